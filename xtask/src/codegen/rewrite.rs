@@ -1,0 +1,390 @@
+//! Reshapes progenitor's output into the crate's public interface.
+//!
+//! - `types`: closed string enums become open enums (an `Unknown(String)` case keeps values Deel
+//!   adds later), through one `open_enum!` macro instead of five impls per enum.
+//! - operations: progenitor's positional methods become private; each operation gets a request
+//!   builder (`client.get_contracts().limit("10").send()`), documented from facts only.
+//! - progenitor's `api-version` header is not sent (Deel versions by `X-Version`, set by the
+//!   facade); multipart operations take a `reqwest::multipart::Form`.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+use syn::{parse_quote, FnArg, Ident, ImplItem, ImplItemFn, Item, Pat, ReturnType, Type};
+
+use super::Operation;
+
+/// The rewritten crate, split into files.
+pub struct Output {
+    pub files: Vec<(String, syn::File)>,
+    pub operations: usize,
+    pub open_enums: usize,
+}
+
+/// Rewrites progenitor's single-file output.
+pub fn rewrite(file: syn::File, ops: &BTreeMap<String, Operation>) -> Result<Output, String> {
+    let mut lib_items: Vec<Item> = Vec::new();
+    let mut type_items: Vec<Item> = Vec::new();
+    let mut op_fns: Vec<ImplItemFn> = Vec::new();
+    for item in file.items {
+        match item {
+            Item::Mod(m) if m.ident == "types" => {
+                type_items = m.content.map(|(_, items)| items).unwrap_or_default();
+            }
+            // progenitor's prelude only re-exports `Client`; the crate root already does.
+            Item::Mod(m) if m.ident == "prelude" => {}
+            Item::Impl(imp) if is_operations_impl(&imp) => {
+                for it in imp.items {
+                    if let ImplItem::Fn(f) = it {
+                        op_fns.push(f);
+                    }
+                }
+            }
+            other => lib_items.push(other),
+        }
+    }
+
+    let (type_items, open_enums) = open_enums(type_items);
+    let type_items = lenient_nullable_fields(type_items);
+
+    let mut operations = Vec::new();
+    let mut builders = Vec::new();
+    for f in op_fns {
+        let name = f.sig.ident.to_string();
+        let op = ops.get(&name).ok_or_else(|| {
+            format!("progenitor generated `{name}`, which matches no operation of openapi/")
+        })?;
+        let (positional, builder) = operation(f, op)?;
+        operations.push(positional);
+        builders.push(builder);
+    }
+    if operations.len() != ops.len() {
+        let made: Vec<String> = operations.iter().map(|f| f.sig.ident.to_string()).collect();
+        let missing: Vec<&String> =
+            ops.keys().filter(|k| !made.iter().any(|m| m == &format!("send_{k}"))).collect();
+        return Err(format!("operations without a generated method: {missing:?}"));
+    }
+    let count = operations.len();
+
+    let client_file: syn::File = parse_quote! {
+        #(#lib_items)*
+    };
+    let operations_file: syn::File = parse_quote! {
+        use crate::types;
+        use progenitor_client::{encode_path, ClientHooks, ClientInfo, OperationInfo, RequestBuilderExt};
+        use progenitor_client::{ByteStream, Error, ResponseValue};
+
+        impl crate::Client {
+            #(#operations)*
+        }
+    };
+    let builder_file: syn::File = parse_quote! {
+        use crate::types;
+        use crate::Client;
+        use progenitor_client::{ByteStream, Error, ResponseValue};
+
+        #(#builders)*
+    };
+    let types_file: syn::File = parse_quote! {
+        #(#type_items)*
+    };
+    Ok(Output {
+        files: vec![
+            ("client.rs".into(), client_file),
+            ("operations.rs".into(), operations_file),
+            ("builder.rs".into(), builder_file),
+            ("types.rs".into(), types_file),
+        ],
+        operations: count,
+        open_enums,
+    })
+}
+
+fn is_operations_impl(imp: &syn::ItemImpl) -> bool {
+    imp.trait_.is_none()
+        && imp.self_ty.to_token_stream().to_string() == "Client"
+        && imp.items.iter().any(|i| matches!(i, ImplItem::Fn(f) if f.sig.asyncness.is_some()))
+}
+
+/// Turns one progenitor method into a private positional method plus its public builder.
+fn operation(mut f: ImplItemFn, op: &Operation) -> Result<(ImplItemFn, TokenStream), String> {
+    let name = f.sig.ident.clone();
+    f.attrs.clear();
+    f.attrs.push(parse_quote!(#[allow(clippy::too_many_arguments)]));
+    f.vis = syn::Visibility::Inherited;
+    f.vis = parse_quote!(pub(crate));
+    f.sig.ident = format_ident!("send_{}", name);
+    // Deel versions its API by `X-Version` (set by the facade); progenitor's header would send the
+    // spec's document version on every call.
+    f.block.stmts.retain(|s| !s.to_token_stream().to_string().contains("\"api-version\""));
+    drop_empty_header_map(&mut f);
+    if op.multipart {
+        add_multipart(&mut f)?;
+    }
+
+    let mut required: Vec<(Ident, Type)> = Vec::new();
+    let mut optional: Vec<(Ident, Type)> = Vec::new();
+    for arg in f.sig.inputs.iter().skip(1) {
+        let FnArg::Typed(pt) = arg else { continue };
+        let Pat::Ident(pi) = &*pt.pat else {
+            return Err(format!("{name}: unexpected argument pattern"));
+        };
+        let ident = pi.ident.clone();
+        match option_inner(&pt.ty) {
+            Some(inner) => optional.push((ident, inner)),
+            None => required.push((ident, (*pt.ty).clone())),
+        }
+    }
+    let output = match &f.sig.output {
+        ReturnType::Type(_, t) => (**t).clone(),
+        ReturnType::Default => return Err(format!("{name}: no return type")),
+    };
+
+    let builder = pascal_ident(&name.to_string());
+    let positional = &f.sig.ident;
+    let req_names: Vec<&Ident> = required.iter().map(|(i, _)| i).collect();
+    let req_types: Vec<&Type> = required.iter().map(|(_, t)| t).collect();
+    let opt_names: Vec<&Ident> = optional.iter().map(|(i, _)| i).collect();
+    let opt_types: Vec<&Type> = optional.iter().map(|(_, t)| t).collect();
+    let all_names: Vec<Ident> = f
+        .sig
+        .inputs
+        .iter()
+        .skip(1)
+        .filter_map(|a| match a {
+            FnArg::Typed(pt) => match &*pt.pat {
+                Pat::Ident(pi) => Some(pi.ident.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let setter_docs: Vec<String> = optional
+        .iter()
+        .map(|(i, _)| {
+            let raw = i.to_string();
+            let key = raw.trim_end_matches('_');
+            match op.params.get(key).map(String::as_str) {
+                Some(place) => format!("Sets the optional `{key}` {place} parameter."),
+                None => format!("Sets the optional `{key}` parameter."),
+            }
+        })
+        .collect();
+
+    let doc = op_doc(op);
+    let struct_doc = format!("Request builder for [`Client::{name}`]; finish with [`{builder}::send`].");
+    let derive = if op.multipart { quote!() } else { quote!(#[derive(Clone)]) };
+    let tokens = quote! {
+        impl Client {
+            #(#[doc = #doc])*
+            pub fn #name<'a>(&'a self, #(#req_names: #req_types),*) -> #builder<'a> {
+                #builder { client: self, #(#req_names,)* #(#opt_names: None,)* }
+            }
+        }
+
+        #[doc = #struct_doc]
+        #derive
+        #[must_use = "a request builder does nothing until `send()` is awaited"]
+        pub struct #builder<'a> {
+            client: &'a Client,
+            #(#req_names: #req_types,)*
+            #(#opt_names: Option<#opt_types>,)*
+        }
+
+        impl<'a> #builder<'a> {
+            #(
+                #[doc = #setter_docs]
+                pub fn #opt_names(mut self, value: #opt_types) -> Self {
+                    self.#opt_names = Some(value);
+                    self
+                }
+            )*
+
+            /// Sends the request and decodes the response.
+            pub async fn send(self) -> #output {
+                self.client.#positional(#(self.#all_names),*).await
+            }
+        }
+    };
+    Ok((f, tokens))
+}
+
+/// Doc lines for an operation, from facts only.
+fn op_doc(op: &Operation) -> Vec<String> {
+    let mut lines = vec![format!("`{} {}`", op.method, op.path)];
+    if !op.scopes.is_empty() {
+        let scopes: Vec<String> = op.scopes.iter().map(|s| format!("`{s}`")).collect();
+        lines.push(String::new());
+        lines.push(format!("Token scopes: {}.", scopes.join(", ")));
+    }
+    if op.multipart {
+        lines.push(String::new());
+        lines.push("The request body is a `multipart/form-data` form.".into());
+    }
+    lines.push(String::new());
+    lines.push(format!("Deel API reference: <{}>", op.reference_url()));
+    lines.iter().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }).collect()
+}
+
+/// Without `api-version` and `Authorization`, no Deel operation has a header parameter left; an
+/// empty `HeaderMap` would still cost an allocation per request.
+fn drop_empty_header_map(f: &mut ImplItemFn) {
+    let uses = |s: &syn::Stmt| s.to_token_stream().to_string().contains("header_map . append");
+    if f.block.stmts.iter().any(uses) {
+        return;
+    }
+    f.block.stmts.retain(
+        |s| !matches!(s, syn::Stmt::Local(l) if l.pat.to_token_stream().to_string().contains("header_map")),
+    );
+    for stmt in &mut f.block.stmts {
+        let syn::Stmt::Local(local) = stmt else { continue };
+        let Some(init) = &mut local.init else { continue };
+        strip_call(&mut init.expr, "headers");
+    }
+}
+
+/// Removes every `.name(..)` call from a method-call chain.
+fn strip_call(expr: &mut syn::Expr, name: &str) {
+    loop {
+        match expr {
+            syn::Expr::Try(t) => return strip_call(&mut t.expr, name),
+            syn::Expr::MethodCall(call) if call.method == name => {
+                let receiver = (*call.receiver).clone();
+                *expr = receiver;
+            }
+            syn::Expr::MethodCall(call) => return strip_call(&mut call.receiver, name),
+            _ => return,
+        }
+    }
+}
+
+/// Adds `form: reqwest::multipart::Form` and sends it as the body.
+fn add_multipart(f: &mut ImplItemFn) -> Result<(), String> {
+    f.sig.inputs.push(parse_quote!(form: ::reqwest::multipart::Form));
+    for stmt in &mut f.block.stmts {
+        let syn::Stmt::Local(local) = stmt else { continue };
+        let Some(init) = &mut local.init else { continue };
+        let syn::Expr::Try(t) = &mut *init.expr else { continue };
+        let syn::Expr::MethodCall(call) = &mut *t.expr else { continue };
+        if call.method == "build" {
+            let receiver = &call.receiver;
+            let with_form: syn::Expr = parse_quote!(#receiver.multipart(form));
+            *call.receiver = with_form;
+            return Ok(());
+        }
+    }
+    Err(format!("{}: no request `build()` to attach the multipart form to", f.sig.ident))
+}
+
+fn option_inner(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+fn pascal_ident(snake: &str) -> Ident {
+    let s: String = snake
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect();
+    Ident::new(&s, Span::call_site())
+}
+
+/// Replaces typify's closed string enums with `open_enum!` invocations; returns the new items and
+/// how many enums were opened.
+fn open_enums(items: Vec<Item>) -> (Vec<Item>, usize) {
+    let mut opened: BTreeMap<String, ()> = BTreeMap::new();
+    let mut out: Vec<Item> = Vec::new();
+    let mut rest = Vec::new();
+    for item in items {
+        match item {
+            Item::Enum(e) if is_string_enum(&e) => {
+                let name = e.ident.clone();
+                let mut variants = Vec::new();
+                let mut wires = Vec::new();
+                for v in &e.variants {
+                    variants.push(v.ident.clone());
+                    wires.push(serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string()));
+                }
+                let unknown = if variants.iter().any(|v| v == "Unknown") {
+                    format_ident!("UnknownValue")
+                } else {
+                    format_ident!("Unknown")
+                };
+                opened.insert(name.to_string(), ());
+                rest.push(parse_quote! {
+                    open_enum!(#name, #unknown { #(#variants = #wires),* });
+                });
+            }
+            other => rest.push(other),
+        }
+    }
+    // typify's conversions for the opened enums are replaced by the macro's.
+    rest.retain(|item| {
+        let Item::Impl(imp) = item else { return true };
+        let self_ty = imp.self_ty.to_token_stream().to_string();
+        if !opened.contains_key(&self_ty) {
+            return true;
+        }
+        let Some((_, path, _)) = &imp.trait_ else { return true };
+        let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        !matches!(last.as_str(), "Display" | "FromStr" | "TryFrom")
+    });
+    let count = opened.len();
+    out.extend(rest);
+    (out, count)
+}
+
+/// typify insists that a required-but-nullable field be present, even as `null`. Deel omits such
+/// fields at times; a missing one now reads as `None` instead of failing the whole response.
+/// (Serialization is unchanged: `None` is still sent as `null`.)
+fn lenient_nullable_fields(mut items: Vec<Item>) -> Vec<Item> {
+    for item in &mut items {
+        let Item::Struct(s) = item else { continue };
+        for field in s.fields.iter_mut() {
+            field.attrs.retain(|a| {
+                !(a.path().is_ident("serde")
+                    && a.to_token_stream().to_string().contains("\"::std::option::Option::deserialize\""))
+            });
+        }
+    }
+    items
+}
+
+fn is_string_enum(e: &syn::ItemEnum) -> bool {
+    let derives_serde = e
+        .attrs
+        .iter()
+        .any(|a| a.path().is_ident("derive") && a.to_token_stream().to_string().contains("Deserialize"));
+    let serde_container_attrs = e.attrs.iter().any(|a| a.path().is_ident("serde"));
+    derives_serde
+        && !serde_container_attrs
+        && !e.variants.is_empty()
+        && e.variants.iter().all(|v| matches!(v.fields, syn::Fields::Unit))
+}
+
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut found = None;
+    for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                found = Some(lit.value());
+            }
+            Ok(())
+        });
+    }
+    found
+}

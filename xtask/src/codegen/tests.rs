@@ -1,0 +1,171 @@
+//! Codegen on tiny normalized documents written for the test.
+
+use serde_json::json;
+
+use super::*;
+
+fn tiny(op_extra: Value, schemas: Value) -> Value {
+    let mut op = json!({
+        "operationId": "list-things",
+        "tags": ["things"],
+        "x-deel-scopes": ["things:read"],
+        "parameters": [
+            { "name": "limit", "in": "query", "required": false, "schema": { "type": "string" } },
+            { "name": "status", "in": "query", "required": false, "schema": { "$ref": "#/components/schemas/Status" } },
+            { "name": "thing_id", "in": "path", "required": true, "schema": { "type": "string" } }
+        ],
+        "responses": {
+            "2XX": { "description": "", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } },
+            "4XX": { "$ref": "#/components/responses/Error" }
+        }
+    });
+    if let (Some(op), Some(extra)) = (op.as_object_mut(), op_extra.as_object()) {
+        for (k, v) in extra {
+            op.insert(k.clone(), v.clone());
+        }
+    }
+    let mut all = json!({
+        "Status": { "type": "string", "enum": ["active", "unknown"] },
+        "Thing": { "type": "object", "required": ["status"], "properties": { "status": { "$ref": "#/components/schemas/Status" } } }
+    });
+    if let (Some(all), Some(more)) = (all.as_object_mut(), schemas.as_object()) {
+        for (k, v) in more {
+            all.insert(k.clone(), v.clone());
+        }
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "t", "version": "1" },
+        "paths": { "/rest/v2/things/{thing_id}": { "post": op } },
+        "components": {
+            "schemas": all,
+            "responses": { "Error": { "description": "",
+                "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } } }
+        }
+    })
+}
+
+fn all_text(files: &Files) -> String {
+    files.values().cloned().collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn operations_get_builders_with_docs_from_facts() {
+    let (files, stats) =
+        generate(tiny(json!({}), json!({}))).map_err(|e| e.to_string()).unwrap_or_default_files();
+    assert_eq!(stats.operations, 1);
+    let builder = &files["deel-api-gen/src/builder.rs"];
+    let squashed: String = builder.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        squashed.contains("pub fn list_things<'a>(&'a self, thing_id: &'a str) -> ListThings<'a>"),
+        "{builder}"
+    );
+    assert!(squashed.contains("pub fn limit(mut self, value: &'a str) -> Self"), "{builder}");
+    assert!(squashed.contains("/// `POST /rest/v2/things/{thing_id}`"), "{builder}");
+    assert!(squashed.contains("Token scopes: `things:read`."), "{builder}");
+    assert!(
+        squashed.contains("<https://developer.deel.com/api/reference/endpoints/things/list-things>"),
+        "{builder}"
+    );
+    assert!(squashed.contains("Sets the optional `limit` query parameter."), "{builder}");
+}
+
+#[test]
+fn api_version_header_is_not_sent() {
+    let (files, _) =
+        generate(tiny(json!({}), json!({}))).map_err(|e| e.to_string()).unwrap_or_default_files();
+    let text = all_text(&files);
+    assert!(!text.contains("api-version"), "progenitor's header survived");
+    assert!(!text.contains("header_map"), "an empty header map is still built per request");
+}
+
+#[test]
+fn string_enums_are_open_and_keep_a_variant_named_unknown() {
+    let (files, stats) =
+        generate(tiny(json!({}), json!({}))).map_err(|e| e.to_string()).unwrap_or_default_files();
+    assert_eq!(stats.open_enums, 1);
+    let types: String = files["deel-api-gen/src/types.rs"].split_whitespace().collect::<Vec<_>>().join(" ");
+    // `unknown` is a real value here, so the catch-all takes another name.
+    assert!(
+        types.contains("open_enum!(Status, UnknownValue { Active = \"active\", Unknown = \"unknown\" });"),
+        "{types}"
+    );
+    assert!(!types.contains("impl ::std::str::FromStr for Status"), "typify's closed conversions remain");
+}
+
+#[test]
+fn required_nullable_fields_may_be_missing() {
+    let schemas = json!({ "Thing": { "type": "object", "required": ["status", "note"], "properties": {
+        "status": { "$ref": "#/components/schemas/Status" },
+        "note": { "type": "string", "nullable": true }
+    } } });
+    let (files, _) = generate(tiny(json!({}), schemas)).map_err(|e| e.to_string()).unwrap_or_default_files();
+    let types = &files["deel-api-gen/src/types.rs"];
+    assert!(types.contains("pub note: ::std::option::Option<::std::string::String>"), "{types}");
+    assert!(!types.contains("Option::deserialize"), "{types}");
+}
+
+#[test]
+fn multipart_operations_take_a_form() {
+    let doc = tiny(
+        json!({
+            "x-deel-multipart": true,
+            "requestBody": { "content": { "multipart/form-data": { "schema": { "type": "object" } } } }
+        }),
+        json!({}),
+    );
+    let (files, stats) = generate(doc).map_err(|e| e.to_string()).unwrap_or_default_files();
+    assert_eq!(stats.multipart, 1);
+    let ops: String =
+        files["deel-api-gen/src/operations.rs"].split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(ops.contains("form: ::reqwest::multipart::Form"), "{ops}");
+    assert!(ops.contains(".multipart(form)"), "{ops}");
+    let builder: String =
+        files["deel-api-gen/src/builder.rs"].split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(builder.contains("thing_id: &'a str, form: ::reqwest::multipart::Form"), "{builder}");
+}
+
+#[test]
+fn a_failing_operation_is_named_not_a_bare_panic() {
+    // An unmarked multipart body makes progenitor give up; the error must say which operation.
+    let doc = tiny(
+        json!({ "requestBody": { "content": { "multipart/form-data": { "schema": { "type": "object" } } } } }),
+        json!({}),
+    );
+    let err = generate(doc).err().unwrap_or_default();
+    assert!(err.contains("list-things") && err.contains("POST /rest/v2/things/{thing_id}"), "{err}");
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let a = generate(tiny(json!({}), json!({}))).map(|(f, _)| f);
+    let b = generate(tiny(json!({}), json!({}))).map(|(f, _)| f);
+    assert!(a.is_ok());
+    assert_eq!(a, b);
+}
+
+#[test]
+fn generated_files_carry_the_do_not_edit_header() {
+    let (files, _) =
+        generate(tiny(json!({}), json!({}))).map_err(|e| e.to_string()).unwrap_or_default_files();
+    assert_eq!(files.len(), 4);
+    for (name, text) in &files {
+        assert!(text.starts_with("// @generated by `cargo xtask codegen`"), "{name}");
+        assert!(text.contains("do not edit"), "{name}");
+    }
+}
+
+/// Test helper: a failed generation yields empty output, which the assertions then reject with
+/// the error printed.
+trait OrEmpty {
+    fn unwrap_or_default_files(self) -> (Files, Stats);
+}
+
+impl OrEmpty for Result<(Files, Stats), String> {
+    fn unwrap_or_default_files(self) -> (Files, Stats) {
+        match self {
+            Ok(v) => v,
+            Err(e) => panic!("generation failed: {e}"),
+        }
+    }
+}

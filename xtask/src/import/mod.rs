@@ -1,0 +1,177 @@
+//! `cargo xtask import`: Deel's published OpenAPI 3.1 document → the project's own normalized
+//! OpenAPI 3.0 document in `openapi/`.
+//!
+//! The importer keeps facts only (paths, methods, parameters, schema structure, enum values,
+//! status codes, servers, scopes) and drops every piece of upstream prose. Each transformation is
+//! a small named pass in [`passes`]; the report lists how many places each one touched.
+
+pub mod passes;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::json;
+
+/// Where the normalized document lives, relative to the workspace root.
+pub const OUTPUT: &str = "openapi/deel-api.json";
+
+/// One line of the import report.
+#[derive(Debug)]
+pub struct PassReport {
+    pub name: &'static str,
+    pub touched: usize,
+}
+
+/// The outcome of an import.
+#[derive(Debug)]
+pub struct Import {
+    pub document: Value,
+    pub passes: Vec<PassReport>,
+    pub operations_in: usize,
+    pub operations_out: usize,
+}
+
+impl Import {
+    /// Human-readable report, one pass per line.
+    pub fn report(&self) -> String {
+        let mut s = String::from("import report\n");
+        for p in &self.passes {
+            let _ = writeln!(s, "  {:<28} {:>6}", p.name, p.touched);
+        }
+        let _ = writeln!(s, "  operations in {}, out {}", self.operations_in, self.operations_out);
+        s
+    }
+}
+
+/// Reads a JSON or YAML document from disk.
+pub fn read_document(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+    if is_yaml {
+        serde_yaml::from_str(&text).map_err(|e| format!("parsing {} as YAML: {e}", path.display()))
+    } else {
+        serde_json::from_str(&text).map_err(|e| format!("parsing {} as JSON: {e}", path.display()))
+    }
+}
+
+/// Runs every pass over `upstream`, in order, and checks that no operation was lost.
+pub fn import(mut doc: Value) -> Result<Import, String> {
+    if !doc.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.")) {
+        return Err("input is not an OpenAPI 3.x document (no `openapi: 3.x` field)".into());
+    }
+    let before = operation_keys(&mut doc);
+    let mut reports = Vec::new();
+    for (name, pass) in passes::ALL {
+        let touched = pass(&mut doc)?;
+        reports.push(PassReport { name, touched });
+    }
+    let after = operation_keys(&mut doc);
+    // Every upstream operation must come out under the same method and path (less the API
+    // prefix the importer adds).
+    let key = |(m, p, _): &(String, String, String)| {
+        let p = p.strip_prefix("/rest/v2").or_else(|| p.strip_prefix("/scim/v2")).unwrap_or(p);
+        format!("{} {p}", m.to_uppercase())
+    };
+    let upstream: BTreeSet<String> = before.iter().map(key).collect();
+    let normalized: BTreeSet<String> = after.iter().map(key).collect();
+    let missing: Vec<&String> = upstream.difference(&normalized).collect();
+    let ids: BTreeSet<&String> = after.iter().map(|(_, _, id)| id).collect();
+    if !missing.is_empty() || after.len() != before.len() || ids.len() != after.len() {
+        return Err(format!(
+            "operations lost in import: {} in, {} out, {} distinct ids; missing: {missing:?}",
+            before.len(),
+            after.len(),
+            ids.len()
+        ));
+    }
+    Ok(Import {
+        document: json::canonical(doc),
+        passes: reports,
+        operations_in: before.len(),
+        operations_out: after.len(),
+    })
+}
+
+fn operation_keys(doc: &mut Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    json::for_each_operation(doc, &mut |path, method, op| {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+        out.push((method.to_string(), path.to_string(), id));
+    });
+    out
+}
+
+/// Serializes the document the way it is committed: pretty-printed, sorted keys, trailing newline.
+pub fn render(doc: &Value) -> Result<String, String> {
+    let mut text = serde_json::to_string_pretty(doc).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// `cargo xtask import --from PATH [--out PATH]`.
+pub fn run(from: &Path, out: &Path) -> Result<(), String> {
+    let upstream = read_document(from)?;
+    let result = import(upstream)?;
+    let text = render(&result.document)?;
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+    std::fs::write(out, text).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    print!("{}", result.report());
+    println!("  wrote {}", out.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference() -> Value {
+        let path = crate::workspace_root().join("../shared/reference/deel-openapi.json");
+        match read_document(&path) {
+            Ok(doc) => doc,
+            Err(e) => panic!("the reference spec must sit beside the checkout, as in CI: {e}"),
+        }
+    }
+
+    #[test]
+    fn reference_import_reproduces_the_committed_document() {
+        let first = import(reference()).and_then(|i| render(&i.document));
+        let second = import(reference()).and_then(|i| render(&i.document));
+        assert!(first.is_ok(), "{first:?}");
+        assert_eq!(first, second, "import is not deterministic");
+        let committed = std::fs::read_to_string(crate::workspace_root().join(OUTPUT)).ok();
+        assert!(
+            committed == first.ok(),
+            "openapi/ is stale: run `cargo xtask import --from ../shared/reference/deel-openapi.json`"
+        );
+    }
+
+    #[test]
+    fn reference_import_keeps_all_393_operations() {
+        let result = import(reference()).map_err(|e| e.to_string());
+        let counts = result.as_ref().map(|i| (i.operations_in, i.operations_out));
+        assert_eq!(counts, Ok((393, 393)));
+        let report = result.map(|i| i.report()).unwrap_or_default();
+        assert!(report.contains("operations in 393, out 393"), "{report}");
+    }
+
+    #[test]
+    fn yaml_documents_are_read() {
+        let path = std::env::temp_dir().join(format!("deel-rs-import-{}.yaml", std::process::id()));
+        let written = std::fs::write(&path, "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
+        assert!(written.is_ok());
+        let doc = read_document(&path);
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(doc.ok().and_then(|d| d.get("openapi").cloned()), Some(Value::from("3.1.0")));
+    }
+
+    #[test]
+    fn documents_that_are_not_openapi_3_are_refused() {
+        let err = import(serde_json::json!({ "swagger": "2.0" })).err().unwrap_or_default();
+        assert!(err.contains("not an OpenAPI 3.x document"), "{err}");
+    }
+}

@@ -1,0 +1,777 @@
+//! The importer's passes, in the order they run. Each takes the whole document and returns how
+//! many places it changed; each is tested on a tiny spec of our own below.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Map, Value};
+
+use crate::json::{self, collect_refs, rewrite_refs, schema_ref_name};
+
+/// A pass: mutates the document, returns the number of places it touched.
+pub type Pass = fn(&mut Value) -> Result<usize, String>;
+
+/// Every pass, in order. Order matters where noted.
+pub const ALL: &[(&str, Pass)] = &[
+    // Must run before prose is dropped: scopes are only written in descriptions.
+    ("scopes_to_extension", scopes_to_extension),
+    // Before strip_prose, so that a `$ref` whose only sibling was prose is not wrapped.
+    ("ref_siblings", ref_siblings),
+    ("strip_prose", strip_prose),
+    ("info_and_version", info_and_version),
+    ("type_arrays", type_arrays),
+    ("null_schemas", null_schemas),
+    ("exclusive_bounds", exclusive_bounds),
+    ("const_to_enum", const_to_enum),
+    ("open_objects", open_objects),
+    ("sort_enums", sort_enums),
+    ("lenient_formats", lenient_formats),
+    ("auth_header", auth_header),
+    ("path_params", path_params),
+    ("no_content_bodies", no_content_bodies),
+    ("single_media_type", single_media_type),
+    ("multipart_bodies", multipart_bodies),
+    ("binary_responses", binary_responses),
+    ("success_response", success_response),
+    ("error_responses", error_responses),
+    ("operation_ids", operation_ids),
+    ("areas", areas),
+    // Paths are rewritten last among the operation passes: earlier passes read the upstream path.
+    ("api_prefixes", api_prefixes),
+    ("schema_names", schema_names),
+    ("dedupe_schemas", dedupe_schemas),
+    ("prune_unreachable", prune_unreachable),
+];
+
+/// Keys whose values are upstream prose or examples.
+const PROSE: &[&str] = &[
+    "description",
+    "summary",
+    "example",
+    "examples",
+    "title",
+    "externalDocs",
+    "termsOfService",
+    "contact",
+    "license",
+];
+
+/// Keys whose values are maps from user-chosen names to objects: a property may well be called
+/// `description`, so prose is never stripped from the keys of these maps.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "schemas",
+    "responses",
+    "parameters",
+    "headers",
+    "content",
+    "encoding",
+    "securitySchemes",
+    "paths",
+    "links",
+    "callbacks",
+    "mapping",
+    "variables",
+    "requestBodies",
+];
+
+/// `**Token scopes**: \`a:read\`, \`b:write\`` in an operation description → `x-deel-scopes`.
+pub fn scopes_to_extension(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        let Some(desc) = op.get("description").and_then(Value::as_str) else { return };
+        let scopes = parse_scopes(desc);
+        if !scopes.is_empty() {
+            op.insert("x-deel-scopes".into(), json!(scopes));
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+fn parse_scopes(description: &str) -> Vec<String> {
+    let Some(at) = description.find("Token scopes") else { return Vec::new() };
+    let line = description[at..].lines().next().unwrap_or_default();
+    // Scopes are the backticked words on that line.
+    line.split('`').skip(1).step_by(2).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+/// OpenAPI 3.0 forbids siblings next to `$ref`. Prose siblings are dropped; any other sibling
+/// keeps its meaning by wrapping the reference in `allOf`.
+pub fn ref_siblings(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_schema(doc, &mut |s| {
+        if !s.contains_key("$ref") || s.len() == 1 {
+            return;
+        }
+        n += 1;
+        s.retain(|k, _| k == "$ref" || !PROSE.contains(&k.as_str()));
+        if s.len() > 1 {
+            let reference = s.remove("$ref").unwrap_or(Value::Null);
+            s.insert("allOf".into(), json!([{ "$ref": reference }]));
+        }
+    });
+    Ok(n)
+}
+
+/// Removes descriptions, summaries, titles and examples everywhere, and upstream `x-` extensions.
+pub fn strip_prose(doc: &mut Value) -> Result<usize, String> {
+    fn walk(value: &mut Value, in_name_map: bool) -> usize {
+        match value {
+            Value::Object(map) => {
+                let mut n = 0;
+                if !in_name_map {
+                    let before = map.len();
+                    map.retain(|k, _| {
+                        !PROSE.contains(&k.as_str()) && (!k.starts_with("x-") || k.starts_with("x-deel-"))
+                    });
+                    n += before - map.len();
+                }
+                for (k, v) in map.iter_mut() {
+                    // `enum` and `default` hold data values, not schema objects.
+                    if !in_name_map && (k == "enum" || k == "default") {
+                        continue;
+                    }
+                    n += walk(v, !in_name_map && NAME_MAPS.contains(&k.as_str()));
+                }
+                n
+            }
+            Value::Array(items) => items.iter_mut().map(|v| walk(v, false)).sum(),
+            _ => 0,
+        }
+    }
+    Ok(walk(doc, false))
+}
+
+/// OpenAPI 3.0.3 header, our own title, and a global bearer-token security requirement.
+pub fn info_and_version(doc: &mut Value) -> Result<usize, String> {
+    let version = doc.pointer("/info/version").cloned().unwrap_or_else(|| json!("0"));
+    let obj = doc.as_object_mut().ok_or("document is not an object")?;
+    obj.insert("openapi".into(), json!("3.0.3"));
+    obj.insert("info".into(), json!({ "title": "Deel API", "version": version }));
+    obj.remove("jsonSchemaDialect");
+    obj.remove("webhooks");
+    let schemes: Vec<String> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    if !schemes.is_empty() {
+        let reqs: Vec<Value> = schemes.iter().map(|s| json!({ s: [] })).collect();
+        doc["security"] = Value::Array(reqs);
+    }
+    Ok(1)
+}
+
+/// 3.1 `type: [X, "null"]` → 3.0 `type: X, nullable: true`; several non-null types → `oneOf`.
+pub fn type_arrays(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_schema(doc, &mut |s| {
+        let Some(Value::Array(types)) = s.get("type").cloned() else { return };
+        n += 1;
+        let nullable = types.iter().any(|t| t == "null");
+        let rest: Vec<Value> = types.into_iter().filter(|t| t != "null").collect();
+        s.remove("type");
+        match rest.len() {
+            0 => {
+                s.insert("enum".into(), json!([null]));
+            }
+            1 => {
+                s.insert("type".into(), rest[0].clone());
+            }
+            _ => {
+                let branches: Vec<Value> = rest.iter().map(|t| json!({ "type": t })).collect();
+                s.insert("oneOf".into(), Value::Array(branches));
+            }
+        }
+        if nullable && !rest.is_empty() {
+            s.insert("nullable".into(), json!(true));
+        }
+    });
+    Ok(n)
+}
+
+/// 3.1 `{type: "null"}` (usually a `oneOf` branch) → `{enum: [null]}`, which typify turns into
+/// `Option<T>` for the surrounding `oneOf`.
+pub fn null_schemas(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_schema(doc, &mut |s| {
+        if s.get("type") == Some(&json!("null")) {
+            s.remove("type");
+            s.insert("enum".into(), json!([null]));
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// 3.1 numeric `exclusiveMinimum: 5` → 3.0 `minimum: 5, exclusiveMinimum: true` (same for max).
+pub fn exclusive_bounds(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_schema(doc, &mut |s| {
+        for (ex, plain) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+            if let Some(bound) = s.get(ex).filter(|v| v.is_number()).cloned() {
+                s.insert(plain.into(), bound);
+                s.insert(ex.into(), json!(true));
+                n += 1;
+            }
+        }
+    });
+    Ok(n)
+}
+
+/// 3.1 `const: v` → `enum: [v]`.
+pub fn const_to_enum(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_schema(doc, &mut |s| {
+        if let Some(v) = s.remove("const") {
+            s.insert("enum".into(), json!([v]));
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// Deel adds response fields over time; `additionalProperties: false` would make typify reject
+/// them, so objects stay open.
+pub fn open_objects(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_schema(doc, &mut |s| {
+        if s.get("additionalProperties") == Some(&json!(false)) {
+            s.remove("additionalProperties");
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// Enum values carry no order on the wire; sorting them keeps diffs small when Deel adds one.
+/// `null`, when allowed, stays last.
+pub fn sort_enums(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_schema(doc, &mut |s| {
+        let Some(Value::Array(values)) = s.get_mut("enum") else { return };
+        let mut sorted = values.clone();
+        sorted.sort_by_key(|v| (v.is_null(), v.to_string()));
+        if sorted != *values {
+            *values = sorted;
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// Formats Deel does not hold to on the wire become plain strings. Identifiers marked `uuid`
+/// include short non-UUID ids in practice, and one bad id must not fail a whole response.
+pub fn lenient_formats(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_schema(doc, &mut |s| {
+        let relax = matches!(
+            s.get("format").and_then(Value::as_str),
+            Some("uuid" | "email" | "uri" | "cuid" | "alphanumeric" | "decimal")
+        );
+        if relax {
+            s.remove("format");
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// The `Authorization` header parameter: authentication belongs to the client, not to each call.
+pub fn auth_header(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+            let before = params.len();
+            params.retain(|p| {
+                !(p.get("in") == Some(&json!("header"))
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("authorization")))
+            });
+            n += before - params.len();
+        }
+    });
+    Ok(n)
+}
+
+/// Path parameters that do not occur in the path template are dropped (one operation declares
+/// both `payslipId` and `payslip_id`); a template variable without a declared parameter is an
+/// error, since no client could fill it.
+pub fn path_params(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    let mut errors = Vec::new();
+    json::for_each_operation(doc, &mut |path, method, op| {
+        let vars = template_vars(path);
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+        let params = op.entry("parameters").or_insert_with(|| json!([]));
+        let Some(params) = params.as_array_mut() else { return };
+        let before = params.len();
+        params.retain(|p| {
+            p.get("in") != Some(&json!("path"))
+                || p.get("name").and_then(Value::as_str).is_some_and(|name| vars.iter().any(|v| v == name))
+        });
+        n += before - params.len();
+        for var in &vars {
+            let declared = params.iter().any(|p| {
+                p.get("in") == Some(&json!("path")) && p.get("name").and_then(Value::as_str) == Some(var)
+            });
+            if !declared {
+                errors.push(format!(
+                    "{id} ({} {path}): path variable `{var}` has no parameter",
+                    method.to_uppercase()
+                ));
+            }
+        }
+    });
+    if errors.is_empty() {
+        Ok(n)
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+fn template_vars(path: &str) -> Vec<String> {
+    path.split('{').skip(1).filter_map(|s| s.split_once('}')).map(|(v, _)| v.to_string()).collect()
+}
+
+/// A 204 carries no body whatever the spec declares.
+pub fn no_content_bodies(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        if let Some(r) = op.get_mut("responses").and_then(|r| r.get_mut("204")).and_then(Value::as_object_mut)
+        {
+            if r.remove("content").is_some() {
+                n += 1;
+            }
+        }
+    });
+    Ok(n)
+}
+
+/// progenitor cannot generate a body or response with two media types; JSON wins when offered.
+pub fn single_media_type(doc: &mut Value) -> Result<usize, String> {
+    fn one(content: &mut Map<String, Value>) -> bool {
+        if content.len() <= 1 {
+            return false;
+        }
+        let keep = content
+            .keys()
+            .find(|k| k.starts_with("application/json"))
+            .or_else(|| content.keys().next())
+            .cloned()
+            .unwrap_or_default();
+        content.retain(|k, _| *k == keep);
+        true
+    }
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        if let Some(c) =
+            op.get_mut("requestBody").and_then(|b| b.get_mut("content")).and_then(Value::as_object_mut)
+        {
+            n += usize::from(one(c));
+        }
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            for r in responses.values_mut() {
+                if let Some(c) = r.get_mut("content").and_then(Value::as_object_mut) {
+                    n += usize::from(one(c));
+                }
+            }
+        }
+    });
+    Ok(n)
+}
+
+/// progenitor cannot build `multipart/form-data` bodies. The body stays in the document as a fact;
+/// `x-deel-multipart` tells codegen to generate the upload itself.
+pub fn multipart_bodies(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        let multipart = op
+            .get("requestBody")
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object)
+            .is_some_and(|c| c.contains_key("multipart/form-data"));
+        if multipart {
+            op.insert("x-deel-multipart".into(), json!(true));
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// Binary downloads (`application/octet-stream`) are generated as byte streams; counted so the
+/// report shows they were seen.
+pub fn binary_responses(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+            n += responses
+                .values()
+                .filter(|r| r.pointer("/content/application~1octet-stream").is_some())
+                .count();
+        }
+    });
+    Ok(n)
+}
+
+/// Exactly one success response per operation, declared as the `2XX` range so that a 200 where
+/// 201 is documented still decodes. The documented code is kept in `x-deel-status`.
+pub fn success_response(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { return };
+        let success: Vec<String> =
+            responses.keys().filter(|k| k.starts_with('2') || k.as_str() == "default").cloned().collect();
+        let codes: Vec<String> = success.iter().filter(|k| k.as_str() != "default").cloned().collect();
+        let mut chosen: Option<Value> = None;
+        let mut bodies: Vec<Value> = Vec::new();
+        for key in &codes {
+            if let Some(r) = responses.remove(key) {
+                if let Some(schema) = r.pointer("/content/application~1json/schema") {
+                    if !bodies.contains(schema) {
+                        bodies.push(schema.clone());
+                    }
+                }
+                if chosen.is_none()
+                    || (chosen.as_ref().is_some_and(|c| c.get("content").is_none())
+                        && r.get("content").is_some())
+                {
+                    chosen = Some(r);
+                }
+            }
+        }
+        let mut response = chosen.unwrap_or_else(|| json!({}));
+        if bodies.len() > 1 {
+            // Different documented bodies per code: accept any of them.
+            response["content"] = json!({ "application/json": { "schema": { "oneOf": bodies } } });
+        }
+        if let Some(obj) = response.as_object_mut() {
+            obj.insert("description".into(), json!(""));
+        }
+        responses.insert("2XX".into(), response);
+        let documented: Vec<u16> = codes.iter().filter_map(|c| c.parse().ok()).collect();
+        if documented.len() == 1 {
+            op.insert("x-deel-status".into(), json!(documented[0]));
+        } else {
+            op.insert("x-deel-status".into(), json!(documented));
+        }
+        n += 1;
+    });
+    Ok(n)
+}
+
+/// Deel's operations declare 30 different error body shapes; progenitor wants one error type per
+/// operation. Every 4xx/5xx becomes one shared raw response, so the body reaches the facade
+/// unparsed (with status and headers) and is decoded there into one typed error.
+pub fn error_responses(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { return };
+        let before = responses.len();
+        responses.retain(|k, _| k.starts_with('2') && k != "default");
+        n += before - responses.len();
+        for range in ["4XX", "5XX"] {
+            responses.insert(range.into(), json!({ "$ref": "#/components/responses/Error" }));
+        }
+    });
+    let components = doc
+        .as_object_mut()
+        .ok_or("document is not an object")?
+        .entry("components")
+        .or_insert_with(|| json!({}));
+    components["responses"] = json!({
+        "Error": {
+            "description": "",
+            "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } }
+        }
+    });
+    Ok(n)
+}
+
+/// Operation ids must be unique. A duplicated id gets the first path segment that tells the
+/// operations apart as a suffix; the upstream id is kept in `x-deel-upstream-id`.
+pub fn operation_ids(doc: &mut Value) -> Result<usize, String> {
+    let mut by_id: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    json::for_each_operation(doc, &mut |path, method, op| {
+        let id = op.get("operationId").and_then(Value::as_str).map(String::from);
+        let id = id.unwrap_or_else(|| format!("{method}-{}", slug(path)));
+        by_id.entry(id).or_default().push((path.to_string(), method.to_string()));
+    });
+    let mut renames: BTreeMap<(String, String), String> = BTreeMap::new();
+    for (id, uses) in &by_id {
+        if uses.len() == 1 {
+            renames.insert(uses[0].clone(), id.clone());
+            continue;
+        }
+        for (path, method) in uses {
+            let segment = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+            renames.insert((path.clone(), method.clone()), format!("{id}-{}", slug(segment)));
+        }
+    }
+    let unique: BTreeSet<&String> = renames.values().collect();
+    if unique.len() != renames.len() {
+        return Err("operation ids still collide after disambiguation".into());
+    }
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |path, method, op| {
+        let Some(new) = renames.get(&(path.to_string(), method.to_string())) else { return };
+        let old = op.get("operationId").and_then(Value::as_str).map(String::from);
+        if old.as_deref() != Some(new.as_str()) {
+            op.insert("x-deel-upstream-id".into(), json!(old.unwrap_or_default()));
+            op.insert("operationId".into(), json!(new));
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// Lowercase kebab-case from any mix of camelCase, snake_case and punctuation.
+pub fn slug(s: &str) -> String {
+    words(s).join("-").to_lowercase()
+}
+
+/// Splits a name into words at punctuation, case changes and letter/digit boundaries.
+pub fn words(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if let Some(&prev) = cur.chars().last().as_ref() {
+            let next = chars.get(i + 1).copied();
+            let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
+                || (prev.is_ascii_digit() != c.is_ascii_digit())
+                || (prev.is_ascii_uppercase()
+                    && c.is_ascii_uppercase()
+                    && next.is_some_and(|n| n.is_ascii_lowercase()));
+            if boundary {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Tags (`subpackage_workerSession`) become area names (`worker-session`); an operation without
+/// a tag takes the first segment of its path.
+pub fn areas(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |path, _, op| {
+        let tag = op
+            .get("tags")
+            .and_then(Value::as_array)
+            .and_then(|t| t.first())
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let base = tag.strip_prefix("subpackage_").unwrap_or(tag);
+        let area = if base.is_empty() {
+            slug(path.trim_start_matches('/').split('/').next().unwrap_or("misc"))
+        } else {
+            slug(base)
+        };
+        if op.get("tags") != Some(&json!([area])) {
+            op.insert("tags".into(), json!([area]));
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// SCIM resource types; their operations live under `/scim/v2`, the rest under `/rest/v2`.
+const SCIM_RESOURCES: &[&str] =
+    &["Users", "Groups", "ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", "Me"];
+
+/// Deel serves two APIs on one host. Paths are made absolute (`/rest/v2/...`, `/scim/v2/...`) and
+/// servers become host-only, so one client reaches both.
+pub fn api_prefixes(doc: &mut Value) -> Result<usize, String> {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(0) };
+    let old = std::mem::take(paths);
+    let mut scim = 0;
+    for (path, item) in old {
+        if path.starts_with("/rest/") || path.starts_with("/scim/") {
+            paths.insert(path, item);
+            continue;
+        }
+        let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+        let prefix = if SCIM_RESOURCES.contains(&first) {
+            scim += item
+                .as_object()
+                .map_or(0, |m| m.keys().filter(|k| json::METHODS.contains(&k.as_str())).count());
+            "/scim/v2"
+        } else {
+            "/rest/v2"
+        };
+        paths.insert(format!("{prefix}{path}"), item);
+    }
+    let mut hosts: Vec<String> = Vec::new();
+    if let Some(servers) = doc.get("servers").and_then(Value::as_array) {
+        for s in servers {
+            if let Some(url) = s.get("url").and_then(Value::as_str) {
+                let host = url
+                    .trim_end_matches('/')
+                    .trim_end_matches("/rest/v2")
+                    .trim_end_matches("/scim/v2")
+                    .to_string();
+                if !hosts.contains(&host) {
+                    hosts.push(host);
+                }
+            }
+        }
+    }
+    doc["servers"] = Value::Array(hosts.into_iter().map(|url| json!({ "url": url })).collect());
+    Ok(scim)
+}
+
+/// Schema names become clean, unique PascalCase identifiers (`Worker Session_create_Response_201`
+/// → `WorkerSessionCreateResponse201`); every reference follows.
+pub fn schema_names(doc: &mut Value) -> Result<usize, String> {
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else {
+        return Ok(0);
+    };
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    // Names that are already clean keep them; the rest are assigned in sorted order, so the result
+    // depends only on the set of names.
+    let (clean, dirty): (Vec<_>, Vec<_>) = names.iter().partition(|n| schema_name(n) == **n);
+    for name in clean {
+        taken.insert(name.clone());
+        map.insert(name.clone(), name.clone());
+    }
+    for name in dirty {
+        let base = schema_name(name);
+        let mut candidate = base.clone();
+        let mut i = 2;
+        while taken.contains(&candidate) {
+            candidate = format!("{base}V{i}");
+            i += 1;
+        }
+        taken.insert(candidate.clone());
+        map.insert(name.clone(), candidate);
+    }
+    let renamed = map.iter().filter(|(a, b)| a != b).count();
+    let old = std::mem::take(schemas);
+    for (name, schema) in old {
+        let new = map.get(&name).cloned().unwrap_or(name);
+        schemas.insert(new, schema);
+    }
+    rewrite_refs(doc, &|r| {
+        schema_ref_name(r).and_then(|n| map.get(n)).map(|n| format!("#/components/schemas/{n}"))
+    });
+    Ok(renamed)
+}
+
+/// Upstream names spell out where an inline schema sat (`…PostRequestBodyContentApplicationJsonSchemaData`);
+/// the media-type part carries no information once the location is known.
+const NAME_SHORTENINGS: &[(&str, &str)] = &[
+    ("RequestBodyContentApplicationJsonSchema", "Body"),
+    ("RequestBodyContentMultipartFormDataSchema", "Form"),
+    ("ResponsesContentApplicationJsonSchema", "Response"),
+    ("ResponsesContentApplicationOctetStreamSchema", "Download"),
+];
+
+/// The Rust-friendly name of a component schema.
+pub fn schema_name(s: &str) -> String {
+    let mut name = pascal(s);
+    for (long, short) in NAME_SHORTENINGS {
+        name = name.replace(long, short);
+    }
+    name
+}
+
+/// PascalCase identifier: each word capitalized, the rest lowercase, never starting with a digit.
+pub fn pascal(s: &str) -> String {
+    let mut out: String = words(s)
+        .iter()
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert_str(0, "Schema");
+    }
+    out
+}
+
+/// Structurally identical component schemas (the country enum alone appears seven times) are
+/// merged into the one with the shortest name, repeated until nothing changes, since merging
+/// children can make parents identical.
+pub fn dedupe_schemas(doc: &mut Value) -> Result<usize, String> {
+    let mut merged = 0;
+    loop {
+        let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+            return Ok(0);
+        };
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, schema) in schemas {
+            let key = serde_json::to_string(&json::canonical(schema.clone())).map_err(|e| e.to_string())?;
+            groups.entry(key).or_default().push(name.clone());
+        }
+        let mut map: BTreeMap<String, String> = BTreeMap::new();
+        for names in groups.values().filter(|g| g.len() > 1) {
+            let keep =
+                names.iter().min_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b))).cloned().unwrap_or_default();
+            for n in names.iter().filter(|n| **n != keep) {
+                map.insert(n.clone(), keep.clone());
+            }
+        }
+        if map.is_empty() {
+            return Ok(merged);
+        }
+        merged += map.len();
+        if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+            schemas.retain(|n, _| !map.contains_key(n));
+        }
+        rewrite_refs(doc, &|r| {
+            schema_ref_name(r).and_then(|n| map.get(n)).map(|n| format!("#/components/schemas/{n}"))
+        });
+    }
+}
+
+/// Component schemas no operation reaches are dropped.
+pub fn prune_unreachable(doc: &mut Value) -> Result<usize, String> {
+    let mut roots = Vec::new();
+    if let Some(paths) = doc.get("paths") {
+        collect_refs(paths, &mut roots);
+    }
+    if let Some(responses) = doc.pointer("/components/responses") {
+        collect_refs(responses, &mut roots);
+    }
+    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else { return Ok(0) };
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut stack: Vec<String> = roots.iter().filter_map(|r| schema_ref_name(r)).map(String::from).collect();
+    while let Some(name) = stack.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = schemas.get(&name) {
+            let mut refs = Vec::new();
+            collect_refs(schema, &mut refs);
+            stack.extend(refs.iter().filter_map(|r| schema_ref_name(r)).map(String::from));
+        }
+    }
+    let before = schemas.len();
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        schemas.retain(|n, _| seen.contains(n));
+        return Ok(before - schemas.len());
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+#[path = "passes_tests.rs"]
+mod tests;

@@ -1,0 +1,45 @@
+//! Project automation: `cargo xtask import` and `cargo xtask codegen [--check]`.
+
+mod codegen;
+mod import;
+mod json;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  cargo xtask import --from <openapi.json|yaml> [--out openapi/deel-api.json]
+  cargo xtask codegen [--check]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("import") => {
+            let from = flag(&args, "--from");
+            let out = flag(&args, "--out").map(PathBuf::from).unwrap_or_else(|| root.join(import::OUTPUT));
+            match from {
+                Some(from) => import::run(Path::new(&from), &out),
+                None => Err(format!("import needs --from\n{USAGE}")),
+            }
+        }
+        Some("codegen") => codegen::run(&root, args.iter().any(|a| a == "--check")),
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
