@@ -1,0 +1,228 @@
+//! The generated client against a local server: requests as Deel expects them, responses decoded
+//! the way Deel actually sends them.
+
+use chrono::{TimeZone, Utc};
+use deel_api::{types, Client, Error};
+use futures::TryStreamExt;
+use serde_json::json;
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+async fn server_and_client() -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    let client = Client::new(&server.uri());
+    (server, client)
+}
+
+fn session_body(profile_id: &str) -> types::CreateWorkerAccessTokenBody {
+    types::CreateWorkerAccessTokenBody {
+        data: types::WorkersSessionPostBodyData { profile_id: profile_id.into() },
+    }
+}
+
+#[tokio::test]
+async fn create_worker_session_sends_profile_and_decodes_token_expiry() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/v2/workers/session"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({ "data": { "profile_id": "prof-7d1c" } })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "data": { "token": "wt-test-0001", "expires_at": "2026-11-29T16:30:00Z" }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let body = session_body("prof-7d1c");
+    let response = client.create_worker_access_token(&body).send().await;
+    let session = match response {
+        Ok(r) => r.into_inner(),
+        Err(e) => panic!("request failed: {e}"),
+    };
+    assert_eq!(session.data.token, "wt-test-0001");
+    assert_eq!(session.data.expires_at, Utc.with_ymd_and_hms(2026, 11, 29, 16, 30, 0).unwrap());
+}
+
+#[tokio::test]
+async fn delete_worker_session_uses_the_worker_id_and_accepts_no_content() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("DELETE"))
+        .and(path("/rest/v2/workers/wkr-42/session"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let response = client.delete_worker_access_token("wkr-42").send().await;
+    assert_eq!(response.map(|r| r.status().as_u16()).ok(), Some(204));
+}
+
+#[tokio::test]
+async fn a_200_where_201_is_documented_still_decodes() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/v2/workers/session"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": { "token": "wt-test-0002", "expires_at": "2026-12-01T00:00:00+00:00" }
+        })))
+        .mount(&server)
+        .await;
+
+    let body = session_body("prof-1");
+    let response = client.create_worker_access_token(&body).send().await;
+    let token = response.map(|r| r.into_inner().data.token).map_err(|e| e.to_string());
+    assert_eq!(token, Ok("wt-test-0002".to_string()));
+}
+
+#[tokio::test]
+async fn an_unknown_enum_value_decodes_and_is_kept() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/v2/time-tracking/timesheets/ts-9/review"))
+        .and(body_json(json!({ "data": { "review_status": "APPROVED" } })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {
+                "id": "ts-9",
+                "review_status": "ESCALATED_TO_FINANCE",
+                "reviewed_at": "2026-11-28T09:00:00Z"
+            }
+        })))
+        .mount(&server)
+        .await;
+
+    let body = types::ReviewTimeTrackingTimesheetBody {
+        data: types::TimeTrackingTimesheetsTimesheetIdReviewPostBodyData {
+            review_reason: None,
+            review_status: "APPROVED".into(),
+        },
+    };
+    let response = client.review_time_tracking_timesheet("ts-9", &body).send().await;
+    let data = match response {
+        Ok(r) => r.into_inner().data,
+        Err(e) => panic!("request failed: {e}"),
+    };
+    let status = data.review_status;
+    assert_eq!(status.as_str(), "ESCALATED_TO_FINANCE");
+    assert!(
+        matches!(status, types::TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus::Unknown(ref v) if v == "ESCALATED_TO_FINANCE")
+    );
+    // Known values still map to their variant, and the unknown one serializes back unchanged.
+    assert_eq!(
+        types::TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus::from("APPROVED"),
+        types::TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus::Approved
+    );
+    assert_eq!(serde_json::to_value(&status).ok(), Some(json!("ESCALATED_TO_FINANCE")));
+}
+
+#[tokio::test]
+async fn optional_query_parameters_are_sent_only_when_set() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/v2/contracts"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "data": [], "page": { "cursor": "", "total_rows": 0 } })),
+        )
+        .mount(&server)
+        .await;
+
+    let sent = client.get_contracts().limit("25").search("Ada").send().await;
+    assert!(sent.is_ok(), "{:?}", sent.err().map(|e| e.to_string()));
+    let requests: Vec<Request> = server.received_requests().await.unwrap_or_default();
+    assert_eq!(requests.len(), 1);
+    let query = requests[0].url.query().unwrap_or_default().to_string();
+    assert_eq!(query, "limit=25&search=Ada");
+    assert!(requests[0].headers.get("api-version").is_none(), "progenitor's api-version header leaked");
+}
+
+#[tokio::test]
+async fn error_bodies_reach_the_caller_with_status_and_headers() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("DELETE"))
+        .and(path("/rest/v2/workers/nobody/session"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("x-request-id", "req-123")
+                .set_body_string("<html>not json at all</html>"),
+        )
+        .mount(&server)
+        .await;
+
+    let Err(Error::ErrorResponse(response)) = client.delete_worker_access_token("nobody").send().await else {
+        panic!("a 404 must be an error response");
+    };
+    assert_eq!(response.status().as_u16(), 404);
+    assert_eq!(response.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("req-123"));
+    let bytes = response.into_inner();
+    let body = read_all(bytes).await;
+    assert_eq!(body, b"<html>not json at all</html>");
+}
+
+#[tokio::test]
+async fn multipart_uploads_send_a_form() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/v2/contracts/ctr-1/documents"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({ "data": { "filename": "nda.pdf", "key": "k-1" } })),
+        )
+        .mount(&server)
+        .await;
+
+    let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 fake".to_vec()).file_name("nda.pdf");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let response = client.create_contract_document("ctr-1", form).send().await;
+    assert!(response.is_ok(), "{:?}", response.err().map(|e| e.to_string()));
+
+    let requests = server.received_requests().await.unwrap_or_default();
+    let content_type =
+        requests[0].headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    let body = String::from_utf8_lossy(&requests[0].body);
+    assert!(body.contains("name=\"file\"; filename=\"nda.pdf\""), "{body}");
+    assert!(body.contains("%PDF-1.4 fake"), "{body}");
+}
+
+#[tokio::test]
+async fn binary_downloads_stream_the_bytes() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/v2/eor/contracts/ctr-2/offboarding/attachments/att-3"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![0u8, 159, 146, 150]))
+        .mount(&server)
+        .await;
+
+    let response = client.get_contract_offboarding_attachment_by_id("ctr-2", "att-3").send().await;
+    let stream = match response {
+        Ok(r) => r.into_inner(),
+        Err(e) => panic!("download failed: {e}"),
+    };
+    assert_eq!(read_all(stream).await, vec![0u8, 159, 146, 150]);
+}
+
+#[tokio::test]
+async fn scim_operations_live_under_scim_v2() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("GET"))
+        .and(path("/scim/v2/Users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 0, "itemsPerPage": 0, "startIndex": 1, "Resources": []
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let response = client.get_users().count("10").send().await;
+    assert!(response.is_ok(), "{:?}", response.err().map(|e| e.to_string()));
+}
+
+async fn read_all(stream: deel_api::ByteStream) -> Vec<u8> {
+    let chunks: Result<Vec<_>, _> = stream.into_inner().try_collect().await;
+    match chunks {
+        Ok(chunks) => chunks.concat(),
+        Err(e) => panic!("body stream failed: {e}"),
+    }
+}
