@@ -3,7 +3,7 @@
 
 use crate::types;
 use crate::Client;
-use progenitor_client::{ByteStream, Error, ResponseValue};
+use progenitor_client::{ByteStream, ResponseValue};
 impl Client {
     /// `POST /rest/v2/accounts-payable/vendor-bills`
     ///
@@ -33,7 +33,7 @@ impl<'a> CreateVendorBillV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TreasuryCreateVendorBillV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_vendor_bill_v_2026_01_01(self.body).await
     }
@@ -71,7 +71,7 @@ impl<'a> UploadVendorBillAttachment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_upload_vendor_bill_attachment(self.vendor_bill_id, self.form)
@@ -108,7 +108,7 @@ impl<'a> CreateContractAdjustment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AdjustmentsCreateContractAdjustmentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_contract_adjustment(self.form).await
     }
@@ -153,7 +153,7 @@ impl<'a> GetAdjustmentCategories<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AdjustmentsGetAdjustmentCategoriesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_adjustment_categories(self.contract_types).await
     }
@@ -187,7 +187,7 @@ impl<'a> GetContractAdjustment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AdjustmentsGetContractAdjustmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_adjustment(self.id).await
     }
@@ -219,7 +219,7 @@ impl<'a> DeleteContractAdjustment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         self.client.send_delete_contract_adjustment(self.id).await
     }
 }
@@ -256,7 +256,7 @@ impl<'a> UpdateContractAdjustment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_contract_adjustment(self.id, self.form).await
     }
@@ -301,7 +301,7 @@ impl<'a> RetrieveAListOfAtsApplicationSources<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsApplicationSourcesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_a_list_of_ats_application_sources(self.cursor, self.limit)
@@ -457,7 +457,7 @@ impl<'a> RetrieveAListOfAtsApplicationsV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsApplicationsV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_a_list_of_ats_applications_v_2026_01_01(
@@ -507,7 +507,7 @@ impl<'a> CreateAtsApplicationV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsCreateAtsApplicationV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_ats_application_v_2026_01_01(self.body).await
     }
@@ -541,7 +541,7 @@ impl<'a> RetrieveAtsApplicationV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAtsApplicationV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_ats_application_v_2026_01_01(self.application_id).await
     }
@@ -578,7 +578,7 @@ impl<'a> AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_associate_application_with_an_interview_plan_stage_v_2026_01_01(
@@ -620,7 +620,7 @@ impl<'a> AddNoteToAnApplicationV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_add_note_to_an_application_v_2026_01_01(self.application_id, self.body)
@@ -678,7 +678,7 @@ impl<'a> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
         ResponseValue<
             types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01(
@@ -796,7 +796,7 @@ impl<'a> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
         ResponseValue<
             types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01(
@@ -842,7 +842,7 @@ impl<'a> CreateAtsCandidateV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsCreateAtsCandidateV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_ats_candidate_v_2026_01_01(self.body).await
     }
@@ -879,7 +879,7 @@ impl<'a> CreateCandidateTagsV20260227<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsCreateCandidateTagsV20260227Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_candidate_tags_v_2026_02_27(self.candidate_id, self.body)
@@ -926,7 +926,7 @@ impl<'a> RetrieveAListOfAtsDepartments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsDepartmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_a_list_of_ats_departments(self.cursor, self.limit)
@@ -985,7 +985,7 @@ impl<'a> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
         ResponseValue<
             types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11(
@@ -1036,7 +1036,7 @@ impl<'a> RetrieveAListOfAtsEmploymentTypes<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsDepartmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_a_list_of_ats_employment_types(self.cursor, self.limit)
@@ -1081,7 +1081,7 @@ impl<'a> RetrieveAtsHiringMembers<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAtsHiringMembersResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_ats_hiring_members(self.cursor, self.limit).await
     }
@@ -1129,7 +1129,7 @@ impl<'a> RetrieveAListOfAtsJobPostings<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsJobPostingsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_a_list_of_ats_job_postings(
@@ -1194,7 +1194,7 @@ impl<'a> RetrieveAtsJobPostingsV20260410<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAtsJobPostingsV20260410Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_ats_job_postings_v_2026_04_10(
@@ -1235,7 +1235,7 @@ impl<'a> RetrieveAtsJobPosting<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAtsJobPostingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_ats_job_posting(self.job_posting_id).await
     }
@@ -1352,7 +1352,7 @@ impl<'a> RetrieveAListOfAtsJobs<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsJobsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_a_list_of_ats_jobs(
@@ -1394,7 +1394,7 @@ impl<'a> CreateAtsJob<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::AtsCreateAtsJobResponse201>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::AtsCreateAtsJobResponse201>, crate::Error> {
         self.client.send_create_ats_job(self.body).await
     }
 }
@@ -1438,7 +1438,7 @@ impl<'a> RetrieveAListOfAtsLocationsV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsLocationsV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_a_list_of_ats_locations_v_2026_01_01(self.cursor, self.limit)
@@ -1471,7 +1471,7 @@ impl<'a> RetrieveAListOfAtsOffersV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsOffersV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_a_list_of_ats_offers_v_2026_01_01().await
     }
@@ -1552,7 +1552,7 @@ impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
         ResponseValue<
             types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01(
@@ -1629,10 +1629,7 @@ impl<'a> ListTagsV20260227<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsListTagsV20260227Response200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::AtsListTagsV20260227Response200>, crate::Error> {
         self.client
             .send_list_tags_v_2026_02_27(
                 self.cursor,
@@ -1683,7 +1680,7 @@ impl<
         ResponseValue<
             types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
@@ -1721,7 +1718,7 @@ impl<'a> Get401KPlansForLegalEntityV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::Plans401KGet401KPlansForLegalEntityV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_401_k_plans_for_legal_entity_v_2026_01_01(self.id).await
     }
@@ -1753,10 +1750,7 @@ impl<'a> CleanUpPlanForAGivenLegalEntityV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client
             .send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01(self.id)
             .await
@@ -1793,7 +1787,7 @@ impl<'a> ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
         ResponseValue<
             types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01(
@@ -1845,7 +1839,7 @@ impl<'a> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV2026010
         ResponseValue<
             types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
@@ -1932,7 +1926,7 @@ impl<
         ResponseValue<
             types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
@@ -1979,10 +1973,7 @@ impl<'a> GetYearToDatePay<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayrollGetYearToDatePayResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PayrollGetYearToDatePayResponse200>, crate::Error> {
         self.client
             .send_get_year_to_date_pay(self.id, self.date_end, self.date_start)
             .await
@@ -2020,7 +2011,7 @@ impl<'a> Create401KPlanForLegalEntityV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::Plans401KCreate401KPlanForLegalEntityV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_401_k_plan_for_legal_entity_v_2026_01_01(
@@ -2065,7 +2056,7 @@ impl<'a> Update401KPlanV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::Plans401KUpdate401KPlanV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_update_401_k_plan_v_2026_01_01(
@@ -2113,7 +2104,7 @@ impl<'a> GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
         ResponseValue<
             types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01(
@@ -2162,7 +2153,7 @@ impl<'a> EnrollAnEmployeeInA401KPlanV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_enroll_an_employee_in_a_401_k_plan_v_2026_01_01(
@@ -2251,7 +2242,7 @@ impl<'a> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101
         ResponseValue<
             types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01(
@@ -2289,10 +2280,7 @@ impl<'a> AddCandidate<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         self.client.send_add_candidate(self.body).await
     }
 }
@@ -2323,7 +2311,7 @@ impl<'a> CreateConsentToken<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ConsentCreateConsentTokenResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_consent_token(self.body).await
     }
@@ -2352,7 +2340,7 @@ impl<'a> GetContractTemplates<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractsGetContractTemplatesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_templates().await
     }
@@ -2487,10 +2475,7 @@ impl<'a> GetContracts<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsGetContractsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsGetContractsResponse200>, crate::Error> {
         self.client
             .send_get_contracts(
                 self.after_cursor,
@@ -2539,7 +2524,7 @@ impl<'a> CreateIcContract<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractsCreateIcContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_ic_contract(self.body).await
     }
@@ -2568,7 +2553,7 @@ impl<'a> GetContractCustomFields<'a> {
         self,
     ) -> Result<
         ResponseValue<types::CustomFieldsContractsGetContractCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_custom_fields().await
     }
@@ -2596,7 +2581,7 @@ impl<'a> GetCustomField<'a> {
         self,
     ) -> Result<
         ResponseValue<types::CustomFieldsContractsGetCustomFieldResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_custom_field(self.id).await
     }
@@ -2630,7 +2615,7 @@ impl<'a> CreateGpContract<'a> {
         self,
     ) -> Result<
         ResponseValue<types::GpHiringCreateGpContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_gp_contract(self.body).await
     }
@@ -2666,10 +2651,7 @@ impl<'a> GetContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsGetContractResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsGetContractResponse200>, crate::Error> {
         self.client.send_get_contract(self.contract_id, self.expand).await
     }
 }
@@ -2705,7 +2687,7 @@ impl<'a> UpdateIcContract<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractsUpdateIcContractResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_ic_contract(self.contract_id, self.body).await
     }
@@ -2753,7 +2735,7 @@ impl<'a> GetContractAdjustments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AdjustmentsGetContractAdjustmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_adjustments(self.contract_id, self.from, self.to)
@@ -2835,7 +2817,7 @@ impl<'a> GetContractAmendmentsContracts<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractorAmendmentsGetContractAmendmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_amendments_contracts(
@@ -2880,7 +2862,7 @@ impl<'a> CreateContractAmendmentContracts<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractorAmendmentsCreateContractAmendmentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_contract_amendment_contracts(self.contract_id, self.body)
@@ -2921,7 +2903,7 @@ impl<'a> AssignCostCentersToAnEmploymentContractV20260101<'a> {
         ResponseValue<
             types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_assign_cost_centers_to_an_employment_contract_v_2026_01_01(
@@ -2961,10 +2943,7 @@ impl<'a> PutContractCustomField<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client.send_put_contract_custom_field(self.contract_id, self.body).await
     }
 }
@@ -2996,7 +2975,7 @@ pub struct DeleteContractCustomField<'a> {
 }
 impl<'a> DeleteContractCustomField<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_contract_custom_field(self.contract_id, self.id).await
     }
 }
@@ -3033,7 +3012,7 @@ impl<'a> CreateContractDocument<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractorHiringCreateContractDocumentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_contract_document(self.contract_id, self.form).await
     }
@@ -3073,7 +3052,7 @@ impl<'a> GetContractEquityWithholdingAmount<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractsGetContractEquityWithholdingAmountResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_equity_withholding_amount(
@@ -3113,7 +3092,7 @@ impl<'a> GetIcInvoicingTaxes<'a> {
         self,
     ) -> Result<
         ResponseValue<types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_ic_invoicing_taxes(self.contract_id).await
     }
@@ -3148,10 +3127,7 @@ impl<'a> CreateIcInvoicingTax<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client.send_create_ic_invoicing_tax(self.contract_id, self.body).await
     }
 }
@@ -3183,7 +3159,7 @@ pub struct UpdateIcInvoicingTax<'a> {
 }
 impl<'a> UpdateIcInvoicingTax<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_update_ic_invoicing_tax(self.contract_id, self.body).await
     }
 }
@@ -3215,7 +3191,7 @@ pub struct DeleteIcInvoicingTax<'a> {
 }
 impl<'a> DeleteIcInvoicingTax<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_ic_invoicing_tax(self.contract_id, self.tax_type).await
     }
 }
@@ -3249,10 +3225,7 @@ impl<'a> CreateContractInvitation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         self.client.send_create_contract_invitation(self.contract_id, self.body).await
     }
 }
@@ -3283,7 +3256,7 @@ impl<'a> GetContractInvitations<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         self.client.send_get_contract_invitations(self.contract_id).await
     }
 }
@@ -3323,7 +3296,7 @@ impl<'a> GetContractInvite<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractorHiringGetContractInviteResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_invite(self.contract_id, self.locale).await
     }
@@ -3431,7 +3404,7 @@ impl<'a> GetContractInvoiceAdjustments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_invoice_adjustments(
@@ -3478,7 +3451,7 @@ impl<'a> GetContractMilestones<'a> {
         self,
     ) -> Result<
         ResponseValue<types::MilestonesGetContractMilestonesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_milestones(self.contract_id).await
     }
@@ -3513,10 +3486,7 @@ impl<'a> CreateContractMilestone<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         self.client.send_create_contract_milestone(self.contract_id, self.body).await
     }
 }
@@ -3552,7 +3522,7 @@ impl<'a> GetContractMilestoneById<'a> {
         self,
     ) -> Result<
         ResponseValue<types::MilestonesGetContractMilestoneByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_milestone_by_id(self.contract_id, self.milestone_id)
@@ -3589,7 +3559,7 @@ impl<'a> DeleteContractMilestone<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         self.client
             .send_delete_contract_milestone(self.contract_id, self.milestone_id)
             .await
@@ -3624,7 +3594,7 @@ impl<'a> GetContractOffCyclePayments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OffCycleGetContractOffCyclePaymentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_off_cycle_payments(self.contract_id).await
     }
@@ -3661,7 +3631,7 @@ impl<'a> CreateContractOffCyclePayment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OffCycleCreateContractOffCyclePaymentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_contract_off_cycle_payment(self.contract_id, self.body)
@@ -3700,7 +3670,7 @@ impl<'a> GetContractOffCyclePaymentById<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OffCycleGetContractOffCyclePaymentByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_off_cycle_payment_by_id(self.contract_id, self.id)
@@ -3736,7 +3706,7 @@ impl<'a> GetContractPaymentCycles<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractorHiringGetContractPaymentCyclesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_payment_cycles(self.contract_id).await
     }
@@ -3777,7 +3747,7 @@ impl<'a> GetContractPreview<'a> {
         self,
     ) -> Result<
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_preview(self.contract_id, self.template_id).await
     }
@@ -3812,10 +3782,7 @@ impl<'a> CreateContractSignature<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         self.client.send_create_contract_signature(self.contract_id, self.body).await
     }
 }
@@ -3846,10 +3813,7 @@ impl<'a> GetContractTasks<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TasksGetContractTasksResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TasksGetContractTasksResponse200>, crate::Error> {
         self.client.send_get_contract_tasks(self.contract_id).await
     }
 }
@@ -3883,10 +3847,7 @@ impl<'a> CreateContractTask<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TasksCreateContractTaskResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TasksCreateContractTaskResponse201>, crate::Error> {
         self.client.send_create_contract_task(self.contract_id, self.body).await
     }
 }
@@ -3920,10 +3881,7 @@ impl<'a> ReviewMultipleTasks<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         self.client.send_review_multiple_tasks(self.contract_id, self.body).await
     }
 }
@@ -3964,7 +3922,7 @@ impl<'a> DeleteContractTask<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         self.client
             .send_delete_contract_task(self.contract_id, self.task_id, self.reason)
             .await
@@ -4003,10 +3961,7 @@ impl<'a> CreateContractTaskReview<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         self.client
             .send_create_contract_task_review(self.contract_id, self.task_id, self.body)
             .await
@@ -4044,7 +3999,7 @@ impl<'a> CreateContractTermination<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TerminationsCreateContractTerminationResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_contract_termination(self.contract_id, self.body).await
     }
@@ -4074,7 +4029,7 @@ pub struct DeleteContractTermination<'a> {
 }
 impl<'a> DeleteContractTermination<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_contract_termination(self.contract_id).await
     }
 }
@@ -4164,7 +4119,7 @@ impl<'a> GetContractTimesheets<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsGetContractTimesheetsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_timesheets(
@@ -4244,7 +4199,7 @@ impl<'a> GetContractTimesheetsPresets<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ProjectsGetContractTimesheetsPresetsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_timesheets_presets(
@@ -4328,7 +4283,7 @@ impl<'a> GetPayrollReportV20260330<'a> {
         self,
     ) -> Result<
         ResponseValue<types::GlobalPayrollGetPayrollReportV20260330Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_payroll_report_v_2026_03_30(
@@ -4374,7 +4329,7 @@ impl<'a> PatchEorBankAccount<'a> {
         self,
     ) -> Result<
         ResponseValue<types::DeelAsAServicePatchEorBankAccountResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_patch_eor_bank_account(self.bank_id, self.body).await
     }
@@ -4403,7 +4358,7 @@ impl<'a> GetEorEmployeePayslips<'a> {
         self,
     ) -> Result<
         ResponseValue<types::DeelAsAServiceGetEorEmployeePayslipsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_eor_employee_payslips().await
     }
@@ -4430,7 +4385,7 @@ impl<'a> GetDepartments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationsGetDepartmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_departments().await
     }
@@ -4469,7 +4424,7 @@ impl<'a> EmployeeAdditionalInfoTemplateV20260101<'a> {
         ResponseValue<
             types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_employee_additional_info_template_v_2026_01_01(
@@ -4539,7 +4494,7 @@ impl<'a> RetrieveWorkersActionableJourneys<'a> {
         self,
     ) -> Result<
         ResponseValue<types::LearningRetrieveWorkersActionableJourneysResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_workers_actionable_journeys(
@@ -4580,7 +4535,7 @@ impl<'a> CreateEorContract<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorContractCreateEorContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_eor_contract(self.body).await
     }
@@ -4614,7 +4569,7 @@ impl<'a> GetAdditionalCosts<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorHiringGetAdditionalCostsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_additional_costs(self.country).await
     }
@@ -4661,10 +4616,7 @@ impl<'a> GetBenefits<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetBenefitsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::EorHiringGetBenefitsResponse200>, crate::Error> {
         self.client
             .send_get_benefits(
                 self.country_code,
@@ -4709,7 +4661,7 @@ impl<'a> UpdateEorContract<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorContractUpdateEorContractResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_eor_contract(self.contract_id, self.body).await
     }
@@ -4742,7 +4694,7 @@ pub struct CancelContract<'a> {
 }
 impl<'a> CancelContract<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_cancel_contract(self.oid, self.body).await
     }
 }
@@ -4778,7 +4730,7 @@ impl<'a> DelayOnboarding<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorHiringDelayOnboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_delay_onboarding(self.oid, self.body).await
     }
@@ -4812,7 +4764,7 @@ impl<'a> GetContractAmendmentsEor<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsGetContractAmendmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_amendments_eor(self.contract_id).await
     }
@@ -4849,7 +4801,7 @@ impl<'a> CreateContractAmendmentEor<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsCreateContractAmendmentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_contract_amendment_eor(self.contract_id, self.body).await
     }
@@ -4886,7 +4838,7 @@ impl<'a> ValidateEorAmendments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsValidateEorAmendmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_validate_eor_amendments(self.contract_id, self.body).await
     }
@@ -4929,7 +4881,7 @@ impl<'a> GetContractAmendmentsValidationSettings<'a> {
         ResponseValue<
             types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_amendments_validation_settings(
@@ -4971,7 +4923,7 @@ impl<'a> GetContractAmendmentById<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_amendment_by_id(self.contract_id, self.amendment_id)
@@ -5010,7 +4962,7 @@ impl<'a> DeleteContractAmendment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsDeleteContractAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_delete_contract_amendment(self.contract_id, self.amendment_id)
@@ -5052,7 +5004,7 @@ impl<'a> UpdateContractAmendment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_update_contract_amendment(
@@ -5098,7 +5050,7 @@ impl<'a> AcceptContractAmendment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_accept_contract_amendment(
@@ -5144,7 +5096,7 @@ impl<'a> ConfirmContractAmendment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsConfirmContractAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_confirm_contract_amendment(
@@ -5189,7 +5141,7 @@ impl<'a> GetContractAmendmentEffectiveDateLimitations<'a> {
         ResponseValue<
             types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_amendment_effective_date_limitations(
@@ -5231,7 +5183,7 @@ impl<'a> GetContractAmendmentPdf<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsGetContractAmendmentPdfResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_amendment_pdf(self.contract_id, self.amendment_id)
@@ -5273,7 +5225,7 @@ impl<'a> SignEorAmendment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_sign_eor_amendment(self.contract_id, self.amendment_id, self.body)
@@ -5309,7 +5261,7 @@ impl<'a> GetEorContractDetails<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorContractGetEorContractDetailsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_eor_contract_details(self.contract_id).await
     }
@@ -5343,7 +5295,7 @@ impl<'a> GetEorContractDocuments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorContractDocumentsGetEorContractDocumentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_eor_contract_documents(self.contract_id).await
     }
@@ -5383,7 +5335,7 @@ impl<'a> SignContractDocument<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorHiringSignContractDocumentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_sign_contract_document(self.contract_id, self.type_, self.body)
@@ -5422,7 +5374,7 @@ impl<'a> UpdateContractEmployeeInformation<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorHiringUpdateContractEmployeeInformationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_update_contract_employee_information(self.contract_id, self.body)
@@ -5472,7 +5424,7 @@ impl<'a> RetrieveHrxDocuments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::HrxDocumentsRetrieveHrxDocumentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_hrx_documents(self.contract_id, self.cursor, self.limit)
@@ -5511,7 +5463,7 @@ impl<'a> DownloadHrxDocuments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::HrxDocumentsDownloadHrxDocumentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_download_hrx_documents(self.contract_id, self.document_id).await
     }
@@ -5545,7 +5497,7 @@ impl<'a> GetContractOffboarding<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_contract_offboarding(self.contract_id).await
     }
@@ -5578,7 +5530,7 @@ pub struct GetContractOffboardingAttachmentById<'a> {
 }
 impl<'a> GetContractOffboardingAttachmentById<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
         self.client
             .send_get_contract_offboarding_attachment_by_id(
                 self.contract_id,
@@ -5618,7 +5570,7 @@ impl<'a> GetEorContractOffboardingRequiredInformation<'a> {
         ResponseValue<
             types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_eor_contract_offboarding_required_information(self.contract_id)
@@ -5658,7 +5610,7 @@ impl<'a> CreateEmployeeResignation<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_employee_resignation(self.contract_id, self.form).await
     }
@@ -5695,7 +5647,7 @@ impl<'a> ReviewEorOffboardingPto<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_review_eor_offboarding_pto(self.contract_id, self.body).await
     }
@@ -5743,7 +5695,7 @@ impl<'a> GetContractOffboardingRestrictedDates<'a> {
         ResponseValue<
             types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_offboarding_restricted_dates(
@@ -5785,7 +5737,7 @@ impl<'a> CreateEorOffboardingClientSignOff<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_eor_offboarding_client_sign_off(self.contract_id, self.body)
@@ -5824,7 +5776,7 @@ impl<'a> ReviewEorOffboardingEmployeeSignOffs<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_review_eor_offboarding_employee_sign_offs(self.contract_id, self.body)
@@ -5864,7 +5816,7 @@ impl<'a> CreateOffboardingTermination<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_offboarding_termination(self.contract_id, self.form)
@@ -5907,7 +5859,7 @@ impl<'a> GetContractOffboardingTimeOffs<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingTimeOffsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_contract_offboarding_time_offs(self.contract_id, self.end_date)
@@ -5946,7 +5898,7 @@ impl<'a> GetProjectAssignment<'a> {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
         self.client.send_get_project_assignment(self.contract_id, self.version).await
     }
 }
@@ -5978,7 +5930,7 @@ pub struct AcceptProjectAssignment<'a> {
 }
 impl<'a> AcceptProjectAssignment<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_accept_project_assignment(self.contract_id, self.body).await
     }
 }
@@ -6018,7 +5970,7 @@ impl<'a> GetProjectAssignmentCheckin<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_project_assignment_checkin(self.contract_id, self.version)
@@ -6053,7 +6005,7 @@ pub struct CheckinProjectAssignment<'a> {
 }
 impl<'a> CheckinProjectAssignment<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_checkin_project_assignment(self.contract_id, self.body).await
     }
 }
@@ -6084,7 +6036,7 @@ impl<'a> GetEmploymentCost<'a> {
         self,
     ) -> Result<
         ResponseValue<types::CostCalculatorGetEmploymentCostResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_employment_cost(self.body).await
     }
@@ -6120,7 +6072,7 @@ impl<'a> GetJobScopes<'a> {
         self,
     ) -> Result<
         ResponseValue<::std::vec::Vec<types::EorJobScopesGetResponseItems>>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_job_scopes(self.team).await
     }
@@ -6154,7 +6106,7 @@ impl<'a> ValidateJobScope<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorJobScopesValidateJobScopeResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_validate_job_scope(self.body).await
     }
@@ -6184,7 +6136,7 @@ pub struct ChangePassword<'a> {
 }
 impl<'a> ChangePassword<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_change_password(self.body).await
     }
 }
@@ -6253,10 +6205,7 @@ impl<'a> GetStartDate<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetStartDateResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::EorHiringGetStartDateResponse200>, crate::Error> {
         self.client
             .send_get_start_date(
                 self.employee_nationality,
@@ -6299,7 +6248,7 @@ impl<'a> GetEorHiringGuideByCountry<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorHiringGetEorHiringGuideByCountryResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_eor_hiring_guide_by_country(self.country_code).await
     }
@@ -6333,7 +6282,7 @@ impl<'a> CreateWorkerEor<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorWorkerAccountsCreateWorkerResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_worker_eor(self.body).await
     }
@@ -6362,7 +6311,7 @@ impl<'a> GetEorWorkerBenefits<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_eor_worker_benefits().await
     }
@@ -6396,7 +6345,7 @@ impl<'a> CreateEorWorkerBankAccount<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_eor_worker_bank_account(self.body).await
     }
@@ -6435,7 +6384,7 @@ impl<'a> GetEorWorkerBankGuideByCountryAndCurrency<'a> {
         ResponseValue<
             types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_eor_worker_bank_guide_by_country_and_currency(
@@ -6469,7 +6418,7 @@ impl<'a> GetEorWorkerBankGuide<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorWorkerBanksGetEorWorkerBankGuideResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_eor_worker_bank_guide().await
     }
@@ -6500,7 +6449,7 @@ impl<'a> GetEorWorkerComplianceDocuments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkersListOfWorkerComplianceDocumentsV20260423Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_eor_worker_compliance_documents().await
     }
@@ -6538,7 +6487,7 @@ impl<'a> UploadEorWorkerComplianceDocument<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorAmendmentsDeleteContractAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_upload_eor_worker_compliance_document(self.document_id, self.form)
@@ -6570,7 +6519,7 @@ pub struct CreateComplianceDocumentAcknowledgement<'a> {
 }
 impl<'a> CreateComplianceDocumentAcknowledgement<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_create_compliance_document_acknowledgement(self.document_id)
             .await
@@ -6605,7 +6554,7 @@ impl<'a> DownloadComplianceDocument<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorWorkerComplianceDownloadComplianceDocumentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_download_compliance_document(self.document_id).await
     }
@@ -6641,7 +6590,7 @@ impl<'a> DownloadComplianceDocumentTemplate<'a> {
         ResponseValue<
             types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_download_compliance_document_template(self.document_id).await
     }
@@ -6678,7 +6627,7 @@ impl<'a> CreateGpWorkerAdditionalInformationEor<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_gp_worker_additional_information_eor(
@@ -6720,7 +6669,7 @@ impl<'a> UpdateEorWorkerAdditionalInformation<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_update_eor_worker_additional_information(self.contract_id, self.body)
@@ -6763,7 +6712,7 @@ impl<'a> DownloadWorkerEmployeeAgreement<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorWorkerComplianceDownloadComplianceDocumentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_download_worker_employee_agreement(self.contract_id, self.version)
@@ -6797,10 +6746,7 @@ impl<'a> GetEorWorkerHrDocuments<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsGetTeamsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::OrganizationsGetTeamsResponse200>, crate::Error> {
         self.client.send_get_eor_worker_hr_documents(self.contract_id).await
     }
 }
@@ -6837,7 +6783,7 @@ impl<'a> SubmitEorWorkerResignation<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_submit_eor_worker_resignation(self.contract_id, self.form).await
     }
@@ -6867,7 +6813,7 @@ pub struct DownloadEmployeeResignationLetter<'a> {
 }
 impl<'a> DownloadEmployeeResignationLetter<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
         self.client.send_download_employee_resignation_letter(self.contract_id).await
     }
 }
@@ -6903,7 +6849,7 @@ impl<'a> SignEmployeeResignationLetter<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_sign_employee_resignation_letter(self.contract_id, self.body)
@@ -6939,7 +6885,7 @@ impl<'a> DownloadWorkerOfferLetter<'a> {
         self,
     ) -> Result<
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_download_worker_offer_letter(self.contract_id).await
     }
@@ -6974,10 +6920,7 @@ impl<'a> SignEorContractAsWorker<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         self.client.send_sign_eor_contract_as_worker(self.contract_id, self.body).await
     }
 }
@@ -7015,7 +6958,7 @@ impl<'a> GetEmployeeResignations<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorWorkerOffboardingGetEmployeeResignationsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_employee_resignations(self.status).await
     }
@@ -7044,7 +6987,7 @@ impl<'a> GetEorWorkerTaxDocuments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_eor_worker_tax_documents().await
     }
@@ -7078,7 +7021,7 @@ impl<'a> GetWorkerPayslips<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorPayslipsGetWorkerPayslipsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_worker_payslips(self.worker_id).await
     }
@@ -7115,7 +7058,7 @@ impl<'a> GetWorkerPayslipsDownload<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_worker_payslips_download(self.worker_id, self.payslip_id)
@@ -7151,7 +7094,7 @@ impl<'a> GetEorBenefitsByContractId<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorBenefitsGetEorBenefitsByContractIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_eor_benefits_by_contract_id(self.contract_id).await
     }
@@ -7188,7 +7131,7 @@ impl<'a> CreateRegularTermination<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorTerminationsGetTerminationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_regular_termination(self.oid, self.body).await
     }
@@ -7225,7 +7168,7 @@ impl<'a> CreateResignation<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorTerminationsCreateResignationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_resignation(self.oid, self.body).await
     }
@@ -7262,7 +7205,7 @@ impl<'a> GetTermination<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorTerminationsGetTerminationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_termination(self.oid, self.termination_id).await
     }
@@ -7296,7 +7239,7 @@ impl<'a> CreateEquityOrTokenTaxEvent<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EquityTokensCreateEquityOrTokenTaxEventResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_equity_or_token_tax_event(self.body).await
     }
@@ -7330,7 +7273,7 @@ impl<'a> CreateARequestToExerciseEquityV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_a_request_to_exercise_equity_v_2026_01_01(self.body)
@@ -7369,7 +7312,7 @@ impl<'a> ApproveAnEquityExerciseV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractsApproveAnEquityExerciseV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_approve_an_equity_exercise_v_2026_01_01(self.public_id, self.body)
@@ -7400,7 +7343,7 @@ impl<'a> GetHrxManagerForWorker<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerHrGetHrxManagerForWorkerResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_hrx_manager_for_worker().await
     }
@@ -7448,7 +7391,7 @@ impl<'a> FetchMultipleEorContractForms<'a> {
         self,
     ) -> Result<
         ResponseValue<types::FormsFetchMultipleEorContractFormsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_fetch_multiple_eor_contract_forms(self.cursor, self.limit, self.body)
@@ -7512,7 +7455,7 @@ impl<'a> GetCreateContractForm<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorHiringGetCreateContractFormResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_create_contract_form(
@@ -7554,7 +7497,7 @@ impl<'a> GetWorkerAdditionalFieldsForEor<'a> {
         self,
     ) -> Result<
         ResponseValue<types::FormsGetWorkerAdditionalFieldsForEorResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_worker_additional_fields_for_eor(self.country_code).await
     }
@@ -7592,7 +7535,7 @@ impl<'a> RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a> {
         ResponseValue<
             types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01(
@@ -7630,7 +7573,7 @@ impl<'a> GetGpLegalEntityReports<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ReportsGetGpLegalEntityReportsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_gp_legal_entity_reports(self.legal_entity_id).await
     }
@@ -7685,7 +7628,7 @@ impl<'a> GetGpReportGrossToNet<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ReportsGetGpReportGrossToNetResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_gp_report_gross_to_net(
@@ -7733,7 +7676,7 @@ impl<'a> GetGpReportGrossToNetCsv<'a> {
         self,
     ) -> Result<
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_gp_report_gross_to_net_csv(self.id, self.currency).await
     }
@@ -7772,7 +7715,7 @@ impl<'a> CreateGpWorkerAdditionalInformationGp<'a> {
         ResponseValue<
             types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_gp_worker_additional_information_gp(self.contract_id, self.body)
@@ -7807,7 +7750,7 @@ pub struct GetGpWorkerAdditionalInformation<'a> {
 }
 impl<'a> GetGpWorkerAdditionalInformation<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_get_gp_worker_additional_information(self.contract_id, self.body)
             .await
@@ -7839,7 +7782,7 @@ impl<'a> GetGpWorkerPayslips<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayslipsGetGpWorkerPayslipsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_gp_worker_payslips(self.id).await
     }
@@ -7876,7 +7819,7 @@ impl<'a> DownloadAGpWorkerPayslipV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_download_a_gp_worker_payslip_v_2026_01_01(self.id, self.payslip_id)
@@ -7915,7 +7858,7 @@ impl<'a> UpdateGpWorkerAddress<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerInformationUpdateGpWorkerAddressResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_gp_worker_address(self.worker_id, self.body).await
     }
@@ -7949,7 +7892,7 @@ impl<'a> GetGpWorkerBanks<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerInformationGetGpWorkerBanksResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_gp_worker_banks(self.worker_id).await
     }
@@ -7986,7 +7929,7 @@ impl<'a> CreateGpWorkerBank<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_gp_worker_bank(self.worker_id, self.body).await
     }
@@ -8020,7 +7963,7 @@ impl<'a> GetGpWorkerBankGuide<'a> {
         self,
     ) -> Result<
         ResponseValue<types::EorWorkerBanksGetEorWorkerBankGuideResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_gp_worker_bank_guide(self.worker_id).await
     }
@@ -8060,7 +8003,7 @@ impl<'a> UpdateGpWorkerBank<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_update_gp_worker_bank(self.worker_id, self.bank_id, self.body)
@@ -8099,7 +8042,7 @@ impl<'a> UpdateGpWorkerCompensation<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerInformationUpdateGpWorkerCompensationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_gp_worker_compensation(self.worker_id, self.body).await
     }
@@ -8132,9 +8075,7 @@ pub struct UpdateGpWorkerEmployeeInformation<'a> {
 }
 impl<'a> UpdateGpWorkerEmployeeInformation<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<::serde_json::Value>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<::serde_json::Value>, crate::Error> {
         self.client
             .send_update_gp_worker_employee_information(self.worker_id, self.body)
             .await
@@ -8172,7 +8113,7 @@ impl<'a> UpdateGpWorkerPtoPolicy<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_gp_worker_pto_policy(self.worker_id, self.body).await
     }
@@ -8209,7 +8150,7 @@ impl<'a> CreateGpWorkerTermination<'a> {
         self,
     ) -> Result<
         ResponseValue<types::GpHiringCreateGpWorkerTerminationResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_gp_worker_termination(self.worker_id, self.body).await
     }
@@ -8271,7 +8212,7 @@ impl<'a> GetGroups<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsGetGroupsResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsGetGroupsResponse200>, crate::Error> {
         self.client
             .send_get_groups(
                 self.cursor,
@@ -8307,7 +8248,7 @@ impl<'a> CreateGroup<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
         self.client.send_create_group(self.body).await
     }
 }
@@ -8332,7 +8273,7 @@ impl<'a> DeleteGroup<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsDeleteGroupResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsDeleteGroupResponse200>, crate::Error> {
         self.client.send_delete_group(self.id).await
     }
 }
@@ -8366,7 +8307,7 @@ impl<'a> UpdateGroup<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
         self.client.send_update_group(self.id, self.body).await
     }
 }
@@ -8400,7 +8341,7 @@ impl<'a> CloneGroup<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
         self.client.send_clone_group(self.id, self.body).await
     }
 }
@@ -8447,7 +8388,7 @@ impl<'a> GetTeamCustomFields<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationStructureGetTeamCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_team_custom_fields(self.team_id, self.cursor, self.limit)
@@ -8486,7 +8427,7 @@ impl<'a> UpdateTeamCustomFields<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationStructureUpdateTeamCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_team_custom_fields(self.team_id, self.body).await
     }
@@ -8529,7 +8470,7 @@ impl<'a> GetOrganizationStructures<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationStructureGetOrganizationStructuresResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_organization_structures(self.limit, self.offset).await
     }
@@ -8565,7 +8506,7 @@ impl<'a> CreateOrganizationStructure<'a> {
         ResponseValue<
             types::OrganizationStructureCreateOrganizationStructureResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_organization_structure(self.body).await
     }
@@ -8601,7 +8542,7 @@ impl<'a> GetOrganizationStructureByExternalId<'a> {
         ResponseValue<
             types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_organization_structure_by_external_id(self.external_id)
@@ -8635,10 +8576,7 @@ impl<'a> DeleteOrganizationStructureByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client
             .send_delete_organization_structure_by_external_id(self.external_id)
             .await
@@ -8674,10 +8612,7 @@ impl<'a> UpdateOrganizationStructureByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client
             .send_update_organization_structure_by_external_id(
                 self.external_id,
@@ -8709,7 +8644,7 @@ pub struct GetOrganizationStructure<'a> {
 }
 impl<'a> GetOrganizationStructure<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_get_organization_structure(self.hris_org_str_id).await
     }
 }
@@ -8736,7 +8671,7 @@ pub struct DeleteOrganizationStructure<'a> {
 }
 impl<'a> DeleteOrganizationStructure<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_organization_structure(self.hris_org_str_id).await
     }
 }
@@ -8763,7 +8698,7 @@ pub struct UpdateOrganizationStructure<'a> {
 }
 impl<'a> UpdateOrganizationStructure<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_update_organization_structure(self.hris_org_str_id).await
     }
 }
@@ -8798,7 +8733,7 @@ impl<'a> FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
         ResponseValue<
             types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_fetch_an_org_structure_from_the_organization_v_2026_01_01(
@@ -8834,10 +8769,7 @@ impl<'a> DeleteAnOrgStructureFromTheOrganizationV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client
             .send_delete_an_org_structure_from_the_organization_v_2026_01_01(
                 self.hris_org_structure_id,
@@ -8875,10 +8807,7 @@ impl<'a> UpdateAnExistingHrisOrgStructureV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client
             .send_update_an_existing_hris_org_structure_v_2026_01_01(
                 self.hris_org_structure_id,
@@ -8912,7 +8841,7 @@ pub struct ApplyPositionChanges<'a> {
 }
 impl<'a> ApplyPositionChanges<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_apply_position_changes(self.body).await
     }
 }
@@ -8939,7 +8868,7 @@ pub struct GetPositionsByProfile<'a> {
 }
 impl<'a> GetPositionsByProfile<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_get_positions_by_profile(self.hris_profile_id).await
     }
 }
@@ -8974,7 +8903,7 @@ impl<'a> FetchHrisPositionsFromAHrisProfileV20260101<'a> {
         ResponseValue<
             types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_fetch_hris_positions_from_a_hris_profile_v_2026_01_01(
@@ -9010,10 +8939,7 @@ impl<'a> CreateWorkerRelationProfile<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client.send_create_worker_relation_profile(self.body).await
     }
 }
@@ -9044,10 +8970,7 @@ impl<'a> CreateWorkerRelationProfileByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client.send_create_worker_relation_profile_by_external_id(self.body).await
     }
 }
@@ -9074,7 +8997,7 @@ pub struct GetWorkerRelationProfileByExternalId<'a> {
 }
 impl<'a> GetWorkerRelationProfileByExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_get_worker_relation_profile_by_external_id(self.profile_id)
             .await
@@ -9105,7 +9028,7 @@ pub struct DeleteWorkerRelationProfileByExternalId<'a> {
 }
 impl<'a> DeleteWorkerRelationProfileByExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_delete_worker_relation_profile_by_external_id(self.profile_id)
             .await
@@ -9139,7 +9062,7 @@ pub struct AddWorkerRelationChildByExternalId<'a> {
 }
 impl<'a> AddWorkerRelationChildByExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_add_worker_relation_child_by_external_id(self.profile_id, self.body)
             .await
@@ -9168,7 +9091,7 @@ pub struct AddWorkerRelationParentByExternalId<'a> {
 }
 impl<'a> AddWorkerRelationParentByExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_add_worker_relation_parent_by_external_id(self.profile_id).await
     }
 }
@@ -9205,7 +9128,7 @@ impl<'a> FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
         ResponseValue<
             types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01(
@@ -9242,7 +9165,7 @@ pub struct CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
 }
 impl<'a> CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_create_a_parent_worker_relation_with_external_id_v_2026_01_01(
                 self.profile_id,
@@ -9280,7 +9203,7 @@ impl<'a> GetWorkerRelationProfile<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerRelationsGetWorkerRelationProfileResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_worker_relation_profile(self.hris_profile_oid).await
     }
@@ -9310,7 +9233,7 @@ pub struct DeleteWorkerRelationProfile<'a> {
 }
 impl<'a> DeleteWorkerRelationProfile<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_worker_relation_profile(self.hris_profile_oid).await
     }
 }
@@ -9337,7 +9260,7 @@ pub struct AddWorkerRelationChild<'a> {
 }
 impl<'a> AddWorkerRelationChild<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_add_worker_relation_child(self.hris_profile_oid).await
     }
 }
@@ -9369,7 +9292,7 @@ pub struct AddWorkerRelationParent<'a> {
 }
 impl<'a> AddWorkerRelationParent<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_add_worker_relation_parent(self.hris_profile_oid, self.body)
             .await
@@ -9403,7 +9326,7 @@ pub struct CreateChildWorkerRelationV20260101<'a> {
 }
 impl<'a> CreateChildWorkerRelationV20260101<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_create_child_worker_relation_v_2026_01_01(
                 self.hris_profile_oid,
@@ -9436,7 +9359,7 @@ impl<'a> GetWorkerRelationTypes<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerRelationsGetWorkerRelationTypesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_worker_relation_types().await
     }
@@ -9470,7 +9393,7 @@ impl<'a> CreateWorkerRelationType<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerRelationsCreateWorkerRelationTypeResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_worker_relation_type(self.body).await
     }
@@ -9500,7 +9423,7 @@ pub struct DeleteWorkerRelationTypeByExternalId<'a> {
 }
 impl<'a> DeleteWorkerRelationTypeByExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_delete_worker_relation_type_by_external_id(self.external_id)
             .await
@@ -9534,7 +9457,7 @@ pub struct UpdateWorkerRelationTypeByExternalId<'a> {
 }
 impl<'a> UpdateWorkerRelationTypeByExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_update_worker_relation_type_by_external_id(self.external_id, self.body)
             .await
@@ -9563,7 +9486,7 @@ pub struct DeleteWorkerRelationType<'a> {
 }
 impl<'a> DeleteWorkerRelationType<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_worker_relation_type(self.type_id).await
     }
 }
@@ -9595,7 +9518,7 @@ pub struct UpdateWorkerRelationType<'a> {
 }
 impl<'a> UpdateWorkerRelationType<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_update_worker_relation_type(self.type_id, self.body).await
     }
 }
@@ -9624,7 +9547,7 @@ pub struct DeleteAWorkerRelationTypeV20260101<'a> {
 }
 impl<'a> DeleteAWorkerRelationTypeV20260101<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_a_worker_relation_type_v_2026_01_01(self.type_id).await
     }
 }
@@ -9657,7 +9580,7 @@ impl<'a> GetInvoiceDetailsByIdV20260427<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkersGetInvoiceDetailsByIdV20260427Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_invoice_details_by_id_v_2026_04_27(self.invoice_id).await
     }
@@ -9691,7 +9614,7 @@ impl<'a> IcWorkersInvoicesInvoiceIdPdfV20260420<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20(self.invoice_id)
@@ -9839,7 +9762,7 @@ impl<'a> RetrieveWorkerTransactionHistoryV20260430<'a> {
         ResponseValue<
             types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_worker_transaction_history_v_2026_04_30(
@@ -9938,7 +9861,7 @@ impl<'a> GetClientCases<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ImmigrationGetClientCasesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_client_cases(
@@ -9981,7 +9904,7 @@ impl<'a> CreateAnImmigrationCase<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ImmigrationCreateAnImmigrationCaseResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_an_immigration_case(self.body).await
     }
@@ -10009,7 +9932,7 @@ impl<'a> GetClientCase<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ImmigrationGetClientCaseResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_client_case(self.id).await
     }
@@ -10035,10 +9958,7 @@ impl<'a> GetDocument<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetDocumentResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ImmigrationGetDocumentResponse200>, crate::Error> {
         self.client.send_get_document(self.id).await
     }
 }
@@ -10093,7 +10013,7 @@ impl<'a> GetBusinessVisaRequirement<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ImmigrationGetBusinessVisaRequirementResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_business_visa_requirement(
@@ -10132,10 +10052,7 @@ impl<'a> GetVisaTypes<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PoliciesGetItPoliciesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PoliciesGetItPoliciesResponse200>, crate::Error> {
         self.client.send_get_visa_types(self.country_code).await
     }
 }
@@ -10216,7 +10133,7 @@ impl<'a> GetWorkerCases<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ImmigrationGetClientCasesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_worker_cases(
@@ -10256,7 +10173,7 @@ impl<'a> GetWorkerCase<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ImmigrationGetWorkerCaseResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_worker_case(self.case_id).await
     }
@@ -10293,7 +10210,7 @@ impl<'a> GetWorkerCaseRequiredDocument<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ImmigrationGetWorkerCaseRequiredDocumentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_worker_case_required_document(self.worker_id, self.case_id)
@@ -10339,7 +10256,7 @@ impl<'a> CreateWorkerCaseRequiredDocument<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_create_worker_case_required_document(
@@ -10387,7 +10304,7 @@ impl<'a> GetWorkerOnboardingCase<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ImmigrationGetWorkerOnboardingCaseResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_worker_onboarding_case(self.worker_id, self.contract_id)
@@ -10446,7 +10363,7 @@ impl<'a> GetIndustries<'a> {
         self,
     ) -> Result<
         ResponseValue<types::LegalEntitiesGetIndustriesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_industries(self.cursor, self.limit, self.order, self.sort_by)
@@ -10475,7 +10392,7 @@ impl<'a> GetIntegrationConsent<'a> {
         self,
     ) -> Result<
         ResponseValue<types::IntegrationsGetIntegrationConsentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_integration_consent().await
     }
@@ -10583,7 +10500,7 @@ impl<'a> GetInvoiceAdjustments<'a> {
         self,
     ) -> Result<
         ResponseValue<types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_invoice_adjustments(
@@ -10637,7 +10554,7 @@ impl<'a> CreateInvoiceAdjustment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_invoice_adjustment(self.recurring, self.body).await
     }
@@ -10671,7 +10588,7 @@ impl<'a> GetInvoiceAdjustmentById<'a> {
         self,
     ) -> Result<
         ResponseValue<types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_invoice_adjustment_by_id(self.id).await
     }
@@ -10703,7 +10620,7 @@ impl<'a> DeleteInvoiceAdjustment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         self.client.send_delete_invoice_adjustment(self.id).await
     }
 }
@@ -10739,7 +10656,7 @@ impl<'a> UpdateInvoiceAdjustment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_invoice_adjustment(self.id, self.body).await
     }
@@ -10774,10 +10691,7 @@ impl<'a> CreateInvoiceAdjustmentReview<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         self.client.send_create_invoice_adjustment_review(self.id, self.body).await
     }
 }
@@ -10854,7 +10768,7 @@ impl<'a> RetrieveInvoices<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AccountingRetrieveInvoicesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_invoices(
@@ -10907,7 +10821,7 @@ impl<'a> RetrieveDeelInvoices<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AccountingRetrieveDeelInvoicesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_deel_invoices(self.limit, self.offset).await
     }
@@ -10941,7 +10855,7 @@ impl<'a> GetBillingInvoiceDownloadLink<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AccountingGetBillingInvoiceDownloadLinkResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_billing_invoice_download_link(self.id).await
     }
@@ -10975,7 +10889,7 @@ impl<'a> GetInvoiceByIdV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AccountingGetInvoiceByIdV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_invoice_by_id_v_2026_01_01(self.invoice_id).await
     }
@@ -11044,7 +10958,7 @@ impl<'a> GetItAssets<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::AssetsGetItAssetsResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::AssetsGetItAssetsResponse200>, crate::Error> {
         self.client
             .send_get_it_assets(
                 self.category,
@@ -11081,10 +10995,7 @@ impl<'a> GetItAssetById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AssetsGetItAssetByIdResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::AssetsGetItAssetByIdResponse200>, crate::Error> {
         self.client.send_get_it_asset_by_id(self.asset_id).await
     }
 }
@@ -11124,7 +11035,7 @@ impl<'a> GetItOrders<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::OrdersGetItOrdersResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::OrdersGetItOrdersResponse200>, crate::Error> {
         self.client.send_get_it_orders(self.cursor, self.limit).await
     }
 }
@@ -11152,10 +11063,7 @@ impl<'a> GetItOrderById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrdersGetItOrderByIdResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::OrdersGetItOrderByIdResponse200>, crate::Error> {
         self.client.send_get_it_order_by_id(self.order_id).await
     }
 }
@@ -11179,10 +11087,7 @@ impl<'a> GetItPolicies<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PoliciesGetItPoliciesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PoliciesGetItPoliciesResponse200>, crate::Error> {
         self.client.send_get_it_policies().await
     }
 }
@@ -11217,7 +11122,7 @@ impl<'a> GetKnowledgeHubCountryGuidesByCountryCode<'a> {
         ResponseValue<
             types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_knowledge_hub_country_guides_by_country_code(self.country_code)
@@ -11311,7 +11216,7 @@ impl<'a> GetLegalEntities<'a> {
         self,
     ) -> Result<
         ResponseValue<types::LegalEntitiesGetLegalEntitiesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_legal_entities(
@@ -11357,7 +11262,7 @@ impl<'a> CreateLegalEntity<'a> {
         self,
     ) -> Result<
         ResponseValue<types::LegalEntitiesCreateLegalEntityResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_legal_entity(self.body).await
     }
@@ -11386,7 +11291,7 @@ impl<'a> DeleteLegalEntity<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsIdDeleteResponseData>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsIdDeleteResponseData>, crate::Error> {
         self.client.send_delete_legal_entity(self.id).await
     }
 }
@@ -11422,7 +11327,7 @@ impl<'a> UpdateLegalEntity<'a> {
         self,
     ) -> Result<
         ResponseValue<types::LegalEntitiesUpdateLegalEntityResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_legal_entity(self.id, self.body).await
     }
@@ -11456,7 +11361,7 @@ impl<'a> GetLegalEntityCostCenters<'a> {
         self,
     ) -> Result<
         ResponseValue<types::CostCentersGetLegalEntityCostCentersResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_legal_entity_cost_centers(self.legal_entity_id).await
     }
@@ -11493,7 +11398,7 @@ impl<'a> SyncCostCentersForLegalEntityV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::CostCentersGetLegalEntityCostCentersResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_sync_cost_centers_for_legal_entity_v_2026_01_01(
@@ -11560,7 +11465,7 @@ impl<'a> ListPayrollCyclesV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ListCyclesListPayrollCyclesV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_list_payroll_cycles_v_2026_01_01(
@@ -11600,7 +11505,7 @@ impl<'a> GetLookups<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::LookupsGetLookupsResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::LookupsGetLookupsResponse200>, crate::Error> {
         self.client.send_get_lookups(self.documents).await
     }
 }
@@ -11622,10 +11527,7 @@ impl<'a> GetCountries<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LookupsGetCountriesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::LookupsGetCountriesResponse200>, crate::Error> {
         self.client.send_get_countries().await
     }
 }
@@ -11647,10 +11549,7 @@ impl<'a> GetCurrencies<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LookupsGetCurrenciesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::LookupsGetCurrenciesResponse200>, crate::Error> {
         self.client.send_get_currencies().await
     }
 }
@@ -11681,10 +11580,7 @@ impl<'a> GetJobTitles<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LookupsGetJobTitlesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::LookupsGetJobTitlesResponse200>, crate::Error> {
         self.client.send_get_job_titles(self.after_cursor).await
     }
 }
@@ -11717,7 +11613,7 @@ impl<'a> GetSeniorityLevels<'a> {
         self,
     ) -> Result<
         ResponseValue<types::LookupsGetSeniorityLevelsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_seniority_levels(self.is_eor_contract).await
     }
@@ -11740,10 +11636,7 @@ impl<'a> GetTimeOffTypes<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LookupsGetTimeOffTypesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::LookupsGetTimeOffTypesResponse200>, crate::Error> {
         self.client.send_get_time_off_types().await
     }
 }
@@ -11776,7 +11669,7 @@ impl<'a> CreateMagicLink<'a> {
         self,
     ) -> Result<
         ResponseValue<types::MagicLinkCreateMagicLinkResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_magic_link(self.body).await
     }
@@ -11817,10 +11710,7 @@ impl<'a> GetManagers<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ManagersGetManagersResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ManagersGetManagersResponse200>, crate::Error> {
         self.client.send_get_managers(self.limit, self.offset).await
     }
 }
@@ -11851,10 +11741,7 @@ impl<'a> CreateManager<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ManagersCreateManagerResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ManagersCreateManagerResponse201>, crate::Error> {
         self.client.send_create_manager(self.body).await
     }
 }
@@ -11887,7 +11774,7 @@ impl<'a> GenerateMagicLinkForManagerLogin<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ManagersGenerateMagicLinkForManagerLoginResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_generate_magic_link_for_manager_login(self.body).await
     }
@@ -12001,7 +11888,7 @@ impl<'a> RetrieveOffboardingList<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OffboardingRetrieveOffboardingListResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_offboarding_list(
@@ -12049,7 +11936,7 @@ impl<'a> RetrieveTerminationDetailsByHrisProfileIdentifier<'a> {
         ResponseValue<
             types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_termination_details_by_hris_profile_identifier(self.oid)
@@ -12085,7 +11972,7 @@ impl<'a> RetrieveTerminationDetails<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OffboardingRetrieveTerminationDetailsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_termination_details(self.id).await
     }
@@ -12272,7 +12159,7 @@ impl<'a> ListOnboardingEmployeesV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OnboardingListOnboardingEmployeesV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_list_onboarding_employees_v_2026_01_01(
@@ -12327,7 +12214,7 @@ impl<'a> GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
         ResponseValue<
             types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01(
@@ -12367,7 +12254,7 @@ impl<'a> GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
         ResponseValue<
             types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01(
@@ -12398,7 +12285,7 @@ impl<'a> GetOrganizations<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationsGetOrganizationsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_organizations().await
     }
@@ -12432,7 +12319,7 @@ impl<'a> CreateOrganizationChild<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationsCreateOrganizationChildResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_organization_child(self.body).await
     }
@@ -12513,7 +12400,7 @@ impl<'a> ListOrganizationTasksV20260303<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationTasksListOrganizationTasksV20260303Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_list_organization_tasks_v_2026_03_03(
@@ -12598,7 +12485,7 @@ impl<'a> RetrievePaymentReceiptsV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AccountingRetrievePaymentReceiptsV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_retrieve_payment_receipts_v_2026_01_01(
@@ -12641,7 +12528,7 @@ impl<'a> RetrieveAPaymentBreakdownV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::AccountingRetrieveAPaymentBreakdownV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_a_payment_breakdown_v_2026_01_01(self.payment_id).await
     }
@@ -12672,7 +12559,7 @@ impl<'a> GetTheAutoWithdrawalSetting<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsGetTheAutoWithdrawalSettingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_the_auto_withdrawal_setting().await
     }
@@ -12706,7 +12593,7 @@ impl<'a> ChangeTheAutoWithdrawalSettingV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsGetTheAutoWithdrawalSettingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_change_the_auto_withdrawal_setting_v_2026_01_01(self.body).await
     }
@@ -12735,7 +12622,7 @@ impl<'a> ListContractorBalances<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsListContractorBalancesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_list_contractor_balances().await
     }
@@ -12769,10 +12656,7 @@ impl<'a> GetPayoutMethods<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetPayoutMethodsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PayoutsGetPayoutMethodsResponse200>, crate::Error> {
         self.client.send_get_payout_methods(self.is_default).await
     }
 }
@@ -12805,7 +12689,7 @@ impl<'a> CreateBankTransferMethod<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsCreateBankTransferMethodResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_bank_transfer_method(self.body).await
     }
@@ -12849,7 +12733,7 @@ impl<'a> GetBankTransferRequirements<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsGetBankTransferRequirementsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_bank_transfer_requirements(
@@ -12886,7 +12770,7 @@ impl<'a> GetBankTransferSupportedRoutes<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsGetBankTransferSupportedRoutesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_bank_transfer_supported_routes().await
     }
@@ -12923,7 +12807,7 @@ impl<'a> UpdateBankTransferMethod<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsCreateBankTransferMethodResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_bank_transfer_method(self.id, self.body).await
     }
@@ -12955,10 +12839,7 @@ impl<'a> UpdateAutoWithdrawSetting<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client.send_update_auto_withdraw_setting(self.body).await
     }
 }
@@ -12982,10 +12863,7 @@ impl<'a> GetBankDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetBankDetailsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PayoutsGetBankDetailsResponse200>, crate::Error> {
         self.client.send_get_bank_details().await
     }
 }
@@ -13018,7 +12896,7 @@ impl<'a> AddEditBankDetails<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsAddEditBankDetailsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_add_edit_bank_details(self.body).await
     }
@@ -13052,7 +12930,7 @@ impl<'a> DynamicRequirements<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsDynamicRequirementsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_dynamic_requirements(self.body).await
     }
@@ -13081,10 +12959,7 @@ impl<'a> DeleteBankDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client.send_delete_bank_details(self.id).await
     }
 }
@@ -13117,7 +12992,7 @@ impl<'a> RequestToWithdrawFunds<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PayoutsRequestToWithdrawFundsResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_request_to_withdraw_funds(self.body).await
     }
@@ -13258,7 +13133,7 @@ impl<'a> GetPeople<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::PeopleGetPeopleResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::PeopleGetPeopleResponse200>, crate::Error> {
         self.client
             .send_get_people(
                 self.band_placements,
@@ -13307,7 +13182,7 @@ impl<'a> CreateADirectEmployee<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PeopleCreateADirectEmployeeResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_a_direct_employee(self.body).await
     }
@@ -13334,7 +13209,7 @@ impl<'a> GetCustomFields<'a> {
         self,
     ) -> Result<
         ResponseValue<types::CustomFieldsPeopleGetCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_custom_fields().await
     }
@@ -13368,7 +13243,7 @@ impl<'a> GetPersonCustomField<'a> {
         self,
     ) -> Result<
         ResponseValue<types::CustomFieldsPeopleGetPersonCustomFieldResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_person_custom_field(self.id).await
     }
@@ -13398,7 +13273,7 @@ pub struct GetPersonPersonalInfoExternalId<'a> {
 }
 impl<'a> GetPersonPersonalInfoExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_get_person_personal_info_external_id(self.worker_id).await
     }
 }
@@ -13430,7 +13305,7 @@ pub struct UpdatePersonPersonalInfoExternalId<'a> {
 }
 impl<'a> UpdatePersonPersonalInfoExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_update_person_personal_info_external_id(self.worker_id, self.body)
             .await
@@ -13462,7 +13337,7 @@ impl<'a> GetMyCurrentPersonalProfile<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PeopleGetMyCurrentPersonalProfileResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_my_current_personal_profile().await
     }
@@ -13508,10 +13383,7 @@ impl<'a> GetPersonById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PeopleGetPersonByIdResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PeopleGetPersonByIdResponse200>, crate::Error> {
         self.client
             .send_get_person_by_id(
                 self.hris_profile_id,
@@ -13560,7 +13432,7 @@ impl<'a> UpdatePersonDepartment<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_update_person_department(
@@ -13603,7 +13475,7 @@ impl<'a> UpdatePersonWorkingLocation<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_person_working_location(self.id, self.body).await
     }
@@ -13637,7 +13509,7 @@ impl<'a> GetPersonCustomFields<'a> {
         self,
     ) -> Result<
         ResponseValue<types::CustomFieldsPeopleGetPersonCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_person_custom_fields(self.worker_id).await
     }
@@ -13672,10 +13544,7 @@ impl<'a> PutPersonCustomField<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         self.client.send_put_person_custom_field(self.worker_id, self.body).await
     }
 }
@@ -13707,7 +13576,7 @@ pub struct DeletePersonCustomField<'a> {
 }
 impl<'a> DeletePersonCustomField<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_person_custom_field(self.worker_id, self.id).await
     }
 }
@@ -13740,7 +13609,7 @@ impl<'a> GetPersonPersonalInfo<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PersonalInformationGetPersonPersonalInfoResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_person_personal_info(self.worker_id).await
     }
@@ -13773,7 +13642,7 @@ pub struct UpdatePersonPersonalInfo<'a> {
 }
 impl<'a> UpdatePersonPersonalInfo<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_update_person_personal_info(self.worker_id, self.body).await
     }
 }
@@ -13798,7 +13667,7 @@ impl<'a> Profiles<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::ProfilesResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::ProfilesResponse200>, crate::Error> {
         self.client.send_profiles(self.body).await
     }
 }
@@ -13831,7 +13700,7 @@ impl<'a> CreatePersonWithoutContract<'a> {
         self,
     ) -> Result<
         ResponseValue<types::PeopleCreatePersonWithoutContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_person_without_contract(self.body).await
     }
@@ -13881,7 +13750,7 @@ impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
         ResponseValue<
             types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01(
@@ -13920,7 +13789,7 @@ impl<'a> GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
         ResponseValue<
             types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_the_roles_of_the_current_organization_v_2026_01_01().await
     }
@@ -13954,7 +13823,7 @@ impl<'a> CreateOrganizationRole<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationsCreateOrganizationRoleResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_organization_role(self.body).await
     }
@@ -13991,7 +13860,7 @@ impl<'a> UpdateOrganizationRole<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationsUpdateOrganizationRoleResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_organization_role(self.role_id, self.body).await
     }
@@ -14026,10 +13895,7 @@ impl<'a> GetAmlDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsGetAmlDetailsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ScreeningsGetAmlDetailsResponse200>, crate::Error> {
         self.client.send_get_aml_details(self.entity_type, self.entity_id).await
     }
 }
@@ -14076,10 +13942,7 @@ impl<'a> GetKycDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsGetKycDetailsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ScreeningsGetKycDetailsResponse200>, crate::Error> {
         self.client
             .send_get_kyc_details(
                 self.contract_id,
@@ -14119,7 +13982,7 @@ impl<'a> SubmitExternalKyc<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ScreeningsSubmitExternalKycResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_submit_external_kyc(self.form).await
     }
@@ -14154,7 +14017,7 @@ impl<'a> CreateManualVerification<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ScreeningsSubmitExternalKycResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_manual_verification(self.form).await
     }
@@ -14191,7 +14054,7 @@ impl<'a> GetVerificationMethod<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ScreeningsGetVerificationMethodResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_verification_method(self.country, self.document_type).await
     }
@@ -14226,10 +14089,7 @@ impl<'a> UpdateTaskById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TasksUpdateTaskByIdResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TasksUpdateTaskByIdResponse200>, crate::Error> {
         self.client.send_update_task_by_id(self.task_id, self.body).await
     }
 }
@@ -14253,10 +14113,7 @@ impl<'a> GetTeams<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsGetTeamsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::OrganizationsGetTeamsResponse200>, crate::Error> {
         self.client.send_get_teams().await
     }
 }
@@ -14289,7 +14146,7 @@ impl<'a> GetTimeTrackingTimesheetsUploadUrl<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_time_tracking_timesheets_upload_url(self.body).await
     }
@@ -14330,7 +14187,7 @@ impl<'a> GetTimeTrackingTimesheetById<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_time_tracking_timesheet_by_id(self.timesheet_id, self.extend)
@@ -14369,7 +14226,7 @@ impl<'a> ReviewTimeTrackingTimesheet<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeTrackingReviewTimeTrackingTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_review_time_tracking_timesheet(self.timesheet_id, self.body)
@@ -14506,7 +14363,7 @@ impl<'a> ListTimeOffRequestsForOrganization<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffListTimeOffRequestsForOrganizationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_list_time_off_requests_for_organization(
@@ -14554,7 +14411,7 @@ impl<'a> CreateTimeOffRequest<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffCreateTimeOffRequestResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_time_off_request(self.body).await
     }
@@ -14617,7 +14474,7 @@ impl<'a> GetTimeOffDailies<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffDailiesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_time_off_dailies(
@@ -14658,7 +14515,7 @@ impl<'a> SyncTimeOffGlobalPayroll<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffSyncTimeOffGlobalPayrollResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_sync_time_off_global_payroll(self.body).await
     }
@@ -14692,7 +14549,7 @@ impl<'a> GetTimeOffPolicyValidationTemplates<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_time_off_policy_validation_templates(self.countries).await
     }
@@ -14830,7 +14687,7 @@ impl<'a> GetTimeOffProfile<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffProfileResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_time_off_profile(
@@ -14901,7 +14758,7 @@ impl<'a> GetTimeOffEntitlements<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffEntitlementsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_time_off_entitlements(
@@ -14960,7 +14817,7 @@ impl<'a> GetTimeOffPolicies<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffPoliciesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_time_off_policies(
@@ -15000,7 +14857,7 @@ impl<'a> ReviewTimeOffRequest<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffReviewTimeOffRequestResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_review_time_off_request(self.body).await
     }
@@ -15046,10 +14903,7 @@ impl<'a> GetTimeOffEvents<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffEventsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TimeOffGetTimeOffEventsResponse200>, crate::Error> {
         self.client
             .send_get_time_off_events(
                 self.hris_profile_id,
@@ -15086,10 +14940,7 @@ impl<'a> ValidateTimeOff<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffValidateTimeOffResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TimeOffValidateTimeOffResponse200>, crate::Error> {
         self.client.send_validate_time_off(self.body).await
     }
 }
@@ -15118,7 +14969,7 @@ pub struct DeleteTimeOffRequest<'a> {
 }
 impl<'a> DeleteTimeOffRequest<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_time_off_request(self.time_off_id).await
     }
 }
@@ -15154,7 +15005,7 @@ impl<'a> UpdateTimeOffRequest<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeOffUpdateTimeOffRequestResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_time_off_request(self.time_off_id, self.body).await
     }
@@ -15197,7 +15048,7 @@ impl<'a> GetTimeTrackingShiftRates<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeTrackingGetTimeTrackingShiftRatesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_time_tracking_shift_rates(self.limit, self.offset).await
     }
@@ -15231,7 +15082,7 @@ impl<'a> CreateTimeTrackingShiftRate<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeTrackingCreateTimeTrackingShiftRateResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_time_tracking_shift_rate(self.body).await
     }
@@ -15265,7 +15116,7 @@ impl<'a> GetTimeTrackingShiftRateByExternalId<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeTrackingCreateTimeTrackingShiftRateResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_time_tracking_shift_rate_by_external_id(self.external_id)
@@ -15297,7 +15148,7 @@ pub struct DeleteTimeTrackingShiftRateByExternalId<'a> {
 }
 impl<'a> DeleteTimeTrackingShiftRateByExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_delete_time_tracking_shift_rate_by_external_id(self.external_id)
             .await
@@ -15337,7 +15188,7 @@ impl<'a> UpdateTimeTrackingShiftRateByExternalId<'a> {
         ResponseValue<
             types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_update_time_tracking_shift_rate_by_external_id(
@@ -15409,7 +15260,7 @@ impl<'a> GetTimeTrackingShifts<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_time_tracking_shifts(
@@ -15451,7 +15302,7 @@ impl<'a> CreateTimeTrackingShifts<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_time_tracking_shifts(self.body).await
     }
@@ -15487,7 +15338,7 @@ impl<'a> DeleteMultipleShiftsByExternalId<'a> {
         ResponseValue<
             types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_delete_multiple_shifts_by_external_id(self.body).await
     }
@@ -15521,7 +15372,7 @@ impl<'a> CreateTimeTrackingShiftsRaw<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_time_tracking_shifts_raw(self.body).await
     }
@@ -15557,7 +15408,7 @@ impl<'a> GetTimeTrackingShiftByExternalId<'a> {
         ResponseValue<
             types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_time_tracking_shift_by_external_id(self.external_id).await
     }
@@ -15587,7 +15438,7 @@ pub struct DeleteTimeTrackingShiftByExternalId<'a> {
 }
 impl<'a> DeleteTimeTrackingShiftByExternalId<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client
             .send_delete_time_tracking_shift_by_external_id(self.external_id)
             .await
@@ -15627,7 +15478,7 @@ impl<'a> UpdateTimeTrackingShiftByExternalId<'a> {
         ResponseValue<
             types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_update_time_tracking_shift_by_external_id(self.external_id, self.body)
@@ -15718,10 +15569,7 @@ impl<'a> GetTimesheets<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsGetTimesheetsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TimesheetsGetTimesheetsResponse200>, crate::Error> {
         self.client
             .send_get_timesheets(
                 self.contract_id,
@@ -15765,7 +15613,7 @@ impl<'a> CreateTimesheet<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsCreateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_timesheet(self.body).await
     }
@@ -15799,7 +15647,7 @@ impl<'a> CreateTimesheetsPreset<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_timesheets_preset(self.body).await
     }
@@ -15833,7 +15681,7 @@ impl<'a> GetTimesheetsPresetById<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ProjectsGetTimesheetsPresetByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_timesheets_preset_by_id(self.id).await
     }
@@ -15865,7 +15713,7 @@ impl<'a> DeleteTimesheetsPreset<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         self.client.send_delete_timesheets_preset(self.id).await
     }
 }
@@ -15901,7 +15749,7 @@ impl<'a> UpdateTimesheetsPreset<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_timesheets_preset(self.id, self.body).await
     }
@@ -15976,7 +15824,7 @@ impl<'a> GetHourlyReportRootPresets<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ProjectsGetHourlyReportRootPresetsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client
             .send_get_hourly_report_root_presets(
@@ -16018,7 +15866,7 @@ impl<'a> CreateRootTimesheetsPreset<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ProjectsCreateRootTimesheetsPresetResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_root_timesheets_preset(self.body).await
     }
@@ -16052,7 +15900,7 @@ impl<'a> GetHourlyReportRootPresetById<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ProjectsGetTimesheetsPresetByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_hourly_report_root_preset_by_id(self.id).await
     }
@@ -16083,7 +15931,7 @@ impl<'a> GetTimesheetById<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsGetTimesheetByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_get_timesheet_by_id(self.id).await
     }
@@ -16119,7 +15967,7 @@ impl<'a> DeleteTimesheetById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         self.client.send_delete_timesheet_by_id(self.id, self.reason).await
     }
 }
@@ -16155,7 +16003,7 @@ impl<'a> UpdateTimesheet<'a> {
         self,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_update_timesheet(self.id, self.body).await
     }
@@ -16190,10 +16038,7 @@ impl<'a> CreateTimesheetReview<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         self.client.send_create_timesheet_review(self.id, self.body).await
     }
 }
@@ -16226,7 +16071,7 @@ impl<'a> CreateVeriffSession<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_veriff_session(self.body).await
     }
@@ -16249,7 +16094,7 @@ impl<'a> GetWebhooks<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::WebhookListResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookListResponse>, crate::Error> {
         self.client.send_get_webhooks().await
     }
 }
@@ -16278,7 +16123,7 @@ impl<'a> CreateWebhook<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
         self.client.send_create_webhook(self.body).await
     }
 }
@@ -16300,7 +16145,7 @@ impl<'a> GetWebhookEvents<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::WebhookEventTypeListResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookEventTypeListResponse>, crate::Error> {
         self.client.send_get_webhook_events().await
     }
 }
@@ -16323,7 +16168,7 @@ impl<'a> GetWebhook<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
         self.client.send_get_webhook(self.id).await
     }
 }
@@ -16346,7 +16191,7 @@ impl<'a> DeleteWebhook<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         self.client.send_delete_webhook(self.id).await
     }
 }
@@ -16378,7 +16223,7 @@ impl<'a> UpdateWebhook<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
         self.client.send_update_webhook(self.id, self.body).await
     }
 }
@@ -16407,10 +16252,7 @@ impl<'a> CreateWorkerWorker<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkersCreateWorkerResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::WorkersCreateWorkerResponse201>, crate::Error> {
         self.client.send_create_worker_worker(self.body).await
     }
 }
@@ -16444,10 +16286,7 @@ impl<'a> SignAmendment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsSignAmendmentResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsSignAmendmentResponse201>, crate::Error> {
         self.client.send_sign_amendment(self.amendment_id, self.body).await
     }
 }
@@ -16477,7 +16316,7 @@ impl<'a> ListOfWorkerComplianceDocumentsV20260423<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkersListOfWorkerComplianceDocumentsV20260423Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_list_of_worker_compliance_documents_v_2026_04_23().await
     }
@@ -16511,7 +16350,7 @@ impl<'a> RetrieveContractPdfDownloadLink<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_contract_pdf_download_link(self.contract_id).await
     }
@@ -16538,7 +16377,7 @@ pub struct RejectContract<'a> {
 }
 impl<'a> RejectContract<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_reject_contract(self.contract_id).await
     }
 }
@@ -16574,7 +16413,7 @@ impl<'a> SignWorkerContract<'a> {
         self,
     ) -> Result<
         ResponseValue<types::ContractsSignWorkerContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_sign_worker_contract(self.contract_id, self.body).await
     }
@@ -16608,7 +16447,7 @@ impl<'a> CreateWorkerAccessToken<'a> {
         self,
     ) -> Result<
         ResponseValue<types::WorkerSessionCreateWorkerAccessTokenResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_create_worker_access_token(self.body).await
     }
@@ -16638,7 +16477,7 @@ pub struct DeleteWorkerAccessToken<'a> {
 }
 impl<'a> DeleteWorkerAccessToken<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_worker_access_token(self.worker_id).await
     }
 }
@@ -16666,7 +16505,7 @@ impl<'a> RetrieveWorkingLocations<'a> {
         self,
     ) -> Result<
         ResponseValue<types::OrganizationsRetrieveWorkingLocationsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_working_locations().await
     }
@@ -16691,7 +16530,7 @@ impl<'a> GetServiceProviderConfig<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::ServiceProviderConfig>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::ServiceProviderConfig>, crate::Error> {
         self.client.send_get_service_provider_config().await
     }
 }
@@ -16738,7 +16577,7 @@ impl<'a> GetUsers<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::UsersGetUsersResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::UsersGetUsersResponse200>, crate::Error> {
         self.client.send_get_users(self.count, self.filter, self.start_index).await
     }
 }
@@ -16764,7 +16603,7 @@ impl<'a> SearchUsers<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::UserSearchResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::UserSearchResponse>, crate::Error> {
         self.client.send_search_users(self.body).await
     }
 }
@@ -16788,9 +16627,7 @@ pub struct GetUserById<'a> {
 }
 impl<'a> GetUserById<'a> {
     /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::UserResponse>, Error<ByteStream>> {
+    pub async fn send(self) -> Result<ResponseValue<types::UserResponse>, crate::Error> {
         self.client.send_get_user_by_id(self.hris_profile_oid).await
     }
 }
@@ -16823,7 +16660,7 @@ impl<'a> RetrieveASingleUserV20260101<'a> {
         self,
     ) -> Result<
         ResponseValue<types::UserRetrieveASingleUserV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         self.client.send_retrieve_a_single_user_v_2026_01_01(self.hris_profile_id).await
     }

@@ -6,20 +6,24 @@
 //! Every operation is a method on [`Client`] that returns a request builder from [`builder`];
 //! its types are in [`types`]. Use the `deel-api` crate rather than this one directly: it adds
 //! authentication, retries and typed errors.
-#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, dead_code)]
-#![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 /// One request builder per operation: required parameters are arguments of the [`Client`]
 /// method, optional ones are setters, and `send()` performs the call.
 #[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic)]
 pub mod builder;
 #[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports)]
 mod client;
 /// progenitor's positional methods, one per operation, reached through [`builder`].
 #[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports)]
 mod operations;
+pub mod runtime;
 /// Request and response types of every operation.
 #[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, dead_code, rustdoc::bare_urls, rustdoc::broken_intra_doc_links)]
 pub mod types;
 
 pub use client::*;
+pub use runtime::{ApiError, Error, ErrorMessage, Hooks, Operation, Transport, TransportFuture};

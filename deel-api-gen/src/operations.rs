@@ -2,10 +2,7 @@
 // Regenerate with `cargo xtask codegen`; CI checks with `cargo xtask codegen --check`.
 
 use crate::types;
-use progenitor_client::{
-    encode_path, ClientHooks, ClientInfo, OperationInfo, RequestBuilderExt,
-};
-use progenitor_client::{ByteStream, Error, ResponseValue};
+use progenitor_client::{encode_path, ByteStream, ResponseValue};
 impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_vendor_bill_v_2026_01_01<'a>(
@@ -13,7 +10,7 @@ impl crate::Client {
         body: &'a types::CreateVendorBillV20260101Body,
     ) -> Result<
         ResponseValue<types::TreasuryCreateVendorBillV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/accounts-payable/vendor-bills", self.baseurl,);
         #[allow(unused_mut)]
@@ -26,19 +23,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_vendor_bill_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_vendor_bill_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/accounts-payable/vendor-bills",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_upload_vendor_bill_attachment<'a>(
@@ -47,7 +42,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/accounts-payable/vendor-bills/{}/attachments", self.baseurl,
@@ -63,19 +58,17 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "upload_vendor_bill_attachment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "upload_vendor_bill_attachment",
+                    method: "POST",
+                    path: "/rest/v2/accounts-payable/vendor-bills/{vendor_bill_id}/attachments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_adjustment<'a>(
@@ -83,7 +76,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::AdjustmentsCreateContractAdjustmentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/adjustments", self.baseurl,);
         #[allow(unused_mut)]
@@ -96,19 +89,17 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_adjustment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_adjustment",
+                    method: "POST",
+                    path: "/rest/v2/adjustments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_adjustment_categories<'a>(
@@ -120,7 +111,7 @@ impl crate::Client {
         >,
     ) -> Result<
         ResponseValue<types::AdjustmentsGetAdjustmentCategoriesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/adjustments/categories", self.baseurl,);
         #[allow(unused_mut)]
@@ -135,19 +126,17 @@ impl crate::Client {
                 &progenitor_client::QueryParam::new("contract_types", &contract_types),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_adjustment_categories",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_adjustment_categories",
+                    method: "GET",
+                    path: "/rest/v2/adjustments/categories",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_adjustment<'a>(
@@ -155,7 +144,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::AdjustmentsGetContractAdjustmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
@@ -169,25 +158,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_adjustment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_adjustment",
+                    method: "GET",
+                    path: "/rest/v2/adjustments/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_adjustment<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -200,19 +187,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_contract_adjustment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_contract_adjustment",
+                    method: "DELETE",
+                    path: "/rest/v2/adjustments/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_contract_adjustment<'a>(
@@ -221,7 +206,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
@@ -236,19 +221,17 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_contract_adjustment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_contract_adjustment",
+                    method: "PATCH",
+                    path: "/rest/v2/adjustments/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_application_sources<'a>(
@@ -257,7 +240,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsApplicationSourcesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/application-sources", self.baseurl,);
         #[allow(unused_mut)]
@@ -271,19 +254,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_list_of_ats_application_sources",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_list_of_ats_application_sources",
+                    method: "GET",
+                    path: "/rest/v2/ats/application-sources",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_applications_v_2026_01_01<'a>(
@@ -311,7 +292,7 @@ impl crate::Client {
         updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsApplicationsV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
         #[allow(unused_mut)]
@@ -361,19 +342,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("source_slugs", &source_slugs))
             .query(&progenitor_client::QueryParam::new("updated_after", &updated_after))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_list_of_ats_applications_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_list_of_ats_applications_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/ats/applications",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ats_application_v_2026_01_01<'a>(
@@ -381,7 +360,7 @@ impl crate::Client {
         body: &'a types::CreateAtsApplicationV20260101Body,
     ) -> Result<
         ResponseValue<types::AtsCreateAtsApplicationV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
         #[allow(unused_mut)]
@@ -394,19 +373,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_ats_application_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_ats_application_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/ats/applications",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_ats_application_v_2026_01_01<'a>(
@@ -414,7 +391,7 @@ impl crate::Client {
         application_id: &'a str,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAtsApplicationV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/ats/applications/{}", self.baseurl, encode_path(& application_id
@@ -429,19 +406,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_ats_application_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_ats_application_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/ats/applications/{application_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_associate_application_with_an_interview_plan_stage_v_2026_01_01<
@@ -452,7 +427,7 @@ impl crate::Client {
         body: &'a types::AssociateApplicationWithAnInterviewPlanStageV20260101Body,
     ) -> Result<
         ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/interview-plan-stages", self.baseurl,
@@ -468,19 +443,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "associate_application_with_an_interview_plan_stage_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "associate_application_with_an_interview_plan_stage_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_note_to_an_application_v_2026_01_01<'a>(
@@ -489,7 +462,7 @@ impl crate::Client {
         body: &'a types::AddNoteToAnApplicationV20260101Body,
     ) -> Result<
         ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/notes", self.baseurl, encode_path(&
@@ -505,19 +478,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "add_note_to_an_application_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "add_note_to_an_application_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/ats/applications/{application_id}/notes",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01<
@@ -533,7 +504,7 @@ impl crate::Client {
         ResponseValue<
             types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/ats/attachments/{}/{}/{}", self.baseurl, encode_path(&
@@ -551,19 +522,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01<'a>(
@@ -585,7 +554,7 @@ impl crate::Client {
         ResponseValue<
             types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
@@ -618,19 +587,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("tag_ids", &tag_ids))
             .query(&progenitor_client::QueryParam::new("updated_after", &updated_after))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_paginated_list_of_ats_candidates_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_paginated_list_of_ats_candidates_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/ats/candidates",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ats_candidate_v_2026_01_01<'a>(
@@ -638,7 +605,7 @@ impl crate::Client {
         body: &'a types::CreateAtsCandidateV20260101Body,
     ) -> Result<
         ResponseValue<types::AtsCreateAtsCandidateV20260101Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
@@ -651,19 +618,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_ats_candidate_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_ats_candidate_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/ats/candidates",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_candidate_tags_v_2026_02_27<'a>(
@@ -672,7 +637,7 @@ impl crate::Client {
         body: &'a types::CreateCandidateTagsV20260227Body,
     ) -> Result<
         ResponseValue<types::AtsCreateCandidateTagsV20260227Response201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/ats/candidates/{}/tags", self.baseurl, encode_path(& candidate_id
@@ -688,19 +653,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_candidate_tags_v_2026_02_27",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_candidate_tags_v_2026_02_27",
+                    method: "POST",
+                    path: "/rest/v2/ats/candidates/{candidate_id}/tags",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_departments<'a>(
@@ -709,7 +672,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsDepartmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/departments", self.baseurl,);
         #[allow(unused_mut)]
@@ -723,19 +686,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_list_of_ats_departments",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_list_of_ats_departments",
+                    method: "GET",
+                    path: "/rest/v2/ats/departments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11<
@@ -749,7 +710,7 @@ impl crate::Client {
         ResponseValue<
             types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/email-templates", self.baseurl,);
         #[allow(unused_mut)]
@@ -764,19 +725,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("updated_after", &updated_after))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11",
+                    method: "GET",
+                    path: "/rest/v2/ats/email-templates",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_employment_types<'a>(
@@ -785,7 +744,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsDepartmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/employment-types", self.baseurl,);
         #[allow(unused_mut)]
@@ -799,19 +758,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_list_of_ats_employment_types",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_list_of_ats_employment_types",
+                    method: "GET",
+                    path: "/rest/v2/ats/employment-types",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_ats_hiring_members<'a>(
@@ -820,7 +777,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAtsHiringMembersResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/hiring-members", self.baseurl,);
         #[allow(unused_mut)]
@@ -834,19 +791,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_ats_hiring_members",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_ats_hiring_members",
+                    method: "GET",
+                    path: "/rest/v2/ats/hiring-members",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_job_postings<'a>(
@@ -856,7 +811,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsJobPostingsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/ats/job-boards/{}/job-postings", self.baseurl, encode_path(&
@@ -873,19 +828,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_list_of_ats_job_postings",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_list_of_ats_job_postings",
+                    method: "GET",
+                    path: "/rest/v2/ats/job-boards/{job_board_id}/job-postings",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_ats_job_postings_v_2026_04_10<'a>(
@@ -896,7 +849,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAtsJobPostingsV20260410Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/job-postings", self.baseurl,);
         #[allow(unused_mut)]
@@ -912,19 +865,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("job_id", &job_id))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_ats_job_postings_v_2026_04_10",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_ats_job_postings_v_2026_04_10",
+                    method: "GET",
+                    path: "/rest/v2/ats/job-postings",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_ats_job_posting<'a>(
@@ -932,7 +883,7 @@ impl crate::Client {
         job_posting_id: &'a str,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAtsJobPostingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/ats/job-postings/{}", self.baseurl, encode_path(& job_posting_id
@@ -947,19 +898,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_ats_job_posting",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_ats_job_posting",
+                    method: "GET",
+                    path: "/rest/v2/ats/job-postings/{job_posting_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_jobs<'a>(
@@ -976,7 +925,7 @@ impl crate::Client {
         updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsJobsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/jobs", self.baseurl,);
         #[allow(unused_mut)]
@@ -1010,25 +959,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("team_ids", &team_ids))
             .query(&progenitor_client::QueryParam::new("updated_after", &updated_after))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_list_of_ats_jobs",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_list_of_ats_jobs",
+                    method: "GET",
+                    path: "/rest/v2/ats/jobs",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ats_job<'a>(
         &'a self,
         body: &'a types::CreateAtsJobBody,
-    ) -> Result<ResponseValue<types::AtsCreateAtsJobResponse201>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::AtsCreateAtsJobResponse201>, crate::Error> {
         let url = format!("{}/rest/v2/ats/jobs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1040,19 +987,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_ats_job",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_ats_job",
+                    method: "POST",
+                    path: "/rest/v2/ats/jobs",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_locations_v_2026_01_01<'a>(
@@ -1061,7 +1006,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsLocationsV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/locations", self.baseurl,);
         #[allow(unused_mut)]
@@ -1075,26 +1020,24 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_list_of_ats_locations_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_list_of_ats_locations_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/ats/locations",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_offers_v_2026_01_01<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::AtsRetrieveAListOfAtsOffersV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/offers", self.baseurl,);
         #[allow(unused_mut)]
@@ -1106,19 +1049,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_list_of_ats_offers_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_list_of_ats_offers_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/ats/offers",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01<
@@ -1135,7 +1076,7 @@ impl crate::Client {
         ResponseValue<
             types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ats/reasons", self.baseurl,);
         #[allow(unused_mut)]
@@ -1160,19 +1101,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("subgroup_slug", &subgroup_slug))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/ats/reasons",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_tags_v_2026_02_27<'a>(
@@ -1182,10 +1121,7 @@ impl crate::Client {
         limit: Option<i64>,
         search_text: Option<&'a str>,
         tag_group_slug: Option<types::AtsTagsGetParametersTagGroupSlug>,
-    ) -> Result<
-        ResponseValue<types::AtsListTagsV20260227Response200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::AtsListTagsV20260227Response200>, crate::Error> {
         let url = format!("{}/rest/v2/ats/tags", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1205,19 +1141,17 @@ impl crate::Client {
                 &progenitor_client::QueryParam::new("tag_group_slug", &tag_group_slug),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_tags_v_2026_02_27",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "list_tags_v_2026_02_27",
+                    method: "GET",
+                    path: "/rest/v2/ats/tags",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
@@ -1229,7 +1163,7 @@ impl crate::Client {
         ResponseValue<
             types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}", self.baseurl, encode_path(& id
@@ -1244,19 +1178,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/benefits/legal-entities/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_401_k_plans_for_legal_entity_v_2026_01_01<'a>(
@@ -1264,7 +1196,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::Plans401KGet401KPlansForLegalEntityV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans", self.baseurl,
@@ -1279,28 +1211,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_401_k_plans_for_legal_entity_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_401_k_plans_for_legal_entity_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/benefits/legal-entities/{id}/401k/plans",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans/clean-up", self.baseurl,
             encode_path(& id.to_string()),
@@ -1314,19 +1241,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "clean_up_plan_for_a_given_legal_entity_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "clean_up_plan_for_a_given_legal_entity_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01<
@@ -1338,7 +1263,7 @@ impl crate::Client {
         ResponseValue<
             types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/benefits/401k/activate", self.baseurl,
@@ -1353,19 +1278,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
@@ -1379,7 +1302,7 @@ impl crate::Client {
         ResponseValue<
             types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/employees/{}", self.baseurl,
@@ -1400,19 +1323,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
@@ -1429,7 +1350,7 @@ impl crate::Client {
         ResponseValue<
             types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/pay-stub", self.baseurl, encode_path(&
@@ -1461,19 +1382,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("status", &status))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/benefits/legal-entities/{id}/pay-stub",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_year_to_date_pay<'a>(
@@ -1481,10 +1400,7 @@ impl crate::Client {
         id: &'a str,
         date_end: &'a str,
         date_start: &'a str,
-    ) -> Result<
-        ResponseValue<types::PayrollGetYearToDatePayResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PayrollGetYearToDatePayResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/year-to-date-pay", self.baseurl,
             encode_path(& id.to_string()),
@@ -1500,19 +1416,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("date_end", &date_end))
             .query(&progenitor_client::QueryParam::new("date_start", &date_start))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_year_to_date_pay",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_year_to_date_pay",
+                    method: "GET",
+                    path: "/rest/v2/benefits/legal-entities/{id}/year-to-date-pay",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_401_k_plan_for_legal_entity_v_2026_01_01<'a>(
@@ -1521,7 +1435,7 @@ impl crate::Client {
         body: &'a types::Create401KPlanForLegalEntityV20260101Body,
     ) -> Result<
         ResponseValue<types::Plans401KCreate401KPlanForLegalEntityV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans", self.baseurl,
@@ -1537,19 +1451,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_401_k_plan_for_legal_entity_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_401_k_plan_for_legal_entity_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_401_k_plan_v_2026_01_01<'a>(
@@ -1559,7 +1471,7 @@ impl crate::Client {
         body: &'a types::Update401KPlanV20260101Body,
     ) -> Result<
         ResponseValue<types::Plans401KUpdate401KPlanV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans/{}", self.baseurl,
@@ -1576,19 +1488,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_401_k_plan_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_401_k_plan_v_2026_01_01",
+                    method: "PUT",
+                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01<
@@ -1602,7 +1512,7 @@ impl crate::Client {
         ResponseValue<
             types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/contracts/{}/plans/{}", self.baseurl,
@@ -1618,19 +1528,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_enroll_an_employee_in_a_401_k_plan_v_2026_01_01<'a>(
@@ -1641,7 +1549,7 @@ impl crate::Client {
         body: &'a types::EnrollAnEmployeeInA401kPlanV20260101Body,
     ) -> Result<
         ResponseValue<types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/contracts/{}/plans/{}", self.baseurl,
@@ -1658,19 +1566,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "enroll_an_employee_in_a_401_k_plan_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "enroll_an_employee_in_a_401_k_plan_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01<
@@ -1691,7 +1597,7 @@ impl crate::Client {
         ResponseValue<
             types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/paystubs", self.baseurl, encode_path(&
@@ -1713,28 +1619,23 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("states", &states))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_candidate<'a>(
         &'a self,
         body: &'a types::AddCandidateBody,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         let url = format!("{}/rest/v2/candidates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1746,19 +1647,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "add_candidate",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "add_candidate",
+                    method: "POST",
+                    path: "/rest/v2/candidates",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_consent_token<'a>(
@@ -1766,7 +1665,7 @@ impl crate::Client {
         body: &'a types::CreateConsentTokenBody,
     ) -> Result<
         ResponseValue<types::ConsentCreateConsentTokenResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/consent_token", self.baseurl,);
         #[allow(unused_mut)]
@@ -1779,26 +1678,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_consent_token",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_consent_token",
+                    method: "POST",
+                    path: "/rest/v2/consent_token",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_templates<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::ContractsGetContractTemplatesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/contract-templates", self.baseurl,);
         #[allow(unused_mut)]
@@ -1810,19 +1707,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_templates",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_templates",
+                    method: "GET",
+                    path: "/rest/v2/contract-templates",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contracts<'a>(
@@ -1842,10 +1737,7 @@ impl crate::Client {
         >,
         team_id: Option<&'a str>,
         types: Option<&'a ::std::vec::Vec<types::ContractsGetResponseDataItemsType>>,
-    ) -> Result<
-        ResponseValue<types::ContractsGetContractsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsGetContractsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/contracts", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1876,19 +1768,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("team_id", &team_id))
             .query(&progenitor_client::QueryParam::new("types", &types))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contracts",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contracts",
+                    method: "GET",
+                    path: "/rest/v2/contracts",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ic_contract<'a>(
@@ -1896,7 +1786,7 @@ impl crate::Client {
         body: &'a types::CreateIcContractBody,
     ) -> Result<
         ResponseValue<types::ContractsCreateIcContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/contracts", self.baseurl,);
         #[allow(unused_mut)]
@@ -1909,26 +1799,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_ic_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_ic_contract",
+                    method: "POST",
+                    path: "/rest/v2/contracts",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_custom_fields<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::CustomFieldsContractsGetContractCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/contracts/custom_fields", self.baseurl,);
         #[allow(unused_mut)]
@@ -1940,19 +1828,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_custom_fields",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_custom_fields",
+                    method: "GET",
+                    path: "/rest/v2/contracts/custom_fields",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_custom_field<'a>(
@@ -1960,7 +1846,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::CustomFieldsContractsGetCustomFieldResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/custom_fields/{}", self.baseurl, encode_path(& id
@@ -1975,19 +1861,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_custom_field",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_custom_field",
+                    method: "GET",
+                    path: "/rest/v2/contracts/custom_fields/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_contract<'a>(
@@ -1995,7 +1879,7 @@ impl crate::Client {
         body: &'a types::CreateGpContractBody,
     ) -> Result<
         ResponseValue<types::GpHiringCreateGpContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/contracts/gp", self.baseurl,);
         #[allow(unused_mut)]
@@ -2008,29 +1892,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_gp_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_gp_contract",
+                    method: "POST",
+                    path: "/rest/v2/contracts/gp",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract<'a>(
         &'a self,
         contract_id: &'a str,
         expand: Option<types::ContractsGetParametersExpand>,
-    ) -> Result<
-        ResponseValue<types::ContractsGetContractResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsGetContractResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2045,19 +1924,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("expand", &expand))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_ic_contract<'a>(
@@ -2066,7 +1943,7 @@ impl crate::Client {
         body: &'a types::UpdateIcContractBody,
     ) -> Result<
         ResponseValue<types::ContractsUpdateIcContractResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}", self.baseurl, encode_path(& contract_id
@@ -2082,19 +1959,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_ic_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_ic_contract",
+                    method: "PATCH",
+                    path: "/rest/v2/contracts/{contract_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_adjustments<'a>(
@@ -2104,7 +1979,7 @@ impl crate::Client {
         to: Option<&'a ::chrono::naive::NaiveDate>,
     ) -> Result<
         ResponseValue<types::AdjustmentsGetContractAdjustmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/adjustments", self.baseurl, encode_path(&
@@ -2121,19 +1996,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("from", &from))
             .query(&progenitor_client::QueryParam::new("to", &to))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_adjustments",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_adjustments",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/adjustments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendments_contracts<'a>(
@@ -2153,7 +2026,7 @@ impl crate::Client {
         >,
     ) -> Result<
         ResponseValue<types::ContractorAmendmentsGetContractAmendmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/amendments", self.baseurl, encode_path(& contract_id
@@ -2172,19 +2045,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("sign_statuses", &sign_statuses))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_amendments_contracts",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_amendments_contracts",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/amendments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_amendment_contracts<'a>(
@@ -2193,7 +2064,7 @@ impl crate::Client {
         body: &'a types::CreateContractAmendmentContractsBody,
     ) -> Result<
         ResponseValue<types::ContractorAmendmentsCreateContractAmendmentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/amendments", self.baseurl, encode_path(& contract_id
@@ -2209,19 +2080,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_amendment_contracts",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_amendment_contracts",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/amendments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_assign_cost_centers_to_an_employment_contract_v_2026_01_01<
@@ -2234,7 +2103,7 @@ impl crate::Client {
         ResponseValue<
             types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/cost-centers", self.baseurl, encode_path(&
@@ -2250,29 +2119,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "assign_cost_centers_to_an_employment_contract_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "assign_cost_centers_to_an_employment_contract_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/cost-centers",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_put_contract_custom_field<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::PutContractCustomFieldBody,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/custom_fields", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2287,45 +2151,41 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "put_contract_custom_field",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "put_contract_custom_field",
+                    method: "PUT",
+                    path: "/rest/v2/contracts/{contract_id}/custom_fields",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_custom_field<'a>(
         &'a self,
         contract_id: &'a str,
         id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/custom_fields/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_contract_custom_field",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_contract_custom_field",
+                    method: "DELETE",
+                    path: "/rest/v2/contracts/{contract_id}/custom_fields/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_document<'a>(
@@ -2334,7 +2194,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::ContractorHiringCreateContractDocumentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/documents", self.baseurl, encode_path(& contract_id
@@ -2350,19 +2210,17 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_document",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_document",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/documents",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_equity_withholding_amount<'a>(
@@ -2372,7 +2230,7 @@ impl crate::Client {
         event_value: &'a str,
     ) -> Result<
         ResponseValue<types::ContractsGetContractEquityWithholdingAmountResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/equity_withholding_estimate", self.baseurl,
@@ -2391,19 +2249,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("event_value", &event_value))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_equity_withholding_amount",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_equity_withholding_amount",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/equity_withholding_estimate",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_ic_invoicing_taxes<'a>(
@@ -2411,7 +2267,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
@@ -2426,29 +2282,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_ic_invoicing_taxes",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_ic_invoicing_taxes",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ic_invoicing_tax<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::CreateIcInvoicingTaxBody,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2463,81 +2314,72 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_ic_invoicing_tax",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_ic_invoicing_tax",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_ic_invoicing_tax<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::UpdateIcInvoicingTaxBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
             contract_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.patch(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "update_ic_invoicing_tax",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_ic_invoicing_tax",
+                    method: "PATCH",
+                    path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_ic_invoicing_tax<'a>(
         &'a self,
         contract_id: &'a str,
         tax_type: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& tax_type.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_ic_invoicing_tax",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_ic_invoicing_tax",
+                    method: "DELETE",
+                    path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes/{tax_type}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_invitation<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::CreateContractInvitationBody,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invitations", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2552,25 +2394,23 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_invitation",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_invitation",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/invitations",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_invitations<'a>(
         &'a self,
         contract_id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invitations", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2584,19 +2424,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_invitations",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_invitations",
+                    method: "DELETE",
+                    path: "/rest/v2/contracts/{contract_id}/invitations",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_invite<'a>(
@@ -2605,7 +2443,7 @@ impl crate::Client {
         locale: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::ContractorHiringGetContractInviteResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/invite", self.baseurl, encode_path(& contract_id
@@ -2621,19 +2459,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("locale", &locale))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_invite",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_invite",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/invite",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_invoice_adjustments<'a>(
@@ -2652,7 +2488,7 @@ impl crate::Client {
         types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
     ) -> Result<
         ResponseValue<types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/invoice-adjustments", self.baseurl, encode_path(&
@@ -2678,19 +2514,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .query(&progenitor_client::QueryParam::new("types", &types))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_invoice_adjustments",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_invoice_adjustments",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/invoice-adjustments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_milestones<'a>(
@@ -2698,7 +2532,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::MilestonesGetContractMilestonesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones", self.baseurl, encode_path(& contract_id
@@ -2713,29 +2547,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_milestones",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_milestones",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/milestones",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_milestone<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::CreateContractMilestoneBody,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2750,19 +2579,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_milestone",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_milestone",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/milestones",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_milestone_by_id<'a>(
@@ -2771,7 +2598,7 @@ impl crate::Client {
         milestone_id: &'a str,
     ) -> Result<
         ResponseValue<types::MilestonesGetContractMilestoneByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones/{}", self.baseurl, encode_path(&
@@ -2786,26 +2613,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_milestone_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_milestone_by_id",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/milestones/{milestone_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_milestone<'a>(
         &'a self,
         contract_id: &'a str,
         milestone_id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& milestone_id.to_string()),
@@ -2819,19 +2644,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_contract_milestone",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_contract_milestone",
+                    method: "DELETE",
+                    path: "/rest/v2/contracts/{contract_id}/milestones/{milestone_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_off_cycle_payments<'a>(
@@ -2839,7 +2662,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::OffCycleGetContractOffCyclePaymentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments", self.baseurl, encode_path(&
@@ -2854,19 +2677,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_off_cycle_payments",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_off_cycle_payments",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/off-cycle-payments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_off_cycle_payment<'a>(
@@ -2875,7 +2696,7 @@ impl crate::Client {
         body: &'a types::CreateContractOffCyclePaymentBody,
     ) -> Result<
         ResponseValue<types::OffCycleCreateContractOffCyclePaymentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments", self.baseurl, encode_path(&
@@ -2891,19 +2712,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_off_cycle_payment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_off_cycle_payment",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/off-cycle-payments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_off_cycle_payment_by_id<'a>(
@@ -2912,7 +2731,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::OffCycleGetContractOffCyclePaymentByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments/{}", self.baseurl, encode_path(&
@@ -2927,19 +2746,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_off_cycle_payment_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_off_cycle_payment_by_id",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/off-cycle-payments/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_payment_cycles<'a>(
@@ -2947,7 +2764,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::ContractorHiringGetContractPaymentCyclesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/payment_cycles", self.baseurl, encode_path(&
@@ -2962,19 +2779,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_payment_cycles",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_payment_cycles",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/payment_cycles",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_preview<'a>(
@@ -2983,7 +2798,7 @@ impl crate::Client {
         template_id: Option<&'a str>,
     ) -> Result<
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/preview", self.baseurl, encode_path(& contract_id
@@ -2999,29 +2814,24 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("templateId", &template_id))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_preview",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_preview",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/preview",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_signature<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::CreateContractSignatureBody,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/signatures", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -3036,28 +2846,23 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_signature",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_signature",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/signatures",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_tasks<'a>(
         &'a self,
         contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::TasksGetContractTasksResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TasksGetContractTasksResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -3071,29 +2876,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_tasks",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_tasks",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/tasks",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_task<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::CreateContractTaskBody,
-    ) -> Result<
-        ResponseValue<types::TasksCreateContractTaskResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TasksCreateContractTaskResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -3108,29 +2908,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_task",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_task",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/tasks",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_multiple_tasks<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::ReviewMultipleTasksBody,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/many/reviews", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3145,19 +2940,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "review_multiple_tasks",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "review_multiple_tasks",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/tasks/many/reviews",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_task<'a>(
@@ -3165,7 +2958,7 @@ impl crate::Client {
         contract_id: &'a str,
         task_id: &'a str,
         reason: Option<&'a str>,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/{}", self.baseurl, encode_path(& contract_id
             .to_string()), encode_path(& task_id.to_string()),
@@ -3180,19 +2973,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("reason", &reason))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_contract_task",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_contract_task",
+                    method: "DELETE",
+                    path: "/rest/v2/contracts/{contract_id}/tasks/{task_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_task_review<'a>(
@@ -3200,10 +2991,7 @@ impl crate::Client {
         contract_id: &'a str,
         task_id: &'a str,
         body: &'a types::CreateContractTaskReviewBody,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/{}/reviews", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& task_id.to_string()),
@@ -3218,19 +3006,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_task_review",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_task_review",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/tasks/{task_id}/reviews",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_termination<'a>(
@@ -3239,7 +3025,7 @@ impl crate::Client {
         body: &'a types::CreateContractTerminationBody,
     ) -> Result<
         ResponseValue<types::TerminationsCreateContractTerminationResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/terminations", self.baseurl, encode_path(&
@@ -3255,44 +3041,40 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_termination",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_termination",
+                    method: "POST",
+                    path: "/rest/v2/contracts/{contract_id}/terminations",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_termination<'a>(
         &'a self,
         contract_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/contracts/{}/terminations", self.baseurl, encode_path(&
             contract_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_contract_termination",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_contract_termination",
+                    method: "DELETE",
+                    path: "/rest/v2/contracts/{contract_id}/terminations",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_timesheets<'a>(
@@ -3309,7 +3091,7 @@ impl crate::Client {
         statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
     ) -> Result<
         ResponseValue<types::TimesheetsGetContractTimesheetsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/timesheets", self.baseurl, encode_path(& contract_id
@@ -3333,19 +3115,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("reporter_id", &reporter_id))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_timesheets",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_timesheets",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/timesheets",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_timesheets_presets<'a>(
@@ -3358,7 +3138,7 @@ impl crate::Client {
         work_statement_id: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::ProjectsGetContractTimesheetsPresetsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/timesheets/presets", self.baseurl, encode_path(&
@@ -3385,19 +3165,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_timesheets_presets",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_timesheets_presets",
+                    method: "GET",
+                    path: "/rest/v2/contracts/{contract_id}/timesheets/presets",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_payroll_report_v_2026_03_30<'a>(
@@ -3410,7 +3188,7 @@ impl crate::Client {
         search: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::GlobalPayrollGetPayrollReportV20260330Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/cycles/{}/payroll-report", self.baseurl, encode_path(& cycle_id
@@ -3432,19 +3210,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("search", &search))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_payroll_report_v_2026_03_30",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_payroll_report_v_2026_03_30",
+                    method: "GET",
+                    path: "/rest/v2/cycles/{cycle_id}/payroll-report",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_patch_eor_bank_account<'a>(
@@ -3453,7 +3229,7 @@ impl crate::Client {
         body: &'a types::PatchEorBankAccountBody,
     ) -> Result<
         ResponseValue<types::DeelAsAServicePatchEorBankAccountResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/daas/banks/{}", self.baseurl, encode_path(& bank_id.to_string()),
@@ -3468,26 +3244,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "patch_eor_bank_account",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "patch_eor_bank_account",
+                    method: "PATCH",
+                    path: "/rest/v2/daas/banks/{bank_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_employee_payslips<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::DeelAsAServiceGetEorEmployeePayslipsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/daas/payslips", self.baseurl,);
         #[allow(unused_mut)]
@@ -3499,26 +3273,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_employee_payslips",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_employee_payslips",
+                    method: "GET",
+                    path: "/rest/v2/daas/payslips",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_departments<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::OrganizationsGetDepartmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/departments", self.baseurl,);
         #[allow(unused_mut)]
@@ -3530,19 +3302,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_departments",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_departments",
+                    method: "GET",
+                    path: "/rest/v2/departments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_employee_additional_info_template_v_2026_01_01<'a>(
@@ -3553,7 +3323,7 @@ impl crate::Client {
         ResponseValue<
             types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/employee-info/contract-types/{}/countries/{}", self.baseurl,
@@ -3568,19 +3338,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "employee_additional_info_template_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "employee_additional_info_template_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/employee-info/contract-types/{type}/countries/{country}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_workers_actionable_journeys<'a>(
@@ -3591,7 +3359,7 @@ impl crate::Client {
         limit: Option<f64>,
     ) -> Result<
         ResponseValue<types::LearningRetrieveWorkersActionableJourneysResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/engage/learning/actionable-journeys", self.baseurl,
@@ -3614,19 +3382,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("journey_ids", &journey_ids))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_workers_actionable_journeys",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_workers_actionable_journeys",
+                    method: "GET",
+                    path: "/rest/v2/engage/learning/actionable-journeys",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_eor_contract<'a>(
@@ -3634,7 +3400,7 @@ impl crate::Client {
         body: &'a types::CreateEorContractBody,
     ) -> Result<
         ResponseValue<types::EorContractCreateEorContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor", self.baseurl,);
         #[allow(unused_mut)]
@@ -3647,19 +3413,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_eor_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_eor_contract",
+                    method: "POST",
+                    path: "/rest/v2/eor",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_additional_costs<'a>(
@@ -3667,7 +3431,7 @@ impl crate::Client {
         country: &'a str,
     ) -> Result<
         ResponseValue<types::EorHiringGetAdditionalCostsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/additional-costs/{}", self.baseurl, encode_path(& country
@@ -3682,19 +3446,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_additional_costs",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_additional_costs",
+                    method: "GET",
+                    path: "/rest/v2/eor/additional-costs/{country}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_benefits<'a>(
@@ -3705,10 +3467,7 @@ impl crate::Client {
         team_id: &'a str,
         work_hours_per_week: f64,
         work_visa: bool,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetBenefitsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::EorHiringGetBenefitsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/eor/benefits", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3734,19 +3493,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("work_visa", &work_visa))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_benefits",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_benefits",
+                    method: "GET",
+                    path: "/rest/v2/eor/benefits",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_eor_contract<'a>(
@@ -3755,7 +3512,7 @@ impl crate::Client {
         body: &'a types::UpdateEorContractBody,
     ) -> Result<
         ResponseValue<types::EorContractUpdateEorContractResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contract/{}", self.baseurl, encode_path(& contract_id
@@ -3771,45 +3528,41 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_eor_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_eor_contract",
+                    method: "PATCH",
+                    path: "/rest/v2/eor/contract/{contract_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_cancel_contract<'a>(
         &'a self,
         oid: &'a str,
         body: &'a types::CancelContractBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}/cancel", self.baseurl, encode_path(& oid
             .to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.post(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "cancel_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "cancel_contract",
+                    method: "POST",
+                    path: "/rest/v2/eor/contract/{oid}/cancel",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delay_onboarding<'a>(
@@ -3818,7 +3571,7 @@ impl crate::Client {
         body: &'a types::DelayOnboardingBody,
     ) -> Result<
         ResponseValue<types::EorHiringDelayOnboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contract/{}/delay-onboarding", self.baseurl, encode_path(&
@@ -3834,19 +3587,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delay_onboarding",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delay_onboarding",
+                    method: "PATCH",
+                    path: "/rest/v2/eor/contract/{oid}/delay-onboarding",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendments_eor<'a>(
@@ -3854,7 +3605,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorAmendmentsGetContractAmendmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments", self.baseurl, encode_path(&
@@ -3869,19 +3620,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_amendments_eor",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_amendments_eor",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_amendment_eor<'a>(
@@ -3890,7 +3639,7 @@ impl crate::Client {
         body: &'a types::CreateContractAmendmentEorBody,
     ) -> Result<
         ResponseValue<types::EorAmendmentsCreateContractAmendmentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments", self.baseurl, encode_path(&
@@ -3906,19 +3655,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_contract_amendment_eor",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_contract_amendment_eor",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_validate_eor_amendments<'a>(
@@ -3927,7 +3674,7 @@ impl crate::Client {
         body: &'a types::ValidateEorAmendmentsBody,
     ) -> Result<
         ResponseValue<types::EorAmendmentsValidateEorAmendmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/validate", self.baseurl,
@@ -3943,19 +3690,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "validate_eor_amendments",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "validate_eor_amendments",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/validate",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendments_validation_settings<'a>(
@@ -3966,7 +3711,7 @@ impl crate::Client {
         ResponseValue<
             types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/validation/settings", self.baseurl,
@@ -3987,19 +3732,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_amendments_validation_settings",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_amendments_validation_settings",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/validation/settings",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendment_by_id<'a>(
@@ -4008,7 +3751,7 @@ impl crate::Client {
         amendment_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
@@ -4023,19 +3766,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_amendment_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_amendment_by_id",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_amendment<'a>(
@@ -4044,7 +3785,7 @@ impl crate::Client {
         amendment_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorAmendmentsDeleteContractAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
@@ -4059,19 +3800,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_contract_amendment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_contract_amendment",
+                    method: "DELETE",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_contract_amendment<'a>(
@@ -4081,7 +3820,7 @@ impl crate::Client {
         body: &'a types::UpdateContractAmendmentBody,
     ) -> Result<
         ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
@@ -4097,19 +3836,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_contract_amendment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_contract_amendment",
+                    method: "PATCH",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_accept_contract_amendment<'a>(
@@ -4119,7 +3856,7 @@ impl crate::Client {
         body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Result<
         ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/accept", self.baseurl,
@@ -4136,19 +3873,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "accept_contract_amendment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "accept_contract_amendment",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/accept",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_confirm_contract_amendment<'a>(
@@ -4158,7 +3893,7 @@ impl crate::Client {
         body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Result<
         ResponseValue<types::EorAmendmentsConfirmContractAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/confirm", self.baseurl,
@@ -4175,19 +3910,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "confirm_contract_amendment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "confirm_contract_amendment",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/confirm",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendment_effective_date_limitations<'a>(
@@ -4198,7 +3931,7 @@ impl crate::Client {
         ResponseValue<
             types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/effective-date-limitations", self
@@ -4214,19 +3947,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_amendment_effective_date_limitations",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_amendment_effective_date_limitations",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/effective-date-limitations",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendment_pdf<'a>(
@@ -4235,7 +3966,7 @@ impl crate::Client {
         amendment_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorAmendmentsGetContractAmendmentPdfResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/pdf", self.baseurl, encode_path(&
@@ -4250,19 +3981,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_amendment_pdf",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_amendment_pdf",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/pdf",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_eor_amendment<'a>(
@@ -4272,7 +4001,7 @@ impl crate::Client {
         body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Result<
         ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/sign", self.baseurl, encode_path(&
@@ -4288,19 +4017,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "sign_eor_amendment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "sign_eor_amendment",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/sign",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_contract_details<'a>(
@@ -4308,7 +4035,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorContractGetEorContractDetailsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/details", self.baseurl, encode_path(&
@@ -4323,19 +4050,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_contract_details",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_contract_details",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/details",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_contract_documents<'a>(
@@ -4343,7 +4068,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorContractDocumentsGetEorContractDocumentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/documents", self.baseurl, encode_path(&
@@ -4358,19 +4083,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_contract_documents",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_contract_documents",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/documents",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_contract_document<'a>(
@@ -4380,7 +4103,7 @@ impl crate::Client {
         body: &'a types::SignContractDocumentBody,
     ) -> Result<
         ResponseValue<types::EorHiringSignContractDocumentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/documents/{}/sign", self.baseurl, encode_path(&
@@ -4396,19 +4119,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "sign_contract_document",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "sign_contract_document",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/documents/{type}/sign",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_contract_employee_information<'a>(
@@ -4417,7 +4138,7 @@ impl crate::Client {
         body: &'a types::UpdateContractEmployeeInformationBody,
     ) -> Result<
         ResponseValue<types::EorHiringUpdateContractEmployeeInformationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/employee-information", self.baseurl,
@@ -4433,19 +4154,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_contract_employee_information",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_contract_employee_information",
+                    method: "PATCH",
+                    path: "/rest/v2/eor/contracts/{contract_id}/employee-information",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_hrx_documents<'a>(
@@ -4455,7 +4174,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::HrxDocumentsRetrieveHrxDocumentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/hrx-documents", self.baseurl, encode_path(&
@@ -4472,19 +4191,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_hrx_documents",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_hrx_documents",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/hrx-documents",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_hrx_documents<'a>(
@@ -4493,7 +4210,7 @@ impl crate::Client {
         document_id: &'a str,
     ) -> Result<
         ResponseValue<types::HrxDocumentsDownloadHrxDocumentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/hrx-documents/{}", self.baseurl, encode_path(&
@@ -4508,19 +4225,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "download_hrx_documents",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "download_hrx_documents",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/hrx-documents/{document_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_offboarding<'a>(
@@ -4528,7 +4243,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding", self.baseurl, encode_path(&
@@ -4543,26 +4258,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_offboarding",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_offboarding",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_offboarding_attachment_by_id<'a>(
         &'a self,
         contract_id: &'a str,
         attachment_id: &'a str,
-    ) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/attachments/{}", self.baseurl,
             encode_path(& contract_id.to_string()), encode_path(& attachment_id
@@ -4570,19 +4283,17 @@ impl crate::Client {
         );
         #[allow(unused_mut)]
         let mut request = self.client.get(url).build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_offboarding_attachment_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::stream(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_offboarding_attachment_by_id",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/attachments/{attachment_id}",
+                },
+            )
+            .await?;
+        crate::runtime::stream(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_contract_offboarding_required_information<'a>(
@@ -4592,7 +4303,7 @@ impl crate::Client {
         ResponseValue<
             types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/required-information", self.baseurl,
@@ -4607,19 +4318,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_contract_offboarding_required_information",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_contract_offboarding_required_information",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/required-information",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_employee_resignation<'a>(
@@ -4628,7 +4337,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/resignation", self.baseurl,
@@ -4644,19 +4353,17 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_employee_resignation",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_employee_resignation",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/resignation",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_eor_offboarding_pto<'a>(
@@ -4665,7 +4372,7 @@ impl crate::Client {
         body: &'a types::ReviewEorOffboardingPtoBody,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/resignations/review-pto", self
@@ -4681,19 +4388,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "review_eor_offboarding_pto",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "review_eor_offboarding_pto",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/resignations/review-pto",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_offboarding_restricted_dates<'a>(
@@ -4706,7 +4411,7 @@ impl crate::Client {
         ResponseValue<
             types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/restricted-dates", self.baseurl,
@@ -4727,19 +4432,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_offboarding_restricted_dates",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_offboarding_restricted_dates",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/restricted-dates",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_eor_offboarding_client_sign_off<'a>(
@@ -4748,7 +4451,7 @@ impl crate::Client {
         body: &'a types::CreateEorOffboardingClientSignOffBody,
     ) -> Result<
         ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/review-client-sign-offs", self
@@ -4764,19 +4467,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_eor_offboarding_client_sign_off",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_eor_offboarding_client_sign_off",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_eor_offboarding_employee_sign_offs<'a>(
@@ -4785,7 +4486,7 @@ impl crate::Client {
         body: &'a types::ReviewEorOffboardingEmployeeSignOffsBody,
     ) -> Result<
         ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/review-employee-sign-offs", self
@@ -4801,19 +4502,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "review_eor_offboarding_employee_sign_offs",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "review_eor_offboarding_employee_sign_offs",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/review-employee-sign-offs",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_offboarding_termination<'a>(
@@ -4822,7 +4521,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/termination", self.baseurl,
@@ -4838,19 +4537,17 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_offboarding_termination",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_offboarding_termination",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/termination",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_offboarding_time_offs<'a>(
@@ -4859,7 +4556,7 @@ impl crate::Client {
         end_date: Option<&'a ::chrono::naive::NaiveDate>,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingTimeOffsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/time-offs", self.baseurl,
@@ -4875,26 +4572,24 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("end_date", &end_date))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_contract_offboarding_time_offs",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_contract_offboarding_time_offs",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/time-offs",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_project_assignment<'a>(
         &'a self,
         contract_id: &'a str,
         version: Option<&'a str>,
-    ) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -4905,45 +4600,41 @@ impl crate::Client {
             .get(url)
             .query(&progenitor_client::QueryParam::new("version", &version))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_project_assignment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::stream(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_project_assignment",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/project-assignment",
+                },
+            )
+            .await?;
+        crate::runtime::stream(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_accept_project_assignment<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::AcceptProjectAssignmentBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/accept", self.baseurl,
             encode_path(& contract_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.post(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "accept_project_assignment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "accept_project_assignment",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/accept",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_project_assignment_checkin<'a>(
@@ -4952,7 +4643,7 @@ impl crate::Client {
         version: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/checkin", self.baseurl,
@@ -4968,45 +4659,41 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("version", &version))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_project_assignment_checkin",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_project_assignment_checkin",
+                    method: "GET",
+                    path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/checkin",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_checkin_project_assignment<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::CheckinProjectAssignmentBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/checkin", self.baseurl,
             encode_path(& contract_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.post(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "checkin_project_assignment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "checkin_project_assignment",
+                    method: "POST",
+                    path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/checkin",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_employment_cost<'a>(
@@ -5014,7 +4701,7 @@ impl crate::Client {
         body: &'a types::GetEmploymentCostBody,
     ) -> Result<
         ResponseValue<types::CostCalculatorGetEmploymentCostResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/employment_cost", self.baseurl,);
         #[allow(unused_mut)]
@@ -5027,19 +4714,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_employment_cost",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_employment_cost",
+                    method: "POST",
+                    path: "/rest/v2/eor/employment_cost",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_job_scopes<'a>(
@@ -5047,7 +4732,7 @@ impl crate::Client {
         team: Option<&'a str>,
     ) -> Result<
         ResponseValue<::std::vec::Vec<types::EorJobScopesGetResponseItems>>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/job-scopes", self.baseurl,);
         #[allow(unused_mut)]
@@ -5060,19 +4745,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("team", &team))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_job_scopes",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_job_scopes",
+                    method: "GET",
+                    path: "/rest/v2/eor/job-scopes",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_validate_job_scope<'a>(
@@ -5080,7 +4763,7 @@ impl crate::Client {
         body: &'a types::ValidateJobScopeBody,
     ) -> Result<
         ResponseValue<types::EorJobScopesValidateJobScopeResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/job-scopes/validate", self.baseurl,);
         #[allow(unused_mut)]
@@ -5093,41 +4776,37 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "validate_job_scope",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "validate_job_scope",
+                    method: "POST",
+                    path: "/rest/v2/eor/job-scopes/validate",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_change_password<'a>(
         &'a self,
         body: &'a types::ChangePasswordBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!("{}/rest/v2/eor/mailboxes/change-password", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self.client.post(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "change_password",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "change_password",
+                    method: "POST",
+                    path: "/rest/v2/eor/mailboxes/change-password",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_start_date<'a>(
@@ -5139,10 +4818,7 @@ impl crate::Client {
         special_job_id: Option<&'a str>,
         team_id: &'a str,
         work_visa: Option<bool>,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetStartDateResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::EorHiringGetStartDateResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/eor/start-date", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5179,19 +4855,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("team_id", &team_id))
             .query(&progenitor_client::QueryParam::new("work_visa", &work_visa))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_start_date",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_start_date",
+                    method: "GET",
+                    path: "/rest/v2/eor/start-date",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_hiring_guide_by_country<'a>(
@@ -5199,7 +4873,7 @@ impl crate::Client {
         country_code: &'a str,
     ) -> Result<
         ResponseValue<types::EorHiringGetEorHiringGuideByCountryResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/validations/{}", self.baseurl, encode_path(& country_code
@@ -5214,19 +4888,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_hiring_guide_by_country",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_hiring_guide_by_country",
+                    method: "GET",
+                    path: "/rest/v2/eor/validations/{country_code}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_eor<'a>(
@@ -5234,7 +4906,7 @@ impl crate::Client {
         body: &'a types::CreateWorkerEorBody,
     ) -> Result<
         ResponseValue<types::EorWorkerAccountsCreateWorkerResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/worker", self.baseurl,);
         #[allow(unused_mut)]
@@ -5247,26 +4919,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_worker_eor",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_worker_eor",
+                    method: "POST",
+                    path: "/rest/v2/eor/worker",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_benefits<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/worker/benefits", self.baseurl,);
         #[allow(unused_mut)]
@@ -5278,19 +4948,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_worker_benefits",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_worker_benefits",
+                    method: "GET",
+                    path: "/rest/v2/eor/worker/benefits",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_eor_worker_bank_account<'a>(
@@ -5298,7 +4966,7 @@ impl crate::Client {
         body: &'a types::CreateEorWorkerBankAccountBody,
     ) -> Result<
         ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/workers/banks", self.baseurl,);
         #[allow(unused_mut)]
@@ -5311,19 +4979,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_eor_worker_bank_account",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_eor_worker_bank_account",
+                    method: "POST",
+                    path: "/rest/v2/eor/workers/banks",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_bank_guide_by_country_and_currency<'a>(
@@ -5334,7 +5000,7 @@ impl crate::Client {
         ResponseValue<
             types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/banks-guide/country/{}/currency/{}", self.baseurl,
@@ -5349,26 +5015,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_worker_bank_guide_by_country_and_currency",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_worker_bank_guide_by_country_and_currency",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/banks-guide/country/{country}/currency/{currency}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_bank_guide<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::EorWorkerBanksGetEorWorkerBankGuideResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/workers/banks/guide", self.baseurl,);
         #[allow(unused_mut)]
@@ -5380,26 +5044,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_worker_bank_guide",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_worker_bank_guide",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/banks/guide",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_compliance_documents<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::WorkersListOfWorkerComplianceDocumentsV20260423Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/workers/compliance-documents", self.baseurl,);
         #[allow(unused_mut)]
@@ -5411,19 +5073,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_worker_compliance_documents",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_worker_compliance_documents",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/compliance-documents",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_upload_eor_worker_compliance_document<'a>(
@@ -5432,7 +5092,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::EorAmendmentsDeleteContractAmendmentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}", self.baseurl, encode_path(&
@@ -5448,44 +5108,40 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "upload_eor_worker_compliance_document",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "upload_eor_worker_compliance_document",
+                    method: "POST",
+                    path: "/rest/v2/eor/workers/compliance-documents/{document_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_compliance_document_acknowledgement<'a>(
         &'a self,
         document_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}/acknowledgement", self
             .baseurl, encode_path(& document_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.post(url).build()?;
-        let info = OperationInfo {
-            operation_id: "create_compliance_document_acknowledgement",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_compliance_document_acknowledgement",
+                    method: "POST",
+                    path: "/rest/v2/eor/workers/compliance-documents/{document_id}/acknowledgement",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_compliance_document<'a>(
@@ -5493,7 +5149,7 @@ impl crate::Client {
         document_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorWorkerComplianceDownloadComplianceDocumentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}/download", self.baseurl,
@@ -5508,19 +5164,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "download_compliance_document",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "download_compliance_document",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/compliance-documents/{document_id}/download",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_compliance_document_template<'a>(
@@ -5530,7 +5184,7 @@ impl crate::Client {
         ResponseValue<
             types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}/templates/download", self
@@ -5545,19 +5199,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "download_compliance_document_template",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "download_compliance_document_template",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/compliance-documents/{document_id}/templates/download",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_worker_additional_information_eor<'a>(
@@ -5566,7 +5218,7 @@ impl crate::Client {
         body: &'a types::CreateGpWorkerAdditionalInformationEorBody,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/additional-information", self.baseurl,
@@ -5582,19 +5234,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_gp_worker_additional_information_eor",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_gp_worker_additional_information_eor",
+                    method: "POST",
+                    path: "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_eor_worker_additional_information<'a>(
@@ -5603,7 +5253,7 @@ impl crate::Client {
         body: &'a types::UpdateEorWorkerAdditionalInformationBody,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/additional-information", self.baseurl,
@@ -5619,19 +5269,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_eor_worker_additional_information",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_eor_worker_additional_information",
+                    method: "PATCH",
+                    path: "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_worker_employee_agreement<'a>(
@@ -5640,7 +5288,7 @@ impl crate::Client {
         version: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::EorWorkerComplianceDownloadComplianceDocumentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/employee-agreement/download", self
@@ -5656,28 +5304,23 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("version", &version))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "download_worker_employee_agreement",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "download_worker_employee_agreement",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/contracts/{contract_id}/employee-agreement/download",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_hr_documents<'a>(
         &'a self,
         contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::OrganizationsGetTeamsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::OrganizationsGetTeamsResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/hr-documents", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -5691,19 +5334,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_worker_hr_documents",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_worker_hr_documents",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/contracts/{contract_id}/hr-documents",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_submit_eor_worker_resignation<'a>(
@@ -5712,7 +5353,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offboarding", self.baseurl,
@@ -5728,44 +5369,40 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "submit_eor_worker_resignation",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "submit_eor_worker_resignation",
+                    method: "POST",
+                    path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_employee_resignation_letter<'a>(
         &'a self,
         contract_id: &'a str,
-    ) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offboarding/resignation-letter", self
             .baseurl, encode_path(& contract_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.get(url).build()?;
-        let info = OperationInfo {
-            operation_id: "download_employee_resignation_letter",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::stream(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "download_employee_resignation_letter",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter",
+                },
+            )
+            .await?;
+        crate::runtime::stream(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_employee_resignation_letter<'a>(
@@ -5774,7 +5411,7 @@ impl crate::Client {
         body: &'a types::SignEmployeeResignationLetterBody,
     ) -> Result<
         ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offboarding/resignation-letter/sign",
@@ -5790,19 +5427,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "sign_employee_resignation_letter",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "sign_employee_resignation_letter",
+                    method: "POST",
+                    path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter/sign",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_worker_offer_letter<'a>(
@@ -5810,7 +5445,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offer-letter", self.baseurl,
@@ -5825,29 +5460,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "download_worker_offer_letter",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "download_worker_offer_letter",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/contracts/{contract_id}/offer-letter",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_eor_contract_as_worker<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::SignEorContractAsWorkerBody,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/signatures", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -5862,19 +5492,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "sign_eor_contract_as_worker",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "sign_eor_contract_as_worker",
+                    method: "POST",
+                    path: "/rest/v2/eor/workers/contracts/{contract_id}/signatures",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_employee_resignations<'a>(
@@ -5882,7 +5510,7 @@ impl crate::Client {
         status: Option<types::EorWorkersResignationsGetParametersStatus>,
     ) -> Result<
         ResponseValue<types::EorWorkerOffboardingGetEmployeeResignationsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/workers/resignations", self.baseurl,);
         #[allow(unused_mut)]
@@ -5895,26 +5523,24 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("status", &status))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_employee_resignations",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_employee_resignations",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/resignations",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_tax_documents<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/eor/workers/tax-documents", self.baseurl,);
         #[allow(unused_mut)]
@@ -5926,19 +5552,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_worker_tax_documents",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_worker_tax_documents",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/tax-documents",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_payslips<'a>(
@@ -5946,7 +5570,7 @@ impl crate::Client {
         worker_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorPayslipsGetWorkerPayslipsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/{}/payslips", self.baseurl, encode_path(& worker_id
@@ -5961,19 +5585,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_payslips",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_payslips",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/{worker_id}/payslips",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_payslips_download<'a>(
@@ -5982,7 +5604,7 @@ impl crate::Client {
         payslip_id: &'a str,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/{}/payslips/{}/download", self.baseurl, encode_path(&
@@ -5997,19 +5619,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_payslips_download",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_payslips_download",
+                    method: "GET",
+                    path: "/rest/v2/eor/workers/{worker_id}/payslips/{payslip_id}/download",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_benefits_by_contract_id<'a>(
@@ -6017,7 +5637,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorBenefitsGetEorBenefitsByContractIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/{}/benefits", self.baseurl, encode_path(& contract_id
@@ -6032,19 +5652,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_eor_benefits_by_contract_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_eor_benefits_by_contract_id",
+                    method: "GET",
+                    path: "/rest/v2/eor/{contract_id}/benefits",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_regular_termination<'a>(
@@ -6053,7 +5671,7 @@ impl crate::Client {
         body: &'a types::CreateRegularTerminationBody,
     ) -> Result<
         ResponseValue<types::EorTerminationsGetTerminationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/regular", self.baseurl, encode_path(& oid
@@ -6069,19 +5687,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_regular_termination",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_regular_termination",
+                    method: "POST",
+                    path: "/rest/v2/eor/{oid}/terminations/regular",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_resignation<'a>(
@@ -6090,7 +5706,7 @@ impl crate::Client {
         body: &'a types::CreateResignationBody,
     ) -> Result<
         ResponseValue<types::EorTerminationsCreateResignationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/resignation", self.baseurl, encode_path(& oid
@@ -6106,19 +5722,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_resignation",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_resignation",
+                    method: "POST",
+                    path: "/rest/v2/eor/{oid}/terminations/resignation",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_termination<'a>(
@@ -6127,7 +5741,7 @@ impl crate::Client {
         termination_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorTerminationsGetTerminationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/{}", self.baseurl, encode_path(& oid
@@ -6142,19 +5756,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_termination",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_termination",
+                    method: "GET",
+                    path: "/rest/v2/eor/{oid}/terminations/{terminationId}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_equity_or_token_tax_event<'a>(
@@ -6162,7 +5774,7 @@ impl crate::Client {
         body: &'a types::CreateEquityOrTokenTaxEventBody,
     ) -> Result<
         ResponseValue<types::EquityTokensCreateEquityOrTokenTaxEventResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/equities-tokens/tax-events", self.baseurl,);
         #[allow(unused_mut)]
@@ -6175,19 +5787,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_equity_or_token_tax_event",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_equity_or_token_tax_event",
+                    method: "POST",
+                    path: "/rest/v2/equities-tokens/tax-events",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_a_request_to_exercise_equity_v_2026_01_01<'a>(
@@ -6195,7 +5805,7 @@ impl crate::Client {
         body: &'a types::CreateARequestToExerciseEquityV20260101Body,
     ) -> Result<
         ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/equity/exercise", self.baseurl,);
         #[allow(unused_mut)]
@@ -6208,19 +5818,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_a_request_to_exercise_equity_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_a_request_to_exercise_equity_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/equity/exercise",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_approve_an_equity_exercise_v_2026_01_01<'a>(
@@ -6229,7 +5837,7 @@ impl crate::Client {
         body: &'a types::ApproveAnEquityExerciseV20260101Body,
     ) -> Result<
         ResponseValue<types::ContractsApproveAnEquityExerciseV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/equity/exercise/{}", self.baseurl, encode_path(& public_id
@@ -6245,26 +5853,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "approve_an_equity_exercise_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "approve_an_equity_exercise_v_2026_01_01",
+                    method: "PATCH",
+                    path: "/rest/v2/equity/exercise/{public_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_hrx_manager_for_worker<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::WorkerHrGetHrxManagerForWorkerResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/escalations/workers/me/hrx", self.baseurl,);
         #[allow(unused_mut)]
@@ -6276,19 +5882,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_hrx_manager_for_worker",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_hrx_manager_for_worker",
+                    method: "GET",
+                    path: "/rest/v2/escalations/workers/me/hrx",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_fetch_multiple_eor_contract_forms<'a>(
@@ -6298,7 +5902,7 @@ impl crate::Client {
         body: &'a types::FetchMultipleEorContractFormsBody,
     ) -> Result<
         ResponseValue<types::FormsFetchMultipleEorContractFormsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/forms/eor/create-contract/definitions", self.baseurl,
@@ -6315,19 +5919,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "fetch_multiple_eor_contract_forms",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "fetch_multiple_eor_contract_forms",
+                    method: "POST",
+                    path: "/rest/v2/forms/eor/create-contract/definitions",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_create_contract_form<'a>(
@@ -6339,7 +5941,7 @@ impl crate::Client {
         work_hours_per_week: Option<i64>,
     ) -> Result<
         ResponseValue<types::EorHiringGetCreateContractFormResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/forms/eor/create-contract/{}", self.baseurl, encode_path(&
@@ -6368,19 +5970,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_create_contract_form",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_create_contract_form",
+                    method: "GET",
+                    path: "/rest/v2/forms/eor/create-contract/{country_code}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_additional_fields_for_eor<'a>(
@@ -6388,7 +5988,7 @@ impl crate::Client {
         country_code: &'a str,
     ) -> Result<
         ResponseValue<types::FormsGetWorkerAdditionalFieldsForEorResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/forms/eor/worker-additional-fields/{}", self.baseurl,
@@ -6403,19 +6003,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_additional_fields_for_eor",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_additional_fields_for_eor",
+                    method: "GET",
+                    path: "/rest/v2/forms/eor/worker-additional-fields/{country_code}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01<
@@ -6427,7 +6025,7 @@ impl crate::Client {
         ResponseValue<
             types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/forms/gp/worker-additional-fields/{}", self.baseurl,
@@ -6442,19 +6040,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_legal_entity_reports<'a>(
@@ -6462,7 +6058,7 @@ impl crate::Client {
         legal_entity_id: &'a str,
     ) -> Result<
         ResponseValue<types::ReportsGetGpLegalEntityReportsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/legal-entities/{}/reports", self.baseurl, encode_path(&
@@ -6477,19 +6073,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_gp_legal_entity_reports",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_gp_legal_entity_reports",
+                    method: "GET",
+                    path: "/rest/v2/gp/legal-entities/{legal_entity_id}/reports",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_report_gross_to_net<'a>(
@@ -6500,7 +6094,7 @@ impl crate::Client {
         offset: Option<f64>,
     ) -> Result<
         ResponseValue<types::ReportsGetGpReportGrossToNetResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/reports/{}/gross_to_net", self.baseurl, encode_path(& id
@@ -6518,19 +6112,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_gp_report_gross_to_net",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_gp_report_gross_to_net",
+                    method: "GET",
+                    path: "/rest/v2/gp/reports/{id}/gross_to_net",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_report_gross_to_net_csv<'a>(
@@ -6539,7 +6131,7 @@ impl crate::Client {
         currency: Option<&'a str>,
     ) -> Result<
         ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/reports/{}/gross_to_net/csv", self.baseurl, encode_path(& id
@@ -6555,19 +6147,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("currency", &currency))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_gp_report_gross_to_net_csv",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_gp_report_gross_to_net_csv",
+                    method: "GET",
+                    path: "/rest/v2/gp/reports/{id}/gross_to_net/csv",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_worker_additional_information_gp<'a>(
@@ -6578,7 +6168,7 @@ impl crate::Client {
         ResponseValue<
             types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/contracts/{}/additional-information", self.baseurl,
@@ -6594,45 +6184,41 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_gp_worker_additional_information_gp",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_gp_worker_additional_information_gp",
+                    method: "POST",
+                    path: "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_worker_additional_information<'a>(
         &'a self,
         contract_id: &'a str,
         body: &'a types::GetGpWorkerAdditionalInformationBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/gp/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.patch(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "get_gp_worker_additional_information",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_gp_worker_additional_information",
+                    method: "PATCH",
+                    path: "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_worker_payslips<'a>(
@@ -6640,7 +6226,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::PayslipsGetGpWorkerPayslipsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/payslips", self.baseurl, encode_path(& id
@@ -6655,19 +6241,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_gp_worker_payslips",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_gp_worker_payslips",
+                    method: "GET",
+                    path: "/rest/v2/gp/workers/{id}/payslips",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_a_gp_worker_payslip_v_2026_01_01<'a>(
@@ -6676,7 +6260,7 @@ impl crate::Client {
         payslip_id: &'a str,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/payslips/{}/download", self.baseurl, encode_path(&
@@ -6691,19 +6275,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "download_a_gp_worker_payslip_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "download_a_gp_worker_payslip_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_address<'a>(
@@ -6712,7 +6294,7 @@ impl crate::Client {
         body: &'a types::UpdateGpWorkerAddressBody,
     ) -> Result<
         ResponseValue<types::WorkerInformationUpdateGpWorkerAddressResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/address", self.baseurl, encode_path(& worker_id
@@ -6728,19 +6310,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_gp_worker_address",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_gp_worker_address",
+                    method: "PATCH",
+                    path: "/rest/v2/gp/workers/{worker_id}/address",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_worker_banks<'a>(
@@ -6748,7 +6328,7 @@ impl crate::Client {
         worker_id: &'a str,
     ) -> Result<
         ResponseValue<types::WorkerInformationGetGpWorkerBanksResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks", self.baseurl, encode_path(& worker_id
@@ -6763,19 +6343,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_gp_worker_banks",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_gp_worker_banks",
+                    method: "GET",
+                    path: "/rest/v2/gp/workers/{worker_id}/banks",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_worker_bank<'a>(
@@ -6784,7 +6362,7 @@ impl crate::Client {
         body: &'a types::CreateGpWorkerBankBody,
     ) -> Result<
         ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks", self.baseurl, encode_path(& worker_id
@@ -6800,19 +6378,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_gp_worker_bank",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_gp_worker_bank",
+                    method: "POST",
+                    path: "/rest/v2/gp/workers/{worker_id}/banks",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_worker_bank_guide<'a>(
@@ -6820,7 +6396,7 @@ impl crate::Client {
         worker_id: &'a str,
     ) -> Result<
         ResponseValue<types::EorWorkerBanksGetEorWorkerBankGuideResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks/guide", self.baseurl, encode_path(& worker_id
@@ -6835,19 +6411,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_gp_worker_bank_guide",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_gp_worker_bank_guide",
+                    method: "GET",
+                    path: "/rest/v2/gp/workers/{worker_id}/banks/guide",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_bank<'a>(
@@ -6857,7 +6431,7 @@ impl crate::Client {
         body: &'a types::UpdateGpWorkerBankBody,
     ) -> Result<
         ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks/{}", self.baseurl, encode_path(& worker_id
@@ -6873,19 +6447,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_gp_worker_bank",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_gp_worker_bank",
+                    method: "PATCH",
+                    path: "/rest/v2/gp/workers/{worker_id}/banks/{bank_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_compensation<'a>(
@@ -6894,7 +6466,7 @@ impl crate::Client {
         body: &'a types::UpdateGpWorkerCompensationBody,
     ) -> Result<
         ResponseValue<types::WorkerInformationUpdateGpWorkerCompensationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/compensation", self.baseurl, encode_path(&
@@ -6910,26 +6482,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_gp_worker_compensation",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_gp_worker_compensation",
+                    method: "PATCH",
+                    path: "/rest/v2/gp/workers/{worker_id}/compensation",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_employee_information<'a>(
         &'a self,
         worker_id: &'a str,
         body: &'a types::UpdateGpWorkerEmployeeInformationBody,
-    ) -> Result<ResponseValue<::serde_json::Value>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<::serde_json::Value>, crate::Error> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/employee-information", self.baseurl, encode_path(&
             worker_id.to_string()),
@@ -6944,19 +6514,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_gp_worker_employee_information",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_gp_worker_employee_information",
+                    method: "PATCH",
+                    path: "/rest/v2/gp/workers/{worker_id}/employee-information",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_pto_policy<'a>(
@@ -6965,7 +6533,7 @@ impl crate::Client {
         body: &'a types::UpdateGpWorkerPtoPolicyBody,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/pto-policy", self.baseurl, encode_path(& worker_id
@@ -6981,19 +6549,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_gp_worker_pto_policy",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_gp_worker_pto_policy",
+                    method: "PATCH",
+                    path: "/rest/v2/gp/workers/{worker_id}/pto-policy",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_worker_termination<'a>(
@@ -7002,7 +6568,7 @@ impl crate::Client {
         body: &'a types::CreateGpWorkerTerminationBody,
     ) -> Result<
         ResponseValue<types::GpHiringCreateGpWorkerTerminationResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/terminations", self.baseurl, encode_path(&
@@ -7018,19 +6584,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_gp_worker_termination",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_gp_worker_termination",
+                    method: "POST",
+                    path: "/rest/v2/gp/workers/{worker_id}/terminations",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_groups<'a>(
@@ -7040,7 +6604,7 @@ impl crate::Client {
         include_archived_groups: Option<bool>,
         limit: Option<i64>,
         sort_order: Option<types::GroupsGetParametersSortOrder>,
-    ) -> Result<ResponseValue<types::GroupsGetGroupsResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsGetGroupsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/groups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7066,25 +6630,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_groups",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_groups",
+                    method: "GET",
+                    path: "/rest/v2/groups",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_group<'a>(
         &'a self,
         body: &'a types::CreateGroupBody,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
         let url = format!("{}/rest/v2/groups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7096,25 +6658,23 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_group",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_group",
+                    method: "POST",
+                    path: "/rest/v2/groups",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_group<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<ResponseValue<types::GroupsDeleteGroupResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsDeleteGroupResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/groups/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -7127,26 +6687,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_group",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_group",
+                    method: "DELETE",
+                    path: "/rest/v2/groups/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_group<'a>(
         &'a self,
         id: &'a str,
         body: &'a types::UpdateGroupBody,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/groups/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -7160,26 +6718,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_group",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_group",
+                    method: "PATCH",
+                    path: "/rest/v2/groups/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_clone_group<'a>(
         &'a self,
         id: &'a str,
         body: &'a types::CloneGroupBody,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/groups/{}/clone", self.baseurl, encode_path(& id.to_string()),
         );
@@ -7193,19 +6749,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "clone_group",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "clone_group",
+                    method: "POST",
+                    path: "/rest/v2/groups/{id}/clone",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_team_custom_fields<'a>(
@@ -7215,7 +6769,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::OrganizationStructureGetTeamCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/hris/organization-structures/teams/{}/custom-fields", self
@@ -7232,19 +6786,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_team_custom_fields",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_team_custom_fields",
+                    method: "GET",
+                    path: "/rest/v2/hris/organization-structures/teams/{team_id}/custom-fields",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_team_custom_fields<'a>(
@@ -7253,7 +6805,7 @@ impl crate::Client {
         body: &'a types::UpdateTeamCustomFieldsBody,
     ) -> Result<
         ResponseValue<types::OrganizationStructureUpdateTeamCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/hris/organization-structures/teams/{}/custom-fields", self
@@ -7269,19 +6821,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_team_custom_fields",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_team_custom_fields",
+                    method: "PATCH",
+                    path: "/rest/v2/hris/organization-structures/teams/{team_id}/custom-fields",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_organization_structures<'a>(
@@ -7290,7 +6840,7 @@ impl crate::Client {
         offset: Option<i64>,
     ) -> Result<
         ResponseValue<types::OrganizationStructureGetOrganizationStructuresResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/hris/organization_structures", self.baseurl,);
         #[allow(unused_mut)]
@@ -7304,19 +6854,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_organization_structures",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_organization_structures",
+                    method: "GET",
+                    path: "/rest/v2/hris/organization_structures",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_organization_structure<'a>(
@@ -7326,7 +6874,7 @@ impl crate::Client {
         ResponseValue<
             types::OrganizationStructureCreateOrganizationStructureResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/hris/organization_structures", self.baseurl,);
         #[allow(unused_mut)]
@@ -7339,19 +6887,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_organization_structure",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_organization_structure",
+                    method: "POST",
+                    path: "/rest/v2/hris/organization_structures",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_organization_structure_by_external_id<'a>(
@@ -7361,7 +6907,7 @@ impl crate::Client {
         ResponseValue<
             types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
@@ -7376,28 +6922,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_organization_structure_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_organization_structure_by_external_id",
+                    method: "GET",
+                    path: "/rest/v2/hris/organization_structures/external/{external_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_organization_structure_by_external_id<'a>(
         &'a self,
         external_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -7411,29 +6952,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_organization_structure_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_organization_structure_by_external_id",
+                    method: "DELETE",
+                    path: "/rest/v2/hris/organization_structures/external/{external_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_organization_structure_by_external_id<'a>(
         &'a self,
         external_id: &'a str,
         body: &'a types::UpdateOrganizationStructureByExternalIdBody,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -7448,94 +6984,86 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_organization_structure_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_organization_structure_by_external_id",
+                    method: "PATCH",
+                    path: "/rest/v2/hris/organization_structures/external/{external_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_organization_structure<'a>(
         &'a self,
         hris_org_str_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_str_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.get(url).build()?;
-        let info = OperationInfo {
-            operation_id: "get_organization_structure",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_organization_structure",
+                    method: "GET",
+                    path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_organization_structure<'a>(
         &'a self,
         hris_org_str_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_str_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_organization_structure",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_organization_structure",
+                    method: "DELETE",
+                    path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_organization_structure<'a>(
         &'a self,
         hris_org_str_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_str_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.patch(url).build()?;
-        let info = OperationInfo {
-            operation_id: "update_organization_structure",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_organization_structure",
+                    method: "PATCH",
+                    path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_fetch_an_org_structure_from_the_organization_v_2026_01_01<
@@ -7547,7 +7075,7 @@ impl crate::Client {
         ResponseValue<
             types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
@@ -7562,19 +7090,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "fetch_an_org_structure_from_the_organization_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "fetch_an_org_structure_from_the_organization_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_an_org_structure_from_the_organization_v_2026_01_01<
@@ -7582,10 +7108,7 @@ impl crate::Client {
     >(
         &'a self,
         hris_org_structure_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_structure_id.to_string()),
@@ -7599,29 +7122,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_an_org_structure_from_the_organization_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_an_org_structure_from_the_organization_v_2026_01_01",
+                    method: "DELETE",
+                    path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_an_existing_hris_org_structure_v_2026_01_01<'a>(
         &'a self,
         hris_org_structure_id: &'a str,
         body: &'a types::UpdateAnExistingHrisOrgStructureV20260101Body,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_structure_id.to_string()),
@@ -7636,66 +7154,60 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_an_existing_hris_org_structure_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_an_existing_hris_org_structure_v_2026_01_01",
+                    method: "PATCH",
+                    path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_apply_position_changes<'a>(
         &'a self,
         body: &'a types::ApplyPositionChangesBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!("{}/rest/v2/hris/positions/apply_changes", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self.client.post(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "apply_position_changes",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "apply_position_changes",
+                    method: "POST",
+                    path: "/rest/v2/hris/positions/apply_changes",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_positions_by_profile<'a>(
         &'a self,
         hris_profile_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/positions/profile/{}", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.get(url).build()?;
-        let info = OperationInfo {
-            operation_id: "get_positions_by_profile",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_positions_by_profile",
+                    method: "GET",
+                    path: "/rest/v2/hris/positions/profile/{hrisProfileId}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_fetch_hris_positions_from_a_hris_profile_v_2026_01_01<'a>(
@@ -7705,7 +7217,7 @@ impl crate::Client {
         ResponseValue<
             types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/hris/positions/profile/{}", self.baseurl, encode_path(&
@@ -7720,28 +7232,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "fetch_hris_positions_from_a_hris_profile_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "fetch_hris_positions_from_a_hris_profile_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/hris/positions/profile/{hris_profile_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_relation_profile<'a>(
         &'a self,
         body: &'a types::CreateWorkerRelationProfileBody,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!("{}/rest/v2/hris/worker_relations/profile", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7753,28 +7260,23 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_worker_relation_profile",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_worker_relation_profile",
+                    method: "POST",
+                    path: "/rest/v2/hris/worker_relations/profile",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_relation_profile_by_external_id<'a>(
         &'a self,
         body: &'a types::CreateWorkerRelationProfileByExternalIdBody,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external", self.baseurl,
         );
@@ -7788,120 +7290,110 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_worker_relation_profile_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_worker_relation_profile_by_external_id",
+                    method: "POST",
+                    path: "/rest/v2/hris/worker_relations/profile/external",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_relation_profile_by_external_id<'a>(
         &'a self,
         profile_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.get(url).build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_relation_profile_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_relation_profile_by_external_id",
+                    method: "GET",
+                    path: "/rest/v2/hris/worker_relations/profile/external/{profileId}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_relation_profile_by_external_id<'a>(
         &'a self,
         profile_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_worker_relation_profile_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_worker_relation_profile_by_external_id",
+                    method: "DELETE",
+                    path: "/rest/v2/hris/worker_relations/profile/external/{profileId}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_worker_relation_child_by_external_id<'a>(
         &'a self,
         profile_id: &'a str,
         body: &'a types::AddWorkerRelationChildByExternalIdBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/child", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.put(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "add_worker_relation_child_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "add_worker_relation_child_by_external_id",
+                    method: "PUT",
+                    path: "/rest/v2/hris/worker_relations/profile/external/{profileId}/child",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_worker_relation_parent_by_external_id<'a>(
         &'a self,
         profile_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/parent", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.put(url).build()?;
-        let info = OperationInfo {
-            operation_id: "add_worker_relation_parent_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "add_worker_relation_parent_by_external_id",
+                    method: "PUT",
+                    path: "/rest/v2/hris/worker_relations/profile/external/{profileId}/parent",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01<
@@ -7913,7 +7405,7 @@ impl crate::Client {
         ResponseValue<
             types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
@@ -7928,19 +7420,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_a_parent_worker_relation_with_external_id_v_2026_01_01<
@@ -7949,26 +7439,24 @@ impl crate::Client {
         &'a self,
         profile_id: &'a str,
         body: &'a types::CreateAParentWorkerRelationWithExternalIdV20260101Body,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/parent", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.put(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "create_a_parent_worker_relation_with_external_id_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_a_parent_worker_relation_with_external_id_v_2026_01_01",
+                    method: "PUT",
+                    path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_relation_profile<'a>(
@@ -7976,7 +7464,7 @@ impl crate::Client {
         hris_profile_oid: &'a str,
     ) -> Result<
         ResponseValue<types::WorkerRelationsGetWorkerRelationProfileResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}", self.baseurl, encode_path(&
@@ -7991,128 +7479,118 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_relation_profile",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_relation_profile",
+                    method: "GET",
+                    path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_relation_profile<'a>(
         &'a self,
         hris_profile_oid: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}", self.baseurl, encode_path(&
             hris_profile_oid.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_worker_relation_profile",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_worker_relation_profile",
+                    method: "DELETE",
+                    path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_worker_relation_child<'a>(
         &'a self,
         hris_profile_oid: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/child", self.baseurl,
             encode_path(& hris_profile_oid.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.put(url).build()?;
-        let info = OperationInfo {
-            operation_id: "add_worker_relation_child",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "add_worker_relation_child",
+                    method: "PUT",
+                    path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}/child",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_worker_relation_parent<'a>(
         &'a self,
         hris_profile_oid: &'a str,
         body: &'a types::AddWorkerRelationParentBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/parent", self.baseurl,
             encode_path(& hris_profile_oid.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.put(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "add_worker_relation_parent",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "add_worker_relation_parent",
+                    method: "PUT",
+                    path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}/parent",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_child_worker_relation_v_2026_01_01<'a>(
         &'a self,
         hris_profile_oid: &'a str,
         body: &'a types::CreateChildWorkerRelationV20260101Body,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/child", self.baseurl,
             encode_path(& hris_profile_oid.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.put(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "create_child_worker_relation_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_child_worker_relation_v_2026_01_01",
+                    method: "PUT",
+                    path: "/rest/v2/hris/worker_relations/profile/{hris_profile_oid}/child",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_relation_types<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::WorkerRelationsGetWorkerRelationTypesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/hris/worker_relations/types", self.baseurl,);
         #[allow(unused_mut)]
@@ -8124,19 +7602,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_relation_types",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_relation_types",
+                    method: "GET",
+                    path: "/rest/v2/hris/worker_relations/types",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_relation_type<'a>(
@@ -8144,7 +7620,7 @@ impl crate::Client {
         body: &'a types::CreateWorkerRelationTypeBody,
     ) -> Result<
         ResponseValue<types::WorkerRelationsCreateWorkerRelationTypeResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/hris/worker_relations/types", self.baseurl,);
         #[allow(unused_mut)]
@@ -8157,146 +7633,134 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_worker_relation_type",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_worker_relation_type",
+                    method: "POST",
+                    path: "/rest/v2/hris/worker_relations/types",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_relation_type_by_external_id<'a>(
         &'a self,
         external_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_worker_relation_type_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_worker_relation_type_by_external_id",
+                    method: "DELETE",
+                    path: "/rest/v2/hris/worker_relations/types/external/{externalId}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_worker_relation_type_by_external_id<'a>(
         &'a self,
         external_id: &'a str,
         body: &'a types::UpdateWorkerRelationTypeByExternalIdBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.patch(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "update_worker_relation_type_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_worker_relation_type_by_external_id",
+                    method: "PATCH",
+                    path: "/rest/v2/hris/worker_relations/types/external/{externalId}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_relation_type<'a>(
         &'a self,
         type_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
             type_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_worker_relation_type",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_worker_relation_type",
+                    method: "DELETE",
+                    path: "/rest/v2/hris/worker_relations/types/{typeId}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_worker_relation_type<'a>(
         &'a self,
         type_id: &'a str,
         body: &'a types::UpdateWorkerRelationTypeBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
             type_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.patch(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "update_worker_relation_type",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_worker_relation_type",
+                    method: "PATCH",
+                    path: "/rest/v2/hris/worker_relations/types/{typeId}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_a_worker_relation_type_v_2026_01_01<'a>(
         &'a self,
         type_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
             type_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_a_worker_relation_type_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_a_worker_relation_type_v_2026_01_01",
+                    method: "DELETE",
+                    path: "/rest/v2/hris/worker_relations/types/{type_id}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_invoice_details_by_id_v_2026_04_27<'a>(
@@ -8304,7 +7768,7 @@ impl crate::Client {
         invoice_id: &'a str,
     ) -> Result<
         ResponseValue<types::WorkersGetInvoiceDetailsByIdV20260427Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/ic/workers/invoices/{}", self.baseurl, encode_path(& invoice_id
@@ -8319,19 +7783,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_invoice_details_by_id_v_2026_04_27",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_invoice_details_by_id_v_2026_04_27",
+                    method: "GET",
+                    path: "/rest/v2/ic/workers/invoices/{invoice_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20<'a>(
@@ -8339,7 +7801,7 @@ impl crate::Client {
         invoice_id: &'a str,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/ic/workers/invoices/{}/pdf", self.baseurl, encode_path(&
@@ -8354,19 +7816,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ic_workers_invoices_invoice_id_pdf_v_2026_04_20",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "ic_workers_invoices_invoice_id_pdf_v_2026_04_20",
+                    method: "GET",
+                    path: "/rest/v2/ic/workers/invoices/{invoice_id}/pdf",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_worker_transaction_history_v_2026_04_30<'a>(
@@ -8391,7 +7851,7 @@ impl crate::Client {
         ResponseValue<
             types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/ic/workers/transactions", self.baseurl,);
         #[allow(unused_mut)]
@@ -8432,19 +7892,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_worker_transaction_history_v_2026_04_30",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_worker_transaction_history_v_2026_04_30",
+                    method: "GET",
+                    path: "/rest/v2/ic/workers/transactions",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_client_cases<'a>(
@@ -8459,7 +7917,7 @@ impl crate::Client {
         >,
     ) -> Result<
         ResponseValue<types::ImmigrationGetClientCasesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/immigration/client/cases", self.baseurl,);
         #[allow(unused_mut)]
@@ -8477,19 +7935,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_client_cases",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_client_cases",
+                    method: "GET",
+                    path: "/rest/v2/immigration/client/cases",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_an_immigration_case<'a>(
@@ -8497,7 +7953,7 @@ impl crate::Client {
         body: &'a types::CreateAnImmigrationCaseBody,
     ) -> Result<
         ResponseValue<types::ImmigrationCreateAnImmigrationCaseResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/immigration/client/cases", self.baseurl,);
         #[allow(unused_mut)]
@@ -8510,19 +7966,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_an_immigration_case",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_an_immigration_case",
+                    method: "POST",
+                    path: "/rest/v2/immigration/client/cases",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_client_case<'a>(
@@ -8530,7 +7984,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::ImmigrationGetClientCaseResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/immigration/client/cases/{}", self.baseurl, encode_path(& id
@@ -8545,28 +7999,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_client_case",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_client_case",
+                    method: "GET",
+                    path: "/rest/v2/immigration/client/cases/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_document<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetDocumentResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ImmigrationGetDocumentResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/immigration/documents/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -8580,19 +8029,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_document",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_document",
+                    method: "GET",
+                    path: "/rest/v2/immigration/documents/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_business_visa_requirement<'a>(
@@ -8606,7 +8053,7 @@ impl crate::Client {
         trip_start_date: &'a ::chrono::naive::NaiveDate,
     ) -> Result<
         ResponseValue<types::ImmigrationGetBusinessVisaRequirementResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/immigration/visa-requirement/business", self.baseurl,
@@ -8644,28 +8091,23 @@ impl crate::Client {
                 &progenitor_client::QueryParam::new("trip_start_date", &trip_start_date),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_business_visa_requirement",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_business_visa_requirement",
+                    method: "GET",
+                    path: "/rest/v2/immigration/visa-requirement/business",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_visa_types<'a>(
         &'a self,
         country_code: &'a str,
-    ) -> Result<
-        ResponseValue<types::PoliciesGetItPoliciesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PoliciesGetItPoliciesResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/immigration/visa-types/{}", self.baseurl, encode_path(&
             country_code.to_string()),
@@ -8679,19 +8121,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_visa_types",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_visa_types",
+                    method: "GET",
+                    path: "/rest/v2/immigration/visa-types/{country_code}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_cases<'a>(
@@ -8706,7 +8146,7 @@ impl crate::Client {
         >,
     ) -> Result<
         ResponseValue<types::ImmigrationGetClientCasesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/immigration/workers/cases", self.baseurl,);
         #[allow(unused_mut)]
@@ -8724,19 +8164,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_cases",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_cases",
+                    method: "GET",
+                    path: "/rest/v2/immigration/workers/cases",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_case<'a>(
@@ -8744,7 +8182,7 @@ impl crate::Client {
         case_id: &'a str,
     ) -> Result<
         ResponseValue<types::ImmigrationGetWorkerCaseResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/immigration/workers/cases/{}", self.baseurl, encode_path(&
@@ -8759,19 +8197,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_case",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_case",
+                    method: "GET",
+                    path: "/rest/v2/immigration/workers/cases/{case_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_case_required_document<'a>(
@@ -8780,7 +8216,7 @@ impl crate::Client {
         case_id: &'a str,
     ) -> Result<
         ResponseValue<types::ImmigrationGetWorkerCaseRequiredDocumentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/cases/{}/required-document", self.baseurl,
@@ -8795,19 +8231,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_case_required_document",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_case_required_document",
+                    method: "GET",
+                    path: "/rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_case_required_document<'a>(
@@ -8818,7 +8252,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/cases/{}/required-document/{}", self
@@ -8835,19 +8269,17 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_worker_case_required_document",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_worker_case_required_document",
+                    method: "POST",
+                    path: "/rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document/{document_request_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_onboarding_case<'a>(
@@ -8856,7 +8288,7 @@ impl crate::Client {
         contract_id: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::ImmigrationGetWorkerOnboardingCaseResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/onboarding-case", self.baseurl,
@@ -8872,19 +8304,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("contract_id", &contract_id))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_worker_onboarding_case",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_worker_onboarding_case",
+                    method: "GET",
+                    path: "/rest/v2/immigration/workers/{worker_id}/onboarding-case",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_industries<'a>(
@@ -8895,7 +8325,7 @@ impl crate::Client {
         sort_by: Option<types::IndustriesGetParametersSortBy>,
     ) -> Result<
         ResponseValue<types::LegalEntitiesGetIndustriesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/industries", self.baseurl,);
         #[allow(unused_mut)]
@@ -8911,26 +8341,24 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("order", &order))
             .query(&progenitor_client::QueryParam::new("sort_by", &sort_by))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_industries",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_industries",
+                    method: "GET",
+                    path: "/rest/v2/industries",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_integration_consent<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::IntegrationsGetIntegrationConsentResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/integrations/consent", self.baseurl,);
         #[allow(unused_mut)]
@@ -8942,19 +8370,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_integration_consent",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_integration_consent",
+                    method: "GET",
+                    path: "/rest/v2/integrations/consent",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_invoice_adjustments<'a>(
@@ -8971,7 +8397,7 @@ impl crate::Client {
         types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
     ) -> Result<
         ResponseValue<types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/invoice-adjustments", self.baseurl,);
         #[allow(unused_mut)]
@@ -8995,19 +8421,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .query(&progenitor_client::QueryParam::new("types", &types))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_invoice_adjustments",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_invoice_adjustments",
+                    method: "GET",
+                    path: "/rest/v2/invoice-adjustments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_invoice_adjustment<'a>(
@@ -9016,7 +8440,7 @@ impl crate::Client {
         body: &'a types::CreateInvoiceAdjustmentBody,
     ) -> Result<
         ResponseValue<types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/invoice-adjustments", self.baseurl,);
         #[allow(unused_mut)]
@@ -9030,19 +8454,17 @@ impl crate::Client {
             .json(&body)
             .query(&progenitor_client::QueryParam::new("recurring", &recurring))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_invoice_adjustment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_invoice_adjustment",
+                    method: "POST",
+                    path: "/rest/v2/invoice-adjustments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_invoice_adjustment_by_id<'a>(
@@ -9050,7 +8472,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
@@ -9065,25 +8487,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_invoice_adjustment_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_invoice_adjustment_by_id",
+                    method: "GET",
+                    path: "/rest/v2/invoice-adjustments/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_invoice_adjustment<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -9097,19 +8517,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_invoice_adjustment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_invoice_adjustment",
+                    method: "DELETE",
+                    path: "/rest/v2/invoice-adjustments/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_invoice_adjustment<'a>(
@@ -9118,7 +8536,7 @@ impl crate::Client {
         body: &'a types::UpdateInvoiceAdjustmentBody,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
@@ -9134,29 +8552,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_invoice_adjustment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_invoice_adjustment",
+                    method: "PATCH",
+                    path: "/rest/v2/invoice-adjustments/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_invoice_adjustment_review<'a>(
         &'a self,
         id: &'a str,
         body: &'a types::CreateInvoiceAdjustmentReviewBody,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}/reviews", self.baseurl, encode_path(& id
             .to_string()),
@@ -9171,19 +8584,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_invoice_adjustment_review",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_invoice_adjustment_review",
+                    method: "POST",
+                    path: "/rest/v2/invoice-adjustments/{id}/reviews",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_invoices<'a>(
@@ -9197,7 +8608,7 @@ impl crate::Client {
         status: Option<types::InvoicesGetParametersStatus>,
     ) -> Result<
         ResponseValue<types::AccountingRetrieveInvoicesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/invoices", self.baseurl,);
         #[allow(unused_mut)]
@@ -9223,19 +8634,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .query(&progenitor_client::QueryParam::new("status", &status))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_invoices",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_invoices",
+                    method: "GET",
+                    path: "/rest/v2/invoices",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_deel_invoices<'a>(
@@ -9244,7 +8653,7 @@ impl crate::Client {
         offset: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::AccountingRetrieveDeelInvoicesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/invoices/deel", self.baseurl,);
         #[allow(unused_mut)]
@@ -9258,19 +8667,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_deel_invoices",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_deel_invoices",
+                    method: "GET",
+                    path: "/rest/v2/invoices/deel",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_billing_invoice_download_link<'a>(
@@ -9278,7 +8685,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::AccountingGetBillingInvoiceDownloadLinkResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/invoices/{}/download", self.baseurl, encode_path(& id
@@ -9293,19 +8700,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_billing_invoice_download_link",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_billing_invoice_download_link",
+                    method: "GET",
+                    path: "/rest/v2/invoices/{id}/download",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_invoice_by_id_v_2026_01_01<'a>(
@@ -9313,7 +8718,7 @@ impl crate::Client {
         invoice_id: &'a str,
     ) -> Result<
         ResponseValue<types::AccountingGetInvoiceByIdV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/invoices/{}", self.baseurl, encode_path(& invoice_id
@@ -9328,19 +8733,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_invoice_by_id_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_invoice_by_id_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/invoices/{invoice_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_assets<'a>(
@@ -9351,7 +8754,7 @@ impl crate::Client {
         limit: Option<i64>,
         location: Option<types::ItAssetsGetParametersLocation>,
         status: Option<types::ItAssetsGetParametersStatus>,
-    ) -> Result<ResponseValue<types::AssetsGetItAssetsResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::AssetsGetItAssetsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/it/assets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9370,28 +8773,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("location", &location))
             .query(&progenitor_client::QueryParam::new("status", &status))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_it_assets",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_it_assets",
+                    method: "GET",
+                    path: "/rest/v2/it/assets",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_asset_by_id<'a>(
         &'a self,
         asset_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::AssetsGetItAssetByIdResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::AssetsGetItAssetByIdResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/it/assets/{}", self.baseurl, encode_path(& asset_id.to_string()),
         );
@@ -9404,26 +8802,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_it_asset_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_it_asset_by_id",
+                    method: "GET",
+                    path: "/rest/v2/it/assets/{asset_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_orders<'a>(
         &'a self,
         cursor: Option<&'a str>,
         limit: Option<i64>,
-    ) -> Result<ResponseValue<types::OrdersGetItOrdersResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::OrdersGetItOrdersResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/it/orders", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9436,28 +8832,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_it_orders",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_it_orders",
+                    method: "GET",
+                    path: "/rest/v2/it/orders",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_order_by_id<'a>(
         &'a self,
         order_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::OrdersGetItOrderByIdResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::OrdersGetItOrderByIdResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/it/orders/{}", self.baseurl, encode_path(& order_id.to_string()),
         );
@@ -9470,27 +8861,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_it_order_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_it_order_by_id",
+                    method: "GET",
+                    path: "/rest/v2/it/orders/{order_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_policies<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::PoliciesGetItPoliciesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PoliciesGetItPoliciesResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/it/policies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9501,19 +8887,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_it_policies",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_it_policies",
+                    method: "GET",
+                    path: "/rest/v2/it/policies",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_knowledge_hub_country_guides_by_country_code<'a>(
@@ -9523,7 +8907,7 @@ impl crate::Client {
         ResponseValue<
             types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/knowledge-hub/country-guide/{}", self.baseurl, encode_path(&
@@ -9538,19 +8922,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_knowledge_hub_country_guides_by_country_code",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_knowledge_hub_country_guides_by_country_code",
+                    method: "GET",
+                    path: "/rest/v2/knowledge-hub/country-guide/{country_code}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_legal_entities<'a>(
@@ -9566,7 +8948,7 @@ impl crate::Client {
         type_: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::LegalEntitiesGetLegalEntitiesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/legal-entities", self.baseurl,);
         #[allow(unused_mut)]
@@ -9601,19 +8983,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
             .query(&progenitor_client::QueryParam::new("type", &type_))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_legal_entities",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_legal_entities",
+                    method: "GET",
+                    path: "/rest/v2/legal-entities",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_legal_entity<'a>(
@@ -9621,7 +9001,7 @@ impl crate::Client {
         body: &'a types::CreateLegalEntityBody,
     ) -> Result<
         ResponseValue<types::LegalEntitiesCreateLegalEntityResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/legal-entities", self.baseurl,);
         #[allow(unused_mut)]
@@ -9634,25 +9014,23 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_legal_entity",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_legal_entity",
+                    method: "POST",
+                    path: "/rest/v2/legal-entities",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_legal_entity<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<ResponseValue<types::GroupsIdDeleteResponseData>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GroupsIdDeleteResponseData>, crate::Error> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -9665,19 +9043,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_legal_entity",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_legal_entity",
+                    method: "DELETE",
+                    path: "/rest/v2/legal-entities/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_legal_entity<'a>(
@@ -9686,7 +9062,7 @@ impl crate::Client {
         body: &'a types::UpdateLegalEntityBody,
     ) -> Result<
         ResponseValue<types::LegalEntitiesUpdateLegalEntityResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/legal-entities/{}", self.baseurl, encode_path(& id.to_string()),
@@ -9701,19 +9077,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_legal_entity",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_legal_entity",
+                    method: "PATCH",
+                    path: "/rest/v2/legal-entities/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_legal_entity_cost_centers<'a>(
@@ -9721,7 +9095,7 @@ impl crate::Client {
         legal_entity_id: &'a str,
     ) -> Result<
         ResponseValue<types::CostCentersGetLegalEntityCostCentersResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/cost-centers", self.baseurl, encode_path(&
@@ -9736,19 +9110,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_legal_entity_cost_centers",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_legal_entity_cost_centers",
+                    method: "GET",
+                    path: "/rest/v2/legal-entities/{legal_entity_id}/cost-centers",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sync_cost_centers_for_legal_entity_v_2026_01_01<'a>(
@@ -9757,7 +9129,7 @@ impl crate::Client {
         body: &'a types::SyncCostCentersForLegalEntityV20260101Body,
     ) -> Result<
         ResponseValue<types::CostCentersGetLegalEntityCostCentersResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/cost-centers/synchronize", self.baseurl,
@@ -9773,19 +9145,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "sync_cost_centers_for_legal_entity_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "sync_cost_centers_for_legal_entity_v_2026_01_01",
+                    method: "POST",
+                    path: "/rest/v2/legal-entities/{legal_entity_id}/cost-centers/synchronize",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_payroll_cycles_v_2026_01_01<'a>(
@@ -9797,7 +9167,7 @@ impl crate::Client {
         limit: Option<i64>,
     ) -> Result<
         ResponseValue<types::ListCyclesListPayrollCyclesV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/payroll-events", self.baseurl, encode_path(&
@@ -9816,25 +9186,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("date_start", &date_start))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_payroll_cycles_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "list_payroll_cycles_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/legal-entities/{legal_entity_id}/payroll-events",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_lookups<'a>(
         &'a self,
         documents: types::LookupsGetParametersDocuments,
-    ) -> Result<ResponseValue<types::LookupsGetLookupsResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::LookupsGetLookupsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/lookups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9846,27 +9214,22 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("documents", &documents))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_lookups",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_lookups",
+                    method: "GET",
+                    path: "/rest/v2/lookups",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_countries<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::LookupsGetCountriesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::LookupsGetCountriesResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/lookups/countries", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9877,27 +9240,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_countries",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_countries",
+                    method: "GET",
+                    path: "/rest/v2/lookups/countries",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_currencies<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::LookupsGetCurrenciesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::LookupsGetCurrenciesResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/lookups/currencies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9908,28 +9266,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_currencies",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_currencies",
+                    method: "GET",
+                    path: "/rest/v2/lookups/currencies",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_job_titles<'a>(
         &'a self,
         after_cursor: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::LookupsGetJobTitlesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::LookupsGetJobTitlesResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/lookups/job-titles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9941,19 +9294,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("after_cursor", &after_cursor))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_job_titles",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_job_titles",
+                    method: "GET",
+                    path: "/rest/v2/lookups/job-titles",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_seniority_levels<'a>(
@@ -9961,7 +9312,7 @@ impl crate::Client {
         is_eor_contract: Option<bool>,
     ) -> Result<
         ResponseValue<types::LookupsGetSeniorityLevelsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/lookups/seniorities", self.baseurl,);
         #[allow(unused_mut)]
@@ -9976,27 +9327,22 @@ impl crate::Client {
                 &progenitor_client::QueryParam::new("is_eor_contract", &is_eor_contract),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_seniority_levels",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_seniority_levels",
+                    method: "GET",
+                    path: "/rest/v2/lookups/seniorities",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_types<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::LookupsGetTimeOffTypesResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::LookupsGetTimeOffTypesResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/lookups/time-off-types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10007,19 +9353,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_off_types",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_off_types",
+                    method: "GET",
+                    path: "/rest/v2/lookups/time-off-types",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_magic_link<'a>(
@@ -10027,7 +9371,7 @@ impl crate::Client {
         body: &'a types::CreateMagicLinkBody,
     ) -> Result<
         ResponseValue<types::MagicLinkCreateMagicLinkResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/magic-link", self.baseurl,);
         #[allow(unused_mut)]
@@ -10040,29 +9384,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_magic_link",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_magic_link",
+                    method: "POST",
+                    path: "/rest/v2/magic-link",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_managers<'a>(
         &'a self,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::ManagersGetManagersResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ManagersGetManagersResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/managers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10075,28 +9414,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_managers",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_managers",
+                    method: "GET",
+                    path: "/rest/v2/managers",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_manager<'a>(
         &'a self,
         body: &'a types::CreateManagerBody,
-    ) -> Result<
-        ResponseValue<types::ManagersCreateManagerResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ManagersCreateManagerResponse201>, crate::Error> {
         let url = format!("{}/rest/v2/managers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10108,19 +9442,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_manager",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_manager",
+                    method: "POST",
+                    path: "/rest/v2/managers",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_generate_magic_link_for_manager_login<'a>(
@@ -10128,7 +9460,7 @@ impl crate::Client {
         body: &'a types::GenerateMagicLinkForManagerLoginBody,
     ) -> Result<
         ResponseValue<types::ManagersGenerateMagicLinkForManagerLoginResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/managers/magic-links", self.baseurl,);
         #[allow(unused_mut)]
@@ -10141,19 +9473,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "generate_magic_link_for_manager_login",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "generate_magic_link_for_manager_login",
+                    method: "POST",
+                    path: "/rest/v2/managers/magic-links",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_offboarding_list<'a>(
@@ -10177,7 +9507,7 @@ impl crate::Client {
         sort_order: Option<types::GroupsGetParametersSortOrder>,
     ) -> Result<
         ResponseValue<types::OffboardingRetrieveOffboardingListResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/offboarding/tracker", self.baseurl,);
         #[allow(unused_mut)]
@@ -10213,19 +9543,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("sort_by", &sort_by))
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_offboarding_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_offboarding_list",
+                    method: "GET",
+                    path: "/rest/v2/offboarding/tracker",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_termination_details_by_hris_profile_identifier<'a>(
@@ -10235,7 +9563,7 @@ impl crate::Client {
         ResponseValue<
             types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/offboarding/tracker/hris_profile/{}", self.baseurl, encode_path(&
@@ -10250,19 +9578,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_termination_details_by_hris_profile_identifier",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_termination_details_by_hris_profile_identifier",
+                    method: "GET",
+                    path: "/rest/v2/offboarding/tracker/hris_profile/{oid}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_termination_details<'a>(
@@ -10270,7 +9596,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::OffboardingRetrieveTerminationDetailsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/offboarding/tracker/{}", self.baseurl, encode_path(& id
@@ -10285,19 +9611,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_termination_details",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_termination_details",
+                    method: "GET",
+                    path: "/rest/v2/offboarding/tracker/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_onboarding_employees_v_2026_01_01<'a>(
@@ -10330,7 +9654,7 @@ impl crate::Client {
         to_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Result<
         ResponseValue<types::OnboardingListOnboardingEmployeesV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/onboarding/tracker", self.baseurl,);
         #[allow(unused_mut)]
@@ -10373,19 +9697,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("teams", &teams))
             .query(&progenitor_client::QueryParam::new("toDate", &to_date))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_onboarding_employees_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "list_onboarding_employees_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/onboarding/tracker",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01<
@@ -10397,7 +9719,7 @@ impl crate::Client {
         ResponseValue<
             types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/onboarding/tracker/hris_profile/{}", self.baseurl, encode_path(&
@@ -10412,19 +9734,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01<
@@ -10436,7 +9756,7 @@ impl crate::Client {
         ResponseValue<
             types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/onboarding/tracker/{}", self.baseurl, encode_path(& tracker_id
@@ -10451,26 +9771,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/onboarding/tracker/{tracker_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_organizations<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::OrganizationsGetOrganizationsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/organizations", self.baseurl,);
         #[allow(unused_mut)]
@@ -10482,19 +9800,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_organizations",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_organizations",
+                    method: "GET",
+                    path: "/rest/v2/organizations",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_organization_child<'a>(
@@ -10502,7 +9818,7 @@ impl crate::Client {
         body: &'a types::CreateOrganizationChildBody,
     ) -> Result<
         ResponseValue<types::OrganizationsCreateOrganizationChildResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/organizations/children", self.baseurl,);
         #[allow(unused_mut)]
@@ -10515,19 +9831,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_organization_child",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_organization_child",
+                    method: "POST",
+                    path: "/rest/v2/organizations/children",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_organization_tasks_v_2026_03_03<'a>(
@@ -10542,7 +9856,7 @@ impl crate::Client {
         >,
     ) -> Result<
         ResponseValue<types::OrganizationTasksListOrganizationTasksV20260303Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/organizations/tasks", self.baseurl,);
         #[allow(unused_mut)]
@@ -10560,19 +9874,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_organization_tasks_v_2026_03_03",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "list_organization_tasks_v_2026_03_03",
+                    method: "GET",
+                    path: "/rest/v2/organizations/tasks",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_payment_receipts_v_2026_01_01<'a>(
@@ -10585,7 +9897,7 @@ impl crate::Client {
         statuses: Option<&'a types::PaymentsGetParametersStatuses>,
     ) -> Result<
         ResponseValue<types::AccountingRetrievePaymentReceiptsV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/payments", self.baseurl,);
         #[allow(unused_mut)]
@@ -10603,19 +9915,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("entities", &entities))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_payment_receipts_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_payment_receipts_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/payments",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_payment_breakdown_v_2026_01_01<'a>(
@@ -10623,7 +9933,7 @@ impl crate::Client {
         payment_id: &'a str,
     ) -> Result<
         ResponseValue<types::AccountingRetrieveAPaymentBreakdownV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/payments/{}/breakdown", self.baseurl, encode_path(& payment_id
@@ -10638,26 +9948,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_payment_breakdown_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_payment_breakdown_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/payments/{payment_id}/breakdown",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_the_auto_withdrawal_setting<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::PayoutsGetTheAutoWithdrawalSettingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/payouts/auto-withdrawal-setting", self.baseurl,);
         #[allow(unused_mut)]
@@ -10669,19 +9977,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_the_auto_withdrawal_setting",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_the_auto_withdrawal_setting",
+                    method: "GET",
+                    path: "/rest/v2/payouts/auto-withdrawal-setting",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_change_the_auto_withdrawal_setting_v_2026_01_01<'a>(
@@ -10689,7 +9995,7 @@ impl crate::Client {
         body: &'a types::ChangeTheAutoWithdrawalSettingV20260101Body,
     ) -> Result<
         ResponseValue<types::PayoutsGetTheAutoWithdrawalSettingResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/payouts/auto-withdrawal-setting", self.baseurl,);
         #[allow(unused_mut)]
@@ -10702,26 +10008,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "change_the_auto_withdrawal_setting_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "change_the_auto_withdrawal_setting_v_2026_01_01",
+                    method: "PATCH",
+                    path: "/rest/v2/payouts/auto-withdrawal-setting",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_contractor_balances<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::PayoutsListContractorBalancesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/payouts/balances", self.baseurl,);
         #[allow(unused_mut)]
@@ -10733,28 +10037,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_contractor_balances",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "list_contractor_balances",
+                    method: "GET",
+                    path: "/rest/v2/payouts/balances",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_payout_methods<'a>(
         &'a self,
         is_default: Option<bool>,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetPayoutMethodsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PayoutsGetPayoutMethodsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/payouts/contractors/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10766,19 +10065,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("is_default", &is_default))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_payout_methods",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_payout_methods",
+                    method: "GET",
+                    path: "/rest/v2/payouts/contractors/methods",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_bank_transfer_method<'a>(
@@ -10786,7 +10083,7 @@ impl crate::Client {
         body: &'a types::CreateBankTransferMethodBody,
     ) -> Result<
         ResponseValue<types::PayoutsCreateBankTransferMethodResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/payouts/contractors/methods", self.baseurl,);
         #[allow(unused_mut)]
@@ -10799,19 +10096,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_bank_transfer_method",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_bank_transfer_method",
+                    method: "POST",
+                    path: "/rest/v2/payouts/contractors/methods",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_bank_transfer_requirements<'a>(
@@ -10821,7 +10116,7 @@ impl crate::Client {
         currency: &'a str,
     ) -> Result<
         ResponseValue<types::PayoutsGetBankTransferRequirementsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/bank_transfers/requirements", self
@@ -10839,26 +10134,24 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("country", &country))
             .query(&progenitor_client::QueryParam::new("currency", &currency))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bank_transfer_requirements",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_bank_transfer_requirements",
+                    method: "GET",
+                    path: "/rest/v2/payouts/contractors/methods/bank_transfers/requirements",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_bank_transfer_supported_routes<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::PayoutsGetBankTransferSupportedRoutesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/bank_transfers/supported_routes",
@@ -10873,19 +10166,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bank_transfer_supported_routes",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_bank_transfer_supported_routes",
+                    method: "GET",
+                    path: "/rest/v2/payouts/contractors/methods/bank_transfers/supported_routes",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_bank_transfer_method<'a>(
@@ -10894,7 +10185,7 @@ impl crate::Client {
         body: &'a types::UpdateBankTransferMethodBody,
     ) -> Result<
         ResponseValue<types::PayoutsCreateBankTransferMethodResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/{}", self.baseurl, encode_path(& id
@@ -10910,28 +10201,23 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_bank_transfer_method",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_bank_transfer_method",
+                    method: "PUT",
+                    path: "/rest/v2/payouts/contractors/methods/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_auto_withdraw_setting<'a>(
         &'a self,
         body: &'a types::UpdateAutoWithdrawSettingBody,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/settings/auto_withdraw", self.baseurl,
         );
@@ -10945,27 +10231,22 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_auto_withdraw_setting",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_auto_withdraw_setting",
+                    method: "POST",
+                    path: "/rest/v2/payouts/contractors/settings/auto_withdraw",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_bank_details<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetBankDetailsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PayoutsGetBankDetailsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/payouts/employees/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10976,19 +10257,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bank_details",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_bank_details",
+                    method: "GET",
+                    path: "/rest/v2/payouts/employees/methods",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_edit_bank_details<'a>(
@@ -10996,7 +10275,7 @@ impl crate::Client {
         body: &'a types::AddEditBankDetailsBody,
     ) -> Result<
         ResponseValue<types::PayoutsAddEditBankDetailsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/payouts/employees/methods", self.baseurl,);
         #[allow(unused_mut)]
@@ -11009,19 +10288,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "add_edit_bank_details",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "add_edit_bank_details",
+                    method: "POST",
+                    path: "/rest/v2/payouts/employees/methods",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_dynamic_requirements<'a>(
@@ -11029,7 +10306,7 @@ impl crate::Client {
         body: &'a types::DynamicRequirementsBody,
     ) -> Result<
         ResponseValue<types::PayoutsDynamicRequirementsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/payouts/employees/methods/bank_transfers/requirements", self
@@ -11045,28 +10322,23 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "dynamic_requirements",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "dynamic_requirements",
+                    method: "POST",
+                    path: "/rest/v2/payouts/employees/methods/bank_transfers/requirements",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_bank_details<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/payouts/employees/methods/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -11080,19 +10352,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_bank_details",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_bank_details",
+                    method: "DELETE",
+                    path: "/rest/v2/payouts/employees/methods/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_request_to_withdraw_funds<'a>(
@@ -11100,7 +10370,7 @@ impl crate::Client {
         body: &'a types::RequestToWithdrawFundsBody,
     ) -> Result<
         ResponseValue<types::PayoutsRequestToWithdrawFundsResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/payouts/withdrawals", self.baseurl,);
         #[allow(unused_mut)]
@@ -11113,19 +10383,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "request_to_withdraw_funds",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "request_to_withdraw_funds",
+                    method: "POST",
+                    path: "/rest/v2/payouts/withdrawals",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_people<'a>(
@@ -11151,7 +10419,7 @@ impl crate::Client {
         sort_by: Option<types::PeopleGetParametersSortBy>,
         sort_order: Option<types::PeopleGetParametersSortOrder>,
         teams: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    ) -> Result<ResponseValue<types::PeopleGetPeopleResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::PeopleGetPeopleResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/people", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11191,19 +10459,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
             .query(&progenitor_client::QueryParam::new("teams", &teams))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_people",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_people",
+                    method: "GET",
+                    path: "/rest/v2/people",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_a_direct_employee<'a>(
@@ -11211,7 +10477,7 @@ impl crate::Client {
         body: &'a types::CreateADirectEmployeeBody,
     ) -> Result<
         ResponseValue<types::PeopleCreateADirectEmployeeResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/people", self.baseurl,);
         #[allow(unused_mut)]
@@ -11224,26 +10490,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_a_direct_employee",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_a_direct_employee",
+                    method: "POST",
+                    path: "/rest/v2/people",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_custom_fields<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::CustomFieldsPeopleGetCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/people/custom_fields", self.baseurl,);
         #[allow(unused_mut)]
@@ -11255,19 +10519,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_custom_fields",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_custom_fields",
+                    method: "GET",
+                    path: "/rest/v2/people/custom_fields",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_custom_field<'a>(
@@ -11275,7 +10537,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::CustomFieldsPeopleGetPersonCustomFieldResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/people/custom_fields/{}", self.baseurl, encode_path(& id
@@ -11290,77 +10552,71 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_person_custom_field",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_person_custom_field",
+                    method: "GET",
+                    path: "/rest/v2/people/custom_fields/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_personal_info_external_id<'a>(
         &'a self,
         worker_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/people/external/{}/personal", self.baseurl, encode_path(&
             worker_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.get(url).build()?;
-        let info = OperationInfo {
-            operation_id: "get_person_personal_info_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_person_personal_info_external_id",
+                    method: "GET",
+                    path: "/rest/v2/people/external/{worker_id}/personal",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_person_personal_info_external_id<'a>(
         &'a self,
         worker_id: &'a str,
         body: &'a types::UpdatePersonPersonalInfoExternalIdBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/people/external/{}/personal", self.baseurl, encode_path(&
             worker_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.patch(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "update_person_personal_info_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_person_personal_info_external_id",
+                    method: "PATCH",
+                    path: "/rest/v2/people/external/{worker_id}/personal",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_my_current_personal_profile<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::PeopleGetMyCurrentPersonalProfileResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/people/me", self.baseurl,);
         #[allow(unused_mut)]
@@ -11372,19 +10628,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_my_current_personal_profile",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_my_current_personal_profile",
+                    method: "GET",
+                    path: "/rest/v2/people/me",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_by_id<'a>(
@@ -11392,10 +10646,7 @@ impl crate::Client {
         hris_profile_id: &'a str,
         include_custom_fields: Option<bool>,
         include_worker_relations: Option<bool>,
-    ) -> Result<
-        ResponseValue<types::PeopleGetPersonByIdResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::PeopleGetPersonByIdResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/people/{}", self.baseurl, encode_path(& hris_profile_id
             .to_string()),
@@ -11421,19 +10672,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_person_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_person_by_id",
+                    method: "GET",
+                    path: "/rest/v2/people/{hris_profile_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_person_department<'a>(
@@ -11443,7 +10692,7 @@ impl crate::Client {
         body: &'a types::UpdatePersonDepartmentBody,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/people/{}/department", self.baseurl, encode_path(& id
@@ -11465,19 +10714,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_person_department",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_person_department",
+                    method: "PUT",
+                    path: "/rest/v2/people/{id}/department",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_person_working_location<'a>(
@@ -11486,7 +10733,7 @@ impl crate::Client {
         body: &'a types::UpdatePersonWorkingLocationBody,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/people/{}/working-location", self.baseurl, encode_path(& id
@@ -11502,19 +10749,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_person_working_location",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_person_working_location",
+                    method: "PUT",
+                    path: "/rest/v2/people/{id}/working-location",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_custom_fields<'a>(
@@ -11522,7 +10767,7 @@ impl crate::Client {
         worker_id: &'a str,
     ) -> Result<
         ResponseValue<types::CustomFieldsPeopleGetPersonCustomFieldsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields", self.baseurl, encode_path(& worker_id
@@ -11537,29 +10782,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_person_custom_fields",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_person_custom_fields",
+                    method: "GET",
+                    path: "/rest/v2/people/{worker_id}/custom_fields",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_put_person_custom_field<'a>(
         &'a self,
         worker_id: &'a str,
         body: &'a types::PutPersonCustomFieldBody,
-    ) -> Result<
-        ResponseValue<types::ContractsRejectContractResponse204>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -11574,45 +10814,41 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "put_person_custom_field",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "put_person_custom_field",
+                    method: "PUT",
+                    path: "/rest/v2/people/{worker_id}/custom_fields",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_person_custom_field<'a>(
         &'a self,
         worker_id: &'a str,
         id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields/{}", self.baseurl, encode_path(&
             worker_id.to_string()), encode_path(& id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_person_custom_field",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_person_custom_field",
+                    method: "DELETE",
+                    path: "/rest/v2/people/{worker_id}/custom_fields/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_personal_info<'a>(
@@ -11620,7 +10856,7 @@ impl crate::Client {
         worker_id: &'a str,
     ) -> Result<
         ResponseValue<types::PersonalInformationGetPersonPersonalInfoResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/people/{}/personal", self.baseurl, encode_path(& worker_id
@@ -11635,51 +10871,47 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_person_personal_info",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_person_personal_info",
+                    method: "GET",
+                    path: "/rest/v2/people/{worker_id}/personal",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_person_personal_info<'a>(
         &'a self,
         worker_id: &'a str,
         body: &'a types::UpdatePersonPersonalInfoBody,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/people/{}/personal", self.baseurl, encode_path(& worker_id
             .to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.patch(url).json(&body).build()?;
-        let info = OperationInfo {
-            operation_id: "update_person_personal_info",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_person_personal_info",
+                    method: "PATCH",
+                    path: "/rest/v2/people/{worker_id}/personal",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_profiles<'a>(
         &'a self,
         body: &'a types::ProfilesBody,
-    ) -> Result<ResponseValue<types::ProfilesResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::ProfilesResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/profiles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11691,19 +10923,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "profiles",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "profiles",
+                    method: "PATCH",
+                    path: "/rest/v2/profiles",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_person_without_contract<'a>(
@@ -11711,7 +10941,7 @@ impl crate::Client {
         body: &'a types::CreatePersonWithoutContractBody,
     ) -> Result<
         ResponseValue<types::PeopleCreatePersonWithoutContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/pwac", self.baseurl,);
         #[allow(unused_mut)]
@@ -11724,19 +10954,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_person_without_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_person_without_contract",
+                    method: "POST",
+                    path: "/rest/v2/pwac",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01<
@@ -11750,7 +10978,7 @@ impl crate::Client {
         ResponseValue<
             types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/reports/payroll/cycles/{}/gross-to-net", self.baseurl,
@@ -11767,19 +10995,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_the_roles_of_the_current_organization_v_2026_01_01<'a>(
@@ -11788,7 +11014,7 @@ impl crate::Client {
         ResponseValue<
             types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/roles", self.baseurl,);
         #[allow(unused_mut)]
@@ -11800,19 +11026,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_the_roles_of_the_current_organization_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_the_roles_of_the_current_organization_v_2026_01_01",
+                    method: "GET",
+                    path: "/rest/v2/roles",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_organization_role<'a>(
@@ -11820,7 +11044,7 @@ impl crate::Client {
         body: &'a types::CreateOrganizationRoleBody,
     ) -> Result<
         ResponseValue<types::OrganizationsCreateOrganizationRoleResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/roles", self.baseurl,);
         #[allow(unused_mut)]
@@ -11833,19 +11057,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_organization_role",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_organization_role",
+                    method: "POST",
+                    path: "/rest/v2/roles",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_organization_role<'a>(
@@ -11854,7 +11076,7 @@ impl crate::Client {
         body: &'a types::UpdateOrganizationRoleBody,
     ) -> Result<
         ResponseValue<types::OrganizationsUpdateOrganizationRoleResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/roles/{}", self.baseurl, encode_path(& role_id.to_string()),
@@ -11869,29 +11091,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_organization_role",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_organization_role",
+                    method: "PATCH",
+                    path: "/rest/v2/roles/{roleId}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_aml_details<'a>(
         &'a self,
         entity_type: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
         entity_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ScreeningsGetAmlDetailsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ScreeningsGetAmlDetailsResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/screenings/aml/{}/{}", self.baseurl, encode_path(& entity_type
             .to_string()), encode_path(& entity_id.to_string()),
@@ -11905,19 +11122,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_aml_details",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_aml_details",
+                    method: "GET",
+                    path: "/rest/v2/screenings/aml/{entity_type}/{entity_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_kyc_details<'a>(
@@ -11925,10 +11140,7 @@ impl crate::Client {
         contract_id: Option<&'a str>,
         profile_id: Option<&'a str>,
         worker_profile_id: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::ScreeningsGetKycDetailsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ScreeningsGetKycDetailsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/screenings/kyc/details", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11947,19 +11159,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_kyc_details",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_kyc_details",
+                    method: "GET",
+                    path: "/rest/v2/screenings/kyc/details",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_submit_external_kyc<'a>(
@@ -11967,7 +11177,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::ScreeningsSubmitExternalKycResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/screenings/kyc/external", self.baseurl,);
         #[allow(unused_mut)]
@@ -11980,19 +11190,17 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "submit_external_kyc",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "submit_external_kyc",
+                    method: "POST",
+                    path: "/rest/v2/screenings/kyc/external",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_manual_verification<'a>(
@@ -12000,7 +11208,7 @@ impl crate::Client {
         form: ::reqwest::multipart::Form,
     ) -> Result<
         ResponseValue<types::ScreeningsSubmitExternalKycResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/screenings/manual-verification", self.baseurl,);
         #[allow(unused_mut)]
@@ -12013,19 +11221,17 @@ impl crate::Client {
             )
             .multipart(form)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_manual_verification",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_manual_verification",
+                    method: "POST",
+                    path: "/rest/v2/screenings/manual-verification",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_verification_method<'a>(
@@ -12034,7 +11240,7 @@ impl crate::Client {
         document_type: types::ScreeningsKycExternalPostFormDataKycDocumentType,
     ) -> Result<
         ResponseValue<types::ScreeningsGetVerificationMethodResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/screenings/verification-method", self.baseurl,);
         #[allow(unused_mut)]
@@ -12048,29 +11254,24 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("country", &country))
             .query(&progenitor_client::QueryParam::new("document_type", &document_type))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_verification_method",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_verification_method",
+                    method: "GET",
+                    path: "/rest/v2/screenings/verification-method",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_task_by_id<'a>(
         &'a self,
         task_id: &'a str,
         body: &'a types::UpdateTaskByIdBody,
-    ) -> Result<
-        ResponseValue<types::TasksUpdateTaskByIdResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TasksUpdateTaskByIdResponse200>, crate::Error> {
         let url = format!(
             "{}/rest/v2/tasks/{}", self.baseurl, encode_path(& task_id.to_string()),
         );
@@ -12084,27 +11285,22 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_task_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_task_by_id",
+                    method: "PATCH",
+                    path: "/rest/v2/tasks/{task_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_teams<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsGetTeamsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::OrganizationsGetTeamsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/teams", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12115,19 +11311,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_teams",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_teams",
+                    method: "GET",
+                    path: "/rest/v2/teams",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_timesheets_upload_url<'a>(
@@ -12135,7 +11329,7 @@ impl crate::Client {
         body: &'a types::GetTimeTrackingTimesheetsUploadUrlBody,
     ) -> Result<
         ResponseValue<types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time-tracking/timesheets/upload-url", self.baseurl,
@@ -12150,19 +11344,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_tracking_timesheets_upload_url",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_tracking_timesheets_upload_url",
+                    method: "POST",
+                    path: "/rest/v2/time-tracking/timesheets/upload-url",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_timesheet_by_id<'a>(
@@ -12171,7 +11363,7 @@ impl crate::Client {
         extend: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time-tracking/timesheets/{}", self.baseurl, encode_path(&
@@ -12187,19 +11379,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("extend", &extend))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_tracking_timesheet_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_tracking_timesheet_by_id",
+                    method: "GET",
+                    path: "/rest/v2/time-tracking/timesheets/{timesheet_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_time_tracking_timesheet<'a>(
@@ -12208,7 +11398,7 @@ impl crate::Client {
         body: &'a types::ReviewTimeTrackingTimesheetBody,
     ) -> Result<
         ResponseValue<types::TimeTrackingReviewTimeTrackingTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time-tracking/timesheets/{}/review", self.baseurl, encode_path(&
@@ -12224,19 +11414,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "review_time_tracking_timesheet",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "review_time_tracking_timesheet",
+                    method: "POST",
+                    path: "/rest/v2/time-tracking/timesheets/{timesheet_id}/review",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_time_off_requests_for_organization<'a>(
@@ -12254,7 +11442,7 @@ impl crate::Client {
         updated_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Result<
         ResponseValue<types::TimeOffListTimeOffRequestsForOrganizationResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_offs", self.baseurl,);
         #[allow(unused_mut)]
@@ -12297,19 +11485,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_time_off_requests_for_organization",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "list_time_off_requests_for_organization",
+                    method: "GET",
+                    path: "/rest/v2/time_offs",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_time_off_request<'a>(
@@ -12317,7 +11503,7 @@ impl crate::Client {
         body: &'a types::CreateTimeOffRequestBody,
     ) -> Result<
         ResponseValue<types::TimeOffCreateTimeOffRequestResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_offs", self.baseurl,);
         #[allow(unused_mut)]
@@ -12330,19 +11516,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_time_off_request",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_time_off_request",
+                    method: "POST",
+                    path: "/rest/v2/time_offs",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_dailies<'a>(
@@ -12353,7 +11537,7 @@ impl crate::Client {
         start_date: Option<&'a ::chrono::naive::NaiveDate>,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffDailiesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_offs/dailies", self.baseurl,);
         #[allow(unused_mut)]
@@ -12374,19 +11558,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("start_date", &start_date))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_off_dailies",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_off_dailies",
+                    method: "GET",
+                    path: "/rest/v2/time_offs/dailies",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sync_time_off_global_payroll<'a>(
@@ -12394,7 +11576,7 @@ impl crate::Client {
         body: &'a types::SyncTimeOffGlobalPayrollBody,
     ) -> Result<
         ResponseValue<types::TimeOffSyncTimeOffGlobalPayrollResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_offs/global-payroll/sync", self.baseurl,);
         #[allow(unused_mut)]
@@ -12407,19 +11589,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "sync_time_off_global_payroll",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "sync_time_off_global_payroll",
+                    method: "POST",
+                    path: "/rest/v2/time_offs/global-payroll/sync",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_policy_validation_templates<'a>(
@@ -12427,7 +11607,7 @@ impl crate::Client {
         countries: &'a ::std::vec::Vec<::std::string::String>,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time_offs/policy-validation-templates", self.baseurl,
@@ -12442,19 +11622,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("countries", &countries))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_off_policy_validation_templates",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_off_policy_validation_templates",
+                    method: "GET",
+                    path: "/rest/v2/time_offs/policy-validation-templates",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_profile<'a>(
@@ -12473,7 +11651,7 @@ impl crate::Client {
         updated_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffProfileResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}", self.baseurl, encode_path(&
@@ -12519,19 +11697,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_off_profile",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_off_profile",
+                    method: "GET",
+                    path: "/rest/v2/time_offs/profile/{hris_profile_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_entitlements<'a>(
@@ -12543,7 +11719,7 @@ impl crate::Client {
         tracking_period_date: Option<&'a ::chrono::naive::NaiveDate>,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffEntitlementsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}/entitlements", self.baseurl, encode_path(&
@@ -12570,19 +11746,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_off_entitlements",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_off_entitlements",
+                    method: "GET",
+                    path: "/rest/v2/time_offs/profile/{hris_profile_id}/entitlements",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_policies<'a>(
@@ -12594,7 +11768,7 @@ impl crate::Client {
         >,
     ) -> Result<
         ResponseValue<types::TimeOffGetTimeOffPoliciesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}/policies", self.baseurl, encode_path(&
@@ -12618,19 +11792,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_off_policies",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_off_policies",
+                    method: "GET",
+                    path: "/rest/v2/time_offs/profile/{hris_profile_id}/policies",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_time_off_request<'a>(
@@ -12638,7 +11810,7 @@ impl crate::Client {
         body: &'a types::ReviewTimeOffRequestBody,
     ) -> Result<
         ResponseValue<types::TimeOffReviewTimeOffRequestResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_offs/review", self.baseurl,);
         #[allow(unused_mut)]
@@ -12651,19 +11823,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "review_time_off_request",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "review_time_off_request",
+                    method: "POST",
+                    path: "/rest/v2/time_offs/review",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_events<'a>(
@@ -12671,10 +11841,7 @@ impl crate::Client {
         hris_profile_id: &'a str,
         policy_id: Option<&'a str>,
         time_off_type_id: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffEventsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TimeOffGetTimeOffEventsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/time_offs/time-off-events", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12695,28 +11862,23 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_off_events",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_off_events",
+                    method: "GET",
+                    path: "/rest/v2/time_offs/time-off-events",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_validate_time_off<'a>(
         &'a self,
         body: &'a types::ValidateTimeOffBody,
-    ) -> Result<
-        ResponseValue<types::TimeOffValidateTimeOffResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TimeOffValidateTimeOffResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/time_offs/validate", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12728,44 +11890,40 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "validate_time_off",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "validate_time_off",
+                    method: "POST",
+                    path: "/rest/v2/time_offs/validate",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_time_off_request<'a>(
         &'a self,
         time_off_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/time_offs/{}", self.baseurl, encode_path(& time_off_id
             .to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_time_off_request",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_time_off_request",
+                    method: "DELETE",
+                    path: "/rest/v2/time_offs/{time_off_id}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_time_off_request<'a>(
@@ -12774,7 +11932,7 @@ impl crate::Client {
         body: &'a types::UpdateTimeOffRequestBody,
     ) -> Result<
         ResponseValue<types::TimeOffUpdateTimeOffRequestResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time_offs/{}", self.baseurl, encode_path(& time_off_id
@@ -12790,19 +11948,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_time_off_request",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_time_off_request",
+                    method: "PATCH",
+                    path: "/rest/v2/time_offs/{time_off_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_shift_rates<'a>(
@@ -12811,7 +11967,7 @@ impl crate::Client {
         offset: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::TimeTrackingGetTimeTrackingShiftRatesResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_tracking/shift_rates", self.baseurl,);
         #[allow(unused_mut)]
@@ -12825,19 +11981,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_tracking_shift_rates",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_tracking_shift_rates",
+                    method: "GET",
+                    path: "/rest/v2/time_tracking/shift_rates",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_time_tracking_shift_rate<'a>(
@@ -12845,7 +11999,7 @@ impl crate::Client {
         body: &'a types::CreateTimeTrackingShiftRateBody,
     ) -> Result<
         ResponseValue<types::TimeTrackingCreateTimeTrackingShiftRateResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_tracking/shift_rates", self.baseurl,);
         #[allow(unused_mut)]
@@ -12858,19 +12012,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_time_tracking_shift_rate",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_time_tracking_shift_rate",
+                    method: "POST",
+                    path: "/rest/v2/time_tracking/shift_rates",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_shift_rate_by_external_id<'a>(
@@ -12878,7 +12030,7 @@ impl crate::Client {
         external_id: &'a str,
     ) -> Result<
         ResponseValue<types::TimeTrackingCreateTimeTrackingShiftRateResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time_tracking/shift_rates/{}", self.baseurl, encode_path(&
@@ -12893,44 +12045,40 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_tracking_shift_rate_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_tracking_shift_rate_by_external_id",
+                    method: "GET",
+                    path: "/rest/v2/time_tracking/shift_rates/{external_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
         external_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/time_tracking/shift_rates/{}", self.baseurl, encode_path(&
             external_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_time_tracking_shift_rate_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_time_tracking_shift_rate_by_external_id",
+                    method: "DELETE",
+                    path: "/rest/v2/time_tracking/shift_rates/{external_id}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_time_tracking_shift_rate_by_external_id<'a>(
@@ -12941,7 +12089,7 @@ impl crate::Client {
         ResponseValue<
             types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time_tracking/shift_rates/{}", self.baseurl, encode_path(&
@@ -12957,19 +12105,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_time_tracking_shift_rate_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_time_tracking_shift_rate_by_external_id",
+                    method: "PATCH",
+                    path: "/rest/v2/time_tracking/shift_rates/{external_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_shifts<'a>(
@@ -12981,7 +12127,7 @@ impl crate::Client {
         to_date: Option<&'a ::chrono::naive::NaiveDate>,
     ) -> Result<
         ResponseValue<types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts", self.baseurl,);
         #[allow(unused_mut)]
@@ -12998,19 +12144,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .query(&progenitor_client::QueryParam::new("to_date", &to_date))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_tracking_shifts",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_tracking_shifts",
+                    method: "GET",
+                    path: "/rest/v2/time_tracking/shifts",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_time_tracking_shifts<'a>(
@@ -13018,7 +12162,7 @@ impl crate::Client {
         body: &'a types::CreateTimeTrackingShiftsBody,
     ) -> Result<
         ResponseValue<types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts", self.baseurl,);
         #[allow(unused_mut)]
@@ -13031,19 +12175,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_time_tracking_shifts",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_time_tracking_shifts",
+                    method: "POST",
+                    path: "/rest/v2/time_tracking/shifts",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_multiple_shifts_by_external_id<'a>(
@@ -13053,7 +12195,7 @@ impl crate::Client {
         ResponseValue<
             types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts/bulk-delete", self.baseurl,);
         #[allow(unused_mut)]
@@ -13066,19 +12208,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_multiple_shifts_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_multiple_shifts_by_external_id",
+                    method: "POST",
+                    path: "/rest/v2/time_tracking/shifts/bulk-delete",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_time_tracking_shifts_raw<'a>(
@@ -13086,7 +12226,7 @@ impl crate::Client {
         body: &'a types::CreateTimeTrackingShiftsRawBody,
     ) -> Result<
         ResponseValue<types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts/raw", self.baseurl,);
         #[allow(unused_mut)]
@@ -13099,19 +12239,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_time_tracking_shifts_raw",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_time_tracking_shifts_raw",
+                    method: "POST",
+                    path: "/rest/v2/time_tracking/shifts/raw",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_shift_by_external_id<'a>(
@@ -13121,7 +12259,7 @@ impl crate::Client {
         ResponseValue<
             types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time_tracking/shifts/{}", self.baseurl, encode_path(& external_id
@@ -13136,44 +12274,40 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_time_tracking_shift_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_time_tracking_shift_by_external_id",
+                    method: "GET",
+                    path: "/rest/v2/time_tracking/shifts/{external_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_time_tracking_shift_by_external_id<'a>(
         &'a self,
         external_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/time_tracking/shifts/{}", self.baseurl, encode_path(& external_id
             .to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_time_tracking_shift_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_time_tracking_shift_by_external_id",
+                    method: "DELETE",
+                    path: "/rest/v2/time_tracking/shifts/{external_id}",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_time_tracking_shift_by_external_id<'a>(
@@ -13184,7 +12318,7 @@ impl crate::Client {
         ResponseValue<
             types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
         >,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/time_tracking/shifts/{}", self.baseurl, encode_path(& external_id
@@ -13200,19 +12334,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_time_tracking_shift_by_external_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_time_tracking_shift_by_external_id",
+                    method: "PATCH",
+                    path: "/rest/v2/time_tracking/shifts/{external_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_timesheets<'a>(
@@ -13225,10 +12357,7 @@ impl crate::Client {
         offset: Option<&'a str>,
         reporter_id: Option<&'a str>,
         statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
-    ) -> Result<
-        ResponseValue<types::TimesheetsGetTimesheetsResponse200>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::TimesheetsGetTimesheetsResponse200>, crate::Error> {
         let url = format!("{}/rest/v2/timesheets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13249,19 +12378,17 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("reporter_id", &reporter_id))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_timesheets",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_timesheets",
+                    method: "GET",
+                    path: "/rest/v2/timesheets",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_timesheet<'a>(
@@ -13269,7 +12396,7 @@ impl crate::Client {
         body: &'a types::CreateTimesheetBody,
     ) -> Result<
         ResponseValue<types::TimesheetsCreateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/timesheets", self.baseurl,);
         #[allow(unused_mut)]
@@ -13282,19 +12409,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_timesheet",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_timesheet",
+                    method: "POST",
+                    path: "/rest/v2/timesheets",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_timesheets_preset<'a>(
@@ -13302,7 +12427,7 @@ impl crate::Client {
         body: &'a types::CreateTimesheetsPresetBody,
     ) -> Result<
         ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/timesheets/presets", self.baseurl,);
         #[allow(unused_mut)]
@@ -13315,19 +12440,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_timesheets_preset",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_timesheets_preset",
+                    method: "POST",
+                    path: "/rest/v2/timesheets/presets",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_timesheets_preset_by_id<'a>(
@@ -13335,7 +12458,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::ProjectsGetTimesheetsPresetByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
@@ -13350,25 +12473,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_timesheets_preset_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_timesheets_preset_by_id",
+                    method: "GET",
+                    path: "/rest/v2/timesheets/presets/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_timesheets_preset<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -13382,19 +12503,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_timesheets_preset",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_timesheets_preset",
+                    method: "DELETE",
+                    path: "/rest/v2/timesheets/presets/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_timesheets_preset<'a>(
@@ -13403,7 +12522,7 @@ impl crate::Client {
         body: &'a types::UpdateTimesheetsPresetBody,
     ) -> Result<
         ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
@@ -13419,19 +12538,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_timesheets_preset",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_timesheets_preset",
+                    method: "PATCH",
+                    path: "/rest/v2/timesheets/presets/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_hourly_report_root_presets<'a>(
@@ -13443,7 +12560,7 @@ impl crate::Client {
         work_statement_statuses: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::ProjectsGetHourlyReportRootPresetsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/timesheets/root-presets", self.baseurl,);
         #[allow(unused_mut)]
@@ -13467,19 +12584,17 @@ impl crate::Client {
                 ),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_hourly_report_root_presets",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_hourly_report_root_presets",
+                    method: "GET",
+                    path: "/rest/v2/timesheets/root-presets",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_root_timesheets_preset<'a>(
@@ -13487,7 +12602,7 @@ impl crate::Client {
         body: &'a types::CreateRootTimesheetsPresetBody,
     ) -> Result<
         ResponseValue<types::ProjectsCreateRootTimesheetsPresetResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/timesheets/root-presets", self.baseurl,);
         #[allow(unused_mut)]
@@ -13500,19 +12615,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_root_timesheets_preset",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_root_timesheets_preset",
+                    method: "POST",
+                    path: "/rest/v2/timesheets/root-presets",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_hourly_report_root_preset_by_id<'a>(
@@ -13520,7 +12633,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::ProjectsGetTimesheetsPresetByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/timesheets/root-presets/{}", self.baseurl, encode_path(& id
@@ -13535,19 +12648,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_hourly_report_root_preset_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_hourly_report_root_preset_by_id",
+                    method: "GET",
+                    path: "/rest/v2/timesheets/root-presets/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_timesheet_by_id<'a>(
@@ -13555,7 +12666,7 @@ impl crate::Client {
         id: &'a str,
     ) -> Result<
         ResponseValue<types::TimesheetsGetTimesheetByIdResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
@@ -13569,26 +12680,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_timesheet_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_timesheet_by_id",
+                    method: "GET",
+                    path: "/rest/v2/timesheets/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_timesheet_by_id<'a>(
         &'a self,
         id: &'a str,
         reason: Option<&'a str>,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13602,19 +12711,17 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("reason", &reason))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_timesheet_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_timesheet_by_id",
+                    method: "DELETE",
+                    path: "/rest/v2/timesheets/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_timesheet<'a>(
@@ -13623,7 +12730,7 @@ impl crate::Client {
         body: &'a types::UpdateTimesheetBody,
     ) -> Result<
         ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
@@ -13638,29 +12745,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_timesheet",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_timesheet",
+                    method: "PATCH",
+                    path: "/rest/v2/timesheets/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_timesheet_review<'a>(
         &'a self,
         id: &'a str,
         body: &'a types::CreateTimesheetReviewBody,
-    ) -> Result<
-        ResponseValue<types::CandidatesAddCandidateResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/timesheets/{}/reviews", self.baseurl, encode_path(& id
             .to_string()),
@@ -13675,19 +12777,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_timesheet_review",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_timesheet_review",
+                    method: "POST",
+                    path: "/rest/v2/timesheets/{id}/reviews",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_veriff_session<'a>(
@@ -13695,7 +12795,7 @@ impl crate::Client {
         body: &'a types::CreateVeriffSessionBody,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/veriff/session", self.baseurl,);
         #[allow(unused_mut)]
@@ -13708,24 +12808,22 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_veriff_session",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_veriff_session",
+                    method: "POST",
+                    path: "/rest/v2/veriff/session",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_webhooks<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::WebhookListResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookListResponse>, crate::Error> {
         let url = format!("{}/rest/v2/webhooks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13736,25 +12834,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_webhooks",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_webhooks",
+                    method: "GET",
+                    path: "/rest/v2/webhooks",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_webhook<'a>(
         &'a self,
         body: &'a types::CreateWebhookRequest,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
         let url = format!("{}/rest/v2/webhooks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13766,24 +12862,22 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_webhook",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_webhook",
+                    method: "POST",
+                    path: "/rest/v2/webhooks",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_webhook_events<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::WebhookEventTypeListResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookEventTypeListResponse>, crate::Error> {
         let url = format!("{}/rest/v2/webhooks/events/types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13794,25 +12888,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_webhook_events",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_webhook_events",
+                    method: "GET",
+                    path: "/rest/v2/webhooks/events/types",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_webhook<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13825,25 +12917,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_webhook",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_webhook",
+                    method: "GET",
+                    path: "/rest/v2/webhooks/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_webhook<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13856,26 +12946,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_webhook",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_webhook",
+                    method: "DELETE",
+                    path: "/rest/v2/webhooks/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_webhook<'a>(
         &'a self,
         id: &'a str,
         body: &'a types::PatchWebhookRequest,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13889,28 +12977,23 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "update_webhook",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "update_webhook",
+                    method: "PATCH",
+                    path: "/rest/v2/webhooks/{id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_worker<'a>(
         &'a self,
         body: &'a types::CreateWorkerWorkerBody,
-    ) -> Result<
-        ResponseValue<types::WorkersCreateWorkerResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::WorkersCreateWorkerResponse201>, crate::Error> {
         let url = format!("{}/rest/v2/worker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13922,29 +13005,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_worker_worker",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_worker_worker",
+                    method: "POST",
+                    path: "/rest/v2/worker",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_amendment<'a>(
         &'a self,
         amendment_id: &'a str,
         body: &'a types::SignAmendmentBody,
-    ) -> Result<
-        ResponseValue<types::ContractsSignAmendmentResponse201>,
-        Error<ByteStream>,
-    > {
+    ) -> Result<ResponseValue<types::ContractsSignAmendmentResponse201>, crate::Error> {
         let url = format!(
             "{}/rest/v2/workers/amendments/{}/sign", self.baseurl, encode_path(&
             amendment_id.to_string()),
@@ -13959,26 +13037,24 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "sign_amendment",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "sign_amendment",
+                    method: "POST",
+                    path: "/rest/v2/workers/amendments/{amendment_id}/sign",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_of_worker_compliance_documents_v_2026_04_23<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::WorkersListOfWorkerComplianceDocumentsV20260423Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/workers/compliance-documents", self.baseurl,);
         #[allow(unused_mut)]
@@ -13990,19 +13066,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "list_of_worker_compliance_documents_v_2026_04_23",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "list_of_worker_compliance_documents_v_2026_04_23",
+                    method: "GET",
+                    path: "/rest/v2/workers/compliance-documents",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_contract_pdf_download_link<'a>(
@@ -14010,7 +13084,7 @@ impl crate::Client {
         contract_id: &'a str,
     ) -> Result<
         ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/pdf", self.baseurl, encode_path(&
@@ -14025,44 +13099,40 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_contract_pdf_download_link",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_contract_pdf_download_link",
+                    method: "GET",
+                    path: "/rest/v2/workers/contracts/{contract_id}/pdf",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_reject_contract<'a>(
         &'a self,
         contract_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/reject", self.baseurl, encode_path(&
             contract_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.post(url).build()?;
-        let info = OperationInfo {
-            operation_id: "reject_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "reject_contract",
+                    method: "POST",
+                    path: "/rest/v2/workers/contracts/{contract_id}/reject",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_worker_contract<'a>(
@@ -14071,7 +13141,7 @@ impl crate::Client {
         body: &'a types::SignWorkerContractBody,
     ) -> Result<
         ResponseValue<types::ContractsSignWorkerContractResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/signatures", self.baseurl, encode_path(&
@@ -14087,19 +13157,17 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "sign_worker_contract",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "sign_worker_contract",
+                    method: "POST",
+                    path: "/rest/v2/workers/contracts/{contract_id}/signatures",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_access_token<'a>(
@@ -14107,7 +13175,7 @@ impl crate::Client {
         body: &'a types::CreateWorkerAccessTokenBody,
     ) -> Result<
         ResponseValue<types::WorkerSessionCreateWorkerAccessTokenResponse201>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/workers/session", self.baseurl,);
         #[allow(unused_mut)]
@@ -14120,51 +13188,47 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "create_worker_access_token",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "create_worker_access_token",
+                    method: "POST",
+                    path: "/rest/v2/workers/session",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_access_token<'a>(
         &'a self,
         worker_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<()>, crate::Error> {
         let url = format!(
             "{}/rest/v2/workers/{}/session", self.baseurl, encode_path(& worker_id
             .to_string()),
         );
         #[allow(unused_mut)]
         let mut request = self.client.delete(url).build()?;
-        let info = OperationInfo {
-            operation_id: "delete_worker_access_token",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::empty(response)),
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "delete_worker_access_token",
+                    method: "DELETE",
+                    path: "/rest/v2/workers/{worker_id}/session",
+                },
+            )
+            .await?;
+        crate::runtime::empty(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_working_locations<'a>(
         &'a self,
     ) -> Result<
         ResponseValue<types::OrganizationsRetrieveWorkingLocationsResponse200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!("{}/rest/v2/working-locations", self.baseurl,);
         #[allow(unused_mut)]
@@ -14176,24 +13240,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_working_locations",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_working_locations",
+                    method: "GET",
+                    path: "/rest/v2/working-locations",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_service_provider_config<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::ServiceProviderConfig>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::ServiceProviderConfig>, crate::Error> {
         let url = format!("{}/scim/v2/ServiceProviderConfig", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -14204,19 +13266,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_service_provider_config",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_service_provider_config",
+                    method: "GET",
+                    path: "/scim/v2/ServiceProviderConfig",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_users<'a>(
@@ -14224,7 +13284,7 @@ impl crate::Client {
         count: Option<&'a str>,
         filter: Option<&'a types::UsersGetParametersFilter>,
         start_index: Option<&'a str>,
-    ) -> Result<ResponseValue<types::UsersGetUsersResponse200>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::UsersGetUsersResponse200>, crate::Error> {
         let url = format!("{}/scim/v2/Users", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -14238,25 +13298,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("filter", &filter))
             .query(&progenitor_client::QueryParam::new("startIndex", &start_index))
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_users",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_users",
+                    method: "GET",
+                    path: "/scim/v2/Users",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_search_users<'a>(
         &'a self,
         body: &'a types::SearchRequest,
-    ) -> Result<ResponseValue<types::UserSearchResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::UserSearchResponse>, crate::Error> {
         let url = format!("{}/scim/v2/Users/.search", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -14268,25 +13326,23 @@ impl crate::Client {
             )
             .json(&body)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "search_users",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "search_users",
+                    method: "POST",
+                    path: "/scim/v2/Users/.search",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_user_by_id<'a>(
         &'a self,
         hris_profile_oid: &'a str,
-    ) -> Result<ResponseValue<types::UserResponse>, Error<ByteStream>> {
+    ) -> Result<ResponseValue<types::UserResponse>, crate::Error> {
         let url = format!(
             "{}/scim/v2/Users/{}", self.baseurl, encode_path(& hris_profile_oid
             .to_string()),
@@ -14300,19 +13356,17 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "get_user_by_id",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "get_user_by_id",
+                    method: "GET",
+                    path: "/scim/v2/Users/{hrisProfileOid}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_single_user_v_2026_01_01<'a>(
@@ -14320,7 +13374,7 @@ impl crate::Client {
         hris_profile_id: &'a str,
     ) -> Result<
         ResponseValue<types::UserRetrieveASingleUserV20260101Response200>,
-        Error<ByteStream>,
+        crate::Error,
     > {
         let url = format!(
             "{}/scim/v2/Users/{}", self.baseurl, encode_path(& hris_profile_id
@@ -14335,18 +13389,16 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .build()?;
-        let info = OperationInfo {
-            operation_id: "retrieve_a_single_user_v_2026_01_01",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            500u16..=599u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let response = crate::runtime::execute(
+                self,
+                request,
+                crate::runtime::Operation {
+                    id: "retrieve_a_single_user_v_2026_01_01",
+                    method: "GET",
+                    path: "/scim/v2/Users/{hris_profile_id}",
+                },
+            )
+            .await?;
+        crate::runtime::json(response).await
     }
 }

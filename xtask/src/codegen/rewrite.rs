@@ -41,6 +41,12 @@ pub fn rewrite(file: syn::File, ops: &BTreeMap<String, Operation>) -> Result<Out
                     }
                 }
             }
+            // The crate's `Error` is the runtime's typed error, not progenitor's.
+            Item::Use(u) if u.to_token_stream().to_string().contains("progenitor_client :: { ByteStream") => {
+                lib_items.push(parse_quote!(
+                    pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+                ));
+            }
             other => lib_items.push(other),
         }
     }
@@ -72,8 +78,7 @@ pub fn rewrite(file: syn::File, ops: &BTreeMap<String, Operation>) -> Result<Out
     };
     let operations_file: syn::File = parse_quote! {
         use crate::types;
-        use progenitor_client::{encode_path, ClientHooks, ClientInfo, OperationInfo, RequestBuilderExt};
-        use progenitor_client::{ByteStream, Error, ResponseValue};
+        use progenitor_client::{encode_path, ByteStream, ResponseValue};
 
         impl crate::Client {
             #(#operations)*
@@ -82,7 +87,7 @@ pub fn rewrite(file: syn::File, ops: &BTreeMap<String, Operation>) -> Result<Out
     let builder_file: syn::File = parse_quote! {
         use crate::types;
         use crate::Client;
-        use progenitor_client::{ByteStream, Error, ResponseValue};
+        use progenitor_client::{ByteStream, ResponseValue};
 
         #(#builders)*
     };
@@ -115,13 +120,14 @@ fn operation(mut f: ImplItemFn, op: &Operation) -> Result<(ImplItemFn, TokenStre
     f.vis = syn::Visibility::Inherited;
     f.vis = parse_quote!(pub(crate));
     f.sig.ident = format_ident!("send_{}", name);
+    if op.multipart {
+        add_multipart(&mut f)?;
+    }
     // Deel versions its API by `X-Version` (set by the facade); progenitor's header would send the
     // spec's document version on every call.
     f.block.stmts.retain(|s| !s.to_token_stream().to_string().contains("\"api-version\""));
     drop_empty_header_map(&mut f);
-    if op.multipart {
-        add_multipart(&mut f)?;
-    }
+    send_through_runtime(&mut f, op)?;
 
     let mut required: Vec<(Ident, Type)> = Vec::new();
     let mut optional: Vec<(Ident, Type)> = Vec::new();
@@ -225,6 +231,53 @@ fn op_doc(op: &Operation) -> Vec<String> {
     lines.push(String::new());
     lines.push(format!("Deel API reference: <{}>", op.reference_url()));
     lines.iter().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }).collect()
+}
+
+/// Replaces progenitor's hooks and status match with the runtime: the request goes through the
+/// installed transport, and the response becomes a value or a typed `crate::Error`.
+fn send_through_runtime(f: &mut ImplItemFn, op: &Operation) -> Result<(), String> {
+    let name = f.sig.ident.to_string();
+    let last = f.block.stmts.last().map(|s| s.to_token_stream().to_string()).unwrap_or_default();
+    let success_arm = last.split("=>").nth(1).unwrap_or_default();
+    let decode = if success_arm.contains("from_response") {
+        quote!(json)
+    } else if success_arm.contains("ResponseValue :: empty") {
+        quote!(empty)
+    } else if success_arm.contains("ResponseValue :: stream") {
+        quote!(stream)
+    } else {
+        return Err(format!("{name}: unrecognised success handling `{success_arm}`"));
+    };
+    let Some(request_at) = f.block.stmts.iter().position(
+        |s| matches!(s, syn::Stmt::Local(l) if l.pat.to_token_stream().to_string().ends_with("request")),
+    ) else {
+        return Err(format!("{name}: no `request` to send"));
+    };
+    f.block.stmts.truncate(request_at + 1);
+    let (id, method, path) = (op.method_name(), op.method.as_str(), op.path.as_str());
+    f.block.stmts.push(parse_quote! {
+        let response = crate::runtime::execute(
+            self,
+            request,
+            crate::runtime::Operation { id: #id, method: #method, path: #path },
+        )
+        .await?;
+    });
+    f.block.stmts.push(syn::Stmt::Expr(parse_quote!(crate::runtime::#decode(response).await), None));
+    // The error type becomes the runtime's.
+    let ReturnType::Type(_, ty) = &mut f.sig.output else {
+        return Err(format!("{name}: no return type"));
+    };
+    let Type::Path(p) = &mut **ty else { return Err(format!("{name}: unexpected return type")) };
+    let Some(seg) = p.path.segments.last_mut() else { return Err(format!("{name}: empty return type")) };
+    let syn::PathArguments::AngleBracketed(args) = &mut seg.arguments else {
+        return Err(format!("{name}: return type is not a Result"));
+    };
+    let Some(err) = args.args.iter_mut().nth(1) else {
+        return Err(format!("{name}: return type is not a Result"));
+    };
+    *err = parse_quote!(crate::Error);
+    Ok(())
 }
 
 /// Without `api-version` and `Authorization`, no Deel operation has a header parameter left; an

@@ -1,0 +1,356 @@
+// @generated: copied by `cargo xtask codegen` from xtask/src/codegen/runtime/ — do not edit here.
+
+//! One error type for every operation.
+//!
+//! Deel's operations declare about thirty error body shapes; they are all read here into
+//! [`ApiError`]: the status, Deel's request id, and a list of messages with their field, path and
+//! code. A body in no known shape keeps a bounded excerpt of its raw text.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// How much of an error body is read and kept; a larger body is cut, never buffered whole.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// How much of a body an error message quotes.
+const EXCERPT: usize = 512;
+
+/// Everything that can go wrong calling Deel.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// 401: the token is missing, invalid or expired.
+    Unauthorized(ApiError),
+    /// 403: the token lacks a scope or the caller lacks access.
+    Forbidden(ApiError),
+    /// 404: no such resource (or not visible to this token).
+    NotFound(ApiError),
+    /// 429: over Deel's rate limit. `retry_after` is Deel's `Retry-After`, when sent.
+    RateLimited {
+        /// How long Deel asked to wait.
+        retry_after: Option<Duration>,
+        /// The error Deel sent with it.
+        error: ApiError,
+    },
+    /// Any other error status.
+    Api(ApiError),
+    /// A status that is neither success nor error (1xx, 3xx).
+    UnexpectedStatus {
+        /// The status code.
+        status: u16,
+        /// The start of the body.
+        excerpt: String,
+    },
+    /// A success response whose body does not match the operation's declared shape.
+    Decode {
+        /// The status code of the response.
+        status: u16,
+        /// What did not match.
+        message: String,
+        /// The start of the body.
+        excerpt: String,
+    },
+    /// The request could not be sent: DNS, connection, TLS or a reset.
+    Transport(reqwest::Error),
+    /// The request or the response took longer than the configured timeout.
+    Timeout(reqwest::Error),
+    /// The request could not be built (bad base URL, parameter or body), or a configuration
+    /// error.
+    InvalidRequest(String),
+    /// Obtaining or refreshing credentials failed (OAuth token endpoint, token store, worker
+    /// session).
+    Credentials {
+        /// What was being done.
+        message: String,
+        /// The underlying error, if any.
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+/// An error status from Deel, with what its body said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// Deel's request id (`api_req_id`), for support tickets.
+    pub request_id: Option<String>,
+    /// The messages in the body, in order.
+    pub messages: Vec<ErrorMessage>,
+    /// The start of the raw body when it was in no known shape (HTML from a proxy, say).
+    pub raw: Option<String>,
+}
+
+/// One message of an error body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ErrorMessage {
+    /// The human-readable message.
+    pub message: String,
+    /// Deel's error code, when given.
+    pub code: Option<String>,
+    /// The request field the message is about, when given.
+    pub field: Option<String>,
+    /// The JSON path the message is about, when given.
+    pub path: Option<String>,
+}
+
+impl Error {
+    /// The HTTP status, when the error came from a response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Unauthorized(e) | Error::Forbidden(e) | Error::NotFound(e) | Error::Api(e) => {
+                Some(e.status)
+            }
+            Error::RateLimited { error, .. } => Some(error.status),
+            Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
+            Error::InvalidRequest(_) | Error::Credentials { .. } => None,
+        }
+    }
+
+    /// Deel's request id, when the error body carried one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api_error().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The parsed error body, for errors that came with one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Unauthorized(e) | Error::Forbidden(e) | Error::NotFound(e) | Error::Api(e) => Some(e),
+            Error::RateLimited { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Whether sending the same request again may succeed: rate limiting, 502/503/504,
+    /// timeouts and connection failures.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Timeout(_) => true,
+            Error::Api(e) => matches!(e.status, 502..=504),
+            Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
+            _ => false,
+        }
+    }
+
+    /// Reads an error response (at most [`MAX_ERROR_BODY`] bytes of it) into the matching
+    /// variant.
+    pub async fn from_response(mut response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let header_id = ["x-api-req-id", "x-request-id"]
+            .iter()
+            .find_map(|h| response.headers().get(*h).and_then(|v| v.to_str().ok()).map(String::from));
+        let mut body = Vec::new();
+        while body.len() < MAX_ERROR_BODY {
+            match response.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                // A body that breaks off still leaves the status to report.
+                Ok(None) | Err(_) => break,
+            }
+        }
+        body.truncate(MAX_ERROR_BODY);
+        if !(400..=599).contains(&status) {
+            return Error::UnexpectedStatus { status, excerpt: excerpt(&body) };
+        }
+        let mut error = ApiError::parse(status, &body);
+        if error.request_id.is_none() {
+            error.request_id = header_id;
+        }
+        match status {
+            401 => Error::Unauthorized(error),
+            403 => Error::Forbidden(error),
+            404 => Error::NotFound(error),
+            429 => Error::RateLimited { retry_after, error },
+            _ => Error::Api(error),
+        }
+    }
+
+    pub(crate) fn decode(status: u16, message: &str, body: &[u8]) -> Self {
+        Error::Decode { status, message: message.to_string(), excerpt: excerpt(body) }
+    }
+}
+
+impl From<reqwest::Error> for Error {
+    fn from(e: reqwest::Error) -> Self {
+        if e.is_timeout() {
+            Error::Timeout(e)
+        } else if e.is_builder() {
+            Error::InvalidRequest(e.to_string())
+        } else {
+            Error::Transport(e)
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Unauthorized(e) => write!(f, "unauthorized: {e}"),
+            Error::Forbidden(e) => write!(f, "forbidden: {e}"),
+            Error::NotFound(e) => write!(f, "not found: {e}"),
+            Error::RateLimited { retry_after: Some(d), error } => {
+                write!(f, "rate limited, retry after {} s: {error}", d.as_secs())
+            }
+            Error::RateLimited { retry_after: None, error } => write!(f, "rate limited: {error}"),
+            Error::Api(e) => write!(f, "Deel API error: {e}"),
+            Error::UnexpectedStatus { status, excerpt } => write!(f, "unexpected status {status}: {excerpt}"),
+            Error::Decode { status, message, excerpt } => {
+                write!(f, "could not decode a {status} response: {message}; body starts: {excerpt}")
+            }
+            Error::Transport(e) => write!(f, "could not reach Deel: {e}"),
+            Error::Timeout(e) => write!(f, "timed out: {e}"),
+            Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
+            Error::Credentials { message, source: Some(s) } => write!(f, "{message}: {s}"),
+            Error::Credentials { message, source: None } => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) | Error::Timeout(e) => Some(e),
+            Error::Credentials { source: Some(s), .. } => Some(s.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "status {}", self.status)?;
+        for m in &self.messages {
+            f.write_str("; ")?;
+            if let Some(field) = m.field.as_deref().or(m.path.as_deref()) {
+                write!(f, "{field}: ")?;
+            }
+            f.write_str(&m.message)?;
+            if let Some(code) = &m.code {
+                write!(f, " ({code})")?;
+            }
+        }
+        if let Some(raw) = &self.raw {
+            write!(f, "; body: {raw}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl ApiError {
+    /// Parses any of Deel's error body shapes; a body in none of them is kept as an excerpt.
+    pub fn parse(status: u16, body: &[u8]) -> Self {
+        let mut error = ApiError { status, request_id: None, messages: Vec::new(), raw: None };
+        match serde_json::from_slice::<Value>(body) {
+            Ok(value) => {
+                error.request_id = value.pointer("/request/api_req_id").and_then(text);
+                collect_messages(&value, &mut error.messages);
+                if error.messages.is_empty() && !is_empty_json(&value) {
+                    error.raw = Some(excerpt(body));
+                }
+            }
+            Err(_) if body.iter().all(u8::is_ascii_whitespace) => {}
+            Err(_) => error.raw = Some(excerpt(body)),
+        }
+        error
+    }
+}
+
+fn is_empty_json(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// Finds the messages in one of the known shapes: `{errors: [..]}`, `{errors: {..}}`,
+/// `{error: ".."}`, `{error: {..}}`, SCIM's `{detail, scimType}`, `{message, code}`, or a bare
+/// array of messages.
+fn collect_messages(value: &Value, out: &mut Vec<ErrorMessage>) {
+    match value {
+        Value::Array(items) => items.iter().filter_map(message).for_each(|m| out.push(m)),
+        Value::Object(map) => {
+            match map.get("errors") {
+                Some(Value::Array(items)) => items.iter().filter_map(message).for_each(|m| out.push(m)),
+                Some(single @ Value::Object(_)) => out.extend(message(single)),
+                _ => {}
+            }
+            match map.get("error") {
+                Some(Value::String(s)) => out.push(ErrorMessage { message: s.clone(), ..Default::default() }),
+                Some(obj @ Value::Object(_)) => out.extend(message(obj)),
+                _ => {}
+            }
+            if out.is_empty() {
+                if let Some(detail) = map.get("detail").and_then(text) {
+                    let code = map.get("scimType").and_then(text);
+                    out.push(ErrorMessage { message: detail, code, ..Default::default() });
+                } else if map.contains_key("message") {
+                    out.extend(message(value));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn message(value: &Value) -> Option<ErrorMessage> {
+    if let Value::String(s) = value {
+        return Some(ErrorMessage { message: s.clone(), ..Default::default() });
+    }
+    let map = value.as_object()?;
+    let message =
+        map.get("message").or_else(|| map.get("error")).or_else(|| map.get("detail")).and_then(text)?;
+    let path = match map.get("path") {
+        Some(Value::Array(parts)) => {
+            Some(parts.iter().filter_map(text).collect::<Vec<_>>().join(".")).filter(|p| !p.is_empty())
+        }
+        other => other.and_then(text),
+    };
+    Some(ErrorMessage {
+        message,
+        code: map.get("code").and_then(text),
+        field: map.get("field").and_then(text),
+        path,
+    })
+}
+
+/// A string or number as text.
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The start of a body as text, cut at a character boundary.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT * 4)]);
+    let mut out: String = text.chars().take(EXCERPT).collect();
+    if text.chars().count() > EXCERPT || body.len() > EXCERPT * 4 {
+        out.push('…');
+    }
+    out
+}
+
+/// `Retry-After` as seconds or as an HTTP date (a date in the past means "now").
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+}

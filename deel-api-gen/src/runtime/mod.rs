@@ -1,0 +1,114 @@
+// @generated: copied by `cargo xtask codegen` from xtask/src/codegen/runtime/ — do not edit here.
+
+//! Runtime support for the generated operations: how a request is sent, and how a response
+//! becomes a value or a typed [`Error`].
+//!
+//! This file is copied verbatim into `deel-api-gen/src/runtime/` by `cargo xtask codegen`; edit
+//! it in `xtask/src/codegen/runtime/`.
+
+mod error;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use progenitor_client::{ByteStream, ResponseValue};
+
+pub use error::{parse_retry_after, ApiError, Error, ErrorMessage, MAX_ERROR_BODY};
+
+/// What the generated code knows about the operation being sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The operation id, as a Rust method name (`create_worker_access_token`).
+    pub id: &'static str,
+    /// The HTTP method (`POST`).
+    pub method: &'static str,
+    /// The path template (`/rest/v2/workers/session`), never the filled-in path.
+    pub path: &'static str,
+}
+
+/// A boxed future returned by [`Transport::execute`].
+pub type TransportFuture<'a> = Pin<Box<dyn Future<Output = Result<reqwest::Response, Error>> + Send + 'a>>;
+
+/// Sends requests on behalf of the generated client: authentication, versioning headers,
+/// retries, rate limiting and tracing live behind this trait (the `deel-api` crate implements
+/// it). Without one, requests go straight to `reqwest`.
+pub trait Transport: Send + Sync + std::fmt::Debug {
+    /// Sends `request` (built by the operation) with `http` and returns the final response.
+    fn execute<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: Operation,
+    ) -> TransportFuture<'a>;
+}
+
+/// The generated client's extension point: an optional [`Transport`].
+#[derive(Debug, Clone, Default)]
+pub struct Hooks {
+    transport: Option<Arc<dyn Transport>>,
+}
+
+impl Hooks {
+    /// Hooks that send every request through `transport`.
+    pub fn new(transport: Arc<dyn Transport>) -> Self {
+        Self { transport: Some(transport) }
+    }
+
+    /// The installed transport, if any.
+    pub fn transport(&self) -> Option<&Arc<dyn Transport>> {
+        self.transport.as_ref()
+    }
+}
+
+/// Sends a request built by a generated operation.
+#[doc(hidden)]
+pub async fn execute(
+    client: &crate::Client,
+    request: reqwest::Request,
+    operation: Operation,
+) -> Result<reqwest::Response, Error> {
+    use progenitor_client::ClientInfo;
+    match client.inner().transport() {
+        Some(transport) => transport.execute(client.client(), request, operation).await,
+        None => client.client().execute(request).await.map_err(Error::from),
+    }
+}
+
+/// A success response with a JSON body.
+#[doc(hidden)]
+pub async fn json<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, Error> {
+    let response = success(response).await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.map_err(Error::from)?;
+    match serde_json::from_slice::<T>(&bytes) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err(e) => Err(Error::decode(status.as_u16(), &e.to_string(), &bytes)),
+    }
+}
+
+/// A success response whose body is ignored.
+#[doc(hidden)]
+pub async fn empty(response: reqwest::Response) -> Result<ResponseValue<()>, Error> {
+    let response = success(response).await?;
+    Ok(ResponseValue::new((), response.status(), response.headers().clone()))
+}
+
+/// A success response whose body is handed over as a byte stream (downloads).
+#[doc(hidden)]
+pub async fn stream(response: reqwest::Response) -> Result<ResponseValue<ByteStream>, Error> {
+    let response = success(response).await?;
+    Ok(ResponseValue::stream(response))
+}
+
+/// Passes a 2xx response through; anything else becomes the matching [`Error`].
+async fn success(response: reqwest::Response) -> Result<reqwest::Response, Error> {
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        Err(Error::from_response(response).await)
+    }
+}
