@@ -8,12 +8,10 @@
 //! DEEL_API_TOKEN=... DEEL_PROFILE_ID=... cargo run -p deel-api --example quickstart
 //! ```
 
-use deel_api::{types, Client};
+use deel_api::{types, Client, Environment};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const SANDBOX: &str = "https://api-staging.letsdeel.com";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,18 +19,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The local server must outlive the calls, so it is held here even when unused.
     let (client, _local) = match token {
         Some(token) => {
-            let mut headers = reqwest::header::HeaderMap::new();
-            let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?;
-            value.set_sensitive(true);
-            headers.insert(reqwest::header::AUTHORIZATION, value);
-            let http = reqwest::Client::builder().default_headers(headers).build()?;
-            println!("Using Deel's sandbox at {SANDBOX}");
-            (Client::new_with_client(SANDBOX, http), None)
+            println!("Using Deel's sandbox at {}", Environment::SANDBOX_URL);
+            (Client::builder().environment(Environment::Sandbox).token(token).build()?, None)
         }
         None => {
             let server = local_server().await;
             println!("DEEL_API_TOKEN is not set: using a local stand-in server at {}", server.uri());
-            (Client::new(&server.uri()), Some(server))
+            (Client::builder().base_url(server.uri()).build()?, Some(server))
         }
     };
 

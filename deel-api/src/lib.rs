@@ -2,18 +2,44 @@
 //!
 //! Every operation Deel publishes is a method on [`Client`] that returns a request builder:
 //! required parameters are arguments, optional ones are setters, and `send()` performs the
-//! call.
+//! call with the client's credentials, versioning headers, retries and rate limit.
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), deel_api::Error<deel_api::ByteStream>> {
-//! let client = deel_api::Client::new("https://api.letsdeel.com");
+//! # async fn run() -> Result<(), deel_api::Error> {
+//! let client = deel_api::Client::builder().token("your-api-token").build()?;
 //! let page = client.get_contracts().limit("50").send().await?;
 //! println!("{} contracts on this page", page.data.len());
 //! # Ok(())
 //! # }
 //! ```
-//!
-//! The base URL is the API host: operation paths carry their own `/rest/v2` or `/scim/v2`
-//! prefix, so one client reaches both the REST and the SCIM API.
 
-pub use deel_api_gen::{builder, types, ByteStream, Client, Error, ResponseValue};
+/// Credentials: API tokens and the [`Credentials`](auth::Credentials) trait.
+pub mod auth;
+mod client;
+/// Time, injectable for tests of token expiry.
+pub mod clock;
+mod environment;
+/// Client-side rate limiting.
+pub mod limiter;
+/// OAuth2 apps: authorize URL, code exchange, rotating refresh tokens.
+pub mod oauth;
+/// Retry policy.
+pub mod retry;
+mod transport;
+/// Worker access tokens and sessions.
+pub mod worker;
+
+pub use auth::{ApiToken, Credentials};
+pub use client::{Client, ClientBuilder, API_VERSION, USER_AGENT};
+pub use environment::Environment;
+pub use retry::RetryPolicy;
+pub use worker::{WorkerSessions, WorkerToken};
+
+/// Generated request builders, one per operation.
+pub use deel_api_gen::builder;
+/// Generated request and response types.
+pub use deel_api_gen::types;
+/// The error type of every call, and the pieces of an API error.
+pub use deel_api_gen::{ApiError, Error, ErrorMessage};
+/// Response wrappers from the generated client.
+pub use deel_api_gen::{ByteStream, ResponseValue};

@@ -10,8 +10,11 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 async fn server_and_client() -> (MockServer, Client) {
     let server = MockServer::start().await;
-    let client = Client::new(&server.uri());
-    (server, client)
+    let client = Client::builder().base_url(server.uri()).rate_limit(None).build();
+    match client {
+        Ok(client) => (server, client),
+        Err(e) => panic!("client: {e}"),
+    }
 }
 
 fn session_body(profile_id: &str) -> types::CreateWorkerAccessTokenBody {
@@ -149,14 +152,12 @@ async fn error_bodies_reach_the_caller_with_status_and_headers() {
         .mount(&server)
         .await;
 
-    let Err(Error::ErrorResponse(response)) = client.delete_worker_access_token("nobody").send().await else {
-        panic!("a 404 must be an error response");
+    let Err(Error::NotFound(error)) = client.delete_worker_access_token("nobody").send().await else {
+        panic!("a 404 must be a typed not-found error");
     };
-    assert_eq!(response.status().as_u16(), 404);
-    assert_eq!(response.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("req-123"));
-    let bytes = response.into_inner();
-    let body = read_all(bytes).await;
-    assert_eq!(body, b"<html>not json at all</html>");
+    assert_eq!(error.status, 404);
+    assert_eq!(error.request_id.as_deref(), Some("req-123"));
+    assert_eq!(error.raw.as_deref(), Some("<html>not json at all</html>"));
 }
 
 #[tokio::test]

@@ -1,0 +1,38 @@
+//! A client-side request rate limit, shared by every clone of a client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+/// Spaces requests evenly at a given rate (a token bucket holding one token), so that a
+/// service stays under Deel's limit of 5 requests per second per organization.
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    interval: Duration,
+    next: Arc<Mutex<Option<Instant>>>,
+}
+
+impl RateLimiter {
+    /// At most `per_second` requests per second (values ≤ 0 are treated as 1).
+    pub fn per_second(per_second: f64) -> Self {
+        let per_second = if per_second.is_finite() && per_second > 0.0 { per_second } else { 1.0 };
+        Self { interval: Duration::from_secs_f64(1.0 / per_second), next: Arc::new(Mutex::new(None)) }
+    }
+
+    /// Waits for this request's slot.
+    pub async fn acquire(&self) {
+        let slot = {
+            let mut next = self.next.lock().await;
+            let now = Instant::now();
+            let slot = match *next {
+                Some(at) if at > now => at,
+                _ => now,
+            };
+            *next = Some(slot + self.interval);
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}

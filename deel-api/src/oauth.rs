@@ -1,0 +1,300 @@
+//! OAuth2 for apps acting on behalf of a Deel organization (authorization-code grant).
+//!
+//! Deel's refresh tokens are single-use and rotate: each refresh returns a new pair and retires
+//! the old refresh token, and presenting a retired one can revoke the whole grant. So a refresh
+//! happens under a lock (concurrent callers share it), and the new pair is handed to your
+//! [`TokenStore`] before any request uses the new access token.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::auth::{bearer, BoxFuture, Credentials};
+use crate::clock::{self, Clock};
+use crate::Error;
+
+/// An error from a [`TokenStore`].
+pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Deel's authorization page.
+pub const AUTHORIZE_URL: &str = "https://app.deel.com/oauth2/authorize";
+/// Deel's token endpoint (code exchange and refresh).
+pub const TOKEN_URL: &str = "https://app.deel.com/oauth2/tokens";
+
+/// An OAuth app registered with Deel.
+#[derive(Clone)]
+pub struct OAuthApp {
+    client_id: String,
+    client_secret: SecretString,
+    redirect_uri: String,
+    authorize_url: String,
+    token_url: String,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for OAuthApp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthApp")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("token_url", &self.token_url)
+            .finish()
+    }
+}
+
+/// An access token and the refresh token that replaces it.
+#[derive(Clone)]
+pub struct OAuthTokens {
+    access_token: SecretString,
+    refresh_token: SecretString,
+    expires_at: DateTime<Utc>,
+    scope: Option<String>,
+}
+
+impl fmt::Debug for OAuthTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthTokens")
+            .field("access_token", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+impl OAuthTokens {
+    /// A pair loaded from storage.
+    pub fn new(access_token: &str, refresh_token: &str, expires_at: DateTime<Utc>) -> Self {
+        Self {
+            access_token: SecretString::from(access_token),
+            refresh_token: SecretString::from(refresh_token),
+            expires_at,
+            scope: None,
+        }
+    }
+
+    /// The access token.
+    pub fn access_token(&self) -> &str {
+        self.access_token.expose_secret()
+    }
+
+    /// The refresh token (single use).
+    pub fn refresh_token(&self) -> &str {
+        self.refresh_token.expose_secret()
+    }
+
+    /// When the access token expires.
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+
+    /// The granted scopes, space-separated, when Deel returned them.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    refresh_token: String,
+    expires_in: i64,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+impl OAuthApp {
+    /// An app with Deel's endpoints.
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        redirect_uri: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+            redirect_uri: redirect_uri.into(),
+            authorize_url: AUTHORIZE_URL.into(),
+            token_url: TOKEN_URL.into(),
+            http: reqwest::Client::new(),
+            clock: clock::system(),
+        }
+    }
+
+    /// Other endpoints (a test server, say).
+    pub fn with_endpoints(mut self, authorize_url: impl Into<String>, token_url: impl Into<String>) -> Self {
+        self.authorize_url = authorize_url.into();
+        self.token_url = token_url.into();
+        self
+    }
+
+    /// The `reqwest::Client` for token requests.
+    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// The clock `expires_in` is counted from.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Where to send the user to grant `scopes`; `state` comes back on the redirect and must be
+    /// checked against the one you sent.
+    pub fn authorize_url(&self, scopes: &[&str], state: &str) -> Result<String, Error> {
+        let mut url = url::Url::parse(&self.authorize_url)
+            .map_err(|e| Error::InvalidRequest(format!("invalid authorize URL: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("client_id", &self.client_id)
+            .append_pair("redirect_uri", &self.redirect_uri)
+            .append_pair("response_type", "code")
+            .append_pair("scope", &scopes.join(" "))
+            .append_pair("state", state);
+        Ok(url.into())
+    }
+
+    /// Exchanges the code from the redirect for a token pair.
+    pub async fn exchange_code(&self, code: &str) -> Result<OAuthTokens, Error> {
+        self.token_request(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &self.redirect_uri),
+        ])
+        .await
+    }
+
+    /// Trades a refresh token (which is then spent) for a new pair.
+    pub async fn refresh(&self, tokens: &OAuthTokens) -> Result<OAuthTokens, Error> {
+        self.token_request(&[("grant_type", "refresh_token"), ("refresh_token", tokens.refresh_token())])
+            .await
+    }
+
+    async fn token_request(&self, form: &[(&str, &str)]) -> Result<OAuthTokens, Error> {
+        let failed = |message: &str, source: Option<StoreError>| Error::Credentials {
+            message: message.into(),
+            source,
+        };
+        let response = self
+            .http
+            .post(&self.token_url)
+            .basic_auth(&self.client_id, Some(self.client_secret.expose_secret()))
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| failed("OAuth token request failed", Some(Box::new(Error::from(e)))))?;
+        if !response.status().is_success() {
+            let error = Error::from_response(response).await;
+            return Err(failed("OAuth token request was refused", Some(Box::new(error))));
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| failed("OAuth token response broke off", Some(Box::new(e))))?;
+        // The body holds the tokens: never quote it in an error.
+        let parsed: TokenResponse = serde_json::from_slice(&body)
+            .map_err(|e| failed(&format!("OAuth token response has an unexpected shape: {e}"), None))?;
+        Ok(OAuthTokens {
+            access_token: SecretString::from(parsed.access_token),
+            refresh_token: SecretString::from(parsed.refresh_token),
+            expires_at: self.clock.now() + chrono::Duration::seconds(parsed.expires_in),
+            scope: parsed.scope,
+        })
+    }
+}
+
+/// Where rotated token pairs are persisted. `save` must finish before the new access token is
+/// used: if it fails, the old pair stays in use and the error is reported.
+pub trait TokenStore: Send + Sync + fmt::Debug {
+    /// Persists a new pair.
+    fn save<'a>(&'a self, tokens: &'a OAuthTokens) -> BoxFuture<'a, Result<(), StoreError>>;
+}
+
+/// [`Credentials`] from an OAuth grant, refreshed ahead of expiry and once after a 401.
+pub struct OAuthSession {
+    app: OAuthApp,
+    store: Arc<dyn TokenStore>,
+    tokens: tokio::sync::Mutex<OAuthTokens>,
+    refresh_ahead: Duration,
+}
+
+impl fmt::Debug for OAuthSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthSession")
+            .field("app", &self.app)
+            .field("refresh_ahead", &self.refresh_ahead)
+            .finish()
+    }
+}
+
+impl OAuthSession {
+    /// Default margin before expiry at which the access token is refreshed.
+    pub const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
+
+    /// A session starting from `tokens` (from [`OAuthApp::exchange_code`] or your store).
+    pub fn new(app: OAuthApp, tokens: OAuthTokens, store: Arc<dyn TokenStore>) -> Self {
+        Self {
+            app,
+            store,
+            tokens: tokio::sync::Mutex::new(tokens),
+            refresh_ahead: Self::DEFAULT_REFRESH_AHEAD,
+        }
+    }
+
+    /// Refresh this long before the access token expires (default 60 s).
+    pub fn with_refresh_ahead(mut self, ahead: Duration) -> Self {
+        self.refresh_ahead = ahead;
+        self
+    }
+
+    /// The current pair.
+    pub async fn tokens(&self) -> OAuthTokens {
+        self.tokens.lock().await.clone()
+    }
+
+    /// Refreshes now, persists the new pair, then makes it current.
+    async fn rotate(&self, current: &mut OAuthTokens) -> Result<(), Error> {
+        let fresh = self.app.refresh(current).await?;
+        self.store.save(&fresh).await.map_err(|e| Error::Credentials {
+            message: "could not persist the rotated OAuth tokens; the previous pair stays in use".into(),
+            source: Some(e),
+        })?;
+        *current = fresh;
+        Ok(())
+    }
+
+    fn expiring(&self, tokens: &OAuthTokens) -> bool {
+        let left = (tokens.expires_at - self.app.clock.now()).to_std().unwrap_or_default();
+        left <= self.refresh_ahead
+    }
+}
+
+impl Credentials for OAuthSession {
+    fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, Error>> {
+        Box::pin(async move {
+            let mut tokens = self.tokens.lock().await;
+            if self.expiring(&tokens) {
+                self.rotate(&mut tokens).await?;
+            }
+            bearer(tokens.access_token())
+        })
+    }
+
+    fn unauthorized<'a>(&'a self, used: &'a HeaderValue) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            let mut tokens = self.tokens.lock().await;
+            // Another caller may have refreshed already; then simply retry with its token.
+            if bearer(tokens.access_token())? == *used {
+                self.rotate(&mut tokens).await?;
+            }
+            Ok(true)
+        })
+    }
+}

@@ -1,0 +1,183 @@
+//! The path of every request: headers, credentials, rate limit, retries, tracing.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use deel_api_gen::{Operation, Transport, TransportFuture};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::Method;
+use tracing::Instrument;
+
+use crate::auth::Credentials;
+use crate::limiter::RateLimiter;
+use crate::retry::RetryPolicy;
+use crate::Error;
+
+pub(crate) const X_VERSION: HeaderName = HeaderName::from_static("x-version");
+pub(crate) const X_BETA: HeaderName = HeaderName::from_static("x-beta");
+pub(crate) const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// Where a POST or PATCH gets its `Idempotency-Key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Idempotency {
+    /// None: such requests are sent once.
+    Off,
+    /// A new UUID v4 per logical call, reused across its retries.
+    Generate,
+    /// The caller's key.
+    Fixed(HeaderValue),
+}
+
+/// The facade's [`Transport`]: everything a request needs beyond what the operation built.
+#[derive(Clone)]
+pub(crate) struct DeelTransport {
+    pub(crate) credentials: Option<Arc<dyn Credentials>>,
+    pub(crate) version: HeaderValue,
+    pub(crate) beta: bool,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) idempotency: Idempotency,
+}
+
+impl fmt::Debug for DeelTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Credentials print as their kind only; their own Debug redacts the secret.
+        f.debug_struct("DeelTransport")
+            .field("credentials", &self.credentials)
+            .field("version", &self.version)
+            .field("beta", &self.beta)
+            .field("retry", &self.retry)
+            .field("limiter", &self.limiter)
+            .field(
+                "idempotency",
+                &matches!(self.idempotency, Idempotency::Off).then_some("off").unwrap_or("on"),
+            )
+            .finish()
+    }
+}
+
+impl Transport for DeelTransport {
+    fn execute<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: Operation,
+    ) -> TransportFuture<'a> {
+        let span = tracing::info_span!(
+            "deel.request",
+            operation = operation.id,
+            method = operation.method,
+            path = operation.path,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        Box::pin(self.send(http, request).instrument(span))
+    }
+}
+
+impl DeelTransport {
+    async fn send(
+        &self,
+        http: &reqwest::Client,
+        mut request: reqwest::Request,
+    ) -> Result<reqwest::Response, Error> {
+        let headers = request.headers_mut();
+        headers.insert(X_VERSION, self.version.clone());
+        if self.beta {
+            headers.insert(X_BETA, HeaderValue::from_static("true"));
+        }
+        let method = request.method().clone();
+        let keyed = matches!(method, Method::POST | Method::PATCH);
+        if keyed {
+            match &self.idempotency {
+                Idempotency::Off => {}
+                Idempotency::Generate => {
+                    let key = uuid::Uuid::new_v4().hyphenated().to_string();
+                    if let Ok(value) = HeaderValue::try_from(key) {
+                        request.headers_mut().insert(IDEMPOTENCY_KEY, value);
+                    }
+                }
+                Idempotency::Fixed(key) => {
+                    request.headers_mut().insert(IDEMPOTENCY_KEY, key.clone());
+                }
+            }
+        }
+        let retry_safe = !keyed || request.headers().contains_key(IDEMPOTENCY_KEY);
+        let span = tracing::Span::current();
+        let mut attempt: u32 = 0;
+        let mut reauthenticated = false;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            // Keep the original for another attempt when the body allows it (a streamed upload
+            // does not, and is then sent once).
+            let spare = request.try_clone();
+            let can_repeat = spare.is_some();
+            let mut this = match spare {
+                Some(copy) => copy,
+                None => {
+                    let url = request.url().clone();
+                    std::mem::replace(&mut request, reqwest::Request::new(method.clone(), url))
+                }
+            };
+            let used = match &self.credentials {
+                Some(credentials) => {
+                    let header = credentials.authorization().await?;
+                    this.headers_mut().insert(AUTHORIZATION, header.clone());
+                    Some(header)
+                }
+                None => None,
+            };
+            if let Some(limiter) = &self.limiter {
+                limiter.acquire().await;
+            }
+            let may_retry = retry_safe && can_repeat && attempt < self.retry.max_attempts;
+            match http.execute(this).await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    span.record("status", status);
+                    if let Some(id) = request_id(&response) {
+                        span.record("request_id", id);
+                    }
+                    if status == 401 && !reauthenticated && can_repeat {
+                        if let (Some(credentials), Some(used)) = (&self.credentials, &used) {
+                            if credentials.unauthorized(used).await? {
+                                reauthenticated = true;
+                                tracing::debug!("401: credentials refreshed, sending once more");
+                                attempt -= 1;
+                                continue;
+                            }
+                        }
+                    }
+                    if RetryPolicy::retryable_status(status) && may_retry {
+                        let wait = match retry_after(&response) {
+                            Some(wait) if wait > self.retry.max_delay => return Ok(response),
+                            Some(wait) => wait,
+                            None => self.retry.backoff(attempt),
+                        };
+                        tracing::debug!(status, wait_ms = wait.as_millis() as u64, "retrying");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return Ok(response);
+                }
+                Err(e) if e.is_connect() && may_retry => {
+                    let wait = self.retry.backoff(attempt);
+                    tracing::debug!(error = %e, wait_ms = wait.as_millis() as u64, "connection failed, retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => return Err(Error::from(e)),
+            }
+        }
+    }
+}
+
+fn request_id(response: &reqwest::Response) -> Option<&str> {
+    ["x-api-req-id", "x-request-id"].iter().find_map(|h| response.headers().get(*h)?.to_str().ok())
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    deel_api_gen::runtime::parse_retry_after(response.headers().get(RETRY_AFTER)?.to_str().ok()?)
+}

@@ -1,0 +1,181 @@
+//! Worker access tokens: short-lived tokens (24 hours) that let a client act as one worker.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::{bearer, BoxFuture, Credentials};
+use crate::clock::Clock;
+use crate::{types, Client, Error};
+
+/// A worker access token from `POST /workers/session` and when it expires.
+#[derive(Clone)]
+pub struct WorkerToken {
+    token: SecretString,
+    expires_at: DateTime<Utc>,
+    clock: Arc<dyn Clock>,
+}
+
+impl WorkerToken {
+    /// A token expiring at `expires_at`, judged against `clock`.
+    pub fn new(token: impl Into<String>, expires_at: DateTime<Utc>, clock: Arc<dyn Clock>) -> Self {
+        Self { token: SecretString::from(token.into()), expires_at, clock }
+    }
+
+    /// The token itself.
+    pub fn expose(&self) -> &str {
+        self.token.expose_secret()
+    }
+
+    /// When Deel stops accepting it.
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+
+    /// Whether it has expired.
+    pub fn is_expired(&self) -> bool {
+        self.clock.now() >= self.expires_at
+    }
+
+    /// Time left before it expires (zero once expired).
+    pub fn expires_in(&self) -> Duration {
+        (self.expires_at - self.clock.now()).to_std().unwrap_or_default()
+    }
+
+    /// Whether it expires within `window` from now (or already has).
+    pub fn expires_within(&self, window: Duration) -> bool {
+        self.expires_in() <= window
+    }
+}
+
+impl fmt::Debug for WorkerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkerToken")
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// One cached token per worker; the async mutex makes concurrent callers for one worker share a
+/// single `POST /workers/session`.
+type Slot = Arc<tokio::sync::Mutex<Option<WorkerToken>>>;
+
+/// Hands out valid worker tokens, creating one on first use and again when the cached one is
+/// within `skew` of expiry. Clones share the cache.
+#[derive(Clone)]
+pub struct WorkerSessions {
+    client: Client,
+    skew: Duration,
+    slots: Arc<Mutex<HashMap<String, Slot>>>,
+}
+
+impl fmt::Debug for WorkerSessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = self.slots.lock().map(|s| s.len()).unwrap_or_default();
+        f.debug_struct("WorkerSessions").field("skew", &self.skew).field("cached", &cached).finish()
+    }
+}
+
+impl WorkerSessions {
+    /// Default margin before expiry at which a token is replaced.
+    pub const DEFAULT_SKEW: Duration = Duration::from_secs(5 * 60);
+
+    /// Sessions created with `client` (which needs the `admin:worker` scope).
+    pub fn new(client: &Client) -> Self {
+        Self { client: client.clone(), skew: Self::DEFAULT_SKEW, slots: Arc::default() }
+    }
+
+    /// Replace tokens this long before they expire (default 5 minutes).
+    pub fn with_skew(mut self, skew: Duration) -> Self {
+        self.skew = skew;
+        self
+    }
+
+    fn slot(&self, worker: &str) -> Slot {
+        let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        slots.entry(worker.to_string()).or_default().clone()
+    }
+
+    /// A token for the worker with this profile id, valid for longer than the skew.
+    pub async fn token(&self, profile_id: &str) -> Result<WorkerToken, Error> {
+        let slot = self.slot(profile_id);
+        let mut cached = slot.lock().await;
+        if let Some(token) = cached.as_ref().filter(|t| !t.expires_within(self.skew)) {
+            return Ok(token.clone());
+        }
+        let body = types::CreateWorkerAccessTokenBody {
+            data: types::WorkersSessionPostBodyData { profile_id: profile_id.to_string() },
+        };
+        let created = self.client.create_worker_access_token(&body).send().await?.into_inner().data;
+        let token = WorkerToken::new(created.token, created.expires_at, self.client.clock().clone());
+        if token.expires_within(self.skew) {
+            // Replacing it would not help: report rather than loop on fresh, short-lived tokens.
+            tracing::warn!(expires_at = %token.expires_at, "Deel issued a worker token that is already near expiry");
+        }
+        *cached = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Ends the worker's session (`DELETE /workers/{worker_id}/session`) and forgets its token.
+    /// The worker id is the profile id the token was created for.
+    pub async fn revoke(&self, worker_id: &str) -> Result<(), Error> {
+        self.client.delete_worker_access_token(worker_id).send().await?;
+        self.forget(worker_id).await;
+        Ok(())
+    }
+
+    /// Drops the cached token, so that the next call creates a new one.
+    pub async fn forget(&self, profile_id: &str) {
+        let slot = self.slot(profile_id);
+        *slot.lock().await = None;
+    }
+
+    /// A client acting as this worker, for the worker-facing endpoints; its token is refreshed as
+    /// it nears expiry.
+    pub fn client_for(&self, profile_id: &str) -> Client {
+        self.client.with_credentials(Arc::new(WorkerCredentials {
+            sessions: self.clone(),
+            profile_id: profile_id.into(),
+        }))
+    }
+}
+
+impl Client {
+    /// A client acting as the worker `profile_id`, with tokens from `sessions`.
+    pub fn for_worker(&self, sessions: &WorkerSessions, profile_id: &str) -> Client {
+        let credentials = WorkerCredentials { sessions: sessions.clone(), profile_id: profile_id.into() };
+        self.with_credentials(Arc::new(credentials))
+    }
+}
+
+/// [`Credentials`] that act as one worker.
+#[derive(Debug, Clone)]
+pub struct WorkerCredentials {
+    sessions: WorkerSessions,
+    profile_id: String,
+}
+
+impl Credentials for WorkerCredentials {
+    fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, Error>> {
+        Box::pin(async move { bearer(self.sessions.token(&self.profile_id).await?.expose()) })
+    }
+
+    fn unauthorized<'a>(&'a self, used: &'a HeaderValue) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            // Deel no longer accepts the token: drop it unless another caller already has.
+            let slot = self.sessions.slot(&self.profile_id);
+            let mut cached = slot.lock().await;
+            let current = cached.as_ref().map(|t| bearer(t.expose())).transpose()?;
+            if current.as_ref() == Some(used) {
+                *cached = None;
+            }
+            Ok(true)
+        })
+    }
+}
