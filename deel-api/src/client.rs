@@ -264,6 +264,9 @@ impl ClientBuilder {
                 .user_agent(USER_AGENT)
                 .connect_timeout(self.connect_timeout)
                 .timeout(self.timeout)
+                // Deel does not redirect API calls; a 3xx is reported, not followed with the
+                // caller's credentials.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::InvalidRequest(format!("could not build the HTTP client: {e}")))?,
         };
