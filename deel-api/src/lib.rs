@@ -12,21 +12,17 @@
 //! # Ok(())
 //! # }
 //! ```
+#![warn(missing_docs)]
 
-/// Credentials: API tokens and the [`Credentials`](auth::Credentials) trait.
 pub mod auth;
 mod client;
-/// Time, injectable for tests of token expiry.
 pub mod clock;
 mod environment;
-/// Client-side rate limiting.
 pub mod limiter;
-/// OAuth2 apps: authorize URL, code exchange, rotating refresh tokens.
 pub mod oauth;
-/// Retry policy.
 pub mod retry;
 mod transport;
-/// Worker access tokens and sessions.
+pub mod webhooks;
 pub mod worker;
 
 pub use auth::{ApiToken, Credentials};

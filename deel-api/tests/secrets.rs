@@ -2,8 +2,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use deel_api::clock::SystemClock;
 use deel_api::oauth::{OAuthApp, OAuthTokens};
@@ -12,25 +11,6 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "tok-SECRET-7f3a9c";
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).to_string()
-    }
-}
 
 #[tokio::test]
 async fn debug_output_of_client_token_error_and_worker_token_has_no_secret() {
@@ -58,42 +38,4 @@ async fn debug_output_of_client_token_error_and_worker_token_has_no_secret() {
         assert!(!text.contains("SECRET"), "secret in: {text}");
     }
     assert!(format!("{err:?}").contains("invalid token"), "the error itself should still be useful");
-}
-
-#[tokio::test]
-async fn the_trace_of_a_failing_call_has_its_fields_and_no_token() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(503).insert_header("x-request-id", "req-trace-1"))
-        .mount(&server)
-        .await;
-    let client = common::build(Client::builder().base_url(server.uri()).rate_limit(None).token(TOKEN).retry(
-        deel_api::RetryPolicy { base_delay: std::time::Duration::from_millis(5), ..Default::default() },
-    ));
-    assert!(client.delete_worker_access_token("w-77").send().await.is_err());
-
-    let log = capture.text();
-    assert!(!log.contains("SECRET"), "token in trace:\n{log}");
-    for expected in [
-        "deel.request",
-        "operation=\"delete_worker_access_token\"",
-        "method=\"DELETE\"",
-        "path=\"/rest/v2/workers/{worker_id}/session\"",
-        "status=503",
-        "attempt=3",
-        "request_id=\"req-trace-1\"",
-    ] {
-        assert!(log.contains(expected), "missing {expected} in:\n{log}");
-    }
-    assert!(!log.contains("w-77"), "the filled-in path (with an id) should not be traced:\n{log}");
 }

@@ -1,0 +1,72 @@
+//! The trace of a failing call: the span's fields, and no token.
+//!
+//! Alone in its test binary: tracing caches per-callsite interest globally, so a concurrent test
+//! without a subscriber could make this one's thread-local subscriber miss the span.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use deel_api::Client;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "tok-SECRET-7f3a9c";
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).to_string()
+    }
+}
+
+#[tokio::test]
+async fn the_trace_of_a_failing_call_has_its_fields_and_no_token() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(503).insert_header("x-request-id", "req-trace-1"))
+        .mount(&server)
+        .await;
+    let client = common::build(Client::builder().base_url(server.uri()).rate_limit(None).token(TOKEN).retry(
+        deel_api::RetryPolicy { base_delay: std::time::Duration::from_millis(5), ..Default::default() },
+    ));
+    assert!(client.delete_worker_access_token("w-77").send().await.is_err());
+
+    let log = capture.text();
+    assert!(!log.contains("SECRET"), "token in trace:\n{log}");
+    for expected in [
+        "deel.request",
+        "operation=\"delete_worker_access_token\"",
+        "method=\"DELETE\"",
+        "path=\"/rest/v2/workers/{worker_id}/session\"",
+        "status=503",
+        "attempt=3",
+        "request_id=\"req-trace-1\"",
+    ] {
+        assert!(log.contains(expected), "missing {expected} in:\n{log}");
+    }
+    assert!(!log.contains("w-77"), "the filled-in path (with an id) should not be traced:\n{log}");
+}
