@@ -308,6 +308,44 @@ impl<'a> RetrieveAListOfAtsApplicationSources<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated
+for RetrieveAListOfAtsApplicationSources<'a> {
+    type Page = types::AtsRetrieveAListOfAtsApplicationSourcesResponse200;
+    type Item = types::AtsApplicationSourcesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_a_list_of_ats_application_sources(
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/ats/applications`
     ///
@@ -476,6 +514,55 @@ impl<'a> RetrieveAListOfAtsApplicationsV20260101<'a> {
                 self.updated_after,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated
+for RetrieveAListOfAtsApplicationsV20260101<'a> {
+    type Page = types::AtsRetrieveAListOfAtsApplicationsV20260101Response200;
+    type Item = types::AtsApplicationsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_a_list_of_ats_applications_v_2026_01_01(
+                    self.candidate_tag_ids.clone(),
+                    self.current_stage_category_type_slugs.clone(),
+                    self.current_stage_default_type_slugs.clone(),
+                    position.or(self.cursor),
+                    self.interview_plan_stage_ids.clone(),
+                    self.job_criterias_matchings.clone(),
+                    self.job_id.clone(),
+                    self.limit.clone(),
+                    self.search_text.clone(),
+                    self.sort_by.clone(),
+                    self.sort_order.clone(),
+                    self.source_slugs.clone(),
+                    self.updated_after.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -691,6 +778,47 @@ impl<'a> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated
+for RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
+    type Page = types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200;
+    type Item = types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01(
+                    self.attachable_type_slug.clone(),
+                    self.attachable_id,
+                    self.attachment_type_slug.clone(),
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/ats/candidates`
     ///
@@ -813,6 +941,51 @@ impl<'a> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated
+for RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
+    type Page = types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200;
+    type Item = types::AtsCandidatesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01(
+                    self.current_stage_category_type_slugs.clone(),
+                    self.current_stage_default_type_slugs.clone(),
+                    position.or(self.cursor),
+                    self.department_ids.clone(),
+                    self.job_ids.clone(),
+                    self.limit.clone(),
+                    self.search.clone(),
+                    self.tag_ids.clone(),
+                    self.updated_after.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).and_then(|v| v.has_more.as_ref()).copied(),
+            total: Some(page)
+                .and_then(|v| v.total_count.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `POST /rest/v2/ats/candidates`
     ///
@@ -933,6 +1106,43 @@ impl<'a> RetrieveAListOfAtsDepartments<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsDepartments<'a> {
+    type Page = types::AtsRetrieveAListOfAtsDepartmentsResponse200;
+    type Item = types::AtsDepartmentsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_a_list_of_ats_departments(
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/ats/email-templates`
     ///
@@ -996,6 +1206,45 @@ impl<'a> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated
+for RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
+    type Page = types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200;
+    type Item = types::AtsEmailTemplatesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11(
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                    self.updated_after.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/ats/employment-types`
     ///
@@ -1043,6 +1292,44 @@ impl<'a> RetrieveAListOfAtsEmploymentTypes<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated
+for RetrieveAListOfAtsEmploymentTypes<'a> {
+    type Page = types::AtsRetrieveAListOfAtsDepartmentsResponse200;
+    type Item = types::AtsDepartmentsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_a_list_of_ats_employment_types(
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/ats/hiring-members`
     ///
@@ -1084,6 +1371,43 @@ impl<'a> RetrieveAtsHiringMembers<'a> {
         crate::Error,
     > {
         self.client.send_retrieve_ats_hiring_members(self.cursor, self.limit).await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsHiringMembers<'a> {
+    type Page = types::AtsRetrieveAtsHiringMembersResponse200;
+    type Item = types::AtsHiringMembersGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_ats_hiring_members(
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).and_then(|v| v.has_more.as_ref()).copied(),
+            total: Some(page)
+                .and_then(|v| v.total_count.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -1138,6 +1462,44 @@ impl<'a> RetrieveAListOfAtsJobPostings<'a> {
                 self.limit,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobPostings<'a> {
+    type Page = types::AtsRetrieveAListOfAtsJobPostingsResponse200;
+    type Item = types::AtsJobPostingsJobPostingIdGetResponseData;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_a_list_of_ats_job_postings(
+                    self.job_board_id,
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).and_then(|v| v.has_more.as_ref()).copied(),
+            total: Some(page)
+                .and_then(|v| v.total_count.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -1204,6 +1566,45 @@ impl<'a> RetrieveAtsJobPostingsV20260410<'a> {
                 self.limit,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsJobPostingsV20260410<'a> {
+    type Page = types::AtsRetrieveAtsJobPostingsV20260410Response200;
+    type Item = types::AtsJobPostingsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_ats_job_postings_v_2026_04_10(
+                    position.or(self.cursor),
+                    self.job_board_id.clone(),
+                    self.job_id.clone(),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -1370,6 +1771,51 @@ impl<'a> RetrieveAListOfAtsJobs<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobs<'a> {
+    type Page = types::AtsRetrieveAListOfAtsJobsResponse200;
+    type Item = types::AtsJobsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_a_list_of_ats_jobs(
+                    position.or(self.cursor),
+                    self.department_ids.clone(),
+                    self.employment_type_ids.clone(),
+                    self.interview_plan_id.clone(),
+                    self.limit.clone(),
+                    self.location_ids.clone(),
+                    self.search.clone(),
+                    self.status.clone(),
+                    self.team_ids.clone(),
+                    self.updated_after.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).and_then(|v| v.has_more.as_ref()).copied(),
+            total: Some(page)
+                .and_then(|v| v.total_count.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `POST /rest/v2/ats/jobs`
     ///
@@ -1443,6 +1889,44 @@ impl<'a> RetrieveAListOfAtsLocationsV20260101<'a> {
         self.client
             .send_retrieve_a_list_of_ats_locations_v_2026_01_01(self.cursor, self.limit)
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated
+for RetrieveAListOfAtsLocationsV20260101<'a> {
+    type Page = types::AtsRetrieveAListOfAtsLocationsV20260101Response200;
+    type Item = types::AtsLocationsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_a_list_of_ats_locations_v_2026_01_01(
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -1566,6 +2050,48 @@ impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated
+for RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
+    type Page = types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200;
+    type Item = types::AtsReasonsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01(
+                    position.or(self.cursor),
+                    self.include_counts.clone(),
+                    self.limit.clone(),
+                    self.reason_group_slug.clone(),
+                    self.search.clone(),
+                    self.subgroup_slug.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/ats/tags`
     ///
@@ -1639,6 +2165,46 @@ impl<'a> ListTagsV20260227<'a> {
                 self.tag_group_slug,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for ListTagsV20260227<'a> {
+    type Page = types::AtsListTagsV20260227Response200;
+    type Item = types::AtsTagsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_list_tags_v_2026_02_27(
+                    position.or(self.cursor),
+                    self.include_counts.clone(),
+                    self.limit.clone(),
+                    self.search_text.clone(),
+                    self.tag_group_slug.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -1938,6 +2504,51 @@ impl<
                 self.status,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated
+for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<
+    'a,
+> {
+    type Page = types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200;
+    type Item = types::BenefitsLegalEntitiesIdPayStubGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
+                    self.id,
+                    self.items_per_page.clone(),
+                    position
+                        .and_then(|p| p.parse::<i64>().ok())
+                        .map(|v| v + 0u64 as i64)
+                        .or(self.offset),
+                    self.payroll_end_date.clone(),
+                    self.payroll_start_date.clone(),
+                    self.status.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        None
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .and_then(|v| v.page.as_ref())
+                .and_then(|v| v.total_rows.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -2495,6 +3106,56 @@ impl<'a> GetContracts<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetContracts<'a> {
+    type Page = types::ContractsGetContractsResponse200;
+    type Item = types::ContractsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_contracts(
+                    position.or(self.after_cursor),
+                    self.countries.clone(),
+                    self.currencies.clone(),
+                    self.expand.clone(),
+                    self.external_id.clone(),
+                    self.external_id_absent.clone(),
+                    self.limit.clone(),
+                    self.order_direction.clone(),
+                    self.search.clone(),
+                    self.sort_by.clone(),
+                    self.statuses.clone(),
+                    self.team_id.clone(),
+                    self.types.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.cursor)
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `POST /rest/v2/contracts`
     ///
@@ -2828,6 +3489,46 @@ impl<'a> GetContractAmendmentsContracts<'a> {
                 self.statuses,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetContractAmendmentsContracts<'a> {
+    type Page = types::ContractorAmendmentsGetContractAmendmentsResponse200;
+    type Item = types::ContractsContractIdAmendmentsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_contract_amendments_contracts(
+                    self.contract_id,
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                    self.sign_statuses.clone(),
+                    self.statuses.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -3420,6 +4121,49 @@ impl<'a> GetContractInvoiceAdjustments<'a> {
                 self.types,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments<'a> {
+    type Page = types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200;
+    type Item = types::ContractsContractIdInvoiceAdjustmentsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_contract_invoice_adjustments(
+                    self.contract_id,
+                    self.contract_types.clone(),
+                    self.date_from.clone(),
+                    self.date_to.clone(),
+                    self.invoice_id.clone(),
+                    self.limit.clone(),
+                    position.or(self.offset),
+                    self.reporter_id.clone(),
+                    self.statuses.clone(),
+                    self.types.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -4135,6 +4879,47 @@ impl<'a> GetContractTimesheets<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheets<'a> {
+    type Page = types::TimesheetsGetContractTimesheetsResponse200;
+    type Item = types::ContractsContractIdTimesheetsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_contract_timesheets(
+                    self.contract_id,
+                    self.contract_types.clone(),
+                    self.date_from.clone(),
+                    self.date_to.clone(),
+                    self.limit.clone(),
+                    position.or(self.offset),
+                    self.reporter_id.clone(),
+                    self.statuses.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/timesheets/presets`
     ///
@@ -4211,6 +4996,49 @@ impl<'a> GetContractTimesheetsPresets<'a> {
                 self.work_statement_id,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheetsPresets<'a> {
+    type Page = types::ProjectsGetContractTimesheetsPresetsResponse200;
+    type Item = types::ContractsContractIdTimesheetsPresetsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_contract_timesheets_presets(
+                    self.contract_id,
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                    self.order_by.clone(),
+                    self.order_direction.clone(),
+                    self.work_statement_id.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.cursor)
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -4504,6 +5332,41 @@ impl<'a> RetrieveWorkersActionableJourneys<'a> {
                 self.limit,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated
+for RetrieveWorkersActionableJourneys<'a> {
+    type Page = types::LearningRetrieveWorkersActionableJourneysResponse200;
+    type Item = types::EngageLearningActionableJourneysGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_workers_actionable_journeys(
+                    position.or(self.cursor),
+                    self.journey_assignment_ids.clone(),
+                    self.journey_ids.clone(),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(crate::runtime::pagination::count)
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page).map(|v| &v.next_cursor).filter(|s| !s.is_empty()).cloned(),
+            has_more: None,
+            total: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -5429,6 +6292,44 @@ impl<'a> RetrieveHrxDocuments<'a> {
         self.client
             .send_retrieve_hrx_documents(self.contract_id, self.cursor, self.limit)
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for RetrieveHrxDocuments<'a> {
+    type Page = types::HrxDocumentsRetrieveHrxDocumentsResponse200;
+    type Item = types::EorContractsContractIdHrxDocumentsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_hrx_documents(
+                    self.contract_id,
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -7640,6 +8541,49 @@ impl<'a> GetGpReportGrossToNet<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetGpReportGrossToNet<'a> {
+    type Page = types::ReportsGetGpReportGrossToNetResponse200;
+    type Item = ::std::collections::HashMap<
+        ::std::string::String,
+        types::GpReportsIdGrossToNetGetResponseDataItems,
+    >;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_gp_report_gross_to_net(
+                    self.id,
+                    self.currency.clone(),
+                    self.limit.clone(),
+                    position
+                        .and_then(|p| p.parse::<f64>().ok())
+                        .map(|v| v + 0u64 as f64)
+                        .or(self.offset),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(crate::runtime::pagination::count)
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/gp/reports/{id}/gross_to_net/csv`
     ///
@@ -8224,6 +9168,48 @@ impl<'a> GetGroups<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetGroups<'a> {
+    type Page = types::GroupsGetGroupsResponse200;
+    type Item = types::GroupsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_groups(
+                    position.or(self.cursor),
+                    self.external_metadata.clone(),
+                    self.include_archived_groups.clone(),
+                    self.limit.clone(),
+                    self.sort_order.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.page.as_ref())
+                .and_then(|v| v.cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: None,
+            total: Some(page)
+                .and_then(|v| v.page.as_ref())
+                .and_then(|v| v.total_rows.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `POST /rest/v2/groups`
     ///
@@ -8395,6 +9381,44 @@ impl<'a> GetTeamCustomFields<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetTeamCustomFields<'a> {
+    type Page = types::OrganizationStructureGetTeamCustomFieldsResponse200;
+    type Item = types::HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_team_custom_fields(
+                    self.team_id,
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `PATCH /rest/v2/hris/organization-structures/teams/{team_id}/custom-fields`
     ///
@@ -8473,6 +9497,41 @@ impl<'a> GetOrganizationStructures<'a> {
         crate::Error,
     > {
         self.client.send_get_organization_structures(self.limit, self.offset).await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetOrganizationStructures<'a> {
+    type Page = types::OrganizationStructureGetOrganizationStructuresResponse200;
+    type Item = types::HrisOrganizationStructuresGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_organization_structures(
+                    self.limit.clone(),
+                    position
+                        .and_then(|p| p.parse::<i64>().ok())
+                        .map(|v| v + 0u64 as i64)
+                        .or(self.offset),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(crate::runtime::pagination::count)
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -9784,6 +10843,56 @@ impl<'a> RetrieveWorkerTransactionHistoryV20260430<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated
+for RetrieveWorkerTransactionHistoryV20260430<'a> {
+    type Page = types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200;
+    type Item = types::IcWorkersTransactionsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_worker_transaction_history_v_2026_04_30(
+                    self.amount_from.clone(),
+                    self.amount_to.clone(),
+                    self.currencies.clone(),
+                    position.or(self.cursor),
+                    self.filter.clone(),
+                    self.from.clone(),
+                    self.include_running_total.clone(),
+                    self.last_days.clone(),
+                    self.limit.clone(),
+                    self.statuses.clone(),
+                    self.to.clone(),
+                    self.transaction_type.clone(),
+                    self.type_.clone(),
+                    self.withdrawal_methods.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/immigration/client/cases`
     ///
@@ -9873,6 +10982,47 @@ impl<'a> GetClientCases<'a> {
                 self.statuses,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetClientCases<'a> {
+    type Page = types::ImmigrationGetClientCasesResponse200;
+    type Item = types::ImmigrationClientCasesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_client_cases(
+                    self.case_type_ids.clone(),
+                    self.countries.clone(),
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                    self.search.clone(),
+                    self.statuses.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -10147,6 +11297,47 @@ impl<'a> GetWorkerCases<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetWorkerCases<'a> {
+    type Page = types::ImmigrationGetClientCasesResponse200;
+    type Item = types::ImmigrationClientCasesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_worker_cases(
+                    self.case_type_ids.clone(),
+                    self.countries.clone(),
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                    self.search.clone(),
+                    self.statuses.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/immigration/workers/cases/{case_id}`
     ///
@@ -10370,6 +11561,45 @@ impl<'a> GetIndustries<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetIndustries<'a> {
+    type Page = types::LegalEntitiesGetIndustriesResponse200;
+    type Item = types::IndustriesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_industries(
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                    self.order.clone(),
+                    self.sort_by.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/integrations/consent`
     ///
@@ -10516,6 +11746,49 @@ impl<'a> GetInvoiceAdjustments<'a> {
                 self.types,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetInvoiceAdjustments<'a> {
+    type Page = types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200;
+    type Item = types::InvoiceAdjustmentsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_invoice_adjustments(
+                    self.contract_id.clone(),
+                    self.contract_types.clone(),
+                    self.date_from.clone(),
+                    self.date_to.clone(),
+                    self.invoice_id.clone(),
+                    self.limit.clone(),
+                    position.or(self.offset),
+                    self.reporter_id.clone(),
+                    self.statuses.clone(),
+                    self.types.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -10783,6 +12056,50 @@ impl<'a> RetrieveInvoices<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for RetrieveInvoices<'a> {
+    type Page = types::AccountingRetrieveInvoicesResponse200;
+    type Item = types::InvoicesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_invoices(
+                    position.or(self.cursor),
+                    self.include.clone(),
+                    self.issued_from_date.clone(),
+                    self.issued_to_date.clone(),
+                    self.limit.clone(),
+                    self.offset.clone(),
+                    self.status.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(crate::runtime::pagination::count)
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .map(|v| &v.page)
+                .and_then(|v| v.cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/invoices/deel`
     ///
@@ -10824,6 +12141,41 @@ impl<'a> RetrieveDeelInvoices<'a> {
         crate::Error,
     > {
         self.client.send_retrieve_deel_invoices(self.limit, self.offset).await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for RetrieveDeelInvoices<'a> {
+    type Page = types::AccountingRetrieveDeelInvoicesResponse200;
+    type Item = types::InvoicesDeelGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_retrieve_deel_invoices(
+                    self.limit.clone(),
+                    position.or(self.offset),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -10971,6 +12323,47 @@ impl<'a> GetItAssets<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetItAssets<'a> {
+    type Page = types::AssetsGetItAssetsResponse200;
+    type Item = types::ItAssetsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_it_assets(
+                    self.category.clone(),
+                    position.or(self.cursor),
+                    self.hris_profile_id.clone(),
+                    self.limit.clone(),
+                    self.location.clone(),
+                    self.status.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).and_then(|v| v.has_more.as_ref()).copied(),
+            total: Some(page)
+                .and_then(|v| v.total_count.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/it/assets/{asset_id}`
     ///
@@ -11037,6 +12430,40 @@ impl<'a> GetItOrders<'a> {
         self,
     ) -> Result<ResponseValue<types::OrdersGetItOrdersResponse200>, crate::Error> {
         self.client.send_get_it_orders(self.cursor, self.limit).await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetItOrders<'a> {
+    type Page = types::OrdersGetItOrdersResponse200;
+    type Item = types::ItOrdersGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_it_orders(position.or(self.cursor), self.limit.clone())
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).and_then(|v| v.has_more.as_ref()).copied(),
+            total: Some(page)
+                .and_then(|v| v.total_count.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -11231,6 +12658,49 @@ impl<'a> GetLegalEntities<'a> {
                 self.type_,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetLegalEntities<'a> {
+    type Page = types::LegalEntitiesGetLegalEntitiesResponse200;
+    type Item = types::LegalEntitiesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_legal_entities(
+                    self.country.clone(),
+                    position.or(self.cursor),
+                    self.global_payroll.clone(),
+                    self.include_archived.clone(),
+                    self.include_payroll_settings.clone(),
+                    self.legal_entity_id.clone(),
+                    self.limit.clone(),
+                    self.sort_order.clone(),
+                    self.type_.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.page.as_ref())
+                .and_then(|v| v.cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: None,
+            total: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -11478,6 +12948,44 @@ impl<'a> ListPayrollCyclesV20260101<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for ListPayrollCyclesV20260101<'a> {
+    type Page = types::ListCyclesListPayrollCyclesV20260101Response200;
+    type Item = types::LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_list_payroll_cycles_v_2026_01_01(
+                    self.legal_entity_id,
+                    position.or(self.cursor),
+                    self.date_end.clone(),
+                    self.date_start.clone(),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/lookups`
     ///
@@ -11582,6 +13090,37 @@ impl<'a> GetJobTitles<'a> {
         self,
     ) -> Result<ResponseValue<types::LookupsGetJobTitlesResponse200>, crate::Error> {
         self.client.send_get_job_titles(self.after_cursor).await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetJobTitles<'a> {
+    type Page = types::LookupsGetJobTitlesResponse200;
+    type Item = types::LookupsJobTitlesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client.send_get_job_titles(position.or(self.after_cursor)).await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        None
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.page.as_ref())
+                .map(|v| &v.cursor)
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: None,
+            total: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -11712,6 +13251,44 @@ impl<'a> GetManagers<'a> {
         self,
     ) -> Result<ResponseValue<types::ManagersGetManagersResponse200>, crate::Error> {
         self.client.send_get_managers(self.limit, self.offset).await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetManagers<'a> {
+    type Page = types::ManagersGetManagersResponse200;
+    type Item = types::ManagersGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_managers(
+                    self.limit.clone(),
+                    position
+                        .and_then(|p| p.parse::<i64>().ok())
+                        .map(|v| v + 0u64 as i64)
+                        .or(self.offset),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -12183,6 +13760,59 @@ impl<'a> ListOnboardingEmployeesV20260101<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for ListOnboardingEmployeesV20260101<'a> {
+    type Page = types::OnboardingListOnboardingEmployeesV20260101Response200;
+    type Item = types::OnboardingTrackerGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_list_onboarding_employees_v_2026_01_01(
+                    self.actions.clone(),
+                    self.contract_oid.clone(),
+                    self.countries.clone(),
+                    position.or(self.cursor),
+                    self.from_date.clone(),
+                    self.hiring_types.clone(),
+                    self.hris_direct_managers.clone(),
+                    self.include_overview.clone(),
+                    self.legal_entities.clone(),
+                    self.limit.clone(),
+                    self.progress_statuses.clone(),
+                    self.search.clone(),
+                    self.sort_by.clone(),
+                    self.sort_order.clone(),
+                    self.teams.clone(),
+                    self.to_date.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.page.as_ref())
+                .and_then(|v| v.cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: None,
+            total: Some(page)
+                .and_then(|v| v.page.as_ref())
+                .and_then(|v| v.total_rows.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `GET /rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}`
     ///
@@ -12412,6 +14042,47 @@ impl<'a> ListOrganizationTasksV20260303<'a> {
                 self.statuses,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for ListOrganizationTasksV20260303<'a> {
+    type Page = types::OrganizationTasksListOrganizationTasksV20260303Response200;
+    type Item = types::OrganizationsTasksGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_list_organization_tasks_v_2026_03_03(
+                    self.category.clone(),
+                    position.or(self.cursor),
+                    self.external_id.clone(),
+                    self.limit.clone(),
+                    self.search.clone(),
+                    self.statuses.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: Some(page)
+                .map(|v| &v.total_count)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -13153,6 +14824,55 @@ impl<'a> GetPeople<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetPeople<'a> {
+    type Page = types::PeopleGetPeopleResponse200;
+    type Item = types::PeopleGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_people(
+                    self.band_placements.clone(),
+                    self.comparative_ratios_from.clone(),
+                    self.comparative_ratios_to.clone(),
+                    self.fields.clone(),
+                    self.hiring_statuses.clone(),
+                    self.hiring_types.clone(),
+                    self.limit.clone(),
+                    position
+                        .and_then(|p| p.parse::<i64>().ok())
+                        .map(|v| v + 0u64 as i64)
+                        .or(self.offset),
+                    self.person_statuses.clone(),
+                    self.search.clone(),
+                    self.sort_by.clone(),
+                    self.sort_order.clone(),
+                    self.teams.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .and_then(|v| v.page.as_ref())
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `POST /rest/v2/people`
     ///
@@ -13759,6 +15479,43 @@ impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
                 self.limit,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated
+for GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
+    type Page = types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200;
+    type Item = types::ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01(
+                    self.cycle_id,
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next_cursor.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_more).copied(),
+            total: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -14382,6 +16139,51 @@ impl<'a> ListTimeOffRequestsForOrganization<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated
+for ListTimeOffRequestsForOrganization<'a> {
+    type Page = types::TimeOffListTimeOffRequestsForOrganizationResponse200;
+    type Item = types::TimeOffsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextToken;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_list_time_off_requests_for_organization(
+                    self.approval_end_date.clone(),
+                    self.approval_start_date.clone(),
+                    self.end_date.clone(),
+                    position.or(self.next),
+                    self.page_size.clone(),
+                    self.policy_types.clone(),
+                    self.start_date.clone(),
+                    self.status.clone(),
+                    self.time_off_ids.clone(),
+                    self.updated_end_date.clone(),
+                    self.updated_start_date.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.page_size.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_next_page).copied(),
+            total: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `POST /rest/v2/time_offs`
     ///
@@ -14705,6 +16507,51 @@ impl<'a> GetTimeOffProfile<'a> {
                 self.updated_start_date,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetTimeOffProfile<'a> {
+    type Page = types::TimeOffGetTimeOffProfileResponse200;
+    type Item = types::TimeOffsProfileHrisProfileIdGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextToken;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_time_off_profile(
+                    self.hris_profile_id,
+                    self.approval_end_date.clone(),
+                    self.approval_start_date.clone(),
+                    self.end_date.clone(),
+                    position.or(self.next),
+                    self.page_size.clone(),
+                    self.policy_types.clone(),
+                    self.start_date.clone(),
+                    self.status.clone(),
+                    self.time_off_ids.clone(),
+                    self.updated_end_date.clone(),
+                    self.updated_start_date.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.page_size.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .and_then(|v| v.next.as_ref())
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: Some(page).map(|v| &v.has_next_page).copied(),
+            total: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -15053,6 +16900,41 @@ impl<'a> GetTimeTrackingShiftRates<'a> {
         self.client.send_get_time_tracking_shift_rates(self.limit, self.offset).await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates<'a> {
+    type Page = types::TimeTrackingGetTimeTrackingShiftRatesResponse200;
+    type Item = types::TimeTrackingShiftRatesGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_time_tracking_shift_rates(
+                    self.limit.clone(),
+                    position.or(self.offset),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `POST /rest/v2/time_tracking/shift_rates`
     ///
@@ -15271,6 +17153,44 @@ impl<'a> GetTimeTrackingShifts<'a> {
                 self.to_date,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShifts<'a> {
+    type Page = types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200;
+    type Item = types::TimeTrackingShiftsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_time_tracking_shifts(
+                    self.contract_id.clone(),
+                    self.from_date.clone(),
+                    self.limit.clone(),
+                    position.or(self.offset),
+                    self.to_date.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -15584,6 +17504,47 @@ impl<'a> GetTimesheets<'a> {
             .await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetTimesheets<'a> {
+    type Page = types::TimesheetsGetTimesheetsResponse200;
+    type Item = types::TimesheetsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_timesheets(
+                    self.contract_id.clone(),
+                    self.contract_types.clone(),
+                    self.date_from.clone(),
+                    self.date_to.clone(),
+                    self.limit.clone(),
+                    position.or(self.offset),
+                    self.reporter_id.clone(),
+                    self.statuses.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| crate::runtime::pagination::count(f64::from(*v))),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
 impl Client {
     /// `POST /rest/v2/timesheets`
     ///
@@ -15835,6 +17796,48 @@ impl<'a> GetHourlyReportRootPresets<'a> {
                 self.work_statement_statuses,
             )
             .await
+    }
+}
+impl<'a> crate::runtime::pagination::Paginated for GetHourlyReportRootPresets<'a> {
+    type Page = types::ProjectsGetHourlyReportRootPresetsResponse200;
+    type Item = types::TimesheetsRootPresetsGetResponseDataItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            self.client
+                .send_get_hourly_report_root_presets(
+                    position.or(self.cursor),
+                    self.limit.clone(),
+                    self.order_by.clone(),
+                    self.order_direction.clone(),
+                    self.work_statement_statuses.clone(),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.cursor)
+                .filter(|s| !s.is_empty())
+                .cloned(),
+            has_more: None,
+            total: Some(page)
+                .map(|v| &v.page)
+                .map(|v| &v.total_rows)
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
     }
 }
 impl Client {
@@ -16581,6 +18584,44 @@ impl<'a> GetUsers<'a> {
         self.client.send_get_users(self.count, self.filter, self.start_index).await
     }
 }
+impl<'a> crate::runtime::pagination::Paginated for GetUsers<'a> {
+    type Page = types::UsersGetUsersResponse200;
+    type Item = types::UsersGetResponseResourcesItems;
+    const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::ScimIndex;
+    fn fetch_page<'s>(
+        &'s self,
+        position: Option<&'s str>,
+    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+        Box::pin(async move {
+            let start = position
+                .and_then(|p| p.parse::<u64>().ok())
+                .map(|seen| (seen + 1u64).to_string());
+            self.client
+                .send_get_users(
+                    self.count.clone(),
+                    self.filter.clone(),
+                    start.as_deref().or(self.start_index),
+                )
+                .await
+        })
+    }
+    fn page_size(&self) -> Option<u64> {
+        self.count.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    #[allow(unused_variables)]
+    fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+        crate::runtime::pagination::PageInfo {
+            next: None,
+            has_more: None,
+            total: Some(page)
+                .and_then(|v| v.total_results.as_ref())
+                .and_then(|v| u64::try_from(*v).ok()),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.resources
+    }
+}
 impl Client {
     /// `POST /scim/v2/Users/.search`
     ///
@@ -16665,3 +18706,122 @@ impl<'a> RetrieveASingleUserV20260101<'a> {
         self.client.send_retrieve_a_single_user_v_2026_01_01(self.hris_profile_id).await
     }
 }
+/// Every paginated operation and how it pages.
+pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
+    ("get_client_cases", crate::runtime::pagination::PageStyle::NextCursor),
+    (
+        "get_contract_amendments_contracts",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    ("get_contract_invoice_adjustments", crate::runtime::pagination::PageStyle::Offset),
+    ("get_contract_timesheets", crate::runtime::pagination::PageStyle::Offset),
+    (
+        "get_contract_timesheets_presets",
+        crate::runtime::pagination::PageStyle::PageCursor,
+    ),
+    ("get_contracts", crate::runtime::pagination::PageStyle::PageCursor),
+    ("get_gp_report_gross_to_net", crate::runtime::pagination::PageStyle::Offset),
+    ("get_groups", crate::runtime::pagination::PageStyle::PageCursor),
+    (
+        "get_hourly_report_root_presets",
+        crate::runtime::pagination::PageStyle::PageCursor,
+    ),
+    ("get_industries", crate::runtime::pagination::PageStyle::NextCursor),
+    ("get_invoice_adjustments", crate::runtime::pagination::PageStyle::Offset),
+    ("get_it_assets", crate::runtime::pagination::PageStyle::NextCursor),
+    ("get_it_orders", crate::runtime::pagination::PageStyle::NextCursor),
+    ("get_job_titles", crate::runtime::pagination::PageStyle::PageCursor),
+    ("get_legal_entities", crate::runtime::pagination::PageStyle::PageCursor),
+    ("get_managers", crate::runtime::pagination::PageStyle::Offset),
+    ("get_organization_structures", crate::runtime::pagination::PageStyle::Offset),
+    (
+        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+        crate::runtime::pagination::PageStyle::Offset,
+    ),
+    ("get_people", crate::runtime::pagination::PageStyle::Offset),
+    ("get_team_custom_fields", crate::runtime::pagination::PageStyle::NextCursor),
+    ("get_time_off_profile", crate::runtime::pagination::PageStyle::NextToken),
+    ("get_time_tracking_shift_rates", crate::runtime::pagination::PageStyle::Offset),
+    ("get_time_tracking_shifts", crate::runtime::pagination::PageStyle::Offset),
+    ("get_timesheets", crate::runtime::pagination::PageStyle::Offset),
+    ("get_users", crate::runtime::pagination::PageStyle::ScimIndex),
+    ("get_worker_cases", crate::runtime::pagination::PageStyle::NextCursor),
+    (
+        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "list_onboarding_employees_v_2026_01_01",
+        crate::runtime::pagination::PageStyle::PageCursor,
+    ),
+    (
+        "list_organization_tasks_v_2026_03_03",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "list_payroll_cycles_v_2026_01_01",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    ("list_tags_v_2026_02_27", crate::runtime::pagination::PageStyle::NextCursor),
+    (
+        "list_time_off_requests_for_organization",
+        crate::runtime::pagination::PageStyle::NextToken,
+    ),
+    (
+        "retrieve_a_list_of_ats_application_sources",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "retrieve_a_list_of_ats_applications_v_2026_01_01",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "retrieve_a_list_of_ats_departments",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "retrieve_a_list_of_ats_employment_types",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "retrieve_a_list_of_ats_job_postings",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    ("retrieve_a_list_of_ats_jobs", crate::runtime::pagination::PageStyle::NextCursor),
+    (
+        "retrieve_a_list_of_ats_locations_v_2026_01_01",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    ("retrieve_ats_hiring_members", crate::runtime::pagination::PageStyle::NextCursor),
+    (
+        "retrieve_ats_job_postings_v_2026_04_10",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    ("retrieve_deel_invoices", crate::runtime::pagination::PageStyle::Offset),
+    ("retrieve_hrx_documents", crate::runtime::pagination::PageStyle::NextCursor),
+    ("retrieve_invoices", crate::runtime::pagination::PageStyle::PageCursor),
+    (
+        "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "retrieve_paginated_list_of_ats_candidates_v_2026_01_01",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "retrieve_worker_transaction_history_v_2026_04_30",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    (
+        "retrieve_workers_actionable_journeys",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+];

@@ -7,6 +7,7 @@
 //! it in `xtask/src/codegen/runtime/`.
 
 mod error;
+pub mod pagination;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -13,6 +13,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use syn::{parse_quote, FnArg, Ident, ImplItem, ImplItemFn, Item, Pat, ReturnType, Type};
 
+use super::pagination::PageSpec;
 use super::Operation;
 
 /// The rewritten crate, split into files.
@@ -23,7 +24,11 @@ pub struct Output {
 }
 
 /// Rewrites progenitor's single-file output.
-pub fn rewrite(file: syn::File, ops: &BTreeMap<String, Operation>) -> Result<Output, String> {
+pub fn rewrite(
+    file: syn::File,
+    ops: &BTreeMap<String, Operation>,
+    pages: &BTreeMap<String, PageSpec>,
+) -> Result<Output, String> {
     let mut lib_items: Vec<Item> = Vec::new();
     let mut type_items: Vec<Item> = Vec::new();
     let mut op_fns: Vec<ImplItemFn> = Vec::new();
@@ -51,6 +56,7 @@ pub fn rewrite(file: syn::File, ops: &BTreeMap<String, Operation>) -> Result<Out
         }
     }
 
+    let item_types = list_item_types(&type_items);
     let (type_items, open_enums) = open_enums(type_items);
     let type_items = lenient_nullable_fields(type_items);
 
@@ -61,7 +67,10 @@ pub fn rewrite(file: syn::File, ops: &BTreeMap<String, Operation>) -> Result<Out
         let op = ops.get(&name).ok_or_else(|| {
             format!("progenitor generated `{name}`, which matches no operation of openapi/")
         })?;
-        let (positional, builder) = operation(f, op)?;
+        let (positional, mut builder) = operation(f, op)?;
+        if let Some(spec) = pages.get(&name) {
+            builder.extend(paginated(&positional, spec, &item_types)?);
+        }
         operations.push(positional);
         builders.push(builder);
     }
@@ -84,12 +93,19 @@ pub fn rewrite(file: syn::File, ops: &BTreeMap<String, Operation>) -> Result<Out
             #(#operations)*
         }
     };
+    let page_names: Vec<&String> = pages.keys().collect();
+    let page_styles: Vec<Ident> = pages.values().map(|p| format_ident!("{}", p.style)).collect();
     let builder_file: syn::File = parse_quote! {
         use crate::types;
         use crate::Client;
         use progenitor_client::{ByteStream, ResponseValue};
 
         #(#builders)*
+
+        /// Every paginated operation and how it pages.
+        pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
+            #((#page_names, crate::runtime::pagination::PageStyle::#page_styles)),*
+        ];
     };
     let types_file: syn::File = parse_quote! {
         #(#type_items)*
@@ -214,6 +230,220 @@ fn operation(mut f: ImplItemFn, op: &Operation) -> Result<(ImplItemFn, TokenStre
         }
     };
     Ok((f, tokens))
+}
+
+/// For each struct in `types`, its fields' types (to find a page's item type).
+fn list_item_types(items: &[Item]) -> BTreeMap<String, BTreeMap<String, Type>> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        let Item::Struct(s) = item else { continue };
+        let fields =
+            s.fields.iter().filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone()))).collect();
+        out.insert(s.ident.to_string(), fields);
+    }
+    out
+}
+
+/// The innermost type argument of `Option<Vec<T>>` / `Vec<T>`.
+fn element_type(ty: &Type) -> Option<Type> {
+    let inner = option_inner(ty).unwrap_or_else(|| ty.clone());
+    let Type::Path(p) = &inner else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != "Vec" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => {
+            let mut t = t.clone();
+            syn::visit_mut::VisitMut::visit_type_mut(&mut QualifyTypes, &mut t);
+            Some(t)
+        }
+        _ => None,
+    }
+}
+
+/// Prefixes bare generated type names with `types::`, for use outside the types module.
+struct QualifyTypes;
+
+impl syn::visit_mut::VisitMut for QualifyTypes {
+    fn visit_type_path_mut(&mut self, t: &mut syn::TypePath) {
+        syn::visit_mut::visit_type_path_mut(self, t);
+        let bare = t.qself.is_none() && t.path.leading_colon.is_none() && t.path.segments.len() == 1;
+        if bare {
+            let ident = t.path.segments[0].ident.clone();
+            let builtin =
+                ["Option", "Vec", "String", "Box", "bool", "f32", "f64", "i32", "i64", "u32", "u64"];
+            if !builtin.iter().any(|b| ident == b) {
+                *t = parse_quote!(types::#ident);
+            }
+        }
+    }
+}
+
+/// The `Paginated` impl of one operation's builder.
+fn paginated(
+    positional: &ImplItemFn,
+    spec: &PageSpec,
+    item_types: &BTreeMap<String, BTreeMap<String, Type>>,
+) -> Result<TokenStream, String> {
+    let name = positional.sig.ident.to_string().trim_start_matches("send_").to_string();
+    let builder = pascal_ident(&name);
+    let positional_name = &positional.sig.ident;
+    // Page type: the `T` of `Result<ResponseValue<T>, _>`.
+    let output = positional.sig.output.to_token_stream().to_string();
+    let page_name = output
+        .split("ResponseValue <")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .map(|t| t.trim().trim_start_matches("types ::").trim().to_string())
+        .ok_or_else(|| format!("{name}: cannot read the page type from `{output}`"))?;
+    let page_ty: Type = syn::parse_str(&format!("types::{page_name}")).map_err(|e| e.to_string())?;
+    let item_ty = item_types
+        .get(&page_name)
+        .and_then(|fields| fields.get(&spec.items.name))
+        .and_then(element_type)
+        .ok_or_else(|| format!("{name}: no list field `{}` in `{page_name}`", spec.items.name))?;
+
+    let mut kinds: BTreeMap<String, String> = BTreeMap::new();
+    for arg in positional.sig.inputs.iter().skip(1) {
+        let FnArg::Typed(pt) = arg else { continue };
+        let Pat::Ident(pi) = &*pt.pat else { continue };
+        let kind = option_inner(&pt.ty).map(|t| t.to_token_stream().to_string()).unwrap_or_default();
+        kinds.insert(pi.ident.to_string().trim_end_matches('_').to_string(), kind);
+    }
+    let kind_of = |param: &str| kinds.get(param).cloned().unwrap_or_default();
+
+    let position = format_ident!("{}", spec.position);
+    let start_at = if spec.style == "ScimIndex" { 1u64 } else { 0 };
+    let (bind, value) = match kind_of(&spec.position).as_str() {
+        "& 'a str" if start_at == 0 => (quote!(), quote!(position.or(self.#position))),
+        "& 'a str" => (
+            quote! {
+                let start = position.and_then(|p| p.parse::<u64>().ok()).map(|seen| (seen + #start_at).to_string());
+            },
+            quote!(start.as_deref().or(self.#position)),
+        ),
+        "f64" => (
+            quote!(),
+            quote!(position.and_then(|p| p.parse::<f64>().ok()).map(|v| v + #start_at as f64).or(self.#position)),
+        ),
+        "i64" => (
+            quote!(),
+            quote!(position.and_then(|p| p.parse::<i64>().ok()).map(|v| v + #start_at as i64).or(self.#position)),
+        ),
+        other => {
+            return Err(format!(
+                "{name}: position parameter `{}` has unsupported type `{other}`",
+                spec.position
+            ))
+        }
+    };
+    let args: Vec<TokenStream> = positional
+        .sig
+        .inputs
+        .iter()
+        .skip(1)
+        .filter_map(|a| match a {
+            FnArg::Typed(pt) => match &*pt.pat {
+                Pat::Ident(pi) if pi.ident == position => Some(value.clone()),
+                Pat::Ident(pi) => {
+                    let i = &pi.ident;
+                    // References are copied; owned values (open enums) are cloned.
+                    Some(if matches!(*pt.ty, Type::Reference(_)) {
+                        quote!(self.#i)
+                    } else {
+                        quote!(self.#i.clone())
+                    })
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let size = match &spec.size {
+        None => quote!(None),
+        Some(size) => {
+            let s = format_ident!("{}", size);
+            match kind_of(size).as_str() {
+                "& 'a str" => quote!(self.#s.and_then(|v| v.trim().parse::<u64>().ok())),
+                "f64" => quote!(self.#s.and_then(crate::runtime::pagination::count)),
+                "i64" => quote!(self.#s.and_then(|v| u64::try_from(v).ok())),
+                _ => quote!(None),
+            }
+        }
+    };
+    let path = |steps: &[super::pagination::Field]| -> TokenStream {
+        let mut expr = quote!(Some(page));
+        for step in steps {
+            let f = format_ident!("{}", step.name);
+            expr = if step.optional {
+                quote!(#expr.and_then(|v| v.#f.as_ref()))
+            } else {
+                quote!(#expr.map(|v| &v.#f))
+            };
+        }
+        expr
+    };
+    let next = match &spec.next {
+        Some(steps) => {
+            let p = path(steps);
+            quote!(#p.filter(|s| !s.is_empty()).cloned())
+        }
+        None => quote!(None),
+    };
+    let has_more = match &spec.has_more {
+        Some(steps) => {
+            let p = path(steps);
+            quote!(#p.copied())
+        }
+        None => quote!(None),
+    };
+    let total = match &spec.total {
+        Some((steps, true)) => {
+            let p = path(steps);
+            quote!(#p.and_then(|v| u64::try_from(*v).ok()))
+        }
+        Some((steps, false)) => {
+            let p = path(steps);
+            quote!(#p.and_then(|v| crate::runtime::pagination::count(f64::from(*v))))
+        }
+        None => quote!(None),
+    };
+    let items_field = format_ident!("{}", spec.items.name);
+    let items = if spec.items.optional {
+        quote!(page.#items_field.unwrap_or_default())
+    } else {
+        quote!(page.#items_field)
+    };
+    let style = format_ident!("{}", spec.style);
+    Ok(quote! {
+        impl<'a> crate::runtime::pagination::Paginated for #builder<'a> {
+            type Page = #page_ty;
+            type Item = #item_ty;
+            const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::#style;
+
+            fn fetch_page<'s>(&'s self, position: Option<&'s str>) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
+                Box::pin(async move {
+                    #bind
+                    self.client.#positional_name(#(#args),*).await
+                })
+            }
+
+            fn page_size(&self) -> Option<u64> {
+                #size
+            }
+
+            #[allow(unused_variables)]
+            fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
+                crate::runtime::pagination::PageInfo { next: #next, has_more: #has_more, total: #total }
+            }
+
+            fn into_items(page: Self::Page) -> Vec<Self::Item> {
+                #items
+            }
+        }
+    })
 }
 
 /// Doc lines for an operation, from facts only.

@@ -158,6 +158,104 @@ fn generated_files_carry_the_do_not_edit_header() {
     }
 }
 
+/// A GET list operation with the given query parameters and response properties.
+fn list_doc(query: &[&str], response: Value) -> Value {
+    let params: Vec<Value> = query
+        .iter()
+        .map(|q| json!({ "name": q, "in": "query", "required": false, "schema": { "type": "string" } }))
+        .collect();
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "t", "version": "1" },
+        "paths": { "/rest/v2/things": { "get": {
+            "operationId": "list-things", "parameters": params,
+            "responses": { "2XX": { "description": "", "content": { "application/json": { "schema": response } } } }
+        } } },
+        "components": { "schemas": {} }
+    })
+}
+
+fn items() -> Value {
+    json!({ "type": "array", "items": { "type": "object", "properties": { "id": { "type": "string" } } } })
+}
+
+#[test]
+fn list_operations_are_classified_by_their_paging_facts() {
+    let page = |props: Value| json!({ "type": "object", "properties": props });
+    let cases = [
+        (
+            list_doc(
+                &["cursor", "limit"],
+                page(
+                    json!({ "data": items(), "has_more": { "type": "boolean" }, "next_cursor": { "type": "string" } }),
+                ),
+            ),
+            "NextCursor",
+        ),
+        (
+            list_doc(
+                &["after_cursor", "limit"],
+                page(
+                    json!({ "data": items(), "page": page(json!({ "cursor": { "type": "string" }, "total_rows": { "type": "number" } })) }),
+                ),
+            ),
+            "PageCursor",
+        ),
+        (
+            list_doc(
+                &["limit", "offset"],
+                page(json!({ "data": items(), "page": page(json!({ "total_rows": { "type": "number" } })) })),
+            ),
+            "Offset",
+        ),
+        (
+            list_doc(&["next", "page_size"], page(json!({ "data": items(), "next": { "type": "string" } }))),
+            "NextToken",
+        ),
+        (
+            list_doc(
+                &["startIndex", "count"],
+                page(json!({ "Resources": items(), "totalResults": { "type": "integer" } })),
+            ),
+            "ScimIndex",
+        ),
+    ];
+    for (doc, style) in cases {
+        let found = pagination::classify(&doc);
+        assert_eq!(found.paged.get("list_things").map(|s| s.style), Some(style), "{:?}", found.unclassified);
+    }
+    let page_cursor = pagination::classify(&cases_page_cursor());
+    let spec = &page_cursor.paged["list_things"];
+    assert_eq!(spec.position, "after_cursor");
+    assert_eq!(spec.size.as_deref(), Some("limit"));
+    assert_eq!(
+        spec.next.as_ref().map(|p| p.iter().map(|f| f.name.as_str()).collect::<Vec<_>>()),
+        Some(vec!["page", "cursor"])
+    );
+}
+
+fn cases_page_cursor() -> Value {
+    let page = |props: Value| json!({ "type": "object", "properties": props });
+    list_doc(
+        &["after_cursor", "limit"],
+        page(json!({ "data": items(), "page": page(json!({ "cursor": { "type": "string" } })) })),
+    )
+}
+
+#[test]
+fn list_operations_that_cannot_be_paged_are_listed_with_the_reason() {
+    let page = |props: Value| json!({ "type": "object", "properties": props });
+    let no_param = list_doc(&["limit"], page(json!({ "data": items(), "has_more": { "type": "boolean" } })));
+    let found = pagination::classify(&no_param);
+    assert!(found.paged.is_empty());
+    assert!(found.unclassified["list_things"].contains("no query parameter"), "{:?}", found.unclassified);
+    let object_items = list_doc(&["cursor"], page(json!({ "data": { "type": "object" } })));
+    assert!(pagination::classify(&object_items).unclassified["list_things"].contains("not an array"));
+    let not_a_list = list_doc(&["limit"], page(json!({ "data": items() })));
+    let found = pagination::classify(&not_a_list);
+    assert!(found.paged.is_empty() && found.unclassified.is_empty());
+}
+
 /// Test helper: a failed generation yields empty output, which the assertions then reject with
 /// the error printed.
 trait OrEmpty {
