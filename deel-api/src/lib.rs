@@ -20,6 +20,7 @@ pub mod clock;
 mod environment;
 pub mod limiter;
 pub mod oauth;
+pub mod pagination;
 pub mod retry;
 mod transport;
 pub mod webhooks;
