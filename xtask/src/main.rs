@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   cargo xtask import --from <openapi.json|yaml> [--out openapi/deel-api.json]
-  cargo xtask codegen [--check]";
+  cargo xtask codegen [--check]
+  cargo xtask raw --style positional|builder --out <dir>   (progenitor's unmodified output, for measurements)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +25,12 @@ fn main() -> ExitCode {
             }
         }
         Some("codegen") => codegen::run(&root, args.iter().any(|a| a == "--check")),
+        Some("raw") => match flag(&args, "--out") {
+            Some(out) => {
+                codegen::raw(&root, flag(&args, "--style").as_deref() == Some("builder"), Path::new(&out))
+            }
+            None => Err(format!("raw needs --out\n{USAGE}")),
+        },
         _ => Err(USAGE.to_string()),
     };
     match result {

@@ -186,6 +186,66 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     Ok((files, stats))
 }
 
+/// `cargo xtask raw --style positional|builder --out DIR`: progenitor's unmodified output for
+/// openapi/, as a standalone crate, to measure our generator against (not used by the build).
+pub fn raw(root: &Path, builder: bool, out: &Path) -> Result<(), String> {
+    let mut doc = import::read_document(&root.join(import::OUTPUT))?;
+    facts::remove_multipart_bodies(&mut doc);
+    let mut spec: openapiv3::OpenAPI = serde_json::from_value(doc).map_err(|e| e.to_string())?;
+    let mut settings = GenerationSettings::new();
+    settings.with_interface(if builder { InterfaceStyle::Builder } else { InterfaceStyle::Positional });
+    // Operations progenitor cannot generate in this style are left out, and named.
+    let skeleton = spec_skeleton(&spec);
+    let components = spec.components.clone();
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else { continue };
+        for slot in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch] {
+            let Some(op) = slot.clone() else { continue };
+            let mut single = spec_clone_with(&skeleton, path, op.clone());
+            single.components = components.clone();
+            let ok = matches!(quiet_catch(|| Generator::new(&settings).generate_tokens(&single)), Ok(Ok(_)));
+            if !ok {
+                println!("raw: leaving out {} ({path})", op.operation_id.clone().unwrap_or_default());
+                *slot = None;
+            }
+        }
+    }
+    let tokens =
+        quiet_catch(|| Generator::new(&settings).generate_tokens(&spec))?.map_err(|e| e.to_string())?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
+    let src = out.join("src");
+    std::fs::create_dir_all(&src).map_err(|e| e.to_string())?;
+    let text = prettyplease::unparse(&file);
+    std::fs::write(src.join("lib.rs"), &text).map_err(|e| e.to_string())?;
+    let manifest = format!(
+        "[package]\nname = \"deel-raw\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nbase64 = \"0.22\"\nchrono = {{ version = \"0.4\", features = [\"serde\"] }}\n\
+         futures = \"0.3\"\nprogenitor-client = \"0.15.1\"\nrand = \"0.9\"\nregress = \"0.10\"\n\
+         reqwest = {{ version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\"] }}\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\
+         uuid = {{ version = \"1\", features = [\"serde\"] }}\n\n[workspace]\n"
+    );
+    std::fs::write(out.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    println!("raw: {} lines of progenitor output in {}", text.lines().count(), out.display());
+    Ok(())
+}
+
+/// The document without paths or components.
+fn spec_skeleton(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
+    let mut s = spec.clone();
+    s.paths.paths.clear();
+    s.components = None;
+    s
+}
+
+/// `base` with one operation (as a GET, POST… slot does not matter for generation checks).
+fn spec_clone_with(base: &openapiv3::OpenAPI, path: &str, op: openapiv3::Operation) -> openapiv3::OpenAPI {
+    let mut s = base.clone();
+    let item = openapiv3::PathItem { get: Some(op), ..Default::default() };
+    s.paths.paths.insert(path.to_string(), openapiv3::ReferenceOr::Item(item));
+    s
+}
+
 fn settings() -> GenerationSettings {
     let mut s = GenerationSettings::new();
     // Positional: progenitor's builder interface turns on typify's struct builders (3.3× the

@@ -101,35 +101,25 @@ pub fn classify(doc: &Value) -> Classification {
             out.unclassified.insert(name, "its items are not an array".into());
             return;
         };
-        let string_at = |path: &[&str]| -> Option<Vec<Field>> {
+        // The field at `path` and its schema.
+        let leaf = |path: &[&str]| -> Option<(Vec<Field>, Value)> {
             let mut obj = body.clone();
             let mut steps = Vec::new();
-            for (i, key) in path.iter().enumerate() {
+            for key in path {
                 let (f, s) = field(&obj, key)?;
                 steps.push(f);
-                if i + 1 == path.len() {
-                    return typed(&s, "string").then_some(steps);
-                }
                 obj = s;
             }
-            None
+            Some((steps, obj))
         };
+        let string_at = |path: &[&str]| leaf(path).filter(|(_, s)| typed(s, "string")).map(|(p, _)| p);
         let number_at = |path: &[&str]| -> Option<(Vec<Field>, bool)> {
-            let mut obj = body.clone();
-            let mut steps = Vec::new();
-            for (i, key) in path.iter().enumerate() {
-                let (f, s) = field(&obj, key)?;
-                steps.push(f);
-                if i + 1 == path.len() {
-                    return if typed(&s, "integer") {
-                        Some((steps, true))
-                    } else {
-                        typed(&s, "number").then_some((steps, false))
-                    };
-                }
-                obj = s;
+            let (steps, s) = leaf(path)?;
+            if typed(&s, "integer") {
+                Some((steps, true))
+            } else {
+                typed(&s, "number").then_some((steps, false))
             }
-            None
         };
         let bool_at =
             |key: &str| field(&body, key).filter(|(_, s)| typed(s, "boolean")).map(|(f, _)| vec![f]);

@@ -147,15 +147,10 @@ fn operation(mut f: ImplItemFn, op: &Operation) -> Result<(ImplItemFn, TokenStre
 
     let mut required: Vec<(Ident, Type)> = Vec::new();
     let mut optional: Vec<(Ident, Type)> = Vec::new();
-    for arg in f.sig.inputs.iter().skip(1) {
-        let FnArg::Typed(pt) = arg else { continue };
-        let Pat::Ident(pi) = &*pt.pat else {
-            return Err(format!("{name}: unexpected argument pattern"));
-        };
-        let ident = pi.ident.clone();
-        match option_inner(&pt.ty) {
+    for (ident, ty) in typed_args(&f) {
+        match option_inner(&ty) {
             Some(inner) => optional.push((ident, inner)),
-            None => required.push((ident, (*pt.ty).clone())),
+            None => required.push((ident, ty)),
         }
     }
     let output = match &f.sig.output {
@@ -169,19 +164,7 @@ fn operation(mut f: ImplItemFn, op: &Operation) -> Result<(ImplItemFn, TokenStre
     let req_types: Vec<&Type> = required.iter().map(|(_, t)| t).collect();
     let opt_names: Vec<&Ident> = optional.iter().map(|(i, _)| i).collect();
     let opt_types: Vec<&Type> = optional.iter().map(|(_, t)| t).collect();
-    let all_names: Vec<Ident> = f
-        .sig
-        .inputs
-        .iter()
-        .skip(1)
-        .filter_map(|a| match a {
-            FnArg::Typed(pt) => match &*pt.pat {
-                Pat::Ident(pi) => Some(pi.ident.clone()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
+    let all_names: Vec<Ident> = typed_args(&f).into_iter().map(|(i, _)| i).collect();
     let setter_docs: Vec<String> = optional
         .iter()
         .map(|(i, _)| {
@@ -305,13 +288,13 @@ fn paginated(
         .and_then(element_type)
         .ok_or_else(|| format!("{name}: no list field `{}` in `{page_name}`", spec.items.name))?;
 
-    let mut kinds: BTreeMap<String, String> = BTreeMap::new();
-    for arg in positional.sig.inputs.iter().skip(1) {
-        let FnArg::Typed(pt) = arg else { continue };
-        let Pat::Ident(pi) = &*pt.pat else { continue };
-        let kind = option_inner(&pt.ty).map(|t| t.to_token_stream().to_string()).unwrap_or_default();
-        kinds.insert(pi.ident.to_string().trim_end_matches('_').to_string(), kind);
-    }
+    let kinds: BTreeMap<String, String> = typed_args(positional)
+        .into_iter()
+        .map(|(i, ty)| {
+            let kind = option_inner(&ty).map(|t| t.to_token_stream().to_string()).unwrap_or_default();
+            (i.to_string().trim_end_matches('_').to_string(), kind)
+        })
+        .collect();
     let kind_of = |param: &str| kinds.get(param).cloned().unwrap_or_default();
 
     let position = format_ident!("{}", spec.position);
@@ -339,26 +322,17 @@ fn paginated(
             ))
         }
     };
-    let args: Vec<TokenStream> = positional
-        .sig
-        .inputs
-        .iter()
-        .skip(1)
-        .filter_map(|a| match a {
-            FnArg::Typed(pt) => match &*pt.pat {
-                Pat::Ident(pi) if pi.ident == position => Some(value.clone()),
-                Pat::Ident(pi) => {
-                    let i = &pi.ident;
-                    // References are copied; owned values (open enums) are cloned.
-                    Some(if matches!(*pt.ty, Type::Reference(_)) {
-                        quote!(self.#i)
-                    } else {
-                        quote!(self.#i.clone())
-                    })
-                }
-                _ => None,
-            },
-            _ => None,
+    let args: Vec<TokenStream> = typed_args(positional)
+        .into_iter()
+        .map(|(i, ty)| {
+            if i == position {
+                value.clone()
+            } else if matches!(ty, Type::Reference(_)) {
+                // References are copied; owned values (open enums) are cloned.
+                quote!(self.#i)
+            } else {
+                quote!(self.#i.clone())
+            }
         })
         .collect();
     let size = match &spec.size {
@@ -558,6 +532,21 @@ fn add_multipart(f: &mut ImplItemFn) -> Result<(), String> {
         }
     }
     Err(format!("{}: no request `build()` to attach the multipart form to", f.sig.ident))
+}
+
+/// The named, typed arguments of a method, `self` excluded.
+fn typed_args(f: &ImplItemFn) -> Vec<(Ident, Type)> {
+    f.sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(pt) => match &*pt.pat {
+                Pat::Ident(pi) => Some((pi.ident.clone(), (*pt.ty).clone())),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect()
 }
 
 fn option_inner(ty: &Type) -> Option<Type> {
