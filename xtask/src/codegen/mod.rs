@@ -186,6 +186,28 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     Ok((files, stats))
 }
 
+/// The scratch crate's manifest: the dependencies progenitor's default output needs.
+const RAW_MANIFEST: &str = r#"[package]
+name = "deel-raw"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+base64 = "0.22"
+chrono = { version = "0.4", features = ["serde"] }
+futures = "0.3"
+progenitor-client = "0.15.1"
+rand = "0.9"
+regress = "0.10"
+reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+uuid = { version = "1", features = ["serde"] }
+
+[workspace]
+"#;
+
 /// `cargo xtask raw --style positional|builder --out DIR`: progenitor's unmodified output for
 /// openapi/, as a standalone crate, to measure our generator against (not used by the build).
 pub fn raw(root: &Path, builder: bool, out: &Path) -> Result<(), String> {
@@ -217,15 +239,7 @@ pub fn raw(root: &Path, builder: bool, out: &Path) -> Result<(), String> {
     std::fs::create_dir_all(&src).map_err(|e| e.to_string())?;
     let text = prettyplease::unparse(&file);
     std::fs::write(src.join("lib.rs"), &text).map_err(|e| e.to_string())?;
-    let manifest = format!(
-        "[package]\nname = \"deel-raw\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\nbase64 = \"0.22\"\nchrono = {{ version = \"0.4\", features = [\"serde\"] }}\n\
-         futures = \"0.3\"\nprogenitor-client = \"0.15.1\"\nrand = \"0.9\"\nregress = \"0.10\"\n\
-         reqwest = {{ version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\"] }}\n\
-         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\
-         uuid = {{ version = \"1\", features = [\"serde\"] }}\n\n[workspace]\n"
-    );
-    std::fs::write(out.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("Cargo.toml"), RAW_MANIFEST).map_err(|e| e.to_string())?;
     println!("raw: {} lines of progenitor output in {}", text.lines().count(), out.display());
     Ok(())
 }
