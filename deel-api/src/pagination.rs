@@ -18,8 +18,8 @@
 //! or, for offset paging without a total, on a page shorter than the requested size. An error
 //! is yielded as the stream's last item; retries happen inside the client first.
 
-use futures_core::Stream;
-use futures_util::{stream, StreamExt};
+use futures_util::stream::{self, BoxStream};
+use futures_util::StreamExt;
 
 pub use deel_api_gen::builder::PAGINATED;
 pub use deel_api_gen::runtime::pagination::{PageInfo, PageStyle, Paginated};
@@ -52,7 +52,13 @@ struct State<P> {
 
 impl<P: Paginated> Paginator<P> {
     /// One stream item per page: the page's items, or the error that ended the listing.
-    pub fn pages(self) -> impl Stream<Item = Result<Vec<P::Item>, Error>> {
+    ///
+    /// The stream is boxed (one allocation per listing) so that it is `Unpin`: `.next().await`
+    /// works without pinning.
+    pub fn pages<'s>(self) -> BoxStream<'s, Result<Vec<P::Item>, Error>>
+    where
+        P: 's,
+    {
         let start = State { request: self.request, position: None, seen: 0, done: false };
         stream::unfold(start, |mut state| async move {
             if state.done {
@@ -89,16 +95,22 @@ impl<P: Paginated> Paginator<P> {
             }
             Some((Ok(items), state))
         })
+        .boxed()
     }
 
     /// One stream item per list item, across pages.
-    pub fn items(self) -> impl Stream<Item = Result<P::Item, Error>> {
-        self.pages().flat_map(|page| {
-            let items: Vec<Result<P::Item, Error>> = match page {
-                Ok(items) => items.into_iter().map(Ok).collect(),
-                Err(e) => vec![Err(e)],
-            };
-            stream::iter(items)
-        })
+    pub fn items<'s>(self) -> BoxStream<'s, Result<P::Item, Error>>
+    where
+        P: 's,
+    {
+        self.pages()
+            .flat_map(|page| {
+                let items: Vec<Result<P::Item, Error>> = match page {
+                    Ok(items) => items.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                };
+                stream::iter(items)
+            })
+            .boxed()
     }
 }
