@@ -64,6 +64,22 @@ macro_rules! open_enum {
             }
         }
 
+        // Any string is accepted, so the schema is a string; the known values are its examples.
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                let mut schema = ::serde_json::Map::new();
+                schema.insert("type".into(), "string".into());
+                let examples = vec![$(::serde_json::Value::from($wire)),*];
+                schema.insert("examples".into(), ::serde_json::Value::Array(examples));
+                ::schemars::Schema::from(schema)
+            }
+        }
+
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 deserializer.deserialize_str(OpenEnumVisitor(::std::marker::PhantomData))
@@ -96,6 +112,7 @@ where
 
 ///`AcceptProjectAssignmentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AcceptProjectAssignmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -104,41 +121,48 @@ pub struct AcceptProjectAssignmentBody {
 }
 ///`AccountingGetBillingInvoiceDownloadLinkResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountingGetBillingInvoiceDownloadLinkResponse200 {
     pub data: InvoicesIdDownloadGetResponseData,
 }
 ///`AccountingGetInvoiceByIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountingGetInvoiceByIdV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<InvoicesInvoiceIdGetResponseData>,
 }
 ///`AccountingRetrieveAPaymentBreakdownV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountingRetrieveAPaymentBreakdownV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<PaymentsPaymentIdBreakdownGetResponseDataItems>,
 }
 ///`AccountingRetrieveDeelInvoicesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountingRetrieveDeelInvoicesResponse200 {
     pub data: ::std::vec::Vec<InvoicesDeelGetResponseDataItems>,
     pub page: InvoicesDeelGetResponsePage,
 }
 ///`AccountingRetrieveInvoicesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountingRetrieveInvoicesResponse200 {
     pub data: ::std::vec::Vec<InvoicesGetResponseDataItems>,
     pub page: InvoicesGetResponsePage,
 }
 ///`AccountingRetrievePaymentReceiptsV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountingRetrievePaymentReceiptsV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PaymentsGetResponseData>,
 }
 ///`AccountsPayableVendorBillsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountsPayableVendorBillsPostBodyData {
     pub amount: f64,
     pub currency: ::std::string::String,
@@ -156,6 +180,7 @@ pub struct AccountsPayableVendorBillsPostBodyData {
 }
 ///`AccountsPayableVendorBillsPostBodyDataLineItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountsPayableVendorBillsPostBodyDataLineItemsItems {
     pub amount: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -173,6 +198,7 @@ pub struct AccountsPayableVendorBillsPostBodyDataLineItemsItems {
 }
 ///`AccountsPayableVendorBillsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountsPayableVendorBillsPostResponseData {
     pub amount: f64,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -195,6 +221,7 @@ pub struct AccountsPayableVendorBillsPostResponseData {
 }
 ///`AccountsPayableVendorBillsPostResponseDataLineItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountsPayableVendorBillsPostResponseDataLineItemsItems {
     pub amount: f64,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -215,28 +242,33 @@ pub struct AccountsPayableVendorBillsPostResponseDataLineItemsItems {
 }
 ///`AccountsPayableVendorBillsVendorBillIdAttachmentsPostFormData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountsPayableVendorBillsVendorBillIdAttachmentsPostFormData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file: ::std::option::Option<::std::string::String>,
 }
 ///`AddCandidateBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddCandidateBody {
     pub data: CandidatesPostBodyData,
 }
 ///`AddEditBankDetailsBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddEditBankDetailsBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsEmployeesMethodsPostBodyData>,
 }
 ///`AddNoteToAnApplicationV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddNoteToAnApplicationV20260101Body {
     pub data: AtsApplicationsApplicationIdNotesPostBodyData,
 }
 ///`AddWorkerRelationChildByExternalIdBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddWorkerRelationChildByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -245,6 +277,7 @@ pub struct AddWorkerRelationChildByExternalIdBody {
 }
 ///`AddWorkerRelationParentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddWorkerRelationParentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -253,6 +286,7 @@ pub struct AddWorkerRelationParentBody {
 }
 ///`Address`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Address {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<CountryCode>,
@@ -281,6 +315,7 @@ open_enum!(
 );
 ///`AdjustmentsCategoriesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsCategoriesGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -293,26 +328,31 @@ pub struct AdjustmentsCategoriesGetResponseDataItems {
 }
 ///`AdjustmentsCreateContractAdjustmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsCreateContractAdjustmentResponse201 {
     pub data: AdjustmentsPostResponseData,
 }
 ///`AdjustmentsGetAdjustmentCategoriesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsGetAdjustmentCategoriesResponse200 {
     pub data: ::std::vec::Vec<AdjustmentsCategoriesGetResponseDataItems>,
 }
 ///`AdjustmentsGetContractAdjustmentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsGetContractAdjustmentResponse200 {
     pub data: AdjustmentsIdGetResponseData,
 }
 ///`AdjustmentsGetContractAdjustmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsGetContractAdjustmentsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdAdjustmentsGetResponseDataItems>,
 }
 ///`AdjustmentsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actual_end_cycle_date: ::std::option::Option<::std::string::String>,
@@ -357,6 +397,7 @@ open_enum!(
 );
 ///`AdjustmentsIdPatchFormData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsIdPatchFormData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<AdjustmentsPostFormAmount>,
@@ -370,6 +411,7 @@ pub struct AdjustmentsIdPatchFormData {
 ///`AdjustmentsPostFormAmount`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AdjustmentsPostFormAmount {
     String(::std::string::String),
     Double(f64),
@@ -389,6 +431,7 @@ impl ::std::convert::From<f64> for AdjustmentsPostFormAmount {
 }
 ///`AdjustmentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actual_end_cycle_date: ::std::option::Option<::std::string::String>,
@@ -425,6 +468,7 @@ pub struct AdjustmentsPostResponseData {
 }
 ///`AdjustmentsPostResponseDataFile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsPostResponseDataFile {
     #[serde(rename = "fileType", skip_serializing_if = "::std::option::Option::is_none")]
     pub file_type: ::std::option::Option<::std::string::String>,
@@ -436,6 +480,7 @@ pub struct AdjustmentsPostResponseDataFile {
 ///`AdjustmentsPostResponseDataStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AdjustmentsPostResponseDataStatus {
     Status0(AdjustmentsPostResponseDataStatus0),
     Status1(AdjustmentsPostResponseDataStatus1),
@@ -465,6 +510,7 @@ open_enum!(
 );
 ///`ApiError`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ApiError {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
@@ -473,23 +519,27 @@ pub struct ApiError {
 }
 ///`ApplyPositionChangesBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ApplyPositionChangesBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisPositionsApplyChangesPostBodyData>,
 }
 ///`ApproveAnEquityExerciseV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ApproveAnEquityExerciseV20260101Body {
     pub employer_approval: ::std::string::String,
 }
 ///`AssetsGetItAssetByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AssetsGetItAssetByIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ItAssetsAssetIdGetResponseData>,
 }
 ///`AssetsGetItAssetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AssetsGetItAssetsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<ItAssetsGetResponseDataItems>,
@@ -502,21 +552,25 @@ pub struct AssetsGetItAssetsResponse200 {
 }
 ///`AssignCostCentersToAnEmploymentContractV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AssignCostCentersToAnEmploymentContractV20260101Body {
     pub data: ContractsContractIdCostCentersPostBodyData,
 }
 ///`AssociateApplicationWithAnInterviewPlanStageV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AssociateApplicationWithAnInterviewPlanStageV20260101Body {
     pub data: AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData,
 }
 ///`AtsAddNoteToAnApplicationV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsAddNoteToAnApplicationV20260101Response201 {
     pub data: AtsApplicationsApplicationIdNotesPostResponseData,
 }
 ///`AtsApplicationSourcesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationSourcesGetResponseDataItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -525,6 +579,7 @@ pub struct AtsApplicationSourcesGetResponseDataItems {
 }
 ///`AtsApplicationsApplicationIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseData {
     pub all_application_interview_plan_stages: ::std::vec::Vec<
         AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItems,
@@ -570,6 +625,7 @@ pub struct AtsApplicationsApplicationIdGetResponseData {
 }
 ///`AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItems {
     pub id: ::std::string::String,
     pub interview_plan_stage: ::std::option::Option<
@@ -582,6 +638,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPla
 }
 ///`AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItemsOffersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItemsOffersItems {
     pub application_interview_plan_stage_id: ::std::string::String,
     pub approval_request_id: ::std::option::Option<::std::string::String>,
@@ -607,6 +664,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPla
 }
 ///`AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItemsOffersItemsEmail`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItemsOffersItemsEmail {
     pub body_html: ::std::string::String,
     pub from_string: ::std::string::String,
@@ -618,6 +676,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPla
 }
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItems {
     pub action_type_enum: AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsActionTypeEnum,
     pub application_automation_rule_id: ::std::string::String,
@@ -633,6 +692,7 @@ open_enum!(
 );
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsEvaluationResultItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsEvaluationResultItems {
     pub comparison_value: ::std::string::String,
     pub form_builder_question_data_binding_id: ::std::string::String,
@@ -650,6 +710,7 @@ open_enum!(
 );
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationFormSubmission`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataApplicationFormSubmission {
     pub answers: ::std::vec::Vec<
         AtsApplicationsGetResponseDataItemsApplicationFormSubmissionAnswersItems,
@@ -658,6 +719,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataApplicationFormSubmission 
 }
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMatchingsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMatchingsItems {
     pub description: ::std::string::String,
     pub id: ::std::string::String,
@@ -666,6 +728,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMat
 }
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMatchingsItemsJobCriteria`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMatchingsItemsJobCriteria {
     pub description: ::std::string::String,
     pub id: ::std::string::String,
@@ -673,6 +736,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMat
 }
 ///`AtsApplicationsApplicationIdGetResponseDataCandidate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataCandidate {
     pub attachments: ::std::vec::Vec<
         AtsApplicationsApplicationIdGetResponseDataCandidateAttachmentsItems,
@@ -690,12 +754,14 @@ pub struct AtsApplicationsApplicationIdGetResponseDataCandidate {
 }
 ///`AtsApplicationsApplicationIdGetResponseDataCandidateAttachmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataCandidateAttachmentsItems {
     pub ai_summary: ::std::option::Option<::std::string::String>,
     pub id: ::std::string::String,
 }
 ///`AtsApplicationsApplicationIdGetResponseDataCurrentApplicationInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataCurrentApplicationInterviewPlanStage {
     pub id: ::std::string::String,
     pub interview_plan_stage: ::std::option::Option<
@@ -704,6 +770,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataCurrentApplicationIntervie
 }
 ///`AtsApplicationsApplicationIdGetResponseDataJobBoard`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataJobBoard {
     pub id: ::std::string::String,
     #[serde(rename = "type")]
@@ -716,12 +783,14 @@ open_enum!(
 );
 ///`AtsApplicationsApplicationIdGetResponseDataJobPostingPublicationState`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataJobPostingPublicationState {
     pub id: ::std::string::String,
     pub state_slug: AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentStateStateSlug,
 }
 ///`AtsApplicationsApplicationIdGetResponseDataNotesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataNotesItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub created_by: ::std::string::String,
@@ -731,12 +800,14 @@ pub struct AtsApplicationsApplicationIdGetResponseDataNotesItems {
 }
 ///`AtsApplicationsApplicationIdGetResponseDataReferralFormSubmission`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdGetResponseDataReferralFormSubmission {
     pub form_builder_stringified: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
 }
 ///`AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub applicable_job_activities: ::std::vec::Vec<
@@ -764,6 +835,7 @@ pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData {
 }
 ///`AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub candidate_self_scheduling_email_template_id: ::std::option::Option<
@@ -777,6 +849,7 @@ pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicable
 }
 ///`AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItems {
     pub participant_hris_organization_user_id: ::std::string::String,
     pub role_slug: AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItemsRoleSlug,
@@ -791,12 +864,14 @@ open_enum!(
 );
 ///`AtsApplicationsApplicationIdNotesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdNotesPostBodyData {
     pub author_id: ::std::string::String,
     pub richtext_content: ::std::string::String,
 }
 ///`AtsApplicationsApplicationIdNotesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdNotesPostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -804,6 +879,7 @@ pub struct AtsApplicationsApplicationIdNotesPostResponseData {
 }
 ///`AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems {
     pub is_matched: AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItemsIsMatched,
     pub job_criteria_id: ::std::string::String,
@@ -821,6 +897,7 @@ open_enum!(
 );
 ///`AtsApplicationsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_form_form_builder_form_submission_id: ::std::option::Option<
@@ -867,6 +944,7 @@ pub struct AtsApplicationsGetResponseDataItems {
 }
 ///`AtsApplicationsGetResponseDataItemsApplicationFormSubmission`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItemsApplicationFormSubmission {
     pub answers: ::std::option::Option<
         ::std::vec::Vec<
@@ -877,6 +955,7 @@ pub struct AtsApplicationsGetResponseDataItemsApplicationFormSubmission {
 }
 ///`AtsApplicationsGetResponseDataItemsApplicationFormSubmissionAnswersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItemsApplicationFormSubmissionAnswersItems {
     pub answer: AdjustmentsPostFormAmount,
     pub data_binding_id: ::std::string::String,
@@ -893,6 +972,7 @@ open_enum!(
 );
 ///`AtsApplicationsGetResponseDataItemsApplicationJobCriteriasMatchingsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItemsApplicationJobCriteriasMatchingsItems {
     pub description: ::std::string::String,
     pub id: ::std::string::String,
@@ -901,6 +981,7 @@ pub struct AtsApplicationsGetResponseDataItemsApplicationJobCriteriasMatchingsIt
 }
 ///`AtsApplicationsGetResponseDataItemsCandidate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItemsCandidate {
     pub candidate_tags: ::std::vec::Vec<
         AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItems,
@@ -914,18 +995,21 @@ pub struct AtsApplicationsGetResponseDataItemsCandidate {
 }
 ///`AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItems {
     pub id: ::std::string::String,
     pub tag: AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItemsTag,
 }
 ///`AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItemsTag`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItemsTag {
     pub id: ::std::string::String,
     pub label: ::std::string::String,
 }
 ///`AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStage {
     pub application_id: ::std::string::String,
     pub id: ::std::string::String,
@@ -934,6 +1018,7 @@ pub struct AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanSta
 }
 ///`AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStageInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStageInterviewPlanStage {
     pub category_type_slug: ::std::string::String,
     pub default_type_slug: ::std::option::Option<::std::string::String>,
@@ -942,6 +1027,7 @@ pub struct AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanSta
 }
 ///`AtsApplicationsGetResponseDataItemsJob`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetResponseDataItemsJob {
     pub id: ::std::string::String,
     pub title: ::std::string::String,
@@ -955,6 +1041,7 @@ open_enum!(
 );
 ///`AtsApplicationsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_form_submission_data: ::std::option::Option<
@@ -973,6 +1060,7 @@ pub struct AtsApplicationsPostBodyData {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     Items0(AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0),
     Items1(AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1),
@@ -1087,6 +1175,7 @@ impl ::std::convert::From<
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0 {
     pub answer: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1095,6 +1184,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1 {
     pub answer: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1103,6 +1193,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10 {
     pub phone_number: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1111,6 +1202,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11 {
     pub email: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1119,6 +1211,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2 {
     pub question_id: ::std::string::String,
     pub selected_option_id: ::std::string::String,
@@ -1127,6 +1220,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3 {
     pub question_id: ::std::string::String,
     pub selected_option_ids: ::std::vec::Vec<::std::string::String>,
@@ -1135,6 +1229,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4 {
     pub document_ids: ::std::vec::Vec<::std::string::String>,
     pub question_id: ::std::string::String,
@@ -1143,6 +1238,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5 {
     pub preset: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1152,6 +1248,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6 {
     pub question_id: ::std::string::String,
     pub selected_option_ids: ::std::vec::Vec<::std::string::String>,
@@ -1160,6 +1257,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7 {
     pub question_id: ::std::string::String,
     #[serde(rename = "type")]
@@ -1168,6 +1266,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::std::string::String>,
@@ -1179,6 +1278,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8 {
 }
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems9`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems9 {
     pub address_city: ::std::string::String,
     pub address_country: ::std::string::String,
@@ -1240,11 +1340,13 @@ open_enum!(
 );
 ///`AtsApplicationsPostBodyDataNotesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataNotesItems {
     pub richtext_content: ::std::string::String,
 }
 ///`AtsApplicationsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostResponseData {
     pub candidate_id: ::std::string::String,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1274,6 +1376,7 @@ open_enum!(
 );
 ///`AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ai_summary: ::std::option::Option<::std::string::String>,
@@ -1297,6 +1400,7 @@ pub struct AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResp
 }
 ///`AtsCandidatesCandidateIdTagsPostResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesCandidateIdTagsPostResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub candidate_id: ::std::option::Option<::std::string::String>,
@@ -1309,6 +1413,7 @@ pub struct AtsCandidatesCandidateIdTagsPostResponseDataItems {
 }
 ///`AtsCandidatesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub applications: ::std::vec::Vec<
@@ -1347,6 +1452,7 @@ pub struct AtsCandidatesGetResponseDataItems {
 }
 ///`AtsCandidatesGetResponseDataItemsApplicationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesGetResponseDataItemsApplicationsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1361,6 +1467,7 @@ pub struct AtsCandidatesGetResponseDataItemsApplicationsItems {
 }
 ///`AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_id: ::std::option::Option<::std::string::String>,
@@ -1381,6 +1488,7 @@ pub struct AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationI
 }
 ///`AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStageInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStageInterviewPlanStage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category_type_slug: ::std::option::Option<::std::string::String>,
@@ -1404,6 +1512,7 @@ open_enum!(
 );
 ///`AtsCandidatesGetResponseDataItemsCandidateTagsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesGetResponseDataItemsCandidateTagsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub candidate_id: ::std::option::Option<::std::string::String>,
@@ -1418,6 +1527,7 @@ pub struct AtsCandidatesGetResponseDataItemsCandidateTagsItems {
 }
 ///`AtsCandidatesGetResponseDataItemsCandidateTagsItemsTag`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesGetResponseDataItemsCandidateTagsItemsTag {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -1426,6 +1536,7 @@ pub struct AtsCandidatesGetResponseDataItemsCandidateTagsItemsTag {
 }
 ///`AtsCandidatesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesPostBodyData {
     pub email: ::std::string::String,
     pub first_name: ::std::string::String,
@@ -1439,6 +1550,7 @@ pub struct AtsCandidatesPostBodyData {
 }
 ///`AtsCandidatesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub anonymized_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1468,27 +1580,32 @@ pub struct AtsCandidatesPostResponseData {
 }
 ///`AtsCreateAtsApplicationV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCreateAtsApplicationV20260101Response201 {
     pub data: AtsApplicationsPostResponseData,
 }
 ///`AtsCreateAtsCandidateV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCreateAtsCandidateV20260101Response201 {
     pub data: AtsCandidatesPostResponseData,
 }
 ///`AtsCreateAtsJobResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCreateAtsJobResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<AtsJobsPostResponseData>,
 }
 ///`AtsCreateCandidateTagsV20260227Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCreateCandidateTagsV20260227Response201 {
     pub data: ::std::vec::Vec<AtsCandidatesCandidateIdTagsPostResponseDataItems>,
 }
 ///`AtsDepartmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsDepartmentsGetResponseDataItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -1497,6 +1614,7 @@ pub struct AtsDepartmentsGetResponseDataItems {
 }
 ///`AtsEmailTemplatesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsEmailTemplatesGetResponseDataItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -1505,6 +1623,7 @@ pub struct AtsEmailTemplatesGetResponseDataItems {
 }
 ///`AtsHiringMembersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsHiringMembersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1527,6 +1646,7 @@ pub struct AtsHiringMembersGetResponseDataItems {
 }
 ///`AtsJobPostingsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_form: ::std::option::Option<
@@ -1548,6 +1668,7 @@ pub struct AtsJobPostingsGetResponseDataItems {
 }
 ///`AtsJobPostingsGetResponseDataItemsJob`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsGetResponseDataItemsJob {
     pub compensation: ::std::option::Option<
         AtsJobPostingsGetResponseDataItemsJobCompensation,
@@ -1568,6 +1689,7 @@ pub struct AtsJobPostingsGetResponseDataItemsJob {
 }
 ///`AtsJobPostingsGetResponseDataItemsJobCompensation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsGetResponseDataItemsJobCompensation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency_iso_code: ::std::option::Option<::std::string::String>,
@@ -1580,6 +1702,7 @@ pub struct AtsJobPostingsGetResponseDataItemsJobCompensation {
 }
 ///`AtsJobPostingsGetResponseDataItemsPublicationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsGetResponseDataItemsPublicationsItems {
     pub current_state: AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentState,
     pub id: ::std::string::String,
@@ -1587,6 +1710,7 @@ pub struct AtsJobPostingsGetResponseDataItemsPublicationsItems {
 }
 ///`AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentState`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentState {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub created_by: ::std::option::Option<::std::string::String>,
@@ -1602,6 +1726,7 @@ open_enum!(
 );
 ///`AtsJobPostingsJobPostingIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsJobPostingIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_form: ::std::option::Option<AtsApplicationsGetResponseDataItemsJob>,
@@ -1618,6 +1743,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseData {
 }
 ///`AtsJobPostingsJobPostingIdGetResponseDataJob`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsJobPostingIdGetResponseDataJob {
     pub compensation: ::std::option::Option<
         AtsJobPostingsJobPostingIdGetResponseDataJobCompensation,
@@ -1638,6 +1764,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataJob {
 }
 ///`AtsJobPostingsJobPostingIdGetResponseDataJobCompensation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsJobPostingIdGetResponseDataJobCompensation {
     pub currency_iso_code: ::std::string::String,
     pub id: ::std::string::String,
@@ -1648,6 +1775,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataJobCompensation {
 }
 ///`AtsJobPostingsJobPostingIdGetResponseDataJobJobDepartmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsJobPostingIdGetResponseDataJobJobDepartmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<EorPostResponseDataHealthPlan>,
@@ -1655,6 +1783,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataJobJobDepartmentsItems {
 }
 ///`AtsJobPostingsJobPostingIdGetResponseDataPublicationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsJobPostingIdGetResponseDataPublicationsItems {
     pub current_state: AtsJobPostingsJobPostingIdGetResponseDataPublicationsItemsCurrentState,
     pub id: ::std::string::String,
@@ -1662,6 +1791,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataPublicationsItems {
 }
 ///`AtsJobPostingsJobPostingIdGetResponseDataPublicationsItemsCurrentState`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobPostingsJobPostingIdGetResponseDataPublicationsItemsCurrentState {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1673,6 +1803,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataPublicationsItemsCurrentStat
 }
 ///`AtsJobsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applications_count: ::std::option::Option<i64>,
@@ -1733,6 +1864,7 @@ pub struct AtsJobsGetResponseDataItems {
 }
 ///`AtsJobsGetResponseDataItemsCurrentCompensation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsGetResponseDataItemsCurrentCompensation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency_iso_code: ::std::option::Option<::std::string::String>,
@@ -1756,6 +1888,7 @@ open_enum!(
 );
 ///`AtsJobsGetResponseDataItemsHiringMemberJobPermissionsByTypeSlug`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsGetResponseDataItemsHiringMemberJobPermissionsByTypeSlug {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_form_submission: ::std::option::Option<::std::string::String>,
@@ -1774,6 +1907,7 @@ pub struct AtsJobsGetResponseDataItemsHiringMemberJobPermissionsByTypeSlug {
 }
 ///`AtsJobsGetResponseDataItemsHiringMembersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsGetResponseDataItemsHiringMembersItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hris_organization_user_id: ::std::option::Option<::std::string::String>,
@@ -1782,6 +1916,7 @@ pub struct AtsJobsGetResponseDataItemsHiringMembersItems {
 }
 ///`AtsJobsGetResponseDataItemsInterviewPlanStagesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsGetResponseDataItemsInterviewPlanStagesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category_type_slug: ::std::option::Option<
@@ -1804,6 +1939,7 @@ open_enum!(
 );
 ///`AtsJobsGetResponseDataItemsJobDepartmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsGetResponseDataItemsJobDepartmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<EorPostResponseDataHealthPlan>,
@@ -1812,6 +1948,7 @@ pub struct AtsJobsGetResponseDataItemsJobDepartmentsItems {
 }
 ///`AtsJobsGetResponseDataItemsJobEmploymentTypesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsGetResponseDataItemsJobEmploymentTypesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employment_type: ::std::option::Option<EorPostResponseDataHealthPlan>,
@@ -1820,6 +1957,7 @@ pub struct AtsJobsGetResponseDataItemsJobEmploymentTypesItems {
 }
 ///`AtsJobsGetResponseDataItemsJobLocationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsGetResponseDataItemsJobLocationsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -1828,6 +1966,7 @@ pub struct AtsJobsGetResponseDataItemsJobLocationsItems {
 }
 ///`AtsJobsGetResponseDataItemsJobTeamsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsGetResponseDataItemsJobTeamsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -1836,6 +1975,7 @@ pub struct AtsJobsGetResponseDataItemsJobTeamsItems {
 }
 ///`AtsJobsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub department_ids: ::std::vec::Vec<::std::string::String>,
@@ -1852,6 +1992,7 @@ pub struct AtsJobsPostBodyData {
 }
 ///`AtsJobsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsPostResponseData {
     pub approval_request_id: ::std::option::Option<::std::string::String>,
     pub approval_rule_id: ::std::option::Option<::std::string::String>,
@@ -1880,24 +2021,28 @@ pub struct AtsJobsPostResponseData {
 }
 ///`AtsJobsPostResponseDataJobDepartmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsPostResponseDataJobDepartmentsItems {
     pub department: ::std::option::Option<TeamsGetResponseDataItems>,
     pub id: ::std::string::String,
 }
 ///`AtsJobsPostResponseDataJobEmploymentTypesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsPostResponseDataJobEmploymentTypesItems {
     pub employment_type: TeamsGetResponseDataItems,
     pub id: ::std::string::String,
 }
 ///`AtsJobsPostResponseDataJobLocationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsPostResponseDataJobLocationsItems {
     pub id: ::std::string::String,
     pub location: TeamsGetResponseDataItems,
 }
 ///`AtsJobsPostResponseDataJobTeamsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsPostResponseDataJobTeamsItems {
     pub id: ::std::string::String,
     pub team: TeamsGetResponseDataItems,
@@ -1909,6 +2054,7 @@ open_enum!(
 );
 ///`AtsListTagsV20260227Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsListTagsV20260227Response200 {
     pub data: ::std::vec::Vec<AtsTagsGetResponseDataItems>,
     pub has_more: bool,
@@ -1917,6 +2063,7 @@ pub struct AtsListTagsV20260227Response200 {
 }
 ///`AtsLocationsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsLocationsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -1935,6 +2082,7 @@ pub struct AtsLocationsGetResponseDataItems {
 }
 ///`AtsOffersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsOffersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_interview_plan_stage_id: ::std::option::Option<
@@ -1973,6 +2121,7 @@ pub struct AtsOffersGetResponseDataItems {
 }
 ///`AtsOffersGetResponseDataItemsEmail`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsOffersGetResponseDataItemsEmail {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub body: ::std::option::Option<::std::string::String>,
@@ -2017,6 +2166,7 @@ open_enum!(
 );
 ///`AtsReasonsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsReasonsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub candidates_count: ::std::option::Option<f64>,
@@ -2035,6 +2185,7 @@ pub struct AtsReasonsGetResponseDataItems {
 }
 ///`AtsRetrieveAListOfAtsApplicationSourcesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAListOfAtsApplicationSourcesResponse200 {
     pub data: ::std::vec::Vec<AtsApplicationSourcesGetResponseDataItems>,
     pub has_more: bool,
@@ -2043,6 +2194,7 @@ pub struct AtsRetrieveAListOfAtsApplicationSourcesResponse200 {
 }
 ///`AtsRetrieveAListOfAtsApplicationsV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAListOfAtsApplicationsV20260101Response200 {
     pub data: ::std::vec::Vec<AtsApplicationsGetResponseDataItems>,
     pub has_more: bool,
@@ -2051,6 +2203,7 @@ pub struct AtsRetrieveAListOfAtsApplicationsV20260101Response200 {
 }
 ///`AtsRetrieveAListOfAtsDepartmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAListOfAtsDepartmentsResponse200 {
     pub data: ::std::vec::Vec<AtsDepartmentsGetResponseDataItems>,
     pub has_more: bool,
@@ -2059,6 +2212,7 @@ pub struct AtsRetrieveAListOfAtsDepartmentsResponse200 {
 }
 ///`AtsRetrieveAListOfAtsJobPostingsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAListOfAtsJobPostingsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<AtsJobPostingsJobPostingIdGetResponseData>,
@@ -2071,6 +2225,7 @@ pub struct AtsRetrieveAListOfAtsJobPostingsResponse200 {
 }
 ///`AtsRetrieveAListOfAtsJobsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAListOfAtsJobsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<AtsJobsGetResponseDataItems>,
@@ -2083,6 +2238,7 @@ pub struct AtsRetrieveAListOfAtsJobsResponse200 {
 }
 ///`AtsRetrieveAListOfAtsLocationsV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAListOfAtsLocationsV20260101Response200 {
     pub data: ::std::vec::Vec<AtsLocationsGetResponseDataItems>,
     pub has_more: bool,
@@ -2091,6 +2247,7 @@ pub struct AtsRetrieveAListOfAtsLocationsV20260101Response200 {
 }
 ///`AtsRetrieveAListOfAtsOffersV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAListOfAtsOffersV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<AtsOffersGetResponseDataItems>,
@@ -2103,6 +2260,7 @@ pub struct AtsRetrieveAListOfAtsOffersV20260101Response200 {
 }
 ///`AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200 {
     pub data: ::std::vec::Vec<AtsEmailTemplatesGetResponseDataItems>,
     pub has_more: bool,
@@ -2111,11 +2269,13 @@ pub struct AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200 {
 }
 ///`AtsRetrieveAtsApplicationV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAtsApplicationV20260101Response200 {
     pub data: AtsApplicationsApplicationIdGetResponseData,
 }
 ///`AtsRetrieveAtsHiringMembersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAtsHiringMembersResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<AtsHiringMembersGetResponseDataItems>,
@@ -2128,12 +2288,14 @@ pub struct AtsRetrieveAtsHiringMembersResponse200 {
 }
 ///`AtsRetrieveAtsJobPostingResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAtsJobPostingResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<AtsJobPostingsJobPostingIdGetResponseData>,
 }
 ///`AtsRetrieveAtsJobPostingsV20260410Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAtsJobPostingsV20260410Response200 {
     pub data: ::std::vec::Vec<AtsJobPostingsGetResponseDataItems>,
     pub has_more: bool,
@@ -2142,6 +2304,7 @@ pub struct AtsRetrieveAtsJobPostingsV20260410Response200 {
 }
 ///`AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200 {
     pub data: ::std::vec::Vec<
         AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems,
@@ -2152,6 +2315,7 @@ pub struct AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200 {
 }
 ///`AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<AtsCandidatesGetResponseDataItems>,
@@ -2164,6 +2328,7 @@ pub struct AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200 {
 }
 ///`AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200 {
     pub data: ::std::vec::Vec<AtsReasonsGetResponseDataItems>,
     pub has_more: bool,
@@ -2181,6 +2346,7 @@ impl ::std::default::Default for AtsTagsGetParametersIncludeCounts {
 open_enum!(AtsTagsGetParametersTagGroupSlug, Unknown { Candidate = "CANDIDATE" });
 ///`AtsTagsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsTagsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub candidates_count: ::std::option::Option<i64>,
@@ -2202,6 +2368,7 @@ pub struct AtsTagsGetResponseDataItems {
 }
 ///`AuthenticationScheme`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AuthenticationScheme {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -2217,6 +2384,7 @@ pub struct AuthenticationScheme {
 }
 ///`AuthenticationSchemes`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AuthenticationSchemes {
     #[serde(
         rename = "authenticationSchemes",
@@ -2227,6 +2395,7 @@ pub struct AuthenticationSchemes {
 }
 ///`BenefitsLegalEntitiesId401KPlansGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesId401KPlansGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution_type: ::std::option::Option<
@@ -2253,6 +2422,7 @@ pub struct BenefitsLegalEntitiesId401KPlansGetResponseDataItems {
 }
 ///`BenefitsLegalEntitiesId401KPlansGetResponseDataItemsContributionValueForMatchRateItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesId401KPlansGetResponseDataItemsContributionValueForMatchRateItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<f64>,
@@ -2261,6 +2431,7 @@ pub struct BenefitsLegalEntitiesId401KPlansGetResponseDataItemsContributionValue
 }
 ///`BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseAddressesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -2277,6 +2448,7 @@ pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseAddressesItems {
 }
 ///`BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub compensations: ::std::vec::Vec<
@@ -2307,6 +2479,7 @@ pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItems {
 }
 ///`BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsCompensationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsCompensationsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -2345,6 +2518,7 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponsePhonesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponsePhonesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dial_code: ::std::option::Option<::std::string::String>,
@@ -2355,6 +2529,7 @@ pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponsePhonesItems {
 }
 ///`BenefitsLegalEntitiesIdGetResponseAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdGetResponseAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -2375,6 +2550,7 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesIdGetResponseRegistrationAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdGetResponseRegistrationAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -2391,6 +2567,7 @@ pub struct BenefitsLegalEntitiesIdGetResponseRegistrationAddress {
 }
 ///`BenefitsLegalEntitiesIdPayStubGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub employees: ::std::vec::Vec<
@@ -2423,6 +2600,7 @@ pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItems {
 }
 ///`BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -2443,6 +2621,7 @@ pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItems {
 }
 ///`BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsContributionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -2459,6 +2638,7 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsEmployerContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsEmployerContributionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -2493,6 +2673,7 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesIdPayStubGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdPayStubGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub items_per_page: ::std::option::Option<i64>,
@@ -2503,6 +2684,7 @@ pub struct BenefitsLegalEntitiesIdPayStubGetResponsePage {
 }
 ///`BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -2523,6 +2705,7 @@ pub struct BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItems {
 }
 ///`BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsContributionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -2539,6 +2722,7 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsEmployerContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsEmployerContributionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -2555,6 +2739,7 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData {
     pub contribution_type: BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2572,6 +2757,7 @@ pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData {
 }
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution_limit: ::std::option::Option<f64>,
@@ -2598,18 +2784,21 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionValueForMatchRateItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionValueForMatchRateItems {
     pub limit: f64,
     pub rate: f64,
 }
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
 }
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution_limit: ::std::option::Option<f64>,
@@ -2638,6 +2827,7 @@ pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData {
 }
 ///`BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution_limit: ::std::option::Option<f64>,
@@ -2668,6 +2858,7 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution_limit: ::std::option::Option<f64>,
@@ -2690,6 +2881,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostR
 }
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<
@@ -2702,6 +2894,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseData {
 }
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub employees: ::std::vec::Vec<
@@ -2730,6 +2923,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItems {
 }
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -2754,6 +2948,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmp
 }
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsContributionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -2770,6 +2965,7 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsEmployerContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsEmployerContributionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -2793,6 +2989,7 @@ open_enum!(
 );
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataPage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataPage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
@@ -2803,6 +3000,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataPage {
 }
 ///`BulkSupported`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BulkSupported {
     #[serde(
         rename = "maxOperations",
@@ -2819,16 +3017,19 @@ pub struct BulkSupported {
 }
 ///`CancelContractBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CancelContractBody {
     pub data: EorContractOidCancelPostBodyData,
 }
 ///`CandidatesAddCandidateResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CandidatesAddCandidateResponse201 {
     pub data: CandidatesPostResponseData,
 }
 ///`CandidatesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CandidatesPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -2856,22 +3057,26 @@ open_enum!(
 );
 ///`CandidatesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CandidatesPostResponseData {
     pub created: bool,
 }
 ///`ChangePasswordBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ChangePasswordBody {
     pub data: EorMailboxesChangePasswordPostBodyData,
 }
 ///`ChangeTheAutoWithdrawalSettingV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ChangeTheAutoWithdrawalSettingV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsAutoWithdrawalSettingPatchBodyData>,
 }
 ///`CheckinProjectAssignmentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckinProjectAssignmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -2880,16 +3085,19 @@ pub struct CheckinProjectAssignmentBody {
 }
 ///`CloneGroupBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CloneGroupBody {
     pub data: GroupsPostBodyData,
 }
 ///`ConsentCreateConsentTokenResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ConsentCreateConsentTokenResponse201 {
     pub data: ConsentTokenPostResponseData,
 }
 ///`ConsentTokenPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ConsentTokenPostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2898,17 +3106,20 @@ pub struct ConsentTokenPostResponseData {
 }
 ///`ContractTemplatesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractTemplatesGetResponseDataItems {
     pub id: EorPostBodyDataSeniorityId,
     pub title: ::std::string::String,
 }
 ///`ContractorAmendmentsCreateContractAmendmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractorAmendmentsCreateContractAmendmentResponse201 {
     pub data: ContractsContractIdAmendmentsPostResponseData,
 }
 ///`ContractorAmendmentsGetContractAmendmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractorAmendmentsGetContractAmendmentsResponse200 {
     pub cursor: ::std::option::Option<::std::string::String>,
     pub data: ::std::vec::Vec<ContractsContractIdAmendmentsGetResponseDataItems>,
@@ -2917,21 +3128,25 @@ pub struct ContractorAmendmentsGetContractAmendmentsResponse200 {
 }
 ///`ContractorHiringCreateContractDocumentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractorHiringCreateContractDocumentResponse201 {
     pub data: ::std::option::Option<TimesheetsIdGetResponseDataAttachment>,
 }
 ///`ContractorHiringGetContractInviteResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractorHiringGetContractInviteResponse200 {
     pub data: ::std::string::String,
 }
 ///`ContractorHiringGetContractPaymentCyclesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractorHiringGetContractPaymentCyclesResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdPaymentCyclesGetResponseDataItems>,
 }
 ///`ContractsApproveAnEquityExerciseV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsApproveAnEquityExerciseV20260101Response200 {
     pub created_at: ::chrono::naive::NaiveDate,
     pub employer_approval: ::std::string::String,
@@ -2941,6 +3156,7 @@ pub struct ContractsApproveAnEquityExerciseV20260101Response200 {
 }
 ///`ContractsContractIdAdjustmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdAdjustmentsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actual_end_cycle_date: ::std::option::Option<::std::string::String>,
@@ -2977,6 +3193,7 @@ pub struct ContractsContractIdAdjustmentsGetResponseDataItems {
 }
 ///`ContractsContractIdAmendmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdAmendmentsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_name: ::std::option::Option<::std::string::String>,
@@ -3016,6 +3233,7 @@ open_enum!(
 );
 ///`ContractsContractIdAmendmentsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdAmendmentsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -3086,6 +3304,7 @@ open_enum!(
 );
 ///`ContractsContractIdAmendmentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdAmendmentsPostResponseData {
     pub created: bool,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3115,24 +3334,28 @@ open_enum!(
 );
 ///`ContractsContractIdCostCentersPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdCostCentersPostBodyData {
     pub effective_date: ::chrono::naive::NaiveDate,
     pub value: ::std::vec::Vec<ContractsContractIdCostCentersPostBodyDataValueItems>,
 }
 ///`ContractsContractIdCostCentersPostBodyDataValueItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdCostCentersPostBodyDataValueItems {
     pub allocation_percentage: f64,
     pub cost_center_id: i64,
 }
 ///`ContractsContractIdCostCentersPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdCostCentersPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
 ///`ContractsContractIdEquityWithholdingEstimateGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdEquityWithholdingEstimateGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aggregate_withholding_rate: ::std::option::Option<::std::string::String>,
@@ -3155,6 +3378,7 @@ pub struct ContractsContractIdEquityWithholdingEstimateGetResponseData {
 }
 ///`ContractsContractIdEquityWithholdingEstimateGetResponseDataBreakdownItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdEquityWithholdingEstimateGetResponseDataBreakdownItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -3165,6 +3389,7 @@ pub struct ContractsContractIdEquityWithholdingEstimateGetResponseDataBreakdownI
 }
 ///`ContractsContractIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdGetResponseData {
     pub client: ::std::option::Option<ContractsContractIdPatchResponseClient>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3228,6 +3453,7 @@ pub struct ContractsContractIdGetResponseData {
 }
 ///`ContractsContractIdGetResponseDataCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdGetResponseDataCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -3238,6 +3464,7 @@ pub struct ContractsContractIdGetResponseDataCustomFieldsItems {
 }
 ///`ContractsContractIdGetResponseDataWorker`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdGetResponseDataWorker {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub alternate_email: ::std::option::Option<
@@ -3267,6 +3494,7 @@ pub struct ContractsContractIdGetResponseDataWorker {
 ///`ContractsContractIdGetResponseDataWorkerDateOfBirth`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ContractsContractIdGetResponseDataWorkerDateOfBirth {
     Date(::chrono::naive::NaiveDate),
     String(::std::string::String),
@@ -3287,6 +3515,7 @@ for ContractsContractIdGetResponseDataWorkerDateOfBirth {
 }
 ///`ContractsContractIdIcInvoicingTaxesGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdIcInvoicingTaxesGetResponseData {
     pub id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3300,12 +3529,14 @@ pub struct ContractsContractIdIcInvoicingTaxesGetResponseData {
 }
 ///`ContractsContractIdIcInvoicingTaxesGetResponseDataVat`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdIcInvoicingTaxesGetResponseDataVat {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub percentage: ::std::option::Option<f64>,
 }
 ///`ContractsContractIdIcInvoicingTaxesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdIcInvoicingTaxesPostBodyData {
     pub percentage: f64,
     pub tax_type: ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
@@ -3316,6 +3547,7 @@ open_enum!(
 );
 ///`ContractsContractIdInvitationsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdInvitationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -3336,6 +3568,7 @@ impl ::std::default::Default for ContractsContractIdInvitationsPostBodyDataLocal
 }
 ///`ContractsContractIdInvoiceAdjustmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdInvoiceAdjustmentsGetResponseDataItems {
     pub attachment: ::std::option::Option<TimesheetsIdGetResponseDataAttachment>,
     pub contract: TimesheetsIdGetResponseDataContract,
@@ -3362,12 +3595,14 @@ pub struct ContractsContractIdInvoiceAdjustmentsGetResponseDataItems {
 }
 ///`ContractsContractIdInvoiceAdjustmentsGetResponseDataItemsPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdInvoiceAdjustmentsGetResponseDataItemsPaymentCycle {
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 ///`ContractsContractIdMilestonesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdMilestonesGetResponseDataItems {
     pub amount: ::std::string::String,
     pub approval_requested: bool,
@@ -3381,6 +3616,7 @@ pub struct ContractsContractIdMilestonesGetResponseDataItems {
 }
 ///`ContractsContractIdMilestonesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdMilestonesPostBodyData {
     pub amount: AdjustmentsPostFormAmount,
     pub description: ::std::string::String,
@@ -3388,6 +3624,7 @@ pub struct ContractsContractIdMilestonesPostBodyData {
 }
 ///`ContractsContractIdOffCyclePaymentsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdOffCyclePaymentsIdGetResponseData {
     pub amount: ::std::string::String,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3400,6 +3637,7 @@ pub struct ContractsContractIdOffCyclePaymentsIdGetResponseData {
 }
 ///`ContractsContractIdOffCyclePaymentsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdOffCyclePaymentsPostBodyData {
     pub amount: f64,
     pub date_submitted: ::chrono::naive::NaiveDate,
@@ -3411,6 +3649,7 @@ pub struct ContractsContractIdOffCyclePaymentsPostBodyData {
 }
 ///`ContractsContractIdOffCyclePaymentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdOffCyclePaymentsPostResponseData {
     pub created: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3418,11 +3657,13 @@ pub struct ContractsContractIdOffCyclePaymentsPostResponseData {
 }
 ///`ContractsContractIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchBodyData {
     pub external_id: ::std::option::Option<::std::string::String>,
 }
 ///`ContractsContractIdPatchResponseClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -3438,6 +3679,7 @@ pub struct ContractsContractIdPatchResponseClient {
 }
 ///`ContractsContractIdPatchResponseClientLegalEntity`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseClientLegalEntity {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -3456,12 +3698,14 @@ pub struct ContractsContractIdPatchResponseClientLegalEntity {
 }
 ///`ContractsContractIdPatchResponseClientTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseClientTeam {
     pub id: AdjustmentsPostFormAmount,
     pub name: ::std::string::String,
 }
 ///`ContractsContractIdPatchResponseCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -3490,6 +3734,7 @@ pub struct ContractsContractIdPatchResponseCompensationDetails {
 }
 ///`ContractsContractIdPatchResponseContractTemplate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseContractTemplate {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -3498,6 +3743,7 @@ pub struct ContractsContractIdPatchResponseContractTemplate {
 }
 ///`ContractsContractIdPatchResponseEmploymentDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseEmploymentDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_per_week: ::std::option::Option<f64>,
@@ -3512,6 +3758,7 @@ pub struct ContractsContractIdPatchResponseEmploymentDetails {
 }
 ///`ContractsContractIdPatchResponseQuote`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseQuote {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub benefits: ::std::vec::Vec<ContractsPostResponseDataQuoteBenefitsItems>,
@@ -3520,6 +3767,7 @@ pub struct ContractsContractIdPatchResponseQuote {
 }
 ///`ContractsContractIdPatchResponseSeniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseSeniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<f64>,
@@ -3530,6 +3778,7 @@ pub struct ContractsContractIdPatchResponseSeniority {
 }
 ///`ContractsContractIdPatchResponseSignatures`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseSignatures {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_signature: ::std::option::Option<::std::string::String>,
@@ -3560,6 +3809,7 @@ open_enum!(
 );
 ///`ContractsContractIdPatchResponseWorkSchedule`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseWorkSchedule {
     pub country: ::std::string::String,
     pub days: ::std::vec::Vec<ContractsContractIdPatchResponseWorkScheduleDaysItems>,
@@ -3576,6 +3826,7 @@ pub struct ContractsContractIdPatchResponseWorkSchedule {
 }
 ///`ContractsContractIdPatchResponseWorkScheduleDaysItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseWorkScheduleDaysItems {
     pub day: ContractsContractIdPatchResponseWorkScheduleDaysItemsDay,
     pub end: ::std::option::Option<::std::string::String>,
@@ -3600,6 +3851,7 @@ open_enum!(
 );
 ///`ContractsContractIdPatchResponseWorker`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseWorker {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub alternate_email: ::std::option::Option<
@@ -3628,6 +3880,7 @@ pub struct ContractsContractIdPatchResponseWorker {
 }
 ///`ContractsContractIdPatchResponseWorkerAlternateEmailItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchResponseWorkerAlternateEmailItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -3640,6 +3893,7 @@ pub struct ContractsContractIdPatchResponseWorkerAlternateEmailItems {
 ///`ContractsContractIdPatchResponseWorkerDateOfBirth`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ContractsContractIdPatchResponseWorkerDateOfBirth {
     DateTime(::chrono::DateTime<::chrono::offset::Utc>),
     Date(::chrono::naive::NaiveDate),
@@ -3665,6 +3919,7 @@ for ContractsContractIdPatchResponseWorkerDateOfBirth {
 }
 ///`ContractsContractIdPaymentCyclesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPaymentCyclesGetResponseDataItems {
     pub due_date: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -3677,6 +3932,7 @@ open_enum!(
 );
 ///`ContractsContractIdSignaturesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdSignaturesPostBodyData {
     pub client_signature: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3687,6 +3943,7 @@ pub struct ContractsContractIdSignaturesPostBodyData {
 ///`ContractsContractIdSignaturesPostBodyDataContractTemplateId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ContractsContractIdSignaturesPostBodyDataContractTemplateId {
     Double(f64),
     String(::std::string::String),
@@ -3708,6 +3965,7 @@ for ContractsContractIdSignaturesPostBodyDataContractTemplateId {
 }
 ///`ContractsContractIdTasksGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTasksGetResponseDataItems {
     pub amount: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3721,6 +3979,7 @@ pub struct ContractsContractIdTasksGetResponseDataItems {
 }
 ///`ContractsContractIdTasksGetResponseDataItemsAttachment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTasksGetResponseDataItemsAttachment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
@@ -3729,6 +3988,7 @@ pub struct ContractsContractIdTasksGetResponseDataItemsAttachment {
 }
 ///`ContractsContractIdTasksManyReviewsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTasksManyReviewsPostBodyData {
     pub ids: ::std::vec::Vec<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3737,6 +3997,7 @@ pub struct ContractsContractIdTasksManyReviewsPostBodyData {
 }
 ///`ContractsContractIdTasksPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTasksPostBodyData {
     pub amount: ::std::string::String,
     pub date_submitted: TimeOffsPostBodyDataEndDate,
@@ -3746,6 +4007,7 @@ pub struct ContractsContractIdTasksPostBodyData {
 }
 ///`ContractsContractIdTasksPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTasksPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<bool>,
@@ -3756,6 +4018,7 @@ pub struct ContractsContractIdTasksPostResponseData {
 }
 ///`ContractsContractIdTerminationsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTerminationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completion_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -3784,6 +4047,7 @@ open_enum!(
 );
 ///`ContractsContractIdTerminationsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTerminationsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completion_date: ::std::option::Option<
@@ -3795,6 +4059,7 @@ pub struct ContractsContractIdTerminationsPostResponseData {
 ///`ContractsContractIdTimesheetsGetParametersContractTypes`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ContractsContractIdTimesheetsGetParametersContractTypes {
     ContractsContractIdTimesheetsGetParametersContractTypes0(
         ContractsContractIdTimesheetsGetParametersContractTypes0,
@@ -3816,6 +4081,7 @@ for ContractsContractIdTimesheetsGetParametersContractTypes {
 ///`ContractsContractIdTimesheetsGetParametersContractTypes0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTimesheetsGetParametersContractTypes0(
     pub ::std::vec::Vec<EorPostResponseDataType>,
 );
@@ -3839,6 +4105,7 @@ for ContractsContractIdTimesheetsGetParametersContractTypes0 {
 }
 ///`ContractsContractIdTimesheetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTimesheetsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attachment: ::std::option::Option<TimesheetsIdGetResponseDataAttachment>,
@@ -3872,6 +4139,7 @@ pub struct ContractsContractIdTimesheetsGetResponseDataItems {
 }
 ///`ContractsContractIdTimesheetsGetResponseDataItemsReviewedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTimesheetsGetResponseDataItemsReviewedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
@@ -3881,6 +4149,7 @@ pub struct ContractsContractIdTimesheetsGetResponseDataItemsReviewedBy {
 }
 ///`ContractsContractIdTimesheetsPresetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTimesheetsPresetsGetResponseDataItems {
     pub description: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3892,6 +4161,7 @@ pub struct ContractsContractIdTimesheetsPresetsGetResponseDataItems {
 }
 ///`ContractsContractIdTimesheetsPresetsGetResponseDataItemsHourlyReportRootPreset`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTimesheetsPresetsGetResponseDataItemsHourlyReportRootPreset {
     pub description: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3903,11 +4173,13 @@ pub struct ContractsContractIdTimesheetsPresetsGetResponseDataItemsHourlyReportR
 }
 ///`ContractsCreateIcContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsCreateIcContractResponse201 {
     pub data: ContractsPostResponseData,
 }
 ///`ContractsCustomFieldsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsCustomFieldsGetResponseDataItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3922,6 +4194,7 @@ pub struct ContractsCustomFieldsGetResponseDataItems {
 }
 ///`ContractsCustomFieldsGetResponseDataItemsSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsCustomFieldsGetResponseDataItemsSettings {
     pub access: PeopleCustomFieldsGetResponseDataItemsSettingsAccess,
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3935,6 +4208,7 @@ pub struct ContractsCustomFieldsGetResponseDataItemsSettings {
 }
 ///`ContractsCustomFieldsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsCustomFieldsIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3953,6 +4227,7 @@ pub struct ContractsCustomFieldsIdGetResponseData {
 }
 ///`ContractsCustomFieldsIdGetResponseDataSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsCustomFieldsIdGetResponseDataSettings {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<
@@ -3971,6 +4246,7 @@ pub struct ContractsCustomFieldsIdGetResponseDataSettings {
 }
 ///`ContractsCustomFieldsIdGetResponseDataSettingsAccess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsCustomFieldsIdGetResponseDataSettingsAccess {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_sensitive: ::std::option::Option<bool>,
@@ -3985,6 +4261,7 @@ open_enum!(
 );
 ///`ContractsGetContractEquityWithholdingAmountResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetContractEquityWithholdingAmountResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -3993,17 +4270,20 @@ pub struct ContractsGetContractEquityWithholdingAmountResponse200 {
 }
 ///`ContractsGetContractResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetContractResponse200 {
     pub data: ContractsContractIdGetResponseData,
 }
 ///`ContractsGetContractTemplatesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetContractTemplatesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<ContractTemplatesGetResponseDataItems>,
 }
 ///`ContractsGetContractsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetContractsResponse200 {
     pub data: ::std::vec::Vec<ContractsGetResponseDataItems>,
     pub page: ContractsGetResponsePage,
@@ -4026,6 +4306,7 @@ open_enum!(
 );
 ///`ContractsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponseDataItems {
     pub client: ContractsGetResponseDataItemsClient,
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4056,18 +4337,21 @@ pub struct ContractsGetResponseDataItems {
 }
 ///`ContractsGetResponseDataItemsClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponseDataItemsClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team: ::std::option::Option<ContractsGetResponseDataItemsClientTeam>,
 }
 ///`ContractsGetResponseDataItemsClientTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponseDataItemsClientTeam {
     pub id: ::std::string::String,
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`ContractsGetResponseDataItemsCostCentersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponseDataItemsCostCentersItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allocation_percentage: ::std::option::Option<f64>,
@@ -4078,6 +4362,7 @@ pub struct ContractsGetResponseDataItemsCostCentersItems {
 }
 ///`ContractsGetResponseDataItemsSignatures`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponseDataItemsSignatures {
     pub client_signed_at: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -4111,6 +4396,7 @@ open_enum!(
 );
 ///`ContractsGetResponseDataItemsWorker`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponseDataItemsWorker {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub alternate_email: ::std::vec::Vec<
@@ -4126,6 +4412,7 @@ pub struct ContractsGetResponseDataItemsWorker {
 }
 ///`ContractsGetResponseDataItemsWorkerAlternateEmailItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponseDataItemsWorkerAlternateEmailItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -4137,17 +4424,20 @@ pub struct ContractsGetResponseDataItemsWorkerAlternateEmailItems {
 }
 ///`ContractsGetResponseErrorsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponseErrorsItems {
     pub message: ::std::string::String,
 }
 ///`ContractsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponsePage {
     pub cursor: ::std::string::String,
     pub total_rows: f64,
 }
 ///`ContractsGpPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyData {
     pub client: ContractsGpPostBodyDataClient,
     pub compensation_details: ContractsGpPostBodyDataCompensationDetails,
@@ -4161,12 +4451,14 @@ pub struct ContractsGpPostBodyData {
 }
 ///`ContractsGpPostBodyDataClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataClient {
     pub legal_entity: EorWorkersBanksPostResponseData,
     pub team: EorWorkersBanksPostResponseData,
 }
 ///`ContractsGpPostBodyDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -4184,6 +4476,7 @@ impl ::std::default::Default for ContractsGpPostBodyDataCompensationDetailsScale
 }
 ///`ContractsGpPostBodyDataEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataEmployee {
     pub address: ContractsGpPostBodyDataEmployeeAddress,
     pub email: ::std::string::String,
@@ -4197,6 +4490,7 @@ pub struct ContractsGpPostBodyDataEmployee {
 }
 ///`ContractsGpPostBodyDataEmployeeAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataEmployeeAddress {
     pub city: ::std::string::String,
     pub country: ContractsGpPostBodyDataEmploymentCountry,
@@ -4207,6 +4501,7 @@ pub struct ContractsGpPostBodyDataEmployeeAddress {
 }
 ///`ContractsGpPostBodyDataEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataEmployment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<ContractsGpPostBodyDataEmploymentCountry>,
@@ -4253,12 +4548,14 @@ open_enum!(
 );
 ///`ContractsGpPostBodyDataEmploymentHolidays`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataEmploymentHolidays {
     pub allowance: f64,
     pub start_date: ::chrono::naive::NaiveDate,
 }
 ///`ContractsGpPostBodyDataWorkLocation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataWorkLocation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effective_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -4268,6 +4565,7 @@ pub struct ContractsGpPostBodyDataWorkLocation {
 }
 ///`ContractsGpPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<EorPostResponseDataClient>,
@@ -4292,6 +4590,7 @@ pub struct ContractsGpPostResponseData {
 }
 ///`ContractsGpPostResponseDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostResponseDataCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -4302,6 +4601,7 @@ pub struct ContractsGpPostResponseDataCompensationDetails {
 }
 ///`ContractsGpPostResponseDataEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostResponseDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -4314,6 +4614,7 @@ pub struct ContractsGpPostResponseDataEmployee {
 }
 ///`ContractsGpPostResponseDataEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostResponseDataEmployment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -4332,6 +4633,7 @@ pub struct ContractsGpPostResponseDataEmployment {
 }
 ///`ContractsGpPostResponseDataEmploymentHolidays`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostResponseDataEmploymentHolidays {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowance: ::std::option::Option<f64>,
@@ -4341,6 +4643,7 @@ pub struct ContractsGpPostResponseDataEmploymentHolidays {
 ///`ContractsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ContractsPostBodyData {
     Data0(ContractsPostBodyData0),
     Data1(ContractsPostBodyData1),
@@ -4369,6 +4672,7 @@ impl ::std::convert::From<ContractsPostBodyData3> for ContractsPostBodyData {
 }
 ///`ContractsPostBodyData0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyData0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub citizenship: ::std::option::Option<::std::string::String>,
@@ -4407,6 +4711,7 @@ pub struct ContractsPostBodyData0 {
 }
 ///`ContractsPostBodyData1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyData1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub citizenship: ::std::option::Option<::std::string::String>,
@@ -4445,6 +4750,7 @@ pub struct ContractsPostBodyData1 {
 }
 ///`ContractsPostBodyData2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyData2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub citizenship: ::std::option::Option<::std::string::String>,
@@ -4484,6 +4790,7 @@ pub struct ContractsPostBodyData2 {
 }
 ///`ContractsPostBodyData3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyData3 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub citizenship: ::std::option::Option<::std::string::String>,
@@ -4522,17 +4829,20 @@ pub struct ContractsPostBodyData3 {
 }
 ///`ContractsPostBodyDataOneOf0Client`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0Client {
     pub legal_entity: ContractsPostBodyDataOneOf0ClientTeam,
     pub team: ContractsPostBodyDataOneOf0ClientTeam,
 }
 ///`ContractsPostBodyDataOneOf0ClientTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0ClientTeam {
     pub id: AdjustmentsPostFormAmount,
 }
 ///`ContractsPostBodyDataOneOf0CompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0CompensationDetails {
     pub amount: f64,
     pub currency_code: ::std::string::String,
@@ -4568,6 +4878,7 @@ for ContractsPostBodyDataOneOf0CompensationDetailsPaymentDueType {
 }
 ///`ContractsPostBodyDataOneOf0JobTitle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0JobTitle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<AdjustmentsPostFormAmount>,
@@ -4576,6 +4887,7 @@ pub struct ContractsPostBodyDataOneOf0JobTitle {
 }
 ///`ContractsPostBodyDataOneOf0Meta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0Meta {
     pub documents_required: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4583,6 +4895,7 @@ pub struct ContractsPostBodyDataOneOf0Meta {
 }
 ///`ContractsPostBodyDataOneOf0Seniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0Seniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<AdjustmentsPostFormAmount>,
@@ -4597,6 +4910,7 @@ open_enum!(
 );
 ///`ContractsPostBodyDataOneOf0Worker`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0Worker {
     pub expected_email: ::std::option::Option<::std::string::String>,
     pub first_name: ::std::option::Option<::std::string::String>,
@@ -4607,6 +4921,7 @@ pub struct ContractsPostBodyDataOneOf0Worker {
 }
 ///`ContractsPostBodyDataOneOf1CompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf1CompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -4638,6 +4953,7 @@ open_enum!(
 );
 ///`ContractsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseData {
     pub client: ::std::option::Option<ContractsPostResponseDataClient>,
     pub compensation_details: ContractsPostResponseDataCompensationDetails,
@@ -4674,6 +4990,7 @@ pub struct ContractsPostResponseData {
 }
 ///`ContractsPostResponseDataClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -4686,6 +5003,7 @@ pub struct ContractsPostResponseDataClient {
 }
 ///`ContractsPostResponseDataClientLegalEntity`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataClientLegalEntity {
     pub email: ::std::option::Option<::std::string::String>,
     pub id: ::std::string::String,
@@ -4698,6 +5016,7 @@ pub struct ContractsPostResponseDataClientLegalEntity {
 }
 ///`ContractsPostResponseDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataCompensationDetails {
     pub amount: ::std::option::Option<::std::string::String>,
     pub currency_code: ::std::string::String,
@@ -4711,6 +5030,7 @@ pub struct ContractsPostResponseDataCompensationDetails {
 }
 ///`ContractsPostResponseDataCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -4719,6 +5039,7 @@ pub struct ContractsPostResponseDataCustomFieldsItems {
 }
 ///`ContractsPostResponseDataEmploymentDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataEmploymentDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -4733,6 +5054,7 @@ pub struct ContractsPostResponseDataEmploymentDetails {
 }
 ///`ContractsPostResponseDataInvitations`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataInvitations {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_email: ::std::option::Option<::std::string::String>,
@@ -4741,6 +5063,7 @@ pub struct ContractsPostResponseDataInvitations {
 }
 ///`ContractsPostResponseDataQuote`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataQuote {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annual_salary: ::std::option::Option<f64>,
@@ -4795,6 +5118,7 @@ pub struct ContractsPostResponseDataQuote {
 }
 ///`ContractsPostResponseDataQuoteBenefitsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataQuoteBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -4813,6 +5137,7 @@ pub struct ContractsPostResponseDataQuoteBenefitsItems {
 }
 ///`ContractsPostResponseDataQuoteBreakdownCosts`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataQuoteBreakdownCosts {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub monthly: ::std::option::Option<
@@ -4821,6 +5146,7 @@ pub struct ContractsPostResponseDataQuoteBreakdownCosts {
 }
 ///`ContractsPostResponseDataQuoteBreakdownCostsMonthly`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataQuoteBreakdownCostsMonthly {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub costs: ::std::vec::Vec<
@@ -4833,6 +5159,7 @@ pub struct ContractsPostResponseDataQuoteBreakdownCostsMonthly {
 }
 ///`ContractsPostResponseDataQuoteBreakdownCostsMonthlyCostsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataQuoteBreakdownCostsMonthlyCostsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -4845,6 +5172,7 @@ pub struct ContractsPostResponseDataQuoteBreakdownCostsMonthlyCostsItems {
 }
 ///`ContractsPostResponseDataSeniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataSeniority {
     pub id: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4853,6 +5181,7 @@ pub struct ContractsPostResponseDataSeniority {
 }
 ///`ContractsPostResponseDataSignatures`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataSignatures {
     pub client_signature: ::std::string::String,
     pub client_signed_at: ::std::option::Option<::std::string::String>,
@@ -4874,6 +5203,7 @@ open_enum!(
 ///`ContractsPostResponseDataTerminationDate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ContractsPostResponseDataTerminationDate {
     DateTime(::chrono::DateTime<::chrono::offset::Utc>),
     ContractsPostResponseDataTerminationDate1(ContractsPostResponseDataTerminationDate1),
@@ -4905,6 +5235,7 @@ open_enum!(
 );
 ///`ContractsPostResponseDataWorker`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataWorker {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub alternate_email: ::std::vec::Vec<
@@ -4935,6 +5266,7 @@ pub struct ContractsPostResponseDataWorker {
 }
 ///`ContractsPostResponseDataWorkerAlternateEmailItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataWorkerAlternateEmailItems {
     pub email: ::std::option::Option<::std::string::String>,
     #[serde(rename = "isVerified")]
@@ -4942,6 +5274,7 @@ pub struct ContractsPostResponseDataWorkerAlternateEmailItems {
 }
 ///`ContractsPostResponseDataWorkerLegalEntity`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostResponseDataWorkerLegalEntity {
     pub personal_name: ::std::string::String,
     pub registration_number: ::std::string::String,
@@ -4951,6 +5284,7 @@ pub struct ContractsPostResponseDataWorkerLegalEntity {
 ///`ContractsRejectContractResponse204`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsRejectContractResponse204(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
@@ -4976,16 +5310,19 @@ for ContractsRejectContractResponse204 {
 }
 ///`ContractsSignAmendmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsSignAmendmentResponse201 {
     pub data: WorkersAmendmentsAmendmentIdSignPostResponseData,
 }
 ///`ContractsSignWorkerContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsSignWorkerContractResponse201 {
     pub data: WorkersContractsContractIdSignaturesPostResponseData,
 }
 ///`ContractsUpdateIcContractResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsUpdateIcContractResponse200 {
     pub client: ::std::option::Option<ContractsContractIdPatchResponseClient>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5045,6 +5382,7 @@ pub struct ContractsUpdateIcContractResponse200 {
 }
 ///`CostCalculatorGetEmploymentCostResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CostCalculatorGetEmploymentCostResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<
@@ -5075,12 +5413,14 @@ pub struct CostCalculatorGetEmploymentCostResponse200 {
 }
 ///`CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdCostCentersPostResponseData>,
 }
 ///`CostCentersGetLegalEntityCostCentersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CostCentersGetLegalEntityCostCentersResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LegalEntitiesLegalEntityIdCostCentersGetResponseDataItems>,
@@ -5098,6 +5438,7 @@ pub struct CostCentersGetLegalEntityCostCentersResponse200 {
     PartialOrd
 )]
 #[serde(transparent)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CountryCode(pub ::std::string::String);
 impl ::std::ops::Deref for CountryCode {
     type Target = ::std::string::String;
@@ -5128,6 +5469,7 @@ impl ::std::str::FromStr for CountryCode {
 }
 ///`Create401KPlanForLegalEntityV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Create401KPlanForLegalEntityV20260101Body {
     pub contribution_type: BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5145,11 +5487,13 @@ pub struct Create401KPlanForLegalEntityV20260101Body {
 }
 ///`CreateADirectEmployeeBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateADirectEmployeeBody {
     pub data: PeoplePostBodyData,
 }
 ///`CreateAParentWorkerRelationWithExternalIdV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAParentWorkerRelationWithExternalIdV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -5158,6 +5502,7 @@ pub struct CreateAParentWorkerRelationWithExternalIdV20260101Body {
 }
 ///`CreateARequestToExerciseEquityV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateARequestToExerciseEquityV20260101Body {
     pub address_city: ::std::string::String,
     pub address_country: ::std::string::String,
@@ -5183,38 +5528,45 @@ pub struct CreateARequestToExerciseEquityV20260101Body {
 }
 ///`CreateAnImmigrationCaseBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAnImmigrationCaseBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ImmigrationClientCasesPostBodyData>,
 }
 ///`CreateAtsApplicationV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAtsApplicationV20260101Body {
     pub data: AtsApplicationsPostBodyData,
 }
 ///`CreateAtsCandidateV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAtsCandidateV20260101Body {
     pub data: AtsCandidatesPostBodyData,
 }
 ///`CreateAtsJobBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAtsJobBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<AtsJobsPostBodyData>,
 }
 ///`CreateBankTransferMethodBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateBankTransferMethodBody {
     pub data: PayoutsContractorsMethodsPostBodyData,
 }
 ///`CreateCandidateTagsV20260227Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateCandidateTagsV20260227Body {
     pub tag_ids: ::std::vec::Vec<::std::string::String>,
 }
 ///`CreateChildWorkerRelationV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateChildWorkerRelationV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -5223,93 +5575,110 @@ pub struct CreateChildWorkerRelationV20260101Body {
 }
 ///`CreateConsentTokenBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateConsentTokenBody {
     pub data: WorkerPostResponseData,
 }
 ///`CreateContractAmendmentContractsBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractAmendmentContractsBody {
     pub data: ContractsContractIdAmendmentsPostBodyData,
 }
 ///`CreateContractAmendmentEorBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractAmendmentEorBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdAmendmentsPostBodyData>,
 }
 ///`CreateContractInvitationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractInvitationBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdInvitationsPostBodyData>,
 }
 ///`CreateContractMilestoneBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractMilestoneBody {
     pub data: ContractsContractIdMilestonesPostBodyData,
 }
 ///`CreateContractOffCyclePaymentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractOffCyclePaymentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdOffCyclePaymentsPostBodyData>,
 }
 ///`CreateContractSignatureBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractSignatureBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdSignaturesPostBodyData>,
 }
 ///`CreateContractTaskBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractTaskBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdTasksPostBodyData>,
 }
 ///`CreateContractTaskReviewBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractTaskReviewBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimesheetsIdReviewsPostBodyData>,
 }
 ///`CreateContractTerminationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractTerminationBody {
     pub data: ContractsContractIdTerminationsPostBodyData,
 }
 ///`CreateEorContractBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateEorContractBody {
     pub data: EorPostBodyData,
 }
 ///`CreateEorOffboardingClientSignOffBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateEorOffboardingClientSignOffBody {
     pub data: EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData,
 }
 ///`CreateEorWorkerBankAccountBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateEorWorkerBankAccountBody {
     pub data: ::std::vec::Vec<EorWorkersBanksPostBodyDataItems>,
 }
 ///`CreateEquityOrTokenTaxEventBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateEquityOrTokenTaxEventBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EquitiesTokensTaxEventsPostBodyData>,
 }
 ///`CreateGpContractBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpContractBody {
     pub data: ContractsGpPostBodyData,
 }
 ///`CreateGpWorkerAdditionalInformationEorBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpWorkerAdditionalInformationEorBody {
     pub data: EorWorkersContractsContractIdAdditionalInformationPostBodyData,
 }
 ///`CreateGpWorkerAdditionalInformationGpBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpWorkerAdditionalInformationGpBody {
     pub data: ::std::collections::HashMap<
         ::std::string::String,
@@ -5318,91 +5687,108 @@ pub struct CreateGpWorkerAdditionalInformationGpBody {
 }
 ///`CreateGpWorkerBankBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpWorkerBankBody {
     pub data: GpWorkersWorkerIdBanksPostBodyData,
 }
 ///`CreateGpWorkerTerminationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpWorkerTerminationBody {
     pub data: GpWorkersWorkerIdTerminationsPostBodyData,
 }
 ///`CreateGroupBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGroupBody {
     pub data: GroupsPostBodyData,
 }
 ///`CreateIcContractBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateIcContractBody {
     pub data: ContractsPostBodyData,
 }
 ///`CreateIcInvoicingTaxBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateIcInvoicingTaxBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdIcInvoicingTaxesPostBodyData>,
 }
 ///`CreateInvoiceAdjustmentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateInvoiceAdjustmentBody {
     pub data: InvoiceAdjustmentsPostBodyData,
 }
 ///`CreateInvoiceAdjustmentReviewBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateInvoiceAdjustmentReviewBody {
     pub data: TimesheetsIdReviewsPostBodyData,
 }
 ///`CreateLegalEntityBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateLegalEntityBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<LegalEntitiesPostBodyData>,
 }
 ///`CreateMagicLinkBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateMagicLinkBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<MagicLinkPostBodyData>,
 }
 ///`CreateManagerBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateManagerBody {
     pub data: ManagersPostBodyData,
 }
 ///`CreateOrganizationChildBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateOrganizationChildBody {
     pub data: OrganizationsChildrenPostBodyData,
 }
 ///`CreateOrganizationRoleBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateOrganizationRoleBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<RolesPostBodyData>,
 }
 ///`CreateOrganizationStructureBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateOrganizationStructureBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisOrganizationStructuresPostBodyData>,
 }
 ///`CreatePersonWithoutContractBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreatePersonWithoutContractBody {
     pub data: PwacPostBodyData,
 }
 ///`CreateRegularTerminationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateRegularTerminationBody {
     pub data: EorOidTerminationsRegularPostBodyData,
 }
 ///`CreateResignationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateResignationBody {
     pub data: EorOidTerminationsResignationPostBodyData,
 }
 ///`CreateRootTimesheetsPresetBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateRootTimesheetsPresetBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -5422,53 +5808,63 @@ pub struct CreateRootTimesheetsPresetBody {
 }
 ///`CreateTimeOffRequestBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimeOffRequestBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsPostBodyData>,
 }
 ///`CreateTimeTrackingShiftRateBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimeTrackingShiftRateBody {
     pub data: TimeTrackingShiftRatesPostBodyData,
 }
 ///`CreateTimeTrackingShiftsBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimeTrackingShiftsBody {
     pub data: TimeTrackingShiftsPostBodyData,
 }
 ///`CreateTimeTrackingShiftsRawBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimeTrackingShiftsRawBody {
     pub data: TimeTrackingShiftsRawPostBodyData,
 }
 ///`CreateTimesheetBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimesheetBody {
     pub data: TimesheetsPostBodyData,
 }
 ///`CreateTimesheetReviewBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimesheetReviewBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimesheetsIdReviewsPostBodyData>,
 }
 ///`CreateTimesheetsPresetBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimesheetsPresetBody {
     pub data: TimesheetsPresetsPostBodyData,
 }
 ///`CreateVendorBillV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateVendorBillV20260101Body {
     pub data: AccountsPayableVendorBillsPostBodyData,
 }
 ///`CreateVeriffSessionBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateVeriffSessionBody {
     pub data: VeriffSessionPostBodyData,
 }
 ///`CreateWebhookRequest`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWebhookRequest {
     pub api_version: ::std::string::String,
     pub description: ::std::option::Option<::std::string::String>,
@@ -5480,40 +5876,47 @@ pub struct CreateWebhookRequest {
 }
 ///`CreateWorkerAccessTokenBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerAccessTokenBody {
     pub data: WorkersSessionPostBodyData,
 }
 ///`CreateWorkerEorBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerEorBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorWorkerPostBodyData>,
 }
 ///`CreateWorkerRelationProfileBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerRelationProfileBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsProfilePostBodyData>,
 }
 ///`CreateWorkerRelationProfileByExternalIdBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerRelationProfileByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsProfileExternalPostBodyData>,
 }
 ///`CreateWorkerRelationTypeBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerRelationTypeBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesPostBodyData>,
 }
 ///`CreateWorkerWorkerBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerWorkerBody {
     pub data: WorkerPostBodyData,
 }
 ///`CustomField`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomField {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -5524,31 +5927,37 @@ pub struct CustomField {
 }
 ///`CustomFieldsContractsGetContractCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsContractsGetContractCustomFieldsResponse200 {
     pub data: ::std::vec::Vec<ContractsCustomFieldsGetResponseDataItems>,
 }
 ///`CustomFieldsContractsGetCustomFieldResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsContractsGetCustomFieldResponse200 {
     pub data: ContractsCustomFieldsIdGetResponseData,
 }
 ///`CustomFieldsPeopleGetCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsPeopleGetCustomFieldsResponse200 {
     pub data: ::std::vec::Vec<PeopleCustomFieldsGetResponseDataItems>,
 }
 ///`CustomFieldsPeopleGetPersonCustomFieldResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsPeopleGetPersonCustomFieldResponse200 {
     pub data: PeopleCustomFieldsIdGetResponseData,
 }
 ///`CustomFieldsPeopleGetPersonCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsPeopleGetPersonCustomFieldsResponse200 {
     pub data: ::std::vec::Vec<PeopleWorkerIdCustomFieldsGetResponseDataItems>,
 }
 ///`CyclesCycleIdPayrollReportGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseData {
     pub count: i64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5564,6 +5973,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseData {
 }
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract: ::std::option::Option<
@@ -5584,6 +5994,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
 }
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsContract {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completion_date: ::std::option::Option<
@@ -5604,6 +6015,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
 }
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmployment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee: ::std::option::Option<
@@ -5620,6 +6032,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
 }
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmploymentEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmploymentEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
@@ -5630,6 +6043,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
 }
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmploymentEmployeeRecurringItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmploymentEmployeeRecurringItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<AdjustmentsPostFormAmount>,
@@ -5644,6 +6058,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
 }
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5687,6 +6102,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsEmploymentPayrollEventId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsEmploymentPayrollEventId {
     Integer(i64),
     String(::std::string::String),
@@ -5708,6 +6124,7 @@ for CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayroll
 }
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsUpdatedByProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsUpdatedByProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -5718,6 +6135,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
 }
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPreviousPayrollReportItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPreviousPayrollReportItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5752,6 +6170,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
 }
 ///`CyclesCycleIdPayrollReportGetResponseDataEventEntityItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CyclesCycleIdPayrollReportGetResponseDataEventEntityItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub add_to_employer_cost: ::std::option::Option<bool>,
@@ -5816,6 +6235,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEventEntityItemsItems {
 }
 ///`DaasBanksBankIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DaasBanksBankIdPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5832,6 +6252,7 @@ open_enum!(
 );
 ///`DaasPayslipsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DaasPayslipsGetResponseDataItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub from: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -5848,26 +6269,31 @@ pub struct DaasPayslipsGetResponseDataItems {
 }
 ///`DeelAsAServiceGetEorEmployeePayslipsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DeelAsAServiceGetEorEmployeePayslipsResponse200 {
     pub data: ::std::vec::Vec<DaasPayslipsGetResponseDataItems>,
 }
 ///`DeelAsAServicePatchEorBankAccountResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DeelAsAServicePatchEorBankAccountResponse201 {
     pub data: DaasBanksBankIdPatchResponseData,
 }
 ///`DelayOnboardingBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DelayOnboardingBody {
     pub data: EorContractOidDelayOnboardingPatchBodyData,
 }
 ///`DeleteMultipleShiftsByExternalIdBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DeleteMultipleShiftsByExternalIdBody {
     pub data: TimeTrackingShiftsBulkDeletePostBodyData,
 }
 ///`DepartmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DepartmentsGetResponseDataItems {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
@@ -5876,6 +6302,7 @@ pub struct DepartmentsGetResponseDataItems {
 }
 ///`DynamicRequirementsBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DynamicRequirementsBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -5884,6 +6311,7 @@ pub struct DynamicRequirementsBody {
 }
 ///`Email`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Email {
     #[serde(default)]
     pub primary: bool,
@@ -5898,6 +6326,7 @@ open_enum!(
 );
 ///`EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub alias: ::std::option::Option<::std::string::String>,
@@ -5952,6 +6381,7 @@ pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems {
 }
 ///`EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsDependenciesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsDependenciesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -5964,6 +6394,7 @@ open_enum!(
 );
 ///`EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInputConfiguration`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInputConfiguration {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub format: ::std::option::Option<
@@ -5974,6 +6405,7 @@ pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInpu
 }
 ///`EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInputConfigurationFormat`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInputConfigurationFormat {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pattern: ::std::option::Option<::std::string::String>,
@@ -5982,6 +6414,7 @@ pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInpu
 }
 ///`EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<
@@ -5990,6 +6423,7 @@ pub struct EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200
 }
 ///`EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub addresses: ::std::vec::Vec<
@@ -6034,6 +6468,7 @@ pub struct EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVen
 }
 ///`EngageLearningActionableJourneysGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItems {
     pub actionable_path: ::std::string::String,
     pub completion: EngageLearningActionableJourneysGetResponseDataItemsCompletion,
@@ -6051,11 +6486,13 @@ pub struct EngageLearningActionableJourneysGetResponseDataItems {
 }
 ///`EngageLearningActionableJourneysGetResponseDataItemsCompletion`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItemsCompletion {
     pub percentage: f64,
 }
 ///`EngageLearningActionableJourneysGetResponseDataItemsJourney`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItemsJourney {
     pub cover_picture: ::std::option::Option<
         EngageLearningActionableJourneysGetResponseDataItemsJourneyCoverPicture,
@@ -6081,6 +6518,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsJourney {
 }
 ///`EngageLearningActionableJourneysGetResponseDataItemsJourneyCoverPicture`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItemsJourneyCoverPicture {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attachable_id: ::std::option::Option<::std::string::String>,
@@ -6099,6 +6537,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsJourneyCoverPictu
 }
 ///`EngageLearningActionableJourneysGetResponseDataItemsJourneyCreatedByHrisOrganizationUserProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItemsJourneyCreatedByHrisOrganizationUserProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -6139,6 +6578,7 @@ open_enum!(
 );
 ///`EngageLearningActionableJourneysGetResponseDataItemsRecipientable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItemsRecipientable {
     pub country: ::std::option::Option<::std::string::String>,
     pub deactivated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6160,6 +6600,7 @@ open_enum!(
 );
 ///`EngageLearningActionableJourneysGetResponseDataItemsScopeable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItemsScopeable {
     pub assignee_hris_organization_user: EngageLearningActionableJourneysGetResponseDataItemsScopeableAssigneeHrisOrganizationUser,
     pub id: ::std::string::String,
@@ -6167,6 +6608,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsScopeable {
 }
 ///`EngageLearningActionableJourneysGetResponseDataItemsScopeableAssigneeHrisOrganizationUser`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItemsScopeableAssigneeHrisOrganizationUser {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -6197,6 +6639,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsScopeableAssignee
 }
 ///`EngageLearningActionableJourneysGetResponseDataItemsStep`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItemsStep {
     pub id: ::std::string::String,
     pub journey: ContractsContractIdPatchResponseContractTemplate,
@@ -6204,6 +6647,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsStep {
 }
 ///`EnrollAnEmployeeInA401kPlanV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EnrollAnEmployeeInA401kPlanV20260101Body {
     pub contribution_limit: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6221,6 +6665,7 @@ pub struct EnrollAnEmployeeInA401kPlanV20260101Body {
 }
 ///`EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -6229,6 +6674,7 @@ pub struct EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200 {
 }
 ///`EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<
@@ -6237,6 +6683,7 @@ pub struct EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Res
 }
 ///`EnterpriseUser`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EnterpriseUser {
     #[serde(
         rename = "costCenter",
@@ -6252,6 +6699,7 @@ pub struct EnterpriseUser {
 }
 ///`EorAdditionalCostsCountryGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAdditionalCostsCountryGetResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub allowances: ::std::vec::Vec<
@@ -6264,6 +6712,7 @@ pub struct EorAdditionalCostsCountryGetResponseData {
 }
 ///`EorAdditionalCostsCountryGetResponseDataAllowancesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAdditionalCostsCountryGetResponseDataAllowancesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -6284,6 +6733,7 @@ pub struct EorAdditionalCostsCountryGetResponseDataAllowancesItems {
 }
 ///`EorAdditionalCostsCountryGetResponseDataNonStatutoryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAdditionalCostsCountryGetResponseDataNonStatutoryItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -6302,6 +6752,7 @@ pub struct EorAdditionalCostsCountryGetResponseDataNonStatutoryItems {
 }
 ///`EorAmendmentsConfirmContractAmendmentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsConfirmContractAmendmentResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -6310,17 +6761,20 @@ pub struct EorAmendmentsConfirmContractAmendmentResponse200 {
 }
 ///`EorAmendmentsCreateContractAmendmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsCreateContractAmendmentResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdAmendmentsPostResponseData>,
 }
 ///`EorAmendmentsDeleteContractAmendmentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsDeleteContractAmendmentResponse200 {
     pub data: EorWorkersComplianceDocumentsDocumentIdPostResponseData,
 }
 ///`EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -6329,6 +6783,7 @@ pub struct EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200 
 }
 ///`EorAmendmentsGetContractAmendmentPdfResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsGetContractAmendmentPdfResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -6337,12 +6792,14 @@ pub struct EorAmendmentsGetContractAmendmentPdfResponse200 {
 }
 ///`EorAmendmentsGetContractAmendmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsGetContractAmendmentsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<EorContractsContractIdAmendmentsGetResponseDataItems>,
 }
 ///`EorAmendmentsGetContractAmendmentsValidationSettingsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsGetContractAmendmentsValidationSettingsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<
@@ -6351,6 +6808,7 @@ pub struct EorAmendmentsGetContractAmendmentsValidationSettingsResponse200 {
 }
 ///`EorAmendmentsSignEorAmendmentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsSignEorAmendmentResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -6359,6 +6817,7 @@ pub struct EorAmendmentsSignEorAmendmentResponse200 {
 }
 ///`EorAmendmentsValidateEorAmendmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsValidateEorAmendmentsResponse200 {
     #[serde(default, skip_serializing_if = ":: std :: collections :: HashMap::is_empty")]
     pub data: ::std::collections::HashMap<
@@ -6368,12 +6827,14 @@ pub struct EorAmendmentsValidateEorAmendmentsResponse200 {
 }
 ///`EorBenefitsGetEorBenefitsByContractIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorBenefitsGetEorBenefitsByContractIdResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<EorContractIdBenefitsGetResponseDataItems>,
 }
 ///`EorBenefitsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorBenefitsGetResponseDataItems {
     pub description: ::std::string::String,
     pub is_discriminatory: bool,
@@ -6383,6 +6844,7 @@ pub struct EorBenefitsGetResponseDataItems {
 }
 ///`EorBenefitsGetResponseDataItemsProvidersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorBenefitsGetResponseDataItemsProvidersItems {
     pub attachments: ::std::vec::Vec<
         EorBenefitsGetResponseDataItemsProvidersItemsAttachmentsItems,
@@ -6410,6 +6872,7 @@ pub struct EorBenefitsGetResponseDataItemsProvidersItems {
 }
 ///`EorBenefitsGetResponseDataItemsProvidersItemsAttachmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorBenefitsGetResponseDataItemsProvidersItemsAttachmentsItems {
     pub id: ::std::string::String,
     pub label: ::std::string::String,
@@ -6417,12 +6880,14 @@ pub struct EorBenefitsGetResponseDataItemsProvidersItemsAttachmentsItems {
 }
 ///`EorBenefitsGetResponseDataItemsProvidersItemsContributionOptionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorBenefitsGetResponseDataItemsProvidersItemsContributionOptionsItems {
     pub amount: f64,
     pub id: ::std::string::String,
 }
 ///`EorBenefitsGetResponseDataItemsProvidersItemsPlansItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorBenefitsGetResponseDataItemsProvidersItemsPlansItems {
     pub attachments: ::std::vec::Vec<
         EorBenefitsGetResponseDataItemsProvidersItemsAttachmentsItems,
@@ -6433,6 +6898,7 @@ pub struct EorBenefitsGetResponseDataItemsProvidersItemsPlansItems {
 }
 ///`EorContractContractIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_consultant_equipment_reimbursement: ::std::option::Option<bool>,
@@ -6543,6 +7009,7 @@ pub struct EorContractContractIdPatchBodyData {
 }
 ///`EorContractContractIdPatchBodyDataBenefitsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution: ::std::option::Option<f64>,
@@ -6561,6 +7028,7 @@ open_enum!(
 );
 ///`EorContractContractIdPatchBodyDataEmployeeAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataEmployeeAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub calling_code: ::std::option::Option<::std::string::String>,
@@ -6584,6 +7052,7 @@ open_enum!(
 );
 ///`EorContractContractIdPatchBodyDataQuoteAdditionalFields`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataQuoteAdditionalFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_type: ::std::option::Option<
@@ -6610,6 +7079,7 @@ open_enum!(
 ///`EorContractContractIdPatchBodyDataScope`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum EorContractContractIdPatchBodyDataScope {
     String(::std::string::String),
     EorContractContractIdPatchBodyDataScope1(EorContractContractIdPatchBodyDataScope1),
@@ -6622,6 +7092,7 @@ for EorContractContractIdPatchBodyDataScope {
 }
 ///`EorContractContractIdPatchBodyDataScope1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataScope1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_template_id: ::std::option::Option<::std::string::String>,
@@ -6649,6 +7120,7 @@ open_enum!(
 );
 ///`EorContractContractIdPatchBodyDataWorkEligibility`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataWorkEligibility {
     pub file_name: ::std::string::String,
     pub key: ::std::string::String,
@@ -6662,17 +7134,20 @@ open_enum!(
 );
 ///`EorContractCreateEorContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractCreateEorContractResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorPostResponseData>,
 }
 ///`EorContractDocumentsGetEorContractDocumentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractDocumentsGetEorContractDocumentsResponse200 {
     pub data: ::std::vec::Vec<EorContractsContractIdDocumentsGetResponseDataItems>,
 }
 ///`EorContractGetEorContractDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractGetEorContractDetailsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub can_adjust_on: ::std::option::Option<
@@ -6839,6 +7314,7 @@ pub struct EorContractGetEorContractDetailsResponse200 {
 }
 ///`EorContractIdBenefitsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractIdBenefitsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enrollment_details: ::std::option::Option<
@@ -6859,6 +7335,7 @@ pub struct EorContractIdBenefitsGetResponseDataItems {
 }
 ///`EorContractIdBenefitsGetResponseDataItemsEnrollmentDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractIdBenefitsGetResponseDataItemsEnrollmentDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_cycle: ::std::option::Option<
@@ -6875,6 +7352,7 @@ pub struct EorContractIdBenefitsGetResponseDataItemsEnrollmentDetails {
 }
 ///`EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsCurrentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsCurrentCycle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_monthly_contribution: ::std::option::Option<::std::string::String>,
@@ -6883,6 +7361,7 @@ pub struct EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsCurrentCycl
 }
 ///`EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsStandard`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsStandard {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_monthly_contribution: ::std::option::Option<::std::string::String>,
@@ -6895,6 +7374,7 @@ open_enum!(
 );
 ///`EorContractOidCancelPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractOidCancelPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancellation_message: ::std::option::Option<::std::string::String>,
@@ -6907,11 +7387,13 @@ open_enum!(
 );
 ///`EorContractOidDelayOnboardingPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractOidDelayOnboardingPatchBodyData {
     pub is_employee_onboarding_delayed: bool,
 }
 ///`EorContractUpdateEorContractResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractUpdateEorContractResponse200 {
     pub oid: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6920,6 +7402,7 @@ pub struct EorContractUpdateEorContractResponse200 {
 }
 ///`EorContractsContractIdAmendmentsAmendmentIdConfirmPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsAmendmentIdConfirmPostResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub amendment_statuses: ::std::vec::Vec<
@@ -7044,6 +7527,7 @@ pub struct EorContractsContractIdAmendmentsAmendmentIdConfirmPostResponseData {
 }
 ///`EorContractsContractIdAmendmentsAmendmentIdEffectiveDateLimitationsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsAmendmentIdEffectiveDateLimitationsGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default_effective_date: ::std::option::Option<
@@ -7064,6 +7548,7 @@ pub struct EorContractsContractIdAmendmentsAmendmentIdEffectiveDateLimitationsGe
 }
 ///`EorContractsContractIdAmendmentsAmendmentIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsAmendmentIdGetResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub amendment_statuses: ::std::vec::Vec<
@@ -7188,12 +7673,14 @@ pub struct EorContractsContractIdAmendmentsAmendmentIdGetResponseData {
 }
 ///`EorContractsContractIdAmendmentsAmendmentIdPdfGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsAmendmentIdPdfGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
 ///`EorContractsContractIdAmendmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub amendment_statuses: ::std::vec::Vec<
@@ -7318,6 +7805,7 @@ pub struct EorContractsContractIdAmendmentsGetResponseDataItems {
 }
 ///`EorContractsContractIdAmendmentsGetResponseDataItemsItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsGetResponseDataItemsItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_point: ::std::option::Option<::std::string::String>,
@@ -7334,6 +7822,7 @@ pub struct EorContractsContractIdAmendmentsGetResponseDataItemsItemsItems {
 }
 ///`EorContractsContractIdAmendmentsGetResponseDataItemsLegalContext`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsGetResponseDataItemsLegalContext {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::string::String>,
@@ -7357,6 +7846,7 @@ open_enum!(
 );
 ///`EorContractsContractIdAmendmentsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_info: ::std::option::Option<
@@ -7419,6 +7909,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyData {
 }
 ///`EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ai_scope_check_public_id: ::std::option::Option<::std::string::String>,
@@ -7427,6 +7918,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo {
 }
 ///`EorContractsContractIdAmendmentsPostBodyDataCustomItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataCustomItems {
     pub description: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7436,6 +7928,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataCustomItems {
 }
 ///`EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems {
     pub description: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7447,6 +7940,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems {
 }
 ///`EorContractsContractIdAmendmentsPostBodyDataVariableCompensation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataVariableCompensation {
     pub amount: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7466,6 +7960,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataVariableCompensation {
 }
 ///`EorContractsContractIdAmendmentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub amendment_statuses: ::std::vec::Vec<
@@ -7590,6 +8085,7 @@ pub struct EorContractsContractIdAmendmentsPostResponseData {
 }
 ///`EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amendment_flow_status: ::std::option::Option<
@@ -7602,12 +8098,14 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItem
 }
 ///`EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItemsAmendmentFlowStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItemsAmendmentFlowStatus {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 ///`EorContractsContractIdAmendmentsPostResponseDataCustomItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseDataCustomItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -7629,6 +8127,7 @@ open_enum!(
 );
 ///`EorContractsContractIdAmendmentsPostResponseDataFixedAdjustmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseDataFixedAdjustmentsItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub description: ::std::string::String,
@@ -7651,6 +8150,7 @@ open_enum!(
 );
 ///`EorContractsContractIdAmendmentsPostResponseDataItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseDataItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_point: ::std::option::Option<::std::string::String>,
@@ -7669,6 +8169,7 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataItemsItems {
 }
 ///`EorContractsContractIdAmendmentsPostResponseDataLegalContext`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseDataLegalContext {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::string::String>,
@@ -7691,6 +8192,7 @@ open_enum!(
 );
 ///`EorContractsContractIdAmendmentsPostResponseDataRejectionContext`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseDataRejectionContext {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rejected_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7706,6 +8208,7 @@ open_enum!(
 );
 ///`EorContractsContractIdAmendmentsPostResponseDataVariableCompensation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseDataVariableCompensation {
     pub amount: ::std::string::String,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -7728,6 +8231,7 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataVariableCompensation 
 }
 ///`EorContractsContractIdAmendmentsPostResponseDataVariableCompensationIncentivePlan`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostResponseDataVariableCompensationIncentivePlan {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::string::String>,
@@ -7744,6 +8248,7 @@ open_enum!(
 );
 ///`EorContractsContractIdAmendmentsValidatePostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsValidatePostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
@@ -7752,6 +8257,7 @@ pub struct EorContractsContractIdAmendmentsValidatePostResponseData {
 }
 ///`EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_point: ::std::option::Option<::std::string::String>,
@@ -7762,6 +8268,7 @@ pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItem
 }
 ///`EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_details: ::std::option::Option<
@@ -7792,6 +8299,7 @@ pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItem
 }
 ///`EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsAdditionalDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsAdditionalDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cap: ::std::option::Option<f64>,
@@ -7814,6 +8322,7 @@ open_enum!(
 );
 ///`EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsTenureBasedRulesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsTenureBasedRulesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employment_duration_type: ::std::option::Option<
@@ -7832,6 +8341,7 @@ open_enum!(
 );
 ///`EorContractsContractIdDetailsGetResponseCanAdjustOn`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDetailsGetResponseCanAdjustOn {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end: ::std::option::Option<::std::string::String>,
@@ -7843,6 +8353,7 @@ open_enum!(
 );
 ///`EorContractsContractIdDetailsGetResponseCreator`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDetailsGetResponseCreator {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -7853,6 +8364,7 @@ pub struct EorContractsContractIdDetailsGetResponseCreator {
 }
 ///`EorContractsContractIdDetailsGetResponseEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDetailsGetResponseEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -7869,6 +8381,7 @@ pub struct EorContractsContractIdDetailsGetResponseEmployee {
 }
 ///`EorContractsContractIdDetailsGetResponseHiringObjective`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDetailsGetResponseHiringObjective {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra_info: ::std::option::Option<::std::string::String>,
@@ -7877,6 +8390,7 @@ pub struct EorContractsContractIdDetailsGetResponseHiringObjective {
 }
 ///`EorContractsContractIdDetailsGetResponseLastQuoteRejection`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDetailsGetResponseLastQuoteRejection {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::std::string::String>,
@@ -7897,6 +8411,7 @@ pub struct EorContractsContractIdDetailsGetResponseLastQuoteRejection {
 }
 ///`EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -7922,6 +8437,7 @@ open_enum!(
 );
 ///`EorContractsContractIdDetailsGetResponseSeniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDetailsGetResponseSeniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<f64>,
@@ -7930,6 +8446,7 @@ pub struct EorContractsContractIdDetailsGetResponseSeniority {
 }
 ///`EorContractsContractIdDetailsGetResponseSickDays`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDetailsGetResponseSickDays {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max: ::std::option::Option<::std::string::String>,
@@ -7951,6 +8468,7 @@ open_enum!(
 );
 ///`EorContractsContractIdDocumentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDocumentsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_job_title: ::std::option::Option<::std::string::String>,
@@ -7966,6 +8484,7 @@ pub struct EorContractsContractIdDocumentsGetResponseDataItems {
 }
 ///`EorContractsContractIdDocumentsTypeSignPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDocumentsTypeSignPostBodyData {
     pub client_job_title: ::std::string::String,
     pub signature: ::std::string::String,
@@ -7976,6 +8495,7 @@ open_enum!(
 );
 ///`EorContractsContractIdEmployeeInformationPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdEmployeeInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_first_name: ::std::option::Option<::std::string::String>,
@@ -7984,6 +8504,7 @@ pub struct EorContractsContractIdEmployeeInformationPatchBodyData {
 }
 ///`EorContractsContractIdEmployeeInformationPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdEmployeeInformationPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_first_name: ::std::option::Option<::std::string::String>,
@@ -8004,6 +8525,7 @@ open_enum!(
 );
 ///`EorContractsContractIdHrxDocumentsDocumentIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdHrxDocumentsDocumentIdGetResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -8011,6 +8533,7 @@ pub struct EorContractsContractIdHrxDocumentsDocumentIdGetResponseData {
 }
 ///`EorContractsContractIdHrxDocumentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdHrxDocumentsGetResponseDataItems {
     pub category: ::std::string::String,
     pub category_description: ::std::string::String,
@@ -8030,6 +8553,7 @@ open_enum!(
 );
 ///`EorContractsContractIdOffboardingGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -8058,6 +8582,7 @@ pub struct EorContractsContractIdOffboardingGetResponseData {
 }
 ///`EorContractsContractIdOffboardingGetResponseDataDocuments`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseDataDocuments {
     pub offboarding: ::std::vec::Vec<
         EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingItems,
@@ -8068,6 +8593,7 @@ pub struct EorContractsContractIdOffboardingGetResponseDataDocuments {
 }
 ///`EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8092,6 +8618,7 @@ pub struct EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingI
 }
 ///`EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingItemsFilesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingItemsFilesItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -8111,6 +8638,7 @@ open_enum!(
 );
 ///`EorContractsContractIdOffboardingGetResponseDataDocumentsSupportingItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseDataDocumentsSupportingItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -8122,6 +8650,7 @@ pub struct EorContractsContractIdOffboardingGetResponseDataDocumentsSupportingIt
 }
 ///`EorContractsContractIdOffboardingGetResponseDataRequestData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseDataRequestData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub desired_end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -8172,6 +8701,7 @@ open_enum!(
 );
 ///`EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOff`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOff {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_details: ::std::option::Option<
@@ -8184,6 +8714,7 @@ pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOf
 }
 ///`EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffAdditionalDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffAdditionalDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_at: ::std::option::Option<
@@ -8196,6 +8727,7 @@ pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOf
 }
 ///`EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffTimeOffsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffTimeOffsItems {
     pub policy_type: ::std::string::String,
     pub scheduled_until_end_date: f64,
@@ -8206,6 +8738,7 @@ pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOf
 }
 ///`EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems {
     pub end_date: ::chrono::DateTime<::chrono::offset::Utc>,
     pub start_date: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -8217,6 +8750,7 @@ open_enum!(
 );
 ///`EorContractsContractIdOffboardingRequiredInformationGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingRequiredInformationGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub documents: ::std::option::Option<::std::string::String>,
@@ -8229,6 +8763,7 @@ pub struct EorContractsContractIdOffboardingRequiredInformationGetResponseData {
 }
 ///`EorContractsContractIdOffboardingRequiredInformationGetResponseDataQuestionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingRequiredInformationGetResponseDataQuestionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_optional: ::std::option::Option<bool>,
@@ -8237,6 +8772,7 @@ pub struct EorContractsContractIdOffboardingRequiredInformationGetResponseDataQu
 }
 ///`EorContractsContractIdOffboardingResignationPostFormData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingResignationPostFormData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_reason: ::std::option::Option<
@@ -8270,6 +8806,7 @@ pub struct EorContractsContractIdOffboardingResignationPostFormData {
 }
 ///`EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub off_platform_used_time_off: ::std::option::Option<
@@ -8282,6 +8819,7 @@ pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff {
 }
 ///`EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOff`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOff {
     pub entitlement_unit: TimeOffsGetResponseDataItemsEntitlementUnit,
     pub entitlements: ::std::vec::Vec<
@@ -8291,6 +8829,7 @@ pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOf
 }
 ///`EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOffEntitlementsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOffEntitlementsItems {
     pub tracking_period: ::chrono::naive::NaiveDate,
     pub tracking_period_end_date: ::chrono::naive::NaiveDate,
@@ -8298,6 +8837,7 @@ pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOf
 }
 ///`EorContractsContractIdOffboardingResignationsReviewPtoPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingResignationsReviewPtoPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub decline_reason: ::std::option::Option<
@@ -8331,6 +8871,7 @@ open_enum!(
 );
 ///`EorContractsContractIdOffboardingRestrictedDatesGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingRestrictedDatesGetResponseData {
     pub earliest_available_end_date: ::chrono::DateTime<::chrono::offset::Utc>,
     pub is_end_date_allowed_on_holidays: bool,
@@ -8339,6 +8880,7 @@ pub struct EorContractsContractIdOffboardingRestrictedDatesGetResponseData {
 }
 ///`EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData {
     pub has_client_approved: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8348,6 +8890,7 @@ pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData {
 }
 ///`EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -8376,6 +8919,7 @@ pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData
 }
 ///`EorContractsContractIdOffboardingReviewClientSignOffsPostResponseDataDocuments`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseDataDocuments {
     pub offboarding: ::std::vec::Vec<
         EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingItems,
@@ -8390,6 +8934,7 @@ pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData
 }
 ///`EorContractsContractIdOffboardingReviewClientSignOffsPostResponseDataDocumentsResignationLetter`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseDataDocumentsResignationLetter {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8404,6 +8949,7 @@ pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData
 }
 ///`EorContractsContractIdOffboardingReviewEmployeeSignOffsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingReviewEmployeeSignOffsPostBodyData {
     pub approved: bool,
     pub requested_changes: ::std::option::Option<::std::string::String>,
@@ -8411,6 +8957,7 @@ pub struct EorContractsContractIdOffboardingReviewEmployeeSignOffsPostBodyData {
 }
 ///`EorContractsContractIdOffboardingTerminationPostFormData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingTerminationPostFormData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_reason: ::std::option::Option<
@@ -8451,6 +8998,7 @@ pub struct EorContractsContractIdOffboardingTerminationPostFormData {
 }
 ///`EorContractsContractIdOffboardingTimeOffsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingTimeOffsGetResponseData {
     pub contract_id: ::std::string::String,
     pub entitlements: ::std::vec::Vec<
@@ -8467,6 +9015,7 @@ pub struct EorContractsContractIdOffboardingTimeOffsGetResponseData {
 }
 ///`EorContractsContractIdOffboardingTimeOffsGetResponseDataEntitlementsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingTimeOffsGetResponseDataEntitlementsItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub entitlement_unit: TimeOffsGetResponseDataItemsEntitlementUnit,
@@ -8479,6 +9028,7 @@ pub struct EorContractsContractIdOffboardingTimeOffsGetResponseDataEntitlementsI
 }
 ///`EorContractsContractIdOffboardingTimeOffsGetResponseDataPolicySettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingTimeOffsGetResponseDataPolicySettings {
     pub entitlement_unit: ::std::string::String,
     pub is_accrued_days_available: bool,
@@ -8490,6 +9040,7 @@ open_enum!(
 );
 ///`EorContractsContractIdOffboardingTimeOffsGetResponseDataUpcomingTimeOffsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingTimeOffsGetResponseDataUpcomingTimeOffsItems {
     pub amount: f64,
     pub approved_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -8503,12 +9054,14 @@ pub struct EorContractsContractIdOffboardingTimeOffsGetResponseDataUpcomingTimeO
 }
 ///`EorContractsContractIdProjectAssignmentAcceptPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdProjectAssignmentAcceptPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
 }
 ///`EorContractsContractIdProjectAssignmentCheckinGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdProjectAssignmentCheckinGetResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -8519,6 +9072,7 @@ pub struct EorContractsContractIdProjectAssignmentCheckinGetResponseData {
 }
 ///`EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItems {
     pub questions: ::std::vec::Vec<
         EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItemsQuestionsItems,
@@ -8529,6 +9083,7 @@ pub struct EorContractsContractIdProjectAssignmentCheckinGetResponseDataSections
 }
 ///`EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItemsQuestionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItemsQuestionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default_value: ::std::option::Option<
@@ -8558,6 +9113,7 @@ open_enum!(
 );
 ///`EorContractsContractIdProjectAssignmentCheckinPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdProjectAssignmentCheckinPostBodyData {
     pub questions_with_answers: ::std::collections::HashMap<
         ::std::string::String,
@@ -8574,6 +9130,7 @@ open_enum!(
 );
 ///`EorEmploymentCostPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorEmploymentCostPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub benefits: ::std::option::Option<
@@ -8589,6 +9146,7 @@ pub struct EorEmploymentCostPostBodyData {
 }
 ///`EorEmploymentCostPostBodyDataBenefitsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorEmploymentCostPostBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_id: ::std::option::Option<::std::string::String>,
@@ -8596,12 +9154,14 @@ pub struct EorEmploymentCostPostBodyDataBenefitsItems {
 }
 ///`EorEmploymentCostPostResponseAdditionalData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorEmploymentCostPostResponseAdditionalData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub additional_notes: ::std::vec::Vec<::std::string::String>,
 }
 ///`EorEmploymentCostPostResponseBenefitsDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorEmploymentCostPostResponseBenefitsDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -8614,6 +9174,7 @@ pub struct EorEmploymentCostPostResponseBenefitsDataItems {
 }
 ///`EorEmploymentCostPostResponseCostsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorEmploymentCostPostResponseCostsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -8628,6 +9189,7 @@ pub struct EorEmploymentCostPostResponseCostsItems {
 }
 ///`EorHiringDelayOnboardingResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringDelayOnboardingResponse200 {
     #[serde(
         rename = "contractOid",
@@ -8640,38 +9202,45 @@ pub struct EorHiringDelayOnboardingResponse200 {
 }
 ///`EorHiringGetAdditionalCostsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringGetAdditionalCostsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorAdditionalCostsCountryGetResponseData>,
 }
 ///`EorHiringGetBenefitsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringGetBenefitsResponse200 {
     pub data: ::std::vec::Vec<EorBenefitsGetResponseDataItems>,
 }
 ///`EorHiringGetCreateContractFormResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringGetCreateContractFormResponse200 {
     pub data: FormsEorCreateContractCountryCodeGetResponseData,
 }
 ///`EorHiringGetEorHiringGuideByCountryResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringGetEorHiringGuideByCountryResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorValidationsCountryCodeGetResponseData>,
 }
 ///`EorHiringGetStartDateResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringGetStartDateResponse200 {
     pub data: EorStartDateGetResponseData,
 }
 ///`EorHiringSignContractDocumentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringSignContractDocumentResponse200 {
     pub data: EorContractsContractIdDocumentsGetResponseDataItems,
 }
 ///`EorHiringUpdateContractEmployeeInformationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringUpdateContractEmployeeInformationResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -8680,6 +9249,7 @@ pub struct EorHiringUpdateContractEmployeeInformationResponse200 {
 }
 ///`EorJobScopesGetResponseItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorJobScopesGetResponseItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
@@ -8709,6 +9279,7 @@ open_enum!(
 );
 ///`EorJobScopesGetResponseItemsTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorJobScopesGetResponseItemsTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -8717,6 +9288,7 @@ pub struct EorJobScopesGetResponseItemsTeam {
 }
 ///`EorJobScopesValidateJobScopeResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorJobScopesValidateJobScopeResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data_for_corrected_job_scope_endpoint: ::std::option::Option<
@@ -8729,6 +9301,7 @@ pub struct EorJobScopesValidateJobScopeResponse200 {
 }
 ///`EorJobScopesValidatePostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorJobScopesValidatePostBodyData {
     pub client_legal_entity_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8749,6 +9322,7 @@ pub struct EorJobScopesValidatePostBodyData {
 }
 ///`EorJobScopesValidatePostResponseDataForCorrectedJobScopeEndpoint`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorJobScopesValidatePostResponseDataForCorrectedJobScopeEndpoint {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub anonymized_job_scope: ::std::option::Option<::std::string::String>,
@@ -8759,37 +9333,44 @@ pub struct EorJobScopesValidatePostResponseDataForCorrectedJobScopeEndpoint {
 }
 ///`EorMailboxesChangePasswordPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorMailboxesChangePasswordPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
 }
 ///`EorOffboardingCreateEorOffboardingClientSignOffResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingCreateEorOffboardingClientSignOffResponse200 {
     pub data: EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData,
 }
 ///`EorOffboardingGetContractOffboardingResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingGetContractOffboardingResponse200 {
     pub data: EorContractsContractIdOffboardingGetResponseData,
 }
 ///`EorOffboardingGetContractOffboardingRestrictedDatesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingGetContractOffboardingRestrictedDatesResponse200 {
     pub data: EorContractsContractIdOffboardingRestrictedDatesGetResponseData,
 }
 ///`EorOffboardingGetContractOffboardingTimeOffsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingGetContractOffboardingTimeOffsResponse200 {
     pub data: EorContractsContractIdOffboardingTimeOffsGetResponseData,
 }
 ///`EorOffboardingGetEorContractOffboardingRequiredInformationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingGetEorContractOffboardingRequiredInformationResponse200 {
     pub data: EorContractsContractIdOffboardingRequiredInformationGetResponseData,
 }
 ///`EorOidTerminationsRegularPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub additional_country_data: ::std::vec::Vec<
@@ -8838,6 +9419,7 @@ pub struct EorOidTerminationsRegularPostBodyData {
 }
 ///`EorOidTerminationsRegularPostBodyDataAdditionalCountryDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataAdditionalCountryDataItems {
     pub answer: ::std::option::Option<bool>,
     pub question: ::std::string::String,
@@ -8850,6 +9432,7 @@ open_enum!(
 );
 ///`EorOidTerminationsRegularPostBodyDataAttachmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataAttachmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_name: ::std::option::Option<::std::string::String>,
@@ -8891,6 +9474,7 @@ open_enum!(
 );
 ///`EorOidTerminationsRegularPostBodyDataUsedTimeOff`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOff {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_details: ::std::option::Option<::std::string::String>,
@@ -8903,6 +9487,7 @@ pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOff {
 }
 ///`EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_type: ::std::option::Option<
@@ -8936,6 +9521,7 @@ open_enum!(
 );
 ///`EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8945,6 +9531,7 @@ pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsTracking
 }
 ///`EorOidTerminationsRegularPostResponseRequestData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostResponseRequestData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_termination_reason_id: ::std::option::Option<f64>,
@@ -8971,6 +9558,7 @@ pub struct EorOidTerminationsRegularPostResponseRequestData {
 }
 ///`EorOidTerminationsRegularPostResponseRequestDataTerminationImpact`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostResponseRequestDataTerminationImpact {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -8981,11 +9569,13 @@ pub struct EorOidTerminationsRegularPostResponseRequestDataTerminationImpact {
 }
 ///`EorOidTerminationsResignationPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsResignationPostBodyData {
     pub data: EorOidTerminationsResignationPostBodyDataData,
 }
 ///`EorOidTerminationsResignationPostBodyDataData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsResignationPostBodyDataData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_reason: ::std::option::Option<
@@ -9052,11 +9642,13 @@ open_enum!(
 );
 ///`EorPayslipsGetWorkerPayslipsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPayslipsGetWorkerPayslipsResponse200 {
     pub data: ::std::vec::Vec<EorWorkersWorkerIdPayslipsGetResponseDataItems>,
 }
 ///`EorPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub benefits: ::std::vec::Vec<EorPostBodyDataBenefitsItems>,
@@ -9077,6 +9669,7 @@ pub struct EorPostBodyData {
 }
 ///`EorPostBodyDataBenefitsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution: ::std::option::Option<f64>,
@@ -9091,6 +9684,7 @@ pub struct EorPostBodyDataBenefitsItems {
 }
 ///`EorPostBodyDataClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_entity: ::std::option::Option<EorPostBodyDataSeniority>,
@@ -9098,11 +9692,13 @@ pub struct EorPostBodyDataClient {
 }
 ///`EorPostBodyDataClientTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataClientTeam {
     pub id: EorPostBodyDataSeniorityId,
 }
 ///`EorPostBodyDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataCompensationDetails {
     pub currency: ::std::string::String,
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -9138,6 +9734,7 @@ pub struct EorPostBodyDataCompensationDetails {
 }
 ///`EorPostBodyDataCompensationDetailsFixedAdjustmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataCompensationDetailsFixedAdjustmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -9173,6 +9770,7 @@ open_enum!(
 );
 ///`EorPostBodyDataEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<EorPostBodyDataEmployeeAddress>,
@@ -9188,6 +9786,7 @@ pub struct EorPostBodyDataEmployee {
 }
 ///`EorPostBodyDataEmployeeAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmployeeAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -9206,6 +9805,7 @@ open_enum!(
 );
 ///`EorPostBodyDataEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmployment {
     pub country: ::std::string::String,
     #[serde(default)]
@@ -9269,6 +9869,7 @@ open_enum!(
 ///`EorPostBodyDataEmploymentScopeOfWork`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum EorPostBodyDataEmploymentScopeOfWork {
     String(::std::string::String),
     EorPostBodyDataEmploymentScopeOfWork1(EorPostBodyDataEmploymentScopeOfWork1),
@@ -9288,12 +9889,14 @@ for EorPostBodyDataEmploymentScopeOfWork {
 }
 ///`EorPostBodyDataEmploymentScopeOfWork1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmploymentScopeOfWork1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_template_id: ::std::option::Option<::std::string::String>,
 }
 ///`EorPostBodyDataEmploymentScopeOfWork2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmploymentScopeOfWork2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_validation_id: ::std::option::Option<::std::string::String>,
@@ -9308,6 +9911,7 @@ open_enum!(
 );
 ///`EorPostBodyDataPension`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataPension {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution: ::std::option::Option<::std::string::String>,
@@ -9316,6 +9920,7 @@ pub struct EorPostBodyDataPension {
 }
 ///`EorPostBodyDataQuoteAdditionalFields`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataQuoteAdditionalFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dob: ::std::option::Option<::std::string::String>,
@@ -9332,6 +9937,7 @@ open_enum!(
 );
 ///`EorPostBodyDataSeniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataSeniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<EorPostBodyDataSeniorityId>,
@@ -9339,6 +9945,7 @@ pub struct EorPostBodyDataSeniority {
 ///`EorPostBodyDataSeniorityId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum EorPostBodyDataSeniorityId {
     String(::std::string::String),
     Int64(i64),
@@ -9358,6 +9965,7 @@ impl ::std::convert::From<i64> for EorPostBodyDataSeniorityId {
 }
 ///`EorPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<EorPostResponseDataClient>,
@@ -9388,12 +9996,14 @@ pub struct EorPostResponseData {
 }
 ///`EorPostResponseDataClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_entity: ::std::option::Option<UserExtensionEmploymentsItemsTeam>,
 }
 ///`EorPostResponseDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -9406,6 +10016,7 @@ pub struct EorPostResponseDataCompensationDetails {
 }
 ///`EorPostResponseDataCosts`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCosts {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_data: ::std::option::Option<EorPostResponseDataCostsAdditionalData>,
@@ -9416,6 +10027,7 @@ pub struct EorPostResponseDataCosts {
 }
 ///`EorPostResponseDataCostsAdditionalData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCostsAdditionalData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub additional_notes: ::std::vec::Vec<::std::string::String>,
@@ -9428,6 +10040,7 @@ pub struct EorPostResponseDataCostsAdditionalData {
 }
 ///`EorPostResponseDataCostsSectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCostsSectionsItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub groups: ::std::vec::Vec<EorPostResponseDataCostsSectionsItemsGroupsItems>,
@@ -9446,6 +10059,7 @@ pub struct EorPostResponseDataCostsSectionsItems {
 }
 ///`EorPostResponseDataCostsSectionsItemsGroupsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCostsSectionsItemsGroupsItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub costs: ::std::vec::Vec<
@@ -9462,6 +10076,7 @@ pub struct EorPostResponseDataCostsSectionsItemsGroupsItems {
 }
 ///`EorPostResponseDataCostsSectionsItemsGroupsItemsCostsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCostsSectionsItemsGroupsItemsCostsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
@@ -9470,6 +10085,7 @@ pub struct EorPostResponseDataCostsSectionsItemsGroupsItemsCostsItems {
 }
 ///`EorPostResponseDataCostsSectionsItemsStandaloneItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCostsSectionsItemsStandaloneItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
@@ -9480,6 +10096,7 @@ pub struct EorPostResponseDataCostsSectionsItemsStandaloneItemsItems {
 }
 ///`EorPostResponseDataCostsSectionsItemsTotalsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCostsSectionsItemsTotalsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frequency: ::std::option::Option<::std::string::String>,
@@ -9490,6 +10107,7 @@ pub struct EorPostResponseDataCostsSectionsItemsTotalsItems {
 }
 ///`EorPostResponseDataCostsSummary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCostsSummary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -9506,6 +10124,7 @@ pub struct EorPostResponseDataCostsSummary {
 }
 ///`EorPostResponseDataCostsSummaryTotalsFormattedItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataCostsSummaryTotalsFormattedItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frequency: ::std::option::Option<::std::string::String>,
@@ -9518,6 +10137,7 @@ pub struct EorPostResponseDataCostsSummaryTotalsFormattedItems {
 }
 ///`EorPostResponseDataEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -9530,6 +10150,7 @@ pub struct EorPostResponseDataEmployee {
 }
 ///`EorPostResponseDataEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataEmployment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub calculated_holidays: ::std::option::Option<::std::string::String>,
@@ -9552,6 +10173,7 @@ pub struct EorPostResponseDataEmployment {
 }
 ///`EorPostResponseDataHealthPlan`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataHealthPlan {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -9560,6 +10182,7 @@ pub struct EorPostResponseDataHealthPlan {
 }
 ///`EorPostResponseDataSeniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostResponseDataSeniority {
     pub id: i64,
     pub name: ::std::string::String,
@@ -9585,11 +10208,13 @@ open_enum!(
 );
 ///`EorProjectAssignmentGetProjectAssignmentCheckinResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorProjectAssignmentGetProjectAssignmentCheckinResponse200 {
     pub data: EorContractsContractIdProjectAssignmentCheckinGetResponseData,
 }
 ///`EorStartDateGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorStartDateGetResponseData {
     pub first_payroll_lock: i64,
     pub is_same_month_payment_country: bool,
@@ -9598,11 +10223,13 @@ pub struct EorStartDateGetResponseData {
 }
 ///`EorTerminationsCreateResignationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorTerminationsCreateResignationResponse200 {
     pub data: EorTerminationsGetTerminationResponse200,
 }
 ///`EorTerminationsGetTerminationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorTerminationsGetTerminationResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -9621,6 +10248,7 @@ pub struct EorTerminationsGetTerminationResponse200 {
 }
 ///`EorValidationsCountryCodeGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorValidationsCountryCodeGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -9639,6 +10267,7 @@ pub struct EorValidationsCountryCodeGetResponseData {
 }
 ///`EorValidationsCountryCodeGetResponseDataHealthInsurance`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorValidationsCountryCodeGetResponseDataHealthInsurance {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub providers: ::std::vec::Vec<EorPostResponseDataHealthPlan>,
@@ -9653,6 +10282,7 @@ open_enum!(
 );
 ///`EorValidationsCountryCodeGetResponseDataHoliday`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorValidationsCountryCodeGetResponseDataHoliday {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max: ::std::option::Option<::std::string::String>,
@@ -9666,6 +10296,7 @@ pub struct EorValidationsCountryCodeGetResponseDataHoliday {
 }
 ///`EorValidationsCountryCodeGetResponseDataProbation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorValidationsCountryCodeGetResponseDataProbation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max: ::std::option::Option<f64>,
@@ -9674,6 +10305,7 @@ pub struct EorValidationsCountryCodeGetResponseDataProbation {
 }
 ///`EorValidationsCountryCodeGetResponseDataSalary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorValidationsCountryCodeGetResponseDataSalary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frequency: ::std::option::Option<
@@ -9691,11 +10323,13 @@ open_enum!(
 );
 ///`EorWorkerAccountsCreateWorkerResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerAccountsCreateWorkerResponse201 {
     pub data: EorWorkerPostResponseData,
 }
 ///`EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200 {
     pub data: ::std::vec::Vec<
         EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItems,
@@ -9703,16 +10337,19 @@ pub struct EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200 {
 }
 ///`EorWorkerBanksGetEorWorkerBankGuideResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBanksGetEorWorkerBankGuideResponse200 {
     pub data: ::std::vec::Vec<EorWorkersBanksGuideGetResponseDataItems>,
 }
 ///`EorWorkerBenefitsGetEorWorkerBenefitsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBenefitsGetEorWorkerBenefitsResponse200 {
     pub data: ::std::vec::Vec<EorWorkerBenefitsGetResponseDataItems>,
 }
 ///`EorWorkerBenefitsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBenefitsGetResponseDataItems {
     pub benefits: ::std::vec::Vec<EorWorkerBenefitsGetResponseDataItemsBenefitsItems>,
     pub contract_id: ::std::string::String,
@@ -9720,6 +10357,7 @@ pub struct EorWorkerBenefitsGetResponseDataItems {
 }
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItems {
     pub description: ::std::string::String,
     pub enrollment_details: EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetails,
@@ -9732,6 +10370,7 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItems {
 }
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetails {
     pub current_cycle_employer_contribution: f64,
     pub current_cycle_plan_cost: f64,
@@ -9740,6 +10379,7 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetails {
 }
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedPlan`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedPlan {
     pub attachments: ::std::vec::Vec<
         EorBenefitsGetResponseDataItemsProvidersItemsAttachmentsItems,
@@ -9749,6 +10389,7 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSe
 }
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedProvider`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedProvider {
     pub attachments: ::std::vec::Vec<
         EorBenefitsGetResponseDataItemsProvidersItemsAttachmentsItems,
@@ -9761,37 +10402,44 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSe
 }
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItemsOrganizationSelection`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsOrganizationSelection {
     pub selected_plan: EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedPlan,
     pub selected_provider: EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedProvider,
 }
 ///`EorWorkerComplianceDownloadComplianceDocumentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerComplianceDownloadComplianceDocumentResponse200 {
     pub data: EorWorkersComplianceDocumentsDocumentIdDownloadGetResponseData,
 }
 ///`EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200 {
     pub data: EorWorkersComplianceDocumentsDocumentIdTemplatesDownloadGetResponseData,
 }
 ///`EorWorkerInformationGetEorWorkerTaxDocumentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerInformationGetEorWorkerTaxDocumentsResponse200 {
     pub data: ::std::vec::Vec<EorWorkersTaxDocumentsGetResponseDataItems>,
 }
 ///`EorWorkerOffboardingGetEmployeeResignationsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerOffboardingGetEmployeeResignationsResponse200 {
     pub data: ::std::vec::Vec<EorWorkersResignationsGetResponseDataItems>,
 }
 ///`EorWorkerPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerPostBodyData {
     pub contract_id: ::std::string::String,
 }
 ///`EorWorkerPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerPostResponseData {
     pub hris_profile_id: ::std::string::String,
     pub profile_id: ::std::string::String,
@@ -9799,6 +10447,7 @@ pub struct EorWorkerPostResponseData {
 }
 ///`EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItems {
     pub is_required: ::std::option::Option<bool>,
     pub key: ::std::string::String,
@@ -9814,6 +10463,7 @@ pub struct EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItem
 }
 ///`EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItemsUiGuide`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItemsUiGuide {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub helper_text: ::std::option::Option<::std::string::String>,
@@ -9824,6 +10474,7 @@ pub struct EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItem
 }
 ///`EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItemsValidationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItemsValidationsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,
@@ -9836,6 +10487,7 @@ pub struct EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItem
 }
 ///`EorWorkersBanksGuideGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersBanksGuideGetResponseDataItems {
     pub key: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9852,6 +10504,7 @@ pub struct EorWorkersBanksGuideGetResponseDataItems {
 }
 ///`EorWorkersBanksGuideGetResponseDataItemsValidationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersBanksGuideGetResponseDataItemsValidationsItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
@@ -9866,17 +10519,20 @@ open_enum!(
 );
 ///`EorWorkersBanksPostBodyDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersBanksPostBodyDataItems {
     pub key: ::std::string::String,
     pub value: ::std::string::String,
 }
 ///`EorWorkersBanksPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersBanksPostResponseData {
     pub id: ::std::string::String,
 }
 ///`EorWorkersComplianceDocumentsDocumentIdDownloadGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersComplianceDocumentsDocumentIdDownloadGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9885,11 +10541,13 @@ pub struct EorWorkersComplianceDocumentsDocumentIdDownloadGetResponseData {
 }
 ///`EorWorkersComplianceDocumentsDocumentIdPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersComplianceDocumentsDocumentIdPostResponseData {
     pub success: bool,
 }
 ///`EorWorkersComplianceDocumentsDocumentIdTemplatesDownloadGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersComplianceDocumentsDocumentIdTemplatesDownloadGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9900,6 +10558,7 @@ pub struct EorWorkersComplianceDocumentsDocumentIdTemplatesDownloadGetResponseDa
 }
 ///`EorWorkersContractsContractIdAdditionalInformationPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersContractsContractIdAdditionalInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -9922,6 +10581,7 @@ pub struct EorWorkersContractsContractIdAdditionalInformationPatchBodyData {
 }
 ///`EorWorkersContractsContractIdAdditionalInformationPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersContractsContractIdAdditionalInformationPostBodyData {
     pub city: ::std::string::String,
     pub is_compliance_access_allowed: bool,
@@ -9935,6 +10595,7 @@ pub struct EorWorkersContractsContractIdAdditionalInformationPostBodyData {
 }
 ///`EorWorkersContractsContractIdOffboardingPostFormData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersContractsContractIdOffboardingPostFormData {
     pub desired_end_date: ::chrono::naive::NaiveDate,
     pub reason: EorWorkersContractsContractIdOffboardingPostFormDataReason,
@@ -9963,12 +10624,14 @@ open_enum!(
 );
 ///`EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signature: ::std::option::Option<::std::string::String>,
 }
 ///`EorWorkersContractsContractIdSignaturesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersContractsContractIdSignaturesPostBodyData {
     pub signature: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9980,6 +10643,7 @@ open_enum!(
 );
 ///`EorWorkersResignationsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersResignationsGetResponseDataItems {
     pub contract_id: ::std::string::String,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -9996,6 +10660,7 @@ pub struct EorWorkersResignationsGetResponseDataItems {
 }
 ///`EorWorkersResignationsGetResponseDataItemsResignationLetter`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersResignationsGetResponseDataItemsResignationLetter {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -10012,6 +10677,7 @@ open_enum!(
 );
 ///`EorWorkersTaxDocumentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersTaxDocumentsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -10026,6 +10692,7 @@ pub struct EorWorkersTaxDocumentsGetResponseDataItems {
 }
 ///`EorWorkersWorkerIdPayslipsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersWorkerIdPayslipsGetResponseDataItems {
     pub from: ::chrono::naive::NaiveDate,
     pub id: ::std::string::String,
@@ -10034,6 +10701,7 @@ pub struct EorWorkersWorkerIdPayslipsGetResponseDataItems {
 }
 ///`EquitiesTokensTaxEventsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EquitiesTokensTaxEventsPostBodyData {
     pub benefit_in_kind_local_currency: f64,
     pub contract_id: ::std::string::String,
@@ -10083,6 +10751,7 @@ open_enum!(
 );
 ///`EquitiesTokensTaxEventsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EquitiesTokensTaxEventsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10091,6 +10760,7 @@ pub struct EquitiesTokensTaxEventsPostResponseData {
 }
 ///`EquityExercisePostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EquityExercisePostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -10099,12 +10769,14 @@ pub struct EquityExercisePostResponseData {
 }
 ///`EquityTokensCreateEquityOrTokenTaxEventResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EquityTokensCreateEquityOrTokenTaxEventResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EquitiesTokensTaxEventsPostResponseData>,
 }
 ///`EscalationsWorkersMeHrxGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EscalationsWorkersMeHrxGetResponseData {
     pub avatar: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10116,11 +10788,13 @@ pub struct EscalationsWorkersMeHrxGetResponseData {
 }
 ///`FetchMultipleEorContractFormsBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FetchMultipleEorContractFormsBody {
     pub data: FormsEorCreateContractDefinitionsPostBodyData,
 }
 ///`FilterSupported`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FilterSupported {
     #[serde(
         rename = "maxResults",
@@ -10132,6 +10806,7 @@ pub struct FilterSupported {
 }
 ///`FormsEorCreateContractCountryCodeGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractCountryCodeGetResponseData {
     pub pages: ::std::vec::Vec<
         FormsEorCreateContractCountryCodeGetResponseDataPagesItems,
@@ -10139,6 +10814,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseData {
 }
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItems {
     pub sections: ::std::vec::Vec<
         FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItems,
@@ -10147,6 +10823,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItems {
 }
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItems {
     pub questions: ::std::vec::Vec<
         FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItems,
@@ -10157,6 +10834,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
 }
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_limitation: ::std::option::Option<::std::string::String>,
@@ -10211,6 +10889,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
 }
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsOptionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsOptionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
@@ -10219,6 +10898,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
 }
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsRulesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsRulesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_limitation: ::std::option::Option<::std::string::String>,
@@ -10269,6 +10949,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
 }
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsRulesItemsRequiresItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsRulesItemsRequiresItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub compare_key: ::std::option::Option<::std::string::String>,
@@ -10283,6 +10964,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
 }
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsSource`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsSource {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub definition: ::std::option::Option<::std::string::String>,
@@ -10301,6 +10983,7 @@ open_enum!(
 );
 ///`FormsEorCreateContractDefinitionsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractDefinitionsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_duration_in_days: ::std::option::Option<i64>,
@@ -10314,6 +10997,7 @@ pub struct FormsEorCreateContractDefinitionsPostBodyData {
 }
 ///`FormsEorCreateContractDefinitionsPostBodyDataCountriesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractDefinitionsPostBodyDataCountriesItems {
     pub country_code: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10321,6 +11005,7 @@ pub struct FormsEorCreateContractDefinitionsPostBodyDataCountriesItems {
 }
 ///`FormsEorCreateContractDefinitionsPostResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractDefinitionsPostResponseDataItems {
     pub country: ::std::string::String,
     pub pages: ::std::vec::Vec<
@@ -10331,6 +11016,7 @@ pub struct FormsEorCreateContractDefinitionsPostResponseDataItems {
 }
 ///`FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItems {
     pub sections: ::std::vec::Vec<
         FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItems,
@@ -10339,6 +11025,7 @@ pub struct FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItems {
 }
 ///`FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItems {
     pub questions: ::std::vec::Vec<
         FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItemsQuestionsItems,
@@ -10349,6 +11036,7 @@ pub struct FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSecti
 }
 ///`FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItemsQuestionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItemsQuestionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_limitation: ::std::option::Option<::std::string::String>,
@@ -10403,6 +11091,7 @@ pub struct FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSecti
 }
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItems {
     pub dependencies: ::std::vec::Vec<
         FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems,
@@ -10422,6 +11111,7 @@ pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItems {
 }
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems {
     pub key: ::std::string::String,
     pub value: FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue,
@@ -10429,6 +11119,7 @@ pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependen
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue {
     String(::std::string::String),
     FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue1(
@@ -10456,12 +11147,14 @@ for FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesIte
 }
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue1 {
     pub op: ::std::string::String,
     pub value: AdjustmentsPostFormAmount,
 }
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide {
     pub description: ::std::string::String,
     pub field_type: ::std::string::String,
@@ -10474,6 +11167,7 @@ pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide 
 }
 ///`FormsFetchMultipleEorContractFormsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsFetchMultipleEorContractFormsResponse200 {
     pub data: ::std::vec::Vec<FormsEorCreateContractDefinitionsPostResponseDataItems>,
     pub has_more: bool,
@@ -10483,6 +11177,7 @@ pub struct FormsFetchMultipleEorContractFormsResponse200 {
 }
 ///`FormsGetWorkerAdditionalFieldsForEorResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsGetWorkerAdditionalFieldsForEorResponse200 {
     pub data: ::std::vec::Vec<
         FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItems,
@@ -10490,6 +11185,7 @@ pub struct FormsGetWorkerAdditionalFieldsForEorResponse200 {
 }
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems {
     pub dependencies: ::std::vec::Vec<
         FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems,
@@ -10509,6 +11205,7 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems {
 }
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems {
     pub key: ::std::string::String,
     pub value: FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue,
@@ -10516,6 +11213,7 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenc
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue {
     String(::std::string::String),
     Double(f64),
@@ -10550,6 +11248,7 @@ for FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItem
 }
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue3 {
     pub op: FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValueOneOf3Op,
     pub value: ::serde_json::Value,
@@ -10565,6 +11264,7 @@ open_enum!(
 );
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide {
     pub description: ::std::string::String,
     pub field_type: ::std::string::String,
@@ -10575,6 +11275,7 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide {
 }
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsValidationItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsValidationItems {
     pub error_message: ::std::string::String,
     #[serde(rename = "type")]
@@ -10584,28 +11285,33 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsValidatio
 }
 ///`GenerateMagicLinkForManagerLoginBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GenerateMagicLinkForManagerLoginBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ManagersMagicLinksPostBodyData>,
 }
 ///`GenericResultDeleted`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GenericResultDeleted {
     pub data: GenericResultDeletedData,
 }
 ///`GenericResultDeletedData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GenericResultDeletedData {
     pub deleted: bool,
 }
 ///`GetEmploymentCostBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GetEmploymentCostBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorEmploymentCostPostBodyData>,
 }
 ///`GetGpWorkerAdditionalInformationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GetGpWorkerAdditionalInformationBody {
     pub data: ::std::collections::HashMap<
         ::std::string::String,
@@ -10614,16 +11320,19 @@ pub struct GetGpWorkerAdditionalInformationBody {
 }
 ///`GetTimeTrackingTimesheetsUploadUrlBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GetTimeTrackingTimesheetsUploadUrlBody {
     pub data: TimeTrackingTimesheetsUploadUrlPostBodyData,
 }
 ///`GlobalPayrollGetPayrollReportV20260330Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GlobalPayrollGetPayrollReportV20260330Response200 {
     pub data: CyclesCycleIdPayrollReportGetResponseData,
 }
 ///`GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200 {
     pub data: ::std::vec::Vec<
         FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems,
@@ -10631,16 +11340,19 @@ pub struct GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountry
 }
 ///`GpHiringCreateGpContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpHiringCreateGpContractResponse201 {
     pub data: ContractsGpPostResponseData,
 }
 ///`GpHiringCreateGpWorkerTerminationResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpHiringCreateGpWorkerTerminationResponse201 {
     pub data: GpWorkersWorkerIdTerminationsPostResponseData,
 }
 ///`GpLegalEntitiesLegalEntityIdReportsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpLegalEntitiesLegalEntityIdReportsGetResponseDataItems {
     pub end_date: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -10651,6 +11363,7 @@ pub struct GpLegalEntitiesLegalEntityIdReportsGetResponseDataItems {
 }
 ///`GpReportsIdGrossToNetGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpReportsIdGrossToNetGetResponseDataItems {
     #[serde(
         rename = "compareValue",
@@ -10678,6 +11391,7 @@ pub struct GpReportsIdGrossToNetGetResponseDataItems {
 }
 ///`GpReportsIdGrossToNetGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpReportsIdGrossToNetGetResponsePage {
     pub limit: f64,
     pub offset: f64,
@@ -10686,6 +11400,7 @@ pub struct GpReportsIdGrossToNetGetResponsePage {
 ///`GpWorkersContractsContractIdAdditionalInformationPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum GpWorkersContractsContractIdAdditionalInformationPostBodyData {
     String(::std::string::String),
     Double(f64),
@@ -10715,12 +11430,14 @@ for GpWorkersContractsContractIdAdditionalInformationPostBodyData {
 }
 ///`GpWorkersContractsContractIdAdditionalInformationPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersContractsContractIdAdditionalInformationPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::std::string::String>,
 }
 ///`GpWorkersIdPayslipsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersIdPayslipsGetResponseDataItems {
     pub from: ::chrono::naive::NaiveDate,
     pub id: ::std::string::String,
@@ -10729,6 +11446,7 @@ pub struct GpWorkersIdPayslipsGetResponseDataItems {
 }
 ///`GpWorkersWorkerIdAddressPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdAddressPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -10739,6 +11457,7 @@ pub struct GpWorkersWorkerIdAddressPatchBodyData {
 }
 ///`GpWorkersWorkerIdAddressPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdAddressPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -10755,6 +11474,7 @@ pub struct GpWorkersWorkerIdAddressPatchResponseData {
 }
 ///`GpWorkersWorkerIdBanksGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdBanksGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::std::string::String>,
@@ -10812,6 +11532,7 @@ pub struct GpWorkersWorkerIdBanksGetResponseDataItems {
 }
 ///`GpWorkersWorkerIdBanksPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdBanksPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::std::string::String>,
@@ -10862,6 +11583,7 @@ pub struct GpWorkersWorkerIdBanksPostBodyData {
 }
 ///`GpWorkersWorkerIdCompensationPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdCompensationPatchBodyData {
     pub effective_date: ::chrono::naive::NaiveDate,
     pub salary: f64,
@@ -10873,6 +11595,7 @@ open_enum!(
 );
 ///`GpWorkersWorkerIdCompensationPatchResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdCompensationPatchResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effective_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -10891,18 +11614,21 @@ open_enum!(
 );
 ///`GpWorkersWorkerIdEmployeeInformationPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdEmployeeInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_number: ::std::option::Option<::std::string::String>,
 }
 ///`GpWorkersWorkerIdPtoPolicyPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdPtoPolicyPatchBodyData {
     pub accrual_start_date: ::chrono::naive::NaiveDate,
     pub yearly_allowance: ::std::string::String,
 }
 ///`GpWorkersWorkerIdTerminationsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdTerminationsPostBodyData {
     pub desired_end_date: ::chrono::naive::NaiveDate,
     pub is_voluntary: bool,
@@ -10913,6 +11639,7 @@ pub struct GpWorkersWorkerIdTerminationsPostBodyData {
 ///`GpWorkersWorkerIdTerminationsPostBodyDataSeverance`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum GpWorkersWorkerIdTerminationsPostBodyDataSeverance {
     Severance0(GpWorkersWorkerIdTerminationsPostBodyDataSeverance0),
     Severance1(GpWorkersWorkerIdTerminationsPostBodyDataSeverance1),
@@ -10931,6 +11658,7 @@ for GpWorkersWorkerIdTerminationsPostBodyDataSeverance {
 }
 ///`GpWorkersWorkerIdTerminationsPostBodyDataSeverance0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance0 {
     pub amount: f64,
     pub currency: ::std::string::String,
@@ -10940,6 +11668,7 @@ pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance0 {
 }
 ///`GpWorkersWorkerIdTerminationsPostBodyDataSeverance1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance1 {
     pub amount: f64,
     pub currency: ::std::string::String,
@@ -10960,24 +11689,28 @@ open_enum!(
 );
 ///`GpWorkersWorkerIdTerminationsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdTerminationsPostResponseData {
     pub id: ::std::string::String,
     pub last_date_of_work: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`GroupsCloneGroupResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsCloneGroupResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<GroupsPostResponseData>,
 }
 ///`GroupsDeleteGroupResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsDeleteGroupResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<GroupsIdDeleteResponseData>,
 }
 ///`GroupsGetGroupsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsGetGroupsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<GroupsGetResponseDataItems>,
@@ -10992,6 +11725,7 @@ impl ::std::default::Default for GroupsGetParametersSortOrder {
 }
 ///`GroupsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub archived_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11016,6 +11750,7 @@ open_enum!(
 );
 ///`GroupsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
@@ -11024,17 +11759,20 @@ pub struct GroupsGetResponsePage {
 }
 ///`GroupsIdDeleteResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsIdDeleteResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub archived_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 ///`GroupsIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsIdPatchBodyData {
     pub name: ::std::string::String,
 }
 ///`GroupsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_metadata: ::std::option::Option<ContractsRejectContractResponse204>,
@@ -11042,6 +11780,7 @@ pub struct GroupsPostBodyData {
 }
 ///`GroupsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11056,12 +11795,14 @@ pub struct GroupsPostResponseData {
 }
 ///`GroupsPostResponseError`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsPostResponseError {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
 }
 ///`HrisOrganizationStructuresExternalExternalIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresExternalExternalIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enable_roles: ::std::option::Option<bool>,
@@ -11086,6 +11827,7 @@ pub struct HrisOrganizationStructuresExternalExternalIdGetResponseData {
 }
 ///`HrisOrganizationStructuresExternalExternalIdGetResponseDataRolesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresExternalExternalIdGetResponseDataRolesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i64>,
@@ -11094,6 +11836,7 @@ pub struct HrisOrganizationStructuresExternalExternalIdGetResponseDataRolesItems
 }
 ///`HrisOrganizationStructuresExternalExternalIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresExternalExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enable_roles: ::std::option::Option<bool>,
@@ -11107,6 +11850,7 @@ pub struct HrisOrganizationStructuresExternalExternalIdPatchBodyData {
 }
 ///`HrisOrganizationStructuresGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11131,6 +11875,7 @@ pub struct HrisOrganizationStructuresGetResponseDataItems {
 }
 ///`HrisOrganizationStructuresGetResponseDataItemsTeamsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresGetResponseDataItemsTeamsItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub children: ::std::vec::Vec<ContractsRejectContractResponse204>,
@@ -11149,6 +11894,7 @@ pub struct HrisOrganizationStructuresGetResponseDataItemsTeamsItems {
 }
 ///`HrisOrganizationStructuresPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresPostBodyData {
     #[serde(default = "defaults::default_bool::<true>")]
     pub enable_roles: bool,
@@ -11174,6 +11920,7 @@ impl ::std::default::Default for HrisOrganizationStructuresPostBodyData {
 }
 ///`HrisOrganizationStructuresPostBodyDataTeamsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresPostBodyDataTeamsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_id: ::std::option::Option<::std::string::String>,
@@ -11182,6 +11929,7 @@ pub struct HrisOrganizationStructuresPostBodyDataTeamsItems {
 }
 ///`HrisOrganizationStructuresPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11204,6 +11952,7 @@ pub struct HrisOrganizationStructuresPostResponseData {
 }
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11232,12 +11981,14 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems
 }
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsInheritedFrom`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsInheritedFrom {
     pub team_id: ::std::string::String,
     pub team_name: ::std::string::String,
 }
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChange`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChange {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub approval_request_id: ::std::option::Option<::std::string::String>,
@@ -11267,6 +12018,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems
 }
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChangeHrisCustomFieldValueIdsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChangeHrisCustomFieldValueIdsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -11287,6 +12039,7 @@ open_enum!(
 );
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData {
     pub custom_fields: ::std::vec::Vec<
         HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomFieldsItems,
@@ -11298,6 +12051,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData {
 }
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -11309,6 +12063,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomF
 }
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditReason`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditReason {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_info: ::std::option::Option<::std::string::String>,
@@ -11319,6 +12074,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditRea
 }
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -11326,6 +12082,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchResponseData {
 }
 ///`HrisPositionsApplyChangesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisPositionsApplyChangesPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub add: ::std::vec::Vec<HrisPositionsApplyChangesPostBodyDataAddItems>,
@@ -11337,6 +12094,7 @@ pub struct HrisPositionsApplyChangesPostBodyData {
 }
 ///`HrisPositionsApplyChangesPostBodyDataAddItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisPositionsApplyChangesPostBodyDataAddItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_supportive: ::std::option::Option<bool>,
@@ -11346,6 +12104,7 @@ pub struct HrisPositionsApplyChangesPostBodyDataAddItems {
 }
 ///`HrisPositionsApplyChangesPostBodyDataEditItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisPositionsApplyChangesPostBodyDataEditItems {
     pub id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11355,6 +12114,7 @@ pub struct HrisPositionsApplyChangesPostBodyDataEditItems {
 }
 ///`HrisPositionsProfileHrisProfileIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisPositionsProfileHrisProfileIdGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -11369,6 +12129,7 @@ pub struct HrisPositionsProfileHrisProfileIdGetResponseDataItems {
 }
 ///`HrisPositionsProfileHrisProfileIdGetResponseDataItemsTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisPositionsProfileHrisProfileIdGetResponseDataItemsTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -11379,6 +12140,7 @@ pub struct HrisPositionsProfileHrisProfileIdGetResponseDataItemsTeam {
 }
 ///`HrisWorkerRelationsProfileExternalPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalPostBodyData {
     pub child_hris_profile_ids: ::std::vec::Vec<
         HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems,
@@ -11388,12 +12150,14 @@ pub struct HrisWorkerRelationsProfileExternalPostBodyData {
 }
 ///`HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems {
     pub external_hris_profile_id: ::std::string::String,
     pub relation_external_id: ::std::string::String,
 }
 ///`HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData {
     pub child_hris_profile_ids: ::std::vec::Vec<
         HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems,
@@ -11404,6 +12168,7 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData {
 ///`HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems(
     pub HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems,
 );
@@ -11437,6 +12202,7 @@ for HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileI
 }
 ///`HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub child_relationships: ::std::vec::Vec<
@@ -11457,6 +12223,7 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems {
 }
 ///`HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsChildRelationshipsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsChildRelationshipsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_id: ::std::option::Option<::std::string::String>,
@@ -11471,6 +12238,7 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsChildR
 }
 ///`HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsParentRelationship`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsParentRelationship {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
@@ -11487,6 +12255,7 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsParent
 }
 ///`HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData {
     pub hris_relationship_type_external_id: ::std::string::String,
     pub parent_profile_external_id: ::std::option::Option<::std::string::String>,
@@ -11495,12 +12264,14 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData {
 }
 ///`HrisWorkerRelationsProfileHrisProfileOidChildPutBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileHrisProfileOidChildPutBodyData {
     pub hris_relationship_type_id: ::std::string::String,
     pub ids: ::std::vec::Vec<::std::string::String>,
 }
 ///`HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub child_relationships: ::std::vec::Vec<
@@ -11521,6 +12292,7 @@ pub struct HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItems {
 }
 ///`HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItemsParentRelationship`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItemsParentRelationship {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
@@ -11533,12 +12305,14 @@ pub struct HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItemsParentRel
 }
 ///`HrisWorkerRelationsProfileHrisProfileOidParentPutBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileHrisProfileOidParentPutBodyData {
     pub hris_relationship_type_id: ::std::string::String,
     pub id: ::std::string::String,
 }
 ///`HrisWorkerRelationsProfilePostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfilePostBodyData {
     pub child_hris_profile_ids: ::std::vec::Vec<::std::string::String>,
     pub hris_relationship_type_id: ::std::string::String,
@@ -11546,6 +12320,7 @@ pub struct HrisWorkerRelationsProfilePostBodyData {
 }
 ///`HrisWorkerRelationsTypesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsTypesGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub child_name: ::std::option::Option<::std::string::String>,
@@ -11560,6 +12335,7 @@ pub struct HrisWorkerRelationsTypesGetResponseDataItems {
 }
 ///`HrisWorkerRelationsTypesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsTypesPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub child_name: ::std::option::Option<::std::string::String>,
@@ -11572,6 +12348,7 @@ pub struct HrisWorkerRelationsTypesPostBodyData {
 }
 ///`HrisWorkerRelationsTypesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsTypesPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub child_name: ::std::option::Option<::std::string::String>,
@@ -11586,6 +12363,7 @@ pub struct HrisWorkerRelationsTypesPostResponseData {
 }
 ///`HrisWorkerRelationsTypesTypeIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsTypesTypeIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub child_name: ::std::option::Option<::std::string::String>,
@@ -11596,11 +12374,13 @@ pub struct HrisWorkerRelationsTypesTypeIdPatchBodyData {
 }
 ///`HrxDocumentsDownloadHrxDocumentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrxDocumentsDownloadHrxDocumentsResponse200 {
     pub data: EorContractsContractIdHrxDocumentsDocumentIdGetResponseData,
 }
 ///`HrxDocumentsRetrieveHrxDocumentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrxDocumentsRetrieveHrxDocumentsResponse200 {
     pub data: ::std::vec::Vec<EorContractsContractIdHrxDocumentsGetResponseDataItems>,
     pub has_more: bool,
@@ -11609,12 +12389,14 @@ pub struct HrxDocumentsRetrieveHrxDocumentsResponse200 {
 }
 ///`IcInvoicingTaxesGetIcInvoicingTaxesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IcInvoicingTaxesGetIcInvoicingTaxesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdIcInvoicingTaxesGetResponseData>,
 }
 ///`IcWorkersInvoicesInvoiceIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IcWorkersInvoicesInvoiceIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -11635,6 +12417,7 @@ pub struct IcWorkersInvoicesInvoiceIdGetResponseData {
 }
 ///`IcWorkersInvoicesInvoiceIdGetResponseDataPaymentDisplayStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IcWorkersInvoicesInvoiceIdGetResponseDataPaymentDisplayStatus {
     pub key: ::std::string::String,
     pub label: ::std::string::String,
@@ -11654,6 +12437,7 @@ open_enum!(
 );
 ///`IcWorkersTransactionsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IcWorkersTransactionsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -11666,6 +12450,7 @@ pub struct IcWorkersTransactionsGetResponseDataItems {
 }
 ///`ImmigrationClientCasesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesGetResponseDataItems {
     pub applicant: ::std::option::Option<
         ImmigrationClientCasesGetResponseDataItemsApplicant,
@@ -11682,6 +12467,7 @@ pub struct ImmigrationClientCasesGetResponseDataItems {
 }
 ///`ImmigrationClientCasesGetResponseDataItemsApplicant`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesGetResponseDataItemsApplicant {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -11689,6 +12475,7 @@ pub struct ImmigrationClientCasesGetResponseDataItemsApplicant {
 }
 ///`ImmigrationClientCasesGetResponseDataItemsClosure`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesGetResponseDataItemsClosure {
     pub note: ::std::option::Option<::std::string::String>,
     pub reason: ::std::option::Option<
@@ -11703,6 +12490,7 @@ open_enum!(
 );
 ///`ImmigrationClientCasesGetResponseDataItemsProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesGetResponseDataItemsProcess {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
@@ -11710,12 +12498,14 @@ pub struct ImmigrationClientCasesGetResponseDataItemsProcess {
 }
 ///`ImmigrationClientCasesGetResponseDataItemsProcessStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesGetResponseDataItemsProcessStatus {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`ImmigrationClientCasesIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applicant: ::std::option::Option<
@@ -11750,6 +12540,7 @@ pub struct ImmigrationClientCasesIdGetResponseData {
 }
 ///`ImmigrationClientCasesIdGetResponseDataApplicant`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesIdGetResponseDataApplicant {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_id: ::std::option::Option<::std::string::String>,
@@ -11758,6 +12549,7 @@ pub struct ImmigrationClientCasesIdGetResponseDataApplicant {
 }
 ///`ImmigrationClientCasesIdGetResponseDataDocumentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesIdGetResponseDataDocumentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_type: ::std::option::Option<::std::string::String>,
@@ -11772,6 +12564,7 @@ pub struct ImmigrationClientCasesIdGetResponseDataDocumentsItems {
 }
 ///`ImmigrationClientCasesIdGetResponseDataProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesIdGetResponseDataProcess {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -11783,6 +12576,7 @@ pub struct ImmigrationClientCasesIdGetResponseDataProcess {
 ///`ImmigrationClientCasesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ImmigrationClientCasesPostBodyData {
     Data0(ImmigrationClientCasesPostBodyData0),
     Data1(ImmigrationClientCasesPostBodyData1),
@@ -11829,6 +12623,7 @@ for ImmigrationClientCasesPostBodyData {
 }
 ///`ImmigrationClientCasesPostBodyData0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData0 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf0CaseType,
     pub contract_id: ::std::string::String,
@@ -11836,6 +12631,7 @@ pub struct ImmigrationClientCasesPostBodyData0 {
 }
 ///`ImmigrationClientCasesPostBodyData1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData1 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf1CaseType,
     pub contract_id: ::std::string::String,
@@ -11845,6 +12641,7 @@ pub struct ImmigrationClientCasesPostBodyData1 {
 }
 ///`ImmigrationClientCasesPostBodyData2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData2 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf2CaseType,
     pub contract_id: ::std::string::String,
@@ -11855,6 +12652,7 @@ pub struct ImmigrationClientCasesPostBodyData2 {
 }
 ///`ImmigrationClientCasesPostBodyData3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData3 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf3CaseType,
     pub country_code: ::std::string::String,
@@ -11864,6 +12662,7 @@ pub struct ImmigrationClientCasesPostBodyData3 {
 }
 ///`ImmigrationClientCasesPostBodyData4`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData4 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf4CaseType,
     pub country_code: ::std::string::String,
@@ -11875,6 +12674,7 @@ pub struct ImmigrationClientCasesPostBodyData4 {
 }
 ///`ImmigrationClientCasesPostBodyData5`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData5 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf5CaseType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11913,6 +12713,7 @@ open_enum!(
 );
 ///`ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails {
     pub citizenships: ::std::vec::Vec<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11925,6 +12726,7 @@ pub struct ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails {
 }
 ///`ImmigrationClientCasesPostBodyDataOneOf5TravelInformation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyDataOneOf5TravelInformation {
     pub end_date: ::chrono::naive::NaiveDate,
     pub purpose: ImmigrationVisaRequirementBusinessGetParametersTripReason,
@@ -11932,6 +12734,7 @@ pub struct ImmigrationClientCasesPostBodyDataOneOf5TravelInformation {
 }
 ///`ImmigrationClientCasesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub closure_note: ::std::option::Option<::std::string::String>,
@@ -11945,6 +12748,7 @@ pub struct ImmigrationClientCasesPostResponseData {
 }
 ///`ImmigrationClientCasesPostResponseDataProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostResponseDataProcess {
     pub id: ::std::string::String,
     pub process_name: ::std::string::String,
@@ -11956,11 +12760,13 @@ open_enum!(
 );
 ///`ImmigrationCreateAnImmigrationCaseResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationCreateAnImmigrationCaseResponse201 {
     pub data: ImmigrationClientCasesPostResponseData,
 }
 ///`ImmigrationCreateWorkerCaseRequiredDocumentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationCreateWorkerCaseRequiredDocumentResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -11969,6 +12775,7 @@ pub struct ImmigrationCreateWorkerCaseRequiredDocumentResponse201 {
 }
 ///`ImmigrationDocumentsIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationDocumentsIdGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_type: ::std::option::Option<::std::string::String>,
@@ -11989,17 +12796,20 @@ open_enum!(
 );
 ///`ImmigrationGetBusinessVisaRequirementResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationGetBusinessVisaRequirementResponse200 {
     pub data: ImmigrationVisaRequirementBusinessGetResponseData,
 }
 ///`ImmigrationGetClientCaseResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationGetClientCaseResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ImmigrationClientCasesIdGetResponseData>,
 }
 ///`ImmigrationGetClientCasesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationGetClientCasesResponse200 {
     pub data: ::std::vec::Vec<ImmigrationClientCasesGetResponseDataItems>,
     pub has_more: bool,
@@ -12009,12 +12819,14 @@ pub struct ImmigrationGetClientCasesResponse200 {
 }
 ///`ImmigrationGetDocumentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationGetDocumentResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<ImmigrationDocumentsIdGetResponseDataItems>,
 }
 ///`ImmigrationGetWorkerCaseRequiredDocumentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationGetWorkerCaseRequiredDocumentResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -12023,12 +12835,14 @@ pub struct ImmigrationGetWorkerCaseRequiredDocumentResponse200 {
 }
 ///`ImmigrationGetWorkerCaseResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationGetWorkerCaseResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ImmigrationWorkersCasesCaseIdGetResponseData>,
 }
 ///`ImmigrationGetWorkerOnboardingCaseResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationGetWorkerOnboardingCaseResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -12062,6 +12876,7 @@ open_enum!(
 );
 ///`ImmigrationVisaRequirementBusinessGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationVisaRequirementBusinessGetResponseData {
     pub description: ::std::string::String,
     pub estimated_timeline: ::std::option::Option<
@@ -12087,6 +12902,7 @@ open_enum!(
 );
 ///`ImmigrationWorkersCasesCaseIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersCasesCaseIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applicant: ::std::option::Option<
@@ -12131,12 +12947,14 @@ open_enum!(
 );
 ///`ImmigrationWorkersCasesCaseIdGetResponseDataContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersCasesCaseIdGetResponseDataContract {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
 ///`ImmigrationWorkersCasesCaseIdGetResponseDataDocumentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersCasesCaseIdGetResponseDataDocumentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_type: ::std::option::Option<::std::string::String>,
@@ -12157,6 +12975,7 @@ open_enum!(
 );
 ///`ImmigrationWorkersCasesCaseIdGetResponseDataProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersCasesCaseIdGetResponseDataProcess {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -12184,11 +13003,13 @@ open_enum!(
 );
 ///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostFormData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostFormData {
     pub file: ::std::string::String,
 }
 ///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12207,6 +13028,7 @@ open_enum!(
 );
 ///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12233,6 +13055,7 @@ pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseData 
 }
 ///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataDocument`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataDocument {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expiration_date: ::std::option::Option<
@@ -12254,6 +13077,7 @@ open_enum!(
 );
 ///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataPreviousRejectedDocument`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataPreviousRejectedDocument {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -12272,6 +13096,7 @@ open_enum!(
 );
 ///`ImmigrationWorkersWorkerIdOnboardingCaseGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersWorkerIdOnboardingCaseGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applicant: ::std::option::Option<
@@ -12312,6 +13137,7 @@ pub struct ImmigrationWorkersWorkerIdOnboardingCaseGetResponseData {
 }
 ///`ImmigrationWorkersWorkerIdOnboardingCaseGetResponseDataProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationWorkersWorkerIdOnboardingCaseGetResponseDataProcess {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -12344,6 +13170,7 @@ impl ::std::default::Default for IndustriesGetParametersSortBy {
 }
 ///`IndustriesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IndustriesGetResponseDataItems {
     pub category_name: ::std::option::Option<::std::string::String>,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -12353,6 +13180,7 @@ pub struct IndustriesGetResponseDataItems {
 }
 ///`IntegrationsConsentGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IntegrationsConsentGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
@@ -12385,28 +13213,33 @@ pub struct IntegrationsConsentGetResponseData {
 }
 ///`IntegrationsGetIntegrationConsentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IntegrationsGetIntegrationConsentResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<IntegrationsConsentGetResponseData>,
 }
 ///`InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201 {
     pub data: InvoiceAdjustmentsPostResponseData,
 }
 ///`InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdInvoiceAdjustmentsGetResponseDataItems>,
     pub page: InvoicesDeelGetResponsePage,
 }
 ///`InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200 {
     pub data: InvoiceAdjustmentsIdGetResponseData,
 }
 ///`InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200 {
     pub data: ::std::vec::Vec<InvoiceAdjustmentsGetResponseDataItems>,
     pub page: InvoicesDeelGetResponsePage,
@@ -12414,6 +13247,7 @@ pub struct InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200 {
 ///`InvoiceAdjustmentsGetParametersTypes`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum InvoiceAdjustmentsGetParametersTypes {
     Types0(InvoiceAdjustmentsGetParametersTypes0),
     Types1(InvoiceAdjustmentsGetParametersTypes1),
@@ -12433,6 +13267,7 @@ for InvoiceAdjustmentsGetParametersTypes {
 ///`InvoiceAdjustmentsGetParametersTypes0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetParametersTypes0(
     pub ::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1>,
 );
@@ -12470,6 +13305,7 @@ open_enum!(
 );
 ///`InvoiceAdjustmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetResponseDataItems {
     pub attachment: ::std::option::Option<TimesheetsIdGetResponseDataAttachment>,
     pub contract: TimesheetsIdGetResponseDataContract,
@@ -12506,6 +13342,7 @@ pub struct InvoiceAdjustmentsGetResponseDataItems {
 }
 ///`InvoiceAdjustmentsGetResponseDataItemsHourlyReportPreset`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetResponseDataItemsHourlyReportPreset {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -12516,6 +13353,7 @@ pub struct InvoiceAdjustmentsGetResponseDataItemsHourlyReportPreset {
 }
 ///`InvoiceAdjustmentsGetResponseDataItemsPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetResponseDataItemsPaymentCycle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12524,6 +13362,7 @@ pub struct InvoiceAdjustmentsGetResponseDataItemsPaymentCycle {
 }
 ///`InvoiceAdjustmentsGetResponseDataItemsReviewedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetResponseDataItemsReviewedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
@@ -12533,6 +13372,7 @@ pub struct InvoiceAdjustmentsGetResponseDataItemsReviewedBy {
 }
 ///`InvoiceAdjustmentsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsIdGetResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub approvers: ::std::vec::Vec<TimesheetsIdGetResponseDataApproversItems>,
@@ -12563,6 +13403,7 @@ pub struct InvoiceAdjustmentsIdGetResponseData {
 }
 ///`InvoiceAdjustmentsIdGetResponseDataAttachment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsIdGetResponseDataAttachment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
@@ -12571,12 +13412,14 @@ pub struct InvoiceAdjustmentsIdGetResponseDataAttachment {
 }
 ///`InvoiceAdjustmentsIdGetResponseDataPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsIdGetResponseDataPaymentCycle {
     pub end_date: ::chrono::DateTime<::chrono::offset::Utc>,
     pub start_date: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`InvoiceAdjustmentsIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -12587,6 +13430,7 @@ pub struct InvoiceAdjustmentsIdPatchBodyData {
 }
 ///`InvoiceAdjustmentsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsPostBodyData {
     pub amount: f64,
     pub contract_id: ::std::string::String,
@@ -12611,6 +13455,7 @@ open_enum!(
 );
 ///`InvoiceAdjustmentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsPostResponseData {
     pub created: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12622,6 +13467,7 @@ pub struct InvoiceAdjustmentsPostResponseData {
 }
 ///`InvoicesDeelGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoicesDeelGetResponseDataItems {
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub currency: ::std::string::String,
@@ -12637,6 +13483,7 @@ open_enum!(
 );
 ///`InvoicesDeelGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoicesDeelGetResponsePage {
     pub items_per_page: f64,
     pub offset: f64,
@@ -12646,6 +13493,7 @@ open_enum!(InvoicesGetParametersInclude, Unknown { Cor = "cor" });
 open_enum!(InvoicesGetParametersStatus, Unknown { All = "all" });
 ///`InvoicesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoicesGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -12671,6 +13519,7 @@ pub struct InvoicesGetResponseDataItems {
 ///`InvoicesGetResponseDataItemsPaidAt`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum InvoicesGetResponseDataItemsPaidAt {
     DateTime(::chrono::DateTime<::chrono::offset::Utc>),
     String(::std::string::String),
@@ -12695,6 +13544,7 @@ open_enum!(
 );
 ///`InvoicesGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoicesGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
@@ -12704,6 +13554,7 @@ pub struct InvoicesGetResponsePage {
 }
 ///`InvoicesIdDownloadGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoicesIdDownloadGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12713,6 +13564,7 @@ pub struct InvoicesIdDownloadGetResponseData {
 }
 ///`InvoicesInvoiceIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoicesInvoiceIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -12741,6 +13593,7 @@ pub struct InvoicesInvoiceIdGetResponseData {
 }
 ///`InvoicesInvoiceIdGetResponseDataLineItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoicesInvoiceIdGetResponseDataLineItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -13082,6 +13935,7 @@ open_enum!(
 );
 ///`ItAssetsAssetIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItAssetsAssetIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assigned_user: ::std::option::Option<ItOrdersGetResponseDataItemsUser>,
@@ -13114,6 +13968,7 @@ pub struct ItAssetsAssetIdGetResponseData {
 }
 ///`ItAssetsAssetIdGetResponseDataProduct`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItAssetsAssetIdGetResponseDataProduct {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand: ::std::option::Option<::std::string::String>,
@@ -13148,6 +14003,7 @@ open_enum!(
 );
 ///`ItAssetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItAssetsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assigned_user: ::std::option::Option<ItOrdersGetResponseDataItemsUser>,
@@ -13180,6 +14036,7 @@ pub struct ItAssetsGetResponseDataItems {
 }
 ///`ItAssetsGetResponseDataItemsAssignedWarehouse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItAssetsGetResponseDataItemsAssignedWarehouse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<ItOrdersGetResponseDataItemsUserAddress>,
@@ -13204,6 +14061,7 @@ open_enum!(
 );
 ///`ItAssetsGetResponseDataItemsOwnership`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItAssetsGetResponseDataItemsOwnership {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -13216,6 +14074,7 @@ open_enum!(
 );
 ///`ItAssetsGetResponseDataItemsProduct`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItAssetsGetResponseDataItemsProduct {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand: ::std::option::Option<::std::string::String>,
@@ -13228,6 +14087,7 @@ pub struct ItAssetsGetResponseDataItemsProduct {
 }
 ///`ItAssetsGetResponseDataItemsPurchaseValue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItAssetsGetResponseDataItemsPurchaseValue {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -13276,6 +14136,7 @@ open_enum!(
 );
 ///`ItOrdersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItOrdersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13292,6 +14153,7 @@ pub struct ItOrdersGetResponseDataItems {
 }
 ///`ItOrdersGetResponseDataItemsOrderItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItOrdersGetResponseDataItemsOrderItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_approved: ::std::option::Option<bool>,
@@ -13308,6 +14170,7 @@ pub struct ItOrdersGetResponseDataItemsOrderItemsItems {
 }
 ///`ItOrdersGetResponseDataItemsOrderItemsItemsPricingDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItOrdersGetResponseDataItemsOrderItemsItemsPricingDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acquisition_type: ::std::option::Option<
@@ -13334,6 +14197,7 @@ open_enum!(
 );
 ///`ItOrdersGetResponseDataItemsUser`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItOrdersGetResponseDataItemsUser {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<ItOrdersGetResponseDataItemsUserAddress>,
@@ -13348,6 +14212,7 @@ pub struct ItOrdersGetResponseDataItemsUser {
 }
 ///`ItOrdersGetResponseDataItemsUserAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItOrdersGetResponseDataItemsUserAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -13421,6 +14286,7 @@ open_enum!(
 );
 ///`ItOrdersOrderIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItOrdersOrderIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13439,6 +14305,7 @@ pub struct ItOrdersOrderIdGetResponseData {
 }
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub categories: ::std::vec::Vec<
@@ -13453,6 +14320,7 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItems {
 }
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItems {
     pub articles: ::std::vec::Vec<
         KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItems,
@@ -13466,6 +14334,7 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItem
 }
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub description: ::std::string::String,
@@ -13483,6 +14352,7 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItem
 }
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItemsTagsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItemsTagsItems {
     pub id: ::std::string::String,
     pub tag: ::std::string::String,
@@ -13494,6 +14364,7 @@ open_enum!(
 );
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsFieldsItems {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
@@ -13508,6 +14379,7 @@ open_enum!(
 );
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsContractTypesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsContractTypesItems {
     pub categories: ::std::vec::Vec<
         KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItems,
@@ -13517,6 +14389,7 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsContractTypesI
 }
 ///`KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<KnowledgeHubCountryGuideCountryCodeGetResponseDataItems>,
@@ -13529,18 +14402,21 @@ pub struct KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200 {
 }
 ///`LearningRetrieveWorkersActionableJourneysResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LearningRetrieveWorkersActionableJourneysResponse200 {
     pub data: ::std::vec::Vec<EngageLearningActionableJourneysGetResponseDataItems>,
     pub next_cursor: ::std::string::String,
 }
 ///`LegalEntitiesCreateLegalEntityResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesCreateLegalEntityResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<LegalEntitiesPostResponseData>,
 }
 ///`LegalEntitiesGetIndustriesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesGetIndustriesResponse200 {
     pub data: ::std::vec::Vec<IndustriesGetResponseDataItems>,
     pub has_more: bool,
@@ -13549,6 +14425,7 @@ pub struct LegalEntitiesGetIndustriesResponse200 {
 }
 ///`LegalEntitiesGetLegalEntitiesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesGetLegalEntitiesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LegalEntitiesGetResponseDataItems>,
@@ -13557,6 +14434,7 @@ pub struct LegalEntitiesGetLegalEntitiesResponse200 {
 }
 ///`LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<BenefitsLegalEntitiesIdGetResponseAddress>,
@@ -13589,6 +14467,7 @@ pub struct LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternal
 }
 ///`LegalEntitiesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<LegalEntitiesGetResponseDataItemsAddress>,
@@ -13624,6 +14503,7 @@ pub struct LegalEntitiesGetResponseDataItems {
 }
 ///`LegalEntitiesGetResponseDataItemsAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesGetResponseDataItemsAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -13638,12 +14518,14 @@ pub struct LegalEntitiesGetResponseDataItemsAddress {
 }
 ///`LegalEntitiesGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 ///`LegalEntitiesIdPatchBodyAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesIdPatchBodyAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -13656,6 +14538,7 @@ pub struct LegalEntitiesIdPatchBodyAddress {
 }
 ///`LegalEntitiesIdPatchBodyCompanyIdentifiers`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesIdPatchBodyCompanyIdentifiers {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_number: ::std::option::Option<::std::string::String>,
@@ -13664,6 +14547,7 @@ pub struct LegalEntitiesIdPatchBodyCompanyIdentifiers {
 }
 ///`LegalEntitiesIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesIdPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<LegalEntitiesIdPatchBodyAddress>,
@@ -13686,6 +14570,7 @@ pub struct LegalEntitiesIdPatchResponseData {
 }
 ///`LegalEntitiesLegalEntityIdCostCentersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesLegalEntityIdCostCentersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_center_name: ::std::option::Option<::std::string::String>,
@@ -13700,12 +14585,14 @@ pub struct LegalEntitiesLegalEntityIdCostCentersGetResponseDataItems {
 }
 ///`LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems {
     pub cost_center_name: ::std::string::String,
     pub cost_center_number: ::std::string::String,
 }
 ///`LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_end: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -13728,6 +14615,7 @@ open_enum!(
 );
 ///`LegalEntitiesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesPostBodyData {
     pub address: LegalEntitiesPostBodyDataAddress,
     pub company_identifiers: LegalEntitiesPostBodyDataCompanyIdentifiers,
@@ -13738,6 +14626,7 @@ pub struct LegalEntitiesPostBodyData {
 }
 ///`LegalEntitiesPostBodyDataAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesPostBodyDataAddress {
     pub city: ::std::string::String,
     pub country: ::std::string::String,
@@ -13748,12 +14637,14 @@ pub struct LegalEntitiesPostBodyDataAddress {
 }
 ///`LegalEntitiesPostBodyDataCompanyIdentifiers`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesPostBodyDataCompanyIdentifiers {
     pub registration_number: ::std::string::String,
     pub tax_number: ::std::string::String,
 }
 ///`LegalEntitiesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<LegalEntitiesPostResponseDataAddress>,
@@ -13774,6 +14665,7 @@ pub struct LegalEntitiesPostResponseData {
 }
 ///`LegalEntitiesPostResponseDataAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesPostResponseDataAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -13788,12 +14680,14 @@ pub struct LegalEntitiesPostResponseDataAddress {
 }
 ///`LegalEntitiesUpdateLegalEntityResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesUpdateLegalEntityResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<LegalEntitiesIdPatchResponseData>,
 }
 ///`ListCyclesListPayrollCyclesV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ListCyclesListPayrollCyclesV20260101Response200 {
     pub data: ::std::vec::Vec<
         LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems,
@@ -13805,6 +14699,7 @@ pub struct ListCyclesListPayrollCyclesV20260101Response200 {
 }
 ///`LookupsCountriesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsCountriesGetResponseDataItems {
     pub code: ::std::string::String,
     pub default_currency: ::std::string::String,
@@ -13816,12 +14711,14 @@ pub struct LookupsCountriesGetResponseDataItems {
 }
 ///`LookupsCountriesGetResponseDataItemsStatesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsCountriesGetResponseDataItemsStatesItems {
     pub code: ::std::string::String,
     pub name: ::std::string::String,
 }
 ///`LookupsCurrenciesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsCurrenciesGetResponseDataItems {
     pub code: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13829,18 +14726,21 @@ pub struct LookupsCurrenciesGetResponseDataItems {
 }
 ///`LookupsGetCountriesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsGetCountriesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsCountriesGetResponseDataItems>,
 }
 ///`LookupsGetCurrenciesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsGetCurrenciesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsCurrenciesGetResponseDataItems>,
 }
 ///`LookupsGetJobTitlesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsGetJobTitlesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsJobTitlesGetResponseDataItems>,
@@ -13849,6 +14749,7 @@ pub struct LookupsGetJobTitlesResponse200 {
 }
 ///`LookupsGetLookupsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsGetLookupsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsGetResponseDataItems>,
@@ -13859,6 +14760,7 @@ open_enum!(
 );
 ///`LookupsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
@@ -13867,29 +14769,34 @@ pub struct LookupsGetResponseDataItems {
 }
 ///`LookupsGetSeniorityLevelsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsGetSeniorityLevelsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsSenioritiesGetResponseDataItems>,
 }
 ///`LookupsGetTimeOffTypesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsGetTimeOffTypesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsTimeOffTypesGetResponseDataItems>,
 }
 ///`LookupsJobTitlesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsJobTitlesGetResponseDataItems {
     pub id: i64,
     pub name: ::std::string::String,
 }
 ///`LookupsJobTitlesGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsJobTitlesGetResponsePage {
     pub cursor: ::std::string::String,
 }
 ///`LookupsSenioritiesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsSenioritiesGetResponseDataItems {
     pub id: i64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13902,23 +14809,27 @@ open_enum!(
 );
 ///`MagicLinkCreateMagicLinkResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MagicLinkCreateMagicLinkResponse201 {
     pub data: MagicLinkPostResponseData,
 }
 ///`MagicLinkPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MagicLinkPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_path: ::std::option::Option<::std::string::String>,
 }
 ///`MagicLinkPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MagicLinkPostResponseData {
     pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub magic_link: ::std::string::String,
 }
 ///`Manager`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Manager {
     #[serde(
         rename = "displayName",
@@ -13931,22 +14842,26 @@ pub struct Manager {
 }
 ///`ManagersCreateManagerResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersCreateManagerResponse201 {
     pub data: ManagersPostResponseData,
 }
 ///`ManagersGenerateMagicLinkForManagerLoginResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersGenerateMagicLinkForManagerLoginResponse201 {
     pub data: ManagersMagicLinksPostResponseData,
 }
 ///`ManagersGetManagersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersGetManagersResponse200 {
     pub data: ::std::vec::Vec<ManagersGetResponseDataItems>,
     pub page: ManagersGetResponsePage,
 }
 ///`ManagersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -13958,6 +14873,7 @@ pub struct ManagersGetResponseDataItems {
 }
 ///`ManagersGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub items_per_page: ::std::option::Option<f64>,
@@ -13967,12 +14883,14 @@ pub struct ManagersGetResponsePage {
 }
 ///`ManagersMagicLinksPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersMagicLinksPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manager_id: ::std::option::Option<::std::string::String>,
 }
 ///`ManagersMagicLinksPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersMagicLinksPostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -13980,6 +14898,7 @@ pub struct ManagersMagicLinksPostResponseData {
 }
 ///`ManagersPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersPostBodyData {
     pub email: ::std::string::String,
     pub first_name: ::std::string::String,
@@ -13987,6 +14906,7 @@ pub struct ManagersPostBodyData {
 }
 ///`ManagersPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersPostResponseData {
     pub email: ::std::string::String,
     pub first_name: ::std::string::String,
@@ -13995,6 +14915,7 @@ pub struct ManagersPostResponseData {
 }
 ///`Meta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Meta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14014,16 +14935,19 @@ pub struct Meta {
 open_enum!(MetaResourceType, Unknown { Group = "Group", User = "User" });
 ///`MilestonesGetContractMilestoneByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MilestonesGetContractMilestoneByIdResponse200 {
     pub data: ContractsContractIdMilestonesGetResponseDataItems,
 }
 ///`MilestonesGetContractMilestonesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MilestonesGetContractMilestonesResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdMilestonesGetResponseDataItems>,
 }
 ///`Name`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Name {
     #[serde(rename = "familyName")]
     pub family_name: ::std::string::String,
@@ -14032,21 +14956,25 @@ pub struct Name {
 }
 ///`OffCycleCreateContractOffCyclePaymentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffCycleCreateContractOffCyclePaymentResponse201 {
     pub data: ContractsContractIdOffCyclePaymentsPostResponseData,
 }
 ///`OffCycleGetContractOffCyclePaymentByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffCycleGetContractOffCyclePaymentByIdResponse200 {
     pub data: ContractsContractIdOffCyclePaymentsIdGetResponseData,
 }
 ///`OffCycleGetContractOffCyclePaymentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffCycleGetContractOffCyclePaymentsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdOffCyclePaymentsIdGetResponseData>,
 }
 ///`OffboardingRetrieveOffboardingListResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingRetrieveOffboardingListResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<OffboardingTrackerGetResponseDataItems>,
@@ -14055,18 +14983,21 @@ pub struct OffboardingRetrieveOffboardingListResponse200 {
 }
 ///`OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<OffboardingTrackerHrisProfileOidGetResponseData>,
 }
 ///`OffboardingRetrieveTerminationDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingRetrieveTerminationDetailsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<OffboardingTrackerIdGetResponseData>,
 }
 ///`OffboardingTrackerGetParametersPagination`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerGetParametersPagination {
     #[serde(
         rename = "contractId",
@@ -14091,6 +15022,7 @@ pub struct OffboardingTrackerGetParametersPagination {
 }
 ///`OffboardingTrackerGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_experience: ::std::option::Option<
@@ -14117,12 +15049,14 @@ pub struct OffboardingTrackerGetResponseDataItems {
 }
 ///`OffboardingTrackerGetResponseDataItemsHrisProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerGetResponseDataItemsHrisProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oid: ::std::option::Option<::std::string::String>,
 }
 ///`OffboardingTrackerGetResponseDataItemsProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerGetResponseDataItemsProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reference_date: ::std::option::Option<::std::string::String>,
@@ -14135,6 +15069,7 @@ pub struct OffboardingTrackerGetResponseDataItemsProgress {
 }
 ///`OffboardingTrackerHrisProfileOidGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerHrisProfileOidGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_experience: ::std::option::Option<
@@ -14163,6 +15098,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseData {
 }
 ///`OffboardingTrackerHrisProfileOidGetResponseDataProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerHrisProfileOidGetResponseDataProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reference_date: ::std::option::Option<::std::string::String>,
@@ -14175,6 +15111,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseDataProgress {
 }
 ///`OffboardingTrackerHrisProfileOidGetResponseDataSummaryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerHrisProfileOidGetResponseDataSummaryItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdCostCentersPostResponseData>,
@@ -14187,6 +15124,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseDataSummaryItems {
 }
 ///`OffboardingTrackerHrisProfileOidGetResponseDataTermination`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerHrisProfileOidGetResponseDataTermination {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eligible_for_rehire: ::std::option::Option<::std::string::String>,
@@ -14213,6 +15151,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseDataTermination {
 }
 ///`OffboardingTrackerHrisProfileOidGetResponseDataTerminationInitiatedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerHrisProfileOidGetResponseDataTerminationInitiatedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -14221,6 +15160,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseDataTerminationInitiatedBy
 }
 ///`OffboardingTrackerIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_experience: ::std::option::Option<
@@ -14245,12 +15185,14 @@ pub struct OffboardingTrackerIdGetResponseData {
 }
 ///`OffboardingTrackerIdGetResponseDataAppExperience`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataAppExperience {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_minimal_requirements: ::std::option::Option<bool>,
 }
 ///`OffboardingTrackerIdGetResponseDataContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataContract {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_type: ::std::option::Option<::std::string::String>,
@@ -14267,6 +15209,7 @@ pub struct OffboardingTrackerIdGetResponseDataContract {
 }
 ///`OffboardingTrackerIdGetResponseDataContractEor`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataContractEor {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub probation_period: ::std::option::Option<
@@ -14275,6 +15218,7 @@ pub struct OffboardingTrackerIdGetResponseDataContractEor {
 }
 ///`OffboardingTrackerIdGetResponseDataContractEorProbationPeriod`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataContractEorProbationPeriod {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub period_end_at: ::std::option::Option<::std::string::String>,
@@ -14285,6 +15229,7 @@ pub struct OffboardingTrackerIdGetResponseDataContractEorProbationPeriod {
 }
 ///`OffboardingTrackerIdGetResponseDataHrisProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataHrisProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -14295,6 +15240,7 @@ pub struct OffboardingTrackerIdGetResponseDataHrisProfile {
 }
 ///`OffboardingTrackerIdGetResponseDataProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reference_date: ::std::option::Option<::std::string::String>,
@@ -14307,6 +15253,7 @@ pub struct OffboardingTrackerIdGetResponseDataProgress {
 }
 ///`OffboardingTrackerIdGetResponseDataSummaryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataSummaryItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<OffboardingTrackerIdGetResponseDataSummaryItemsData>,
@@ -14319,6 +15266,7 @@ pub struct OffboardingTrackerIdGetResponseDataSummaryItems {
 }
 ///`OffboardingTrackerIdGetResponseDataSummaryItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataSummaryItemsData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<OffboardingTrackerIdGetResponseDataSummaryItemsDataId>,
@@ -14326,6 +15274,7 @@ pub struct OffboardingTrackerIdGetResponseDataSummaryItemsData {
 ///`OffboardingTrackerIdGetResponseDataSummaryItemsDataId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum OffboardingTrackerIdGetResponseDataSummaryItemsDataId {
     String(::std::string::String),
     Integer(i64),
@@ -14346,6 +15295,7 @@ for OffboardingTrackerIdGetResponseDataSummaryItemsDataId {
 }
 ///`OffboardingTrackerIdGetResponseDataTermination`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataTermination {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eligible_for_rehire: ::std::option::Option<::std::string::String>,
@@ -14372,6 +15322,7 @@ pub struct OffboardingTrackerIdGetResponseDataTermination {
 }
 ///`OffboardingTrackerIdGetResponseDataTerminationInitiatedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataTerminationInitiatedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -14380,6 +15331,7 @@ pub struct OffboardingTrackerIdGetResponseDataTerminationInitiatedBy {
 }
 ///`OffboardingTrackerIdGetResponseDataTerminationTerminationImpact`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerIdGetResponseDataTerminationTerminationImpact {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -14388,6 +15340,7 @@ pub struct OffboardingTrackerIdGetResponseDataTerminationTerminationImpact {
 }
 ///`OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -14396,12 +15349,14 @@ pub struct OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Respons
 }
 ///`OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<OnboardingTrackerTrackerIdGetResponseData>,
 }
 ///`OnboardingListOnboardingEmployeesV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingListOnboardingEmployeesV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<OnboardingTrackerGetResponseDataItems>,
@@ -14431,6 +15386,7 @@ impl ::std::default::Default for OnboardingTrackerGetParametersSortBy {
 }
 ///`OnboardingTrackerGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_experience: ::std::option::Option<
@@ -14453,6 +15409,7 @@ pub struct OnboardingTrackerGetResponseDataItems {
 }
 ///`OnboardingTrackerGetResponseDataItemsContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerGetResponseDataItemsContract {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effective_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -14461,6 +15418,7 @@ pub struct OnboardingTrackerGetResponseDataItemsContract {
 }
 ///`OnboardingTrackerGetResponseDataItemsHrisProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerGetResponseDataItemsHrisProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oid: ::std::option::Option<::std::string::String>,
@@ -14469,6 +15427,7 @@ pub struct OnboardingTrackerGetResponseDataItemsHrisProfile {
 }
 ///`OnboardingTrackerGetResponseDataItemsProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerGetResponseDataItemsProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_action_required_from_client: ::std::option::Option<bool>,
@@ -14491,6 +15450,7 @@ pub struct OnboardingTrackerGetResponseDataItemsProgress {
 }
 ///`OnboardingTrackerGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
@@ -14499,6 +15459,7 @@ pub struct OnboardingTrackerGetResponsePage {
 }
 ///`OnboardingTrackerHrisProfileHrisProfileIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerHrisProfileHrisProfileIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub checklist: ::std::option::Option<
@@ -14529,6 +15490,7 @@ pub struct OnboardingTrackerHrisProfileHrisProfileIdGetResponseData {
 }
 ///`OnboardingTrackerHrisProfileHrisProfileIdGetResponseDataProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerHrisProfileHrisProfileIdGetResponseDataProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -14543,6 +15505,7 @@ pub struct OnboardingTrackerHrisProfileHrisProfileIdGetResponseDataProfile {
 }
 ///`OnboardingTrackerTrackerIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub checklist: ::std::option::Option<
@@ -14571,6 +15534,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseData {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataChecklist`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataChecklist {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub steps: ::std::vec::Vec<
@@ -14579,6 +15543,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataChecklist {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataChecklistStepsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataChecklistStepsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14593,6 +15558,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataChecklistStepsItems {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataContract {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_signed_at: ::std::option::Option<
@@ -14631,6 +15597,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataContract {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataContractEmployeeAgreement`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataContractEmployeeAgreement {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
@@ -14639,6 +15606,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataContractEmployeeAgreement {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataContractFirstEarlyInvoice`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataContractFirstEarlyInvoice {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -14666,6 +15634,7 @@ open_enum!(
 );
 ///`OnboardingTrackerTrackerIdGetResponseDataHrisProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataHrisProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -14678,6 +15647,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataHrisProfile {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -14692,6 +15662,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataProfile {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_action_required_from_client: ::std::option::Option<bool>,
@@ -14706,6 +15677,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataProgress {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataStepperItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -14718,6 +15690,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItems {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataStepperItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItemsData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub emails: ::std::vec::Vec<
@@ -14730,6 +15703,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItemsData {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<
@@ -14738,6 +15712,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItems 
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItemsMeta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItemsMeta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -14748,6 +15723,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItemsM
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataSummaryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataSummaryItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -14764,6 +15740,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataSummaryItems {
 }
 ///`OnboardingTrackerTrackerIdGetResponseDataSummaryItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OnboardingTrackerTrackerIdGetResponseDataSummaryItemsData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -14775,6 +15752,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataSummaryItemsData {
 ///`OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
     String(::std::string::String),
     Double(f64),
@@ -14810,12 +15788,14 @@ for OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
 }
 ///`OrdersGetItOrderByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrdersGetItOrderByIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ItOrdersOrderIdGetResponseData>,
 }
 ///`OrdersGetItOrdersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrdersGetItOrdersResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<ItOrdersGetResponseDataItems>,
@@ -14828,12 +15808,14 @@ pub struct OrdersGetItOrdersResponse200 {
 }
 ///`OrganizationStructureCreateOrganizationStructureResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationStructureCreateOrganizationStructureResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisOrganizationStructuresPostResponseData>,
 }
 ///`OrganizationStructureGetOrganizationStructureByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationStructureGetOrganizationStructureByExternalIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -14842,12 +15824,14 @@ pub struct OrganizationStructureGetOrganizationStructureByExternalIdResponse200 
 }
 ///`OrganizationStructureGetOrganizationStructuresResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationStructureGetOrganizationStructuresResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<HrisOrganizationStructuresGetResponseDataItems>,
 }
 ///`OrganizationStructureGetTeamCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationStructureGetTeamCustomFieldsResponse200 {
     pub data: ::std::vec::Vec<
         HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems,
@@ -14858,11 +15842,13 @@ pub struct OrganizationStructureGetTeamCustomFieldsResponse200 {
 }
 ///`OrganizationStructureUpdateTeamCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationStructureUpdateTeamCustomFieldsResponse200 {
     pub data: HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchResponseData,
 }
 ///`OrganizationTasksListOrganizationTasksV20260303Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationTasksListOrganizationTasksV20260303Response200 {
     pub data: ::std::vec::Vec<OrganizationsTasksGetResponseDataItems>,
     pub has_more: bool,
@@ -14871,6 +15857,7 @@ pub struct OrganizationTasksListOrganizationTasksV20260303Response200 {
 }
 ///`OrganizationalStructure`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationalStructure {
     #[serde(
         rename = "externalId",
@@ -14902,12 +15889,14 @@ pub struct OrganizationalStructure {
 }
 ///`OrganizationsChildrenPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsChildrenPostBodyData {
     pub child_organization: OrganizationsChildrenPostBodyDataChildOrganization,
     pub parent_organization: OrganizationsChildrenPostBodyDataParentOrganization,
 }
 ///`OrganizationsChildrenPostBodyDataChildOrganization`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsChildrenPostBodyDataChildOrganization {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<::std::string::String>,
@@ -14921,12 +15910,14 @@ pub struct OrganizationsChildrenPostBodyDataChildOrganization {
 }
 ///`OrganizationsChildrenPostBodyDataParentOrganization`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsChildrenPostBodyDataParentOrganization {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub admin_email: ::std::option::Option<::std::string::String>,
 }
 ///`OrganizationsChildrenPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsChildrenPostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -14935,11 +15926,13 @@ pub struct OrganizationsChildrenPostResponseData {
 }
 ///`OrganizationsCreateOrganizationChildResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsCreateOrganizationChildResponse201 {
     pub data: OrganizationsChildrenPostResponseData,
 }
 ///`OrganizationsCreateOrganizationRoleResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsCreateOrganizationRoleResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -14963,28 +15956,33 @@ pub struct OrganizationsCreateOrganizationRoleResponse200 {
 }
 ///`OrganizationsGetDepartmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsGetDepartmentsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<DepartmentsGetResponseDataItems>,
 }
 ///`OrganizationsGetOrganizationsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsGetOrganizationsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<TeamsGetResponseDataItems>,
 }
 ///`OrganizationsGetTeamsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsGetTeamsResponse200 {
     pub data: ::std::vec::Vec<TeamsGetResponseDataItems>,
 }
 ///`OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200 {
     pub data: ::std::vec::Vec<RolesGetResponseDataItems>,
 }
 ///`OrganizationsRetrieveWorkingLocationsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsRetrieveWorkingLocationsResponse200 {
     pub data: ::std::vec::Vec<WorkingLocationsGetResponseDataItems>,
 }
@@ -14999,6 +15997,7 @@ open_enum!(
 );
 ///`OrganizationsTasksGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsTasksGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub assignees: ::std::vec::Vec<OrganizationsTasksGetResponseDataItemsAssigneesItems>,
@@ -15025,6 +16024,7 @@ pub struct OrganizationsTasksGetResponseDataItems {
 }
 ///`OrganizationsTasksGetResponseDataItemsAssigneesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsTasksGetResponseDataItemsAssigneesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -15040,6 +16040,7 @@ open_enum!(
 );
 ///`OrganizationsUpdateOrganizationRoleResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsUpdateOrganizationRoleResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -15058,11 +16059,13 @@ pub struct OrganizationsUpdateOrganizationRoleResponse200 {
 }
 ///`PatchEorBankAccountBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PatchEorBankAccountBody {
     pub data: ::std::vec::Vec<EorWorkersBanksPostBodyDataItems>,
 }
 ///`PatchWebhookRequest`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PatchWebhookRequest {
     #[serde(default = "defaults::patch_webhook_request_api_version")]
     pub api_version: ::std::string::String,
@@ -15076,6 +16079,7 @@ pub struct PatchWebhookRequest {
 ///`PaymentsGetParametersCurrencies`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PaymentsGetParametersCurrencies {
     Array(::std::vec::Vec<::std::string::String>),
     String(::std::string::String),
@@ -15089,6 +16093,7 @@ for PaymentsGetParametersCurrencies {
 ///`PaymentsGetParametersEntities`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PaymentsGetParametersEntities {
     Entities0(PaymentsGetParametersEntities0),
     Entities1(PaymentsGetParametersEntities1),
@@ -15108,6 +16113,7 @@ for PaymentsGetParametersEntities {
 ///`PaymentsGetParametersEntities0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsGetParametersEntities0(
     pub ::std::vec::Vec<PaymentsGetParametersEntities1>,
 );
@@ -15136,6 +16142,7 @@ open_enum!(
 ///`PaymentsGetParametersStatuses`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PaymentsGetParametersStatuses {
     Statuses0(PaymentsGetParametersStatuses0),
     Statuses1(PaymentsGetParametersStatuses1),
@@ -15155,6 +16162,7 @@ for PaymentsGetParametersStatuses {
 ///`PaymentsGetParametersStatuses0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsGetParametersStatuses0(
     pub ::std::vec::Vec<PaymentsGetParametersStatuses1>,
 );
@@ -15181,6 +16189,7 @@ open_enum!(
 );
 ///`PaymentsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub has_more: ::std::option::Option<bool>,
@@ -15195,6 +16204,7 @@ pub struct PaymentsGetResponseData {
 }
 ///`PaymentsGetResponseDataRowsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsGetResponseDataRowsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15243,6 +16253,7 @@ pub struct PaymentsGetResponseDataRowsItems {
 }
 ///`PaymentsGetResponseDataRowsItemsGeneralFundsUsed`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsGetResponseDataRowsItemsGeneralFundsUsed {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -15253,6 +16264,7 @@ pub struct PaymentsGetResponseDataRowsItemsGeneralFundsUsed {
 }
 ///`PaymentsGetResponseDataRowsItemsPaymentMethod`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsGetResponseDataRowsItemsPaymentMethod {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<PaymentsGetResponseDataRowsItemsPaymentMethodType>,
@@ -15269,6 +16281,7 @@ open_enum!(
 );
 ///`PaymentsGetResponseDataRowsItemsWorkersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsGetResponseDataRowsItemsWorkersItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -15280,6 +16293,7 @@ pub struct PaymentsGetResponseDataRowsItemsWorkersItems {
 }
 ///`PaymentsPaymentIdBreakdownGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsPaymentIdBreakdownGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adjustment: ::std::option::Option<::std::string::String>,
@@ -15386,6 +16400,7 @@ open_enum!(
 ///`PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId {
     String(::std::string::String),
     ContractsPostResponseDataTerminationDate1(ContractsPostResponseDataTerminationDate1),
@@ -15406,12 +16421,14 @@ for PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId {
 }
 ///`PayoutsAddEditBankDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsAddEditBankDetailsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsEmployeesMethodsPostResponseData>,
 }
 ///`PayoutsAutoWithdrawalSettingPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsAutoWithdrawalSettingPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_auto_withdraw_enabled: ::std::option::Option<bool>,
@@ -15420,6 +16437,7 @@ pub struct PayoutsAutoWithdrawalSettingPatchBodyData {
 }
 ///`PayoutsBalancesGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsBalancesGetResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub balances: ::std::vec::Vec<PayoutsBalancesGetResponseDataBalancesItems>,
@@ -15430,6 +16448,7 @@ pub struct PayoutsBalancesGetResponseData {
 }
 ///`PayoutsBalancesGetResponseDataBalancesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsBalancesGetResponseDataBalancesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -15438,6 +16457,7 @@ pub struct PayoutsBalancesGetResponseDataBalancesItems {
 }
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItems {
     pub fields: ::std::vec::Vec<
         PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItems,
@@ -15453,6 +16473,7 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
 }
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItems {
     pub group: ::std::vec::Vec<
         PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItems,
@@ -15461,6 +16482,7 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
 }
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub example: ::std::option::Option<::std::string::String>,
@@ -15487,12 +16509,14 @@ open_enum!(
 );
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItemsValuesAllowedItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItemsValuesAllowedItems {
     pub key: ::std::string::String,
     pub name: ::std::string::String,
 }
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsIntermediaryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsIntermediaryItems {
     pub group: ::std::vec::Vec<
         PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsIntermediaryItemsGroupItems,
@@ -15501,6 +16525,7 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
 }
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsIntermediaryItemsGroupItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsIntermediaryItemsGroupItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub example: ::std::option::Option<::std::string::String>,
@@ -15522,6 +16547,7 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
 }
 ///`PayoutsContractorsMethodsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsMethodsPostBodyData {
     pub address: PayoutsContractorsMethodsPostBodyDataAddress,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -15538,6 +16564,7 @@ pub struct PayoutsContractorsMethodsPostBodyData {
 }
 ///`PayoutsContractorsMethodsPostBodyDataAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsMethodsPostBodyDataAddress {
     pub city: ::std::string::String,
     pub country: ::std::string::String,
@@ -15552,6 +16579,7 @@ open_enum!(
 );
 ///`PayoutsContractorsMethodsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsMethodsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -15564,16 +16592,19 @@ open_enum!(
 );
 ///`PayoutsContractorsSettingsAutoWithdrawPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsSettingsAutoWithdrawPostBodyData {
     pub is_auto_withdraw_enabled: bool,
 }
 ///`PayoutsCreateBankTransferMethodResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsCreateBankTransferMethodResponse201 {
     pub data: PayoutsContractorsMethodsPostResponseData,
 }
 ///`PayoutsDynamicRequirementsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsDynamicRequirementsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -15582,6 +16613,7 @@ pub struct PayoutsDynamicRequirementsResponse200 {
 }
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_state: ::std::option::Option<
@@ -15590,6 +16622,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData {
 }
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentState`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentState {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_country_code: ::std::option::Option<::std::string::String>,
@@ -15600,6 +16633,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentSt
 }
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_final: ::std::option::Option<bool>,
@@ -15612,6 +16646,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseData {
 }
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub banner: ::std::option::Option<::serde_json::Value>,
@@ -15628,6 +16663,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataSteps
 }
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub alert: ::std::option::Option<
@@ -15648,6 +16684,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataSteps
 }
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItemsAlert`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItemsAlert {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
@@ -15658,6 +16695,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataSteps
 }
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItemsFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItemsFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category: ::std::option::Option<::std::string::String>,
@@ -15692,6 +16730,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataSteps
 }
 ///`PayoutsEmployeesMethodsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -15700,6 +16739,7 @@ pub struct PayoutsEmployeesMethodsPostBodyData {
 }
 ///`PayoutsEmployeesMethodsPostBodyDataPayload`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsPostBodyDataPayload {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_line1: ::std::option::Option<::std::string::String>,
@@ -15726,6 +16766,7 @@ pub struct PayoutsEmployeesMethodsPostBodyDataPayload {
 }
 ///`PayoutsEmployeesMethodsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::std::string::String>,
@@ -15746,12 +16787,14 @@ pub struct PayoutsEmployeesMethodsPostResponseData {
 }
 ///`PayoutsGetBankDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsGetBankDetailsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<PayoutsEmployeesMethodsPostResponseData>,
 }
 ///`PayoutsGetBankTransferRequirementsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsGetBankTransferRequirementsResponse200 {
     pub data: ::std::vec::Vec<
         PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItems,
@@ -15759,6 +16802,7 @@ pub struct PayoutsGetBankTransferRequirementsResponse200 {
 }
 ///`PayoutsGetBankTransferSupportedRoutesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsGetBankTransferSupportedRoutesResponse200 {
     pub data: ::std::collections::HashMap<
         ::std::string::String,
@@ -15767,29 +16811,34 @@ pub struct PayoutsGetBankTransferSupportedRoutesResponse200 {
 }
 ///`PayoutsGetPayoutMethodsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsGetPayoutMethodsResponse200 {
     pub data: PayoutsContractorsMethodsPostBodyData,
 }
 ///`PayoutsGetTheAutoWithdrawalSettingResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsGetTheAutoWithdrawalSettingResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsAutoWithdrawalSettingPatchBodyData>,
 }
 ///`PayoutsListContractorBalancesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsListContractorBalancesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsBalancesGetResponseData>,
 }
 ///`PayoutsRequestToWithdrawFundsResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsRequestToWithdrawFundsResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsWithdrawalsPostResponseData>,
 }
 ///`PayoutsWithdrawalsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsWithdrawalsPostBodyData {
     pub amount: f64,
     pub currency: ::std::string::String,
@@ -15797,6 +16846,7 @@ pub struct PayoutsWithdrawalsPostBodyData {
 }
 ///`PayoutsWithdrawalsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsWithdrawalsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -15811,6 +16861,7 @@ pub struct PayoutsWithdrawalsPostResponseData {
 }
 ///`PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<BenefitsLegalEntitiesIdPayStubGetResponseDataItems>,
@@ -15819,6 +16870,7 @@ pub struct PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalB
 }
 ///`PayrollGetYearToDatePayResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayrollGetYearToDatePayResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub employees: ::std::vec::Vec<
@@ -15831,11 +16883,13 @@ pub struct PayrollGetYearToDatePayResponse200 {
 }
 ///`PayslipsGetGpWorkerPayslipsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayslipsGetGpWorkerPayslipsResponse200 {
     pub data: ::std::vec::Vec<GpWorkersIdPayslipsGetResponseDataItems>,
 }
 ///`PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -15844,16 +16898,19 @@ pub struct PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendo
 }
 ///`PeopleCreateADirectEmployeeResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCreateADirectEmployeeResponse201 {
     pub data: PeoplePostResponseData,
 }
 ///`PeopleCreatePersonWithoutContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCreatePersonWithoutContractResponse201 {
     pub data: PwacPostResponseData,
 }
 ///`PeopleCustomFieldsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15872,6 +16929,7 @@ pub struct PeopleCustomFieldsGetResponseDataItems {
 }
 ///`PeopleCustomFieldsGetResponseDataItemsSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsGetResponseDataItemsSettings {
     pub access: PeopleCustomFieldsGetResponseDataItemsSettingsAccess,
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -15885,6 +16943,7 @@ pub struct PeopleCustomFieldsGetResponseDataItemsSettings {
 }
 ///`PeopleCustomFieldsGetResponseDataItemsSettingsAccess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsGetResponseDataItemsSettingsAccess {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub group_permission_set: ::std::option::Option<::std::string::String>,
@@ -15902,6 +16961,7 @@ open_enum!(
 ///`PeopleCustomFieldsGetResponseDataItemsType`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PeopleCustomFieldsGetResponseDataItemsType {
     Type0(PeopleCustomFieldsGetResponseDataItemsType0),
     Type1(PeopleCustomFieldsGetResponseDataItemsType1),
@@ -15927,11 +16987,13 @@ for PeopleCustomFieldsGetResponseDataItemsType {
 }
 ///`PeopleCustomFieldsGetResponseDataItemsType0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsGetResponseDataItemsType0 {
     pub name: PeopleCustomFieldsIdGetResponseDataTypeOneOf0Name,
 }
 ///`PeopleCustomFieldsGetResponseDataItemsType1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsGetResponseDataItemsType1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -15940,12 +17002,14 @@ pub struct PeopleCustomFieldsGetResponseDataItemsType1 {
 }
 ///`PeopleCustomFieldsGetResponseDataItemsType2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsGetResponseDataItemsType2 {
     pub name: PeopleCustomFieldsIdGetResponseDataTypeOneOf2Name,
     pub options: ::std::vec::Vec<::std::string::String>,
 }
 ///`PeopleCustomFieldsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -15968,6 +17032,7 @@ open_enum!(
 );
 ///`PeopleCustomFieldsIdGetResponseDataSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsIdGetResponseDataSettings {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access: ::std::option::Option<PeopleCustomFieldsIdGetResponseDataSettingsAccess>,
@@ -15984,6 +17049,7 @@ pub struct PeopleCustomFieldsIdGetResponseDataSettings {
 }
 ///`PeopleCustomFieldsIdGetResponseDataSettingsAccess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsIdGetResponseDataSettingsAccess {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_sensitive: ::std::option::Option<bool>,
@@ -16000,6 +17066,7 @@ open_enum!(
 ///`PeopleCustomFieldsIdGetResponseDataType`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PeopleCustomFieldsIdGetResponseDataType {
     Type0(PeopleCustomFieldsIdGetResponseDataType0),
     Type1(PeopleCustomFieldsIdGetResponseDataType1),
@@ -16025,12 +17092,14 @@ for PeopleCustomFieldsIdGetResponseDataType {
 }
 ///`PeopleCustomFieldsIdGetResponseDataType0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsIdGetResponseDataType0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<PeopleCustomFieldsIdGetResponseDataTypeOneOf0Name>,
 }
 ///`PeopleCustomFieldsIdGetResponseDataType1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsIdGetResponseDataType1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -16041,6 +17110,7 @@ pub struct PeopleCustomFieldsIdGetResponseDataType1 {
 }
 ///`PeopleCustomFieldsIdGetResponseDataType2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsIdGetResponseDataType2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<PeopleCustomFieldsIdGetResponseDataTypeOneOf2Name>,
@@ -16060,6 +17130,7 @@ open_enum!(
 );
 ///`PeopleExternalWorkerIdPersonalPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleExternalWorkerIdPersonalPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -16074,6 +17145,7 @@ pub struct PeopleExternalWorkerIdPersonalPatchBodyData {
 }
 ///`PeopleGetMyCurrentPersonalProfileResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetMyCurrentPersonalProfileResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub avatar_url: ::std::option::Option<::std::string::String>,
@@ -16215,6 +17287,7 @@ open_enum!(
 open_enum!(PeopleGetParametersSortOrder, Unknown { Asc = "asc", Desc = "desc" });
 ///`PeopleGetPeopleResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetPeopleResponse200 {
     pub data: ::std::vec::Vec<PeopleGetResponseDataItems>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16222,11 +17295,13 @@ pub struct PeopleGetPeopleResponse200 {
 }
 ///`PeopleGetPersonByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetPersonByIdResponse200 {
     pub data: PeopleHrisProfileIdGetResponseData,
 }
 ///`PeopleGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active_worker_termination_status: ::std::option::Option<
@@ -16321,6 +17396,7 @@ open_enum!(
 );
 ///`PeopleGetResponseDataItemsAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponseDataItemsAddressesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -16341,6 +17417,7 @@ pub struct PeopleGetResponseDataItemsAddressesItems {
 }
 ///`PeopleGetResponseDataItemsDepartment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponseDataItemsDepartment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -16351,6 +17428,7 @@ pub struct PeopleGetResponseDataItemsDepartment {
 }
 ///`PeopleGetResponseDataItemsDirectManager`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponseDataItemsDirectManager {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
@@ -16365,6 +17443,7 @@ pub struct PeopleGetResponseDataItemsDirectManager {
 }
 ///`PeopleGetResponseDataItemsDirectReportsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponseDataItemsDirectReportsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
@@ -16377,6 +17456,7 @@ pub struct PeopleGetResponseDataItemsDirectReportsItems {
 }
 ///`PeopleGetResponseDataItemsEmailsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponseDataItemsEmailsItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
@@ -16385,6 +17465,7 @@ pub struct PeopleGetResponseDataItemsEmailsItems {
 }
 ///`PeopleGetResponseDataItemsEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponseDataItemsEmploymentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub band_placement: ::std::option::Option<
@@ -16463,6 +17544,7 @@ open_enum!(
 );
 ///`PeopleGetResponseDataItemsEmploymentsItemsHrisDirectEmployeeInvitation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponseDataItemsEmploymentsItemsHrisDirectEmployeeInvitation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oid: ::std::option::Option<::std::string::String>,
@@ -16475,6 +17557,7 @@ pub struct PeopleGetResponseDataItemsEmploymentsItemsHrisDirectEmployeeInvitatio
 }
 ///`PeopleGetResponseDataItemsEmploymentsItemsPayment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponseDataItemsEmploymentsItemsPayment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_name: ::std::option::Option<::std::string::String>,
@@ -16491,6 +17574,7 @@ open_enum!(
 );
 ///`PeopleGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetResponsePage {
     pub items_per_page: f64,
     pub offset: i64,
@@ -16498,6 +17582,7 @@ pub struct PeopleGetResponsePage {
 }
 ///`PeopleHrisProfileIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleHrisProfileIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active_worker_termination_status: ::std::option::Option<
@@ -16582,6 +17667,7 @@ pub struct PeopleHrisProfileIdGetResponseData {
 }
 ///`PeopleHrisProfileIdGetResponseDataAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleHrisProfileIdGetResponseDataAddressesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -16602,6 +17688,7 @@ pub struct PeopleHrisProfileIdGetResponseDataAddressesItems {
 }
 ///`PeopleHrisProfileIdGetResponseDataCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleHrisProfileIdGetResponseDataCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -16610,6 +17697,7 @@ pub struct PeopleHrisProfileIdGetResponseDataCustomFieldsItems {
 }
 ///`PeopleHrisProfileIdGetResponseDataEmailsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleHrisProfileIdGetResponseDataEmailsItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
@@ -16618,6 +17706,7 @@ pub struct PeopleHrisProfileIdGetResponseDataEmailsItems {
 }
 ///`PeopleHrisProfileIdGetResponseDataEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleHrisProfileIdGetResponseDataEmploymentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_legal_entity: ::std::option::Option<EorJobScopesGetResponseItemsTeam>,
@@ -16688,6 +17777,7 @@ open_enum!(
 );
 ///`PeopleHrisProfileIdGetResponseDataEmploymentsItemsPayment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleHrisProfileIdGetResponseDataEmploymentsItemsPayment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_name: ::std::option::Option<::std::string::String>,
@@ -16700,6 +17790,7 @@ pub struct PeopleHrisProfileIdGetResponseDataEmploymentsItemsPayment {
 }
 ///`PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -16712,6 +17803,7 @@ pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItem
 }
 ///`PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -16726,6 +17818,7 @@ pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItem
 }
 ///`PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItemsPositionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItemsPositionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -16736,6 +17829,7 @@ pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItem
 }
 ///`PeopleIdDepartmentPutBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleIdDepartmentPutBodyData {
     pub department_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16743,6 +17837,7 @@ pub struct PeopleIdDepartmentPutBodyData {
 }
 ///`PeopleIdWorkingLocationPutBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleIdWorkingLocationPutBodyData {
     pub working_location_id: f64,
 }
@@ -16753,6 +17848,7 @@ open_enum!(
 );
 ///`PeoplePostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyData {
     pub client: PeoplePostBodyDataClient,
     pub compensation_details: PeoplePostBodyDataCompensationDetails,
@@ -16761,6 +17857,7 @@ pub struct PeoplePostBodyData {
 }
 ///`PeoplePostBodyDataClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<EorWorkersBanksPostResponseData>,
@@ -16769,6 +17866,7 @@ pub struct PeoplePostBodyDataClient {
 }
 ///`PeoplePostBodyDataClientTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataClientTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub direct_manager_id: ::std::option::Option<::std::string::String>,
@@ -16776,6 +17874,7 @@ pub struct PeoplePostBodyDataClientTeam {
 }
 ///`PeoplePostBodyDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataCompensationDetails {
     pub currency: ::std::string::String,
     pub salary: f64,
@@ -16794,6 +17893,7 @@ impl ::std::default::Default for PeoplePostBodyDataCompensationDetailsScale {
 }
 ///`PeoplePostBodyDataEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataEmployee {
     pub country: ::std::string::String,
     pub email: ::std::string::String,
@@ -16810,6 +17910,7 @@ pub struct PeoplePostBodyDataEmployee {
 ///`PeoplePostBodyDataEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PeoplePostBodyDataEmployment {
     Employment0(PeoplePostBodyDataEmployment0),
     Employment1(PeoplePostBodyDataEmployment1),
@@ -16828,6 +17929,7 @@ for PeoplePostBodyDataEmployment {
 }
 ///`PeoplePostBodyDataEmployment0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataEmployment0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_template_id: ::std::option::Option<::std::string::String>,
@@ -16842,6 +17944,7 @@ pub struct PeoplePostBodyDataEmployment0 {
 }
 ///`PeoplePostBodyDataEmployment1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataEmployment1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_template_id: ::std::option::Option<::std::string::String>,
@@ -16857,6 +17960,7 @@ open_enum!(PeoplePostBodyDataEmploymentOneOf0Type, Unknown { PartTime = "PART_TI
 open_enum!(PeoplePostBodyDataEmploymentOneOf1Type, Unknown { FullTime = "FULL_TIME" });
 ///`PeoplePostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostResponseData {
     pub compensation_details: PeoplePostBodyDataCompensationDetails,
     pub employee: PeoplePostResponseDataEmployee,
@@ -16865,6 +17969,7 @@ pub struct PeoplePostResponseData {
 }
 ///`PeoplePostResponseDataEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostResponseDataEmployee {
     pub email: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16877,6 +17982,7 @@ pub struct PeoplePostResponseDataEmployee {
 }
 ///`PeoplePostResponseDataEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostResponseDataEmployment {
     pub contract_id: ::std::string::String,
     pub country: ::std::string::String,
@@ -16895,6 +18001,7 @@ open_enum!(
 );
 ///`PeopleWorkerIdCustomFieldsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsGetResponseDataItems {
     pub data: PeopleWorkerIdCustomFieldsGetResponseDataItemsData,
     pub id: ::std::string::String,
@@ -16905,6 +18012,7 @@ pub struct PeopleWorkerIdCustomFieldsGetResponseDataItems {
 ///`PeopleWorkerIdCustomFieldsGetResponseDataItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     PutBodyDataData0(PeopleWorkerIdCustomFieldsPutBodyDataData0),
     PutBodyDataData1(PeopleWorkerIdCustomFieldsPutBodyDataData1),
@@ -16958,6 +18066,7 @@ for PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
 }
 ///`PeopleWorkerIdCustomFieldsGetResponseDataItemsData3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsGetResponseDataItemsData3 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
@@ -16971,6 +18080,7 @@ open_enum!(
 );
 ///`PeopleWorkerIdCustomFieldsPutBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsPutBodyData {
     pub data: PeopleWorkerIdCustomFieldsPutBodyDataData,
     pub id: ::std::string::String,
@@ -16978,6 +18088,7 @@ pub struct PeopleWorkerIdCustomFieldsPutBodyData {
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PeopleWorkerIdCustomFieldsPutBodyDataData {
     Variant0(PeopleWorkerIdCustomFieldsPutBodyDataData0),
     Variant1(PeopleWorkerIdCustomFieldsPutBodyDataData1),
@@ -17019,24 +18130,28 @@ for PeopleWorkerIdCustomFieldsPutBodyDataData {
 }
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsPutBodyDataData0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsPutBodyDataData1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsPutBodyDataData2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData4`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsPutBodyDataData4 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -17045,18 +18160,21 @@ pub struct PeopleWorkerIdCustomFieldsPutBodyDataData4 {
 }
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData5`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsPutBodyDataData5 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub option: ::std::option::Option<::std::string::String>,
 }
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData6`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsPutBodyDataData6 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub options: ::std::vec::Vec<::std::string::String>,
 }
 ///`PeopleWorkerIdPersonalGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub addresses: ::std::option::Option<
@@ -17100,6 +18218,7 @@ pub struct PeopleWorkerIdPersonalGetResponseData {
 }
 ///`PeopleWorkerIdPersonalGetResponseDataAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalGetResponseDataAddressesItems {
     pub city: ::std::option::Option<::std::string::String>,
     pub country: ::std::string::String,
@@ -17116,6 +18235,7 @@ open_enum!(
 );
 ///`PeopleWorkerIdPersonalGetResponseDataDemographics`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalGetResponseDataDemographics {
     pub ethnicity: ::std::option::Option<
         PeopleWorkerIdPersonalGetResponseDataDemographicsGender,
@@ -17126,6 +18246,7 @@ pub struct PeopleWorkerIdPersonalGetResponseDataDemographics {
 }
 ///`PeopleWorkerIdPersonalGetResponseDataDemographicsGender`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalGetResponseDataDemographicsGender {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
@@ -17133,6 +18254,7 @@ pub struct PeopleWorkerIdPersonalGetResponseDataDemographicsGender {
 }
 ///`PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItems {
     pub email: ::std::option::Option<::std::string::String>,
     pub id: ::std::string::String,
@@ -17145,18 +18267,21 @@ pub struct PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItems {
 }
 ///`PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItemsPreferredLanguage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItemsPreferredLanguage {
     pub id: i64,
     pub language: ::std::string::String,
 }
 ///`PeopleWorkerIdPersonalGetResponseDataKyc`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalGetResponseDataKyc {
     pub is_kyc_approved: bool,
     pub kyc_approval_date: ::std::option::Option<::std::string::String>,
 }
 ///`PeopleWorkerIdPersonalGetResponseDataOoo`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalGetResponseDataOoo {
     pub end_date: ::std::string::String,
     pub leave_type: PeopleWorkerIdPersonalGetResponseDataOooLeaveType,
@@ -17169,6 +18294,7 @@ open_enum!(
 );
 ///`PeopleWorkerIdPersonalPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -17189,6 +18315,7 @@ pub struct PeopleWorkerIdPersonalPatchBodyData {
 }
 ///`PeopleWorkerIdPersonalPatchBodyDataPhoneNumbersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalPatchBodyDataPhoneNumbersItems {
     pub dial_code: ::std::string::String,
     pub phone_number: ::std::string::String,
@@ -17201,17 +18328,20 @@ open_enum!(
 );
 ///`PersonalInformationGetPersonPersonalInfoResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PersonalInformationGetPersonPersonalInfoResponse200 {
     pub data: PeopleWorkerIdPersonalGetResponseData,
 }
 ///`Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200 {
     #[serde(rename = "isActive", skip_serializing_if = "::std::option::Option::is_none")]
     pub is_active: ::std::option::Option<bool>,
 }
 ///`Plans401KCreate401KPlanForLegalEntityV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Plans401KCreate401KPlanForLegalEntityV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -17220,34 +18350,40 @@ pub struct Plans401KCreate401KPlanForLegalEntityV20260101Response200 {
 }
 ///`Plans401KGet401KPlansForLegalEntityV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Plans401KGet401KPlansForLegalEntityV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<BenefitsLegalEntitiesId401KPlansGetResponseDataItems>,
 }
 ///`Plans401KUpdate401KPlanV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Plans401KUpdate401KPlanV20260101Response200 {
     pub data: BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData,
 }
 ///`PoliciesGetItPoliciesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PoliciesGetItPoliciesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<EorPostResponseDataHealthPlan>,
 }
 ///`PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<HrisPositionsProfileHrisProfileIdGetResponseDataItems>,
 }
 ///`ProfilesBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProfilesBody {
     pub data: ProfilesPatchBodyData,
 }
 ///`ProfilesPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProfilesPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -17264,49 +18400,58 @@ pub struct ProfilesPatchBodyData {
 }
 ///`ProfilesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProfilesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ProfilesPatchBodyData>,
 }
 ///`ProjectsCreateRootTimesheetsPresetResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProjectsCreateRootTimesheetsPresetResponse200 {
     pub data: TimesheetsRootPresetsPostResponseData,
 }
 ///`ProjectsCreateTimesheetsPresetResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProjectsCreateTimesheetsPresetResponse201 {
     pub data: EorWorkersBanksPostResponseData,
 }
 ///`ProjectsGetContractTimesheetsPresetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProjectsGetContractTimesheetsPresetsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdTimesheetsPresetsGetResponseDataItems>,
     pub page: TimesheetsRootPresetsGetResponsePage,
 }
 ///`ProjectsGetHourlyReportRootPresetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProjectsGetHourlyReportRootPresetsResponse200 {
     pub data: ::std::vec::Vec<TimesheetsRootPresetsGetResponseDataItems>,
     pub page: TimesheetsRootPresetsGetResponsePage,
 }
 ///`ProjectsGetTimesheetsPresetByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProjectsGetTimesheetsPresetByIdResponse200 {
     pub data: TimesheetsPresetsIdGetResponseData,
 }
 ///`PutContractCustomFieldBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PutContractCustomFieldBody {
     pub data: PeopleWorkerIdCustomFieldsPutBodyData,
 }
 ///`PutPersonCustomFieldBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PutPersonCustomFieldBody {
     pub data: PeopleWorkerIdCustomFieldsPutBodyData,
 }
 ///`PwacPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyData {
     pub client: PwacPostBodyDataClient,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -17315,6 +18460,7 @@ pub struct PwacPostBodyData {
 }
 ///`PwacPostBodyDataClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<EorWorkersBanksPostResponseData>,
@@ -17323,6 +18469,7 @@ pub struct PwacPostBodyDataClient {
 }
 ///`PwacPostBodyDataClientTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyDataClientTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub direct_manager_id: ::std::option::Option<::std::string::String>,
@@ -17332,6 +18479,7 @@ pub struct PwacPostBodyDataClientTeam {
 }
 ///`PwacPostBodyDataInvitation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyDataInvitation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<PwacPostBodyDataInvitationAction>,
@@ -17342,6 +18490,7 @@ open_enum!(
 );
 ///`PwacPostBodyDataPerson`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyDataPerson {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -17370,12 +18519,14 @@ pub struct PwacPostBodyDataPerson {
 }
 ///`PwacPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostResponseData {
     pub id: ::std::string::String,
     pub person: PwacPostResponseDataPerson,
 }
 ///`PwacPostResponseDataPerson`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostResponseDataPerson {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -17402,11 +18553,13 @@ pub struct PwacPostResponseDataPerson {
 }
 ///`ReportsGetGpLegalEntityReportsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReportsGetGpLegalEntityReportsResponse200 {
     pub data: ::std::vec::Vec<GpLegalEntitiesLegalEntityIdReportsGetResponseDataItems>,
 }
 ///`ReportsGetGpReportGrossToNetResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReportsGetGpReportGrossToNetResponse200 {
     pub data: ::std::vec::Vec<
         ::std::collections::HashMap<
@@ -17418,6 +18571,7 @@ pub struct ReportsGetGpReportGrossToNetResponse200 {
 }
 ///`ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200 {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub data: ::std::vec::Vec<ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems>,
@@ -17428,6 +18582,7 @@ pub struct ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response
 }
 ///`ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_oid: ::std::option::Option<::std::string::String>,
@@ -17444,6 +18599,7 @@ pub struct ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems {
 }
 ///`ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category: ::std::option::Option<::std::string::String>,
@@ -17465,6 +18621,7 @@ open_enum!(
 );
 ///`ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsPaymentData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsPaymentData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub conversion_rate: ::std::option::Option<::std::string::String>,
@@ -17473,11 +18630,13 @@ pub struct ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsPaymentData 
 }
 ///`RequestToWithdrawFundsBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RequestToWithdrawFundsBody {
     pub data: PayoutsWithdrawalsPostBodyData,
 }
 ///`ReviewEorOffboardingEmployeeSignOffsBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewEorOffboardingEmployeeSignOffsBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -17486,6 +18645,7 @@ pub struct ReviewEorOffboardingEmployeeSignOffsBody {
 }
 ///`ReviewEorOffboardingPtoBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewEorOffboardingPtoBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -17494,22 +18654,26 @@ pub struct ReviewEorOffboardingPtoBody {
 }
 ///`ReviewMultipleTasksBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewMultipleTasksBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdTasksManyReviewsPostBodyData>,
 }
 ///`ReviewTimeOffRequestBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewTimeOffRequestBody {
     pub data: ::std::vec::Vec<TimeOffsReviewPostBodyDataItems>,
 }
 ///`ReviewTimeTrackingTimesheetBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewTimeTrackingTimesheetBody {
     pub data: TimeTrackingTimesheetsTimesheetIdReviewPostBodyData,
 }
 ///`RolesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RolesGetResponseDataItems {
     #[serde(
         rename = "hrisOrgStructureId",
@@ -17522,6 +18686,7 @@ pub struct RolesGetResponseDataItems {
 }
 ///`RolesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RolesPostBodyData {
     pub description: ::std::string::String,
     #[serde(
@@ -17536,6 +18701,7 @@ pub struct RolesPostBodyData {
 }
 ///`RolesRoleIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RolesRoleIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -17550,6 +18716,7 @@ pub struct RolesRoleIdPatchBodyData {
 }
 ///`ScreeningsAmlEntityTypeEntityIdGetResponseDetailedResults`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsAmlEntityTypeEntityIdGetResponseDetailedResults {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adverse_media: ::std::option::Option<
@@ -17578,11 +18745,13 @@ open_enum!(
 );
 ///`ScreeningsCreateVeriffSessionResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsCreateVeriffSessionResponse201 {
     pub data: VeriffSessionPostResponseData,
 }
 ///`ScreeningsGetAmlDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsGetAmlDetailsResponse200 {
     pub detailed_results: ScreeningsAmlEntityTypeEntityIdGetResponseDetailedResults,
     pub entity_id: ::std::string::String,
@@ -17591,16 +18760,19 @@ pub struct ScreeningsGetAmlDetailsResponse200 {
 }
 ///`ScreeningsGetKycDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsGetKycDetailsResponse200 {
     pub data: ScreeningsKycDetailsGetResponseData,
 }
 ///`ScreeningsGetVerificationMethodResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsGetVerificationMethodResponse200 {
     pub data: ScreeningsVerificationMethodGetResponseData,
 }
 ///`ScreeningsKycDetailsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsKycDetailsGetResponseData {
     pub approval_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -17640,6 +18812,7 @@ open_enum!(
 );
 ///`ScreeningsKycExternalPostFormData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsKycExternalPostFormData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub back: ::std::option::Option<::std::string::String>,
@@ -17656,6 +18829,7 @@ pub struct ScreeningsKycExternalPostFormData {
 }
 ///`ScreeningsKycExternalPostFormDataKycDocument`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsKycExternalPostFormDataKycDocument {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_name: ::std::option::Option<::std::string::String>,
@@ -17683,6 +18857,7 @@ open_enum!(
 );
 ///`ScreeningsKycExternalPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsKycExternalPostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub request_id: ::std::string::String,
@@ -17699,16 +18874,19 @@ open_enum!(
 );
 ///`ScreeningsSubmitExternalKycResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsSubmitExternalKycResponse201 {
     pub data: ScreeningsKycExternalPostResponseData,
 }
 ///`ScreeningsVerificationMethodGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsVerificationMethodGetResponseData {
     pub verification_method: ::std::string::String,
 }
 ///`SearchRequest`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SearchRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
@@ -17728,6 +18906,7 @@ open_enum!(
 );
 ///`ServiceProviderConfig`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ServiceProviderConfig {
     #[serde(
         rename = "authenticationSchemes",
@@ -17764,40 +18943,47 @@ open_enum!(
 );
 ///`SignAmendmentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignAmendmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<WorkersAmendmentsAmendmentIdSignPostBodyData>,
 }
 ///`SignContractDocumentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignContractDocumentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdDocumentsTypeSignPostBodyData>,
 }
 ///`SignEmployeeResignationLetterBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignEmployeeResignationLetterBody {
     pub data: EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData,
 }
 ///`SignEorContractAsWorkerBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignEorContractAsWorkerBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorWorkersContractsContractIdSignaturesPostBodyData>,
 }
 ///`SignWorkerContractBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignWorkerContractBody {
     pub data: WorkersContractsContractIdSignaturesPostBodyData,
 }
 ///`Supported`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Supported {
     #[serde(default)]
     pub supported: bool,
 }
 ///`SyncCostCentersForLegalEntityV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SyncCostCentersForLegalEntityV20260101Body {
     pub data: ::std::vec::Vec<
         LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems,
@@ -17805,22 +18991,26 @@ pub struct SyncCostCentersForLegalEntityV20260101Body {
 }
 ///`SyncTimeOffGlobalPayrollBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SyncTimeOffGlobalPayrollBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsGlobalPayrollSyncPostBodyData>,
 }
 ///`TasksCreateContractTaskResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TasksCreateContractTaskResponse201 {
     pub data: ContractsContractIdTasksPostResponseData,
 }
 ///`TasksGetContractTasksResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TasksGetContractTasksResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdTasksGetResponseDataItems>,
 }
 ///`TasksTaskIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TasksTaskIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -17831,41 +19021,48 @@ pub struct TasksTaskIdPatchBodyData {
 }
 ///`TasksTaskIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TasksTaskIdPatchResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///`TasksUpdateTaskByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TasksUpdateTaskByIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TasksTaskIdPatchResponseData>,
 }
 ///`TeamsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TeamsGetResponseDataItems {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
 }
 ///`TerminationsCreateContractTerminationResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TerminationsCreateContractTerminationResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdTerminationsPostResponseData>,
 }
 ///`TimeOffCreateTimeOffRequestResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffCreateTimeOffRequestResponse201 {
     pub time_offs: ::std::vec::Vec<TimeOffsPostResponseTimeOffsItems>,
 }
 ///`TimeOffGetTimeOffDailiesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffGetTimeOffDailiesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<TimeOffsDailiesGetResponseDataItems>,
 }
 ///`TimeOffGetTimeOffEntitlementsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffGetTimeOffEntitlementsResponse200 {
     pub entitlements: ::std::vec::Vec<
         TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItems,
@@ -17874,11 +19071,13 @@ pub struct TimeOffGetTimeOffEntitlementsResponse200 {
 }
 ///`TimeOffGetTimeOffEventsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffGetTimeOffEventsResponse200 {
     pub data: ::std::vec::Vec<TimeOffsTimeOffEventsGetResponseDataItems>,
 }
 ///`TimeOffGetTimeOffPoliciesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffGetTimeOffPoliciesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub policies: ::std::vec::Vec<
@@ -17887,12 +19086,14 @@ pub struct TimeOffGetTimeOffPoliciesResponse200 {
 }
 ///`TimeOffGetTimeOffPolicyValidationTemplatesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffGetTimeOffPolicyValidationTemplatesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsPolicyValidationTemplatesGetResponseData>,
 }
 ///`TimeOffGetTimeOffProfileResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffGetTimeOffProfileResponse200 {
     pub data: ::std::vec::Vec<TimeOffsProfileHrisProfileIdGetResponseDataItems>,
     pub has_next_page: bool,
@@ -17902,6 +19103,7 @@ pub struct TimeOffGetTimeOffProfileResponse200 {
 }
 ///`TimeOffListTimeOffRequestsForOrganizationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffListTimeOffRequestsForOrganizationResponse200 {
     pub data: ::std::vec::Vec<TimeOffsGetResponseDataItems>,
     pub has_next_page: bool,
@@ -17911,27 +19113,32 @@ pub struct TimeOffListTimeOffRequestsForOrganizationResponse200 {
 }
 ///`TimeOffReviewTimeOffRequestResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffReviewTimeOffRequestResponse201 {
     pub data: TimeOffsReviewPostResponseData,
 }
 ///`TimeOffSyncTimeOffGlobalPayrollResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffSyncTimeOffGlobalPayrollResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsGlobalPayrollSyncPostResponseData>,
 }
 ///`TimeOffUpdateTimeOffRequestResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffUpdateTimeOffRequestResponse200 {
     pub time_off: TimeOffsTimeOffIdPatchResponseTimeOff,
 }
 ///`TimeOffValidateTimeOffResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffValidateTimeOffResponse200 {
     pub data: TimeOffsValidatePostResponseData,
 }
 ///`TimeOffsDailiesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsDailiesGetResponseDataItems {
     pub holidays: ::std::vec::Vec<TimeOffsDailiesGetResponseDataItemsHolidaysItems>,
     pub time_off_dailies: ::std::vec::Vec<
@@ -17941,6 +19148,7 @@ pub struct TimeOffsDailiesGetResponseDataItems {
 }
 ///`TimeOffsDailiesGetResponseDataItemsHolidaysItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsDailiesGetResponseDataItemsHolidaysItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -17977,12 +19185,14 @@ open_enum!(
 );
 ///`TimeOffsDailiesGetResponseDataItemsTimeOffDailiesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsDailiesGetResponseDataItemsTimeOffDailiesItems {
     pub date: ::chrono::naive::NaiveDate,
     pub time_off_daily_type: TimeOffsGetResponseDataItemsTimeOffDailiesItemsType,
 }
 ///`TimeOffsDailiesGetResponseDataItemsWorkSchedule`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsDailiesGetResponseDataItemsWorkSchedule {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hours_per_day: ::std::option::Option<f64>,
@@ -17995,6 +19205,7 @@ pub struct TimeOffsDailiesGetResponseDataItemsWorkSchedule {
 }
 ///`TimeOffsDailiesGetResponseDataItemsWorkScheduleWorkWeek`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsDailiesGetResponseDataItemsWorkScheduleWorkWeek {
     pub friday: f64,
     pub monday: f64,
@@ -18006,6 +19217,7 @@ pub struct TimeOffsDailiesGetResponseDataItemsWorkScheduleWorkWeek {
 }
 ///`TimeOffsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGetResponseDataItems {
     pub amount: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18059,6 +19271,7 @@ open_enum!(
 );
 ///`TimeOffsGetResponseDataItemsRecipientProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGetResponseDataItemsRecipientProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_profile_id: ::std::option::Option<::std::string::String>,
@@ -18073,6 +19286,7 @@ open_enum!(
 );
 ///`TimeOffsGetResponseDataItemsTimeOffDailiesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGetResponseDataItemsTimeOffDailiesItems {
     pub amount: f64,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -18091,6 +19305,7 @@ open_enum!(
 );
 ///`TimeOffsGetResponseDataItemsTimeOffType`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGetResponseDataItemsTimeOffType {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
@@ -18099,6 +19314,7 @@ pub struct TimeOffsGetResponseDataItemsTimeOffType {
 }
 ///`TimeOffsGetResponseDataItemsTimeOffTypePolicy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGetResponseDataItemsTimeOffTypePolicy {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
@@ -18106,12 +19322,14 @@ pub struct TimeOffsGetResponseDataItemsTimeOffTypePolicy {
 }
 ///`TimeOffsGlobalPayrollSyncPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGlobalPayrollSyncPostBodyData {
     pub time_offs: ::std::vec::Vec<TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems>,
 }
 ///`TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems {
     Items0(TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0),
     Items1(TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1),
@@ -18130,6 +19348,7 @@ for TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems {
 }
 ///`TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -18159,6 +19378,7 @@ pub struct TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0 {
 }
 ///`TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1 {
     pub contract_oid: ::std::string::String,
     pub deleted: bool,
@@ -18185,6 +19405,7 @@ open_enum!(
 );
 ///`TimeOffsGlobalPayrollSyncPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGlobalPayrollSyncPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deleted: ::std::option::Option<f64>,
@@ -18195,6 +19416,7 @@ pub struct TimeOffsGlobalPayrollSyncPostResponseData {
 }
 ///`TimeOffsPolicyValidationTemplatesGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPolicyValidationTemplatesGetResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub policy_types: ::std::vec::Vec<
@@ -18207,6 +19429,7 @@ pub struct TimeOffsPolicyValidationTemplatesGetResponseData {
 }
 ///`TimeOffsPolicyValidationTemplatesGetResponseDataPolicyTypesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPolicyValidationTemplatesGetResponseDataPolicyTypesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -18217,6 +19440,7 @@ pub struct TimeOffsPolicyValidationTemplatesGetResponseDataPolicyTypesItems {
 }
 ///`TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date_definition: ::std::option::Option<
@@ -18395,6 +19619,7 @@ open_enum!(
 );
 ///`TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowanceProration`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowanceProration {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub has_partial_prorate: ::std::option::Option<bool>,
@@ -18441,6 +19666,7 @@ open_enum!(
 );
 ///`TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accrual_application_type: ::std::option::Option<
@@ -18573,6 +19799,7 @@ open_enum!(
 );
 ///`TimeOffsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_oid: ::std::option::Option<::std::string::String>,
@@ -18606,6 +19833,7 @@ pub struct TimeOffsPostBodyData {
 }
 ///`TimeOffsPostBodyDataDatesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostBodyDataDatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -18622,6 +19850,7 @@ open_enum!(
 ///`TimeOffsPostBodyDataEndDate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum TimeOffsPostBodyDataEndDate {
     Variant0(::chrono::naive::NaiveDate),
     Variant1(::chrono::DateTime<::chrono::offset::Utc>),
@@ -18677,6 +19906,7 @@ for TimeOffsPostBodyDataEndDate {
 }
 ///`TimeOffsPostBodyDataEventDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -18695,6 +19925,7 @@ impl ::std::default::Default for TimeOffsPostBodyDataStatus {
 }
 ///`TimeOffsPostResponseTimeOffsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostResponseTimeOffsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -18749,6 +19980,7 @@ pub struct TimeOffsPostResponseTimeOffsItems {
 }
 ///`TimeOffsPostResponseTimeOffsItemsAttachmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostResponseTimeOffsItemsAttachmentsItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub filename: ::std::string::String,
@@ -18757,12 +19989,14 @@ pub struct TimeOffsPostResponseTimeOffsItemsAttachmentsItems {
 }
 ///`TimeOffsPostResponseTimeOffsItemsRecipientProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostResponseTimeOffsItemsRecipientProfile {
     pub hris_profile_id: ::std::string::String,
     pub organization_id: ::std::string::String,
 }
 ///`TimeOffsPostResponseTimeOffsItemsRequesterProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostResponseTimeOffsItemsRequesterProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_profile_id: ::std::option::Option<::std::string::String>,
@@ -18772,6 +20006,7 @@ pub struct TimeOffsPostResponseTimeOffsItemsRequesterProfile {
 }
 ///`TimeOffsPostResponseTimeOffsItemsTimeOffEvent`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostResponseTimeOffsItemsTimeOffEvent {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -18794,6 +20029,7 @@ pub struct TimeOffsPostResponseTimeOffsItemsTimeOffEvent {
 }
 ///`TimeOffsPostResponseTimeOffsItemsTimeOffEventEventDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostResponseTimeOffsItemsTimeOffEventEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -18812,6 +20048,7 @@ open_enum!(
 );
 ///`TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accrual_amount: ::std::option::Option<::std::string::String>,
@@ -18869,6 +20106,7 @@ pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItems 
 }
 ///`TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsEventsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsEventsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accrual_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -18907,6 +20145,7 @@ open_enum!(
 );
 ///`TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsPolicy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsPolicy {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18939,6 +20178,7 @@ pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsP
 }
 ///`TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsRolloversItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsRolloversItems {
     pub amount: ContractsContractIdSignaturesPostBodyDataContractTemplateId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18949,6 +20189,7 @@ pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsR
 }
 ///`TimeOffsProfileHrisProfileIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsProfileHrisProfileIdGetResponseDataItems {
     pub amount: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19012,6 +20253,7 @@ open_enum!(
 );
 ///`TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItems {
     pub allow_to_edit_past_time_offs: bool,
     pub auto_approval_inactivity_time_unit: ::std::option::Option<
@@ -19079,6 +20321,7 @@ open_enum!(
 );
 ///`TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowanceProration`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowanceProration {
     pub part_time_worker_treatment_specific_amount: ::std::option::Option<f64>,
     pub part_time_worker_treatment_type: TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowanceProrationPartTimeWorkerTreatmentType,
@@ -19093,6 +20336,7 @@ open_enum!(
 );
 ///`TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItems {
     pub accrual_application_type: ::std::option::Option<
         TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsAccrualApplicationType,
@@ -19180,6 +20424,7 @@ open_enum!(
 );
 ///`TimeOffsReviewPostBodyDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsReviewPostBodyDataItems {
     pub id: ::std::string::String,
     pub status: TimeOffsReviewPostBodyDataItemsStatus,
@@ -19190,18 +20435,21 @@ open_enum!(
 );
 ///`TimeOffsReviewPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsReviewPostResponseData {
     pub not_reviewed: ::std::vec::Vec<TimeOffsReviewPostResponseDataNotReviewedItems>,
     pub reviewed: ::std::vec::Vec<TimeOffsReviewPostResponseDataReviewedItems>,
 }
 ///`TimeOffsReviewPostResponseDataNotReviewedItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsReviewPostResponseDataNotReviewedItems {
     pub error: ::std::string::String,
     pub id: ::std::string::String,
 }
 ///`TimeOffsReviewPostResponseDataReviewedItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsReviewPostResponseDataReviewedItems {
     pub id: ::std::string::String,
     pub status: TimeOffsReviewPostResponseDataReviewedItemsStatus,
@@ -19212,6 +20460,7 @@ open_enum!(
 );
 ///`TimeOffsTimeOffEventsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsTimeOffEventsGetResponseDataItems {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub event_details: TimeOffsTimeOffEventsGetResponseDataItemsEventDetails,
@@ -19225,6 +20474,7 @@ pub struct TimeOffsTimeOffEventsGetResponseDataItems {
 }
 ///`TimeOffsTimeOffEventsGetResponseDataItemsEventDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsTimeOffEventsGetResponseDataItemsEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -19241,6 +20491,7 @@ pub struct TimeOffsTimeOffEventsGetResponseDataItemsEventDetails {
 }
 ///`TimeOffsTimeOffIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsTimeOffIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_oid: ::std::option::Option<::std::string::String>,
@@ -19272,6 +20523,7 @@ pub struct TimeOffsTimeOffIdPatchBodyData {
 }
 ///`TimeOffsTimeOffIdPatchBodyDataEventDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsTimeOffIdPatchBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -19283,6 +20535,7 @@ pub struct TimeOffsTimeOffIdPatchBodyDataEventDetails {
 }
 ///`TimeOffsTimeOffIdPatchResponseTimeOff`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsTimeOffIdPatchResponseTimeOff {
     pub amount: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19336,6 +20589,7 @@ pub struct TimeOffsTimeOffIdPatchResponseTimeOff {
 }
 ///`TimeOffsValidatePostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub dates: ::std::vec::Vec<TimeOffsValidatePostBodyDataDatesItems>,
@@ -19363,6 +20617,7 @@ pub struct TimeOffsValidatePostBodyData {
 }
 ///`TimeOffsValidatePostBodyDataDatesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostBodyDataDatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -19374,6 +20629,7 @@ pub struct TimeOffsValidatePostBodyDataDatesItems {
 }
 ///`TimeOffsValidatePostBodyDataEventDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -19386,6 +20642,7 @@ pub struct TimeOffsValidatePostBodyDataEventDetails {
 }
 ///`TimeOffsValidatePostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -19427,6 +20684,7 @@ pub struct TimeOffsValidatePostResponseData {
 }
 ///`TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -19440,6 +20698,7 @@ pub struct TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems
 }
 ///`TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItemsData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_requests: ::std::option::Option<f64>,
@@ -19452,6 +20711,7 @@ pub struct TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems
 }
 ///`TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItemsDataRangesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItemsDataRangesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_day: ::std::option::Option<f64>,
@@ -19459,6 +20719,7 @@ pub struct TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems
 }
 ///`TimeOffsValidatePostResponseDataDatesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostResponseDataDatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -19481,6 +20742,7 @@ open_enum!(
 );
 ///`TimeOffsValidatePostResponseDataEventDetailsFields`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostResponseDataEventDetailsFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date: ::std::option::Option<
@@ -19501,6 +20763,7 @@ pub struct TimeOffsValidatePostResponseDataEventDetailsFields {
 }
 ///`TimeOffsValidatePostResponseDataEventDetailsFieldsBirthDate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostResponseDataEventDetailsFieldsBirthDate {
     pub required: bool,
     #[serde(rename = "type")]
@@ -19512,6 +20775,7 @@ open_enum!(
 );
 ///`TimeOffsValidatePostResponseDataEventDetailsFieldsWasPrematureBirth`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostResponseDataEventDetailsFieldsWasPrematureBirth {
     pub required: bool,
     #[serde(rename = "type")]
@@ -19523,32 +20787,38 @@ open_enum!(
 );
 ///`TimeTrackingCreateTimeTrackingShiftRateResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingCreateTimeTrackingShiftRateResponse201 {
     pub data: TimeTrackingShiftRatesPostResponseData,
 }
 ///`TimeTrackingGetTimeTrackingShiftRatesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingGetTimeTrackingShiftRatesResponse200 {
     pub data: ::std::vec::Vec<TimeTrackingShiftRatesGetResponseDataItems>,
     pub page: TimeTrackingShiftsGetResponsePage,
 }
 ///`TimeTrackingGetTimeTrackingTimesheetByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingGetTimeTrackingTimesheetByIdResponse200 {
     pub data: TimeTrackingTimesheetsTimesheetIdGetResponseData,
 }
 ///`TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201 {
     pub data: TimeTrackingTimesheetsUploadUrlPostResponseData,
 }
 ///`TimeTrackingReviewTimeTrackingTimesheetResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingReviewTimeTrackingTimesheetResponse201 {
     pub data: TimeTrackingTimesheetsTimesheetIdReviewPostResponseData,
 }
 ///`TimeTrackingShiftRatesExternalIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftRatesExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -19559,6 +20829,7 @@ pub struct TimeTrackingShiftRatesExternalIdPatchBodyData {
 }
 ///`TimeTrackingShiftRatesExternalIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftRatesExternalIdPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -19575,6 +20846,7 @@ pub struct TimeTrackingShiftRatesExternalIdPatchResponseData {
 }
 ///`TimeTrackingShiftRatesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftRatesGetResponseDataItems {
     pub created_at: ::std::string::String,
     pub external_id: ::std::string::String,
@@ -19586,6 +20858,7 @@ pub struct TimeTrackingShiftRatesGetResponseDataItems {
 }
 ///`TimeTrackingShiftRatesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftRatesPostBodyData {
     pub external_id: ::std::string::String,
     pub name: ::std::string::String,
@@ -19601,6 +20874,7 @@ open_enum!(
 );
 ///`TimeTrackingShiftRatesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftRatesPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_id: ::std::option::Option<::std::string::String>,
@@ -19613,26 +20887,31 @@ pub struct TimeTrackingShiftRatesPostResponseData {
 }
 ///`TimeTrackingShiftsBulkDeletePostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsBulkDeletePostBodyData {
     pub external_ids: ::std::vec::Vec<::std::string::String>,
 }
 ///`TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201 {
     pub data: ::std::vec::Vec<TimeTrackingShiftsRawPostResponseDataItems>,
 }
 ///`TimeTrackingShiftsCreateTimeTrackingShiftsResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsCreateTimeTrackingShiftsResponse201 {
     pub data: ::std::vec::Vec<TimeTrackingShiftsPostResponseDataItems>,
 }
 ///`TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200 {
     pub data: ContractsGetResponseErrorsItems,
 }
 ///`TimeTrackingShiftsExternalIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsExternalIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -19657,6 +20936,7 @@ pub struct TimeTrackingShiftsExternalIdGetResponseData {
 }
 ///`TimeTrackingShiftsExternalIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_work: ::std::option::Option<::std::string::String>,
@@ -19671,6 +20951,7 @@ pub struct TimeTrackingShiftsExternalIdPatchBodyData {
 }
 ///`TimeTrackingShiftsExternalIdPatchBodyDataSummary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsExternalIdPatchBodyDataSummary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_break_hours: ::std::option::Option<f64>,
@@ -19691,6 +20972,7 @@ pub struct TimeTrackingShiftsExternalIdPatchBodyDataSummary {
 }
 ///`TimeTrackingShiftsExternalIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsExternalIdPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -19713,6 +20995,7 @@ pub struct TimeTrackingShiftsExternalIdPatchResponseData {
 }
 ///`TimeTrackingShiftsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetResponseDataItems {
     pub contract_id: ::std::string::String,
     pub created_at: ::std::string::String,
@@ -19731,6 +21014,7 @@ pub struct TimeTrackingShiftsGetResponseDataItems {
 }
 ///`TimeTrackingShiftsGetResponseDataItemsMeta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetResponseDataItemsMeta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub approval_date: ::std::option::Option<::std::string::String>,
@@ -19743,6 +21027,7 @@ pub struct TimeTrackingShiftsGetResponseDataItemsMeta {
 }
 ///`TimeTrackingShiftsGetResponseDataItemsMetaBreaksItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetResponseDataItemsMetaBreaksItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end: ::std::option::Option<
@@ -19757,6 +21042,7 @@ pub struct TimeTrackingShiftsGetResponseDataItemsMetaBreaksItems {
 }
 ///`TimeTrackingShiftsGetResponseDataItemsMetaBreaksItemsEnd`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetResponseDataItemsMetaBreaksItemsEnd {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date: ::std::option::Option<::std::string::String>,
@@ -19765,6 +21051,7 @@ pub struct TimeTrackingShiftsGetResponseDataItemsMetaBreaksItemsEnd {
 }
 ///`TimeTrackingShiftsGetResponseDataItemsMetaEnd`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetResponseDataItemsMetaEnd {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date: ::std::option::Option<::std::string::String>,
@@ -19777,11 +21064,13 @@ pub struct TimeTrackingShiftsGetResponseDataItemsMetaEnd {
 }
 ///`TimeTrackingShiftsGetResponseDataItemsPayrollCycleRef`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetResponseDataItemsPayrollCycleRef {
     pub date: ::std::string::String,
 }
 ///`TimeTrackingShiftsGetResponseDataItemsSummary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetResponseDataItemsSummary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_break_hours: ::std::option::Option<f64>,
@@ -19796,6 +21085,7 @@ pub struct TimeTrackingShiftsGetResponseDataItemsSummary {
 }
 ///`TimeTrackingShiftsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetResponsePage {
     pub items_per_page: i64,
     pub offset: i64,
@@ -19803,17 +21093,20 @@ pub struct TimeTrackingShiftsGetResponsePage {
 }
 ///`TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200 {
     pub data: TimeTrackingShiftsExternalIdGetResponseData,
 }
 ///`TimeTrackingShiftsGetTimeTrackingShiftsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetTimeTrackingShiftsResponse200 {
     pub data: ::std::vec::Vec<TimeTrackingShiftsGetResponseDataItems>,
     pub page: TimeTrackingShiftsGetResponsePage,
 }
 ///`TimeTrackingShiftsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyData {
     pub contract_id: ::std::string::String,
     pub shifts: ::std::vec::Vec<TimeTrackingShiftsPostBodyDataShiftsItems>,
@@ -19821,6 +21114,7 @@ pub struct TimeTrackingShiftsPostBodyData {
 ///`TimeTrackingShiftsPostBodyDataShiftsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum TimeTrackingShiftsPostBodyDataShiftsItems {
     Items0(TimeTrackingShiftsPostBodyDataShiftsItems0),
     Items1(TimeTrackingShiftsPostBodyDataShiftsItems1),
@@ -19867,6 +21161,7 @@ for TimeTrackingShiftsPostBodyDataShiftsItems {
 }
 ///`TimeTrackingShiftsPostBodyDataShiftsItems0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems0 {
     pub date_of_work: ::chrono::naive::NaiveDate,
     pub description: ::std::string::String,
@@ -19883,6 +21178,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems0 {
 }
 ///`TimeTrackingShiftsPostBodyDataShiftsItems1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems1 {
     pub description: ::std::string::String,
     pub external_id: ::std::string::String,
@@ -19896,6 +21192,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems1 {
 }
 ///`TimeTrackingShiftsPostBodyDataShiftsItems2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems2 {
     pub corrections: ::std::vec::Vec<
         TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItems,
@@ -19911,6 +21208,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems2 {
 }
 ///`TimeTrackingShiftsPostBodyDataShiftsItems3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems3 {
     pub date_of_work: ::chrono::naive::NaiveDate,
     pub description: ::std::string::String,
@@ -19927,6 +21225,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems3 {
 }
 ///`TimeTrackingShiftsPostBodyDataShiftsItems4`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems4 {
     pub description: ::std::string::String,
     pub external_id: ::std::string::String,
@@ -19940,6 +21239,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems4 {
 }
 ///`TimeTrackingShiftsPostBodyDataShiftsItems5`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems5 {
     pub corrections: ::std::vec::Vec<
         TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems,
@@ -19959,6 +21259,7 @@ open_enum!(
 );
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0Summary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0Summary {
     pub shift_rate_external_id: ::std::string::String,
     pub time_amount: f64,
@@ -19970,11 +21271,13 @@ open_enum!(
 );
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1Summary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1Summary {
     pub time_amount: f64,
 }
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItems {
     pub time_amount: f64,
     #[serde(rename = "type")]
@@ -19990,6 +21293,7 @@ open_enum!(
 );
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_break_hours: ::std::option::Option<f64>,
@@ -20002,6 +21306,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary {
 }
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_break_hours: ::std::option::Option<f64>,
@@ -20013,6 +21318,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary {
 }
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_break_hours: ::std::option::Option<f64>,
@@ -20027,6 +21333,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems {
 }
 ///`TimeTrackingShiftsPostResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostResponseDataItems {
     pub contract_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20047,6 +21354,7 @@ pub struct TimeTrackingShiftsPostResponseDataItems {
 }
 ///`TimeTrackingShiftsPostResponseDataItemsPayrollCycleRef`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostResponseDataItemsPayrollCycleRef {
     pub date: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -20056,6 +21364,7 @@ open_enum!(
 );
 ///`TimeTrackingShiftsPostResponseDataItemsSummary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostResponseDataItemsSummary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_break_hours: ::std::option::Option<f64>,
@@ -20079,12 +21388,14 @@ open_enum!(
 );
 ///`TimeTrackingShiftsRawPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsRawPostBodyData {
     pub contract_id: ::std::string::String,
     pub shifts: ::std::vec::Vec<TimeTrackingShiftsRawPostBodyDataShiftsItems>,
 }
 ///`TimeTrackingShiftsRawPostBodyDataShiftsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsRawPostBodyDataShiftsItems {
     pub date_of_work: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20094,6 +21405,7 @@ pub struct TimeTrackingShiftsRawPostBodyDataShiftsItems {
 }
 ///`TimeTrackingShiftsRawPostResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsRawPostResponseDataItems {
     pub contract_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20108,12 +21420,14 @@ pub struct TimeTrackingShiftsRawPostResponseDataItems {
 }
 ///`TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeTrackingShiftsExternalIdPatchResponseData>,
 }
 ///`TimeTrackingTimesheetsTimesheetIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingTimesheetsTimesheetIdGetResponseData {
     pub contract_id: ::std::string::String,
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -20135,6 +21449,7 @@ pub struct TimeTrackingTimesheetsTimesheetIdGetResponseData {
 }
 ///`TimeTrackingTimesheetsTimesheetIdGetResponseDataFileData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingTimesheetsTimesheetIdGetResponseDataFileData {
     pub download_url: ::std::string::String,
     pub file_id: ::std::string::String,
@@ -20152,6 +21467,7 @@ open_enum!(
 );
 ///`TimeTrackingTimesheetsTimesheetIdGetResponseDataValidationErrorsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingTimesheetsTimesheetIdGetResponseDataValidationErrorsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub column: ::std::option::Option<::std::string::String>,
@@ -20197,6 +21513,7 @@ open_enum!(
 );
 ///`TimeTrackingTimesheetsTimesheetIdReviewPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingTimesheetsTimesheetIdReviewPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reason: ::std::option::Option<::std::string::String>,
@@ -20204,6 +21521,7 @@ pub struct TimeTrackingTimesheetsTimesheetIdReviewPostBodyData {
 }
 ///`TimeTrackingTimesheetsTimesheetIdReviewPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingTimesheetsTimesheetIdReviewPostResponseData {
     pub id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20213,6 +21531,7 @@ pub struct TimeTrackingTimesheetsTimesheetIdReviewPostResponseData {
 }
 ///`TimeTrackingTimesheetsUploadUrlPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingTimesheetsUploadUrlPostBodyData {
     pub contract_id: ::std::string::String,
     pub end_date: ::chrono::naive::NaiveDate,
@@ -20221,6 +21540,7 @@ pub struct TimeTrackingTimesheetsUploadUrlPostBodyData {
 }
 ///`TimeTrackingTimesheetsUploadUrlPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingTimesheetsUploadUrlPostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -20230,17 +21550,20 @@ pub struct TimeTrackingTimesheetsUploadUrlPostResponseData {
 }
 ///`TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeTrackingShiftRatesExternalIdPatchResponseData>,
 }
 ///`TimesheetsCreateTimesheetResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsCreateTimesheetResponse201 {
     pub data: TimesheetsPostResponseData,
 }
 ///`TimesheetsGetContractTimesheetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetContractTimesheetsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdTimesheetsGetResponseDataItems>,
     pub page: TimesheetsGetResponsePage,
@@ -20248,6 +21571,7 @@ pub struct TimesheetsGetContractTimesheetsResponse200 {
 ///`TimesheetsGetParametersContractTypes`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum TimesheetsGetParametersContractTypes {
     Types0(TimesheetsGetParametersContractTypes0),
     Types1(TimesheetsGetParametersContractTypes1),
@@ -20267,6 +21591,7 @@ for TimesheetsGetParametersContractTypes {
 ///`TimesheetsGetParametersContractTypes0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetParametersContractTypes0(
     pub ::std::vec::Vec<TimesheetsGetParametersContractTypes1>,
 );
@@ -20296,6 +21621,7 @@ open_enum!(
 ///`TimesheetsGetParametersStatuses`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum TimesheetsGetParametersStatuses {
     Statuses0(TimesheetsGetParametersStatuses0),
     Statuses1(TimesheetsGetParametersStatuses1),
@@ -20315,6 +21641,7 @@ for TimesheetsGetParametersStatuses {
 ///`TimesheetsGetParametersStatuses0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetParametersStatuses0(
     pub ::std::vec::Vec<TimesheetsGetParametersStatuses1>,
 );
@@ -20343,6 +21670,7 @@ open_enum!(
 );
 ///`TimesheetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attachment: ::std::option::Option<TimesheetsIdGetResponseDataAttachment>,
@@ -20374,6 +21702,7 @@ pub struct TimesheetsGetResponseDataItems {
 }
 ///`TimesheetsGetResponseDataItemsPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetResponseDataItemsPaymentCycle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -20382,6 +21711,7 @@ pub struct TimesheetsGetResponseDataItemsPaymentCycle {
 }
 ///`TimesheetsGetResponseDataItemsReportedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetResponseDataItemsReportedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
@@ -20389,6 +21719,7 @@ pub struct TimesheetsGetResponseDataItemsReportedBy {
 }
 ///`TimesheetsGetResponseDataItemsReviewedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetResponseDataItemsReviewedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
@@ -20398,22 +21729,26 @@ pub struct TimesheetsGetResponseDataItemsReviewedBy {
 }
 ///`TimesheetsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetResponsePage {
     pub total_rows: f64,
 }
 ///`TimesheetsGetTimesheetByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetTimesheetByIdResponse200 {
     pub data: TimesheetsIdGetResponseData,
 }
 ///`TimesheetsGetTimesheetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetTimesheetsResponse200 {
     pub data: ::std::vec::Vec<TimesheetsGetResponseDataItems>,
     pub page: TimesheetsGetResponsePage,
 }
 ///`TimesheetsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdGetResponseData {
     pub approvers: ::std::vec::Vec<TimesheetsIdGetResponseDataApproversItems>,
     pub attachment: ::std::option::Option<TimesheetsIdGetResponseDataAttachment>,
@@ -20444,6 +21779,7 @@ pub struct TimesheetsIdGetResponseData {
 }
 ///`TimesheetsIdGetResponseDataApproversItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdGetResponseDataApproversItems {
     pub approved: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20453,12 +21789,14 @@ pub struct TimesheetsIdGetResponseDataApproversItems {
 }
 ///`TimesheetsIdGetResponseDataAttachment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdGetResponseDataAttachment {
     pub filename: ::std::string::String,
     pub key: ::std::string::String,
 }
 ///`TimesheetsIdGetResponseDataContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdGetResponseDataContract {
     pub id: ::std::string::String,
     pub title: ::std::string::String,
@@ -20467,6 +21805,7 @@ pub struct TimesheetsIdGetResponseDataContract {
 }
 ///`TimesheetsIdGetResponseDataHourlyReportPreset`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdGetResponseDataHourlyReportPreset {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -20479,6 +21818,7 @@ pub struct TimesheetsIdGetResponseDataHourlyReportPreset {
 }
 ///`TimesheetsIdGetResponseDataPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdGetResponseDataPaymentCycle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -20487,6 +21827,7 @@ pub struct TimesheetsIdGetResponseDataPaymentCycle {
 }
 ///`TimesheetsIdGetResponseDataReportedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdGetResponseDataReportedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
@@ -20494,6 +21835,7 @@ pub struct TimesheetsIdGetResponseDataReportedBy {
 }
 ///`TimesheetsIdGetResponseDataReviewedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdGetResponseDataReviewedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
@@ -20503,6 +21845,7 @@ pub struct TimesheetsIdGetResponseDataReviewedBy {
 }
 ///`TimesheetsIdGetResponseDataWorksheet`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdGetResponseDataWorksheet {
     pub days: f64,
     pub hours: f64,
@@ -20511,6 +21854,7 @@ pub struct TimesheetsIdGetResponseDataWorksheet {
 }
 ///`TimesheetsIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdPatchBodyData {
     pub description: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20519,11 +21863,13 @@ pub struct TimesheetsIdPatchBodyData {
 }
 ///`TimesheetsIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdPatchResponseData {
     pub updated: bool,
 }
 ///`TimesheetsIdReviewsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdReviewsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
@@ -20535,6 +21881,7 @@ open_enum!(
 );
 ///`TimesheetsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsPostBodyData {
     pub contract_id: ::std::string::String,
     pub date_submitted: ::chrono::naive::NaiveDate,
@@ -20547,6 +21894,7 @@ pub struct TimesheetsPostBodyData {
 }
 ///`TimesheetsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsPostResponseData {
     pub created: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20558,6 +21906,7 @@ pub struct TimesheetsPostResponseData {
 }
 ///`TimesheetsPresetsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsPresetsIdGetResponseData {
     pub description: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20570,6 +21919,7 @@ pub struct TimesheetsPresetsIdGetResponseData {
 }
 ///`TimesheetsPresetsIdGetResponseDataFile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsPresetsIdGetResponseDataFile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -20580,6 +21930,7 @@ pub struct TimesheetsPresetsIdGetResponseDataFile {
 }
 ///`TimesheetsPresetsIdPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsPresetsIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -20592,6 +21943,7 @@ pub struct TimesheetsPresetsIdPatchBodyData {
 }
 ///`TimesheetsPresetsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsPresetsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -20623,6 +21975,7 @@ impl ::std::default::Default for TimesheetsRootPresetsGetParametersOrderDirectio
 }
 ///`TimesheetsRootPresetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsRootPresetsGetResponseDataItems {
     pub contracts_count: i64,
     pub description: ::std::string::String,
@@ -20636,12 +21989,14 @@ pub struct TimesheetsRootPresetsGetResponseDataItems {
 }
 ///`TimesheetsRootPresetsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsRootPresetsGetResponsePage {
     pub cursor: ::std::string::String,
     pub total_rows: i64,
 }
 ///`TimesheetsRootPresetsPostBodyHourlyReportPresetsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsRootPresetsPostBodyHourlyReportPresetsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_type: ::std::option::Option<
@@ -20682,6 +22037,7 @@ open_enum!(
 );
 ///`TimesheetsRootPresetsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsRootPresetsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub async_task: ::std::option::Option<
@@ -20691,27 +22047,32 @@ pub struct TimesheetsRootPresetsPostResponseData {
 }
 ///`TimesheetsRootPresetsPostResponseDataAsyncTask`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsRootPresetsPostResponseDataAsyncTask {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i64>,
 }
 ///`TimesheetsUpdateTimesheetResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsUpdateTimesheetResponse201 {
     pub data: TimesheetsIdPatchResponseData,
 }
 ///`TreasuryCreateVendorBillV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TreasuryCreateVendorBillV20260101Response201 {
     pub data: AccountsPayableVendorBillsPostResponseData,
 }
 ///`Update401KPlanV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Update401KPlanV20260101Body {
     pub data: BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData,
 }
 ///`UpdateAnExistingHrisOrgStructureV20260101Body`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateAnExistingHrisOrgStructureV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -20720,22 +22081,26 @@ pub struct UpdateAnExistingHrisOrgStructureV20260101Body {
 }
 ///`UpdateAutoWithdrawSettingBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateAutoWithdrawSettingBody {
     pub data: PayoutsContractorsSettingsAutoWithdrawPostBodyData,
 }
 ///`UpdateBankTransferMethodBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateBankTransferMethodBody {
     pub data: PayoutsContractorsMethodsPostBodyData,
 }
 ///`UpdateContractAmendmentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateContractAmendmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdAmendmentsPostBodyData>,
 }
 ///`UpdateContractEmployeeInformationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateContractEmployeeInformationBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -20744,21 +22109,25 @@ pub struct UpdateContractEmployeeInformationBody {
 }
 ///`UpdateEorContractBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateEorContractBody {
     pub data: EorContractContractIdPatchBodyData,
 }
 ///`UpdateEorWorkerAdditionalInformationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateEorWorkerAdditionalInformationBody {
     pub data: EorWorkersContractsContractIdAdditionalInformationPatchBodyData,
 }
 ///`UpdateGpWorkerAddressBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerAddressBody {
     pub data: GpWorkersWorkerIdAddressPatchBodyData,
 }
 ///`UpdateGpWorkerBankBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerBankBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::std::string::String>,
@@ -20809,42 +22178,50 @@ pub struct UpdateGpWorkerBankBody {
 }
 ///`UpdateGpWorkerCompensationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerCompensationBody {
     pub data: GpWorkersWorkerIdCompensationPatchBodyData,
 }
 ///`UpdateGpWorkerEmployeeInformationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerEmployeeInformationBody {
     pub data: GpWorkersWorkerIdEmployeeInformationPatchBodyData,
 }
 ///`UpdateGpWorkerPtoPolicyBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerPtoPolicyBody {
     pub data: GpWorkersWorkerIdPtoPolicyPatchBodyData,
 }
 ///`UpdateGroupBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGroupBody {
     pub data: GroupsIdPatchBodyData,
 }
 ///`UpdateIcContractBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateIcContractBody {
     pub data: ContractsContractIdPatchBodyData,
 }
 ///`UpdateIcInvoicingTaxBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateIcInvoicingTaxBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdIcInvoicingTaxesPostBodyData>,
 }
 ///`UpdateInvoiceAdjustmentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateInvoiceAdjustmentBody {
     pub data: InvoiceAdjustmentsIdPatchBodyData,
 }
 ///`UpdateLegalEntityBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateLegalEntityBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<LegalEntitiesIdPatchBodyAddress>,
@@ -20865,12 +22242,14 @@ pub struct UpdateLegalEntityBody {
 }
 ///`UpdateOrganizationRoleBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateOrganizationRoleBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<RolesRoleIdPatchBodyData>,
 }
 ///`UpdateOrganizationStructureByExternalIdBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateOrganizationStructureByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -20879,74 +22258,88 @@ pub struct UpdateOrganizationStructureByExternalIdBody {
 }
 ///`UpdatePersonDepartmentBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdatePersonDepartmentBody {
     pub data: PeopleIdDepartmentPutBodyData,
 }
 ///`UpdatePersonPersonalInfoBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdatePersonPersonalInfoBody {
     pub data: PeopleWorkerIdPersonalPatchBodyData,
 }
 ///`UpdatePersonPersonalInfoExternalIdBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdatePersonPersonalInfoExternalIdBody {
     pub data: PeopleExternalWorkerIdPersonalPatchBodyData,
 }
 ///`UpdatePersonWorkingLocationBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdatePersonWorkingLocationBody {
     pub data: PeopleIdWorkingLocationPutBodyData,
 }
 ///`UpdateTaskByIdBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTaskByIdBody {
     pub data: TasksTaskIdPatchBodyData,
 }
 ///`UpdateTeamCustomFieldsBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTeamCustomFieldsBody {
     pub data: HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData,
 }
 ///`UpdateTimeOffRequestBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimeOffRequestBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsTimeOffIdPatchBodyData>,
 }
 ///`UpdateTimeTrackingShiftByExternalIdBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimeTrackingShiftByExternalIdBody {
     pub data: TimeTrackingShiftsExternalIdPatchBodyData,
 }
 ///`UpdateTimeTrackingShiftRateByExternalIdBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimeTrackingShiftRateByExternalIdBody {
     pub data: TimeTrackingShiftRatesExternalIdPatchBodyData,
 }
 ///`UpdateTimesheetBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimesheetBody {
     pub data: TimesheetsIdPatchBodyData,
 }
 ///`UpdateTimesheetsPresetBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimesheetsPresetBody {
     pub data: TimesheetsPresetsIdPatchBodyData,
 }
 ///`UpdateWorkerRelationTypeBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateWorkerRelationTypeBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesTypeIdPatchBodyData>,
 }
 ///`UpdateWorkerRelationTypeByExternalIdBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateWorkerRelationTypeByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesTypeIdPatchBodyData>,
 }
 ///`UserExtension`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UserExtension {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub birthday: ::std::option::Option<::std::string::String>,
@@ -21022,6 +22415,7 @@ pub struct UserExtension {
 }
 ///`UserExtensionEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UserExtensionEmploymentsItems {
     #[serde(default)]
     pub active: bool,
@@ -21051,12 +22445,14 @@ pub struct UserExtensionEmploymentsItems {
 }
 ///`UserExtensionEmploymentsItemsTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UserExtensionEmploymentsItemsTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`UserResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UserResponse {
     #[serde(default)]
     pub active: bool,
@@ -21091,6 +22487,7 @@ pub struct UserResponse {
 }
 ///`UserRetrieveASingleUserV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UserRetrieveASingleUserV20260101Response200 {
     #[serde(default)]
     pub active: bool,
@@ -21129,6 +22526,7 @@ open_enum!(
 );
 ///`UserSearchResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UserSearchResponse {
     #[serde(
         rename = "itemsPerPage",
@@ -21157,6 +22555,7 @@ pub struct UserSearchResponse {
 ///`UsersGetParametersFilter`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum UsersGetParametersFilter {
     String(::std::string::String),
     Array(::std::vec::Vec<::std::string::String>),
@@ -21169,6 +22568,7 @@ for UsersGetParametersFilter {
 }
 ///`UsersGetResponseResourcesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItems {
     #[serde(default)]
     pub active: bool,
@@ -21203,6 +22603,7 @@ pub struct UsersGetResponseResourcesItems {
 }
 ///`UsersGetResponseResourcesItemsAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItemsAddressesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -21227,6 +22628,7 @@ pub struct UsersGetResponseResourcesItemsAddressesItems {
 }
 ///`UsersGetResponseResourcesItemsMeta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItemsMeta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::std::string::String>,
@@ -21245,12 +22647,14 @@ pub struct UsersGetResponseResourcesItemsMeta {
 }
 ///`UsersGetResponseResourcesItemsName`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItemsName {
     pub family_name: ::std::option::Option<::std::string::String>,
     pub given_name: ::std::option::Option<::std::string::String>,
 }
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub birthday: ::std::option::Option<::std::string::String>,
@@ -21342,6 +22746,7 @@ pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User
 }
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserEmploymentsItems {
     #[serde(default)]
     pub active: bool,
@@ -21386,12 +22791,14 @@ pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User
 }
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserEmploymentsItemsTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserEmploymentsItemsTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserOrganizationalStructuresItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserOrganizationalStructuresItems {
     #[serde(
         rename = "externalId",
@@ -21423,6 +22830,7 @@ pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User
 }
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtensionEnterprise20User`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtensionEnterprise20User {
     #[serde(
         rename = "costCenter",
@@ -21461,6 +22869,7 @@ open_enum!(
 );
 ///`UsersGetUsersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetUsersResponse200 {
     #[serde(
         rename = "itemsPerPage",
@@ -21488,6 +22897,7 @@ pub struct UsersGetUsersResponse200 {
 }
 ///`UsersHrisProfileIdGetResponseAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersHrisProfileIdGetResponseAddressesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -21510,6 +22920,7 @@ pub struct UsersHrisProfileIdGetResponseAddressesItems {
 }
 ///`UsersHrisProfileIdGetResponseEmailsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersHrisProfileIdGetResponseEmailsItems {
     #[serde(default)]
     pub primary: bool,
@@ -21523,6 +22934,7 @@ open_enum!(
 );
 ///`UsersHrisProfileIdGetResponseName`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersHrisProfileIdGetResponseName {
     #[serde(rename = "familyName")]
     pub family_name: ::std::string::String,
@@ -21531,6 +22943,7 @@ pub struct UsersHrisProfileIdGetResponseName {
 }
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20User`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20User {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -21588,6 +23001,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20User 
 }
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -21598,6 +23012,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserC
 }
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserEmploymentsItems {
     #[serde(default)]
     pub active: bool,
@@ -21635,6 +23050,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserE
 }
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserEmploymentsItemsCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserEmploymentsItemsCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsRejectContractResponse204>,
@@ -21647,6 +23063,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserE
 }
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterprise20User`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterprise20User {
     #[serde(
         rename = "costCenter",
@@ -21664,6 +23081,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterpr
 }
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterprise20UserManager`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterprise20UserManager {
     #[serde(
         rename = "displayName",
@@ -21674,23 +23092,27 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterpr
 }
 ///`ValidateEorAmendmentsBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ValidateEorAmendmentsBody {
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ///`ValidateJobScopeBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ValidateJobScopeBody {
     pub data: EorJobScopesValidatePostBodyData,
 }
 ///`ValidateTimeOffBody`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ValidateTimeOffBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsValidatePostBodyData>,
 }
 ///`VeriffSessionPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct VeriffSessionPostBodyData {
     pub operation_type: VeriffSessionPostBodyDataOperationType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21704,6 +23126,7 @@ open_enum!(
 );
 ///`VeriffSessionPostBodyDataUserInput`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct VeriffSessionPostBodyDataUserInput {
     pub first_name: ::std::string::String,
     pub last_name: ::std::string::String,
@@ -21712,17 +23135,20 @@ pub struct VeriffSessionPostBodyDataUserInput {
 }
 ///`VeriffSessionPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct VeriffSessionPostResponseData {
     pub url: ::std::string::String,
 }
 ///`WebhookEventTypeListResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookEventTypeListResponse {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<WebhookEventTypeResponse>,
 }
 ///`WebhookEventTypeResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookEventTypeResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::std::string::String>,
@@ -21738,6 +23164,7 @@ pub struct WebhookEventTypeResponse {
 }
 ///`WebhookItem`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookItem {
     pub api_version: ::std::string::String,
     pub created_at: ::std::string::String,
@@ -21758,23 +23185,27 @@ pub struct WebhookItem {
 }
 ///`WebhookItemResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookItemResponse {
     pub data: WebhookItem,
 }
 open_enum!(WebhookItemStatus, Unknown { Disabled = "disabled", Enabled = "enabled" });
 ///`WebhookListResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookListResponse {
     pub data: ::std::vec::Vec<WebhookItem>,
 }
 ///`WorkerHrGetHrxManagerForWorkerResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerHrGetHrxManagerForWorkerResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EscalationsWorkersMeHrxGetResponseData>,
 }
 ///`WorkerInformationCreateGpWorkerAdditionalInformationResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerInformationCreateGpWorkerAdditionalInformationResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -21783,26 +23214,31 @@ pub struct WorkerInformationCreateGpWorkerAdditionalInformationResponse201 {
 }
 ///`WorkerInformationCreateGpWorkerBankResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerInformationCreateGpWorkerBankResponse201 {
     pub data: EquityExercisePostResponseData,
 }
 ///`WorkerInformationGetGpWorkerBanksResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerInformationGetGpWorkerBanksResponse200 {
     pub data: ::std::vec::Vec<GpWorkersWorkerIdBanksGetResponseDataItems>,
 }
 ///`WorkerInformationUpdateGpWorkerAddressResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerInformationUpdateGpWorkerAddressResponse201 {
     pub data: GpWorkersWorkerIdAddressPatchResponseData,
 }
 ///`WorkerInformationUpdateGpWorkerCompensationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerInformationUpdateGpWorkerCompensationResponse200 {
     pub data: ::std::vec::Vec<GpWorkersWorkerIdCompensationPatchResponseDataItems>,
 }
 ///`WorkerPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerPostBodyData {
     pub company: WorkerPostBodyDataCompany,
     pub contract_id: ::std::string::String,
@@ -21825,6 +23261,7 @@ pub struct WorkerPostBodyData {
 }
 ///`WorkerPostBodyDataCompany`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerPostBodyDataCompany {
     pub personal: WorkerPostBodyDataCompanyPersonal,
     #[serde(rename = "type")]
@@ -21832,6 +23269,7 @@ pub struct WorkerPostBodyDataCompany {
 }
 ///`WorkerPostBodyDataCompanyPersonal`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerPostBodyDataCompanyPersonal {
     pub citizen: ::std::string::String,
     pub city: ::std::string::String,
@@ -21863,6 +23301,7 @@ open_enum!(
 );
 ///`WorkerPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerPostResponseData {
     pub contract_id: ::std::string::String,
     pub profile_id: ::std::string::String,
@@ -21870,12 +23309,14 @@ pub struct WorkerPostResponseData {
 }
 ///`WorkerRelationsCreateWorkerRelationTypeResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerRelationsCreateWorkerRelationTypeResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesPostResponseData>,
 }
 ///`WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<
@@ -21884,6 +23325,7 @@ pub struct WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20
 }
 ///`WorkerRelationsGetWorkerRelationProfileResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerRelationsGetWorkerRelationProfileResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<
@@ -21892,28 +23334,33 @@ pub struct WorkerRelationsGetWorkerRelationProfileResponse200 {
 }
 ///`WorkerRelationsGetWorkerRelationTypesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerRelationsGetWorkerRelationTypesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<HrisWorkerRelationsTypesGetResponseDataItems>,
 }
 ///`WorkerSessionCreateWorkerAccessTokenResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerSessionCreateWorkerAccessTokenResponse201 {
     pub data: WorkersSessionPostResponseData,
 }
 ///`WorkersAmendmentsAmendmentIdSignPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersAmendmentsAmendmentIdSignPostBodyData {
     pub contractor_signature: ::std::string::String,
 }
 ///`WorkersAmendmentsAmendmentIdSignPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersAmendmentsAmendmentIdSignPostResponseData {
     pub id: ::std::string::String,
     pub is_signed: bool,
 }
 ///`WorkersComplianceDocumentsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersComplianceDocumentsGetResponseData {
     pub documents: ::std::vec::Vec<
         WorkersComplianceDocumentsGetResponseDataDocumentsItems,
@@ -21921,6 +23368,7 @@ pub struct WorkersComplianceDocumentsGetResponseData {
 }
 ///`WorkersComplianceDocumentsGetResponseDataDocumentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersComplianceDocumentsGetResponseDataDocumentsItems {
     pub country: ::std::string::String,
     pub description: ::std::string::String,
@@ -21947,11 +23395,13 @@ open_enum!(
 );
 ///`WorkersContractsContractIdSignaturesPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersContractsContractIdSignaturesPostBodyData {
     pub worker_signature: ::std::string::String,
 }
 ///`WorkersContractsContractIdSignaturesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersContractsContractIdSignaturesPostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub id: ::std::string::String,
@@ -21960,21 +23410,25 @@ pub struct WorkersContractsContractIdSignaturesPostResponseData {
 }
 ///`WorkersCreateWorkerResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersCreateWorkerResponse201 {
     pub data: WorkerPostResponseData,
 }
 ///`WorkersGetInvoiceDetailsByIdV20260427Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersGetInvoiceDetailsByIdV20260427Response200 {
     pub data: IcWorkersInvoicesInvoiceIdGetResponseData,
 }
 ///`WorkersListOfWorkerComplianceDocumentsV20260423Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersListOfWorkerComplianceDocumentsV20260423Response200 {
     pub data: WorkersComplianceDocumentsGetResponseData,
 }
 ///`WorkersRetrieveWorkerTransactionHistoryV20260430Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersRetrieveWorkerTransactionHistoryV20260430Response200 {
     pub data: ::std::vec::Vec<IcWorkersTransactionsGetResponseDataItems>,
     pub has_more: bool,
@@ -21984,17 +23438,20 @@ pub struct WorkersRetrieveWorkerTransactionHistoryV20260430Response200 {
 }
 ///`WorkersSessionPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersSessionPostBodyData {
     pub profile_id: ::std::string::String,
 }
 ///`WorkersSessionPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersSessionPostResponseData {
     pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub token: ::std::string::String,
 }
 ///`WorkingLocationsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkingLocationsGetResponseDataItems {
     pub id: f64,
     pub name: ::std::string::String,

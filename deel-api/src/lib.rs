@@ -40,3 +40,7 @@ pub use deel_api_gen::types;
 pub use deel_api_gen::{ApiError, Error, ErrorMessage};
 /// Response wrappers from the generated client.
 pub use deel_api_gen::{ByteStream, ResponseValue};
+/// `schemars`, re-exported so that schemas of the generated types can be generated without
+/// depending on it separately.
+#[cfg(feature = "schemars")]
+pub use schemars;

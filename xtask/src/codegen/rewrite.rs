@@ -59,6 +59,7 @@ pub fn rewrite(
     let item_types = list_item_types(&type_items);
     let (type_items, open_enums) = open_enums(type_items);
     let type_items = lenient_nullable_fields(type_items);
+    let type_items = schema_derives(type_items);
 
     let mut operations = Vec::new();
     let mut builders = Vec::new();
@@ -630,6 +631,21 @@ fn lenient_nullable_fields(mut items: Vec<Item>) -> Vec<Item> {
                 !(a.path().is_ident("serde")
                     && a.to_token_stream().to_string().contains("\"::std::option::Option::deserialize\""))
             });
+        }
+    }
+    items
+}
+
+/// With the `schemars` feature, every generated type describes itself as a JSON Schema (open enums
+/// implement it in their macro), so fixtures and user data can be checked against Deel's shapes.
+fn schema_derives(mut items: Vec<Item>) -> Vec<Item> {
+    let attr: syn::Attribute =
+        parse_quote!(#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]);
+    for item in &mut items {
+        match item {
+            Item::Struct(s) => s.attrs.push(attr.clone()),
+            Item::Enum(e) => e.attrs.push(attr.clone()),
+            _ => {}
         }
     }
     items

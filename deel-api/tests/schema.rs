@@ -1,0 +1,27 @@
+//! With the `schemars` feature, generated types describe their JSON shape (run by CI with
+//! `--features schemars`).
+#![cfg(feature = "schemars")]
+
+use deel_api::schemars::schema_for;
+use deel_api::types;
+use serde_json::json;
+
+#[test]
+fn the_worker_session_response_schema_has_its_fields() {
+    let schema = serde_json::to_value(schema_for!(types::WorkerSessionCreateWorkerAccessTokenResponse201))
+        .unwrap_or_default();
+    assert_eq!(schema["required"], json!(["data"]), "{schema}");
+    let data = &schema["$defs"]["WorkersSessionPostResponseData"];
+    assert_eq!(data["properties"]["expires_at"]["format"], json!("date-time"), "{schema}");
+    assert_eq!(data["properties"]["token"]["type"], json!("string"), "{schema}");
+}
+
+#[test]
+fn open_enums_accept_any_string_and_list_the_known_values() {
+    let schema = serde_json::to_value(schema_for!(
+        types::TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus
+    ))
+    .unwrap_or_default();
+    assert_eq!(schema["type"], json!("string"), "{schema}");
+    assert!(schema["examples"].as_array().is_some_and(|v| v.contains(&json!("APPROVED"))), "{schema}");
+}
