@@ -139,10 +139,7 @@ impl WorkerSessions {
     /// A client acting as this worker, for the worker-facing endpoints; its token is refreshed as
     /// it nears expiry.
     pub fn client_for(&self, profile_id: &str) -> Client {
-        self.client.with_credentials(Arc::new(WorkerCredentials {
-            sessions: self.clone(),
-            profile_id: profile_id.into(),
-        }))
+        self.client.for_worker(self, profile_id)
     }
 }
 
