@@ -66,6 +66,12 @@ pub trait Credentials: Send + Sync + fmt::Debug {
     /// The header for the next request; may refresh an expiring token first.
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, Error>>;
 
+    /// Whether [`Self::unauthorized`] can ever produce fresh credentials; when it cannot, a
+    /// request that will not be retried is sent without keeping a copy.
+    fn refreshable(&self) -> bool {
+        false
+    }
+
     /// Called once when a request sent with `used` came back 401. Returns `true` when fresh
     /// credentials are now available and the request should be sent once more.
     fn unauthorized<'a>(&'a self, used: &'a HeaderValue) -> BoxFuture<'a, Result<bool, Error>> {

@@ -277,6 +277,10 @@ impl OAuthSession {
 }
 
 impl Credentials for OAuthSession {
+    fn refreshable(&self) -> bool {
+        true
+    }
+
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, Error>> {
         Box::pin(async move {
             let mut tokens = self.tokens.lock().await;

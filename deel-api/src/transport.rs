@@ -108,20 +108,23 @@ impl DeelTransport {
         let span = tracing::Span::current();
         let mut attempt: u32 = 0;
         let mut reauthenticated = false;
+        let mut original = Some(request);
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            // Keep the original for another attempt when the body allows it (a streamed upload
-            // does not, and is then sent once).
-            let spare = request.try_clone();
-            let can_repeat = spare.is_some();
-            let mut this = match spare {
-                Some(copy) => copy,
-                None => {
-                    let url = request.url().clone();
-                    std::mem::replace(&mut request, reqwest::Request::new(method.clone(), url))
-                }
+            let refreshable = !reauthenticated && self.credentials.as_ref().is_some_and(|c| c.refreshable());
+            let might_resend = attempt < self.retry.max_attempts || refreshable;
+            // Keep the original for another attempt when one may follow and the body allows it
+            // (a streamed upload does not, and is then sent once).
+            let copy = match (&original, might_resend) {
+                (Some(source), true) => source.try_clone(),
+                _ => None,
             };
+            let mut this = match copy.or_else(|| original.take()) {
+                Some(request) => request,
+                None => return Err(Error::InvalidRequest("the request cannot be sent again".into())),
+            };
+            let can_repeat = original.is_some();
             let used = match &self.credentials {
                 Some(credentials) => {
                     let header = credentials.authorization().await?;

@@ -159,6 +159,10 @@ pub struct WorkerCredentials {
 }
 
 impl Credentials for WorkerCredentials {
+    fn refreshable(&self) -> bool {
+        true
+    }
+
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, Error>> {
         Box::pin(async move { bearer(self.sessions.token(&self.profile_id).await?.expose()) })
     }

@@ -79,9 +79,10 @@ pub async fn execute(
 pub async fn json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error> {
-    let response = success(response).await?;
+    let mut response = success(response).await?;
     let status = response.status();
-    let headers = response.headers().clone();
+    // Moved, not cloned: reading the body does not need them.
+    let headers = std::mem::take(response.headers_mut());
     let bytes = response.bytes().await.map_err(Error::from)?;
     match serde_json::from_slice::<T>(&bytes) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
@@ -92,8 +93,9 @@ pub async fn json<T: serde::de::DeserializeOwned>(
 /// A success response whose body is ignored.
 #[doc(hidden)]
 pub async fn empty(response: reqwest::Response) -> Result<ResponseValue<()>, Error> {
-    let response = success(response).await?;
-    Ok(ResponseValue::new((), response.status(), response.headers().clone()))
+    let mut response = success(response).await?;
+    let headers = std::mem::take(response.headers_mut());
+    Ok(ResponseValue::new((), response.status(), headers))
 }
 
 /// A success response whose body is handed over as a byte stream (downloads).
