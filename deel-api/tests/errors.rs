@@ -175,3 +175,22 @@ async fn nothing_listening_is_a_transport_error() {
     assert!(matches!(err, Some(Error::Transport(_))), "{err:?}");
     assert!(err.is_some_and(|e| e.is_retryable()));
 }
+
+#[tokio::test]
+async fn a_slow_server_is_a_timeout_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204).set_delay(std::time::Duration::from_secs(3)))
+        .mount(&server)
+        .await;
+    let client = common::build(
+        common::builder(&server)
+            .retry(deel_api::RetryPolicy::none())
+            .timeout(std::time::Duration::from_millis(200)),
+    );
+    let started = std::time::Instant::now();
+    let err = client.delete_worker_access_token("w").send().await.err();
+    assert!(matches!(err, Some(Error::Timeout(_))), "{err:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert!(err.is_some_and(|e| e.is_retryable()));
+}
