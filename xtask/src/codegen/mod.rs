@@ -152,7 +152,7 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     let ops = facts::operations(&doc)?;
     let pages = pagination::classify(&doc);
     // progenitor cannot build multipart bodies; the body is removed here and the upload is added
-    // back by `rewrite::multipart`.
+    // back by `rewrite::add_multipart`.
     facts::remove_multipart_bodies(&mut doc);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
         .map_err(|e| format!("openapi/ is not a valid OpenAPI 3.0 document: {e}"))?;
@@ -216,24 +216,21 @@ pub fn raw(root: &Path, builder: bool, out: &Path) -> Result<(), String> {
     let mut spec: openapiv3::OpenAPI = serde_json::from_value(doc).map_err(|e| e.to_string())?;
     let mut settings = GenerationSettings::new();
     settings.with_interface(if builder { InterfaceStyle::Builder } else { InterfaceStyle::Positional });
-    // Operations progenitor cannot generate in this style are left out, and named.
-    let skeleton = spec_skeleton(&spec);
-    let components = spec.components.clone();
-    for (path, item) in spec.paths.paths.iter_mut() {
-        let openapiv3::ReferenceOr::Item(item) = item else { continue };
-        for slot in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch] {
-            let Some(op) = slot.clone() else { continue };
-            let mut single = spec_clone_with(&skeleton, path, op.clone());
-            single.components = components.clone();
-            let ok = matches!(quiet_catch(|| Generator::new(&settings).generate_tokens(&single)), Ok(Ok(_)));
-            if !ok {
-                println!("raw: leaving out {} ({path})", op.operation_id.clone().unwrap_or_default());
-                *slot = None;
+    let tokens = match quiet_catch(|| Generator::new(&settings).generate_tokens(&spec)) {
+        Ok(Ok(tokens)) => tokens,
+        // Operations progenitor cannot generate in this style are left out, and named.
+        _ => {
+            for c in failing_operations(&spec, &settings) {
+                println!("raw: leaving out {} ({} {}): {}", c.id, c.method.to_uppercase(), c.path, c.reason);
+                if let Some(openapiv3::ReferenceOr::Item(item)) = spec.paths.paths.get_mut(&c.path) {
+                    if let Some(slot) = method_slot(item, &c.method) {
+                        *slot = None;
+                    }
+                }
             }
+            quiet_catch(|| Generator::new(&settings).generate_tokens(&spec))?.map_err(|e| e.to_string())?
         }
-    }
-    let tokens =
-        quiet_catch(|| Generator::new(&settings).generate_tokens(&spec))?.map_err(|e| e.to_string())?;
+    };
     let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
     let src = out.join("src");
     std::fs::create_dir_all(&src).map_err(|e| e.to_string())?;
@@ -244,26 +241,10 @@ pub fn raw(root: &Path, builder: bool, out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The document without paths or components.
-fn spec_skeleton(spec: &openapiv3::OpenAPI) -> openapiv3::OpenAPI {
-    let mut s = spec.clone();
-    s.paths.paths.clear();
-    s.components = None;
-    s
-}
-
-/// `base` with one operation (as a GET, POST… slot does not matter for generation checks).
-fn spec_clone_with(base: &openapiv3::OpenAPI, path: &str, op: openapiv3::Operation) -> openapiv3::OpenAPI {
-    let mut s = base.clone();
-    let item = openapiv3::PathItem { get: Some(op), ..Default::default() };
-    s.paths.paths.insert(path.to_string(), openapiv3::ReferenceOr::Item(item));
-    s
-}
-
 fn settings() -> GenerationSettings {
     let mut s = GenerationSettings::new();
     // Positional: progenitor's builder interface turns on typify's struct builders (3.3× the
-    // source); our own request builders (see `rewrite::builders`) give the same call style.
+    // source); our own request builders (see `rewrite::operation`) give the same call style.
     s.with_interface(InterfaceStyle::Positional);
     // The facade installs its transport (auth, retries, limits, tracing) through this.
     s.with_inner_type(quote::quote!(crate::runtime::Hooks));
@@ -281,41 +262,65 @@ fn progenitor_tokens(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStre
 }
 
 fn diagnose(spec: &openapiv3::OpenAPI, whole: &str) -> String {
+    let culprits = failing_operations(spec, &settings());
+    if culprits.is_empty() {
+        return format!("progenitor failed on the whole document (no single operation fails alone): {whole}");
+    }
+    let lines: Vec<String> = culprits
+        .iter()
+        .map(|c| format!("  {} ({} {}): {}", c.id, c.method.to_uppercase(), c.path, c.reason))
+        .collect();
+    format!("progenitor cannot generate {} operation(s):\n{}", culprits.len(), lines.join("\n"))
+}
+
+/// An operation progenitor cannot generate on its own, and why.
+struct Culprit {
+    path: String,
+    method: String,
+    id: String,
+    reason: String,
+}
+
+/// Generates each operation alone (with all components) and returns those that fail.
+fn failing_operations(spec: &openapiv3::OpenAPI, settings: &GenerationSettings) -> Vec<Culprit> {
     let mut culprits = Vec::new();
     for (path, item) in &spec.paths.paths {
         let Some(item) = item.as_item() else { continue };
         for (method, op) in item.iter() {
-            let mut single = spec.clone();
-            let mut only = item.clone();
-            for (m, slot) in [
-                ("get", &mut only.get),
-                ("put", &mut only.put),
-                ("post", &mut only.post),
-                ("delete", &mut only.delete),
-                ("options", &mut only.options),
-                ("head", &mut only.head),
-                ("patch", &mut only.patch),
-                ("trace", &mut only.trace),
-            ] {
-                if m != method {
-                    *slot = None;
-                }
+            let mut only = openapiv3::PathItem::default();
+            if let Some(slot) = method_slot(&mut only, method) {
+                *slot = Some(op.clone());
             }
+            let mut single = spec.clone();
             single.paths.paths.clear();
             single.paths.paths.insert(path.clone(), openapiv3::ReferenceOr::Item(only));
-            let reason = match quiet_catch(|| Generator::new(&settings()).generate_tokens(&single)) {
+            let reason = match quiet_catch(|| Generator::new(settings).generate_tokens(&single)) {
                 Ok(Ok(_)) => continue,
                 Ok(Err(e)) => e.to_string(),
                 Err(panic) => format!("progenitor panicked: {panic}"),
             };
             let id = op.operation_id.clone().unwrap_or_default();
-            culprits.push(format!("  {id} ({} {path}): {reason}", method.to_uppercase()));
+            culprits.push(Culprit { path: path.clone(), method: method.to_string(), id, reason });
         }
     }
-    if culprits.is_empty() {
-        format!("progenitor failed on the whole document (no single operation fails alone): {whole}")
-    } else {
-        format!("progenitor cannot generate {} operation(s):\n{}", culprits.len(), culprits.join("\n"))
+    culprits
+}
+
+/// The operation slot of a path item for an HTTP method.
+fn method_slot<'a>(
+    item: &'a mut openapiv3::PathItem,
+    method: &str,
+) -> Option<&'a mut Option<openapiv3::Operation>> {
+    match method {
+        "get" => Some(&mut item.get),
+        "put" => Some(&mut item.put),
+        "post" => Some(&mut item.post),
+        "delete" => Some(&mut item.delete),
+        "options" => Some(&mut item.options),
+        "head" => Some(&mut item.head),
+        "patch" => Some(&mut item.patch),
+        "trace" => Some(&mut item.trace),
+        _ => None,
     }
 }
 
