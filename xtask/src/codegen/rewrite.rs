@@ -2,8 +2,12 @@
 //!
 //! - `types`: closed string enums become open enums (an `Unknown(String)` case keeps values Deel
 //!   adds later), through one `open_enum!` macro instead of five impls per enum.
-//! - operations: progenitor's positional methods become private; each operation gets a request
-//!   builder (`client.get_contracts().limit("10").send()`), documented from facts only.
+//!   Required-but-nullable fields may be missing; with the `schemars` feature every type derives
+//!   `JsonSchema`.
+//! - operations: progenitor's positional methods become crate-private and send through
+//!   `runtime::execute` (the facade's transport) and decode through the runtime into one typed
+//!   `Error`; each operation gets a request builder (`client.get_contracts().limit("10").send()`),
+//!   documented from facts only, and paginated ones implement `runtime::pagination::Paginated`.
 //! - progenitor's `api-version` header is not sent (Deel versions by `X-Version`, set by the
 //!   facade); multipart operations take a `reqwest::multipart::Form`.
 
@@ -134,7 +138,6 @@ fn operation(mut f: ImplItemFn, op: &Operation) -> Result<(ImplItemFn, TokenStre
     let name = f.sig.ident.clone();
     f.attrs.clear();
     f.attrs.push(parse_quote!(#[allow(clippy::too_many_arguments)]));
-    f.vis = syn::Visibility::Inherited;
     f.vis = parse_quote!(pub(crate));
     f.sig.ident = format_ident!("send_{}", name);
     if op.multipart {
@@ -563,16 +566,9 @@ fn option_inner(ty: &Type) -> Option<Type> {
     }
 }
 
+/// A builder's type name: the operation's method name in PascalCase, as schema names are made.
 fn pascal_ident(snake: &str) -> Ident {
-    let s: String = snake
-        .split('_')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-        })
-        .collect();
-    Ident::new(&s, Span::call_site())
+    Ident::new(&crate::import::passes::pascal(snake), Span::call_site())
 }
 
 /// Replaces typify's closed string enums with `open_enum!` invocations; returns the new items and
