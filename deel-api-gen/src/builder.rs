@@ -4,6 +4,7 @@
 use crate::types;
 use crate::Client;
 use progenitor_client::{ByteStream, ResponseValue};
+#[cfg(feature = "treasury")]
 impl Client {
     /// `POST /rest/v2/accounts-payable/vendor-bills`
     ///
@@ -20,6 +21,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "treasury")]
 ///Request builder for [`Client::create_vendor_bill_v_2026_01_01`]; finish with [`CreateVendorBillV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -27,6 +29,7 @@ pub struct CreateVendorBillV20260101<'a> {
     client: &'a Client,
     body: &'a types::CreateVendorBillV20260101Body,
 }
+#[cfg(feature = "treasury")]
 impl<'a> CreateVendorBillV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -38,6 +41,7 @@ impl<'a> CreateVendorBillV20260101<'a> {
         self.client.send_create_vendor_bill_v_2026_01_01(self.body).await
     }
 }
+#[cfg(feature = "treasury")]
 impl Client {
     /// `POST /rest/v2/accounts-payable/vendor-bills/{vendor_bill_id}/attachments`
     ///
@@ -58,6 +62,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "treasury")]
 ///Request builder for [`Client::upload_vendor_bill_attachment`]; finish with [`UploadVendorBillAttachment::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UploadVendorBillAttachment<'a> {
@@ -65,6 +70,7 @@ pub struct UploadVendorBillAttachment<'a> {
     vendor_bill_id: &'a str,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "treasury")]
 impl<'a> UploadVendorBillAttachment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -78,6 +84,7 @@ impl<'a> UploadVendorBillAttachment<'a> {
             .await
     }
 }
+#[cfg(feature = "adjustments")]
 impl Client {
     /// `POST /rest/v2/adjustments`
     ///
@@ -96,12 +103,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "adjustments")]
 ///Request builder for [`Client::create_contract_adjustment`]; finish with [`CreateContractAdjustment::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractAdjustment<'a> {
     client: &'a Client,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "adjustments")]
 impl<'a> CreateContractAdjustment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -113,6 +122,7 @@ impl<'a> CreateContractAdjustment<'a> {
         self.client.send_create_contract_adjustment(self.form).await
     }
 }
+#[cfg(feature = "adjustments")]
 impl Client {
     /// `GET /rest/v2/adjustments/categories`
     ///
@@ -126,6 +136,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "adjustments")]
 ///Request builder for [`Client::get_adjustment_categories`]; finish with [`GetAdjustmentCategories::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -137,6 +148,7 @@ pub struct GetAdjustmentCategories<'a> {
         >,
     >,
 }
+#[cfg(feature = "adjustments")]
 impl<'a> GetAdjustmentCategories<'a> {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
@@ -158,6 +170,7 @@ impl<'a> GetAdjustmentCategories<'a> {
         self.client.send_get_adjustment_categories(self.contract_types).await
     }
 }
+#[cfg(feature = "adjustments")]
 impl Client {
     /// `GET /rest/v2/adjustments/{id}`
     ///
@@ -174,6 +187,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "adjustments")]
 ///Request builder for [`Client::get_contract_adjustment`]; finish with [`GetContractAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -181,6 +195,7 @@ pub struct GetContractAdjustment<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "adjustments")]
 impl<'a> GetContractAdjustment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -192,6 +207,7 @@ impl<'a> GetContractAdjustment<'a> {
         self.client.send_get_contract_adjustment(self.id).await
     }
 }
+#[cfg(feature = "adjustments")]
 impl Client {
     /// `DELETE /rest/v2/adjustments/{id}`
     ///
@@ -208,6 +224,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "adjustments")]
 ///Request builder for [`Client::delete_contract_adjustment`]; finish with [`DeleteContractAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -215,6 +232,7 @@ pub struct DeleteContractAdjustment<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "adjustments")]
 impl<'a> DeleteContractAdjustment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -223,6 +241,7 @@ impl<'a> DeleteContractAdjustment<'a> {
         self.client.send_delete_contract_adjustment(self.id).await
     }
 }
+#[cfg(feature = "adjustments")]
 impl Client {
     /// `PATCH /rest/v2/adjustments/{id}`
     ///
@@ -243,6 +262,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "adjustments")]
 ///Request builder for [`Client::update_contract_adjustment`]; finish with [`UpdateContractAdjustment::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateContractAdjustment<'a> {
@@ -250,6 +270,7 @@ pub struct UpdateContractAdjustment<'a> {
     id: &'a str,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "adjustments")]
 impl<'a> UpdateContractAdjustment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -261,6 +282,7 @@ impl<'a> UpdateContractAdjustment<'a> {
         self.client.send_update_contract_adjustment(self.id, self.form).await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/application-sources`
     ///
@@ -277,6 +299,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_a_list_of_ats_application_sources`]; finish with [`RetrieveAListOfAtsApplicationSources::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -285,6 +308,7 @@ pub struct RetrieveAListOfAtsApplicationSources<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfAtsApplicationSources<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -308,6 +332,7 @@ impl<'a> RetrieveAListOfAtsApplicationSources<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrieveAListOfAtsApplicationSources<'a> {
     type Page = types::AtsRetrieveAListOfAtsApplicationSourcesResponse200;
@@ -346,6 +371,7 @@ for RetrieveAListOfAtsApplicationSources<'a> {
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/applications`
     ///
@@ -373,6 +399,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_a_list_of_ats_applications_v_2026_01_01`]; finish with [`RetrieveAListOfAtsApplicationsV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -398,6 +425,7 @@ pub struct RetrieveAListOfAtsApplicationsV20260101<'a> {
     source_slugs: Option<&'a ::std::vec::Vec<::std::string::String>>,
     updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfAtsApplicationsV20260101<'a> {
     ///Sets the optional `candidate_tag_ids` query parameter.
     pub fn candidate_tag_ids(
@@ -516,6 +544,7 @@ impl<'a> RetrieveAListOfAtsApplicationsV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrieveAListOfAtsApplicationsV20260101<'a> {
     type Page = types::AtsRetrieveAListOfAtsApplicationsV20260101Response200;
@@ -565,6 +594,7 @@ for RetrieveAListOfAtsApplicationsV20260101<'a> {
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `POST /rest/v2/ats/applications`
     ///
@@ -581,6 +611,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::create_ats_application_v_2026_01_01`]; finish with [`CreateAtsApplicationV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -588,6 +619,7 @@ pub struct CreateAtsApplicationV20260101<'a> {
     client: &'a Client,
     body: &'a types::CreateAtsApplicationV20260101Body,
 }
+#[cfg(feature = "ats")]
 impl<'a> CreateAtsApplicationV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -599,6 +631,7 @@ impl<'a> CreateAtsApplicationV20260101<'a> {
         self.client.send_create_ats_application_v_2026_01_01(self.body).await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/applications/{application_id}`
     ///
@@ -615,6 +648,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_ats_application_v_2026_01_01`]; finish with [`RetrieveAtsApplicationV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -622,6 +656,7 @@ pub struct RetrieveAtsApplicationV20260101<'a> {
     client: &'a Client,
     application_id: &'a str,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAtsApplicationV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -633,6 +668,7 @@ impl<'a> RetrieveAtsApplicationV20260101<'a> {
         self.client.send_retrieve_ats_application_v_2026_01_01(self.application_id).await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `POST /rest/v2/ats/applications/{application_id}/interview-plan-stages`
     ///
@@ -651,6 +687,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::associate_application_with_an_interview_plan_stage_v_2026_01_01`]; finish with [`AssociateApplicationWithAnInterviewPlanStageV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -659,6 +696,7 @@ pub struct AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
     application_id: &'a str,
     body: &'a types::AssociateApplicationWithAnInterviewPlanStageV20260101Body,
 }
+#[cfg(feature = "ats")]
 impl<'a> AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -675,6 +713,7 @@ impl<'a> AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `POST /rest/v2/ats/applications/{application_id}/notes`
     ///
@@ -693,6 +732,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::add_note_to_an_application_v_2026_01_01`]; finish with [`AddNoteToAnApplicationV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -701,6 +741,7 @@ pub struct AddNoteToAnApplicationV20260101<'a> {
     application_id: &'a str,
     body: &'a types::AddNoteToAnApplicationV20260101Body,
 }
+#[cfg(feature = "ats")]
 impl<'a> AddNoteToAnApplicationV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -714,6 +755,7 @@ impl<'a> AddNoteToAnApplicationV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}`
     ///
@@ -736,6 +778,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01`]; finish with [`RetrievePaginatedListOfAtsAttachmentFilesV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -747,6 +790,7 @@ pub struct RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -778,6 +822,7 @@ impl<'a> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
     type Page = types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200;
@@ -819,6 +864,7 @@ for RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/candidates`
     ///
@@ -842,6 +888,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_paginated_list_of_ats_candidates_v_2026_01_01`]; finish with [`RetrievePaginatedListOfAtsCandidatesV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -859,6 +906,7 @@ pub struct RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
     tag_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
     updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
     ///Sets the optional `current_stage_category_type_slugs` query parameter.
     pub fn current_stage_category_type_slugs(
@@ -941,6 +989,7 @@ impl<'a> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
     type Page = types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200;
@@ -986,6 +1035,7 @@ for RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `POST /rest/v2/ats/candidates`
     ///
@@ -1002,6 +1052,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::create_ats_candidate_v_2026_01_01`]; finish with [`CreateAtsCandidateV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1009,6 +1060,7 @@ pub struct CreateAtsCandidateV20260101<'a> {
     client: &'a Client,
     body: &'a types::CreateAtsCandidateV20260101Body,
 }
+#[cfg(feature = "ats")]
 impl<'a> CreateAtsCandidateV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -1020,6 +1072,7 @@ impl<'a> CreateAtsCandidateV20260101<'a> {
         self.client.send_create_ats_candidate_v_2026_01_01(self.body).await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `POST /rest/v2/ats/candidates/{candidate_id}/tags`
     ///
@@ -1038,6 +1091,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::create_candidate_tags_v_2026_02_27`]; finish with [`CreateCandidateTagsV20260227::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1046,6 +1100,7 @@ pub struct CreateCandidateTagsV20260227<'a> {
     candidate_id: &'a str,
     body: &'a types::CreateCandidateTagsV20260227Body,
 }
+#[cfg(feature = "ats")]
 impl<'a> CreateCandidateTagsV20260227<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -1059,6 +1114,7 @@ impl<'a> CreateCandidateTagsV20260227<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/departments`
     ///
@@ -1075,6 +1131,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_a_list_of_ats_departments`]; finish with [`RetrieveAListOfAtsDepartments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1083,6 +1140,7 @@ pub struct RetrieveAListOfAtsDepartments<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfAtsDepartments<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -1106,6 +1164,7 @@ impl<'a> RetrieveAListOfAtsDepartments<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsDepartments<'a> {
     type Page = types::AtsRetrieveAListOfAtsDepartmentsResponse200;
     type Item = types::AtsDepartmentsGetResponseDataItems;
@@ -1143,6 +1202,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsDepartments
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/email-templates`
     ///
@@ -1160,6 +1220,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_a_list_of_published_ats_email_templates_v_2026_02_11`]; finish with [`RetrieveAListOfPublishedAtsEmailTemplatesV20260211::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1169,6 +1230,7 @@ pub struct RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
     limit: Option<i64>,
     updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -1206,6 +1268,7 @@ impl<'a> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
     type Page = types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200;
@@ -1245,6 +1308,7 @@ for RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/employment-types`
     ///
@@ -1261,6 +1325,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_a_list_of_ats_employment_types`]; finish with [`RetrieveAListOfAtsEmploymentTypes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1269,6 +1334,7 @@ pub struct RetrieveAListOfAtsEmploymentTypes<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfAtsEmploymentTypes<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -1292,6 +1358,7 @@ impl<'a> RetrieveAListOfAtsEmploymentTypes<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrieveAListOfAtsEmploymentTypes<'a> {
     type Page = types::AtsRetrieveAListOfAtsDepartmentsResponse200;
@@ -1330,6 +1397,7 @@ for RetrieveAListOfAtsEmploymentTypes<'a> {
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/hiring-members`
     ///
@@ -1344,6 +1412,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_ats_hiring_members`]; finish with [`RetrieveAtsHiringMembers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1352,6 +1421,7 @@ pub struct RetrieveAtsHiringMembers<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAtsHiringMembers<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -1373,6 +1443,7 @@ impl<'a> RetrieveAtsHiringMembers<'a> {
         self.client.send_retrieve_ats_hiring_members(self.cursor, self.limit).await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsHiringMembers<'a> {
     type Page = types::AtsRetrieveAtsHiringMembersResponse200;
     type Item = types::AtsHiringMembersGetResponseDataItems;
@@ -1410,6 +1481,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsHiringMembers<'a> 
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/job-boards/{job_board_id}/job-postings`
     ///
@@ -1428,6 +1500,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_a_list_of_ats_job_postings`]; finish with [`RetrieveAListOfAtsJobPostings::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1437,6 +1510,7 @@ pub struct RetrieveAListOfAtsJobPostings<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfAtsJobPostings<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -1464,6 +1538,7 @@ impl<'a> RetrieveAListOfAtsJobPostings<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobPostings<'a> {
     type Page = types::AtsRetrieveAListOfAtsJobPostingsResponse200;
     type Item = types::AtsJobPostingsJobPostingIdGetResponseData;
@@ -1502,6 +1577,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobPostings
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/job-postings`
     ///
@@ -1520,6 +1596,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_ats_job_postings_v_2026_04_10`]; finish with [`RetrieveAtsJobPostingsV20260410::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1530,6 +1607,7 @@ pub struct RetrieveAtsJobPostingsV20260410<'a> {
     job_id: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAtsJobPostingsV20260410<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -1568,6 +1646,7 @@ impl<'a> RetrieveAtsJobPostingsV20260410<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsJobPostingsV20260410<'a> {
     type Page = types::AtsRetrieveAtsJobPostingsV20260410Response200;
     type Item = types::AtsJobPostingsGetResponseDataItems;
@@ -1607,6 +1686,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsJobPostingsV202604
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/job-postings/{job_posting_id}`
     ///
@@ -1623,6 +1703,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_ats_job_posting`]; finish with [`RetrieveAtsJobPosting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1630,6 +1711,7 @@ pub struct RetrieveAtsJobPosting<'a> {
     client: &'a Client,
     job_posting_id: &'a str,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAtsJobPosting<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -1641,6 +1723,7 @@ impl<'a> RetrieveAtsJobPosting<'a> {
         self.client.send_retrieve_ats_job_posting(self.job_posting_id).await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/jobs`
     ///
@@ -1663,6 +1746,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_a_list_of_ats_jobs`]; finish with [`RetrieveAListOfAtsJobs::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1679,6 +1763,7 @@ pub struct RetrieveAListOfAtsJobs<'a> {
     team_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
     updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfAtsJobs<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -1771,6 +1856,7 @@ impl<'a> RetrieveAListOfAtsJobs<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobs<'a> {
     type Page = types::AtsRetrieveAListOfAtsJobsResponse200;
     type Item = types::AtsJobsGetResponseDataItems;
@@ -1816,6 +1902,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobs<'a> {
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `POST /rest/v2/ats/jobs`
     ///
@@ -1829,6 +1916,7 @@ impl Client {
         CreateAtsJob { client: self, body }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::create_ats_job`]; finish with [`CreateAtsJob::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1836,6 +1924,7 @@ pub struct CreateAtsJob<'a> {
     client: &'a Client,
     body: &'a types::CreateAtsJobBody,
 }
+#[cfg(feature = "ats")]
 impl<'a> CreateAtsJob<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -1844,6 +1933,7 @@ impl<'a> CreateAtsJob<'a> {
         self.client.send_create_ats_job(self.body).await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/locations`
     ///
@@ -1860,6 +1950,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_a_list_of_ats_locations_v_2026_01_01`]; finish with [`RetrieveAListOfAtsLocationsV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1868,6 +1959,7 @@ pub struct RetrieveAListOfAtsLocationsV20260101<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfAtsLocationsV20260101<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -1891,6 +1983,7 @@ impl<'a> RetrieveAListOfAtsLocationsV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrieveAListOfAtsLocationsV20260101<'a> {
     type Page = types::AtsRetrieveAListOfAtsLocationsV20260101Response200;
@@ -1929,6 +2022,7 @@ for RetrieveAListOfAtsLocationsV20260101<'a> {
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/offers`
     ///
@@ -1943,12 +2037,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_a_list_of_ats_offers_v_2026_01_01`]; finish with [`RetrieveAListOfAtsOffersV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfAtsOffersV20260101<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfAtsOffersV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -1960,6 +2056,7 @@ impl<'a> RetrieveAListOfAtsOffersV20260101<'a> {
         self.client.send_retrieve_a_list_of_ats_offers_v_2026_01_01().await
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/reasons`
     ///
@@ -1980,6 +2077,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01`]; finish with [`RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -1992,6 +2090,7 @@ pub struct RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
     search: Option<&'a str>,
     subgroup_slug: Option<types::AtsReasonsGetParametersSubgroupSlug>,
 }
+#[cfg(feature = "ats")]
 impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -2050,6 +2149,7 @@ impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
     type Page = types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200;
@@ -2092,6 +2192,7 @@ for RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
         page.data
     }
 }
+#[cfg(feature = "ats")]
 impl Client {
     /// `GET /rest/v2/ats/tags`
     ///
@@ -2109,6 +2210,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ats")]
 ///Request builder for [`Client::list_tags_v_2026_02_27`]; finish with [`ListTagsV20260227::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2120,6 +2222,7 @@ pub struct ListTagsV20260227<'a> {
     search_text: Option<&'a str>,
     tag_group_slug: Option<types::AtsTagsGetParametersTagGroupSlug>,
 }
+#[cfg(feature = "ats")]
 impl<'a> ListTagsV20260227<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -2167,6 +2270,7 @@ impl<'a> ListTagsV20260227<'a> {
             .await
     }
 }
+#[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated for ListTagsV20260227<'a> {
     type Page = types::AtsListTagsV20260227Response200;
     type Item = types::AtsTagsGetResponseDataItems;
@@ -2207,6 +2311,7 @@ impl<'a> crate::runtime::pagination::Paginated for ListTagsV20260227<'a> {
         page.data
     }
 }
+#[cfg(feature = "legal-entities")]
 impl Client {
     /// `GET /rest/v2/benefits/legal-entities/{id}`
     ///
@@ -2227,6 +2332,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "legal-entities")]
 ///Request builder for [`Client::get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01`]; finish with [`GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2236,6 +2342,7 @@ pub struct GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendo
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "legal-entities")]
 impl<
     'a,
 > GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<'a> {
@@ -2255,6 +2362,7 @@ impl<
             .await
     }
 }
+#[cfg(feature = "plans-401-k")]
 impl Client {
     /// `GET /rest/v2/benefits/legal-entities/{id}/401k/plans`
     ///
@@ -2271,6 +2379,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "plans-401-k")]
 ///Request builder for [`Client::get_401_k_plans_for_legal_entity_v_2026_01_01`]; finish with [`Get401KPlansForLegalEntityV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2278,6 +2387,7 @@ pub struct Get401KPlansForLegalEntityV20260101<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "plans-401-k")]
 impl<'a> Get401KPlansForLegalEntityV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2289,6 +2399,7 @@ impl<'a> Get401KPlansForLegalEntityV20260101<'a> {
         self.client.send_get_401_k_plans_for_legal_entity_v_2026_01_01(self.id).await
     }
 }
+#[cfg(feature = "plans-401-k")]
 impl Client {
     /// `POST /rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up`
     ///
@@ -2305,6 +2416,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "plans-401-k")]
 ///Request builder for [`Client::clean_up_plan_for_a_given_legal_entity_v_2026_01_01`]; finish with [`CleanUpPlanForAGivenLegalEntityV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2312,6 +2424,7 @@ pub struct CleanUpPlanForAGivenLegalEntityV20260101<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "plans-401-k")]
 impl<'a> CleanUpPlanForAGivenLegalEntityV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2322,6 +2435,7 @@ impl<'a> CleanUpPlanForAGivenLegalEntityV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "plans-401-k")]
 impl Client {
     /// `POST /rest/v2/benefits/legal-entities/{id}/benefits/401k/activate`
     ///
@@ -2338,6 +2452,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "plans-401-k")]
 ///Request builder for [`Client::activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01`]; finish with [`ActivateThe401KIntegrationForTheLegalEntityV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2345,6 +2460,7 @@ pub struct ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "plans-401-k")]
 impl<'a> ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2362,6 +2478,7 @@ impl<'a> ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "employees")]
 impl Client {
     /// `GET /rest/v2/benefits/legal-entities/{id}/employees/{employee_id}`
     ///
@@ -2383,6 +2500,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "employees")]
 ///Request builder for [`Client::get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01`]; finish with [`GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2392,6 +2510,7 @@ pub struct GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260
     employee_id: &'a str,
     active_contracts: Option<bool>,
 }
+#[cfg(feature = "employees")]
 impl<'a> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<'a> {
     ///Sets the optional `active_contracts` query parameter.
     pub fn active_contracts(mut self, value: bool) -> Self {
@@ -2416,6 +2535,7 @@ impl<'a> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV2026010
             .await
     }
 }
+#[cfg(feature = "payroll")]
 impl Client {
     /// `GET /rest/v2/benefits/legal-entities/{id}/pay-stub`
     ///
@@ -2441,6 +2561,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payroll")]
 ///Request builder for [`Client::get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01`]; finish with [`GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2455,6 +2576,7 @@ pub struct GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefits
     payroll_start_date: Option<&'a str>,
     status: Option<&'a str>,
 }
+#[cfg(feature = "payroll")]
 impl<
     'a,
 > GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<
@@ -2506,6 +2628,7 @@ impl<
             .await
     }
 }
+#[cfg(feature = "payroll")]
 impl<'a> crate::runtime::pagination::Paginated
 for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<
     'a,
@@ -2551,6 +2674,7 @@ for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV
         page.data
     }
 }
+#[cfg(feature = "payroll")]
 impl Client {
     /// `GET /rest/v2/benefits/legal-entities/{id}/year-to-date-pay`
     ///
@@ -2571,6 +2695,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payroll")]
 ///Request builder for [`Client::get_year_to_date_pay`]; finish with [`GetYearToDatePay::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2580,6 +2705,7 @@ pub struct GetYearToDatePay<'a> {
     date_end: &'a str,
     date_start: &'a str,
 }
+#[cfg(feature = "payroll")]
 impl<'a> GetYearToDatePay<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2590,6 +2716,7 @@ impl<'a> GetYearToDatePay<'a> {
             .await
     }
 }
+#[cfg(feature = "plans-401-k")]
 impl Client {
     /// `POST /rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans`
     ///
@@ -2608,6 +2735,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "plans-401-k")]
 ///Request builder for [`Client::create_401_k_plan_for_legal_entity_v_2026_01_01`]; finish with [`Create401KPlanForLegalEntityV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2616,6 +2744,7 @@ pub struct Create401KPlanForLegalEntityV20260101<'a> {
     legal_entity_id: &'a str,
     body: &'a types::Create401KPlanForLegalEntityV20260101Body,
 }
+#[cfg(feature = "plans-401-k")]
 impl<'a> Create401KPlanForLegalEntityV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2632,6 +2761,7 @@ impl<'a> Create401KPlanForLegalEntityV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "plans-401-k")]
 impl Client {
     /// `PUT /rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}`
     ///
@@ -2652,6 +2782,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "plans-401-k")]
 ///Request builder for [`Client::update_401_k_plan_v_2026_01_01`]; finish with [`Update401KPlanV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2661,6 +2792,7 @@ pub struct Update401KPlanV20260101<'a> {
     plan_id: &'a str,
     body: &'a types::Update401KPlanV20260101Body,
 }
+#[cfg(feature = "plans-401-k")]
 impl<'a> Update401KPlanV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2678,6 +2810,7 @@ impl<'a> Update401KPlanV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "enrollments")]
 impl Client {
     /// `GET /rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}`
     ///
@@ -2698,6 +2831,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "enrollments")]
 ///Request builder for [`Client::get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01`]; finish with [`GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2707,6 +2841,7 @@ pub struct GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
     contract_id: &'a str,
     plan_id: &'a str,
 }
+#[cfg(feature = "enrollments")]
 impl<'a> GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2726,6 +2861,7 @@ impl<'a> GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "enrollments")]
 impl Client {
     /// `POST /rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}`
     ///
@@ -2748,6 +2884,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "enrollments")]
 ///Request builder for [`Client::enroll_an_employee_in_a_401_k_plan_v_2026_01_01`]; finish with [`EnrollAnEmployeeInA401KPlanV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2758,6 +2895,7 @@ pub struct EnrollAnEmployeeInA401KPlanV20260101<'a> {
     plan_id: &'a str,
     body: &'a types::EnrollAnEmployeeInA401kPlanV20260101Body,
 }
+#[cfg(feature = "enrollments")]
 impl<'a> EnrollAnEmployeeInA401KPlanV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2776,6 +2914,7 @@ impl<'a> EnrollAnEmployeeInA401KPlanV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "paystubs")]
 impl Client {
     /// `GET /rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs`
     ///
@@ -2799,6 +2938,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "paystubs")]
 ///Request builder for [`Client::get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01`]; finish with [`GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2815,6 +2955,7 @@ pub struct GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV202601
         >,
     >,
 }
+#[cfg(feature = "paystubs")]
 impl<'a> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -2867,6 +3008,7 @@ impl<'a> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101
             .await
     }
 }
+#[cfg(feature = "candidates")]
 impl Client {
     /// `POST /rest/v2/candidates`
     ///
@@ -2880,6 +3022,7 @@ impl Client {
         AddCandidate { client: self, body }
     }
 }
+#[cfg(feature = "candidates")]
 ///Request builder for [`Client::add_candidate`]; finish with [`AddCandidate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2887,6 +3030,7 @@ pub struct AddCandidate<'a> {
     client: &'a Client,
     body: &'a types::AddCandidateBody,
 }
+#[cfg(feature = "candidates")]
 impl<'a> AddCandidate<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2895,6 +3039,7 @@ impl<'a> AddCandidate<'a> {
         self.client.send_add_candidate(self.body).await
     }
 }
+#[cfg(feature = "consent")]
 impl Client {
     /// `POST /rest/v2/consent_token`
     ///
@@ -2909,6 +3054,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "consent")]
 ///Request builder for [`Client::create_consent_token`]; finish with [`CreateConsentToken::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -2916,6 +3062,7 @@ pub struct CreateConsentToken<'a> {
     client: &'a Client,
     body: &'a types::CreateConsentTokenBody,
 }
+#[cfg(feature = "consent")]
 impl<'a> CreateConsentToken<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2927,6 +3074,7 @@ impl<'a> CreateConsentToken<'a> {
         self.client.send_create_consent_token(self.body).await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `GET /rest/v2/contract-templates`
     ///
@@ -2939,12 +3087,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::get_contract_templates`]; finish with [`GetContractTemplates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractTemplates<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "contracts")]
 impl<'a> GetContractTemplates<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -2956,6 +3106,7 @@ impl<'a> GetContractTemplates<'a> {
         self.client.send_get_contract_templates().await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `GET /rest/v2/contracts`
     ///
@@ -2981,6 +3132,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::get_contracts`]; finish with [`GetContracts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3002,6 +3154,7 @@ pub struct GetContracts<'a> {
     team_id: Option<&'a str>,
     types: Option<&'a ::std::vec::Vec<types::ContractsGetResponseDataItemsType>>,
 }
+#[cfg(feature = "contracts")]
 impl<'a> GetContracts<'a> {
     ///Sets the optional `after_cursor` query parameter.
     pub fn after_cursor(mut self, value: &'a str) -> Self {
@@ -3106,6 +3259,7 @@ impl<'a> GetContracts<'a> {
             .await
     }
 }
+#[cfg(feature = "contracts")]
 impl<'a> crate::runtime::pagination::Paginated for GetContracts<'a> {
     type Page = types::ContractsGetContractsResponse200;
     type Item = types::ContractsGetResponseDataItems;
@@ -3156,6 +3310,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetContracts<'a> {
         page.data
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `POST /rest/v2/contracts`
     ///
@@ -3172,6 +3327,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::create_ic_contract`]; finish with [`CreateIcContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3179,6 +3335,7 @@ pub struct CreateIcContract<'a> {
     client: &'a Client,
     body: &'a types::CreateIcContractBody,
 }
+#[cfg(feature = "contracts")]
 impl<'a> CreateIcContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3190,6 +3347,7 @@ impl<'a> CreateIcContract<'a> {
         self.client.send_create_ic_contract(self.body).await
     }
 }
+#[cfg(feature = "custom-fields-contracts")]
 impl Client {
     /// `GET /rest/v2/contracts/custom_fields`
     ///
@@ -3202,12 +3360,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///Request builder for [`Client::get_contract_custom_fields`]; finish with [`GetContractCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractCustomFields<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "custom-fields-contracts")]
 impl<'a> GetContractCustomFields<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3219,6 +3379,7 @@ impl<'a> GetContractCustomFields<'a> {
         self.client.send_get_contract_custom_fields().await
     }
 }
+#[cfg(feature = "custom-fields-contracts")]
 impl Client {
     /// `GET /rest/v2/contracts/custom_fields/{id}`
     ///
@@ -3229,6 +3390,7 @@ impl Client {
         GetCustomField { client: self, id }
     }
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///Request builder for [`Client::get_custom_field`]; finish with [`GetCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3236,6 +3398,7 @@ pub struct GetCustomField<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "custom-fields-contracts")]
 impl<'a> GetCustomField<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3247,6 +3410,7 @@ impl<'a> GetCustomField<'a> {
         self.client.send_get_custom_field(self.id).await
     }
 }
+#[cfg(feature = "gp-hiring")]
 impl Client {
     /// `POST /rest/v2/contracts/gp`
     ///
@@ -3263,6 +3427,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "gp-hiring")]
 ///Request builder for [`Client::create_gp_contract`]; finish with [`CreateGpContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3270,6 +3435,7 @@ pub struct CreateGpContract<'a> {
     client: &'a Client,
     body: &'a types::CreateGpContractBody,
 }
+#[cfg(feature = "gp-hiring")]
 impl<'a> CreateGpContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3281,6 +3447,7 @@ impl<'a> CreateGpContract<'a> {
         self.client.send_create_gp_contract(self.body).await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}`
     ///
@@ -3295,6 +3462,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::get_contract`]; finish with [`GetContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3303,6 +3471,7 @@ pub struct GetContract<'a> {
     contract_id: &'a str,
     expand: Option<types::ContractsGetParametersExpand>,
 }
+#[cfg(feature = "contracts")]
 impl<'a> GetContract<'a> {
     ///Sets the optional `expand` query parameter.
     pub fn expand(mut self, value: types::ContractsGetParametersExpand) -> Self {
@@ -3316,6 +3485,7 @@ impl<'a> GetContract<'a> {
         self.client.send_get_contract(self.contract_id, self.expand).await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `PATCH /rest/v2/contracts/{contract_id}`
     ///
@@ -3334,6 +3504,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::update_ic_contract`]; finish with [`UpdateIcContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3342,6 +3513,7 @@ pub struct UpdateIcContract<'a> {
     contract_id: &'a str,
     body: &'a types::UpdateIcContractBody,
 }
+#[cfg(feature = "contracts")]
 impl<'a> UpdateIcContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3353,6 +3525,7 @@ impl<'a> UpdateIcContract<'a> {
         self.client.send_update_ic_contract(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "adjustments")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/adjustments`
     ///
@@ -3371,6 +3544,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "adjustments")]
 ///Request builder for [`Client::get_contract_adjustments`]; finish with [`GetContractAdjustments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3380,6 +3554,7 @@ pub struct GetContractAdjustments<'a> {
     from: Option<&'a ::chrono::naive::NaiveDate>,
     to: Option<&'a ::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "adjustments")]
 impl<'a> GetContractAdjustments<'a> {
     ///Sets the optional `from` query parameter.
     pub fn from(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
@@ -3403,6 +3578,7 @@ impl<'a> GetContractAdjustments<'a> {
             .await
     }
 }
+#[cfg(feature = "contractor-amendments")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/amendments`
     ///
@@ -3423,6 +3599,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contractor-amendments")]
 ///Request builder for [`Client::get_contract_amendments_contracts`]; finish with [`GetContractAmendmentsContracts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3442,6 +3619,7 @@ pub struct GetContractAmendmentsContracts<'a> {
         >,
     >,
 }
+#[cfg(feature = "contractor-amendments")]
 impl<'a> GetContractAmendmentsContracts<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -3491,6 +3669,7 @@ impl<'a> GetContractAmendmentsContracts<'a> {
             .await
     }
 }
+#[cfg(feature = "contractor-amendments")]
 impl<'a> crate::runtime::pagination::Paginated for GetContractAmendmentsContracts<'a> {
     type Page = types::ContractorAmendmentsGetContractAmendmentsResponse200;
     type Item = types::ContractsContractIdAmendmentsGetResponseDataItems;
@@ -3531,6 +3710,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractAmendmentsContract
         page.data
     }
 }
+#[cfg(feature = "contractor-amendments")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/amendments`
     ///
@@ -3549,6 +3729,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contractor-amendments")]
 ///Request builder for [`Client::create_contract_amendment_contracts`]; finish with [`CreateContractAmendmentContracts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3557,6 +3738,7 @@ pub struct CreateContractAmendmentContracts<'a> {
     contract_id: &'a str,
     body: &'a types::CreateContractAmendmentContractsBody,
 }
+#[cfg(feature = "contractor-amendments")]
 impl<'a> CreateContractAmendmentContracts<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3570,6 +3752,7 @@ impl<'a> CreateContractAmendmentContracts<'a> {
             .await
     }
 }
+#[cfg(feature = "cost-centers")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/cost-centers`
     ///
@@ -3588,6 +3771,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "cost-centers")]
 ///Request builder for [`Client::assign_cost_centers_to_an_employment_contract_v_2026_01_01`]; finish with [`AssignCostCentersToAnEmploymentContractV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3596,6 +3780,7 @@ pub struct AssignCostCentersToAnEmploymentContractV20260101<'a> {
     contract_id: &'a str,
     body: &'a types::AssignCostCentersToAnEmploymentContractV20260101Body,
 }
+#[cfg(feature = "cost-centers")]
 impl<'a> AssignCostCentersToAnEmploymentContractV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3614,6 +3799,7 @@ impl<'a> AssignCostCentersToAnEmploymentContractV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "custom-fields-contracts")]
 impl Client {
     /// `PUT /rest/v2/contracts/{contract_id}/custom_fields`
     ///
@@ -3632,6 +3818,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///Request builder for [`Client::put_contract_custom_field`]; finish with [`PutContractCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3640,6 +3827,7 @@ pub struct PutContractCustomField<'a> {
     contract_id: &'a str,
     body: &'a types::PutContractCustomFieldBody,
 }
+#[cfg(feature = "custom-fields-contracts")]
 impl<'a> PutContractCustomField<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3648,6 +3836,7 @@ impl<'a> PutContractCustomField<'a> {
         self.client.send_put_contract_custom_field(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "custom-fields-contracts")]
 impl Client {
     /// `DELETE /rest/v2/contracts/{contract_id}/custom_fields/{id}`
     ///
@@ -3666,6 +3855,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///Request builder for [`Client::delete_contract_custom_field`]; finish with [`DeleteContractCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3674,12 +3864,14 @@ pub struct DeleteContractCustomField<'a> {
     contract_id: &'a str,
     id: &'a str,
 }
+#[cfg(feature = "custom-fields-contracts")]
 impl<'a> DeleteContractCustomField<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_contract_custom_field(self.contract_id, self.id).await
     }
 }
+#[cfg(feature = "contractor-hiring")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/documents`
     ///
@@ -3700,6 +3892,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contractor-hiring")]
 ///Request builder for [`Client::create_contract_document`]; finish with [`CreateContractDocument::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractDocument<'a> {
@@ -3707,6 +3900,7 @@ pub struct CreateContractDocument<'a> {
     contract_id: &'a str,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "contractor-hiring")]
 impl<'a> CreateContractDocument<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3718,6 +3912,7 @@ impl<'a> CreateContractDocument<'a> {
         self.client.send_create_contract_document(self.contract_id, self.form).await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/equity_withholding_estimate`
     ///
@@ -3738,6 +3933,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::get_contract_equity_withholding_amount`]; finish with [`GetContractEquityWithholdingAmount::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3747,6 +3943,7 @@ pub struct GetContractEquityWithholdingAmount<'a> {
     event_currency: &'a str,
     event_value: &'a str,
 }
+#[cfg(feature = "contracts")]
 impl<'a> GetContractEquityWithholdingAmount<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3764,6 +3961,7 @@ impl<'a> GetContractEquityWithholdingAmount<'a> {
             .await
     }
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/ic-invoicing-taxes`
     ///
@@ -3780,6 +3978,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///Request builder for [`Client::get_ic_invoicing_taxes`]; finish with [`GetIcInvoicingTaxes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3787,6 +3986,7 @@ pub struct GetIcInvoicingTaxes<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 impl<'a> GetIcInvoicingTaxes<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3798,6 +3998,7 @@ impl<'a> GetIcInvoicingTaxes<'a> {
         self.client.send_get_ic_invoicing_taxes(self.contract_id).await
     }
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/ic-invoicing-taxes`
     ///
@@ -3816,6 +4017,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///Request builder for [`Client::create_ic_invoicing_tax`]; finish with [`CreateIcInvoicingTax::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3824,6 +4026,7 @@ pub struct CreateIcInvoicingTax<'a> {
     contract_id: &'a str,
     body: &'a types::CreateIcInvoicingTaxBody,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 impl<'a> CreateIcInvoicingTax<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3832,6 +4035,7 @@ impl<'a> CreateIcInvoicingTax<'a> {
         self.client.send_create_ic_invoicing_tax(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 impl Client {
     /// `PATCH /rest/v2/contracts/{contract_id}/ic-invoicing-taxes`
     ///
@@ -3850,6 +4054,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///Request builder for [`Client::update_ic_invoicing_tax`]; finish with [`UpdateIcInvoicingTax::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3858,12 +4063,14 @@ pub struct UpdateIcInvoicingTax<'a> {
     contract_id: &'a str,
     body: &'a types::UpdateIcInvoicingTaxBody,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 impl<'a> UpdateIcInvoicingTax<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_update_ic_invoicing_tax(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 impl Client {
     /// `DELETE /rest/v2/contracts/{contract_id}/ic-invoicing-taxes/{tax_type}`
     ///
@@ -3882,6 +4089,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///Request builder for [`Client::delete_ic_invoicing_tax`]; finish with [`DeleteIcInvoicingTax::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3890,12 +4098,14 @@ pub struct DeleteIcInvoicingTax<'a> {
     contract_id: &'a str,
     tax_type: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 impl<'a> DeleteIcInvoicingTax<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_ic_invoicing_tax(self.contract_id, self.tax_type).await
     }
 }
+#[cfg(feature = "contractor-hiring")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/invitations`
     ///
@@ -3914,6 +4124,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contractor-hiring")]
 ///Request builder for [`Client::create_contract_invitation`]; finish with [`CreateContractInvitation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3922,6 +4133,7 @@ pub struct CreateContractInvitation<'a> {
     contract_id: &'a str,
     body: &'a types::CreateContractInvitationBody,
 }
+#[cfg(feature = "contractor-hiring")]
 impl<'a> CreateContractInvitation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3930,6 +4142,7 @@ impl<'a> CreateContractInvitation<'a> {
         self.client.send_create_contract_invitation(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "contractor-hiring")]
 impl Client {
     /// `DELETE /rest/v2/contracts/{contract_id}/invitations`
     ///
@@ -3946,6 +4159,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contractor-hiring")]
 ///Request builder for [`Client::get_contract_invitations`]; finish with [`GetContractInvitations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3953,6 +4167,7 @@ pub struct GetContractInvitations<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "contractor-hiring")]
 impl<'a> GetContractInvitations<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -3961,6 +4176,7 @@ impl<'a> GetContractInvitations<'a> {
         self.client.send_get_contract_invitations(self.contract_id).await
     }
 }
+#[cfg(feature = "contractor-hiring")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/invite`
     ///
@@ -3978,6 +4194,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contractor-hiring")]
 ///Request builder for [`Client::get_contract_invite`]; finish with [`GetContractInvite::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -3986,6 +4203,7 @@ pub struct GetContractInvite<'a> {
     contract_id: &'a str,
     locale: Option<&'a str>,
 }
+#[cfg(feature = "contractor-hiring")]
 impl<'a> GetContractInvite<'a> {
     ///Sets the optional `locale` query parameter.
     pub fn locale(mut self, value: &'a str) -> Self {
@@ -4002,6 +4220,7 @@ impl<'a> GetContractInvite<'a> {
         self.client.send_get_contract_invite(self.contract_id, self.locale).await
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/invoice-adjustments`
     ///
@@ -4027,6 +4246,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 ///Request builder for [`Client::get_contract_invoice_adjustments`]; finish with [`GetContractInvoiceAdjustments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4045,6 +4265,7 @@ pub struct GetContractInvoiceAdjustments<'a> {
     statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
     types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
 }
+#[cfg(feature = "invoice-adjustments")]
 impl<'a> GetContractInvoiceAdjustments<'a> {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
@@ -4123,6 +4344,7 @@ impl<'a> GetContractInvoiceAdjustments<'a> {
             .await
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl<'a> crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments<'a> {
     type Page = types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200;
     type Item = types::ContractsContractIdInvoiceAdjustmentsGetResponseDataItems;
@@ -4166,6 +4388,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments
         page.data
     }
 }
+#[cfg(feature = "milestones")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/milestones`
     ///
@@ -4182,6 +4405,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "milestones")]
 ///Request builder for [`Client::get_contract_milestones`]; finish with [`GetContractMilestones::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4189,6 +4413,7 @@ pub struct GetContractMilestones<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "milestones")]
 impl<'a> GetContractMilestones<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4200,6 +4425,7 @@ impl<'a> GetContractMilestones<'a> {
         self.client.send_get_contract_milestones(self.contract_id).await
     }
 }
+#[cfg(feature = "milestones")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/milestones`
     ///
@@ -4218,6 +4444,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "milestones")]
 ///Request builder for [`Client::create_contract_milestone`]; finish with [`CreateContractMilestone::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4226,6 +4453,7 @@ pub struct CreateContractMilestone<'a> {
     contract_id: &'a str,
     body: &'a types::CreateContractMilestoneBody,
 }
+#[cfg(feature = "milestones")]
 impl<'a> CreateContractMilestone<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4234,6 +4462,7 @@ impl<'a> CreateContractMilestone<'a> {
         self.client.send_create_contract_milestone(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "milestones")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/milestones/{milestone_id}`
     ///
@@ -4252,6 +4481,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "milestones")]
 ///Request builder for [`Client::get_contract_milestone_by_id`]; finish with [`GetContractMilestoneById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4260,6 +4490,7 @@ pub struct GetContractMilestoneById<'a> {
     contract_id: &'a str,
     milestone_id: &'a str,
 }
+#[cfg(feature = "milestones")]
 impl<'a> GetContractMilestoneById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4273,6 +4504,7 @@ impl<'a> GetContractMilestoneById<'a> {
             .await
     }
 }
+#[cfg(feature = "milestones")]
 impl Client {
     /// `DELETE /rest/v2/contracts/{contract_id}/milestones/{milestone_id}`
     ///
@@ -4291,6 +4523,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "milestones")]
 ///Request builder for [`Client::delete_contract_milestone`]; finish with [`DeleteContractMilestone::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4299,6 +4532,7 @@ pub struct DeleteContractMilestone<'a> {
     contract_id: &'a str,
     milestone_id: &'a str,
 }
+#[cfg(feature = "milestones")]
 impl<'a> DeleteContractMilestone<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4309,6 +4543,7 @@ impl<'a> DeleteContractMilestone<'a> {
             .await
     }
 }
+#[cfg(feature = "off-cycle")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/off-cycle-payments`
     ///
@@ -4325,6 +4560,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "off-cycle")]
 ///Request builder for [`Client::get_contract_off_cycle_payments`]; finish with [`GetContractOffCyclePayments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4332,6 +4568,7 @@ pub struct GetContractOffCyclePayments<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "off-cycle")]
 impl<'a> GetContractOffCyclePayments<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4343,6 +4580,7 @@ impl<'a> GetContractOffCyclePayments<'a> {
         self.client.send_get_contract_off_cycle_payments(self.contract_id).await
     }
 }
+#[cfg(feature = "off-cycle")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/off-cycle-payments`
     ///
@@ -4361,6 +4599,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "off-cycle")]
 ///Request builder for [`Client::create_contract_off_cycle_payment`]; finish with [`CreateContractOffCyclePayment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4369,6 +4608,7 @@ pub struct CreateContractOffCyclePayment<'a> {
     contract_id: &'a str,
     body: &'a types::CreateContractOffCyclePaymentBody,
 }
+#[cfg(feature = "off-cycle")]
 impl<'a> CreateContractOffCyclePayment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4382,6 +4622,7 @@ impl<'a> CreateContractOffCyclePayment<'a> {
             .await
     }
 }
+#[cfg(feature = "off-cycle")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/off-cycle-payments/{id}`
     ///
@@ -4400,6 +4641,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "off-cycle")]
 ///Request builder for [`Client::get_contract_off_cycle_payment_by_id`]; finish with [`GetContractOffCyclePaymentById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4408,6 +4650,7 @@ pub struct GetContractOffCyclePaymentById<'a> {
     contract_id: &'a str,
     id: &'a str,
 }
+#[cfg(feature = "off-cycle")]
 impl<'a> GetContractOffCyclePaymentById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4421,6 +4664,7 @@ impl<'a> GetContractOffCyclePaymentById<'a> {
             .await
     }
 }
+#[cfg(feature = "contractor-hiring")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/payment_cycles`
     ///
@@ -4437,6 +4681,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contractor-hiring")]
 ///Request builder for [`Client::get_contract_payment_cycles`]; finish with [`GetContractPaymentCycles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4444,6 +4689,7 @@ pub struct GetContractPaymentCycles<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "contractor-hiring")]
 impl<'a> GetContractPaymentCycles<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4455,6 +4701,7 @@ impl<'a> GetContractPaymentCycles<'a> {
         self.client.send_get_contract_payment_cycles(self.contract_id).await
     }
 }
+#[cfg(feature = "contractor-hiring")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/preview`
     ///
@@ -4472,6 +4719,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contractor-hiring")]
 ///Request builder for [`Client::get_contract_preview`]; finish with [`GetContractPreview::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4480,6 +4728,7 @@ pub struct GetContractPreview<'a> {
     contract_id: &'a str,
     template_id: Option<&'a str>,
 }
+#[cfg(feature = "contractor-hiring")]
 impl<'a> GetContractPreview<'a> {
     ///Sets the optional `template_id` query parameter.
     pub fn template_id(mut self, value: &'a str) -> Self {
@@ -4496,6 +4745,7 @@ impl<'a> GetContractPreview<'a> {
         self.client.send_get_contract_preview(self.contract_id, self.template_id).await
     }
 }
+#[cfg(feature = "contractor-hiring")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/signatures`
     ///
@@ -4514,6 +4764,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contractor-hiring")]
 ///Request builder for [`Client::create_contract_signature`]; finish with [`CreateContractSignature::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4522,6 +4773,7 @@ pub struct CreateContractSignature<'a> {
     contract_id: &'a str,
     body: &'a types::CreateContractSignatureBody,
 }
+#[cfg(feature = "contractor-hiring")]
 impl<'a> CreateContractSignature<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4530,6 +4782,7 @@ impl<'a> CreateContractSignature<'a> {
         self.client.send_create_contract_signature(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "tasks")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/tasks`
     ///
@@ -4546,6 +4799,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "tasks")]
 ///Request builder for [`Client::get_contract_tasks`]; finish with [`GetContractTasks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4553,6 +4807,7 @@ pub struct GetContractTasks<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "tasks")]
 impl<'a> GetContractTasks<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4561,6 +4816,7 @@ impl<'a> GetContractTasks<'a> {
         self.client.send_get_contract_tasks(self.contract_id).await
     }
 }
+#[cfg(feature = "tasks")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/tasks`
     ///
@@ -4579,6 +4835,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "tasks")]
 ///Request builder for [`Client::create_contract_task`]; finish with [`CreateContractTask::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4587,6 +4844,7 @@ pub struct CreateContractTask<'a> {
     contract_id: &'a str,
     body: &'a types::CreateContractTaskBody,
 }
+#[cfg(feature = "tasks")]
 impl<'a> CreateContractTask<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4595,6 +4853,7 @@ impl<'a> CreateContractTask<'a> {
         self.client.send_create_contract_task(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "tasks")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/tasks/many/reviews`
     ///
@@ -4613,6 +4872,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "tasks")]
 ///Request builder for [`Client::review_multiple_tasks`]; finish with [`ReviewMultipleTasks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4621,6 +4881,7 @@ pub struct ReviewMultipleTasks<'a> {
     contract_id: &'a str,
     body: &'a types::ReviewMultipleTasksBody,
 }
+#[cfg(feature = "tasks")]
 impl<'a> ReviewMultipleTasks<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4629,6 +4890,7 @@ impl<'a> ReviewMultipleTasks<'a> {
         self.client.send_review_multiple_tasks(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "tasks")]
 impl Client {
     /// `DELETE /rest/v2/contracts/{contract_id}/tasks/{task_id}`
     ///
@@ -4648,6 +4910,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "tasks")]
 ///Request builder for [`Client::delete_contract_task`]; finish with [`DeleteContractTask::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4657,6 +4920,7 @@ pub struct DeleteContractTask<'a> {
     task_id: &'a str,
     reason: Option<&'a str>,
 }
+#[cfg(feature = "tasks")]
 impl<'a> DeleteContractTask<'a> {
     ///Sets the optional `reason` query parameter.
     pub fn reason(mut self, value: &'a str) -> Self {
@@ -4672,6 +4936,7 @@ impl<'a> DeleteContractTask<'a> {
             .await
     }
 }
+#[cfg(feature = "tasks")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/tasks/{task_id}/reviews`
     ///
@@ -4692,6 +4957,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "tasks")]
 ///Request builder for [`Client::create_contract_task_review`]; finish with [`CreateContractTaskReview::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4701,6 +4967,7 @@ pub struct CreateContractTaskReview<'a> {
     task_id: &'a str,
     body: &'a types::CreateContractTaskReviewBody,
 }
+#[cfg(feature = "tasks")]
 impl<'a> CreateContractTaskReview<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4711,6 +4978,7 @@ impl<'a> CreateContractTaskReview<'a> {
             .await
     }
 }
+#[cfg(feature = "terminations")]
 impl Client {
     /// `POST /rest/v2/contracts/{contract_id}/terminations`
     ///
@@ -4729,6 +4997,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "terminations")]
 ///Request builder for [`Client::create_contract_termination`]; finish with [`CreateContractTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4737,6 +5006,7 @@ pub struct CreateContractTermination<'a> {
     contract_id: &'a str,
     body: &'a types::CreateContractTerminationBody,
 }
+#[cfg(feature = "terminations")]
 impl<'a> CreateContractTermination<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -4748,6 +5018,7 @@ impl<'a> CreateContractTermination<'a> {
         self.client.send_create_contract_termination(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "terminations")]
 impl Client {
     /// `DELETE /rest/v2/contracts/{contract_id}/terminations`
     ///
@@ -4764,6 +5035,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "terminations")]
 ///Request builder for [`Client::delete_contract_termination`]; finish with [`DeleteContractTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4771,12 +5043,14 @@ pub struct DeleteContractTermination<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "terminations")]
 impl<'a> DeleteContractTermination<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_contract_termination(self.contract_id).await
     }
 }
+#[cfg(feature = "timesheets")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/timesheets`
     ///
@@ -4800,6 +5074,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "timesheets")]
 ///Request builder for [`Client::get_contract_timesheets`]; finish with [`GetContractTimesheets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4816,6 +5091,7 @@ pub struct GetContractTimesheets<'a> {
     reporter_id: Option<&'a str>,
     statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
 }
+#[cfg(feature = "timesheets")]
 impl<'a> GetContractTimesheets<'a> {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
@@ -4879,6 +5155,7 @@ impl<'a> GetContractTimesheets<'a> {
             .await
     }
 }
+#[cfg(feature = "timesheets")]
 impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheets<'a> {
     type Page = types::TimesheetsGetContractTimesheetsResponse200;
     type Item = types::ContractsContractIdTimesheetsGetResponseDataItems;
@@ -4920,6 +5197,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheets<'a> {
         page.data
     }
 }
+#[cfg(feature = "projects")]
 impl Client {
     /// `GET /rest/v2/contracts/{contract_id}/timesheets/presets`
     ///
@@ -4941,6 +5219,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "projects")]
 ///Request builder for [`Client::get_contract_timesheets_presets`]; finish with [`GetContractTimesheetsPresets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -4953,6 +5232,7 @@ pub struct GetContractTimesheetsPresets<'a> {
     order_direction: Option<&'a str>,
     work_statement_id: Option<&'a str>,
 }
+#[cfg(feature = "projects")]
 impl<'a> GetContractTimesheetsPresets<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -4998,6 +5278,7 @@ impl<'a> GetContractTimesheetsPresets<'a> {
             .await
     }
 }
+#[cfg(feature = "projects")]
 impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheetsPresets<'a> {
     type Page = types::ProjectsGetContractTimesheetsPresetsResponse200;
     type Item = types::ContractsContractIdTimesheetsPresetsGetResponseDataItems;
@@ -5041,6 +5322,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheetsPresets<
         page.data
     }
 }
+#[cfg(feature = "global-payroll")]
 impl Client {
     /// `GET /rest/v2/cycles/{cycle_id}/payroll-report`
     ///
@@ -5062,6 +5344,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "global-payroll")]
 ///Request builder for [`Client::get_payroll_report_v_2026_03_30`]; finish with [`GetPayrollReportV20260330::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5074,6 +5357,7 @@ pub struct GetPayrollReportV20260330<'a> {
     limit: Option<i64>,
     search: Option<&'a str>,
 }
+#[cfg(feature = "global-payroll")]
 impl<'a> GetPayrollReportV20260330<'a> {
     ///Sets the optional `contract_oids` query parameter.
     pub fn contract_oids(
@@ -5125,6 +5409,7 @@ impl<'a> GetPayrollReportV20260330<'a> {
             .await
     }
 }
+#[cfg(feature = "deel-as-a-service")]
 impl Client {
     /// `PATCH /rest/v2/daas/banks/{bank_id}`
     ///
@@ -5143,6 +5428,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "deel-as-a-service")]
 ///Request builder for [`Client::patch_eor_bank_account`]; finish with [`PatchEorBankAccount::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5151,6 +5437,7 @@ pub struct PatchEorBankAccount<'a> {
     bank_id: &'a str,
     body: &'a types::PatchEorBankAccountBody,
 }
+#[cfg(feature = "deel-as-a-service")]
 impl<'a> PatchEorBankAccount<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5162,6 +5449,7 @@ impl<'a> PatchEorBankAccount<'a> {
         self.client.send_patch_eor_bank_account(self.bank_id, self.body).await
     }
 }
+#[cfg(feature = "deel-as-a-service")]
 impl Client {
     /// `GET /rest/v2/daas/payslips`
     ///
@@ -5174,12 +5462,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "deel-as-a-service")]
 ///Request builder for [`Client::get_eor_employee_payslips`]; finish with [`GetEorEmployeePayslips::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorEmployeePayslips<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "deel-as-a-service")]
 impl<'a> GetEorEmployeePayslips<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5191,6 +5481,7 @@ impl<'a> GetEorEmployeePayslips<'a> {
         self.client.send_get_eor_employee_payslips().await
     }
 }
+#[cfg(feature = "organizations")]
 impl Client {
     /// `GET /rest/v2/departments`
     ///
@@ -5201,12 +5492,14 @@ impl Client {
         GetDepartments { client: self }
     }
 }
+#[cfg(feature = "organizations")]
 ///Request builder for [`Client::get_departments`]; finish with [`GetDepartments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetDepartments<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "organizations")]
 impl<'a> GetDepartments<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5218,6 +5511,7 @@ impl<'a> GetDepartments<'a> {
         self.client.send_get_departments().await
     }
 }
+#[cfg(feature = "employee-information")]
 impl Client {
     /// `GET /rest/v2/employee-info/contract-types/{type}/countries/{country}`
     ///
@@ -5236,6 +5530,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "employee-information")]
 ///Request builder for [`Client::employee_additional_info_template_v_2026_01_01`]; finish with [`EmployeeAdditionalInfoTemplateV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5244,6 +5539,7 @@ pub struct EmployeeAdditionalInfoTemplateV20260101<'a> {
     type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
     country: &'a str,
 }
+#[cfg(feature = "employee-information")]
 impl<'a> EmployeeAdditionalInfoTemplateV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5262,6 +5558,7 @@ impl<'a> EmployeeAdditionalInfoTemplateV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "learning")]
 impl Client {
     /// `GET /rest/v2/engage/learning/actionable-journeys`
     ///
@@ -5280,6 +5577,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "learning")]
 ///Request builder for [`Client::retrieve_workers_actionable_journeys`]; finish with [`RetrieveWorkersActionableJourneys::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5290,6 +5588,7 @@ pub struct RetrieveWorkersActionableJourneys<'a> {
     journey_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
     limit: Option<f64>,
 }
+#[cfg(feature = "learning")]
 impl<'a> RetrieveWorkersActionableJourneys<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -5334,6 +5633,7 @@ impl<'a> RetrieveWorkersActionableJourneys<'a> {
             .await
     }
 }
+#[cfg(feature = "learning")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrieveWorkersActionableJourneys<'a> {
     type Page = types::LearningRetrieveWorkersActionableJourneysResponse200;
@@ -5369,6 +5669,7 @@ for RetrieveWorkersActionableJourneys<'a> {
         page.data
     }
 }
+#[cfg(feature = "eor-contract")]
 impl Client {
     /// `POST /rest/v2/eor`
     ///
@@ -5385,6 +5686,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-contract")]
 ///Request builder for [`Client::create_eor_contract`]; finish with [`CreateEorContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5392,6 +5694,7 @@ pub struct CreateEorContract<'a> {
     client: &'a Client,
     body: &'a types::CreateEorContractBody,
 }
+#[cfg(feature = "eor-contract")]
 impl<'a> CreateEorContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5403,6 +5706,7 @@ impl<'a> CreateEorContract<'a> {
         self.client.send_create_eor_contract(self.body).await
     }
 }
+#[cfg(feature = "eor-hiring")]
 impl Client {
     /// `GET /rest/v2/eor/additional-costs/{country}`
     ///
@@ -5419,6 +5723,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-hiring")]
 ///Request builder for [`Client::get_additional_costs`]; finish with [`GetAdditionalCosts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5426,6 +5731,7 @@ pub struct GetAdditionalCosts<'a> {
     client: &'a Client,
     country: &'a str,
 }
+#[cfg(feature = "eor-hiring")]
 impl<'a> GetAdditionalCosts<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5437,6 +5743,7 @@ impl<'a> GetAdditionalCosts<'a> {
         self.client.send_get_additional_costs(self.country).await
     }
 }
+#[cfg(feature = "eor-hiring")]
 impl Client {
     /// `GET /rest/v2/eor/benefits`
     ///
@@ -5463,6 +5770,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-hiring")]
 ///Request builder for [`Client::get_benefits`]; finish with [`GetBenefits::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5475,6 +5783,7 @@ pub struct GetBenefits<'a> {
     work_hours_per_week: f64,
     work_visa: bool,
 }
+#[cfg(feature = "eor-hiring")]
 impl<'a> GetBenefits<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5492,6 +5801,7 @@ impl<'a> GetBenefits<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-contract")]
 impl Client {
     /// `PATCH /rest/v2/eor/contract/{contract_id}`
     ///
@@ -5510,6 +5820,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-contract")]
 ///Request builder for [`Client::update_eor_contract`]; finish with [`UpdateEorContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5518,6 +5829,7 @@ pub struct UpdateEorContract<'a> {
     contract_id: &'a str,
     body: &'a types::UpdateEorContractBody,
 }
+#[cfg(feature = "eor-contract")]
 impl<'a> UpdateEorContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5529,6 +5841,7 @@ impl<'a> UpdateEorContract<'a> {
         self.client.send_update_eor_contract(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "eor-hiring")]
 impl Client {
     /// `POST /rest/v2/eor/contract/{oid}/cancel`
     ///
@@ -5547,6 +5860,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-hiring")]
 ///Request builder for [`Client::cancel_contract`]; finish with [`CancelContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5555,12 +5869,14 @@ pub struct CancelContract<'a> {
     oid: &'a str,
     body: &'a types::CancelContractBody,
 }
+#[cfg(feature = "eor-hiring")]
 impl<'a> CancelContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_cancel_contract(self.oid, self.body).await
     }
 }
+#[cfg(feature = "eor-hiring")]
 impl Client {
     /// `PATCH /rest/v2/eor/contract/{oid}/delay-onboarding`
     ///
@@ -5579,6 +5895,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-hiring")]
 ///Request builder for [`Client::delay_onboarding`]; finish with [`DelayOnboarding::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5587,6 +5904,7 @@ pub struct DelayOnboarding<'a> {
     oid: &'a str,
     body: &'a types::DelayOnboardingBody,
 }
+#[cfg(feature = "eor-hiring")]
 impl<'a> DelayOnboarding<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5598,6 +5916,7 @@ impl<'a> DelayOnboarding<'a> {
         self.client.send_delay_onboarding(self.oid, self.body).await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/amendments`
     ///
@@ -5614,6 +5933,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::get_contract_amendments_eor`]; finish with [`GetContractAmendmentsEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5621,6 +5941,7 @@ pub struct GetContractAmendmentsEor<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> GetContractAmendmentsEor<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5632,6 +5953,7 @@ impl<'a> GetContractAmendmentsEor<'a> {
         self.client.send_get_contract_amendments_eor(self.contract_id).await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/amendments`
     ///
@@ -5650,6 +5972,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::create_contract_amendment_eor`]; finish with [`CreateContractAmendmentEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5658,6 +5981,7 @@ pub struct CreateContractAmendmentEor<'a> {
     contract_id: &'a str,
     body: &'a types::CreateContractAmendmentEorBody,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> CreateContractAmendmentEor<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5669,6 +5993,7 @@ impl<'a> CreateContractAmendmentEor<'a> {
         self.client.send_create_contract_amendment_eor(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/amendments/validate`
     ///
@@ -5687,6 +6012,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::validate_eor_amendments`]; finish with [`ValidateEorAmendments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5695,6 +6021,7 @@ pub struct ValidateEorAmendments<'a> {
     contract_id: &'a str,
     body: &'a types::ValidateEorAmendmentsBody,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> ValidateEorAmendments<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5706,6 +6033,7 @@ impl<'a> ValidateEorAmendments<'a> {
         self.client.send_validate_eor_amendments(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/amendments/validation/settings`
     ///
@@ -5723,6 +6051,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::get_contract_amendments_validation_settings`]; finish with [`GetContractAmendmentsValidationSettings::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5731,6 +6060,7 @@ pub struct GetContractAmendmentsValidationSettings<'a> {
     contract_id: &'a str,
     employment_state: Option<&'a str>,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> GetContractAmendmentsValidationSettings<'a> {
     ///Sets the optional `employment_state` query parameter.
     pub fn employment_state(mut self, value: &'a str) -> Self {
@@ -5754,6 +6084,7 @@ impl<'a> GetContractAmendmentsValidationSettings<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}`
     ///
@@ -5772,6 +6103,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::get_contract_amendment_by_id`]; finish with [`GetContractAmendmentById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5780,6 +6112,7 @@ pub struct GetContractAmendmentById<'a> {
     contract_id: &'a str,
     amendment_id: &'a str,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> GetContractAmendmentById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5793,6 +6126,7 @@ impl<'a> GetContractAmendmentById<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `DELETE /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}`
     ///
@@ -5811,6 +6145,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::delete_contract_amendment`]; finish with [`DeleteContractAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5819,6 +6154,7 @@ pub struct DeleteContractAmendment<'a> {
     contract_id: &'a str,
     amendment_id: &'a str,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> DeleteContractAmendment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5832,6 +6168,7 @@ impl<'a> DeleteContractAmendment<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `PATCH /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}`
     ///
@@ -5852,6 +6189,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::update_contract_amendment`]; finish with [`UpdateContractAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5861,6 +6199,7 @@ pub struct UpdateContractAmendment<'a> {
     amendment_id: &'a str,
     body: &'a types::UpdateContractAmendmentBody,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> UpdateContractAmendment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5878,6 +6217,7 @@ impl<'a> UpdateContractAmendment<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/accept`
     ///
@@ -5898,6 +6238,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::accept_contract_amendment`]; finish with [`AcceptContractAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5907,6 +6248,7 @@ pub struct AcceptContractAmendment<'a> {
     amendment_id: &'a str,
     body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> AcceptContractAmendment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5924,6 +6266,7 @@ impl<'a> AcceptContractAmendment<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/confirm`
     ///
@@ -5944,6 +6287,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::confirm_contract_amendment`]; finish with [`ConfirmContractAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5953,6 +6297,7 @@ pub struct ConfirmContractAmendment<'a> {
     amendment_id: &'a str,
     body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> ConfirmContractAmendment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -5970,6 +6315,7 @@ impl<'a> ConfirmContractAmendment<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/effective-date-limitations`
     ///
@@ -5988,6 +6334,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::get_contract_amendment_effective_date_limitations`]; finish with [`GetContractAmendmentEffectiveDateLimitations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -5996,6 +6343,7 @@ pub struct GetContractAmendmentEffectiveDateLimitations<'a> {
     contract_id: &'a str,
     amendment_id: &'a str,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> GetContractAmendmentEffectiveDateLimitations<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6014,6 +6362,7 @@ impl<'a> GetContractAmendmentEffectiveDateLimitations<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/pdf`
     ///
@@ -6032,6 +6381,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::get_contract_amendment_pdf`]; finish with [`GetContractAmendmentPdf::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6040,6 +6390,7 @@ pub struct GetContractAmendmentPdf<'a> {
     contract_id: &'a str,
     amendment_id: &'a str,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> GetContractAmendmentPdf<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6053,6 +6404,7 @@ impl<'a> GetContractAmendmentPdf<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-amendments")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/sign`
     ///
@@ -6073,6 +6425,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-amendments")]
 ///Request builder for [`Client::sign_eor_amendment`]; finish with [`SignEorAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6082,6 +6435,7 @@ pub struct SignEorAmendment<'a> {
     amendment_id: &'a str,
     body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "eor-amendments")]
 impl<'a> SignEorAmendment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6095,6 +6449,7 @@ impl<'a> SignEorAmendment<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-contract")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/details`
     ///
@@ -6111,6 +6466,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-contract")]
 ///Request builder for [`Client::get_eor_contract_details`]; finish with [`GetEorContractDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6118,6 +6474,7 @@ pub struct GetEorContractDetails<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "eor-contract")]
 impl<'a> GetEorContractDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6129,6 +6486,7 @@ impl<'a> GetEorContractDetails<'a> {
         self.client.send_get_eor_contract_details(self.contract_id).await
     }
 }
+#[cfg(feature = "eor-contract-documents")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/documents`
     ///
@@ -6145,6 +6503,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-contract-documents")]
 ///Request builder for [`Client::get_eor_contract_documents`]; finish with [`GetEorContractDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6152,6 +6511,7 @@ pub struct GetEorContractDocuments<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "eor-contract-documents")]
 impl<'a> GetEorContractDocuments<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6163,6 +6523,7 @@ impl<'a> GetEorContractDocuments<'a> {
         self.client.send_get_eor_contract_documents(self.contract_id).await
     }
 }
+#[cfg(feature = "eor-hiring")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/documents/{type}/sign`
     ///
@@ -6183,6 +6544,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-hiring")]
 ///Request builder for [`Client::sign_contract_document`]; finish with [`SignContractDocument::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6192,6 +6554,7 @@ pub struct SignContractDocument<'a> {
     type_: types::EorContractsContractIdDocumentsTypeSignPostParametersType,
     body: &'a types::SignContractDocumentBody,
 }
+#[cfg(feature = "eor-hiring")]
 impl<'a> SignContractDocument<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6205,6 +6568,7 @@ impl<'a> SignContractDocument<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-hiring")]
 impl Client {
     /// `PATCH /rest/v2/eor/contracts/{contract_id}/employee-information`
     ///
@@ -6223,6 +6587,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-hiring")]
 ///Request builder for [`Client::update_contract_employee_information`]; finish with [`UpdateContractEmployeeInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6231,6 +6596,7 @@ pub struct UpdateContractEmployeeInformation<'a> {
     contract_id: &'a str,
     body: &'a types::UpdateContractEmployeeInformationBody,
 }
+#[cfg(feature = "eor-hiring")]
 impl<'a> UpdateContractEmployeeInformation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6244,6 +6610,7 @@ impl<'a> UpdateContractEmployeeInformation<'a> {
             .await
     }
 }
+#[cfg(feature = "hrx-documents")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/hrx-documents`
     ///
@@ -6262,6 +6629,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "hrx-documents")]
 ///Request builder for [`Client::retrieve_hrx_documents`]; finish with [`RetrieveHrxDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6271,6 +6639,7 @@ pub struct RetrieveHrxDocuments<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "hrx-documents")]
 impl<'a> RetrieveHrxDocuments<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -6294,6 +6663,7 @@ impl<'a> RetrieveHrxDocuments<'a> {
             .await
     }
 }
+#[cfg(feature = "hrx-documents")]
 impl<'a> crate::runtime::pagination::Paginated for RetrieveHrxDocuments<'a> {
     type Page = types::HrxDocumentsRetrieveHrxDocumentsResponse200;
     type Item = types::EorContractsContractIdHrxDocumentsGetResponseDataItems;
@@ -6332,6 +6702,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveHrxDocuments<'a> {
         page.data
     }
 }
+#[cfg(feature = "hrx-documents")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/hrx-documents/{document_id}`
     ///
@@ -6350,6 +6721,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "hrx-documents")]
 ///Request builder for [`Client::download_hrx_documents`]; finish with [`DownloadHrxDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6358,6 +6730,7 @@ pub struct DownloadHrxDocuments<'a> {
     contract_id: &'a str,
     document_id: &'a str,
 }
+#[cfg(feature = "hrx-documents")]
 impl<'a> DownloadHrxDocuments<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6369,6 +6742,7 @@ impl<'a> DownloadHrxDocuments<'a> {
         self.client.send_download_hrx_documents(self.contract_id, self.document_id).await
     }
 }
+#[cfg(feature = "eor-offboarding")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/offboarding`
     ///
@@ -6385,6 +6759,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-offboarding")]
 ///Request builder for [`Client::get_contract_offboarding`]; finish with [`GetContractOffboarding::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6392,6 +6767,7 @@ pub struct GetContractOffboarding<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "eor-offboarding")]
 impl<'a> GetContractOffboarding<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6403,6 +6779,7 @@ impl<'a> GetContractOffboarding<'a> {
         self.client.send_get_contract_offboarding(self.contract_id).await
     }
 }
+#[cfg(feature = "eor-offboarding")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/offboarding/attachments/{attachment_id}`
     ///
@@ -6421,6 +6798,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-offboarding")]
 ///Request builder for [`Client::get_contract_offboarding_attachment_by_id`]; finish with [`GetContractOffboardingAttachmentById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6429,6 +6807,7 @@ pub struct GetContractOffboardingAttachmentById<'a> {
     contract_id: &'a str,
     attachment_id: &'a str,
 }
+#[cfg(feature = "eor-offboarding")]
 impl<'a> GetContractOffboardingAttachmentById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
@@ -6440,6 +6819,7 @@ impl<'a> GetContractOffboardingAttachmentById<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-offboarding")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/offboarding/required-information`
     ///
@@ -6456,6 +6836,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-offboarding")]
 ///Request builder for [`Client::get_eor_contract_offboarding_required_information`]; finish with [`GetEorContractOffboardingRequiredInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6463,6 +6844,7 @@ pub struct GetEorContractOffboardingRequiredInformation<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "eor-offboarding")]
 impl<'a> GetEorContractOffboardingRequiredInformation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6478,6 +6860,7 @@ impl<'a> GetEorContractOffboardingRequiredInformation<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignation`
     ///
@@ -6498,6 +6881,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 ///Request builder for [`Client::create_employee_resignation`]; finish with [`CreateEmployeeResignation::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateEmployeeResignation<'a> {
@@ -6505,6 +6889,7 @@ pub struct CreateEmployeeResignation<'a> {
     contract_id: &'a str,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl<'a> CreateEmployeeResignation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6516,6 +6901,7 @@ impl<'a> CreateEmployeeResignation<'a> {
         self.client.send_create_employee_resignation(self.contract_id, self.form).await
     }
 }
+#[cfg(feature = "eor-offboarding")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignations/review-pto`
     ///
@@ -6534,6 +6920,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-offboarding")]
 ///Request builder for [`Client::review_eor_offboarding_pto`]; finish with [`ReviewEorOffboardingPto::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6542,6 +6929,7 @@ pub struct ReviewEorOffboardingPto<'a> {
     contract_id: &'a str,
     body: &'a types::ReviewEorOffboardingPtoBody,
 }
+#[cfg(feature = "eor-offboarding")]
 impl<'a> ReviewEorOffboardingPto<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6553,6 +6941,7 @@ impl<'a> ReviewEorOffboardingPto<'a> {
         self.client.send_review_eor_offboarding_pto(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "eor-offboarding")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/offboarding/restricted-dates`
     ///
@@ -6570,6 +6959,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-offboarding")]
 ///Request builder for [`Client::get_contract_offboarding_restricted_dates`]; finish with [`GetContractOffboardingRestrictedDates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6580,6 +6970,7 @@ pub struct GetContractOffboardingRestrictedDates<'a> {
         types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
     >,
 }
+#[cfg(feature = "eor-offboarding")]
 impl<'a> GetContractOffboardingRestrictedDates<'a> {
     ///Sets the optional `termination_type` query parameter.
     pub fn termination_type(
@@ -6606,6 +6997,7 @@ impl<'a> GetContractOffboardingRestrictedDates<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-offboarding")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs`
     ///
@@ -6624,6 +7016,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-offboarding")]
 ///Request builder for [`Client::create_eor_offboarding_client_sign_off`]; finish with [`CreateEorOffboardingClientSignOff::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6632,6 +7025,7 @@ pub struct CreateEorOffboardingClientSignOff<'a> {
     contract_id: &'a str,
     body: &'a types::CreateEorOffboardingClientSignOffBody,
 }
+#[cfg(feature = "eor-offboarding")]
 impl<'a> CreateEorOffboardingClientSignOff<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6645,6 +7039,7 @@ impl<'a> CreateEorOffboardingClientSignOff<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-offboarding")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-employee-sign-offs`
     ///
@@ -6663,6 +7058,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-offboarding")]
 ///Request builder for [`Client::review_eor_offboarding_employee_sign_offs`]; finish with [`ReviewEorOffboardingEmployeeSignOffs::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6671,6 +7067,7 @@ pub struct ReviewEorOffboardingEmployeeSignOffs<'a> {
     contract_id: &'a str,
     body: &'a types::ReviewEorOffboardingEmployeeSignOffsBody,
 }
+#[cfg(feature = "eor-offboarding")]
 impl<'a> ReviewEorOffboardingEmployeeSignOffs<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6684,6 +7081,7 @@ impl<'a> ReviewEorOffboardingEmployeeSignOffs<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-terminations")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/offboarding/termination`
     ///
@@ -6704,6 +7102,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-terminations")]
 ///Request builder for [`Client::create_offboarding_termination`]; finish with [`CreateOffboardingTermination::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateOffboardingTermination<'a> {
@@ -6711,6 +7110,7 @@ pub struct CreateOffboardingTermination<'a> {
     contract_id: &'a str,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "eor-terminations")]
 impl<'a> CreateOffboardingTermination<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6724,6 +7124,7 @@ impl<'a> CreateOffboardingTermination<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-offboarding")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/offboarding/time-offs`
     ///
@@ -6741,6 +7142,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-offboarding")]
 ///Request builder for [`Client::get_contract_offboarding_time_offs`]; finish with [`GetContractOffboardingTimeOffs::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6749,6 +7151,7 @@ pub struct GetContractOffboardingTimeOffs<'a> {
     contract_id: &'a str,
     end_date: Option<&'a ::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "eor-offboarding")]
 impl<'a> GetContractOffboardingTimeOffs<'a> {
     ///Sets the optional `end_date` query parameter.
     pub fn end_date(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
@@ -6767,6 +7170,7 @@ impl<'a> GetContractOffboardingTimeOffs<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-project-assignment")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/project-assignment`
     ///
@@ -6784,6 +7188,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-project-assignment")]
 ///Request builder for [`Client::get_project_assignment`]; finish with [`GetProjectAssignment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6792,6 +7197,7 @@ pub struct GetProjectAssignment<'a> {
     contract_id: &'a str,
     version: Option<&'a str>,
 }
+#[cfg(feature = "eor-project-assignment")]
 impl<'a> GetProjectAssignment<'a> {
     ///Sets the optional `version` query parameter.
     pub fn version(mut self, value: &'a str) -> Self {
@@ -6803,6 +7209,7 @@ impl<'a> GetProjectAssignment<'a> {
         self.client.send_get_project_assignment(self.contract_id, self.version).await
     }
 }
+#[cfg(feature = "eor-project-assignment")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/project-assignment/accept`
     ///
@@ -6821,6 +7228,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-project-assignment")]
 ///Request builder for [`Client::accept_project_assignment`]; finish with [`AcceptProjectAssignment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6829,12 +7237,14 @@ pub struct AcceptProjectAssignment<'a> {
     contract_id: &'a str,
     body: &'a types::AcceptProjectAssignmentBody,
 }
+#[cfg(feature = "eor-project-assignment")]
 impl<'a> AcceptProjectAssignment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_accept_project_assignment(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "eor-project-assignment")]
 impl Client {
     /// `GET /rest/v2/eor/contracts/{contract_id}/project-assignment/checkin`
     ///
@@ -6852,6 +7262,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-project-assignment")]
 ///Request builder for [`Client::get_project_assignment_checkin`]; finish with [`GetProjectAssignmentCheckin::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6860,6 +7271,7 @@ pub struct GetProjectAssignmentCheckin<'a> {
     contract_id: &'a str,
     version: Option<&'a str>,
 }
+#[cfg(feature = "eor-project-assignment")]
 impl<'a> GetProjectAssignmentCheckin<'a> {
     ///Sets the optional `version` query parameter.
     pub fn version(mut self, value: &'a str) -> Self {
@@ -6878,6 +7290,7 @@ impl<'a> GetProjectAssignmentCheckin<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-project-assignment")]
 impl Client {
     /// `POST /rest/v2/eor/contracts/{contract_id}/project-assignment/checkin`
     ///
@@ -6896,6 +7309,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-project-assignment")]
 ///Request builder for [`Client::checkin_project_assignment`]; finish with [`CheckinProjectAssignment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6904,12 +7318,14 @@ pub struct CheckinProjectAssignment<'a> {
     contract_id: &'a str,
     body: &'a types::CheckinProjectAssignmentBody,
 }
+#[cfg(feature = "eor-project-assignment")]
 impl<'a> CheckinProjectAssignment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_checkin_project_assignment(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "cost-calculator")]
 impl Client {
     /// `POST /rest/v2/eor/employment_cost`
     ///
@@ -6924,6 +7340,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "cost-calculator")]
 ///Request builder for [`Client::get_employment_cost`]; finish with [`GetEmploymentCost::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6931,6 +7348,7 @@ pub struct GetEmploymentCost<'a> {
     client: &'a Client,
     body: &'a types::GetEmploymentCostBody,
 }
+#[cfg(feature = "cost-calculator")]
 impl<'a> GetEmploymentCost<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -6942,6 +7360,7 @@ impl<'a> GetEmploymentCost<'a> {
         self.client.send_get_employment_cost(self.body).await
     }
 }
+#[cfg(feature = "eor-job-scopes")]
 impl Client {
     /// `GET /rest/v2/eor/job-scopes`
     ///
@@ -6955,6 +7374,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-job-scopes")]
 ///Request builder for [`Client::get_job_scopes`]; finish with [`GetJobScopes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -6962,6 +7382,7 @@ pub struct GetJobScopes<'a> {
     client: &'a Client,
     team: Option<&'a str>,
 }
+#[cfg(feature = "eor-job-scopes")]
 impl<'a> GetJobScopes<'a> {
     ///Sets the optional `team` query parameter.
     pub fn team(mut self, value: &'a str) -> Self {
@@ -6978,6 +7399,7 @@ impl<'a> GetJobScopes<'a> {
         self.client.send_get_job_scopes(self.team).await
     }
 }
+#[cfg(feature = "eor-job-scopes")]
 impl Client {
     /// `POST /rest/v2/eor/job-scopes/validate`
     ///
@@ -6994,6 +7416,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-job-scopes")]
 ///Request builder for [`Client::validate_job_scope`]; finish with [`ValidateJobScope::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7001,6 +7424,7 @@ pub struct ValidateJobScope<'a> {
     client: &'a Client,
     body: &'a types::ValidateJobScopeBody,
 }
+#[cfg(feature = "eor-job-scopes")]
 impl<'a> ValidateJobScope<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7012,6 +7436,7 @@ impl<'a> ValidateJobScope<'a> {
         self.client.send_validate_job_scope(self.body).await
     }
 }
+#[cfg(feature = "eor-worker-mailboxes")]
 impl Client {
     /// `POST /rest/v2/eor/mailboxes/change-password`
     ///
@@ -7028,6 +7453,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-mailboxes")]
 ///Request builder for [`Client::change_password`]; finish with [`ChangePassword::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7035,12 +7461,14 @@ pub struct ChangePassword<'a> {
     client: &'a Client,
     body: &'a types::ChangePasswordBody,
 }
+#[cfg(feature = "eor-worker-mailboxes")]
 impl<'a> ChangePassword<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_change_password(self.body).await
     }
 }
+#[cfg(feature = "eor-hiring")]
 impl Client {
     /// `GET /rest/v2/eor/start-date`
     ///
@@ -7064,6 +7492,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-hiring")]
 ///Request builder for [`Client::get_start_date`]; finish with [`GetStartDate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7077,6 +7506,7 @@ pub struct GetStartDate<'a> {
     special_job_id: Option<&'a str>,
     work_visa: Option<bool>,
 }
+#[cfg(feature = "eor-hiring")]
 impl<'a> GetStartDate<'a> {
     ///Sets the optional `employee_nationality` query parameter.
     pub fn employee_nationality(mut self, value: &'a str) -> Self {
@@ -7120,6 +7550,7 @@ impl<'a> GetStartDate<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-hiring")]
 impl Client {
     /// `GET /rest/v2/eor/validations/{country_code}`
     ///
@@ -7136,6 +7567,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-hiring")]
 ///Request builder for [`Client::get_eor_hiring_guide_by_country`]; finish with [`GetEorHiringGuideByCountry::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7143,6 +7575,7 @@ pub struct GetEorHiringGuideByCountry<'a> {
     client: &'a Client,
     country_code: &'a str,
 }
+#[cfg(feature = "eor-hiring")]
 impl<'a> GetEorHiringGuideByCountry<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7154,6 +7587,7 @@ impl<'a> GetEorHiringGuideByCountry<'a> {
         self.client.send_get_eor_hiring_guide_by_country(self.country_code).await
     }
 }
+#[cfg(feature = "eor-worker-accounts")]
 impl Client {
     /// `POST /rest/v2/eor/worker`
     ///
@@ -7170,6 +7604,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-accounts")]
 ///Request builder for [`Client::create_worker_eor`]; finish with [`CreateWorkerEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7177,6 +7612,7 @@ pub struct CreateWorkerEor<'a> {
     client: &'a Client,
     body: &'a types::CreateWorkerEorBody,
 }
+#[cfg(feature = "eor-worker-accounts")]
 impl<'a> CreateWorkerEor<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7188,6 +7624,7 @@ impl<'a> CreateWorkerEor<'a> {
         self.client.send_create_worker_eor(self.body).await
     }
 }
+#[cfg(feature = "eor-worker-benefits")]
 impl Client {
     /// `GET /rest/v2/eor/worker/benefits`
     ///
@@ -7200,12 +7637,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-benefits")]
 ///Request builder for [`Client::get_eor_worker_benefits`]; finish with [`GetEorWorkerBenefits::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerBenefits<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "eor-worker-benefits")]
 impl<'a> GetEorWorkerBenefits<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7217,6 +7656,7 @@ impl<'a> GetEorWorkerBenefits<'a> {
         self.client.send_get_eor_worker_benefits().await
     }
 }
+#[cfg(feature = "eor-worker-information")]
 impl Client {
     /// `POST /rest/v2/eor/workers/banks`
     ///
@@ -7233,6 +7673,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-information")]
 ///Request builder for [`Client::create_eor_worker_bank_account`]; finish with [`CreateEorWorkerBankAccount::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7240,6 +7681,7 @@ pub struct CreateEorWorkerBankAccount<'a> {
     client: &'a Client,
     body: &'a types::CreateEorWorkerBankAccountBody,
 }
+#[cfg(feature = "eor-worker-information")]
 impl<'a> CreateEorWorkerBankAccount<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7251,6 +7693,7 @@ impl<'a> CreateEorWorkerBankAccount<'a> {
         self.client.send_create_eor_worker_bank_account(self.body).await
     }
 }
+#[cfg(feature = "eor-worker-banks")]
 impl Client {
     /// `GET /rest/v2/eor/workers/banks-guide/country/{country}/currency/{currency}`
     ///
@@ -7269,6 +7712,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-banks")]
 ///Request builder for [`Client::get_eor_worker_bank_guide_by_country_and_currency`]; finish with [`GetEorWorkerBankGuideByCountryAndCurrency::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7277,6 +7721,7 @@ pub struct GetEorWorkerBankGuideByCountryAndCurrency<'a> {
     country: &'a str,
     currency: &'a str,
 }
+#[cfg(feature = "eor-worker-banks")]
 impl<'a> GetEorWorkerBankGuideByCountryAndCurrency<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7295,6 +7740,7 @@ impl<'a> GetEorWorkerBankGuideByCountryAndCurrency<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-worker-banks")]
 impl Client {
     /// `GET /rest/v2/eor/workers/banks/guide`
     ///
@@ -7307,12 +7753,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-banks")]
 ///Request builder for [`Client::get_eor_worker_bank_guide`]; finish with [`GetEorWorkerBankGuide::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerBankGuide<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "eor-worker-banks")]
 impl<'a> GetEorWorkerBankGuide<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7324,6 +7772,7 @@ impl<'a> GetEorWorkerBankGuide<'a> {
         self.client.send_get_eor_worker_bank_guide().await
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl Client {
     /// `GET /rest/v2/eor/workers/compliance-documents`
     ///
@@ -7338,12 +7787,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 ///Request builder for [`Client::get_eor_worker_compliance_documents`]; finish with [`GetEorWorkerComplianceDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerComplianceDocuments<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl<'a> GetEorWorkerComplianceDocuments<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7355,6 +7806,7 @@ impl<'a> GetEorWorkerComplianceDocuments<'a> {
         self.client.send_get_eor_worker_compliance_documents().await
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl Client {
     /// `POST /rest/v2/eor/workers/compliance-documents/{document_id}`
     ///
@@ -7375,6 +7827,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 ///Request builder for [`Client::upload_eor_worker_compliance_document`]; finish with [`UploadEorWorkerComplianceDocument::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UploadEorWorkerComplianceDocument<'a> {
@@ -7382,6 +7835,7 @@ pub struct UploadEorWorkerComplianceDocument<'a> {
     document_id: &'a str,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl<'a> UploadEorWorkerComplianceDocument<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7395,6 +7849,7 @@ impl<'a> UploadEorWorkerComplianceDocument<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl Client {
     /// `POST /rest/v2/eor/workers/compliance-documents/{document_id}/acknowledgement`
     ///
@@ -7411,6 +7866,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 ///Request builder for [`Client::create_compliance_document_acknowledgement`]; finish with [`CreateComplianceDocumentAcknowledgement::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7418,6 +7874,7 @@ pub struct CreateComplianceDocumentAcknowledgement<'a> {
     client: &'a Client,
     document_id: &'a str,
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl<'a> CreateComplianceDocumentAcknowledgement<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -7426,6 +7883,7 @@ impl<'a> CreateComplianceDocumentAcknowledgement<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl Client {
     /// `GET /rest/v2/eor/workers/compliance-documents/{document_id}/download`
     ///
@@ -7442,6 +7900,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 ///Request builder for [`Client::download_compliance_document`]; finish with [`DownloadComplianceDocument::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7449,6 +7908,7 @@ pub struct DownloadComplianceDocument<'a> {
     client: &'a Client,
     document_id: &'a str,
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl<'a> DownloadComplianceDocument<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7460,6 +7920,7 @@ impl<'a> DownloadComplianceDocument<'a> {
         self.client.send_download_compliance_document(self.document_id).await
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl Client {
     /// `GET /rest/v2/eor/workers/compliance-documents/{document_id}/templates/download`
     ///
@@ -7476,6 +7937,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-compliance")]
 ///Request builder for [`Client::download_compliance_document_template`]; finish with [`DownloadComplianceDocumentTemplate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7483,6 +7945,7 @@ pub struct DownloadComplianceDocumentTemplate<'a> {
     client: &'a Client,
     document_id: &'a str,
 }
+#[cfg(feature = "eor-worker-compliance")]
 impl<'a> DownloadComplianceDocumentTemplate<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7496,6 +7959,7 @@ impl<'a> DownloadComplianceDocumentTemplate<'a> {
         self.client.send_download_compliance_document_template(self.document_id).await
     }
 }
+#[cfg(feature = "eor-worker-information")]
 impl Client {
     /// `POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`
     ///
@@ -7514,6 +7978,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-information")]
 ///Request builder for [`Client::create_gp_worker_additional_information_eor`]; finish with [`CreateGpWorkerAdditionalInformationEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7522,6 +7987,7 @@ pub struct CreateGpWorkerAdditionalInformationEor<'a> {
     contract_id: &'a str,
     body: &'a types::CreateGpWorkerAdditionalInformationEorBody,
 }
+#[cfg(feature = "eor-worker-information")]
 impl<'a> CreateGpWorkerAdditionalInformationEor<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7538,6 +8004,7 @@ impl<'a> CreateGpWorkerAdditionalInformationEor<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-worker-information")]
 impl Client {
     /// `PATCH /rest/v2/eor/workers/contracts/{contract_id}/additional-information`
     ///
@@ -7556,6 +8023,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-information")]
 ///Request builder for [`Client::update_eor_worker_additional_information`]; finish with [`UpdateEorWorkerAdditionalInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7564,6 +8032,7 @@ pub struct UpdateEorWorkerAdditionalInformation<'a> {
     contract_id: &'a str,
     body: &'a types::UpdateEorWorkerAdditionalInformationBody,
 }
+#[cfg(feature = "eor-worker-information")]
 impl<'a> UpdateEorWorkerAdditionalInformation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7577,6 +8046,7 @@ impl<'a> UpdateEorWorkerAdditionalInformation<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-worker-agreements")]
 impl Client {
     /// `GET /rest/v2/eor/workers/contracts/{contract_id}/employee-agreement/download`
     ///
@@ -7594,6 +8064,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-agreements")]
 ///Request builder for [`Client::download_worker_employee_agreement`]; finish with [`DownloadWorkerEmployeeAgreement::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7602,6 +8073,7 @@ pub struct DownloadWorkerEmployeeAgreement<'a> {
     contract_id: &'a str,
     version: Option<&'a str>,
 }
+#[cfg(feature = "eor-worker-agreements")]
 impl<'a> DownloadWorkerEmployeeAgreement<'a> {
     ///Sets the optional `version` query parameter.
     pub fn version(mut self, value: &'a str) -> Self {
@@ -7620,6 +8092,7 @@ impl<'a> DownloadWorkerEmployeeAgreement<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-worker-documents")]
 impl Client {
     /// `GET /rest/v2/eor/workers/contracts/{contract_id}/hr-documents`
     ///
@@ -7636,6 +8109,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-documents")]
 ///Request builder for [`Client::get_eor_worker_hr_documents`]; finish with [`GetEorWorkerHrDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7643,6 +8117,7 @@ pub struct GetEorWorkerHrDocuments<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "eor-worker-documents")]
 impl<'a> GetEorWorkerHrDocuments<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7651,6 +8126,7 @@ impl<'a> GetEorWorkerHrDocuments<'a> {
         self.client.send_get_eor_worker_hr_documents(self.contract_id).await
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl Client {
     /// `POST /rest/v2/eor/workers/contracts/{contract_id}/offboarding`
     ///
@@ -7671,6 +8147,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 ///Request builder for [`Client::submit_eor_worker_resignation`]; finish with [`SubmitEorWorkerResignation::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SubmitEorWorkerResignation<'a> {
@@ -7678,6 +8155,7 @@ pub struct SubmitEorWorkerResignation<'a> {
     contract_id: &'a str,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl<'a> SubmitEorWorkerResignation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7689,6 +8167,7 @@ impl<'a> SubmitEorWorkerResignation<'a> {
         self.client.send_submit_eor_worker_resignation(self.contract_id, self.form).await
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl Client {
     /// `GET /rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter`
     ///
@@ -7705,6 +8184,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 ///Request builder for [`Client::download_employee_resignation_letter`]; finish with [`DownloadEmployeeResignationLetter::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7712,12 +8192,14 @@ pub struct DownloadEmployeeResignationLetter<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl<'a> DownloadEmployeeResignationLetter<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
         self.client.send_download_employee_resignation_letter(self.contract_id).await
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl Client {
     /// `POST /rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter/sign`
     ///
@@ -7736,6 +8218,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 ///Request builder for [`Client::sign_employee_resignation_letter`]; finish with [`SignEmployeeResignationLetter::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7744,6 +8227,7 @@ pub struct SignEmployeeResignationLetter<'a> {
     contract_id: &'a str,
     body: &'a types::SignEmployeeResignationLetterBody,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl<'a> SignEmployeeResignationLetter<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7757,6 +8241,7 @@ impl<'a> SignEmployeeResignationLetter<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-worker-agreements")]
 impl Client {
     /// `GET /rest/v2/eor/workers/contracts/{contract_id}/offer-letter`
     ///
@@ -7773,6 +8258,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-agreements")]
 ///Request builder for [`Client::download_worker_offer_letter`]; finish with [`DownloadWorkerOfferLetter::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7780,6 +8266,7 @@ pub struct DownloadWorkerOfferLetter<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "eor-worker-agreements")]
 impl<'a> DownloadWorkerOfferLetter<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7791,6 +8278,7 @@ impl<'a> DownloadWorkerOfferLetter<'a> {
         self.client.send_download_worker_offer_letter(self.contract_id).await
     }
 }
+#[cfg(feature = "eor-worker-agreements")]
 impl Client {
     /// `POST /rest/v2/eor/workers/contracts/{contract_id}/signatures`
     ///
@@ -7809,6 +8297,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-agreements")]
 ///Request builder for [`Client::sign_eor_contract_as_worker`]; finish with [`SignEorContractAsWorker::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7817,6 +8306,7 @@ pub struct SignEorContractAsWorker<'a> {
     contract_id: &'a str,
     body: &'a types::SignEorContractAsWorkerBody,
 }
+#[cfg(feature = "eor-worker-agreements")]
 impl<'a> SignEorContractAsWorker<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7825,6 +8315,7 @@ impl<'a> SignEorContractAsWorker<'a> {
         self.client.send_sign_eor_contract_as_worker(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl Client {
     /// `GET /rest/v2/eor/workers/resignations`
     ///
@@ -7838,6 +8329,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-offboarding")]
 ///Request builder for [`Client::get_employee_resignations`]; finish with [`GetEmployeeResignations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7845,6 +8337,7 @@ pub struct GetEmployeeResignations<'a> {
     client: &'a Client,
     status: Option<types::EorWorkersResignationsGetParametersStatus>,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 impl<'a> GetEmployeeResignations<'a> {
     ///Sets the optional `status` query parameter.
     pub fn status(
@@ -7864,6 +8357,7 @@ impl<'a> GetEmployeeResignations<'a> {
         self.client.send_get_employee_resignations(self.status).await
     }
 }
+#[cfg(feature = "eor-worker-information")]
 impl Client {
     /// `GET /rest/v2/eor/workers/tax-documents`
     ///
@@ -7876,12 +8370,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-information")]
 ///Request builder for [`Client::get_eor_worker_tax_documents`]; finish with [`GetEorWorkerTaxDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerTaxDocuments<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "eor-worker-information")]
 impl<'a> GetEorWorkerTaxDocuments<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7893,6 +8389,7 @@ impl<'a> GetEorWorkerTaxDocuments<'a> {
         self.client.send_get_eor_worker_tax_documents().await
     }
 }
+#[cfg(feature = "eor-payslips")]
 impl Client {
     /// `GET /rest/v2/eor/workers/{worker_id}/payslips`
     ///
@@ -7909,6 +8406,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-payslips")]
 ///Request builder for [`Client::get_worker_payslips`]; finish with [`GetWorkerPayslips::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7916,6 +8414,7 @@ pub struct GetWorkerPayslips<'a> {
     client: &'a Client,
     worker_id: &'a str,
 }
+#[cfg(feature = "eor-payslips")]
 impl<'a> GetWorkerPayslips<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7927,6 +8426,7 @@ impl<'a> GetWorkerPayslips<'a> {
         self.client.send_get_worker_payslips(self.worker_id).await
     }
 }
+#[cfg(feature = "eor-worker-payslips")]
 impl Client {
     /// `GET /rest/v2/eor/workers/{worker_id}/payslips/{payslip_id}/download`
     ///
@@ -7945,6 +8445,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-worker-payslips")]
 ///Request builder for [`Client::get_worker_payslips_download`]; finish with [`GetWorkerPayslipsDownload::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7953,6 +8454,7 @@ pub struct GetWorkerPayslipsDownload<'a> {
     worker_id: &'a str,
     payslip_id: &'a str,
 }
+#[cfg(feature = "eor-worker-payslips")]
 impl<'a> GetWorkerPayslipsDownload<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -7966,6 +8468,7 @@ impl<'a> GetWorkerPayslipsDownload<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-benefits")]
 impl Client {
     /// `GET /rest/v2/eor/{contract_id}/benefits`
     ///
@@ -7982,6 +8485,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-benefits")]
 ///Request builder for [`Client::get_eor_benefits_by_contract_id`]; finish with [`GetEorBenefitsByContractId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -7989,6 +8493,7 @@ pub struct GetEorBenefitsByContractId<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "eor-benefits")]
 impl<'a> GetEorBenefitsByContractId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8000,6 +8505,7 @@ impl<'a> GetEorBenefitsByContractId<'a> {
         self.client.send_get_eor_benefits_by_contract_id(self.contract_id).await
     }
 }
+#[cfg(feature = "eor-terminations")]
 impl Client {
     /// `POST /rest/v2/eor/{oid}/terminations/regular`
     ///
@@ -8018,6 +8524,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-terminations")]
 ///Request builder for [`Client::create_regular_termination`]; finish with [`CreateRegularTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8026,6 +8533,7 @@ pub struct CreateRegularTermination<'a> {
     oid: &'a str,
     body: &'a types::CreateRegularTerminationBody,
 }
+#[cfg(feature = "eor-terminations")]
 impl<'a> CreateRegularTermination<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8037,6 +8545,7 @@ impl<'a> CreateRegularTermination<'a> {
         self.client.send_create_regular_termination(self.oid, self.body).await
     }
 }
+#[cfg(feature = "eor-terminations")]
 impl Client {
     /// `POST /rest/v2/eor/{oid}/terminations/resignation`
     ///
@@ -8055,6 +8564,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-terminations")]
 ///Request builder for [`Client::create_resignation`]; finish with [`CreateResignation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8063,6 +8573,7 @@ pub struct CreateResignation<'a> {
     oid: &'a str,
     body: &'a types::CreateResignationBody,
 }
+#[cfg(feature = "eor-terminations")]
 impl<'a> CreateResignation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8074,6 +8585,7 @@ impl<'a> CreateResignation<'a> {
         self.client.send_create_resignation(self.oid, self.body).await
     }
 }
+#[cfg(feature = "eor-terminations")]
 impl Client {
     /// `GET /rest/v2/eor/{oid}/terminations/{terminationId}`
     ///
@@ -8092,6 +8604,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-terminations")]
 ///Request builder for [`Client::get_termination`]; finish with [`GetTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8100,6 +8613,7 @@ pub struct GetTermination<'a> {
     oid: &'a str,
     termination_id: &'a str,
 }
+#[cfg(feature = "eor-terminations")]
 impl<'a> GetTermination<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8111,6 +8625,7 @@ impl<'a> GetTermination<'a> {
         self.client.send_get_termination(self.oid, self.termination_id).await
     }
 }
+#[cfg(feature = "equity-tokens")]
 impl Client {
     /// `POST /rest/v2/equities-tokens/tax-events`
     ///
@@ -8127,6 +8642,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "equity-tokens")]
 ///Request builder for [`Client::create_equity_or_token_tax_event`]; finish with [`CreateEquityOrTokenTaxEvent::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8134,6 +8650,7 @@ pub struct CreateEquityOrTokenTaxEvent<'a> {
     client: &'a Client,
     body: &'a types::CreateEquityOrTokenTaxEventBody,
 }
+#[cfg(feature = "equity-tokens")]
 impl<'a> CreateEquityOrTokenTaxEvent<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8145,6 +8662,7 @@ impl<'a> CreateEquityOrTokenTaxEvent<'a> {
         self.client.send_create_equity_or_token_tax_event(self.body).await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `POST /rest/v2/equity/exercise`
     ///
@@ -8161,6 +8679,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::create_a_request_to_exercise_equity_v_2026_01_01`]; finish with [`CreateARequestToExerciseEquityV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8168,6 +8687,7 @@ pub struct CreateARequestToExerciseEquityV20260101<'a> {
     client: &'a Client,
     body: &'a types::CreateARequestToExerciseEquityV20260101Body,
 }
+#[cfg(feature = "contracts")]
 impl<'a> CreateARequestToExerciseEquityV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8181,6 +8701,7 @@ impl<'a> CreateARequestToExerciseEquityV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `PATCH /rest/v2/equity/exercise/{public_id}`
     ///
@@ -8199,6 +8720,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::approve_an_equity_exercise_v_2026_01_01`]; finish with [`ApproveAnEquityExerciseV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8207,6 +8729,7 @@ pub struct ApproveAnEquityExerciseV20260101<'a> {
     public_id: &'a str,
     body: &'a types::ApproveAnEquityExerciseV20260101Body,
 }
+#[cfg(feature = "contracts")]
 impl<'a> ApproveAnEquityExerciseV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8220,6 +8743,7 @@ impl<'a> ApproveAnEquityExerciseV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-hr")]
 impl Client {
     /// `GET /rest/v2/escalations/workers/me/hrx`
     ///
@@ -8232,12 +8756,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-hr")]
 ///Request builder for [`Client::get_hrx_manager_for_worker`]; finish with [`GetHrxManagerForWorker::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetHrxManagerForWorker<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "worker-hr")]
 impl<'a> GetHrxManagerForWorker<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8249,6 +8775,7 @@ impl<'a> GetHrxManagerForWorker<'a> {
         self.client.send_get_hrx_manager_for_worker().await
     }
 }
+#[cfg(feature = "forms")]
 impl Client {
     /// `POST /rest/v2/forms/eor/create-contract/definitions`
     ///
@@ -8267,6 +8794,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "forms")]
 ///Request builder for [`Client::fetch_multiple_eor_contract_forms`]; finish with [`FetchMultipleEorContractForms::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8276,6 +8804,7 @@ pub struct FetchMultipleEorContractForms<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "forms")]
 impl<'a> FetchMultipleEorContractForms<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -8299,6 +8828,7 @@ impl<'a> FetchMultipleEorContractForms<'a> {
             .await
     }
 }
+#[cfg(feature = "eor-hiring")]
 impl Client {
     /// `GET /rest/v2/forms/eor/create-contract/{country_code}`
     ///
@@ -8319,6 +8849,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "eor-hiring")]
 ///Request builder for [`Client::get_create_contract_form`]; finish with [`GetCreateContractForm::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8330,6 +8861,7 @@ pub struct GetCreateContractForm<'a> {
     state: Option<&'a str>,
     work_hours_per_week: Option<i64>,
 }
+#[cfg(feature = "eor-hiring")]
 impl<'a> GetCreateContractForm<'a> {
     ///Sets the optional `contract_duration_in_days` query parameter.
     pub fn contract_duration_in_days(mut self, value: i64) -> Self {
@@ -8369,6 +8901,7 @@ impl<'a> GetCreateContractForm<'a> {
             .await
     }
 }
+#[cfg(feature = "forms")]
 impl Client {
     /// `GET /rest/v2/forms/eor/worker-additional-fields/{country_code}`
     ///
@@ -8385,6 +8918,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "forms")]
 ///Request builder for [`Client::get_worker_additional_fields_for_eor`]; finish with [`GetWorkerAdditionalFieldsForEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8392,6 +8926,7 @@ pub struct GetWorkerAdditionalFieldsForEor<'a> {
     client: &'a Client,
     country_code: &'a str,
 }
+#[cfg(feature = "forms")]
 impl<'a> GetWorkerAdditionalFieldsForEor<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8403,6 +8938,7 @@ impl<'a> GetWorkerAdditionalFieldsForEor<'a> {
         self.client.send_get_worker_additional_fields_for_eor(self.country_code).await
     }
 }
+#[cfg(feature = "global-payroll")]
 impl Client {
     /// `GET /rest/v2/forms/gp/worker-additional-fields/{country_code}`
     ///
@@ -8421,6 +8957,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "global-payroll")]
 ///Request builder for [`Client::retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01`]; finish with [`RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8428,6 +8965,7 @@ pub struct RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a>
     client: &'a Client,
     country_code: &'a str,
 }
+#[cfg(feature = "global-payroll")]
 impl<'a> RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8445,6 +8983,7 @@ impl<'a> RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "reports")]
 impl Client {
     /// `GET /rest/v2/gp/legal-entities/{legal_entity_id}/reports`
     ///
@@ -8461,6 +9000,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "reports")]
 ///Request builder for [`Client::get_gp_legal_entity_reports`]; finish with [`GetGpLegalEntityReports::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8468,6 +9008,7 @@ pub struct GetGpLegalEntityReports<'a> {
     client: &'a Client,
     legal_entity_id: &'a str,
 }
+#[cfg(feature = "reports")]
 impl<'a> GetGpLegalEntityReports<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8479,6 +9020,7 @@ impl<'a> GetGpLegalEntityReports<'a> {
         self.client.send_get_gp_legal_entity_reports(self.legal_entity_id).await
     }
 }
+#[cfg(feature = "reports")]
 impl Client {
     /// `GET /rest/v2/gp/reports/{id}/gross_to_net`
     ///
@@ -8498,6 +9040,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "reports")]
 ///Request builder for [`Client::get_gp_report_gross_to_net`]; finish with [`GetGpReportGrossToNet::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8508,6 +9051,7 @@ pub struct GetGpReportGrossToNet<'a> {
     limit: Option<f64>,
     offset: Option<f64>,
 }
+#[cfg(feature = "reports")]
 impl<'a> GetGpReportGrossToNet<'a> {
     ///Sets the optional `currency` query parameter.
     pub fn currency(mut self, value: &'a str) -> Self {
@@ -8541,6 +9085,7 @@ impl<'a> GetGpReportGrossToNet<'a> {
             .await
     }
 }
+#[cfg(feature = "reports")]
 impl<'a> crate::runtime::pagination::Paginated for GetGpReportGrossToNet<'a> {
     type Page = types::ReportsGetGpReportGrossToNetResponse200;
     type Item = ::std::collections::HashMap<
@@ -8584,6 +9129,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetGpReportGrossToNet<'a> {
         page.data
     }
 }
+#[cfg(feature = "reports")]
 impl Client {
     /// `GET /rest/v2/gp/reports/{id}/gross_to_net/csv`
     ///
@@ -8601,6 +9147,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "reports")]
 ///Request builder for [`Client::get_gp_report_gross_to_net_csv`]; finish with [`GetGpReportGrossToNetCsv::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8609,6 +9156,7 @@ pub struct GetGpReportGrossToNetCsv<'a> {
     id: &'a str,
     currency: Option<&'a str>,
 }
+#[cfg(feature = "reports")]
 impl<'a> GetGpReportGrossToNetCsv<'a> {
     ///Sets the optional `currency` query parameter.
     pub fn currency(mut self, value: &'a str) -> Self {
@@ -8625,6 +9173,7 @@ impl<'a> GetGpReportGrossToNetCsv<'a> {
         self.client.send_get_gp_report_gross_to_net_csv(self.id, self.currency).await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `POST /rest/v2/gp/workers/contracts/{contract_id}/additional-information`
     ///
@@ -8643,6 +9192,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::create_gp_worker_additional_information_gp`]; finish with [`CreateGpWorkerAdditionalInformationGp::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8651,6 +9201,7 @@ pub struct CreateGpWorkerAdditionalInformationGp<'a> {
     contract_id: &'a str,
     body: &'a types::CreateGpWorkerAdditionalInformationGpBody,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> CreateGpWorkerAdditionalInformationGp<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8666,6 +9217,7 @@ impl<'a> CreateGpWorkerAdditionalInformationGp<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `PATCH /rest/v2/gp/workers/contracts/{contract_id}/additional-information`
     ///
@@ -8684,6 +9236,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::get_gp_worker_additional_information`]; finish with [`GetGpWorkerAdditionalInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8692,6 +9245,7 @@ pub struct GetGpWorkerAdditionalInformation<'a> {
     contract_id: &'a str,
     body: &'a types::GetGpWorkerAdditionalInformationBody,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> GetGpWorkerAdditionalInformation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -8700,6 +9254,7 @@ impl<'a> GetGpWorkerAdditionalInformation<'a> {
             .await
     }
 }
+#[cfg(feature = "payslips")]
 impl Client {
     /// `GET /rest/v2/gp/workers/{id}/payslips`
     ///
@@ -8713,6 +9268,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payslips")]
 ///Request builder for [`Client::get_gp_worker_payslips`]; finish with [`GetGpWorkerPayslips::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8720,6 +9276,7 @@ pub struct GetGpWorkerPayslips<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "payslips")]
 impl<'a> GetGpWorkerPayslips<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8731,6 +9288,7 @@ impl<'a> GetGpWorkerPayslips<'a> {
         self.client.send_get_gp_worker_payslips(self.id).await
     }
 }
+#[cfg(feature = "global-payroll")]
 impl Client {
     /// `GET /rest/v2/gp/workers/{id}/payslips/{payslip_id}/download`
     ///
@@ -8749,6 +9307,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "global-payroll")]
 ///Request builder for [`Client::download_a_gp_worker_payslip_v_2026_01_01`]; finish with [`DownloadAGpWorkerPayslipV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8757,6 +9316,7 @@ pub struct DownloadAGpWorkerPayslipV20260101<'a> {
     id: &'a str,
     payslip_id: &'a str,
 }
+#[cfg(feature = "global-payroll")]
 impl<'a> DownloadAGpWorkerPayslipV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8770,6 +9330,7 @@ impl<'a> DownloadAGpWorkerPayslipV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `PATCH /rest/v2/gp/workers/{worker_id}/address`
     ///
@@ -8788,6 +9349,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::update_gp_worker_address`]; finish with [`UpdateGpWorkerAddress::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8796,6 +9358,7 @@ pub struct UpdateGpWorkerAddress<'a> {
     worker_id: &'a str,
     body: &'a types::UpdateGpWorkerAddressBody,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerAddress<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8807,6 +9370,7 @@ impl<'a> UpdateGpWorkerAddress<'a> {
         self.client.send_update_gp_worker_address(self.worker_id, self.body).await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `GET /rest/v2/gp/workers/{worker_id}/banks`
     ///
@@ -8823,6 +9387,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::get_gp_worker_banks`]; finish with [`GetGpWorkerBanks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8830,6 +9395,7 @@ pub struct GetGpWorkerBanks<'a> {
     client: &'a Client,
     worker_id: &'a str,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> GetGpWorkerBanks<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8841,6 +9407,7 @@ impl<'a> GetGpWorkerBanks<'a> {
         self.client.send_get_gp_worker_banks(self.worker_id).await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `POST /rest/v2/gp/workers/{worker_id}/banks`
     ///
@@ -8859,6 +9426,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::create_gp_worker_bank`]; finish with [`CreateGpWorkerBank::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8867,6 +9435,7 @@ pub struct CreateGpWorkerBank<'a> {
     worker_id: &'a str,
     body: &'a types::CreateGpWorkerBankBody,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> CreateGpWorkerBank<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8878,6 +9447,7 @@ impl<'a> CreateGpWorkerBank<'a> {
         self.client.send_create_gp_worker_bank(self.worker_id, self.body).await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `GET /rest/v2/gp/workers/{worker_id}/banks/guide`
     ///
@@ -8894,6 +9464,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::get_gp_worker_bank_guide`]; finish with [`GetGpWorkerBankGuide::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8901,6 +9472,7 @@ pub struct GetGpWorkerBankGuide<'a> {
     client: &'a Client,
     worker_id: &'a str,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> GetGpWorkerBankGuide<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8912,6 +9484,7 @@ impl<'a> GetGpWorkerBankGuide<'a> {
         self.client.send_get_gp_worker_bank_guide(self.worker_id).await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `PATCH /rest/v2/gp/workers/{worker_id}/banks/{bank_id}`
     ///
@@ -8932,6 +9505,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::update_gp_worker_bank`]; finish with [`UpdateGpWorkerBank::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8941,6 +9515,7 @@ pub struct UpdateGpWorkerBank<'a> {
     bank_id: &'a str,
     body: &'a types::UpdateGpWorkerBankBody,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerBank<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8954,6 +9529,7 @@ impl<'a> UpdateGpWorkerBank<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `PATCH /rest/v2/gp/workers/{worker_id}/compensation`
     ///
@@ -8972,6 +9548,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::update_gp_worker_compensation`]; finish with [`UpdateGpWorkerCompensation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -8980,6 +9557,7 @@ pub struct UpdateGpWorkerCompensation<'a> {
     worker_id: &'a str,
     body: &'a types::UpdateGpWorkerCompensationBody,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerCompensation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -8991,6 +9569,7 @@ impl<'a> UpdateGpWorkerCompensation<'a> {
         self.client.send_update_gp_worker_compensation(self.worker_id, self.body).await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `PATCH /rest/v2/gp/workers/{worker_id}/employee-information`
     ///
@@ -9009,6 +9588,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::update_gp_worker_employee_information`]; finish with [`UpdateGpWorkerEmployeeInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9017,6 +9597,7 @@ pub struct UpdateGpWorkerEmployeeInformation<'a> {
     worker_id: &'a str,
     body: &'a types::UpdateGpWorkerEmployeeInformationBody,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerEmployeeInformation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<::serde_json::Value>, crate::Error> {
@@ -9025,6 +9606,7 @@ impl<'a> UpdateGpWorkerEmployeeInformation<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-information")]
 impl Client {
     /// `PATCH /rest/v2/gp/workers/{worker_id}/pto-policy`
     ///
@@ -9043,6 +9625,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-information")]
 ///Request builder for [`Client::update_gp_worker_pto_policy`]; finish with [`UpdateGpWorkerPtoPolicy::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9051,6 +9634,7 @@ pub struct UpdateGpWorkerPtoPolicy<'a> {
     worker_id: &'a str,
     body: &'a types::UpdateGpWorkerPtoPolicyBody,
 }
+#[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerPtoPolicy<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9062,6 +9646,7 @@ impl<'a> UpdateGpWorkerPtoPolicy<'a> {
         self.client.send_update_gp_worker_pto_policy(self.worker_id, self.body).await
     }
 }
+#[cfg(feature = "gp-hiring")]
 impl Client {
     /// `POST /rest/v2/gp/workers/{worker_id}/terminations`
     ///
@@ -9080,6 +9665,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "gp-hiring")]
 ///Request builder for [`Client::create_gp_worker_termination`]; finish with [`CreateGpWorkerTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9088,6 +9674,7 @@ pub struct CreateGpWorkerTermination<'a> {
     worker_id: &'a str,
     body: &'a types::CreateGpWorkerTerminationBody,
 }
+#[cfg(feature = "gp-hiring")]
 impl<'a> CreateGpWorkerTermination<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9099,6 +9686,7 @@ impl<'a> CreateGpWorkerTermination<'a> {
         self.client.send_create_gp_worker_termination(self.worker_id, self.body).await
     }
 }
+#[cfg(feature = "groups")]
 impl Client {
     /// `GET /rest/v2/groups`
     ///
@@ -9116,6 +9704,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "groups")]
 ///Request builder for [`Client::get_groups`]; finish with [`GetGroups::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9127,6 +9716,7 @@ pub struct GetGroups<'a> {
     limit: Option<i64>,
     sort_order: Option<types::GroupsGetParametersSortOrder>,
 }
+#[cfg(feature = "groups")]
 impl<'a> GetGroups<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -9168,6 +9758,7 @@ impl<'a> GetGroups<'a> {
             .await
     }
 }
+#[cfg(feature = "groups")]
 impl<'a> crate::runtime::pagination::Paginated for GetGroups<'a> {
     type Page = types::GroupsGetGroupsResponse200;
     type Item = types::GroupsGetResponseDataItems;
@@ -9210,6 +9801,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetGroups<'a> {
         page.data
     }
 }
+#[cfg(feature = "groups")]
 impl Client {
     /// `POST /rest/v2/groups`
     ///
@@ -9223,6 +9815,7 @@ impl Client {
         CreateGroup { client: self, body }
     }
 }
+#[cfg(feature = "groups")]
 ///Request builder for [`Client::create_group`]; finish with [`CreateGroup::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9230,6 +9823,7 @@ pub struct CreateGroup<'a> {
     client: &'a Client,
     body: &'a types::CreateGroupBody,
 }
+#[cfg(feature = "groups")]
 impl<'a> CreateGroup<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9238,6 +9832,7 @@ impl<'a> CreateGroup<'a> {
         self.client.send_create_group(self.body).await
     }
 }
+#[cfg(feature = "groups")]
 impl Client {
     /// `DELETE /rest/v2/groups/{id}`
     ///
@@ -9248,6 +9843,7 @@ impl Client {
         DeleteGroup { client: self, id }
     }
 }
+#[cfg(feature = "groups")]
 ///Request builder for [`Client::delete_group`]; finish with [`DeleteGroup::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9255,6 +9851,7 @@ pub struct DeleteGroup<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "groups")]
 impl<'a> DeleteGroup<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9263,6 +9860,7 @@ impl<'a> DeleteGroup<'a> {
         self.client.send_delete_group(self.id).await
     }
 }
+#[cfg(feature = "groups")]
 impl Client {
     /// `PATCH /rest/v2/groups/{id}`
     ///
@@ -9281,6 +9879,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "groups")]
 ///Request builder for [`Client::update_group`]; finish with [`UpdateGroup::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9289,6 +9888,7 @@ pub struct UpdateGroup<'a> {
     id: &'a str,
     body: &'a types::UpdateGroupBody,
 }
+#[cfg(feature = "groups")]
 impl<'a> UpdateGroup<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9297,6 +9897,7 @@ impl<'a> UpdateGroup<'a> {
         self.client.send_update_group(self.id, self.body).await
     }
 }
+#[cfg(feature = "groups")]
 impl Client {
     /// `POST /rest/v2/groups/{id}/clone`
     ///
@@ -9315,6 +9916,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "groups")]
 ///Request builder for [`Client::clone_group`]; finish with [`CloneGroup::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9323,6 +9925,7 @@ pub struct CloneGroup<'a> {
     id: &'a str,
     body: &'a types::CloneGroupBody,
 }
+#[cfg(feature = "groups")]
 impl<'a> CloneGroup<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9331,6 +9934,7 @@ impl<'a> CloneGroup<'a> {
         self.client.send_clone_group(self.id, self.body).await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `GET /rest/v2/hris/organization-structures/teams/{team_id}/custom-fields`
     ///
@@ -9349,6 +9953,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::get_team_custom_fields`]; finish with [`GetTeamCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9358,6 +9963,7 @@ pub struct GetTeamCustomFields<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> GetTeamCustomFields<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -9381,6 +9987,7 @@ impl<'a> GetTeamCustomFields<'a> {
             .await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> crate::runtime::pagination::Paginated for GetTeamCustomFields<'a> {
     type Page = types::OrganizationStructureGetTeamCustomFieldsResponse200;
     type Item = types::HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems;
@@ -9419,6 +10026,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetTeamCustomFields<'a> {
         page.data
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `PATCH /rest/v2/hris/organization-structures/teams/{team_id}/custom-fields`
     ///
@@ -9437,6 +10045,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::update_team_custom_fields`]; finish with [`UpdateTeamCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9445,6 +10054,7 @@ pub struct UpdateTeamCustomFields<'a> {
     team_id: &'a str,
     body: &'a types::UpdateTeamCustomFieldsBody,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> UpdateTeamCustomFields<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9456,6 +10066,7 @@ impl<'a> UpdateTeamCustomFields<'a> {
         self.client.send_update_team_custom_fields(self.team_id, self.body).await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `GET /rest/v2/hris/organization_structures`
     ///
@@ -9470,6 +10081,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::get_organization_structures`]; finish with [`GetOrganizationStructures::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9478,6 +10090,7 @@ pub struct GetOrganizationStructures<'a> {
     limit: Option<f64>,
     offset: Option<i64>,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> GetOrganizationStructures<'a> {
     ///Sets the optional `limit` query parameter.
     pub fn limit(mut self, value: f64) -> Self {
@@ -9499,6 +10112,7 @@ impl<'a> GetOrganizationStructures<'a> {
         self.client.send_get_organization_structures(self.limit, self.offset).await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> crate::runtime::pagination::Paginated for GetOrganizationStructures<'a> {
     type Page = types::OrganizationStructureGetOrganizationStructuresResponse200;
     type Item = types::HrisOrganizationStructuresGetResponseDataItems;
@@ -9534,6 +10148,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetOrganizationStructures<'a>
         page.data
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `POST /rest/v2/hris/organization_structures`
     ///
@@ -9550,6 +10165,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::create_organization_structure`]; finish with [`CreateOrganizationStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9557,6 +10173,7 @@ pub struct CreateOrganizationStructure<'a> {
     client: &'a Client,
     body: &'a types::CreateOrganizationStructureBody,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> CreateOrganizationStructure<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9570,6 +10187,7 @@ impl<'a> CreateOrganizationStructure<'a> {
         self.client.send_create_organization_structure(self.body).await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `GET /rest/v2/hris/organization_structures/external/{external_id}`
     ///
@@ -9586,6 +10204,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::get_organization_structure_by_external_id`]; finish with [`GetOrganizationStructureByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9593,6 +10212,7 @@ pub struct GetOrganizationStructureByExternalId<'a> {
     client: &'a Client,
     external_id: &'a str,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> GetOrganizationStructureByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9608,6 +10228,7 @@ impl<'a> GetOrganizationStructureByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `DELETE /rest/v2/hris/organization_structures/external/{external_id}`
     ///
@@ -9624,6 +10245,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::delete_organization_structure_by_external_id`]; finish with [`DeleteOrganizationStructureByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9631,6 +10253,7 @@ pub struct DeleteOrganizationStructureByExternalId<'a> {
     client: &'a Client,
     external_id: &'a str,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> DeleteOrganizationStructureByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9641,6 +10264,7 @@ impl<'a> DeleteOrganizationStructureByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `PATCH /rest/v2/hris/organization_structures/external/{external_id}`
     ///
@@ -9659,6 +10283,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::update_organization_structure_by_external_id`]; finish with [`UpdateOrganizationStructureByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9667,6 +10292,7 @@ pub struct UpdateOrganizationStructureByExternalId<'a> {
     external_id: &'a str,
     body: &'a types::UpdateOrganizationStructureByExternalIdBody,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> UpdateOrganizationStructureByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9680,6 +10306,7 @@ impl<'a> UpdateOrganizationStructureByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `GET /rest/v2/hris/organization_structures/{hrisOrgStr_id}`
     ///
@@ -9694,6 +10321,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::get_organization_structure`]; finish with [`GetOrganizationStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9701,12 +10329,14 @@ pub struct GetOrganizationStructure<'a> {
     client: &'a Client,
     hris_org_str_id: &'a str,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> GetOrganizationStructure<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_get_organization_structure(self.hris_org_str_id).await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `DELETE /rest/v2/hris/organization_structures/{hrisOrgStr_id}`
     ///
@@ -9721,6 +10351,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::delete_organization_structure`]; finish with [`DeleteOrganizationStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9728,12 +10359,14 @@ pub struct DeleteOrganizationStructure<'a> {
     client: &'a Client,
     hris_org_str_id: &'a str,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> DeleteOrganizationStructure<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_organization_structure(self.hris_org_str_id).await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `PATCH /rest/v2/hris/organization_structures/{hrisOrgStr_id}`
     ///
@@ -9748,6 +10381,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::update_organization_structure`]; finish with [`UpdateOrganizationStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9755,12 +10389,14 @@ pub struct UpdateOrganizationStructure<'a> {
     client: &'a Client,
     hris_org_str_id: &'a str,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> UpdateOrganizationStructure<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_update_organization_structure(self.hris_org_str_id).await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `GET /rest/v2/hris/organization_structures/{hris_org_structure_id}`
     ///
@@ -9777,6 +10413,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::fetch_an_org_structure_from_the_organization_v_2026_01_01`]; finish with [`FetchAnOrgStructureFromTheOrganizationV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9784,6 +10421,7 @@ pub struct FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
     client: &'a Client,
     hris_org_structure_id: &'a str,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9801,6 +10439,7 @@ impl<'a> FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `DELETE /rest/v2/hris/organization_structures/{hris_org_structure_id}`
     ///
@@ -9817,6 +10456,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::delete_an_org_structure_from_the_organization_v_2026_01_01`]; finish with [`DeleteAnOrgStructureFromTheOrganizationV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9824,6 +10464,7 @@ pub struct DeleteAnOrgStructureFromTheOrganizationV20260101<'a> {
     client: &'a Client,
     hris_org_structure_id: &'a str,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> DeleteAnOrgStructureFromTheOrganizationV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9836,6 +10477,7 @@ impl<'a> DeleteAnOrgStructureFromTheOrganizationV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `PATCH /rest/v2/hris/organization_structures/{hris_org_structure_id}`
     ///
@@ -9854,6 +10496,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::update_an_existing_hris_org_structure_v_2026_01_01`]; finish with [`UpdateAnExistingHrisOrgStructureV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9862,6 +10505,7 @@ pub struct UpdateAnExistingHrisOrgStructureV20260101<'a> {
     hris_org_structure_id: &'a str,
     body: &'a types::UpdateAnExistingHrisOrgStructureV20260101Body,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> UpdateAnExistingHrisOrgStructureV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9875,6 +10519,7 @@ impl<'a> UpdateAnExistingHrisOrgStructureV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "positions")]
 impl Client {
     /// `POST /rest/v2/hris/positions/apply_changes`
     ///
@@ -9891,6 +10536,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "positions")]
 ///Request builder for [`Client::apply_position_changes`]; finish with [`ApplyPositionChanges::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9898,12 +10544,14 @@ pub struct ApplyPositionChanges<'a> {
     client: &'a Client,
     body: &'a types::ApplyPositionChangesBody,
 }
+#[cfg(feature = "positions")]
 impl<'a> ApplyPositionChanges<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_apply_position_changes(self.body).await
     }
 }
+#[cfg(feature = "positions")]
 impl Client {
     /// `GET /rest/v2/hris/positions/profile/{hrisProfileId}`
     ///
@@ -9918,6 +10566,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "positions")]
 ///Request builder for [`Client::get_positions_by_profile`]; finish with [`GetPositionsByProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9925,12 +10574,14 @@ pub struct GetPositionsByProfile<'a> {
     client: &'a Client,
     hris_profile_id: &'a str,
 }
+#[cfg(feature = "positions")]
 impl<'a> GetPositionsByProfile<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_get_positions_by_profile(self.hris_profile_id).await
     }
 }
+#[cfg(feature = "positions")]
 impl Client {
     /// `GET /rest/v2/hris/positions/profile/{hris_profile_id}`
     ///
@@ -9947,6 +10598,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "positions")]
 ///Request builder for [`Client::fetch_hris_positions_from_a_hris_profile_v_2026_01_01`]; finish with [`FetchHrisPositionsFromAHrisProfileV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9954,6 +10606,7 @@ pub struct FetchHrisPositionsFromAHrisProfileV20260101<'a> {
     client: &'a Client,
     hris_profile_id: &'a str,
 }
+#[cfg(feature = "positions")]
 impl<'a> FetchHrisPositionsFromAHrisProfileV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -9971,6 +10624,7 @@ impl<'a> FetchHrisPositionsFromAHrisProfileV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `POST /rest/v2/hris/worker_relations/profile`
     ///
@@ -9987,6 +10641,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::create_worker_relation_profile`]; finish with [`CreateWorkerRelationProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -9994,6 +10649,7 @@ pub struct CreateWorkerRelationProfile<'a> {
     client: &'a Client,
     body: &'a types::CreateWorkerRelationProfileBody,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> CreateWorkerRelationProfile<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -10002,6 +10658,7 @@ impl<'a> CreateWorkerRelationProfile<'a> {
         self.client.send_create_worker_relation_profile(self.body).await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `POST /rest/v2/hris/worker_relations/profile/external`
     ///
@@ -10018,6 +10675,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::create_worker_relation_profile_by_external_id`]; finish with [`CreateWorkerRelationProfileByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10025,6 +10683,7 @@ pub struct CreateWorkerRelationProfileByExternalId<'a> {
     client: &'a Client,
     body: &'a types::CreateWorkerRelationProfileByExternalIdBody,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> CreateWorkerRelationProfileByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -10033,6 +10692,7 @@ impl<'a> CreateWorkerRelationProfileByExternalId<'a> {
         self.client.send_create_worker_relation_profile_by_external_id(self.body).await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `GET /rest/v2/hris/worker_relations/profile/external/{profileId}`
     ///
@@ -10047,6 +10707,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::get_worker_relation_profile_by_external_id`]; finish with [`GetWorkerRelationProfileByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10054,6 +10715,7 @@ pub struct GetWorkerRelationProfileByExternalId<'a> {
     client: &'a Client,
     profile_id: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> GetWorkerRelationProfileByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -10062,6 +10724,7 @@ impl<'a> GetWorkerRelationProfileByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `DELETE /rest/v2/hris/worker_relations/profile/external/{profileId}`
     ///
@@ -10078,6 +10741,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::delete_worker_relation_profile_by_external_id`]; finish with [`DeleteWorkerRelationProfileByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10085,6 +10749,7 @@ pub struct DeleteWorkerRelationProfileByExternalId<'a> {
     client: &'a Client,
     profile_id: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> DeleteWorkerRelationProfileByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -10093,6 +10758,7 @@ impl<'a> DeleteWorkerRelationProfileByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `PUT /rest/v2/hris/worker_relations/profile/external/{profileId}/child`
     ///
@@ -10111,6 +10777,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::add_worker_relation_child_by_external_id`]; finish with [`AddWorkerRelationChildByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10119,6 +10786,7 @@ pub struct AddWorkerRelationChildByExternalId<'a> {
     profile_id: &'a str,
     body: &'a types::AddWorkerRelationChildByExternalIdBody,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> AddWorkerRelationChildByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -10127,6 +10795,7 @@ impl<'a> AddWorkerRelationChildByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `PUT /rest/v2/hris/worker_relations/profile/external/{profileId}/parent`
     ///
@@ -10141,6 +10810,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::add_worker_relation_parent_by_external_id`]; finish with [`AddWorkerRelationParentByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10148,12 +10818,14 @@ pub struct AddWorkerRelationParentByExternalId<'a> {
     client: &'a Client,
     profile_id: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> AddWorkerRelationParentByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_add_worker_relation_parent_by_external_id(self.profile_id).await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `GET /rest/v2/hris/worker_relations/profile/external/{profile_id}`
     ///
@@ -10172,6 +10844,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01`]; finish with [`FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10179,6 +10852,7 @@ pub struct FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
     client: &'a Client,
     profile_id: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -10196,6 +10870,7 @@ impl<'a> FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `PUT /rest/v2/hris/worker_relations/profile/external/{profile_id}/parent`
     ///
@@ -10214,6 +10889,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::create_a_parent_worker_relation_with_external_id_v_2026_01_01`]; finish with [`CreateAParentWorkerRelationWithExternalIdV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10222,6 +10898,7 @@ pub struct CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
     profile_id: &'a str,
     body: &'a types::CreateAParentWorkerRelationWithExternalIdV20260101Body,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -10233,6 +10910,7 @@ impl<'a> CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `GET /rest/v2/hris/worker_relations/profile/{hrisProfileOid}`
     ///
@@ -10249,6 +10927,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::get_worker_relation_profile`]; finish with [`GetWorkerRelationProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10256,6 +10935,7 @@ pub struct GetWorkerRelationProfile<'a> {
     client: &'a Client,
     hris_profile_oid: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> GetWorkerRelationProfile<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -10267,6 +10947,7 @@ impl<'a> GetWorkerRelationProfile<'a> {
         self.client.send_get_worker_relation_profile(self.hris_profile_oid).await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `DELETE /rest/v2/hris/worker_relations/profile/{hrisProfileOid}`
     ///
@@ -10283,6 +10964,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::delete_worker_relation_profile`]; finish with [`DeleteWorkerRelationProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10290,12 +10972,14 @@ pub struct DeleteWorkerRelationProfile<'a> {
     client: &'a Client,
     hris_profile_oid: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> DeleteWorkerRelationProfile<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_worker_relation_profile(self.hris_profile_oid).await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `PUT /rest/v2/hris/worker_relations/profile/{hrisProfileOid}/child`
     ///
@@ -10310,6 +10994,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::add_worker_relation_child`]; finish with [`AddWorkerRelationChild::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10317,12 +11002,14 @@ pub struct AddWorkerRelationChild<'a> {
     client: &'a Client,
     hris_profile_oid: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> AddWorkerRelationChild<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_add_worker_relation_child(self.hris_profile_oid).await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `PUT /rest/v2/hris/worker_relations/profile/{hrisProfileOid}/parent`
     ///
@@ -10341,6 +11028,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::add_worker_relation_parent`]; finish with [`AddWorkerRelationParent::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10349,6 +11037,7 @@ pub struct AddWorkerRelationParent<'a> {
     hris_profile_oid: &'a str,
     body: &'a types::AddWorkerRelationParentBody,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> AddWorkerRelationParent<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -10357,6 +11046,7 @@ impl<'a> AddWorkerRelationParent<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `PUT /rest/v2/hris/worker_relations/profile/{hris_profile_oid}/child`
     ///
@@ -10375,6 +11065,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::create_child_worker_relation_v_2026_01_01`]; finish with [`CreateChildWorkerRelationV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10383,6 +11074,7 @@ pub struct CreateChildWorkerRelationV20260101<'a> {
     hris_profile_oid: &'a str,
     body: &'a types::CreateChildWorkerRelationV20260101Body,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> CreateChildWorkerRelationV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -10394,6 +11086,7 @@ impl<'a> CreateChildWorkerRelationV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `GET /rest/v2/hris/worker_relations/types`
     ///
@@ -10406,12 +11099,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::get_worker_relation_types`]; finish with [`GetWorkerRelationTypes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerRelationTypes<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> GetWorkerRelationTypes<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -10423,6 +11118,7 @@ impl<'a> GetWorkerRelationTypes<'a> {
         self.client.send_get_worker_relation_types().await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `POST /rest/v2/hris/worker_relations/types`
     ///
@@ -10439,6 +11135,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::create_worker_relation_type`]; finish with [`CreateWorkerRelationType::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10446,6 +11143,7 @@ pub struct CreateWorkerRelationType<'a> {
     client: &'a Client,
     body: &'a types::CreateWorkerRelationTypeBody,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> CreateWorkerRelationType<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -10457,6 +11155,7 @@ impl<'a> CreateWorkerRelationType<'a> {
         self.client.send_create_worker_relation_type(self.body).await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `DELETE /rest/v2/hris/worker_relations/types/external/{externalId}`
     ///
@@ -10473,6 +11172,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::delete_worker_relation_type_by_external_id`]; finish with [`DeleteWorkerRelationTypeByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10480,6 +11180,7 @@ pub struct DeleteWorkerRelationTypeByExternalId<'a> {
     client: &'a Client,
     external_id: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> DeleteWorkerRelationTypeByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -10488,6 +11189,7 @@ impl<'a> DeleteWorkerRelationTypeByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `PATCH /rest/v2/hris/worker_relations/types/external/{externalId}`
     ///
@@ -10506,6 +11208,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::update_worker_relation_type_by_external_id`]; finish with [`UpdateWorkerRelationTypeByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10514,6 +11217,7 @@ pub struct UpdateWorkerRelationTypeByExternalId<'a> {
     external_id: &'a str,
     body: &'a types::UpdateWorkerRelationTypeByExternalIdBody,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> UpdateWorkerRelationTypeByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -10522,6 +11226,7 @@ impl<'a> UpdateWorkerRelationTypeByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `DELETE /rest/v2/hris/worker_relations/types/{typeId}`
     ///
@@ -10536,6 +11241,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::delete_worker_relation_type`]; finish with [`DeleteWorkerRelationType::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10543,12 +11249,14 @@ pub struct DeleteWorkerRelationType<'a> {
     client: &'a Client,
     type_id: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> DeleteWorkerRelationType<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_worker_relation_type(self.type_id).await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `PATCH /rest/v2/hris/worker_relations/types/{typeId}`
     ///
@@ -10567,6 +11275,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::update_worker_relation_type`]; finish with [`UpdateWorkerRelationType::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10575,12 +11284,14 @@ pub struct UpdateWorkerRelationType<'a> {
     type_id: &'a str,
     body: &'a types::UpdateWorkerRelationTypeBody,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> UpdateWorkerRelationType<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_update_worker_relation_type(self.type_id, self.body).await
     }
 }
+#[cfg(feature = "worker-relations")]
 impl Client {
     /// `DELETE /rest/v2/hris/worker_relations/types/{type_id}`
     ///
@@ -10597,6 +11308,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-relations")]
 ///Request builder for [`Client::delete_a_worker_relation_type_v_2026_01_01`]; finish with [`DeleteAWorkerRelationTypeV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10604,12 +11316,14 @@ pub struct DeleteAWorkerRelationTypeV20260101<'a> {
     client: &'a Client,
     type_id: &'a str,
 }
+#[cfg(feature = "worker-relations")]
 impl<'a> DeleteAWorkerRelationTypeV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_a_worker_relation_type_v_2026_01_01(self.type_id).await
     }
 }
+#[cfg(feature = "workers")]
 impl Client {
     /// `GET /rest/v2/ic/workers/invoices/{invoice_id}`
     ///
@@ -10626,6 +11340,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "workers")]
 ///Request builder for [`Client::get_invoice_details_by_id_v_2026_04_27`]; finish with [`GetInvoiceDetailsByIdV20260427::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10633,6 +11348,7 @@ pub struct GetInvoiceDetailsByIdV20260427<'a> {
     client: &'a Client,
     invoice_id: &'a str,
 }
+#[cfg(feature = "workers")]
 impl<'a> GetInvoiceDetailsByIdV20260427<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -10644,6 +11360,7 @@ impl<'a> GetInvoiceDetailsByIdV20260427<'a> {
         self.client.send_get_invoice_details_by_id_v_2026_04_27(self.invoice_id).await
     }
 }
+#[cfg(feature = "workers")]
 impl Client {
     /// `GET /rest/v2/ic/workers/invoices/{invoice_id}/pdf`
     ///
@@ -10660,6 +11377,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "workers")]
 ///Request builder for [`Client::ic_workers_invoices_invoice_id_pdf_v_2026_04_20`]; finish with [`IcWorkersInvoicesInvoiceIdPdfV20260420::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10667,6 +11385,7 @@ pub struct IcWorkersInvoicesInvoiceIdPdfV20260420<'a> {
     client: &'a Client,
     invoice_id: &'a str,
 }
+#[cfg(feature = "workers")]
 impl<'a> IcWorkersInvoicesInvoiceIdPdfV20260420<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -10680,6 +11399,7 @@ impl<'a> IcWorkersInvoicesInvoiceIdPdfV20260420<'a> {
             .await
     }
 }
+#[cfg(feature = "workers")]
 impl Client {
     /// `GET /rest/v2/ic/workers/transactions`
     ///
@@ -10708,6 +11428,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "workers")]
 ///Request builder for [`Client::retrieve_worker_transaction_history_v_2026_04_30`]; finish with [`RetrieveWorkerTransactionHistoryV20260430::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10728,6 +11449,7 @@ pub struct RetrieveWorkerTransactionHistoryV20260430<'a> {
     type_: Option<&'a str>,
     withdrawal_methods: Option<&'a ::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(feature = "workers")]
 impl<'a> RetrieveWorkerTransactionHistoryV20260430<'a> {
     ///Sets the optional `amount_from` query parameter.
     pub fn amount_from(mut self, value: f64) -> Self {
@@ -10843,6 +11565,7 @@ impl<'a> RetrieveWorkerTransactionHistoryV20260430<'a> {
             .await
     }
 }
+#[cfg(feature = "workers")]
 impl<'a> crate::runtime::pagination::Paginated
 for RetrieveWorkerTransactionHistoryV20260430<'a> {
     type Page = types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200;
@@ -10893,6 +11616,7 @@ for RetrieveWorkerTransactionHistoryV20260430<'a> {
         page.data
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `GET /rest/v2/immigration/client/cases`
     ///
@@ -10911,6 +11635,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_client_cases`]; finish with [`GetClientCases::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -10925,6 +11650,7 @@ pub struct GetClientCases<'a> {
         &'a ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
     >,
 }
+#[cfg(feature = "immigration")]
 impl<'a> GetClientCases<'a> {
     ///Sets the optional `case_type_ids` query parameter.
     pub fn case_type_ids(
@@ -10984,6 +11710,7 @@ impl<'a> GetClientCases<'a> {
             .await
     }
 }
+#[cfg(feature = "immigration")]
 impl<'a> crate::runtime::pagination::Paginated for GetClientCases<'a> {
     type Page = types::ImmigrationGetClientCasesResponse200;
     type Item = types::ImmigrationClientCasesGetResponseDataItems;
@@ -11025,6 +11752,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetClientCases<'a> {
         page.data
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `POST /rest/v2/immigration/client/cases`
     ///
@@ -11041,6 +11769,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::create_an_immigration_case`]; finish with [`CreateAnImmigrationCase::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11048,6 +11777,7 @@ pub struct CreateAnImmigrationCase<'a> {
     client: &'a Client,
     body: &'a types::CreateAnImmigrationCaseBody,
 }
+#[cfg(feature = "immigration")]
 impl<'a> CreateAnImmigrationCase<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11059,6 +11789,7 @@ impl<'a> CreateAnImmigrationCase<'a> {
         self.client.send_create_an_immigration_case(self.body).await
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `GET /rest/v2/immigration/client/cases/{id}`
     ///
@@ -11069,6 +11800,7 @@ impl Client {
         GetClientCase { client: self, id }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_client_case`]; finish with [`GetClientCase::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11076,6 +11808,7 @@ pub struct GetClientCase<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "immigration")]
 impl<'a> GetClientCase<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11087,6 +11820,7 @@ impl<'a> GetClientCase<'a> {
         self.client.send_get_client_case(self.id).await
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `GET /rest/v2/immigration/documents/{id}`
     ///
@@ -11097,6 +11831,7 @@ impl Client {
         GetDocument { client: self, id }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_document`]; finish with [`GetDocument::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11104,6 +11839,7 @@ pub struct GetDocument<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "immigration")]
 impl<'a> GetDocument<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11112,6 +11848,7 @@ impl<'a> GetDocument<'a> {
         self.client.send_get_document(self.id).await
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `GET /rest/v2/immigration/visa-requirement/business`
     ///
@@ -11139,6 +11876,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_business_visa_requirement`]; finish with [`GetBusinessVisaRequirement::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11152,6 +11890,7 @@ pub struct GetBusinessVisaRequirement<'a> {
     trip_start_date: &'a ::chrono::naive::NaiveDate,
     second_nationality: Option<&'a str>,
 }
+#[cfg(feature = "immigration")]
 impl<'a> GetBusinessVisaRequirement<'a> {
     ///Sets the optional `second_nationality` query parameter.
     pub fn second_nationality(mut self, value: &'a str) -> Self {
@@ -11178,6 +11917,7 @@ impl<'a> GetBusinessVisaRequirement<'a> {
             .await
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `GET /rest/v2/immigration/visa-types/{country_code}`
     ///
@@ -11191,6 +11931,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_visa_types`]; finish with [`GetVisaTypes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11198,6 +11939,7 @@ pub struct GetVisaTypes<'a> {
     client: &'a Client,
     country_code: &'a str,
 }
+#[cfg(feature = "immigration")]
 impl<'a> GetVisaTypes<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11206,6 +11948,7 @@ impl<'a> GetVisaTypes<'a> {
         self.client.send_get_visa_types(self.country_code).await
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `GET /rest/v2/immigration/workers/cases`
     ///
@@ -11224,6 +11967,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_worker_cases`]; finish with [`GetWorkerCases::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11238,6 +11982,7 @@ pub struct GetWorkerCases<'a> {
         &'a ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
     >,
 }
+#[cfg(feature = "immigration")]
 impl<'a> GetWorkerCases<'a> {
     ///Sets the optional `case_type_ids` query parameter.
     pub fn case_type_ids(
@@ -11297,6 +12042,7 @@ impl<'a> GetWorkerCases<'a> {
             .await
     }
 }
+#[cfg(feature = "immigration")]
 impl<'a> crate::runtime::pagination::Paginated for GetWorkerCases<'a> {
     type Page = types::ImmigrationGetClientCasesResponse200;
     type Item = types::ImmigrationClientCasesGetResponseDataItems;
@@ -11338,6 +12084,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetWorkerCases<'a> {
         page.data
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `GET /rest/v2/immigration/workers/cases/{case_id}`
     ///
@@ -11351,6 +12098,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_worker_case`]; finish with [`GetWorkerCase::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11358,6 +12106,7 @@ pub struct GetWorkerCase<'a> {
     client: &'a Client,
     case_id: &'a str,
 }
+#[cfg(feature = "immigration")]
 impl<'a> GetWorkerCase<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11369,6 +12118,7 @@ impl<'a> GetWorkerCase<'a> {
         self.client.send_get_worker_case(self.case_id).await
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `GET /rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document`
     ///
@@ -11387,6 +12137,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_worker_case_required_document`]; finish with [`GetWorkerCaseRequiredDocument::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11395,6 +12146,7 @@ pub struct GetWorkerCaseRequiredDocument<'a> {
     worker_id: &'a str,
     case_id: &'a str,
 }
+#[cfg(feature = "immigration")]
 impl<'a> GetWorkerCaseRequiredDocument<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11408,6 +12160,7 @@ impl<'a> GetWorkerCaseRequiredDocument<'a> {
             .await
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `POST /rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document/{document_request_id}`
     ///
@@ -11432,6 +12185,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::create_worker_case_required_document`]; finish with [`CreateWorkerCaseRequiredDocument::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateWorkerCaseRequiredDocument<'a> {
@@ -11441,6 +12195,7 @@ pub struct CreateWorkerCaseRequiredDocument<'a> {
     document_request_id: &'a str,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "immigration")]
 impl<'a> CreateWorkerCaseRequiredDocument<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11459,6 +12214,7 @@ impl<'a> CreateWorkerCaseRequiredDocument<'a> {
             .await
     }
 }
+#[cfg(feature = "immigration")]
 impl Client {
     /// `GET /rest/v2/immigration/workers/{worker_id}/onboarding-case`
     ///
@@ -11476,6 +12232,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_worker_onboarding_case`]; finish with [`GetWorkerOnboardingCase::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11484,6 +12241,7 @@ pub struct GetWorkerOnboardingCase<'a> {
     worker_id: &'a str,
     contract_id: Option<&'a str>,
 }
+#[cfg(feature = "immigration")]
 impl<'a> GetWorkerOnboardingCase<'a> {
     ///Sets the optional `contract_id` query parameter.
     pub fn contract_id(mut self, value: &'a str) -> Self {
@@ -11502,6 +12260,7 @@ impl<'a> GetWorkerOnboardingCase<'a> {
             .await
     }
 }
+#[cfg(feature = "legal-entities")]
 impl Client {
     /// `GET /rest/v2/industries`
     ///
@@ -11518,6 +12277,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "legal-entities")]
 ///Request builder for [`Client::get_industries`]; finish with [`GetIndustries::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11528,6 +12288,7 @@ pub struct GetIndustries<'a> {
     order: Option<types::GroupsGetParametersSortOrder>,
     sort_by: Option<types::IndustriesGetParametersSortBy>,
 }
+#[cfg(feature = "legal-entities")]
 impl<'a> GetIndustries<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -11561,6 +12322,7 @@ impl<'a> GetIndustries<'a> {
             .await
     }
 }
+#[cfg(feature = "legal-entities")]
 impl<'a> crate::runtime::pagination::Paginated for GetIndustries<'a> {
     type Page = types::LegalEntitiesGetIndustriesResponse200;
     type Item = types::IndustriesGetResponseDataItems;
@@ -11600,6 +12362,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetIndustries<'a> {
         page.data
     }
 }
+#[cfg(feature = "integrations")]
 impl Client {
     /// `GET /rest/v2/integrations/consent`
     ///
@@ -11610,12 +12373,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "integrations")]
 ///Request builder for [`Client::get_integration_consent`]; finish with [`GetIntegrationConsent::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetIntegrationConsent<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "integrations")]
 impl<'a> GetIntegrationConsent<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11627,6 +12392,7 @@ impl<'a> GetIntegrationConsent<'a> {
         self.client.send_get_integration_consent().await
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl Client {
     /// `GET /rest/v2/invoice-adjustments`
     ///
@@ -11649,6 +12415,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 ///Request builder for [`Client::get_invoice_adjustments`]; finish with [`GetInvoiceAdjustments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11665,6 +12432,7 @@ pub struct GetInvoiceAdjustments<'a> {
     statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
     types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
 }
+#[cfg(feature = "invoice-adjustments")]
 impl<'a> GetInvoiceAdjustments<'a> {
     ///Sets the optional `contract_id` query parameter.
     pub fn contract_id(mut self, value: &'a str) -> Self {
@@ -11748,6 +12516,7 @@ impl<'a> GetInvoiceAdjustments<'a> {
             .await
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl<'a> crate::runtime::pagination::Paginated for GetInvoiceAdjustments<'a> {
     type Page = types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200;
     type Item = types::InvoiceAdjustmentsGetResponseDataItems;
@@ -11791,6 +12560,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetInvoiceAdjustments<'a> {
         page.data
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl Client {
     /// `POST /rest/v2/invoice-adjustments`
     ///
@@ -11808,6 +12578,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 ///Request builder for [`Client::create_invoice_adjustment`]; finish with [`CreateInvoiceAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11816,6 +12587,7 @@ pub struct CreateInvoiceAdjustment<'a> {
     body: &'a types::CreateInvoiceAdjustmentBody,
     recurring: Option<&'a str>,
 }
+#[cfg(feature = "invoice-adjustments")]
 impl<'a> CreateInvoiceAdjustment<'a> {
     ///Sets the optional `recurring` query parameter.
     pub fn recurring(mut self, value: &'a str) -> Self {
@@ -11832,6 +12604,7 @@ impl<'a> CreateInvoiceAdjustment<'a> {
         self.client.send_create_invoice_adjustment(self.recurring, self.body).await
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl Client {
     /// `GET /rest/v2/invoice-adjustments/{id}`
     ///
@@ -11848,6 +12621,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 ///Request builder for [`Client::get_invoice_adjustment_by_id`]; finish with [`GetInvoiceAdjustmentById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11855,6 +12629,7 @@ pub struct GetInvoiceAdjustmentById<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "invoice-adjustments")]
 impl<'a> GetInvoiceAdjustmentById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11866,6 +12641,7 @@ impl<'a> GetInvoiceAdjustmentById<'a> {
         self.client.send_get_invoice_adjustment_by_id(self.id).await
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl Client {
     /// `DELETE /rest/v2/invoice-adjustments/{id}`
     ///
@@ -11882,6 +12658,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 ///Request builder for [`Client::delete_invoice_adjustment`]; finish with [`DeleteInvoiceAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11889,6 +12666,7 @@ pub struct DeleteInvoiceAdjustment<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "invoice-adjustments")]
 impl<'a> DeleteInvoiceAdjustment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11897,6 +12675,7 @@ impl<'a> DeleteInvoiceAdjustment<'a> {
         self.client.send_delete_invoice_adjustment(self.id).await
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl Client {
     /// `PATCH /rest/v2/invoice-adjustments/{id}`
     ///
@@ -11915,6 +12694,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 ///Request builder for [`Client::update_invoice_adjustment`]; finish with [`UpdateInvoiceAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11923,6 +12703,7 @@ pub struct UpdateInvoiceAdjustment<'a> {
     id: &'a str,
     body: &'a types::UpdateInvoiceAdjustmentBody,
 }
+#[cfg(feature = "invoice-adjustments")]
 impl<'a> UpdateInvoiceAdjustment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11934,6 +12715,7 @@ impl<'a> UpdateInvoiceAdjustment<'a> {
         self.client.send_update_invoice_adjustment(self.id, self.body).await
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl Client {
     /// `POST /rest/v2/invoice-adjustments/{id}/reviews`
     ///
@@ -11952,6 +12734,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 ///Request builder for [`Client::create_invoice_adjustment_review`]; finish with [`CreateInvoiceAdjustmentReview::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -11960,6 +12743,7 @@ pub struct CreateInvoiceAdjustmentReview<'a> {
     id: &'a str,
     body: &'a types::CreateInvoiceAdjustmentReviewBody,
 }
+#[cfg(feature = "invoice-adjustments")]
 impl<'a> CreateInvoiceAdjustmentReview<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -11968,6 +12752,7 @@ impl<'a> CreateInvoiceAdjustmentReview<'a> {
         self.client.send_create_invoice_adjustment_review(self.id, self.body).await
     }
 }
+#[cfg(feature = "accounting")]
 impl Client {
     /// `GET /rest/v2/invoices`
     ///
@@ -11987,6 +12772,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "accounting")]
 ///Request builder for [`Client::retrieve_invoices`]; finish with [`RetrieveInvoices::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12000,6 +12786,7 @@ pub struct RetrieveInvoices<'a> {
     offset: Option<i64>,
     status: Option<types::InvoicesGetParametersStatus>,
 }
+#[cfg(feature = "accounting")]
 impl<'a> RetrieveInvoices<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -12056,6 +12843,7 @@ impl<'a> RetrieveInvoices<'a> {
             .await
     }
 }
+#[cfg(feature = "accounting")]
 impl<'a> crate::runtime::pagination::Paginated for RetrieveInvoices<'a> {
     type Page = types::AccountingRetrieveInvoicesResponse200;
     type Item = types::InvoicesGetResponseDataItems;
@@ -12100,6 +12888,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveInvoices<'a> {
         page.data
     }
 }
+#[cfg(feature = "accounting")]
 impl Client {
     /// `GET /rest/v2/invoices/deel`
     ///
@@ -12114,6 +12903,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "accounting")]
 ///Request builder for [`Client::retrieve_deel_invoices`]; finish with [`RetrieveDeelInvoices::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12122,6 +12912,7 @@ pub struct RetrieveDeelInvoices<'a> {
     limit: Option<&'a str>,
     offset: Option<&'a str>,
 }
+#[cfg(feature = "accounting")]
 impl<'a> RetrieveDeelInvoices<'a> {
     ///Sets the optional `limit` query parameter.
     pub fn limit(mut self, value: &'a str) -> Self {
@@ -12143,6 +12934,7 @@ impl<'a> RetrieveDeelInvoices<'a> {
         self.client.send_retrieve_deel_invoices(self.limit, self.offset).await
     }
 }
+#[cfg(feature = "accounting")]
 impl<'a> crate::runtime::pagination::Paginated for RetrieveDeelInvoices<'a> {
     type Page = types::AccountingRetrieveDeelInvoicesResponse200;
     type Item = types::InvoicesDeelGetResponseDataItems;
@@ -12178,6 +12970,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveDeelInvoices<'a> {
         page.data
     }
 }
+#[cfg(feature = "accounting")]
 impl Client {
     /// `GET /rest/v2/invoices/{id}/download`
     ///
@@ -12194,6 +12987,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "accounting")]
 ///Request builder for [`Client::get_billing_invoice_download_link`]; finish with [`GetBillingInvoiceDownloadLink::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12201,6 +12995,7 @@ pub struct GetBillingInvoiceDownloadLink<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "accounting")]
 impl<'a> GetBillingInvoiceDownloadLink<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12212,6 +13007,7 @@ impl<'a> GetBillingInvoiceDownloadLink<'a> {
         self.client.send_get_billing_invoice_download_link(self.id).await
     }
 }
+#[cfg(feature = "accounting")]
 impl Client {
     /// `GET /rest/v2/invoices/{invoice_id}`
     ///
@@ -12228,6 +13024,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "accounting")]
 ///Request builder for [`Client::get_invoice_by_id_v_2026_01_01`]; finish with [`GetInvoiceByIdV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12235,6 +13032,7 @@ pub struct GetInvoiceByIdV20260101<'a> {
     client: &'a Client,
     invoice_id: &'a str,
 }
+#[cfg(feature = "accounting")]
 impl<'a> GetInvoiceByIdV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12246,6 +13044,7 @@ impl<'a> GetInvoiceByIdV20260101<'a> {
         self.client.send_get_invoice_by_id_v_2026_01_01(self.invoice_id).await
     }
 }
+#[cfg(feature = "assets")]
 impl Client {
     /// `GET /rest/v2/it/assets`
     ///
@@ -12264,6 +13063,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "assets")]
 ///Request builder for [`Client::get_it_assets`]; finish with [`GetItAssets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12276,6 +13076,7 @@ pub struct GetItAssets<'a> {
     location: Option<types::ItAssetsGetParametersLocation>,
     status: Option<types::ItAssetsGetParametersStatus>,
 }
+#[cfg(feature = "assets")]
 impl<'a> GetItAssets<'a> {
     ///Sets the optional `category` query parameter.
     pub fn category(mut self, value: types::ItAssetsGetParametersCategory) -> Self {
@@ -12323,6 +13124,7 @@ impl<'a> GetItAssets<'a> {
             .await
     }
 }
+#[cfg(feature = "assets")]
 impl<'a> crate::runtime::pagination::Paginated for GetItAssets<'a> {
     type Page = types::AssetsGetItAssetsResponse200;
     type Item = types::ItAssetsGetResponseDataItems;
@@ -12364,6 +13166,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetItAssets<'a> {
         page.data
     }
 }
+#[cfg(feature = "assets")]
 impl Client {
     /// `GET /rest/v2/it/assets/{asset_id}`
     ///
@@ -12377,6 +13180,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "assets")]
 ///Request builder for [`Client::get_it_asset_by_id`]; finish with [`GetItAssetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12384,6 +13188,7 @@ pub struct GetItAssetById<'a> {
     client: &'a Client,
     asset_id: &'a str,
 }
+#[cfg(feature = "assets")]
 impl<'a> GetItAssetById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12392,6 +13197,7 @@ impl<'a> GetItAssetById<'a> {
         self.client.send_get_it_asset_by_id(self.asset_id).await
     }
 }
+#[cfg(feature = "orders")]
 impl Client {
     /// `GET /rest/v2/it/orders`
     ///
@@ -12406,6 +13212,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "orders")]
 ///Request builder for [`Client::get_it_orders`]; finish with [`GetItOrders::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12414,6 +13221,7 @@ pub struct GetItOrders<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "orders")]
 impl<'a> GetItOrders<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -12432,6 +13240,7 @@ impl<'a> GetItOrders<'a> {
         self.client.send_get_it_orders(self.cursor, self.limit).await
     }
 }
+#[cfg(feature = "orders")]
 impl<'a> crate::runtime::pagination::Paginated for GetItOrders<'a> {
     type Page = types::OrdersGetItOrdersResponse200;
     type Item = types::ItOrdersGetResponseDataItems;
@@ -12466,6 +13275,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetItOrders<'a> {
         page.data
     }
 }
+#[cfg(feature = "orders")]
 impl Client {
     /// `GET /rest/v2/it/orders/{order_id}`
     ///
@@ -12479,6 +13289,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "orders")]
 ///Request builder for [`Client::get_it_order_by_id`]; finish with [`GetItOrderById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12486,6 +13297,7 @@ pub struct GetItOrderById<'a> {
     client: &'a Client,
     order_id: &'a str,
 }
+#[cfg(feature = "orders")]
 impl<'a> GetItOrderById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12494,6 +13306,7 @@ impl<'a> GetItOrderById<'a> {
         self.client.send_get_it_order_by_id(self.order_id).await
     }
 }
+#[cfg(feature = "policies")]
 impl Client {
     /// `GET /rest/v2/it/policies`
     ///
@@ -12504,12 +13317,14 @@ impl Client {
         GetItPolicies { client: self }
     }
 }
+#[cfg(feature = "policies")]
 ///Request builder for [`Client::get_it_policies`]; finish with [`GetItPolicies::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetItPolicies<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "policies")]
 impl<'a> GetItPolicies<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12518,6 +13333,7 @@ impl<'a> GetItPolicies<'a> {
         self.client.send_get_it_policies().await
     }
 }
+#[cfg(feature = "knowledge-hub")]
 impl Client {
     /// `GET /rest/v2/knowledge-hub/country-guide/{country_code}`
     ///
@@ -12534,6 +13350,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "knowledge-hub")]
 ///Request builder for [`Client::get_knowledge_hub_country_guides_by_country_code`]; finish with [`GetKnowledgeHubCountryGuidesByCountryCode::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12541,6 +13358,7 @@ pub struct GetKnowledgeHubCountryGuidesByCountryCode<'a> {
     client: &'a Client,
     country_code: &'a str,
 }
+#[cfg(feature = "knowledge-hub")]
 impl<'a> GetKnowledgeHubCountryGuidesByCountryCode<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12556,6 +13374,7 @@ impl<'a> GetKnowledgeHubCountryGuidesByCountryCode<'a> {
             .await
     }
 }
+#[cfg(feature = "legal-entities")]
 impl Client {
     /// `GET /rest/v2/legal-entities`
     ///
@@ -12577,6 +13396,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "legal-entities")]
 ///Request builder for [`Client::get_legal_entities`]; finish with [`GetLegalEntities::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12592,6 +13412,7 @@ pub struct GetLegalEntities<'a> {
     sort_order: Option<types::GroupsGetParametersSortOrder>,
     type_: Option<&'a str>,
 }
+#[cfg(feature = "legal-entities")]
 impl<'a> GetLegalEntities<'a> {
     ///Sets the optional `country` query parameter.
     pub fn country(mut self, value: &'a str) -> Self {
@@ -12660,6 +13481,7 @@ impl<'a> GetLegalEntities<'a> {
             .await
     }
 }
+#[cfg(feature = "legal-entities")]
 impl<'a> crate::runtime::pagination::Paginated for GetLegalEntities<'a> {
     type Page = types::LegalEntitiesGetLegalEntitiesResponse200;
     type Item = types::LegalEntitiesGetResponseDataItems;
@@ -12703,6 +13525,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetLegalEntities<'a> {
         page.data
     }
 }
+#[cfg(feature = "legal-entities")]
 impl Client {
     /// `POST /rest/v2/legal-entities`
     ///
@@ -12719,6 +13542,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "legal-entities")]
 ///Request builder for [`Client::create_legal_entity`]; finish with [`CreateLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12726,6 +13550,7 @@ pub struct CreateLegalEntity<'a> {
     client: &'a Client,
     body: &'a types::CreateLegalEntityBody,
 }
+#[cfg(feature = "legal-entities")]
 impl<'a> CreateLegalEntity<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12737,6 +13562,7 @@ impl<'a> CreateLegalEntity<'a> {
         self.client.send_create_legal_entity(self.body).await
     }
 }
+#[cfg(feature = "legal-entities")]
 impl Client {
     /// `DELETE /rest/v2/legal-entities/{id}`
     ///
@@ -12750,6 +13576,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "legal-entities")]
 ///Request builder for [`Client::delete_legal_entity`]; finish with [`DeleteLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12757,6 +13584,7 @@ pub struct DeleteLegalEntity<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "legal-entities")]
 impl<'a> DeleteLegalEntity<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12765,6 +13593,7 @@ impl<'a> DeleteLegalEntity<'a> {
         self.client.send_delete_legal_entity(self.id).await
     }
 }
+#[cfg(feature = "legal-entities")]
 impl Client {
     /// `PATCH /rest/v2/legal-entities/{id}`
     ///
@@ -12783,6 +13612,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "legal-entities")]
 ///Request builder for [`Client::update_legal_entity`]; finish with [`UpdateLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12791,6 +13621,7 @@ pub struct UpdateLegalEntity<'a> {
     id: &'a str,
     body: &'a types::UpdateLegalEntityBody,
 }
+#[cfg(feature = "legal-entities")]
 impl<'a> UpdateLegalEntity<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12802,6 +13633,7 @@ impl<'a> UpdateLegalEntity<'a> {
         self.client.send_update_legal_entity(self.id, self.body).await
     }
 }
+#[cfg(feature = "cost-centers")]
 impl Client {
     /// `GET /rest/v2/legal-entities/{legal_entity_id}/cost-centers`
     ///
@@ -12818,6 +13650,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "cost-centers")]
 ///Request builder for [`Client::get_legal_entity_cost_centers`]; finish with [`GetLegalEntityCostCenters::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12825,6 +13658,7 @@ pub struct GetLegalEntityCostCenters<'a> {
     client: &'a Client,
     legal_entity_id: &'a str,
 }
+#[cfg(feature = "cost-centers")]
 impl<'a> GetLegalEntityCostCenters<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12836,6 +13670,7 @@ impl<'a> GetLegalEntityCostCenters<'a> {
         self.client.send_get_legal_entity_cost_centers(self.legal_entity_id).await
     }
 }
+#[cfg(feature = "cost-centers")]
 impl Client {
     /// `POST /rest/v2/legal-entities/{legal_entity_id}/cost-centers/synchronize`
     ///
@@ -12854,6 +13689,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "cost-centers")]
 ///Request builder for [`Client::sync_cost_centers_for_legal_entity_v_2026_01_01`]; finish with [`SyncCostCentersForLegalEntityV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12862,6 +13698,7 @@ pub struct SyncCostCentersForLegalEntityV20260101<'a> {
     legal_entity_id: &'a str,
     body: &'a types::SyncCostCentersForLegalEntityV20260101Body,
 }
+#[cfg(feature = "cost-centers")]
 impl<'a> SyncCostCentersForLegalEntityV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -12878,6 +13715,7 @@ impl<'a> SyncCostCentersForLegalEntityV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "list-cycles")]
 impl Client {
     /// `GET /rest/v2/legal-entities/{legal_entity_id}/payroll-events`
     ///
@@ -12898,6 +13736,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "list-cycles")]
 ///Request builder for [`Client::list_payroll_cycles_v_2026_01_01`]; finish with [`ListPayrollCyclesV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -12909,6 +13748,7 @@ pub struct ListPayrollCyclesV20260101<'a> {
     date_start: Option<&'a ::chrono::naive::NaiveDate>,
     limit: Option<i64>,
 }
+#[cfg(feature = "list-cycles")]
 impl<'a> ListPayrollCyclesV20260101<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -12948,6 +13788,7 @@ impl<'a> ListPayrollCyclesV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "list-cycles")]
 impl<'a> crate::runtime::pagination::Paginated for ListPayrollCyclesV20260101<'a> {
     type Page = types::ListCyclesListPayrollCyclesV20260101Response200;
     type Item = types::LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems;
@@ -12986,6 +13827,7 @@ impl<'a> crate::runtime::pagination::Paginated for ListPayrollCyclesV20260101<'a
         page.data
     }
 }
+#[cfg(feature = "lookups")]
 impl Client {
     /// `GET /rest/v2/lookups`
     ///
@@ -13002,6 +13844,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "lookups")]
 ///Request builder for [`Client::get_lookups`]; finish with [`GetLookups::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13009,6 +13852,7 @@ pub struct GetLookups<'a> {
     client: &'a Client,
     documents: types::LookupsGetParametersDocuments,
 }
+#[cfg(feature = "lookups")]
 impl<'a> GetLookups<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13017,6 +13861,7 @@ impl<'a> GetLookups<'a> {
         self.client.send_get_lookups(self.documents).await
     }
 }
+#[cfg(feature = "lookups")]
 impl Client {
     /// `GET /rest/v2/lookups/countries`
     ///
@@ -13025,12 +13870,14 @@ impl Client {
         GetCountries { client: self }
     }
 }
+#[cfg(feature = "lookups")]
 ///Request builder for [`Client::get_countries`]; finish with [`GetCountries::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetCountries<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "lookups")]
 impl<'a> GetCountries<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13039,6 +13886,7 @@ impl<'a> GetCountries<'a> {
         self.client.send_get_countries().await
     }
 }
+#[cfg(feature = "lookups")]
 impl Client {
     /// `GET /rest/v2/lookups/currencies`
     ///
@@ -13047,12 +13895,14 @@ impl Client {
         GetCurrencies { client: self }
     }
 }
+#[cfg(feature = "lookups")]
 ///Request builder for [`Client::get_currencies`]; finish with [`GetCurrencies::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetCurrencies<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "lookups")]
 impl<'a> GetCurrencies<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13061,6 +13911,7 @@ impl<'a> GetCurrencies<'a> {
         self.client.send_get_currencies().await
     }
 }
+#[cfg(feature = "lookups")]
 impl Client {
     /// `GET /rest/v2/lookups/job-titles`
     ///
@@ -13072,6 +13923,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "lookups")]
 ///Request builder for [`Client::get_job_titles`]; finish with [`GetJobTitles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13079,6 +13931,7 @@ pub struct GetJobTitles<'a> {
     client: &'a Client,
     after_cursor: Option<&'a str>,
 }
+#[cfg(feature = "lookups")]
 impl<'a> GetJobTitles<'a> {
     ///Sets the optional `after_cursor` query parameter.
     pub fn after_cursor(mut self, value: &'a str) -> Self {
@@ -13092,6 +13945,7 @@ impl<'a> GetJobTitles<'a> {
         self.client.send_get_job_titles(self.after_cursor).await
     }
 }
+#[cfg(feature = "lookups")]
 impl<'a> crate::runtime::pagination::Paginated for GetJobTitles<'a> {
     type Page = types::LookupsGetJobTitlesResponse200;
     type Item = types::LookupsJobTitlesGetResponseDataItems;
@@ -13123,6 +13977,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetJobTitles<'a> {
         page.data
     }
 }
+#[cfg(feature = "lookups")]
 impl Client {
     /// `GET /rest/v2/lookups/seniorities`
     ///
@@ -13134,6 +13989,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "lookups")]
 ///Request builder for [`Client::get_seniority_levels`]; finish with [`GetSeniorityLevels::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13141,6 +13997,7 @@ pub struct GetSeniorityLevels<'a> {
     client: &'a Client,
     is_eor_contract: Option<bool>,
 }
+#[cfg(feature = "lookups")]
 impl<'a> GetSeniorityLevels<'a> {
     ///Sets the optional `is_eor_contract` query parameter.
     pub fn is_eor_contract(mut self, value: bool) -> Self {
@@ -13157,6 +14014,7 @@ impl<'a> GetSeniorityLevels<'a> {
         self.client.send_get_seniority_levels(self.is_eor_contract).await
     }
 }
+#[cfg(feature = "lookups")]
 impl Client {
     /// `GET /rest/v2/lookups/time-off-types`
     ///
@@ -13165,12 +14023,14 @@ impl Client {
         GetTimeOffTypes { client: self }
     }
 }
+#[cfg(feature = "lookups")]
 ///Request builder for [`Client::get_time_off_types`]; finish with [`GetTimeOffTypes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeOffTypes<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "lookups")]
 impl<'a> GetTimeOffTypes<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13179,6 +14039,7 @@ impl<'a> GetTimeOffTypes<'a> {
         self.client.send_get_time_off_types().await
     }
 }
+#[cfg(feature = "magic-link")]
 impl Client {
     /// `POST /rest/v2/magic-link`
     ///
@@ -13195,6 +14056,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "magic-link")]
 ///Request builder for [`Client::create_magic_link`]; finish with [`CreateMagicLink::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13202,6 +14064,7 @@ pub struct CreateMagicLink<'a> {
     client: &'a Client,
     body: &'a types::CreateMagicLinkBody,
 }
+#[cfg(feature = "magic-link")]
 impl<'a> CreateMagicLink<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13213,6 +14076,7 @@ impl<'a> CreateMagicLink<'a> {
         self.client.send_create_magic_link(self.body).await
     }
 }
+#[cfg(feature = "managers")]
 impl Client {
     /// `GET /rest/v2/managers`
     ///
@@ -13227,6 +14091,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "managers")]
 ///Request builder for [`Client::get_managers`]; finish with [`GetManagers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13235,6 +14100,7 @@ pub struct GetManagers<'a> {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+#[cfg(feature = "managers")]
 impl<'a> GetManagers<'a> {
     ///Sets the optional `limit` query parameter.
     pub fn limit(mut self, value: i64) -> Self {
@@ -13253,6 +14119,7 @@ impl<'a> GetManagers<'a> {
         self.client.send_get_managers(self.limit, self.offset).await
     }
 }
+#[cfg(feature = "managers")]
 impl<'a> crate::runtime::pagination::Paginated for GetManagers<'a> {
     type Page = types::ManagersGetManagersResponse200;
     type Item = types::ManagersGetResponseDataItems;
@@ -13291,6 +14158,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetManagers<'a> {
         page.data
     }
 }
+#[cfg(feature = "managers")]
 impl Client {
     /// `POST /rest/v2/managers`
     ///
@@ -13307,6 +14175,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "managers")]
 ///Request builder for [`Client::create_manager`]; finish with [`CreateManager::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13314,6 +14183,7 @@ pub struct CreateManager<'a> {
     client: &'a Client,
     body: &'a types::CreateManagerBody,
 }
+#[cfg(feature = "managers")]
 impl<'a> CreateManager<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13322,6 +14192,7 @@ impl<'a> CreateManager<'a> {
         self.client.send_create_manager(self.body).await
     }
 }
+#[cfg(feature = "managers")]
 impl Client {
     /// `POST /rest/v2/managers/magic-links`
     ///
@@ -13338,6 +14209,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "managers")]
 ///Request builder for [`Client::generate_magic_link_for_manager_login`]; finish with [`GenerateMagicLinkForManagerLogin::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13345,6 +14217,7 @@ pub struct GenerateMagicLinkForManagerLogin<'a> {
     client: &'a Client,
     body: &'a types::GenerateMagicLinkForManagerLoginBody,
 }
+#[cfg(feature = "managers")]
 impl<'a> GenerateMagicLinkForManagerLogin<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13356,6 +14229,7 @@ impl<'a> GenerateMagicLinkForManagerLogin<'a> {
         self.client.send_generate_magic_link_for_manager_login(self.body).await
     }
 }
+#[cfg(feature = "offboarding")]
 impl Client {
     /// `GET /rest/v2/offboarding/tracker`
     ///
@@ -13377,6 +14251,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "offboarding")]
 ///Request builder for [`Client::retrieve_offboarding_list`]; finish with [`RetrieveOffboardingList::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13398,6 +14273,7 @@ pub struct RetrieveOffboardingList<'a> {
     sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
     sort_order: Option<types::GroupsGetParametersSortOrder>,
 }
+#[cfg(feature = "offboarding")]
 impl<'a> RetrieveOffboardingList<'a> {
     ///Sets the optional `hiring_types` query parameter.
     pub fn hiring_types(
@@ -13482,6 +14358,7 @@ impl<'a> RetrieveOffboardingList<'a> {
             .await
     }
 }
+#[cfg(feature = "offboarding")]
 impl Client {
     /// `GET /rest/v2/offboarding/tracker/hris_profile/{oid}`
     ///
@@ -13498,6 +14375,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "offboarding")]
 ///Request builder for [`Client::retrieve_termination_details_by_hris_profile_identifier`]; finish with [`RetrieveTerminationDetailsByHrisProfileIdentifier::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13505,6 +14383,7 @@ pub struct RetrieveTerminationDetailsByHrisProfileIdentifier<'a> {
     client: &'a Client,
     oid: &'a str,
 }
+#[cfg(feature = "offboarding")]
 impl<'a> RetrieveTerminationDetailsByHrisProfileIdentifier<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13520,6 +14399,7 @@ impl<'a> RetrieveTerminationDetailsByHrisProfileIdentifier<'a> {
             .await
     }
 }
+#[cfg(feature = "offboarding")]
 impl Client {
     /// `GET /rest/v2/offboarding/tracker/{id}`
     ///
@@ -13536,6 +14416,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "offboarding")]
 ///Request builder for [`Client::retrieve_termination_details`]; finish with [`RetrieveTerminationDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13543,6 +14424,7 @@ pub struct RetrieveTerminationDetails<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "offboarding")]
 impl<'a> RetrieveTerminationDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13554,6 +14436,7 @@ impl<'a> RetrieveTerminationDetails<'a> {
         self.client.send_retrieve_termination_details(self.id).await
     }
 }
+#[cfg(feature = "onboarding")]
 impl Client {
     /// `GET /rest/v2/onboarding/tracker`
     ///
@@ -13584,6 +14467,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "onboarding")]
 ///Request builder for [`Client::list_onboarding_employees_v_2026_01_01`]; finish with [`ListOnboardingEmployeesV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13614,6 +14498,7 @@ pub struct ListOnboardingEmployeesV20260101<'a> {
     teams: Option<&'a ::std::vec::Vec<::std::string::String>>,
     to_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "onboarding")]
 impl<'a> ListOnboardingEmployeesV20260101<'a> {
     ///Sets the optional `actions` query parameter.
     pub fn actions(
@@ -13760,6 +14645,7 @@ impl<'a> ListOnboardingEmployeesV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "onboarding")]
 impl<'a> crate::runtime::pagination::Paginated for ListOnboardingEmployeesV20260101<'a> {
     type Page = types::OnboardingListOnboardingEmployeesV20260101Response200;
     type Item = types::OnboardingTrackerGetResponseDataItems;
@@ -13813,6 +14699,7 @@ impl<'a> crate::runtime::pagination::Paginated for ListOnboardingEmployeesV20260
         page.data
     }
 }
+#[cfg(feature = "onboarding")]
 impl Client {
     /// `GET /rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}`
     ///
@@ -13829,6 +14716,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "onboarding")]
 ///Request builder for [`Client::get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01`]; finish with [`GetOnboardingDetailsByEmployeeHrisProfileIdV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13836,6 +14724,7 @@ pub struct GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
     client: &'a Client,
     hris_profile_id: &'a str,
 }
+#[cfg(feature = "onboarding")]
 impl<'a> GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13853,6 +14742,7 @@ impl<'a> GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "onboarding")]
 impl Client {
     /// `GET /rest/v2/onboarding/tracker/{tracker_id}`
     ///
@@ -13869,6 +14759,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "onboarding")]
 ///Request builder for [`Client::get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01`]; finish with [`GetOnboardingDetailsByOnboardingTrackerIdV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13876,6 +14767,7 @@ pub struct GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
     client: &'a Client,
     tracker_id: &'a str,
 }
+#[cfg(feature = "onboarding")]
 impl<'a> GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13893,6 +14785,7 @@ impl<'a> GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "organizations")]
 impl Client {
     /// `GET /rest/v2/organizations`
     ///
@@ -13903,12 +14796,14 @@ impl Client {
         GetOrganizations { client: self }
     }
 }
+#[cfg(feature = "organizations")]
 ///Request builder for [`Client::get_organizations`]; finish with [`GetOrganizations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetOrganizations<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "organizations")]
 impl<'a> GetOrganizations<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13920,6 +14815,7 @@ impl<'a> GetOrganizations<'a> {
         self.client.send_get_organizations().await
     }
 }
+#[cfg(feature = "organizations")]
 impl Client {
     /// `POST /rest/v2/organizations/children`
     ///
@@ -13936,6 +14832,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organizations")]
 ///Request builder for [`Client::create_organization_child`]; finish with [`CreateOrganizationChild::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13943,6 +14840,7 @@ pub struct CreateOrganizationChild<'a> {
     client: &'a Client,
     body: &'a types::CreateOrganizationChildBody,
 }
+#[cfg(feature = "organizations")]
 impl<'a> CreateOrganizationChild<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -13954,6 +14852,7 @@ impl<'a> CreateOrganizationChild<'a> {
         self.client.send_create_organization_child(self.body).await
     }
 }
+#[cfg(feature = "organization-tasks")]
 impl Client {
     /// `GET /rest/v2/organizations/tasks`
     ///
@@ -13974,6 +14873,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-tasks")]
 ///Request builder for [`Client::list_organization_tasks_v_2026_03_03`]; finish with [`ListOrganizationTasksV20260303::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -13988,6 +14888,7 @@ pub struct ListOrganizationTasksV20260303<'a> {
         &'a ::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
     >,
 }
+#[cfg(feature = "organization-tasks")]
 impl<'a> ListOrganizationTasksV20260303<'a> {
     ///Sets the optional `category` query parameter.
     pub fn category(
@@ -14044,6 +14945,7 @@ impl<'a> ListOrganizationTasksV20260303<'a> {
             .await
     }
 }
+#[cfg(feature = "organization-tasks")]
 impl<'a> crate::runtime::pagination::Paginated for ListOrganizationTasksV20260303<'a> {
     type Page = types::OrganizationTasksListOrganizationTasksV20260303Response200;
     type Item = types::OrganizationsTasksGetResponseDataItems;
@@ -14085,6 +14987,7 @@ impl<'a> crate::runtime::pagination::Paginated for ListOrganizationTasksV2026030
         page.data
     }
 }
+#[cfg(feature = "accounting")]
 impl Client {
     /// `GET /rest/v2/payments`
     ///
@@ -14105,6 +15008,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "accounting")]
 ///Request builder for [`Client::retrieve_payment_receipts_v_2026_01_01`]; finish with [`RetrievePaymentReceiptsV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14117,6 +15021,7 @@ pub struct RetrievePaymentReceiptsV20260101<'a> {
     entities: Option<&'a types::PaymentsGetParametersEntities>,
     statuses: Option<&'a types::PaymentsGetParametersStatuses>,
 }
+#[cfg(feature = "accounting")]
 impl<'a> RetrievePaymentReceiptsV20260101<'a> {
     ///Sets the optional `currencies` query parameter.
     pub fn currencies(
@@ -14170,6 +15075,7 @@ impl<'a> RetrievePaymentReceiptsV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "accounting")]
 impl Client {
     /// `GET /rest/v2/payments/{payment_id}/breakdown`
     ///
@@ -14186,6 +15092,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "accounting")]
 ///Request builder for [`Client::retrieve_a_payment_breakdown_v_2026_01_01`]; finish with [`RetrieveAPaymentBreakdownV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14193,6 +15100,7 @@ pub struct RetrieveAPaymentBreakdownV20260101<'a> {
     client: &'a Client,
     payment_id: &'a str,
 }
+#[cfg(feature = "accounting")]
 impl<'a> RetrieveAPaymentBreakdownV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14204,6 +15112,7 @@ impl<'a> RetrieveAPaymentBreakdownV20260101<'a> {
         self.client.send_retrieve_a_payment_breakdown_v_2026_01_01(self.payment_id).await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `GET /rest/v2/payouts/auto-withdrawal-setting`
     ///
@@ -14218,12 +15127,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::get_the_auto_withdrawal_setting`]; finish with [`GetTheAutoWithdrawalSetting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTheAutoWithdrawalSetting<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "payouts")]
 impl<'a> GetTheAutoWithdrawalSetting<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14235,6 +15146,7 @@ impl<'a> GetTheAutoWithdrawalSetting<'a> {
         self.client.send_get_the_auto_withdrawal_setting().await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `PATCH /rest/v2/payouts/auto-withdrawal-setting`
     ///
@@ -14251,6 +15163,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::change_the_auto_withdrawal_setting_v_2026_01_01`]; finish with [`ChangeTheAutoWithdrawalSettingV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14258,6 +15171,7 @@ pub struct ChangeTheAutoWithdrawalSettingV20260101<'a> {
     client: &'a Client,
     body: &'a types::ChangeTheAutoWithdrawalSettingV20260101Body,
 }
+#[cfg(feature = "payouts")]
 impl<'a> ChangeTheAutoWithdrawalSettingV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14269,6 +15183,7 @@ impl<'a> ChangeTheAutoWithdrawalSettingV20260101<'a> {
         self.client.send_change_the_auto_withdrawal_setting_v_2026_01_01(self.body).await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `GET /rest/v2/payouts/balances`
     ///
@@ -14281,12 +15196,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::list_contractor_balances`]; finish with [`ListContractorBalances::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListContractorBalances<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "payouts")]
 impl<'a> ListContractorBalances<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14298,6 +15215,7 @@ impl<'a> ListContractorBalances<'a> {
         self.client.send_list_contractor_balances().await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `GET /rest/v2/payouts/contractors/methods`
     ///
@@ -14311,6 +15229,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::get_payout_methods`]; finish with [`GetPayoutMethods::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14318,6 +15237,7 @@ pub struct GetPayoutMethods<'a> {
     client: &'a Client,
     is_default: Option<bool>,
 }
+#[cfg(feature = "payouts")]
 impl<'a> GetPayoutMethods<'a> {
     ///Sets the optional `is_default` query parameter.
     pub fn is_default(mut self, value: bool) -> Self {
@@ -14331,6 +15251,7 @@ impl<'a> GetPayoutMethods<'a> {
         self.client.send_get_payout_methods(self.is_default).await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `POST /rest/v2/payouts/contractors/methods`
     ///
@@ -14347,6 +15268,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::create_bank_transfer_method`]; finish with [`CreateBankTransferMethod::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14354,6 +15276,7 @@ pub struct CreateBankTransferMethod<'a> {
     client: &'a Client,
     body: &'a types::CreateBankTransferMethodBody,
 }
+#[cfg(feature = "payouts")]
 impl<'a> CreateBankTransferMethod<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14365,6 +15288,7 @@ impl<'a> CreateBankTransferMethod<'a> {
         self.client.send_create_bank_transfer_method(self.body).await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `GET /rest/v2/payouts/contractors/methods/bank_transfers/requirements`
     ///
@@ -14384,6 +15308,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::get_bank_transfer_requirements`]; finish with [`GetBankTransferRequirements::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14393,6 +15318,7 @@ pub struct GetBankTransferRequirements<'a> {
     currency: &'a str,
     amount: Option<f64>,
 }
+#[cfg(feature = "payouts")]
 impl<'a> GetBankTransferRequirements<'a> {
     ///Sets the optional `amount` query parameter.
     pub fn amount(mut self, value: f64) -> Self {
@@ -14415,6 +15341,7 @@ impl<'a> GetBankTransferRequirements<'a> {
             .await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `GET /rest/v2/payouts/contractors/methods/bank_transfers/supported_routes`
     ///
@@ -14429,12 +15356,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::get_bank_transfer_supported_routes`]; finish with [`GetBankTransferSupportedRoutes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetBankTransferSupportedRoutes<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "payouts")]
 impl<'a> GetBankTransferSupportedRoutes<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14446,6 +15375,7 @@ impl<'a> GetBankTransferSupportedRoutes<'a> {
         self.client.send_get_bank_transfer_supported_routes().await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `PUT /rest/v2/payouts/contractors/methods/{id}`
     ///
@@ -14464,6 +15394,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::update_bank_transfer_method`]; finish with [`UpdateBankTransferMethod::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14472,6 +15403,7 @@ pub struct UpdateBankTransferMethod<'a> {
     id: &'a str,
     body: &'a types::UpdateBankTransferMethodBody,
 }
+#[cfg(feature = "payouts")]
 impl<'a> UpdateBankTransferMethod<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14483,6 +15415,7 @@ impl<'a> UpdateBankTransferMethod<'a> {
         self.client.send_update_bank_transfer_method(self.id, self.body).await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `POST /rest/v2/payouts/contractors/settings/auto_withdraw`
     ///
@@ -14499,6 +15432,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::update_auto_withdraw_setting`]; finish with [`UpdateAutoWithdrawSetting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14506,6 +15440,7 @@ pub struct UpdateAutoWithdrawSetting<'a> {
     client: &'a Client,
     body: &'a types::UpdateAutoWithdrawSettingBody,
 }
+#[cfg(feature = "payouts")]
 impl<'a> UpdateAutoWithdrawSetting<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14514,6 +15449,7 @@ impl<'a> UpdateAutoWithdrawSetting<'a> {
         self.client.send_update_auto_withdraw_setting(self.body).await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `GET /rest/v2/payouts/employees/methods`
     ///
@@ -14524,12 +15460,14 @@ impl Client {
         GetBankDetails { client: self }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::get_bank_details`]; finish with [`GetBankDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetBankDetails<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "payouts")]
 impl<'a> GetBankDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14538,6 +15476,7 @@ impl<'a> GetBankDetails<'a> {
         self.client.send_get_bank_details().await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `POST /rest/v2/payouts/employees/methods`
     ///
@@ -14554,6 +15493,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::add_edit_bank_details`]; finish with [`AddEditBankDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14561,6 +15501,7 @@ pub struct AddEditBankDetails<'a> {
     client: &'a Client,
     body: &'a types::AddEditBankDetailsBody,
 }
+#[cfg(feature = "payouts")]
 impl<'a> AddEditBankDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14572,6 +15513,7 @@ impl<'a> AddEditBankDetails<'a> {
         self.client.send_add_edit_bank_details(self.body).await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `POST /rest/v2/payouts/employees/methods/bank_transfers/requirements`
     ///
@@ -14588,6 +15530,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::dynamic_requirements`]; finish with [`DynamicRequirements::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14595,6 +15538,7 @@ pub struct DynamicRequirements<'a> {
     client: &'a Client,
     body: &'a types::DynamicRequirementsBody,
 }
+#[cfg(feature = "payouts")]
 impl<'a> DynamicRequirements<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14606,6 +15550,7 @@ impl<'a> DynamicRequirements<'a> {
         self.client.send_dynamic_requirements(self.body).await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `DELETE /rest/v2/payouts/employees/methods/{id}`
     ///
@@ -14619,6 +15564,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::delete_bank_details`]; finish with [`DeleteBankDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14626,6 +15572,7 @@ pub struct DeleteBankDetails<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "payouts")]
 impl<'a> DeleteBankDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14634,6 +15581,7 @@ impl<'a> DeleteBankDetails<'a> {
         self.client.send_delete_bank_details(self.id).await
     }
 }
+#[cfg(feature = "payouts")]
 impl Client {
     /// `POST /rest/v2/payouts/withdrawals`
     ///
@@ -14650,6 +15598,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "payouts")]
 ///Request builder for [`Client::request_to_withdraw_funds`]; finish with [`RequestToWithdrawFunds::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14657,6 +15606,7 @@ pub struct RequestToWithdrawFunds<'a> {
     client: &'a Client,
     body: &'a types::RequestToWithdrawFundsBody,
 }
+#[cfg(feature = "payouts")]
 impl<'a> RequestToWithdrawFunds<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14668,6 +15618,7 @@ impl<'a> RequestToWithdrawFunds<'a> {
         self.client.send_request_to_withdraw_funds(self.body).await
     }
 }
+#[cfg(feature = "people")]
 impl Client {
     /// `GET /rest/v2/people`
     ///
@@ -14693,6 +15644,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "people")]
 ///Request builder for [`Client::get_people`]; finish with [`GetPeople::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14720,6 +15672,7 @@ pub struct GetPeople<'a> {
     sort_order: Option<types::PeopleGetParametersSortOrder>,
     teams: Option<&'a ::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(feature = "people")]
 impl<'a> GetPeople<'a> {
     ///Sets the optional `band_placements` query parameter.
     pub fn band_placements(
@@ -14824,6 +15777,7 @@ impl<'a> GetPeople<'a> {
             .await
     }
 }
+#[cfg(feature = "people")]
 impl<'a> crate::runtime::pagination::Paginated for GetPeople<'a> {
     type Page = types::PeopleGetPeopleResponse200;
     type Item = types::PeopleGetResponseDataItems;
@@ -14873,6 +15827,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetPeople<'a> {
         page.data
     }
 }
+#[cfg(feature = "people")]
 impl Client {
     /// `POST /rest/v2/people`
     ///
@@ -14889,6 +15844,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "people")]
 ///Request builder for [`Client::create_a_direct_employee`]; finish with [`CreateADirectEmployee::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14896,6 +15852,7 @@ pub struct CreateADirectEmployee<'a> {
     client: &'a Client,
     body: &'a types::CreateADirectEmployeeBody,
 }
+#[cfg(feature = "people")]
 impl<'a> CreateADirectEmployee<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14907,6 +15864,7 @@ impl<'a> CreateADirectEmployee<'a> {
         self.client.send_create_a_direct_employee(self.body).await
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl Client {
     /// `GET /rest/v2/people/custom_fields`
     ///
@@ -14917,12 +15875,14 @@ impl Client {
         GetCustomFields { client: self }
     }
 }
+#[cfg(feature = "custom-fields-people")]
 ///Request builder for [`Client::get_custom_fields`]; finish with [`GetCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetCustomFields<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "custom-fields-people")]
 impl<'a> GetCustomFields<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14934,6 +15894,7 @@ impl<'a> GetCustomFields<'a> {
         self.client.send_get_custom_fields().await
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl Client {
     /// `GET /rest/v2/people/custom_fields/{id}`
     ///
@@ -14950,6 +15911,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "custom-fields-people")]
 ///Request builder for [`Client::get_person_custom_field`]; finish with [`GetPersonCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14957,6 +15919,7 @@ pub struct GetPersonCustomField<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "custom-fields-people")]
 impl<'a> GetPersonCustomField<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -14968,6 +15931,7 @@ impl<'a> GetPersonCustomField<'a> {
         self.client.send_get_person_custom_field(self.id).await
     }
 }
+#[cfg(feature = "personal-information")]
 impl Client {
     /// `GET /rest/v2/people/external/{worker_id}/personal`
     ///
@@ -14984,6 +15948,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "personal-information")]
 ///Request builder for [`Client::get_person_personal_info_external_id`]; finish with [`GetPersonPersonalInfoExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -14991,12 +15956,14 @@ pub struct GetPersonPersonalInfoExternalId<'a> {
     client: &'a Client,
     worker_id: &'a str,
 }
+#[cfg(feature = "personal-information")]
 impl<'a> GetPersonPersonalInfoExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_get_person_personal_info_external_id(self.worker_id).await
     }
 }
+#[cfg(feature = "personal-information")]
 impl Client {
     /// `PATCH /rest/v2/people/external/{worker_id}/personal`
     ///
@@ -15015,6 +15982,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "personal-information")]
 ///Request builder for [`Client::update_person_personal_info_external_id`]; finish with [`UpdatePersonPersonalInfoExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15023,6 +15991,7 @@ pub struct UpdatePersonPersonalInfoExternalId<'a> {
     worker_id: &'a str,
     body: &'a types::UpdatePersonPersonalInfoExternalIdBody,
 }
+#[cfg(feature = "personal-information")]
 impl<'a> UpdatePersonPersonalInfoExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -15031,6 +16000,7 @@ impl<'a> UpdatePersonPersonalInfoExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "people")]
 impl Client {
     /// `GET /rest/v2/people/me`
     ///
@@ -15045,12 +16015,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "people")]
 ///Request builder for [`Client::get_my_current_personal_profile`]; finish with [`GetMyCurrentPersonalProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetMyCurrentPersonalProfile<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "people")]
 impl<'a> GetMyCurrentPersonalProfile<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15062,6 +16034,7 @@ impl<'a> GetMyCurrentPersonalProfile<'a> {
         self.client.send_get_my_current_personal_profile().await
     }
 }
+#[cfg(feature = "people")]
 impl Client {
     /// `GET /rest/v2/people/{hris_profile_id}`
     ///
@@ -15080,6 +16053,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "people")]
 ///Request builder for [`Client::get_person_by_id`]; finish with [`GetPersonById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15089,6 +16063,7 @@ pub struct GetPersonById<'a> {
     include_custom_fields: Option<bool>,
     include_worker_relations: Option<bool>,
 }
+#[cfg(feature = "people")]
 impl<'a> GetPersonById<'a> {
     ///Sets the optional `include_custom_fields` query parameter.
     pub fn include_custom_fields(mut self, value: bool) -> Self {
@@ -15113,6 +16088,7 @@ impl<'a> GetPersonById<'a> {
             .await
     }
 }
+#[cfg(feature = "organization-structure")]
 impl Client {
     /// `PUT /rest/v2/people/{id}/department`
     ///
@@ -15132,6 +16108,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///Request builder for [`Client::update_person_department`]; finish with [`UpdatePersonDepartment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15141,6 +16118,7 @@ pub struct UpdatePersonDepartment<'a> {
     body: &'a types::UpdatePersonDepartmentBody,
     replace_other_positions: Option<bool>,
 }
+#[cfg(feature = "organization-structure")]
 impl<'a> UpdatePersonDepartment<'a> {
     ///Sets the optional `replace_other_positions` query parameter.
     pub fn replace_other_positions(mut self, value: bool) -> Self {
@@ -15163,6 +16141,7 @@ impl<'a> UpdatePersonDepartment<'a> {
             .await
     }
 }
+#[cfg(feature = "people")]
 impl Client {
     /// `PUT /rest/v2/people/{id}/working-location`
     ///
@@ -15181,6 +16160,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "people")]
 ///Request builder for [`Client::update_person_working_location`]; finish with [`UpdatePersonWorkingLocation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15189,6 +16169,7 @@ pub struct UpdatePersonWorkingLocation<'a> {
     id: &'a str,
     body: &'a types::UpdatePersonWorkingLocationBody,
 }
+#[cfg(feature = "people")]
 impl<'a> UpdatePersonWorkingLocation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15200,6 +16181,7 @@ impl<'a> UpdatePersonWorkingLocation<'a> {
         self.client.send_update_person_working_location(self.id, self.body).await
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl Client {
     /// `GET /rest/v2/people/{worker_id}/custom_fields`
     ///
@@ -15216,6 +16198,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "custom-fields-people")]
 ///Request builder for [`Client::get_person_custom_fields`]; finish with [`GetPersonCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15223,6 +16206,7 @@ pub struct GetPersonCustomFields<'a> {
     client: &'a Client,
     worker_id: &'a str,
 }
+#[cfg(feature = "custom-fields-people")]
 impl<'a> GetPersonCustomFields<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15234,6 +16218,7 @@ impl<'a> GetPersonCustomFields<'a> {
         self.client.send_get_person_custom_fields(self.worker_id).await
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl Client {
     /// `PUT /rest/v2/people/{worker_id}/custom_fields`
     ///
@@ -15252,6 +16237,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "custom-fields-people")]
 ///Request builder for [`Client::put_person_custom_field`]; finish with [`PutPersonCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15260,6 +16246,7 @@ pub struct PutPersonCustomField<'a> {
     worker_id: &'a str,
     body: &'a types::PutPersonCustomFieldBody,
 }
+#[cfg(feature = "custom-fields-people")]
 impl<'a> PutPersonCustomField<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15268,6 +16255,7 @@ impl<'a> PutPersonCustomField<'a> {
         self.client.send_put_person_custom_field(self.worker_id, self.body).await
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl Client {
     /// `DELETE /rest/v2/people/{worker_id}/custom_fields/{id}`
     ///
@@ -15286,6 +16274,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "custom-fields-people")]
 ///Request builder for [`Client::delete_person_custom_field`]; finish with [`DeletePersonCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15294,12 +16283,14 @@ pub struct DeletePersonCustomField<'a> {
     worker_id: &'a str,
     id: &'a str,
 }
+#[cfg(feature = "custom-fields-people")]
 impl<'a> DeletePersonCustomField<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_person_custom_field(self.worker_id, self.id).await
     }
 }
+#[cfg(feature = "personal-information")]
 impl Client {
     /// `GET /rest/v2/people/{worker_id}/personal`
     ///
@@ -15316,6 +16307,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "personal-information")]
 ///Request builder for [`Client::get_person_personal_info`]; finish with [`GetPersonPersonalInfo::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15323,6 +16315,7 @@ pub struct GetPersonPersonalInfo<'a> {
     client: &'a Client,
     worker_id: &'a str,
 }
+#[cfg(feature = "personal-information")]
 impl<'a> GetPersonPersonalInfo<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15334,6 +16327,7 @@ impl<'a> GetPersonPersonalInfo<'a> {
         self.client.send_get_person_personal_info(self.worker_id).await
     }
 }
+#[cfg(feature = "personal-information")]
 impl Client {
     /// `PATCH /rest/v2/people/{worker_id}/personal`
     ///
@@ -15352,6 +16346,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "personal-information")]
 ///Request builder for [`Client::update_person_personal_info`]; finish with [`UpdatePersonPersonalInfo::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15360,12 +16355,14 @@ pub struct UpdatePersonPersonalInfo<'a> {
     worker_id: &'a str,
     body: &'a types::UpdatePersonPersonalInfoBody,
 }
+#[cfg(feature = "personal-information")]
 impl<'a> UpdatePersonPersonalInfo<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_update_person_personal_info(self.worker_id, self.body).await
     }
 }
+#[cfg(feature = "profiles")]
 impl Client {
     /// `PATCH /rest/v2/profiles`
     ///
@@ -15376,6 +16373,7 @@ impl Client {
         Profiles { client: self, body }
     }
 }
+#[cfg(feature = "profiles")]
 ///Request builder for [`Client::profiles`]; finish with [`Profiles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15383,6 +16381,7 @@ pub struct Profiles<'a> {
     client: &'a Client,
     body: &'a types::ProfilesBody,
 }
+#[cfg(feature = "profiles")]
 impl<'a> Profiles<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15391,6 +16390,7 @@ impl<'a> Profiles<'a> {
         self.client.send_profiles(self.body).await
     }
 }
+#[cfg(feature = "people")]
 impl Client {
     /// `POST /rest/v2/pwac`
     ///
@@ -15407,6 +16407,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "people")]
 ///Request builder for [`Client::create_person_without_contract`]; finish with [`CreatePersonWithoutContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15414,6 +16415,7 @@ pub struct CreatePersonWithoutContract<'a> {
     client: &'a Client,
     body: &'a types::CreatePersonWithoutContractBody,
 }
+#[cfg(feature = "people")]
 impl<'a> CreatePersonWithoutContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15425,6 +16427,7 @@ impl<'a> CreatePersonWithoutContract<'a> {
         self.client.send_create_person_without_contract(self.body).await
     }
 }
+#[cfg(feature = "reports")]
 impl Client {
     /// `GET /rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net`
     ///
@@ -15443,6 +16446,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "reports")]
 ///Request builder for [`Client::gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01`]; finish with [`GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15452,6 +16456,7 @@ pub struct GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
+#[cfg(feature = "reports")]
 impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -15481,6 +16486,7 @@ impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
             .await
     }
 }
+#[cfg(feature = "reports")]
 impl<'a> crate::runtime::pagination::Paginated
 for GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
     type Page = types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200;
@@ -15518,6 +16524,7 @@ for GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
         page.data
     }
 }
+#[cfg(feature = "organizations")]
 impl Client {
     /// `GET /rest/v2/roles`
     ///
@@ -15532,12 +16539,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organizations")]
 ///Request builder for [`Client::get_the_roles_of_the_current_organization_v_2026_01_01`]; finish with [`GetTheRolesOfTheCurrentOrganizationV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "organizations")]
 impl<'a> GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15551,6 +16560,7 @@ impl<'a> GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
         self.client.send_get_the_roles_of_the_current_organization_v_2026_01_01().await
     }
 }
+#[cfg(feature = "organizations")]
 impl Client {
     /// `POST /rest/v2/roles`
     ///
@@ -15567,6 +16577,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organizations")]
 ///Request builder for [`Client::create_organization_role`]; finish with [`CreateOrganizationRole::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15574,6 +16585,7 @@ pub struct CreateOrganizationRole<'a> {
     client: &'a Client,
     body: &'a types::CreateOrganizationRoleBody,
 }
+#[cfg(feature = "organizations")]
 impl<'a> CreateOrganizationRole<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15585,6 +16597,7 @@ impl<'a> CreateOrganizationRole<'a> {
         self.client.send_create_organization_role(self.body).await
     }
 }
+#[cfg(feature = "organizations")]
 impl Client {
     /// `PATCH /rest/v2/roles/{roleId}`
     ///
@@ -15603,6 +16616,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organizations")]
 ///Request builder for [`Client::update_organization_role`]; finish with [`UpdateOrganizationRole::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15611,6 +16625,7 @@ pub struct UpdateOrganizationRole<'a> {
     role_id: &'a str,
     body: &'a types::UpdateOrganizationRoleBody,
 }
+#[cfg(feature = "organizations")]
 impl<'a> UpdateOrganizationRole<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15622,6 +16637,7 @@ impl<'a> UpdateOrganizationRole<'a> {
         self.client.send_update_organization_role(self.role_id, self.body).await
     }
 }
+#[cfg(feature = "screenings")]
 impl Client {
     /// `GET /rest/v2/screenings/aml/{entity_type}/{entity_id}`
     ///
@@ -15640,6 +16656,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "screenings")]
 ///Request builder for [`Client::get_aml_details`]; finish with [`GetAmlDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15648,6 +16665,7 @@ pub struct GetAmlDetails<'a> {
     entity_type: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
     entity_id: &'a str,
 }
+#[cfg(feature = "screenings")]
 impl<'a> GetAmlDetails<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15656,6 +16674,7 @@ impl<'a> GetAmlDetails<'a> {
         self.client.send_get_aml_details(self.entity_type, self.entity_id).await
     }
 }
+#[cfg(feature = "screenings")]
 impl Client {
     /// `GET /rest/v2/screenings/kyc/details`
     ///
@@ -15671,6 +16690,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "screenings")]
 ///Request builder for [`Client::get_kyc_details`]; finish with [`GetKycDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15680,6 +16700,7 @@ pub struct GetKycDetails<'a> {
     profile_id: Option<&'a str>,
     worker_profile_id: Option<&'a str>,
 }
+#[cfg(feature = "screenings")]
 impl<'a> GetKycDetails<'a> {
     ///Sets the optional `contract_id` query parameter.
     pub fn contract_id(mut self, value: &'a str) -> Self {
@@ -15709,6 +16730,7 @@ impl<'a> GetKycDetails<'a> {
             .await
     }
 }
+#[cfg(feature = "screenings")]
 impl Client {
     /// `POST /rest/v2/screenings/kyc/external`
     ///
@@ -15727,12 +16749,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "screenings")]
 ///Request builder for [`Client::submit_external_kyc`]; finish with [`SubmitExternalKyc::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SubmitExternalKyc<'a> {
     client: &'a Client,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "screenings")]
 impl<'a> SubmitExternalKyc<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15744,6 +16768,7 @@ impl<'a> SubmitExternalKyc<'a> {
         self.client.send_submit_external_kyc(self.form).await
     }
 }
+#[cfg(feature = "screenings")]
 impl Client {
     /// `POST /rest/v2/screenings/manual-verification`
     ///
@@ -15762,12 +16787,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "screenings")]
 ///Request builder for [`Client::create_manual_verification`]; finish with [`CreateManualVerification::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateManualVerification<'a> {
     client: &'a Client,
     form: ::reqwest::multipart::Form,
 }
+#[cfg(feature = "screenings")]
 impl<'a> CreateManualVerification<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15779,6 +16806,7 @@ impl<'a> CreateManualVerification<'a> {
         self.client.send_create_manual_verification(self.form).await
     }
 }
+#[cfg(feature = "screenings")]
 impl Client {
     /// `GET /rest/v2/screenings/verification-method`
     ///
@@ -15797,6 +16825,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "screenings")]
 ///Request builder for [`Client::get_verification_method`]; finish with [`GetVerificationMethod::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15805,6 +16834,7 @@ pub struct GetVerificationMethod<'a> {
     country: &'a str,
     document_type: types::ScreeningsKycExternalPostFormDataKycDocumentType,
 }
+#[cfg(feature = "screenings")]
 impl<'a> GetVerificationMethod<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15816,6 +16846,7 @@ impl<'a> GetVerificationMethod<'a> {
         self.client.send_get_verification_method(self.country, self.document_type).await
     }
 }
+#[cfg(feature = "tasks")]
 impl Client {
     /// `PATCH /rest/v2/tasks/{task_id}`
     ///
@@ -15834,6 +16865,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "tasks")]
 ///Request builder for [`Client::update_task_by_id`]; finish with [`UpdateTaskById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15842,6 +16874,7 @@ pub struct UpdateTaskById<'a> {
     task_id: &'a str,
     body: &'a types::UpdateTaskByIdBody,
 }
+#[cfg(feature = "tasks")]
 impl<'a> UpdateTaskById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15850,6 +16883,7 @@ impl<'a> UpdateTaskById<'a> {
         self.client.send_update_task_by_id(self.task_id, self.body).await
     }
 }
+#[cfg(feature = "organizations")]
 impl Client {
     /// `GET /rest/v2/teams`
     ///
@@ -15860,12 +16894,14 @@ impl Client {
         GetTeams { client: self }
     }
 }
+#[cfg(feature = "organizations")]
 ///Request builder for [`Client::get_teams`]; finish with [`GetTeams::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTeams<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "organizations")]
 impl<'a> GetTeams<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15874,6 +16910,7 @@ impl<'a> GetTeams<'a> {
         self.client.send_get_teams().await
     }
 }
+#[cfg(feature = "time-tracking")]
 impl Client {
     /// `POST /rest/v2/time-tracking/timesheets/upload-url`
     ///
@@ -15890,6 +16927,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking")]
 ///Request builder for [`Client::get_time_tracking_timesheets_upload_url`]; finish with [`GetTimeTrackingTimesheetsUploadUrl::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15897,6 +16935,7 @@ pub struct GetTimeTrackingTimesheetsUploadUrl<'a> {
     client: &'a Client,
     body: &'a types::GetTimeTrackingTimesheetsUploadUrlBody,
 }
+#[cfg(feature = "time-tracking")]
 impl<'a> GetTimeTrackingTimesheetsUploadUrl<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15908,6 +16947,7 @@ impl<'a> GetTimeTrackingTimesheetsUploadUrl<'a> {
         self.client.send_get_time_tracking_timesheets_upload_url(self.body).await
     }
 }
+#[cfg(feature = "time-tracking")]
 impl Client {
     /// `GET /rest/v2/time-tracking/timesheets/{timesheet_id}`
     ///
@@ -15925,6 +16965,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking")]
 ///Request builder for [`Client::get_time_tracking_timesheet_by_id`]; finish with [`GetTimeTrackingTimesheetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15933,6 +16974,7 @@ pub struct GetTimeTrackingTimesheetById<'a> {
     timesheet_id: &'a str,
     extend: Option<&'a str>,
 }
+#[cfg(feature = "time-tracking")]
 impl<'a> GetTimeTrackingTimesheetById<'a> {
     ///Sets the optional `extend` query parameter.
     pub fn extend(mut self, value: &'a str) -> Self {
@@ -15951,6 +16993,7 @@ impl<'a> GetTimeTrackingTimesheetById<'a> {
             .await
     }
 }
+#[cfg(feature = "time-tracking")]
 impl Client {
     /// `POST /rest/v2/time-tracking/timesheets/{timesheet_id}/review`
     ///
@@ -15969,6 +17012,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking")]
 ///Request builder for [`Client::review_time_tracking_timesheet`]; finish with [`ReviewTimeTrackingTimesheet::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -15977,6 +17021,7 @@ pub struct ReviewTimeTrackingTimesheet<'a> {
     timesheet_id: &'a str,
     body: &'a types::ReviewTimeTrackingTimesheetBody,
 }
+#[cfg(feature = "time-tracking")]
 impl<'a> ReviewTimeTrackingTimesheet<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -15990,6 +17035,7 @@ impl<'a> ReviewTimeTrackingTimesheet<'a> {
             .await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `GET /rest/v2/time_offs`
     ///
@@ -16015,6 +17061,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::list_time_off_requests_for_organization`]; finish with [`ListTimeOffRequestsForOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16032,6 +17079,7 @@ pub struct ListTimeOffRequestsForOrganization<'a> {
     updated_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
     updated_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "time-off")]
 impl<'a> ListTimeOffRequestsForOrganization<'a> {
     ///Sets the optional `approval_end_date` query parameter.
     pub fn approval_end_date(
@@ -16139,6 +17187,7 @@ impl<'a> ListTimeOffRequestsForOrganization<'a> {
             .await
     }
 }
+#[cfg(feature = "time-off")]
 impl<'a> crate::runtime::pagination::Paginated
 for ListTimeOffRequestsForOrganization<'a> {
     type Page = types::TimeOffListTimeOffRequestsForOrganizationResponse200;
@@ -16184,6 +17233,7 @@ for ListTimeOffRequestsForOrganization<'a> {
         page.data
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `POST /rest/v2/time_offs`
     ///
@@ -16200,6 +17250,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::create_time_off_request`]; finish with [`CreateTimeOffRequest::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16207,6 +17258,7 @@ pub struct CreateTimeOffRequest<'a> {
     client: &'a Client,
     body: &'a types::CreateTimeOffRequestBody,
 }
+#[cfg(feature = "time-off")]
 impl<'a> CreateTimeOffRequest<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -16218,6 +17270,7 @@ impl<'a> CreateTimeOffRequest<'a> {
         self.client.send_create_time_off_request(self.body).await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `GET /rest/v2/time_offs/dailies`
     ///
@@ -16234,6 +17287,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::get_time_off_dailies`]; finish with [`GetTimeOffDailies::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16244,6 +17298,7 @@ pub struct GetTimeOffDailies<'a> {
     hris_profile_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
     start_date: Option<&'a ::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "time-off")]
 impl<'a> GetTimeOffDailies<'a> {
     ///Sets the optional `countries` query parameter.
     pub fn countries(
@@ -16288,6 +17343,7 @@ impl<'a> GetTimeOffDailies<'a> {
             .await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `POST /rest/v2/time_offs/global-payroll/sync`
     ///
@@ -16304,6 +17360,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::sync_time_off_global_payroll`]; finish with [`SyncTimeOffGlobalPayroll::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16311,6 +17368,7 @@ pub struct SyncTimeOffGlobalPayroll<'a> {
     client: &'a Client,
     body: &'a types::SyncTimeOffGlobalPayrollBody,
 }
+#[cfg(feature = "time-off")]
 impl<'a> SyncTimeOffGlobalPayroll<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -16322,6 +17380,7 @@ impl<'a> SyncTimeOffGlobalPayroll<'a> {
         self.client.send_sync_time_off_global_payroll(self.body).await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `GET /rest/v2/time_offs/policy-validation-templates`
     ///
@@ -16338,6 +17397,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::get_time_off_policy_validation_templates`]; finish with [`GetTimeOffPolicyValidationTemplates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16345,6 +17405,7 @@ pub struct GetTimeOffPolicyValidationTemplates<'a> {
     client: &'a Client,
     countries: &'a ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "time-off")]
 impl<'a> GetTimeOffPolicyValidationTemplates<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -16356,6 +17417,7 @@ impl<'a> GetTimeOffPolicyValidationTemplates<'a> {
         self.client.send_get_time_off_policy_validation_templates(self.countries).await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `GET /rest/v2/time_offs/profile/{hris_profile_id}`
     ///
@@ -16383,6 +17445,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::get_time_off_profile`]; finish with [`GetTimeOffProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16401,6 +17464,7 @@ pub struct GetTimeOffProfile<'a> {
     updated_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
     updated_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "time-off")]
 impl<'a> GetTimeOffProfile<'a> {
     ///Sets the optional `approval_end_date` query parameter.
     pub fn approval_end_date(
@@ -16509,6 +17573,7 @@ impl<'a> GetTimeOffProfile<'a> {
             .await
     }
 }
+#[cfg(feature = "time-off")]
 impl<'a> crate::runtime::pagination::Paginated for GetTimeOffProfile<'a> {
     type Page = types::TimeOffGetTimeOffProfileResponse200;
     type Item = types::TimeOffsProfileHrisProfileIdGetResponseDataItems;
@@ -16554,6 +17619,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeOffProfile<'a> {
         page.data
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `GET /rest/v2/time_offs/profile/{hris_profile_id}/entitlements`
     ///
@@ -16572,6 +17638,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::get_time_off_entitlements`]; finish with [`GetTimeOffEntitlements::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16583,6 +17650,7 @@ pub struct GetTimeOffEntitlements<'a> {
     >,
     tracking_period_date: Option<&'a ::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "time-off")]
 impl<'a> GetTimeOffEntitlements<'a> {
     ///Sets the optional `policy_type_name` query parameter.
     pub fn policy_type_name(
@@ -16616,6 +17684,7 @@ impl<'a> GetTimeOffEntitlements<'a> {
             .await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `GET /rest/v2/time_offs/profile/{hris_profile_id}/policies`
     ///
@@ -16634,6 +17703,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::get_time_off_policies`]; finish with [`GetTimeOffPolicies::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16645,6 +17715,7 @@ pub struct GetTimeOffPolicies<'a> {
         types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
     >,
 }
+#[cfg(feature = "time-off")]
 impl<'a> GetTimeOffPolicies<'a> {
     ///Sets the optional `policy_type_id` query parameter.
     pub fn policy_type_id(mut self, value: &'a str) -> Self {
@@ -16675,6 +17746,7 @@ impl<'a> GetTimeOffPolicies<'a> {
             .await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `POST /rest/v2/time_offs/review`
     ///
@@ -16691,6 +17763,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::review_time_off_request`]; finish with [`ReviewTimeOffRequest::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16698,6 +17771,7 @@ pub struct ReviewTimeOffRequest<'a> {
     client: &'a Client,
     body: &'a types::ReviewTimeOffRequestBody,
 }
+#[cfg(feature = "time-off")]
 impl<'a> ReviewTimeOffRequest<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -16709,6 +17783,7 @@ impl<'a> ReviewTimeOffRequest<'a> {
         self.client.send_review_time_off_request(self.body).await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `GET /rest/v2/time_offs/time-off-events`
     ///
@@ -16727,6 +17802,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::get_time_off_events`]; finish with [`GetTimeOffEvents::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16736,6 +17812,7 @@ pub struct GetTimeOffEvents<'a> {
     policy_id: Option<&'a str>,
     time_off_type_id: Option<&'a str>,
 }
+#[cfg(feature = "time-off")]
 impl<'a> GetTimeOffEvents<'a> {
     ///Sets the optional `policy_id` query parameter.
     pub fn policy_id(mut self, value: &'a str) -> Self {
@@ -16760,6 +17837,7 @@ impl<'a> GetTimeOffEvents<'a> {
             .await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `POST /rest/v2/time_offs/validate`
     ///
@@ -16776,6 +17854,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::validate_time_off`]; finish with [`ValidateTimeOff::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16783,6 +17862,7 @@ pub struct ValidateTimeOff<'a> {
     client: &'a Client,
     body: &'a types::ValidateTimeOffBody,
 }
+#[cfg(feature = "time-off")]
 impl<'a> ValidateTimeOff<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -16791,6 +17871,7 @@ impl<'a> ValidateTimeOff<'a> {
         self.client.send_validate_time_off(self.body).await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `DELETE /rest/v2/time_offs/{time_off_id}`
     ///
@@ -16807,6 +17888,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::delete_time_off_request`]; finish with [`DeleteTimeOffRequest::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16814,12 +17896,14 @@ pub struct DeleteTimeOffRequest<'a> {
     client: &'a Client,
     time_off_id: &'a str,
 }
+#[cfg(feature = "time-off")]
 impl<'a> DeleteTimeOffRequest<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_time_off_request(self.time_off_id).await
     }
 }
+#[cfg(feature = "time-off")]
 impl Client {
     /// `PATCH /rest/v2/time_offs/{time_off_id}`
     ///
@@ -16838,6 +17922,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-off")]
 ///Request builder for [`Client::update_time_off_request`]; finish with [`UpdateTimeOffRequest::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16846,6 +17931,7 @@ pub struct UpdateTimeOffRequest<'a> {
     time_off_id: &'a str,
     body: &'a types::UpdateTimeOffRequestBody,
 }
+#[cfg(feature = "time-off")]
 impl<'a> UpdateTimeOffRequest<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -16857,6 +17943,7 @@ impl<'a> UpdateTimeOffRequest<'a> {
         self.client.send_update_time_off_request(self.time_off_id, self.body).await
     }
 }
+#[cfg(feature = "time-tracking")]
 impl Client {
     /// `GET /rest/v2/time_tracking/shift_rates`
     ///
@@ -16871,6 +17958,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking")]
 ///Request builder for [`Client::get_time_tracking_shift_rates`]; finish with [`GetTimeTrackingShiftRates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16879,6 +17967,7 @@ pub struct GetTimeTrackingShiftRates<'a> {
     limit: Option<&'a str>,
     offset: Option<&'a str>,
 }
+#[cfg(feature = "time-tracking")]
 impl<'a> GetTimeTrackingShiftRates<'a> {
     ///Sets the optional `limit` query parameter.
     pub fn limit(mut self, value: &'a str) -> Self {
@@ -16900,6 +17989,7 @@ impl<'a> GetTimeTrackingShiftRates<'a> {
         self.client.send_get_time_tracking_shift_rates(self.limit, self.offset).await
     }
 }
+#[cfg(feature = "time-tracking")]
 impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates<'a> {
     type Page = types::TimeTrackingGetTimeTrackingShiftRatesResponse200;
     type Item = types::TimeTrackingShiftRatesGetResponseDataItems;
@@ -16935,6 +18025,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates<'a>
         page.data
     }
 }
+#[cfg(feature = "time-tracking")]
 impl Client {
     /// `POST /rest/v2/time_tracking/shift_rates`
     ///
@@ -16951,6 +18042,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking")]
 ///Request builder for [`Client::create_time_tracking_shift_rate`]; finish with [`CreateTimeTrackingShiftRate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16958,6 +18050,7 @@ pub struct CreateTimeTrackingShiftRate<'a> {
     client: &'a Client,
     body: &'a types::CreateTimeTrackingShiftRateBody,
 }
+#[cfg(feature = "time-tracking")]
 impl<'a> CreateTimeTrackingShiftRate<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -16969,6 +18062,7 @@ impl<'a> CreateTimeTrackingShiftRate<'a> {
         self.client.send_create_time_tracking_shift_rate(self.body).await
     }
 }
+#[cfg(feature = "time-tracking")]
 impl Client {
     /// `GET /rest/v2/time_tracking/shift_rates/{external_id}`
     ///
@@ -16985,6 +18079,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking")]
 ///Request builder for [`Client::get_time_tracking_shift_rate_by_external_id`]; finish with [`GetTimeTrackingShiftRateByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -16992,6 +18087,7 @@ pub struct GetTimeTrackingShiftRateByExternalId<'a> {
     client: &'a Client,
     external_id: &'a str,
 }
+#[cfg(feature = "time-tracking")]
 impl<'a> GetTimeTrackingShiftRateByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17005,6 +18101,7 @@ impl<'a> GetTimeTrackingShiftRateByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "time-tracking")]
 impl Client {
     /// `DELETE /rest/v2/time_tracking/shift_rates/{external_id}`
     ///
@@ -17021,6 +18118,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking")]
 ///Request builder for [`Client::delete_time_tracking_shift_rate_by_external_id`]; finish with [`DeleteTimeTrackingShiftRateByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17028,6 +18126,7 @@ pub struct DeleteTimeTrackingShiftRateByExternalId<'a> {
     client: &'a Client,
     external_id: &'a str,
 }
+#[cfg(feature = "time-tracking")]
 impl<'a> DeleteTimeTrackingShiftRateByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -17036,6 +18135,7 @@ impl<'a> DeleteTimeTrackingShiftRateByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "time-tracking")]
 impl Client {
     /// `PATCH /rest/v2/time_tracking/shift_rates/{external_id}`
     ///
@@ -17054,6 +18154,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking")]
 ///Request builder for [`Client::update_time_tracking_shift_rate_by_external_id`]; finish with [`UpdateTimeTrackingShiftRateByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17062,6 +18163,7 @@ pub struct UpdateTimeTrackingShiftRateByExternalId<'a> {
     external_id: &'a str,
     body: &'a types::UpdateTimeTrackingShiftRateByExternalIdBody,
 }
+#[cfg(feature = "time-tracking")]
 impl<'a> UpdateTimeTrackingShiftRateByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17080,6 +18182,7 @@ impl<'a> UpdateTimeTrackingShiftRateByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl Client {
     /// `GET /rest/v2/time_tracking/shifts`
     ///
@@ -17097,6 +18200,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///Request builder for [`Client::get_time_tracking_shifts`]; finish with [`GetTimeTrackingShifts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17108,6 +18212,7 @@ pub struct GetTimeTrackingShifts<'a> {
     offset: Option<&'a str>,
     to_date: Option<&'a ::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl<'a> GetTimeTrackingShifts<'a> {
     ///Sets the optional `contract_id` query parameter.
     pub fn contract_id(
@@ -17155,6 +18260,7 @@ impl<'a> GetTimeTrackingShifts<'a> {
             .await
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShifts<'a> {
     type Page = types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200;
     type Item = types::TimeTrackingShiftsGetResponseDataItems;
@@ -17193,6 +18299,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShifts<'a> {
         page.data
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl Client {
     /// `POST /rest/v2/time_tracking/shifts`
     ///
@@ -17209,6 +18316,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///Request builder for [`Client::create_time_tracking_shifts`]; finish with [`CreateTimeTrackingShifts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17216,6 +18324,7 @@ pub struct CreateTimeTrackingShifts<'a> {
     client: &'a Client,
     body: &'a types::CreateTimeTrackingShiftsBody,
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl<'a> CreateTimeTrackingShifts<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17227,6 +18336,7 @@ impl<'a> CreateTimeTrackingShifts<'a> {
         self.client.send_create_time_tracking_shifts(self.body).await
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl Client {
     /// `POST /rest/v2/time_tracking/shifts/bulk-delete`
     ///
@@ -17243,6 +18353,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///Request builder for [`Client::delete_multiple_shifts_by_external_id`]; finish with [`DeleteMultipleShiftsByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17250,6 +18361,7 @@ pub struct DeleteMultipleShiftsByExternalId<'a> {
     client: &'a Client,
     body: &'a types::DeleteMultipleShiftsByExternalIdBody,
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl<'a> DeleteMultipleShiftsByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17263,6 +18375,7 @@ impl<'a> DeleteMultipleShiftsByExternalId<'a> {
         self.client.send_delete_multiple_shifts_by_external_id(self.body).await
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl Client {
     /// `POST /rest/v2/time_tracking/shifts/raw`
     ///
@@ -17279,6 +18392,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///Request builder for [`Client::create_time_tracking_shifts_raw`]; finish with [`CreateTimeTrackingShiftsRaw::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17286,6 +18400,7 @@ pub struct CreateTimeTrackingShiftsRaw<'a> {
     client: &'a Client,
     body: &'a types::CreateTimeTrackingShiftsRawBody,
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl<'a> CreateTimeTrackingShiftsRaw<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17297,6 +18412,7 @@ impl<'a> CreateTimeTrackingShiftsRaw<'a> {
         self.client.send_create_time_tracking_shifts_raw(self.body).await
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl Client {
     /// `GET /rest/v2/time_tracking/shifts/{external_id}`
     ///
@@ -17313,6 +18429,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///Request builder for [`Client::get_time_tracking_shift_by_external_id`]; finish with [`GetTimeTrackingShiftByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17320,6 +18437,7 @@ pub struct GetTimeTrackingShiftByExternalId<'a> {
     client: &'a Client,
     external_id: &'a str,
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl<'a> GetTimeTrackingShiftByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17333,6 +18451,7 @@ impl<'a> GetTimeTrackingShiftByExternalId<'a> {
         self.client.send_get_time_tracking_shift_by_external_id(self.external_id).await
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl Client {
     /// `DELETE /rest/v2/time_tracking/shifts/{external_id}`
     ///
@@ -17349,6 +18468,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///Request builder for [`Client::delete_time_tracking_shift_by_external_id`]; finish with [`DeleteTimeTrackingShiftByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17356,6 +18476,7 @@ pub struct DeleteTimeTrackingShiftByExternalId<'a> {
     client: &'a Client,
     external_id: &'a str,
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl<'a> DeleteTimeTrackingShiftByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
@@ -17364,6 +18485,7 @@ impl<'a> DeleteTimeTrackingShiftByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl Client {
     /// `PATCH /rest/v2/time_tracking/shifts/{external_id}`
     ///
@@ -17382,6 +18504,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///Request builder for [`Client::update_time_tracking_shift_by_external_id`]; finish with [`UpdateTimeTrackingShiftByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17390,6 +18513,7 @@ pub struct UpdateTimeTrackingShiftByExternalId<'a> {
     external_id: &'a str,
     body: &'a types::UpdateTimeTrackingShiftByExternalIdBody,
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl<'a> UpdateTimeTrackingShiftByExternalId<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17405,6 +18529,7 @@ impl<'a> UpdateTimeTrackingShiftByExternalId<'a> {
             .await
     }
 }
+#[cfg(feature = "timesheets")]
 impl Client {
     /// `GET /rest/v2/timesheets`
     ///
@@ -17425,6 +18550,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "timesheets")]
 ///Request builder for [`Client::get_timesheets`]; finish with [`GetTimesheets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17439,6 +18565,7 @@ pub struct GetTimesheets<'a> {
     reporter_id: Option<&'a str>,
     statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
 }
+#[cfg(feature = "timesheets")]
 impl<'a> GetTimesheets<'a> {
     ///Sets the optional `contract_id` query parameter.
     pub fn contract_id(mut self, value: &'a str) -> Self {
@@ -17504,6 +18631,7 @@ impl<'a> GetTimesheets<'a> {
             .await
     }
 }
+#[cfg(feature = "timesheets")]
 impl<'a> crate::runtime::pagination::Paginated for GetTimesheets<'a> {
     type Page = types::TimesheetsGetTimesheetsResponse200;
     type Item = types::TimesheetsGetResponseDataItems;
@@ -17545,6 +18673,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimesheets<'a> {
         page.data
     }
 }
+#[cfg(feature = "timesheets")]
 impl Client {
     /// `POST /rest/v2/timesheets`
     ///
@@ -17561,6 +18690,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "timesheets")]
 ///Request builder for [`Client::create_timesheet`]; finish with [`CreateTimesheet::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17568,6 +18698,7 @@ pub struct CreateTimesheet<'a> {
     client: &'a Client,
     body: &'a types::CreateTimesheetBody,
 }
+#[cfg(feature = "timesheets")]
 impl<'a> CreateTimesheet<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17579,6 +18710,7 @@ impl<'a> CreateTimesheet<'a> {
         self.client.send_create_timesheet(self.body).await
     }
 }
+#[cfg(feature = "projects")]
 impl Client {
     /// `POST /rest/v2/timesheets/presets`
     ///
@@ -17595,6 +18727,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "projects")]
 ///Request builder for [`Client::create_timesheets_preset`]; finish with [`CreateTimesheetsPreset::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17602,6 +18735,7 @@ pub struct CreateTimesheetsPreset<'a> {
     client: &'a Client,
     body: &'a types::CreateTimesheetsPresetBody,
 }
+#[cfg(feature = "projects")]
 impl<'a> CreateTimesheetsPreset<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17613,6 +18747,7 @@ impl<'a> CreateTimesheetsPreset<'a> {
         self.client.send_create_timesheets_preset(self.body).await
     }
 }
+#[cfg(feature = "projects")]
 impl Client {
     /// `GET /rest/v2/timesheets/presets/{id}`
     ///
@@ -17629,6 +18764,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "projects")]
 ///Request builder for [`Client::get_timesheets_preset_by_id`]; finish with [`GetTimesheetsPresetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17636,6 +18772,7 @@ pub struct GetTimesheetsPresetById<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "projects")]
 impl<'a> GetTimesheetsPresetById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17647,6 +18784,7 @@ impl<'a> GetTimesheetsPresetById<'a> {
         self.client.send_get_timesheets_preset_by_id(self.id).await
     }
 }
+#[cfg(feature = "projects")]
 impl Client {
     /// `DELETE /rest/v2/timesheets/presets/{id}`
     ///
@@ -17663,6 +18801,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "projects")]
 ///Request builder for [`Client::delete_timesheets_preset`]; finish with [`DeleteTimesheetsPreset::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17670,6 +18809,7 @@ pub struct DeleteTimesheetsPreset<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "projects")]
 impl<'a> DeleteTimesheetsPreset<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17678,6 +18818,7 @@ impl<'a> DeleteTimesheetsPreset<'a> {
         self.client.send_delete_timesheets_preset(self.id).await
     }
 }
+#[cfg(feature = "projects")]
 impl Client {
     /// `PATCH /rest/v2/timesheets/presets/{id}`
     ///
@@ -17696,6 +18837,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "projects")]
 ///Request builder for [`Client::update_timesheets_preset`]; finish with [`UpdateTimesheetsPreset::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17704,6 +18846,7 @@ pub struct UpdateTimesheetsPreset<'a> {
     id: &'a str,
     body: &'a types::UpdateTimesheetsPresetBody,
 }
+#[cfg(feature = "projects")]
 impl<'a> UpdateTimesheetsPreset<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17715,6 +18858,7 @@ impl<'a> UpdateTimesheetsPreset<'a> {
         self.client.send_update_timesheets_preset(self.id, self.body).await
     }
 }
+#[cfg(feature = "projects")]
 impl Client {
     /// `GET /rest/v2/timesheets/root-presets`
     ///
@@ -17734,6 +18878,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "projects")]
 ///Request builder for [`Client::get_hourly_report_root_presets`]; finish with [`GetHourlyReportRootPresets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17745,6 +18890,7 @@ pub struct GetHourlyReportRootPresets<'a> {
     order_direction: Option<types::TimesheetsRootPresetsGetParametersOrderDirection>,
     work_statement_statuses: Option<&'a ::std::vec::Vec<::std::string::String>>,
 }
+#[cfg(feature = "projects")]
 impl<'a> GetHourlyReportRootPresets<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
@@ -17798,6 +18944,7 @@ impl<'a> GetHourlyReportRootPresets<'a> {
             .await
     }
 }
+#[cfg(feature = "projects")]
 impl<'a> crate::runtime::pagination::Paginated for GetHourlyReportRootPresets<'a> {
     type Page = types::ProjectsGetHourlyReportRootPresetsResponse200;
     type Item = types::TimesheetsRootPresetsGetResponseDataItems;
@@ -17840,6 +18987,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetHourlyReportRootPresets<'a
         page.data
     }
 }
+#[cfg(feature = "projects")]
 impl Client {
     /// `POST /rest/v2/timesheets/root-presets`
     ///
@@ -17856,6 +19004,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "projects")]
 ///Request builder for [`Client::create_root_timesheets_preset`]; finish with [`CreateRootTimesheetsPreset::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17863,6 +19012,7 @@ pub struct CreateRootTimesheetsPreset<'a> {
     client: &'a Client,
     body: &'a types::CreateRootTimesheetsPresetBody,
 }
+#[cfg(feature = "projects")]
 impl<'a> CreateRootTimesheetsPreset<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17874,6 +19024,7 @@ impl<'a> CreateRootTimesheetsPreset<'a> {
         self.client.send_create_root_timesheets_preset(self.body).await
     }
 }
+#[cfg(feature = "projects")]
 impl Client {
     /// `GET /rest/v2/timesheets/root-presets/{id}`
     ///
@@ -17890,6 +19041,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "projects")]
 ///Request builder for [`Client::get_hourly_report_root_preset_by_id`]; finish with [`GetHourlyReportRootPresetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17897,6 +19049,7 @@ pub struct GetHourlyReportRootPresetById<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "projects")]
 impl<'a> GetHourlyReportRootPresetById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17908,6 +19061,7 @@ impl<'a> GetHourlyReportRootPresetById<'a> {
         self.client.send_get_hourly_report_root_preset_by_id(self.id).await
     }
 }
+#[cfg(feature = "timesheets")]
 impl Client {
     /// `GET /rest/v2/timesheets/{id}`
     ///
@@ -17921,6 +19075,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "timesheets")]
 ///Request builder for [`Client::get_timesheet_by_id`]; finish with [`GetTimesheetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17928,6 +19083,7 @@ pub struct GetTimesheetById<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "timesheets")]
 impl<'a> GetTimesheetById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -17939,6 +19095,7 @@ impl<'a> GetTimesheetById<'a> {
         self.client.send_get_timesheet_by_id(self.id).await
     }
 }
+#[cfg(feature = "timesheets")]
 impl Client {
     /// `DELETE /rest/v2/timesheets/{id}`
     ///
@@ -17953,6 +19110,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "timesheets")]
 ///Request builder for [`Client::delete_timesheet_by_id`]; finish with [`DeleteTimesheetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -17961,6 +19119,7 @@ pub struct DeleteTimesheetById<'a> {
     id: &'a str,
     reason: Option<&'a str>,
 }
+#[cfg(feature = "timesheets")]
 impl<'a> DeleteTimesheetById<'a> {
     ///Sets the optional `reason` query parameter.
     pub fn reason(mut self, value: &'a str) -> Self {
@@ -17974,6 +19133,7 @@ impl<'a> DeleteTimesheetById<'a> {
         self.client.send_delete_timesheet_by_id(self.id, self.reason).await
     }
 }
+#[cfg(feature = "timesheets")]
 impl Client {
     /// `PATCH /rest/v2/timesheets/{id}`
     ///
@@ -17992,6 +19152,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "timesheets")]
 ///Request builder for [`Client::update_timesheet`]; finish with [`UpdateTimesheet::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18000,6 +19161,7 @@ pub struct UpdateTimesheet<'a> {
     id: &'a str,
     body: &'a types::UpdateTimesheetBody,
 }
+#[cfg(feature = "timesheets")]
 impl<'a> UpdateTimesheet<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18011,6 +19173,7 @@ impl<'a> UpdateTimesheet<'a> {
         self.client.send_update_timesheet(self.id, self.body).await
     }
 }
+#[cfg(feature = "timesheets")]
 impl Client {
     /// `POST /rest/v2/timesheets/{id}/reviews`
     ///
@@ -18029,6 +19192,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "timesheets")]
 ///Request builder for [`Client::create_timesheet_review`]; finish with [`CreateTimesheetReview::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18037,6 +19201,7 @@ pub struct CreateTimesheetReview<'a> {
     id: &'a str,
     body: &'a types::CreateTimesheetReviewBody,
 }
+#[cfg(feature = "timesheets")]
 impl<'a> CreateTimesheetReview<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18045,6 +19210,7 @@ impl<'a> CreateTimesheetReview<'a> {
         self.client.send_create_timesheet_review(self.id, self.body).await
     }
 }
+#[cfg(feature = "screenings")]
 impl Client {
     /// `POST /rest/v2/veriff/session`
     ///
@@ -18061,6 +19227,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "screenings")]
 ///Request builder for [`Client::create_veriff_session`]; finish with [`CreateVeriffSession::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18068,6 +19235,7 @@ pub struct CreateVeriffSession<'a> {
     client: &'a Client,
     body: &'a types::CreateVeriffSessionBody,
 }
+#[cfg(feature = "screenings")]
 impl<'a> CreateVeriffSession<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18079,6 +19247,7 @@ impl<'a> CreateVeriffSession<'a> {
         self.client.send_create_veriff_session(self.body).await
     }
 }
+#[cfg(feature = "webhooks")]
 impl Client {
     /// `GET /rest/v2/webhooks`
     ///
@@ -18087,12 +19256,14 @@ impl Client {
         GetWebhooks { client: self }
     }
 }
+#[cfg(feature = "webhooks")]
 ///Request builder for [`Client::get_webhooks`]; finish with [`GetWebhooks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWebhooks<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "webhooks")]
 impl<'a> GetWebhooks<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18101,6 +19272,7 @@ impl<'a> GetWebhooks<'a> {
         self.client.send_get_webhooks().await
     }
 }
+#[cfg(feature = "webhooks")]
 impl Client {
     /// `POST /rest/v2/webhooks`
     ///
@@ -18115,6 +19287,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 ///Request builder for [`Client::create_webhook`]; finish with [`CreateWebhook::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18122,6 +19295,7 @@ pub struct CreateWebhook<'a> {
     client: &'a Client,
     body: &'a types::CreateWebhookRequest,
 }
+#[cfg(feature = "webhooks")]
 impl<'a> CreateWebhook<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18130,6 +19304,7 @@ impl<'a> CreateWebhook<'a> {
         self.client.send_create_webhook(self.body).await
     }
 }
+#[cfg(feature = "webhooks")]
 impl Client {
     /// `GET /rest/v2/webhooks/events/types`
     ///
@@ -18138,12 +19313,14 @@ impl Client {
         GetWebhookEvents { client: self }
     }
 }
+#[cfg(feature = "webhooks")]
 ///Request builder for [`Client::get_webhook_events`]; finish with [`GetWebhookEvents::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWebhookEvents<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "webhooks")]
 impl<'a> GetWebhookEvents<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18152,6 +19329,7 @@ impl<'a> GetWebhookEvents<'a> {
         self.client.send_get_webhook_events().await
     }
 }
+#[cfg(feature = "webhooks")]
 impl Client {
     /// `GET /rest/v2/webhooks/{id}`
     ///
@@ -18160,6 +19338,7 @@ impl Client {
         GetWebhook { client: self, id }
     }
 }
+#[cfg(feature = "webhooks")]
 ///Request builder for [`Client::get_webhook`]; finish with [`GetWebhook::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18167,6 +19346,7 @@ pub struct GetWebhook<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "webhooks")]
 impl<'a> GetWebhook<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18175,6 +19355,7 @@ impl<'a> GetWebhook<'a> {
         self.client.send_get_webhook(self.id).await
     }
 }
+#[cfg(feature = "webhooks")]
 impl Client {
     /// `DELETE /rest/v2/webhooks/{id}`
     ///
@@ -18183,6 +19364,7 @@ impl Client {
         DeleteWebhook { client: self, id }
     }
 }
+#[cfg(feature = "webhooks")]
 ///Request builder for [`Client::delete_webhook`]; finish with [`DeleteWebhook::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18190,6 +19372,7 @@ pub struct DeleteWebhook<'a> {
     client: &'a Client,
     id: &'a str,
 }
+#[cfg(feature = "webhooks")]
 impl<'a> DeleteWebhook<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18198,6 +19381,7 @@ impl<'a> DeleteWebhook<'a> {
         self.client.send_delete_webhook(self.id).await
     }
 }
+#[cfg(feature = "webhooks")]
 impl Client {
     /// `PATCH /rest/v2/webhooks/{id}`
     ///
@@ -18214,6 +19398,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 ///Request builder for [`Client::update_webhook`]; finish with [`UpdateWebhook::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18222,6 +19407,7 @@ pub struct UpdateWebhook<'a> {
     id: &'a str,
     body: &'a types::PatchWebhookRequest,
 }
+#[cfg(feature = "webhooks")]
 impl<'a> UpdateWebhook<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18230,6 +19416,7 @@ impl<'a> UpdateWebhook<'a> {
         self.client.send_update_webhook(self.id, self.body).await
     }
 }
+#[cfg(feature = "workers")]
 impl Client {
     /// `POST /rest/v2/worker`
     ///
@@ -18244,6 +19431,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "workers")]
 ///Request builder for [`Client::create_worker_worker`]; finish with [`CreateWorkerWorker::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18251,6 +19439,7 @@ pub struct CreateWorkerWorker<'a> {
     client: &'a Client,
     body: &'a types::CreateWorkerWorkerBody,
 }
+#[cfg(feature = "workers")]
 impl<'a> CreateWorkerWorker<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18259,6 +19448,7 @@ impl<'a> CreateWorkerWorker<'a> {
         self.client.send_create_worker_worker(self.body).await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `POST /rest/v2/workers/amendments/{amendment_id}/sign`
     ///
@@ -18277,6 +19467,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::sign_amendment`]; finish with [`SignAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18285,6 +19476,7 @@ pub struct SignAmendment<'a> {
     amendment_id: &'a str,
     body: &'a types::SignAmendmentBody,
 }
+#[cfg(feature = "contracts")]
 impl<'a> SignAmendment<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18293,6 +19485,7 @@ impl<'a> SignAmendment<'a> {
         self.client.send_sign_amendment(self.amendment_id, self.body).await
     }
 }
+#[cfg(feature = "workers")]
 impl Client {
     /// `GET /rest/v2/workers/compliance-documents`
     ///
@@ -18307,12 +19500,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "workers")]
 ///Request builder for [`Client::list_of_worker_compliance_documents_v_2026_04_23`]; finish with [`ListOfWorkerComplianceDocumentsV20260423::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListOfWorkerComplianceDocumentsV20260423<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "workers")]
 impl<'a> ListOfWorkerComplianceDocumentsV20260423<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18324,6 +19519,7 @@ impl<'a> ListOfWorkerComplianceDocumentsV20260423<'a> {
         self.client.send_list_of_worker_compliance_documents_v_2026_04_23().await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `GET /rest/v2/workers/contracts/{contract_id}/pdf`
     ///
@@ -18340,6 +19536,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::retrieve_contract_pdf_download_link`]; finish with [`RetrieveContractPdfDownloadLink::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18347,6 +19544,7 @@ pub struct RetrieveContractPdfDownloadLink<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "contracts")]
 impl<'a> RetrieveContractPdfDownloadLink<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18358,6 +19556,7 @@ impl<'a> RetrieveContractPdfDownloadLink<'a> {
         self.client.send_retrieve_contract_pdf_download_link(self.contract_id).await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `POST /rest/v2/workers/contracts/{contract_id}/reject`
     ///
@@ -18371,6 +19570,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::reject_contract`]; finish with [`RejectContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18378,12 +19578,14 @@ pub struct RejectContract<'a> {
     client: &'a Client,
     contract_id: &'a str,
 }
+#[cfg(feature = "contracts")]
 impl<'a> RejectContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_reject_contract(self.contract_id).await
     }
 }
+#[cfg(feature = "contracts")]
 impl Client {
     /// `POST /rest/v2/workers/contracts/{contract_id}/signatures`
     ///
@@ -18402,6 +19604,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "contracts")]
 ///Request builder for [`Client::sign_worker_contract`]; finish with [`SignWorkerContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18410,6 +19613,7 @@ pub struct SignWorkerContract<'a> {
     contract_id: &'a str,
     body: &'a types::SignWorkerContractBody,
 }
+#[cfg(feature = "contracts")]
 impl<'a> SignWorkerContract<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18421,6 +19625,7 @@ impl<'a> SignWorkerContract<'a> {
         self.client.send_sign_worker_contract(self.contract_id, self.body).await
     }
 }
+#[cfg(feature = "worker-session")]
 impl Client {
     /// `POST /rest/v2/workers/session`
     ///
@@ -18437,6 +19642,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-session")]
 ///Request builder for [`Client::create_worker_access_token`]; finish with [`CreateWorkerAccessToken::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18444,6 +19650,7 @@ pub struct CreateWorkerAccessToken<'a> {
     client: &'a Client,
     body: &'a types::CreateWorkerAccessTokenBody,
 }
+#[cfg(feature = "worker-session")]
 impl<'a> CreateWorkerAccessToken<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18455,6 +19662,7 @@ impl<'a> CreateWorkerAccessToken<'a> {
         self.client.send_create_worker_access_token(self.body).await
     }
 }
+#[cfg(feature = "worker-session")]
 impl Client {
     /// `DELETE /rest/v2/workers/{worker_id}/session`
     ///
@@ -18471,6 +19679,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "worker-session")]
 ///Request builder for [`Client::delete_worker_access_token`]; finish with [`DeleteWorkerAccessToken::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18478,12 +19687,14 @@ pub struct DeleteWorkerAccessToken<'a> {
     client: &'a Client,
     worker_id: &'a str,
 }
+#[cfg(feature = "worker-session")]
 impl<'a> DeleteWorkerAccessToken<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
         self.client.send_delete_worker_access_token(self.worker_id).await
     }
 }
+#[cfg(feature = "organizations")]
 impl Client {
     /// `GET /rest/v2/working-locations`
     ///
@@ -18496,12 +19707,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "organizations")]
 ///Request builder for [`Client::retrieve_working_locations`]; finish with [`RetrieveWorkingLocations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveWorkingLocations<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "organizations")]
 impl<'a> RetrieveWorkingLocations<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18513,6 +19726,7 @@ impl<'a> RetrieveWorkingLocations<'a> {
         self.client.send_retrieve_working_locations().await
     }
 }
+#[cfg(feature = "service-provider-config")]
 impl Client {
     /// `GET /scim/v2/ServiceProviderConfig`
     ///
@@ -18523,12 +19737,14 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "service-provider-config")]
 ///Request builder for [`Client::get_service_provider_config`]; finish with [`GetServiceProviderConfig::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetServiceProviderConfig<'a> {
     client: &'a Client,
 }
+#[cfg(feature = "service-provider-config")]
 impl<'a> GetServiceProviderConfig<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18537,6 +19753,7 @@ impl<'a> GetServiceProviderConfig<'a> {
         self.client.send_get_service_provider_config().await
     }
 }
+#[cfg(feature = "users")]
 impl Client {
     /// `GET /scim/v2/Users`
     ///
@@ -18552,6 +19769,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "users")]
 ///Request builder for [`Client::get_users`]; finish with [`GetUsers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18561,6 +19779,7 @@ pub struct GetUsers<'a> {
     filter: Option<&'a types::UsersGetParametersFilter>,
     start_index: Option<&'a str>,
 }
+#[cfg(feature = "users")]
 impl<'a> GetUsers<'a> {
     ///Sets the optional `count` query parameter.
     pub fn count(mut self, value: &'a str) -> Self {
@@ -18584,6 +19803,7 @@ impl<'a> GetUsers<'a> {
         self.client.send_get_users(self.count, self.filter, self.start_index).await
     }
 }
+#[cfg(feature = "users")]
 impl<'a> crate::runtime::pagination::Paginated for GetUsers<'a> {
     type Page = types::UsersGetUsersResponse200;
     type Item = types::UsersGetResponseResourcesItems;
@@ -18622,6 +19842,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetUsers<'a> {
         page.resources
     }
 }
+#[cfg(feature = "users")]
 impl Client {
     /// `POST /scim/v2/Users/.search`
     ///
@@ -18633,6 +19854,7 @@ impl Client {
         SearchUsers { client: self, body }
     }
 }
+#[cfg(feature = "users")]
 ///Request builder for [`Client::search_users`]; finish with [`SearchUsers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18640,6 +19862,7 @@ pub struct SearchUsers<'a> {
     client: &'a Client,
     body: &'a types::SearchRequest,
 }
+#[cfg(feature = "users")]
 impl<'a> SearchUsers<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18648,6 +19871,7 @@ impl<'a> SearchUsers<'a> {
         self.client.send_search_users(self.body).await
     }
 }
+#[cfg(feature = "users")]
 impl Client {
     /// `GET /scim/v2/Users/{hrisProfileOid}`
     ///
@@ -18659,6 +19883,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "users")]
 ///Request builder for [`Client::get_user_by_id`]; finish with [`GetUserById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18666,12 +19891,14 @@ pub struct GetUserById<'a> {
     client: &'a Client,
     hris_profile_oid: &'a str,
 }
+#[cfg(feature = "users")]
 impl<'a> GetUserById<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<ResponseValue<types::UserResponse>, crate::Error> {
         self.client.send_get_user_by_id(self.hris_profile_oid).await
     }
 }
+#[cfg(feature = "user")]
 impl Client {
     /// `GET /scim/v2/Users/{hris_profile_id}`
     ///
@@ -18688,6 +19915,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "user")]
 ///Request builder for [`Client::retrieve_a_single_user_v_2026_01_01`]; finish with [`RetrieveASingleUserV20260101::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
@@ -18695,6 +19923,7 @@ pub struct RetrieveASingleUserV20260101<'a> {
     client: &'a Client,
     hris_profile_id: &'a str,
 }
+#[cfg(feature = "user")]
 impl<'a> RetrieveASingleUserV20260101<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -18708,118 +19937,168 @@ impl<'a> RetrieveASingleUserV20260101<'a> {
 }
 /// Every paginated operation and how it pages.
 pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
+    #[cfg(feature = "immigration")]
     ("get_client_cases", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "contractor-amendments")]
     (
         "get_contract_amendments_contracts",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "invoice-adjustments")]
     ("get_contract_invoice_adjustments", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "timesheets")]
     ("get_contract_timesheets", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "projects")]
     (
         "get_contract_timesheets_presets",
         crate::runtime::pagination::PageStyle::PageCursor,
     ),
+    #[cfg(feature = "contracts")]
     ("get_contracts", crate::runtime::pagination::PageStyle::PageCursor),
+    #[cfg(feature = "reports")]
     ("get_gp_report_gross_to_net", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "groups")]
     ("get_groups", crate::runtime::pagination::PageStyle::PageCursor),
+    #[cfg(feature = "projects")]
     (
         "get_hourly_report_root_presets",
         crate::runtime::pagination::PageStyle::PageCursor,
     ),
+    #[cfg(feature = "legal-entities")]
     ("get_industries", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "invoice-adjustments")]
     ("get_invoice_adjustments", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "assets")]
     ("get_it_assets", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "orders")]
     ("get_it_orders", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "lookups")]
     ("get_job_titles", crate::runtime::pagination::PageStyle::PageCursor),
+    #[cfg(feature = "legal-entities")]
     ("get_legal_entities", crate::runtime::pagination::PageStyle::PageCursor),
+    #[cfg(feature = "managers")]
     ("get_managers", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "organization-structure")]
     ("get_organization_structures", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "payroll")]
     (
         "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
         crate::runtime::pagination::PageStyle::Offset,
     ),
+    #[cfg(feature = "people")]
     ("get_people", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "organization-structure")]
     ("get_team_custom_fields", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "time-off")]
     ("get_time_off_profile", crate::runtime::pagination::PageStyle::NextToken),
+    #[cfg(feature = "time-tracking")]
     ("get_time_tracking_shift_rates", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "time-tracking-shifts")]
     ("get_time_tracking_shifts", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "timesheets")]
     ("get_timesheets", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "users")]
     ("get_users", crate::runtime::pagination::PageStyle::ScimIndex),
+    #[cfg(feature = "immigration")]
     ("get_worker_cases", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "reports")]
     (
         "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "onboarding")]
     (
         "list_onboarding_employees_v_2026_01_01",
         crate::runtime::pagination::PageStyle::PageCursor,
     ),
+    #[cfg(feature = "organization-tasks")]
     (
         "list_organization_tasks_v_2026_03_03",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "list-cycles")]
     (
         "list_payroll_cycles_v_2026_01_01",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     ("list_tags_v_2026_02_27", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "time-off")]
     (
         "list_time_off_requests_for_organization",
         crate::runtime::pagination::PageStyle::NextToken,
     ),
+    #[cfg(feature = "ats")]
     (
         "retrieve_a_list_of_ats_application_sources",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     (
         "retrieve_a_list_of_ats_applications_v_2026_01_01",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     (
         "retrieve_a_list_of_ats_departments",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     (
         "retrieve_a_list_of_ats_employment_types",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     (
         "retrieve_a_list_of_ats_job_postings",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     ("retrieve_a_list_of_ats_jobs", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
     (
         "retrieve_a_list_of_ats_locations_v_2026_01_01",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     (
         "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     ("retrieve_ats_hiring_members", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
     (
         "retrieve_ats_job_postings_v_2026_04_10",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "accounting")]
     ("retrieve_deel_invoices", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "hrx-documents")]
     ("retrieve_hrx_documents", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "accounting")]
     ("retrieve_invoices", crate::runtime::pagination::PageStyle::PageCursor),
+    #[cfg(feature = "ats")]
     (
         "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     (
         "retrieve_paginated_list_of_ats_candidates_v_2026_01_01",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "ats")]
     (
         "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "workers")]
     (
         "retrieve_worker_transaction_history_v_2026_04_30",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
+    #[cfg(feature = "learning")]
     (
         "retrieve_workers_actionable_journeys",
         crate::runtime::pagination::PageStyle::NextCursor,

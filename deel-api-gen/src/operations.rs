@@ -4,6 +4,7 @@
 use crate::types;
 use progenitor_client::{encode_path, ByteStream, ResponseValue};
 impl crate::Client {
+    #[cfg(feature = "treasury")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_vendor_bill_v_2026_01_01<'a>(
         &'a self,
@@ -35,6 +36,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "treasury")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_upload_vendor_bill_attachment<'a>(
         &'a self,
@@ -70,6 +72,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_adjustment<'a>(
         &'a self,
@@ -101,6 +104,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_adjustment_categories<'a>(
         &'a self,
@@ -138,6 +142,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_adjustment<'a>(
         &'a self,
@@ -170,6 +175,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_adjustment<'a>(
         &'a self,
@@ -199,6 +205,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_contract_adjustment<'a>(
         &'a self,
@@ -233,6 +240,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_application_sources<'a>(
         &'a self,
@@ -266,6 +274,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_applications_v_2026_01_01<'a>(
         &'a self,
@@ -354,6 +363,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ats_application_v_2026_01_01<'a>(
         &'a self,
@@ -385,6 +395,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_ats_application_v_2026_01_01<'a>(
         &'a self,
@@ -418,6 +429,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_associate_application_with_an_interview_plan_stage_v_2026_01_01<
         'a,
@@ -455,6 +467,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_note_to_an_application_v_2026_01_01<'a>(
         &'a self,
@@ -490,6 +503,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01<
         'a,
@@ -534,6 +548,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01<'a>(
         &'a self,
@@ -599,6 +614,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ats_candidate_v_2026_01_01<'a>(
         &'a self,
@@ -630,6 +646,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_candidate_tags_v_2026_02_27<'a>(
         &'a self,
@@ -665,6 +682,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_departments<'a>(
         &'a self,
@@ -698,6 +716,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11<
         'a,
@@ -737,6 +756,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_employment_types<'a>(
         &'a self,
@@ -770,6 +790,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_ats_hiring_members<'a>(
         &'a self,
@@ -803,6 +824,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_job_postings<'a>(
         &'a self,
@@ -840,6 +862,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_ats_job_postings_v_2026_04_10<'a>(
         &'a self,
@@ -877,6 +900,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_ats_job_posting<'a>(
         &'a self,
@@ -910,6 +934,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_jobs<'a>(
         &'a self,
@@ -971,6 +996,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ats_job<'a>(
         &'a self,
@@ -999,6 +1025,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_locations_v_2026_01_01<'a>(
         &'a self,
@@ -1032,6 +1059,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_list_of_ats_offers_v_2026_01_01<'a>(
         &'a self,
@@ -1061,6 +1089,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01<
         'a,
@@ -1113,6 +1142,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_tags_v_2026_02_27<'a>(
         &'a self,
@@ -1153,6 +1183,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
         'a,
@@ -1190,6 +1221,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_401_k_plans_for_legal_entity_v_2026_01_01<'a>(
         &'a self,
@@ -1223,6 +1255,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01<'a>(
         &'a self,
@@ -1253,6 +1286,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01<
         'a,
@@ -1290,6 +1324,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "employees")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
         'a,
@@ -1335,6 +1370,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payroll")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
         'a,
@@ -1394,6 +1430,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payroll")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_year_to_date_pay<'a>(
         &'a self,
@@ -1428,6 +1465,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_401_k_plan_for_legal_entity_v_2026_01_01<'a>(
         &'a self,
@@ -1463,6 +1501,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_401_k_plan_v_2026_01_01<'a>(
         &'a self,
@@ -1500,6 +1539,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "enrollments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01<
         'a,
@@ -1540,6 +1580,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "enrollments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_enroll_an_employee_in_a_401_k_plan_v_2026_01_01<'a>(
         &'a self,
@@ -1578,6 +1619,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "paystubs")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01<
         'a,
@@ -1631,6 +1673,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "candidates")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_candidate<'a>(
         &'a self,
@@ -1659,6 +1702,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "consent")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_consent_token<'a>(
         &'a self,
@@ -1690,6 +1734,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_templates<'a>(
         &'a self,
@@ -1719,6 +1764,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contracts<'a>(
         &'a self,
@@ -1780,6 +1826,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ic_contract<'a>(
         &'a self,
@@ -1811,6 +1858,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "custom-fields-contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_custom_fields<'a>(
         &'a self,
@@ -1840,6 +1888,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "custom-fields-contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_custom_field<'a>(
         &'a self,
@@ -1873,6 +1922,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "gp-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_contract<'a>(
         &'a self,
@@ -1904,6 +1954,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract<'a>(
         &'a self,
@@ -1936,6 +1987,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_ic_contract<'a>(
         &'a self,
@@ -1971,6 +2023,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_adjustments<'a>(
         &'a self,
@@ -2008,6 +2061,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contractor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendments_contracts<'a>(
         &'a self,
@@ -2057,6 +2111,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contractor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_amendment_contracts<'a>(
         &'a self,
@@ -2092,6 +2147,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "cost-centers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_assign_cost_centers_to_an_employment_contract_v_2026_01_01<
         'a,
@@ -2131,6 +2187,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "custom-fields-contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_put_contract_custom_field<'a>(
         &'a self,
@@ -2163,6 +2220,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "custom-fields-contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_custom_field<'a>(
         &'a self,
@@ -2187,6 +2245,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_document<'a>(
         &'a self,
@@ -2222,6 +2281,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_equity_withholding_amount<'a>(
         &'a self,
@@ -2261,6 +2321,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ic-invoicing-taxes")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_ic_invoicing_taxes<'a>(
         &'a self,
@@ -2294,6 +2355,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ic-invoicing-taxes")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_ic_invoicing_tax<'a>(
         &'a self,
@@ -2326,6 +2388,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "ic-invoicing-taxes")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_ic_invoicing_tax<'a>(
         &'a self,
@@ -2350,6 +2413,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "ic-invoicing-taxes")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_ic_invoicing_tax<'a>(
         &'a self,
@@ -2374,6 +2438,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_invitation<'a>(
         &'a self,
@@ -2406,6 +2471,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_invitations<'a>(
         &'a self,
@@ -2436,6 +2502,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_invite<'a>(
         &'a self,
@@ -2471,6 +2538,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_invoice_adjustments<'a>(
         &'a self,
@@ -2526,6 +2594,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "milestones")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_milestones<'a>(
         &'a self,
@@ -2559,6 +2628,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "milestones")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_milestone<'a>(
         &'a self,
@@ -2591,6 +2661,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "milestones")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_milestone_by_id<'a>(
         &'a self,
@@ -2625,6 +2696,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "milestones")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_milestone<'a>(
         &'a self,
@@ -2656,6 +2728,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "off-cycle")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_off_cycle_payments<'a>(
         &'a self,
@@ -2689,6 +2762,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "off-cycle")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_off_cycle_payment<'a>(
         &'a self,
@@ -2724,6 +2798,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "off-cycle")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_off_cycle_payment_by_id<'a>(
         &'a self,
@@ -2758,6 +2833,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_payment_cycles<'a>(
         &'a self,
@@ -2791,6 +2867,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_preview<'a>(
         &'a self,
@@ -2826,6 +2903,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_signature<'a>(
         &'a self,
@@ -2858,6 +2936,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_tasks<'a>(
         &'a self,
@@ -2888,6 +2967,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_task<'a>(
         &'a self,
@@ -2920,6 +3000,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_multiple_tasks<'a>(
         &'a self,
@@ -2952,6 +3033,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_task<'a>(
         &'a self,
@@ -2985,6 +3067,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_task_review<'a>(
         &'a self,
@@ -3018,6 +3101,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "terminations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_termination<'a>(
         &'a self,
@@ -3053,6 +3137,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "terminations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_termination<'a>(
         &'a self,
@@ -3076,6 +3161,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_timesheets<'a>(
         &'a self,
@@ -3127,6 +3213,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_timesheets_presets<'a>(
         &'a self,
@@ -3177,6 +3264,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_payroll_report_v_2026_03_30<'a>(
         &'a self,
@@ -3222,6 +3310,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "deel-as-a-service")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_patch_eor_bank_account<'a>(
         &'a self,
@@ -3256,6 +3345,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "deel-as-a-service")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_employee_payslips<'a>(
         &'a self,
@@ -3285,6 +3375,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_departments<'a>(
         &'a self,
@@ -3314,6 +3405,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "employee-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_employee_additional_info_template_v_2026_01_01<'a>(
         &'a self,
@@ -3350,6 +3442,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "learning")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_workers_actionable_journeys<'a>(
         &'a self,
@@ -3394,6 +3487,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-contract")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_eor_contract<'a>(
         &'a self,
@@ -3425,6 +3519,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_additional_costs<'a>(
         &'a self,
@@ -3458,6 +3553,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_benefits<'a>(
         &'a self,
@@ -3505,6 +3601,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-contract")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_eor_contract<'a>(
         &'a self,
@@ -3540,6 +3637,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_cancel_contract<'a>(
         &'a self,
@@ -3564,6 +3662,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delay_onboarding<'a>(
         &'a self,
@@ -3599,6 +3698,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendments_eor<'a>(
         &'a self,
@@ -3632,6 +3732,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_contract_amendment_eor<'a>(
         &'a self,
@@ -3667,6 +3768,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_validate_eor_amendments<'a>(
         &'a self,
@@ -3702,6 +3804,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendments_validation_settings<'a>(
         &'a self,
@@ -3744,6 +3847,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendment_by_id<'a>(
         &'a self,
@@ -3778,6 +3882,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_contract_amendment<'a>(
         &'a self,
@@ -3812,6 +3917,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_contract_amendment<'a>(
         &'a self,
@@ -3848,6 +3954,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_accept_contract_amendment<'a>(
         &'a self,
@@ -3885,6 +3992,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_confirm_contract_amendment<'a>(
         &'a self,
@@ -3922,6 +4030,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendment_effective_date_limitations<'a>(
         &'a self,
@@ -3959,6 +4068,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_amendment_pdf<'a>(
         &'a self,
@@ -3993,6 +4103,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_eor_amendment<'a>(
         &'a self,
@@ -4029,6 +4140,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-contract")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_contract_details<'a>(
         &'a self,
@@ -4062,6 +4174,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-contract-documents")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_contract_documents<'a>(
         &'a self,
@@ -4095,6 +4208,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_contract_document<'a>(
         &'a self,
@@ -4131,6 +4245,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_contract_employee_information<'a>(
         &'a self,
@@ -4166,6 +4281,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "hrx-documents")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_hrx_documents<'a>(
         &'a self,
@@ -4203,6 +4319,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "hrx-documents")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_hrx_documents<'a>(
         &'a self,
@@ -4237,6 +4354,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_offboarding<'a>(
         &'a self,
@@ -4270,6 +4388,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_offboarding_attachment_by_id<'a>(
         &'a self,
@@ -4295,6 +4414,7 @@ impl crate::Client {
             .await?;
         crate::runtime::stream(response).await
     }
+    #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_contract_offboarding_required_information<'a>(
         &'a self,
@@ -4330,6 +4450,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_employee_resignation<'a>(
         &'a self,
@@ -4365,6 +4486,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_eor_offboarding_pto<'a>(
         &'a self,
@@ -4400,6 +4522,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_offboarding_restricted_dates<'a>(
         &'a self,
@@ -4444,6 +4567,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_eor_offboarding_client_sign_off<'a>(
         &'a self,
@@ -4479,6 +4603,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_eor_offboarding_employee_sign_offs<'a>(
         &'a self,
@@ -4514,6 +4639,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-terminations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_offboarding_termination<'a>(
         &'a self,
@@ -4549,6 +4675,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_contract_offboarding_time_offs<'a>(
         &'a self,
@@ -4584,6 +4711,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-project-assignment")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_project_assignment<'a>(
         &'a self,
@@ -4612,6 +4740,7 @@ impl crate::Client {
             .await?;
         crate::runtime::stream(response).await
     }
+    #[cfg(feature = "eor-project-assignment")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_accept_project_assignment<'a>(
         &'a self,
@@ -4636,6 +4765,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "eor-project-assignment")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_project_assignment_checkin<'a>(
         &'a self,
@@ -4671,6 +4801,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-project-assignment")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_checkin_project_assignment<'a>(
         &'a self,
@@ -4695,6 +4826,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "cost-calculator")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_employment_cost<'a>(
         &'a self,
@@ -4726,6 +4858,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-job-scopes")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_job_scopes<'a>(
         &'a self,
@@ -4757,6 +4890,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-job-scopes")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_validate_job_scope<'a>(
         &'a self,
@@ -4788,6 +4922,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-mailboxes")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_change_password<'a>(
         &'a self,
@@ -4808,6 +4943,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_start_date<'a>(
         &'a self,
@@ -4867,6 +5003,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_hiring_guide_by_country<'a>(
         &'a self,
@@ -4900,6 +5037,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-accounts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_eor<'a>(
         &'a self,
@@ -4931,6 +5069,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-benefits")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_benefits<'a>(
         &'a self,
@@ -4960,6 +5099,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_eor_worker_bank_account<'a>(
         &'a self,
@@ -4991,6 +5131,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-banks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_bank_guide_by_country_and_currency<'a>(
         &'a self,
@@ -5027,6 +5168,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-banks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_bank_guide<'a>(
         &'a self,
@@ -5056,6 +5198,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_compliance_documents<'a>(
         &'a self,
@@ -5085,6 +5228,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_upload_eor_worker_compliance_document<'a>(
         &'a self,
@@ -5120,6 +5264,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_compliance_document_acknowledgement<'a>(
         &'a self,
@@ -5143,6 +5288,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_compliance_document<'a>(
         &'a self,
@@ -5176,6 +5322,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_compliance_document_template<'a>(
         &'a self,
@@ -5211,6 +5358,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_worker_additional_information_eor<'a>(
         &'a self,
@@ -5246,6 +5394,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_eor_worker_additional_information<'a>(
         &'a self,
@@ -5281,6 +5430,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-agreements")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_worker_employee_agreement<'a>(
         &'a self,
@@ -5316,6 +5466,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-documents")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_hr_documents<'a>(
         &'a self,
@@ -5346,6 +5497,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_submit_eor_worker_resignation<'a>(
         &'a self,
@@ -5381,6 +5533,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_employee_resignation_letter<'a>(
         &'a self,
@@ -5404,6 +5557,7 @@ impl crate::Client {
             .await?;
         crate::runtime::stream(response).await
     }
+    #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_employee_resignation_letter<'a>(
         &'a self,
@@ -5439,6 +5593,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-agreements")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_worker_offer_letter<'a>(
         &'a self,
@@ -5472,6 +5627,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-agreements")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_eor_contract_as_worker<'a>(
         &'a self,
@@ -5504,6 +5660,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_employee_resignations<'a>(
         &'a self,
@@ -5535,6 +5692,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_worker_tax_documents<'a>(
         &'a self,
@@ -5564,6 +5722,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-payslips")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_payslips<'a>(
         &'a self,
@@ -5597,6 +5756,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-worker-payslips")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_payslips_download<'a>(
         &'a self,
@@ -5631,6 +5791,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-benefits")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_eor_benefits_by_contract_id<'a>(
         &'a self,
@@ -5664,6 +5825,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-terminations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_regular_termination<'a>(
         &'a self,
@@ -5699,6 +5861,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-terminations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_resignation<'a>(
         &'a self,
@@ -5734,6 +5897,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-terminations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_termination<'a>(
         &'a self,
@@ -5768,6 +5932,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "equity-tokens")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_equity_or_token_tax_event<'a>(
         &'a self,
@@ -5799,6 +5964,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_a_request_to_exercise_equity_v_2026_01_01<'a>(
         &'a self,
@@ -5830,6 +5996,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_approve_an_equity_exercise_v_2026_01_01<'a>(
         &'a self,
@@ -5865,6 +6032,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-hr")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_hrx_manager_for_worker<'a>(
         &'a self,
@@ -5894,6 +6062,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "forms")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_fetch_multiple_eor_contract_forms<'a>(
         &'a self,
@@ -5931,6 +6100,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_create_contract_form<'a>(
         &'a self,
@@ -5982,6 +6152,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "forms")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_additional_fields_for_eor<'a>(
         &'a self,
@@ -6015,6 +6186,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01<
         'a,
@@ -6052,6 +6224,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_legal_entity_reports<'a>(
         &'a self,
@@ -6085,6 +6258,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_report_gross_to_net<'a>(
         &'a self,
@@ -6124,6 +6298,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_report_gross_to_net_csv<'a>(
         &'a self,
@@ -6159,6 +6334,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_worker_additional_information_gp<'a>(
         &'a self,
@@ -6196,6 +6372,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_worker_additional_information<'a>(
         &'a self,
@@ -6220,6 +6397,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "payslips")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_worker_payslips<'a>(
         &'a self,
@@ -6253,6 +6431,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_download_a_gp_worker_payslip_v_2026_01_01<'a>(
         &'a self,
@@ -6287,6 +6466,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_address<'a>(
         &'a self,
@@ -6322,6 +6502,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_worker_banks<'a>(
         &'a self,
@@ -6355,6 +6536,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_worker_bank<'a>(
         &'a self,
@@ -6390,6 +6572,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_gp_worker_bank_guide<'a>(
         &'a self,
@@ -6423,6 +6606,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_bank<'a>(
         &'a self,
@@ -6459,6 +6643,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_compensation<'a>(
         &'a self,
@@ -6494,6 +6679,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_employee_information<'a>(
         &'a self,
@@ -6526,6 +6712,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_gp_worker_pto_policy<'a>(
         &'a self,
@@ -6561,6 +6748,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "gp-hiring")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_gp_worker_termination<'a>(
         &'a self,
@@ -6596,6 +6784,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_groups<'a>(
         &'a self,
@@ -6642,6 +6831,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_group<'a>(
         &'a self,
@@ -6670,6 +6860,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_group<'a>(
         &'a self,
@@ -6699,6 +6890,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_group<'a>(
         &'a self,
@@ -6730,6 +6922,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_clone_group<'a>(
         &'a self,
@@ -6761,6 +6954,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_team_custom_fields<'a>(
         &'a self,
@@ -6798,6 +6992,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_team_custom_fields<'a>(
         &'a self,
@@ -6833,6 +7028,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_organization_structures<'a>(
         &'a self,
@@ -6866,6 +7062,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_organization_structure<'a>(
         &'a self,
@@ -6899,6 +7096,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_organization_structure_by_external_id<'a>(
         &'a self,
@@ -6934,6 +7132,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_organization_structure_by_external_id<'a>(
         &'a self,
@@ -6964,6 +7163,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_organization_structure_by_external_id<'a>(
         &'a self,
@@ -6996,6 +7196,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_organization_structure<'a>(
         &'a self,
@@ -7019,6 +7220,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_organization_structure<'a>(
         &'a self,
@@ -7042,6 +7244,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_organization_structure<'a>(
         &'a self,
@@ -7065,6 +7268,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_fetch_an_org_structure_from_the_organization_v_2026_01_01<
         'a,
@@ -7102,6 +7306,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_an_org_structure_from_the_organization_v_2026_01_01<
         'a,
@@ -7134,6 +7339,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_an_existing_hris_org_structure_v_2026_01_01<'a>(
         &'a self,
@@ -7166,6 +7372,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "positions")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_apply_position_changes<'a>(
         &'a self,
@@ -7186,6 +7393,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "positions")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_positions_by_profile<'a>(
         &'a self,
@@ -7209,6 +7417,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "positions")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_fetch_hris_positions_from_a_hris_profile_v_2026_01_01<'a>(
         &'a self,
@@ -7244,6 +7453,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_relation_profile<'a>(
         &'a self,
@@ -7272,6 +7482,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_relation_profile_by_external_id<'a>(
         &'a self,
@@ -7302,6 +7513,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_relation_profile_by_external_id<'a>(
         &'a self,
@@ -7325,6 +7537,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_relation_profile_by_external_id<'a>(
         &'a self,
@@ -7348,6 +7561,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_worker_relation_child_by_external_id<'a>(
         &'a self,
@@ -7372,6 +7586,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_worker_relation_parent_by_external_id<'a>(
         &'a self,
@@ -7395,6 +7610,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01<
         'a,
@@ -7432,6 +7648,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_a_parent_worker_relation_with_external_id_v_2026_01_01<
         'a,
@@ -7458,6 +7675,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_relation_profile<'a>(
         &'a self,
@@ -7491,6 +7709,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_relation_profile<'a>(
         &'a self,
@@ -7514,6 +7733,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_worker_relation_child<'a>(
         &'a self,
@@ -7537,6 +7757,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_worker_relation_parent<'a>(
         &'a self,
@@ -7561,6 +7782,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_child_worker_relation_v_2026_01_01<'a>(
         &'a self,
@@ -7585,6 +7807,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_relation_types<'a>(
         &'a self,
@@ -7614,6 +7837,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_relation_type<'a>(
         &'a self,
@@ -7645,6 +7869,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_relation_type_by_external_id<'a>(
         &'a self,
@@ -7668,6 +7893,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_worker_relation_type_by_external_id<'a>(
         &'a self,
@@ -7692,6 +7918,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_relation_type<'a>(
         &'a self,
@@ -7715,6 +7942,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_worker_relation_type<'a>(
         &'a self,
@@ -7739,6 +7967,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_a_worker_relation_type_v_2026_01_01<'a>(
         &'a self,
@@ -7762,6 +7991,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_invoice_details_by_id_v_2026_04_27<'a>(
         &'a self,
@@ -7795,6 +8025,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20<'a>(
         &'a self,
@@ -7828,6 +8059,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_worker_transaction_history_v_2026_04_30<'a>(
         &'a self,
@@ -7904,6 +8136,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_client_cases<'a>(
         &'a self,
@@ -7947,6 +8180,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_an_immigration_case<'a>(
         &'a self,
@@ -7978,6 +8212,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_client_case<'a>(
         &'a self,
@@ -8011,6 +8246,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_document<'a>(
         &'a self,
@@ -8041,6 +8277,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_business_visa_requirement<'a>(
         &'a self,
@@ -8103,6 +8340,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_visa_types<'a>(
         &'a self,
@@ -8133,6 +8371,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_cases<'a>(
         &'a self,
@@ -8176,6 +8415,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_case<'a>(
         &'a self,
@@ -8209,6 +8449,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_case_required_document<'a>(
         &'a self,
@@ -8243,6 +8484,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_case_required_document<'a>(
         &'a self,
@@ -8281,6 +8523,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_worker_onboarding_case<'a>(
         &'a self,
@@ -8316,6 +8559,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_industries<'a>(
         &'a self,
@@ -8353,6 +8597,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "integrations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_integration_consent<'a>(
         &'a self,
@@ -8382,6 +8627,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_invoice_adjustments<'a>(
         &'a self,
@@ -8433,6 +8679,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_invoice_adjustment<'a>(
         &'a self,
@@ -8466,6 +8713,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_invoice_adjustment_by_id<'a>(
         &'a self,
@@ -8499,6 +8747,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_invoice_adjustment<'a>(
         &'a self,
@@ -8529,6 +8778,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_invoice_adjustment<'a>(
         &'a self,
@@ -8564,6 +8814,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_invoice_adjustment_review<'a>(
         &'a self,
@@ -8596,6 +8847,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_invoices<'a>(
         &'a self,
@@ -8646,6 +8898,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_deel_invoices<'a>(
         &'a self,
@@ -8679,6 +8932,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_billing_invoice_download_link<'a>(
         &'a self,
@@ -8712,6 +8966,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_invoice_by_id_v_2026_01_01<'a>(
         &'a self,
@@ -8745,6 +9000,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "assets")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_assets<'a>(
         &'a self,
@@ -8785,6 +9041,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "assets")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_asset_by_id<'a>(
         &'a self,
@@ -8814,6 +9071,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "orders")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_orders<'a>(
         &'a self,
@@ -8844,6 +9102,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "orders")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_order_by_id<'a>(
         &'a self,
@@ -8873,6 +9132,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "policies")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_it_policies<'a>(
         &'a self,
@@ -8899,6 +9159,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "knowledge-hub")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_knowledge_hub_country_guides_by_country_code<'a>(
         &'a self,
@@ -8934,6 +9195,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_legal_entities<'a>(
         &'a self,
@@ -8995,6 +9257,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_legal_entity<'a>(
         &'a self,
@@ -9026,6 +9289,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_legal_entity<'a>(
         &'a self,
@@ -9055,6 +9319,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_legal_entity<'a>(
         &'a self,
@@ -9089,6 +9354,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "cost-centers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_legal_entity_cost_centers<'a>(
         &'a self,
@@ -9122,6 +9388,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "cost-centers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sync_cost_centers_for_legal_entity_v_2026_01_01<'a>(
         &'a self,
@@ -9157,6 +9424,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "list-cycles")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_payroll_cycles_v_2026_01_01<'a>(
         &'a self,
@@ -9198,6 +9466,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_lookups<'a>(
         &'a self,
@@ -9226,6 +9495,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_countries<'a>(
         &'a self,
@@ -9252,6 +9522,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_currencies<'a>(
         &'a self,
@@ -9278,6 +9549,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_job_titles<'a>(
         &'a self,
@@ -9306,6 +9578,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_seniority_levels<'a>(
         &'a self,
@@ -9339,6 +9612,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_types<'a>(
         &'a self,
@@ -9365,6 +9639,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "magic-link")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_magic_link<'a>(
         &'a self,
@@ -9396,6 +9671,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "managers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_managers<'a>(
         &'a self,
@@ -9426,6 +9702,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "managers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_manager<'a>(
         &'a self,
@@ -9454,6 +9731,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "managers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_generate_magic_link_for_manager_login<'a>(
         &'a self,
@@ -9485,6 +9763,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_offboarding_list<'a>(
         &'a self,
@@ -9555,6 +9834,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_termination_details_by_hris_profile_identifier<'a>(
         &'a self,
@@ -9590,6 +9870,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "offboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_termination_details<'a>(
         &'a self,
@@ -9623,6 +9904,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "onboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_onboarding_employees_v_2026_01_01<'a>(
         &'a self,
@@ -9709,6 +9991,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "onboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01<
         'a,
@@ -9746,6 +10029,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "onboarding")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01<
         'a,
@@ -9783,6 +10067,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_organizations<'a>(
         &'a self,
@@ -9812,6 +10097,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_organization_child<'a>(
         &'a self,
@@ -9843,6 +10129,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-tasks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_organization_tasks_v_2026_03_03<'a>(
         &'a self,
@@ -9886,6 +10173,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_payment_receipts_v_2026_01_01<'a>(
         &'a self,
@@ -9927,6 +10215,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_payment_breakdown_v_2026_01_01<'a>(
         &'a self,
@@ -9960,6 +10249,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_the_auto_withdrawal_setting<'a>(
         &'a self,
@@ -9989,6 +10279,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_change_the_auto_withdrawal_setting_v_2026_01_01<'a>(
         &'a self,
@@ -10020,6 +10311,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_contractor_balances<'a>(
         &'a self,
@@ -10049,6 +10341,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_payout_methods<'a>(
         &'a self,
@@ -10077,6 +10370,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_bank_transfer_method<'a>(
         &'a self,
@@ -10108,6 +10402,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_bank_transfer_requirements<'a>(
         &'a self,
@@ -10146,6 +10441,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_bank_transfer_supported_routes<'a>(
         &'a self,
@@ -10178,6 +10474,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_bank_transfer_method<'a>(
         &'a self,
@@ -10213,6 +10510,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_auto_withdraw_setting<'a>(
         &'a self,
@@ -10243,6 +10541,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_bank_details<'a>(
         &'a self,
@@ -10269,6 +10568,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_add_edit_bank_details<'a>(
         &'a self,
@@ -10300,6 +10600,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_dynamic_requirements<'a>(
         &'a self,
@@ -10334,6 +10635,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_bank_details<'a>(
         &'a self,
@@ -10364,6 +10666,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_request_to_withdraw_funds<'a>(
         &'a self,
@@ -10395,6 +10698,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_people<'a>(
         &'a self,
@@ -10471,6 +10775,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_a_direct_employee<'a>(
         &'a self,
@@ -10502,6 +10807,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_custom_fields<'a>(
         &'a self,
@@ -10531,6 +10837,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_custom_field<'a>(
         &'a self,
@@ -10564,6 +10871,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "personal-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_personal_info_external_id<'a>(
         &'a self,
@@ -10587,6 +10895,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "personal-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_person_personal_info_external_id<'a>(
         &'a self,
@@ -10611,6 +10920,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_my_current_personal_profile<'a>(
         &'a self,
@@ -10640,6 +10950,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_by_id<'a>(
         &'a self,
@@ -10684,6 +10995,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_person_department<'a>(
         &'a self,
@@ -10726,6 +11038,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_person_working_location<'a>(
         &'a self,
@@ -10761,6 +11074,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_custom_fields<'a>(
         &'a self,
@@ -10794,6 +11108,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_put_person_custom_field<'a>(
         &'a self,
@@ -10826,6 +11141,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_person_custom_field<'a>(
         &'a self,
@@ -10850,6 +11166,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "personal-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_person_personal_info<'a>(
         &'a self,
@@ -10883,6 +11200,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "personal-information")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_person_personal_info<'a>(
         &'a self,
@@ -10907,6 +11225,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "profiles")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_profiles<'a>(
         &'a self,
@@ -10935,6 +11254,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_person_without_contract<'a>(
         &'a self,
@@ -10966,6 +11286,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01<
         'a,
@@ -11007,6 +11328,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_the_roles_of_the_current_organization_v_2026_01_01<'a>(
         &'a self,
@@ -11038,6 +11360,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_organization_role<'a>(
         &'a self,
@@ -11069,6 +11392,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_organization_role<'a>(
         &'a self,
@@ -11103,6 +11427,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_aml_details<'a>(
         &'a self,
@@ -11134,6 +11459,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_kyc_details<'a>(
         &'a self,
@@ -11171,6 +11497,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_submit_external_kyc<'a>(
         &'a self,
@@ -11202,6 +11529,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_manual_verification<'a>(
         &'a self,
@@ -11233,6 +11561,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_verification_method<'a>(
         &'a self,
@@ -11266,6 +11595,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_task_by_id<'a>(
         &'a self,
@@ -11297,6 +11627,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_teams<'a>(
         &'a self,
@@ -11323,6 +11654,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_timesheets_upload_url<'a>(
         &'a self,
@@ -11356,6 +11688,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_timesheet_by_id<'a>(
         &'a self,
@@ -11391,6 +11724,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_time_tracking_timesheet<'a>(
         &'a self,
@@ -11426,6 +11760,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_time_off_requests_for_organization<'a>(
         &'a self,
@@ -11497,6 +11832,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_time_off_request<'a>(
         &'a self,
@@ -11528,6 +11864,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_dailies<'a>(
         &'a self,
@@ -11570,6 +11907,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sync_time_off_global_payroll<'a>(
         &'a self,
@@ -11601,6 +11939,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_policy_validation_templates<'a>(
         &'a self,
@@ -11634,6 +11973,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_profile<'a>(
         &'a self,
@@ -11709,6 +12049,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_entitlements<'a>(
         &'a self,
@@ -11758,6 +12099,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_policies<'a>(
         &'a self,
@@ -11804,6 +12146,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_review_time_off_request<'a>(
         &'a self,
@@ -11835,6 +12178,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_off_events<'a>(
         &'a self,
@@ -11874,6 +12218,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_validate_time_off<'a>(
         &'a self,
@@ -11902,6 +12247,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_time_off_request<'a>(
         &'a self,
@@ -11925,6 +12271,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_time_off_request<'a>(
         &'a self,
@@ -11960,6 +12307,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_shift_rates<'a>(
         &'a self,
@@ -11993,6 +12341,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_time_tracking_shift_rate<'a>(
         &'a self,
@@ -12024,6 +12373,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
@@ -12057,6 +12407,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
@@ -12080,6 +12431,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
@@ -12117,6 +12469,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_shifts<'a>(
         &'a self,
@@ -12156,6 +12509,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_time_tracking_shifts<'a>(
         &'a self,
@@ -12187,6 +12541,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_multiple_shifts_by_external_id<'a>(
         &'a self,
@@ -12220,6 +12575,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_time_tracking_shifts_raw<'a>(
         &'a self,
@@ -12251,6 +12607,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_time_tracking_shift_by_external_id<'a>(
         &'a self,
@@ -12286,6 +12643,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_time_tracking_shift_by_external_id<'a>(
         &'a self,
@@ -12309,6 +12667,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_time_tracking_shift_by_external_id<'a>(
         &'a self,
@@ -12346,6 +12705,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_timesheets<'a>(
         &'a self,
@@ -12390,6 +12750,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_timesheet<'a>(
         &'a self,
@@ -12421,6 +12782,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_timesheets_preset<'a>(
         &'a self,
@@ -12452,6 +12814,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_timesheets_preset_by_id<'a>(
         &'a self,
@@ -12485,6 +12848,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_timesheets_preset<'a>(
         &'a self,
@@ -12515,6 +12879,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_timesheets_preset<'a>(
         &'a self,
@@ -12550,6 +12915,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_hourly_report_root_presets<'a>(
         &'a self,
@@ -12596,6 +12962,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_root_timesheets_preset<'a>(
         &'a self,
@@ -12627,6 +12994,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_hourly_report_root_preset_by_id<'a>(
         &'a self,
@@ -12660,6 +13028,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_timesheet_by_id<'a>(
         &'a self,
@@ -12692,6 +13061,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_timesheet_by_id<'a>(
         &'a self,
@@ -12723,6 +13093,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_timesheet<'a>(
         &'a self,
@@ -12757,6 +13128,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_timesheet_review<'a>(
         &'a self,
@@ -12789,6 +13161,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_veriff_session<'a>(
         &'a self,
@@ -12820,6 +13193,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_webhooks<'a>(
         &'a self,
@@ -12846,6 +13220,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_webhook<'a>(
         &'a self,
@@ -12874,6 +13249,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_webhook_events<'a>(
         &'a self,
@@ -12900,6 +13276,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_webhook<'a>(
         &'a self,
@@ -12929,6 +13306,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_webhook<'a>(
         &'a self,
@@ -12958,6 +13336,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_update_webhook<'a>(
         &'a self,
@@ -12989,6 +13368,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_worker<'a>(
         &'a self,
@@ -13017,6 +13397,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_amendment<'a>(
         &'a self,
@@ -13049,6 +13430,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_list_of_worker_compliance_documents_v_2026_04_23<'a>(
         &'a self,
@@ -13078,6 +13460,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_contract_pdf_download_link<'a>(
         &'a self,
@@ -13111,6 +13494,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_reject_contract<'a>(
         &'a self,
@@ -13134,6 +13518,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_sign_worker_contract<'a>(
         &'a self,
@@ -13169,6 +13554,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-session")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_create_worker_access_token<'a>(
         &'a self,
@@ -13200,6 +13586,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "worker-session")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_delete_worker_access_token<'a>(
         &'a self,
@@ -13223,6 +13610,7 @@ impl crate::Client {
             .await?;
         crate::runtime::empty(response).await
     }
+    #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_working_locations<'a>(
         &'a self,
@@ -13252,6 +13640,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "service-provider-config")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_service_provider_config<'a>(
         &'a self,
@@ -13278,6 +13667,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "users")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_users<'a>(
         &'a self,
@@ -13310,6 +13700,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "users")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_search_users<'a>(
         &'a self,
@@ -13338,6 +13729,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "users")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_get_user_by_id<'a>(
         &'a self,
@@ -13368,6 +13760,7 @@ impl crate::Client {
             .await?;
         crate::runtime::json(response).await
     }
+    #[cfg(feature = "user")]
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_retrieve_a_single_user_v_2026_01_01<'a>(
         &'a self,

@@ -110,8 +110,9 @@ where
     }
 }
 
+#[cfg(feature = "eor-project-assignment")]
 ///`AcceptProjectAssignmentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AcceptProjectAssignmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -119,12 +120,14 @@ pub struct AcceptProjectAssignmentBody {
         EorContractsContractIdProjectAssignmentAcceptPostBodyData,
     >,
 }
+#[cfg(feature = "accounting")]
 ///`AccountingGetBillingInvoiceDownloadLinkResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountingGetBillingInvoiceDownloadLinkResponse200 {
     pub data: InvoicesIdDownloadGetResponseData,
 }
+#[cfg(feature = "accounting")]
 ///`AccountingGetInvoiceByIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -132,6 +135,7 @@ pub struct AccountingGetInvoiceByIdV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<InvoicesInvoiceIdGetResponseData>,
 }
+#[cfg(feature = "accounting")]
 ///`AccountingRetrieveAPaymentBreakdownV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -139,6 +143,7 @@ pub struct AccountingRetrieveAPaymentBreakdownV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<PaymentsPaymentIdBreakdownGetResponseDataItems>,
 }
+#[cfg(feature = "accounting")]
 ///`AccountingRetrieveDeelInvoicesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -146,6 +151,7 @@ pub struct AccountingRetrieveDeelInvoicesResponse200 {
     pub data: ::std::vec::Vec<InvoicesDeelGetResponseDataItems>,
     pub page: InvoicesDeelGetResponsePage,
 }
+#[cfg(feature = "accounting")]
 ///`AccountingRetrieveInvoicesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -153,6 +159,7 @@ pub struct AccountingRetrieveInvoicesResponse200 {
     pub data: ::std::vec::Vec<InvoicesGetResponseDataItems>,
     pub page: InvoicesGetResponsePage,
 }
+#[cfg(feature = "accounting")]
 ///`AccountingRetrievePaymentReceiptsV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -160,8 +167,9 @@ pub struct AccountingRetrievePaymentReceiptsV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PaymentsGetResponseData>,
 }
+#[cfg(feature = "treasury")]
 ///`AccountsPayableVendorBillsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountsPayableVendorBillsPostBodyData {
     pub amount: f64,
@@ -178,8 +186,9 @@ pub struct AccountsPayableVendorBillsPostBodyData {
     pub subtotal: f64,
     pub vendor_id: ::std::string::String,
 }
+#[cfg(feature = "treasury")]
 ///`AccountsPayableVendorBillsPostBodyDataLineItemsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AccountsPayableVendorBillsPostBodyDataLineItemsItems {
     pub amount: f64,
@@ -196,6 +205,7 @@ pub struct AccountsPayableVendorBillsPostBodyDataLineItemsItems {
     pub vat_code: ::std::option::Option<::std::string::String>,
     pub vat_rate: f64,
 }
+#[cfg(feature = "treasury")]
 ///`AccountsPayableVendorBillsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -219,6 +229,7 @@ pub struct AccountsPayableVendorBillsPostResponseData {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub vendor_id: ::std::string::String,
 }
+#[cfg(feature = "treasury")]
 ///`AccountsPayableVendorBillsPostResponseDataLineItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -240,34 +251,31 @@ pub struct AccountsPayableVendorBillsPostResponseDataLineItemsItems {
     pub vat_rate: f64,
     pub vendor_bill_id: ::std::string::String,
 }
-///`AccountsPayableVendorBillsVendorBillIdAttachmentsPostFormData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AccountsPayableVendorBillsVendorBillIdAttachmentsPostFormData {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub file: ::std::option::Option<::std::string::String>,
-}
+#[cfg(feature = "candidates")]
 ///`AddCandidateBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddCandidateBody {
     pub data: CandidatesPostBodyData,
 }
+#[cfg(feature = "payouts")]
 ///`AddEditBankDetailsBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddEditBankDetailsBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsEmployeesMethodsPostBodyData>,
 }
+#[cfg(feature = "ats")]
 ///`AddNoteToAnApplicationV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddNoteToAnApplicationV20260101Body {
     pub data: AtsApplicationsApplicationIdNotesPostBodyData,
 }
+#[cfg(feature = "worker-relations")]
 ///`AddWorkerRelationChildByExternalIdBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddWorkerRelationChildByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -275,8 +283,9 @@ pub struct AddWorkerRelationChildByExternalIdBody {
         HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData,
     >,
 }
+#[cfg(feature = "worker-relations")]
 ///`AddWorkerRelationParentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AddWorkerRelationParentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -284,6 +293,15 @@ pub struct AddWorkerRelationParentBody {
         HrisWorkerRelationsProfileHrisProfileOidParentPutBodyData,
     >,
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "users"
+    )
+)]
 ///`Address`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -307,12 +325,14 @@ pub struct Address {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "adjustments")]
 open_enum!(
     AdjustmentsCategoriesGetParametersContractTypesSchemaItems, Unknown { Employee =
     "employee", Eor = "eor", GlobalPayroll = "global_payroll", HrisDirectEmployee =
     "hris_direct_employee", IndependentContractor = "independent_contractor", Peo = "peo"
     }
 );
+#[cfg(feature = "adjustments")]
 ///`AdjustmentsCategoriesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -326,30 +346,35 @@ pub struct AdjustmentsCategoriesGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unit_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "adjustments")]
 ///`AdjustmentsCreateContractAdjustmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsCreateContractAdjustmentResponse201 {
     pub data: AdjustmentsPostResponseData,
 }
+#[cfg(feature = "adjustments")]
 ///`AdjustmentsGetAdjustmentCategoriesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsGetAdjustmentCategoriesResponse200 {
     pub data: ::std::vec::Vec<AdjustmentsCategoriesGetResponseDataItems>,
 }
+#[cfg(feature = "adjustments")]
 ///`AdjustmentsGetContractAdjustmentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsGetContractAdjustmentResponse200 {
     pub data: AdjustmentsIdGetResponseData,
 }
+#[cfg(feature = "adjustments")]
 ///`AdjustmentsGetContractAdjustmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentsGetContractAdjustmentsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdAdjustmentsGetResponseDataItems>,
 }
+#[cfg(feature = "adjustments")]
 ///`AdjustmentsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -387,6 +412,7 @@ pub struct AdjustmentsIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "adjustments")]
 open_enum!(
     AdjustmentsIdGetResponseDataStatus, Unknown { AiCheckInProgress =
     "AI_CHECK_IN_PROGRESS", Approved = "APPROVED", Denied = "DENIED", DisburseScheduled =
@@ -395,19 +421,19 @@ open_enum!(
     UnderReview = "UNDER_REVIEW", Failed = "failed", Open = "open", Overwritten =
     "overwritten", PendingApproval = "pending_approval", Success = "success" }
 );
-///`AdjustmentsIdPatchFormData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AdjustmentsIdPatchFormData {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<AdjustmentsPostFormAmount>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub file: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<::std::string::String>,
-}
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "contracts",
+        feature = "eor-hiring",
+        feature = "eor-worker-banks",
+        feature = "forms",
+        feature = "global-payroll",
+        feature = "milestones",
+        feature = "people",
+        feature = "worker-information"
+    )
+)]
 ///`AdjustmentsPostFormAmount`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -416,6 +442,19 @@ pub enum AdjustmentsPostFormAmount {
     String(::std::string::String),
     Double(f64),
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "contracts",
+        feature = "eor-hiring",
+        feature = "eor-worker-banks",
+        feature = "forms",
+        feature = "global-payroll",
+        feature = "milestones",
+        feature = "people",
+        feature = "worker-information"
+    )
+)]
 impl ::std::fmt::Display for AdjustmentsPostFormAmount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -424,11 +463,25 @@ impl ::std::fmt::Display for AdjustmentsPostFormAmount {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "contracts",
+        feature = "eor-hiring",
+        feature = "eor-worker-banks",
+        feature = "forms",
+        feature = "global-payroll",
+        feature = "milestones",
+        feature = "people",
+        feature = "worker-information"
+    )
+)]
 impl ::std::convert::From<f64> for AdjustmentsPostFormAmount {
     fn from(value: f64) -> Self {
         Self::Double(value)
     }
 }
+#[cfg(feature = "adjustments")]
 ///`AdjustmentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -466,6 +519,7 @@ pub struct AdjustmentsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "adjustments")]
 ///`AdjustmentsPostResponseDataFile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -477,6 +531,7 @@ pub struct AdjustmentsPostResponseDataFile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "adjustments")]
 ///`AdjustmentsPostResponseDataStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -485,29 +540,34 @@ pub enum AdjustmentsPostResponseDataStatus {
     Status0(AdjustmentsPostResponseDataStatus0),
     Status1(AdjustmentsPostResponseDataStatus1),
 }
+#[cfg(feature = "adjustments")]
 impl ::std::convert::From<AdjustmentsPostResponseDataStatus0>
 for AdjustmentsPostResponseDataStatus {
     fn from(value: AdjustmentsPostResponseDataStatus0) -> Self {
         Self::Status0(value)
     }
 }
+#[cfg(feature = "adjustments")]
 impl ::std::convert::From<AdjustmentsPostResponseDataStatus1>
 for AdjustmentsPostResponseDataStatus {
     fn from(value: AdjustmentsPostResponseDataStatus1) -> Self {
         Self::Status1(value)
     }
 }
+#[cfg(feature = "adjustments")]
 open_enum!(
     AdjustmentsPostResponseDataStatus0, Unknown { AiCheckInProgress =
     "AI_CHECK_IN_PROGRESS", Failed = "FAILED", Open = "OPEN", Overwritten =
     "OVERWRITTEN", PendingApproval = "PENDING_APPROVAL", Success = "SUCCESS" }
 );
+#[cfg(feature = "adjustments")]
 open_enum!(
     AdjustmentsPostResponseDataStatus1, Unknown { Approved = "APPROVED", Denied =
     "DENIED", DisburseScheduled = "DISBURSE_SCHEDULED", Draft = "DRAFT", ErrorsFound =
     "ERRORS_FOUND", Pending = "PENDING", PendingDeelReview = "PENDING_DEEL_REVIEW",
     Reimbursed = "REIMBURSED", UnderReview = "UNDER_REVIEW" }
 );
+#[cfg(feature = "eor-job-scopes")]
 ///`ApiError`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -517,19 +577,22 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "positions")]
 ///`ApplyPositionChangesBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ApplyPositionChangesBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisPositionsApplyChangesPostBodyData>,
 }
+#[cfg(feature = "contracts")]
 ///`ApproveAnEquityExerciseV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ApproveAnEquityExerciseV20260101Body {
     pub employer_approval: ::std::string::String,
 }
+#[cfg(feature = "assets")]
 ///`AssetsGetItAssetByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -537,6 +600,7 @@ pub struct AssetsGetItAssetByIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ItAssetsAssetIdGetResponseData>,
 }
+#[cfg(feature = "assets")]
 ///`AssetsGetItAssetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -550,24 +614,28 @@ pub struct AssetsGetItAssetsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
 }
+#[cfg(feature = "cost-centers")]
 ///`AssignCostCentersToAnEmploymentContractV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AssignCostCentersToAnEmploymentContractV20260101Body {
     pub data: ContractsContractIdCostCentersPostBodyData,
 }
+#[cfg(feature = "ats")]
 ///`AssociateApplicationWithAnInterviewPlanStageV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AssociateApplicationWithAnInterviewPlanStageV20260101Body {
     pub data: AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData,
 }
+#[cfg(any(feature = "ats", feature = "treasury"))]
 ///`AtsAddNoteToAnApplicationV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsAddNoteToAnApplicationV20260101Response201 {
     pub data: AtsApplicationsApplicationIdNotesPostResponseData,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationSourcesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -577,6 +645,7 @@ pub struct AtsApplicationSourcesGetResponseDataItems {
     pub slug: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -623,6 +692,7 @@ pub struct AtsApplicationsApplicationIdGetResponseData {
     >,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -636,6 +706,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPla
     >,
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItemsOffersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -662,6 +733,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPla
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub worker_type_enum: AtsOffersGetResponseDataItemsWorkerType,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItemsOffersItemsEmail`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -674,6 +746,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPla
     pub recipients_to: ::std::vec::Vec<::std::string::String>,
     pub subject: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -685,11 +758,13 @@ pub struct AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleE
     >,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsActionTypeEnum,
     Unknown { AddCandidateTag = "ADD_CANDIDATE_TAG", TransitionApplication =
     "TRANSITION_APPLICATION" }
 );
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsEvaluationResultItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -701,6 +776,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleE
     pub is_condition_met: bool,
     pub operator_enum: AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsEvaluationResultItemsOperatorEnum,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsEvaluationResultItemsOperatorEnum,
     Unknown { Contains = "CONTAINS", DoesNotContain = "DOES_NOT_CONTAIN", Equals =
@@ -708,6 +784,7 @@ open_enum!(
     IsEmpty = "IS_EMPTY", IsNotEmpty = "IS_NOT_EMPTY", LessThan = "LESS_THAN",
     LessThanOrEqual = "LESS_THAN_OR_EQUAL", NotEquals = "NOT_EQUALS" }
 );
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationFormSubmission`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -717,6 +794,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataApplicationFormSubmission 
     >,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMatchingsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -726,6 +804,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMat
     pub is_matched: AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItemsIsMatched,
     pub job_criteria: AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMatchingsItemsJobCriteria,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMatchingsItemsJobCriteria`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -734,6 +813,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMat
     pub id: ::std::string::String,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataCandidate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -752,6 +832,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataCandidate {
     pub phone_number: ::std::option::Option<::std::string::String>,
     pub profile_picture_url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataCandidateAttachmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -759,6 +840,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataCandidateAttachmentsItems 
     pub ai_summary: ::std::option::Option<::std::string::String>,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataCurrentApplicationInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -768,6 +850,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataCurrentApplicationIntervie
         AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStageInterviewPlanStage,
     >,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataJobBoard`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -776,11 +859,13 @@ pub struct AtsApplicationsApplicationIdGetResponseDataJobBoard {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsApplicationIdGetResponseDataJobBoardType,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsApplicationIdGetResponseDataJobBoardType, Unknown { ExternalCareerPage
     = "EXTERNAL_CAREER_PAGE", InternalCareerPage = "INTERNAL_CAREER_PAGE", Linkedin =
     "LINKEDIN" }
 );
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataJobPostingPublicationState`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -788,6 +873,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataJobPostingPublicationState
     pub id: ::std::string::String,
     pub state_slug: AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentStateStateSlug,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataNotesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -798,6 +884,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataNotesItems {
     pub richtext_content: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdGetResponseDataReferralFormSubmission`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -805,8 +892,9 @@ pub struct AtsApplicationsApplicationIdGetResponseDataReferralFormSubmission {
     pub form_builder_stringified: ::std::option::Option<::std::string::String>,
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -833,8 +921,9 @@ pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData {
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -847,28 +936,33 @@ pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicable
         AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItems,
     >,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItems {
     pub participant_hris_organization_user_id: ::std::string::String,
     pub role_slug: AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItemsRoleSlug,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItemsRoleSlug,
     Unknown { Interviewer = "INTERVIEWER", Reviewer = "REVIEWER" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataDelayUnit, Unknown { Days
     = "days", Hours = "hours", Weeks = "weeks" }
 );
+#[cfg(feature = "ats")]
 ///`AtsApplicationsApplicationIdNotesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsApplicationIdNotesPostBodyData {
     pub author_id: ::std::string::String,
     pub richtext_content: ::std::string::String,
 }
+#[cfg(any(feature = "ats", feature = "treasury"))]
 ///`AtsApplicationsApplicationIdNotesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -877,24 +971,29 @@ pub struct AtsApplicationsApplicationIdNotesPostResponseData {
     pub id: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems {
     pub is_matched: AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItemsIsMatched,
     pub job_criteria_id: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItemsIsMatched, Unknown {
     Matched = "MATCHED", NotMatched = "NOT_MATCHED", Undecided = "UNDECIDED" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsGetParametersSortBy, Unknown { ApplicationCreationDate =
     "APPLICATION_CREATION_DATE", StageCreationDate = "STAGE_CREATION_DATE" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsGetParametersSortOrder, Unknown { Asc = "ASC", Desc = "DESC" }
 );
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -942,6 +1041,7 @@ pub struct AtsApplicationsGetResponseDataItems {
         AtsApplicationsGetResponseDataItemsSourceSlug,
     >,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItemsApplicationFormSubmission`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -953,6 +1053,7 @@ pub struct AtsApplicationsGetResponseDataItemsApplicationFormSubmission {
     >,
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItemsApplicationFormSubmissionAnswersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -962,6 +1063,7 @@ pub struct AtsApplicationsGetResponseDataItemsApplicationFormSubmissionAnswersIt
     pub question_text: ::std::string::String,
     pub question_type: AtsApplicationsGetResponseDataItemsApplicationFormSubmissionAnswersItemsQuestionType,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsGetResponseDataItemsApplicationFormSubmissionAnswersItemsQuestionType,
     Unknown { Address = "ADDRESS", Customdropdown = "CUSTOMDROPDOWN", Datepicker =
@@ -970,6 +1072,7 @@ open_enum!(
     "PARAGRAPH", Phonenumber = "PHONENUMBER", Presetdropdown = "PRESETDROPDOWN",
     Singleselection = "SINGLESELECTION" }
 );
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItemsApplicationJobCriteriasMatchingsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -979,6 +1082,7 @@ pub struct AtsApplicationsGetResponseDataItemsApplicationJobCriteriasMatchingsIt
     pub is_matched: AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItemsIsMatched,
     pub job_criteria_id: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItemsCandidate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -993,6 +1097,7 @@ pub struct AtsApplicationsGetResponseDataItemsCandidate {
     pub phone_number: ::std::option::Option<::std::string::String>,
     pub pic_url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1000,6 +1105,7 @@ pub struct AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItems {
     pub id: ::std::string::String,
     pub tag: AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItemsTag,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItemsTag`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1007,6 +1113,7 @@ pub struct AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItemsTag {
     pub id: ::std::string::String,
     pub label: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1016,6 +1123,7 @@ pub struct AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanSta
     pub interview_plan_stage: AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStageInterviewPlanStage,
     pub interview_plan_stage_id: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStageInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1025,6 +1133,7 @@ pub struct AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanSta
     pub id: ::std::string::String,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsGetResponseDataItemsJob`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1032,6 +1141,7 @@ pub struct AtsApplicationsGetResponseDataItemsJob {
     pub id: ::std::string::String,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsGetResponseDataItemsSourceSlug, Unknown { BulkImported =
     "BULK_IMPORTED", ExternalCareerPage = "EXTERNAL_CAREER_PAGE", InternalCareerPage =
@@ -1039,8 +1149,9 @@ open_enum!(
     "LINKEDIN_BASIC", LinkedinPremium = "LINKEDIN_PREMIUM", SourcedInternally =
     "SOURCED_INTERNALLY" }
 );
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1057,8 +1168,9 @@ pub struct AtsApplicationsPostBodyData {
         ::std::vec::Vec<AtsApplicationsPostBodyDataNotesItems>,
     >,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
@@ -1075,6 +1187,7 @@ pub enum AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     Items10(AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10),
     Items11(AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11),
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1083,6 +1196,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items0(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1091,6 +1205,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items1(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1099,6 +1214,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items2(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1107,6 +1223,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items3(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1115,6 +1232,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items4(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1123,6 +1241,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items5(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1131,6 +1250,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items6(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1139,6 +1259,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items7(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1147,6 +1268,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items8(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems9>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     fn from(
@@ -1155,6 +1277,7 @@ for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
         Self::Items9(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10,
 > for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
@@ -1164,6 +1287,7 @@ impl ::std::convert::From<
         Self::Items10(value)
     }
 }
+#[cfg(feature = "ats")]
 impl ::std::convert::From<
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11,
 > for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
@@ -1173,8 +1297,9 @@ impl ::std::convert::From<
         Self::Items11(value)
     }
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0 {
     pub answer: ::std::string::String,
@@ -1182,8 +1307,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf0Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1 {
     pub answer: ::std::string::String,
@@ -1191,8 +1317,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf1Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10 {
     pub phone_number: ::std::string::String,
@@ -1200,8 +1327,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf10Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11 {
     pub email: ::std::string::String,
@@ -1209,8 +1337,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf11Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2 {
     pub question_id: ::std::string::String,
@@ -1218,8 +1347,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf2Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3 {
     pub question_id: ::std::string::String,
@@ -1227,8 +1357,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf3Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4 {
     pub document_ids: ::std::vec::Vec<::std::string::String>,
@@ -1236,8 +1367,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf4Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5 {
     pub preset: ::std::string::String,
@@ -1246,8 +1378,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf5Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6 {
     pub question_id: ::std::string::String,
@@ -1255,8 +1388,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf6Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7 {
     pub question_id: ::std::string::String,
@@ -1264,8 +1398,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7 {
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf7Type,
     pub value: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1276,8 +1411,9 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf8Type,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems9`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems9 {
     pub address_city: ::std::string::String,
@@ -1290,60 +1426,74 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems9 {
     #[serde(rename = "type")]
     pub type_: AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf9Type,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf0Type, Unknown {
     Freetext = "FREETEXT" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf10Type, Unknown {
     Phonenumber = "PHONENUMBER" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf11Type, Unknown {
     Email = "EMAIL" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf1Type, Unknown {
     Paragraph = "PARAGRAPH" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf2Type, Unknown {
     Singleselection = "SINGLESELECTION" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf3Type, Unknown {
     Multiselection = "MULTISELECTION" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf4Type, Unknown {
     Documentupload = "DOCUMENTUPLOAD" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf5Type, Unknown {
     Presetdropdown = "PRESETDROPDOWN" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf6Type, Unknown {
     Customdropdown = "CUSTOMDROPDOWN" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf7Type, Unknown {
     Number = "NUMBER" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf8Type, Unknown {
     Datepicker = "DATEPICKER" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf9Type, Unknown {
     Address = "ADDRESS" }
 );
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostBodyDataNotesItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsApplicationsPostBodyDataNotesItems {
     pub richtext_content: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsApplicationsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1363,6 +1513,7 @@ pub struct AtsApplicationsPostResponseData {
     pub numeric_id: i64,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
     Unknown { Candidate = "CANDIDATE", CareerPageSetting = "CAREER_PAGE_SETTING",
@@ -1370,10 +1521,12 @@ open_enum!(
     "JOB_ACTIVITY", JobPosting = "JOB_POSTING", Note = "NOTE", Offer = "OFFER",
     SentCandidateEmail = "SENT_CANDIDATE_EMAIL", Temporary = "TEMPORARY" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
     Unknown { Cv = "CV", Logo = "LOGO", OfferLetter = "OFFER_LETTER", Other = "OTHER" }
 );
+#[cfg(feature = "ats")]
 ///`AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1398,6 +1551,7 @@ pub struct AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResp
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsCandidatesCandidateIdTagsPostResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1411,6 +1565,7 @@ pub struct AtsCandidatesCandidateIdTagsPostResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tag_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsCandidatesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1450,6 +1605,7 @@ pub struct AtsCandidatesGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 ///`AtsCandidatesGetResponseDataItemsApplicationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1465,6 +1621,7 @@ pub struct AtsCandidatesGetResponseDataItemsApplicationsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub job: ::std::option::Option<ContractsContractIdPatchResponseContractTemplate>,
 }
+#[cfg(feature = "ats")]
 ///`AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1486,6 +1643,7 @@ pub struct AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationI
         AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStageStatus,
     >,
 }
+#[cfg(feature = "ats")]
 ///`AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStageInterviewPlanStage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1505,11 +1663,13 @@ pub struct AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationI
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stage_order: ::std::option::Option<f64>,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStageStatus,
     Unknown { Active = "ACTIVE", Completed = "COMPLETED", Pending = "PENDING", Rejected =
     "REJECTED" }
 );
+#[cfg(feature = "ats")]
 ///`AtsCandidatesGetResponseDataItemsCandidateTagsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1525,6 +1685,7 @@ pub struct AtsCandidatesGetResponseDataItemsCandidateTagsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tag_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsCandidatesGetResponseDataItemsCandidateTagsItemsTag`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1534,8 +1695,9 @@ pub struct AtsCandidatesGetResponseDataItemsCandidateTagsItemsTag {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsCandidatesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCandidatesPostBodyData {
     pub email: ::std::string::String,
@@ -1548,6 +1710,7 @@ pub struct AtsCandidatesPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pic_url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsCandidatesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1578,18 +1741,21 @@ pub struct AtsCandidatesPostResponseData {
     pub source: ::std::option::Option<::std::string::String>,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 ///`AtsCreateAtsApplicationV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCreateAtsApplicationV20260101Response201 {
     pub data: AtsApplicationsPostResponseData,
 }
+#[cfg(feature = "ats")]
 ///`AtsCreateAtsCandidateV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCreateAtsCandidateV20260101Response201 {
     pub data: AtsCandidatesPostResponseData,
 }
+#[cfg(feature = "ats")]
 ///`AtsCreateAtsJobResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1597,12 +1763,14 @@ pub struct AtsCreateAtsJobResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<AtsJobsPostResponseData>,
 }
+#[cfg(feature = "ats")]
 ///`AtsCreateCandidateTagsV20260227Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsCreateCandidateTagsV20260227Response201 {
     pub data: ::std::vec::Vec<AtsCandidatesCandidateIdTagsPostResponseDataItems>,
 }
+#[cfg(feature = "ats")]
 ///`AtsDepartmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1612,6 +1780,7 @@ pub struct AtsDepartmentsGetResponseDataItems {
     pub name: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 ///`AtsEmailTemplatesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1621,6 +1790,7 @@ pub struct AtsEmailTemplatesGetResponseDataItems {
     pub title: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 ///`AtsHiringMembersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1644,6 +1814,7 @@ pub struct AtsHiringMembersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1666,6 +1837,7 @@ pub struct AtsJobPostingsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsGetResponseDataItemsJob`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1687,6 +1859,7 @@ pub struct AtsJobPostingsGetResponseDataItemsJob {
         ::std::vec::Vec<AtsJobsGetResponseDataItemsJobTeamsItems>,
     >,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsGetResponseDataItemsJobCompensation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1700,6 +1873,7 @@ pub struct AtsJobPostingsGetResponseDataItemsJobCompensation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsGetResponseDataItemsPublicationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1708,6 +1882,7 @@ pub struct AtsJobPostingsGetResponseDataItemsPublicationsItems {
     pub id: ::std::string::String,
     pub job_board: EorWorkersBanksPostResponseData,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentState`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1718,12 +1893,14 @@ pub struct AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentState {
     pub id: ::std::string::String,
     pub state_slug: AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentStateStateSlug,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentStateStateSlug, Unknown {
     Expired = "EXPIRED", Failed = "FAILED", InProgress = "IN_PROGRESS", PublishedBasic =
     "PUBLISHED_BASIC", PublishedPremium = "PUBLISHED_PREMIUM", Unpublished =
     "UNPUBLISHED" }
 );
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsJobPostingIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1741,6 +1918,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseData {
     pub title: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsJobPostingIdGetResponseDataJob`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1762,6 +1940,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataJob {
         ::std::vec::Vec<AtsJobsPostResponseDataJobTeamsItems>,
     >,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsJobPostingIdGetResponseDataJobCompensation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1773,6 +1952,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataJobCompensation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsJobPostingIdGetResponseDataJobJobDepartmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1781,6 +1961,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataJobJobDepartmentsItems {
     pub department: ::std::option::Option<EorPostResponseDataHealthPlan>,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsJobPostingIdGetResponseDataPublicationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1789,6 +1970,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataPublicationsItems {
     pub id: ::std::string::String,
     pub job_board: EorWorkersBanksPostResponseData,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobPostingsJobPostingIdGetResponseDataPublicationsItemsCurrentState`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1801,6 +1983,7 @@ pub struct AtsJobPostingsJobPostingIdGetResponseDataPublicationsItemsCurrentStat
     pub id: ::std::string::String,
     pub state_slug: AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentStateStateSlug,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1862,6 +2045,7 @@ pub struct AtsJobsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsGetResponseDataItemsCurrentCompensation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1881,11 +2065,13 @@ pub struct AtsJobsGetResponseDataItemsCurrentCompensation {
         AtsJobsGetResponseDataItemsCurrentCompensationPeriodSlug,
     >,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsJobsGetResponseDataItemsCurrentCompensationPeriodSlug, Unknown { Annually =
     "ANNUALLY", Biweekly = "BIWEEKLY", Daily = "DAILY", Hourly = "HOURLY", Monthly =
     "MONTHLY", Semimonthly = "SEMIMONTHLY", Weekly = "WEEKLY" }
 );
+#[cfg(feature = "ats")]
 ///`AtsJobsGetResponseDataItemsHiringMemberJobPermissionsByTypeSlug`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1905,6 +2091,7 @@ pub struct AtsJobsGetResponseDataItemsHiringMemberJobPermissionsByTypeSlug {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub job_posting: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsGetResponseDataItemsHiringMembersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1914,6 +2101,7 @@ pub struct AtsJobsGetResponseDataItemsHiringMembersItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsGetResponseDataItemsInterviewPlanStagesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1933,10 +2121,12 @@ pub struct AtsJobsGetResponseDataItemsInterviewPlanStagesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub position_number: ::std::option::Option<i64>,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsJobsGetResponseDataItemsInterviewPlanStagesItemsCategoryTypeSlug, Unknown { Active
     = "ACTIVE", Completed = "COMPLETED", Lead = "LEAD" }
 );
+#[cfg(feature = "ats")]
 ///`AtsJobsGetResponseDataItemsJobDepartmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1946,6 +2136,7 @@ pub struct AtsJobsGetResponseDataItemsJobDepartmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsGetResponseDataItemsJobEmploymentTypesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1955,6 +2146,7 @@ pub struct AtsJobsGetResponseDataItemsJobEmploymentTypesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsGetResponseDataItemsJobLocationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1964,6 +2156,7 @@ pub struct AtsJobsGetResponseDataItemsJobLocationsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub location: ::std::option::Option<EorPostResponseDataHealthPlan>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsGetResponseDataItemsJobTeamsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1973,8 +2166,9 @@ pub struct AtsJobsGetResponseDataItemsJobTeamsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team: ::std::option::Option<EorPostResponseDataHealthPlan>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsJobsPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1990,6 +2184,7 @@ pub struct AtsJobsPostBodyData {
     pub team_ids: ::std::vec::Vec<::std::string::String>,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2019,6 +2214,7 @@ pub struct AtsJobsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsPostResponseDataJobDepartmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2026,6 +2222,7 @@ pub struct AtsJobsPostResponseDataJobDepartmentsItems {
     pub department: ::std::option::Option<TeamsGetResponseDataItems>,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsPostResponseDataJobEmploymentTypesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2033,6 +2230,7 @@ pub struct AtsJobsPostResponseDataJobEmploymentTypesItems {
     pub employment_type: TeamsGetResponseDataItems,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsPostResponseDataJobLocationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2040,6 +2238,7 @@ pub struct AtsJobsPostResponseDataJobLocationsItems {
     pub id: ::std::string::String,
     pub location: TeamsGetResponseDataItems,
 }
+#[cfg(feature = "ats")]
 ///`AtsJobsPostResponseDataJobTeamsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2047,11 +2246,13 @@ pub struct AtsJobsPostResponseDataJobTeamsItems {
     pub id: ::std::string::String,
     pub team: TeamsGetResponseDataItems,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsJobsPostResponseDataStatus, Unknown { Approved = "APPROVED", Archived =
     "ARCHIVED", Closed = "CLOSED", Draft = "DRAFT", NotApproved = "NOT_APPROVED", Open =
     "OPEN", WaitingForApproval = "WAITING_FOR_APPROVAL" }
 );
+#[cfg(feature = "ats")]
 ///`AtsListTagsV20260227Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2061,6 +2262,7 @@ pub struct AtsListTagsV20260227Response200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "ats")]
 ///`AtsLocationsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2080,6 +2282,7 @@ pub struct AtsLocationsGetResponseDataItems {
     pub province_or_region_text: ::std::option::Option<::std::string::String>,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "ats")]
 ///`AtsOffersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2119,6 +2322,7 @@ pub struct AtsOffersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker_type: ::std::option::Option<AtsOffersGetResponseDataItemsWorkerType>,
 }
+#[cfg(feature = "ats")]
 ///`AtsOffersGetResponseDataItemsEmail`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2138,22 +2342,26 @@ pub struct AtsOffersGetResponseDataItemsEmail {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsOffersGetResponseDataItemsOfferStatus, Unknown { Accepted = "ACCEPTED", Approved =
     "APPROVED", Created = "CREATED", NotApproved = "NOT_APPROVED", Rejected = "REJECTED",
     Sent = "SENT", WaitingForApproval = "WAITING_FOR_APPROVAL" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsOffersGetResponseDataItemsWorkerType, UnknownValue { Contractor = "CONTRACTOR",
     DirectEmployee = "DIRECT_EMPLOYEE", EorEmployee = "EOR_EMPLOYEE",
     GlobalPayrollEmployee = "GLOBAL_PAYROLL_EMPLOYEE", PeoEmployee = "PEO_EMPLOYEE",
     Unknown = "UNKNOWN" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsReasonsGetParametersReasonGroupSlug, Unknown { CandidateArchivation =
     "CANDIDATE_ARCHIVATION", JobClosure = "JOB_CLOSURE", OfferRejection =
     "OFFER_REJECTION" }
 );
+#[cfg(feature = "ats")]
 open_enum!(
     AtsReasonsGetParametersSubgroupSlug, Unknown { Benefits = "BENEFITS", Budget =
     "BUDGET", BusinessNeeds = "BUSINESS_NEEDS", Compensation = "COMPENSATION",
@@ -2164,6 +2372,7 @@ open_enum!(
     Responsiveness = "RESPONSIVENESS", RoleChange = "ROLE_CHANGE", Status = "STATUS",
     Timing = "TIMING" }
 );
+#[cfg(feature = "ats")]
 ///`AtsReasonsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2183,6 +2392,7 @@ pub struct AtsReasonsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAListOfAtsApplicationSourcesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2192,6 +2402,7 @@ pub struct AtsRetrieveAListOfAtsApplicationSourcesResponse200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAListOfAtsApplicationsV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2201,6 +2412,7 @@ pub struct AtsRetrieveAListOfAtsApplicationsV20260101Response200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAListOfAtsDepartmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2210,6 +2422,7 @@ pub struct AtsRetrieveAListOfAtsDepartmentsResponse200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAListOfAtsJobPostingsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2223,6 +2436,7 @@ pub struct AtsRetrieveAListOfAtsJobPostingsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAListOfAtsJobsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2236,6 +2450,7 @@ pub struct AtsRetrieveAListOfAtsJobsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAListOfAtsLocationsV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2245,6 +2460,7 @@ pub struct AtsRetrieveAListOfAtsLocationsV20260101Response200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAListOfAtsOffersV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2258,6 +2474,7 @@ pub struct AtsRetrieveAListOfAtsOffersV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<f64>,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2267,12 +2484,14 @@ pub struct AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAtsApplicationV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AtsRetrieveAtsApplicationV20260101Response200 {
     pub data: AtsApplicationsApplicationIdGetResponseData,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAtsHiringMembersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2286,6 +2505,7 @@ pub struct AtsRetrieveAtsHiringMembersResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAtsJobPostingResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2293,6 +2513,7 @@ pub struct AtsRetrieveAtsJobPostingResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<AtsJobPostingsJobPostingIdGetResponseData>,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrieveAtsJobPostingsV20260410Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2302,6 +2523,7 @@ pub struct AtsRetrieveAtsJobPostingsV20260410Response200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2313,6 +2535,7 @@ pub struct AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: f64,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2326,6 +2549,7 @@ pub struct AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
 }
+#[cfg(feature = "ats")]
 ///`AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2335,15 +2559,19 @@ pub struct AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Resp
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: f64,
 }
+#[cfg(feature = "ats")]
 open_enum!(
     AtsTagsGetParametersIncludeCounts, Unknown { False = "false", True = "true" }
 );
+#[cfg(feature = "ats")]
 impl ::std::default::Default for AtsTagsGetParametersIncludeCounts {
     fn default() -> Self {
         AtsTagsGetParametersIncludeCounts::False
     }
 }
+#[cfg(feature = "ats")]
 open_enum!(AtsTagsGetParametersTagGroupSlug, Unknown { Candidate = "CANDIDATE" });
+#[cfg(feature = "ats")]
 ///`AtsTagsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2366,6 +2594,7 @@ pub struct AtsTagsGetResponseDataItems {
         ::std::string::String,
     >,
 }
+#[cfg(feature = "service-provider-config")]
 ///`AuthenticationScheme`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2382,6 +2611,7 @@ pub struct AuthenticationScheme {
     #[serde(rename = "specUrl", skip_serializing_if = "::std::option::Option::is_none")]
     pub spec_url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "service-provider-config")]
 ///`AuthenticationSchemes`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2393,6 +2623,7 @@ pub struct AuthenticationSchemes {
     )]
     pub authentication_schemes: ::std::vec::Vec<AuthenticationScheme>,
 }
+#[cfg(feature = "plans-401-k")]
 ///`BenefitsLegalEntitiesId401KPlansGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2420,6 +2651,7 @@ pub struct BenefitsLegalEntitiesId401KPlansGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "plans-401-k")]
 ///`BenefitsLegalEntitiesId401KPlansGetResponseDataItemsContributionValueForMatchRateItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2429,6 +2661,7 @@ pub struct BenefitsLegalEntitiesId401KPlansGetResponseDataItemsContributionValue
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<f64>,
 }
+#[cfg(feature = "employees")]
 ///`BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2446,6 +2679,7 @@ pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseAddressesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "employees")]
 ///`BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2477,6 +2711,7 @@ pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "employees")]
 ///`BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsCompensationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2498,24 +2733,29 @@ pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsCo
         EorPostBodyDataCompensationDetailsVariableCompensationType,
     >,
 }
+#[cfg(feature = "employees")]
 open_enum!(
     BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsCompensationsItemsType,
     Unknown { Main = "MAIN", Variable = "VARIABLE" }
 );
+#[cfg(feature = "employees")]
 open_enum!(
     BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsContractType,
     Unknown { Contractor = "contractor", DirectEmployee = "direct_employee" }
 );
+#[cfg(feature = "employees")]
 open_enum!(
     BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsEmploymentType,
     Unknown { FullTime = "full_time", PartTime = "part_time" }
 );
+#[cfg(feature = "employees")]
 open_enum!(
     BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseMaritalStatus, Unknown {
     CommonLaw = "Common Law", Divorced = "Divorced", Married = "Married",
     RegisteredPartnership = "Registered Partnership", Separated = "Separated", Single =
     "Single", Widowed = "Widowed" }
 );
+#[cfg(feature = "employees")]
 ///`BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponsePhonesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2527,6 +2767,7 @@ pub struct BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponsePhonesItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "legal-entities")]
 ///`BenefitsLegalEntitiesIdGetResponseAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2544,10 +2785,12 @@ pub struct BenefitsLegalEntitiesIdGetResponseAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "legal-entities")]
 open_enum!(
     BenefitsLegalEntitiesIdGetResponseEmploymentType, Unknown { Gp = "gp", Peo = "peo",
     Usp = "usp" }
 );
+#[cfg(feature = "legal-entities")]
 ///`BenefitsLegalEntitiesIdGetResponseRegistrationAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2565,6 +2808,7 @@ pub struct BenefitsLegalEntitiesIdGetResponseRegistrationAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payroll")]
 ///`BenefitsLegalEntitiesIdPayStubGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2598,6 +2842,7 @@ pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItems {
         BenefitsLegalEntitiesIdPayStubGetResponseDataItemsSource,
     >,
 }
+#[cfg(feature = "payroll")]
 ///`BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2619,6 +2864,7 @@ pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hours_worked: ::std::option::Option<f64>,
 }
+#[cfg(feature = "payroll")]
 ///`BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2632,10 +2878,12 @@ pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsContr
         BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsContributionsItemsType,
     >,
 }
+#[cfg(feature = "payroll")]
 open_enum!(
     BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsContributionsItemsType,
     Unknown { Roth = "Roth", Trad = "Trad" }
 );
+#[cfg(feature = "payroll")]
 ///`BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsEmployerContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2649,28 +2897,34 @@ pub struct BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsEmplo
         BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsEmployerContributionsItemsType,
     >,
 }
+#[cfg(feature = "payroll")]
 open_enum!(
     BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsEmployerContributionsItemsType,
     Unknown { MatchRate = "Match Rate", NonElective = "Non Elective" }
 );
+#[cfg(any(feature = "payroll", feature = "paystubs"))]
 open_enum!(
     BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentStatus, Unknown { Closed =
     "CLOSED", Locked = "LOCKED", Open = "OPEN" }
 );
+#[cfg(feature = "payroll")]
 open_enum!(
     BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentType, Unknown { Historical =
     "HISTORICAL", Offcycle = "OFFCYCLE", Parallel = "PARALLEL", Reconciliation =
     "RECONCILIATION", Regular = "REGULAR" }
 );
+#[cfg(any(feature = "payroll", feature = "paystubs"))]
 open_enum!(
     BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPayrollSchedule, Unknown {
     Bimonthly = "BIMONTHLY", Biweekly = "BIWEEKLY", Monthly = "MONTHLY", Weekly =
     "WEEKLY" }
 );
+#[cfg(feature = "payroll")]
 open_enum!(
     BenefitsLegalEntitiesIdPayStubGetResponseDataItemsSource, Unknown { Historical =
     "HISTORICAL", New = "NEW" }
 );
+#[cfg(feature = "payroll")]
 ///`BenefitsLegalEntitiesIdPayStubGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2682,6 +2936,7 @@ pub struct BenefitsLegalEntitiesIdPayStubGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_rows: ::std::option::Option<i64>,
 }
+#[cfg(feature = "payroll")]
 ///`BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2703,6 +2958,7 @@ pub struct BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hours_worked: ::std::option::Option<f64>,
 }
+#[cfg(feature = "payroll")]
 ///`BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2716,10 +2972,12 @@ pub struct BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsContribu
         BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsContributionsItemsType,
     >,
 }
+#[cfg(feature = "payroll")]
 open_enum!(
     BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsContributionsItemsType,
     Unknown { Loan = "loan", Roth = "roth", Trad = "trad" }
 );
+#[cfg(feature = "payroll")]
 ///`BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsEmployerContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2733,12 +2991,14 @@ pub struct BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsEmployer
         BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsEmployerContributionsItemsType,
     >,
 }
+#[cfg(feature = "payroll")]
 open_enum!(
     BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsEmployerContributionsItemsType,
     Unknown { MatchRate = "match_rate", NonElective = "non_elective" }
 );
+#[cfg(feature = "plans-401-k")]
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData {
     pub contribution_type: BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType,
@@ -2755,6 +3015,7 @@ pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData {
     pub name: ::std::string::String,
     pub start_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "plans-401-k")]
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2777,11 +3038,13 @@ pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData {
     pub name: ::std::string::String,
     pub start_date: ::std::string::String,
 }
+#[cfg(feature = "plans-401-k")]
 open_enum!(
     BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType, Unknown {
     FixedAmount = "FIXED_AMOUNT", Match = "MATCH", NecFixedAmount = "NEC_FIXED_AMOUNT",
     NecPercentage = "NEC_PERCENTAGE", Percentage = "PERCENTAGE" }
 );
+#[cfg(feature = "plans-401-k")]
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionValueForMatchRateItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2789,6 +3052,7 @@ pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionValueF
     pub limit: f64,
     pub rate: f64,
 }
+#[cfg(any(feature = "enrollments", feature = "plans-401-k"))]
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2796,6 +3060,7 @@ pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "plans-401-k")]
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2825,6 +3090,7 @@ pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "enrollments")]
 ///`BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2848,14 +3114,17 @@ pub struct BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdGetRe
         BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostBodyType,
     >,
 }
+#[cfg(feature = "enrollments")]
 open_enum!(
     BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostBodyContributionType,
     Unknown { FixedAmount = "FIXED_AMOUNT", Percentage = "PERCENTAGE" }
 );
+#[cfg(feature = "enrollments")]
 open_enum!(
     BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostBodyType, Unknown
     { Loan = "LOAN", Nec = "NEC", Roth = "ROTH", Trad = "TRAD" }
 );
+#[cfg(feature = "enrollments")]
 ///`BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2879,6 +3148,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostR
         BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostBodyType,
     >,
 }
+#[cfg(feature = "paystubs")]
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2892,6 +3162,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseData {
         BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataPage,
     >,
 }
+#[cfg(feature = "paystubs")]
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2921,6 +3192,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItems {
         BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsPayrollType,
     >,
 }
+#[cfg(feature = "paystubs")]
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2946,6 +3218,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmp
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hours_worked: ::std::option::Option<f64>,
 }
+#[cfg(feature = "paystubs")]
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2959,10 +3232,12 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmp
         BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsContributionsItemsType,
     >,
 }
+#[cfg(feature = "paystubs")]
 open_enum!(
     BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsContributionsItemsType,
     Unknown { Loan = "Loan", Roth = "Roth", Trad = "Trad" }
 );
+#[cfg(feature = "paystubs")]
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsEmployerContributionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2976,17 +3251,20 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmp
         BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsEmployerContributionsItemsType,
     >,
 }
+#[cfg(feature = "paystubs")]
 open_enum!(
     BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsEmployerContributionsItemsType,
     Unknown { MatchRate = "Match Rate", NonElective = "Non Elective", SafeHarborType1 =
     "Safe Harbor Type 1", SafeHarborType2 = "Safe Harbor Type 2" }
 );
+#[cfg(feature = "paystubs")]
 open_enum!(
     BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsPayrollType,
     Unknown { Correction = "CORRECTION", Historical = "HISTORICAL", Offcycle =
     "OFFCYCLE", Parallel = "PARALLEL", Reconciliation = "RECONCILIATION", Regular =
     "REGULAR" }
 );
+#[cfg(feature = "paystubs")]
 ///`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataPage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2998,6 +3276,7 @@ pub struct BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataPage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_rows: ::std::option::Option<i64>,
 }
+#[cfg(feature = "service-provider-config")]
 ///`BulkSupported`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3015,20 +3294,33 @@ pub struct BulkSupported {
     #[serde(default)]
     pub supported: bool,
 }
+#[cfg(feature = "eor-hiring")]
 ///`CancelContractBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CancelContractBody {
     pub data: EorContractOidCancelPostBodyData,
 }
+#[cfg(
+    any(
+        feature = "candidates",
+        feature = "contractor-hiring",
+        feature = "eor-worker-agreements",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "tasks",
+        feature = "timesheets"
+    )
+)]
 ///`CandidatesAddCandidateResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CandidatesAddCandidateResponse201 {
     pub data: CandidatesPostResponseData,
 }
+#[cfg(feature = "candidates")]
 ///`CandidatesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CandidatesPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3050,32 +3342,47 @@ pub struct CandidatesPostBodyData {
     pub state: ::std::option::Option<::std::string::String>,
     pub status: CandidatesPostBodyDataStatus,
 }
+#[cfg(feature = "candidates")]
 open_enum!(
     CandidatesPostBodyDataStatus, Unknown { OfferAccepted = "offer-accepted",
     OfferDeclined = "offer-declined", OfferDeleted = "offer-deleted", OfferSent =
     "offer-sent" }
 );
+#[cfg(
+    any(
+        feature = "candidates",
+        feature = "contractor-hiring",
+        feature = "eor-worker-agreements",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "tasks",
+        feature = "timesheets"
+    )
+)]
 ///`CandidatesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CandidatesPostResponseData {
     pub created: bool,
 }
+#[cfg(feature = "eor-worker-mailboxes")]
 ///`ChangePasswordBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ChangePasswordBody {
     pub data: EorMailboxesChangePasswordPostBodyData,
 }
+#[cfg(feature = "payouts")]
 ///`ChangeTheAutoWithdrawalSettingV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ChangeTheAutoWithdrawalSettingV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsAutoWithdrawalSettingPatchBodyData>,
 }
+#[cfg(feature = "eor-project-assignment")]
 ///`CheckinProjectAssignmentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckinProjectAssignmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3083,18 +3390,21 @@ pub struct CheckinProjectAssignmentBody {
         EorContractsContractIdProjectAssignmentCheckinPostBodyData,
     >,
 }
+#[cfg(feature = "groups")]
 ///`CloneGroupBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CloneGroupBody {
     pub data: GroupsPostBodyData,
 }
+#[cfg(feature = "consent")]
 ///`ConsentCreateConsentTokenResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ConsentCreateConsentTokenResponse201 {
     pub data: ConsentTokenPostResponseData,
 }
+#[cfg(feature = "consent")]
 ///`ConsentTokenPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3104,6 +3414,7 @@ pub struct ConsentTokenPostResponseData {
     pub unique_consent_token: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractTemplatesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3111,12 +3422,14 @@ pub struct ContractTemplatesGetResponseDataItems {
     pub id: EorPostBodyDataSeniorityId,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "contractor-amendments")]
 ///`ContractorAmendmentsCreateContractAmendmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractorAmendmentsCreateContractAmendmentResponse201 {
     pub data: ContractsContractIdAmendmentsPostResponseData,
 }
+#[cfg(feature = "contractor-amendments")]
 ///`ContractorAmendmentsGetContractAmendmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3126,24 +3439,28 @@ pub struct ContractorAmendmentsGetContractAmendmentsResponse200 {
     pub has_more: bool,
     pub total_count: i64,
 }
+#[cfg(feature = "contractor-hiring")]
 ///`ContractorHiringCreateContractDocumentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractorHiringCreateContractDocumentResponse201 {
     pub data: ::std::option::Option<TimesheetsIdGetResponseDataAttachment>,
 }
+#[cfg(feature = "contractor-hiring")]
 ///`ContractorHiringGetContractInviteResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractorHiringGetContractInviteResponse200 {
     pub data: ::std::string::String,
 }
+#[cfg(feature = "contractor-hiring")]
 ///`ContractorHiringGetContractPaymentCyclesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractorHiringGetContractPaymentCyclesResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdPaymentCyclesGetResponseDataItems>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsApproveAnEquityExerciseV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3154,6 +3471,7 @@ pub struct ContractsApproveAnEquityExerciseV20260101Response200 {
     pub status: ::std::string::String,
     pub updated_at: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "adjustments")]
 ///`ContractsContractIdAdjustmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3191,6 +3509,7 @@ pub struct ContractsContractIdAdjustmentsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "contractor-amendments")]
 ///`ContractsContractIdAmendmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3215,24 +3534,28 @@ pub struct ContractsContractIdAmendmentsGetResponseDataItems {
     pub status: ContractsContractIdAmendmentsGetResponseDataItemsStatus,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "contractor-amendments")]
 open_enum!(
     ContractsContractIdAmendmentsGetResponseDataItemsContractType, Unknown { Commission =
     "commission", Milestones = "milestones", OngoingTimeBased = "ongoing_time_based",
     PayAsYouGoTimeBased = "pay_as_you_go_time_based", PaygMilestones = "payg_milestones",
     PaygTasks = "payg_tasks", TimeBased = "time_based" }
 );
+#[cfg(feature = "contractor-amendments")]
 open_enum!(
     ContractsContractIdAmendmentsGetResponseDataItemsSignStatus, Unknown { Approved =
     "APPROVED", Declined = "DECLINED", Pending = "PENDING", WaitingForApproval =
     "WAITING_FOR_APPROVAL" }
 );
+#[cfg(feature = "contractor-amendments")]
 open_enum!(
     ContractsContractIdAmendmentsGetResponseDataItemsStatus, Unknown { Active = "ACTIVE",
     Approved = "APPROVED", Declined = "DECLINED", Initial = "INITIAL", Outdated =
     "OUTDATED", Pending = "PENDING" }
 );
+#[cfg(feature = "contractor-amendments")]
 ///`ContractsContractIdAmendmentsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdAmendmentsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3278,30 +3601,36 @@ pub struct ContractsContractIdAmendmentsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(any(feature = "contractor-amendments", feature = "contracts"))]
 open_enum!(
     ContractsContractIdAmendmentsPostBodyDataCycleEndType, Unknown { DayOfLastWeek =
     "DAY_OF_LAST_WEEK", DayOfMonth = "DAY_OF_MONTH", DayOfWeek = "DAY_OF_WEEK" }
 );
+#[cfg(any(feature = "contractor-amendments", feature = "contracts"))]
 open_enum!(
     ContractsContractIdAmendmentsPostBodyDataFrequency, Unknown { Biweekly = "biweekly",
     CalendarMonth = "calendar-month", Monthly = "monthly", Semimonthly = "semimonthly",
     Weekly = "weekly" }
 );
+#[cfg(feature = "contractor-amendments")]
 open_enum!(
     ContractsContractIdAmendmentsPostBodyDataPaymentDueType, Unknown { Regular =
     "REGULAR", WithinMonth = "WITHIN_MONTH" }
 );
+#[cfg(feature = "contractor-amendments")]
 impl ::std::default::Default
 for ContractsContractIdAmendmentsPostBodyDataPaymentDueType {
     fn default() -> Self {
         ContractsContractIdAmendmentsPostBodyDataPaymentDueType::Regular
     }
 }
+#[cfg(any(feature = "contractor-amendments", feature = "contracts"))]
 open_enum!(
     ContractsContractIdAmendmentsPostBodyDataScale, Unknown { Biweekly = "biweekly",
     Custom = "custom", Daily = "daily", Hourly = "hourly", Monthly = "monthly",
     Semimonthly = "semimonthly", Weekly = "weekly" }
 );
+#[cfg(feature = "contractor-amendments")]
 ///`ContractsContractIdAmendmentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3327,25 +3656,29 @@ pub struct ContractsContractIdAmendmentsPostResponseData {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub worker_id: ::std::string::String,
 }
+#[cfg(feature = "contractor-amendments")]
 open_enum!(
     ContractsContractIdAmendmentsPostResponseDataStatus, Unknown { Active = "active",
     Approved = "approved", Declined = "declined", Initial = "initial", Outdated =
     "outdated", Pending = "pending" }
 );
+#[cfg(feature = "cost-centers")]
 ///`ContractsContractIdCostCentersPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdCostCentersPostBodyData {
     pub effective_date: ::chrono::naive::NaiveDate,
     pub value: ::std::vec::Vec<ContractsContractIdCostCentersPostBodyDataValueItems>,
 }
+#[cfg(feature = "cost-centers")]
 ///`ContractsContractIdCostCentersPostBodyDataValueItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdCostCentersPostBodyDataValueItems {
     pub allocation_percentage: f64,
     pub cost_center_id: i64,
 }
+#[cfg(any(feature = "cost-centers", feature = "offboarding"))]
 ///`ContractsContractIdCostCentersPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3353,6 +3686,7 @@ pub struct ContractsContractIdCostCentersPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdEquityWithholdingEstimateGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3376,6 +3710,7 @@ pub struct ContractsContractIdEquityWithholdingEstimateGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub withholding_currency: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdEquityWithholdingEstimateGetResponseDataBreakdownItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3387,6 +3722,7 @@ pub struct ContractsContractIdEquityWithholdingEstimateGetResponseDataBreakdownI
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3451,6 +3787,7 @@ pub struct ContractsContractIdGetResponseData {
     pub work_statement_id: ::std::option::Option<::std::string::String>,
     pub worker: ::std::option::Option<ContractsContractIdGetResponseDataWorker>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdGetResponseDataCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3462,6 +3799,7 @@ pub struct ContractsContractIdGetResponseDataCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdGetResponseDataWorker`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3491,6 +3829,7 @@ pub struct ContractsContractIdGetResponseDataWorker {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nationality: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdGetResponseDataWorkerDateOfBirth`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -3499,6 +3838,7 @@ pub enum ContractsContractIdGetResponseDataWorkerDateOfBirth {
     Date(::chrono::naive::NaiveDate),
     String(::std::string::String),
 }
+#[cfg(feature = "contracts")]
 impl ::std::fmt::Display for ContractsContractIdGetResponseDataWorkerDateOfBirth {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -3507,12 +3847,14 @@ impl ::std::fmt::Display for ContractsContractIdGetResponseDataWorkerDateOfBirth
         }
     }
 }
+#[cfg(feature = "contracts")]
 impl ::std::convert::From<::chrono::naive::NaiveDate>
 for ContractsContractIdGetResponseDataWorkerDateOfBirth {
     fn from(value: ::chrono::naive::NaiveDate) -> Self {
         Self::Date(value)
     }
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///`ContractsContractIdIcInvoicingTaxesGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3527,6 +3869,7 @@ pub struct ContractsContractIdIcInvoicingTaxesGetResponseData {
         ContractsContractIdIcInvoicingTaxesGetResponseDataVat,
     >,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///`ContractsContractIdIcInvoicingTaxesGetResponseDataVat`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3534,19 +3877,22 @@ pub struct ContractsContractIdIcInvoicingTaxesGetResponseDataVat {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub percentage: ::std::option::Option<f64>,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///`ContractsContractIdIcInvoicingTaxesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdIcInvoicingTaxesPostBodyData {
     pub percentage: f64,
     pub tax_type: ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 open_enum!(
     ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType, Unknown { Vat = "VAT",
     WithholdingTax = "WITHHOLDING_TAX" }
 );
+#[cfg(feature = "contractor-hiring")]
 ///`ContractsContractIdInvitationsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdInvitationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3556,16 +3902,19 @@ pub struct ContractsContractIdInvitationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contractor-hiring")]
 open_enum!(
     ContractsContractIdInvitationsPostBodyDataLocale, Unknown { Da = "da", De = "de",
     DeAt = "deAT", En = "en", Es = "es", Fi = "fi", Fr = "fr", It = "it", Ja = "ja", Nl =
     "nl", NlBe = "nlBE", Nn = "nn", Pl = "pl", Pt = "pt", Sv = "sv" }
 );
+#[cfg(feature = "contractor-hiring")]
 impl ::std::default::Default for ContractsContractIdInvitationsPostBodyDataLocale {
     fn default() -> Self {
         ContractsContractIdInvitationsPostBodyDataLocale::En
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`ContractsContractIdInvoiceAdjustmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3593,6 +3942,7 @@ pub struct ContractsContractIdInvoiceAdjustmentsGetResponseDataItems {
     pub type_: InvoiceAdjustmentsGetParametersTypes1,
     pub worksheet: ::std::option::Option<TimesheetsIdGetResponseDataWorksheet>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`ContractsContractIdInvoiceAdjustmentsGetResponseDataItemsPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3600,6 +3950,7 @@ pub struct ContractsContractIdInvoiceAdjustmentsGetResponseDataItemsPaymentCycle
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "milestones")]
 ///`ContractsContractIdMilestonesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3614,14 +3965,16 @@ pub struct ContractsContractIdMilestonesGetResponseDataItems {
     pub status: ::std::string::String,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "milestones")]
 ///`ContractsContractIdMilestonesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdMilestonesPostBodyData {
     pub amount: AdjustmentsPostFormAmount,
     pub description: ::std::string::String,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "off-cycle")]
 ///`ContractsContractIdOffCyclePaymentsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3635,8 +3988,9 @@ pub struct ContractsContractIdOffCyclePaymentsIdGetResponseData {
     pub reported_by: TimesheetsGetResponseDataItemsReportedBy,
     pub status: ::std::option::Option<TimesheetsGetParametersStatuses1>,
 }
+#[cfg(feature = "off-cycle")]
 ///`ContractsContractIdOffCyclePaymentsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdOffCyclePaymentsPostBodyData {
     pub amount: f64,
@@ -3647,6 +4001,7 @@ pub struct ContractsContractIdOffCyclePaymentsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_auto_approved: ::std::option::Option<bool>,
 }
+#[cfg(feature = "off-cycle")]
 ///`ContractsContractIdOffCyclePaymentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3655,12 +4010,14 @@ pub struct ContractsContractIdOffCyclePaymentsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdPatchBodyData {
     pub external_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3677,6 +4034,7 @@ pub struct ContractsContractIdPatchResponseClient {
     >,
     pub team: ContractsContractIdPatchResponseClientTeam,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseClientLegalEntity`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3696,6 +4054,7 @@ pub struct ContractsContractIdPatchResponseClientLegalEntity {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vat_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseClientTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3703,6 +4062,7 @@ pub struct ContractsContractIdPatchResponseClientTeam {
     pub id: AdjustmentsPostFormAmount,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3732,6 +4092,7 @@ pub struct ContractsContractIdPatchResponseCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scale: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "ats", feature = "contracts", feature = "learning"))]
 ///`ContractsContractIdPatchResponseContractTemplate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3741,6 +4102,7 @@ pub struct ContractsContractIdPatchResponseContractTemplate {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseEmploymentDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3756,6 +4118,7 @@ pub struct ContractsContractIdPatchResponseEmploymentDetails {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseQuote`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3765,6 +4128,7 @@ pub struct ContractsContractIdPatchResponseQuote {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseSeniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3776,6 +4140,7 @@ pub struct ContractsContractIdPatchResponseSeniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseSignatures`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3795,6 +4160,7 @@ pub struct ContractsContractIdPatchResponseSignatures {
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsContractIdPatchResponseStatus, Unknown { AwaitingDepositPayment =
     "awaiting_deposit_payment", Cancelled = "cancelled", Completed = "completed",
@@ -3807,6 +4173,7 @@ open_enum!(
     "waiting_for_employee_contract", WaitingForEmployeeSign =
     "waiting_for_employee_sign", WaitingForEorSign = "waiting_for_eor_sign" }
 );
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseWorkSchedule`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3824,6 +4191,7 @@ pub struct ContractsContractIdPatchResponseWorkSchedule {
         ContractsContractIdPatchResponseWorkScheduleWorkerTypesItems,
     >,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseWorkScheduleDaysItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3833,15 +4201,18 @@ pub struct ContractsContractIdPatchResponseWorkScheduleDaysItems {
     pub start: ::std::string::String,
     pub work_hours: f64,
 }
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsContractIdPatchResponseWorkScheduleDaysItemsDay, Unknown { Friday =
     "FRIDAY", Monday = "MONDAY", Saturday = "SATURDAY", Sunday = "SUNDAY", Thursday =
     "THURSDAY", Tuesday = "TUESDAY", Wednesday = "WEDNESDAY" }
 );
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsContractIdPatchResponseWorkScheduleEmploymentType, Unknown { Contract =
     "CONTRACT", FullTime = "FULL_TIME", PartTime = "PART_TIME", Temporary = "TEMPORARY" }
 );
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsContractIdPatchResponseWorkScheduleWorkerTypesItems, Unknown {
     HourlyDirectEmployeePayroll = "HOURLY_DIRECT_EMPLOYEE_PAYROLL", HourlyEorEmployee =
@@ -3849,6 +4220,7 @@ open_enum!(
     "SALARIED_DIRECT_EMPLOYEE_PAYROLL", SalariedEorEmployee = "SALARIED_EOR_EMPLOYEE",
     SalariedHrisDirectEmployee = "SALARIED_HRIS_DIRECT_EMPLOYEE" }
 );
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseWorker`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3878,6 +4250,7 @@ pub struct ContractsContractIdPatchResponseWorker {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nationality: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseWorkerAlternateEmailItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3890,6 +4263,7 @@ pub struct ContractsContractIdPatchResponseWorkerAlternateEmailItems {
     )]
     pub is_verified: ::std::option::Option<bool>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsContractIdPatchResponseWorkerDateOfBirth`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -3899,24 +4273,28 @@ pub enum ContractsContractIdPatchResponseWorkerDateOfBirth {
     Date(::chrono::naive::NaiveDate),
     ContractsPostResponseDataTerminationDate1(ContractsPostResponseDataTerminationDate1),
 }
+#[cfg(feature = "contracts")]
 impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
 for ContractsContractIdPatchResponseWorkerDateOfBirth {
     fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
         Self::DateTime(value)
     }
 }
+#[cfg(feature = "contracts")]
 impl ::std::convert::From<::chrono::naive::NaiveDate>
 for ContractsContractIdPatchResponseWorkerDateOfBirth {
     fn from(value: ::chrono::naive::NaiveDate) -> Self {
         Self::Date(value)
     }
 }
+#[cfg(feature = "contracts")]
 impl ::std::convert::From<ContractsPostResponseDataTerminationDate1>
 for ContractsContractIdPatchResponseWorkerDateOfBirth {
     fn from(value: ContractsPostResponseDataTerminationDate1) -> Self {
         Self::ContractsPostResponseDataTerminationDate1(value)
     }
 }
+#[cfg(feature = "contractor-hiring")]
 ///`ContractsContractIdPaymentCyclesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3925,13 +4303,15 @@ pub struct ContractsContractIdPaymentCyclesGetResponseDataItems {
     pub id: ::std::string::String,
     pub status: ContractsContractIdPaymentCyclesGetResponseDataItemsStatus,
 }
+#[cfg(feature = "contractor-hiring")]
 open_enum!(
     ContractsContractIdPaymentCyclesGetResponseDataItemsStatus, Unknown { Active =
     "active", AwaitingPayment = "awaiting_payment", Overdue = "overdue", Upcoming =
     "upcoming" }
 );
+#[cfg(feature = "contractor-hiring")]
 ///`ContractsContractIdSignaturesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdSignaturesPostBodyData {
     pub client_signature: ::std::string::String,
@@ -3940,6 +4320,7 @@ pub struct ContractsContractIdSignaturesPostBodyData {
         ContractsContractIdSignaturesPostBodyDataContractTemplateId,
     >,
 }
+#[cfg(any(feature = "contractor-hiring", feature = "time-off"))]
 ///`ContractsContractIdSignaturesPostBodyDataContractTemplateId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -3948,6 +4329,7 @@ pub enum ContractsContractIdSignaturesPostBodyDataContractTemplateId {
     Double(f64),
     String(::std::string::String),
 }
+#[cfg(any(feature = "contractor-hiring", feature = "time-off"))]
 impl ::std::fmt::Display
 for ContractsContractIdSignaturesPostBodyDataContractTemplateId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3957,12 +4339,14 @@ for ContractsContractIdSignaturesPostBodyDataContractTemplateId {
         }
     }
 }
+#[cfg(any(feature = "contractor-hiring", feature = "time-off"))]
 impl ::std::convert::From<f64>
 for ContractsContractIdSignaturesPostBodyDataContractTemplateId {
     fn from(value: f64) -> Self {
         Self::Double(value)
     }
 }
+#[cfg(feature = "tasks")]
 ///`ContractsContractIdTasksGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3977,6 +4361,7 @@ pub struct ContractsContractIdTasksGetResponseDataItems {
     pub id: ::std::string::String,
     pub status: ::std::option::Option<TimesheetsGetParametersStatuses1>,
 }
+#[cfg(feature = "tasks")]
 ///`ContractsContractIdTasksGetResponseDataItemsAttachment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3986,8 +4371,9 @@ pub struct ContractsContractIdTasksGetResponseDataItemsAttachment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "tasks")]
 ///`ContractsContractIdTasksManyReviewsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTasksManyReviewsPostBodyData {
     pub ids: ::std::vec::Vec<::std::string::String>,
@@ -3995,8 +4381,9 @@ pub struct ContractsContractIdTasksManyReviewsPostBodyData {
     pub reason: ::std::option::Option<::std::string::String>,
     pub status: TimesheetsIdReviewsPostBodyDataStatus,
 }
+#[cfg(feature = "tasks")]
 ///`ContractsContractIdTasksPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTasksPostBodyData {
     pub amount: ::std::string::String,
@@ -4005,6 +4392,7 @@ pub struct ContractsContractIdTasksPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_auto_approved: ::std::option::Option<bool>,
 }
+#[cfg(feature = "tasks")]
 ///`ContractsContractIdTasksPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4016,8 +4404,9 @@ pub struct ContractsContractIdTasksPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<TimesheetsGetParametersStatuses1>,
 }
+#[cfg(feature = "terminations")]
 ///`ContractsContractIdTerminationsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTerminationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4041,10 +4430,12 @@ pub struct ContractsContractIdTerminationsPostBodyData {
         ContractsContractIdTerminationsPostBodyDataTerminationType,
     >,
 }
+#[cfg(feature = "terminations")]
 open_enum!(
     ContractsContractIdTerminationsPostBodyDataTerminationType, Unknown { EndOfContract =
     "END_OF_CONTRACT", Resignation = "RESIGNATION", Termination = "TERMINATION" }
 );
+#[cfg(feature = "terminations")]
 ///`ContractsContractIdTerminationsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4056,8 +4447,9 @@ pub struct ContractsContractIdTerminationsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`ContractsContractIdTimesheetsGetParametersContractTypes`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ContractsContractIdTimesheetsGetParametersContractTypes {
@@ -4066,43 +4458,43 @@ pub enum ContractsContractIdTimesheetsGetParametersContractTypes {
     ),
     EorPostResponseDataType(EorPostResponseDataType),
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<ContractsContractIdTimesheetsGetParametersContractTypes0>
 for ContractsContractIdTimesheetsGetParametersContractTypes {
     fn from(value: ContractsContractIdTimesheetsGetParametersContractTypes0) -> Self {
         Self::ContractsContractIdTimesheetsGetParametersContractTypes0(value)
     }
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<EorPostResponseDataType>
 for ContractsContractIdTimesheetsGetParametersContractTypes {
     fn from(value: EorPostResponseDataType) -> Self {
         Self::EorPostResponseDataType(value)
     }
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`ContractsContractIdTimesheetsGetParametersContractTypes0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsContractIdTimesheetsGetParametersContractTypes0(
     pub ::std::vec::Vec<EorPostResponseDataType>,
 );
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::ops::Deref for ContractsContractIdTimesheetsGetParametersContractTypes0 {
     type Target = ::std::vec::Vec<EorPostResponseDataType>;
     fn deref(&self) -> &::std::vec::Vec<EorPostResponseDataType> {
         &self.0
     }
 }
-impl ::std::convert::From<ContractsContractIdTimesheetsGetParametersContractTypes0>
-for ::std::vec::Vec<EorPostResponseDataType> {
-    fn from(value: ContractsContractIdTimesheetsGetParametersContractTypes0) -> Self {
-        value.0
-    }
-}
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<::std::vec::Vec<EorPostResponseDataType>>
 for ContractsContractIdTimesheetsGetParametersContractTypes0 {
     fn from(value: ::std::vec::Vec<EorPostResponseDataType>) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "timesheets")]
 ///`ContractsContractIdTimesheetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4137,6 +4529,7 @@ pub struct ContractsContractIdTimesheetsGetResponseDataItems {
     pub type_: ::std::string::String,
     pub worksheet: ::std::option::Option<TimesheetsIdGetResponseDataWorksheet>,
 }
+#[cfg(feature = "timesheets")]
 ///`ContractsContractIdTimesheetsGetResponseDataItemsReviewedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4147,6 +4540,7 @@ pub struct ContractsContractIdTimesheetsGetResponseDataItemsReviewedBy {
     pub remarks: ::std::string::String,
     pub reviewed_at: ::std::string::String,
 }
+#[cfg(feature = "projects")]
 ///`ContractsContractIdTimesheetsPresetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4159,6 +4553,7 @@ pub struct ContractsContractIdTimesheetsPresetsGetResponseDataItems {
     pub rate: f64,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "projects")]
 ///`ContractsContractIdTimesheetsPresetsGetResponseDataItemsHourlyReportRootPreset`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4171,12 +4566,14 @@ pub struct ContractsContractIdTimesheetsPresetsGetResponseDataItemsHourlyReportR
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<TimesheetsRootPresetsPostBodyType>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsCreateIcContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsCreateIcContractResponse201 {
     pub data: ContractsPostResponseData,
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///`ContractsCustomFieldsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4192,6 +4589,7 @@ pub struct ContractsCustomFieldsGetResponseDataItems {
     #[serde(rename = "type")]
     pub type_: PeopleCustomFieldsGetResponseDataItemsType,
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///`ContractsCustomFieldsGetResponseDataItemsSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4206,6 +4604,7 @@ pub struct ContractsCustomFieldsGetResponseDataItemsSettings {
         PeopleCustomFieldsIdGetResponseDataSettingsWorkerTypesItems,
     >,
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///`ContractsCustomFieldsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4225,6 +4624,7 @@ pub struct ContractsCustomFieldsIdGetResponseData {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<PeopleCustomFieldsIdGetResponseDataType>,
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///`ContractsCustomFieldsIdGetResponseDataSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4244,6 +4644,7 @@ pub struct ContractsCustomFieldsIdGetResponseDataSettings {
         PeopleCustomFieldsIdGetResponseDataSettingsWorkerTypesItems,
     >,
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///`ContractsCustomFieldsIdGetResponseDataSettingsAccess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4255,10 +4656,12 @@ pub struct ContractsCustomFieldsIdGetResponseDataSettingsAccess {
         ContractsCustomFieldsIdGetResponseDataSettingsAccessProvidedBy,
     >,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 open_enum!(
     ContractsCustomFieldsIdGetResponseDataSettingsAccessProvidedBy, Unknown {
     Organization = "organization", Worker = "worker" }
 );
+#[cfg(feature = "contracts")]
 ///`ContractsGetContractEquityWithholdingAmountResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4268,12 +4671,14 @@ pub struct ContractsGetContractEquityWithholdingAmountResponse200 {
         ContractsContractIdEquityWithholdingEstimateGetResponseData,
     >,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsGetContractResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetContractResponse200 {
     pub data: ContractsContractIdGetResponseData,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsGetContractTemplatesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4281,6 +4686,7 @@ pub struct ContractsGetContractTemplatesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<ContractTemplatesGetResponseDataItems>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsGetContractsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4288,11 +4694,14 @@ pub struct ContractsGetContractsResponse200 {
     pub data: ::std::vec::Vec<ContractsGetResponseDataItems>,
     pub page: ContractsGetResponsePage,
 }
+#[cfg(feature = "contracts")]
 open_enum!(ContractsGetParametersExpand, Unknown { CostCenters = "cost_centers" });
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsGetParametersSortBy, Unknown { ContractTitle = "contract_title", WorkerName
     = "worker_name" }
 );
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsGetParametersStatusesSchemaItems, Unknown { AwaitingDepositPayment =
     "awaiting_deposit_payment", Cancelled = "cancelled", Completed = "completed",
@@ -4304,6 +4713,7 @@ open_enum!(
     WaitingForEmployeeContract = "waiting_for_employee_contract", WaitingForEmployeeSign
     = "waiting_for_employee_sign", WaitingForEorSign = "waiting_for_eor_sign" }
 );
+#[cfg(feature = "contracts")]
 ///`ContractsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4335,6 +4745,7 @@ pub struct ContractsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker: ::std::option::Option<ContractsGetResponseDataItemsWorker>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsGetResponseDataItemsClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4342,6 +4753,7 @@ pub struct ContractsGetResponseDataItemsClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team: ::std::option::Option<ContractsGetResponseDataItemsClientTeam>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsGetResponseDataItemsClientTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4349,6 +4761,7 @@ pub struct ContractsGetResponseDataItemsClientTeam {
     pub id: ::std::string::String,
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsGetResponseDataItemsCostCentersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4360,6 +4773,7 @@ pub struct ContractsGetResponseDataItemsCostCentersItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsGetResponseDataItemsSignatures`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4372,6 +4786,7 @@ pub struct ContractsGetResponseDataItemsSignatures {
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsGetResponseDataItemsStatus, Unknown { AwaitingDepositPayment =
     "awaiting_deposit_payment", Cancelled = "cancelled", Completed = "completed",
@@ -4385,6 +4800,7 @@ open_enum!(
     "waiting_for_employee_sign", WaitingForEorSign = "waiting_for_eor_sign",
     WaitingForHrisEmployeeSign = "waiting_for_hris_employee_sign" }
 );
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsGetResponseDataItemsType, UnknownValue { Commission = "commission",
     ContractorOutsideDeel = "contractor_outside_deel", Employee = "employee", Eor =
@@ -4394,6 +4810,7 @@ open_enum!(
     PaygTasks = "payg_tasks", Peo = "peo", ShieldMsa = "shield_msa", TimeBased =
     "time_based", Unknown = "unknown" }
 );
+#[cfg(feature = "contracts")]
 ///`ContractsGetResponseDataItemsWorker`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4410,6 +4827,7 @@ pub struct ContractsGetResponseDataItemsWorker {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsGetResponseDataItemsWorkerAlternateEmailItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4422,12 +4840,14 @@ pub struct ContractsGetResponseDataItemsWorkerAlternateEmailItems {
     )]
     pub is_verified: ::std::option::Option<bool>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`ContractsGetResponseErrorsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGetResponseErrorsItems {
     pub message: ::std::string::String,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4435,8 +4855,9 @@ pub struct ContractsGetResponsePage {
     pub cursor: ::std::string::String,
     pub total_rows: f64,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyData {
     pub client: ContractsGpPostBodyDataClient,
@@ -4449,15 +4870,17 @@ pub struct ContractsGpPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_location: ::std::option::Option<ContractsGpPostBodyDataWorkLocation>,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostBodyDataClient`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataClient {
     pub legal_entity: EorWorkersBanksPostResponseData,
     pub team: EorWorkersBanksPostResponseData,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostBodyDataCompensationDetails`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4465,17 +4888,20 @@ pub struct ContractsGpPostBodyDataCompensationDetails {
     pub salary: f64,
     pub scale: ContractsGpPostBodyDataCompensationDetailsScale,
 }
+#[cfg(feature = "gp-hiring")]
 open_enum!(
     ContractsGpPostBodyDataCompensationDetailsScale, Unknown { Month = "MONTH", Year =
     "YEAR" }
 );
+#[cfg(feature = "gp-hiring")]
 impl ::std::default::Default for ContractsGpPostBodyDataCompensationDetailsScale {
     fn default() -> Self {
         ContractsGpPostBodyDataCompensationDetailsScale::Year
     }
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostBodyDataEmployee`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataEmployee {
     pub address: ContractsGpPostBodyDataEmployeeAddress,
@@ -4488,8 +4914,9 @@ pub struct ContractsGpPostBodyDataEmployee {
     pub nationality: ::std::option::Option<ContractsGpPostBodyDataEmploymentCountry>,
     pub work_email: ::std::string::String,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostBodyDataEmployeeAddress`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataEmployeeAddress {
     pub city: ::std::string::String,
@@ -4499,8 +4926,9 @@ pub struct ContractsGpPostBodyDataEmployeeAddress {
     pub street: ::std::string::String,
     pub zip: ::std::string::String,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostBodyDataEmployment`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataEmployment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4510,6 +4938,7 @@ pub struct ContractsGpPostBodyDataEmployment {
     #[serde(rename = "type")]
     pub type_: EorPostBodyDataEmploymentType,
 }
+#[cfg(feature = "gp-hiring")]
 open_enum!(
     ContractsGpPostBodyDataEmploymentCountry, Unknown { Ad = "AD", Ae = "AE", Af = "AF",
     Ag = "AG", Ai = "AI", Al = "AL", Am = "AM", An = "AN", Ao = "AO", Aq = "AQ", Ar =
@@ -4546,15 +4975,17 @@ open_enum!(
     "VN", Vu = "VU", Wf = "WF", Ws = "WS", Xa = "XA", Xb = "XB", Xc = "XC", Xk = "XK", Xx
     = "XX", Ye = "YE", Yt = "YT", Za = "ZA", Zm = "ZM", Zw = "ZW" }
 );
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostBodyDataEmploymentHolidays`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataEmploymentHolidays {
     pub allowance: f64,
     pub start_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostBodyDataWorkLocation`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsGpPostBodyDataWorkLocation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4563,6 +4994,7 @@ pub struct ContractsGpPostBodyDataWorkLocation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4588,6 +5020,7 @@ pub struct ContractsGpPostResponseData {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<EorPostResponseDataType>,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostResponseDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4599,6 +5032,7 @@ pub struct ContractsGpPostResponseDataCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scale: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostResponseDataEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4612,6 +5046,7 @@ pub struct ContractsGpPostResponseDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostResponseDataEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4631,6 +5066,7 @@ pub struct ContractsGpPostResponseDataEmployment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_visa_required: ::std::option::Option<bool>,
 }
+#[cfg(feature = "gp-hiring")]
 ///`ContractsGpPostResponseDataEmploymentHolidays`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4640,8 +5076,9 @@ pub struct ContractsGpPostResponseDataEmploymentHolidays {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ContractsPostBodyData {
@@ -4650,28 +5087,33 @@ pub enum ContractsPostBodyData {
     Data2(ContractsPostBodyData2),
     Data3(ContractsPostBodyData3),
 }
+#[cfg(feature = "contracts")]
 impl ::std::convert::From<ContractsPostBodyData0> for ContractsPostBodyData {
     fn from(value: ContractsPostBodyData0) -> Self {
         Self::Data0(value)
     }
 }
+#[cfg(feature = "contracts")]
 impl ::std::convert::From<ContractsPostBodyData1> for ContractsPostBodyData {
     fn from(value: ContractsPostBodyData1) -> Self {
         Self::Data1(value)
     }
 }
+#[cfg(feature = "contracts")]
 impl ::std::convert::From<ContractsPostBodyData2> for ContractsPostBodyData {
     fn from(value: ContractsPostBodyData2) -> Self {
         Self::Data2(value)
     }
 }
+#[cfg(feature = "contracts")]
 impl ::std::convert::From<ContractsPostBodyData3> for ContractsPostBodyData {
     fn from(value: ContractsPostBodyData3) -> Self {
         Self::Data3(value)
     }
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyData0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyData0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4709,8 +5151,9 @@ pub struct ContractsPostBodyData0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker: ::std::option::Option<ContractsPostBodyDataOneOf0Worker>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyData1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyData1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4748,8 +5191,9 @@ pub struct ContractsPostBodyData1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker: ::std::option::Option<ContractsPostBodyDataOneOf0Worker>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyData2`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyData2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4788,8 +5232,9 @@ pub struct ContractsPostBodyData2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker: ::std::option::Option<ContractsPostBodyDataOneOf0Worker>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyData3`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyData3 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4827,21 +5272,24 @@ pub struct ContractsPostBodyData3 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker: ::std::option::Option<ContractsPostBodyDataOneOf0Worker>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyDataOneOf0Client`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0Client {
     pub legal_entity: ContractsPostBodyDataOneOf0ClientTeam,
     pub team: ContractsPostBodyDataOneOf0ClientTeam,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyDataOneOf0ClientTeam`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0ClientTeam {
     pub id: AdjustmentsPostFormAmount,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyDataOneOf0CompensationDetails`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0CompensationDetails {
     pub amount: f64,
@@ -4865,19 +5313,22 @@ pub struct ContractsPostBodyDataOneOf0CompensationDetails {
     pub payment_due_type: ContractsPostBodyDataOneOf0CompensationDetailsPaymentDueType,
     pub scale: ContractsContractIdAmendmentsPostBodyDataScale,
 }
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsPostBodyDataOneOf0CompensationDetailsPaymentDueType, Unknown { AfterMonth =
     "AFTER_MONTH", BeforeCycleEnd = "BEFORE_CYCLE_END", Regular = "REGULAR", WithinMonth
     = "WITHIN_MONTH" }
 );
+#[cfg(feature = "contracts")]
 impl ::std::default::Default
 for ContractsPostBodyDataOneOf0CompensationDetailsPaymentDueType {
     fn default() -> Self {
         ContractsPostBodyDataOneOf0CompensationDetailsPaymentDueType::Regular
     }
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyDataOneOf0JobTitle`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0JobTitle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4885,31 +5336,36 @@ pub struct ContractsPostBodyDataOneOf0JobTitle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyDataOneOf0Meta`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0Meta {
     pub documents_required: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_main_income: ::std::option::Option<bool>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyDataOneOf0Seniority`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0Seniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<AdjustmentsPostFormAmount>,
 }
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsPostBodyDataOneOf0Type, Unknown { PayAsYouGoTimeBased =
     "pay_as_you_go_time_based" }
 );
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsPostBodyDataOneOf0WhoReports, Unknown { Both = "both", Client = "client",
     Contractor = "contractor" }
 );
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyDataOneOf0Worker`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf0Worker {
     pub expected_email: ::std::option::Option<::std::string::String>,
@@ -4919,8 +5375,9 @@ pub struct ContractsPostBodyDataOneOf0Worker {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostBodyDataOneOf1CompensationDetails`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsPostBodyDataOneOf1CompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4944,13 +5401,17 @@ pub struct ContractsPostBodyDataOneOf1CompensationDetails {
     pub payment_due_days: f64,
     pub payment_due_type: ContractsPostBodyDataOneOf0CompensationDetailsPaymentDueType,
 }
+#[cfg(feature = "contracts")]
 open_enum!(ContractsPostBodyDataOneOf1Type, Unknown { PaygTasks = "payg_tasks" });
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsPostBodyDataOneOf2Type, Unknown { PaygMilestones = "payg_milestones" }
 );
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsPostBodyDataOneOf3Type, Unknown { OngoingTimeBased = "ongoing_time_based" }
 );
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4988,6 +5449,7 @@ pub struct ContractsPostResponseData {
     pub work_statement_id: ::std::string::String,
     pub worker: ::std::option::Option<ContractsPostResponseDataWorker>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5001,6 +5463,7 @@ pub struct ContractsPostResponseDataClient {
     pub legal_entity: ::std::option::Option<ContractsPostResponseDataClientLegalEntity>,
     pub team: TeamsGetResponseDataItems,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataClientLegalEntity`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5014,6 +5477,7 @@ pub struct ContractsPostResponseDataClientLegalEntity {
     pub type_: PaymentsGetParametersEntities1,
     pub vat_number: ::std::string::String,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5028,6 +5492,7 @@ pub struct ContractsPostResponseDataCompensationDetails {
     pub gross_variable_bonus: ::std::option::Option<::std::string::String>,
     pub scale: ::std::string::String,
 }
+#[cfg(any(feature = "assets", feature = "contracts"))]
 ///`ContractsPostResponseDataCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5037,6 +5502,7 @@ pub struct ContractsPostResponseDataCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataEmploymentDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5052,6 +5518,7 @@ pub struct ContractsPostResponseDataEmploymentDetails {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataInvitations`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5061,6 +5528,7 @@ pub struct ContractsPostResponseDataInvitations {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataQuote`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5116,6 +5584,7 @@ pub struct ContractsPostResponseDataQuote {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataQuoteBenefitsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5135,6 +5604,7 @@ pub struct ContractsPostResponseDataQuoteBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub price_usd: ::std::option::Option<f64>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataQuoteBreakdownCosts`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5144,6 +5614,7 @@ pub struct ContractsPostResponseDataQuoteBreakdownCosts {
         ContractsPostResponseDataQuoteBreakdownCostsMonthly,
     >,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataQuoteBreakdownCostsMonthly`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5157,6 +5628,7 @@ pub struct ContractsPostResponseDataQuoteBreakdownCostsMonthly {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_usd: ::std::option::Option<f64>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataQuoteBreakdownCostsMonthlyCostsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5170,6 +5642,7 @@ pub struct ContractsPostResponseDataQuoteBreakdownCostsMonthlyCostsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_usd: ::std::option::Option<f64>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataSeniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5179,6 +5652,7 @@ pub struct ContractsPostResponseDataSeniority {
     pub level: ::std::option::Option<f64>,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataSignatures`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5189,6 +5663,7 @@ pub struct ContractsPostResponseDataSignatures {
     pub worker_signature: ::std::string::String,
     pub worker_signed_at: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsPostResponseDataStatus, Unknown { AwaitingDepositPayment =
     "awaiting_deposit_payment", Cancelled = "cancelled", Completed = "completed",
@@ -5200,6 +5675,7 @@ open_enum!(
     "waiting_for_employee_contract", WaitingForEmployeeSign =
     "waiting_for_employee_sign", WaitingForEorSign = "waiting_for_eor_sign" }
 );
+#[cfg(any(feature = "accounting", feature = "contracts", feature = "user"))]
 ///`ContractsPostResponseDataTerminationDate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -5208,19 +5684,23 @@ pub enum ContractsPostResponseDataTerminationDate {
     DateTime(::chrono::DateTime<::chrono::offset::Utc>),
     ContractsPostResponseDataTerminationDate1(ContractsPostResponseDataTerminationDate1),
 }
+#[cfg(any(feature = "accounting", feature = "contracts", feature = "user"))]
 impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
 for ContractsPostResponseDataTerminationDate {
     fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
         Self::DateTime(value)
     }
 }
+#[cfg(any(feature = "accounting", feature = "contracts", feature = "user"))]
 impl ::std::convert::From<ContractsPostResponseDataTerminationDate1>
 for ContractsPostResponseDataTerminationDate {
     fn from(value: ContractsPostResponseDataTerminationDate1) -> Self {
         Self::ContractsPostResponseDataTerminationDate1(value)
     }
 }
+#[cfg(any(feature = "accounting", feature = "contracts", feature = "user"))]
 open_enum!(ContractsPostResponseDataTerminationDate1, Unknown { X = "" });
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsPostResponseDataType, UnknownValue { Commission = "commission", Employee =
     "employee", Eor = "eor", GlobalPayroll = "global_payroll", HrisDirectEmployee =
@@ -5229,10 +5709,12 @@ open_enum!(
     PaygMilestones = "payg_milestones", PaygTasks = "payg_tasks", ShieldMsa =
     "shield_msa", TimeBased = "time_based", Unknown = "unknown" }
 );
+#[cfg(feature = "contracts")]
 open_enum!(
     ContractsPostResponseDataWhoReports, Unknown { X = "", Both = "both", Client =
     "client", Contractor = "contractor" }
 );
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataWorker`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5264,6 +5746,7 @@ pub struct ContractsPostResponseDataWorker {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nationality: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataWorkerAlternateEmailItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5272,6 +5755,7 @@ pub struct ContractsPostResponseDataWorkerAlternateEmailItems {
     #[serde(rename = "isVerified")]
     pub is_verified: bool,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsPostResponseDataWorkerLegalEntity`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5281,6 +5765,23 @@ pub struct ContractsPostResponseDataWorkerLegalEntity {
     #[serde(rename = "type")]
     pub type_: PaymentsGetParametersEntities1,
 }
+#[cfg(
+    any(
+        feature = "custom-fields-contracts",
+        feature = "custom-fields-people",
+        feature = "eor-amendments",
+        feature = "global-payroll",
+        feature = "groups",
+        feature = "ic-invoicing-taxes",
+        feature = "organization-structure",
+        feature = "payouts",
+        feature = "plans-401-k",
+        feature = "time-off",
+        feature = "user",
+        feature = "users",
+        feature = "worker-relations"
+    )
+)]
 ///`ContractsRejectContractResponse204`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -5288,18 +5789,46 @@ pub struct ContractsPostResponseDataWorkerLegalEntity {
 pub struct ContractsRejectContractResponse204(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(
+    any(
+        feature = "custom-fields-contracts",
+        feature = "custom-fields-people",
+        feature = "eor-amendments",
+        feature = "global-payroll",
+        feature = "groups",
+        feature = "ic-invoicing-taxes",
+        feature = "organization-structure",
+        feature = "payouts",
+        feature = "plans-401-k",
+        feature = "time-off",
+        feature = "user",
+        feature = "users",
+        feature = "worker-relations"
+    )
+)]
 impl ::std::ops::Deref for ContractsRejectContractResponse204 {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
-impl ::std::convert::From<ContractsRejectContractResponse204>
-for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-    fn from(value: ContractsRejectContractResponse204) -> Self {
-        value.0
-    }
-}
+#[cfg(
+    any(
+        feature = "custom-fields-contracts",
+        feature = "custom-fields-people",
+        feature = "eor-amendments",
+        feature = "global-payroll",
+        feature = "groups",
+        feature = "ic-invoicing-taxes",
+        feature = "organization-structure",
+        feature = "payouts",
+        feature = "plans-401-k",
+        feature = "time-off",
+        feature = "user",
+        feature = "users",
+        feature = "worker-relations"
+    )
+)]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for ContractsRejectContractResponse204 {
     fn from(
@@ -5308,18 +5837,21 @@ for ContractsRejectContractResponse204 {
         Self(value)
     }
 }
+#[cfg(feature = "contracts")]
 ///`ContractsSignAmendmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsSignAmendmentResponse201 {
     pub data: WorkersAmendmentsAmendmentIdSignPostResponseData,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsSignWorkerContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractsSignWorkerContractResponse201 {
     pub data: WorkersContractsContractIdSignaturesPostResponseData,
 }
+#[cfg(feature = "contracts")]
 ///`ContractsUpdateIcContractResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5380,6 +5912,7 @@ pub struct ContractsUpdateIcContractResponse200 {
     pub work_statement_id: ::std::option::Option<::std::string::String>,
     pub worker: ::std::option::Option<ContractsContractIdPatchResponseWorker>,
 }
+#[cfg(feature = "cost-calculator")]
 ///`CostCalculatorGetEmploymentCostResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5411,6 +5944,7 @@ pub struct CostCalculatorGetEmploymentCostResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_costs: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "cost-centers")]
 ///`CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5418,6 +5952,7 @@ pub struct CostCentersAssignCostCentersToAnEmploymentContractV20260101Response20
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdCostCentersPostResponseData>,
 }
+#[cfg(feature = "cost-centers")]
 ///`CostCentersGetLegalEntityCostCentersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5425,6 +5960,15 @@ pub struct CostCentersGetLegalEntityCostCentersResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LegalEntitiesLegalEntityIdCostCentersGetResponseDataItems>,
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "users"
+    )
+)]
 ///`CountryCode`
 #[derive(
     ::serde::Deserialize,
@@ -5440,35 +5984,67 @@ pub struct CostCentersGetLegalEntityCostCentersResponse200 {
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CountryCode(pub ::std::string::String);
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "users"
+    )
+)]
 impl ::std::ops::Deref for CountryCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
-impl ::std::convert::From<CountryCode> for ::std::string::String {
-    fn from(value: CountryCode) -> Self {
-        value.0
-    }
-}
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "users"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for CountryCode {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "users"
+    )
+)]
 impl ::std::fmt::Display for CountryCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "users"
+    )
+)]
 impl ::std::str::FromStr for CountryCode {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "plans-401-k")]
 ///`Create401KPlanForLegalEntityV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Create401KPlanForLegalEntityV20260101Body {
     pub contribution_type: BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType,
@@ -5485,14 +6061,16 @@ pub struct Create401KPlanForLegalEntityV20260101Body {
     pub name: ::std::string::String,
     pub start_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "people")]
 ///`CreateADirectEmployeeBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateADirectEmployeeBody {
     pub data: PeoplePostBodyData,
 }
+#[cfg(feature = "worker-relations")]
 ///`CreateAParentWorkerRelationWithExternalIdV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAParentWorkerRelationWithExternalIdV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5500,8 +6078,9 @@ pub struct CreateAParentWorkerRelationWithExternalIdV20260101Body {
         HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData,
     >,
 }
+#[cfg(feature = "contracts")]
 ///`CreateARequestToExerciseEquityV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateARequestToExerciseEquityV20260101Body {
     pub address_city: ::std::string::String,
@@ -5526,46 +6105,53 @@ pub struct CreateARequestToExerciseEquityV20260101Body {
     pub stakeholder_relationship: ::std::string::String,
     pub worker_id: ::std::string::String,
 }
+#[cfg(feature = "immigration")]
 ///`CreateAnImmigrationCaseBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAnImmigrationCaseBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ImmigrationClientCasesPostBodyData>,
 }
+#[cfg(feature = "ats")]
 ///`CreateAtsApplicationV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAtsApplicationV20260101Body {
     pub data: AtsApplicationsPostBodyData,
 }
+#[cfg(feature = "ats")]
 ///`CreateAtsCandidateV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAtsCandidateV20260101Body {
     pub data: AtsCandidatesPostBodyData,
 }
+#[cfg(feature = "ats")]
 ///`CreateAtsJobBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateAtsJobBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<AtsJobsPostBodyData>,
 }
+#[cfg(feature = "payouts")]
 ///`CreateBankTransferMethodBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateBankTransferMethodBody {
     pub data: PayoutsContractorsMethodsPostBodyData,
 }
+#[cfg(feature = "ats")]
 ///`CreateCandidateTagsV20260227Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateCandidateTagsV20260227Body {
     pub tag_ids: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`CreateChildWorkerRelationV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateChildWorkerRelationV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5573,111 +6159,128 @@ pub struct CreateChildWorkerRelationV20260101Body {
         HrisWorkerRelationsProfileHrisProfileOidChildPutBodyData,
     >,
 }
+#[cfg(feature = "consent")]
 ///`CreateConsentTokenBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateConsentTokenBody {
     pub data: WorkerPostResponseData,
 }
+#[cfg(feature = "contractor-amendments")]
 ///`CreateContractAmendmentContractsBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractAmendmentContractsBody {
     pub data: ContractsContractIdAmendmentsPostBodyData,
 }
+#[cfg(feature = "eor-amendments")]
 ///`CreateContractAmendmentEorBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractAmendmentEorBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdAmendmentsPostBodyData>,
 }
+#[cfg(feature = "contractor-hiring")]
 ///`CreateContractInvitationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractInvitationBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdInvitationsPostBodyData>,
 }
+#[cfg(feature = "milestones")]
 ///`CreateContractMilestoneBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractMilestoneBody {
     pub data: ContractsContractIdMilestonesPostBodyData,
 }
+#[cfg(feature = "off-cycle")]
 ///`CreateContractOffCyclePaymentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractOffCyclePaymentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdOffCyclePaymentsPostBodyData>,
 }
+#[cfg(feature = "contractor-hiring")]
 ///`CreateContractSignatureBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractSignatureBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdSignaturesPostBodyData>,
 }
+#[cfg(feature = "tasks")]
 ///`CreateContractTaskBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractTaskBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdTasksPostBodyData>,
 }
+#[cfg(feature = "tasks")]
 ///`CreateContractTaskReviewBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractTaskReviewBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimesheetsIdReviewsPostBodyData>,
 }
+#[cfg(feature = "terminations")]
 ///`CreateContractTerminationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateContractTerminationBody {
     pub data: ContractsContractIdTerminationsPostBodyData,
 }
+#[cfg(feature = "eor-contract")]
 ///`CreateEorContractBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateEorContractBody {
     pub data: EorPostBodyData,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`CreateEorOffboardingClientSignOffBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateEorOffboardingClientSignOffBody {
     pub data: EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData,
 }
+#[cfg(feature = "eor-worker-information")]
 ///`CreateEorWorkerBankAccountBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateEorWorkerBankAccountBody {
     pub data: ::std::vec::Vec<EorWorkersBanksPostBodyDataItems>,
 }
+#[cfg(feature = "equity-tokens")]
 ///`CreateEquityOrTokenTaxEventBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateEquityOrTokenTaxEventBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EquitiesTokensTaxEventsPostBodyData>,
 }
+#[cfg(feature = "gp-hiring")]
 ///`CreateGpContractBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpContractBody {
     pub data: ContractsGpPostBodyData,
 }
+#[cfg(feature = "eor-worker-information")]
 ///`CreateGpWorkerAdditionalInformationEorBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpWorkerAdditionalInformationEorBody {
     pub data: EorWorkersContractsContractIdAdditionalInformationPostBodyData,
 }
+#[cfg(feature = "worker-information")]
 ///`CreateGpWorkerAdditionalInformationGpBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpWorkerAdditionalInformationGpBody {
     pub data: ::std::collections::HashMap<
@@ -5685,109 +6288,126 @@ pub struct CreateGpWorkerAdditionalInformationGpBody {
         GpWorkersContractsContractIdAdditionalInformationPostBodyData,
     >,
 }
+#[cfg(feature = "worker-information")]
 ///`CreateGpWorkerBankBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpWorkerBankBody {
     pub data: GpWorkersWorkerIdBanksPostBodyData,
 }
+#[cfg(feature = "gp-hiring")]
 ///`CreateGpWorkerTerminationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGpWorkerTerminationBody {
     pub data: GpWorkersWorkerIdTerminationsPostBodyData,
 }
+#[cfg(feature = "groups")]
 ///`CreateGroupBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateGroupBody {
     pub data: GroupsPostBodyData,
 }
+#[cfg(feature = "contracts")]
 ///`CreateIcContractBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateIcContractBody {
     pub data: ContractsPostBodyData,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///`CreateIcInvoicingTaxBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateIcInvoicingTaxBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdIcInvoicingTaxesPostBodyData>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`CreateInvoiceAdjustmentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateInvoiceAdjustmentBody {
     pub data: InvoiceAdjustmentsPostBodyData,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`CreateInvoiceAdjustmentReviewBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateInvoiceAdjustmentReviewBody {
     pub data: TimesheetsIdReviewsPostBodyData,
 }
+#[cfg(feature = "legal-entities")]
 ///`CreateLegalEntityBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateLegalEntityBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<LegalEntitiesPostBodyData>,
 }
+#[cfg(feature = "magic-link")]
 ///`CreateMagicLinkBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateMagicLinkBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<MagicLinkPostBodyData>,
 }
+#[cfg(feature = "managers")]
 ///`CreateManagerBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateManagerBody {
     pub data: ManagersPostBodyData,
 }
+#[cfg(feature = "organizations")]
 ///`CreateOrganizationChildBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateOrganizationChildBody {
     pub data: OrganizationsChildrenPostBodyData,
 }
+#[cfg(feature = "organizations")]
 ///`CreateOrganizationRoleBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateOrganizationRoleBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<RolesPostBodyData>,
 }
+#[cfg(feature = "organization-structure")]
 ///`CreateOrganizationStructureBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateOrganizationStructureBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisOrganizationStructuresPostBodyData>,
 }
+#[cfg(feature = "people")]
 ///`CreatePersonWithoutContractBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreatePersonWithoutContractBody {
     pub data: PwacPostBodyData,
 }
+#[cfg(feature = "eor-terminations")]
 ///`CreateRegularTerminationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateRegularTerminationBody {
     pub data: EorOidTerminationsRegularPostBodyData,
 }
+#[cfg(feature = "eor-terminations")]
 ///`CreateResignationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateResignationBody {
     pub data: EorOidTerminationsResignationPostBodyData,
 }
+#[cfg(feature = "projects")]
 ///`CreateRootTimesheetsPresetBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateRootTimesheetsPresetBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5806,64 +6426,74 @@ pub struct CreateRootTimesheetsPresetBody {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<TimesheetsRootPresetsPostBodyType>,
 }
+#[cfg(feature = "time-off")]
 ///`CreateTimeOffRequestBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimeOffRequestBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsPostBodyData>,
 }
+#[cfg(feature = "time-tracking")]
 ///`CreateTimeTrackingShiftRateBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimeTrackingShiftRateBody {
     pub data: TimeTrackingShiftRatesPostBodyData,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`CreateTimeTrackingShiftsBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimeTrackingShiftsBody {
     pub data: TimeTrackingShiftsPostBodyData,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`CreateTimeTrackingShiftsRawBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimeTrackingShiftsRawBody {
     pub data: TimeTrackingShiftsRawPostBodyData,
 }
+#[cfg(feature = "timesheets")]
 ///`CreateTimesheetBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimesheetBody {
     pub data: TimesheetsPostBodyData,
 }
+#[cfg(feature = "timesheets")]
 ///`CreateTimesheetReviewBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimesheetReviewBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimesheetsIdReviewsPostBodyData>,
 }
+#[cfg(feature = "projects")]
 ///`CreateTimesheetsPresetBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateTimesheetsPresetBody {
     pub data: TimesheetsPresetsPostBodyData,
 }
+#[cfg(feature = "treasury")]
 ///`CreateVendorBillV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateVendorBillV20260101Body {
     pub data: AccountsPayableVendorBillsPostBodyData,
 }
+#[cfg(feature = "screenings")]
 ///`CreateVeriffSessionBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateVeriffSessionBody {
     pub data: VeriffSessionPostBodyData,
 }
+#[cfg(feature = "webhooks")]
 ///`CreateWebhookRequest`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWebhookRequest {
     pub api_version: ::std::string::String,
@@ -5874,46 +6504,53 @@ pub struct CreateWebhookRequest {
     pub status: WebhookItemStatus,
     pub url: ::std::string::String,
 }
+#[cfg(feature = "worker-session")]
 ///`CreateWorkerAccessTokenBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerAccessTokenBody {
     pub data: WorkersSessionPostBodyData,
 }
+#[cfg(feature = "eor-worker-accounts")]
 ///`CreateWorkerEorBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerEorBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorWorkerPostBodyData>,
 }
+#[cfg(feature = "worker-relations")]
 ///`CreateWorkerRelationProfileBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerRelationProfileBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsProfilePostBodyData>,
 }
+#[cfg(feature = "worker-relations")]
 ///`CreateWorkerRelationProfileByExternalIdBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerRelationProfileByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsProfileExternalPostBodyData>,
 }
+#[cfg(feature = "worker-relations")]
 ///`CreateWorkerRelationTypeBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerRelationTypeBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesPostBodyData>,
 }
+#[cfg(feature = "workers")]
 ///`CreateWorkerWorkerBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWorkerWorkerBody {
     pub data: WorkerPostBodyData,
 }
+#[cfg(feature = "users")]
 ///`CustomField`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5925,36 +6562,42 @@ pub struct CustomField {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///`CustomFieldsContractsGetContractCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsContractsGetContractCustomFieldsResponse200 {
     pub data: ::std::vec::Vec<ContractsCustomFieldsGetResponseDataItems>,
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///`CustomFieldsContractsGetCustomFieldResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsContractsGetCustomFieldResponse200 {
     pub data: ContractsCustomFieldsIdGetResponseData,
 }
+#[cfg(feature = "custom-fields-people")]
 ///`CustomFieldsPeopleGetCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsPeopleGetCustomFieldsResponse200 {
     pub data: ::std::vec::Vec<PeopleCustomFieldsGetResponseDataItems>,
 }
+#[cfg(feature = "custom-fields-people")]
 ///`CustomFieldsPeopleGetPersonCustomFieldResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsPeopleGetPersonCustomFieldResponse200 {
     pub data: PeopleCustomFieldsIdGetResponseData,
 }
+#[cfg(feature = "custom-fields-people")]
 ///`CustomFieldsPeopleGetPersonCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CustomFieldsPeopleGetPersonCustomFieldsResponse200 {
     pub data: ::std::vec::Vec<PeopleWorkerIdCustomFieldsGetResponseDataItems>,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5971,6 +6614,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub overview: ::std::option::Option<ContractsRejectContractResponse204>,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -5992,6 +6636,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
         CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPreviousPayrollReportItemsItems,
     >,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6013,6 +6658,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6030,6 +6676,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employment_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmploymentEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6041,6 +6688,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub middle_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmploymentEmployeeRecurringItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6056,6 +6704,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unit_of_measure: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6099,6 +6748,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ytd_value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsEmploymentPayrollEventId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -6107,6 +6757,7 @@ pub enum CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPa
     Integer(i64),
     String(::std::string::String),
 }
+#[cfg(feature = "global-payroll")]
 impl ::std::fmt::Display
 for CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsEmploymentPayrollEventId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6116,12 +6767,14 @@ for CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayroll
         }
     }
 }
+#[cfg(feature = "global-payroll")]
 impl ::std::convert::From<i64>
 for CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsEmploymentPayrollEventId {
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsUpdatedByProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6133,6 +6786,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<i64>,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPreviousPayrollReportItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6168,6 +6822,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ytd_value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "global-payroll")]
 ///`CyclesCycleIdPayrollReportGetResponseDataEventEntityItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6233,6 +6888,7 @@ pub struct CyclesCycleIdPayrollReportGetResponseDataEventEntityItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "deel-as-a-service")]
 ///`DaasBanksBankIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6246,10 +6902,12 @@ pub struct DaasBanksBankIdPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "deel-as-a-service")]
 open_enum!(
     DaasBanksBankIdPatchResponseDataStatus, Unknown { Approved = "approved", Failed =
     "failed", New = "new", Pending = "pending" }
 );
+#[cfg(feature = "deel-as-a-service")]
 ///`DaasPayslipsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6267,30 +6925,35 @@ pub struct DaasPayslipsGetResponseDataItems {
     pub uploaded_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub url: ::std::string::String,
 }
+#[cfg(feature = "deel-as-a-service")]
 ///`DeelAsAServiceGetEorEmployeePayslipsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DeelAsAServiceGetEorEmployeePayslipsResponse200 {
     pub data: ::std::vec::Vec<DaasPayslipsGetResponseDataItems>,
 }
+#[cfg(feature = "deel-as-a-service")]
 ///`DeelAsAServicePatchEorBankAccountResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DeelAsAServicePatchEorBankAccountResponse201 {
     pub data: DaasBanksBankIdPatchResponseData,
 }
+#[cfg(feature = "eor-hiring")]
 ///`DelayOnboardingBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DelayOnboardingBody {
     pub data: EorContractOidDelayOnboardingPatchBodyData,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`DeleteMultipleShiftsByExternalIdBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DeleteMultipleShiftsByExternalIdBody {
     pub data: TimeTrackingShiftsBulkDeletePostBodyData,
 }
+#[cfg(feature = "organizations")]
 ///`DepartmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6300,8 +6963,9 @@ pub struct DepartmentsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`DynamicRequirementsBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DynamicRequirementsBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6309,6 +6973,16 @@ pub struct DynamicRequirementsBody {
         PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData,
     >,
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "people",
+        feature = "users"
+    )
+)]
 ///`Email`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6319,11 +6993,23 @@ pub struct Email {
     pub type_: EmailType,
     pub value: ::std::string::String,
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "people",
+        feature = "users"
+    )
+)]
 open_enum!(EmailType, Unknown { Work = "work" });
+#[cfg(feature = "employee-information")]
 open_enum!(
     EmployeeInfoContractTypesTypeCountriesCountryGetParametersType, Unknown { Eor =
     "eor", Gp = "gp" }
 );
+#[cfg(feature = "employee-information")]
 ///`EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6379,6 +7065,7 @@ pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub validation_rule: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "employee-information")]
 ///`EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsDependenciesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6388,10 +7075,12 @@ pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsDepe
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "employee-information")]
 open_enum!(
     EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsDependencyConditionMatchMode,
     Unknown { All = "ALL", Any = "ANY" }
 );
+#[cfg(feature = "employee-information")]
 ///`EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInputConfiguration`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6403,6 +7092,7 @@ pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInpu
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "employee-information")]
 ///`EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInputConfigurationFormat`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6412,6 +7102,7 @@ pub struct EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInpu
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub separator: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "employee-information")]
 ///`EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6421,6 +7112,7 @@ pub struct EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200
         EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems,
     >,
 }
+#[cfg(feature = "employees")]
 ///`EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6466,6 +7158,7 @@ pub struct EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVen
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "learning")]
 ///`EngageLearningActionableJourneysGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6484,12 +7177,14 @@ pub struct EngageLearningActionableJourneysGetResponseDataItems {
     pub scopeable: EngageLearningActionableJourneysGetResponseDataItemsScopeable,
     pub step: EngageLearningActionableJourneysGetResponseDataItemsStep,
 }
+#[cfg(feature = "learning")]
 ///`EngageLearningActionableJourneysGetResponseDataItemsCompletion`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EngageLearningActionableJourneysGetResponseDataItemsCompletion {
     pub percentage: f64,
 }
+#[cfg(feature = "learning")]
 ///`EngageLearningActionableJourneysGetResponseDataItemsJourney`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6516,6 +7211,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsJourney {
     pub updated_by_hris_organization_user_profile: EngageLearningActionableJourneysGetResponseDataItemsJourneyCreatedByHrisOrganizationUserProfile,
     pub visibility_slug: EngageLearningActionableJourneysGetResponseDataItemsJourneyVisibilitySlug,
 }
+#[cfg(feature = "learning")]
 ///`EngageLearningActionableJourneysGetResponseDataItemsJourneyCoverPicture`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6535,6 +7231,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsJourneyCoverPictu
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "learning")]
 ///`EngageLearningActionableJourneysGetResponseDataItemsJourneyCreatedByHrisOrganizationUserProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6566,16 +7263,19 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsJourneyCreatedByH
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "learning")]
 open_enum!(
     EngageLearningActionableJourneysGetResponseDataItemsJourneyVisibilitySlug, Unknown {
     Organization = "organization", PrivateMarketplace = "private-marketplace", Public =
     "public" }
 );
+#[cfg(feature = "learning")]
 open_enum!(
     EngageLearningActionableJourneysGetResponseDataItemsRecipientSettingType, Unknown {
     Buddy = "buddy", HrisOrganizationUser = "hris_organization_user", Manager =
     "manager", Mentor = "mentor" }
 );
+#[cfg(feature = "learning")]
 ///`EngageLearningActionableJourneysGetResponseDataItemsRecipientable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6594,10 +7294,12 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsRecipientable {
     pub type_: EngageLearningActionableJourneysGetResponseDataItemsRecipientableType,
     pub work_email: ::std::string::String,
 }
+#[cfg(feature = "learning")]
 open_enum!(
     EngageLearningActionableJourneysGetResponseDataItemsRecipientableType, Unknown {
     Client = "CLIENT", Worker = "WORKER" }
 );
+#[cfg(feature = "learning")]
 ///`EngageLearningActionableJourneysGetResponseDataItemsScopeable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6606,6 +7308,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsScopeable {
     pub id: ::std::string::String,
     pub is_self_assigned: bool,
 }
+#[cfg(feature = "learning")]
 ///`EngageLearningActionableJourneysGetResponseDataItemsScopeableAssigneeHrisOrganizationUser`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6637,6 +7340,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsScopeableAssignee
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "learning")]
 ///`EngageLearningActionableJourneysGetResponseDataItemsStep`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6645,8 +7349,9 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsStep {
     pub journey: ContractsContractIdPatchResponseContractTemplate,
     pub journey_id: ::std::string::String,
 }
+#[cfg(feature = "enrollments")]
 ///`EnrollAnEmployeeInA401kPlanV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EnrollAnEmployeeInA401kPlanV20260101Body {
     pub contribution_limit: f64,
@@ -6663,6 +7368,7 @@ pub struct EnrollAnEmployeeInA401kPlanV20260101Body {
     #[serde(rename = "type")]
     pub type_: BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostBodyType,
 }
+#[cfg(feature = "enrollments")]
 ///`EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6672,6 +7378,7 @@ pub struct EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200 {
         BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostResponseData,
     >,
 }
+#[cfg(feature = "enrollments")]
 ///`EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6681,6 +7388,7 @@ pub struct EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Res
         BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdGetResponseDataItems,
     >,
 }
+#[cfg(feature = "users")]
 ///`EnterpriseUser`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6697,6 +7405,7 @@ pub struct EnterpriseUser {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorAdditionalCostsCountryGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6710,6 +7419,7 @@ pub struct EorAdditionalCostsCountryGetResponseData {
         EorAdditionalCostsCountryGetResponseDataNonStatutoryItems,
     >,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorAdditionalCostsCountryGetResponseDataAllowancesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6731,6 +7441,7 @@ pub struct EorAdditionalCostsCountryGetResponseDataAllowancesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorAdditionalCostsCountryGetResponseDataNonStatutoryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6750,6 +7461,7 @@ pub struct EorAdditionalCostsCountryGetResponseDataNonStatutoryItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorAmendmentsConfirmContractAmendmentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6759,6 +7471,7 @@ pub struct EorAmendmentsConfirmContractAmendmentResponse200 {
         EorContractsContractIdAmendmentsAmendmentIdConfirmPostResponseData,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorAmendmentsCreateContractAmendmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6766,12 +7479,14 @@ pub struct EorAmendmentsCreateContractAmendmentResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdAmendmentsPostResponseData>,
 }
+#[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
 ///`EorAmendmentsDeleteContractAmendmentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorAmendmentsDeleteContractAmendmentResponse200 {
     pub data: EorWorkersComplianceDocumentsDocumentIdPostResponseData,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6781,6 +7496,7 @@ pub struct EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200 
         EorContractsContractIdAmendmentsAmendmentIdEffectiveDateLimitationsGetResponseData,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorAmendmentsGetContractAmendmentPdfResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6790,6 +7506,7 @@ pub struct EorAmendmentsGetContractAmendmentPdfResponse200 {
         EorContractsContractIdAmendmentsAmendmentIdPdfGetResponseData,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorAmendmentsGetContractAmendmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6797,6 +7514,7 @@ pub struct EorAmendmentsGetContractAmendmentsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<EorContractsContractIdAmendmentsGetResponseDataItems>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorAmendmentsGetContractAmendmentsValidationSettingsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6806,6 +7524,7 @@ pub struct EorAmendmentsGetContractAmendmentsValidationSettingsResponse200 {
         EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItems,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorAmendmentsSignEorAmendmentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6815,6 +7534,7 @@ pub struct EorAmendmentsSignEorAmendmentResponse200 {
         EorContractsContractIdAmendmentsAmendmentIdGetResponseData,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorAmendmentsValidateEorAmendmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6825,6 +7545,7 @@ pub struct EorAmendmentsValidateEorAmendmentsResponse200 {
         EorContractsContractIdAmendmentsValidatePostResponseData,
     >,
 }
+#[cfg(feature = "eor-benefits")]
 ///`EorBenefitsGetEorBenefitsByContractIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6832,6 +7553,7 @@ pub struct EorBenefitsGetEorBenefitsByContractIdResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<EorContractIdBenefitsGetResponseDataItems>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorBenefitsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6842,6 +7564,7 @@ pub struct EorBenefitsGetResponseDataItems {
     pub name: ::std::string::String,
     pub providers: ::std::vec::Vec<EorBenefitsGetResponseDataItemsProvidersItems>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorBenefitsGetResponseDataItemsProvidersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6870,6 +7593,7 @@ pub struct EorBenefitsGetResponseDataItemsProvidersItems {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
+#[cfg(any(feature = "eor-hiring", feature = "eor-worker-benefits"))]
 ///`EorBenefitsGetResponseDataItemsProvidersItemsAttachmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6878,6 +7602,7 @@ pub struct EorBenefitsGetResponseDataItemsProvidersItemsAttachmentsItems {
     pub label: ::std::string::String,
     pub url: ::std::string::String,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorBenefitsGetResponseDataItemsProvidersItemsContributionOptionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6885,6 +7610,7 @@ pub struct EorBenefitsGetResponseDataItemsProvidersItemsContributionOptionsItems
     pub amount: f64,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorBenefitsGetResponseDataItemsProvidersItemsPlansItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6896,8 +7622,9 @@ pub struct EorBenefitsGetResponseDataItemsProvidersItemsPlansItems {
     pub name: ::std::string::String,
     pub price: f64,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractContractIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7007,8 +7734,9 @@ pub struct EorContractContractIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_visa: ::std::option::Option<bool>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractContractIdPatchBodyDataBenefitsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7022,12 +7750,14 @@ pub struct EorContractContractIdPatchBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provider_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractContractIdPatchBodyDataContractTermType, Unknown { Definite = "DEFINITE",
     Indefinite = "INDEFINITE" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorContractContractIdPatchBodyDataEmployeeAddress`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataEmployeeAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7044,14 +7774,16 @@ pub struct EorContractContractIdPatchBodyDataEmployeeAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractContractIdPatchBodyDataHiringObjective, Unknown { ConvertingContractor =
     "CONVERTING_CONTRACTOR", ExpandingToNewCountry = "EXPANDING_TO_NEW_COUNTRY",
     OneOffHire = "ONE_OFF_HIRE", Other = "OTHER", TempEorOpeningEntity =
     "TEMP_EOR_OPENING_ENTITY" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorContractContractIdPatchBodyDataQuoteAdditionalFields`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataQuoteAdditionalFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7065,10 +7797,12 @@ pub struct EorContractContractIdPatchBodyDataQuoteAdditionalFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_german_translation: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractContractIdPatchBodyDataQuoteAdditionalFieldsEmployeeType, Unknown {
     Employee = "Employee", Manager = "Manager" }
 );
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractContractIdPatchBodyDataReasonForFixedTerm, Unknown {
     ProjectBasedEmployment = "PROJECT_BASED_EMPLOYMENT", ReplacementForPermanentStaff =
@@ -7076,22 +7810,25 @@ open_enum!(
     "SEASONAL_OR_TEMPORARY_WORK", TrialPeriodsForNewRolesOrBusinesses =
     "TRIAL_PERIODS_FOR_NEW_ROLES_OR_BUSINESSES" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorContractContractIdPatchBodyDataScope`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum EorContractContractIdPatchBodyDataScope {
     String(::std::string::String),
     EorContractContractIdPatchBodyDataScope1(EorContractContractIdPatchBodyDataScope1),
 }
+#[cfg(feature = "eor-contract")]
 impl ::std::convert::From<EorContractContractIdPatchBodyDataScope1>
 for EorContractContractIdPatchBodyDataScope {
     fn from(value: EorContractContractIdPatchBodyDataScope1) -> Self {
         Self::EorContractContractIdPatchBodyDataScope1(value)
     }
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractContractIdPatchBodyDataScope1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataScope1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7099,32 +7836,38 @@ pub struct EorContractContractIdPatchBodyDataScope1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_validation_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractContractIdPatchBodyDataSigningBonusPayoutType, Unknown {
     AfterFirstContractAnniversary = "AFTER_FIRST_CONTRACT_ANNIVERSARY", AfterProbation =
     "AFTER_PROBATION", FirstCycle = "FIRST_CYCLE" }
 );
+#[cfg(feature = "eor-contract")]
 impl ::std::default::Default
 for EorContractContractIdPatchBodyDataSigningBonusPayoutType {
     fn default() -> Self {
         EorContractContractIdPatchBodyDataSigningBonusPayoutType::FirstCycle
     }
 }
+#[cfg(any(feature = "eor-amendments", feature = "eor-contract"))]
 open_enum!(
     EorContractContractIdPatchBodyDataTimeOffType, Unknown { Prorated = "PRORATED",
     Specific = "SPECIFIC", Standard = "STANDARD" }
 );
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractContractIdPatchBodyDataWorkArrangement, Unknown { OnSiteOrHybrid =
     "ON_SITE_OR_HYBRID", Remote = "REMOTE" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorContractContractIdPatchBodyDataWorkEligibility`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractContractIdPatchBodyDataWorkEligibility {
     pub file_name: ::std::string::String,
     pub key: ::std::string::String,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractContractIdPatchResponseStatus, Unknown { AwaitingDepositPayment =
     "awaiting_deposit_payment", New = "new", Rejected = "rejected", UnderReview =
@@ -7132,6 +7875,7 @@ open_enum!(
     WaitingForEmployeeSign = "waiting_for_employee_sign", WaitingForEorSign =
     "waiting_for_eor_sign" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorContractCreateEorContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7139,12 +7883,14 @@ pub struct EorContractCreateEorContractResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorPostResponseData>,
 }
+#[cfg(feature = "eor-contract-documents")]
 ///`EorContractDocumentsGetEorContractDocumentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractDocumentsGetEorContractDocumentsResponse200 {
     pub data: ::std::vec::Vec<EorContractsContractIdDocumentsGetResponseDataItems>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractGetEorContractDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7312,6 +8058,7 @@ pub struct EorContractGetEorContractDetailsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_visa: ::std::option::Option<bool>,
 }
+#[cfg(feature = "eor-benefits")]
 ///`EorContractIdBenefitsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7333,6 +8080,7 @@ pub struct EorContractIdBenefitsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<UserExtensionEmploymentsItemsTeam>,
 }
+#[cfg(feature = "eor-benefits")]
 ///`EorContractIdBenefitsGetResponseDataItemsEnrollmentDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7350,6 +8098,7 @@ pub struct EorContractIdBenefitsGetResponseDataItemsEnrollmentDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-benefits")]
 ///`EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsCurrentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7359,6 +8108,7 @@ pub struct EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsCurrentCycl
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub monthly_cost: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-benefits")]
 ///`EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsStandard`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7368,29 +8118,34 @@ pub struct EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsStandard {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub monthly_cost: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-benefits")]
 open_enum!(
     EorContractIdBenefitsGetResponseDataItemsOfferStatus, Unknown { NotOffered =
     "Not offered", Offered = "Offered" }
 );
+#[cfg(feature = "eor-hiring")]
 ///`EorContractOidCancelPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractOidCancelPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancellation_message: ::std::option::Option<::std::string::String>,
     pub cancellation_reason: EorContractOidCancelPostBodyDataCancellationReason,
 }
+#[cfg(feature = "eor-hiring")]
 open_enum!(
     EorContractOidCancelPostBodyDataCancellationReason, Unknown { ExploringAlternative =
     "EXPLORING_ALTERNATIVE", InternalDecision = "INTERNAL_DECISION", OfferChanges =
     "OFFER_CHANGES", UnsatisfactoryExperience = "UNSATISFACTORY_EXPERIENCE" }
 );
+#[cfg(feature = "eor-hiring")]
 ///`EorContractOidDelayOnboardingPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractOidDelayOnboardingPatchBodyData {
     pub is_employee_onboarding_delayed: bool,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractUpdateEorContractResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7400,6 +8155,7 @@ pub struct EorContractUpdateEorContractResponse200 {
     pub scope_of_work: ::std::option::Option<::std::string::String>,
     pub status: EorContractContractIdPatchResponseStatus,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsAmendmentIdConfirmPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7525,6 +8281,7 @@ pub struct EorContractsContractIdAmendmentsAmendmentIdConfirmPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_schedule_rules_version: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsAmendmentIdEffectiveDateLimitationsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7546,6 +8303,7 @@ pub struct EorContractsContractIdAmendmentsAmendmentIdEffectiveDateLimitationsGe
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsAmendmentIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7671,6 +8429,7 @@ pub struct EorContractsContractIdAmendmentsAmendmentIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_schedule_rules_version: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsAmendmentIdPdfGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7678,6 +8437,7 @@ pub struct EorContractsContractIdAmendmentsAmendmentIdPdfGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7803,6 +8563,7 @@ pub struct EorContractsContractIdAmendmentsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_schedule_rules_version: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsGetResponseDataItemsItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7820,6 +8581,7 @@ pub struct EorContractsContractIdAmendmentsGetResponseDataItemsItemsItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsGetResponseDataItemsLegalContext`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7837,6 +8599,7 @@ pub struct EorContractsContractIdAmendmentsGetResponseDataItemsLegalContext {
         EorContractsContractIdAmendmentsGetResponseDataItemsLegalContextStatus,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsGetResponseDataItemsLegalContextStatus, Unknown {
     Declined = "DECLINED", LegalJiraReopened = "LEGAL_JIRA_REOPENED", RequestLegalReview
@@ -7844,8 +8607,9 @@ open_enum!(
     WaitingForAnotherTeam = "WAITING_FOR_ANOTHER_TEAM", WaitingForHrxAction =
     "WAITING_FOR_HRX_ACTION" }
 );
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7907,8 +8671,9 @@ pub struct EorContractsContractIdAmendmentsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_hours_per_week: ::std::option::Option<f64>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7916,8 +8681,9 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub job_categorization_log_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostBodyDataCustomItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataCustomItems {
     pub description: ::std::string::String,
@@ -7926,8 +8692,9 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataCustomItems {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems {
     pub description: ::std::string::String,
@@ -7938,8 +8705,9 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems {
     pub is_recurring: bool,
     pub value: ::std::string::String,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostBodyDataVariableCompensation`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataVariableCompensation {
     pub amount: f64,
@@ -7958,6 +8726,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataVariableCompensation {
     #[serde(rename = "type")]
     pub type_: EorPostBodyDataCompensationDetailsVariableCompensationType,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8083,6 +8852,7 @@ pub struct EorContractsContractIdAmendmentsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_schedule_rules_version: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8096,6 +8866,7 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItem
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItemsAmendmentFlowStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8103,6 +8874,7 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItem
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseDataCustomItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8116,15 +8888,18 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataCustomItemsItems {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsPostResponseDataCustomItemsItemsStatus, Unknown {
     Approved = "APPROVED", PendingLegal = "PENDING_LEGAL", PendingReview =
     "PENDING_REVIEW", Rejected = "REJECTED" }
 );
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsPostResponseDataDocumentType, Unknown { Ea = "EA",
     Sow = "SOW", SowEa = "SOW_EA" }
 );
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseDataFixedAdjustmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8143,11 +8918,13 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataFixedAdjustmentsItems
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub value: ::std::string::String,
 }
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsPostResponseDataFixedAdjustmentsItemsStatus, Unknown
     { Active = "ACTIVE", Cancelled = "CANCELLED", Outdated = "OUTDATED",
     WaitingForSigning = "WAITING_FOR_SIGNING" }
 );
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseDataItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8167,6 +8944,7 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataItemsItems {
         EorContractsContractIdAmendmentsPostResponseDataType,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseDataLegalContext`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8184,12 +8962,14 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataLegalContext {
         EorContractsContractIdAmendmentsPostResponseDataLegalContextStatus,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsPostResponseDataLegalContextStatus, Unknown {
     Declined = "DECLINED", RequestLegalReview = "REQUEST_LEGAL_REVIEW", Solved =
     "SOLVED", WaitingForAnotherTeam = "WAITING_FOR_ANOTHER_TEAM", WaitingForHrxAction =
     "WAITING_FOR_HRX_ACTION" }
 );
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseDataRejectionContext`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8197,15 +8977,18 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataRejectionContext {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rejected_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsPostResponseDataSource, Unknown { App = "APP",
     AppBulkAmendment = "APP_BULK_AMENDMENT", PublicApi = "PUBLIC_API" }
 );
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsPostResponseDataType, Unknown { Automated =
     "AUTOMATED", Custom = "CUSTOM", Disabled = "DISABLED", Instant = "INSTANT", Legal =
     "LEGAL", Ops = "OPS" }
 );
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseDataVariableCompensation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8229,6 +9012,7 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataVariableCompensation 
     pub type_: EorPostBodyDataCompensationDetailsVariableCompensationType,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsPostResponseDataVariableCompensationIncentivePlan`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8242,10 +9026,12 @@ pub struct EorContractsContractIdAmendmentsPostResponseDataVariableCompensationI
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsPostResponseDataVoidDeadlineType, Unknown { Cutoff =
     "CUTOFF", EndDate = "END_DATE", Expiry = "EXPIRY", StartDate = "START_DATE" }
 );
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsValidatePostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8255,6 +9041,7 @@ pub struct EorContractsContractIdAmendmentsValidatePostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid: ::std::option::Option<bool>,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8266,6 +9053,7 @@ pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItem
         EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItems,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8297,6 +9085,7 @@ pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItem
         EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsTenureBasedRulesItems,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsAdditionalDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8314,12 +9103,14 @@ pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItem
         EorPostBodyDataEmploymentProbationPeriodTimeUnit,
     >,
 }
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsAdditionalDetailsRule,
     Unknown { HalfOfContractDuration = "HALF_OF_CONTRACT_DURATION",
     OneQuarterOfContractDuration = "ONE_QUARTER_OF_CONTRACT_DURATION",
     OneThirdOfContractDuration = "ONE_THIRD_OF_CONTRACT_DURATION" }
 );
+#[cfg(feature = "eor-amendments")]
 ///`EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsTenureBasedRulesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8335,10 +9126,12 @@ pub struct EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItem
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notice_value: ::std::option::Option<i64>,
 }
+#[cfg(feature = "eor-amendments")]
 open_enum!(
     EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsTenureBasedRulesItemsEmploymentDurationType,
     Unknown { Day = "DAY", Month = "MONTH", Week = "WEEK", Year = "YEAR" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorContractsContractIdDetailsGetResponseCanAdjustOn`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8348,9 +9141,11 @@ pub struct EorContractsContractIdDetailsGetResponseCanAdjustOn {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractsContractIdDetailsGetResponseContractType, Unknown { Eor = "eor" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorContractsContractIdDetailsGetResponseCreator`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8362,6 +9157,7 @@ pub struct EorContractsContractIdDetailsGetResponseCreator {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractsContractIdDetailsGetResponseEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8379,6 +9175,7 @@ pub struct EorContractsContractIdDetailsGetResponseEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pic_url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractsContractIdDetailsGetResponseHiringObjective`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8388,6 +9185,7 @@ pub struct EorContractsContractIdDetailsGetResponseHiringObjective {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<EorContractContractIdPatchBodyDataHiringObjective>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractsContractIdDetailsGetResponseLastQuoteRejection`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8409,6 +9207,7 @@ pub struct EorContractsContractIdDetailsGetResponseLastQuoteRejection {
         EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectionType,
     >,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8418,6 +9217,7 @@ pub struct EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectedBy 
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile_public_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectionReason, Unknown {
     DecidedAgainstEmployingEor = "DECIDED_AGAINST_EMPLOYING_EOR",
@@ -8427,14 +9227,17 @@ open_enum!(
     "NOT_SATISFIED_WITH_DEEL", Other = "OTHER", TestQuote = "TEST_QUOTE", TooExpensive =
     "TOO_EXPENSIVE" }
 );
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectionType, Unknown {
     Client = "CLIENT", EorAgent = "EOR_AGENT" }
 );
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractsContractIdDetailsGetResponsePayrollType, Unknown { Bimonthly =
     "BIMONTHLY", Monthly = "MONTHLY" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorContractsContractIdDetailsGetResponseSeniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8444,6 +9247,7 @@ pub struct EorContractsContractIdDetailsGetResponseSeniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorContractsContractIdDetailsGetResponseSickDays`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8453,6 +9257,7 @@ pub struct EorContractsContractIdDetailsGetResponseSickDays {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractsContractIdDetailsGetResponseStatus, Unknown { AwaitingDepositPayment =
     "awaiting_deposit_payment", Cancelled = "cancelled", Completed = "completed",
@@ -8461,11 +9266,13 @@ open_enum!(
     WaitingForEmployeeContract = "waiting_for_employee_contract", WaitingForEmployeeSign
     = "waiting_for_employee_sign", WaitingForEorSign = "waiting_for_eor_sign" }
 );
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorContractsContractIdDetailsGetResponseWorkScheduleAssignmentSettings, Unknown {
     GeneralSchedules = "GENERAL_SCHEDULES", NotAvailable = "NOT_AVAILABLE",
     OneTimeAmendment = "ONE_TIME_AMENDMENT", SpecificSchedules = "SPECIFIC_SCHEDULES" }
 );
+#[cfg(any(feature = "eor-contract-documents", feature = "eor-hiring"))]
 ///`EorContractsContractIdDocumentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8482,19 +9289,22 @@ pub struct EorContractsContractIdDocumentsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorContractsContractIdDocumentsTypeSignPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdDocumentsTypeSignPostBodyData {
     pub client_job_title: ::std::string::String,
     pub signature: ::std::string::String,
 }
+#[cfg(any(feature = "eor-contract-documents", feature = "eor-hiring"))]
 open_enum!(
     EorContractsContractIdDocumentsTypeSignPostParametersType, Unknown {
     FrameworkAgreement = "FRAMEWORK_AGREEMENT" }
 );
+#[cfg(feature = "eor-hiring")]
 ///`EorContractsContractIdEmployeeInformationPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdEmployeeInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8502,6 +9312,7 @@ pub struct EorContractsContractIdEmployeeInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_last_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorContractsContractIdEmployeeInformationPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8515,6 +9326,7 @@ pub struct EorContractsContractIdEmployeeInformationPatchResponseData {
     pub scope_of_work: ::std::option::Option<::std::string::String>,
     pub status: EorContractsContractIdEmployeeInformationPatchResponseDataStatus,
 }
+#[cfg(feature = "eor-hiring")]
 open_enum!(
     EorContractsContractIdEmployeeInformationPatchResponseDataStatus, Unknown {
     AwaitingDepositPayment = "awaiting_deposit_payment", New = "new", Rejected =
@@ -8523,6 +9335,7 @@ open_enum!(
     "waiting_for_employee_contract", WaitingForEmployeeSign =
     "waiting_for_employee_sign", WaitingForEorSign = "waiting_for_eor_sign" }
 );
+#[cfg(feature = "hrx-documents")]
 ///`EorContractsContractIdHrxDocumentsDocumentIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8531,6 +9344,7 @@ pub struct EorContractsContractIdHrxDocumentsDocumentIdGetResponseData {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub url: ::std::string::String,
 }
+#[cfg(feature = "hrx-documents")]
 ///`EorContractsContractIdHrxDocumentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8544,6 +9358,7 @@ pub struct EorContractsContractIdHrxDocumentsGetResponseDataItems {
     pub name: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "hrx-documents")]
 open_enum!(
     EorContractsContractIdHrxDocumentsGetResponseDataItemsCategoryType, Unknown {
     EmploymentAgreement = "EMPLOYMENT_AGREEMENT", OffboardingTermination =
@@ -8551,6 +9366,13 @@ open_enum!(
     = "OTHER", StatusBenefits = "STATUS_BENEFITS", TaxFiscal = "TAX_FISCAL",
     VisaTravelSupport = "VISA_TRAVEL_SUPPORT" }
 );
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8580,6 +9402,13 @@ pub struct EorContractsContractIdOffboardingGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseDataDocuments`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8591,6 +9420,13 @@ pub struct EorContractsContractIdOffboardingGetResponseDataDocuments {
         EorContractsContractIdOffboardingGetResponseDataDocumentsSupportingItems,
     >,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8616,6 +9452,13 @@ pub struct EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingI
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingItemsFilesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8628,6 +9471,13 @@ pub struct EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingI
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 open_enum!(
     EorContractsContractIdOffboardingGetResponseDataDocumentsOffboardingItemsStatus,
     Unknown { Approved = "APPROVED", AwaitingFeedback = "AWAITING_FEEDBACK",
@@ -8636,6 +9486,13 @@ open_enum!(
     "CHANGES_REQUESTED_BY_EMPLOYEE", FeedbackProvided = "FEEDBACK_PROVIDED", NotResponded
     = "NOT_RESPONDED", WaivedReview = "WAIVED_REVIEW" }
 );
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseDataDocumentsSupportingItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8648,6 +9505,13 @@ pub struct EorContractsContractIdOffboardingGetResponseDataDocumentsSupportingIt
     pub type_: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseDataRequestData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8673,6 +9537,13 @@ pub struct EorContractsContractIdOffboardingGetResponseDataRequestData {
         EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOff,
     >,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 open_enum!(
     EorContractsContractIdOffboardingGetResponseDataRequestDataReason, Unknown {
     AssignmentEnded = "ASSIGNMENT_ENDED", AttendanceIssues = "ATTENDANCE_ISSUES",
@@ -8699,6 +9570,13 @@ open_enum!(
     "UNAUTHORIZED_ABSENCES_OR_LACK_OF_ATTENDANCE", Violence = "VIOLENCE", WorkRelated =
     "WORK_RELATED" }
 );
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOff`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8712,6 +9590,13 @@ pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOf
         EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffTimeOffsItems,
     >,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffAdditionalDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8725,6 +9610,13 @@ pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOf
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_by: ::std::option::Option<::std::string::String>,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffTimeOffsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8736,6 +9628,13 @@ pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOf
     >,
     pub unit: EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffTimeOffsItemsUnit,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8744,10 +9643,18 @@ pub struct EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOf
     pub start_date: ::chrono::DateTime<::chrono::offset::Utc>,
     pub used: f64,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 open_enum!(
     EorContractsContractIdOffboardingGetResponseDataRequestDataUsedTimeOffTimeOffsItemsUnit,
     Unknown { BusinessDay = "BUSINESS_DAY", CalendarDay = "CALENDAR_DAY", Hour = "HOUR" }
 );
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingRequiredInformationGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8761,6 +9668,7 @@ pub struct EorContractsContractIdOffboardingRequiredInformationGetResponseData {
         >,
     >,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingRequiredInformationGetResponseDataQuestionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8770,42 +9678,9 @@ pub struct EorContractsContractIdOffboardingRequiredInformationGetResponseDataQu
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
 }
-///`EorContractsContractIdOffboardingResignationPostFormData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct EorContractsContractIdOffboardingResignationPostFormData {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_reason: ::std::option::Option<
-        EorOidTerminationsResignationPostBodyDataDataAdditionalReason,
-    >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub attachments: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub desired_end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub eligible_for_rehire: ::std::option::Option<
-        EorOidTerminationsRegularPostBodyDataEligibleForRehire,
-    >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub eligible_for_rehire_reason: ::std::option::Option<::std::string::String>,
-    pub is_employee_staying_with_deel: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub is_sensitive: ::std::option::Option<bool>,
-    pub reason: EorOidTerminationsResignationPostBodyDataDataReason,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub reason_detail: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub severance_amount: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub severance_type: ::std::option::Option<
-        EorOidTerminationsRegularPostBodyDataSeveranceType,
-    >,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub termination_notes: ::std::vec::Vec<::std::string::String>,
-    pub used_time_off: EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff,
-}
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8817,8 +9692,9 @@ pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff {
         EorContractsContractIdOffboardingTimeOffsGetResponseDataTrackingType,
     >,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOff`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOff {
     pub entitlement_unit: TimeOffsGetResponseDataItemsEntitlementUnit,
@@ -8827,16 +9703,18 @@ pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOf
     >,
     pub total_scheduled: f64,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOffEntitlementsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOffEntitlementsItems {
     pub tracking_period: ::chrono::naive::NaiveDate,
     pub tracking_period_end_date: ::chrono::naive::NaiveDate,
     pub used: f64,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingResignationsReviewPtoPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingResignationsReviewPtoPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8858,6 +9736,7 @@ pub struct EorContractsContractIdOffboardingResignationsReviewPtoPostBodyData {
         EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff,
     >,
 }
+#[cfg(feature = "eor-offboarding")]
 open_enum!(
     EorContractsContractIdOffboardingResignationsReviewPtoPostBodyDataDeclineReason,
     Unknown { EmployeeUnderReviewOrInvestigationForDisciplinaryActions =
@@ -8865,10 +9744,12 @@ open_enum!(
     NotAgreeWithEndDate = "NOT_AGREE_WITH_END_DATE", NotAResignationButTermination =
     "NOT_A_RESIGNATION_BUT_TERMINATION", Other = "OTHER" }
 );
+#[cfg(feature = "eor-offboarding")]
 open_enum!(
     EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType, Unknown
     { Resignation = "RESIGNATION", Termination = "TERMINATION" }
 );
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingRestrictedDatesGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8878,8 +9759,9 @@ pub struct EorContractsContractIdOffboardingRestrictedDatesGetResponseData {
     pub is_out_work_scheduled_allowed: bool,
     pub restricted_dates: ::std::vec::Vec<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData {
     pub has_client_approved: bool,
@@ -8888,6 +9770,7 @@ pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reviewer_feedback: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
 ///`EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8917,6 +9800,7 @@ pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
 ///`EorContractsContractIdOffboardingReviewClientSignOffsPostResponseDataDocuments`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8932,6 +9816,7 @@ pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData
         EorContractsContractIdOffboardingGetResponseDataDocumentsSupportingItems,
     >,
 }
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
 ///`EorContractsContractIdOffboardingReviewClientSignOffsPostResponseDataDocumentsResignationLetter`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8947,55 +9832,16 @@ pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingReviewEmployeeSignOffsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdOffboardingReviewEmployeeSignOffsPostBodyData {
     pub approved: bool,
     pub requested_changes: ::std::option::Option<::std::string::String>,
     pub reviewer_signature: ::std::option::Option<::std::string::String>,
 }
-///`EorContractsContractIdOffboardingTerminationPostFormData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct EorContractsContractIdOffboardingTerminationPostFormData {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_reason: ::std::option::Option<
-        EorOidTerminationsRegularPostBodyDataAdditionalReason,
-    >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_supporting_documents: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub attachments: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub desired_end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub eligible_for_rehire: ::std::option::Option<
-        EorOidTerminationsRegularPostBodyDataEligibleForRehire,
-    >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub employee_notification_detail: ::std::option::Option<::std::string::String>,
-    pub is_employee_notified: bool,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub is_sensitive: ::std::option::Option<bool>,
-    pub reason: EorOidTerminationsRegularPostBodyDataReason,
-    pub reason_detail: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub required_information: ::std::vec::Vec<
-        EorOidTerminationsRegularPostBodyDataAdditionalCountryDataItems,
-    >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub severance_amount: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub severance_type: ::std::option::Option<
-        EorOidTerminationsRegularPostBodyDataSeveranceType,
-    >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub termination_impact_id: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub termination_notes: ::std::vec::Vec<::std::string::String>,
-    pub used_time_off: EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff,
-}
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingTimeOffsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9013,6 +9859,7 @@ pub struct EorContractsContractIdOffboardingTimeOffsGetResponseData {
         EorContractsContractIdOffboardingTimeOffsGetResponseDataUpcomingTimeOffsItems,
     >,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingTimeOffsGetResponseDataEntitlementsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9026,6 +9873,7 @@ pub struct EorContractsContractIdOffboardingTimeOffsGetResponseDataEntitlementsI
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub used: f64,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingTimeOffsGetResponseDataPolicySettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9034,10 +9882,12 @@ pub struct EorContractsContractIdOffboardingTimeOffsGetResponseDataPolicySetting
     pub is_accrued_days_available: bool,
     pub is_estimated_payout_available: bool,
 }
+#[cfg(feature = "eor-offboarding")]
 open_enum!(
     EorContractsContractIdOffboardingTimeOffsGetResponseDataTrackingType, Unknown {
     OffPlatform = "OFF_PLATFORM", OnPlatform = "ON_PLATFORM" }
 );
+#[cfg(feature = "eor-offboarding")]
 ///`EorContractsContractIdOffboardingTimeOffsGetResponseDataUpcomingTimeOffsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9052,13 +9902,15 @@ pub struct EorContractsContractIdOffboardingTimeOffsGetResponseDataUpcomingTimeO
     pub status: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "eor-project-assignment")]
 ///`EorContractsContractIdProjectAssignmentAcceptPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdProjectAssignmentAcceptPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-project-assignment")]
 ///`EorContractsContractIdProjectAssignmentCheckinGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9070,6 +9922,7 @@ pub struct EorContractsContractIdProjectAssignmentCheckinGetResponseData {
     >,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "eor-project-assignment")]
 ///`EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9081,6 +9934,7 @@ pub struct EorContractsContractIdProjectAssignmentCheckinGetResponseDataSections
     pub subtitle: ::std::option::Option<::std::string::String>,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "eor-project-assignment")]
 ///`EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItemsQuestionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9104,6 +9958,7 @@ pub struct EorContractsContractIdProjectAssignmentCheckinGetResponseDataSections
     #[serde(rename = "type")]
     pub type_: EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItemsQuestionsItemsType,
 }
+#[cfg(any(feature = "eor-project-assignment", feature = "forms"))]
 open_enum!(
     EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItemsQuestionsItemsType,
     Unknown { Address = "Address", DatePicker = "DatePicker", DocumentUpload =
@@ -9111,8 +9966,9 @@ open_enum!(
     MultiSelection = "MultiSelection", Number = "Number", Paragraph = "Paragraph",
     PhoneNumber = "PhoneNumber", SingleSelection = "SingleSelection" }
 );
+#[cfg(feature = "eor-project-assignment")]
 ///`EorContractsContractIdProjectAssignmentCheckinPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorContractsContractIdProjectAssignmentCheckinPostBodyData {
     pub questions_with_answers: ::std::collections::HashMap<
@@ -9124,12 +9980,21 @@ pub struct EorContractsContractIdProjectAssignmentCheckinPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-project-assignment",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 open_enum!(
     EorContractsContractIdProjectAssignmentCheckinPostBodyDataType, Unknown { Client =
     "CLIENT", Employee = "EMPLOYEE" }
 );
+#[cfg(feature = "cost-calculator")]
 ///`EorEmploymentCostPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorEmploymentCostPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9144,14 +10009,16 @@ pub struct EorEmploymentCostPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "cost-calculator")]
 ///`EorEmploymentCostPostBodyDataBenefitsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorEmploymentCostPostBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_id: ::std::option::Option<::std::string::String>,
     pub provider_id: ::std::string::String,
 }
+#[cfg(feature = "cost-calculator")]
 ///`EorEmploymentCostPostResponseAdditionalData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9159,6 +10026,7 @@ pub struct EorEmploymentCostPostResponseAdditionalData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub additional_notes: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "cost-calculator")]
 ///`EorEmploymentCostPostResponseBenefitsDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9172,6 +10040,7 @@ pub struct EorEmploymentCostPostResponseBenefitsDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plan: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "cost-calculator")]
 ///`EorEmploymentCostPostResponseCostsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9187,6 +10056,7 @@ pub struct EorEmploymentCostPostResponseCostsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorHiringDelayOnboardingResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9200,6 +10070,7 @@ pub struct EorHiringDelayOnboardingResponse200 {
     pub is_employee_onboarding_delayed: ::std::option::Option<bool>,
     pub success: bool,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorHiringGetAdditionalCostsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9207,18 +10078,21 @@ pub struct EorHiringGetAdditionalCostsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorAdditionalCostsCountryGetResponseData>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorHiringGetBenefitsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringGetBenefitsResponse200 {
     pub data: ::std::vec::Vec<EorBenefitsGetResponseDataItems>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorHiringGetCreateContractFormResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringGetCreateContractFormResponse200 {
     pub data: FormsEorCreateContractCountryCodeGetResponseData,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorHiringGetEorHiringGuideByCountryResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9226,18 +10100,21 @@ pub struct EorHiringGetEorHiringGuideByCountryResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorValidationsCountryCodeGetResponseData>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorHiringGetStartDateResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringGetStartDateResponse200 {
     pub data: EorStartDateGetResponseData,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorHiringSignContractDocumentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorHiringSignContractDocumentResponse200 {
     pub data: EorContractsContractIdDocumentsGetResponseDataItems,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorHiringUpdateContractEmployeeInformationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9247,6 +10124,7 @@ pub struct EorHiringUpdateContractEmployeeInformationResponse200 {
         EorContractsContractIdEmployeeInformationPatchResponseData,
     >,
 }
+#[cfg(feature = "eor-job-scopes")]
 ///`EorJobScopesGetResponseItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9274,9 +10152,11 @@ pub struct EorJobScopesGetResponseItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_by: ::std::option::Option<EorJobScopesGetResponseItemsTeam>,
 }
+#[cfg(feature = "eor-job-scopes")]
 open_enum!(
     EorJobScopesGetResponseItemsSourceType, Unknown { Ai = "AI", Manual = "MANUAL" }
 );
+#[cfg(any(feature = "eor-job-scopes", feature = "people"))]
 ///`EorJobScopesGetResponseItemsTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9286,6 +10166,7 @@ pub struct EorJobScopesGetResponseItemsTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-job-scopes")]
 ///`EorJobScopesValidateJobScopeResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9299,8 +10180,9 @@ pub struct EorJobScopesValidateJobScopeResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quote_validation_log_public_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-job-scopes")]
 ///`EorJobScopesValidatePostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorJobScopesValidatePostBodyData {
     pub client_legal_entity_id: ::std::string::String,
@@ -9320,6 +10202,7 @@ pub struct EorJobScopesValidatePostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_visa: ::std::option::Option<bool>,
 }
+#[cfg(feature = "eor-job-scopes")]
 ///`EorJobScopesValidatePostResponseDataForCorrectedJobScopeEndpoint`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9331,45 +10214,58 @@ pub struct EorJobScopesValidatePostResponseDataForCorrectedJobScopeEndpoint {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub must_create_correct_job_scope: ::std::option::Option<bool>,
 }
+#[cfg(feature = "eor-worker-mailboxes")]
 ///`EorMailboxesChangePasswordPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorMailboxesChangePasswordPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
 ///`EorOffboardingCreateEorOffboardingClientSignOffResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingCreateEorOffboardingClientSignOffResponse200 {
     pub data: EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
 ///`EorOffboardingGetContractOffboardingResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingGetContractOffboardingResponse200 {
     pub data: EorContractsContractIdOffboardingGetResponseData,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorOffboardingGetContractOffboardingRestrictedDatesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingGetContractOffboardingRestrictedDatesResponse200 {
     pub data: EorContractsContractIdOffboardingRestrictedDatesGetResponseData,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorOffboardingGetContractOffboardingTimeOffsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingGetContractOffboardingTimeOffsResponse200 {
     pub data: EorContractsContractIdOffboardingTimeOffsGetResponseData,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`EorOffboardingGetEorContractOffboardingRequiredInformationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOffboardingGetEorContractOffboardingRequiredInformationResponse200 {
     pub data: EorContractsContractIdOffboardingRequiredInformationGetResponseData,
 }
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsRegularPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -9417,31 +10313,43 @@ pub struct EorOidTerminationsRegularPostBodyData {
     pub termination_notes: ::std::vec::Vec<::std::string::String>,
     pub used_time_off: EorOidTerminationsRegularPostBodyDataUsedTimeOff,
 }
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsRegularPostBodyDataAdditionalCountryDataItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataAdditionalCountryDataItems {
     pub answer: ::std::option::Option<bool>,
     pub question: ::std::string::String,
 }
+#[cfg(feature = "eor-terminations")]
 open_enum!(
     EorOidTerminationsRegularPostBodyDataAdditionalReason, Unknown {
     DissatisfiedWithDeelPricing = "DISSATISFIED_WITH_DEEL_PRICING",
     DissatisfiedWithDeelProduct = "DISSATISFIED_WITH_DEEL_PRODUCT",
     DissatisfiedWithDeelService = "DISSATISFIED_WITH_DEEL_SERVICE" }
 );
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsRegularPostBodyDataAttachmentsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataAttachmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_name: ::std::option::Option<::std::string::String>,
     pub key: ::std::string::String,
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding",
+        feature = "terminations"
+    )
+)]
 open_enum!(
     EorOidTerminationsRegularPostBodyDataEligibleForRehire, Unknown { DontKnow =
     "DONT_KNOW", No = "NO", Yes = "YES" }
 );
+#[cfg(feature = "eor-terminations")]
 open_enum!(
     EorOidTerminationsRegularPostBodyDataReason, Unknown { AssignmentEnded =
     "ASSIGNMENT_ENDED", AttendanceIssues = "ATTENDANCE_ISSUES", CompanyAcquired =
@@ -9468,12 +10376,14 @@ open_enum!(
     "UNAUTHORIZED_ABSENCES_OR_LACK_OF_ATTENDANCE", Violence = "VIOLENCE", WorkRelated =
     "WORK_RELATED" }
 );
+#[cfg(any(feature = "eor-offboarding", feature = "eor-terminations"))]
 open_enum!(
     EorOidTerminationsRegularPostBodyDataSeveranceType, Unknown { Cash = "CASH", Days =
     "DAYS", Months = "MONTHS", Weeks = "WEEKS" }
 );
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsRegularPostBodyDataUsedTimeOff`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOff {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9485,8 +10395,9 @@ pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOff {
         EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItems,
     >,
 }
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9501,6 +10412,7 @@ pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItems {
     >,
     pub unit: TimeOffsGetResponseDataItemsEntitlementUnit,
 }
+#[cfg(feature = "eor-terminations")]
 open_enum!(
     EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsPolicyType, Unknown {
     AdoptionLeave = "Adoption leave", AdvancedVacation = "Advanced vacation",
@@ -9519,8 +10431,9 @@ open_enum!(
     "Study leave", SupplementaryLeave = "Supplementary Leave", UnpaidLeave =
     "Unpaid leave", Vacation = "Vacation", VolunteerLeave = "Volunteer leave" }
 );
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9529,6 +10442,7 @@ pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsTracking
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub used: f64,
 }
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsRegularPostResponseRequestData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9556,6 +10470,7 @@ pub struct EorOidTerminationsRegularPostResponseRequestData {
         EorOidTerminationsRegularPostResponseRequestDataTerminationImpact,
     >,
 }
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsRegularPostResponseRequestDataTerminationImpact`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9567,14 +10482,16 @@ pub struct EorOidTerminationsRegularPostResponseRequestDataTerminationImpact {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsResignationPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsResignationPostBodyData {
     pub data: EorOidTerminationsResignationPostBodyDataData,
 }
+#[cfg(feature = "eor-terminations")]
 ///`EorOidTerminationsResignationPostBodyDataData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorOidTerminationsResignationPostBodyDataData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9613,6 +10530,7 @@ pub struct EorOidTerminationsResignationPostBodyDataData {
     pub termination_notes: ::std::vec::Vec<::std::string::String>,
     pub used_time_off: EorOidTerminationsRegularPostBodyDataUsedTimeOff,
 }
+#[cfg(feature = "eor-terminations")]
 open_enum!(
     EorOidTerminationsResignationPostBodyDataDataAdditionalReason, Unknown {
     MovingToInternalEntityWithDeelGlobalPayroll =
@@ -9620,6 +10538,7 @@ open_enum!(
     MovingToInternalEntityWithOtherProvider =
     "MOVING_TO_INTERNAL_ENTITY_WITH_OTHER_PROVIDER" }
 );
+#[cfg(feature = "eor-terminations")]
 open_enum!(
     EorOidTerminationsResignationPostBodyDataDataReason, Unknown { DeelCollections =
     "DEEL_COLLECTIONS", EmployeeDidNotTakeTheOffer = "EMPLOYEE_DID_NOT_TAKE_THE_OFFER",
@@ -9640,14 +10559,16 @@ open_enum!(
     OtherBusinessReasons = "OTHER_BUSINESS_REASONS", WorkerTypeChange =
     "WORKER_TYPE_CHANGE" }
 );
+#[cfg(feature = "eor-payslips")]
 ///`EorPayslipsGetWorkerPayslipsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPayslipsGetWorkerPayslipsResponse200 {
     pub data: ::std::vec::Vec<EorWorkersWorkerIdPayslipsGetResponseDataItems>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -9667,8 +10588,9 @@ pub struct EorPostBodyData {
     >,
     pub seniority: EorPostBodyDataSeniority,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataBenefitsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9682,22 +10604,25 @@ pub struct EorPostBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provider_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataClient`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_entity: ::std::option::Option<EorPostBodyDataSeniority>,
     pub team: EorPostBodyDataClientTeam,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataClientTeam`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataClientTeam {
     pub id: EorPostBodyDataSeniorityId,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataCompensationDetails`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataCompensationDetails {
     pub currency: ::std::string::String,
@@ -9732,8 +10657,9 @@ pub struct EorPostBodyDataCompensationDetails {
         EorPostBodyDataCompensationDetailsVariableCompensationType,
     >,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataCompensationDetailsFixedAdjustmentsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataCompensationDetailsFixedAdjustmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9755,21 +10681,25 @@ pub struct EorPostBodyDataCompensationDetailsFixedAdjustmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorPostBodyDataCompensationDetailsSigningBonusPayoutType, Unknown {
     AfterFirstContractAnniversary = "AFTER_FIRST_CONTRACT_ANNIVERSARY", AfterProbation =
     "AFTER_PROBATION", FirstCycle = "FIRST_CYCLE" }
 );
+#[cfg(any(feature = "eor-amendments", feature = "eor-contract"))]
 open_enum!(
     EorPostBodyDataCompensationDetailsVariableCompensationTimeline, Unknown { Annually =
     "ANNUALLY", Biannually = "BIANNUALLY", Monthly = "MONTHLY", Quarterly = "QUARTERLY" }
 );
+#[cfg(any(feature = "employees", feature = "eor-amendments", feature = "eor-contract"))]
 open_enum!(
     EorPostBodyDataCompensationDetailsVariableCompensationType, Unknown { Fixed =
     "FIXED", Percentage = "PERCENTAGE" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataEmployee`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9784,8 +10714,9 @@ pub struct EorPostBodyDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pf_deductions: ::std::option::Option<EorPostBodyDataEmployeePfDeductions>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataEmployeeAddress`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmployeeAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9799,12 +10730,14 @@ pub struct EorPostBodyDataEmployeeAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorPostBodyDataEmployeePfDeductions, Unknown { X12OfBasic = "12% of Basic",
     X12OfRs15000Rs1800 = "12% of Rs 15,000 (Rs 1,800)" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataEmployment`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmployment {
     pub country: ::std::string::String,
@@ -9858,16 +10791,19 @@ pub struct EorPostBodyDataEmployment {
     pub work_hours_per_week: ::std::option::Option<f64>,
     pub work_visa_required: bool,
 }
+#[cfg(any(feature = "eor-amendments", feature = "eor-contract"))]
 open_enum!(
     EorPostBodyDataEmploymentNoticePeriodType, Unknown { Custom = "CUSTOM", Standard =
     "STANDARD" }
 );
+#[cfg(any(feature = "eor-amendments", feature = "eor-contract"))]
 open_enum!(
     EorPostBodyDataEmploymentProbationPeriodTimeUnit, Unknown { Day = "DAY", Month =
     "MONTH", Week = "WEEK" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataEmploymentScopeOfWork`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum EorPostBodyDataEmploymentScopeOfWork {
@@ -9875,42 +10811,49 @@ pub enum EorPostBodyDataEmploymentScopeOfWork {
     EorPostBodyDataEmploymentScopeOfWork1(EorPostBodyDataEmploymentScopeOfWork1),
     EorPostBodyDataEmploymentScopeOfWork2(EorPostBodyDataEmploymentScopeOfWork2),
 }
+#[cfg(feature = "eor-contract")]
 impl ::std::convert::From<EorPostBodyDataEmploymentScopeOfWork1>
 for EorPostBodyDataEmploymentScopeOfWork {
     fn from(value: EorPostBodyDataEmploymentScopeOfWork1) -> Self {
         Self::EorPostBodyDataEmploymentScopeOfWork1(value)
     }
 }
+#[cfg(feature = "eor-contract")]
 impl ::std::convert::From<EorPostBodyDataEmploymentScopeOfWork2>
 for EorPostBodyDataEmploymentScopeOfWork {
     fn from(value: EorPostBodyDataEmploymentScopeOfWork2) -> Self {
         Self::EorPostBodyDataEmploymentScopeOfWork2(value)
     }
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataEmploymentScopeOfWork1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmploymentScopeOfWork1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_template_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataEmploymentScopeOfWork2`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataEmploymentScopeOfWork2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_validation_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorPostBodyDataEmploymentTimeOffType, Unknown { Specific = "SPECIFIC", Standard =
     "STANDARD" }
 );
+#[cfg(any(feature = "eor-contract", feature = "eor-hiring", feature = "gp-hiring"))]
 open_enum!(
     EorPostBodyDataEmploymentType, Unknown { FullTime = "Full-time", PartTime =
     "Part-time" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataPension`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataPension {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9918,8 +10861,9 @@ pub struct EorPostBodyDataPension {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataQuoteAdditionalFields`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataQuoteAdditionalFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9931,17 +10875,29 @@ pub struct EorPostBodyDataQuoteAdditionalFields {
         EorPostBodyDataQuoteAdditionalFieldsWorkerType,
     >,
 }
+#[cfg(feature = "eor-contract")]
 open_enum!(
     EorPostBodyDataQuoteAdditionalFieldsWorkerType, Unknown { Skilled = "Skilled",
     Unskilled = "Unskilled" }
 );
+#[cfg(feature = "eor-contract")]
 ///`EorPostBodyDataSeniority`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorPostBodyDataSeniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<EorPostBodyDataSeniorityId>,
 }
+#[cfg(
+    any(
+        feature = "contractor-amendments",
+        feature = "contracts",
+        feature = "eor-contract",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "timesheets"
+    )
+)]
 ///`EorPostBodyDataSeniorityId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -9950,6 +10906,16 @@ pub enum EorPostBodyDataSeniorityId {
     String(::std::string::String),
     Int64(i64),
 }
+#[cfg(
+    any(
+        feature = "contractor-amendments",
+        feature = "contracts",
+        feature = "eor-contract",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "timesheets"
+    )
+)]
 impl ::std::fmt::Display for EorPostBodyDataSeniorityId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -9958,11 +10924,22 @@ impl ::std::fmt::Display for EorPostBodyDataSeniorityId {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "contractor-amendments",
+        feature = "contracts",
+        feature = "eor-contract",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "timesheets"
+    )
+)]
 impl ::std::convert::From<i64> for EorPostBodyDataSeniorityId {
     fn from(value: i64) -> Self {
         Self::Int64(value)
     }
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -9994,6 +10971,7 @@ pub struct EorPostResponseData {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<EorPostResponseDataType>,
 }
+#[cfg(any(feature = "eor-contract", feature = "gp-hiring"))]
 ///`EorPostResponseDataClient`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10001,6 +10979,7 @@ pub struct EorPostResponseDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_entity: ::std::option::Option<UserExtensionEmploymentsItemsTeam>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10014,6 +10993,7 @@ pub struct EorPostResponseDataCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub variable_compensation_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCosts`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10025,6 +11005,7 @@ pub struct EorPostResponseDataCosts {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub summary: ::std::option::Option<EorPostResponseDataCostsSummary>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCostsAdditionalData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10038,6 +11019,7 @@ pub struct EorPostResponseDataCostsAdditionalData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub once_off_notes: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCostsSectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10057,6 +11039,7 @@ pub struct EorPostResponseDataCostsSectionsItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub totals: ::std::vec::Vec<EorPostResponseDataCostsSectionsItemsTotalsItems>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCostsSectionsItemsGroupsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10074,6 +11057,7 @@ pub struct EorPostResponseDataCostsSectionsItemsGroupsItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub totals: ::std::vec::Vec<EorPostResponseDataCostsSectionsItemsTotalsItems>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCostsSectionsItemsGroupsItemsCostsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10083,6 +11067,7 @@ pub struct EorPostResponseDataCostsSectionsItemsGroupsItemsCostsItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub totals: ::std::vec::Vec<EorPostResponseDataCostsSectionsItemsTotalsItems>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCostsSectionsItemsStandaloneItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10094,6 +11079,7 @@ pub struct EorPostResponseDataCostsSectionsItemsStandaloneItemsItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub totals: ::std::vec::Vec<EorPostResponseDataCostsSectionsItemsTotalsItems>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCostsSectionsItemsTotalsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10105,6 +11091,7 @@ pub struct EorPostResponseDataCostsSectionsItemsTotalsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_supporting: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCostsSummary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10122,6 +11109,7 @@ pub struct EorPostResponseDataCostsSummary {
         EorPostResponseDataCostsSummaryTotalsFormattedItems,
     >,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataCostsSummaryTotalsFormattedItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10135,6 +11123,7 @@ pub struct EorPostResponseDataCostsSummaryTotalsFormattedItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_supporting: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10148,6 +11137,7 @@ pub struct EorPostResponseDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10171,6 +11161,18 @@ pub struct EorPostResponseDataEmployment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_visa_required: ::std::option::Option<bool>,
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-contract",
+        feature = "eor-hiring",
+        feature = "immigration",
+        feature = "organization-structure",
+        feature = "people",
+        feature = "policies",
+        feature = "positions"
+    )
+)]
 ///`EorPostResponseDataHealthPlan`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10180,6 +11182,7 @@ pub struct EorPostResponseDataHealthPlan {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-contract")]
 ///`EorPostResponseDataSeniority`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10187,6 +11190,7 @@ pub struct EorPostResponseDataSeniority {
     pub id: i64,
     pub name: ::std::string::String,
 }
+#[cfg(any(feature = "eor-contract", feature = "gp-hiring"))]
 open_enum!(
     EorPostResponseDataStatus, Unknown { AwaitingDepositPayment =
     "awaiting_deposit_payment", Cancelled = "cancelled", Completed = "completed",
@@ -10198,6 +11202,14 @@ open_enum!(
     = "waiting_for_employee_contract", WaitingForEmployeeSign =
     "waiting_for_employee_sign", WaitingForEorSign = "waiting_for_eor_sign" }
 );
+#[cfg(
+    any(
+        feature = "eor-contract",
+        feature = "gp-hiring",
+        feature = "invoice-adjustments",
+        feature = "timesheets"
+    )
+)]
 open_enum!(
     EorPostResponseDataType, UnknownValue { Commission = "commission", Employee =
     "employee", Eor = "eor", GlobalPayroll = "global_payroll", HrisDirectEmployee =
@@ -10206,12 +11218,14 @@ open_enum!(
     PaygMilestones = "payg_milestones", PaygTasks = "payg_tasks", Peo = "peo", ShieldMsa
     = "shield_msa", TimeBased = "time_based", Unknown = "unknown" }
 );
+#[cfg(feature = "eor-project-assignment")]
 ///`EorProjectAssignmentGetProjectAssignmentCheckinResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorProjectAssignmentGetProjectAssignmentCheckinResponse200 {
     pub data: EorContractsContractIdProjectAssignmentCheckinGetResponseData,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorStartDateGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10221,12 +11235,14 @@ pub struct EorStartDateGetResponseData {
     pub min_start_date: ::chrono::DateTime<::chrono::offset::Utc>,
     pub start_date_buffer: i64,
 }
+#[cfg(feature = "eor-terminations")]
 ///`EorTerminationsCreateResignationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorTerminationsCreateResignationResponse200 {
     pub data: EorTerminationsGetTerminationResponse200,
 }
+#[cfg(feature = "eor-terminations")]
 ///`EorTerminationsGetTerminationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10246,6 +11262,7 @@ pub struct EorTerminationsGetTerminationResponse200 {
         EorOidTerminationsRegularPostResponseRequestData,
     >,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorValidationsCountryCodeGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10265,6 +11282,7 @@ pub struct EorValidationsCountryCodeGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub salary: ::std::option::Option<EorValidationsCountryCodeGetResponseDataSalary>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorValidationsCountryCodeGetResponseDataHealthInsurance`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10276,10 +11294,12 @@ pub struct EorValidationsCountryCodeGetResponseDataHealthInsurance {
         EorValidationsCountryCodeGetResponseDataHealthInsuranceStatus,
     >,
 }
+#[cfg(feature = "eor-hiring")]
 open_enum!(
     EorValidationsCountryCodeGetResponseDataHealthInsuranceStatus, Unknown { Disabled =
     "DISABLED", Enabled = "ENABLED", Required = "REQUIRED" }
 );
+#[cfg(feature = "eor-hiring")]
 ///`EorValidationsCountryCodeGetResponseDataHoliday`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10294,6 +11314,7 @@ pub struct EorValidationsCountryCodeGetResponseDataHoliday {
     )]
     pub most_common: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorValidationsCountryCodeGetResponseDataProbation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10303,6 +11324,7 @@ pub struct EorValidationsCountryCodeGetResponseDataProbation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min: ::std::option::Option<f64>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`EorValidationsCountryCodeGetResponseDataSalary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10316,17 +11338,20 @@ pub struct EorValidationsCountryCodeGetResponseDataSalary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-hiring")]
 open_enum!(
     EorValidationsCountryCodeGetResponseDataSalaryFrequency, Unknown { Annually =
     "annually", Monthly = "monthly", Quarterly = "quarterly", SpecificDate =
     "specific_date", SpecificMonth = "specific_month" }
 );
+#[cfg(feature = "eor-worker-accounts")]
 ///`EorWorkerAccountsCreateWorkerResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerAccountsCreateWorkerResponse201 {
     pub data: EorWorkerPostResponseData,
 }
+#[cfg(feature = "eor-worker-banks")]
 ///`EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10335,18 +11360,21 @@ pub struct EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200 {
         EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItems,
     >,
 }
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
 ///`EorWorkerBanksGetEorWorkerBankGuideResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBanksGetEorWorkerBankGuideResponse200 {
     pub data: ::std::vec::Vec<EorWorkersBanksGuideGetResponseDataItems>,
 }
+#[cfg(feature = "eor-worker-benefits")]
 ///`EorWorkerBenefitsGetEorWorkerBenefitsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerBenefitsGetEorWorkerBenefitsResponse200 {
     pub data: ::std::vec::Vec<EorWorkerBenefitsGetResponseDataItems>,
 }
+#[cfg(feature = "eor-worker-benefits")]
 ///`EorWorkerBenefitsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10355,6 +11383,7 @@ pub struct EorWorkerBenefitsGetResponseDataItems {
     pub contract_id: ::std::string::String,
     pub currency: ::std::string::String,
 }
+#[cfg(feature = "eor-worker-benefits")]
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10368,6 +11397,7 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItems {
     pub status: ::std::string::String,
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-worker-benefits")]
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10377,6 +11407,7 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetails {
     pub selected_plan: EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedPlan,
     pub selected_provider: EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedProvider,
 }
+#[cfg(feature = "eor-worker-benefits")]
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedPlan`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10387,6 +11418,7 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSe
     pub id: ::std::string::String,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "eor-worker-benefits")]
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedProvider`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10400,6 +11432,7 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSe
     pub is_unisure: ::std::option::Option<bool>,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "eor-worker-benefits")]
 ///`EorWorkerBenefitsGetResponseDataItemsBenefitsItemsOrganizationSelection`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10407,36 +11440,42 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItemsOrganizationSelecti
     pub selected_plan: EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedPlan,
     pub selected_provider: EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedProvider,
 }
+#[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
 ///`EorWorkerComplianceDownloadComplianceDocumentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerComplianceDownloadComplianceDocumentResponse200 {
     pub data: EorWorkersComplianceDocumentsDocumentIdDownloadGetResponseData,
 }
+#[cfg(feature = "eor-worker-compliance")]
 ///`EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200 {
     pub data: EorWorkersComplianceDocumentsDocumentIdTemplatesDownloadGetResponseData,
 }
+#[cfg(feature = "eor-worker-information")]
 ///`EorWorkerInformationGetEorWorkerTaxDocumentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerInformationGetEorWorkerTaxDocumentsResponse200 {
     pub data: ::std::vec::Vec<EorWorkersTaxDocumentsGetResponseDataItems>,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 ///`EorWorkerOffboardingGetEmployeeResignationsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerOffboardingGetEmployeeResignationsResponse200 {
     pub data: ::std::vec::Vec<EorWorkersResignationsGetResponseDataItems>,
 }
+#[cfg(feature = "eor-worker-accounts")]
 ///`EorWorkerPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkerPostBodyData {
     pub contract_id: ::std::string::String,
 }
+#[cfg(feature = "eor-worker-accounts")]
 ///`EorWorkerPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10445,6 +11484,7 @@ pub struct EorWorkerPostResponseData {
     pub profile_id: ::std::string::String,
     pub user_id: ::std::string::String,
 }
+#[cfg(feature = "eor-worker-banks")]
 ///`EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10461,6 +11501,7 @@ pub struct EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItem
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub values_allowed: ::std::vec::Vec<LookupsGetResponseDataItems>,
 }
+#[cfg(feature = "eor-worker-banks")]
 ///`EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItemsUiGuide`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10472,6 +11513,7 @@ pub struct EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItem
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order: ::std::option::Option<i64>,
 }
+#[cfg(feature = "eor-worker-banks")]
 ///`EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItemsValidationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10485,6 +11527,7 @@ pub struct EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItem
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<AdjustmentsPostFormAmount>,
 }
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
 ///`EorWorkersBanksGuideGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10502,6 +11545,7 @@ pub struct EorWorkersBanksGuideGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub values_allowed: ::std::vec::Vec<LookupsGetResponseDataItems>,
 }
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
 ///`EorWorkersBanksGuideGetResponseDataItemsValidationsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10513,23 +11557,37 @@ pub struct EorWorkersBanksGuideGetResponseDataItemsValidationsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<AdjustmentsPostFormAmount>,
 }
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
 open_enum!(
     EorWorkersBanksGuideGetResponseDataItemsValidationsItemsType, Unknown { MaxLength =
     "MAX_LENGTH", MinLength = "MIN_LENGTH", Regex = "REGEX" }
 );
+#[cfg(any(feature = "deel-as-a-service", feature = "eor-worker-information"))]
 ///`EorWorkersBanksPostBodyDataItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersBanksPostBodyDataItems {
     pub key: ::std::string::String,
     pub value: ::std::string::String,
 }
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "ats",
+        feature = "eor-worker-information",
+        feature = "gp-hiring",
+        feature = "people",
+        feature = "positions",
+        feature = "projects"
+    )
+)]
 ///`EorWorkersBanksPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersBanksPostResponseData {
     pub id: ::std::string::String,
 }
+#[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
 ///`EorWorkersComplianceDocumentsDocumentIdDownloadGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10539,12 +11597,14 @@ pub struct EorWorkersComplianceDocumentsDocumentIdDownloadGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
 ///`EorWorkersComplianceDocumentsDocumentIdPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersComplianceDocumentsDocumentIdPostResponseData {
     pub success: bool,
 }
+#[cfg(feature = "eor-worker-compliance")]
 ///`EorWorkersComplianceDocumentsDocumentIdTemplatesDownloadGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10556,8 +11616,9 @@ pub struct EorWorkersComplianceDocumentsDocumentIdTemplatesDownloadGetResponseDa
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-worker-information")]
 ///`EorWorkersContractsContractIdAdditionalInformationPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersContractsContractIdAdditionalInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10579,8 +11640,9 @@ pub struct EorWorkersContractsContractIdAdditionalInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-worker-information")]
 ///`EorWorkersContractsContractIdAdditionalInformationPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersContractsContractIdAdditionalInformationPostBodyData {
     pub city: ::std::string::String,
@@ -10593,54 +11655,29 @@ pub struct EorWorkersContractsContractIdAdditionalInformationPostBodyData {
     pub tax_residence: ::std::string::String,
     pub zip_code: ::std::string::String,
 }
-///`EorWorkersContractsContractIdOffboardingPostFormData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct EorWorkersContractsContractIdOffboardingPostFormData {
-    pub desired_end_date: ::chrono::naive::NaiveDate,
-    pub reason: EorWorkersContractsContractIdOffboardingPostFormDataReason,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub reason_detail: ::std::option::Option<::std::string::String>,
-    pub signature: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub supporting_documents: ::std::option::Option<::std::string::String>,
-}
-open_enum!(
-    EorWorkersContractsContractIdOffboardingPostFormDataReason, Unknown {
-    EmployeeFoundAnotherJob = "EMPLOYEE_FOUND_ANOTHER_JOB",
-    EmployeeIsMovingToAnotherCountry = "EMPLOYEE_IS_MOVING_TO_ANOTHER_COUNTRY",
-    EmployeeLeftRoleForPersonalMatters = "EMPLOYEE_LEFT_ROLE_FOR_PERSONAL_MATTERS",
-    EmployeeMovingFromEorToContractorOrFreelance =
-    "EMPLOYEE_MOVING_FROM_EOR_TO_CONTRACTOR_OR_FREELANCE", EmployeeNotHappyWithBenefits =
-    "EMPLOYEE_NOT_HAPPY_WITH_BENEFITS", EmployeeNotHappyWithCompanyCulture =
-    "EMPLOYEE_NOT_HAPPY_WITH_COMPANY_CULTURE", EmployeeNotHappyWithDeel =
-    "EMPLOYEE_NOT_HAPPY_WITH_DEEL", EmployeeNotHappyWithSalary =
-    "EMPLOYEE_NOT_HAPPY_WITH_SALARY", EmployeeNotHappyWithTheRole =
-    "EMPLOYEE_NOT_HAPPY_WITH_THE_ROLE", EmployeeProjectEnded = "EMPLOYEE_PROJECT_ENDED",
-    EmployeeSwitchingToOtherEorProvider = "EMPLOYEE_SWITCHING_TO_OTHER_EOR_PROVIDER",
-    MovingEmployeeToDeelPeo = "MOVING_EMPLOYEE_TO_DEEL_PEO",
-    MovingEmployeeToInternalEntity = "MOVING_EMPLOYEE_TO_INTERNAL_ENTITY",
-    PreferredNotToSay = "PREFERRED_NOT_TO_SAY", WorkerTypeChange = "WORKER_TYPE_CHANGE" }
-);
+#[cfg(feature = "eor-worker-offboarding")]
 ///`EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signature: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-worker-agreements")]
 ///`EorWorkersContractsContractIdSignaturesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorWorkersContractsContractIdSignaturesPostBodyData {
     pub signature: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 open_enum!(
     EorWorkersResignationsGetParametersStatus, Unknown { AwaitingSignature =
     "AWAITING_SIGNATURE", Signed = "SIGNED" }
 );
+#[cfg(feature = "eor-worker-offboarding")]
 ///`EorWorkersResignationsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10658,6 +11695,7 @@ pub struct EorWorkersResignationsGetResponseDataItems {
     pub status: EorWorkersResignationsGetResponseDataItemsStatus,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 ///`EorWorkersResignationsGetResponseDataItemsResignationLetter`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10669,12 +11707,14 @@ pub struct EorWorkersResignationsGetResponseDataItemsResignationLetter {
     pub status: EorWorkersResignationsGetParametersStatus,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 open_enum!(
     EorWorkersResignationsGetResponseDataItemsStatus, Unknown { AwaitingProcessing =
     "AWAITING_PROCESSING", AwaitingPto = "AWAITING_PTO", AwaitingRefund =
     "AWAITING_REFUND", AwaitingTriage = "AWAITING_TRIAGE", Cancelled = "CANCELLED",
     Completed = "COMPLETED", Processing = "PROCESSING" }
 );
+#[cfg(feature = "eor-worker-information")]
 ///`EorWorkersTaxDocumentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10690,6 +11730,7 @@ pub struct EorWorkersTaxDocumentsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub year: ::std::option::Option<f64>,
 }
+#[cfg(feature = "eor-payslips")]
 ///`EorWorkersWorkerIdPayslipsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10699,8 +11740,9 @@ pub struct EorWorkersWorkerIdPayslipsGetResponseDataItems {
     pub status: ::std::string::String,
     pub to: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "equity-tokens")]
 ///`EquitiesTokensTaxEventsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EquitiesTokensTaxEventsPostBodyData {
     pub benefit_in_kind_local_currency: f64,
@@ -10739,6 +11781,7 @@ pub struct EquitiesTokensTaxEventsPostBodyData {
     pub unit_fmv: ::std::option::Option<f64>,
     pub withheld_tax_local_currency: f64,
 }
+#[cfg(feature = "equity-tokens")]
 open_enum!(
     EquitiesTokensTaxEventsPostBodyDataMethodOfTaxCoverage, Unknown { AdHoc = "AD_HOC",
     BikReportingOnly = "BIK_REPORTING_ONLY", BikWithholdingAtSourceClient =
@@ -10749,6 +11792,7 @@ open_enum!(
     "BIK_WITHHOLDING_SALARY_DEDUCTION", BikWithholdingWorker = "BIK_WITHHOLDING_WORKER",
     NoBikNoWithholding = "NO_BIK_NO_WITHHOLDING" }
 );
+#[cfg(feature = "equity-tokens")]
 ///`EquitiesTokensTaxEventsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10758,6 +11802,7 @@ pub struct EquitiesTokensTaxEventsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "contracts", feature = "worker-information"))]
 ///`EquityExercisePostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10767,6 +11812,7 @@ pub struct EquityExercisePostResponseData {
     pub status: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "equity-tokens")]
 ///`EquityTokensCreateEquityOrTokenTaxEventResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10774,6 +11820,7 @@ pub struct EquityTokensCreateEquityOrTokenTaxEventResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EquitiesTokensTaxEventsPostResponseData>,
 }
+#[cfg(feature = "worker-hr")]
 ///`EscalationsWorkersMeHrxGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10786,12 +11833,14 @@ pub struct EscalationsWorkersMeHrxGetResponseData {
     pub name: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "forms")]
 ///`FetchMultipleEorContractFormsBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FetchMultipleEorContractFormsBody {
     pub data: FormsEorCreateContractDefinitionsPostBodyData,
 }
+#[cfg(feature = "service-provider-config")]
 ///`FilterSupported`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10804,6 +11853,7 @@ pub struct FilterSupported {
     #[serde(default)]
     pub supported: bool,
 }
+#[cfg(feature = "eor-hiring")]
 ///`FormsEorCreateContractCountryCodeGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10812,6 +11862,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseData {
         FormsEorCreateContractCountryCodeGetResponseDataPagesItems,
     >,
 }
+#[cfg(feature = "eor-hiring")]
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10821,6 +11872,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItems {
     >,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "eor-hiring")]
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10832,6 +11884,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
     pub subtitle: ::std::option::Option<::std::string::String>,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "eor-hiring")]
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10887,6 +11940,9 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
     #[serde(rename = "type")]
     pub type_: FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsType,
 }
+#[cfg(
+    any(feature = "eor-hiring", feature = "eor-project-assignment", feature = "forms")
+)]
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsOptionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10896,6 +11952,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "eor-hiring", feature = "forms"))]
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsRulesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10947,6 +12004,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "eor-hiring", feature = "forms"))]
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsRulesItemsRequiresItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10962,6 +12020,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
         GpWorkersContractsContractIdAdditionalInformationPostBodyData,
     >,
 }
+#[cfg(any(feature = "eor-hiring", feature = "forms"))]
 ///`FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsSource`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -10973,6 +12032,7 @@ pub struct FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsIte
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-hiring")]
 open_enum!(
     FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsType,
     Unknown { Address = "Address", CustomDropdown = "CustomDropdown", DatePicker =
@@ -10981,8 +12041,9 @@ open_enum!(
     Number = "Number", Paragraph = "Paragraph", PhoneNumber = "PhoneNumber",
     PresetDropdown = "PresetDropdown", SingleSelection = "SingleSelection" }
 );
+#[cfg(feature = "forms")]
 ///`FormsEorCreateContractDefinitionsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractDefinitionsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10995,14 +12056,16 @@ pub struct FormsEorCreateContractDefinitionsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_hours_per_week: ::std::option::Option<i64>,
 }
+#[cfg(feature = "forms")]
 ///`FormsEorCreateContractDefinitionsPostBodyDataCountriesItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FormsEorCreateContractDefinitionsPostBodyDataCountriesItems {
     pub country_code: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "forms")]
 ///`FormsEorCreateContractDefinitionsPostResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11014,6 +12077,7 @@ pub struct FormsEorCreateContractDefinitionsPostResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "forms")]
 ///`FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11023,6 +12087,7 @@ pub struct FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItems {
     >,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "forms")]
 ///`FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11034,6 +12099,7 @@ pub struct FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSecti
     pub subtitle: ::std::option::Option<::std::string::String>,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "forms")]
 ///`FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItemsQuestionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11089,6 +12155,7 @@ pub struct FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSecti
     #[serde(rename = "type")]
     pub type_: EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItemsQuestionsItemsType,
 }
+#[cfg(feature = "forms")]
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11109,6 +12176,7 @@ pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub values_allowed: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "forms")]
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11116,6 +12184,7 @@ pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependen
     pub key: ::std::string::String,
     pub value: FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue,
 }
+#[cfg(feature = "forms")]
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -11127,6 +12196,7 @@ pub enum FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenci
     ),
     Array(::std::vec::Vec<::std::string::String>),
 }
+#[cfg(feature = "forms")]
 impl ::std::convert::From<
     FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue1,
 >
@@ -11139,12 +12209,14 @@ for FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesIte
         )
     }
 }
+#[cfg(feature = "forms")]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Array(value)
     }
 }
+#[cfg(feature = "forms")]
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11152,6 +12224,7 @@ pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependen
     pub op: ::std::string::String,
     pub value: AdjustmentsPostFormAmount,
 }
+#[cfg(feature = "forms")]
 ///`FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11165,6 +12238,7 @@ pub struct FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide 
     pub local_label: ::std::option::Option<::std::string::String>,
     pub order: i64,
 }
+#[cfg(feature = "forms")]
 ///`FormsFetchMultipleEorContractFormsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11175,6 +12249,7 @@ pub struct FormsFetchMultipleEorContractFormsResponse200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "forms")]
 ///`FormsGetWorkerAdditionalFieldsForEorResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11183,6 +12258,7 @@ pub struct FormsGetWorkerAdditionalFieldsForEorResponse200 {
         FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItems,
     >,
 }
+#[cfg(feature = "global-payroll")]
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11203,6 +12279,7 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub values_allowed: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "global-payroll")]
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11210,6 +12287,7 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenc
     pub key: ::std::string::String,
     pub value: FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue,
 }
+#[cfg(feature = "global-payroll")]
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -11222,18 +12300,21 @@ pub enum FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependencie
         FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue3,
     ),
 }
+#[cfg(feature = "global-payroll")]
 impl ::std::convert::From<f64>
 for FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue {
     fn from(value: f64) -> Self {
         Self::Double(value)
     }
 }
+#[cfg(feature = "global-payroll")]
 impl ::std::convert::From<bool>
 for FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue {
     fn from(value: bool) -> Self {
         Self::Boolean(value)
     }
 }
+#[cfg(feature = "global-payroll")]
 impl ::std::convert::From<
     FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue3,
 >
@@ -11246,6 +12327,7 @@ for FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItem
         )
     }
 }
+#[cfg(feature = "global-payroll")]
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11253,15 +12335,18 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenc
     pub op: FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValueOneOf3Op,
     pub value: ::serde_json::Value,
 }
+#[cfg(feature = "global-payroll")]
 open_enum!(
     FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValueOneOf3Op,
     Unknown { Contains = "contains", Eq = "eq", Gt = "gt", Lt = "lt", Ne = "ne", Notnull
     = "notnull" }
 );
+#[cfg(feature = "global-payroll")]
 open_enum!(
     FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsType, Unknown { X = "",
     Boolean = "boolean", Number = "number", String = "string" }
 );
+#[cfg(feature = "global-payroll")]
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11273,6 +12358,7 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide {
     pub local_label: ::std::string::String,
     pub order: i64,
 }
+#[cfg(any(feature = "forms", feature = "global-payroll"))]
 ///`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsValidationItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11283,34 +12369,61 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsValidatio
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "managers")]
 ///`GenerateMagicLinkForManagerLoginBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GenerateMagicLinkForManagerLoginBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ManagersMagicLinksPostBodyData>,
 }
+#[cfg(
+    any(
+        feature = "adjustments",
+        feature = "contractor-hiring",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "projects",
+        feature = "tasks",
+        feature = "timesheets",
+        feature = "webhooks"
+    )
+)]
 ///`GenericResultDeleted`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GenericResultDeleted {
     pub data: GenericResultDeletedData,
 }
+#[cfg(
+    any(
+        feature = "adjustments",
+        feature = "contractor-hiring",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "projects",
+        feature = "tasks",
+        feature = "timesheets",
+        feature = "webhooks"
+    )
+)]
 ///`GenericResultDeletedData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GenericResultDeletedData {
     pub deleted: bool,
 }
+#[cfg(feature = "cost-calculator")]
 ///`GetEmploymentCostBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GetEmploymentCostBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorEmploymentCostPostBodyData>,
 }
+#[cfg(feature = "worker-information")]
 ///`GetGpWorkerAdditionalInformationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GetGpWorkerAdditionalInformationBody {
     pub data: ::std::collections::HashMap<
@@ -11318,18 +12431,21 @@ pub struct GetGpWorkerAdditionalInformationBody {
         GpWorkersContractsContractIdAdditionalInformationPostBodyData,
     >,
 }
+#[cfg(feature = "time-tracking")]
 ///`GetTimeTrackingTimesheetsUploadUrlBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GetTimeTrackingTimesheetsUploadUrlBody {
     pub data: TimeTrackingTimesheetsUploadUrlPostBodyData,
 }
+#[cfg(feature = "global-payroll")]
 ///`GlobalPayrollGetPayrollReportV20260330Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GlobalPayrollGetPayrollReportV20260330Response200 {
     pub data: CyclesCycleIdPayrollReportGetResponseData,
 }
+#[cfg(feature = "global-payroll")]
 ///`GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11338,18 +12454,21 @@ pub struct GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountry
         FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems,
     >,
 }
+#[cfg(feature = "gp-hiring")]
 ///`GpHiringCreateGpContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpHiringCreateGpContractResponse201 {
     pub data: ContractsGpPostResponseData,
 }
+#[cfg(feature = "gp-hiring")]
 ///`GpHiringCreateGpWorkerTerminationResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpHiringCreateGpWorkerTerminationResponse201 {
     pub data: GpWorkersWorkerIdTerminationsPostResponseData,
 }
+#[cfg(feature = "reports")]
 ///`GpLegalEntitiesLegalEntityIdReportsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11361,6 +12480,7 @@ pub struct GpLegalEntitiesLegalEntityIdReportsGetResponseDataItems {
     pub start_date: ::chrono::DateTime<::chrono::offset::Utc>,
     pub status: ::std::string::String,
 }
+#[cfg(feature = "reports")]
 ///`GpReportsIdGrossToNetGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11389,6 +12509,7 @@ pub struct GpReportsIdGrossToNetGetResponseDataItems {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
+#[cfg(feature = "reports")]
 ///`GpReportsIdGrossToNetGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11397,6 +12518,14 @@ pub struct GpReportsIdGrossToNetGetResponsePage {
     pub offset: f64,
     pub total_rows: f64,
 }
+#[cfg(
+    any(
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "worker-information"
+    )
+)]
 ///`GpWorkersContractsContractIdAdditionalInformationPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -11406,6 +12535,14 @@ pub enum GpWorkersContractsContractIdAdditionalInformationPostBodyData {
     Double(f64),
     Boolean(bool),
 }
+#[cfg(
+    any(
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "worker-information"
+    )
+)]
 impl ::std::fmt::Display
 for GpWorkersContractsContractIdAdditionalInformationPostBodyData {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11416,18 +12553,35 @@ for GpWorkersContractsContractIdAdditionalInformationPostBodyData {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "worker-information"
+    )
+)]
 impl ::std::convert::From<f64>
 for GpWorkersContractsContractIdAdditionalInformationPostBodyData {
     fn from(value: f64) -> Self {
         Self::Double(value)
     }
 }
+#[cfg(
+    any(
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "worker-information"
+    )
+)]
 impl ::std::convert::From<bool>
 for GpWorkersContractsContractIdAdditionalInformationPostBodyData {
     fn from(value: bool) -> Self {
         Self::Boolean(value)
     }
 }
+#[cfg(feature = "worker-information")]
 ///`GpWorkersContractsContractIdAdditionalInformationPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11435,6 +12589,7 @@ pub struct GpWorkersContractsContractIdAdditionalInformationPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payslips")]
 ///`GpWorkersIdPayslipsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11444,8 +12599,9 @@ pub struct GpWorkersIdPayslipsGetResponseDataItems {
     pub status: ::std::string::String,
     pub to: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "worker-information")]
 ///`GpWorkersWorkerIdAddressPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdAddressPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11455,6 +12611,7 @@ pub struct GpWorkersWorkerIdAddressPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-information")]
 ///`GpWorkersWorkerIdAddressPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11472,6 +12629,7 @@ pub struct GpWorkersWorkerIdAddressPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-information")]
 ///`GpWorkersWorkerIdBanksGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11530,8 +12688,9 @@ pub struct GpWorkersWorkerIdBanksGetResponseDataItems {
     pub tax_id: ::std::option::Option<::std::string::String>,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "worker-information")]
 ///`GpWorkersWorkerIdBanksPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdBanksPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11581,18 +12740,21 @@ pub struct GpWorkersWorkerIdBanksPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tax_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-information")]
 ///`GpWorkersWorkerIdCompensationPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdCompensationPatchBodyData {
     pub effective_date: ::chrono::naive::NaiveDate,
     pub salary: f64,
     pub scale: GpWorkersWorkerIdCompensationPatchBodyDataScale,
 }
+#[cfg(feature = "worker-information")]
 open_enum!(
     GpWorkersWorkerIdCompensationPatchBodyDataScale, Unknown { Hour = "HOUR", Month =
     "MONTH", Year = "YEAR" }
 );
+#[cfg(feature = "worker-information")]
 ///`GpWorkersWorkerIdCompensationPatchResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11608,26 +12770,30 @@ pub struct GpWorkersWorkerIdCompensationPatchResponseDataItems {
         GpWorkersWorkerIdCompensationPatchResponseDataItemsStatus,
     >,
 }
+#[cfg(feature = "worker-information")]
 open_enum!(
     GpWorkersWorkerIdCompensationPatchResponseDataItemsStatus, Unknown { Active =
     "ACTIVE", Outdated = "OUTDATED", Upcoming = "UPCOMING" }
 );
+#[cfg(feature = "worker-information")]
 ///`GpWorkersWorkerIdEmployeeInformationPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdEmployeeInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-information")]
 ///`GpWorkersWorkerIdPtoPolicyPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdPtoPolicyPatchBodyData {
     pub accrual_start_date: ::chrono::naive::NaiveDate,
     pub yearly_allowance: ::std::string::String,
 }
+#[cfg(feature = "gp-hiring")]
 ///`GpWorkersWorkerIdTerminationsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdTerminationsPostBodyData {
     pub desired_end_date: ::chrono::naive::NaiveDate,
@@ -11636,28 +12802,32 @@ pub struct GpWorkersWorkerIdTerminationsPostBodyData {
     pub message: ::std::string::String,
     pub severance: GpWorkersWorkerIdTerminationsPostBodyDataSeverance,
 }
+#[cfg(feature = "gp-hiring")]
 ///`GpWorkersWorkerIdTerminationsPostBodyDataSeverance`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum GpWorkersWorkerIdTerminationsPostBodyDataSeverance {
     Severance0(GpWorkersWorkerIdTerminationsPostBodyDataSeverance0),
     Severance1(GpWorkersWorkerIdTerminationsPostBodyDataSeverance1),
 }
+#[cfg(feature = "gp-hiring")]
 impl ::std::convert::From<GpWorkersWorkerIdTerminationsPostBodyDataSeverance0>
 for GpWorkersWorkerIdTerminationsPostBodyDataSeverance {
     fn from(value: GpWorkersWorkerIdTerminationsPostBodyDataSeverance0) -> Self {
         Self::Severance0(value)
     }
 }
+#[cfg(feature = "gp-hiring")]
 impl ::std::convert::From<GpWorkersWorkerIdTerminationsPostBodyDataSeverance1>
 for GpWorkersWorkerIdTerminationsPostBodyDataSeverance {
     fn from(value: GpWorkersWorkerIdTerminationsPostBodyDataSeverance1) -> Self {
         Self::Severance1(value)
     }
 }
+#[cfg(feature = "gp-hiring")]
 ///`GpWorkersWorkerIdTerminationsPostBodyDataSeverance0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance0 {
     pub amount: f64,
@@ -11666,8 +12836,9 @@ pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance0 {
     #[serde(rename = "type")]
     pub type_: GpWorkersWorkerIdTerminationsPostBodyDataSeveranceOneOf0Type,
 }
+#[cfg(feature = "gp-hiring")]
 ///`GpWorkersWorkerIdTerminationsPostBodyDataSeverance1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance1 {
     pub amount: f64,
@@ -11675,18 +12846,22 @@ pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance1 {
     #[serde(rename = "type")]
     pub type_: GpWorkersWorkerIdTerminationsPostBodyDataSeveranceOneOf1Type,
 }
+#[cfg(feature = "gp-hiring")]
 open_enum!(
     GpWorkersWorkerIdTerminationsPostBodyDataSeveranceOneOf0TimeUnit, Unknown { Days =
     "DAYS", Months = "MONTHS", Weeks = "WEEKS" }
 );
+#[cfg(feature = "gp-hiring")]
 open_enum!(
     GpWorkersWorkerIdTerminationsPostBodyDataSeveranceOneOf0Type, Unknown { Time = "TIME"
     }
 );
+#[cfg(feature = "gp-hiring")]
 open_enum!(
     GpWorkersWorkerIdTerminationsPostBodyDataSeveranceOneOf1Type, Unknown { Cash = "CASH"
     }
 );
+#[cfg(feature = "gp-hiring")]
 ///`GpWorkersWorkerIdTerminationsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11694,6 +12869,7 @@ pub struct GpWorkersWorkerIdTerminationsPostResponseData {
     pub id: ::std::string::String,
     pub last_date_of_work: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "groups")]
 ///`GroupsCloneGroupResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11701,6 +12877,7 @@ pub struct GroupsCloneGroupResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<GroupsPostResponseData>,
 }
+#[cfg(feature = "groups")]
 ///`GroupsDeleteGroupResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11708,6 +12885,7 @@ pub struct GroupsDeleteGroupResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<GroupsIdDeleteResponseData>,
 }
+#[cfg(feature = "groups")]
 ///`GroupsGetGroupsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11717,12 +12895,29 @@ pub struct GroupsGetGroupsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<GroupsGetResponsePage>,
 }
+#[cfg(
+    any(
+        feature = "groups",
+        feature = "legal-entities",
+        feature = "offboarding",
+        feature = "onboarding"
+    )
+)]
 open_enum!(GroupsGetParametersSortOrder, Unknown { Asc = "ASC", Desc = "DESC" });
+#[cfg(
+    any(
+        feature = "groups",
+        feature = "legal-entities",
+        feature = "offboarding",
+        feature = "onboarding"
+    )
+)]
 impl ::std::default::Default for GroupsGetParametersSortOrder {
     fn default() -> Self {
         GroupsGetParametersSortOrder::Asc
     }
 }
+#[cfg(feature = "groups")]
 ///`GroupsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11744,10 +12939,12 @@ pub struct GroupsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "groups")]
 open_enum!(
     GroupsGetResponseDataItemsStatus, Unknown { Active = "active", Archived = "archived"
     }
 );
+#[cfg(feature = "groups")]
 ///`GroupsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11757,6 +12954,7 @@ pub struct GroupsGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_rows: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "groups", feature = "legal-entities"))]
 ///`GroupsIdDeleteResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11764,20 +12962,23 @@ pub struct GroupsIdDeleteResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub archived_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "groups")]
 ///`GroupsIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsIdPatchBodyData {
     pub name: ::std::string::String,
 }
+#[cfg(feature = "groups")]
 ///`GroupsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GroupsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_metadata: ::std::option::Option<ContractsRejectContractResponse204>,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "groups")]
 ///`GroupsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11793,6 +12994,7 @@ pub struct GroupsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "eor-job-scopes")]
 ///`GroupsPostResponseError`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11800,6 +13002,7 @@ pub struct GroupsPostResponseError {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresExternalExternalIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11825,6 +13028,7 @@ pub struct HrisOrganizationStructuresExternalExternalIdGetResponseData {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresExternalExternalIdGetResponseDataRolesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11834,8 +13038,9 @@ pub struct HrisOrganizationStructuresExternalExternalIdGetResponseDataRolesItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresExternalExternalIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresExternalExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11848,6 +13053,7 @@ pub struct HrisOrganizationStructuresExternalExternalIdPatchBodyData {
     pub name: ::std::option::Option<::std::string::String>,
     pub teams: ::std::vec::Vec<ContractsRejectContractResponse204>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11873,6 +13079,7 @@ pub struct HrisOrganizationStructuresGetResponseDataItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresGetResponseDataItemsTeamsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11892,8 +13099,9 @@ pub struct HrisOrganizationStructuresGetResponseDataItemsTeamsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresPostBodyData {
     #[serde(default = "defaults::default_bool::<true>")]
@@ -11907,6 +13115,7 @@ pub struct HrisOrganizationStructuresPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub teams: ::std::vec::Vec<HrisOrganizationStructuresPostBodyDataTeamsItems>,
 }
+#[cfg(feature = "organization-structure")]
 impl ::std::default::Default for HrisOrganizationStructuresPostBodyData {
     fn default() -> Self {
         Self {
@@ -11918,8 +13127,9 @@ impl ::std::default::Default for HrisOrganizationStructuresPostBodyData {
         }
     }
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresPostBodyDataTeamsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresPostBodyDataTeamsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11927,6 +13137,7 @@ pub struct HrisOrganizationStructuresPostBodyDataTeamsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11950,6 +13161,7 @@ pub struct HrisOrganizationStructuresPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11979,6 +13191,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub values: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsInheritedFrom`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -11986,6 +13199,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems
     pub team_id: ::std::string::String,
     pub team_name: ::std::string::String,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChange`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12016,6 +13230,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems
     pub status: HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChangeStatus,
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChangeHrisCustomFieldValueIdsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12027,18 +13242,21 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 open_enum!(
     HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChangeStatus,
     Unknown { Cancelled = "CANCELLED", Committed = "COMMITTED", Pending = "PENDING",
     Scheduled = "SCHEDULED" }
 );
+#[cfg(feature = "organization-structure")]
 open_enum!(
     HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsType, Unknown {
     Currency = "CURRENCY", Date = "DATE", List = "LIST", Multiselect = "MULTISELECT",
     Nested = "NESTED", Number = "NUMBER", Percentage = "PERCENTAGE", Text = "TEXT" }
 );
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData {
     pub custom_fields: ::std::vec::Vec<
@@ -12049,8 +13267,9 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData {
         HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditReason,
     >,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomFieldsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12061,8 +13280,9 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomF
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditReason`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditReason {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12072,6 +13292,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditRea
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_oid: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-structure")]
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12080,8 +13301,9 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchResponseData {
     pub id: ::std::string::String,
     pub message: ::std::string::String,
 }
+#[cfg(feature = "positions")]
 ///`HrisPositionsApplyChangesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisPositionsApplyChangesPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -12092,8 +13314,9 @@ pub struct HrisPositionsApplyChangesPostBodyData {
     pub edit: ::std::vec::Vec<HrisPositionsApplyChangesPostBodyDataEditItems>,
     pub profile_id: ::std::string::String,
 }
+#[cfg(feature = "positions")]
 ///`HrisPositionsApplyChangesPostBodyDataAddItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisPositionsApplyChangesPostBodyDataAddItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12102,8 +13325,9 @@ pub struct HrisPositionsApplyChangesPostBodyDataAddItems {
     pub role_id: ::std::option::Option<::std::string::String>,
     pub team_id: ::std::string::String,
 }
+#[cfg(feature = "positions")]
 ///`HrisPositionsApplyChangesPostBodyDataEditItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisPositionsApplyChangesPostBodyDataEditItems {
     pub id: ::std::string::String,
@@ -12112,6 +13336,7 @@ pub struct HrisPositionsApplyChangesPostBodyDataEditItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "positions")]
 ///`HrisPositionsProfileHrisProfileIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12127,6 +13352,7 @@ pub struct HrisPositionsProfileHrisProfileIdGetResponseDataItems {
         HrisPositionsProfileHrisProfileIdGetResponseDataItemsTeam,
     >,
 }
+#[cfg(feature = "positions")]
 ///`HrisPositionsProfileHrisProfileIdGetResponseDataItemsTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12138,8 +13364,9 @@ pub struct HrisPositionsProfileHrisProfileIdGetResponseDataItemsTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_structure: ::std::option::Option<EorPostResponseDataHealthPlan>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileExternalPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalPostBodyData {
     pub child_hris_profile_ids: ::std::vec::Vec<
@@ -12148,15 +13375,17 @@ pub struct HrisWorkerRelationsProfileExternalPostBodyData {
     pub hris_relationship_type_external_id: ::std::string::String,
     pub parent_external_hris_profile_id: ::std::string::String,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems {
     pub external_hris_profile_id: ::std::string::String,
     pub relation_external_id: ::std::string::String,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData {
     pub child_hris_profile_ids: ::std::vec::Vec<
@@ -12165,13 +13394,15 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hris_relationship_type_external_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems(
     pub HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems,
 );
+#[cfg(feature = "worker-relations")]
 impl ::std::ops::Deref
 for HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems {
     type Target = HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems;
@@ -12181,6 +13412,7 @@ for HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileI
         &self.0
     }
 }
+#[cfg(feature = "worker-relations")]
 impl ::std::convert::From<
     HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems,
 > for HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems {
@@ -12190,6 +13422,7 @@ impl ::std::convert::From<
         value.0
     }
 }
+#[cfg(feature = "worker-relations")]
 impl ::std::convert::From<
     HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems,
 >
@@ -12200,6 +13433,7 @@ for HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileI
         Self(value)
     }
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12221,6 +13455,7 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems {
         HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsParentRelationship,
     >,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsChildRelationshipsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12236,6 +13471,7 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsChildR
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relation_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsParentRelationship`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12253,8 +13489,9 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsParent
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relation_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData {
     pub hris_relationship_type_external_id: ::std::string::String,
@@ -12262,13 +13499,15 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relation_external_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileHrisProfileOidChildPutBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileHrisProfileOidChildPutBodyData {
     pub hris_relationship_type_id: ::std::string::String,
     pub ids: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12290,6 +13529,7 @@ pub struct HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItems {
         HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItemsParentRelationship,
     >,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItemsParentRelationship`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12303,21 +13543,24 @@ pub struct HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItemsParentRel
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relation_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfileHrisProfileOidParentPutBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfileHrisProfileOidParentPutBodyData {
     pub hris_relationship_type_id: ::std::string::String,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsProfilePostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsProfilePostBodyData {
     pub child_hris_profile_ids: ::std::vec::Vec<::std::string::String>,
     pub hris_relationship_type_id: ::std::string::String,
     pub parent_hris_profile_id: ::std::string::String,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsTypesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12333,8 +13576,9 @@ pub struct HrisWorkerRelationsTypesGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsTypesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsTypesPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12346,6 +13590,7 @@ pub struct HrisWorkerRelationsTypesPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsTypesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12361,8 +13606,9 @@ pub struct HrisWorkerRelationsTypesPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-relations")]
 ///`HrisWorkerRelationsTypesTypeIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrisWorkerRelationsTypesTypeIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12372,12 +13618,14 @@ pub struct HrisWorkerRelationsTypesTypeIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "hrx-documents")]
 ///`HrxDocumentsDownloadHrxDocumentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct HrxDocumentsDownloadHrxDocumentsResponse200 {
     pub data: EorContractsContractIdHrxDocumentsDocumentIdGetResponseData,
 }
+#[cfg(feature = "hrx-documents")]
 ///`HrxDocumentsRetrieveHrxDocumentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12387,6 +13635,7 @@ pub struct HrxDocumentsRetrieveHrxDocumentsResponse200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///`IcInvoicingTaxesGetIcInvoicingTaxesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12394,6 +13643,7 @@ pub struct IcInvoicingTaxesGetIcInvoicingTaxesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdIcInvoicingTaxesGetResponseData>,
 }
+#[cfg(feature = "workers")]
 ///`IcWorkersInvoicesInvoiceIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12415,6 +13665,7 @@ pub struct IcWorkersInvoicesInvoiceIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "workers")]
 ///`IcWorkersInvoicesInvoiceIdGetResponseDataPaymentDisplayStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12422,19 +13673,23 @@ pub struct IcWorkersInvoicesInvoiceIdGetResponseDataPaymentDisplayStatus {
     pub key: ::std::string::String,
     pub label: ::std::string::String,
 }
+#[cfg(feature = "workers")]
 open_enum!(
     IcWorkersTransactionsGetParametersFilter, Unknown { All = "ALL", OnlyProcessing =
     "ONLY_PROCESSING", WithoutProcessing = "WITHOUT_PROCESSING" }
 );
+#[cfg(feature = "workers")]
 impl ::std::default::Default for IcWorkersTransactionsGetParametersFilter {
     fn default() -> Self {
         IcWorkersTransactionsGetParametersFilter::All
     }
 }
+#[cfg(feature = "workers")]
 open_enum!(
     IcWorkersTransactionsGetParametersTransactionType, Unknown { PayIn = "PAY_IN", PayOut
     = "PAY_OUT" }
 );
+#[cfg(feature = "workers")]
 ///`IcWorkersTransactionsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12448,6 +13703,7 @@ pub struct IcWorkersTransactionsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12465,6 +13721,7 @@ pub struct ImmigrationClientCasesGetResponseDataItems {
     pub status: ImmigrationClientCasesPostResponseDataStatus,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesGetResponseDataItemsApplicant`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12473,6 +13730,7 @@ pub struct ImmigrationClientCasesGetResponseDataItemsApplicant {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesGetResponseDataItemsClosure`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12482,12 +13740,14 @@ pub struct ImmigrationClientCasesGetResponseDataItemsClosure {
         ImmigrationClientCasesGetResponseDataItemsClosureReason,
     >,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationClientCasesGetResponseDataItemsClosureReason, Unknown { ContractCancelled
     = "CONTRACT_CANCELLED", NationalityChange = "NATIONALITY_CHANGE",
     NewCaseTypeIsRequired = "NEW_CASE_TYPE_IS_REQUIRED", OnboardingReleased =
     "ONBOARDING_RELEASED", Other = "OTHER" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesGetResponseDataItemsProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12496,6 +13756,7 @@ pub struct ImmigrationClientCasesGetResponseDataItemsProcess {
     pub name: ::std::string::String,
     pub status: ImmigrationClientCasesGetResponseDataItemsProcessStatus,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesGetResponseDataItemsProcessStatus`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12503,6 +13764,7 @@ pub struct ImmigrationClientCasesGetResponseDataItemsProcessStatus {
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12538,6 +13800,7 @@ pub struct ImmigrationClientCasesIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visa_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesIdGetResponseDataApplicant`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12547,6 +13810,7 @@ pub struct ImmigrationClientCasesIdGetResponseDataApplicant {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesIdGetResponseDataDocumentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12562,6 +13826,7 @@ pub struct ImmigrationClientCasesIdGetResponseDataDocumentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<ImmigrationDocumentsIdGetResponseDataItemsStatus>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesIdGetResponseDataProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12573,8 +13838,9 @@ pub struct ImmigrationClientCasesIdGetResponseDataProcess {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum ImmigrationClientCasesPostBodyData {
@@ -12585,52 +13851,60 @@ pub enum ImmigrationClientCasesPostBodyData {
     Data4(ImmigrationClientCasesPostBodyData4),
     Data5(ImmigrationClientCasesPostBodyData5),
 }
+#[cfg(feature = "immigration")]
 impl ::std::convert::From<ImmigrationClientCasesPostBodyData0>
 for ImmigrationClientCasesPostBodyData {
     fn from(value: ImmigrationClientCasesPostBodyData0) -> Self {
         Self::Data0(value)
     }
 }
+#[cfg(feature = "immigration")]
 impl ::std::convert::From<ImmigrationClientCasesPostBodyData1>
 for ImmigrationClientCasesPostBodyData {
     fn from(value: ImmigrationClientCasesPostBodyData1) -> Self {
         Self::Data1(value)
     }
 }
+#[cfg(feature = "immigration")]
 impl ::std::convert::From<ImmigrationClientCasesPostBodyData2>
 for ImmigrationClientCasesPostBodyData {
     fn from(value: ImmigrationClientCasesPostBodyData2) -> Self {
         Self::Data2(value)
     }
 }
+#[cfg(feature = "immigration")]
 impl ::std::convert::From<ImmigrationClientCasesPostBodyData3>
 for ImmigrationClientCasesPostBodyData {
     fn from(value: ImmigrationClientCasesPostBodyData3) -> Self {
         Self::Data3(value)
     }
 }
+#[cfg(feature = "immigration")]
 impl ::std::convert::From<ImmigrationClientCasesPostBodyData4>
 for ImmigrationClientCasesPostBodyData {
     fn from(value: ImmigrationClientCasesPostBodyData4) -> Self {
         Self::Data4(value)
     }
 }
+#[cfg(feature = "immigration")]
 impl ::std::convert::From<ImmigrationClientCasesPostBodyData5>
 for ImmigrationClientCasesPostBodyData {
     fn from(value: ImmigrationClientCasesPostBodyData5) -> Self {
         Self::Data5(value)
     }
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostBodyData0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData0 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf0CaseType,
     pub contract_id: ::std::string::String,
     pub country_code: ::std::string::String,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostBodyData1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData1 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf1CaseType,
@@ -12639,8 +13913,9 @@ pub struct ImmigrationClientCasesPostBodyData1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visa_type_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostBodyData2`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData2 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf2CaseType,
@@ -12650,8 +13925,9 @@ pub struct ImmigrationClientCasesPostBodyData2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visa_type_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostBodyData3`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData3 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf3CaseType,
@@ -12660,8 +13936,9 @@ pub struct ImmigrationClientCasesPostBodyData3 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visa_type_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostBodyData4`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData4 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf4CaseType,
@@ -12672,8 +13949,9 @@ pub struct ImmigrationClientCasesPostBodyData4 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visa_type_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostBodyData5`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyData5 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf5CaseType,
@@ -12688,31 +13966,38 @@ pub struct ImmigrationClientCasesPostBodyData5 {
     pub travel_information: ImmigrationClientCasesPostBodyDataOneOf5TravelInformation,
     pub visa_type_id: ::std::string::String,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationClientCasesPostBodyDataOneOf0CaseType, Unknown { RightToWork =
     "RIGHT_TO_WORK" }
 );
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationClientCasesPostBodyDataOneOf1CaseType, Unknown { EorVisa = "EOR_VISA" }
 );
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationClientCasesPostBodyDataOneOf2CaseType, Unknown { SponsoredVisa =
     "SPONSORED_VISA" }
 );
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationClientCasesPostBodyDataOneOf3CaseType, Unknown { PreHireEorVisa =
     "PRE_HIRE_EOR_VISA" }
 );
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationClientCasesPostBodyDataOneOf4CaseType, Unknown { PreHireSponsorshipVisa =
     "PRE_HIRE_SPONSORSHIP_VISA" }
 );
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationClientCasesPostBodyDataOneOf5CaseType, Unknown { BusinessVisa =
     "BUSINESS_VISA" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails {
     pub citizenships: ::std::vec::Vec<::std::string::String>,
@@ -12724,14 +14009,16 @@ pub struct ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails {
     pub last_name: ::std::option::Option<::std::string::String>,
     pub residence: ::std::string::String,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostBodyDataOneOf5TravelInformation`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationClientCasesPostBodyDataOneOf5TravelInformation {
     pub end_date: ::chrono::naive::NaiveDate,
     pub purpose: ImmigrationVisaRequirementBusinessGetParametersTripReason,
     pub start_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12746,6 +14033,7 @@ pub struct ImmigrationClientCasesPostResponseData {
     pub status: ImmigrationClientCasesPostResponseDataStatus,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationClientCasesPostResponseDataProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12754,16 +14042,19 @@ pub struct ImmigrationClientCasesPostResponseDataProcess {
     pub process_name: ::std::string::String,
     pub status_name: ::std::string::String,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationClientCasesPostResponseDataStatus, Unknown { Closed = "CLOSED", OnHold =
     "ON_HOLD", Open = "OPEN" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationCreateAnImmigrationCaseResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationCreateAnImmigrationCaseResponse201 {
     pub data: ImmigrationClientCasesPostResponseData,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationCreateWorkerCaseRequiredDocumentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12773,6 +14064,7 @@ pub struct ImmigrationCreateWorkerCaseRequiredDocumentResponse201 {
         ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostResponseData,
     >,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationDocumentsIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12790,16 +14082,19 @@ pub struct ImmigrationDocumentsIdGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<ImmigrationDocumentsIdGetResponseDataItemsStatus>,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationDocumentsIdGetResponseDataItemsStatus, Unknown { Approved = "APPROVED",
     InReview = "IN_REVIEW", Rejected = "REJECTED" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationGetBusinessVisaRequirementResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImmigrationGetBusinessVisaRequirementResponse200 {
     pub data: ImmigrationVisaRequirementBusinessGetResponseData,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationGetClientCaseResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12807,6 +14102,7 @@ pub struct ImmigrationGetClientCaseResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ImmigrationClientCasesIdGetResponseData>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationGetClientCasesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12817,6 +14113,7 @@ pub struct ImmigrationGetClientCasesResponse200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationGetDocumentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12824,6 +14121,7 @@ pub struct ImmigrationGetDocumentResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<ImmigrationDocumentsIdGetResponseDataItems>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationGetWorkerCaseRequiredDocumentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12833,6 +14131,7 @@ pub struct ImmigrationGetWorkerCaseRequiredDocumentResponse200 {
         ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseData,
     >,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationGetWorkerCaseResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12840,6 +14139,7 @@ pub struct ImmigrationGetWorkerCaseResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ImmigrationWorkersCasesCaseIdGetResponseData>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationGetWorkerOnboardingCaseResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12849,6 +14149,7 @@ pub struct ImmigrationGetWorkerOnboardingCaseResponse200 {
         ImmigrationWorkersWorkerIdOnboardingCaseGetResponseData,
     >,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationVisaRequirementBusinessGetParametersTripReason, Unknown {
     AssemblyMaintenanceRepairInstallation = "ASSEMBLY_MAINTENANCE_REPAIR_INSTALLATION",
@@ -12874,6 +14175,7 @@ open_enum!(
     "SPEAKING_AT_CONFERENCE_UNPAID", TeamOffsite = "TEAM_OFFSITE",
     TechnicalSupportOrSupervision = "TECHNICAL_SUPPORT_OR_SUPERVISION" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationVisaRequirementBusinessGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12888,6 +14190,7 @@ pub struct ImmigrationVisaRequirementBusinessGetResponseData {
     pub qualification: ImmigrationVisaRequirementBusinessGetResponseDataQualification,
     pub visa_type_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationVisaRequirementBusinessGetResponseDataEstimatedTimeline, Unknown {
     FiveMonths = "FIVE_MONTHS", FiveWeeks = "FIVE_WEEKS", FourMonths = "FOUR_MONTHS",
@@ -12895,11 +14198,13 @@ open_enum!(
     "SIX_MONTHS", SixWeeks = "SIX_WEEKS", ThreeMonths = "THREE_MONTHS", ThreeWeeks =
     "THREE_WEEKS", TwoMonths = "TWO_MONTHS", TwoWeeks = "TWO_WEEKS" }
 );
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationVisaRequirementBusinessGetResponseDataQualification, Unknown {
     NoVisaRequired = "NO_VISA_REQUIRED", Unsupported = "UNSUPPORTED", VisaRequired =
     "VISA_REQUIRED" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersCasesCaseIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12941,10 +14246,12 @@ pub struct ImmigrationWorkersCasesCaseIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visa_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationWorkersCasesCaseIdGetResponseDataCaseType, Unknown {
     ImmigrationDocumentReview = "IMMIGRATION_DOCUMENT_REVIEW" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersCasesCaseIdGetResponseDataContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12952,6 +14259,7 @@ pub struct ImmigrationWorkersCasesCaseIdGetResponseDataContract {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersCasesCaseIdGetResponseDataDocumentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12969,10 +14277,12 @@ pub struct ImmigrationWorkersCasesCaseIdGetResponseDataDocumentsItems {
         ImmigrationWorkersCasesCaseIdGetResponseDataDocumentsItemsStatus,
     >,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationWorkersCasesCaseIdGetResponseDataDocumentsItemsStatus, Unknown { Active =
     "ACTIVE", Expired = "EXPIRED", Expiring = "EXPIRING", InReview = "IN_REVIEW" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersCasesCaseIdGetResponseDataProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -12992,21 +14302,18 @@ pub struct ImmigrationWorkersCasesCaseIdGetResponseDataProcess {
         ImmigrationWorkersCasesCaseIdGetResponseDataProcessStatus,
     >,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationWorkersCasesCaseIdGetResponseDataProcessName, Unknown {
     WorkAuthorizationVerification = "WORK_AUTHORIZATION_VERIFICATION" }
 );
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationWorkersCasesCaseIdGetResponseDataProcessStatus, Unknown { Approved =
     "APPROVED", AwaitingDocuments = "AWAITING_DOCUMENTS", Cancelled = "CANCELLED",
     InProgress = "IN_PROGRESS", InReview = "IN_REVIEW", Rejected = "REJECTED" }
 );
-///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostFormData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostFormData {
-    pub file: ::std::string::String,
-}
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13022,10 +14329,12 @@ pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestI
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostResponseDataStatus,
     Unknown { InReview = "IN_REVIEW" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13053,6 +14362,7 @@ pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseData 
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataDocument`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13070,11 +14380,13 @@ pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataD
         ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataDocumentStatus,
     >,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataDocumentStatus,
     Unknown { Active = "ACTIVE", Expired = "EXPIRED", Expiring = "EXPIRING", InReview =
     "IN_REVIEW", Pending = "PENDING" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataPreviousRejectedDocument`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13090,10 +14402,12 @@ pub struct ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataP
         ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataPreviousRejectedDocumentStatus,
     >,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataPreviousRejectedDocumentStatus,
     Unknown { Rejected = "REJECTED" }
 );
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersWorkerIdOnboardingCaseGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13135,6 +14449,7 @@ pub struct ImmigrationWorkersWorkerIdOnboardingCaseGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub visa_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "immigration")]
 ///`ImmigrationWorkersWorkerIdOnboardingCaseGetResponseDataProcess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13154,20 +14469,24 @@ pub struct ImmigrationWorkersWorkerIdOnboardingCaseGetResponseDataProcess {
         ImmigrationWorkersWorkerIdOnboardingCaseGetResponseDataProcessStatus,
     >,
 }
+#[cfg(feature = "immigration")]
 open_enum!(
     ImmigrationWorkersWorkerIdOnboardingCaseGetResponseDataProcessStatus, Unknown {
     Approved = "APPROVED", AwaitingDocuments = "AWAITING_DOCUMENTS", Cancelled =
     "CANCELLED", InReview = "IN_REVIEW", Rejected = "REJECTED" }
 );
+#[cfg(feature = "legal-entities")]
 open_enum!(
     IndustriesGetParametersSortBy, Unknown { CategoryName = "categoryName",
     SubcategoryName = "subcategoryName" }
 );
+#[cfg(feature = "legal-entities")]
 impl ::std::default::Default for IndustriesGetParametersSortBy {
     fn default() -> Self {
         IndustriesGetParametersSortBy::CategoryName
     }
 }
+#[cfg(feature = "legal-entities")]
 ///`IndustriesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13178,6 +14497,7 @@ pub struct IndustriesGetResponseDataItems {
     pub name: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "integrations")]
 ///`IntegrationsConsentGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13211,6 +14531,7 @@ pub struct IntegrationsConsentGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "integrations")]
 ///`IntegrationsGetIntegrationConsentResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13218,12 +14539,14 @@ pub struct IntegrationsGetIntegrationConsentResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<IntegrationsConsentGetResponseData>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201 {
     pub data: InvoiceAdjustmentsPostResponseData,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13231,12 +14554,14 @@ pub struct InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdInvoiceAdjustmentsGetResponseDataItems>,
     pub page: InvoicesDeelGetResponsePage,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200 {
     pub data: InvoiceAdjustmentsIdGetResponseData,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13244,51 +14569,52 @@ pub struct InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200 {
     pub data: ::std::vec::Vec<InvoiceAdjustmentsGetResponseDataItems>,
     pub page: InvoicesDeelGetResponsePage,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsGetParametersTypes`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum InvoiceAdjustmentsGetParametersTypes {
     Types0(InvoiceAdjustmentsGetParametersTypes0),
     Types1(InvoiceAdjustmentsGetParametersTypes1),
 }
+#[cfg(feature = "invoice-adjustments")]
 impl ::std::convert::From<InvoiceAdjustmentsGetParametersTypes0>
 for InvoiceAdjustmentsGetParametersTypes {
     fn from(value: InvoiceAdjustmentsGetParametersTypes0) -> Self {
         Self::Types0(value)
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 impl ::std::convert::From<InvoiceAdjustmentsGetParametersTypes1>
 for InvoiceAdjustmentsGetParametersTypes {
     fn from(value: InvoiceAdjustmentsGetParametersTypes1) -> Self {
         Self::Types1(value)
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsGetParametersTypes0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsGetParametersTypes0(
     pub ::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1>,
 );
+#[cfg(feature = "invoice-adjustments")]
 impl ::std::ops::Deref for InvoiceAdjustmentsGetParametersTypes0 {
     type Target = ::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1>;
     fn deref(&self) -> &::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1> {
         &self.0
     }
 }
-impl ::std::convert::From<InvoiceAdjustmentsGetParametersTypes0>
-for ::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1> {
-    fn from(value: InvoiceAdjustmentsGetParametersTypes0) -> Self {
-        value.0
-    }
-}
+#[cfg(feature = "invoice-adjustments")]
 impl ::std::convert::From<::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1>>
 for InvoiceAdjustmentsGetParametersTypes0 {
     fn from(value: ::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1>) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "invoice-adjustments")]
 open_enum!(
     InvoiceAdjustmentsGetParametersTypes1, Unknown { AccruedHoliday = "accrued_holiday",
     AdditionalFee = "additional_fee", Allowance = "allowance", Bonus = "bonus",
@@ -13303,6 +14629,7 @@ open_enum!(
     "signing_bonus_employer_cost", Task = "task", TimeOff = "time_off", Vat = "vat",
     WithholdingTax = "withholding_tax", Work = "work" }
 );
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13340,6 +14667,7 @@ pub struct InvoiceAdjustmentsGetResponseDataItems {
     pub type_: InvoiceAdjustmentsGetParametersTypes1,
     pub worksheet: ::std::option::Option<TimesheetsIdGetResponseDataWorksheet>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsGetResponseDataItemsHourlyReportPreset`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13351,6 +14679,7 @@ pub struct InvoiceAdjustmentsGetResponseDataItemsHourlyReportPreset {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsGetResponseDataItemsPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13360,6 +14689,7 @@ pub struct InvoiceAdjustmentsGetResponseDataItemsPaymentCycle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsGetResponseDataItemsReviewedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13370,6 +14700,7 @@ pub struct InvoiceAdjustmentsGetResponseDataItemsReviewedBy {
     pub remarks: ::std::option::Option<::std::string::String>,
     pub reviewed_at: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13401,6 +14732,7 @@ pub struct InvoiceAdjustmentsIdGetResponseData {
     pub type_: InvoiceAdjustmentsGetParametersTypes1,
     pub worksheet: ::std::option::Option<TimesheetsIdGetResponseDataWorksheet>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsIdGetResponseDataAttachment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13410,6 +14742,7 @@ pub struct InvoiceAdjustmentsIdGetResponseDataAttachment {
     pub filename: ::std::string::String,
     pub key: ::std::string::String,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsIdGetResponseDataPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13417,8 +14750,9 @@ pub struct InvoiceAdjustmentsIdGetResponseDataPaymentCycle {
     pub end_date: ::chrono::DateTime<::chrono::offset::Utc>,
     pub start_date: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13428,8 +14762,9 @@ pub struct InvoiceAdjustmentsIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InvoiceAdjustmentsPostBodyData {
     pub amount: f64,
@@ -13448,11 +14783,13 @@ pub struct InvoiceAdjustmentsPostBodyData {
     #[serde(rename = "type")]
     pub type_: InvoiceAdjustmentsPostBodyDataType,
 }
+#[cfg(feature = "invoice-adjustments")]
 open_enum!(
     InvoiceAdjustmentsPostBodyDataType, Unknown { Bonus = "bonus", Commission =
     "commission", Deduction = "deduction", Expense = "expense", Other = "other", Overtime
     = "overtime", TimeOff = "time_off", Vat = "vat" }
 );
+#[cfg(feature = "invoice-adjustments")]
 ///`InvoiceAdjustmentsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13465,6 +14802,7 @@ pub struct InvoiceAdjustmentsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<TimesheetsGetParametersStatuses1>,
 }
+#[cfg(feature = "accounting")]
 ///`InvoicesDeelGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13476,11 +14814,13 @@ pub struct InvoicesDeelGetResponseDataItems {
     pub status: InvoicesDeelGetResponseDataItemsStatus,
     pub total: ::std::string::String,
 }
+#[cfg(feature = "accounting")]
 open_enum!(
     InvoicesDeelGetResponseDataItemsStatus, Unknown { Canceled = "canceled", Failed =
     "failed", Paid = "paid", Pending = "pending", Processing = "processing", Refunded =
     "refunded", Skipped = "skipped" }
 );
+#[cfg(any(feature = "accounting", feature = "invoice-adjustments"))]
 ///`InvoicesDeelGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13489,8 +14829,11 @@ pub struct InvoicesDeelGetResponsePage {
     pub offset: f64,
     pub total_rows: f64,
 }
+#[cfg(feature = "accounting")]
 open_enum!(InvoicesGetParametersInclude, Unknown { Cor = "cor" });
+#[cfg(feature = "accounting")]
 open_enum!(InvoicesGetParametersStatus, Unknown { All = "all" });
+#[cfg(feature = "accounting")]
 ///`InvoicesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13516,6 +14859,7 @@ pub struct InvoicesGetResponseDataItems {
     pub vat_percentage: ::std::option::Option<::std::string::String>,
     pub vat_total: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "accounting")]
 ///`InvoicesGetResponseDataItemsPaidAt`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -13524,6 +14868,7 @@ pub enum InvoicesGetResponseDataItemsPaidAt {
     DateTime(::chrono::DateTime<::chrono::offset::Utc>),
     String(::std::string::String),
 }
+#[cfg(feature = "accounting")]
 impl ::std::fmt::Display for InvoicesGetResponseDataItemsPaidAt {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -13532,16 +14877,19 @@ impl ::std::fmt::Display for InvoicesGetResponseDataItemsPaidAt {
         }
     }
 }
+#[cfg(feature = "accounting")]
 impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
 for InvoicesGetResponseDataItemsPaidAt {
     fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
         Self::DateTime(value)
     }
 }
+#[cfg(feature = "accounting")]
 open_enum!(
     InvoicesGetResponseDataItemsStatus, Unknown { Credited = "credited", Paid = "paid",
     Pending = "pending", Processing = "processing", Refunded = "refunded" }
 );
+#[cfg(feature = "accounting")]
 ///`InvoicesGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13552,6 +14900,7 @@ pub struct InvoicesGetResponsePage {
     pub offset: f64,
     pub total_rows: f64,
 }
+#[cfg(feature = "accounting")]
 ///`InvoicesIdDownloadGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13562,6 +14911,7 @@ pub struct InvoicesIdDownloadGetResponseData {
     pub id: ::std::option::Option<::std::string::String>,
     pub url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "accounting")]
 ///`InvoicesInvoiceIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13591,6 +14941,7 @@ pub struct InvoicesInvoiceIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "accounting")]
 ///`InvoicesInvoiceIdGetResponseDataLineItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13616,6 +14967,7 @@ pub struct InvoicesInvoiceIdGetResponseDataLineItemsItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<InvoicesInvoiceIdGetResponseDataLineItemsItemsType>,
 }
+#[cfg(feature = "accounting")]
 open_enum!(
     InvoicesInvoiceIdGetResponseDataLineItemsItemsType, Unknown { AiWorkforceMonthlyFee =
     "AI_WORKFORCE_MONTHLY_FEE", AnonReportFee = "ANON_REPORT_FEE", AnytimePayGpReserve =
@@ -13926,6 +15278,7 @@ open_enum!(
     "VMS_TALENT_PARTNER_FEE", WeworkAccessFee = "WEWORK_ACCESS_FEE", WithholdingTax =
     "WITHHOLDING_TAX" }
 );
+#[cfg(feature = "accounting")]
 open_enum!(
     InvoicesInvoiceIdGetResponseDataStatus, Unknown { AwaitingPayment =
     "awaiting_payment", Cancelled = "cancelled", Credited = "credited", Failed =
@@ -13933,6 +15286,7 @@ open_enum!(
     "preprocessing", Processed = "processed", Processing = "processing", Refunded =
     "refunded", Skipped = "skipped", Unpayable = "unpayable" }
 );
+#[cfg(feature = "assets")]
 ///`ItAssetsAssetIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13966,6 +15320,7 @@ pub struct ItAssetsAssetIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "assets")]
 ///`ItAssetsAssetIdGetResponseDataProduct`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -13981,6 +15336,7 @@ pub struct ItAssetsAssetIdGetResponseDataProduct {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub specifications: ::std::vec::Vec<ContractsPostResponseDataCustomFieldsItems>,
 }
+#[cfg(any(feature = "assets", feature = "orders"))]
 open_enum!(
     ItAssetsGetParametersCategory, Unknown { Adapter = "ADAPTER", Cable = "CABLE", Chair
     = "CHAIR", Charger = "CHARGER", Desk = "DESK", Desktop = "DESKTOP", DeskRiser =
@@ -13992,15 +15348,18 @@ open_enum!(
     "TABLET", TaskLight = "TASK_LIGHT", Webcam = "WEBCAM", WelcomePack = "WELCOME_PACK",
     WifiRangeExtender = "WIFI_RANGE_EXTENDER" }
 );
+#[cfg(feature = "assets")]
 open_enum!(
     ItAssetsGetParametersLocation, Unknown { AtWarehouse = "AT_WAREHOUSE",
     ClearanceWarehouse = "CLEARANCE_WAREHOUSE", DeelWarehouse = "DEEL_WAREHOUSE",
     OrganizationWarehouse = "ORGANIZATION_WAREHOUSE", Supplier = "SUPPLIER", WithCourier
     = "WITH_COURIER", WithUser = "WITH_USER", WriteOff = "WRITE_OFF" }
 );
+#[cfg(feature = "assets")]
 open_enum!(
     ItAssetsGetParametersStatus, Unknown { Active = "ACTIVE", Archived = "ARCHIVED" }
 );
+#[cfg(feature = "assets")]
 ///`ItAssetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14034,6 +15393,7 @@ pub struct ItAssetsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "assets")]
 ///`ItAssetsGetResponseDataItemsAssignedWarehouse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14051,14 +15411,17 @@ pub struct ItAssetsGetResponseDataItemsAssignedWarehouse {
         ItAssetsGetResponseDataItemsAssignedWarehouseWarehouseType,
     >,
 }
+#[cfg(feature = "assets")]
 open_enum!(
     ItAssetsGetResponseDataItemsAssignedWarehouseWarehouseType, Unknown { Clearance =
     "CLEARANCE", Deel = "DEEL", Organization = "ORGANIZATION" }
 );
+#[cfg(feature = "assets")]
 open_enum!(
     ItAssetsGetResponseDataItemsGrade, Unknown { A = "A", B = "B", C = "C", D = "D", F =
     "F", New = "NEW" }
 );
+#[cfg(feature = "assets")]
 ///`ItAssetsGetResponseDataItemsOwnership`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14068,10 +15431,12 @@ pub struct ItAssetsGetResponseDataItemsOwnership {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<ItAssetsGetResponseDataItemsOwnershipType>,
 }
+#[cfg(feature = "assets")]
 open_enum!(
     ItAssetsGetResponseDataItemsOwnershipType, Unknown { Deel = "DEEL", Organization =
     "ORGANIZATION" }
 );
+#[cfg(any(feature = "assets", feature = "orders"))]
 ///`ItAssetsGetResponseDataItemsProduct`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14085,6 +15450,7 @@ pub struct ItAssetsGetResponseDataItemsProduct {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "assets", feature = "orders"))]
 ///`ItAssetsGetResponseDataItemsPurchaseValue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14096,6 +15462,7 @@ pub struct ItAssetsGetResponseDataItemsPurchaseValue {
         ItAssetsGetResponseDataItemsPurchaseValueCurrency,
     >,
 }
+#[cfg(any(feature = "assets", feature = "orders"))]
 open_enum!(
     ItAssetsGetResponseDataItemsPurchaseValueCurrency, Unknown { Aed = "AED", Afn =
     "AFN", All = "ALL", Amd = "AMD", Ang = "ANG", Aoa = "AOA", Ars = "ARS", Aud = "AUD",
@@ -14123,6 +15490,7 @@ open_enum!(
     "WST", Xaf = "XAF", Xcd = "XCD", Xof = "XOF", Xpf = "XPF", Yer = "YER", Zar = "ZAR",
     Zmw = "ZMW", Zwd = "ZWD" }
 );
+#[cfg(feature = "assets")]
 open_enum!(
     ItAssetsGetResponseDataItemsStatus, Unknown { Active = "ACTIVE", AddedByMistake =
     "ADDED_BY_MISTAKE", BeingRepaired = "BEING_REPAIRED", Binned = "BINNED",
@@ -14134,6 +15502,7 @@ open_enum!(
     Stolen = "STOLEN", SupplierReturn = "SUPPLIER_RETURN", WaitingForClearance =
     "WAITING_FOR_CLEARANCE" }
 );
+#[cfg(feature = "orders")]
 ///`ItOrdersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14151,6 +15520,7 @@ pub struct ItOrdersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<ItOrdersGetResponseDataItemsUser>,
 }
+#[cfg(feature = "orders")]
 ///`ItOrdersGetResponseDataItemsOrderItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14168,6 +15538,7 @@ pub struct ItOrdersGetResponseDataItemsOrderItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<ItOrdersGetResponseDataItemsOrderItemsItemsStatus>,
 }
+#[cfg(feature = "orders")]
 ///`ItOrdersGetResponseDataItemsOrderItemsItemsPricingDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14181,20 +15552,24 @@ pub struct ItOrdersGetResponseDataItemsOrderItemsItemsPricingDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub storefront_fee: ::std::option::Option<ItAssetsGetResponseDataItemsPurchaseValue>,
 }
+#[cfg(feature = "orders")]
 open_enum!(
     ItOrdersGetResponseDataItemsOrderItemsItemsPricingDetailsAcquisitionType, Unknown {
     Purchase = "PURCHASE", Rental = "RENTAL", Reuse = "REUSE" }
 );
+#[cfg(feature = "orders")]
 open_enum!(
     ItOrdersGetResponseDataItemsOrderItemsItemsStatus, Unknown { AwaitingPayment =
     "AWAITING_PAYMENT", Cancelled = "CANCELLED", Completed = "COMPLETED", Placed =
     "PLACED", Processing = "PROCESSING", ReadyToShip = "READY_TO_SHIP", Shipped =
     "SHIPPED" }
 );
+#[cfg(feature = "orders")]
 open_enum!(
     ItOrdersGetResponseDataItemsStatus, Unknown { Approved = "APPROVED", Cancelled =
     "CANCELLED", Declined = "DECLINED", Requested = "REQUESTED" }
 );
+#[cfg(any(feature = "assets", feature = "orders"))]
 ///`ItOrdersGetResponseDataItemsUser`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14210,6 +15585,7 @@ pub struct ItOrdersGetResponseDataItemsUser {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "assets", feature = "orders"))]
 ///`ItOrdersGetResponseDataItemsUserAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14243,6 +15619,7 @@ pub struct ItOrdersGetResponseDataItemsUserAddress {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<ItOrdersGetResponseDataItemsUserAddressType>,
 }
+#[cfg(any(feature = "assets", feature = "orders"))]
 open_enum!(
     ItOrdersGetResponseDataItemsUserAddressCountry, Unknown { Ad = "AD", Ae = "AE", Af =
     "AF", Ag = "AG", Ai = "AI", Al = "AL", Am = "AM", An = "AN", Ao = "AO", Aq = "AQ", Ar
@@ -14279,11 +15656,13 @@ open_enum!(
     = "VI", Vn = "VN", Vu = "VU", Wf = "WF", Ws = "WS", Xk = "XK", Ye = "YE", Yt = "YT",
     Za = "ZA", Zm = "ZM", Zw = "ZW" }
 );
+#[cfg(any(feature = "assets", feature = "orders"))]
 open_enum!(
     ItOrdersGetResponseDataItemsUserAddressType, Unknown { Billing = "BILLING",
     Collection = "COLLECTION", Delivery = "DELIVERY", Entity = "ENTITY", Partial =
     "PARTIAL", Pii = "PII", Supplier = "SUPPLIER" }
 );
+#[cfg(feature = "orders")]
 ///`ItOrdersOrderIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14303,6 +15682,7 @@ pub struct ItOrdersOrderIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<ItOrdersGetResponseDataItemsUser>,
 }
+#[cfg(feature = "knowledge-hub")]
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14318,6 +15698,7 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItems {
     pub name: ::std::string::String,
     pub value: ::std::string::String,
 }
+#[cfg(feature = "knowledge-hub")]
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14332,6 +15713,7 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItem
     pub id: ::std::string::String,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "knowledge-hub")]
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14350,6 +15732,7 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItem
     pub type_: KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItemsType,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "knowledge-hub")]
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItemsTagsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14358,10 +15741,12 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItem
     pub tag: ::std::string::String,
     pub title: ::std::string::String,
 }
+#[cfg(feature = "knowledge-hub")]
 open_enum!(
     KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItemsType,
     Unknown { Compliance = "COMPLIANCE", Knowledge = "KNOWLEDGE" }
 );
+#[cfg(feature = "knowledge-hub")]
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14373,10 +15758,12 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItem
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "knowledge-hub")]
 open_enum!(
     KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsFieldsItemsType,
     Unknown { Html = "HTML", Link = "LINK", Text = "TEXT" }
 );
+#[cfg(feature = "knowledge-hub")]
 ///`KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsContractTypesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14387,6 +15774,7 @@ pub struct KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsContractTypesI
     pub name: ::std::string::String,
     pub value: ::std::string::String,
 }
+#[cfg(feature = "knowledge-hub")]
 ///`KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14400,6 +15788,7 @@ pub struct KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<f64>,
 }
+#[cfg(feature = "learning")]
 ///`LearningRetrieveWorkersActionableJourneysResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14407,6 +15796,7 @@ pub struct LearningRetrieveWorkersActionableJourneysResponse200 {
     pub data: ::std::vec::Vec<EngageLearningActionableJourneysGetResponseDataItems>,
     pub next_cursor: ::std::string::String,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesCreateLegalEntityResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14414,6 +15804,7 @@ pub struct LegalEntitiesCreateLegalEntityResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<LegalEntitiesPostResponseData>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesGetIndustriesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14423,6 +15814,7 @@ pub struct LegalEntitiesGetIndustriesResponse200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesGetLegalEntitiesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14432,6 +15824,7 @@ pub struct LegalEntitiesGetLegalEntitiesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<LegalEntitiesGetResponsePage>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14465,6 +15858,7 @@ pub struct LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternal
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vat_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14501,6 +15895,7 @@ pub struct LegalEntitiesGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vat_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesGetResponseDataItemsAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14516,6 +15911,7 @@ pub struct LegalEntitiesGetResponseDataItemsAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14523,6 +15919,7 @@ pub struct LegalEntitiesGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesIdPatchBodyAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14536,6 +15933,7 @@ pub struct LegalEntitiesIdPatchBodyAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesIdPatchBodyCompanyIdentifiers`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14545,6 +15943,7 @@ pub struct LegalEntitiesIdPatchBodyCompanyIdentifiers {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tax_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14568,6 +15967,7 @@ pub struct LegalEntitiesIdPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sic_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "cost-centers")]
 ///`LegalEntitiesLegalEntityIdCostCentersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14583,13 +15983,15 @@ pub struct LegalEntitiesLegalEntityIdCostCentersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "cost-centers")]
 ///`LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems {
     pub cost_center_name: ::std::string::String,
     pub cost_center_number: ::std::string::String,
 }
+#[cfg(feature = "list-cycles")]
 ///`LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14609,12 +16011,14 @@ pub struct LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems {
         LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItemsType,
     >,
 }
+#[cfg(feature = "list-cycles")]
 open_enum!(
     LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItemsType, Unknown { Offcycle =
     "OFFCYCLE", Regular = "REGULAR" }
 );
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesPostBodyData {
     pub address: LegalEntitiesPostBodyDataAddress,
@@ -14624,8 +16028,9 @@ pub struct LegalEntitiesPostBodyData {
     pub phone: ::std::string::String,
     pub sic_number: ::std::string::String,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesPostBodyDataAddress`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesPostBodyDataAddress {
     pub city: ::std::string::String,
@@ -14635,13 +16040,15 @@ pub struct LegalEntitiesPostBodyDataAddress {
     pub street: ::std::string::String,
     pub zip: ::std::string::String,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesPostBodyDataCompanyIdentifiers`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntitiesPostBodyDataCompanyIdentifiers {
     pub registration_number: ::std::string::String,
     pub tax_number: ::std::string::String,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14663,6 +16070,7 @@ pub struct LegalEntitiesPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesPostResponseDataAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14678,6 +16086,7 @@ pub struct LegalEntitiesPostResponseDataAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "legal-entities")]
 ///`LegalEntitiesUpdateLegalEntityResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14685,6 +16094,7 @@ pub struct LegalEntitiesUpdateLegalEntityResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<LegalEntitiesIdPatchResponseData>,
 }
+#[cfg(feature = "list-cycles")]
 ///`ListCyclesListPayrollCyclesV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14697,6 +16107,7 @@ pub struct ListCyclesListPayrollCyclesV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsCountriesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14709,6 +16120,7 @@ pub struct LookupsCountriesGetResponseDataItems {
     pub states: ::std::vec::Vec<LookupsCountriesGetResponseDataItemsStatesItems>,
     pub visa_support: bool,
 }
+#[cfg(any(feature = "lookups", feature = "personal-information"))]
 ///`LookupsCountriesGetResponseDataItemsStatesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14716,6 +16128,7 @@ pub struct LookupsCountriesGetResponseDataItemsStatesItems {
     pub code: ::std::string::String,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsCurrenciesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14724,6 +16137,7 @@ pub struct LookupsCurrenciesGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsGetCountriesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14731,6 +16145,7 @@ pub struct LookupsGetCountriesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsCountriesGetResponseDataItems>,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsGetCurrenciesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14738,6 +16153,7 @@ pub struct LookupsGetCurrenciesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsCurrenciesGetResponseDataItems>,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsGetJobTitlesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14747,6 +16163,7 @@ pub struct LookupsGetJobTitlesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<LookupsJobTitlesGetResponsePage>,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsGetLookupsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14754,10 +16171,18 @@ pub struct LookupsGetLookupsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsGetResponseDataItems>,
 }
+#[cfg(feature = "lookups")]
 open_enum!(
     LookupsGetParametersDocuments, Unknown { Countries = "countries", EntityTypes =
     "entityTypes", SicNumbers = "sicNumbers" }
 );
+#[cfg(
+    any(
+        feature = "eor-worker-banks",
+        feature = "lookups",
+        feature = "worker-information"
+    )
+)]
 ///`LookupsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14767,6 +16192,7 @@ pub struct LookupsGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsGetSeniorityLevelsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14774,6 +16200,7 @@ pub struct LookupsGetSeniorityLevelsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsSenioritiesGetResponseDataItems>,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsGetTimeOffTypesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14781,6 +16208,7 @@ pub struct LookupsGetTimeOffTypesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<LookupsTimeOffTypesGetResponseDataItems>,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsJobTitlesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14788,12 +16216,14 @@ pub struct LookupsJobTitlesGetResponseDataItems {
     pub id: i64,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsJobTitlesGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LookupsJobTitlesGetResponsePage {
     pub cursor: ::std::string::String,
 }
+#[cfg(feature = "lookups")]
 ///`LookupsSenioritiesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14803,23 +16233,27 @@ pub struct LookupsSenioritiesGetResponseDataItems {
     pub level: ::std::option::Option<f64>,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "lookups")]
 open_enum!(
     LookupsTimeOffTypesGetResponseDataItems, Unknown { Other = "OTHER", SickLeave =
     "SICK_LEAVE", UnpaidLeave = "UNPAID_LEAVE", Vacation = "VACATION" }
 );
+#[cfg(feature = "magic-link")]
 ///`MagicLinkCreateMagicLinkResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MagicLinkCreateMagicLinkResponse201 {
     pub data: MagicLinkPostResponseData,
 }
+#[cfg(feature = "magic-link")]
 ///`MagicLinkPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MagicLinkPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_path: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "magic-link")]
 ///`MagicLinkPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14827,6 +16261,7 @@ pub struct MagicLinkPostResponseData {
     pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub magic_link: ::std::string::String,
 }
+#[cfg(any(feature = "eor-contract", feature = "learning", feature = "users"))]
 ///`Manager`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14840,18 +16275,21 @@ pub struct Manager {
     pub email: ::std::option::Option<::std::string::String>,
     pub value: ::std::string::String,
 }
+#[cfg(feature = "managers")]
 ///`ManagersCreateManagerResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersCreateManagerResponse201 {
     pub data: ManagersPostResponseData,
 }
+#[cfg(feature = "managers")]
 ///`ManagersGenerateMagicLinkForManagerLoginResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersGenerateMagicLinkForManagerLoginResponse201 {
     pub data: ManagersMagicLinksPostResponseData,
 }
+#[cfg(feature = "managers")]
 ///`ManagersGetManagersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14859,6 +16297,7 @@ pub struct ManagersGetManagersResponse200 {
     pub data: ::std::vec::Vec<ManagersGetResponseDataItems>,
     pub page: ManagersGetResponsePage,
 }
+#[cfg(feature = "managers")]
 ///`ManagersGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14871,6 +16310,7 @@ pub struct ManagersGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "managers")]
 ///`ManagersGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14881,13 +16321,15 @@ pub struct ManagersGetResponsePage {
     pub offset: ::std::option::Option<f64>,
     pub total_rows: f64,
 }
+#[cfg(feature = "managers")]
 ///`ManagersMagicLinksPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersMagicLinksPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manager_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "managers")]
 ///`ManagersMagicLinksPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14896,14 +16338,16 @@ pub struct ManagersMagicLinksPostResponseData {
     pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub magic_link: ::std::string::String,
 }
+#[cfg(feature = "managers")]
 ///`ManagersPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ManagersPostBodyData {
     pub email: ::std::string::String,
     pub first_name: ::std::string::String,
     pub last_name: ::std::string::String,
 }
+#[cfg(feature = "managers")]
 ///`ManagersPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14913,6 +16357,7 @@ pub struct ManagersPostResponseData {
     pub id: ::std::string::String,
     pub last_name: ::std::string::String,
 }
+#[cfg(any(feature = "user", feature = "users"))]
 ///`Meta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14932,19 +16377,23 @@ pub struct Meta {
     )]
     pub resource_type: ::std::option::Option<MetaResourceType>,
 }
+#[cfg(any(feature = "user", feature = "users"))]
 open_enum!(MetaResourceType, Unknown { Group = "Group", User = "User" });
+#[cfg(feature = "milestones")]
 ///`MilestonesGetContractMilestoneByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MilestonesGetContractMilestoneByIdResponse200 {
     pub data: ContractsContractIdMilestonesGetResponseDataItems,
 }
+#[cfg(feature = "milestones")]
 ///`MilestonesGetContractMilestonesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MilestonesGetContractMilestonesResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdMilestonesGetResponseDataItems>,
 }
+#[cfg(feature = "users")]
 ///`Name`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14954,24 +16403,28 @@ pub struct Name {
     #[serde(rename = "givenName")]
     pub given_name: ::std::string::String,
 }
+#[cfg(feature = "off-cycle")]
 ///`OffCycleCreateContractOffCyclePaymentResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffCycleCreateContractOffCyclePaymentResponse201 {
     pub data: ContractsContractIdOffCyclePaymentsPostResponseData,
 }
+#[cfg(feature = "off-cycle")]
 ///`OffCycleGetContractOffCyclePaymentByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffCycleGetContractOffCyclePaymentByIdResponse200 {
     pub data: ContractsContractIdOffCyclePaymentsIdGetResponseData,
 }
+#[cfg(feature = "off-cycle")]
 ///`OffCycleGetContractOffCyclePaymentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffCycleGetContractOffCyclePaymentsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdOffCyclePaymentsIdGetResponseData>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingRetrieveOffboardingListResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14981,6 +16434,7 @@ pub struct OffboardingRetrieveOffboardingListResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<OnboardingTrackerGetResponsePage>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14988,6 +16442,7 @@ pub struct OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse2
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<OffboardingTrackerHrisProfileOidGetResponseData>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingRetrieveTerminationDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -14995,8 +16450,9 @@ pub struct OffboardingRetrieveTerminationDetailsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<OffboardingTrackerIdGetResponseData>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerGetParametersPagination`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OffboardingTrackerGetParametersPagination {
     #[serde(
@@ -15020,6 +16476,7 @@ pub struct OffboardingTrackerGetParametersPagination {
     )]
     pub reference_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15047,6 +16504,7 @@ pub struct OffboardingTrackerGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unique_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "global-payroll", feature = "offboarding"))]
 ///`OffboardingTrackerGetResponseDataItemsHrisProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15054,6 +16512,7 @@ pub struct OffboardingTrackerGetResponseDataItemsHrisProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oid: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerGetResponseDataItemsProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15067,6 +16526,7 @@ pub struct OffboardingTrackerGetResponseDataItemsProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerHrisProfileOidGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15096,6 +16556,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseData {
         OffboardingTrackerHrisProfileOidGetResponseDataTermination,
     >,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerHrisProfileOidGetResponseDataProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15109,6 +16570,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseDataProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerHrisProfileOidGetResponseDataSummaryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15122,6 +16584,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseDataSummaryItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerHrisProfileOidGetResponseDataTermination`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15149,6 +16612,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseDataTermination {
         OffboardingTrackerIdGetResponseDataTerminationTerminationImpact,
     >,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerHrisProfileOidGetResponseDataTerminationInitiatedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15158,6 +16622,7 @@ pub struct OffboardingTrackerHrisProfileOidGetResponseDataTerminationInitiatedBy
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15183,6 +16648,7 @@ pub struct OffboardingTrackerIdGetResponseData {
         OffboardingTrackerIdGetResponseDataTermination,
     >,
 }
+#[cfg(any(feature = "offboarding", feature = "onboarding"))]
 ///`OffboardingTrackerIdGetResponseDataAppExperience`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15190,6 +16656,7 @@ pub struct OffboardingTrackerIdGetResponseDataAppExperience {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_minimal_requirements: ::std::option::Option<bool>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15207,6 +16674,7 @@ pub struct OffboardingTrackerIdGetResponseDataContract {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataContractEor`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15216,6 +16684,7 @@ pub struct OffboardingTrackerIdGetResponseDataContractEor {
         OffboardingTrackerIdGetResponseDataContractEorProbationPeriod,
     >,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataContractEorProbationPeriod`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15227,6 +16696,7 @@ pub struct OffboardingTrackerIdGetResponseDataContractEorProbationPeriod {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataHrisProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15238,6 +16708,7 @@ pub struct OffboardingTrackerIdGetResponseDataHrisProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15251,6 +16722,7 @@ pub struct OffboardingTrackerIdGetResponseDataProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataSummaryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15264,6 +16736,7 @@ pub struct OffboardingTrackerIdGetResponseDataSummaryItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataSummaryItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15271,6 +16744,7 @@ pub struct OffboardingTrackerIdGetResponseDataSummaryItemsData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<OffboardingTrackerIdGetResponseDataSummaryItemsDataId>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataSummaryItemsDataId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -15279,6 +16753,7 @@ pub enum OffboardingTrackerIdGetResponseDataSummaryItemsDataId {
     String(::std::string::String),
     Integer(i64),
 }
+#[cfg(feature = "offboarding")]
 impl ::std::fmt::Display for OffboardingTrackerIdGetResponseDataSummaryItemsDataId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -15287,12 +16762,14 @@ impl ::std::fmt::Display for OffboardingTrackerIdGetResponseDataSummaryItemsData
         }
     }
 }
+#[cfg(feature = "offboarding")]
 impl ::std::convert::From<i64>
 for OffboardingTrackerIdGetResponseDataSummaryItemsDataId {
     fn from(value: i64) -> Self {
         Self::Integer(value)
     }
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataTermination`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15320,6 +16797,7 @@ pub struct OffboardingTrackerIdGetResponseDataTermination {
         OffboardingTrackerIdGetResponseDataTerminationTerminationImpact,
     >,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataTerminationInitiatedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15329,6 +16807,7 @@ pub struct OffboardingTrackerIdGetResponseDataTerminationInitiatedBy {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profile_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "offboarding")]
 ///`OffboardingTrackerIdGetResponseDataTerminationTerminationImpact`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15338,6 +16817,7 @@ pub struct OffboardingTrackerIdGetResponseDataTerminationTerminationImpact {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15347,6 +16827,7 @@ pub struct OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Respons
         OnboardingTrackerHrisProfileHrisProfileIdGetResponseData,
     >,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15354,6 +16835,7 @@ pub struct OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response2
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<OnboardingTrackerTrackerIdGetResponseData>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingListOnboardingEmployeesV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15363,27 +16845,33 @@ pub struct OnboardingListOnboardingEmployeesV20260101Response200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<OnboardingTrackerGetResponsePage>,
 }
+#[cfg(feature = "onboarding")]
 open_enum!(
     OnboardingTrackerGetParametersActionsSchemaItems, Unknown { Complete = "COMPLETE",
     Onboard = "ONBOARD", Pause = "PAUSE" }
 );
+#[cfg(any(feature = "offboarding", feature = "onboarding"))]
 open_enum!(
     OnboardingTrackerGetParametersHiringTypesSchemaItems, Unknown { Contractor =
     "contractor", Employee = "employee" }
 );
+#[cfg(any(feature = "offboarding", feature = "onboarding"))]
 open_enum!(
     OnboardingTrackerGetParametersProgressStatusesSchemaItems, Unknown { Active =
     "ACTIVE", Inactive = "INACTIVE", Onboarding = "ONBOARDING" }
 );
+#[cfg(any(feature = "offboarding", feature = "onboarding"))]
 open_enum!(
     OnboardingTrackerGetParametersSortBy, Unknown { ProgressStatusWeight =
     "progressStatusWeight" }
 );
+#[cfg(any(feature = "offboarding", feature = "onboarding"))]
 impl ::std::default::Default for OnboardingTrackerGetParametersSortBy {
     fn default() -> Self {
         OnboardingTrackerGetParametersSortBy::ProgressStatusWeight
     }
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15407,6 +16895,7 @@ pub struct OnboardingTrackerGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unique_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerGetResponseDataItemsContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15416,6 +16905,7 @@ pub struct OnboardingTrackerGetResponseDataItemsContract {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerGetResponseDataItemsHrisProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15425,6 +16915,7 @@ pub struct OnboardingTrackerGetResponseDataItemsHrisProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerGetResponseDataItemsProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15448,6 +16939,7 @@ pub struct OnboardingTrackerGetResponseDataItemsProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject_to_overdue: ::std::option::Option<bool>,
 }
+#[cfg(any(feature = "offboarding", feature = "onboarding"))]
 ///`OnboardingTrackerGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15457,6 +16949,7 @@ pub struct OnboardingTrackerGetResponsePage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_rows: ::std::option::Option<i64>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerHrisProfileHrisProfileIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15488,6 +16981,7 @@ pub struct OnboardingTrackerHrisProfileHrisProfileIdGetResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub summary: ::std::vec::Vec<OnboardingTrackerTrackerIdGetResponseDataSummaryItems>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerHrisProfileHrisProfileIdGetResponseDataProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15503,6 +16997,7 @@ pub struct OnboardingTrackerHrisProfileHrisProfileIdGetResponseDataProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previously_onboarded: ::std::option::Option<bool>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15532,6 +17027,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub summary: ::std::vec::Vec<OnboardingTrackerTrackerIdGetResponseDataSummaryItems>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataChecklist`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15541,6 +17037,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataChecklist {
         OnboardingTrackerTrackerIdGetResponseDataChecklistStepsItems,
     >,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataChecklistStepsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15556,6 +17053,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataChecklistStepsItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15595,6 +17093,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataContract {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataContractEmployeeAgreement`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15604,6 +17103,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataContractEmployeeAgreement {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version_hash: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataContractFirstEarlyInvoice`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15625,6 +17125,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataContractFirstEarlyInvoice {
         OnboardingTrackerTrackerIdGetResponseDataContractFirstEarlyInvoiceStatus,
     >,
 }
+#[cfg(feature = "onboarding")]
 open_enum!(
     OnboardingTrackerTrackerIdGetResponseDataContractFirstEarlyInvoiceStatus, Unknown {
     AwaitingPayment = "AWAITING_PAYMENT", Cancelled = "CANCELLED", Credited = "CREDITED",
@@ -15632,6 +17133,7 @@ open_enum!(
     "PREPROCESSING", Processed = "PROCESSED", Processing = "PROCESSING", Refunded =
     "REFUNDED", Skipped = "SKIPPED", Unpayable = "UNPAYABLE" }
 );
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataHrisProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15645,6 +17147,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataHrisProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15660,6 +17163,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previously_onboarded: ::std::option::Option<bool>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataProgress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15675,6 +17179,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataProgress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject_to_overdue: ::std::option::Option<bool>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataStepperItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15688,6 +17193,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataStepperItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15701,6 +17207,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItemsData {
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15710,6 +17217,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItems 
         OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItemsMeta,
     >,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItemsMeta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15721,6 +17229,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItemsM
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataSummaryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15738,6 +17247,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataSummaryItems {
         OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue,
     >,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataSummaryItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15749,6 +17259,7 @@ pub struct OnboardingTrackerTrackerIdGetResponseDataSummaryItemsData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "onboarding")]
 ///`OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -15760,24 +17271,28 @@ pub enum OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
     DateTime(::chrono::DateTime<::chrono::offset::Utc>),
     Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
 }
+#[cfg(feature = "onboarding")]
 impl ::std::convert::From<f64>
 for OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
     fn from(value: f64) -> Self {
         Self::Double(value)
     }
 }
+#[cfg(feature = "onboarding")]
 impl ::std::convert::From<bool>
 for OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
     fn from(value: bool) -> Self {
         Self::Boolean(value)
     }
 }
+#[cfg(feature = "onboarding")]
 impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
 for OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
     fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
         Self::DateTime(value)
     }
 }
+#[cfg(feature = "onboarding")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
     fn from(
@@ -15786,6 +17301,7 @@ for OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
         Self::Object(value)
     }
 }
+#[cfg(feature = "orders")]
 ///`OrdersGetItOrderByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15793,6 +17309,7 @@ pub struct OrdersGetItOrderByIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ItOrdersOrderIdGetResponseData>,
 }
+#[cfg(feature = "orders")]
 ///`OrdersGetItOrdersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15806,6 +17323,7 @@ pub struct OrdersGetItOrdersResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
 }
+#[cfg(feature = "organization-structure")]
 ///`OrganizationStructureCreateOrganizationStructureResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15813,6 +17331,7 @@ pub struct OrganizationStructureCreateOrganizationStructureResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisOrganizationStructuresPostResponseData>,
 }
+#[cfg(feature = "organization-structure")]
 ///`OrganizationStructureGetOrganizationStructureByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15822,6 +17341,7 @@ pub struct OrganizationStructureGetOrganizationStructureByExternalIdResponse200 
         HrisOrganizationStructuresExternalExternalIdGetResponseData,
     >,
 }
+#[cfg(feature = "organization-structure")]
 ///`OrganizationStructureGetOrganizationStructuresResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15829,6 +17349,7 @@ pub struct OrganizationStructureGetOrganizationStructuresResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<HrisOrganizationStructuresGetResponseDataItems>,
 }
+#[cfg(feature = "organization-structure")]
 ///`OrganizationStructureGetTeamCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15840,12 +17361,14 @@ pub struct OrganizationStructureGetTeamCustomFieldsResponse200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "organization-structure")]
 ///`OrganizationStructureUpdateTeamCustomFieldsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationStructureUpdateTeamCustomFieldsResponse200 {
     pub data: HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchResponseData,
 }
+#[cfg(feature = "organization-tasks")]
 ///`OrganizationTasksListOrganizationTasksV20260303Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15855,6 +17378,7 @@ pub struct OrganizationTasksListOrganizationTasksV20260303Response200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "users")]
 ///`OrganizationalStructure`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15887,15 +17411,17 @@ pub struct OrganizationalStructure {
     )]
     pub structure_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsChildrenPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsChildrenPostBodyData {
     pub child_organization: OrganizationsChildrenPostBodyDataChildOrganization,
     pub parent_organization: OrganizationsChildrenPostBodyDataParentOrganization,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsChildrenPostBodyDataChildOrganization`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsChildrenPostBodyDataChildOrganization {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -15908,13 +17434,15 @@ pub struct OrganizationsChildrenPostBodyDataChildOrganization {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub workforce_size: ::std::option::Option<i64>,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsChildrenPostBodyDataParentOrganization`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsChildrenPostBodyDataParentOrganization {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub admin_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsChildrenPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15924,12 +17452,14 @@ pub struct OrganizationsChildrenPostResponseData {
     pub token: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsCreateOrganizationChildResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsCreateOrganizationChildResponse201 {
     pub data: OrganizationsChildrenPostResponseData,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsCreateOrganizationRoleResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15954,6 +17484,7 @@ pub struct OrganizationsCreateOrganizationRoleResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsGetDepartmentsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15961,6 +17492,7 @@ pub struct OrganizationsGetDepartmentsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<DepartmentsGetResponseDataItems>,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsGetOrganizationsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -15968,24 +17500,28 @@ pub struct OrganizationsGetOrganizationsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<TeamsGetResponseDataItems>,
 }
+#[cfg(any(feature = "eor-worker-documents", feature = "organizations"))]
 ///`OrganizationsGetTeamsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsGetTeamsResponse200 {
     pub data: ::std::vec::Vec<TeamsGetResponseDataItems>,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200 {
     pub data: ::std::vec::Vec<RolesGetResponseDataItems>,
 }
+#[cfg(feature = "organizations")]
 ///`OrganizationsRetrieveWorkingLocationsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsRetrieveWorkingLocationsResponse200 {
     pub data: ::std::vec::Vec<WorkingLocationsGetResponseDataItems>,
 }
+#[cfg(feature = "organization-tasks")]
 open_enum!(
     OrganizationsTasksGetParametersCategory, Unknown { Accounting = "ACCOUNTING",
     Compliance = "COMPLIANCE", DeelIt = "DEEL_IT", DocumentActions = "DOCUMENT_ACTIONS",
@@ -15995,6 +17531,7 @@ open_enum!(
     "PEOPLE_MANAGEMENT", Setup = "SETUP", TimeOffRequests = "TIME_OFF_REQUESTS",
     TimeSheetSubmissions = "TIME_SHEET_SUBMISSIONS" }
 );
+#[cfg(feature = "organization-tasks")]
 ///`OrganizationsTasksGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16022,6 +17559,7 @@ pub struct OrganizationsTasksGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<OrganizationsTasksGetResponseDataItemsStatus>,
 }
+#[cfg(feature = "organization-tasks")]
 ///`OrganizationsTasksGetResponseDataItemsAssigneesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16034,10 +17572,12 @@ pub struct OrganizationsTasksGetResponseDataItemsAssigneesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organization-tasks")]
 open_enum!(
     OrganizationsTasksGetResponseDataItemsStatus, Unknown { Completed = "COMPLETED",
     Dismissed = "DISMISSED", Failed = "FAILED", Pending = "PENDING" }
 );
+#[cfg(feature = "organizations")]
 ///`OrganizationsUpdateOrganizationRoleResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16057,14 +17597,16 @@ pub struct OrganizationsUpdateOrganizationRoleResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "deel-as-a-service")]
 ///`PatchEorBankAccountBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PatchEorBankAccountBody {
     pub data: ::std::vec::Vec<EorWorkersBanksPostBodyDataItems>,
 }
+#[cfg(feature = "webhooks")]
 ///`PatchWebhookRequest`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PatchWebhookRequest {
     #[serde(default = "defaults::patch_webhook_request_api_version")]
@@ -16076,117 +17618,122 @@ pub struct PatchWebhookRequest {
     pub status: WebhookItemStatus,
     pub url: ::std::string::String,
 }
+#[cfg(any(feature = "accounting", feature = "contracts"))]
 ///`PaymentsGetParametersCurrencies`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PaymentsGetParametersCurrencies {
     Array(::std::vec::Vec<::std::string::String>),
     String(::std::string::String),
 }
+#[cfg(any(feature = "accounting", feature = "contracts"))]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for PaymentsGetParametersCurrencies {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Array(value)
     }
 }
+#[cfg(feature = "accounting")]
 ///`PaymentsGetParametersEntities`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PaymentsGetParametersEntities {
     Entities0(PaymentsGetParametersEntities0),
     Entities1(PaymentsGetParametersEntities1),
 }
+#[cfg(feature = "accounting")]
 impl ::std::convert::From<PaymentsGetParametersEntities0>
 for PaymentsGetParametersEntities {
     fn from(value: PaymentsGetParametersEntities0) -> Self {
         Self::Entities0(value)
     }
 }
+#[cfg(feature = "accounting")]
 impl ::std::convert::From<PaymentsGetParametersEntities1>
 for PaymentsGetParametersEntities {
     fn from(value: PaymentsGetParametersEntities1) -> Self {
         Self::Entities1(value)
     }
 }
+#[cfg(feature = "accounting")]
 ///`PaymentsGetParametersEntities0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsGetParametersEntities0(
     pub ::std::vec::Vec<PaymentsGetParametersEntities1>,
 );
+#[cfg(feature = "accounting")]
 impl ::std::ops::Deref for PaymentsGetParametersEntities0 {
     type Target = ::std::vec::Vec<PaymentsGetParametersEntities1>;
     fn deref(&self) -> &::std::vec::Vec<PaymentsGetParametersEntities1> {
         &self.0
     }
 }
-impl ::std::convert::From<PaymentsGetParametersEntities0>
-for ::std::vec::Vec<PaymentsGetParametersEntities1> {
-    fn from(value: PaymentsGetParametersEntities0) -> Self {
-        value.0
-    }
-}
+#[cfg(feature = "accounting")]
 impl ::std::convert::From<::std::vec::Vec<PaymentsGetParametersEntities1>>
 for PaymentsGetParametersEntities0 {
     fn from(value: ::std::vec::Vec<PaymentsGetParametersEntities1>) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "accounting", feature = "contracts", feature = "legal-entities"))]
 open_enum!(
     PaymentsGetParametersEntities1, Unknown { Company = "company", Individual =
     "individual" }
 );
+#[cfg(feature = "accounting")]
 ///`PaymentsGetParametersStatuses`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PaymentsGetParametersStatuses {
     Statuses0(PaymentsGetParametersStatuses0),
     Statuses1(PaymentsGetParametersStatuses1),
 }
+#[cfg(feature = "accounting")]
 impl ::std::convert::From<PaymentsGetParametersStatuses0>
 for PaymentsGetParametersStatuses {
     fn from(value: PaymentsGetParametersStatuses0) -> Self {
         Self::Statuses0(value)
     }
 }
+#[cfg(feature = "accounting")]
 impl ::std::convert::From<PaymentsGetParametersStatuses1>
 for PaymentsGetParametersStatuses {
     fn from(value: PaymentsGetParametersStatuses1) -> Self {
         Self::Statuses1(value)
     }
 }
+#[cfg(feature = "accounting")]
 ///`PaymentsGetParametersStatuses0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentsGetParametersStatuses0(
     pub ::std::vec::Vec<PaymentsGetParametersStatuses1>,
 );
+#[cfg(feature = "accounting")]
 impl ::std::ops::Deref for PaymentsGetParametersStatuses0 {
     type Target = ::std::vec::Vec<PaymentsGetParametersStatuses1>;
     fn deref(&self) -> &::std::vec::Vec<PaymentsGetParametersStatuses1> {
         &self.0
     }
 }
-impl ::std::convert::From<PaymentsGetParametersStatuses0>
-for ::std::vec::Vec<PaymentsGetParametersStatuses1> {
-    fn from(value: PaymentsGetParametersStatuses0) -> Self {
-        value.0
-    }
-}
+#[cfg(feature = "accounting")]
 impl ::std::convert::From<::std::vec::Vec<PaymentsGetParametersStatuses1>>
 for PaymentsGetParametersStatuses0 {
     fn from(value: ::std::vec::Vec<PaymentsGetParametersStatuses1>) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "accounting")]
 open_enum!(
     PaymentsGetParametersStatuses1, Unknown { Paid = "paid", Processing = "processing" }
 );
+#[cfg(feature = "accounting")]
 ///`PaymentsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16202,6 +17749,7 @@ pub struct PaymentsGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<f64>,
 }
+#[cfg(feature = "accounting")]
 ///`PaymentsGetResponseDataRowsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16251,6 +17799,7 @@ pub struct PaymentsGetResponseDataRowsItems {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub workers: ::std::vec::Vec<PaymentsGetResponseDataRowsItemsWorkersItems>,
 }
+#[cfg(feature = "accounting")]
 ///`PaymentsGetResponseDataRowsItemsGeneralFundsUsed`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16262,6 +17811,7 @@ pub struct PaymentsGetResponseDataRowsItemsGeneralFundsUsed {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub original_currency: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "accounting")]
 ///`PaymentsGetResponseDataRowsItemsPaymentMethod`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16269,6 +17819,7 @@ pub struct PaymentsGetResponseDataRowsItemsPaymentMethod {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<PaymentsGetResponseDataRowsItemsPaymentMethodType>,
 }
+#[cfg(feature = "accounting")]
 open_enum!(
     PaymentsGetResponseDataRowsItemsPaymentMethodType, Unknown { Ach = "ach", AdyenCard =
     "adyen_card", AlviereAch = "alviere_ach", BankTransfer = "bank_transfer", Brex =
@@ -16279,6 +17830,7 @@ open_enum!(
     "stripe_ach", StripeBacsDebit = "stripe_bacs_debit", StripeCard = "stripe_card",
     StripeSepaDebit = "stripe_sepa_debit", Transferwise = "transferwise" }
 );
+#[cfg(feature = "accounting")]
 ///`PaymentsGetResponseDataRowsItemsWorkersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16291,6 +17843,7 @@ pub struct PaymentsGetResponseDataRowsItemsWorkersItems {
     pub name: ::std::string::String,
     pub pic_url: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "accounting")]
 ///`PaymentsPaymentIdBreakdownGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16362,6 +17915,7 @@ pub struct PaymentsPaymentIdBreakdownGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "accounting")]
 open_enum!(
     PaymentsPaymentIdBreakdownGetResponseDataItemsContractType, UnknownValue {
     AnonReportFee = "anon_report_fee", AtsSubscriptionFee = "ats_subscription_fee",
@@ -16392,11 +17946,13 @@ open_enum!(
     TravelInsuranceStandalonePayment = "travel_insurance_standalone_payment", Unknown =
     "unknown", WeworkStandalonePayment = "wework_standalone_payment" }
 );
+#[cfg(feature = "accounting")]
 open_enum!(
     PaymentsPaymentIdBreakdownGetResponseDataItemsFrequency, Unknown { X = "", Biweekly =
     "biweekly", Custom = "custom", Daily = "daily", Hourly = "hourly", Monthly =
     "monthly", Semimonthly = "semimonthly", Weekly = "weekly" }
 );
+#[cfg(feature = "accounting")]
 ///`PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -16405,6 +17961,7 @@ pub enum PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId {
     String(::std::string::String),
     ContractsPostResponseDataTerminationDate1(ContractsPostResponseDataTerminationDate1),
 }
+#[cfg(feature = "accounting")]
 impl ::std::fmt::Display for PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -16413,12 +17970,14 @@ impl ::std::fmt::Display for PaymentsPaymentIdBreakdownGetResponseDataItemsGroup
         }
     }
 }
+#[cfg(feature = "accounting")]
 impl ::std::convert::From<ContractsPostResponseDataTerminationDate1>
 for PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId {
     fn from(value: ContractsPostResponseDataTerminationDate1) -> Self {
         Self::ContractsPostResponseDataTerminationDate1(value)
     }
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsAddEditBankDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16426,6 +17985,7 @@ pub struct PayoutsAddEditBankDetailsResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsEmployeesMethodsPostResponseData>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsAutoWithdrawalSettingPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16435,6 +17995,7 @@ pub struct PayoutsAutoWithdrawalSettingPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsBalancesGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16446,6 +18007,7 @@ pub struct PayoutsBalancesGetResponseData {
         PayoutsBalancesGetResponseDataBalancesItems,
     >,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsBalancesGetResponseDataBalancesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16455,6 +18017,7 @@ pub struct PayoutsBalancesGetResponseDataBalancesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16471,6 +18034,7 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16480,6 +18044,7 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
     >,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16502,11 +18067,13 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
         PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItemsValuesAllowedItems,
     >,
 }
+#[cfg(feature = "payouts")]
 open_enum!(
     PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItemsType,
     Unknown { DateLocal = "date_local", Radio = "radio", Select = "select", Text = "text"
     }
 );
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItemsValuesAllowedItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16514,6 +18081,7 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
     pub key: ::std::string::String,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsIntermediaryItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16523,6 +18091,7 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
     >,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsIntermediaryItemsGroupItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16545,6 +18114,7 @@ pub struct PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItem
         PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItemsValuesAllowedItems,
     >,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsMethodsPostBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16562,6 +18132,7 @@ pub struct PayoutsContractorsMethodsPostBodyData {
     )]
     pub selected_option: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsMethodsPostBodyDataAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16573,10 +18144,12 @@ pub struct PayoutsContractorsMethodsPostBodyDataAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 open_enum!(
     PayoutsContractorsMethodsPostBodyDataPaymentMethod, Unknown { BankTransfer =
     "bank_transfer" }
 );
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsMethodsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16586,22 +18159,26 @@ pub struct PayoutsContractorsMethodsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<PayoutsContractorsMethodsPostResponseDataStatus>,
 }
+#[cfg(feature = "payouts")]
 open_enum!(
     PayoutsContractorsMethodsPostResponseDataStatus, Unknown { Approved = "approved",
     Failed = "failed", Pending = "pending", Verifying = "verifying" }
 );
+#[cfg(feature = "payouts")]
 ///`PayoutsContractorsSettingsAutoWithdrawPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsContractorsSettingsAutoWithdrawPostBodyData {
     pub is_auto_withdraw_enabled: bool,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsCreateBankTransferMethodResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsCreateBankTransferMethodResponse201 {
     pub data: PayoutsContractorsMethodsPostResponseData,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsDynamicRequirementsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16611,8 +18188,9 @@ pub struct PayoutsDynamicRequirementsResponse200 {
         PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseData,
     >,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16620,8 +18198,9 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData {
         PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentState,
     >,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentState`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentState {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16631,6 +18210,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentSt
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16644,6 +18224,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseData {
         PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItems,
     >,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16661,6 +18242,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataSteps
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub right_side_placeholder: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16682,6 +18264,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataSteps
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<f64>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItemsAlert`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16693,6 +18276,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataSteps
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItemsFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16728,8 +18312,9 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataSteps
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub values_allowed: ::std::option::Option<::serde_json::Value>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsEmployeesMethodsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16737,6 +18322,7 @@ pub struct PayoutsEmployeesMethodsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payload: ::std::option::Option<PayoutsEmployeesMethodsPostBodyDataPayload>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsPostBodyDataPayload`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16764,6 +18350,7 @@ pub struct PayoutsEmployeesMethodsPostBodyDataPayload {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub swift_bic: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsEmployeesMethodsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16785,6 +18372,7 @@ pub struct PayoutsEmployeesMethodsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsGetBankDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16792,6 +18380,7 @@ pub struct PayoutsGetBankDetailsResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<PayoutsEmployeesMethodsPostResponseData>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsGetBankTransferRequirementsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16800,6 +18389,7 @@ pub struct PayoutsGetBankTransferRequirementsResponse200 {
         PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItems,
     >,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsGetBankTransferSupportedRoutesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16809,12 +18399,14 @@ pub struct PayoutsGetBankTransferSupportedRoutesResponse200 {
         ::std::vec::Vec<::std::string::String>,
     >,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsGetPayoutMethodsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsGetPayoutMethodsResponse200 {
     pub data: PayoutsContractorsMethodsPostBodyData,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsGetTheAutoWithdrawalSettingResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16822,6 +18414,7 @@ pub struct PayoutsGetTheAutoWithdrawalSettingResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsAutoWithdrawalSettingPatchBodyData>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsListContractorBalancesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16829,6 +18422,7 @@ pub struct PayoutsListContractorBalancesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsBalancesGetResponseData>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsRequestToWithdrawFundsResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16836,14 +18430,16 @@ pub struct PayoutsRequestToWithdrawFundsResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsWithdrawalsPostResponseData>,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsWithdrawalsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayoutsWithdrawalsPostBodyData {
     pub amount: f64,
     pub currency: ::std::string::String,
     pub withdrawal_method_id: ::std::string::String,
 }
+#[cfg(feature = "payouts")]
 ///`PayoutsWithdrawalsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16859,6 +18455,7 @@ pub struct PayoutsWithdrawalsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "payroll")]
 ///`PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16868,6 +18465,7 @@ pub struct PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalB
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<BenefitsLegalEntitiesIdPayStubGetResponsePage>,
 }
+#[cfg(feature = "payroll")]
 ///`PayrollGetYearToDatePayResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16881,12 +18479,14 @@ pub struct PayrollGetYearToDatePayResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "payslips")]
 ///`PayslipsGetGpWorkerPayslipsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PayslipsGetGpWorkerPayslipsResponse200 {
     pub data: ::std::vec::Vec<GpWorkersIdPayslipsGetResponseDataItems>,
 }
+#[cfg(feature = "paystubs")]
 ///`PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16896,18 +18496,21 @@ pub struct PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendo
         BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseData,
     >,
 }
+#[cfg(feature = "people")]
 ///`PeopleCreateADirectEmployeeResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCreateADirectEmployeeResponse201 {
     pub data: PeoplePostResponseData,
 }
+#[cfg(feature = "people")]
 ///`PeopleCreatePersonWithoutContractResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCreatePersonWithoutContractResponse201 {
     pub data: PwacPostResponseData,
 }
+#[cfg(feature = "custom-fields-people")]
 ///`PeopleCustomFieldsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16927,6 +18530,7 @@ pub struct PeopleCustomFieldsGetResponseDataItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<PeopleCustomFieldsGetResponseDataItemsType>,
 }
+#[cfg(feature = "custom-fields-people")]
 ///`PeopleCustomFieldsGetResponseDataItemsSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16941,6 +18545,7 @@ pub struct PeopleCustomFieldsGetResponseDataItemsSettings {
         PeopleCustomFieldsGetResponseDataItemsSettingsWorkerTypesItems,
     >,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleCustomFieldsGetResponseDataItemsSettingsAccess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -16953,11 +18558,13 @@ pub struct PeopleCustomFieldsGetResponseDataItemsSettingsAccess {
         ContractsCustomFieldsIdGetResponseDataSettingsAccessProvidedBy,
     >,
 }
+#[cfg(feature = "custom-fields-people")]
 open_enum!(
     PeopleCustomFieldsGetResponseDataItemsSettingsWorkerTypesItems, Unknown { Contractor
     = "contractor", ContractorOutsideDeel = "contractor_outside_deel", DirectEmployee =
     "direct_employee", Eor = "eor", HrisDirectEmployee = "hris_direct_employee" }
 );
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleCustomFieldsGetResponseDataItemsType`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -16967,30 +18574,35 @@ pub enum PeopleCustomFieldsGetResponseDataItemsType {
     Type1(PeopleCustomFieldsGetResponseDataItemsType1),
     Type2(PeopleCustomFieldsGetResponseDataItemsType2),
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleCustomFieldsGetResponseDataItemsType0>
 for PeopleCustomFieldsGetResponseDataItemsType {
     fn from(value: PeopleCustomFieldsGetResponseDataItemsType0) -> Self {
         Self::Type0(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleCustomFieldsGetResponseDataItemsType1>
 for PeopleCustomFieldsGetResponseDataItemsType {
     fn from(value: PeopleCustomFieldsGetResponseDataItemsType1) -> Self {
         Self::Type1(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleCustomFieldsGetResponseDataItemsType2>
 for PeopleCustomFieldsGetResponseDataItemsType {
     fn from(value: PeopleCustomFieldsGetResponseDataItemsType2) -> Self {
         Self::Type2(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleCustomFieldsGetResponseDataItemsType0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleCustomFieldsGetResponseDataItemsType0 {
     pub name: PeopleCustomFieldsIdGetResponseDataTypeOneOf0Name,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleCustomFieldsGetResponseDataItemsType1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17000,6 +18612,7 @@ pub struct PeopleCustomFieldsGetResponseDataItemsType1 {
     pub is_fixed: bool,
     pub name: PeopleCustomFieldsIdGetResponseDataTypeOneOf1Name,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleCustomFieldsGetResponseDataItemsType2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17007,6 +18620,7 @@ pub struct PeopleCustomFieldsGetResponseDataItemsType2 {
     pub name: PeopleCustomFieldsIdGetResponseDataTypeOneOf2Name,
     pub options: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "custom-fields-people")]
 ///`PeopleCustomFieldsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17026,10 +18640,12 @@ pub struct PeopleCustomFieldsIdGetResponseData {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<PeopleCustomFieldsIdGetResponseDataType>,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 open_enum!(
     PeopleCustomFieldsIdGetResponseDataPlacement, Unknown { Contract = "contract",
     Profile = "profile" }
 );
+#[cfg(feature = "custom-fields-people")]
 ///`PeopleCustomFieldsIdGetResponseDataSettings`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17047,6 +18663,7 @@ pub struct PeopleCustomFieldsIdGetResponseDataSettings {
         PeopleCustomFieldsIdGetResponseDataSettingsWorkerTypesItems,
     >,
 }
+#[cfg(feature = "custom-fields-people")]
 ///`PeopleCustomFieldsIdGetResponseDataSettingsAccess`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17058,11 +18675,13 @@ pub struct PeopleCustomFieldsIdGetResponseDataSettingsAccess {
         ContractsCustomFieldsIdGetResponseDataSettingsAccessProvidedBy,
     >,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 open_enum!(
     PeopleCustomFieldsIdGetResponseDataSettingsWorkerTypesItems, Unknown { Contractor =
     "contractor", DirectEmployee = "direct_employee", Eor = "eor", HrisDirectEmployee =
     "hris_direct_employee" }
 );
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleCustomFieldsIdGetResponseDataType`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -17072,24 +18691,28 @@ pub enum PeopleCustomFieldsIdGetResponseDataType {
     Type1(PeopleCustomFieldsIdGetResponseDataType1),
     Type2(PeopleCustomFieldsIdGetResponseDataType2),
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleCustomFieldsIdGetResponseDataType0>
 for PeopleCustomFieldsIdGetResponseDataType {
     fn from(value: PeopleCustomFieldsIdGetResponseDataType0) -> Self {
         Self::Type0(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleCustomFieldsIdGetResponseDataType1>
 for PeopleCustomFieldsIdGetResponseDataType {
     fn from(value: PeopleCustomFieldsIdGetResponseDataType1) -> Self {
         Self::Type1(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleCustomFieldsIdGetResponseDataType2>
 for PeopleCustomFieldsIdGetResponseDataType {
     fn from(value: PeopleCustomFieldsIdGetResponseDataType2) -> Self {
         Self::Type2(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleCustomFieldsIdGetResponseDataType0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17097,6 +18720,7 @@ pub struct PeopleCustomFieldsIdGetResponseDataType0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<PeopleCustomFieldsIdGetResponseDataTypeOneOf0Name>,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleCustomFieldsIdGetResponseDataType1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17108,6 +18732,7 @@ pub struct PeopleCustomFieldsIdGetResponseDataType1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<PeopleCustomFieldsIdGetResponseDataTypeOneOf1Name>,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleCustomFieldsIdGetResponseDataType2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17117,19 +18742,23 @@ pub struct PeopleCustomFieldsIdGetResponseDataType2 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub options: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 open_enum!(
     PeopleCustomFieldsIdGetResponseDataTypeOneOf0Name, Unknown { Date = "date", Number =
     "number", Percentage = "percentage", Text = "text" }
 );
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 open_enum!(
     PeopleCustomFieldsIdGetResponseDataTypeOneOf1Name, Unknown { Currency = "currency" }
 );
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 open_enum!(
     PeopleCustomFieldsIdGetResponseDataTypeOneOf2Name, Unknown { List = "list",
     Multiselect = "multiselect" }
 );
+#[cfg(feature = "personal-information")]
 ///`PeopleExternalWorkerIdPersonalPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleExternalWorkerIdPersonalPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -17143,6 +18772,7 @@ pub struct PeopleExternalWorkerIdPersonalPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preferred_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleGetMyCurrentPersonalProfileResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17184,10 +18814,12 @@ pub struct PeopleGetMyCurrentPersonalProfileResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 open_enum!(
     PeopleGetParametersBandPlacementsSchemaItems, Unknown { Above = "ABOVE", Below =
     "BELOW", Within = "WITHIN" }
 );
+#[cfg(feature = "people")]
 open_enum!(
     PeopleGetParametersFieldsSchemaItems, Unknown { ActiveXworkerXterminationXstatus =
     "active_worker_termination_status", Addresses = "addresses", BirthXdate =
@@ -17261,6 +18893,7 @@ open_enum!(
     = "worker_id", WorkerXrelations = "worker_relations",
     WorkerXterminationXlastXdateXofXwork = "worker_termination_last_date_of_work" }
 );
+#[cfg(feature = "people")]
 open_enum!(
     PeopleGetParametersHiringStatusesSchemaItems, Unknown { Active = "active", Draft =
     "draft", InReview = "in_review", Inactive = "inactive", Invited = "invited",
@@ -17268,6 +18901,7 @@ open_enum!(
     OnboardingAtRisk = "onboarding_at_risk", OnboardingOverdue = "onboarding_overdue",
     PendingInvite = "pending_invite", QuoteRequiresChanges = "quote_requires_changes" }
 );
+#[cfg(feature = "people")]
 open_enum!(
     PeopleGetParametersHiringTypesSchemaItems, Unknown { Contractor = "contractor",
     ContractorOutsideDeel = "contractor_outside_deel", DirectEmployee =
@@ -17275,6 +18909,7 @@ open_enum!(
     HrisDirectEmployee = "hris_direct_employee", Peo = "peo", PersonWithoutContract =
     "person_without_contract" }
 );
+#[cfg(feature = "people")]
 open_enum!(
     PeopleGetParametersSortBy, Unknown { BandPlacement = "band_placement", BirthDate =
     "birth_date", ComparativeRatio = "comparative_ratio", CompletionDate =
@@ -17284,7 +18919,9 @@ open_enum!(
     "hiring_type", Id = "id", JobTitle = "job_title", LastName = "last_name", StartDate =
     "start_date", Team = "team" }
 );
+#[cfg(any(feature = "contracts", feature = "people"))]
 open_enum!(PeopleGetParametersSortOrder, Unknown { Asc = "asc", Desc = "desc" });
+#[cfg(feature = "people")]
 ///`PeopleGetPeopleResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17293,12 +18930,14 @@ pub struct PeopleGetPeopleResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page: ::std::option::Option<PeopleGetResponsePage>,
 }
+#[cfg(feature = "people")]
 ///`PeopleGetPersonByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleGetPersonByIdResponse200 {
     pub data: PeopleHrisProfileIdGetResponseData,
 }
+#[cfg(feature = "people")]
 ///`PeopleGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17388,12 +19027,14 @@ pub struct PeopleGetResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 open_enum!(
     PeopleGetResponseDataItemsActiveWorkerTerminationStatus, Unknown { Canceled =
     "CANCELED", Completed = "COMPLETED", ContractTerminationDataCollected =
     "CONTRACT_TERMINATION_DATA_COLLECTED", Failed = "FAILED", InProgress = "IN_PROGRESS",
     Pending = "PENDING" }
 );
+#[cfg(feature = "people")]
 ///`PeopleGetResponseDataItemsAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17415,6 +19056,7 @@ pub struct PeopleGetResponseDataItemsAddressesItems {
     )]
     pub street_address: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleGetResponseDataItemsDepartment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17426,6 +19068,7 @@ pub struct PeopleGetResponseDataItemsDepartment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleGetResponseDataItemsDirectManager`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17441,6 +19084,7 @@ pub struct PeopleGetResponseDataItemsDirectManager {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker_id: ::std::option::Option<f64>,
 }
+#[cfg(feature = "people")]
 ///`PeopleGetResponseDataItemsDirectReportsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17454,6 +19098,7 @@ pub struct PeopleGetResponseDataItemsDirectReportsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleGetResponseDataItemsEmailsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17463,6 +19108,7 @@ pub struct PeopleGetResponseDataItemsEmailsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleGetResponseDataItemsEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17538,10 +19184,12 @@ pub struct PeopleGetResponseDataItemsEmploymentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 open_enum!(
     PeopleGetResponseDataItemsEmploymentsItemsContractCoverage, Unknown { IsPremium =
     "is_premium", IsShielded = "is_shielded", NoCoverage = "no_coverage" }
 );
+#[cfg(feature = "people")]
 ///`PeopleGetResponseDataItemsEmploymentsItemsHrisDirectEmployeeInvitation`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17555,6 +19203,7 @@ pub struct PeopleGetResponseDataItemsEmploymentsItemsHrisDirectEmployeeInvitatio
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleGetResponseDataItemsEmploymentsItemsPayment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17568,10 +19217,12 @@ pub struct PeopleGetResponseDataItemsEmploymentsItemsPayment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scale: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 open_enum!(
     PeopleGetResponseDataItemsPersonStatus, Unknown { Active = "ACTIVE", Inactive =
     "INACTIVE", NotStarted = "NOT_STARTED", Offboarding = "OFFBOARDING" }
 );
+#[cfg(feature = "people")]
 ///`PeopleGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17580,6 +19231,7 @@ pub struct PeopleGetResponsePage {
     pub offset: i64,
     pub total_rows: f64,
 }
+#[cfg(feature = "people")]
 ///`PeopleHrisProfileIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17665,6 +19317,7 @@ pub struct PeopleHrisProfileIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleHrisProfileIdGetResponseDataAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17686,6 +19339,7 @@ pub struct PeopleHrisProfileIdGetResponseDataAddressesItems {
     )]
     pub street_address: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleHrisProfileIdGetResponseDataCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17695,6 +19349,7 @@ pub struct PeopleHrisProfileIdGetResponseDataCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleHrisProfileIdGetResponseDataEmailsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17704,6 +19359,7 @@ pub struct PeopleHrisProfileIdGetResponseDataEmailsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleHrisProfileIdGetResponseDataEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17771,10 +19427,12 @@ pub struct PeopleHrisProfileIdGetResponseDataEmploymentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 open_enum!(
     PeopleHrisProfileIdGetResponseDataEmploymentsItemsContractCoverage, Unknown {
     IsPremium = "is_premium", IsShielded = "is_shielded" }
 );
+#[cfg(feature = "people")]
 ///`PeopleHrisProfileIdGetResponseDataEmploymentsItemsPayment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17788,6 +19446,7 @@ pub struct PeopleHrisProfileIdGetResponseDataEmploymentsItemsPayment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scale: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17801,6 +19460,7 @@ pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItem
         PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItems,
     >,
 }
+#[cfg(feature = "people")]
 ///`PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17816,6 +19476,7 @@ pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItem
         PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItemsPositionsItems,
     >,
 }
+#[cfg(feature = "people")]
 ///`PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItemsPositionsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17827,27 +19488,31 @@ pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItem
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub role: ::std::option::Option<EorPostResponseDataHealthPlan>,
 }
+#[cfg(feature = "organization-structure")]
 ///`PeopleIdDepartmentPutBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleIdDepartmentPutBodyData {
     pub department_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effective_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "people")]
 ///`PeopleIdWorkingLocationPutBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleIdWorkingLocationPutBodyData {
     pub working_location_id: f64,
 }
+#[cfg(feature = "people")]
 open_enum!(
     PeopleMeGetResponseProfileType, Unknown { Client = "client", Contractor =
     "contractor", DirectEmployee = "direct_employee", HrisDirectEmployee =
     "hris_direct_employee", Icp = "icp", ServiceAccount = "service_account" }
 );
+#[cfg(feature = "people")]
 ///`PeoplePostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyData {
     pub client: PeoplePostBodyDataClient,
@@ -17855,8 +19520,9 @@ pub struct PeoplePostBodyData {
     pub employee: PeoplePostBodyDataEmployee,
     pub employment: PeoplePostBodyDataEmployment,
 }
+#[cfg(feature = "people")]
 ///`PeoplePostBodyDataClient`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -17864,14 +19530,16 @@ pub struct PeoplePostBodyDataClient {
     pub legal_entity: EorWorkersBanksPostResponseData,
     pub team: PeoplePostBodyDataClientTeam,
 }
+#[cfg(feature = "people")]
 ///`PeoplePostBodyDataClientTeam`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataClientTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub direct_manager_id: ::std::option::Option<::std::string::String>,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "people")]
 ///`PeoplePostBodyDataCompensationDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17881,18 +19549,21 @@ pub struct PeoplePostBodyDataCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scale: ::std::option::Option<PeoplePostBodyDataCompensationDetailsScale>,
 }
+#[cfg(feature = "people")]
 open_enum!(
     PeoplePostBodyDataCompensationDetailsScale, Unknown { Annual = "ANNUAL", Biweekly =
     "BIWEEKLY", Daily = "DAILY", Hourly = "HOURLY", Monthly = "MONTHLY", Semimonthly =
     "SEMIMONTHLY", Weekly = "WEEKLY" }
 );
+#[cfg(feature = "people")]
 impl ::std::default::Default for PeoplePostBodyDataCompensationDetailsScale {
     fn default() -> Self {
         PeoplePostBodyDataCompensationDetailsScale::Annual
     }
 }
+#[cfg(feature = "people")]
 ///`PeoplePostBodyDataEmployee`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataEmployee {
     pub country: ::std::string::String,
@@ -17907,28 +19578,32 @@ pub struct PeoplePostBodyDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeoplePostBodyDataEmployment`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PeoplePostBodyDataEmployment {
     Employment0(PeoplePostBodyDataEmployment0),
     Employment1(PeoplePostBodyDataEmployment1),
 }
+#[cfg(feature = "people")]
 impl ::std::convert::From<PeoplePostBodyDataEmployment0>
 for PeoplePostBodyDataEmployment {
     fn from(value: PeoplePostBodyDataEmployment0) -> Self {
         Self::Employment0(value)
     }
 }
+#[cfg(feature = "people")]
 impl ::std::convert::From<PeoplePostBodyDataEmployment1>
 for PeoplePostBodyDataEmployment {
     fn from(value: PeoplePostBodyDataEmployment1) -> Self {
         Self::Employment1(value)
     }
 }
+#[cfg(feature = "people")]
 ///`PeoplePostBodyDataEmployment0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataEmployment0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -17942,8 +19617,9 @@ pub struct PeoplePostBodyDataEmployment0 {
     #[serde(rename = "type")]
     pub type_: PeoplePostBodyDataEmploymentOneOf0Type,
 }
+#[cfg(feature = "people")]
 ///`PeoplePostBodyDataEmployment1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeoplePostBodyDataEmployment1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -17956,8 +19632,11 @@ pub struct PeoplePostBodyDataEmployment1 {
     #[serde(rename = "type")]
     pub type_: PeoplePostBodyDataEmploymentOneOf1Type,
 }
+#[cfg(feature = "people")]
 open_enum!(PeoplePostBodyDataEmploymentOneOf0Type, Unknown { PartTime = "PART_TIME" });
+#[cfg(feature = "people")]
 open_enum!(PeoplePostBodyDataEmploymentOneOf1Type, Unknown { FullTime = "FULL_TIME" });
+#[cfg(feature = "people")]
 ///`PeoplePostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17967,6 +19646,7 @@ pub struct PeoplePostResponseData {
     pub employment: PeoplePostResponseDataEmployment,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "people")]
 ///`PeoplePostResponseDataEmployee`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17980,6 +19660,7 @@ pub struct PeoplePostResponseDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PeoplePostResponseDataEmployment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -17995,10 +19676,12 @@ pub struct PeoplePostResponseDataEmployment {
     #[serde(rename = "type")]
     pub type_: PeoplePostResponseDataEmploymentType,
 }
+#[cfg(any(feature = "contracts", feature = "eor-amendments", feature = "people"))]
 open_enum!(
     PeoplePostResponseDataEmploymentType, Unknown { FullTime = "FULL_TIME", PartTime =
     "PART_TIME" }
 );
+#[cfg(feature = "custom-fields-people")]
 ///`PeopleWorkerIdCustomFieldsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18009,6 +19692,7 @@ pub struct PeopleWorkerIdCustomFieldsGetResponseDataItems {
     #[serde(rename = "type")]
     pub type_: PeopleWorkerIdCustomFieldsGetResponseDataItemsType,
 }
+#[cfg(feature = "custom-fields-people")]
 ///`PeopleWorkerIdCustomFieldsGetResponseDataItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -18022,48 +19706,56 @@ pub enum PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     PutBodyDataData5(PeopleWorkerIdCustomFieldsPutBodyDataData5),
     PutBodyDataData6(PeopleWorkerIdCustomFieldsPutBodyDataData6),
 }
+#[cfg(feature = "custom-fields-people")]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData0>
 for PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData0) -> Self {
         Self::PutBodyDataData0(value)
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData1>
 for PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData1) -> Self {
         Self::PutBodyDataData1(value)
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData2>
 for PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData2) -> Self {
         Self::PutBodyDataData2(value)
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsGetResponseDataItemsData3>
 for PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     fn from(value: PeopleWorkerIdCustomFieldsGetResponseDataItemsData3) -> Self {
         Self::GetResponseDataItemsData3(value)
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData4>
 for PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData4) -> Self {
         Self::PutBodyDataData4(value)
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData5>
 for PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData5) -> Self {
         Self::PutBodyDataData5(value)
     }
 }
+#[cfg(feature = "custom-fields-people")]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData6>
 for PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData6) -> Self {
         Self::PutBodyDataData6(value)
     }
 }
+#[cfg(feature = "custom-fields-people")]
 ///`PeopleWorkerIdCustomFieldsGetResponseDataItemsData3`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18073,20 +19765,23 @@ pub struct PeopleWorkerIdCustomFieldsGetResponseDataItemsData3 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(feature = "custom-fields-people")]
 open_enum!(
     PeopleWorkerIdCustomFieldsGetResponseDataItemsType, Unknown { Currency = "currency",
     Date = "date", List = "list", Multiselect = "multiselect", Number = "number",
     Percentage = "percentage", Text = "text" }
 );
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleWorkerIdCustomFieldsPutBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdCustomFieldsPutBodyData {
     pub data: PeopleWorkerIdCustomFieldsPutBodyDataData,
     pub id: ::std::string::String,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum PeopleWorkerIdCustomFieldsPutBodyDataData {
@@ -18098,36 +19793,42 @@ pub enum PeopleWorkerIdCustomFieldsPutBodyDataData {
     Variant5(PeopleWorkerIdCustomFieldsPutBodyDataData5),
     Variant6(PeopleWorkerIdCustomFieldsPutBodyDataData6),
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData0>
 for PeopleWorkerIdCustomFieldsPutBodyDataData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData0) -> Self {
         Self::Variant0(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData2>
 for PeopleWorkerIdCustomFieldsPutBodyDataData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData2) -> Self {
         Self::Variant2(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData4>
 for PeopleWorkerIdCustomFieldsPutBodyDataData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData4) -> Self {
         Self::Variant4(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData5>
 for PeopleWorkerIdCustomFieldsPutBodyDataData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData5) -> Self {
         Self::Variant5(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData6>
 for PeopleWorkerIdCustomFieldsPutBodyDataData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData6) -> Self {
         Self::Variant6(value)
     }
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData0`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18135,6 +19836,7 @@ pub struct PeopleWorkerIdCustomFieldsPutBodyDataData0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData1`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18142,6 +19844,7 @@ pub struct PeopleWorkerIdCustomFieldsPutBodyDataData1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData2`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18149,6 +19852,7 @@ pub struct PeopleWorkerIdCustomFieldsPutBodyDataData2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData4`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18158,6 +19862,7 @@ pub struct PeopleWorkerIdCustomFieldsPutBodyDataData4 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData5`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18165,6 +19870,7 @@ pub struct PeopleWorkerIdCustomFieldsPutBodyDataData5 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub option: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`PeopleWorkerIdCustomFieldsPutBodyDataData6`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18172,6 +19878,7 @@ pub struct PeopleWorkerIdCustomFieldsPutBodyDataData6 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub options: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18216,6 +19923,7 @@ pub struct PeopleWorkerIdPersonalGetResponseData {
     pub work_email: ::std::option::Option<::std::string::String>,
     pub worker_id: i64,
 }
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalGetResponseDataAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18229,10 +19937,12 @@ pub struct PeopleWorkerIdPersonalGetResponseDataAddressesItems {
     pub type_: PeopleWorkerIdPersonalGetResponseDataAddressesItemsType,
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "personal-information")]
 open_enum!(
     PeopleWorkerIdPersonalGetResponseDataAddressesItemsType, Unknown { Contract =
     "CONTRACT", Home = "HOME", Postal = "POSTAL" }
 );
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalGetResponseDataDemographics`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18244,6 +19954,7 @@ pub struct PeopleWorkerIdPersonalGetResponseDataDemographics {
         PeopleWorkerIdPersonalGetResponseDataDemographicsGender,
     >,
 }
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalGetResponseDataDemographicsGender`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18252,6 +19963,7 @@ pub struct PeopleWorkerIdPersonalGetResponseDataDemographicsGender {
     pub name: ::std::string::String,
     pub other_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18265,6 +19977,7 @@ pub struct PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItems {
     >,
     pub relationship: ::std::string::String,
 }
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItemsPreferredLanguage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18272,6 +19985,7 @@ pub struct PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItemsPreferredL
     pub id: i64,
     pub language: ::std::string::String,
 }
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalGetResponseDataKyc`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18279,6 +19993,7 @@ pub struct PeopleWorkerIdPersonalGetResponseDataKyc {
     pub is_kyc_approved: bool,
     pub kyc_approval_date: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalGetResponseDataOoo`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18288,12 +20003,14 @@ pub struct PeopleWorkerIdPersonalGetResponseDataOoo {
     pub name: ::std::string::String,
     pub start_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(any(feature = "personal-information", feature = "time-off"))]
 open_enum!(
     PeopleWorkerIdPersonalGetResponseDataOooLeaveType, Unknown { LongTermLeave =
     "LONG_TERM_LEAVE", ShortTermLeave = "SHORT_TERM_LEAVE" }
 );
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PeopleWorkerIdPersonalPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18313,6 +20030,7 @@ pub struct PeopleWorkerIdPersonalPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "personal-information")]
 ///`PeopleWorkerIdPersonalPatchBodyDataPhoneNumbersItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18322,16 +20040,19 @@ pub struct PeopleWorkerIdPersonalPatchBodyDataPhoneNumbersItems {
     #[serde(rename = "type")]
     pub type_: PeopleWorkerIdPersonalPatchBodyDataPhoneNumbersItemsType,
 }
+#[cfg(feature = "personal-information")]
 open_enum!(
     PeopleWorkerIdPersonalPatchBodyDataPhoneNumbersItemsType, Unknown { Home = "HOME",
     Personal = "PERSONAL", Work = "WORK" }
 );
+#[cfg(feature = "personal-information")]
 ///`PersonalInformationGetPersonPersonalInfoResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PersonalInformationGetPersonPersonalInfoResponse200 {
     pub data: PeopleWorkerIdPersonalGetResponseData,
 }
+#[cfg(feature = "plans-401-k")]
 ///`Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18339,6 +20060,7 @@ pub struct Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response
     #[serde(rename = "isActive", skip_serializing_if = "::std::option::Option::is_none")]
     pub is_active: ::std::option::Option<bool>,
 }
+#[cfg(feature = "plans-401-k")]
 ///`Plans401KCreate401KPlanForLegalEntityV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18348,6 +20070,7 @@ pub struct Plans401KCreate401KPlanForLegalEntityV20260101Response200 {
         BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData,
     >,
 }
+#[cfg(feature = "plans-401-k")]
 ///`Plans401KGet401KPlansForLegalEntityV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18355,12 +20078,14 @@ pub struct Plans401KGet401KPlansForLegalEntityV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<BenefitsLegalEntitiesId401KPlansGetResponseDataItems>,
 }
+#[cfg(feature = "plans-401-k")]
 ///`Plans401KUpdate401KPlanV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Plans401KUpdate401KPlanV20260101Response200 {
     pub data: BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData,
 }
+#[cfg(any(feature = "immigration", feature = "policies"))]
 ///`PoliciesGetItPoliciesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18368,6 +20093,7 @@ pub struct PoliciesGetItPoliciesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<EorPostResponseDataHealthPlan>,
 }
+#[cfg(feature = "positions")]
 ///`PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18375,12 +20101,14 @@ pub struct PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<HrisPositionsProfileHrisProfileIdGetResponseDataItems>,
 }
+#[cfg(feature = "profiles")]
 ///`ProfilesBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProfilesBody {
     pub data: ProfilesPatchBodyData,
 }
+#[cfg(feature = "profiles")]
 ///`ProfilesPatchBodyData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18398,6 +20126,7 @@ pub struct ProfilesPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "profiles")]
 ///`ProfilesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18405,18 +20134,21 @@ pub struct ProfilesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ProfilesPatchBodyData>,
 }
+#[cfg(feature = "projects")]
 ///`ProjectsCreateRootTimesheetsPresetResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProjectsCreateRootTimesheetsPresetResponse200 {
     pub data: TimesheetsRootPresetsPostResponseData,
 }
+#[cfg(any(feature = "eor-worker-information", feature = "projects"))]
 ///`ProjectsCreateTimesheetsPresetResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProjectsCreateTimesheetsPresetResponse201 {
     pub data: EorWorkersBanksPostResponseData,
 }
+#[cfg(feature = "projects")]
 ///`ProjectsGetContractTimesheetsPresetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18424,6 +20156,7 @@ pub struct ProjectsGetContractTimesheetsPresetsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdTimesheetsPresetsGetResponseDataItems>,
     pub page: TimesheetsRootPresetsGetResponsePage,
 }
+#[cfg(feature = "projects")]
 ///`ProjectsGetHourlyReportRootPresetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18431,26 +20164,30 @@ pub struct ProjectsGetHourlyReportRootPresetsResponse200 {
     pub data: ::std::vec::Vec<TimesheetsRootPresetsGetResponseDataItems>,
     pub page: TimesheetsRootPresetsGetResponsePage,
 }
+#[cfg(feature = "projects")]
 ///`ProjectsGetTimesheetsPresetByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProjectsGetTimesheetsPresetByIdResponse200 {
     pub data: TimesheetsPresetsIdGetResponseData,
 }
+#[cfg(feature = "custom-fields-contracts")]
 ///`PutContractCustomFieldBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PutContractCustomFieldBody {
     pub data: PeopleWorkerIdCustomFieldsPutBodyData,
 }
+#[cfg(feature = "custom-fields-people")]
 ///`PutPersonCustomFieldBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PutPersonCustomFieldBody {
     pub data: PeopleWorkerIdCustomFieldsPutBodyData,
 }
+#[cfg(feature = "people")]
 ///`PwacPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyData {
     pub client: PwacPostBodyDataClient,
@@ -18458,8 +20195,9 @@ pub struct PwacPostBodyData {
     pub invitation: ::std::option::Option<PwacPostBodyDataInvitation>,
     pub person: PwacPostBodyDataPerson,
 }
+#[cfg(feature = "people")]
 ///`PwacPostBodyDataClient`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18467,8 +20205,9 @@ pub struct PwacPostBodyDataClient {
     pub legal_entity: EorWorkersBanksPostResponseData,
     pub team: PwacPostBodyDataClientTeam,
 }
+#[cfg(feature = "people")]
 ///`PwacPostBodyDataClientTeam`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyDataClientTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18477,19 +20216,22 @@ pub struct PwacPostBodyDataClientTeam {
     pub direct_reports_ids: ::std::vec::Vec<::std::string::String>,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "people")]
 ///`PwacPostBodyDataInvitation`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyDataInvitation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<PwacPostBodyDataInvitationAction>,
 }
+#[cfg(feature = "people")]
 open_enum!(
     PwacPostBodyDataInvitationAction, Unknown { Disable = "DISABLE", Immediate =
     "IMMEDIATE" }
 );
+#[cfg(feature = "people")]
 ///`PwacPostBodyDataPerson`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PwacPostBodyDataPerson {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18517,6 +20259,7 @@ pub struct PwacPostBodyDataPerson {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub work_email: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "people")]
 ///`PwacPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18524,6 +20267,7 @@ pub struct PwacPostResponseData {
     pub id: ::std::string::String,
     pub person: PwacPostResponseDataPerson,
 }
+#[cfg(feature = "people")]
 ///`PwacPostResponseDataPerson`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18551,12 +20295,14 @@ pub struct PwacPostResponseDataPerson {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub worker_id: ::std::option::Option<f64>,
 }
+#[cfg(feature = "reports")]
 ///`ReportsGetGpLegalEntityReportsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReportsGetGpLegalEntityReportsResponse200 {
     pub data: ::std::vec::Vec<GpLegalEntitiesLegalEntityIdReportsGetResponseDataItems>,
 }
+#[cfg(feature = "reports")]
 ///`ReportsGetGpReportGrossToNetResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18569,6 +20315,7 @@ pub struct ReportsGetGpReportGrossToNetResponse200 {
     >,
     pub page: GpReportsIdGrossToNetGetResponsePage,
 }
+#[cfg(feature = "reports")]
 ///`ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18580,6 +20327,7 @@ pub struct ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "reports")]
 ///`ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18597,6 +20345,7 @@ pub struct ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems {
         ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsPaymentData,
     >,
 }
+#[cfg(feature = "reports")]
 ///`ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsItemsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18614,11 +20363,13 @@ pub struct ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsItemsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(feature = "reports")]
 open_enum!(
     ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsItemsItemsCategoryGroup,
     Unknown { Additions = "ADDITIONS", Benefits = "BENEFITS", Contributions =
     "CONTRIBUTIONS", Deductions = "DEDUCTIONS", Infos = "INFOS", Totals = "TOTALS" }
 );
+#[cfg(feature = "reports")]
 ///`ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsPaymentData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18628,14 +20379,16 @@ pub struct ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsPaymentData 
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_currency: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payouts")]
 ///`RequestToWithdrawFundsBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RequestToWithdrawFundsBody {
     pub data: PayoutsWithdrawalsPostBodyData,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`ReviewEorOffboardingEmployeeSignOffsBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewEorOffboardingEmployeeSignOffsBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18643,8 +20396,9 @@ pub struct ReviewEorOffboardingEmployeeSignOffsBody {
         EorContractsContractIdOffboardingReviewEmployeeSignOffsPostBodyData,
     >,
 }
+#[cfg(feature = "eor-offboarding")]
 ///`ReviewEorOffboardingPtoBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewEorOffboardingPtoBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18652,25 +20406,29 @@ pub struct ReviewEorOffboardingPtoBody {
         EorContractsContractIdOffboardingResignationsReviewPtoPostBodyData,
     >,
 }
+#[cfg(feature = "tasks")]
 ///`ReviewMultipleTasksBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewMultipleTasksBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdTasksManyReviewsPostBodyData>,
 }
+#[cfg(feature = "time-off")]
 ///`ReviewTimeOffRequestBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewTimeOffRequestBody {
     pub data: ::std::vec::Vec<TimeOffsReviewPostBodyDataItems>,
 }
+#[cfg(feature = "time-tracking")]
 ///`ReviewTimeTrackingTimesheetBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReviewTimeTrackingTimesheetBody {
     pub data: TimeTrackingTimesheetsTimesheetIdReviewPostBodyData,
 }
+#[cfg(feature = "organizations")]
 ///`RolesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18684,8 +20442,9 @@ pub struct RolesGetResponseDataItems {
     pub name: ::std::string::String,
     pub scope: ::std::string::String,
 }
+#[cfg(feature = "organizations")]
 ///`RolesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RolesPostBodyData {
     pub description: ::std::string::String,
@@ -18699,8 +20458,9 @@ pub struct RolesPostBodyData {
     pub permission_sets: ::std::vec::Vec<::std::string::String>,
     pub scope: ::std::string::String,
 }
+#[cfg(feature = "organizations")]
 ///`RolesRoleIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RolesRoleIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18714,6 +20474,7 @@ pub struct RolesRoleIdPatchBodyData {
     )]
     pub permission_sets: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "screenings")]
 ///`ScreeningsAmlEntityTypeEntityIdGetResponseDetailedResults`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18731,24 +20492,37 @@ pub struct ScreeningsAmlEntityTypeEntityIdGetResponseDetailedResults {
         ScreeningsAmlEntityTypeEntityIdGetResponseDetailedResultsPep,
     >,
 }
+#[cfg(feature = "screenings")]
 open_enum!(
     ScreeningsAmlEntityTypeEntityIdGetResponseDetailedResultsPep, Unknown { Fail =
     "FAIL", Pass = "PASS" }
 );
+#[cfg(feature = "screenings")]
 open_enum!(
     ScreeningsAmlEntityTypeEntityIdGetResponseEntityType, Unknown { HrisProfile =
     "hris_profile", LegalEntity = "legal_entity", Profile = "profile" }
 );
+#[cfg(feature = "screenings")]
 open_enum!(
     ScreeningsAmlEntityTypeEntityIdGetResponseResult, Unknown { Accept = "ACCEPT",
     Pending = "PENDING", Referred = "REFERRED", Reject = "REJECT" }
 );
+#[cfg(
+    any(
+        feature = "contracts",
+        feature = "eor-worker-payslips",
+        feature = "global-payroll",
+        feature = "screenings",
+        feature = "workers"
+    )
+)]
 ///`ScreeningsCreateVeriffSessionResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsCreateVeriffSessionResponse201 {
     pub data: VeriffSessionPostResponseData,
 }
+#[cfg(feature = "screenings")]
 ///`ScreeningsGetAmlDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18758,18 +20532,21 @@ pub struct ScreeningsGetAmlDetailsResponse200 {
     pub entity_type: ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
     pub result: ScreeningsAmlEntityTypeEntityIdGetResponseResult,
 }
+#[cfg(feature = "screenings")]
 ///`ScreeningsGetKycDetailsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsGetKycDetailsResponse200 {
     pub data: ScreeningsKycDetailsGetResponseData,
 }
+#[cfg(feature = "screenings")]
 ///`ScreeningsGetVerificationMethodResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsGetVerificationMethodResponse200 {
     pub data: ScreeningsVerificationMethodGetResponseData,
 }
+#[cfg(feature = "screenings")]
 ///`ScreeningsKycDetailsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18798,63 +20575,27 @@ pub struct ScreeningsKycDetailsGetResponseData {
     >,
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "screenings")]
 open_enum!(
     ScreeningsKycDetailsGetResponseDataIdentityDocumentType, Unknown { DrivingLicense =
     "DRIVING_LICENSE", GovernmentId = "GOVERNMENT_ID", Other = "OTHER", Passport =
     "PASSPORT", ProofOfResidency = "PROOF_OF_RESIDENCY", SelfieWithId = "SELFIE_WITH_ID"
     }
 );
+#[cfg(feature = "screenings")]
 open_enum!(
     ScreeningsKycDetailsGetResponseDataKycStatus, Unknown { Approved = "APPROVED",
     Expired = "EXPIRED", ExpiringSoon = "EXPIRING_SOON", NotRequested = "NOT_REQUESTED",
     NotSubmitted = "NOT_SUBMITTED", PendingReview = "PENDING_REVIEW", Rejected =
     "REJECTED" }
 );
-///`ScreeningsKycExternalPostFormData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct ScreeningsKycExternalPostFormData {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub back: ::std::option::Option<::std::string::String>,
-    pub date_of_birth: ::chrono::naive::NaiveDate,
-    pub first_name: ::std::string::String,
-    pub front: ::std::string::String,
-    pub kyc_document: ScreeningsKycExternalPostFormDataKycDocument,
-    pub last_name: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub middle_name: ::std::option::Option<::std::string::String>,
-    pub screening_status: ScreeningsKycExternalPostFormDataScreeningStatus,
-    pub screening_type: ScreeningsKycExternalPostFormDataScreeningType,
-    pub selfie_with_id: ::std::string::String,
-}
-///`ScreeningsKycExternalPostFormDataKycDocument`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct ScreeningsKycExternalPostFormDataKycDocument {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub document_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub expiration_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    pub id_number: ::std::string::String,
-    pub issuance_country: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub issuance_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(rename = "type")]
-    pub type_: ScreeningsKycExternalPostFormDataKycDocumentType,
-}
+#[cfg(feature = "screenings")]
 open_enum!(
     ScreeningsKycExternalPostFormDataKycDocumentType, Unknown { DrivingLicense =
     "driving_license", GovernmentId = "government_id", Other = "other", Passport =
     "passport" }
 );
-open_enum!(
-    ScreeningsKycExternalPostFormDataScreeningStatus, Unknown { Approved = "approved",
-    Rejected = "rejected" }
-);
-open_enum!(
-    ScreeningsKycExternalPostFormDataScreeningType, Unknown { Live = "live", Manual =
-    "manual" }
-);
+#[cfg(feature = "screenings")]
 ///`ScreeningsKycExternalPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18862,30 +20603,23 @@ pub struct ScreeningsKycExternalPostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub request_id: ::std::string::String,
 }
-open_enum!(
-    ScreeningsManualVerificationPostFormDocumentType, Unknown { DrivingLicense =
-    "DRIVING_LICENSE", GovernmentId = "GOVERNMENT_ID", Other = "OTHER", Passport =
-    "PASSPORT" }
-);
-open_enum!(
-    ScreeningsManualVerificationPostFormOperationType, Unknown { IdentityResubmissionKyc
-    = "IDENTITY_RESUBMISSION_KYC", IdentityVerificationKyc = "IDENTITY_VERIFICATION_KYC",
-    NameChangeKyc = "NAME_CHANGE_KYC" }
-);
+#[cfg(feature = "screenings")]
 ///`ScreeningsSubmitExternalKycResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsSubmitExternalKycResponse201 {
     pub data: ScreeningsKycExternalPostResponseData,
 }
+#[cfg(feature = "screenings")]
 ///`ScreeningsVerificationMethodGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ScreeningsVerificationMethodGetResponseData {
     pub verification_method: ::std::string::String,
 }
+#[cfg(feature = "users")]
 ///`SearchRequest`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SearchRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18900,10 +20634,12 @@ pub struct SearchRequest {
     )]
     pub start_index: ::std::option::Option<i64>,
 }
+#[cfg(feature = "users")]
 open_enum!(
     SearchRequestSchemasItems, Unknown { UrnIetfParamsScimApiMessages20SearchRequest =
     "urn:ietf:params:scim:api:messages:2.0:SearchRequest" }
 );
+#[cfg(feature = "service-provider-config")]
 ///`ServiceProviderConfig`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18936,44 +20672,51 @@ pub struct ServiceProviderConfig {
     )]
     pub xml_data_format: ::std::option::Option<Supported>,
 }
+#[cfg(feature = "service-provider-config")]
 open_enum!(
     ServiceProviderConfigSchemasItems, Unknown {
     UrnIetfParamsScimSchemasCore20ServiceProviderConfig =
     "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig" }
 );
+#[cfg(feature = "contracts")]
 ///`SignAmendmentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignAmendmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<WorkersAmendmentsAmendmentIdSignPostBodyData>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`SignContractDocumentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignContractDocumentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdDocumentsTypeSignPostBodyData>,
 }
+#[cfg(feature = "eor-worker-offboarding")]
 ///`SignEmployeeResignationLetterBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignEmployeeResignationLetterBody {
     pub data: EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData,
 }
+#[cfg(feature = "eor-worker-agreements")]
 ///`SignEorContractAsWorkerBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignEorContractAsWorkerBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorWorkersContractsContractIdSignaturesPostBodyData>,
 }
+#[cfg(feature = "contracts")]
 ///`SignWorkerContractBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SignWorkerContractBody {
     pub data: WorkersContractsContractIdSignaturesPostBodyData,
 }
+#[cfg(feature = "service-provider-config")]
 ///`Supported`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -18981,35 +20724,40 @@ pub struct Supported {
     #[serde(default)]
     pub supported: bool,
 }
+#[cfg(feature = "cost-centers")]
 ///`SyncCostCentersForLegalEntityV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SyncCostCentersForLegalEntityV20260101Body {
     pub data: ::std::vec::Vec<
         LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems,
     >,
 }
+#[cfg(feature = "time-off")]
 ///`SyncTimeOffGlobalPayrollBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SyncTimeOffGlobalPayrollBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsGlobalPayrollSyncPostBodyData>,
 }
+#[cfg(feature = "tasks")]
 ///`TasksCreateContractTaskResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TasksCreateContractTaskResponse201 {
     pub data: ContractsContractIdTasksPostResponseData,
 }
+#[cfg(feature = "tasks")]
 ///`TasksGetContractTasksResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TasksGetContractTasksResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdTasksGetResponseDataItems>,
 }
+#[cfg(feature = "tasks")]
 ///`TasksTaskIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TasksTaskIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19019,6 +20767,7 @@ pub struct TasksTaskIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hourly_report_preset_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "tasks")]
 ///`TasksTaskIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19026,6 +20775,7 @@ pub struct TasksTaskIdPatchResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "tasks")]
 ///`TasksUpdateTaskByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19033,6 +20783,16 @@ pub struct TasksUpdateTaskByIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TasksTaskIdPatchResponseData>,
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "contracts",
+        feature = "eor-worker-documents",
+        feature = "immigration",
+        feature = "organizations",
+        feature = "time-off"
+    )
+)]
 ///`TeamsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19040,6 +20800,7 @@ pub struct TeamsGetResponseDataItems {
     pub id: ::std::string::String,
     pub name: ::std::string::String,
 }
+#[cfg(feature = "terminations")]
 ///`TerminationsCreateContractTerminationResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19047,12 +20808,14 @@ pub struct TerminationsCreateContractTerminationResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdTerminationsPostResponseData>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffCreateTimeOffRequestResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffCreateTimeOffRequestResponse201 {
     pub time_offs: ::std::vec::Vec<TimeOffsPostResponseTimeOffsItems>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffGetTimeOffDailiesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19060,6 +20823,7 @@ pub struct TimeOffGetTimeOffDailiesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<TimeOffsDailiesGetResponseDataItems>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffGetTimeOffEntitlementsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19069,12 +20833,14 @@ pub struct TimeOffGetTimeOffEntitlementsResponse200 {
     >,
     pub hris_profile_id: ::std::string::String,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffGetTimeOffEventsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffGetTimeOffEventsResponse200 {
     pub data: ::std::vec::Vec<TimeOffsTimeOffEventsGetResponseDataItems>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffGetTimeOffPoliciesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19084,6 +20850,7 @@ pub struct TimeOffGetTimeOffPoliciesResponse200 {
         TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItems,
     >,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffGetTimeOffPolicyValidationTemplatesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19091,6 +20858,7 @@ pub struct TimeOffGetTimeOffPolicyValidationTemplatesResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsPolicyValidationTemplatesGetResponseData>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffGetTimeOffProfileResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19101,6 +20869,7 @@ pub struct TimeOffGetTimeOffProfileResponse200 {
     pub next: ::std::option::Option<::std::string::String>,
     pub page_size: i64,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffListTimeOffRequestsForOrganizationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19111,12 +20880,14 @@ pub struct TimeOffListTimeOffRequestsForOrganizationResponse200 {
     pub next: ::std::option::Option<::std::string::String>,
     pub page_size: i64,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffReviewTimeOffRequestResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffReviewTimeOffRequestResponse201 {
     pub data: TimeOffsReviewPostResponseData,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffSyncTimeOffGlobalPayrollResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19124,18 +20895,21 @@ pub struct TimeOffSyncTimeOffGlobalPayrollResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsGlobalPayrollSyncPostResponseData>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffUpdateTimeOffRequestResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffUpdateTimeOffRequestResponse200 {
     pub time_off: TimeOffsTimeOffIdPatchResponseTimeOff,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffValidateTimeOffResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffValidateTimeOffResponse200 {
     pub data: TimeOffsValidatePostResponseData,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsDailiesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19146,6 +20920,7 @@ pub struct TimeOffsDailiesGetResponseDataItems {
     >,
     pub work_schedule: TimeOffsDailiesGetResponseDataItemsWorkSchedule,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsDailiesGetResponseDataItemsHolidaysItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19172,17 +20947,20 @@ pub struct TimeOffsDailiesGetResponseDataItemsHolidaysItems {
     #[serde(rename = "type")]
     pub type_: TimeOffsDailiesGetResponseDataItemsHolidaysItemsType,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsDailiesGetResponseDataItemsHolidaysItemsSource, Unknown { Deel = "DEEL",
     External = "EXTERNAL", OrganizationConvert = "ORGANIZATION_CONVERT",
     OrganizationCustom = "ORGANIZATION_CUSTOM", OrganizationOverride =
     "ORGANIZATION_OVERRIDE" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsDailiesGetResponseDataItemsHolidaysItemsType, Unknown { Hidden = "HIDDEN",
     Holiday = "HOLIDAY", Mandatory = "MANDATORY", Optional = "OPTIONAL", WorkingDay =
     "WORKING_DAY" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsDailiesGetResponseDataItemsTimeOffDailiesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19190,6 +20968,7 @@ pub struct TimeOffsDailiesGetResponseDataItemsTimeOffDailiesItems {
     pub date: ::chrono::naive::NaiveDate,
     pub time_off_daily_type: TimeOffsGetResponseDataItemsTimeOffDailiesItemsType,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsDailiesGetResponseDataItemsWorkSchedule`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19203,6 +20982,7 @@ pub struct TimeOffsDailiesGetResponseDataItemsWorkSchedule {
         TimeOffsDailiesGetResponseDataItemsWorkScheduleWorkWeek,
     >,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsDailiesGetResponseDataItemsWorkScheduleWorkWeek`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19215,6 +20995,7 @@ pub struct TimeOffsDailiesGetResponseDataItemsWorkScheduleWorkWeek {
     pub tuesday: f64,
     pub wednesday: f64,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19264,11 +21045,15 @@ pub struct TimeOffsGetResponseDataItems {
     pub time_off_type_id: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(
+    any(feature = "eor-offboarding", feature = "eor-terminations", feature = "time-off")
+)]
 open_enum!(
     TimeOffsGetResponseDataItemsEntitlementUnit, Unknown { BusinessDay = "BUSINESS_DAY",
     CalendarDay = "CALENDAR_DAY", Hour = "HOUR", Month = "MONTH", Week = "WEEK", Year =
     "YEAR" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsGetResponseDataItemsRecipientProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19280,10 +21065,12 @@ pub struct TimeOffsGetResponseDataItemsRecipientProfile {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsGetResponseDataItemsStatus, Unknown { Approved = "APPROVED", Canceled =
     "CANCELED", Rejected = "REJECTED", Requested = "REQUESTED", Used = "USED" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsGetResponseDataItemsTimeOffDailiesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19299,10 +21086,12 @@ pub struct TimeOffsGetResponseDataItemsTimeOffDailiesItems {
     pub type_: TimeOffsGetResponseDataItemsTimeOffDailiesItemsType,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsGetResponseDataItemsTimeOffDailiesItemsType, Unknown { Holiday = "HOLIDAY",
     NonWorkingDay = "NON_WORKING_DAY", WorkingDay = "WORKING_DAY" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsGetResponseDataItemsTimeOffType`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19312,6 +21101,7 @@ pub struct TimeOffsGetResponseDataItemsTimeOffType {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy: ::std::option::Option<TimeOffsGetResponseDataItemsTimeOffTypePolicy>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsGetResponseDataItemsTimeOffTypePolicy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19320,34 +21110,39 @@ pub struct TimeOffsGetResponseDataItemsTimeOffTypePolicy {
     pub name: ::std::string::String,
     pub policy_type: TeamsGetResponseDataItems,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsGlobalPayrollSyncPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGlobalPayrollSyncPostBodyData {
     pub time_offs: ::std::vec::Vec<TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems {
     Items0(TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0),
     Items1(TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1),
 }
+#[cfg(feature = "time-off")]
 impl ::std::convert::From<TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0>
 for TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems {
     fn from(value: TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0) -> Self {
         Self::Items0(value)
     }
 }
+#[cfg(feature = "time-off")]
 impl ::std::convert::From<TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1>
 for TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems {
     fn from(value: TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1) -> Self {
         Self::Items1(value)
     }
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19376,14 +21171,16 @@ pub struct TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0 {
     pub requested_at: ::std::option::Option<::chrono::naive::NaiveDate>,
     pub start_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1 {
     pub contract_oid: ::std::string::String,
     pub deleted: bool,
     pub external_id: ::std::string::String,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItemsOneOf0PolicyType, Unknown {
     AdoptionLeave = "Adoption leave", AdvancedVacation = "Advanced vacation",
@@ -19403,6 +21200,7 @@ open_enum!(
     "Unpaid leave", Vacation = "Vacation", VolunteerLeave = "Volunteer leave",
     WorkAccidentLeave = "Work accident leave" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsGlobalPayrollSyncPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19414,6 +21212,7 @@ pub struct TimeOffsGlobalPayrollSyncPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPolicyValidationTemplatesGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19427,6 +21226,7 @@ pub struct TimeOffsPolicyValidationTemplatesGetResponseData {
         TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItems,
     >,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPolicyValidationTemplatesGetResponseDataPolicyTypesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19438,6 +21238,7 @@ pub struct TimeOffsPolicyValidationTemplatesGetResponseDataPolicyTypesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19599,24 +21400,29 @@ pub struct TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTempl
         TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsUploadAttachmentCondition,
     >,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsAdoptionDateDefinition,
     Unknown { Forbidden = "FORBIDDEN", Optional = "OPTIONAL", Required = "REQUIRED" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsAttachmentCondition,
     Unknown { GreaterThan = "GREATER_THAN", GreaterThanOrEqual = "GREATER_THAN_OR_EQUAL",
     LessThan = "LESS_THAN", LessThanOrEqual = "LESS_THAN_OR_EQUAL" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsBenefitsPayerType,
     Unknown { Government = "GOVERNMENT", Organization = "ORGANIZATION" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsOverlapRequestType,
     Unknown { Allowed = "ALLOWED", AllowedWithApproval = "ALLOWED_WITH_APPROVAL",
     NotAllowed = "NOT_ALLOWED" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowanceProration`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19650,6 +21456,7 @@ pub struct TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTempl
         TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowanceProrationHireProrationRule,
     >,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowanceProrationHireProrationRule,
     Unknown { CountrySpecific = "COUNTRY_SPECIFIC", FullAmount = "FULL_AMOUNT",
@@ -19657,6 +21464,7 @@ open_enum!(
     "NO_PRORATION", ProratedDaily = "PRORATED_DAILY", ProratedMonthly =
     "PRORATED_MONTHLY", TenureBoundaryProration = "TENURE_BOUNDARY_PRORATION" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowanceProrationPartTimeWorkerTreatmentType,
     Unknown { BasedOnWorkDays = "BASED_ON_WORK_DAYS", BasedOnWorkHours =
@@ -19664,6 +21472,7 @@ open_enum!(
     "PERCENTAGE_OF_FTE", ProRata = "PRO_RATA", SameAsFte = "SAME_AS_FTE", SpecificAmount
     = "SPECIFIC_AMOUNT" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19751,54 +21560,64 @@ pub struct TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTempl
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub zero_out_negative_balances_on_rollover: ::std::option::Option<bool>,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsAccrualProrateTypesItems,
     Unknown { NoProrate = "NO_PRORATE", ProratePaidLeave = "PRORATE_PAID_LEAVE",
     ProrateUnpaidLeave = "PRORATE_UNPAID_LEAVE" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsAccrualType,
     Unknown { Event = "EVENT", EventBased = "EVENT_BASED", Hourly = "HOURLY", Lumpsum =
     "LUMPSUM", Timeframe = "TIMEFRAME", TimeOffInLieu = "TIME_OFF_IN_LIEU" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsEntitlementStartType,
     Unknown { FixedDate = "FIXED_DATE", FixedPeriod = "FIXED_PERIOD", Immediately =
     "IMMEDIATELY" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsPartTimeWorkerAdditionalAllowanceType,
     Unknown { NoAdditionalAllowance = "NO_ADDITIONAL_ALLOWANCE", PercentageOfFte =
     "PERCENTAGE_OF_FTE", SameAsFte = "SAME_AS_FTE" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsRolloverType,
     Unknown { CarryOver = "CARRY_OVER", CarryOverPayOut = "CARRY_OVER_PAY_OUT",
     LimitedRollover = "LIMITED_ROLLOVER", NoRollover = "NO_ROLLOVER", PayOut = "PAY_OUT",
     UnlimitedRollover = "UNLIMITED_ROLLOVER" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsTerminationType,
     Unknown { NoPayout = "NO_PAYOUT", PayoutBalance = "PAYOUT_BALANCE" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsTimeOffRequestType,
     Unknown { Flexible = "FLEXIBLE", FullDay = "FULL_DAY", HalfDay = "HALF_DAY", Hourly =
     "HOURLY", Percentage = "PERCENTAGE" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsTrackingUnit,
     Unknown { BusinessDay = "BUSINESS_DAY", CalendarDay = "CALENDAR_DAY", Day = "DAY",
     Hour = "HOUR", Month = "MONTH", Week = "WEEK", Year = "YEAR" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsUploadAttachmentCondition,
     Unknown { AlwaysRequired = "ALWAYS_REQUIRED", ConditionallyRequired =
     "CONDITIONALLY_REQUIRED", NotRequired = "NOT_REQUIRED", Required = "REQUIRED",
     RequiredWithCondition = "REQUIRED_WITH_CONDITION" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19831,8 +21650,9 @@ pub struct TimeOffsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_off_type_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPostBodyDataDatesItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostBodyDataDatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19843,10 +21663,12 @@ pub struct TimeOffsPostBodyDataDatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hours: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPostBodyDataDatesItemsDayType, Unknown { FullDay = "FULL_DAY", HalfDay =
     "HALF_DAY", Hourly = "HOURLY", Percentage = "PERCENTAGE" }
 );
+#[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 ///`TimeOffsPostBodyDataEndDate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -19855,6 +21677,7 @@ pub enum TimeOffsPostBodyDataEndDate {
     Variant0(::chrono::naive::NaiveDate),
     Variant1(::chrono::DateTime<::chrono::offset::Utc>),
 }
+#[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 impl ::std::fmt::Display for TimeOffsPostBodyDataEndDate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -19863,6 +21686,7 @@ impl ::std::fmt::Display for TimeOffsPostBodyDataEndDate {
         }
     }
 }
+#[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 impl ::std::str::FromStr for TimeOffsPostBodyDataEndDate {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -19877,6 +21701,7 @@ impl ::std::str::FromStr for TimeOffsPostBodyDataEndDate {
         }
     }
 }
+#[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 impl ::std::convert::TryFrom<&str> for TimeOffsPostBodyDataEndDate {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -19885,6 +21710,7 @@ impl ::std::convert::TryFrom<&str> for TimeOffsPostBodyDataEndDate {
         value.parse()
     }
 }
+#[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 impl ::std::convert::TryFrom<::std::string::String> for TimeOffsPostBodyDataEndDate {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -19893,19 +21719,22 @@ impl ::std::convert::TryFrom<::std::string::String> for TimeOffsPostBodyDataEndD
         value.parse()
     }
 }
+#[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 impl ::std::convert::From<::chrono::naive::NaiveDate> for TimeOffsPostBodyDataEndDate {
     fn from(value: ::chrono::naive::NaiveDate) -> Self {
         Self::Variant0(value)
     }
 }
+#[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
 for TimeOffsPostBodyDataEndDate {
     fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
         Self::Variant1(value)
     }
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPostBodyDataEventDetails`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsPostBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19914,15 +21743,18 @@ pub struct TimeOffsPostBodyDataEventDetails {
     pub had_multiple_children: bool,
     pub was_premature_birth: bool,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPostBodyDataStatus, Unknown { Approved = "APPROVED", Requested = "REQUESTED"
     }
 );
+#[cfg(feature = "time-off")]
 impl ::std::default::Default for TimeOffsPostBodyDataStatus {
     fn default() -> Self {
         TimeOffsPostBodyDataStatus::Approved
     }
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPostResponseTimeOffsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19978,6 +21810,7 @@ pub struct TimeOffsPostResponseTimeOffsItems {
     pub time_off_type_id: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPostResponseTimeOffsItemsAttachmentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19987,6 +21820,7 @@ pub struct TimeOffsPostResponseTimeOffsItemsAttachmentsItems {
     pub id: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPostResponseTimeOffsItemsRecipientProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -19994,6 +21828,7 @@ pub struct TimeOffsPostResponseTimeOffsItemsRecipientProfile {
     pub hris_profile_id: ::std::string::String,
     pub organization_id: ::std::string::String,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPostResponseTimeOffsItemsRequesterProfile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20004,6 +21839,7 @@ pub struct TimeOffsPostResponseTimeOffsItemsRequesterProfile {
     pub hris_profile_id: ::std::option::Option<::std::string::String>,
     pub organization_id: ::std::string::String,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPostResponseTimeOffsItemsTimeOffEvent`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20027,6 +21863,7 @@ pub struct TimeOffsPostResponseTimeOffsItemsTimeOffEvent {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsPostResponseTimeOffsItemsTimeOffEventEventDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20042,10 +21879,12 @@ pub struct TimeOffsPostResponseTimeOffsItemsTimeOffEventEventDetails {
     pub had_multiple_children: bool,
     pub was_premature_birth: bool,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsPostResponseTimeOffsItemsTimeOffEventType, Unknown { ParentalLeave =
     "PARENTAL_LEAVE" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20104,6 +21943,7 @@ pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItems 
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub used: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsEventsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20134,6 +21974,7 @@ pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsE
     pub type_: TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsEventsItemsType,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsEventsItemsType,
     Unknown { Accrual = "ACCRUAL", AccrualDeduction = "ACCRUAL_DEDUCTION", AccrualProrate
@@ -20143,6 +21984,7 @@ open_enum!(
     = "ROLLOVER_EXPIRATION", RolloverPayout = "ROLLOVER_PAYOUT", RolloverProjected =
     "ROLLOVER_PROJECTED", TimeOff = "TIME_OFF" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsPolicy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20176,6 +22018,7 @@ pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsP
     pub tracking_unit_amount: ::std::option::Option<f64>,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsRolloversItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20187,6 +22030,7 @@ pub struct TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsR
     >,
     pub rollover_tracking_period: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsProfileHrisProfileIdGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20234,6 +22078,7 @@ pub struct TimeOffsProfileHrisProfileIdGetResponseDataItems {
     pub time_off_type_id: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName, Unknown {
     AdoptionLeave = "Adoption leave", AdvancedVacation = "Advanced vacation",
@@ -20251,6 +22096,7 @@ open_enum!(
     "Study leave", UnpaidLeave = "Unpaid leave", Vacation = "Vacation", VolunteerLeave =
     "Volunteer leave" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20306,19 +22152,23 @@ pub struct TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItems {
     pub tracking_unit_amount: ::std::option::Option<f64>,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsIsAttachmentRequired,
     Unknown { ConditionallyRequired = "CONDITIONALLY_REQUIRED", NotRequired =
     "NOT_REQUIRED", Required = "REQUIRED" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsOverlapRequestType,
     Unknown { Allowed = "ALLOWED", NotAllowed = "NOT_ALLOWED" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPaymentType, Unknown {
     Paid = "PAID", Unpaid = "UNPAID" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowanceProration`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20328,12 +22178,14 @@ pub struct TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAll
     pub prorates_on_hire: bool,
     pub prorates_on_termination: bool,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowanceProrationPartTimeWorkerTreatmentType,
     Unknown { BasedOnWorkDays = "BASED_ON_WORK_DAYS", BasedOnWorkHours =
     "BASED_ON_WORK_HOURS", CustomEntitlement = "CUSTOM_ENTITLEMENT", PercentageOfFte =
     "PERCENTAGE_OF_FTE", SameAsFte = "SAME_AS_FTE" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20378,61 +22230,73 @@ pub struct TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAll
     pub type_: TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsType,
     pub zero_out_negative_balances_on_rollover: bool,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsAccrualApplicationType,
     Unknown { BeginOfCycle = "BEGIN_OF_CYCLE", BeginOfNextCycle = "BEGIN_OF_NEXT_CYCLE",
     EndOfCycle = "END_OF_CYCLE" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsAccrualType,
     Unknown { Event = "EVENT", Lumpsum = "LUMPSUM", Timeframe = "TIMEFRAME",
     TimeOffInLieu = "TIME_OFF_IN_LIEU" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsBalanceTrackingType,
     Unknown { FlexibleCustomAmount = "FLEXIBLE_CUSTOM_AMOUNT", FlexibleNoLimit =
     "FLEXIBLE_NO_LIMIT", FlexibleUpToYearlyAllowance = "FLEXIBLE_UP_TO_YEARLY_ALLOWANCE",
     Inflexible = "INFLEXIBLE" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsEntitlementStartType,
     Unknown { FixedDay = "FIXED_DAY", FixedPeriod = "FIXED_PERIOD", Immediately =
     "IMMEDIATELY" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsRolloverType,
     Unknown { CarryOver = "CARRY_OVER", CarryOverPayOut = "CARRY_OVER_PAY_OUT",
     NoRollover = "NO_ROLLOVER", PayOut = "PAY_OUT" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsType,
     Unknown { AdditionalAllowance = "ADDITIONAL_ALLOWANCE", BaseAllowance =
     "BASE_ALLOWANCE" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsRequestStartType, Unknown
     { FixedPeriod = "FIXED_PERIOD", Immediately = "IMMEDIATELY" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsTimeOffRequestType,
     Unknown { FullDay = "FULL_DAY", HalfDay = "HALF_DAY", Hourly = "HOURLY", PartialHours
     = "PARTIAL_HOURS", Percentage = "PERCENTAGE" }
 );
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsTrackingCadence, Unknown
     { Anniversary = "ANNIVERSARY", FixedDay = "FIXED_DAY" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsReviewPostBodyDataItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsReviewPostBodyDataItems {
     pub id: ::std::string::String,
     pub status: TimeOffsReviewPostBodyDataItemsStatus,
 }
+#[cfg(any(feature = "time-off", feature = "time-tracking"))]
 open_enum!(
     TimeOffsReviewPostBodyDataItemsStatus, Unknown { Approved = "APPROVED", Rejected =
     "REJECTED" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsReviewPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20440,6 +22304,7 @@ pub struct TimeOffsReviewPostResponseData {
     pub not_reviewed: ::std::vec::Vec<TimeOffsReviewPostResponseDataNotReviewedItems>,
     pub reviewed: ::std::vec::Vec<TimeOffsReviewPostResponseDataReviewedItems>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsReviewPostResponseDataNotReviewedItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20447,6 +22312,7 @@ pub struct TimeOffsReviewPostResponseDataNotReviewedItems {
     pub error: ::std::string::String,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsReviewPostResponseDataReviewedItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20454,10 +22320,12 @@ pub struct TimeOffsReviewPostResponseDataReviewedItems {
     pub id: ::std::string::String,
     pub status: TimeOffsReviewPostResponseDataReviewedItemsStatus,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsReviewPostResponseDataReviewedItemsStatus, Unknown { Approved = "APPROVED",
     Rejected = "REJECTED", Used = "USED" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsTimeOffEventsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20472,6 +22340,7 @@ pub struct TimeOffsTimeOffEventsGetResponseDataItems {
     pub type_: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsTimeOffEventsGetResponseDataItemsEventDetails`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20489,8 +22358,9 @@ pub struct TimeOffsTimeOffEventsGetResponseDataItemsEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub was_premature_birth: ::std::option::Option<bool>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsTimeOffIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsTimeOffIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20521,8 +22391,9 @@ pub struct TimeOffsTimeOffIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_off_type_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsTimeOffIdPatchBodyDataEventDetails`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsTimeOffIdPatchBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20533,6 +22404,7 @@ pub struct TimeOffsTimeOffIdPatchBodyDataEventDetails {
     pub is_confirmation: ::std::option::Option<bool>,
     pub was_premature_birth: bool,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsTimeOffIdPatchResponseTimeOff`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20587,8 +22459,9 @@ pub struct TimeOffsTimeOffIdPatchResponseTimeOff {
     pub time_off_type_id: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -20615,8 +22488,9 @@ pub struct TimeOffsValidatePostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_off_type_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostBodyDataDatesItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostBodyDataDatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20627,8 +22501,9 @@ pub struct TimeOffsValidatePostBodyDataDatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hours: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostBodyDataEventDetails`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffsValidatePostBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20640,6 +22515,7 @@ pub struct TimeOffsValidatePostBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub was_premature_birth: ::std::option::Option<bool>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20682,6 +22558,7 @@ pub struct TimeOffsValidatePostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub validation_error_message: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20696,6 +22573,7 @@ pub struct TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems
     pub is_valid: ::std::option::Option<bool>,
     pub validation_type: ::std::string::String,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItemsData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20709,6 +22587,7 @@ pub struct TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remaining_balance: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItemsDataRangesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20717,6 +22596,7 @@ pub struct TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems
     pub end_day: ::std::option::Option<f64>,
     pub start_day: f64,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostResponseDataDatesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20735,11 +22615,13 @@ pub struct TimeOffsValidatePostResponseDataDatesItems {
     #[serde(rename = "type")]
     pub type_: TimeOffsValidatePostResponseDataDatesItemsType,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsValidatePostResponseDataDatesItemsType, Unknown { ForfaitHourDay =
     "FORFAIT_HOUR_DAY", Holiday = "HOLIDAY", NonWorkingDay = "NON_WORKING_DAY",
     WorkingDay = "WORKING_DAY" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostResponseDataEventDetailsFields`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20761,6 +22643,7 @@ pub struct TimeOffsValidatePostResponseDataEventDetailsFields {
         TimeOffsValidatePostResponseDataEventDetailsFieldsWasPrematureBirth,
     >,
 }
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostResponseDataEventDetailsFieldsBirthDate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20769,10 +22652,12 @@ pub struct TimeOffsValidatePostResponseDataEventDetailsFieldsBirthDate {
     #[serde(rename = "type")]
     pub type_: TimeOffsValidatePostResponseDataEventDetailsFieldsBirthDateType,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsValidatePostResponseDataEventDetailsFieldsBirthDateType, Unknown { DateOnly =
     "date-only" }
 );
+#[cfg(feature = "time-off")]
 ///`TimeOffsValidatePostResponseDataEventDetailsFieldsWasPrematureBirth`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20781,16 +22666,19 @@ pub struct TimeOffsValidatePostResponseDataEventDetailsFieldsWasPrematureBirth {
     #[serde(rename = "type")]
     pub type_: TimeOffsValidatePostResponseDataEventDetailsFieldsWasPrematureBirthType,
 }
+#[cfg(feature = "time-off")]
 open_enum!(
     TimeOffsValidatePostResponseDataEventDetailsFieldsWasPrematureBirthType, Unknown {
     Boolean = "boolean" }
 );
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingCreateTimeTrackingShiftRateResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingCreateTimeTrackingShiftRateResponse201 {
     pub data: TimeTrackingShiftRatesPostResponseData,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingGetTimeTrackingShiftRatesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20798,26 +22686,30 @@ pub struct TimeTrackingGetTimeTrackingShiftRatesResponse200 {
     pub data: ::std::vec::Vec<TimeTrackingShiftRatesGetResponseDataItems>,
     pub page: TimeTrackingShiftsGetResponsePage,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingGetTimeTrackingTimesheetByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingGetTimeTrackingTimesheetByIdResponse200 {
     pub data: TimeTrackingTimesheetsTimesheetIdGetResponseData,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201 {
     pub data: TimeTrackingTimesheetsUploadUrlPostResponseData,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingReviewTimeTrackingTimesheetResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingReviewTimeTrackingTimesheetResponse201 {
     pub data: TimeTrackingTimesheetsTimesheetIdReviewPostResponseData,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingShiftRatesExternalIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftRatesExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20827,6 +22719,7 @@ pub struct TimeTrackingShiftRatesExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingShiftRatesExternalIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20844,6 +22737,7 @@ pub struct TimeTrackingShiftRatesExternalIdPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingShiftRatesGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20856,8 +22750,9 @@ pub struct TimeTrackingShiftRatesGetResponseDataItems {
     pub updated_at: ::std::string::String,
     pub value: f64,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingShiftRatesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftRatesPostBodyData {
     pub external_id: ::std::string::String,
@@ -20867,11 +22762,13 @@ pub struct TimeTrackingShiftRatesPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-tracking")]
 open_enum!(
     TimeTrackingShiftRatesPostBodyDataType, Unknown { MultiplierPercentage =
     "MULTIPLIER_PERCENTAGE", PerHourFlatRate = "PER_HOUR_FLAT_RATE", PerUnitFlatRate =
     "PER_UNIT_FLAT_RATE" }
 );
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingShiftRatesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20885,30 +22782,35 @@ pub struct TimeTrackingShiftRatesPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsBulkDeletePostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsBulkDeletePostBodyData {
     pub external_ids: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201 {
     pub data: ::std::vec::Vec<TimeTrackingShiftsRawPostResponseDataItems>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsCreateTimeTrackingShiftsResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsCreateTimeTrackingShiftsResponse201 {
     pub data: ::std::vec::Vec<TimeTrackingShiftsPostResponseDataItems>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200 {
     pub data: ContractsGetResponseErrorsItems,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsExternalIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20934,8 +22836,9 @@ pub struct TimeTrackingShiftsExternalIdGetResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsExternalIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20949,6 +22852,7 @@ pub struct TimeTrackingShiftsExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub summary: ::std::option::Option<TimeTrackingShiftsExternalIdPatchBodyDataSummary>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsExternalIdPatchBodyDataSummary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20970,6 +22874,7 @@ pub struct TimeTrackingShiftsExternalIdPatchBodyDataSummary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_payable_hours: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsExternalIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -20993,6 +22898,7 @@ pub struct TimeTrackingShiftsExternalIdPatchResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21012,6 +22918,7 @@ pub struct TimeTrackingShiftsGetResponseDataItems {
     pub summary: ::std::option::Option<TimeTrackingShiftsGetResponseDataItemsSummary>,
     pub updated_at: ::std::string::String,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsGetResponseDataItemsMeta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21025,6 +22932,7 @@ pub struct TimeTrackingShiftsGetResponseDataItemsMeta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start: ::std::option::Option<TimeTrackingShiftsGetResponseDataItemsMetaEnd>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsGetResponseDataItemsMetaBreaksItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21040,6 +22948,7 @@ pub struct TimeTrackingShiftsGetResponseDataItemsMetaBreaksItems {
         TimeTrackingShiftsGetResponseDataItemsMetaBreaksItemsEnd,
     >,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsGetResponseDataItemsMetaBreaksItemsEnd`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21049,6 +22958,7 @@ pub struct TimeTrackingShiftsGetResponseDataItemsMetaBreaksItemsEnd {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsGetResponseDataItemsMetaEnd`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21062,12 +22972,14 @@ pub struct TimeTrackingShiftsGetResponseDataItemsMetaEnd {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsGetResponseDataItemsPayrollCycleRef`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetResponseDataItemsPayrollCycleRef {
     pub date: ::std::string::String,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsGetResponseDataItemsSummary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21083,6 +22995,7 @@ pub struct TimeTrackingShiftsGetResponseDataItemsSummary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_payable_hours: ::std::option::Option<f64>,
 }
+#[cfg(any(feature = "time-tracking", feature = "time-tracking-shifts"))]
 ///`TimeTrackingShiftsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21091,12 +23004,14 @@ pub struct TimeTrackingShiftsGetResponsePage {
     pub offset: i64,
     pub total_rows: i64,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200 {
     pub data: TimeTrackingShiftsExternalIdGetResponseData,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsGetTimeTrackingShiftsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21104,15 +23019,17 @@ pub struct TimeTrackingShiftsGetTimeTrackingShiftsResponse200 {
     pub data: ::std::vec::Vec<TimeTrackingShiftsGetResponseDataItems>,
     pub page: TimeTrackingShiftsGetResponsePage,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyData {
     pub contract_id: ::std::string::String,
     pub shifts: ::std::vec::Vec<TimeTrackingShiftsPostBodyDataShiftsItems>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum TimeTrackingShiftsPostBodyDataShiftsItems {
@@ -21123,44 +23040,51 @@ pub enum TimeTrackingShiftsPostBodyDataShiftsItems {
     Items4(TimeTrackingShiftsPostBodyDataShiftsItems4),
     Items5(TimeTrackingShiftsPostBodyDataShiftsItems5),
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl ::std::convert::From<TimeTrackingShiftsPostBodyDataShiftsItems0>
 for TimeTrackingShiftsPostBodyDataShiftsItems {
     fn from(value: TimeTrackingShiftsPostBodyDataShiftsItems0) -> Self {
         Self::Items0(value)
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl ::std::convert::From<TimeTrackingShiftsPostBodyDataShiftsItems1>
 for TimeTrackingShiftsPostBodyDataShiftsItems {
     fn from(value: TimeTrackingShiftsPostBodyDataShiftsItems1) -> Self {
         Self::Items1(value)
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl ::std::convert::From<TimeTrackingShiftsPostBodyDataShiftsItems2>
 for TimeTrackingShiftsPostBodyDataShiftsItems {
     fn from(value: TimeTrackingShiftsPostBodyDataShiftsItems2) -> Self {
         Self::Items2(value)
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl ::std::convert::From<TimeTrackingShiftsPostBodyDataShiftsItems3>
 for TimeTrackingShiftsPostBodyDataShiftsItems {
     fn from(value: TimeTrackingShiftsPostBodyDataShiftsItems3) -> Self {
         Self::Items3(value)
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl ::std::convert::From<TimeTrackingShiftsPostBodyDataShiftsItems4>
 for TimeTrackingShiftsPostBodyDataShiftsItems {
     fn from(value: TimeTrackingShiftsPostBodyDataShiftsItems4) -> Self {
         Self::Items4(value)
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 impl ::std::convert::From<TimeTrackingShiftsPostBodyDataShiftsItems5>
 for TimeTrackingShiftsPostBodyDataShiftsItems {
     fn from(value: TimeTrackingShiftsPostBodyDataShiftsItems5) -> Self {
         Self::Items5(value)
     }
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItems0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems0 {
     pub date_of_work: ::chrono::naive::NaiveDate,
@@ -21176,8 +23100,9 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems0 {
     >,
     pub summary: TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0Summary,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItems1`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems1 {
     pub description: ::std::string::String,
@@ -21190,8 +23115,9 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems1 {
     pub shift_type: TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1ShiftType,
     pub summary: TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1Summary,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItems2`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems2 {
     pub corrections: ::std::vec::Vec<
@@ -21206,8 +23132,9 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems2 {
     pub shift_reference_id: ::std::string::String,
     pub shift_type: TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2ShiftType,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItems3`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems3 {
     pub date_of_work: ::chrono::naive::NaiveDate,
@@ -21223,8 +23150,9 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems3 {
     >,
     pub summary: TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItems4`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems4 {
     pub description: ::std::string::String,
@@ -21237,8 +23165,9 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems4 {
     pub shift_type: TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1ShiftType,
     pub summary: TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItems5`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems5 {
     pub corrections: ::std::vec::Vec<
@@ -21253,46 +23182,54 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems5 {
     pub shift_reference_id: ::std::string::String,
     pub shift_type: TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2ShiftType,
 }
+#[cfg(feature = "time-tracking-shifts")]
 open_enum!(
     TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0ShiftType, Unknown { Regular =
     "REGULAR" }
 );
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0Summary`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0Summary {
     pub shift_rate_external_id: ::std::string::String,
     pub time_amount: f64,
     pub time_unit: TimeTrackingShiftsPostResponseDataItemsSummaryTimeUnit,
 }
+#[cfg(feature = "time-tracking-shifts")]
 open_enum!(
     TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1ShiftType, Unknown {
     CorrectionAbsolute = "CORRECTION_ABSOLUTE" }
 );
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1Summary`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1Summary {
     pub time_amount: f64,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItems {
     pub time_amount: f64,
     #[serde(rename = "type")]
     pub type_: TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItemsType,
 }
+#[cfg(feature = "time-tracking-shifts")]
 open_enum!(
     TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItemsType, Unknown {
     Addition = "ADDITION", Subtraction = "SUBTRACTION" }
 );
+#[cfg(feature = "time-tracking-shifts")]
 open_enum!(
     TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2ShiftType, Unknown { CorrectionDelta =
     "CORRECTION_DELTA" }
 );
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21304,8 +23241,9 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary {
     pub total_break_hours: ::std::option::Option<f64>,
     pub total_payable_hours: f64,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21316,8 +23254,9 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary {
     pub total_break_hours: ::std::option::Option<f64>,
     pub total_payable_hours: f64,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21331,6 +23270,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21352,16 +23292,19 @@ pub struct TimeTrackingShiftsPostResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostResponseDataItemsPayrollCycleRef`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsPostResponseDataItemsPayrollCycleRef {
     pub date: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 open_enum!(
     TimeTrackingShiftsPostResponseDataItemsShiftType, Unknown { CorrectionAbsolute =
     "CORRECTION_ABSOLUTE", CorrectionDelta = "CORRECTION_DELTA", Regular = "REGULAR" }
 );
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsPostResponseDataItemsSummary`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21382,19 +23325,22 @@ pub struct TimeTrackingShiftsPostResponseDataItemsSummary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_payable_hours: ::std::option::Option<f64>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 open_enum!(
     TimeTrackingShiftsPostResponseDataItemsSummaryTimeUnit, Unknown { Day = "DAY", Hour =
     "HOUR", Month = "MONTH", Week = "WEEK" }
 );
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsRawPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsRawPostBodyData {
     pub contract_id: ::std::string::String,
     pub shifts: ::std::vec::Vec<TimeTrackingShiftsRawPostBodyDataShiftsItems>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsRawPostBodyDataShiftsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingShiftsRawPostBodyDataShiftsItems {
     pub date_of_work: ::std::string::String,
@@ -21403,6 +23349,7 @@ pub struct TimeTrackingShiftsRawPostBodyDataShiftsItems {
     pub external_id: ::std::string::String,
     pub meta: TimeTrackingShiftsGetResponseDataItemsMeta,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsRawPostResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21418,6 +23365,7 @@ pub struct TimeTrackingShiftsRawPostResponseDataItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21425,6 +23373,7 @@ pub struct TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeTrackingShiftsExternalIdPatchResponseData>,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingTimesheetsTimesheetIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21447,6 +23396,7 @@ pub struct TimeTrackingTimesheetsTimesheetIdGetResponseData {
         >,
     >,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingTimesheetsTimesheetIdGetResponseDataFileData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21455,16 +23405,19 @@ pub struct TimeTrackingTimesheetsTimesheetIdGetResponseDataFileData {
     pub file_id: ::std::string::String,
     pub file_name: ::std::string::String,
 }
+#[cfg(feature = "time-tracking")]
 open_enum!(
     TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus, Unknown { Approved =
     "APPROVED", PendingCreation = "PENDING_CREATION", PendingReview = "PENDING_REVIEW",
     Rejected = "REJECTED" }
 );
+#[cfg(feature = "time-tracking")]
 open_enum!(
     TimeTrackingTimesheetsTimesheetIdGetResponseDataSubmissionStatus, Unknown { Failed =
     "FAILED", Invalid = "INVALID", Processing = "PROCESSING", Submitted = "SUBMITTED",
     Uploading = "UPLOADING", UploadFailed = "UPLOAD_FAILED" }
 );
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingTimesheetsTimesheetIdGetResponseDataValidationErrorsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21481,6 +23434,7 @@ pub struct TimeTrackingTimesheetsTimesheetIdGetResponseDataValidationErrorsItems
     #[serde(rename = "type")]
     pub type_: TimeTrackingTimesheetsTimesheetIdGetResponseDataValidationErrorsItemsType,
 }
+#[cfg(feature = "time-tracking")]
 open_enum!(
     TimeTrackingTimesheetsTimesheetIdGetResponseDataValidationErrorsItemsType, Unknown {
     BreakDurationMismatch = "BREAK_DURATION_MISMATCH", BreakMaxDurationExceeded =
@@ -21511,14 +23465,16 @@ open_enum!(
     "WORK_LOCATION_MISMATCH_BETWEEN_TIME_CLOCK_EVENTS_FOR_SHIFT", WorkLocationViolation =
     "WORK_LOCATION_VIOLATION" }
 );
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingTimesheetsTimesheetIdReviewPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingTimesheetsTimesheetIdReviewPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reason: ::std::option::Option<::std::string::String>,
     pub review_status: TimeOffsReviewPostBodyDataItemsStatus,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingTimesheetsTimesheetIdReviewPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21529,8 +23485,9 @@ pub struct TimeTrackingTimesheetsTimesheetIdReviewPostResponseData {
     pub review_status: TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus,
     pub reviewed_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingTimesheetsUploadUrlPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeTrackingTimesheetsUploadUrlPostBodyData {
     pub contract_id: ::std::string::String,
@@ -21538,6 +23495,7 @@ pub struct TimeTrackingTimesheetsUploadUrlPostBodyData {
     pub file_name: ::std::string::String,
     pub start_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingTimesheetsUploadUrlPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21548,6 +23506,7 @@ pub struct TimeTrackingTimesheetsUploadUrlPostResponseData {
     pub upload_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     pub upload_url: ::std::string::String,
 }
+#[cfg(feature = "time-tracking")]
 ///`TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21555,12 +23514,14 @@ pub struct TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeTrackingShiftRatesExternalIdPatchResponseData>,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsCreateTimesheetResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsCreateTimesheetResponse201 {
     pub data: TimesheetsPostResponseData,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsGetContractTimesheetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21568,106 +23529,116 @@ pub struct TimesheetsGetContractTimesheetsResponse200 {
     pub data: ::std::vec::Vec<ContractsContractIdTimesheetsGetResponseDataItems>,
     pub page: TimesheetsGetResponsePage,
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`TimesheetsGetParametersContractTypes`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum TimesheetsGetParametersContractTypes {
     Types0(TimesheetsGetParametersContractTypes0),
     Types1(TimesheetsGetParametersContractTypes1),
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<TimesheetsGetParametersContractTypes0>
 for TimesheetsGetParametersContractTypes {
     fn from(value: TimesheetsGetParametersContractTypes0) -> Self {
         Self::Types0(value)
     }
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<TimesheetsGetParametersContractTypes1>
 for TimesheetsGetParametersContractTypes {
     fn from(value: TimesheetsGetParametersContractTypes1) -> Self {
         Self::Types1(value)
     }
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`TimesheetsGetParametersContractTypes0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetParametersContractTypes0(
     pub ::std::vec::Vec<TimesheetsGetParametersContractTypes1>,
 );
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::ops::Deref for TimesheetsGetParametersContractTypes0 {
     type Target = ::std::vec::Vec<TimesheetsGetParametersContractTypes1>;
     fn deref(&self) -> &::std::vec::Vec<TimesheetsGetParametersContractTypes1> {
         &self.0
     }
 }
-impl ::std::convert::From<TimesheetsGetParametersContractTypes0>
-for ::std::vec::Vec<TimesheetsGetParametersContractTypes1> {
-    fn from(value: TimesheetsGetParametersContractTypes0) -> Self {
-        value.0
-    }
-}
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<::std::vec::Vec<TimesheetsGetParametersContractTypes1>>
 for TimesheetsGetParametersContractTypes0 {
     fn from(value: ::std::vec::Vec<TimesheetsGetParametersContractTypes1>) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 open_enum!(
     TimesheetsGetParametersContractTypes1, Unknown { OngoingTimeBased =
     "ongoing_time_based", PayAsYouGoTimeBased = "pay_as_you_go_time_based",
     PaygMilestones = "payg_milestones", PaygTasks = "payg_tasks" }
 );
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`TimesheetsGetParametersStatuses`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum TimesheetsGetParametersStatuses {
     Statuses0(TimesheetsGetParametersStatuses0),
     Statuses1(TimesheetsGetParametersStatuses1),
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<TimesheetsGetParametersStatuses0>
 for TimesheetsGetParametersStatuses {
     fn from(value: TimesheetsGetParametersStatuses0) -> Self {
         Self::Statuses0(value)
     }
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<TimesheetsGetParametersStatuses1>
 for TimesheetsGetParametersStatuses {
     fn from(value: TimesheetsGetParametersStatuses1) -> Self {
         Self::Statuses1(value)
     }
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`TimesheetsGetParametersStatuses0`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetParametersStatuses0(
     pub ::std::vec::Vec<TimesheetsGetParametersStatuses1>,
 );
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::ops::Deref for TimesheetsGetParametersStatuses0 {
     type Target = ::std::vec::Vec<TimesheetsGetParametersStatuses1>;
     fn deref(&self) -> &::std::vec::Vec<TimesheetsGetParametersStatuses1> {
         &self.0
     }
 }
-impl ::std::convert::From<TimesheetsGetParametersStatuses0>
-for ::std::vec::Vec<TimesheetsGetParametersStatuses1> {
-    fn from(value: TimesheetsGetParametersStatuses0) -> Self {
-        value.0
-    }
-}
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<::std::vec::Vec<TimesheetsGetParametersStatuses1>>
 for TimesheetsGetParametersStatuses0 {
     fn from(value: ::std::vec::Vec<TimesheetsGetParametersStatuses1>) -> Self {
         Self(value)
     }
 }
+#[cfg(
+    any(
+        feature = "invoice-adjustments",
+        feature = "off-cycle",
+        feature = "tasks",
+        feature = "timesheets"
+    )
+)]
 open_enum!(
     TimesheetsGetParametersStatuses1, Unknown { Approved = "approved", Declined =
     "declined", NotPayable = "not_payable", Paid = "paid", Pending = "pending",
     Processing = "processing" }
 );
+#[cfg(feature = "timesheets")]
 ///`TimesheetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21700,6 +23671,7 @@ pub struct TimesheetsGetResponseDataItems {
     pub type_: ::std::string::String,
     pub worksheet: ::std::option::Option<TimesheetsIdGetResponseDataWorksheet>,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsGetResponseDataItemsPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21709,6 +23681,7 @@ pub struct TimesheetsGetResponseDataItemsPaymentCycle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(any(feature = "off-cycle", feature = "timesheets"))]
 ///`TimesheetsGetResponseDataItemsReportedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21717,6 +23690,7 @@ pub struct TimesheetsGetResponseDataItemsReportedBy {
     pub full_name: ::std::option::Option<::std::string::String>,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsGetResponseDataItemsReviewedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21727,18 +23701,21 @@ pub struct TimesheetsGetResponseDataItemsReviewedBy {
     pub remarks: ::std::string::String,
     pub reviewed_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetResponsePage {
     pub total_rows: f64,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsGetTimesheetByIdResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsGetTimesheetByIdResponse200 {
     pub data: TimesheetsIdGetResponseData,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsGetTimesheetsResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21746,6 +23723,7 @@ pub struct TimesheetsGetTimesheetsResponse200 {
     pub data: ::std::vec::Vec<TimesheetsGetResponseDataItems>,
     pub page: TimesheetsGetResponsePage,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21777,6 +23755,7 @@ pub struct TimesheetsIdGetResponseData {
     pub type_: ::std::string::String,
     pub worksheet: ::std::option::Option<TimesheetsIdGetResponseDataWorksheet>,
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`TimesheetsIdGetResponseDataApproversItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21787,6 +23766,13 @@ pub struct TimesheetsIdGetResponseDataApproversItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(
+    any(
+        feature = "contractor-hiring",
+        feature = "invoice-adjustments",
+        feature = "timesheets"
+    )
+)]
 ///`TimesheetsIdGetResponseDataAttachment`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21794,6 +23780,7 @@ pub struct TimesheetsIdGetResponseDataAttachment {
     pub filename: ::std::string::String,
     pub key: ::std::string::String,
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`TimesheetsIdGetResponseDataContract`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21803,6 +23790,7 @@ pub struct TimesheetsIdGetResponseDataContract {
     #[serde(rename = "type")]
     pub type_: EorPostResponseDataType,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsIdGetResponseDataHourlyReportPreset`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21816,6 +23804,7 @@ pub struct TimesheetsIdGetResponseDataHourlyReportPreset {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsIdGetResponseDataPaymentCycle`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21825,6 +23814,9 @@ pub struct TimesheetsIdGetResponseDataPaymentCycle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(
+    any(feature = "invoice-adjustments", feature = "milestones", feature = "timesheets")
+)]
 ///`TimesheetsIdGetResponseDataReportedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21833,6 +23825,7 @@ pub struct TimesheetsIdGetResponseDataReportedBy {
     pub full_name: ::std::option::Option<::std::string::String>,
     pub id: EorPostBodyDataSeniorityId,
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`TimesheetsIdGetResponseDataReviewedBy`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21843,6 +23836,7 @@ pub struct TimesheetsIdGetResponseDataReviewedBy {
     pub remarks: ::std::string::String,
     pub reviewed_at: ::std::string::String,
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`TimesheetsIdGetResponseDataWorksheet`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21852,8 +23846,9 @@ pub struct TimesheetsIdGetResponseDataWorksheet {
     pub minutes: f64,
     pub weeks: f64,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdPatchBodyData {
     pub description: ::std::string::String,
@@ -21861,26 +23856,40 @@ pub struct TimesheetsIdPatchBodyData {
     pub hourly_report_preset_id: ::std::option::Option<::std::string::String>,
     pub quantity: f64,
 }
+#[cfg(
+    any(
+        feature = "adjustments",
+        feature = "eor-worker-information",
+        feature = "invoice-adjustments",
+        feature = "organization-structure",
+        feature = "people",
+        feature = "timesheets",
+        feature = "worker-information"
+    )
+)]
 ///`TimesheetsIdPatchResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdPatchResponseData {
     pub updated: bool,
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "tasks", feature = "timesheets"))]
 ///`TimesheetsIdReviewsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsIdReviewsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     pub status: TimesheetsIdReviewsPostBodyDataStatus,
 }
+#[cfg(any(feature = "invoice-adjustments", feature = "tasks", feature = "timesheets"))]
 open_enum!(
     TimesheetsIdReviewsPostBodyDataStatus, Unknown { Approved = "approved", Declined =
     "declined" }
 );
+#[cfg(feature = "timesheets")]
 ///`TimesheetsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsPostBodyData {
     pub contract_id: ::std::string::String,
@@ -21892,6 +23901,7 @@ pub struct TimesheetsPostBodyData {
     pub is_auto_approved: ::std::option::Option<bool>,
     pub quantity: f64,
 }
+#[cfg(feature = "timesheets")]
 ///`TimesheetsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21904,6 +23914,7 @@ pub struct TimesheetsPostResponseData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<TimesheetsGetParametersStatuses1>,
 }
+#[cfg(feature = "projects")]
 ///`TimesheetsPresetsIdGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21917,6 +23928,7 @@ pub struct TimesheetsPresetsIdGetResponseData {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<TimesheetsRootPresetsPostBodyType>,
 }
+#[cfg(feature = "projects")]
 ///`TimesheetsPresetsIdGetResponseDataFile`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21928,8 +23940,9 @@ pub struct TimesheetsPresetsIdGetResponseDataFile {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "projects")]
 ///`TimesheetsPresetsIdPatchBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsPresetsIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21941,8 +23954,9 @@ pub struct TimesheetsPresetsIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "projects")]
 ///`TimesheetsPresetsPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsPresetsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -21956,23 +23970,28 @@ pub struct TimesheetsPresetsPostBodyData {
     pub title: ::std::option::Option<::std::string::String>,
     pub work_statement_id: ::std::string::String,
 }
+#[cfg(feature = "projects")]
 open_enum!(
     TimesheetsRootPresetsGetParametersOrderBy, Unknown { CreatedAt = "created_at" }
 );
+#[cfg(feature = "projects")]
 impl ::std::default::Default for TimesheetsRootPresetsGetParametersOrderBy {
     fn default() -> Self {
         TimesheetsRootPresetsGetParametersOrderBy::CreatedAt
     }
 }
+#[cfg(feature = "projects")]
 open_enum!(
     TimesheetsRootPresetsGetParametersOrderDirection, Unknown { Asc = "ASC", Desc =
     "DESC" }
 );
+#[cfg(feature = "projects")]
 impl ::std::default::Default for TimesheetsRootPresetsGetParametersOrderDirection {
     fn default() -> Self {
         TimesheetsRootPresetsGetParametersOrderDirection::Desc
     }
 }
+#[cfg(feature = "projects")]
 ///`TimesheetsRootPresetsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21987,6 +24006,7 @@ pub struct TimesheetsRootPresetsGetResponseDataItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<TimesheetsRootPresetsPostBodyType>,
 }
+#[cfg(feature = "projects")]
 ///`TimesheetsRootPresetsGetResponsePage`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -21994,8 +24014,9 @@ pub struct TimesheetsRootPresetsGetResponsePage {
     pub cursor: ::std::string::String,
     pub total_rows: i64,
 }
+#[cfg(feature = "projects")]
 ///`TimesheetsRootPresetsPostBodyHourlyReportPresetsItems`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsRootPresetsPostBodyHourlyReportPresetsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -22012,29 +24033,35 @@ pub struct TimesheetsRootPresetsPostBodyHourlyReportPresetsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "projects")]
 open_enum!(
     TimesheetsRootPresetsPostBodyHourlyReportPresetsItemsActionType, Unknown { Add =
     "ADD" }
 );
+#[cfg(feature = "projects")]
 impl ::std::default::Default
 for TimesheetsRootPresetsPostBodyHourlyReportPresetsItemsActionType {
     fn default() -> Self {
         TimesheetsRootPresetsPostBodyHourlyReportPresetsItemsActionType::Add
     }
 }
+#[cfg(feature = "projects")]
 open_enum!(
     TimesheetsRootPresetsPostBodyHourlyReportPresetsProcessingType, Unknown { Async =
     "ASYNC", Sync = "SYNC" }
 );
+#[cfg(feature = "projects")]
 impl ::std::default::Default
 for TimesheetsRootPresetsPostBodyHourlyReportPresetsProcessingType {
     fn default() -> Self {
         TimesheetsRootPresetsPostBodyHourlyReportPresetsProcessingType::Sync
     }
 }
+#[cfg(feature = "projects")]
 open_enum!(
     TimesheetsRootPresetsPostBodyType, Unknown { Rate = "RATE", Tracking = "TRACKING" }
 );
+#[cfg(feature = "projects")]
 ///`TimesheetsRootPresetsPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22045,6 +24072,7 @@ pub struct TimesheetsRootPresetsPostResponseData {
     >,
     pub id: ::std::string::String,
 }
+#[cfg(feature = "projects")]
 ///`TimesheetsRootPresetsPostResponseDataAsyncTask`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22052,26 +24080,40 @@ pub struct TimesheetsRootPresetsPostResponseDataAsyncTask {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i64>,
 }
+#[cfg(
+    any(
+        feature = "adjustments",
+        feature = "eor-worker-information",
+        feature = "invoice-adjustments",
+        feature = "organization-structure",
+        feature = "people",
+        feature = "timesheets",
+        feature = "worker-information"
+    )
+)]
 ///`TimesheetsUpdateTimesheetResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimesheetsUpdateTimesheetResponse201 {
     pub data: TimesheetsIdPatchResponseData,
 }
+#[cfg(feature = "treasury")]
 ///`TreasuryCreateVendorBillV20260101Response201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TreasuryCreateVendorBillV20260101Response201 {
     pub data: AccountsPayableVendorBillsPostResponseData,
 }
+#[cfg(feature = "plans-401-k")]
 ///`Update401KPlanV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Update401KPlanV20260101Body {
     pub data: BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData,
 }
+#[cfg(feature = "organization-structure")]
 ///`UpdateAnExistingHrisOrgStructureV20260101Body`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateAnExistingHrisOrgStructureV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -22079,27 +24121,31 @@ pub struct UpdateAnExistingHrisOrgStructureV20260101Body {
         HrisOrganizationStructuresExternalExternalIdPatchBodyData,
     >,
 }
+#[cfg(feature = "payouts")]
 ///`UpdateAutoWithdrawSettingBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateAutoWithdrawSettingBody {
     pub data: PayoutsContractorsSettingsAutoWithdrawPostBodyData,
 }
+#[cfg(feature = "payouts")]
 ///`UpdateBankTransferMethodBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateBankTransferMethodBody {
     pub data: PayoutsContractorsMethodsPostBodyData,
 }
+#[cfg(feature = "eor-amendments")]
 ///`UpdateContractAmendmentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateContractAmendmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdAmendmentsPostBodyData>,
 }
+#[cfg(feature = "eor-hiring")]
 ///`UpdateContractEmployeeInformationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateContractEmployeeInformationBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -22107,26 +24153,30 @@ pub struct UpdateContractEmployeeInformationBody {
         EorContractsContractIdEmployeeInformationPatchBodyData,
     >,
 }
+#[cfg(feature = "eor-contract")]
 ///`UpdateEorContractBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateEorContractBody {
     pub data: EorContractContractIdPatchBodyData,
 }
+#[cfg(feature = "eor-worker-information")]
 ///`UpdateEorWorkerAdditionalInformationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateEorWorkerAdditionalInformationBody {
     pub data: EorWorkersContractsContractIdAdditionalInformationPatchBodyData,
 }
+#[cfg(feature = "worker-information")]
 ///`UpdateGpWorkerAddressBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerAddressBody {
     pub data: GpWorkersWorkerIdAddressPatchBodyData,
 }
+#[cfg(feature = "worker-information")]
 ///`UpdateGpWorkerBankBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerBankBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -22176,51 +24226,59 @@ pub struct UpdateGpWorkerBankBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tax_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "worker-information")]
 ///`UpdateGpWorkerCompensationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerCompensationBody {
     pub data: GpWorkersWorkerIdCompensationPatchBodyData,
 }
+#[cfg(feature = "worker-information")]
 ///`UpdateGpWorkerEmployeeInformationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerEmployeeInformationBody {
     pub data: GpWorkersWorkerIdEmployeeInformationPatchBodyData,
 }
+#[cfg(feature = "worker-information")]
 ///`UpdateGpWorkerPtoPolicyBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGpWorkerPtoPolicyBody {
     pub data: GpWorkersWorkerIdPtoPolicyPatchBodyData,
 }
+#[cfg(feature = "groups")]
 ///`UpdateGroupBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateGroupBody {
     pub data: GroupsIdPatchBodyData,
 }
+#[cfg(feature = "contracts")]
 ///`UpdateIcContractBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateIcContractBody {
     pub data: ContractsContractIdPatchBodyData,
 }
+#[cfg(feature = "ic-invoicing-taxes")]
 ///`UpdateIcInvoicingTaxBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateIcInvoicingTaxBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdIcInvoicingTaxesPostBodyData>,
 }
+#[cfg(feature = "invoice-adjustments")]
 ///`UpdateInvoiceAdjustmentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateInvoiceAdjustmentBody {
     pub data: InvoiceAdjustmentsIdPatchBodyData,
 }
+#[cfg(feature = "legal-entities")]
 ///`UpdateLegalEntityBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateLegalEntityBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -22240,15 +24298,17 @@ pub struct UpdateLegalEntityBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sic_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "organizations")]
 ///`UpdateOrganizationRoleBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateOrganizationRoleBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<RolesRoleIdPatchBodyData>,
 }
+#[cfg(feature = "organization-structure")]
 ///`UpdateOrganizationStructureByExternalIdBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateOrganizationStructureByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -22256,87 +24316,101 @@ pub struct UpdateOrganizationStructureByExternalIdBody {
         HrisOrganizationStructuresExternalExternalIdPatchBodyData,
     >,
 }
+#[cfg(feature = "organization-structure")]
 ///`UpdatePersonDepartmentBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdatePersonDepartmentBody {
     pub data: PeopleIdDepartmentPutBodyData,
 }
+#[cfg(feature = "personal-information")]
 ///`UpdatePersonPersonalInfoBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdatePersonPersonalInfoBody {
     pub data: PeopleWorkerIdPersonalPatchBodyData,
 }
+#[cfg(feature = "personal-information")]
 ///`UpdatePersonPersonalInfoExternalIdBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdatePersonPersonalInfoExternalIdBody {
     pub data: PeopleExternalWorkerIdPersonalPatchBodyData,
 }
+#[cfg(feature = "people")]
 ///`UpdatePersonWorkingLocationBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdatePersonWorkingLocationBody {
     pub data: PeopleIdWorkingLocationPutBodyData,
 }
+#[cfg(feature = "tasks")]
 ///`UpdateTaskByIdBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTaskByIdBody {
     pub data: TasksTaskIdPatchBodyData,
 }
+#[cfg(feature = "organization-structure")]
 ///`UpdateTeamCustomFieldsBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTeamCustomFieldsBody {
     pub data: HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData,
 }
+#[cfg(feature = "time-off")]
 ///`UpdateTimeOffRequestBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimeOffRequestBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsTimeOffIdPatchBodyData>,
 }
+#[cfg(feature = "time-tracking-shifts")]
 ///`UpdateTimeTrackingShiftByExternalIdBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimeTrackingShiftByExternalIdBody {
     pub data: TimeTrackingShiftsExternalIdPatchBodyData,
 }
+#[cfg(feature = "time-tracking")]
 ///`UpdateTimeTrackingShiftRateByExternalIdBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimeTrackingShiftRateByExternalIdBody {
     pub data: TimeTrackingShiftRatesExternalIdPatchBodyData,
 }
+#[cfg(feature = "timesheets")]
 ///`UpdateTimesheetBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimesheetBody {
     pub data: TimesheetsIdPatchBodyData,
 }
+#[cfg(feature = "projects")]
 ///`UpdateTimesheetsPresetBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateTimesheetsPresetBody {
     pub data: TimesheetsPresetsIdPatchBodyData,
 }
+#[cfg(feature = "worker-relations")]
 ///`UpdateWorkerRelationTypeBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateWorkerRelationTypeBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesTypeIdPatchBodyData>,
 }
+#[cfg(feature = "worker-relations")]
 ///`UpdateWorkerRelationTypeByExternalIdBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateWorkerRelationTypeByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesTypeIdPatchBodyData>,
 }
+#[cfg(feature = "users")]
 ///`UserExtension`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22413,6 +24487,7 @@ pub struct UserExtension {
     #[serde(rename = "workerId", skip_serializing_if = "::std::option::Option::is_none")]
     pub worker_id: ::std::option::Option<f64>,
 }
+#[cfg(feature = "users")]
 ///`UserExtensionEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22443,6 +24518,15 @@ pub struct UserExtensionEmploymentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(
+    any(
+        feature = "eor-benefits",
+        feature = "eor-contract",
+        feature = "gp-hiring",
+        feature = "user",
+        feature = "users"
+    )
+)]
 ///`UserExtensionEmploymentsItemsTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22450,6 +24534,7 @@ pub struct UserExtensionEmploymentsItemsTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 ///`UserResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22485,6 +24570,7 @@ pub struct UserResponse {
     #[serde(rename = "userType", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "user")]
 ///`UserRetrieveASingleUserV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22520,10 +24606,12 @@ pub struct UserRetrieveASingleUserV20260101Response200 {
     #[serde(rename = "userType", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "user", feature = "users"))]
 open_enum!(
     UserSchemasItems, Unknown { UrnIetfParamsScimSchemasCore20User =
     "urn:ietf:params:scim:schemas:core:2.0:User" }
 );
+#[cfg(feature = "users")]
 ///`UserSearchResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22552,20 +24640,23 @@ pub struct UserSearchResponse {
     )]
     pub total_results: ::std::option::Option<i64>,
 }
+#[cfg(feature = "users")]
 ///`UsersGetParametersFilter`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum UsersGetParametersFilter {
     String(::std::string::String),
     Array(::std::vec::Vec<::std::string::String>),
 }
+#[cfg(feature = "users")]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for UsersGetParametersFilter {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Array(value)
     }
 }
+#[cfg(feature = "users")]
 ///`UsersGetResponseResourcesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22601,6 +24692,7 @@ pub struct UsersGetResponseResourcesItems {
     #[serde(rename = "userType", skip_serializing_if = "::std::option::Option::is_none")]
     pub user_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 ///`UsersGetResponseResourcesItemsAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22626,6 +24718,7 @@ pub struct UsersGetResponseResourcesItemsAddressesItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 ///`UsersGetResponseResourcesItemsMeta`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22645,6 +24738,7 @@ pub struct UsersGetResponseResourcesItemsMeta {
     )]
     pub resource_type: ::std::option::Option<MetaResourceType>,
 }
+#[cfg(feature = "users")]
 ///`UsersGetResponseResourcesItemsName`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22652,6 +24746,7 @@ pub struct UsersGetResponseResourcesItemsName {
     pub family_name: ::std::option::Option<::std::string::String>,
     pub given_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22744,6 +24839,7 @@ pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User
         ::std::string::String,
     >,
 }
+#[cfg(feature = "users")]
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22789,6 +24885,7 @@ pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserEmploymentsItemsTeam`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22796,6 +24893,7 @@ pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserOrganizationalStructuresItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22828,6 +24926,7 @@ pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User
     )]
     pub structure_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 ///`UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtensionEnterprise20User`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22863,10 +24962,12 @@ pub struct UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtensionEnterp
     )]
     pub preferred_last_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 open_enum!(
     UsersGetResponseSchemasItems, Unknown { UrnIetfParamsScimApiMessages20ListResponse =
     "urn:ietf:params:scim:api:messages:2.0:ListResponse" }
 );
+#[cfg(feature = "users")]
 ///`UsersGetUsersResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22895,6 +24996,7 @@ pub struct UsersGetUsersResponse200 {
     )]
     pub total_results: ::std::option::Option<i64>,
 }
+#[cfg(feature = "user")]
 ///`UsersHrisProfileIdGetResponseAddressesItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22918,6 +25020,7 @@ pub struct UsersHrisProfileIdGetResponseAddressesItems {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "user", feature = "users"))]
 ///`UsersHrisProfileIdGetResponseEmailsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22928,10 +25031,12 @@ pub struct UsersHrisProfileIdGetResponseEmailsItems {
     pub type_: UsersHrisProfileIdGetResponseEmailsItemsType,
     pub value: ::std::string::String,
 }
+#[cfg(any(feature = "user", feature = "users"))]
 open_enum!(
     UsersHrisProfileIdGetResponseEmailsItemsType, Unknown { Home = "home", Other =
     "other", Work = "work" }
 );
+#[cfg(feature = "user")]
 ///`UsersHrisProfileIdGetResponseName`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22941,6 +25046,7 @@ pub struct UsersHrisProfileIdGetResponseName {
     #[serde(rename = "givenName")]
     pub given_name: ::std::string::String,
 }
+#[cfg(feature = "user")]
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20User`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -22999,6 +25105,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20User 
     )]
     pub work_location: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "user", feature = "users"))]
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23010,6 +25117,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserC
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "user")]
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserEmploymentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23048,6 +25156,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserE
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "user", feature = "users"))]
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserEmploymentsItemsCustomFieldsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23061,6 +25170,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserE
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "user")]
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterprise20User`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23079,6 +25189,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterpr
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "user")]
 ///`UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterprise20UserManager`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23090,42 +25201,48 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterpr
     pub display_name: ::std::option::Option<::std::string::String>,
     pub value: ::std::string::String,
 }
+#[cfg(feature = "eor-amendments")]
 ///`ValidateEorAmendmentsBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ValidateEorAmendmentsBody {
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "eor-job-scopes")]
 ///`ValidateJobScopeBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ValidateJobScopeBody {
     pub data: EorJobScopesValidatePostBodyData,
 }
+#[cfg(feature = "time-off")]
 ///`ValidateTimeOffBody`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ValidateTimeOffBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsValidatePostBodyData>,
 }
+#[cfg(feature = "screenings")]
 ///`VeriffSessionPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct VeriffSessionPostBodyData {
     pub operation_type: VeriffSessionPostBodyDataOperationType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_input: ::std::option::Option<VeriffSessionPostBodyDataUserInput>,
 }
+#[cfg(feature = "screenings")]
 open_enum!(
     VeriffSessionPostBodyDataOperationType, Unknown { EmailChangeKyc =
     "EMAIL_CHANGE_KYC", IdentityResubmissionKyc = "IDENTITY_RESUBMISSION_KYC",
     IdentityVerificationKyc = "IDENTITY_VERIFICATION_KYC", NameChangeKyc =
     "NAME_CHANGE_KYC" }
 );
+#[cfg(feature = "screenings")]
 ///`VeriffSessionPostBodyDataUserInput`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct VeriffSessionPostBodyDataUserInput {
     pub first_name: ::std::string::String,
@@ -23133,12 +25250,22 @@ pub struct VeriffSessionPostBodyDataUserInput {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub middle_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(
+    any(
+        feature = "contracts",
+        feature = "eor-worker-payslips",
+        feature = "global-payroll",
+        feature = "screenings",
+        feature = "workers"
+    )
+)]
 ///`VeriffSessionPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct VeriffSessionPostResponseData {
     pub url: ::std::string::String,
 }
+#[cfg(feature = "webhooks")]
 ///`WebhookEventTypeListResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23146,6 +25273,7 @@ pub struct WebhookEventTypeListResponse {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<WebhookEventTypeResponse>,
 }
+#[cfg(feature = "webhooks")]
 ///`WebhookEventTypeResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23162,6 +25290,7 @@ pub struct WebhookEventTypeResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "webhooks")]
 ///`WebhookItem`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23183,19 +25312,23 @@ pub struct WebhookItem {
     pub updated_at: ::std::string::String,
     pub url: ::std::string::String,
 }
+#[cfg(feature = "webhooks")]
 ///`WebhookItemResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookItemResponse {
     pub data: WebhookItem,
 }
+#[cfg(feature = "webhooks")]
 open_enum!(WebhookItemStatus, Unknown { Disabled = "disabled", Enabled = "enabled" });
+#[cfg(feature = "webhooks")]
 ///`WebhookListResponse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookListResponse {
     pub data: ::std::vec::Vec<WebhookItem>,
 }
+#[cfg(feature = "worker-hr")]
 ///`WorkerHrGetHrxManagerForWorkerResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23203,6 +25336,7 @@ pub struct WorkerHrGetHrxManagerForWorkerResponse200 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EscalationsWorkersMeHrxGetResponseData>,
 }
+#[cfg(feature = "worker-information")]
 ///`WorkerInformationCreateGpWorkerAdditionalInformationResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23212,32 +25346,37 @@ pub struct WorkerInformationCreateGpWorkerAdditionalInformationResponse201 {
         GpWorkersContractsContractIdAdditionalInformationPostResponseData,
     >,
 }
+#[cfg(any(feature = "contracts", feature = "worker-information"))]
 ///`WorkerInformationCreateGpWorkerBankResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerInformationCreateGpWorkerBankResponse201 {
     pub data: EquityExercisePostResponseData,
 }
+#[cfg(feature = "worker-information")]
 ///`WorkerInformationGetGpWorkerBanksResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerInformationGetGpWorkerBanksResponse200 {
     pub data: ::std::vec::Vec<GpWorkersWorkerIdBanksGetResponseDataItems>,
 }
+#[cfg(feature = "worker-information")]
 ///`WorkerInformationUpdateGpWorkerAddressResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerInformationUpdateGpWorkerAddressResponse201 {
     pub data: GpWorkersWorkerIdAddressPatchResponseData,
 }
+#[cfg(feature = "worker-information")]
 ///`WorkerInformationUpdateGpWorkerCompensationResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerInformationUpdateGpWorkerCompensationResponse200 {
     pub data: ::std::vec::Vec<GpWorkersWorkerIdCompensationPatchResponseDataItems>,
 }
+#[cfg(feature = "workers")]
 ///`WorkerPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerPostBodyData {
     pub company: WorkerPostBodyDataCompany,
@@ -23259,16 +25398,18 @@ pub struct WorkerPostBodyData {
     pub profile_type: WorkerPostBodyDataProfileType,
     pub timezone: ::std::string::String,
 }
+#[cfg(feature = "workers")]
 ///`WorkerPostBodyDataCompany`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerPostBodyDataCompany {
     pub personal: WorkerPostBodyDataCompanyPersonal,
     #[serde(rename = "type")]
     pub type_: WorkerPostBodyDataCompanyType,
 }
+#[cfg(feature = "workers")]
 ///`WorkerPostBodyDataCompanyPersonal`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerPostBodyDataCompanyPersonal {
     pub citizen: ::std::string::String,
@@ -23292,13 +25433,16 @@ pub struct WorkerPostBodyDataCompanyPersonal {
     pub timezone: ::std::option::Option<::std::string::String>,
     pub zip: f64,
 }
+#[cfg(feature = "workers")]
 open_enum!(
     WorkerPostBodyDataCompanyType, Unknown { Company = "COMPANY", Individual =
     "INDIVIDUAL" }
 );
+#[cfg(feature = "workers")]
 open_enum!(
     WorkerPostBodyDataProfileType, Unknown { Contractor = "CONTRACTOR", Eor = "EOR" }
 );
+#[cfg(any(feature = "consent", feature = "workers"))]
 ///`WorkerPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23307,6 +25451,7 @@ pub struct WorkerPostResponseData {
     pub profile_id: ::std::string::String,
     pub user_id: ::std::string::String,
 }
+#[cfg(feature = "worker-relations")]
 ///`WorkerRelationsCreateWorkerRelationTypeResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23314,6 +25459,7 @@ pub struct WorkerRelationsCreateWorkerRelationTypeResponse201 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesPostResponseData>,
 }
+#[cfg(feature = "worker-relations")]
 ///`WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23323,6 +25469,7 @@ pub struct WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20
         HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems,
     >,
 }
+#[cfg(feature = "worker-relations")]
 ///`WorkerRelationsGetWorkerRelationProfileResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23332,6 +25479,7 @@ pub struct WorkerRelationsGetWorkerRelationProfileResponse200 {
         HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItems,
     >,
 }
+#[cfg(feature = "worker-relations")]
 ///`WorkerRelationsGetWorkerRelationTypesResponse200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23339,18 +25487,21 @@ pub struct WorkerRelationsGetWorkerRelationTypesResponse200 {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub data: ::std::vec::Vec<HrisWorkerRelationsTypesGetResponseDataItems>,
 }
+#[cfg(feature = "worker-session")]
 ///`WorkerSessionCreateWorkerAccessTokenResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkerSessionCreateWorkerAccessTokenResponse201 {
     pub data: WorkersSessionPostResponseData,
 }
+#[cfg(feature = "contracts")]
 ///`WorkersAmendmentsAmendmentIdSignPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersAmendmentsAmendmentIdSignPostBodyData {
     pub contractor_signature: ::std::string::String,
 }
+#[cfg(feature = "contracts")]
 ///`WorkersAmendmentsAmendmentIdSignPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23358,6 +25509,7 @@ pub struct WorkersAmendmentsAmendmentIdSignPostResponseData {
     pub id: ::std::string::String,
     pub is_signed: bool,
 }
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
 ///`WorkersComplianceDocumentsGetResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23366,6 +25518,7 @@ pub struct WorkersComplianceDocumentsGetResponseData {
         WorkersComplianceDocumentsGetResponseDataDocumentsItems,
     >,
 }
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
 ///`WorkersComplianceDocumentsGetResponseDataDocumentsItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23388,17 +25541,20 @@ pub struct WorkersComplianceDocumentsGetResponseDataDocumentsItems {
     >,
     pub uploaded_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
 open_enum!(
     WorkersComplianceDocumentsGetResponseDataDocumentsItemsStatus, Unknown { Approved =
     "APPROVED", AwaitingExternalReview = "AWAITING_EXTERNAL_REVIEW", AwaitingExReview =
     "AWAITING_EX_REVIEW", OnHold = "ON_HOLD", Rejected = "REJECTED" }
 );
+#[cfg(feature = "contracts")]
 ///`WorkersContractsContractIdSignaturesPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersContractsContractIdSignaturesPostBodyData {
     pub worker_signature: ::std::string::String,
 }
+#[cfg(feature = "contracts")]
 ///`WorkersContractsContractIdSignaturesPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23408,24 +25564,28 @@ pub struct WorkersContractsContractIdSignaturesPostResponseData {
     pub is_signed: bool,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "workers")]
 ///`WorkersCreateWorkerResponse201`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersCreateWorkerResponse201 {
     pub data: WorkerPostResponseData,
 }
+#[cfg(feature = "workers")]
 ///`WorkersGetInvoiceDetailsByIdV20260427Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersGetInvoiceDetailsByIdV20260427Response200 {
     pub data: IcWorkersInvoicesInvoiceIdGetResponseData,
 }
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
 ///`WorkersListOfWorkerComplianceDocumentsV20260423Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersListOfWorkerComplianceDocumentsV20260423Response200 {
     pub data: WorkersComplianceDocumentsGetResponseData,
 }
+#[cfg(feature = "workers")]
 ///`WorkersRetrieveWorkerTransactionHistoryV20260430Response200`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23436,12 +25596,14 @@ pub struct WorkersRetrieveWorkerTransactionHistoryV20260430Response200 {
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub total_count: i64,
 }
+#[cfg(feature = "worker-session")]
 ///`WorkersSessionPostBodyData`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersSessionPostBodyData {
     pub profile_id: ::std::string::String,
 }
+#[cfg(feature = "worker-session")]
 ///`WorkersSessionPostResponseData`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -23449,6 +25611,7 @@ pub struct WorkersSessionPostResponseData {
     pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub token: ::std::string::String,
 }
+#[cfg(feature = "organizations")]
 ///`WorkingLocationsGetResponseDataItems`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]

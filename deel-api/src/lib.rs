@@ -12,6 +12,10 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Each Deel API area (`contracts`, `people`, `worker-session`, …) is a Cargo feature; `full`, the
+//! default, enables all of them. A service that uses a few areas can turn default features off
+//! and list them, which makes the generated client much cheaper to build.
 #![warn(missing_docs)]
 
 pub mod auth;
@@ -24,12 +28,15 @@ pub mod pagination;
 pub mod retry;
 mod transport;
 pub mod webhooks;
+/// Needs the `worker-session` feature (on by default).
+#[cfg(feature = "worker-session")]
 pub mod worker;
 
 pub use auth::{ApiToken, Credentials};
 pub use client::{Client, ClientBuilder, API_VERSION, USER_AGENT};
 pub use environment::Environment;
 pub use retry::RetryPolicy;
+#[cfg(feature = "worker-session")]
 pub use worker::{WorkerSessions, WorkerToken};
 
 /// Generated request builders, one per operation.

@@ -4,11 +4,12 @@
 //! the passes in [`rewrite`] then reshape its output into the crate's public interface: open
 //! enums, a request builder per operation, multipart uploads, and doc comments built from facts.
 
+mod areas;
 mod facts;
 mod pagination;
 mod rewrite;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
@@ -41,6 +42,17 @@ const RUNTIME_HEADER: &str =
 /// The `open_enum!` macro and its visitor, emitted at the top of `types.rs`.
 const OPEN_ENUM: &str = include_str!("open_enum.rs.in");
 
+/// The line after which codegen owns a manifest's `[features]` table.
+const FEATURES_MARKER: &str =
+    "# Area features: written by `cargo xtask codegen` from the spec's tags; do not edit below.";
+
+/// Writes the area entries of a manifest's `[features]` table.
+type FeatureWriter = fn(&BTreeSet<String>) -> String;
+
+/// Manifests whose area features codegen writes, and how.
+const MANIFESTS: &[(&str, FeatureWriter)] =
+    &[("deel-api-gen/Cargo.toml", areas::gen_features), ("deel-api/Cargo.toml", areas::facade_features)];
+
 /// Generated source files, keyed by path relative to the workspace root.
 pub type Files = BTreeMap<String, String>;
 
@@ -48,7 +60,8 @@ pub type Files = BTreeMap<String, String>;
 pub fn run(root: &Path, check: bool) -> Result<(), String> {
     let doc_path = root.join(import::OUTPUT);
     let doc = import::read_document(&doc_path)?;
-    let (files, stats) = generate(doc)?;
+    let (mut files, stats) = generate(doc)?;
+    with_manifests(root, &mut files, &stats.areas)?;
     if check {
         let stale = stale_files(root, &files)?;
         if stale.is_empty() {
@@ -76,12 +89,28 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// Adds the two manifests, their `[features]` tables completed with one feature per area.
+fn with_manifests(root: &Path, files: &mut Files, areas: &BTreeSet<String>) -> Result<(), String> {
+    for (rel, features) in MANIFESTS {
+        let old = std::fs::read_to_string(root.join(rel)).map_err(|e| format!("reading {rel}: {e}"))?;
+        let (head, _) = old
+            .split_once(FEATURES_MARKER)
+            .ok_or_else(|| format!("{rel} lacks the line `{FEATURES_MARKER}` that ends its [features]"))?;
+        files.insert(rel.to_string(), format!("{head}{FEATURES_MARKER}\n{}", features(areas)));
+    }
+    Ok(())
+}
+
 /// What codegen produced, for the report line.
 pub struct Stats {
     pub operations: usize,
     pub multipart: usize,
     pub lines: usize,
     pub open_enums: usize,
+    /// Every area: one Cargo feature each.
+    pub areas: BTreeSet<String>,
+    /// Types no operation reaches (left out of the crate).
+    pub unreached: usize,
     /// Operations with a pager.
     pub paginated: usize,
     /// List-like operations the classifier could not page, with the reason.
@@ -92,9 +121,17 @@ impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} operations with client methods ({} multipart), {} paginated, {} open enums, {} lines",
-            self.operations, self.multipart, self.paginated, self.open_enums, self.lines
+            "{} operations with client methods ({} multipart) in {} area features, {} paginated, {} open enums, {} lines",
+            self.operations,
+            self.multipart,
+            self.areas.len(),
+            self.paginated,
+            self.open_enums,
+            self.lines
         )?;
+        if self.unreached > 0 {
+            write!(f, "\n  {} types no operation reaches were left out", self.unreached)?;
+        }
         for op in &self.unpaged {
             write!(f, "\n  not paginated: {op}")?;
         }
@@ -180,6 +217,8 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
         multipart: ops.values().filter(|o| o.multipart).count(),
         lines,
         open_enums: out.open_enums,
+        areas: out.areas,
+        unreached: out.unreached,
         paginated: pages.paged.len(),
         unpaged: pages.unclassified.iter().map(|(k, v)| format!("{k}: {v}")).collect(),
     };
@@ -211,7 +250,15 @@ uuid = { version = "1", features = ["serde"] }
 /// `cargo xtask raw --style positional|builder --out DIR`: progenitor's unmodified output for
 /// openapi/, as a standalone crate, to measure our generator against (not used by the build).
 pub fn raw(root: &Path, builder: bool, out: &Path) -> Result<(), String> {
-    let mut doc = import::read_document(&root.join(import::OUTPUT))?;
+    let doc = import::read_document(&root.join(import::OUTPUT))?;
+    let lines = raw_crate(doc, builder, out)?;
+    println!("raw: {lines} lines of progenitor output in {}", out.display());
+    Ok(())
+}
+
+/// Writes progenitor's unmodified output for `doc` as a standalone crate in `out`; returns its
+/// line count.
+pub fn raw_crate(mut doc: Value, builder: bool, out: &Path) -> Result<usize, String> {
     facts::remove_multipart_bodies(&mut doc);
     let mut spec: openapiv3::OpenAPI = serde_json::from_value(doc).map_err(|e| e.to_string())?;
     let mut settings = GenerationSettings::new();
@@ -237,8 +284,7 @@ pub fn raw(root: &Path, builder: bool, out: &Path) -> Result<(), String> {
     let text = prettyplease::unparse(&file);
     std::fs::write(src.join("lib.rs"), &text).map_err(|e| e.to_string())?;
     std::fs::write(out.join("Cargo.toml"), RAW_MANIFEST).map_err(|e| e.to_string())?;
-    println!("raw: {} lines of progenitor output in {}", text.lines().count(), out.display());
-    Ok(())
+    Ok(text.lines().count())
 }
 
 fn settings() -> GenerationSettings {

@@ -17,6 +17,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use syn::{parse_quote, FnArg, Ident, ImplItem, ImplItemFn, Item, Pat, ReturnType, Type};
 
+use super::areas::{self, OperationUse};
 use super::pagination::PageSpec;
 use super::Operation;
 
@@ -25,6 +26,10 @@ pub struct Output {
     pub files: Vec<(String, syn::File)>,
     pub operations: usize,
     pub open_enums: usize,
+    /// Every area (one Cargo feature each).
+    pub areas: std::collections::BTreeSet<String>,
+    /// Types that no operation reaches (left out).
+    pub unreached: usize,
 }
 
 /// Rewrites progenitor's single-file output.
@@ -67,18 +72,28 @@ pub fn rewrite(
 
     let mut operations = Vec::new();
     let mut builders = Vec::new();
+    let mut uses = Vec::new();
     for f in op_fns {
         let name = f.sig.ident.to_string();
         let op = ops.get(&name).ok_or_else(|| {
             format!("progenitor generated `{name}`, which matches no operation of openapi/")
         })?;
-        let (positional, mut builder) = operation(f, op)?;
+        let (mut positional, mut builder) = operation(f, op)?;
         if let Some(spec) = pages.get(&name) {
             builder.extend(paginated(&positional, spec, &item_types)?);
         }
+        uses.push(OperationUse {
+            area: op.area.clone(),
+            request: positional.sig.inputs.to_token_stream(),
+            response: positional.sig.output.to_token_stream(),
+        });
+        let gate = areas::cfg([&op.area]);
+        positional.attrs.insert(0, gate.clone());
         operations.push(positional);
-        builders.push(builder);
+        builders.push(areas::gate_items(builder, &gate)?);
     }
+    let reach = areas::reach(&type_items, &uses);
+    let (type_items, unreached) = areas::gate_types(type_items, &reach);
     if operations.len() != ops.len() {
         let made: Vec<String> = operations.iter().map(|f| f.sig.ident.to_string()).collect();
         let missing: Vec<&String> =
@@ -100,6 +115,8 @@ pub fn rewrite(
     };
     let page_names: Vec<&String> = pages.keys().collect();
     let page_styles: Vec<Ident> = pages.values().map(|p| format_ident!("{}", p.style)).collect();
+    let page_gates: Vec<syn::Attribute> =
+        pages.keys().map(|name| areas::cfg(ops.get(name).map(|o| &o.area))).collect();
     let builder_file: syn::File = parse_quote! {
         use crate::types;
         use crate::Client;
@@ -109,7 +126,7 @@ pub fn rewrite(
 
         /// Every paginated operation and how it pages.
         pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
-            #((#page_names, crate::runtime::pagination::PageStyle::#page_styles)),*
+            #(#page_gates (#page_names, crate::runtime::pagination::PageStyle::#page_styles)),*
         ];
     };
     let types_file: syn::File = parse_quote! {
@@ -124,6 +141,8 @@ pub fn rewrite(
         ],
         operations: count,
         open_enums,
+        areas: ops.values().map(|o| o.area.clone()).collect(),
+        unreached,
     })
 }
 

@@ -258,6 +258,99 @@ fn list_operations_that_cannot_be_paged_are_listed_with_the_reason() {
 
 /// Test helper: a failed generation yields empty output, which the assertions then reject with
 /// the error printed.
+/// Two areas: `alpha` reads a `Shared` thing that holds an `OnlyAlpha` part; `beta` reads the
+/// same `Shared` thing and creates one from a `NewThing` body.
+fn two_areas() -> Value {
+    let ok = |schema: &str| {
+        json!({ "2XX": { "description": "", "content": { "application/json": {
+            "schema": { "$ref": format!("#/components/schemas/{schema}") } } } } })
+    };
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "t", "version": "1" },
+        "paths": {
+            "/rest/v2/alpha": { "get": { "operationId": "get-alpha", "tags": ["alpha"], "responses": ok("AlphaPage") } },
+            "/rest/v2/beta": {
+                "get": { "operationId": "get-beta", "tags": ["beta"], "responses": ok("Shared") },
+                "post": { "operationId": "create-beta", "tags": ["beta"], "responses": ok("Shared"),
+                    "requestBody": { "required": true, "content": { "application/json": {
+                        "schema": { "$ref": "#/components/schemas/NewThing" } } } } }
+            }
+        },
+        "components": { "schemas": {
+            "AlphaPage": { "type": "object", "properties": {
+                "shared": { "$ref": "#/components/schemas/Shared" },
+                "part": { "$ref": "#/components/schemas/OnlyAlpha" } } },
+            "Shared": { "type": "object", "properties": { "id": { "type": "string" } } },
+            "OnlyAlpha": { "type": "object", "properties": { "n": { "type": "integer" } } },
+            "NewThing": { "type": "object", "properties": { "name": { "type": "string" } } }
+        } }
+    })
+}
+
+/// The attribute lines just above `item` in `text`.
+fn attrs_above(text: &str, item: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let at =
+        lines.iter().position(|l| l.starts_with(item)).unwrap_or_else(|| panic!("no `{item}` in:\n{text}"));
+    lines[..at]
+        .iter()
+        .map(|l| l.trim_start())
+        .rev()
+        .take_while(|l| l.starts_with("#[") || l.starts_with("///"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn operations_and_types_are_compiled_only_with_an_area_that_reaches_them() {
+    let (files, stats) = generate(two_areas()).unwrap_or_default_files();
+    assert_eq!(stats.areas.iter().map(String::as_str).collect::<Vec<_>>(), ["alpha", "beta"]);
+    assert_eq!(stats.unreached, 0);
+    let ops = &files["deel-api-gen/src/operations.rs"];
+    assert!(
+        attrs_above(ops, "    pub(crate) async fn send_get_alpha").contains(r#"#[cfg(feature = "alpha")]"#),
+        "{ops}"
+    );
+    assert!(
+        attrs_above(ops, "    pub(crate) async fn send_create_beta").contains(r#"#[cfg(feature = "beta")]"#),
+        "{ops}"
+    );
+    let builder = &files["deel-api-gen/src/builder.rs"];
+    assert!(
+        attrs_above(builder, "pub struct GetAlpha<").contains(r#"#[cfg(feature = "alpha")]"#),
+        "{builder}"
+    );
+    let types = &files["deel-api-gen/src/types.rs"];
+    assert!(attrs_above(types, "pub struct Shared ")
+        .contains(r#"#[cfg(any(feature = "alpha", feature = "beta"))]"#));
+    assert!(attrs_above(types, "pub struct OnlyAlpha ").contains(r#"#[cfg(feature = "alpha")]"#));
+    assert!(attrs_above(types, "pub struct NewThing ").contains(r#"#[cfg(feature = "beta")]"#));
+}
+
+#[test]
+fn types_only_sent_in_requests_do_not_derive_deserialize() {
+    let (files, _) = generate(two_areas()).unwrap_or_default_files();
+    let types = &files["deel-api-gen/src/types.rs"];
+    let sent = attrs_above(types, "pub struct NewThing ");
+    assert!(sent.contains("::serde::Serialize") && !sent.contains("Deserialize"), "{sent}");
+    let received = attrs_above(types, "pub struct Shared ");
+    assert!(
+        received.contains("::serde::Serialize") && received.contains("::serde::Deserialize"),
+        "{received}"
+    );
+}
+
+#[test]
+fn manifests_get_one_feature_per_area_and_full() {
+    let areas: BTreeSet<String> = ["alpha".to_string(), "beta".to_string()].into();
+    let gen = areas::gen_features(&areas);
+    assert_eq!(gen, "full = [\n    \"alpha\",\n    \"beta\",\n]\nalpha = []\nbeta = []\n");
+    let facade = areas::facade_features(&areas);
+    assert!(facade.starts_with("full = [\n    \"alpha\",\n    \"beta\",\n]\n"), "{facade}");
+    assert!(facade.contains("beta = [\"deel-api-gen/beta\"]\n"), "{facade}");
+}
+
 trait OrEmpty {
     fn unwrap_or_default_files(self) -> (Files, Stats);
 }

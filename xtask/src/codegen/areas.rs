@@ -1,0 +1,203 @@
+//! Per-area features: which generated items each Deel API area needs.
+//!
+//! Every operation belongs to one area (its tag). A type is compiled when some enabled area
+//! reaches it, following the references between the generated Rust items themselves, so the cfg
+//! of a type always covers the cfgs of everything that names it. The same walk tells which types
+//! only ever travel in requests: those do not need a `Deserialize` impl, the costliest derive.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::{parse_quote, Attribute, Item};
+
+/// What one operation's generated code names: its area, the types in its arguments and the types
+/// in its result.
+pub struct OperationUse {
+    pub area: String,
+    pub request: TokenStream,
+    pub response: TokenStream,
+}
+
+/// Where each generated type is needed.
+pub struct Reach {
+    /// Type name → the areas whose operations reach it.
+    pub areas: BTreeMap<String, BTreeSet<String>>,
+    /// Types reached from requests only.
+    pub request_only: BTreeSet<String>,
+}
+
+/// The type a top-level item of `types.rs` defines or implements, if any.
+fn owner(item: &Item) -> Option<String> {
+    match item {
+        Item::Struct(s) => Some(s.ident.to_string()),
+        Item::Enum(e) => Some(e.ident.to_string()),
+        Item::Type(t) => Some(t.ident.to_string()),
+        // `open_enum!(Name, ...)`
+        Item::Macro(m) => m.mac.tokens.clone().into_iter().find_map(|t| match t {
+            TokenTree::Ident(i) => Some(i.to_string()),
+            _ => None,
+        }),
+        Item::Impl(imp) => match &*imp.self_ty {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Every identifier in `tokens` that names one of `names`.
+fn named(tokens: TokenStream, names: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+    for tree in tokens {
+        match tree {
+            TokenTree::Ident(i) => {
+                let s = i.to_string();
+                if names.contains(&s) {
+                    out.insert(s);
+                }
+            }
+            TokenTree::Group(g) => named(g.stream(), names, out),
+            _ => {}
+        }
+    }
+}
+
+fn closure(roots: BTreeSet<String>, edges: &BTreeMap<String, BTreeSet<String>>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<String> = roots.into_iter().collect();
+    while let Some(t) = todo.pop() {
+        if seen.insert(t.clone()) {
+            todo.extend(edges.get(&t).into_iter().flatten().filter(|n| !seen.contains(*n)).cloned());
+        }
+    }
+    seen
+}
+
+/// Computes which areas reach each type of `types`.
+pub fn reach(types: &[Item], ops: &[OperationUse]) -> Reach {
+    let names: BTreeSet<String> =
+        types.iter().filter(|i| !matches!(i, Item::Impl(_))).filter_map(owner).collect();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in types {
+        if let Some(o) = owner(item) {
+            let entry = edges.entry(o.clone()).or_default();
+            named(item.to_token_stream(), &names, entry);
+            entry.remove(&o);
+        }
+    }
+    let mut areas: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut requests = BTreeSet::new();
+    let mut responses = BTreeSet::new();
+    for op in ops {
+        let mut req = BTreeSet::new();
+        named(op.request.clone(), &names, &mut req);
+        let mut resp = BTreeSet::new();
+        named(op.response.clone(), &names, &mut resp);
+        let req = closure(req, &edges);
+        let resp = closure(resp, &edges);
+        for t in req.iter().chain(&resp) {
+            areas.entry(t.clone()).or_default().insert(op.area.clone());
+        }
+        requests.extend(req);
+        responses.extend(resp);
+    }
+    let request_only = requests.difference(&responses).cloned().collect();
+    Reach { areas, request_only }
+}
+
+/// `#[cfg(feature = "a")]` or `#[cfg(any(feature = "a", …))]`.
+pub fn cfg<'a>(areas: impl IntoIterator<Item = &'a String>) -> Attribute {
+    let areas: Vec<&String> = areas.into_iter().collect();
+    match areas.as_slice() {
+        [one] => parse_quote!(#[cfg(feature = #one)]),
+        many => parse_quote!(#[cfg(any(#(feature = #many),*))]),
+    }
+}
+
+/// Puts each type item behind the features of the areas that reach it, and drops `Deserialize`
+/// from types that are only ever sent. Returns the items and the number of types no operation
+/// reaches (left out).
+pub fn gate_types(items: Vec<Item>, reach: &Reach) -> (Vec<Item>, usize) {
+    let mut out = Vec::with_capacity(items.len());
+    let mut unreached = BTreeSet::new();
+    for mut item in items {
+        let Some(o) = owner(&item) else {
+            out.push(item);
+            continue;
+        };
+        let Some(areas) = reach.areas.get(&o) else {
+            unreached.insert(o);
+            continue;
+        };
+        let attr = cfg(areas);
+        let send_only = reach.request_only.contains(&o);
+        match &mut item {
+            Item::Struct(s) => {
+                if send_only {
+                    drop_deserialize(&mut s.attrs);
+                }
+                s.attrs.insert(0, attr);
+            }
+            Item::Enum(e) => {
+                if send_only {
+                    drop_deserialize(&mut e.attrs);
+                }
+                e.attrs.insert(0, attr);
+            }
+            Item::Type(t) => t.attrs.insert(0, attr),
+            Item::Macro(m) => m.attrs.insert(0, attr),
+            Item::Impl(i) => i.attrs.insert(0, attr),
+            _ => {}
+        }
+        out.push(item);
+    }
+    (out, unreached.len())
+}
+
+fn drop_deserialize(attrs: &mut [Attribute]) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) =
+            attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+        else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> =
+            paths.iter().filter(|p| p.segments.last().is_none_or(|s| s.ident != "Deserialize")).collect();
+        *attr = parse_quote!(#[derive(#(#kept),*)]);
+    }
+}
+
+/// Adds `attr` to every item of a generated token stream (an operation's builder and impls).
+pub fn gate_items(tokens: TokenStream, attr: &Attribute) -> Result<TokenStream, String> {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("builder does not parse: {e}"))?;
+    for item in &mut file.items {
+        match item {
+            Item::Struct(s) => s.attrs.insert(0, attr.clone()),
+            Item::Impl(i) => i.attrs.insert(0, attr.clone()),
+            Item::Fn(f) => f.attrs.insert(0, attr.clone()),
+            Item::Const(c) => c.attrs.insert(0, attr.clone()),
+            other => return Err(format!("unexpected item in a builder: {}", other.to_token_stream())),
+        }
+    }
+    Ok(file.into_token_stream())
+}
+
+/// The `[features]` entries for the generated crate: `full` and one per area.
+pub fn gen_features(areas: &BTreeSet<String>) -> String {
+    features(areas, |_| "[]".to_string())
+}
+
+/// The `[features]` entries for the facade: `full` and one per area, each forwarded to the
+/// generated crate (the facade's own area-specific helpers test its features).
+pub fn facade_features(areas: &BTreeSet<String>) -> String {
+    features(areas, |a| format!("[\"deel-api-gen/{a}\"]"))
+}
+
+fn features(areas: &BTreeSet<String>, enables: impl Fn(&str) -> String) -> String {
+    let list: String = areas.iter().map(|a| format!("    \"{a}\",\n")).collect();
+    let mut out = format!("full = [\n{list}]\n");
+    for a in areas {
+        out.push_str(&format!("{a} = {}\n", enables(a)));
+    }
+    out
+}
