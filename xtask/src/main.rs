@@ -1,5 +1,7 @@
-//! Project automation: `cargo xtask import` and `cargo xtask codegen [--check]`.
+//! Project automation: `cargo xtask import`, `cargo xtask codegen [--check]` and the
+//! measurements behind the README's compile-time figures.
 
+mod bench_compile;
 mod codegen;
 mod import;
 mod json;
@@ -10,7 +12,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   cargo xtask import --from <openapi.json|yaml> [--out openapi/deel-api.json]
   cargo xtask codegen [--check]
-  cargo xtask raw --style positional|builder --out <dir>   (progenitor's unmodified output, for measurements)";
+  cargo xtask raw --style positional|builder --out <dir>   (progenitor's unmodified output, for measurements)
+  cargo xtask bench-compile [--from <openapi.json>]         (build time and memory vs progenitor's defaults)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,12 @@ fn main() -> ExitCode {
             }
             None => Err(format!("raw needs --out\n{USAGE}")),
         },
+        Some("bench-compile") => {
+            let from = flag(&args, "--from")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join("../shared/reference/deel-openapi.json"));
+            bench_compile::run(&root, &from)
+        }
         _ => Err(USAGE.to_string()),
     };
     match result {
