@@ -26,6 +26,8 @@ pub mod limiter;
 pub mod oauth;
 pub mod pagination;
 pub mod retry;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transport;
 pub mod webhooks;
 /// Needs the `worker-session` feature (on by default).

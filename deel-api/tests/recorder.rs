@@ -1,0 +1,139 @@
+//! The recorder (`testing` feature) against a local server standing in for Deel: calls pass
+//! through unchanged, and the fixtures it writes carry no secret.
+
+use deel_api::testing::{Fixture, Recorder, ReplayServer};
+use deel_api::{types, Client, Environment};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const API_TOKEN: &str = "live-api-token-4f9a2c7e";
+const WORKER_TOKEN: &str = "wt-live-8d1e5b3a";
+const SECRETS: &[&str] =
+    &[API_TOKEN, WORKER_TOKEN, "sess=c00kie", "oauth-access-77", "oauth-refresh-88", "whsec-99"];
+
+async fn upstream() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/v2/workers/session"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("set-cookie", "sess=c00kie")
+                .insert_header("x-request-id", "req-1")
+                .set_body_json(
+                    json!({ "data": { "token": WORKER_TOKEN, "expires_at": "2026-11-29T12:00:00Z" } }),
+                ),
+        )
+        .mount(&server)
+        .await;
+    // Secrets in other shapes: OAuth tokens, a webhook signing key, the caller's own token echoed.
+    Mock::given(method("GET"))
+        .and(path("/rest/v2/webhooks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{ "id": "wh-1", "signing_key": "whsec-99", "note": format!("called with {API_TOKEN}") }],
+            "oauth": { "access_token": "oauth-access-77", "refresh_token": "oauth-refresh-88", "expires_in": 3600 }
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("deel-recorder-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[tokio::test]
+async fn calls_pass_through_and_fixtures_are_written_without_secrets() {
+    let upstream = upstream().await;
+    let dir = temp_dir("scrub");
+    let recorder =
+        Recorder::start(&Environment::Custom(upstream.uri()), &dir).await.unwrap_or_else(|e| panic!("{e}"));
+    let client = Client::builder()
+        .environment(recorder.environment())
+        .rate_limit(None)
+        .token(API_TOKEN)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let body = types::CreateWorkerAccessTokenBody {
+        data: types::WorkersSessionPostBodyData { profile_id: "prf-ada".into() },
+    };
+    let created = client.create_worker_access_token(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
+    // The caller gets the real answer; only the recording is scrubbed.
+    assert_eq!(created.into_inner().data.token, WORKER_TOKEN);
+    // The stand-in's body is not a webhook list, so this call fails to decode; what matters here
+    // is what the recorder writes.
+    let _ = client.get_webhooks().send().await;
+
+    // The upstream saw the caller's credentials.
+    let seen = upstream.received_requests().await.unwrap_or_default();
+    let auth = seen[0].headers.get("authorization").and_then(|v| v.to_str().ok());
+    assert_eq!(auth, Some(format!("Bearer {API_TOKEN}").as_str()));
+
+    let written = recorder.written();
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(recorder.failures().is_empty(), "{:?}", recorder.failures());
+    for file in &written {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{e}"));
+        for secret in SECRETS {
+            assert!(!text.contains(secret), "{} carries `{secret}`:\n{text}", file.display());
+        }
+        assert!(!text.to_ascii_lowercase().contains("authorization"), "{text}");
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+
+    let fixtures = Fixture::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let session = &fixtures[0];
+    assert_eq!(session.name, "0001-post-rest-v2-workers-session.json");
+    assert_eq!(session.request.method, "POST");
+    assert_eq!(session.request.body, Some(json!({ "data": { "profile_id": "prf-ada" } })));
+    assert_eq!(session.request.headers.get("x-version").map(String::as_str), Some("2026-01-01"));
+    assert_eq!(session.response.status, 201);
+    assert_eq!(session.response.headers.get("x-request-id").map(String::as_str), Some("req-1"));
+    assert!(!session.response.headers.contains_key("set-cookie"));
+    assert_eq!(
+        session.response.body,
+        Some(json!({ "data": { "token": "<redacted>", "expires_at": "2026-11-29T12:00:00Z" } }))
+    );
+    let hooks = fixtures[1].response.body.clone().unwrap_or_default();
+    assert_eq!(hooks["data"][0]["note"], json!("called with <redacted>"));
+    assert_eq!(hooks["oauth"]["expires_in"], json!(3600));
+
+    // What was recorded replays.
+    let replay = ReplayServer::from_dir(&dir).await.unwrap_or_else(|e| panic!("{e}"));
+    let offline = Client::builder()
+        .environment(replay.environment())
+        .rate_limit(None)
+        .token("x")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let again = offline.create_worker_access_token(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.into_inner().data.token, "<redacted>");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_unreachable_upstream_is_a_502_and_a_recorded_failure() {
+    let dir = temp_dir("down");
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port());
+    let port = port.unwrap_or_else(|e| panic!("{e}"));
+    let recorder = Recorder::start(&Environment::Custom(format!("http://127.0.0.1:{port}")), &dir)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = Client::builder()
+        .environment(recorder.environment())
+        .rate_limit(None)
+        .retry(deel_api::RetryPolicy::none())
+        .token(API_TOKEN)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(client.get_webhooks().send().await.is_err());
+    assert_eq!(recorder.written().len(), 0);
+    let failures = recorder.failures();
+    assert_eq!(failures.len(), 1);
+    assert!(!failures[0].contains(API_TOKEN), "{}", failures[0]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
