@@ -1,7 +1,8 @@
 //! Quickstart: a worker access token and its expiry, contracts page by page, a typed error.
 //!
-//! Without `DEEL_API_TOKEN` this runs against a local stand-in server on 127.0.0.1 with our own
-//! sample data, so it works offline. With a token it calls Deel's sandbox.
+//! Without `DEEL_API_TOKEN` this runs against the SDK's replay server on 127.0.0.1 (the
+//! `testing` feature), answering from the curated fixtures in `deel-api/fixtures/quickstart/`,
+//! so it works offline. With a token it calls Deel's sandbox.
 //!
 //! ```text
 //! cargo run -p deel-api --example quickstart
@@ -9,25 +10,24 @@
 //! ```
 
 use deel_api::pagination::Paginate;
+use deel_api::testing::{Fixture, ReplayServer};
 use deel_api::{Client, Environment, Error, WorkerSessions};
 use futures_util::StreamExt;
 use serde_json::json;
-use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = std::env::var("DEEL_API_TOKEN").ok().filter(|t| !t.is_empty());
-    // The local server must outlive the calls, so it is held here even when unused.
-    let (client, _local) = match token {
+    // The replay server must outlive the calls, so it is held here even when unused.
+    let (client, replay) = match token {
         Some(token) => {
             println!("Using Deel's sandbox at {}", Environment::SANDBOX_URL);
             (Client::builder().environment(Environment::Sandbox).token(token).build()?, None)
         }
         None => {
-            let server = local_server().await;
-            println!("DEEL_API_TOKEN is not set: using a local stand-in server at {}", server.uri());
-            (Client::builder().base_url(server.uri()).build()?, Some(server))
+            let server = replay_server().await?;
+            println!("DEEL_API_TOKEN is not set: replaying fixtures from {}", server.url());
+            (Client::builder().environment(server.environment()).token("offline").build()?, Some(server))
         }
     };
 
@@ -59,54 +59,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(other) => println!("Looking up a missing contract failed otherwise: {other}"),
         Ok(_) => println!("Unexpectedly found the missing contract"),
     }
+    if let Some(server) = replay {
+        server.verify()?;
+        println!("Every call matched its fixture ({} used)", server.uses().len());
+    }
     Ok(())
 }
 
-/// A local server answering the two calls above with sample data of our own.
-async fn local_server() -> MockServer {
-    let server = MockServer::start().await;
+/// The replay server with the quickstart's fixtures. The worker token is made to expire a day
+/// from now, so that its expiry reads the same whenever this runs.
+async fn replay_server() -> Result<ReplayServer, Box<dyn std::error::Error>> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/quickstart");
+    let mut fixtures = Fixture::load_dir(dir)?;
     let expires_at = (chrono::Utc::now() + chrono::Duration::hours(24)).to_rfc3339();
-    Mock::given(method("POST"))
-        .and(path("/rest/v2/workers/session"))
-        .respond_with(
-            ResponseTemplate::new(201)
-                .set_body_json(json!({ "data": { "token": "wt-sample-token", "expires_at": expires_at } })),
-        )
-        .mount(&server)
-        .await;
-    let page = |ids: &[(&str, &str)], cursor: &str| {
-        json!({ "data": ids.iter().map(|(id, title)| contract(id, title)).collect::<Vec<_>>(),
-                "page": { "cursor": cursor, "total_rows": 3 } })
-    };
-    Mock::given(method("GET"))
-        .and(path("/rest/v2/contracts"))
-        .and(query_param("after_cursor", "c-2"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(page(&[("ctr-quick-3", "Payroll specialist (GP)")], "")),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/rest/v2/contracts"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(
-            &[("ctr-quick-1", "Backend engineer (EOR)"), ("ctr-quick-2", "Design contractor")],
-            "c-2",
-        )))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/rest/v2/contracts/ctr-does-not-exist"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({ "error": "contract not found" })))
-        .mount(&server)
-        .await;
-    server
-}
-
-fn contract(id: &str, title: &str) -> serde_json::Value {
-    json!({
-        "id": id, "title": title, "type": "eor", "status": "in_progress",
-        "client": {}, "invitations": {}, "signatures": {},
-        "is_archived": false, "is_shielded": false, "notice_period": 30,
-        "created_at": "2026-10-01T08:00:00Z"
-    })
+    for f in &mut fixtures {
+        if f.operation.as_deref() == Some("create_worker_access_token") {
+            f.response.body =
+                Some(json!({ "data": { "token": "wt-sample-token", "expires_at": expires_at } }));
+        }
+    }
+    Ok(ReplayServer::start(fixtures).await?)
 }
