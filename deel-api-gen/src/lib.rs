@@ -24,6 +24,12 @@ mod client;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unused_imports)]
 mod operations;
+/// Every operation callable by name, its arguments read from a recorded request (the `dispatch`
+/// feature, for fixture tests and conformance checks).
+#[cfg(feature = "dispatch")]
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic)]
+pub mod dispatch;
 pub mod runtime;
 /// Request and response types of every operation.
 #[rustfmt::skip]

@@ -114,6 +114,7 @@ where
 ///`AcceptProjectAssignmentBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AcceptProjectAssignmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -171,6 +172,7 @@ pub struct AccountingRetrievePaymentReceiptsV20260101Response200 {
 ///`AccountsPayableVendorBillsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AccountsPayableVendorBillsPostBodyData {
     pub amount: f64,
     pub currency: ::std::string::String,
@@ -190,6 +192,7 @@ pub struct AccountsPayableVendorBillsPostBodyData {
 ///`AccountsPayableVendorBillsPostBodyDataLineItemsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AccountsPayableVendorBillsPostBodyDataLineItemsItems {
     pub amount: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -255,6 +258,7 @@ pub struct AccountsPayableVendorBillsPostResponseDataLineItemsItems {
 ///`AddCandidateBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AddCandidateBody {
     pub data: CandidatesPostBodyData,
 }
@@ -262,6 +266,7 @@ pub struct AddCandidateBody {
 ///`AddEditBankDetailsBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AddEditBankDetailsBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsEmployeesMethodsPostBodyData>,
@@ -270,6 +275,7 @@ pub struct AddEditBankDetailsBody {
 ///`AddNoteToAnApplicationV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AddNoteToAnApplicationV20260101Body {
     pub data: AtsApplicationsApplicationIdNotesPostBodyData,
 }
@@ -277,6 +283,7 @@ pub struct AddNoteToAnApplicationV20260101Body {
 ///`AddWorkerRelationChildByExternalIdBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AddWorkerRelationChildByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -287,6 +294,7 @@ pub struct AddWorkerRelationChildByExternalIdBody {
 ///`AddWorkerRelationParentBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AddWorkerRelationParentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -581,6 +589,7 @@ pub struct ApiError {
 ///`ApplyPositionChangesBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ApplyPositionChangesBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisPositionsApplyChangesPostBodyData>,
@@ -589,6 +598,7 @@ pub struct ApplyPositionChangesBody {
 ///`ApproveAnEquityExerciseV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ApproveAnEquityExerciseV20260101Body {
     pub employer_approval: ::std::string::String,
 }
@@ -618,6 +628,7 @@ pub struct AssetsGetItAssetsResponse200 {
 ///`AssignCostCentersToAnEmploymentContractV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AssignCostCentersToAnEmploymentContractV20260101Body {
     pub data: ContractsContractIdCostCentersPostBodyData,
 }
@@ -625,6 +636,7 @@ pub struct AssignCostCentersToAnEmploymentContractV20260101Body {
 ///`AssociateApplicationWithAnInterviewPlanStageV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AssociateApplicationWithAnInterviewPlanStageV20260101Body {
     pub data: AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData,
 }
@@ -896,6 +908,7 @@ pub struct AtsApplicationsApplicationIdGetResponseDataReferralFormSubmission {
 ///`AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub applicable_job_activities: ::std::vec::Vec<
@@ -925,6 +938,7 @@ pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData {
 ///`AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub candidate_self_scheduling_email_template_id: ::std::option::Option<
@@ -940,6 +954,7 @@ pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicable
 ///`AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItems {
     pub participant_hris_organization_user_id: ::std::string::String,
     pub role_slug: AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItemsRoleSlug,
@@ -958,6 +973,7 @@ open_enum!(
 ///`AtsApplicationsApplicationIdNotesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsApplicationIdNotesPostBodyData {
     pub author_id: ::std::string::String,
     pub richtext_content: ::std::string::String,
@@ -975,6 +991,7 @@ pub struct AtsApplicationsApplicationIdNotesPostResponseData {
 ///`AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems {
     pub is_matched: AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItemsIsMatched,
     pub job_criteria_id: ::std::string::String,
@@ -1153,6 +1170,7 @@ open_enum!(
 ///`AtsApplicationsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_form_submission_data: ::std::option::Option<
@@ -1173,6 +1191,7 @@ pub struct AtsApplicationsPostBodyData {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     Items0(AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0),
     Items1(AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1),
@@ -1301,6 +1320,7 @@ impl ::std::convert::From<
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0 {
     pub answer: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1311,6 +1331,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1 {
     pub answer: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1321,6 +1342,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10 {
     pub phone_number: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1331,6 +1353,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11 {
     pub email: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1341,6 +1364,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2 {
     pub question_id: ::std::string::String,
     pub selected_option_id: ::std::string::String,
@@ -1351,6 +1375,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3 {
     pub question_id: ::std::string::String,
     pub selected_option_ids: ::std::vec::Vec<::std::string::String>,
@@ -1361,6 +1386,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4 {
     pub document_ids: ::std::vec::Vec<::std::string::String>,
     pub question_id: ::std::string::String,
@@ -1371,6 +1397,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5 {
     pub preset: ::std::string::String,
     pub question_id: ::std::string::String,
@@ -1382,6 +1409,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6 {
     pub question_id: ::std::string::String,
     pub selected_option_ids: ::std::vec::Vec<::std::string::String>,
@@ -1392,6 +1420,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7 {
     pub question_id: ::std::string::String,
     #[serde(rename = "type")]
@@ -1402,6 +1431,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::std::string::String>,
@@ -1415,6 +1445,7 @@ pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8 {
 ///`AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems9`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems9 {
     pub address_city: ::std::string::String,
     pub address_country: ::std::string::String,
@@ -1490,6 +1521,7 @@ open_enum!(
 ///`AtsApplicationsPostBodyDataNotesItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsApplicationsPostBodyDataNotesItems {
     pub richtext_content: ::std::string::String,
 }
@@ -1699,6 +1731,7 @@ pub struct AtsCandidatesGetResponseDataItemsCandidateTagsItemsTag {
 ///`AtsCandidatesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsCandidatesPostBodyData {
     pub email: ::std::string::String,
     pub first_name: ::std::string::String,
@@ -2170,6 +2203,7 @@ pub struct AtsJobsGetResponseDataItemsJobTeamsItems {
 ///`AtsJobsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct AtsJobsPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub department_ids: ::std::vec::Vec<::std::string::String>,
@@ -3000,6 +3034,7 @@ open_enum!(
 ///`BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData {
     pub contribution_type: BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3298,6 +3333,7 @@ pub struct BulkSupported {
 ///`CancelContractBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CancelContractBody {
     pub data: EorContractOidCancelPostBodyData,
 }
@@ -3322,6 +3358,7 @@ pub struct CandidatesAddCandidateResponse201 {
 ///`CandidatesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CandidatesPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -3369,6 +3406,7 @@ pub struct CandidatesPostResponseData {
 ///`ChangePasswordBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ChangePasswordBody {
     pub data: EorMailboxesChangePasswordPostBodyData,
 }
@@ -3376,6 +3414,7 @@ pub struct ChangePasswordBody {
 ///`ChangeTheAutoWithdrawalSettingV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ChangeTheAutoWithdrawalSettingV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<PayoutsAutoWithdrawalSettingPatchBodyData>,
@@ -3384,6 +3423,7 @@ pub struct ChangeTheAutoWithdrawalSettingV20260101Body {
 ///`CheckinProjectAssignmentBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CheckinProjectAssignmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -3394,6 +3434,7 @@ pub struct CheckinProjectAssignmentBody {
 ///`CloneGroupBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CloneGroupBody {
     pub data: GroupsPostBodyData,
 }
@@ -3557,6 +3598,7 @@ open_enum!(
 ///`ContractsContractIdAmendmentsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdAmendmentsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -3666,6 +3708,7 @@ open_enum!(
 ///`ContractsContractIdCostCentersPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdCostCentersPostBodyData {
     pub effective_date: ::chrono::naive::NaiveDate,
     pub value: ::std::vec::Vec<ContractsContractIdCostCentersPostBodyDataValueItems>,
@@ -3674,6 +3717,7 @@ pub struct ContractsContractIdCostCentersPostBodyData {
 ///`ContractsContractIdCostCentersPostBodyDataValueItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdCostCentersPostBodyDataValueItems {
     pub allocation_percentage: f64,
     pub cost_center_id: i64,
@@ -3881,6 +3925,7 @@ pub struct ContractsContractIdIcInvoicingTaxesGetResponseDataVat {
 ///`ContractsContractIdIcInvoicingTaxesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdIcInvoicingTaxesPostBodyData {
     pub percentage: f64,
     pub tax_type: ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
@@ -3894,6 +3939,7 @@ open_enum!(
 ///`ContractsContractIdInvitationsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdInvitationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
@@ -3969,6 +4015,7 @@ pub struct ContractsContractIdMilestonesGetResponseDataItems {
 ///`ContractsContractIdMilestonesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdMilestonesPostBodyData {
     pub amount: AdjustmentsPostFormAmount,
     pub description: ::std::string::String,
@@ -3992,6 +4039,7 @@ pub struct ContractsContractIdOffCyclePaymentsIdGetResponseData {
 ///`ContractsContractIdOffCyclePaymentsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdOffCyclePaymentsPostBodyData {
     pub amount: f64,
     pub date_submitted: ::chrono::naive::NaiveDate,
@@ -4014,6 +4062,7 @@ pub struct ContractsContractIdOffCyclePaymentsPostResponseData {
 ///`ContractsContractIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdPatchBodyData {
     pub external_id: ::std::option::Option<::std::string::String>,
 }
@@ -4313,6 +4362,7 @@ open_enum!(
 ///`ContractsContractIdSignaturesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdSignaturesPostBodyData {
     pub client_signature: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4375,6 +4425,7 @@ pub struct ContractsContractIdTasksGetResponseDataItemsAttachment {
 ///`ContractsContractIdTasksManyReviewsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdTasksManyReviewsPostBodyData {
     pub ids: ::std::vec::Vec<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4385,6 +4436,7 @@ pub struct ContractsContractIdTasksManyReviewsPostBodyData {
 ///`ContractsContractIdTasksPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdTasksPostBodyData {
     pub amount: ::std::string::String,
     pub date_submitted: TimeOffsPostBodyDataEndDate,
@@ -4408,6 +4460,7 @@ pub struct ContractsContractIdTasksPostResponseData {
 ///`ContractsContractIdTerminationsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdTerminationsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completion_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -4452,6 +4505,7 @@ pub struct ContractsContractIdTerminationsPostResponseData {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum ContractsContractIdTimesheetsGetParametersContractTypes {
     ContractsContractIdTimesheetsGetParametersContractTypes0(
         ContractsContractIdTimesheetsGetParametersContractTypes0,
@@ -4477,6 +4531,7 @@ for ContractsContractIdTimesheetsGetParametersContractTypes {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsContractIdTimesheetsGetParametersContractTypes0(
     pub ::std::vec::Vec<EorPostResponseDataType>,
 );
@@ -4859,6 +4914,7 @@ pub struct ContractsGetResponsePage {
 ///`ContractsGpPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsGpPostBodyData {
     pub client: ContractsGpPostBodyDataClient,
     pub compensation_details: ContractsGpPostBodyDataCompensationDetails,
@@ -4874,6 +4930,7 @@ pub struct ContractsGpPostBodyData {
 ///`ContractsGpPostBodyDataClient`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsGpPostBodyDataClient {
     pub legal_entity: EorWorkersBanksPostResponseData,
     pub team: EorWorkersBanksPostResponseData,
@@ -4882,6 +4939,7 @@ pub struct ContractsGpPostBodyDataClient {
 ///`ContractsGpPostBodyDataCompensationDetails`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsGpPostBodyDataCompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -4903,6 +4961,7 @@ impl ::std::default::Default for ContractsGpPostBodyDataCompensationDetailsScale
 ///`ContractsGpPostBodyDataEmployee`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsGpPostBodyDataEmployee {
     pub address: ContractsGpPostBodyDataEmployeeAddress,
     pub email: ::std::string::String,
@@ -4918,6 +4977,7 @@ pub struct ContractsGpPostBodyDataEmployee {
 ///`ContractsGpPostBodyDataEmployeeAddress`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsGpPostBodyDataEmployeeAddress {
     pub city: ::std::string::String,
     pub country: ContractsGpPostBodyDataEmploymentCountry,
@@ -4930,6 +4990,7 @@ pub struct ContractsGpPostBodyDataEmployeeAddress {
 ///`ContractsGpPostBodyDataEmployment`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsGpPostBodyDataEmployment {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<ContractsGpPostBodyDataEmploymentCountry>,
@@ -4979,6 +5040,7 @@ open_enum!(
 ///`ContractsGpPostBodyDataEmploymentHolidays`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsGpPostBodyDataEmploymentHolidays {
     pub allowance: f64,
     pub start_date: ::chrono::naive::NaiveDate,
@@ -4987,6 +5049,7 @@ pub struct ContractsGpPostBodyDataEmploymentHolidays {
 ///`ContractsGpPostBodyDataWorkLocation`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsGpPostBodyDataWorkLocation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effective_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -5081,6 +5144,7 @@ pub struct ContractsGpPostResponseDataEmploymentHolidays {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum ContractsPostBodyData {
     Data0(ContractsPostBodyData0),
     Data1(ContractsPostBodyData1),
@@ -5115,6 +5179,7 @@ impl ::std::convert::From<ContractsPostBodyData3> for ContractsPostBodyData {
 ///`ContractsPostBodyData0`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyData0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub citizenship: ::std::option::Option<::std::string::String>,
@@ -5155,6 +5220,7 @@ pub struct ContractsPostBodyData0 {
 ///`ContractsPostBodyData1`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyData1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub citizenship: ::std::option::Option<::std::string::String>,
@@ -5195,6 +5261,7 @@ pub struct ContractsPostBodyData1 {
 ///`ContractsPostBodyData2`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyData2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub citizenship: ::std::option::Option<::std::string::String>,
@@ -5236,6 +5303,7 @@ pub struct ContractsPostBodyData2 {
 ///`ContractsPostBodyData3`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyData3 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub citizenship: ::std::option::Option<::std::string::String>,
@@ -5276,6 +5344,7 @@ pub struct ContractsPostBodyData3 {
 ///`ContractsPostBodyDataOneOf0Client`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyDataOneOf0Client {
     pub legal_entity: ContractsPostBodyDataOneOf0ClientTeam,
     pub team: ContractsPostBodyDataOneOf0ClientTeam,
@@ -5284,6 +5353,7 @@ pub struct ContractsPostBodyDataOneOf0Client {
 ///`ContractsPostBodyDataOneOf0ClientTeam`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyDataOneOf0ClientTeam {
     pub id: AdjustmentsPostFormAmount,
 }
@@ -5291,6 +5361,7 @@ pub struct ContractsPostBodyDataOneOf0ClientTeam {
 ///`ContractsPostBodyDataOneOf0CompensationDetails`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyDataOneOf0CompensationDetails {
     pub amount: f64,
     pub currency_code: ::std::string::String,
@@ -5330,6 +5401,7 @@ for ContractsPostBodyDataOneOf0CompensationDetailsPaymentDueType {
 ///`ContractsPostBodyDataOneOf0JobTitle`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyDataOneOf0JobTitle {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<AdjustmentsPostFormAmount>,
@@ -5340,6 +5412,7 @@ pub struct ContractsPostBodyDataOneOf0JobTitle {
 ///`ContractsPostBodyDataOneOf0Meta`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyDataOneOf0Meta {
     pub documents_required: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5349,6 +5422,7 @@ pub struct ContractsPostBodyDataOneOf0Meta {
 ///`ContractsPostBodyDataOneOf0Seniority`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyDataOneOf0Seniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<AdjustmentsPostFormAmount>,
@@ -5367,6 +5441,7 @@ open_enum!(
 ///`ContractsPostBodyDataOneOf0Worker`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyDataOneOf0Worker {
     pub expected_email: ::std::option::Option<::std::string::String>,
     pub first_name: ::std::option::Option<::std::string::String>,
@@ -5379,6 +5454,7 @@ pub struct ContractsPostBodyDataOneOf0Worker {
 ///`ContractsPostBodyDataOneOf1CompensationDetails`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ContractsPostBodyDataOneOf1CompensationDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -6046,6 +6122,7 @@ impl ::std::str::FromStr for CountryCode {
 ///`Create401KPlanForLegalEntityV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct Create401KPlanForLegalEntityV20260101Body {
     pub contribution_type: BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6065,6 +6142,7 @@ pub struct Create401KPlanForLegalEntityV20260101Body {
 ///`CreateADirectEmployeeBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateADirectEmployeeBody {
     pub data: PeoplePostBodyData,
 }
@@ -6072,6 +6150,7 @@ pub struct CreateADirectEmployeeBody {
 ///`CreateAParentWorkerRelationWithExternalIdV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateAParentWorkerRelationWithExternalIdV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -6082,6 +6161,7 @@ pub struct CreateAParentWorkerRelationWithExternalIdV20260101Body {
 ///`CreateARequestToExerciseEquityV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateARequestToExerciseEquityV20260101Body {
     pub address_city: ::std::string::String,
     pub address_country: ::std::string::String,
@@ -6109,6 +6189,7 @@ pub struct CreateARequestToExerciseEquityV20260101Body {
 ///`CreateAnImmigrationCaseBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateAnImmigrationCaseBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ImmigrationClientCasesPostBodyData>,
@@ -6117,6 +6198,7 @@ pub struct CreateAnImmigrationCaseBody {
 ///`CreateAtsApplicationV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateAtsApplicationV20260101Body {
     pub data: AtsApplicationsPostBodyData,
 }
@@ -6124,6 +6206,7 @@ pub struct CreateAtsApplicationV20260101Body {
 ///`CreateAtsCandidateV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateAtsCandidateV20260101Body {
     pub data: AtsCandidatesPostBodyData,
 }
@@ -6131,6 +6214,7 @@ pub struct CreateAtsCandidateV20260101Body {
 ///`CreateAtsJobBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateAtsJobBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<AtsJobsPostBodyData>,
@@ -6139,6 +6223,7 @@ pub struct CreateAtsJobBody {
 ///`CreateBankTransferMethodBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateBankTransferMethodBody {
     pub data: PayoutsContractorsMethodsPostBodyData,
 }
@@ -6146,6 +6231,7 @@ pub struct CreateBankTransferMethodBody {
 ///`CreateCandidateTagsV20260227Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateCandidateTagsV20260227Body {
     pub tag_ids: ::std::vec::Vec<::std::string::String>,
 }
@@ -6153,6 +6239,7 @@ pub struct CreateCandidateTagsV20260227Body {
 ///`CreateChildWorkerRelationV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateChildWorkerRelationV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -6163,6 +6250,7 @@ pub struct CreateChildWorkerRelationV20260101Body {
 ///`CreateConsentTokenBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateConsentTokenBody {
     pub data: WorkerPostResponseData,
 }
@@ -6170,6 +6258,7 @@ pub struct CreateConsentTokenBody {
 ///`CreateContractAmendmentContractsBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateContractAmendmentContractsBody {
     pub data: ContractsContractIdAmendmentsPostBodyData,
 }
@@ -6177,6 +6266,7 @@ pub struct CreateContractAmendmentContractsBody {
 ///`CreateContractAmendmentEorBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateContractAmendmentEorBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdAmendmentsPostBodyData>,
@@ -6185,6 +6275,7 @@ pub struct CreateContractAmendmentEorBody {
 ///`CreateContractInvitationBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateContractInvitationBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdInvitationsPostBodyData>,
@@ -6193,6 +6284,7 @@ pub struct CreateContractInvitationBody {
 ///`CreateContractMilestoneBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateContractMilestoneBody {
     pub data: ContractsContractIdMilestonesPostBodyData,
 }
@@ -6200,6 +6292,7 @@ pub struct CreateContractMilestoneBody {
 ///`CreateContractOffCyclePaymentBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateContractOffCyclePaymentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdOffCyclePaymentsPostBodyData>,
@@ -6208,6 +6301,7 @@ pub struct CreateContractOffCyclePaymentBody {
 ///`CreateContractSignatureBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateContractSignatureBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdSignaturesPostBodyData>,
@@ -6216,6 +6310,7 @@ pub struct CreateContractSignatureBody {
 ///`CreateContractTaskBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateContractTaskBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdTasksPostBodyData>,
@@ -6224,6 +6319,7 @@ pub struct CreateContractTaskBody {
 ///`CreateContractTaskReviewBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateContractTaskReviewBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimesheetsIdReviewsPostBodyData>,
@@ -6232,6 +6328,7 @@ pub struct CreateContractTaskReviewBody {
 ///`CreateContractTerminationBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateContractTerminationBody {
     pub data: ContractsContractIdTerminationsPostBodyData,
 }
@@ -6239,6 +6336,7 @@ pub struct CreateContractTerminationBody {
 ///`CreateEorContractBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateEorContractBody {
     pub data: EorPostBodyData,
 }
@@ -6246,6 +6344,7 @@ pub struct CreateEorContractBody {
 ///`CreateEorOffboardingClientSignOffBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateEorOffboardingClientSignOffBody {
     pub data: EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData,
 }
@@ -6253,6 +6352,7 @@ pub struct CreateEorOffboardingClientSignOffBody {
 ///`CreateEorWorkerBankAccountBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateEorWorkerBankAccountBody {
     pub data: ::std::vec::Vec<EorWorkersBanksPostBodyDataItems>,
 }
@@ -6260,6 +6360,7 @@ pub struct CreateEorWorkerBankAccountBody {
 ///`CreateEquityOrTokenTaxEventBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateEquityOrTokenTaxEventBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EquitiesTokensTaxEventsPostBodyData>,
@@ -6268,6 +6369,7 @@ pub struct CreateEquityOrTokenTaxEventBody {
 ///`CreateGpContractBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateGpContractBody {
     pub data: ContractsGpPostBodyData,
 }
@@ -6275,6 +6377,7 @@ pub struct CreateGpContractBody {
 ///`CreateGpWorkerAdditionalInformationEorBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateGpWorkerAdditionalInformationEorBody {
     pub data: EorWorkersContractsContractIdAdditionalInformationPostBodyData,
 }
@@ -6282,6 +6385,7 @@ pub struct CreateGpWorkerAdditionalInformationEorBody {
 ///`CreateGpWorkerAdditionalInformationGpBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateGpWorkerAdditionalInformationGpBody {
     pub data: ::std::collections::HashMap<
         ::std::string::String,
@@ -6292,6 +6396,7 @@ pub struct CreateGpWorkerAdditionalInformationGpBody {
 ///`CreateGpWorkerBankBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateGpWorkerBankBody {
     pub data: GpWorkersWorkerIdBanksPostBodyData,
 }
@@ -6299,6 +6404,7 @@ pub struct CreateGpWorkerBankBody {
 ///`CreateGpWorkerTerminationBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateGpWorkerTerminationBody {
     pub data: GpWorkersWorkerIdTerminationsPostBodyData,
 }
@@ -6306,6 +6412,7 @@ pub struct CreateGpWorkerTerminationBody {
 ///`CreateGroupBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateGroupBody {
     pub data: GroupsPostBodyData,
 }
@@ -6313,6 +6420,7 @@ pub struct CreateGroupBody {
 ///`CreateIcContractBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateIcContractBody {
     pub data: ContractsPostBodyData,
 }
@@ -6320,6 +6428,7 @@ pub struct CreateIcContractBody {
 ///`CreateIcInvoicingTaxBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateIcInvoicingTaxBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdIcInvoicingTaxesPostBodyData>,
@@ -6328,6 +6437,7 @@ pub struct CreateIcInvoicingTaxBody {
 ///`CreateInvoiceAdjustmentBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateInvoiceAdjustmentBody {
     pub data: InvoiceAdjustmentsPostBodyData,
 }
@@ -6335,6 +6445,7 @@ pub struct CreateInvoiceAdjustmentBody {
 ///`CreateInvoiceAdjustmentReviewBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateInvoiceAdjustmentReviewBody {
     pub data: TimesheetsIdReviewsPostBodyData,
 }
@@ -6342,6 +6453,7 @@ pub struct CreateInvoiceAdjustmentReviewBody {
 ///`CreateLegalEntityBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateLegalEntityBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<LegalEntitiesPostBodyData>,
@@ -6350,6 +6462,7 @@ pub struct CreateLegalEntityBody {
 ///`CreateMagicLinkBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateMagicLinkBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<MagicLinkPostBodyData>,
@@ -6358,6 +6471,7 @@ pub struct CreateMagicLinkBody {
 ///`CreateManagerBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateManagerBody {
     pub data: ManagersPostBodyData,
 }
@@ -6365,6 +6479,7 @@ pub struct CreateManagerBody {
 ///`CreateOrganizationChildBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateOrganizationChildBody {
     pub data: OrganizationsChildrenPostBodyData,
 }
@@ -6372,6 +6487,7 @@ pub struct CreateOrganizationChildBody {
 ///`CreateOrganizationRoleBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateOrganizationRoleBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<RolesPostBodyData>,
@@ -6380,6 +6496,7 @@ pub struct CreateOrganizationRoleBody {
 ///`CreateOrganizationStructureBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateOrganizationStructureBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisOrganizationStructuresPostBodyData>,
@@ -6388,6 +6505,7 @@ pub struct CreateOrganizationStructureBody {
 ///`CreatePersonWithoutContractBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreatePersonWithoutContractBody {
     pub data: PwacPostBodyData,
 }
@@ -6395,6 +6513,7 @@ pub struct CreatePersonWithoutContractBody {
 ///`CreateRegularTerminationBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateRegularTerminationBody {
     pub data: EorOidTerminationsRegularPostBodyData,
 }
@@ -6402,6 +6521,7 @@ pub struct CreateRegularTerminationBody {
 ///`CreateResignationBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateResignationBody {
     pub data: EorOidTerminationsResignationPostBodyData,
 }
@@ -6409,6 +6529,7 @@ pub struct CreateResignationBody {
 ///`CreateRootTimesheetsPresetBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateRootTimesheetsPresetBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -6430,6 +6551,7 @@ pub struct CreateRootTimesheetsPresetBody {
 ///`CreateTimeOffRequestBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateTimeOffRequestBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsPostBodyData>,
@@ -6438,6 +6560,7 @@ pub struct CreateTimeOffRequestBody {
 ///`CreateTimeTrackingShiftRateBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateTimeTrackingShiftRateBody {
     pub data: TimeTrackingShiftRatesPostBodyData,
 }
@@ -6445,6 +6568,7 @@ pub struct CreateTimeTrackingShiftRateBody {
 ///`CreateTimeTrackingShiftsBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateTimeTrackingShiftsBody {
     pub data: TimeTrackingShiftsPostBodyData,
 }
@@ -6452,6 +6576,7 @@ pub struct CreateTimeTrackingShiftsBody {
 ///`CreateTimeTrackingShiftsRawBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateTimeTrackingShiftsRawBody {
     pub data: TimeTrackingShiftsRawPostBodyData,
 }
@@ -6459,6 +6584,7 @@ pub struct CreateTimeTrackingShiftsRawBody {
 ///`CreateTimesheetBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateTimesheetBody {
     pub data: TimesheetsPostBodyData,
 }
@@ -6466,6 +6592,7 @@ pub struct CreateTimesheetBody {
 ///`CreateTimesheetReviewBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateTimesheetReviewBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimesheetsIdReviewsPostBodyData>,
@@ -6474,6 +6601,7 @@ pub struct CreateTimesheetReviewBody {
 ///`CreateTimesheetsPresetBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateTimesheetsPresetBody {
     pub data: TimesheetsPresetsPostBodyData,
 }
@@ -6481,6 +6609,7 @@ pub struct CreateTimesheetsPresetBody {
 ///`CreateVendorBillV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateVendorBillV20260101Body {
     pub data: AccountsPayableVendorBillsPostBodyData,
 }
@@ -6488,6 +6617,7 @@ pub struct CreateVendorBillV20260101Body {
 ///`CreateVeriffSessionBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateVeriffSessionBody {
     pub data: VeriffSessionPostBodyData,
 }
@@ -6495,6 +6625,7 @@ pub struct CreateVeriffSessionBody {
 ///`CreateWebhookRequest`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateWebhookRequest {
     pub api_version: ::std::string::String,
     pub description: ::std::option::Option<::std::string::String>,
@@ -6508,6 +6639,7 @@ pub struct CreateWebhookRequest {
 ///`CreateWorkerAccessTokenBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateWorkerAccessTokenBody {
     pub data: WorkersSessionPostBodyData,
 }
@@ -6515,6 +6647,7 @@ pub struct CreateWorkerAccessTokenBody {
 ///`CreateWorkerEorBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateWorkerEorBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorWorkerPostBodyData>,
@@ -6523,6 +6656,7 @@ pub struct CreateWorkerEorBody {
 ///`CreateWorkerRelationProfileBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateWorkerRelationProfileBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsProfilePostBodyData>,
@@ -6531,6 +6665,7 @@ pub struct CreateWorkerRelationProfileBody {
 ///`CreateWorkerRelationProfileByExternalIdBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateWorkerRelationProfileByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsProfileExternalPostBodyData>,
@@ -6539,6 +6674,7 @@ pub struct CreateWorkerRelationProfileByExternalIdBody {
 ///`CreateWorkerRelationTypeBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateWorkerRelationTypeBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesPostBodyData>,
@@ -6547,6 +6683,7 @@ pub struct CreateWorkerRelationTypeBody {
 ///`CreateWorkerWorkerBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct CreateWorkerWorkerBody {
     pub data: WorkerPostBodyData,
 }
@@ -6943,6 +7080,7 @@ pub struct DeelAsAServicePatchEorBankAccountResponse201 {
 ///`DelayOnboardingBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct DelayOnboardingBody {
     pub data: EorContractOidDelayOnboardingPatchBodyData,
 }
@@ -6950,6 +7088,7 @@ pub struct DelayOnboardingBody {
 ///`DeleteMultipleShiftsByExternalIdBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct DeleteMultipleShiftsByExternalIdBody {
     pub data: TimeTrackingShiftsBulkDeletePostBodyData,
 }
@@ -6967,6 +7106,7 @@ pub struct DepartmentsGetResponseDataItems {
 ///`DynamicRequirementsBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct DynamicRequirementsBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -7353,6 +7493,7 @@ pub struct EngageLearningActionableJourneysGetResponseDataItemsStep {
 ///`EnrollAnEmployeeInA401kPlanV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EnrollAnEmployeeInA401kPlanV20260101Body {
     pub contribution_limit: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7626,6 +7767,7 @@ pub struct EorBenefitsGetResponseDataItemsProvidersItemsPlansItems {
 ///`EorContractContractIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractContractIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_consultant_equipment_reimbursement: ::std::option::Option<bool>,
@@ -7738,6 +7880,7 @@ pub struct EorContractContractIdPatchBodyData {
 ///`EorContractContractIdPatchBodyDataBenefitsItems`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractContractIdPatchBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution: ::std::option::Option<f64>,
@@ -7759,6 +7902,7 @@ open_enum!(
 ///`EorContractContractIdPatchBodyDataEmployeeAddress`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractContractIdPatchBodyDataEmployeeAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub calling_code: ::std::option::Option<::std::string::String>,
@@ -7785,6 +7929,7 @@ open_enum!(
 ///`EorContractContractIdPatchBodyDataQuoteAdditionalFields`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractContractIdPatchBodyDataQuoteAdditionalFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_type: ::std::option::Option<
@@ -7815,6 +7960,7 @@ open_enum!(
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum EorContractContractIdPatchBodyDataScope {
     String(::std::string::String),
     EorContractContractIdPatchBodyDataScope1(EorContractContractIdPatchBodyDataScope1),
@@ -7830,6 +7976,7 @@ for EorContractContractIdPatchBodyDataScope {
 ///`EorContractContractIdPatchBodyDataScope1`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractContractIdPatchBodyDataScope1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_template_id: ::std::option::Option<::std::string::String>,
@@ -7863,6 +8010,7 @@ open_enum!(
 ///`EorContractContractIdPatchBodyDataWorkEligibility`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractContractIdPatchBodyDataWorkEligibility {
     pub file_name: ::std::string::String,
     pub key: ::std::string::String,
@@ -8127,6 +8275,7 @@ open_enum!(
 ///`EorContractOidCancelPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractOidCancelPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancellation_message: ::std::option::Option<::std::string::String>,
@@ -8142,6 +8291,7 @@ open_enum!(
 ///`EorContractOidDelayOnboardingPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractOidDelayOnboardingPatchBodyData {
     pub is_employee_onboarding_delayed: bool,
 }
@@ -8611,6 +8761,7 @@ open_enum!(
 ///`EorContractsContractIdAmendmentsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdAmendmentsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_info: ::std::option::Option<
@@ -8675,6 +8826,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyData {
 ///`EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ai_scope_check_public_id: ::std::option::Option<::std::string::String>,
@@ -8685,6 +8837,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo {
 ///`EorContractsContractIdAmendmentsPostBodyDataCustomItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataCustomItems {
     pub description: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8696,6 +8849,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataCustomItems {
 ///`EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems {
     pub description: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8709,6 +8863,7 @@ pub struct EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems {
 ///`EorContractsContractIdAmendmentsPostBodyDataVariableCompensation`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdAmendmentsPostBodyDataVariableCompensation {
     pub amount: f64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9293,6 +9448,7 @@ pub struct EorContractsContractIdDocumentsGetResponseDataItems {
 ///`EorContractsContractIdDocumentsTypeSignPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdDocumentsTypeSignPostBodyData {
     pub client_job_title: ::std::string::String,
     pub signature: ::std::string::String,
@@ -9306,6 +9462,7 @@ open_enum!(
 ///`EorContractsContractIdEmployeeInformationPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdEmployeeInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_first_name: ::std::option::Option<::std::string::String>,
@@ -9682,6 +9839,7 @@ pub struct EorContractsContractIdOffboardingRequiredInformationGetResponseDataQu
 ///`EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub off_platform_used_time_off: ::std::option::Option<
@@ -9696,6 +9854,7 @@ pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff {
 ///`EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOff`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOff {
     pub entitlement_unit: TimeOffsGetResponseDataItemsEntitlementUnit,
     pub entitlements: ::std::vec::Vec<
@@ -9707,6 +9866,7 @@ pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOf
 ///`EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOffEntitlementsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOffEntitlementsItems {
     pub tracking_period: ::chrono::naive::NaiveDate,
     pub tracking_period_end_date: ::chrono::naive::NaiveDate,
@@ -9716,6 +9876,7 @@ pub struct EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOf
 ///`EorContractsContractIdOffboardingResignationsReviewPtoPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdOffboardingResignationsReviewPtoPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub decline_reason: ::std::option::Option<
@@ -9763,6 +9924,7 @@ pub struct EorContractsContractIdOffboardingRestrictedDatesGetResponseData {
 ///`EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData {
     pub has_client_approved: bool,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9836,6 +9998,7 @@ pub struct EorContractsContractIdOffboardingReviewClientSignOffsPostResponseData
 ///`EorContractsContractIdOffboardingReviewEmployeeSignOffsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdOffboardingReviewEmployeeSignOffsPostBodyData {
     pub approved: bool,
     pub requested_changes: ::std::option::Option<::std::string::String>,
@@ -9906,6 +10069,7 @@ pub struct EorContractsContractIdOffboardingTimeOffsGetResponseDataUpcomingTimeO
 ///`EorContractsContractIdProjectAssignmentAcceptPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdProjectAssignmentAcceptPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
@@ -9970,6 +10134,7 @@ open_enum!(
 ///`EorContractsContractIdProjectAssignmentCheckinPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorContractsContractIdProjectAssignmentCheckinPostBodyData {
     pub questions_with_answers: ::std::collections::HashMap<
         ::std::string::String,
@@ -9996,6 +10161,7 @@ open_enum!(
 ///`EorEmploymentCostPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorEmploymentCostPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub benefits: ::std::option::Option<
@@ -10013,6 +10179,7 @@ pub struct EorEmploymentCostPostBodyData {
 ///`EorEmploymentCostPostBodyDataBenefitsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorEmploymentCostPostBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_id: ::std::option::Option<::std::string::String>,
@@ -10184,6 +10351,7 @@ pub struct EorJobScopesValidateJobScopeResponse200 {
 ///`EorJobScopesValidatePostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorJobScopesValidatePostBodyData {
     pub client_legal_entity_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10218,6 +10386,7 @@ pub struct EorJobScopesValidatePostResponseDataForCorrectedJobScopeEndpoint {
 ///`EorMailboxesChangePasswordPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorMailboxesChangePasswordPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
@@ -10267,6 +10436,7 @@ pub struct EorOffboardingGetEorContractOffboardingRequiredInformationResponse200
 ///`EorOidTerminationsRegularPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorOidTerminationsRegularPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub additional_country_data: ::std::vec::Vec<
@@ -10317,6 +10487,7 @@ pub struct EorOidTerminationsRegularPostBodyData {
 ///`EorOidTerminationsRegularPostBodyDataAdditionalCountryDataItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorOidTerminationsRegularPostBodyDataAdditionalCountryDataItems {
     pub answer: ::std::option::Option<bool>,
     pub question: ::std::string::String,
@@ -10332,6 +10503,7 @@ open_enum!(
 ///`EorOidTerminationsRegularPostBodyDataAttachmentsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorOidTerminationsRegularPostBodyDataAttachmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_name: ::std::option::Option<::std::string::String>,
@@ -10385,6 +10557,7 @@ open_enum!(
 ///`EorOidTerminationsRegularPostBodyDataUsedTimeOff`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOff {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_details: ::std::option::Option<::std::string::String>,
@@ -10399,6 +10572,7 @@ pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOff {
 ///`EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_type: ::std::option::Option<
@@ -10435,6 +10609,7 @@ open_enum!(
 ///`EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -10486,6 +10661,7 @@ pub struct EorOidTerminationsRegularPostResponseRequestDataTerminationImpact {
 ///`EorOidTerminationsResignationPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorOidTerminationsResignationPostBodyData {
     pub data: EorOidTerminationsResignationPostBodyDataData,
 }
@@ -10493,6 +10669,7 @@ pub struct EorOidTerminationsResignationPostBodyData {
 ///`EorOidTerminationsResignationPostBodyDataData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorOidTerminationsResignationPostBodyDataData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_reason: ::std::option::Option<
@@ -10570,6 +10747,7 @@ pub struct EorPayslipsGetWorkerPayslipsResponse200 {
 ///`EorPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub benefits: ::std::vec::Vec<EorPostBodyDataBenefitsItems>,
@@ -10592,6 +10770,7 @@ pub struct EorPostBodyData {
 ///`EorPostBodyDataBenefitsItems`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataBenefitsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution: ::std::option::Option<f64>,
@@ -10608,6 +10787,7 @@ pub struct EorPostBodyDataBenefitsItems {
 ///`EorPostBodyDataClient`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_entity: ::std::option::Option<EorPostBodyDataSeniority>,
@@ -10617,6 +10797,7 @@ pub struct EorPostBodyDataClient {
 ///`EorPostBodyDataClientTeam`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataClientTeam {
     pub id: EorPostBodyDataSeniorityId,
 }
@@ -10624,6 +10805,7 @@ pub struct EorPostBodyDataClientTeam {
 ///`EorPostBodyDataCompensationDetails`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataCompensationDetails {
     pub currency: ::std::string::String,
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -10661,6 +10843,7 @@ pub struct EorPostBodyDataCompensationDetails {
 ///`EorPostBodyDataCompensationDetailsFixedAdjustmentsItems`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataCompensationDetailsFixedAdjustmentsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -10701,6 +10884,7 @@ open_enum!(
 ///`EorPostBodyDataEmployee`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataEmployee {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<EorPostBodyDataEmployeeAddress>,
@@ -10718,6 +10902,7 @@ pub struct EorPostBodyDataEmployee {
 ///`EorPostBodyDataEmployeeAddress`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataEmployeeAddress {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -10739,6 +10924,7 @@ open_enum!(
 ///`EorPostBodyDataEmployment`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataEmployment {
     pub country: ::std::string::String,
     #[serde(default)]
@@ -10806,6 +10992,7 @@ open_enum!(
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum EorPostBodyDataEmploymentScopeOfWork {
     String(::std::string::String),
     EorPostBodyDataEmploymentScopeOfWork1(EorPostBodyDataEmploymentScopeOfWork1),
@@ -10829,6 +11016,7 @@ for EorPostBodyDataEmploymentScopeOfWork {
 ///`EorPostBodyDataEmploymentScopeOfWork1`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataEmploymentScopeOfWork1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_template_id: ::std::option::Option<::std::string::String>,
@@ -10837,6 +11025,7 @@ pub struct EorPostBodyDataEmploymentScopeOfWork1 {
 ///`EorPostBodyDataEmploymentScopeOfWork2`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataEmploymentScopeOfWork2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope_validation_id: ::std::option::Option<::std::string::String>,
@@ -10855,6 +11044,7 @@ open_enum!(
 ///`EorPostBodyDataPension`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataPension {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution: ::std::option::Option<::std::string::String>,
@@ -10865,6 +11055,7 @@ pub struct EorPostBodyDataPension {
 ///`EorPostBodyDataQuoteAdditionalFields`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataQuoteAdditionalFields {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dob: ::std::option::Option<::std::string::String>,
@@ -10884,6 +11075,7 @@ open_enum!(
 ///`EorPostBodyDataSeniority`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorPostBodyDataSeniority {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<EorPostBodyDataSeniorityId>,
@@ -11395,6 +11587,7 @@ pub struct EorWorkerBenefitsGetResponseDataItemsBenefitsItems {
     pub name: ::std::string::String,
     pub organization_selection: EorWorkerBenefitsGetResponseDataItemsBenefitsItemsOrganizationSelection,
     pub status: ::std::string::String,
+    #[serde(rename = "type")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "eor-worker-benefits")]
@@ -11472,6 +11665,7 @@ pub struct EorWorkerOffboardingGetEmployeeResignationsResponse200 {
 ///`EorWorkerPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorWorkerPostBodyData {
     pub contract_id: ::std::string::String,
 }
@@ -11566,6 +11760,7 @@ open_enum!(
 ///`EorWorkersBanksPostBodyDataItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorWorkersBanksPostBodyDataItems {
     pub key: ::std::string::String,
     pub value: ::std::string::String,
@@ -11620,6 +11815,7 @@ pub struct EorWorkersComplianceDocumentsDocumentIdTemplatesDownloadGetResponseDa
 ///`EorWorkersContractsContractIdAdditionalInformationPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorWorkersContractsContractIdAdditionalInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -11644,6 +11840,7 @@ pub struct EorWorkersContractsContractIdAdditionalInformationPatchBodyData {
 ///`EorWorkersContractsContractIdAdditionalInformationPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorWorkersContractsContractIdAdditionalInformationPostBodyData {
     pub city: ::std::string::String,
     pub is_compliance_access_allowed: bool,
@@ -11659,6 +11856,7 @@ pub struct EorWorkersContractsContractIdAdditionalInformationPostBodyData {
 ///`EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signature: ::std::option::Option<::std::string::String>,
@@ -11667,6 +11865,7 @@ pub struct EorWorkersContractsContractIdOffboardingResignationLetterSignPostBody
 ///`EorWorkersContractsContractIdSignaturesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EorWorkersContractsContractIdSignaturesPostBodyData {
     pub signature: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11744,6 +11943,7 @@ pub struct EorWorkersWorkerIdPayslipsGetResponseDataItems {
 ///`EquitiesTokensTaxEventsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct EquitiesTokensTaxEventsPostBodyData {
     pub benefit_in_kind_local_currency: f64,
     pub contract_id: ::std::string::String,
@@ -11837,6 +12037,7 @@ pub struct EscalationsWorkersMeHrxGetResponseData {
 ///`FetchMultipleEorContractFormsBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct FetchMultipleEorContractFormsBody {
     pub data: FormsEorCreateContractDefinitionsPostBodyData,
 }
@@ -12045,6 +12246,7 @@ open_enum!(
 ///`FormsEorCreateContractDefinitionsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct FormsEorCreateContractDefinitionsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_duration_in_days: ::std::option::Option<i64>,
@@ -12060,6 +12262,7 @@ pub struct FormsEorCreateContractDefinitionsPostBodyData {
 ///`FormsEorCreateContractDefinitionsPostBodyDataCountriesItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct FormsEorCreateContractDefinitionsPostBodyDataCountriesItems {
     pub country_code: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -12373,6 +12576,7 @@ pub struct FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsValidatio
 ///`GenerateMagicLinkForManagerLoginBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GenerateMagicLinkForManagerLoginBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ManagersMagicLinksPostBodyData>,
@@ -12417,6 +12621,7 @@ pub struct GenericResultDeletedData {
 ///`GetEmploymentCostBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GetEmploymentCostBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorEmploymentCostPostBodyData>,
@@ -12425,6 +12630,7 @@ pub struct GetEmploymentCostBody {
 ///`GetGpWorkerAdditionalInformationBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GetGpWorkerAdditionalInformationBody {
     pub data: ::std::collections::HashMap<
         ::std::string::String,
@@ -12435,6 +12641,7 @@ pub struct GetGpWorkerAdditionalInformationBody {
 ///`GetTimeTrackingTimesheetsUploadUrlBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GetTimeTrackingTimesheetsUploadUrlBody {
     pub data: TimeTrackingTimesheetsUploadUrlPostBodyData,
 }
@@ -12603,6 +12810,7 @@ pub struct GpWorkersIdPayslipsGetResponseDataItems {
 ///`GpWorkersWorkerIdAddressPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GpWorkersWorkerIdAddressPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -12692,6 +12900,7 @@ pub struct GpWorkersWorkerIdBanksGetResponseDataItems {
 ///`GpWorkersWorkerIdBanksPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GpWorkersWorkerIdBanksPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::std::string::String>,
@@ -12744,6 +12953,7 @@ pub struct GpWorkersWorkerIdBanksPostBodyData {
 ///`GpWorkersWorkerIdCompensationPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GpWorkersWorkerIdCompensationPatchBodyData {
     pub effective_date: ::chrono::naive::NaiveDate,
     pub salary: f64,
@@ -12779,6 +12989,7 @@ open_enum!(
 ///`GpWorkersWorkerIdEmployeeInformationPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GpWorkersWorkerIdEmployeeInformationPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_number: ::std::option::Option<::std::string::String>,
@@ -12787,6 +12998,7 @@ pub struct GpWorkersWorkerIdEmployeeInformationPatchBodyData {
 ///`GpWorkersWorkerIdPtoPolicyPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GpWorkersWorkerIdPtoPolicyPatchBodyData {
     pub accrual_start_date: ::chrono::naive::NaiveDate,
     pub yearly_allowance: ::std::string::String,
@@ -12795,6 +13007,7 @@ pub struct GpWorkersWorkerIdPtoPolicyPatchBodyData {
 ///`GpWorkersWorkerIdTerminationsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GpWorkersWorkerIdTerminationsPostBodyData {
     pub desired_end_date: ::chrono::naive::NaiveDate,
     pub is_voluntary: bool,
@@ -12807,6 +13020,7 @@ pub struct GpWorkersWorkerIdTerminationsPostBodyData {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum GpWorkersWorkerIdTerminationsPostBodyDataSeverance {
     Severance0(GpWorkersWorkerIdTerminationsPostBodyDataSeverance0),
     Severance1(GpWorkersWorkerIdTerminationsPostBodyDataSeverance1),
@@ -12829,6 +13043,7 @@ for GpWorkersWorkerIdTerminationsPostBodyDataSeverance {
 ///`GpWorkersWorkerIdTerminationsPostBodyDataSeverance0`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance0 {
     pub amount: f64,
     pub currency: ::std::string::String,
@@ -12840,6 +13055,7 @@ pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance0 {
 ///`GpWorkersWorkerIdTerminationsPostBodyDataSeverance1`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GpWorkersWorkerIdTerminationsPostBodyDataSeverance1 {
     pub amount: f64,
     pub currency: ::std::string::String,
@@ -12966,6 +13182,7 @@ pub struct GroupsIdDeleteResponseData {
 ///`GroupsIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GroupsIdPatchBodyData {
     pub name: ::std::string::String,
 }
@@ -12973,6 +13190,7 @@ pub struct GroupsIdPatchBodyData {
 ///`GroupsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct GroupsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_metadata: ::std::option::Option<ContractsRejectContractResponse204>,
@@ -13042,6 +13260,7 @@ pub struct HrisOrganizationStructuresExternalExternalIdGetResponseDataRolesItems
 ///`HrisOrganizationStructuresExternalExternalIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisOrganizationStructuresExternalExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enable_roles: ::std::option::Option<bool>,
@@ -13103,6 +13322,7 @@ pub struct HrisOrganizationStructuresGetResponseDataItemsTeamsItems {
 ///`HrisOrganizationStructuresPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisOrganizationStructuresPostBodyData {
     #[serde(default = "defaults::default_bool::<true>")]
     pub enable_roles: bool,
@@ -13131,6 +13351,7 @@ impl ::std::default::Default for HrisOrganizationStructuresPostBodyData {
 ///`HrisOrganizationStructuresPostBodyDataTeamsItems`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisOrganizationStructuresPostBodyDataTeamsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub external_id: ::std::option::Option<::std::string::String>,
@@ -13258,6 +13479,7 @@ open_enum!(
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData {
     pub custom_fields: ::std::vec::Vec<
         HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomFieldsItems,
@@ -13271,6 +13493,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData {
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomFieldsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomFieldsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -13284,6 +13507,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomF
 ///`HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditReason`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditReason {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_info: ::std::option::Option<::std::string::String>,
@@ -13305,6 +13529,7 @@ pub struct HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchResponseData {
 ///`HrisPositionsApplyChangesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisPositionsApplyChangesPostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub add: ::std::vec::Vec<HrisPositionsApplyChangesPostBodyDataAddItems>,
@@ -13318,6 +13543,7 @@ pub struct HrisPositionsApplyChangesPostBodyData {
 ///`HrisPositionsApplyChangesPostBodyDataAddItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisPositionsApplyChangesPostBodyDataAddItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_supportive: ::std::option::Option<bool>,
@@ -13329,6 +13555,7 @@ pub struct HrisPositionsApplyChangesPostBodyDataAddItems {
 ///`HrisPositionsApplyChangesPostBodyDataEditItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisPositionsApplyChangesPostBodyDataEditItems {
     pub id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13368,6 +13595,7 @@ pub struct HrisPositionsProfileHrisProfileIdGetResponseDataItemsTeam {
 ///`HrisWorkerRelationsProfileExternalPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsProfileExternalPostBodyData {
     pub child_hris_profile_ids: ::std::vec::Vec<
         HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems,
@@ -13379,6 +13607,7 @@ pub struct HrisWorkerRelationsProfileExternalPostBodyData {
 ///`HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems {
     pub external_hris_profile_id: ::std::string::String,
     pub relation_external_id: ::std::string::String,
@@ -13387,6 +13616,7 @@ pub struct HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItem
 ///`HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData {
     pub child_hris_profile_ids: ::std::vec::Vec<
         HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems,
@@ -13399,6 +13629,7 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems(
     pub HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems,
 );
@@ -13493,6 +13724,7 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsParent
 ///`HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData {
     pub hris_relationship_type_external_id: ::std::string::String,
     pub parent_profile_external_id: ::std::option::Option<::std::string::String>,
@@ -13503,6 +13735,7 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData {
 ///`HrisWorkerRelationsProfileHrisProfileOidChildPutBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsProfileHrisProfileOidChildPutBodyData {
     pub hris_relationship_type_id: ::std::string::String,
     pub ids: ::std::vec::Vec<::std::string::String>,
@@ -13547,6 +13780,7 @@ pub struct HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItemsParentRel
 ///`HrisWorkerRelationsProfileHrisProfileOidParentPutBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsProfileHrisProfileOidParentPutBodyData {
     pub hris_relationship_type_id: ::std::string::String,
     pub id: ::std::string::String,
@@ -13555,6 +13789,7 @@ pub struct HrisWorkerRelationsProfileHrisProfileOidParentPutBodyData {
 ///`HrisWorkerRelationsProfilePostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsProfilePostBodyData {
     pub child_hris_profile_ids: ::std::vec::Vec<::std::string::String>,
     pub hris_relationship_type_id: ::std::string::String,
@@ -13580,6 +13815,7 @@ pub struct HrisWorkerRelationsTypesGetResponseDataItems {
 ///`HrisWorkerRelationsTypesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsTypesPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub child_name: ::std::option::Option<::std::string::String>,
@@ -13610,6 +13846,7 @@ pub struct HrisWorkerRelationsTypesPostResponseData {
 ///`HrisWorkerRelationsTypesTypeIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct HrisWorkerRelationsTypesTypeIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub child_name: ::std::option::Option<::std::string::String>,
@@ -13843,6 +14080,7 @@ pub struct ImmigrationClientCasesIdGetResponseDataProcess {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum ImmigrationClientCasesPostBodyData {
     Data0(ImmigrationClientCasesPostBodyData0),
     Data1(ImmigrationClientCasesPostBodyData1),
@@ -13897,6 +14135,7 @@ for ImmigrationClientCasesPostBodyData {
 ///`ImmigrationClientCasesPostBodyData0`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ImmigrationClientCasesPostBodyData0 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf0CaseType,
     pub contract_id: ::std::string::String,
@@ -13906,6 +14145,7 @@ pub struct ImmigrationClientCasesPostBodyData0 {
 ///`ImmigrationClientCasesPostBodyData1`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ImmigrationClientCasesPostBodyData1 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf1CaseType,
     pub contract_id: ::std::string::String,
@@ -13917,6 +14157,7 @@ pub struct ImmigrationClientCasesPostBodyData1 {
 ///`ImmigrationClientCasesPostBodyData2`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ImmigrationClientCasesPostBodyData2 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf2CaseType,
     pub contract_id: ::std::string::String,
@@ -13929,6 +14170,7 @@ pub struct ImmigrationClientCasesPostBodyData2 {
 ///`ImmigrationClientCasesPostBodyData3`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ImmigrationClientCasesPostBodyData3 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf3CaseType,
     pub country_code: ::std::string::String,
@@ -13940,6 +14182,7 @@ pub struct ImmigrationClientCasesPostBodyData3 {
 ///`ImmigrationClientCasesPostBodyData4`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ImmigrationClientCasesPostBodyData4 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf4CaseType,
     pub country_code: ::std::string::String,
@@ -13953,6 +14196,7 @@ pub struct ImmigrationClientCasesPostBodyData4 {
 ///`ImmigrationClientCasesPostBodyData5`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ImmigrationClientCasesPostBodyData5 {
     pub case_type: ImmigrationClientCasesPostBodyDataOneOf5CaseType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13999,6 +14243,7 @@ open_enum!(
 ///`ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails {
     pub citizenships: ::std::vec::Vec<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -14013,6 +14258,7 @@ pub struct ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails {
 ///`ImmigrationClientCasesPostBodyDataOneOf5TravelInformation`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ImmigrationClientCasesPostBodyDataOneOf5TravelInformation {
     pub end_date: ::chrono::naive::NaiveDate,
     pub purpose: ImmigrationVisaRequirementBusinessGetParametersTripReason,
@@ -14574,6 +14820,7 @@ pub struct InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200 {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum InvoiceAdjustmentsGetParametersTypes {
     Types0(InvoiceAdjustmentsGetParametersTypes0),
     Types1(InvoiceAdjustmentsGetParametersTypes1),
@@ -14597,6 +14844,7 @@ for InvoiceAdjustmentsGetParametersTypes {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct InvoiceAdjustmentsGetParametersTypes0(
     pub ::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1>,
 );
@@ -14754,6 +15002,7 @@ pub struct InvoiceAdjustmentsIdGetResponseDataPaymentCycle {
 ///`InvoiceAdjustmentsIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct InvoiceAdjustmentsIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -14766,6 +15015,7 @@ pub struct InvoiceAdjustmentsIdPatchBodyData {
 ///`InvoiceAdjustmentsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct InvoiceAdjustmentsPostBodyData {
     pub amount: f64,
     pub contract_id: ::std::string::String,
@@ -15987,6 +16237,7 @@ pub struct LegalEntitiesLegalEntityIdCostCentersGetResponseDataItems {
 ///`LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems {
     pub cost_center_name: ::std::string::String,
     pub cost_center_number: ::std::string::String,
@@ -16020,6 +16271,7 @@ open_enum!(
 ///`LegalEntitiesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct LegalEntitiesPostBodyData {
     pub address: LegalEntitiesPostBodyDataAddress,
     pub company_identifiers: LegalEntitiesPostBodyDataCompanyIdentifiers,
@@ -16032,6 +16284,7 @@ pub struct LegalEntitiesPostBodyData {
 ///`LegalEntitiesPostBodyDataAddress`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct LegalEntitiesPostBodyDataAddress {
     pub city: ::std::string::String,
     pub country: ::std::string::String,
@@ -16044,6 +16297,7 @@ pub struct LegalEntitiesPostBodyDataAddress {
 ///`LegalEntitiesPostBodyDataCompanyIdentifiers`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct LegalEntitiesPostBodyDataCompanyIdentifiers {
     pub registration_number: ::std::string::String,
     pub tax_number: ::std::string::String,
@@ -16249,6 +16503,7 @@ pub struct MagicLinkCreateMagicLinkResponse201 {
 ///`MagicLinkPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct MagicLinkPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_path: ::std::option::Option<::std::string::String>,
@@ -16325,6 +16580,7 @@ pub struct ManagersGetResponsePage {
 ///`ManagersMagicLinksPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ManagersMagicLinksPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manager_id: ::std::option::Option<::std::string::String>,
@@ -16342,6 +16598,7 @@ pub struct ManagersMagicLinksPostResponseData {
 ///`ManagersPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ManagersPostBodyData {
     pub email: ::std::string::String,
     pub first_name: ::std::string::String,
@@ -16454,6 +16711,7 @@ pub struct OffboardingRetrieveTerminationDetailsResponse200 {
 ///`OffboardingTrackerGetParametersPagination`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct OffboardingTrackerGetParametersPagination {
     #[serde(
         rename = "contractId",
@@ -17415,6 +17673,7 @@ pub struct OrganizationalStructure {
 ///`OrganizationsChildrenPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct OrganizationsChildrenPostBodyData {
     pub child_organization: OrganizationsChildrenPostBodyDataChildOrganization,
     pub parent_organization: OrganizationsChildrenPostBodyDataParentOrganization,
@@ -17423,6 +17682,7 @@ pub struct OrganizationsChildrenPostBodyData {
 ///`OrganizationsChildrenPostBodyDataChildOrganization`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct OrganizationsChildrenPostBodyDataChildOrganization {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<::std::string::String>,
@@ -17438,6 +17698,7 @@ pub struct OrganizationsChildrenPostBodyDataChildOrganization {
 ///`OrganizationsChildrenPostBodyDataParentOrganization`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct OrganizationsChildrenPostBodyDataParentOrganization {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub admin_email: ::std::option::Option<::std::string::String>,
@@ -17601,6 +17862,7 @@ pub struct OrganizationsUpdateOrganizationRoleResponse200 {
 ///`PatchEorBankAccountBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PatchEorBankAccountBody {
     pub data: ::std::vec::Vec<EorWorkersBanksPostBodyDataItems>,
 }
@@ -17608,6 +17870,7 @@ pub struct PatchEorBankAccountBody {
 ///`PatchWebhookRequest`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PatchWebhookRequest {
     #[serde(default = "defaults::patch_webhook_request_api_version")]
     pub api_version: ::std::string::String,
@@ -17623,6 +17886,7 @@ pub struct PatchWebhookRequest {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum PaymentsGetParametersCurrencies {
     Array(::std::vec::Vec<::std::string::String>),
     String(::std::string::String),
@@ -17639,6 +17903,7 @@ for PaymentsGetParametersCurrencies {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum PaymentsGetParametersEntities {
     Entities0(PaymentsGetParametersEntities0),
     Entities1(PaymentsGetParametersEntities1),
@@ -17662,6 +17927,7 @@ for PaymentsGetParametersEntities {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PaymentsGetParametersEntities0(
     pub ::std::vec::Vec<PaymentsGetParametersEntities1>,
 );
@@ -17689,6 +17955,7 @@ open_enum!(
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum PaymentsGetParametersStatuses {
     Statuses0(PaymentsGetParametersStatuses0),
     Statuses1(PaymentsGetParametersStatuses1),
@@ -17712,6 +17979,7 @@ for PaymentsGetParametersStatuses {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PaymentsGetParametersStatuses0(
     pub ::std::vec::Vec<PaymentsGetParametersStatuses1>,
 );
@@ -17841,6 +18109,7 @@ pub struct PaymentsGetResponseDataRowsItemsWorkersItems {
     pub id: ::std::option::Option<::std::string::String>,
     #[serde(default)]
     pub name: ::std::string::String,
+    #[serde(rename = "picUrl")]
     pub pic_url: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "accounting")]
@@ -18168,6 +18437,7 @@ open_enum!(
 ///`PayoutsContractorsSettingsAutoWithdrawPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PayoutsContractorsSettingsAutoWithdrawPostBodyData {
     pub is_auto_withdraw_enabled: bool,
 }
@@ -18192,6 +18462,7 @@ pub struct PayoutsDynamicRequirementsResponse200 {
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_state: ::std::option::Option<
@@ -18202,6 +18473,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData {
 ///`PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentState`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentState {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_country_code: ::std::option::Option<::std::string::String>,
@@ -18316,6 +18588,7 @@ pub struct PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataSteps
 ///`PayoutsEmployeesMethodsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PayoutsEmployeesMethodsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -18434,6 +18707,7 @@ pub struct PayoutsRequestToWithdrawFundsResponse201 {
 ///`PayoutsWithdrawalsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PayoutsWithdrawalsPostBodyData {
     pub amount: f64,
     pub currency: ::std::string::String,
@@ -18760,6 +19034,7 @@ open_enum!(
 ///`PeopleExternalWorkerIdPersonalPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeopleExternalWorkerIdPersonalPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -19492,6 +19767,7 @@ pub struct PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItem
 ///`PeopleIdDepartmentPutBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeopleIdDepartmentPutBodyData {
     pub department_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -19501,6 +19777,7 @@ pub struct PeopleIdDepartmentPutBodyData {
 ///`PeopleIdWorkingLocationPutBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeopleIdWorkingLocationPutBodyData {
     pub working_location_id: f64,
 }
@@ -19514,6 +19791,7 @@ open_enum!(
 ///`PeoplePostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeoplePostBodyData {
     pub client: PeoplePostBodyDataClient,
     pub compensation_details: PeoplePostBodyDataCompensationDetails,
@@ -19524,6 +19802,7 @@ pub struct PeoplePostBodyData {
 ///`PeoplePostBodyDataClient`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeoplePostBodyDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<EorWorkersBanksPostResponseData>,
@@ -19534,6 +19813,7 @@ pub struct PeoplePostBodyDataClient {
 ///`PeoplePostBodyDataClientTeam`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeoplePostBodyDataClientTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub direct_manager_id: ::std::option::Option<::std::string::String>,
@@ -19565,6 +19845,7 @@ impl ::std::default::Default for PeoplePostBodyDataCompensationDetailsScale {
 ///`PeoplePostBodyDataEmployee`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeoplePostBodyDataEmployee {
     pub country: ::std::string::String,
     pub email: ::std::string::String,
@@ -19583,6 +19864,7 @@ pub struct PeoplePostBodyDataEmployee {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum PeoplePostBodyDataEmployment {
     Employment0(PeoplePostBodyDataEmployment0),
     Employment1(PeoplePostBodyDataEmployment1),
@@ -19605,6 +19887,7 @@ for PeoplePostBodyDataEmployment {
 ///`PeoplePostBodyDataEmployment0`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeoplePostBodyDataEmployment0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_template_id: ::std::option::Option<::std::string::String>,
@@ -19621,6 +19904,7 @@ pub struct PeoplePostBodyDataEmployment0 {
 ///`PeoplePostBodyDataEmployment1`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeoplePostBodyDataEmployment1 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_template_id: ::std::option::Option<::std::string::String>,
@@ -19775,6 +20059,7 @@ open_enum!(
 ///`PeopleWorkerIdCustomFieldsPutBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeopleWorkerIdCustomFieldsPutBodyData {
     pub data: PeopleWorkerIdCustomFieldsPutBodyDataData,
     pub id: ::std::string::String,
@@ -19784,6 +20069,7 @@ pub struct PeopleWorkerIdCustomFieldsPutBodyData {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum PeopleWorkerIdCustomFieldsPutBodyDataData {
     Variant0(PeopleWorkerIdCustomFieldsPutBodyDataData0),
     Variant1(PeopleWorkerIdCustomFieldsPutBodyDataData1),
@@ -20012,6 +20298,7 @@ open_enum!(
 ///`PeopleWorkerIdPersonalPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PeopleWorkerIdPersonalPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -20105,6 +20392,7 @@ pub struct PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200 {
 ///`ProfilesBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ProfilesBody {
     pub data: ProfilesPatchBodyData,
 }
@@ -20175,6 +20463,7 @@ pub struct ProjectsGetTimesheetsPresetByIdResponse200 {
 ///`PutContractCustomFieldBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PutContractCustomFieldBody {
     pub data: PeopleWorkerIdCustomFieldsPutBodyData,
 }
@@ -20182,6 +20471,7 @@ pub struct PutContractCustomFieldBody {
 ///`PutPersonCustomFieldBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PutPersonCustomFieldBody {
     pub data: PeopleWorkerIdCustomFieldsPutBodyData,
 }
@@ -20189,6 +20479,7 @@ pub struct PutPersonCustomFieldBody {
 ///`PwacPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PwacPostBodyData {
     pub client: PwacPostBodyDataClient,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -20199,6 +20490,7 @@ pub struct PwacPostBodyData {
 ///`PwacPostBodyDataClient`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PwacPostBodyDataClient {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub department: ::std::option::Option<EorWorkersBanksPostResponseData>,
@@ -20209,6 +20501,7 @@ pub struct PwacPostBodyDataClient {
 ///`PwacPostBodyDataClientTeam`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PwacPostBodyDataClientTeam {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub direct_manager_id: ::std::option::Option<::std::string::String>,
@@ -20220,6 +20513,7 @@ pub struct PwacPostBodyDataClientTeam {
 ///`PwacPostBodyDataInvitation`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PwacPostBodyDataInvitation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<PwacPostBodyDataInvitationAction>,
@@ -20233,6 +20527,7 @@ open_enum!(
 ///`PwacPostBodyDataPerson`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct PwacPostBodyDataPerson {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
@@ -20383,6 +20678,7 @@ pub struct ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsPaymentData 
 ///`RequestToWithdrawFundsBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct RequestToWithdrawFundsBody {
     pub data: PayoutsWithdrawalsPostBodyData,
 }
@@ -20390,6 +20686,7 @@ pub struct RequestToWithdrawFundsBody {
 ///`ReviewEorOffboardingEmployeeSignOffsBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ReviewEorOffboardingEmployeeSignOffsBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -20400,6 +20697,7 @@ pub struct ReviewEorOffboardingEmployeeSignOffsBody {
 ///`ReviewEorOffboardingPtoBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ReviewEorOffboardingPtoBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -20410,6 +20708,7 @@ pub struct ReviewEorOffboardingPtoBody {
 ///`ReviewMultipleTasksBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ReviewMultipleTasksBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdTasksManyReviewsPostBodyData>,
@@ -20418,6 +20717,7 @@ pub struct ReviewMultipleTasksBody {
 ///`ReviewTimeOffRequestBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ReviewTimeOffRequestBody {
     pub data: ::std::vec::Vec<TimeOffsReviewPostBodyDataItems>,
 }
@@ -20425,6 +20725,7 @@ pub struct ReviewTimeOffRequestBody {
 ///`ReviewTimeTrackingTimesheetBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ReviewTimeTrackingTimesheetBody {
     pub data: TimeTrackingTimesheetsTimesheetIdReviewPostBodyData,
 }
@@ -20446,6 +20747,7 @@ pub struct RolesGetResponseDataItems {
 ///`RolesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct RolesPostBodyData {
     pub description: ::std::string::String,
     #[serde(
@@ -20462,6 +20764,7 @@ pub struct RolesPostBodyData {
 ///`RolesRoleIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct RolesRoleIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -20621,6 +20924,7 @@ pub struct ScreeningsVerificationMethodGetResponseData {
 ///`SearchRequest`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct SearchRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
@@ -20682,6 +20986,7 @@ open_enum!(
 ///`SignAmendmentBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct SignAmendmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<WorkersAmendmentsAmendmentIdSignPostBodyData>,
@@ -20690,6 +20995,7 @@ pub struct SignAmendmentBody {
 ///`SignContractDocumentBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct SignContractDocumentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdDocumentsTypeSignPostBodyData>,
@@ -20698,6 +21004,7 @@ pub struct SignContractDocumentBody {
 ///`SignEmployeeResignationLetterBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct SignEmployeeResignationLetterBody {
     pub data: EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData,
 }
@@ -20705,6 +21012,7 @@ pub struct SignEmployeeResignationLetterBody {
 ///`SignEorContractAsWorkerBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct SignEorContractAsWorkerBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorWorkersContractsContractIdSignaturesPostBodyData>,
@@ -20713,6 +21021,7 @@ pub struct SignEorContractAsWorkerBody {
 ///`SignWorkerContractBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct SignWorkerContractBody {
     pub data: WorkersContractsContractIdSignaturesPostBodyData,
 }
@@ -20728,6 +21037,7 @@ pub struct Supported {
 ///`SyncCostCentersForLegalEntityV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct SyncCostCentersForLegalEntityV20260101Body {
     pub data: ::std::vec::Vec<
         LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems,
@@ -20737,6 +21047,7 @@ pub struct SyncCostCentersForLegalEntityV20260101Body {
 ///`SyncTimeOffGlobalPayrollBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct SyncTimeOffGlobalPayrollBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsGlobalPayrollSyncPostBodyData>,
@@ -20759,6 +21070,7 @@ pub struct TasksGetContractTasksResponse200 {
 ///`TasksTaskIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TasksTaskIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
@@ -21114,6 +21426,7 @@ pub struct TimeOffsGetResponseDataItemsTimeOffTypePolicy {
 ///`TimeOffsGlobalPayrollSyncPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsGlobalPayrollSyncPostBodyData {
     pub time_offs: ::std::vec::Vec<TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems>,
 }
@@ -21122,6 +21435,7 @@ pub struct TimeOffsGlobalPayrollSyncPostBodyData {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems {
     Items0(TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0),
     Items1(TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1),
@@ -21144,6 +21458,7 @@ for TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems {
 ///`TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -21175,6 +21490,7 @@ pub struct TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0 {
 ///`TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1 {
     pub contract_oid: ::std::string::String,
     pub deleted: bool,
@@ -21619,6 +21935,7 @@ open_enum!(
 ///`TimeOffsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_oid: ::std::option::Option<::std::string::String>,
@@ -21654,6 +21971,7 @@ pub struct TimeOffsPostBodyData {
 ///`TimeOffsPostBodyDataDatesItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsPostBodyDataDatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -21736,6 +22054,7 @@ for TimeOffsPostBodyDataEndDate {
 ///`TimeOffsPostBodyDataEventDetails`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsPostBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -22287,6 +22606,7 @@ open_enum!(
 ///`TimeOffsReviewPostBodyDataItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsReviewPostBodyDataItems {
     pub id: ::std::string::String,
     pub status: TimeOffsReviewPostBodyDataItemsStatus,
@@ -22362,6 +22682,7 @@ pub struct TimeOffsTimeOffEventsGetResponseDataItemsEventDetails {
 ///`TimeOffsTimeOffIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsTimeOffIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_oid: ::std::option::Option<::std::string::String>,
@@ -22395,6 +22716,7 @@ pub struct TimeOffsTimeOffIdPatchBodyData {
 ///`TimeOffsTimeOffIdPatchBodyDataEventDetails`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsTimeOffIdPatchBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -22463,6 +22785,7 @@ pub struct TimeOffsTimeOffIdPatchResponseTimeOff {
 ///`TimeOffsValidatePostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsValidatePostBodyData {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub dates: ::std::vec::Vec<TimeOffsValidatePostBodyDataDatesItems>,
@@ -22492,6 +22815,7 @@ pub struct TimeOffsValidatePostBodyData {
 ///`TimeOffsValidatePostBodyDataDatesItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsValidatePostBodyDataDatesItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
@@ -22505,6 +22829,7 @@ pub struct TimeOffsValidatePostBodyDataDatesItems {
 ///`TimeOffsValidatePostBodyDataEventDetails`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeOffsValidatePostBodyDataEventDetails {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adoption_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -22711,6 +23036,7 @@ pub struct TimeTrackingReviewTimeTrackingTimesheetResponse201 {
 ///`TimeTrackingShiftRatesExternalIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftRatesExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -22754,6 +23080,7 @@ pub struct TimeTrackingShiftRatesGetResponseDataItems {
 ///`TimeTrackingShiftRatesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftRatesPostBodyData {
     pub external_id: ::std::string::String,
     pub name: ::std::string::String,
@@ -22786,6 +23113,7 @@ pub struct TimeTrackingShiftRatesPostResponseData {
 ///`TimeTrackingShiftsBulkDeletePostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsBulkDeletePostBodyData {
     pub external_ids: ::std::vec::Vec<::std::string::String>,
 }
@@ -22840,6 +23168,7 @@ pub struct TimeTrackingShiftsExternalIdGetResponseData {
 ///`TimeTrackingShiftsExternalIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsExternalIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_work: ::std::option::Option<::std::string::String>,
@@ -23023,6 +23352,7 @@ pub struct TimeTrackingShiftsGetTimeTrackingShiftsResponse200 {
 ///`TimeTrackingShiftsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyData {
     pub contract_id: ::std::string::String,
     pub shifts: ::std::vec::Vec<TimeTrackingShiftsPostBodyDataShiftsItems>,
@@ -23032,6 +23362,7 @@ pub struct TimeTrackingShiftsPostBodyData {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum TimeTrackingShiftsPostBodyDataShiftsItems {
     Items0(TimeTrackingShiftsPostBodyDataShiftsItems0),
     Items1(TimeTrackingShiftsPostBodyDataShiftsItems1),
@@ -23086,6 +23417,7 @@ for TimeTrackingShiftsPostBodyDataShiftsItems {
 ///`TimeTrackingShiftsPostBodyDataShiftsItems0`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems0 {
     pub date_of_work: ::chrono::naive::NaiveDate,
     pub description: ::std::string::String,
@@ -23104,6 +23436,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems0 {
 ///`TimeTrackingShiftsPostBodyDataShiftsItems1`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems1 {
     pub description: ::std::string::String,
     pub external_id: ::std::string::String,
@@ -23119,6 +23452,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems1 {
 ///`TimeTrackingShiftsPostBodyDataShiftsItems2`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems2 {
     pub corrections: ::std::vec::Vec<
         TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItems,
@@ -23136,6 +23470,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems2 {
 ///`TimeTrackingShiftsPostBodyDataShiftsItems3`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems3 {
     pub date_of_work: ::chrono::naive::NaiveDate,
     pub description: ::std::string::String,
@@ -23154,6 +23489,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems3 {
 ///`TimeTrackingShiftsPostBodyDataShiftsItems4`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems4 {
     pub description: ::std::string::String,
     pub external_id: ::std::string::String,
@@ -23169,6 +23505,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItems4 {
 ///`TimeTrackingShiftsPostBodyDataShiftsItems5`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItems5 {
     pub corrections: ::std::vec::Vec<
         TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems,
@@ -23191,6 +23528,7 @@ open_enum!(
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0Summary`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0Summary {
     pub shift_rate_external_id: ::std::string::String,
     pub time_amount: f64,
@@ -23205,6 +23543,7 @@ open_enum!(
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1Summary`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1Summary {
     pub time_amount: f64,
 }
@@ -23212,6 +23551,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1Summary {
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItems {
     pub time_amount: f64,
     #[serde(rename = "type")]
@@ -23231,6 +23571,7 @@ open_enum!(
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_break_hours: ::std::option::Option<f64>,
@@ -23245,6 +23586,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary {
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_break_hours: ::std::option::Option<f64>,
@@ -23258,6 +23600,7 @@ pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary {
 ///`TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_break_hours: ::std::option::Option<f64>,
@@ -23334,6 +23677,7 @@ open_enum!(
 ///`TimeTrackingShiftsRawPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsRawPostBodyData {
     pub contract_id: ::std::string::String,
     pub shifts: ::std::vec::Vec<TimeTrackingShiftsRawPostBodyDataShiftsItems>,
@@ -23342,6 +23686,7 @@ pub struct TimeTrackingShiftsRawPostBodyData {
 ///`TimeTrackingShiftsRawPostBodyDataShiftsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingShiftsRawPostBodyDataShiftsItems {
     pub date_of_work: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -23469,6 +23814,7 @@ open_enum!(
 ///`TimeTrackingTimesheetsTimesheetIdReviewPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingTimesheetsTimesheetIdReviewPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reason: ::std::option::Option<::std::string::String>,
@@ -23489,6 +23835,7 @@ pub struct TimeTrackingTimesheetsTimesheetIdReviewPostResponseData {
 ///`TimeTrackingTimesheetsUploadUrlPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimeTrackingTimesheetsUploadUrlPostBodyData {
     pub contract_id: ::std::string::String,
     pub end_date: ::chrono::naive::NaiveDate,
@@ -23534,6 +23881,7 @@ pub struct TimesheetsGetContractTimesheetsResponse200 {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum TimesheetsGetParametersContractTypes {
     Types0(TimesheetsGetParametersContractTypes0),
     Types1(TimesheetsGetParametersContractTypes1),
@@ -23557,6 +23905,7 @@ for TimesheetsGetParametersContractTypes {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimesheetsGetParametersContractTypes0(
     pub ::std::vec::Vec<TimesheetsGetParametersContractTypes1>,
 );
@@ -23585,6 +23934,7 @@ open_enum!(
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum TimesheetsGetParametersStatuses {
     Statuses0(TimesheetsGetParametersStatuses0),
     Statuses1(TimesheetsGetParametersStatuses1),
@@ -23608,6 +23958,7 @@ for TimesheetsGetParametersStatuses {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimesheetsGetParametersStatuses0(
     pub ::std::vec::Vec<TimesheetsGetParametersStatuses1>,
 );
@@ -23850,6 +24201,7 @@ pub struct TimesheetsIdGetResponseDataWorksheet {
 ///`TimesheetsIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimesheetsIdPatchBodyData {
     pub description: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -23877,6 +24229,7 @@ pub struct TimesheetsIdPatchResponseData {
 ///`TimesheetsIdReviewsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimesheetsIdReviewsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
@@ -23891,6 +24244,7 @@ open_enum!(
 ///`TimesheetsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimesheetsPostBodyData {
     pub contract_id: ::std::string::String,
     pub date_submitted: ::chrono::naive::NaiveDate,
@@ -23944,6 +24298,7 @@ pub struct TimesheetsPresetsIdGetResponseDataFile {
 ///`TimesheetsPresetsIdPatchBodyData`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimesheetsPresetsIdPatchBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -23958,6 +24313,7 @@ pub struct TimesheetsPresetsIdPatchBodyData {
 ///`TimesheetsPresetsPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimesheetsPresetsPostBodyData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -24018,6 +24374,7 @@ pub struct TimesheetsRootPresetsGetResponsePage {
 ///`TimesheetsRootPresetsPostBodyHourlyReportPresetsItems`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct TimesheetsRootPresetsPostBodyHourlyReportPresetsItems {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_type: ::std::option::Option<
@@ -24108,6 +24465,7 @@ pub struct TreasuryCreateVendorBillV20260101Response201 {
 ///`Update401KPlanV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct Update401KPlanV20260101Body {
     pub data: BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData,
 }
@@ -24115,6 +24473,7 @@ pub struct Update401KPlanV20260101Body {
 ///`UpdateAnExistingHrisOrgStructureV20260101Body`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateAnExistingHrisOrgStructureV20260101Body {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -24125,6 +24484,7 @@ pub struct UpdateAnExistingHrisOrgStructureV20260101Body {
 ///`UpdateAutoWithdrawSettingBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateAutoWithdrawSettingBody {
     pub data: PayoutsContractorsSettingsAutoWithdrawPostBodyData,
 }
@@ -24132,6 +24492,7 @@ pub struct UpdateAutoWithdrawSettingBody {
 ///`UpdateBankTransferMethodBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateBankTransferMethodBody {
     pub data: PayoutsContractorsMethodsPostBodyData,
 }
@@ -24139,6 +24500,7 @@ pub struct UpdateBankTransferMethodBody {
 ///`UpdateContractAmendmentBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateContractAmendmentBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EorContractsContractIdAmendmentsPostBodyData>,
@@ -24147,6 +24509,7 @@ pub struct UpdateContractAmendmentBody {
 ///`UpdateContractEmployeeInformationBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateContractEmployeeInformationBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -24157,6 +24520,7 @@ pub struct UpdateContractEmployeeInformationBody {
 ///`UpdateEorContractBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateEorContractBody {
     pub data: EorContractContractIdPatchBodyData,
 }
@@ -24164,6 +24528,7 @@ pub struct UpdateEorContractBody {
 ///`UpdateEorWorkerAdditionalInformationBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateEorWorkerAdditionalInformationBody {
     pub data: EorWorkersContractsContractIdAdditionalInformationPatchBodyData,
 }
@@ -24171,6 +24536,7 @@ pub struct UpdateEorWorkerAdditionalInformationBody {
 ///`UpdateGpWorkerAddressBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateGpWorkerAddressBody {
     pub data: GpWorkersWorkerIdAddressPatchBodyData,
 }
@@ -24178,6 +24544,7 @@ pub struct UpdateGpWorkerAddressBody {
 ///`UpdateGpWorkerBankBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateGpWorkerBankBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::std::string::String>,
@@ -24230,6 +24597,7 @@ pub struct UpdateGpWorkerBankBody {
 ///`UpdateGpWorkerCompensationBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateGpWorkerCompensationBody {
     pub data: GpWorkersWorkerIdCompensationPatchBodyData,
 }
@@ -24237,6 +24605,7 @@ pub struct UpdateGpWorkerCompensationBody {
 ///`UpdateGpWorkerEmployeeInformationBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateGpWorkerEmployeeInformationBody {
     pub data: GpWorkersWorkerIdEmployeeInformationPatchBodyData,
 }
@@ -24244,6 +24613,7 @@ pub struct UpdateGpWorkerEmployeeInformationBody {
 ///`UpdateGpWorkerPtoPolicyBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateGpWorkerPtoPolicyBody {
     pub data: GpWorkersWorkerIdPtoPolicyPatchBodyData,
 }
@@ -24251,6 +24621,7 @@ pub struct UpdateGpWorkerPtoPolicyBody {
 ///`UpdateGroupBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateGroupBody {
     pub data: GroupsIdPatchBodyData,
 }
@@ -24258,6 +24629,7 @@ pub struct UpdateGroupBody {
 ///`UpdateIcContractBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateIcContractBody {
     pub data: ContractsContractIdPatchBodyData,
 }
@@ -24265,6 +24637,7 @@ pub struct UpdateIcContractBody {
 ///`UpdateIcInvoicingTaxBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateIcInvoicingTaxBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ContractsContractIdIcInvoicingTaxesPostBodyData>,
@@ -24273,6 +24646,7 @@ pub struct UpdateIcInvoicingTaxBody {
 ///`UpdateInvoiceAdjustmentBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateInvoiceAdjustmentBody {
     pub data: InvoiceAdjustmentsIdPatchBodyData,
 }
@@ -24280,6 +24654,7 @@ pub struct UpdateInvoiceAdjustmentBody {
 ///`UpdateLegalEntityBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateLegalEntityBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<LegalEntitiesIdPatchBodyAddress>,
@@ -24302,6 +24677,7 @@ pub struct UpdateLegalEntityBody {
 ///`UpdateOrganizationRoleBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateOrganizationRoleBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<RolesRoleIdPatchBodyData>,
@@ -24310,6 +24686,7 @@ pub struct UpdateOrganizationRoleBody {
 ///`UpdateOrganizationStructureByExternalIdBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateOrganizationStructureByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
@@ -24320,6 +24697,7 @@ pub struct UpdateOrganizationStructureByExternalIdBody {
 ///`UpdatePersonDepartmentBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdatePersonDepartmentBody {
     pub data: PeopleIdDepartmentPutBodyData,
 }
@@ -24327,6 +24705,7 @@ pub struct UpdatePersonDepartmentBody {
 ///`UpdatePersonPersonalInfoBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdatePersonPersonalInfoBody {
     pub data: PeopleWorkerIdPersonalPatchBodyData,
 }
@@ -24334,6 +24713,7 @@ pub struct UpdatePersonPersonalInfoBody {
 ///`UpdatePersonPersonalInfoExternalIdBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdatePersonPersonalInfoExternalIdBody {
     pub data: PeopleExternalWorkerIdPersonalPatchBodyData,
 }
@@ -24341,6 +24721,7 @@ pub struct UpdatePersonPersonalInfoExternalIdBody {
 ///`UpdatePersonWorkingLocationBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdatePersonWorkingLocationBody {
     pub data: PeopleIdWorkingLocationPutBodyData,
 }
@@ -24348,6 +24729,7 @@ pub struct UpdatePersonWorkingLocationBody {
 ///`UpdateTaskByIdBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateTaskByIdBody {
     pub data: TasksTaskIdPatchBodyData,
 }
@@ -24355,6 +24737,7 @@ pub struct UpdateTaskByIdBody {
 ///`UpdateTeamCustomFieldsBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateTeamCustomFieldsBody {
     pub data: HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData,
 }
@@ -24362,6 +24745,7 @@ pub struct UpdateTeamCustomFieldsBody {
 ///`UpdateTimeOffRequestBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateTimeOffRequestBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsTimeOffIdPatchBodyData>,
@@ -24370,6 +24754,7 @@ pub struct UpdateTimeOffRequestBody {
 ///`UpdateTimeTrackingShiftByExternalIdBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateTimeTrackingShiftByExternalIdBody {
     pub data: TimeTrackingShiftsExternalIdPatchBodyData,
 }
@@ -24377,6 +24762,7 @@ pub struct UpdateTimeTrackingShiftByExternalIdBody {
 ///`UpdateTimeTrackingShiftRateByExternalIdBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateTimeTrackingShiftRateByExternalIdBody {
     pub data: TimeTrackingShiftRatesExternalIdPatchBodyData,
 }
@@ -24384,6 +24770,7 @@ pub struct UpdateTimeTrackingShiftRateByExternalIdBody {
 ///`UpdateTimesheetBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateTimesheetBody {
     pub data: TimesheetsIdPatchBodyData,
 }
@@ -24391,6 +24778,7 @@ pub struct UpdateTimesheetBody {
 ///`UpdateTimesheetsPresetBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateTimesheetsPresetBody {
     pub data: TimesheetsPresetsIdPatchBodyData,
 }
@@ -24398,6 +24786,7 @@ pub struct UpdateTimesheetsPresetBody {
 ///`UpdateWorkerRelationTypeBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateWorkerRelationTypeBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesTypeIdPatchBodyData>,
@@ -24406,6 +24795,7 @@ pub struct UpdateWorkerRelationTypeBody {
 ///`UpdateWorkerRelationTypeByExternalIdBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct UpdateWorkerRelationTypeByExternalIdBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<HrisWorkerRelationsTypesTypeIdPatchBodyData>,
@@ -24645,6 +25035,7 @@ pub struct UserSearchResponse {
 #[derive(::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub enum UsersGetParametersFilter {
     String(::std::string::String),
     Array(::std::vec::Vec<::std::string::String>),
@@ -24743,7 +25134,9 @@ pub struct UsersGetResponseResourcesItemsMeta {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UsersGetResponseResourcesItemsName {
+    #[serde(rename = "familyName")]
     pub family_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "givenName")]
     pub given_name: ::std::option::Option<::std::string::String>,
 }
 #[cfg(feature = "users")]
@@ -25205,6 +25598,7 @@ pub struct UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterpr
 ///`ValidateEorAmendmentsBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ValidateEorAmendmentsBody {
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -25213,6 +25607,7 @@ pub struct ValidateEorAmendmentsBody {
 ///`ValidateJobScopeBody`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ValidateJobScopeBody {
     pub data: EorJobScopesValidatePostBodyData,
 }
@@ -25220,6 +25615,7 @@ pub struct ValidateJobScopeBody {
 ///`ValidateTimeOffBody`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct ValidateTimeOffBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<TimeOffsValidatePostBodyData>,
@@ -25228,6 +25624,7 @@ pub struct ValidateTimeOffBody {
 ///`VeriffSessionPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct VeriffSessionPostBodyData {
     pub operation_type: VeriffSessionPostBodyDataOperationType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -25244,6 +25641,7 @@ open_enum!(
 ///`VeriffSessionPostBodyDataUserInput`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct VeriffSessionPostBodyDataUserInput {
     pub first_name: ::std::string::String,
     pub last_name: ::std::string::String,
@@ -25378,6 +25776,7 @@ pub struct WorkerInformationUpdateGpWorkerCompensationResponse200 {
 ///`WorkerPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct WorkerPostBodyData {
     pub company: WorkerPostBodyDataCompany,
     pub contract_id: ::std::string::String,
@@ -25402,6 +25801,7 @@ pub struct WorkerPostBodyData {
 ///`WorkerPostBodyDataCompany`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct WorkerPostBodyDataCompany {
     pub personal: WorkerPostBodyDataCompanyPersonal,
     #[serde(rename = "type")]
@@ -25411,6 +25811,7 @@ pub struct WorkerPostBodyDataCompany {
 ///`WorkerPostBodyDataCompanyPersonal`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct WorkerPostBodyDataCompanyPersonal {
     pub citizen: ::std::string::String,
     pub city: ::std::string::String,
@@ -25498,6 +25899,7 @@ pub struct WorkerSessionCreateWorkerAccessTokenResponse201 {
 ///`WorkersAmendmentsAmendmentIdSignPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct WorkersAmendmentsAmendmentIdSignPostBodyData {
     pub contractor_signature: ::std::string::String,
 }
@@ -25551,6 +25953,7 @@ open_enum!(
 ///`WorkersContractsContractIdSignaturesPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct WorkersContractsContractIdSignaturesPostBodyData {
     pub worker_signature: ::std::string::String,
 }
@@ -25600,6 +26003,7 @@ pub struct WorkersRetrieveWorkerTransactionHistoryV20260430Response200 {
 ///`WorkersSessionPostBodyData`
 #[derive(::serde::Serialize, Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]
 pub struct WorkersSessionPostBodyData {
     pub profile_id: ::std::string::String,
 }

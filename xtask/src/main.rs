@@ -2,7 +2,9 @@
 //! measurements behind the README's compile-time figures.
 
 mod bench_compile;
+mod check_areas;
 mod codegen;
+mod fixtures;
 mod import;
 mod json;
 
@@ -13,7 +15,9 @@ const USAGE: &str = "usage:
   cargo xtask import --from <openapi.json|yaml> [--out openapi/deel-api.json]
   cargo xtask codegen [--check]
   cargo xtask raw --style positional|builder --out <dir>   (progenitor's unmodified output, for measurements)
-  cargo xtask bench-compile [--from <openapi.json>]         (build time and memory vs progenitor's defaults)";
+  cargo xtask bench-compile [--from <openapi.json>]         (build time and memory vs progenitor's defaults)
+  cargo xtask fixtures                                      (draft a fixture for each operation that has none)
+  cargo xtask check-areas [--all]                           (deel-api builds with each area feature alone)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| root.join("../shared/reference/deel-openapi.json"));
             bench_compile::run(&root, &from)
         }
+        Some("fixtures") => fixtures::run(&root),
+        Some("check-areas") => check_areas::run(&root, args.iter().any(|a| a == "--all")),
         _ => Err(USAGE.to_string()),
     };
     match result {

@@ -5,7 +5,11 @@
 //! - [`ReplayServer`]: serves fixtures on 127.0.0.1; a request that matches none is refused with
 //!   a diagnostic naming the closest fixture, and [`ReplayServer::verify`] fails the test.
 //! - [`Recorder`]: a pass-through proxy that writes fixtures with secrets scrubbed ([`scrub`]).
+//! - [`dispatch`]: every operation callable by name with arguments read from a fixture's request,
+//!   which is how the SDK's own tests drive all of its operations.
 
+/// Every operation callable by name (generated).
+pub use deel_api_gen::dispatch;
 pub mod fixture;
 mod http;
 mod recorder;

@@ -194,7 +194,7 @@ impl Seen {
         for (k, v) in &want.query {
             match self.query.get(k) {
                 None => out.push(format!("query `{k}`: expected {:?}, not sent", v.values())),
-                Some(got) if got != v => {
+                Some(got) if got.values() != v.values() => {
                     out.push(format!("query `{k}`: expected {:?}, got {:?}", v.values(), got.values()))
                 }
                 Some(_) => {}
@@ -275,10 +275,15 @@ fn answer(state: &Mutex<State>, req: &Incoming) -> Outgoing {
         seen.path,
         req.query.as_ref().map(|q| format!("?{q}")).unwrap_or_default()
     );
-    // Closest: same method and path first, then the fewest differences.
+    // Closest: the most path segments in common, then the same method, then the fewest
+    // differences.
+    let segments: Vec<&str> = seen.path.split('/').collect();
     let closest = (0..diffs.len()).min_by_key(|i| {
         let f = &state.fixtures[*i].request;
-        (f.path != seen.path, f.method != seen.method, diffs[*i].len())
+        let theirs: Vec<&str> = f.path.split('/').collect();
+        let common = segments.iter().zip(&theirs).filter(|(a, b)| a == b).count();
+        let apart = segments.len().abs_diff(theirs.len()) + segments.len().max(theirs.len()) - common;
+        (apart, f.method != seen.method, diffs[*i].len())
     });
     let diagnostic = match closest {
         Some(i) => format!(

@@ -114,8 +114,8 @@ pub fn cfg<'a>(areas: impl IntoIterator<Item = &'a String>) -> Attribute {
     }
 }
 
-/// Puts each type item behind the features of the areas that reach it, and drops `Deserialize`
-/// from types that are only ever sent. Returns the items and the number of types no operation
+/// Puts each type item behind the features of the areas that reach it, and derives `Deserialize`
+/// for types that are only ever sent only with the `dispatch` feature. Returns the items and the number of types no operation
 /// reaches (left out).
 pub fn gate_types(items: Vec<Item>, reach: &Reach) -> (Vec<Item>, usize) {
     let mut out = Vec::with_capacity(items.len());
@@ -154,7 +154,9 @@ pub fn gate_types(items: Vec<Item>, reach: &Reach) -> (Vec<Item>, usize) {
     (out, unreached.len())
 }
 
-fn drop_deserialize(attrs: &mut [Attribute]) {
+/// Deserialize only with the `dispatch` feature, which reads request bodies from fixtures.
+fn drop_deserialize(attrs: &mut Vec<Attribute>) {
+    attrs.push(parse_quote!(#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]));
     for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
         let Ok(paths) =
             attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)

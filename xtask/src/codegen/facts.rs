@@ -21,6 +21,8 @@ pub struct Operation {
     pub multipart: bool,
     /// Parameter name as a Rust identifier → where it goes (`path`, `query`, `header`).
     pub params: BTreeMap<String, String>,
+    /// Parameter name as a Rust identifier → its name on the wire.
+    pub wire: BTreeMap<String, String>,
 }
 
 impl Operation {
@@ -66,6 +68,16 @@ pub fn operations(doc: &Value) -> Result<BTreeMap<String, Operation>, String> {
                     .collect()
             })
             .unwrap_or_default();
+        let wire = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .map(|ps| {
+                ps.iter()
+                    .filter_map(|p| p.get("name")?.as_str())
+                    .map(|name| (snake(name), name.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let operation = Operation {
             upstream_id: op.get("x-deel-upstream-id").and_then(Value::as_str).unwrap_or(&id).to_string(),
             id,
@@ -75,6 +87,7 @@ pub fn operations(doc: &Value) -> Result<BTreeMap<String, Operation>, String> {
             scopes: strings("x-deel-scopes"),
             multipart: op.get("x-deel-multipart") == Some(&Value::Bool(true)),
             params,
+            wire,
         };
         let key = operation.method_name();
         if out.insert(key.clone(), operation).is_some() {

@@ -5,6 +5,7 @@
 //! enums, a request builder per operation, multipart uploads, and doc comments built from facts.
 
 mod areas;
+mod dispatch;
 mod facts;
 mod pagination;
 mod rewrite;
@@ -17,7 +18,7 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle};
 use serde_json::Value;
 
 use crate::import;
-pub use facts::Operation;
+pub use facts::{snake, Operation};
 
 /// Files written under `deel-api-gen/src/`, relative to the workspace root.
 const OUT_DIR: &str = "deel-api-gen/src";
@@ -41,6 +42,9 @@ const RUNTIME_HEADER: &str =
 
 /// The `open_enum!` macro and its visitor, emitted at the top of `types.rs`.
 const OPEN_ENUM: &str = include_str!("open_enum.rs.in");
+
+/// The dispatch helpers, emitted at the top of `dispatch.rs`.
+const DISPATCH: &str = include_str!("dispatch.rs.in");
 
 /// The line after which codegen owns a manifest's `[features]` table.
 const FEATURES_MARKER: &str =
@@ -87,6 +91,12 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     }
     println!("codegen: wrote {} files ({})", files.len(), stats);
     Ok(())
+}
+
+/// The areas of the committed `openapi/` (one Cargo feature each).
+pub fn areas(root: &Path) -> Result<BTreeSet<String>, String> {
+    let doc = import::read_document(&root.join(import::OUTPUT))?;
+    Ok(facts::operations(&doc)?.into_values().map(|o| o.area).collect())
 }
 
 /// Adds the two manifests, their `[features]` tables completed with one feature per area.
@@ -207,7 +217,11 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     for (name, file) in out.files {
         // `macro_rules!` bodies are token soup to prettyplease, so the open-enum macro is kept as
         // formatted source and placed ahead of its uses.
-        let prelude = if name == "types.rs" { OPEN_ENUM } else { "" };
+        let prelude = match name.as_str() {
+            "types.rs" => OPEN_ENUM,
+            "dispatch.rs" => DISPATCH,
+            _ => "",
+        };
         let text = format!("{HEADER}{prelude}{}", prettyplease::unparse(&file));
         lines += text.lines().count();
         files.insert(format!("{OUT_DIR}/{name}"), text);

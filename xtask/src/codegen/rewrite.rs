@@ -18,6 +18,7 @@ use quote::{format_ident, quote, ToTokens};
 use syn::{parse_quote, FnArg, Ident, ImplItem, ImplItemFn, Item, Pat, ReturnType, Type};
 
 use super::areas::{self, OperationUse};
+use super::dispatch;
 use super::pagination::PageSpec;
 use super::Operation;
 
@@ -73,6 +74,8 @@ pub fn rewrite(
     let mut operations = Vec::new();
     let mut builders = Vec::new();
     let mut uses = Vec::new();
+    let mut arms = Vec::new();
+    let mut listed = Vec::new();
     for f in op_fns {
         let name = f.sig.ident.to_string();
         let op = ops.get(&name).ok_or_else(|| {
@@ -88,6 +91,8 @@ pub fn rewrite(
             response: positional.sig.output.to_token_stream(),
         });
         let gate = areas::cfg([&op.area]);
+        arms.push(dispatch::arm(&positional, op, &gate)?);
+        listed.push((gate.clone(), op));
         positional.attrs.insert(0, gate.clone());
         operations.push(positional);
         builders.push(areas::gate_items(builder, &gate)?);
@@ -138,6 +143,7 @@ pub fn rewrite(
             ("operations.rs".into(), operations_file),
             ("builder.rs".into(), builder_file),
             ("types.rs".into(), types_file),
+            ("dispatch.rs".into(), dispatch::file(&arms, &listed)),
         ],
         operations: count,
         open_enums,
@@ -558,7 +564,7 @@ fn add_multipart(f: &mut ImplItemFn) -> Result<(), String> {
 }
 
 /// The named, typed arguments of a method, `self` excluded.
-fn typed_args(f: &ImplItemFn) -> Vec<(Ident, Type)> {
+pub(super) fn typed_args(f: &ImplItemFn) -> Vec<(Ident, Type)> {
     f.sig
         .inputs
         .iter()
@@ -572,7 +578,7 @@ fn typed_args(f: &ImplItemFn) -> Vec<(Ident, Type)> {
         .collect()
 }
 
-fn option_inner(ty: &Type) -> Option<Type> {
+pub(super) fn option_inner(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
     let seg = p.path.segments.last()?;
     if seg.ident != "Option" {
@@ -639,12 +645,30 @@ fn open_enums(items: Vec<Item>) -> (Vec<Item>, usize) {
 /// fields at times; a missing one now reads as `None` instead of failing the whole response.
 /// (Serialization is unchanged: `None` is still sent as `null`.)
 fn lenient_nullable_fields(mut items: Vec<Item>) -> Vec<Item> {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
     for item in &mut items {
         let Item::Struct(s) = item else { continue };
         for field in s.fields.iter_mut() {
-            field.attrs.retain(|a| {
-                !(a.path().is_ident("serde")
-                    && a.to_token_stream().to_string().contains("\"::std::option::Option::deserialize\""))
+            // Only `deserialize_with` goes: the same attribute may carry the field's wire name.
+            field.attrs.retain_mut(|a| {
+                if !a.path().is_ident("serde") {
+                    return true;
+                }
+                let Ok(metas) = a.parse_args_with(Metas::parse_terminated) else { return true };
+                let kept: Vec<&syn::Meta> = metas
+                    .iter()
+                    .filter(|m| {
+                        !(m.path().is_ident("deserialize_with")
+                            && m.to_token_stream()
+                                .to_string()
+                                .contains("\"::std::option::Option::deserialize\""))
+                    })
+                    .collect();
+                if kept.len() == metas.len() {
+                    return true;
+                }
+                *a = parse_quote!(#[serde(#(#kept),*)]);
+                !kept.is_empty()
             });
         }
     }

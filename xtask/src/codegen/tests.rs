@@ -106,6 +106,20 @@ fn required_nullable_fields_may_be_missing() {
 }
 
 #[test]
+fn a_required_nullable_field_keeps_its_wire_name() {
+    // Found by the every-operation fixture test: `picUrl` was read and written as `pic_url`.
+    let schemas = json!({ "Thing": { "type": "object", "required": ["status", "picUrl"], "properties": {
+        "status": { "$ref": "#/components/schemas/Status" },
+        "picUrl": { "type": "string", "nullable": true }
+    } } });
+    let (files, _) = generate(tiny(json!({}), schemas)).unwrap_or_default_files();
+    let types = &files["deel-api-gen/src/types.rs"];
+    let field = attrs_above(types, "    pub pic_url:");
+    assert!(field.contains(r#"rename = "picUrl""#), "{types}");
+    assert!(!types.contains("Option::deserialize"), "{types}");
+}
+
+#[test]
 fn multipart_operations_take_a_form() {
     let doc = tiny(
         json!({
@@ -329,11 +343,13 @@ fn operations_and_types_are_compiled_only_with_an_area_that_reaches_them() {
 }
 
 #[test]
-fn types_only_sent_in_requests_do_not_derive_deserialize() {
+fn types_only_sent_in_requests_derive_deserialize_only_for_dispatch() {
     let (files, _) = generate(two_areas()).unwrap_or_default_files();
     let types = &files["deel-api-gen/src/types.rs"];
     let sent = attrs_above(types, "pub struct NewThing ");
-    assert!(sent.contains("::serde::Serialize") && !sent.contains("Deserialize"), "{sent}");
+    let derive = sent.lines().find(|l| l.starts_with("#[derive(")).unwrap_or_default();
+    assert!(derive.contains("::serde::Serialize") && !derive.contains("Deserialize"), "{sent}");
+    assert!(sent.contains(r#"#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]"#), "{sent}");
     let received = attrs_above(types, "pub struct Shared ");
     assert!(
         received.contains("::serde::Serialize") && received.contains("::serde::Deserialize"),

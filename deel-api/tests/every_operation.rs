@@ -1,0 +1,289 @@
+//! Every operation, driven through the client against the replay server with its fixture from
+//! `fixtures/operations/`: the request must match the fixture, and the typed response,
+//! serialized back, must equal the fixture's body.
+//!
+//! Normalizations: a download's body is compared as the bytes of the fixture's JSON value, and
+//! an operation without a response body must have a fixture without one.
+//!
+//! The same suite checks a live environment for drift (see `conformance_against_a_live_environment`):
+//!
+//! ```text
+//! DEEL_CONFORMANCE_BASE_URL=https://api-staging.letsdeel.com DEEL_API_TOKEN=... \
+//!     cargo test -p deel-api --test every_operation conformance -- --nocapture
+//! ```
+
+use std::collections::BTreeSet;
+
+use deel_api::testing::dispatch::DispatchError;
+use deel_api::testing::dispatch::{self, Call, Outcome};
+use deel_api::testing::{Fixture, ReplayServer};
+use deel_api::{Client, Environment, Error, RetryPolicy};
+use futures_util::StreamExt;
+use serde_json::Value;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/operations");
+
+/// The first place where `got` differs from `want`.
+fn difference(want: &Value, got: &Value, at: &str) -> Option<String> {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => w
+            .iter()
+            .find_map(|(k, wv)| match g.get(k) {
+                None => Some(format!("{at}/{k}: missing after the round trip")),
+                Some(gv) => difference(wv, gv, &format!("{at}/{k}")),
+            })
+            .or_else(|| {
+                g.keys().find(|k| !w.contains_key(*k)).map(|k| format!("{at}/{k}: not in the fixture"))
+            }),
+        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
+            w.iter().zip(g).enumerate().find_map(|(i, (wv, gv))| difference(wv, gv, &format!("{at}/{i}")))
+        }
+        _ if want == got => None,
+        _ => Some(format!("{at}: fixture has {want}, round trip gives {got}")),
+    }
+}
+
+/// Drives one fixture's operation; `Ok` when it round-trips.
+async fn drive(client: &Client, f: &Fixture) -> Result<(), String> {
+    let operation = f.operation.as_deref().ok_or("no `operation` in the fixture")?;
+    let query: Vec<(String, String)> = f
+        .request
+        .query
+        .iter()
+        .flat_map(|(k, v)| v.values().into_iter().map(move |x| (k.clone(), x.to_string())))
+        .collect();
+    let call = Call { operation, path: &f.request.path, query: &query, body: f.request.body.as_ref() };
+    match dispatch::call(client, &call).await.map_err(|e| e.to_string())? {
+        Outcome::Json(got) => {
+            let want = f.response.body.as_ref().ok_or("a JSON response, but the fixture has no body")?;
+            match difference(want, &got, "") {
+                None => Ok(()),
+                Some(d) => Err(format!("response body differs at {d}")),
+            }
+        }
+        Outcome::Empty if f.response.body.is_none() => Ok(()),
+        Outcome::Empty => Err("no response body, but the fixture has one".into()),
+        Outcome::Stream(stream) => {
+            let mut bytes = Vec::new();
+            let mut stream = stream.into_inner();
+            while let Some(chunk) = stream.next().await {
+                bytes.extend_from_slice(&chunk.map_err(|e| e.to_string())?);
+            }
+            let want = f.response.body.as_ref().map(Value::to_string).unwrap_or_default();
+            if bytes == want.as_bytes() {
+                Ok(())
+            } else {
+                Err("downloaded bytes differ from the fixture".into())
+            }
+        }
+    }
+}
+
+/// Operations with no fixture among `fixtures`.
+fn uncovered(fixtures: &[Fixture]) -> Vec<String> {
+    let have: BTreeSet<&str> = fixtures.iter().filter_map(|f| f.operation.as_deref()).collect();
+    dispatch::OPERATIONS
+        .iter()
+        .map(|(name, _, _)| *name)
+        .filter(|n| !have.contains(n))
+        .map(String::from)
+        .collect()
+}
+
+fn load() -> Vec<Fixture> {
+    Fixture::load_dir(FIXTURES).unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn replay(fixtures: Vec<Fixture>) -> (ReplayServer, Client) {
+    let server = ReplayServer::start(fixtures).await.unwrap_or_else(|e| panic!("replay server: {e}"));
+    let client = Client::builder()
+        .environment(server.environment())
+        .rate_limit(None)
+        .retry(RetryPolicy::none())
+        .token("test-token-not-secret-0")
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    (server, client)
+}
+
+#[tokio::test]
+async fn every_operation_round_trips_its_fixture() {
+    let fixtures = load();
+    let (server, client) = replay(fixtures.clone()).await;
+    let mut failures = Vec::new();
+    let mut covered = BTreeSet::new();
+    for f in &fixtures {
+        match drive(&client, f).await {
+            Ok(()) => {
+                covered.insert(f.operation.clone().unwrap_or_default());
+            }
+            Err(e) => failures.push(format!("{}: {e}", f.name)),
+        }
+    }
+    let all: BTreeSet<String> = dispatch::OPERATIONS.iter().map(|(name, _, _)| name.to_string()).collect();
+    let missing = uncovered(&fixtures);
+    println!(
+        "every-operation: {}/{} operations round-trip their fixture",
+        covered.intersection(&all).count(),
+        all.len()
+    );
+    assert!(missing.is_empty(), "{} operations have no fixture: {missing:?}", missing.len());
+    assert!(failures.is_empty(), "{} fixtures fail:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(server.verify(), Ok(()));
+}
+
+#[test]
+fn an_operation_without_a_fixture_is_reported() {
+    let mut fixtures = load();
+    assert_eq!(uncovered(&fixtures), Vec::<String>::new());
+    fixtures.retain(|f| f.operation.as_deref() != Some("get_contract"));
+    assert_eq!(uncovered(&fixtures), ["get_contract"]);
+}
+
+#[tokio::test]
+async fn a_renamed_response_field_fails_the_round_trip() {
+    let mut fixture = load()
+        .into_iter()
+        .find(|f| f.operation.as_deref() == Some("get_contract"))
+        .unwrap_or_else(|| panic!("no get_contract fixture"));
+    let data = fixture.response.body.as_mut().and_then(|b| b.get_mut("data")).and_then(Value::as_object_mut);
+    let data = data.unwrap_or_else(|| panic!("get_contract's fixture has no data object"));
+    let title = data.remove("title").unwrap_or_else(|| panic!("no title"));
+    data.insert("titel".into(), title);
+    let (_server, client) = replay(vec![fixture.clone()]).await;
+    let verdict = drive(&client, &fixture).await;
+    let err = verdict.err().unwrap_or_else(|| panic!("a renamed field must fail"));
+    // `title` is required, so the typed decode itself refuses the response.
+    assert!(err.contains("missing field `title`"), "{err}");
+}
+
+/// One line per fixture and a total, as the drift check prints them. Writes (anything but GET)
+/// run only when `writes` is set.
+async fn conformance(client: &Client, fixtures: &[Fixture], writes: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    let (mut ok, mut run) = (0, 0);
+    for f in fixtures {
+        let Some(op) = f.operation.as_deref() else { continue };
+        let Some((_, method, template)) = dispatch::OPERATIONS.iter().find(|(name, _, _)| *name == op) else {
+            lines.push(format!(
+                "conformance: {} {} error no such operation `{op}`",
+                f.request.method, f.request.path
+            ));
+            continue;
+        };
+        if *method != "GET" && !writes {
+            lines.push(format!(
+                "conformance: {method} {template} skipped writes need DEEL_CONFORMANCE_WRITES=1"
+            ));
+            continue;
+        }
+        run += 1;
+        let query: Vec<(String, String)> = f
+            .request
+            .query
+            .iter()
+            .flat_map(|(k, v)| v.values().into_iter().map(move |x| (k.clone(), x.to_string())))
+            .collect();
+        let call =
+            Call { operation: op, path: &f.request.path, query: &query, body: f.request.body.as_ref() };
+        let (verdict, detail) = match dispatch::call(client, &call).await {
+            Ok(_) => ("ok", String::new()),
+            Err(DispatchError::Call(Error::Decode { status, message, .. })) => {
+                ("decode-failed", format!("status {status}: {message}"))
+            }
+            Err(DispatchError::Call(e)) => match status_of(&e) {
+                Some(s) if (400..500).contains(&s) => ("rejected", format!("status {s}: {e}")),
+                _ => ("error", e.to_string()),
+            },
+            Err(e) => ("error", e.to_string()),
+        };
+        if verdict == "ok" {
+            ok += 1;
+        }
+        let detail: String = detail.chars().take(160).collect();
+        lines.push(format!("conformance: {method} {template} {verdict} {detail}").trim_end().to_string());
+    }
+    lines.push(format!("conformance: {ok}/{run} ok"));
+    lines
+}
+
+fn status_of(e: &Error) -> Option<u16> {
+    match e {
+        Error::Unauthorized(a) | Error::Forbidden(a) | Error::NotFound(a) | Error::Api(a) => Some(a.status),
+        Error::RateLimited { error, .. } => Some(error.status),
+        Error::UnexpectedStatus { status, .. } => Some(*status),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn conformance_against_a_live_environment() {
+    let (Ok(base), Ok(token)) = (std::env::var("DEEL_CONFORMANCE_BASE_URL"), std::env::var("DEEL_API_TOKEN"))
+    else {
+        println!("conformance: skipped (set DEEL_CONFORMANCE_BASE_URL and DEEL_API_TOKEN to run it)");
+        return;
+    };
+    // Recorded fixtures (with real ids) give a meaningful check; the drafts in the repository
+    // carry sample ids, so most lookups of them are rejected.
+    let dir = std::env::var("DEEL_CONFORMANCE_FIXTURES").unwrap_or_else(|_| FIXTURES.to_string());
+    let fixtures = Fixture::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let client = Client::builder()
+        .environment(Environment::Custom(base))
+        .token(token)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    let writes = std::env::var("DEEL_CONFORMANCE_WRITES").is_ok_and(|v| v == "1");
+    let lines = conformance(&client, &fixtures, writes).await;
+    for line in &lines {
+        println!("{line}");
+    }
+    let failed = lines
+        .iter()
+        .filter(|l| [" rejected", " decode-failed", " error"].iter().any(|v| l.contains(v)))
+        .count();
+    assert_eq!(failed, 0, "{failed} operations drifted; see the lines above");
+}
+
+#[tokio::test]
+async fn conformance_prints_its_table_against_a_stand_in_for_deel() {
+    let fixtures = load();
+    let pick = |op: &str| {
+        fixtures
+            .iter()
+            .find(|f| f.operation.as_deref() == Some(op))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {op}"))
+    };
+    let ok = pick("get_contract");
+    let mut rejected = pick("get_contracts");
+    rejected.response = serde_json::from_value(
+        serde_json::json!({ "status": 403, "body": { "errors": [{ "message": "scope missing" }] } }),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut drifted = pick("create_worker_access_token");
+    drifted.response.body = Some(serde_json::json!({ "data": { "token": 42, "expires_at": "tomorrow" } }));
+    let mut broken = pick("get_webhooks");
+    broken.response.status = 500;
+    let stand_in = vec![ok, rejected, drifted, broken];
+    let (_server, client) = replay(stand_in.clone()).await;
+
+    let lines = conformance(&client, &stand_in, true).await;
+    for line in &lines {
+        println!("{line}");
+    }
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+    assert_eq!(lines[0], "conformance: GET /rest/v2/contracts/{contract_id} ok");
+    assert!(lines[1].starts_with("conformance: GET /rest/v2/contracts rejected status 403"), "{}", lines[1]);
+    assert!(
+        lines[2].starts_with("conformance: POST /rest/v2/workers/session decode-failed status 201"),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[3].starts_with("conformance: GET /rest/v2/webhooks error"), "{}", lines[3]);
+    assert_eq!(lines[4], "conformance: 1/4 ok");
+
+    // Without writes, the POST is listed as skipped and not counted.
+    let reads = conformance(&client, &stand_in, false).await;
+    assert!(reads[2].starts_with("conformance: POST /rest/v2/workers/session skipped"), "{}", reads[2]);
+    assert_eq!(reads[4], "conformance: 1/3 ok");
+}

@@ -1,0 +1,102 @@
+//! `dispatch.rs` (the `dispatch` feature): every operation callable by name, with its arguments
+//! read from a recorded request. The every-operation fixture test and the live conformance check
+//! drive the client through it; without it they would need 393 hand-written call sites.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, ToTokens};
+use syn::{Attribute, ImplItemFn, Type};
+
+use super::Operation;
+
+/// How an operation's result becomes an `Outcome`.
+fn outcome(f: &ImplItemFn) -> TokenStream {
+    let out = f.sig.output.to_token_stream().to_string();
+    if out.contains("ResponseValue < () >") {
+        quote!(empty)
+    } else if out.contains("ByteStream") {
+        quote!(stream)
+    } else {
+        quote!(json)
+    }
+}
+
+/// `&'a T` → `T`, `&'a str` → `String`; the flag says whether the argument is passed by reference.
+fn owned(ty: &Type) -> (Type, bool, bool) {
+    match ty {
+        Type::Reference(r) => {
+            let is_str = r.elem.to_token_stream().to_string() == "str";
+            let owned: Type =
+                if is_str { syn::parse_quote!(::std::string::String) } else { (*r.elem).clone() };
+            (owned, true, is_str)
+        }
+        other => (other.clone(), false, false),
+    }
+}
+
+/// One `match` arm: reads each argument from the call, then calls the positional method.
+pub fn arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Result<TokenStream, String> {
+    let name = op.method_name();
+    let template = &op.path;
+    let mut lets = Vec::new();
+    let mut passes = Vec::new();
+    for (i, (ident, ty)) in super::rewrite::typed_args(f).into_iter().enumerate() {
+        let var = format_ident!("a{i}");
+        let key = ident.to_string().trim_end_matches('_').to_string();
+        if ident == "form" {
+            lets.push(quote!(let #var = multipart_form();));
+            passes.push(quote!(#var));
+            continue;
+        }
+        let (optional, inner) = match super::rewrite::option_inner(&ty) {
+            Some(inner) => (true, inner),
+            None => (false, ty.clone()),
+        };
+        let (owned, by_ref, is_str) = owned(&inner);
+        let wire = op.wire.get(&key).cloned().unwrap_or_else(|| key.clone());
+        let read = match op.params.get(&key).map(String::as_str) {
+            _ if ident == "body" => quote!(body_arg(call.body)?),
+            Some("path") => quote!(path_arg(#template, call.path, #wire)?),
+            Some("query") if optional => quote!(query_arg(call.query, #wire)?),
+            Some("query") => quote!(required(query_arg(call.query, #wire)?, #wire)?),
+            other => return Err(format!("{name}: argument `{ident}` in {other:?} cannot be dispatched")),
+        };
+        let ty: Type = if optional { syn::parse_quote!(Option<#owned>) } else { owned };
+        lets.push(quote!(let #var: #ty = #read;));
+        passes.push(match (optional, by_ref, is_str) {
+            (false, true, _) => quote!(&#var),
+            (false, false, _) => quote!(#var),
+            (true, true, true) => quote!(#var.as_deref()),
+            (true, true, false) => quote!(#var.as_ref()),
+            (true, false, _) => quote!(#var),
+        });
+    }
+    let method = &f.sig.ident;
+    let outcome = outcome(f);
+    Ok(quote! {
+        #gate
+        #name => {
+            #(#lets)*
+            #outcome(client.#method(#(#passes),*).await)
+        }
+    })
+}
+
+/// The dispatch file: helpers (from `dispatch.rs.in`) and the generated table and `call`.
+pub fn file(arms: &[TokenStream], ops: &[(Attribute, &Operation)]) -> syn::File {
+    let entries = ops.iter().map(|(gate, op)| {
+        let (name, method, path) = (op.method_name(), &op.method, &op.path);
+        quote!(#gate (#name, #method, #path))
+    });
+    syn::parse_quote! {
+        /// Every operation compiled in: Rust method name, HTTP method and path template.
+        pub const OPERATIONS: &[(&str, &str, &str)] = &[#(#entries),*];
+
+        /// Calls `call.operation` with arguments read from the call's path, query and body.
+        pub async fn call(client: &crate::Client, call: &Call<'_>) -> Result<Outcome, DispatchError> {
+            match call.operation {
+                #(#arms)*
+                other => Err(DispatchError::UnknownOperation(other.to_string())),
+            }
+        }
+    }
+}
