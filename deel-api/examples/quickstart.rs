@@ -7,10 +7,14 @@
 //! ```text
 //! cargo run -p deel-api --example quickstart
 //! DEEL_API_TOKEN=... DEEL_PROFILE_ID=... cargo run -p deel-api --example quickstart
+//! DEEL_RECORD=1 DEEL_API_TOKEN=... cargo run -p deel-api --example quickstart   # also records fixtures
 //! ```
+//!
+//! With `DEEL_RECORD=1` the calls go through the SDK's recorder, which writes each exchange,
+//! secrets scrubbed, to `deel-api/fixtures/recorded/` (git-ignored: real account data).
 
 use deel_api::pagination::Paginate;
-use deel_api::testing::{Fixture, ReplayServer};
+use deel_api::testing::{Fixture, Recorder, ReplayServer};
 use deel_api::{Client, Environment, Error, WorkerSessions};
 use futures_util::StreamExt;
 use serde_json::json;
@@ -18,11 +22,20 @@ use serde_json::json;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = std::env::var("DEEL_API_TOKEN").ok().filter(|t| !t.is_empty());
-    // The replay server must outlive the calls, so it is held here even when unused.
+    // The replay server and the recorder must outlive the calls, so they are held here.
+    let mut recorder = None;
     let (client, replay) = match token {
         Some(token) => {
             println!("Using Deel's sandbox at {}", Environment::SANDBOX_URL);
-            (Client::builder().environment(Environment::Sandbox).token(token).build()?, None)
+            let mut environment = Environment::Sandbox;
+            if std::env::var("DEEL_RECORD").is_ok_and(|v| v == "1") {
+                let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/recorded");
+                let r = Recorder::start(&Environment::Sandbox, dir).await?;
+                println!("Recording every exchange into {dir}");
+                environment = r.environment();
+                recorder = Some(r);
+            }
+            (Client::builder().environment(environment).token(token).build()?, None)
         }
         None => {
             let server = replay_server().await?;
@@ -58,6 +71,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(Error::NotFound(e)) => println!("Looking up a missing contract: not found ({e})"),
         Err(other) => println!("Looking up a missing contract failed otherwise: {other}"),
         Ok(_) => println!("Unexpectedly found the missing contract"),
+    }
+    if let Some(r) = recorder {
+        println!("Recorded {} fixture(s); failures: {:?}", r.written().len(), r.failures());
     }
     if let Some(server) = replay {
         server.verify()?;
