@@ -145,7 +145,13 @@ pub fn gate_types(items: Vec<Item>, reach: &Reach) -> (Vec<Item>, usize) {
                 e.attrs.insert(0, attr);
             }
             Item::Type(t) => t.attrs.insert(0, attr),
-            Item::Macro(m) => m.attrs.insert(0, attr),
+            Item::Macro(m) => {
+                // A `lean_de!` Deserialize impl of a type that is only sent: for dispatch only.
+                if send_only && m.mac.path.is_ident("lean_de") {
+                    m.attrs.insert(0, parse_quote!(#[cfg(feature = "dispatch")]));
+                }
+                m.attrs.insert(0, attr)
+            }
             Item::Impl(i) => i.attrs.insert(0, attr),
             _ => {}
         }
@@ -156,7 +162,7 @@ pub fn gate_types(items: Vec<Item>, reach: &Reach) -> (Vec<Item>, usize) {
 
 /// Deserialize only with the `dispatch` feature, which reads request bodies from fixtures.
 fn drop_deserialize(attrs: &mut Vec<Attribute>) {
-    attrs.push(parse_quote!(#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]));
+    let mut dropped = false;
     for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
         let Ok(paths) =
             attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
@@ -165,7 +171,11 @@ fn drop_deserialize(attrs: &mut Vec<Attribute>) {
         };
         let kept: Vec<&syn::Path> =
             paths.iter().filter(|p| p.segments.last().is_none_or(|s| s.ident != "Deserialize")).collect();
+        dropped |= kept.len() != paths.len();
         *attr = parse_quote!(#[derive(#(#kept),*)]);
+    }
+    if dropped {
+        attrs.push(parse_quote!(#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]));
     }
 }
 

@@ -70,6 +70,7 @@ pub fn rewrite(
     let (type_items, open_enums) = open_enums(type_items);
     let type_items = lenient_nullable_fields(type_items);
     let type_items = schema_derives(type_items);
+    let type_items = lean_deserialize(type_items);
 
     let mut operations = Vec::new();
     let mut builders = Vec::new();
@@ -673,6 +674,79 @@ fn lenient_nullable_fields(mut items: Vec<Item>) -> Vec<Item> {
         }
     }
     items
+}
+
+/// Replaces serde's `Deserialize` derive on plain structs with a `lean_de!` invocation (see
+/// `open_enum.rs.in`): the derive was most of the crate's compile time and memory. Structs with
+/// serde attributes the macro does not model keep the derive.
+fn lean_deserialize(items: Vec<Item>) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    for mut item in items {
+        let Item::Struct(s) = &mut item else {
+            out.push(item);
+            continue;
+        };
+        let Some(fields) = lean_fields(s) else {
+            out.push(item);
+            continue;
+        };
+        for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let Ok(paths) = attr
+                .parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            else {
+                continue;
+            };
+            let kept: Vec<&syn::Path> =
+                paths.iter().filter(|p| p.segments.last().is_none_or(|s| s.ident != "Deserialize")).collect();
+            *attr = parse_quote!(#[derive(#(#kept),*)]);
+        }
+        let name = s.ident.clone();
+        out.push(item);
+        out.push(parse_quote!(lean_de!(#name { #(#fields),* });));
+    }
+    out
+}
+
+/// The `lean_de!` field list of a struct that derives `Deserialize` with only the serde
+/// attributes the macro models (`rename`, `default`, `default = "…"`, `skip_serializing_if`);
+/// `None` for any other struct.
+fn lean_fields(s: &syn::ItemStruct) -> Option<Vec<TokenStream>> {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    let derives_de = s.attrs.iter().any(|a| {
+        a.path().is_ident("derive") && a.to_token_stream().to_string().contains("serde :: Deserialize")
+    });
+    let container_serde = s.attrs.iter().any(|a| a.path().is_ident("serde"));
+    let syn::Fields::Named(named) = &s.fields else { return None };
+    if !derives_de || container_serde {
+        return None;
+    }
+    let mut fields = Vec::new();
+    for field in &named.named {
+        let ident = field.ident.clone()?;
+        let mut wire = ident.to_string().trim_start_matches("r#").to_string();
+        let mut missing = if option_inner(&field.ty).is_some() { quote!(opt) } else { quote!(req) };
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            for meta in attr.parse_args_with(Metas::parse_terminated).ok()? {
+                let text = |v: &syn::Expr| match v {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                    _ => None,
+                };
+                match &meta {
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("rename") => wire = text(&nv.value)?,
+                    syn::Meta::Path(p) if p.is_ident("default") => missing = quote!(default),
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("default") => {
+                        let path = syn::parse_str::<syn::Expr>(&text(&nv.value)?).ok()?;
+                        missing = quote!((with #path));
+                    }
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("skip_serializing_if") => {}
+                    _ => return None,
+                }
+            }
+        }
+        let ty = &field.ty;
+        fields.push(quote!(#ident: #ty = #wire => #missing));
+    }
+    Some(fields)
 }
 
 /// With the `schemars` feature, every generated type describes itself as a JSON Schema (open enums
