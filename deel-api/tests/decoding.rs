@@ -37,6 +37,9 @@ fn missing_fields_follow_the_schema() {
     assert_eq!(contract.external_id, None, "optional: None");
     assert!(contract.cost_centers.is_empty(), "a list with a default: empty");
     assert_eq!(contract.notice_period, 0.0, "a field with a schema default: that default");
+    let back = serde_json::to_value(&contract).unwrap_or_default();
+    assert!(back.get("external_id").is_none(), "None is left out when serialized: {back}");
+    assert!(back.get("cost_centers").is_none(), "an empty list with a skip rule is left out: {back}");
 
     let mut map = item();
     map.remove("id");

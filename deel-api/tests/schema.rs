@@ -25,3 +25,13 @@ fn open_enums_accept_any_string_and_list_the_known_values() {
     assert_eq!(schema["type"], json!("string"), "{schema}");
     assert!(schema["examples"].as_array().is_some_and(|v| v.contains(&json!("APPROVED"))), "{schema}");
 }
+
+#[test]
+fn schemas_use_wire_names_and_know_which_fields_may_be_left_out() {
+    let schema = serde_json::to_value(schema_for!(types::PaymentsGetResponseDataRowsItemsWorkersItems))
+        .unwrap_or_default();
+    assert!(schema["properties"]["picUrl"].is_object(), "renamed field under its wire name: {schema}");
+    assert!(schema["properties"].get("pic_url").is_none(), "{schema}");
+    let required = schema["required"].as_array().cloned().unwrap_or_default();
+    assert!(!required.contains(&json!("contract_id")), "optional field listed as required: {schema}");
+}

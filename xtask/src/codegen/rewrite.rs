@@ -676,8 +676,8 @@ fn lenient_nullable_fields(mut items: Vec<Item>) -> Vec<Item> {
     items
 }
 
-/// Replaces serde's `Deserialize` derive on plain structs with a `lean_de!` invocation (see
-/// `open_enum.rs.in`): the derive was most of the crate's compile time and memory. Structs with
+/// Replaces serde's derives on plain structs with `lean_de!` and `lean_ser!` invocations (see
+/// `open_enum.rs.in`): the derives were most of the crate's compile time and memory. Structs with
 /// serde attributes the macro does not model keep the derive.
 fn lean_deserialize(items: Vec<Item>) -> Vec<Item> {
     let mut out = Vec::with_capacity(items.len());
@@ -686,7 +686,7 @@ fn lean_deserialize(items: Vec<Item>) -> Vec<Item> {
             out.push(item);
             continue;
         };
-        let Some(fields) = lean_fields(s) else {
+        let Some((fields, ser)) = lean_fields(s) else {
             out.push(item);
             continue;
         };
@@ -696,13 +696,30 @@ fn lean_deserialize(items: Vec<Item>) -> Vec<Item> {
             else {
                 continue;
             };
-            let kept: Vec<&syn::Path> =
-                paths.iter().filter(|p| p.segments.last().is_none_or(|s| s.ident != "Deserialize")).collect();
+            let kept: Vec<&syn::Path> = paths
+                .iter()
+                .filter(|p| {
+                    p.segments.last().is_none_or(|s| s.ident != "Deserialize" && s.ident != "Serialize")
+                })
+                .collect();
             *attr = parse_quote!(#[derive(#(#kept),*)]);
+        }
+        // Without serde's derives, `#[serde]` is only a helper attribute of schemars' derive,
+        // which reads it for wire names and optional fields.
+        if let syn::Fields::Named(named) = &mut s.fields {
+            for field in named.named.iter_mut() {
+                for attr in field.attrs.iter_mut().filter(|a| a.path().is_ident("serde")) {
+                    if let syn::Meta::List(list) = &attr.meta {
+                        let args = &list.tokens;
+                        *attr = parse_quote!(#[cfg_attr(feature = "schemars", serde(#args))]);
+                    }
+                }
+            }
         }
         let name = s.ident.clone();
         out.push(item);
         out.push(parse_quote!(lean_de!(#name { #(#fields),* });));
+        out.push(parse_quote!(lean_ser!(#name { #(#ser),* });));
     }
     out
 }
@@ -710,7 +727,7 @@ fn lean_deserialize(items: Vec<Item>) -> Vec<Item> {
 /// The `lean_de!` field list of a struct that derives `Deserialize` with only the serde
 /// attributes the macro models (`rename`, `default`, `default = "…"`, `skip_serializing_if`);
 /// `None` for any other struct.
-fn lean_fields(s: &syn::ItemStruct) -> Option<Vec<TokenStream>> {
+fn lean_fields(s: &syn::ItemStruct) -> Option<(Vec<TokenStream>, Vec<TokenStream>)> {
     type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
     let derives_de = s.attrs.iter().any(|a| {
         a.path().is_ident("derive") && a.to_token_stream().to_string().contains("serde :: Deserialize")
@@ -720,11 +737,12 @@ fn lean_fields(s: &syn::ItemStruct) -> Option<Vec<TokenStream>> {
     if !derives_de || container_serde {
         return None;
     }
-    let mut fields = Vec::new();
+    let (mut fields, mut ser) = (Vec::new(), Vec::new());
     for field in &named.named {
         let ident = field.ident.clone()?;
         let mut wire = ident.to_string().trim_start_matches("r#").to_string();
         let mut missing = if option_inner(&field.ty).is_some() { quote!(opt) } else { quote!(req) };
+        let mut skip = quote!(always);
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
             for meta in attr.parse_args_with(Metas::parse_terminated).ok()? {
                 let text = |v: &syn::Expr| match v {
@@ -738,15 +756,19 @@ fn lean_fields(s: &syn::ItemStruct) -> Option<Vec<TokenStream>> {
                         let path = syn::parse_str::<syn::Expr>(&text(&nv.value)?).ok()?;
                         missing = quote!((with #path));
                     }
-                    syn::Meta::NameValue(nv) if nv.path.is_ident("skip_serializing_if") => {}
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("skip_serializing_if") => {
+                        let path = syn::parse_str::<syn::Path>(&text(&nv.value)?).ok()?;
+                        skip = quote!((unless #path));
+                    }
                     _ => return None,
                 }
             }
         }
         let ty = &field.ty;
         fields.push(quote!(#ident: #ty = #wire => #missing));
+        ser.push(quote!(#ident = #wire => #skip));
     }
-    Some(fields)
+    Some((fields, ser))
 }
 
 /// With the `schemars` feature, every generated type describes itself as a JSON Schema (open enums

@@ -342,12 +342,13 @@ fn operations_and_types_are_compiled_only_with_an_area_that_reaches_them() {
     assert!(attrs_above(types, "pub struct NewThing ").contains(r#"#[cfg(feature = "beta")]"#));
 }
 
-/// The attribute lines above the `lean_de!` invocation for `name` (its `Deserialize` impl).
-fn lean_de_attrs(types: &str, name: &str) -> Option<String> {
+/// The attribute lines above the `lean_de!` or `lean_ser!` invocation for `name` (its
+/// `Deserialize` or `Serialize` impl).
+fn lean_attrs(types: &str, mac: &str, name: &str) -> Option<String> {
     let lines: Vec<&str> = types.lines().collect();
     let opens = |i: usize| {
-        lines[i].starts_with(&format!("lean_de!({name} {{"))
-            || (lines[i] == "lean_de!("
+        lines[i].starts_with(&format!("{mac}!({name} {{"))
+            || (lines[i] == format!("{mac}!(")
                 && lines.get(i + 1).is_some_and(|l| l.trim_start().starts_with(&format!("{name} {{"))))
     };
     let at = (0..lines.len()).find(|i| opens(*i))?;
@@ -360,13 +361,15 @@ fn types_only_sent_in_requests_deserialize_only_for_dispatch() {
     let types = &files["deel-api-gen/src/types.rs"];
     for name in ["NewThing", "Shared"] {
         let derive = attrs_above(types, &format!("pub struct {name} "));
-        assert!(derive.contains("::serde::Serialize") && !derive.contains("Deserialize"), "{derive}");
+        assert!(!derive.contains("::serde::"), "serde's derives are replaced: {derive}");
+        let ser = lean_attrs(types, "lean_ser", name).unwrap_or_else(|| panic!("no lean_ser! for {name}"));
+        assert!(!ser.contains("dispatch"), "{ser}");
     }
-    let sent =
-        lean_de_attrs(types, "NewThing").unwrap_or_else(|| panic!("no lean_de! for NewThing:\n{types}"));
+    let sent = lean_attrs(types, "lean_de", "NewThing")
+        .unwrap_or_else(|| panic!("no lean_de! for NewThing:\n{types}"));
     assert!(sent.contains(r#"#[cfg(feature = "dispatch")]"#), "{sent}");
     let received =
-        lean_de_attrs(types, "Shared").unwrap_or_else(|| panic!("no lean_de! for Shared:\n{types}"));
+        lean_attrs(types, "lean_de", "Shared").unwrap_or_else(|| panic!("no lean_de! for Shared:\n{types}"));
     assert!(!received.contains("dispatch"), "{received}");
 }
 
