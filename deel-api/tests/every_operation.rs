@@ -43,15 +43,19 @@ fn difference(want: &Value, got: &Value, at: &str) -> Option<String> {
     }
 }
 
-/// Drives one fixture's operation; `Ok` when it round-trips.
-async fn drive(client: &Client, f: &Fixture) -> Result<(), String> {
-    let operation = f.operation.as_deref().ok_or("no `operation` in the fixture")?;
-    let query: Vec<(String, String)> = f
-        .request
+/// The fixture's query as ordered pairs (a repeated parameter once per value).
+fn query_pairs(f: &Fixture) -> Vec<(String, String)> {
+    f.request
         .query
         .iter()
         .flat_map(|(k, v)| v.values().into_iter().map(move |x| (k.clone(), x.to_string())))
-        .collect();
+        .collect()
+}
+
+/// Drives one fixture's operation; `Ok` when it round-trips.
+async fn drive(client: &Client, f: &Fixture) -> Result<(), String> {
+    let operation = f.operation.as_deref().ok_or("no `operation` in the fixture")?;
+    let query = query_pairs(f);
     let call = Call { operation, path: &f.request.path, query: &query, body: f.request.body.as_ref() };
     match dispatch::call(client, &call).await.map_err(|e| e.to_string())? {
         Outcome::Json(got) => {
@@ -178,12 +182,7 @@ async fn conformance(client: &Client, fixtures: &[Fixture], writes: bool) -> Vec
             continue;
         }
         run += 1;
-        let query: Vec<(String, String)> = f
-            .request
-            .query
-            .iter()
-            .flat_map(|(k, v)| v.values().into_iter().map(move |x| (k.clone(), x.to_string())))
-            .collect();
+        let query = query_pairs(f);
         let call =
             Call { operation: op, path: &f.request.path, query: &query, body: f.request.body.as_ref() };
         let (verdict, detail) = match dispatch::call(client, &call).await {
