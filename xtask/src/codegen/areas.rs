@@ -114,9 +114,9 @@ pub fn cfg<'a>(areas: impl IntoIterator<Item = &'a String>) -> Attribute {
     }
 }
 
-/// Puts each type item behind the features of the areas that reach it, and derives `Deserialize`
-/// for types that are only ever sent only with the `dispatch` feature. Returns the items and the number of types no operation
-/// reaches (left out).
+/// Puts each type item behind the features of the areas that reach it; a type that is only ever
+/// sent implements `Deserialize` only with the `dispatch` feature. Returns the items and how many
+/// types no operation reaches (those are left out).
 pub fn gate_types(items: Vec<Item>, reach: &Reach) -> (Vec<Item>, usize) {
     let mut out = Vec::with_capacity(items.len());
     let mut unreached = BTreeSet::new();
@@ -162,19 +162,7 @@ pub fn gate_types(items: Vec<Item>, reach: &Reach) -> (Vec<Item>, usize) {
 
 /// Deserialize only with the `dispatch` feature, which reads request bodies from fixtures.
 fn drop_deserialize(attrs: &mut Vec<Attribute>) {
-    let mut dropped = false;
-    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        let Ok(paths) =
-            attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-        else {
-            continue;
-        };
-        let kept: Vec<&syn::Path> =
-            paths.iter().filter(|p| p.segments.last().is_none_or(|s| s.ident != "Deserialize")).collect();
-        dropped |= kept.len() != paths.len();
-        *attr = parse_quote!(#[derive(#(#kept),*)]);
-    }
-    if dropped {
+    if super::rewrite::remove_derives(attrs, &["Deserialize"]) {
         attrs.push(parse_quote!(#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]));
     }
 }

@@ -3,7 +3,9 @@
 //! - `types`: closed string enums become open enums (an `Unknown(String)` case keeps values Deel
 //!   adds later), through one `open_enum!` macro instead of five impls per enum.
 //!   Required-but-nullable fields may be missing; with the `schemars` feature every type derives
-//!   `JsonSchema`.
+//!   `JsonSchema`. Structs get `Serialize`/`Deserialize` from the `lean_ser!`/`lean_de!` macros.
+//! - areas: every operation and type is put behind its area features (see `areas`), and
+//!   `dispatch.rs` calls any operation by name (see `dispatch`).
 //! - operations: progenitor's positional methods become crate-private and send through
 //!   `runtime::execute` (the facade's transport) and decode through the runtime into one typed
 //!   `Error`; each operation gets a request builder (`client.get_contracts().limit("10").send()`),
@@ -70,7 +72,7 @@ pub fn rewrite(
     let (type_items, open_enums) = open_enums(type_items);
     let type_items = lenient_nullable_fields(type_items);
     let type_items = schema_derives(type_items);
-    let type_items = lean_deserialize(type_items);
+    let type_items = lean_serde(type_items);
 
     let mut operations = Vec::new();
     let mut builders = Vec::new();
@@ -679,7 +681,7 @@ fn lenient_nullable_fields(mut items: Vec<Item>) -> Vec<Item> {
 /// Replaces serde's derives on plain structs with `lean_de!` and `lean_ser!` invocations (see
 /// `open_enum.rs.in`): the derives were most of the crate's compile time and memory. Structs with
 /// serde attributes the macro does not model keep the derive.
-fn lean_deserialize(items: Vec<Item>) -> Vec<Item> {
+fn lean_serde(items: Vec<Item>) -> Vec<Item> {
     let mut out = Vec::with_capacity(items.len());
     for mut item in items {
         let Item::Struct(s) = &mut item else {
@@ -690,20 +692,7 @@ fn lean_deserialize(items: Vec<Item>) -> Vec<Item> {
             out.push(item);
             continue;
         };
-        for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-            let Ok(paths) = attr
-                .parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-            else {
-                continue;
-            };
-            let kept: Vec<&syn::Path> = paths
-                .iter()
-                .filter(|p| {
-                    p.segments.last().is_none_or(|s| s.ident != "Deserialize" && s.ident != "Serialize")
-                })
-                .collect();
-            *attr = parse_quote!(#[derive(#(#kept),*)]);
-        }
+        remove_derives(&mut s.attrs, &["Deserialize", "Serialize"]);
         // Without serde's derives, `#[serde]` is only a helper attribute of schemars' derive,
         // which reads it for wire names and optional fields.
         if let syn::Fields::Named(named) = &mut s.fields {
@@ -722,6 +711,22 @@ fn lean_deserialize(items: Vec<Item>) -> Vec<Item> {
         out.push(parse_quote!(lean_ser!(#name { #(#ser),* });));
     }
     out
+}
+
+/// Removes the named traits from `#[derive(...)]` attributes; says whether any was there.
+pub(super) fn remove_derives(attrs: &mut [syn::Attribute], traits: &[&str]) -> bool {
+    type Paths = syn::punctuated::Punctuated<syn::Path, syn::Token![,]>;
+    let mut removed = false;
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(Paths::parse_terminated) else { continue };
+        let kept: Vec<&syn::Path> = paths
+            .iter()
+            .filter(|p| p.segments.last().is_none_or(|s| !traits.iter().any(|t| s.ident == t)))
+            .collect();
+        removed |= kept.len() != paths.len();
+        *attr = parse_quote!(#[derive(#(#kept),*)]);
+    }
+    removed
 }
 
 /// The `lean_de!` field list of a struct that derives `Deserialize` with only the serde
