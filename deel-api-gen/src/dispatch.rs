@@ -90,28 +90,8 @@ fn path_arg<T: DeserializeOwned>(template: &str, path: &str, name: &str) -> Resu
         .position(|s| s == placeholder)
         .ok_or_else(|| bad(name, format!("not in the template {template}")))?;
     let raw = path.split('/').nth(at).ok_or_else(|| bad(name, format!("{path} is shorter than {template}")))?;
-    let text: String = url_decode(raw);
+    let text = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
     from_text(name, &text)
-}
-
-fn url_decode(raw: &str) -> String {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The query parameter `name`: one value, or every value as an array.

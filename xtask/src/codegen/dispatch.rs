@@ -8,18 +8,6 @@ use syn::{Attribute, ImplItemFn, Type};
 
 use super::Operation;
 
-/// How an operation's result becomes an `Outcome`.
-fn outcome(f: &ImplItemFn) -> TokenStream {
-    let out = f.sig.output.to_token_stream().to_string();
-    if out.contains("ResponseValue < () >") {
-        quote!(empty)
-    } else if out.contains("ByteStream") {
-        quote!(stream)
-    } else {
-        quote!(json)
-    }
-}
-
 /// `&'a T` → `T`, `&'a str` → `String`; the flag says whether the argument is passed by reference.
 fn owned(ty: &Type) -> (Type, bool, bool) {
     match ty {
@@ -71,7 +59,8 @@ pub fn arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Result<TokenStre
         });
     }
     let method = &f.sig.ident;
-    let outcome = outcome(f);
+    // The dispatch helpers are named like the runtime's decoders: `json`, `empty`, `stream`.
+    let outcome = super::rewrite::decode_kind(f).ok_or_else(|| format!("{name}: no runtime decoder call"))?;
     Ok(quote! {
         #gate
         #name => {

@@ -516,6 +516,15 @@ fn send_through_runtime(f: &mut ImplItemFn, op: &Operation) -> Result<(), String
     Ok(())
 }
 
+/// How a rewritten positional method decodes its response: the runtime function it ends with
+/// (`json`, `empty` or `stream`), as chosen by [`send_through_runtime`].
+pub(super) fn decode_kind(f: &ImplItemFn) -> Option<Ident> {
+    let Some(syn::Stmt::Expr(syn::Expr::Await(a), None)) = f.block.stmts.last() else { return None };
+    let syn::Expr::Call(call) = &*a.base else { return None };
+    let syn::Expr::Path(p) = &*call.func else { return None };
+    p.path.segments.last().map(|s| s.ident.clone())
+}
+
 /// Without `api-version` and `Authorization`, no Deel operation has a header parameter left; an
 /// empty `HeaderMap` would still cost an allocation per request.
 fn drop_empty_header_map(f: &mut ImplItemFn) {
