@@ -16,32 +16,12 @@ use std::collections::BTreeSet;
 
 use deel_api::testing::dispatch::DispatchError;
 use deel_api::testing::dispatch::{self, Call, Outcome};
-use deel_api::testing::{Fixture, ReplayServer};
+use deel_api::testing::{json_difference, Fixture, ReplayServer};
 use deel_api::{Client, Environment, Error, RetryPolicy};
 use futures_util::StreamExt;
 use serde_json::Value;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/operations");
-
-/// The first place where `got` differs from `want`.
-fn difference(want: &Value, got: &Value, at: &str) -> Option<String> {
-    match (want, got) {
-        (Value::Object(w), Value::Object(g)) => w
-            .iter()
-            .find_map(|(k, wv)| match g.get(k) {
-                None => Some(format!("{at}/{k}: missing after the round trip")),
-                Some(gv) => difference(wv, gv, &format!("{at}/{k}")),
-            })
-            .or_else(|| {
-                g.keys().find(|k| !w.contains_key(*k)).map(|k| format!("{at}/{k}: not in the fixture"))
-            }),
-        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
-            w.iter().zip(g).enumerate().find_map(|(i, (wv, gv))| difference(wv, gv, &format!("{at}/{i}")))
-        }
-        _ if want == got => None,
-        _ => Some(format!("{at}: fixture has {want}, round trip gives {got}")),
-    }
-}
 
 /// The fixture's query as ordered pairs (a repeated parameter once per value).
 fn query_pairs(f: &Fixture) -> Vec<(String, String)> {
@@ -60,9 +40,9 @@ async fn drive(client: &Client, f: &Fixture) -> Result<(), String> {
     match dispatch::call(client, &call).await.map_err(|e| e.to_string())? {
         Outcome::Json(got) => {
             let want = f.response.body.as_ref().ok_or("a JSON response, but the fixture has no body")?;
-            match difference(want, &got, "") {
+            match json_difference(want, &got) {
                 None => Ok(()),
-                Some(d) => Err(format!("response body differs at {d}")),
+                Some(d) => Err(format!("response body differs {d}")),
             }
         }
         Outcome::Empty if f.response.body.is_none() => Ok(()),

@@ -166,3 +166,35 @@ impl Fixture {
         text
     }
 }
+
+/// The first place where `got` differs from `want`, as a JSON pointer with both values
+/// (`at /data/id: expected "a", got "b"`); `None` when they are equal.
+pub fn json_difference(want: &Value, got: &Value) -> Option<String> {
+    difference_at(want, got, String::new())
+}
+
+fn difference_at(want: &Value, got: &Value, at: String) -> Option<String> {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            for (k, wv) in w {
+                let here = format!("{at}/{k}");
+                match g.get(k) {
+                    None => return Some(format!("at {here}: expected {wv}, missing")),
+                    Some(gv) => {
+                        if let Some(d) = difference_at(wv, gv, here) {
+                            return Some(d);
+                        }
+                    }
+                }
+            }
+            g.iter()
+                .find(|(k, _)| !w.contains_key(*k))
+                .map(|(k, v)| format!("at {at}/{k}: not expected, got {v}"))
+        }
+        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
+            w.iter().zip(g).enumerate().find_map(|(i, (wv, gv))| difference_at(wv, gv, format!("{at}/{i}")))
+        }
+        _ if want == got => None,
+        _ => Some(format!("at {}: expected {want}, got {got}", if at.is_empty() { "/" } else { &at })),
+    }
+}

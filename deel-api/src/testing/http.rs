@@ -12,6 +12,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use super::fixture::QueryValue;
 use crate::auth::BoxFuture;
 
 /// Request bodies above this size are refused with 413 rather than buffered.
@@ -120,6 +121,15 @@ fn to_hyper(out: Outgoing) -> hyper::Response<Full<Bytes>> {
         }
     }
     response
+}
+
+/// `a=1&b=2&b=3` → `{a: "1", b: ["2", "3"]}`, percent-decoded.
+pub(crate) fn query_map(query: Option<&str>) -> std::collections::BTreeMap<String, QueryValue> {
+    let mut grouped: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (k, v) in query_pairs(query) {
+        grouped.entry(k).or_default().push(v);
+    }
+    grouped.into_iter().map(|(k, v)| (k, QueryValue::from_values(v))).collect()
 }
 
 /// `a=1&b=2&b=3` → pairs, percent-decoded.

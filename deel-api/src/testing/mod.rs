@@ -16,6 +16,6 @@ mod recorder;
 mod replay;
 pub mod scrub;
 
-pub use fixture::{Fixture, FixtureError, FixtureRequest, FixtureResponse, QueryValue};
+pub use fixture::{json_difference, Fixture, FixtureError, FixtureRequest, FixtureResponse, QueryValue};
 pub use recorder::Recorder;
 pub use replay::{ReplayError, ReplayServer, NO_MATCH_STATUS};

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use bytes::Bytes;
 use serde_json::{json, Value};
 
-use super::fixture::{Fixture, FixtureRequest, FixtureResponse, QueryValue};
+use super::fixture::{Fixture, FixtureRequest, FixtureResponse};
 use super::http::{self, Handler, Incoming, Outgoing, Server};
 use super::scrub;
 use crate::{Environment, Error};
@@ -132,17 +132,13 @@ async fn forward(http: &reqwest::Client, base: &str, req: &Incoming) -> Result<(
     let body: Bytes = response.bytes().await.map_err(|e| format!("reading the response: {e}"))?;
 
     let secrets = scrub::secrets_in(&req.headers);
-    let mut query: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for (k, v) in http::query_pairs(req.query.as_deref()) {
-        query.entry(k).or_default().push(v);
-    }
     let fixture = Fixture {
         name: String::new(),
         operation: None,
         request: FixtureRequest {
             method: req.method.to_uppercase(),
             path: req.path.clone(),
-            query: query.into_iter().map(|(k, v)| (k, QueryValue::from_values(v))).collect(),
+            query: http::query_map(req.query.as_deref()),
             headers: scrub::request_headers(&req.headers),
             body: json_body(&req.body).map(|b| scrub::body(b, &secrets)),
         },

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use bytes::Bytes;
 use serde_json::{json, Value};
 
-use super::fixture::{Fixture, FixtureError, QueryValue};
+use super::fixture::{json_difference, Fixture, FixtureError, QueryValue};
 use super::http::{self, Handler, Incoming, Outgoing, Server};
 use crate::Environment;
 
@@ -156,10 +156,6 @@ struct Seen {
 
 impl Seen {
     fn from(req: &Incoming) -> Self {
-        let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in http::query_pairs(req.query.as_deref()) {
-            grouped.entry(k).or_default().push(v);
-        }
         let body = (!req.body.is_empty()).then(|| {
             let is_json = req
                 .headers
@@ -175,7 +171,7 @@ impl Seen {
         Seen {
             method: req.method.to_uppercase(),
             path: req.path.clone(),
-            query: grouped.into_iter().map(|(k, v)| (k, QueryValue::from_values(v))).collect(),
+            query: http::query_map(req.query.as_deref()),
             headers: req.headers.iter().cloned().collect(),
             body,
         }
@@ -219,7 +215,7 @@ impl Seen {
             (_, Some(Err(reason))) if reason.is_empty() => {}
             (_, Some(Err(reason))) => out.push(format!("body: expected JSON, got {reason}")),
             (Some(w), Some(Ok(got))) => {
-                if let Some(d) = first_difference(w, got, String::new()) {
+                if let Some(d) = json_difference(w, got) {
                     out.push(format!("body {d}"));
                 }
             }
@@ -228,40 +224,17 @@ impl Seen {
     }
 }
 
-/// The first place where `got` differs from `want`, as a JSON pointer and both values.
-fn first_difference(want: &Value, got: &Value, at: String) -> Option<String> {
-    match (want, got) {
-        (Value::Object(w), Value::Object(g)) => {
-            for (k, wv) in w {
-                let here = format!("{at}/{k}");
-                match g.get(k) {
-                    None => return Some(format!("at {here}: expected {wv}, missing")),
-                    Some(gv) => {
-                        if let Some(d) = first_difference(wv, gv, here) {
-                            return Some(d);
-                        }
-                    }
-                }
-            }
-            g.iter()
-                .find(|(k, _)| !w.contains_key(*k))
-                .map(|(k, v)| format!("at {at}/{k}: not expected, got {v}"))
-        }
-        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => w
-            .iter()
-            .zip(g)
-            .enumerate()
-            .find_map(|(i, (wv, gv))| first_difference(wv, gv, format!("{at}/{i}"))),
-        _ if want == got => None,
-        _ => Some(format!("at {}: expected {want}, got {got}", if at.is_empty() { "/" } else { &at })),
-    }
-}
-
 fn answer(state: &Mutex<State>, req: &Incoming) -> Outgoing {
     let seen = Seen::from(req);
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
-    let diffs: Vec<Vec<String>> = state.fixtures.iter().map(|f| seen.differences(f)).collect();
-    let matching: Vec<usize> = (0..diffs.len()).filter(|i| diffs[*i].is_empty()).collect();
+    // Only fixtures for the same method and path can match; the full comparison (and its
+    // messages) is for those, or for every fixture once nothing matched.
+    let matching: Vec<usize> = (0..state.fixtures.len())
+        .filter(|i| {
+            let f = &state.fixtures[*i];
+            f.request.method == seen.method && f.request.path == seen.path && seen.differences(f).is_empty()
+        })
+        .collect();
     // Identical requests (a token fetched twice, say) take their fixtures in order, then reuse
     // the last one.
     let chosen = matching.iter().copied().find(|i| state.uses[*i] == 0).or_else(|| matching.last().copied());
@@ -269,6 +242,7 @@ fn answer(state: &Mutex<State>, req: &Incoming) -> Outgoing {
         state.uses[i] += 1;
         return replay(&state.fixtures[i]);
     }
+    let diffs: Vec<Vec<String>> = state.fixtures.iter().map(|f| seen.differences(f)).collect();
     let target = format!(
         "{} {}{}",
         seen.method,
