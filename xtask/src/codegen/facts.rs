@@ -55,29 +55,16 @@ pub fn operations(doc: &Value) -> Result<BTreeMap<String, Operation>, String> {
                 .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
                 .unwrap_or_default()
         };
-        let params = op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .map(|ps| {
-                ps.iter()
-                    .filter_map(|p| {
-                        let name = p.get("name")?.as_str()?;
-                        let place = p.get("in")?.as_str()?;
-                        Some((snake(name), place.to_string()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let wire = op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .map(|ps| {
-                ps.iter()
-                    .filter_map(|p| p.get("name")?.as_str())
-                    .map(|name| (snake(name), name.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let (mut params, mut wire) = (BTreeMap::new(), BTreeMap::new());
+        for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            let (Some(name), Some(place)) =
+                (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str))
+            else {
+                continue;
+            };
+            params.insert(snake(name), place.to_string());
+            wire.insert(snake(name), name.to_string());
+        }
         let operation = Operation {
             upstream_id: op.get("x-deel-upstream-id").and_then(Value::as_str).unwrap_or(&id).to_string(),
             id,
