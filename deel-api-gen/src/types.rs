@@ -115,7 +115,9 @@ where
 /// keys as strings (no field enum, no `visit_seq`), which halves the code rustc checks per struct
 /// while decoding JSON the same way (unknown keys ignored, duplicates refused, a missing
 /// `Option` field is `None`). Each field says what a missing key means: `req` (an error), `opt`
-/// (`None`), `default`, or `(with path)` (a typify default function).
+/// (`None`), `default`, or `(with path)` (a typify default function). Per field it writes one
+/// call into `lean` rather than inline `?`s and branches: rustc checks every line of these
+/// bodies ~1,400 times, so each token per field counts.
 macro_rules! lean_de {
     ($name:ident { $($field:ident : $ty:ty = $wire:literal => $missing:tt),* $(,)? }) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
@@ -131,16 +133,9 @@ macro_rules! lean_de {
                         $(let mut $field: ::std::option::Option<$ty> = None;)*
                         while let Some(key) = map.next_key::<lean::Key<'de>>()? {
                             match key.as_str() {
-                                $($wire => {
-                                    if $field.is_some() {
-                                        return Err(<A::Error as ::serde::de::Error>::duplicate_field($wire));
-                                    }
-                                    $field = Some(map.next_value()?);
-                                })*
-                                _ => {
-                                    map.next_value::<::serde::de::IgnoredAny>()?;
-                                }
-                            }
+                                $($wire => lean::take(&mut map, &mut $field, $wire),)*
+                                _ => lean::skip(&mut map),
+                            }?;
                         }
                         Ok($name { $($field: lean_de!(@missing $field, $wire, $missing, A),)* })
                     }
@@ -149,18 +144,14 @@ macro_rules! lean_de {
             }
         }
     };
-    (@missing $f:ident, $wire:literal, req, $A:ident) => {
-        match $f {
-            Some(v) => v,
-            None => return Err(<$A::Error as ::serde::de::Error>::missing_field($wire)),
-        }
-    };
+    (@missing $f:ident, $wire:literal, req, $A:ident) => { lean::required::<_, $A::Error>($f, $wire)? };
     (@missing $f:ident, $wire:literal, opt, $A:ident) => { $f.flatten() };
     (@missing $f:ident, $wire:literal, default, $A:ident) => { $f.unwrap_or_default() };
     (@missing $f:ident, $wire:literal, (with $default:expr), $A:ident) => { $f.unwrap_or_else($default) };
 }
 
-/// The key type `lean_de!` reads: borrowed from the input when it can be.
+/// What `lean_de!` and `lean_ser!` call: the key type (borrowed from the input when it can be) and
+/// the per-field steps.
 mod lean {
     pub(super) struct Key<'de>(::std::borrow::Cow<'de, str>);
 
@@ -188,6 +179,72 @@ mod lean {
             deserializer.deserialize_identifier(KeyVisitor)
         }
     }
+
+    /// Reads the value of a known key into its slot; a key seen twice is an error, as with serde's
+    /// derive.
+    pub(super) fn take<'de, A, T>(map: &mut A, slot: &mut Option<T>, name: &'static str) -> Result<(), A::Error>
+    where
+        A: ::serde::de::MapAccess<'de>,
+        T: ::serde::Deserialize<'de>,
+    {
+        if slot.is_some() {
+            return Err(<A::Error as ::serde::de::Error>::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a key the struct does not have.
+    pub(super) fn skip<'de, A: ::serde::de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+        map.next_value::<::serde::de::IgnoredAny>().map(|_| ())
+    }
+
+    /// The value of a required field, or the error serde's derive gives when it is missing.
+    pub(super) fn required<T, E: ::serde::de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+        slot.ok_or_else(|| E::missing_field(name))
+    }
+
+    /// Writes a struct's fields in order, remembering the first error so that each field is one
+    /// call in `lean_ser!`; `keep[i]` says whether field `i` is written or skipped.
+    pub(super) struct Fields<'k, S: ::serde::ser::SerializeStruct> {
+        state: S,
+        keep: &'k [bool],
+        at: usize,
+        error: Option<S::Error>,
+    }
+
+    impl<'k, S: ::serde::ser::SerializeStruct> Fields<'k, S> {
+        /// Starts the struct with the number of fields that will be written.
+        pub(super) fn begin<Z>(serializer: Z, name: &'static str, keep: &'k [bool]) -> Result<Self, S::Error>
+        where
+            Z: ::serde::Serializer<SerializeStruct = S, Error = S::Error>,
+        {
+            let len = keep.iter().filter(|k| **k).count();
+            let state = serializer.serialize_struct(name, len)?;
+            Ok(Self { state, keep, at: 0, error: None })
+        }
+
+        /// Writes (or skips) the next field.
+        pub(super) fn put<T: ::serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+            let keep = self.keep.get(self.at).copied().unwrap_or(true);
+            self.at += 1;
+            if self.error.is_some() {
+                return;
+            }
+            let written = if keep { self.state.serialize_field(name, value) } else { self.state.skip_field(name) };
+            if let Err(e) = written {
+                self.error = Some(e);
+            }
+        }
+
+        /// Ends the struct, or returns the first error.
+        pub(super) fn end(self) -> Result<S::Ok, S::Error> {
+            match self.error {
+                Some(e) => Err(e),
+                None => self.state.end(),
+            }
+        }
+    }
 }
 
 /// `Serialize` for a generated struct, the counterpart of `lean_de!` (same output as serde's
@@ -197,20 +254,15 @@ macro_rules! lean_ser {
     ($name:ident { $($field:ident = $wire:literal => $skip:tt),* $(,)? }) => {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeStruct;
-                let len = 0usize $(+ lean_ser!(@count &self.$field, $skip))*;
-                let mut state = serializer.serialize_struct(stringify!($name), len)?;
-                $(lean_ser!(@field state, &self.$field, $wire, $skip);)*
-                state.end()
+                let keep = [$(lean_ser!(@keep &self.$field, $skip)),*];
+                let mut fields = lean::Fields::begin(serializer, stringify!($name), &keep)?;
+                $(fields.put($wire, &self.$field);)*
+                fields.end()
             }
         }
     };
-    (@count $v:expr, always) => { 1usize };
-    (@count $v:expr, (unless $skip:path)) => { usize::from(!$skip($v)) };
-    (@field $state:ident, $v:expr, $wire:literal, always) => { $state.serialize_field($wire, $v)?; };
-    (@field $state:ident, $v:expr, $wire:literal, (unless $skip:path)) => {
-        if $skip($v) { $state.skip_field($wire)?; } else { $state.serialize_field($wire, $v)?; }
-    };
+    (@keep $v:expr, always) => { true };
+    (@keep $v:expr, (unless $skip:path)) => { !$skip($v) };
 }
 #[cfg(feature = "eor-project-assignment")]
 ///`AcceptProjectAssignmentBody`
