@@ -3,7 +3,7 @@
 
 use crate::types;
 use crate::Client;
-use progenitor_client::{ByteStream, ResponseValue};
+use progenitor_client::ByteStream;
 #[cfg(feature = "treasury")]
 impl Client {
     /// `POST /rest/v2/accounts-payable/vendor-bills`
@@ -31,14 +31,14 @@ pub struct CreateVendorBillV20260101<'a> {
 }
 #[cfg(feature = "treasury")]
 impl<'a> CreateVendorBillV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TreasuryCreateVendorBillV20260101Response201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TreasuryCreateVendorBillV20260101Response201,
     > {
-        self.client.send_create_vendor_bill_v_2026_01_01(self.body).await
+        self.client.send_create_vendor_bill_v_2026_01_01(self.body)
     }
 }
 #[cfg(feature = "treasury")]
@@ -72,16 +72,14 @@ pub struct UploadVendorBillAttachment<'a> {
 }
 #[cfg(feature = "treasury")]
 impl<'a> UploadVendorBillAttachment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsAddNoteToAnApplicationV20260101Response201,
     > {
-        self.client
-            .send_upload_vendor_bill_attachment(self.vendor_bill_id, self.form)
-            .await
+        self.client.send_upload_vendor_bill_attachment(self.vendor_bill_id, self.form)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -112,14 +110,14 @@ pub struct CreateContractAdjustment<'a> {
 }
 #[cfg(feature = "adjustments")]
 impl<'a> CreateContractAdjustment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AdjustmentsCreateContractAdjustmentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AdjustmentsCreateContractAdjustmentResponse201,
     > {
-        self.client.send_create_contract_adjustment(self.form).await
+        self.client.send_create_contract_adjustment(self.form)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -160,14 +158,14 @@ impl<'a> GetAdjustmentCategories<'a> {
         self.contract_types = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AdjustmentsGetAdjustmentCategoriesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AdjustmentsGetAdjustmentCategoriesResponse200,
     > {
-        self.client.send_get_adjustment_categories(self.contract_types).await
+        self.client.send_get_adjustment_categories(self.contract_types)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -197,14 +195,14 @@ pub struct GetContractAdjustment<'a> {
 }
 #[cfg(feature = "adjustments")]
 impl<'a> GetContractAdjustment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AdjustmentsGetContractAdjustmentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AdjustmentsGetContractAdjustmentResponse200,
     > {
-        self.client.send_get_contract_adjustment(self.id).await
+        self.client.send_get_contract_adjustment(self.id)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -234,11 +232,9 @@ pub struct DeleteContractAdjustment<'a> {
 }
 #[cfg(feature = "adjustments")]
 impl<'a> DeleteContractAdjustment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
-        self.client.send_delete_contract_adjustment(self.id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+        self.client.send_delete_contract_adjustment(self.id)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -272,14 +268,11 @@ pub struct UpdateContractAdjustment<'a> {
 }
 #[cfg(feature = "adjustments")]
 impl<'a> UpdateContractAdjustment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
-        self.client.send_update_contract_adjustment(self.id, self.form).await
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_contract_adjustment(self.id, self.form)
     }
 }
 #[cfg(feature = "ats")]
@@ -320,16 +313,15 @@ impl<'a> RetrieveAListOfAtsApplicationSources<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsApplicationSourcesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsApplicationSourcesResponse200,
     > {
         self.client
             .send_retrieve_a_list_of_ats_application_sources(self.cursor, self.limit)
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -341,15 +333,12 @@ for RetrieveAListOfAtsApplicationSources<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_a_list_of_ats_application_sources(
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_a_list_of_ats_application_sources(
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -518,12 +507,12 @@ impl<'a> RetrieveAListOfAtsApplicationsV20260101<'a> {
         self.updated_after = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsApplicationsV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
     > {
         self.client
             .send_retrieve_a_list_of_ats_applications_v_2026_01_01(
@@ -541,7 +530,6 @@ impl<'a> RetrieveAListOfAtsApplicationsV20260101<'a> {
                 self.source_slugs,
                 self.updated_after,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -553,26 +541,23 @@ for RetrieveAListOfAtsApplicationsV20260101<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_a_list_of_ats_applications_v_2026_01_01(
-                    self.candidate_tag_ids.clone(),
-                    self.current_stage_category_type_slugs.clone(),
-                    self.current_stage_default_type_slugs.clone(),
-                    position.or(self.cursor),
-                    self.interview_plan_stage_ids.clone(),
-                    self.job_criterias_matchings.clone(),
-                    self.job_id.clone(),
-                    self.limit.clone(),
-                    self.search_text.clone(),
-                    self.sort_by.clone(),
-                    self.sort_order.clone(),
-                    self.source_slugs.clone(),
-                    self.updated_after.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_a_list_of_ats_applications_v_2026_01_01(
+                self.candidate_tag_ids.clone(),
+                self.current_stage_category_type_slugs.clone(),
+                self.current_stage_default_type_slugs.clone(),
+                position.or(self.cursor),
+                self.interview_plan_stage_ids.clone(),
+                self.job_criterias_matchings.clone(),
+                self.job_id.clone(),
+                self.limit.clone(),
+                self.search_text.clone(),
+                self.sort_by.clone(),
+                self.sort_order.clone(),
+                self.source_slugs.clone(),
+                self.updated_after.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -621,14 +606,14 @@ pub struct CreateAtsApplicationV20260101<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> CreateAtsApplicationV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsCreateAtsApplicationV20260101Response201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsCreateAtsApplicationV20260101Response201,
     > {
-        self.client.send_create_ats_application_v_2026_01_01(self.body).await
+        self.client.send_create_ats_application_v_2026_01_01(self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -658,14 +643,14 @@ pub struct RetrieveAtsApplicationV20260101<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> RetrieveAtsApplicationV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAtsApplicationV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAtsApplicationV20260101Response200,
     > {
-        self.client.send_retrieve_ats_application_v_2026_01_01(self.application_id).await
+        self.client.send_retrieve_ats_application_v_2026_01_01(self.application_id)
     }
 }
 #[cfg(feature = "ats")]
@@ -698,19 +683,18 @@ pub struct AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsAddNoteToAnApplicationV20260101Response201,
     > {
         self.client
             .send_associate_application_with_an_interview_plan_stage_v_2026_01_01(
                 self.application_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -743,16 +727,15 @@ pub struct AddNoteToAnApplicationV20260101<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> AddNoteToAnApplicationV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsAddNoteToAnApplicationV20260101Response201,
     > {
         self.client
             .send_add_note_to_an_application_v_2026_01_01(self.application_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -802,14 +785,12 @@ impl<'a> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01(
@@ -819,7 +800,6 @@ impl<'a> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
                 self.cursor,
                 self.limit,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -831,18 +811,15 @@ for RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01(
-                    self.attachable_type_slug.clone(),
-                    self.attachable_id,
-                    self.attachment_type_slug.clone(),
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01(
+                self.attachable_type_slug.clone(),
+                self.attachable_id,
+                self.attachment_type_slug.clone(),
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -965,14 +942,12 @@ impl<'a> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
         self.updated_after = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01(
@@ -986,7 +961,6 @@ impl<'a> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
                 self.tag_ids,
                 self.updated_after,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -998,22 +972,19 @@ for RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01(
-                    self.current_stage_category_type_slugs.clone(),
-                    self.current_stage_default_type_slugs.clone(),
-                    position.or(self.cursor),
-                    self.department_ids.clone(),
-                    self.job_ids.clone(),
-                    self.limit.clone(),
-                    self.search.clone(),
-                    self.tag_ids.clone(),
-                    self.updated_after.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01(
+                self.current_stage_category_type_slugs.clone(),
+                self.current_stage_default_type_slugs.clone(),
+                position.or(self.cursor),
+                self.department_ids.clone(),
+                self.job_ids.clone(),
+                self.limit.clone(),
+                self.search.clone(),
+                self.tag_ids.clone(),
+                self.updated_after.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1062,14 +1033,11 @@ pub struct CreateAtsCandidateV20260101<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> CreateAtsCandidateV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsCreateAtsCandidateV20260101Response201>,
-        crate::Error,
-    > {
-        self.client.send_create_ats_candidate_v_2026_01_01(self.body).await
+    ) -> crate::runtime::Pending<'a, types::AtsCreateAtsCandidateV20260101Response201> {
+        self.client.send_create_ats_candidate_v_2026_01_01(self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -1102,16 +1070,11 @@ pub struct CreateCandidateTagsV20260227<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> CreateCandidateTagsV20260227<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsCreateCandidateTagsV20260227Response201>,
-        crate::Error,
-    > {
-        self.client
-            .send_create_candidate_tags_v_2026_02_27(self.candidate_id, self.body)
-            .await
+    ) -> crate::runtime::Pending<'a, types::AtsCreateCandidateTagsV20260227Response201> {
+        self.client.send_create_candidate_tags_v_2026_02_27(self.candidate_id, self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -1152,16 +1115,14 @@ impl<'a> RetrieveAListOfAtsDepartments<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsDepartmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsDepartmentsResponse200,
     > {
-        self.client
-            .send_retrieve_a_list_of_ats_departments(self.cursor, self.limit)
-            .await
+        self.client.send_retrieve_a_list_of_ats_departments(self.cursor, self.limit)
     }
 }
 #[cfg(feature = "ats")]
@@ -1172,15 +1133,12 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsDepartments
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_a_list_of_ats_departments(
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_a_list_of_ats_departments(
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1250,14 +1208,12 @@ impl<'a> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
         self.updated_after = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
     > {
         self.client
             .send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11(
@@ -1265,7 +1221,6 @@ impl<'a> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
                 self.limit,
                 self.updated_after,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -1277,16 +1232,13 @@ for RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11(
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                    self.updated_after.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11(
+                position.or(self.cursor),
+                self.limit.clone(),
+                self.updated_after.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1346,16 +1298,14 @@ impl<'a> RetrieveAListOfAtsEmploymentTypes<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsDepartmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsDepartmentsResponse200,
     > {
-        self.client
-            .send_retrieve_a_list_of_ats_employment_types(self.cursor, self.limit)
-            .await
+        self.client.send_retrieve_a_list_of_ats_employment_types(self.cursor, self.limit)
     }
 }
 #[cfg(feature = "ats")]
@@ -1367,15 +1317,12 @@ for RetrieveAListOfAtsEmploymentTypes<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_a_list_of_ats_employment_types(
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_a_list_of_ats_employment_types(
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1433,14 +1380,11 @@ impl<'a> RetrieveAtsHiringMembers<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAtsHiringMembersResponse200>,
-        crate::Error,
-    > {
-        self.client.send_retrieve_ats_hiring_members(self.cursor, self.limit).await
+    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAtsHiringMembersResponse200> {
+        self.client.send_retrieve_ats_hiring_members(self.cursor, self.limit)
     }
 }
 #[cfg(feature = "ats")]
@@ -1451,15 +1395,12 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsHiringMembers<'a> 
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_ats_hiring_members(
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_ats_hiring_members(
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1522,12 +1463,12 @@ impl<'a> RetrieveAListOfAtsJobPostings<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsJobPostingsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsJobPostingsResponse200,
     > {
         self.client
             .send_retrieve_a_list_of_ats_job_postings(
@@ -1535,7 +1476,6 @@ impl<'a> RetrieveAListOfAtsJobPostings<'a> {
                 self.cursor,
                 self.limit,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -1546,16 +1486,13 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobPostings
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_a_list_of_ats_job_postings(
-                    self.job_board_id,
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_a_list_of_ats_job_postings(
+                self.job_board_id,
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1629,12 +1566,12 @@ impl<'a> RetrieveAtsJobPostingsV20260410<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAtsJobPostingsV20260410Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAtsJobPostingsV20260410Response200,
     > {
         self.client
             .send_retrieve_ats_job_postings_v_2026_04_10(
@@ -1643,7 +1580,6 @@ impl<'a> RetrieveAtsJobPostingsV20260410<'a> {
                 self.job_id,
                 self.limit,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -1654,17 +1590,14 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsJobPostingsV202604
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_ats_job_postings_v_2026_04_10(
-                    position.or(self.cursor),
-                    self.job_board_id.clone(),
-                    self.job_id.clone(),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_ats_job_postings_v_2026_04_10(
+                position.or(self.cursor),
+                self.job_board_id.clone(),
+                self.job_id.clone(),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1713,14 +1646,11 @@ pub struct RetrieveAtsJobPosting<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> RetrieveAtsJobPosting<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAtsJobPostingResponse200>,
-        crate::Error,
-    > {
-        self.client.send_retrieve_ats_job_posting(self.job_posting_id).await
+    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAtsJobPostingResponse200> {
+        self.client.send_retrieve_ats_job_posting(self.job_posting_id)
     }
 }
 #[cfg(feature = "ats")]
@@ -1833,13 +1763,10 @@ impl<'a> RetrieveAListOfAtsJobs<'a> {
         self.updated_after = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsJobsResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAListOfAtsJobsResponse200> {
         self.client
             .send_retrieve_a_list_of_ats_jobs(
                 self.cursor,
@@ -1853,7 +1780,6 @@ impl<'a> RetrieveAListOfAtsJobs<'a> {
                 self.team_ids,
                 self.updated_after,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -1864,23 +1790,20 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobs<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_a_list_of_ats_jobs(
-                    position.or(self.cursor),
-                    self.department_ids.clone(),
-                    self.employment_type_ids.clone(),
-                    self.interview_plan_id.clone(),
-                    self.limit.clone(),
-                    self.location_ids.clone(),
-                    self.search.clone(),
-                    self.status.clone(),
-                    self.team_ids.clone(),
-                    self.updated_after.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_a_list_of_ats_jobs(
+                position.or(self.cursor),
+                self.department_ids.clone(),
+                self.employment_type_ids.clone(),
+                self.interview_plan_id.clone(),
+                self.limit.clone(),
+                self.location_ids.clone(),
+                self.search.clone(),
+                self.status.clone(),
+                self.team_ids.clone(),
+                self.updated_after.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1926,11 +1849,9 @@ pub struct CreateAtsJob<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> CreateAtsJob<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::AtsCreateAtsJobResponse201>, crate::Error> {
-        self.client.send_create_ats_job(self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::AtsCreateAtsJobResponse201> {
+        self.client.send_create_ats_job(self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -1971,16 +1892,15 @@ impl<'a> RetrieveAListOfAtsLocationsV20260101<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsLocationsV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
     > {
         self.client
             .send_retrieve_a_list_of_ats_locations_v_2026_01_01(self.cursor, self.limit)
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -1992,15 +1912,12 @@ for RetrieveAListOfAtsLocationsV20260101<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_a_list_of_ats_locations_v_2026_01_01(
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_a_list_of_ats_locations_v_2026_01_01(
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -2046,14 +1963,14 @@ pub struct RetrieveAListOfAtsOffersV20260101<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> RetrieveAListOfAtsOffersV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsOffersV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsOffersV20260101Response200,
     > {
-        self.client.send_retrieve_a_list_of_ats_offers_v_2026_01_01().await
+        self.client.send_retrieve_a_list_of_ats_offers_v_2026_01_01()
     }
 }
 #[cfg(feature = "ats")]
@@ -2128,14 +2045,12 @@ impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
         self.subgroup_slug = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01(
@@ -2146,7 +2061,6 @@ impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
                 self.search,
                 self.subgroup_slug,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -2158,19 +2072,16 @@ for RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01(
-                    position.or(self.cursor),
-                    self.include_counts.clone(),
-                    self.limit.clone(),
-                    self.reason_group_slug.clone(),
-                    self.search.clone(),
-                    self.subgroup_slug.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01(
+                position.or(self.cursor),
+                self.include_counts.clone(),
+                self.limit.clone(),
+                self.reason_group_slug.clone(),
+                self.search.clone(),
+                self.subgroup_slug.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -2255,10 +2166,10 @@ impl<'a> ListTagsV20260227<'a> {
         self.tag_group_slug = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::AtsListTagsV20260227Response200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::AtsListTagsV20260227Response200> {
         self.client
             .send_list_tags_v_2026_02_27(
                 self.cursor,
@@ -2267,7 +2178,6 @@ impl<'a> ListTagsV20260227<'a> {
                 self.search_text,
                 self.tag_group_slug,
             )
-            .await
     }
 }
 #[cfg(feature = "ats")]
@@ -2278,18 +2188,15 @@ impl<'a> crate::runtime::pagination::Paginated for ListTagsV20260227<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_list_tags_v_2026_02_27(
-                    position.or(self.cursor),
-                    self.include_counts.clone(),
-                    self.limit.clone(),
-                    self.search_text.clone(),
-                    self.tag_group_slug.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_list_tags_v_2026_02_27(
+                position.or(self.cursor),
+                self.include_counts.clone(),
+                self.limit.clone(),
+                self.search_text.clone(),
+                self.tag_group_slug.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -2346,20 +2253,17 @@ pub struct GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendo
 impl<
     'a,
 > GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
             .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
                 self.id,
             )
-            .await
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2389,14 +2293,14 @@ pub struct Get401KPlansForLegalEntityV20260101<'a> {
 }
 #[cfg(feature = "plans-401-k")]
 impl<'a> Get401KPlansForLegalEntityV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::Plans401KGet401KPlansForLegalEntityV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
     > {
-        self.client.send_get_401_k_plans_for_legal_entity_v_2026_01_01(self.id).await
+        self.client.send_get_401_k_plans_for_legal_entity_v_2026_01_01(self.id)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2426,13 +2330,11 @@ pub struct CleanUpPlanForAGivenLegalEntityV20260101<'a> {
 }
 #[cfg(feature = "plans-401-k")]
 impl<'a> CleanUpPlanForAGivenLegalEntityV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
-        self.client
-            .send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01(self.id)
-            .await
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+        self.client.send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01(self.id)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2462,20 +2364,17 @@ pub struct ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
 }
 #[cfg(feature = "plans-401-k")]
 impl<'a> ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
     > {
         self.client
             .send_activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01(
                 self.id,
             )
-            .await
     }
 }
 #[cfg(feature = "employees")]
@@ -2517,14 +2416,12 @@ impl<'a> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV2026010
         self.active_contracts = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
             .send_get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
@@ -2532,7 +2429,6 @@ impl<'a> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV2026010
                 self.employee_id,
                 self.active_contracts,
             )
-            .await
     }
 }
 #[cfg(feature = "payroll")]
@@ -2607,14 +2503,12 @@ impl<
         self.status = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
             .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
@@ -2625,7 +2519,6 @@ impl<
                 self.payroll_start_date,
                 self.status,
             )
-            .await
     }
 }
 #[cfg(feature = "payroll")]
@@ -2639,22 +2532,19 @@ for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
-                    self.id,
-                    self.items_per_page.clone(),
-                    position
-                        .and_then(|p| p.parse::<i64>().ok())
-                        .map(|v| v + 0u64 as i64)
-                        .or(self.offset),
-                    self.payroll_end_date.clone(),
-                    self.payroll_start_date.clone(),
-                    self.status.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
+                self.id,
+                self.items_per_page.clone(),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
+                self.payroll_end_date.clone(),
+                self.payroll_start_date.clone(),
+                self.status.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         None
@@ -2707,13 +2597,11 @@ pub struct GetYearToDatePay<'a> {
 }
 #[cfg(feature = "payroll")]
 impl<'a> GetYearToDatePay<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::PayrollGetYearToDatePayResponse200>, crate::Error> {
-        self.client
-            .send_get_year_to_date_pay(self.id, self.date_end, self.date_start)
-            .await
+    ) -> crate::runtime::Pending<'a, types::PayrollGetYearToDatePayResponse200> {
+        self.client.send_get_year_to_date_pay(self.id, self.date_end, self.date_start)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2746,19 +2634,18 @@ pub struct Create401KPlanForLegalEntityV20260101<'a> {
 }
 #[cfg(feature = "plans-401-k")]
 impl<'a> Create401KPlanForLegalEntityV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::Plans401KCreate401KPlanForLegalEntityV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
     > {
         self.client
             .send_create_401_k_plan_for_legal_entity_v_2026_01_01(
                 self.legal_entity_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2794,12 +2681,12 @@ pub struct Update401KPlanV20260101<'a> {
 }
 #[cfg(feature = "plans-401-k")]
 impl<'a> Update401KPlanV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::Plans401KUpdate401KPlanV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::Plans401KUpdate401KPlanV20260101Response200,
     > {
         self.client
             .send_update_401_k_plan_v_2026_01_01(
@@ -2807,7 +2694,6 @@ impl<'a> Update401KPlanV20260101<'a> {
                 self.plan_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "enrollments")]
@@ -2843,14 +2729,12 @@ pub struct GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
 }
 #[cfg(feature = "enrollments")]
 impl<'a> GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
     > {
         self.client
             .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01(
@@ -2858,7 +2742,6 @@ impl<'a> GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
                 self.contract_id,
                 self.plan_id,
             )
-            .await
     }
 }
 #[cfg(feature = "enrollments")]
@@ -2897,12 +2780,12 @@ pub struct EnrollAnEmployeeInA401KPlanV20260101<'a> {
 }
 #[cfg(feature = "enrollments")]
 impl<'a> EnrollAnEmployeeInA401KPlanV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
     > {
         self.client
             .send_enroll_an_employee_in_a_401_k_plan_v_2026_01_01(
@@ -2911,7 +2794,6 @@ impl<'a> EnrollAnEmployeeInA401KPlanV20260101<'a> {
                 self.plan_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "paystubs")]
@@ -2987,14 +2869,12 @@ impl<'a> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101
         self.states = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
             .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01(
@@ -3005,7 +2885,6 @@ impl<'a> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101
                 self.items_per_page,
                 self.states,
             )
-            .await
     }
 }
 #[cfg(feature = "candidates")]
@@ -3032,11 +2911,11 @@ pub struct AddCandidate<'a> {
 }
 #[cfg(feature = "candidates")]
 impl<'a> AddCandidate<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
-        self.client.send_add_candidate(self.body).await
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+        self.client.send_add_candidate(self.body)
     }
 }
 #[cfg(feature = "consent")]
@@ -3064,14 +2943,11 @@ pub struct CreateConsentToken<'a> {
 }
 #[cfg(feature = "consent")]
 impl<'a> CreateConsentToken<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ConsentCreateConsentTokenResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_consent_token(self.body).await
+    ) -> crate::runtime::Pending<'a, types::ConsentCreateConsentTokenResponse201> {
+        self.client.send_create_consent_token(self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3096,14 +2972,11 @@ pub struct GetContractTemplates<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> GetContractTemplates<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsGetContractTemplatesResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_contract_templates().await
+    ) -> crate::runtime::Pending<'a, types::ContractsGetContractTemplatesResponse200> {
+        self.client.send_get_contract_templates()
     }
 }
 #[cfg(feature = "contracts")]
@@ -3236,10 +3109,10 @@ impl<'a> GetContracts<'a> {
         self.types = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsGetContractsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::ContractsGetContractsResponse200> {
         self.client
             .send_get_contracts(
                 self.after_cursor,
@@ -3256,7 +3129,6 @@ impl<'a> GetContracts<'a> {
                 self.team_id,
                 self.types,
             )
-            .await
     }
 }
 #[cfg(feature = "contracts")]
@@ -3267,26 +3139,23 @@ impl<'a> crate::runtime::pagination::Paginated for GetContracts<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_contracts(
-                    position.or(self.after_cursor),
-                    self.countries.clone(),
-                    self.currencies.clone(),
-                    self.expand.clone(),
-                    self.external_id.clone(),
-                    self.external_id_absent.clone(),
-                    self.limit.clone(),
-                    self.order_direction.clone(),
-                    self.search.clone(),
-                    self.sort_by.clone(),
-                    self.statuses.clone(),
-                    self.team_id.clone(),
-                    self.types.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_contracts(
+                position.or(self.after_cursor),
+                self.countries.clone(),
+                self.currencies.clone(),
+                self.expand.clone(),
+                self.external_id.clone(),
+                self.external_id_absent.clone(),
+                self.limit.clone(),
+                self.order_direction.clone(),
+                self.search.clone(),
+                self.sort_by.clone(),
+                self.statuses.clone(),
+                self.team_id.clone(),
+                self.types.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
@@ -3337,14 +3206,11 @@ pub struct CreateIcContract<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> CreateIcContract<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsCreateIcContractResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_ic_contract(self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsCreateIcContractResponse201> {
+        self.client.send_create_ic_contract(self.body)
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3369,14 +3235,14 @@ pub struct GetContractCustomFields<'a> {
 }
 #[cfg(feature = "custom-fields-contracts")]
 impl<'a> GetContractCustomFields<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsContractsGetContractCustomFieldsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsContractsGetContractCustomFieldsResponse200,
     > {
-        self.client.send_get_contract_custom_fields().await
+        self.client.send_get_contract_custom_fields()
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3400,14 +3266,14 @@ pub struct GetCustomField<'a> {
 }
 #[cfg(feature = "custom-fields-contracts")]
 impl<'a> GetCustomField<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsContractsGetCustomFieldResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsContractsGetCustomFieldResponse200,
     > {
-        self.client.send_get_custom_field(self.id).await
+        self.client.send_get_custom_field(self.id)
     }
 }
 #[cfg(feature = "gp-hiring")]
@@ -3437,14 +3303,11 @@ pub struct CreateGpContract<'a> {
 }
 #[cfg(feature = "gp-hiring")]
 impl<'a> CreateGpContract<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::GpHiringCreateGpContractResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_gp_contract(self.body).await
+    ) -> crate::runtime::Pending<'a, types::GpHiringCreateGpContractResponse201> {
+        self.client.send_create_gp_contract(self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3478,11 +3341,11 @@ impl<'a> GetContract<'a> {
         self.expand = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsGetContractResponse200>, crate::Error> {
-        self.client.send_get_contract(self.contract_id, self.expand).await
+    ) -> crate::runtime::Pending<'a, types::ContractsGetContractResponse200> {
+        self.client.send_get_contract(self.contract_id, self.expand)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3515,14 +3378,11 @@ pub struct UpdateIcContract<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> UpdateIcContract<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsUpdateIcContractResponse200>,
-        crate::Error,
-    > {
-        self.client.send_update_ic_contract(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsUpdateIcContractResponse200> {
+        self.client.send_update_ic_contract(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -3566,16 +3426,14 @@ impl<'a> GetContractAdjustments<'a> {
         self.to = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AdjustmentsGetContractAdjustmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AdjustmentsGetContractAdjustmentsResponse200,
     > {
-        self.client
-            .send_get_contract_adjustments(self.contract_id, self.from, self.to)
-            .await
+        self.client.send_get_contract_adjustments(self.contract_id, self.from, self.to)
     }
 }
 #[cfg(feature = "contractor-amendments")]
@@ -3651,12 +3509,12 @@ impl<'a> GetContractAmendmentsContracts<'a> {
         self.statuses = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractorAmendmentsGetContractAmendmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorAmendmentsGetContractAmendmentsResponse200,
     > {
         self.client
             .send_get_contract_amendments_contracts(
@@ -3666,7 +3524,6 @@ impl<'a> GetContractAmendmentsContracts<'a> {
                 self.sign_statuses,
                 self.statuses,
             )
-            .await
     }
 }
 #[cfg(feature = "contractor-amendments")]
@@ -3677,18 +3534,15 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractAmendmentsContract
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_contract_amendments_contracts(
-                    self.contract_id,
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                    self.sign_statuses.clone(),
-                    self.statuses.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_contract_amendments_contracts(
+                self.contract_id,
+                position.or(self.cursor),
+                self.limit.clone(),
+                self.sign_statuses.clone(),
+                self.statuses.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -3740,16 +3594,14 @@ pub struct CreateContractAmendmentContracts<'a> {
 }
 #[cfg(feature = "contractor-amendments")]
 impl<'a> CreateContractAmendmentContracts<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractorAmendmentsCreateContractAmendmentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorAmendmentsCreateContractAmendmentResponse201,
     > {
-        self.client
-            .send_create_contract_amendment_contracts(self.contract_id, self.body)
-            .await
+        self.client.send_create_contract_amendment_contracts(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "cost-centers")]
@@ -3782,21 +3634,18 @@ pub struct AssignCostCentersToAnEmploymentContractV20260101<'a> {
 }
 #[cfg(feature = "cost-centers")]
 impl<'a> AssignCostCentersToAnEmploymentContractV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
     > {
         self.client
             .send_assign_cost_centers_to_an_employment_contract_v_2026_01_01(
                 self.contract_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3829,11 +3678,11 @@ pub struct PutContractCustomField<'a> {
 }
 #[cfg(feature = "custom-fields-contracts")]
 impl<'a> PutContractCustomField<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
-        self.client.send_put_contract_custom_field(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+        self.client.send_put_contract_custom_field(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3866,9 +3715,11 @@ pub struct DeleteContractCustomField<'a> {
 }
 #[cfg(feature = "custom-fields-contracts")]
 impl<'a> DeleteContractCustomField<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_contract_custom_field(self.contract_id, self.id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_contract_custom_field(self.contract_id, self.id)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -3902,14 +3753,14 @@ pub struct CreateContractDocument<'a> {
 }
 #[cfg(feature = "contractor-hiring")]
 impl<'a> CreateContractDocument<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractorHiringCreateContractDocumentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorHiringCreateContractDocumentResponse201,
     > {
-        self.client.send_create_contract_document(self.contract_id, self.form).await
+        self.client.send_create_contract_document(self.contract_id, self.form)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3945,12 +3796,12 @@ pub struct GetContractEquityWithholdingAmount<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> GetContractEquityWithholdingAmount<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsGetContractEquityWithholdingAmountResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractsGetContractEquityWithholdingAmountResponse200,
     > {
         self.client
             .send_get_contract_equity_withholding_amount(
@@ -3958,7 +3809,6 @@ impl<'a> GetContractEquityWithholdingAmount<'a> {
                 self.event_currency,
                 self.event_value,
             )
-            .await
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -3988,14 +3838,14 @@ pub struct GetIcInvoicingTaxes<'a> {
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl<'a> GetIcInvoicingTaxes<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200,
     > {
-        self.client.send_get_ic_invoicing_taxes(self.contract_id).await
+        self.client.send_get_ic_invoicing_taxes(self.contract_id)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -4028,11 +3878,11 @@ pub struct CreateIcInvoicingTax<'a> {
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl<'a> CreateIcInvoicingTax<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
-        self.client.send_create_ic_invoicing_tax(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+        self.client.send_create_ic_invoicing_tax(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -4065,9 +3915,11 @@ pub struct UpdateIcInvoicingTax<'a> {
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl<'a> UpdateIcInvoicingTax<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_update_ic_invoicing_tax(self.contract_id, self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_update_ic_invoicing_tax(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -4100,9 +3952,11 @@ pub struct DeleteIcInvoicingTax<'a> {
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl<'a> DeleteIcInvoicingTax<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_ic_invoicing_tax(self.contract_id, self.tax_type).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_ic_invoicing_tax(self.contract_id, self.tax_type)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4135,11 +3989,11 @@ pub struct CreateContractInvitation<'a> {
 }
 #[cfg(feature = "contractor-hiring")]
 impl<'a> CreateContractInvitation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
-        self.client.send_create_contract_invitation(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_contract_invitation(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4169,11 +4023,9 @@ pub struct GetContractInvitations<'a> {
 }
 #[cfg(feature = "contractor-hiring")]
 impl<'a> GetContractInvitations<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
-        self.client.send_get_contract_invitations(self.contract_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+        self.client.send_get_contract_invitations(self.contract_id)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4210,14 +4062,14 @@ impl<'a> GetContractInvite<'a> {
         self.locale = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractorHiringGetContractInviteResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorHiringGetContractInviteResponse200,
     > {
-        self.client.send_get_contract_invite(self.contract_id, self.locale).await
+        self.client.send_get_contract_invite(self.contract_id, self.locale)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -4321,12 +4173,12 @@ impl<'a> GetContractInvoiceAdjustments<'a> {
         self.types = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200,
     > {
         self.client
             .send_get_contract_invoice_adjustments(
@@ -4341,7 +4193,6 @@ impl<'a> GetContractInvoiceAdjustments<'a> {
                 self.statuses,
                 self.types,
             )
-            .await
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -4352,23 +4203,20 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_contract_invoice_adjustments(
-                    self.contract_id,
-                    self.contract_types.clone(),
-                    self.date_from.clone(),
-                    self.date_to.clone(),
-                    self.invoice_id.clone(),
-                    self.limit.clone(),
-                    position.or(self.offset),
-                    self.reporter_id.clone(),
-                    self.statuses.clone(),
-                    self.types.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_contract_invoice_adjustments(
+                self.contract_id,
+                self.contract_types.clone(),
+                self.date_from.clone(),
+                self.date_to.clone(),
+                self.invoice_id.clone(),
+                self.limit.clone(),
+                position.or(self.offset),
+                self.reporter_id.clone(),
+                self.statuses.clone(),
+                self.types.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
@@ -4415,14 +4263,11 @@ pub struct GetContractMilestones<'a> {
 }
 #[cfg(feature = "milestones")]
 impl<'a> GetContractMilestones<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::MilestonesGetContractMilestonesResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_contract_milestones(self.contract_id).await
+    ) -> crate::runtime::Pending<'a, types::MilestonesGetContractMilestonesResponse200> {
+        self.client.send_get_contract_milestones(self.contract_id)
     }
 }
 #[cfg(feature = "milestones")]
@@ -4455,11 +4300,11 @@ pub struct CreateContractMilestone<'a> {
 }
 #[cfg(feature = "milestones")]
 impl<'a> CreateContractMilestone<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
-        self.client.send_create_contract_milestone(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_contract_milestone(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "milestones")]
@@ -4492,16 +4337,15 @@ pub struct GetContractMilestoneById<'a> {
 }
 #[cfg(feature = "milestones")]
 impl<'a> GetContractMilestoneById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::MilestonesGetContractMilestoneByIdResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::MilestonesGetContractMilestoneByIdResponse200,
     > {
         self.client
             .send_get_contract_milestone_by_id(self.contract_id, self.milestone_id)
-            .await
     }
 }
 #[cfg(feature = "milestones")]
@@ -4534,13 +4378,9 @@ pub struct DeleteContractMilestone<'a> {
 }
 #[cfg(feature = "milestones")]
 impl<'a> DeleteContractMilestone<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
-        self.client
-            .send_delete_contract_milestone(self.contract_id, self.milestone_id)
-            .await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+        self.client.send_delete_contract_milestone(self.contract_id, self.milestone_id)
     }
 }
 #[cfg(feature = "off-cycle")]
@@ -4570,14 +4410,14 @@ pub struct GetContractOffCyclePayments<'a> {
 }
 #[cfg(feature = "off-cycle")]
 impl<'a> GetContractOffCyclePayments<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OffCycleGetContractOffCyclePaymentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffCycleGetContractOffCyclePaymentsResponse200,
     > {
-        self.client.send_get_contract_off_cycle_payments(self.contract_id).await
+        self.client.send_get_contract_off_cycle_payments(self.contract_id)
     }
 }
 #[cfg(feature = "off-cycle")]
@@ -4610,16 +4450,14 @@ pub struct CreateContractOffCyclePayment<'a> {
 }
 #[cfg(feature = "off-cycle")]
 impl<'a> CreateContractOffCyclePayment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OffCycleCreateContractOffCyclePaymentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffCycleCreateContractOffCyclePaymentResponse201,
     > {
-        self.client
-            .send_create_contract_off_cycle_payment(self.contract_id, self.body)
-            .await
+        self.client.send_create_contract_off_cycle_payment(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "off-cycle")]
@@ -4652,16 +4490,14 @@ pub struct GetContractOffCyclePaymentById<'a> {
 }
 #[cfg(feature = "off-cycle")]
 impl<'a> GetContractOffCyclePaymentById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OffCycleGetContractOffCyclePaymentByIdResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffCycleGetContractOffCyclePaymentByIdResponse200,
     > {
-        self.client
-            .send_get_contract_off_cycle_payment_by_id(self.contract_id, self.id)
-            .await
+        self.client.send_get_contract_off_cycle_payment_by_id(self.contract_id, self.id)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4691,14 +4527,14 @@ pub struct GetContractPaymentCycles<'a> {
 }
 #[cfg(feature = "contractor-hiring")]
 impl<'a> GetContractPaymentCycles<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractorHiringGetContractPaymentCyclesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorHiringGetContractPaymentCyclesResponse200,
     > {
-        self.client.send_get_contract_payment_cycles(self.contract_id).await
+        self.client.send_get_contract_payment_cycles(self.contract_id)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4735,14 +4571,14 @@ impl<'a> GetContractPreview<'a> {
         self.template_id = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
-        self.client.send_get_contract_preview(self.contract_id, self.template_id).await
+        self.client.send_get_contract_preview(self.contract_id, self.template_id)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4775,11 +4611,11 @@ pub struct CreateContractSignature<'a> {
 }
 #[cfg(feature = "contractor-hiring")]
 impl<'a> CreateContractSignature<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
-        self.client.send_create_contract_signature(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_contract_signature(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4809,11 +4645,11 @@ pub struct GetContractTasks<'a> {
 }
 #[cfg(feature = "tasks")]
 impl<'a> GetContractTasks<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::TasksGetContractTasksResponse200>, crate::Error> {
-        self.client.send_get_contract_tasks(self.contract_id).await
+    ) -> crate::runtime::Pending<'a, types::TasksGetContractTasksResponse200> {
+        self.client.send_get_contract_tasks(self.contract_id)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4846,11 +4682,11 @@ pub struct CreateContractTask<'a> {
 }
 #[cfg(feature = "tasks")]
 impl<'a> CreateContractTask<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::TasksCreateContractTaskResponse201>, crate::Error> {
-        self.client.send_create_contract_task(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::TasksCreateContractTaskResponse201> {
+        self.client.send_create_contract_task(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4883,11 +4719,11 @@ pub struct ReviewMultipleTasks<'a> {
 }
 #[cfg(feature = "tasks")]
 impl<'a> ReviewMultipleTasks<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
-        self.client.send_review_multiple_tasks(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+        self.client.send_review_multiple_tasks(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4927,13 +4763,10 @@ impl<'a> DeleteContractTask<'a> {
         self.reason = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
         self.client
             .send_delete_contract_task(self.contract_id, self.task_id, self.reason)
-            .await
     }
 }
 #[cfg(feature = "tasks")]
@@ -4969,13 +4802,12 @@ pub struct CreateContractTaskReview<'a> {
 }
 #[cfg(feature = "tasks")]
 impl<'a> CreateContractTaskReview<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         self.client
             .send_create_contract_task_review(self.contract_id, self.task_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "terminations")]
@@ -5008,14 +4840,14 @@ pub struct CreateContractTermination<'a> {
 }
 #[cfg(feature = "terminations")]
 impl<'a> CreateContractTermination<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TerminationsCreateContractTerminationResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TerminationsCreateContractTerminationResponse201,
     > {
-        self.client.send_create_contract_termination(self.contract_id, self.body).await
+        self.client.send_create_contract_termination(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "terminations")]
@@ -5045,9 +4877,11 @@ pub struct DeleteContractTermination<'a> {
 }
 #[cfg(feature = "terminations")]
 impl<'a> DeleteContractTermination<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_contract_termination(self.contract_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_contract_termination(self.contract_id)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -5134,13 +4968,10 @@ impl<'a> GetContractTimesheets<'a> {
         self.statuses = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsGetContractTimesheetsResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimesheetsGetContractTimesheetsResponse200> {
         self.client
             .send_get_contract_timesheets(
                 self.contract_id,
@@ -5152,7 +4983,6 @@ impl<'a> GetContractTimesheets<'a> {
                 self.reporter_id,
                 self.statuses,
             )
-            .await
     }
 }
 #[cfg(feature = "timesheets")]
@@ -5163,21 +4993,18 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheets<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_contract_timesheets(
-                    self.contract_id,
-                    self.contract_types.clone(),
-                    self.date_from.clone(),
-                    self.date_to.clone(),
-                    self.limit.clone(),
-                    position.or(self.offset),
-                    self.reporter_id.clone(),
-                    self.statuses.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_contract_timesheets(
+                self.contract_id,
+                self.contract_types.clone(),
+                self.date_from.clone(),
+                self.date_to.clone(),
+                self.limit.clone(),
+                position.or(self.offset),
+                self.reporter_id.clone(),
+                self.statuses.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
@@ -5259,12 +5086,12 @@ impl<'a> GetContractTimesheetsPresets<'a> {
         self.work_statement_id = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ProjectsGetContractTimesheetsPresetsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ProjectsGetContractTimesheetsPresetsResponse200,
     > {
         self.client
             .send_get_contract_timesheets_presets(
@@ -5275,7 +5102,6 @@ impl<'a> GetContractTimesheetsPresets<'a> {
                 self.order_direction,
                 self.work_statement_id,
             )
-            .await
     }
 }
 #[cfg(feature = "projects")]
@@ -5286,19 +5112,16 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheetsPresets<
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_contract_timesheets_presets(
-                    self.contract_id,
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                    self.order_by.clone(),
-                    self.order_direction.clone(),
-                    self.work_statement_id.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_contract_timesheets_presets(
+                self.contract_id,
+                position.or(self.cursor),
+                self.limit.clone(),
+                self.order_by.clone(),
+                self.order_direction.clone(),
+                self.work_statement_id.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -5390,12 +5213,12 @@ impl<'a> GetPayrollReportV20260330<'a> {
         self.search = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::GlobalPayrollGetPayrollReportV20260330Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::GlobalPayrollGetPayrollReportV20260330Response200,
     > {
         self.client
             .send_get_payroll_report_v_2026_03_30(
@@ -5406,7 +5229,6 @@ impl<'a> GetPayrollReportV20260330<'a> {
                 self.limit,
                 self.search,
             )
-            .await
     }
 }
 #[cfg(feature = "deel-as-a-service")]
@@ -5439,14 +5261,14 @@ pub struct PatchEorBankAccount<'a> {
 }
 #[cfg(feature = "deel-as-a-service")]
 impl<'a> PatchEorBankAccount<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::DeelAsAServicePatchEorBankAccountResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::DeelAsAServicePatchEorBankAccountResponse201,
     > {
-        self.client.send_patch_eor_bank_account(self.bank_id, self.body).await
+        self.client.send_patch_eor_bank_account(self.bank_id, self.body)
     }
 }
 #[cfg(feature = "deel-as-a-service")]
@@ -5471,14 +5293,14 @@ pub struct GetEorEmployeePayslips<'a> {
 }
 #[cfg(feature = "deel-as-a-service")]
 impl<'a> GetEorEmployeePayslips<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::DeelAsAServiceGetEorEmployeePayslipsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::DeelAsAServiceGetEorEmployeePayslipsResponse200,
     > {
-        self.client.send_get_eor_employee_payslips().await
+        self.client.send_get_eor_employee_payslips()
     }
 }
 #[cfg(feature = "organizations")]
@@ -5501,14 +5323,11 @@ pub struct GetDepartments<'a> {
 }
 #[cfg(feature = "organizations")]
 impl<'a> GetDepartments<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsGetDepartmentsResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_departments().await
+    ) -> crate::runtime::Pending<'a, types::OrganizationsGetDepartmentsResponse200> {
+        self.client.send_get_departments()
     }
 }
 #[cfg(feature = "employee-information")]
@@ -5541,21 +5360,18 @@ pub struct EmployeeAdditionalInfoTemplateV20260101<'a> {
 }
 #[cfg(feature = "employee-information")]
 impl<'a> EmployeeAdditionalInfoTemplateV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
     > {
         self.client
             .send_employee_additional_info_template_v_2026_01_01(
                 self.type_,
                 self.country,
             )
-            .await
     }
 }
 #[cfg(feature = "learning")]
@@ -5616,12 +5432,12 @@ impl<'a> RetrieveWorkersActionableJourneys<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LearningRetrieveWorkersActionableJourneysResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::LearningRetrieveWorkersActionableJourneysResponse200,
     > {
         self.client
             .send_retrieve_workers_actionable_journeys(
@@ -5630,7 +5446,6 @@ impl<'a> RetrieveWorkersActionableJourneys<'a> {
                 self.journey_ids,
                 self.limit,
             )
-            .await
     }
 }
 #[cfg(feature = "learning")]
@@ -5642,17 +5457,14 @@ for RetrieveWorkersActionableJourneys<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_workers_actionable_journeys(
-                    position.or(self.cursor),
-                    self.journey_assignment_ids.clone(),
-                    self.journey_ids.clone(),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_workers_actionable_journeys(
+                position.or(self.cursor),
+                self.journey_assignment_ids.clone(),
+                self.journey_ids.clone(),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(crate::runtime::pagination::count)
@@ -5696,14 +5508,11 @@ pub struct CreateEorContract<'a> {
 }
 #[cfg(feature = "eor-contract")]
 impl<'a> CreateEorContract<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorContractCreateEorContractResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_eor_contract(self.body).await
+    ) -> crate::runtime::Pending<'a, types::EorContractCreateEorContractResponse201> {
+        self.client.send_create_eor_contract(self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5733,14 +5542,11 @@ pub struct GetAdditionalCosts<'a> {
 }
 #[cfg(feature = "eor-hiring")]
 impl<'a> GetAdditionalCosts<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetAdditionalCostsResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_additional_costs(self.country).await
+    ) -> crate::runtime::Pending<'a, types::EorHiringGetAdditionalCostsResponse200> {
+        self.client.send_get_additional_costs(self.country)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5785,10 +5591,10 @@ pub struct GetBenefits<'a> {
 }
 #[cfg(feature = "eor-hiring")]
 impl<'a> GetBenefits<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::EorHiringGetBenefitsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::EorHiringGetBenefitsResponse200> {
         self.client
             .send_get_benefits(
                 self.country_code,
@@ -5798,7 +5604,6 @@ impl<'a> GetBenefits<'a> {
                 self.work_hours_per_week,
                 self.work_visa,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-contract")]
@@ -5831,14 +5636,11 @@ pub struct UpdateEorContract<'a> {
 }
 #[cfg(feature = "eor-contract")]
 impl<'a> UpdateEorContract<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorContractUpdateEorContractResponse200>,
-        crate::Error,
-    > {
-        self.client.send_update_eor_contract(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::EorContractUpdateEorContractResponse200> {
+        self.client.send_update_eor_contract(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5871,9 +5673,11 @@ pub struct CancelContract<'a> {
 }
 #[cfg(feature = "eor-hiring")]
 impl<'a> CancelContract<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_cancel_contract(self.oid, self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_cancel_contract(self.oid, self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5906,14 +5710,11 @@ pub struct DelayOnboarding<'a> {
 }
 #[cfg(feature = "eor-hiring")]
 impl<'a> DelayOnboarding<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorHiringDelayOnboardingResponse200>,
-        crate::Error,
-    > {
-        self.client.send_delay_onboarding(self.oid, self.body).await
+    ) -> crate::runtime::Pending<'a, types::EorHiringDelayOnboardingResponse200> {
+        self.client.send_delay_onboarding(self.oid, self.body)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -5943,14 +5744,14 @@ pub struct GetContractAmendmentsEor<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> GetContractAmendmentsEor<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsGetContractAmendmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsGetContractAmendmentsResponse200,
     > {
-        self.client.send_get_contract_amendments_eor(self.contract_id).await
+        self.client.send_get_contract_amendments_eor(self.contract_id)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -5983,14 +5784,14 @@ pub struct CreateContractAmendmentEor<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> CreateContractAmendmentEor<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsCreateContractAmendmentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsCreateContractAmendmentResponse201,
     > {
-        self.client.send_create_contract_amendment_eor(self.contract_id, self.body).await
+        self.client.send_create_contract_amendment_eor(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6023,14 +5824,14 @@ pub struct ValidateEorAmendments<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> ValidateEorAmendments<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsValidateEorAmendmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsValidateEorAmendmentsResponse200,
     > {
-        self.client.send_validate_eor_amendments(self.contract_id, self.body).await
+        self.client.send_validate_eor_amendments(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6067,21 +5868,18 @@ impl<'a> GetContractAmendmentsValidationSettings<'a> {
         self.employment_state = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
     > {
         self.client
             .send_get_contract_amendments_validation_settings(
                 self.contract_id,
                 self.employment_state,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6114,16 +5912,12 @@ pub struct GetContractAmendmentById<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> GetContractAmendmentById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
             .send_get_contract_amendment_by_id(self.contract_id, self.amendment_id)
-            .await
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6156,16 +5950,14 @@ pub struct DeleteContractAmendment<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> DeleteContractAmendment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsDeleteContractAmendmentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsDeleteContractAmendmentResponse200,
     > {
-        self.client
-            .send_delete_contract_amendment(self.contract_id, self.amendment_id)
-            .await
+        self.client.send_delete_contract_amendment(self.contract_id, self.amendment_id)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6201,20 +5993,16 @@ pub struct UpdateContractAmendment<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> UpdateContractAmendment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
             .send_update_contract_amendment(
                 self.contract_id,
                 self.amendment_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6250,20 +6038,16 @@ pub struct AcceptContractAmendment<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> AcceptContractAmendment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
             .send_accept_contract_amendment(
                 self.contract_id,
                 self.amendment_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6299,12 +6083,12 @@ pub struct ConfirmContractAmendment<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> ConfirmContractAmendment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsConfirmContractAmendmentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsConfirmContractAmendmentResponse200,
     > {
         self.client
             .send_confirm_contract_amendment(
@@ -6312,7 +6096,6 @@ impl<'a> ConfirmContractAmendment<'a> {
                 self.amendment_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6345,21 +6128,18 @@ pub struct GetContractAmendmentEffectiveDateLimitations<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> GetContractAmendmentEffectiveDateLimitations<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
     > {
         self.client
             .send_get_contract_amendment_effective_date_limitations(
                 self.contract_id,
                 self.amendment_id,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6392,16 +6172,14 @@ pub struct GetContractAmendmentPdf<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> GetContractAmendmentPdf<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsGetContractAmendmentPdfResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsGetContractAmendmentPdfResponse200,
     > {
-        self.client
-            .send_get_contract_amendment_pdf(self.contract_id, self.amendment_id)
-            .await
+        self.client.send_get_contract_amendment_pdf(self.contract_id, self.amendment_id)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6437,16 +6215,12 @@ pub struct SignEorAmendment<'a> {
 }
 #[cfg(feature = "eor-amendments")]
 impl<'a> SignEorAmendment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
             .send_sign_eor_amendment(self.contract_id, self.amendment_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "eor-contract")]
@@ -6476,14 +6250,14 @@ pub struct GetEorContractDetails<'a> {
 }
 #[cfg(feature = "eor-contract")]
 impl<'a> GetEorContractDetails<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorContractGetEorContractDetailsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorContractGetEorContractDetailsResponse200,
     > {
-        self.client.send_get_eor_contract_details(self.contract_id).await
+        self.client.send_get_eor_contract_details(self.contract_id)
     }
 }
 #[cfg(feature = "eor-contract-documents")]
@@ -6513,14 +6287,14 @@ pub struct GetEorContractDocuments<'a> {
 }
 #[cfg(feature = "eor-contract-documents")]
 impl<'a> GetEorContractDocuments<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorContractDocumentsGetEorContractDocumentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorContractDocumentsGetEorContractDocumentsResponse200,
     > {
-        self.client.send_get_eor_contract_documents(self.contract_id).await
+        self.client.send_get_eor_contract_documents(self.contract_id)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -6556,16 +6330,11 @@ pub struct SignContractDocument<'a> {
 }
 #[cfg(feature = "eor-hiring")]
 impl<'a> SignContractDocument<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorHiringSignContractDocumentResponse200>,
-        crate::Error,
-    > {
-        self.client
-            .send_sign_contract_document(self.contract_id, self.type_, self.body)
-            .await
+    ) -> crate::runtime::Pending<'a, types::EorHiringSignContractDocumentResponse200> {
+        self.client.send_sign_contract_document(self.contract_id, self.type_, self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -6598,16 +6367,15 @@ pub struct UpdateContractEmployeeInformation<'a> {
 }
 #[cfg(feature = "eor-hiring")]
 impl<'a> UpdateContractEmployeeInformation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorHiringUpdateContractEmployeeInformationResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorHiringUpdateContractEmployeeInformationResponse200,
     > {
         self.client
             .send_update_contract_employee_information(self.contract_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "hrx-documents")]
@@ -6651,16 +6419,15 @@ impl<'a> RetrieveHrxDocuments<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::HrxDocumentsRetrieveHrxDocumentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::HrxDocumentsRetrieveHrxDocumentsResponse200,
     > {
         self.client
             .send_retrieve_hrx_documents(self.contract_id, self.cursor, self.limit)
-            .await
     }
 }
 #[cfg(feature = "hrx-documents")]
@@ -6671,16 +6438,13 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveHrxDocuments<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_hrx_documents(
-                    self.contract_id,
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_hrx_documents(
+                self.contract_id,
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -6732,14 +6496,14 @@ pub struct DownloadHrxDocuments<'a> {
 }
 #[cfg(feature = "hrx-documents")]
 impl<'a> DownloadHrxDocuments<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::HrxDocumentsDownloadHrxDocumentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::HrxDocumentsDownloadHrxDocumentsResponse200,
     > {
-        self.client.send_download_hrx_documents(self.contract_id, self.document_id).await
+        self.client.send_download_hrx_documents(self.contract_id, self.document_id)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6769,14 +6533,14 @@ pub struct GetContractOffboarding<'a> {
 }
 #[cfg(feature = "eor-offboarding")]
 impl<'a> GetContractOffboarding<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_get_contract_offboarding(self.contract_id).await
+        self.client.send_get_contract_offboarding(self.contract_id)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6809,14 +6573,15 @@ pub struct GetContractOffboardingAttachmentById<'a> {
 }
 #[cfg(feature = "eor-offboarding")]
 impl<'a> GetContractOffboardingAttachmentById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
         self.client
             .send_get_contract_offboarding_attachment_by_id(
                 self.contract_id,
                 self.attachment_id,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6846,18 +6611,15 @@ pub struct GetEorContractOffboardingRequiredInformation<'a> {
 }
 #[cfg(feature = "eor-offboarding")]
 impl<'a> GetEorContractOffboardingRequiredInformation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
     > {
         self.client
             .send_get_eor_contract_offboarding_required_information(self.contract_id)
-            .await
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -6891,14 +6653,14 @@ pub struct CreateEmployeeResignation<'a> {
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl<'a> CreateEmployeeResignation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_create_employee_resignation(self.contract_id, self.form).await
+        self.client.send_create_employee_resignation(self.contract_id, self.form)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6931,14 +6693,14 @@ pub struct ReviewEorOffboardingPto<'a> {
 }
 #[cfg(feature = "eor-offboarding")]
 impl<'a> ReviewEorOffboardingPto<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_review_eor_offboarding_pto(self.contract_id, self.body).await
+        self.client.send_review_eor_offboarding_pto(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6980,21 +6742,18 @@ impl<'a> GetContractOffboardingRestrictedDates<'a> {
         self.termination_type = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
     > {
         self.client
             .send_get_contract_offboarding_restricted_dates(
                 self.contract_id,
                 self.termination_type,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -7027,16 +6786,15 @@ pub struct CreateEorOffboardingClientSignOff<'a> {
 }
 #[cfg(feature = "eor-offboarding")]
 impl<'a> CreateEorOffboardingClientSignOff<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         self.client
             .send_create_eor_offboarding_client_sign_off(self.contract_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -7069,16 +6827,15 @@ pub struct ReviewEorOffboardingEmployeeSignOffs<'a> {
 }
 #[cfg(feature = "eor-offboarding")]
 impl<'a> ReviewEorOffboardingEmployeeSignOffs<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         self.client
             .send_review_eor_offboarding_employee_sign_offs(self.contract_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -7112,16 +6869,14 @@ pub struct CreateOffboardingTermination<'a> {
 }
 #[cfg(feature = "eor-terminations")]
 impl<'a> CreateOffboardingTermination<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client
-            .send_create_offboarding_termination(self.contract_id, self.form)
-            .await
+        self.client.send_create_offboarding_termination(self.contract_id, self.form)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -7158,16 +6913,15 @@ impl<'a> GetContractOffboardingTimeOffs<'a> {
         self.end_date = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingTimeOffsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingTimeOffsResponse200,
     > {
         self.client
             .send_get_contract_offboarding_time_offs(self.contract_id, self.end_date)
-            .await
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7204,9 +6958,11 @@ impl<'a> GetProjectAssignment<'a> {
         self.version = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        self.client.send_get_project_assignment(self.contract_id, self.version).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
+        self.client.send_get_project_assignment(self.contract_id, self.version)
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7239,9 +6995,11 @@ pub struct AcceptProjectAssignment<'a> {
 }
 #[cfg(feature = "eor-project-assignment")]
 impl<'a> AcceptProjectAssignment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_accept_project_assignment(self.contract_id, self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_accept_project_assignment(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7278,16 +7036,14 @@ impl<'a> GetProjectAssignmentCheckin<'a> {
         self.version = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200,
     > {
-        self.client
-            .send_get_project_assignment_checkin(self.contract_id, self.version)
-            .await
+        self.client.send_get_project_assignment_checkin(self.contract_id, self.version)
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7320,9 +7076,11 @@ pub struct CheckinProjectAssignment<'a> {
 }
 #[cfg(feature = "eor-project-assignment")]
 impl<'a> CheckinProjectAssignment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_checkin_project_assignment(self.contract_id, self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_checkin_project_assignment(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "cost-calculator")]
@@ -7350,14 +7108,11 @@ pub struct GetEmploymentCost<'a> {
 }
 #[cfg(feature = "cost-calculator")]
 impl<'a> GetEmploymentCost<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CostCalculatorGetEmploymentCostResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_employment_cost(self.body).await
+    ) -> crate::runtime::Pending<'a, types::CostCalculatorGetEmploymentCostResponse200> {
+        self.client.send_get_employment_cost(self.body)
     }
 }
 #[cfg(feature = "eor-job-scopes")]
@@ -7389,14 +7144,14 @@ impl<'a> GetJobScopes<'a> {
         self.team = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::EorJobScopesGetResponseItems>>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        ::std::vec::Vec<types::EorJobScopesGetResponseItems>,
     > {
-        self.client.send_get_job_scopes(self.team).await
+        self.client.send_get_job_scopes(self.team)
     }
 }
 #[cfg(feature = "eor-job-scopes")]
@@ -7426,14 +7181,11 @@ pub struct ValidateJobScope<'a> {
 }
 #[cfg(feature = "eor-job-scopes")]
 impl<'a> ValidateJobScope<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorJobScopesValidateJobScopeResponse200>,
-        crate::Error,
-    > {
-        self.client.send_validate_job_scope(self.body).await
+    ) -> crate::runtime::Pending<'a, types::EorJobScopesValidateJobScopeResponse200> {
+        self.client.send_validate_job_scope(self.body)
     }
 }
 #[cfg(feature = "eor-worker-mailboxes")]
@@ -7463,9 +7215,11 @@ pub struct ChangePassword<'a> {
 }
 #[cfg(feature = "eor-worker-mailboxes")]
 impl<'a> ChangePassword<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_change_password(self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_change_password(self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -7533,10 +7287,10 @@ impl<'a> GetStartDate<'a> {
         self.work_visa = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::EorHiringGetStartDateResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::EorHiringGetStartDateResponse200> {
         self.client
             .send_get_start_date(
                 self.employee_nationality,
@@ -7547,7 +7301,6 @@ impl<'a> GetStartDate<'a> {
                 self.team_id,
                 self.work_visa,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -7577,14 +7330,14 @@ pub struct GetEorHiringGuideByCountry<'a> {
 }
 #[cfg(feature = "eor-hiring")]
 impl<'a> GetEorHiringGuideByCountry<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetEorHiringGuideByCountryResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorHiringGetEorHiringGuideByCountryResponse200,
     > {
-        self.client.send_get_eor_hiring_guide_by_country(self.country_code).await
+        self.client.send_get_eor_hiring_guide_by_country(self.country_code)
     }
 }
 #[cfg(feature = "eor-worker-accounts")]
@@ -7614,14 +7367,11 @@ pub struct CreateWorkerEor<'a> {
 }
 #[cfg(feature = "eor-worker-accounts")]
 impl<'a> CreateWorkerEor<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerAccountsCreateWorkerResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_worker_eor(self.body).await
+    ) -> crate::runtime::Pending<'a, types::EorWorkerAccountsCreateWorkerResponse201> {
+        self.client.send_create_worker_eor(self.body)
     }
 }
 #[cfg(feature = "eor-worker-benefits")]
@@ -7646,14 +7396,14 @@ pub struct GetEorWorkerBenefits<'a> {
 }
 #[cfg(feature = "eor-worker-benefits")]
 impl<'a> GetEorWorkerBenefits<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
     > {
-        self.client.send_get_eor_worker_benefits().await
+        self.client.send_get_eor_worker_benefits()
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -7683,14 +7433,11 @@ pub struct CreateEorWorkerBankAccount<'a> {
 }
 #[cfg(feature = "eor-worker-information")]
 impl<'a> CreateEorWorkerBankAccount<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_eor_worker_bank_account(self.body).await
+    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
+        self.client.send_create_eor_worker_bank_account(self.body)
     }
 }
 #[cfg(feature = "eor-worker-banks")]
@@ -7723,21 +7470,18 @@ pub struct GetEorWorkerBankGuideByCountryAndCurrency<'a> {
 }
 #[cfg(feature = "eor-worker-banks")]
 impl<'a> GetEorWorkerBankGuideByCountryAndCurrency<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
     > {
         self.client
             .send_get_eor_worker_bank_guide_by_country_and_currency(
                 self.country,
                 self.currency,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-worker-banks")]
@@ -7762,14 +7506,14 @@ pub struct GetEorWorkerBankGuide<'a> {
 }
 #[cfg(feature = "eor-worker-banks")]
 impl<'a> GetEorWorkerBankGuide<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerBanksGetEorWorkerBankGuideResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
     > {
-        self.client.send_get_eor_worker_bank_guide().await
+        self.client.send_get_eor_worker_bank_guide()
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7796,14 +7540,14 @@ pub struct GetEorWorkerComplianceDocuments<'a> {
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl<'a> GetEorWorkerComplianceDocuments<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkersListOfWorkerComplianceDocumentsV20260423Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
-        self.client.send_get_eor_worker_compliance_documents().await
+        self.client.send_get_eor_worker_compliance_documents()
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7837,16 +7581,15 @@ pub struct UploadEorWorkerComplianceDocument<'a> {
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl<'a> UploadEorWorkerComplianceDocument<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsDeleteContractAmendmentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsDeleteContractAmendmentResponse200,
     > {
         self.client
             .send_upload_eor_worker_compliance_document(self.document_id, self.form)
-            .await
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7876,11 +7619,11 @@ pub struct CreateComplianceDocumentAcknowledgement<'a> {
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl<'a> CreateComplianceDocumentAcknowledgement<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client
-            .send_create_compliance_document_acknowledgement(self.document_id)
-            .await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_create_compliance_document_acknowledgement(self.document_id)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7910,14 +7653,14 @@ pub struct DownloadComplianceDocument<'a> {
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl<'a> DownloadComplianceDocument<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerComplianceDownloadComplianceDocumentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
     > {
-        self.client.send_download_compliance_document(self.document_id).await
+        self.client.send_download_compliance_document(self.document_id)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7947,16 +7690,14 @@ pub struct DownloadComplianceDocumentTemplate<'a> {
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl<'a> DownloadComplianceDocumentTemplate<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
     > {
-        self.client.send_download_compliance_document_template(self.document_id).await
+        self.client.send_download_compliance_document_template(self.document_id)
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -7989,19 +7730,15 @@ pub struct CreateGpWorkerAdditionalInformationEor<'a> {
 }
 #[cfg(feature = "eor-worker-information")]
 impl<'a> CreateGpWorkerAdditionalInformationEor<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         self.client
             .send_create_gp_worker_additional_information_eor(
                 self.contract_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -8034,16 +7771,12 @@ pub struct UpdateEorWorkerAdditionalInformation<'a> {
 }
 #[cfg(feature = "eor-worker-information")]
 impl<'a> UpdateEorWorkerAdditionalInformation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         self.client
             .send_update_eor_worker_additional_information(self.contract_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -8080,16 +7813,15 @@ impl<'a> DownloadWorkerEmployeeAgreement<'a> {
         self.version = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerComplianceDownloadComplianceDocumentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
     > {
         self.client
             .send_download_worker_employee_agreement(self.contract_id, self.version)
-            .await
     }
 }
 #[cfg(feature = "eor-worker-documents")]
@@ -8119,11 +7851,11 @@ pub struct GetEorWorkerHrDocuments<'a> {
 }
 #[cfg(feature = "eor-worker-documents")]
 impl<'a> GetEorWorkerHrDocuments<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::OrganizationsGetTeamsResponse200>, crate::Error> {
-        self.client.send_get_eor_worker_hr_documents(self.contract_id).await
+    ) -> crate::runtime::Pending<'a, types::OrganizationsGetTeamsResponse200> {
+        self.client.send_get_eor_worker_hr_documents(self.contract_id)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8157,14 +7889,14 @@ pub struct SubmitEorWorkerResignation<'a> {
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl<'a> SubmitEorWorkerResignation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_submit_eor_worker_resignation(self.contract_id, self.form).await
+        self.client.send_submit_eor_worker_resignation(self.contract_id, self.form)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8194,9 +7926,11 @@ pub struct DownloadEmployeeResignationLetter<'a> {
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl<'a> DownloadEmployeeResignationLetter<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
-        self.client.send_download_employee_resignation_letter(self.contract_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
+        self.client.send_download_employee_resignation_letter(self.contract_id)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8229,16 +7963,14 @@ pub struct SignEmployeeResignationLetter<'a> {
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl<'a> SignEmployeeResignationLetter<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
-        self.client
-            .send_sign_employee_resignation_letter(self.contract_id, self.body)
-            .await
+        self.client.send_sign_employee_resignation_letter(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -8268,14 +8000,14 @@ pub struct DownloadWorkerOfferLetter<'a> {
 }
 #[cfg(feature = "eor-worker-agreements")]
 impl<'a> DownloadWorkerOfferLetter<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
-        self.client.send_download_worker_offer_letter(self.contract_id).await
+        self.client.send_download_worker_offer_letter(self.contract_id)
     }
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -8308,11 +8040,11 @@ pub struct SignEorContractAsWorker<'a> {
 }
 #[cfg(feature = "eor-worker-agreements")]
 impl<'a> SignEorContractAsWorker<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
-        self.client.send_sign_eor_contract_as_worker(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+        self.client.send_sign_eor_contract_as_worker(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8347,14 +8079,14 @@ impl<'a> GetEmployeeResignations<'a> {
         self.status = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerOffboardingGetEmployeeResignationsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerOffboardingGetEmployeeResignationsResponse200,
     > {
-        self.client.send_get_employee_resignations(self.status).await
+        self.client.send_get_employee_resignations(self.status)
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -8379,14 +8111,14 @@ pub struct GetEorWorkerTaxDocuments<'a> {
 }
 #[cfg(feature = "eor-worker-information")]
 impl<'a> GetEorWorkerTaxDocuments<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
     > {
-        self.client.send_get_eor_worker_tax_documents().await
+        self.client.send_get_eor_worker_tax_documents()
     }
 }
 #[cfg(feature = "eor-payslips")]
@@ -8416,14 +8148,11 @@ pub struct GetWorkerPayslips<'a> {
 }
 #[cfg(feature = "eor-payslips")]
 impl<'a> GetWorkerPayslips<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorPayslipsGetWorkerPayslipsResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_worker_payslips(self.worker_id).await
+    ) -> crate::runtime::Pending<'a, types::EorPayslipsGetWorkerPayslipsResponse200> {
+        self.client.send_get_worker_payslips(self.worker_id)
     }
 }
 #[cfg(feature = "eor-worker-payslips")]
@@ -8456,16 +8185,11 @@ pub struct GetWorkerPayslipsDownload<'a> {
 }
 #[cfg(feature = "eor-worker-payslips")]
 impl<'a> GetWorkerPayslipsDownload<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
-        self.client
-            .send_get_worker_payslips_download(self.worker_id, self.payslip_id)
-            .await
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
+        self.client.send_get_worker_payslips_download(self.worker_id, self.payslip_id)
     }
 }
 #[cfg(feature = "eor-benefits")]
@@ -8495,14 +8219,14 @@ pub struct GetEorBenefitsByContractId<'a> {
 }
 #[cfg(feature = "eor-benefits")]
 impl<'a> GetEorBenefitsByContractId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorBenefitsGetEorBenefitsByContractIdResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorBenefitsGetEorBenefitsByContractIdResponse200,
     > {
-        self.client.send_get_eor_benefits_by_contract_id(self.contract_id).await
+        self.client.send_get_eor_benefits_by_contract_id(self.contract_id)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -8535,14 +8259,11 @@ pub struct CreateRegularTermination<'a> {
 }
 #[cfg(feature = "eor-terminations")]
 impl<'a> CreateRegularTermination<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorTerminationsGetTerminationResponse200>,
-        crate::Error,
-    > {
-        self.client.send_create_regular_termination(self.oid, self.body).await
+    ) -> crate::runtime::Pending<'a, types::EorTerminationsGetTerminationResponse200> {
+        self.client.send_create_regular_termination(self.oid, self.body)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -8575,14 +8296,14 @@ pub struct CreateResignation<'a> {
 }
 #[cfg(feature = "eor-terminations")]
 impl<'a> CreateResignation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorTerminationsCreateResignationResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorTerminationsCreateResignationResponse200,
     > {
-        self.client.send_create_resignation(self.oid, self.body).await
+        self.client.send_create_resignation(self.oid, self.body)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -8615,14 +8336,11 @@ pub struct GetTermination<'a> {
 }
 #[cfg(feature = "eor-terminations")]
 impl<'a> GetTermination<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorTerminationsGetTerminationResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_termination(self.oid, self.termination_id).await
+    ) -> crate::runtime::Pending<'a, types::EorTerminationsGetTerminationResponse200> {
+        self.client.send_get_termination(self.oid, self.termination_id)
     }
 }
 #[cfg(feature = "equity-tokens")]
@@ -8652,14 +8370,14 @@ pub struct CreateEquityOrTokenTaxEvent<'a> {
 }
 #[cfg(feature = "equity-tokens")]
 impl<'a> CreateEquityOrTokenTaxEvent<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EquityTokensCreateEquityOrTokenTaxEventResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EquityTokensCreateEquityOrTokenTaxEventResponse201,
     > {
-        self.client.send_create_equity_or_token_tax_event(self.body).await
+        self.client.send_create_equity_or_token_tax_event(self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -8689,16 +8407,14 @@ pub struct CreateARequestToExerciseEquityV20260101<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> CreateARequestToExerciseEquityV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationCreateGpWorkerBankResponse201,
     > {
-        self.client
-            .send_create_a_request_to_exercise_equity_v_2026_01_01(self.body)
-            .await
+        self.client.send_create_a_request_to_exercise_equity_v_2026_01_01(self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -8731,16 +8447,15 @@ pub struct ApproveAnEquityExerciseV20260101<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> ApproveAnEquityExerciseV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsApproveAnEquityExerciseV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractsApproveAnEquityExerciseV20260101Response200,
     > {
         self.client
             .send_approve_an_equity_exercise_v_2026_01_01(self.public_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "worker-hr")]
@@ -8765,14 +8480,11 @@ pub struct GetHrxManagerForWorker<'a> {
 }
 #[cfg(feature = "worker-hr")]
 impl<'a> GetHrxManagerForWorker<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerHrGetHrxManagerForWorkerResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_hrx_manager_for_worker().await
+    ) -> crate::runtime::Pending<'a, types::WorkerHrGetHrxManagerForWorkerResponse200> {
+        self.client.send_get_hrx_manager_for_worker()
     }
 }
 #[cfg(feature = "forms")]
@@ -8816,16 +8528,15 @@ impl<'a> FetchMultipleEorContractForms<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::FormsFetchMultipleEorContractFormsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::FormsFetchMultipleEorContractFormsResponse200,
     > {
         self.client
             .send_fetch_multiple_eor_contract_forms(self.cursor, self.limit, self.body)
-            .await
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -8883,13 +8594,10 @@ impl<'a> GetCreateContractForm<'a> {
         self.work_hours_per_week = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetCreateContractFormResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::EorHiringGetCreateContractFormResponse200> {
         self.client
             .send_get_create_contract_form(
                 self.country_code,
@@ -8898,7 +8606,6 @@ impl<'a> GetCreateContractForm<'a> {
                 self.state,
                 self.work_hours_per_week,
             )
-            .await
     }
 }
 #[cfg(feature = "forms")]
@@ -8928,14 +8635,14 @@ pub struct GetWorkerAdditionalFieldsForEor<'a> {
 }
 #[cfg(feature = "forms")]
 impl<'a> GetWorkerAdditionalFieldsForEor<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::FormsGetWorkerAdditionalFieldsForEorResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::FormsGetWorkerAdditionalFieldsForEorResponse200,
     > {
-        self.client.send_get_worker_additional_fields_for_eor(self.country_code).await
+        self.client.send_get_worker_additional_fields_for_eor(self.country_code)
     }
 }
 #[cfg(feature = "global-payroll")]
@@ -8967,20 +8674,17 @@ pub struct RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a>
 }
 #[cfg(feature = "global-payroll")]
 impl<'a> RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
     > {
         self.client
             .send_retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01(
                 self.country_code,
             )
-            .await
     }
 }
 #[cfg(feature = "reports")]
@@ -9010,14 +8714,11 @@ pub struct GetGpLegalEntityReports<'a> {
 }
 #[cfg(feature = "reports")]
 impl<'a> GetGpLegalEntityReports<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ReportsGetGpLegalEntityReportsResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_gp_legal_entity_reports(self.legal_entity_id).await
+    ) -> crate::runtime::Pending<'a, types::ReportsGetGpLegalEntityReportsResponse200> {
+        self.client.send_get_gp_legal_entity_reports(self.legal_entity_id)
     }
 }
 #[cfg(feature = "reports")]
@@ -9068,13 +8769,10 @@ impl<'a> GetGpReportGrossToNet<'a> {
         self.offset = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ReportsGetGpReportGrossToNetResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ReportsGetGpReportGrossToNetResponse200> {
         self.client
             .send_get_gp_report_gross_to_net(
                 self.id,
@@ -9082,7 +8780,6 @@ impl<'a> GetGpReportGrossToNet<'a> {
                 self.limit,
                 self.offset,
             )
-            .await
     }
 }
 #[cfg(feature = "reports")]
@@ -9096,20 +8793,17 @@ impl<'a> crate::runtime::pagination::Paginated for GetGpReportGrossToNet<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_gp_report_gross_to_net(
-                    self.id,
-                    self.currency.clone(),
-                    self.limit.clone(),
-                    position
-                        .and_then(|p| p.parse::<f64>().ok())
-                        .map(|v| v + 0u64 as f64)
-                        .or(self.offset),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_gp_report_gross_to_net(
+                self.id,
+                self.currency.clone(),
+                self.limit.clone(),
+                position
+                    .and_then(|p| p.parse::<f64>().ok())
+                    .map(|v| v + 0u64 as f64)
+                    .or(self.offset),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(crate::runtime::pagination::count)
@@ -9163,14 +8857,14 @@ impl<'a> GetGpReportGrossToNetCsv<'a> {
         self.currency = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
-        self.client.send_get_gp_report_gross_to_net_csv(self.id, self.currency).await
+        self.client.send_get_gp_report_gross_to_net_csv(self.id, self.currency)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9203,18 +8897,15 @@ pub struct CreateGpWorkerAdditionalInformationGp<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> CreateGpWorkerAdditionalInformationGp<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
     > {
         self.client
             .send_create_gp_worker_additional_information_gp(self.contract_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9247,11 +8938,12 @@ pub struct GetGpWorkerAdditionalInformation<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> GetGpWorkerAdditionalInformation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         self.client
             .send_get_gp_worker_additional_information(self.contract_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "payslips")]
@@ -9278,14 +8970,11 @@ pub struct GetGpWorkerPayslips<'a> {
 }
 #[cfg(feature = "payslips")]
 impl<'a> GetGpWorkerPayslips<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayslipsGetGpWorkerPayslipsResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_gp_worker_payslips(self.id).await
+    ) -> crate::runtime::Pending<'a, types::PayslipsGetGpWorkerPayslipsResponse200> {
+        self.client.send_get_gp_worker_payslips(self.id)
     }
 }
 #[cfg(feature = "global-payroll")]
@@ -9318,16 +9007,12 @@ pub struct DownloadAGpWorkerPayslipV20260101<'a> {
 }
 #[cfg(feature = "global-payroll")]
 impl<'a> DownloadAGpWorkerPayslipV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
         self.client
             .send_download_a_gp_worker_payslip_v_2026_01_01(self.id, self.payslip_id)
-            .await
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9360,14 +9045,14 @@ pub struct UpdateGpWorkerAddress<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerAddress<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationUpdateGpWorkerAddressResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationUpdateGpWorkerAddressResponse201,
     > {
-        self.client.send_update_gp_worker_address(self.worker_id, self.body).await
+        self.client.send_update_gp_worker_address(self.worker_id, self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9397,14 +9082,14 @@ pub struct GetGpWorkerBanks<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> GetGpWorkerBanks<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationGetGpWorkerBanksResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationGetGpWorkerBanksResponse200,
     > {
-        self.client.send_get_gp_worker_banks(self.worker_id).await
+        self.client.send_get_gp_worker_banks(self.worker_id)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9437,14 +9122,14 @@ pub struct CreateGpWorkerBank<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> CreateGpWorkerBank<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationCreateGpWorkerBankResponse201,
     > {
-        self.client.send_create_gp_worker_bank(self.worker_id, self.body).await
+        self.client.send_create_gp_worker_bank(self.worker_id, self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9474,14 +9159,14 @@ pub struct GetGpWorkerBankGuide<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> GetGpWorkerBankGuide<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerBanksGetEorWorkerBankGuideResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
     > {
-        self.client.send_get_gp_worker_bank_guide(self.worker_id).await
+        self.client.send_get_gp_worker_bank_guide(self.worker_id)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9517,16 +9202,14 @@ pub struct UpdateGpWorkerBank<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerBank<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationCreateGpWorkerBankResponse201,
     > {
-        self.client
-            .send_update_gp_worker_bank(self.worker_id, self.bank_id, self.body)
-            .await
+        self.client.send_update_gp_worker_bank(self.worker_id, self.bank_id, self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9559,14 +9242,14 @@ pub struct UpdateGpWorkerCompensation<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerCompensation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationUpdateGpWorkerCompensationResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationUpdateGpWorkerCompensationResponse200,
     > {
-        self.client.send_update_gp_worker_compensation(self.worker_id, self.body).await
+        self.client.send_update_gp_worker_compensation(self.worker_id, self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9599,11 +9282,9 @@ pub struct UpdateGpWorkerEmployeeInformation<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerEmployeeInformation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<::serde_json::Value>, crate::Error> {
-        self.client
-            .send_update_gp_worker_employee_information(self.worker_id, self.body)
-            .await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, ::serde_json::Value> {
+        self.client.send_update_gp_worker_employee_information(self.worker_id, self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9636,14 +9317,11 @@ pub struct UpdateGpWorkerPtoPolicy<'a> {
 }
 #[cfg(feature = "worker-information")]
 impl<'a> UpdateGpWorkerPtoPolicy<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
-        self.client.send_update_gp_worker_pto_policy(self.worker_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_gp_worker_pto_policy(self.worker_id, self.body)
     }
 }
 #[cfg(feature = "gp-hiring")]
@@ -9676,14 +9354,14 @@ pub struct CreateGpWorkerTermination<'a> {
 }
 #[cfg(feature = "gp-hiring")]
 impl<'a> CreateGpWorkerTermination<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::GpHiringCreateGpWorkerTerminationResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::GpHiringCreateGpWorkerTerminationResponse201,
     > {
-        self.client.send_create_gp_worker_termination(self.worker_id, self.body).await
+        self.client.send_create_gp_worker_termination(self.worker_id, self.body)
     }
 }
 #[cfg(feature = "groups")]
@@ -9743,10 +9421,8 @@ impl<'a> GetGroups<'a> {
         self.sort_order = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GroupsGetGroupsResponse200>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GroupsGetGroupsResponse200> {
         self.client
             .send_get_groups(
                 self.cursor,
@@ -9755,7 +9431,6 @@ impl<'a> GetGroups<'a> {
                 self.limit,
                 self.sort_order,
             )
-            .await
     }
 }
 #[cfg(feature = "groups")]
@@ -9766,18 +9441,15 @@ impl<'a> crate::runtime::pagination::Paginated for GetGroups<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_groups(
-                    position.or(self.cursor),
-                    self.external_metadata.clone(),
-                    self.include_archived_groups.clone(),
-                    self.limit.clone(),
-                    self.sort_order.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_groups(
+                position.or(self.cursor),
+                self.external_metadata.clone(),
+                self.include_archived_groups.clone(),
+                self.limit.clone(),
+                self.sort_order.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -9825,11 +9497,11 @@ pub struct CreateGroup<'a> {
 }
 #[cfg(feature = "groups")]
 impl<'a> CreateGroup<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
-        self.client.send_create_group(self.body).await
+    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
+        self.client.send_create_group(self.body)
     }
 }
 #[cfg(feature = "groups")]
@@ -9853,11 +9525,11 @@ pub struct DeleteGroup<'a> {
 }
 #[cfg(feature = "groups")]
 impl<'a> DeleteGroup<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsDeleteGroupResponse200>, crate::Error> {
-        self.client.send_delete_group(self.id).await
+    ) -> crate::runtime::Pending<'a, types::GroupsDeleteGroupResponse200> {
+        self.client.send_delete_group(self.id)
     }
 }
 #[cfg(feature = "groups")]
@@ -9890,11 +9562,11 @@ pub struct UpdateGroup<'a> {
 }
 #[cfg(feature = "groups")]
 impl<'a> UpdateGroup<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
-        self.client.send_update_group(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
+        self.client.send_update_group(self.id, self.body)
     }
 }
 #[cfg(feature = "groups")]
@@ -9927,11 +9599,11 @@ pub struct CloneGroup<'a> {
 }
 #[cfg(feature = "groups")]
 impl<'a> CloneGroup<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
-        self.client.send_clone_group(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
+        self.client.send_clone_group(self.id, self.body)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -9975,16 +9647,14 @@ impl<'a> GetTeamCustomFields<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationStructureGetTeamCustomFieldsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureGetTeamCustomFieldsResponse200,
     > {
-        self.client
-            .send_get_team_custom_fields(self.team_id, self.cursor, self.limit)
-            .await
+        self.client.send_get_team_custom_fields(self.team_id, self.cursor, self.limit)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -9995,16 +9665,13 @@ impl<'a> crate::runtime::pagination::Paginated for GetTeamCustomFields<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_team_custom_fields(
-                    self.team_id,
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_team_custom_fields(
+                self.team_id,
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -10056,14 +9723,14 @@ pub struct UpdateTeamCustomFields<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> UpdateTeamCustomFields<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationStructureUpdateTeamCustomFieldsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureUpdateTeamCustomFieldsResponse200,
     > {
-        self.client.send_update_team_custom_fields(self.team_id, self.body).await
+        self.client.send_update_team_custom_fields(self.team_id, self.body)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10102,14 +9769,14 @@ impl<'a> GetOrganizationStructures<'a> {
         self.offset = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationStructureGetOrganizationStructuresResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureGetOrganizationStructuresResponse200,
     > {
-        self.client.send_get_organization_structures(self.limit, self.offset).await
+        self.client.send_get_organization_structures(self.limit, self.offset)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10120,18 +9787,15 @@ impl<'a> crate::runtime::pagination::Paginated for GetOrganizationStructures<'a>
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_organization_structures(
-                    self.limit.clone(),
-                    position
-                        .and_then(|p| p.parse::<i64>().ok())
-                        .map(|v| v + 0u64 as i64)
-                        .or(self.offset),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_organization_structures(
+                self.limit.clone(),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(crate::runtime::pagination::count)
@@ -10175,16 +9839,14 @@ pub struct CreateOrganizationStructure<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> CreateOrganizationStructure<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::OrganizationStructureCreateOrganizationStructureResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureCreateOrganizationStructureResponse200,
     > {
-        self.client.send_create_organization_structure(self.body).await
+        self.client.send_create_organization_structure(self.body)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10214,18 +9876,14 @@ pub struct GetOrganizationStructureByExternalId<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> GetOrganizationStructureByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
-        self.client
-            .send_get_organization_structure_by_external_id(self.external_id)
-            .await
+        self.client.send_get_organization_structure_by_external_id(self.external_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10255,13 +9913,11 @@ pub struct DeleteOrganizationStructureByExternalId<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> DeleteOrganizationStructureByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
-        self.client
-            .send_delete_organization_structure_by_external_id(self.external_id)
-            .await
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+        self.client.send_delete_organization_structure_by_external_id(self.external_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10294,16 +9950,15 @@ pub struct UpdateOrganizationStructureByExternalId<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> UpdateOrganizationStructureByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         self.client
             .send_update_organization_structure_by_external_id(
                 self.external_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10331,9 +9986,11 @@ pub struct GetOrganizationStructure<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> GetOrganizationStructure<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_get_organization_structure(self.hris_org_str_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_get_organization_structure(self.hris_org_str_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10361,9 +10018,11 @@ pub struct DeleteOrganizationStructure<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> DeleteOrganizationStructure<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_organization_structure(self.hris_org_str_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_organization_structure(self.hris_org_str_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10391,9 +10050,11 @@ pub struct UpdateOrganizationStructure<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> UpdateOrganizationStructure<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_update_organization_structure(self.hris_org_str_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_update_organization_structure(self.hris_org_str_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10423,20 +10084,17 @@ pub struct FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
         self.client
             .send_fetch_an_org_structure_from_the_organization_v_2026_01_01(
                 self.hris_org_structure_id,
             )
-            .await
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10466,15 +10124,14 @@ pub struct DeleteAnOrgStructureFromTheOrganizationV20260101<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> DeleteAnOrgStructureFromTheOrganizationV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         self.client
             .send_delete_an_org_structure_from_the_organization_v_2026_01_01(
                 self.hris_org_structure_id,
             )
-            .await
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10507,16 +10164,15 @@ pub struct UpdateAnExistingHrisOrgStructureV20260101<'a> {
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> UpdateAnExistingHrisOrgStructureV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         self.client
             .send_update_an_existing_hris_org_structure_v_2026_01_01(
                 self.hris_org_structure_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "positions")]
@@ -10546,9 +10202,11 @@ pub struct ApplyPositionChanges<'a> {
 }
 #[cfg(feature = "positions")]
 impl<'a> ApplyPositionChanges<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_apply_position_changes(self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_apply_position_changes(self.body)
     }
 }
 #[cfg(feature = "positions")]
@@ -10576,9 +10234,11 @@ pub struct GetPositionsByProfile<'a> {
 }
 #[cfg(feature = "positions")]
 impl<'a> GetPositionsByProfile<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_get_positions_by_profile(self.hris_profile_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_get_positions_by_profile(self.hris_profile_id)
     }
 }
 #[cfg(feature = "positions")]
@@ -10608,20 +10268,17 @@ pub struct FetchHrisPositionsFromAHrisProfileV20260101<'a> {
 }
 #[cfg(feature = "positions")]
 impl<'a> FetchHrisPositionsFromAHrisProfileV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
     > {
         self.client
             .send_fetch_hris_positions_from_a_hris_profile_v_2026_01_01(
                 self.hris_profile_id,
             )
-            .await
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10651,11 +10308,11 @@ pub struct CreateWorkerRelationProfile<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> CreateWorkerRelationProfile<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
-        self.client.send_create_worker_relation_profile(self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+        self.client.send_create_worker_relation_profile(self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10685,11 +10342,11 @@ pub struct CreateWorkerRelationProfileByExternalId<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> CreateWorkerRelationProfileByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
-        self.client.send_create_worker_relation_profile_by_external_id(self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+        self.client.send_create_worker_relation_profile_by_external_id(self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10717,11 +10374,11 @@ pub struct GetWorkerRelationProfileByExternalId<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> GetWorkerRelationProfileByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client
-            .send_get_worker_relation_profile_by_external_id(self.profile_id)
-            .await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_get_worker_relation_profile_by_external_id(self.profile_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10751,11 +10408,11 @@ pub struct DeleteWorkerRelationProfileByExternalId<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> DeleteWorkerRelationProfileByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client
-            .send_delete_worker_relation_profile_by_external_id(self.profile_id)
-            .await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_relation_profile_by_external_id(self.profile_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10788,11 +10445,12 @@ pub struct AddWorkerRelationChildByExternalId<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> AddWorkerRelationChildByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         self.client
             .send_add_worker_relation_child_by_external_id(self.profile_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10820,9 +10478,11 @@ pub struct AddWorkerRelationParentByExternalId<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> AddWorkerRelationParentByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_add_worker_relation_parent_by_external_id(self.profile_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_add_worker_relation_parent_by_external_id(self.profile_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10854,20 +10514,17 @@ pub struct FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
     > {
         self.client
             .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01(
                 self.profile_id,
             )
-            .await
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10900,14 +10557,15 @@ pub struct CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         self.client
             .send_create_a_parent_worker_relation_with_external_id_v_2026_01_01(
                 self.profile_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10937,14 +10595,14 @@ pub struct GetWorkerRelationProfile<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> GetWorkerRelationProfile<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerRelationsGetWorkerRelationProfileResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerRelationsGetWorkerRelationProfileResponse200,
     > {
-        self.client.send_get_worker_relation_profile(self.hris_profile_oid).await
+        self.client.send_get_worker_relation_profile(self.hris_profile_oid)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10974,9 +10632,11 @@ pub struct DeleteWorkerRelationProfile<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> DeleteWorkerRelationProfile<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_worker_relation_profile(self.hris_profile_oid).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_relation_profile(self.hris_profile_oid)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11004,9 +10664,11 @@ pub struct AddWorkerRelationChild<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> AddWorkerRelationChild<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_add_worker_relation_child(self.hris_profile_oid).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_add_worker_relation_child(self.hris_profile_oid)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11039,11 +10701,11 @@ pub struct AddWorkerRelationParent<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> AddWorkerRelationParent<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client
-            .send_add_worker_relation_parent(self.hris_profile_oid, self.body)
-            .await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_add_worker_relation_parent(self.hris_profile_oid, self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11076,14 +10738,15 @@ pub struct CreateChildWorkerRelationV20260101<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> CreateChildWorkerRelationV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         self.client
             .send_create_child_worker_relation_v_2026_01_01(
                 self.hris_profile_oid,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11108,14 +10771,14 @@ pub struct GetWorkerRelationTypes<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> GetWorkerRelationTypes<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerRelationsGetWorkerRelationTypesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerRelationsGetWorkerRelationTypesResponse200,
     > {
-        self.client.send_get_worker_relation_types().await
+        self.client.send_get_worker_relation_types()
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11145,14 +10808,14 @@ pub struct CreateWorkerRelationType<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> CreateWorkerRelationType<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerRelationsCreateWorkerRelationTypeResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerRelationsCreateWorkerRelationTypeResponse201,
     > {
-        self.client.send_create_worker_relation_type(self.body).await
+        self.client.send_create_worker_relation_type(self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11182,11 +10845,11 @@ pub struct DeleteWorkerRelationTypeByExternalId<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> DeleteWorkerRelationTypeByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client
-            .send_delete_worker_relation_type_by_external_id(self.external_id)
-            .await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_relation_type_by_external_id(self.external_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11219,11 +10882,12 @@ pub struct UpdateWorkerRelationTypeByExternalId<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> UpdateWorkerRelationTypeByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         self.client
             .send_update_worker_relation_type_by_external_id(self.external_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11251,9 +10915,11 @@ pub struct DeleteWorkerRelationType<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> DeleteWorkerRelationType<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_worker_relation_type(self.type_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_relation_type(self.type_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11286,9 +10952,11 @@ pub struct UpdateWorkerRelationType<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> UpdateWorkerRelationType<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_update_worker_relation_type(self.type_id, self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_update_worker_relation_type(self.type_id, self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11318,9 +10986,11 @@ pub struct DeleteAWorkerRelationTypeV20260101<'a> {
 }
 #[cfg(feature = "worker-relations")]
 impl<'a> DeleteAWorkerRelationTypeV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_a_worker_relation_type_v_2026_01_01(self.type_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_a_worker_relation_type_v_2026_01_01(self.type_id)
     }
 }
 #[cfg(feature = "workers")]
@@ -11350,14 +11020,14 @@ pub struct GetInvoiceDetailsByIdV20260427<'a> {
 }
 #[cfg(feature = "workers")]
 impl<'a> GetInvoiceDetailsByIdV20260427<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkersGetInvoiceDetailsByIdV20260427Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkersGetInvoiceDetailsByIdV20260427Response200,
     > {
-        self.client.send_get_invoice_details_by_id_v_2026_04_27(self.invoice_id).await
+        self.client.send_get_invoice_details_by_id_v_2026_04_27(self.invoice_id)
     }
 }
 #[cfg(feature = "workers")]
@@ -11387,16 +11057,11 @@ pub struct IcWorkersInvoicesInvoiceIdPdfV20260420<'a> {
 }
 #[cfg(feature = "workers")]
 impl<'a> IcWorkersInvoicesInvoiceIdPdfV20260420<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
-        self.client
-            .send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20(self.invoice_id)
-            .await
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
+        self.client.send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20(self.invoice_id)
     }
 }
 #[cfg(feature = "workers")]
@@ -11536,14 +11201,12 @@ impl<'a> RetrieveWorkerTransactionHistoryV20260430<'a> {
         self.withdrawal_methods = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
     > {
         self.client
             .send_retrieve_worker_transaction_history_v_2026_04_30(
@@ -11562,7 +11225,6 @@ impl<'a> RetrieveWorkerTransactionHistoryV20260430<'a> {
                 self.type_,
                 self.withdrawal_methods,
             )
-            .await
     }
 }
 #[cfg(feature = "workers")]
@@ -11574,27 +11236,24 @@ for RetrieveWorkerTransactionHistoryV20260430<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_worker_transaction_history_v_2026_04_30(
-                    self.amount_from.clone(),
-                    self.amount_to.clone(),
-                    self.currencies.clone(),
-                    position.or(self.cursor),
-                    self.filter.clone(),
-                    self.from.clone(),
-                    self.include_running_total.clone(),
-                    self.last_days.clone(),
-                    self.limit.clone(),
-                    self.statuses.clone(),
-                    self.to.clone(),
-                    self.transaction_type.clone(),
-                    self.type_.clone(),
-                    self.withdrawal_methods.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_worker_transaction_history_v_2026_04_30(
+                self.amount_from.clone(),
+                self.amount_to.clone(),
+                self.currencies.clone(),
+                position.or(self.cursor),
+                self.filter.clone(),
+                self.from.clone(),
+                self.include_running_total.clone(),
+                self.last_days.clone(),
+                self.limit.clone(),
+                self.statuses.clone(),
+                self.to.clone(),
+                self.transaction_type.clone(),
+                self.type_.clone(),
+                self.withdrawal_methods.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -11691,13 +11350,10 @@ impl<'a> GetClientCases<'a> {
         self.statuses = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetClientCasesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCasesResponse200> {
         self.client
             .send_get_client_cases(
                 self.case_type_ids,
@@ -11707,7 +11363,6 @@ impl<'a> GetClientCases<'a> {
                 self.search,
                 self.statuses,
             )
-            .await
     }
 }
 #[cfg(feature = "immigration")]
@@ -11718,19 +11373,16 @@ impl<'a> crate::runtime::pagination::Paginated for GetClientCases<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_client_cases(
-                    self.case_type_ids.clone(),
-                    self.countries.clone(),
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                    self.search.clone(),
-                    self.statuses.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_client_cases(
+                self.case_type_ids.clone(),
+                self.countries.clone(),
+                position.or(self.cursor),
+                self.limit.clone(),
+                self.search.clone(),
+                self.statuses.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -11779,14 +11431,14 @@ pub struct CreateAnImmigrationCase<'a> {
 }
 #[cfg(feature = "immigration")]
 impl<'a> CreateAnImmigrationCase<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationCreateAnImmigrationCaseResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationCreateAnImmigrationCaseResponse201,
     > {
-        self.client.send_create_an_immigration_case(self.body).await
+        self.client.send_create_an_immigration_case(self.body)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11810,14 +11462,11 @@ pub struct GetClientCase<'a> {
 }
 #[cfg(feature = "immigration")]
 impl<'a> GetClientCase<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetClientCaseResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_client_case(self.id).await
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCaseResponse200> {
+        self.client.send_get_client_case(self.id)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11841,11 +11490,11 @@ pub struct GetDocument<'a> {
 }
 #[cfg(feature = "immigration")]
 impl<'a> GetDocument<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ImmigrationGetDocumentResponse200>, crate::Error> {
-        self.client.send_get_document(self.id).await
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetDocumentResponse200> {
+        self.client.send_get_document(self.id)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11897,12 +11546,12 @@ impl<'a> GetBusinessVisaRequirement<'a> {
         self.second_nationality = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetBusinessVisaRequirementResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationGetBusinessVisaRequirementResponse200,
     > {
         self.client
             .send_get_business_visa_requirement(
@@ -11914,7 +11563,6 @@ impl<'a> GetBusinessVisaRequirement<'a> {
                 self.trip_reason,
                 self.trip_start_date,
             )
-            .await
     }
 }
 #[cfg(feature = "immigration")]
@@ -11941,11 +11589,11 @@ pub struct GetVisaTypes<'a> {
 }
 #[cfg(feature = "immigration")]
 impl<'a> GetVisaTypes<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::PoliciesGetItPoliciesResponse200>, crate::Error> {
-        self.client.send_get_visa_types(self.country_code).await
+    ) -> crate::runtime::Pending<'a, types::PoliciesGetItPoliciesResponse200> {
+        self.client.send_get_visa_types(self.country_code)
     }
 }
 #[cfg(feature = "immigration")]
@@ -12023,13 +11671,10 @@ impl<'a> GetWorkerCases<'a> {
         self.statuses = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetClientCasesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCasesResponse200> {
         self.client
             .send_get_worker_cases(
                 self.case_type_ids,
@@ -12039,7 +11684,6 @@ impl<'a> GetWorkerCases<'a> {
                 self.search,
                 self.statuses,
             )
-            .await
     }
 }
 #[cfg(feature = "immigration")]
@@ -12050,19 +11694,16 @@ impl<'a> crate::runtime::pagination::Paginated for GetWorkerCases<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_worker_cases(
-                    self.case_type_ids.clone(),
-                    self.countries.clone(),
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                    self.search.clone(),
-                    self.statuses.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_worker_cases(
+                self.case_type_ids.clone(),
+                self.countries.clone(),
+                position.or(self.cursor),
+                self.limit.clone(),
+                self.search.clone(),
+                self.statuses.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -12108,14 +11749,11 @@ pub struct GetWorkerCase<'a> {
 }
 #[cfg(feature = "immigration")]
 impl<'a> GetWorkerCase<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetWorkerCaseResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_worker_case(self.case_id).await
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetWorkerCaseResponse200> {
+        self.client.send_get_worker_case(self.case_id)
     }
 }
 #[cfg(feature = "immigration")]
@@ -12148,16 +11786,14 @@ pub struct GetWorkerCaseRequiredDocument<'a> {
 }
 #[cfg(feature = "immigration")]
 impl<'a> GetWorkerCaseRequiredDocument<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetWorkerCaseRequiredDocumentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationGetWorkerCaseRequiredDocumentResponse200,
     > {
-        self.client
-            .send_get_worker_case_required_document(self.worker_id, self.case_id)
-            .await
+        self.client.send_get_worker_case_required_document(self.worker_id, self.case_id)
     }
 }
 #[cfg(feature = "immigration")]
@@ -12197,12 +11833,12 @@ pub struct CreateWorkerCaseRequiredDocument<'a> {
 }
 #[cfg(feature = "immigration")]
 impl<'a> CreateWorkerCaseRequiredDocument<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201,
     > {
         self.client
             .send_create_worker_case_required_document(
@@ -12211,7 +11847,6 @@ impl<'a> CreateWorkerCaseRequiredDocument<'a> {
                 self.document_request_id,
                 self.form,
             )
-            .await
     }
 }
 #[cfg(feature = "immigration")]
@@ -12248,16 +11883,14 @@ impl<'a> GetWorkerOnboardingCase<'a> {
         self.contract_id = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetWorkerOnboardingCaseResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationGetWorkerOnboardingCaseResponse200,
     > {
-        self.client
-            .send_get_worker_onboarding_case(self.worker_id, self.contract_id)
-            .await
+        self.client.send_get_worker_onboarding_case(self.worker_id, self.contract_id)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -12310,16 +11943,12 @@ impl<'a> GetIndustries<'a> {
         self.sort_by = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LegalEntitiesGetIndustriesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::LegalEntitiesGetIndustriesResponse200> {
         self.client
             .send_get_industries(self.cursor, self.limit, self.order, self.sort_by)
-            .await
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -12330,17 +11959,14 @@ impl<'a> crate::runtime::pagination::Paginated for GetIndustries<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_industries(
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                    self.order.clone(),
-                    self.sort_by.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_industries(
+                position.or(self.cursor),
+                self.limit.clone(),
+                self.order.clone(),
+                self.sort_by.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -12382,14 +12008,14 @@ pub struct GetIntegrationConsent<'a> {
 }
 #[cfg(feature = "integrations")]
 impl<'a> GetIntegrationConsent<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::IntegrationsGetIntegrationConsentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::IntegrationsGetIntegrationConsentResponse200,
     > {
-        self.client.send_get_integration_consent().await
+        self.client.send_get_integration_consent()
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12493,12 +12119,12 @@ impl<'a> GetInvoiceAdjustments<'a> {
         self.types = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200,
     > {
         self.client
             .send_get_invoice_adjustments(
@@ -12513,7 +12139,6 @@ impl<'a> GetInvoiceAdjustments<'a> {
                 self.statuses,
                 self.types,
             )
-            .await
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12524,23 +12149,20 @@ impl<'a> crate::runtime::pagination::Paginated for GetInvoiceAdjustments<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_invoice_adjustments(
-                    self.contract_id.clone(),
-                    self.contract_types.clone(),
-                    self.date_from.clone(),
-                    self.date_to.clone(),
-                    self.invoice_id.clone(),
-                    self.limit.clone(),
-                    position.or(self.offset),
-                    self.reporter_id.clone(),
-                    self.statuses.clone(),
-                    self.types.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_invoice_adjustments(
+                self.contract_id.clone(),
+                self.contract_types.clone(),
+                self.date_from.clone(),
+                self.date_to.clone(),
+                self.invoice_id.clone(),
+                self.limit.clone(),
+                position.or(self.offset),
+                self.reporter_id.clone(),
+                self.statuses.clone(),
+                self.types.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
@@ -12594,14 +12216,14 @@ impl<'a> CreateInvoiceAdjustment<'a> {
         self.recurring = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
     > {
-        self.client.send_create_invoice_adjustment(self.recurring, self.body).await
+        self.client.send_create_invoice_adjustment(self.recurring, self.body)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12631,14 +12253,14 @@ pub struct GetInvoiceAdjustmentById<'a> {
 }
 #[cfg(feature = "invoice-adjustments")]
 impl<'a> GetInvoiceAdjustmentById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
     > {
-        self.client.send_get_invoice_adjustment_by_id(self.id).await
+        self.client.send_get_invoice_adjustment_by_id(self.id)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12668,11 +12290,9 @@ pub struct DeleteInvoiceAdjustment<'a> {
 }
 #[cfg(feature = "invoice-adjustments")]
 impl<'a> DeleteInvoiceAdjustment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
-        self.client.send_delete_invoice_adjustment(self.id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+        self.client.send_delete_invoice_adjustment(self.id)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12705,14 +12325,11 @@ pub struct UpdateInvoiceAdjustment<'a> {
 }
 #[cfg(feature = "invoice-adjustments")]
 impl<'a> UpdateInvoiceAdjustment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
-        self.client.send_update_invoice_adjustment(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_invoice_adjustment(self.id, self.body)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12745,11 +12362,11 @@ pub struct CreateInvoiceAdjustmentReview<'a> {
 }
 #[cfg(feature = "invoice-adjustments")]
 impl<'a> CreateInvoiceAdjustmentReview<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
-        self.client.send_create_invoice_adjustment_review(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_invoice_adjustment_review(self.id, self.body)
     }
 }
 #[cfg(feature = "accounting")]
@@ -12823,13 +12440,10 @@ impl<'a> RetrieveInvoices<'a> {
         self.status = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AccountingRetrieveInvoicesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::AccountingRetrieveInvoicesResponse200> {
         self.client
             .send_retrieve_invoices(
                 self.cursor,
@@ -12840,7 +12454,6 @@ impl<'a> RetrieveInvoices<'a> {
                 self.offset,
                 self.status,
             )
-            .await
     }
 }
 #[cfg(feature = "accounting")]
@@ -12851,20 +12464,17 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveInvoices<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_invoices(
-                    position.or(self.cursor),
-                    self.include.clone(),
-                    self.issued_from_date.clone(),
-                    self.issued_to_date.clone(),
-                    self.limit.clone(),
-                    self.offset.clone(),
-                    self.status.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_invoices(
+                position.or(self.cursor),
+                self.include.clone(),
+                self.issued_from_date.clone(),
+                self.issued_to_date.clone(),
+                self.limit.clone(),
+                self.offset.clone(),
+                self.status.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(crate::runtime::pagination::count)
@@ -12924,14 +12534,11 @@ impl<'a> RetrieveDeelInvoices<'a> {
         self.offset = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AccountingRetrieveDeelInvoicesResponse200>,
-        crate::Error,
-    > {
-        self.client.send_retrieve_deel_invoices(self.limit, self.offset).await
+    ) -> crate::runtime::Pending<'a, types::AccountingRetrieveDeelInvoicesResponse200> {
+        self.client.send_retrieve_deel_invoices(self.limit, self.offset)
     }
 }
 #[cfg(feature = "accounting")]
@@ -12942,15 +12549,9 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveDeelInvoices<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_retrieve_deel_invoices(
-                    self.limit.clone(),
-                    position.or(self.offset),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_retrieve_deel_invoices(self.limit.clone(), position.or(self.offset))
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
@@ -12997,14 +12598,14 @@ pub struct GetBillingInvoiceDownloadLink<'a> {
 }
 #[cfg(feature = "accounting")]
 impl<'a> GetBillingInvoiceDownloadLink<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AccountingGetBillingInvoiceDownloadLinkResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AccountingGetBillingInvoiceDownloadLinkResponse200,
     > {
-        self.client.send_get_billing_invoice_download_link(self.id).await
+        self.client.send_get_billing_invoice_download_link(self.id)
     }
 }
 #[cfg(feature = "accounting")]
@@ -13034,14 +12635,14 @@ pub struct GetInvoiceByIdV20260101<'a> {
 }
 #[cfg(feature = "accounting")]
 impl<'a> GetInvoiceByIdV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AccountingGetInvoiceByIdV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AccountingGetInvoiceByIdV20260101Response200,
     > {
-        self.client.send_get_invoice_by_id_v_2026_01_01(self.invoice_id).await
+        self.client.send_get_invoice_by_id_v_2026_01_01(self.invoice_id)
     }
 }
 #[cfg(feature = "assets")]
@@ -13108,10 +12709,10 @@ impl<'a> GetItAssets<'a> {
         self.status = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::AssetsGetItAssetsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::AssetsGetItAssetsResponse200> {
         self.client
             .send_get_it_assets(
                 self.category,
@@ -13121,7 +12722,6 @@ impl<'a> GetItAssets<'a> {
                 self.location,
                 self.status,
             )
-            .await
     }
 }
 #[cfg(feature = "assets")]
@@ -13132,19 +12732,16 @@ impl<'a> crate::runtime::pagination::Paginated for GetItAssets<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_it_assets(
-                    self.category.clone(),
-                    position.or(self.cursor),
-                    self.hris_profile_id.clone(),
-                    self.limit.clone(),
-                    self.location.clone(),
-                    self.status.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_it_assets(
+                self.category.clone(),
+                position.or(self.cursor),
+                self.hris_profile_id.clone(),
+                self.limit.clone(),
+                self.location.clone(),
+                self.status.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -13190,11 +12787,11 @@ pub struct GetItAssetById<'a> {
 }
 #[cfg(feature = "assets")]
 impl<'a> GetItAssetById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::AssetsGetItAssetByIdResponse200>, crate::Error> {
-        self.client.send_get_it_asset_by_id(self.asset_id).await
+    ) -> crate::runtime::Pending<'a, types::AssetsGetItAssetByIdResponse200> {
+        self.client.send_get_it_asset_by_id(self.asset_id)
     }
 }
 #[cfg(feature = "orders")]
@@ -13233,11 +12830,11 @@ impl<'a> GetItOrders<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::OrdersGetItOrdersResponse200>, crate::Error> {
-        self.client.send_get_it_orders(self.cursor, self.limit).await
+    ) -> crate::runtime::Pending<'a, types::OrdersGetItOrdersResponse200> {
+        self.client.send_get_it_orders(self.cursor, self.limit)
     }
 }
 #[cfg(feature = "orders")]
@@ -13248,12 +12845,8 @@ impl<'a> crate::runtime::pagination::Paginated for GetItOrders<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_it_orders(position.or(self.cursor), self.limit.clone())
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client.send_get_it_orders(position.or(self.cursor), self.limit.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -13299,11 +12892,11 @@ pub struct GetItOrderById<'a> {
 }
 #[cfg(feature = "orders")]
 impl<'a> GetItOrderById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::OrdersGetItOrderByIdResponse200>, crate::Error> {
-        self.client.send_get_it_order_by_id(self.order_id).await
+    ) -> crate::runtime::Pending<'a, types::OrdersGetItOrderByIdResponse200> {
+        self.client.send_get_it_order_by_id(self.order_id)
     }
 }
 #[cfg(feature = "policies")]
@@ -13326,11 +12919,11 @@ pub struct GetItPolicies<'a> {
 }
 #[cfg(feature = "policies")]
 impl<'a> GetItPolicies<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::PoliciesGetItPoliciesResponse200>, crate::Error> {
-        self.client.send_get_it_policies().await
+    ) -> crate::runtime::Pending<'a, types::PoliciesGetItPoliciesResponse200> {
+        self.client.send_get_it_policies()
     }
 }
 #[cfg(feature = "knowledge-hub")]
@@ -13360,18 +12953,15 @@ pub struct GetKnowledgeHubCountryGuidesByCountryCode<'a> {
 }
 #[cfg(feature = "knowledge-hub")]
 impl<'a> GetKnowledgeHubCountryGuidesByCountryCode<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
     > {
         self.client
             .send_get_knowledge_hub_country_guides_by_country_code(self.country_code)
-            .await
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13459,13 +13049,10 @@ impl<'a> GetLegalEntities<'a> {
         self.type_ = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LegalEntitiesGetLegalEntitiesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::LegalEntitiesGetLegalEntitiesResponse200> {
         self.client
             .send_get_legal_entities(
                 self.country,
@@ -13478,7 +13065,6 @@ impl<'a> GetLegalEntities<'a> {
                 self.sort_order,
                 self.type_,
             )
-            .await
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13489,22 +13075,19 @@ impl<'a> crate::runtime::pagination::Paginated for GetLegalEntities<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_legal_entities(
-                    self.country.clone(),
-                    position.or(self.cursor),
-                    self.global_payroll.clone(),
-                    self.include_archived.clone(),
-                    self.include_payroll_settings.clone(),
-                    self.legal_entity_id.clone(),
-                    self.limit.clone(),
-                    self.sort_order.clone(),
-                    self.type_.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_legal_entities(
+                self.country.clone(),
+                position.or(self.cursor),
+                self.global_payroll.clone(),
+                self.include_archived.clone(),
+                self.include_payroll_settings.clone(),
+                self.legal_entity_id.clone(),
+                self.limit.clone(),
+                self.sort_order.clone(),
+                self.type_.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -13552,14 +13135,11 @@ pub struct CreateLegalEntity<'a> {
 }
 #[cfg(feature = "legal-entities")]
 impl<'a> CreateLegalEntity<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LegalEntitiesCreateLegalEntityResponse200>,
-        crate::Error,
-    > {
-        self.client.send_create_legal_entity(self.body).await
+    ) -> crate::runtime::Pending<'a, types::LegalEntitiesCreateLegalEntityResponse200> {
+        self.client.send_create_legal_entity(self.body)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13586,11 +13166,9 @@ pub struct DeleteLegalEntity<'a> {
 }
 #[cfg(feature = "legal-entities")]
 impl<'a> DeleteLegalEntity<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GroupsIdDeleteResponseData>, crate::Error> {
-        self.client.send_delete_legal_entity(self.id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GroupsIdDeleteResponseData> {
+        self.client.send_delete_legal_entity(self.id)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13623,14 +13201,11 @@ pub struct UpdateLegalEntity<'a> {
 }
 #[cfg(feature = "legal-entities")]
 impl<'a> UpdateLegalEntity<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LegalEntitiesUpdateLegalEntityResponse200>,
-        crate::Error,
-    > {
-        self.client.send_update_legal_entity(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::LegalEntitiesUpdateLegalEntityResponse200> {
+        self.client.send_update_legal_entity(self.id, self.body)
     }
 }
 #[cfg(feature = "cost-centers")]
@@ -13660,14 +13235,14 @@ pub struct GetLegalEntityCostCenters<'a> {
 }
 #[cfg(feature = "cost-centers")]
 impl<'a> GetLegalEntityCostCenters<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CostCentersGetLegalEntityCostCentersResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
-        self.client.send_get_legal_entity_cost_centers(self.legal_entity_id).await
+        self.client.send_get_legal_entity_cost_centers(self.legal_entity_id)
     }
 }
 #[cfg(feature = "cost-centers")]
@@ -13700,19 +13275,18 @@ pub struct SyncCostCentersForLegalEntityV20260101<'a> {
 }
 #[cfg(feature = "cost-centers")]
 impl<'a> SyncCostCentersForLegalEntityV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CostCentersGetLegalEntityCostCentersResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
         self.client
             .send_sync_cost_centers_for_legal_entity_v_2026_01_01(
                 self.legal_entity_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "list-cycles")]
@@ -13770,12 +13344,12 @@ impl<'a> ListPayrollCyclesV20260101<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ListCyclesListPayrollCyclesV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ListCyclesListPayrollCyclesV20260101Response200,
     > {
         self.client
             .send_list_payroll_cycles_v_2026_01_01(
@@ -13785,7 +13359,6 @@ impl<'a> ListPayrollCyclesV20260101<'a> {
                 self.date_start,
                 self.limit,
             )
-            .await
     }
 }
 #[cfg(feature = "list-cycles")]
@@ -13796,18 +13369,15 @@ impl<'a> crate::runtime::pagination::Paginated for ListPayrollCyclesV20260101<'a
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_list_payroll_cycles_v_2026_01_01(
-                    self.legal_entity_id,
-                    position.or(self.cursor),
-                    self.date_end.clone(),
-                    self.date_start.clone(),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_list_payroll_cycles_v_2026_01_01(
+                self.legal_entity_id,
+                position.or(self.cursor),
+                self.date_end.clone(),
+                self.date_start.clone(),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -13854,11 +13424,11 @@ pub struct GetLookups<'a> {
 }
 #[cfg(feature = "lookups")]
 impl<'a> GetLookups<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::LookupsGetLookupsResponse200>, crate::Error> {
-        self.client.send_get_lookups(self.documents).await
+    ) -> crate::runtime::Pending<'a, types::LookupsGetLookupsResponse200> {
+        self.client.send_get_lookups(self.documents)
     }
 }
 #[cfg(feature = "lookups")]
@@ -13879,11 +13449,11 @@ pub struct GetCountries<'a> {
 }
 #[cfg(feature = "lookups")]
 impl<'a> GetCountries<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::LookupsGetCountriesResponse200>, crate::Error> {
-        self.client.send_get_countries().await
+    ) -> crate::runtime::Pending<'a, types::LookupsGetCountriesResponse200> {
+        self.client.send_get_countries()
     }
 }
 #[cfg(feature = "lookups")]
@@ -13904,11 +13474,11 @@ pub struct GetCurrencies<'a> {
 }
 #[cfg(feature = "lookups")]
 impl<'a> GetCurrencies<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::LookupsGetCurrenciesResponse200>, crate::Error> {
-        self.client.send_get_currencies().await
+    ) -> crate::runtime::Pending<'a, types::LookupsGetCurrenciesResponse200> {
+        self.client.send_get_currencies()
     }
 }
 #[cfg(feature = "lookups")]
@@ -13938,11 +13508,11 @@ impl<'a> GetJobTitles<'a> {
         self.after_cursor = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::LookupsGetJobTitlesResponse200>, crate::Error> {
-        self.client.send_get_job_titles(self.after_cursor).await
+    ) -> crate::runtime::Pending<'a, types::LookupsGetJobTitlesResponse200> {
+        self.client.send_get_job_titles(self.after_cursor)
     }
 }
 #[cfg(feature = "lookups")]
@@ -13953,10 +13523,8 @@ impl<'a> crate::runtime::pagination::Paginated for GetJobTitles<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client.send_get_job_titles(position.or(self.after_cursor)).await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client.send_get_job_titles(position.or(self.after_cursor))
     }
     fn page_size(&self) -> Option<u64> {
         None
@@ -14004,14 +13572,11 @@ impl<'a> GetSeniorityLevels<'a> {
         self.is_eor_contract = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::LookupsGetSeniorityLevelsResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_seniority_levels(self.is_eor_contract).await
+    ) -> crate::runtime::Pending<'a, types::LookupsGetSeniorityLevelsResponse200> {
+        self.client.send_get_seniority_levels(self.is_eor_contract)
     }
 }
 #[cfg(feature = "lookups")]
@@ -14032,11 +13597,11 @@ pub struct GetTimeOffTypes<'a> {
 }
 #[cfg(feature = "lookups")]
 impl<'a> GetTimeOffTypes<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::LookupsGetTimeOffTypesResponse200>, crate::Error> {
-        self.client.send_get_time_off_types().await
+    ) -> crate::runtime::Pending<'a, types::LookupsGetTimeOffTypesResponse200> {
+        self.client.send_get_time_off_types()
     }
 }
 #[cfg(feature = "magic-link")]
@@ -14066,14 +13631,11 @@ pub struct CreateMagicLink<'a> {
 }
 #[cfg(feature = "magic-link")]
 impl<'a> CreateMagicLink<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::MagicLinkCreateMagicLinkResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_magic_link(self.body).await
+    ) -> crate::runtime::Pending<'a, types::MagicLinkCreateMagicLinkResponse201> {
+        self.client.send_create_magic_link(self.body)
     }
 }
 #[cfg(feature = "managers")]
@@ -14112,11 +13674,11 @@ impl<'a> GetManagers<'a> {
         self.offset = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ManagersGetManagersResponse200>, crate::Error> {
-        self.client.send_get_managers(self.limit, self.offset).await
+    ) -> crate::runtime::Pending<'a, types::ManagersGetManagersResponse200> {
+        self.client.send_get_managers(self.limit, self.offset)
     }
 }
 #[cfg(feature = "managers")]
@@ -14127,18 +13689,15 @@ impl<'a> crate::runtime::pagination::Paginated for GetManagers<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_managers(
-                    self.limit.clone(),
-                    position
-                        .and_then(|p| p.parse::<i64>().ok())
-                        .map(|v| v + 0u64 as i64)
-                        .or(self.offset),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_managers(
+                self.limit.clone(),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -14185,11 +13744,11 @@ pub struct CreateManager<'a> {
 }
 #[cfg(feature = "managers")]
 impl<'a> CreateManager<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ManagersCreateManagerResponse201>, crate::Error> {
-        self.client.send_create_manager(self.body).await
+    ) -> crate::runtime::Pending<'a, types::ManagersCreateManagerResponse201> {
+        self.client.send_create_manager(self.body)
     }
 }
 #[cfg(feature = "managers")]
@@ -14219,14 +13778,14 @@ pub struct GenerateMagicLinkForManagerLogin<'a> {
 }
 #[cfg(feature = "managers")]
 impl<'a> GenerateMagicLinkForManagerLogin<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ManagersGenerateMagicLinkForManagerLoginResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ManagersGenerateMagicLinkForManagerLoginResponse201,
     > {
-        self.client.send_generate_magic_link_for_manager_login(self.body).await
+        self.client.send_generate_magic_link_for_manager_login(self.body)
     }
 }
 #[cfg(feature = "offboarding")]
@@ -14336,12 +13895,12 @@ impl<'a> RetrieveOffboardingList<'a> {
         self.sort_order = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OffboardingRetrieveOffboardingListResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffboardingRetrieveOffboardingListResponse200,
     > {
         self.client
             .send_retrieve_offboarding_list(
@@ -14355,7 +13914,6 @@ impl<'a> RetrieveOffboardingList<'a> {
                 self.sort_by,
                 self.sort_order,
             )
-            .await
     }
 }
 #[cfg(feature = "offboarding")]
@@ -14385,18 +13943,15 @@ pub struct RetrieveTerminationDetailsByHrisProfileIdentifier<'a> {
 }
 #[cfg(feature = "offboarding")]
 impl<'a> RetrieveTerminationDetailsByHrisProfileIdentifier<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
     > {
         self.client
             .send_retrieve_termination_details_by_hris_profile_identifier(self.oid)
-            .await
     }
 }
 #[cfg(feature = "offboarding")]
@@ -14426,14 +13981,14 @@ pub struct RetrieveTerminationDetails<'a> {
 }
 #[cfg(feature = "offboarding")]
 impl<'a> RetrieveTerminationDetails<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OffboardingRetrieveTerminationDetailsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffboardingRetrieveTerminationDetailsResponse200,
     > {
-        self.client.send_retrieve_termination_details(self.id).await
+        self.client.send_retrieve_termination_details(self.id)
     }
 }
 #[cfg(feature = "onboarding")]
@@ -14616,12 +14171,12 @@ impl<'a> ListOnboardingEmployeesV20260101<'a> {
         self.to_date = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OnboardingListOnboardingEmployeesV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OnboardingListOnboardingEmployeesV20260101Response200,
     > {
         self.client
             .send_list_onboarding_employees_v_2026_01_01(
@@ -14642,7 +14197,6 @@ impl<'a> ListOnboardingEmployeesV20260101<'a> {
                 self.teams,
                 self.to_date,
             )
-            .await
     }
 }
 #[cfg(feature = "onboarding")]
@@ -14653,29 +14207,26 @@ impl<'a> crate::runtime::pagination::Paginated for ListOnboardingEmployeesV20260
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_list_onboarding_employees_v_2026_01_01(
-                    self.actions.clone(),
-                    self.contract_oid.clone(),
-                    self.countries.clone(),
-                    position.or(self.cursor),
-                    self.from_date.clone(),
-                    self.hiring_types.clone(),
-                    self.hris_direct_managers.clone(),
-                    self.include_overview.clone(),
-                    self.legal_entities.clone(),
-                    self.limit.clone(),
-                    self.progress_statuses.clone(),
-                    self.search.clone(),
-                    self.sort_by.clone(),
-                    self.sort_order.clone(),
-                    self.teams.clone(),
-                    self.to_date.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_list_onboarding_employees_v_2026_01_01(
+                self.actions.clone(),
+                self.contract_oid.clone(),
+                self.countries.clone(),
+                position.or(self.cursor),
+                self.from_date.clone(),
+                self.hiring_types.clone(),
+                self.hris_direct_managers.clone(),
+                self.include_overview.clone(),
+                self.legal_entities.clone(),
+                self.limit.clone(),
+                self.progress_statuses.clone(),
+                self.search.clone(),
+                self.sort_by.clone(),
+                self.sort_order.clone(),
+                self.teams.clone(),
+                self.to_date.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -14726,20 +14277,17 @@ pub struct GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
 }
 #[cfg(feature = "onboarding")]
 impl<'a> GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
     > {
         self.client
             .send_get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01(
                 self.hris_profile_id,
             )
-            .await
     }
 }
 #[cfg(feature = "onboarding")]
@@ -14769,20 +14317,17 @@ pub struct GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
 }
 #[cfg(feature = "onboarding")]
 impl<'a> GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
     > {
         self.client
             .send_get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01(
                 self.tracker_id,
             )
-            .await
     }
 }
 #[cfg(feature = "organizations")]
@@ -14805,14 +14350,11 @@ pub struct GetOrganizations<'a> {
 }
 #[cfg(feature = "organizations")]
 impl<'a> GetOrganizations<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsGetOrganizationsResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_organizations().await
+    ) -> crate::runtime::Pending<'a, types::OrganizationsGetOrganizationsResponse200> {
+        self.client.send_get_organizations()
     }
 }
 #[cfg(feature = "organizations")]
@@ -14842,14 +14384,14 @@ pub struct CreateOrganizationChild<'a> {
 }
 #[cfg(feature = "organizations")]
 impl<'a> CreateOrganizationChild<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsCreateOrganizationChildResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsCreateOrganizationChildResponse201,
     > {
-        self.client.send_create_organization_child(self.body).await
+        self.client.send_create_organization_child(self.body)
     }
 }
 #[cfg(feature = "organization-tasks")]
@@ -14926,12 +14468,12 @@ impl<'a> ListOrganizationTasksV20260303<'a> {
         self.statuses = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationTasksListOrganizationTasksV20260303Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationTasksListOrganizationTasksV20260303Response200,
     > {
         self.client
             .send_list_organization_tasks_v_2026_03_03(
@@ -14942,7 +14484,6 @@ impl<'a> ListOrganizationTasksV20260303<'a> {
                 self.search,
                 self.statuses,
             )
-            .await
     }
 }
 #[cfg(feature = "organization-tasks")]
@@ -14953,19 +14494,16 @@ impl<'a> crate::runtime::pagination::Paginated for ListOrganizationTasksV2026030
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_list_organization_tasks_v_2026_03_03(
-                    self.category.clone(),
-                    position.or(self.cursor),
-                    self.external_id.clone(),
-                    self.limit.clone(),
-                    self.search.clone(),
-                    self.statuses.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_list_organization_tasks_v_2026_03_03(
+                self.category.clone(),
+                position.or(self.cursor),
+                self.external_id.clone(),
+                self.limit.clone(),
+                self.search.clone(),
+                self.statuses.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -15056,12 +14594,12 @@ impl<'a> RetrievePaymentReceiptsV20260101<'a> {
         self.statuses = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AccountingRetrievePaymentReceiptsV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AccountingRetrievePaymentReceiptsV20260101Response200,
     > {
         self.client
             .send_retrieve_payment_receipts_v_2026_01_01(
@@ -15072,7 +14610,6 @@ impl<'a> RetrievePaymentReceiptsV20260101<'a> {
                 self.entities,
                 self.statuses,
             )
-            .await
     }
 }
 #[cfg(feature = "accounting")]
@@ -15102,14 +14639,14 @@ pub struct RetrieveAPaymentBreakdownV20260101<'a> {
 }
 #[cfg(feature = "accounting")]
 impl<'a> RetrieveAPaymentBreakdownV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::AccountingRetrieveAPaymentBreakdownV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
     > {
-        self.client.send_retrieve_a_payment_breakdown_v_2026_01_01(self.payment_id).await
+        self.client.send_retrieve_a_payment_breakdown_v_2026_01_01(self.payment_id)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15136,14 +14673,14 @@ pub struct GetTheAutoWithdrawalSetting<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> GetTheAutoWithdrawalSetting<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetTheAutoWithdrawalSettingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayoutsGetTheAutoWithdrawalSettingResponse200,
     > {
-        self.client.send_get_the_auto_withdrawal_setting().await
+        self.client.send_get_the_auto_withdrawal_setting()
     }
 }
 #[cfg(feature = "payouts")]
@@ -15173,14 +14710,14 @@ pub struct ChangeTheAutoWithdrawalSettingV20260101<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> ChangeTheAutoWithdrawalSettingV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetTheAutoWithdrawalSettingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayoutsGetTheAutoWithdrawalSettingResponse200,
     > {
-        self.client.send_change_the_auto_withdrawal_setting_v_2026_01_01(self.body).await
+        self.client.send_change_the_auto_withdrawal_setting_v_2026_01_01(self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15205,14 +14742,11 @@ pub struct ListContractorBalances<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> ListContractorBalances<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsListContractorBalancesResponse200>,
-        crate::Error,
-    > {
-        self.client.send_list_contractor_balances().await
+    ) -> crate::runtime::Pending<'a, types::PayoutsListContractorBalancesResponse200> {
+        self.client.send_list_contractor_balances()
     }
 }
 #[cfg(feature = "payouts")]
@@ -15244,11 +14778,11 @@ impl<'a> GetPayoutMethods<'a> {
         self.is_default = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::PayoutsGetPayoutMethodsResponse200>, crate::Error> {
-        self.client.send_get_payout_methods(self.is_default).await
+    ) -> crate::runtime::Pending<'a, types::PayoutsGetPayoutMethodsResponse200> {
+        self.client.send_get_payout_methods(self.is_default)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15278,14 +14812,11 @@ pub struct CreateBankTransferMethod<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> CreateBankTransferMethod<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsCreateBankTransferMethodResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_bank_transfer_method(self.body).await
+    ) -> crate::runtime::Pending<'a, types::PayoutsCreateBankTransferMethodResponse201> {
+        self.client.send_create_bank_transfer_method(self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15325,12 +14856,12 @@ impl<'a> GetBankTransferRequirements<'a> {
         self.amount = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetBankTransferRequirementsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayoutsGetBankTransferRequirementsResponse200,
     > {
         self.client
             .send_get_bank_transfer_requirements(
@@ -15338,7 +14869,6 @@ impl<'a> GetBankTransferRequirements<'a> {
                 self.country,
                 self.currency,
             )
-            .await
     }
 }
 #[cfg(feature = "payouts")]
@@ -15365,14 +14895,14 @@ pub struct GetBankTransferSupportedRoutes<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> GetBankTransferSupportedRoutes<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetBankTransferSupportedRoutesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayoutsGetBankTransferSupportedRoutesResponse200,
     > {
-        self.client.send_get_bank_transfer_supported_routes().await
+        self.client.send_get_bank_transfer_supported_routes()
     }
 }
 #[cfg(feature = "payouts")]
@@ -15405,14 +14935,11 @@ pub struct UpdateBankTransferMethod<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> UpdateBankTransferMethod<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsCreateBankTransferMethodResponse201>,
-        crate::Error,
-    > {
-        self.client.send_update_bank_transfer_method(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::PayoutsCreateBankTransferMethodResponse201> {
+        self.client.send_update_bank_transfer_method(self.id, self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15442,11 +14969,11 @@ pub struct UpdateAutoWithdrawSetting<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> UpdateAutoWithdrawSetting<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
-        self.client.send_update_auto_withdraw_setting(self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+        self.client.send_update_auto_withdraw_setting(self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15469,11 +14996,11 @@ pub struct GetBankDetails<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> GetBankDetails<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::PayoutsGetBankDetailsResponse200>, crate::Error> {
-        self.client.send_get_bank_details().await
+    ) -> crate::runtime::Pending<'a, types::PayoutsGetBankDetailsResponse200> {
+        self.client.send_get_bank_details()
     }
 }
 #[cfg(feature = "payouts")]
@@ -15503,14 +15030,11 @@ pub struct AddEditBankDetails<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> AddEditBankDetails<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsAddEditBankDetailsResponse200>,
-        crate::Error,
-    > {
-        self.client.send_add_edit_bank_details(self.body).await
+    ) -> crate::runtime::Pending<'a, types::PayoutsAddEditBankDetailsResponse200> {
+        self.client.send_add_edit_bank_details(self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15540,14 +15064,11 @@ pub struct DynamicRequirements<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> DynamicRequirements<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsDynamicRequirementsResponse200>,
-        crate::Error,
-    > {
-        self.client.send_dynamic_requirements(self.body).await
+    ) -> crate::runtime::Pending<'a, types::PayoutsDynamicRequirementsResponse200> {
+        self.client.send_dynamic_requirements(self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15574,11 +15095,11 @@ pub struct DeleteBankDetails<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> DeleteBankDetails<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
-        self.client.send_delete_bank_details(self.id).await
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+        self.client.send_delete_bank_details(self.id)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15608,14 +15129,11 @@ pub struct RequestToWithdrawFunds<'a> {
 }
 #[cfg(feature = "payouts")]
 impl<'a> RequestToWithdrawFunds<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PayoutsRequestToWithdrawFundsResponse201>,
-        crate::Error,
-    > {
-        self.client.send_request_to_withdraw_funds(self.body).await
+    ) -> crate::runtime::Pending<'a, types::PayoutsRequestToWithdrawFundsResponse201> {
+        self.client.send_request_to_withdraw_funds(self.body)
     }
 }
 #[cfg(feature = "people")]
@@ -15754,10 +15272,8 @@ impl<'a> GetPeople<'a> {
         self.teams = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::PeopleGetPeopleResponse200>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::PeopleGetPeopleResponse200> {
         self.client
             .send_get_people(
                 self.band_placements,
@@ -15774,7 +15290,6 @@ impl<'a> GetPeople<'a> {
                 self.sort_order,
                 self.teams,
             )
-            .await
     }
 }
 #[cfg(feature = "people")]
@@ -15785,29 +15300,26 @@ impl<'a> crate::runtime::pagination::Paginated for GetPeople<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_people(
-                    self.band_placements.clone(),
-                    self.comparative_ratios_from.clone(),
-                    self.comparative_ratios_to.clone(),
-                    self.fields.clone(),
-                    self.hiring_statuses.clone(),
-                    self.hiring_types.clone(),
-                    self.limit.clone(),
-                    position
-                        .and_then(|p| p.parse::<i64>().ok())
-                        .map(|v| v + 0u64 as i64)
-                        .or(self.offset),
-                    self.person_statuses.clone(),
-                    self.search.clone(),
-                    self.sort_by.clone(),
-                    self.sort_order.clone(),
-                    self.teams.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_people(
+                self.band_placements.clone(),
+                self.comparative_ratios_from.clone(),
+                self.comparative_ratios_to.clone(),
+                self.fields.clone(),
+                self.hiring_statuses.clone(),
+                self.hiring_types.clone(),
+                self.limit.clone(),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
+                self.person_statuses.clone(),
+                self.search.clone(),
+                self.sort_by.clone(),
+                self.sort_order.clone(),
+                self.teams.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -15854,14 +15366,11 @@ pub struct CreateADirectEmployee<'a> {
 }
 #[cfg(feature = "people")]
 impl<'a> CreateADirectEmployee<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PeopleCreateADirectEmployeeResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_a_direct_employee(self.body).await
+    ) -> crate::runtime::Pending<'a, types::PeopleCreateADirectEmployeeResponse201> {
+        self.client.send_create_a_direct_employee(self.body)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -15884,14 +15393,14 @@ pub struct GetCustomFields<'a> {
 }
 #[cfg(feature = "custom-fields-people")]
 impl<'a> GetCustomFields<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsPeopleGetCustomFieldsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsPeopleGetCustomFieldsResponse200,
     > {
-        self.client.send_get_custom_fields().await
+        self.client.send_get_custom_fields()
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -15921,14 +15430,14 @@ pub struct GetPersonCustomField<'a> {
 }
 #[cfg(feature = "custom-fields-people")]
 impl<'a> GetPersonCustomField<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsPeopleGetPersonCustomFieldResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsPeopleGetPersonCustomFieldResponse200,
     > {
-        self.client.send_get_person_custom_field(self.id).await
+        self.client.send_get_person_custom_field(self.id)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -15958,9 +15467,11 @@ pub struct GetPersonPersonalInfoExternalId<'a> {
 }
 #[cfg(feature = "personal-information")]
 impl<'a> GetPersonPersonalInfoExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_get_person_personal_info_external_id(self.worker_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_get_person_personal_info_external_id(self.worker_id)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -15993,11 +15504,12 @@ pub struct UpdatePersonPersonalInfoExternalId<'a> {
 }
 #[cfg(feature = "personal-information")]
 impl<'a> UpdatePersonPersonalInfoExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         self.client
             .send_update_person_personal_info_external_id(self.worker_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "people")]
@@ -16024,14 +15536,14 @@ pub struct GetMyCurrentPersonalProfile<'a> {
 }
 #[cfg(feature = "people")]
 impl<'a> GetMyCurrentPersonalProfile<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PeopleGetMyCurrentPersonalProfileResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PeopleGetMyCurrentPersonalProfileResponse200,
     > {
-        self.client.send_get_my_current_personal_profile().await
+        self.client.send_get_my_current_personal_profile()
     }
 }
 #[cfg(feature = "people")]
@@ -16075,17 +15587,16 @@ impl<'a> GetPersonById<'a> {
         self.include_worker_relations = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::PeopleGetPersonByIdResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::PeopleGetPersonByIdResponse200> {
         self.client
             .send_get_person_by_id(
                 self.hris_profile_id,
                 self.include_custom_fields,
                 self.include_worker_relations,
             )
-            .await
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -16125,20 +15636,16 @@ impl<'a> UpdatePersonDepartment<'a> {
         self.replace_other_positions = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         self.client
             .send_update_person_department(
                 self.id,
                 self.replace_other_positions,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "people")]
@@ -16171,14 +15678,11 @@ pub struct UpdatePersonWorkingLocation<'a> {
 }
 #[cfg(feature = "people")]
 impl<'a> UpdatePersonWorkingLocation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
-        self.client.send_update_person_working_location(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_person_working_location(self.id, self.body)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -16208,14 +15712,14 @@ pub struct GetPersonCustomFields<'a> {
 }
 #[cfg(feature = "custom-fields-people")]
 impl<'a> GetPersonCustomFields<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsPeopleGetPersonCustomFieldsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsPeopleGetPersonCustomFieldsResponse200,
     > {
-        self.client.send_get_person_custom_fields(self.worker_id).await
+        self.client.send_get_person_custom_fields(self.worker_id)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -16248,11 +15752,11 @@ pub struct PutPersonCustomField<'a> {
 }
 #[cfg(feature = "custom-fields-people")]
 impl<'a> PutPersonCustomField<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
-        self.client.send_put_person_custom_field(self.worker_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+        self.client.send_put_person_custom_field(self.worker_id, self.body)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -16285,9 +15789,11 @@ pub struct DeletePersonCustomField<'a> {
 }
 #[cfg(feature = "custom-fields-people")]
 impl<'a> DeletePersonCustomField<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_person_custom_field(self.worker_id, self.id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_person_custom_field(self.worker_id, self.id)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -16317,14 +15823,14 @@ pub struct GetPersonPersonalInfo<'a> {
 }
 #[cfg(feature = "personal-information")]
 impl<'a> GetPersonPersonalInfo<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PersonalInformationGetPersonPersonalInfoResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PersonalInformationGetPersonPersonalInfoResponse200,
     > {
-        self.client.send_get_person_personal_info(self.worker_id).await
+        self.client.send_get_person_personal_info(self.worker_id)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -16357,9 +15863,11 @@ pub struct UpdatePersonPersonalInfo<'a> {
 }
 #[cfg(feature = "personal-information")]
 impl<'a> UpdatePersonPersonalInfo<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_update_person_personal_info(self.worker_id, self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_update_person_personal_info(self.worker_id, self.body)
     }
 }
 #[cfg(feature = "profiles")]
@@ -16383,11 +15891,9 @@ pub struct Profiles<'a> {
 }
 #[cfg(feature = "profiles")]
 impl<'a> Profiles<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::ProfilesResponse200>, crate::Error> {
-        self.client.send_profiles(self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::ProfilesResponse200> {
+        self.client.send_profiles(self.body)
     }
 }
 #[cfg(feature = "people")]
@@ -16417,14 +15923,14 @@ pub struct CreatePersonWithoutContract<'a> {
 }
 #[cfg(feature = "people")]
 impl<'a> CreatePersonWithoutContract<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::PeopleCreatePersonWithoutContractResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PeopleCreatePersonWithoutContractResponse201,
     > {
-        self.client.send_create_person_without_contract(self.body).await
+        self.client.send_create_person_without_contract(self.body)
     }
 }
 #[cfg(feature = "reports")]
@@ -16468,14 +15974,12 @@ impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
         self.limit = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
     > {
         self.client
             .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01(
@@ -16483,7 +15987,6 @@ impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
                 self.cursor,
                 self.limit,
             )
-            .await
     }
 }
 #[cfg(feature = "reports")]
@@ -16495,16 +15998,13 @@ for GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01(
-                    self.cycle_id,
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01(
+                self.cycle_id,
+                position.or(self.cursor),
+                self.limit.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -16548,16 +16048,14 @@ pub struct GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
 }
 #[cfg(feature = "organizations")]
 impl<'a> GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
     > {
-        self.client.send_get_the_roles_of_the_current_organization_v_2026_01_01().await
+        self.client.send_get_the_roles_of_the_current_organization_v_2026_01_01()
     }
 }
 #[cfg(feature = "organizations")]
@@ -16587,14 +16085,14 @@ pub struct CreateOrganizationRole<'a> {
 }
 #[cfg(feature = "organizations")]
 impl<'a> CreateOrganizationRole<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsCreateOrganizationRoleResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsCreateOrganizationRoleResponse200,
     > {
-        self.client.send_create_organization_role(self.body).await
+        self.client.send_create_organization_role(self.body)
     }
 }
 #[cfg(feature = "organizations")]
@@ -16627,14 +16125,14 @@ pub struct UpdateOrganizationRole<'a> {
 }
 #[cfg(feature = "organizations")]
 impl<'a> UpdateOrganizationRole<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsUpdateOrganizationRoleResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsUpdateOrganizationRoleResponse200,
     > {
-        self.client.send_update_organization_role(self.role_id, self.body).await
+        self.client.send_update_organization_role(self.role_id, self.body)
     }
 }
 #[cfg(feature = "screenings")]
@@ -16667,11 +16165,11 @@ pub struct GetAmlDetails<'a> {
 }
 #[cfg(feature = "screenings")]
 impl<'a> GetAmlDetails<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ScreeningsGetAmlDetailsResponse200>, crate::Error> {
-        self.client.send_get_aml_details(self.entity_type, self.entity_id).await
+    ) -> crate::runtime::Pending<'a, types::ScreeningsGetAmlDetailsResponse200> {
+        self.client.send_get_aml_details(self.entity_type, self.entity_id)
     }
 }
 #[cfg(feature = "screenings")]
@@ -16717,17 +16215,16 @@ impl<'a> GetKycDetails<'a> {
         self.worker_profile_id = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ScreeningsGetKycDetailsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::ScreeningsGetKycDetailsResponse200> {
         self.client
             .send_get_kyc_details(
                 self.contract_id,
                 self.profile_id,
                 self.worker_profile_id,
             )
-            .await
     }
 }
 #[cfg(feature = "screenings")]
@@ -16758,14 +16255,11 @@ pub struct SubmitExternalKyc<'a> {
 }
 #[cfg(feature = "screenings")]
 impl<'a> SubmitExternalKyc<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsSubmitExternalKycResponse201>,
-        crate::Error,
-    > {
-        self.client.send_submit_external_kyc(self.form).await
+    ) -> crate::runtime::Pending<'a, types::ScreeningsSubmitExternalKycResponse201> {
+        self.client.send_submit_external_kyc(self.form)
     }
 }
 #[cfg(feature = "screenings")]
@@ -16796,14 +16290,11 @@ pub struct CreateManualVerification<'a> {
 }
 #[cfg(feature = "screenings")]
 impl<'a> CreateManualVerification<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsSubmitExternalKycResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_manual_verification(self.form).await
+    ) -> crate::runtime::Pending<'a, types::ScreeningsSubmitExternalKycResponse201> {
+        self.client.send_create_manual_verification(self.form)
     }
 }
 #[cfg(feature = "screenings")]
@@ -16836,14 +16327,11 @@ pub struct GetVerificationMethod<'a> {
 }
 #[cfg(feature = "screenings")]
 impl<'a> GetVerificationMethod<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsGetVerificationMethodResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_verification_method(self.country, self.document_type).await
+    ) -> crate::runtime::Pending<'a, types::ScreeningsGetVerificationMethodResponse200> {
+        self.client.send_get_verification_method(self.country, self.document_type)
     }
 }
 #[cfg(feature = "tasks")]
@@ -16876,11 +16364,11 @@ pub struct UpdateTaskById<'a> {
 }
 #[cfg(feature = "tasks")]
 impl<'a> UpdateTaskById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::TasksUpdateTaskByIdResponse200>, crate::Error> {
-        self.client.send_update_task_by_id(self.task_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::TasksUpdateTaskByIdResponse200> {
+        self.client.send_update_task_by_id(self.task_id, self.body)
     }
 }
 #[cfg(feature = "organizations")]
@@ -16903,11 +16391,11 @@ pub struct GetTeams<'a> {
 }
 #[cfg(feature = "organizations")]
 impl<'a> GetTeams<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::OrganizationsGetTeamsResponse200>, crate::Error> {
-        self.client.send_get_teams().await
+    ) -> crate::runtime::Pending<'a, types::OrganizationsGetTeamsResponse200> {
+        self.client.send_get_teams()
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -16937,14 +16425,14 @@ pub struct GetTimeTrackingTimesheetsUploadUrl<'a> {
 }
 #[cfg(feature = "time-tracking")]
 impl<'a> GetTimeTrackingTimesheetsUploadUrl<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
     > {
-        self.client.send_get_time_tracking_timesheets_upload_url(self.body).await
+        self.client.send_get_time_tracking_timesheets_upload_url(self.body)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -16981,16 +16469,15 @@ impl<'a> GetTimeTrackingTimesheetById<'a> {
         self.extend = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200,
     > {
         self.client
             .send_get_time_tracking_timesheet_by_id(self.timesheet_id, self.extend)
-            .await
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17023,16 +16510,14 @@ pub struct ReviewTimeTrackingTimesheet<'a> {
 }
 #[cfg(feature = "time-tracking")]
 impl<'a> ReviewTimeTrackingTimesheet<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingReviewTimeTrackingTimesheetResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingReviewTimeTrackingTimesheetResponse201,
     > {
-        self.client
-            .send_review_time_tracking_timesheet(self.timesheet_id, self.body)
-            .await
+        self.client.send_review_time_tracking_timesheet(self.timesheet_id, self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17163,12 +16648,12 @@ impl<'a> ListTimeOffRequestsForOrganization<'a> {
         self.updated_start_date = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffListTimeOffRequestsForOrganizationResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeOffListTimeOffRequestsForOrganizationResponse200,
     > {
         self.client
             .send_list_time_off_requests_for_organization(
@@ -17184,7 +16669,6 @@ impl<'a> ListTimeOffRequestsForOrganization<'a> {
                 self.updated_end_date,
                 self.updated_start_date,
             )
-            .await
     }
 }
 #[cfg(feature = "time-off")]
@@ -17196,24 +16680,21 @@ for ListTimeOffRequestsForOrganization<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_list_time_off_requests_for_organization(
-                    self.approval_end_date.clone(),
-                    self.approval_start_date.clone(),
-                    self.end_date.clone(),
-                    position.or(self.next),
-                    self.page_size.clone(),
-                    self.policy_types.clone(),
-                    self.start_date.clone(),
-                    self.status.clone(),
-                    self.time_off_ids.clone(),
-                    self.updated_end_date.clone(),
-                    self.updated_start_date.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_list_time_off_requests_for_organization(
+                self.approval_end_date.clone(),
+                self.approval_start_date.clone(),
+                self.end_date.clone(),
+                position.or(self.next),
+                self.page_size.clone(),
+                self.policy_types.clone(),
+                self.start_date.clone(),
+                self.status.clone(),
+                self.time_off_ids.clone(),
+                self.updated_end_date.clone(),
+                self.updated_start_date.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.page_size.and_then(|v| u64::try_from(v).ok())
@@ -17260,14 +16741,11 @@ pub struct CreateTimeOffRequest<'a> {
 }
 #[cfg(feature = "time-off")]
 impl<'a> CreateTimeOffRequest<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffCreateTimeOffRequestResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_time_off_request(self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimeOffCreateTimeOffRequestResponse201> {
+        self.client.send_create_time_off_request(self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17326,13 +16804,10 @@ impl<'a> GetTimeOffDailies<'a> {
         self.start_date = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffDailiesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffDailiesResponse200> {
         self.client
             .send_get_time_off_dailies(
                 self.countries,
@@ -17340,7 +16815,6 @@ impl<'a> GetTimeOffDailies<'a> {
                 self.hris_profile_ids,
                 self.start_date,
             )
-            .await
     }
 }
 #[cfg(feature = "time-off")]
@@ -17370,14 +16844,11 @@ pub struct SyncTimeOffGlobalPayroll<'a> {
 }
 #[cfg(feature = "time-off")]
 impl<'a> SyncTimeOffGlobalPayroll<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffSyncTimeOffGlobalPayrollResponse200>,
-        crate::Error,
-    > {
-        self.client.send_sync_time_off_global_payroll(self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimeOffSyncTimeOffGlobalPayrollResponse200> {
+        self.client.send_sync_time_off_global_payroll(self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17407,14 +16878,14 @@ pub struct GetTimeOffPolicyValidationTemplates<'a> {
 }
 #[cfg(feature = "time-off")]
 impl<'a> GetTimeOffPolicyValidationTemplates<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
     > {
-        self.client.send_get_time_off_policy_validation_templates(self.countries).await
+        self.client.send_get_time_off_policy_validation_templates(self.countries)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17548,13 +17019,10 @@ impl<'a> GetTimeOffProfile<'a> {
         self.updated_start_date = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffProfileResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffProfileResponse200> {
         self.client
             .send_get_time_off_profile(
                 self.hris_profile_id,
@@ -17570,7 +17038,6 @@ impl<'a> GetTimeOffProfile<'a> {
                 self.updated_end_date,
                 self.updated_start_date,
             )
-            .await
     }
 }
 #[cfg(feature = "time-off")]
@@ -17581,25 +17048,22 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeOffProfile<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_time_off_profile(
-                    self.hris_profile_id,
-                    self.approval_end_date.clone(),
-                    self.approval_start_date.clone(),
-                    self.end_date.clone(),
-                    position.or(self.next),
-                    self.page_size.clone(),
-                    self.policy_types.clone(),
-                    self.start_date.clone(),
-                    self.status.clone(),
-                    self.time_off_ids.clone(),
-                    self.updated_end_date.clone(),
-                    self.updated_start_date.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_time_off_profile(
+                self.hris_profile_id,
+                self.approval_end_date.clone(),
+                self.approval_start_date.clone(),
+                self.end_date.clone(),
+                position.or(self.next),
+                self.page_size.clone(),
+                self.policy_types.clone(),
+                self.start_date.clone(),
+                self.status.clone(),
+                self.time_off_ids.clone(),
+                self.updated_end_date.clone(),
+                self.updated_start_date.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.page_size.and_then(|v| u64::try_from(v).ok())
@@ -17668,20 +17132,16 @@ impl<'a> GetTimeOffEntitlements<'a> {
         self.tracking_period_date = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffEntitlementsResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffEntitlementsResponse200> {
         self.client
             .send_get_time_off_entitlements(
                 self.hris_profile_id,
                 self.policy_type_name,
                 self.tracking_period_date,
             )
-            .await
     }
 }
 #[cfg(feature = "time-off")]
@@ -17730,20 +17190,16 @@ impl<'a> GetTimeOffPolicies<'a> {
         self.policy_type_name = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffPoliciesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffPoliciesResponse200> {
         self.client
             .send_get_time_off_policies(
                 self.hris_profile_id,
                 self.policy_type_id,
                 self.policy_type_name,
             )
-            .await
     }
 }
 #[cfg(feature = "time-off")]
@@ -17773,14 +17229,11 @@ pub struct ReviewTimeOffRequest<'a> {
 }
 #[cfg(feature = "time-off")]
 impl<'a> ReviewTimeOffRequest<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffReviewTimeOffRequestResponse201>,
-        crate::Error,
-    > {
-        self.client.send_review_time_off_request(self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimeOffReviewTimeOffRequestResponse201> {
+        self.client.send_review_time_off_request(self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17824,17 +17277,16 @@ impl<'a> GetTimeOffEvents<'a> {
         self.time_off_type_id = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::TimeOffGetTimeOffEventsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffEventsResponse200> {
         self.client
             .send_get_time_off_events(
                 self.hris_profile_id,
                 self.policy_id,
                 self.time_off_type_id,
             )
-            .await
     }
 }
 #[cfg(feature = "time-off")]
@@ -17864,11 +17316,11 @@ pub struct ValidateTimeOff<'a> {
 }
 #[cfg(feature = "time-off")]
 impl<'a> ValidateTimeOff<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::TimeOffValidateTimeOffResponse200>, crate::Error> {
-        self.client.send_validate_time_off(self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimeOffValidateTimeOffResponse200> {
+        self.client.send_validate_time_off(self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17898,9 +17350,11 @@ pub struct DeleteTimeOffRequest<'a> {
 }
 #[cfg(feature = "time-off")]
 impl<'a> DeleteTimeOffRequest<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_time_off_request(self.time_off_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_time_off_request(self.time_off_id)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17933,14 +17387,11 @@ pub struct UpdateTimeOffRequest<'a> {
 }
 #[cfg(feature = "time-off")]
 impl<'a> UpdateTimeOffRequest<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeOffUpdateTimeOffRequestResponse200>,
-        crate::Error,
-    > {
-        self.client.send_update_time_off_request(self.time_off_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimeOffUpdateTimeOffRequestResponse200> {
+        self.client.send_update_time_off_request(self.time_off_id, self.body)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17979,14 +17430,14 @@ impl<'a> GetTimeTrackingShiftRates<'a> {
         self.offset = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingGetTimeTrackingShiftRatesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
     > {
-        self.client.send_get_time_tracking_shift_rates(self.limit, self.offset).await
+        self.client.send_get_time_tracking_shift_rates(self.limit, self.offset)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17997,15 +17448,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates<'a>
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_time_tracking_shift_rates(
-                    self.limit.clone(),
-                    position.or(self.offset),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_time_tracking_shift_rates(
+                self.limit.clone(),
+                position.or(self.offset),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
@@ -18052,14 +17500,14 @@ pub struct CreateTimeTrackingShiftRate<'a> {
 }
 #[cfg(feature = "time-tracking")]
 impl<'a> CreateTimeTrackingShiftRate<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingCreateTimeTrackingShiftRateResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
-        self.client.send_create_time_tracking_shift_rate(self.body).await
+        self.client.send_create_time_tracking_shift_rate(self.body)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -18089,16 +17537,14 @@ pub struct GetTimeTrackingShiftRateByExternalId<'a> {
 }
 #[cfg(feature = "time-tracking")]
 impl<'a> GetTimeTrackingShiftRateByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingCreateTimeTrackingShiftRateResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
-        self.client
-            .send_get_time_tracking_shift_rate_by_external_id(self.external_id)
-            .await
+        self.client.send_get_time_tracking_shift_rate_by_external_id(self.external_id)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -18128,11 +17574,11 @@ pub struct DeleteTimeTrackingShiftRateByExternalId<'a> {
 }
 #[cfg(feature = "time-tracking")]
 impl<'a> DeleteTimeTrackingShiftRateByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client
-            .send_delete_time_tracking_shift_rate_by_external_id(self.external_id)
-            .await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_time_tracking_shift_rate_by_external_id(self.external_id)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -18165,21 +17611,18 @@ pub struct UpdateTimeTrackingShiftRateByExternalId<'a> {
 }
 #[cfg(feature = "time-tracking")]
 impl<'a> UpdateTimeTrackingShiftRateByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
     > {
         self.client
             .send_update_time_tracking_shift_rate_by_external_id(
                 self.external_id,
                 self.body,
             )
-            .await
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18242,12 +17685,12 @@ impl<'a> GetTimeTrackingShifts<'a> {
         self.to_date = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200,
     > {
         self.client
             .send_get_time_tracking_shifts(
@@ -18257,7 +17700,6 @@ impl<'a> GetTimeTrackingShifts<'a> {
                 self.offset,
                 self.to_date,
             )
-            .await
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18268,18 +17710,15 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShifts<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_time_tracking_shifts(
-                    self.contract_id.clone(),
-                    self.from_date.clone(),
-                    self.limit.clone(),
-                    position.or(self.offset),
-                    self.to_date.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_time_tracking_shifts(
+                self.contract_id.clone(),
+                self.from_date.clone(),
+                self.limit.clone(),
+                position.or(self.offset),
+                self.to_date.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
@@ -18326,14 +17765,14 @@ pub struct CreateTimeTrackingShifts<'a> {
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl<'a> CreateTimeTrackingShifts<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
     > {
-        self.client.send_create_time_tracking_shifts(self.body).await
+        self.client.send_create_time_tracking_shifts(self.body)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18363,16 +17802,14 @@ pub struct DeleteMultipleShiftsByExternalId<'a> {
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl<'a> DeleteMultipleShiftsByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
     > {
-        self.client.send_delete_multiple_shifts_by_external_id(self.body).await
+        self.client.send_delete_multiple_shifts_by_external_id(self.body)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18402,14 +17839,14 @@ pub struct CreateTimeTrackingShiftsRaw<'a> {
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl<'a> CreateTimeTrackingShiftsRaw<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
     > {
-        self.client.send_create_time_tracking_shifts_raw(self.body).await
+        self.client.send_create_time_tracking_shifts_raw(self.body)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18439,16 +17876,14 @@ pub struct GetTimeTrackingShiftByExternalId<'a> {
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl<'a> GetTimeTrackingShiftByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
     > {
-        self.client.send_get_time_tracking_shift_by_external_id(self.external_id).await
+        self.client.send_get_time_tracking_shift_by_external_id(self.external_id)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18478,11 +17913,11 @@ pub struct DeleteTimeTrackingShiftByExternalId<'a> {
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl<'a> DeleteTimeTrackingShiftByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client
-            .send_delete_time_tracking_shift_by_external_id(self.external_id)
-            .await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_time_tracking_shift_by_external_id(self.external_id)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18515,18 +17950,15 @@ pub struct UpdateTimeTrackingShiftByExternalId<'a> {
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl<'a> UpdateTimeTrackingShiftByExternalId<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
     > {
         self.client
             .send_update_time_tracking_shift_by_external_id(self.external_id, self.body)
-            .await
     }
 }
 #[cfg(feature = "timesheets")]
@@ -18613,10 +18045,10 @@ impl<'a> GetTimesheets<'a> {
         self.statuses = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::TimesheetsGetTimesheetsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::TimesheetsGetTimesheetsResponse200> {
         self.client
             .send_get_timesheets(
                 self.contract_id,
@@ -18628,7 +18060,6 @@ impl<'a> GetTimesheets<'a> {
                 self.reporter_id,
                 self.statuses,
             )
-            .await
     }
 }
 #[cfg(feature = "timesheets")]
@@ -18639,21 +18070,18 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimesheets<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_timesheets(
-                    self.contract_id.clone(),
-                    self.contract_types.clone(),
-                    self.date_from.clone(),
-                    self.date_to.clone(),
-                    self.limit.clone(),
-                    position.or(self.offset),
-                    self.reporter_id.clone(),
-                    self.statuses.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_timesheets(
+                self.contract_id.clone(),
+                self.contract_types.clone(),
+                self.date_from.clone(),
+                self.date_to.clone(),
+                self.limit.clone(),
+                position.or(self.offset),
+                self.reporter_id.clone(),
+                self.statuses.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
@@ -18700,14 +18128,11 @@ pub struct CreateTimesheet<'a> {
 }
 #[cfg(feature = "timesheets")]
 impl<'a> CreateTimesheet<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsCreateTimesheetResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_timesheet(self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimesheetsCreateTimesheetResponse201> {
+        self.client.send_create_timesheet(self.body)
     }
 }
 #[cfg(feature = "projects")]
@@ -18737,14 +18162,11 @@ pub struct CreateTimesheetsPreset<'a> {
 }
 #[cfg(feature = "projects")]
 impl<'a> CreateTimesheetsPreset<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_timesheets_preset(self.body).await
+    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
+        self.client.send_create_timesheets_preset(self.body)
     }
 }
 #[cfg(feature = "projects")]
@@ -18774,14 +18196,11 @@ pub struct GetTimesheetsPresetById<'a> {
 }
 #[cfg(feature = "projects")]
 impl<'a> GetTimesheetsPresetById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ProjectsGetTimesheetsPresetByIdResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_timesheets_preset_by_id(self.id).await
+    ) -> crate::runtime::Pending<'a, types::ProjectsGetTimesheetsPresetByIdResponse200> {
+        self.client.send_get_timesheets_preset_by_id(self.id)
     }
 }
 #[cfg(feature = "projects")]
@@ -18811,11 +18230,9 @@ pub struct DeleteTimesheetsPreset<'a> {
 }
 #[cfg(feature = "projects")]
 impl<'a> DeleteTimesheetsPreset<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
-        self.client.send_delete_timesheets_preset(self.id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+        self.client.send_delete_timesheets_preset(self.id)
     }
 }
 #[cfg(feature = "projects")]
@@ -18848,14 +18265,11 @@ pub struct UpdateTimesheetsPreset<'a> {
 }
 #[cfg(feature = "projects")]
 impl<'a> UpdateTimesheetsPreset<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        crate::Error,
-    > {
-        self.client.send_update_timesheets_preset(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
+        self.client.send_update_timesheets_preset(self.id, self.body)
     }
 }
 #[cfg(feature = "projects")]
@@ -18926,12 +18340,12 @@ impl<'a> GetHourlyReportRootPresets<'a> {
         self.work_statement_statuses = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ProjectsGetHourlyReportRootPresetsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ProjectsGetHourlyReportRootPresetsResponse200,
     > {
         self.client
             .send_get_hourly_report_root_presets(
@@ -18941,7 +18355,6 @@ impl<'a> GetHourlyReportRootPresets<'a> {
                 self.order_direction,
                 self.work_statement_statuses,
             )
-            .await
     }
 }
 #[cfg(feature = "projects")]
@@ -18952,18 +18365,15 @@ impl<'a> crate::runtime::pagination::Paginated for GetHourlyReportRootPresets<'a
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            self.client
-                .send_get_hourly_report_root_presets(
-                    position.or(self.cursor),
-                    self.limit.clone(),
-                    self.order_by.clone(),
-                    self.order_direction.clone(),
-                    self.work_statement_statuses.clone(),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        self.client
+            .send_get_hourly_report_root_presets(
+                position.or(self.cursor),
+                self.limit.clone(),
+                self.order_by.clone(),
+                self.order_direction.clone(),
+                self.work_statement_statuses.clone(),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -19014,14 +18424,14 @@ pub struct CreateRootTimesheetsPreset<'a> {
 }
 #[cfg(feature = "projects")]
 impl<'a> CreateRootTimesheetsPreset<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ProjectsCreateRootTimesheetsPresetResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ProjectsCreateRootTimesheetsPresetResponse200,
     > {
-        self.client.send_create_root_timesheets_preset(self.body).await
+        self.client.send_create_root_timesheets_preset(self.body)
     }
 }
 #[cfg(feature = "projects")]
@@ -19051,14 +18461,11 @@ pub struct GetHourlyReportRootPresetById<'a> {
 }
 #[cfg(feature = "projects")]
 impl<'a> GetHourlyReportRootPresetById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ProjectsGetTimesheetsPresetByIdResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_hourly_report_root_preset_by_id(self.id).await
+    ) -> crate::runtime::Pending<'a, types::ProjectsGetTimesheetsPresetByIdResponse200> {
+        self.client.send_get_hourly_report_root_preset_by_id(self.id)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -19085,14 +18492,11 @@ pub struct GetTimesheetById<'a> {
 }
 #[cfg(feature = "timesheets")]
 impl<'a> GetTimesheetById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsGetTimesheetByIdResponse200>,
-        crate::Error,
-    > {
-        self.client.send_get_timesheet_by_id(self.id).await
+    ) -> crate::runtime::Pending<'a, types::TimesheetsGetTimesheetByIdResponse200> {
+        self.client.send_get_timesheet_by_id(self.id)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -19126,11 +18530,9 @@ impl<'a> DeleteTimesheetById<'a> {
         self.reason = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
-        self.client.send_delete_timesheet_by_id(self.id, self.reason).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+        self.client.send_delete_timesheet_by_id(self.id, self.reason)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -19163,14 +18565,11 @@ pub struct UpdateTimesheet<'a> {
 }
 #[cfg(feature = "timesheets")]
 impl<'a> UpdateTimesheet<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
-        self.client.send_update_timesheet(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_timesheet(self.id, self.body)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -19203,11 +18602,11 @@ pub struct CreateTimesheetReview<'a> {
 }
 #[cfg(feature = "timesheets")]
 impl<'a> CreateTimesheetReview<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
-        self.client.send_create_timesheet_review(self.id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_timesheet_review(self.id, self.body)
     }
 }
 #[cfg(feature = "screenings")]
@@ -19237,14 +18636,11 @@ pub struct CreateVeriffSession<'a> {
 }
 #[cfg(feature = "screenings")]
 impl<'a> CreateVeriffSession<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
-        self.client.send_create_veriff_session(self.body).await
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
+        self.client.send_create_veriff_session(self.body)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19265,11 +18661,9 @@ pub struct GetWebhooks<'a> {
 }
 #[cfg(feature = "webhooks")]
 impl<'a> GetWebhooks<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::WebhookListResponse>, crate::Error> {
-        self.client.send_get_webhooks().await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::WebhookListResponse> {
+        self.client.send_get_webhooks()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19297,11 +18691,9 @@ pub struct CreateWebhook<'a> {
 }
 #[cfg(feature = "webhooks")]
 impl<'a> CreateWebhook<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
-        self.client.send_create_webhook(self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
+        self.client.send_create_webhook(self.body)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19322,11 +18714,11 @@ pub struct GetWebhookEvents<'a> {
 }
 #[cfg(feature = "webhooks")]
 impl<'a> GetWebhookEvents<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::WebhookEventTypeListResponse>, crate::Error> {
-        self.client.send_get_webhook_events().await
+    ) -> crate::runtime::Pending<'a, types::WebhookEventTypeListResponse> {
+        self.client.send_get_webhook_events()
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19348,11 +18740,9 @@ pub struct GetWebhook<'a> {
 }
 #[cfg(feature = "webhooks")]
 impl<'a> GetWebhook<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
-        self.client.send_get_webhook(self.id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
+        self.client.send_get_webhook(self.id)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19374,11 +18764,9 @@ pub struct DeleteWebhook<'a> {
 }
 #[cfg(feature = "webhooks")]
 impl<'a> DeleteWebhook<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
-        self.client.send_delete_webhook(self.id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+        self.client.send_delete_webhook(self.id)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19409,11 +18797,9 @@ pub struct UpdateWebhook<'a> {
 }
 #[cfg(feature = "webhooks")]
 impl<'a> UpdateWebhook<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
-        self.client.send_update_webhook(self.id, self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
+        self.client.send_update_webhook(self.id, self.body)
     }
 }
 #[cfg(feature = "workers")]
@@ -19441,11 +18827,11 @@ pub struct CreateWorkerWorker<'a> {
 }
 #[cfg(feature = "workers")]
 impl<'a> CreateWorkerWorker<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::WorkersCreateWorkerResponse201>, crate::Error> {
-        self.client.send_create_worker_worker(self.body).await
+    ) -> crate::runtime::Pending<'a, types::WorkersCreateWorkerResponse201> {
+        self.client.send_create_worker_worker(self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -19478,11 +18864,11 @@ pub struct SignAmendment<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> SignAmendment<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ContractsSignAmendmentResponse201>, crate::Error> {
-        self.client.send_sign_amendment(self.amendment_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsSignAmendmentResponse201> {
+        self.client.send_sign_amendment(self.amendment_id, self.body)
     }
 }
 #[cfg(feature = "workers")]
@@ -19509,14 +18895,14 @@ pub struct ListOfWorkerComplianceDocumentsV20260423<'a> {
 }
 #[cfg(feature = "workers")]
 impl<'a> ListOfWorkerComplianceDocumentsV20260423<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkersListOfWorkerComplianceDocumentsV20260423Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
-        self.client.send_list_of_worker_compliance_documents_v_2026_04_23().await
+        self.client.send_list_of_worker_compliance_documents_v_2026_04_23()
     }
 }
 #[cfg(feature = "contracts")]
@@ -19546,14 +18932,11 @@ pub struct RetrieveContractPdfDownloadLink<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> RetrieveContractPdfDownloadLink<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
-        self.client.send_retrieve_contract_pdf_download_link(self.contract_id).await
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
+        self.client.send_retrieve_contract_pdf_download_link(self.contract_id)
     }
 }
 #[cfg(feature = "contracts")]
@@ -19580,9 +18963,11 @@ pub struct RejectContract<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> RejectContract<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_reject_contract(self.contract_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_reject_contract(self.contract_id)
     }
 }
 #[cfg(feature = "contracts")]
@@ -19615,14 +19000,11 @@ pub struct SignWorkerContract<'a> {
 }
 #[cfg(feature = "contracts")]
 impl<'a> SignWorkerContract<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ContractsSignWorkerContractResponse201>,
-        crate::Error,
-    > {
-        self.client.send_sign_worker_contract(self.contract_id, self.body).await
+    ) -> crate::runtime::Pending<'a, types::ContractsSignWorkerContractResponse201> {
+        self.client.send_sign_worker_contract(self.contract_id, self.body)
     }
 }
 #[cfg(feature = "worker-session")]
@@ -19652,14 +19034,14 @@ pub struct CreateWorkerAccessToken<'a> {
 }
 #[cfg(feature = "worker-session")]
 impl<'a> CreateWorkerAccessToken<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::WorkerSessionCreateWorkerAccessTokenResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerSessionCreateWorkerAccessTokenResponse201,
     > {
-        self.client.send_create_worker_access_token(self.body).await
+        self.client.send_create_worker_access_token(self.body)
     }
 }
 #[cfg(feature = "worker-session")]
@@ -19689,9 +19071,11 @@ pub struct DeleteWorkerAccessToken<'a> {
 }
 #[cfg(feature = "worker-session")]
 impl<'a> DeleteWorkerAccessToken<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.client.send_delete_worker_access_token(self.worker_id).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_access_token(self.worker_id)
     }
 }
 #[cfg(feature = "organizations")]
@@ -19716,14 +19100,14 @@ pub struct RetrieveWorkingLocations<'a> {
 }
 #[cfg(feature = "organizations")]
 impl<'a> RetrieveWorkingLocations<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsRetrieveWorkingLocationsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsRetrieveWorkingLocationsResponse200,
     > {
-        self.client.send_retrieve_working_locations().await
+        self.client.send_retrieve_working_locations()
     }
 }
 #[cfg(feature = "service-provider-config")]
@@ -19746,11 +19130,9 @@ pub struct GetServiceProviderConfig<'a> {
 }
 #[cfg(feature = "service-provider-config")]
 impl<'a> GetServiceProviderConfig<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::ServiceProviderConfig>, crate::Error> {
-        self.client.send_get_service_provider_config().await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::ServiceProviderConfig> {
+        self.client.send_get_service_provider_config()
     }
 }
 #[cfg(feature = "users")]
@@ -19796,11 +19178,9 @@ impl<'a> GetUsers<'a> {
         self.start_index = Some(value);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::UsersGetUsersResponse200>, crate::Error> {
-        self.client.send_get_users(self.count, self.filter, self.start_index).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::UsersGetUsersResponse200> {
+        self.client.send_get_users(self.count, self.filter, self.start_index)
     }
 }
 #[cfg(feature = "users")]
@@ -19811,19 +19191,16 @@ impl<'a> crate::runtime::pagination::Paginated for GetUsers<'a> {
     fn fetch_page<'s>(
         &'s self,
         position: Option<&'s str>,
-    ) -> crate::runtime::pagination::PageFuture<'s, Self::Page> {
-        Box::pin(async move {
-            let start = position
-                .and_then(|p| p.parse::<u64>().ok())
-                .map(|seen| (seen + 1u64).to_string());
-            self.client
-                .send_get_users(
-                    self.count.clone(),
-                    self.filter.clone(),
-                    start.as_deref().or(self.start_index),
-                )
-                .await
-        })
+    ) -> crate::runtime::Pending<'s, Self::Page> {
+        let start = position
+            .and_then(|p| p.parse::<u64>().ok())
+            .map(|seen| (seen + 1u64).to_string());
+        self.client
+            .send_get_users(
+                self.count.clone(),
+                self.filter.clone(),
+                start.as_deref().or(self.start_index),
+            )
     }
     fn page_size(&self) -> Option<u64> {
         self.count.and_then(|v| v.trim().parse::<u64>().ok())
@@ -19864,11 +19241,9 @@ pub struct SearchUsers<'a> {
 }
 #[cfg(feature = "users")]
 impl<'a> SearchUsers<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::UserSearchResponse>, crate::Error> {
-        self.client.send_search_users(self.body).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::UserSearchResponse> {
+        self.client.send_search_users(self.body)
     }
 }
 #[cfg(feature = "users")]
@@ -19893,9 +19268,9 @@ pub struct GetUserById<'a> {
 }
 #[cfg(feature = "users")]
 impl<'a> GetUserById<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::UserResponse>, crate::Error> {
-        self.client.send_get_user_by_id(self.hris_profile_oid).await
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<'a, types::UserResponse> {
+        self.client.send_get_user_by_id(self.hris_profile_oid)
     }
 }
 #[cfg(feature = "user")]
@@ -19925,14 +19300,14 @@ pub struct RetrieveASingleUserV20260101<'a> {
 }
 #[cfg(feature = "user")]
 impl<'a> RetrieveASingleUserV20260101<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::UserRetrieveASingleUserV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::UserRetrieveASingleUserV20260101Response200,
     > {
-        self.client.send_retrieve_a_single_user_v_2026_01_01(self.hris_profile_id).await
+        self.client.send_retrieve_a_single_user_v_2026_01_01(self.hris_profile_id)
     }
 }
 /// Every paginated operation and how it pages.

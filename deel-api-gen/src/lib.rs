@@ -13,7 +13,8 @@
 #![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports, unused_macros))]
 
 /// One request builder per operation: required parameters are arguments of the [`Client`]
-/// method, optional ones are setters, and `send()` performs the call.
+/// method, optional ones are setters, and `send()` returns a [`runtime::Pending`] call, sent
+/// when awaited.
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic)]
 pub mod builder;

@@ -2,16 +2,16 @@
 // Regenerate with `cargo xtask codegen`; CI checks with `cargo xtask codegen --check`.
 
 use crate::types;
-use progenitor_client::{encode_path, ByteStream, ResponseValue};
+use progenitor_client::{encode_path, ByteStream};
 impl crate::Client {
     #[cfg(feature = "treasury")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_vendor_bill_v_2026_01_01<'a>(
+    pub(crate) fn send_create_vendor_bill_v_2026_01_01<'a>(
         &'a self,
-        body: &'a types::CreateVendorBillV20260101Body,
-    ) -> Result<
-        ResponseValue<types::TreasuryCreateVendorBillV20260101Response201>,
-        crate::Error,
+        body: &types::CreateVendorBillV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TreasuryCreateVendorBillV20260101Response201,
     > {
         let url = format!("{}/rest/v2/accounts-payable/vendor-bills", self.baseurl,);
         #[allow(unused_mut)]
@@ -23,28 +23,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_vendor_bill_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/accounts-payable/vendor-bills",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_vendor_bill_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/accounts-payable/vendor-bills",
+            },
+        )
     }
     #[cfg(feature = "treasury")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_upload_vendor_bill_attachment<'a>(
+    pub(crate) fn send_upload_vendor_bill_attachment<'a>(
         &'a self,
-        vendor_bill_id: &'a str,
+        vendor_bill_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsAddNoteToAnApplicationV20260101Response201,
     > {
         let url = format!(
             "{}/rest/v2/accounts-payable/vendor-bills/{}/attachments", self.baseurl,
@@ -59,27 +57,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "upload_vendor_bill_attachment",
-                    method: "POST",
-                    path: "/rest/v2/accounts-payable/vendor-bills/{vendor_bill_id}/attachments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "upload_vendor_bill_attachment",
+                method: "POST",
+                path: "/rest/v2/accounts-payable/vendor-bills/{vendor_bill_id}/attachments",
+            },
+        )
     }
     #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_adjustment<'a>(
+    pub(crate) fn send_create_contract_adjustment<'a>(
         &'a self,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::AdjustmentsCreateContractAdjustmentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AdjustmentsCreateContractAdjustmentResponse201,
     > {
         let url = format!("{}/rest/v2/adjustments", self.baseurl,);
         #[allow(unused_mut)]
@@ -91,31 +87,29 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_adjustment",
-                    method: "POST",
-                    path: "/rest/v2/adjustments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_adjustment",
+                method: "POST",
+                path: "/rest/v2/adjustments",
+            },
+        )
     }
     #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_adjustment_categories<'a>(
+    pub(crate) fn send_get_adjustment_categories<'a>(
         &'a self,
         contract_types: Option<
-            &'a ::std::vec::Vec<
+            &::std::vec::Vec<
                 types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
             >,
         >,
-    ) -> Result<
-        ResponseValue<types::AdjustmentsGetAdjustmentCategoriesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AdjustmentsGetAdjustmentCategoriesResponse200,
     > {
         let url = format!("{}/rest/v2/adjustments/categories", self.baseurl,);
         #[allow(unused_mut)]
@@ -129,27 +123,25 @@ impl crate::Client {
             .query(
                 &progenitor_client::QueryParam::new("contract_types", &contract_types),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_adjustment_categories",
-                    method: "GET",
-                    path: "/rest/v2/adjustments/categories",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_adjustment_categories",
+                method: "GET",
+                path: "/rest/v2/adjustments/categories",
+            },
+        )
     }
     #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_adjustment<'a>(
+    pub(crate) fn send_get_contract_adjustment<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::AdjustmentsGetContractAdjustmentResponse200>,
-        crate::Error,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AdjustmentsGetContractAdjustmentResponse200,
     > {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
@@ -162,25 +154,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_adjustment",
-                    method: "GET",
-                    path: "/rest/v2/adjustments/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_adjustment",
+                method: "GET",
+                path: "/rest/v2/adjustments/{id}",
+            },
+        )
     }
     #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_contract_adjustment<'a>(
+    pub(crate) fn send_delete_contract_adjustment<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -192,29 +182,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_contract_adjustment",
-                    method: "DELETE",
-                    path: "/rest/v2/adjustments/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_contract_adjustment",
+                method: "DELETE",
+                path: "/rest/v2/adjustments/{id}",
+            },
+        )
     }
     #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_contract_adjustment<'a>(
+    pub(crate) fn send_update_contract_adjustment<'a>(
         &'a self,
-        id: &'a str,
+        id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -227,28 +212,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_contract_adjustment",
-                    method: "PATCH",
-                    path: "/rest/v2/adjustments/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_contract_adjustment",
+                method: "PATCH",
+                path: "/rest/v2/adjustments/{id}",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_list_of_ats_application_sources<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_application_sources<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsApplicationSourcesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsApplicationSourcesResponse200,
     > {
         let url = format!("{}/rest/v2/ats/application-sources", self.baseurl,);
         #[allow(unused_mut)]
@@ -261,47 +244,45 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_list_of_ats_application_sources",
-                    method: "GET",
-                    path: "/rest/v2/ats/application-sources",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_list_of_ats_application_sources",
+                method: "GET",
+                path: "/rest/v2/ats/application-sources",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_list_of_ats_applications_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_applications_v_2026_01_01<'a>(
         &'a self,
-        candidate_tag_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        candidate_tag_ids: Option<&::std::vec::Vec<::std::string::String>>,
         current_stage_category_type_slugs: Option<
-            &'a ::std::vec::Vec<::std::string::String>,
+            &::std::vec::Vec<::std::string::String>,
         >,
         current_stage_default_type_slugs: Option<
-            &'a ::std::vec::Vec<::std::string::String>,
+            &::std::vec::Vec<::std::string::String>,
         >,
-        cursor: Option<&'a str>,
-        interview_plan_stage_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        cursor: Option<&str>,
+        interview_plan_stage_ids: Option<&::std::vec::Vec<::std::string::String>>,
         job_criterias_matchings: Option<
-            &'a ::std::vec::Vec<
+            &::std::vec::Vec<
                 types::AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems,
             >,
         >,
-        job_id: Option<&'a str>,
+        job_id: Option<&str>,
         limit: Option<i64>,
-        search_text: Option<&'a str>,
+        search_text: Option<&str>,
         sort_by: Option<types::AtsApplicationsGetParametersSortBy>,
         sort_order: Option<types::AtsApplicationsGetParametersSortOrder>,
-        source_slugs: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsApplicationsV20260101Response200>,
-        crate::Error,
+        source_slugs: Option<&::std::vec::Vec<::std::string::String>>,
+        updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
         #[allow(unused_mut)]
@@ -350,27 +331,25 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
             .query(&progenitor_client::QueryParam::new("source_slugs", &source_slugs))
             .query(&progenitor_client::QueryParam::new("updated_after", &updated_after))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_list_of_ats_applications_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/ats/applications",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_list_of_ats_applications_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/ats/applications",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_ats_application_v_2026_01_01<'a>(
+    pub(crate) fn send_create_ats_application_v_2026_01_01<'a>(
         &'a self,
-        body: &'a types::CreateAtsApplicationV20260101Body,
-    ) -> Result<
-        ResponseValue<types::AtsCreateAtsApplicationV20260101Response201>,
-        crate::Error,
+        body: &types::CreateAtsApplicationV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsCreateAtsApplicationV20260101Response201,
     > {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
         #[allow(unused_mut)]
@@ -382,27 +361,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_ats_application_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/ats/applications",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_ats_application_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/ats/applications",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_ats_application_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_ats_application_v_2026_01_01<'a>(
         &'a self,
-        application_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAtsApplicationV20260101Response200>,
-        crate::Error,
+        application_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAtsApplicationV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/ats/applications/{}", self.baseurl, encode_path(& application_id
@@ -416,30 +393,28 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_ats_application_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/ats/applications/{application_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_ats_application_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/ats/applications/{application_id}",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_associate_application_with_an_interview_plan_stage_v_2026_01_01<
+    pub(crate) fn send_associate_application_with_an_interview_plan_stage_v_2026_01_01<
         'a,
     >(
         &'a self,
-        application_id: &'a str,
-        body: &'a types::AssociateApplicationWithAnInterviewPlanStageV20260101Body,
-    ) -> Result<
-        ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        crate::Error,
+        application_id: &str,
+        body: &types::AssociateApplicationWithAnInterviewPlanStageV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsAddNoteToAnApplicationV20260101Response201,
     > {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/interview-plan-stages", self.baseurl,
@@ -454,28 +429,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "associate_application_with_an_interview_plan_stage_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "associate_application_with_an_interview_plan_stage_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_add_note_to_an_application_v_2026_01_01<'a>(
+    pub(crate) fn send_add_note_to_an_application_v_2026_01_01<'a>(
         &'a self,
-        application_id: &'a str,
-        body: &'a types::AddNoteToAnApplicationV20260101Body,
-    ) -> Result<
-        ResponseValue<types::AtsAddNoteToAnApplicationV20260101Response201>,
-        crate::Error,
+        application_id: &str,
+        body: &types::AddNoteToAnApplicationV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsAddNoteToAnApplicationV20260101Response201,
     > {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/notes", self.baseurl, encode_path(&
@@ -490,35 +463,29 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "add_note_to_an_application_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/ats/applications/{application_id}/notes",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "add_note_to_an_application_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/ats/applications/{application_id}/notes",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01<'a>(
         &'a self,
         attachable_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
-        attachable_id: &'a str,
+        attachable_id: &str,
         attachment_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<
-            types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/ats/attachments/{}/{}/{}", self.baseurl, encode_path(&
@@ -535,41 +502,37 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01<'a>(
         &'a self,
         current_stage_category_type_slugs: Option<
-            &'a ::std::vec::Vec<::std::string::String>,
+            &::std::vec::Vec<::std::string::String>,
         >,
         current_stage_default_type_slugs: Option<
-            &'a ::std::vec::Vec<::std::string::String>,
+            &::std::vec::Vec<::std::string::String>,
         >,
-        cursor: Option<&'a str>,
-        department_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        job_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        cursor: Option<&str>,
+        department_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        job_ids: Option<&::std::vec::Vec<::std::string::String>>,
         limit: Option<i64>,
-        search: Option<&'a str>,
-        tag_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> Result<
-        ResponseValue<
-            types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
-        >,
-        crate::Error,
+        search: Option<&str>,
+        tag_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
@@ -601,28 +564,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("tag_ids", &tag_ids))
             .query(&progenitor_client::QueryParam::new("updated_after", &updated_after))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_paginated_list_of_ats_candidates_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/ats/candidates",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_paginated_list_of_ats_candidates_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/ats/candidates",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_ats_candidate_v_2026_01_01<'a>(
+    pub(crate) fn send_create_ats_candidate_v_2026_01_01<'a>(
         &'a self,
-        body: &'a types::CreateAtsCandidateV20260101Body,
-    ) -> Result<
-        ResponseValue<types::AtsCreateAtsCandidateV20260101Response201>,
-        crate::Error,
-    > {
+        body: &types::CreateAtsCandidateV20260101Body,
+    ) -> crate::runtime::Pending<'a, types::AtsCreateAtsCandidateV20260101Response201> {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -633,29 +591,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_ats_candidate_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/ats/candidates",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_ats_candidate_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/ats/candidates",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_candidate_tags_v_2026_02_27<'a>(
+    pub(crate) fn send_create_candidate_tags_v_2026_02_27<'a>(
         &'a self,
-        candidate_id: &'a str,
-        body: &'a types::CreateCandidateTagsV20260227Body,
-    ) -> Result<
-        ResponseValue<types::AtsCreateCandidateTagsV20260227Response201>,
-        crate::Error,
-    > {
+        candidate_id: &str,
+        body: &types::CreateCandidateTagsV20260227Body,
+    ) -> crate::runtime::Pending<'a, types::AtsCreateCandidateTagsV20260227Response201> {
         let url = format!(
             "{}/rest/v2/ats/candidates/{}/tags", self.baseurl, encode_path(& candidate_id
             .to_string()),
@@ -669,28 +622,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_candidate_tags_v_2026_02_27",
-                    method: "POST",
-                    path: "/rest/v2/ats/candidates/{candidate_id}/tags",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_candidate_tags_v_2026_02_27",
+                method: "POST",
+                path: "/rest/v2/ats/candidates/{candidate_id}/tags",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_list_of_ats_departments<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_departments<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsDepartmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsDepartmentsResponse200,
     > {
         let url = format!("{}/rest/v2/ats/departments", self.baseurl,);
         #[allow(unused_mut)]
@@ -703,33 +654,27 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_list_of_ats_departments",
-                    method: "GET",
-                    path: "/rest/v2/ats/departments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_list_of_ats_departments",
+                method: "GET",
+                path: "/rest/v2/ats/departments",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11<
-        'a,
-    >(
+    pub(crate) fn send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-        updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> Result<
-        ResponseValue<
-            types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
-        >,
-        crate::Error,
+        updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
     > {
         let url = format!("{}/rest/v2/ats/email-templates", self.baseurl,);
         #[allow(unused_mut)]
@@ -743,28 +688,26 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("updated_after", &updated_after))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11",
-                    method: "GET",
-                    path: "/rest/v2/ats/email-templates",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11",
+                method: "GET",
+                path: "/rest/v2/ats/email-templates",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_list_of_ats_employment_types<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_employment_types<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsDepartmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsDepartmentsResponse200,
     > {
         let url = format!("{}/rest/v2/ats/employment-types", self.baseurl,);
         #[allow(unused_mut)]
@@ -777,29 +720,24 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_list_of_ats_employment_types",
-                    method: "GET",
-                    path: "/rest/v2/ats/employment-types",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_list_of_ats_employment_types",
+                method: "GET",
+                path: "/rest/v2/ats/employment-types",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_ats_hiring_members<'a>(
+    pub(crate) fn send_retrieve_ats_hiring_members<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAtsHiringMembersResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAtsHiringMembersResponse200> {
         let url = format!("{}/rest/v2/ats/hiring-members", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -811,29 +749,27 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_ats_hiring_members",
-                    method: "GET",
-                    path: "/rest/v2/ats/hiring-members",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_ats_hiring_members",
+                method: "GET",
+                path: "/rest/v2/ats/hiring-members",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_list_of_ats_job_postings<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_job_postings<'a>(
         &'a self,
-        job_board_id: &'a str,
-        cursor: Option<&'a str>,
+        job_board_id: &str,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsJobPostingsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsJobPostingsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/ats/job-boards/{}/job-postings", self.baseurl, encode_path(&
@@ -849,30 +785,28 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_list_of_ats_job_postings",
-                    method: "GET",
-                    path: "/rest/v2/ats/job-boards/{job_board_id}/job-postings",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_list_of_ats_job_postings",
+                method: "GET",
+                path: "/rest/v2/ats/job-boards/{job_board_id}/job-postings",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_ats_job_postings_v_2026_04_10<'a>(
+    pub(crate) fn send_retrieve_ats_job_postings_v_2026_04_10<'a>(
         &'a self,
-        cursor: Option<&'a str>,
-        job_board_id: Option<&'a str>,
-        job_id: Option<&'a str>,
+        cursor: Option<&str>,
+        job_board_id: Option<&str>,
+        job_id: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAtsJobPostingsV20260410Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAtsJobPostingsV20260410Response200,
     > {
         let url = format!("{}/rest/v2/ats/job-postings", self.baseurl,);
         #[allow(unused_mut)]
@@ -887,28 +821,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("job_board_id", &job_board_id))
             .query(&progenitor_client::QueryParam::new("job_id", &job_id))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_ats_job_postings_v_2026_04_10",
-                    method: "GET",
-                    path: "/rest/v2/ats/job-postings",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_ats_job_postings_v_2026_04_10",
+                method: "GET",
+                path: "/rest/v2/ats/job-postings",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_ats_job_posting<'a>(
+    pub(crate) fn send_retrieve_ats_job_posting<'a>(
         &'a self,
-        job_posting_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAtsJobPostingResponse200>,
-        crate::Error,
-    > {
+        job_posting_id: &str,
+    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAtsJobPostingResponse200> {
         let url = format!(
             "{}/rest/v2/ats/job-postings/{}", self.baseurl, encode_path(& job_posting_id
             .to_string()),
@@ -921,37 +850,32 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_ats_job_posting",
-                    method: "GET",
-                    path: "/rest/v2/ats/job-postings/{job_posting_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_ats_job_posting",
+                method: "GET",
+                path: "/rest/v2/ats/job-postings/{job_posting_id}",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_list_of_ats_jobs<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_jobs<'a>(
         &'a self,
-        cursor: Option<&'a str>,
-        department_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        employment_type_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        interview_plan_id: Option<&'a str>,
+        cursor: Option<&str>,
+        department_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        employment_type_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        interview_plan_id: Option<&str>,
         limit: Option<i64>,
-        location_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        search: Option<&'a str>,
-        status: Option<&'a ::std::vec::Vec<types::AtsJobsPostResponseDataStatus>>,
-        team_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsJobsResponse200>,
-        crate::Error,
-    > {
+        location_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        search: Option<&str>,
+        status: Option<&::std::vec::Vec<types::AtsJobsPostResponseDataStatus>>,
+        team_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAListOfAtsJobsResponse200> {
         let url = format!("{}/rest/v2/ats/jobs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -983,25 +907,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("status", &status))
             .query(&progenitor_client::QueryParam::new("team_ids", &team_ids))
             .query(&progenitor_client::QueryParam::new("updated_after", &updated_after))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_list_of_ats_jobs",
-                    method: "GET",
-                    path: "/rest/v2/ats/jobs",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_list_of_ats_jobs",
+                method: "GET",
+                path: "/rest/v2/ats/jobs",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_ats_job<'a>(
+    pub(crate) fn send_create_ats_job<'a>(
         &'a self,
-        body: &'a types::CreateAtsJobBody,
-    ) -> Result<ResponseValue<types::AtsCreateAtsJobResponse201>, crate::Error> {
+        body: &types::CreateAtsJobBody,
+    ) -> crate::runtime::Pending<'a, types::AtsCreateAtsJobResponse201> {
         let url = format!("{}/rest/v2/ats/jobs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1012,28 +934,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_ats_job",
-                    method: "POST",
-                    path: "/rest/v2/ats/jobs",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_ats_job",
+                method: "POST",
+                path: "/rest/v2/ats/jobs",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_list_of_ats_locations_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_locations_v_2026_01_01<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsLocationsV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/locations", self.baseurl,);
         #[allow(unused_mut)]
@@ -1046,26 +966,24 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_list_of_ats_locations_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/ats/locations",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_list_of_ats_locations_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/ats/locations",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_list_of_ats_offers_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_offers_v_2026_01_01<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::AtsRetrieveAListOfAtsOffersV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrieveAListOfAtsOffersV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/offers", self.baseurl,);
         #[allow(unused_mut)]
@@ -1076,36 +994,32 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_list_of_ats_offers_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/ats/offers",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_list_of_ats_offers_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/ats/offers",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01<
+    pub(crate) fn send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01<
         'a,
     >(
         &'a self,
-        cursor: Option<&'a str>,
-        include_counts: Option<&'a str>,
+        cursor: Option<&str>,
+        include_counts: Option<&str>,
         limit: Option<i64>,
         reason_group_slug: Option<types::AtsReasonsGetParametersReasonGroupSlug>,
-        search: Option<&'a str>,
+        search: Option<&str>,
         subgroup_slug: Option<types::AtsReasonsGetParametersSubgroupSlug>,
-    ) -> Result<
-        ResponseValue<
-            types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/reasons", self.baseurl,);
         #[allow(unused_mut)]
@@ -1129,29 +1043,27 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("subgroup_slug", &subgroup_slug))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/ats/reasons",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/ats/reasons",
+            },
+        )
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_list_tags_v_2026_02_27<'a>(
+    pub(crate) fn send_list_tags_v_2026_02_27<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         include_counts: Option<types::AtsTagsGetParametersIncludeCounts>,
         limit: Option<i64>,
-        search_text: Option<&'a str>,
+        search_text: Option<&str>,
         tag_group_slug: Option<types::AtsTagsGetParametersTagGroupSlug>,
-    ) -> Result<ResponseValue<types::AtsListTagsV20260227Response200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::AtsListTagsV20260227Response200> {
         let url = format!("{}/rest/v2/ats/tags", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1170,31 +1082,27 @@ impl crate::Client {
             .query(
                 &progenitor_client::QueryParam::new("tag_group_slug", &tag_group_slug),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "list_tags_v_2026_02_27",
-                    method: "GET",
-                    path: "/rest/v2/ats/tags",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "list_tags_v_2026_02_27",
+                method: "GET",
+                path: "/rest/v2/ats/tags",
+            },
+        )
     }
     #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub(crate) fn send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
         'a,
     >(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
-        >,
-        crate::Error,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}", self.baseurl, encode_path(& id
@@ -1208,27 +1116,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/benefits/legal-entities/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/benefits/legal-entities/{id}",
+            },
+        )
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_401_k_plans_for_legal_entity_v_2026_01_01<'a>(
+    pub(crate) fn send_get_401_k_plans_for_legal_entity_v_2026_01_01<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::Plans401KGet401KPlansForLegalEntityV20260101Response200>,
-        crate::Error,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans", self.baseurl,
@@ -1242,25 +1148,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_401_k_plans_for_legal_entity_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/benefits/legal-entities/{id}/401k/plans",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_401_k_plans_for_legal_entity_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/benefits/legal-entities/{id}/401k/plans",
+            },
+        )
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01<'a>(
+    pub(crate) fn send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans/clean-up", self.baseurl,
             encode_path(& id.to_string()),
@@ -1273,31 +1177,27 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "clean_up_plan_for_a_given_legal_entity_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "clean_up_plan_for_a_given_legal_entity_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
+            },
+        )
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01<
+    pub(crate) fn send_activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01<
         'a,
     >(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
-        >,
-        crate::Error,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/benefits/401k/activate", self.baseurl,
@@ -1311,33 +1211,29 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
+            },
+        )
     }
     #[cfg(feature = "employees")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub(crate) fn send_get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
         'a,
     >(
         &'a self,
-        id: &'a str,
-        employee_id: &'a str,
+        id: &str,
+        employee_id: &str,
         active_contracts: Option<bool>,
-    ) -> Result<
-        ResponseValue<
-            types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/employees/{}", self.baseurl,
@@ -1357,36 +1253,32 @@ impl crate::Client {
                     &active_contracts,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
+            },
+        )
     }
     #[cfg(feature = "payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub(crate) fn send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
         'a,
     >(
         &'a self,
-        id: &'a str,
+        id: &str,
         items_per_page: Option<i64>,
         offset: Option<i64>,
-        payroll_end_date: Option<&'a str>,
-        payroll_start_date: Option<&'a str>,
-        status: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<
-            types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
-        >,
-        crate::Error,
+        payroll_end_date: Option<&str>,
+        payroll_start_date: Option<&str>,
+        status: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/pay-stub", self.baseurl, encode_path(&
@@ -1417,27 +1309,25 @@ impl crate::Client {
                 ),
             )
             .query(&progenitor_client::QueryParam::new("status", &status))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/benefits/legal-entities/{id}/pay-stub",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/benefits/legal-entities/{id}/pay-stub",
+            },
+        )
     }
     #[cfg(feature = "payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_year_to_date_pay<'a>(
+    pub(crate) fn send_get_year_to_date_pay<'a>(
         &'a self,
-        id: &'a str,
-        date_end: &'a str,
-        date_start: &'a str,
-    ) -> Result<ResponseValue<types::PayrollGetYearToDatePayResponse200>, crate::Error> {
+        id: &str,
+        date_end: &str,
+        date_start: &str,
+    ) -> crate::runtime::Pending<'a, types::PayrollGetYearToDatePayResponse200> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/year-to-date-pay", self.baseurl,
             encode_path(& id.to_string()),
@@ -1452,28 +1342,26 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("date_end", &date_end))
             .query(&progenitor_client::QueryParam::new("date_start", &date_start))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_year_to_date_pay",
-                    method: "GET",
-                    path: "/rest/v2/benefits/legal-entities/{id}/year-to-date-pay",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_year_to_date_pay",
+                method: "GET",
+                path: "/rest/v2/benefits/legal-entities/{id}/year-to-date-pay",
+            },
+        )
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_401_k_plan_for_legal_entity_v_2026_01_01<'a>(
+    pub(crate) fn send_create_401_k_plan_for_legal_entity_v_2026_01_01<'a>(
         &'a self,
-        legal_entity_id: &'a str,
-        body: &'a types::Create401KPlanForLegalEntityV20260101Body,
-    ) -> Result<
-        ResponseValue<types::Plans401KCreate401KPlanForLegalEntityV20260101Response200>,
-        crate::Error,
+        legal_entity_id: &str,
+        body: &types::Create401KPlanForLegalEntityV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans", self.baseurl,
@@ -1488,29 +1376,27 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_401_k_plan_for_legal_entity_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_401_k_plan_for_legal_entity_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans",
+            },
+        )
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_401_k_plan_v_2026_01_01<'a>(
+    pub(crate) fn send_update_401_k_plan_v_2026_01_01<'a>(
         &'a self,
-        legal_entity_id: &'a str,
-        plan_id: &'a str,
-        body: &'a types::Update401KPlanV20260101Body,
-    ) -> Result<
-        ResponseValue<types::Plans401KUpdate401KPlanV20260101Response200>,
-        crate::Error,
+        legal_entity_id: &str,
+        plan_id: &str,
+        body: &types::Update401KPlanV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::Plans401KUpdate401KPlanV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans/{}", self.baseurl,
@@ -1526,33 +1412,29 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_401_k_plan_v_2026_01_01",
-                    method: "PUT",
-                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_401_k_plan_v_2026_01_01",
+                method: "PUT",
+                path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}",
+            },
+        )
     }
     #[cfg(feature = "enrollments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01<
+    pub(crate) fn send_get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01<
         'a,
     >(
         &'a self,
-        legal_entity_id: &'a str,
-        contract_id: &'a str,
-        plan_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
-        >,
-        crate::Error,
+        legal_entity_id: &str,
+        contract_id: &str,
+        plan_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/contracts/{}/plans/{}", self.baseurl,
@@ -1567,30 +1449,28 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
+            },
+        )
     }
     #[cfg(feature = "enrollments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_enroll_an_employee_in_a_401_k_plan_v_2026_01_01<'a>(
+    pub(crate) fn send_enroll_an_employee_in_a_401_k_plan_v_2026_01_01<'a>(
         &'a self,
-        legal_entity_id: &'a str,
-        contract_id: &'a str,
-        plan_id: &'a str,
-        body: &'a types::EnrollAnEmployeeInA401kPlanV20260101Body,
-    ) -> Result<
-        ResponseValue<types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200>,
-        crate::Error,
+        legal_entity_id: &str,
+        contract_id: &str,
+        plan_id: &str,
+        body: &types::EnrollAnEmployeeInA401kPlanV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/contracts/{}/plans/{}", self.baseurl,
@@ -1606,40 +1486,36 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "enroll_an_employee_in_a_401_k_plan_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "enroll_an_employee_in_a_401_k_plan_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
+            },
+        )
     }
     #[cfg(feature = "paystubs")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub(crate) fn send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01<
         'a,
     >(
         &'a self,
-        legal_entity_id: &'a str,
-        cursor: Option<&'a str>,
-        date_end: Option<&'a str>,
-        date_start: Option<&'a str>,
+        legal_entity_id: &str,
+        cursor: Option<&str>,
+        date_end: Option<&str>,
+        date_start: Option<&str>,
         items_per_page: Option<i64>,
         states: Option<
-            &'a ::std::vec::Vec<
+            &::std::vec::Vec<
                 types::BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentStatus,
             >,
         >,
-    ) -> Result<
-        ResponseValue<
-            types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/paystubs", self.baseurl, encode_path(&
@@ -1660,25 +1536,23 @@ impl crate::Client {
                 &progenitor_client::QueryParam::new("items_per_page", &items_per_page),
             )
             .query(&progenitor_client::QueryParam::new("states", &states))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
+            },
+        )
     }
     #[cfg(feature = "candidates")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_add_candidate<'a>(
+    pub(crate) fn send_add_candidate<'a>(
         &'a self,
-        body: &'a types::AddCandidateBody,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+        body: &types::AddCandidateBody,
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         let url = format!("{}/rest/v2/candidates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1689,28 +1563,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "add_candidate",
-                    method: "POST",
-                    path: "/rest/v2/candidates",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "add_candidate",
+                method: "POST",
+                path: "/rest/v2/candidates",
+            },
+        )
     }
     #[cfg(feature = "consent")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_consent_token<'a>(
+    pub(crate) fn send_create_consent_token<'a>(
         &'a self,
-        body: &'a types::CreateConsentTokenBody,
-    ) -> Result<
-        ResponseValue<types::ConsentCreateConsentTokenResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateConsentTokenBody,
+    ) -> crate::runtime::Pending<'a, types::ConsentCreateConsentTokenResponse201> {
         let url = format!("{}/rest/v2/consent_token", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1721,27 +1590,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_consent_token",
-                    method: "POST",
-                    path: "/rest/v2/consent_token",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_consent_token",
+                method: "POST",
+                path: "/rest/v2/consent_token",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_templates<'a>(
+    pub(crate) fn send_get_contract_templates<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::ContractsGetContractTemplatesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ContractsGetContractTemplatesResponse200> {
         let url = format!("{}/rest/v2/contract-templates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1751,39 +1615,37 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_templates",
-                    method: "GET",
-                    path: "/rest/v2/contract-templates",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_templates",
+                method: "GET",
+                path: "/rest/v2/contract-templates",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contracts<'a>(
+    pub(crate) fn send_get_contracts<'a>(
         &'a self,
-        after_cursor: Option<&'a str>,
-        countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        currencies: Option<&'a types::PaymentsGetParametersCurrencies>,
+        after_cursor: Option<&str>,
+        countries: Option<&::std::vec::Vec<::std::string::String>>,
+        currencies: Option<&types::PaymentsGetParametersCurrencies>,
         expand: Option<types::ContractsGetParametersExpand>,
-        external_id: Option<&'a str>,
-        external_id_absent: Option<&'a str>,
-        limit: Option<&'a str>,
+        external_id: Option<&str>,
+        external_id_absent: Option<&str>,
+        limit: Option<&str>,
         order_direction: Option<types::PeopleGetParametersSortOrder>,
-        search: Option<&'a str>,
+        search: Option<&str>,
         sort_by: Option<types::ContractsGetParametersSortBy>,
         statuses: Option<
-            &'a ::std::vec::Vec<types::ContractsGetParametersStatusesSchemaItems>,
+            &::std::vec::Vec<types::ContractsGetParametersStatusesSchemaItems>,
         >,
-        team_id: Option<&'a str>,
-        types: Option<&'a ::std::vec::Vec<types::ContractsGetResponseDataItemsType>>,
-    ) -> Result<ResponseValue<types::ContractsGetContractsResponse200>, crate::Error> {
+        team_id: Option<&str>,
+        types: Option<&::std::vec::Vec<types::ContractsGetResponseDataItemsType>>,
+    ) -> crate::runtime::Pending<'a, types::ContractsGetContractsResponse200> {
         let url = format!("{}/rest/v2/contracts", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1813,28 +1675,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .query(&progenitor_client::QueryParam::new("team_id", &team_id))
             .query(&progenitor_client::QueryParam::new("types", &types))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contracts",
-                    method: "GET",
-                    path: "/rest/v2/contracts",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contracts",
+                method: "GET",
+                path: "/rest/v2/contracts",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_ic_contract<'a>(
+    pub(crate) fn send_create_ic_contract<'a>(
         &'a self,
-        body: &'a types::CreateIcContractBody,
-    ) -> Result<
-        ResponseValue<types::ContractsCreateIcContractResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateIcContractBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsCreateIcContractResponse201> {
         let url = format!("{}/rest/v2/contracts", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1845,26 +1702,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_ic_contract",
-                    method: "POST",
-                    path: "/rest/v2/contracts",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_ic_contract",
+                method: "POST",
+                path: "/rest/v2/contracts",
+            },
+        )
     }
     #[cfg(feature = "custom-fields-contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_custom_fields<'a>(
+    pub(crate) fn send_get_contract_custom_fields<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsContractsGetContractCustomFieldsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsContractsGetContractCustomFieldsResponse200,
     > {
         let url = format!("{}/rest/v2/contracts/custom_fields", self.baseurl,);
         #[allow(unused_mut)]
@@ -1875,27 +1730,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_custom_fields",
-                    method: "GET",
-                    path: "/rest/v2/contracts/custom_fields",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_custom_fields",
+                method: "GET",
+                path: "/rest/v2/contracts/custom_fields",
+            },
+        )
     }
     #[cfg(feature = "custom-fields-contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_custom_field<'a>(
+    pub(crate) fn send_get_custom_field<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsContractsGetCustomFieldResponse200>,
-        crate::Error,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsContractsGetCustomFieldResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/custom_fields/{}", self.baseurl, encode_path(& id
@@ -1909,28 +1762,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_custom_field",
-                    method: "GET",
-                    path: "/rest/v2/contracts/custom_fields/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_custom_field",
+                method: "GET",
+                path: "/rest/v2/contracts/custom_fields/{id}",
+            },
+        )
     }
     #[cfg(feature = "gp-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_gp_contract<'a>(
+    pub(crate) fn send_create_gp_contract<'a>(
         &'a self,
-        body: &'a types::CreateGpContractBody,
-    ) -> Result<
-        ResponseValue<types::GpHiringCreateGpContractResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateGpContractBody,
+    ) -> crate::runtime::Pending<'a, types::GpHiringCreateGpContractResponse201> {
         let url = format!("{}/rest/v2/contracts/gp", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1941,26 +1789,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_gp_contract",
-                    method: "POST",
-                    path: "/rest/v2/contracts/gp",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_gp_contract",
+                method: "POST",
+                path: "/rest/v2/contracts/gp",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract<'a>(
+    pub(crate) fn send_get_contract<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         expand: Option<types::ContractsGetParametersExpand>,
-    ) -> Result<ResponseValue<types::ContractsGetContractResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::ContractsGetContractResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -1974,29 +1820,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("expand", &expand))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_ic_contract<'a>(
+    pub(crate) fn send_update_ic_contract<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateIcContractBody,
-    ) -> Result<
-        ResponseValue<types::ContractsUpdateIcContractResponse200>,
-        crate::Error,
-    > {
+        contract_id: &str,
+        body: &types::UpdateIcContractBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsUpdateIcContractResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2010,29 +1851,27 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_ic_contract",
-                    method: "PATCH",
-                    path: "/rest/v2/contracts/{contract_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_ic_contract",
+                method: "PATCH",
+                path: "/rest/v2/contracts/{contract_id}",
+            },
+        )
     }
     #[cfg(feature = "adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_adjustments<'a>(
+    pub(crate) fn send_get_contract_adjustments<'a>(
         &'a self,
-        contract_id: &'a str,
-        from: Option<&'a ::chrono::naive::NaiveDate>,
-        to: Option<&'a ::chrono::naive::NaiveDate>,
-    ) -> Result<
-        ResponseValue<types::AdjustmentsGetContractAdjustmentsResponse200>,
-        crate::Error,
+        contract_id: &str,
+        from: Option<&::chrono::naive::NaiveDate>,
+        to: Option<&::chrono::naive::NaiveDate>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AdjustmentsGetContractAdjustmentsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/adjustments", self.baseurl, encode_path(&
@@ -2048,39 +1887,37 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("from", &from))
             .query(&progenitor_client::QueryParam::new("to", &to))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_adjustments",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/adjustments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_adjustments",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/adjustments",
+            },
+        )
     }
     #[cfg(feature = "contractor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_amendments_contracts<'a>(
+    pub(crate) fn send_get_contract_amendments_contracts<'a>(
         &'a self,
-        contract_id: &'a str,
-        cursor: Option<&'a str>,
+        contract_id: &str,
+        cursor: Option<&str>,
         limit: Option<i64>,
         sign_statuses: Option<
-            &'a ::std::vec::Vec<
+            &::std::vec::Vec<
                 types::ContractsContractIdAmendmentsGetResponseDataItemsSignStatus,
             >,
         >,
         statuses: Option<
-            &'a ::std::vec::Vec<
+            &::std::vec::Vec<
                 types::ContractsContractIdAmendmentsGetResponseDataItemsStatus,
             >,
         >,
-    ) -> Result<
-        ResponseValue<types::ContractorAmendmentsGetContractAmendmentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorAmendmentsGetContractAmendmentsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/amendments", self.baseurl, encode_path(& contract_id
@@ -2098,28 +1935,26 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("sign_statuses", &sign_statuses))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_amendments_contracts",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/amendments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_amendments_contracts",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/amendments",
+            },
+        )
     }
     #[cfg(feature = "contractor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_amendment_contracts<'a>(
+    pub(crate) fn send_create_contract_amendment_contracts<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractAmendmentContractsBody,
-    ) -> Result<
-        ResponseValue<types::ContractorAmendmentsCreateContractAmendmentResponse201>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::CreateContractAmendmentContractsBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorAmendmentsCreateContractAmendmentResponse201,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/amendments", self.baseurl, encode_path(& contract_id
@@ -2134,32 +1969,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_amendment_contracts",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/amendments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_amendment_contracts",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/amendments",
+            },
+        )
     }
     #[cfg(feature = "cost-centers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_assign_cost_centers_to_an_employment_contract_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_assign_cost_centers_to_an_employment_contract_v_2026_01_01<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::AssignCostCentersToAnEmploymentContractV20260101Body,
-    ) -> Result<
-        ResponseValue<
-            types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
-        >,
-        crate::Error,
+        contract_id: &str,
+        body: &types::AssignCostCentersToAnEmploymentContractV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/cost-centers", self.baseurl, encode_path(&
@@ -2174,26 +2003,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "assign_cost_centers_to_an_employment_contract_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/cost-centers",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "assign_cost_centers_to_an_employment_contract_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/cost-centers",
+            },
+        )
     }
     #[cfg(feature = "custom-fields-contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_put_contract_custom_field<'a>(
+    pub(crate) fn send_put_contract_custom_field<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::PutContractCustomFieldBody,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        contract_id: &str,
+        body: &types::PutContractCustomFieldBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/contracts/{}/custom_fields", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2207,53 +2034,49 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "put_contract_custom_field",
-                    method: "PUT",
-                    path: "/rest/v2/contracts/{contract_id}/custom_fields",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "put_contract_custom_field",
+                method: "PUT",
+                path: "/rest/v2/contracts/{contract_id}/custom_fields",
+            },
+        )
     }
     #[cfg(feature = "custom-fields-contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_contract_custom_field<'a>(
+    pub(crate) fn send_delete_contract_custom_field<'a>(
         &'a self,
-        contract_id: &'a str,
-        id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        contract_id: &str,
+        id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/custom_fields/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_contract_custom_field",
-                    method: "DELETE",
-                    path: "/rest/v2/contracts/{contract_id}/custom_fields/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_contract_custom_field",
+                method: "DELETE",
+                path: "/rest/v2/contracts/{contract_id}/custom_fields/{id}",
+            },
+        )
     }
     #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_document<'a>(
+    pub(crate) fn send_create_contract_document<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::ContractorHiringCreateContractDocumentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorHiringCreateContractDocumentResponse201,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/documents", self.baseurl, encode_path(& contract_id
@@ -2268,29 +2091,27 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_document",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/documents",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_document",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/documents",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_equity_withholding_amount<'a>(
+    pub(crate) fn send_get_contract_equity_withholding_amount<'a>(
         &'a self,
-        contract_id: &'a str,
-        event_currency: &'a str,
-        event_value: &'a str,
-    ) -> Result<
-        ResponseValue<types::ContractsGetContractEquityWithholdingAmountResponse200>,
-        crate::Error,
+        contract_id: &str,
+        event_currency: &str,
+        event_value: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractsGetContractEquityWithholdingAmountResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/equity_withholding_estimate", self.baseurl,
@@ -2308,27 +2129,25 @@ impl crate::Client {
                 &progenitor_client::QueryParam::new("event_currency", &event_currency),
             )
             .query(&progenitor_client::QueryParam::new("event_value", &event_value))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_equity_withholding_amount",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/equity_withholding_estimate",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_equity_withholding_amount",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/equity_withholding_estimate",
+            },
+        )
     }
     #[cfg(feature = "ic-invoicing-taxes")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_ic_invoicing_taxes<'a>(
+    pub(crate) fn send_get_ic_invoicing_taxes<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200>,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
@@ -2342,26 +2161,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_ic_invoicing_taxes",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_ic_invoicing_taxes",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
+            },
+        )
     }
     #[cfg(feature = "ic-invoicing-taxes")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_ic_invoicing_tax<'a>(
+    pub(crate) fn send_create_ic_invoicing_tax<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateIcInvoicingTaxBody,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        contract_id: &str,
+        body: &types::CreateIcInvoicingTaxBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2375,76 +2192,70 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_ic_invoicing_tax",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_ic_invoicing_tax",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
+            },
+        )
     }
     #[cfg(feature = "ic-invoicing-taxes")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_ic_invoicing_tax<'a>(
+    pub(crate) fn send_update_ic_invoicing_tax<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateIcInvoicingTaxBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        contract_id: &str,
+        body: &types::UpdateIcInvoicingTaxBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
             contract_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.patch(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_ic_invoicing_tax",
-                    method: "PATCH",
-                    path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.patch(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_ic_invoicing_tax",
+                method: "PATCH",
+                path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
+            },
+        )
     }
     #[cfg(feature = "ic-invoicing-taxes")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_ic_invoicing_tax<'a>(
+    pub(crate) fn send_delete_ic_invoicing_tax<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         tax_type: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& tax_type.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_ic_invoicing_tax",
-                    method: "DELETE",
-                    path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes/{tax_type}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_ic_invoicing_tax",
+                method: "DELETE",
+                path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes/{tax_type}",
+            },
+        )
     }
     #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_invitation<'a>(
+    pub(crate) fn send_create_contract_invitation<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractInvitationBody,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+        contract_id: &str,
+        body: &types::CreateContractInvitationBody,
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invitations", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2458,25 +2269,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_invitation",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/invitations",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_invitation",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/invitations",
+            },
+        )
     }
     #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_invitations<'a>(
+    pub(crate) fn send_get_contract_invitations<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
+        contract_id: &str,
+    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invitations", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2489,28 +2298,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_invitations",
-                    method: "DELETE",
-                    path: "/rest/v2/contracts/{contract_id}/invitations",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_invitations",
+                method: "DELETE",
+                path: "/rest/v2/contracts/{contract_id}/invitations",
+            },
+        )
     }
     #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_invite<'a>(
+    pub(crate) fn send_get_contract_invite<'a>(
         &'a self,
-        contract_id: &'a str,
-        locale: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::ContractorHiringGetContractInviteResponse200>,
-        crate::Error,
+        contract_id: &str,
+        locale: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorHiringGetContractInviteResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/invite", self.baseurl, encode_path(& contract_id
@@ -2525,38 +2332,36 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("locale", &locale))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_invite",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/invite",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_invite",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/invite",
+            },
+        )
     }
     #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_invoice_adjustments<'a>(
+    pub(crate) fn send_get_contract_invoice_adjustments<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         contract_types: Option<
-            &'a types::ContractsContractIdTimesheetsGetParametersContractTypes,
+            &types::ContractsContractIdTimesheetsGetParametersContractTypes,
         >,
-        date_from: Option<&'a ::chrono::naive::NaiveDate>,
-        date_to: Option<&'a ::chrono::naive::NaiveDate>,
-        invoice_id: Option<&'a str>,
-        limit: Option<&'a str>,
-        offset: Option<&'a str>,
-        reporter_id: Option<&'a str>,
-        statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
-        types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
-    ) -> Result<
-        ResponseValue<types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200>,
-        crate::Error,
+        date_from: Option<&::chrono::naive::NaiveDate>,
+        date_to: Option<&::chrono::naive::NaiveDate>,
+        invoice_id: Option<&str>,
+        limit: Option<&str>,
+        offset: Option<&str>,
+        reporter_id: Option<&str>,
+        statuses: Option<&types::TimesheetsGetParametersStatuses>,
+        types: Option<&types::InvoiceAdjustmentsGetParametersTypes>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/invoice-adjustments", self.baseurl, encode_path(&
@@ -2581,28 +2386,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("reporter_id", &reporter_id))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .query(&progenitor_client::QueryParam::new("types", &types))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_invoice_adjustments",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/invoice-adjustments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_invoice_adjustments",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/invoice-adjustments",
+            },
+        )
     }
     #[cfg(feature = "milestones")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_milestones<'a>(
+    pub(crate) fn send_get_contract_milestones<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::MilestonesGetContractMilestonesResponse200>,
-        crate::Error,
-    > {
+        contract_id: &str,
+    ) -> crate::runtime::Pending<'a, types::MilestonesGetContractMilestonesResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2615,26 +2415,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_milestones",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/milestones",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_milestones",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/milestones",
+            },
+        )
     }
     #[cfg(feature = "milestones")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_milestone<'a>(
+    pub(crate) fn send_create_contract_milestone<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractMilestoneBody,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+        contract_id: &str,
+        body: &types::CreateContractMilestoneBody,
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2648,28 +2446,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_milestone",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/milestones",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_milestone",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/milestones",
+            },
+        )
     }
     #[cfg(feature = "milestones")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_milestone_by_id<'a>(
+    pub(crate) fn send_get_contract_milestone_by_id<'a>(
         &'a self,
-        contract_id: &'a str,
-        milestone_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::MilestonesGetContractMilestoneByIdResponse200>,
-        crate::Error,
+        contract_id: &str,
+        milestone_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::MilestonesGetContractMilestoneByIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones/{}", self.baseurl, encode_path(&
@@ -2683,26 +2479,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_milestone_by_id",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/milestones/{milestone_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_milestone_by_id",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/milestones/{milestone_id}",
+            },
+        )
     }
     #[cfg(feature = "milestones")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_contract_milestone<'a>(
+    pub(crate) fn send_delete_contract_milestone<'a>(
         &'a self,
-        contract_id: &'a str,
-        milestone_id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
+        contract_id: &str,
+        milestone_id: &str,
+    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& milestone_id.to_string()),
@@ -2715,27 +2509,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_contract_milestone",
-                    method: "DELETE",
-                    path: "/rest/v2/contracts/{contract_id}/milestones/{milestone_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_contract_milestone",
+                method: "DELETE",
+                path: "/rest/v2/contracts/{contract_id}/milestones/{milestone_id}",
+            },
+        )
     }
     #[cfg(feature = "off-cycle")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_off_cycle_payments<'a>(
+    pub(crate) fn send_get_contract_off_cycle_payments<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::OffCycleGetContractOffCyclePaymentsResponse200>,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffCycleGetContractOffCyclePaymentsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments", self.baseurl, encode_path(&
@@ -2749,28 +2541,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_off_cycle_payments",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/off-cycle-payments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_off_cycle_payments",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/off-cycle-payments",
+            },
+        )
     }
     #[cfg(feature = "off-cycle")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_off_cycle_payment<'a>(
+    pub(crate) fn send_create_contract_off_cycle_payment<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractOffCyclePaymentBody,
-    ) -> Result<
-        ResponseValue<types::OffCycleCreateContractOffCyclePaymentResponse201>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::CreateContractOffCyclePaymentBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffCycleCreateContractOffCyclePaymentResponse201,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments", self.baseurl, encode_path(&
@@ -2785,28 +2575,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_off_cycle_payment",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/off-cycle-payments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_off_cycle_payment",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/off-cycle-payments",
+            },
+        )
     }
     #[cfg(feature = "off-cycle")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_off_cycle_payment_by_id<'a>(
+    pub(crate) fn send_get_contract_off_cycle_payment_by_id<'a>(
         &'a self,
-        contract_id: &'a str,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::OffCycleGetContractOffCyclePaymentByIdResponse200>,
-        crate::Error,
+        contract_id: &str,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffCycleGetContractOffCyclePaymentByIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments/{}", self.baseurl, encode_path(&
@@ -2820,27 +2608,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_off_cycle_payment_by_id",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/off-cycle-payments/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_off_cycle_payment_by_id",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/off-cycle-payments/{id}",
+            },
+        )
     }
     #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_payment_cycles<'a>(
+    pub(crate) fn send_get_contract_payment_cycles<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ContractorHiringGetContractPaymentCyclesResponse200>,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractorHiringGetContractPaymentCyclesResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/payment_cycles", self.baseurl, encode_path(&
@@ -2854,28 +2640,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_payment_cycles",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/payment_cycles",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_payment_cycles",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/payment_cycles",
+            },
+        )
     }
     #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_preview<'a>(
+    pub(crate) fn send_get_contract_preview<'a>(
         &'a self,
-        contract_id: &'a str,
-        template_id: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        crate::Error,
+        contract_id: &str,
+        template_id: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/preview", self.baseurl, encode_path(& contract_id
@@ -2890,26 +2674,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("templateId", &template_id))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_preview",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/preview",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_preview",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/preview",
+            },
+        )
     }
     #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_signature<'a>(
+    pub(crate) fn send_create_contract_signature<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractSignatureBody,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+        contract_id: &str,
+        body: &types::CreateContractSignatureBody,
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/signatures", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2923,25 +2705,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_signature",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/signatures",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_signature",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/signatures",
+            },
+        )
     }
     #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_tasks<'a>(
+    pub(crate) fn send_get_contract_tasks<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<ResponseValue<types::TasksGetContractTasksResponse200>, crate::Error> {
+        contract_id: &str,
+    ) -> crate::runtime::Pending<'a, types::TasksGetContractTasksResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2954,26 +2734,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_tasks",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/tasks",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_tasks",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/tasks",
+            },
+        )
     }
     #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_task<'a>(
+    pub(crate) fn send_create_contract_task<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractTaskBody,
-    ) -> Result<ResponseValue<types::TasksCreateContractTaskResponse201>, crate::Error> {
+        contract_id: &str,
+        body: &types::CreateContractTaskBody,
+    ) -> crate::runtime::Pending<'a, types::TasksCreateContractTaskResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2987,26 +2765,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_task",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/tasks",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_task",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/tasks",
+            },
+        )
     }
     #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_review_multiple_tasks<'a>(
+    pub(crate) fn send_review_multiple_tasks<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::ReviewMultipleTasksBody,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+        contract_id: &str,
+        body: &types::ReviewMultipleTasksBody,
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/many/reviews", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3020,27 +2796,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "review_multiple_tasks",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/tasks/many/reviews",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "review_multiple_tasks",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/tasks/many/reviews",
+            },
+        )
     }
     #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_contract_task<'a>(
+    pub(crate) fn send_delete_contract_task<'a>(
         &'a self,
-        contract_id: &'a str,
-        task_id: &'a str,
-        reason: Option<&'a str>,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
+        contract_id: &str,
+        task_id: &str,
+        reason: Option<&str>,
+    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/{}", self.baseurl, encode_path(& contract_id
             .to_string()), encode_path(& task_id.to_string()),
@@ -3054,27 +2828,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("reason", &reason))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_contract_task",
-                    method: "DELETE",
-                    path: "/rest/v2/contracts/{contract_id}/tasks/{task_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_contract_task",
+                method: "DELETE",
+                path: "/rest/v2/contracts/{contract_id}/tasks/{task_id}",
+            },
+        )
     }
     #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_task_review<'a>(
+    pub(crate) fn send_create_contract_task_review<'a>(
         &'a self,
-        contract_id: &'a str,
-        task_id: &'a str,
-        body: &'a types::CreateContractTaskReviewBody,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+        contract_id: &str,
+        task_id: &str,
+        body: &types::CreateContractTaskReviewBody,
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/{}/reviews", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& task_id.to_string()),
@@ -3088,28 +2860,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_task_review",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/tasks/{task_id}/reviews",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_task_review",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/tasks/{task_id}/reviews",
+            },
+        )
     }
     #[cfg(feature = "terminations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_termination<'a>(
+    pub(crate) fn send_create_contract_termination<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractTerminationBody,
-    ) -> Result<
-        ResponseValue<types::TerminationsCreateContractTerminationResponse201>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::CreateContractTerminationBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TerminationsCreateContractTerminationResponse201,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/terminations", self.baseurl, encode_path(&
@@ -3124,61 +2894,54 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_termination",
-                    method: "POST",
-                    path: "/rest/v2/contracts/{contract_id}/terminations",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_termination",
+                method: "POST",
+                path: "/rest/v2/contracts/{contract_id}/terminations",
+            },
+        )
     }
     #[cfg(feature = "terminations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_contract_termination<'a>(
+    pub(crate) fn send_delete_contract_termination<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        contract_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/terminations", self.baseurl, encode_path(&
             contract_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_contract_termination",
-                    method: "DELETE",
-                    path: "/rest/v2/contracts/{contract_id}/terminations",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_contract_termination",
+                method: "DELETE",
+                path: "/rest/v2/contracts/{contract_id}/terminations",
+            },
+        )
     }
     #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_timesheets<'a>(
+    pub(crate) fn send_get_contract_timesheets<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         contract_types: Option<
-            &'a types::ContractsContractIdTimesheetsGetParametersContractTypes,
+            &types::ContractsContractIdTimesheetsGetParametersContractTypes,
         >,
-        date_from: Option<&'a ::chrono::naive::NaiveDate>,
-        date_to: Option<&'a ::chrono::naive::NaiveDate>,
-        limit: Option<&'a str>,
-        offset: Option<&'a str>,
-        reporter_id: Option<&'a str>,
-        statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
-    ) -> Result<
-        ResponseValue<types::TimesheetsGetContractTimesheetsResponse200>,
-        crate::Error,
-    > {
+        date_from: Option<&::chrono::naive::NaiveDate>,
+        date_to: Option<&::chrono::naive::NaiveDate>,
+        limit: Option<&str>,
+        offset: Option<&str>,
+        reporter_id: Option<&str>,
+        statuses: Option<&types::TimesheetsGetParametersStatuses>,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsGetContractTimesheetsResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/timesheets", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -3200,32 +2963,30 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .query(&progenitor_client::QueryParam::new("reporter_id", &reporter_id))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_timesheets",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/timesheets",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_timesheets",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/timesheets",
+            },
+        )
     }
     #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_timesheets_presets<'a>(
+    pub(crate) fn send_get_contract_timesheets_presets<'a>(
         &'a self,
-        contract_id: &'a str,
-        cursor: Option<&'a str>,
+        contract_id: &str,
+        cursor: Option<&str>,
         limit: Option<i64>,
-        order_by: Option<&'a str>,
-        order_direction: Option<&'a str>,
-        work_statement_id: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::ProjectsGetContractTimesheetsPresetsResponse200>,
-        crate::Error,
+        order_by: Option<&str>,
+        order_direction: Option<&str>,
+        work_statement_id: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ProjectsGetContractTimesheetsPresetsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/timesheets/presets", self.baseurl, encode_path(&
@@ -3251,32 +3012,30 @@ impl crate::Client {
                     &work_statement_id,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_timesheets_presets",
-                    method: "GET",
-                    path: "/rest/v2/contracts/{contract_id}/timesheets/presets",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_timesheets_presets",
+                method: "GET",
+                path: "/rest/v2/contracts/{contract_id}/timesheets/presets",
+            },
+        )
     }
     #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_payroll_report_v_2026_03_30<'a>(
+    pub(crate) fn send_get_payroll_report_v_2026_03_30<'a>(
         &'a self,
-        cycle_id: &'a str,
-        contract_oids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        cursor: Option<&'a types::AdjustmentsPostFormAmount>,
-        employee_status: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        cycle_id: &str,
+        contract_oids: Option<&::std::vec::Vec<::std::string::String>>,
+        cursor: Option<&types::AdjustmentsPostFormAmount>,
+        employee_status: Option<&::std::vec::Vec<::std::string::String>>,
         limit: Option<i64>,
-        search: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::GlobalPayrollGetPayrollReportV20260330Response200>,
-        crate::Error,
+        search: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::GlobalPayrollGetPayrollReportV20260330Response200,
     > {
         let url = format!(
             "{}/rest/v2/cycles/{}/payroll-report", self.baseurl, encode_path(& cycle_id
@@ -3297,28 +3056,26 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("search", &search))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_payroll_report_v_2026_03_30",
-                    method: "GET",
-                    path: "/rest/v2/cycles/{cycle_id}/payroll-report",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_payroll_report_v_2026_03_30",
+                method: "GET",
+                path: "/rest/v2/cycles/{cycle_id}/payroll-report",
+            },
+        )
     }
     #[cfg(feature = "deel-as-a-service")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_patch_eor_bank_account<'a>(
+    pub(crate) fn send_patch_eor_bank_account<'a>(
         &'a self,
-        bank_id: &'a str,
-        body: &'a types::PatchEorBankAccountBody,
-    ) -> Result<
-        ResponseValue<types::DeelAsAServicePatchEorBankAccountResponse201>,
-        crate::Error,
+        bank_id: &str,
+        body: &types::PatchEorBankAccountBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::DeelAsAServicePatchEorBankAccountResponse201,
     > {
         let url = format!(
             "{}/rest/v2/daas/banks/{}", self.baseurl, encode_path(& bank_id.to_string()),
@@ -3332,26 +3089,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "patch_eor_bank_account",
-                    method: "PATCH",
-                    path: "/rest/v2/daas/banks/{bank_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "patch_eor_bank_account",
+                method: "PATCH",
+                path: "/rest/v2/daas/banks/{bank_id}",
+            },
+        )
     }
     #[cfg(feature = "deel-as-a-service")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_employee_payslips<'a>(
+    pub(crate) fn send_get_eor_employee_payslips<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::DeelAsAServiceGetEorEmployeePayslipsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::DeelAsAServiceGetEorEmployeePayslipsResponse200,
     > {
         let url = format!("{}/rest/v2/daas/payslips", self.baseurl,);
         #[allow(unused_mut)]
@@ -3362,27 +3117,22 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_employee_payslips",
-                    method: "GET",
-                    path: "/rest/v2/daas/payslips",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_employee_payslips",
+                method: "GET",
+                path: "/rest/v2/daas/payslips",
+            },
+        )
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_departments<'a>(
+    pub(crate) fn send_get_departments<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsGetDepartmentsResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::OrganizationsGetDepartmentsResponse200> {
         let url = format!("{}/rest/v2/departments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3392,30 +3142,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_departments",
-                    method: "GET",
-                    path: "/rest/v2/departments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_departments",
+                method: "GET",
+                path: "/rest/v2/departments",
+            },
+        )
     }
     #[cfg(feature = "employee-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_employee_additional_info_template_v_2026_01_01<'a>(
+    pub(crate) fn send_employee_additional_info_template_v_2026_01_01<'a>(
         &'a self,
         type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
-        country: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
-        >,
-        crate::Error,
+        country: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/employee-info/contract-types/{}/countries/{}", self.baseurl,
@@ -3429,30 +3175,28 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "employee_additional_info_template_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/employee-info/contract-types/{type}/countries/{country}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "employee_additional_info_template_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/employee-info/contract-types/{type}/countries/{country}",
+            },
+        )
     }
     #[cfg(feature = "learning")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_workers_actionable_journeys<'a>(
+    pub(crate) fn send_retrieve_workers_actionable_journeys<'a>(
         &'a self,
-        cursor: Option<&'a str>,
-        journey_assignment_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        journey_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        cursor: Option<&str>,
+        journey_assignment_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        journey_ids: Option<&::std::vec::Vec<::std::string::String>>,
         limit: Option<f64>,
-    ) -> Result<
-        ResponseValue<types::LearningRetrieveWorkersActionableJourneysResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::LearningRetrieveWorkersActionableJourneysResponse200,
     > {
         let url = format!(
             "{}/rest/v2/engage/learning/actionable-journeys", self.baseurl,
@@ -3474,28 +3218,23 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("journey_ids", &journey_ids))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_workers_actionable_journeys",
-                    method: "GET",
-                    path: "/rest/v2/engage/learning/actionable-journeys",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_workers_actionable_journeys",
+                method: "GET",
+                path: "/rest/v2/engage/learning/actionable-journeys",
+            },
+        )
     }
     #[cfg(feature = "eor-contract")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_eor_contract<'a>(
+    pub(crate) fn send_create_eor_contract<'a>(
         &'a self,
-        body: &'a types::CreateEorContractBody,
-    ) -> Result<
-        ResponseValue<types::EorContractCreateEorContractResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateEorContractBody,
+    ) -> crate::runtime::Pending<'a, types::EorContractCreateEorContractResponse201> {
         let url = format!("{}/rest/v2/eor", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3506,28 +3245,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_eor_contract",
-                    method: "POST",
-                    path: "/rest/v2/eor",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_eor_contract",
+                method: "POST",
+                path: "/rest/v2/eor",
+            },
+        )
     }
     #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_additional_costs<'a>(
+    pub(crate) fn send_get_additional_costs<'a>(
         &'a self,
-        country: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetAdditionalCostsResponse200>,
-        crate::Error,
-    > {
+        country: &str,
+    ) -> crate::runtime::Pending<'a, types::EorHiringGetAdditionalCostsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/additional-costs/{}", self.baseurl, encode_path(& country
             .to_string()),
@@ -3540,30 +3274,28 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_additional_costs",
-                    method: "GET",
-                    path: "/rest/v2/eor/additional-costs/{country}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_additional_costs",
+                method: "GET",
+                path: "/rest/v2/eor/additional-costs/{country}",
+            },
+        )
     }
     #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_benefits<'a>(
+    pub(crate) fn send_get_benefits<'a>(
         &'a self,
-        country_code: &'a str,
+        country_code: &str,
         employment_type: types::EorPostBodyDataEmploymentType,
-        legal_entity_id: &'a str,
-        team_id: &'a str,
+        legal_entity_id: &str,
+        team_id: &str,
         work_hours_per_week: f64,
         work_visa: bool,
-    ) -> Result<ResponseValue<types::EorHiringGetBenefitsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::EorHiringGetBenefitsResponse200> {
         let url = format!("{}/rest/v2/eor/benefits", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3588,29 +3320,24 @@ impl crate::Client {
                 ),
             )
             .query(&progenitor_client::QueryParam::new("work_visa", &work_visa))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_benefits",
-                    method: "GET",
-                    path: "/rest/v2/eor/benefits",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_benefits",
+                method: "GET",
+                path: "/rest/v2/eor/benefits",
+            },
+        )
     }
     #[cfg(feature = "eor-contract")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_eor_contract<'a>(
+    pub(crate) fn send_update_eor_contract<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateEorContractBody,
-    ) -> Result<
-        ResponseValue<types::EorContractUpdateEorContractResponse200>,
-        crate::Error,
-    > {
+        contract_id: &str,
+        body: &types::UpdateEorContractBody,
+    ) -> crate::runtime::Pending<'a, types::EorContractUpdateEorContractResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -3624,54 +3351,47 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_eor_contract",
-                    method: "PATCH",
-                    path: "/rest/v2/eor/contract/{contract_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_eor_contract",
+                method: "PATCH",
+                path: "/rest/v2/eor/contract/{contract_id}",
+            },
+        )
     }
     #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_cancel_contract<'a>(
+    pub(crate) fn send_cancel_contract<'a>(
         &'a self,
-        oid: &'a str,
-        body: &'a types::CancelContractBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        oid: &str,
+        body: &types::CancelContractBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}/cancel", self.baseurl, encode_path(& oid
             .to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "cancel_contract",
-                    method: "POST",
-                    path: "/rest/v2/eor/contract/{oid}/cancel",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.post(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "cancel_contract",
+                method: "POST",
+                path: "/rest/v2/eor/contract/{oid}/cancel",
+            },
+        )
     }
     #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delay_onboarding<'a>(
+    pub(crate) fn send_delay_onboarding<'a>(
         &'a self,
-        oid: &'a str,
-        body: &'a types::DelayOnboardingBody,
-    ) -> Result<
-        ResponseValue<types::EorHiringDelayOnboardingResponse200>,
-        crate::Error,
-    > {
+        oid: &str,
+        body: &types::DelayOnboardingBody,
+    ) -> crate::runtime::Pending<'a, types::EorHiringDelayOnboardingResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}/delay-onboarding", self.baseurl, encode_path(&
             oid.to_string()),
@@ -3685,27 +3405,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delay_onboarding",
-                    method: "PATCH",
-                    path: "/rest/v2/eor/contract/{oid}/delay-onboarding",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delay_onboarding",
+                method: "PATCH",
+                path: "/rest/v2/eor/contract/{oid}/delay-onboarding",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_amendments_eor<'a>(
+    pub(crate) fn send_get_contract_amendments_eor<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsGetContractAmendmentsResponse200>,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsGetContractAmendmentsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments", self.baseurl, encode_path(&
@@ -3719,28 +3437,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_amendments_eor",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_amendments_eor",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_contract_amendment_eor<'a>(
+    pub(crate) fn send_create_contract_amendment_eor<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractAmendmentEorBody,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsCreateContractAmendmentResponse201>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::CreateContractAmendmentEorBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsCreateContractAmendmentResponse201,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments", self.baseurl, encode_path(&
@@ -3755,28 +3471,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_contract_amendment_eor",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_contract_amendment_eor",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_validate_eor_amendments<'a>(
+    pub(crate) fn send_validate_eor_amendments<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::ValidateEorAmendmentsBody,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsValidateEorAmendmentsResponse200>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::ValidateEorAmendmentsBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsValidateEorAmendmentsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/validate", self.baseurl,
@@ -3791,30 +3505,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "validate_eor_amendments",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/validate",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "validate_eor_amendments",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/validate",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_amendments_validation_settings<'a>(
+    pub(crate) fn send_get_contract_amendments_validation_settings<'a>(
         &'a self,
-        contract_id: &'a str,
-        employment_state: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<
-            types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
-        >,
-        crate::Error,
+        contract_id: &str,
+        employment_state: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/validation/settings", self.baseurl,
@@ -3834,29 +3544,24 @@ impl crate::Client {
                     &employment_state,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_amendments_validation_settings",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/validation/settings",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_amendments_validation_settings",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/validation/settings",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_amendment_by_id<'a>(
+    pub(crate) fn send_get_contract_amendment_by_id<'a>(
         &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        crate::Error,
-    > {
+        contract_id: &str,
+        amendment_id: &str,
+    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3869,28 +3574,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_amendment_by_id",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_amendment_by_id",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_contract_amendment<'a>(
+    pub(crate) fn send_delete_contract_amendment<'a>(
         &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsDeleteContractAmendmentResponse200>,
-        crate::Error,
+        contract_id: &str,
+        amendment_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsDeleteContractAmendmentResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
@@ -3904,30 +3607,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_contract_amendment",
-                    method: "DELETE",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_contract_amendment",
+                method: "DELETE",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_contract_amendment<'a>(
+    pub(crate) fn send_update_contract_amendment<'a>(
         &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-        body: &'a types::UpdateContractAmendmentBody,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        crate::Error,
-    > {
+        contract_id: &str,
+        amendment_id: &str,
+        body: &types::UpdateContractAmendmentBody,
+    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3941,30 +3639,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_contract_amendment",
-                    method: "PATCH",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_contract_amendment",
+                method: "PATCH",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_accept_contract_amendment<'a>(
+    pub(crate) fn send_accept_contract_amendment<'a>(
         &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-        body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        crate::Error,
-    > {
+        contract_id: &str,
+        amendment_id: &str,
+        body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/accept", self.baseurl,
             encode_path(& contract_id.to_string()), encode_path(& amendment_id
@@ -3979,29 +3672,27 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "accept_contract_amendment",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/accept",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "accept_contract_amendment",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/accept",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_confirm_contract_amendment<'a>(
+    pub(crate) fn send_confirm_contract_amendment<'a>(
         &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-        body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsConfirmContractAmendmentResponse200>,
-        crate::Error,
+        contract_id: &str,
+        amendment_id: &str,
+        body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsConfirmContractAmendmentResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/confirm", self.baseurl,
@@ -4017,30 +3708,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "confirm_contract_amendment",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/confirm",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "confirm_contract_amendment",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/confirm",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_amendment_effective_date_limitations<'a>(
+    pub(crate) fn send_get_contract_amendment_effective_date_limitations<'a>(
         &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
-        >,
-        crate::Error,
+        contract_id: &str,
+        amendment_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/effective-date-limitations", self
@@ -4055,28 +3742,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_amendment_effective_date_limitations",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/effective-date-limitations",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_amendment_effective_date_limitations",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/effective-date-limitations",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_amendment_pdf<'a>(
+    pub(crate) fn send_get_contract_amendment_pdf<'a>(
         &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsGetContractAmendmentPdfResponse200>,
-        crate::Error,
+        contract_id: &str,
+        amendment_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsGetContractAmendmentPdfResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/pdf", self.baseurl, encode_path(&
@@ -4090,30 +3775,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_amendment_pdf",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/pdf",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_amendment_pdf",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/pdf",
+            },
+        )
     }
     #[cfg(feature = "eor-amendments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_sign_eor_amendment<'a>(
+    pub(crate) fn send_sign_eor_amendment<'a>(
         &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-        body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsSignEorAmendmentResponse200>,
-        crate::Error,
-    > {
+        contract_id: &str,
+        amendment_id: &str,
+        body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/sign", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -4127,27 +3807,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "sign_eor_amendment",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/sign",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "sign_eor_amendment",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/sign",
+            },
+        )
     }
     #[cfg(feature = "eor-contract")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_contract_details<'a>(
+    pub(crate) fn send_get_eor_contract_details<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorContractGetEorContractDetailsResponse200>,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorContractGetEorContractDetailsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/details", self.baseurl, encode_path(&
@@ -4161,27 +3839,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_contract_details",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/details",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_contract_details",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/details",
+            },
+        )
     }
     #[cfg(feature = "eor-contract-documents")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_contract_documents<'a>(
+    pub(crate) fn send_get_eor_contract_documents<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorContractDocumentsGetEorContractDocumentsResponse200>,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorContractDocumentsGetEorContractDocumentsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/documents", self.baseurl, encode_path(&
@@ -4195,30 +3871,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_contract_documents",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/documents",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_contract_documents",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/documents",
+            },
+        )
     }
     #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_sign_contract_document<'a>(
+    pub(crate) fn send_sign_contract_document<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         type_: types::EorContractsContractIdDocumentsTypeSignPostParametersType,
-        body: &'a types::SignContractDocumentBody,
-    ) -> Result<
-        ResponseValue<types::EorHiringSignContractDocumentResponse200>,
-        crate::Error,
-    > {
+        body: &types::SignContractDocumentBody,
+    ) -> crate::runtime::Pending<'a, types::EorHiringSignContractDocumentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/documents/{}/sign", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& type_.to_string()),
@@ -4232,28 +3903,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "sign_contract_document",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/documents/{type}/sign",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "sign_contract_document",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/documents/{type}/sign",
+            },
+        )
     }
     #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_contract_employee_information<'a>(
+    pub(crate) fn send_update_contract_employee_information<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateContractEmployeeInformationBody,
-    ) -> Result<
-        ResponseValue<types::EorHiringUpdateContractEmployeeInformationResponse200>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::UpdateContractEmployeeInformationBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorHiringUpdateContractEmployeeInformationResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/employee-information", self.baseurl,
@@ -4268,29 +3937,27 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_contract_employee_information",
-                    method: "PATCH",
-                    path: "/rest/v2/eor/contracts/{contract_id}/employee-information",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_contract_employee_information",
+                method: "PATCH",
+                path: "/rest/v2/eor/contracts/{contract_id}/employee-information",
+            },
+        )
     }
     #[cfg(feature = "hrx-documents")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_hrx_documents<'a>(
+    pub(crate) fn send_retrieve_hrx_documents<'a>(
         &'a self,
-        contract_id: &'a str,
-        cursor: Option<&'a str>,
+        contract_id: &str,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::HrxDocumentsRetrieveHrxDocumentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::HrxDocumentsRetrieveHrxDocumentsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/hrx-documents", self.baseurl, encode_path(&
@@ -4306,28 +3973,26 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_hrx_documents",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/hrx-documents",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_hrx_documents",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/hrx-documents",
+            },
+        )
     }
     #[cfg(feature = "hrx-documents")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_download_hrx_documents<'a>(
+    pub(crate) fn send_download_hrx_documents<'a>(
         &'a self,
-        contract_id: &'a str,
-        document_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::HrxDocumentsDownloadHrxDocumentsResponse200>,
-        crate::Error,
+        contract_id: &str,
+        document_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::HrxDocumentsDownloadHrxDocumentsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/hrx-documents/{}", self.baseurl, encode_path(&
@@ -4341,27 +4006,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "download_hrx_documents",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/hrx-documents/{document_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "download_hrx_documents",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/hrx-documents/{document_id}",
+            },
+        )
     }
     #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_offboarding<'a>(
+    pub(crate) fn send_get_contract_offboarding<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding", self.baseurl, encode_path(&
@@ -4375,55 +4038,49 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_offboarding",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_offboarding",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding",
+            },
+        )
     }
     #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_offboarding_attachment_by_id<'a>(
+    pub(crate) fn send_get_contract_offboarding_attachment_by_id<'a>(
         &'a self,
-        contract_id: &'a str,
-        attachment_id: &'a str,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        contract_id: &str,
+        attachment_id: &str,
+    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/attachments/{}", self.baseurl,
             encode_path(& contract_id.to_string()), encode_path(& attachment_id
             .to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_offboarding_attachment_by_id",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/attachments/{attachment_id}",
-                },
-            )
-            .await?;
-        crate::runtime::stream(response).await
+        let mut request = self.client.get(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_offboarding_attachment_by_id",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding/attachments/{attachment_id}",
+            },
+        )
     }
     #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_contract_offboarding_required_information<'a>(
+    pub(crate) fn send_get_eor_contract_offboarding_required_information<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
-        >,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/required-information", self.baseurl,
@@ -4437,28 +4094,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_contract_offboarding_required_information",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/required-information",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_contract_offboarding_required_information",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding/required-information",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_employee_resignation<'a>(
+    pub(crate) fn send_create_employee_resignation<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/resignation", self.baseurl,
@@ -4473,28 +4128,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_employee_resignation",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/resignation",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_employee_resignation",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding/resignation",
+            },
+        )
     }
     #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_review_eor_offboarding_pto<'a>(
+    pub(crate) fn send_review_eor_offboarding_pto<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::ReviewEorOffboardingPtoBody,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::ReviewEorOffboardingPtoBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/resignations/review-pto", self
@@ -4509,32 +4162,28 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "review_eor_offboarding_pto",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/resignations/review-pto",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "review_eor_offboarding_pto",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding/resignations/review-pto",
+            },
+        )
     }
     #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_offboarding_restricted_dates<'a>(
+    pub(crate) fn send_get_contract_offboarding_restricted_dates<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         termination_type: Option<
             types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
         >,
-    ) -> Result<
-        ResponseValue<
-            types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/restricted-dates", self.baseurl,
@@ -4554,28 +4203,26 @@ impl crate::Client {
                     &termination_type,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_offboarding_restricted_dates",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/restricted-dates",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_offboarding_restricted_dates",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding/restricted-dates",
+            },
+        )
     }
     #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_eor_offboarding_client_sign_off<'a>(
+    pub(crate) fn send_create_eor_offboarding_client_sign_off<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateEorOffboardingClientSignOffBody,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::CreateEorOffboardingClientSignOffBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/review-client-sign-offs", self
@@ -4590,28 +4237,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_eor_offboarding_client_sign_off",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_eor_offboarding_client_sign_off",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs",
+            },
+        )
     }
     #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_review_eor_offboarding_employee_sign_offs<'a>(
+    pub(crate) fn send_review_eor_offboarding_employee_sign_offs<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::ReviewEorOffboardingEmployeeSignOffsBody,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::ReviewEorOffboardingEmployeeSignOffsBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/review-employee-sign-offs", self
@@ -4626,28 +4271,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "review_eor_offboarding_employee_sign_offs",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/review-employee-sign-offs",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "review_eor_offboarding_employee_sign_offs",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding/review-employee-sign-offs",
+            },
+        )
     }
     #[cfg(feature = "eor-terminations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_offboarding_termination<'a>(
+    pub(crate) fn send_create_offboarding_termination<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/termination", self.baseurl,
@@ -4662,28 +4305,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_offboarding_termination",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/termination",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_offboarding_termination",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding/termination",
+            },
+        )
     }
     #[cfg(feature = "eor-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_contract_offboarding_time_offs<'a>(
+    pub(crate) fn send_get_contract_offboarding_time_offs<'a>(
         &'a self,
-        contract_id: &'a str,
-        end_date: Option<&'a ::chrono::naive::NaiveDate>,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingTimeOffsResponse200>,
-        crate::Error,
+        contract_id: &str,
+        end_date: Option<&::chrono::naive::NaiveDate>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingTimeOffsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/time-offs", self.baseurl,
@@ -4698,26 +4339,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("end_date", &end_date))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_contract_offboarding_time_offs",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/offboarding/time-offs",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_contract_offboarding_time_offs",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/offboarding/time-offs",
+            },
+        )
     }
     #[cfg(feature = "eor-project-assignment")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_project_assignment<'a>(
+    pub(crate) fn send_get_project_assignment<'a>(
         &'a self,
-        contract_id: &'a str,
-        version: Option<&'a str>,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        contract_id: &str,
+        version: Option<&str>,
+    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -4727,53 +4366,49 @@ impl crate::Client {
             .client
             .get(url)
             .query(&progenitor_client::QueryParam::new("version", &version))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_project_assignment",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/project-assignment",
-                },
-            )
-            .await?;
-        crate::runtime::stream(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_project_assignment",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/project-assignment",
+            },
+        )
     }
     #[cfg(feature = "eor-project-assignment")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_accept_project_assignment<'a>(
+    pub(crate) fn send_accept_project_assignment<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::AcceptProjectAssignmentBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        contract_id: &str,
+        body: &types::AcceptProjectAssignmentBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/accept", self.baseurl,
             encode_path(& contract_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "accept_project_assignment",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/accept",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.post(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "accept_project_assignment",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/accept",
+            },
+        )
     }
     #[cfg(feature = "eor-project-assignment")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_project_assignment_checkin<'a>(
+    pub(crate) fn send_get_project_assignment_checkin<'a>(
         &'a self,
-        contract_id: &'a str,
-        version: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200>,
-        crate::Error,
+        contract_id: &str,
+        version: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/checkin", self.baseurl,
@@ -4788,53 +4423,46 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("version", &version))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_project_assignment_checkin",
-                    method: "GET",
-                    path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/checkin",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_project_assignment_checkin",
+                method: "GET",
+                path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/checkin",
+            },
+        )
     }
     #[cfg(feature = "eor-project-assignment")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_checkin_project_assignment<'a>(
+    pub(crate) fn send_checkin_project_assignment<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CheckinProjectAssignmentBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        contract_id: &str,
+        body: &types::CheckinProjectAssignmentBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/checkin", self.baseurl,
             encode_path(& contract_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "checkin_project_assignment",
-                    method: "POST",
-                    path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/checkin",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.post(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "checkin_project_assignment",
+                method: "POST",
+                path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/checkin",
+            },
+        )
     }
     #[cfg(feature = "cost-calculator")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_employment_cost<'a>(
+    pub(crate) fn send_get_employment_cost<'a>(
         &'a self,
-        body: &'a types::GetEmploymentCostBody,
-    ) -> Result<
-        ResponseValue<types::CostCalculatorGetEmploymentCostResponse200>,
-        crate::Error,
-    > {
+        body: &types::GetEmploymentCostBody,
+    ) -> crate::runtime::Pending<'a, types::CostCalculatorGetEmploymentCostResponse200> {
         let url = format!("{}/rest/v2/eor/employment_cost", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4845,27 +4473,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_employment_cost",
-                    method: "POST",
-                    path: "/rest/v2/eor/employment_cost",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_employment_cost",
+                method: "POST",
+                path: "/rest/v2/eor/employment_cost",
+            },
+        )
     }
     #[cfg(feature = "eor-job-scopes")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_job_scopes<'a>(
+    pub(crate) fn send_get_job_scopes<'a>(
         &'a self,
-        team: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::EorJobScopesGetResponseItems>>,
-        crate::Error,
+        team: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        ::std::vec::Vec<types::EorJobScopesGetResponseItems>,
     > {
         let url = format!("{}/rest/v2/eor/job-scopes", self.baseurl,);
         #[allow(unused_mut)]
@@ -4877,28 +4503,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("team", &team))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_job_scopes",
-                    method: "GET",
-                    path: "/rest/v2/eor/job-scopes",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_job_scopes",
+                method: "GET",
+                path: "/rest/v2/eor/job-scopes",
+            },
+        )
     }
     #[cfg(feature = "eor-job-scopes")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_validate_job_scope<'a>(
+    pub(crate) fn send_validate_job_scope<'a>(
         &'a self,
-        body: &'a types::ValidateJobScopeBody,
-    ) -> Result<
-        ResponseValue<types::EorJobScopesValidateJobScopeResponse200>,
-        crate::Error,
-    > {
+        body: &types::ValidateJobScopeBody,
+    ) -> crate::runtime::Pending<'a, types::EorJobScopesValidateJobScopeResponse200> {
         let url = format!("{}/rest/v2/eor/job-scopes/validate", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4909,52 +4530,48 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "validate_job_scope",
-                    method: "POST",
-                    path: "/rest/v2/eor/job-scopes/validate",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "validate_job_scope",
+                method: "POST",
+                path: "/rest/v2/eor/job-scopes/validate",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-mailboxes")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_change_password<'a>(
+    pub(crate) fn send_change_password<'a>(
         &'a self,
-        body: &'a types::ChangePasswordBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        body: &types::ChangePasswordBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!("{}/rest/v2/eor/mailboxes/change-password", self.baseurl,);
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "change_password",
-                    method: "POST",
-                    path: "/rest/v2/eor/mailboxes/change-password",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.post(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "change_password",
+                method: "POST",
+                path: "/rest/v2/eor/mailboxes/change-password",
+            },
+        )
     }
     #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_start_date<'a>(
+    pub(crate) fn send_get_start_date<'a>(
         &'a self,
-        employee_nationality: Option<&'a str>,
-        employment_country: &'a str,
-        employment_state: Option<&'a str>,
-        legal_entity_id: Option<&'a str>,
-        special_job_id: Option<&'a str>,
-        team_id: &'a str,
+        employee_nationality: Option<&str>,
+        employment_country: &str,
+        employment_state: Option<&str>,
+        legal_entity_id: Option<&str>,
+        special_job_id: Option<&str>,
+        team_id: &str,
         work_visa: Option<bool>,
-    ) -> Result<ResponseValue<types::EorHiringGetStartDateResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::EorHiringGetStartDateResponse200> {
         let url = format!("{}/rest/v2/eor/start-date", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4990,27 +4607,25 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("team_id", &team_id))
             .query(&progenitor_client::QueryParam::new("work_visa", &work_visa))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_start_date",
-                    method: "GET",
-                    path: "/rest/v2/eor/start-date",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_start_date",
+                method: "GET",
+                path: "/rest/v2/eor/start-date",
+            },
+        )
     }
     #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_hiring_guide_by_country<'a>(
+    pub(crate) fn send_get_eor_hiring_guide_by_country<'a>(
         &'a self,
-        country_code: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetEorHiringGuideByCountryResponse200>,
-        crate::Error,
+        country_code: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorHiringGetEorHiringGuideByCountryResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/validations/{}", self.baseurl, encode_path(& country_code
@@ -5024,28 +4639,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_hiring_guide_by_country",
-                    method: "GET",
-                    path: "/rest/v2/eor/validations/{country_code}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_hiring_guide_by_country",
+                method: "GET",
+                path: "/rest/v2/eor/validations/{country_code}",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-accounts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_worker_eor<'a>(
+    pub(crate) fn send_create_worker_eor<'a>(
         &'a self,
-        body: &'a types::CreateWorkerEorBody,
-    ) -> Result<
-        ResponseValue<types::EorWorkerAccountsCreateWorkerResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateWorkerEorBody,
+    ) -> crate::runtime::Pending<'a, types::EorWorkerAccountsCreateWorkerResponse201> {
         let url = format!("{}/rest/v2/eor/worker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5056,26 +4666,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_worker_eor",
-                    method: "POST",
-                    path: "/rest/v2/eor/worker",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_worker_eor",
+                method: "POST",
+                path: "/rest/v2/eor/worker",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-benefits")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_worker_benefits<'a>(
+    pub(crate) fn send_get_eor_worker_benefits<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
     > {
         let url = format!("{}/rest/v2/eor/worker/benefits", self.baseurl,);
         #[allow(unused_mut)]
@@ -5086,28 +4694,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_worker_benefits",
-                    method: "GET",
-                    path: "/rest/v2/eor/worker/benefits",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_worker_benefits",
+                method: "GET",
+                path: "/rest/v2/eor/worker/benefits",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_eor_worker_bank_account<'a>(
+    pub(crate) fn send_create_eor_worker_bank_account<'a>(
         &'a self,
-        body: &'a types::CreateEorWorkerBankAccountBody,
-    ) -> Result<
-        ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateEorWorkerBankAccountBody,
+    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
         let url = format!("{}/rest/v2/eor/workers/banks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5118,30 +4721,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_eor_worker_bank_account",
-                    method: "POST",
-                    path: "/rest/v2/eor/workers/banks",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_eor_worker_bank_account",
+                method: "POST",
+                path: "/rest/v2/eor/workers/banks",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-banks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_worker_bank_guide_by_country_and_currency<'a>(
+    pub(crate) fn send_get_eor_worker_bank_guide_by_country_and_currency<'a>(
         &'a self,
-        country: &'a str,
-        currency: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
-        >,
-        crate::Error,
+        country: &str,
+        currency: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/banks-guide/country/{}/currency/{}", self.baseurl,
@@ -5155,26 +4754,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_worker_bank_guide_by_country_and_currency",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/banks-guide/country/{country}/currency/{currency}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_worker_bank_guide_by_country_and_currency",
+                method: "GET",
+                path: "/rest/v2/eor/workers/banks-guide/country/{country}/currency/{currency}",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-banks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_worker_bank_guide<'a>(
+    pub(crate) fn send_get_eor_worker_bank_guide<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerBanksGetEorWorkerBankGuideResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
     > {
         let url = format!("{}/rest/v2/eor/workers/banks/guide", self.baseurl,);
         #[allow(unused_mut)]
@@ -5185,26 +4782,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_worker_bank_guide",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/banks/guide",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_worker_bank_guide",
+                method: "GET",
+                path: "/rest/v2/eor/workers/banks/guide",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_worker_compliance_documents<'a>(
+    pub(crate) fn send_get_eor_worker_compliance_documents<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::WorkersListOfWorkerComplianceDocumentsV20260423Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
         let url = format!("{}/rest/v2/eor/workers/compliance-documents", self.baseurl,);
         #[allow(unused_mut)]
@@ -5215,28 +4810,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_worker_compliance_documents",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/compliance-documents",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_worker_compliance_documents",
+                method: "GET",
+                path: "/rest/v2/eor/workers/compliance-documents",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_upload_eor_worker_compliance_document<'a>(
+    pub(crate) fn send_upload_eor_worker_compliance_document<'a>(
         &'a self,
-        document_id: &'a str,
+        document_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::EorAmendmentsDeleteContractAmendmentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorAmendmentsDeleteContractAmendmentResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}", self.baseurl, encode_path(&
@@ -5251,51 +4844,47 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "upload_eor_worker_compliance_document",
-                    method: "POST",
-                    path: "/rest/v2/eor/workers/compliance-documents/{document_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "upload_eor_worker_compliance_document",
+                method: "POST",
+                path: "/rest/v2/eor/workers/compliance-documents/{document_id}",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_compliance_document_acknowledgement<'a>(
+    pub(crate) fn send_create_compliance_document_acknowledgement<'a>(
         &'a self,
-        document_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        document_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}/acknowledgement", self
             .baseurl, encode_path(& document_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_compliance_document_acknowledgement",
-                    method: "POST",
-                    path: "/rest/v2/eor/workers/compliance-documents/{document_id}/acknowledgement",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.post(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_compliance_document_acknowledgement",
+                method: "POST",
+                path: "/rest/v2/eor/workers/compliance-documents/{document_id}/acknowledgement",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_download_compliance_document<'a>(
+    pub(crate) fn send_download_compliance_document<'a>(
         &'a self,
-        document_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorWorkerComplianceDownloadComplianceDocumentResponse200>,
-        crate::Error,
+        document_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}/download", self.baseurl,
@@ -5309,29 +4898,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "download_compliance_document",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/compliance-documents/{document_id}/download",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "download_compliance_document",
+                method: "GET",
+                path: "/rest/v2/eor/workers/compliance-documents/{document_id}/download",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-compliance")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_download_compliance_document_template<'a>(
+    pub(crate) fn send_download_compliance_document_template<'a>(
         &'a self,
-        document_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
-        >,
-        crate::Error,
+        document_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}/templates/download", self
@@ -5345,29 +4930,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "download_compliance_document_template",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/compliance-documents/{document_id}/templates/download",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "download_compliance_document_template",
+                method: "GET",
+                path: "/rest/v2/eor/workers/compliance-documents/{document_id}/templates/download",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_gp_worker_additional_information_eor<'a>(
+    pub(crate) fn send_create_gp_worker_additional_information_eor<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateGpWorkerAdditionalInformationEorBody,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+        contract_id: &str,
+        body: &types::CreateGpWorkerAdditionalInformationEorBody,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -5381,29 +4961,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_gp_worker_additional_information_eor",
-                    method: "POST",
-                    path: "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_gp_worker_additional_information_eor",
+                method: "POST",
+                path: "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_eor_worker_additional_information<'a>(
+    pub(crate) fn send_update_eor_worker_additional_information<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateEorWorkerAdditionalInformationBody,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+        contract_id: &str,
+        body: &types::UpdateEorWorkerAdditionalInformationBody,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -5417,28 +4992,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_eor_worker_additional_information",
-                    method: "PATCH",
-                    path: "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_eor_worker_additional_information",
+                method: "PATCH",
+                path: "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-agreements")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_download_worker_employee_agreement<'a>(
+    pub(crate) fn send_download_worker_employee_agreement<'a>(
         &'a self,
-        contract_id: &'a str,
-        version: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::EorWorkerComplianceDownloadComplianceDocumentResponse200>,
-        crate::Error,
+        contract_id: &str,
+        version: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/employee-agreement/download", self
@@ -5453,25 +5026,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("version", &version))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "download_worker_employee_agreement",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/contracts/{contract_id}/employee-agreement/download",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "download_worker_employee_agreement",
+                method: "GET",
+                path: "/rest/v2/eor/workers/contracts/{contract_id}/employee-agreement/download",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-documents")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_worker_hr_documents<'a>(
+    pub(crate) fn send_get_eor_worker_hr_documents<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<ResponseValue<types::OrganizationsGetTeamsResponse200>, crate::Error> {
+        contract_id: &str,
+    ) -> crate::runtime::Pending<'a, types::OrganizationsGetTeamsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/hr-documents", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -5484,28 +5055,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_worker_hr_documents",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/contracts/{contract_id}/hr-documents",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_worker_hr_documents",
+                method: "GET",
+                path: "/rest/v2/eor/workers/contracts/{contract_id}/hr-documents",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_submit_eor_worker_resignation<'a>(
+    pub(crate) fn send_submit_eor_worker_resignation<'a>(
         &'a self,
-        contract_id: &'a str,
+        contract_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingGetContractOffboardingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offboarding", self.baseurl,
@@ -5520,52 +5089,48 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "submit_eor_worker_resignation",
-                    method: "POST",
-                    path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "submit_eor_worker_resignation",
+                method: "POST",
+                path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_download_employee_resignation_letter<'a>(
+    pub(crate) fn send_download_employee_resignation_letter<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<ResponseValue<ByteStream>, crate::Error> {
+        contract_id: &str,
+    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offboarding/resignation-letter", self
             .baseurl, encode_path(& contract_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "download_employee_resignation_letter",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter",
-                },
-            )
-            .await?;
-        crate::runtime::stream(response).await
+        let mut request = self.client.get(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "download_employee_resignation_letter",
+                method: "GET",
+                path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_sign_employee_resignation_letter<'a>(
+    pub(crate) fn send_sign_employee_resignation_letter<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::SignEmployeeResignationLetterBody,
-    ) -> Result<
-        ResponseValue<types::EorOffboardingCreateEorOffboardingClientSignOffResponse200>,
-        crate::Error,
+        contract_id: &str,
+        body: &types::SignEmployeeResignationLetterBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offboarding/resignation-letter/sign",
@@ -5580,27 +5145,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "sign_employee_resignation_letter",
-                    method: "POST",
-                    path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter/sign",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "sign_employee_resignation_letter",
+                method: "POST",
+                path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter/sign",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-agreements")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_download_worker_offer_letter<'a>(
+    pub(crate) fn send_download_worker_offer_letter<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offer-letter", self.baseurl,
@@ -5614,26 +5177,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "download_worker_offer_letter",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/contracts/{contract_id}/offer-letter",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "download_worker_offer_letter",
+                method: "GET",
+                path: "/rest/v2/eor/workers/contracts/{contract_id}/offer-letter",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-agreements")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_sign_eor_contract_as_worker<'a>(
+    pub(crate) fn send_sign_eor_contract_as_worker<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::SignEorContractAsWorkerBody,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+        contract_id: &str,
+        body: &types::SignEorContractAsWorkerBody,
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/signatures", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -5647,27 +5208,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "sign_eor_contract_as_worker",
-                    method: "POST",
-                    path: "/rest/v2/eor/workers/contracts/{contract_id}/signatures",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "sign_eor_contract_as_worker",
+                method: "POST",
+                path: "/rest/v2/eor/workers/contracts/{contract_id}/signatures",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_employee_resignations<'a>(
+    pub(crate) fn send_get_employee_resignations<'a>(
         &'a self,
         status: Option<types::EorWorkersResignationsGetParametersStatus>,
-    ) -> Result<
-        ResponseValue<types::EorWorkerOffboardingGetEmployeeResignationsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerOffboardingGetEmployeeResignationsResponse200,
     > {
         let url = format!("{}/rest/v2/eor/workers/resignations", self.baseurl,);
         #[allow(unused_mut)]
@@ -5679,26 +5238,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("status", &status))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_employee_resignations",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/resignations",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_employee_resignations",
+                method: "GET",
+                path: "/rest/v2/eor/workers/resignations",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_worker_tax_documents<'a>(
+    pub(crate) fn send_get_eor_worker_tax_documents<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
     > {
         let url = format!("{}/rest/v2/eor/workers/tax-documents", self.baseurl,);
         #[allow(unused_mut)]
@@ -5709,28 +5266,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_worker_tax_documents",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/tax-documents",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_worker_tax_documents",
+                method: "GET",
+                path: "/rest/v2/eor/workers/tax-documents",
+            },
+        )
     }
     #[cfg(feature = "eor-payslips")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_payslips<'a>(
+    pub(crate) fn send_get_worker_payslips<'a>(
         &'a self,
-        worker_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorPayslipsGetWorkerPayslipsResponse200>,
-        crate::Error,
-    > {
+        worker_id: &str,
+    ) -> crate::runtime::Pending<'a, types::EorPayslipsGetWorkerPayslipsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/workers/{}/payslips", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -5743,29 +5295,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_payslips",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/{worker_id}/payslips",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_payslips",
+                method: "GET",
+                path: "/rest/v2/eor/workers/{worker_id}/payslips",
+            },
+        )
     }
     #[cfg(feature = "eor-worker-payslips")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_payslips_download<'a>(
+    pub(crate) fn send_get_worker_payslips_download<'a>(
         &'a self,
-        worker_id: &'a str,
-        payslip_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
+        worker_id: &str,
+        payslip_id: &str,
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!(
             "{}/rest/v2/eor/workers/{}/payslips/{}/download", self.baseurl, encode_path(&
             worker_id.to_string()), encode_path(& payslip_id.to_string()),
@@ -5778,27 +5325,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_payslips_download",
-                    method: "GET",
-                    path: "/rest/v2/eor/workers/{worker_id}/payslips/{payslip_id}/download",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_payslips_download",
+                method: "GET",
+                path: "/rest/v2/eor/workers/{worker_id}/payslips/{payslip_id}/download",
+            },
+        )
     }
     #[cfg(feature = "eor-benefits")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_eor_benefits_by_contract_id<'a>(
+    pub(crate) fn send_get_eor_benefits_by_contract_id<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorBenefitsGetEorBenefitsByContractIdResponse200>,
-        crate::Error,
+        contract_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorBenefitsGetEorBenefitsByContractIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/{}/benefits", self.baseurl, encode_path(& contract_id
@@ -5812,29 +5357,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_eor_benefits_by_contract_id",
-                    method: "GET",
-                    path: "/rest/v2/eor/{contract_id}/benefits",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_eor_benefits_by_contract_id",
+                method: "GET",
+                path: "/rest/v2/eor/{contract_id}/benefits",
+            },
+        )
     }
     #[cfg(feature = "eor-terminations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_regular_termination<'a>(
+    pub(crate) fn send_create_regular_termination<'a>(
         &'a self,
-        oid: &'a str,
-        body: &'a types::CreateRegularTerminationBody,
-    ) -> Result<
-        ResponseValue<types::EorTerminationsGetTerminationResponse200>,
-        crate::Error,
-    > {
+        oid: &str,
+        body: &types::CreateRegularTerminationBody,
+    ) -> crate::runtime::Pending<'a, types::EorTerminationsGetTerminationResponse200> {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/regular", self.baseurl, encode_path(& oid
             .to_string()),
@@ -5848,28 +5388,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_regular_termination",
-                    method: "POST",
-                    path: "/rest/v2/eor/{oid}/terminations/regular",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_regular_termination",
+                method: "POST",
+                path: "/rest/v2/eor/{oid}/terminations/regular",
+            },
+        )
     }
     #[cfg(feature = "eor-terminations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_resignation<'a>(
+    pub(crate) fn send_create_resignation<'a>(
         &'a self,
-        oid: &'a str,
-        body: &'a types::CreateResignationBody,
-    ) -> Result<
-        ResponseValue<types::EorTerminationsCreateResignationResponse200>,
-        crate::Error,
+        oid: &str,
+        body: &types::CreateResignationBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorTerminationsCreateResignationResponse200,
     > {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/resignation", self.baseurl, encode_path(& oid
@@ -5884,29 +5422,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_resignation",
-                    method: "POST",
-                    path: "/rest/v2/eor/{oid}/terminations/resignation",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_resignation",
+                method: "POST",
+                path: "/rest/v2/eor/{oid}/terminations/resignation",
+            },
+        )
     }
     #[cfg(feature = "eor-terminations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_termination<'a>(
+    pub(crate) fn send_get_termination<'a>(
         &'a self,
-        oid: &'a str,
-        termination_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorTerminationsGetTerminationResponse200>,
-        crate::Error,
-    > {
+        oid: &str,
+        termination_id: &str,
+    ) -> crate::runtime::Pending<'a, types::EorTerminationsGetTerminationResponse200> {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/{}", self.baseurl, encode_path(& oid
             .to_string()), encode_path(& termination_id.to_string()),
@@ -5919,27 +5452,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_termination",
-                    method: "GET",
-                    path: "/rest/v2/eor/{oid}/terminations/{terminationId}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_termination",
+                method: "GET",
+                path: "/rest/v2/eor/{oid}/terminations/{terminationId}",
+            },
+        )
     }
     #[cfg(feature = "equity-tokens")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_equity_or_token_tax_event<'a>(
+    pub(crate) fn send_create_equity_or_token_tax_event<'a>(
         &'a self,
-        body: &'a types::CreateEquityOrTokenTaxEventBody,
-    ) -> Result<
-        ResponseValue<types::EquityTokensCreateEquityOrTokenTaxEventResponse201>,
-        crate::Error,
+        body: &types::CreateEquityOrTokenTaxEventBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EquityTokensCreateEquityOrTokenTaxEventResponse201,
     > {
         let url = format!("{}/rest/v2/equities-tokens/tax-events", self.baseurl,);
         #[allow(unused_mut)]
@@ -5951,27 +5482,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_equity_or_token_tax_event",
-                    method: "POST",
-                    path: "/rest/v2/equities-tokens/tax-events",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_equity_or_token_tax_event",
+                method: "POST",
+                path: "/rest/v2/equities-tokens/tax-events",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_a_request_to_exercise_equity_v_2026_01_01<'a>(
+    pub(crate) fn send_create_a_request_to_exercise_equity_v_2026_01_01<'a>(
         &'a self,
-        body: &'a types::CreateARequestToExerciseEquityV20260101Body,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        crate::Error,
+        body: &types::CreateARequestToExerciseEquityV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationCreateGpWorkerBankResponse201,
     > {
         let url = format!("{}/rest/v2/equity/exercise", self.baseurl,);
         #[allow(unused_mut)]
@@ -5983,28 +5512,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_a_request_to_exercise_equity_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/equity/exercise",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_a_request_to_exercise_equity_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/equity/exercise",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_approve_an_equity_exercise_v_2026_01_01<'a>(
+    pub(crate) fn send_approve_an_equity_exercise_v_2026_01_01<'a>(
         &'a self,
-        public_id: &'a str,
-        body: &'a types::ApproveAnEquityExerciseV20260101Body,
-    ) -> Result<
-        ResponseValue<types::ContractsApproveAnEquityExerciseV20260101Response200>,
-        crate::Error,
+        public_id: &str,
+        body: &types::ApproveAnEquityExerciseV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ContractsApproveAnEquityExerciseV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/equity/exercise/{}", self.baseurl, encode_path(& public_id
@@ -6019,27 +5546,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "approve_an_equity_exercise_v_2026_01_01",
-                    method: "PATCH",
-                    path: "/rest/v2/equity/exercise/{public_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "approve_an_equity_exercise_v_2026_01_01",
+                method: "PATCH",
+                path: "/rest/v2/equity/exercise/{public_id}",
+            },
+        )
     }
     #[cfg(feature = "worker-hr")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_hrx_manager_for_worker<'a>(
+    pub(crate) fn send_get_hrx_manager_for_worker<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::WorkerHrGetHrxManagerForWorkerResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::WorkerHrGetHrxManagerForWorkerResponse200> {
         let url = format!("{}/rest/v2/escalations/workers/me/hrx", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6049,29 +5571,27 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_hrx_manager_for_worker",
-                    method: "GET",
-                    path: "/rest/v2/escalations/workers/me/hrx",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_hrx_manager_for_worker",
+                method: "GET",
+                path: "/rest/v2/escalations/workers/me/hrx",
+            },
+        )
     }
     #[cfg(feature = "forms")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_fetch_multiple_eor_contract_forms<'a>(
+    pub(crate) fn send_fetch_multiple_eor_contract_forms<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-        body: &'a types::FetchMultipleEorContractFormsBody,
-    ) -> Result<
-        ResponseValue<types::FormsFetchMultipleEorContractFormsResponse200>,
-        crate::Error,
+        body: &types::FetchMultipleEorContractFormsBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::FormsFetchMultipleEorContractFormsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/forms/eor/create-contract/definitions", self.baseurl,
@@ -6087,32 +5607,27 @@ impl crate::Client {
             .json(&body)
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "fetch_multiple_eor_contract_forms",
-                    method: "POST",
-                    path: "/rest/v2/forms/eor/create-contract/definitions",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "fetch_multiple_eor_contract_forms",
+                method: "POST",
+                path: "/rest/v2/forms/eor/create-contract/definitions",
+            },
+        )
     }
     #[cfg(feature = "eor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_create_contract_form<'a>(
+    pub(crate) fn send_get_create_contract_form<'a>(
         &'a self,
-        country_code: &'a str,
+        country_code: &str,
         contract_duration_in_days: Option<i64>,
-        start_date: Option<&'a str>,
-        state: Option<&'a str>,
+        start_date: Option<&str>,
+        state: Option<&str>,
         work_hours_per_week: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::EorHiringGetCreateContractFormResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::EorHiringGetCreateContractFormResponse200> {
         let url = format!(
             "{}/rest/v2/forms/eor/create-contract/{}", self.baseurl, encode_path(&
             country_code.to_string()),
@@ -6139,27 +5654,25 @@ impl crate::Client {
                     &work_hours_per_week,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_create_contract_form",
-                    method: "GET",
-                    path: "/rest/v2/forms/eor/create-contract/{country_code}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_create_contract_form",
+                method: "GET",
+                path: "/rest/v2/forms/eor/create-contract/{country_code}",
+            },
+        )
     }
     #[cfg(feature = "forms")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_additional_fields_for_eor<'a>(
+    pub(crate) fn send_get_worker_additional_fields_for_eor<'a>(
         &'a self,
-        country_code: &'a str,
-    ) -> Result<
-        ResponseValue<types::FormsGetWorkerAdditionalFieldsForEorResponse200>,
-        crate::Error,
+        country_code: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::FormsGetWorkerAdditionalFieldsForEorResponse200,
     > {
         let url = format!(
             "{}/rest/v2/forms/eor/worker-additional-fields/{}", self.baseurl,
@@ -6173,31 +5686,27 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_additional_fields_for_eor",
-                    method: "GET",
-                    path: "/rest/v2/forms/eor/worker-additional-fields/{country_code}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_additional_fields_for_eor",
+                method: "GET",
+                path: "/rest/v2/forms/eor/worker-additional-fields/{country_code}",
+            },
+        )
     }
     #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01<
+    pub(crate) fn send_retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01<
         'a,
     >(
         &'a self,
-        country_code: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
-        >,
-        crate::Error,
+        country_code: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/forms/gp/worker-additional-fields/{}", self.baseurl,
@@ -6211,28 +5720,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
+            },
+        )
     }
     #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_gp_legal_entity_reports<'a>(
+    pub(crate) fn send_get_gp_legal_entity_reports<'a>(
         &'a self,
-        legal_entity_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ReportsGetGpLegalEntityReportsResponse200>,
-        crate::Error,
-    > {
+        legal_entity_id: &str,
+    ) -> crate::runtime::Pending<'a, types::ReportsGetGpLegalEntityReportsResponse200> {
         let url = format!(
             "{}/rest/v2/gp/legal-entities/{}/reports", self.baseurl, encode_path(&
             legal_entity_id.to_string()),
@@ -6245,31 +5749,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_gp_legal_entity_reports",
-                    method: "GET",
-                    path: "/rest/v2/gp/legal-entities/{legal_entity_id}/reports",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_gp_legal_entity_reports",
+                method: "GET",
+                path: "/rest/v2/gp/legal-entities/{legal_entity_id}/reports",
+            },
+        )
     }
     #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_gp_report_gross_to_net<'a>(
+    pub(crate) fn send_get_gp_report_gross_to_net<'a>(
         &'a self,
-        id: &'a str,
-        currency: Option<&'a str>,
+        id: &str,
+        currency: Option<&str>,
         limit: Option<f64>,
         offset: Option<f64>,
-    ) -> Result<
-        ResponseValue<types::ReportsGetGpReportGrossToNetResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ReportsGetGpReportGrossToNetResponse200> {
         let url = format!(
             "{}/rest/v2/gp/reports/{}/gross_to_net", self.baseurl, encode_path(& id
             .to_string()),
@@ -6285,28 +5784,26 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("currency", &currency))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_gp_report_gross_to_net",
-                    method: "GET",
-                    path: "/rest/v2/gp/reports/{id}/gross_to_net",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_gp_report_gross_to_net",
+                method: "GET",
+                path: "/rest/v2/gp/reports/{id}/gross_to_net",
+            },
+        )
     }
     #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_gp_report_gross_to_net_csv<'a>(
+    pub(crate) fn send_get_gp_report_gross_to_net_csv<'a>(
         &'a self,
-        id: &'a str,
-        currency: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        crate::Error,
+        id: &str,
+        currency: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
         let url = format!(
             "{}/rest/v2/gp/reports/{}/gross_to_net/csv", self.baseurl, encode_path(& id
@@ -6321,30 +5818,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("currency", &currency))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_gp_report_gross_to_net_csv",
-                    method: "GET",
-                    path: "/rest/v2/gp/reports/{id}/gross_to_net/csv",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_gp_report_gross_to_net_csv",
+                method: "GET",
+                path: "/rest/v2/gp/reports/{id}/gross_to_net/csv",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_gp_worker_additional_information_gp<'a>(
+    pub(crate) fn send_create_gp_worker_additional_information_gp<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateGpWorkerAdditionalInformationGpBody,
-    ) -> Result<
-        ResponseValue<
-            types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
-        >,
-        crate::Error,
+        contract_id: &str,
+        body: &types::CreateGpWorkerAdditionalInformationGpBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/contracts/{}/additional-information", self.baseurl,
@@ -6359,53 +5852,46 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_gp_worker_additional_information_gp",
-                    method: "POST",
-                    path: "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_gp_worker_additional_information_gp",
+                method: "POST",
+                path: "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_gp_worker_additional_information<'a>(
+    pub(crate) fn send_get_gp_worker_additional_information<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::GetGpWorkerAdditionalInformationBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        contract_id: &str,
+        body: &types::GetGpWorkerAdditionalInformationBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/gp/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.patch(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_gp_worker_additional_information",
-                    method: "PATCH",
-                    path: "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.patch(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_gp_worker_additional_information",
+                method: "PATCH",
+                path: "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
+            },
+        )
     }
     #[cfg(feature = "payslips")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_gp_worker_payslips<'a>(
+    pub(crate) fn send_get_gp_worker_payslips<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::PayslipsGetGpWorkerPayslipsResponse200>,
-        crate::Error,
-    > {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::PayslipsGetGpWorkerPayslipsResponse200> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/payslips", self.baseurl, encode_path(& id
             .to_string()),
@@ -6418,29 +5904,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_gp_worker_payslips",
-                    method: "GET",
-                    path: "/rest/v2/gp/workers/{id}/payslips",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_gp_worker_payslips",
+                method: "GET",
+                path: "/rest/v2/gp/workers/{id}/payslips",
+            },
+        )
     }
     #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_download_a_gp_worker_payslip_v_2026_01_01<'a>(
+    pub(crate) fn send_download_a_gp_worker_payslip_v_2026_01_01<'a>(
         &'a self,
-        id: &'a str,
-        payslip_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
+        id: &str,
+        payslip_id: &str,
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/payslips/{}/download", self.baseurl, encode_path(&
             id.to_string()), encode_path(& payslip_id.to_string()),
@@ -6453,28 +5934,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "download_a_gp_worker_payslip_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "download_a_gp_worker_payslip_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_gp_worker_address<'a>(
+    pub(crate) fn send_update_gp_worker_address<'a>(
         &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdateGpWorkerAddressBody,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationUpdateGpWorkerAddressResponse201>,
-        crate::Error,
+        worker_id: &str,
+        body: &types::UpdateGpWorkerAddressBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationUpdateGpWorkerAddressResponse201,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/address", self.baseurl, encode_path(& worker_id
@@ -6489,27 +5968,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_gp_worker_address",
-                    method: "PATCH",
-                    path: "/rest/v2/gp/workers/{worker_id}/address",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_gp_worker_address",
+                method: "PATCH",
+                path: "/rest/v2/gp/workers/{worker_id}/address",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_gp_worker_banks<'a>(
+    pub(crate) fn send_get_gp_worker_banks<'a>(
         &'a self,
-        worker_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationGetGpWorkerBanksResponse200>,
-        crate::Error,
+        worker_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationGetGpWorkerBanksResponse200,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks", self.baseurl, encode_path(& worker_id
@@ -6523,28 +6000,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_gp_worker_banks",
-                    method: "GET",
-                    path: "/rest/v2/gp/workers/{worker_id}/banks",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_gp_worker_banks",
+                method: "GET",
+                path: "/rest/v2/gp/workers/{worker_id}/banks",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_gp_worker_bank<'a>(
+    pub(crate) fn send_create_gp_worker_bank<'a>(
         &'a self,
-        worker_id: &'a str,
-        body: &'a types::CreateGpWorkerBankBody,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        crate::Error,
+        worker_id: &str,
+        body: &types::CreateGpWorkerBankBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationCreateGpWorkerBankResponse201,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks", self.baseurl, encode_path(& worker_id
@@ -6559,27 +6034,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_gp_worker_bank",
-                    method: "POST",
-                    path: "/rest/v2/gp/workers/{worker_id}/banks",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_gp_worker_bank",
+                method: "POST",
+                path: "/rest/v2/gp/workers/{worker_id}/banks",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_gp_worker_bank_guide<'a>(
+    pub(crate) fn send_get_gp_worker_bank_guide<'a>(
         &'a self,
-        worker_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::EorWorkerBanksGetEorWorkerBankGuideResponse200>,
-        crate::Error,
+        worker_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks/guide", self.baseurl, encode_path(& worker_id
@@ -6593,29 +6066,27 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_gp_worker_bank_guide",
-                    method: "GET",
-                    path: "/rest/v2/gp/workers/{worker_id}/banks/guide",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_gp_worker_bank_guide",
+                method: "GET",
+                path: "/rest/v2/gp/workers/{worker_id}/banks/guide",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_gp_worker_bank<'a>(
+    pub(crate) fn send_update_gp_worker_bank<'a>(
         &'a self,
-        worker_id: &'a str,
-        bank_id: &'a str,
-        body: &'a types::UpdateGpWorkerBankBody,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationCreateGpWorkerBankResponse201>,
-        crate::Error,
+        worker_id: &str,
+        bank_id: &str,
+        body: &types::UpdateGpWorkerBankBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationCreateGpWorkerBankResponse201,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks/{}", self.baseurl, encode_path(& worker_id
@@ -6630,28 +6101,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_gp_worker_bank",
-                    method: "PATCH",
-                    path: "/rest/v2/gp/workers/{worker_id}/banks/{bank_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_gp_worker_bank",
+                method: "PATCH",
+                path: "/rest/v2/gp/workers/{worker_id}/banks/{bank_id}",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_gp_worker_compensation<'a>(
+    pub(crate) fn send_update_gp_worker_compensation<'a>(
         &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdateGpWorkerCompensationBody,
-    ) -> Result<
-        ResponseValue<types::WorkerInformationUpdateGpWorkerCompensationResponse200>,
-        crate::Error,
+        worker_id: &str,
+        body: &types::UpdateGpWorkerCompensationBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerInformationUpdateGpWorkerCompensationResponse200,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/compensation", self.baseurl, encode_path(&
@@ -6666,26 +6135,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_gp_worker_compensation",
-                    method: "PATCH",
-                    path: "/rest/v2/gp/workers/{worker_id}/compensation",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_gp_worker_compensation",
+                method: "PATCH",
+                path: "/rest/v2/gp/workers/{worker_id}/compensation",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_gp_worker_employee_information<'a>(
+    pub(crate) fn send_update_gp_worker_employee_information<'a>(
         &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdateGpWorkerEmployeeInformationBody,
-    ) -> Result<ResponseValue<::serde_json::Value>, crate::Error> {
+        worker_id: &str,
+        body: &types::UpdateGpWorkerEmployeeInformationBody,
+    ) -> crate::runtime::Pending<'a, ::serde_json::Value> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/employee-information", self.baseurl, encode_path(&
             worker_id.to_string()),
@@ -6699,29 +6166,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_gp_worker_employee_information",
-                    method: "PATCH",
-                    path: "/rest/v2/gp/workers/{worker_id}/employee-information",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_gp_worker_employee_information",
+                method: "PATCH",
+                path: "/rest/v2/gp/workers/{worker_id}/employee-information",
+            },
+        )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_gp_worker_pto_policy<'a>(
+    pub(crate) fn send_update_gp_worker_pto_policy<'a>(
         &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdateGpWorkerPtoPolicyBody,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+        worker_id: &str,
+        body: &types::UpdateGpWorkerPtoPolicyBody,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/pto-policy", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -6735,28 +6197,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_gp_worker_pto_policy",
-                    method: "PATCH",
-                    path: "/rest/v2/gp/workers/{worker_id}/pto-policy",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_gp_worker_pto_policy",
+                method: "PATCH",
+                path: "/rest/v2/gp/workers/{worker_id}/pto-policy",
+            },
+        )
     }
     #[cfg(feature = "gp-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_gp_worker_termination<'a>(
+    pub(crate) fn send_create_gp_worker_termination<'a>(
         &'a self,
-        worker_id: &'a str,
-        body: &'a types::CreateGpWorkerTerminationBody,
-    ) -> Result<
-        ResponseValue<types::GpHiringCreateGpWorkerTerminationResponse201>,
-        crate::Error,
+        worker_id: &str,
+        body: &types::CreateGpWorkerTerminationBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::GpHiringCreateGpWorkerTerminationResponse201,
     > {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/terminations", self.baseurl, encode_path(&
@@ -6771,29 +6231,27 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_gp_worker_termination",
-                    method: "POST",
-                    path: "/rest/v2/gp/workers/{worker_id}/terminations",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_gp_worker_termination",
+                method: "POST",
+                path: "/rest/v2/gp/workers/{worker_id}/terminations",
+            },
+        )
     }
     #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_groups<'a>(
+    pub(crate) fn send_get_groups<'a>(
         &'a self,
-        cursor: Option<&'a str>,
-        external_metadata: Option<&'a str>,
+        cursor: Option<&str>,
+        external_metadata: Option<&str>,
         include_archived_groups: Option<bool>,
         limit: Option<i64>,
         sort_order: Option<types::GroupsGetParametersSortOrder>,
-    ) -> Result<ResponseValue<types::GroupsGetGroupsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::GroupsGetGroupsResponse200> {
         let url = format!("{}/rest/v2/groups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6818,25 +6276,23 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_groups",
-                    method: "GET",
-                    path: "/rest/v2/groups",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_groups",
+                method: "GET",
+                path: "/rest/v2/groups",
+            },
+        )
     }
     #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_group<'a>(
+    pub(crate) fn send_create_group<'a>(
         &'a self,
-        body: &'a types::CreateGroupBody,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
+        body: &types::CreateGroupBody,
+    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
         let url = format!("{}/rest/v2/groups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6847,25 +6303,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_group",
-                    method: "POST",
-                    path: "/rest/v2/groups",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_group",
+                method: "POST",
+                path: "/rest/v2/groups",
+            },
+        )
     }
     #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_group<'a>(
+    pub(crate) fn send_delete_group<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::GroupsDeleteGroupResponse200>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::GroupsDeleteGroupResponse200> {
         let url = format!(
             "{}/rest/v2/groups/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -6877,26 +6331,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_group",
-                    method: "DELETE",
-                    path: "/rest/v2/groups/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_group",
+                method: "DELETE",
+                path: "/rest/v2/groups/{id}",
+            },
+        )
     }
     #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_group<'a>(
+    pub(crate) fn send_update_group<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::UpdateGroupBody,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
+        id: &str,
+        body: &types::UpdateGroupBody,
+    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
         let url = format!(
             "{}/rest/v2/groups/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -6909,26 +6361,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_group",
-                    method: "PATCH",
-                    path: "/rest/v2/groups/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_group",
+                method: "PATCH",
+                path: "/rest/v2/groups/{id}",
+            },
+        )
     }
     #[cfg(feature = "groups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_clone_group<'a>(
+    pub(crate) fn send_clone_group<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::CloneGroupBody,
-    ) -> Result<ResponseValue<types::GroupsCloneGroupResponse201>, crate::Error> {
+        id: &str,
+        body: &types::CloneGroupBody,
+    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
         let url = format!(
             "{}/rest/v2/groups/{}/clone", self.baseurl, encode_path(& id.to_string()),
         );
@@ -6941,29 +6391,27 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "clone_group",
-                    method: "POST",
-                    path: "/rest/v2/groups/{id}/clone",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "clone_group",
+                method: "POST",
+                path: "/rest/v2/groups/{id}/clone",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_team_custom_fields<'a>(
+    pub(crate) fn send_get_team_custom_fields<'a>(
         &'a self,
-        team_id: &'a str,
-        cursor: Option<&'a str>,
+        team_id: &str,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::OrganizationStructureGetTeamCustomFieldsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureGetTeamCustomFieldsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/hris/organization-structures/teams/{}/custom-fields", self
@@ -6979,28 +6427,26 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_team_custom_fields",
-                    method: "GET",
-                    path: "/rest/v2/hris/organization-structures/teams/{team_id}/custom-fields",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_team_custom_fields",
+                method: "GET",
+                path: "/rest/v2/hris/organization-structures/teams/{team_id}/custom-fields",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_team_custom_fields<'a>(
+    pub(crate) fn send_update_team_custom_fields<'a>(
         &'a self,
-        team_id: &'a str,
-        body: &'a types::UpdateTeamCustomFieldsBody,
-    ) -> Result<
-        ResponseValue<types::OrganizationStructureUpdateTeamCustomFieldsResponse200>,
-        crate::Error,
+        team_id: &str,
+        body: &types::UpdateTeamCustomFieldsBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureUpdateTeamCustomFieldsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/hris/organization-structures/teams/{}/custom-fields", self
@@ -7015,28 +6461,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_team_custom_fields",
-                    method: "PATCH",
-                    path: "/rest/v2/hris/organization-structures/teams/{team_id}/custom-fields",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_team_custom_fields",
+                method: "PATCH",
+                path: "/rest/v2/hris/organization-structures/teams/{team_id}/custom-fields",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_organization_structures<'a>(
+    pub(crate) fn send_get_organization_structures<'a>(
         &'a self,
         limit: Option<f64>,
         offset: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::OrganizationStructureGetOrganizationStructuresResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureGetOrganizationStructuresResponse200,
     > {
         let url = format!("{}/rest/v2/hris/organization_structures", self.baseurl,);
         #[allow(unused_mut)]
@@ -7049,29 +6493,25 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_organization_structures",
-                    method: "GET",
-                    path: "/rest/v2/hris/organization_structures",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_organization_structures",
+                method: "GET",
+                path: "/rest/v2/hris/organization_structures",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_organization_structure<'a>(
+    pub(crate) fn send_create_organization_structure<'a>(
         &'a self,
-        body: &'a types::CreateOrganizationStructureBody,
-    ) -> Result<
-        ResponseValue<
-            types::OrganizationStructureCreateOrganizationStructureResponse200,
-        >,
-        crate::Error,
+        body: &types::CreateOrganizationStructureBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureCreateOrganizationStructureResponse200,
     > {
         let url = format!("{}/rest/v2/hris/organization_structures", self.baseurl,);
         #[allow(unused_mut)]
@@ -7083,29 +6523,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_organization_structure",
-                    method: "POST",
-                    path: "/rest/v2/hris/organization_structures",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_organization_structure",
+                method: "POST",
+                path: "/rest/v2/hris/organization_structures",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_organization_structure_by_external_id<'a>(
+    pub(crate) fn send_get_organization_structure_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
-        >,
-        crate::Error,
+        external_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
@@ -7119,25 +6555,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_organization_structure_by_external_id",
-                    method: "GET",
-                    path: "/rest/v2/hris/organization_structures/external/{external_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_organization_structure_by_external_id",
+                method: "GET",
+                path: "/rest/v2/hris/organization_structures/external/{external_id}",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_organization_structure_by_external_id<'a>(
+    pub(crate) fn send_delete_organization_structure_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        external_id: &str,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -7150,26 +6584,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_organization_structure_by_external_id",
-                    method: "DELETE",
-                    path: "/rest/v2/hris/organization_structures/external/{external_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_organization_structure_by_external_id",
+                method: "DELETE",
+                path: "/rest/v2/hris/organization_structures/external/{external_id}",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_organization_structure_by_external_id<'a>(
+    pub(crate) fn send_update_organization_structure_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-        body: &'a types::UpdateOrganizationStructureByExternalIdBody,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        external_id: &str,
+        body: &types::UpdateOrganizationStructureByExternalIdBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -7183,103 +6615,91 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_organization_structure_by_external_id",
-                    method: "PATCH",
-                    path: "/rest/v2/hris/organization_structures/external/{external_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_organization_structure_by_external_id",
+                method: "PATCH",
+                path: "/rest/v2/hris/organization_structures/external/{external_id}",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_organization_structure<'a>(
+    pub(crate) fn send_get_organization_structure<'a>(
         &'a self,
-        hris_org_str_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        hris_org_str_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_str_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_organization_structure",
-                    method: "GET",
-                    path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.get(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_organization_structure",
+                method: "GET",
+                path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_organization_structure<'a>(
+    pub(crate) fn send_delete_organization_structure<'a>(
         &'a self,
-        hris_org_str_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        hris_org_str_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_str_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_organization_structure",
-                    method: "DELETE",
-                    path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_organization_structure",
+                method: "DELETE",
+                path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_organization_structure<'a>(
+    pub(crate) fn send_update_organization_structure<'a>(
         &'a self,
-        hris_org_str_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        hris_org_str_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_str_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.patch(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_organization_structure",
-                    method: "PATCH",
-                    path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.patch(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_organization_structure",
+                method: "PATCH",
+                path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_fetch_an_org_structure_from_the_organization_v_2026_01_01<
+    pub(crate) fn send_fetch_an_org_structure_from_the_organization_v_2026_01_01<'a>(
+        &'a self,
+        hris_org_structure_id: &str,
+    ) -> crate::runtime::Pending<
         'a,
-    >(
-        &'a self,
-        hris_org_structure_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
-        >,
-        crate::Error,
+        types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
@@ -7293,27 +6713,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "fetch_an_org_structure_from_the_organization_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "fetch_an_org_structure_from_the_organization_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_an_org_structure_from_the_organization_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_delete_an_org_structure_from_the_organization_v_2026_01_01<'a>(
         &'a self,
-        hris_org_structure_id: &'a str,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        hris_org_structure_id: &str,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_structure_id.to_string()),
@@ -7326,26 +6742,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_an_org_structure_from_the_organization_v_2026_01_01",
-                    method: "DELETE",
-                    path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_an_org_structure_from_the_organization_v_2026_01_01",
+                method: "DELETE",
+                path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_an_existing_hris_org_structure_v_2026_01_01<'a>(
+    pub(crate) fn send_update_an_existing_hris_org_structure_v_2026_01_01<'a>(
         &'a self,
-        hris_org_structure_id: &'a str,
-        body: &'a types::UpdateAnExistingHrisOrgStructureV20260101Body,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        hris_org_structure_id: &str,
+        body: &types::UpdateAnExistingHrisOrgStructureV20260101Body,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_structure_id.to_string()),
@@ -7359,74 +6773,66 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_an_existing_hris_org_structure_v_2026_01_01",
-                    method: "PATCH",
-                    path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_an_existing_hris_org_structure_v_2026_01_01",
+                method: "PATCH",
+                path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
+            },
+        )
     }
     #[cfg(feature = "positions")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_apply_position_changes<'a>(
+    pub(crate) fn send_apply_position_changes<'a>(
         &'a self,
-        body: &'a types::ApplyPositionChangesBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        body: &types::ApplyPositionChangesBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!("{}/rest/v2/hris/positions/apply_changes", self.baseurl,);
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "apply_position_changes",
-                    method: "POST",
-                    path: "/rest/v2/hris/positions/apply_changes",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.post(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "apply_position_changes",
+                method: "POST",
+                path: "/rest/v2/hris/positions/apply_changes",
+            },
+        )
     }
     #[cfg(feature = "positions")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_positions_by_profile<'a>(
+    pub(crate) fn send_get_positions_by_profile<'a>(
         &'a self,
-        hris_profile_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        hris_profile_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/positions/profile/{}", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_positions_by_profile",
-                    method: "GET",
-                    path: "/rest/v2/hris/positions/profile/{hrisProfileId}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.get(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_positions_by_profile",
+                method: "GET",
+                path: "/rest/v2/hris/positions/profile/{hrisProfileId}",
+            },
+        )
     }
     #[cfg(feature = "positions")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_fetch_hris_positions_from_a_hris_profile_v_2026_01_01<'a>(
+    pub(crate) fn send_fetch_hris_positions_from_a_hris_profile_v_2026_01_01<'a>(
         &'a self,
-        hris_profile_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
-        >,
-        crate::Error,
+        hris_profile_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/hris/positions/profile/{}", self.baseurl, encode_path(&
@@ -7440,25 +6846,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "fetch_hris_positions_from_a_hris_profile_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/hris/positions/profile/{hris_profile_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "fetch_hris_positions_from_a_hris_profile_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/hris/positions/profile/{hris_profile_id}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_worker_relation_profile<'a>(
+    pub(crate) fn send_create_worker_relation_profile<'a>(
         &'a self,
-        body: &'a types::CreateWorkerRelationProfileBody,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        body: &types::CreateWorkerRelationProfileBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!("{}/rest/v2/hris/worker_relations/profile", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7469,25 +6873,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_worker_relation_profile",
-                    method: "POST",
-                    path: "/rest/v2/hris/worker_relations/profile",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_worker_relation_profile",
+                method: "POST",
+                path: "/rest/v2/hris/worker_relations/profile",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_worker_relation_profile_by_external_id<'a>(
+    pub(crate) fn send_create_worker_relation_profile_by_external_id<'a>(
         &'a self,
-        body: &'a types::CreateWorkerRelationProfileByExternalIdBody,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        body: &types::CreateWorkerRelationProfileByExternalIdBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external", self.baseurl,
         );
@@ -7500,128 +6902,116 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_worker_relation_profile_by_external_id",
-                    method: "POST",
-                    path: "/rest/v2/hris/worker_relations/profile/external",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_worker_relation_profile_by_external_id",
+                method: "POST",
+                path: "/rest/v2/hris/worker_relations/profile/external",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_relation_profile_by_external_id<'a>(
+    pub(crate) fn send_get_worker_relation_profile_by_external_id<'a>(
         &'a self,
-        profile_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        profile_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_relation_profile_by_external_id",
-                    method: "GET",
-                    path: "/rest/v2/hris/worker_relations/profile/external/{profileId}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.get(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_relation_profile_by_external_id",
+                method: "GET",
+                path: "/rest/v2/hris/worker_relations/profile/external/{profileId}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_worker_relation_profile_by_external_id<'a>(
+    pub(crate) fn send_delete_worker_relation_profile_by_external_id<'a>(
         &'a self,
-        profile_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        profile_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_worker_relation_profile_by_external_id",
-                    method: "DELETE",
-                    path: "/rest/v2/hris/worker_relations/profile/external/{profileId}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_worker_relation_profile_by_external_id",
+                method: "DELETE",
+                path: "/rest/v2/hris/worker_relations/profile/external/{profileId}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_add_worker_relation_child_by_external_id<'a>(
+    pub(crate) fn send_add_worker_relation_child_by_external_id<'a>(
         &'a self,
-        profile_id: &'a str,
-        body: &'a types::AddWorkerRelationChildByExternalIdBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        profile_id: &str,
+        body: &types::AddWorkerRelationChildByExternalIdBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/child", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.put(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "add_worker_relation_child_by_external_id",
-                    method: "PUT",
-                    path: "/rest/v2/hris/worker_relations/profile/external/{profileId}/child",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.put(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "add_worker_relation_child_by_external_id",
+                method: "PUT",
+                path: "/rest/v2/hris/worker_relations/profile/external/{profileId}/child",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_add_worker_relation_parent_by_external_id<'a>(
+    pub(crate) fn send_add_worker_relation_parent_by_external_id<'a>(
         &'a self,
-        profile_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        profile_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/parent", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.put(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "add_worker_relation_parent_by_external_id",
-                    method: "PUT",
-                    path: "/rest/v2/hris/worker_relations/profile/external/{profileId}/parent",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.put(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "add_worker_relation_parent_by_external_id",
+                method: "PUT",
+                path: "/rest/v2/hris/worker_relations/profile/external/{profileId}/parent",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01<
+    pub(crate) fn send_fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01<
         'a,
     >(
         &'a self,
-        profile_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
-        >,
-        crate::Error,
+        profile_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
@@ -7635,54 +7025,48 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_a_parent_worker_relation_with_external_id_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_create_a_parent_worker_relation_with_external_id_v_2026_01_01<'a>(
         &'a self,
-        profile_id: &'a str,
-        body: &'a types::CreateAParentWorkerRelationWithExternalIdV20260101Body,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        profile_id: &str,
+        body: &types::CreateAParentWorkerRelationWithExternalIdV20260101Body,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/parent", self.baseurl,
             encode_path(& profile_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.put(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_a_parent_worker_relation_with_external_id_v_2026_01_01",
-                    method: "PUT",
-                    path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.put(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_a_parent_worker_relation_with_external_id_v_2026_01_01",
+                method: "PUT",
+                path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_relation_profile<'a>(
+    pub(crate) fn send_get_worker_relation_profile<'a>(
         &'a self,
-        hris_profile_oid: &'a str,
-    ) -> Result<
-        ResponseValue<types::WorkerRelationsGetWorkerRelationProfileResponse200>,
-        crate::Error,
+        hris_profile_oid: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerRelationsGetWorkerRelationProfileResponse200,
     > {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}", self.baseurl, encode_path(&
@@ -7696,124 +7080,114 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_relation_profile",
-                    method: "GET",
-                    path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_relation_profile",
+                method: "GET",
+                path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_worker_relation_profile<'a>(
+    pub(crate) fn send_delete_worker_relation_profile<'a>(
         &'a self,
-        hris_profile_oid: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        hris_profile_oid: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}", self.baseurl, encode_path(&
             hris_profile_oid.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_worker_relation_profile",
-                    method: "DELETE",
-                    path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_worker_relation_profile",
+                method: "DELETE",
+                path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_add_worker_relation_child<'a>(
+    pub(crate) fn send_add_worker_relation_child<'a>(
         &'a self,
-        hris_profile_oid: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        hris_profile_oid: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/child", self.baseurl,
             encode_path(& hris_profile_oid.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.put(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "add_worker_relation_child",
-                    method: "PUT",
-                    path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}/child",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.put(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "add_worker_relation_child",
+                method: "PUT",
+                path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}/child",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_add_worker_relation_parent<'a>(
+    pub(crate) fn send_add_worker_relation_parent<'a>(
         &'a self,
-        hris_profile_oid: &'a str,
-        body: &'a types::AddWorkerRelationParentBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        hris_profile_oid: &str,
+        body: &types::AddWorkerRelationParentBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/parent", self.baseurl,
             encode_path(& hris_profile_oid.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.put(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "add_worker_relation_parent",
-                    method: "PUT",
-                    path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}/parent",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.put(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "add_worker_relation_parent",
+                method: "PUT",
+                path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}/parent",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_child_worker_relation_v_2026_01_01<'a>(
+    pub(crate) fn send_create_child_worker_relation_v_2026_01_01<'a>(
         &'a self,
-        hris_profile_oid: &'a str,
-        body: &'a types::CreateChildWorkerRelationV20260101Body,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        hris_profile_oid: &str,
+        body: &types::CreateChildWorkerRelationV20260101Body,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/child", self.baseurl,
             encode_path(& hris_profile_oid.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.put(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_child_worker_relation_v_2026_01_01",
-                    method: "PUT",
-                    path: "/rest/v2/hris/worker_relations/profile/{hris_profile_oid}/child",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.put(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_child_worker_relation_v_2026_01_01",
+                method: "PUT",
+                path: "/rest/v2/hris/worker_relations/profile/{hris_profile_oid}/child",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_relation_types<'a>(
+    pub(crate) fn send_get_worker_relation_types<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::WorkerRelationsGetWorkerRelationTypesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerRelationsGetWorkerRelationTypesResponse200,
     > {
         let url = format!("{}/rest/v2/hris/worker_relations/types", self.baseurl,);
         #[allow(unused_mut)]
@@ -7824,27 +7198,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_relation_types",
-                    method: "GET",
-                    path: "/rest/v2/hris/worker_relations/types",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_relation_types",
+                method: "GET",
+                path: "/rest/v2/hris/worker_relations/types",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_worker_relation_type<'a>(
+    pub(crate) fn send_create_worker_relation_type<'a>(
         &'a self,
-        body: &'a types::CreateWorkerRelationTypeBody,
-    ) -> Result<
-        ResponseValue<types::WorkerRelationsCreateWorkerRelationTypeResponse201>,
-        crate::Error,
+        body: &types::CreateWorkerRelationTypeBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerRelationsCreateWorkerRelationTypeResponse201,
     > {
         let url = format!("{}/rest/v2/hris/worker_relations/types", self.baseurl,);
         #[allow(unused_mut)]
@@ -7856,149 +7228,137 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_worker_relation_type",
-                    method: "POST",
-                    path: "/rest/v2/hris/worker_relations/types",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_worker_relation_type",
+                method: "POST",
+                path: "/rest/v2/hris/worker_relations/types",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_worker_relation_type_by_external_id<'a>(
+    pub(crate) fn send_delete_worker_relation_type_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        external_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_worker_relation_type_by_external_id",
-                    method: "DELETE",
-                    path: "/rest/v2/hris/worker_relations/types/external/{externalId}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_worker_relation_type_by_external_id",
+                method: "DELETE",
+                path: "/rest/v2/hris/worker_relations/types/external/{externalId}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_worker_relation_type_by_external_id<'a>(
+    pub(crate) fn send_update_worker_relation_type_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-        body: &'a types::UpdateWorkerRelationTypeByExternalIdBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        external_id: &str,
+        body: &types::UpdateWorkerRelationTypeByExternalIdBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.patch(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_worker_relation_type_by_external_id",
-                    method: "PATCH",
-                    path: "/rest/v2/hris/worker_relations/types/external/{externalId}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.patch(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_worker_relation_type_by_external_id",
+                method: "PATCH",
+                path: "/rest/v2/hris/worker_relations/types/external/{externalId}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_worker_relation_type<'a>(
+    pub(crate) fn send_delete_worker_relation_type<'a>(
         &'a self,
-        type_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        type_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
             type_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_worker_relation_type",
-                    method: "DELETE",
-                    path: "/rest/v2/hris/worker_relations/types/{typeId}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_worker_relation_type",
+                method: "DELETE",
+                path: "/rest/v2/hris/worker_relations/types/{typeId}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_worker_relation_type<'a>(
+    pub(crate) fn send_update_worker_relation_type<'a>(
         &'a self,
-        type_id: &'a str,
-        body: &'a types::UpdateWorkerRelationTypeBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        type_id: &str,
+        body: &types::UpdateWorkerRelationTypeBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
             type_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.patch(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_worker_relation_type",
-                    method: "PATCH",
-                    path: "/rest/v2/hris/worker_relations/types/{typeId}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.patch(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_worker_relation_type",
+                method: "PATCH",
+                path: "/rest/v2/hris/worker_relations/types/{typeId}",
+            },
+        )
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_a_worker_relation_type_v_2026_01_01<'a>(
+    pub(crate) fn send_delete_a_worker_relation_type_v_2026_01_01<'a>(
         &'a self,
-        type_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        type_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
             type_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_a_worker_relation_type_v_2026_01_01",
-                    method: "DELETE",
-                    path: "/rest/v2/hris/worker_relations/types/{type_id}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_a_worker_relation_type_v_2026_01_01",
+                method: "DELETE",
+                path: "/rest/v2/hris/worker_relations/types/{type_id}",
+            },
+        )
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_invoice_details_by_id_v_2026_04_27<'a>(
+    pub(crate) fn send_get_invoice_details_by_id_v_2026_04_27<'a>(
         &'a self,
-        invoice_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::WorkersGetInvoiceDetailsByIdV20260427Response200>,
-        crate::Error,
+        invoice_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkersGetInvoiceDetailsByIdV20260427Response200,
     > {
         let url = format!(
             "{}/rest/v2/ic/workers/invoices/{}", self.baseurl, encode_path(& invoice_id
@@ -8012,28 +7372,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_invoice_details_by_id_v_2026_04_27",
-                    method: "GET",
-                    path: "/rest/v2/ic/workers/invoices/{invoice_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_invoice_details_by_id_v_2026_04_27",
+                method: "GET",
+                path: "/rest/v2/ic/workers/invoices/{invoice_id}",
+            },
+        )
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20<'a>(
+    pub(crate) fn send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20<'a>(
         &'a self,
-        invoice_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
+        invoice_id: &str,
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!(
             "{}/rest/v2/ic/workers/invoices/{}/pdf", self.baseurl, encode_path(&
             invoice_id.to_string()),
@@ -8046,44 +7401,40 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "ic_workers_invoices_invoice_id_pdf_v_2026_04_20",
-                    method: "GET",
-                    path: "/rest/v2/ic/workers/invoices/{invoice_id}/pdf",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "ic_workers_invoices_invoice_id_pdf_v_2026_04_20",
+                method: "GET",
+                path: "/rest/v2/ic/workers/invoices/{invoice_id}/pdf",
+            },
+        )
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_worker_transaction_history_v_2026_04_30<'a>(
+    pub(crate) fn send_retrieve_worker_transaction_history_v_2026_04_30<'a>(
         &'a self,
         amount_from: Option<f64>,
         amount_to: Option<f64>,
-        currencies: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        cursor: Option<&'a str>,
+        currencies: Option<&::std::vec::Vec<::std::string::String>>,
+        cursor: Option<&str>,
         filter: Option<types::IcWorkersTransactionsGetParametersFilter>,
-        from: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        from: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
         include_running_total: Option<bool>,
         last_days: Option<i64>,
         limit: Option<i64>,
-        statuses: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        statuses: Option<&::std::vec::Vec<::std::string::String>>,
+        to: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
         transaction_type: Option<
             types::IcWorkersTransactionsGetParametersTransactionType,
         >,
-        type_: Option<&'a str>,
-        withdrawal_methods: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    ) -> Result<
-        ResponseValue<
-            types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
-        >,
-        crate::Error,
+        type_: Option<&str>,
+        withdrawal_methods: Option<&::std::vec::Vec<::std::string::String>>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
     > {
         let url = format!("{}/rest/v2/ic/workers/transactions", self.baseurl,);
         #[allow(unused_mut)]
@@ -8123,35 +7474,30 @@ impl crate::Client {
                     &withdrawal_methods,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_worker_transaction_history_v_2026_04_30",
-                    method: "GET",
-                    path: "/rest/v2/ic/workers/transactions",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_worker_transaction_history_v_2026_04_30",
+                method: "GET",
+                path: "/rest/v2/ic/workers/transactions",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_client_cases<'a>(
+    pub(crate) fn send_get_client_cases<'a>(
         &'a self,
-        case_type_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        cursor: Option<&'a str>,
+        case_type_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        countries: Option<&::std::vec::Vec<::std::string::String>>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-        search: Option<&'a str>,
+        search: Option<&str>,
         statuses: Option<
-            &'a ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
+            &::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
         >,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetClientCasesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCasesResponse200> {
         let url = format!("{}/rest/v2/immigration/client/cases", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8167,27 +7513,25 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_client_cases",
-                    method: "GET",
-                    path: "/rest/v2/immigration/client/cases",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_client_cases",
+                method: "GET",
+                path: "/rest/v2/immigration/client/cases",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_an_immigration_case<'a>(
+    pub(crate) fn send_create_an_immigration_case<'a>(
         &'a self,
-        body: &'a types::CreateAnImmigrationCaseBody,
-    ) -> Result<
-        ResponseValue<types::ImmigrationCreateAnImmigrationCaseResponse201>,
-        crate::Error,
+        body: &types::CreateAnImmigrationCaseBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationCreateAnImmigrationCaseResponse201,
     > {
         let url = format!("{}/rest/v2/immigration/client/cases", self.baseurl,);
         #[allow(unused_mut)]
@@ -8199,28 +7543,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_an_immigration_case",
-                    method: "POST",
-                    path: "/rest/v2/immigration/client/cases",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_an_immigration_case",
+                method: "POST",
+                path: "/rest/v2/immigration/client/cases",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_client_case<'a>(
+    pub(crate) fn send_get_client_case<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetClientCaseResponse200>,
-        crate::Error,
-    > {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCaseResponse200> {
         let url = format!(
             "{}/rest/v2/immigration/client/cases/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -8233,25 +7572,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_client_case",
-                    method: "GET",
-                    path: "/rest/v2/immigration/client/cases/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_client_case",
+                method: "GET",
+                path: "/rest/v2/immigration/client/cases/{id}",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_document<'a>(
+    pub(crate) fn send_get_document<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::ImmigrationGetDocumentResponse200>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetDocumentResponse200> {
         let url = format!(
             "{}/rest/v2/immigration/documents/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -8264,33 +7601,31 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_document",
-                    method: "GET",
-                    path: "/rest/v2/immigration/documents/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_document",
+                method: "GET",
+                path: "/rest/v2/immigration/documents/{id}",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_business_visa_requirement<'a>(
+    pub(crate) fn send_get_business_visa_requirement<'a>(
         &'a self,
-        destination_country: &'a str,
-        nationality: &'a str,
-        residence_country: &'a str,
-        second_nationality: Option<&'a str>,
-        trip_end_date: &'a ::chrono::naive::NaiveDate,
+        destination_country: &str,
+        nationality: &str,
+        residence_country: &str,
+        second_nationality: Option<&str>,
+        trip_end_date: &::chrono::naive::NaiveDate,
         trip_reason: types::ImmigrationVisaRequirementBusinessGetParametersTripReason,
-        trip_start_date: &'a ::chrono::naive::NaiveDate,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetBusinessVisaRequirementResponse200>,
-        crate::Error,
+        trip_start_date: &::chrono::naive::NaiveDate,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationGetBusinessVisaRequirementResponse200,
     > {
         let url = format!(
             "{}/rest/v2/immigration/visa-requirement/business", self.baseurl,
@@ -8327,25 +7662,23 @@ impl crate::Client {
             .query(
                 &progenitor_client::QueryParam::new("trip_start_date", &trip_start_date),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_business_visa_requirement",
-                    method: "GET",
-                    path: "/rest/v2/immigration/visa-requirement/business",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_business_visa_requirement",
+                method: "GET",
+                path: "/rest/v2/immigration/visa-requirement/business",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_visa_types<'a>(
+    pub(crate) fn send_get_visa_types<'a>(
         &'a self,
-        country_code: &'a str,
-    ) -> Result<ResponseValue<types::PoliciesGetItPoliciesResponse200>, crate::Error> {
+        country_code: &str,
+    ) -> crate::runtime::Pending<'a, types::PoliciesGetItPoliciesResponse200> {
         let url = format!(
             "{}/rest/v2/immigration/visa-types/{}", self.baseurl, encode_path(&
             country_code.to_string()),
@@ -8358,35 +7691,30 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_visa_types",
-                    method: "GET",
-                    path: "/rest/v2/immigration/visa-types/{country_code}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_visa_types",
+                method: "GET",
+                path: "/rest/v2/immigration/visa-types/{country_code}",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_cases<'a>(
+    pub(crate) fn send_get_worker_cases<'a>(
         &'a self,
-        case_type_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        cursor: Option<&'a str>,
+        case_type_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        countries: Option<&::std::vec::Vec<::std::string::String>>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-        search: Option<&'a str>,
+        search: Option<&str>,
         statuses: Option<
-            &'a ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
+            &::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
         >,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetClientCasesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCasesResponse200> {
         let url = format!("{}/rest/v2/immigration/workers/cases", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8402,28 +7730,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_cases",
-                    method: "GET",
-                    path: "/rest/v2/immigration/workers/cases",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_cases",
+                method: "GET",
+                path: "/rest/v2/immigration/workers/cases",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_case<'a>(
+    pub(crate) fn send_get_worker_case<'a>(
         &'a self,
-        case_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetWorkerCaseResponse200>,
-        crate::Error,
-    > {
+        case_id: &str,
+    ) -> crate::runtime::Pending<'a, types::ImmigrationGetWorkerCaseResponse200> {
         let url = format!(
             "{}/rest/v2/immigration/workers/cases/{}", self.baseurl, encode_path(&
             case_id.to_string()),
@@ -8436,28 +7759,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_case",
-                    method: "GET",
-                    path: "/rest/v2/immigration/workers/cases/{case_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_case",
+                method: "GET",
+                path: "/rest/v2/immigration/workers/cases/{case_id}",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_case_required_document<'a>(
+    pub(crate) fn send_get_worker_case_required_document<'a>(
         &'a self,
-        worker_id: &'a str,
-        case_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetWorkerCaseRequiredDocumentResponse200>,
-        crate::Error,
+        worker_id: &str,
+        case_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationGetWorkerCaseRequiredDocumentResponse200,
     > {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/cases/{}/required-document", self.baseurl,
@@ -8471,30 +7792,28 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_case_required_document",
-                    method: "GET",
-                    path: "/rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_case_required_document",
+                method: "GET",
+                path: "/rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_worker_case_required_document<'a>(
+    pub(crate) fn send_create_worker_case_required_document<'a>(
         &'a self,
-        worker_id: &'a str,
-        case_id: &'a str,
-        document_request_id: &'a str,
+        worker_id: &str,
+        case_id: &str,
+        document_request_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201,
     > {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/cases/{}/required-document/{}", self
@@ -8510,28 +7829,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_worker_case_required_document",
-                    method: "POST",
-                    path: "/rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document/{document_request_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_worker_case_required_document",
+                method: "POST",
+                path: "/rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document/{document_request_id}",
+            },
+        )
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_worker_onboarding_case<'a>(
+    pub(crate) fn send_get_worker_onboarding_case<'a>(
         &'a self,
-        worker_id: &'a str,
-        contract_id: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::ImmigrationGetWorkerOnboardingCaseResponse200>,
-        crate::Error,
+        worker_id: &str,
+        contract_id: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ImmigrationGetWorkerOnboardingCaseResponse200,
     > {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/onboarding-case", self.baseurl,
@@ -8546,31 +7863,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("contract_id", &contract_id))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_worker_onboarding_case",
-                    method: "GET",
-                    path: "/rest/v2/immigration/workers/{worker_id}/onboarding-case",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_worker_onboarding_case",
+                method: "GET",
+                path: "/rest/v2/immigration/workers/{worker_id}/onboarding-case",
+            },
+        )
     }
     #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_industries<'a>(
+    pub(crate) fn send_get_industries<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
         order: Option<types::GroupsGetParametersSortOrder>,
         sort_by: Option<types::IndustriesGetParametersSortBy>,
-    ) -> Result<
-        ResponseValue<types::LegalEntitiesGetIndustriesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::LegalEntitiesGetIndustriesResponse200> {
         let url = format!("{}/rest/v2/industries", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8584,26 +7896,24 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("order", &order))
             .query(&progenitor_client::QueryParam::new("sort_by", &sort_by))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_industries",
-                    method: "GET",
-                    path: "/rest/v2/industries",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_industries",
+                method: "GET",
+                path: "/rest/v2/industries",
+            },
+        )
     }
     #[cfg(feature = "integrations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_integration_consent<'a>(
+    pub(crate) fn send_get_integration_consent<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::IntegrationsGetIntegrationConsentResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::IntegrationsGetIntegrationConsentResponse200,
     > {
         let url = format!("{}/rest/v2/integrations/consent", self.baseurl,);
         #[allow(unused_mut)]
@@ -8614,36 +7924,34 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_integration_consent",
-                    method: "GET",
-                    path: "/rest/v2/integrations/consent",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_integration_consent",
+                method: "GET",
+                path: "/rest/v2/integrations/consent",
+            },
+        )
     }
     #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_invoice_adjustments<'a>(
+    pub(crate) fn send_get_invoice_adjustments<'a>(
         &'a self,
-        contract_id: Option<&'a str>,
-        contract_types: Option<&'a types::TimesheetsGetParametersContractTypes>,
-        date_from: Option<&'a ::chrono::naive::NaiveDate>,
-        date_to: Option<&'a ::chrono::naive::NaiveDate>,
-        invoice_id: Option<&'a str>,
-        limit: Option<&'a str>,
-        offset: Option<&'a str>,
-        reporter_id: Option<&'a str>,
-        statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
-        types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
-    ) -> Result<
-        ResponseValue<types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200>,
-        crate::Error,
+        contract_id: Option<&str>,
+        contract_types: Option<&types::TimesheetsGetParametersContractTypes>,
+        date_from: Option<&::chrono::naive::NaiveDate>,
+        date_to: Option<&::chrono::naive::NaiveDate>,
+        invoice_id: Option<&str>,
+        limit: Option<&str>,
+        offset: Option<&str>,
+        reporter_id: Option<&str>,
+        statuses: Option<&types::TimesheetsGetParametersStatuses>,
+        types: Option<&types::InvoiceAdjustmentsGetParametersTypes>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200,
     > {
         let url = format!("{}/rest/v2/invoice-adjustments", self.baseurl,);
         #[allow(unused_mut)]
@@ -8666,28 +7974,26 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("reporter_id", &reporter_id))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
             .query(&progenitor_client::QueryParam::new("types", &types))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_invoice_adjustments",
-                    method: "GET",
-                    path: "/rest/v2/invoice-adjustments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_invoice_adjustments",
+                method: "GET",
+                path: "/rest/v2/invoice-adjustments",
+            },
+        )
     }
     #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_invoice_adjustment<'a>(
+    pub(crate) fn send_create_invoice_adjustment<'a>(
         &'a self,
-        recurring: Option<&'a str>,
-        body: &'a types::CreateInvoiceAdjustmentBody,
-    ) -> Result<
-        ResponseValue<types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201>,
-        crate::Error,
+        recurring: Option<&str>,
+        body: &types::CreateInvoiceAdjustmentBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
     > {
         let url = format!("{}/rest/v2/invoice-adjustments", self.baseurl,);
         #[allow(unused_mut)]
@@ -8700,27 +8006,25 @@ impl crate::Client {
             )
             .json(&body)
             .query(&progenitor_client::QueryParam::new("recurring", &recurring))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_invoice_adjustment",
-                    method: "POST",
-                    path: "/rest/v2/invoice-adjustments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_invoice_adjustment",
+                method: "POST",
+                path: "/rest/v2/invoice-adjustments",
+            },
+        )
     }
     #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_invoice_adjustment_by_id<'a>(
+    pub(crate) fn send_get_invoice_adjustment_by_id<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200>,
-        crate::Error,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
@@ -8734,25 +8038,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_invoice_adjustment_by_id",
-                    method: "GET",
-                    path: "/rest/v2/invoice-adjustments/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_invoice_adjustment_by_id",
+                method: "GET",
+                path: "/rest/v2/invoice-adjustments/{id}",
+            },
+        )
     }
     #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_invoice_adjustment<'a>(
+    pub(crate) fn send_delete_invoice_adjustment<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -8765,29 +8067,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_invoice_adjustment",
-                    method: "DELETE",
-                    path: "/rest/v2/invoice-adjustments/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_invoice_adjustment",
+                method: "DELETE",
+                path: "/rest/v2/invoice-adjustments/{id}",
+            },
+        )
     }
     #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_invoice_adjustment<'a>(
+    pub(crate) fn send_update_invoice_adjustment<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::UpdateInvoiceAdjustmentBody,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+        id: &str,
+        body: &types::UpdateInvoiceAdjustmentBody,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -8801,26 +8098,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_invoice_adjustment",
-                    method: "PATCH",
-                    path: "/rest/v2/invoice-adjustments/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_invoice_adjustment",
+                method: "PATCH",
+                path: "/rest/v2/invoice-adjustments/{id}",
+            },
+        )
     }
     #[cfg(feature = "invoice-adjustments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_invoice_adjustment_review<'a>(
+    pub(crate) fn send_create_invoice_adjustment_review<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::CreateInvoiceAdjustmentReviewBody,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+        id: &str,
+        body: &types::CreateInvoiceAdjustmentReviewBody,
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}/reviews", self.baseurl, encode_path(& id
             .to_string()),
@@ -8834,34 +8129,29 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_invoice_adjustment_review",
-                    method: "POST",
-                    path: "/rest/v2/invoice-adjustments/{id}/reviews",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_invoice_adjustment_review",
+                method: "POST",
+                path: "/rest/v2/invoice-adjustments/{id}/reviews",
+            },
+        )
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_invoices<'a>(
+    pub(crate) fn send_retrieve_invoices<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         include: Option<types::InvoicesGetParametersInclude>,
-        issued_from_date: Option<&'a str>,
-        issued_to_date: Option<&'a str>,
+        issued_from_date: Option<&str>,
+        issued_to_date: Option<&str>,
         limit: Option<f64>,
         offset: Option<i64>,
         status: Option<types::InvoicesGetParametersStatus>,
-    ) -> Result<
-        ResponseValue<types::AccountingRetrieveInvoicesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::AccountingRetrieveInvoicesResponse200> {
         let url = format!("{}/rest/v2/invoices", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8885,29 +8175,24 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .query(&progenitor_client::QueryParam::new("status", &status))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_invoices",
-                    method: "GET",
-                    path: "/rest/v2/invoices",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_invoices",
+                method: "GET",
+                path: "/rest/v2/invoices",
+            },
+        )
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_deel_invoices<'a>(
+    pub(crate) fn send_retrieve_deel_invoices<'a>(
         &'a self,
-        limit: Option<&'a str>,
-        offset: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::AccountingRetrieveDeelInvoicesResponse200>,
-        crate::Error,
-    > {
+        limit: Option<&str>,
+        offset: Option<&str>,
+    ) -> crate::runtime::Pending<'a, types::AccountingRetrieveDeelInvoicesResponse200> {
         let url = format!("{}/rest/v2/invoices/deel", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8919,27 +8204,25 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_deel_invoices",
-                    method: "GET",
-                    path: "/rest/v2/invoices/deel",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_deel_invoices",
+                method: "GET",
+                path: "/rest/v2/invoices/deel",
+            },
+        )
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_billing_invoice_download_link<'a>(
+    pub(crate) fn send_get_billing_invoice_download_link<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::AccountingGetBillingInvoiceDownloadLinkResponse200>,
-        crate::Error,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AccountingGetBillingInvoiceDownloadLinkResponse200,
     > {
         let url = format!(
             "{}/rest/v2/invoices/{}/download", self.baseurl, encode_path(& id
@@ -8953,27 +8236,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_billing_invoice_download_link",
-                    method: "GET",
-                    path: "/rest/v2/invoices/{id}/download",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_billing_invoice_download_link",
+                method: "GET",
+                path: "/rest/v2/invoices/{id}/download",
+            },
+        )
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_invoice_by_id_v_2026_01_01<'a>(
+    pub(crate) fn send_get_invoice_by_id_v_2026_01_01<'a>(
         &'a self,
-        invoice_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::AccountingGetInvoiceByIdV20260101Response200>,
-        crate::Error,
+        invoice_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AccountingGetInvoiceByIdV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/invoices/{}", self.baseurl, encode_path(& invoice_id
@@ -8987,30 +8268,28 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_invoice_by_id_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/invoices/{invoice_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_invoice_by_id_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/invoices/{invoice_id}",
+            },
+        )
     }
     #[cfg(feature = "assets")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_it_assets<'a>(
+    pub(crate) fn send_get_it_assets<'a>(
         &'a self,
         category: Option<types::ItAssetsGetParametersCategory>,
-        cursor: Option<&'a str>,
-        hris_profile_id: Option<&'a str>,
+        cursor: Option<&str>,
+        hris_profile_id: Option<&str>,
         limit: Option<i64>,
         location: Option<types::ItAssetsGetParametersLocation>,
         status: Option<types::ItAssetsGetParametersStatus>,
-    ) -> Result<ResponseValue<types::AssetsGetItAssetsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::AssetsGetItAssetsResponse200> {
         let url = format!("{}/rest/v2/it/assets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9028,25 +8307,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("location", &location))
             .query(&progenitor_client::QueryParam::new("status", &status))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_it_assets",
-                    method: "GET",
-                    path: "/rest/v2/it/assets",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_it_assets",
+                method: "GET",
+                path: "/rest/v2/it/assets",
+            },
+        )
     }
     #[cfg(feature = "assets")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_it_asset_by_id<'a>(
+    pub(crate) fn send_get_it_asset_by_id<'a>(
         &'a self,
-        asset_id: &'a str,
-    ) -> Result<ResponseValue<types::AssetsGetItAssetByIdResponse200>, crate::Error> {
+        asset_id: &str,
+    ) -> crate::runtime::Pending<'a, types::AssetsGetItAssetByIdResponse200> {
         let url = format!(
             "{}/rest/v2/it/assets/{}", self.baseurl, encode_path(& asset_id.to_string()),
         );
@@ -9058,26 +8335,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_it_asset_by_id",
-                    method: "GET",
-                    path: "/rest/v2/it/assets/{asset_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_it_asset_by_id",
+                method: "GET",
+                path: "/rest/v2/it/assets/{asset_id}",
+            },
+        )
     }
     #[cfg(feature = "orders")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_it_orders<'a>(
+    pub(crate) fn send_get_it_orders<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<ResponseValue<types::OrdersGetItOrdersResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::OrdersGetItOrdersResponse200> {
         let url = format!("{}/rest/v2/it/orders", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9089,25 +8364,23 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_it_orders",
-                    method: "GET",
-                    path: "/rest/v2/it/orders",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_it_orders",
+                method: "GET",
+                path: "/rest/v2/it/orders",
+            },
+        )
     }
     #[cfg(feature = "orders")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_it_order_by_id<'a>(
+    pub(crate) fn send_get_it_order_by_id<'a>(
         &'a self,
-        order_id: &'a str,
-    ) -> Result<ResponseValue<types::OrdersGetItOrderByIdResponse200>, crate::Error> {
+        order_id: &str,
+    ) -> crate::runtime::Pending<'a, types::OrdersGetItOrderByIdResponse200> {
         let url = format!(
             "{}/rest/v2/it/orders/{}", self.baseurl, encode_path(& order_id.to_string()),
         );
@@ -9119,24 +8392,22 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_it_order_by_id",
-                    method: "GET",
-                    path: "/rest/v2/it/orders/{order_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_it_order_by_id",
+                method: "GET",
+                path: "/rest/v2/it/orders/{order_id}",
+            },
+        )
     }
     #[cfg(feature = "policies")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_it_policies<'a>(
+    pub(crate) fn send_get_it_policies<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::PoliciesGetItPoliciesResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::PoliciesGetItPoliciesResponse200> {
         let url = format!("{}/rest/v2/it/policies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9146,29 +8417,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_it_policies",
-                    method: "GET",
-                    path: "/rest/v2/it/policies",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_it_policies",
+                method: "GET",
+                path: "/rest/v2/it/policies",
+            },
+        )
     }
     #[cfg(feature = "knowledge-hub")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_knowledge_hub_country_guides_by_country_code<'a>(
+    pub(crate) fn send_get_knowledge_hub_country_guides_by_country_code<'a>(
         &'a self,
-        country_code: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
-        >,
-        crate::Error,
+        country_code: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
     > {
         let url = format!(
             "{}/rest/v2/knowledge-hub/country-guide/{}", self.baseurl, encode_path(&
@@ -9182,36 +8449,31 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_knowledge_hub_country_guides_by_country_code",
-                    method: "GET",
-                    path: "/rest/v2/knowledge-hub/country-guide/{country_code}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_knowledge_hub_country_guides_by_country_code",
+                method: "GET",
+                path: "/rest/v2/knowledge-hub/country-guide/{country_code}",
+            },
+        )
     }
     #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_legal_entities<'a>(
+    pub(crate) fn send_get_legal_entities<'a>(
         &'a self,
-        country: Option<&'a str>,
-        cursor: Option<&'a str>,
+        country: Option<&str>,
+        cursor: Option<&str>,
         global_payroll: Option<bool>,
         include_archived: Option<bool>,
         include_payroll_settings: Option<bool>,
-        legal_entity_id: Option<&'a str>,
+        legal_entity_id: Option<&str>,
         limit: Option<i64>,
         sort_order: Option<types::GroupsGetParametersSortOrder>,
-        type_: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::LegalEntitiesGetLegalEntitiesResponse200>,
-        crate::Error,
-    > {
+        type_: Option<&str>,
+    ) -> crate::runtime::Pending<'a, types::LegalEntitiesGetLegalEntitiesResponse200> {
         let url = format!("{}/rest/v2/legal-entities", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9244,28 +8506,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
             .query(&progenitor_client::QueryParam::new("type", &type_))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_legal_entities",
-                    method: "GET",
-                    path: "/rest/v2/legal-entities",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_legal_entities",
+                method: "GET",
+                path: "/rest/v2/legal-entities",
+            },
+        )
     }
     #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_legal_entity<'a>(
+    pub(crate) fn send_create_legal_entity<'a>(
         &'a self,
-        body: &'a types::CreateLegalEntityBody,
-    ) -> Result<
-        ResponseValue<types::LegalEntitiesCreateLegalEntityResponse200>,
-        crate::Error,
-    > {
+        body: &types::CreateLegalEntityBody,
+    ) -> crate::runtime::Pending<'a, types::LegalEntitiesCreateLegalEntityResponse200> {
         let url = format!("{}/rest/v2/legal-entities", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9276,25 +8533,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_legal_entity",
-                    method: "POST",
-                    path: "/rest/v2/legal-entities",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_legal_entity",
+                method: "POST",
+                path: "/rest/v2/legal-entities",
+            },
+        )
     }
     #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_legal_entity<'a>(
+    pub(crate) fn send_delete_legal_entity<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::GroupsIdDeleteResponseData>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::GroupsIdDeleteResponseData> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -9306,29 +8561,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_legal_entity",
-                    method: "DELETE",
-                    path: "/rest/v2/legal-entities/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_legal_entity",
+                method: "DELETE",
+                path: "/rest/v2/legal-entities/{id}",
+            },
+        )
     }
     #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_legal_entity<'a>(
+    pub(crate) fn send_update_legal_entity<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::UpdateLegalEntityBody,
-    ) -> Result<
-        ResponseValue<types::LegalEntitiesUpdateLegalEntityResponse200>,
-        crate::Error,
-    > {
+        id: &str,
+        body: &types::UpdateLegalEntityBody,
+    ) -> crate::runtime::Pending<'a, types::LegalEntitiesUpdateLegalEntityResponse200> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -9341,27 +8591,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_legal_entity",
-                    method: "PATCH",
-                    path: "/rest/v2/legal-entities/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_legal_entity",
+                method: "PATCH",
+                path: "/rest/v2/legal-entities/{id}",
+            },
+        )
     }
     #[cfg(feature = "cost-centers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_legal_entity_cost_centers<'a>(
+    pub(crate) fn send_get_legal_entity_cost_centers<'a>(
         &'a self,
-        legal_entity_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::CostCentersGetLegalEntityCostCentersResponse200>,
-        crate::Error,
+        legal_entity_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/cost-centers", self.baseurl, encode_path(&
@@ -9375,28 +8623,26 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_legal_entity_cost_centers",
-                    method: "GET",
-                    path: "/rest/v2/legal-entities/{legal_entity_id}/cost-centers",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_legal_entity_cost_centers",
+                method: "GET",
+                path: "/rest/v2/legal-entities/{legal_entity_id}/cost-centers",
+            },
+        )
     }
     #[cfg(feature = "cost-centers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_sync_cost_centers_for_legal_entity_v_2026_01_01<'a>(
+    pub(crate) fn send_sync_cost_centers_for_legal_entity_v_2026_01_01<'a>(
         &'a self,
-        legal_entity_id: &'a str,
-        body: &'a types::SyncCostCentersForLegalEntityV20260101Body,
-    ) -> Result<
-        ResponseValue<types::CostCentersGetLegalEntityCostCentersResponse200>,
-        crate::Error,
+        legal_entity_id: &str,
+        body: &types::SyncCostCentersForLegalEntityV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/cost-centers/synchronize", self.baseurl,
@@ -9411,31 +8657,29 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "sync_cost_centers_for_legal_entity_v_2026_01_01",
-                    method: "POST",
-                    path: "/rest/v2/legal-entities/{legal_entity_id}/cost-centers/synchronize",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "sync_cost_centers_for_legal_entity_v_2026_01_01",
+                method: "POST",
+                path: "/rest/v2/legal-entities/{legal_entity_id}/cost-centers/synchronize",
+            },
+        )
     }
     #[cfg(feature = "list-cycles")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_list_payroll_cycles_v_2026_01_01<'a>(
+    pub(crate) fn send_list_payroll_cycles_v_2026_01_01<'a>(
         &'a self,
-        legal_entity_id: &'a str,
-        cursor: Option<&'a str>,
-        date_end: Option<&'a ::chrono::naive::NaiveDate>,
-        date_start: Option<&'a ::chrono::naive::NaiveDate>,
+        legal_entity_id: &str,
+        cursor: Option<&str>,
+        date_end: Option<&::chrono::naive::NaiveDate>,
+        date_start: Option<&::chrono::naive::NaiveDate>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::ListCyclesListPayrollCyclesV20260101Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ListCyclesListPayrollCyclesV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/payroll-events", self.baseurl, encode_path(&
@@ -9453,25 +8697,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("date_end", &date_end))
             .query(&progenitor_client::QueryParam::new("date_start", &date_start))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "list_payroll_cycles_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/legal-entities/{legal_entity_id}/payroll-events",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "list_payroll_cycles_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/legal-entities/{legal_entity_id}/payroll-events",
+            },
+        )
     }
     #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_lookups<'a>(
+    pub(crate) fn send_get_lookups<'a>(
         &'a self,
         documents: types::LookupsGetParametersDocuments,
-    ) -> Result<ResponseValue<types::LookupsGetLookupsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::LookupsGetLookupsResponse200> {
         let url = format!("{}/rest/v2/lookups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9482,24 +8724,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("documents", &documents))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_lookups",
-                    method: "GET",
-                    path: "/rest/v2/lookups",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_lookups",
+                method: "GET",
+                path: "/rest/v2/lookups",
+            },
+        )
     }
     #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_countries<'a>(
+    pub(crate) fn send_get_countries<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::LookupsGetCountriesResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::LookupsGetCountriesResponse200> {
         let url = format!("{}/rest/v2/lookups/countries", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9509,24 +8749,22 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_countries",
-                    method: "GET",
-                    path: "/rest/v2/lookups/countries",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_countries",
+                method: "GET",
+                path: "/rest/v2/lookups/countries",
+            },
+        )
     }
     #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_currencies<'a>(
+    pub(crate) fn send_get_currencies<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::LookupsGetCurrenciesResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::LookupsGetCurrenciesResponse200> {
         let url = format!("{}/rest/v2/lookups/currencies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9536,25 +8774,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_currencies",
-                    method: "GET",
-                    path: "/rest/v2/lookups/currencies",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_currencies",
+                method: "GET",
+                path: "/rest/v2/lookups/currencies",
+            },
+        )
     }
     #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_job_titles<'a>(
+    pub(crate) fn send_get_job_titles<'a>(
         &'a self,
-        after_cursor: Option<&'a str>,
-    ) -> Result<ResponseValue<types::LookupsGetJobTitlesResponse200>, crate::Error> {
+        after_cursor: Option<&str>,
+    ) -> crate::runtime::Pending<'a, types::LookupsGetJobTitlesResponse200> {
         let url = format!("{}/rest/v2/lookups/job-titles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9565,28 +8801,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("after_cursor", &after_cursor))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_job_titles",
-                    method: "GET",
-                    path: "/rest/v2/lookups/job-titles",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_job_titles",
+                method: "GET",
+                path: "/rest/v2/lookups/job-titles",
+            },
+        )
     }
     #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_seniority_levels<'a>(
+    pub(crate) fn send_get_seniority_levels<'a>(
         &'a self,
         is_eor_contract: Option<bool>,
-    ) -> Result<
-        ResponseValue<types::LookupsGetSeniorityLevelsResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::LookupsGetSeniorityLevelsResponse200> {
         let url = format!("{}/rest/v2/lookups/seniorities", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9599,24 +8830,22 @@ impl crate::Client {
             .query(
                 &progenitor_client::QueryParam::new("is_eor_contract", &is_eor_contract),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_seniority_levels",
-                    method: "GET",
-                    path: "/rest/v2/lookups/seniorities",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_seniority_levels",
+                method: "GET",
+                path: "/rest/v2/lookups/seniorities",
+            },
+        )
     }
     #[cfg(feature = "lookups")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_off_types<'a>(
+    pub(crate) fn send_get_time_off_types<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::LookupsGetTimeOffTypesResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::LookupsGetTimeOffTypesResponse200> {
         let url = format!("{}/rest/v2/lookups/time-off-types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9626,28 +8855,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_off_types",
-                    method: "GET",
-                    path: "/rest/v2/lookups/time-off-types",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_off_types",
+                method: "GET",
+                path: "/rest/v2/lookups/time-off-types",
+            },
+        )
     }
     #[cfg(feature = "magic-link")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_magic_link<'a>(
+    pub(crate) fn send_create_magic_link<'a>(
         &'a self,
-        body: &'a types::CreateMagicLinkBody,
-    ) -> Result<
-        ResponseValue<types::MagicLinkCreateMagicLinkResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateMagicLinkBody,
+    ) -> crate::runtime::Pending<'a, types::MagicLinkCreateMagicLinkResponse201> {
         let url = format!("{}/rest/v2/magic-link", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9658,26 +8882,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_magic_link",
-                    method: "POST",
-                    path: "/rest/v2/magic-link",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_magic_link",
+                method: "POST",
+                path: "/rest/v2/magic-link",
+            },
+        )
     }
     #[cfg(feature = "managers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_managers<'a>(
+    pub(crate) fn send_get_managers<'a>(
         &'a self,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> Result<ResponseValue<types::ManagersGetManagersResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::ManagersGetManagersResponse200> {
         let url = format!("{}/rest/v2/managers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9689,25 +8911,23 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_managers",
-                    method: "GET",
-                    path: "/rest/v2/managers",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_managers",
+                method: "GET",
+                path: "/rest/v2/managers",
+            },
+        )
     }
     #[cfg(feature = "managers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_manager<'a>(
+    pub(crate) fn send_create_manager<'a>(
         &'a self,
-        body: &'a types::CreateManagerBody,
-    ) -> Result<ResponseValue<types::ManagersCreateManagerResponse201>, crate::Error> {
+        body: &types::CreateManagerBody,
+    ) -> crate::runtime::Pending<'a, types::ManagersCreateManagerResponse201> {
         let url = format!("{}/rest/v2/managers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9718,27 +8938,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_manager",
-                    method: "POST",
-                    path: "/rest/v2/managers",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_manager",
+                method: "POST",
+                path: "/rest/v2/managers",
+            },
+        )
     }
     #[cfg(feature = "managers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_generate_magic_link_for_manager_login<'a>(
+    pub(crate) fn send_generate_magic_link_for_manager_login<'a>(
         &'a self,
-        body: &'a types::GenerateMagicLinkForManagerLoginBody,
-    ) -> Result<
-        ResponseValue<types::ManagersGenerateMagicLinkForManagerLoginResponse201>,
-        crate::Error,
+        body: &types::GenerateMagicLinkForManagerLoginBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ManagersGenerateMagicLinkForManagerLoginResponse201,
     > {
         let url = format!("{}/rest/v2/managers/magic-links", self.baseurl,);
         #[allow(unused_mut)]
@@ -9750,43 +8968,39 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "generate_magic_link_for_manager_login",
-                    method: "POST",
-                    path: "/rest/v2/managers/magic-links",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "generate_magic_link_for_manager_login",
+                method: "POST",
+                path: "/rest/v2/managers/magic-links",
+            },
+        )
     }
     #[cfg(feature = "offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_offboarding_list<'a>(
+    pub(crate) fn send_retrieve_offboarding_list<'a>(
         &'a self,
         hiring_types: Option<
-            &'a ::std::vec::Vec<
-                types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
-            >,
+            &::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
         >,
         ignore_date_range: Option<bool>,
         include_overview: Option<bool>,
         limit: Option<i64>,
-        pagination: Option<&'a types::OffboardingTrackerGetParametersPagination>,
+        pagination: Option<&types::OffboardingTrackerGetParametersPagination>,
         progress_statuses: Option<
-            &'a ::std::vec::Vec<
+            &::std::vec::Vec<
                 types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
             >,
         >,
-        search: Option<&'a str>,
+        search: Option<&str>,
         sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
         sort_order: Option<types::GroupsGetParametersSortOrder>,
-    ) -> Result<
-        ResponseValue<types::OffboardingRetrieveOffboardingListResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffboardingRetrieveOffboardingListResponse200,
     > {
         let url = format!("{}/rest/v2/offboarding/tracker", self.baseurl,);
         #[allow(unused_mut)]
@@ -9821,29 +9035,25 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("sort_by", &sort_by))
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_offboarding_list",
-                    method: "GET",
-                    path: "/rest/v2/offboarding/tracker",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_offboarding_list",
+                method: "GET",
+                path: "/rest/v2/offboarding/tracker",
+            },
+        )
     }
     #[cfg(feature = "offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_termination_details_by_hris_profile_identifier<'a>(
+    pub(crate) fn send_retrieve_termination_details_by_hris_profile_identifier<'a>(
         &'a self,
-        oid: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
-        >,
-        crate::Error,
+        oid: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
     > {
         let url = format!(
             "{}/rest/v2/offboarding/tracker/hris_profile/{}", self.baseurl, encode_path(&
@@ -9857,27 +9067,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_termination_details_by_hris_profile_identifier",
-                    method: "GET",
-                    path: "/rest/v2/offboarding/tracker/hris_profile/{oid}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_termination_details_by_hris_profile_identifier",
+                method: "GET",
+                path: "/rest/v2/offboarding/tracker/hris_profile/{oid}",
+            },
+        )
     }
     #[cfg(feature = "offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_termination_details<'a>(
+    pub(crate) fn send_retrieve_termination_details<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::OffboardingRetrieveTerminationDetailsResponse200>,
-        crate::Error,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OffboardingRetrieveTerminationDetailsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/offboarding/tracker/{}", self.baseurl, encode_path(& id
@@ -9891,52 +9099,48 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_termination_details",
-                    method: "GET",
-                    path: "/rest/v2/offboarding/tracker/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_termination_details",
+                method: "GET",
+                path: "/rest/v2/offboarding/tracker/{id}",
+            },
+        )
     }
     #[cfg(feature = "onboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_list_onboarding_employees_v_2026_01_01<'a>(
+    pub(crate) fn send_list_onboarding_employees_v_2026_01_01<'a>(
         &'a self,
         actions: Option<
-            &'a ::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
+            &::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
         >,
-        contract_oid: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        cursor: Option<&'a str>,
-        from_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+        contract_oid: Option<&::std::vec::Vec<::std::string::String>>,
+        countries: Option<&::std::vec::Vec<::std::string::String>>,
+        cursor: Option<&str>,
+        from_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
         hiring_types: Option<
-            &'a ::std::vec::Vec<
-                types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
-            >,
+            &::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
         >,
-        hris_direct_managers: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        hris_direct_managers: Option<&::std::vec::Vec<::std::string::String>>,
         include_overview: Option<bool>,
-        legal_entities: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        legal_entities: Option<&::std::vec::Vec<::std::string::String>>,
         limit: Option<i64>,
         progress_statuses: Option<
-            &'a ::std::vec::Vec<
+            &::std::vec::Vec<
                 types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
             >,
         >,
-        search: Option<&'a str>,
+        search: Option<&str>,
         sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
         sort_order: Option<types::GroupsGetParametersSortOrder>,
-        teams: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        to_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> Result<
-        ResponseValue<types::OnboardingListOnboardingEmployeesV20260101Response200>,
-        crate::Error,
+        teams: Option<&::std::vec::Vec<::std::string::String>>,
+        to_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OnboardingListOnboardingEmployeesV20260101Response200,
     > {
         let url = format!("{}/rest/v2/onboarding/tracker", self.baseurl,);
         #[allow(unused_mut)]
@@ -9978,31 +9182,27 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
             .query(&progenitor_client::QueryParam::new("teams", &teams))
             .query(&progenitor_client::QueryParam::new("toDate", &to_date))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "list_onboarding_employees_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/onboarding/tracker",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "list_onboarding_employees_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/onboarding/tracker",
+            },
+        )
     }
     #[cfg(feature = "onboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01<
+    pub(crate) fn send_get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01<
         'a,
     >(
         &'a self,
-        hris_profile_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
-        >,
-        crate::Error,
+        hris_profile_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/onboarding/tracker/hris_profile/{}", self.baseurl, encode_path(&
@@ -10016,31 +9216,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}",
+            },
+        )
     }
     #[cfg(feature = "onboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01<'a>(
         &'a self,
-        tracker_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
-        >,
-        crate::Error,
+        tracker_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/onboarding/tracker/{}", self.baseurl, encode_path(& tracker_id
@@ -10054,27 +9248,22 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/onboarding/tracker/{tracker_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/onboarding/tracker/{tracker_id}",
+            },
+        )
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_organizations<'a>(
+    pub(crate) fn send_get_organizations<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsGetOrganizationsResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::OrganizationsGetOrganizationsResponse200> {
         let url = format!("{}/rest/v2/organizations", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10084,27 +9273,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_organizations",
-                    method: "GET",
-                    path: "/rest/v2/organizations",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_organizations",
+                method: "GET",
+                path: "/rest/v2/organizations",
+            },
+        )
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_organization_child<'a>(
+    pub(crate) fn send_create_organization_child<'a>(
         &'a self,
-        body: &'a types::CreateOrganizationChildBody,
-    ) -> Result<
-        ResponseValue<types::OrganizationsCreateOrganizationChildResponse201>,
-        crate::Error,
+        body: &types::CreateOrganizationChildBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsCreateOrganizationChildResponse201,
     > {
         let url = format!("{}/rest/v2/organizations/children", self.baseurl,);
         #[allow(unused_mut)]
@@ -10116,34 +9303,32 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_organization_child",
-                    method: "POST",
-                    path: "/rest/v2/organizations/children",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_organization_child",
+                method: "POST",
+                path: "/rest/v2/organizations/children",
+            },
+        )
     }
     #[cfg(feature = "organization-tasks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_list_organization_tasks_v_2026_03_03<'a>(
+    pub(crate) fn send_list_organization_tasks_v_2026_03_03<'a>(
         &'a self,
         category: Option<types::OrganizationsTasksGetParametersCategory>,
-        cursor: Option<&'a str>,
-        external_id: Option<&'a str>,
+        cursor: Option<&str>,
+        external_id: Option<&str>,
         limit: Option<i64>,
-        search: Option<&'a str>,
+        search: Option<&str>,
         statuses: Option<
-            &'a ::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
+            &::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
         >,
-    ) -> Result<
-        ResponseValue<types::OrganizationTasksListOrganizationTasksV20260303Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationTasksListOrganizationTasksV20260303Response200,
     > {
         let url = format!("{}/rest/v2/organizations/tasks", self.baseurl,);
         #[allow(unused_mut)]
@@ -10160,32 +9345,30 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("search", &search))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "list_organization_tasks_v_2026_03_03",
-                    method: "GET",
-                    path: "/rest/v2/organizations/tasks",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "list_organization_tasks_v_2026_03_03",
+                method: "GET",
+                path: "/rest/v2/organizations/tasks",
+            },
+        )
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_payment_receipts_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_payment_receipts_v_2026_01_01<'a>(
         &'a self,
-        currencies: Option<&'a types::PaymentsGetParametersCurrencies>,
-        cursor: Option<&'a str>,
-        date_from: Option<&'a ::chrono::naive::NaiveDate>,
-        date_to: Option<&'a ::chrono::naive::NaiveDate>,
-        entities: Option<&'a types::PaymentsGetParametersEntities>,
-        statuses: Option<&'a types::PaymentsGetParametersStatuses>,
-    ) -> Result<
-        ResponseValue<types::AccountingRetrievePaymentReceiptsV20260101Response200>,
-        crate::Error,
+        currencies: Option<&types::PaymentsGetParametersCurrencies>,
+        cursor: Option<&str>,
+        date_from: Option<&::chrono::naive::NaiveDate>,
+        date_to: Option<&::chrono::naive::NaiveDate>,
+        entities: Option<&types::PaymentsGetParametersEntities>,
+        statuses: Option<&types::PaymentsGetParametersStatuses>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AccountingRetrievePaymentReceiptsV20260101Response200,
     > {
         let url = format!("{}/rest/v2/payments", self.baseurl,);
         #[allow(unused_mut)]
@@ -10202,27 +9385,25 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("date_to", &date_to))
             .query(&progenitor_client::QueryParam::new("entities", &entities))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_payment_receipts_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/payments",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_payment_receipts_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/payments",
+            },
+        )
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_payment_breakdown_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_payment_breakdown_v_2026_01_01<'a>(
         &'a self,
-        payment_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::AccountingRetrieveAPaymentBreakdownV20260101Response200>,
-        crate::Error,
+        payment_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/payments/{}/breakdown", self.baseurl, encode_path(& payment_id
@@ -10236,26 +9417,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_payment_breakdown_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/payments/{payment_id}/breakdown",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_payment_breakdown_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/payments/{payment_id}/breakdown",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_the_auto_withdrawal_setting<'a>(
+    pub(crate) fn send_get_the_auto_withdrawal_setting<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetTheAutoWithdrawalSettingResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayoutsGetTheAutoWithdrawalSettingResponse200,
     > {
         let url = format!("{}/rest/v2/payouts/auto-withdrawal-setting", self.baseurl,);
         #[allow(unused_mut)]
@@ -10266,27 +9445,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_the_auto_withdrawal_setting",
-                    method: "GET",
-                    path: "/rest/v2/payouts/auto-withdrawal-setting",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_the_auto_withdrawal_setting",
+                method: "GET",
+                path: "/rest/v2/payouts/auto-withdrawal-setting",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_change_the_auto_withdrawal_setting_v_2026_01_01<'a>(
+    pub(crate) fn send_change_the_auto_withdrawal_setting_v_2026_01_01<'a>(
         &'a self,
-        body: &'a types::ChangeTheAutoWithdrawalSettingV20260101Body,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetTheAutoWithdrawalSettingResponse200>,
-        crate::Error,
+        body: &types::ChangeTheAutoWithdrawalSettingV20260101Body,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayoutsGetTheAutoWithdrawalSettingResponse200,
     > {
         let url = format!("{}/rest/v2/payouts/auto-withdrawal-setting", self.baseurl,);
         #[allow(unused_mut)]
@@ -10298,27 +9475,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "change_the_auto_withdrawal_setting_v_2026_01_01",
-                    method: "PATCH",
-                    path: "/rest/v2/payouts/auto-withdrawal-setting",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "change_the_auto_withdrawal_setting_v_2026_01_01",
+                method: "PATCH",
+                path: "/rest/v2/payouts/auto-withdrawal-setting",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_list_contractor_balances<'a>(
+    pub(crate) fn send_list_contractor_balances<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::PayoutsListContractorBalancesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::PayoutsListContractorBalancesResponse200> {
         let url = format!("{}/rest/v2/payouts/balances", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10328,25 +9500,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "list_contractor_balances",
-                    method: "GET",
-                    path: "/rest/v2/payouts/balances",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "list_contractor_balances",
+                method: "GET",
+                path: "/rest/v2/payouts/balances",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_payout_methods<'a>(
+    pub(crate) fn send_get_payout_methods<'a>(
         &'a self,
         is_default: Option<bool>,
-    ) -> Result<ResponseValue<types::PayoutsGetPayoutMethodsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::PayoutsGetPayoutMethodsResponse200> {
         let url = format!("{}/rest/v2/payouts/contractors/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10357,28 +9527,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("is_default", &is_default))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_payout_methods",
-                    method: "GET",
-                    path: "/rest/v2/payouts/contractors/methods",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_payout_methods",
+                method: "GET",
+                path: "/rest/v2/payouts/contractors/methods",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_bank_transfer_method<'a>(
+    pub(crate) fn send_create_bank_transfer_method<'a>(
         &'a self,
-        body: &'a types::CreateBankTransferMethodBody,
-    ) -> Result<
-        ResponseValue<types::PayoutsCreateBankTransferMethodResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateBankTransferMethodBody,
+    ) -> crate::runtime::Pending<'a, types::PayoutsCreateBankTransferMethodResponse201> {
         let url = format!("{}/rest/v2/payouts/contractors/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10389,29 +9554,27 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_bank_transfer_method",
-                    method: "POST",
-                    path: "/rest/v2/payouts/contractors/methods",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_bank_transfer_method",
+                method: "POST",
+                path: "/rest/v2/payouts/contractors/methods",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_bank_transfer_requirements<'a>(
+    pub(crate) fn send_get_bank_transfer_requirements<'a>(
         &'a self,
         amount: Option<f64>,
-        country: &'a str,
-        currency: &'a str,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetBankTransferRequirementsResponse200>,
-        crate::Error,
+        country: &str,
+        currency: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayoutsGetBankTransferRequirementsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/bank_transfers/requirements", self
@@ -10428,26 +9591,24 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("amount", &amount))
             .query(&progenitor_client::QueryParam::new("country", &country))
             .query(&progenitor_client::QueryParam::new("currency", &currency))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_bank_transfer_requirements",
-                    method: "GET",
-                    path: "/rest/v2/payouts/contractors/methods/bank_transfers/requirements",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_bank_transfer_requirements",
+                method: "GET",
+                path: "/rest/v2/payouts/contractors/methods/bank_transfers/requirements",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_bank_transfer_supported_routes<'a>(
+    pub(crate) fn send_get_bank_transfer_supported_routes<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::PayoutsGetBankTransferSupportedRoutesResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PayoutsGetBankTransferSupportedRoutesResponse200,
     > {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/bank_transfers/supported_routes",
@@ -10461,29 +9622,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_bank_transfer_supported_routes",
-                    method: "GET",
-                    path: "/rest/v2/payouts/contractors/methods/bank_transfers/supported_routes",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_bank_transfer_supported_routes",
+                method: "GET",
+                path: "/rest/v2/payouts/contractors/methods/bank_transfers/supported_routes",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_bank_transfer_method<'a>(
+    pub(crate) fn send_update_bank_transfer_method<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::UpdateBankTransferMethodBody,
-    ) -> Result<
-        ResponseValue<types::PayoutsCreateBankTransferMethodResponse201>,
-        crate::Error,
-    > {
+        id: &str,
+        body: &types::UpdateBankTransferMethodBody,
+    ) -> crate::runtime::Pending<'a, types::PayoutsCreateBankTransferMethodResponse201> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -10497,25 +9653,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_bank_transfer_method",
-                    method: "PUT",
-                    path: "/rest/v2/payouts/contractors/methods/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_bank_transfer_method",
+                method: "PUT",
+                path: "/rest/v2/payouts/contractors/methods/{id}",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_auto_withdraw_setting<'a>(
+    pub(crate) fn send_update_auto_withdraw_setting<'a>(
         &'a self,
-        body: &'a types::UpdateAutoWithdrawSettingBody,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        body: &types::UpdateAutoWithdrawSettingBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/settings/auto_withdraw", self.baseurl,
         );
@@ -10528,24 +9682,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_auto_withdraw_setting",
-                    method: "POST",
-                    path: "/rest/v2/payouts/contractors/settings/auto_withdraw",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_auto_withdraw_setting",
+                method: "POST",
+                path: "/rest/v2/payouts/contractors/settings/auto_withdraw",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_bank_details<'a>(
+    pub(crate) fn send_get_bank_details<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::PayoutsGetBankDetailsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::PayoutsGetBankDetailsResponse200> {
         let url = format!("{}/rest/v2/payouts/employees/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10555,28 +9707,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_bank_details",
-                    method: "GET",
-                    path: "/rest/v2/payouts/employees/methods",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_bank_details",
+                method: "GET",
+                path: "/rest/v2/payouts/employees/methods",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_add_edit_bank_details<'a>(
+    pub(crate) fn send_add_edit_bank_details<'a>(
         &'a self,
-        body: &'a types::AddEditBankDetailsBody,
-    ) -> Result<
-        ResponseValue<types::PayoutsAddEditBankDetailsResponse200>,
-        crate::Error,
-    > {
+        body: &types::AddEditBankDetailsBody,
+    ) -> crate::runtime::Pending<'a, types::PayoutsAddEditBankDetailsResponse200> {
         let url = format!("{}/rest/v2/payouts/employees/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10587,28 +9734,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "add_edit_bank_details",
-                    method: "POST",
-                    path: "/rest/v2/payouts/employees/methods",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "add_edit_bank_details",
+                method: "POST",
+                path: "/rest/v2/payouts/employees/methods",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_dynamic_requirements<'a>(
+    pub(crate) fn send_dynamic_requirements<'a>(
         &'a self,
-        body: &'a types::DynamicRequirementsBody,
-    ) -> Result<
-        ResponseValue<types::PayoutsDynamicRequirementsResponse200>,
-        crate::Error,
-    > {
+        body: &types::DynamicRequirementsBody,
+    ) -> crate::runtime::Pending<'a, types::PayoutsDynamicRequirementsResponse200> {
         let url = format!(
             "{}/rest/v2/payouts/employees/methods/bank_transfers/requirements", self
             .baseurl,
@@ -10622,25 +9764,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "dynamic_requirements",
-                    method: "POST",
-                    path: "/rest/v2/payouts/employees/methods/bank_transfers/requirements",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "dynamic_requirements",
+                method: "POST",
+                path: "/rest/v2/payouts/employees/methods/bank_transfers/requirements",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_bank_details<'a>(
+    pub(crate) fn send_delete_bank_details<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/payouts/employees/methods/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -10653,28 +9793,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_bank_details",
-                    method: "DELETE",
-                    path: "/rest/v2/payouts/employees/methods/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_bank_details",
+                method: "DELETE",
+                path: "/rest/v2/payouts/employees/methods/{id}",
+            },
+        )
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_request_to_withdraw_funds<'a>(
+    pub(crate) fn send_request_to_withdraw_funds<'a>(
         &'a self,
-        body: &'a types::RequestToWithdrawFundsBody,
-    ) -> Result<
-        ResponseValue<types::PayoutsRequestToWithdrawFundsResponse201>,
-        crate::Error,
-    > {
+        body: &types::RequestToWithdrawFundsBody,
+    ) -> crate::runtime::Pending<'a, types::PayoutsRequestToWithdrawFundsResponse201> {
         let url = format!("{}/rest/v2/payouts/withdrawals", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10685,45 +9820,43 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "request_to_withdraw_funds",
-                    method: "POST",
-                    path: "/rest/v2/payouts/withdrawals",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "request_to_withdraw_funds",
+                method: "POST",
+                path: "/rest/v2/payouts/withdrawals",
+            },
+        )
     }
     #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_people<'a>(
+    pub(crate) fn send_get_people<'a>(
         &'a self,
         band_placements: Option<
-            &'a ::std::vec::Vec<types::PeopleGetParametersBandPlacementsSchemaItems>,
+            &::std::vec::Vec<types::PeopleGetParametersBandPlacementsSchemaItems>,
         >,
         comparative_ratios_from: Option<f64>,
         comparative_ratios_to: Option<f64>,
-        fields: Option<&'a ::std::vec::Vec<types::PeopleGetParametersFieldsSchemaItems>>,
+        fields: Option<&::std::vec::Vec<types::PeopleGetParametersFieldsSchemaItems>>,
         hiring_statuses: Option<
-            &'a ::std::vec::Vec<types::PeopleGetParametersHiringStatusesSchemaItems>,
+            &::std::vec::Vec<types::PeopleGetParametersHiringStatusesSchemaItems>,
         >,
         hiring_types: Option<
-            &'a ::std::vec::Vec<types::PeopleGetParametersHiringTypesSchemaItems>,
+            &::std::vec::Vec<types::PeopleGetParametersHiringTypesSchemaItems>,
         >,
         limit: Option<i64>,
         offset: Option<i64>,
         person_statuses: Option<
-            &'a ::std::vec::Vec<types::PeopleGetResponseDataItemsPersonStatus>,
+            &::std::vec::Vec<types::PeopleGetResponseDataItemsPersonStatus>,
         >,
-        search: Option<&'a str>,
+        search: Option<&str>,
         sort_by: Option<types::PeopleGetParametersSortBy>,
         sort_order: Option<types::PeopleGetParametersSortOrder>,
-        teams: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    ) -> Result<ResponseValue<types::PeopleGetPeopleResponse200>, crate::Error> {
+        teams: Option<&::std::vec::Vec<::std::string::String>>,
+    ) -> crate::runtime::Pending<'a, types::PeopleGetPeopleResponse200> {
         let url = format!("{}/rest/v2/people", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10762,28 +9895,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("sort_by", &sort_by))
             .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
             .query(&progenitor_client::QueryParam::new("teams", &teams))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_people",
-                    method: "GET",
-                    path: "/rest/v2/people",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_people",
+                method: "GET",
+                path: "/rest/v2/people",
+            },
+        )
     }
     #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_a_direct_employee<'a>(
+    pub(crate) fn send_create_a_direct_employee<'a>(
         &'a self,
-        body: &'a types::CreateADirectEmployeeBody,
-    ) -> Result<
-        ResponseValue<types::PeopleCreateADirectEmployeeResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateADirectEmployeeBody,
+    ) -> crate::runtime::Pending<'a, types::PeopleCreateADirectEmployeeResponse201> {
         let url = format!("{}/rest/v2/people", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10794,26 +9922,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_a_direct_employee",
-                    method: "POST",
-                    path: "/rest/v2/people",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_a_direct_employee",
+                method: "POST",
+                path: "/rest/v2/people",
+            },
+        )
     }
     #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_custom_fields<'a>(
+    pub(crate) fn send_get_custom_fields<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsPeopleGetCustomFieldsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsPeopleGetCustomFieldsResponse200,
     > {
         let url = format!("{}/rest/v2/people/custom_fields", self.baseurl,);
         #[allow(unused_mut)]
@@ -10824,27 +9950,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_custom_fields",
-                    method: "GET",
-                    path: "/rest/v2/people/custom_fields",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_custom_fields",
+                method: "GET",
+                path: "/rest/v2/people/custom_fields",
+            },
+        )
     }
     #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_person_custom_field<'a>(
+    pub(crate) fn send_get_person_custom_field<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsPeopleGetPersonCustomFieldResponse200>,
-        crate::Error,
+        id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsPeopleGetPersonCustomFieldResponse200,
     > {
         let url = format!(
             "{}/rest/v2/people/custom_fields/{}", self.baseurl, encode_path(& id
@@ -10858,75 +9982,69 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_person_custom_field",
-                    method: "GET",
-                    path: "/rest/v2/people/custom_fields/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_person_custom_field",
+                method: "GET",
+                path: "/rest/v2/people/custom_fields/{id}",
+            },
+        )
     }
     #[cfg(feature = "personal-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_person_personal_info_external_id<'a>(
+    pub(crate) fn send_get_person_personal_info_external_id<'a>(
         &'a self,
-        worker_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        worker_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/external/{}/personal", self.baseurl, encode_path(&
             worker_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.get(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_person_personal_info_external_id",
-                    method: "GET",
-                    path: "/rest/v2/people/external/{worker_id}/personal",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.get(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_person_personal_info_external_id",
+                method: "GET",
+                path: "/rest/v2/people/external/{worker_id}/personal",
+            },
+        )
     }
     #[cfg(feature = "personal-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_person_personal_info_external_id<'a>(
+    pub(crate) fn send_update_person_personal_info_external_id<'a>(
         &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdatePersonPersonalInfoExternalIdBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        worker_id: &str,
+        body: &types::UpdatePersonPersonalInfoExternalIdBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/external/{}/personal", self.baseurl, encode_path(&
             worker_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.patch(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_person_personal_info_external_id",
-                    method: "PATCH",
-                    path: "/rest/v2/people/external/{worker_id}/personal",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.patch(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_person_personal_info_external_id",
+                method: "PATCH",
+                path: "/rest/v2/people/external/{worker_id}/personal",
+            },
+        )
     }
     #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_my_current_personal_profile<'a>(
+    pub(crate) fn send_get_my_current_personal_profile<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::PeopleGetMyCurrentPersonalProfileResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PeopleGetMyCurrentPersonalProfileResponse200,
     > {
         let url = format!("{}/rest/v2/people/me", self.baseurl,);
         #[allow(unused_mut)]
@@ -10937,27 +10055,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_my_current_personal_profile",
-                    method: "GET",
-                    path: "/rest/v2/people/me",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_my_current_personal_profile",
+                method: "GET",
+                path: "/rest/v2/people/me",
+            },
+        )
     }
     #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_person_by_id<'a>(
+    pub(crate) fn send_get_person_by_id<'a>(
         &'a self,
-        hris_profile_id: &'a str,
+        hris_profile_id: &str,
         include_custom_fields: Option<bool>,
         include_worker_relations: Option<bool>,
-    ) -> Result<ResponseValue<types::PeopleGetPersonByIdResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::PeopleGetPersonByIdResponse200> {
         let url = format!(
             "{}/rest/v2/people/{}", self.baseurl, encode_path(& hris_profile_id
             .to_string()),
@@ -10982,30 +10098,25 @@ impl crate::Client {
                     &include_worker_relations,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_person_by_id",
-                    method: "GET",
-                    path: "/rest/v2/people/{hris_profile_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_person_by_id",
+                method: "GET",
+                path: "/rest/v2/people/{hris_profile_id}",
+            },
+        )
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_person_department<'a>(
+    pub(crate) fn send_update_person_department<'a>(
         &'a self,
-        id: &'a str,
+        id: &str,
         replace_other_positions: Option<bool>,
-        body: &'a types::UpdatePersonDepartmentBody,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+        body: &types::UpdatePersonDepartmentBody,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/people/{}/department", self.baseurl, encode_path(& id
             .to_string()),
@@ -11025,29 +10136,24 @@ impl crate::Client {
                     &replace_other_positions,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_person_department",
-                    method: "PUT",
-                    path: "/rest/v2/people/{id}/department",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_person_department",
+                method: "PUT",
+                path: "/rest/v2/people/{id}/department",
+            },
+        )
     }
     #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_person_working_location<'a>(
+    pub(crate) fn send_update_person_working_location<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::UpdatePersonWorkingLocationBody,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+        id: &str,
+        body: &types::UpdatePersonWorkingLocationBody,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/people/{}/working-location", self.baseurl, encode_path(& id
             .to_string()),
@@ -11061,27 +10167,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_person_working_location",
-                    method: "PUT",
-                    path: "/rest/v2/people/{id}/working-location",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_person_working_location",
+                method: "PUT",
+                path: "/rest/v2/people/{id}/working-location",
+            },
+        )
     }
     #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_person_custom_fields<'a>(
+    pub(crate) fn send_get_person_custom_fields<'a>(
         &'a self,
-        worker_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::CustomFieldsPeopleGetPersonCustomFieldsResponse200>,
-        crate::Error,
+        worker_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::CustomFieldsPeopleGetPersonCustomFieldsResponse200,
     > {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields", self.baseurl, encode_path(& worker_id
@@ -11095,26 +10199,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_person_custom_fields",
-                    method: "GET",
-                    path: "/rest/v2/people/{worker_id}/custom_fields",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_person_custom_fields",
+                method: "GET",
+                path: "/rest/v2/people/{worker_id}/custom_fields",
+            },
+        )
     }
     #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_put_person_custom_field<'a>(
+    pub(crate) fn send_put_person_custom_field<'a>(
         &'a self,
-        worker_id: &'a str,
-        body: &'a types::PutPersonCustomFieldBody,
-    ) -> Result<ResponseValue<types::ContractsRejectContractResponse204>, crate::Error> {
+        worker_id: &str,
+        body: &types::PutPersonCustomFieldBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -11128,52 +10230,48 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "put_person_custom_field",
-                    method: "PUT",
-                    path: "/rest/v2/people/{worker_id}/custom_fields",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "put_person_custom_field",
+                method: "PUT",
+                path: "/rest/v2/people/{worker_id}/custom_fields",
+            },
+        )
     }
     #[cfg(feature = "custom-fields-people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_person_custom_field<'a>(
+    pub(crate) fn send_delete_person_custom_field<'a>(
         &'a self,
-        worker_id: &'a str,
-        id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        worker_id: &str,
+        id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields/{}", self.baseurl, encode_path(&
             worker_id.to_string()), encode_path(& id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_person_custom_field",
-                    method: "DELETE",
-                    path: "/rest/v2/people/{worker_id}/custom_fields/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_person_custom_field",
+                method: "DELETE",
+                path: "/rest/v2/people/{worker_id}/custom_fields/{id}",
+            },
+        )
     }
     #[cfg(feature = "personal-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_person_personal_info<'a>(
+    pub(crate) fn send_get_person_personal_info<'a>(
         &'a self,
-        worker_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::PersonalInformationGetPersonPersonalInfoResponse200>,
-        crate::Error,
+        worker_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PersonalInformationGetPersonPersonalInfoResponse200,
     > {
         let url = format!(
             "{}/rest/v2/people/{}/personal", self.baseurl, encode_path(& worker_id
@@ -11187,50 +10285,46 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_person_personal_info",
-                    method: "GET",
-                    path: "/rest/v2/people/{worker_id}/personal",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_person_personal_info",
+                method: "GET",
+                path: "/rest/v2/people/{worker_id}/personal",
+            },
+        )
     }
     #[cfg(feature = "personal-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_person_personal_info<'a>(
+    pub(crate) fn send_update_person_personal_info<'a>(
         &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdatePersonPersonalInfoBody,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        worker_id: &str,
+        body: &types::UpdatePersonPersonalInfoBody,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/{}/personal", self.baseurl, encode_path(& worker_id
             .to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.patch(url).json(&body).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_person_personal_info",
-                    method: "PATCH",
-                    path: "/rest/v2/people/{worker_id}/personal",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.patch(url).json(&body).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_person_personal_info",
+                method: "PATCH",
+                path: "/rest/v2/people/{worker_id}/personal",
+            },
+        )
     }
     #[cfg(feature = "profiles")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_profiles<'a>(
+    pub(crate) fn send_profiles<'a>(
         &'a self,
-        body: &'a types::ProfilesBody,
-    ) -> Result<ResponseValue<types::ProfilesResponse200>, crate::Error> {
+        body: &types::ProfilesBody,
+    ) -> crate::runtime::Pending<'a, types::ProfilesResponse200> {
         let url = format!("{}/rest/v2/profiles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11241,27 +10335,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "profiles",
-                    method: "PATCH",
-                    path: "/rest/v2/profiles",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "profiles",
+                method: "PATCH",
+                path: "/rest/v2/profiles",
+            },
+        )
     }
     #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_person_without_contract<'a>(
+    pub(crate) fn send_create_person_without_contract<'a>(
         &'a self,
-        body: &'a types::CreatePersonWithoutContractBody,
-    ) -> Result<
-        ResponseValue<types::PeopleCreatePersonWithoutContractResponse201>,
-        crate::Error,
+        body: &types::CreatePersonWithoutContractBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::PeopleCreatePersonWithoutContractResponse201,
     > {
         let url = format!("{}/rest/v2/pwac", self.baseurl,);
         #[allow(unused_mut)]
@@ -11273,33 +10365,29 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_person_without_contract",
-                    method: "POST",
-                    path: "/rest/v2/pwac",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_person_without_contract",
+                method: "POST",
+                path: "/rest/v2/pwac",
+            },
+        )
     }
     #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01<
+    pub(crate) fn send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01<
         'a,
     >(
         &'a self,
-        cycle_id: &'a str,
-        cursor: Option<&'a str>,
+        cycle_id: &str,
+        cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<
-        ResponseValue<
-            types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
     > {
         let url = format!(
             "{}/rest/v2/reports/payroll/cycles/{}/gross-to-net", self.baseurl,
@@ -11315,28 +10403,24 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("cursor", &cursor))
             .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
+            },
+        )
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_the_roles_of_the_current_organization_v_2026_01_01<'a>(
+    pub(crate) fn send_get_the_roles_of_the_current_organization_v_2026_01_01<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<
-            types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
-        >,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
     > {
         let url = format!("{}/rest/v2/roles", self.baseurl,);
         #[allow(unused_mut)]
@@ -11347,27 +10431,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_the_roles_of_the_current_organization_v_2026_01_01",
-                    method: "GET",
-                    path: "/rest/v2/roles",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_the_roles_of_the_current_organization_v_2026_01_01",
+                method: "GET",
+                path: "/rest/v2/roles",
+            },
+        )
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_organization_role<'a>(
+    pub(crate) fn send_create_organization_role<'a>(
         &'a self,
-        body: &'a types::CreateOrganizationRoleBody,
-    ) -> Result<
-        ResponseValue<types::OrganizationsCreateOrganizationRoleResponse200>,
-        crate::Error,
+        body: &types::CreateOrganizationRoleBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsCreateOrganizationRoleResponse200,
     > {
         let url = format!("{}/rest/v2/roles", self.baseurl,);
         #[allow(unused_mut)]
@@ -11379,28 +10461,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_organization_role",
-                    method: "POST",
-                    path: "/rest/v2/roles",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_organization_role",
+                method: "POST",
+                path: "/rest/v2/roles",
+            },
+        )
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_organization_role<'a>(
+    pub(crate) fn send_update_organization_role<'a>(
         &'a self,
-        role_id: &'a str,
-        body: &'a types::UpdateOrganizationRoleBody,
-    ) -> Result<
-        ResponseValue<types::OrganizationsUpdateOrganizationRoleResponse200>,
-        crate::Error,
+        role_id: &str,
+        body: &types::UpdateOrganizationRoleBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsUpdateOrganizationRoleResponse200,
     > {
         let url = format!(
             "{}/rest/v2/roles/{}", self.baseurl, encode_path(& role_id.to_string()),
@@ -11414,26 +10494,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_organization_role",
-                    method: "PATCH",
-                    path: "/rest/v2/roles/{roleId}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_organization_role",
+                method: "PATCH",
+                path: "/rest/v2/roles/{roleId}",
+            },
+        )
     }
     #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_aml_details<'a>(
+    pub(crate) fn send_get_aml_details<'a>(
         &'a self,
         entity_type: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
-        entity_id: &'a str,
-    ) -> Result<ResponseValue<types::ScreeningsGetAmlDetailsResponse200>, crate::Error> {
+        entity_id: &str,
+    ) -> crate::runtime::Pending<'a, types::ScreeningsGetAmlDetailsResponse200> {
         let url = format!(
             "{}/rest/v2/screenings/aml/{}/{}", self.baseurl, encode_path(& entity_type
             .to_string()), encode_path(& entity_id.to_string()),
@@ -11446,27 +10524,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_aml_details",
-                    method: "GET",
-                    path: "/rest/v2/screenings/aml/{entity_type}/{entity_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_aml_details",
+                method: "GET",
+                path: "/rest/v2/screenings/aml/{entity_type}/{entity_id}",
+            },
+        )
     }
     #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_kyc_details<'a>(
+    pub(crate) fn send_get_kyc_details<'a>(
         &'a self,
-        contract_id: Option<&'a str>,
-        profile_id: Option<&'a str>,
-        worker_profile_id: Option<&'a str>,
-    ) -> Result<ResponseValue<types::ScreeningsGetKycDetailsResponse200>, crate::Error> {
+        contract_id: Option<&str>,
+        profile_id: Option<&str>,
+        worker_profile_id: Option<&str>,
+    ) -> crate::runtime::Pending<'a, types::ScreeningsGetKycDetailsResponse200> {
         let url = format!("{}/rest/v2/screenings/kyc/details", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11484,28 +10560,23 @@ impl crate::Client {
                     &worker_profile_id,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_kyc_details",
-                    method: "GET",
-                    path: "/rest/v2/screenings/kyc/details",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_kyc_details",
+                method: "GET",
+                path: "/rest/v2/screenings/kyc/details",
+            },
+        )
     }
     #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_submit_external_kyc<'a>(
+    pub(crate) fn send_submit_external_kyc<'a>(
         &'a self,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::ScreeningsSubmitExternalKycResponse201>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ScreeningsSubmitExternalKycResponse201> {
         let url = format!("{}/rest/v2/screenings/kyc/external", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11516,28 +10587,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "submit_external_kyc",
-                    method: "POST",
-                    path: "/rest/v2/screenings/kyc/external",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "submit_external_kyc",
+                method: "POST",
+                path: "/rest/v2/screenings/kyc/external",
+            },
+        )
     }
     #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_manual_verification<'a>(
+    pub(crate) fn send_create_manual_verification<'a>(
         &'a self,
         form: ::reqwest::multipart::Form,
-    ) -> Result<
-        ResponseValue<types::ScreeningsSubmitExternalKycResponse201>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ScreeningsSubmitExternalKycResponse201> {
         let url = format!("{}/rest/v2/screenings/manual-verification", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11548,29 +10614,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .multipart(form)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_manual_verification",
-                    method: "POST",
-                    path: "/rest/v2/screenings/manual-verification",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_manual_verification",
+                method: "POST",
+                path: "/rest/v2/screenings/manual-verification",
+            },
+        )
     }
     #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_verification_method<'a>(
+    pub(crate) fn send_get_verification_method<'a>(
         &'a self,
-        country: &'a str,
+        country: &str,
         document_type: types::ScreeningsKycExternalPostFormDataKycDocumentType,
-    ) -> Result<
-        ResponseValue<types::ScreeningsGetVerificationMethodResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::ScreeningsGetVerificationMethodResponse200> {
         let url = format!("{}/rest/v2/screenings/verification-method", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11582,26 +10643,24 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("country", &country))
             .query(&progenitor_client::QueryParam::new("document_type", &document_type))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_verification_method",
-                    method: "GET",
-                    path: "/rest/v2/screenings/verification-method",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_verification_method",
+                method: "GET",
+                path: "/rest/v2/screenings/verification-method",
+            },
+        )
     }
     #[cfg(feature = "tasks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_task_by_id<'a>(
+    pub(crate) fn send_update_task_by_id<'a>(
         &'a self,
-        task_id: &'a str,
-        body: &'a types::UpdateTaskByIdBody,
-    ) -> Result<ResponseValue<types::TasksUpdateTaskByIdResponse200>, crate::Error> {
+        task_id: &str,
+        body: &types::UpdateTaskByIdBody,
+    ) -> crate::runtime::Pending<'a, types::TasksUpdateTaskByIdResponse200> {
         let url = format!(
             "{}/rest/v2/tasks/{}", self.baseurl, encode_path(& task_id.to_string()),
         );
@@ -11614,24 +10673,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_task_by_id",
-                    method: "PATCH",
-                    path: "/rest/v2/tasks/{task_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_task_by_id",
+                method: "PATCH",
+                path: "/rest/v2/tasks/{task_id}",
+            },
+        )
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_teams<'a>(
+    pub(crate) fn send_get_teams<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::OrganizationsGetTeamsResponse200>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::OrganizationsGetTeamsResponse200> {
         let url = format!("{}/rest/v2/teams", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11641,27 +10698,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_teams",
-                    method: "GET",
-                    path: "/rest/v2/teams",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_teams",
+                method: "GET",
+                path: "/rest/v2/teams",
+            },
+        )
     }
     #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_tracking_timesheets_upload_url<'a>(
+    pub(crate) fn send_get_time_tracking_timesheets_upload_url<'a>(
         &'a self,
-        body: &'a types::GetTimeTrackingTimesheetsUploadUrlBody,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201>,
-        crate::Error,
+        body: &types::GetTimeTrackingTimesheetsUploadUrlBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
     > {
         let url = format!(
             "{}/rest/v2/time-tracking/timesheets/upload-url", self.baseurl,
@@ -11675,28 +10730,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_tracking_timesheets_upload_url",
-                    method: "POST",
-                    path: "/rest/v2/time-tracking/timesheets/upload-url",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_tracking_timesheets_upload_url",
+                method: "POST",
+                path: "/rest/v2/time-tracking/timesheets/upload-url",
+            },
+        )
     }
     #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_tracking_timesheet_by_id<'a>(
+    pub(crate) fn send_get_time_tracking_timesheet_by_id<'a>(
         &'a self,
-        timesheet_id: &'a str,
-        extend: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200>,
-        crate::Error,
+        timesheet_id: &str,
+        extend: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/time-tracking/timesheets/{}", self.baseurl, encode_path(&
@@ -11711,28 +10764,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("extend", &extend))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_tracking_timesheet_by_id",
-                    method: "GET",
-                    path: "/rest/v2/time-tracking/timesheets/{timesheet_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_tracking_timesheet_by_id",
+                method: "GET",
+                path: "/rest/v2/time-tracking/timesheets/{timesheet_id}",
+            },
+        )
     }
     #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_review_time_tracking_timesheet<'a>(
+    pub(crate) fn send_review_time_tracking_timesheet<'a>(
         &'a self,
-        timesheet_id: &'a str,
-        body: &'a types::ReviewTimeTrackingTimesheetBody,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingReviewTimeTrackingTimesheetResponse201>,
-        crate::Error,
+        timesheet_id: &str,
+        body: &types::ReviewTimeTrackingTimesheetBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingReviewTimeTrackingTimesheetResponse201,
     > {
         let url = format!(
             "{}/rest/v2/time-tracking/timesheets/{}/review", self.baseurl, encode_path(&
@@ -11747,37 +10798,35 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "review_time_tracking_timesheet",
-                    method: "POST",
-                    path: "/rest/v2/time-tracking/timesheets/{timesheet_id}/review",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "review_time_tracking_timesheet",
+                method: "POST",
+                path: "/rest/v2/time-tracking/timesheets/{timesheet_id}/review",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_list_time_off_requests_for_organization<'a>(
+    pub(crate) fn send_list_time_off_requests_for_organization<'a>(
         &'a self,
-        approval_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        approval_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        next: Option<&'a str>,
+        approval_end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        approval_start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        next: Option<&str>,
         page_size: Option<i64>,
-        policy_types: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        status: Option<&'a ::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
-        time_off_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        updated_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        updated_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> Result<
-        ResponseValue<types::TimeOffListTimeOffRequestsForOrganizationResponse200>,
-        crate::Error,
+        policy_types: Option<&::std::vec::Vec<::std::string::String>>,
+        start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        status: Option<&::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
+        time_off_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        updated_end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        updated_start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeOffListTimeOffRequestsForOrganizationResponse200,
     > {
         let url = format!("{}/rest/v2/time_offs", self.baseurl,);
         #[allow(unused_mut)]
@@ -11819,28 +10868,23 @@ impl crate::Client {
                     &updated_start_date,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "list_time_off_requests_for_organization",
-                    method: "GET",
-                    path: "/rest/v2/time_offs",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "list_time_off_requests_for_organization",
+                method: "GET",
+                path: "/rest/v2/time_offs",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_time_off_request<'a>(
+    pub(crate) fn send_create_time_off_request<'a>(
         &'a self,
-        body: &'a types::CreateTimeOffRequestBody,
-    ) -> Result<
-        ResponseValue<types::TimeOffCreateTimeOffRequestResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateTimeOffRequestBody,
+    ) -> crate::runtime::Pending<'a, types::TimeOffCreateTimeOffRequestResponse201> {
         let url = format!("{}/rest/v2/time_offs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11851,31 +10895,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_time_off_request",
-                    method: "POST",
-                    path: "/rest/v2/time_offs",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_time_off_request",
+                method: "POST",
+                path: "/rest/v2/time_offs",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_off_dailies<'a>(
+    pub(crate) fn send_get_time_off_dailies<'a>(
         &'a self,
-        countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        end_date: Option<&'a ::chrono::naive::NaiveDate>,
-        hris_profile_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        start_date: Option<&'a ::chrono::naive::NaiveDate>,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffDailiesResponse200>,
-        crate::Error,
-    > {
+        countries: Option<&::std::vec::Vec<::std::string::String>>,
+        end_date: Option<&::chrono::naive::NaiveDate>,
+        hris_profile_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        start_date: Option<&::chrono::naive::NaiveDate>,
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffDailiesResponse200> {
         let url = format!("{}/rest/v2/time_offs/dailies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11894,28 +10933,23 @@ impl crate::Client {
                 ),
             )
             .query(&progenitor_client::QueryParam::new("start_date", &start_date))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_off_dailies",
-                    method: "GET",
-                    path: "/rest/v2/time_offs/dailies",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_off_dailies",
+                method: "GET",
+                path: "/rest/v2/time_offs/dailies",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_sync_time_off_global_payroll<'a>(
+    pub(crate) fn send_sync_time_off_global_payroll<'a>(
         &'a self,
-        body: &'a types::SyncTimeOffGlobalPayrollBody,
-    ) -> Result<
-        ResponseValue<types::TimeOffSyncTimeOffGlobalPayrollResponse200>,
-        crate::Error,
-    > {
+        body: &types::SyncTimeOffGlobalPayrollBody,
+    ) -> crate::runtime::Pending<'a, types::TimeOffSyncTimeOffGlobalPayrollResponse200> {
         let url = format!("{}/rest/v2/time_offs/global-payroll/sync", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11926,27 +10960,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "sync_time_off_global_payroll",
-                    method: "POST",
-                    path: "/rest/v2/time_offs/global-payroll/sync",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "sync_time_off_global_payroll",
+                method: "POST",
+                path: "/rest/v2/time_offs/global-payroll/sync",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_off_policy_validation_templates<'a>(
+    pub(crate) fn send_get_time_off_policy_validation_templates<'a>(
         &'a self,
-        countries: &'a ::std::vec::Vec<::std::string::String>,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200>,
-        crate::Error,
+        countries: &::std::vec::Vec<::std::string::String>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
     > {
         let url = format!(
             "{}/rest/v2/time_offs/policy-validation-templates", self.baseurl,
@@ -11960,39 +10992,34 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("countries", &countries))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_off_policy_validation_templates",
-                    method: "GET",
-                    path: "/rest/v2/time_offs/policy-validation-templates",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_off_policy_validation_templates",
+                method: "GET",
+                path: "/rest/v2/time_offs/policy-validation-templates",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_off_profile<'a>(
+    pub(crate) fn send_get_time_off_profile<'a>(
         &'a self,
-        hris_profile_id: &'a str,
-        approval_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        approval_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        next: Option<&'a str>,
+        hris_profile_id: &str,
+        approval_end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        approval_start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        next: Option<&str>,
         page_size: Option<i64>,
-        policy_types: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        status: Option<&'a ::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
-        time_off_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        updated_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-        updated_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffProfileResponse200>,
-        crate::Error,
-    > {
+        policy_types: Option<&::std::vec::Vec<::std::string::String>>,
+        start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        status: Option<&::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
+        time_off_ids: Option<&::std::vec::Vec<::std::string::String>>,
+        updated_end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+        updated_start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffProfileResponse200> {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -12036,32 +11063,27 @@ impl crate::Client {
                     &updated_start_date,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_off_profile",
-                    method: "GET",
-                    path: "/rest/v2/time_offs/profile/{hris_profile_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_off_profile",
+                method: "GET",
+                path: "/rest/v2/time_offs/profile/{hris_profile_id}",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_off_entitlements<'a>(
+    pub(crate) fn send_get_time_off_entitlements<'a>(
         &'a self,
-        hris_profile_id: &'a str,
+        hris_profile_id: &str,
         policy_type_name: Option<
             types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
         >,
-        tracking_period_date: Option<&'a ::chrono::naive::NaiveDate>,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffEntitlementsResponse200>,
-        crate::Error,
-    > {
+        tracking_period_date: Option<&::chrono::naive::NaiveDate>,
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffEntitlementsResponse200> {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}/entitlements", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -12086,32 +11108,27 @@ impl crate::Client {
                     &tracking_period_date,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_off_entitlements",
-                    method: "GET",
-                    path: "/rest/v2/time_offs/profile/{hris_profile_id}/entitlements",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_off_entitlements",
+                method: "GET",
+                path: "/rest/v2/time_offs/profile/{hris_profile_id}/entitlements",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_off_policies<'a>(
+    pub(crate) fn send_get_time_off_policies<'a>(
         &'a self,
-        hris_profile_id: &'a str,
-        policy_type_id: Option<&'a str>,
+        hris_profile_id: &str,
+        policy_type_id: Option<&str>,
         policy_type_name: Option<
             types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
         >,
-    ) -> Result<
-        ResponseValue<types::TimeOffGetTimeOffPoliciesResponse200>,
-        crate::Error,
-    > {
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffPoliciesResponse200> {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}/policies", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -12133,28 +11150,23 @@ impl crate::Client {
                     &policy_type_name,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_off_policies",
-                    method: "GET",
-                    path: "/rest/v2/time_offs/profile/{hris_profile_id}/policies",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_off_policies",
+                method: "GET",
+                path: "/rest/v2/time_offs/profile/{hris_profile_id}/policies",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_review_time_off_request<'a>(
+    pub(crate) fn send_review_time_off_request<'a>(
         &'a self,
-        body: &'a types::ReviewTimeOffRequestBody,
-    ) -> Result<
-        ResponseValue<types::TimeOffReviewTimeOffRequestResponse201>,
-        crate::Error,
-    > {
+        body: &types::ReviewTimeOffRequestBody,
+    ) -> crate::runtime::Pending<'a, types::TimeOffReviewTimeOffRequestResponse201> {
         let url = format!("{}/rest/v2/time_offs/review", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12165,27 +11177,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "review_time_off_request",
-                    method: "POST",
-                    path: "/rest/v2/time_offs/review",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "review_time_off_request",
+                method: "POST",
+                path: "/rest/v2/time_offs/review",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_off_events<'a>(
+    pub(crate) fn send_get_time_off_events<'a>(
         &'a self,
-        hris_profile_id: &'a str,
-        policy_id: Option<&'a str>,
-        time_off_type_id: Option<&'a str>,
-    ) -> Result<ResponseValue<types::TimeOffGetTimeOffEventsResponse200>, crate::Error> {
+        hris_profile_id: &str,
+        policy_id: Option<&str>,
+        time_off_type_id: Option<&str>,
+    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffEventsResponse200> {
         let url = format!("{}/rest/v2/time_offs/time-off-events", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12205,25 +11215,23 @@ impl crate::Client {
                     &time_off_type_id,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_off_events",
-                    method: "GET",
-                    path: "/rest/v2/time_offs/time-off-events",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_off_events",
+                method: "GET",
+                path: "/rest/v2/time_offs/time-off-events",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_validate_time_off<'a>(
+    pub(crate) fn send_validate_time_off<'a>(
         &'a self,
-        body: &'a types::ValidateTimeOffBody,
-    ) -> Result<ResponseValue<types::TimeOffValidateTimeOffResponse200>, crate::Error> {
+        body: &types::ValidateTimeOffBody,
+    ) -> crate::runtime::Pending<'a, types::TimeOffValidateTimeOffResponse200> {
         let url = format!("{}/rest/v2/time_offs/validate", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12234,53 +11242,46 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "validate_time_off",
-                    method: "POST",
-                    path: "/rest/v2/time_offs/validate",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "validate_time_off",
+                method: "POST",
+                path: "/rest/v2/time_offs/validate",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_time_off_request<'a>(
+    pub(crate) fn send_delete_time_off_request<'a>(
         &'a self,
-        time_off_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        time_off_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/time_offs/{}", self.baseurl, encode_path(& time_off_id
             .to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_time_off_request",
-                    method: "DELETE",
-                    path: "/rest/v2/time_offs/{time_off_id}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_time_off_request",
+                method: "DELETE",
+                path: "/rest/v2/time_offs/{time_off_id}",
+            },
+        )
     }
     #[cfg(feature = "time-off")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_time_off_request<'a>(
+    pub(crate) fn send_update_time_off_request<'a>(
         &'a self,
-        time_off_id: &'a str,
-        body: &'a types::UpdateTimeOffRequestBody,
-    ) -> Result<
-        ResponseValue<types::TimeOffUpdateTimeOffRequestResponse200>,
-        crate::Error,
-    > {
+        time_off_id: &str,
+        body: &types::UpdateTimeOffRequestBody,
+    ) -> crate::runtime::Pending<'a, types::TimeOffUpdateTimeOffRequestResponse200> {
         let url = format!(
             "{}/rest/v2/time_offs/{}", self.baseurl, encode_path(& time_off_id
             .to_string()),
@@ -12294,28 +11295,26 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_time_off_request",
-                    method: "PATCH",
-                    path: "/rest/v2/time_offs/{time_off_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_time_off_request",
+                method: "PATCH",
+                path: "/rest/v2/time_offs/{time_off_id}",
+            },
+        )
     }
     #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_tracking_shift_rates<'a>(
+    pub(crate) fn send_get_time_tracking_shift_rates<'a>(
         &'a self,
-        limit: Option<&'a str>,
-        offset: Option<&'a str>,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingGetTimeTrackingShiftRatesResponse200>,
-        crate::Error,
+        limit: Option<&str>,
+        offset: Option<&str>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
     > {
         let url = format!("{}/rest/v2/time_tracking/shift_rates", self.baseurl,);
         #[allow(unused_mut)]
@@ -12328,27 +11327,25 @@ impl crate::Client {
             )
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_tracking_shift_rates",
-                    method: "GET",
-                    path: "/rest/v2/time_tracking/shift_rates",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_tracking_shift_rates",
+                method: "GET",
+                path: "/rest/v2/time_tracking/shift_rates",
+            },
+        )
     }
     #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_time_tracking_shift_rate<'a>(
+    pub(crate) fn send_create_time_tracking_shift_rate<'a>(
         &'a self,
-        body: &'a types::CreateTimeTrackingShiftRateBody,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingCreateTimeTrackingShiftRateResponse201>,
-        crate::Error,
+        body: &types::CreateTimeTrackingShiftRateBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
         let url = format!("{}/rest/v2/time_tracking/shift_rates", self.baseurl,);
         #[allow(unused_mut)]
@@ -12360,27 +11357,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_time_tracking_shift_rate",
-                    method: "POST",
-                    path: "/rest/v2/time_tracking/shift_rates",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_time_tracking_shift_rate",
+                method: "POST",
+                path: "/rest/v2/time_tracking/shift_rates",
+            },
+        )
     }
     #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_tracking_shift_rate_by_external_id<'a>(
+    pub(crate) fn send_get_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingCreateTimeTrackingShiftRateResponse201>,
-        crate::Error,
+        external_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
         let url = format!(
             "{}/rest/v2/time_tracking/shift_rates/{}", self.baseurl, encode_path(&
@@ -12394,54 +11389,48 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_tracking_shift_rate_by_external_id",
-                    method: "GET",
-                    path: "/rest/v2/time_tracking/shift_rates/{external_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_tracking_shift_rate_by_external_id",
+                method: "GET",
+                path: "/rest/v2/time_tracking/shift_rates/{external_id}",
+            },
+        )
     }
     #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_time_tracking_shift_rate_by_external_id<'a>(
+    pub(crate) fn send_delete_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        external_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/time_tracking/shift_rates/{}", self.baseurl, encode_path(&
             external_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_time_tracking_shift_rate_by_external_id",
-                    method: "DELETE",
-                    path: "/rest/v2/time_tracking/shift_rates/{external_id}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_time_tracking_shift_rate_by_external_id",
+                method: "DELETE",
+                path: "/rest/v2/time_tracking/shift_rates/{external_id}",
+            },
+        )
     }
     #[cfg(feature = "time-tracking")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_time_tracking_shift_rate_by_external_id<'a>(
+    pub(crate) fn send_update_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-        body: &'a types::UpdateTimeTrackingShiftRateByExternalIdBody,
-    ) -> Result<
-        ResponseValue<
-            types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
-        >,
-        crate::Error,
+        external_id: &str,
+        body: &types::UpdateTimeTrackingShiftRateByExternalIdBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/time_tracking/shift_rates/{}", self.baseurl, encode_path(&
@@ -12456,31 +11445,29 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_time_tracking_shift_rate_by_external_id",
-                    method: "PATCH",
-                    path: "/rest/v2/time_tracking/shift_rates/{external_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_time_tracking_shift_rate_by_external_id",
+                method: "PATCH",
+                path: "/rest/v2/time_tracking/shift_rates/{external_id}",
+            },
+        )
     }
     #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_tracking_shifts<'a>(
+    pub(crate) fn send_get_time_tracking_shifts<'a>(
         &'a self,
-        contract_id: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        from_date: Option<&'a ::chrono::naive::NaiveDate>,
-        limit: Option<&'a str>,
-        offset: Option<&'a str>,
-        to_date: Option<&'a ::chrono::naive::NaiveDate>,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200>,
-        crate::Error,
+        contract_id: Option<&::std::vec::Vec<::std::string::String>>,
+        from_date: Option<&::chrono::naive::NaiveDate>,
+        limit: Option<&str>,
+        offset: Option<&str>,
+        to_date: Option<&::chrono::naive::NaiveDate>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts", self.baseurl,);
         #[allow(unused_mut)]
@@ -12496,27 +11483,25 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("limit", &limit))
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .query(&progenitor_client::QueryParam::new("to_date", &to_date))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_tracking_shifts",
-                    method: "GET",
-                    path: "/rest/v2/time_tracking/shifts",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_tracking_shifts",
+                method: "GET",
+                path: "/rest/v2/time_tracking/shifts",
+            },
+        )
     }
     #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_time_tracking_shifts<'a>(
+    pub(crate) fn send_create_time_tracking_shifts<'a>(
         &'a self,
-        body: &'a types::CreateTimeTrackingShiftsBody,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201>,
-        crate::Error,
+        body: &types::CreateTimeTrackingShiftsBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts", self.baseurl,);
         #[allow(unused_mut)]
@@ -12528,29 +11513,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_time_tracking_shifts",
-                    method: "POST",
-                    path: "/rest/v2/time_tracking/shifts",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_time_tracking_shifts",
+                method: "POST",
+                path: "/rest/v2/time_tracking/shifts",
+            },
+        )
     }
     #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_multiple_shifts_by_external_id<'a>(
+    pub(crate) fn send_delete_multiple_shifts_by_external_id<'a>(
         &'a self,
-        body: &'a types::DeleteMultipleShiftsByExternalIdBody,
-    ) -> Result<
-        ResponseValue<
-            types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
-        >,
-        crate::Error,
+        body: &types::DeleteMultipleShiftsByExternalIdBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts/bulk-delete", self.baseurl,);
         #[allow(unused_mut)]
@@ -12562,27 +11543,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_multiple_shifts_by_external_id",
-                    method: "POST",
-                    path: "/rest/v2/time_tracking/shifts/bulk-delete",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_multiple_shifts_by_external_id",
+                method: "POST",
+                path: "/rest/v2/time_tracking/shifts/bulk-delete",
+            },
+        )
     }
     #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_time_tracking_shifts_raw<'a>(
+    pub(crate) fn send_create_time_tracking_shifts_raw<'a>(
         &'a self,
-        body: &'a types::CreateTimeTrackingShiftsRawBody,
-    ) -> Result<
-        ResponseValue<types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201>,
-        crate::Error,
+        body: &types::CreateTimeTrackingShiftsRawBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts/raw", self.baseurl,);
         #[allow(unused_mut)]
@@ -12594,29 +11573,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_time_tracking_shifts_raw",
-                    method: "POST",
-                    path: "/rest/v2/time_tracking/shifts/raw",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_time_tracking_shifts_raw",
+                method: "POST",
+                path: "/rest/v2/time_tracking/shifts/raw",
+            },
+        )
     }
     #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_time_tracking_shift_by_external_id<'a>(
+    pub(crate) fn send_get_time_tracking_shift_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-    ) -> Result<
-        ResponseValue<
-            types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
-        >,
-        crate::Error,
+        external_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/time_tracking/shifts/{}", self.baseurl, encode_path(& external_id
@@ -12630,54 +11605,48 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_time_tracking_shift_by_external_id",
-                    method: "GET",
-                    path: "/rest/v2/time_tracking/shifts/{external_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_time_tracking_shift_by_external_id",
+                method: "GET",
+                path: "/rest/v2/time_tracking/shifts/{external_id}",
+            },
+        )
     }
     #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_time_tracking_shift_by_external_id<'a>(
+    pub(crate) fn send_delete_time_tracking_shift_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        external_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/time_tracking/shifts/{}", self.baseurl, encode_path(& external_id
             .to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_time_tracking_shift_by_external_id",
-                    method: "DELETE",
-                    path: "/rest/v2/time_tracking/shifts/{external_id}",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_time_tracking_shift_by_external_id",
+                method: "DELETE",
+                path: "/rest/v2/time_tracking/shifts/{external_id}",
+            },
+        )
     }
     #[cfg(feature = "time-tracking-shifts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_time_tracking_shift_by_external_id<'a>(
+    pub(crate) fn send_update_time_tracking_shift_by_external_id<'a>(
         &'a self,
-        external_id: &'a str,
-        body: &'a types::UpdateTimeTrackingShiftByExternalIdBody,
-    ) -> Result<
-        ResponseValue<
-            types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
-        >,
-        crate::Error,
+        external_id: &str,
+        body: &types::UpdateTimeTrackingShiftByExternalIdBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/time_tracking/shifts/{}", self.baseurl, encode_path(& external_id
@@ -12692,32 +11661,30 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_time_tracking_shift_by_external_id",
-                    method: "PATCH",
-                    path: "/rest/v2/time_tracking/shifts/{external_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_time_tracking_shift_by_external_id",
+                method: "PATCH",
+                path: "/rest/v2/time_tracking/shifts/{external_id}",
+            },
+        )
     }
     #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_timesheets<'a>(
+    pub(crate) fn send_get_timesheets<'a>(
         &'a self,
-        contract_id: Option<&'a str>,
-        contract_types: Option<&'a types::TimesheetsGetParametersContractTypes>,
-        date_from: Option<&'a ::chrono::naive::NaiveDate>,
-        date_to: Option<&'a ::chrono::naive::NaiveDate>,
-        limit: Option<&'a str>,
-        offset: Option<&'a str>,
-        reporter_id: Option<&'a str>,
-        statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
-    ) -> Result<ResponseValue<types::TimesheetsGetTimesheetsResponse200>, crate::Error> {
+        contract_id: Option<&str>,
+        contract_types: Option<&types::TimesheetsGetParametersContractTypes>,
+        date_from: Option<&::chrono::naive::NaiveDate>,
+        date_to: Option<&::chrono::naive::NaiveDate>,
+        limit: Option<&str>,
+        offset: Option<&str>,
+        reporter_id: Option<&str>,
+        statuses: Option<&types::TimesheetsGetParametersStatuses>,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsGetTimesheetsResponse200> {
         let url = format!("{}/rest/v2/timesheets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12737,28 +11704,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("offset", &offset))
             .query(&progenitor_client::QueryParam::new("reporter_id", &reporter_id))
             .query(&progenitor_client::QueryParam::new("statuses", &statuses))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_timesheets",
-                    method: "GET",
-                    path: "/rest/v2/timesheets",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_timesheets",
+                method: "GET",
+                path: "/rest/v2/timesheets",
+            },
+        )
     }
     #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_timesheet<'a>(
+    pub(crate) fn send_create_timesheet<'a>(
         &'a self,
-        body: &'a types::CreateTimesheetBody,
-    ) -> Result<
-        ResponseValue<types::TimesheetsCreateTimesheetResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateTimesheetBody,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsCreateTimesheetResponse201> {
         let url = format!("{}/rest/v2/timesheets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12769,28 +11731,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_timesheet",
-                    method: "POST",
-                    path: "/rest/v2/timesheets",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_timesheet",
+                method: "POST",
+                path: "/rest/v2/timesheets",
+            },
+        )
     }
     #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_timesheets_preset<'a>(
+    pub(crate) fn send_create_timesheets_preset<'a>(
         &'a self,
-        body: &'a types::CreateTimesheetsPresetBody,
-    ) -> Result<
-        ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateTimesheetsPresetBody,
+    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
         let url = format!("{}/rest/v2/timesheets/presets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12801,28 +11758,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_timesheets_preset",
-                    method: "POST",
-                    path: "/rest/v2/timesheets/presets",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_timesheets_preset",
+                method: "POST",
+                path: "/rest/v2/timesheets/presets",
+            },
+        )
     }
     #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_timesheets_preset_by_id<'a>(
+    pub(crate) fn send_get_timesheets_preset_by_id<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ProjectsGetTimesheetsPresetByIdResponse200>,
-        crate::Error,
-    > {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::ProjectsGetTimesheetsPresetByIdResponse200> {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -12835,25 +11787,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_timesheets_preset_by_id",
-                    method: "GET",
-                    path: "/rest/v2/timesheets/presets/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_timesheets_preset_by_id",
+                method: "GET",
+                path: "/rest/v2/timesheets/presets/{id}",
+            },
+        )
     }
     #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_timesheets_preset<'a>(
+    pub(crate) fn send_delete_timesheets_preset<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -12866,29 +11816,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_timesheets_preset",
-                    method: "DELETE",
-                    path: "/rest/v2/timesheets/presets/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_timesheets_preset",
+                method: "DELETE",
+                path: "/rest/v2/timesheets/presets/{id}",
+            },
+        )
     }
     #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_timesheets_preset<'a>(
+    pub(crate) fn send_update_timesheets_preset<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::UpdateTimesheetsPresetBody,
-    ) -> Result<
-        ResponseValue<types::ProjectsCreateTimesheetsPresetResponse201>,
-        crate::Error,
-    > {
+        id: &str,
+        body: &types::UpdateTimesheetsPresetBody,
+    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -12902,31 +11847,29 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_timesheets_preset",
-                    method: "PATCH",
-                    path: "/rest/v2/timesheets/presets/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_timesheets_preset",
+                method: "PATCH",
+                path: "/rest/v2/timesheets/presets/{id}",
+            },
+        )
     }
     #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_hourly_report_root_presets<'a>(
+    pub(crate) fn send_get_hourly_report_root_presets<'a>(
         &'a self,
-        cursor: Option<&'a str>,
+        cursor: Option<&str>,
         limit: Option<i64>,
         order_by: Option<types::TimesheetsRootPresetsGetParametersOrderBy>,
         order_direction: Option<types::TimesheetsRootPresetsGetParametersOrderDirection>,
-        work_statement_statuses: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    ) -> Result<
-        ResponseValue<types::ProjectsGetHourlyReportRootPresetsResponse200>,
-        crate::Error,
+        work_statement_statuses: Option<&::std::vec::Vec<::std::string::String>>,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ProjectsGetHourlyReportRootPresetsResponse200,
     > {
         let url = format!("{}/rest/v2/timesheets/root-presets", self.baseurl,);
         #[allow(unused_mut)]
@@ -12949,27 +11892,25 @@ impl crate::Client {
                     &work_statement_statuses,
                 ),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_hourly_report_root_presets",
-                    method: "GET",
-                    path: "/rest/v2/timesheets/root-presets",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_hourly_report_root_presets",
+                method: "GET",
+                path: "/rest/v2/timesheets/root-presets",
+            },
+        )
     }
     #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_root_timesheets_preset<'a>(
+    pub(crate) fn send_create_root_timesheets_preset<'a>(
         &'a self,
-        body: &'a types::CreateRootTimesheetsPresetBody,
-    ) -> Result<
-        ResponseValue<types::ProjectsCreateRootTimesheetsPresetResponse200>,
-        crate::Error,
+        body: &types::CreateRootTimesheetsPresetBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::ProjectsCreateRootTimesheetsPresetResponse200,
     > {
         let url = format!("{}/rest/v2/timesheets/root-presets", self.baseurl,);
         #[allow(unused_mut)]
@@ -12981,28 +11922,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_root_timesheets_preset",
-                    method: "POST",
-                    path: "/rest/v2/timesheets/root-presets",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_root_timesheets_preset",
+                method: "POST",
+                path: "/rest/v2/timesheets/root-presets",
+            },
+        )
     }
     #[cfg(feature = "projects")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_hourly_report_root_preset_by_id<'a>(
+    pub(crate) fn send_get_hourly_report_root_preset_by_id<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ProjectsGetTimesheetsPresetByIdResponse200>,
-        crate::Error,
-    > {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::ProjectsGetTimesheetsPresetByIdResponse200> {
         let url = format!(
             "{}/rest/v2/timesheets/root-presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -13015,28 +11951,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_hourly_report_root_preset_by_id",
-                    method: "GET",
-                    path: "/rest/v2/timesheets/root-presets/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_hourly_report_root_preset_by_id",
+                method: "GET",
+                path: "/rest/v2/timesheets/root-presets/{id}",
+            },
+        )
     }
     #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_timesheet_by_id<'a>(
+    pub(crate) fn send_get_timesheet_by_id<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::TimesheetsGetTimesheetByIdResponse200>,
-        crate::Error,
-    > {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsGetTimesheetByIdResponse200> {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13048,26 +11979,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_timesheet_by_id",
-                    method: "GET",
-                    path: "/rest/v2/timesheets/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_timesheet_by_id",
+                method: "GET",
+                path: "/rest/v2/timesheets/{id}",
+            },
+        )
     }
     #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_timesheet_by_id<'a>(
+    pub(crate) fn send_delete_timesheet_by_id<'a>(
         &'a self,
-        id: &'a str,
-        reason: Option<&'a str>,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
+        id: &str,
+        reason: Option<&str>,
+    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13080,29 +12009,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("reason", &reason))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_timesheet_by_id",
-                    method: "DELETE",
-                    path: "/rest/v2/timesheets/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_timesheet_by_id",
+                method: "DELETE",
+                path: "/rest/v2/timesheets/{id}",
+            },
+        )
     }
     #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_timesheet<'a>(
+    pub(crate) fn send_update_timesheet<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::UpdateTimesheetBody,
-    ) -> Result<
-        ResponseValue<types::TimesheetsUpdateTimesheetResponse201>,
-        crate::Error,
-    > {
+        id: &str,
+        body: &types::UpdateTimesheetBody,
+    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13115,26 +12039,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_timesheet",
-                    method: "PATCH",
-                    path: "/rest/v2/timesheets/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_timesheet",
+                method: "PATCH",
+                path: "/rest/v2/timesheets/{id}",
+            },
+        )
     }
     #[cfg(feature = "timesheets")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_timesheet_review<'a>(
+    pub(crate) fn send_create_timesheet_review<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::CreateTimesheetReviewBody,
-    ) -> Result<ResponseValue<types::CandidatesAddCandidateResponse201>, crate::Error> {
+        id: &str,
+        body: &types::CreateTimesheetReviewBody,
+    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/timesheets/{}/reviews", self.baseurl, encode_path(& id
             .to_string()),
@@ -13148,28 +12070,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_timesheet_review",
-                    method: "POST",
-                    path: "/rest/v2/timesheets/{id}/reviews",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_timesheet_review",
+                method: "POST",
+                path: "/rest/v2/timesheets/{id}/reviews",
+            },
+        )
     }
     #[cfg(feature = "screenings")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_veriff_session<'a>(
+    pub(crate) fn send_create_veriff_session<'a>(
         &'a self,
-        body: &'a types::CreateVeriffSessionBody,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
+        body: &types::CreateVeriffSessionBody,
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!("{}/rest/v2/veriff/session", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13180,24 +12097,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_veriff_session",
-                    method: "POST",
-                    path: "/rest/v2/veriff/session",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_veriff_session",
+                method: "POST",
+                path: "/rest/v2/veriff/session",
+            },
+        )
     }
     #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_webhooks<'a>(
+    pub(crate) fn send_get_webhooks<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::WebhookListResponse>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::WebhookListResponse> {
         let url = format!("{}/rest/v2/webhooks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13207,25 +12122,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_webhooks",
-                    method: "GET",
-                    path: "/rest/v2/webhooks",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_webhooks",
+                method: "GET",
+                path: "/rest/v2/webhooks",
+            },
+        )
     }
     #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_webhook<'a>(
+    pub(crate) fn send_create_webhook<'a>(
         &'a self,
-        body: &'a types::CreateWebhookRequest,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
+        body: &types::CreateWebhookRequest,
+    ) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
         let url = format!("{}/rest/v2/webhooks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13236,24 +12149,22 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_webhook",
-                    method: "POST",
-                    path: "/rest/v2/webhooks",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_webhook",
+                method: "POST",
+                path: "/rest/v2/webhooks",
+            },
+        )
     }
     #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_webhook_events<'a>(
+    pub(crate) fn send_get_webhook_events<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::WebhookEventTypeListResponse>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::WebhookEventTypeListResponse> {
         let url = format!("{}/rest/v2/webhooks/events/types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13263,25 +12174,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_webhook_events",
-                    method: "GET",
-                    path: "/rest/v2/webhooks/events/types",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_webhook_events",
+                method: "GET",
+                path: "/rest/v2/webhooks/events/types",
+            },
+        )
     }
     #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_webhook<'a>(
+    pub(crate) fn send_get_webhook<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13293,25 +12202,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_webhook",
-                    method: "GET",
-                    path: "/rest/v2/webhooks/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_webhook",
+                method: "GET",
+                path: "/rest/v2/webhooks/{id}",
+            },
+        )
     }
     #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_webhook<'a>(
+    pub(crate) fn send_delete_webhook<'a>(
         &'a self,
-        id: &'a str,
-    ) -> Result<ResponseValue<types::GenericResultDeleted>, crate::Error> {
+        id: &str,
+    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13323,26 +12230,24 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_webhook",
-                    method: "DELETE",
-                    path: "/rest/v2/webhooks/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_webhook",
+                method: "DELETE",
+                path: "/rest/v2/webhooks/{id}",
+            },
+        )
     }
     #[cfg(feature = "webhooks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_update_webhook<'a>(
+    pub(crate) fn send_update_webhook<'a>(
         &'a self,
-        id: &'a str,
-        body: &'a types::PatchWebhookRequest,
-    ) -> Result<ResponseValue<types::WebhookItemResponse>, crate::Error> {
+        id: &str,
+        body: &types::PatchWebhookRequest,
+    ) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -13355,25 +12260,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "update_webhook",
-                    method: "PATCH",
-                    path: "/rest/v2/webhooks/{id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "update_webhook",
+                method: "PATCH",
+                path: "/rest/v2/webhooks/{id}",
+            },
+        )
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_worker_worker<'a>(
+    pub(crate) fn send_create_worker_worker<'a>(
         &'a self,
-        body: &'a types::CreateWorkerWorkerBody,
-    ) -> Result<ResponseValue<types::WorkersCreateWorkerResponse201>, crate::Error> {
+        body: &types::CreateWorkerWorkerBody,
+    ) -> crate::runtime::Pending<'a, types::WorkersCreateWorkerResponse201> {
         let url = format!("{}/rest/v2/worker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13384,26 +12287,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_worker_worker",
-                    method: "POST",
-                    path: "/rest/v2/worker",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_worker_worker",
+                method: "POST",
+                path: "/rest/v2/worker",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_sign_amendment<'a>(
+    pub(crate) fn send_sign_amendment<'a>(
         &'a self,
-        amendment_id: &'a str,
-        body: &'a types::SignAmendmentBody,
-    ) -> Result<ResponseValue<types::ContractsSignAmendmentResponse201>, crate::Error> {
+        amendment_id: &str,
+        body: &types::SignAmendmentBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsSignAmendmentResponse201> {
         let url = format!(
             "{}/rest/v2/workers/amendments/{}/sign", self.baseurl, encode_path(&
             amendment_id.to_string()),
@@ -13417,26 +12318,24 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "sign_amendment",
-                    method: "POST",
-                    path: "/rest/v2/workers/amendments/{amendment_id}/sign",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "sign_amendment",
+                method: "POST",
+                path: "/rest/v2/workers/amendments/{amendment_id}/sign",
+            },
+        )
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_list_of_worker_compliance_documents_v_2026_04_23<'a>(
+    pub(crate) fn send_list_of_worker_compliance_documents_v_2026_04_23<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::WorkersListOfWorkerComplianceDocumentsV20260423Response200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
         let url = format!("{}/rest/v2/workers/compliance-documents", self.baseurl,);
         #[allow(unused_mut)]
@@ -13447,28 +12346,23 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "list_of_worker_compliance_documents_v_2026_04_23",
-                    method: "GET",
-                    path: "/rest/v2/workers/compliance-documents",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "list_of_worker_compliance_documents_v_2026_04_23",
+                method: "GET",
+                path: "/rest/v2/workers/compliance-documents",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_contract_pdf_download_link<'a>(
+    pub(crate) fn send_retrieve_contract_pdf_download_link<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ScreeningsCreateVeriffSessionResponse201>,
-        crate::Error,
-    > {
+        contract_id: &str,
+    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/pdf", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -13481,53 +12375,46 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_contract_pdf_download_link",
-                    method: "GET",
-                    path: "/rest/v2/workers/contracts/{contract_id}/pdf",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_contract_pdf_download_link",
+                method: "GET",
+                path: "/rest/v2/workers/contracts/{contract_id}/pdf",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_reject_contract<'a>(
+    pub(crate) fn send_reject_contract<'a>(
         &'a self,
-        contract_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        contract_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/reject", self.baseurl, encode_path(&
             contract_id.to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.post(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "reject_contract",
-                    method: "POST",
-                    path: "/rest/v2/workers/contracts/{contract_id}/reject",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.post(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "reject_contract",
+                method: "POST",
+                path: "/rest/v2/workers/contracts/{contract_id}/reject",
+            },
+        )
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_sign_worker_contract<'a>(
+    pub(crate) fn send_sign_worker_contract<'a>(
         &'a self,
-        contract_id: &'a str,
-        body: &'a types::SignWorkerContractBody,
-    ) -> Result<
-        ResponseValue<types::ContractsSignWorkerContractResponse201>,
-        crate::Error,
-    > {
+        contract_id: &str,
+        body: &types::SignWorkerContractBody,
+    ) -> crate::runtime::Pending<'a, types::ContractsSignWorkerContractResponse201> {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/signatures", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -13541,27 +12428,25 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "sign_worker_contract",
-                    method: "POST",
-                    path: "/rest/v2/workers/contracts/{contract_id}/signatures",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "sign_worker_contract",
+                method: "POST",
+                path: "/rest/v2/workers/contracts/{contract_id}/signatures",
+            },
+        )
     }
     #[cfg(feature = "worker-session")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_create_worker_access_token<'a>(
+    pub(crate) fn send_create_worker_access_token<'a>(
         &'a self,
-        body: &'a types::CreateWorkerAccessTokenBody,
-    ) -> Result<
-        ResponseValue<types::WorkerSessionCreateWorkerAccessTokenResponse201>,
-        crate::Error,
+        body: &types::CreateWorkerAccessTokenBody,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::WorkerSessionCreateWorkerAccessTokenResponse201,
     > {
         let url = format!("{}/rest/v2/workers/session", self.baseurl,);
         #[allow(unused_mut)]
@@ -13573,50 +12458,46 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "create_worker_access_token",
-                    method: "POST",
-                    path: "/rest/v2/workers/session",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "create_worker_access_token",
+                method: "POST",
+                path: "/rest/v2/workers/session",
+            },
+        )
     }
     #[cfg(feature = "worker-session")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_delete_worker_access_token<'a>(
+    pub(crate) fn send_delete_worker_access_token<'a>(
         &'a self,
-        worker_id: &'a str,
-    ) -> Result<ResponseValue<()>, crate::Error> {
+        worker_id: &str,
+    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/workers/{}/session", self.baseurl, encode_path(& worker_id
             .to_string()),
         );
         #[allow(unused_mut)]
-        let mut request = self.client.delete(url).build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "delete_worker_access_token",
-                    method: "DELETE",
-                    path: "/rest/v2/workers/{worker_id}/session",
-                },
-            )
-            .await?;
-        crate::runtime::empty(response).await
+        let mut request = self.client.delete(url).build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "delete_worker_access_token",
+                method: "DELETE",
+                path: "/rest/v2/workers/{worker_id}/session",
+            },
+        )
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_working_locations<'a>(
+    pub(crate) fn send_retrieve_working_locations<'a>(
         &'a self,
-    ) -> Result<
-        ResponseValue<types::OrganizationsRetrieveWorkingLocationsResponse200>,
-        crate::Error,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::OrganizationsRetrieveWorkingLocationsResponse200,
     > {
         let url = format!("{}/rest/v2/working-locations", self.baseurl,);
         #[allow(unused_mut)]
@@ -13627,24 +12508,22 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_working_locations",
-                    method: "GET",
-                    path: "/rest/v2/working-locations",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_working_locations",
+                method: "GET",
+                path: "/rest/v2/working-locations",
+            },
+        )
     }
     #[cfg(feature = "service-provider-config")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_service_provider_config<'a>(
+    pub(crate) fn send_get_service_provider_config<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::ServiceProviderConfig>, crate::Error> {
+    ) -> crate::runtime::Pending<'a, types::ServiceProviderConfig> {
         let url = format!("{}/scim/v2/ServiceProviderConfig", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13654,27 +12533,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_service_provider_config",
-                    method: "GET",
-                    path: "/scim/v2/ServiceProviderConfig",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_service_provider_config",
+                method: "GET",
+                path: "/scim/v2/ServiceProviderConfig",
+            },
+        )
     }
     #[cfg(feature = "users")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_users<'a>(
+    pub(crate) fn send_get_users<'a>(
         &'a self,
-        count: Option<&'a str>,
-        filter: Option<&'a types::UsersGetParametersFilter>,
-        start_index: Option<&'a str>,
-    ) -> Result<ResponseValue<types::UsersGetUsersResponse200>, crate::Error> {
+        count: Option<&str>,
+        filter: Option<&types::UsersGetParametersFilter>,
+        start_index: Option<&str>,
+    ) -> crate::runtime::Pending<'a, types::UsersGetUsersResponse200> {
         let url = format!("{}/scim/v2/Users", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13687,25 +12564,23 @@ impl crate::Client {
             .query(&progenitor_client::QueryParam::new("count", &count))
             .query(&progenitor_client::QueryParam::new("filter", &filter))
             .query(&progenitor_client::QueryParam::new("startIndex", &start_index))
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_users",
-                    method: "GET",
-                    path: "/scim/v2/Users",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_users",
+                method: "GET",
+                path: "/scim/v2/Users",
+            },
+        )
     }
     #[cfg(feature = "users")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_search_users<'a>(
+    pub(crate) fn send_search_users<'a>(
         &'a self,
-        body: &'a types::SearchRequest,
-    ) -> Result<ResponseValue<types::UserSearchResponse>, crate::Error> {
+        body: &types::SearchRequest,
+    ) -> crate::runtime::Pending<'a, types::UserSearchResponse> {
         let url = format!("{}/scim/v2/Users/.search", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -13716,25 +12591,23 @@ impl crate::Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "search_users",
-                    method: "POST",
-                    path: "/scim/v2/Users/.search",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "search_users",
+                method: "POST",
+                path: "/scim/v2/Users/.search",
+            },
+        )
     }
     #[cfg(feature = "users")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_get_user_by_id<'a>(
+    pub(crate) fn send_get_user_by_id<'a>(
         &'a self,
-        hris_profile_oid: &'a str,
-    ) -> Result<ResponseValue<types::UserResponse>, crate::Error> {
+        hris_profile_oid: &str,
+    ) -> crate::runtime::Pending<'a, types::UserResponse> {
         let url = format!(
             "{}/scim/v2/Users/{}", self.baseurl, encode_path(& hris_profile_oid
             .to_string()),
@@ -13747,27 +12620,25 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "get_user_by_id",
-                    method: "GET",
-                    path: "/scim/v2/Users/{hrisProfileOid}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_user_by_id",
+                method: "GET",
+                path: "/scim/v2/Users/{hrisProfileOid}",
+            },
+        )
     }
     #[cfg(feature = "user")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn send_retrieve_a_single_user_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_single_user_v_2026_01_01<'a>(
         &'a self,
-        hris_profile_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::UserRetrieveASingleUserV20260101Response200>,
-        crate::Error,
+        hris_profile_id: &str,
+    ) -> crate::runtime::Pending<
+        'a,
+        types::UserRetrieveASingleUserV20260101Response200,
     > {
         let url = format!(
             "{}/scim/v2/Users/{}", self.baseurl, encode_path(& hris_profile_id
@@ -13781,17 +12652,15 @@ impl crate::Client {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .build()?;
-        let response = crate::runtime::execute(
-                self,
-                request,
-                crate::runtime::Operation {
-                    id: "retrieve_a_single_user_v_2026_01_01",
-                    method: "GET",
-                    path: "/scim/v2/Users/{hris_profile_id}",
-                },
-            )
-            .await?;
-        crate::runtime::json(response).await
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "retrieve_a_single_user_v_2026_01_01",
+                method: "GET",
+                path: "/scim/v2/Users/{hris_profile_id}",
+            },
+        )
     }
 }

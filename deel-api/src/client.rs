@@ -24,8 +24,8 @@ pub const USER_AGENT: &str = concat!("deel-rs/", env!("CARGO_PKG_VERSION"));
 /// A Deel API client.
 ///
 /// Every operation of the API is a method (through `Deref` to the generated client) returning a
-/// request builder; `send()` performs the call with this client's credentials, headers, retries
-/// and rate limit. Clones are cheap and share the connection pool and the rate limiter.
+/// request builder; `send().await` performs the call with this client's credentials, headers,
+/// retries and rate limit. Clones are cheap and share the connection pool and the rate limiter.
 #[derive(Clone)]
 pub struct Client {
     generated: deel_api_gen::Client,

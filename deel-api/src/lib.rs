@@ -1,8 +1,8 @@
 //! Rust SDK for the Deel API.
 //!
 //! Every operation Deel publishes is a method on [`Client`] that returns a request builder:
-//! required parameters are arguments, optional ones are setters, and `send()` performs the
-//! call with the client's credentials, versioning headers, retries and rate limit.
+//! required parameters are arguments, optional ones are setters, and `send().await` performs
+//! the call with the client's credentials, versioning headers, retries and rate limit.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), deel_api::Error> {
@@ -43,6 +43,8 @@ pub use worker::{WorkerSessions, WorkerToken};
 
 /// Generated request builders, one per operation.
 pub use deel_api_gen::builder;
+/// What `send()` returns: the response still to come, and how its body is read.
+pub use deel_api_gen::runtime::pending::{self, Pending};
 /// Generated request and response types.
 pub use deel_api_gen::types;
 /// The error type of every call, and the pieces of an API error.

@@ -227,3 +227,41 @@ async fn read_all(stream: deel_api::ByteStream) -> Vec<u8> {
         Err(e) => panic!("body stream failed: {e}"),
     }
 }
+
+#[tokio::test]
+async fn nothing_is_sent_until_the_call_is_awaited() {
+    let (server, client) = server_and_client().await;
+    Mock::given(method("DELETE"))
+        .and(path("/rest/v2/workers/wkr-42/session"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(2)
+        .mount(&server)
+        .await;
+
+    let pending: deel_api::Pending<'_, (), deel_api::pending::Empty> =
+        client.delete_worker_access_token("wkr-42").send();
+    drop(client.delete_worker_access_token("wkr-42").send());
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let received = server.received_requests().await.map(|r| r.len());
+    assert_eq!(received, Some(0), "a call was sent before it was awaited");
+    assert_eq!(pending.await.map(|r| r.status().as_u16()).ok(), Some(204));
+
+    // A call can run on another task: it is `Send`, and the request is already built.
+    let client = std::sync::Arc::new(client);
+    let task = tokio::spawn(async move { client.delete_worker_access_token("wkr-42").send().await });
+    match task.await {
+        Ok(Ok(response)) => assert_eq!(response.status().as_u16(), 204),
+        other => panic!("spawned call: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_be_built_is_a_typed_error_when_awaited() {
+    // The facade refuses such a base URL up front; the generated client on its own reports the
+    // failed request build as an error of the call, not a panic.
+    let client = deel_api_gen::Client::new("not a base url", deel_api_gen::runtime::Hooks::default());
+    match client.delete_worker_access_token("wkr-42").send().await {
+        Err(Error::InvalidRequest(message)) => assert!(message.contains("builder"), "{message}"),
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    }
+}

@@ -8,14 +8,14 @@
 
 mod error;
 pub mod pagination;
+pub mod pending;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use progenitor_client::{ByteStream, ResponseValue};
-
 pub use error::{parse_retry_after, ApiError, Error, ErrorMessage, MAX_ERROR_BODY};
+pub use pending::Pending;
 
 /// What the generated code knows about the operation being sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +63,7 @@ impl Hooks {
 }
 
 /// Sends a request built by a generated operation.
-#[doc(hidden)]
-pub async fn execute(
+async fn execute(
     client: &crate::Client,
     request: reqwest::Request,
     operation: Operation,
@@ -74,37 +73,6 @@ pub async fn execute(
         Some(transport) => transport.execute(client.client(), request, operation).await,
         None => client.client().execute(request).await.map_err(Error::from),
     }
-}
-
-/// A success response with a JSON body.
-#[doc(hidden)]
-pub async fn json<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<ResponseValue<T>, Error> {
-    let mut response = success(response).await?;
-    let status = response.status();
-    // Moved, not cloned: reading the body does not need them.
-    let headers = std::mem::take(response.headers_mut());
-    let bytes = response.bytes().await.map_err(Error::from)?;
-    match serde_json::from_slice::<T>(&bytes) {
-        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-        Err(e) => Err(Error::decode(status.as_u16(), &e.to_string(), &bytes)),
-    }
-}
-
-/// A success response whose body is ignored.
-#[doc(hidden)]
-pub async fn empty(response: reqwest::Response) -> Result<ResponseValue<()>, Error> {
-    let mut response = success(response).await?;
-    let headers = std::mem::take(response.headers_mut());
-    Ok(ResponseValue::new((), response.status(), headers))
-}
-
-/// A success response whose body is handed over as a byte stream (downloads).
-#[doc(hidden)]
-pub async fn stream(response: reqwest::Response) -> Result<ResponseValue<ByteStream>, Error> {
-    let response = success(response).await?;
-    Ok(ResponseValue::stream(response))
 }
 
 /// Passes a 2xx response through; anything else becomes the matching [`Error`].

@@ -6,12 +6,7 @@
 //! `cargo xtask codegen` classifies every list operation by how it pages and implements
 //! [`Paginated`] for its request builder; the `deel-api` crate turns that into streams.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use progenitor_client::ResponseValue;
-
-use super::Error;
+use super::Pending;
 
 /// The ways Deel's list operations page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,13 +43,10 @@ pub struct PageInfo {
     pub total: Option<u64>,
 }
 
-/// A boxed future for one page.
-pub type PageFuture<'s, P> = Pin<Box<dyn Future<Output = Result<ResponseValue<P>, Error>> + Send + 's>>;
-
 /// A request builder of an operation that returns one page of a list.
 pub trait Paginated: Clone + Send + Sync {
     /// The decoded page.
-    type Page: Send;
+    type Page: serde::de::DeserializeOwned + Send;
     /// One item of the list.
     type Item: Send;
 
@@ -63,7 +55,7 @@ pub trait Paginated: Clone + Send + Sync {
 
     /// Fetches the page at `position`: a cursor or token for cursor styles, the number of items
     /// already seen for counting styles; `None` for the first page (the builder's own setting).
-    fn fetch_page<'s>(&'s self, position: Option<&'s str>) -> PageFuture<'s, Self::Page>;
+    fn fetch_page<'s>(&'s self, position: Option<&'s str>) -> Pending<'s, Self::Page>;
 
     /// The page size the caller asked for, if any.
     fn page_size(&self) -> Option<u64>;

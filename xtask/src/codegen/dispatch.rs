@@ -60,7 +60,8 @@ pub fn arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Result<TokenStre
     }
     let method = &f.sig.ident;
     // The dispatch helpers are named like the runtime's decoders: `json`, `empty`, `stream`.
-    let outcome = super::rewrite::decode_kind(f).ok_or_else(|| format!("{name}: no runtime decoder call"))?;
+    let (_, outcome) = super::rewrite::pending_parts(f)
+        .ok_or_else(|| format!("{name}: does not return a runtime::Pending"))?;
     Ok(quote! {
         #gate
         #name => {

@@ -35,6 +35,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("mod.rs", include_str!("runtime/mod.rs")),
     ("error.rs", include_str!("runtime/error.rs")),
     ("pagination.rs", include_str!("runtime/pagination.rs")),
+    ("pending.rs", include_str!("runtime/pending.rs")),
 ];
 
 const RUNTIME_HEADER: &str =

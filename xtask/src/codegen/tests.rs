@@ -71,6 +71,33 @@ fn operations_get_builders_with_docs_from_facts() {
 }
 
 #[test]
+fn operations_are_plain_functions_returning_a_pending_call() {
+    // Compared without whitespace or trailing commas, which depend on line lengths.
+    let tight = |text: &str| text.split_whitespace().collect::<String>().replace(",)", ")");
+    let no_content = json!({ "responses": { "204": { "description": "" } } });
+    for (extra, body) in [(json!({}), ""), (no_content, ", crate::runtime::pending::Empty")] {
+        let (files, _) =
+            generate(tiny(extra, json!({}))).map_err(|e| e.to_string()).unwrap_or_default_files();
+        let ops = tight(&files["deel-api-gen/src/operations.rs"]);
+        let builder = tight(&files["deel-api-gen/src/builder.rs"]);
+        // No per-operation state machine: nothing in either file is `async` or awaits.
+        for text in [&ops, &builder] {
+            assert!(!text.contains("async") && !text.contains(".await"), "{text}");
+        }
+        let value = if body.is_empty() { "types::Thing" } else { "()" };
+        // Arguments borrow only for the call; the pending call keeps only the client.
+        let positional = tight(&format!(
+            "pub(crate) fn send_list_things<'a>(&'a self, thing_id: &str, limit: Option<&str>, \
+             status: Option<types::Status>) -> crate::runtime::Pending<'a, {value}{body}>"
+        ));
+        assert!(ops.contains(&positional), "{ops}");
+        assert!(ops.contains(&tight(".build(); crate::runtime::Pending::new(self, request,")), "{ops}");
+        let send = tight(&format!("pub fn send(self) -> crate::runtime::Pending<'a, {value}{body}>"));
+        assert!(builder.contains(&send), "{builder}");
+    }
+}
+
+#[test]
 fn api_version_header_is_not_sent() {
     let (files, _) =
         generate(tiny(json!({}), json!({}))).map_err(|e| e.to_string()).unwrap_or_default_files();
@@ -323,11 +350,11 @@ fn operations_and_types_are_compiled_only_with_an_area_that_reaches_them() {
     assert_eq!(stats.unreached, 0);
     let ops = &files["deel-api-gen/src/operations.rs"];
     assert!(
-        attrs_above(ops, "    pub(crate) async fn send_get_alpha").contains(r#"#[cfg(feature = "alpha")]"#),
+        attrs_above(ops, "    pub(crate) fn send_get_alpha").contains(r#"#[cfg(feature = "alpha")]"#),
         "{ops}"
     );
     assert!(
-        attrs_above(ops, "    pub(crate) async fn send_create_beta").contains(r#"#[cfg(feature = "beta")]"#),
+        attrs_above(ops, "    pub(crate) fn send_create_beta").contains(r#"#[cfg(feature = "beta")]"#),
         "{ops}"
     );
     let builder = &files["deel-api-gen/src/builder.rs"];
