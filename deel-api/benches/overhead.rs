@@ -94,7 +94,9 @@ fn round_trip(c: &mut Criterion) {
         Err(e) => panic!("runtime: {e}"),
     };
     let server = runtime.block_on(async {
-        let server = MockServer::start().await;
+        // Without recording: a server that keeps every request grows through the run, which would
+        // slow whichever side is measured later.
+        let server = MockServer::builder().disable_request_recording().start().await;
         Mock::given(method("POST"))
             .and(path("/rest/v2/workers/session"))
             .respond_with(ResponseTemplate::new(201).set_body_json(json!({
