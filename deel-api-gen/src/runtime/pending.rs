@@ -2,8 +2,8 @@
 
 //! [`Pending`]: what an operation's `send()` returns, the response still to come.
 //!
-//! Every operation shares one non-generic future that sends the request and reads the body; only
-//! the last step, decoding into the operation's type, is generic. So the generated crate holds
+//! All operations share a non-generic future (one per way of reading the body) that sends the
+//! request and reads the body; only the last step, decoding into the operation's type, is generic. So the generated crate holds
 //! no state machine per operation, and a decoder is compiled only for the operations a program
 //! awaits, in that program.
 
@@ -21,7 +21,8 @@ use super::{execute, success, Error, Operation};
 /// A boxed, sendable future of `T`.
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
-/// The response of a sent operation: `.await` it for the decoded value or a typed [`Error`].
+/// An operation's call, still to come: `.await` it to send the request and get the decoded value
+/// or a typed [`Error`].
 ///
 /// `T` is the success body's type and `K` how the body is read: [`Json`] (the default), [`Empty`]
 /// or [`Stream`]. Nothing is sent until the first poll.

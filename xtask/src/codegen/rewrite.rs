@@ -6,10 +6,11 @@
 //!   `JsonSchema`. Structs get `Serialize`/`Deserialize` from the `lean_ser!`/`lean_de!` macros.
 //! - areas: every operation and type is put behind its area features (see `areas`), and
 //!   `dispatch.rs` calls any operation by name (see `dispatch`).
-//! - operations: progenitor's positional methods become crate-private and send through
-//!   `runtime::execute` (the facade's transport) and decode through the runtime into one typed
-//!   `Error`; each operation gets a request builder (`client.get_contracts().limit("10").send()`),
-//!   documented from facts only, and paginated ones implement `runtime::pagination::Paginated`.
+//! - operations: progenitor's positional `async fn`s become crate-private plain functions that
+//!   build the request and return a `runtime::Pending` (sent through the facade's transport when
+//!   awaited, decoded into the value or one typed `Error`); each operation gets a request builder
+//!   (`client.get_contracts().limit("10").send()`), documented from facts only, and paginated ones
+//!   implement `runtime::pagination::Paginated`.
 //! - progenitor's `api-version` header is not sent (Deel versions by `X-Version`, set by the
 //!   facade); multipart operations take a `reqwest::multipart::Form`.
 
@@ -470,8 +471,9 @@ fn op_doc(op: &Operation) -> Vec<String> {
 /// function that builds the request and returns a `runtime::Pending`, which sends it through the
 /// installed transport and turns the response into a value or a typed `crate::Error`.
 ///
-/// A plain function rather than progenitor's `async fn`: 393 state machines were a fifth of the
-/// crate's compile time, and the one the runtime shares does the same work.
+/// A plain function rather than progenitor's `async fn`: with the builders' `send`, that was 786
+/// state machines, about a sixth of the crate's build (20.6 s → 17.0 s without them), for work
+/// the runtime's shared future does once.
 fn send_through_runtime(f: &mut ImplItemFn, op: &Operation) -> Result<(), String> {
     let name = f.sig.ident.to_string();
     let last = f.block.stmts.last().map(|s| s.to_token_stream().to_string()).unwrap_or_default();
