@@ -3,9 +3,9 @@
 //! [`Pending`]: what an operation's `send()` returns, the response still to come.
 //!
 //! All operations share a non-generic future (one per way of reading the body) that sends the
-//! request and reads the body; only the last step, decoding into the operation's type, is generic. So the generated crate holds
-//! no state machine per operation, and a decoder is compiled only for the operations a program
-//! awaits, in that program.
+//! request and reads the body; only the last step, decoding into the operation's type, is
+//! generic. So the generated crate holds no state machine per operation, and a decoder is
+//! compiled only for the operations a program awaits, in that program.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -16,7 +16,7 @@ use progenitor_client::{ByteStream, ResponseValue};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use super::{execute, success, Error, Operation};
+use super::{Error, Operation};
 
 /// A boxed, sendable future of `T`.
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
@@ -163,13 +163,23 @@ impl Body for Stream {
     }
 }
 
-/// Sends the request and passes a 2xx response on; a request that could not be built, a
-/// transport failure or another status becomes the matching [`Error`].
+/// Sends the request through the installed transport (straight through `reqwest` without one)
+/// and passes a 2xx response on; a request that could not be built, a transport failure or
+/// another status becomes the matching [`Error`].
 async fn respond(
     client: &crate::Client,
     request: reqwest::Result<reqwest::Request>,
     operation: Operation,
 ) -> Result<reqwest::Response, Error> {
+    use progenitor_client::ClientInfo;
     let request = request.map_err(Error::from)?;
-    success(execute(client, request, operation).await?).await
+    let response = match client.inner().transport() {
+        Some(transport) => transport.execute(client.client(), request, operation).await?,
+        None => client.client().execute(request).await.map_err(Error::from)?,
+    };
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        Err(Error::from_response(response).await)
+    }
 }

@@ -59,25 +59,3 @@ impl Hooks {
         self.transport.as_ref()
     }
 }
-
-/// Sends a request built by a generated operation.
-async fn execute(
-    client: &crate::Client,
-    request: reqwest::Request,
-    operation: Operation,
-) -> Result<reqwest::Response, Error> {
-    use progenitor_client::ClientInfo;
-    match client.inner().transport() {
-        Some(transport) => transport.execute(client.client(), request, operation).await,
-        None => client.client().execute(request).await.map_err(Error::from),
-    }
-}
-
-/// Passes a 2xx response through; anything else becomes the matching [`Error`].
-async fn success(response: reqwest::Response) -> Result<reqwest::Response, Error> {
-    if response.status().is_success() {
-        Ok(response)
-    } else {
-        Err(Error::from_response(response).await)
-    }
-}
