@@ -343,6 +343,9 @@ for RetrieveAListOfAtsApplicationSources<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -561,6 +564,9 @@ for RetrieveAListOfAtsApplicationsV20260101<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -824,6 +830,9 @@ for RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -989,6 +998,9 @@ for RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -1143,6 +1155,9 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsDepartments
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -1243,6 +1258,9 @@ for RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -1327,6 +1345,9 @@ for RetrieveAListOfAtsEmploymentTypes<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -1404,6 +1425,9 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsHiringMembers<'a> 
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -1496,6 +1520,9 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobPostings
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -1601,6 +1628,9 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsJobPostingsV202604
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -1808,6 +1838,9 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobs<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -1921,6 +1954,9 @@ for RetrieveAListOfAtsLocationsV20260101<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -2086,6 +2122,9 @@ for RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -2200,6 +2239,9 @@ impl<'a> crate::runtime::pagination::Paginated for ListTagsV20260227<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -2548,6 +2590,12 @@ for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV
     }
     fn page_size(&self) -> Option<u64> {
         None
+    }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| u64::try_from(v).ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -3160,6 +3208,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetContracts<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -3546,6 +3597,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractAmendmentsContract
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -4220,6 +4274,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -5009,6 +5069,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheets<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
     }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -5125,6 +5191,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheetsPresets<
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -5468,6 +5537,9 @@ for RetrieveWorkersActionableJourneys<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(crate::runtime::pagination::count)
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -6448,6 +6520,9 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveHrxDocuments<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -8808,6 +8883,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetGpReportGrossToNet<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(crate::runtime::pagination::count)
     }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(crate::runtime::pagination::count)
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -9454,6 +9535,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetGroups<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -9676,6 +9760,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetTeamCustomFields<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -9799,6 +9886,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetOrganizationStructures<'a>
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(crate::runtime::pagination::count)
+    }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| u64::try_from(v).ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -11258,6 +11351,9 @@ for RetrieveWorkerTransactionHistoryV20260430<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -11386,6 +11482,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetClientCases<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -11708,6 +11807,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetWorkerCases<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -11971,6 +12073,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetIndustries<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -12166,6 +12271,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetInvoiceAdjustments<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -12479,6 +12590,9 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveInvoices<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(crate::runtime::pagination::count)
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -12555,6 +12669,12 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveDeelInvoices<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -12746,6 +12866,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetItAssets<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -12850,6 +12973,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetItOrders<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -13091,6 +13217,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetLegalEntities<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -13382,6 +13511,9 @@ impl<'a> crate::runtime::pagination::Paginated for ListPayrollCyclesV20260101<'a
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -13528,6 +13660,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetJobTitles<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         None
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -13701,6 +13836,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetManagers<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| u64::try_from(v).ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -14231,6 +14372,9 @@ impl<'a> crate::runtime::pagination::Paginated for ListOnboardingEmployeesV20260
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -14507,6 +14651,9 @@ impl<'a> crate::runtime::pagination::Paginated for ListOrganizationTasksV2026030
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -15324,6 +15471,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetPeople<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| u64::try_from(v).ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -16008,6 +16161,9 @@ for GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -16699,6 +16855,9 @@ for ListTimeOffRequestsForOrganization<'a> {
     fn page_size(&self) -> Option<u64> {
         self.page_size.and_then(|v| u64::try_from(v).ok())
     }
+    fn start(&self) -> u64 {
+        0
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -17067,6 +17226,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeOffProfile<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.page_size.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -17458,6 +17620,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates<'a>
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
     }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -17722,6 +17890,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShifts<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -18086,6 +18260,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimesheets<'a> {
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| v.trim().parse::<u64>().ok())
     }
+    fn start(&self) -> u64 {
+        self.offset
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|v| v.saturating_sub(0u64))
+            .unwrap_or(0)
+    }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
         crate::runtime::pagination::PageInfo {
@@ -18377,6 +18557,9 @@ impl<'a> crate::runtime::pagination::Paginated for GetHourlyReportRootPresets<'a
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
+    }
+    fn start(&self) -> u64 {
+        0
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {
@@ -19204,6 +19387,12 @@ impl<'a> crate::runtime::pagination::Paginated for GetUsers<'a> {
     }
     fn page_size(&self) -> Option<u64> {
         self.count.and_then(|v| v.trim().parse::<u64>().ok())
+    }
+    fn start(&self) -> u64 {
+        self.start_index
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|v| v.saturating_sub(1u64))
+            .unwrap_or(0)
     }
     #[allow(unused_variables)]
     fn page_info(page: &Self::Page) -> crate::runtime::pagination::PageInfo {

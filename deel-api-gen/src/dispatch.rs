@@ -2,7 +2,8 @@
 // Regenerate with `cargo xtask codegen`; CI checks with `cargo xtask codegen --check`.
 
 use crate::types;
-use progenitor_client::{ByteStream, ResponseValue};
+use crate::runtime::{Correction, Response};
+use progenitor_client::ByteStream;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -21,8 +22,8 @@ pub struct Call<'c> {
 
 /// What a dispatched call returned.
 pub enum Outcome {
-    /// A typed response, serialized back to JSON.
-    Json(Value),
+    /// A typed response, serialized back to JSON, and what decoding corrected.
+    Json(Value, Vec<Correction>),
     /// An operation that answers with no body.
     Empty,
     /// A download.
@@ -32,7 +33,7 @@ pub enum Outcome {
 impl std::fmt::Debug for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Outcome::Json(v) => f.debug_tuple("Json").field(v).finish(),
+            Outcome::Json(v, c) => f.debug_tuple("Json").field(v).field(&c.len()).finish(),
             Outcome::Empty => f.write_str("Empty"),
             Outcome::Stream(_) => f.write_str("Stream(..)"),
         }
@@ -125,16 +126,17 @@ fn multipart_form() -> reqwest::multipart::Form {
     reqwest::multipart::Form::new().text("fixture", "dispatched")
 }
 
-fn json<T: serde::Serialize>(r: Result<ResponseValue<T>, crate::Error>) -> Result<Outcome, DispatchError> {
-    let value = r.map_err(DispatchError::Call)?.into_inner();
-    serde_json::to_value(value).map(Outcome::Json).map_err(|e| DispatchError::Encode(e.to_string()))
+fn json<T: serde::Serialize>(r: Result<Response<T>, crate::Error>) -> Result<Outcome, DispatchError> {
+    let (value, _, _, corrections) = r.map_err(DispatchError::Call)?.into_parts();
+    let value = serde_json::to_value(value).map_err(|e| DispatchError::Encode(e.to_string()))?;
+    Ok(Outcome::Json(value, corrections))
 }
 
-fn empty(r: Result<ResponseValue<()>, crate::Error>) -> Result<Outcome, DispatchError> {
+fn empty(r: Result<Response<()>, crate::Error>) -> Result<Outcome, DispatchError> {
     r.map(|_| Outcome::Empty).map_err(DispatchError::Call)
 }
 
-fn stream(r: Result<ResponseValue<ByteStream>, crate::Error>) -> Result<Outcome, DispatchError> {
+fn stream(r: Result<Response<ByteStream>, crate::Error>) -> Result<Outcome, DispatchError> {
     r.map(|v| Outcome::Stream(v.into_inner())).map_err(DispatchError::Call)
 }
 
@@ -6547,5 +6549,3182 @@ pub async fn call(
             json(client.send_retrieve_a_single_user_v_2026_01_01(&a0).await)
         }
         other => Err(DispatchError::UnknownOperation(other.to_string())),
+    }
+}
+/// Decodes `body` as `operation`'s success type, as its call would (for fuzzing the
+/// decoders without a server): the corrections made, or why it failed. `None` for an
+/// unknown operation or one whose success body is not JSON.
+pub fn decode(
+    operation: &str,
+    status: u16,
+    body: bytes::Bytes,
+    mode: crate::runtime::DecodeMode,
+) -> Option<Result<Vec<crate::runtime::Correction>, crate::runtime::DecodeError>> {
+    match operation {
+        #[cfg(feature = "treasury")]
+        "create_vendor_bill_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TreasuryCreateVendorBillV20260101Response201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "treasury")]
+        "upload_vendor_bill_attachment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsAddNoteToAnApplicationV20260101Response201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "adjustments")]
+        "create_contract_adjustment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AdjustmentsCreateContractAdjustmentResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "adjustments")]
+        "get_adjustment_categories" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AdjustmentsGetAdjustmentCategoriesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "adjustments")]
+        "get_contract_adjustment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AdjustmentsGetContractAdjustmentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "adjustments")]
+        "delete_contract_adjustment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GenericResultDeleted,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "adjustments")]
+        "update_contract_adjustment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsUpdateTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_a_list_of_ats_application_sources" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAListOfAtsApplicationSourcesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_a_list_of_ats_applications_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "create_ats_application_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsCreateAtsApplicationV20260101Response201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_ats_application_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAtsApplicationV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "associate_application_with_an_interview_plan_stage_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsAddNoteToAnApplicationV20260101Response201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "add_note_to_an_application_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsAddNoteToAnApplicationV20260101Response201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_paginated_list_of_ats_candidates_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "create_ats_candidate_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsCreateAtsCandidateV20260101Response201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "create_candidate_tags_v_2026_02_27" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsCreateCandidateTagsV20260227Response201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_a_list_of_ats_departments" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAListOfAtsDepartmentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_a_list_of_ats_employment_types" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAListOfAtsDepartmentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_ats_hiring_members" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAtsHiringMembersResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_a_list_of_ats_job_postings" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAListOfAtsJobPostingsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_ats_job_postings_v_2026_04_10" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAtsJobPostingsV20260410Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_ats_job_posting" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAtsJobPostingResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_a_list_of_ats_jobs" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAListOfAtsJobsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "create_ats_job" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsCreateAtsJobResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_a_list_of_ats_locations_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_a_list_of_ats_offers_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrieveAListOfAtsOffersV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ats")]
+        "list_tags_v_2026_02_27" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AtsListTagsV20260227Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "legal-entities")]
+        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "plans-401-k")]
+        "get_401_k_plans_for_legal_entity_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "plans-401-k")]
+        "clean_up_plan_for_a_given_legal_entity_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "plans-401-k")]
+        "activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "employees")]
+        "get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payroll")]
+        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payroll")]
+        "get_year_to_date_pay" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayrollGetYearToDatePayResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "plans-401-k")]
+        "create_401_k_plan_for_legal_entity_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "plans-401-k")]
+        "update_401_k_plan_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::Plans401KUpdate401KPlanV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "enrollments")]
+        "get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "enrollments")]
+        "enroll_an_employee_in_a_401_k_plan_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "paystubs")]
+        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "candidates")]
+        "add_candidate" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CandidatesAddCandidateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "consent")]
+        "create_consent_token" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ConsentCreateConsentTokenResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "get_contract_templates" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsGetContractTemplatesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "get_contracts" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsGetContractsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "create_ic_contract" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsCreateIcContractResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "custom-fields-contracts")]
+        "get_contract_custom_fields" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CustomFieldsContractsGetContractCustomFieldsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "custom-fields-contracts")]
+        "get_custom_field" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CustomFieldsContractsGetCustomFieldResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "gp-hiring")]
+        "create_gp_contract" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GpHiringCreateGpContractResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "get_contract" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsGetContractResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "update_ic_contract" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsUpdateIcContractResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "adjustments")]
+        "get_contract_adjustments" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AdjustmentsGetContractAdjustmentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contractor-amendments")]
+        "get_contract_amendments_contracts" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractorAmendmentsGetContractAmendmentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contractor-amendments")]
+        "create_contract_amendment_contracts" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractorAmendmentsCreateContractAmendmentResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "cost-centers")]
+        "assign_cost_centers_to_an_employment_contract_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "custom-fields-contracts")]
+        "put_contract_custom_field" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contractor-hiring")]
+        "create_contract_document" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractorHiringCreateContractDocumentResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "get_contract_equity_withholding_amount" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsGetContractEquityWithholdingAmountResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ic-invoicing-taxes")]
+        "get_ic_invoicing_taxes" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "ic-invoicing-taxes")]
+        "create_ic_invoicing_tax" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contractor-hiring")]
+        "create_contract_invitation" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CandidatesAddCandidateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contractor-hiring")]
+        "get_contract_invitations" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GenericResultDeleted,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contractor-hiring")]
+        "get_contract_invite" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractorHiringGetContractInviteResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "invoice-adjustments")]
+        "get_contract_invoice_adjustments" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "milestones")]
+        "get_contract_milestones" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::MilestonesGetContractMilestonesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "milestones")]
+        "create_contract_milestone" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CandidatesAddCandidateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "milestones")]
+        "get_contract_milestone_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::MilestonesGetContractMilestoneByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "milestones")]
+        "delete_contract_milestone" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GenericResultDeleted,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "off-cycle")]
+        "get_contract_off_cycle_payments" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OffCycleGetContractOffCyclePaymentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "off-cycle")]
+        "create_contract_off_cycle_payment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OffCycleCreateContractOffCyclePaymentResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "off-cycle")]
+        "get_contract_off_cycle_payment_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OffCycleGetContractOffCyclePaymentByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contractor-hiring")]
+        "get_contract_payment_cycles" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractorHiringGetContractPaymentCyclesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contractor-hiring")]
+        "get_contract_preview" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contractor-hiring")]
+        "create_contract_signature" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CandidatesAddCandidateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "tasks")]
+        "get_contract_tasks" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TasksGetContractTasksResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "tasks")]
+        "create_contract_task" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TasksCreateContractTaskResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "tasks")]
+        "review_multiple_tasks" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CandidatesAddCandidateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "tasks")]
+        "delete_contract_task" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GenericResultDeleted,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "tasks")]
+        "create_contract_task_review" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CandidatesAddCandidateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "terminations")]
+        "create_contract_termination" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TerminationsCreateContractTerminationResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "timesheets")]
+        "get_contract_timesheets" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsGetContractTimesheetsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "projects")]
+        "get_contract_timesheets_presets" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ProjectsGetContractTimesheetsPresetsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "global-payroll")]
+        "get_payroll_report_v_2026_03_30" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GlobalPayrollGetPayrollReportV20260330Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "deel-as-a-service")]
+        "patch_eor_bank_account" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::DeelAsAServicePatchEorBankAccountResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "deel-as-a-service")]
+        "get_eor_employee_payslips" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::DeelAsAServiceGetEorEmployeePayslipsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organizations")]
+        "get_departments" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationsGetDepartmentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "employee-information")]
+        "employee_additional_info_template_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "learning")]
+        "retrieve_workers_actionable_journeys" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LearningRetrieveWorkersActionableJourneysResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-contract")]
+        "create_eor_contract" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorContractCreateEorContractResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-hiring")]
+        "get_additional_costs" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorHiringGetAdditionalCostsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-hiring")]
+        "get_benefits" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorHiringGetBenefitsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-contract")]
+        "update_eor_contract" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorContractUpdateEorContractResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-hiring")]
+        "delay_onboarding" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorHiringDelayOnboardingResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "get_contract_amendments_eor" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsGetContractAmendmentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "create_contract_amendment_eor" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsCreateContractAmendmentResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "validate_eor_amendments" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsValidateEorAmendmentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "get_contract_amendments_validation_settings" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "get_contract_amendment_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsSignEorAmendmentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "delete_contract_amendment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsDeleteContractAmendmentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "update_contract_amendment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsSignEorAmendmentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "accept_contract_amendment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsSignEorAmendmentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "confirm_contract_amendment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsConfirmContractAmendmentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "get_contract_amendment_effective_date_limitations" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "get_contract_amendment_pdf" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsGetContractAmendmentPdfResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-amendments")]
+        "sign_eor_amendment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsSignEorAmendmentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-contract")]
+        "get_eor_contract_details" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorContractGetEorContractDetailsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-contract-documents")]
+        "get_eor_contract_documents" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorContractDocumentsGetEorContractDocumentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-hiring")]
+        "sign_contract_document" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorHiringSignContractDocumentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-hiring")]
+        "update_contract_employee_information" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorHiringUpdateContractEmployeeInformationResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "hrx-documents")]
+        "retrieve_hrx_documents" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::HrxDocumentsRetrieveHrxDocumentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "hrx-documents")]
+        "download_hrx_documents" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::HrxDocumentsDownloadHrxDocumentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-offboarding")]
+        "get_contract_offboarding" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingGetContractOffboardingResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-offboarding")]
+        "get_eor_contract_offboarding_required_information" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-offboarding")]
+        "create_employee_resignation" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingGetContractOffboardingResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-offboarding")]
+        "review_eor_offboarding_pto" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingGetContractOffboardingResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-offboarding")]
+        "get_contract_offboarding_restricted_dates" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-offboarding")]
+        "create_eor_offboarding_client_sign_off" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-offboarding")]
+        "review_eor_offboarding_employee_sign_offs" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-terminations")]
+        "create_offboarding_termination" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingGetContractOffboardingResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-offboarding")]
+        "get_contract_offboarding_time_offs" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingGetContractOffboardingTimeOffsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-project-assignment")]
+        "get_project_assignment_checkin" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "cost-calculator")]
+        "get_employment_cost" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CostCalculatorGetEmploymentCostResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-job-scopes")]
+        "get_job_scopes" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    ::std::vec::Vec<types::EorJobScopesGetResponseItems>,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-job-scopes")]
+        "validate_job_scope" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorJobScopesValidateJobScopeResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-hiring")]
+        "get_start_date" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorHiringGetStartDateResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-hiring")]
+        "get_eor_hiring_guide_by_country" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorHiringGetEorHiringGuideByCountryResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-accounts")]
+        "create_worker_eor" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerAccountsCreateWorkerResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-benefits")]
+        "get_eor_worker_benefits" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-information")]
+        "create_eor_worker_bank_account" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ProjectsCreateTimesheetsPresetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-banks")]
+        "get_eor_worker_bank_guide_by_country_and_currency" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-banks")]
+        "get_eor_worker_bank_guide" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-compliance")]
+        "get_eor_worker_compliance_documents" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-compliance")]
+        "upload_eor_worker_compliance_document" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorAmendmentsDeleteContractAmendmentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-compliance")]
+        "download_compliance_document" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-compliance")]
+        "download_compliance_document_template" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-information")]
+        "create_gp_worker_additional_information_eor" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsUpdateTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-information")]
+        "update_eor_worker_additional_information" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsUpdateTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-agreements")]
+        "download_worker_employee_agreement" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-documents")]
+        "get_eor_worker_hr_documents" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationsGetTeamsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-offboarding")]
+        "submit_eor_worker_resignation" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingGetContractOffboardingResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-offboarding")]
+        "sign_employee_resignation_letter" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-agreements")]
+        "download_worker_offer_letter" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-agreements")]
+        "sign_eor_contract_as_worker" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CandidatesAddCandidateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-offboarding")]
+        "get_employee_resignations" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerOffboardingGetEmployeeResignationsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-information")]
+        "get_eor_worker_tax_documents" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-payslips")]
+        "get_worker_payslips" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorPayslipsGetWorkerPayslipsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-worker-payslips")]
+        "get_worker_payslips_download" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsCreateVeriffSessionResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-benefits")]
+        "get_eor_benefits_by_contract_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorBenefitsGetEorBenefitsByContractIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-terminations")]
+        "create_regular_termination" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorTerminationsGetTerminationResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-terminations")]
+        "create_resignation" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorTerminationsCreateResignationResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-terminations")]
+        "get_termination" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorTerminationsGetTerminationResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "equity-tokens")]
+        "create_equity_or_token_tax_event" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EquityTokensCreateEquityOrTokenTaxEventResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "create_a_request_to_exercise_equity_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerInformationCreateGpWorkerBankResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "approve_an_equity_exercise_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsApproveAnEquityExerciseV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-hr")]
+        "get_hrx_manager_for_worker" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerHrGetHrxManagerForWorkerResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "forms")]
+        "fetch_multiple_eor_contract_forms" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::FormsFetchMultipleEorContractFormsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "eor-hiring")]
+        "get_create_contract_form" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorHiringGetCreateContractFormResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "forms")]
+        "get_worker_additional_fields_for_eor" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::FormsGetWorkerAdditionalFieldsForEorResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "global-payroll")]
+        "retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "reports")]
+        "get_gp_legal_entity_reports" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ReportsGetGpLegalEntityReportsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "reports")]
+        "get_gp_report_gross_to_net" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ReportsGetGpReportGrossToNetResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "reports")]
+        "get_gp_report_gross_to_net_csv" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-information")]
+        "create_gp_worker_additional_information_gp" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payslips")]
+        "get_gp_worker_payslips" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayslipsGetGpWorkerPayslipsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "global-payroll")]
+        "download_a_gp_worker_payslip_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsCreateVeriffSessionResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-information")]
+        "update_gp_worker_address" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerInformationUpdateGpWorkerAddressResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-information")]
+        "get_gp_worker_banks" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerInformationGetGpWorkerBanksResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-information")]
+        "create_gp_worker_bank" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerInformationCreateGpWorkerBankResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-information")]
+        "get_gp_worker_bank_guide" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-information")]
+        "update_gp_worker_bank" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerInformationCreateGpWorkerBankResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-information")]
+        "update_gp_worker_compensation" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerInformationUpdateGpWorkerCompensationResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-information")]
+        "update_gp_worker_employee_information" => {
+            Some(
+                crate::runtime::decode::decode::<::serde_json::Value>(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-information")]
+        "update_gp_worker_pto_policy" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsUpdateTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "gp-hiring")]
+        "create_gp_worker_termination" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GpHiringCreateGpWorkerTerminationResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "groups")]
+        "get_groups" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GroupsGetGroupsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "groups")]
+        "create_group" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GroupsCloneGroupResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "groups")]
+        "delete_group" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GroupsDeleteGroupResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "groups")]
+        "update_group" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GroupsCloneGroupResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "groups")]
+        "clone_group" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GroupsCloneGroupResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "get_team_custom_fields" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationStructureGetTeamCustomFieldsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "update_team_custom_fields" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationStructureUpdateTeamCustomFieldsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "get_organization_structures" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationStructureGetOrganizationStructuresResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "create_organization_structure" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationStructureCreateOrganizationStructureResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "get_organization_structure_by_external_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "delete_organization_structure_by_external_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "update_organization_structure_by_external_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "fetch_an_org_structure_from_the_organization_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "delete_an_org_structure_from_the_organization_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "update_an_existing_hris_org_structure_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "positions")]
+        "fetch_hris_positions_from_a_hris_profile_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-relations")]
+        "create_worker_relation_profile" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-relations")]
+        "create_worker_relation_profile_by_external_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-relations")]
+        "fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-relations")]
+        "get_worker_relation_profile" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerRelationsGetWorkerRelationProfileResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-relations")]
+        "get_worker_relation_types" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerRelationsGetWorkerRelationTypesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-relations")]
+        "create_worker_relation_type" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerRelationsCreateWorkerRelationTypeResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "workers")]
+        "get_invoice_details_by_id_v_2026_04_27" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkersGetInvoiceDetailsByIdV20260427Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "workers")]
+        "ic_workers_invoices_invoice_id_pdf_v_2026_04_20" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsCreateVeriffSessionResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "workers")]
+        "retrieve_worker_transaction_history_v_2026_04_30" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "get_client_cases" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationGetClientCasesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "create_an_immigration_case" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationCreateAnImmigrationCaseResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "get_client_case" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationGetClientCaseResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "get_document" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationGetDocumentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "get_business_visa_requirement" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationGetBusinessVisaRequirementResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "get_visa_types" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PoliciesGetItPoliciesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "get_worker_cases" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationGetClientCasesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "get_worker_case" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationGetWorkerCaseResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "get_worker_case_required_document" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationGetWorkerCaseRequiredDocumentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "create_worker_case_required_document" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "immigration")]
+        "get_worker_onboarding_case" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ImmigrationGetWorkerOnboardingCaseResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "legal-entities")]
+        "get_industries" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LegalEntitiesGetIndustriesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "integrations")]
+        "get_integration_consent" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::IntegrationsGetIntegrationConsentResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "invoice-adjustments")]
+        "get_invoice_adjustments" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "invoice-adjustments")]
+        "create_invoice_adjustment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "invoice-adjustments")]
+        "get_invoice_adjustment_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "invoice-adjustments")]
+        "delete_invoice_adjustment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GenericResultDeleted,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "invoice-adjustments")]
+        "update_invoice_adjustment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsUpdateTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "invoice-adjustments")]
+        "create_invoice_adjustment_review" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CandidatesAddCandidateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "accounting")]
+        "retrieve_invoices" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AccountingRetrieveInvoicesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "accounting")]
+        "retrieve_deel_invoices" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AccountingRetrieveDeelInvoicesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "accounting")]
+        "get_billing_invoice_download_link" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AccountingGetBillingInvoiceDownloadLinkResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "accounting")]
+        "get_invoice_by_id_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AccountingGetInvoiceByIdV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "assets")]
+        "get_it_assets" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AssetsGetItAssetsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "assets")]
+        "get_it_asset_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AssetsGetItAssetByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "orders")]
+        "get_it_orders" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrdersGetItOrdersResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "orders")]
+        "get_it_order_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrdersGetItOrderByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "policies")]
+        "get_it_policies" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PoliciesGetItPoliciesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "knowledge-hub")]
+        "get_knowledge_hub_country_guides_by_country_code" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "legal-entities")]
+        "get_legal_entities" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LegalEntitiesGetLegalEntitiesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "legal-entities")]
+        "create_legal_entity" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LegalEntitiesCreateLegalEntityResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "legal-entities")]
+        "delete_legal_entity" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GroupsIdDeleteResponseData,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "legal-entities")]
+        "update_legal_entity" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LegalEntitiesUpdateLegalEntityResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "cost-centers")]
+        "get_legal_entity_cost_centers" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CostCentersGetLegalEntityCostCentersResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "cost-centers")]
+        "sync_cost_centers_for_legal_entity_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CostCentersGetLegalEntityCostCentersResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "list-cycles")]
+        "list_payroll_cycles_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ListCyclesListPayrollCyclesV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "lookups")]
+        "get_lookups" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LookupsGetLookupsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "lookups")]
+        "get_countries" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LookupsGetCountriesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "lookups")]
+        "get_currencies" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LookupsGetCurrenciesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "lookups")]
+        "get_job_titles" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LookupsGetJobTitlesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "lookups")]
+        "get_seniority_levels" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LookupsGetSeniorityLevelsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "lookups")]
+        "get_time_off_types" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::LookupsGetTimeOffTypesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "magic-link")]
+        "create_magic_link" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::MagicLinkCreateMagicLinkResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "managers")]
+        "get_managers" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ManagersGetManagersResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "managers")]
+        "create_manager" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ManagersCreateManagerResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "managers")]
+        "generate_magic_link_for_manager_login" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ManagersGenerateMagicLinkForManagerLoginResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "offboarding")]
+        "retrieve_offboarding_list" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OffboardingRetrieveOffboardingListResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "offboarding")]
+        "retrieve_termination_details_by_hris_profile_identifier" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "offboarding")]
+        "retrieve_termination_details" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OffboardingRetrieveTerminationDetailsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "onboarding")]
+        "list_onboarding_employees_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OnboardingListOnboardingEmployeesV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "onboarding")]
+        "get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "onboarding")]
+        "get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organizations")]
+        "get_organizations" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationsGetOrganizationsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organizations")]
+        "create_organization_child" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationsCreateOrganizationChildResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-tasks")]
+        "list_organization_tasks_v_2026_03_03" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationTasksListOrganizationTasksV20260303Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "accounting")]
+        "retrieve_payment_receipts_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AccountingRetrievePaymentReceiptsV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "accounting")]
+        "retrieve_a_payment_breakdown_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "get_the_auto_withdrawal_setting" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsGetTheAutoWithdrawalSettingResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "change_the_auto_withdrawal_setting_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsGetTheAutoWithdrawalSettingResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "list_contractor_balances" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsListContractorBalancesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "get_payout_methods" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsGetPayoutMethodsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "create_bank_transfer_method" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsCreateBankTransferMethodResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "get_bank_transfer_requirements" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsGetBankTransferRequirementsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "get_bank_transfer_supported_routes" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsGetBankTransferSupportedRoutesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "update_bank_transfer_method" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsCreateBankTransferMethodResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "update_auto_withdraw_setting" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "get_bank_details" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsGetBankDetailsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "add_edit_bank_details" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsAddEditBankDetailsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "dynamic_requirements" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsDynamicRequirementsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "delete_bank_details" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "payouts")]
+        "request_to_withdraw_funds" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PayoutsRequestToWithdrawFundsResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "people")]
+        "get_people" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PeopleGetPeopleResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "people")]
+        "create_a_direct_employee" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PeopleCreateADirectEmployeeResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "custom-fields-people")]
+        "get_custom_fields" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CustomFieldsPeopleGetCustomFieldsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "custom-fields-people")]
+        "get_person_custom_field" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CustomFieldsPeopleGetPersonCustomFieldResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "people")]
+        "get_my_current_personal_profile" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PeopleGetMyCurrentPersonalProfileResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "people")]
+        "get_person_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PeopleGetPersonByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organization-structure")]
+        "update_person_department" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsUpdateTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "people")]
+        "update_person_working_location" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsUpdateTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "custom-fields-people")]
+        "get_person_custom_fields" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CustomFieldsPeopleGetPersonCustomFieldsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "custom-fields-people")]
+        "put_person_custom_field" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsRejectContractResponse204,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "personal-information")]
+        "get_person_personal_info" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PersonalInformationGetPersonPersonalInfoResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "profiles")]
+        "profiles" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ProfilesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "people")]
+        "create_person_without_contract" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::PeopleCreatePersonWithoutContractResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "reports")]
+        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organizations")]
+        "get_the_roles_of_the_current_organization_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organizations")]
+        "create_organization_role" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationsCreateOrganizationRoleResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organizations")]
+        "update_organization_role" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationsUpdateOrganizationRoleResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "screenings")]
+        "get_aml_details" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsGetAmlDetailsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "screenings")]
+        "get_kyc_details" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsGetKycDetailsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "screenings")]
+        "submit_external_kyc" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsSubmitExternalKycResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "screenings")]
+        "create_manual_verification" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsSubmitExternalKycResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "screenings")]
+        "get_verification_method" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsGetVerificationMethodResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "tasks")]
+        "update_task_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TasksUpdateTaskByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organizations")]
+        "get_teams" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationsGetTeamsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking")]
+        "get_time_tracking_timesheets_upload_url" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking")]
+        "get_time_tracking_timesheet_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking")]
+        "review_time_tracking_timesheet" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingReviewTimeTrackingTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "list_time_off_requests_for_organization" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffListTimeOffRequestsForOrganizationResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "create_time_off_request" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffCreateTimeOffRequestResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "get_time_off_dailies" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffGetTimeOffDailiesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "sync_time_off_global_payroll" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffSyncTimeOffGlobalPayrollResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "get_time_off_policy_validation_templates" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "get_time_off_profile" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffGetTimeOffProfileResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "get_time_off_entitlements" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffGetTimeOffEntitlementsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "get_time_off_policies" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffGetTimeOffPoliciesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "review_time_off_request" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffReviewTimeOffRequestResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "get_time_off_events" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffGetTimeOffEventsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "validate_time_off" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffValidateTimeOffResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-off")]
+        "update_time_off_request" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeOffUpdateTimeOffRequestResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking")]
+        "get_time_tracking_shift_rates" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking")]
+        "create_time_tracking_shift_rate" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking")]
+        "get_time_tracking_shift_rate_by_external_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking")]
+        "update_time_tracking_shift_rate_by_external_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking-shifts")]
+        "get_time_tracking_shifts" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking-shifts")]
+        "create_time_tracking_shifts" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking-shifts")]
+        "delete_multiple_shifts_by_external_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking-shifts")]
+        "create_time_tracking_shifts_raw" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking-shifts")]
+        "get_time_tracking_shift_by_external_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "time-tracking-shifts")]
+        "update_time_tracking_shift_by_external_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "timesheets")]
+        "get_timesheets" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsGetTimesheetsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "timesheets")]
+        "create_timesheet" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsCreateTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "projects")]
+        "create_timesheets_preset" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ProjectsCreateTimesheetsPresetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "projects")]
+        "get_timesheets_preset_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ProjectsGetTimesheetsPresetByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "projects")]
+        "delete_timesheets_preset" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GenericResultDeleted,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "projects")]
+        "update_timesheets_preset" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ProjectsCreateTimesheetsPresetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "projects")]
+        "get_hourly_report_root_presets" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ProjectsGetHourlyReportRootPresetsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "projects")]
+        "create_root_timesheets_preset" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ProjectsCreateRootTimesheetsPresetResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "projects")]
+        "get_hourly_report_root_preset_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ProjectsGetTimesheetsPresetByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "timesheets")]
+        "get_timesheet_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsGetTimesheetByIdResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "timesheets")]
+        "delete_timesheet_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GenericResultDeleted,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "timesheets")]
+        "update_timesheet" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::TimesheetsUpdateTimesheetResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "timesheets")]
+        "create_timesheet_review" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::CandidatesAddCandidateResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "screenings")]
+        "create_veriff_session" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsCreateVeriffSessionResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "webhooks")]
+        "get_webhooks" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WebhookListResponse,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "webhooks")]
+        "create_webhook" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WebhookItemResponse,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "webhooks")]
+        "get_webhook_events" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WebhookEventTypeListResponse,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "webhooks")]
+        "get_webhook" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WebhookItemResponse,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "webhooks")]
+        "delete_webhook" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GenericResultDeleted,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "webhooks")]
+        "update_webhook" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WebhookItemResponse,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "workers")]
+        "create_worker_worker" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkersCreateWorkerResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "sign_amendment" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsSignAmendmentResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "workers")]
+        "list_of_worker_compliance_documents_v_2026_04_23" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "retrieve_contract_pdf_download_link" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ScreeningsCreateVeriffSessionResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "contracts")]
+        "sign_worker_contract" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ContractsSignWorkerContractResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "worker-session")]
+        "create_worker_access_token" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::WorkerSessionCreateWorkerAccessTokenResponse201,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "organizations")]
+        "retrieve_working_locations" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::OrganizationsRetrieveWorkingLocationsResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "service-provider-config")]
+        "get_service_provider_config" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::ServiceProviderConfig,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "users")]
+        "get_users" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::UsersGetUsersResponse200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "users")]
+        "search_users" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::UserSearchResponse,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "users")]
+        "get_user_by_id" => {
+            Some(
+                crate::runtime::decode::decode::<types::UserResponse>(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "user")]
+        "retrieve_a_single_user_v_2026_01_01" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::UserRetrieveASingleUserV20260101Response200,
+                >(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        _ => None,
     }
 }

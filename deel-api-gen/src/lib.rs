@@ -38,4 +38,7 @@ pub mod runtime;
 pub mod types;
 
 pub use client::*;
-pub use runtime::{ApiError, Error, ErrorMessage, Hooks, Operation, Transport, TransportFuture};
+pub use runtime::{
+    ApiError, Correction, CorrectionKind, DecodeError, DecodeMode, Error, ErrorMessage, Hooks, JsonType,
+    Operation, Response, Transport, TransportFuture,
+};

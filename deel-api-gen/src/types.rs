@@ -85,6 +85,33 @@ macro_rules! open_enum {
                 deserializer.deserialize_str(OpenEnumVisitor(::std::marker::PhantomData))
             }
         }
+
+        impl<'de> lean::Lenient<'de> for $name {
+            const EXPECTED: &'static str = "string";
+            fn read<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<lean::Read<Self>, D::Error> {
+                lean::nullable(d)
+            }
+            fn zero() -> ::std::option::Option<Self> {
+                Some(Self::$unknown(::std::string::String::new()))
+            }
+        }
+    };
+}
+
+/// Lenient reading for a type that keeps serde's derive (untagged unions, newtypes): `null` is
+/// handled here, the rest strictly, since an untagged union picks the first alternative that
+/// decodes and a corrected one would always win. Such a type has no zero value.
+macro_rules! lenient_via_serde {
+    ($name:ident) => {
+        impl<'de> lean::Lenient<'de> for $name {
+            const EXPECTED: &'static str = stringify!($name);
+            fn read<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<lean::Read<Self>, D::Error> {
+                lean::strictly(|| lean::nullable(d))
+            }
+            fn zero() -> ::std::option::Option<Self> {
+                None
+            }
+        }
     };
 }
 
@@ -113,11 +140,13 @@ where
 
 /// `Deserialize` for a generated struct, leaner than serde's derive: one `visit_map` that matches
 /// keys as strings (no field enum, no `visit_seq`), which halves the code rustc checks per struct
-/// while decoding JSON the same way (unknown keys ignored, duplicates refused, a missing
-/// `Option` field is `None`). Each field says what a missing key means: `req` (an error), `opt`
-/// (`None`), `default`, or `(with path)` (a typify default function). Per field it writes one
-/// call into `lean` rather than inline `?`s and branches: rustc checks every line of these
-/// bodies ~1,400 times, so each token per field counts.
+/// (unknown keys ignored, duplicates refused, a missing `Option` field is `None`). Each field
+/// says what a missing key means: `req` (its zero value, recorded, in lenient decoding; an error
+/// in strict), `opt` (`None`), `default`, or `(with path)` (a typify default function). Fields
+/// are read through `runtime::decode::Lenient`, which corrects and records what real responses
+/// do differently from the spec. Per field it writes one call into `lean` rather than inline
+/// `?`s and branches: rustc checks every line of these bodies ~1,400 times, so each token per
+/// field counts.
 macro_rules! lean_de {
     ($name:ident { $($field:ident : $ty:ty = $wire:literal => $missing:tt),* $(,)? }) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
@@ -141,6 +170,16 @@ macro_rules! lean_de {
                     }
                 }
                 deserializer.deserialize_struct(stringify!($name), &[$($wire),*], Visitor)
+            }
+        }
+
+        impl<'de> lean::Lenient<'de> for $name {
+            const EXPECTED: &'static str = "object";
+            fn read<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<lean::Read<Self>, D::Error> {
+                lean::nullable(d)
+            }
+            fn zero() -> ::std::option::Option<Self> {
+                Some($name { $($field: lean::zero::<$ty>()?,)* })
             }
         }
     };
@@ -180,28 +219,16 @@ mod lean {
         }
     }
 
-    /// Reads the value of a known key into its slot; a key seen twice is an error, as with serde's
-    /// derive.
-    pub(super) fn take<'de, A, T>(map: &mut A, slot: &mut Option<T>, name: &'static str) -> Result<(), A::Error>
-    where
-        A: ::serde::de::MapAccess<'de>,
-        T: ::serde::Deserialize<'de>,
-    {
-        if slot.is_some() {
-            return Err(<A::Error as ::serde::de::Error>::duplicate_field(name));
-        }
-        *slot = Some(map.next_value()?);
-        Ok(())
+    pub(super) use crate::runtime::decode::{field as take, nullable, required, strictly, Lenient, Read};
+
+    /// The zero value of a field's type (client error correction), if it has one.
+    pub(super) fn zero<T: for<'de> Lenient<'de>>() -> Option<T> {
+        T::zero()
     }
 
     /// Skips the value of a key the struct does not have.
     pub(super) fn skip<'de, A: ::serde::de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
         map.next_value::<::serde::de::IgnoredAny>().map(|_| ())
-    }
-
-    /// The value of a required field, or the error serde's derive gives when it is missing.
-    pub(super) fn required<T, E: ::serde::de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
-        slot.ok_or_else(|| E::missing_field(name))
     }
 
     /// Writes a struct's fields in order, remembering the first error so that each field is one
@@ -263,6 +290,21 @@ macro_rules! lean_ser {
     };
     (@keep $v:expr, always) => { true };
     (@keep $v:expr, (unless $skip:path)) => { !$skip($v) };
+}
+
+/// `Debug` for a generated struct with secret fields (`hide`): they print as `<redacted>`.
+macro_rules! redacted_debug {
+    ($name:ident { $($field:ident => $how:ident),* $(,)? }) => {
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    $(.field(stringify!($field), redacted_debug!(@$how self.$field)))*
+                    .finish()
+            }
+        }
+    };
+    (@show $v:expr) => { &$v };
+    (@hide $v:expr) => { &"<redacted>" };
 }
 #[cfg(feature = "eor-project-assignment")]
 ///`AcceptProjectAssignmentBody`
@@ -1058,6 +1100,20 @@ pub enum AdjustmentsPostFormAmount {
         feature = "worker-information"
     )
 )]
+lenient_via_serde!(AdjustmentsPostFormAmount);
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "contracts",
+        feature = "eor-hiring",
+        feature = "eor-worker-banks",
+        feature = "forms",
+        feature = "global-payroll",
+        feature = "milestones",
+        feature = "people",
+        feature = "worker-information"
+    )
+)]
 impl ::std::fmt::Display for AdjustmentsPostFormAmount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -1256,6 +1312,8 @@ pub enum AdjustmentsPostResponseDataStatus {
     Status0(AdjustmentsPostResponseDataStatus0),
     Status1(AdjustmentsPostResponseDataStatus1),
 }
+#[cfg(feature = "adjustments")]
+lenient_via_serde!(AdjustmentsPostResponseDataStatus);
 #[cfg(feature = "adjustments")]
 impl ::std::convert::From<AdjustmentsPostResponseDataStatus0>
 for AdjustmentsPostResponseDataStatus {
@@ -2691,6 +2749,9 @@ pub enum AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
     Items10(AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10),
     Items11(AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11),
 }
+#[cfg(feature = "ats")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems);
 #[cfg(feature = "ats")]
 impl ::std::convert::From<AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0>
 for AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems {
@@ -9206,6 +9267,8 @@ pub enum ContractsContractIdGetResponseDataWorkerDateOfBirth {
     String(::std::string::String),
 }
 #[cfg(feature = "contracts")]
+lenient_via_serde!(ContractsContractIdGetResponseDataWorkerDateOfBirth);
+#[cfg(feature = "contracts")]
 impl ::std::fmt::Display for ContractsContractIdGetResponseDataWorkerDateOfBirth {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -10247,6 +10310,8 @@ pub enum ContractsContractIdPatchResponseWorkerDateOfBirth {
     ContractsPostResponseDataTerminationDate1(ContractsPostResponseDataTerminationDate1),
 }
 #[cfg(feature = "contracts")]
+lenient_via_serde!(ContractsContractIdPatchResponseWorkerDateOfBirth);
+#[cfg(feature = "contracts")]
 impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
 for ContractsContractIdPatchResponseWorkerDateOfBirth {
     fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
@@ -10331,6 +10396,8 @@ pub enum ContractsContractIdSignaturesPostBodyDataContractTemplateId {
     Double(f64),
     String(::std::string::String),
 }
+#[cfg(any(feature = "contractor-hiring", feature = "time-off"))]
+lenient_via_serde!(ContractsContractIdSignaturesPostBodyDataContractTemplateId);
 #[cfg(any(feature = "contractor-hiring", feature = "time-off"))]
 impl ::std::fmt::Display
 for ContractsContractIdSignaturesPostBodyDataContractTemplateId {
@@ -10624,6 +10691,9 @@ pub enum ContractsContractIdTimesheetsGetParametersContractTypes {
     EorPostResponseDataType(EorPostResponseDataType),
 }
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(ContractsContractIdTimesheetsGetParametersContractTypes);
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<ContractsContractIdTimesheetsGetParametersContractTypes0>
 for ContractsContractIdTimesheetsGetParametersContractTypes {
     fn from(value: ContractsContractIdTimesheetsGetParametersContractTypes0) -> Self {
@@ -10646,6 +10716,9 @@ for ContractsContractIdTimesheetsGetParametersContractTypes {
 pub struct ContractsContractIdTimesheetsGetParametersContractTypes0(
     pub ::std::vec::Vec<EorPostResponseDataType>,
 );
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(ContractsContractIdTimesheetsGetParametersContractTypes0);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::ops::Deref for ContractsContractIdTimesheetsGetParametersContractTypes0 {
     type Target = ::std::vec::Vec<EorPostResponseDataType>;
@@ -12049,6 +12122,9 @@ pub enum ContractsPostBodyData {
     Data2(ContractsPostBodyData2),
     Data3(ContractsPostBodyData3),
 }
+#[cfg(feature = "contracts")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(ContractsPostBodyData);
 #[cfg(feature = "contracts")]
 impl ::std::convert::From<ContractsPostBodyData0> for ContractsPostBodyData {
     fn from(value: ContractsPostBodyData0) -> Self {
@@ -13627,6 +13703,8 @@ pub enum ContractsPostResponseDataTerminationDate {
     ContractsPostResponseDataTerminationDate1(ContractsPostResponseDataTerminationDate1),
 }
 #[cfg(any(feature = "accounting", feature = "contracts", feature = "user"))]
+lenient_via_serde!(ContractsPostResponseDataTerminationDate);
+#[cfg(any(feature = "accounting", feature = "contracts", feature = "user"))]
 impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
 for ContractsPostResponseDataTerminationDate {
     fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
@@ -13823,6 +13901,24 @@ lean_ser!(
 pub struct ContractsRejectContractResponse204(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(
+    any(
+        feature = "custom-fields-contracts",
+        feature = "custom-fields-people",
+        feature = "eor-amendments",
+        feature = "global-payroll",
+        feature = "groups",
+        feature = "ic-invoicing-taxes",
+        feature = "organization-structure",
+        feature = "payouts",
+        feature = "plans-401-k",
+        feature = "time-off",
+        feature = "user",
+        feature = "users",
+        feature = "worker-relations"
+    )
+)]
+lenient_via_serde!(ContractsRejectContractResponse204);
 #[cfg(
     any(
         feature = "custom-fields-contracts",
@@ -14236,6 +14332,16 @@ lean_ser!(
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CountryCode(pub ::std::string::String);
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "users"
+    )
+)]
+lenient_via_serde!(CountryCode);
 #[cfg(
     any(
         feature = "ats",
@@ -15327,7 +15433,7 @@ lean_de!(CreateVeriffSessionBody { data : VeriffSessionPostBodyData = "data" => 
 lean_ser!(CreateVeriffSessionBody { data = "data" => always });
 #[cfg(feature = "webhooks")]
 ///`CreateWebhookRequest`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateWebhookRequest {
     pub api_version: ::std::string::String,
@@ -15338,6 +15444,11 @@ pub struct CreateWebhookRequest {
     pub status: WebhookItemStatus,
     pub url: ::std::string::String,
 }
+#[cfg(feature = "webhooks")]
+redacted_debug!(
+    CreateWebhookRequest { api_version => show, description => show, events => show, name
+    => show, signing_key => hide, status => show, url => show }
+);
 #[cfg(feature = "webhooks")]
 #[cfg(feature = "dispatch")]
 lean_de!(
@@ -16018,6 +16129,10 @@ pub enum CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPa
     Integer(i64),
     String(::std::string::String),
 }
+#[cfg(feature = "global-payroll")]
+lenient_via_serde!(
+    CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsEmploymentPayrollEventId
+);
 #[cfg(feature = "global-payroll")]
 impl ::std::fmt::Display
 for CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsEmploymentPayrollEventId {
@@ -18834,6 +18949,9 @@ pub enum EorContractContractIdPatchBodyDataScope {
     String(::std::string::String),
     EorContractContractIdPatchBodyDataScope1(EorContractContractIdPatchBodyDataScope1),
 }
+#[cfg(feature = "eor-contract")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(EorContractContractIdPatchBodyDataScope);
 #[cfg(feature = "eor-contract")]
 impl ::std::convert::From<EorContractContractIdPatchBodyDataScope1>
 for EorContractContractIdPatchBodyDataScope {
@@ -25160,7 +25278,7 @@ lean_ser!(
 );
 #[cfg(feature = "eor-worker-mailboxes")]
 ///`EorMailboxesChangePasswordPostBodyData`
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EorMailboxesChangePasswordPostBodyData {
     #[cfg_attr(
@@ -25169,6 +25287,8 @@ pub struct EorMailboxesChangePasswordPostBodyData {
     )]
     pub password: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "eor-worker-mailboxes")]
+redacted_debug!(EorMailboxesChangePasswordPostBodyData { password => hide });
 #[cfg(feature = "eor-worker-mailboxes")]
 #[cfg(feature = "dispatch")]
 lean_de!(
@@ -26589,6 +26709,9 @@ pub enum EorPostBodyDataEmploymentScopeOfWork {
     EorPostBodyDataEmploymentScopeOfWork2(EorPostBodyDataEmploymentScopeOfWork2),
 }
 #[cfg(feature = "eor-contract")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(EorPostBodyDataEmploymentScopeOfWork);
+#[cfg(feature = "eor-contract")]
 impl ::std::convert::From<EorPostBodyDataEmploymentScopeOfWork1>
 for EorPostBodyDataEmploymentScopeOfWork {
     fn from(value: EorPostBodyDataEmploymentScopeOfWork1) -> Self {
@@ -26767,6 +26890,17 @@ pub enum EorPostBodyDataSeniorityId {
     String(::std::string::String),
     Int64(i64),
 }
+#[cfg(
+    any(
+        feature = "contractor-amendments",
+        feature = "contracts",
+        feature = "eor-contract",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "timesheets"
+    )
+)]
+lenient_via_serde!(EorPostBodyDataSeniorityId);
 #[cfg(
     any(
         feature = "contractor-amendments",
@@ -30040,6 +30174,10 @@ pub enum FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenci
     Array(::std::vec::Vec<::std::string::String>),
 }
 #[cfg(feature = "forms")]
+lenient_via_serde!(
+    FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue
+);
+#[cfg(feature = "forms")]
 impl ::std::convert::From<
     FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue1,
 >
@@ -30241,6 +30379,10 @@ pub enum FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependencie
         FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue3,
     ),
 }
+#[cfg(feature = "global-payroll")]
+lenient_via_serde!(
+    FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue
+);
 #[cfg(feature = "global-payroll")]
 impl ::std::convert::From<f64>
 for FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue {
@@ -30707,6 +30849,15 @@ pub enum GpWorkersContractsContractIdAdditionalInformationPostBodyData {
     Double(f64),
     Boolean(bool),
 }
+#[cfg(
+    any(
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "worker-information"
+    )
+)]
+lenient_via_serde!(GpWorkersContractsContractIdAdditionalInformationPostBodyData);
 #[cfg(
     any(
         feature = "eor-hiring",
@@ -31417,6 +31568,9 @@ pub enum GpWorkersWorkerIdTerminationsPostBodyDataSeverance {
     Severance0(GpWorkersWorkerIdTerminationsPostBodyDataSeverance0),
     Severance1(GpWorkersWorkerIdTerminationsPostBodyDataSeverance1),
 }
+#[cfg(feature = "gp-hiring")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(GpWorkersWorkerIdTerminationsPostBodyDataSeverance);
 #[cfg(feature = "gp-hiring")]
 impl ::std::convert::From<GpWorkersWorkerIdTerminationsPostBodyDataSeverance0>
 for GpWorkersWorkerIdTerminationsPostBodyDataSeverance {
@@ -32928,6 +33082,11 @@ pub struct HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisP
     pub HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems,
 );
 #[cfg(feature = "worker-relations")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(
+    HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems
+);
+#[cfg(feature = "worker-relations")]
 impl ::std::ops::Deref
 for HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems {
     type Target = HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems;
@@ -34045,6 +34204,9 @@ pub enum ImmigrationClientCasesPostBodyData {
     Data4(ImmigrationClientCasesPostBodyData4),
     Data5(ImmigrationClientCasesPostBodyData5),
 }
+#[cfg(feature = "immigration")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(ImmigrationClientCasesPostBodyData);
 #[cfg(feature = "immigration")]
 impl ::std::convert::From<ImmigrationClientCasesPostBodyData0>
 for ImmigrationClientCasesPostBodyData {
@@ -35684,6 +35846,9 @@ pub enum InvoiceAdjustmentsGetParametersTypes {
     Types1(InvoiceAdjustmentsGetParametersTypes1),
 }
 #[cfg(feature = "invoice-adjustments")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(InvoiceAdjustmentsGetParametersTypes);
+#[cfg(feature = "invoice-adjustments")]
 impl ::std::convert::From<InvoiceAdjustmentsGetParametersTypes0>
 for InvoiceAdjustmentsGetParametersTypes {
     fn from(value: InvoiceAdjustmentsGetParametersTypes0) -> Self {
@@ -35706,6 +35871,9 @@ for InvoiceAdjustmentsGetParametersTypes {
 pub struct InvoiceAdjustmentsGetParametersTypes0(
     pub ::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1>,
 );
+#[cfg(feature = "invoice-adjustments")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(InvoiceAdjustmentsGetParametersTypes0);
 #[cfg(feature = "invoice-adjustments")]
 impl ::std::ops::Deref for InvoiceAdjustmentsGetParametersTypes0 {
     type Target = ::std::vec::Vec<InvoiceAdjustmentsGetParametersTypes1>;
@@ -36312,6 +36480,8 @@ pub enum InvoicesGetResponseDataItemsPaidAt {
     DateTime(::chrono::DateTime<::chrono::offset::Utc>),
     String(::std::string::String),
 }
+#[cfg(feature = "accounting")]
+lenient_via_serde!(InvoicesGetResponseDataItemsPaidAt);
 #[cfg(feature = "accounting")]
 impl ::std::fmt::Display for InvoicesGetResponseDataItemsPaidAt {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -40620,6 +40790,8 @@ pub enum OffboardingTrackerIdGetResponseDataSummaryItemsDataId {
     Integer(i64),
 }
 #[cfg(feature = "offboarding")]
+lenient_via_serde!(OffboardingTrackerIdGetResponseDataSummaryItemsDataId);
+#[cfg(feature = "offboarding")]
 impl ::std::fmt::Display for OffboardingTrackerIdGetResponseDataSummaryItemsDataId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
@@ -41977,6 +42149,8 @@ pub enum OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
     Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
 }
 #[cfg(feature = "onboarding")]
+lenient_via_serde!(OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue);
+#[cfg(feature = "onboarding")]
 impl ::std::convert::From<f64>
 for OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue {
     fn from(value: f64) -> Self {
@@ -42361,7 +42535,7 @@ lean_ser!(
 );
 #[cfg(feature = "organizations")]
 ///`OrganizationsChildrenPostResponseData`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OrganizationsChildrenPostResponseData {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -42369,6 +42543,11 @@ pub struct OrganizationsChildrenPostResponseData {
     pub token: ::std::string::String,
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "organizations")]
+redacted_debug!(
+    OrganizationsChildrenPostResponseData { created_at => show, id => show, token =>
+    hide, updated_at => show }
+);
 #[cfg(feature = "organizations")]
 lean_de!(
     OrganizationsChildrenPostResponseData { created_at : ::chrono::DateTime <
@@ -42760,7 +42939,7 @@ lean_de!(
 lean_ser!(PatchEorBankAccountBody { data = "data" => always });
 #[cfg(feature = "webhooks")]
 ///`PatchWebhookRequest`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PatchWebhookRequest {
     #[cfg_attr(
@@ -42775,6 +42954,11 @@ pub struct PatchWebhookRequest {
     pub status: WebhookItemStatus,
     pub url: ::std::string::String,
 }
+#[cfg(feature = "webhooks")]
+redacted_debug!(
+    PatchWebhookRequest { api_version => show, description => show, events => show, name
+    => show, signing_key => hide, status => show, url => show }
+);
 #[cfg(feature = "webhooks")]
 #[cfg(feature = "dispatch")]
 lean_de!(
@@ -42804,6 +42988,9 @@ pub enum PaymentsGetParametersCurrencies {
     String(::std::string::String),
 }
 #[cfg(any(feature = "accounting", feature = "contracts"))]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(PaymentsGetParametersCurrencies);
+#[cfg(any(feature = "accounting", feature = "contracts"))]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for PaymentsGetParametersCurrencies {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
@@ -42820,6 +43007,9 @@ pub enum PaymentsGetParametersEntities {
     Entities0(PaymentsGetParametersEntities0),
     Entities1(PaymentsGetParametersEntities1),
 }
+#[cfg(feature = "accounting")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(PaymentsGetParametersEntities);
 #[cfg(feature = "accounting")]
 impl ::std::convert::From<PaymentsGetParametersEntities0>
 for PaymentsGetParametersEntities {
@@ -42843,6 +43033,9 @@ for PaymentsGetParametersEntities {
 pub struct PaymentsGetParametersEntities0(
     pub ::std::vec::Vec<PaymentsGetParametersEntities1>,
 );
+#[cfg(feature = "accounting")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(PaymentsGetParametersEntities0);
 #[cfg(feature = "accounting")]
 impl ::std::ops::Deref for PaymentsGetParametersEntities0 {
     type Target = ::std::vec::Vec<PaymentsGetParametersEntities1>;
@@ -42873,6 +43066,9 @@ pub enum PaymentsGetParametersStatuses {
     Statuses1(PaymentsGetParametersStatuses1),
 }
 #[cfg(feature = "accounting")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(PaymentsGetParametersStatuses);
+#[cfg(feature = "accounting")]
 impl ::std::convert::From<PaymentsGetParametersStatuses0>
 for PaymentsGetParametersStatuses {
     fn from(value: PaymentsGetParametersStatuses0) -> Self {
@@ -42895,6 +43091,9 @@ for PaymentsGetParametersStatuses {
 pub struct PaymentsGetParametersStatuses0(
     pub ::std::vec::Vec<PaymentsGetParametersStatuses1>,
 );
+#[cfg(feature = "accounting")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(PaymentsGetParametersStatuses0);
 #[cfg(feature = "accounting")]
 impl ::std::ops::Deref for PaymentsGetParametersStatuses0 {
     type Target = ::std::vec::Vec<PaymentsGetParametersStatuses1>;
@@ -43488,6 +43687,8 @@ pub enum PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId {
     String(::std::string::String),
     ContractsPostResponseDataTerminationDate1(ContractsPostResponseDataTerminationDate1),
 }
+#[cfg(feature = "accounting")]
+lenient_via_serde!(PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId);
 #[cfg(feature = "accounting")]
 impl ::std::fmt::Display for PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -45060,6 +45261,8 @@ pub enum PeopleCustomFieldsGetResponseDataItemsType {
     Type2(PeopleCustomFieldsGetResponseDataItemsType2),
 }
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
+lenient_via_serde!(PeopleCustomFieldsGetResponseDataItemsType);
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleCustomFieldsGetResponseDataItemsType0>
 for PeopleCustomFieldsGetResponseDataItemsType {
     fn from(value: PeopleCustomFieldsGetResponseDataItemsType0) -> Self {
@@ -45306,6 +45509,8 @@ pub enum PeopleCustomFieldsIdGetResponseDataType {
     Type1(PeopleCustomFieldsIdGetResponseDataType1),
     Type2(PeopleCustomFieldsIdGetResponseDataType2),
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
+lenient_via_serde!(PeopleCustomFieldsIdGetResponseDataType);
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleCustomFieldsIdGetResponseDataType0>
 for PeopleCustomFieldsIdGetResponseDataType {
@@ -47608,6 +47813,9 @@ pub enum PeoplePostBodyDataEmployment {
     Employment1(PeoplePostBodyDataEmployment1),
 }
 #[cfg(feature = "people")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(PeoplePostBodyDataEmployment);
+#[cfg(feature = "people")]
 impl ::std::convert::From<PeoplePostBodyDataEmployment0>
 for PeoplePostBodyDataEmployment {
     fn from(value: PeoplePostBodyDataEmployment0) -> Self {
@@ -47844,6 +48052,8 @@ pub enum PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     PutBodyDataData6(PeopleWorkerIdCustomFieldsPutBodyDataData6),
 }
 #[cfg(feature = "custom-fields-people")]
+lenient_via_serde!(PeopleWorkerIdCustomFieldsGetResponseDataItemsData);
+#[cfg(feature = "custom-fields-people")]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData0>
 for PeopleWorkerIdCustomFieldsGetResponseDataItemsData {
     fn from(value: PeopleWorkerIdCustomFieldsPutBodyDataData0) -> Self {
@@ -47961,6 +48171,9 @@ pub enum PeopleWorkerIdCustomFieldsPutBodyDataData {
     Variant5(PeopleWorkerIdCustomFieldsPutBodyDataData5),
     Variant6(PeopleWorkerIdCustomFieldsPutBodyDataData6),
 }
+#[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(PeopleWorkerIdCustomFieldsPutBodyDataData);
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<PeopleWorkerIdCustomFieldsPutBodyDataData0>
 for PeopleWorkerIdCustomFieldsPutBodyDataData {
@@ -51068,6 +51281,9 @@ pub enum TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems {
     Items1(TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1),
 }
 #[cfg(feature = "time-off")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems);
+#[cfg(feature = "time-off")]
 impl ::std::convert::From<TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0>
 for TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems {
     fn from(value: TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0) -> Self {
@@ -52453,6 +52669,8 @@ pub enum TimeOffsPostBodyDataEndDate {
     Variant0(::chrono::naive::NaiveDate),
     Variant1(::chrono::DateTime<::chrono::offset::Utc>),
 }
+#[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
+lenient_via_serde!(TimeOffsPostBodyDataEndDate);
 #[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 impl ::std::fmt::Display for TimeOffsPostBodyDataEndDate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -55852,6 +56070,9 @@ pub enum TimeTrackingShiftsPostBodyDataShiftsItems {
     Items5(TimeTrackingShiftsPostBodyDataShiftsItems5),
 }
 #[cfg(feature = "time-tracking-shifts")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(TimeTrackingShiftsPostBodyDataShiftsItems);
+#[cfg(feature = "time-tracking-shifts")]
 impl ::std::convert::From<TimeTrackingShiftsPostBodyDataShiftsItems0>
 for TimeTrackingShiftsPostBodyDataShiftsItems {
     fn from(value: TimeTrackingShiftsPostBodyDataShiftsItems0) -> Self {
@@ -56934,6 +57155,9 @@ pub enum TimesheetsGetParametersContractTypes {
     Types1(TimesheetsGetParametersContractTypes1),
 }
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(TimesheetsGetParametersContractTypes);
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<TimesheetsGetParametersContractTypes0>
 for TimesheetsGetParametersContractTypes {
     fn from(value: TimesheetsGetParametersContractTypes0) -> Self {
@@ -56956,6 +57180,9 @@ for TimesheetsGetParametersContractTypes {
 pub struct TimesheetsGetParametersContractTypes0(
     pub ::std::vec::Vec<TimesheetsGetParametersContractTypes1>,
 );
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(TimesheetsGetParametersContractTypes0);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::ops::Deref for TimesheetsGetParametersContractTypes0 {
     type Target = ::std::vec::Vec<TimesheetsGetParametersContractTypes1>;
@@ -56987,6 +57214,9 @@ pub enum TimesheetsGetParametersStatuses {
     Statuses1(TimesheetsGetParametersStatuses1),
 }
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(TimesheetsGetParametersStatuses);
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<TimesheetsGetParametersStatuses0>
 for TimesheetsGetParametersStatuses {
     fn from(value: TimesheetsGetParametersStatuses0) -> Self {
@@ -57009,6 +57239,9 @@ for TimesheetsGetParametersStatuses {
 pub struct TimesheetsGetParametersStatuses0(
     pub ::std::vec::Vec<TimesheetsGetParametersStatuses1>,
 );
+#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(TimesheetsGetParametersStatuses0);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::ops::Deref for TimesheetsGetParametersStatuses0 {
     type Target = ::std::vec::Vec<TimesheetsGetParametersStatuses1>;
@@ -59474,6 +59707,9 @@ pub enum UsersGetParametersFilter {
     Array(::std::vec::Vec<::std::string::String>),
 }
 #[cfg(feature = "users")]
+#[cfg(feature = "dispatch")]
+lenient_via_serde!(UsersGetParametersFilter);
+#[cfg(feature = "users")]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
 for UsersGetParametersFilter {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
@@ -60955,7 +61191,7 @@ lean_ser!(
 );
 #[cfg(feature = "webhooks")]
 ///`WebhookItem`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebhookItem {
     pub api_version: ::std::string::String,
@@ -60984,6 +61220,12 @@ pub struct WebhookItem {
     pub updated_at: ::std::string::String,
     pub url: ::std::string::String,
 }
+#[cfg(feature = "webhooks")]
+redacted_debug!(
+    WebhookItem { api_version => show, created_at => show, deleted_at => show,
+    description => show, events => show, hidden => show, id => show, internal => show,
+    name => show, signing_key => hide, status => show, updated_at => show, url => show }
+);
 #[cfg(feature = "webhooks")]
 lean_de!(
     WebhookItem { api_version : ::std::string::String = "api_version" => req, created_at
@@ -61668,12 +61910,14 @@ lean_de!(
 lean_ser!(WorkersSessionPostBodyData { profile_id = "profile_id" => always });
 #[cfg(feature = "worker-session")]
 ///`WorkersSessionPostResponseData`
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WorkersSessionPostResponseData {
     pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
     pub token: ::std::string::String,
 }
+#[cfg(feature = "worker-session")]
+redacted_debug!(WorkersSessionPostResponseData { expires_at => show, token => hide });
 #[cfg(feature = "worker-session")]
 lean_de!(
     WorkersSessionPostResponseData { expires_at : ::chrono::DateTime <

@@ -78,16 +78,24 @@ pub trait Credentials: Send + Sync + fmt::Debug {
         let _ = used;
         Box::pin(async { Ok(false) })
     }
+
+    /// Every secret these credentials hold right now (tokens, client secrets), so that an error
+    /// body echoing one of them is scrubbed before it reaches an error message. The token of the
+    /// request itself is always scrubbed; implement this for anything else.
+    fn secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A fixed token: the header is built once and reused for every request.
 pub(crate) struct StaticToken {
     header: HeaderValue,
+    token: ApiToken,
 }
 
 impl StaticToken {
     pub(crate) fn new(token: &ApiToken) -> Result<Self, Error> {
-        Ok(Self { header: token.bearer()? })
+        Ok(Self { header: token.bearer()?, token: token.clone() })
     }
 }
 
@@ -101,6 +109,10 @@ impl Credentials for StaticToken {
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, Error>> {
         let header = self.header.clone();
         Box::pin(async move { Ok(header) })
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![self.token.expose().to_string()]
     }
 }
 

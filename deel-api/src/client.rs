@@ -5,6 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
+use deel_api_gen::DecodeMode;
 use reqwest::header::HeaderValue;
 
 use crate::auth::{ApiToken, Credentials, StaticToken};
@@ -133,6 +134,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit: Option<f64>,
     idempotency_keys: bool,
+    strict_decoding: bool,
     clock: Arc<dyn Clock>,
 }
 
@@ -149,6 +151,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             rate_limit: Some(5.0),
             idempotency_keys: false,
+            strict_decoding: false,
             clock: clock::system(),
         }
     }
@@ -165,6 +168,7 @@ impl fmt::Debug for ClientBuilder {
             .field("beta", &self.beta)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field("strict_decoding", &self.strict_decoding)
             .finish_non_exhaustive()
     }
 }
@@ -246,6 +250,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Decode responses strictly: any difference from the spec that lenient decoding would
+    /// correct (a number where a string is declared, a missing required field, …) becomes
+    /// [`Error::Decode`] at its JSON pointer. Off by default: real responses differ from the spec
+    /// in small ways, and lenient decoding corrects them, records each on the response
+    /// ([`Response::corrections`](crate::Response::corrections)) and logs it once per client. Turn
+    /// it on in tests and CI, where drift should fail loudly.
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.strict_decoding = strict;
+        self
+    }
+
     /// The clock token expiry is judged by (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -277,6 +292,8 @@ impl ClientBuilder {
             retry: self.retry,
             limiter: self.rate_limit.map(RateLimiter::per_second),
             idempotency: if self.idempotency_keys { Idempotency::Generate } else { Idempotency::Off },
+            decode_mode: if self.strict_decoding { DecodeMode::Strict } else { DecodeMode::Lenient },
+            warned: Arc::default(),
         });
         let generated = deel_api_gen::Client::new_with_client(
             &base_url,

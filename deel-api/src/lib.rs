@@ -43,14 +43,17 @@ pub use worker::{WorkerSessions, WorkerToken};
 
 /// Generated request builders, one per operation.
 pub use deel_api_gen::builder;
+/// Decoding a body as the client does (lenient or strict), for bodies received another way
+/// (webhooks, stored responses).
+pub use deel_api_gen::runtime::decode::decode;
 /// What `send()` returns: the response still to come, and how its body is read.
 pub use deel_api_gen::runtime::pending::{self, Pending};
 /// Generated request and response types.
 pub use deel_api_gen::types;
 /// The error type of every call, and the pieces of an API error.
-pub use deel_api_gen::{ApiError, Error, ErrorMessage};
-/// Response wrappers from the generated client.
-pub use deel_api_gen::{ByteStream, ResponseValue};
+pub use deel_api_gen::{ApiError, DecodeError, Error, ErrorMessage};
+/// What a call returns, and what lenient decoding corrected in it.
+pub use deel_api_gen::{ByteStream, Correction, CorrectionKind, DecodeMode, JsonType, Response};
 /// `schemars`, re-exported so that schemas of the generated types can be generated without
 /// depending on it separately.
 #[cfg(feature = "schemars")]

@@ -191,7 +191,12 @@ impl OAuthApp {
             .await
             .map_err(|e| failed("OAuth token request failed", Some(Box::new(Error::from(e)))))?;
         if !response.status().is_success() {
-            let error = Error::from_response(response).await;
+            let mut error = Error::from_response(response).await;
+            // A refusal may echo what it was sent: the client secret, the code, the refresh token.
+            let mut secrets = vec![self.client_secret.expose_secret()];
+            secrets
+                .extend(form.iter().filter(|(k, _)| matches!(*k, "refresh_token" | "code")).map(|(_, v)| *v));
+            error.redact(&secrets);
             return Err(failed("OAuth token request was refused", Some(Box::new(error))));
         }
         let body = response
@@ -211,18 +216,32 @@ impl OAuthApp {
 }
 
 /// Where rotated token pairs are persisted. `save` must finish before the new access token is
-/// used: if it fails, the old pair stays in use and the error is reported.
+/// used. If it fails, the session keeps the new pair pending in memory (the old refresh token is
+/// spent and is never presented again), retries the save before the next request, and reports
+/// the failure as [`Error::Credentials`] meanwhile; [`OAuthSession::pending_tokens`] hands the
+/// pending pair to an application that wants to store it elsewhere.
 pub trait TokenStore: Send + Sync + fmt::Debug {
     /// Persists a new pair.
     fn save<'a>(&'a self, tokens: &'a OAuthTokens) -> BoxFuture<'a, Result<(), StoreError>>;
+}
+
+/// The pair in use and, after a refresh whose save has not yet succeeded, the pair that replaces
+/// it.
+#[derive(Debug)]
+struct Pairs {
+    current: OAuthTokens,
+    /// Refreshed but not yet saved: the current refresh token is spent once this is set.
+    pending: Option<OAuthTokens>,
 }
 
 /// [`Credentials`] from an OAuth grant, refreshed ahead of expiry and once after a 401.
 pub struct OAuthSession {
     app: OAuthApp,
     store: Arc<dyn TokenStore>,
-    tokens: tokio::sync::Mutex<OAuthTokens>,
+    pairs: tokio::sync::Mutex<Pairs>,
     refresh_ahead: Duration,
+    save_attempts: u32,
+    save_backoff: Duration,
 }
 
 impl fmt::Debug for OAuthSession {
@@ -230,6 +249,7 @@ impl fmt::Debug for OAuthSession {
         f.debug_struct("OAuthSession")
             .field("app", &self.app)
             .field("refresh_ahead", &self.refresh_ahead)
+            .field("save_attempts", &self.save_attempts)
             .finish()
     }
 }
@@ -243,8 +263,10 @@ impl OAuthSession {
         Self {
             app,
             store,
-            tokens: tokio::sync::Mutex::new(tokens),
+            pairs: tokio::sync::Mutex::new(Pairs { current: tokens, pending: None }),
             refresh_ahead: Self::DEFAULT_REFRESH_AHEAD,
+            save_attempts: 3,
+            save_backoff: Duration::from_millis(100),
         }
     }
 
@@ -254,19 +276,63 @@ impl OAuthSession {
         self
     }
 
-    /// The current pair.
-    pub async fn tokens(&self) -> OAuthTokens {
-        self.tokens.lock().await.clone()
+    /// How often a failed [`TokenStore::save`] is tried within one call (at least once; default
+    /// 3), and the wait before the first retry, doubled for each further one (default 100 ms).
+    pub fn with_save_retries(mut self, attempts: u32, backoff: Duration) -> Self {
+        self.save_attempts = attempts.max(1);
+        self.save_backoff = backoff;
+        self
     }
 
-    /// Refreshes now, persists the new pair, then makes it current.
-    async fn rotate(&self, current: &mut OAuthTokens) -> Result<(), Error> {
-        let fresh = self.app.refresh(current).await?;
-        self.store.save(&fresh).await.map_err(|e| Error::Credentials {
-            message: "could not persist the rotated OAuth tokens; the previous pair stays in use".into(),
-            source: Some(e),
-        })?;
-        *current = fresh;
+    /// The pair in use.
+    pub async fn tokens(&self) -> OAuthTokens {
+        self.pairs.lock().await.current.clone()
+    }
+
+    /// A refreshed pair that could not be saved yet, if any. The pair in use has a spent refresh
+    /// token then: store this one wherever you can. The session keeps it and retries the save
+    /// before its next request.
+    pub async fn pending_tokens(&self) -> Option<OAuthTokens> {
+        self.pairs.lock().await.pending.clone()
+    }
+
+    /// Makes a fresh pair current: refreshes unless a pair is already pending, then saves it.
+    /// A refresh token is presented at most once: after a refresh, the new pair is kept (pending)
+    /// whatever happens to the save.
+    async fn rotate(&self, pairs: &mut Pairs) -> Result<(), Error> {
+        if pairs.pending.is_none() {
+            pairs.pending = Some(self.app.refresh(&pairs.current).await?);
+        }
+        let Some(fresh) = pairs.pending.as_ref() else {
+            return Err(Error::InvalidRequest("no refreshed OAuth pair to save".into()));
+        };
+        let mut wait = self.save_backoff;
+        let mut attempt = 1;
+        loop {
+            match self.store.save(fresh).await {
+                Ok(()) => break,
+                Err(e) if attempt >= self.save_attempts => {
+                    tracing::warn!(
+                        attempts = attempt,
+                        "could not persist the rotated OAuth tokens; keeping them pending"
+                    );
+                    return Err(Error::Credentials {
+                        message: "could not persist the rotated OAuth tokens; the new pair is kept pending \
+                                  (see OAuthSession::pending_tokens) and its save is retried before the next request"
+                            .into(),
+                        source: Some(e),
+                    });
+                }
+                Err(_) => {
+                    tokio::time::sleep(wait).await;
+                    wait = wait.saturating_mul(2);
+                    attempt += 1;
+                }
+            }
+        }
+        if let Some(fresh) = pairs.pending.take() {
+            pairs.current = fresh;
+        }
         Ok(())
     }
 
@@ -283,22 +349,34 @@ impl Credentials for OAuthSession {
 
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, Error>> {
         Box::pin(async move {
-            let mut tokens = self.tokens.lock().await;
-            if self.expiring(&tokens) {
-                self.rotate(&mut tokens).await?;
+            let mut pairs = self.pairs.lock().await;
+            if pairs.pending.is_some() || self.expiring(&pairs.current) {
+                self.rotate(&mut pairs).await?;
             }
-            bearer(tokens.access_token())
+            bearer(pairs.current.access_token())
         })
     }
 
     fn unauthorized<'a>(&'a self, used: &'a HeaderValue) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
-            let mut tokens = self.tokens.lock().await;
+            let mut pairs = self.pairs.lock().await;
             // Another caller may have refreshed already; then simply retry with its token.
-            if bearer(tokens.access_token())? == *used {
-                self.rotate(&mut tokens).await?;
+            if pairs.pending.is_some() || bearer(pairs.current.access_token())? == *used {
+                self.rotate(&mut pairs).await?;
             }
             Ok(true)
         })
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        // Only what can be read without waiting: a caller holding the lock is mid-refresh.
+        let mut out = vec![self.app.client_secret.expose_secret().to_string()];
+        if let Ok(pairs) = self.pairs.try_lock() {
+            for pair in std::iter::once(&pairs.current).chain(pairs.pending.as_ref()) {
+                out.push(pair.access_token().to_string());
+                out.push(pair.refresh_token().to_string());
+            }
+        }
+        out
     }
 }

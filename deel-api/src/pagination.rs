@@ -22,7 +22,7 @@ use futures_util::stream::{self, BoxStream};
 use futures_util::StreamExt;
 
 pub use deel_api_gen::builder::PAGINATED;
-pub use deel_api_gen::runtime::pagination::{PageInfo, PageStyle, Paginated};
+pub use deel_api_gen::runtime::pagination::{next_position, PageInfo, PageStyle, Paginated};
 
 use crate::Error;
 
@@ -77,20 +77,19 @@ impl<P: Paginated> Paginator<P> {
             state.seen += n;
             state.done =
                 n == 0 || info.has_more == Some(false) || info.total.is_some_and(|total| state.seen >= total);
+            if !state.done && P::STYLE.counts_items() {
+                // A total counts from the start of the listing, not from the caller's position.
+                let start = state.request.start();
+                state.done = info.total.is_some_and(|total| start.saturating_add(state.seen) >= total)
+                    || (info.total.is_none() && state.request.page_size().is_some_and(|size| n < size));
+            }
             if !state.done {
-                if P::STYLE.counts_items() {
-                    let short =
-                        info.total.is_none() && state.request.page_size().is_some_and(|size| n < size);
-                    state.done = short;
-                    state.position = Some(state.seen.to_string());
-                } else {
-                    match info.next {
-                        // A page pointing at itself would loop forever.
-                        Some(next) if state.position.as_deref() != Some(next.as_str()) => {
-                            state.position = Some(next)
-                        }
-                        _ => state.done = true,
+                match next_position(P::STYLE, state.request.start(), state.seen, info.next) {
+                    // A page pointing at itself would loop forever.
+                    Some(next) if state.position.as_deref() != Some(next.as_str()) => {
+                        state.position = Some(next)
                     }
+                    _ => state.done = true,
                 }
             }
             Some((Ok(items), state))

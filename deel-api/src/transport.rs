@@ -1,10 +1,11 @@
 //! The path of every request: headers, credentials, rate limit, retries, tracing.
 
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use deel_api_gen::{Operation, Transport, TransportFuture};
+use deel_api_gen::{Correction, DecodeMode, Operation, Transport, TransportFuture};
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use reqwest::Method;
 use tracing::Instrument;
@@ -38,6 +39,23 @@ pub(crate) struct DeelTransport {
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) idempotency: Idempotency,
+    pub(crate) decode_mode: DecodeMode,
+    /// Corrections already logged, so that each is logged once per client.
+    pub(crate) warned: Arc<Mutex<HashSet<String>>>,
+}
+
+/// How many distinct corrections a client remembers having logged; past that, further new ones
+/// are still logged but no longer remembered (the set must not grow without bound).
+const WARNED_CAP: usize = 4096;
+
+/// A correction's pointer with array indices as `*`, so that one difference repeated on every
+/// item of a list is logged once.
+fn pattern(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .map(|s| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { "*" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 impl fmt::Debug for DeelTransport {
@@ -49,6 +67,7 @@ impl fmt::Debug for DeelTransport {
             .field("beta", &self.beta)
             .field("retry", &self.retry)
             .field("limiter", &self.limiter)
+            .field("decode_mode", &self.decode_mode)
             .field(
                 "idempotency",
                 &matches!(self.idempotency, Idempotency::Off).then_some("off").unwrap_or("on"),
@@ -74,6 +93,32 @@ impl Transport for DeelTransport {
             request_id = tracing::field::Empty,
         );
         Box::pin(self.send(http, request).instrument(span))
+    }
+
+    fn decode_mode(&self) -> DecodeMode {
+        self.decode_mode
+    }
+
+    fn corrected(&self, operation: Operation, corrections: &[Correction]) {
+        let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
+        for c in corrections {
+            let pointer = pattern(&c.pointer);
+            let key = format!("{} {pointer} {}", operation.id, c.kind.as_str());
+            if warned.contains(&key) {
+                continue;
+            }
+            tracing::warn!(
+                operation = operation.id,
+                pointer = %pointer,
+                kind = c.kind.as_str(),
+                found = c.found.as_str(),
+                expected = c.expected,
+                "Deel's response differs from the spec; corrected (logged once per client)"
+            );
+            if warned.len() < WARNED_CAP {
+                warned.insert(key);
+            }
+        }
     }
 }
 
@@ -156,13 +201,18 @@ impl DeelTransport {
                     }
                     if RetryPolicy::retryable_status(status) && may_retry {
                         let wait = match retry_after(&response) {
-                            Some(wait) if wait > self.retry.max_delay => return Ok(response),
+                            Some(wait) if wait > self.retry.max_delay => {
+                                return Err(self.error(response, used.as_ref()).await)
+                            }
                             Some(wait) => wait,
                             None => self.retry.backoff(attempt),
                         };
                         tracing::debug!(status, wait_ms = wait.as_millis() as u64, "retrying");
                         tokio::time::sleep(wait).await;
                         continue;
+                    }
+                    if !response.status().is_success() {
+                        return Err(self.error(response, used.as_ref()).await);
                     }
                     return Ok(response);
                 }
@@ -177,8 +227,23 @@ impl DeelTransport {
     }
 }
 
+impl DeelTransport {
+    /// The typed error of a response that is not a success, with every credential this client
+    /// holds (and the token the request was sent with) scrubbed from its texts.
+    async fn error(&self, response: reqwest::Response, used: Option<&HeaderValue>) -> Error {
+        let mut error = Error::from_response(response).await;
+        let mut secrets: Vec<String> = self.credentials.as_ref().map(|c| c.secrets()).unwrap_or_default();
+        if let Some(token) = used.and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer ")) {
+            secrets.push(token.to_string());
+        }
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        error.redact(&secrets);
+        error
+    }
+}
+
 fn request_id(response: &reqwest::Response) -> Option<&str> {
-    ["x-api-req-id", "x-request-id"].iter().find_map(|h| response.headers().get(*h)?.to_str().ok())
+    deel_api_gen::runtime::REQUEST_ID_HEADERS.iter().find_map(|h| response.headers().get(*h)?.to_str().ok())
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {

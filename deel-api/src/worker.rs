@@ -112,7 +112,17 @@ impl WorkerSessions {
         let body = types::CreateWorkerAccessTokenBody {
             data: types::WorkersSessionPostBodyData { profile_id: profile_id.to_string() },
         };
-        let created = self.client.create_worker_access_token(&body).send().await?.into_inner().data;
+        let created = self
+            .client
+            .create_worker_access_token(&body)
+            .send()
+            .await
+            .map_err(|e| Error::Credentials {
+                message: "could not create a worker access token (POST /workers/session)".into(),
+                source: Some(Box::new(e)),
+            })?
+            .into_inner()
+            .data;
         let token = WorkerToken::new(created.token, created.expires_at, self.client.clock().clone());
         if token.expires_within(self.skew) {
             // Replacing it would not help: report rather than loop on fresh, short-lived tokens.
@@ -178,5 +188,12 @@ impl Credentials for WorkerCredentials {
             }
             Ok(true)
         })
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        let slot = self.sessions.slot(&self.profile_id);
+        // A caller holding the slot is creating a token; the one it replaces is in the header.
+        let cached = slot.try_lock().ok().and_then(|t| t.as_ref().map(|t| t.expose().to_string()));
+        cached.into_iter().collect()
     }
 }

@@ -141,7 +141,7 @@ async fn an_oversized_error_body_is_not_buffered_whole() {
 }
 
 #[tokio::test]
-async fn a_success_body_that_does_not_match_is_a_decode_error_with_status_and_excerpt() {
+async fn a_success_body_that_does_not_match_is_a_decode_error_with_status_and_body() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/rest/v2/workers/session"))
@@ -153,9 +153,11 @@ async fn a_success_body_that_does_not_match_is_a_decode_error_with_status_and_ex
         data: deel_api::types::WorkersSessionPostBodyData { profile_id: "p".into() },
     };
     let err = client.create_worker_access_token(&body).send().await.err();
-    let Some(Error::Decode { status, excerpt, .. }) = &err else { panic!("{err:?}") };
-    assert_eq!(*status, 201);
-    assert_eq!(excerpt, "{\"data\": {\"token\": 5");
+    let Some(Error::Decode(decode)) = &err else { panic!("{err:?}") };
+    assert_eq!(decode.status, 201);
+    assert_eq!(decode.body(), b"{\"data\": {\"token\": 5");
+    let text = err.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    assert!(text.contains("not valid JSON"), "{text}");
 }
 
 #[tokio::test]
@@ -193,4 +195,74 @@ async fn a_slow_server_is_a_timeout_error() {
     assert!(matches!(err, Some(Error::Timeout(_))), "{err:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
     assert!(err.is_some_and(|e| e.is_retryable()));
+}
+
+#[tokio::test]
+async fn a_huge_mistyped_value_gives_a_bounded_decode_error() {
+    let server = MockServer::start().await;
+    let huge = "9".repeat(20 * 1024 * 1024);
+    // `expires_at` is a date-time; twenty megabytes of digits in a string is not one.
+    let body = format!("{{\"data\": {{\"token\": \"t\", \"expires_at\": \"{huge}\"}}}}");
+    let length = body.len();
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_string(body))
+        .mount(&server)
+        .await;
+    let client = common::build(common::builder(&server));
+    let request = deel_api::types::CreateWorkerAccessTokenBody {
+        data: deel_api::types::WorkersSessionPostBodyData { profile_id: "p".into() },
+    };
+    let err = client.create_worker_access_token(&request).send().await.err();
+    let (display, debug) = (err.as_ref().map(|e| e.to_string()).unwrap_or_default(), format!("{err:?}"));
+    assert!(
+        display.len() <= 1024 && debug.len() <= 1024,
+        "display {} bytes, debug {} bytes",
+        display.len(),
+        debug.len()
+    );
+    let decode = err.as_ref().and_then(|e| e.decode_error()).unwrap_or_else(|| panic!("{display}"));
+    assert_eq!(decode.pointer, "/data/expires_at");
+    assert_eq!(decode.body().len(), length, "the body stays available, whole");
+}
+
+#[tokio::test]
+async fn huge_error_messages_give_bounded_errors() {
+    let server = MockServer::start().await;
+    let huge = "x".repeat(60 * 1024);
+    Mock::given(method("DELETE"))
+        .respond_with(
+            ResponseTemplate::new(422)
+                .set_body_json(json!({ "errors": vec![json!({ "message": huge }); 40] })),
+        )
+        .mount(&server)
+        .await;
+    let client = common::build(common::builder(&server));
+    let err = client.delete_worker_access_token("w").send().await.err();
+    let (display, debug) = (err.as_ref().map(|e| e.to_string()).unwrap_or_default(), format!("{err:?}"));
+    assert!(display.len() <= 1100, "{}", display.len());
+    assert!(debug.len() <= 4096, "{}", debug.len());
+}
+
+#[tokio::test]
+async fn dot_segments_in_path_parameters_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let client = common::build(common::builder(&server));
+    // (`%2e%2e` needs no refusal: the `%` is encoded, so it is no dot segment.)
+    for value in ["..", ".", ""] {
+        let err = client.delete_worker_access_token(value).send().await.err();
+        assert!(
+            matches!(err, Some(Error::InvalidRequest(_))),
+            "delete_worker_access_token({value:?}): {err:?}"
+        );
+        let err = client.get_webhook(value).send().await.err();
+        assert!(matches!(err, Some(Error::InvalidRequest(_))), "get_webhook({value:?}): {err:?}");
+    }
+    assert!(common::received(&server).await.is_empty(), "nothing may be sent");
+    // Ordinary values, dots inside included, still go through.
+    assert!(client.delete_worker_access_token("a.b..c").send().await.is_ok());
+    assert_eq!(common::received(&server).await[0].url.path(), "/rest/v2/workers/a.b..c/session");
 }

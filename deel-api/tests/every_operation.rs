@@ -38,7 +38,7 @@ async fn drive(client: &Client, f: &Fixture) -> Result<(), String> {
     let query = query_pairs(f);
     let call = Call { operation, path: &f.request.path, query: &query, body: f.request.body.as_ref() };
     match dispatch::call(client, &call).await.map_err(|e| e.to_string())? {
-        Outcome::Json(got) => {
+        Outcome::Json(got, _) => {
             let want = f.response.body.as_ref().ok_or("a JSON response, but the fixture has no body")?;
             match json_difference(want, &got) {
                 None => Ok(()),
@@ -85,6 +85,8 @@ async fn replay(fixtures: Vec<Fixture>) -> (ReplayServer, Client) {
         .rate_limit(None)
         .retry(RetryPolicy::none())
         .token("test-token-not-secret-0")
+        // Our own fixtures must match the spec exactly: any correction fails the suite.
+        .strict_decoding(true)
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"));
     (server, client)
@@ -145,7 +147,7 @@ async fn a_renamed_response_field_fails_the_round_trip() {
 /// run only when `writes` is set.
 async fn conformance(client: &Client, fixtures: &[Fixture], writes: bool) -> Vec<String> {
     let mut lines = Vec::new();
-    let (mut ok, mut run) = (0, 0);
+    let (mut ok, mut run, mut corrected) = (0, 0, 0);
     for f in fixtures {
         let Some(op) = f.operation.as_deref() else { continue };
         let Some((_, method, template)) = dispatch::OPERATIONS.iter().find(|(name, _, _)| *name == op) else {
@@ -166,10 +168,13 @@ async fn conformance(client: &Client, fixtures: &[Fixture], writes: bool) -> Vec
         let call =
             Call { operation: op, path: &f.request.path, query: &query, body: f.request.body.as_ref() };
         let (verdict, detail) = match dispatch::call(client, &call).await {
-            Ok(_) => ("ok", String::new()),
-            Err(DispatchError::Call(Error::Decode { status, message, .. })) => {
-                ("decode-failed", format!("status {status}: {message}"))
+            Ok(Outcome::Json(_, corrections)) if !corrections.is_empty() => {
+                corrected += corrections.len();
+                let list: Vec<String> = corrections.iter().map(|c| c.to_string()).collect();
+                ("ok", format!("corrected {}: {}", corrections.len(), list.join(", ")))
             }
+            Ok(_) => ("ok", String::new()),
+            Err(DispatchError::Call(Error::Decode(e))) => ("decode-failed", e.to_string()),
             Err(DispatchError::Call(e)) => match status_of(&e) {
                 Some(s) if (400..500).contains(&s) => ("rejected", format!("status {s}: {e}")),
                 _ => ("error", e.to_string()),
@@ -182,7 +187,7 @@ async fn conformance(client: &Client, fixtures: &[Fixture], writes: bool) -> Vec
         let detail: String = detail.chars().take(160).collect();
         lines.push(format!("conformance: {method} {template} {verdict} {detail}").trim_end().to_string());
     }
-    lines.push(format!("conformance: {ok}/{run} ok"));
+    lines.push(format!("conformance: {ok}/{run} ok, {corrected} corrections"));
     lines
 }
 
@@ -254,15 +259,47 @@ async fn conformance_prints_its_table_against_a_stand_in_for_deel() {
     assert_eq!(lines[0], "conformance: GET /rest/v2/contracts/{contract_id} ok");
     assert!(lines[1].starts_with("conformance: GET /rest/v2/contracts rejected status 403"), "{}", lines[1]);
     assert!(
-        lines[2].starts_with("conformance: POST /rest/v2/workers/session decode-failed status 201"),
+        lines[2]
+            .starts_with("conformance: POST /rest/v2/workers/session decode-failed could not decode a 201"),
         "{}",
         lines[2]
     );
     assert!(lines[3].starts_with("conformance: GET /rest/v2/webhooks error"), "{}", lines[3]);
-    assert_eq!(lines[4], "conformance: 1/4 ok");
+    assert_eq!(lines[4], "conformance: 1/4 ok, 0 corrections");
 
     // Without writes, the POST is listed as skipped and not counted.
     let reads = conformance(&client, &stand_in, false).await;
     assert!(reads[2].starts_with("conformance: POST /rest/v2/workers/session skipped"), "{}", reads[2]);
-    assert_eq!(reads[4], "conformance: 1/3 ok");
+    assert_eq!(reads[4], "conformance: 1/3 ok, 0 corrections");
+}
+
+#[tokio::test]
+async fn no_path_parameter_can_change_the_endpoint_of_any_operation() {
+    // A replay server with no fixtures: any request that reached it would come back as a 501.
+    let (server, client) = replay(Vec::new()).await;
+    let (mut refused, mut with_params) = (0, 0);
+    for f in load() {
+        let Some(op) = f.operation.as_deref() else { continue };
+        let Some((_, _, template)) = dispatch::OPERATIONS.iter().find(|(name, _, _)| *name == op) else {
+            continue;
+        };
+        let Some(at) = template.split('/').position(|s| s.starts_with('{')) else { continue };
+        with_params += 1;
+        for hostile in ["..", "."] {
+            let mut parts: Vec<&str> = f.request.path.split('/').collect();
+            parts[at] = hostile;
+            let path = parts.join("/");
+            let query = query_pairs(&f);
+            let call = Call { operation: op, path: &path, query: &query, body: f.request.body.as_ref() };
+            match dispatch::call(&client, &call).await {
+                Err(DispatchError::Call(Error::InvalidRequest(_))) => refused += 1,
+                // A parameter typed as a number or an id cannot even hold a dot segment.
+                Err(DispatchError::Argument { .. }) => {}
+                other => panic!("{op} with {hostile:?}: {other:?}"),
+            }
+        }
+    }
+    println!("path parameters: {refused} dot-segment calls refused across {with_params} operations with one");
+    assert!(with_params > 150 && refused >= with_params, "{refused} refused of {with_params}");
+    assert_eq!(server.verify(), Ok(()), "no request may reach the server");
 }

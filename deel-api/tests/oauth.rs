@@ -199,6 +199,8 @@ async fn a_failing_store_keeps_the_old_pair_and_reports_the_error() {
     assert_eq!(tokens.access_token(), "access-1");
     assert_eq!(tokens.refresh_token(), "refresh-1");
     assert!(events_of(&s.events).iter().all(|e| !e.contains("access-2")), "the unsaved token was used");
+    let pending = s.session.pending_tokens().await.map(|t| t.access_token().to_string());
+    assert_eq!(pending.as_deref(), Some("access-2"), "the rotated pair is kept pending, not dropped");
 }
 
 #[tokio::test]
@@ -221,4 +223,150 @@ async fn refresh_happens_ahead_of_expiry() {
         1,
         "a token 30 s from expiry was not refreshed (default 60 s ahead)"
     );
+}
+
+/// A token endpoint that, like Deel, retires a refresh token once used: presenting it again is a
+/// `400 invalid_grant`. Issues `access-N`/`refresh-N` for N = 2, 3, …
+struct RotatingEndpoint {
+    issued: AtomicUsize,
+    spent: Mutex<Vec<String>>,
+}
+
+impl Respond for RotatingEndpoint {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body = String::from_utf8_lossy(&request.body).to_string();
+        let presented = body.split('&').find_map(|p| p.strip_prefix("refresh_token=")).unwrap_or_default();
+        let mut spent = self.spent.lock().unwrap_or_else(|p| p.into_inner());
+        if spent.iter().any(|s| s == presented) {
+            return ResponseTemplate::new(400).set_body_json(json!({ "error": "invalid_grant" }));
+        }
+        spent.push(presented.to_string());
+        let n = self.issued.fetch_add(1, Ordering::SeqCst) + 2;
+        ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": format!("access-{n}"), "refresh_token": format!("refresh-{n}"), "expires_in": 3600
+        }))
+    }
+}
+
+/// A store whose first `failures` saves fail.
+#[derive(Debug)]
+struct FlakyStore {
+    failures: AtomicUsize,
+    saved: Mutex<Vec<String>>,
+}
+
+impl TokenStore for FlakyStore {
+    fn save<'a>(&'a self, tokens: &'a OAuthTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let left = self.failures.load(Ordering::SeqCst);
+            if left > 0 {
+                self.failures.store(left - 1, Ordering::SeqCst);
+                return Err("database unavailable".into());
+            }
+            self.saved.lock().unwrap_or_else(|p| p.into_inner()).push(tokens.access_token().to_string());
+            Ok(())
+        })
+    }
+}
+
+async fn rotating_setup(
+    failures: usize,
+    save_attempts: u32,
+) -> (MockServer, Arc<OAuthSession>, Arc<FlakyStore>, Client) {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/tokens"))
+        .respond_with(RotatingEndpoint { issued: AtomicUsize::new(0), spent: Mutex::default() })
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/rest/v2/workers/w/session"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let app = OAuthApp::new("client-id-1", "client-secret-1", "https://app.example.test/callback")
+        .with_endpoints(
+            format!("{}/oauth2/authorize", server.uri()),
+            format!("{}/oauth2/tokens", server.uri()),
+        )
+        .with_clock(Arc::new(ManualClock::new(t0())));
+    let tokens = OAuthTokens::new("access-1", "refresh-1", t0() - chrono::Duration::minutes(1));
+    let store = Arc::new(FlakyStore { failures: AtomicUsize::new(failures), saved: Mutex::default() });
+    let session = Arc::new(
+        OAuthSession::new(app, tokens, store.clone())
+            .with_save_retries(save_attempts, Duration::from_millis(1)),
+    );
+    let client =
+        common::build(Client::builder().base_url(server.uri()).rate_limit(None).credentials(session.clone()));
+    (server, session, store, client)
+}
+
+fn bearers(requests: &[wiremock::Request]) -> Vec<String> {
+    requests
+        .iter()
+        .filter(|r| r.url.path() != "/oauth2/tokens")
+        .filter_map(|r| common::header(r, "authorization").map(String::from))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_save_keeps_the_new_pair_pending_and_never_presents_the_spent_refresh_token() {
+    // One attempt per call: the first call's save fails once, the second call's succeeds.
+    let (server, session, store, client) = rotating_setup(1, 1).await;
+    let err = client.delete_worker_access_token("w").send().await.err();
+    assert!(matches!(err, Some(Error::Credentials { .. })), "{err:?}");
+    let pending = session.pending_tokens().await.map(|t| t.refresh_token().to_string());
+    assert_eq!(pending.as_deref(), Some("refresh-2"), "the rotated pair must be kept");
+    assert_eq!(session.tokens().await.access_token(), "access-1");
+
+    let second = client.delete_worker_access_token("w").send().await;
+    assert!(second.is_ok(), "{second:?}");
+    let requests = common::received(&server).await;
+    let refreshes: Vec<String> = requests
+        .iter()
+        .filter(|r| r.url.path() == "/oauth2/tokens")
+        .map(|r| String::from_utf8_lossy(&r.body).to_string())
+        .collect();
+    assert_eq!(refreshes, ["grant_type=refresh_token&refresh_token=refresh-1"], "one refresh, no reuse");
+    assert_eq!(bearers(&requests), ["Bearer access-2"], "the new token is used only once saved");
+    assert_eq!(*store.saved.lock().unwrap_or_else(|p| p.into_inner()), ["access-2"]);
+    assert_eq!(session.tokens().await.refresh_token(), "refresh-2");
+    assert!(session.pending_tokens().await.is_none());
+}
+
+#[tokio::test]
+async fn a_save_that_fails_twice_is_retried_within_the_call() {
+    let (server, session, store, client) = rotating_setup(2, 3).await;
+    let done = client.delete_worker_access_token("w").send().await;
+    assert!(done.is_ok(), "{done:?}");
+    assert_eq!(*store.saved.lock().unwrap_or_else(|p| p.into_inner()), ["access-2"]);
+    assert_eq!(bearers(&common::received(&server).await), ["Bearer access-2"]);
+    assert_eq!(session.tokens().await.access_token(), "access-2");
+}
+
+#[tokio::test]
+async fn a_refused_refresh_quotes_no_secret() {
+    let server = MockServer::start().await;
+    // A token endpoint that echoes what it was sent.
+    Mock::given(method("POST"))
+        .and(path("/oauth2/tokens"))
+        .respond_with(|r: &Request| {
+            let sent = String::from_utf8_lossy(&r.body).to_string();
+            let auth = common::header(r, "authorization").unwrap_or_default().to_string();
+            ResponseTemplate::new(400).set_body_json(json!({
+                "error": format!("invalid_grant for {sent}"),
+                "detail": { "authorization": auth, "refresh_token": "refresh-secret-1", "client_secret": "client-secret-1" }
+            }))
+        })
+        .mount(&server)
+        .await;
+    let app = OAuthApp::new("client-id-1", "client-secret-1", "https://app.example.test/callback")
+        .with_endpoints(format!("{}/a", server.uri()), format!("{}/oauth2/tokens", server.uri()));
+    let tokens = OAuthTokens::new("access-secret-1", "refresh-secret-1", t0());
+    let err = app.refresh(&tokens).await.err().unwrap_or_else(|| panic!("a 400 must fail"));
+    let text = format!("{err} {err:?}");
+    for secret in ["refresh-secret-1", "client-secret-1", "access-secret-1", "Y2xpZW50"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+    assert_eq!(err.status(), Some(400), "the refusal's status stays reachable");
 }

@@ -249,3 +249,80 @@ async fn an_error_ends_the_stream_as_its_last_item() {
     assert!(matches!(items[2], Err(Error::Api(ref e)) if e.status == 500), "{:?}", items[2]);
     assert_eq!(queries(&server).await.len(), 2);
 }
+
+/// Serves a list of `n` items by position: `limit`/`offset` (0-based) or `count`/`startIndex`
+/// (1-based), with the total, as Deel does.
+struct Positional {
+    n: usize,
+    scim: bool,
+}
+
+impl Respond for Positional {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let q = |k: &str| {
+            request.url.query_pairs().find(|(name, _)| name == k).and_then(|(_, v)| v.parse::<usize>().ok())
+        };
+        let (size, from) = if self.scim {
+            (q("count").unwrap_or(100), q("startIndex").unwrap_or(1).saturating_sub(1))
+        } else {
+            (q("limit").unwrap_or(100), q("offset").unwrap_or(0))
+        };
+        let ids: Vec<String> = (from..(from + size).min(self.n)).map(|i| format!("x{i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let body = if self.scim {
+            users(&ids, from as u64 + 1, self.n as u64)
+        } else {
+            invoices(&ids, from as u64, self.n as u64)
+        };
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+async fn positional(scim: bool) -> (MockServer, deel_api::Client) {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any()).respond_with(Positional { n: 10, scim }).mount(&server).await;
+    let client = common::build(common::builder(&server).retry(RetryPolicy::none()));
+    (server, client)
+}
+
+#[tokio::test]
+async fn offset_paging_continues_forward_from_the_callers_offset() {
+    let (server, client) = positional(false).await;
+    let ids: Result<Vec<String>, Error> = client
+        .retrieve_deel_invoices()
+        .limit("2")
+        .offset("4")
+        .paginate()
+        .items()
+        .map_ok(|i| i.id)
+        .try_collect()
+        .await;
+    assert_eq!(
+        ids.map_err(|e| e.to_string()),
+        Ok(["x4", "x5", "x6", "x7", "x8", "x9"].map(String::from).to_vec())
+    );
+    assert_eq!(
+        queries(&server).await,
+        ["limit=2&offset=4", "limit=2&offset=6", "limit=2&offset=8"],
+        "no page twice, never backwards, and none past the total"
+    );
+}
+
+#[tokio::test]
+async fn scim_paging_continues_forward_from_the_callers_start_index() {
+    let (server, client) = positional(true).await;
+    let names: Result<Vec<String>, Error> = client
+        .get_users()
+        .count("3")
+        .start_index("5")
+        .paginate()
+        .items()
+        .map_ok(|u| u.user_name)
+        .try_collect()
+        .await;
+    assert_eq!(
+        names.map_err(|e| e.to_string()),
+        Ok(["x4", "x5", "x6", "x7", "x8", "x9"].map(String::from).to_vec())
+    );
+    assert_eq!(queries(&server).await, ["count=3&startIndex=5", "count=3&startIndex=8"]);
+}

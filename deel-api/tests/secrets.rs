@@ -39,3 +39,109 @@ async fn debug_output_of_client_token_error_and_worker_token_has_no_secret() {
     }
     assert!(format!("{err:?}").contains("invalid token"), "the error itself should still be useful");
 }
+
+/// Every text an error gives, for a secrets check.
+fn texts(err: &Option<deel_api::Error>) -> String {
+    format!("{err:?} {}", err.as_ref().map(|e| e.to_string()).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn error_bodies_that_echo_the_bearer_token_are_scrubbed() {
+    for status in [401, 403, 500] {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .respond_with(move |r: &wiremock::Request| {
+                let auth = common::header(r, "authorization").unwrap_or_default().to_string();
+                let token = auth.trim_start_matches("Bearer ").to_string();
+                ResponseTemplate::new(status).set_body_json(serde_json::json!({
+                    "errors": [{ "message": format!("token {token} is not valid"), "field": auth }],
+                    "request": { "api_req_id": "req-1" }
+                }))
+            })
+            .mount(&server)
+            .await;
+        let client = common::build(
+            Client::builder()
+                .base_url(server.uri())
+                .rate_limit(None)
+                .retry(deel_api::RetryPolicy::none())
+                .token(TOKEN),
+        );
+        let err = client.delete_worker_access_token("w").send().await.err();
+        let text = texts(&err);
+        assert!(!text.contains("SECRET"), "{status}: secret in {text}");
+        assert!(text.contains("is not valid"), "{status}: the message is kept: {text}");
+        assert_eq!(err.and_then(|e| e.status()), Some(status));
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_error_shape_has_its_secret_fields_redacted_at_any_depth() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(serde_json::json!({
+            "oops": { "nested": [{ "access_token": "at-SECRET-1", "password": "pw-SECRET-2" }] },
+            "hint": "Bearer other-SECRET-3 was rejected"
+        })))
+        .mount(&server)
+        .await;
+    let client = common::build(common::builder(&server).retry(deel_api::RetryPolicy::none()));
+    let err = client.delete_worker_access_token("w").send().await.err();
+    let text = texts(&err);
+    assert!(!text.contains("SECRET"), "secret in {text}");
+    assert!(text.contains("<redacted>"), "{text}");
+}
+
+#[tokio::test]
+async fn a_seed_response_that_fails_to_decode_does_not_quote_the_worker_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(
+            serde_json::json!({ "data": { "token": "wt-SECRET-9", "expires_at": "not a time" } }),
+        ))
+        .mount(&server)
+        .await;
+    let client = common::build(common::builder(&server));
+    let body = deel_api::types::CreateWorkerAccessTokenBody {
+        data: deel_api::types::WorkersSessionPostBodyData { profile_id: "p".into() },
+    };
+    let err = client.create_worker_access_token(&body).send().await.err();
+    let text = texts(&err);
+    assert!(!text.contains("SECRET"), "secret in {text}");
+    assert!(text.contains("/data/expires_at"), "the error says where: {text}");
+}
+
+#[test]
+fn the_generated_seed_response_redacts_its_token_in_debug() {
+    let data = deel_api::types::WorkersSessionPostResponseData {
+        expires_at: chrono::Utc::now(),
+        token: "wt-SECRET-5".into(),
+    };
+    let text = format!("{data:?}");
+    assert!(!text.contains("SECRET"), "{text}");
+    assert!(text.contains("token: \"<redacted>\"") && text.contains("expires_at"), "{text}");
+}
+
+#[tokio::test]
+async fn a_worker_session_error_echoing_the_worker_token_is_scrubbed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(
+            serde_json::json!({ "data": { "token": "wt-SECRET-4", "expires_at": "2099-01-01T00:00:00Z" } }),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(serde_json::json!({ "error": "wt-SECRET-4 may not do this" })),
+        )
+        .mount(&server)
+        .await;
+    let client = common::build(common::builder(&server).retry(deel_api::RetryPolicy::none()));
+    let sessions = deel_api::WorkerSessions::new(&client);
+    let err = sessions.client_for("prof-1").delete_worker_access_token("w").send().await.err();
+    let text = texts(&err);
+    assert!(!text.contains("SECRET"), "secret in {text}");
+    assert_eq!(err.and_then(|e| e.status()), Some(403));
+}

@@ -143,3 +143,29 @@ async fn a_worker_client_uses_the_worker_token_and_refreshes_it_near_expiry() {
         Some("Bearer test-token-not-secret-0")
     );
 }
+
+#[tokio::test]
+async fn a_worker_token_that_cannot_be_created_is_a_credentials_error_with_the_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/v2/workers/session"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({ "errors": [{ "message": "missing scope admin:worker" }] })),
+        )
+        .mount(&server)
+        .await;
+    let client = common::build(common::builder(&server).retry(deel_api::RetryPolicy::none()));
+    let sessions = WorkerSessions::new(&client);
+    for err in [
+        sessions.token("prof-1").await.err(),
+        sessions.client_for("prof-1").delete_worker_access_token("w").send().await.err(),
+    ] {
+        assert!(matches!(err, Some(deel_api::Error::Credentials { .. })), "{err:?}");
+        let err = err.unwrap_or_else(|| unreachable!());
+        assert_eq!(err.status(), Some(403), "the status stays reachable");
+        let message = err.api_error().and_then(|e| e.messages.first()).map(|m| m.message.clone());
+        assert_eq!(message.as_deref(), Some("missing scope admin:worker"));
+        assert!(err.to_string().contains("missing scope admin:worker"), "{err}");
+    }
+}

@@ -11,11 +11,41 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::decode::DecodeError;
+
 /// How much of an error body is read and kept; a larger body is cut, never buffered whole.
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// How much of a body an error message quotes.
-const EXCERPT: usize = 512;
+/// How much of a body an error message quotes, in characters.
+const EXCERPT: usize = 300;
+
+/// How long one message from an error body may be, in characters, and how many are kept.
+const MESSAGE: usize = 200;
+const MESSAGES: usize = 8;
+
+/// The longest `Display` of an error, in characters: an error body cannot make a log line long.
+const DISPLAY: usize = 1024;
+
+/// What a scrubbed secret reads as.
+pub const REDACTED: &str = "<redacted>";
+
+/// Field names whose values are secrets, wherever they appear in a body.
+pub const SECRET_FIELDS: &[&str] = &[
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "secret",
+    "signing_key",
+    "signing_secret",
+    "password",
+    "api_key",
+    "authorization",
+];
+
+/// Response headers that carry Deel's request id, in order of preference.
+pub const REQUEST_ID_HEADERS: &[&str] = &["x-api-req-id", "x-request-id"];
 
 /// Everything that can go wrong calling Deel.
 #[derive(Debug)]
@@ -43,15 +73,10 @@ pub enum Error {
         /// The start of the body.
         excerpt: String,
     },
-    /// A success response whose body does not match the operation's declared shape.
-    Decode {
-        /// The status code of the response.
-        status: u16,
-        /// What did not match.
-        message: String,
-        /// The start of the body.
-        excerpt: String,
-    },
+    /// A success response whose body does not match the operation's declared shape, even after
+    /// lenient decoding's corrections (or with any correction, in strict mode): where, what was
+    /// expected and found, and the body as bytes.
+    Decode(Box<DecodeError>),
     /// The request could not be sent: DNS, connection, TLS or a reset.
     Transport(reqwest::Error),
     /// The request or the response took longer than the configured timeout.
@@ -60,7 +85,8 @@ pub enum Error {
     /// error.
     InvalidRequest(String),
     /// Obtaining or refreshing credentials failed (OAuth token endpoint, token store, worker
-    /// session).
+    /// session). When the cause was an error response (a 403 creating a worker token, say), it
+    /// is the `source`, and [`Error::status`] and [`Error::api_error`] reach it.
     Credentials {
         /// What was being done.
         message: String,
@@ -105,9 +131,52 @@ impl Error {
                 Some(e.status)
             }
             Error::RateLimited { error, .. } => Some(error.status),
-            Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Decode(e) => Some(e.status),
             Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
-            Error::InvalidRequest(_) | Error::Credentials { .. } => None,
+            Error::Credentials { .. } => self.cause().and_then(Error::status),
+            Error::InvalidRequest(_) => None,
+        }
+    }
+
+    /// The SDK error a [`Error::Credentials`] wraps, if any.
+    fn cause(&self) -> Option<&Error> {
+        match self {
+            Error::Credentials { source: Some(s), .. } => s.downcast_ref::<Error>(),
+            _ => None,
+        }
+    }
+
+    /// Replaces every occurrence of the given secrets (tokens the client holds) in this error's
+    /// texts by `<redacted>`, the wrapped cause included. Secrets shorter than 8 characters are
+    /// left alone: replacing them would garble ordinary words.
+    pub fn redact(&mut self, secrets: &[&str]) {
+        let secrets: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= 8).collect();
+        if secrets.is_empty() {
+            return;
+        }
+        let scrub = |text: &mut String| {
+            for secret in &secrets {
+                if text.contains(secret) {
+                    *text = text.replace(secret, REDACTED);
+                }
+            }
+        };
+        match self {
+            Error::Unauthorized(e) | Error::Forbidden(e) | Error::NotFound(e) | Error::Api(e) => {
+                e.redact(scrub)
+            }
+            Error::RateLimited { error, .. } => error.redact(scrub),
+            Error::UnexpectedStatus { excerpt, .. } => scrub(excerpt),
+            Error::InvalidRequest(m) => scrub(m),
+            Error::Credentials { message, source } => {
+                scrub(message);
+                if let Some(inner) = source.as_mut().and_then(|s| s.downcast_mut::<Error>()) {
+                    inner.redact(&secrets);
+                }
+            }
+            // Decode errors quote nothing from the body; transport errors carry no body.
+            Error::Decode(_) | Error::Transport(_) | Error::Timeout(_) => {}
         }
     }
 
@@ -121,6 +190,15 @@ impl Error {
         match self {
             Error::Unauthorized(e) | Error::Forbidden(e) | Error::NotFound(e) | Error::Api(e) => Some(e),
             Error::RateLimited { error, .. } => Some(error),
+            Error::Credentials { .. } => self.cause().and_then(Error::api_error),
+            _ => None,
+        }
+    }
+
+    /// The decoding failure, for a [`Error::Decode`].
+    pub fn decode_error(&self) -> Option<&DecodeError> {
+        match self {
+            Error::Decode(e) => Some(e),
             _ => None,
         }
     }
@@ -145,7 +223,7 @@ impl Error {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let header_id = ["x-api-req-id", "x-request-id"]
+        let header_id = REQUEST_ID_HEADERS
             .iter()
             .find_map(|h| response.headers().get(*h).and_then(|v| v.to_str().ok()).map(String::from));
         let mut body = Vec::new();
@@ -172,10 +250,6 @@ impl Error {
             _ => Error::Api(error),
         }
     }
-
-    pub(crate) fn decode(status: u16, message: &str, body: &[u8]) -> Self {
-        Error::Decode { status, message: message.to_string(), excerpt: excerpt(body) }
-    }
 }
 
 impl From<reqwest::Error> for Error {
@@ -192,6 +266,15 @@ impl From<reqwest::Error> for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.render(&mut text)?;
+        f.write_str(&cut(&text, DISPLAY))
+    }
+}
+
+impl Error {
+    fn render(&self, f: &mut String) -> fmt::Result {
+        use std::fmt::Write;
         match self {
             Error::Unauthorized(e) => write!(f, "unauthorized: {e}"),
             Error::Forbidden(e) => write!(f, "forbidden: {e}"),
@@ -202,9 +285,7 @@ impl fmt::Display for Error {
             Error::RateLimited { retry_after: None, error } => write!(f, "rate limited: {error}"),
             Error::Api(e) => write!(f, "Deel API error: {e}"),
             Error::UnexpectedStatus { status, excerpt } => write!(f, "unexpected status {status}: {excerpt}"),
-            Error::Decode { status, message, excerpt } => {
-                write!(f, "could not decode a {status} response: {message}; body starts: {excerpt}")
-            }
+            Error::Decode(e) => write!(f, "{e}"),
             Error::Transport(e) => write!(f, "could not reach Deel: {e}"),
             Error::Timeout(e) => write!(f, "timed out: {e}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
@@ -249,20 +330,87 @@ impl fmt::Display for ApiError {
 
 impl ApiError {
     /// Parses any of Deel's error body shapes; a body in none of them is kept as an excerpt.
+    ///
+    /// Every text kept is bounded (a message to 200 characters, at most 8 messages, the excerpt
+    /// to 300), the values of secret-named fields (`token`, `client_secret`, …) are redacted at
+    /// any depth, and so is whatever follows `Bearer `.
     pub fn parse(status: u16, body: &[u8]) -> Self {
         let mut error = ApiError { status, request_id: None, messages: Vec::new(), raw: None };
         match serde_json::from_slice::<Value>(body) {
-            Ok(value) => {
-                error.request_id = value.pointer("/request/api_req_id").and_then(text);
+            Ok(mut value) => {
+                redact_fields(&mut value);
+                error.request_id =
+                    value.pointer("/request/api_req_id").and_then(text).map(|id| cut(&id, MESSAGE));
                 collect_messages(&value, &mut error.messages);
+                error.messages.truncate(MESSAGES);
                 if error.messages.is_empty() && !is_empty_json(&value) {
-                    error.raw = Some(excerpt(body));
+                    error.raw = Some(excerpt(value.to_string().as_bytes()));
                 }
             }
             Err(_) if body.iter().all(u8::is_ascii_whitespace) => {}
             Err(_) => error.raw = Some(excerpt(body)),
         }
+        error.redact(|text| *text = scrub_bearer(text));
         error
+    }
+
+    /// Applies `scrub` to every text of the error.
+    fn redact(&mut self, scrub: impl Fn(&mut String)) {
+        for m in &mut self.messages {
+            for text in [Some(&mut m.message), m.code.as_mut(), m.field.as_mut(), m.path.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                scrub(text);
+            }
+        }
+        if let Some(raw) = &mut self.raw {
+            scrub(raw);
+        }
+    }
+}
+
+/// Replaces the values of secret-named fields, at any depth.
+fn redact_fields(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if SECRET_FIELDS.iter().any(|s| key.eq_ignore_ascii_case(s)) && !v.is_null() {
+                    *v = Value::String(REDACTED.into());
+                } else {
+                    redact_fields(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_fields),
+        _ => {}
+    }
+}
+
+/// `text` with the token after every `Bearer ` replaced.
+fn scrub_bearer(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("Bearer ").or_else(|| rest.find("bearer ")) {
+        let (before, after) = rest.split_at(at + "Bearer ".len());
+        out.push_str(before);
+        let end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';'))
+            .unwrap_or(after.len());
+        if end > 0 {
+            out.push_str(REDACTED);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` cut to `max` characters, marked with `…` when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
     }
 }
 
@@ -288,7 +436,9 @@ fn collect_messages(value: &Value, out: &mut Vec<ErrorMessage>) {
                 _ => {}
             }
             match map.get("error") {
-                Some(Value::String(s)) => out.push(ErrorMessage { message: s.clone(), ..Default::default() }),
+                Some(Value::String(s)) => {
+                    out.push(ErrorMessage { message: cut(s, MESSAGE), ..Default::default() })
+                }
                 Some(obj @ Value::Object(_)) => out.extend(message(obj)),
                 _ => {}
             }
@@ -307,7 +457,7 @@ fn collect_messages(value: &Value, out: &mut Vec<ErrorMessage>) {
 
 fn message(value: &Value) -> Option<ErrorMessage> {
     if let Value::String(s) = value {
-        return Some(ErrorMessage { message: s.clone(), ..Default::default() });
+        return Some(ErrorMessage { message: cut(s, MESSAGE), ..Default::default() });
     }
     let map = value.as_object()?;
     let message =
@@ -326,10 +476,10 @@ fn message(value: &Value) -> Option<ErrorMessage> {
     })
 }
 
-/// A string or number as text.
+/// A string or number as text, bounded.
 fn text(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(cut(s, MESSAGE)),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }

@@ -6,16 +6,23 @@
 //! This file is copied verbatim into `deel-api-gen/src/runtime/` by `cargo xtask codegen`; edit
 //! it in `xtask/src/codegen/runtime/`.
 
+pub mod decode;
 mod error;
 pub mod pagination;
 pub mod pending;
+mod response;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use error::{parse_retry_after, ApiError, Error, ErrorMessage, MAX_ERROR_BODY};
+pub use decode::{Correction, CorrectionKind, DecodeError, DecodeMode, JsonType};
+pub use error::{
+    parse_retry_after, ApiError, Error, ErrorMessage, MAX_ERROR_BODY, REDACTED, REQUEST_ID_HEADERS,
+    SECRET_FIELDS,
+};
 pub use pending::Pending;
+pub use response::Response;
 
 /// What the generated code knows about the operation being sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +49,49 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
         request: reqwest::Request,
         operation: Operation,
     ) -> TransportFuture<'a>;
+
+    /// How success bodies are decoded (lenient unless the transport says otherwise).
+    fn decode_mode(&self) -> DecodeMode {
+        DecodeMode::Lenient
+    }
+
+    /// Told what lenient decoding corrected in a response of `operation` (to log it, say).
+    fn corrected(&self, operation: Operation, corrections: &[Correction]) {
+        let _ = (operation, corrections);
+    }
+}
+
+/// Refuses a request whose path no longer matches its operation's template: a path parameter
+/// such as `..` or `.` would otherwise make the URL parser move the request to another endpoint
+/// (with the caller's credentials), and an empty one would address another route.
+pub fn check_path(url: &reqwest::Url, operation: &Operation) -> Result<(), Error> {
+    let template: Vec<&str> = operation.path.trim_start_matches('/').split('/').collect();
+    let actual: Vec<&str> = match url.path_segments() {
+        Some(segments) => segments.collect(),
+        None => Vec::new(),
+    };
+    let fits = actual.len() >= template.len()
+        && template.iter().rev().zip(actual.iter().rev()).all(|(t, a)| {
+            if t.contains('{') {
+                // A parameter: any non-empty segment that is not a dot segment.
+                !a.is_empty() && !is_dot_segment(a)
+            } else {
+                t == a
+            }
+        });
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::InvalidRequest(format!(
+            "a path parameter of {} would change the endpoint called (empty, `.` or `..`); refused",
+            operation.id
+        )))
+    }
+}
+
+fn is_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    matches!(lower.as_str(), "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e.")
 }
 
 /// The generated client's extension point: an optional [`Transport`].

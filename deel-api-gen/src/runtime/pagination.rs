@@ -46,16 +46,21 @@ pub struct PageInfo {
 /// A request builder of an operation that returns one page of a list.
 pub trait Paginated: Clone + Send + Sync {
     /// The decoded page.
-    type Page: serde::de::DeserializeOwned + Send;
+    type Page: serde::de::DeserializeOwned + for<'de> super::decode::Lenient<'de> + Send;
     /// One item of the list.
     type Item: Send;
 
     /// How this operation pages.
     const STYLE: PageStyle;
 
-    /// Fetches the page at `position`: a cursor or token for cursor styles, the number of items
-    /// already seen for counting styles; `None` for the first page (the builder's own setting).
+    /// Fetches the page at `position`: a cursor or token for cursor styles, the 0-based index of
+    /// the first item wanted for counting styles (see [`next_position`]); `None` for the first
+    /// page (the builder's own setting).
     fn fetch_page<'s>(&'s self, position: Option<&'s str>) -> Pending<'s, Self::Page>;
+
+    /// For counting styles, the 0-based index of the first item the builder itself asks for
+    /// (its `offset`, or SCIM's `startIndex` minus one); 0 when unset.
+    fn start(&self) -> u64;
 
     /// The page size the caller asked for, if any.
     fn page_size(&self) -> Option<u64>;
@@ -65,6 +70,17 @@ pub trait Paginated: Clone + Send + Sync {
 
     /// The page's items.
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
+}
+
+/// Where the page after one holding `count` items goes on, for a listing whose first page starts
+/// at `start` and has yielded `seen` items so far (this page included): counting styles continue
+/// from the caller's own starting position, never from the number of items alone.
+pub fn next_position(style: PageStyle, start: u64, seen: u64, next: Option<String>) -> Option<String> {
+    if style.counts_items() {
+        Some(start.saturating_add(seen).to_string())
+    } else {
+        next
+    }
 }
 
 /// Reads a number Deel may send as an integer or a float.

@@ -147,7 +147,7 @@ pub fn gate_types(items: Vec<Item>, reach: &Reach) -> (Vec<Item>, usize) {
             Item::Type(t) => t.attrs.insert(0, attr),
             Item::Macro(m) => {
                 // A `lean_de!` Deserialize impl of a type that is only sent: for dispatch only.
-                if send_only && m.mac.path.is_ident("lean_de") {
+                if send_only && (m.mac.path.is_ident("lean_de") || m.mac.path.is_ident("lenient_via_serde")) {
                     m.attrs.insert(0, parse_quote!(#[cfg(feature = "dispatch")]));
                 }
                 m.attrs.insert(0, attr)

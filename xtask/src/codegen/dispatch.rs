@@ -71,8 +71,22 @@ pub fn arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Result<TokenStre
     })
 }
 
-/// The dispatch file: helpers (from `dispatch.rs.in`) and the generated table and `call`.
-pub fn file(arms: &[TokenStream], ops: &[(Attribute, &Operation)]) -> syn::File {
+/// One arm of `decode`, for an operation with a JSON success body: decodes a body as the
+/// operation's response type. `None` for other operations.
+pub fn decode_arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Option<TokenStream> {
+    let (ty, body) = super::rewrite::pending_parts(f)?;
+    let name = op.method_name();
+    (body == "json").then(|| {
+        quote! {
+            #gate
+            #name => Some(crate::runtime::decode::decode::<#ty>(status, body, mode).map(|(_, c)| c)),
+        }
+    })
+}
+
+/// The dispatch file: helpers (from `dispatch.rs.in`) and the generated table, `call` and
+/// `decode`.
+pub fn file(arms: &[TokenStream], decoders: &[TokenStream], ops: &[(Attribute, &Operation)]) -> syn::File {
     let entries = ops.iter().map(|(gate, op)| {
         let (name, method, path) = (op.method_name(), &op.method, &op.path);
         quote!(#gate (#name, #method, #path))
@@ -86,6 +100,21 @@ pub fn file(arms: &[TokenStream], ops: &[(Attribute, &Operation)]) -> syn::File 
             match call.operation {
                 #(#arms)*
                 other => Err(DispatchError::UnknownOperation(other.to_string())),
+            }
+        }
+
+        /// Decodes `body` as `operation`'s success type, as its call would (for fuzzing the
+        /// decoders without a server): the corrections made, or why it failed. `None` for an
+        /// unknown operation or one whose success body is not JSON.
+        pub fn decode(
+            operation: &str,
+            status: u16,
+            body: bytes::Bytes,
+            mode: crate::runtime::DecodeMode,
+        ) -> Option<Result<Vec<crate::runtime::Correction>, crate::runtime::DecodeError>> {
+            match operation {
+                #(#decoders)*
+                _ => None,
             }
         }
     }

@@ -33,9 +33,11 @@ const LIB_RS: &str = include_str!("lib.rs.in");
 /// Hand-written runtime support, copied verbatim (edit it in `xtask/src/codegen/runtime/`).
 const RUNTIME: &[(&str, &str)] = &[
     ("mod.rs", include_str!("runtime/mod.rs")),
+    ("decode.rs", include_str!("runtime/decode.rs")),
     ("error.rs", include_str!("runtime/error.rs")),
     ("pagination.rs", include_str!("runtime/pagination.rs")),
     ("pending.rs", include_str!("runtime/pending.rs")),
+    ("response.rs", include_str!("runtime/response.rs")),
 ];
 
 const RUNTIME_HEADER: &str =

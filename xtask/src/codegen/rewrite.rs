@@ -63,7 +63,7 @@ pub fn rewrite(
             // The crate's `Error` is the runtime's typed error, not progenitor's.
             Item::Use(u) if u.to_token_stream().to_string().contains("progenitor_client :: { ByteStream") => {
                 lib_items.push(parse_quote!(
-                    pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+                    pub use progenitor_client::{ByteStream, ClientInfo};
                 ));
             }
             other => lib_items.push(other),
@@ -75,11 +75,14 @@ pub fn rewrite(
     let type_items = lenient_nullable_fields(type_items);
     let type_items = schema_derives(type_items);
     let type_items = lean_serde(type_items);
+    let type_items = lenient_serde_types(type_items);
+    let type_items = redact_secret_fields(type_items);
 
     let mut operations = Vec::new();
     let mut builders = Vec::new();
     let mut uses = Vec::new();
     let mut arms = Vec::new();
+    let mut decoders = Vec::new();
     let mut listed = Vec::new();
     for f in op_fns {
         let name = f.sig.ident.to_string();
@@ -97,6 +100,7 @@ pub fn rewrite(
         });
         let gate = areas::cfg([&op.area]);
         arms.push(dispatch::arm(&positional, op, &gate)?);
+        decoders.extend(dispatch::decode_arm(&positional, op, &gate));
         listed.push((gate.clone(), op));
         positional.attrs.insert(0, gate.clone());
         operations.push(positional);
@@ -148,7 +152,7 @@ pub fn rewrite(
             ("operations.rs".into(), operations_file),
             ("builder.rs".into(), builder_file),
             ("types.rs".into(), types_file),
-            ("dispatch.rs".into(), dispatch::file(&arms, &listed)),
+            ("dispatch.rs".into(), dispatch::file(&arms, &decoders, &listed)),
         ],
         operations: count,
         open_enums,
@@ -354,6 +358,17 @@ fn paginated(
             ))
         }
     };
+    // The builder's own starting position, for counting styles (0-based).
+    let start = if matches!(spec.style, "Offset" | "ScimIndex") {
+        let read = match kind_of(&spec.position).as_str() {
+            "& str" => quote!(self.#position.and_then(|v| v.trim().parse::<u64>().ok())),
+            "f64" => quote!(self.#position.and_then(crate::runtime::pagination::count)),
+            _ => quote!(self.#position.and_then(|v| u64::try_from(v).ok())),
+        };
+        quote!(#read.map(|v| v.saturating_sub(#start_at)).unwrap_or(0))
+    } else {
+        quote!(0)
+    };
     let args: Vec<TokenStream> = typed_args(positional)
         .into_iter()
         .map(|(i, ty)| {
@@ -436,6 +451,10 @@ fn paginated(
 
             fn page_size(&self) -> Option<u64> {
                 #size
+            }
+
+            fn start(&self) -> u64 {
+                #start
             }
 
             #[allow(unused_variables)]
@@ -770,6 +789,86 @@ fn lean_serde(items: Vec<Item>) -> Vec<Item> {
         out.push(parse_quote!(lean_ser!(#name { #(#ser),* });));
     }
     out
+}
+
+/// Types that keep serde's derive (untagged unions, newtypes) read fields leniently through
+/// `lenient_via_serde!`: nullable, otherwise strict (see the macro).
+fn lenient_serde_types(items: Vec<Item>) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let name = match &item {
+            Item::Struct(s) if derives(&s.attrs, "Deserialize") => Some(s.ident.clone()),
+            Item::Enum(e) if derives(&e.attrs, "Deserialize") => Some(e.ident.clone()),
+            _ => None,
+        };
+        out.push(item);
+        if let Some(name) = name {
+            out.push(parse_quote!(lenient_via_serde!(#name);));
+        }
+    }
+    out
+}
+
+/// Field names whose values are secrets: the same list the runtime redacts in error bodies and
+/// the recorder in fixtures.
+const SECRET_FIELDS: &[&str] = &[
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "secret",
+    "signing_key",
+    "signing_secret",
+    "password",
+    "api_key",
+    "authorization",
+];
+
+/// A struct with a secret-named field (a worker session's `token`, a webhook's `signing_key`)
+/// gets a `Debug` that prints `<redacted>` for it, through `redacted_debug!`, instead of the
+/// derived one: such responses end up in logs.
+fn redact_secret_fields(items: Vec<Item>) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    for mut item in items {
+        let Item::Struct(s) = &mut item else {
+            out.push(item);
+            continue;
+        };
+        let syn::Fields::Named(named) = &s.fields else {
+            out.push(item);
+            continue;
+        };
+        let fields: Vec<(Ident, bool)> = named
+            .named
+            .iter()
+            .filter_map(|f| f.ident.clone())
+            .map(|i| {
+                let name = i.to_string();
+                let secret = SECRET_FIELDS.contains(&name.trim_start_matches("r#"));
+                (i, secret)
+            })
+            .collect();
+        if !fields.iter().any(|(_, secret)| *secret) || !remove_derives(&mut s.attrs, &["Debug"]) {
+            out.push(item);
+            continue;
+        }
+        let name = s.ident.clone();
+        let list =
+            fields.iter().map(|(i, secret)| if *secret { quote!(#i => hide) } else { quote!(#i => show) });
+        out.push(item);
+        out.push(parse_quote!(redacted_debug!(#name { #(#list),* });));
+    }
+    out
+}
+
+/// Whether `#[derive(...)]` among `attrs` names `name` (by its last path segment).
+pub(super) fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    type Paths = syn::punctuated::Punctuated<syn::Path, syn::Token![,]>;
+    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
+        a.parse_args_with(Paths::parse_terminated)
+            .is_ok_and(|paths| paths.iter().any(|p| p.segments.last().is_some_and(|s| s.ident == name)))
+    })
 }
 
 /// Removes the named traits from `#[derive(...)]` attributes; says whether any was there.

@@ -10,11 +10,14 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use progenitor_client::{ByteStream, ResponseValue};
+use std::sync::Arc;
+
+use progenitor_client::ByteStream;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use super::{Error, Operation};
+use super::decode::{self, DecodeMode, Lenient};
+use super::{Error, Operation, Response, Transport};
 
 /// A boxed, sendable future of `T`.
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
@@ -27,6 +30,9 @@ type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 #[must_use = "a request is sent only when its `Pending` is awaited"]
 pub struct Pending<'a, T, K: Body = Json> {
     received: Boxed<'a, K::Received>,
+    /// Told of corrections, and says how to decode; none for a bare generated client.
+    transport: Option<Arc<dyn Transport>>,
+    operation: Operation,
     decoded: PhantomData<fn() -> T>,
 }
 
@@ -38,7 +44,31 @@ impl<'a, T, K: Body> Pending<'a, T, K> {
         request: reqwest::Result<reqwest::Request>,
         operation: Operation,
     ) -> Self {
-        Self { received: K::receive(client, request, operation), decoded: PhantomData }
+        use progenitor_client::ClientInfo;
+        let transport = client.inner().transport().cloned();
+        Self { received: K::receive(client, request, operation), transport, operation, decoded: PhantomData }
+    }
+}
+
+impl<'a, T> Pending<'a, T, Json> {
+    /// The success body as received, not decoded: for a response the SDK's types cannot read.
+    /// Retries, credentials and error statuses are handled as for the typed call.
+    pub async fn bytes(self) -> Result<Response<bytes::Bytes>, Error> {
+        let (status, headers, bytes) = self.received.await?;
+        Ok(Response::new(bytes, status, headers))
+    }
+
+    /// The success body as a `serde_json::Value` (an empty body reads as `null`), with the
+    /// typed call's retries, credentials and errors.
+    pub async fn json(self) -> Result<Response<serde_json::Value>, Error> {
+        let (status, headers, bytes) = self.received.await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Response::new(serde_json::Value::Null, status, headers));
+        }
+        match decode::decode::<serde_json::Value>(status.as_u16(), bytes, DecodeMode::Strict) {
+            Ok((value, _)) => Ok(Response::new(value, status, headers)),
+            Err(e) => Err(Error::Decode(Box::new(e))),
+        }
     }
 }
 
@@ -48,24 +78,34 @@ impl<T, K: Body> std::fmt::Debug for Pending<'_, T, K> {
     }
 }
 
-impl<T: serde::de::DeserializeOwned> Future for Pending<'_, T, Json> {
-    type Output = Result<ResponseValue<T>, Error>;
+impl<T> Future for Pending<'_, T, Json>
+where
+    T: serde::de::DeserializeOwned + for<'de> Lenient<'de>,
+{
+    type Output = Result<Response<T>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let (status, headers, bytes) = match self.get_mut().received.as_mut().poll(cx) {
+        let this = self.get_mut();
+        let (status, headers, bytes) = match this.received.as_mut().poll(cx) {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Ready(Ok(received)) => received,
         };
-        Poll::Ready(match serde_json::from_slice::<T>(&bytes) {
-            Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-            Err(e) => Err(Error::decode(status.as_u16(), &e.to_string(), &bytes)),
+        let mode = this.transport.as_ref().map_or(DecodeMode::Lenient, |t| t.decode_mode());
+        Poll::Ready(match decode::decode::<T>(status.as_u16(), bytes, mode) {
+            Ok((value, corrections)) => {
+                if let (false, Some(transport)) = (corrections.is_empty(), &this.transport) {
+                    transport.corrected(this.operation, &corrections);
+                }
+                Ok(Response::new(value, status, headers).with_corrections(corrections))
+            }
+            Err(e) => Err(Error::Decode(Box::new(e))),
         })
     }
 }
 
 impl Future for Pending<'_, (), Empty> {
-    type Output = Result<ResponseValue<()>, Error>;
+    type Output = Result<Response<()>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.get_mut().received.as_mut().poll(cx)
@@ -73,7 +113,7 @@ impl Future for Pending<'_, (), Empty> {
 }
 
 impl Future for Pending<'_, ByteStream, Stream> {
-    type Output = Result<ResponseValue<ByteStream>, Error>;
+    type Output = Result<Response<ByteStream>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.get_mut().received.as_mut().poll(cx)
@@ -134,7 +174,7 @@ impl Body for Json {
 }
 
 impl Body for Empty {
-    type Received = ResponseValue<()>;
+    type Received = Response<()>;
 
     fn receive<'a>(
         client: &'a crate::Client,
@@ -144,20 +184,25 @@ impl Body for Empty {
         Box::pin(async move {
             let mut response = respond(client, request, operation).await?;
             let headers = std::mem::take(response.headers_mut());
-            Ok(ResponseValue::new((), response.status(), headers))
+            Ok(Response::new((), response.status(), headers))
         })
     }
 }
 
 impl Body for Stream {
-    type Received = ResponseValue<ByteStream>;
+    type Received = Response<ByteStream>;
 
     fn receive<'a>(
         client: &'a crate::Client,
         request: reqwest::Result<reqwest::Request>,
         operation: Operation,
     ) -> Boxed<'a, Self::Received> {
-        Box::pin(async move { Ok(ResponseValue::stream(respond(client, request, operation).await?)) })
+        Box::pin(async move {
+            let mut response = respond(client, request, operation).await?;
+            let status = response.status();
+            let headers = std::mem::take(response.headers_mut());
+            Ok(Response::new(ByteStream::new(Box::pin(response.bytes_stream())), status, headers))
+        })
     }
 }
 
@@ -171,6 +216,7 @@ async fn respond(
 ) -> Result<reqwest::Response, Error> {
     use progenitor_client::ClientInfo;
     let request = request.map_err(Error::from)?;
+    super::check_path(request.url(), &operation)?;
     let response = match client.inner().transport() {
         Some(transport) => transport.execute(client.client(), request, operation).await?,
         None => client.client().execute(request).await.map_err(Error::from)?,
