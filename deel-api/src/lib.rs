@@ -45,7 +45,7 @@ pub use worker::{WorkerSessions, WorkerToken};
 pub use deel_api_gen::builder;
 /// Decoding a body as the client does (lenient or strict), for bodies received another way
 /// (webhooks, stored responses).
-pub use deel_api_gen::runtime::decode::decode;
+pub use deel_api_gen::runtime::decode::{decode, Lenient};
 /// What `send()` returns: the response still to come, and how its body is read.
 pub use deel_api_gen::runtime::pending::{self, Pending};
 /// Generated request and response types.

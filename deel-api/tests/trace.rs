@@ -70,3 +70,51 @@ async fn the_trace_of_a_failing_call_has_its_fields_and_no_token() {
     }
     assert!(!log.contains("w-77"), "the filled-in path (with an id) should not be traced:\n{log}");
 }
+
+#[tokio::test]
+async fn a_correction_reaches_the_caller_and_is_logged_once_per_client() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    // Every item's team id is a number where the spec says string.
+    let item = |id: &str, team: u64| {
+        serde_json::json!({ "id": id, "title": "t", "type": "eor", "status": "in_progress",
+            "client": { "team": { "id": team } }, "invitations": {}, "signatures": {},
+            "is_archived": false, "is_shielded": false, "notice_period": 0 })
+    };
+    let body = serde_json::json!({ "data": [item("a", 1), item("b", 2)], "page": { "cursor": "", "total_rows": 2 } });
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let client = common::build(common::builder(&server));
+    for _ in 0..3 {
+        let page = client.get_contracts().send().await;
+        let page = page.unwrap_or_else(|e| panic!("{e}"));
+        let pointers: Vec<&str> = page.corrections().iter().map(|c| c.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/data/0/client/team/id", "/data/1/client/team/id"]);
+        assert_eq!(page.data[1].client.team.as_ref().map(|t| t.id.as_str()), Some("2"));
+    }
+    let log = capture.text();
+    assert_eq!(
+        log.matches("differs from the spec").count(),
+        1,
+        "one WARN for the pattern, not per item or call:\n{log}"
+    );
+    assert!(log.contains("pointer=/data/*/client/team/id") && log.contains("kind=\"converted\""), "{log}");
+
+    // Strict mode: the same body is an error at the first item's pointer.
+    let strict = common::build(common::builder(&server).strict_decoding(true));
+    let err = strict.get_contracts().send().await.err();
+    assert_eq!(
+        err.as_ref().and_then(|e| e.decode_error()).map(|d| d.pointer.as_str()),
+        Some("/data/0/client/team/id")
+    );
+}

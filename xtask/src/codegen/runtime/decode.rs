@@ -882,12 +882,13 @@ fn escape(out: &mut String, key: &str) {
 /// saying the body is empty.
 pub fn decode<T>(
     status: u16,
-    body: bytes::Bytes,
+    body: impl Into<bytes::Bytes>,
     mode: DecodeMode,
 ) -> Result<(T, Vec<Correction>), DecodeError>
 where
     T: DeserializeOwned + for<'de> Lenient<'de>,
 {
+    let body: bytes::Bytes = body.into();
     let scope = Scope::enter(mode);
     let empty = body.iter().all(u8::is_ascii_whitespace);
     let outcome = if empty {

@@ -1,0 +1,228 @@
+//! Lenient decoding, kind by kind, on our own synthetic bodies: the value the caller gets, the
+//! correction recorded (pointer, kind, JSON type found), and the strict-mode error at the same
+//! pointer. Contracts and payslips stand for every generated type: they all read their fields
+//! through the same `Lenient` leaves.
+
+use deel_api::types::{
+    AtsRetrieveAListOfAtsDepartmentsResponse200 as Departments,
+    ContractsGetContractsResponse200 as Contracts, EorPayslipsGetWorkerPayslipsResponse200 as Payslips,
+};
+use deel_api::{decode, Correction, CorrectionKind, DecodeMode, JsonType};
+use serde_json::{json, Value};
+
+fn contract(id: &str) -> Value {
+    json!({ "id": id, "title": "Backend engineer", "type": "eor", "status": "in_progress",
+            "client": { "team": { "id": "team-1", "name": "Platform" } }, "invitations": {}, "signatures": {},
+            "is_archived": false, "is_shielded": false, "notice_period": 30, "created_at": "2026-10-01T08:00:00Z" })
+}
+
+fn contracts(items: Vec<Value>) -> Value {
+    json!({ "data": items, "page": { "cursor": "c2", "total_rows": 3 } })
+}
+
+fn payslips(item: Value) -> Value {
+    json!({ "data": [item] })
+}
+
+/// Decodes leniently (expecting success) and strictly (expecting failure at the same pointer).
+fn both<T>(body: &Value) -> (T, Vec<Correction>, deel_api::DecodeError)
+where
+    T: serde::de::DeserializeOwned + for<'de> deel_api::Lenient<'de>,
+{
+    let text = body.to_string().into_bytes();
+    let (value, corrections) =
+        decode::<T>(200, text.clone(), DecodeMode::Lenient).unwrap_or_else(|e| panic!("lenient: {e}"));
+    let strict =
+        decode::<T>(200, text, DecodeMode::Strict).err().unwrap_or_else(|| panic!("strict must fail"));
+    (value, corrections, strict)
+}
+
+fn one(corrections: &[Correction]) -> &Correction {
+    assert_eq!(corrections.len(), 1, "{corrections:?}");
+    &corrections[0]
+}
+
+#[test]
+fn a_number_where_a_string_is_declared_is_kept_as_its_json_text() {
+    let mut item = contract("ctr-1");
+    item["client"]["team"]["id"] = json!(242423);
+    let body = contracts(vec![contract("ctr-0"), item]);
+    let (value, corrections, strict) = both::<Contracts>(&body);
+    let entity = value.data[1].client.team.as_ref().map(|t| t.id.clone());
+    assert_eq!(entity.as_deref(), Some("242423"));
+    let c = one(&corrections);
+    assert_eq!(
+        (c.pointer.as_str(), c.kind, c.found),
+        ("/data/1/client/team/id", CorrectionKind::Converted, JsonType::Number)
+    );
+    assert_eq!(c.to_string(), "/data/1/client/team/id number→string (converted)");
+    assert_eq!(strict.pointer, "/data/1/client/team/id");
+    assert_eq!(strict.found, JsonType::Number);
+}
+
+#[test]
+fn a_date_only_value_in_a_date_time_field_is_midnight_utc() {
+    let mut item = contract("ctr-1");
+    item["created_at"] = json!("2023-07-25");
+    let (value, corrections, strict) = both::<Contracts>(&contracts(vec![item]));
+    assert_eq!(
+        value.data[0].created_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2023-07-25T00:00:00+00:00")
+    );
+    let c = one(&corrections);
+    assert_eq!((c.pointer.as_str(), c.kind), ("/data/0/created_at", CorrectionKind::DateOnly));
+    assert_eq!(strict.pointer, "/data/0/created_at");
+}
+
+#[test]
+fn a_date_time_in_a_date_field_keeps_its_date() {
+    let body = payslips(
+        json!({ "id": "ps-1", "status": "paid", "from": "2023-01-01T00:00:00Z", "to": "2023-01-31" }),
+    );
+    let (value, corrections, strict) = both::<Payslips>(&body);
+    assert_eq!(value.data[0].from.to_string(), "2023-01-01");
+    let c = one(&corrections);
+    assert_eq!(
+        (c.pointer.as_str(), c.kind, c.found),
+        ("/data/0/from", CorrectionKind::DateFromDateTime, JsonType::String)
+    );
+    assert_eq!(strict.pointer, "/data/0/from");
+}
+
+#[test]
+fn null_and_empty_dates_read_as_absent_or_zero() {
+    // Optional date: "" is absent. Required date: null is the epoch, recorded.
+    let body = payslips(json!({ "id": "ps-1", "status": "paid", "from": null, "to": "" }));
+    let text = body.to_string().into_bytes();
+    let (value, corrections) =
+        decode::<Payslips>(200, text.clone(), DecodeMode::Lenient).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(value.data[0].to, None);
+    assert_eq!(value.data[0].from.to_string(), "1970-01-01");
+    let found: Vec<(&str, CorrectionKind, JsonType)> =
+        corrections.iter().map(|c| (c.pointer.as_str(), c.kind, c.found)).collect();
+    assert_eq!(
+        found,
+        [
+            ("/data/0/from", CorrectionKind::ZeroFilled, JsonType::Null),
+            ("/data/0/to", CorrectionKind::EmptyAsAbsent, JsonType::EmptyString)
+        ]
+    );
+    let strict = decode::<Payslips>(200, text, DecodeMode::Strict).err().unwrap_or_else(|| panic!("strict"));
+    assert_eq!(strict.pointer, "/data/0/from");
+}
+
+#[test]
+fn an_absent_required_field_gets_its_zero_value() {
+    let mut item = contract("ctr-1");
+    if let Some(map) = item.as_object_mut() {
+        map.remove("title");
+        map.remove("is_archived");
+    }
+    let (value, corrections, strict) = both::<Contracts>(&contracts(vec![item]));
+    assert_eq!((value.data[0].title.as_str(), value.data[0].is_archived), ("", false));
+    let found: Vec<(&str, CorrectionKind, JsonType)> =
+        corrections.iter().map(|c| (c.pointer.as_str(), c.kind, c.found)).collect();
+    assert!(found.contains(&("/data/0/title", CorrectionKind::ZeroFilled, JsonType::Absent)), "{found:?}");
+    assert!(
+        found.contains(&("/data/0/is_archived", CorrectionKind::ZeroFilled, JsonType::Absent)),
+        "{found:?}"
+    );
+    assert!(
+        ["/data/0/title", "/data/0/is_archived"].contains(&strict.pointer.as_str()),
+        "{}",
+        strict.pointer
+    );
+    assert!(strict.to_string().contains("missing field"), "{strict}");
+}
+
+#[test]
+fn booleans_and_numbers_as_strings_are_read_when_they_parse_exactly() {
+    let mut item = contract("ctr-1");
+    item["is_shielded"] = json!("true");
+    item["notice_period"] = json!("5.0000");
+    let mut body = contracts(vec![item]);
+    body["page"]["total_rows"] = json!("700,000.00");
+    let (value, corrections, strict) = both::<Contracts>(&body);
+    assert!(value.data[0].is_shielded);
+    assert_eq!(value.data[0].notice_period, 5.0);
+    assert_eq!(value.page.total_rows, 700_000.0);
+    let found: Vec<(&str, JsonType, &str)> =
+        corrections.iter().map(|c| (c.pointer.as_str(), c.found, c.expected)).collect();
+    assert_eq!(
+        found,
+        [
+            ("/data/0/is_shielded", JsonType::String, "boolean"),
+            ("/data/0/notice_period", JsonType::String, "number"),
+            ("/page/total_rows", JsonType::String, "number")
+        ]
+    );
+    assert_eq!(strict.pointer, "/data/0/is_shielded");
+
+    // Integers: "12" reads, "12.5" does not (it would lose the fraction).
+    let departments = |total: Value| json!({ "data": [], "has_more": false, "total_count": total });
+    let (value, corrections, _) = both::<Departments>(&departments(json!("12")));
+    assert_eq!((value.total_count, one(&corrections).pointer.as_str()), (12, "/total_count"));
+    let err = decode::<Departments>(200, departments(json!("12.5")).to_string(), DecodeMode::Lenient).err();
+    assert_eq!(err.map(|e| e.pointer), Some("/total_count".to_string()));
+}
+
+#[test]
+fn an_envelope_without_data_is_zero_filled_and_recorded_never_silent() {
+    // The spec says {"data": [...]}; a body under another key loses nothing silently: `data`
+    // is recorded as absent (the overlay fixes the envelopes we know of), and the raw body is
+    // one call away with `.json()`.
+    let body = json!({ "policies": [{ "id": "p-1" }] });
+    let (value, corrections, strict) = both::<Payslips>(&body);
+    assert!(value.data.is_empty());
+    assert_eq!(one(&corrections).pointer, "/data");
+    assert_eq!(strict.pointer, "/data");
+    // `data` an array where an object is declared is not recoverable: an error at /data.
+    let err = decode::<deel_api::types::WorkerSessionCreateWorkerAccessTokenResponse201>(
+        201,
+        json!({ "data": [] }).to_string(),
+        DecodeMode::Lenient,
+    )
+    .err()
+    .unwrap_or_else(|| panic!("an array is no object"));
+    assert_eq!((err.pointer.as_str(), err.found), ("/data", JsonType::Array));
+}
+
+#[test]
+fn an_empty_body_where_json_is_declared_has_a_documented_outcome() {
+    let (value, corrections) =
+        decode::<Contracts>(200, Vec::new(), DecodeMode::Lenient).unwrap_or_else(|e| panic!("{e}"));
+    assert!(value.data.is_empty());
+    let c = one(&corrections);
+    assert_eq!((c.pointer.as_str(), c.kind, c.found), ("", CorrectionKind::ZeroFilled, JsonType::Absent));
+    let strict = decode::<Contracts>(200, b"  ".to_vec(), DecodeMode::Strict)
+        .err()
+        .unwrap_or_else(|| panic!("strict"));
+    assert_eq!(
+        strict.to_string(),
+        "could not decode a 200 response at the body: the body is empty (expected object, found absent)"
+    );
+}
+
+#[test]
+fn unknown_fields_and_enum_values_need_no_correction() {
+    let mut item = contract("ctr-1");
+    item["status"] = json!("a_status_added_later");
+    item["added_later"] = json!({ "x": 1 });
+    let text = contracts(vec![item]).to_string();
+    let (value, corrections) =
+        decode::<Contracts>(200, text, DecodeMode::Strict).unwrap_or_else(|e| panic!("{e}"));
+    assert!(corrections.is_empty());
+    assert_eq!(value.data[0].status.as_str(), "a_status_added_later");
+}
+
+#[test]
+fn decode_errors_quote_no_value() {
+    let mut item = contract("ctr-1");
+    item["client"] = json!("secret-looking-value-123");
+    let err = decode::<Contracts>(200, contracts(vec![item]).to_string(), DecodeMode::Lenient)
+        .err()
+        .unwrap_or_else(|| panic!("a string is no object"));
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains("secret-looking"), "{text}");
+    assert_eq!((err.pointer.as_str(), err.found), ("/data/0/client", JsonType::String));
+}
