@@ -22,6 +22,7 @@ pub mod auth;
 mod client;
 pub mod clock;
 mod environment;
+pub mod expiry;
 pub mod limiter;
 pub mod oauth;
 pub mod pagination;

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::auth::{bearer, BoxFuture, Credentials};
 use crate::clock::{self, Clock};
+use crate::expiry::{self, ExpirySource};
 use crate::Error;
 
 /// An error from a [`TokenStore`].
@@ -56,6 +57,7 @@ pub struct OAuthTokens {
     refresh_token: SecretString,
     expires_at: DateTime<Utc>,
     scope: Option<String>,
+    source: ExpirySource,
 }
 
 impl fmt::Debug for OAuthTokens {
@@ -77,7 +79,15 @@ impl OAuthTokens {
             refresh_token: SecretString::from(refresh_token),
             expires_at,
             scope: None,
+            source: ExpirySource::Response,
         }
+    }
+
+    /// Where [`Self::expires_at`] came from: the token response's `expires_in`, or (when that
+    /// was absent, null or unparseable) the access token's JWT `exp` claim, or else an assumed
+    /// hour from issue.
+    pub fn expiry_source(&self) -> ExpirySource {
+        self.source
     }
 
     /// The access token.
@@ -105,10 +115,16 @@ impl OAuthTokens {
 struct TokenResponse {
     access_token: String,
     refresh_token: String,
-    expires_in: i64,
+    /// Seconds; read leniently (a number or a numeric string), see [`OAuthTokens::expiry_source`].
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
     #[serde(default)]
     scope: Option<String>,
 }
+
+/// How long an access token is assumed valid when neither the response nor the token says: short,
+/// so that a wrong guess costs an early refresh, never a run of 401s.
+const ASSUMED_ACCESS_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
 impl OAuthApp {
     /// An app with Deel's endpoints.
@@ -206,11 +222,28 @@ impl OAuthApp {
         // The body holds the tokens: never quote it in an error.
         let parsed: TokenResponse = serde_json::from_slice(&body)
             .map_err(|e| failed(&format!("OAuth token response has an unexpected shape: {e}"), None))?;
+        let now = self.clock.now();
+        let seconds = match &parsed.expires_in {
+            Some(serde_json::Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+            Some(serde_json::Value::String(s)) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        let stated =
+            seconds.filter(|s| *s > 0).and_then(|s| now.checked_add_signed(chrono::Duration::seconds(s)));
+        let (expires_at, source) =
+            expiry::resolve(&parsed.access_token, stated, now, ASSUMED_ACCESS_LIFETIME);
+        if source != ExpirySource::Response {
+            tracing::warn!(
+                ?source,
+                "the OAuth token response has no usable expires_in; expiry taken elsewhere"
+            );
+        }
         Ok(OAuthTokens {
             access_token: SecretString::from(parsed.access_token),
             refresh_token: SecretString::from(parsed.refresh_token),
-            expires_at: self.clock.now() + chrono::Duration::seconds(parsed.expires_in),
+            expires_at,
             scope: parsed.scope,
+            source,
         })
     }
 }

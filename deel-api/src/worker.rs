@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::{bearer, BoxFuture, Credentials};
 use crate::clock::Clock;
+use crate::expiry::{self, ExpirySource};
 use crate::{types, Client, Error};
 
 /// A worker access token from `POST /workers/session` and when it expires.
@@ -18,13 +19,21 @@ use crate::{types, Client, Error};
 pub struct WorkerToken {
     token: SecretString,
     expires_at: DateTime<Utc>,
+    source: ExpirySource,
     clock: Arc<dyn Clock>,
 }
 
 impl WorkerToken {
     /// A token expiring at `expires_at`, judged against `clock`.
     pub fn new(token: impl Into<String>, expires_at: DateTime<Utc>, clock: Arc<dyn Clock>) -> Self {
-        Self { token: SecretString::from(token.into()), expires_at, clock }
+        Self { token: SecretString::from(token.into()), expires_at, source: ExpirySource::Response, clock }
+    }
+
+    /// Where [`Self::expires_at`] came from: Deel's response, the token's own JWT claim when the
+    /// response's `expires_at` was absent, null or unparseable, or else an assumed 24 hours from
+    /// issue (Deel's documented lifetime of a worker token).
+    pub fn expiry_source(&self) -> ExpirySource {
+        self.source
     }
 
     /// The token itself.
@@ -58,6 +67,7 @@ impl fmt::Debug for WorkerToken {
         f.debug_struct("WorkerToken")
             .field("token", &"<redacted>")
             .field("expires_at", &self.expires_at)
+            .field("expiry_source", &self.source)
             .finish()
     }
 }
@@ -112,18 +122,39 @@ impl WorkerSessions {
         let body = types::CreateWorkerAccessTokenBody {
             data: types::WorkersSessionPostBodyData { profile_id: profile_id.to_string() },
         };
+        // Read as JSON, not as the typed response: an unusable `expires_at` must not lose the
+        // token, nor (zero-filled to the epoch) make every call create a new one.
         let created = self
             .client
             .create_worker_access_token(&body)
             .send()
+            .json()
             .await
             .map_err(|e| Error::Credentials {
                 message: "could not create a worker access token (POST /workers/session)".into(),
                 source: Some(Box::new(e)),
             })?
-            .into_inner()
-            .data;
-        let token = WorkerToken::new(created.token, created.expires_at, self.client.clock().clone());
+            .into_inner();
+        let secret = created.pointer("/data/token").and_then(|t| t.as_str()).filter(|t| !t.is_empty());
+        let Some(secret) = secret else {
+            return Err(Error::Credentials {
+                message: "Deel's worker session response has no token at /data/token".into(),
+                source: None,
+            });
+        };
+        let stated = created
+            .pointer("/data/expires_at")
+            .and_then(|v| v.as_str())
+            .and_then(|v| v.parse::<DateTime<Utc>>().ok());
+        let clock = self.client.clock().clone();
+        let (expires_at, source) = expiry::resolve(secret, stated, clock.now(), chrono::Duration::hours(24));
+        if source != ExpirySource::Response {
+            tracing::warn!(
+                ?source,
+                "the worker session response has no usable expires_at; expiry taken elsewhere"
+            );
+        }
+        let token = WorkerToken { source, ..WorkerToken::new(secret, expires_at, clock) };
         if token.expires_within(self.skew) {
             // Replacing it would not help: report rather than loop on fresh, short-lived tokens.
             tracing::warn!(expires_at = %token.expires_at, "Deel issued a worker token that is already near expiry");

@@ -370,3 +370,41 @@ async fn a_refused_refresh_quotes_no_secret() {
     }
     assert_eq!(err.status(), Some(400), "the refusal's status stays reachable");
 }
+
+#[tokio::test]
+async fn an_unusable_expires_in_falls_back_to_the_jwt_claim_then_an_hour() {
+    use base64::Engine;
+    use deel_api::expiry::ExpirySource;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let exp = (t0() + chrono::Duration::hours(3)).timestamp();
+    let jwt = format!("{}.{}.c2ln", b64(r#"{"alg":"HS256"}"#), b64(&format!(r#"{{"exp":{exp}}}"#)));
+    let cases = [
+        (
+            json!({ "access_token": jwt, "refresh_token": "r", "expires_in": null }),
+            exp,
+            ExpirySource::JwtClaim,
+        ),
+        (
+            json!({ "access_token": "opaque", "refresh_token": "r" }),
+            (t0() + chrono::Duration::hours(1)).timestamp(),
+            ExpirySource::Assumed,
+        ),
+        (
+            json!({ "access_token": "opaque", "refresh_token": "r", "expires_in": "7200" }),
+            (t0() + chrono::Duration::hours(2)).timestamp(),
+            ExpirySource::Response,
+        ),
+    ];
+    for (body, want, source) in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
+            .mount(&server)
+            .await;
+        let app = OAuthApp::new("cid", "client-secret-1", "https://cb.example.test")
+            .with_endpoints(format!("{}/a", server.uri()), format!("{}/t", server.uri()))
+            .with_clock(Arc::new(ManualClock::new(t0())));
+        let tokens = app.exchange_code("code-1").await.unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert_eq!((tokens.expires_at().timestamp(), tokens.expiry_source()), (want, source), "{body}");
+    }
+}

@@ -169,3 +169,82 @@ async fn a_worker_token_that_cannot_be_created_is_a_credentials_error_with_the_s
         assert!(err.to_string().contains("missing scope admin:worker"), "{err}");
     }
 }
+
+/// A JWT (unsigned for the test: only its `exp` claim is read) expiring at `exp`.
+fn jwt(exp: i64) -> String {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    format!(
+        "{}.{}.c2ln",
+        b64(r#"{"alg":"HS256","typ":"JWT"}"#),
+        b64(&format!(r#"{{"exp":{exp},"sub":"w"}}"#))
+    )
+}
+
+#[tokio::test]
+async fn an_unusable_expires_at_never_makes_every_call_create_a_token() {
+    let in_6h = (t0() + chrono::Duration::hours(6)).timestamp();
+    let cases: Vec<(&str, serde_json::Value, Option<i64>, deel_api::expiry::ExpirySource)> = vec![
+        (
+            "absent, JWT",
+            json!({ "data": { "token": jwt(in_6h) } }),
+            Some(in_6h),
+            deel_api::expiry::ExpirySource::JwtClaim,
+        ),
+        (
+            "null, JWT",
+            json!({ "data": { "token": jwt(in_6h), "expires_at": null } }),
+            Some(in_6h),
+            deel_api::expiry::ExpirySource::JwtClaim,
+        ),
+        (
+            "unparseable, JWT",
+            json!({ "data": { "token": jwt(in_6h), "expires_at": "tomorrow" } }),
+            Some(in_6h),
+            deel_api::expiry::ExpirySource::JwtClaim,
+        ),
+        (
+            "absent, opaque",
+            json!({ "data": { "token": "opaque-1" } }),
+            None,
+            deel_api::expiry::ExpirySource::Assumed,
+        ),
+        (
+            "epoch, opaque",
+            json!({ "data": { "token": "opaque-1", "expires_at": "1970-01-01T00:00:00Z" } }),
+            None,
+            deel_api::expiry::ExpirySource::Assumed,
+        ),
+    ];
+    for (name, body, exp, source) in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/rest/v2/workers/session"))
+            .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_millis(30)).set_body_json(body))
+            .mount(&server)
+            .await;
+        let clock = ManualClock::new(t0());
+        let client = common::build(common::builder(&server).clock(Arc::new(clock.clone())));
+        let sessions = WorkerSessions::new(&client);
+        // Ten concurrent callers, then ten more calls later: still one session.
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let sessions = sessions.clone();
+            tasks.push(tokio::spawn(async move { sessions.token("prof-1").await }));
+        }
+        let mut tokens = Vec::new();
+        for task in tasks {
+            tokens
+                .push(task.await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{name}: {e}")));
+        }
+        for _ in 0..10 {
+            assert!(sessions.token("prof-1").await.is_ok());
+        }
+        assert_eq!(common::received(&server).await.len(), 1, "{name}: one POST /workers/session");
+        let token = &tokens[0];
+        assert_eq!(token.expiry_source(), source, "{name}");
+        let expected = exp.unwrap_or_else(|| (t0() + chrono::Duration::hours(24)).timestamp());
+        assert_eq!(token.expires_at().timestamp(), expected, "{name}");
+        assert!(!format!("{token:?}").contains("eyJ"), "{name}: the token must not print");
+    }
+}
