@@ -5,6 +5,7 @@
 //! status codes, servers, scopes) and drops every piece of upstream prose. Each transformation is
 //! a small named pass in [`passes`]; the report lists how many places each one touched.
 
+pub mod overlay;
 pub mod passes;
 
 use std::collections::BTreeSet;
@@ -30,6 +31,7 @@ pub struct PassReport {
 pub struct Import {
     pub document: Value,
     pub passes: Vec<PassReport>,
+    pub overlays: Vec<overlay::Applied>,
     pub operations_in: usize,
     pub operations_out: usize,
 }
@@ -40,6 +42,9 @@ impl Import {
         let mut s = String::from("import report\n");
         for p in &self.passes {
             let _ = writeln!(s, "  {:<28} {:>6}", p.name, p.touched);
+        }
+        for o in &self.overlays {
+            let _ = writeln!(s, "  overlay {:<20} {:>6} actions, {} nodes", o.name, o.actions, o.nodes);
         }
         let _ = writeln!(s, "  operations in {}, out {}", self.operations_in, self.operations_out);
         s
@@ -63,6 +68,17 @@ pub const SIZE_PASSES: &[&str] = &["dedupe_schemas", "prune_unreachable"];
 /// Runs every pass over `upstream`, in order, and checks that no operation was lost.
 pub fn import(doc: Value) -> Result<Import, String> {
     import_without(doc, &[])
+}
+
+/// [`import`], then the learned-facts overlays (name and document), in order.
+pub fn import_with(doc: Value, overlays: &[(String, Value)]) -> Result<Import, String> {
+    let mut result = import(doc)?;
+    let mut doc = std::mem::take(&mut result.document);
+    for (name, o) in overlays {
+        result.overlays.push(overlay::apply(&mut doc, name, o)?);
+    }
+    result.document = json::canonical(doc);
+    Ok(result)
 }
 
 /// [`import`] with the named passes left out (to measure what they save).
@@ -98,6 +114,7 @@ pub fn import_without(mut doc: Value, skip: &[&str]) -> Result<Import, String> {
     Ok(Import {
         document: json::canonical(doc),
         passes: reports,
+        overlays: Vec::new(),
         operations_in: before.len(),
         operations_out: after.len(),
     })
@@ -122,7 +139,8 @@ pub fn render(doc: &Value) -> Result<String, String> {
 /// `cargo xtask import --from PATH [--out PATH]`.
 pub fn run(from: &Path, out: &Path) -> Result<(), String> {
     let upstream = read_document(from)?;
-    let result = import(upstream)?;
+    let overlays = overlay::load(&crate::workspace_root().join(overlay::DIR))?;
+    let result = import_with(upstream, &overlays)?;
     let text = render(&result.document)?;
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
@@ -147,8 +165,9 @@ mod tests {
 
     #[test]
     fn reference_import_reproduces_the_committed_document() {
-        let first = import(reference()).and_then(|i| render(&i.document));
-        let second = import(reference()).and_then(|i| render(&i.document));
+        let overlays = overlay::load(&crate::workspace_root().join(overlay::DIR)).unwrap_or_default();
+        let first = import_with(reference(), &overlays).and_then(|i| render(&i.document));
+        let second = import_with(reference(), &overlays).and_then(|i| render(&i.document));
         assert!(first.is_ok(), "{first:?}");
         assert_eq!(first, second, "import is not deterministic");
         let committed = std::fs::read_to_string(crate::workspace_root().join(OUTPUT)).ok();
@@ -165,6 +184,23 @@ mod tests {
         assert_eq!(counts, Ok((393, 393)));
         let report = result.map(|i| i.report()).unwrap_or_default();
         assert!(report.contains("operations in 393, out 393"), "{report}");
+    }
+
+    #[test]
+    fn the_importer_applies_overlays_after_its_passes_and_reports_them() {
+        let upstream = serde_json::json!({
+            "openapi": "3.1.0", "info": { "title": "t", "version": "1", "description": "dropped by strip_prose" },
+            "paths": {}
+        });
+        let o = serde_json::json!({ "overlay": "1.0.0", "info": { "title": "t", "version": "1" }, "actions": [{
+            "target": "$.info", "update": { "x-learned": true },
+            "x-source": "a test", "x-why": "shows the overlay runs after the passes"
+        }] });
+        let result = import_with(upstream, &[("learned.yaml".into(), o)]);
+        let result = result.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(result.document.pointer("/info/x-learned"), Some(&Value::Bool(true)));
+        assert!(result.report().contains("overlay learned.yaml"), "{}", result.report());
+        assert!(result.report().contains("1 actions, 1 nodes"), "{}", result.report());
     }
 
     #[test]
