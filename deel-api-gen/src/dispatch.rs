@@ -121,9 +121,20 @@ fn body_arg<T: DeserializeOwned>(body: Option<&Value>) -> Result<T, DispatchErro
     serde_json::from_value(body.clone()).map_err(|e| bad("body", e))
 }
 
-/// Uploads are sent with one small text part; what a real upload carries is up to the caller.
-fn multipart_form() -> reqwest::multipart::Form {
-    reqwest::multipart::Form::new().text("fixture", "dispatched")
+/// An upload's form: the call's body read as form fields (a string as a text part, anything else
+/// as a JSON part), or one small text part without a body. What a real upload carries (files) is up
+/// to the caller.
+fn multipart_form(body: Option<&Value>) -> reqwest::multipart::Form {
+    let form = reqwest::multipart::Form::new();
+    let Some(Value::Object(fields)) = body else { return form.text("fixture", "dispatched") };
+    fields.iter().fold(form, |form, (name, value)| match value {
+        Value::String(text) => form.text(name.clone(), text.clone()),
+        // Structured fields go as JSON parts, as the spec's form encodings describe them.
+        other => match reqwest::multipart::Part::text(other.to_string()).mime_str("application/json") {
+            Ok(part) => form.part(name.clone(), part),
+            Err(_) => form.text(name.clone(), other.to_string()),
+        },
+    })
 }
 
 fn json<T: serde::Serialize>(r: Result<Response<T>, crate::Error>) -> Result<Outcome, DispatchError> {
@@ -1707,12 +1718,12 @@ pub async fn call(
                 call.path,
                 "vendor_bill_id",
             )?;
-            let a1 = multipart_form();
+            let a1 = multipart_form(call.body);
             json(client.send_upload_vendor_bill_attachment(&a0, a1).await)
         }
         #[cfg(feature = "adjustments")]
         "create_contract_adjustment" => {
-            let a0 = multipart_form();
+            let a0 = multipart_form(call.body);
             json(client.send_create_contract_adjustment(a0).await)
         }
         #[cfg(feature = "adjustments")]
@@ -1749,7 +1760,7 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1 = multipart_form();
+            let a1 = multipart_form(call.body);
             json(client.send_update_contract_adjustment(&a0, a1).await)
         }
         #[cfg(feature = "ats")]
@@ -2643,7 +2654,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1 = multipart_form();
+            let a1 = multipart_form(call.body);
             json(client.send_create_contract_document(&a0, a1).await)
         }
         #[cfg(feature = "contracts")]
@@ -3485,7 +3496,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1 = multipart_form();
+            let a1 = multipart_form(call.body);
             json(client.send_create_employee_resignation(&a0, a1).await)
         }
         #[cfg(feature = "eor-offboarding")]
@@ -3539,7 +3550,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1 = multipart_form();
+            let a1 = multipart_form(call.body);
             json(client.send_create_offboarding_termination(&a0, a1).await)
         }
         #[cfg(feature = "eor-offboarding")]
@@ -3710,7 +3721,7 @@ pub async fn call(
                 call.path,
                 "document_id",
             )?;
-            let a1 = multipart_form();
+            let a1 = multipart_form(call.body);
             json(client.send_upload_eor_worker_compliance_document(&a0, a1).await)
         }
         #[cfg(feature = "eor-worker-compliance")]
@@ -3792,7 +3803,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1 = multipart_form();
+            let a1 = multipart_form(call.body);
             json(client.send_submit_eor_worker_resignation(&a0, a1).await)
         }
         #[cfg(feature = "eor-worker-offboarding")]
@@ -4813,7 +4824,7 @@ pub async fn call(
                 call.path,
                 "document_request_id",
             )?;
-            let a3 = multipart_form();
+            let a3 = multipart_form(call.body);
             json(
                 client.send_create_worker_case_required_document(&a0, &a1, &a2, a3).await,
             )
@@ -5818,12 +5829,12 @@ pub async fn call(
         }
         #[cfg(feature = "screenings")]
         "submit_external_kyc" => {
-            let a0 = multipart_form();
+            let a0 = multipart_form(call.body);
             json(client.send_submit_external_kyc(a0).await)
         }
         #[cfg(feature = "screenings")]
         "create_manual_verification" => {
-            let a0 = multipart_form();
+            let a0 = multipart_form(call.body);
             json(client.send_create_manual_verification(a0).await)
         }
         #[cfg(feature = "screenings")]

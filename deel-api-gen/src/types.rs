@@ -100,16 +100,26 @@ macro_rules! open_enum {
 
 /// Lenient reading for a type that keeps serde's derive (untagged unions, newtypes): `null` is
 /// handled here, the rest strictly, since an untagged union picks the first alternative that
-/// decodes and a corrected one would always win. Such a type has no zero value.
+/// decodes and a corrected one would always win. Its zero value is its `Default` (`default`), the
+/// empty object for a newtype around one (`map`), or none.
 macro_rules! lenient_via_serde {
+    ($name:ident, default) => {
+        lenient_via_serde!(@impl $name, Some(<$name as ::std::default::Default>::default()));
+    };
+    ($name:ident, map) => {
+        lenient_via_serde!(@impl $name, Some($name(::serde_json::Map::new())));
+    };
     ($name:ident) => {
+        lenient_via_serde!(@impl $name, None);
+    };
+    (@impl $name:ident, $zero:expr) => {
         impl<'de> lean::Lenient<'de> for $name {
             const EXPECTED: &'static str = stringify!($name);
             fn read<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<lean::Read<Self>, D::Error> {
                 lean::strictly(|| lean::nullable(d))
             }
             fn zero() -> ::std::option::Option<Self> {
-                None
+                $zero
             }
         }
     };
@@ -13918,7 +13928,7 @@ pub struct ContractsRejectContractResponse204(
         feature = "worker-relations"
     )
 )]
-lenient_via_serde!(ContractsRejectContractResponse204);
+lenient_via_serde!(ContractsRejectContractResponse204, map);
 #[cfg(
     any(
         feature = "custom-fields-contracts",

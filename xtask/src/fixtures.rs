@@ -248,9 +248,13 @@ fn bounded(schema: &Value, preferred: f64) -> f64 {
 /// A realistic string for a field, from its format and name.
 fn string(schema: &Value, name: &str) -> String {
     let lower = name.to_ascii_lowercase();
-    let value = match schema.get("format").and_then(Value::as_str) {
+    let format = schema.get("x-deel-format").or_else(|| schema.get("format")).and_then(Value::as_str);
+    let value = match format {
         Some("date-time") => return "2026-10-01T08:00:00Z".into(),
         Some("date") => return "2026-10-01".into(),
+        Some("uuid") => return uuid_from(&format!("{lower}-1001")),
+        Some("email") => return "ada.lovelace@example.com".into(),
+        Some("uri" | "url") => return "https://example.com/deel-rs".into(),
         _ if lower.ends_with("_at") => "2026-10-01T08:00:00Z".to_string(),
         _ if lower.contains("email") => "ada.lovelace@example.com".to_string(),
         _ if lower.contains("currency") => "EUR".to_string(),
@@ -282,4 +286,410 @@ fn string(schema: &Value, name: &str) -> String {
         value.truncate(max);
     }
     value
+}
+
+/// `cargo xtask fixtures --conform`: makes the request of every existing fixture honour the
+/// facts of `openapi/` that the typed request does not check — formats kept as `x-deel-format`
+/// (uuid, email, uri), enum values, `oneOf` branches and required fields — so that each request
+/// is valid against the reference spec (an independent mock such as Prism refuses it otherwise).
+/// Values stay our own: an id that is not a UUID becomes a UUID derived from it, the same one
+/// wherever the id appears.
+pub fn conform(root: &Path) -> Result<(), String> {
+    let mut doc = import::read_document(&root.join(import::OUTPUT))?;
+    let schemas = doc.pointer("/components/schemas").cloned().unwrap_or(Value::Null);
+    let sampler = Sampler { schemas: &schemas };
+    let mut ops = std::collections::BTreeMap::new();
+    json::for_each_operation(&mut doc, &mut |path, _, op| {
+        let name = snake(op.get("operationId").and_then(Value::as_str).unwrap_or_default());
+        ops.insert(name, (path.to_string(), Value::Object(op.clone())));
+    });
+    // Templates of one shape (`/a/{x}/b` and `/a/{y}/b`) match the same requests: a request must
+    // honour the format any of them gives a parameter at that place.
+    let mut shared: std::collections::BTreeMap<(String, usize), Value> = std::collections::BTreeMap::new();
+    for (template, op) in ops.values() {
+        for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            let (Some(name), Some(schema)) = (p.get("name").and_then(Value::as_str), p.get("schema")) else {
+                continue;
+            };
+            let has_format = schema.get("x-deel-format").or_else(|| schema.get("format")).is_some();
+            if let (true, Some(at)) =
+                (has_format, template.split('/').position(|s| s == format!("{{{name}}}")))
+            {
+                shared.entry((shape(template), at)).or_insert_with(|| schema.clone());
+            }
+        }
+    }
+    for (template, op) in ops.values_mut() {
+        let key = shape(template);
+        let segments: Vec<String> = template.split('/').map(String::from).collect();
+        for p in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+            let Some(name) = p.get("name").and_then(Value::as_str).map(String::from) else { continue };
+            let Some(at) = segments.iter().position(|s| *s == format!("{{{name}}}")) else { continue };
+            let plain =
+                p.get("schema").is_none_or(|s| s.get("x-deel-format").or_else(|| s.get("format")).is_none());
+            if let (true, Some(schema)) = (plain, shared.get(&(key.clone(), at))) {
+                p["schema"] = schema.clone();
+            }
+        }
+    }
+    let (mut changed, mut seen) = (0, 0);
+    for file in fixture_files(&root.join(DIR))? {
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+        let mut fixture: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let Some((template, op)) = fixture.get("operation").and_then(Value::as_str).and_then(|n| ops.get(n))
+        else {
+            continue;
+        };
+        seen += 1;
+        if conform_request(&sampler, template, op, &mut fixture["request"]) {
+            let mut out = serde_json::to_string_pretty(&fixture).map_err(|e| e.to_string())?;
+            out.push('\n');
+            std::fs::write(&file, out).map_err(|e| format!("writing {}: {e}", file.display()))?;
+            changed += 1;
+        }
+    }
+    println!("fixtures --conform: {changed} of {seen} requests changed");
+    Ok(())
+}
+
+/// A path template with its parameter names left out.
+fn shape(template: &str) -> String {
+    template.split('/').map(|s| if s.starts_with('{') { "{}" } else { s }).collect::<Vec<_>>().join("/")
+}
+
+fn fixture_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).map_err(|e| format!("reading {}: {e}", d.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Conforms one fixture request (path, query and body) to its operation; says whether it changed.
+fn conform_request(sampler: &Sampler, template: &str, op: &Value, request: &mut Value) -> bool {
+    let before = request.clone();
+    let params: Vec<&Value> = op.get("parameters").and_then(Value::as_array).into_iter().flatten().collect();
+    let schema_of = |name: &str, place: &str| {
+        params
+            .iter()
+            .find(|p| {
+                p.get("name").and_then(Value::as_str) == Some(name)
+                    && p.get("in").and_then(Value::as_str) == Some(place)
+            })
+            .and_then(|p| p.get("schema"))
+            .cloned()
+    };
+    if let Some(path) = request.get("path").and_then(Value::as_str).map(String::from) {
+        let mut parts: Vec<String> = path.split('/').map(String::from).collect();
+        for (i, segment) in template.split('/').enumerate() {
+            let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else { continue };
+            let (Some(schema), Some(part)) = (schema_of(name, "path"), parts.get_mut(i)) else { continue };
+            if let Value::String(s) = sampler.conform(&Value::String(part.clone()), &schema, name) {
+                if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+                    *part = s;
+                }
+            }
+        }
+        request["path"] = Value::String(parts.join("/"));
+    }
+    if let Some(query) = request.get_mut("query").and_then(Value::as_object_mut) {
+        for (name, value) in query.iter_mut() {
+            let Some(schema) = schema_of(name, "query") else { continue };
+            let typed = |v: &Value| match v {
+                Value::String(s) => {
+                    serde_json::from_str::<Value>(s).ok().filter(|p| !p.is_string()).unwrap_or(v.clone())
+                }
+                other => other.clone(),
+            };
+            let conformed = sampler.conform(&typed(value), &schema, name);
+            *value = match conformed {
+                Value::Array(items) => {
+                    Value::Array(items.iter().map(|v| Value::String(text(v, name))).collect())
+                }
+                other => Value::String(text(&other, name)),
+            };
+        }
+    }
+    if let (Some(body), Some(schema)) =
+        (request.get("body").cloned(), op.pointer("/requestBody/content/application~1json/schema"))
+    {
+        request["body"] = sampler.conform(&body, schema, "body");
+    }
+    // An upload's form fields, as the body (the replay server does not compare multipart bodies;
+    // the dispatcher sends them as text parts).
+    if let Some(schema) = op.pointer("/requestBody/content/multipart~1form-data/schema") {
+        let body = request
+            .get("body")
+            .cloned()
+            .unwrap_or_else(|| sampler.sample(schema, "form", 1, &mut BTreeSet::new()));
+        request["body"] = sampler.conform(&body, schema, "form");
+    }
+    *request != before
+}
+
+impl Sampler<'_> {
+    fn resolve<'s>(&'s self, mut schema: &'s Value) -> &'s Value {
+        for _ in 0..16 {
+            match schema.get("$ref").and_then(Value::as_str).and_then(json::schema_ref_name) {
+                Some(name) => schema = self.schemas.get(name).unwrap_or(&Value::Null),
+                None => break,
+            }
+        }
+        schema
+    }
+
+    /// `value` made to honour `schema`'s formats, enums, branches and required fields.
+    fn conform(&self, value: &Value, schema: &Value, name: &str) -> Value {
+        let schema = self.resolve(schema);
+        if value.is_null() && schema.get("nullable") == Some(&Value::Bool(true)) {
+            return Value::Null;
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            if !values.contains(value) {
+                return values.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null);
+            }
+            return value.clone();
+        }
+        if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+            return parts.iter().fold(value.clone(), |v, part| self.conform(&v, part, name));
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+                if value.is_null() && branches.iter().any(is_null_schema) {
+                    return Value::Null;
+                }
+                let mut live: Vec<&Value> = branches.iter().filter(|b| !is_null_schema(b)).collect();
+                live.sort_by_key(|b| self.misfit(value, b));
+                // `oneOf` wants exactly one branch to hold: prefer the closest branch whose
+                // conformed value no other branch accepts.
+                let candidates: Vec<Value> = live.iter().map(|b| self.conform(value, b, name)).collect();
+                let unique = candidates
+                    .iter()
+                    .find(|c| key == "anyOf" || live.iter().filter(|b| self.fits(c, b)).count() == 1);
+                return unique.or(candidates.first()).cloned().unwrap_or_else(|| value.clone());
+            }
+        }
+        match (schema.get("type").and_then(Value::as_str), value) {
+            (Some("object") | None, Value::Object(map)) => {
+                let props = schema.get("properties").and_then(Value::as_object);
+                let mut out = Map::new();
+                for (k, v) in map {
+                    let conformed = match props.and_then(|p| p.get(k)) {
+                        Some(s) => self.conform(v, s, k),
+                        None => v.clone(),
+                    };
+                    out.insert(k.clone(), conformed);
+                }
+                for required in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+                    let Some(k) = required.as_str() else { continue };
+                    if let (false, Some(s)) = (out.contains_key(k), props.and_then(|p| p.get(k))) {
+                        let sampled = self.sample(s, k, 1, &mut BTreeSet::new());
+                        out.insert(k.to_string(), self.conform(&sampled, s, k));
+                    }
+                }
+                Value::Object(out)
+            }
+            (Some("array"), Value::Array(items)) => {
+                let item = schema.get("items").cloned().unwrap_or(Value::Null);
+                Value::Array(items.iter().map(|v| self.conform(v, &item, name)).collect())
+            }
+            (Some("integer" | "number"), Value::String(s)) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .map(Value::from)
+                .unwrap_or_else(|| self.sample(schema, name, 0, &mut BTreeSet::new())),
+            (Some("string"), Value::String(s)) => {
+                let format =
+                    schema.get("x-deel-format").or_else(|| schema.get("format")).and_then(Value::as_str);
+                Value::String(formatted(s, format))
+            }
+            (Some("string"), Value::Number(_) | Value::Bool(_)) => Value::String(string(schema, name)),
+            _ => value.clone(),
+        }
+    }
+
+    /// Whether `value` is valid for `schema` as far as the fixtures need: types, enums, formats,
+    /// required fields, closed objects and branches.
+    fn fits(&self, value: &Value, schema: &Value) -> bool {
+        let schema = self.resolve(schema);
+        if value.is_null() {
+            return schema.get("nullable") == Some(&Value::Bool(true)) || is_null_schema(schema);
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            return values.contains(value);
+        }
+        if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+            return parts.iter().all(|p| self.fits(value, p));
+        }
+        if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
+            return branches.iter().filter(|b| self.fits(value, b)).count() == 1;
+        }
+        if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+            return branches.iter().any(|b| self.fits(value, b));
+        }
+        match (schema.get("type").and_then(Value::as_str), value) {
+            (Some("string"), Value::String(s)) => {
+                let format =
+                    schema.get("x-deel-format").or_else(|| schema.get("format")).and_then(Value::as_str);
+                formatted(s, format) == *s
+            }
+            (Some("number"), Value::Number(_)) | (Some("boolean"), Value::Bool(_)) => true,
+            (Some("integer"), Value::Number(n)) => n.is_i64() || n.is_u64(),
+            (Some("array"), Value::Array(items)) => {
+                let item = schema.get("items").cloned().unwrap_or(Value::Null);
+                items.iter().all(|v| item.is_null() || self.fits(v, &item))
+            }
+            (Some("object") | None, Value::Object(map)) => {
+                let props = schema.get("properties").and_then(Value::as_object);
+                let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
+                let required_ok = schema
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .all(|k| map.contains_key(k));
+                required_ok
+                    && map.iter().all(|(k, v)| match props.and_then(|p| p.get(k)) {
+                        Some(s) => self.fits(v, s),
+                        None => !closed,
+                    })
+            }
+            (None, _) => true,
+            _ => false,
+        }
+    }
+
+    /// How badly `value` fits `branch` (lower is better): missing required keys, enum values it
+    /// breaks and keys the branch does not have.
+    fn misfit(&self, value: &Value, branch: &Value) -> usize {
+        let branch = self.resolve(branch);
+        let Value::Object(map) = value else {
+            let wanted = branch.get("type").and_then(Value::as_str);
+            let fits = matches!(
+                (wanted, value),
+                (Some("string"), Value::String(_))
+                    | (Some("number" | "integer"), Value::Number(_))
+                    | (Some("boolean"), Value::Bool(_))
+                    | (Some("array"), Value::Array(_))
+            );
+            return usize::from(!fits) * 100;
+        };
+        let props = branch.get("properties").and_then(Value::as_object);
+        let Some(props) = props else { return 50 };
+        let missing = branch
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|k| !map.contains_key(*k))
+            .count();
+        let unknown = map.keys().filter(|k| !props.contains_key(*k)).count();
+        let broken = map
+            .iter()
+            .filter(|(k, v)| {
+                props
+                    .get(*k)
+                    .map(|s| self.resolve(s))
+                    .and_then(|s| s.get("enum"))
+                    .and_then(Value::as_array)
+                    .is_some_and(|e| !e.contains(v))
+            })
+            .count();
+        // Nested objects count too: branches often differ only below the top level.
+        let nested: usize = map
+            .iter()
+            .filter(|(_, v)| v.is_object())
+            .filter_map(|(k, v)| props.get(k).map(|s| (v, self.resolve(s))))
+            .filter(|(_, s)| s.get("properties").is_some())
+            .map(|(v, s)| self.misfit(v, s))
+            .sum();
+        missing * 10 + broken * 10 + unknown + nested
+    }
+}
+
+/// `value` in `format` when it is not already: our own UUID derived from it, an example email or
+/// URL, a date.
+fn formatted(value: &str, format: Option<&str>) -> String {
+    match format {
+        Some("uuid") if !is_uuid(value) => uuid_from(value),
+        Some("email") if !value.contains('@') => "ada.lovelace@example.com".into(),
+        Some("uri" | "url") if !value.contains("://") => "https://example.com/deel-rs".into(),
+        Some("date") if value.len() != 10 => "2026-10-01".into(),
+        _ => value.to_string(),
+    }
+}
+
+fn is_uuid(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A version-4-shaped UUID determined by `seed` (FNV-1a), so the same id maps to the same UUID.
+fn uuid_from(seed: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut next = || {
+        for b in seed.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    };
+    let (a, b) = (next(), next());
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        (b >> 48) & 0xfff,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+#[cfg(test)]
+mod conform_tests {
+    use super::*;
+
+    #[test]
+    fn ids_become_stable_uuids_and_enums_and_branches_are_honoured() {
+        let schemas = json!({
+            "Kind": { "type": "string", "enum": ["a", "b"] },
+            "A": { "type": "object", "required": ["type"], "properties": { "type": { "enum": ["a"] }, "x": { "type": "string" } } },
+            "B": { "type": "object", "required": ["type", "owner_id"], "properties": {
+                "type": { "enum": ["b"] }, "owner_id": { "type": "string", "x-deel-format": "uuid" } } }
+        });
+        let sampler = Sampler { schemas: &schemas };
+        let id = sampler.conform(
+            &json!("contract-1001"),
+            &json!({ "type": "string", "x-deel-format": "uuid" }),
+            "id",
+        );
+        assert!(id.as_str().is_some_and(is_uuid), "{id}");
+        assert_eq!(id, json!(uuid_from("contract-1001")), "the same id maps to the same UUID");
+        assert_eq!(
+            sampler.conform(&json!("c"), &json!({ "$ref": "#/components/schemas/Kind" }), "k"),
+            json!("a")
+        );
+        let union =
+            json!({ "oneOf": [{ "$ref": "#/components/schemas/A" }, { "$ref": "#/components/schemas/B" }] });
+        let body = sampler.conform(&json!({ "type": "b", "owner_id": "owner-1" }), &union, "body");
+        assert_eq!(body["type"], json!("b"), "the closer branch is kept");
+        assert!(body["owner_id"].as_str().is_some_and(is_uuid), "{body}");
+        let filled =
+            sampler.conform(&json!({ "type": "b" }), &json!({ "$ref": "#/components/schemas/B" }), "body");
+        assert!(filled.get("owner_id").is_some_and(|v| v.as_str().is_some_and(is_uuid)), "{filled}");
+    }
 }

@@ -17,6 +17,7 @@ const USAGE: &str = "usage:
   cargo xtask raw --style positional|builder --out <dir>   (progenitor's unmodified output, for measurements)
   cargo xtask bench-compile [--from <openapi.json>]         (build time and memory vs progenitor's defaults)
   cargo xtask fixtures                                      (draft a fixture for each operation that has none)
+  cargo xtask fixtures --conform                            (make every fixture's request honour formats, enums and branches)
   cargo xtask check-areas [--all]                           (deel-api builds with each area feature alone)";
 
 fn main() -> ExitCode {
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| root.join("../shared/reference/deel-openapi.json"));
             bench_compile::run(&root, &from)
         }
+        Some("fixtures") if args.iter().any(|a| a == "--conform") => fixtures::conform(&root),
         Some("fixtures") => fixtures::run(&root),
         Some("check-areas") => check_areas::run(&root, args.iter().any(|a| a == "--all")),
         _ => Err(USAGE.to_string()),

@@ -31,7 +31,7 @@ pub fn arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Result<TokenStre
         let var = format_ident!("a{i}");
         let key = ident.to_string().trim_end_matches('_').to_string();
         if ident == "form" {
-            lets.push(quote!(let #var = multipart_form();));
+            lets.push(quote!(let #var = multipart_form(call.body);));
             passes.push(quote!(#var));
             continue;
         }

@@ -801,9 +801,17 @@ fn lenient_serde_types(items: Vec<Item>) -> Vec<Item> {
             Item::Enum(e) if derives(&e.attrs, "Deserialize") => Some(e.ident.clone()),
             _ => None,
         };
+        let zero = match &item {
+            Item::Struct(s) if derives(&s.attrs, "Default") => Some(quote!(default)),
+            Item::Struct(s) if is_transparent_map(s) => Some(quote!(map)),
+            Item::Enum(e) if derives(&e.attrs, "Default") => Some(quote!(default)),
+            _ => None,
+        };
         out.push(item);
-        if let Some(name) = name {
-            out.push(parse_quote!(lenient_via_serde!(#name);));
+        match (name, zero) {
+            (Some(name), Some(zero)) => out.push(parse_quote!(lenient_via_serde!(#name, #zero);)),
+            (Some(name), None) => out.push(parse_quote!(lenient_via_serde!(#name);)),
+            (None, _) => {}
         }
     }
     out
@@ -860,6 +868,14 @@ fn redact_secret_fields(items: Vec<Item>) -> Vec<Item> {
         out.push(parse_quote!(redacted_debug!(#name { #(#list),* });));
     }
     out
+}
+
+/// A newtype around a JSON object (`struct X(Map<String, Value>)`): its zero value is the empty
+/// object.
+fn is_transparent_map(s: &syn::ItemStruct) -> bool {
+    let syn::Fields::Unnamed(fields) = &s.fields else { return false };
+    let [only] = fields.unnamed.iter().collect::<Vec<_>>()[..] else { return false };
+    matches!(&only.ty, Type::Path(p) if p.path.segments.last().is_some_and(|seg| seg.ident == "Map"))
 }
 
 /// Whether `#[derive(...)]` among `attrs` names `name` (by its last path segment).

@@ -260,8 +260,10 @@ pub fn sort_enums(doc: &mut Value) -> Result<usize, String> {
     Ok(n)
 }
 
-/// Formats Deel does not hold to on the wire become plain strings. Identifiers marked `uuid`
-/// include short non-UUID ids in practice, and one bad id must not fail a whole response.
+/// Formats Deel does not hold to on the wire become plain strings for the generated types:
+/// identifiers marked `uuid` include short non-UUID ids in practice, and one bad id must not fail
+/// a whole response. The fact is kept as `x-deel-format`, which the generator ignores and the
+/// fixture drafter honours, so that what we send still matches the format.
 pub fn lenient_formats(doc: &mut Value) -> Result<usize, String> {
     let mut n = 0;
     json::for_each_schema(doc, &mut |s| {
@@ -270,7 +272,9 @@ pub fn lenient_formats(doc: &mut Value) -> Result<usize, String> {
             Some("uuid" | "email" | "uri" | "cuid" | "alphanumeric" | "decimal")
         );
         if relax {
-            s.remove("format");
+            if let Some(format) = s.remove("format") {
+                s.insert("x-deel-format".into(), format);
+            }
             n += 1;
         }
     });
@@ -718,7 +722,11 @@ pub fn dedupe_schemas(doc: &mut Value) -> Result<usize, String> {
         };
         let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, schema) in schemas {
-            let key = serde_json::to_string(&json::canonical(schema.clone())).map_err(|e| e.to_string())?;
+            // Kept format facts (`x-deel-format`) only guide what we send; schemas that differ in
+            // them alone still merge, keeping the survivor's.
+            let mut bare = schema.clone();
+            strip_key(&mut bare, "x-deel-format");
+            let key = serde_json::to_string(&json::canonical(bare)).map_err(|e| e.to_string())?;
             groups.entry(key).or_default().push(name.clone());
         }
         let mut map: BTreeMap<String, String> = BTreeMap::new();
@@ -734,11 +742,49 @@ pub fn dedupe_schemas(doc: &mut Value) -> Result<usize, String> {
         }
         merged += map.len();
         if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+            // A format fact of any merged schema stays on the survivor.
+            for (gone, keep) in &map {
+                if let Some(other) = schemas.get(gone).cloned() {
+                    if let Some(survivor) = schemas.get_mut(keep) {
+                        union_key(survivor, &other, "x-deel-format");
+                    }
+                }
+            }
             schemas.retain(|n, _| !map.contains_key(n));
         }
         rewrite_refs(doc, &|r| {
             schema_ref_name(r).and_then(|n| map.get(n)).map(|n| format!("#/components/schemas/{n}"))
         });
+    }
+}
+
+/// Copies `key` from `other` into `value` wherever `value` (of the same shape) lacks it.
+fn union_key(value: &mut Value, other: &Value, key: &str) {
+    match (value, other) {
+        (Value::Object(v), Value::Object(o)) => {
+            if let (false, Some(k)) = (v.contains_key(key), o.get(key)) {
+                v.insert(key.to_string(), k.clone());
+            }
+            for (name, child) in v.iter_mut() {
+                if let Some(oc) = o.get(name) {
+                    union_key(child, oc, key);
+                }
+            }
+        }
+        (Value::Array(v), Value::Array(o)) => v.iter_mut().zip(o).for_each(|(a, b)| union_key(a, b, key)),
+        _ => {}
+    }
+}
+
+/// Removes `key` from every object in `value`.
+fn strip_key(value: &mut Value, key: &str) {
+    match value {
+        Value::Object(map) => {
+            map.remove(key);
+            map.values_mut().for_each(|v| strip_key(v, key));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| strip_key(v, key)),
+        _ => {}
     }
 }
 

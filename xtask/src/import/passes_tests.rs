@@ -155,7 +155,10 @@ fn strict_formats_are_relaxed_but_dates_stay() {
         "at": { "type": "string", "format": "date-time" }
     } }));
     assert_eq!(lenient_formats(&mut doc), Ok(1));
-    assert_eq!(response_schema(&doc)["properties"]["id"], json!({ "type": "string" }));
+    assert_eq!(
+        response_schema(&doc)["properties"]["id"],
+        json!({ "type": "string", "x-deel-format": "uuid" })
+    );
     assert_eq!(response_schema(&doc)["properties"]["at"]["format"], json!("date-time"));
 }
 
