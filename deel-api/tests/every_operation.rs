@@ -143,9 +143,22 @@ async fn a_renamed_response_field_fails_the_round_trip() {
     assert!(err.contains("missing field `title`"), "{err}");
 }
 
+/// What a conformance run corrected: method, template and corrections, per call.
+type Observations = Vec<(String, String, Vec<deel_api::Correction>)>;
+
 /// One line per fixture and a total, as the drift check prints them. Writes (anything but GET)
 /// run only when `writes` is set.
 async fn conformance(client: &Client, fixtures: &[Fixture], writes: bool) -> Vec<String> {
+    conformance_observed(client, fixtures, writes).await.0
+}
+
+/// [`conformance`], with what each call corrected.
+async fn conformance_observed(
+    client: &Client,
+    fixtures: &[Fixture],
+    writes: bool,
+) -> (Vec<String>, Observations) {
+    let mut observed = Observations::new();
     let mut lines = Vec::new();
     let (mut ok, mut run, mut corrected) = (0, 0, 0);
     for f in fixtures {
@@ -171,7 +184,8 @@ async fn conformance(client: &Client, fixtures: &[Fixture], writes: bool) -> Vec
             Ok(Outcome::Json(_, corrections)) if !corrections.is_empty() => {
                 corrected += corrections.len();
                 let list: Vec<String> = corrections.iter().map(|c| c.to_string()).collect();
-                ("ok", format!("corrected {}: {}", corrections.len(), list.join(", ")))
+                observed.push((method.to_string(), template.to_string(), corrections));
+                ("ok", format!("corrected {}: {}", list.len(), list.join(", ")))
             }
             Ok(_) => ("ok", String::new()),
             Err(DispatchError::Call(Error::Decode(e))) => ("decode-failed", e.to_string()),
@@ -188,7 +202,23 @@ async fn conformance(client: &Client, fixtures: &[Fixture], writes: bool) -> Vec
         lines.push(format!("conformance: {method} {template} {verdict} {detail}").trim_end().to_string());
     }
     lines.push(format!("conformance: {ok}/{run} ok, {corrected} corrections"));
-    lines
+    (lines, observed)
+}
+
+/// The draft overlay of a run, against the committed `openapi/`.
+fn draft_overlay(observed: &Observations, source: &str) -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/deel-api.json");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let openapi: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let observed: Vec<deel_api::testing::overlay::Observed<'_>> = observed
+        .iter()
+        .map(|(method, template, corrections)| deel_api::testing::overlay::Observed {
+            method,
+            template,
+            corrections,
+        })
+        .collect();
+    deel_api::testing::overlay::draft(&openapi, &observed, source)
 }
 
 fn status_of(e: &Error) -> Option<u16> {
@@ -217,9 +247,20 @@ async fn conformance_against_a_live_environment() {
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"));
     let writes = std::env::var("DEEL_CONFORMANCE_WRITES").is_ok_and(|v| v == "1");
-    let lines = conformance(&client, &fixtures, writes).await;
+    let (lines, observed) = conformance_observed(&client, &fixtures, writes).await;
     for line in &lines {
         println!("{line}");
+    }
+    // DEEL_CONFORMANCE_DRAFT_OVERLAY=path writes what the run corrected as a draft overlay, to
+    // review and move into openapi/overlays/.
+    if let Ok(out) = std::env::var("DEEL_CONFORMANCE_DRAFT_OVERLAY") {
+        let source = format!(
+            "conformance run against {}",
+            std::env::var("DEEL_CONFORMANCE_BASE_URL").unwrap_or_default()
+        );
+        let text = serde_json::to_string_pretty(&draft_overlay(&observed, &source)).unwrap_or_default();
+        std::fs::write(&out, text + "\n").unwrap_or_else(|e| panic!("{out}: {e}"));
+        println!("conformance: draft overlay written to {out}");
     }
     let failed = lines
         .iter()
@@ -302,4 +343,31 @@ async fn no_path_parameter_can_change_the_endpoint_of_any_operation() {
     println!("path parameters: {refused} dot-segment calls refused across {with_params} operations with one");
     assert!(with_params > 150 && refused >= with_params, "{refused} refused of {with_params}");
     assert_eq!(server.verify(), Ok(()), "no request may reach the server");
+}
+
+#[tokio::test]
+async fn a_run_with_corrections_drafts_an_overlay() {
+    let mut fixture = load()
+        .into_iter()
+        .find(|f| f.operation.as_deref() == Some("get_contract"))
+        .unwrap_or_else(|| panic!("no get_contract fixture"));
+    let body = fixture.response.body.as_mut().and_then(|b| b.get_mut("data")).and_then(Value::as_object_mut);
+    let data = body.unwrap_or_else(|| panic!("no data object"));
+    data.insert("title".into(), serde_json::json!(42));
+    data.remove("updated_at");
+    let server = ReplayServer::start(vec![fixture.clone()]).await.unwrap_or_else(|e| panic!("{e}"));
+    // A lenient client, as against a live environment.
+    let client = Client::builder()
+        .environment(server.environment())
+        .rate_limit(None)
+        .token("test-token-not-secret-0")
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    let (lines, observed) = conformance_observed(&client, &[fixture], false).await;
+    assert!(lines[0].contains(" ok corrected 2: "), "{lines:?}");
+    let overlay = draft_overlay(&observed, "a test");
+    let targets: Vec<&str> =
+        overlay["actions"].as_array().into_iter().flatten().filter_map(|a| a["target"].as_str()).collect();
+    assert!(targets.iter().any(|t| t.ends_with(".required[?@ == 'updated_at']")), "{targets:?}");
+    assert!(targets.iter().any(|t| t.ends_with(".properties['title']")), "{targets:?}");
 }

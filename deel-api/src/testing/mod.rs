@@ -7,11 +7,13 @@
 //! - [`Recorder`]: a pass-through proxy that writes fixtures with secrets scrubbed ([`scrub`]).
 //! - [`dispatch`]: every operation callable by name with arguments read from a fixture's request,
 //!   which is how the SDK's own tests drive all of its operations.
+//! - [`overlay`]: drafts learned facts (an OpenAPI Overlay) from what decoding corrected in a run.
 
 /// Every operation callable by name (generated).
 pub use deel_api_gen::dispatch;
 pub mod fixture;
 mod http;
+pub mod overlay;
 mod recorder;
 mod replay;
 pub mod scrub;
