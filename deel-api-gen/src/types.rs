@@ -91,6 +91,7 @@ macro_rules! open_enum {
             fn read<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<lean::Read<Self>, D::Error> {
                 lean::nullable(d)
             }
+            #[inline]
             fn zero() -> ::std::option::Option<Self> {
                 Some(Self::$unknown(::std::string::String::new()))
             }
@@ -118,6 +119,7 @@ macro_rules! lenient_via_serde {
             fn read<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<lean::Read<Self>, D::Error> {
                 lean::strictly(|| lean::nullable(d))
             }
+            #[inline]
             fn zero() -> ::std::option::Option<Self> {
                 $zero
             }
@@ -188,6 +190,7 @@ macro_rules! lean_de {
             fn read<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<lean::Read<Self>, D::Error> {
                 lean::nullable(d)
             }
+            #[inline]
             fn zero() -> ::std::option::Option<Self> {
                 Some($name { $($field: lean::zero::<$ty>()?,)* })
             }
