@@ -165,7 +165,8 @@ mod tests {
 
     #[test]
     fn reference_import_reproduces_the_committed_document() {
-        let overlays = overlay::load(&crate::workspace_root().join(overlay::DIR)).unwrap_or_default();
+        let overlays =
+            overlay::load(&crate::workspace_root().join(overlay::DIR)).unwrap_or_else(|e| panic!("{e}"));
         let first = import_with(reference(), &overlays).and_then(|i| render(&i.document));
         let second = import_with(reference(), &overlays).and_then(|i| render(&i.document));
         assert!(first.is_ok(), "{first:?}");
