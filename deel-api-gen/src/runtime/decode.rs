@@ -1,5 +1,3 @@
-// @generated: copied by `cargo xtask codegen` from xtask/src/codegen/runtime/ — do not edit here.
-
 //! Decoding success bodies the way Deel sends them, not only the way its spec describes them.
 //!
 //! Lenient decoding (the default) accepts the differences seen in real responses — a number

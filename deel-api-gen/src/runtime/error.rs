@@ -1,5 +1,3 @@
-// @generated: copied by `cargo xtask codegen` from xtask/src/codegen/runtime/ — do not edit here.
-
 //! One error type for every operation.
 //!
 //! Deel's operations declare about thirty error body shapes; they are all read here into

@@ -1,10 +1,7 @@
-// @generated: copied by `cargo xtask codegen` from xtask/src/codegen/runtime/ — do not edit here.
-
 //! Runtime support for the generated operations: how a request is sent, and how a response
 //! becomes a value or a typed [`Error`].
 //!
-//! This file is copied verbatim into `deel-api-gen/src/runtime/` by `cargo xtask codegen`; edit
-//! it in `xtask/src/codegen/runtime/`.
+//! Hand-written: `cargo xtask codegen` writes the operations and types that use it, never this.
 
 pub mod decode;
 mod error;

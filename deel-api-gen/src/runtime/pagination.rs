@@ -1,5 +1,3 @@
-// @generated: copied by `cargo xtask codegen` from xtask/src/codegen/runtime/ — do not edit here.
-
 //! What a paginated operation tells the pager: how to ask for a page after a cursor, and where a
 //! page keeps its items and the way to the next one.
 //!

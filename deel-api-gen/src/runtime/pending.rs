@@ -1,5 +1,3 @@
-// @generated: copied by `cargo xtask codegen` from xtask/src/codegen/runtime/ — do not edit here.
-
 //! [`Pending`]: what an operation's `send()` returns, the response still to come.
 //!
 //! All operations share a non-generic future (one per way of reading the body) that sends the

@@ -1,5 +1,3 @@
-// @generated: copied by `cargo xtask codegen` from xtask/src/codegen/runtime/ — do not edit here.
-
 //! [`Response`]: a decoded success body with its status, headers and what decoding corrected.
 
 use std::ops::{Deref, DerefMut};

@@ -152,7 +152,7 @@ pub fn rewrite(
             ("operations.rs".into(), operations_file),
             ("builder.rs".into(), builder_file),
             ("types.rs".into(), types_file),
-            ("dispatch.rs".into(), dispatch::file(&arms, &decoders, &listed)),
+            ("dispatch/generated.rs".into(), dispatch::file(&arms, &decoders, &listed)),
         ],
         operations: count,
         open_enums,

@@ -1,3 +1,11 @@
+//! The macros the generated `types.rs` is written in (`open_enum!`, `lean_de!`, `lean_ser!`,
+//! `lenient_via_serde!`, `redacted_debug!`) and the small functions they call (`lean`).
+//!
+//! Hand-written and compiled here; codegen only emits their invocations. Declared before
+//! `types` in `lib.rs` (`#[macro_use]`), so the invocations see them.
+// Each area feature uses some of these; with only a few areas, the rest go unused.
+#![allow(unused_macros, dead_code)]
+
 /// Declares an open string enum: the known values as variants, plus a catch-all that keeps any
 /// other value as sent, so that a value Deel adds later does not fail a whole response.
 macro_rules! open_enum {
@@ -125,7 +133,7 @@ macro_rules! lenient_via_serde {
 }
 
 /// Deserializes any open enum from a string; known values need no allocation.
-struct OpenEnumVisitor<T>(::std::marker::PhantomData<T>);
+pub(crate) struct OpenEnumVisitor<T>(pub(crate) ::std::marker::PhantomData<T>);
 
 impl<'de, T> ::serde::de::Visitor<'de> for OpenEnumVisitor<T>
 where
@@ -141,11 +149,13 @@ where
         Ok(T::from(value))
     }
 
-    fn visit_string<E: ::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<T, E> {
+    fn visit_string<E: ::serde::de::Error>(
+        self,
+        value: ::std::string::String,
+    ) -> ::std::result::Result<T, E> {
         Ok(T::from(value))
     }
 }
-
 
 /// `Deserialize` for a generated struct, leaner than serde's derive: one `visit_map` that matches
 /// keys as strings (no field enum, no `visit_seq`), which halves the code rustc checks per struct
@@ -201,24 +211,29 @@ macro_rules! lean_de {
 
 /// What `lean_de!` and `lean_ser!` call: the key type (borrowed from the input when it can be) and
 /// the per-field steps.
-mod lean {
-    pub(super) struct Key<'de>(::std::borrow::Cow<'de, str>);
+pub(crate) mod lean {
+    pub(crate) struct Key<'de>(::std::borrow::Cow<'de, str>);
 
     impl Key<'_> {
-        pub(super) fn as_str(&self) -> &str {
+        pub(crate) fn as_str(&self) -> &str {
             &self.0
         }
     }
 
     impl<'de> ::serde::Deserialize<'de> for Key<'de> {
-        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
             struct KeyVisitor;
             impl<'de> ::serde::de::Visitor<'de> for KeyVisitor {
                 type Value = Key<'de>;
                 fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     f.write_str("a field name")
                 }
-                fn visit_borrowed_str<E: ::serde::de::Error>(self, v: &'de str) -> ::std::result::Result<Key<'de>, E> {
+                fn visit_borrowed_str<E: ::serde::de::Error>(
+                    self,
+                    v: &'de str,
+                ) -> ::std::result::Result<Key<'de>, E> {
                     Ok(Key(::std::borrow::Cow::Borrowed(v)))
                 }
                 fn visit_str<E: ::serde::de::Error>(self, v: &str) -> ::std::result::Result<Key<'de>, E> {
@@ -229,21 +244,21 @@ mod lean {
         }
     }
 
-    pub(super) use crate::runtime::decode::{field as take, nullable, required, strictly, Lenient, Read};
+    pub(crate) use crate::runtime::decode::{field as take, nullable, required, strictly, Lenient, Read};
 
     /// The zero value of a field's type (client error correction), if it has one.
-    pub(super) fn zero<T: for<'de> Lenient<'de>>() -> Option<T> {
+    pub(crate) fn zero<T: for<'de> Lenient<'de>>() -> Option<T> {
         T::zero()
     }
 
     /// Skips the value of a key the struct does not have.
-    pub(super) fn skip<'de, A: ::serde::de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    pub(crate) fn skip<'de, A: ::serde::de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
         map.next_value::<::serde::de::IgnoredAny>().map(|_| ())
     }
 
     /// Writes a struct's fields in order, remembering the first error so that each field is one
     /// call in `lean_ser!`; `keep[i]` says whether field `i` is written or skipped.
-    pub(super) struct Fields<'k, S: ::serde::ser::SerializeStruct> {
+    pub(crate) struct Fields<'k, S: ::serde::ser::SerializeStruct> {
         state: S,
         keep: &'k [bool],
         at: usize,
@@ -252,7 +267,7 @@ mod lean {
 
     impl<'k, S: ::serde::ser::SerializeStruct> Fields<'k, S> {
         /// Starts the struct with the number of fields that will be written.
-        pub(super) fn begin<Z>(serializer: Z, name: &'static str, keep: &'k [bool]) -> Result<Self, S::Error>
+        pub(crate) fn begin<Z>(serializer: Z, name: &'static str, keep: &'k [bool]) -> Result<Self, S::Error>
         where
             Z: ::serde::Serializer<SerializeStruct = S, Error = S::Error>,
         {
@@ -262,20 +277,21 @@ mod lean {
         }
 
         /// Writes (or skips) the next field.
-        pub(super) fn put<T: ::serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        pub(crate) fn put<T: ::serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
             let keep = self.keep.get(self.at).copied().unwrap_or(true);
             self.at += 1;
             if self.error.is_some() {
                 return;
             }
-            let written = if keep { self.state.serialize_field(name, value) } else { self.state.skip_field(name) };
+            let written =
+                if keep { self.state.serialize_field(name, value) } else { self.state.skip_field(name) };
             if let Err(e) = written {
                 self.error = Some(e);
             }
         }
 
         /// Ends the struct, or returns the first error.
-        pub(super) fn end(self) -> Result<S::Ok, S::Error> {
+        pub(crate) fn end(self) -> Result<S::Ok, S::Error> {
             match self.error {
                 Some(e) => Err(e),
                 None => self.state.end(),

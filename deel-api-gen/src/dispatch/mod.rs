@@ -1,5 +1,15 @@
-use crate::types;
+//! Every operation callable by name, its arguments read from a recorded request (the `dispatch`
+//! feature, for fixture tests and conformance checks): the helpers here are hand-written, the
+//! table and the per-operation arms in `generated.rs` are written by `cargo xtask codegen`.
+
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic)]
+mod generated;
+
+pub use generated::{call, decode, OPERATIONS};
+
 use crate::runtime::{Correction, Response};
+use crate::types;
 use progenitor_client::ByteStream;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -87,20 +97,26 @@ fn path_arg<T: DeserializeOwned>(template: &str, path: &str, name: &str) -> Resu
         .split('/')
         .position(|s| s == placeholder)
         .ok_or_else(|| bad(name, format!("not in the template {template}")))?;
-    let raw = path.split('/').nth(at).ok_or_else(|| bad(name, format!("{path} is shorter than {template}")))?;
+    let raw =
+        path.split('/').nth(at).ok_or_else(|| bad(name, format!("{path} is shorter than {template}")))?;
     let text = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
     from_text(name, &text)
 }
 
 /// The query parameter `name`: one value, or every value as an array.
-fn query_arg<T: DeserializeOwned>(query: &[(String, String)], name: &str) -> Result<Option<T>, DispatchError> {
+fn query_arg<T: DeserializeOwned>(
+    query: &[(String, String)],
+    name: &str,
+) -> Result<Option<T>, DispatchError> {
     let values: Vec<&str> = query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect();
     match values.as_slice() {
         [] => Ok(None),
         [one] => match from_text(name, one) {
             Ok(v) => Ok(Some(v)),
             // A one-element array.
-            Err(e) => serde_json::from_value(Value::Array(vec![Value::String(one.to_string())])).map(Some).map_err(|_| e),
+            Err(e) => serde_json::from_value(Value::Array(vec![Value::String(one.to_string())]))
+                .map(Some)
+                .map_err(|_| e),
         },
         many => {
             let array = Value::Array(many.iter().map(|v| Value::String(v.to_string())).collect());
@@ -147,4 +163,3 @@ fn empty(r: Result<Response<()>, crate::Error>) -> Result<Outcome, DispatchError
 fn stream(r: Result<Response<ByteStream>, crate::Error>) -> Result<Outcome, DispatchError> {
     r.map(|v| Outcome::Stream(v.into_inner())).map_err(DispatchError::Call)
 }
-
