@@ -40,9 +40,10 @@ impl RetryPolicy {
         Duration::from_nanos(fastrand::u64(0..=nanos))
     }
 
-    /// Whether a status is worth another attempt.
+    /// Whether a status is worth another attempt (the runtime's rule, shared with
+    /// [`Error::is_retryable`](crate::Error::is_retryable)).
     pub fn retryable_status(status: u16) -> bool {
-        matches!(status, 429 | 502 | 503 | 504)
+        deel_api_gen::runtime::retryable_status(status)
     }
 }
 

@@ -206,7 +206,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited { .. } | Error::Timeout(_) => true,
-            Error::Api(e) => matches!(e.status, 502..=504),
+            Error::Api(e) => retryable_status(e.status),
             Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
             _ => false,
         }
@@ -491,6 +491,12 @@ fn excerpt(body: &[u8]) -> String {
         out.push('…');
     }
     out
+}
+
+/// Whether a response with this status is worth another attempt: rate limiting (429) and the
+/// gateway errors (502, 503, 504). The one place this rule lives; the facade's retries use it.
+pub fn retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
 }
 
 /// `Retry-After` as seconds or as an HTTP date (a date in the past means "now").

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 pub use decode::{Correction, CorrectionKind, DecodeError, DecodeMode, JsonType};
 pub use error::{
-    parse_retry_after, ApiError, Error, ErrorMessage, MAX_ERROR_BODY, REDACTED, REQUEST_ID_HEADERS,
-    SECRET_FIELDS,
+    parse_retry_after, retryable_status, ApiError, Error, ErrorMessage, MAX_ERROR_BODY, REDACTED,
+    REQUEST_ID_HEADERS, SECRET_FIELDS,
 };
 pub use pending::Pending;
 pub use response::Response;

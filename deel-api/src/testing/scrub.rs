@@ -5,7 +5,7 @@
 //! - Response headers: only `content-type`, `retry-after` and `x-request-id`; `set-cookie` never.
 //! - Bodies: the value of every field whose name says it holds a secret (`token`,
 //!   `access_token`, `refresh_token`, `id_token`, `client_secret`, `secret`, `signing_key`,
-//!   `signing_secret`, `password`, `api_key`) becomes `"<redacted>"`, at any depth: worker
+//!   `signing_secret`, `password`, `api_key`, `authorization`) becomes `"<redacted>"`, at any depth: worker
 //!   session tokens (`data.token`), OAuth tokens and webhook signing keys included.
 //! - Anywhere else, the bearer token the call was made with is replaced by `<redacted>` should it
 //!   appear in a body.
@@ -15,23 +15,13 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 /// What a scrubbed secret reads as.
-pub const REDACTED: &str = "<redacted>";
+pub use deel_api_gen::runtime::REDACTED;
 
 const REQUEST_HEADERS: &[&str] =
     &["content-type", "x-version", "x-beta", "idempotency-key", "x-idempotency-key"];
 const RESPONSE_HEADERS: &[&str] = &["content-type", "retry-after", "x-request-id"];
-const SECRET_FIELDS: &[&str] = &[
-    "token",
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "client_secret",
-    "secret",
-    "signing_key",
-    "signing_secret",
-    "password",
-    "api_key",
-];
+/// The same list the runtime redacts error bodies with, so that one rule covers both.
+use deel_api_gen::runtime::SECRET_FIELDS;
 
 pub(crate) fn request_headers(headers: &[(String, String)]) -> BTreeMap<String, String> {
     keep(headers, REQUEST_HEADERS)
