@@ -145,15 +145,7 @@ fn stale_files(root: &Path, files: &Files) -> Result<Vec<String>, String> {
     for (rel, text) in files {
         match std::fs::read_to_string(root.join(rel)) {
             Ok(old) if old == *text => {}
-            Ok(old) => {
-                let first = old.lines().zip(text.lines()).position(|(a, b)| a != b);
-                let line = first.map_or_else(|| old.lines().count().min(text.lines().count()) + 1, |i| i + 1);
-                stale.push(format!(
-                    "  {rel}: differs from line {line} ({} lines committed, {} generated)",
-                    old.lines().count(),
-                    text.lines().count()
-                ));
-            }
+            Ok(old) => stale.push(format!("  {rel}: differs\n{}", first_hunks(rel, &old, text, 3))),
             Err(_) => stale.push(format!("  {rel}: missing")),
         }
     }
@@ -163,6 +155,22 @@ fn stale_files(root: &Path, files: &Files) -> Result<Vec<String>, String> {
         }
     }
     Ok(stale)
+}
+
+/// The first `max` hunks of a unified diff from the committed `old` to the generated `new`.
+fn first_hunks(rel: &str, old: &str, new: &str, max: usize) -> String {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut out = String::new();
+    let mut unified = diff.unified_diff();
+    unified.context_radius(3).header(&format!("a/{rel}"), &format!("b/{rel}"));
+    let hunks: Vec<_> = unified.iter_hunks().collect();
+    for hunk in hunks.iter().take(max) {
+        out.push_str(&hunk.to_string());
+    }
+    if hunks.len() > max {
+        out.push_str(&format!("... and {} more hunks\n", hunks.len() - max));
+    }
+    out
 }
 
 /// Whether a file under `deel-api-gen/src/` was written by codegen (it starts with the header);
