@@ -146,7 +146,7 @@ def main():
             DEEL_CONFORMANCE_WRITES="1",
         )
         test = subprocess.run(
-            ["cargo", "test", "-p", "deel-api", "--test", "every_operation", "conformance_against", "--", "--nocapture"],
+            ["cargo", "test", "-p", "deel-api", "--test", "it", "conformance_against", "--", "--nocapture"],
             cwd=ROOT, env=env, capture_output=True, text=True,
         )
         lines = [l for l in test.stdout.splitlines() if l.startswith("conformance:")]

@@ -3,6 +3,7 @@
 //! Alone in its test binary: tracing caches per-callsite interest globally, so a concurrent test
 //! without a subscriber could make this one's thread-local subscriber miss the span.
 
+#[path = "it/common.rs"]
 mod common;
 
 use std::io::Write;

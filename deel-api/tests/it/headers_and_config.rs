@@ -1,6 +1,6 @@
 //! What every request carries, and what the builder refuses.
 
-mod common;
+use crate::common;
 
 use deel_api::{Client, Environment, Error};
 use wiremock::matchers::{method, path};

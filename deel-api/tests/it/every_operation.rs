@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! DEEL_CONFORMANCE_BASE_URL=https://api-staging.letsdeel.com DEEL_API_TOKEN=... \
-//!     cargo test -p deel-api --test every_operation conformance -- --nocapture
+//!     cargo test -p deel-api --test it conformance -- --nocapture
 //! ```
 
 use std::collections::BTreeSet;

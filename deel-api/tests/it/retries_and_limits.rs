@@ -1,6 +1,6 @@
 //! Retries, idempotency keys and the client-side rate limit, observed at a local server.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Every error body shape Deel declares decodes into the typed error; bad input never panics.
 
-mod common;
+use crate::common;
 
 use deel_api::{ApiError, Error};
 use serde_json::json;

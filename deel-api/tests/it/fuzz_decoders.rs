@@ -4,7 +4,7 @@
 //! input may panic, and none may take long.
 //!
 //! `DEEL_FUZZ_CASES` sets the cases per strategy (default 4,000; CI runs the default, run more
-//! on demand: `DEEL_FUZZ_CASES=200000 cargo test -p deel-api --test fuzz_decoders --release`).
+//! on demand: `DEEL_FUZZ_CASES=200000 cargo test -p deel-api --test it fuzz --release`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};

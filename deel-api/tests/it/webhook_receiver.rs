@@ -1,6 +1,6 @@
 //! The example webhook receiver, served on 127.0.0.1 and driven over HTTP.
 
-#[path = "../examples/webhook_receiver/app.rs"]
+#[path = "../../examples/webhook_receiver/app.rs"]
 mod app;
 
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Each pagination style against a local server: the exact requests and the exact items, for
 //! no items, one page, and many pages ending on an exactly full page.
 
-mod common;
+use crate::common;
 
 use deel_api::pagination::{PageStyle, Paginate, PAGINATED};
 use deel_api::{Error, RetryPolicy};

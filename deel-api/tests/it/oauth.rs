@@ -1,6 +1,6 @@
 //! OAuth: authorize URL, code exchange, single-flight refresh, store-before-use, 401 handling.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! Secrets never reach Debug output, errors or logs.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

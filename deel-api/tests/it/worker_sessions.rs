@@ -1,7 +1,7 @@
 //! Worker tokens: expiry against an injected clock, caching with skew, single-flight, revoke,
 //! and a client acting as the worker.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
