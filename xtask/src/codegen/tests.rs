@@ -431,7 +431,8 @@ fn a_stale_file_is_shown_as_a_unified_diff_of_its_first_hunks() {
     assert!(diff.contains("@@ -1,4 +1,4 @@"), "{diff}");
     assert!(diff.contains("-b\n") && diff.contains("+B\n"), "{diff}");
     let many_old: String = (0..100).map(|i| format!("{i}\n")).collect();
-    let many_new: String = (0..100).map(|i| if i % 20 == 0 { format!("x{i}\n") } else { format!("{i}\n") }).collect();
+    let many_new: String =
+        (0..100).map(|i| if i % 20 == 0 { format!("x{i}\n") } else { format!("{i}\n") }).collect();
     let diff = super::first_hunks("f", &many_old, &many_new, 3);
     assert!(diff.ends_with("... and 2 more hunks\n"), "{diff}");
 }
