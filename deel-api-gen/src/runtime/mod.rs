@@ -62,20 +62,15 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
 /// such as `..` or `.` would otherwise make the URL parser move the request to another endpoint
 /// (with the caller's credentials), and an empty one would address another route.
 pub fn check_path(url: &reqwest::Url, operation: &Operation) -> Result<(), Error> {
-    let template: Vec<&str> = operation.path.trim_start_matches('/').split('/').collect();
-    let actual: Vec<&str> = match url.path_segments() {
-        Some(segments) => segments.collect(),
-        None => Vec::new(),
-    };
-    let fits = actual.len() >= template.len()
-        && template.iter().rev().zip(actual.iter().rev()).all(|(t, a)| {
-            if t.contains('{') {
-                // A parameter: any non-empty segment that is not a dot segment.
-                !a.is_empty() && !is_dot_segment(a)
-            } else {
-                t == a
-            }
-        });
+    // Compared from the end (the base URL may carry a prefix), without allocating: this runs
+    // before every request.
+    let mut actual = url.path().rsplit('/');
+    let fits = operation.path.trim_start_matches('/').rsplit('/').all(|t| match actual.next() {
+        // A parameter: any non-empty segment that is not a dot segment.
+        Some(a) if t.contains('{') => !a.is_empty() && !is_dot_segment(a),
+        Some(a) => t == a,
+        None => false,
+    });
     if fits {
         Ok(())
     } else {
@@ -87,8 +82,7 @@ pub fn check_path(url: &reqwest::Url, operation: &Operation) -> Result<(), Error
 }
 
 fn is_dot_segment(segment: &str) -> bool {
-    let lower = segment.to_ascii_lowercase();
-    matches!(lower.as_str(), "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e.")
+    [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."].iter().any(|d| segment.eq_ignore_ascii_case(d))
 }
 
 /// The generated client's extension point: an optional [`Transport`].
