@@ -226,3 +226,29 @@ fn decode_errors_quote_no_value() {
     assert!(!text.contains("secret-looking"), "{text}");
     assert_eq!((err.pointer.as_str(), err.found), ("/data/0/client", JsonType::String));
 }
+
+#[tokio::test]
+async fn any_operation_gives_its_raw_body_with_the_same_errors() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/rest/v2/webhooks/wh-1"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({ "error": "no such webhook" })))
+        .mount(&server)
+        .await;
+    // A body no generated type could read: the raw ways still get it.
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "policies": [{ "id": 7 }] })))
+        .mount(&server)
+        .await;
+    let client = crate::common::build(crate::common::builder(&server).strict_decoding(true));
+    let typed = client.get_contracts().send().await;
+    assert!(matches!(typed, Err(deel_api::Error::Decode(_))), "strict: the typed call fails");
+    let value = client.get_contracts().send().json().await.map(|r| r.into_inner());
+    assert_eq!(value.ok(), Some(json!({ "policies": [{ "id": 7 }] })));
+    let bytes = client.get_contracts().send().bytes().await.map(|r| r.into_inner().len());
+    assert_eq!(bytes.ok(), Some(json!({ "policies": [{ "id": 7 }] }).to_string().len()));
+    let err = client.get_webhook("wh-1").send().json().await.err();
+    assert!(matches!(err, Some(deel_api::Error::NotFound(_))), "{err:?}");
+}
