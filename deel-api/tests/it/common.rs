@@ -26,3 +26,10 @@ pub async fn received(server: &MockServer) -> Vec<wiremock::Request> {
 pub fn header<'a>(request: &'a wiremock::Request, name: &str) -> Option<&'a str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
 }
+
+/// The body of `POST /workers/session` for `profile_id` (the operation most tests call).
+pub fn session_body(profile_id: &str) -> deel_api::types::CreateWorkerAccessTokenBody {
+    deel_api::types::CreateWorkerAccessTokenBody {
+        data: deel_api::types::WorkersSessionPostBodyData { profile_id: profile_id.into() },
+    }
+}

@@ -149,9 +149,7 @@ async fn a_success_body_that_does_not_match_is_a_decode_error_with_status_and_bo
         .mount(&server)
         .await;
     let client = common::build(common::builder(&server));
-    let body = deel_api::types::CreateWorkerAccessTokenBody {
-        data: deel_api::types::WorkersSessionPostBodyData { profile_id: "p".into() },
-    };
+    let body = common::session_body("p");
     let err = client.create_worker_access_token(&body).send().await.err();
     let Some(Error::Decode(decode)) = &err else { panic!("{err:?}") };
     assert_eq!(decode.status, 201);
@@ -209,9 +207,7 @@ async fn a_huge_mistyped_value_gives_a_bounded_decode_error() {
         .mount(&server)
         .await;
     let client = common::build(common::builder(&server));
-    let request = deel_api::types::CreateWorkerAccessTokenBody {
-        data: deel_api::types::WorkersSessionPostBodyData { profile_id: "p".into() },
-    };
+    let request = common::session_body("p");
     let err = client.create_worker_access_token(&request).send().await.err();
     let (display, debug) = (err.as_ref().map(|e| e.to_string()).unwrap_or_default(), format!("{err:?}"));
     assert!(

@@ -18,9 +18,7 @@ async fn server_and_client() -> (MockServer, Client) {
 }
 
 fn session_body(profile_id: &str) -> types::CreateWorkerAccessTokenBody {
-    types::CreateWorkerAccessTokenBody {
-        data: types::WorkersSessionPostBodyData { profile_id: profile_id.into() },
-    }
+    crate::common::session_body(profile_id)
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! through unchanged, and the fixtures it writes carry no secret.
 
 use deel_api::testing::{Fixture, Recorder, ReplayServer};
-use deel_api::{types, Client, Environment};
+use deel_api::{Client, Environment};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -57,9 +57,7 @@ async fn calls_pass_through_and_fixtures_are_written_without_secrets() {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
 
-    let body = types::CreateWorkerAccessTokenBody {
-        data: types::WorkersSessionPostBodyData { profile_id: "prf-ada".into() },
-    };
+    let body = crate::common::session_body("prf-ada");
     let created = client.create_worker_access_token(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
     // The caller gets the real answer; only the recording is scrubbed.
     assert_eq!(created.into_inner().data.token, WORKER_TOKEN);

@@ -43,9 +43,7 @@ async fn start(fixtures: Vec<Fixture>) -> (ReplayServer, Client) {
 }
 
 fn session_body(profile: &str) -> types::CreateWorkerAccessTokenBody {
-    types::CreateWorkerAccessTokenBody {
-        data: types::WorkersSessionPostBodyData { profile_id: profile.into() },
-    }
+    crate::common::session_body(profile)
 }
 
 #[tokio::test]

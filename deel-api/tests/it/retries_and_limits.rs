@@ -34,9 +34,7 @@ fn session_ok() -> ResponseTemplate {
 }
 
 fn session_body() -> types::CreateWorkerAccessTokenBody {
-    types::CreateWorkerAccessTokenBody {
-        data: types::WorkersSessionPostBodyData { profile_id: "p-1".into() },
-    }
+    common::session_body("p-1")
 }
 
 fn fast_retries() -> RetryPolicy {

@@ -102,9 +102,7 @@ async fn a_seed_response_that_fails_to_decode_does_not_quote_the_worker_token() 
         .mount(&server)
         .await;
     let client = common::build(common::builder(&server));
-    let body = deel_api::types::CreateWorkerAccessTokenBody {
-        data: deel_api::types::WorkersSessionPostBodyData { profile_id: "p".into() },
-    };
+    let body = common::session_body("p");
     let err = client.create_worker_access_token(&body).send().await.err();
     let text = texts(&err);
     assert!(!text.contains("SECRET"), "secret in {text}");
