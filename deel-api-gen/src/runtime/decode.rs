@@ -960,7 +960,12 @@ fn describe(status: u16, error: &serde_json::Error, steps: &[Step], body: bytes:
                 let expected = message
                     .split_once(", expected ")
                     .or_else(|| message.split_once("expected "))
-                    .map(|(_, what)| bounded(what.split(" at line ").next().unwrap_or(what)));
+                    .map(|(_, what)| {
+                        // Our own messages read "expected X, found Y"; the found type is reported
+                        // apart.
+                        let what = what.split(" at line ").next().unwrap_or(what);
+                        bounded(what.split(", found ").next().unwrap_or(what))
+                    });
                 let reason = if message.starts_with("invalid type") || message.starts_with("expected ") {
                     "the value has the wrong type"
                 } else if message.starts_with("invalid value") || message.starts_with("unknown variant") {

@@ -58,6 +58,8 @@ fn a_number_where_a_string_is_declared_is_kept_as_its_json_text() {
     assert_eq!(c.to_string(), "/data/1/client/team/id number→string (converted)");
     assert_eq!(strict.pointer, "/data/1/client/team/id");
     assert_eq!(strict.found, JsonType::Number);
+    assert_eq!(strict.expected.as_deref(), Some("string"));
+    assert!(strict.to_string().ends_with("(expected string, found number)"), "{strict}");
 }
 
 #[test]
