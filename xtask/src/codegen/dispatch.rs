@@ -3,7 +3,7 @@
 //! drive the client through it; without it they would need 393 hand-written call sites.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote};
 use syn::{Attribute, ImplItemFn, Type};
 
 use super::Operation;
@@ -12,7 +12,7 @@ use super::Operation;
 fn owned(ty: &Type) -> (Type, bool, bool) {
     match ty {
         Type::Reference(r) => {
-            let is_str = r.elem.to_token_stream().to_string() == "str";
+            let is_str = matches!(&*r.elem, Type::Path(p) if p.path.is_ident("str"));
             let owned: Type =
                 if is_str { syn::parse_quote!(::std::string::String) } else { (*r.elem).clone() };
             (owned, true, is_str)

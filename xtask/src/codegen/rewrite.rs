@@ -163,7 +163,7 @@ pub fn rewrite(
 
 fn is_operations_impl(imp: &syn::ItemImpl) -> bool {
     imp.trait_.is_none()
-        && imp.self_ty.to_token_stream().to_string() == "Client"
+        && matches!(&*imp.self_ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("Client"))
         && imp.items.iter().any(|i| matches!(i, ImplItem::Fn(f) if f.sig.asyncness.is_some()))
 }
 
@@ -908,9 +908,7 @@ pub(super) fn remove_derives(attrs: &mut [syn::Attribute], traits: &[&str]) -> b
 /// `None` for any other struct.
 fn lean_fields(s: &syn::ItemStruct) -> Option<(Vec<TokenStream>, Vec<TokenStream>)> {
     type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
-    let derives_de = s.attrs.iter().any(|a| {
-        a.path().is_ident("derive") && a.to_token_stream().to_string().contains("serde :: Deserialize")
-    });
+    let derives_de = derives(&s.attrs, "Deserialize");
     let container_serde = s.attrs.iter().any(|a| a.path().is_ident("serde"));
     let syn::Fields::Named(named) = &s.fields else { return None };
     if !derives_de || container_serde {
@@ -966,10 +964,7 @@ fn schema_derives(mut items: Vec<Item>) -> Vec<Item> {
 }
 
 fn is_string_enum(e: &syn::ItemEnum) -> bool {
-    let derives_serde = e
-        .attrs
-        .iter()
-        .any(|a| a.path().is_ident("derive") && a.to_token_stream().to_string().contains("Deserialize"));
+    let derives_serde = derives(&e.attrs, "Deserialize");
     let serde_container_attrs = e.attrs.iter().any(|a| a.path().is_ident("serde"));
     derives_serde
         && !serde_container_attrs
