@@ -40,22 +40,30 @@ pub(crate) struct DeelTransport {
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) idempotency: Idempotency,
     pub(crate) decode_mode: DecodeMode,
-    /// Corrections already logged, so that each is logged once per client.
-    pub(crate) warned: Arc<Mutex<HashSet<String>>>,
+    /// Corrections already logged (hashes of operation, pointer pattern and kind), so that each
+    /// is logged once per client.
+    pub(crate) warned: Arc<Mutex<HashSet<u64>>>,
 }
 
 /// How many distinct corrections a client remembers having logged; past that, further new ones
 /// are still logged but no longer remembered (the set must not grow without bound).
 const WARNED_CAP: usize = 4096;
 
-/// A correction's pointer with array indices as `*`, so that one difference repeated on every
-/// item of a list is logged once.
-fn pattern(pointer: &str) -> String {
-    pointer
-        .split('/')
-        .map(|s| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { "*" } else { s })
-        .collect::<Vec<_>>()
-        .join("/")
+/// A correction's pointer segments with array indices as `*`, so that one difference repeated
+/// on every item of a list is logged once.
+fn pattern(pointer: &str) -> impl Iterator<Item = &str> {
+    pointer.split('/').map(|s| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { "*" } else { s })
+}
+
+/// Identifies a correction for logging without allocating: a drifted page can carry a correction
+/// on every item, and this runs for each.
+fn correction_key(operation: &Operation, c: &Correction) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    operation.id.hash(&mut h);
+    pattern(&c.pointer).for_each(|s| s.hash(&mut h));
+    c.kind.hash(&mut h);
+    h.finish()
 }
 
 impl fmt::Debug for DeelTransport {
@@ -102,11 +110,11 @@ impl Transport for DeelTransport {
     fn corrected(&self, operation: Operation, corrections: &[Correction]) {
         let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
         for c in corrections {
-            let pointer = pattern(&c.pointer);
-            let key = format!("{} {pointer} {}", operation.id, c.kind.as_str());
+            let key = correction_key(&operation, c);
             if warned.contains(&key) {
                 continue;
             }
+            let pointer = pattern(&c.pointer).collect::<Vec<_>>().join("/");
             tracing::warn!(
                 operation = operation.id,
                 pointer = %pointer,
@@ -225,9 +233,7 @@ impl DeelTransport {
             }
         }
     }
-}
 
-impl DeelTransport {
     /// The typed error of a response that is not a success, with every credential this client
     /// holds (and the token the request was sent with) scrubbed from its texts.
     async fn error(&self, response: reqwest::Response, used: Option<&HeaderValue>) -> Error {

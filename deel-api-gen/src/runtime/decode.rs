@@ -818,10 +818,7 @@ impl fmt::Debug for DecodeError {
 const BOUND: usize = 160;
 
 fn bounded(text: &str) -> String {
-    match text.char_indices().nth(BOUND) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
+    super::error::cut(text, BOUND)
 }
 
 /// Restores the thread's decode state when a decode ends, even by a panic in user code.

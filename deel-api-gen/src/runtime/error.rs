@@ -405,7 +405,7 @@ fn scrub_bearer(text: &str) -> String {
 }
 
 /// `text` cut to `max` characters, marked with `…` when cut.
-fn cut(text: &str, max: usize) -> String {
+pub(super) fn cut(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_string(),
