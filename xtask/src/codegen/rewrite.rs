@@ -76,7 +76,7 @@ pub fn rewrite(
     let type_items = schema_derives(type_items);
     let type_items = lean_serde(type_items);
     let type_items = lenient_serde_types(type_items);
-    let type_items = redact_secret_fields(type_items);
+    let type_items = redact_secret_fields(type_items, &secret_fields()?);
 
     let mut operations = Vec::new();
     let mut builders = Vec::new();
@@ -817,26 +817,38 @@ fn lenient_serde_types(items: Vec<Item>) -> Vec<Item> {
     out
 }
 
-/// Field names whose values are secrets: the same list the runtime redacts in error bodies and
-/// the recorder in fixtures.
-const SECRET_FIELDS: &[&str] = &[
-    "token",
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "client_secret",
-    "secret",
-    "signing_key",
-    "signing_secret",
-    "password",
-    "api_key",
-    "authorization",
-];
+/// Where the runtime keeps the field names whose values are secrets; codegen reads the list
+/// from there, so that error bodies, fixtures and `Debug` redact the same fields.
+const SECRET_FIELDS_SOURCE: &str = "deel-api-gen/src/runtime/error.rs";
+
+/// The string literals of `const SECRET_FIELDS: &[&str] = &[...]` in the runtime's source.
+pub(super) fn secret_fields() -> Result<Vec<String>, String> {
+    let path = crate::workspace_root().join(SECRET_FIELDS_SOURCE);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let file = syn::parse_file(&text).map_err(|e| format!("parsing {SECRET_FIELDS_SOURCE}: {e}"))?;
+    let list = file.items.iter().find_map(|item| match item {
+        Item::Const(c) if c.ident == "SECRET_FIELDS" => match &*c.expr {
+            syn::Expr::Reference(r) => match &*r.expr {
+                syn::Expr::Array(a) => Some(a.elems.iter().map(|e| match e {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                    _ => None,
+                })),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    });
+    let list: Option<Vec<String>> = list.and_then(|items| items.collect());
+    list.filter(|l| !l.is_empty()).ok_or_else(|| {
+        format!("{SECRET_FIELDS_SOURCE}: expected `const SECRET_FIELDS: &[&str] = &[\"...\", ...]`")
+    })
+}
 
 /// A struct with a secret-named field (a worker session's `token`, a webhook's `signing_key`)
 /// gets a `Debug` that prints `<redacted>` for it, through `redacted_debug!`, instead of the
 /// derived one: such responses end up in logs.
-fn redact_secret_fields(items: Vec<Item>) -> Vec<Item> {
+fn redact_secret_fields(items: Vec<Item>, secrets: &[String]) -> Vec<Item> {
     let mut out = Vec::with_capacity(items.len());
     for mut item in items {
         let Item::Struct(s) = &mut item else {
@@ -853,7 +865,7 @@ fn redact_secret_fields(items: Vec<Item>) -> Vec<Item> {
             .filter_map(|f| f.ident.clone())
             .map(|i| {
                 let name = i.to_string();
-                let secret = SECRET_FIELDS.contains(&name.trim_start_matches("r#"));
+                let secret = secrets.iter().any(|s| s == name.trim_start_matches("r#"));
                 (i, secret)
             })
             .collect();

@@ -436,3 +436,9 @@ fn a_stale_file_is_shown_as_a_unified_diff_of_its_first_hunks() {
     let diff = super::first_hunks("f", &many_old, &many_new, 3);
     assert!(diff.ends_with("... and 2 more hunks\n"), "{diff}");
 }
+
+#[test]
+fn the_secret_field_names_come_from_the_runtime() {
+    let fields = super::rewrite::secret_fields().unwrap_or_default();
+    assert!(fields.iter().any(|f| f == "token") && fields.iter().any(|f| f == "signing_key"), "{fields:?}");
+}
