@@ -33,3 +33,9 @@ pub fn session_body(profile_id: &str) -> deel_api::types::CreateWorkerAccessToke
         data: deel_api::types::WorkersSessionPostBodyData { profile_id: profile_id.into() },
     }
 }
+
+/// A builder for a client talking to a replay server, without rate limit (lenient decoding, as
+/// against a live environment; tests of our own fixtures add `strict_decoding(true)`).
+pub fn replay_builder(server: &deel_api::testing::ReplayServer) -> ClientBuilder {
+    Client::builder().environment(server.environment()).rate_limit(None).token("test-token-not-secret-0")
+}

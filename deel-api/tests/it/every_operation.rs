@@ -80,15 +80,12 @@ fn load() -> Vec<Fixture> {
 
 async fn replay(fixtures: Vec<Fixture>) -> (ReplayServer, Client) {
     let server = ReplayServer::start(fixtures).await.unwrap_or_else(|e| panic!("replay server: {e}"));
-    let client = Client::builder()
-        .environment(server.environment())
-        .rate_limit(None)
-        .retry(RetryPolicy::none())
-        .token("test-token-not-secret-0")
-        // Our own fixtures must match the spec exactly: any correction fails the suite.
-        .strict_decoding(true)
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"));
+    let client = crate::common::build(
+        crate::common::replay_builder(&server)
+            .retry(RetryPolicy::none())
+            // Our own fixtures must match the spec exactly: any correction fails the suite.
+            .strict_decoding(true),
+    );
     (server, client)
 }
 
@@ -357,12 +354,7 @@ async fn a_run_with_corrections_drafts_an_overlay() {
     data.remove("updated_at");
     let server = ReplayServer::start(vec![fixture.clone()]).await.unwrap_or_else(|e| panic!("{e}"));
     // A lenient client, as against a live environment.
-    let client = Client::builder()
-        .environment(server.environment())
-        .rate_limit(None)
-        .token("test-token-not-secret-0")
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"));
+    let client = crate::common::build(crate::common::replay_builder(&server));
     let (lines, observed) = conformance_observed(&client, &[fixture], false).await;
     assert!(lines[0].contains(" ok corrected 2: "), "{lines:?}");
     let overlay = draft_overlay(&observed, "a test");

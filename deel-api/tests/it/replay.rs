@@ -33,12 +33,7 @@ fn contracts_fixture(limit: &str) -> Fixture {
 
 async fn start(fixtures: Vec<Fixture>) -> (ReplayServer, Client) {
     let server = ReplayServer::start(fixtures).await.unwrap_or_else(|e| panic!("replay server: {e}"));
-    let client = Client::builder()
-        .environment(server.environment())
-        .rate_limit(None)
-        .token("test-token-not-secret-0")
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"));
+    let client = crate::common::build(crate::common::replay_builder(&server));
     (server, client)
 }
 
