@@ -11,6 +11,8 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::{parse_quote, Attribute, Item};
 
+use super::syntax::remove_derives;
+
 /// What one operation's generated code names: its area, the types in its arguments and the types
 /// in its result.
 pub struct OperationUse {
@@ -162,7 +164,7 @@ pub fn gate_types(items: Vec<Item>, reach: &Reach) -> (Vec<Item>, usize) {
 
 /// Deserialize only with the `dispatch` feature, which reads request bodies from fixtures.
 fn drop_deserialize(attrs: &mut Vec<Attribute>) {
-    if super::rewrite::remove_derives(attrs, &["Deserialize"]) {
+    if remove_derives(attrs, &["Deserialize"]) {
         attrs.push(parse_quote!(#[cfg_attr(feature = "dispatch", derive(::serde::Deserialize))]));
     }
 }

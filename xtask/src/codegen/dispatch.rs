@@ -6,7 +6,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{Attribute, ImplItemFn, Type};
 
-use super::Operation;
+use super::facts::Operation;
+use super::operations::pending_parts;
+use super::syntax::{option_inner, typed_args};
 
 /// `&'a T` → `T`, `&'a str` → `String`; the flag says whether the argument is passed by reference.
 fn owned(ty: &Type) -> (Type, bool, bool) {
@@ -27,7 +29,7 @@ pub fn arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Result<TokenStre
     let template = &op.path;
     let mut lets = Vec::new();
     let mut passes = Vec::new();
-    for (i, (ident, ty)) in super::rewrite::typed_args(f).into_iter().enumerate() {
+    for (i, (ident, ty)) in typed_args(f).into_iter().enumerate() {
         let var = format_ident!("a{i}");
         let key = ident.to_string().trim_end_matches('_').to_string();
         if ident == "form" {
@@ -35,7 +37,7 @@ pub fn arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Result<TokenStre
             passes.push(quote!(#var));
             continue;
         }
-        let (optional, inner) = match super::rewrite::option_inner(&ty) {
+        let (optional, inner) = match option_inner(&ty) {
             Some(inner) => (true, inner),
             None => (false, ty.clone()),
         };
@@ -60,8 +62,8 @@ pub fn arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Result<TokenStre
     }
     let method = &f.sig.ident;
     // The dispatch helpers are named like the runtime's decoders: `json`, `empty`, `stream`.
-    let (_, outcome) = super::rewrite::pending_parts(f)
-        .ok_or_else(|| format!("{name}: does not return a runtime::Pending"))?;
+    let (_, outcome) =
+        pending_parts(f).ok_or_else(|| format!("{name}: does not return a runtime::Pending"))?;
     Ok(quote! {
         #gate
         #name => {
@@ -74,7 +76,7 @@ pub fn arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Result<TokenStre
 /// One arm of `decode`, for an operation with a JSON success body: decodes a body as the
 /// operation's response type. `None` for other operations.
 pub fn decode_arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Option<TokenStream> {
-    let (ty, body) = super::rewrite::pending_parts(f)?;
+    let (ty, body) = pending_parts(f)?;
     let name = op.method_name();
     (body == "json").then(|| {
         quote! {

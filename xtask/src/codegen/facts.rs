@@ -9,7 +9,7 @@ use crate::import::passes::words;
 use crate::json;
 
 /// One operation of the normalized document.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Operation {
     pub id: String,
     /// The operation id Deel publishes (differs only where the importer had to disambiguate).

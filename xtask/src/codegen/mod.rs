@@ -1,14 +1,24 @@
 //! `cargo xtask codegen [--check]`: `openapi/deel-api.json` → `deel-api-gen/src/`.
 //!
 //! progenitor (used as a library) generates the types and one positional method per operation;
-//! the passes in [`rewrite`] then reshape its output into the crate's public interface: open
-//! enums, a request builder per operation, multipart uploads, and doc comments built from facts.
+//! the named passes in [`passes`] then reshape its output into the crate's public interface:
+//! open enums, a request builder per operation, multipart uploads, and doc comments built from
+//! facts.
+//!
+//! Modules depend one way: `passes` → (`split`, `types`, `operations`, `builders`, `paged`,
+//! `areas`, `dispatch`) → `syntax`; `facts` and `pagination` read the JSON document.
 
 mod areas;
+mod builders;
 mod dispatch;
 mod facts;
+mod operations;
+mod paged;
 mod pagination;
-mod rewrite;
+mod passes;
+mod split;
+mod syntax;
+mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{self, AssertUnwindSafe};
@@ -18,7 +28,7 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle};
 use serde_json::Value;
 
 use crate::import;
-pub use facts::{snake, Operation};
+pub use facts::snake;
 
 /// Files written under `deel-api-gen/src/`, relative to the workspace root.
 const OUT_DIR: &str = "deel-api-gen/src";
@@ -115,6 +125,8 @@ pub struct Stats {
     pub paginated: usize,
     /// List-like operations the classifier could not page, with the reason.
     pub unpaged: Vec<String>,
+    /// Each pass and how many items or operations it changed.
+    pub passes: Vec<(&'static str, usize)>,
 }
 
 impl std::fmt::Display for Stats {
@@ -129,6 +141,8 @@ impl std::fmt::Display for Stats {
             self.open_enums,
             self.lines
         )?;
+        let passes: Vec<String> = self.passes.iter().map(|(name, n)| format!("{name} {n}")).collect();
+        write!(f, "\n  passes: {}", passes.join(", "))?;
         if self.unreached > 0 {
             write!(f, "\n  {} types no operation reaches were left out", self.unreached)?;
         }
@@ -204,14 +218,14 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     let ops = facts::operations(&doc)?;
     let pages = pagination::classify(&doc);
     // progenitor cannot build multipart bodies; the body is removed here and the upload is added
-    // back by `rewrite::add_multipart`.
+    // back by `operations::multipart_form`.
     facts::remove_multipart_bodies(&mut doc);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
         .map_err(|e| format!("openapi/ is not a valid OpenAPI 3.0 document: {e}"))?;
     let tokens = progenitor_tokens(&spec)?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    let out = rewrite::rewrite(file, &ops, &pages.paged)?;
+    let out = passes::rewrite(file, &ops, &pages.paged)?;
     let mut files = Files::new();
     let mut lines = 0;
     for (name, file) in out.files {
@@ -228,6 +242,7 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
         unreached: out.unreached,
         paginated: pages.paged.len(),
         unpaged: pages.unclassified.iter().map(|(k, v)| format!("{k}: {v}")).collect(),
+        passes: out.passes,
     };
     Ok((files, stats))
 }
@@ -297,7 +312,7 @@ pub fn raw_crate(mut doc: Value, builder: bool, out: &Path) -> Result<usize, Str
 fn settings() -> GenerationSettings {
     let mut s = GenerationSettings::new();
     // Positional: progenitor's builder interface turns on typify's struct builders (3.3× the
-    // source); our own request builders (see `rewrite::operation`) give the same call style.
+    // source); our own request builders (see `builders::builder`) give the same call style.
     s.with_interface(InterfaceStyle::Positional);
     // The facade installs its transport (auth, retries, limits, tracing) through this.
     s.with_inner_type(quote::quote!(crate::runtime::Hooks));

@@ -439,6 +439,93 @@ fn a_stale_file_is_shown_as_a_unified_diff_of_its_first_hunks() {
 
 #[test]
 fn the_secret_field_names_come_from_the_runtime() {
-    let fields = super::rewrite::secret_fields().unwrap_or_default();
+    let fields = super::types::secret_fields().unwrap_or_default();
     assert!(fields.iter().any(|f| f == "token") && fields.iter().any(|f| f == "signing_key"), "{fields:?}");
+}
+
+/// Codegen decides on syntax trees: no pass prints tokens to compare them with text, which
+/// would silently stop matching when progenitor's spacing or paths change.
+#[test]
+fn no_decision_compares_printed_tokens() {
+    let dir = crate::workspace_root().join("xtask/src/codegen");
+    let (mut offences, mut read) = (Vec::new(), 0);
+    let entries = std::fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).collect::<Vec<_>>());
+    for path in entries.unwrap_or_default() {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if name == "tests.rs" || !name.ends_with(".rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        read += usize::from(!text.is_empty());
+        // Unit tests may print what they generate; only the passes themselves are checked.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in code.lines().enumerate() {
+            let printed = ["to_token_stream().to_string()", "into_token_stream().to_string()"]
+                .iter()
+                .any(|p| line.contains(p));
+            // `quote!`'s printed form spaces paths and method calls (`a :: b`, `x . y`).
+            let token_text = line.contains(" :: ") || line.contains(" . ");
+            if printed || token_text {
+                offences.push(format!("{name}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(read >= 10, "read only {read} codegen sources from {}", dir.display());
+    assert!(offences.is_empty(), "codegen compares printed tokens:\n{}", offences.join("\n"));
+}
+
+/// The golden spec: a small API written for these tests (`xtask/tests/golden/spec.json`) with
+/// each feature codegen handles — cursor, offset and SCIM paging, multipart, binary and empty
+/// responses, open enums, nullable and secret fields, untagged unions, three areas. Its output
+/// is committed beside it, so that a change to codegen shows up as a readable diff of that
+/// output. `UPDATE_GOLDEN=1 cargo test -p xtask golden` rewrites it after a deliberate change.
+#[test]
+fn golden_spec_output_is_committed() {
+    let dir = crate::workspace_root().join("xtask/tests/golden");
+    let doc = import::read_document(&dir.join("spec.json")).unwrap_or_else(|e| panic!("{e}"));
+    let (files, stats) = generate(doc).unwrap_or_default_files();
+    let mut expected: BTreeMap<String, String> = files
+        .iter()
+        .map(|(path, text)| (path.trim_start_matches(&format!("{OUT_DIR}/")).to_string(), text.clone()))
+        .collect();
+    expected.insert("report.txt".into(), format!("{stats}\n"));
+    let out = dir.join("out");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let _ = std::fs::remove_dir_all(&out);
+        for (rel, text) in &expected {
+            let path = out.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+            }
+            std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let mut diffs = Vec::new();
+    for (rel, text) in &expected {
+        let committed = std::fs::read_to_string(out.join(rel)).unwrap_or_default();
+        if &committed != text {
+            diffs.push(super::first_hunks(rel, &committed, text, 4));
+        }
+    }
+    let mut committed_files = Vec::new();
+    let mut stack = vec![out.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(&out) {
+                committed_files.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    committed_files.retain(|f| !expected.contains_key(f));
+    assert!(committed_files.is_empty(), "golden files codegen no longer writes: {committed_files:?}");
+    assert!(
+        diffs.is_empty(),
+        "codegen's output for the golden spec changed (UPDATE_GOLDEN=1 to accept):\n{}",
+        diffs.join("\n")
+    );
+    // The spec exercises what it claims to.
+    assert_eq!((stats.operations, stats.multipart, stats.paginated, stats.areas.len()), (8, 1, 3, 3));
 }

@@ -1,0 +1,174 @@
+//! Reshapes progenitor's output into the crate's public interface, as a list of named passes:
+//!
+//! 1. `split` takes progenitor's file apart (client, types, one method per operation);
+//! 2. the type passes ([`types::PASSES`]): open enums, lenient fields, lean serde, schemas,
+//!    redacted secrets;
+//! 3. the operation passes ([`operations::PASSES`]) make each method a plain function that
+//!    returns a `runtime::Pending`;
+//! 4. from each rewritten method: its public builder ([`builders`]), its pager ([`paged`]) and
+//!    its dispatch arm ([`dispatch`]), all gated by its area ([`areas`]);
+//! 5. types are gated by the areas whose operations reach them.
+//!
+//! Each pass counts what it changed; the counts are printed with codegen's report.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use quote::{format_ident, ToTokens};
+use syn::{parse_quote, Ident, ImplItemFn, Item};
+
+use super::areas::{self, OperationUse};
+use super::facts::Operation;
+use super::pagination::PageSpec;
+use super::{builders, dispatch, operations, paged, split, types};
+
+/// The rewritten crate, split into files.
+pub struct Output {
+    pub files: Vec<(String, syn::File)>,
+    pub operations: usize,
+    pub open_enums: usize,
+    /// Every area (one Cargo feature each).
+    pub areas: BTreeSet<String>,
+    /// Types that no operation reaches (left out).
+    pub unreached: usize,
+    /// Every pass, in the order it ran, with how many items or operations it changed.
+    pub passes: Vec<(&'static str, usize)>,
+}
+
+/// Runs every pass on progenitor's single-file output.
+pub fn rewrite(
+    file: syn::File,
+    ops: &BTreeMap<String, Operation>,
+    pages: &BTreeMap<String, PageSpec>,
+) -> Result<Output, String> {
+    let parts = split::split(file)?;
+    let mut report: Vec<(&'static str, usize)> = vec![("split", parts.operations.len())];
+
+    let field_types = paged::field_types(&parts.types);
+    let mut type_items = parts.types;
+    for (name, pass) in types::PASSES {
+        let (items, changed) = pass(type_items)?;
+        type_items = items;
+        report.push((name, changed));
+    }
+    let open_enums = report.iter().find(|(n, _)| *n == "open_enums").map_or(0, |(_, c)| *c);
+
+    let mut methods: Vec<(ImplItemFn, &Operation)> = Vec::new();
+    let mut changed = vec![0usize; operations::PASSES.len()];
+    for mut f in parts.operations {
+        let op = ops.get(&f.sig.ident.to_string()).ok_or_else(|| {
+            format!("progenitor generated `{}`, which matches no operation of openapi/", f.sig.ident)
+        })?;
+        for (i, (_, pass)) in operations::PASSES.iter().enumerate() {
+            changed[i] += usize::from(pass(&mut f, op)?);
+        }
+        methods.push((f, op));
+    }
+    report.extend(operations::PASSES.iter().map(|(name, _)| *name).zip(changed));
+    check_every_operation_made(&methods, ops)?;
+
+    let mut emitted = Emitted::default();
+    for (mut positional, op) in methods {
+        let gate = areas::cfg([&op.area]);
+        let mut builder = builders::builder(&positional, op)?;
+        if let Some(spec) = pages.get(&op.method_name()) {
+            builder.extend(paged::paginated(&positional, spec, &field_types)?);
+            emitted.paged += 1;
+        }
+        emitted.uses.push(OperationUse {
+            area: op.area.clone(),
+            request: positional.sig.inputs.to_token_stream(),
+            response: positional.sig.output.to_token_stream(),
+        });
+        emitted.arms.push(dispatch::arm(&positional, op, &gate)?);
+        emitted.decoders.extend(dispatch::decode_arm(&positional, op, &gate));
+        emitted.listed.push((gate.clone(), op));
+        emitted.builders.push(areas::gate_items(builder, &gate)?);
+        positional.attrs.insert(0, gate);
+        emitted.operations.push(positional);
+    }
+    report.push(("builders", emitted.builders.len()));
+    report.push(("paged", emitted.paged));
+    report.push(("dispatch", emitted.arms.len()));
+
+    let reach = areas::reach(&type_items, &emitted.uses);
+    let (type_items, unreached) = areas::gate_types(type_items, &reach);
+
+    let count = emitted.operations.len();
+    let files = vec![
+        ("client.rs".into(), client_file(parts.client)),
+        ("operations.rs".into(), operations_file(&emitted.operations)),
+        ("builder.rs".into(), builder_file(&emitted.builders, pages, ops)),
+        ("types.rs".into(), parse_quote!(#(#type_items)*)),
+        ("dispatch/generated.rs".into(), dispatch::file(&emitted.arms, &emitted.decoders, &emitted.listed)),
+    ];
+    Ok(Output {
+        files,
+        operations: count,
+        open_enums,
+        areas: ops.values().map(|o| o.area.clone()).collect(),
+        unreached,
+        passes: report,
+    })
+}
+
+/// What the per-operation emitters made.
+#[derive(Default)]
+struct Emitted<'o> {
+    operations: Vec<ImplItemFn>,
+    builders: Vec<proc_macro2::TokenStream>,
+    paged: usize,
+    uses: Vec<OperationUse>,
+    arms: Vec<proc_macro2::TokenStream>,
+    decoders: Vec<proc_macro2::TokenStream>,
+    listed: Vec<(syn::Attribute, &'o Operation)>,
+}
+
+fn check_every_operation_made(
+    made: &[(ImplItemFn, &Operation)],
+    ops: &BTreeMap<String, Operation>,
+) -> Result<(), String> {
+    if made.len() == ops.len() {
+        return Ok(());
+    }
+    let made: BTreeSet<String> = made.iter().map(|(_, op)| op.method_name()).collect();
+    let missing: Vec<&String> = ops.keys().filter(|k| !made.contains(*k)).collect();
+    Err(format!("operations without a generated method: {missing:?}"))
+}
+
+fn client_file(items: Vec<Item>) -> syn::File {
+    parse_quote!(#(#items)*)
+}
+
+fn operations_file(operations: &[ImplItemFn]) -> syn::File {
+    parse_quote! {
+        use crate::types;
+        use progenitor_client::{encode_path, ByteStream};
+
+        impl crate::Client {
+            #(#operations)*
+        }
+    }
+}
+
+fn builder_file(
+    builders: &[proc_macro2::TokenStream],
+    pages: &BTreeMap<String, PageSpec>,
+    ops: &BTreeMap<String, Operation>,
+) -> syn::File {
+    let page_names: Vec<&String> = pages.keys().collect();
+    let page_styles: Vec<Ident> = pages.values().map(|p| format_ident!("{}", p.style)).collect();
+    let page_gates: Vec<syn::Attribute> =
+        pages.keys().map(|name| areas::cfg(ops.get(name).map(|o| &o.area))).collect();
+    parse_quote! {
+        use crate::types;
+        use crate::Client;
+        use progenitor_client::ByteStream;
+
+        #(#builders)*
+
+        /// Every paginated operation and how it pages.
+        pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
+            #(#page_gates (#page_names, crate::runtime::pagination::PageStyle::#page_styles)),*
+        ];
+    }
+}

@@ -1,0 +1,490 @@
+//! Passes over the items of progenitor's `mod types`, in the order they run. Each returns the
+//! new items and how many it changed; each is tested on a small input below.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{parse_quote, Ident, Item, Type};
+
+use super::syntax::{derives, option_inner, remove_derives, serde_rename, type_name, unraw};
+
+/// A pass over the generated types.
+pub type TypePass = fn(Vec<Item>) -> Result<(Vec<Item>, usize), String>;
+
+/// Every type pass, in order.
+pub const PASSES: &[(&str, TypePass)] = &[
+    ("open_enums", open_enums),
+    ("lenient_nullable_fields", lenient_nullable_fields),
+    // Before lean_serde, which turns `#[serde]` on fields into schemars-only attributes.
+    ("schema_derives", schema_derives),
+    ("lean_serde", lean_serde),
+    // After lean_serde: the types that still derive serde's `Deserialize` are the ones it kept.
+    ("lenient_serde_types", lenient_serde_types),
+    ("redact_secret_fields", redact_secret_fields),
+];
+
+/// Replaces typify's closed string enums with `open_enum!` invocations (an `Unknown(String)`
+/// case keeps values Deel adds later), and drops typify's conversions for them, which the macro
+/// provides.
+pub fn open_enums(items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
+    let mut opened: BTreeSet<Ident> = BTreeSet::new();
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Item::Enum(e) if is_string_enum(&e) => {
+                let name = e.ident.clone();
+                let mut variants = Vec::new();
+                let mut wires = Vec::new();
+                for v in &e.variants {
+                    variants.push(v.ident.clone());
+                    wires.push(serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string()));
+                }
+                let unknown = if variants.iter().any(|v| v == "Unknown") {
+                    format_ident!("UnknownValue")
+                } else {
+                    format_ident!("Unknown")
+                };
+                opened.insert(name.clone());
+                out.push(parse_quote! {
+                    open_enum!(#name, #unknown { #(#variants = #wires),* });
+                });
+            }
+            other => out.push(other),
+        }
+    }
+    let mut converted: BTreeSet<Ident> = BTreeSet::new();
+    out.retain(|item| {
+        let Item::Impl(imp) = item else { return true };
+        let Some(self_ty) = type_name(&imp.self_ty).filter(|t| opened.contains(t)) else { return true };
+        let Some((_, path, _)) = &imp.trait_ else { return true };
+        let replaced = path
+            .segments
+            .last()
+            .is_some_and(|s| ["Display", "FromStr", "TryFrom"].iter().any(|t| s.ident == t));
+        if replaced {
+            converted.insert(self_ty);
+        }
+        !replaced
+    });
+    // typify writes `Display` and `FromStr` for every string enum; without them to replace, its
+    // output has changed shape and the macro's impls would be the only ones by accident.
+    if let Some(missing) = opened.difference(&converted).next() {
+        return Err(format!(
+            "open_enums: expected typify's `Display`/`FromStr` impls for string enum `{missing}`"
+        ));
+    }
+    let count = opened.len();
+    Ok((out, count))
+}
+
+fn is_string_enum(e: &syn::ItemEnum) -> bool {
+    derives(&e.attrs, "Deserialize")
+        && !e.attrs.iter().any(|a| a.path().is_ident("serde"))
+        && !e.variants.is_empty()
+        && e.variants.iter().all(|v| matches!(v.fields, syn::Fields::Unit))
+}
+
+/// The function typify names to make a required-but-nullable field insist on being present.
+const REQUIRED_NULLABLE: &str = "::std::option::Option::deserialize";
+
+/// typify insists that a required-but-nullable field be present, even as `null`. Deel omits such
+/// fields at times; a missing one now reads as `None` instead of failing the whole response.
+/// (Serialization is unchanged: `None` is still sent as `null`.)
+pub fn lenient_nullable_fields(mut items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    let insists = |m: &syn::Meta| match m {
+        syn::Meta::NameValue(nv) if nv.path.is_ident("deserialize_with") => matches!(
+            &nv.value,
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value() == REQUIRED_NULLABLE
+        ),
+        _ => false,
+    };
+    let mut count = 0;
+    for item in &mut items {
+        let Item::Struct(s) = item else { continue };
+        for field in s.fields.iter_mut() {
+            // Only `deserialize_with` goes: the same attribute may carry the field's wire name.
+            field.attrs.retain_mut(|a| {
+                if !a.path().is_ident("serde") {
+                    return true;
+                }
+                let Ok(metas) = a.parse_args_with(Metas::parse_terminated) else { return true };
+                let kept: Vec<&syn::Meta> = metas.iter().filter(|m| !insists(m)).collect();
+                if kept.len() == metas.len() {
+                    return true;
+                }
+                count += 1;
+                *a = parse_quote!(#[serde(#(#kept),*)]);
+                !kept.is_empty()
+            });
+        }
+    }
+    Ok((items, count))
+}
+
+/// With the `schemars` feature, every generated type describes itself as a JSON Schema (open enums
+/// implement it in their macro), so fixtures and user data can be checked against Deel's shapes.
+pub fn schema_derives(mut items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
+    let attr: syn::Attribute =
+        parse_quote!(#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]);
+    let mut count = 0;
+    for item in &mut items {
+        let attrs = match item {
+            Item::Struct(s) => &mut s.attrs,
+            Item::Enum(e) => &mut e.attrs,
+            _ => continue,
+        };
+        attrs.push(attr.clone());
+        count += 1;
+    }
+    Ok((items, count))
+}
+
+/// Replaces serde's derives on plain structs with `lean_de!` and `lean_ser!` invocations (see
+/// `deel-api-gen/src/macros.rs`): the derives were most of the crate's compile time and memory.
+/// Structs with serde attributes the macro does not model keep the derive.
+pub fn lean_serde(items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut count = 0;
+    for mut item in items {
+        let Item::Struct(s) = &mut item else {
+            out.push(item);
+            continue;
+        };
+        let Some((fields, ser)) = lean_fields(s) else {
+            out.push(item);
+            continue;
+        };
+        remove_derives(&mut s.attrs, &["Deserialize", "Serialize"]);
+        // Without serde's derives, `#[serde]` is only a helper attribute of schemars' derive,
+        // which reads it for wire names and optional fields.
+        if let syn::Fields::Named(named) = &mut s.fields {
+            for field in named.named.iter_mut() {
+                for attr in field.attrs.iter_mut().filter(|a| a.path().is_ident("serde")) {
+                    if let syn::Meta::List(list) = &attr.meta {
+                        let args = &list.tokens;
+                        *attr = parse_quote!(#[cfg_attr(feature = "schemars", serde(#args))]);
+                    }
+                }
+            }
+        }
+        let name = s.ident.clone();
+        count += 1;
+        out.push(item);
+        out.push(parse_quote!(lean_de!(#name { #(#fields),* });));
+        out.push(parse_quote!(lean_ser!(#name { #(#ser),* });));
+    }
+    Ok((out, count))
+}
+
+/// The `lean_de!` field list of a struct that derives `Deserialize` with only the serde
+/// attributes the macro models (`rename`, `default`, `default = "…"`, `skip_serializing_if`);
+/// `None` for any other struct.
+fn lean_fields(s: &syn::ItemStruct) -> Option<(Vec<TokenStream>, Vec<TokenStream>)> {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    let container_serde = s.attrs.iter().any(|a| a.path().is_ident("serde"));
+    let syn::Fields::Named(named) = &s.fields else { return None };
+    if !derives(&s.attrs, "Deserialize") || container_serde {
+        return None;
+    }
+    let text = |v: &syn::Expr| match v {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+        _ => None,
+    };
+    let (mut fields, mut ser) = (Vec::new(), Vec::new());
+    for field in &named.named {
+        let ident = field.ident.clone()?;
+        let mut wire = unraw(&ident);
+        let mut missing = if option_inner(&field.ty).is_some() { quote!(opt) } else { quote!(req) };
+        let mut skip = quote!(always);
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            for meta in attr.parse_args_with(Metas::parse_terminated).ok()? {
+                match &meta {
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("rename") => wire = text(&nv.value)?,
+                    syn::Meta::Path(p) if p.is_ident("default") => missing = quote!(default),
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("default") => {
+                        let path = syn::parse_str::<syn::Expr>(&text(&nv.value)?).ok()?;
+                        missing = quote!((with #path));
+                    }
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("skip_serializing_if") => {
+                        let path = syn::parse_str::<syn::Path>(&text(&nv.value)?).ok()?;
+                        skip = quote!((unless #path));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        let ty = &field.ty;
+        fields.push(quote!(#ident: #ty = #wire => #missing));
+        ser.push(quote!(#ident = #wire => #skip));
+    }
+    Some((fields, ser))
+}
+
+/// Types that keep serde's derive (untagged unions, newtypes) read fields leniently through
+/// `lenient_via_serde!`: nullable, otherwise strict (see the macro).
+pub fn lenient_serde_types(items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut count = 0;
+    for item in items {
+        let (name, zero) = match &item {
+            Item::Struct(s) if derives(&s.attrs, "Deserialize") => {
+                let zero = if derives(&s.attrs, "Default") {
+                    Some(quote!(default))
+                } else if is_transparent_map(s) {
+                    Some(quote!(map))
+                } else {
+                    None
+                };
+                (s.ident.clone(), zero)
+            }
+            Item::Enum(e) if derives(&e.attrs, "Deserialize") => {
+                (e.ident.clone(), derives(&e.attrs, "Default").then(|| quote!(default)))
+            }
+            _ => {
+                out.push(item);
+                continue;
+            }
+        };
+        count += 1;
+        out.push(item);
+        match zero {
+            Some(zero) => out.push(parse_quote!(lenient_via_serde!(#name, #zero);)),
+            None => out.push(parse_quote!(lenient_via_serde!(#name);)),
+        }
+    }
+    Ok((out, count))
+}
+
+/// A newtype around a JSON object (`struct X(Map<String, Value>)`): its zero value is the empty
+/// object.
+fn is_transparent_map(s: &syn::ItemStruct) -> bool {
+    let syn::Fields::Unnamed(fields) = &s.fields else { return false };
+    let [only] = fields.unnamed.iter().collect::<Vec<_>>()[..] else { return false };
+    type_name(&only.ty).is_some_and(|t| t == "Map") && matches!(only.ty, Type::Path(_))
+}
+
+/// Where the runtime keeps the field names whose values are secrets; codegen reads the list
+/// from there, so that error bodies, fixtures and `Debug` redact the same fields.
+const SECRET_FIELDS_SOURCE: &str = "deel-api-gen/src/runtime/error.rs";
+
+/// The string literals of `const SECRET_FIELDS: &[&str] = &[...]` in the runtime's source.
+pub fn secret_fields() -> Result<Vec<String>, String> {
+    let path = crate::workspace_root().join(SECRET_FIELDS_SOURCE);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let file = syn::parse_file(&text).map_err(|e| format!("parsing {SECRET_FIELDS_SOURCE}: {e}"))?;
+    let list = file.items.iter().find_map(|item| match item {
+        Item::Const(c) if c.ident == "SECRET_FIELDS" => match &*c.expr {
+            syn::Expr::Reference(r) => match &*r.expr {
+                syn::Expr::Array(a) => Some(a.elems.iter().map(|e| match e {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                    _ => None,
+                })),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    });
+    let list: Option<Vec<String>> = list.and_then(|items| items.collect());
+    list.filter(|l| !l.is_empty()).ok_or_else(|| {
+        format!("{SECRET_FIELDS_SOURCE}: expected `const SECRET_FIELDS: &[&str] = &[\"...\", ...]`")
+    })
+}
+
+/// A struct with a secret-named field (a worker session's `token`, a webhook's `signing_key`)
+/// gets a `Debug` that prints `<redacted>` for it, through `redacted_debug!`, instead of the
+/// derived one: such responses end up in logs.
+pub fn redact_secret_fields(items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
+    redact_fields(items, &secret_fields()?)
+}
+
+fn redact_fields(items: Vec<Item>, secrets: &[String]) -> Result<(Vec<Item>, usize), String> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut count = 0;
+    for mut item in items {
+        let Item::Struct(s) = &mut item else {
+            out.push(item);
+            continue;
+        };
+        let syn::Fields::Named(named) = &s.fields else {
+            out.push(item);
+            continue;
+        };
+        let fields: Vec<(Ident, bool)> = named
+            .named
+            .iter()
+            .filter_map(|f| f.ident.clone())
+            .map(|i| {
+                let secret = secrets.iter().any(|s| *s == unraw(&i));
+                (i, secret)
+            })
+            .collect();
+        if !fields.iter().any(|(_, secret)| *secret) || !remove_derives(&mut s.attrs, &["Debug"]) {
+            out.push(item);
+            continue;
+        }
+        let name = s.ident.clone();
+        let list =
+            fields.iter().map(|(i, secret)| if *secret { quote!(#i => hide) } else { quote!(#i => show) });
+        count += 1;
+        out.push(item);
+        out.push(parse_quote!(redacted_debug!(#name { #(#list),* });));
+    }
+    Ok((out, count))
+}
+
+#[cfg(test)]
+mod tests {
+    /// `s` without whitespace, to compare generated code whatever its line breaks.
+    fn tight(s: &str) -> String {
+        s.split_whitespace().collect()
+    }
+
+    use super::*;
+
+    fn items(file: syn::File) -> Vec<Item> {
+        file.items
+    }
+
+    /// The items' text with whitespace squashed, for assertions on shape.
+    fn text(items: &[Item]) -> String {
+        let file = syn::File { shebang: None, attrs: Vec::new(), items: items.to_vec() };
+        prettyplease::unparse(&file).split_whitespace().collect::<String>()
+    }
+
+    fn string_enum() -> syn::File {
+        parse_quote! {
+            #[derive(Clone, Debug, Deserialize, Serialize)]
+            pub enum Status {
+                #[serde(rename = "active")]
+                Active,
+                #[serde(rename = "unknown")]
+                Unknown,
+            }
+            impl ::std::fmt::Display for Status { fn fmt(&self, f: &mut Formatter) -> Result { todo!() } }
+            impl ::std::str::FromStr for Status { type Err = (); fn from_str(s: &str) -> Result<Self, ()> { todo!() } }
+            impl ::std::convert::TryFrom<&str> for Status { type Error = (); fn try_from(s: &str) -> Result<Self, ()> { todo!() } }
+            impl Status { pub fn kept(&self) {} }
+        }
+    }
+
+    #[test]
+    fn string_enums_become_open_and_lose_typifys_conversions() {
+        let (out, n) = open_enums(items(string_enum())).expect("opens");
+        assert_eq!(n, 1);
+        let t = text(&out);
+        assert!(
+            t.contains(&tight(
+                "open_enum!(Status, UnknownValue { Active = \"active\", Unknown = \"unknown\" });"
+            )),
+            "{t}"
+        );
+        assert!(
+            !t.contains(&tight("Display"))
+                && !t.contains(&tight("FromStr"))
+                && !t.contains(&tight("TryFrom")),
+            "{t}"
+        );
+        assert!(t.contains(&tight("pub fn kept")), "inherent impls stay: {t}");
+    }
+
+    #[test]
+    fn a_string_enum_without_typifys_impls_is_an_error() {
+        let mut file = string_enum();
+        file.items.retain(|i| !matches!(i, Item::Impl(imp) if imp.trait_.is_some()));
+        let err = open_enums(items(file)).err().unwrap_or_default();
+        assert!(err.contains("`Status`"), "{err}");
+    }
+
+    #[test]
+    fn only_the_insisting_deserializer_is_removed() {
+        let file: syn::File = parse_quote! {
+            pub struct Thing {
+                #[serde(rename = "a-b", deserialize_with = "::std::option::Option::deserialize")]
+                pub a_b: Option<String>,
+                #[serde(deserialize_with = "::std::option::Option::deserialize")]
+                pub c: Option<String>,
+                #[serde(deserialize_with = "other")]
+                pub d: Option<String>,
+            }
+        };
+        let (out, n) = lenient_nullable_fields(items(file)).expect("passes");
+        assert_eq!(n, 2);
+        let t = text(&out);
+        assert!(t.contains(&tight("#[serde(rename = \"a-b\")] pub a_b")), "{t}");
+        assert!(t.contains(&tight("pub c: Option<String>")) && !t.contains(&tight("#[serde()]")), "{t}");
+        assert!(t.contains(&tight("deserialize_with = \"other\"")), "{t}");
+    }
+
+    #[test]
+    fn every_type_derives_json_schema_behind_the_feature() {
+        let file: syn::File = parse_quote! { pub struct A; pub enum B { X } pub type C = A; };
+        let (out, n) = schema_derives(items(file)).expect("passes");
+        assert_eq!(n, 2);
+        assert_eq!(
+            text(&out)
+                .matches(&tight("cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))"))
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn plain_structs_use_the_lean_macros_and_others_keep_the_derive() {
+        let file: syn::File = parse_quote! {
+            #[derive(Debug, Deserialize, Serialize)]
+            pub struct Plain {
+                #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+                pub type_: Option<String>,
+                pub id: String,
+            }
+            #[derive(Debug, Deserialize, Serialize)]
+            #[serde(untagged)]
+            pub struct Tagged { pub id: String }
+            #[derive(Debug, Deserialize, Serialize)]
+            pub struct Flattened { #[serde(flatten)] pub rest: Map<String, Value> }
+        };
+        let (out, n) = lean_serde(items(file)).expect("passes");
+        assert_eq!(n, 1);
+        let t = text(&out);
+        assert!(t.contains(&tight("#[derive(Debug)] pub struct Plain")), "{t}");
+        assert!(t.contains(&tight("lean_de!(Plain { type_ : Option < String > = \"type\" => default, id : String = \"id\" => req });"))
+            || t.contains(&tight("lean_de!(Plain { type_: Option<String> = \"type\" => default, id: String = \"id\" => req });")), "{t}");
+        assert!(t.contains(&tight("lean_ser!(Plain {")), "{t}");
+        assert!(t.contains(&tight("#[cfg_attr(feature = \"schemars\", serde(rename = \"type\"")), "{t}");
+        assert_eq!(t.matches("lean_de!").count(), 1, "{t}");
+    }
+
+    #[test]
+    fn types_keeping_serde_read_leniently_with_their_zero() {
+        let file: syn::File = parse_quote! {
+            #[derive(Deserialize, Default)] pub struct WithDefault { pub a: i64 }
+            #[derive(Deserialize)] #[serde(transparent)] pub struct Object(pub Map<String, Value>);
+            #[derive(Deserialize)] #[serde(untagged)] pub enum Either { A(i64), B(String) }
+            #[derive(Debug)] pub struct NotSerde;
+        };
+        let (out, n) = lenient_serde_types(items(file)).expect("passes");
+        assert_eq!(n, 3);
+        let t = text(&out);
+        assert!(t.contains(&tight("lenient_via_serde!(WithDefault, default);")), "{t}");
+        assert!(t.contains(&tight("lenient_via_serde!(Object, map);")), "{t}");
+        assert!(t.contains(&tight("lenient_via_serde!(Either);")), "{t}");
+        assert!(!t.contains(&tight("lenient_via_serde!(NotSerde")), "{t}");
+    }
+
+    #[test]
+    fn structs_with_secret_fields_get_a_redacting_debug() {
+        let file: syn::File = parse_quote! {
+            #[derive(Clone, Debug)] pub struct Session { pub token: String, pub id: String }
+            #[derive(Clone, Debug)] pub struct Plain { pub id: String }
+        };
+        let (out, n) = redact_fields(items(file), &["token".into()]).expect("passes");
+        assert_eq!(n, 1);
+        let t = text(&out);
+        assert!(t.contains(&tight("#[derive(Clone)] pub struct Session")), "{t}");
+        assert!(t.contains(&tight("redacted_debug!(Session { token => hide, id => show });")), "{t}");
+        assert!(t.contains(&tight("#[derive(Clone, Debug)] pub struct Plain")), "{t}");
+    }
+}
