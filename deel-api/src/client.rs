@@ -11,7 +11,7 @@ use reqwest::header::HeaderValue;
 use crate::auth::{ApiToken, Credentials, StaticToken};
 use crate::clock::{self, Clock};
 use crate::environment::Environment;
-use crate::limiter::RateLimiter;
+use crate::limiter::{Limiter, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::transport::{DeelTransport, Idempotency};
 use crate::Error;
@@ -34,6 +34,8 @@ pub struct Client {
     base_url: String,
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
+    #[cfg(feature = "redis")]
+    redis: Option<crate::redis::Redis>,
 }
 
 impl Client {
@@ -101,7 +103,16 @@ impl Client {
             base_url: self.base_url.clone(),
             http: self.http.clone(),
             clock: self.clock.clone(),
+            #[cfg(feature = "redis")]
+            redis: self.redis.clone(),
         }
+    }
+
+    /// The Redis this client coordinates through, when built with
+    /// [`ClientBuilder::redis`].
+    #[cfg(feature = "redis")]
+    pub fn redis(&self) -> Option<&crate::redis::Redis> {
+        self.redis.as_ref()
     }
 }
 
@@ -133,6 +144,9 @@ pub struct ClientBuilder {
     beta: bool,
     retry: RetryPolicy,
     rate_limit: Option<f64>,
+    limiter: Option<Arc<dyn Limiter>>,
+    #[cfg(feature = "redis")]
+    redis: Option<Result<crate::redis::Redis, Error>>,
     idempotency_keys: bool,
     strict_decoding: bool,
     clock: Arc<dyn Clock>,
@@ -150,6 +164,9 @@ impl Default for ClientBuilder {
             beta: false,
             retry: RetryPolicy::default(),
             rate_limit: Some(5.0),
+            limiter: None,
+            #[cfg(feature = "redis")]
+            redis: None,
             idempotency_keys: false,
             strict_decoding: false,
             clock: clock::system(),
@@ -168,6 +185,7 @@ impl fmt::Debug for ClientBuilder {
             .field("beta", &self.beta)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field("limiter", &self.limiter)
             .field("strict_decoding", &self.strict_decoding)
             .finish_non_exhaustive()
     }
@@ -240,6 +258,32 @@ impl ClientBuilder {
     /// per organization); `None` turns it off.
     pub fn rate_limit(mut self, per_second: Option<f64>) -> Self {
         self.rate_limit = per_second;
+        self.limiter = None;
+        self
+    }
+
+    /// A limiter of your own in place of the in-process one, e.g. one shared by every replica
+    /// of a service (`redis::Redis::rate_limiter`, feature `redis`).
+    pub fn limiter(mut self, limiter: Arc<dyn Limiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Coordinate with the other processes that use this organization through `redis`: the
+    /// rate limit ([`Self::rate_limit`], default 5 per second) becomes one limit for all of them
+    /// together, and [`WorkerSessions`](crate::WorkerSessions) made from this client share one
+    /// token per worker. A limiter set with [`Self::limiter`] is kept.
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, redis: crate::redis::Redis) -> Self {
+        self.redis = Some(Ok(redis));
+        self
+    }
+
+    /// [`Self::redis`] with the URL in `DEEL_REDIS_URL`; without it (unset or empty), each
+    /// process keeps its own limit and tokens. An invalid URL fails [`Self::build`].
+    #[cfg(feature = "redis")]
+    pub fn redis_from_env(mut self) -> Self {
+        self.redis = crate::redis::Redis::from_env().transpose();
         self
     }
 
@@ -285,12 +329,26 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::InvalidRequest(format!("could not build the HTTP client: {e}")))?,
         };
+        #[cfg(feature = "redis")]
+        let redis = self.redis.transpose()?;
+        #[cfg(feature = "redis")]
+        let limiter = match (self.limiter, &redis) {
+            (Some(limiter), _) => Some(limiter),
+            (None, Some(redis)) => {
+                self.rate_limit.map(|rate| Arc::new(redis.rate_limiter(rate)) as Arc<dyn Limiter>)
+            }
+            (None, None) => None,
+        };
+        #[cfg(not(feature = "redis"))]
+        let limiter = self.limiter;
         let transport = Arc::new(DeelTransport {
             credentials,
             version,
             beta: self.beta,
             retry: self.retry,
-            limiter: self.rate_limit.map(RateLimiter::per_second),
+            limiter: limiter.or_else(|| {
+                self.rate_limit.map(|rate| Arc::new(RateLimiter::per_second(rate)) as Arc<dyn Limiter>)
+            }),
             idempotency: if self.idempotency_keys { Idempotency::Generate } else { Idempotency::Off },
             decode_mode: if self.strict_decoding { DecodeMode::Strict } else { DecodeMode::Lenient },
             warned: Arc::default(),
@@ -300,6 +358,14 @@ impl ClientBuilder {
             http.clone(),
             deel_api_gen::Hooks::new(transport.clone()),
         );
-        Ok(Client { generated, transport, base_url, http, clock: self.clock })
+        Ok(Client {
+            generated,
+            transport,
+            base_url,
+            http,
+            clock: self.clock,
+            #[cfg(feature = "redis")]
+            redis,
+        })
     }
 }

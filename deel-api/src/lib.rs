@@ -26,6 +26,8 @@ pub mod expiry;
 pub mod limiter;
 pub mod oauth;
 pub mod pagination;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod retry;
 #[cfg(feature = "testing")]
 pub mod testing;

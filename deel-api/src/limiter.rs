@@ -1,10 +1,24 @@
 //! A client-side request rate limit, shared by every clone of a client.
+//!
+//! [`RateLimiter`] spaces one process's requests. Deel counts requests per organization, so
+//! several processes with one organization's credentials share a limit through a [`Limiter`]
+//! that coordinates them (`redis::RedisRateLimiter`, feature `redis`).
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Mutex;
 use tokio::time::Instant;
+
+use crate::auth::BoxFuture;
+
+/// Decides when a request may go. The client awaits [`Limiter::acquire`] before every attempt,
+/// retries included.
+pub trait Limiter: Send + Sync + fmt::Debug {
+    /// Completes when this request may be sent.
+    fn acquire(&self) -> BoxFuture<'_, ()>;
+}
 
 /// Spaces requests evenly at a given rate (a token bucket holding one token), so that a
 /// service stays under Deel's limit of 5 requests per second per organization.
@@ -21,6 +35,11 @@ impl RateLimiter {
         Self { interval: Duration::from_secs_f64(1.0 / per_second), next: Arc::new(Mutex::new(None)) }
     }
 
+    /// The configured rate, in requests per second.
+    pub fn rate(&self) -> f64 {
+        1.0 / self.interval.as_secs_f64()
+    }
+
     /// Waits for this request's slot.
     pub async fn acquire(&self) {
         let slot = {
@@ -34,5 +53,11 @@ impl RateLimiter {
             slot
         };
         tokio::time::sleep_until(slot).await;
+    }
+}
+
+impl Limiter for RateLimiter {
+    fn acquire(&self) -> BoxFuture<'_, ()> {
+        Box::pin(RateLimiter::acquire(self))
     }
 }

@@ -109,6 +109,12 @@ impl OAuthTokens {
     pub fn scope(&self) -> Option<&str> {
         self.scope.as_deref()
     }
+
+    /// The same pair with these granted scopes.
+    pub fn with_scope(mut self, scope: Option<String>) -> Self {
+        self.scope = scope;
+        self
+    }
 }
 
 #[derive(Deserialize)]
@@ -258,6 +264,53 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
     fn save<'a>(&'a self, tokens: &'a OAuthTokens) -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
+/// A pair as several processes share it, with the version that orders rotations (1 for the
+/// first pair stored, one more for each rotation).
+#[derive(Debug, Clone)]
+pub struct SharedPair {
+    /// The pair's version.
+    pub version: u64,
+    /// The pair.
+    pub tokens: OAuthTokens,
+}
+
+/// Storage that several processes share for one grant, with a lease that lets one of them
+/// rotate at a time (`redis::RedisOAuthStore`, feature `redis`). Give it to
+/// [`OAuthSession::with_shared_store`].
+pub trait SharedTokenStore: Send + Sync + fmt::Debug {
+    /// The stored pair, if any.
+    fn load(&self) -> BoxFuture<'_, Result<Option<SharedPair>, Error>>;
+    /// Stores `tokens` as version 1 if no pair is stored; says whether it did.
+    fn seed<'a>(&'a self, tokens: &'a OAuthTokens) -> BoxFuture<'a, Result<bool, Error>>;
+    /// Takes the rotation lease for `ttl` unless another holder has it; says whether it did.
+    fn try_lease<'a>(&'a self, holder: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, Error>>;
+    /// Stores `tokens` as version `expected + 1`, only if `holder` still holds the lease and the
+    /// stored version is still `expected` (0: none stored); says whether it did.
+    fn replace<'a>(
+        &'a self,
+        holder: &'a str,
+        expected: u64,
+        tokens: &'a OAuthTokens,
+    ) -> BoxFuture<'a, Result<bool, Error>>;
+    /// Gives the lease back if `holder` still holds it.
+    fn release<'a>(&'a self, holder: &'a str) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+/// A name for this process's leases: unique across processes and restarts.
+pub(crate) fn lease_holder() -> String {
+    format!("{}-{}", std::process::id(), uuid::Uuid::new_v4())
+}
+
+/// How a session coordinates with other processes.
+#[derive(Debug)]
+struct Shared {
+    store: Arc<dyn SharedTokenStore>,
+    holder: String,
+    lease: Duration,
+    poll: Duration,
+    wait: Duration,
+}
+
 /// The pair in use and, after a refresh whose save has not yet succeeded, the pair that replaces
 /// it.
 #[derive(Debug)]
@@ -265,6 +318,10 @@ struct Pairs {
     current: OAuthTokens,
     /// Refreshed but not yet saved: the current refresh token is spent once this is set.
     pending: Option<OAuthTokens>,
+    /// With a shared store: the version of `current` (0 before it was read or stored).
+    version: u64,
+    /// With a shared store: whether the stored pair has been read (or this one stored).
+    synced: bool,
 }
 
 /// [`Credentials`] from an OAuth grant, refreshed ahead of expiry and once after a 401.
@@ -275,6 +332,7 @@ pub struct OAuthSession {
     refresh_ahead: Duration,
     save_attempts: u32,
     save_backoff: Duration,
+    shared: Option<Shared>,
 }
 
 impl fmt::Debug for OAuthSession {
@@ -283,6 +341,7 @@ impl fmt::Debug for OAuthSession {
             .field("app", &self.app)
             .field("refresh_ahead", &self.refresh_ahead)
             .field("save_attempts", &self.save_attempts)
+            .field("shared", &self.shared)
             .finish()
     }
 }
@@ -296,11 +355,52 @@ impl OAuthSession {
         Self {
             app,
             store,
-            pairs: tokio::sync::Mutex::new(Pairs { current: tokens, pending: None }),
+            pairs: tokio::sync::Mutex::new(Pairs {
+                current: tokens,
+                pending: None,
+                version: 0,
+                synced: false,
+            }),
             refresh_ahead: Self::DEFAULT_REFRESH_AHEAD,
             save_attempts: 3,
             save_backoff: Duration::from_millis(100),
+            shared: None,
         }
+    }
+
+    /// Default time a rotation lease is held at most (a holder that crashed frees it then).
+    /// Longer than a refresh request may take, so that a slow refresh keeps its lease.
+    pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+
+    /// Coordinate with other processes that use the same grant through `store`: the stored pair
+    /// is the one in use (this session's own pair only seeds an empty store); one process at a
+    /// time refreshes, under a lease, presenting the newest stored refresh token, and stores the
+    /// new pair (versioned: a stale writer cannot overwrite a newer pair) before anyone uses it;
+    /// the others wait for it and adopt it. The [`TokenStore`] is then given each pair this
+    /// process stored, as a durable copy (its failures are logged, not returned).
+    ///
+    /// When the shared store cannot be reached, the session keeps using its access token until
+    /// it actually expires, and does not refresh: a refresh it could not share would leave the
+    /// other processes with a spent refresh token.
+    pub fn with_shared_store(mut self, store: Arc<dyn SharedTokenStore>) -> Self {
+        self.shared = Some(Shared {
+            store,
+            holder: lease_holder(),
+            lease: Self::DEFAULT_LEASE,
+            poll: Duration::from_millis(50),
+            wait: Self::DEFAULT_LEASE + Duration::from_secs(5),
+        });
+        self
+    }
+
+    /// How long a rotation lease is held at most (default 30 s), and so how long the others
+    /// wait for a holder that crashed. Give every process the same value.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        if let Some(shared) = &mut self.shared {
+            shared.lease = lease;
+            shared.wait = lease + Duration::from_secs(5);
+        }
+        self
     }
 
     /// Refresh this long before the access token expires (default 60 s).
@@ -373,6 +473,154 @@ impl OAuthSession {
         let left = (tokens.expires_at - self.app.clock.now()).to_std().unwrap_or_default();
         left <= self.refresh_ahead
     }
+
+    /// Whether `tokens` can be used instead of the one that was refused (`used`) or expired.
+    fn usable(&self, tokens: &OAuthTokens, used: Option<&HeaderValue>) -> bool {
+        !self.expiring(tokens)
+            && used.is_none_or(|used| bearer(tokens.access_token()).ok().as_ref() != Some(used))
+    }
+
+    /// Reads the stored pair once, or seeds the store with this session's pair.
+    async fn sync(&self, shared: &Shared, pairs: &mut Pairs) -> Result<(), Error> {
+        if pairs.synced {
+            return Ok(());
+        }
+        if shared.store.load().await?.is_none() {
+            shared.store.seed(&pairs.current).await?;
+        }
+        if let Some(stored) = shared.store.load().await? {
+            pairs.current = stored.tokens;
+            pairs.version = stored.version;
+        }
+        pairs.synced = true;
+        Ok(())
+    }
+
+    /// Adopts a pair stored by another process when it is newer than ours; says whether it can
+    /// be used in place of `used`.
+    fn adopt(&self, pairs: &mut Pairs, stored: SharedPair, used: Option<&HeaderValue>) -> bool {
+        if stored.version <= pairs.version {
+            return false;
+        }
+        let usable = self.usable(&stored.tokens, used);
+        pairs.current = stored.tokens;
+        pairs.version = stored.version;
+        pairs.pending = None;
+        usable
+    }
+
+    /// Makes a fresh pair current in coordination with the other processes: adopts one they
+    /// stored, or takes the lease and rotates, or waits for the holder.
+    async fn rotate_shared(
+        &self,
+        shared: &Shared,
+        pairs: &mut Pairs,
+        used: Option<&HeaderValue>,
+    ) -> Result<(), Error> {
+        let started = tokio::time::Instant::now();
+        loop {
+            if let Some(stored) = shared.store.load().await? {
+                if self.adopt(pairs, stored, used) {
+                    return Ok(());
+                }
+            }
+            if shared.store.try_lease(&shared.holder, shared.lease).await? {
+                let outcome = self.rotate_under_lease(shared, pairs, used).await;
+                if let Err(e) = shared.store.release(&shared.holder).await {
+                    tracing::warn!(error = %e, "could not release the OAuth rotation lease; it expires by itself");
+                }
+                return outcome;
+            }
+            if started.elapsed() > shared.wait {
+                return Err(Error::SharedState {
+                    message: format!(
+                        "another process has held the OAuth rotation lease for over {:?} without storing a new pair",
+                        shared.wait
+                    ),
+                    source: None,
+                });
+            }
+            tokio::time::sleep(shared.poll).await;
+        }
+    }
+
+    async fn rotate_under_lease(
+        &self,
+        shared: &Shared,
+        pairs: &mut Pairs,
+        used: Option<&HeaderValue>,
+    ) -> Result<(), Error> {
+        // Another process may have stored a pair just before this one took the lease.
+        let stored = shared.store.load().await?;
+        if let Some(stored) = stored.clone() {
+            if self.adopt(pairs, stored, used) {
+                return Ok(());
+            }
+        }
+        let base = stored.map_or(0, |s| s.version);
+        // A pair this process refreshed earlier but could not store is stored now, rather than
+        // spending the stored refresh token a second time.
+        let fresh = match pairs.pending.take() {
+            Some(fresh) if pairs.version == base => fresh,
+            _ => self.app.refresh(&pairs.current).await?,
+        };
+        match shared.store.replace(&shared.holder, base, &fresh).await {
+            Ok(true) => {
+                pairs.current = fresh;
+                pairs.version = base + 1;
+                if let Err(e) = self.store.save(&pairs.current).await {
+                    tracing::warn!(error = %e, "the rotated OAuth pair is stored for every process, but its durable copy failed");
+                }
+                Ok(())
+            }
+            Ok(false) => {
+                // The lease ran out during the refresh and another process stored a pair.
+                tracing::warn!(
+                    "the OAuth rotation lease expired during a refresh; adopting the pair stored meanwhile"
+                );
+                let adopted = match shared.store.load().await? {
+                    Some(stored) => self.adopt(pairs, stored, used),
+                    None => false,
+                };
+                if adopted {
+                    Ok(())
+                } else {
+                    Err(Error::SharedState {
+                        message: "lost the OAuth rotation lease and found no newer pair".into(),
+                        source: None,
+                    })
+                }
+            }
+            Err(e) => {
+                // Kept, and stored before anything else on the next rotation.
+                pairs.pending = Some(fresh);
+                Err(e)
+            }
+        }
+    }
+
+    /// The shared path of [`Credentials::authorization`] and [`Credentials::unauthorized`].
+    async fn shared_rotation(
+        &self,
+        shared: &Shared,
+        pairs: &mut Pairs,
+        used: Option<&HeaderValue>,
+    ) -> Result<(), Error> {
+        let outcome = match self.sync(shared, pairs).await {
+            Ok(()) if used.is_none() && !self.expiring(&pairs.current) => return Ok(()),
+            Ok(()) => self.rotate_shared(shared, pairs, used).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Err(e @ Error::SharedState { .. })
+                if used.is_none() && self.app.clock.now() < pairs.current.expires_at =>
+            {
+                tracing::warn!(error = %e, "the shared OAuth store is unavailable; using the current access token until it expires");
+                Ok(())
+            }
+            other => other,
+        }
+    }
 }
 
 impl Credentials for OAuthSession {
@@ -383,7 +631,9 @@ impl Credentials for OAuthSession {
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, Error>> {
         Box::pin(async move {
             let mut pairs = self.pairs.lock().await;
-            if pairs.pending.is_some() || self.expiring(&pairs.current) {
+            if let Some(shared) = &self.shared {
+                self.shared_rotation(shared, &mut pairs, None).await?;
+            } else if pairs.pending.is_some() || self.expiring(&pairs.current) {
                 self.rotate(&mut pairs).await?;
             }
             bearer(pairs.current.access_token())
@@ -393,6 +643,12 @@ impl Credentials for OAuthSession {
     fn unauthorized<'a>(&'a self, used: &'a HeaderValue) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             let mut pairs = self.pairs.lock().await;
+            if let Some(shared) = &self.shared {
+                if bearer(pairs.current.access_token())? == *used {
+                    self.shared_rotation(shared, &mut pairs, Some(used)).await?;
+                }
+                return Ok(true);
+            }
             // Another caller may have refreshed already; then simply retry with its token.
             if pairs.pending.is_some() || bearer(pairs.current.access_token())? == *used {
                 self.rotate(&mut pairs).await?;

@@ -11,7 +11,7 @@ use reqwest::Method;
 use tracing::Instrument;
 
 use crate::auth::Credentials;
-use crate::limiter::RateLimiter;
+use crate::limiter::Limiter;
 use crate::retry::RetryPolicy;
 use crate::Error;
 
@@ -37,7 +37,7 @@ pub(crate) struct DeelTransport {
     pub(crate) version: HeaderValue,
     pub(crate) beta: bool,
     pub(crate) retry: RetryPolicy,
-    pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) limiter: Option<Arc<dyn Limiter>>,
     pub(crate) idempotency: Idempotency,
     pub(crate) decode_mode: DecodeMode,
     /// Corrections already logged (hashes of operation, pointer pattern and kind), so that each

@@ -76,6 +76,54 @@ impl fmt::Debug for WorkerToken {
 /// single `POST /workers/session`.
 type Slot = Arc<tokio::sync::Mutex<Option<WorkerToken>>>;
 
+/// A worker token as a shared cache returns it.
+pub struct StoredWorkerToken {
+    /// The token.
+    pub token: SecretString,
+    /// When it expires.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl fmt::Debug for StoredWorkerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredWorkerToken")
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Worker tokens shared by several processes, with a lease per worker so that one of them
+/// creates the worker's session (`redis::RedisWorkerTokens`, feature `redis`). Give it to
+/// [`WorkerSessions::with_shared_cache`].
+pub trait SharedWorkerTokens: Send + Sync + fmt::Debug {
+    /// The stored token of a worker, if any.
+    fn get<'a>(&'a self, profile_id: &'a str) -> BoxFuture<'a, Result<Option<StoredWorkerToken>, Error>>;
+    /// Stores a worker's token until it expires.
+    fn put<'a>(&'a self, profile_id: &'a str, token: &'a WorkerToken) -> BoxFuture<'a, Result<(), Error>>;
+    /// Removes a worker's stored token: only if it is still `token` (one Deel refused), or
+    /// whatever it is with `None` (the session was ended).
+    fn remove<'a>(&'a self, profile_id: &'a str, token: Option<&'a str>) -> BoxFuture<'a, Result<(), Error>>;
+    /// Takes a worker's creation lease for `ttl` unless another holder has it.
+    fn try_lease<'a>(
+        &'a self,
+        profile_id: &'a str,
+        holder: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, Error>>;
+    /// Gives a worker's lease back if `holder` still holds it.
+    fn release<'a>(&'a self, profile_id: &'a str, holder: &'a str) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+/// How sessions share tokens with other processes.
+#[derive(Debug, Clone)]
+struct Shared {
+    cache: Arc<dyn SharedWorkerTokens>,
+    holder: String,
+    lease: Duration,
+    poll: Duration,
+}
+
 /// Hands out valid worker tokens, creating one on first use and again when the cached one is
 /// within `skew` of expiry. Clones share the cache.
 #[derive(Clone)]
@@ -83,12 +131,17 @@ pub struct WorkerSessions {
     client: Client,
     skew: Duration,
     slots: Arc<Mutex<HashMap<String, Slot>>>,
+    shared: Option<Shared>,
 }
 
 impl fmt::Debug for WorkerSessions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cached = self.slots.lock().map(|s| s.len()).unwrap_or_default();
-        f.debug_struct("WorkerSessions").field("skew", &self.skew).field("cached", &cached).finish()
+        f.debug_struct("WorkerSessions")
+            .field("skew", &self.skew)
+            .field("cached", &cached)
+            .field("shared", &self.shared)
+            .finish()
     }
 }
 
@@ -96,9 +149,31 @@ impl WorkerSessions {
     /// Default margin before expiry at which a token is replaced.
     pub const DEFAULT_SKEW: Duration = Duration::from_secs(5 * 60);
 
-    /// Sessions created with `client` (which needs the `admin:worker` scope).
+    /// Sessions created with `client` (which needs the `admin:worker` scope). With a client
+    /// built with `ClientBuilder::redis` (feature `redis`), tokens are shared through it (see
+    /// [`Self::with_shared_cache`]).
     pub fn new(client: &Client) -> Self {
-        Self { client: client.clone(), skew: Self::DEFAULT_SKEW, slots: Arc::default() }
+        let sessions =
+            Self { client: client.clone(), skew: Self::DEFAULT_SKEW, slots: Arc::default(), shared: None };
+        #[cfg(feature = "redis")]
+        if let Some(redis) = client.redis() {
+            return sessions.with_shared_cache(Arc::new(redis.worker_tokens()));
+        }
+        sessions
+    }
+
+    /// Share tokens with other processes through `cache`: a process first looks there, and one
+    /// process at a time (under a per-worker lease of at most 30 s) creates a worker's session
+    /// and stores its token, which the others then read. When the cache cannot be reached, this
+    /// process creates and keeps its own token (logged as a WARN) rather than fail.
+    pub fn with_shared_cache(mut self, cache: Arc<dyn SharedWorkerTokens>) -> Self {
+        self.shared = Some(Shared {
+            cache,
+            holder: crate::oauth::lease_holder(),
+            lease: Duration::from_secs(30),
+            poll: Duration::from_millis(50),
+        });
+        self
     }
 
     /// Replace tokens this long before they expire (default 5 minutes).
@@ -119,6 +194,68 @@ impl WorkerSessions {
         if let Some(token) = cached.as_ref().filter(|t| !t.expires_within(self.skew)) {
             return Ok(token.clone());
         }
+        let token = match &self.shared {
+            Some(shared) => match self.shared_token(shared, profile_id).await {
+                Err(e @ Error::SharedState { .. }) => {
+                    tracing::warn!(error = %e, "the shared worker-token cache is unavailable; creating this process's own token");
+                    self.create(profile_id).await?
+                }
+                other => other?,
+            },
+            None => self.create(profile_id).await?,
+        };
+        *cached = Some(token.clone());
+        Ok(token)
+    }
+
+    /// A valid token from the shared cache, or one this process creates and stores there under
+    /// the worker's lease, or one the lease holder stores while this process waits.
+    async fn shared_token(&self, shared: &Shared, profile_id: &str) -> Result<WorkerToken, Error> {
+        let started = tokio::time::Instant::now();
+        loop {
+            if let Some(token) = self.stored(shared, profile_id).await? {
+                return Ok(token);
+            }
+            if shared.cache.try_lease(profile_id, &shared.holder, shared.lease).await? {
+                let outcome = async {
+                    // Stored just before this process took the lease?
+                    if let Some(token) = self.stored(shared, profile_id).await? {
+                        return Ok(token);
+                    }
+                    let token = self.create(profile_id).await?;
+                    if let Err(e) = shared.cache.put(profile_id, &token).await {
+                        tracing::warn!(error = %e, "could not share a new worker token; this process keeps it");
+                    }
+                    Ok(token)
+                }
+                .await;
+                if let Err(e) = shared.cache.release(profile_id, &shared.holder).await {
+                    tracing::warn!(error = %e, "could not release a worker-token lease; it expires by itself");
+                }
+                return outcome;
+            }
+            if started.elapsed() > shared.lease + Duration::from_secs(5) {
+                return Err(Error::SharedState {
+                    message: "another process has held a worker-token lease too long".into(),
+                    source: None,
+                });
+            }
+            tokio::time::sleep(shared.poll).await;
+        }
+    }
+
+    async fn stored(&self, shared: &Shared, profile_id: &str) -> Result<Option<WorkerToken>, Error> {
+        let clock = self.client.clock().clone();
+        Ok(shared
+            .cache
+            .get(profile_id)
+            .await?
+            .map(|s| WorkerToken::new(s.token.expose_secret(), s.expires_at, clock))
+            .filter(|t| !t.expires_within(self.skew)))
+    }
+
+    /// Creates a session with `POST /workers/session`.
+    async fn create(&self, profile_id: &str) -> Result<WorkerToken, Error> {
         let body = types::CreateWorkerAccessTokenBody {
             data: types::WorkersSessionPostBodyData { profile_id: profile_id.to_string() },
         };
@@ -159,7 +296,6 @@ impl WorkerSessions {
             // Replacing it would not help: report rather than loop on fresh, short-lived tokens.
             tracing::warn!(expires_at = %token.expires_at, "Deel issued a worker token that is already near expiry");
         }
-        *cached = Some(token.clone());
         Ok(token)
     }
 
@@ -171,10 +307,17 @@ impl WorkerSessions {
         Ok(())
     }
 
-    /// Drops the cached token, so that the next call creates a new one.
+    /// Drops the cached token (from the shared cache too), so that the next call creates a new
+    /// one.
     pub async fn forget(&self, profile_id: &str) {
         let slot = self.slot(profile_id);
-        *slot.lock().await = None;
+        let mut cached = slot.lock().await;
+        *cached = None;
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.cache.remove(profile_id, None).await {
+                tracing::warn!(error = %e, "could not remove a worker token from the shared cache");
+            }
+        }
     }
 
     /// A client acting as this worker, for the worker-facing endpoints; its token is refreshed as
@@ -215,6 +358,11 @@ impl Credentials for WorkerCredentials {
             let mut cached = slot.lock().await;
             let current = cached.as_ref().map(|t| bearer(t.expose())).transpose()?;
             if current.as_ref() == Some(used) {
+                if let (Some(shared), Some(token)) = (&self.sessions.shared, cached.take()) {
+                    if let Err(e) = shared.cache.remove(&self.profile_id, Some(token.expose())).await {
+                        tracing::warn!(error = %e, "could not remove a refused worker token from the shared cache");
+                    }
+                }
                 *cached = None;
             }
             Ok(true)

@@ -91,6 +91,15 @@ pub enum Error {
         /// The underlying error, if any.
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// State shared with other processes (a rate limit, tokens, a lease, kept in Redis with
+    /// the facade's `redis` feature) could not be read or written. The message names what was
+    /// being done; neither it nor the source quotes a password or a token.
+    SharedState {
+        /// What was being done.
+        message: String,
+        /// The underlying error, if any.
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 /// An error status from Deel, with what its body said.
@@ -133,7 +142,7 @@ impl Error {
             Error::Decode(e) => Some(e.status),
             Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
             Error::Credentials { .. } => self.cause().and_then(Error::status),
-            Error::InvalidRequest(_) => None,
+            Error::InvalidRequest(_) | Error::SharedState { .. } => None,
         }
     }
 
@@ -173,6 +182,7 @@ impl Error {
                     inner.redact(&secrets);
                 }
             }
+            Error::SharedState { message, .. } => scrub(message),
             // Decode errors quote nothing from the body; transport errors carry no body.
             Error::Decode(_) | Error::Transport(_) | Error::Timeout(_) => {}
         }
@@ -289,6 +299,8 @@ impl Error {
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Credentials { message, source: Some(s) } => write!(f, "{message}: {s}"),
             Error::Credentials { message, source: None } => f.write_str(message),
+            Error::SharedState { message, source: Some(s) } => write!(f, "shared state: {message}: {s}"),
+            Error::SharedState { message, source: None } => write!(f, "shared state: {message}"),
         }
     }
 }
@@ -297,7 +309,9 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(e) | Error::Timeout(e) => Some(e),
-            Error::Credentials { source: Some(s), .. } => Some(s.as_ref()),
+            Error::Credentials { source: Some(s), .. } | Error::SharedState { source: Some(s), .. } => {
+                Some(s.as_ref())
+            }
             _ => None,
         }
     }

@@ -15,6 +15,7 @@ mod oauth;
 mod pagination;
 mod recorder;
 mod replay;
+mod replicas;
 mod retries_and_limits;
 mod secrets;
 mod webhook_receiver;

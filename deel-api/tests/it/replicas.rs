@@ -1,0 +1,588 @@
+//! Several OS processes, one Deel organization: the rate limit, OAuth rotation and worker
+//! tokens they share through a real `redis-server` (feature `redis`).
+//!
+//! Each test starts its own `redis-server` on a free 127.0.0.1 port and a stand-in Deel server
+//! in this process, then runs this test binary again as child processes (the ignored
+//! `child_process` test, told what to do by environment variables).
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Utc;
+use deel_api::oauth::{OAuthApp, OAuthSession, OAuthTokens, SharedTokenStore, StoreError, TokenStore};
+use deel_api::redis::Redis;
+use deel_api::{auth::BoxFuture, Client, RetryPolicy, WorkerSessions};
+use serde_json::json;
+
+/// Deel's limit in the stand-in, per organization and second.
+const RATE: usize = 5;
+/// The burst the shared limiter documents: one request over the rate in a one-second window,
+/// from the spacing of slots and network jitter.
+const BURST: usize = 1;
+
+// ---------------------------------------------------------------------------------------------
+// redis-server
+
+/// A `redis-server` of this test's own, stopped when dropped.
+struct RedisServer {
+    child: Child,
+    url: String,
+}
+
+impl RedisServer {
+    /// Starts one, or returns `None` (after saying so) when `redis-server` is not installed and
+    /// `CI` is not set; under `CI=true` a missing server fails the test.
+    fn start() -> Option<Self> {
+        let installed = Command::new("redis-server").arg("--version").output().is_ok();
+        if !installed {
+            assert!(
+                std::env::var("CI").map(|v| v != "true").unwrap_or(true),
+                "redis-server is not installed, and CI=true: .ci/run installs it"
+            );
+            eprintln!(
+                "skipped: redis-server is not on PATH (install it with `apt-get install redis-server`)"
+            );
+            return None;
+        }
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "redis-server did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Self { child, url: format!("redis://127.0.0.1:{port}/") })
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stand-in Deel server
+
+/// What the stand-in saw.
+#[derive(Default, Debug)]
+struct Seen {
+    /// API requests per Unix second.
+    per_second: BTreeMap<u64, usize>,
+    /// API requests answered 429.
+    rejected: usize,
+    /// The bearer of every API request.
+    bearers: Vec<String>,
+    /// Refreshes granted, and refresh tokens presented again after they were spent.
+    refreshes: usize,
+    reuses: usize,
+    /// The refresh token that is valid now.
+    valid_refresh: String,
+    /// Whether API requests over the rate (plus the burst) in a second are refused.
+    limited: bool,
+    /// `POST /workers/session` calls.
+    worker_sessions: usize,
+}
+
+type Shared = Arc<Mutex<Seen>>;
+
+fn reply(status: StatusCode, body: serde_json::Value) -> axum::response::Response {
+    (status, [("content-type", "application/json")], body.to_string()).into_response()
+}
+
+fn seen(shared: &Shared) -> std::sync::MutexGuard<'_, Seen> {
+    shared.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn contracts(State(s): State<Shared>, headers: HeaderMap) -> impl IntoResponse {
+    let second = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let mut seen = seen(&s);
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    seen.bearers.push(bearer);
+    let count = seen.per_second.entry(second).or_default();
+    *count += 1;
+    if *count > RATE + BURST && seen.limited {
+        seen.rejected += 1;
+        return reply(StatusCode::TOO_MANY_REQUESTS, json!({ "errors": [{ "message": "rate limited" }] }));
+    }
+    reply(StatusCode::OK, json!({ "data": [] }))
+}
+
+async fn tokens(State(s): State<Shared>, body: Bytes) -> impl IntoResponse {
+    let form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    // Slow, like a real token endpoint: widens every race between processes.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let mut seen = seen(&s);
+    let presented = form.get("refresh_token").cloned().unwrap_or_default();
+    if presented != seen.valid_refresh {
+        seen.reuses += 1;
+        return reply(StatusCode::BAD_REQUEST, json!({ "error": "invalid_grant" }));
+    }
+    seen.refreshes += 1;
+    let n = seen.refreshes;
+    seen.valid_refresh = format!("refresh-{n}");
+    reply(
+        StatusCode::OK,
+        json!({ "access_token": format!("access-{n}"), "refresh_token": format!("refresh-{n}"), "expires_in": 3600 }),
+    )
+}
+
+async fn worker_session(State(s): State<Shared>) -> impl IntoResponse {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut seen = seen(&s);
+    seen.worker_sessions += 1;
+    let token = format!("worker-token-{}", seen.worker_sessions);
+    let expires_at = (Utc::now() + chrono::Duration::hours(24)).to_rfc3339();
+    reply(StatusCode::CREATED, json!({ "data": { "token": token, "expires_at": expires_at } }))
+}
+
+/// Starts the stand-in, refusing requests over the rate when `limited`; returns its base URL
+/// and what it sees.
+async fn stand_in(limited: bool) -> (String, Shared) {
+    let shared: Shared =
+        Arc::new(Mutex::new(Seen { valid_refresh: "refresh-0".into(), limited, ..Seen::default() }));
+    let app = Router::new()
+        .route("/rest/v2/contracts", get(contracts))
+        .route("/oauth2/tokens", post(tokens))
+        .route("/rest/v2/workers/session", post(worker_session))
+        .with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, shared)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+/// Runs `n` copies of this test binary's `child_process` in `mode`; returns what each printed
+/// on its `REPLICA` line, after all have exited.
+async fn replicas(n: usize, mode: &str, env: &[(&str, &str)]) -> Vec<String> {
+    let mut children = Vec::new();
+    for i in 0..n {
+        let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+        command
+            .args(["replicas::child_process", "--exact", "--ignored", "--nocapture", "--test-threads", "1"])
+            .env("DEEL_REPLICA_MODE", mode)
+            .env("DEEL_REPLICA_INDEX", i.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        children.push(command.spawn().expect("the child starts"));
+    }
+    let outputs = tokio::task::spawn_blocking(move || {
+        children.into_iter().map(|c| c.wait_with_output().expect("the child ends")).collect::<Vec<_>>()
+    })
+    .await
+    .expect("joins");
+    outputs
+        .into_iter()
+        .map(|out| {
+            let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+            let line =
+                stdout.lines().find_map(|l| l.split_once("REPLICA ")).map(|(_, r)| r.trim().to_string());
+            line.unwrap_or_else(|| {
+                panic!("a child printed no result:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+            })
+        })
+        .collect()
+}
+
+fn env(key: &str) -> String {
+    std::env::var(key).unwrap_or_default()
+}
+
+/// A grant whose access token expired a minute ago.
+fn expired_pair() -> OAuthTokens {
+    OAuthTokens::new("access-0", "refresh-0", Utc::now() - chrono::Duration::minutes(1))
+}
+
+/// The durable copy a service keeps besides Redis; these tests only need Redis.
+#[derive(Debug)]
+struct NoCopy;
+
+impl TokenStore for NoCopy {
+    fn save<'a>(&'a self, _: &'a OAuthTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+fn redis_from_env() -> Redis {
+    Redis::open(&env("DEEL_REDIS_URL")).expect("a Redis URL").with_namespace(env("DEEL_REPLICA_NS"))
+}
+
+fn oauth_app(base: &str) -> OAuthApp {
+    OAuthApp::new("replica-app", "replica-app-secret", "https://example.test/callback")
+        .with_endpoints(format!("{base}/oauth2/authorize"), format!("{base}/oauth2/tokens"))
+}
+
+/// One replica. Not a test of its own: the tests below run it as a child process.
+#[test]
+#[ignore = "run as a child process by the tests in this module"]
+fn child_process() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    let result: Option<String> = runtime.block_on(async {
+        let base = env("DEEL_REPLICA_BASE");
+        let line = match env("DEEL_REPLICA_MODE").as_str() {
+            // Tries 20 requests per second for 5 s.
+            "rate" => {
+                let mut builder = Client::builder()
+                    .base_url(&base)
+                    .token("replica-api-token")
+                    .retry(RetryPolicy::none())
+                    .rate_limit(Some(RATE as f64));
+                if env("DEEL_REPLICA_SHARED") == "1" {
+                    builder = builder.redis(redis_from_env());
+                }
+                let client = builder.build().expect("a client");
+                let mut tasks = tokio::task::JoinSet::new();
+                let mut tick = tokio::time::interval(Duration::from_millis(50));
+                let until = tokio::time::Instant::now() + Duration::from_secs(5);
+                while tokio::time::Instant::now() < until {
+                    tick.tick().await;
+                    let client = client.clone();
+                    tasks.spawn(async move { client.get_contracts().send().await.is_ok() });
+                }
+                tasks.abort_all();
+                "done".to_string()
+            }
+            // Calls the API three times with an expired pair and the shared store.
+            "oauth" => {
+                let store = redis_from_env().oauth_store("grant");
+                let session = OAuthSession::new(oauth_app(&base), expired_pair(), Arc::new(NoCopy))
+                    .with_shared_store(Arc::new(store))
+                    .with_lease(Duration::from_secs(2));
+                let client = Client::builder()
+                    .base_url(&base)
+                    .credentials(Arc::new(session))
+                    .rate_limit(None)
+                    .build()
+                    .expect("a client");
+                let mut ok = 0;
+                for _ in 0..3 {
+                    ok += usize::from(client.get_contracts().send().await.is_ok());
+                }
+                format!("ok={ok}")
+            }
+            // Takes the rotation lease and dies before refreshing.
+            "crash-before-refresh" => {
+                let store = redis_from_env().oauth_store("grant");
+                store.seed(&expired_pair()).await.expect("seeds");
+                assert!(store.try_lease("doomed-replica", Duration::from_secs(2)).await.expect("leases"));
+                println!("REPLICA leased");
+                std::process::exit(0);
+            }
+            // Refreshes and stores the new pair under the lease, then dies holding it.
+            "crash-after-save" => {
+                let store = redis_from_env().oauth_store("grant");
+                store.seed(&expired_pair()).await.expect("seeds");
+                assert!(store.try_lease("doomed-replica", Duration::from_secs(30)).await.expect("leases"));
+                let stored = store.load().await.expect("loads").expect("a pair");
+                let fresh = oauth_app(&base).refresh(&stored.tokens).await.expect("refreshes");
+                assert!(store.replace("doomed-replica", stored.version, &fresh).await.expect("stores"));
+                println!("REPLICA saved");
+                std::process::exit(0);
+            }
+            // Ten concurrent callers want a token for one worker.
+            "worker" => {
+                let client = Client::builder()
+                    .base_url(&base)
+                    .token("replica-api-token")
+                    .rate_limit(None)
+                    .redis(redis_from_env())
+                    .build()
+                    .expect("a client");
+                let sessions = WorkerSessions::new(&client);
+                let mut tasks = tokio::task::JoinSet::new();
+                for _ in 0..10 {
+                    let sessions = sessions.clone();
+                    tasks.spawn(
+                        async move { sessions.token("profile-1").await.map(|t| t.expose().to_string()) },
+                    );
+                }
+                let mut tokens: Vec<String> = Vec::new();
+                while let Some(joined) = tasks.join_next().await {
+                    tokens.push(joined.expect("joins").expect("a token"));
+                }
+                tokens.sort();
+                tokens.dedup();
+                tokens.join(",")
+            }
+            // Run directly by `cargo test`, where the variables are unset: nothing to do.
+            _ => return None,
+        };
+        Some(line)
+    });
+    if let Some(line) = result {
+        println!("REPLICA {line}");
+    }
+}
+
+/// A fresh namespace per test, so that tests sharing nothing never share keys either.
+fn namespace() -> String {
+    format!("test-{}", uuid::Uuid::new_v4())
+}
+
+/// The most requests the stand-in saw in one second, and how many it refused.
+fn busiest_second(shared: &Shared) -> (usize, usize, usize) {
+    let seen = seen(shared);
+    let total = seen.per_second.values().sum();
+    (seen.per_second.values().copied().max().unwrap_or(0), seen.rejected, total)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_share_one_rate_limit_and_exceed_it_without() {
+    let Some(redis) = RedisServer::start() else { return };
+    let (shared_base, with_redis) = stand_in(true).await;
+    let (alone_base, without) = stand_in(true).await;
+    let ns = namespace();
+    let shared_env = [
+        ("DEEL_REPLICA_BASE", shared_base.as_str()),
+        ("DEEL_REDIS_URL", redis.url.as_str()),
+        ("DEEL_REPLICA_NS", ns.as_str()),
+        ("DEEL_REPLICA_SHARED", "1"),
+    ];
+    let alone_env = [("DEEL_REPLICA_BASE", alone_base.as_str()), ("DEEL_REPLICA_SHARED", "0")];
+    let (a, b) = tokio::join!(replicas(4, "rate", &shared_env), replicas(4, "rate", &alone_env));
+    assert_eq!((a.len(), b.len()), (4, 4));
+
+    let (max, rejected, total) = busiest_second(&with_redis);
+    eprintln!("shared limit: busiest second {max}, refused {rejected}, {total} requests in all");
+    assert!(max <= RATE + BURST, "the stand-in saw {max} requests in one second with the shared limit");
+    assert_eq!(rejected, 0, "no 429 with the shared limit");
+    assert!(total >= 20, "the processes did send ({total} requests)");
+
+    let (max, rejected, total) = busiest_second(&without);
+    eprintln!("per-process limits: busiest second {max}, refused {rejected}, {total} requests in all");
+    assert!(max > 2 * RATE, "four per-process limits send more than one limit allows ({max})");
+    assert!(rejected > 0, "and Deel would refuse some");
+}
+
+/// A `redis-server`, a stand-in that does not limit, and a namespace: what the OAuth and worker
+/// tests run their replicas against.
+struct Scene {
+    redis: RedisServer,
+    base: String,
+    seen: Shared,
+    ns: String,
+}
+
+impl Scene {
+    async fn start() -> Option<Self> {
+        let redis = RedisServer::start()?;
+        let (base, seen) = stand_in(false).await;
+        Some(Self { redis, base, seen, ns: namespace() })
+    }
+
+    async fn run(&self, n: usize, mode: &str) -> Vec<String> {
+        let env = [
+            ("DEEL_REPLICA_BASE", self.base.as_str()),
+            ("DEEL_REDIS_URL", self.redis.url.as_str()),
+            ("DEEL_REPLICA_NS", self.ns.as_str()),
+        ];
+        replicas(n, mode, &env).await
+    }
+
+    /// One refresh, no spent refresh token presented, and `calls` API calls, all with the new
+    /// access token.
+    fn assert_rotated_once(&self, calls: usize) {
+        let seen = seen(&self.seen);
+        assert_eq!((seen.refreshes, seen.reuses), (1, 0), "refreshes and reused refresh tokens");
+        assert_eq!(seen.bearers.len(), calls);
+        assert!(seen.bearers.iter().all(|b| b == "Bearer access-1"), "{:?}", seen.bearers);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_with_an_expired_pair_refresh_once() {
+    let Some(scene) = Scene::start().await else { return };
+    assert_eq!(scene.run(4, "oauth").await, vec!["ok=3"; 4]);
+    scene.assert_rotated_once(12);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_holder_killed_after_saving_leaves_the_others_its_pair() {
+    let Some(scene) = Scene::start().await else { return };
+    assert_eq!(scene.run(1, "crash-after-save").await, vec!["saved"]);
+    assert_eq!(scene.run(3, "oauth").await, vec!["ok=3"; 3]);
+    // The refresh was the dead holder's; the others adopted its pair.
+    scene.assert_rotated_once(9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_holder_killed_before_refreshing_is_replaced_after_its_lease() {
+    let Some(scene) = Scene::start().await else { return };
+    assert_eq!(scene.run(1, "crash-before-refresh").await, vec!["leased"]);
+    let started = Instant::now();
+    assert_eq!(scene.run(3, "oauth").await, vec!["ok=3"; 3]);
+    assert!(started.elapsed() >= Duration::from_millis(1500), "they waited for the dead holder's lease");
+    scene.assert_rotated_once(9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_of_ten_callers_create_one_worker_session() {
+    let Some(scene) = Scene::start().await else { return };
+    let results = scene.run(4, "worker").await;
+    assert_eq!(results, vec!["worker-token-1"; 4], "every caller of every process got the one token");
+    assert_eq!(seen(&scene.seen).worker_sessions, 1);
+}
+
+/// A Redis URL where nothing listens.
+fn unreachable_redis(password: Option<&str>) -> Redis {
+    let auth = password.map(|p| format!(":{p}@")).unwrap_or_default();
+    Redis::open(&format!("redis://{auth}127.0.0.1:{}/", free_port()))
+        .expect("a valid URL")
+        .with_namespace(namespace())
+        .with_timeout(Duration::from_millis(300))
+}
+
+async fn timed_acquires(limiter: &dyn deel_api::limiter::Limiter, n: usize) -> Duration {
+    let started = Instant::now();
+    for _ in 0..n {
+        limiter.acquire().await;
+    }
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn without_redis_the_limit_falls_back_to_a_share_of_the_rate_never_to_none() {
+    let limiter = unreachable_redis(None).rate_limiter(20.0).with_fallback_replicas(4);
+    assert_eq!(limiter.fallback_rate(), 5.0);
+    // Six requests at 5 per second take a second; unlimited, they would take no time.
+    let took = timed_acquires(&limiter, 6).await;
+    assert!(took >= Duration::from_millis(950), "{took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_that_goes_down_mid_run_leaves_a_limit_in_place() {
+    let Some(redis) = RedisServer::start() else { return };
+    let handle = Redis::open(&redis.url)
+        .expect("a URL")
+        .with_namespace(namespace())
+        .with_timeout(Duration::from_millis(300));
+    let limiter = handle.rate_limiter(50.0).with_fallback_replicas(10);
+    // Up: 6 requests at 50 per second take about 100 ms.
+    let took = timed_acquires(&limiter, 6).await;
+    assert!(took < Duration::from_millis(600), "{took:?}");
+    drop(redis);
+    // Down: 6 requests at 5 per second (50 / 10) take about a second, and none fails.
+    let took = timed_acquires(&limiter, 6).await;
+    assert!(took >= Duration::from_millis(900), "{took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_redis_oauth_keeps_a_valid_token_and_never_refreshes_alone() {
+    let (base, shared) = stand_in(false).await;
+    let session = |tokens: OAuthTokens| {
+        let session = OAuthSession::new(oauth_app(&base), tokens, Arc::new(NoCopy))
+            .with_shared_store(Arc::new(unreachable_redis(None).oauth_store("grant")));
+        Client::builder()
+            .base_url(&base)
+            .credentials(Arc::new(session))
+            .rate_limit(None)
+            .build()
+            .expect("a client")
+    };
+    let valid = OAuthTokens::new("access-0", "refresh-0", Utc::now() + chrono::Duration::hours(1));
+    session(valid).get_contracts().send().await.expect("the valid token is used");
+
+    let err = session(expired_pair()).get_contracts().send().await.expect_err("no usable token");
+    assert!(matches!(err, deel_api::Error::SharedState { .. }), "{err:?}");
+    let seen = seen(&shared);
+    assert_eq!((seen.refreshes, seen.reuses), (0, 0), "no refresh it could not share");
+    assert_eq!(seen.bearers, vec!["Bearer access-0"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_redis_a_process_creates_its_own_worker_token() {
+    let (base, shared) = stand_in(false).await;
+    let client = Client::builder()
+        .base_url(&base)
+        .token("replica-api-token")
+        .rate_limit(None)
+        .redis(unreachable_redis(None))
+        .build()
+        .expect("a client");
+    let sessions = WorkerSessions::new(&client);
+    let token = sessions.token("profile-1").await.expect("a token despite Redis");
+    assert_eq!(token.expose(), "worker-token-1");
+    assert_eq!(sessions.token("profile-1").await.expect("cached").expose(), "worker-token-1");
+    assert_eq!(seen(&shared).worker_sessions, 1);
+}
+
+#[tokio::test]
+async fn redis_errors_are_typed_and_quote_no_password() {
+    let redis = unreachable_redis(Some("hunter2-redis-password"));
+    assert!(!format!("{redis:?}").contains("hunter2"));
+    let err = redis.oauth_store("grant").load().await.expect_err("Redis is down");
+    assert!(matches!(err, deel_api::Error::SharedState { .. }), "{err:?}");
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains("hunter2-redis-password"), "{text}");
+        assert!(text.contains("reading the OAuth pair"), "{text}");
+    }
+    let err = Redis::open("redis://:hunter2-redis-password@127.0.0.1:notaport/").expect_err("invalid URL");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_at_rest_are_encrypted_with_a_key_and_plain_without() {
+    let Some(server) = RedisServer::start() else { return };
+    let raw = |key: String| {
+        let url = server.url.clone();
+        async move {
+            let client = redis::Client::open(url).expect("a URL");
+            let mut c = client.get_multiplexed_async_connection().await.expect("connects");
+            let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut c).await.expect("TYPE");
+            if kind == "hash" {
+                let all: Vec<String> =
+                    redis::cmd("HGETALL").arg(&key).query_async(&mut c).await.expect("HGETALL");
+                all.join(" ")
+            } else {
+                redis::cmd("GET").arg(&key).query_async(&mut c).await.expect("GET")
+            }
+        }
+    };
+    let pair =
+        OAuthTokens::new("access-secret-0", "refresh-secret-0", Utc::now() + chrono::Duration::hours(1));
+    for key in [Some([9u8; 32]), None] {
+        let ns = namespace();
+        let mut handle = Redis::open(&server.url).expect("a URL").with_namespace(&ns);
+        if let Some(key) = key {
+            handle = handle.with_encryption_key(&key).expect("a 32-byte key");
+        }
+        let store = handle.oauth_store("grant");
+        assert!(store.seed(&pair).await.expect("seeds"));
+        let loaded = store.load().await.expect("loads").expect("a pair");
+        assert_eq!((loaded.version, loaded.tokens.refresh_token()), (1, "refresh-secret-0"));
+        let stored = raw(format!("{ns}:oauth:grant")).await;
+        assert_eq!(stored.contains("refresh-secret-0"), key.is_none(), "{stored}");
+        assert_eq!(stored.contains("access-secret-0"), key.is_none(), "{stored}");
+        if key.is_some() {
+            let other = Redis::open(&server.url).expect("a URL").with_namespace(&ns);
+            let err = other.oauth_store("grant").load().await.expect_err("sealed");
+            assert!(err.to_string().contains("no encryption key"), "{err}");
+        }
+    }
+}
