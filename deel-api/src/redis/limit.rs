@@ -146,6 +146,7 @@ impl Limiter for RedisRateLimiter {
     fn acquire(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             match self.reserve().await {
+                Some(wait) if wait.is_zero() => {}
                 Some(wait) => tokio::time::sleep(wait).await,
                 None => self.fallback.acquire().await,
             }
