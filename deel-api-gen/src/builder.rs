@@ -3065,7 +3065,7 @@ pub struct GetContracts<'a> {
     expand: Option<types::ContractsGetParametersExpand>,
     external_id: Option<&'a str>,
     external_id_absent: Option<&'a str>,
-    limit: Option<&'a str>,
+    limit: Option<i64>,
     order_direction: Option<types::PeopleGetParametersSortOrder>,
     search: Option<&'a str>,
     sort_by: Option<types::ContractsGetParametersSortBy>,
@@ -3114,7 +3114,7 @@ impl<'a> GetContracts<'a> {
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: &'a str) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
@@ -3206,7 +3206,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetContracts<'a> {
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         0
@@ -4165,8 +4165,8 @@ pub struct GetContractInvoiceAdjustments<'a> {
     date_from: Option<&'a ::chrono::naive::NaiveDate>,
     date_to: Option<&'a ::chrono::naive::NaiveDate>,
     invoice_id: Option<&'a str>,
-    limit: Option<&'a str>,
-    offset: Option<&'a str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
     reporter_id: Option<&'a str>,
     statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
     types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
@@ -4197,12 +4197,12 @@ impl<'a> GetContractInvoiceAdjustments<'a> {
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: &'a str) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: &'a str) -> Self {
+    pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
@@ -4266,18 +4266,21 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments
                 self.date_to.clone(),
                 self.invoice_id.clone(),
                 self.limit.clone(),
-                position.or(self.offset),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
                 self.reporter_id.clone(),
                 self.statuses.clone(),
                 self.types.clone(),
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.offset
-            .and_then(|v| v.trim().parse::<u64>().ok())
+            .and_then(|v| u64::try_from(v).ok())
             .map(|v| v.saturating_sub(0u64))
             .unwrap_or(0)
     }
@@ -4980,8 +4983,8 @@ pub struct GetContractTimesheets<'a> {
     >,
     date_from: Option<&'a ::chrono::naive::NaiveDate>,
     date_to: Option<&'a ::chrono::naive::NaiveDate>,
-    limit: Option<&'a str>,
-    offset: Option<&'a str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
     reporter_id: Option<&'a str>,
     statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
 }
@@ -5006,12 +5009,12 @@ impl<'a> GetContractTimesheets<'a> {
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: &'a str) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: &'a str) -> Self {
+    pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
@@ -5061,17 +5064,20 @@ impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheets<'a> {
                 self.date_from.clone(),
                 self.date_to.clone(),
                 self.limit.clone(),
-                position.or(self.offset),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
                 self.reporter_id.clone(),
                 self.statuses.clone(),
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.offset
-            .and_then(|v| v.trim().parse::<u64>().ok())
+            .and_then(|v| u64::try_from(v).ok())
             .map(|v| v.saturating_sub(0u64))
             .unwrap_or(0)
     }
@@ -5471,7 +5477,7 @@ pub struct RetrieveWorkersActionableJourneys<'a> {
     cursor: Option<&'a str>,
     journey_assignment_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
     journey_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    limit: Option<f64>,
+    limit: Option<i64>,
 }
 #[cfg(feature = "learning")]
 impl<'a> RetrieveWorkersActionableJourneys<'a> {
@@ -5497,7 +5503,7 @@ impl<'a> RetrieveWorkersActionableJourneys<'a> {
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: f64) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
@@ -5536,7 +5542,7 @@ for RetrieveWorkersActionableJourneys<'a> {
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(crate::runtime::pagination::count)
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         0
@@ -8824,8 +8830,8 @@ pub struct GetGpReportGrossToNet<'a> {
     client: &'a Client,
     id: &'a str,
     currency: Option<&'a str>,
-    limit: Option<f64>,
-    offset: Option<f64>,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 #[cfg(feature = "reports")]
 impl<'a> GetGpReportGrossToNet<'a> {
@@ -8835,12 +8841,12 @@ impl<'a> GetGpReportGrossToNet<'a> {
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: f64) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: f64) -> Self {
+    pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
@@ -8875,17 +8881,17 @@ impl<'a> crate::runtime::pagination::Paginated for GetGpReportGrossToNet<'a> {
                 self.currency.clone(),
                 self.limit.clone(),
                 position
-                    .and_then(|p| p.parse::<f64>().ok())
-                    .map(|v| v + 0u64 as f64)
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
                     .or(self.offset),
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(crate::runtime::pagination::count)
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.offset
-            .and_then(crate::runtime::pagination::count)
+            .and_then(|v| u64::try_from(v).ok())
             .map(|v| v.saturating_sub(0u64))
             .unwrap_or(0)
     }
@@ -9841,13 +9847,13 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetOrganizationStructures<'a> {
     client: &'a Client,
-    limit: Option<f64>,
+    limit: Option<i64>,
     offset: Option<i64>,
 }
 #[cfg(feature = "organization-structure")]
 impl<'a> GetOrganizationStructures<'a> {
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: f64) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
@@ -9885,7 +9891,7 @@ impl<'a> crate::runtime::pagination::Paginated for GetOrganizationStructures<'a>
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(crate::runtime::pagination::count)
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.offset
@@ -12157,8 +12163,8 @@ pub struct GetInvoiceAdjustments<'a> {
     date_from: Option<&'a ::chrono::naive::NaiveDate>,
     date_to: Option<&'a ::chrono::naive::NaiveDate>,
     invoice_id: Option<&'a str>,
-    limit: Option<&'a str>,
-    offset: Option<&'a str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
     reporter_id: Option<&'a str>,
     statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
     types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
@@ -12194,12 +12200,12 @@ impl<'a> GetInvoiceAdjustments<'a> {
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: &'a str) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: &'a str) -> Self {
+    pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
@@ -12263,18 +12269,21 @@ impl<'a> crate::runtime::pagination::Paginated for GetInvoiceAdjustments<'a> {
                 self.date_to.clone(),
                 self.invoice_id.clone(),
                 self.limit.clone(),
-                position.or(self.offset),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
                 self.reporter_id.clone(),
                 self.statuses.clone(),
                 self.types.clone(),
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.offset
-            .and_then(|v| v.trim().parse::<u64>().ok())
+            .and_then(|v| u64::try_from(v).ok())
             .map(|v| v.saturating_sub(0u64))
             .unwrap_or(0)
     }
@@ -12510,7 +12519,7 @@ pub struct RetrieveInvoices<'a> {
     include: Option<types::InvoicesGetParametersInclude>,
     issued_from_date: Option<&'a str>,
     issued_to_date: Option<&'a str>,
-    limit: Option<f64>,
+    limit: Option<i64>,
     offset: Option<i64>,
     status: Option<types::InvoicesGetParametersStatus>,
 }
@@ -12537,7 +12546,7 @@ impl<'a> RetrieveInvoices<'a> {
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: f64) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
@@ -12588,7 +12597,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveInvoices<'a> {
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(crate::runtime::pagination::count)
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         0
@@ -12633,18 +12642,18 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveDeelInvoices<'a> {
     client: &'a Client,
-    limit: Option<&'a str>,
-    offset: Option<&'a str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 #[cfg(feature = "accounting")]
 impl<'a> RetrieveDeelInvoices<'a> {
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: &'a str) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: &'a str) -> Self {
+    pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
@@ -12665,14 +12674,20 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveDeelInvoices<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_retrieve_deel_invoices(self.limit.clone(), position.or(self.offset))
+            .send_retrieve_deel_invoices(
+                self.limit.clone(),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
+            )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.offset
-            .and_then(|v| v.trim().parse::<u64>().ok())
+            .and_then(|v| u64::try_from(v).ok())
             .map(|v| v.saturating_sub(0u64))
             .unwrap_or(0)
     }
@@ -17577,18 +17592,18 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeTrackingShiftRates<'a> {
     client: &'a Client,
-    limit: Option<&'a str>,
-    offset: Option<&'a str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 #[cfg(feature = "time-tracking")]
 impl<'a> GetTimeTrackingShiftRates<'a> {
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: &'a str) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: &'a str) -> Self {
+    pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
@@ -17614,15 +17629,18 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates<'a>
         self.client
             .send_get_time_tracking_shift_rates(
                 self.limit.clone(),
-                position.or(self.offset),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.offset
-            .and_then(|v| v.trim().parse::<u64>().ok())
+            .and_then(|v| u64::try_from(v).ok())
             .map(|v| v.saturating_sub(0u64))
             .unwrap_or(0)
     }
@@ -17819,8 +17837,8 @@ pub struct GetTimeTrackingShifts<'a> {
     client: &'a Client,
     contract_id: Option<&'a ::std::vec::Vec<::std::string::String>>,
     from_date: Option<&'a ::chrono::naive::NaiveDate>,
-    limit: Option<&'a str>,
-    offset: Option<&'a str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
     to_date: Option<&'a ::chrono::naive::NaiveDate>,
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -17839,12 +17857,12 @@ impl<'a> GetTimeTrackingShifts<'a> {
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: &'a str) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: &'a str) -> Self {
+    pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
@@ -17884,16 +17902,19 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShifts<'a> {
                 self.contract_id.clone(),
                 self.from_date.clone(),
                 self.limit.clone(),
-                position.or(self.offset),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
                 self.to_date.clone(),
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.offset
-            .and_then(|v| v.trim().parse::<u64>().ok())
+            .and_then(|v| u64::try_from(v).ok())
             .map(|v| v.saturating_sub(0u64))
             .unwrap_or(0)
     }
@@ -18166,8 +18187,8 @@ pub struct GetTimesheets<'a> {
     contract_types: Option<&'a types::TimesheetsGetParametersContractTypes>,
     date_from: Option<&'a ::chrono::naive::NaiveDate>,
     date_to: Option<&'a ::chrono::naive::NaiveDate>,
-    limit: Option<&'a str>,
-    offset: Option<&'a str>,
+    limit: Option<i64>,
+    offset: Option<i64>,
     reporter_id: Option<&'a str>,
     statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
 }
@@ -18197,12 +18218,12 @@ impl<'a> GetTimesheets<'a> {
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: &'a str) -> Self {
+    pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: &'a str) -> Self {
+    pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
@@ -18252,17 +18273,20 @@ impl<'a> crate::runtime::pagination::Paginated for GetTimesheets<'a> {
                 self.date_from.clone(),
                 self.date_to.clone(),
                 self.limit.clone(),
-                position.or(self.offset),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 0u64 as i64)
+                    .or(self.offset),
                 self.reporter_id.clone(),
                 self.statuses.clone(),
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+        self.limit.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.offset
-            .and_then(|v| v.trim().parse::<u64>().ok())
+            .and_then(|v| u64::try_from(v).ok())
             .map(|v| v.saturating_sub(0u64))
             .unwrap_or(0)
     }
@@ -19340,14 +19364,14 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetUsers<'a> {
     client: &'a Client,
-    count: Option<&'a str>,
+    count: Option<i64>,
     filter: Option<&'a types::UsersGetParametersFilter>,
-    start_index: Option<&'a str>,
+    start_index: Option<i64>,
 }
 #[cfg(feature = "users")]
 impl<'a> GetUsers<'a> {
     ///Sets the optional `count` query parameter.
-    pub fn count(mut self, value: &'a str) -> Self {
+    pub fn count(mut self, value: i64) -> Self {
         self.count = Some(value);
         self
     }
@@ -19357,7 +19381,7 @@ impl<'a> GetUsers<'a> {
         self
     }
     ///Sets the optional `start_index` query parameter.
-    pub fn start_index(mut self, value: &'a str) -> Self {
+    pub fn start_index(mut self, value: i64) -> Self {
         self.start_index = Some(value);
         self
     }
@@ -19375,22 +19399,22 @@ impl<'a> crate::runtime::pagination::Paginated for GetUsers<'a> {
         &'s self,
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
-        let start = position
-            .and_then(|p| p.parse::<u64>().ok())
-            .map(|seen| (seen + 1u64).to_string());
         self.client
             .send_get_users(
                 self.count.clone(),
                 self.filter.clone(),
-                start.as_deref().or(self.start_index),
+                position
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .map(|v| v + 1u64 as i64)
+                    .or(self.start_index),
             )
     }
     fn page_size(&self) -> Option<u64> {
-        self.count.and_then(|v| v.trim().parse::<u64>().ok())
+        self.count.and_then(|v| u64::try_from(v).ok())
     }
     fn start(&self) -> u64 {
         self.start_index
-            .and_then(|v| v.trim().parse::<u64>().ok())
+            .and_then(|v| u64::try_from(v).ok())
             .map(|v| v.saturating_sub(1u64))
             .unwrap_or(0)
     }

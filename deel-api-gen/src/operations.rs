@@ -1636,7 +1636,7 @@ impl crate::Client {
         expand: Option<types::ContractsGetParametersExpand>,
         external_id: Option<&str>,
         external_id_absent: Option<&str>,
-        limit: Option<&str>,
+        limit: Option<i64>,
         order_direction: Option<types::PeopleGetParametersSortOrder>,
         search: Option<&str>,
         sort_by: Option<types::ContractsGetParametersSortBy>,
@@ -2354,8 +2354,8 @@ impl crate::Client {
         date_from: Option<&::chrono::naive::NaiveDate>,
         date_to: Option<&::chrono::naive::NaiveDate>,
         invoice_id: Option<&str>,
-        limit: Option<&str>,
-        offset: Option<&str>,
+        limit: Option<i64>,
+        offset: Option<i64>,
         reporter_id: Option<&str>,
         statuses: Option<&types::TimesheetsGetParametersStatuses>,
         types: Option<&types::InvoiceAdjustmentsGetParametersTypes>,
@@ -2937,8 +2937,8 @@ impl crate::Client {
         >,
         date_from: Option<&::chrono::naive::NaiveDate>,
         date_to: Option<&::chrono::naive::NaiveDate>,
-        limit: Option<&str>,
-        offset: Option<&str>,
+        limit: Option<i64>,
+        offset: Option<i64>,
         reporter_id: Option<&str>,
         statuses: Option<&types::TimesheetsGetParametersStatuses>,
     ) -> crate::runtime::Pending<'a, types::TimesheetsGetContractTimesheetsResponse200> {
@@ -3193,7 +3193,7 @@ impl crate::Client {
         cursor: Option<&str>,
         journey_assignment_ids: Option<&::std::vec::Vec<::std::string::String>>,
         journey_ids: Option<&::std::vec::Vec<::std::string::String>>,
-        limit: Option<f64>,
+        limit: Option<i64>,
     ) -> crate::runtime::Pending<
         'a,
         types::LearningRetrieveWorkersActionableJourneysResponse200,
@@ -5766,8 +5766,8 @@ impl crate::Client {
         &'a self,
         id: &str,
         currency: Option<&str>,
-        limit: Option<f64>,
-        offset: Option<f64>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> crate::runtime::Pending<'a, types::ReportsGetGpReportGrossToNetResponse200> {
         let url = format!(
             "{}/rest/v2/gp/reports/{}/gross_to_net", self.baseurl, encode_path(& id
@@ -6476,7 +6476,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_organization_structures<'a>(
         &'a self,
-        limit: Option<f64>,
+        limit: Option<i64>,
         offset: Option<i64>,
     ) -> crate::runtime::Pending<
         'a,
@@ -7944,8 +7944,8 @@ impl crate::Client {
         date_from: Option<&::chrono::naive::NaiveDate>,
         date_to: Option<&::chrono::naive::NaiveDate>,
         invoice_id: Option<&str>,
-        limit: Option<&str>,
-        offset: Option<&str>,
+        limit: Option<i64>,
+        offset: Option<i64>,
         reporter_id: Option<&str>,
         statuses: Option<&types::TimesheetsGetParametersStatuses>,
         types: Option<&types::InvoiceAdjustmentsGetParametersTypes>,
@@ -8148,7 +8148,7 @@ impl crate::Client {
         include: Option<types::InvoicesGetParametersInclude>,
         issued_from_date: Option<&str>,
         issued_to_date: Option<&str>,
-        limit: Option<f64>,
+        limit: Option<i64>,
         offset: Option<i64>,
         status: Option<types::InvoicesGetParametersStatus>,
     ) -> crate::runtime::Pending<'a, types::AccountingRetrieveInvoicesResponse200> {
@@ -8190,8 +8190,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_retrieve_deel_invoices<'a>(
         &'a self,
-        limit: Option<&str>,
-        offset: Option<&str>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> crate::runtime::Pending<'a, types::AccountingRetrieveDeelInvoicesResponse200> {
         let url = format!("{}/rest/v2/invoices/deel", self.baseurl,);
         #[allow(unused_mut)]
@@ -11310,8 +11310,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_time_tracking_shift_rates<'a>(
         &'a self,
-        limit: Option<&str>,
-        offset: Option<&str>,
+        limit: Option<i64>,
+        offset: Option<i64>,
     ) -> crate::runtime::Pending<
         'a,
         types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
@@ -11462,8 +11462,8 @@ impl crate::Client {
         &'a self,
         contract_id: Option<&::std::vec::Vec<::std::string::String>>,
         from_date: Option<&::chrono::naive::NaiveDate>,
-        limit: Option<&str>,
-        offset: Option<&str>,
+        limit: Option<i64>,
+        offset: Option<i64>,
         to_date: Option<&::chrono::naive::NaiveDate>,
     ) -> crate::runtime::Pending<
         'a,
@@ -11680,8 +11680,8 @@ impl crate::Client {
         contract_types: Option<&types::TimesheetsGetParametersContractTypes>,
         date_from: Option<&::chrono::naive::NaiveDate>,
         date_to: Option<&::chrono::naive::NaiveDate>,
-        limit: Option<&str>,
-        offset: Option<&str>,
+        limit: Option<i64>,
+        offset: Option<i64>,
         reporter_id: Option<&str>,
         statuses: Option<&types::TimesheetsGetParametersStatuses>,
     ) -> crate::runtime::Pending<'a, types::TimesheetsGetTimesheetsResponse200> {
@@ -12548,9 +12548,9 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_users<'a>(
         &'a self,
-        count: Option<&str>,
+        count: Option<i64>,
         filter: Option<&types::UsersGetParametersFilter>,
-        start_index: Option<&str>,
+        start_index: Option<i64>,
     ) -> crate::runtime::Pending<'a, types::UsersGetUsersResponse200> {
         let url = format!("{}/scim/v2/Users", self.baseurl,);
         #[allow(unused_mut)]

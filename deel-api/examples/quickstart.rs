@@ -59,7 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Asked again: same token reused ({})", again.expires_at() == token.expires_at());
 
     // Contracts, page by page: the stream fetches the next page only when it is needed.
-    let mut pages = client.get_contracts().limit("2").paginate().pages().enumerate();
+    let mut pages = client.get_contracts().limit(2).paginate().pages().enumerate();
     while let Some((n, page)) = pages.next().await {
         let page = page?;
         let titles: Vec<String> = page.iter().map(|c| format!("{} ({})", c.title, c.id)).collect();

@@ -7,7 +7,7 @@
 //! ```no_run
 //! # async fn run() -> Result<(), deel_api::Error> {
 //! let client = deel_api::Client::builder().token("your-api-token").build()?;
-//! let page = client.get_contracts().limit("50").send().await?;
+//! let page = client.get_contracts().limit(50).send().await?;
 //! println!("{} contracts on this page", page.data.len());
 //! # Ok(())
 //! # }

@@ -8,7 +8,7 @@
 //! use deel_api::pagination::Paginate;
 //! use futures_util::TryStreamExt;
 //! # async fn run(client: deel_api::Client) -> Result<(), deel_api::Error> {
-//! let contracts: Vec<_> = client.get_contracts().limit("100").paginate().items().try_collect().await?;
+//! let contracts: Vec<_> = client.get_contracts().limit(100).paginate().items().try_collect().await?;
 //! # Ok(()) }
 //! ```
 //!

@@ -2318,7 +2318,7 @@ pub async fn call(
                 call.query,
                 "external_id_absent",
             )?;
-            let a6: Option<::std::string::String> = query_arg(call.query, "limit")?;
+            let a6: Option<i64> = query_arg(call.query, "limit")?;
             let a7: Option<types::PeopleGetParametersSortOrder> = query_arg(
                 call.query,
                 "order_direction",
@@ -2345,7 +2345,7 @@ pub async fn call(
                         a3,
                         a4.as_deref(),
                         a5.as_deref(),
-                        a6.as_deref(),
+                        a6,
                         a7,
                         a8.as_deref(),
                         a9,
@@ -2617,8 +2617,8 @@ pub async fn call(
                 "date_to",
             )?;
             let a4: Option<::std::string::String> = query_arg(call.query, "invoice_id")?;
-            let a5: Option<::std::string::String> = query_arg(call.query, "limit")?;
-            let a6: Option<::std::string::String> = query_arg(call.query, "offset")?;
+            let a5: Option<i64> = query_arg(call.query, "limit")?;
+            let a6: Option<i64> = query_arg(call.query, "offset")?;
             let a7: Option<::std::string::String> = query_arg(
                 call.query,
                 "reporter_id",
@@ -2639,8 +2639,8 @@ pub async fn call(
                         a2.as_ref(),
                         a3.as_ref(),
                         a4.as_deref(),
-                        a5.as_deref(),
-                        a6.as_deref(),
+                        a5,
+                        a6,
                         a7.as_deref(),
                         a8.as_ref(),
                         a9.as_ref(),
@@ -2853,8 +2853,8 @@ pub async fn call(
                 call.query,
                 "date_to",
             )?;
-            let a4: Option<::std::string::String> = query_arg(call.query, "limit")?;
-            let a5: Option<::std::string::String> = query_arg(call.query, "offset")?;
+            let a4: Option<i64> = query_arg(call.query, "limit")?;
+            let a5: Option<i64> = query_arg(call.query, "offset")?;
             let a6: Option<::std::string::String> = query_arg(
                 call.query,
                 "reporter_id",
@@ -2870,8 +2870,8 @@ pub async fn call(
                         a1.as_ref(),
                         a2.as_ref(),
                         a3.as_ref(),
-                        a4.as_deref(),
-                        a5.as_deref(),
+                        a4,
+                        a5,
                         a6.as_deref(),
                         a7.as_ref(),
                     )
@@ -2986,7 +2986,7 @@ pub async fn call(
                 call.query,
                 "journey_ids",
             )?;
-            let a3: Option<f64> = query_arg(call.query, "limit")?;
+            let a3: Option<i64> = query_arg(call.query, "limit")?;
             json(
                 client
                     .send_retrieve_workers_actionable_journeys(
@@ -3875,8 +3875,8 @@ pub async fn call(
                 "id",
             )?;
             let a1: Option<::std::string::String> = query_arg(call.query, "currency")?;
-            let a2: Option<f64> = query_arg(call.query, "limit")?;
-            let a3: Option<f64> = query_arg(call.query, "offset")?;
+            let a2: Option<i64> = query_arg(call.query, "limit")?;
+            let a3: Option<i64> = query_arg(call.query, "offset")?;
             json(
                 client.send_get_gp_report_gross_to_net(&a0, a1.as_deref(), a2, a3).await,
             )
@@ -4101,7 +4101,7 @@ pub async fn call(
         }
         #[cfg(feature = "organization-structure")]
         "get_organization_structures" => {
-            let a0: Option<f64> = query_arg(call.query, "limit")?;
+            let a0: Option<i64> = query_arg(call.query, "limit")?;
             let a1: Option<i64> = query_arg(call.query, "offset")?;
             json(client.send_get_organization_structures(a0, a1).await)
         }
@@ -4729,8 +4729,8 @@ pub async fn call(
                 "date_to",
             )?;
             let a4: Option<::std::string::String> = query_arg(call.query, "invoice_id")?;
-            let a5: Option<::std::string::String> = query_arg(call.query, "limit")?;
-            let a6: Option<::std::string::String> = query_arg(call.query, "offset")?;
+            let a5: Option<i64> = query_arg(call.query, "limit")?;
+            let a6: Option<i64> = query_arg(call.query, "offset")?;
             let a7: Option<::std::string::String> = query_arg(
                 call.query,
                 "reporter_id",
@@ -4751,8 +4751,8 @@ pub async fn call(
                         a2.as_ref(),
                         a3.as_ref(),
                         a4.as_deref(),
-                        a5.as_deref(),
-                        a6.as_deref(),
+                        a5,
+                        a6,
                         a7.as_deref(),
                         a8.as_ref(),
                         a9.as_ref(),
@@ -4819,7 +4819,7 @@ pub async fn call(
                 call.query,
                 "issued_to_date",
             )?;
-            let a4: Option<f64> = query_arg(call.query, "limit")?;
+            let a4: Option<i64> = query_arg(call.query, "limit")?;
             let a5: Option<i64> = query_arg(call.query, "offset")?;
             let a6: Option<types::InvoicesGetParametersStatus> = query_arg(
                 call.query,
@@ -4841,9 +4841,9 @@ pub async fn call(
         }
         #[cfg(feature = "accounting")]
         "retrieve_deel_invoices" => {
-            let a0: Option<::std::string::String> = query_arg(call.query, "limit")?;
-            let a1: Option<::std::string::String> = query_arg(call.query, "offset")?;
-            json(client.send_retrieve_deel_invoices(a0.as_deref(), a1.as_deref()).await)
+            let a0: Option<i64> = query_arg(call.query, "limit")?;
+            let a1: Option<i64> = query_arg(call.query, "offset")?;
+            json(client.send_retrieve_deel_invoices(a0, a1).await)
         }
         #[cfg(feature = "accounting")]
         "get_billing_invoice_download_link" => {
@@ -5985,13 +5985,9 @@ pub async fn call(
         }
         #[cfg(feature = "time-tracking")]
         "get_time_tracking_shift_rates" => {
-            let a0: Option<::std::string::String> = query_arg(call.query, "limit")?;
-            let a1: Option<::std::string::String> = query_arg(call.query, "offset")?;
-            json(
-                client
-                    .send_get_time_tracking_shift_rates(a0.as_deref(), a1.as_deref())
-                    .await,
-            )
+            let a0: Option<i64> = query_arg(call.query, "limit")?;
+            let a1: Option<i64> = query_arg(call.query, "offset")?;
+            json(client.send_get_time_tracking_shift_rates(a0, a1).await)
         }
         #[cfg(feature = "time-tracking")]
         "create_time_tracking_shift_rate" => {
@@ -6042,8 +6038,8 @@ pub async fn call(
                 call.query,
                 "from_date",
             )?;
-            let a2: Option<::std::string::String> = query_arg(call.query, "limit")?;
-            let a3: Option<::std::string::String> = query_arg(call.query, "offset")?;
+            let a2: Option<i64> = query_arg(call.query, "limit")?;
+            let a3: Option<i64> = query_arg(call.query, "offset")?;
             let a4: Option<::chrono::naive::NaiveDate> = query_arg(
                 call.query,
                 "to_date",
@@ -6053,8 +6049,8 @@ pub async fn call(
                     .send_get_time_tracking_shifts(
                         a0.as_ref(),
                         a1.as_ref(),
-                        a2.as_deref(),
-                        a3.as_deref(),
+                        a2,
+                        a3,
                         a4.as_ref(),
                     )
                     .await,
@@ -6123,8 +6119,8 @@ pub async fn call(
                 call.query,
                 "date_to",
             )?;
-            let a4: Option<::std::string::String> = query_arg(call.query, "limit")?;
-            let a5: Option<::std::string::String> = query_arg(call.query, "offset")?;
+            let a4: Option<i64> = query_arg(call.query, "limit")?;
+            let a5: Option<i64> = query_arg(call.query, "offset")?;
             let a6: Option<::std::string::String> = query_arg(
                 call.query,
                 "reporter_id",
@@ -6140,8 +6136,8 @@ pub async fn call(
                         a1.as_ref(),
                         a2.as_ref(),
                         a3.as_ref(),
-                        a4.as_deref(),
-                        a5.as_deref(),
+                        a4,
+                        a5,
                         a6.as_deref(),
                         a7.as_ref(),
                     )
@@ -6380,13 +6376,13 @@ pub async fn call(
         }
         #[cfg(feature = "users")]
         "get_users" => {
-            let a0: Option<::std::string::String> = query_arg(call.query, "count")?;
+            let a0: Option<i64> = query_arg(call.query, "count")?;
             let a1: Option<types::UsersGetParametersFilter> = query_arg(
                 call.query,
                 "filter",
             )?;
-            let a2: Option<::std::string::String> = query_arg(call.query, "startIndex")?;
-            json(client.send_get_users(a0.as_deref(), a1.as_ref(), a2.as_deref()).await)
+            let a2: Option<i64> = query_arg(call.query, "startIndex")?;
+            json(client.send_get_users(a0, a1.as_ref(), a2).await)
         }
         #[cfg(feature = "users")]
         "search_users" => {

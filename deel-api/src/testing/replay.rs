@@ -24,7 +24,7 @@ pub const NO_MATCH_STATUS: u16 = 501;
 /// use deel_api::testing::ReplayServer;
 /// let server = ReplayServer::from_dir("tests/fixtures/contracts").await?;
 /// let client = deel_api::Client::builder().environment(server.environment()).token("test").build()?;
-/// let page = client.get_contracts().limit("2").send().await?;
+/// let page = client.get_contracts().limit(2).send().await?;
 /// server.verify()?; // every fixture used, no request refused
 /// # Ok(()) }
 /// ```

@@ -128,7 +128,7 @@ async fn optional_query_parameters_are_sent_only_when_set() {
         .mount(&server)
         .await;
 
-    let sent = client.get_contracts().limit("25").search("Ada").send().await;
+    let sent = client.get_contracts().limit(25).search("Ada").send().await;
     assert!(sent.is_ok(), "{:?}", sent.err().map(|e| e.to_string()));
     let requests: Vec<Request> = server.received_requests().await.unwrap_or_default();
     assert_eq!(requests.len(), 1);
@@ -214,7 +214,7 @@ async fn scim_operations_live_under_scim_v2() {
         .mount(&server)
         .await;
 
-    let response = client.get_users().count("10").send().await;
+    let response = client.get_users().count(10).send().await;
     assert!(response.is_ok(), "{:?}", response.err().map(|e| e.to_string()));
 }
 

@@ -68,7 +68,7 @@ async fn page_cursor_many_pages_ending_exactly_full() {
     ])
     .await;
     let ids: Result<Vec<String>, Error> =
-        client.get_contracts().limit("2").paginate().items().map_ok(|c| c.id).try_collect().await;
+        client.get_contracts().limit(2).paginate().items().map_ok(|c| c.id).try_collect().await;
     assert_eq!(ids.ok(), Some(vec!["c1".into(), "c2".into(), "c3".into(), "c4".into()]));
     assert_eq!(queries(&server).await, ["limit=2", "after_cursor=k2&limit=2"]);
 }
@@ -76,7 +76,7 @@ async fn page_cursor_many_pages_ending_exactly_full() {
 #[tokio::test]
 async fn page_cursor_one_page_and_no_items() {
     let (server, client) = serve(vec![("limit=5", contracts(&["c1"], "", 1))]).await;
-    let items: Vec<_> = client.get_contracts().limit("5").paginate().items().collect().await;
+    let items: Vec<_> = client.get_contracts().limit(5).paginate().items().collect().await;
     assert_eq!(items.len(), 1);
     assert_eq!(queries(&server).await, ["limit=5"]);
 
@@ -136,14 +136,14 @@ async fn offset_pages_by_items_seen_and_stops_at_the_total() {
         ("limit=2&offset=2", invoices(&["i3", "i4"], 2, 4)),
     ])
     .await;
-    let pages: Vec<_> = client.retrieve_deel_invoices().limit("2").paginate().pages().collect().await;
+    let pages: Vec<_> = client.retrieve_deel_invoices().limit(2).paginate().pages().collect().await;
     let sizes: Vec<usize> = pages.iter().map(|p| p.as_ref().map(Vec::len).unwrap_or(99)).collect();
     assert_eq!(sizes, [2, 2]);
     assert_eq!(queries(&server).await, ["limit=2", "limit=2&offset=2"]);
 
     let (server, client) = serve(vec![("limit=2", invoices(&["i1"], 0, 1))]).await;
     assert_eq!(
-        client.retrieve_deel_invoices().limit("2").paginate().items().collect::<Vec<_>>().await.len(),
+        client.retrieve_deel_invoices().limit(2).paginate().items().collect::<Vec<_>>().await.len(),
         1
     );
     assert_eq!(queries(&server).await, ["limit=2"]);
@@ -151,7 +151,7 @@ async fn offset_pages_by_items_seen_and_stops_at_the_total() {
     let (server, client) = serve(vec![("limit=2", invoices(&[], 0, 0))]).await;
     assert!(client
         .retrieve_deel_invoices()
-        .limit("2")
+        .limit(2)
         .paginate()
         .items()
         .collect::<Vec<_>>()
@@ -222,7 +222,7 @@ async fn scim_index_is_one_based_and_stops_at_total_results() {
     ])
     .await;
     let names: Result<Vec<String>, Error> =
-        client.get_users().count("2").paginate().items().map_ok(|u| u.user_name).try_collect().await;
+        client.get_users().count(2).paginate().items().map_ok(|u| u.user_name).try_collect().await;
     assert_eq!(
         names.map_err(|e| e.to_string()),
         Ok(vec!["u1".into(), "u2".into(), "u3".into(), "u4".into()]),
@@ -232,7 +232,7 @@ async fn scim_index_is_one_based_and_stops_at_total_results() {
     assert_eq!(queries(&server).await, ["count=2", "count=2&startIndex=3"]);
 
     let (server, client) = serve(vec![("count=2", users(&["u1"], 1, 1))]).await;
-    assert_eq!(client.get_users().count("2").paginate().items().collect::<Vec<_>>().await.len(), 1);
+    assert_eq!(client.get_users().count(2).paginate().items().collect::<Vec<_>>().await.len(), 1);
     assert_eq!(queries(&server).await, ["count=2"]);
 
     let (server, client) = serve(vec![("", users(&[], 1, 0))]).await;
@@ -290,8 +290,8 @@ async fn offset_paging_continues_forward_from_the_callers_offset() {
     let (server, client) = positional(false).await;
     let ids: Result<Vec<String>, Error> = client
         .retrieve_deel_invoices()
-        .limit("2")
-        .offset("4")
+        .limit(2)
+        .offset(4)
         .paginate()
         .items()
         .map_ok(|i| i.id)
@@ -313,8 +313,8 @@ async fn scim_paging_continues_forward_from_the_callers_start_index() {
     let (server, client) = positional(true).await;
     let names: Result<Vec<String>, Error> = client
         .get_users()
-        .count("3")
-        .start_index("5")
+        .count(3)
+        .start_index(5)
         .paginate()
         .items()
         .map_ok(|u| u.user_name)

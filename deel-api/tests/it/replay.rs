@@ -73,7 +73,7 @@ async fn a_different_body_is_refused_naming_the_closest_fixture_and_the_differen
 #[tokio::test]
 async fn a_different_query_is_refused_with_both_values() {
     let (server, client) = start(vec![contracts_fixture("2")]).await;
-    assert!(client.get_contracts().limit("3").send().await.is_err());
+    assert!(client.get_contracts().limit(3).send().await.is_err());
     let refused = server.refused();
     assert_eq!(refused.len(), 1);
     assert!(refused[0].contains(r#"query `limit`: expected ["2"], got ["3"]"#), "{}", refused[0]);

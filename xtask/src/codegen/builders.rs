@@ -1,4 +1,4 @@
-//! The public request builder of each operation (`client.get_contracts().limit("10").send()`),
+//! The public request builder of each operation (`client.get_contracts().limit(10).send()`),
 //! made from its rewritten positional method and documented from facts only.
 
 use proc_macro2::TokenStream;

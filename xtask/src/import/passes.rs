@@ -27,6 +27,7 @@ pub const ALL: &[(&str, Pass)] = &[
     ("lenient_formats", lenient_formats),
     ("auth_header", auth_header),
     ("path_params", path_params),
+    ("paging_integers", paging_integers),
     ("no_content_bodies", no_content_bodies),
     ("single_media_type", single_media_type),
     ("multipart_bodies", multipart_bodies),
@@ -333,6 +334,36 @@ pub fn path_params(doc: &mut Value) -> Result<usize, String> {
     } else {
         Err(errors.join("\n"))
     }
+}
+
+/// Query parameters that count items or positions (`limit`, `offset`, …).
+const COUNTING_PARAMS: &[&str] =
+    &["limit", "offset", "page", "page_size", "per_page", "items_per_page", "count", "startIndex"];
+
+/// Counting query parameters declared as strings or doubles become integers: `limit(50)`, not
+/// `limit("50")` or `limit(50.0)`. The wire form of a whole number is the same either way.
+pub fn paging_integers(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { return };
+        for param in params.iter_mut() {
+            let counting = param.get("in") == Some(&json!("query"))
+                && param
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|name| COUNTING_PARAMS.contains(&name));
+            let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else { continue };
+            let declared = schema.get("type").and_then(Value::as_str);
+            if counting && matches!(declared, Some("string" | "number")) {
+                schema.insert("type".into(), json!("integer"));
+                for key in ["format", "pattern", "x-deel-format", "minLength", "maxLength"] {
+                    schema.remove(key);
+                }
+                n += 1;
+            }
+        }
+    });
+    Ok(n)
 }
 
 fn template_vars(path: &str) -> Vec<String> {

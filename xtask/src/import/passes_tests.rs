@@ -423,3 +423,26 @@ fn words_split_case_digits_and_punctuation() {
     assert_eq!(pascal("eor-amendments_validateEORAmendments"), "EorAmendmentsValidateEorAmendments");
     assert_eq!(pascal("2fa"), "Schema2Fa");
 }
+
+#[test]
+fn counting_query_parameters_become_integers() {
+    let param =
+        |name: &str, place: &str, schema: Value| json!({ "name": name, "in": place, "schema": schema });
+    let mut doc = json!({ "openapi": "3.1.0", "paths": { "/p": { "get": {
+        "operationId": "get-p",
+        "parameters": [
+            param("limit", "query", json!({ "type": "string", "pattern": "^[0-9]+$" })),
+            param("offset", "query", json!({ "type": "number", "format": "double" })),
+            param("page_size", "query", json!({ "type": "integer" })),
+            param("limit", "header", json!({ "type": "string" })),
+            param("cursor", "query", json!({ "type": "string" }))
+        ],
+        "responses": {}
+    } } } });
+    assert_eq!(paging_integers(&mut doc), Ok(2));
+    let params = &doc["paths"]["/p"]["get"]["parameters"];
+    assert_eq!(params[0]["schema"], json!({ "type": "integer" }));
+    assert_eq!(params[1]["schema"], json!({ "type": "integer" }));
+    assert_eq!(params[3]["schema"]["type"], json!("string"), "only query parameters");
+    assert_eq!(params[4]["schema"]["type"], json!("string"), "only counting parameters");
+}
