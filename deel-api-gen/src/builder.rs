@@ -11,26 +11,26 @@ impl Client {
     /// Token scopes: `treasury-vendorbill:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/treasury/create-vendor-bill-v-2026-01-01>
-    pub fn create_vendor_bill_v_2026_01_01<'a>(
+    pub fn create_vendor_bill<'a>(
         &'a self,
-        body: &'a types::CreateVendorBillV20260101Body,
-    ) -> CreateVendorBillV20260101<'a> {
-        CreateVendorBillV20260101 {
+        body: &'a types::CreateVendorBillBody,
+    ) -> CreateVendorBill<'a> {
+        CreateVendorBill {
             client: self,
             body,
         }
     }
 }
 #[cfg(feature = "treasury")]
-///Request builder for [`Client::create_vendor_bill_v_2026_01_01`]; finish with [`CreateVendorBillV20260101::send`].
+///Request builder for [`Client::create_vendor_bill`]; finish with [`CreateVendorBill::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateVendorBillV20260101<'a> {
+pub struct CreateVendorBill<'a> {
     client: &'a Client,
-    body: &'a types::CreateVendorBillV20260101Body,
+    body: &'a types::CreateVendorBillBody,
 }
 #[cfg(feature = "treasury")]
-impl<'a> CreateVendorBillV20260101<'a> {
+impl<'a> CreateVendorBill<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -38,7 +38,7 @@ impl<'a> CreateVendorBillV20260101<'a> {
         'a,
         types::TreasuryCreateVendorBillV20260101Response201,
     > {
-        self.client.send_create_vendor_bill_v_2026_01_01(self.body)
+        self.client.send_create_vendor_bill(self.body)
     }
 }
 #[cfg(feature = "treasury")]
@@ -370,10 +370,10 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-applications-v-2026-01-01>
-    pub fn retrieve_a_list_of_ats_applications_v_2026_01_01<'a>(
+    pub fn retrieve_a_list_of_ats_applications<'a>(
         &'a self,
-    ) -> RetrieveAListOfAtsApplicationsV20260101<'a> {
-        RetrieveAListOfAtsApplicationsV20260101 {
+    ) -> RetrieveAListOfAtsApplications<'a> {
+        RetrieveAListOfAtsApplications {
             client: self,
             candidate_tag_ids: None,
             current_stage_category_type_slugs: None,
@@ -392,10 +392,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_applications_v_2026_01_01`]; finish with [`RetrieveAListOfAtsApplicationsV20260101::send`].
+///Request builder for [`Client::retrieve_a_list_of_ats_applications`]; finish with [`RetrieveAListOfAtsApplications::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsApplicationsV20260101<'a> {
+pub struct RetrieveAListOfAtsApplications<'a> {
     client: &'a Client,
     candidate_tag_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
     current_stage_category_type_slugs: Option<
@@ -418,7 +418,7 @@ pub struct RetrieveAListOfAtsApplicationsV20260101<'a> {
     updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsApplicationsV20260101<'a> {
+impl<'a> RetrieveAListOfAtsApplications<'a> {
     ///Sets the optional `candidate_tag_ids` query parameter.
     pub fn candidate_tag_ids(
         mut self,
@@ -518,7 +518,7 @@ impl<'a> RetrieveAListOfAtsApplicationsV20260101<'a> {
         types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
     > {
         self.client
-            .send_retrieve_a_list_of_ats_applications_v_2026_01_01(
+            .send_retrieve_a_list_of_ats_applications(
                 self.candidate_tag_ids,
                 self.current_stage_category_type_slugs,
                 self.current_stage_default_type_slugs,
@@ -536,8 +536,7 @@ impl<'a> RetrieveAListOfAtsApplicationsV20260101<'a> {
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrieveAListOfAtsApplicationsV20260101<'a> {
+impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsApplications<'a> {
     type Page = types::AtsRetrieveAListOfAtsApplicationsV20260101Response200;
     type Item = types::AtsApplicationsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -546,7 +545,7 @@ for RetrieveAListOfAtsApplicationsV20260101<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_retrieve_a_list_of_ats_applications_v_2026_01_01(
+            .send_retrieve_a_list_of_ats_applications(
                 self.candidate_tag_ids.clone(),
                 self.current_stage_category_type_slugs.clone(),
                 self.current_stage_default_type_slugs.clone(),
@@ -592,26 +591,26 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-ats-application-v-2026-01-01>
-    pub fn create_ats_application_v_2026_01_01<'a>(
+    pub fn create_ats_application<'a>(
         &'a self,
-        body: &'a types::CreateAtsApplicationV20260101Body,
-    ) -> CreateAtsApplicationV20260101<'a> {
-        CreateAtsApplicationV20260101 {
+        body: &'a types::CreateAtsApplicationBody,
+    ) -> CreateAtsApplication<'a> {
+        CreateAtsApplication {
             client: self,
             body,
         }
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::create_ats_application_v_2026_01_01`]; finish with [`CreateAtsApplicationV20260101::send`].
+///Request builder for [`Client::create_ats_application`]; finish with [`CreateAtsApplication::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAtsApplicationV20260101<'a> {
+pub struct CreateAtsApplication<'a> {
     client: &'a Client,
-    body: &'a types::CreateAtsApplicationV20260101Body,
+    body: &'a types::CreateAtsApplicationBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> CreateAtsApplicationV20260101<'a> {
+impl<'a> CreateAtsApplication<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -619,7 +618,7 @@ impl<'a> CreateAtsApplicationV20260101<'a> {
         'a,
         types::AtsCreateAtsApplicationV20260101Response201,
     > {
-        self.client.send_create_ats_application_v_2026_01_01(self.body)
+        self.client.send_create_ats_application(self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -629,26 +628,26 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-ats-application-v-2026-01-01>
-    pub fn retrieve_ats_application_v_2026_01_01<'a>(
+    pub fn retrieve_ats_application<'a>(
         &'a self,
         application_id: &'a str,
-    ) -> RetrieveAtsApplicationV20260101<'a> {
-        RetrieveAtsApplicationV20260101 {
+    ) -> RetrieveAtsApplication<'a> {
+        RetrieveAtsApplication {
             client: self,
             application_id,
         }
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_ats_application_v_2026_01_01`]; finish with [`RetrieveAtsApplicationV20260101::send`].
+///Request builder for [`Client::retrieve_ats_application`]; finish with [`RetrieveAtsApplication::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAtsApplicationV20260101<'a> {
+pub struct RetrieveAtsApplication<'a> {
     client: &'a Client,
     application_id: &'a str,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAtsApplicationV20260101<'a> {
+impl<'a> RetrieveAtsApplication<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -656,7 +655,7 @@ impl<'a> RetrieveAtsApplicationV20260101<'a> {
         'a,
         types::AtsRetrieveAtsApplicationV20260101Response200,
     > {
-        self.client.send_retrieve_ats_application_v_2026_01_01(self.application_id)
+        self.client.send_retrieve_ats_application(self.application_id)
     }
 }
 #[cfg(feature = "ats")]
@@ -666,12 +665,12 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/associate-application-with-an-interview-plan-stage-v-2026-01-01>
-    pub fn associate_application_with_an_interview_plan_stage_v_2026_01_01<'a>(
+    pub fn associate_application_with_an_interview_plan_stage<'a>(
         &'a self,
         application_id: &'a str,
-        body: &'a types::AssociateApplicationWithAnInterviewPlanStageV20260101Body,
-    ) -> AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
-        AssociateApplicationWithAnInterviewPlanStageV20260101 {
+        body: &'a types::AssociateApplicationWithAnInterviewPlanStageBody,
+    ) -> AssociateApplicationWithAnInterviewPlanStage<'a> {
+        AssociateApplicationWithAnInterviewPlanStage {
             client: self,
             application_id,
             body,
@@ -679,16 +678,16 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::associate_application_with_an_interview_plan_stage_v_2026_01_01`]; finish with [`AssociateApplicationWithAnInterviewPlanStageV20260101::send`].
+///Request builder for [`Client::associate_application_with_an_interview_plan_stage`]; finish with [`AssociateApplicationWithAnInterviewPlanStage::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
+pub struct AssociateApplicationWithAnInterviewPlanStage<'a> {
     client: &'a Client,
     application_id: &'a str,
-    body: &'a types::AssociateApplicationWithAnInterviewPlanStageV20260101Body,
+    body: &'a types::AssociateApplicationWithAnInterviewPlanStageBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
+impl<'a> AssociateApplicationWithAnInterviewPlanStage<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -697,7 +696,7 @@ impl<'a> AssociateApplicationWithAnInterviewPlanStageV20260101<'a> {
         types::AtsAddNoteToAnApplicationV20260101Response201,
     > {
         self.client
-            .send_associate_application_with_an_interview_plan_stage_v_2026_01_01(
+            .send_associate_application_with_an_interview_plan_stage(
                 self.application_id,
                 self.body,
             )
@@ -710,12 +709,12 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/add-note-to-an-application-v-2026-01-01>
-    pub fn add_note_to_an_application_v_2026_01_01<'a>(
+    pub fn add_note_to_an_application<'a>(
         &'a self,
         application_id: &'a str,
-        body: &'a types::AddNoteToAnApplicationV20260101Body,
-    ) -> AddNoteToAnApplicationV20260101<'a> {
-        AddNoteToAnApplicationV20260101 {
+        body: &'a types::AddNoteToAnApplicationBody,
+    ) -> AddNoteToAnApplication<'a> {
+        AddNoteToAnApplication {
             client: self,
             application_id,
             body,
@@ -723,16 +722,16 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::add_note_to_an_application_v_2026_01_01`]; finish with [`AddNoteToAnApplicationV20260101::send`].
+///Request builder for [`Client::add_note_to_an_application`]; finish with [`AddNoteToAnApplication::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AddNoteToAnApplicationV20260101<'a> {
+pub struct AddNoteToAnApplication<'a> {
     client: &'a Client,
     application_id: &'a str,
-    body: &'a types::AddNoteToAnApplicationV20260101Body,
+    body: &'a types::AddNoteToAnApplicationBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> AddNoteToAnApplicationV20260101<'a> {
+impl<'a> AddNoteToAnApplication<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -740,8 +739,7 @@ impl<'a> AddNoteToAnApplicationV20260101<'a> {
         'a,
         types::AtsAddNoteToAnApplicationV20260101Response201,
     > {
-        self.client
-            .send_add_note_to_an_application_v_2026_01_01(self.application_id, self.body)
+        self.client.send_add_note_to_an_application(self.application_id, self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -751,13 +749,13 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-paginated-list-of-ats-attachment-files-v-2026-01-01>
-    pub fn retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01<'a>(
+    pub fn retrieve_paginated_list_of_ats_attachment_files<'a>(
         &'a self,
         attachable_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
         attachable_id: &'a str,
         attachment_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
-    ) -> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
-        RetrievePaginatedListOfAtsAttachmentFilesV20260101 {
+    ) -> RetrievePaginatedListOfAtsAttachmentFiles<'a> {
+        RetrievePaginatedListOfAtsAttachmentFiles {
             client: self,
             attachable_type_slug,
             attachable_id,
@@ -768,10 +766,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01`]; finish with [`RetrievePaginatedListOfAtsAttachmentFilesV20260101::send`].
+///Request builder for [`Client::retrieve_paginated_list_of_ats_attachment_files`]; finish with [`RetrievePaginatedListOfAtsAttachmentFiles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
+pub struct RetrievePaginatedListOfAtsAttachmentFiles<'a> {
     client: &'a Client,
     attachable_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
     attachable_id: &'a str,
@@ -780,7 +778,7 @@ pub struct RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
+impl<'a> RetrievePaginatedListOfAtsAttachmentFiles<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
         self.cursor = Some(value);
@@ -799,7 +797,7 @@ impl<'a> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
         types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
     > {
         self.client
-            .send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01(
+            .send_retrieve_paginated_list_of_ats_attachment_files(
                 self.attachable_type_slug,
                 self.attachable_id,
                 self.attachment_type_slug,
@@ -810,7 +808,7 @@ impl<'a> RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
-for RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
+for RetrievePaginatedListOfAtsAttachmentFiles<'a> {
     type Page = types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200;
     type Item = types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -819,7 +817,7 @@ for RetrievePaginatedListOfAtsAttachmentFilesV20260101<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01(
+            .send_retrieve_paginated_list_of_ats_attachment_files(
                 self.attachable_type_slug.clone(),
                 self.attachable_id,
                 self.attachment_type_slug.clone(),
@@ -857,10 +855,10 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-paginated-list-of-ats-candidates-v-2026-01-01>
-    pub fn retrieve_paginated_list_of_ats_candidates_v_2026_01_01<'a>(
+    pub fn retrieve_paginated_list_of_ats_candidates<'a>(
         &'a self,
-    ) -> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
-        RetrievePaginatedListOfAtsCandidatesV20260101 {
+    ) -> RetrievePaginatedListOfAtsCandidates<'a> {
+        RetrievePaginatedListOfAtsCandidates {
             client: self,
             current_stage_category_type_slugs: None,
             current_stage_default_type_slugs: None,
@@ -875,10 +873,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_paginated_list_of_ats_candidates_v_2026_01_01`]; finish with [`RetrievePaginatedListOfAtsCandidatesV20260101::send`].
+///Request builder for [`Client::retrieve_paginated_list_of_ats_candidates`]; finish with [`RetrievePaginatedListOfAtsCandidates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
+pub struct RetrievePaginatedListOfAtsCandidates<'a> {
     client: &'a Client,
     current_stage_category_type_slugs: Option<
         &'a ::std::vec::Vec<::std::string::String>,
@@ -893,7 +891,7 @@ pub struct RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
     updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
+impl<'a> RetrievePaginatedListOfAtsCandidates<'a> {
     ///Sets the optional `current_stage_category_type_slugs` query parameter.
     pub fn current_stage_category_type_slugs(
         mut self,
@@ -959,7 +957,7 @@ impl<'a> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
         types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
     > {
         self.client
-            .send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01(
+            .send_retrieve_paginated_list_of_ats_candidates(
                 self.current_stage_category_type_slugs,
                 self.current_stage_default_type_slugs,
                 self.cursor,
@@ -974,7 +972,7 @@ impl<'a> RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
-for RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
+for RetrievePaginatedListOfAtsCandidates<'a> {
     type Page = types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200;
     type Item = types::AtsCandidatesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -983,7 +981,7 @@ for RetrievePaginatedListOfAtsCandidatesV20260101<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01(
+            .send_retrieve_paginated_list_of_ats_candidates(
                 self.current_stage_category_type_slugs.clone(),
                 self.current_stage_default_type_slugs.clone(),
                 position.or(self.cursor),
@@ -1025,31 +1023,31 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-ats-candidate-v-2026-01-01>
-    pub fn create_ats_candidate_v_2026_01_01<'a>(
+    pub fn create_ats_candidate<'a>(
         &'a self,
-        body: &'a types::CreateAtsCandidateV20260101Body,
-    ) -> CreateAtsCandidateV20260101<'a> {
-        CreateAtsCandidateV20260101 {
+        body: &'a types::CreateAtsCandidateBody,
+    ) -> CreateAtsCandidate<'a> {
+        CreateAtsCandidate {
             client: self,
             body,
         }
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::create_ats_candidate_v_2026_01_01`]; finish with [`CreateAtsCandidateV20260101::send`].
+///Request builder for [`Client::create_ats_candidate`]; finish with [`CreateAtsCandidate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAtsCandidateV20260101<'a> {
+pub struct CreateAtsCandidate<'a> {
     client: &'a Client,
-    body: &'a types::CreateAtsCandidateV20260101Body,
+    body: &'a types::CreateAtsCandidateBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> CreateAtsCandidateV20260101<'a> {
+impl<'a> CreateAtsCandidate<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, types::AtsCreateAtsCandidateV20260101Response201> {
-        self.client.send_create_ats_candidate_v_2026_01_01(self.body)
+        self.client.send_create_ats_candidate(self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -1059,12 +1057,12 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-candidate-tags-v-2026-02-27>
-    pub fn create_candidate_tags_v_2026_02_27<'a>(
+    pub fn create_candidate_tags<'a>(
         &'a self,
         candidate_id: &'a str,
-        body: &'a types::CreateCandidateTagsV20260227Body,
-    ) -> CreateCandidateTagsV20260227<'a> {
-        CreateCandidateTagsV20260227 {
+        body: &'a types::CreateCandidateTagsBody,
+    ) -> CreateCandidateTags<'a> {
+        CreateCandidateTags {
             client: self,
             candidate_id,
             body,
@@ -1072,21 +1070,21 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::create_candidate_tags_v_2026_02_27`]; finish with [`CreateCandidateTagsV20260227::send`].
+///Request builder for [`Client::create_candidate_tags`]; finish with [`CreateCandidateTags::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateCandidateTagsV20260227<'a> {
+pub struct CreateCandidateTags<'a> {
     client: &'a Client,
     candidate_id: &'a str,
-    body: &'a types::CreateCandidateTagsV20260227Body,
+    body: &'a types::CreateCandidateTagsBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> CreateCandidateTagsV20260227<'a> {
+impl<'a> CreateCandidateTags<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, types::AtsCreateCandidateTagsV20260227Response201> {
-        self.client.send_create_candidate_tags_v_2026_02_27(self.candidate_id, self.body)
+        self.client.send_create_candidate_tags(self.candidate_id, self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -1182,10 +1180,10 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-published-ats-email-templates-v-2026-02-11>
-    pub fn retrieve_a_list_of_published_ats_email_templates_v_2026_02_11<'a>(
+    pub fn retrieve_a_list_of_published_ats_email_templates<'a>(
         &'a self,
-    ) -> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
-        RetrieveAListOfPublishedAtsEmailTemplatesV20260211 {
+    ) -> RetrieveAListOfPublishedAtsEmailTemplates<'a> {
+        RetrieveAListOfPublishedAtsEmailTemplates {
             client: self,
             cursor: None,
             limit: None,
@@ -1194,17 +1192,17 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_published_ats_email_templates_v_2026_02_11`]; finish with [`RetrieveAListOfPublishedAtsEmailTemplatesV20260211::send`].
+///Request builder for [`Client::retrieve_a_list_of_published_ats_email_templates`]; finish with [`RetrieveAListOfPublishedAtsEmailTemplates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
+pub struct RetrieveAListOfPublishedAtsEmailTemplates<'a> {
     client: &'a Client,
     cursor: Option<&'a str>,
     limit: Option<i64>,
     updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
+impl<'a> RetrieveAListOfPublishedAtsEmailTemplates<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
         self.cursor = Some(value);
@@ -1231,7 +1229,7 @@ impl<'a> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
         types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
     > {
         self.client
-            .send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11(
+            .send_retrieve_a_list_of_published_ats_email_templates(
                 self.cursor,
                 self.limit,
                 self.updated_after,
@@ -1240,7 +1238,7 @@ impl<'a> RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
-for RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
+for RetrieveAListOfPublishedAtsEmailTemplates<'a> {
     type Page = types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200;
     type Item = types::AtsEmailTemplatesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -1249,7 +1247,7 @@ for RetrieveAListOfPublishedAtsEmailTemplatesV20260211<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11(
+            .send_retrieve_a_list_of_published_ats_email_templates(
                 position.or(self.cursor),
                 self.limit.clone(),
                 self.updated_after.clone(),
@@ -1548,10 +1546,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-ats-job-postings-v-2026-04-10>
-    pub fn retrieve_ats_job_postings_v_2026_04_10<'a>(
-        &'a self,
-    ) -> RetrieveAtsJobPostingsV20260410<'a> {
-        RetrieveAtsJobPostingsV20260410 {
+    pub fn retrieve_ats_job_postings<'a>(&'a self) -> RetrieveAtsJobPostings<'a> {
+        RetrieveAtsJobPostings {
             client: self,
             cursor: None,
             job_board_id: None,
@@ -1561,10 +1557,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_ats_job_postings_v_2026_04_10`]; finish with [`RetrieveAtsJobPostingsV20260410::send`].
+///Request builder for [`Client::retrieve_ats_job_postings`]; finish with [`RetrieveAtsJobPostings::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAtsJobPostingsV20260410<'a> {
+pub struct RetrieveAtsJobPostings<'a> {
     client: &'a Client,
     cursor: Option<&'a str>,
     job_board_id: Option<&'a str>,
@@ -1572,7 +1568,7 @@ pub struct RetrieveAtsJobPostingsV20260410<'a> {
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAtsJobPostingsV20260410<'a> {
+impl<'a> RetrieveAtsJobPostings<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
         self.cursor = Some(value);
@@ -1601,7 +1597,7 @@ impl<'a> RetrieveAtsJobPostingsV20260410<'a> {
         types::AtsRetrieveAtsJobPostingsV20260410Response200,
     > {
         self.client
-            .send_retrieve_ats_job_postings_v_2026_04_10(
+            .send_retrieve_ats_job_postings(
                 self.cursor,
                 self.job_board_id,
                 self.job_id,
@@ -1610,7 +1606,7 @@ impl<'a> RetrieveAtsJobPostingsV20260410<'a> {
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsJobPostingsV20260410<'a> {
+impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsJobPostings<'a> {
     type Page = types::AtsRetrieveAtsJobPostingsV20260410Response200;
     type Item = types::AtsJobPostingsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -1619,7 +1615,7 @@ impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsJobPostingsV202604
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_retrieve_ats_job_postings_v_2026_04_10(
+            .send_retrieve_ats_job_postings(
                 position.or(self.cursor),
                 self.job_board_id.clone(),
                 self.job_id.clone(),
@@ -1894,10 +1890,10 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-locations-v-2026-01-01>
-    pub fn retrieve_a_list_of_ats_locations_v_2026_01_01<'a>(
+    pub fn retrieve_a_list_of_ats_locations<'a>(
         &'a self,
-    ) -> RetrieveAListOfAtsLocationsV20260101<'a> {
-        RetrieveAListOfAtsLocationsV20260101 {
+    ) -> RetrieveAListOfAtsLocations<'a> {
+        RetrieveAListOfAtsLocations {
             client: self,
             cursor: None,
             limit: None,
@@ -1905,16 +1901,16 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_locations_v_2026_01_01`]; finish with [`RetrieveAListOfAtsLocationsV20260101::send`].
+///Request builder for [`Client::retrieve_a_list_of_ats_locations`]; finish with [`RetrieveAListOfAtsLocations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsLocationsV20260101<'a> {
+pub struct RetrieveAListOfAtsLocations<'a> {
     client: &'a Client,
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsLocationsV20260101<'a> {
+impl<'a> RetrieveAListOfAtsLocations<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
         self.cursor = Some(value);
@@ -1932,13 +1928,11 @@ impl<'a> RetrieveAListOfAtsLocationsV20260101<'a> {
         'a,
         types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
     > {
-        self.client
-            .send_retrieve_a_list_of_ats_locations_v_2026_01_01(self.cursor, self.limit)
+        self.client.send_retrieve_a_list_of_ats_locations(self.cursor, self.limit)
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrieveAListOfAtsLocationsV20260101<'a> {
+impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsLocations<'a> {
     type Page = types::AtsRetrieveAListOfAtsLocationsV20260101Response200;
     type Item = types::AtsLocationsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -1947,7 +1941,7 @@ for RetrieveAListOfAtsLocationsV20260101<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_retrieve_a_list_of_ats_locations_v_2026_01_01(
+            .send_retrieve_a_list_of_ats_locations(
                 position.or(self.cursor),
                 self.limit.clone(),
             )
@@ -1982,23 +1976,21 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-offers-v-2026-01-01>
-    pub fn retrieve_a_list_of_ats_offers_v_2026_01_01<'a>(
-        &'a self,
-    ) -> RetrieveAListOfAtsOffersV20260101<'a> {
-        RetrieveAListOfAtsOffersV20260101 {
+    pub fn retrieve_a_list_of_ats_offers<'a>(&'a self) -> RetrieveAListOfAtsOffers<'a> {
+        RetrieveAListOfAtsOffers {
             client: self,
         }
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_offers_v_2026_01_01`]; finish with [`RetrieveAListOfAtsOffersV20260101::send`].
+///Request builder for [`Client::retrieve_a_list_of_ats_offers`]; finish with [`RetrieveAListOfAtsOffers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsOffersV20260101<'a> {
+pub struct RetrieveAListOfAtsOffers<'a> {
     client: &'a Client,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsOffersV20260101<'a> {
+impl<'a> RetrieveAListOfAtsOffers<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2006,7 +1998,7 @@ impl<'a> RetrieveAListOfAtsOffersV20260101<'a> {
         'a,
         types::AtsRetrieveAListOfAtsOffersV20260101Response200,
     > {
-        self.client.send_retrieve_a_list_of_ats_offers_v_2026_01_01()
+        self.client.send_retrieve_a_list_of_ats_offers()
     }
 }
 #[cfg(feature = "ats")]
@@ -2016,10 +2008,10 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-paginated-list-of-ats-rejection-archivation-reasons-v-2026-01-01>
-    pub fn retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01<'a>(
+    pub fn retrieve_paginated_list_of_ats_rejection_archivation_reasons<'a>(
         &'a self,
-    ) -> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
-        RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101 {
+    ) -> RetrievePaginatedListOfAtsRejectionArchivationReasons<'a> {
+        RetrievePaginatedListOfAtsRejectionArchivationReasons {
             client: self,
             cursor: None,
             include_counts: None,
@@ -2031,10 +2023,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01`]; finish with [`RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101::send`].
+///Request builder for [`Client::retrieve_paginated_list_of_ats_rejection_archivation_reasons`]; finish with [`RetrievePaginatedListOfAtsRejectionArchivationReasons::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
+pub struct RetrievePaginatedListOfAtsRejectionArchivationReasons<'a> {
     client: &'a Client,
     cursor: Option<&'a str>,
     include_counts: Option<&'a str>,
@@ -2044,7 +2036,7 @@ pub struct RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
     subgroup_slug: Option<types::AtsReasonsGetParametersSubgroupSlug>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
+impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasons<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
         self.cursor = Some(value);
@@ -2089,7 +2081,7 @@ impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
         types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
     > {
         self.client
-            .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01(
+            .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons(
                 self.cursor,
                 self.include_counts,
                 self.limit,
@@ -2101,7 +2093,7 @@ impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
 }
 #[cfg(feature = "ats")]
 impl<'a> crate::runtime::pagination::Paginated
-for RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
+for RetrievePaginatedListOfAtsRejectionArchivationReasons<'a> {
     type Page = types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200;
     type Item = types::AtsReasonsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -2110,7 +2102,7 @@ for RetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01(
+            .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons(
                 position.or(self.cursor),
                 self.include_counts.clone(),
                 self.limit.clone(),
@@ -2149,8 +2141,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/list-tags-v-2026-02-27>
-    pub fn list_tags_v_2026_02_27<'a>(&'a self) -> ListTagsV20260227<'a> {
-        ListTagsV20260227 {
+    pub fn list_tags<'a>(&'a self) -> ListTags<'a> {
+        ListTags {
             client: self,
             cursor: None,
             include_counts: None,
@@ -2161,10 +2153,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::list_tags_v_2026_02_27`]; finish with [`ListTagsV20260227::send`].
+///Request builder for [`Client::list_tags`]; finish with [`ListTags::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListTagsV20260227<'a> {
+pub struct ListTags<'a> {
     client: &'a Client,
     cursor: Option<&'a str>,
     include_counts: Option<types::AtsTagsGetParametersIncludeCounts>,
@@ -2173,7 +2165,7 @@ pub struct ListTagsV20260227<'a> {
     tag_group_slug: Option<types::AtsTagsGetParametersTagGroupSlug>,
 }
 #[cfg(feature = "ats")]
-impl<'a> ListTagsV20260227<'a> {
+impl<'a> ListTags<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
         self.cursor = Some(value);
@@ -2210,7 +2202,7 @@ impl<'a> ListTagsV20260227<'a> {
         self,
     ) -> crate::runtime::Pending<'a, types::AtsListTagsV20260227Response200> {
         self.client
-            .send_list_tags_v_2026_02_27(
+            .send_list_tags(
                 self.cursor,
                 self.include_counts,
                 self.limit,
@@ -2220,7 +2212,7 @@ impl<'a> ListTagsV20260227<'a> {
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for ListTagsV20260227<'a> {
+impl<'a> crate::runtime::pagination::Paginated for ListTags<'a> {
     type Page = types::AtsListTagsV20260227Response200;
     type Item = types::AtsTagsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -2229,7 +2221,7 @@ impl<'a> crate::runtime::pagination::Paginated for ListTagsV20260227<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_list_tags_v_2026_02_27(
+            .send_list_tags(
                 position.or(self.cursor),
                 self.include_counts.clone(),
                 self.limit.clone(),
@@ -2267,34 +2259,28 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/legal-entities/get-legal-entity-data-from-organization-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub fn get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor<
         'a,
     >(
         &'a self,
         id: &'a str,
-    ) -> GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<
-        'a,
-    > {
-        GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101 {
+    ) -> GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
+        GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
             client: self,
             id,
         }
     }
 }
 #[cfg(feature = "legal-entities")]
-///Request builder for [`Client::get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01`]; finish with [`GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101::send`].
+///Request builder for [`Client::get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor`]; finish with [`GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<
-    'a,
-> {
+pub struct GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
     client: &'a Client,
     id: &'a str,
 }
 #[cfg(feature = "legal-entities")]
-impl<
-    'a,
-> GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<'a> {
+impl<'a> GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2303,7 +2289,7 @@ impl<
         types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
-            .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
+            .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor(
                 self.id,
             )
     }
@@ -2315,26 +2301,26 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/get-401-k-plans-for-legal-entity-v-2026-01-01>
-    pub fn get_401_k_plans_for_legal_entity_v_2026_01_01<'a>(
+    pub fn get_401_k_plans_for_legal_entity<'a>(
         &'a self,
         id: &'a str,
-    ) -> Get401KPlansForLegalEntityV20260101<'a> {
-        Get401KPlansForLegalEntityV20260101 {
+    ) -> Get401KPlansForLegalEntity<'a> {
+        Get401KPlansForLegalEntity {
             client: self,
             id,
         }
     }
 }
 #[cfg(feature = "plans-401-k")]
-///Request builder for [`Client::get_401_k_plans_for_legal_entity_v_2026_01_01`]; finish with [`Get401KPlansForLegalEntityV20260101::send`].
+///Request builder for [`Client::get_401_k_plans_for_legal_entity`]; finish with [`Get401KPlansForLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct Get401KPlansForLegalEntityV20260101<'a> {
+pub struct Get401KPlansForLegalEntity<'a> {
     client: &'a Client,
     id: &'a str,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> Get401KPlansForLegalEntityV20260101<'a> {
+impl<'a> Get401KPlansForLegalEntity<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2342,7 +2328,7 @@ impl<'a> Get401KPlansForLegalEntityV20260101<'a> {
         'a,
         types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
     > {
-        self.client.send_get_401_k_plans_for_legal_entity_v_2026_01_01(self.id)
+        self.client.send_get_401_k_plans_for_legal_entity(self.id)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2352,31 +2338,31 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/clean-up-plan-for-a-given-legal-entity-v-2026-01-01>
-    pub fn clean_up_plan_for_a_given_legal_entity_v_2026_01_01<'a>(
+    pub fn clean_up_plan_for_a_given_legal_entity<'a>(
         &'a self,
         id: &'a str,
-    ) -> CleanUpPlanForAGivenLegalEntityV20260101<'a> {
-        CleanUpPlanForAGivenLegalEntityV20260101 {
+    ) -> CleanUpPlanForAGivenLegalEntity<'a> {
+        CleanUpPlanForAGivenLegalEntity {
             client: self,
             id,
         }
     }
 }
 #[cfg(feature = "plans-401-k")]
-///Request builder for [`Client::clean_up_plan_for_a_given_legal_entity_v_2026_01_01`]; finish with [`CleanUpPlanForAGivenLegalEntityV20260101::send`].
+///Request builder for [`Client::clean_up_plan_for_a_given_legal_entity`]; finish with [`CleanUpPlanForAGivenLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CleanUpPlanForAGivenLegalEntityV20260101<'a> {
+pub struct CleanUpPlanForAGivenLegalEntity<'a> {
     client: &'a Client,
     id: &'a str,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> CleanUpPlanForAGivenLegalEntityV20260101<'a> {
+impl<'a> CleanUpPlanForAGivenLegalEntity<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01(self.id)
+        self.client.send_clean_up_plan_for_a_given_legal_entity(self.id)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2386,26 +2372,26 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/activate-the-401-k-integration-for-the-legal-entity-v-2026-01-01>
-    pub fn activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01<'a>(
+    pub fn activate_the_401_k_integration_for_the_legal_entity<'a>(
         &'a self,
         id: &'a str,
-    ) -> ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
-        ActivateThe401KIntegrationForTheLegalEntityV20260101 {
+    ) -> ActivateThe401KIntegrationForTheLegalEntity<'a> {
+        ActivateThe401KIntegrationForTheLegalEntity {
             client: self,
             id,
         }
     }
 }
 #[cfg(feature = "plans-401-k")]
-///Request builder for [`Client::activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01`]; finish with [`ActivateThe401KIntegrationForTheLegalEntityV20260101::send`].
+///Request builder for [`Client::activate_the_401_k_integration_for_the_legal_entity`]; finish with [`ActivateThe401KIntegrationForTheLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
+pub struct ActivateThe401KIntegrationForTheLegalEntity<'a> {
     client: &'a Client,
     id: &'a str,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
+impl<'a> ActivateThe401KIntegrationForTheLegalEntity<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2413,10 +2399,7 @@ impl<'a> ActivateThe401KIntegrationForTheLegalEntityV20260101<'a> {
         'a,
         types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
     > {
-        self.client
-            .send_activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01(
-                self.id,
-            )
+        self.client.send_activate_the_401_k_integration_for_the_legal_entity(self.id)
     }
 }
 #[cfg(feature = "employees")]
@@ -2426,14 +2409,12 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/employees/get-employee-from-organization-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
-        'a,
-    >(
+    pub fn get_employee_from_organization_integrated_with_external_benefits_vendor<'a>(
         &'a self,
         id: &'a str,
         employee_id: &'a str,
-    ) -> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<'a> {
-        GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101 {
+    ) -> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
+        GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
             client: self,
             id,
             employee_id,
@@ -2442,17 +2423,17 @@ impl Client {
     }
 }
 #[cfg(feature = "employees")]
-///Request builder for [`Client::get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01`]; finish with [`GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101::send`].
+///Request builder for [`Client::get_employee_from_organization_integrated_with_external_benefits_vendor`]; finish with [`GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<'a> {
+pub struct GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
     client: &'a Client,
     id: &'a str,
     employee_id: &'a str,
     active_contracts: Option<bool>,
 }
 #[cfg(feature = "employees")]
-impl<'a> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<'a> {
+impl<'a> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
     ///Sets the optional `active_contracts` query parameter.
     pub fn active_contracts(mut self, value: bool) -> Self {
         self.active_contracts = Some(value);
@@ -2466,7 +2447,7 @@ impl<'a> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV2026010
         types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
-            .send_get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
+            .send_get_employee_from_organization_integrated_with_external_benefits_vendor(
                 self.id,
                 self.employee_id,
                 self.active_contracts,
@@ -2480,15 +2461,15 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payroll/get-pay-stub-from-employees-from-organization-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub fn get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor<
         'a,
     >(
         &'a self,
         id: &'a str,
-    ) -> GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<
+    ) -> GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor<
         'a,
     > {
-        GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101 {
+        GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
             client: self,
             id,
             items_per_page: None,
@@ -2500,10 +2481,10 @@ impl Client {
     }
 }
 #[cfg(feature = "payroll")]
-///Request builder for [`Client::get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01`]; finish with [`GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101::send`].
+///Request builder for [`Client::get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor`]; finish with [`GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<
+pub struct GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor<
     'a,
 > {
     client: &'a Client,
@@ -2517,9 +2498,7 @@ pub struct GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefits
 #[cfg(feature = "payroll")]
 impl<
     'a,
-> GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<
-    'a,
-> {
+> GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
     ///Sets the optional `items_per_page` query parameter.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
@@ -2553,7 +2532,7 @@ impl<
         types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
-            .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
+            .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
                 self.id,
                 self.items_per_page,
                 self.offset,
@@ -2565,9 +2544,7 @@ impl<
 }
 #[cfg(feature = "payroll")]
 impl<'a> crate::runtime::pagination::Paginated
-for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101<
-    'a,
-> {
+for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
     type Page = types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200;
     type Item = types::BenefitsLegalEntitiesIdPayStubGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
@@ -2576,7 +2553,7 @@ for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
+            .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
                 self.id,
                 self.items_per_page.clone(),
                 position
@@ -2659,12 +2636,12 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/create-401-k-plan-for-legal-entity-v-2026-01-01>
-    pub fn create_401_k_plan_for_legal_entity_v_2026_01_01<'a>(
+    pub fn create_401_k_plan_for_legal_entity<'a>(
         &'a self,
         legal_entity_id: &'a str,
-        body: &'a types::Create401KPlanForLegalEntityV20260101Body,
-    ) -> Create401KPlanForLegalEntityV20260101<'a> {
-        Create401KPlanForLegalEntityV20260101 {
+        body: &'a types::Create401KPlanForLegalEntityBody,
+    ) -> Create401KPlanForLegalEntity<'a> {
+        Create401KPlanForLegalEntity {
             client: self,
             legal_entity_id,
             body,
@@ -2672,16 +2649,16 @@ impl Client {
     }
 }
 #[cfg(feature = "plans-401-k")]
-///Request builder for [`Client::create_401_k_plan_for_legal_entity_v_2026_01_01`]; finish with [`Create401KPlanForLegalEntityV20260101::send`].
+///Request builder for [`Client::create_401_k_plan_for_legal_entity`]; finish with [`Create401KPlanForLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct Create401KPlanForLegalEntityV20260101<'a> {
+pub struct Create401KPlanForLegalEntity<'a> {
     client: &'a Client,
     legal_entity_id: &'a str,
-    body: &'a types::Create401KPlanForLegalEntityV20260101Body,
+    body: &'a types::Create401KPlanForLegalEntityBody,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> Create401KPlanForLegalEntityV20260101<'a> {
+impl<'a> Create401KPlanForLegalEntity<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2690,10 +2667,7 @@ impl<'a> Create401KPlanForLegalEntityV20260101<'a> {
         types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
     > {
         self.client
-            .send_create_401_k_plan_for_legal_entity_v_2026_01_01(
-                self.legal_entity_id,
-                self.body,
-            )
+            .send_create_401_k_plan_for_legal_entity(self.legal_entity_id, self.body)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2703,13 +2677,13 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/update-401-k-plan-v-2026-01-01>
-    pub fn update_401_k_plan_v_2026_01_01<'a>(
+    pub fn update_401_k_plan<'a>(
         &'a self,
         legal_entity_id: &'a str,
         plan_id: &'a str,
-        body: &'a types::Update401KPlanV20260101Body,
-    ) -> Update401KPlanV20260101<'a> {
-        Update401KPlanV20260101 {
+        body: &'a types::Update401KPlanBody,
+    ) -> Update401KPlan<'a> {
+        Update401KPlan {
             client: self,
             legal_entity_id,
             plan_id,
@@ -2718,17 +2692,17 @@ impl Client {
     }
 }
 #[cfg(feature = "plans-401-k")]
-///Request builder for [`Client::update_401_k_plan_v_2026_01_01`]; finish with [`Update401KPlanV20260101::send`].
+///Request builder for [`Client::update_401_k_plan`]; finish with [`Update401KPlan::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct Update401KPlanV20260101<'a> {
+pub struct Update401KPlan<'a> {
     client: &'a Client,
     legal_entity_id: &'a str,
     plan_id: &'a str,
-    body: &'a types::Update401KPlanV20260101Body,
+    body: &'a types::Update401KPlanBody,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> Update401KPlanV20260101<'a> {
+impl<'a> Update401KPlan<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2736,12 +2710,7 @@ impl<'a> Update401KPlanV20260101<'a> {
         'a,
         types::Plans401KUpdate401KPlanV20260101Response200,
     > {
-        self.client
-            .send_update_401_k_plan_v_2026_01_01(
-                self.legal_entity_id,
-                self.plan_id,
-                self.body,
-            )
+        self.client.send_update_401_k_plan(self.legal_entity_id, self.plan_id, self.body)
     }
 }
 #[cfg(feature = "enrollments")]
@@ -2751,13 +2720,13 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/enrollments/get-enrollment-settings-from-an-employee-in-a-401-k-plan-v-2026-01-01>
-    pub fn get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01<'a>(
+    pub fn get_enrollment_settings_from_an_employee_in_a_401_k_plan<'a>(
         &'a self,
         legal_entity_id: &'a str,
         contract_id: &'a str,
         plan_id: &'a str,
-    ) -> GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
-        GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101 {
+    ) -> GetEnrollmentSettingsFromAnEmployeeInA401KPlan<'a> {
+        GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
             client: self,
             legal_entity_id,
             contract_id,
@@ -2766,17 +2735,17 @@ impl Client {
     }
 }
 #[cfg(feature = "enrollments")]
-///Request builder for [`Client::get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01`]; finish with [`GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101::send`].
+///Request builder for [`Client::get_enrollment_settings_from_an_employee_in_a_401_k_plan`]; finish with [`GetEnrollmentSettingsFromAnEmployeeInA401KPlan::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
+pub struct GetEnrollmentSettingsFromAnEmployeeInA401KPlan<'a> {
     client: &'a Client,
     legal_entity_id: &'a str,
     contract_id: &'a str,
     plan_id: &'a str,
 }
 #[cfg(feature = "enrollments")]
-impl<'a> GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
+impl<'a> GetEnrollmentSettingsFromAnEmployeeInA401KPlan<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2785,7 +2754,7 @@ impl<'a> GetEnrollmentSettingsFromAnEmployeeInA401KPlanV20260101<'a> {
         types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
     > {
         self.client
-            .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01(
+            .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan(
                 self.legal_entity_id,
                 self.contract_id,
                 self.plan_id,
@@ -2799,14 +2768,14 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/enrollments/enroll-an-employee-in-a-401-k-plan-v-2026-01-01>
-    pub fn enroll_an_employee_in_a_401_k_plan_v_2026_01_01<'a>(
+    pub fn enroll_an_employee_in_a_401_k_plan<'a>(
         &'a self,
         legal_entity_id: &'a str,
         contract_id: &'a str,
         plan_id: &'a str,
-        body: &'a types::EnrollAnEmployeeInA401kPlanV20260101Body,
-    ) -> EnrollAnEmployeeInA401KPlanV20260101<'a> {
-        EnrollAnEmployeeInA401KPlanV20260101 {
+        body: &'a types::EnrollAnEmployeeInA401kPlanBody,
+    ) -> EnrollAnEmployeeInA401KPlan<'a> {
+        EnrollAnEmployeeInA401KPlan {
             client: self,
             legal_entity_id,
             contract_id,
@@ -2816,18 +2785,18 @@ impl Client {
     }
 }
 #[cfg(feature = "enrollments")]
-///Request builder for [`Client::enroll_an_employee_in_a_401_k_plan_v_2026_01_01`]; finish with [`EnrollAnEmployeeInA401KPlanV20260101::send`].
+///Request builder for [`Client::enroll_an_employee_in_a_401_k_plan`]; finish with [`EnrollAnEmployeeInA401KPlan::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct EnrollAnEmployeeInA401KPlanV20260101<'a> {
+pub struct EnrollAnEmployeeInA401KPlan<'a> {
     client: &'a Client,
     legal_entity_id: &'a str,
     contract_id: &'a str,
     plan_id: &'a str,
-    body: &'a types::EnrollAnEmployeeInA401kPlanV20260101Body,
+    body: &'a types::EnrollAnEmployeeInA401kPlanBody,
 }
 #[cfg(feature = "enrollments")]
-impl<'a> EnrollAnEmployeeInA401KPlanV20260101<'a> {
+impl<'a> EnrollAnEmployeeInA401KPlan<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2836,7 +2805,7 @@ impl<'a> EnrollAnEmployeeInA401KPlanV20260101<'a> {
         types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
     > {
         self.client
-            .send_enroll_an_employee_in_a_401_k_plan_v_2026_01_01(
+            .send_enroll_an_employee_in_a_401_k_plan(
                 self.legal_entity_id,
                 self.contract_id,
                 self.plan_id,
@@ -2851,13 +2820,11 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/paystubs/get-paystubs-from-legal-entity-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01<
-        'a,
-    >(
+    pub fn get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor<'a>(
         &'a self,
         legal_entity_id: &'a str,
-    ) -> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101<'a> {
-        GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101 {
+    ) -> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor<'a> {
+        GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
             client: self,
             legal_entity_id,
             cursor: None,
@@ -2869,10 +2836,10 @@ impl Client {
     }
 }
 #[cfg(feature = "paystubs")]
-///Request builder for [`Client::get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01`]; finish with [`GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101::send`].
+///Request builder for [`Client::get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor`]; finish with [`GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101<'a> {
+pub struct GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor<'a> {
     client: &'a Client,
     legal_entity_id: &'a str,
     cursor: Option<&'a str>,
@@ -2886,7 +2853,7 @@ pub struct GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV202601
     >,
 }
 #[cfg(feature = "paystubs")]
-impl<'a> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101<'a> {
+impl<'a> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
         self.cursor = Some(value);
@@ -2925,7 +2892,7 @@ impl<'a> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101
         types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
-            .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01(
+            .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor(
                 self.legal_entity_id,
                 self.cursor,
                 self.date_end,
@@ -3665,12 +3632,12 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/cost-centers/assign-cost-centers-to-an-employment-contract-v-2026-01-01>
-    pub fn assign_cost_centers_to_an_employment_contract_v_2026_01_01<'a>(
+    pub fn assign_cost_centers_to_an_employment_contract<'a>(
         &'a self,
         contract_id: &'a str,
-        body: &'a types::AssignCostCentersToAnEmploymentContractV20260101Body,
-    ) -> AssignCostCentersToAnEmploymentContractV20260101<'a> {
-        AssignCostCentersToAnEmploymentContractV20260101 {
+        body: &'a types::AssignCostCentersToAnEmploymentContractBody,
+    ) -> AssignCostCentersToAnEmploymentContract<'a> {
+        AssignCostCentersToAnEmploymentContract {
             client: self,
             contract_id,
             body,
@@ -3678,16 +3645,16 @@ impl Client {
     }
 }
 #[cfg(feature = "cost-centers")]
-///Request builder for [`Client::assign_cost_centers_to_an_employment_contract_v_2026_01_01`]; finish with [`AssignCostCentersToAnEmploymentContractV20260101::send`].
+///Request builder for [`Client::assign_cost_centers_to_an_employment_contract`]; finish with [`AssignCostCentersToAnEmploymentContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AssignCostCentersToAnEmploymentContractV20260101<'a> {
+pub struct AssignCostCentersToAnEmploymentContract<'a> {
     client: &'a Client,
     contract_id: &'a str,
-    body: &'a types::AssignCostCentersToAnEmploymentContractV20260101Body,
+    body: &'a types::AssignCostCentersToAnEmploymentContractBody,
 }
 #[cfg(feature = "cost-centers")]
-impl<'a> AssignCostCentersToAnEmploymentContractV20260101<'a> {
+impl<'a> AssignCostCentersToAnEmploymentContract<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -3696,7 +3663,7 @@ impl<'a> AssignCostCentersToAnEmploymentContractV20260101<'a> {
         types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
     > {
         self.client
-            .send_assign_cost_centers_to_an_employment_contract_v_2026_01_01(
+            .send_assign_cost_centers_to_an_employment_contract(
                 self.contract_id,
                 self.body,
             )
@@ -5227,11 +5194,8 @@ impl Client {
     /// Token scopes: `global-payroll:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/global-payroll/get-payroll-report-v-2026-03-30>
-    pub fn get_payroll_report_v_2026_03_30<'a>(
-        &'a self,
-        cycle_id: &'a str,
-    ) -> GetPayrollReportV20260330<'a> {
-        GetPayrollReportV20260330 {
+    pub fn get_payroll_report<'a>(&'a self, cycle_id: &'a str) -> GetPayrollReport<'a> {
+        GetPayrollReport {
             client: self,
             cycle_id,
             contract_oids: None,
@@ -5243,10 +5207,10 @@ impl Client {
     }
 }
 #[cfg(feature = "global-payroll")]
-///Request builder for [`Client::get_payroll_report_v_2026_03_30`]; finish with [`GetPayrollReportV20260330::send`].
+///Request builder for [`Client::get_payroll_report`]; finish with [`GetPayrollReport::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPayrollReportV20260330<'a> {
+pub struct GetPayrollReport<'a> {
     client: &'a Client,
     cycle_id: &'a str,
     contract_oids: Option<&'a ::std::vec::Vec<::std::string::String>>,
@@ -5256,7 +5220,7 @@ pub struct GetPayrollReportV20260330<'a> {
     search: Option<&'a str>,
 }
 #[cfg(feature = "global-payroll")]
-impl<'a> GetPayrollReportV20260330<'a> {
+impl<'a> GetPayrollReport<'a> {
     ///Sets the optional `contract_oids` query parameter.
     pub fn contract_oids(
         mut self,
@@ -5296,7 +5260,7 @@ impl<'a> GetPayrollReportV20260330<'a> {
         types::GlobalPayrollGetPayrollReportV20260330Response200,
     > {
         self.client
-            .send_get_payroll_report_v_2026_03_30(
+            .send_get_payroll_report(
                 self.cycle_id,
                 self.contract_oids,
                 self.cursor,
@@ -5412,12 +5376,12 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/employee-information/employee-additional-info-template-v-2026-01-01>
-    pub fn employee_additional_info_template_v_2026_01_01<'a>(
+    pub fn employee_additional_info_template<'a>(
         &'a self,
         type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
         country: &'a str,
-    ) -> EmployeeAdditionalInfoTemplateV20260101<'a> {
-        EmployeeAdditionalInfoTemplateV20260101 {
+    ) -> EmployeeAdditionalInfoTemplate<'a> {
+        EmployeeAdditionalInfoTemplate {
             client: self,
             type_,
             country,
@@ -5425,16 +5389,16 @@ impl Client {
     }
 }
 #[cfg(feature = "employee-information")]
-///Request builder for [`Client::employee_additional_info_template_v_2026_01_01`]; finish with [`EmployeeAdditionalInfoTemplateV20260101::send`].
+///Request builder for [`Client::employee_additional_info_template`]; finish with [`EmployeeAdditionalInfoTemplate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct EmployeeAdditionalInfoTemplateV20260101<'a> {
+pub struct EmployeeAdditionalInfoTemplate<'a> {
     client: &'a Client,
     type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
     country: &'a str,
 }
 #[cfg(feature = "employee-information")]
-impl<'a> EmployeeAdditionalInfoTemplateV20260101<'a> {
+impl<'a> EmployeeAdditionalInfoTemplate<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -5442,11 +5406,7 @@ impl<'a> EmployeeAdditionalInfoTemplateV20260101<'a> {
         'a,
         types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
     > {
-        self.client
-            .send_employee_additional_info_template_v_2026_01_01(
-                self.type_,
-                self.country,
-            )
+        self.client.send_employee_additional_info_template(self.type_, self.country)
     }
 }
 #[cfg(feature = "learning")]
@@ -8468,26 +8428,26 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/create-a-request-to-exercise-equity-v-2026-01-01>
-    pub fn create_a_request_to_exercise_equity_v_2026_01_01<'a>(
+    pub fn create_a_request_to_exercise_equity<'a>(
         &'a self,
-        body: &'a types::CreateARequestToExerciseEquityV20260101Body,
-    ) -> CreateARequestToExerciseEquityV20260101<'a> {
-        CreateARequestToExerciseEquityV20260101 {
+        body: &'a types::CreateARequestToExerciseEquityBody,
+    ) -> CreateARequestToExerciseEquity<'a> {
+        CreateARequestToExerciseEquity {
             client: self,
             body,
         }
     }
 }
 #[cfg(feature = "contracts")]
-///Request builder for [`Client::create_a_request_to_exercise_equity_v_2026_01_01`]; finish with [`CreateARequestToExerciseEquityV20260101::send`].
+///Request builder for [`Client::create_a_request_to_exercise_equity`]; finish with [`CreateARequestToExerciseEquity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateARequestToExerciseEquityV20260101<'a> {
+pub struct CreateARequestToExerciseEquity<'a> {
     client: &'a Client,
-    body: &'a types::CreateARequestToExerciseEquityV20260101Body,
+    body: &'a types::CreateARequestToExerciseEquityBody,
 }
 #[cfg(feature = "contracts")]
-impl<'a> CreateARequestToExerciseEquityV20260101<'a> {
+impl<'a> CreateARequestToExerciseEquity<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8495,7 +8455,7 @@ impl<'a> CreateARequestToExerciseEquityV20260101<'a> {
         'a,
         types::WorkerInformationCreateGpWorkerBankResponse201,
     > {
-        self.client.send_create_a_request_to_exercise_equity_v_2026_01_01(self.body)
+        self.client.send_create_a_request_to_exercise_equity(self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -8505,12 +8465,12 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/approve-an-equity-exercise-v-2026-01-01>
-    pub fn approve_an_equity_exercise_v_2026_01_01<'a>(
+    pub fn approve_an_equity_exercise<'a>(
         &'a self,
         public_id: &'a str,
-        body: &'a types::ApproveAnEquityExerciseV20260101Body,
-    ) -> ApproveAnEquityExerciseV20260101<'a> {
-        ApproveAnEquityExerciseV20260101 {
+        body: &'a types::ApproveAnEquityExerciseBody,
+    ) -> ApproveAnEquityExercise<'a> {
+        ApproveAnEquityExercise {
             client: self,
             public_id,
             body,
@@ -8518,16 +8478,16 @@ impl Client {
     }
 }
 #[cfg(feature = "contracts")]
-///Request builder for [`Client::approve_an_equity_exercise_v_2026_01_01`]; finish with [`ApproveAnEquityExerciseV20260101::send`].
+///Request builder for [`Client::approve_an_equity_exercise`]; finish with [`ApproveAnEquityExercise::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ApproveAnEquityExerciseV20260101<'a> {
+pub struct ApproveAnEquityExercise<'a> {
     client: &'a Client,
     public_id: &'a str,
-    body: &'a types::ApproveAnEquityExerciseV20260101Body,
+    body: &'a types::ApproveAnEquityExerciseBody,
 }
 #[cfg(feature = "contracts")]
-impl<'a> ApproveAnEquityExerciseV20260101<'a> {
+impl<'a> ApproveAnEquityExercise<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8535,8 +8495,7 @@ impl<'a> ApproveAnEquityExerciseV20260101<'a> {
         'a,
         types::ContractsApproveAnEquityExerciseV20260101Response200,
     > {
-        self.client
-            .send_approve_an_equity_exercise_v_2026_01_01(self.public_id, self.body)
+        self.client.send_approve_an_equity_exercise(self.public_id, self.body)
     }
 }
 #[cfg(feature = "worker-hr")]
@@ -8733,28 +8692,26 @@ impl Client {
     /// Token scopes: `forms:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/global-payroll/retrieve-additional-information-fields-for-gp-workers-by-country-v-2026-01-01>
-    pub fn retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01<
-        'a,
-    >(
+    pub fn retrieve_additional_information_fields_for_gp_workers_by_country<'a>(
         &'a self,
         country_code: &'a str,
-    ) -> RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a> {
-        RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101 {
+    ) -> RetrieveAdditionalInformationFieldsForGpWorkersByCountry<'a> {
+        RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
             client: self,
             country_code,
         }
     }
 }
 #[cfg(feature = "global-payroll")]
-///Request builder for [`Client::retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01`]; finish with [`RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101::send`].
+///Request builder for [`Client::retrieve_additional_information_fields_for_gp_workers_by_country`]; finish with [`RetrieveAdditionalInformationFieldsForGpWorkersByCountry::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a> {
+pub struct RetrieveAdditionalInformationFieldsForGpWorkersByCountry<'a> {
     client: &'a Client,
     country_code: &'a str,
 }
 #[cfg(feature = "global-payroll")]
-impl<'a> RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a> {
+impl<'a> RetrieveAdditionalInformationFieldsForGpWorkersByCountry<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8763,7 +8720,7 @@ impl<'a> RetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101<'a> {
         types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
     > {
         self.client
-            .send_retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01(
+            .send_retrieve_additional_information_fields_for_gp_workers_by_country(
                 self.country_code,
             )
     }
@@ -9071,12 +9028,12 @@ impl Client {
     /// Token scopes: `payslips:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/global-payroll/download-a-gp-worker-payslip-v-2026-01-01>
-    pub fn download_a_gp_worker_payslip_v_2026_01_01<'a>(
+    pub fn download_a_gp_worker_payslip<'a>(
         &'a self,
         id: &'a str,
         payslip_id: &'a str,
-    ) -> DownloadAGpWorkerPayslipV20260101<'a> {
-        DownloadAGpWorkerPayslipV20260101 {
+    ) -> DownloadAGpWorkerPayslip<'a> {
+        DownloadAGpWorkerPayslip {
             client: self,
             id,
             payslip_id,
@@ -9084,22 +9041,21 @@ impl Client {
     }
 }
 #[cfg(feature = "global-payroll")]
-///Request builder for [`Client::download_a_gp_worker_payslip_v_2026_01_01`]; finish with [`DownloadAGpWorkerPayslipV20260101::send`].
+///Request builder for [`Client::download_a_gp_worker_payslip`]; finish with [`DownloadAGpWorkerPayslip::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadAGpWorkerPayslipV20260101<'a> {
+pub struct DownloadAGpWorkerPayslip<'a> {
     client: &'a Client,
     id: &'a str,
     payslip_id: &'a str,
 }
 #[cfg(feature = "global-payroll")]
-impl<'a> DownloadAGpWorkerPayslipV20260101<'a> {
+impl<'a> DownloadAGpWorkerPayslip<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client
-            .send_download_a_gp_worker_payslip_v_2026_01_01(self.id, self.payslip_id)
+        self.client.send_download_a_gp_worker_payslip(self.id, self.payslip_id)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -10163,26 +10119,26 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/fetch-an-org-structure-from-the-organization-v-2026-01-01>
-    pub fn fetch_an_org_structure_from_the_organization_v_2026_01_01<'a>(
+    pub fn fetch_an_org_structure_from_the_organization<'a>(
         &'a self,
         hris_org_structure_id: &'a str,
-    ) -> FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
-        FetchAnOrgStructureFromTheOrganizationV20260101 {
+    ) -> FetchAnOrgStructureFromTheOrganization<'a> {
+        FetchAnOrgStructureFromTheOrganization {
             client: self,
             hris_org_structure_id,
         }
     }
 }
 #[cfg(feature = "organization-structure")]
-///Request builder for [`Client::fetch_an_org_structure_from_the_organization_v_2026_01_01`]; finish with [`FetchAnOrgStructureFromTheOrganizationV20260101::send`].
+///Request builder for [`Client::fetch_an_org_structure_from_the_organization`]; finish with [`FetchAnOrgStructureFromTheOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
+pub struct FetchAnOrgStructureFromTheOrganization<'a> {
     client: &'a Client,
     hris_org_structure_id: &'a str,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
+impl<'a> FetchAnOrgStructureFromTheOrganization<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10191,7 +10147,7 @@ impl<'a> FetchAnOrgStructureFromTheOrganizationV20260101<'a> {
         types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
         self.client
-            .send_fetch_an_org_structure_from_the_organization_v_2026_01_01(
+            .send_fetch_an_org_structure_from_the_organization(
                 self.hris_org_structure_id,
             )
     }
@@ -10203,32 +10159,32 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/delete-an-org-structure-from-the-organization-v-2026-01-01>
-    pub fn delete_an_org_structure_from_the_organization_v_2026_01_01<'a>(
+    pub fn delete_an_org_structure_from_the_organization<'a>(
         &'a self,
         hris_org_structure_id: &'a str,
-    ) -> DeleteAnOrgStructureFromTheOrganizationV20260101<'a> {
-        DeleteAnOrgStructureFromTheOrganizationV20260101 {
+    ) -> DeleteAnOrgStructureFromTheOrganization<'a> {
+        DeleteAnOrgStructureFromTheOrganization {
             client: self,
             hris_org_structure_id,
         }
     }
 }
 #[cfg(feature = "organization-structure")]
-///Request builder for [`Client::delete_an_org_structure_from_the_organization_v_2026_01_01`]; finish with [`DeleteAnOrgStructureFromTheOrganizationV20260101::send`].
+///Request builder for [`Client::delete_an_org_structure_from_the_organization`]; finish with [`DeleteAnOrgStructureFromTheOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteAnOrgStructureFromTheOrganizationV20260101<'a> {
+pub struct DeleteAnOrgStructureFromTheOrganization<'a> {
     client: &'a Client,
     hris_org_structure_id: &'a str,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> DeleteAnOrgStructureFromTheOrganizationV20260101<'a> {
+impl<'a> DeleteAnOrgStructureFromTheOrganization<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         self.client
-            .send_delete_an_org_structure_from_the_organization_v_2026_01_01(
+            .send_delete_an_org_structure_from_the_organization(
                 self.hris_org_structure_id,
             )
     }
@@ -10240,12 +10196,12 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/update-an-existing-hris-org-structure-v-2026-01-01>
-    pub fn update_an_existing_hris_org_structure_v_2026_01_01<'a>(
+    pub fn update_an_existing_hris_org_structure<'a>(
         &'a self,
         hris_org_structure_id: &'a str,
-        body: &'a types::UpdateAnExistingHrisOrgStructureV20260101Body,
-    ) -> UpdateAnExistingHrisOrgStructureV20260101<'a> {
-        UpdateAnExistingHrisOrgStructureV20260101 {
+        body: &'a types::UpdateAnExistingHrisOrgStructureBody,
+    ) -> UpdateAnExistingHrisOrgStructure<'a> {
+        UpdateAnExistingHrisOrgStructure {
             client: self,
             hris_org_structure_id,
             body,
@@ -10253,22 +10209,22 @@ impl Client {
     }
 }
 #[cfg(feature = "organization-structure")]
-///Request builder for [`Client::update_an_existing_hris_org_structure_v_2026_01_01`]; finish with [`UpdateAnExistingHrisOrgStructureV20260101::send`].
+///Request builder for [`Client::update_an_existing_hris_org_structure`]; finish with [`UpdateAnExistingHrisOrgStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateAnExistingHrisOrgStructureV20260101<'a> {
+pub struct UpdateAnExistingHrisOrgStructure<'a> {
     client: &'a Client,
     hris_org_structure_id: &'a str,
-    body: &'a types::UpdateAnExistingHrisOrgStructureV20260101Body,
+    body: &'a types::UpdateAnExistingHrisOrgStructureBody,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> UpdateAnExistingHrisOrgStructureV20260101<'a> {
+impl<'a> UpdateAnExistingHrisOrgStructure<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         self.client
-            .send_update_an_existing_hris_org_structure_v_2026_01_01(
+            .send_update_an_existing_hris_org_structure(
                 self.hris_org_structure_id,
                 self.body,
             )
@@ -10347,26 +10303,26 @@ impl Client {
     /// Token scopes: `profile:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/positions/fetch-hris-positions-from-a-hris-profile-v-2026-01-01>
-    pub fn fetch_hris_positions_from_a_hris_profile_v_2026_01_01<'a>(
+    pub fn fetch_hris_positions_from_a_hris_profile<'a>(
         &'a self,
         hris_profile_id: &'a str,
-    ) -> FetchHrisPositionsFromAHrisProfileV20260101<'a> {
-        FetchHrisPositionsFromAHrisProfileV20260101 {
+    ) -> FetchHrisPositionsFromAHrisProfile<'a> {
+        FetchHrisPositionsFromAHrisProfile {
             client: self,
             hris_profile_id,
         }
     }
 }
 #[cfg(feature = "positions")]
-///Request builder for [`Client::fetch_hris_positions_from_a_hris_profile_v_2026_01_01`]; finish with [`FetchHrisPositionsFromAHrisProfileV20260101::send`].
+///Request builder for [`Client::fetch_hris_positions_from_a_hris_profile`]; finish with [`FetchHrisPositionsFromAHrisProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchHrisPositionsFromAHrisProfileV20260101<'a> {
+pub struct FetchHrisPositionsFromAHrisProfile<'a> {
     client: &'a Client,
     hris_profile_id: &'a str,
 }
 #[cfg(feature = "positions")]
-impl<'a> FetchHrisPositionsFromAHrisProfileV20260101<'a> {
+impl<'a> FetchHrisPositionsFromAHrisProfile<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10374,10 +10330,7 @@ impl<'a> FetchHrisPositionsFromAHrisProfileV20260101<'a> {
         'a,
         types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
     > {
-        self.client
-            .send_fetch_hris_positions_from_a_hris_profile_v_2026_01_01(
-                self.hris_profile_id,
-            )
+        self.client.send_fetch_hris_positions_from_a_hris_profile(self.hris_profile_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10591,28 +10544,26 @@ impl Client {
     /// Token scopes: `profile:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/fetch-worker-relations-of-a-given-hris-profile-by-external-id-v-2026-01-01>
-    pub fn fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01<
-        'a,
-    >(
+    pub fn fetch_worker_relations_of_a_given_hris_profile_by_external_id<'a>(
         &'a self,
         profile_id: &'a str,
-    ) -> FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
-        FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101 {
+    ) -> FetchWorkerRelationsOfAGivenHrisProfileByExternalId<'a> {
+        FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
             client: self,
             profile_id,
         }
     }
 }
 #[cfg(feature = "worker-relations")]
-///Request builder for [`Client::fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01`]; finish with [`FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101::send`].
+///Request builder for [`Client::fetch_worker_relations_of_a_given_hris_profile_by_external_id`]; finish with [`FetchWorkerRelationsOfAGivenHrisProfileByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
+pub struct FetchWorkerRelationsOfAGivenHrisProfileByExternalId<'a> {
     client: &'a Client,
     profile_id: &'a str,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
+impl<'a> FetchWorkerRelationsOfAGivenHrisProfileByExternalId<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10621,7 +10572,7 @@ impl<'a> FetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101<'a> {
         types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
     > {
         self.client
-            .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01(
+            .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id(
                 self.profile_id,
             )
     }
@@ -10633,12 +10584,12 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-a-parent-worker-relation-with-external-id-v-2026-01-01>
-    pub fn create_a_parent_worker_relation_with_external_id_v_2026_01_01<'a>(
+    pub fn create_a_parent_worker_relation_with_external_id<'a>(
         &'a self,
         profile_id: &'a str,
-        body: &'a types::CreateAParentWorkerRelationWithExternalIdV20260101Body,
-    ) -> CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
-        CreateAParentWorkerRelationWithExternalIdV20260101 {
+        body: &'a types::CreateAParentWorkerRelationWithExternalIdBody,
+    ) -> CreateAParentWorkerRelationWithExternalId<'a> {
+        CreateAParentWorkerRelationWithExternalId {
             client: self,
             profile_id,
             body,
@@ -10646,22 +10597,22 @@ impl Client {
     }
 }
 #[cfg(feature = "worker-relations")]
-///Request builder for [`Client::create_a_parent_worker_relation_with_external_id_v_2026_01_01`]; finish with [`CreateAParentWorkerRelationWithExternalIdV20260101::send`].
+///Request builder for [`Client::create_a_parent_worker_relation_with_external_id`]; finish with [`CreateAParentWorkerRelationWithExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
+pub struct CreateAParentWorkerRelationWithExternalId<'a> {
     client: &'a Client,
     profile_id: &'a str,
-    body: &'a types::CreateAParentWorkerRelationWithExternalIdV20260101Body,
+    body: &'a types::CreateAParentWorkerRelationWithExternalIdBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> CreateAParentWorkerRelationWithExternalIdV20260101<'a> {
+impl<'a> CreateAParentWorkerRelationWithExternalId<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         self.client
-            .send_create_a_parent_worker_relation_with_external_id_v_2026_01_01(
+            .send_create_a_parent_worker_relation_with_external_id(
                 self.profile_id,
                 self.body,
             )
@@ -10814,12 +10765,12 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-child-worker-relation-v-2026-01-01>
-    pub fn create_child_worker_relation_v_2026_01_01<'a>(
+    pub fn create_child_worker_relation<'a>(
         &'a self,
         hris_profile_oid: &'a str,
-        body: &'a types::CreateChildWorkerRelationV20260101Body,
-    ) -> CreateChildWorkerRelationV20260101<'a> {
-        CreateChildWorkerRelationV20260101 {
+        body: &'a types::CreateChildWorkerRelationBody,
+    ) -> CreateChildWorkerRelation<'a> {
+        CreateChildWorkerRelation {
             client: self,
             hris_profile_oid,
             body,
@@ -10827,25 +10778,21 @@ impl Client {
     }
 }
 #[cfg(feature = "worker-relations")]
-///Request builder for [`Client::create_child_worker_relation_v_2026_01_01`]; finish with [`CreateChildWorkerRelationV20260101::send`].
+///Request builder for [`Client::create_child_worker_relation`]; finish with [`CreateChildWorkerRelation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateChildWorkerRelationV20260101<'a> {
+pub struct CreateChildWorkerRelation<'a> {
     client: &'a Client,
     hris_profile_oid: &'a str,
-    body: &'a types::CreateChildWorkerRelationV20260101Body,
+    body: &'a types::CreateChildWorkerRelationBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> CreateChildWorkerRelationV20260101<'a> {
+impl<'a> CreateChildWorkerRelation<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client
-            .send_create_child_worker_relation_v_2026_01_01(
-                self.hris_profile_oid,
-                self.body,
-            )
+        self.client.send_create_child_worker_relation(self.hris_profile_oid, self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11065,31 +11012,31 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/delete-a-worker-relation-type-v-2026-01-01>
-    pub fn delete_a_worker_relation_type_v_2026_01_01<'a>(
+    pub fn delete_a_worker_relation_type<'a>(
         &'a self,
         type_id: &'a str,
-    ) -> DeleteAWorkerRelationTypeV20260101<'a> {
-        DeleteAWorkerRelationTypeV20260101 {
+    ) -> DeleteAWorkerRelationType<'a> {
+        DeleteAWorkerRelationType {
             client: self,
             type_id,
         }
     }
 }
 #[cfg(feature = "worker-relations")]
-///Request builder for [`Client::delete_a_worker_relation_type_v_2026_01_01`]; finish with [`DeleteAWorkerRelationTypeV20260101::send`].
+///Request builder for [`Client::delete_a_worker_relation_type`]; finish with [`DeleteAWorkerRelationType::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteAWorkerRelationTypeV20260101<'a> {
+pub struct DeleteAWorkerRelationType<'a> {
     client: &'a Client,
     type_id: &'a str,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> DeleteAWorkerRelationTypeV20260101<'a> {
+impl<'a> DeleteAWorkerRelationType<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_a_worker_relation_type_v_2026_01_01(self.type_id)
+        self.client.send_delete_a_worker_relation_type(self.type_id)
     }
 }
 #[cfg(feature = "workers")]
@@ -11099,26 +11046,26 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/get-invoice-details-by-id-v-2026-04-27>
-    pub fn get_invoice_details_by_id_v_2026_04_27<'a>(
+    pub fn get_invoice_details_by_id<'a>(
         &'a self,
         invoice_id: &'a str,
-    ) -> GetInvoiceDetailsByIdV20260427<'a> {
-        GetInvoiceDetailsByIdV20260427 {
+    ) -> GetInvoiceDetailsById<'a> {
+        GetInvoiceDetailsById {
             client: self,
             invoice_id,
         }
     }
 }
 #[cfg(feature = "workers")]
-///Request builder for [`Client::get_invoice_details_by_id_v_2026_04_27`]; finish with [`GetInvoiceDetailsByIdV20260427::send`].
+///Request builder for [`Client::get_invoice_details_by_id`]; finish with [`GetInvoiceDetailsById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetInvoiceDetailsByIdV20260427<'a> {
+pub struct GetInvoiceDetailsById<'a> {
     client: &'a Client,
     invoice_id: &'a str,
 }
 #[cfg(feature = "workers")]
-impl<'a> GetInvoiceDetailsByIdV20260427<'a> {
+impl<'a> GetInvoiceDetailsById<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -11126,7 +11073,7 @@ impl<'a> GetInvoiceDetailsByIdV20260427<'a> {
         'a,
         types::WorkersGetInvoiceDetailsByIdV20260427Response200,
     > {
-        self.client.send_get_invoice_details_by_id_v_2026_04_27(self.invoice_id)
+        self.client.send_get_invoice_details_by_id(self.invoice_id)
     }
 }
 #[cfg(feature = "workers")]
@@ -11136,31 +11083,31 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/ic-workers-invoices-invoice-id-pdf-v-2026-04-20>
-    pub fn ic_workers_invoices_invoice_id_pdf_v_2026_04_20<'a>(
+    pub fn ic_workers_invoices_invoice_id_pdf<'a>(
         &'a self,
         invoice_id: &'a str,
-    ) -> IcWorkersInvoicesInvoiceIdPdfV20260420<'a> {
-        IcWorkersInvoicesInvoiceIdPdfV20260420 {
+    ) -> IcWorkersInvoicesInvoiceIdPdf<'a> {
+        IcWorkersInvoicesInvoiceIdPdf {
             client: self,
             invoice_id,
         }
     }
 }
 #[cfg(feature = "workers")]
-///Request builder for [`Client::ic_workers_invoices_invoice_id_pdf_v_2026_04_20`]; finish with [`IcWorkersInvoicesInvoiceIdPdfV20260420::send`].
+///Request builder for [`Client::ic_workers_invoices_invoice_id_pdf`]; finish with [`IcWorkersInvoicesInvoiceIdPdf::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct IcWorkersInvoicesInvoiceIdPdfV20260420<'a> {
+pub struct IcWorkersInvoicesInvoiceIdPdf<'a> {
     client: &'a Client,
     invoice_id: &'a str,
 }
 #[cfg(feature = "workers")]
-impl<'a> IcWorkersInvoicesInvoiceIdPdfV20260420<'a> {
+impl<'a> IcWorkersInvoicesInvoiceIdPdf<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20(self.invoice_id)
+        self.client.send_ic_workers_invoices_invoice_id_pdf(self.invoice_id)
     }
 }
 #[cfg(feature = "workers")]
@@ -11170,10 +11117,10 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/retrieve-worker-transaction-history-v-2026-04-30>
-    pub fn retrieve_worker_transaction_history_v_2026_04_30<'a>(
+    pub fn retrieve_worker_transaction_history<'a>(
         &'a self,
-    ) -> RetrieveWorkerTransactionHistoryV20260430<'a> {
-        RetrieveWorkerTransactionHistoryV20260430 {
+    ) -> RetrieveWorkerTransactionHistory<'a> {
+        RetrieveWorkerTransactionHistory {
             client: self,
             amount_from: None,
             amount_to: None,
@@ -11193,10 +11140,10 @@ impl Client {
     }
 }
 #[cfg(feature = "workers")]
-///Request builder for [`Client::retrieve_worker_transaction_history_v_2026_04_30`]; finish with [`RetrieveWorkerTransactionHistoryV20260430::send`].
+///Request builder for [`Client::retrieve_worker_transaction_history`]; finish with [`RetrieveWorkerTransactionHistory::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveWorkerTransactionHistoryV20260430<'a> {
+pub struct RetrieveWorkerTransactionHistory<'a> {
     client: &'a Client,
     amount_from: Option<f64>,
     amount_to: Option<f64>,
@@ -11214,7 +11161,7 @@ pub struct RetrieveWorkerTransactionHistoryV20260430<'a> {
     withdrawal_methods: Option<&'a ::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "workers")]
-impl<'a> RetrieveWorkerTransactionHistoryV20260430<'a> {
+impl<'a> RetrieveWorkerTransactionHistory<'a> {
     ///Sets the optional `amount_from` query parameter.
     pub fn amount_from(mut self, value: f64) -> Self {
         self.amount_from = Some(value);
@@ -11308,7 +11255,7 @@ impl<'a> RetrieveWorkerTransactionHistoryV20260430<'a> {
         types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
     > {
         self.client
-            .send_retrieve_worker_transaction_history_v_2026_04_30(
+            .send_retrieve_worker_transaction_history(
                 self.amount_from,
                 self.amount_to,
                 self.currencies,
@@ -11327,8 +11274,7 @@ impl<'a> RetrieveWorkerTransactionHistoryV20260430<'a> {
     }
 }
 #[cfg(feature = "workers")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrieveWorkerTransactionHistoryV20260430<'a> {
+impl<'a> crate::runtime::pagination::Paginated for RetrieveWorkerTransactionHistory<'a> {
     type Page = types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200;
     type Item = types::IcWorkersTransactionsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -11337,7 +11283,7 @@ for RetrieveWorkerTransactionHistoryV20260430<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_retrieve_worker_transaction_history_v_2026_04_30(
+            .send_retrieve_worker_transaction_history(
                 self.amount_from.clone(),
                 self.amount_to.clone(),
                 self.currencies.clone(),
@@ -12750,26 +12696,23 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/get-invoice-by-id-v-2026-01-01>
-    pub fn get_invoice_by_id_v_2026_01_01<'a>(
-        &'a self,
-        invoice_id: &'a str,
-    ) -> GetInvoiceByIdV20260101<'a> {
-        GetInvoiceByIdV20260101 {
+    pub fn get_invoice_by_id<'a>(&'a self, invoice_id: &'a str) -> GetInvoiceById<'a> {
+        GetInvoiceById {
             client: self,
             invoice_id,
         }
     }
 }
 #[cfg(feature = "accounting")]
-///Request builder for [`Client::get_invoice_by_id_v_2026_01_01`]; finish with [`GetInvoiceByIdV20260101::send`].
+///Request builder for [`Client::get_invoice_by_id`]; finish with [`GetInvoiceById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetInvoiceByIdV20260101<'a> {
+pub struct GetInvoiceById<'a> {
     client: &'a Client,
     invoice_id: &'a str,
 }
 #[cfg(feature = "accounting")]
-impl<'a> GetInvoiceByIdV20260101<'a> {
+impl<'a> GetInvoiceById<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12777,7 +12720,7 @@ impl<'a> GetInvoiceByIdV20260101<'a> {
         'a,
         types::AccountingGetInvoiceByIdV20260101Response200,
     > {
-        self.client.send_get_invoice_by_id_v_2026_01_01(self.invoice_id)
+        self.client.send_get_invoice_by_id(self.invoice_id)
     }
 }
 #[cfg(feature = "assets")]
@@ -13396,12 +13339,12 @@ impl Client {
     /// Token scopes: `legal-entity:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/cost-centers/sync-cost-centers-for-legal-entity-v-2026-01-01>
-    pub fn sync_cost_centers_for_legal_entity_v_2026_01_01<'a>(
+    pub fn sync_cost_centers_for_legal_entity<'a>(
         &'a self,
         legal_entity_id: &'a str,
-        body: &'a types::SyncCostCentersForLegalEntityV20260101Body,
-    ) -> SyncCostCentersForLegalEntityV20260101<'a> {
-        SyncCostCentersForLegalEntityV20260101 {
+        body: &'a types::SyncCostCentersForLegalEntityBody,
+    ) -> SyncCostCentersForLegalEntity<'a> {
+        SyncCostCentersForLegalEntity {
             client: self,
             legal_entity_id,
             body,
@@ -13409,16 +13352,16 @@ impl Client {
     }
 }
 #[cfg(feature = "cost-centers")]
-///Request builder for [`Client::sync_cost_centers_for_legal_entity_v_2026_01_01`]; finish with [`SyncCostCentersForLegalEntityV20260101::send`].
+///Request builder for [`Client::sync_cost_centers_for_legal_entity`]; finish with [`SyncCostCentersForLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SyncCostCentersForLegalEntityV20260101<'a> {
+pub struct SyncCostCentersForLegalEntity<'a> {
     client: &'a Client,
     legal_entity_id: &'a str,
-    body: &'a types::SyncCostCentersForLegalEntityV20260101Body,
+    body: &'a types::SyncCostCentersForLegalEntityBody,
 }
 #[cfg(feature = "cost-centers")]
-impl<'a> SyncCostCentersForLegalEntityV20260101<'a> {
+impl<'a> SyncCostCentersForLegalEntity<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -13427,10 +13370,7 @@ impl<'a> SyncCostCentersForLegalEntityV20260101<'a> {
         types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
         self.client
-            .send_sync_cost_centers_for_legal_entity_v_2026_01_01(
-                self.legal_entity_id,
-                self.body,
-            )
+            .send_sync_cost_centers_for_legal_entity(self.legal_entity_id, self.body)
     }
 }
 #[cfg(feature = "list-cycles")]
@@ -13440,11 +13380,11 @@ impl Client {
     /// Token scopes: `legal-entity:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/list-cycles/list-payroll-cycles-v-2026-01-01>
-    pub fn list_payroll_cycles_v_2026_01_01<'a>(
+    pub fn list_payroll_cycles<'a>(
         &'a self,
         legal_entity_id: &'a str,
-    ) -> ListPayrollCyclesV20260101<'a> {
-        ListPayrollCyclesV20260101 {
+    ) -> ListPayrollCycles<'a> {
+        ListPayrollCycles {
             client: self,
             legal_entity_id,
             cursor: None,
@@ -13455,10 +13395,10 @@ impl Client {
     }
 }
 #[cfg(feature = "list-cycles")]
-///Request builder for [`Client::list_payroll_cycles_v_2026_01_01`]; finish with [`ListPayrollCyclesV20260101::send`].
+///Request builder for [`Client::list_payroll_cycles`]; finish with [`ListPayrollCycles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListPayrollCyclesV20260101<'a> {
+pub struct ListPayrollCycles<'a> {
     client: &'a Client,
     legal_entity_id: &'a str,
     cursor: Option<&'a str>,
@@ -13467,7 +13407,7 @@ pub struct ListPayrollCyclesV20260101<'a> {
     limit: Option<i64>,
 }
 #[cfg(feature = "list-cycles")]
-impl<'a> ListPayrollCyclesV20260101<'a> {
+impl<'a> ListPayrollCycles<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
         self.cursor = Some(value);
@@ -13496,7 +13436,7 @@ impl<'a> ListPayrollCyclesV20260101<'a> {
         types::ListCyclesListPayrollCyclesV20260101Response200,
     > {
         self.client
-            .send_list_payroll_cycles_v_2026_01_01(
+            .send_list_payroll_cycles(
                 self.legal_entity_id,
                 self.cursor,
                 self.date_end,
@@ -13506,7 +13446,7 @@ impl<'a> ListPayrollCyclesV20260101<'a> {
     }
 }
 #[cfg(feature = "list-cycles")]
-impl<'a> crate::runtime::pagination::Paginated for ListPayrollCyclesV20260101<'a> {
+impl<'a> crate::runtime::pagination::Paginated for ListPayrollCycles<'a> {
     type Page = types::ListCyclesListPayrollCyclesV20260101Response200;
     type Item = types::LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -13515,7 +13455,7 @@ impl<'a> crate::runtime::pagination::Paginated for ListPayrollCyclesV20260101<'a
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_list_payroll_cycles_v_2026_01_01(
+            .send_list_payroll_cycles(
                 self.legal_entity_id,
                 position.or(self.cursor),
                 self.date_end.clone(),
@@ -14154,10 +14094,8 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/onboarding/list-onboarding-employees-v-2026-01-01>
-    pub fn list_onboarding_employees_v_2026_01_01<'a>(
-        &'a self,
-    ) -> ListOnboardingEmployeesV20260101<'a> {
-        ListOnboardingEmployeesV20260101 {
+    pub fn list_onboarding_employees<'a>(&'a self) -> ListOnboardingEmployees<'a> {
+        ListOnboardingEmployees {
             client: self,
             actions: None,
             contract_oid: None,
@@ -14179,10 +14117,10 @@ impl Client {
     }
 }
 #[cfg(feature = "onboarding")]
-///Request builder for [`Client::list_onboarding_employees_v_2026_01_01`]; finish with [`ListOnboardingEmployeesV20260101::send`].
+///Request builder for [`Client::list_onboarding_employees`]; finish with [`ListOnboardingEmployees::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListOnboardingEmployeesV20260101<'a> {
+pub struct ListOnboardingEmployees<'a> {
     client: &'a Client,
     actions: Option<
         &'a ::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
@@ -14210,7 +14148,7 @@ pub struct ListOnboardingEmployeesV20260101<'a> {
     to_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "onboarding")]
-impl<'a> ListOnboardingEmployeesV20260101<'a> {
+impl<'a> ListOnboardingEmployees<'a> {
     ///Sets the optional `actions` query parameter.
     pub fn actions(
         mut self,
@@ -14335,7 +14273,7 @@ impl<'a> ListOnboardingEmployeesV20260101<'a> {
         types::OnboardingListOnboardingEmployeesV20260101Response200,
     > {
         self.client
-            .send_list_onboarding_employees_v_2026_01_01(
+            .send_list_onboarding_employees(
                 self.actions,
                 self.contract_oid,
                 self.countries,
@@ -14356,7 +14294,7 @@ impl<'a> ListOnboardingEmployeesV20260101<'a> {
     }
 }
 #[cfg(feature = "onboarding")]
-impl<'a> crate::runtime::pagination::Paginated for ListOnboardingEmployeesV20260101<'a> {
+impl<'a> crate::runtime::pagination::Paginated for ListOnboardingEmployees<'a> {
     type Page = types::OnboardingListOnboardingEmployeesV20260101Response200;
     type Item = types::OnboardingTrackerGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
@@ -14365,7 +14303,7 @@ impl<'a> crate::runtime::pagination::Paginated for ListOnboardingEmployeesV20260
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_list_onboarding_employees_v_2026_01_01(
+            .send_list_onboarding_employees(
                 self.actions.clone(),
                 self.contract_oid.clone(),
                 self.countries.clone(),
@@ -14416,26 +14354,26 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/onboarding/get-onboarding-details-by-employee-hris-profile-id-v-2026-01-01>
-    pub fn get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01<'a>(
+    pub fn get_onboarding_details_by_employee_hris_profile_id<'a>(
         &'a self,
         hris_profile_id: &'a str,
-    ) -> GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
-        GetOnboardingDetailsByEmployeeHrisProfileIdV20260101 {
+    ) -> GetOnboardingDetailsByEmployeeHrisProfileId<'a> {
+        GetOnboardingDetailsByEmployeeHrisProfileId {
             client: self,
             hris_profile_id,
         }
     }
 }
 #[cfg(feature = "onboarding")]
-///Request builder for [`Client::get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01`]; finish with [`GetOnboardingDetailsByEmployeeHrisProfileIdV20260101::send`].
+///Request builder for [`Client::get_onboarding_details_by_employee_hris_profile_id`]; finish with [`GetOnboardingDetailsByEmployeeHrisProfileId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
+pub struct GetOnboardingDetailsByEmployeeHrisProfileId<'a> {
     client: &'a Client,
     hris_profile_id: &'a str,
 }
 #[cfg(feature = "onboarding")]
-impl<'a> GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
+impl<'a> GetOnboardingDetailsByEmployeeHrisProfileId<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14444,7 +14382,7 @@ impl<'a> GetOnboardingDetailsByEmployeeHrisProfileIdV20260101<'a> {
         types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
     > {
         self.client
-            .send_get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01(
+            .send_get_onboarding_details_by_employee_hris_profile_id(
                 self.hris_profile_id,
             )
     }
@@ -14456,26 +14394,26 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/onboarding/get-onboarding-details-by-onboarding-tracker-id-v-2026-01-01>
-    pub fn get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01<'a>(
+    pub fn get_onboarding_details_by_onboarding_tracker_id<'a>(
         &'a self,
         tracker_id: &'a str,
-    ) -> GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
-        GetOnboardingDetailsByOnboardingTrackerIdV20260101 {
+    ) -> GetOnboardingDetailsByOnboardingTrackerId<'a> {
+        GetOnboardingDetailsByOnboardingTrackerId {
             client: self,
             tracker_id,
         }
     }
 }
 #[cfg(feature = "onboarding")]
-///Request builder for [`Client::get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01`]; finish with [`GetOnboardingDetailsByOnboardingTrackerIdV20260101::send`].
+///Request builder for [`Client::get_onboarding_details_by_onboarding_tracker_id`]; finish with [`GetOnboardingDetailsByOnboardingTrackerId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
+pub struct GetOnboardingDetailsByOnboardingTrackerId<'a> {
     client: &'a Client,
     tracker_id: &'a str,
 }
 #[cfg(feature = "onboarding")]
-impl<'a> GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
+impl<'a> GetOnboardingDetailsByOnboardingTrackerId<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14483,10 +14421,7 @@ impl<'a> GetOnboardingDetailsByOnboardingTrackerIdV20260101<'a> {
         'a,
         types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
     > {
-        self.client
-            .send_get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01(
-                self.tracker_id,
-            )
+        self.client.send_get_onboarding_details_by_onboarding_tracker_id(self.tracker_id)
     }
 }
 #[cfg(feature = "organizations")]
@@ -14560,10 +14495,8 @@ impl Client {
     /// Token scopes: `tasks:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-tasks/list-organization-tasks-v-2026-03-03>
-    pub fn list_organization_tasks_v_2026_03_03<'a>(
-        &'a self,
-    ) -> ListOrganizationTasksV20260303<'a> {
-        ListOrganizationTasksV20260303 {
+    pub fn list_organization_tasks<'a>(&'a self) -> ListOrganizationTasks<'a> {
+        ListOrganizationTasks {
             client: self,
             category: None,
             cursor: None,
@@ -14575,10 +14508,10 @@ impl Client {
     }
 }
 #[cfg(feature = "organization-tasks")]
-///Request builder for [`Client::list_organization_tasks_v_2026_03_03`]; finish with [`ListOrganizationTasksV20260303::send`].
+///Request builder for [`Client::list_organization_tasks`]; finish with [`ListOrganizationTasks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListOrganizationTasksV20260303<'a> {
+pub struct ListOrganizationTasks<'a> {
     client: &'a Client,
     category: Option<types::OrganizationsTasksGetParametersCategory>,
     cursor: Option<&'a str>,
@@ -14590,7 +14523,7 @@ pub struct ListOrganizationTasksV20260303<'a> {
     >,
 }
 #[cfg(feature = "organization-tasks")]
-impl<'a> ListOrganizationTasksV20260303<'a> {
+impl<'a> ListOrganizationTasks<'a> {
     ///Sets the optional `category` query parameter.
     pub fn category(
         mut self,
@@ -14635,7 +14568,7 @@ impl<'a> ListOrganizationTasksV20260303<'a> {
         types::OrganizationTasksListOrganizationTasksV20260303Response200,
     > {
         self.client
-            .send_list_organization_tasks_v_2026_03_03(
+            .send_list_organization_tasks(
                 self.category,
                 self.cursor,
                 self.external_id,
@@ -14646,7 +14579,7 @@ impl<'a> ListOrganizationTasksV20260303<'a> {
     }
 }
 #[cfg(feature = "organization-tasks")]
-impl<'a> crate::runtime::pagination::Paginated for ListOrganizationTasksV20260303<'a> {
+impl<'a> crate::runtime::pagination::Paginated for ListOrganizationTasks<'a> {
     type Page = types::OrganizationTasksListOrganizationTasksV20260303Response200;
     type Item = types::OrganizationsTasksGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -14655,7 +14588,7 @@ impl<'a> crate::runtime::pagination::Paginated for ListOrganizationTasksV2026030
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_list_organization_tasks_v_2026_03_03(
+            .send_list_organization_tasks(
                 self.category.clone(),
                 position.or(self.cursor),
                 self.external_id.clone(),
@@ -14694,10 +14627,8 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/retrieve-payment-receipts-v-2026-01-01>
-    pub fn retrieve_payment_receipts_v_2026_01_01<'a>(
-        &'a self,
-    ) -> RetrievePaymentReceiptsV20260101<'a> {
-        RetrievePaymentReceiptsV20260101 {
+    pub fn retrieve_payment_receipts<'a>(&'a self) -> RetrievePaymentReceipts<'a> {
+        RetrievePaymentReceipts {
             client: self,
             currencies: None,
             cursor: None,
@@ -14709,10 +14640,10 @@ impl Client {
     }
 }
 #[cfg(feature = "accounting")]
-///Request builder for [`Client::retrieve_payment_receipts_v_2026_01_01`]; finish with [`RetrievePaymentReceiptsV20260101::send`].
+///Request builder for [`Client::retrieve_payment_receipts`]; finish with [`RetrievePaymentReceipts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaymentReceiptsV20260101<'a> {
+pub struct RetrievePaymentReceipts<'a> {
     client: &'a Client,
     currencies: Option<&'a types::PaymentsGetParametersCurrencies>,
     cursor: Option<&'a str>,
@@ -14722,7 +14653,7 @@ pub struct RetrievePaymentReceiptsV20260101<'a> {
     statuses: Option<&'a types::PaymentsGetParametersStatuses>,
 }
 #[cfg(feature = "accounting")]
-impl<'a> RetrievePaymentReceiptsV20260101<'a> {
+impl<'a> RetrievePaymentReceipts<'a> {
     ///Sets the optional `currencies` query parameter.
     pub fn currencies(
         mut self,
@@ -14764,7 +14695,7 @@ impl<'a> RetrievePaymentReceiptsV20260101<'a> {
         types::AccountingRetrievePaymentReceiptsV20260101Response200,
     > {
         self.client
-            .send_retrieve_payment_receipts_v_2026_01_01(
+            .send_retrieve_payment_receipts(
                 self.currencies,
                 self.cursor,
                 self.date_from,
@@ -14781,26 +14712,26 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/retrieve-a-payment-breakdown-v-2026-01-01>
-    pub fn retrieve_a_payment_breakdown_v_2026_01_01<'a>(
+    pub fn retrieve_a_payment_breakdown<'a>(
         &'a self,
         payment_id: &'a str,
-    ) -> RetrieveAPaymentBreakdownV20260101<'a> {
-        RetrieveAPaymentBreakdownV20260101 {
+    ) -> RetrieveAPaymentBreakdown<'a> {
+        RetrieveAPaymentBreakdown {
             client: self,
             payment_id,
         }
     }
 }
 #[cfg(feature = "accounting")]
-///Request builder for [`Client::retrieve_a_payment_breakdown_v_2026_01_01`]; finish with [`RetrieveAPaymentBreakdownV20260101::send`].
+///Request builder for [`Client::retrieve_a_payment_breakdown`]; finish with [`RetrieveAPaymentBreakdown::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAPaymentBreakdownV20260101<'a> {
+pub struct RetrieveAPaymentBreakdown<'a> {
     client: &'a Client,
     payment_id: &'a str,
 }
 #[cfg(feature = "accounting")]
-impl<'a> RetrieveAPaymentBreakdownV20260101<'a> {
+impl<'a> RetrieveAPaymentBreakdown<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14808,7 +14739,7 @@ impl<'a> RetrieveAPaymentBreakdownV20260101<'a> {
         'a,
         types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
     > {
-        self.client.send_retrieve_a_payment_breakdown_v_2026_01_01(self.payment_id)
+        self.client.send_retrieve_a_payment_breakdown(self.payment_id)
     }
 }
 #[cfg(feature = "payouts")]
@@ -14852,26 +14783,26 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/change-the-auto-withdrawal-setting-v-2026-01-01>
-    pub fn change_the_auto_withdrawal_setting_v_2026_01_01<'a>(
+    pub fn change_the_auto_withdrawal_setting<'a>(
         &'a self,
-        body: &'a types::ChangeTheAutoWithdrawalSettingV20260101Body,
-    ) -> ChangeTheAutoWithdrawalSettingV20260101<'a> {
-        ChangeTheAutoWithdrawalSettingV20260101 {
+        body: &'a types::ChangeTheAutoWithdrawalSettingBody,
+    ) -> ChangeTheAutoWithdrawalSetting<'a> {
+        ChangeTheAutoWithdrawalSetting {
             client: self,
             body,
         }
     }
 }
 #[cfg(feature = "payouts")]
-///Request builder for [`Client::change_the_auto_withdrawal_setting_v_2026_01_01`]; finish with [`ChangeTheAutoWithdrawalSettingV20260101::send`].
+///Request builder for [`Client::change_the_auto_withdrawal_setting`]; finish with [`ChangeTheAutoWithdrawalSetting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ChangeTheAutoWithdrawalSettingV20260101<'a> {
+pub struct ChangeTheAutoWithdrawalSetting<'a> {
     client: &'a Client,
-    body: &'a types::ChangeTheAutoWithdrawalSettingV20260101Body,
+    body: &'a types::ChangeTheAutoWithdrawalSettingBody,
 }
 #[cfg(feature = "payouts")]
-impl<'a> ChangeTheAutoWithdrawalSettingV20260101<'a> {
+impl<'a> ChangeTheAutoWithdrawalSetting<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14879,7 +14810,7 @@ impl<'a> ChangeTheAutoWithdrawalSettingV20260101<'a> {
         'a,
         types::PayoutsGetTheAutoWithdrawalSettingResponse200,
     > {
-        self.client.send_change_the_auto_withdrawal_setting_v_2026_01_01(self.body)
+        self.client.send_change_the_auto_withdrawal_setting(self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -16108,11 +16039,11 @@ impl Client {
     /// Token scopes: `payslips:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/reports/gets-g-2-n-report-data-for-a-given-payroll-cycle-by-its-id-v-2026-01-01>
-    pub fn gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01<'a>(
+    pub fn gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id<'a>(
         &'a self,
         cycle_id: &'a str,
-    ) -> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
-        GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101 {
+    ) -> GetsG2NReportDataForAGivenPayrollCycleByItsId<'a> {
+        GetsG2NReportDataForAGivenPayrollCycleByItsId {
             client: self,
             cycle_id,
             cursor: None,
@@ -16121,17 +16052,17 @@ impl Client {
     }
 }
 #[cfg(feature = "reports")]
-///Request builder for [`Client::gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01`]; finish with [`GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101::send`].
+///Request builder for [`Client::gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id`]; finish with [`GetsG2NReportDataForAGivenPayrollCycleByItsId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
+pub struct GetsG2NReportDataForAGivenPayrollCycleByItsId<'a> {
     client: &'a Client,
     cycle_id: &'a str,
     cursor: Option<&'a str>,
     limit: Option<i64>,
 }
 #[cfg(feature = "reports")]
-impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
+impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsId<'a> {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(mut self, value: &'a str) -> Self {
         self.cursor = Some(value);
@@ -16150,7 +16081,7 @@ impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
         types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
     > {
         self.client
-            .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01(
+            .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
                 self.cycle_id,
                 self.cursor,
                 self.limit,
@@ -16159,7 +16090,7 @@ impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
 }
 #[cfg(feature = "reports")]
 impl<'a> crate::runtime::pagination::Paginated
-for GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
+for GetsG2NReportDataForAGivenPayrollCycleByItsId<'a> {
     type Page = types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200;
     type Item = types::ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
@@ -16168,7 +16099,7 @@ for GetsG2NReportDataForAGivenPayrollCycleByItsIdV20260101<'a> {
         position: Option<&'s str>,
     ) -> crate::runtime::Pending<'s, Self::Page> {
         self.client
-            .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01(
+            .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
                 self.cycle_id,
                 position.or(self.cursor),
                 self.limit.clone(),
@@ -16202,23 +16133,23 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/get-the-roles-of-the-current-organization-v-2026-01-01>
-    pub fn get_the_roles_of_the_current_organization_v_2026_01_01<'a>(
+    pub fn get_the_roles_of_the_current_organization<'a>(
         &'a self,
-    ) -> GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
-        GetTheRolesOfTheCurrentOrganizationV20260101 {
+    ) -> GetTheRolesOfTheCurrentOrganization<'a> {
+        GetTheRolesOfTheCurrentOrganization {
             client: self,
         }
     }
 }
 #[cfg(feature = "organizations")]
-///Request builder for [`Client::get_the_roles_of_the_current_organization_v_2026_01_01`]; finish with [`GetTheRolesOfTheCurrentOrganizationV20260101::send`].
+///Request builder for [`Client::get_the_roles_of_the_current_organization`]; finish with [`GetTheRolesOfTheCurrentOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
+pub struct GetTheRolesOfTheCurrentOrganization<'a> {
     client: &'a Client,
 }
 #[cfg(feature = "organizations")]
-impl<'a> GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
+impl<'a> GetTheRolesOfTheCurrentOrganization<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -16226,7 +16157,7 @@ impl<'a> GetTheRolesOfTheCurrentOrganizationV20260101<'a> {
         'a,
         types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
     > {
-        self.client.send_get_the_roles_of_the_current_organization_v_2026_01_01()
+        self.client.send_get_the_roles_of_the_current_organization()
     }
 }
 #[cfg(feature = "organizations")]
@@ -19085,23 +19016,23 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/list-of-worker-compliance-documents-v-2026-04-23>
-    pub fn list_of_worker_compliance_documents_v_2026_04_23<'a>(
+    pub fn list_of_worker_compliance_documents<'a>(
         &'a self,
-    ) -> ListOfWorkerComplianceDocumentsV20260423<'a> {
-        ListOfWorkerComplianceDocumentsV20260423 {
+    ) -> ListOfWorkerComplianceDocuments<'a> {
+        ListOfWorkerComplianceDocuments {
             client: self,
         }
     }
 }
 #[cfg(feature = "workers")]
-///Request builder for [`Client::list_of_worker_compliance_documents_v_2026_04_23`]; finish with [`ListOfWorkerComplianceDocumentsV20260423::send`].
+///Request builder for [`Client::list_of_worker_compliance_documents`]; finish with [`ListOfWorkerComplianceDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListOfWorkerComplianceDocumentsV20260423<'a> {
+pub struct ListOfWorkerComplianceDocuments<'a> {
     client: &'a Client,
 }
 #[cfg(feature = "workers")]
-impl<'a> ListOfWorkerComplianceDocumentsV20260423<'a> {
+impl<'a> ListOfWorkerComplianceDocuments<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -19109,7 +19040,7 @@ impl<'a> ListOfWorkerComplianceDocumentsV20260423<'a> {
         'a,
         types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
-        self.client.send_list_of_worker_compliance_documents_v_2026_04_23()
+        self.client.send_list_of_worker_compliance_documents()
     }
 }
 #[cfg(feature = "contracts")]
@@ -19493,26 +19424,26 @@ impl Client {
     /// Token scopes: `Users:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/user/retrieve-a-single-user-v-2026-01-01>
-    pub fn retrieve_a_single_user_v_2026_01_01<'a>(
+    pub fn retrieve_a_single_user<'a>(
         &'a self,
         hris_profile_id: &'a str,
-    ) -> RetrieveASingleUserV20260101<'a> {
-        RetrieveASingleUserV20260101 {
+    ) -> RetrieveASingleUser<'a> {
+        RetrieveASingleUser {
             client: self,
             hris_profile_id,
         }
     }
 }
 #[cfg(feature = "user")]
-///Request builder for [`Client::retrieve_a_single_user_v_2026_01_01`]; finish with [`RetrieveASingleUserV20260101::send`].
+///Request builder for [`Client::retrieve_a_single_user`]; finish with [`RetrieveASingleUser::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveASingleUserV20260101<'a> {
+pub struct RetrieveASingleUser<'a> {
     client: &'a Client,
     hris_profile_id: &'a str,
 }
 #[cfg(feature = "user")]
-impl<'a> RetrieveASingleUserV20260101<'a> {
+impl<'a> RetrieveASingleUser<'a> {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -19520,7 +19451,7 @@ impl<'a> RetrieveASingleUserV20260101<'a> {
         'a,
         types::UserRetrieveASingleUserV20260101Response200,
     > {
-        self.client.send_retrieve_a_single_user_v_2026_01_01(self.hris_profile_id)
+        self.client.send_retrieve_a_single_user(self.hris_profile_id)
     }
 }
 /// Every paginated operation and how it pages.
@@ -19570,7 +19501,7 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     ("get_organization_structures", crate::runtime::pagination::PageStyle::Offset),
     #[cfg(feature = "payroll")]
     (
-        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor",
         crate::runtime::pagination::PageStyle::Offset,
     ),
     #[cfg(feature = "people")]
@@ -19591,26 +19522,17 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     ("get_worker_cases", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "reports")]
     (
-        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01",
+        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "onboarding")]
-    (
-        "list_onboarding_employees_v_2026_01_01",
-        crate::runtime::pagination::PageStyle::PageCursor,
-    ),
+    ("list_onboarding_employees", crate::runtime::pagination::PageStyle::PageCursor),
     #[cfg(feature = "organization-tasks")]
-    (
-        "list_organization_tasks_v_2026_03_03",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
+    ("list_organization_tasks", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "list-cycles")]
-    (
-        "list_payroll_cycles_v_2026_01_01",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
+    ("list_payroll_cycles", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "ats")]
-    ("list_tags_v_2026_02_27", crate::runtime::pagination::PageStyle::NextCursor),
+    ("list_tags", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "time-off")]
     (
         "list_time_off_requests_for_organization",
@@ -19623,7 +19545,7 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     ),
     #[cfg(feature = "ats")]
     (
-        "retrieve_a_list_of_ats_applications_v_2026_01_01",
+        "retrieve_a_list_of_ats_applications",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "ats")]
@@ -19645,21 +19567,18 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     ("retrieve_a_list_of_ats_jobs", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "ats")]
     (
-        "retrieve_a_list_of_ats_locations_v_2026_01_01",
+        "retrieve_a_list_of_ats_locations",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "ats")]
     (
-        "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11",
+        "retrieve_a_list_of_published_ats_email_templates",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "ats")]
     ("retrieve_ats_hiring_members", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "ats")]
-    (
-        "retrieve_ats_job_postings_v_2026_04_10",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
+    ("retrieve_ats_job_postings", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "accounting")]
     ("retrieve_deel_invoices", crate::runtime::pagination::PageStyle::Offset),
     #[cfg(feature = "hrx-documents")]
@@ -19668,22 +19587,22 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     ("retrieve_invoices", crate::runtime::pagination::PageStyle::PageCursor),
     #[cfg(feature = "ats")]
     (
-        "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01",
+        "retrieve_paginated_list_of_ats_attachment_files",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "ats")]
     (
-        "retrieve_paginated_list_of_ats_candidates_v_2026_01_01",
+        "retrieve_paginated_list_of_ats_candidates",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "ats")]
     (
-        "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01",
+        "retrieve_paginated_list_of_ats_rejection_archivation_reasons",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "workers")]
     (
-        "retrieve_worker_transaction_history_v_2026_04_30",
+        "retrieve_worker_transaction_history",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "learning")]

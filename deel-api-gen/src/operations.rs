@@ -6,9 +6,9 @@ use progenitor_client::{encode_path, ByteStream};
 impl crate::Client {
     #[cfg(feature = "treasury")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_vendor_bill_v_2026_01_01<'a>(
+    pub(crate) fn send_create_vendor_bill<'a>(
         &'a self,
-        body: &types::CreateVendorBillV20260101Body,
+        body: &types::CreateVendorBillBody,
     ) -> crate::runtime::Pending<
         'a,
         types::TreasuryCreateVendorBillV20260101Response201,
@@ -28,7 +28,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_vendor_bill_v_2026_01_01",
+                id: "create_vendor_bill",
                 method: "POST",
                 path: "/rest/v2/accounts-payable/vendor-bills",
             },
@@ -257,7 +257,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_applications_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_applications<'a>(
         &'a self,
         candidate_tag_ids: Option<&::std::vec::Vec<::std::string::String>>,
         current_stage_category_type_slugs: Option<
@@ -336,7 +336,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_applications_v_2026_01_01",
+                id: "retrieve_a_list_of_ats_applications",
                 method: "GET",
                 path: "/rest/v2/ats/applications",
             },
@@ -344,9 +344,9 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_ats_application_v_2026_01_01<'a>(
+    pub(crate) fn send_create_ats_application<'a>(
         &'a self,
-        body: &types::CreateAtsApplicationV20260101Body,
+        body: &types::CreateAtsApplicationBody,
     ) -> crate::runtime::Pending<
         'a,
         types::AtsCreateAtsApplicationV20260101Response201,
@@ -366,7 +366,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_ats_application_v_2026_01_01",
+                id: "create_ats_application",
                 method: "POST",
                 path: "/rest/v2/ats/applications",
             },
@@ -374,7 +374,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_ats_application_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_ats_application<'a>(
         &'a self,
         application_id: &str,
     ) -> crate::runtime::Pending<
@@ -398,7 +398,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_ats_application_v_2026_01_01",
+                id: "retrieve_ats_application",
                 method: "GET",
                 path: "/rest/v2/ats/applications/{application_id}",
             },
@@ -406,12 +406,10 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_associate_application_with_an_interview_plan_stage_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_associate_application_with_an_interview_plan_stage<'a>(
         &'a self,
         application_id: &str,
-        body: &types::AssociateApplicationWithAnInterviewPlanStageV20260101Body,
+        body: &types::AssociateApplicationWithAnInterviewPlanStageBody,
     ) -> crate::runtime::Pending<
         'a,
         types::AtsAddNoteToAnApplicationV20260101Response201,
@@ -434,7 +432,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "associate_application_with_an_interview_plan_stage_v_2026_01_01",
+                id: "associate_application_with_an_interview_plan_stage",
                 method: "POST",
                 path: "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
             },
@@ -442,10 +440,10 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_add_note_to_an_application_v_2026_01_01<'a>(
+    pub(crate) fn send_add_note_to_an_application<'a>(
         &'a self,
         application_id: &str,
-        body: &types::AddNoteToAnApplicationV20260101Body,
+        body: &types::AddNoteToAnApplicationBody,
     ) -> crate::runtime::Pending<
         'a,
         types::AtsAddNoteToAnApplicationV20260101Response201,
@@ -468,7 +466,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "add_note_to_an_application_v_2026_01_01",
+                id: "add_note_to_an_application",
                 method: "POST",
                 path: "/rest/v2/ats/applications/{application_id}/notes",
             },
@@ -476,7 +474,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_paginated_list_of_ats_attachment_files<'a>(
         &'a self,
         attachable_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
         attachable_id: &str,
@@ -507,7 +505,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01",
+                id: "retrieve_paginated_list_of_ats_attachment_files",
                 method: "GET",
                 path: "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
             },
@@ -515,7 +513,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_paginated_list_of_ats_candidates<'a>(
         &'a self,
         current_stage_category_type_slugs: Option<
             &::std::vec::Vec<::std::string::String>,
@@ -569,7 +567,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_paginated_list_of_ats_candidates_v_2026_01_01",
+                id: "retrieve_paginated_list_of_ats_candidates",
                 method: "GET",
                 path: "/rest/v2/ats/candidates",
             },
@@ -577,9 +575,9 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_ats_candidate_v_2026_01_01<'a>(
+    pub(crate) fn send_create_ats_candidate<'a>(
         &'a self,
-        body: &types::CreateAtsCandidateV20260101Body,
+        body: &types::CreateAtsCandidateBody,
     ) -> crate::runtime::Pending<'a, types::AtsCreateAtsCandidateV20260101Response201> {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
@@ -596,7 +594,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_ats_candidate_v_2026_01_01",
+                id: "create_ats_candidate",
                 method: "POST",
                 path: "/rest/v2/ats/candidates",
             },
@@ -604,10 +602,10 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_candidate_tags_v_2026_02_27<'a>(
+    pub(crate) fn send_create_candidate_tags<'a>(
         &'a self,
         candidate_id: &str,
-        body: &types::CreateCandidateTagsV20260227Body,
+        body: &types::CreateCandidateTagsBody,
     ) -> crate::runtime::Pending<'a, types::AtsCreateCandidateTagsV20260227Response201> {
         let url = format!(
             "{}/rest/v2/ats/candidates/{}/tags", self.baseurl, encode_path(& candidate_id
@@ -627,7 +625,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_candidate_tags_v_2026_02_27",
+                id: "create_candidate_tags",
                 method: "POST",
                 path: "/rest/v2/ats/candidates/{candidate_id}/tags",
             },
@@ -667,7 +665,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11<'a>(
+    pub(crate) fn send_retrieve_a_list_of_published_ats_email_templates<'a>(
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
@@ -693,7 +691,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11",
+                id: "retrieve_a_list_of_published_ats_email_templates",
                 method: "GET",
                 path: "/rest/v2/ats/email-templates",
             },
@@ -798,7 +796,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_ats_job_postings_v_2026_04_10<'a>(
+    pub(crate) fn send_retrieve_ats_job_postings<'a>(
         &'a self,
         cursor: Option<&str>,
         job_board_id: Option<&str>,
@@ -826,7 +824,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_ats_job_postings_v_2026_04_10",
+                id: "retrieve_ats_job_postings",
                 method: "GET",
                 path: "/rest/v2/ats/job-postings",
             },
@@ -947,7 +945,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_locations_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_locations<'a>(
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
@@ -971,7 +969,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_locations_v_2026_01_01",
+                id: "retrieve_a_list_of_ats_locations",
                 method: "GET",
                 path: "/rest/v2/ats/locations",
             },
@@ -979,7 +977,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_offers_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_list_of_ats_offers<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
         'a,
@@ -999,7 +997,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_offers_v_2026_01_01",
+                id: "retrieve_a_list_of_ats_offers",
                 method: "GET",
                 path: "/rest/v2/ats/offers",
             },
@@ -1007,9 +1005,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_retrieve_paginated_list_of_ats_rejection_archivation_reasons<'a>(
         &'a self,
         cursor: Option<&str>,
         include_counts: Option<&str>,
@@ -1048,7 +1044,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01",
+                id: "retrieve_paginated_list_of_ats_rejection_archivation_reasons",
                 method: "GET",
                 path: "/rest/v2/ats/reasons",
             },
@@ -1056,7 +1052,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_list_tags_v_2026_02_27<'a>(
+    pub(crate) fn send_list_tags<'a>(
         &'a self,
         cursor: Option<&str>,
         include_counts: Option<types::AtsTagsGetParametersIncludeCounts>,
@@ -1087,7 +1083,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "list_tags_v_2026_02_27",
+                id: "list_tags",
                 method: "GET",
                 path: "/rest/v2/ats/tags",
             },
@@ -1095,7 +1091,7 @@ impl crate::Client {
     }
     #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub(crate) fn send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor<
         'a,
     >(
         &'a self,
@@ -1121,7 +1117,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+                id: "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}",
             },
@@ -1129,7 +1125,7 @@ impl crate::Client {
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_401_k_plans_for_legal_entity_v_2026_01_01<'a>(
+    pub(crate) fn send_get_401_k_plans_for_legal_entity<'a>(
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
@@ -1153,7 +1149,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_401_k_plans_for_legal_entity_v_2026_01_01",
+                id: "get_401_k_plans_for_legal_entity",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}/401k/plans",
             },
@@ -1161,7 +1157,7 @@ impl crate::Client {
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01<'a>(
+    pub(crate) fn send_clean_up_plan_for_a_given_legal_entity<'a>(
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
@@ -1182,7 +1178,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "clean_up_plan_for_a_given_legal_entity_v_2026_01_01",
+                id: "clean_up_plan_for_a_given_legal_entity",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
             },
@@ -1190,9 +1186,7 @@ impl crate::Client {
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_activate_the_401_k_integration_for_the_legal_entity<'a>(
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
@@ -1216,7 +1210,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01",
+                id: "activate_the_401_k_integration_for_the_legal_entity",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
             },
@@ -1224,7 +1218,7 @@ impl crate::Client {
     }
     #[cfg(feature = "employees")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub(crate) fn send_get_employee_from_organization_integrated_with_external_benefits_vendor<
         'a,
     >(
         &'a self,
@@ -1258,7 +1252,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+                id: "get_employee_from_organization_integrated_with_external_benefits_vendor",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
             },
@@ -1266,7 +1260,7 @@ impl crate::Client {
     }
     #[cfg(feature = "payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub(crate) fn send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor<
         'a,
     >(
         &'a self,
@@ -1314,7 +1308,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+                id: "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}/pay-stub",
             },
@@ -1355,10 +1349,10 @@ impl crate::Client {
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_401_k_plan_for_legal_entity_v_2026_01_01<'a>(
+    pub(crate) fn send_create_401_k_plan_for_legal_entity<'a>(
         &'a self,
         legal_entity_id: &str,
-        body: &types::Create401KPlanForLegalEntityV20260101Body,
+        body: &types::Create401KPlanForLegalEntityBody,
     ) -> crate::runtime::Pending<
         'a,
         types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
@@ -1381,7 +1375,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_401_k_plan_for_legal_entity_v_2026_01_01",
+                id: "create_401_k_plan_for_legal_entity",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans",
             },
@@ -1389,11 +1383,11 @@ impl crate::Client {
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_update_401_k_plan_v_2026_01_01<'a>(
+    pub(crate) fn send_update_401_k_plan<'a>(
         &'a self,
         legal_entity_id: &str,
         plan_id: &str,
-        body: &types::Update401KPlanV20260101Body,
+        body: &types::Update401KPlanBody,
     ) -> crate::runtime::Pending<
         'a,
         types::Plans401KUpdate401KPlanV20260101Response200,
@@ -1417,7 +1411,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "update_401_k_plan_v_2026_01_01",
+                id: "update_401_k_plan",
                 method: "PUT",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}",
             },
@@ -1425,9 +1419,7 @@ impl crate::Client {
     }
     #[cfg(feature = "enrollments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_get_enrollment_settings_from_an_employee_in_a_401_k_plan<'a>(
         &'a self,
         legal_entity_id: &str,
         contract_id: &str,
@@ -1454,7 +1446,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01",
+                id: "get_enrollment_settings_from_an_employee_in_a_401_k_plan",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
             },
@@ -1462,12 +1454,12 @@ impl crate::Client {
     }
     #[cfg(feature = "enrollments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_enroll_an_employee_in_a_401_k_plan_v_2026_01_01<'a>(
+    pub(crate) fn send_enroll_an_employee_in_a_401_k_plan<'a>(
         &'a self,
         legal_entity_id: &str,
         contract_id: &str,
         plan_id: &str,
-        body: &types::EnrollAnEmployeeInA401kPlanV20260101Body,
+        body: &types::EnrollAnEmployeeInA401kPlanBody,
     ) -> crate::runtime::Pending<
         'a,
         types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
@@ -1491,7 +1483,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "enroll_an_employee_in_a_401_k_plan_v_2026_01_01",
+                id: "enroll_an_employee_in_a_401_k_plan",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
             },
@@ -1499,7 +1491,7 @@ impl crate::Client {
     }
     #[cfg(feature = "paystubs")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01<
+    pub(crate) fn send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor<
         'a,
     >(
         &'a self,
@@ -1541,7 +1533,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01",
+                id: "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
             },
@@ -1982,10 +1974,10 @@ impl crate::Client {
     }
     #[cfg(feature = "cost-centers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_assign_cost_centers_to_an_employment_contract_v_2026_01_01<'a>(
+    pub(crate) fn send_assign_cost_centers_to_an_employment_contract<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::AssignCostCentersToAnEmploymentContractV20260101Body,
+        body: &types::AssignCostCentersToAnEmploymentContractBody,
     ) -> crate::runtime::Pending<
         'a,
         types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
@@ -2008,7 +2000,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "assign_cost_centers_to_an_employment_contract_v_2026_01_01",
+                id: "assign_cost_centers_to_an_employment_contract",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/cost-centers",
             },
@@ -3025,7 +3017,7 @@ impl crate::Client {
     }
     #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_payroll_report_v_2026_03_30<'a>(
+    pub(crate) fn send_get_payroll_report<'a>(
         &'a self,
         cycle_id: &str,
         contract_oids: Option<&::std::vec::Vec<::std::string::String>>,
@@ -3061,7 +3053,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_payroll_report_v_2026_03_30",
+                id: "get_payroll_report",
                 method: "GET",
                 path: "/rest/v2/cycles/{cycle_id}/payroll-report",
             },
@@ -3155,7 +3147,7 @@ impl crate::Client {
     }
     #[cfg(feature = "employee-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_employee_additional_info_template_v_2026_01_01<'a>(
+    pub(crate) fn send_employee_additional_info_template<'a>(
         &'a self,
         type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
         country: &str,
@@ -3180,7 +3172,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "employee_additional_info_template_v_2026_01_01",
+                id: "employee_additional_info_template",
                 method: "GET",
                 path: "/rest/v2/employee-info/contract-types/{type}/countries/{country}",
             },
@@ -5495,9 +5487,9 @@ impl crate::Client {
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_a_request_to_exercise_equity_v_2026_01_01<'a>(
+    pub(crate) fn send_create_a_request_to_exercise_equity<'a>(
         &'a self,
-        body: &types::CreateARequestToExerciseEquityV20260101Body,
+        body: &types::CreateARequestToExerciseEquityBody,
     ) -> crate::runtime::Pending<
         'a,
         types::WorkerInformationCreateGpWorkerBankResponse201,
@@ -5517,7 +5509,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_a_request_to_exercise_equity_v_2026_01_01",
+                id: "create_a_request_to_exercise_equity",
                 method: "POST",
                 path: "/rest/v2/equity/exercise",
             },
@@ -5525,10 +5517,10 @@ impl crate::Client {
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_approve_an_equity_exercise_v_2026_01_01<'a>(
+    pub(crate) fn send_approve_an_equity_exercise<'a>(
         &'a self,
         public_id: &str,
-        body: &types::ApproveAnEquityExerciseV20260101Body,
+        body: &types::ApproveAnEquityExerciseBody,
     ) -> crate::runtime::Pending<
         'a,
         types::ContractsApproveAnEquityExerciseV20260101Response200,
@@ -5551,7 +5543,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "approve_an_equity_exercise_v_2026_01_01",
+                id: "approve_an_equity_exercise",
                 method: "PATCH",
                 path: "/rest/v2/equity/exercise/{public_id}",
             },
@@ -5699,7 +5691,7 @@ impl crate::Client {
     }
     #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01<
+    pub(crate) fn send_retrieve_additional_information_fields_for_gp_workers_by_country<
         'a,
     >(
         &'a self,
@@ -5725,7 +5717,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01",
+                id: "retrieve_additional_information_fields_for_gp_workers_by_country",
                 method: "GET",
                 path: "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
             },
@@ -5917,7 +5909,7 @@ impl crate::Client {
     }
     #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_download_a_gp_worker_payslip_v_2026_01_01<'a>(
+    pub(crate) fn send_download_a_gp_worker_payslip<'a>(
         &'a self,
         id: &str,
         payslip_id: &str,
@@ -5939,7 +5931,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "download_a_gp_worker_payslip_v_2026_01_01",
+                id: "download_a_gp_worker_payslip",
                 method: "GET",
                 path: "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
             },
@@ -6694,7 +6686,7 @@ impl crate::Client {
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_fetch_an_org_structure_from_the_organization_v_2026_01_01<'a>(
+    pub(crate) fn send_fetch_an_org_structure_from_the_organization<'a>(
         &'a self,
         hris_org_structure_id: &str,
     ) -> crate::runtime::Pending<
@@ -6718,7 +6710,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "fetch_an_org_structure_from_the_organization_v_2026_01_01",
+                id: "fetch_an_org_structure_from_the_organization",
                 method: "GET",
                 path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
             },
@@ -6726,7 +6718,7 @@ impl crate::Client {
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_delete_an_org_structure_from_the_organization_v_2026_01_01<'a>(
+    pub(crate) fn send_delete_an_org_structure_from_the_organization<'a>(
         &'a self,
         hris_org_structure_id: &str,
     ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
@@ -6747,7 +6739,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "delete_an_org_structure_from_the_organization_v_2026_01_01",
+                id: "delete_an_org_structure_from_the_organization",
                 method: "DELETE",
                 path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
             },
@@ -6755,10 +6747,10 @@ impl crate::Client {
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_update_an_existing_hris_org_structure_v_2026_01_01<'a>(
+    pub(crate) fn send_update_an_existing_hris_org_structure<'a>(
         &'a self,
         hris_org_structure_id: &str,
-        body: &types::UpdateAnExistingHrisOrgStructureV20260101Body,
+        body: &types::UpdateAnExistingHrisOrgStructureBody,
     ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
@@ -6778,7 +6770,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "update_an_existing_hris_org_structure_v_2026_01_01",
+                id: "update_an_existing_hris_org_structure",
                 method: "PATCH",
                 path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
             },
@@ -6827,7 +6819,7 @@ impl crate::Client {
     }
     #[cfg(feature = "positions")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_fetch_hris_positions_from_a_hris_profile_v_2026_01_01<'a>(
+    pub(crate) fn send_fetch_hris_positions_from_a_hris_profile<'a>(
         &'a self,
         hris_profile_id: &str,
     ) -> crate::runtime::Pending<
@@ -6851,7 +6843,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "fetch_hris_positions_from_a_hris_profile_v_2026_01_01",
+                id: "fetch_hris_positions_from_a_hris_profile",
                 method: "GET",
                 path: "/rest/v2/hris/positions/profile/{hris_profile_id}",
             },
@@ -7004,9 +6996,7 @@ impl crate::Client {
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_fetch_worker_relations_of_a_given_hris_profile_by_external_id<'a>(
         &'a self,
         profile_id: &str,
     ) -> crate::runtime::Pending<
@@ -7030,7 +7020,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01",
+                id: "fetch_worker_relations_of_a_given_hris_profile_by_external_id",
                 method: "GET",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
             },
@@ -7038,10 +7028,10 @@ impl crate::Client {
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_a_parent_worker_relation_with_external_id_v_2026_01_01<'a>(
+    pub(crate) fn send_create_a_parent_worker_relation_with_external_id<'a>(
         &'a self,
         profile_id: &str,
-        body: &types::CreateAParentWorkerRelationWithExternalIdV20260101Body,
+        body: &types::CreateAParentWorkerRelationWithExternalIdBody,
     ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/parent", self.baseurl,
@@ -7053,7 +7043,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_a_parent_worker_relation_with_external_id_v_2026_01_01",
+                id: "create_a_parent_worker_relation_with_external_id",
                 method: "PUT",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
             },
@@ -7160,10 +7150,10 @@ impl crate::Client {
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_child_worker_relation_v_2026_01_01<'a>(
+    pub(crate) fn send_create_child_worker_relation<'a>(
         &'a self,
         hris_profile_oid: &str,
-        body: &types::CreateChildWorkerRelationV20260101Body,
+        body: &types::CreateChildWorkerRelationBody,
     ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/child", self.baseurl,
@@ -7175,7 +7165,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_child_worker_relation_v_2026_01_01",
+                id: "create_child_worker_relation",
                 method: "PUT",
                 path: "/rest/v2/hris/worker_relations/profile/{hris_profile_oid}/child",
             },
@@ -7331,7 +7321,7 @@ impl crate::Client {
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_delete_a_worker_relation_type_v_2026_01_01<'a>(
+    pub(crate) fn send_delete_a_worker_relation_type<'a>(
         &'a self,
         type_id: &str,
     ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
@@ -7345,7 +7335,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "delete_a_worker_relation_type_v_2026_01_01",
+                id: "delete_a_worker_relation_type",
                 method: "DELETE",
                 path: "/rest/v2/hris/worker_relations/types/{type_id}",
             },
@@ -7353,7 +7343,7 @@ impl crate::Client {
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_invoice_details_by_id_v_2026_04_27<'a>(
+    pub(crate) fn send_get_invoice_details_by_id<'a>(
         &'a self,
         invoice_id: &str,
     ) -> crate::runtime::Pending<
@@ -7377,7 +7367,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_invoice_details_by_id_v_2026_04_27",
+                id: "get_invoice_details_by_id",
                 method: "GET",
                 path: "/rest/v2/ic/workers/invoices/{invoice_id}",
             },
@@ -7385,7 +7375,7 @@ impl crate::Client {
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20<'a>(
+    pub(crate) fn send_ic_workers_invoices_invoice_id_pdf<'a>(
         &'a self,
         invoice_id: &str,
     ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
@@ -7406,7 +7396,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "ic_workers_invoices_invoice_id_pdf_v_2026_04_20",
+                id: "ic_workers_invoices_invoice_id_pdf",
                 method: "GET",
                 path: "/rest/v2/ic/workers/invoices/{invoice_id}/pdf",
             },
@@ -7414,7 +7404,7 @@ impl crate::Client {
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_worker_transaction_history_v_2026_04_30<'a>(
+    pub(crate) fn send_retrieve_worker_transaction_history<'a>(
         &'a self,
         amount_from: Option<f64>,
         amount_to: Option<f64>,
@@ -7479,7 +7469,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_worker_transaction_history_v_2026_04_30",
+                id: "retrieve_worker_transaction_history",
                 method: "GET",
                 path: "/rest/v2/ic/workers/transactions",
             },
@@ -8249,7 +8239,7 @@ impl crate::Client {
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_invoice_by_id_v_2026_01_01<'a>(
+    pub(crate) fn send_get_invoice_by_id<'a>(
         &'a self,
         invoice_id: &str,
     ) -> crate::runtime::Pending<
@@ -8273,7 +8263,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_invoice_by_id_v_2026_01_01",
+                id: "get_invoice_by_id",
                 method: "GET",
                 path: "/rest/v2/invoices/{invoice_id}",
             },
@@ -8636,10 +8626,10 @@ impl crate::Client {
     }
     #[cfg(feature = "cost-centers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_sync_cost_centers_for_legal_entity_v_2026_01_01<'a>(
+    pub(crate) fn send_sync_cost_centers_for_legal_entity<'a>(
         &'a self,
         legal_entity_id: &str,
-        body: &types::SyncCostCentersForLegalEntityV20260101Body,
+        body: &types::SyncCostCentersForLegalEntityBody,
     ) -> crate::runtime::Pending<
         'a,
         types::CostCentersGetLegalEntityCostCentersResponse200,
@@ -8662,7 +8652,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "sync_cost_centers_for_legal_entity_v_2026_01_01",
+                id: "sync_cost_centers_for_legal_entity",
                 method: "POST",
                 path: "/rest/v2/legal-entities/{legal_entity_id}/cost-centers/synchronize",
             },
@@ -8670,7 +8660,7 @@ impl crate::Client {
     }
     #[cfg(feature = "list-cycles")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_list_payroll_cycles_v_2026_01_01<'a>(
+    pub(crate) fn send_list_payroll_cycles<'a>(
         &'a self,
         legal_entity_id: &str,
         cursor: Option<&str>,
@@ -8702,7 +8692,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "list_payroll_cycles_v_2026_01_01",
+                id: "list_payroll_cycles",
                 method: "GET",
                 path: "/rest/v2/legal-entities/{legal_entity_id}/payroll-events",
             },
@@ -9112,7 +9102,7 @@ impl crate::Client {
     }
     #[cfg(feature = "onboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_list_onboarding_employees_v_2026_01_01<'a>(
+    pub(crate) fn send_list_onboarding_employees<'a>(
         &'a self,
         actions: Option<
             &::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
@@ -9187,7 +9177,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "list_onboarding_employees_v_2026_01_01",
+                id: "list_onboarding_employees",
                 method: "GET",
                 path: "/rest/v2/onboarding/tracker",
             },
@@ -9195,9 +9185,7 @@ impl crate::Client {
     }
     #[cfg(feature = "onboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_get_onboarding_details_by_employee_hris_profile_id<'a>(
         &'a self,
         hris_profile_id: &str,
     ) -> crate::runtime::Pending<
@@ -9221,7 +9209,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01",
+                id: "get_onboarding_details_by_employee_hris_profile_id",
                 method: "GET",
                 path: "/rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}",
             },
@@ -9229,7 +9217,7 @@ impl crate::Client {
     }
     #[cfg(feature = "onboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01<'a>(
+    pub(crate) fn send_get_onboarding_details_by_onboarding_tracker_id<'a>(
         &'a self,
         tracker_id: &str,
     ) -> crate::runtime::Pending<
@@ -9253,7 +9241,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01",
+                id: "get_onboarding_details_by_onboarding_tracker_id",
                 method: "GET",
                 path: "/rest/v2/onboarding/tracker/{tracker_id}",
             },
@@ -9316,7 +9304,7 @@ impl crate::Client {
     }
     #[cfg(feature = "organization-tasks")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_list_organization_tasks_v_2026_03_03<'a>(
+    pub(crate) fn send_list_organization_tasks<'a>(
         &'a self,
         category: Option<types::OrganizationsTasksGetParametersCategory>,
         cursor: Option<&str>,
@@ -9350,7 +9338,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "list_organization_tasks_v_2026_03_03",
+                id: "list_organization_tasks",
                 method: "GET",
                 path: "/rest/v2/organizations/tasks",
             },
@@ -9358,7 +9346,7 @@ impl crate::Client {
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_payment_receipts_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_payment_receipts<'a>(
         &'a self,
         currencies: Option<&types::PaymentsGetParametersCurrencies>,
         cursor: Option<&str>,
@@ -9390,7 +9378,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_payment_receipts_v_2026_01_01",
+                id: "retrieve_payment_receipts",
                 method: "GET",
                 path: "/rest/v2/payments",
             },
@@ -9398,7 +9386,7 @@ impl crate::Client {
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_payment_breakdown_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_payment_breakdown<'a>(
         &'a self,
         payment_id: &str,
     ) -> crate::runtime::Pending<
@@ -9422,7 +9410,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_payment_breakdown_v_2026_01_01",
+                id: "retrieve_a_payment_breakdown",
                 method: "GET",
                 path: "/rest/v2/payments/{payment_id}/breakdown",
             },
@@ -9458,9 +9446,9 @@ impl crate::Client {
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_change_the_auto_withdrawal_setting_v_2026_01_01<'a>(
+    pub(crate) fn send_change_the_auto_withdrawal_setting<'a>(
         &'a self,
-        body: &types::ChangeTheAutoWithdrawalSettingV20260101Body,
+        body: &types::ChangeTheAutoWithdrawalSettingBody,
     ) -> crate::runtime::Pending<
         'a,
         types::PayoutsGetTheAutoWithdrawalSettingResponse200,
@@ -9480,7 +9468,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "change_the_auto_withdrawal_setting_v_2026_01_01",
+                id: "change_the_auto_withdrawal_setting",
                 method: "PATCH",
                 path: "/rest/v2/payouts/auto-withdrawal-setting",
             },
@@ -10378,9 +10366,7 @@ impl crate::Client {
     }
     #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01<
-        'a,
-    >(
+    pub(crate) fn send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id<'a>(
         &'a self,
         cycle_id: &str,
         cursor: Option<&str>,
@@ -10408,7 +10394,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01",
+                id: "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id",
                 method: "GET",
                 path: "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
             },
@@ -10416,7 +10402,7 @@ impl crate::Client {
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_the_roles_of_the_current_organization_v_2026_01_01<'a>(
+    pub(crate) fn send_get_the_roles_of_the_current_organization<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
         'a,
@@ -10436,7 +10422,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_the_roles_of_the_current_organization_v_2026_01_01",
+                id: "get_the_roles_of_the_current_organization",
                 method: "GET",
                 path: "/rest/v2/roles",
             },
@@ -12331,7 +12317,7 @@ impl crate::Client {
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_list_of_worker_compliance_documents_v_2026_04_23<'a>(
+    pub(crate) fn send_list_of_worker_compliance_documents<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
         'a,
@@ -12351,7 +12337,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "list_of_worker_compliance_documents_v_2026_04_23",
+                id: "list_of_worker_compliance_documents",
                 method: "GET",
                 path: "/rest/v2/workers/compliance-documents",
             },
@@ -12633,7 +12619,7 @@ impl crate::Client {
     }
     #[cfg(feature = "user")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_single_user_v_2026_01_01<'a>(
+    pub(crate) fn send_retrieve_a_single_user<'a>(
         &'a self,
         hris_profile_id: &str,
     ) -> crate::runtime::Pending<
@@ -12657,7 +12643,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_single_user_v_2026_01_01",
+                id: "retrieve_a_single_user",
                 method: "GET",
                 path: "/scim/v2/Users/{hris_profile_id}",
             },

@@ -378,20 +378,20 @@ lean_ser!(
     AddEditBankDetailsBody { data = "data" => (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "ats")]
-///`AddNoteToAnApplicationV20260101Body`
+///`AddNoteToAnApplicationBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AddNoteToAnApplicationV20260101Body {
+pub struct AddNoteToAnApplicationBody {
     pub data: AtsApplicationsApplicationIdNotesPostBodyData,
 }
 #[cfg(feature = "ats")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    AddNoteToAnApplicationV20260101Body { data :
-    AtsApplicationsApplicationIdNotesPostBodyData = "data" => req }
+    AddNoteToAnApplicationBody { data : AtsApplicationsApplicationIdNotesPostBodyData =
+    "data" => req }
 );
 #[cfg(feature = "ats")]
-lean_ser!(AddNoteToAnApplicationV20260101Body { data = "data" => always });
+lean_ser!(AddNoteToAnApplicationBody { data = "data" => always });
 #[cfg(feature = "worker-relations")]
 ///`AddWorkerRelationChildByExternalIdBody`
 #[derive(Clone, Debug, Default)]
@@ -1086,22 +1086,21 @@ lean_ser!(
     ApplyPositionChangesBody { data = "data" => (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "contracts")]
-///`ApproveAnEquityExerciseV20260101Body`
+///`ApproveAnEquityExerciseBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct ApproveAnEquityExerciseV20260101Body {
+pub struct ApproveAnEquityExerciseBody {
     pub employer_approval: ::std::string::String,
 }
 #[cfg(feature = "contracts")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    ApproveAnEquityExerciseV20260101Body { employer_approval : ::std::string::String =
+    ApproveAnEquityExerciseBody { employer_approval : ::std::string::String =
     "employer_approval" => req }
 );
 #[cfg(feature = "contracts")]
 lean_ser!(
-    ApproveAnEquityExerciseV20260101Body { employer_approval = "employer_approval" =>
-    always }
+    ApproveAnEquityExerciseBody { employer_approval = "employer_approval" => always }
 );
 #[cfg(feature = "assets")]
 ///`AssetsGetItAssetByIdResponse200`
@@ -1165,39 +1164,35 @@ lean_ser!(
     => (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "cost-centers")]
-///`AssignCostCentersToAnEmploymentContractV20260101Body`
+///`AssignCostCentersToAnEmploymentContractBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AssignCostCentersToAnEmploymentContractV20260101Body {
+pub struct AssignCostCentersToAnEmploymentContractBody {
     pub data: ContractsContractIdCostCentersPostBodyData,
 }
 #[cfg(feature = "cost-centers")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    AssignCostCentersToAnEmploymentContractV20260101Body { data :
+    AssignCostCentersToAnEmploymentContractBody { data :
     ContractsContractIdCostCentersPostBodyData = "data" => req }
 );
 #[cfg(feature = "cost-centers")]
-lean_ser!(
-    AssignCostCentersToAnEmploymentContractV20260101Body { data = "data" => always }
-);
+lean_ser!(AssignCostCentersToAnEmploymentContractBody { data = "data" => always });
 #[cfg(feature = "ats")]
-///`AssociateApplicationWithAnInterviewPlanStageV20260101Body`
+///`AssociateApplicationWithAnInterviewPlanStageBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AssociateApplicationWithAnInterviewPlanStageV20260101Body {
+pub struct AssociateApplicationWithAnInterviewPlanStageBody {
     pub data: AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData,
 }
 #[cfg(feature = "ats")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    AssociateApplicationWithAnInterviewPlanStageV20260101Body { data :
+    AssociateApplicationWithAnInterviewPlanStageBody { data :
     AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData = "data" => req }
 );
 #[cfg(feature = "ats")]
-lean_ser!(
-    AssociateApplicationWithAnInterviewPlanStageV20260101Body { data = "data" => always }
-);
+lean_ser!(AssociateApplicationWithAnInterviewPlanStageBody { data = "data" => always });
 #[cfg(any(feature = "ats", feature = "treasury"))]
 ///`AtsAddNoteToAnApplicationV20260101Response201`
 #[derive(Clone, Debug)]
@@ -7776,10 +7771,10 @@ lean_de!(
 #[cfg(feature = "eor-worker-mailboxes")]
 lean_ser!(ChangePasswordBody { data = "data" => always });
 #[cfg(feature = "payouts")]
-///`ChangeTheAutoWithdrawalSettingV20260101Body`
+///`ChangeTheAutoWithdrawalSettingBody`
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct ChangeTheAutoWithdrawalSettingV20260101Body {
+pub struct ChangeTheAutoWithdrawalSettingBody {
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -7789,12 +7784,12 @@ pub struct ChangeTheAutoWithdrawalSettingV20260101Body {
 #[cfg(feature = "payouts")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    ChangeTheAutoWithdrawalSettingV20260101Body { data : ::std::option::Option <
+    ChangeTheAutoWithdrawalSettingBody { data : ::std::option::Option <
     PayoutsAutoWithdrawalSettingPatchBodyData > = "data" => opt }
 );
 #[cfg(feature = "payouts")]
 lean_ser!(
-    ChangeTheAutoWithdrawalSettingV20260101Body { data = "data" =>
+    ChangeTheAutoWithdrawalSettingBody { data = "data" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "eor-project-assignment")]
@@ -14098,10 +14093,10 @@ impl ::std::str::FromStr for CountryCode {
     }
 }
 #[cfg(feature = "plans-401-k")]
-///`Create401KPlanForLegalEntityV20260101Body`
+///`Create401KPlanForLegalEntityBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Create401KPlanForLegalEntityV20260101Body {
+pub struct Create401KPlanForLegalEntityBody {
     pub contribution_type: BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType,
     #[cfg_attr(
         feature = "schemars",
@@ -14128,7 +14123,7 @@ pub struct Create401KPlanForLegalEntityV20260101Body {
 #[cfg(feature = "plans-401-k")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    Create401KPlanForLegalEntityV20260101Body { contribution_type :
+    Create401KPlanForLegalEntityBody { contribution_type :
     BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType =
     "contribution_type" => req, contribution_value : ::std::option::Option < f64 > =
     "contribution_value" => opt, contribution_value_for_match_rate : ::std::vec::Vec <
@@ -14140,12 +14135,12 @@ lean_de!(
 );
 #[cfg(feature = "plans-401-k")]
 lean_ser!(
-    Create401KPlanForLegalEntityV20260101Body { contribution_type = "contribution_type"
-    => always, contribution_value = "contribution_value" =>
-    (unless::std::option::Option::is_none), contribution_value_for_match_rate =
-    "contribution_value_for_match_rate" => (unless::std::vec::Vec::is_empty), details =
-    "details" => (unless::std::option::Option::is_none), name = "name" => always,
-    start_date = "start_date" => always }
+    Create401KPlanForLegalEntityBody { contribution_type = "contribution_type" => always,
+    contribution_value = "contribution_value" => (unless::std::option::Option::is_none),
+    contribution_value_for_match_rate = "contribution_value_for_match_rate" =>
+    (unless::std::vec::Vec::is_empty), details = "details" =>
+    (unless::std::option::Option::is_none), name = "name" => always, start_date =
+    "start_date" => always }
 );
 #[cfg(feature = "people")]
 ///`CreateADirectEmployeeBody`
@@ -14160,10 +14155,10 @@ lean_de!(CreateADirectEmployeeBody { data : PeoplePostBodyData = "data" => req }
 #[cfg(feature = "people")]
 lean_ser!(CreateADirectEmployeeBody { data = "data" => always });
 #[cfg(feature = "worker-relations")]
-///`CreateAParentWorkerRelationWithExternalIdV20260101Body`
+///`CreateAParentWorkerRelationWithExternalIdBody`
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct CreateAParentWorkerRelationWithExternalIdV20260101Body {
+pub struct CreateAParentWorkerRelationWithExternalIdBody {
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -14175,19 +14170,19 @@ pub struct CreateAParentWorkerRelationWithExternalIdV20260101Body {
 #[cfg(feature = "worker-relations")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    CreateAParentWorkerRelationWithExternalIdV20260101Body { data : ::std::option::Option
-    < HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData > = "data" => opt }
+    CreateAParentWorkerRelationWithExternalIdBody { data : ::std::option::Option <
+    HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData > = "data" => opt }
 );
 #[cfg(feature = "worker-relations")]
 lean_ser!(
-    CreateAParentWorkerRelationWithExternalIdV20260101Body { data = "data" =>
+    CreateAParentWorkerRelationWithExternalIdBody { data = "data" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "contracts")]
-///`CreateARequestToExerciseEquityV20260101Body`
+///`CreateARequestToExerciseEquityBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct CreateARequestToExerciseEquityV20260101Body {
+pub struct CreateARequestToExerciseEquityBody {
     pub address_city: ::std::string::String,
     pub address_country: ::std::string::String,
     pub address_state: ::std::string::String,
@@ -14213,7 +14208,7 @@ pub struct CreateARequestToExerciseEquityV20260101Body {
 #[cfg(feature = "contracts")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    CreateARequestToExerciseEquityV20260101Body { address_city : ::std::string::String =
+    CreateARequestToExerciseEquityBody { address_city : ::std::string::String =
     "address_city" => req, address_country : ::std::string::String = "address_country" =>
     req, address_state : ::std::string::String = "address_state" => req, address_street :
     ::std::string::String = "address_street" => req, address_zip : ::std::string::String
@@ -14234,20 +14229,19 @@ lean_de!(
 );
 #[cfg(feature = "contracts")]
 lean_ser!(
-    CreateARequestToExerciseEquityV20260101Body { address_city = "address_city" =>
-    always, address_country = "address_country" => always, address_state =
-    "address_state" => always, address_street = "address_street" => always, address_zip =
-    "address_zip" => always, exercise_id = "exercise_id" => always, fmv = "fmv" =>
-    always, fmv_currency_code = "fmv_currency_code" => always, issuer_id = "issuer_id" =>
-    always, option_grant_currency = "option_grant_currency" => always,
-    option_grant_expiry_date = "option_grant_expiry_date" => always, option_grant_id =
-    "option_grant_id" => always, option_grant_issue = "option_grant_issue" => always,
-    option_grant_issue_date = "option_grant_issue_date" => always, option_grant_label =
-    "option_grant_label" => always, option_grant_strike_price =
-    "option_grant_strike_price" => always, quantity = "quantity" => always,
-    stakeholder_email = "stakeholder_email" => always, stakeholder_id = "stakeholder_id"
-    => always, stakeholder_relationship = "stakeholder_relationship" => always, worker_id
-    = "worker_id" => always }
+    CreateARequestToExerciseEquityBody { address_city = "address_city" => always,
+    address_country = "address_country" => always, address_state = "address_state" =>
+    always, address_street = "address_street" => always, address_zip = "address_zip" =>
+    always, exercise_id = "exercise_id" => always, fmv = "fmv" => always,
+    fmv_currency_code = "fmv_currency_code" => always, issuer_id = "issuer_id" => always,
+    option_grant_currency = "option_grant_currency" => always, option_grant_expiry_date =
+    "option_grant_expiry_date" => always, option_grant_id = "option_grant_id" => always,
+    option_grant_issue = "option_grant_issue" => always, option_grant_issue_date =
+    "option_grant_issue_date" => always, option_grant_label = "option_grant_label" =>
+    always, option_grant_strike_price = "option_grant_strike_price" => always, quantity =
+    "quantity" => always, stakeholder_email = "stakeholder_email" => always,
+    stakeholder_id = "stakeholder_id" => always, stakeholder_relationship =
+    "stakeholder_relationship" => always, worker_id = "worker_id" => always }
 );
 #[cfg(feature = "immigration")]
 ///`CreateAnImmigrationCaseBody`
@@ -14272,34 +14266,31 @@ lean_ser!(
     }
 );
 #[cfg(feature = "ats")]
-///`CreateAtsApplicationV20260101Body`
+///`CreateAtsApplicationBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct CreateAtsApplicationV20260101Body {
+pub struct CreateAtsApplicationBody {
     pub data: AtsApplicationsPostBodyData,
 }
 #[cfg(feature = "ats")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    CreateAtsApplicationV20260101Body { data : AtsApplicationsPostBodyData = "data" =>
-    req }
+    CreateAtsApplicationBody { data : AtsApplicationsPostBodyData = "data" => req }
 );
 #[cfg(feature = "ats")]
-lean_ser!(CreateAtsApplicationV20260101Body { data = "data" => always });
+lean_ser!(CreateAtsApplicationBody { data = "data" => always });
 #[cfg(feature = "ats")]
-///`CreateAtsCandidateV20260101Body`
+///`CreateAtsCandidateBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct CreateAtsCandidateV20260101Body {
+pub struct CreateAtsCandidateBody {
     pub data: AtsCandidatesPostBodyData,
 }
 #[cfg(feature = "ats")]
 #[cfg(feature = "dispatch")]
-lean_de!(
-    CreateAtsCandidateV20260101Body { data : AtsCandidatesPostBodyData = "data" => req }
-);
+lean_de!(CreateAtsCandidateBody { data : AtsCandidatesPostBodyData = "data" => req });
 #[cfg(feature = "ats")]
-lean_ser!(CreateAtsCandidateV20260101Body { data = "data" => always });
+lean_ser!(CreateAtsCandidateBody { data = "data" => always });
 #[cfg(feature = "ats")]
 ///`CreateAtsJobBody`
 #[derive(Clone, Debug, Default)]
@@ -14335,25 +14326,25 @@ lean_de!(
 #[cfg(feature = "payouts")]
 lean_ser!(CreateBankTransferMethodBody { data = "data" => always });
 #[cfg(feature = "ats")]
-///`CreateCandidateTagsV20260227Body`
+///`CreateCandidateTagsBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct CreateCandidateTagsV20260227Body {
+pub struct CreateCandidateTagsBody {
     pub tag_ids: ::std::vec::Vec<::std::string::String>,
 }
 #[cfg(feature = "ats")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    CreateCandidateTagsV20260227Body { tag_ids : ::std::vec::Vec < ::std::string::String
-    > = "tag_ids" => req }
+    CreateCandidateTagsBody { tag_ids : ::std::vec::Vec < ::std::string::String > =
+    "tag_ids" => req }
 );
 #[cfg(feature = "ats")]
-lean_ser!(CreateCandidateTagsV20260227Body { tag_ids = "tag_ids" => always });
+lean_ser!(CreateCandidateTagsBody { tag_ids = "tag_ids" => always });
 #[cfg(feature = "worker-relations")]
-///`CreateChildWorkerRelationV20260101Body`
+///`CreateChildWorkerRelationBody`
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct CreateChildWorkerRelationV20260101Body {
+pub struct CreateChildWorkerRelationBody {
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -14365,12 +14356,12 @@ pub struct CreateChildWorkerRelationV20260101Body {
 #[cfg(feature = "worker-relations")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    CreateChildWorkerRelationV20260101Body { data : ::std::option::Option <
+    CreateChildWorkerRelationBody { data : ::std::option::Option <
     HrisWorkerRelationsProfileHrisProfileOidChildPutBodyData > = "data" => opt }
 );
 #[cfg(feature = "worker-relations")]
 lean_ser!(
-    CreateChildWorkerRelationV20260101Body { data = "data" =>
+    CreateChildWorkerRelationBody { data = "data" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "consent")]
@@ -15102,20 +15093,20 @@ lean_de!(
 #[cfg(feature = "projects")]
 lean_ser!(CreateTimesheetsPresetBody { data = "data" => always });
 #[cfg(feature = "treasury")]
-///`CreateVendorBillV20260101Body`
+///`CreateVendorBillBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct CreateVendorBillV20260101Body {
+pub struct CreateVendorBillBody {
     pub data: AccountsPayableVendorBillsPostBodyData,
 }
 #[cfg(feature = "treasury")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    CreateVendorBillV20260101Body { data : AccountsPayableVendorBillsPostBodyData =
-    "data" => req }
+    CreateVendorBillBody { data : AccountsPayableVendorBillsPostBodyData = "data" => req
+    }
 );
 #[cfg(feature = "treasury")]
-lean_ser!(CreateVendorBillV20260101Body { data = "data" => always });
+lean_ser!(CreateVendorBillBody { data = "data" => always });
 #[cfg(feature = "screenings")]
 ///`CreateVeriffSessionBody`
 #[derive(Clone, Debug)]
@@ -17428,10 +17419,10 @@ lean_ser!(
     journey = "journey" => always, journey_id = "journey_id" => always }
 );
 #[cfg(feature = "enrollments")]
-///`EnrollAnEmployeeInA401kPlanV20260101Body`
+///`EnrollAnEmployeeInA401kPlanBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct EnrollAnEmployeeInA401kPlanV20260101Body {
+pub struct EnrollAnEmployeeInA401kPlanBody {
     pub contribution_limit: f64,
     #[cfg_attr(
         feature = "schemars",
@@ -17458,8 +17449,8 @@ pub struct EnrollAnEmployeeInA401kPlanV20260101Body {
 #[cfg(feature = "enrollments")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    EnrollAnEmployeeInA401kPlanV20260101Body { contribution_limit : f64 =
-    "contribution_limit" => req, contribution_type : ::std::option::Option <
+    EnrollAnEmployeeInA401kPlanBody { contribution_limit : f64 = "contribution_limit" =>
+    req, contribution_type : ::std::option::Option <
     BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostBodyContributionType
     > = "contribution_type" => opt, contribution_value : ::std::option::Option < f64 > =
     "contribution_value" => opt, details : ::std::option::Option <
@@ -17469,8 +17460,8 @@ lean_de!(
 );
 #[cfg(feature = "enrollments")]
 lean_ser!(
-    EnrollAnEmployeeInA401kPlanV20260101Body { contribution_limit = "contribution_limit"
-    => always, contribution_type = "contribution_type" =>
+    EnrollAnEmployeeInA401kPlanBody { contribution_limit = "contribution_limit" =>
+    always, contribution_type = "contribution_type" =>
     (unless::std::option::Option::is_none), contribution_value = "contribution_value" =>
     (unless::std::option::Option::is_none), details = "details" =>
     (unless::std::option::Option::is_none), type_ = "type" => always }
@@ -50042,10 +50033,10 @@ lean_de!(Supported { supported : bool = "supported" => default });
 #[cfg(feature = "service-provider-config")]
 lean_ser!(Supported { supported = "supported" => always });
 #[cfg(feature = "cost-centers")]
-///`SyncCostCentersForLegalEntityV20260101Body`
+///`SyncCostCentersForLegalEntityBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct SyncCostCentersForLegalEntityV20260101Body {
+pub struct SyncCostCentersForLegalEntityBody {
     pub data: ::std::vec::Vec<
         LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems,
     >,
@@ -50053,11 +50044,11 @@ pub struct SyncCostCentersForLegalEntityV20260101Body {
 #[cfg(feature = "cost-centers")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    SyncCostCentersForLegalEntityV20260101Body { data : ::std::vec::Vec <
+    SyncCostCentersForLegalEntityBody { data : ::std::vec::Vec <
     LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems > = "data" => req }
 );
 #[cfg(feature = "cost-centers")]
-lean_ser!(SyncCostCentersForLegalEntityV20260101Body { data = "data" => always });
+lean_ser!(SyncCostCentersForLegalEntityBody { data = "data" => always });
 #[cfg(feature = "time-off")]
 ///`SyncTimeOffGlobalPayrollBody`
 #[derive(Clone, Debug, Default)]
@@ -58089,25 +58080,25 @@ lean_de!(
 #[cfg(feature = "treasury")]
 lean_ser!(TreasuryCreateVendorBillV20260101Response201 { data = "data" => always });
 #[cfg(feature = "plans-401-k")]
-///`Update401KPlanV20260101Body`
+///`Update401KPlanBody`
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Update401KPlanV20260101Body {
+pub struct Update401KPlanBody {
     pub data: BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData,
 }
 #[cfg(feature = "plans-401-k")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    Update401KPlanV20260101Body { data :
+    Update401KPlanBody { data :
     BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData = "data" => req }
 );
 #[cfg(feature = "plans-401-k")]
-lean_ser!(Update401KPlanV20260101Body { data = "data" => always });
+lean_ser!(Update401KPlanBody { data = "data" => always });
 #[cfg(feature = "organization-structure")]
-///`UpdateAnExistingHrisOrgStructureV20260101Body`
+///`UpdateAnExistingHrisOrgStructureBody`
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct UpdateAnExistingHrisOrgStructureV20260101Body {
+pub struct UpdateAnExistingHrisOrgStructureBody {
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -58119,12 +58110,12 @@ pub struct UpdateAnExistingHrisOrgStructureV20260101Body {
 #[cfg(feature = "organization-structure")]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    UpdateAnExistingHrisOrgStructureV20260101Body { data : ::std::option::Option <
+    UpdateAnExistingHrisOrgStructureBody { data : ::std::option::Option <
     HrisOrganizationStructuresExternalExternalIdPatchBodyData > = "data" => opt }
 );
 #[cfg(feature = "organization-structure")]
 lean_ser!(
-    UpdateAnExistingHrisOrgStructureV20260101Body { data = "data" =>
+    UpdateAnExistingHrisOrgStructureBody { data = "data" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "payouts")]

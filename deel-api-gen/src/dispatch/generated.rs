@@ -6,11 +6,7 @@ use super::*;
 /// Every operation compiled in: Rust method name, HTTP method and path template.
 pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "treasury")]
-    (
-        "create_vendor_bill_v_2026_01_01",
-        "POST",
-        "/rest/v2/accounts-payable/vendor-bills",
-    ),
+    ("create_vendor_bill", "POST", "/rest/v2/accounts-payable/vendor-bills"),
     #[cfg(feature = "treasury")]
     (
         "upload_vendor_bill_attachment",
@@ -34,56 +30,40 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "/rest/v2/ats/application-sources",
     ),
     #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_ats_applications_v_2026_01_01",
-        "GET",
-        "/rest/v2/ats/applications",
-    ),
+    ("retrieve_a_list_of_ats_applications", "GET", "/rest/v2/ats/applications"),
     #[cfg(feature = "ats")]
-    ("create_ats_application_v_2026_01_01", "POST", "/rest/v2/ats/applications"),
+    ("create_ats_application", "POST", "/rest/v2/ats/applications"),
+    #[cfg(feature = "ats")]
+    ("retrieve_ats_application", "GET", "/rest/v2/ats/applications/{application_id}"),
     #[cfg(feature = "ats")]
     (
-        "retrieve_ats_application_v_2026_01_01",
-        "GET",
-        "/rest/v2/ats/applications/{application_id}",
-    ),
-    #[cfg(feature = "ats")]
-    (
-        "associate_application_with_an_interview_plan_stage_v_2026_01_01",
+        "associate_application_with_an_interview_plan_stage",
         "POST",
         "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
     ),
     #[cfg(feature = "ats")]
     (
-        "add_note_to_an_application_v_2026_01_01",
+        "add_note_to_an_application",
         "POST",
         "/rest/v2/ats/applications/{application_id}/notes",
     ),
     #[cfg(feature = "ats")]
     (
-        "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01",
+        "retrieve_paginated_list_of_ats_attachment_files",
         "GET",
         "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
     ),
     #[cfg(feature = "ats")]
-    (
-        "retrieve_paginated_list_of_ats_candidates_v_2026_01_01",
-        "GET",
-        "/rest/v2/ats/candidates",
-    ),
+    ("retrieve_paginated_list_of_ats_candidates", "GET", "/rest/v2/ats/candidates"),
     #[cfg(feature = "ats")]
-    ("create_ats_candidate_v_2026_01_01", "POST", "/rest/v2/ats/candidates"),
+    ("create_ats_candidate", "POST", "/rest/v2/ats/candidates"),
     #[cfg(feature = "ats")]
-    (
-        "create_candidate_tags_v_2026_02_27",
-        "POST",
-        "/rest/v2/ats/candidates/{candidate_id}/tags",
-    ),
+    ("create_candidate_tags", "POST", "/rest/v2/ats/candidates/{candidate_id}/tags"),
     #[cfg(feature = "ats")]
     ("retrieve_a_list_of_ats_departments", "GET", "/rest/v2/ats/departments"),
     #[cfg(feature = "ats")]
     (
-        "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11",
+        "retrieve_a_list_of_published_ats_email_templates",
         "GET",
         "/rest/v2/ats/email-templates",
     ),
@@ -98,7 +78,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "/rest/v2/ats/job-boards/{job_board_id}/job-postings",
     ),
     #[cfg(feature = "ats")]
-    ("retrieve_ats_job_postings_v_2026_04_10", "GET", "/rest/v2/ats/job-postings"),
+    ("retrieve_ats_job_postings", "GET", "/rest/v2/ats/job-postings"),
     #[cfg(feature = "ats")]
     ("retrieve_ats_job_posting", "GET", "/rest/v2/ats/job-postings/{job_posting_id}"),
     #[cfg(feature = "ats")]
@@ -106,50 +86,50 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "ats")]
     ("create_ats_job", "POST", "/rest/v2/ats/jobs"),
     #[cfg(feature = "ats")]
-    ("retrieve_a_list_of_ats_locations_v_2026_01_01", "GET", "/rest/v2/ats/locations"),
+    ("retrieve_a_list_of_ats_locations", "GET", "/rest/v2/ats/locations"),
     #[cfg(feature = "ats")]
-    ("retrieve_a_list_of_ats_offers_v_2026_01_01", "GET", "/rest/v2/ats/offers"),
+    ("retrieve_a_list_of_ats_offers", "GET", "/rest/v2/ats/offers"),
     #[cfg(feature = "ats")]
     (
-        "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01",
+        "retrieve_paginated_list_of_ats_rejection_archivation_reasons",
         "GET",
         "/rest/v2/ats/reasons",
     ),
     #[cfg(feature = "ats")]
-    ("list_tags_v_2026_02_27", "GET", "/rest/v2/ats/tags"),
+    ("list_tags", "GET", "/rest/v2/ats/tags"),
     #[cfg(feature = "legal-entities")]
     (
-        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor",
         "GET",
         "/rest/v2/benefits/legal-entities/{id}",
     ),
     #[cfg(feature = "plans-401-k")]
     (
-        "get_401_k_plans_for_legal_entity_v_2026_01_01",
+        "get_401_k_plans_for_legal_entity",
         "GET",
         "/rest/v2/benefits/legal-entities/{id}/401k/plans",
     ),
     #[cfg(feature = "plans-401-k")]
     (
-        "clean_up_plan_for_a_given_legal_entity_v_2026_01_01",
+        "clean_up_plan_for_a_given_legal_entity",
         "POST",
         "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
     ),
     #[cfg(feature = "plans-401-k")]
     (
-        "activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01",
+        "activate_the_401_k_integration_for_the_legal_entity",
         "POST",
         "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
     ),
     #[cfg(feature = "employees")]
     (
-        "get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+        "get_employee_from_organization_integrated_with_external_benefits_vendor",
         "GET",
         "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
     ),
     #[cfg(feature = "payroll")]
     (
-        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01",
+        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor",
         "GET",
         "/rest/v2/benefits/legal-entities/{id}/pay-stub",
     ),
@@ -161,31 +141,31 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "plans-401-k")]
     (
-        "create_401_k_plan_for_legal_entity_v_2026_01_01",
+        "create_401_k_plan_for_legal_entity",
         "POST",
         "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans",
     ),
     #[cfg(feature = "plans-401-k")]
     (
-        "update_401_k_plan_v_2026_01_01",
+        "update_401_k_plan",
         "PUT",
         "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}",
     ),
     #[cfg(feature = "enrollments")]
     (
-        "get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01",
+        "get_enrollment_settings_from_an_employee_in_a_401_k_plan",
         "GET",
         "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
     ),
     #[cfg(feature = "enrollments")]
     (
-        "enroll_an_employee_in_a_401_k_plan_v_2026_01_01",
+        "enroll_an_employee_in_a_401_k_plan",
         "POST",
         "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
     ),
     #[cfg(feature = "paystubs")]
     (
-        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01",
+        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor",
         "GET",
         "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
     ),
@@ -225,7 +205,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "cost-centers")]
     (
-        "assign_cost_centers_to_an_employment_contract_v_2026_01_01",
+        "assign_cost_centers_to_an_employment_contract",
         "POST",
         "/rest/v2/contracts/{contract_id}/cost-centers",
     ),
@@ -380,11 +360,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "/rest/v2/contracts/{contract_id}/timesheets/presets",
     ),
     #[cfg(feature = "global-payroll")]
-    (
-        "get_payroll_report_v_2026_03_30",
-        "GET",
-        "/rest/v2/cycles/{cycle_id}/payroll-report",
-    ),
+    ("get_payroll_report", "GET", "/rest/v2/cycles/{cycle_id}/payroll-report"),
     #[cfg(feature = "deel-as-a-service")]
     ("patch_eor_bank_account", "PATCH", "/rest/v2/daas/banks/{bank_id}"),
     #[cfg(feature = "deel-as-a-service")]
@@ -393,7 +369,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get_departments", "GET", "/rest/v2/departments"),
     #[cfg(feature = "employee-information")]
     (
-        "employee_additional_info_template_v_2026_01_01",
+        "employee_additional_info_template",
         "GET",
         "/rest/v2/employee-info/contract-types/{type}/countries/{country}",
     ),
@@ -740,17 +716,9 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "equity-tokens")]
     ("create_equity_or_token_tax_event", "POST", "/rest/v2/equities-tokens/tax-events"),
     #[cfg(feature = "contracts")]
-    (
-        "create_a_request_to_exercise_equity_v_2026_01_01",
-        "POST",
-        "/rest/v2/equity/exercise",
-    ),
+    ("create_a_request_to_exercise_equity", "POST", "/rest/v2/equity/exercise"),
     #[cfg(feature = "contracts")]
-    (
-        "approve_an_equity_exercise_v_2026_01_01",
-        "PATCH",
-        "/rest/v2/equity/exercise/{public_id}",
-    ),
+    ("approve_an_equity_exercise", "PATCH", "/rest/v2/equity/exercise/{public_id}"),
     #[cfg(feature = "worker-hr")]
     ("get_hrx_manager_for_worker", "GET", "/rest/v2/escalations/workers/me/hrx"),
     #[cfg(feature = "forms")]
@@ -773,7 +741,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "global-payroll")]
     (
-        "retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01",
+        "retrieve_additional_information_fields_for_gp_workers_by_country",
         "GET",
         "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
     ),
@@ -807,7 +775,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get_gp_worker_payslips", "GET", "/rest/v2/gp/workers/{id}/payslips"),
     #[cfg(feature = "global-payroll")]
     (
-        "download_a_gp_worker_payslip_v_2026_01_01",
+        "download_a_gp_worker_payslip",
         "GET",
         "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
     ),
@@ -913,19 +881,19 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "organization-structure")]
     (
-        "fetch_an_org_structure_from_the_organization_v_2026_01_01",
+        "fetch_an_org_structure_from_the_organization",
         "GET",
         "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
     ),
     #[cfg(feature = "organization-structure")]
     (
-        "delete_an_org_structure_from_the_organization_v_2026_01_01",
+        "delete_an_org_structure_from_the_organization",
         "DELETE",
         "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
     ),
     #[cfg(feature = "organization-structure")]
     (
-        "update_an_existing_hris_org_structure_v_2026_01_01",
+        "update_an_existing_hris_org_structure",
         "PATCH",
         "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
     ),
@@ -939,7 +907,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "positions")]
     (
-        "fetch_hris_positions_from_a_hris_profile_v_2026_01_01",
+        "fetch_hris_positions_from_a_hris_profile",
         "GET",
         "/rest/v2/hris/positions/profile/{hris_profile_id}",
     ),
@@ -977,13 +945,13 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "worker-relations")]
     (
-        "fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01",
+        "fetch_worker_relations_of_a_given_hris_profile_by_external_id",
         "GET",
         "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
     ),
     #[cfg(feature = "worker-relations")]
     (
-        "create_a_parent_worker_relation_with_external_id_v_2026_01_01",
+        "create_a_parent_worker_relation_with_external_id",
         "PUT",
         "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
     ),
@@ -1013,7 +981,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "worker-relations")]
     (
-        "create_child_worker_relation_v_2026_01_01",
+        "create_child_worker_relation",
         "PUT",
         "/rest/v2/hris/worker_relations/profile/{hris_profile_oid}/child",
     ),
@@ -1047,28 +1015,20 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "worker-relations")]
     (
-        "delete_a_worker_relation_type_v_2026_01_01",
+        "delete_a_worker_relation_type",
         "DELETE",
         "/rest/v2/hris/worker_relations/types/{type_id}",
     ),
     #[cfg(feature = "workers")]
-    (
-        "get_invoice_details_by_id_v_2026_04_27",
-        "GET",
-        "/rest/v2/ic/workers/invoices/{invoice_id}",
-    ),
+    ("get_invoice_details_by_id", "GET", "/rest/v2/ic/workers/invoices/{invoice_id}"),
     #[cfg(feature = "workers")]
     (
-        "ic_workers_invoices_invoice_id_pdf_v_2026_04_20",
+        "ic_workers_invoices_invoice_id_pdf",
         "GET",
         "/rest/v2/ic/workers/invoices/{invoice_id}/pdf",
     ),
     #[cfg(feature = "workers")]
-    (
-        "retrieve_worker_transaction_history_v_2026_04_30",
-        "GET",
-        "/rest/v2/ic/workers/transactions",
-    ),
+    ("retrieve_worker_transaction_history", "GET", "/rest/v2/ic/workers/transactions"),
     #[cfg(feature = "immigration")]
     ("get_client_cases", "GET", "/rest/v2/immigration/client/cases"),
     #[cfg(feature = "immigration")]
@@ -1134,7 +1094,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "accounting")]
     ("get_billing_invoice_download_link", "GET", "/rest/v2/invoices/{id}/download"),
     #[cfg(feature = "accounting")]
-    ("get_invoice_by_id_v_2026_01_01", "GET", "/rest/v2/invoices/{invoice_id}"),
+    ("get_invoice_by_id", "GET", "/rest/v2/invoices/{invoice_id}"),
     #[cfg(feature = "assets")]
     ("get_it_assets", "GET", "/rest/v2/it/assets"),
     #[cfg(feature = "assets")]
@@ -1167,13 +1127,13 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "cost-centers")]
     (
-        "sync_cost_centers_for_legal_entity_v_2026_01_01",
+        "sync_cost_centers_for_legal_entity",
         "POST",
         "/rest/v2/legal-entities/{legal_entity_id}/cost-centers/synchronize",
     ),
     #[cfg(feature = "list-cycles")]
     (
-        "list_payroll_cycles_v_2026_01_01",
+        "list_payroll_cycles",
         "GET",
         "/rest/v2/legal-entities/{legal_entity_id}/payroll-events",
     ),
@@ -1208,16 +1168,16 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "offboarding")]
     ("retrieve_termination_details", "GET", "/rest/v2/offboarding/tracker/{id}"),
     #[cfg(feature = "onboarding")]
-    ("list_onboarding_employees_v_2026_01_01", "GET", "/rest/v2/onboarding/tracker"),
+    ("list_onboarding_employees", "GET", "/rest/v2/onboarding/tracker"),
     #[cfg(feature = "onboarding")]
     (
-        "get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01",
+        "get_onboarding_details_by_employee_hris_profile_id",
         "GET",
         "/rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}",
     ),
     #[cfg(feature = "onboarding")]
     (
-        "get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01",
+        "get_onboarding_details_by_onboarding_tracker_id",
         "GET",
         "/rest/v2/onboarding/tracker/{tracker_id}",
     ),
@@ -1226,15 +1186,11 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "organizations")]
     ("create_organization_child", "POST", "/rest/v2/organizations/children"),
     #[cfg(feature = "organization-tasks")]
-    ("list_organization_tasks_v_2026_03_03", "GET", "/rest/v2/organizations/tasks"),
+    ("list_organization_tasks", "GET", "/rest/v2/organizations/tasks"),
     #[cfg(feature = "accounting")]
-    ("retrieve_payment_receipts_v_2026_01_01", "GET", "/rest/v2/payments"),
+    ("retrieve_payment_receipts", "GET", "/rest/v2/payments"),
     #[cfg(feature = "accounting")]
-    (
-        "retrieve_a_payment_breakdown_v_2026_01_01",
-        "GET",
-        "/rest/v2/payments/{payment_id}/breakdown",
-    ),
+    ("retrieve_a_payment_breakdown", "GET", "/rest/v2/payments/{payment_id}/breakdown"),
     #[cfg(feature = "payouts")]
     (
         "get_the_auto_withdrawal_setting",
@@ -1243,7 +1199,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "payouts")]
     (
-        "change_the_auto_withdrawal_setting_v_2026_01_01",
+        "change_the_auto_withdrawal_setting",
         "PATCH",
         "/rest/v2/payouts/auto-withdrawal-setting",
     ),
@@ -1335,12 +1291,12 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("create_person_without_contract", "POST", "/rest/v2/pwac"),
     #[cfg(feature = "reports")]
     (
-        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01",
+        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id",
         "GET",
         "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
     ),
     #[cfg(feature = "organizations")]
-    ("get_the_roles_of_the_current_organization_v_2026_01_01", "GET", "/rest/v2/roles"),
+    ("get_the_roles_of_the_current_organization", "GET", "/rest/v2/roles"),
     #[cfg(feature = "organizations")]
     ("create_organization_role", "POST", "/rest/v2/roles"),
     #[cfg(feature = "organizations")]
@@ -1517,7 +1473,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("sign_amendment", "POST", "/rest/v2/workers/amendments/{amendment_id}/sign"),
     #[cfg(feature = "workers")]
     (
-        "list_of_worker_compliance_documents_v_2026_04_23",
+        "list_of_worker_compliance_documents",
         "GET",
         "/rest/v2/workers/compliance-documents",
     ),
@@ -1550,7 +1506,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "users")]
     ("get_user_by_id", "GET", "/scim/v2/Users/{hrisProfileOid}"),
     #[cfg(feature = "user")]
-    ("retrieve_a_single_user_v_2026_01_01", "GET", "/scim/v2/Users/{hris_profile_id}"),
+    ("retrieve_a_single_user", "GET", "/scim/v2/Users/{hris_profile_id}"),
 ];
 /// Calls `call.operation` with arguments read from the call's path, query and body.
 pub async fn call(
@@ -1559,9 +1515,9 @@ pub async fn call(
 ) -> Result<Outcome, DispatchError> {
     match call.operation {
         #[cfg(feature = "treasury")]
-        "create_vendor_bill_v_2026_01_01" => {
-            let a0: types::CreateVendorBillV20260101Body = body_arg(call.body)?;
-            json(client.send_create_vendor_bill_v_2026_01_01(&a0).await)
+        "create_vendor_bill" => {
+            let a0: types::CreateVendorBillBody = body_arg(call.body)?;
+            json(client.send_create_vendor_bill(&a0).await)
         }
         #[cfg(feature = "treasury")]
         "upload_vendor_bill_attachment" => {
@@ -1626,7 +1582,7 @@ pub async fn call(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_applications_v_2026_01_01" => {
+        "retrieve_a_list_of_ats_applications" => {
             let a0: Option<::std::vec::Vec<::std::string::String>> = query_arg(
                 call.query,
                 "candidate_tag_ids",
@@ -1673,7 +1629,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_a_list_of_ats_applications_v_2026_01_01(
+                    .send_retrieve_a_list_of_ats_applications(
                         a0.as_ref(),
                         a1.as_ref(),
                         a2.as_ref(),
@@ -1692,50 +1648,47 @@ pub async fn call(
             )
         }
         #[cfg(feature = "ats")]
-        "create_ats_application_v_2026_01_01" => {
-            let a0: types::CreateAtsApplicationV20260101Body = body_arg(call.body)?;
-            json(client.send_create_ats_application_v_2026_01_01(&a0).await)
+        "create_ats_application" => {
+            let a0: types::CreateAtsApplicationBody = body_arg(call.body)?;
+            json(client.send_create_ats_application(&a0).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_ats_application_v_2026_01_01" => {
+        "retrieve_ats_application" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ats/applications/{application_id}",
                 call.path,
                 "application_id",
             )?;
-            json(client.send_retrieve_ats_application_v_2026_01_01(&a0).await)
+            json(client.send_retrieve_ats_application(&a0).await)
         }
         #[cfg(feature = "ats")]
-        "associate_application_with_an_interview_plan_stage_v_2026_01_01" => {
+        "associate_application_with_an_interview_plan_stage" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
                 call.path,
                 "application_id",
             )?;
-            let a1: types::AssociateApplicationWithAnInterviewPlanStageV20260101Body = body_arg(
+            let a1: types::AssociateApplicationWithAnInterviewPlanStageBody = body_arg(
                 call.body,
             )?;
             json(
                 client
-                    .send_associate_application_with_an_interview_plan_stage_v_2026_01_01(
-                        &a0,
-                        &a1,
-                    )
+                    .send_associate_application_with_an_interview_plan_stage(&a0, &a1)
                     .await,
             )
         }
         #[cfg(feature = "ats")]
-        "add_note_to_an_application_v_2026_01_01" => {
+        "add_note_to_an_application" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ats/applications/{application_id}/notes",
                 call.path,
                 "application_id",
             )?;
-            let a1: types::AddNoteToAnApplicationV20260101Body = body_arg(call.body)?;
-            json(client.send_add_note_to_an_application_v_2026_01_01(&a0, &a1).await)
+            let a1: types::AddNoteToAnApplicationBody = body_arg(call.body)?;
+            json(client.send_add_note_to_an_application(&a0, &a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01" => {
+        "retrieve_paginated_list_of_ats_attachment_files" => {
             let a0: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug = path_arg(
                 "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
                 call.path,
@@ -1755,7 +1708,7 @@ pub async fn call(
             let a4: Option<i64> = query_arg(call.query, "limit")?;
             json(
                 client
-                    .send_retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01(
+                    .send_retrieve_paginated_list_of_ats_attachment_files(
                         a0,
                         &a1,
                         a2,
@@ -1766,7 +1719,7 @@ pub async fn call(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_candidates_v_2026_01_01" => {
+        "retrieve_paginated_list_of_ats_candidates" => {
             let a0: Option<::std::vec::Vec<::std::string::String>> = query_arg(
                 call.query,
                 "current_stage_category_type_slugs",
@@ -1796,7 +1749,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_paginated_list_of_ats_candidates_v_2026_01_01(
+                    .send_retrieve_paginated_list_of_ats_candidates(
                         a0.as_ref(),
                         a1.as_ref(),
                         a2.as_deref(),
@@ -1811,19 +1764,19 @@ pub async fn call(
             )
         }
         #[cfg(feature = "ats")]
-        "create_ats_candidate_v_2026_01_01" => {
-            let a0: types::CreateAtsCandidateV20260101Body = body_arg(call.body)?;
-            json(client.send_create_ats_candidate_v_2026_01_01(&a0).await)
+        "create_ats_candidate" => {
+            let a0: types::CreateAtsCandidateBody = body_arg(call.body)?;
+            json(client.send_create_ats_candidate(&a0).await)
         }
         #[cfg(feature = "ats")]
-        "create_candidate_tags_v_2026_02_27" => {
+        "create_candidate_tags" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ats/candidates/{candidate_id}/tags",
                 call.path,
                 "candidate_id",
             )?;
-            let a1: types::CreateCandidateTagsV20260227Body = body_arg(call.body)?;
-            json(client.send_create_candidate_tags_v_2026_02_27(&a0, &a1).await)
+            let a1: types::CreateCandidateTagsBody = body_arg(call.body)?;
+            json(client.send_create_candidate_tags(&a0, &a1).await)
         }
         #[cfg(feature = "ats")]
         "retrieve_a_list_of_ats_departments" => {
@@ -1832,7 +1785,7 @@ pub async fn call(
             json(client.send_retrieve_a_list_of_ats_departments(a0.as_deref(), a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11" => {
+        "retrieve_a_list_of_published_ats_email_templates" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
             let a2: Option<::chrono::DateTime<::chrono::offset::Utc>> = query_arg(
@@ -1841,7 +1794,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_a_list_of_published_ats_email_templates_v_2026_02_11(
+                    .send_retrieve_a_list_of_published_ats_email_templates(
                         a0.as_deref(),
                         a1,
                         a2.as_ref(),
@@ -1881,7 +1834,7 @@ pub async fn call(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_ats_job_postings_v_2026_04_10" => {
+        "retrieve_ats_job_postings" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<::std::string::String> = query_arg(
                 call.query,
@@ -1891,7 +1844,7 @@ pub async fn call(
             let a3: Option<i64> = query_arg(call.query, "limit")?;
             json(
                 client
-                    .send_retrieve_ats_job_postings_v_2026_04_10(
+                    .send_retrieve_ats_job_postings(
                         a0.as_deref(),
                         a1.as_deref(),
                         a2.as_deref(),
@@ -1965,24 +1918,17 @@ pub async fn call(
             json(client.send_create_ats_job(&a0).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_locations_v_2026_01_01" => {
+        "retrieve_a_list_of_ats_locations" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
-            json(
-                client
-                    .send_retrieve_a_list_of_ats_locations_v_2026_01_01(
-                        a0.as_deref(),
-                        a1,
-                    )
-                    .await,
-            )
+            json(client.send_retrieve_a_list_of_ats_locations(a0.as_deref(), a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_offers_v_2026_01_01" => {
-            json(client.send_retrieve_a_list_of_ats_offers_v_2026_01_01().await)
+        "retrieve_a_list_of_ats_offers" => {
+            json(client.send_retrieve_a_list_of_ats_offers().await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01" => {
+        "retrieve_paginated_list_of_ats_rejection_archivation_reasons" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<::std::string::String> = query_arg(
                 call.query,
@@ -2000,7 +1946,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01(
+                    .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons(
                         a0.as_deref(),
                         a1.as_deref(),
                         a2,
@@ -2012,7 +1958,7 @@ pub async fn call(
             )
         }
         #[cfg(feature = "ats")]
-        "list_tags_v_2026_02_27" => {
+        "list_tags" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<types::AtsTagsGetParametersIncludeCounts> = query_arg(
                 call.query,
@@ -2027,20 +1973,10 @@ pub async fn call(
                 call.query,
                 "tag_group_slug",
             )?;
-            json(
-                client
-                    .send_list_tags_v_2026_02_27(
-                        a0.as_deref(),
-                        a1,
-                        a2,
-                        a3.as_deref(),
-                        a4,
-                    )
-                    .await,
-            )
+            json(client.send_list_tags(a0.as_deref(), a1, a2, a3.as_deref(), a4).await)
         }
         #[cfg(feature = "legal-entities")]
-        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}",
                 call.path,
@@ -2048,36 +1984,32 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
+                    .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor(
                         &a0,
                     )
                     .await,
             )
         }
         #[cfg(feature = "plans-401-k")]
-        "get_401_k_plans_for_legal_entity_v_2026_01_01" => {
+        "get_401_k_plans_for_legal_entity" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}/401k/plans",
                 call.path,
                 "id",
             )?;
-            json(client.send_get_401_k_plans_for_legal_entity_v_2026_01_01(&a0).await)
+            json(client.send_get_401_k_plans_for_legal_entity(&a0).await)
         }
         #[cfg(feature = "plans-401-k")]
-        "clean_up_plan_for_a_given_legal_entity_v_2026_01_01" => {
+        "clean_up_plan_for_a_given_legal_entity" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
                 call.path,
                 "id",
             )?;
-            json(
-                client
-                    .send_clean_up_plan_for_a_given_legal_entity_v_2026_01_01(&a0)
-                    .await,
-            )
+            json(client.send_clean_up_plan_for_a_given_legal_entity(&a0).await)
         }
         #[cfg(feature = "plans-401-k")]
-        "activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01" => {
+        "activate_the_401_k_integration_for_the_legal_entity" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
                 call.path,
@@ -2085,14 +2017,12 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01(
-                        &a0,
-                    )
+                    .send_activate_the_401_k_integration_for_the_legal_entity(&a0)
                     .await,
             )
         }
         #[cfg(feature = "employees")]
-        "get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+        "get_employee_from_organization_integrated_with_external_benefits_vendor" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
                 call.path,
@@ -2106,7 +2036,7 @@ pub async fn call(
             let a2: Option<bool> = query_arg(call.query, "active_contracts")?;
             json(
                 client
-                    .send_get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
+                    .send_get_employee_from_organization_integrated_with_external_benefits_vendor(
                         &a0,
                         &a1,
                         a2,
@@ -2115,7 +2045,7 @@ pub async fn call(
             )
         }
         #[cfg(feature = "payroll")]
-        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}/pay-stub",
                 call.path,
@@ -2134,7 +2064,7 @@ pub async fn call(
             let a5: Option<::std::string::String> = query_arg(call.query, "status")?;
             json(
                 client
-                    .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01(
+                    .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
                         &a0,
                         a1,
                         a2,
@@ -2163,23 +2093,17 @@ pub async fn call(
             json(client.send_get_year_to_date_pay(&a0, &a1, &a2).await)
         }
         #[cfg(feature = "plans-401-k")]
-        "create_401_k_plan_for_legal_entity_v_2026_01_01" => {
+        "create_401_k_plan_for_legal_entity" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans",
                 call.path,
                 "legal_entity_id",
             )?;
-            let a1: types::Create401KPlanForLegalEntityV20260101Body = body_arg(
-                call.body,
-            )?;
-            json(
-                client
-                    .send_create_401_k_plan_for_legal_entity_v_2026_01_01(&a0, &a1)
-                    .await,
-            )
+            let a1: types::Create401KPlanForLegalEntityBody = body_arg(call.body)?;
+            json(client.send_create_401_k_plan_for_legal_entity(&a0, &a1).await)
         }
         #[cfg(feature = "plans-401-k")]
-        "update_401_k_plan_v_2026_01_01" => {
+        "update_401_k_plan" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}",
                 call.path,
@@ -2190,11 +2114,11 @@ pub async fn call(
                 call.path,
                 "plan_id",
             )?;
-            let a2: types::Update401KPlanV20260101Body = body_arg(call.body)?;
-            json(client.send_update_401_k_plan_v_2026_01_01(&a0, &a1, &a2).await)
+            let a2: types::Update401KPlanBody = body_arg(call.body)?;
+            json(client.send_update_401_k_plan(&a0, &a1, &a2).await)
         }
         #[cfg(feature = "enrollments")]
-        "get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01" => {
+        "get_enrollment_settings_from_an_employee_in_a_401_k_plan" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
                 call.path,
@@ -2212,7 +2136,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01(
+                    .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan(
                         &a0,
                         &a1,
                         &a2,
@@ -2221,7 +2145,7 @@ pub async fn call(
             )
         }
         #[cfg(feature = "enrollments")]
-        "enroll_an_employee_in_a_401_k_plan_v_2026_01_01" => {
+        "enroll_an_employee_in_a_401_k_plan" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
                 call.path,
@@ -2237,22 +2161,13 @@ pub async fn call(
                 call.path,
                 "plan_id",
             )?;
-            let a3: types::EnrollAnEmployeeInA401kPlanV20260101Body = body_arg(
-                call.body,
-            )?;
+            let a3: types::EnrollAnEmployeeInA401kPlanBody = body_arg(call.body)?;
             json(
-                client
-                    .send_enroll_an_employee_in_a_401_k_plan_v_2026_01_01(
-                        &a0,
-                        &a1,
-                        &a2,
-                        &a3,
-                    )
-                    .await,
+                client.send_enroll_an_employee_in_a_401_k_plan(&a0, &a1, &a2, &a3).await,
             )
         }
         #[cfg(feature = "paystubs")]
-        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
                 call.path,
@@ -2269,7 +2184,7 @@ pub async fn call(
             > = query_arg(call.query, "states")?;
             json(
                 client
-                    .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01(
+                    .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor(
                         &a0,
                         a1.as_deref(),
                         a2.as_deref(),
@@ -2457,22 +2372,17 @@ pub async fn call(
             json(client.send_create_contract_amendment_contracts(&a0, &a1).await)
         }
         #[cfg(feature = "cost-centers")]
-        "assign_cost_centers_to_an_employment_contract_v_2026_01_01" => {
+        "assign_cost_centers_to_an_employment_contract" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/contracts/{contract_id}/cost-centers",
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::AssignCostCentersToAnEmploymentContractV20260101Body = body_arg(
+            let a1: types::AssignCostCentersToAnEmploymentContractBody = body_arg(
                 call.body,
             )?;
             json(
-                client
-                    .send_assign_cost_centers_to_an_employment_contract_v_2026_01_01(
-                        &a0,
-                        &a1,
-                    )
-                    .await,
+                client.send_assign_cost_centers_to_an_employment_contract(&a0, &a1).await,
             )
         }
         #[cfg(feature = "custom-fields-contracts")]
@@ -2910,7 +2820,7 @@ pub async fn call(
             )
         }
         #[cfg(feature = "global-payroll")]
-        "get_payroll_report_v_2026_03_30" => {
+        "get_payroll_report" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/cycles/{cycle_id}/payroll-report",
                 call.path,
@@ -2932,7 +2842,7 @@ pub async fn call(
             let a5: Option<::std::string::String> = query_arg(call.query, "search")?;
             json(
                 client
-                    .send_get_payroll_report_v_2026_03_30(
+                    .send_get_payroll_report(
                         &a0,
                         a1.as_ref(),
                         a2.as_ref(),
@@ -2960,7 +2870,7 @@ pub async fn call(
         #[cfg(feature = "organizations")]
         "get_departments" => json(client.send_get_departments().await),
         #[cfg(feature = "employee-information")]
-        "employee_additional_info_template_v_2026_01_01" => {
+        "employee_additional_info_template" => {
             let a0: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType = path_arg(
                 "/rest/v2/employee-info/contract-types/{type}/countries/{country}",
                 call.path,
@@ -2971,9 +2881,7 @@ pub async fn call(
                 call.path,
                 "country",
             )?;
-            json(
-                client.send_employee_additional_info_template_v_2026_01_01(a0, &a1).await,
-            )
+            json(client.send_employee_additional_info_template(a0, &a1).await)
         }
         #[cfg(feature = "learning")]
         "retrieve_workers_actionable_journeys" => {
@@ -3780,21 +3688,19 @@ pub async fn call(
             json(client.send_create_equity_or_token_tax_event(&a0).await)
         }
         #[cfg(feature = "contracts")]
-        "create_a_request_to_exercise_equity_v_2026_01_01" => {
-            let a0: types::CreateARequestToExerciseEquityV20260101Body = body_arg(
-                call.body,
-            )?;
-            json(client.send_create_a_request_to_exercise_equity_v_2026_01_01(&a0).await)
+        "create_a_request_to_exercise_equity" => {
+            let a0: types::CreateARequestToExerciseEquityBody = body_arg(call.body)?;
+            json(client.send_create_a_request_to_exercise_equity(&a0).await)
         }
         #[cfg(feature = "contracts")]
-        "approve_an_equity_exercise_v_2026_01_01" => {
+        "approve_an_equity_exercise" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/equity/exercise/{public_id}",
                 call.path,
                 "public_id",
             )?;
-            let a1: types::ApproveAnEquityExerciseV20260101Body = body_arg(call.body)?;
-            json(client.send_approve_an_equity_exercise_v_2026_01_01(&a0, &a1).await)
+            let a1: types::ApproveAnEquityExerciseBody = body_arg(call.body)?;
+            json(client.send_approve_an_equity_exercise(&a0, &a1).await)
         }
         #[cfg(feature = "worker-hr")]
         "get_hrx_manager_for_worker" => {
@@ -3844,7 +3750,7 @@ pub async fn call(
             json(client.send_get_worker_additional_fields_for_eor(&a0).await)
         }
         #[cfg(feature = "global-payroll")]
-        "retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01" => {
+        "retrieve_additional_information_fields_for_gp_workers_by_country" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
                 call.path,
@@ -3852,7 +3758,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01(
+                    .send_retrieve_additional_information_fields_for_gp_workers_by_country(
                         &a0,
                     )
                     .await,
@@ -3923,7 +3829,7 @@ pub async fn call(
             json(client.send_get_gp_worker_payslips(&a0).await)
         }
         #[cfg(feature = "global-payroll")]
-        "download_a_gp_worker_payslip_v_2026_01_01" => {
+        "download_a_gp_worker_payslip" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
                 call.path,
@@ -3934,7 +3840,7 @@ pub async fn call(
                 call.path,
                 "payslip_id",
             )?;
-            json(client.send_download_a_gp_worker_payslip_v_2026_01_01(&a0, &a1).await)
+            json(client.send_download_a_gp_worker_payslip(&a0, &a1).await)
         }
         #[cfg(feature = "worker-information")]
         "update_gp_worker_address" => {
@@ -4170,46 +4076,32 @@ pub async fn call(
             empty(client.send_update_organization_structure(&a0).await)
         }
         #[cfg(feature = "organization-structure")]
-        "fetch_an_org_structure_from_the_organization_v_2026_01_01" => {
+        "fetch_an_org_structure_from_the_organization" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
                 call.path,
                 "hris_org_structure_id",
             )?;
-            json(
-                client
-                    .send_fetch_an_org_structure_from_the_organization_v_2026_01_01(&a0)
-                    .await,
-            )
+            json(client.send_fetch_an_org_structure_from_the_organization(&a0).await)
         }
         #[cfg(feature = "organization-structure")]
-        "delete_an_org_structure_from_the_organization_v_2026_01_01" => {
+        "delete_an_org_structure_from_the_organization" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
                 call.path,
                 "hris_org_structure_id",
             )?;
-            json(
-                client
-                    .send_delete_an_org_structure_from_the_organization_v_2026_01_01(&a0)
-                    .await,
-            )
+            json(client.send_delete_an_org_structure_from_the_organization(&a0).await)
         }
         #[cfg(feature = "organization-structure")]
-        "update_an_existing_hris_org_structure_v_2026_01_01" => {
+        "update_an_existing_hris_org_structure" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
                 call.path,
                 "hris_org_structure_id",
             )?;
-            let a1: types::UpdateAnExistingHrisOrgStructureV20260101Body = body_arg(
-                call.body,
-            )?;
-            json(
-                client
-                    .send_update_an_existing_hris_org_structure_v_2026_01_01(&a0, &a1)
-                    .await,
-            )
+            let a1: types::UpdateAnExistingHrisOrgStructureBody = body_arg(call.body)?;
+            json(client.send_update_an_existing_hris_org_structure(&a0, &a1).await)
         }
         #[cfg(feature = "positions")]
         "apply_position_changes" => {
@@ -4226,17 +4118,13 @@ pub async fn call(
             empty(client.send_get_positions_by_profile(&a0).await)
         }
         #[cfg(feature = "positions")]
-        "fetch_hris_positions_from_a_hris_profile_v_2026_01_01" => {
+        "fetch_hris_positions_from_a_hris_profile" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/positions/profile/{hris_profile_id}",
                 call.path,
                 "hris_profile_id",
             )?;
-            json(
-                client
-                    .send_fetch_hris_positions_from_a_hris_profile_v_2026_01_01(&a0)
-                    .await,
-            )
+            json(client.send_fetch_hris_positions_from_a_hris_profile(&a0).await)
         }
         #[cfg(feature = "worker-relations")]
         "create_worker_relation_profile" => {
@@ -4288,7 +4176,7 @@ pub async fn call(
             empty(client.send_add_worker_relation_parent_by_external_id(&a0).await)
         }
         #[cfg(feature = "worker-relations")]
-        "fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01" => {
+        "fetch_worker_relations_of_a_given_hris_profile_by_external_id" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
                 call.path,
@@ -4296,28 +4184,25 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01(
+                    .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id(
                         &a0,
                     )
                     .await,
             )
         }
         #[cfg(feature = "worker-relations")]
-        "create_a_parent_worker_relation_with_external_id_v_2026_01_01" => {
+        "create_a_parent_worker_relation_with_external_id" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
                 call.path,
                 "profile_id",
             )?;
-            let a1: types::CreateAParentWorkerRelationWithExternalIdV20260101Body = body_arg(
+            let a1: types::CreateAParentWorkerRelationWithExternalIdBody = body_arg(
                 call.body,
             )?;
             empty(
                 client
-                    .send_create_a_parent_worker_relation_with_external_id_v_2026_01_01(
-                        &a0,
-                        &a1,
-                    )
+                    .send_create_a_parent_worker_relation_with_external_id(&a0, &a1)
                     .await,
             )
         }
@@ -4359,14 +4244,14 @@ pub async fn call(
             empty(client.send_add_worker_relation_parent(&a0, &a1).await)
         }
         #[cfg(feature = "worker-relations")]
-        "create_child_worker_relation_v_2026_01_01" => {
+        "create_child_worker_relation" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/worker_relations/profile/{hris_profile_oid}/child",
                 call.path,
                 "hris_profile_oid",
             )?;
-            let a1: types::CreateChildWorkerRelationV20260101Body = body_arg(call.body)?;
-            empty(client.send_create_child_worker_relation_v_2026_01_01(&a0, &a1).await)
+            let a1: types::CreateChildWorkerRelationBody = body_arg(call.body)?;
+            empty(client.send_create_child_worker_relation(&a0, &a1).await)
         }
         #[cfg(feature = "worker-relations")]
         "get_worker_relation_types" => {
@@ -4418,34 +4303,34 @@ pub async fn call(
             empty(client.send_update_worker_relation_type(&a0, &a1).await)
         }
         #[cfg(feature = "worker-relations")]
-        "delete_a_worker_relation_type_v_2026_01_01" => {
+        "delete_a_worker_relation_type" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/worker_relations/types/{type_id}",
                 call.path,
                 "type_id",
             )?;
-            empty(client.send_delete_a_worker_relation_type_v_2026_01_01(&a0).await)
+            empty(client.send_delete_a_worker_relation_type(&a0).await)
         }
         #[cfg(feature = "workers")]
-        "get_invoice_details_by_id_v_2026_04_27" => {
+        "get_invoice_details_by_id" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ic/workers/invoices/{invoice_id}",
                 call.path,
                 "invoice_id",
             )?;
-            json(client.send_get_invoice_details_by_id_v_2026_04_27(&a0).await)
+            json(client.send_get_invoice_details_by_id(&a0).await)
         }
         #[cfg(feature = "workers")]
-        "ic_workers_invoices_invoice_id_pdf_v_2026_04_20" => {
+        "ic_workers_invoices_invoice_id_pdf" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ic/workers/invoices/{invoice_id}/pdf",
                 call.path,
                 "invoice_id",
             )?;
-            json(client.send_ic_workers_invoices_invoice_id_pdf_v_2026_04_20(&a0).await)
+            json(client.send_ic_workers_invoices_invoice_id_pdf(&a0).await)
         }
         #[cfg(feature = "workers")]
-        "retrieve_worker_transaction_history_v_2026_04_30" => {
+        "retrieve_worker_transaction_history" => {
             let a0: Option<f64> = query_arg(call.query, "amount_from")?;
             let a1: Option<f64> = query_arg(call.query, "amount_to")?;
             let a2: Option<::std::vec::Vec<::std::string::String>> = query_arg(
@@ -4483,7 +4368,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_worker_transaction_history_v_2026_04_30(
+                    .send_retrieve_worker_transaction_history(
                         a0,
                         a1,
                         a2.as_ref(),
@@ -4855,13 +4740,13 @@ pub async fn call(
             json(client.send_get_billing_invoice_download_link(&a0).await)
         }
         #[cfg(feature = "accounting")]
-        "get_invoice_by_id_v_2026_01_01" => {
+        "get_invoice_by_id" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/invoices/{invoice_id}",
                 call.path,
                 "invoice_id",
             )?;
-            json(client.send_get_invoice_by_id_v_2026_01_01(&a0).await)
+            json(client.send_get_invoice_by_id(&a0).await)
         }
         #[cfg(feature = "assets")]
         "get_it_assets" => {
@@ -4991,23 +4876,17 @@ pub async fn call(
             json(client.send_get_legal_entity_cost_centers(&a0).await)
         }
         #[cfg(feature = "cost-centers")]
-        "sync_cost_centers_for_legal_entity_v_2026_01_01" => {
+        "sync_cost_centers_for_legal_entity" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/legal-entities/{legal_entity_id}/cost-centers/synchronize",
                 call.path,
                 "legal_entity_id",
             )?;
-            let a1: types::SyncCostCentersForLegalEntityV20260101Body = body_arg(
-                call.body,
-            )?;
-            json(
-                client
-                    .send_sync_cost_centers_for_legal_entity_v_2026_01_01(&a0, &a1)
-                    .await,
-            )
+            let a1: types::SyncCostCentersForLegalEntityBody = body_arg(call.body)?;
+            json(client.send_sync_cost_centers_for_legal_entity(&a0, &a1).await)
         }
         #[cfg(feature = "list-cycles")]
-        "list_payroll_cycles_v_2026_01_01" => {
+        "list_payroll_cycles" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/legal-entities/{legal_entity_id}/payroll-events",
                 call.path,
@@ -5025,7 +4904,7 @@ pub async fn call(
             let a4: Option<i64> = query_arg(call.query, "limit")?;
             json(
                 client
-                    .send_list_payroll_cycles_v_2026_01_01(
+                    .send_list_payroll_cycles(
                         &a0,
                         a1.as_deref(),
                         a2.as_ref(),
@@ -5150,7 +5029,7 @@ pub async fn call(
             json(client.send_retrieve_termination_details(&a0).await)
         }
         #[cfg(feature = "onboarding")]
-        "list_onboarding_employees_v_2026_01_01" => {
+        "list_onboarding_employees" => {
             let a0: Option<
                 ::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
             > = query_arg(call.query, "actions")?;
@@ -5206,7 +5085,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_list_onboarding_employees_v_2026_01_01(
+                    .send_list_onboarding_employees(
                         a0.as_ref(),
                         a1.as_ref(),
                         a2.as_ref(),
@@ -5228,34 +5107,24 @@ pub async fn call(
             )
         }
         #[cfg(feature = "onboarding")]
-        "get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01" => {
+        "get_onboarding_details_by_employee_hris_profile_id" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}",
                 call.path,
                 "hris_profile_id",
             )?;
             json(
-                client
-                    .send_get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01(
-                        &a0,
-                    )
-                    .await,
+                client.send_get_onboarding_details_by_employee_hris_profile_id(&a0).await,
             )
         }
         #[cfg(feature = "onboarding")]
-        "get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01" => {
+        "get_onboarding_details_by_onboarding_tracker_id" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/onboarding/tracker/{tracker_id}",
                 call.path,
                 "tracker_id",
             )?;
-            json(
-                client
-                    .send_get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01(
-                        &a0,
-                    )
-                    .await,
-            )
+            json(client.send_get_onboarding_details_by_onboarding_tracker_id(&a0).await)
         }
         #[cfg(feature = "organizations")]
         "get_organizations" => json(client.send_get_organizations().await),
@@ -5265,7 +5134,7 @@ pub async fn call(
             json(client.send_create_organization_child(&a0).await)
         }
         #[cfg(feature = "organization-tasks")]
-        "list_organization_tasks_v_2026_03_03" => {
+        "list_organization_tasks" => {
             let a0: Option<types::OrganizationsTasksGetParametersCategory> = query_arg(
                 call.query,
                 "category",
@@ -5282,7 +5151,7 @@ pub async fn call(
             > = query_arg(call.query, "statuses")?;
             json(
                 client
-                    .send_list_organization_tasks_v_2026_03_03(
+                    .send_list_organization_tasks(
                         a0,
                         a1.as_deref(),
                         a2.as_deref(),
@@ -5294,7 +5163,7 @@ pub async fn call(
             )
         }
         #[cfg(feature = "accounting")]
-        "retrieve_payment_receipts_v_2026_01_01" => {
+        "retrieve_payment_receipts" => {
             let a0: Option<types::PaymentsGetParametersCurrencies> = query_arg(
                 call.query,
                 "currencies",
@@ -5318,7 +5187,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_payment_receipts_v_2026_01_01(
+                    .send_retrieve_payment_receipts(
                         a0.as_ref(),
                         a1.as_deref(),
                         a2.as_ref(),
@@ -5330,24 +5199,22 @@ pub async fn call(
             )
         }
         #[cfg(feature = "accounting")]
-        "retrieve_a_payment_breakdown_v_2026_01_01" => {
+        "retrieve_a_payment_breakdown" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/payments/{payment_id}/breakdown",
                 call.path,
                 "payment_id",
             )?;
-            json(client.send_retrieve_a_payment_breakdown_v_2026_01_01(&a0).await)
+            json(client.send_retrieve_a_payment_breakdown(&a0).await)
         }
         #[cfg(feature = "payouts")]
         "get_the_auto_withdrawal_setting" => {
             json(client.send_get_the_auto_withdrawal_setting().await)
         }
         #[cfg(feature = "payouts")]
-        "change_the_auto_withdrawal_setting_v_2026_01_01" => {
-            let a0: types::ChangeTheAutoWithdrawalSettingV20260101Body = body_arg(
-                call.body,
-            )?;
-            json(client.send_change_the_auto_withdrawal_setting_v_2026_01_01(&a0).await)
+        "change_the_auto_withdrawal_setting" => {
+            let a0: types::ChangeTheAutoWithdrawalSettingBody = body_arg(call.body)?;
+            json(client.send_change_the_auto_withdrawal_setting(&a0).await)
         }
         #[cfg(feature = "payouts")]
         "list_contractor_balances" => json(client.send_list_contractor_balances().await),
@@ -5607,7 +5474,7 @@ pub async fn call(
             json(client.send_create_person_without_contract(&a0).await)
         }
         #[cfg(feature = "reports")]
-        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01" => {
+        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
                 call.path,
@@ -5617,7 +5484,7 @@ pub async fn call(
             let a2: Option<i64> = query_arg(call.query, "limit")?;
             json(
                 client
-                    .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01(
+                    .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
                         &a0,
                         a1.as_deref(),
                         a2,
@@ -5626,12 +5493,8 @@ pub async fn call(
             )
         }
         #[cfg(feature = "organizations")]
-        "get_the_roles_of_the_current_organization_v_2026_01_01" => {
-            json(
-                client
-                    .send_get_the_roles_of_the_current_organization_v_2026_01_01()
-                    .await,
-            )
+        "get_the_roles_of_the_current_organization" => {
+            json(client.send_get_the_roles_of_the_current_organization().await)
         }
         #[cfg(feature = "organizations")]
         "create_organization_role" => {
@@ -6321,8 +6184,8 @@ pub async fn call(
             json(client.send_sign_amendment(&a0, &a1).await)
         }
         #[cfg(feature = "workers")]
-        "list_of_worker_compliance_documents_v_2026_04_23" => {
-            json(client.send_list_of_worker_compliance_documents_v_2026_04_23().await)
+        "list_of_worker_compliance_documents" => {
+            json(client.send_list_of_worker_compliance_documents().await)
         }
         #[cfg(feature = "contracts")]
         "retrieve_contract_pdf_download_link" => {
@@ -6399,13 +6262,13 @@ pub async fn call(
             json(client.send_get_user_by_id(&a0).await)
         }
         #[cfg(feature = "user")]
-        "retrieve_a_single_user_v_2026_01_01" => {
+        "retrieve_a_single_user" => {
             let a0: ::std::string::String = path_arg(
                 "/scim/v2/Users/{hris_profile_id}",
                 call.path,
                 "hris_profile_id",
             )?;
-            json(client.send_retrieve_a_single_user_v_2026_01_01(&a0).await)
+            json(client.send_retrieve_a_single_user(&a0).await)
         }
         other => Err(DispatchError::UnknownOperation(other.to_string())),
     }
@@ -6421,7 +6284,7 @@ pub fn decode(
 ) -> Option<Result<Vec<crate::runtime::Correction>, crate::runtime::DecodeError>> {
     match operation {
         #[cfg(feature = "treasury")]
-        "create_vendor_bill_v_2026_01_01" => {
+        "create_vendor_bill" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::TreasuryCreateVendorBillV20260101Response201,
@@ -6493,7 +6356,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_applications_v_2026_01_01" => {
+        "retrieve_a_list_of_ats_applications" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
@@ -6502,7 +6365,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "create_ats_application_v_2026_01_01" => {
+        "create_ats_application" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsCreateAtsApplicationV20260101Response201,
@@ -6511,7 +6374,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_ats_application_v_2026_01_01" => {
+        "retrieve_ats_application" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsRetrieveAtsApplicationV20260101Response200,
@@ -6520,7 +6383,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "associate_application_with_an_interview_plan_stage_v_2026_01_01" => {
+        "associate_application_with_an_interview_plan_stage" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsAddNoteToAnApplicationV20260101Response201,
@@ -6529,7 +6392,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "add_note_to_an_application_v_2026_01_01" => {
+        "add_note_to_an_application" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsAddNoteToAnApplicationV20260101Response201,
@@ -6538,7 +6401,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_attachment_files_v_2026_01_01" => {
+        "retrieve_paginated_list_of_ats_attachment_files" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
@@ -6547,7 +6410,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_candidates_v_2026_01_01" => {
+        "retrieve_paginated_list_of_ats_candidates" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
@@ -6556,7 +6419,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "create_ats_candidate_v_2026_01_01" => {
+        "create_ats_candidate" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsCreateAtsCandidateV20260101Response201,
@@ -6565,7 +6428,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "create_candidate_tags_v_2026_02_27" => {
+        "create_candidate_tags" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsCreateCandidateTagsV20260227Response201,
@@ -6583,7 +6446,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_published_ats_email_templates_v_2026_02_11" => {
+        "retrieve_a_list_of_published_ats_email_templates" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
@@ -6619,7 +6482,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_ats_job_postings_v_2026_04_10" => {
+        "retrieve_ats_job_postings" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsRetrieveAtsJobPostingsV20260410Response200,
@@ -6655,7 +6518,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_locations_v_2026_01_01" => {
+        "retrieve_a_list_of_ats_locations" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
@@ -6664,7 +6527,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_offers_v_2026_01_01" => {
+        "retrieve_a_list_of_ats_offers" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsRetrieveAListOfAtsOffersV20260101Response200,
@@ -6673,7 +6536,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_rejection_archivation_reasons_v_2026_01_01" => {
+        "retrieve_paginated_list_of_ats_rejection_archivation_reasons" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
@@ -6682,7 +6545,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "ats")]
-        "list_tags_v_2026_02_27" => {
+        "list_tags" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AtsListTagsV20260227Response200,
@@ -6691,7 +6554,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "legal-entities")]
-        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
@@ -6700,7 +6563,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "plans-401-k")]
-        "get_401_k_plans_for_legal_entity_v_2026_01_01" => {
+        "get_401_k_plans_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
@@ -6709,7 +6572,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "plans-401-k")]
-        "clean_up_plan_for_a_given_legal_entity_v_2026_01_01" => {
+        "clean_up_plan_for_a_given_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::ContractsRejectContractResponse204,
@@ -6718,7 +6581,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "plans-401-k")]
-        "activate_the_401_k_integration_for_the_legal_entity_v_2026_01_01" => {
+        "activate_the_401_k_integration_for_the_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
@@ -6727,7 +6590,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "employees")]
-        "get_employee_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+        "get_employee_from_organization_integrated_with_external_benefits_vendor" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
@@ -6736,7 +6599,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "payroll")]
-        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
@@ -6754,7 +6617,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "plans-401-k")]
-        "create_401_k_plan_for_legal_entity_v_2026_01_01" => {
+        "create_401_k_plan_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
@@ -6763,7 +6626,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "plans-401-k")]
-        "update_401_k_plan_v_2026_01_01" => {
+        "update_401_k_plan" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::Plans401KUpdate401KPlanV20260101Response200,
@@ -6772,7 +6635,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "enrollments")]
-        "get_enrollment_settings_from_an_employee_in_a_401_k_plan_v_2026_01_01" => {
+        "get_enrollment_settings_from_an_employee_in_a_401_k_plan" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
@@ -6781,7 +6644,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "enrollments")]
-        "enroll_an_employee_in_a_401_k_plan_v_2026_01_01" => {
+        "enroll_an_employee_in_a_401_k_plan" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
@@ -6790,7 +6653,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "paystubs")]
-        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor_v_2026_01_01" => {
+        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
@@ -6916,7 +6779,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "cost-centers")]
-        "assign_cost_centers_to_an_employment_contract_v_2026_01_01" => {
+        "assign_cost_centers_to_an_employment_contract" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
@@ -7168,7 +7031,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "global-payroll")]
-        "get_payroll_report_v_2026_03_30" => {
+        "get_payroll_report" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::GlobalPayrollGetPayrollReportV20260330Response200,
@@ -7204,7 +7067,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "employee-information")]
-        "employee_additional_info_template_v_2026_01_01" => {
+        "employee_additional_info_template" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
@@ -7798,7 +7661,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "contracts")]
-        "create_a_request_to_exercise_equity_v_2026_01_01" => {
+        "create_a_request_to_exercise_equity" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::WorkerInformationCreateGpWorkerBankResponse201,
@@ -7807,7 +7670,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "contracts")]
-        "approve_an_equity_exercise_v_2026_01_01" => {
+        "approve_an_equity_exercise" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::ContractsApproveAnEquityExerciseV20260101Response200,
@@ -7852,7 +7715,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "global-payroll")]
-        "retrieve_additional_information_fields_for_gp_workers_by_country_v_2026_01_01" => {
+        "retrieve_additional_information_fields_for_gp_workers_by_country" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
@@ -7906,7 +7769,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "global-payroll")]
-        "download_a_gp_worker_payslip_v_2026_01_01" => {
+        "download_a_gp_worker_payslip" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::ScreeningsCreateVeriffSessionResponse201,
@@ -8102,7 +7965,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "organization-structure")]
-        "fetch_an_org_structure_from_the_organization_v_2026_01_01" => {
+        "fetch_an_org_structure_from_the_organization" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
@@ -8111,7 +7974,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "organization-structure")]
-        "delete_an_org_structure_from_the_organization_v_2026_01_01" => {
+        "delete_an_org_structure_from_the_organization" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::ContractsRejectContractResponse204,
@@ -8120,7 +7983,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "organization-structure")]
-        "update_an_existing_hris_org_structure_v_2026_01_01" => {
+        "update_an_existing_hris_org_structure" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::ContractsRejectContractResponse204,
@@ -8129,7 +7992,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "positions")]
-        "fetch_hris_positions_from_a_hris_profile_v_2026_01_01" => {
+        "fetch_hris_positions_from_a_hris_profile" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
@@ -8156,7 +8019,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "worker-relations")]
-        "fetch_worker_relations_of_a_given_hris_profile_by_external_id_v_2026_01_01" => {
+        "fetch_worker_relations_of_a_given_hris_profile_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
@@ -8192,7 +8055,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "workers")]
-        "get_invoice_details_by_id_v_2026_04_27" => {
+        "get_invoice_details_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::WorkersGetInvoiceDetailsByIdV20260427Response200,
@@ -8201,7 +8064,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "workers")]
-        "ic_workers_invoices_invoice_id_pdf_v_2026_04_20" => {
+        "ic_workers_invoices_invoice_id_pdf" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::ScreeningsCreateVeriffSessionResponse201,
@@ -8210,7 +8073,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "workers")]
-        "retrieve_worker_transaction_history_v_2026_04_30" => {
+        "retrieve_worker_transaction_history" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
@@ -8417,7 +8280,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "accounting")]
-        "get_invoice_by_id_v_2026_01_01" => {
+        "get_invoice_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AccountingGetInvoiceByIdV20260101Response200,
@@ -8525,7 +8388,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "cost-centers")]
-        "sync_cost_centers_for_legal_entity_v_2026_01_01" => {
+        "sync_cost_centers_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::CostCentersGetLegalEntityCostCentersResponse200,
@@ -8534,7 +8397,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "list-cycles")]
-        "list_payroll_cycles_v_2026_01_01" => {
+        "list_payroll_cycles" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::ListCyclesListPayrollCyclesV20260101Response200,
@@ -8660,7 +8523,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "onboarding")]
-        "list_onboarding_employees_v_2026_01_01" => {
+        "list_onboarding_employees" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::OnboardingListOnboardingEmployeesV20260101Response200,
@@ -8669,7 +8532,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "onboarding")]
-        "get_onboarding_details_by_employee_hris_profile_id_v_2026_01_01" => {
+        "get_onboarding_details_by_employee_hris_profile_id" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
@@ -8678,7 +8541,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "onboarding")]
-        "get_onboarding_details_by_onboarding_tracker_id_v_2026_01_01" => {
+        "get_onboarding_details_by_onboarding_tracker_id" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
@@ -8705,7 +8568,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "organization-tasks")]
-        "list_organization_tasks_v_2026_03_03" => {
+        "list_organization_tasks" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::OrganizationTasksListOrganizationTasksV20260303Response200,
@@ -8714,7 +8577,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "accounting")]
-        "retrieve_payment_receipts_v_2026_01_01" => {
+        "retrieve_payment_receipts" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AccountingRetrievePaymentReceiptsV20260101Response200,
@@ -8723,7 +8586,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "accounting")]
-        "retrieve_a_payment_breakdown_v_2026_01_01" => {
+        "retrieve_a_payment_breakdown" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
@@ -8741,7 +8604,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "payouts")]
-        "change_the_auto_withdrawal_setting_v_2026_01_01" => {
+        "change_the_auto_withdrawal_setting" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::PayoutsGetTheAutoWithdrawalSettingResponse200,
@@ -8975,7 +8838,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "reports")]
-        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id_v_2026_01_01" => {
+        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
@@ -8984,7 +8847,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "organizations")]
-        "get_the_roles_of_the_current_organization_v_2026_01_01" => {
+        "get_the_roles_of_the_current_organization" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
@@ -9497,7 +9360,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "workers")]
-        "list_of_worker_compliance_documents_v_2026_04_23" => {
+        "list_of_worker_compliance_documents" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
@@ -9576,7 +9439,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "user")]
-        "retrieve_a_single_user_v_2026_01_01" => {
+        "retrieve_a_single_user" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::UserRetrieveASingleUserV20260101Response200,

@@ -149,14 +149,7 @@ async fn offset_pages_by_items_seen_and_stops_at_the_total() {
     assert_eq!(queries(&server).await, ["limit=2"]);
 
     let (server, client) = serve(vec![("limit=2", invoices(&[], 0, 0))]).await;
-    assert!(client
-        .retrieve_deel_invoices()
-        .limit(2)
-        .paginate()
-        .items()
-        .collect::<Vec<_>>()
-        .await
-        .is_empty());
+    assert!(client.retrieve_deel_invoices().limit(2).paginate().items().collect::<Vec<_>>().await.is_empty());
     assert_eq!(queries(&server).await, ["limit=2"]);
 }
 

@@ -35,6 +35,8 @@ pub const ALL: &[(&str, Pass)] = &[
     ("success_response", success_response),
     ("error_responses", error_responses),
     ("operation_ids", operation_ids),
+    // After operation_ids: the ids are unique and kebab-case.
+    ("undated_ids", undated_ids),
     ("areas", areas),
     // Paths are rewritten last among the operation passes: earlier passes read the upstream path.
     ("api_prefixes", api_prefixes),
@@ -557,6 +559,54 @@ pub fn operation_ids(doc: &mut Value) -> Result<usize, String> {
             op.insert("operationId".into(), json!(new));
             n += 1;
         }
+    });
+    Ok(n)
+}
+
+/// An operation id's version date suffix (`…-v-2026-01-01`) and the name before it.
+fn split_version(id: &str) -> Option<(&str, &str)> {
+    let (base, date) = id.rsplit_once("-v-")?;
+    let parts: Vec<&str> = date.split('-').collect();
+    let is_date = matches!(parts.as_slice(), [y, m, d]
+        if y.len() == 4 && m.len() == 2 && d.len() == 2 && date.chars().all(|c| c.is_ascii_digit() || c == '-'));
+    (is_date && !base.is_empty()).then_some((base, date))
+}
+
+/// Method names carry no version date (`create_vendor_bill`, not
+/// `create_vendor_bill_v_2026_01_01`). Where several operations share a name but for the date,
+/// the newest keeps the plain name and the others become `legacy-<name>[-v-<date>]`. The id
+/// Deel publishes stays in `x-deel-upstream-id` (for its reference page).
+pub fn undated_ids(doc: &mut Value) -> Result<usize, String> {
+    let mut ids: Vec<String> = Vec::new();
+    json::for_each_operation(doc, &mut |_, _, op| {
+        ids.extend(op.get("operationId").and_then(Value::as_str).map(String::from));
+    });
+    // Each plain name and its versions, oldest first (an undated id counts as the oldest).
+    let mut versions: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for id in &ids {
+        let (base, date) = split_version(id).unwrap_or((id, ""));
+        versions.entry(base.to_string()).or_default().push((date.to_string(), id.clone()));
+    }
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    for (base, mut all) in versions {
+        all.sort();
+        let Some((_, newest)) = all.pop() else { continue };
+        renames.insert(newest, base.clone());
+        for (date, id) in all {
+            let legacy =
+                if date.is_empty() { format!("legacy-{base}") } else { format!("legacy-{base}-v-{date}") };
+            renames.insert(id, legacy);
+        }
+    }
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        let Some(id) = op.get("operationId").and_then(Value::as_str).map(String::from) else { return };
+        let Some(new) = renames.get(&id).filter(|new| **new != id) else { return };
+        if !op.contains_key("x-deel-upstream-id") {
+            op.insert("x-deel-upstream-id".into(), json!(id));
+        }
+        op.insert("operationId".into(), json!(new));
+        n += 1;
     });
     Ok(n)
 }

@@ -446,3 +446,22 @@ fn counting_query_parameters_become_integers() {
     assert_eq!(params[3]["schema"]["type"], json!("string"), "only query parameters");
     assert_eq!(params[4]["schema"]["type"], json!("string"), "only counting parameters");
 }
+
+#[test]
+fn version_dates_leave_ids_and_the_newest_version_keeps_the_plain_name() {
+    let op = |id: &str| json!({ "operationId": id, "responses": {} });
+    let mut doc = json!({ "openapi": "3.1.0", "paths": {
+        "/a": { "get": op("get-report-v-2026-03-30"), "post": op("create-bill-v-2026-01-01") },
+        "/b": { "get": op("get-report-v-2026-01-01"), "post": op("get-report") },
+        "/c": { "get": op("list-things"), "post": op("pay-v-2-bills") }
+    } });
+    assert_eq!(undated_ids(&mut doc), Ok(4));
+    let id = |path: &str, method: &str| doc["paths"][path][method]["operationId"].clone();
+    assert_eq!(id("/a", "get"), json!("get-report"));
+    assert_eq!(id("/a", "post"), json!("create-bill"));
+    assert_eq!(id("/b", "get"), json!("legacy-get-report-v-2026-01-01"));
+    assert_eq!(id("/b", "post"), json!("legacy-get-report"));
+    assert_eq!(id("/c", "get"), json!("list-things"));
+    assert_eq!(id("/c", "post"), json!("pay-v-2-bills"), "not a date");
+    assert_eq!(doc["paths"]["/a"]["get"]["x-deel-upstream-id"], json!("get-report-v-2026-03-30"));
+}
