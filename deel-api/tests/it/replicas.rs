@@ -586,3 +586,23 @@ async fn tokens_at_rest_are_encrypted_with_a_key_and_plain_without() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_writer_cannot_overwrite_a_newer_pair() {
+    let Some(server) = RedisServer::start() else { return };
+    let store = Redis::open(&server.url).expect("a URL").with_namespace(namespace()).oauth_store("grant");
+    let pair = |n: u32| OAuthTokens::new(&format!("access-{n}"), &format!("refresh-{n}"), Utc::now());
+    assert!(store.seed(&pair(1)).await.expect("seeds"));
+    assert!(!store.seed(&pair(9)).await.expect("answers"), "a second seed changes nothing");
+    let lease = Duration::from_secs(30);
+    assert!(store.try_lease("a", lease).await.expect("leases"));
+    assert!(!store.try_lease("b", lease).await.expect("answers"), "one holder at a time");
+    assert!(store.replace("a", 1, &pair(2)).await.expect("answers"));
+    assert!(!store.replace("a", 1, &pair(3)).await.expect("answers"), "version 1 is no longer stored");
+    store.release("b").await.expect("answers");
+    assert!(!store.try_lease("b", lease).await.expect("answers"), "only the holder releases");
+    store.release("a").await.expect("answers");
+    assert!(!store.replace("a", 2, &pair(4)).await.expect("answers"), "not without the lease");
+    let stored = store.load().await.expect("loads").expect("a pair");
+    assert_eq!((stored.version, stored.tokens.refresh_token()), (2, "refresh-2"));
+}
