@@ -11,13 +11,13 @@ impl Client {
     /// Token scopes: `treasury-vendorbill:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/treasury/create-vendor-bill-v-2026-01-01>
-    pub fn create_vendor_bill<'a>(
-        &'a self,
-        body: &'a types::CreateVendorBillBody,
-    ) -> CreateVendorBill<'a> {
+    pub fn create_vendor_bill(
+        &self,
+        body: impl ::std::convert::Into<types::CreateVendorBillBody>,
+    ) -> CreateVendorBill {
         CreateVendorBill {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -25,20 +25,17 @@ impl Client {
 ///Request builder for [`Client::create_vendor_bill`]; finish with [`CreateVendorBill::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateVendorBill<'a> {
-    client: &'a Client,
-    body: &'a types::CreateVendorBillBody,
+pub struct CreateVendorBill {
+    client: Client,
+    body: types::CreateVendorBillBody,
 }
 #[cfg(feature = "treasury")]
-impl<'a> CreateVendorBill<'a> {
+impl CreateVendorBill {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::TreasuryCreateVendorBillV20260101Response201,
-    > {
-        self.client.send_create_vendor_bill(self.body)
+    ) -> crate::runtime::Pending<types::TreasuryCreateVendorBillV20260101Response201> {
+        self.client.send_create_vendor_bill(&self.body)
     }
 }
 #[cfg(feature = "treasury")]
@@ -50,36 +47,33 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/treasury/upload-vendor-bill-attachment>
-    pub fn upload_vendor_bill_attachment<'a>(
-        &'a self,
-        vendor_bill_id: &'a str,
-        form: ::reqwest::multipart::Form,
-    ) -> UploadVendorBillAttachment<'a> {
+    pub fn upload_vendor_bill_attachment(
+        &self,
+        vendor_bill_id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> UploadVendorBillAttachment {
         UploadVendorBillAttachment {
-            client: self,
-            vendor_bill_id,
-            form,
+            client: self.clone(),
+            vendor_bill_id: vendor_bill_id.into(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "treasury")]
 ///Request builder for [`Client::upload_vendor_bill_attachment`]; finish with [`UploadVendorBillAttachment::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UploadVendorBillAttachment<'a> {
-    client: &'a Client,
-    vendor_bill_id: &'a str,
+pub struct UploadVendorBillAttachment {
+    client: Client,
+    vendor_bill_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "treasury")]
-impl<'a> UploadVendorBillAttachment<'a> {
+impl UploadVendorBillAttachment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsAddNoteToAnApplicationV20260101Response201,
-    > {
-        self.client.send_upload_vendor_bill_attachment(self.vendor_bill_id, self.form)
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
+        self.client.send_upload_vendor_bill_attachment(&self.vendor_bill_id, self.form)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -91,32 +85,29 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/adjustments/create-contract-adjustment>
-    pub fn create_contract_adjustment<'a>(
-        &'a self,
-        form: ::reqwest::multipart::Form,
-    ) -> CreateContractAdjustment<'a> {
+    pub fn create_contract_adjustment(
+        &self,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> CreateContractAdjustment {
         CreateContractAdjustment {
-            client: self,
-            form,
+            client: self.clone(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "adjustments")]
 ///Request builder for [`Client::create_contract_adjustment`]; finish with [`CreateContractAdjustment::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractAdjustment<'a> {
-    client: &'a Client,
+pub struct CreateContractAdjustment {
+    client: Client,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "adjustments")]
-impl<'a> CreateContractAdjustment<'a> {
+impl CreateContractAdjustment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AdjustmentsCreateContractAdjustmentResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::AdjustmentsCreateContractAdjustmentResponse201> {
         self.client.send_create_contract_adjustment(self.form)
     }
 }
@@ -127,9 +118,9 @@ impl Client {
     /// Token scopes: `adjustments:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/adjustments/get-adjustment-categories>
-    pub fn get_adjustment_categories<'a>(&'a self) -> GetAdjustmentCategories<'a> {
+    pub fn get_adjustment_categories(&self) -> GetAdjustmentCategories {
         GetAdjustmentCategories {
-            client: self,
+            client: self.clone(),
             contract_types: None,
         }
     }
@@ -138,34 +129,35 @@ impl Client {
 ///Request builder for [`Client::get_adjustment_categories`]; finish with [`GetAdjustmentCategories::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetAdjustmentCategories<'a> {
-    client: &'a Client,
+pub struct GetAdjustmentCategories {
+    client: Client,
     contract_types: Option<
-        &'a ::std::vec::Vec<
+        ::std::vec::Vec<
             types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
         >,
     >,
 }
 #[cfg(feature = "adjustments")]
-impl<'a> GetAdjustmentCategories<'a> {
+impl GetAdjustmentCategories {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
+            >,
         >,
     ) -> Self {
-        self.contract_types = Some(value);
+        self.contract_types = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AdjustmentsGetAdjustmentCategoriesResponse200,
-    > {
-        self.client.send_get_adjustment_categories(self.contract_types)
+    ) -> crate::runtime::Pending<types::AdjustmentsGetAdjustmentCategoriesResponse200> {
+        self.client.send_get_adjustment_categories(self.contract_types.as_ref())
     }
 }
 #[cfg(feature = "adjustments")]
@@ -175,13 +167,13 @@ impl Client {
     /// Token scopes: `adjustments:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/adjustments/get-contract-adjustment>
-    pub fn get_contract_adjustment<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> GetContractAdjustment<'a> {
+    pub fn get_contract_adjustment(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractAdjustment {
         GetContractAdjustment {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -189,20 +181,17 @@ impl Client {
 ///Request builder for [`Client::get_contract_adjustment`]; finish with [`GetContractAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractAdjustment<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetContractAdjustment {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "adjustments")]
-impl<'a> GetContractAdjustment<'a> {
+impl GetContractAdjustment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AdjustmentsGetContractAdjustmentResponse200,
-    > {
-        self.client.send_get_contract_adjustment(self.id)
+    ) -> crate::runtime::Pending<types::AdjustmentsGetContractAdjustmentResponse200> {
+        self.client.send_get_contract_adjustment(&self.id)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -212,13 +201,13 @@ impl Client {
     /// Token scopes: `adjustments:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/adjustments/delete-contract-adjustment>
-    pub fn delete_contract_adjustment<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> DeleteContractAdjustment<'a> {
+    pub fn delete_contract_adjustment(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteContractAdjustment {
         DeleteContractAdjustment {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -226,15 +215,15 @@ impl Client {
 ///Request builder for [`Client::delete_contract_adjustment`]; finish with [`DeleteContractAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteContractAdjustment<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct DeleteContractAdjustment {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "adjustments")]
-impl<'a> DeleteContractAdjustment<'a> {
+impl DeleteContractAdjustment {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
-        self.client.send_delete_contract_adjustment(self.id)
+    pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
+        self.client.send_delete_contract_adjustment(&self.id)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -246,33 +235,33 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/adjustments/update-contract-adjustment>
-    pub fn update_contract_adjustment<'a>(
-        &'a self,
-        id: &'a str,
-        form: ::reqwest::multipart::Form,
-    ) -> UpdateContractAdjustment<'a> {
+    pub fn update_contract_adjustment(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> UpdateContractAdjustment {
         UpdateContractAdjustment {
-            client: self,
-            id,
-            form,
+            client: self.clone(),
+            id: id.into(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "adjustments")]
 ///Request builder for [`Client::update_contract_adjustment`]; finish with [`UpdateContractAdjustment::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateContractAdjustment<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct UpdateContractAdjustment {
+    client: Client,
+    id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "adjustments")]
-impl<'a> UpdateContractAdjustment<'a> {
+impl UpdateContractAdjustment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_contract_adjustment(self.id, self.form)
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_contract_adjustment(&self.id, self.form)
     }
 }
 #[cfg(feature = "ats")]
@@ -282,11 +271,11 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-application-sources>
-    pub fn retrieve_a_list_of_ats_application_sources<'a>(
-        &'a self,
-    ) -> RetrieveAListOfAtsApplicationSources<'a> {
+    pub fn retrieve_a_list_of_ats_application_sources(
+        &self,
+    ) -> RetrieveAListOfAtsApplicationSources {
         RetrieveAListOfAtsApplicationSources {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
         }
@@ -296,47 +285,57 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_list_of_ats_application_sources`]; finish with [`RetrieveAListOfAtsApplicationSources::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsApplicationSources<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct RetrieveAListOfAtsApplicationSources {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsApplicationSources<'a> {
+impl RetrieveAListOfAtsApplicationSources {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfAtsApplicationSourcesResponse200,
     > {
         self.client
-            .send_retrieve_a_list_of_ats_application_sources(self.cursor, self.limit)
+            .send_retrieve_a_list_of_ats_application_sources(
+                self.cursor.as_deref(),
+                self.limit,
+            )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrieveAListOfAtsApplicationSources<'a> {
+impl RetrieveAListOfAtsApplicationSources {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsApplicationSources {
     type Page = types::AtsRetrieveAListOfAtsApplicationSourcesResponse200;
     type Item = types::AtsApplicationSourcesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_a_list_of_ats_application_sources(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -370,11 +369,9 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-applications-v-2026-01-01>
-    pub fn retrieve_a_list_of_ats_applications<'a>(
-        &'a self,
-    ) -> RetrieveAListOfAtsApplications<'a> {
+    pub fn retrieve_a_list_of_ats_applications(&self) -> RetrieveAListOfAtsApplications {
         RetrieveAListOfAtsApplications {
-            client: self,
+            client: self.clone(),
             candidate_tag_ids: None,
             current_stage_category_type_slugs: None,
             current_stage_default_type_slugs: None,
@@ -395,170 +392,209 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_list_of_ats_applications`]; finish with [`RetrieveAListOfAtsApplications::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsApplications<'a> {
-    client: &'a Client,
-    candidate_tag_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    current_stage_category_type_slugs: Option<
-        &'a ::std::vec::Vec<::std::string::String>,
-    >,
-    current_stage_default_type_slugs: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    cursor: Option<&'a str>,
-    interview_plan_stage_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
+pub struct RetrieveAListOfAtsApplications {
+    client: Client,
+    candidate_tag_ids: Option<::std::vec::Vec<::std::string::String>>,
+    current_stage_category_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
+    current_stage_default_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
+    cursor: Option<::std::string::String>,
+    interview_plan_stage_ids: Option<::std::vec::Vec<::std::string::String>>,
     job_criterias_matchings: Option<
-        &'a ::std::vec::Vec<
+        ::std::vec::Vec<
             types::AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems,
         >,
     >,
-    job_id: Option<&'a str>,
+    job_id: Option<::std::string::String>,
     limit: Option<i64>,
-    search_text: Option<&'a str>,
+    search_text: Option<::std::string::String>,
     sort_by: Option<types::AtsApplicationsGetParametersSortBy>,
     sort_order: Option<types::AtsApplicationsGetParametersSortOrder>,
-    source_slugs: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    source_slugs: Option<::std::vec::Vec<::std::string::String>>,
+    updated_after: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsApplications<'a> {
+impl RetrieveAListOfAtsApplications {
     ///Sets the optional `candidate_tag_ids` query parameter.
     pub fn candidate_tag_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.candidate_tag_ids = Some(value);
+        self.candidate_tag_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `current_stage_category_type_slugs` query parameter.
     pub fn current_stage_category_type_slugs(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.current_stage_category_type_slugs = Some(value);
+        self.current_stage_category_type_slugs = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `current_stage_default_type_slugs` query parameter.
     pub fn current_stage_default_type_slugs(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.current_stage_default_type_slugs = Some(value);
+        self.current_stage_default_type_slugs = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `interview_plan_stage_ids` query parameter.
     pub fn interview_plan_stage_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.interview_plan_stage_ids = Some(value);
+        self.interview_plan_stage_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `job_criterias_matchings` query parameter.
     pub fn job_criterias_matchings(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems,
+            >,
         >,
     ) -> Self {
-        self.job_criterias_matchings = Some(value);
+        self.job_criterias_matchings = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `job_id` query parameter.
-    pub fn job_id(mut self, value: &'a str) -> Self {
-        self.job_id = Some(value);
+    pub fn job_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.job_id = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `search_text` query parameter.
-    pub fn search_text(mut self, value: &'a str) -> Self {
-        self.search_text = Some(value);
+    pub fn search_text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_text = Some(value.into());
         self
     }
     ///Sets the optional `sort_by` query parameter.
-    pub fn sort_by(mut self, value: types::AtsApplicationsGetParametersSortBy) -> Self {
-        self.sort_by = Some(value);
+    pub fn sort_by(
+        mut self,
+        value: impl ::std::convert::Into<types::AtsApplicationsGetParametersSortBy>,
+    ) -> Self {
+        self.sort_by = Some(value.into());
         self
     }
     ///Sets the optional `sort_order` query parameter.
     pub fn sort_order(
         mut self,
-        value: types::AtsApplicationsGetParametersSortOrder,
+        value: impl ::std::convert::Into<types::AtsApplicationsGetParametersSortOrder>,
     ) -> Self {
-        self.sort_order = Some(value);
+        self.sort_order = Some(value.into());
         self
     }
     ///Sets the optional `source_slugs` query parameter.
     pub fn source_slugs(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.source_slugs = Some(value);
+        self.source_slugs = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `updated_after` query parameter.
     pub fn updated_after(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.updated_after = Some(value);
+        self.updated_after = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
     > {
         self.client
             .send_retrieve_a_list_of_ats_applications(
-                self.candidate_tag_ids,
-                self.current_stage_category_type_slugs,
-                self.current_stage_default_type_slugs,
-                self.cursor,
-                self.interview_plan_stage_ids,
-                self.job_criterias_matchings,
-                self.job_id,
+                self.candidate_tag_ids.as_ref(),
+                self.current_stage_category_type_slugs.as_ref(),
+                self.current_stage_default_type_slugs.as_ref(),
+                self.cursor.as_deref(),
+                self.interview_plan_stage_ids.as_ref(),
+                self.job_criterias_matchings.as_ref(),
+                self.job_id.as_deref(),
                 self.limit,
-                self.search_text,
+                self.search_text.as_deref(),
                 self.sort_by,
                 self.sort_order,
-                self.source_slugs,
-                self.updated_after,
+                self.source_slugs.as_ref(),
+                self.updated_after.as_ref(),
             )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsApplications<'a> {
+impl RetrieveAListOfAtsApplications {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsApplications {
     type Page = types::AtsRetrieveAListOfAtsApplicationsV20260101Response200;
     type Item = types::AtsApplicationsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_a_list_of_ats_applications(
-                self.candidate_tag_ids.clone(),
-                self.current_stage_category_type_slugs.clone(),
-                self.current_stage_default_type_slugs.clone(),
-                position.or(self.cursor),
-                self.interview_plan_stage_ids.clone(),
-                self.job_criterias_matchings.clone(),
-                self.job_id.clone(),
+                self.candidate_tag_ids.as_ref(),
+                self.current_stage_category_type_slugs.as_ref(),
+                self.current_stage_default_type_slugs.as_ref(),
+                position.or(self.cursor.as_deref()),
+                self.interview_plan_stage_ids.as_ref(),
+                self.job_criterias_matchings.as_ref(),
+                self.job_id.as_deref(),
                 self.limit.clone(),
-                self.search_text.clone(),
+                self.search_text.as_deref(),
                 self.sort_by.clone(),
                 self.sort_order.clone(),
-                self.source_slugs.clone(),
-                self.updated_after.clone(),
+                self.source_slugs.as_ref(),
+                self.updated_after.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -591,13 +627,13 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-ats-application-v-2026-01-01>
-    pub fn create_ats_application<'a>(
-        &'a self,
-        body: &'a types::CreateAtsApplicationBody,
-    ) -> CreateAtsApplication<'a> {
+    pub fn create_ats_application(
+        &self,
+        body: impl ::std::convert::Into<types::CreateAtsApplicationBody>,
+    ) -> CreateAtsApplication {
         CreateAtsApplication {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -605,20 +641,17 @@ impl Client {
 ///Request builder for [`Client::create_ats_application`]; finish with [`CreateAtsApplication::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAtsApplication<'a> {
-    client: &'a Client,
-    body: &'a types::CreateAtsApplicationBody,
+pub struct CreateAtsApplication {
+    client: Client,
+    body: types::CreateAtsApplicationBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> CreateAtsApplication<'a> {
+impl CreateAtsApplication {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsCreateAtsApplicationV20260101Response201,
-    > {
-        self.client.send_create_ats_application(self.body)
+    ) -> crate::runtime::Pending<types::AtsCreateAtsApplicationV20260101Response201> {
+        self.client.send_create_ats_application(&self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -628,13 +661,13 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-ats-application-v-2026-01-01>
-    pub fn retrieve_ats_application<'a>(
-        &'a self,
-        application_id: &'a str,
-    ) -> RetrieveAtsApplication<'a> {
+    pub fn retrieve_ats_application(
+        &self,
+        application_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveAtsApplication {
         RetrieveAtsApplication {
-            client: self,
-            application_id,
+            client: self.clone(),
+            application_id: application_id.into(),
         }
     }
 }
@@ -642,20 +675,17 @@ impl Client {
 ///Request builder for [`Client::retrieve_ats_application`]; finish with [`RetrieveAtsApplication::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAtsApplication<'a> {
-    client: &'a Client,
-    application_id: &'a str,
+pub struct RetrieveAtsApplication {
+    client: Client,
+    application_id: ::std::string::String,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAtsApplication<'a> {
+impl RetrieveAtsApplication {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAtsApplicationV20260101Response200,
-    > {
-        self.client.send_retrieve_ats_application(self.application_id)
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsApplicationV20260101Response200> {
+        self.client.send_retrieve_ats_application(&self.application_id)
     }
 }
 #[cfg(feature = "ats")]
@@ -665,15 +695,17 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/associate-application-with-an-interview-plan-stage-v-2026-01-01>
-    pub fn associate_application_with_an_interview_plan_stage<'a>(
-        &'a self,
-        application_id: &'a str,
-        body: &'a types::AssociateApplicationWithAnInterviewPlanStageBody,
-    ) -> AssociateApplicationWithAnInterviewPlanStage<'a> {
+    pub fn associate_application_with_an_interview_plan_stage(
+        &self,
+        application_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<
+            types::AssociateApplicationWithAnInterviewPlanStageBody,
+        >,
+    ) -> AssociateApplicationWithAnInterviewPlanStage {
         AssociateApplicationWithAnInterviewPlanStage {
-            client: self,
-            application_id,
-            body,
+            client: self.clone(),
+            application_id: application_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -681,24 +713,21 @@ impl Client {
 ///Request builder for [`Client::associate_application_with_an_interview_plan_stage`]; finish with [`AssociateApplicationWithAnInterviewPlanStage::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AssociateApplicationWithAnInterviewPlanStage<'a> {
-    client: &'a Client,
-    application_id: &'a str,
-    body: &'a types::AssociateApplicationWithAnInterviewPlanStageBody,
+pub struct AssociateApplicationWithAnInterviewPlanStage {
+    client: Client,
+    application_id: ::std::string::String,
+    body: types::AssociateApplicationWithAnInterviewPlanStageBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> AssociateApplicationWithAnInterviewPlanStage<'a> {
+impl AssociateApplicationWithAnInterviewPlanStage {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsAddNoteToAnApplicationV20260101Response201,
-    > {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
         self.client
             .send_associate_application_with_an_interview_plan_stage(
-                self.application_id,
-                self.body,
+                &self.application_id,
+                &self.body,
             )
     }
 }
@@ -709,15 +738,15 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/add-note-to-an-application-v-2026-01-01>
-    pub fn add_note_to_an_application<'a>(
-        &'a self,
-        application_id: &'a str,
-        body: &'a types::AddNoteToAnApplicationBody,
-    ) -> AddNoteToAnApplication<'a> {
+    pub fn add_note_to_an_application(
+        &self,
+        application_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::AddNoteToAnApplicationBody>,
+    ) -> AddNoteToAnApplication {
         AddNoteToAnApplication {
-            client: self,
-            application_id,
-            body,
+            client: self.clone(),
+            application_id: application_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -725,21 +754,18 @@ impl Client {
 ///Request builder for [`Client::add_note_to_an_application`]; finish with [`AddNoteToAnApplication::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AddNoteToAnApplication<'a> {
-    client: &'a Client,
-    application_id: &'a str,
-    body: &'a types::AddNoteToAnApplicationBody,
+pub struct AddNoteToAnApplication {
+    client: Client,
+    application_id: ::std::string::String,
+    body: types::AddNoteToAnApplicationBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> AddNoteToAnApplication<'a> {
+impl AddNoteToAnApplication {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsAddNoteToAnApplicationV20260101Response201,
-    > {
-        self.client.send_add_note_to_an_application(self.application_id, self.body)
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
+        self.client.send_add_note_to_an_application(&self.application_id, &self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -749,17 +775,21 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-paginated-list-of-ats-attachment-files-v-2026-01-01>
-    pub fn retrieve_paginated_list_of_ats_attachment_files<'a>(
-        &'a self,
-        attachable_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
-        attachable_id: &'a str,
-        attachment_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
-    ) -> RetrievePaginatedListOfAtsAttachmentFiles<'a> {
+    pub fn retrieve_paginated_list_of_ats_attachment_files(
+        &self,
+        attachable_type_slug: impl ::std::convert::Into<
+            types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
+        >,
+        attachable_id: impl ::std::convert::Into<::std::string::String>,
+        attachment_type_slug: impl ::std::convert::Into<
+            types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
+        >,
+    ) -> RetrievePaginatedListOfAtsAttachmentFiles {
         RetrievePaginatedListOfAtsAttachmentFiles {
-            client: self,
-            attachable_type_slug,
-            attachable_id,
-            attachment_type_slug,
+            client: self.clone(),
+            attachable_type_slug: attachable_type_slug.into(),
+            attachable_id: attachable_id.into(),
+            attachment_type_slug: attachment_type_slug.into(),
             cursor: None,
             limit: None,
         }
@@ -769,59 +799,67 @@ impl Client {
 ///Request builder for [`Client::retrieve_paginated_list_of_ats_attachment_files`]; finish with [`RetrievePaginatedListOfAtsAttachmentFiles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaginatedListOfAtsAttachmentFiles<'a> {
-    client: &'a Client,
+pub struct RetrievePaginatedListOfAtsAttachmentFiles {
+    client: Client,
     attachable_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
-    attachable_id: &'a str,
+    attachable_id: ::std::string::String,
     attachment_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
-    cursor: Option<&'a str>,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrievePaginatedListOfAtsAttachmentFiles<'a> {
+impl RetrievePaginatedListOfAtsAttachmentFiles {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_attachment_files(
                 self.attachable_type_slug,
-                self.attachable_id,
+                &self.attachable_id,
                 self.attachment_type_slug,
-                self.cursor,
+                self.cursor.as_deref(),
                 self.limit,
             )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrievePaginatedListOfAtsAttachmentFiles<'a> {
+impl RetrievePaginatedListOfAtsAttachmentFiles {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated
+for RetrievePaginatedListOfAtsAttachmentFiles {
     type Page = types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200;
     type Item = types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_paginated_list_of_ats_attachment_files(
                 self.attachable_type_slug.clone(),
-                self.attachable_id,
+                &self.attachable_id,
                 self.attachment_type_slug.clone(),
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -855,11 +893,11 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-paginated-list-of-ats-candidates-v-2026-01-01>
-    pub fn retrieve_paginated_list_of_ats_candidates<'a>(
-        &'a self,
-    ) -> RetrievePaginatedListOfAtsCandidates<'a> {
+    pub fn retrieve_paginated_list_of_ats_candidates(
+        &self,
+    ) -> RetrievePaginatedListOfAtsCandidates {
         RetrievePaginatedListOfAtsCandidates {
-            client: self,
+            client: self.clone(),
             current_stage_category_type_slugs: None,
             current_stage_default_type_slugs: None,
             cursor: None,
@@ -876,121 +914,151 @@ impl Client {
 ///Request builder for [`Client::retrieve_paginated_list_of_ats_candidates`]; finish with [`RetrievePaginatedListOfAtsCandidates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaginatedListOfAtsCandidates<'a> {
-    client: &'a Client,
-    current_stage_category_type_slugs: Option<
-        &'a ::std::vec::Vec<::std::string::String>,
-    >,
-    current_stage_default_type_slugs: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    cursor: Option<&'a str>,
-    department_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    job_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
+pub struct RetrievePaginatedListOfAtsCandidates {
+    client: Client,
+    current_stage_category_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
+    current_stage_default_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
+    cursor: Option<::std::string::String>,
+    department_ids: Option<::std::vec::Vec<::std::string::String>>,
+    job_ids: Option<::std::vec::Vec<::std::string::String>>,
     limit: Option<i64>,
-    search: Option<&'a str>,
-    tag_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    search: Option<::std::string::String>,
+    tag_ids: Option<::std::vec::Vec<::std::string::String>>,
+    updated_after: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrievePaginatedListOfAtsCandidates<'a> {
+impl RetrievePaginatedListOfAtsCandidates {
     ///Sets the optional `current_stage_category_type_slugs` query parameter.
     pub fn current_stage_category_type_slugs(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.current_stage_category_type_slugs = Some(value);
+        self.current_stage_category_type_slugs = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `current_stage_default_type_slugs` query parameter.
     pub fn current_stage_default_type_slugs(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.current_stage_default_type_slugs = Some(value);
+        self.current_stage_default_type_slugs = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `department_ids` query parameter.
     pub fn department_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.department_ids = Some(value);
+        self.department_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `job_ids` query parameter.
-    pub fn job_ids(mut self, value: &'a ::std::vec::Vec<::std::string::String>) -> Self {
-        self.job_ids = Some(value);
+    pub fn job_ids(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.job_ids = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `tag_ids` query parameter.
-    pub fn tag_ids(mut self, value: &'a ::std::vec::Vec<::std::string::String>) -> Self {
-        self.tag_ids = Some(value);
+    pub fn tag_ids(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.tag_ids = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     ///Sets the optional `updated_after` query parameter.
     pub fn updated_after(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.updated_after = Some(value);
+        self.updated_after = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_candidates(
-                self.current_stage_category_type_slugs,
-                self.current_stage_default_type_slugs,
-                self.cursor,
-                self.department_ids,
-                self.job_ids,
+                self.current_stage_category_type_slugs.as_ref(),
+                self.current_stage_default_type_slugs.as_ref(),
+                self.cursor.as_deref(),
+                self.department_ids.as_ref(),
+                self.job_ids.as_ref(),
                 self.limit,
-                self.search,
-                self.tag_ids,
-                self.updated_after,
+                self.search.as_deref(),
+                self.tag_ids.as_ref(),
+                self.updated_after.as_ref(),
             )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrievePaginatedListOfAtsCandidates<'a> {
+impl RetrievePaginatedListOfAtsCandidates {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrievePaginatedListOfAtsCandidates {
     type Page = types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200;
     type Item = types::AtsCandidatesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_paginated_list_of_ats_candidates(
-                self.current_stage_category_type_slugs.clone(),
-                self.current_stage_default_type_slugs.clone(),
-                position.or(self.cursor),
-                self.department_ids.clone(),
-                self.job_ids.clone(),
+                self.current_stage_category_type_slugs.as_ref(),
+                self.current_stage_default_type_slugs.as_ref(),
+                position.or(self.cursor.as_deref()),
+                self.department_ids.as_ref(),
+                self.job_ids.as_ref(),
                 self.limit.clone(),
-                self.search.clone(),
-                self.tag_ids.clone(),
-                self.updated_after.clone(),
+                self.search.as_deref(),
+                self.tag_ids.as_ref(),
+                self.updated_after.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -1023,13 +1091,13 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-ats-candidate-v-2026-01-01>
-    pub fn create_ats_candidate<'a>(
-        &'a self,
-        body: &'a types::CreateAtsCandidateBody,
-    ) -> CreateAtsCandidate<'a> {
+    pub fn create_ats_candidate(
+        &self,
+        body: impl ::std::convert::Into<types::CreateAtsCandidateBody>,
+    ) -> CreateAtsCandidate {
         CreateAtsCandidate {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -1037,17 +1105,17 @@ impl Client {
 ///Request builder for [`Client::create_ats_candidate`]; finish with [`CreateAtsCandidate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAtsCandidate<'a> {
-    client: &'a Client,
-    body: &'a types::CreateAtsCandidateBody,
+pub struct CreateAtsCandidate {
+    client: Client,
+    body: types::CreateAtsCandidateBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> CreateAtsCandidate<'a> {
+impl CreateAtsCandidate {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::AtsCreateAtsCandidateV20260101Response201> {
-        self.client.send_create_ats_candidate(self.body)
+    ) -> crate::runtime::Pending<types::AtsCreateAtsCandidateV20260101Response201> {
+        self.client.send_create_ats_candidate(&self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -1057,15 +1125,15 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-candidate-tags-v-2026-02-27>
-    pub fn create_candidate_tags<'a>(
-        &'a self,
-        candidate_id: &'a str,
-        body: &'a types::CreateCandidateTagsBody,
-    ) -> CreateCandidateTags<'a> {
+    pub fn create_candidate_tags(
+        &self,
+        candidate_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateCandidateTagsBody>,
+    ) -> CreateCandidateTags {
         CreateCandidateTags {
-            client: self,
-            candidate_id,
-            body,
+            client: self.clone(),
+            candidate_id: candidate_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -1073,18 +1141,18 @@ impl Client {
 ///Request builder for [`Client::create_candidate_tags`]; finish with [`CreateCandidateTags::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateCandidateTags<'a> {
-    client: &'a Client,
-    candidate_id: &'a str,
-    body: &'a types::CreateCandidateTagsBody,
+pub struct CreateCandidateTags {
+    client: Client,
+    candidate_id: ::std::string::String,
+    body: types::CreateCandidateTagsBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> CreateCandidateTags<'a> {
+impl CreateCandidateTags {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::AtsCreateCandidateTagsV20260227Response201> {
-        self.client.send_create_candidate_tags(self.candidate_id, self.body)
+    ) -> crate::runtime::Pending<types::AtsCreateCandidateTagsV20260227Response201> {
+        self.client.send_create_candidate_tags(&self.candidate_id, &self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -1094,11 +1162,9 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-departments>
-    pub fn retrieve_a_list_of_ats_departments<'a>(
-        &'a self,
-    ) -> RetrieveAListOfAtsDepartments<'a> {
+    pub fn retrieve_a_list_of_ats_departments(&self) -> RetrieveAListOfAtsDepartments {
         RetrieveAListOfAtsDepartments {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
         }
@@ -1108,45 +1174,52 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_list_of_ats_departments`]; finish with [`RetrieveAListOfAtsDepartments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsDepartments<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct RetrieveAListOfAtsDepartments {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsDepartments<'a> {
+impl RetrieveAListOfAtsDepartments {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAListOfAtsDepartmentsResponse200,
-    > {
-        self.client.send_retrieve_a_list_of_ats_departments(self.cursor, self.limit)
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsDepartmentsResponse200> {
+        self.client
+            .send_retrieve_a_list_of_ats_departments(self.cursor.as_deref(), self.limit)
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsDepartments<'a> {
+impl RetrieveAListOfAtsDepartments {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsDepartments {
     type Page = types::AtsRetrieveAListOfAtsDepartmentsResponse200;
     type Item = types::AtsDepartmentsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_a_list_of_ats_departments(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -1180,11 +1253,11 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-published-ats-email-templates-v-2026-02-11>
-    pub fn retrieve_a_list_of_published_ats_email_templates<'a>(
-        &'a self,
-    ) -> RetrieveAListOfPublishedAtsEmailTemplates<'a> {
+    pub fn retrieve_a_list_of_published_ats_email_templates(
+        &self,
+    ) -> RetrieveAListOfPublishedAtsEmailTemplates {
         RetrieveAListOfPublishedAtsEmailTemplates {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
             updated_after: None,
@@ -1195,62 +1268,70 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_list_of_published_ats_email_templates`]; finish with [`RetrieveAListOfPublishedAtsEmailTemplates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfPublishedAtsEmailTemplates<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct RetrieveAListOfPublishedAtsEmailTemplates {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
-    updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    updated_after: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfPublishedAtsEmailTemplates<'a> {
+impl RetrieveAListOfPublishedAtsEmailTemplates {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `updated_after` query parameter.
     pub fn updated_after(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.updated_after = Some(value);
+        self.updated_after = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
     > {
         self.client
             .send_retrieve_a_list_of_published_ats_email_templates(
-                self.cursor,
+                self.cursor.as_deref(),
                 self.limit,
-                self.updated_after,
+                self.updated_after.as_ref(),
             )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrieveAListOfPublishedAtsEmailTemplates<'a> {
+impl RetrieveAListOfPublishedAtsEmailTemplates {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated
+for RetrieveAListOfPublishedAtsEmailTemplates {
     type Page = types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200;
     type Item = types::AtsEmailTemplatesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_a_list_of_published_ats_email_templates(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
-                self.updated_after.clone(),
+                self.updated_after.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -1283,11 +1364,11 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-employment-types>
-    pub fn retrieve_a_list_of_ats_employment_types<'a>(
-        &'a self,
-    ) -> RetrieveAListOfAtsEmploymentTypes<'a> {
+    pub fn retrieve_a_list_of_ats_employment_types(
+        &self,
+    ) -> RetrieveAListOfAtsEmploymentTypes {
         RetrieveAListOfAtsEmploymentTypes {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
         }
@@ -1297,46 +1378,55 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_list_of_ats_employment_types`]; finish with [`RetrieveAListOfAtsEmploymentTypes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsEmploymentTypes<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct RetrieveAListOfAtsEmploymentTypes {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsEmploymentTypes<'a> {
+impl RetrieveAListOfAtsEmploymentTypes {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAListOfAtsDepartmentsResponse200,
-    > {
-        self.client.send_retrieve_a_list_of_ats_employment_types(self.cursor, self.limit)
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsDepartmentsResponse200> {
+        self.client
+            .send_retrieve_a_list_of_ats_employment_types(
+                self.cursor.as_deref(),
+                self.limit,
+            )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrieveAListOfAtsEmploymentTypes<'a> {
+impl RetrieveAListOfAtsEmploymentTypes {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsEmploymentTypes {
     type Page = types::AtsRetrieveAListOfAtsDepartmentsResponse200;
     type Item = types::AtsDepartmentsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_a_list_of_ats_employment_types(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -1370,9 +1460,9 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-ats-hiring-members>
-    pub fn retrieve_ats_hiring_members<'a>(&'a self) -> RetrieveAtsHiringMembers<'a> {
+    pub fn retrieve_ats_hiring_members(&self) -> RetrieveAtsHiringMembers {
         RetrieveAtsHiringMembers {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
         }
@@ -1382,42 +1472,51 @@ impl Client {
 ///Request builder for [`Client::retrieve_ats_hiring_members`]; finish with [`RetrieveAtsHiringMembers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAtsHiringMembers<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct RetrieveAtsHiringMembers {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAtsHiringMembers<'a> {
+impl RetrieveAtsHiringMembers {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAtsHiringMembersResponse200> {
-        self.client.send_retrieve_ats_hiring_members(self.cursor, self.limit)
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsHiringMembersResponse200> {
+        self.client.send_retrieve_ats_hiring_members(self.cursor.as_deref(), self.limit)
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsHiringMembers<'a> {
+impl RetrieveAtsHiringMembers {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrieveAtsHiringMembers {
     type Page = types::AtsRetrieveAtsHiringMembersResponse200;
     type Item = types::AtsHiringMembersGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_ats_hiring_members(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -1451,13 +1550,13 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-job-postings>
-    pub fn retrieve_a_list_of_ats_job_postings<'a>(
-        &'a self,
-        job_board_id: &'a str,
-    ) -> RetrieveAListOfAtsJobPostings<'a> {
+    pub fn retrieve_a_list_of_ats_job_postings(
+        &self,
+        job_board_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveAListOfAtsJobPostings {
         RetrieveAListOfAtsJobPostings {
-            client: self,
-            job_board_id,
+            client: self.clone(),
+            job_board_id: job_board_id.into(),
             cursor: None,
             limit: None,
         }
@@ -1467,52 +1566,58 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_list_of_ats_job_postings`]; finish with [`RetrieveAListOfAtsJobPostings::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsJobPostings<'a> {
-    client: &'a Client,
-    job_board_id: &'a str,
-    cursor: Option<&'a str>,
+pub struct RetrieveAListOfAtsJobPostings {
+    client: Client,
+    job_board_id: ::std::string::String,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsJobPostings<'a> {
+impl RetrieveAListOfAtsJobPostings {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAListOfAtsJobPostingsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsJobPostingsResponse200> {
         self.client
             .send_retrieve_a_list_of_ats_job_postings(
-                self.job_board_id,
-                self.cursor,
+                &self.job_board_id,
+                self.cursor.as_deref(),
                 self.limit,
             )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobPostings<'a> {
+impl RetrieveAListOfAtsJobPostings {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobPostings {
     type Page = types::AtsRetrieveAListOfAtsJobPostingsResponse200;
     type Item = types::AtsJobPostingsJobPostingIdGetResponseData;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_a_list_of_ats_job_postings(
-                self.job_board_id,
-                position.or(self.cursor),
+                &self.job_board_id,
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -1546,9 +1651,9 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-ats-job-postings-v-2026-04-10>
-    pub fn retrieve_ats_job_postings<'a>(&'a self) -> RetrieveAtsJobPostings<'a> {
+    pub fn retrieve_ats_job_postings(&self) -> RetrieveAtsJobPostings {
         RetrieveAtsJobPostings {
-            client: self,
+            client: self.clone(),
             cursor: None,
             job_board_id: None,
             job_id: None,
@@ -1560,65 +1665,77 @@ impl Client {
 ///Request builder for [`Client::retrieve_ats_job_postings`]; finish with [`RetrieveAtsJobPostings::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAtsJobPostings<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
-    job_board_id: Option<&'a str>,
-    job_id: Option<&'a str>,
+pub struct RetrieveAtsJobPostings {
+    client: Client,
+    cursor: Option<::std::string::String>,
+    job_board_id: Option<::std::string::String>,
+    job_id: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAtsJobPostings<'a> {
+impl RetrieveAtsJobPostings {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `job_board_id` query parameter.
-    pub fn job_board_id(mut self, value: &'a str) -> Self {
-        self.job_board_id = Some(value);
+    pub fn job_board_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.job_board_id = Some(value.into());
         self
     }
     ///Sets the optional `job_id` query parameter.
-    pub fn job_id(mut self, value: &'a str) -> Self {
-        self.job_id = Some(value);
+    pub fn job_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.job_id = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAtsJobPostingsV20260410Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingsV20260410Response200> {
         self.client
             .send_retrieve_ats_job_postings(
-                self.cursor,
-                self.job_board_id,
-                self.job_id,
+                self.cursor.as_deref(),
+                self.job_board_id.as_deref(),
+                self.job_id.as_deref(),
                 self.limit,
             )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveAtsJobPostings<'a> {
+impl RetrieveAtsJobPostings {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrieveAtsJobPostings {
     type Page = types::AtsRetrieveAtsJobPostingsV20260410Response200;
     type Item = types::AtsJobPostingsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_ats_job_postings(
-                position.or(self.cursor),
-                self.job_board_id.clone(),
-                self.job_id.clone(),
+                position.or(self.cursor.as_deref()),
+                self.job_board_id.as_deref(),
+                self.job_id.as_deref(),
                 self.limit.clone(),
             )
     }
@@ -1652,13 +1769,13 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-ats-job-posting>
-    pub fn retrieve_ats_job_posting<'a>(
-        &'a self,
-        job_posting_id: &'a str,
-    ) -> RetrieveAtsJobPosting<'a> {
+    pub fn retrieve_ats_job_posting(
+        &self,
+        job_posting_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveAtsJobPosting {
         RetrieveAtsJobPosting {
-            client: self,
-            job_posting_id,
+            client: self.clone(),
+            job_posting_id: job_posting_id.into(),
         }
     }
 }
@@ -1666,17 +1783,17 @@ impl Client {
 ///Request builder for [`Client::retrieve_ats_job_posting`]; finish with [`RetrieveAtsJobPosting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAtsJobPosting<'a> {
-    client: &'a Client,
-    job_posting_id: &'a str,
+pub struct RetrieveAtsJobPosting {
+    client: Client,
+    job_posting_id: ::std::string::String,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAtsJobPosting<'a> {
+impl RetrieveAtsJobPosting {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAtsJobPostingResponse200> {
-        self.client.send_retrieve_ats_job_posting(self.job_posting_id)
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingResponse200> {
+        self.client.send_retrieve_ats_job_posting(&self.job_posting_id)
     }
 }
 #[cfg(feature = "ats")]
@@ -1686,9 +1803,9 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-jobs>
-    pub fn retrieve_a_list_of_ats_jobs<'a>(&'a self) -> RetrieveAListOfAtsJobs<'a> {
+    pub fn retrieve_a_list_of_ats_jobs(&self) -> RetrieveAListOfAtsJobs {
         RetrieveAListOfAtsJobs {
-            client: self,
+            client: self.clone(),
             cursor: None,
             department_ids: None,
             employment_type_ids: None,
@@ -1706,129 +1823,162 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_list_of_ats_jobs`]; finish with [`RetrieveAListOfAtsJobs::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsJobs<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
-    department_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    employment_type_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    interview_plan_id: Option<&'a str>,
+pub struct RetrieveAListOfAtsJobs {
+    client: Client,
+    cursor: Option<::std::string::String>,
+    department_ids: Option<::std::vec::Vec<::std::string::String>>,
+    employment_type_ids: Option<::std::vec::Vec<::std::string::String>>,
+    interview_plan_id: Option<::std::string::String>,
     limit: Option<i64>,
-    location_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    search: Option<&'a str>,
-    status: Option<&'a ::std::vec::Vec<types::AtsJobsPostResponseDataStatus>>,
-    team_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    updated_after: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    location_ids: Option<::std::vec::Vec<::std::string::String>>,
+    search: Option<::std::string::String>,
+    status: Option<::std::vec::Vec<types::AtsJobsPostResponseDataStatus>>,
+    team_ids: Option<::std::vec::Vec<::std::string::String>>,
+    updated_after: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsJobs<'a> {
+impl RetrieveAListOfAtsJobs {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `department_ids` query parameter.
     pub fn department_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.department_ids = Some(value);
+        self.department_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `employment_type_ids` query parameter.
     pub fn employment_type_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.employment_type_ids = Some(value);
+        self.employment_type_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `interview_plan_id` query parameter.
-    pub fn interview_plan_id(mut self, value: &'a str) -> Self {
-        self.interview_plan_id = Some(value);
+    pub fn interview_plan_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.interview_plan_id = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `location_ids` query parameter.
     pub fn location_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.location_ids = Some(value);
+        self.location_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `status` query parameter.
     pub fn status(
         mut self,
-        value: &'a ::std::vec::Vec<types::AtsJobsPostResponseDataStatus>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<types::AtsJobsPostResponseDataStatus>,
+        >,
     ) -> Self {
-        self.status = Some(value);
+        self.status = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     ///Sets the optional `team_ids` query parameter.
     pub fn team_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.team_ids = Some(value);
+        self.team_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `updated_after` query parameter.
     pub fn updated_after(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.updated_after = Some(value);
+        self.updated_after = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAListOfAtsJobsResponse200> {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsJobsResponse200> {
         self.client
             .send_retrieve_a_list_of_ats_jobs(
-                self.cursor,
-                self.department_ids,
-                self.employment_type_ids,
-                self.interview_plan_id,
+                self.cursor.as_deref(),
+                self.department_ids.as_ref(),
+                self.employment_type_ids.as_ref(),
+                self.interview_plan_id.as_deref(),
                 self.limit,
-                self.location_ids,
-                self.search,
-                self.status,
-                self.team_ids,
-                self.updated_after,
+                self.location_ids.as_ref(),
+                self.search.as_deref(),
+                self.status.as_ref(),
+                self.team_ids.as_ref(),
+                self.updated_after.as_ref(),
             )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobs<'a> {
+impl RetrieveAListOfAtsJobs {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobs {
     type Page = types::AtsRetrieveAListOfAtsJobsResponse200;
     type Item = types::AtsJobsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_a_list_of_ats_jobs(
-                position.or(self.cursor),
-                self.department_ids.clone(),
-                self.employment_type_ids.clone(),
-                self.interview_plan_id.clone(),
+                position.or(self.cursor.as_deref()),
+                self.department_ids.as_ref(),
+                self.employment_type_ids.as_ref(),
+                self.interview_plan_id.as_deref(),
                 self.limit.clone(),
-                self.location_ids.clone(),
-                self.search.clone(),
-                self.status.clone(),
-                self.team_ids.clone(),
-                self.updated_after.clone(),
+                self.location_ids.as_ref(),
+                self.search.as_deref(),
+                self.status.as_ref(),
+                self.team_ids.as_ref(),
+                self.updated_after.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -1861,26 +2011,29 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-ats-job>
-    pub fn create_ats_job<'a>(
-        &'a self,
-        body: &'a types::CreateAtsJobBody,
-    ) -> CreateAtsJob<'a> {
-        CreateAtsJob { client: self, body }
+    pub fn create_ats_job(
+        &self,
+        body: impl ::std::convert::Into<types::CreateAtsJobBody>,
+    ) -> CreateAtsJob {
+        CreateAtsJob {
+            client: self.clone(),
+            body: body.into(),
+        }
     }
 }
 #[cfg(feature = "ats")]
 ///Request builder for [`Client::create_ats_job`]; finish with [`CreateAtsJob::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAtsJob<'a> {
-    client: &'a Client,
-    body: &'a types::CreateAtsJobBody,
+pub struct CreateAtsJob {
+    client: Client,
+    body: types::CreateAtsJobBody,
 }
 #[cfg(feature = "ats")]
-impl<'a> CreateAtsJob<'a> {
+impl CreateAtsJob {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::AtsCreateAtsJobResponse201> {
-        self.client.send_create_ats_job(self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::AtsCreateAtsJobResponse201> {
+        self.client.send_create_ats_job(&self.body)
     }
 }
 #[cfg(feature = "ats")]
@@ -1890,11 +2043,9 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-locations-v-2026-01-01>
-    pub fn retrieve_a_list_of_ats_locations<'a>(
-        &'a self,
-    ) -> RetrieveAListOfAtsLocations<'a> {
+    pub fn retrieve_a_list_of_ats_locations(&self) -> RetrieveAListOfAtsLocations {
         RetrieveAListOfAtsLocations {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
         }
@@ -1904,45 +2055,54 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_list_of_ats_locations`]; finish with [`RetrieveAListOfAtsLocations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsLocations<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct RetrieveAListOfAtsLocations {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsLocations<'a> {
+impl RetrieveAListOfAtsLocations {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
     > {
-        self.client.send_retrieve_a_list_of_ats_locations(self.cursor, self.limit)
+        self.client
+            .send_retrieve_a_list_of_ats_locations(self.cursor.as_deref(), self.limit)
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveAListOfAtsLocations<'a> {
+impl RetrieveAListOfAtsLocations {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsLocations {
     type Page = types::AtsRetrieveAListOfAtsLocationsV20260101Response200;
     type Item = types::AtsLocationsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_a_list_of_ats_locations(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -1976,9 +2136,9 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-offers-v-2026-01-01>
-    pub fn retrieve_a_list_of_ats_offers<'a>(&'a self) -> RetrieveAListOfAtsOffers<'a> {
+    pub fn retrieve_a_list_of_ats_offers(&self) -> RetrieveAListOfAtsOffers {
         RetrieveAListOfAtsOffers {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -1986,16 +2146,15 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_list_of_ats_offers`]; finish with [`RetrieveAListOfAtsOffers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsOffers<'a> {
-    client: &'a Client,
+pub struct RetrieveAListOfAtsOffers {
+    client: Client,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrieveAListOfAtsOffers<'a> {
+impl RetrieveAListOfAtsOffers {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfAtsOffersV20260101Response200,
     > {
         self.client.send_retrieve_a_list_of_ats_offers()
@@ -2008,11 +2167,11 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-paginated-list-of-ats-rejection-archivation-reasons-v-2026-01-01>
-    pub fn retrieve_paginated_list_of_ats_rejection_archivation_reasons<'a>(
-        &'a self,
-    ) -> RetrievePaginatedListOfAtsRejectionArchivationReasons<'a> {
+    pub fn retrieve_paginated_list_of_ats_rejection_archivation_reasons(
+        &self,
+    ) -> RetrievePaginatedListOfAtsRejectionArchivationReasons {
         RetrievePaginatedListOfAtsRejectionArchivationReasons {
-            client: self,
+            client: self.clone(),
             cursor: None,
             include_counts: None,
             limit: None,
@@ -2026,88 +2185,102 @@ impl Client {
 ///Request builder for [`Client::retrieve_paginated_list_of_ats_rejection_archivation_reasons`]; finish with [`RetrievePaginatedListOfAtsRejectionArchivationReasons::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaginatedListOfAtsRejectionArchivationReasons<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
-    include_counts: Option<&'a str>,
+pub struct RetrievePaginatedListOfAtsRejectionArchivationReasons {
+    client: Client,
+    cursor: Option<::std::string::String>,
+    include_counts: Option<::std::string::String>,
     limit: Option<i64>,
     reason_group_slug: Option<types::AtsReasonsGetParametersReasonGroupSlug>,
-    search: Option<&'a str>,
+    search: Option<::std::string::String>,
     subgroup_slug: Option<types::AtsReasonsGetParametersSubgroupSlug>,
 }
 #[cfg(feature = "ats")]
-impl<'a> RetrievePaginatedListOfAtsRejectionArchivationReasons<'a> {
+impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `include_counts` query parameter.
-    pub fn include_counts(mut self, value: &'a str) -> Self {
-        self.include_counts = Some(value);
+    pub fn include_counts(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.include_counts = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `reason_group_slug` query parameter.
     pub fn reason_group_slug(
         mut self,
-        value: types::AtsReasonsGetParametersReasonGroupSlug,
+        value: impl ::std::convert::Into<types::AtsReasonsGetParametersReasonGroupSlug>,
     ) -> Self {
-        self.reason_group_slug = Some(value);
+        self.reason_group_slug = Some(value.into());
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `subgroup_slug` query parameter.
     pub fn subgroup_slug(
         mut self,
-        value: types::AtsReasonsGetParametersSubgroupSlug,
+        value: impl ::std::convert::Into<types::AtsReasonsGetParametersSubgroupSlug>,
     ) -> Self {
-        self.subgroup_slug = Some(value);
+        self.subgroup_slug = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons(
-                self.cursor,
-                self.include_counts,
+                self.cursor.as_deref(),
+                self.include_counts.as_deref(),
                 self.limit,
                 self.reason_group_slug,
-                self.search,
+                self.search.as_deref(),
                 self.subgroup_slug,
             )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrievePaginatedListOfAtsRejectionArchivationReasons<'a> {
+impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated
+for RetrievePaginatedListOfAtsRejectionArchivationReasons {
     type Page = types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200;
     type Item = types::AtsReasonsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons(
-                position.or(self.cursor),
-                self.include_counts.clone(),
+                position.or(self.cursor.as_deref()),
+                self.include_counts.as_deref(),
                 self.limit.clone(),
                 self.reason_group_slug.clone(),
-                self.search.clone(),
+                self.search.as_deref(),
                 self.subgroup_slug.clone(),
             )
     }
@@ -2141,9 +2314,9 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/list-tags-v-2026-02-27>
-    pub fn list_tags<'a>(&'a self) -> ListTags<'a> {
+    pub fn list_tags(&self) -> ListTags {
         ListTags {
-            client: self,
+            client: self.clone(),
             cursor: None,
             include_counts: None,
             limit: None,
@@ -2156,76 +2329,88 @@ impl Client {
 ///Request builder for [`Client::list_tags`]; finish with [`ListTags::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListTags<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct ListTags {
+    client: Client,
+    cursor: Option<::std::string::String>,
     include_counts: Option<types::AtsTagsGetParametersIncludeCounts>,
     limit: Option<i64>,
-    search_text: Option<&'a str>,
+    search_text: Option<::std::string::String>,
     tag_group_slug: Option<types::AtsTagsGetParametersTagGroupSlug>,
 }
 #[cfg(feature = "ats")]
-impl<'a> ListTags<'a> {
+impl ListTags {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `include_counts` query parameter.
     pub fn include_counts(
         mut self,
-        value: types::AtsTagsGetParametersIncludeCounts,
+        value: impl ::std::convert::Into<types::AtsTagsGetParametersIncludeCounts>,
     ) -> Self {
-        self.include_counts = Some(value);
+        self.include_counts = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `search_text` query parameter.
-    pub fn search_text(mut self, value: &'a str) -> Self {
-        self.search_text = Some(value);
+    pub fn search_text(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_text = Some(value.into());
         self
     }
     ///Sets the optional `tag_group_slug` query parameter.
     pub fn tag_group_slug(
         mut self,
-        value: types::AtsTagsGetParametersTagGroupSlug,
+        value: impl ::std::convert::Into<types::AtsTagsGetParametersTagGroupSlug>,
     ) -> Self {
-        self.tag_group_slug = Some(value);
+        self.tag_group_slug = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::AtsListTagsV20260227Response200> {
+    ) -> crate::runtime::Pending<types::AtsListTagsV20260227Response200> {
         self.client
             .send_list_tags(
-                self.cursor,
+                self.cursor.as_deref(),
                 self.include_counts,
                 self.limit,
-                self.search_text,
+                self.search_text.as_deref(),
                 self.tag_group_slug,
             )
     }
 }
 #[cfg(feature = "ats")]
-impl<'a> crate::runtime::pagination::Paginated for ListTags<'a> {
+impl ListTags {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "ats")]
+impl crate::runtime::pagination::Paginated for ListTags {
     type Page = types::AtsListTagsV20260227Response200;
     type Item = types::AtsTagsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_list_tags(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.include_counts.clone(),
                 self.limit.clone(),
-                self.search_text.clone(),
+                self.search_text.as_deref(),
                 self.tag_group_slug.clone(),
             )
     }
@@ -2259,15 +2444,13 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/legal-entities/get-legal-entity-data-from-organization-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor<
-        'a,
-    >(
-        &'a self,
-        id: &'a str,
-    ) -> GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
+    pub fn get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
         GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -2275,22 +2458,21 @@ impl Client {
 ///Request builder for [`Client::get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor`]; finish with [`GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "legal-entities")]
-impl<'a> GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
+impl GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
             .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor(
-                self.id,
+                &self.id,
             )
     }
 }
@@ -2301,13 +2483,13 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/get-401-k-plans-for-legal-entity-v-2026-01-01>
-    pub fn get_401_k_plans_for_legal_entity<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> Get401KPlansForLegalEntity<'a> {
+    pub fn get_401_k_plans_for_legal_entity(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Get401KPlansForLegalEntity {
         Get401KPlansForLegalEntity {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -2315,20 +2497,19 @@ impl Client {
 ///Request builder for [`Client::get_401_k_plans_for_legal_entity`]; finish with [`Get401KPlansForLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct Get401KPlansForLegalEntity<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct Get401KPlansForLegalEntity {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> Get401KPlansForLegalEntity<'a> {
+impl Get401KPlansForLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
     > {
-        self.client.send_get_401_k_plans_for_legal_entity(self.id)
+        self.client.send_get_401_k_plans_for_legal_entity(&self.id)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2338,13 +2519,13 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/clean-up-plan-for-a-given-legal-entity-v-2026-01-01>
-    pub fn clean_up_plan_for_a_given_legal_entity<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> CleanUpPlanForAGivenLegalEntity<'a> {
+    pub fn clean_up_plan_for_a_given_legal_entity(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> CleanUpPlanForAGivenLegalEntity {
         CleanUpPlanForAGivenLegalEntity {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -2352,17 +2533,17 @@ impl Client {
 ///Request builder for [`Client::clean_up_plan_for_a_given_legal_entity`]; finish with [`CleanUpPlanForAGivenLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CleanUpPlanForAGivenLegalEntity<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct CleanUpPlanForAGivenLegalEntity {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> CleanUpPlanForAGivenLegalEntity<'a> {
+impl CleanUpPlanForAGivenLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_clean_up_plan_for_a_given_legal_entity(self.id)
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        self.client.send_clean_up_plan_for_a_given_legal_entity(&self.id)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2372,13 +2553,13 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/activate-the-401-k-integration-for-the-legal-entity-v-2026-01-01>
-    pub fn activate_the_401_k_integration_for_the_legal_entity<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> ActivateThe401KIntegrationForTheLegalEntity<'a> {
+    pub fn activate_the_401_k_integration_for_the_legal_entity(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ActivateThe401KIntegrationForTheLegalEntity {
         ActivateThe401KIntegrationForTheLegalEntity {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -2386,20 +2567,19 @@ impl Client {
 ///Request builder for [`Client::activate_the_401_k_integration_for_the_legal_entity`]; finish with [`ActivateThe401KIntegrationForTheLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ActivateThe401KIntegrationForTheLegalEntity<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct ActivateThe401KIntegrationForTheLegalEntity {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> ActivateThe401KIntegrationForTheLegalEntity<'a> {
+impl ActivateThe401KIntegrationForTheLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
     > {
-        self.client.send_activate_the_401_k_integration_for_the_legal_entity(self.id)
+        self.client.send_activate_the_401_k_integration_for_the_legal_entity(&self.id)
     }
 }
 #[cfg(feature = "employees")]
@@ -2409,15 +2589,15 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/employees/get-employee-from-organization-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_employee_from_organization_integrated_with_external_benefits_vendor<'a>(
-        &'a self,
-        id: &'a str,
-        employee_id: &'a str,
-    ) -> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
+    pub fn get_employee_from_organization_integrated_with_external_benefits_vendor(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        employee_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
         GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
-            client: self,
-            id,
-            employee_id,
+            client: self.clone(),
+            id: id.into(),
+            employee_id: employee_id.into(),
             active_contracts: None,
         }
     }
@@ -2426,30 +2606,29 @@ impl Client {
 ///Request builder for [`Client::get_employee_from_organization_integrated_with_external_benefits_vendor`]; finish with [`GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
-    client: &'a Client,
-    id: &'a str,
-    employee_id: &'a str,
+pub struct GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
+    client: Client,
+    id: ::std::string::String,
+    employee_id: ::std::string::String,
     active_contracts: Option<bool>,
 }
 #[cfg(feature = "employees")]
-impl<'a> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
+impl GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
     ///Sets the optional `active_contracts` query parameter.
-    pub fn active_contracts(mut self, value: bool) -> Self {
-        self.active_contracts = Some(value);
+    pub fn active_contracts(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.active_contracts = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
             .send_get_employee_from_organization_integrated_with_external_benefits_vendor(
-                self.id,
-                self.employee_id,
+                &self.id,
+                &self.employee_id,
                 self.active_contracts,
             )
     }
@@ -2461,17 +2640,13 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payroll/get-pay-stub-from-employees-from-organization-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor<
-        'a,
-    >(
-        &'a self,
-        id: &'a str,
-    ) -> GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor<
-        'a,
-    > {
+    pub fn get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
         GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
             items_per_page: None,
             offset: None,
             payroll_end_date: None,
@@ -2484,85 +2659,95 @@ impl Client {
 ///Request builder for [`Client::get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor`]; finish with [`GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor<
-    'a,
-> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
+    client: Client,
+    id: ::std::string::String,
     items_per_page: Option<i64>,
     offset: Option<i64>,
-    payroll_end_date: Option<&'a str>,
-    payroll_start_date: Option<&'a str>,
-    status: Option<&'a str>,
+    payroll_end_date: Option<::std::string::String>,
+    payroll_start_date: Option<::std::string::String>,
+    status: Option<::std::string::String>,
 }
 #[cfg(feature = "payroll")]
-impl<
-    'a,
-> GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
+impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
     ///Sets the optional `items_per_page` query parameter.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
+    pub fn items_per_page(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.items_per_page = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     ///Sets the optional `payroll_end_date` query parameter.
-    pub fn payroll_end_date(mut self, value: &'a str) -> Self {
-        self.payroll_end_date = Some(value);
+    pub fn payroll_end_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.payroll_end_date = Some(value.into());
         self
     }
     ///Sets the optional `payroll_start_date` query parameter.
-    pub fn payroll_start_date(mut self, value: &'a str) -> Self {
-        self.payroll_start_date = Some(value);
+    pub fn payroll_start_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.payroll_start_date = Some(value.into());
         self
     }
     ///Sets the optional `status` query parameter.
-    pub fn status(mut self, value: &'a str) -> Self {
-        self.status = Some(value);
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
             .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
-                self.id,
+                &self.id,
                 self.items_per_page,
                 self.offset,
-                self.payroll_end_date,
-                self.payroll_start_date,
-                self.status,
+                self.payroll_end_date.as_deref(),
+                self.payroll_start_date.as_deref(),
+                self.status.as_deref(),
             )
     }
 }
 #[cfg(feature = "payroll")]
-impl<'a> crate::runtime::pagination::Paginated
-for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor<'a> {
+impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "payroll")]
+impl crate::runtime::pagination::Paginated
+for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
     type Page = types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200;
     type Item = types::BenefitsLegalEntitiesIdPayStubGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
-                self.id,
+                &self.id,
                 self.items_per_page.clone(),
                 position
                     .and_then(|p| p.parse::<i64>().ok())
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
-                self.payroll_end_date.clone(),
-                self.payroll_start_date.clone(),
-                self.status.clone(),
+                self.payroll_end_date.as_deref(),
+                self.payroll_start_date.as_deref(),
+                self.status.as_deref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -2596,17 +2781,17 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payroll/get-year-to-date-pay>
-    pub fn get_year_to_date_pay<'a>(
-        &'a self,
-        id: &'a str,
-        date_end: &'a str,
-        date_start: &'a str,
-    ) -> GetYearToDatePay<'a> {
+    pub fn get_year_to_date_pay(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        date_end: impl ::std::convert::Into<::std::string::String>,
+        date_start: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetYearToDatePay {
         GetYearToDatePay {
-            client: self,
-            id,
-            date_end,
-            date_start,
+            client: self.clone(),
+            id: id.into(),
+            date_end: date_end.into(),
+            date_start: date_start.into(),
         }
     }
 }
@@ -2614,19 +2799,19 @@ impl Client {
 ///Request builder for [`Client::get_year_to_date_pay`]; finish with [`GetYearToDatePay::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetYearToDatePay<'a> {
-    client: &'a Client,
-    id: &'a str,
-    date_end: &'a str,
-    date_start: &'a str,
+pub struct GetYearToDatePay {
+    client: Client,
+    id: ::std::string::String,
+    date_end: ::std::string::String,
+    date_start: ::std::string::String,
 }
 #[cfg(feature = "payroll")]
-impl<'a> GetYearToDatePay<'a> {
+impl GetYearToDatePay {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayrollGetYearToDatePayResponse200> {
-        self.client.send_get_year_to_date_pay(self.id, self.date_end, self.date_start)
+    ) -> crate::runtime::Pending<types::PayrollGetYearToDatePayResponse200> {
+        self.client.send_get_year_to_date_pay(&self.id, &self.date_end, &self.date_start)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2636,15 +2821,15 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/create-401-k-plan-for-legal-entity-v-2026-01-01>
-    pub fn create_401_k_plan_for_legal_entity<'a>(
-        &'a self,
-        legal_entity_id: &'a str,
-        body: &'a types::Create401KPlanForLegalEntityBody,
-    ) -> Create401KPlanForLegalEntity<'a> {
+    pub fn create_401_k_plan_for_legal_entity(
+        &self,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::Create401KPlanForLegalEntityBody>,
+    ) -> Create401KPlanForLegalEntity {
         Create401KPlanForLegalEntity {
-            client: self,
-            legal_entity_id,
-            body,
+            client: self.clone(),
+            legal_entity_id: legal_entity_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -2652,22 +2837,21 @@ impl Client {
 ///Request builder for [`Client::create_401_k_plan_for_legal_entity`]; finish with [`Create401KPlanForLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct Create401KPlanForLegalEntity<'a> {
-    client: &'a Client,
-    legal_entity_id: &'a str,
-    body: &'a types::Create401KPlanForLegalEntityBody,
+pub struct Create401KPlanForLegalEntity {
+    client: Client,
+    legal_entity_id: ::std::string::String,
+    body: types::Create401KPlanForLegalEntityBody,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> Create401KPlanForLegalEntity<'a> {
+impl Create401KPlanForLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
     > {
         self.client
-            .send_create_401_k_plan_for_legal_entity(self.legal_entity_id, self.body)
+            .send_create_401_k_plan_for_legal_entity(&self.legal_entity_id, &self.body)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2677,17 +2861,17 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/update-401-k-plan-v-2026-01-01>
-    pub fn update_401_k_plan<'a>(
-        &'a self,
-        legal_entity_id: &'a str,
-        plan_id: &'a str,
-        body: &'a types::Update401KPlanBody,
-    ) -> Update401KPlan<'a> {
+    pub fn update_401_k_plan(
+        &self,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+        plan_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::Update401KPlanBody>,
+    ) -> Update401KPlan {
         Update401KPlan {
-            client: self,
-            legal_entity_id,
-            plan_id,
-            body,
+            client: self.clone(),
+            legal_entity_id: legal_entity_id.into(),
+            plan_id: plan_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -2695,22 +2879,20 @@ impl Client {
 ///Request builder for [`Client::update_401_k_plan`]; finish with [`Update401KPlan::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct Update401KPlan<'a> {
-    client: &'a Client,
-    legal_entity_id: &'a str,
-    plan_id: &'a str,
-    body: &'a types::Update401KPlanBody,
+pub struct Update401KPlan {
+    client: Client,
+    legal_entity_id: ::std::string::String,
+    plan_id: ::std::string::String,
+    body: types::Update401KPlanBody,
 }
 #[cfg(feature = "plans-401-k")]
-impl<'a> Update401KPlan<'a> {
+impl Update401KPlan {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::Plans401KUpdate401KPlanV20260101Response200,
-    > {
-        self.client.send_update_401_k_plan(self.legal_entity_id, self.plan_id, self.body)
+    ) -> crate::runtime::Pending<types::Plans401KUpdate401KPlanV20260101Response200> {
+        self.client
+            .send_update_401_k_plan(&self.legal_entity_id, &self.plan_id, &self.body)
     }
 }
 #[cfg(feature = "enrollments")]
@@ -2720,17 +2902,17 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/enrollments/get-enrollment-settings-from-an-employee-in-a-401-k-plan-v-2026-01-01>
-    pub fn get_enrollment_settings_from_an_employee_in_a_401_k_plan<'a>(
-        &'a self,
-        legal_entity_id: &'a str,
-        contract_id: &'a str,
-        plan_id: &'a str,
-    ) -> GetEnrollmentSettingsFromAnEmployeeInA401KPlan<'a> {
+    pub fn get_enrollment_settings_from_an_employee_in_a_401_k_plan(
+        &self,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        plan_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
         GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
-            client: self,
-            legal_entity_id,
-            contract_id,
-            plan_id,
+            client: self.clone(),
+            legal_entity_id: legal_entity_id.into(),
+            contract_id: contract_id.into(),
+            plan_id: plan_id.into(),
         }
     }
 }
@@ -2738,26 +2920,25 @@ impl Client {
 ///Request builder for [`Client::get_enrollment_settings_from_an_employee_in_a_401_k_plan`]; finish with [`GetEnrollmentSettingsFromAnEmployeeInA401KPlan::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEnrollmentSettingsFromAnEmployeeInA401KPlan<'a> {
-    client: &'a Client,
-    legal_entity_id: &'a str,
-    contract_id: &'a str,
-    plan_id: &'a str,
+pub struct GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
+    client: Client,
+    legal_entity_id: ::std::string::String,
+    contract_id: ::std::string::String,
+    plan_id: ::std::string::String,
 }
 #[cfg(feature = "enrollments")]
-impl<'a> GetEnrollmentSettingsFromAnEmployeeInA401KPlan<'a> {
+impl GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
     > {
         self.client
             .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan(
-                self.legal_entity_id,
-                self.contract_id,
-                self.plan_id,
+                &self.legal_entity_id,
+                &self.contract_id,
+                &self.plan_id,
             )
     }
 }
@@ -2768,19 +2949,19 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/enrollments/enroll-an-employee-in-a-401-k-plan-v-2026-01-01>
-    pub fn enroll_an_employee_in_a_401_k_plan<'a>(
-        &'a self,
-        legal_entity_id: &'a str,
-        contract_id: &'a str,
-        plan_id: &'a str,
-        body: &'a types::EnrollAnEmployeeInA401kPlanBody,
-    ) -> EnrollAnEmployeeInA401KPlan<'a> {
+    pub fn enroll_an_employee_in_a_401_k_plan(
+        &self,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        plan_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::EnrollAnEmployeeInA401kPlanBody>,
+    ) -> EnrollAnEmployeeInA401KPlan {
         EnrollAnEmployeeInA401KPlan {
-            client: self,
-            legal_entity_id,
-            contract_id,
-            plan_id,
-            body,
+            client: self.clone(),
+            legal_entity_id: legal_entity_id.into(),
+            contract_id: contract_id.into(),
+            plan_id: plan_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -2788,28 +2969,27 @@ impl Client {
 ///Request builder for [`Client::enroll_an_employee_in_a_401_k_plan`]; finish with [`EnrollAnEmployeeInA401KPlan::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct EnrollAnEmployeeInA401KPlan<'a> {
-    client: &'a Client,
-    legal_entity_id: &'a str,
-    contract_id: &'a str,
-    plan_id: &'a str,
-    body: &'a types::EnrollAnEmployeeInA401kPlanBody,
+pub struct EnrollAnEmployeeInA401KPlan {
+    client: Client,
+    legal_entity_id: ::std::string::String,
+    contract_id: ::std::string::String,
+    plan_id: ::std::string::String,
+    body: types::EnrollAnEmployeeInA401kPlanBody,
 }
 #[cfg(feature = "enrollments")]
-impl<'a> EnrollAnEmployeeInA401KPlan<'a> {
+impl EnrollAnEmployeeInA401KPlan {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
     > {
         self.client
             .send_enroll_an_employee_in_a_401_k_plan(
-                self.legal_entity_id,
-                self.contract_id,
-                self.plan_id,
-                self.body,
+                &self.legal_entity_id,
+                &self.contract_id,
+                &self.plan_id,
+                &self.body,
             )
     }
 }
@@ -2820,13 +3000,13 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/paystubs/get-paystubs-from-legal-entity-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor<'a>(
-        &'a self,
-        legal_entity_id: &'a str,
-    ) -> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor<'a> {
+    pub fn get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor(
+        &self,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
         GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
-            client: self,
-            legal_entity_id,
+            client: self.clone(),
+            legal_entity_id: legal_entity_id.into(),
             cursor: None,
             date_end: None,
             date_start: None,
@@ -2839,66 +3019,76 @@ impl Client {
 ///Request builder for [`Client::get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor`]; finish with [`GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor<'a> {
-    client: &'a Client,
-    legal_entity_id: &'a str,
-    cursor: Option<&'a str>,
-    date_end: Option<&'a str>,
-    date_start: Option<&'a str>,
+pub struct GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
+    client: Client,
+    legal_entity_id: ::std::string::String,
+    cursor: Option<::std::string::String>,
+    date_end: Option<::std::string::String>,
+    date_start: Option<::std::string::String>,
     items_per_page: Option<i64>,
     states: Option<
-        &'a ::std::vec::Vec<
+        ::std::vec::Vec<
             types::BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentStatus,
         >,
     >,
 }
 #[cfg(feature = "paystubs")]
-impl<'a> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor<'a> {
+impl GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `date_end` query parameter.
-    pub fn date_end(mut self, value: &'a str) -> Self {
-        self.date_end = Some(value);
+    pub fn date_end(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_end = Some(value.into());
         self
     }
     ///Sets the optional `date_start` query parameter.
-    pub fn date_start(mut self, value: &'a str) -> Self {
-        self.date_start = Some(value);
+    pub fn date_start(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.date_start = Some(value.into());
         self
     }
     ///Sets the optional `items_per_page` query parameter.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
+    pub fn items_per_page(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.items_per_page = Some(value.into());
         self
     }
     ///Sets the optional `states` query parameter.
     pub fn states(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentStatus,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentStatus,
+            >,
         >,
     ) -> Self {
-        self.states = Some(value);
+        self.states = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         self.client
             .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor(
-                self.legal_entity_id,
-                self.cursor,
-                self.date_end,
-                self.date_start,
+                &self.legal_entity_id,
+                self.cursor.as_deref(),
+                self.date_end.as_deref(),
+                self.date_start.as_deref(),
                 self.items_per_page,
-                self.states,
+                self.states.as_ref(),
             )
     }
 }
@@ -2909,28 +3099,31 @@ impl Client {
     /// Token scopes: `candidates:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/candidates/add-candidate>
-    pub fn add_candidate<'a>(
-        &'a self,
-        body: &'a types::AddCandidateBody,
-    ) -> AddCandidate<'a> {
-        AddCandidate { client: self, body }
+    pub fn add_candidate(
+        &self,
+        body: impl ::std::convert::Into<types::AddCandidateBody>,
+    ) -> AddCandidate {
+        AddCandidate {
+            client: self.clone(),
+            body: body.into(),
+        }
     }
 }
 #[cfg(feature = "candidates")]
 ///Request builder for [`Client::add_candidate`]; finish with [`AddCandidate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AddCandidate<'a> {
-    client: &'a Client,
-    body: &'a types::AddCandidateBody,
+pub struct AddCandidate {
+    client: Client,
+    body: types::AddCandidateBody,
 }
 #[cfg(feature = "candidates")]
-impl<'a> AddCandidate<'a> {
+impl AddCandidate {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
-        self.client.send_add_candidate(self.body)
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        self.client.send_add_candidate(&self.body)
     }
 }
 #[cfg(feature = "consent")]
@@ -2938,13 +3131,13 @@ impl Client {
     /// `POST /rest/v2/consent_token`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/consent/create-consent-token>
-    pub fn create_consent_token<'a>(
-        &'a self,
-        body: &'a types::CreateConsentTokenBody,
-    ) -> CreateConsentToken<'a> {
+    pub fn create_consent_token(
+        &self,
+        body: impl ::std::convert::Into<types::CreateConsentTokenBody>,
+    ) -> CreateConsentToken {
         CreateConsentToken {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -2952,17 +3145,17 @@ impl Client {
 ///Request builder for [`Client::create_consent_token`]; finish with [`CreateConsentToken::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateConsentToken<'a> {
-    client: &'a Client,
-    body: &'a types::CreateConsentTokenBody,
+pub struct CreateConsentToken {
+    client: Client,
+    body: types::CreateConsentTokenBody,
 }
 #[cfg(feature = "consent")]
-impl<'a> CreateConsentToken<'a> {
+impl CreateConsentToken {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ConsentCreateConsentTokenResponse201> {
-        self.client.send_create_consent_token(self.body)
+    ) -> crate::runtime::Pending<types::ConsentCreateConsentTokenResponse201> {
+        self.client.send_create_consent_token(&self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -2972,9 +3165,9 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/get-contract-templates>
-    pub fn get_contract_templates<'a>(&'a self) -> GetContractTemplates<'a> {
+    pub fn get_contract_templates(&self) -> GetContractTemplates {
         GetContractTemplates {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -2982,15 +3175,15 @@ impl Client {
 ///Request builder for [`Client::get_contract_templates`]; finish with [`GetContractTemplates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractTemplates<'a> {
-    client: &'a Client,
+pub struct GetContractTemplates {
+    client: Client,
 }
 #[cfg(feature = "contracts")]
-impl<'a> GetContractTemplates<'a> {
+impl GetContractTemplates {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsGetContractTemplatesResponse200> {
+    ) -> crate::runtime::Pending<types::ContractsGetContractTemplatesResponse200> {
         self.client.send_get_contract_templates()
     }
 }
@@ -3001,9 +3194,9 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/get-contracts>
-    pub fn get_contracts<'a>(&'a self) -> GetContracts<'a> {
+    pub fn get_contracts(&self) -> GetContracts {
         GetContracts {
-            client: self,
+            client: self.clone(),
             after_cursor: None,
             countries: None,
             currencies: None,
@@ -3024,152 +3217,189 @@ impl Client {
 ///Request builder for [`Client::get_contracts`]; finish with [`GetContracts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContracts<'a> {
-    client: &'a Client,
-    after_cursor: Option<&'a str>,
-    countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    currencies: Option<&'a types::PaymentsGetParametersCurrencies>,
+pub struct GetContracts {
+    client: Client,
+    after_cursor: Option<::std::string::String>,
+    countries: Option<::std::vec::Vec<::std::string::String>>,
+    currencies: Option<types::PaymentsGetParametersCurrencies>,
     expand: Option<types::ContractsGetParametersExpand>,
-    external_id: Option<&'a str>,
-    external_id_absent: Option<&'a str>,
+    external_id: Option<::std::string::String>,
+    external_id_absent: Option<::std::string::String>,
     limit: Option<i64>,
     order_direction: Option<types::PeopleGetParametersSortOrder>,
-    search: Option<&'a str>,
+    search: Option<::std::string::String>,
     sort_by: Option<types::ContractsGetParametersSortBy>,
-    statuses: Option<
-        &'a ::std::vec::Vec<types::ContractsGetParametersStatusesSchemaItems>,
-    >,
-    team_id: Option<&'a str>,
-    types: Option<&'a ::std::vec::Vec<types::ContractsGetResponseDataItemsType>>,
+    statuses: Option<::std::vec::Vec<types::ContractsGetParametersStatusesSchemaItems>>,
+    team_id: Option<::std::string::String>,
+    types: Option<::std::vec::Vec<types::ContractsGetResponseDataItemsType>>,
 }
 #[cfg(feature = "contracts")]
-impl<'a> GetContracts<'a> {
+impl GetContracts {
     ///Sets the optional `after_cursor` query parameter.
-    pub fn after_cursor(mut self, value: &'a str) -> Self {
-        self.after_cursor = Some(value);
+    pub fn after_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.after_cursor = Some(value.into());
         self
     }
     ///Sets the optional `countries` query parameter.
     pub fn countries(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.countries = Some(value);
+        self.countries = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `currencies` query parameter.
     pub fn currencies(
         mut self,
-        value: &'a types::PaymentsGetParametersCurrencies,
+        value: impl ::std::convert::Into<types::PaymentsGetParametersCurrencies>,
     ) -> Self {
-        self.currencies = Some(value);
+        self.currencies = Some(value.into());
         self
     }
     ///Sets the optional `expand` query parameter.
-    pub fn expand(mut self, value: types::ContractsGetParametersExpand) -> Self {
-        self.expand = Some(value);
+    pub fn expand(
+        mut self,
+        value: impl ::std::convert::Into<types::ContractsGetParametersExpand>,
+    ) -> Self {
+        self.expand = Some(value.into());
         self
     }
     ///Sets the optional `external_id` query parameter.
-    pub fn external_id(mut self, value: &'a str) -> Self {
-        self.external_id = Some(value);
+    pub fn external_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_id = Some(value.into());
         self
     }
     ///Sets the optional `external_id_absent` query parameter.
-    pub fn external_id_absent(mut self, value: &'a str) -> Self {
-        self.external_id_absent = Some(value);
+    pub fn external_id_absent(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_id_absent = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `order_direction` query parameter.
     pub fn order_direction(
         mut self,
-        value: types::PeopleGetParametersSortOrder,
+        value: impl ::std::convert::Into<types::PeopleGetParametersSortOrder>,
     ) -> Self {
-        self.order_direction = Some(value);
+        self.order_direction = Some(value.into());
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `sort_by` query parameter.
-    pub fn sort_by(mut self, value: types::ContractsGetParametersSortBy) -> Self {
-        self.sort_by = Some(value);
+    pub fn sort_by(
+        mut self,
+        value: impl ::std::convert::Into<types::ContractsGetParametersSortBy>,
+    ) -> Self {
+        self.sort_by = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a ::std::vec::Vec<types::ContractsGetParametersStatusesSchemaItems>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::ContractsGetParametersStatusesSchemaItems,
+            >,
+        >,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `team_id` query parameter.
-    pub fn team_id(mut self, value: &'a str) -> Self {
-        self.team_id = Some(value);
+    pub fn team_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.team_id = Some(value.into());
         self
     }
     ///Sets the optional `types` query parameter.
     pub fn types(
         mut self,
-        value: &'a ::std::vec::Vec<types::ContractsGetResponseDataItemsType>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<types::ContractsGetResponseDataItemsType>,
+        >,
     ) -> Self {
-        self.types = Some(value);
+        self.types = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsGetContractsResponse200> {
+    ) -> crate::runtime::Pending<types::ContractsGetContractsResponse200> {
         self.client
             .send_get_contracts(
-                self.after_cursor,
-                self.countries,
-                self.currencies,
+                self.after_cursor.as_deref(),
+                self.countries.as_ref(),
+                self.currencies.as_ref(),
                 self.expand,
-                self.external_id,
-                self.external_id_absent,
+                self.external_id.as_deref(),
+                self.external_id_absent.as_deref(),
                 self.limit,
                 self.order_direction,
-                self.search,
+                self.search.as_deref(),
                 self.sort_by,
-                self.statuses,
-                self.team_id,
-                self.types,
+                self.statuses.as_ref(),
+                self.team_id.as_deref(),
+                self.types.as_ref(),
             )
     }
 }
 #[cfg(feature = "contracts")]
-impl<'a> crate::runtime::pagination::Paginated for GetContracts<'a> {
+impl GetContracts {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "contracts")]
+impl crate::runtime::pagination::Paginated for GetContracts {
     type Page = types::ContractsGetContractsResponse200;
     type Item = types::ContractsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_contracts(
-                position.or(self.after_cursor),
-                self.countries.clone(),
-                self.currencies.clone(),
+                position.or(self.after_cursor.as_deref()),
+                self.countries.as_ref(),
+                self.currencies.as_ref(),
                 self.expand.clone(),
-                self.external_id.clone(),
-                self.external_id_absent.clone(),
+                self.external_id.as_deref(),
+                self.external_id_absent.as_deref(),
                 self.limit.clone(),
                 self.order_direction.clone(),
-                self.search.clone(),
+                self.search.as_deref(),
                 self.sort_by.clone(),
-                self.statuses.clone(),
-                self.team_id.clone(),
-                self.types.clone(),
+                self.statuses.as_ref(),
+                self.team_id.as_deref(),
+                self.types.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -3204,13 +3434,13 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/create-ic-contract>
-    pub fn create_ic_contract<'a>(
-        &'a self,
-        body: &'a types::CreateIcContractBody,
-    ) -> CreateIcContract<'a> {
+    pub fn create_ic_contract(
+        &self,
+        body: impl ::std::convert::Into<types::CreateIcContractBody>,
+    ) -> CreateIcContract {
         CreateIcContract {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -3218,17 +3448,17 @@ impl Client {
 ///Request builder for [`Client::create_ic_contract`]; finish with [`CreateIcContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateIcContract<'a> {
-    client: &'a Client,
-    body: &'a types::CreateIcContractBody,
+pub struct CreateIcContract {
+    client: Client,
+    body: types::CreateIcContractBody,
 }
 #[cfg(feature = "contracts")]
-impl<'a> CreateIcContract<'a> {
+impl CreateIcContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsCreateIcContractResponse201> {
-        self.client.send_create_ic_contract(self.body)
+    ) -> crate::runtime::Pending<types::ContractsCreateIcContractResponse201> {
+        self.client.send_create_ic_contract(&self.body)
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3238,9 +3468,9 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/custom-fields-contracts/get-contract-custom-fields>
-    pub fn get_contract_custom_fields<'a>(&'a self) -> GetContractCustomFields<'a> {
+    pub fn get_contract_custom_fields(&self) -> GetContractCustomFields {
         GetContractCustomFields {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -3248,16 +3478,15 @@ impl Client {
 ///Request builder for [`Client::get_contract_custom_fields`]; finish with [`GetContractCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractCustomFields<'a> {
-    client: &'a Client,
+pub struct GetContractCustomFields {
+    client: Client,
 }
 #[cfg(feature = "custom-fields-contracts")]
-impl<'a> GetContractCustomFields<'a> {
+impl GetContractCustomFields {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::CustomFieldsContractsGetContractCustomFieldsResponse200,
     > {
         self.client.send_get_contract_custom_fields()
@@ -3270,28 +3499,31 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/custom-fields-contracts/get-custom-field>
-    pub fn get_custom_field<'a>(&'a self, id: &'a str) -> GetCustomField<'a> {
-        GetCustomField { client: self, id }
+    pub fn get_custom_field(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetCustomField {
+        GetCustomField {
+            client: self.clone(),
+            id: id.into(),
+        }
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
 ///Request builder for [`Client::get_custom_field`]; finish with [`GetCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetCustomField<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetCustomField {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-contracts")]
-impl<'a> GetCustomField<'a> {
+impl GetCustomField {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::CustomFieldsContractsGetCustomFieldResponse200,
-    > {
-        self.client.send_get_custom_field(self.id)
+    ) -> crate::runtime::Pending<types::CustomFieldsContractsGetCustomFieldResponse200> {
+        self.client.send_get_custom_field(&self.id)
     }
 }
 #[cfg(feature = "gp-hiring")]
@@ -3301,13 +3533,13 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/gp-hiring/create-gp-contract>
-    pub fn create_gp_contract<'a>(
-        &'a self,
-        body: &'a types::CreateGpContractBody,
-    ) -> CreateGpContract<'a> {
+    pub fn create_gp_contract(
+        &self,
+        body: impl ::std::convert::Into<types::CreateGpContractBody>,
+    ) -> CreateGpContract {
         CreateGpContract {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -3315,17 +3547,17 @@ impl Client {
 ///Request builder for [`Client::create_gp_contract`]; finish with [`CreateGpContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateGpContract<'a> {
-    client: &'a Client,
-    body: &'a types::CreateGpContractBody,
+pub struct CreateGpContract {
+    client: Client,
+    body: types::CreateGpContractBody,
 }
 #[cfg(feature = "gp-hiring")]
-impl<'a> CreateGpContract<'a> {
+impl CreateGpContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::GpHiringCreateGpContractResponse201> {
-        self.client.send_create_gp_contract(self.body)
+    ) -> crate::runtime::Pending<types::GpHiringCreateGpContractResponse201> {
+        self.client.send_create_gp_contract(&self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3335,10 +3567,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/get-contract>
-    pub fn get_contract<'a>(&'a self, contract_id: &'a str) -> GetContract<'a> {
+    pub fn get_contract(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContract {
         GetContract {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             expand: None,
         }
     }
@@ -3347,23 +3582,26 @@ impl Client {
 ///Request builder for [`Client::get_contract`]; finish with [`GetContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContract<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContract {
+    client: Client,
+    contract_id: ::std::string::String,
     expand: Option<types::ContractsGetParametersExpand>,
 }
 #[cfg(feature = "contracts")]
-impl<'a> GetContract<'a> {
+impl GetContract {
     ///Sets the optional `expand` query parameter.
-    pub fn expand(mut self, value: types::ContractsGetParametersExpand) -> Self {
-        self.expand = Some(value);
+    pub fn expand(
+        mut self,
+        value: impl ::std::convert::Into<types::ContractsGetParametersExpand>,
+    ) -> Self {
+        self.expand = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsGetContractResponse200> {
-        self.client.send_get_contract(self.contract_id, self.expand)
+    ) -> crate::runtime::Pending<types::ContractsGetContractResponse200> {
+        self.client.send_get_contract(&self.contract_id, self.expand)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3373,15 +3611,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/update-ic-contract>
-    pub fn update_ic_contract<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateIcContractBody,
-    ) -> UpdateIcContract<'a> {
+    pub fn update_ic_contract(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateIcContractBody>,
+    ) -> UpdateIcContract {
         UpdateIcContract {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -3389,18 +3627,18 @@ impl Client {
 ///Request builder for [`Client::update_ic_contract`]; finish with [`UpdateIcContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateIcContract<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::UpdateIcContractBody,
+pub struct UpdateIcContract {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::UpdateIcContractBody,
 }
 #[cfg(feature = "contracts")]
-impl<'a> UpdateIcContract<'a> {
+impl UpdateIcContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsUpdateIcContractResponse200> {
-        self.client.send_update_ic_contract(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::ContractsUpdateIcContractResponse200> {
+        self.client.send_update_ic_contract(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -3410,13 +3648,13 @@ impl Client {
     /// Token scopes: `adjustments:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/adjustments/get-contract-adjustments>
-    pub fn get_contract_adjustments<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractAdjustments<'a> {
+    pub fn get_contract_adjustments(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractAdjustments {
         GetContractAdjustments {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             from: None,
             to: None,
         }
@@ -3426,32 +3664,40 @@ impl Client {
 ///Request builder for [`Client::get_contract_adjustments`]; finish with [`GetContractAdjustments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractAdjustments<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    from: Option<&'a ::chrono::naive::NaiveDate>,
-    to: Option<&'a ::chrono::naive::NaiveDate>,
+pub struct GetContractAdjustments {
+    client: Client,
+    contract_id: ::std::string::String,
+    from: Option<::chrono::naive::NaiveDate>,
+    to: Option<::chrono::naive::NaiveDate>,
 }
 #[cfg(feature = "adjustments")]
-impl<'a> GetContractAdjustments<'a> {
+impl GetContractAdjustments {
     ///Sets the optional `from` query parameter.
-    pub fn from(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.from = Some(value);
+    pub fn from(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.from = Some(value.into());
         self
     }
     ///Sets the optional `to` query parameter.
-    pub fn to(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.to = Some(value);
+    pub fn to(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.to = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AdjustmentsGetContractAdjustmentsResponse200,
-    > {
-        self.client.send_get_contract_adjustments(self.contract_id, self.from, self.to)
+    ) -> crate::runtime::Pending<types::AdjustmentsGetContractAdjustmentsResponse200> {
+        self.client
+            .send_get_contract_adjustments(
+                &self.contract_id,
+                self.from.as_ref(),
+                self.to.as_ref(),
+            )
     }
 }
 #[cfg(feature = "contractor-amendments")]
@@ -3461,13 +3707,13 @@ impl Client {
     /// Token scopes: `contracts:read`, `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-amendments/get-contract-amendments>
-    pub fn get_contract_amendments_contracts<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractAmendmentsContracts<'a> {
+    pub fn get_contract_amendments_contracts(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractAmendmentsContracts {
         GetContractAmendmentsContracts {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             cursor: None,
             limit: None,
             sign_statuses: None,
@@ -3479,87 +3725,101 @@ impl Client {
 ///Request builder for [`Client::get_contract_amendments_contracts`]; finish with [`GetContractAmendmentsContracts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractAmendmentsContracts<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    cursor: Option<&'a str>,
+pub struct GetContractAmendmentsContracts {
+    client: Client,
+    contract_id: ::std::string::String,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
     sign_statuses: Option<
-        &'a ::std::vec::Vec<
+        ::std::vec::Vec<
             types::ContractsContractIdAmendmentsGetResponseDataItemsSignStatus,
         >,
     >,
     statuses: Option<
-        &'a ::std::vec::Vec<
-            types::ContractsContractIdAmendmentsGetResponseDataItemsStatus,
-        >,
+        ::std::vec::Vec<types::ContractsContractIdAmendmentsGetResponseDataItemsStatus>,
     >,
 }
 #[cfg(feature = "contractor-amendments")]
-impl<'a> GetContractAmendmentsContracts<'a> {
+impl GetContractAmendmentsContracts {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `sign_statuses` query parameter.
     pub fn sign_statuses(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::ContractsContractIdAmendmentsGetResponseDataItemsSignStatus,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::ContractsContractIdAmendmentsGetResponseDataItemsSignStatus,
+            >,
         >,
     ) -> Self {
-        self.sign_statuses = Some(value);
+        self.sign_statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::ContractsContractIdAmendmentsGetResponseDataItemsStatus,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::ContractsContractIdAmendmentsGetResponseDataItemsStatus,
+            >,
         >,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractorAmendmentsGetContractAmendmentsResponse200,
     > {
         self.client
             .send_get_contract_amendments_contracts(
-                self.contract_id,
-                self.cursor,
+                &self.contract_id,
+                self.cursor.as_deref(),
                 self.limit,
-                self.sign_statuses,
-                self.statuses,
+                self.sign_statuses.as_ref(),
+                self.statuses.as_ref(),
             )
     }
 }
 #[cfg(feature = "contractor-amendments")]
-impl<'a> crate::runtime::pagination::Paginated for GetContractAmendmentsContracts<'a> {
+impl GetContractAmendmentsContracts {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "contractor-amendments")]
+impl crate::runtime::pagination::Paginated for GetContractAmendmentsContracts {
     type Page = types::ContractorAmendmentsGetContractAmendmentsResponse200;
     type Item = types::ContractsContractIdAmendmentsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_contract_amendments_contracts(
-                self.contract_id,
-                position.or(self.cursor),
+                &self.contract_id,
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
-                self.sign_statuses.clone(),
-                self.statuses.clone(),
+                self.sign_statuses.as_ref(),
+                self.statuses.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -3592,15 +3852,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-amendments/create-contract-amendment>
-    pub fn create_contract_amendment_contracts<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractAmendmentContractsBody,
-    ) -> CreateContractAmendmentContracts<'a> {
+    pub fn create_contract_amendment_contracts(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateContractAmendmentContractsBody>,
+    ) -> CreateContractAmendmentContracts {
         CreateContractAmendmentContracts {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -3608,21 +3868,21 @@ impl Client {
 ///Request builder for [`Client::create_contract_amendment_contracts`]; finish with [`CreateContractAmendmentContracts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractAmendmentContracts<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateContractAmendmentContractsBody,
+pub struct CreateContractAmendmentContracts {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateContractAmendmentContractsBody,
 }
 #[cfg(feature = "contractor-amendments")]
-impl<'a> CreateContractAmendmentContracts<'a> {
+impl CreateContractAmendmentContracts {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractorAmendmentsCreateContractAmendmentResponse201,
     > {
-        self.client.send_create_contract_amendment_contracts(self.contract_id, self.body)
+        self.client
+            .send_create_contract_amendment_contracts(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "cost-centers")]
@@ -3632,15 +3892,17 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/cost-centers/assign-cost-centers-to-an-employment-contract-v-2026-01-01>
-    pub fn assign_cost_centers_to_an_employment_contract<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::AssignCostCentersToAnEmploymentContractBody,
-    ) -> AssignCostCentersToAnEmploymentContract<'a> {
+    pub fn assign_cost_centers_to_an_employment_contract(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<
+            types::AssignCostCentersToAnEmploymentContractBody,
+        >,
+    ) -> AssignCostCentersToAnEmploymentContract {
         AssignCostCentersToAnEmploymentContract {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -3648,24 +3910,23 @@ impl Client {
 ///Request builder for [`Client::assign_cost_centers_to_an_employment_contract`]; finish with [`AssignCostCentersToAnEmploymentContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AssignCostCentersToAnEmploymentContract<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::AssignCostCentersToAnEmploymentContractBody,
+pub struct AssignCostCentersToAnEmploymentContract {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::AssignCostCentersToAnEmploymentContractBody,
 }
 #[cfg(feature = "cost-centers")]
-impl<'a> AssignCostCentersToAnEmploymentContract<'a> {
+impl AssignCostCentersToAnEmploymentContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
     > {
         self.client
             .send_assign_cost_centers_to_an_employment_contract(
-                self.contract_id,
-                self.body,
+                &self.contract_id,
+                &self.body,
             )
     }
 }
@@ -3676,15 +3937,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/custom-fields-contracts/put-contract-custom-field>
-    pub fn put_contract_custom_field<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::PutContractCustomFieldBody,
-    ) -> PutContractCustomField<'a> {
+    pub fn put_contract_custom_field(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PutContractCustomFieldBody>,
+    ) -> PutContractCustomField {
         PutContractCustomField {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -3692,18 +3953,18 @@ impl Client {
 ///Request builder for [`Client::put_contract_custom_field`]; finish with [`PutContractCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct PutContractCustomField<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::PutContractCustomFieldBody,
+pub struct PutContractCustomField {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::PutContractCustomFieldBody,
 }
 #[cfg(feature = "custom-fields-contracts")]
-impl<'a> PutContractCustomField<'a> {
+impl PutContractCustomField {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_put_contract_custom_field(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        self.client.send_put_contract_custom_field(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3713,15 +3974,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/custom-fields-contracts/delete-contract-custom-field>
-    pub fn delete_contract_custom_field<'a>(
-        &'a self,
-        contract_id: &'a str,
-        id: &'a str,
-    ) -> DeleteContractCustomField<'a> {
+    pub fn delete_contract_custom_field(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteContractCustomField {
         DeleteContractCustomField {
-            client: self,
-            contract_id,
-            id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            id: id.into(),
         }
     }
 }
@@ -3729,18 +3990,16 @@ impl Client {
 ///Request builder for [`Client::delete_contract_custom_field`]; finish with [`DeleteContractCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteContractCustomField<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    id: &'a str,
+pub struct DeleteContractCustomField {
+    client: Client,
+    contract_id: ::std::string::String,
+    id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-contracts")]
-impl<'a> DeleteContractCustomField<'a> {
+impl DeleteContractCustomField {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_contract_custom_field(self.contract_id, self.id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_contract_custom_field(&self.contract_id, &self.id)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -3752,36 +4011,35 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-hiring/create-contract-document>
-    pub fn create_contract_document<'a>(
-        &'a self,
-        contract_id: &'a str,
-        form: ::reqwest::multipart::Form,
-    ) -> CreateContractDocument<'a> {
+    pub fn create_contract_document(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> CreateContractDocument {
         CreateContractDocument {
-            client: self,
-            contract_id,
-            form,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "contractor-hiring")]
 ///Request builder for [`Client::create_contract_document`]; finish with [`CreateContractDocument::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractDocument<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct CreateContractDocument {
+    client: Client,
+    contract_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "contractor-hiring")]
-impl<'a> CreateContractDocument<'a> {
+impl CreateContractDocument {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractorHiringCreateContractDocumentResponse201,
     > {
-        self.client.send_create_contract_document(self.contract_id, self.form)
+        self.client.send_create_contract_document(&self.contract_id, self.form)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3791,17 +4049,17 @@ impl Client {
     /// Token scopes: `contracts:read`, `global-payroll:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/get-contract-equity-withholding-amount>
-    pub fn get_contract_equity_withholding_amount<'a>(
-        &'a self,
-        contract_id: &'a str,
-        event_currency: &'a str,
-        event_value: &'a str,
-    ) -> GetContractEquityWithholdingAmount<'a> {
+    pub fn get_contract_equity_withholding_amount(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        event_currency: impl ::std::convert::Into<::std::string::String>,
+        event_value: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractEquityWithholdingAmount {
         GetContractEquityWithholdingAmount {
-            client: self,
-            contract_id,
-            event_currency,
-            event_value,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            event_currency: event_currency.into(),
+            event_value: event_value.into(),
         }
     }
 }
@@ -3809,26 +4067,25 @@ impl Client {
 ///Request builder for [`Client::get_contract_equity_withholding_amount`]; finish with [`GetContractEquityWithholdingAmount::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractEquityWithholdingAmount<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    event_currency: &'a str,
-    event_value: &'a str,
+pub struct GetContractEquityWithholdingAmount {
+    client: Client,
+    contract_id: ::std::string::String,
+    event_currency: ::std::string::String,
+    event_value: ::std::string::String,
 }
 #[cfg(feature = "contracts")]
-impl<'a> GetContractEquityWithholdingAmount<'a> {
+impl GetContractEquityWithholdingAmount {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractsGetContractEquityWithholdingAmountResponse200,
     > {
         self.client
             .send_get_contract_equity_withholding_amount(
-                self.contract_id,
-                self.event_currency,
-                self.event_value,
+                &self.contract_id,
+                &self.event_currency,
+                &self.event_value,
             )
     }
 }
@@ -3839,13 +4096,13 @@ impl Client {
     /// Token scopes: `invoice-adjustments:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ic-invoicing-taxes/get-ic-invoicing-taxes>
-    pub fn get_ic_invoicing_taxes<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetIcInvoicingTaxes<'a> {
+    pub fn get_ic_invoicing_taxes(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetIcInvoicingTaxes {
         GetIcInvoicingTaxes {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -3853,20 +4110,17 @@ impl Client {
 ///Request builder for [`Client::get_ic_invoicing_taxes`]; finish with [`GetIcInvoicingTaxes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetIcInvoicingTaxes<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetIcInvoicingTaxes {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
-impl<'a> GetIcInvoicingTaxes<'a> {
+impl GetIcInvoicingTaxes {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200,
-    > {
-        self.client.send_get_ic_invoicing_taxes(self.contract_id)
+    ) -> crate::runtime::Pending<types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200> {
+        self.client.send_get_ic_invoicing_taxes(&self.contract_id)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -3876,15 +4130,15 @@ impl Client {
     /// Token scopes: `invoice-adjustments:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ic-invoicing-taxes/create-ic-invoicing-tax>
-    pub fn create_ic_invoicing_tax<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateIcInvoicingTaxBody,
-    ) -> CreateIcInvoicingTax<'a> {
+    pub fn create_ic_invoicing_tax(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateIcInvoicingTaxBody>,
+    ) -> CreateIcInvoicingTax {
         CreateIcInvoicingTax {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -3892,18 +4146,18 @@ impl Client {
 ///Request builder for [`Client::create_ic_invoicing_tax`]; finish with [`CreateIcInvoicingTax::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateIcInvoicingTax<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateIcInvoicingTaxBody,
+pub struct CreateIcInvoicingTax {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateIcInvoicingTaxBody,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
-impl<'a> CreateIcInvoicingTax<'a> {
+impl CreateIcInvoicingTax {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_create_ic_invoicing_tax(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        self.client.send_create_ic_invoicing_tax(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -3913,15 +4167,15 @@ impl Client {
     /// Token scopes: `invoice-adjustments:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ic-invoicing-taxes/update-ic-invoicing-tax>
-    pub fn update_ic_invoicing_tax<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateIcInvoicingTaxBody,
-    ) -> UpdateIcInvoicingTax<'a> {
+    pub fn update_ic_invoicing_tax(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateIcInvoicingTaxBody>,
+    ) -> UpdateIcInvoicingTax {
         UpdateIcInvoicingTax {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -3929,18 +4183,16 @@ impl Client {
 ///Request builder for [`Client::update_ic_invoicing_tax`]; finish with [`UpdateIcInvoicingTax::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateIcInvoicingTax<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::UpdateIcInvoicingTaxBody,
+pub struct UpdateIcInvoicingTax {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::UpdateIcInvoicingTaxBody,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
-impl<'a> UpdateIcInvoicingTax<'a> {
+impl UpdateIcInvoicingTax {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_update_ic_invoicing_tax(self.contract_id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_update_ic_invoicing_tax(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -3950,15 +4202,17 @@ impl Client {
     /// Token scopes: `invoice-adjustments:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ic-invoicing-taxes/delete-ic-invoicing-tax>
-    pub fn delete_ic_invoicing_tax<'a>(
-        &'a self,
-        contract_id: &'a str,
-        tax_type: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
-    ) -> DeleteIcInvoicingTax<'a> {
+    pub fn delete_ic_invoicing_tax(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        tax_type: impl ::std::convert::Into<
+            types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
+        >,
+    ) -> DeleteIcInvoicingTax {
         DeleteIcInvoicingTax {
-            client: self,
-            contract_id,
-            tax_type,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            tax_type: tax_type.into(),
         }
     }
 }
@@ -3966,18 +4220,16 @@ impl Client {
 ///Request builder for [`Client::delete_ic_invoicing_tax`]; finish with [`DeleteIcInvoicingTax::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteIcInvoicingTax<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct DeleteIcInvoicingTax {
+    client: Client,
+    contract_id: ::std::string::String,
     tax_type: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
-impl<'a> DeleteIcInvoicingTax<'a> {
+impl DeleteIcInvoicingTax {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_ic_invoicing_tax(self.contract_id, self.tax_type)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_ic_invoicing_tax(&self.contract_id, self.tax_type)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -3987,15 +4239,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-hiring/create-contract-invitation>
-    pub fn create_contract_invitation<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractInvitationBody,
-    ) -> CreateContractInvitation<'a> {
+    pub fn create_contract_invitation(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateContractInvitationBody>,
+    ) -> CreateContractInvitation {
         CreateContractInvitation {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -4003,18 +4255,18 @@ impl Client {
 ///Request builder for [`Client::create_contract_invitation`]; finish with [`CreateContractInvitation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractInvitation<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateContractInvitationBody,
+pub struct CreateContractInvitation {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateContractInvitationBody,
 }
 #[cfg(feature = "contractor-hiring")]
-impl<'a> CreateContractInvitation<'a> {
+impl CreateContractInvitation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_contract_invitation(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_contract_invitation(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4024,13 +4276,13 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-hiring/get-contract-invitations>
-    pub fn get_contract_invitations<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractInvitations<'a> {
+    pub fn get_contract_invitations(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractInvitations {
         GetContractInvitations {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -4038,15 +4290,15 @@ impl Client {
 ///Request builder for [`Client::get_contract_invitations`]; finish with [`GetContractInvitations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractInvitations<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractInvitations {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "contractor-hiring")]
-impl<'a> GetContractInvitations<'a> {
+impl GetContractInvitations {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
-        self.client.send_get_contract_invitations(self.contract_id)
+    pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
+        self.client.send_get_contract_invitations(&self.contract_id)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4056,13 +4308,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-hiring/get-contract-invite>
-    pub fn get_contract_invite<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractInvite<'a> {
+    pub fn get_contract_invite(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractInvite {
         GetContractInvite {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             locale: None,
         }
     }
@@ -4071,26 +4323,26 @@ impl Client {
 ///Request builder for [`Client::get_contract_invite`]; finish with [`GetContractInvite::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractInvite<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    locale: Option<&'a str>,
+pub struct GetContractInvite {
+    client: Client,
+    contract_id: ::std::string::String,
+    locale: Option<::std::string::String>,
 }
 #[cfg(feature = "contractor-hiring")]
-impl<'a> GetContractInvite<'a> {
+impl GetContractInvite {
     ///Sets the optional `locale` query parameter.
-    pub fn locale(mut self, value: &'a str) -> Self {
-        self.locale = Some(value);
+    pub fn locale(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.locale = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ContractorHiringGetContractInviteResponse200,
-    > {
-        self.client.send_get_contract_invite(self.contract_id, self.locale)
+    ) -> crate::runtime::Pending<types::ContractorHiringGetContractInviteResponse200> {
+        self.client.send_get_contract_invite(&self.contract_id, self.locale.as_deref())
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -4100,13 +4352,13 @@ impl Client {
     /// Token scopes: `invoice-adjustments:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/invoice-adjustments/get-contract-invoice-adjustments>
-    pub fn get_contract_invoice_adjustments<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractInvoiceAdjustments<'a> {
+    pub fn get_contract_invoice_adjustments(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractInvoiceAdjustments {
         GetContractInvoiceAdjustments {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             contract_types: None,
             date_from: None,
             date_to: None,
@@ -4123,123 +4375,142 @@ impl Client {
 ///Request builder for [`Client::get_contract_invoice_adjustments`]; finish with [`GetContractInvoiceAdjustments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractInvoiceAdjustments<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractInvoiceAdjustments {
+    client: Client,
+    contract_id: ::std::string::String,
     contract_types: Option<
-        &'a types::ContractsContractIdTimesheetsGetParametersContractTypes,
+        types::ContractsContractIdTimesheetsGetParametersContractTypes,
     >,
-    date_from: Option<&'a ::chrono::naive::NaiveDate>,
-    date_to: Option<&'a ::chrono::naive::NaiveDate>,
-    invoice_id: Option<&'a str>,
+    date_from: Option<::chrono::naive::NaiveDate>,
+    date_to: Option<::chrono::naive::NaiveDate>,
+    invoice_id: Option<::std::string::String>,
     limit: Option<i64>,
     offset: Option<i64>,
-    reporter_id: Option<&'a str>,
-    statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
-    types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
+    reporter_id: Option<::std::string::String>,
+    statuses: Option<types::TimesheetsGetParametersStatuses>,
+    types: Option<types::InvoiceAdjustmentsGetParametersTypes>,
 }
 #[cfg(feature = "invoice-adjustments")]
-impl<'a> GetContractInvoiceAdjustments<'a> {
+impl GetContractInvoiceAdjustments {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
         mut self,
-        value: &'a types::ContractsContractIdTimesheetsGetParametersContractTypes,
+        value: impl ::std::convert::Into<
+            types::ContractsContractIdTimesheetsGetParametersContractTypes,
+        >,
     ) -> Self {
-        self.contract_types = Some(value);
+        self.contract_types = Some(value.into());
         self
     }
     ///Sets the optional `date_from` query parameter.
-    pub fn date_from(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_from = Some(value);
+    pub fn date_from(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_from = Some(value.into());
         self
     }
     ///Sets the optional `date_to` query parameter.
-    pub fn date_to(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_to = Some(value);
+    pub fn date_to(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_to = Some(value.into());
         self
     }
     ///Sets the optional `invoice_id` query parameter.
-    pub fn invoice_id(mut self, value: &'a str) -> Self {
-        self.invoice_id = Some(value);
+    pub fn invoice_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.invoice_id = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     ///Sets the optional `reporter_id` query parameter.
-    pub fn reporter_id(mut self, value: &'a str) -> Self {
-        self.reporter_id = Some(value);
+    pub fn reporter_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reporter_id = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a types::TimesheetsGetParametersStatuses,
+        value: impl ::std::convert::Into<types::TimesheetsGetParametersStatuses>,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(value.into());
         self
     }
     ///Sets the optional `types` query parameter.
     pub fn types(
         mut self,
-        value: &'a types::InvoiceAdjustmentsGetParametersTypes,
+        value: impl ::std::convert::Into<types::InvoiceAdjustmentsGetParametersTypes>,
     ) -> Self {
-        self.types = Some(value);
+        self.types = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200,
     > {
         self.client
             .send_get_contract_invoice_adjustments(
-                self.contract_id,
-                self.contract_types,
-                self.date_from,
-                self.date_to,
-                self.invoice_id,
+                &self.contract_id,
+                self.contract_types.as_ref(),
+                self.date_from.as_ref(),
+                self.date_to.as_ref(),
+                self.invoice_id.as_deref(),
                 self.limit,
                 self.offset,
-                self.reporter_id,
-                self.statuses,
-                self.types,
+                self.reporter_id.as_deref(),
+                self.statuses.as_ref(),
+                self.types.as_ref(),
             )
     }
 }
 #[cfg(feature = "invoice-adjustments")]
-impl<'a> crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments<'a> {
+impl GetContractInvoiceAdjustments {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "invoice-adjustments")]
+impl crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments {
     type Page = types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200;
     type Item = types::ContractsContractIdInvoiceAdjustmentsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_contract_invoice_adjustments(
-                self.contract_id,
-                self.contract_types.clone(),
-                self.date_from.clone(),
-                self.date_to.clone(),
-                self.invoice_id.clone(),
+                &self.contract_id,
+                self.contract_types.as_ref(),
+                self.date_from.as_ref(),
+                self.date_to.as_ref(),
+                self.invoice_id.as_deref(),
                 self.limit.clone(),
                 position
                     .and_then(|p| p.parse::<i64>().ok())
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
-                self.reporter_id.clone(),
-                self.statuses.clone(),
-                self.types.clone(),
+                self.reporter_id.as_deref(),
+                self.statuses.as_ref(),
+                self.types.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -4273,13 +4544,13 @@ impl Client {
     /// Token scopes: `milestones:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/milestones/get-contract-milestones>
-    pub fn get_contract_milestones<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractMilestones<'a> {
+    pub fn get_contract_milestones(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractMilestones {
         GetContractMilestones {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -4287,17 +4558,17 @@ impl Client {
 ///Request builder for [`Client::get_contract_milestones`]; finish with [`GetContractMilestones::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractMilestones<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractMilestones {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "milestones")]
-impl<'a> GetContractMilestones<'a> {
+impl GetContractMilestones {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::MilestonesGetContractMilestonesResponse200> {
-        self.client.send_get_contract_milestones(self.contract_id)
+    ) -> crate::runtime::Pending<types::MilestonesGetContractMilestonesResponse200> {
+        self.client.send_get_contract_milestones(&self.contract_id)
     }
 }
 #[cfg(feature = "milestones")]
@@ -4307,15 +4578,15 @@ impl Client {
     /// Token scopes: `milestones:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/milestones/create-contract-milestone>
-    pub fn create_contract_milestone<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractMilestoneBody,
-    ) -> CreateContractMilestone<'a> {
+    pub fn create_contract_milestone(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateContractMilestoneBody>,
+    ) -> CreateContractMilestone {
         CreateContractMilestone {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -4323,18 +4594,18 @@ impl Client {
 ///Request builder for [`Client::create_contract_milestone`]; finish with [`CreateContractMilestone::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractMilestone<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateContractMilestoneBody,
+pub struct CreateContractMilestone {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateContractMilestoneBody,
 }
 #[cfg(feature = "milestones")]
-impl<'a> CreateContractMilestone<'a> {
+impl CreateContractMilestone {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_contract_milestone(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_contract_milestone(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "milestones")]
@@ -4344,15 +4615,15 @@ impl Client {
     /// Token scopes: `milestones:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/milestones/get-contract-milestone-by-id>
-    pub fn get_contract_milestone_by_id<'a>(
-        &'a self,
-        contract_id: &'a str,
-        milestone_id: &'a str,
-    ) -> GetContractMilestoneById<'a> {
+    pub fn get_contract_milestone_by_id(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        milestone_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractMilestoneById {
         GetContractMilestoneById {
-            client: self,
-            contract_id,
-            milestone_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            milestone_id: milestone_id.into(),
         }
     }
 }
@@ -4360,22 +4631,19 @@ impl Client {
 ///Request builder for [`Client::get_contract_milestone_by_id`]; finish with [`GetContractMilestoneById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractMilestoneById<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    milestone_id: &'a str,
+pub struct GetContractMilestoneById {
+    client: Client,
+    contract_id: ::std::string::String,
+    milestone_id: ::std::string::String,
 }
 #[cfg(feature = "milestones")]
-impl<'a> GetContractMilestoneById<'a> {
+impl GetContractMilestoneById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::MilestonesGetContractMilestoneByIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::MilestonesGetContractMilestoneByIdResponse200> {
         self.client
-            .send_get_contract_milestone_by_id(self.contract_id, self.milestone_id)
+            .send_get_contract_milestone_by_id(&self.contract_id, &self.milestone_id)
     }
 }
 #[cfg(feature = "milestones")]
@@ -4385,15 +4653,15 @@ impl Client {
     /// Token scopes: `milestones:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/milestones/delete-contract-milestone>
-    pub fn delete_contract_milestone<'a>(
-        &'a self,
-        contract_id: &'a str,
-        milestone_id: &'a str,
-    ) -> DeleteContractMilestone<'a> {
+    pub fn delete_contract_milestone(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        milestone_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteContractMilestone {
         DeleteContractMilestone {
-            client: self,
-            contract_id,
-            milestone_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            milestone_id: milestone_id.into(),
         }
     }
 }
@@ -4401,16 +4669,16 @@ impl Client {
 ///Request builder for [`Client::delete_contract_milestone`]; finish with [`DeleteContractMilestone::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteContractMilestone<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    milestone_id: &'a str,
+pub struct DeleteContractMilestone {
+    client: Client,
+    contract_id: ::std::string::String,
+    milestone_id: ::std::string::String,
 }
 #[cfg(feature = "milestones")]
-impl<'a> DeleteContractMilestone<'a> {
+impl DeleteContractMilestone {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
-        self.client.send_delete_contract_milestone(self.contract_id, self.milestone_id)
+    pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
+        self.client.send_delete_contract_milestone(&self.contract_id, &self.milestone_id)
     }
 }
 #[cfg(feature = "off-cycle")]
@@ -4420,13 +4688,13 @@ impl Client {
     /// Token scopes: `off-cycle-payments:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/off-cycle/get-contract-off-cycle-payments>
-    pub fn get_contract_off_cycle_payments<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractOffCyclePayments<'a> {
+    pub fn get_contract_off_cycle_payments(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractOffCyclePayments {
         GetContractOffCyclePayments {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -4434,20 +4702,17 @@ impl Client {
 ///Request builder for [`Client::get_contract_off_cycle_payments`]; finish with [`GetContractOffCyclePayments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractOffCyclePayments<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractOffCyclePayments {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "off-cycle")]
-impl<'a> GetContractOffCyclePayments<'a> {
+impl GetContractOffCyclePayments {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::OffCycleGetContractOffCyclePaymentsResponse200,
-    > {
-        self.client.send_get_contract_off_cycle_payments(self.contract_id)
+    ) -> crate::runtime::Pending<types::OffCycleGetContractOffCyclePaymentsResponse200> {
+        self.client.send_get_contract_off_cycle_payments(&self.contract_id)
     }
 }
 #[cfg(feature = "off-cycle")]
@@ -4457,15 +4722,15 @@ impl Client {
     /// Token scopes: `off-cycle-payments:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/off-cycle/create-contract-off-cycle-payment>
-    pub fn create_contract_off_cycle_payment<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractOffCyclePaymentBody,
-    ) -> CreateContractOffCyclePayment<'a> {
+    pub fn create_contract_off_cycle_payment(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateContractOffCyclePaymentBody>,
+    ) -> CreateContractOffCyclePayment {
         CreateContractOffCyclePayment {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -4473,21 +4738,20 @@ impl Client {
 ///Request builder for [`Client::create_contract_off_cycle_payment`]; finish with [`CreateContractOffCyclePayment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractOffCyclePayment<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateContractOffCyclePaymentBody,
+pub struct CreateContractOffCyclePayment {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateContractOffCyclePaymentBody,
 }
 #[cfg(feature = "off-cycle")]
-impl<'a> CreateContractOffCyclePayment<'a> {
+impl CreateContractOffCyclePayment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OffCycleCreateContractOffCyclePaymentResponse201,
     > {
-        self.client.send_create_contract_off_cycle_payment(self.contract_id, self.body)
+        self.client.send_create_contract_off_cycle_payment(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "off-cycle")]
@@ -4497,15 +4761,15 @@ impl Client {
     /// Token scopes: `off-cycle-payments:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/off-cycle/get-contract-off-cycle-payment-by-id>
-    pub fn get_contract_off_cycle_payment_by_id<'a>(
-        &'a self,
-        contract_id: &'a str,
-        id: &'a str,
-    ) -> GetContractOffCyclePaymentById<'a> {
+    pub fn get_contract_off_cycle_payment_by_id(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractOffCyclePaymentById {
         GetContractOffCyclePaymentById {
-            client: self,
-            contract_id,
-            id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            id: id.into(),
         }
     }
 }
@@ -4513,21 +4777,21 @@ impl Client {
 ///Request builder for [`Client::get_contract_off_cycle_payment_by_id`]; finish with [`GetContractOffCyclePaymentById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractOffCyclePaymentById<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    id: &'a str,
+pub struct GetContractOffCyclePaymentById {
+    client: Client,
+    contract_id: ::std::string::String,
+    id: ::std::string::String,
 }
 #[cfg(feature = "off-cycle")]
-impl<'a> GetContractOffCyclePaymentById<'a> {
+impl GetContractOffCyclePaymentById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OffCycleGetContractOffCyclePaymentByIdResponse200,
     > {
-        self.client.send_get_contract_off_cycle_payment_by_id(self.contract_id, self.id)
+        self.client
+            .send_get_contract_off_cycle_payment_by_id(&self.contract_id, &self.id)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4537,13 +4801,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-hiring/get-contract-payment-cycles>
-    pub fn get_contract_payment_cycles<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractPaymentCycles<'a> {
+    pub fn get_contract_payment_cycles(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractPaymentCycles {
         GetContractPaymentCycles {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -4551,20 +4815,19 @@ impl Client {
 ///Request builder for [`Client::get_contract_payment_cycles`]; finish with [`GetContractPaymentCycles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractPaymentCycles<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractPaymentCycles {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "contractor-hiring")]
-impl<'a> GetContractPaymentCycles<'a> {
+impl GetContractPaymentCycles {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractorHiringGetContractPaymentCyclesResponse200,
     > {
-        self.client.send_get_contract_payment_cycles(self.contract_id)
+        self.client.send_get_contract_payment_cycles(&self.contract_id)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4574,13 +4837,13 @@ impl Client {
     /// Token scopes: `contracts:read`, `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-hiring/get-contract-preview>
-    pub fn get_contract_preview<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractPreview<'a> {
+    pub fn get_contract_preview(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractPreview {
         GetContractPreview {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             template_id: None,
         }
     }
@@ -4589,26 +4852,29 @@ impl Client {
 ///Request builder for [`Client::get_contract_preview`]; finish with [`GetContractPreview::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractPreview<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    template_id: Option<&'a str>,
+pub struct GetContractPreview {
+    client: Client,
+    contract_id: ::std::string::String,
+    template_id: Option<::std::string::String>,
 }
 #[cfg(feature = "contractor-hiring")]
-impl<'a> GetContractPreview<'a> {
+impl GetContractPreview {
     ///Sets the optional `template_id` query parameter.
-    pub fn template_id(mut self, value: &'a str) -> Self {
-        self.template_id = Some(value);
+    pub fn template_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.template_id = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
-        self.client.send_get_contract_preview(self.contract_id, self.template_id)
+        self.client
+            .send_get_contract_preview(&self.contract_id, self.template_id.as_deref())
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4618,15 +4884,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-hiring/create-contract-signature>
-    pub fn create_contract_signature<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractSignatureBody,
-    ) -> CreateContractSignature<'a> {
+    pub fn create_contract_signature(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateContractSignatureBody>,
+    ) -> CreateContractSignature {
         CreateContractSignature {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -4634,18 +4900,18 @@ impl Client {
 ///Request builder for [`Client::create_contract_signature`]; finish with [`CreateContractSignature::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractSignature<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateContractSignatureBody,
+pub struct CreateContractSignature {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateContractSignatureBody,
 }
 #[cfg(feature = "contractor-hiring")]
-impl<'a> CreateContractSignature<'a> {
+impl CreateContractSignature {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_contract_signature(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_contract_signature(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4655,13 +4921,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/tasks/get-contract-tasks>
-    pub fn get_contract_tasks<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractTasks<'a> {
+    pub fn get_contract_tasks(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractTasks {
         GetContractTasks {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -4669,17 +4935,17 @@ impl Client {
 ///Request builder for [`Client::get_contract_tasks`]; finish with [`GetContractTasks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractTasks<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractTasks {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "tasks")]
-impl<'a> GetContractTasks<'a> {
+impl GetContractTasks {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TasksGetContractTasksResponse200> {
-        self.client.send_get_contract_tasks(self.contract_id)
+    ) -> crate::runtime::Pending<types::TasksGetContractTasksResponse200> {
+        self.client.send_get_contract_tasks(&self.contract_id)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4689,15 +4955,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/tasks/create-contract-task>
-    pub fn create_contract_task<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractTaskBody,
-    ) -> CreateContractTask<'a> {
+    pub fn create_contract_task(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateContractTaskBody>,
+    ) -> CreateContractTask {
         CreateContractTask {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -4705,18 +4971,18 @@ impl Client {
 ///Request builder for [`Client::create_contract_task`]; finish with [`CreateContractTask::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractTask<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateContractTaskBody,
+pub struct CreateContractTask {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateContractTaskBody,
 }
 #[cfg(feature = "tasks")]
-impl<'a> CreateContractTask<'a> {
+impl CreateContractTask {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TasksCreateContractTaskResponse201> {
-        self.client.send_create_contract_task(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::TasksCreateContractTaskResponse201> {
+        self.client.send_create_contract_task(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4726,15 +4992,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/tasks/review-multiple-tasks>
-    pub fn review_multiple_tasks<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::ReviewMultipleTasksBody,
-    ) -> ReviewMultipleTasks<'a> {
+    pub fn review_multiple_tasks(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ReviewMultipleTasksBody>,
+    ) -> ReviewMultipleTasks {
         ReviewMultipleTasks {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -4742,18 +5008,18 @@ impl Client {
 ///Request builder for [`Client::review_multiple_tasks`]; finish with [`ReviewMultipleTasks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ReviewMultipleTasks<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::ReviewMultipleTasksBody,
+pub struct ReviewMultipleTasks {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::ReviewMultipleTasksBody,
 }
 #[cfg(feature = "tasks")]
-impl<'a> ReviewMultipleTasks<'a> {
+impl ReviewMultipleTasks {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
-        self.client.send_review_multiple_tasks(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        self.client.send_review_multiple_tasks(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4763,15 +5029,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/tasks/delete-contract-task>
-    pub fn delete_contract_task<'a>(
-        &'a self,
-        contract_id: &'a str,
-        task_id: &'a str,
-    ) -> DeleteContractTask<'a> {
+    pub fn delete_contract_task(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteContractTask {
         DeleteContractTask {
-            client: self,
-            contract_id,
-            task_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            task_id: task_id.into(),
             reason: None,
         }
     }
@@ -4780,23 +5046,30 @@ impl Client {
 ///Request builder for [`Client::delete_contract_task`]; finish with [`DeleteContractTask::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteContractTask<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    task_id: &'a str,
-    reason: Option<&'a str>,
+pub struct DeleteContractTask {
+    client: Client,
+    contract_id: ::std::string::String,
+    task_id: ::std::string::String,
+    reason: Option<::std::string::String>,
 }
 #[cfg(feature = "tasks")]
-impl<'a> DeleteContractTask<'a> {
+impl DeleteContractTask {
     ///Sets the optional `reason` query parameter.
-    pub fn reason(mut self, value: &'a str) -> Self {
-        self.reason = Some(value);
+    pub fn reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+    pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
         self.client
-            .send_delete_contract_task(self.contract_id, self.task_id, self.reason)
+            .send_delete_contract_task(
+                &self.contract_id,
+                &self.task_id,
+                self.reason.as_deref(),
+            )
     }
 }
 #[cfg(feature = "tasks")]
@@ -4806,17 +5079,17 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/tasks/create-contract-task-review>
-    pub fn create_contract_task_review<'a>(
-        &'a self,
-        contract_id: &'a str,
-        task_id: &'a str,
-        body: &'a types::CreateContractTaskReviewBody,
-    ) -> CreateContractTaskReview<'a> {
+    pub fn create_contract_task_review(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateContractTaskReviewBody>,
+    ) -> CreateContractTaskReview {
         CreateContractTaskReview {
-            client: self,
-            contract_id,
-            task_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            task_id: task_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -4824,20 +5097,24 @@ impl Client {
 ///Request builder for [`Client::create_contract_task_review`]; finish with [`CreateContractTaskReview::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractTaskReview<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    task_id: &'a str,
-    body: &'a types::CreateContractTaskReviewBody,
+pub struct CreateContractTaskReview {
+    client: Client,
+    contract_id: ::std::string::String,
+    task_id: ::std::string::String,
+    body: types::CreateContractTaskReviewBody,
 }
 #[cfg(feature = "tasks")]
-impl<'a> CreateContractTaskReview<'a> {
+impl CreateContractTaskReview {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         self.client
-            .send_create_contract_task_review(self.contract_id, self.task_id, self.body)
+            .send_create_contract_task_review(
+                &self.contract_id,
+                &self.task_id,
+                &self.body,
+            )
     }
 }
 #[cfg(feature = "terminations")]
@@ -4847,15 +5124,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/terminations/create-contract-termination>
-    pub fn create_contract_termination<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractTerminationBody,
-    ) -> CreateContractTermination<'a> {
+    pub fn create_contract_termination(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateContractTerminationBody>,
+    ) -> CreateContractTermination {
         CreateContractTermination {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -4863,21 +5140,20 @@ impl Client {
 ///Request builder for [`Client::create_contract_termination`]; finish with [`CreateContractTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractTermination<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateContractTerminationBody,
+pub struct CreateContractTermination {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateContractTerminationBody,
 }
 #[cfg(feature = "terminations")]
-impl<'a> CreateContractTermination<'a> {
+impl CreateContractTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TerminationsCreateContractTerminationResponse201,
     > {
-        self.client.send_create_contract_termination(self.contract_id, self.body)
+        self.client.send_create_contract_termination(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "terminations")]
@@ -4887,13 +5163,13 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/terminations/delete-contract-termination>
-    pub fn delete_contract_termination<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> DeleteContractTermination<'a> {
+    pub fn delete_contract_termination(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteContractTermination {
         DeleteContractTermination {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -4901,17 +5177,15 @@ impl Client {
 ///Request builder for [`Client::delete_contract_termination`]; finish with [`DeleteContractTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteContractTermination<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct DeleteContractTermination {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "terminations")]
-impl<'a> DeleteContractTermination<'a> {
+impl DeleteContractTermination {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_contract_termination(self.contract_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_contract_termination(&self.contract_id)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -4921,13 +5195,13 @@ impl Client {
     /// Token scopes: `timesheets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/timesheets/get-contract-timesheets>
-    pub fn get_contract_timesheets<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractTimesheets<'a> {
+    pub fn get_contract_timesheets(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractTimesheets {
         GetContractTimesheets {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             contract_types: None,
             date_from: None,
             date_to: None,
@@ -4942,101 +5216,118 @@ impl Client {
 ///Request builder for [`Client::get_contract_timesheets`]; finish with [`GetContractTimesheets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractTimesheets<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractTimesheets {
+    client: Client,
+    contract_id: ::std::string::String,
     contract_types: Option<
-        &'a types::ContractsContractIdTimesheetsGetParametersContractTypes,
+        types::ContractsContractIdTimesheetsGetParametersContractTypes,
     >,
-    date_from: Option<&'a ::chrono::naive::NaiveDate>,
-    date_to: Option<&'a ::chrono::naive::NaiveDate>,
+    date_from: Option<::chrono::naive::NaiveDate>,
+    date_to: Option<::chrono::naive::NaiveDate>,
     limit: Option<i64>,
     offset: Option<i64>,
-    reporter_id: Option<&'a str>,
-    statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
+    reporter_id: Option<::std::string::String>,
+    statuses: Option<types::TimesheetsGetParametersStatuses>,
 }
 #[cfg(feature = "timesheets")]
-impl<'a> GetContractTimesheets<'a> {
+impl GetContractTimesheets {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
         mut self,
-        value: &'a types::ContractsContractIdTimesheetsGetParametersContractTypes,
+        value: impl ::std::convert::Into<
+            types::ContractsContractIdTimesheetsGetParametersContractTypes,
+        >,
     ) -> Self {
-        self.contract_types = Some(value);
+        self.contract_types = Some(value.into());
         self
     }
     ///Sets the optional `date_from` query parameter.
-    pub fn date_from(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_from = Some(value);
+    pub fn date_from(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_from = Some(value.into());
         self
     }
     ///Sets the optional `date_to` query parameter.
-    pub fn date_to(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_to = Some(value);
+    pub fn date_to(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_to = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     ///Sets the optional `reporter_id` query parameter.
-    pub fn reporter_id(mut self, value: &'a str) -> Self {
-        self.reporter_id = Some(value);
+    pub fn reporter_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reporter_id = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a types::TimesheetsGetParametersStatuses,
+        value: impl ::std::convert::Into<types::TimesheetsGetParametersStatuses>,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsGetContractTimesheetsResponse200> {
+    ) -> crate::runtime::Pending<types::TimesheetsGetContractTimesheetsResponse200> {
         self.client
             .send_get_contract_timesheets(
-                self.contract_id,
-                self.contract_types,
-                self.date_from,
-                self.date_to,
+                &self.contract_id,
+                self.contract_types.as_ref(),
+                self.date_from.as_ref(),
+                self.date_to.as_ref(),
                 self.limit,
                 self.offset,
-                self.reporter_id,
-                self.statuses,
+                self.reporter_id.as_deref(),
+                self.statuses.as_ref(),
             )
     }
 }
 #[cfg(feature = "timesheets")]
-impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheets<'a> {
+impl GetContractTimesheets {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "timesheets")]
+impl crate::runtime::pagination::Paginated for GetContractTimesheets {
     type Page = types::TimesheetsGetContractTimesheetsResponse200;
     type Item = types::ContractsContractIdTimesheetsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_contract_timesheets(
-                self.contract_id,
-                self.contract_types.clone(),
-                self.date_from.clone(),
-                self.date_to.clone(),
+                &self.contract_id,
+                self.contract_types.as_ref(),
+                self.date_from.as_ref(),
+                self.date_to.as_ref(),
                 self.limit.clone(),
                 position
                     .and_then(|p| p.parse::<i64>().ok())
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
-                self.reporter_id.clone(),
-                self.statuses.clone(),
+                self.reporter_id.as_deref(),
+                self.statuses.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -5070,13 +5361,13 @@ impl Client {
     /// Token scopes: `timesheets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/get-contract-timesheets-presets>
-    pub fn get_contract_timesheets_presets<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractTimesheetsPresets<'a> {
+    pub fn get_contract_timesheets_presets(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractTimesheetsPresets {
         GetContractTimesheetsPresets {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             cursor: None,
             limit: None,
             order_by: None,
@@ -5089,77 +5380,94 @@ impl Client {
 ///Request builder for [`Client::get_contract_timesheets_presets`]; finish with [`GetContractTimesheetsPresets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractTimesheetsPresets<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    cursor: Option<&'a str>,
+pub struct GetContractTimesheetsPresets {
+    client: Client,
+    contract_id: ::std::string::String,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
-    order_by: Option<&'a str>,
-    order_direction: Option<&'a str>,
-    work_statement_id: Option<&'a str>,
+    order_by: Option<::std::string::String>,
+    order_direction: Option<::std::string::String>,
+    work_statement_id: Option<::std::string::String>,
 }
 #[cfg(feature = "projects")]
-impl<'a> GetContractTimesheetsPresets<'a> {
+impl GetContractTimesheetsPresets {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `order_by` query parameter.
-    pub fn order_by(mut self, value: &'a str) -> Self {
-        self.order_by = Some(value);
+    pub fn order_by(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_by = Some(value.into());
         self
     }
     ///Sets the optional `order_direction` query parameter.
-    pub fn order_direction(mut self, value: &'a str) -> Self {
-        self.order_direction = Some(value);
+    pub fn order_direction(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_direction = Some(value.into());
         self
     }
     ///Sets the optional `work_statement_id` query parameter.
-    pub fn work_statement_id(mut self, value: &'a str) -> Self {
-        self.work_statement_id = Some(value);
+    pub fn work_statement_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.work_statement_id = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ProjectsGetContractTimesheetsPresetsResponse200,
     > {
         self.client
             .send_get_contract_timesheets_presets(
-                self.contract_id,
-                self.cursor,
+                &self.contract_id,
+                self.cursor.as_deref(),
                 self.limit,
-                self.order_by,
-                self.order_direction,
-                self.work_statement_id,
+                self.order_by.as_deref(),
+                self.order_direction.as_deref(),
+                self.work_statement_id.as_deref(),
             )
     }
 }
 #[cfg(feature = "projects")]
-impl<'a> crate::runtime::pagination::Paginated for GetContractTimesheetsPresets<'a> {
+impl GetContractTimesheetsPresets {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "projects")]
+impl crate::runtime::pagination::Paginated for GetContractTimesheetsPresets {
     type Page = types::ProjectsGetContractTimesheetsPresetsResponse200;
     type Item = types::ContractsContractIdTimesheetsPresetsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_contract_timesheets_presets(
-                self.contract_id,
-                position.or(self.cursor),
+                &self.contract_id,
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
-                self.order_by.clone(),
-                self.order_direction.clone(),
-                self.work_statement_id.clone(),
+                self.order_by.as_deref(),
+                self.order_direction.as_deref(),
+                self.work_statement_id.as_deref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -5194,10 +5502,13 @@ impl Client {
     /// Token scopes: `global-payroll:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/global-payroll/get-payroll-report-v-2026-03-30>
-    pub fn get_payroll_report<'a>(&'a self, cycle_id: &'a str) -> GetPayrollReport<'a> {
+    pub fn get_payroll_report(
+        &self,
+        cycle_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetPayrollReport {
         GetPayrollReport {
-            client: self,
-            cycle_id,
+            client: self.clone(),
+            cycle_id: cycle_id.into(),
             contract_oids: None,
             cursor: None,
             employee_status: None,
@@ -5210,63 +5521,76 @@ impl Client {
 ///Request builder for [`Client::get_payroll_report`]; finish with [`GetPayrollReport::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPayrollReport<'a> {
-    client: &'a Client,
-    cycle_id: &'a str,
-    contract_oids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    cursor: Option<&'a types::AdjustmentsPostFormAmount>,
-    employee_status: Option<&'a ::std::vec::Vec<::std::string::String>>,
+pub struct GetPayrollReport {
+    client: Client,
+    cycle_id: ::std::string::String,
+    contract_oids: Option<::std::vec::Vec<::std::string::String>>,
+    cursor: Option<types::AdjustmentsPostFormAmount>,
+    employee_status: Option<::std::vec::Vec<::std::string::String>>,
     limit: Option<i64>,
-    search: Option<&'a str>,
+    search: Option<::std::string::String>,
 }
 #[cfg(feature = "global-payroll")]
-impl<'a> GetPayrollReport<'a> {
+impl GetPayrollReport {
     ///Sets the optional `contract_oids` query parameter.
     pub fn contract_oids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.contract_oids = Some(value);
+        self.contract_oids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a types::AdjustmentsPostFormAmount) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<types::AdjustmentsPostFormAmount>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `employee_status` query parameter.
     pub fn employee_status(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.employee_status = Some(value);
+        self.employee_status = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::GlobalPayrollGetPayrollReportV20260330Response200,
     > {
         self.client
             .send_get_payroll_report(
-                self.cycle_id,
-                self.contract_oids,
-                self.cursor,
-                self.employee_status,
+                &self.cycle_id,
+                self.contract_oids.as_ref(),
+                self.cursor.as_ref(),
+                self.employee_status.as_ref(),
                 self.limit,
-                self.search,
+                self.search.as_deref(),
             )
     }
 }
@@ -5277,15 +5601,15 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/deel-as-a-service/patch-eor-bank-account>
-    pub fn patch_eor_bank_account<'a>(
-        &'a self,
-        bank_id: &'a str,
-        body: &'a types::PatchEorBankAccountBody,
-    ) -> PatchEorBankAccount<'a> {
+    pub fn patch_eor_bank_account(
+        &self,
+        bank_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PatchEorBankAccountBody>,
+    ) -> PatchEorBankAccount {
         PatchEorBankAccount {
-            client: self,
-            bank_id,
-            body,
+            client: self.clone(),
+            bank_id: bank_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -5293,21 +5617,18 @@ impl Client {
 ///Request builder for [`Client::patch_eor_bank_account`]; finish with [`PatchEorBankAccount::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct PatchEorBankAccount<'a> {
-    client: &'a Client,
-    bank_id: &'a str,
-    body: &'a types::PatchEorBankAccountBody,
+pub struct PatchEorBankAccount {
+    client: Client,
+    bank_id: ::std::string::String,
+    body: types::PatchEorBankAccountBody,
 }
 #[cfg(feature = "deel-as-a-service")]
-impl<'a> PatchEorBankAccount<'a> {
+impl PatchEorBankAccount {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::DeelAsAServicePatchEorBankAccountResponse201,
-    > {
-        self.client.send_patch_eor_bank_account(self.bank_id, self.body)
+    ) -> crate::runtime::Pending<types::DeelAsAServicePatchEorBankAccountResponse201> {
+        self.client.send_patch_eor_bank_account(&self.bank_id, &self.body)
     }
 }
 #[cfg(feature = "deel-as-a-service")]
@@ -5317,9 +5638,9 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/deel-as-a-service/get-eor-employee-payslips>
-    pub fn get_eor_employee_payslips<'a>(&'a self) -> GetEorEmployeePayslips<'a> {
+    pub fn get_eor_employee_payslips(&self) -> GetEorEmployeePayslips {
         GetEorEmployeePayslips {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -5327,16 +5648,15 @@ impl Client {
 ///Request builder for [`Client::get_eor_employee_payslips`]; finish with [`GetEorEmployeePayslips::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorEmployeePayslips<'a> {
-    client: &'a Client,
+pub struct GetEorEmployeePayslips {
+    client: Client,
 }
 #[cfg(feature = "deel-as-a-service")]
-impl<'a> GetEorEmployeePayslips<'a> {
+impl GetEorEmployeePayslips {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::DeelAsAServiceGetEorEmployeePayslipsResponse200,
     > {
         self.client.send_get_eor_employee_payslips()
@@ -5349,23 +5669,25 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/get-departments>
-    pub fn get_departments<'a>(&'a self) -> GetDepartments<'a> {
-        GetDepartments { client: self }
+    pub fn get_departments(&self) -> GetDepartments {
+        GetDepartments {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "organizations")]
 ///Request builder for [`Client::get_departments`]; finish with [`GetDepartments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetDepartments<'a> {
-    client: &'a Client,
+pub struct GetDepartments {
+    client: Client,
 }
 #[cfg(feature = "organizations")]
-impl<'a> GetDepartments<'a> {
+impl GetDepartments {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::OrganizationsGetDepartmentsResponse200> {
+    ) -> crate::runtime::Pending<types::OrganizationsGetDepartmentsResponse200> {
         self.client.send_get_departments()
     }
 }
@@ -5376,15 +5698,17 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/employee-information/employee-additional-info-template-v-2026-01-01>
-    pub fn employee_additional_info_template<'a>(
-        &'a self,
-        type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
-        country: &'a str,
-    ) -> EmployeeAdditionalInfoTemplate<'a> {
+    pub fn employee_additional_info_template(
+        &self,
+        type_: impl ::std::convert::Into<
+            types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
+        >,
+        country: impl ::std::convert::Into<::std::string::String>,
+    ) -> EmployeeAdditionalInfoTemplate {
         EmployeeAdditionalInfoTemplate {
-            client: self,
-            type_,
-            country,
+            client: self.clone(),
+            type_: type_.into(),
+            country: country.into(),
         }
     }
 }
@@ -5392,21 +5716,20 @@ impl Client {
 ///Request builder for [`Client::employee_additional_info_template`]; finish with [`EmployeeAdditionalInfoTemplate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct EmployeeAdditionalInfoTemplate<'a> {
-    client: &'a Client,
+pub struct EmployeeAdditionalInfoTemplate {
+    client: Client,
     type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
-    country: &'a str,
+    country: ::std::string::String,
 }
 #[cfg(feature = "employee-information")]
-impl<'a> EmployeeAdditionalInfoTemplate<'a> {
+impl EmployeeAdditionalInfoTemplate {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
     > {
-        self.client.send_employee_additional_info_template(self.type_, self.country)
+        self.client.send_employee_additional_info_template(self.type_, &self.country)
     }
 }
 #[cfg(feature = "learning")]
@@ -5416,11 +5739,11 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/learning/retrieve-workers-actionable-journeys>
-    pub fn retrieve_workers_actionable_journeys<'a>(
-        &'a self,
-    ) -> RetrieveWorkersActionableJourneys<'a> {
+    pub fn retrieve_workers_actionable_journeys(
+        &self,
+    ) -> RetrieveWorkersActionableJourneys {
         RetrieveWorkersActionableJourneys {
-            client: self,
+            client: self.clone(),
             cursor: None,
             journey_assignment_ids: None,
             journey_ids: None,
@@ -5432,72 +5755,87 @@ impl Client {
 ///Request builder for [`Client::retrieve_workers_actionable_journeys`]; finish with [`RetrieveWorkersActionableJourneys::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveWorkersActionableJourneys<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
-    journey_assignment_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    journey_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
+pub struct RetrieveWorkersActionableJourneys {
+    client: Client,
+    cursor: Option<::std::string::String>,
+    journey_assignment_ids: Option<::std::vec::Vec<::std::string::String>>,
+    journey_ids: Option<::std::vec::Vec<::std::string::String>>,
     limit: Option<i64>,
 }
 #[cfg(feature = "learning")]
-impl<'a> RetrieveWorkersActionableJourneys<'a> {
+impl RetrieveWorkersActionableJourneys {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `journey_assignment_ids` query parameter.
     pub fn journey_assignment_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.journey_assignment_ids = Some(value);
+        self.journey_assignment_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `journey_ids` query parameter.
     pub fn journey_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.journey_ids = Some(value);
+        self.journey_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::LearningRetrieveWorkersActionableJourneysResponse200,
     > {
         self.client
             .send_retrieve_workers_actionable_journeys(
-                self.cursor,
-                self.journey_assignment_ids,
-                self.journey_ids,
+                self.cursor.as_deref(),
+                self.journey_assignment_ids.as_ref(),
+                self.journey_ids.as_ref(),
                 self.limit,
             )
     }
 }
 #[cfg(feature = "learning")]
-impl<'a> crate::runtime::pagination::Paginated
-for RetrieveWorkersActionableJourneys<'a> {
+impl RetrieveWorkersActionableJourneys {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "learning")]
+impl crate::runtime::pagination::Paginated for RetrieveWorkersActionableJourneys {
     type Page = types::LearningRetrieveWorkersActionableJourneysResponse200;
     type Item = types::EngageLearningActionableJourneysGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_workers_actionable_journeys(
-                position.or(self.cursor),
-                self.journey_assignment_ids.clone(),
-                self.journey_ids.clone(),
+                position.or(self.cursor.as_deref()),
+                self.journey_assignment_ids.as_ref(),
+                self.journey_ids.as_ref(),
                 self.limit.clone(),
             )
     }
@@ -5526,13 +5864,13 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-contract/create-eor-contract>
-    pub fn create_eor_contract<'a>(
-        &'a self,
-        body: &'a types::CreateEorContractBody,
-    ) -> CreateEorContract<'a> {
+    pub fn create_eor_contract(
+        &self,
+        body: impl ::std::convert::Into<types::CreateEorContractBody>,
+    ) -> CreateEorContract {
         CreateEorContract {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -5540,17 +5878,17 @@ impl Client {
 ///Request builder for [`Client::create_eor_contract`]; finish with [`CreateEorContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateEorContract<'a> {
-    client: &'a Client,
-    body: &'a types::CreateEorContractBody,
+pub struct CreateEorContract {
+    client: Client,
+    body: types::CreateEorContractBody,
 }
 #[cfg(feature = "eor-contract")]
-impl<'a> CreateEorContract<'a> {
+impl CreateEorContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorContractCreateEorContractResponse201> {
-        self.client.send_create_eor_contract(self.body)
+    ) -> crate::runtime::Pending<types::EorContractCreateEorContractResponse201> {
+        self.client.send_create_eor_contract(&self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5560,13 +5898,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-hiring/get-additional-costs>
-    pub fn get_additional_costs<'a>(
-        &'a self,
-        country: &'a str,
-    ) -> GetAdditionalCosts<'a> {
+    pub fn get_additional_costs(
+        &self,
+        country: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetAdditionalCosts {
         GetAdditionalCosts {
-            client: self,
-            country,
+            client: self.clone(),
+            country: country.into(),
         }
     }
 }
@@ -5574,17 +5912,17 @@ impl Client {
 ///Request builder for [`Client::get_additional_costs`]; finish with [`GetAdditionalCosts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetAdditionalCosts<'a> {
-    client: &'a Client,
-    country: &'a str,
+pub struct GetAdditionalCosts {
+    client: Client,
+    country: ::std::string::String,
 }
 #[cfg(feature = "eor-hiring")]
-impl<'a> GetAdditionalCosts<'a> {
+impl GetAdditionalCosts {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorHiringGetAdditionalCostsResponse200> {
-        self.client.send_get_additional_costs(self.country)
+    ) -> crate::runtime::Pending<types::EorHiringGetAdditionalCostsResponse200> {
+        self.client.send_get_additional_costs(&self.country)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5594,23 +5932,23 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-hiring/get-benefits>
-    pub fn get_benefits<'a>(
-        &'a self,
-        country_code: &'a str,
-        employment_type: types::EorPostBodyDataEmploymentType,
-        legal_entity_id: &'a str,
-        team_id: &'a str,
-        work_hours_per_week: f64,
-        work_visa: bool,
-    ) -> GetBenefits<'a> {
+    pub fn get_benefits(
+        &self,
+        country_code: impl ::std::convert::Into<::std::string::String>,
+        employment_type: impl ::std::convert::Into<types::EorPostBodyDataEmploymentType>,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+        team_id: impl ::std::convert::Into<::std::string::String>,
+        work_hours_per_week: impl ::std::convert::Into<f64>,
+        work_visa: impl ::std::convert::Into<bool>,
+    ) -> GetBenefits {
         GetBenefits {
-            client: self,
-            country_code,
-            employment_type,
-            legal_entity_id,
-            team_id,
-            work_hours_per_week,
-            work_visa,
+            client: self.clone(),
+            country_code: country_code.into(),
+            employment_type: employment_type.into(),
+            legal_entity_id: legal_entity_id.into(),
+            team_id: team_id.into(),
+            work_hours_per_week: work_hours_per_week.into(),
+            work_visa: work_visa.into(),
         }
     }
 }
@@ -5618,27 +5956,27 @@ impl Client {
 ///Request builder for [`Client::get_benefits`]; finish with [`GetBenefits::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetBenefits<'a> {
-    client: &'a Client,
-    country_code: &'a str,
+pub struct GetBenefits {
+    client: Client,
+    country_code: ::std::string::String,
     employment_type: types::EorPostBodyDataEmploymentType,
-    legal_entity_id: &'a str,
-    team_id: &'a str,
+    legal_entity_id: ::std::string::String,
+    team_id: ::std::string::String,
     work_hours_per_week: f64,
     work_visa: bool,
 }
 #[cfg(feature = "eor-hiring")]
-impl<'a> GetBenefits<'a> {
+impl GetBenefits {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorHiringGetBenefitsResponse200> {
+    ) -> crate::runtime::Pending<types::EorHiringGetBenefitsResponse200> {
         self.client
             .send_get_benefits(
-                self.country_code,
+                &self.country_code,
                 self.employment_type,
-                self.legal_entity_id,
-                self.team_id,
+                &self.legal_entity_id,
+                &self.team_id,
                 self.work_hours_per_week,
                 self.work_visa,
             )
@@ -5651,15 +5989,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-contract/update-eor-contract>
-    pub fn update_eor_contract<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateEorContractBody,
-    ) -> UpdateEorContract<'a> {
+    pub fn update_eor_contract(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateEorContractBody>,
+    ) -> UpdateEorContract {
         UpdateEorContract {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -5667,18 +6005,18 @@ impl Client {
 ///Request builder for [`Client::update_eor_contract`]; finish with [`UpdateEorContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateEorContract<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::UpdateEorContractBody,
+pub struct UpdateEorContract {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::UpdateEorContractBody,
 }
 #[cfg(feature = "eor-contract")]
-impl<'a> UpdateEorContract<'a> {
+impl UpdateEorContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorContractUpdateEorContractResponse200> {
-        self.client.send_update_eor_contract(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::EorContractUpdateEorContractResponse200> {
+        self.client.send_update_eor_contract(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5688,15 +6026,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-hiring/cancel-contract>
-    pub fn cancel_contract<'a>(
-        &'a self,
-        oid: &'a str,
-        body: &'a types::CancelContractBody,
-    ) -> CancelContract<'a> {
+    pub fn cancel_contract(
+        &self,
+        oid: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CancelContractBody>,
+    ) -> CancelContract {
         CancelContract {
-            client: self,
-            oid,
-            body,
+            client: self.clone(),
+            oid: oid.into(),
+            body: body.into(),
         }
     }
 }
@@ -5704,18 +6042,16 @@ impl Client {
 ///Request builder for [`Client::cancel_contract`]; finish with [`CancelContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CancelContract<'a> {
-    client: &'a Client,
-    oid: &'a str,
-    body: &'a types::CancelContractBody,
+pub struct CancelContract {
+    client: Client,
+    oid: ::std::string::String,
+    body: types::CancelContractBody,
 }
 #[cfg(feature = "eor-hiring")]
-impl<'a> CancelContract<'a> {
+impl CancelContract {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_cancel_contract(self.oid, self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_cancel_contract(&self.oid, &self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5725,15 +6061,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-hiring/delay-onboarding>
-    pub fn delay_onboarding<'a>(
-        &'a self,
-        oid: &'a str,
-        body: &'a types::DelayOnboardingBody,
-    ) -> DelayOnboarding<'a> {
+    pub fn delay_onboarding(
+        &self,
+        oid: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::DelayOnboardingBody>,
+    ) -> DelayOnboarding {
         DelayOnboarding {
-            client: self,
-            oid,
-            body,
+            client: self.clone(),
+            oid: oid.into(),
+            body: body.into(),
         }
     }
 }
@@ -5741,18 +6077,18 @@ impl Client {
 ///Request builder for [`Client::delay_onboarding`]; finish with [`DelayOnboarding::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DelayOnboarding<'a> {
-    client: &'a Client,
-    oid: &'a str,
-    body: &'a types::DelayOnboardingBody,
+pub struct DelayOnboarding {
+    client: Client,
+    oid: ::std::string::String,
+    body: types::DelayOnboardingBody,
 }
 #[cfg(feature = "eor-hiring")]
-impl<'a> DelayOnboarding<'a> {
+impl DelayOnboarding {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorHiringDelayOnboardingResponse200> {
-        self.client.send_delay_onboarding(self.oid, self.body)
+    ) -> crate::runtime::Pending<types::EorHiringDelayOnboardingResponse200> {
+        self.client.send_delay_onboarding(&self.oid, &self.body)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -5762,13 +6098,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/get-contract-amendments>
-    pub fn get_contract_amendments_eor<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractAmendmentsEor<'a> {
+    pub fn get_contract_amendments_eor(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractAmendmentsEor {
         GetContractAmendmentsEor {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -5776,20 +6112,17 @@ impl Client {
 ///Request builder for [`Client::get_contract_amendments_eor`]; finish with [`GetContractAmendmentsEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractAmendmentsEor<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractAmendmentsEor {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> GetContractAmendmentsEor<'a> {
+impl GetContractAmendmentsEor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorAmendmentsGetContractAmendmentsResponse200,
-    > {
-        self.client.send_get_contract_amendments_eor(self.contract_id)
+    ) -> crate::runtime::Pending<types::EorAmendmentsGetContractAmendmentsResponse200> {
+        self.client.send_get_contract_amendments_eor(&self.contract_id)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -5799,15 +6132,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/create-contract-amendment>
-    pub fn create_contract_amendment_eor<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateContractAmendmentEorBody,
-    ) -> CreateContractAmendmentEor<'a> {
+    pub fn create_contract_amendment_eor(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateContractAmendmentEorBody>,
+    ) -> CreateContractAmendmentEor {
         CreateContractAmendmentEor {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -5815,21 +6148,20 @@ impl Client {
 ///Request builder for [`Client::create_contract_amendment_eor`]; finish with [`CreateContractAmendmentEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateContractAmendmentEor<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateContractAmendmentEorBody,
+pub struct CreateContractAmendmentEor {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateContractAmendmentEorBody,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> CreateContractAmendmentEor<'a> {
+impl CreateContractAmendmentEor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsCreateContractAmendmentResponse201,
     > {
-        self.client.send_create_contract_amendment_eor(self.contract_id, self.body)
+        self.client.send_create_contract_amendment_eor(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -5839,15 +6171,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/validate-eor-amendments>
-    pub fn validate_eor_amendments<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::ValidateEorAmendmentsBody,
-    ) -> ValidateEorAmendments<'a> {
+    pub fn validate_eor_amendments(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ValidateEorAmendmentsBody>,
+    ) -> ValidateEorAmendments {
         ValidateEorAmendments {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -5855,21 +6187,18 @@ impl Client {
 ///Request builder for [`Client::validate_eor_amendments`]; finish with [`ValidateEorAmendments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ValidateEorAmendments<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::ValidateEorAmendmentsBody,
+pub struct ValidateEorAmendments {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::ValidateEorAmendmentsBody,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> ValidateEorAmendments<'a> {
+impl ValidateEorAmendments {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorAmendmentsValidateEorAmendmentsResponse200,
-    > {
-        self.client.send_validate_eor_amendments(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::EorAmendmentsValidateEorAmendmentsResponse200> {
+        self.client.send_validate_eor_amendments(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -5879,13 +6208,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/get-contract-amendments-validation-settings>
-    pub fn get_contract_amendments_validation_settings<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractAmendmentsValidationSettings<'a> {
+    pub fn get_contract_amendments_validation_settings(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractAmendmentsValidationSettings {
         GetContractAmendmentsValidationSettings {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             employment_state: None,
         }
     }
@@ -5894,29 +6223,31 @@ impl Client {
 ///Request builder for [`Client::get_contract_amendments_validation_settings`]; finish with [`GetContractAmendmentsValidationSettings::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractAmendmentsValidationSettings<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    employment_state: Option<&'a str>,
+pub struct GetContractAmendmentsValidationSettings {
+    client: Client,
+    contract_id: ::std::string::String,
+    employment_state: Option<::std::string::String>,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> GetContractAmendmentsValidationSettings<'a> {
+impl GetContractAmendmentsValidationSettings {
     ///Sets the optional `employment_state` query parameter.
-    pub fn employment_state(mut self, value: &'a str) -> Self {
-        self.employment_state = Some(value);
+    pub fn employment_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.employment_state = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
     > {
         self.client
             .send_get_contract_amendments_validation_settings(
-                self.contract_id,
-                self.employment_state,
+                &self.contract_id,
+                self.employment_state.as_deref(),
             )
     }
 }
@@ -5927,15 +6258,15 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/get-contract-amendment-by-id>
-    pub fn get_contract_amendment_by_id<'a>(
-        &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-    ) -> GetContractAmendmentById<'a> {
+    pub fn get_contract_amendment_by_id(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        amendment_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractAmendmentById {
         GetContractAmendmentById {
-            client: self,
-            contract_id,
-            amendment_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            amendment_id: amendment_id.into(),
         }
     }
 }
@@ -5943,19 +6274,19 @@ impl Client {
 ///Request builder for [`Client::get_contract_amendment_by_id`]; finish with [`GetContractAmendmentById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractAmendmentById<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    amendment_id: &'a str,
+pub struct GetContractAmendmentById {
+    client: Client,
+    contract_id: ::std::string::String,
+    amendment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> GetContractAmendmentById<'a> {
+impl GetContractAmendmentById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
-            .send_get_contract_amendment_by_id(self.contract_id, self.amendment_id)
+            .send_get_contract_amendment_by_id(&self.contract_id, &self.amendment_id)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -5965,15 +6296,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/delete-contract-amendment>
-    pub fn delete_contract_amendment<'a>(
-        &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-    ) -> DeleteContractAmendment<'a> {
+    pub fn delete_contract_amendment(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        amendment_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteContractAmendment {
         DeleteContractAmendment {
-            client: self,
-            contract_id,
-            amendment_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            amendment_id: amendment_id.into(),
         }
     }
 }
@@ -5981,21 +6312,20 @@ impl Client {
 ///Request builder for [`Client::delete_contract_amendment`]; finish with [`DeleteContractAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteContractAmendment<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    amendment_id: &'a str,
+pub struct DeleteContractAmendment {
+    client: Client,
+    contract_id: ::std::string::String,
+    amendment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> DeleteContractAmendment<'a> {
+impl DeleteContractAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsDeleteContractAmendmentResponse200,
     > {
-        self.client.send_delete_contract_amendment(self.contract_id, self.amendment_id)
+        self.client.send_delete_contract_amendment(&self.contract_id, &self.amendment_id)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6005,17 +6335,17 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/update-contract-amendment>
-    pub fn update_contract_amendment<'a>(
-        &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-        body: &'a types::UpdateContractAmendmentBody,
-    ) -> UpdateContractAmendment<'a> {
+    pub fn update_contract_amendment(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        amendment_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateContractAmendmentBody>,
+    ) -> UpdateContractAmendment {
         UpdateContractAmendment {
-            client: self,
-            contract_id,
-            amendment_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            amendment_id: amendment_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -6023,23 +6353,23 @@ impl Client {
 ///Request builder for [`Client::update_contract_amendment`]; finish with [`UpdateContractAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateContractAmendment<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    amendment_id: &'a str,
-    body: &'a types::UpdateContractAmendmentBody,
+pub struct UpdateContractAmendment {
+    client: Client,
+    contract_id: ::std::string::String,
+    amendment_id: ::std::string::String,
+    body: types::UpdateContractAmendmentBody,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> UpdateContractAmendment<'a> {
+impl UpdateContractAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
             .send_update_contract_amendment(
-                self.contract_id,
-                self.amendment_id,
-                self.body,
+                &self.contract_id,
+                &self.amendment_id,
+                &self.body,
             )
     }
 }
@@ -6050,17 +6380,19 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/accept-contract-amendment>
-    pub fn accept_contract_amendment<'a>(
-        &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-        body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> AcceptContractAmendment<'a> {
+    pub fn accept_contract_amendment(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        amendment_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> AcceptContractAmendment {
         AcceptContractAmendment {
-            client: self,
-            contract_id,
-            amendment_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            amendment_id: amendment_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -6068,23 +6400,23 @@ impl Client {
 ///Request builder for [`Client::accept_contract_amendment`]; finish with [`AcceptContractAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AcceptContractAmendment<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    amendment_id: &'a str,
-    body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+pub struct AcceptContractAmendment {
+    client: Client,
+    contract_id: ::std::string::String,
+    amendment_id: ::std::string::String,
+    body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> AcceptContractAmendment<'a> {
+impl AcceptContractAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
             .send_accept_contract_amendment(
-                self.contract_id,
-                self.amendment_id,
-                self.body,
+                &self.contract_id,
+                &self.amendment_id,
+                &self.body,
             )
     }
 }
@@ -6095,17 +6427,19 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/confirm-contract-amendment>
-    pub fn confirm_contract_amendment<'a>(
-        &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-        body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> ConfirmContractAmendment<'a> {
+    pub fn confirm_contract_amendment(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        amendment_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> ConfirmContractAmendment {
         ConfirmContractAmendment {
-            client: self,
-            contract_id,
-            amendment_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            amendment_id: amendment_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -6113,26 +6447,25 @@ impl Client {
 ///Request builder for [`Client::confirm_contract_amendment`]; finish with [`ConfirmContractAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ConfirmContractAmendment<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    amendment_id: &'a str,
-    body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+pub struct ConfirmContractAmendment {
+    client: Client,
+    contract_id: ::std::string::String,
+    amendment_id: ::std::string::String,
+    body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> ConfirmContractAmendment<'a> {
+impl ConfirmContractAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsConfirmContractAmendmentResponse200,
     > {
         self.client
             .send_confirm_contract_amendment(
-                self.contract_id,
-                self.amendment_id,
-                self.body,
+                &self.contract_id,
+                &self.amendment_id,
+                &self.body,
             )
     }
 }
@@ -6143,15 +6476,15 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/get-contract-amendment-effective-date-limitations>
-    pub fn get_contract_amendment_effective_date_limitations<'a>(
-        &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-    ) -> GetContractAmendmentEffectiveDateLimitations<'a> {
+    pub fn get_contract_amendment_effective_date_limitations(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        amendment_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractAmendmentEffectiveDateLimitations {
         GetContractAmendmentEffectiveDateLimitations {
-            client: self,
-            contract_id,
-            amendment_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            amendment_id: amendment_id.into(),
         }
     }
 }
@@ -6159,24 +6492,23 @@ impl Client {
 ///Request builder for [`Client::get_contract_amendment_effective_date_limitations`]; finish with [`GetContractAmendmentEffectiveDateLimitations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractAmendmentEffectiveDateLimitations<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    amendment_id: &'a str,
+pub struct GetContractAmendmentEffectiveDateLimitations {
+    client: Client,
+    contract_id: ::std::string::String,
+    amendment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> GetContractAmendmentEffectiveDateLimitations<'a> {
+impl GetContractAmendmentEffectiveDateLimitations {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
     > {
         self.client
             .send_get_contract_amendment_effective_date_limitations(
-                self.contract_id,
-                self.amendment_id,
+                &self.contract_id,
+                &self.amendment_id,
             )
     }
 }
@@ -6187,15 +6519,15 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/get-contract-amendment-pdf>
-    pub fn get_contract_amendment_pdf<'a>(
-        &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-    ) -> GetContractAmendmentPdf<'a> {
+    pub fn get_contract_amendment_pdf(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        amendment_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractAmendmentPdf {
         GetContractAmendmentPdf {
-            client: self,
-            contract_id,
-            amendment_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            amendment_id: amendment_id.into(),
         }
     }
 }
@@ -6203,21 +6535,21 @@ impl Client {
 ///Request builder for [`Client::get_contract_amendment_pdf`]; finish with [`GetContractAmendmentPdf::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractAmendmentPdf<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    amendment_id: &'a str,
+pub struct GetContractAmendmentPdf {
+    client: Client,
+    contract_id: ::std::string::String,
+    amendment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> GetContractAmendmentPdf<'a> {
+impl GetContractAmendmentPdf {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsGetContractAmendmentPdfResponse200,
     > {
-        self.client.send_get_contract_amendment_pdf(self.contract_id, self.amendment_id)
+        self.client
+            .send_get_contract_amendment_pdf(&self.contract_id, &self.amendment_id)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6227,17 +6559,19 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-amendments/sign-eor-amendment>
-    pub fn sign_eor_amendment<'a>(
-        &'a self,
-        contract_id: &'a str,
-        amendment_id: &'a str,
-        body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> SignEorAmendment<'a> {
+    pub fn sign_eor_amendment(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        amendment_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    ) -> SignEorAmendment {
         SignEorAmendment {
-            client: self,
-            contract_id,
-            amendment_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            amendment_id: amendment_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -6245,20 +6579,20 @@ impl Client {
 ///Request builder for [`Client::sign_eor_amendment`]; finish with [`SignEorAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SignEorAmendment<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    amendment_id: &'a str,
-    body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+pub struct SignEorAmendment {
+    client: Client,
+    contract_id: ::std::string::String,
+    amendment_id: ::std::string::String,
+    body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "eor-amendments")]
-impl<'a> SignEorAmendment<'a> {
+impl SignEorAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
-            .send_sign_eor_amendment(self.contract_id, self.amendment_id, self.body)
+            .send_sign_eor_amendment(&self.contract_id, &self.amendment_id, &self.body)
     }
 }
 #[cfg(feature = "eor-contract")]
@@ -6268,13 +6602,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-contract/get-eor-contract-details>
-    pub fn get_eor_contract_details<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetEorContractDetails<'a> {
+    pub fn get_eor_contract_details(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetEorContractDetails {
         GetEorContractDetails {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -6282,20 +6616,17 @@ impl Client {
 ///Request builder for [`Client::get_eor_contract_details`]; finish with [`GetEorContractDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorContractDetails<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetEorContractDetails {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-contract")]
-impl<'a> GetEorContractDetails<'a> {
+impl GetEorContractDetails {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorContractGetEorContractDetailsResponse200,
-    > {
-        self.client.send_get_eor_contract_details(self.contract_id)
+    ) -> crate::runtime::Pending<types::EorContractGetEorContractDetailsResponse200> {
+        self.client.send_get_eor_contract_details(&self.contract_id)
     }
 }
 #[cfg(feature = "eor-contract-documents")]
@@ -6305,13 +6636,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-contract-documents/get-eor-contract-documents>
-    pub fn get_eor_contract_documents<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetEorContractDocuments<'a> {
+    pub fn get_eor_contract_documents(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetEorContractDocuments {
         GetEorContractDocuments {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -6319,20 +6650,19 @@ impl Client {
 ///Request builder for [`Client::get_eor_contract_documents`]; finish with [`GetEorContractDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorContractDocuments<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetEorContractDocuments {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-contract-documents")]
-impl<'a> GetEorContractDocuments<'a> {
+impl GetEorContractDocuments {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorContractDocumentsGetEorContractDocumentsResponse200,
     > {
-        self.client.send_get_eor_contract_documents(self.contract_id)
+        self.client.send_get_eor_contract_documents(&self.contract_id)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -6342,17 +6672,19 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-hiring/sign-contract-document>
-    pub fn sign_contract_document<'a>(
-        &'a self,
-        contract_id: &'a str,
-        type_: types::EorContractsContractIdDocumentsTypeSignPostParametersType,
-        body: &'a types::SignContractDocumentBody,
-    ) -> SignContractDocument<'a> {
+    pub fn sign_contract_document(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        type_: impl ::std::convert::Into<
+            types::EorContractsContractIdDocumentsTypeSignPostParametersType,
+        >,
+        body: impl ::std::convert::Into<types::SignContractDocumentBody>,
+    ) -> SignContractDocument {
         SignContractDocument {
-            client: self,
-            contract_id,
-            type_,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            type_: type_.into(),
+            body: body.into(),
         }
     }
 }
@@ -6360,19 +6692,20 @@ impl Client {
 ///Request builder for [`Client::sign_contract_document`]; finish with [`SignContractDocument::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SignContractDocument<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct SignContractDocument {
+    client: Client,
+    contract_id: ::std::string::String,
     type_: types::EorContractsContractIdDocumentsTypeSignPostParametersType,
-    body: &'a types::SignContractDocumentBody,
+    body: types::SignContractDocumentBody,
 }
 #[cfg(feature = "eor-hiring")]
-impl<'a> SignContractDocument<'a> {
+impl SignContractDocument {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorHiringSignContractDocumentResponse200> {
-        self.client.send_sign_contract_document(self.contract_id, self.type_, self.body)
+    ) -> crate::runtime::Pending<types::EorHiringSignContractDocumentResponse200> {
+        self.client
+            .send_sign_contract_document(&self.contract_id, self.type_, &self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -6382,15 +6715,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-hiring/update-contract-employee-information>
-    pub fn update_contract_employee_information<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateContractEmployeeInformationBody,
-    ) -> UpdateContractEmployeeInformation<'a> {
+    pub fn update_contract_employee_information(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateContractEmployeeInformationBody>,
+    ) -> UpdateContractEmployeeInformation {
         UpdateContractEmployeeInformation {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -6398,22 +6731,21 @@ impl Client {
 ///Request builder for [`Client::update_contract_employee_information`]; finish with [`UpdateContractEmployeeInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateContractEmployeeInformation<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::UpdateContractEmployeeInformationBody,
+pub struct UpdateContractEmployeeInformation {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::UpdateContractEmployeeInformationBody,
 }
 #[cfg(feature = "eor-hiring")]
-impl<'a> UpdateContractEmployeeInformation<'a> {
+impl UpdateContractEmployeeInformation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorHiringUpdateContractEmployeeInformationResponse200,
     > {
         self.client
-            .send_update_contract_employee_information(self.contract_id, self.body)
+            .send_update_contract_employee_information(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "hrx-documents")]
@@ -6423,13 +6755,13 @@ impl Client {
     /// Token scopes: `worker:read`, `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/hrx-documents/retrieve-hrx-documents>
-    pub fn retrieve_hrx_documents<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> RetrieveHrxDocuments<'a> {
+    pub fn retrieve_hrx_documents(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveHrxDocuments {
         RetrieveHrxDocuments {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             cursor: None,
             limit: None,
         }
@@ -6439,48 +6771,58 @@ impl Client {
 ///Request builder for [`Client::retrieve_hrx_documents`]; finish with [`RetrieveHrxDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveHrxDocuments<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    cursor: Option<&'a str>,
+pub struct RetrieveHrxDocuments {
+    client: Client,
+    contract_id: ::std::string::String,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "hrx-documents")]
-impl<'a> RetrieveHrxDocuments<'a> {
+impl RetrieveHrxDocuments {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::HrxDocumentsRetrieveHrxDocumentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::HrxDocumentsRetrieveHrxDocumentsResponse200> {
         self.client
-            .send_retrieve_hrx_documents(self.contract_id, self.cursor, self.limit)
+            .send_retrieve_hrx_documents(
+                &self.contract_id,
+                self.cursor.as_deref(),
+                self.limit,
+            )
     }
 }
 #[cfg(feature = "hrx-documents")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveHrxDocuments<'a> {
+impl RetrieveHrxDocuments {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "hrx-documents")]
+impl crate::runtime::pagination::Paginated for RetrieveHrxDocuments {
     type Page = types::HrxDocumentsRetrieveHrxDocumentsResponse200;
     type Item = types::EorContractsContractIdHrxDocumentsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_hrx_documents(
-                self.contract_id,
-                position.or(self.cursor),
+                &self.contract_id,
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -6514,15 +6856,15 @@ impl Client {
     /// Token scopes: `contracts:read`, `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/hrx-documents/download-hrx-documents>
-    pub fn download_hrx_documents<'a>(
-        &'a self,
-        contract_id: &'a str,
-        document_id: &'a str,
-    ) -> DownloadHrxDocuments<'a> {
+    pub fn download_hrx_documents(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        document_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DownloadHrxDocuments {
         DownloadHrxDocuments {
-            client: self,
-            contract_id,
-            document_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            document_id: document_id.into(),
         }
     }
 }
@@ -6530,21 +6872,18 @@ impl Client {
 ///Request builder for [`Client::download_hrx_documents`]; finish with [`DownloadHrxDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadHrxDocuments<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    document_id: &'a str,
+pub struct DownloadHrxDocuments {
+    client: Client,
+    contract_id: ::std::string::String,
+    document_id: ::std::string::String,
 }
 #[cfg(feature = "hrx-documents")]
-impl<'a> DownloadHrxDocuments<'a> {
+impl DownloadHrxDocuments {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::HrxDocumentsDownloadHrxDocumentsResponse200,
-    > {
-        self.client.send_download_hrx_documents(self.contract_id, self.document_id)
+    ) -> crate::runtime::Pending<types::HrxDocumentsDownloadHrxDocumentsResponse200> {
+        self.client.send_download_hrx_documents(&self.contract_id, &self.document_id)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6554,13 +6893,13 @@ impl Client {
     /// Token scopes: `contracts:read`, `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-offboarding/get-contract-offboarding>
-    pub fn get_contract_offboarding<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractOffboarding<'a> {
+    pub fn get_contract_offboarding(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractOffboarding {
         GetContractOffboarding {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -6568,20 +6907,19 @@ impl Client {
 ///Request builder for [`Client::get_contract_offboarding`]; finish with [`GetContractOffboarding::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractOffboarding<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractOffboarding {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-offboarding")]
-impl<'a> GetContractOffboarding<'a> {
+impl GetContractOffboarding {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_get_contract_offboarding(self.contract_id)
+        self.client.send_get_contract_offboarding(&self.contract_id)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6591,15 +6929,15 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-offboarding/get-contract-offboarding-attachment-by-id>
-    pub fn get_contract_offboarding_attachment_by_id<'a>(
-        &'a self,
-        contract_id: &'a str,
-        attachment_id: &'a str,
-    ) -> GetContractOffboardingAttachmentById<'a> {
+    pub fn get_contract_offboarding_attachment_by_id(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        attachment_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractOffboardingAttachmentById {
         GetContractOffboardingAttachmentById {
-            client: self,
-            contract_id,
-            attachment_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            attachment_id: attachment_id.into(),
         }
     }
 }
@@ -6607,21 +6945,21 @@ impl Client {
 ///Request builder for [`Client::get_contract_offboarding_attachment_by_id`]; finish with [`GetContractOffboardingAttachmentById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractOffboardingAttachmentById<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    attachment_id: &'a str,
+pub struct GetContractOffboardingAttachmentById {
+    client: Client,
+    contract_id: ::std::string::String,
+    attachment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-offboarding")]
-impl<'a> GetContractOffboardingAttachmentById<'a> {
+impl GetContractOffboardingAttachmentById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
         self.client
             .send_get_contract_offboarding_attachment_by_id(
-                self.contract_id,
-                self.attachment_id,
+                &self.contract_id,
+                &self.attachment_id,
             )
     }
 }
@@ -6632,13 +6970,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-offboarding/get-eor-contract-offboarding-required-information>
-    pub fn get_eor_contract_offboarding_required_information<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetEorContractOffboardingRequiredInformation<'a> {
+    pub fn get_eor_contract_offboarding_required_information(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetEorContractOffboardingRequiredInformation {
         GetEorContractOffboardingRequiredInformation {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -6646,21 +6984,20 @@ impl Client {
 ///Request builder for [`Client::get_eor_contract_offboarding_required_information`]; finish with [`GetEorContractOffboardingRequiredInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorContractOffboardingRequiredInformation<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetEorContractOffboardingRequiredInformation {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-offboarding")]
-impl<'a> GetEorContractOffboardingRequiredInformation<'a> {
+impl GetEorContractOffboardingRequiredInformation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
     > {
         self.client
-            .send_get_eor_contract_offboarding_required_information(self.contract_id)
+            .send_get_eor_contract_offboarding_required_information(&self.contract_id)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -6672,36 +7009,35 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-offboarding/create-employee-resignation>
-    pub fn create_employee_resignation<'a>(
-        &'a self,
-        contract_id: &'a str,
-        form: ::reqwest::multipart::Form,
-    ) -> CreateEmployeeResignation<'a> {
+    pub fn create_employee_resignation(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> CreateEmployeeResignation {
         CreateEmployeeResignation {
-            client: self,
-            contract_id,
-            form,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
 ///Request builder for [`Client::create_employee_resignation`]; finish with [`CreateEmployeeResignation::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateEmployeeResignation<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct CreateEmployeeResignation {
+    client: Client,
+    contract_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "eor-worker-offboarding")]
-impl<'a> CreateEmployeeResignation<'a> {
+impl CreateEmployeeResignation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_create_employee_resignation(self.contract_id, self.form)
+        self.client.send_create_employee_resignation(&self.contract_id, self.form)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6711,15 +7047,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-offboarding/review-eor-offboarding-pto>
-    pub fn review_eor_offboarding_pto<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::ReviewEorOffboardingPtoBody,
-    ) -> ReviewEorOffboardingPto<'a> {
+    pub fn review_eor_offboarding_pto(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ReviewEorOffboardingPtoBody>,
+    ) -> ReviewEorOffboardingPto {
         ReviewEorOffboardingPto {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -6727,21 +7063,20 @@ impl Client {
 ///Request builder for [`Client::review_eor_offboarding_pto`]; finish with [`ReviewEorOffboardingPto::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ReviewEorOffboardingPto<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::ReviewEorOffboardingPtoBody,
+pub struct ReviewEorOffboardingPto {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::ReviewEorOffboardingPtoBody,
 }
 #[cfg(feature = "eor-offboarding")]
-impl<'a> ReviewEorOffboardingPto<'a> {
+impl ReviewEorOffboardingPto {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_review_eor_offboarding_pto(self.contract_id, self.body)
+        self.client.send_review_eor_offboarding_pto(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6751,13 +7086,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-offboarding/get-contract-offboarding-restricted-dates>
-    pub fn get_contract_offboarding_restricted_dates<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractOffboardingRestrictedDates<'a> {
+    pub fn get_contract_offboarding_restricted_dates(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractOffboardingRestrictedDates {
         GetContractOffboardingRestrictedDates {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             termination_type: None,
         }
     }
@@ -6766,33 +7101,34 @@ impl Client {
 ///Request builder for [`Client::get_contract_offboarding_restricted_dates`]; finish with [`GetContractOffboardingRestrictedDates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractOffboardingRestrictedDates<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetContractOffboardingRestrictedDates {
+    client: Client,
+    contract_id: ::std::string::String,
     termination_type: Option<
         types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
     >,
 }
 #[cfg(feature = "eor-offboarding")]
-impl<'a> GetContractOffboardingRestrictedDates<'a> {
+impl GetContractOffboardingRestrictedDates {
     ///Sets the optional `termination_type` query parameter.
     pub fn termination_type(
         mut self,
-        value: types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
+        value: impl ::std::convert::Into<
+            types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
+        >,
     ) -> Self {
-        self.termination_type = Some(value);
+        self.termination_type = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
     > {
         self.client
             .send_get_contract_offboarding_restricted_dates(
-                self.contract_id,
+                &self.contract_id,
                 self.termination_type,
             )
     }
@@ -6804,15 +7140,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-offboarding/create-eor-offboarding-client-sign-off>
-    pub fn create_eor_offboarding_client_sign_off<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateEorOffboardingClientSignOffBody,
-    ) -> CreateEorOffboardingClientSignOff<'a> {
+    pub fn create_eor_offboarding_client_sign_off(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateEorOffboardingClientSignOffBody>,
+    ) -> CreateEorOffboardingClientSignOff {
         CreateEorOffboardingClientSignOff {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -6820,22 +7156,21 @@ impl Client {
 ///Request builder for [`Client::create_eor_offboarding_client_sign_off`]; finish with [`CreateEorOffboardingClientSignOff::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateEorOffboardingClientSignOff<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateEorOffboardingClientSignOffBody,
+pub struct CreateEorOffboardingClientSignOff {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateEorOffboardingClientSignOffBody,
 }
 #[cfg(feature = "eor-offboarding")]
-impl<'a> CreateEorOffboardingClientSignOff<'a> {
+impl CreateEorOffboardingClientSignOff {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         self.client
-            .send_create_eor_offboarding_client_sign_off(self.contract_id, self.body)
+            .send_create_eor_offboarding_client_sign_off(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6845,15 +7180,15 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-offboarding/review-eor-offboarding-employee-sign-offs>
-    pub fn review_eor_offboarding_employee_sign_offs<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::ReviewEorOffboardingEmployeeSignOffsBody,
-    ) -> ReviewEorOffboardingEmployeeSignOffs<'a> {
+    pub fn review_eor_offboarding_employee_sign_offs(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ReviewEorOffboardingEmployeeSignOffsBody>,
+    ) -> ReviewEorOffboardingEmployeeSignOffs {
         ReviewEorOffboardingEmployeeSignOffs {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -6861,22 +7196,24 @@ impl Client {
 ///Request builder for [`Client::review_eor_offboarding_employee_sign_offs`]; finish with [`ReviewEorOffboardingEmployeeSignOffs::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ReviewEorOffboardingEmployeeSignOffs<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::ReviewEorOffboardingEmployeeSignOffsBody,
+pub struct ReviewEorOffboardingEmployeeSignOffs {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::ReviewEorOffboardingEmployeeSignOffsBody,
 }
 #[cfg(feature = "eor-offboarding")]
-impl<'a> ReviewEorOffboardingEmployeeSignOffs<'a> {
+impl ReviewEorOffboardingEmployeeSignOffs {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         self.client
-            .send_review_eor_offboarding_employee_sign_offs(self.contract_id, self.body)
+            .send_review_eor_offboarding_employee_sign_offs(
+                &self.contract_id,
+                &self.body,
+            )
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -6888,36 +7225,35 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-terminations/create-offboarding-termination>
-    pub fn create_offboarding_termination<'a>(
-        &'a self,
-        contract_id: &'a str,
-        form: ::reqwest::multipart::Form,
-    ) -> CreateOffboardingTermination<'a> {
+    pub fn create_offboarding_termination(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> CreateOffboardingTermination {
         CreateOffboardingTermination {
-            client: self,
-            contract_id,
-            form,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "eor-terminations")]
 ///Request builder for [`Client::create_offboarding_termination`]; finish with [`CreateOffboardingTermination::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateOffboardingTermination<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct CreateOffboardingTermination {
+    client: Client,
+    contract_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "eor-terminations")]
-impl<'a> CreateOffboardingTermination<'a> {
+impl CreateOffboardingTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_create_offboarding_termination(self.contract_id, self.form)
+        self.client.send_create_offboarding_termination(&self.contract_id, self.form)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6927,13 +7263,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-offboarding/get-contract-offboarding-time-offs>
-    pub fn get_contract_offboarding_time_offs<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetContractOffboardingTimeOffs<'a> {
+    pub fn get_contract_offboarding_time_offs(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetContractOffboardingTimeOffs {
         GetContractOffboardingTimeOffs {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             end_date: None,
         }
     }
@@ -6942,27 +7278,32 @@ impl Client {
 ///Request builder for [`Client::get_contract_offboarding_time_offs`]; finish with [`GetContractOffboardingTimeOffs::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractOffboardingTimeOffs<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    end_date: Option<&'a ::chrono::naive::NaiveDate>,
+pub struct GetContractOffboardingTimeOffs {
+    client: Client,
+    contract_id: ::std::string::String,
+    end_date: Option<::chrono::naive::NaiveDate>,
 }
 #[cfg(feature = "eor-offboarding")]
-impl<'a> GetContractOffboardingTimeOffs<'a> {
+impl GetContractOffboardingTimeOffs {
     ///Sets the optional `end_date` query parameter.
-    pub fn end_date(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.end_date = Some(value);
+    pub fn end_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.end_date = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingTimeOffsResponse200,
     > {
         self.client
-            .send_get_contract_offboarding_time_offs(self.contract_id, self.end_date)
+            .send_get_contract_offboarding_time_offs(
+                &self.contract_id,
+                self.end_date.as_ref(),
+            )
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -6972,13 +7313,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-project-assignment/get-project-assignment>
-    pub fn get_project_assignment<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetProjectAssignment<'a> {
+    pub fn get_project_assignment(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetProjectAssignment {
         GetProjectAssignment {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             version: None,
         }
     }
@@ -6987,23 +7328,27 @@ impl Client {
 ///Request builder for [`Client::get_project_assignment`]; finish with [`GetProjectAssignment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetProjectAssignment<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    version: Option<&'a str>,
+pub struct GetProjectAssignment {
+    client: Client,
+    contract_id: ::std::string::String,
+    version: Option<::std::string::String>,
 }
 #[cfg(feature = "eor-project-assignment")]
-impl<'a> GetProjectAssignment<'a> {
+impl GetProjectAssignment {
     ///Sets the optional `version` query parameter.
-    pub fn version(mut self, value: &'a str) -> Self {
-        self.version = Some(value);
+    pub fn version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.version = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
-        self.client.send_get_project_assignment(self.contract_id, self.version)
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
+        self.client
+            .send_get_project_assignment(&self.contract_id, self.version.as_deref())
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7013,15 +7358,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-project-assignment/accept-project-assignment>
-    pub fn accept_project_assignment<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::AcceptProjectAssignmentBody,
-    ) -> AcceptProjectAssignment<'a> {
+    pub fn accept_project_assignment(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::AcceptProjectAssignmentBody>,
+    ) -> AcceptProjectAssignment {
         AcceptProjectAssignment {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -7029,18 +7374,16 @@ impl Client {
 ///Request builder for [`Client::accept_project_assignment`]; finish with [`AcceptProjectAssignment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AcceptProjectAssignment<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::AcceptProjectAssignmentBody,
+pub struct AcceptProjectAssignment {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::AcceptProjectAssignmentBody,
 }
 #[cfg(feature = "eor-project-assignment")]
-impl<'a> AcceptProjectAssignment<'a> {
+impl AcceptProjectAssignment {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_accept_project_assignment(self.contract_id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_accept_project_assignment(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7050,13 +7393,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-project-assignment/get-project-assignment-checkin>
-    pub fn get_project_assignment_checkin<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetProjectAssignmentCheckin<'a> {
+    pub fn get_project_assignment_checkin(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetProjectAssignmentCheckin {
         GetProjectAssignmentCheckin {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             version: None,
         }
     }
@@ -7065,26 +7408,32 @@ impl Client {
 ///Request builder for [`Client::get_project_assignment_checkin`]; finish with [`GetProjectAssignmentCheckin::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetProjectAssignmentCheckin<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    version: Option<&'a str>,
+pub struct GetProjectAssignmentCheckin {
+    client: Client,
+    contract_id: ::std::string::String,
+    version: Option<::std::string::String>,
 }
 #[cfg(feature = "eor-project-assignment")]
-impl<'a> GetProjectAssignmentCheckin<'a> {
+impl GetProjectAssignmentCheckin {
     ///Sets the optional `version` query parameter.
-    pub fn version(mut self, value: &'a str) -> Self {
-        self.version = Some(value);
+    pub fn version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.version = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200,
     > {
-        self.client.send_get_project_assignment_checkin(self.contract_id, self.version)
+        self.client
+            .send_get_project_assignment_checkin(
+                &self.contract_id,
+                self.version.as_deref(),
+            )
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7094,15 +7443,15 @@ impl Client {
     /// Token scopes: `contracts:read`, `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-project-assignment/checkin-project-assignment>
-    pub fn checkin_project_assignment<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CheckinProjectAssignmentBody,
-    ) -> CheckinProjectAssignment<'a> {
+    pub fn checkin_project_assignment(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CheckinProjectAssignmentBody>,
+    ) -> CheckinProjectAssignment {
         CheckinProjectAssignment {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -7110,18 +7459,16 @@ impl Client {
 ///Request builder for [`Client::checkin_project_assignment`]; finish with [`CheckinProjectAssignment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CheckinProjectAssignment<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CheckinProjectAssignmentBody,
+pub struct CheckinProjectAssignment {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CheckinProjectAssignmentBody,
 }
 #[cfg(feature = "eor-project-assignment")]
-impl<'a> CheckinProjectAssignment<'a> {
+impl CheckinProjectAssignment {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_checkin_project_assignment(self.contract_id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_checkin_project_assignment(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "cost-calculator")]
@@ -7129,13 +7476,13 @@ impl Client {
     /// `POST /rest/v2/eor/employment_cost`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/cost-calculator/get-employment-cost>
-    pub fn get_employment_cost<'a>(
-        &'a self,
-        body: &'a types::GetEmploymentCostBody,
-    ) -> GetEmploymentCost<'a> {
+    pub fn get_employment_cost(
+        &self,
+        body: impl ::std::convert::Into<types::GetEmploymentCostBody>,
+    ) -> GetEmploymentCost {
         GetEmploymentCost {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -7143,17 +7490,17 @@ impl Client {
 ///Request builder for [`Client::get_employment_cost`]; finish with [`GetEmploymentCost::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEmploymentCost<'a> {
-    client: &'a Client,
-    body: &'a types::GetEmploymentCostBody,
+pub struct GetEmploymentCost {
+    client: Client,
+    body: types::GetEmploymentCostBody,
 }
 #[cfg(feature = "cost-calculator")]
-impl<'a> GetEmploymentCost<'a> {
+impl GetEmploymentCost {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CostCalculatorGetEmploymentCostResponse200> {
-        self.client.send_get_employment_cost(self.body)
+    ) -> crate::runtime::Pending<types::CostCalculatorGetEmploymentCostResponse200> {
+        self.client.send_get_employment_cost(&self.body)
     }
 }
 #[cfg(feature = "eor-job-scopes")]
@@ -7163,9 +7510,9 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-job-scopes/get-job-scopes>
-    pub fn get_job_scopes<'a>(&'a self) -> GetJobScopes<'a> {
+    pub fn get_job_scopes(&self) -> GetJobScopes {
         GetJobScopes {
-            client: self,
+            client: self.clone(),
             team: None,
         }
     }
@@ -7174,25 +7521,25 @@ impl Client {
 ///Request builder for [`Client::get_job_scopes`]; finish with [`GetJobScopes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetJobScopes<'a> {
-    client: &'a Client,
-    team: Option<&'a str>,
+pub struct GetJobScopes {
+    client: Client,
+    team: Option<::std::string::String>,
 }
 #[cfg(feature = "eor-job-scopes")]
-impl<'a> GetJobScopes<'a> {
+impl GetJobScopes {
     ///Sets the optional `team` query parameter.
-    pub fn team(mut self, value: &'a str) -> Self {
-        self.team = Some(value);
+    pub fn team(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.team = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        ::std::vec::Vec<types::EorJobScopesGetResponseItems>,
-    > {
-        self.client.send_get_job_scopes(self.team)
+    ) -> crate::runtime::Pending<::std::vec::Vec<types::EorJobScopesGetResponseItems>> {
+        self.client.send_get_job_scopes(self.team.as_deref())
     }
 }
 #[cfg(feature = "eor-job-scopes")]
@@ -7202,13 +7549,13 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-job-scopes/validate-job-scope>
-    pub fn validate_job_scope<'a>(
-        &'a self,
-        body: &'a types::ValidateJobScopeBody,
-    ) -> ValidateJobScope<'a> {
+    pub fn validate_job_scope(
+        &self,
+        body: impl ::std::convert::Into<types::ValidateJobScopeBody>,
+    ) -> ValidateJobScope {
         ValidateJobScope {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -7216,17 +7563,17 @@ impl Client {
 ///Request builder for [`Client::validate_job_scope`]; finish with [`ValidateJobScope::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ValidateJobScope<'a> {
-    client: &'a Client,
-    body: &'a types::ValidateJobScopeBody,
+pub struct ValidateJobScope {
+    client: Client,
+    body: types::ValidateJobScopeBody,
 }
 #[cfg(feature = "eor-job-scopes")]
-impl<'a> ValidateJobScope<'a> {
+impl ValidateJobScope {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorJobScopesValidateJobScopeResponse200> {
-        self.client.send_validate_job_scope(self.body)
+    ) -> crate::runtime::Pending<types::EorJobScopesValidateJobScopeResponse200> {
+        self.client.send_validate_job_scope(&self.body)
     }
 }
 #[cfg(feature = "eor-worker-mailboxes")]
@@ -7236,13 +7583,13 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-mailboxes/change-password>
-    pub fn change_password<'a>(
-        &'a self,
-        body: &'a types::ChangePasswordBody,
-    ) -> ChangePassword<'a> {
+    pub fn change_password(
+        &self,
+        body: impl ::std::convert::Into<types::ChangePasswordBody>,
+    ) -> ChangePassword {
         ChangePassword {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -7250,17 +7597,15 @@ impl Client {
 ///Request builder for [`Client::change_password`]; finish with [`ChangePassword::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ChangePassword<'a> {
-    client: &'a Client,
-    body: &'a types::ChangePasswordBody,
+pub struct ChangePassword {
+    client: Client,
+    body: types::ChangePasswordBody,
 }
 #[cfg(feature = "eor-worker-mailboxes")]
-impl<'a> ChangePassword<'a> {
+impl ChangePassword {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_change_password(self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_change_password(&self.body)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -7270,15 +7615,15 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-hiring/get-start-date>
-    pub fn get_start_date<'a>(
-        &'a self,
-        employment_country: &'a str,
-        team_id: &'a str,
-    ) -> GetStartDate<'a> {
+    pub fn get_start_date(
+        &self,
+        employment_country: impl ::std::convert::Into<::std::string::String>,
+        team_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetStartDate {
         GetStartDate {
-            client: self,
-            employment_country,
-            team_id,
+            client: self.clone(),
+            employment_country: employment_country.into(),
+            team_id: team_id.into(),
             employee_nationality: None,
             employment_state: None,
             legal_entity_id: None,
@@ -7291,55 +7636,67 @@ impl Client {
 ///Request builder for [`Client::get_start_date`]; finish with [`GetStartDate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetStartDate<'a> {
-    client: &'a Client,
-    employment_country: &'a str,
-    team_id: &'a str,
-    employee_nationality: Option<&'a str>,
-    employment_state: Option<&'a str>,
-    legal_entity_id: Option<&'a str>,
-    special_job_id: Option<&'a str>,
+pub struct GetStartDate {
+    client: Client,
+    employment_country: ::std::string::String,
+    team_id: ::std::string::String,
+    employee_nationality: Option<::std::string::String>,
+    employment_state: Option<::std::string::String>,
+    legal_entity_id: Option<::std::string::String>,
+    special_job_id: Option<::std::string::String>,
     work_visa: Option<bool>,
 }
 #[cfg(feature = "eor-hiring")]
-impl<'a> GetStartDate<'a> {
+impl GetStartDate {
     ///Sets the optional `employee_nationality` query parameter.
-    pub fn employee_nationality(mut self, value: &'a str) -> Self {
-        self.employee_nationality = Some(value);
+    pub fn employee_nationality(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.employee_nationality = Some(value.into());
         self
     }
     ///Sets the optional `employment_state` query parameter.
-    pub fn employment_state(mut self, value: &'a str) -> Self {
-        self.employment_state = Some(value);
+    pub fn employment_state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.employment_state = Some(value.into());
         self
     }
     ///Sets the optional `legal_entity_id` query parameter.
-    pub fn legal_entity_id(mut self, value: &'a str) -> Self {
-        self.legal_entity_id = Some(value);
+    pub fn legal_entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.legal_entity_id = Some(value.into());
         self
     }
     ///Sets the optional `special_job_id` query parameter.
-    pub fn special_job_id(mut self, value: &'a str) -> Self {
-        self.special_job_id = Some(value);
+    pub fn special_job_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.special_job_id = Some(value.into());
         self
     }
     ///Sets the optional `work_visa` query parameter.
-    pub fn work_visa(mut self, value: bool) -> Self {
-        self.work_visa = Some(value);
+    pub fn work_visa(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.work_visa = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorHiringGetStartDateResponse200> {
+    ) -> crate::runtime::Pending<types::EorHiringGetStartDateResponse200> {
         self.client
             .send_get_start_date(
-                self.employee_nationality,
-                self.employment_country,
-                self.employment_state,
-                self.legal_entity_id,
-                self.special_job_id,
-                self.team_id,
+                self.employee_nationality.as_deref(),
+                &self.employment_country,
+                self.employment_state.as_deref(),
+                self.legal_entity_id.as_deref(),
+                self.special_job_id.as_deref(),
+                &self.team_id,
                 self.work_visa,
             )
     }
@@ -7351,13 +7708,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-hiring/get-eor-hiring-guide-by-country>
-    pub fn get_eor_hiring_guide_by_country<'a>(
-        &'a self,
-        country_code: &'a str,
-    ) -> GetEorHiringGuideByCountry<'a> {
+    pub fn get_eor_hiring_guide_by_country(
+        &self,
+        country_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetEorHiringGuideByCountry {
         GetEorHiringGuideByCountry {
-            client: self,
-            country_code,
+            client: self.clone(),
+            country_code: country_code.into(),
         }
     }
 }
@@ -7365,20 +7722,17 @@ impl Client {
 ///Request builder for [`Client::get_eor_hiring_guide_by_country`]; finish with [`GetEorHiringGuideByCountry::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorHiringGuideByCountry<'a> {
-    client: &'a Client,
-    country_code: &'a str,
+pub struct GetEorHiringGuideByCountry {
+    client: Client,
+    country_code: ::std::string::String,
 }
 #[cfg(feature = "eor-hiring")]
-impl<'a> GetEorHiringGuideByCountry<'a> {
+impl GetEorHiringGuideByCountry {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorHiringGetEorHiringGuideByCountryResponse200,
-    > {
-        self.client.send_get_eor_hiring_guide_by_country(self.country_code)
+    ) -> crate::runtime::Pending<types::EorHiringGetEorHiringGuideByCountryResponse200> {
+        self.client.send_get_eor_hiring_guide_by_country(&self.country_code)
     }
 }
 #[cfg(feature = "eor-worker-accounts")]
@@ -7388,13 +7742,13 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-accounts/create-worker>
-    pub fn create_worker_eor<'a>(
-        &'a self,
-        body: &'a types::CreateWorkerEorBody,
-    ) -> CreateWorkerEor<'a> {
+    pub fn create_worker_eor(
+        &self,
+        body: impl ::std::convert::Into<types::CreateWorkerEorBody>,
+    ) -> CreateWorkerEor {
         CreateWorkerEor {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -7402,17 +7756,17 @@ impl Client {
 ///Request builder for [`Client::create_worker_eor`]; finish with [`CreateWorkerEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateWorkerEor<'a> {
-    client: &'a Client,
-    body: &'a types::CreateWorkerEorBody,
+pub struct CreateWorkerEor {
+    client: Client,
+    body: types::CreateWorkerEorBody,
 }
 #[cfg(feature = "eor-worker-accounts")]
-impl<'a> CreateWorkerEor<'a> {
+impl CreateWorkerEor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorWorkerAccountsCreateWorkerResponse201> {
-        self.client.send_create_worker_eor(self.body)
+    ) -> crate::runtime::Pending<types::EorWorkerAccountsCreateWorkerResponse201> {
+        self.client.send_create_worker_eor(&self.body)
     }
 }
 #[cfg(feature = "eor-worker-benefits")]
@@ -7422,9 +7776,9 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-benefits/get-eor-worker-benefits>
-    pub fn get_eor_worker_benefits<'a>(&'a self) -> GetEorWorkerBenefits<'a> {
+    pub fn get_eor_worker_benefits(&self) -> GetEorWorkerBenefits {
         GetEorWorkerBenefits {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -7432,16 +7786,15 @@ impl Client {
 ///Request builder for [`Client::get_eor_worker_benefits`]; finish with [`GetEorWorkerBenefits::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorWorkerBenefits<'a> {
-    client: &'a Client,
+pub struct GetEorWorkerBenefits {
+    client: Client,
 }
 #[cfg(feature = "eor-worker-benefits")]
-impl<'a> GetEorWorkerBenefits<'a> {
+impl GetEorWorkerBenefits {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
     > {
         self.client.send_get_eor_worker_benefits()
@@ -7454,13 +7807,13 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-information/create-eor-worker-bank-account>
-    pub fn create_eor_worker_bank_account<'a>(
-        &'a self,
-        body: &'a types::CreateEorWorkerBankAccountBody,
-    ) -> CreateEorWorkerBankAccount<'a> {
+    pub fn create_eor_worker_bank_account(
+        &self,
+        body: impl ::std::convert::Into<types::CreateEorWorkerBankAccountBody>,
+    ) -> CreateEorWorkerBankAccount {
         CreateEorWorkerBankAccount {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -7468,17 +7821,17 @@ impl Client {
 ///Request builder for [`Client::create_eor_worker_bank_account`]; finish with [`CreateEorWorkerBankAccount::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateEorWorkerBankAccount<'a> {
-    client: &'a Client,
-    body: &'a types::CreateEorWorkerBankAccountBody,
+pub struct CreateEorWorkerBankAccount {
+    client: Client,
+    body: types::CreateEorWorkerBankAccountBody,
 }
 #[cfg(feature = "eor-worker-information")]
-impl<'a> CreateEorWorkerBankAccount<'a> {
+impl CreateEorWorkerBankAccount {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
-        self.client.send_create_eor_worker_bank_account(self.body)
+    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
+        self.client.send_create_eor_worker_bank_account(&self.body)
     }
 }
 #[cfg(feature = "eor-worker-banks")]
@@ -7488,15 +7841,15 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-banks/get-eor-worker-bank-guide-by-country-and-currency>
-    pub fn get_eor_worker_bank_guide_by_country_and_currency<'a>(
-        &'a self,
-        country: &'a str,
-        currency: &'a str,
-    ) -> GetEorWorkerBankGuideByCountryAndCurrency<'a> {
+    pub fn get_eor_worker_bank_guide_by_country_and_currency(
+        &self,
+        country: impl ::std::convert::Into<::std::string::String>,
+        currency: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetEorWorkerBankGuideByCountryAndCurrency {
         GetEorWorkerBankGuideByCountryAndCurrency {
-            client: self,
-            country,
-            currency,
+            client: self.clone(),
+            country: country.into(),
+            currency: currency.into(),
         }
     }
 }
@@ -7504,24 +7857,23 @@ impl Client {
 ///Request builder for [`Client::get_eor_worker_bank_guide_by_country_and_currency`]; finish with [`GetEorWorkerBankGuideByCountryAndCurrency::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorWorkerBankGuideByCountryAndCurrency<'a> {
-    client: &'a Client,
-    country: &'a str,
-    currency: &'a str,
+pub struct GetEorWorkerBankGuideByCountryAndCurrency {
+    client: Client,
+    country: ::std::string::String,
+    currency: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-banks")]
-impl<'a> GetEorWorkerBankGuideByCountryAndCurrency<'a> {
+impl GetEorWorkerBankGuideByCountryAndCurrency {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
     > {
         self.client
             .send_get_eor_worker_bank_guide_by_country_and_currency(
-                self.country,
-                self.currency,
+                &self.country,
+                &self.currency,
             )
     }
 }
@@ -7532,9 +7884,9 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-banks/get-eor-worker-bank-guide>
-    pub fn get_eor_worker_bank_guide<'a>(&'a self) -> GetEorWorkerBankGuide<'a> {
+    pub fn get_eor_worker_bank_guide(&self) -> GetEorWorkerBankGuide {
         GetEorWorkerBankGuide {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -7542,18 +7894,15 @@ impl Client {
 ///Request builder for [`Client::get_eor_worker_bank_guide`]; finish with [`GetEorWorkerBankGuide::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorWorkerBankGuide<'a> {
-    client: &'a Client,
+pub struct GetEorWorkerBankGuide {
+    client: Client,
 }
 #[cfg(feature = "eor-worker-banks")]
-impl<'a> GetEorWorkerBankGuide<'a> {
+impl GetEorWorkerBankGuide {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
         self.client.send_get_eor_worker_bank_guide()
     }
 }
@@ -7564,11 +7913,11 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-compliance/get-eor-worker-compliance-documents>
-    pub fn get_eor_worker_compliance_documents<'a>(
-        &'a self,
-    ) -> GetEorWorkerComplianceDocuments<'a> {
+    pub fn get_eor_worker_compliance_documents(
+        &self,
+    ) -> GetEorWorkerComplianceDocuments {
         GetEorWorkerComplianceDocuments {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -7576,16 +7925,15 @@ impl Client {
 ///Request builder for [`Client::get_eor_worker_compliance_documents`]; finish with [`GetEorWorkerComplianceDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorWorkerComplianceDocuments<'a> {
-    client: &'a Client,
+pub struct GetEorWorkerComplianceDocuments {
+    client: Client,
 }
 #[cfg(feature = "eor-worker-compliance")]
-impl<'a> GetEorWorkerComplianceDocuments<'a> {
+impl GetEorWorkerComplianceDocuments {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
         self.client.send_get_eor_worker_compliance_documents()
@@ -7600,37 +7948,36 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-compliance/upload-eor-worker-compliance-document>
-    pub fn upload_eor_worker_compliance_document<'a>(
-        &'a self,
-        document_id: &'a str,
-        form: ::reqwest::multipart::Form,
-    ) -> UploadEorWorkerComplianceDocument<'a> {
+    pub fn upload_eor_worker_compliance_document(
+        &self,
+        document_id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> UploadEorWorkerComplianceDocument {
         UploadEorWorkerComplianceDocument {
-            client: self,
-            document_id,
-            form,
+            client: self.clone(),
+            document_id: document_id.into(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
 ///Request builder for [`Client::upload_eor_worker_compliance_document`]; finish with [`UploadEorWorkerComplianceDocument::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UploadEorWorkerComplianceDocument<'a> {
-    client: &'a Client,
-    document_id: &'a str,
+pub struct UploadEorWorkerComplianceDocument {
+    client: Client,
+    document_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "eor-worker-compliance")]
-impl<'a> UploadEorWorkerComplianceDocument<'a> {
+impl UploadEorWorkerComplianceDocument {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsDeleteContractAmendmentResponse200,
     > {
         self.client
-            .send_upload_eor_worker_compliance_document(self.document_id, self.form)
+            .send_upload_eor_worker_compliance_document(&self.document_id, self.form)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7640,13 +7987,13 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-compliance/create-compliance-document-acknowledgement>
-    pub fn create_compliance_document_acknowledgement<'a>(
-        &'a self,
-        document_id: &'a str,
-    ) -> CreateComplianceDocumentAcknowledgement<'a> {
+    pub fn create_compliance_document_acknowledgement(
+        &self,
+        document_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> CreateComplianceDocumentAcknowledgement {
         CreateComplianceDocumentAcknowledgement {
-            client: self,
-            document_id,
+            client: self.clone(),
+            document_id: document_id.into(),
         }
     }
 }
@@ -7654,17 +8001,15 @@ impl Client {
 ///Request builder for [`Client::create_compliance_document_acknowledgement`]; finish with [`CreateComplianceDocumentAcknowledgement::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateComplianceDocumentAcknowledgement<'a> {
-    client: &'a Client,
-    document_id: &'a str,
+pub struct CreateComplianceDocumentAcknowledgement {
+    client: Client,
+    document_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-compliance")]
-impl<'a> CreateComplianceDocumentAcknowledgement<'a> {
+impl CreateComplianceDocumentAcknowledgement {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_create_compliance_document_acknowledgement(self.document_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_create_compliance_document_acknowledgement(&self.document_id)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7674,13 +8019,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-compliance/download-compliance-document>
-    pub fn download_compliance_document<'a>(
-        &'a self,
-        document_id: &'a str,
-    ) -> DownloadComplianceDocument<'a> {
+    pub fn download_compliance_document(
+        &self,
+        document_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DownloadComplianceDocument {
         DownloadComplianceDocument {
-            client: self,
-            document_id,
+            client: self.clone(),
+            document_id: document_id.into(),
         }
     }
 }
@@ -7688,20 +8033,19 @@ impl Client {
 ///Request builder for [`Client::download_compliance_document`]; finish with [`DownloadComplianceDocument::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadComplianceDocument<'a> {
-    client: &'a Client,
-    document_id: &'a str,
+pub struct DownloadComplianceDocument {
+    client: Client,
+    document_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-compliance")]
-impl<'a> DownloadComplianceDocument<'a> {
+impl DownloadComplianceDocument {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
     > {
-        self.client.send_download_compliance_document(self.document_id)
+        self.client.send_download_compliance_document(&self.document_id)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7711,13 +8055,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-compliance/download-compliance-document-template>
-    pub fn download_compliance_document_template<'a>(
-        &'a self,
-        document_id: &'a str,
-    ) -> DownloadComplianceDocumentTemplate<'a> {
+    pub fn download_compliance_document_template(
+        &self,
+        document_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DownloadComplianceDocumentTemplate {
         DownloadComplianceDocumentTemplate {
-            client: self,
-            document_id,
+            client: self.clone(),
+            document_id: document_id.into(),
         }
     }
 }
@@ -7725,20 +8069,19 @@ impl Client {
 ///Request builder for [`Client::download_compliance_document_template`]; finish with [`DownloadComplianceDocumentTemplate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadComplianceDocumentTemplate<'a> {
-    client: &'a Client,
-    document_id: &'a str,
+pub struct DownloadComplianceDocumentTemplate {
+    client: Client,
+    document_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-compliance")]
-impl<'a> DownloadComplianceDocumentTemplate<'a> {
+impl DownloadComplianceDocumentTemplate {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
     > {
-        self.client.send_download_compliance_document_template(self.document_id)
+        self.client.send_download_compliance_document_template(&self.document_id)
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -7748,15 +8091,17 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-information/create-gp-worker-additional-information>
-    pub fn create_gp_worker_additional_information_eor<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateGpWorkerAdditionalInformationEorBody,
-    ) -> CreateGpWorkerAdditionalInformationEor<'a> {
+    pub fn create_gp_worker_additional_information_eor(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<
+            types::CreateGpWorkerAdditionalInformationEorBody,
+        >,
+    ) -> CreateGpWorkerAdditionalInformationEor {
         CreateGpWorkerAdditionalInformationEor {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -7764,21 +8109,21 @@ impl Client {
 ///Request builder for [`Client::create_gp_worker_additional_information_eor`]; finish with [`CreateGpWorkerAdditionalInformationEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateGpWorkerAdditionalInformationEor<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateGpWorkerAdditionalInformationEorBody,
+pub struct CreateGpWorkerAdditionalInformationEor {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateGpWorkerAdditionalInformationEorBody,
 }
 #[cfg(feature = "eor-worker-information")]
-impl<'a> CreateGpWorkerAdditionalInformationEor<'a> {
+impl CreateGpWorkerAdditionalInformationEor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         self.client
             .send_create_gp_worker_additional_information_eor(
-                self.contract_id,
-                self.body,
+                &self.contract_id,
+                &self.body,
             )
     }
 }
@@ -7789,15 +8134,15 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-information/update-eor-worker-additional-information>
-    pub fn update_eor_worker_additional_information<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::UpdateEorWorkerAdditionalInformationBody,
-    ) -> UpdateEorWorkerAdditionalInformation<'a> {
+    pub fn update_eor_worker_additional_information(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateEorWorkerAdditionalInformationBody>,
+    ) -> UpdateEorWorkerAdditionalInformation {
         UpdateEorWorkerAdditionalInformation {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -7805,19 +8150,19 @@ impl Client {
 ///Request builder for [`Client::update_eor_worker_additional_information`]; finish with [`UpdateEorWorkerAdditionalInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateEorWorkerAdditionalInformation<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::UpdateEorWorkerAdditionalInformationBody,
+pub struct UpdateEorWorkerAdditionalInformation {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::UpdateEorWorkerAdditionalInformationBody,
 }
 #[cfg(feature = "eor-worker-information")]
-impl<'a> UpdateEorWorkerAdditionalInformation<'a> {
+impl UpdateEorWorkerAdditionalInformation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         self.client
-            .send_update_eor_worker_additional_information(self.contract_id, self.body)
+            .send_update_eor_worker_additional_information(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -7827,13 +8172,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-agreements/download-worker-employee-agreement>
-    pub fn download_worker_employee_agreement<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> DownloadWorkerEmployeeAgreement<'a> {
+    pub fn download_worker_employee_agreement(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DownloadWorkerEmployeeAgreement {
         DownloadWorkerEmployeeAgreement {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
             version: None,
         }
     }
@@ -7842,27 +8187,32 @@ impl Client {
 ///Request builder for [`Client::download_worker_employee_agreement`]; finish with [`DownloadWorkerEmployeeAgreement::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadWorkerEmployeeAgreement<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    version: Option<&'a str>,
+pub struct DownloadWorkerEmployeeAgreement {
+    client: Client,
+    contract_id: ::std::string::String,
+    version: Option<::std::string::String>,
 }
 #[cfg(feature = "eor-worker-agreements")]
-impl<'a> DownloadWorkerEmployeeAgreement<'a> {
+impl DownloadWorkerEmployeeAgreement {
     ///Sets the optional `version` query parameter.
-    pub fn version(mut self, value: &'a str) -> Self {
-        self.version = Some(value);
+    pub fn version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.version = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
     > {
         self.client
-            .send_download_worker_employee_agreement(self.contract_id, self.version)
+            .send_download_worker_employee_agreement(
+                &self.contract_id,
+                self.version.as_deref(),
+            )
     }
 }
 #[cfg(feature = "eor-worker-documents")]
@@ -7872,13 +8222,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-documents/get-eor-worker-hr-documents>
-    pub fn get_eor_worker_hr_documents<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetEorWorkerHrDocuments<'a> {
+    pub fn get_eor_worker_hr_documents(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetEorWorkerHrDocuments {
         GetEorWorkerHrDocuments {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -7886,17 +8236,17 @@ impl Client {
 ///Request builder for [`Client::get_eor_worker_hr_documents`]; finish with [`GetEorWorkerHrDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorWorkerHrDocuments<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetEorWorkerHrDocuments {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-documents")]
-impl<'a> GetEorWorkerHrDocuments<'a> {
+impl GetEorWorkerHrDocuments {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::OrganizationsGetTeamsResponse200> {
-        self.client.send_get_eor_worker_hr_documents(self.contract_id)
+    ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
+        self.client.send_get_eor_worker_hr_documents(&self.contract_id)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -7908,36 +8258,35 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-offboarding/submit-eor-worker-resignation>
-    pub fn submit_eor_worker_resignation<'a>(
-        &'a self,
-        contract_id: &'a str,
-        form: ::reqwest::multipart::Form,
-    ) -> SubmitEorWorkerResignation<'a> {
+    pub fn submit_eor_worker_resignation(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> SubmitEorWorkerResignation {
         SubmitEorWorkerResignation {
-            client: self,
-            contract_id,
-            form,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
 ///Request builder for [`Client::submit_eor_worker_resignation`]; finish with [`SubmitEorWorkerResignation::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SubmitEorWorkerResignation<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct SubmitEorWorkerResignation {
+    client: Client,
+    contract_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "eor-worker-offboarding")]
-impl<'a> SubmitEorWorkerResignation<'a> {
+impl SubmitEorWorkerResignation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_submit_eor_worker_resignation(self.contract_id, self.form)
+        self.client.send_submit_eor_worker_resignation(&self.contract_id, self.form)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -7947,13 +8296,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-offboarding/download-employee-resignation-letter>
-    pub fn download_employee_resignation_letter<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> DownloadEmployeeResignationLetter<'a> {
+    pub fn download_employee_resignation_letter(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DownloadEmployeeResignationLetter {
         DownloadEmployeeResignationLetter {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -7961,17 +8310,17 @@ impl Client {
 ///Request builder for [`Client::download_employee_resignation_letter`]; finish with [`DownloadEmployeeResignationLetter::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadEmployeeResignationLetter<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct DownloadEmployeeResignationLetter {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-offboarding")]
-impl<'a> DownloadEmployeeResignationLetter<'a> {
+impl DownloadEmployeeResignationLetter {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
-        self.client.send_download_employee_resignation_letter(self.contract_id)
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
+        self.client.send_download_employee_resignation_letter(&self.contract_id)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -7981,15 +8330,15 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-offboarding/sign-employee-resignation-letter>
-    pub fn sign_employee_resignation_letter<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::SignEmployeeResignationLetterBody,
-    ) -> SignEmployeeResignationLetter<'a> {
+    pub fn sign_employee_resignation_letter(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::SignEmployeeResignationLetterBody>,
+    ) -> SignEmployeeResignationLetter {
         SignEmployeeResignationLetter {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -7997,21 +8346,20 @@ impl Client {
 ///Request builder for [`Client::sign_employee_resignation_letter`]; finish with [`SignEmployeeResignationLetter::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SignEmployeeResignationLetter<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::SignEmployeeResignationLetterBody,
+pub struct SignEmployeeResignationLetter {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::SignEmployeeResignationLetterBody,
 }
 #[cfg(feature = "eor-worker-offboarding")]
-impl<'a> SignEmployeeResignationLetter<'a> {
+impl SignEmployeeResignationLetter {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
-        self.client.send_sign_employee_resignation_letter(self.contract_id, self.body)
+        self.client.send_sign_employee_resignation_letter(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -8021,13 +8369,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-agreements/download-worker-offer-letter>
-    pub fn download_worker_offer_letter<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> DownloadWorkerOfferLetter<'a> {
+    pub fn download_worker_offer_letter(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DownloadWorkerOfferLetter {
         DownloadWorkerOfferLetter {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -8035,20 +8383,19 @@ impl Client {
 ///Request builder for [`Client::download_worker_offer_letter`]; finish with [`DownloadWorkerOfferLetter::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadWorkerOfferLetter<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct DownloadWorkerOfferLetter {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-agreements")]
-impl<'a> DownloadWorkerOfferLetter<'a> {
+impl DownloadWorkerOfferLetter {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
-        self.client.send_download_worker_offer_letter(self.contract_id)
+        self.client.send_download_worker_offer_letter(&self.contract_id)
     }
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -8058,15 +8405,15 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-agreements/sign-eor-contract-as-worker>
-    pub fn sign_eor_contract_as_worker<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::SignEorContractAsWorkerBody,
-    ) -> SignEorContractAsWorker<'a> {
+    pub fn sign_eor_contract_as_worker(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::SignEorContractAsWorkerBody>,
+    ) -> SignEorContractAsWorker {
         SignEorContractAsWorker {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -8074,18 +8421,18 @@ impl Client {
 ///Request builder for [`Client::sign_eor_contract_as_worker`]; finish with [`SignEorContractAsWorker::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SignEorContractAsWorker<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::SignEorContractAsWorkerBody,
+pub struct SignEorContractAsWorker {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::SignEorContractAsWorkerBody,
 }
 #[cfg(feature = "eor-worker-agreements")]
-impl<'a> SignEorContractAsWorker<'a> {
+impl SignEorContractAsWorker {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
-        self.client.send_sign_eor_contract_as_worker(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        self.client.send_sign_eor_contract_as_worker(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8095,9 +8442,9 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-offboarding/get-employee-resignations>
-    pub fn get_employee_resignations<'a>(&'a self) -> GetEmployeeResignations<'a> {
+    pub fn get_employee_resignations(&self) -> GetEmployeeResignations {
         GetEmployeeResignations {
-            client: self,
+            client: self.clone(),
             status: None,
         }
     }
@@ -8106,25 +8453,26 @@ impl Client {
 ///Request builder for [`Client::get_employee_resignations`]; finish with [`GetEmployeeResignations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEmployeeResignations<'a> {
-    client: &'a Client,
+pub struct GetEmployeeResignations {
+    client: Client,
     status: Option<types::EorWorkersResignationsGetParametersStatus>,
 }
 #[cfg(feature = "eor-worker-offboarding")]
-impl<'a> GetEmployeeResignations<'a> {
+impl GetEmployeeResignations {
     ///Sets the optional `status` query parameter.
     pub fn status(
         mut self,
-        value: types::EorWorkersResignationsGetParametersStatus,
+        value: impl ::std::convert::Into<
+            types::EorWorkersResignationsGetParametersStatus,
+        >,
     ) -> Self {
-        self.status = Some(value);
+        self.status = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerOffboardingGetEmployeeResignationsResponse200,
     > {
         self.client.send_get_employee_resignations(self.status)
@@ -8137,9 +8485,9 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-information/get-eor-worker-tax-documents>
-    pub fn get_eor_worker_tax_documents<'a>(&'a self) -> GetEorWorkerTaxDocuments<'a> {
+    pub fn get_eor_worker_tax_documents(&self) -> GetEorWorkerTaxDocuments {
         GetEorWorkerTaxDocuments {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -8147,16 +8495,15 @@ impl Client {
 ///Request builder for [`Client::get_eor_worker_tax_documents`]; finish with [`GetEorWorkerTaxDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorWorkerTaxDocuments<'a> {
-    client: &'a Client,
+pub struct GetEorWorkerTaxDocuments {
+    client: Client,
 }
 #[cfg(feature = "eor-worker-information")]
-impl<'a> GetEorWorkerTaxDocuments<'a> {
+impl GetEorWorkerTaxDocuments {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
     > {
         self.client.send_get_eor_worker_tax_documents()
@@ -8169,13 +8516,13 @@ impl Client {
     /// Token scopes: `payslips:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-payslips/get-worker-payslips>
-    pub fn get_worker_payslips<'a>(
-        &'a self,
-        worker_id: &'a str,
-    ) -> GetWorkerPayslips<'a> {
+    pub fn get_worker_payslips(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWorkerPayslips {
         GetWorkerPayslips {
-            client: self,
-            worker_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
         }
     }
 }
@@ -8183,17 +8530,17 @@ impl Client {
 ///Request builder for [`Client::get_worker_payslips`]; finish with [`GetWorkerPayslips::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerPayslips<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
+pub struct GetWorkerPayslips {
+    client: Client,
+    worker_id: ::std::string::String,
 }
 #[cfg(feature = "eor-payslips")]
-impl<'a> GetWorkerPayslips<'a> {
+impl GetWorkerPayslips {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorPayslipsGetWorkerPayslipsResponse200> {
-        self.client.send_get_worker_payslips(self.worker_id)
+    ) -> crate::runtime::Pending<types::EorPayslipsGetWorkerPayslipsResponse200> {
+        self.client.send_get_worker_payslips(&self.worker_id)
     }
 }
 #[cfg(feature = "eor-worker-payslips")]
@@ -8203,15 +8550,15 @@ impl Client {
     /// Token scopes: `payslips:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-payslips/get-worker-payslips-download>
-    pub fn get_worker_payslips_download<'a>(
-        &'a self,
-        worker_id: &'a str,
-        payslip_id: &'a str,
-    ) -> GetWorkerPayslipsDownload<'a> {
+    pub fn get_worker_payslips_download(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        payslip_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWorkerPayslipsDownload {
         GetWorkerPayslipsDownload {
-            client: self,
-            worker_id,
-            payslip_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            payslip_id: payslip_id.into(),
         }
     }
 }
@@ -8219,18 +8566,18 @@ impl Client {
 ///Request builder for [`Client::get_worker_payslips_download`]; finish with [`GetWorkerPayslipsDownload::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerPayslipsDownload<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    payslip_id: &'a str,
+pub struct GetWorkerPayslipsDownload {
+    client: Client,
+    worker_id: ::std::string::String,
+    payslip_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-payslips")]
-impl<'a> GetWorkerPayslipsDownload<'a> {
+impl GetWorkerPayslipsDownload {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_get_worker_payslips_download(self.worker_id, self.payslip_id)
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+        self.client.send_get_worker_payslips_download(&self.worker_id, &self.payslip_id)
     }
 }
 #[cfg(feature = "eor-benefits")]
@@ -8240,13 +8587,13 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-benefits/get-eor-benefits-by-contract-id>
-    pub fn get_eor_benefits_by_contract_id<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> GetEorBenefitsByContractId<'a> {
+    pub fn get_eor_benefits_by_contract_id(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetEorBenefitsByContractId {
         GetEorBenefitsByContractId {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -8254,20 +8601,19 @@ impl Client {
 ///Request builder for [`Client::get_eor_benefits_by_contract_id`]; finish with [`GetEorBenefitsByContractId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEorBenefitsByContractId<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct GetEorBenefitsByContractId {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-benefits")]
-impl<'a> GetEorBenefitsByContractId<'a> {
+impl GetEorBenefitsByContractId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorBenefitsGetEorBenefitsByContractIdResponse200,
     > {
-        self.client.send_get_eor_benefits_by_contract_id(self.contract_id)
+        self.client.send_get_eor_benefits_by_contract_id(&self.contract_id)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -8277,15 +8623,15 @@ impl Client {
     /// Token scopes: `contracts:read`, `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-terminations/create-regular-termination>
-    pub fn create_regular_termination<'a>(
-        &'a self,
-        oid: &'a str,
-        body: &'a types::CreateRegularTerminationBody,
-    ) -> CreateRegularTermination<'a> {
+    pub fn create_regular_termination(
+        &self,
+        oid: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateRegularTerminationBody>,
+    ) -> CreateRegularTermination {
         CreateRegularTermination {
-            client: self,
-            oid,
-            body,
+            client: self.clone(),
+            oid: oid.into(),
+            body: body.into(),
         }
     }
 }
@@ -8293,18 +8639,18 @@ impl Client {
 ///Request builder for [`Client::create_regular_termination`]; finish with [`CreateRegularTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateRegularTermination<'a> {
-    client: &'a Client,
-    oid: &'a str,
-    body: &'a types::CreateRegularTerminationBody,
+pub struct CreateRegularTermination {
+    client: Client,
+    oid: ::std::string::String,
+    body: types::CreateRegularTerminationBody,
 }
 #[cfg(feature = "eor-terminations")]
-impl<'a> CreateRegularTermination<'a> {
+impl CreateRegularTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorTerminationsGetTerminationResponse200> {
-        self.client.send_create_regular_termination(self.oid, self.body)
+    ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
+        self.client.send_create_regular_termination(&self.oid, &self.body)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -8314,15 +8660,15 @@ impl Client {
     /// Token scopes: `contracts:read`, `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-terminations/create-resignation>
-    pub fn create_resignation<'a>(
-        &'a self,
-        oid: &'a str,
-        body: &'a types::CreateResignationBody,
-    ) -> CreateResignation<'a> {
+    pub fn create_resignation(
+        &self,
+        oid: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateResignationBody>,
+    ) -> CreateResignation {
         CreateResignation {
-            client: self,
-            oid,
-            body,
+            client: self.clone(),
+            oid: oid.into(),
+            body: body.into(),
         }
     }
 }
@@ -8330,21 +8676,18 @@ impl Client {
 ///Request builder for [`Client::create_resignation`]; finish with [`CreateResignation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateResignation<'a> {
-    client: &'a Client,
-    oid: &'a str,
-    body: &'a types::CreateResignationBody,
+pub struct CreateResignation {
+    client: Client,
+    oid: ::std::string::String,
+    body: types::CreateResignationBody,
 }
 #[cfg(feature = "eor-terminations")]
-impl<'a> CreateResignation<'a> {
+impl CreateResignation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorTerminationsCreateResignationResponse200,
-    > {
-        self.client.send_create_resignation(self.oid, self.body)
+    ) -> crate::runtime::Pending<types::EorTerminationsCreateResignationResponse200> {
+        self.client.send_create_resignation(&self.oid, &self.body)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -8354,15 +8697,15 @@ impl Client {
     /// Token scopes: `contracts:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-terminations/get-termination>
-    pub fn get_termination<'a>(
-        &'a self,
-        oid: &'a str,
-        termination_id: &'a str,
-    ) -> GetTermination<'a> {
+    pub fn get_termination(
+        &self,
+        oid: impl ::std::convert::Into<::std::string::String>,
+        termination_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTermination {
         GetTermination {
-            client: self,
-            oid,
-            termination_id,
+            client: self.clone(),
+            oid: oid.into(),
+            termination_id: termination_id.into(),
         }
     }
 }
@@ -8370,18 +8713,18 @@ impl Client {
 ///Request builder for [`Client::get_termination`]; finish with [`GetTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTermination<'a> {
-    client: &'a Client,
-    oid: &'a str,
-    termination_id: &'a str,
+pub struct GetTermination {
+    client: Client,
+    oid: ::std::string::String,
+    termination_id: ::std::string::String,
 }
 #[cfg(feature = "eor-terminations")]
-impl<'a> GetTermination<'a> {
+impl GetTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorTerminationsGetTerminationResponse200> {
-        self.client.send_get_termination(self.oid, self.termination_id)
+    ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
+        self.client.send_get_termination(&self.oid, &self.termination_id)
     }
 }
 #[cfg(feature = "equity-tokens")]
@@ -8391,13 +8734,13 @@ impl Client {
     /// Token scopes: `equities:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/equity-tokens/create-equity-or-token-tax-event>
-    pub fn create_equity_or_token_tax_event<'a>(
-        &'a self,
-        body: &'a types::CreateEquityOrTokenTaxEventBody,
-    ) -> CreateEquityOrTokenTaxEvent<'a> {
+    pub fn create_equity_or_token_tax_event(
+        &self,
+        body: impl ::std::convert::Into<types::CreateEquityOrTokenTaxEventBody>,
+    ) -> CreateEquityOrTokenTaxEvent {
         CreateEquityOrTokenTaxEvent {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -8405,20 +8748,19 @@ impl Client {
 ///Request builder for [`Client::create_equity_or_token_tax_event`]; finish with [`CreateEquityOrTokenTaxEvent::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateEquityOrTokenTaxEvent<'a> {
-    client: &'a Client,
-    body: &'a types::CreateEquityOrTokenTaxEventBody,
+pub struct CreateEquityOrTokenTaxEvent {
+    client: Client,
+    body: types::CreateEquityOrTokenTaxEventBody,
 }
 #[cfg(feature = "equity-tokens")]
-impl<'a> CreateEquityOrTokenTaxEvent<'a> {
+impl CreateEquityOrTokenTaxEvent {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EquityTokensCreateEquityOrTokenTaxEventResponse201,
     > {
-        self.client.send_create_equity_or_token_tax_event(self.body)
+        self.client.send_create_equity_or_token_tax_event(&self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -8428,13 +8770,13 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/create-a-request-to-exercise-equity-v-2026-01-01>
-    pub fn create_a_request_to_exercise_equity<'a>(
-        &'a self,
-        body: &'a types::CreateARequestToExerciseEquityBody,
-    ) -> CreateARequestToExerciseEquity<'a> {
+    pub fn create_a_request_to_exercise_equity(
+        &self,
+        body: impl ::std::convert::Into<types::CreateARequestToExerciseEquityBody>,
+    ) -> CreateARequestToExerciseEquity {
         CreateARequestToExerciseEquity {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -8442,20 +8784,17 @@ impl Client {
 ///Request builder for [`Client::create_a_request_to_exercise_equity`]; finish with [`CreateARequestToExerciseEquity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateARequestToExerciseEquity<'a> {
-    client: &'a Client,
-    body: &'a types::CreateARequestToExerciseEquityBody,
+pub struct CreateARequestToExerciseEquity {
+    client: Client,
+    body: types::CreateARequestToExerciseEquityBody,
 }
 #[cfg(feature = "contracts")]
-impl<'a> CreateARequestToExerciseEquity<'a> {
+impl CreateARequestToExerciseEquity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::WorkerInformationCreateGpWorkerBankResponse201,
-    > {
-        self.client.send_create_a_request_to_exercise_equity(self.body)
+    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
+        self.client.send_create_a_request_to_exercise_equity(&self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -8465,15 +8804,15 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/approve-an-equity-exercise-v-2026-01-01>
-    pub fn approve_an_equity_exercise<'a>(
-        &'a self,
-        public_id: &'a str,
-        body: &'a types::ApproveAnEquityExerciseBody,
-    ) -> ApproveAnEquityExercise<'a> {
+    pub fn approve_an_equity_exercise(
+        &self,
+        public_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ApproveAnEquityExerciseBody>,
+    ) -> ApproveAnEquityExercise {
         ApproveAnEquityExercise {
-            client: self,
-            public_id,
-            body,
+            client: self.clone(),
+            public_id: public_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -8481,21 +8820,20 @@ impl Client {
 ///Request builder for [`Client::approve_an_equity_exercise`]; finish with [`ApproveAnEquityExercise::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ApproveAnEquityExercise<'a> {
-    client: &'a Client,
-    public_id: &'a str,
-    body: &'a types::ApproveAnEquityExerciseBody,
+pub struct ApproveAnEquityExercise {
+    client: Client,
+    public_id: ::std::string::String,
+    body: types::ApproveAnEquityExerciseBody,
 }
 #[cfg(feature = "contracts")]
-impl<'a> ApproveAnEquityExercise<'a> {
+impl ApproveAnEquityExercise {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractsApproveAnEquityExerciseV20260101Response200,
     > {
-        self.client.send_approve_an_equity_exercise(self.public_id, self.body)
+        self.client.send_approve_an_equity_exercise(&self.public_id, &self.body)
     }
 }
 #[cfg(feature = "worker-hr")]
@@ -8505,9 +8843,9 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-hr/get-hrx-manager-for-worker>
-    pub fn get_hrx_manager_for_worker<'a>(&'a self) -> GetHrxManagerForWorker<'a> {
+    pub fn get_hrx_manager_for_worker(&self) -> GetHrxManagerForWorker {
         GetHrxManagerForWorker {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -8515,15 +8853,15 @@ impl Client {
 ///Request builder for [`Client::get_hrx_manager_for_worker`]; finish with [`GetHrxManagerForWorker::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetHrxManagerForWorker<'a> {
-    client: &'a Client,
+pub struct GetHrxManagerForWorker {
+    client: Client,
 }
 #[cfg(feature = "worker-hr")]
-impl<'a> GetHrxManagerForWorker<'a> {
+impl GetHrxManagerForWorker {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::WorkerHrGetHrxManagerForWorkerResponse200> {
+    ) -> crate::runtime::Pending<types::WorkerHrGetHrxManagerForWorkerResponse200> {
         self.client.send_get_hrx_manager_for_worker()
     }
 }
@@ -8534,13 +8872,13 @@ impl Client {
     /// Token scopes: `forms:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/forms/fetch-multiple-eor-contract-forms>
-    pub fn fetch_multiple_eor_contract_forms<'a>(
-        &'a self,
-        body: &'a types::FetchMultipleEorContractFormsBody,
-    ) -> FetchMultipleEorContractForms<'a> {
+    pub fn fetch_multiple_eor_contract_forms(
+        &self,
+        body: impl ::std::convert::Into<types::FetchMultipleEorContractFormsBody>,
+    ) -> FetchMultipleEorContractForms {
         FetchMultipleEorContractForms {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
             cursor: None,
             limit: None,
         }
@@ -8550,33 +8888,37 @@ impl Client {
 ///Request builder for [`Client::fetch_multiple_eor_contract_forms`]; finish with [`FetchMultipleEorContractForms::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchMultipleEorContractForms<'a> {
-    client: &'a Client,
-    body: &'a types::FetchMultipleEorContractFormsBody,
-    cursor: Option<&'a str>,
+pub struct FetchMultipleEorContractForms {
+    client: Client,
+    body: types::FetchMultipleEorContractFormsBody,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "forms")]
-impl<'a> FetchMultipleEorContractForms<'a> {
+impl FetchMultipleEorContractForms {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::FormsFetchMultipleEorContractFormsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::FormsFetchMultipleEorContractFormsResponse200> {
         self.client
-            .send_fetch_multiple_eor_contract_forms(self.cursor, self.limit, self.body)
+            .send_fetch_multiple_eor_contract_forms(
+                self.cursor.as_deref(),
+                self.limit,
+                &self.body,
+            )
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -8586,13 +8928,13 @@ impl Client {
     /// Token scopes: `forms:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-hiring/get-create-contract-form>
-    pub fn get_create_contract_form<'a>(
-        &'a self,
-        country_code: &'a str,
-    ) -> GetCreateContractForm<'a> {
+    pub fn get_create_contract_form(
+        &self,
+        country_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetCreateContractForm {
         GetCreateContractForm {
-            client: self,
-            country_code,
+            client: self.clone(),
+            country_code: country_code.into(),
             contract_duration_in_days: None,
             start_date: None,
             state: None,
@@ -8604,46 +8946,55 @@ impl Client {
 ///Request builder for [`Client::get_create_contract_form`]; finish with [`GetCreateContractForm::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetCreateContractForm<'a> {
-    client: &'a Client,
-    country_code: &'a str,
+pub struct GetCreateContractForm {
+    client: Client,
+    country_code: ::std::string::String,
     contract_duration_in_days: Option<i64>,
-    start_date: Option<&'a str>,
-    state: Option<&'a str>,
+    start_date: Option<::std::string::String>,
+    state: Option<::std::string::String>,
     work_hours_per_week: Option<i64>,
 }
 #[cfg(feature = "eor-hiring")]
-impl<'a> GetCreateContractForm<'a> {
+impl GetCreateContractForm {
     ///Sets the optional `contract_duration_in_days` query parameter.
-    pub fn contract_duration_in_days(mut self, value: i64) -> Self {
-        self.contract_duration_in_days = Some(value);
+    pub fn contract_duration_in_days(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.contract_duration_in_days = Some(value.into());
         self
     }
     ///Sets the optional `start_date` query parameter.
-    pub fn start_date(mut self, value: &'a str) -> Self {
-        self.start_date = Some(value);
+    pub fn start_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.start_date = Some(value.into());
         self
     }
     ///Sets the optional `state` query parameter.
-    pub fn state(mut self, value: &'a str) -> Self {
-        self.state = Some(value);
+    pub fn state(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = Some(value.into());
         self
     }
     ///Sets the optional `work_hours_per_week` query parameter.
-    pub fn work_hours_per_week(mut self, value: i64) -> Self {
-        self.work_hours_per_week = Some(value);
+    pub fn work_hours_per_week(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.work_hours_per_week = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::EorHiringGetCreateContractFormResponse200> {
+    ) -> crate::runtime::Pending<types::EorHiringGetCreateContractFormResponse200> {
         self.client
             .send_get_create_contract_form(
-                self.country_code,
+                &self.country_code,
                 self.contract_duration_in_days,
-                self.start_date,
-                self.state,
+                self.start_date.as_deref(),
+                self.state.as_deref(),
                 self.work_hours_per_week,
             )
     }
@@ -8655,13 +9006,13 @@ impl Client {
     /// Token scopes: `forms:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/forms/get-worker-additional-fields-for-eor>
-    pub fn get_worker_additional_fields_for_eor<'a>(
-        &'a self,
-        country_code: &'a str,
-    ) -> GetWorkerAdditionalFieldsForEor<'a> {
+    pub fn get_worker_additional_fields_for_eor(
+        &self,
+        country_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWorkerAdditionalFieldsForEor {
         GetWorkerAdditionalFieldsForEor {
-            client: self,
-            country_code,
+            client: self.clone(),
+            country_code: country_code.into(),
         }
     }
 }
@@ -8669,20 +9020,19 @@ impl Client {
 ///Request builder for [`Client::get_worker_additional_fields_for_eor`]; finish with [`GetWorkerAdditionalFieldsForEor::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerAdditionalFieldsForEor<'a> {
-    client: &'a Client,
-    country_code: &'a str,
+pub struct GetWorkerAdditionalFieldsForEor {
+    client: Client,
+    country_code: ::std::string::String,
 }
 #[cfg(feature = "forms")]
-impl<'a> GetWorkerAdditionalFieldsForEor<'a> {
+impl GetWorkerAdditionalFieldsForEor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::FormsGetWorkerAdditionalFieldsForEorResponse200,
     > {
-        self.client.send_get_worker_additional_fields_for_eor(self.country_code)
+        self.client.send_get_worker_additional_fields_for_eor(&self.country_code)
     }
 }
 #[cfg(feature = "global-payroll")]
@@ -8692,13 +9042,13 @@ impl Client {
     /// Token scopes: `forms:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/global-payroll/retrieve-additional-information-fields-for-gp-workers-by-country-v-2026-01-01>
-    pub fn retrieve_additional_information_fields_for_gp_workers_by_country<'a>(
-        &'a self,
-        country_code: &'a str,
-    ) -> RetrieveAdditionalInformationFieldsForGpWorkersByCountry<'a> {
+    pub fn retrieve_additional_information_fields_for_gp_workers_by_country(
+        &self,
+        country_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
         RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
-            client: self,
-            country_code,
+            client: self.clone(),
+            country_code: country_code.into(),
         }
     }
 }
@@ -8706,22 +9056,21 @@ impl Client {
 ///Request builder for [`Client::retrieve_additional_information_fields_for_gp_workers_by_country`]; finish with [`RetrieveAdditionalInformationFieldsForGpWorkersByCountry::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAdditionalInformationFieldsForGpWorkersByCountry<'a> {
-    client: &'a Client,
-    country_code: &'a str,
+pub struct RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
+    client: Client,
+    country_code: ::std::string::String,
 }
 #[cfg(feature = "global-payroll")]
-impl<'a> RetrieveAdditionalInformationFieldsForGpWorkersByCountry<'a> {
+impl RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
     > {
         self.client
             .send_retrieve_additional_information_fields_for_gp_workers_by_country(
-                self.country_code,
+                &self.country_code,
             )
     }
 }
@@ -8732,13 +9081,13 @@ impl Client {
     /// Token scopes: `global-payroll:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/reports/get-gp-legal-entity-reports>
-    pub fn get_gp_legal_entity_reports<'a>(
-        &'a self,
-        legal_entity_id: &'a str,
-    ) -> GetGpLegalEntityReports<'a> {
+    pub fn get_gp_legal_entity_reports(
+        &self,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetGpLegalEntityReports {
         GetGpLegalEntityReports {
-            client: self,
-            legal_entity_id,
+            client: self.clone(),
+            legal_entity_id: legal_entity_id.into(),
         }
     }
 }
@@ -8746,17 +9095,17 @@ impl Client {
 ///Request builder for [`Client::get_gp_legal_entity_reports`]; finish with [`GetGpLegalEntityReports::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetGpLegalEntityReports<'a> {
-    client: &'a Client,
-    legal_entity_id: &'a str,
+pub struct GetGpLegalEntityReports {
+    client: Client,
+    legal_entity_id: ::std::string::String,
 }
 #[cfg(feature = "reports")]
-impl<'a> GetGpLegalEntityReports<'a> {
+impl GetGpLegalEntityReports {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ReportsGetGpLegalEntityReportsResponse200> {
-        self.client.send_get_gp_legal_entity_reports(self.legal_entity_id)
+    ) -> crate::runtime::Pending<types::ReportsGetGpLegalEntityReportsResponse200> {
+        self.client.send_get_gp_legal_entity_reports(&self.legal_entity_id)
     }
 }
 #[cfg(feature = "reports")]
@@ -8766,13 +9115,13 @@ impl Client {
     /// Token scopes: `global-payroll:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/reports/get-gp-report-gross-to-net>
-    pub fn get_gp_report_gross_to_net<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> GetGpReportGrossToNet<'a> {
+    pub fn get_gp_report_gross_to_net(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetGpReportGrossToNet {
         GetGpReportGrossToNet {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
             currency: None,
             limit: None,
             offset: None,
@@ -8783,59 +9132,68 @@ impl Client {
 ///Request builder for [`Client::get_gp_report_gross_to_net`]; finish with [`GetGpReportGrossToNet::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetGpReportGrossToNet<'a> {
-    client: &'a Client,
-    id: &'a str,
-    currency: Option<&'a str>,
+pub struct GetGpReportGrossToNet {
+    client: Client,
+    id: ::std::string::String,
+    currency: Option<::std::string::String>,
     limit: Option<i64>,
     offset: Option<i64>,
 }
 #[cfg(feature = "reports")]
-impl<'a> GetGpReportGrossToNet<'a> {
+impl GetGpReportGrossToNet {
     ///Sets the optional `currency` query parameter.
-    pub fn currency(mut self, value: &'a str) -> Self {
-        self.currency = Some(value);
+    pub fn currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ReportsGetGpReportGrossToNetResponse200> {
+    ) -> crate::runtime::Pending<types::ReportsGetGpReportGrossToNetResponse200> {
         self.client
             .send_get_gp_report_gross_to_net(
-                self.id,
-                self.currency,
+                &self.id,
+                self.currency.as_deref(),
                 self.limit,
                 self.offset,
             )
     }
 }
 #[cfg(feature = "reports")]
-impl<'a> crate::runtime::pagination::Paginated for GetGpReportGrossToNet<'a> {
+impl GetGpReportGrossToNet {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::runtime::pagination::Paginated for GetGpReportGrossToNet {
     type Page = types::ReportsGetGpReportGrossToNetResponse200;
     type Item = ::std::collections::HashMap<
         ::std::string::String,
         types::GpReportsIdGrossToNetGetResponseDataItems,
     >;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_gp_report_gross_to_net(
-                self.id,
-                self.currency.clone(),
+                &self.id,
+                self.currency.as_deref(),
                 self.limit.clone(),
                 position
                     .and_then(|p| p.parse::<i64>().ok())
@@ -8874,13 +9232,13 @@ impl Client {
     /// Token scopes: `global-payroll:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/reports/get-gp-report-gross-to-net-csv>
-    pub fn get_gp_report_gross_to_net_csv<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> GetGpReportGrossToNetCsv<'a> {
+    pub fn get_gp_report_gross_to_net_csv(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetGpReportGrossToNetCsv {
         GetGpReportGrossToNetCsv {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
             currency: None,
         }
     }
@@ -8889,26 +9247,29 @@ impl Client {
 ///Request builder for [`Client::get_gp_report_gross_to_net_csv`]; finish with [`GetGpReportGrossToNetCsv::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetGpReportGrossToNetCsv<'a> {
-    client: &'a Client,
-    id: &'a str,
-    currency: Option<&'a str>,
+pub struct GetGpReportGrossToNetCsv {
+    client: Client,
+    id: ::std::string::String,
+    currency: Option<::std::string::String>,
 }
 #[cfg(feature = "reports")]
-impl<'a> GetGpReportGrossToNetCsv<'a> {
+impl GetGpReportGrossToNetCsv {
     ///Sets the optional `currency` query parameter.
-    pub fn currency(mut self, value: &'a str) -> Self {
-        self.currency = Some(value);
+    pub fn currency(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.currency = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
-        self.client.send_get_gp_report_gross_to_net_csv(self.id, self.currency)
+        self.client
+            .send_get_gp_report_gross_to_net_csv(&self.id, self.currency.as_deref())
     }
 }
 #[cfg(feature = "worker-information")]
@@ -8918,15 +9279,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/create-gp-worker-additional-information>
-    pub fn create_gp_worker_additional_information_gp<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::CreateGpWorkerAdditionalInformationGpBody,
-    ) -> CreateGpWorkerAdditionalInformationGp<'a> {
+    pub fn create_gp_worker_additional_information_gp(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateGpWorkerAdditionalInformationGpBody>,
+    ) -> CreateGpWorkerAdditionalInformationGp {
         CreateGpWorkerAdditionalInformationGp {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -8934,22 +9295,24 @@ impl Client {
 ///Request builder for [`Client::create_gp_worker_additional_information_gp`]; finish with [`CreateGpWorkerAdditionalInformationGp::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateGpWorkerAdditionalInformationGp<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::CreateGpWorkerAdditionalInformationGpBody,
+pub struct CreateGpWorkerAdditionalInformationGp {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::CreateGpWorkerAdditionalInformationGpBody,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> CreateGpWorkerAdditionalInformationGp<'a> {
+impl CreateGpWorkerAdditionalInformationGp {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
     > {
         self.client
-            .send_create_gp_worker_additional_information_gp(self.contract_id, self.body)
+            .send_create_gp_worker_additional_information_gp(
+                &self.contract_id,
+                &self.body,
+            )
     }
 }
 #[cfg(feature = "worker-information")]
@@ -8959,15 +9322,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/get-gp-worker-additional-information>
-    pub fn get_gp_worker_additional_information<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::GetGpWorkerAdditionalInformationBody,
-    ) -> GetGpWorkerAdditionalInformation<'a> {
+    pub fn get_gp_worker_additional_information(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::GetGpWorkerAdditionalInformationBody>,
+    ) -> GetGpWorkerAdditionalInformation {
         GetGpWorkerAdditionalInformation {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -8975,19 +9338,17 @@ impl Client {
 ///Request builder for [`Client::get_gp_worker_additional_information`]; finish with [`GetGpWorkerAdditionalInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetGpWorkerAdditionalInformation<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::GetGpWorkerAdditionalInformationBody,
+pub struct GetGpWorkerAdditionalInformation {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::GetGpWorkerAdditionalInformationBody,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> GetGpWorkerAdditionalInformation<'a> {
+impl GetGpWorkerAdditionalInformation {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
-            .send_get_gp_worker_additional_information(self.contract_id, self.body)
+            .send_get_gp_worker_additional_information(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "payslips")]
@@ -8997,10 +9358,13 @@ impl Client {
     /// Token scopes: `payslips:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payslips/get-gp-worker-payslips>
-    pub fn get_gp_worker_payslips<'a>(&'a self, id: &'a str) -> GetGpWorkerPayslips<'a> {
+    pub fn get_gp_worker_payslips(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetGpWorkerPayslips {
         GetGpWorkerPayslips {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -9008,17 +9372,17 @@ impl Client {
 ///Request builder for [`Client::get_gp_worker_payslips`]; finish with [`GetGpWorkerPayslips::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetGpWorkerPayslips<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetGpWorkerPayslips {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "payslips")]
-impl<'a> GetGpWorkerPayslips<'a> {
+impl GetGpWorkerPayslips {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayslipsGetGpWorkerPayslipsResponse200> {
-        self.client.send_get_gp_worker_payslips(self.id)
+    ) -> crate::runtime::Pending<types::PayslipsGetGpWorkerPayslipsResponse200> {
+        self.client.send_get_gp_worker_payslips(&self.id)
     }
 }
 #[cfg(feature = "global-payroll")]
@@ -9028,15 +9392,15 @@ impl Client {
     /// Token scopes: `payslips:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/global-payroll/download-a-gp-worker-payslip-v-2026-01-01>
-    pub fn download_a_gp_worker_payslip<'a>(
-        &'a self,
-        id: &'a str,
-        payslip_id: &'a str,
-    ) -> DownloadAGpWorkerPayslip<'a> {
+    pub fn download_a_gp_worker_payslip(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        payslip_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DownloadAGpWorkerPayslip {
         DownloadAGpWorkerPayslip {
-            client: self,
-            id,
-            payslip_id,
+            client: self.clone(),
+            id: id.into(),
+            payslip_id: payslip_id.into(),
         }
     }
 }
@@ -9044,18 +9408,18 @@ impl Client {
 ///Request builder for [`Client::download_a_gp_worker_payslip`]; finish with [`DownloadAGpWorkerPayslip::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadAGpWorkerPayslip<'a> {
-    client: &'a Client,
-    id: &'a str,
-    payslip_id: &'a str,
+pub struct DownloadAGpWorkerPayslip {
+    client: Client,
+    id: ::std::string::String,
+    payslip_id: ::std::string::String,
 }
 #[cfg(feature = "global-payroll")]
-impl<'a> DownloadAGpWorkerPayslip<'a> {
+impl DownloadAGpWorkerPayslip {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_download_a_gp_worker_payslip(self.id, self.payslip_id)
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+        self.client.send_download_a_gp_worker_payslip(&self.id, &self.payslip_id)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9065,15 +9429,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/update-gp-worker-address>
-    pub fn update_gp_worker_address<'a>(
-        &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdateGpWorkerAddressBody,
-    ) -> UpdateGpWorkerAddress<'a> {
+    pub fn update_gp_worker_address(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerAddressBody>,
+    ) -> UpdateGpWorkerAddress {
         UpdateGpWorkerAddress {
-            client: self,
-            worker_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9081,21 +9445,20 @@ impl Client {
 ///Request builder for [`Client::update_gp_worker_address`]; finish with [`UpdateGpWorkerAddress::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateGpWorkerAddress<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    body: &'a types::UpdateGpWorkerAddressBody,
+pub struct UpdateGpWorkerAddress {
+    client: Client,
+    worker_id: ::std::string::String,
+    body: types::UpdateGpWorkerAddressBody,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> UpdateGpWorkerAddress<'a> {
+impl UpdateGpWorkerAddress {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerInformationUpdateGpWorkerAddressResponse201,
     > {
-        self.client.send_update_gp_worker_address(self.worker_id, self.body)
+        self.client.send_update_gp_worker_address(&self.worker_id, &self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9105,13 +9468,13 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/get-gp-worker-banks>
-    pub fn get_gp_worker_banks<'a>(
-        &'a self,
-        worker_id: &'a str,
-    ) -> GetGpWorkerBanks<'a> {
+    pub fn get_gp_worker_banks(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetGpWorkerBanks {
         GetGpWorkerBanks {
-            client: self,
-            worker_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
         }
     }
 }
@@ -9119,20 +9482,17 @@ impl Client {
 ///Request builder for [`Client::get_gp_worker_banks`]; finish with [`GetGpWorkerBanks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetGpWorkerBanks<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
+pub struct GetGpWorkerBanks {
+    client: Client,
+    worker_id: ::std::string::String,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> GetGpWorkerBanks<'a> {
+impl GetGpWorkerBanks {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::WorkerInformationGetGpWorkerBanksResponse200,
-    > {
-        self.client.send_get_gp_worker_banks(self.worker_id)
+    ) -> crate::runtime::Pending<types::WorkerInformationGetGpWorkerBanksResponse200> {
+        self.client.send_get_gp_worker_banks(&self.worker_id)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9142,15 +9502,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/create-gp-worker-bank>
-    pub fn create_gp_worker_bank<'a>(
-        &'a self,
-        worker_id: &'a str,
-        body: &'a types::CreateGpWorkerBankBody,
-    ) -> CreateGpWorkerBank<'a> {
+    pub fn create_gp_worker_bank(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateGpWorkerBankBody>,
+    ) -> CreateGpWorkerBank {
         CreateGpWorkerBank {
-            client: self,
-            worker_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9158,21 +9518,18 @@ impl Client {
 ///Request builder for [`Client::create_gp_worker_bank`]; finish with [`CreateGpWorkerBank::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateGpWorkerBank<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    body: &'a types::CreateGpWorkerBankBody,
+pub struct CreateGpWorkerBank {
+    client: Client,
+    worker_id: ::std::string::String,
+    body: types::CreateGpWorkerBankBody,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> CreateGpWorkerBank<'a> {
+impl CreateGpWorkerBank {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::WorkerInformationCreateGpWorkerBankResponse201,
-    > {
-        self.client.send_create_gp_worker_bank(self.worker_id, self.body)
+    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
+        self.client.send_create_gp_worker_bank(&self.worker_id, &self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9182,13 +9539,13 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/get-gp-worker-bank-guide>
-    pub fn get_gp_worker_bank_guide<'a>(
-        &'a self,
-        worker_id: &'a str,
-    ) -> GetGpWorkerBankGuide<'a> {
+    pub fn get_gp_worker_bank_guide(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetGpWorkerBankGuide {
         GetGpWorkerBankGuide {
-            client: self,
-            worker_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
         }
     }
 }
@@ -9196,20 +9553,17 @@ impl Client {
 ///Request builder for [`Client::get_gp_worker_bank_guide`]; finish with [`GetGpWorkerBankGuide::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetGpWorkerBankGuide<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
+pub struct GetGpWorkerBankGuide {
+    client: Client,
+    worker_id: ::std::string::String,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> GetGpWorkerBankGuide<'a> {
+impl GetGpWorkerBankGuide {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
-    > {
-        self.client.send_get_gp_worker_bank_guide(self.worker_id)
+    ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
+        self.client.send_get_gp_worker_bank_guide(&self.worker_id)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9219,17 +9573,17 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/update-gp-worker-bank>
-    pub fn update_gp_worker_bank<'a>(
-        &'a self,
-        worker_id: &'a str,
-        bank_id: &'a str,
-        body: &'a types::UpdateGpWorkerBankBody,
-    ) -> UpdateGpWorkerBank<'a> {
+    pub fn update_gp_worker_bank(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        bank_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerBankBody>,
+    ) -> UpdateGpWorkerBank {
         UpdateGpWorkerBank {
-            client: self,
-            worker_id,
-            bank_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            bank_id: bank_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9237,22 +9591,20 @@ impl Client {
 ///Request builder for [`Client::update_gp_worker_bank`]; finish with [`UpdateGpWorkerBank::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateGpWorkerBank<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    bank_id: &'a str,
-    body: &'a types::UpdateGpWorkerBankBody,
+pub struct UpdateGpWorkerBank {
+    client: Client,
+    worker_id: ::std::string::String,
+    bank_id: ::std::string::String,
+    body: types::UpdateGpWorkerBankBody,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> UpdateGpWorkerBank<'a> {
+impl UpdateGpWorkerBank {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::WorkerInformationCreateGpWorkerBankResponse201,
-    > {
-        self.client.send_update_gp_worker_bank(self.worker_id, self.bank_id, self.body)
+    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
+        self.client
+            .send_update_gp_worker_bank(&self.worker_id, &self.bank_id, &self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9262,15 +9614,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/update-gp-worker-compensation>
-    pub fn update_gp_worker_compensation<'a>(
-        &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdateGpWorkerCompensationBody,
-    ) -> UpdateGpWorkerCompensation<'a> {
+    pub fn update_gp_worker_compensation(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerCompensationBody>,
+    ) -> UpdateGpWorkerCompensation {
         UpdateGpWorkerCompensation {
-            client: self,
-            worker_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9278,21 +9630,20 @@ impl Client {
 ///Request builder for [`Client::update_gp_worker_compensation`]; finish with [`UpdateGpWorkerCompensation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateGpWorkerCompensation<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    body: &'a types::UpdateGpWorkerCompensationBody,
+pub struct UpdateGpWorkerCompensation {
+    client: Client,
+    worker_id: ::std::string::String,
+    body: types::UpdateGpWorkerCompensationBody,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> UpdateGpWorkerCompensation<'a> {
+impl UpdateGpWorkerCompensation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerInformationUpdateGpWorkerCompensationResponse200,
     > {
-        self.client.send_update_gp_worker_compensation(self.worker_id, self.body)
+        self.client.send_update_gp_worker_compensation(&self.worker_id, &self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9302,15 +9653,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/update-gp-worker-employee-information>
-    pub fn update_gp_worker_employee_information<'a>(
-        &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdateGpWorkerEmployeeInformationBody,
-    ) -> UpdateGpWorkerEmployeeInformation<'a> {
+    pub fn update_gp_worker_employee_information(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerEmployeeInformationBody>,
+    ) -> UpdateGpWorkerEmployeeInformation {
         UpdateGpWorkerEmployeeInformation {
-            client: self,
-            worker_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9318,16 +9669,17 @@ impl Client {
 ///Request builder for [`Client::update_gp_worker_employee_information`]; finish with [`UpdateGpWorkerEmployeeInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateGpWorkerEmployeeInformation<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    body: &'a types::UpdateGpWorkerEmployeeInformationBody,
+pub struct UpdateGpWorkerEmployeeInformation {
+    client: Client,
+    worker_id: ::std::string::String,
+    body: types::UpdateGpWorkerEmployeeInformationBody,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> UpdateGpWorkerEmployeeInformation<'a> {
+impl UpdateGpWorkerEmployeeInformation {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, ::serde_json::Value> {
-        self.client.send_update_gp_worker_employee_information(self.worker_id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<::serde_json::Value> {
+        self.client
+            .send_update_gp_worker_employee_information(&self.worker_id, &self.body)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9337,15 +9689,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/update-gp-worker-pto-policy>
-    pub fn update_gp_worker_pto_policy<'a>(
-        &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdateGpWorkerPtoPolicyBody,
-    ) -> UpdateGpWorkerPtoPolicy<'a> {
+    pub fn update_gp_worker_pto_policy(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerPtoPolicyBody>,
+    ) -> UpdateGpWorkerPtoPolicy {
         UpdateGpWorkerPtoPolicy {
-            client: self,
-            worker_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9353,18 +9705,18 @@ impl Client {
 ///Request builder for [`Client::update_gp_worker_pto_policy`]; finish with [`UpdateGpWorkerPtoPolicy::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateGpWorkerPtoPolicy<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    body: &'a types::UpdateGpWorkerPtoPolicyBody,
+pub struct UpdateGpWorkerPtoPolicy {
+    client: Client,
+    worker_id: ::std::string::String,
+    body: types::UpdateGpWorkerPtoPolicyBody,
 }
 #[cfg(feature = "worker-information")]
-impl<'a> UpdateGpWorkerPtoPolicy<'a> {
+impl UpdateGpWorkerPtoPolicy {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_gp_worker_pto_policy(self.worker_id, self.body)
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_gp_worker_pto_policy(&self.worker_id, &self.body)
     }
 }
 #[cfg(feature = "gp-hiring")]
@@ -9374,15 +9726,15 @@ impl Client {
     /// Token scopes: `global-payroll:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/gp-hiring/create-gp-worker-termination>
-    pub fn create_gp_worker_termination<'a>(
-        &'a self,
-        worker_id: &'a str,
-        body: &'a types::CreateGpWorkerTerminationBody,
-    ) -> CreateGpWorkerTermination<'a> {
+    pub fn create_gp_worker_termination(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateGpWorkerTerminationBody>,
+    ) -> CreateGpWorkerTermination {
         CreateGpWorkerTermination {
-            client: self,
-            worker_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9390,21 +9742,18 @@ impl Client {
 ///Request builder for [`Client::create_gp_worker_termination`]; finish with [`CreateGpWorkerTermination::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateGpWorkerTermination<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    body: &'a types::CreateGpWorkerTerminationBody,
+pub struct CreateGpWorkerTermination {
+    client: Client,
+    worker_id: ::std::string::String,
+    body: types::CreateGpWorkerTerminationBody,
 }
 #[cfg(feature = "gp-hiring")]
-impl<'a> CreateGpWorkerTermination<'a> {
+impl CreateGpWorkerTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::GpHiringCreateGpWorkerTerminationResponse201,
-    > {
-        self.client.send_create_gp_worker_termination(self.worker_id, self.body)
+    ) -> crate::runtime::Pending<types::GpHiringCreateGpWorkerTerminationResponse201> {
+        self.client.send_create_gp_worker_termination(&self.worker_id, &self.body)
     }
 }
 #[cfg(feature = "groups")]
@@ -9414,9 +9763,9 @@ impl Client {
     /// Token scopes: `groups:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/groups/get-groups>
-    pub fn get_groups<'a>(&'a self) -> GetGroups<'a> {
+    pub fn get_groups(&self) -> GetGroups {
         GetGroups {
-            client: self,
+            client: self.clone(),
             cursor: None,
             external_metadata: None,
             include_archived_groups: None,
@@ -9429,47 +9778,59 @@ impl Client {
 ///Request builder for [`Client::get_groups`]; finish with [`GetGroups::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetGroups<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
-    external_metadata: Option<&'a str>,
+pub struct GetGroups {
+    client: Client,
+    cursor: Option<::std::string::String>,
+    external_metadata: Option<::std::string::String>,
     include_archived_groups: Option<bool>,
     limit: Option<i64>,
     sort_order: Option<types::GroupsGetParametersSortOrder>,
 }
 #[cfg(feature = "groups")]
-impl<'a> GetGroups<'a> {
+impl GetGroups {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `external_metadata` query parameter.
-    pub fn external_metadata(mut self, value: &'a str) -> Self {
-        self.external_metadata = Some(value);
+    pub fn external_metadata(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_metadata = Some(value.into());
         self
     }
     ///Sets the optional `include_archived_groups` query parameter.
-    pub fn include_archived_groups(mut self, value: bool) -> Self {
-        self.include_archived_groups = Some(value);
+    pub fn include_archived_groups(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_archived_groups = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `sort_order` query parameter.
-    pub fn sort_order(mut self, value: types::GroupsGetParametersSortOrder) -> Self {
-        self.sort_order = Some(value);
+    pub fn sort_order(
+        mut self,
+        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+    ) -> Self {
+        self.sort_order = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GroupsGetGroupsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GroupsGetGroupsResponse200> {
         self.client
             .send_get_groups(
-                self.cursor,
-                self.external_metadata,
+                self.cursor.as_deref(),
+                self.external_metadata.as_deref(),
                 self.include_archived_groups,
                 self.limit,
                 self.sort_order,
@@ -9477,18 +9838,24 @@ impl<'a> GetGroups<'a> {
     }
 }
 #[cfg(feature = "groups")]
-impl<'a> crate::runtime::pagination::Paginated for GetGroups<'a> {
+impl GetGroups {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "groups")]
+impl crate::runtime::pagination::Paginated for GetGroups {
     type Page = types::GroupsGetGroupsResponse200;
     type Item = types::GroupsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_groups(
-                position.or(self.cursor),
-                self.external_metadata.clone(),
+                position.or(self.cursor.as_deref()),
+                self.external_metadata.as_deref(),
                 self.include_archived_groups.clone(),
                 self.limit.clone(),
                 self.sort_order.clone(),
@@ -9526,28 +9893,29 @@ impl Client {
     /// Token scopes: `groups:read`, `groups:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/groups/create-group>
-    pub fn create_group<'a>(
-        &'a self,
-        body: &'a types::CreateGroupBody,
-    ) -> CreateGroup<'a> {
-        CreateGroup { client: self, body }
+    pub fn create_group(
+        &self,
+        body: impl ::std::convert::Into<types::CreateGroupBody>,
+    ) -> CreateGroup {
+        CreateGroup {
+            client: self.clone(),
+            body: body.into(),
+        }
     }
 }
 #[cfg(feature = "groups")]
 ///Request builder for [`Client::create_group`]; finish with [`CreateGroup::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateGroup<'a> {
-    client: &'a Client,
-    body: &'a types::CreateGroupBody,
+pub struct CreateGroup {
+    client: Client,
+    body: types::CreateGroupBody,
 }
 #[cfg(feature = "groups")]
-impl<'a> CreateGroup<'a> {
+impl CreateGroup {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
-        self.client.send_create_group(self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
+        self.client.send_create_group(&self.body)
     }
 }
 #[cfg(feature = "groups")]
@@ -9557,25 +9925,29 @@ impl Client {
     /// Token scopes: `groups:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/groups/delete-group>
-    pub fn delete_group<'a>(&'a self, id: &'a str) -> DeleteGroup<'a> {
-        DeleteGroup { client: self, id }
+    pub fn delete_group(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteGroup {
+        DeleteGroup {
+            client: self.clone(),
+            id: id.into(),
+        }
     }
 }
 #[cfg(feature = "groups")]
 ///Request builder for [`Client::delete_group`]; finish with [`DeleteGroup::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteGroup<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct DeleteGroup {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "groups")]
-impl<'a> DeleteGroup<'a> {
+impl DeleteGroup {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::GroupsDeleteGroupResponse200> {
-        self.client.send_delete_group(self.id)
+    pub fn send(self) -> crate::runtime::Pending<types::GroupsDeleteGroupResponse200> {
+        self.client.send_delete_group(&self.id)
     }
 }
 #[cfg(feature = "groups")]
@@ -9585,15 +9957,15 @@ impl Client {
     /// Token scopes: `groups:read`, `groups:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/groups/update-group>
-    pub fn update_group<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::UpdateGroupBody,
-    ) -> UpdateGroup<'a> {
+    pub fn update_group(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateGroupBody>,
+    ) -> UpdateGroup {
         UpdateGroup {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9601,18 +9973,16 @@ impl Client {
 ///Request builder for [`Client::update_group`]; finish with [`UpdateGroup::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateGroup<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::UpdateGroupBody,
+pub struct UpdateGroup {
+    client: Client,
+    id: ::std::string::String,
+    body: types::UpdateGroupBody,
 }
 #[cfg(feature = "groups")]
-impl<'a> UpdateGroup<'a> {
+impl UpdateGroup {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
-        self.client.send_update_group(self.id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
+        self.client.send_update_group(&self.id, &self.body)
     }
 }
 #[cfg(feature = "groups")]
@@ -9622,15 +9992,15 @@ impl Client {
     /// Token scopes: `groups:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/groups/clone-group>
-    pub fn clone_group<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::CloneGroupBody,
-    ) -> CloneGroup<'a> {
+    pub fn clone_group(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CloneGroupBody>,
+    ) -> CloneGroup {
         CloneGroup {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9638,18 +10008,16 @@ impl Client {
 ///Request builder for [`Client::clone_group`]; finish with [`CloneGroup::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CloneGroup<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::CloneGroupBody,
+pub struct CloneGroup {
+    client: Client,
+    id: ::std::string::String,
+    body: types::CloneGroupBody,
 }
 #[cfg(feature = "groups")]
-impl<'a> CloneGroup<'a> {
+impl CloneGroup {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
-        self.client.send_clone_group(self.id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
+        self.client.send_clone_group(&self.id, &self.body)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -9659,13 +10027,13 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/get-team-custom-fields>
-    pub fn get_team_custom_fields<'a>(
-        &'a self,
-        team_id: &'a str,
-    ) -> GetTeamCustomFields<'a> {
+    pub fn get_team_custom_fields(
+        &self,
+        team_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTeamCustomFields {
         GetTeamCustomFields {
-            client: self,
-            team_id,
+            client: self.clone(),
+            team_id: team_id.into(),
             cursor: None,
             limit: None,
         }
@@ -9675,47 +10043,60 @@ impl Client {
 ///Request builder for [`Client::get_team_custom_fields`]; finish with [`GetTeamCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTeamCustomFields<'a> {
-    client: &'a Client,
-    team_id: &'a str,
-    cursor: Option<&'a str>,
+pub struct GetTeamCustomFields {
+    client: Client,
+    team_id: ::std::string::String,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> GetTeamCustomFields<'a> {
+impl GetTeamCustomFields {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureGetTeamCustomFieldsResponse200,
     > {
-        self.client.send_get_team_custom_fields(self.team_id, self.cursor, self.limit)
+        self.client
+            .send_get_team_custom_fields(
+                &self.team_id,
+                self.cursor.as_deref(),
+                self.limit,
+            )
     }
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> crate::runtime::pagination::Paginated for GetTeamCustomFields<'a> {
+impl GetTeamCustomFields {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "organization-structure")]
+impl crate::runtime::pagination::Paginated for GetTeamCustomFields {
     type Page = types::OrganizationStructureGetTeamCustomFieldsResponse200;
     type Item = types::HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_team_custom_fields(
-                self.team_id,
-                position.or(self.cursor),
+                &self.team_id,
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -9749,15 +10130,15 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/update-team-custom-fields>
-    pub fn update_team_custom_fields<'a>(
-        &'a self,
-        team_id: &'a str,
-        body: &'a types::UpdateTeamCustomFieldsBody,
-    ) -> UpdateTeamCustomFields<'a> {
+    pub fn update_team_custom_fields(
+        &self,
+        team_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateTeamCustomFieldsBody>,
+    ) -> UpdateTeamCustomFields {
         UpdateTeamCustomFields {
-            client: self,
-            team_id,
-            body,
+            client: self.clone(),
+            team_id: team_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9765,21 +10146,20 @@ impl Client {
 ///Request builder for [`Client::update_team_custom_fields`]; finish with [`UpdateTeamCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateTeamCustomFields<'a> {
-    client: &'a Client,
-    team_id: &'a str,
-    body: &'a types::UpdateTeamCustomFieldsBody,
+pub struct UpdateTeamCustomFields {
+    client: Client,
+    team_id: ::std::string::String,
+    body: types::UpdateTeamCustomFieldsBody,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> UpdateTeamCustomFields<'a> {
+impl UpdateTeamCustomFields {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureUpdateTeamCustomFieldsResponse200,
     > {
-        self.client.send_update_team_custom_fields(self.team_id, self.body)
+        self.client.send_update_team_custom_fields(&self.team_id, &self.body)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -9789,9 +10169,9 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/get-organization-structures>
-    pub fn get_organization_structures<'a>(&'a self) -> GetOrganizationStructures<'a> {
+    pub fn get_organization_structures(&self) -> GetOrganizationStructures {
         GetOrganizationStructures {
-            client: self,
+            client: self.clone(),
             limit: None,
             offset: None,
         }
@@ -9801,42 +10181,47 @@ impl Client {
 ///Request builder for [`Client::get_organization_structures`]; finish with [`GetOrganizationStructures::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetOrganizationStructures<'a> {
-    client: &'a Client,
+pub struct GetOrganizationStructures {
+    client: Client,
     limit: Option<i64>,
     offset: Option<i64>,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> GetOrganizationStructures<'a> {
+impl GetOrganizationStructures {
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureGetOrganizationStructuresResponse200,
     > {
         self.client.send_get_organization_structures(self.limit, self.offset)
     }
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> crate::runtime::pagination::Paginated for GetOrganizationStructures<'a> {
+impl GetOrganizationStructures {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "organization-structure")]
+impl crate::runtime::pagination::Paginated for GetOrganizationStructures {
     type Page = types::OrganizationStructureGetOrganizationStructuresResponse200;
     type Item = types::HrisOrganizationStructuresGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_organization_structures(
                 self.limit.clone(),
@@ -9874,13 +10259,13 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/create-organization-structure>
-    pub fn create_organization_structure<'a>(
-        &'a self,
-        body: &'a types::CreateOrganizationStructureBody,
-    ) -> CreateOrganizationStructure<'a> {
+    pub fn create_organization_structure(
+        &self,
+        body: impl ::std::convert::Into<types::CreateOrganizationStructureBody>,
+    ) -> CreateOrganizationStructure {
         CreateOrganizationStructure {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -9888,20 +10273,19 @@ impl Client {
 ///Request builder for [`Client::create_organization_structure`]; finish with [`CreateOrganizationStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateOrganizationStructure<'a> {
-    client: &'a Client,
-    body: &'a types::CreateOrganizationStructureBody,
+pub struct CreateOrganizationStructure {
+    client: Client,
+    body: types::CreateOrganizationStructureBody,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> CreateOrganizationStructure<'a> {
+impl CreateOrganizationStructure {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureCreateOrganizationStructureResponse200,
     > {
-        self.client.send_create_organization_structure(self.body)
+        self.client.send_create_organization_structure(&self.body)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -9911,13 +10295,13 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/get-organization-structure-by-external-id>
-    pub fn get_organization_structure_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-    ) -> GetOrganizationStructureByExternalId<'a> {
+    pub fn get_organization_structure_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetOrganizationStructureByExternalId {
         GetOrganizationStructureByExternalId {
-            client: self,
-            external_id,
+            client: self.clone(),
+            external_id: external_id.into(),
         }
     }
 }
@@ -9925,20 +10309,19 @@ impl Client {
 ///Request builder for [`Client::get_organization_structure_by_external_id`]; finish with [`GetOrganizationStructureByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetOrganizationStructureByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
+pub struct GetOrganizationStructureByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> GetOrganizationStructureByExternalId<'a> {
+impl GetOrganizationStructureByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
-        self.client.send_get_organization_structure_by_external_id(self.external_id)
+        self.client.send_get_organization_structure_by_external_id(&self.external_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -9948,13 +10331,13 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/delete-organization-structure-by-external-id>
-    pub fn delete_organization_structure_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-    ) -> DeleteOrganizationStructureByExternalId<'a> {
+    pub fn delete_organization_structure_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteOrganizationStructureByExternalId {
         DeleteOrganizationStructureByExternalId {
-            client: self,
-            external_id,
+            client: self.clone(),
+            external_id: external_id.into(),
         }
     }
 }
@@ -9962,17 +10345,17 @@ impl Client {
 ///Request builder for [`Client::delete_organization_structure_by_external_id`]; finish with [`DeleteOrganizationStructureByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteOrganizationStructureByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
+pub struct DeleteOrganizationStructureByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> DeleteOrganizationStructureByExternalId<'a> {
+impl DeleteOrganizationStructureByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_delete_organization_structure_by_external_id(self.external_id)
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        self.client.send_delete_organization_structure_by_external_id(&self.external_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -9982,15 +10365,17 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/update-organization-structure-by-external-id>
-    pub fn update_organization_structure_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-        body: &'a types::UpdateOrganizationStructureByExternalIdBody,
-    ) -> UpdateOrganizationStructureByExternalId<'a> {
+    pub fn update_organization_structure_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<
+            types::UpdateOrganizationStructureByExternalIdBody,
+        >,
+    ) -> UpdateOrganizationStructureByExternalId {
         UpdateOrganizationStructureByExternalId {
-            client: self,
-            external_id,
-            body,
+            client: self.clone(),
+            external_id: external_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -9998,21 +10383,21 @@ impl Client {
 ///Request builder for [`Client::update_organization_structure_by_external_id`]; finish with [`UpdateOrganizationStructureByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateOrganizationStructureByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
-    body: &'a types::UpdateOrganizationStructureByExternalIdBody,
+pub struct UpdateOrganizationStructureByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
+    body: types::UpdateOrganizationStructureByExternalIdBody,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> UpdateOrganizationStructureByExternalId<'a> {
+impl UpdateOrganizationStructureByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         self.client
             .send_update_organization_structure_by_external_id(
-                self.external_id,
-                self.body,
+                &self.external_id,
+                &self.body,
             )
     }
 }
@@ -10021,13 +10406,13 @@ impl Client {
     /// `GET /rest/v2/hris/organization_structures/{hrisOrgStr_id}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/get-organization-structure>
-    pub fn get_organization_structure<'a>(
-        &'a self,
-        hris_org_str_id: &'a str,
-    ) -> GetOrganizationStructure<'a> {
+    pub fn get_organization_structure(
+        &self,
+        hris_org_str_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetOrganizationStructure {
         GetOrganizationStructure {
-            client: self,
-            hris_org_str_id,
+            client: self.clone(),
+            hris_org_str_id: hris_org_str_id.into(),
         }
     }
 }
@@ -10035,17 +10420,15 @@ impl Client {
 ///Request builder for [`Client::get_organization_structure`]; finish with [`GetOrganizationStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetOrganizationStructure<'a> {
-    client: &'a Client,
-    hris_org_str_id: &'a str,
+pub struct GetOrganizationStructure {
+    client: Client,
+    hris_org_str_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> GetOrganizationStructure<'a> {
+impl GetOrganizationStructure {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_get_organization_structure(self.hris_org_str_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_get_organization_structure(&self.hris_org_str_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10053,13 +10436,13 @@ impl Client {
     /// `DELETE /rest/v2/hris/organization_structures/{hrisOrgStr_id}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/delete-organization-structure>
-    pub fn delete_organization_structure<'a>(
-        &'a self,
-        hris_org_str_id: &'a str,
-    ) -> DeleteOrganizationStructure<'a> {
+    pub fn delete_organization_structure(
+        &self,
+        hris_org_str_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteOrganizationStructure {
         DeleteOrganizationStructure {
-            client: self,
-            hris_org_str_id,
+            client: self.clone(),
+            hris_org_str_id: hris_org_str_id.into(),
         }
     }
 }
@@ -10067,17 +10450,15 @@ impl Client {
 ///Request builder for [`Client::delete_organization_structure`]; finish with [`DeleteOrganizationStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteOrganizationStructure<'a> {
-    client: &'a Client,
-    hris_org_str_id: &'a str,
+pub struct DeleteOrganizationStructure {
+    client: Client,
+    hris_org_str_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> DeleteOrganizationStructure<'a> {
+impl DeleteOrganizationStructure {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_organization_structure(self.hris_org_str_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_organization_structure(&self.hris_org_str_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10085,13 +10466,13 @@ impl Client {
     /// `PATCH /rest/v2/hris/organization_structures/{hrisOrgStr_id}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/update-organization-structure>
-    pub fn update_organization_structure<'a>(
-        &'a self,
-        hris_org_str_id: &'a str,
-    ) -> UpdateOrganizationStructure<'a> {
+    pub fn update_organization_structure(
+        &self,
+        hris_org_str_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> UpdateOrganizationStructure {
         UpdateOrganizationStructure {
-            client: self,
-            hris_org_str_id,
+            client: self.clone(),
+            hris_org_str_id: hris_org_str_id.into(),
         }
     }
 }
@@ -10099,17 +10480,15 @@ impl Client {
 ///Request builder for [`Client::update_organization_structure`]; finish with [`UpdateOrganizationStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateOrganizationStructure<'a> {
-    client: &'a Client,
-    hris_org_str_id: &'a str,
+pub struct UpdateOrganizationStructure {
+    client: Client,
+    hris_org_str_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> UpdateOrganizationStructure<'a> {
+impl UpdateOrganizationStructure {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_update_organization_structure(self.hris_org_str_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_update_organization_structure(&self.hris_org_str_id)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10119,13 +10498,13 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/fetch-an-org-structure-from-the-organization-v-2026-01-01>
-    pub fn fetch_an_org_structure_from_the_organization<'a>(
-        &'a self,
-        hris_org_structure_id: &'a str,
-    ) -> FetchAnOrgStructureFromTheOrganization<'a> {
+    pub fn fetch_an_org_structure_from_the_organization(
+        &self,
+        hris_org_structure_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> FetchAnOrgStructureFromTheOrganization {
         FetchAnOrgStructureFromTheOrganization {
-            client: self,
-            hris_org_structure_id,
+            client: self.clone(),
+            hris_org_structure_id: hris_org_structure_id.into(),
         }
     }
 }
@@ -10133,22 +10512,21 @@ impl Client {
 ///Request builder for [`Client::fetch_an_org_structure_from_the_organization`]; finish with [`FetchAnOrgStructureFromTheOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchAnOrgStructureFromTheOrganization<'a> {
-    client: &'a Client,
-    hris_org_structure_id: &'a str,
+pub struct FetchAnOrgStructureFromTheOrganization {
+    client: Client,
+    hris_org_structure_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> FetchAnOrgStructureFromTheOrganization<'a> {
+impl FetchAnOrgStructureFromTheOrganization {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
         self.client
             .send_fetch_an_org_structure_from_the_organization(
-                self.hris_org_structure_id,
+                &self.hris_org_structure_id,
             )
     }
 }
@@ -10159,13 +10537,13 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/delete-an-org-structure-from-the-organization-v-2026-01-01>
-    pub fn delete_an_org_structure_from_the_organization<'a>(
-        &'a self,
-        hris_org_structure_id: &'a str,
-    ) -> DeleteAnOrgStructureFromTheOrganization<'a> {
+    pub fn delete_an_org_structure_from_the_organization(
+        &self,
+        hris_org_structure_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteAnOrgStructureFromTheOrganization {
         DeleteAnOrgStructureFromTheOrganization {
-            client: self,
-            hris_org_structure_id,
+            client: self.clone(),
+            hris_org_structure_id: hris_org_structure_id.into(),
         }
     }
 }
@@ -10173,19 +10551,19 @@ impl Client {
 ///Request builder for [`Client::delete_an_org_structure_from_the_organization`]; finish with [`DeleteAnOrgStructureFromTheOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteAnOrgStructureFromTheOrganization<'a> {
-    client: &'a Client,
-    hris_org_structure_id: &'a str,
+pub struct DeleteAnOrgStructureFromTheOrganization {
+    client: Client,
+    hris_org_structure_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> DeleteAnOrgStructureFromTheOrganization<'a> {
+impl DeleteAnOrgStructureFromTheOrganization {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         self.client
             .send_delete_an_org_structure_from_the_organization(
-                self.hris_org_structure_id,
+                &self.hris_org_structure_id,
             )
     }
 }
@@ -10196,15 +10574,15 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/update-an-existing-hris-org-structure-v-2026-01-01>
-    pub fn update_an_existing_hris_org_structure<'a>(
-        &'a self,
-        hris_org_structure_id: &'a str,
-        body: &'a types::UpdateAnExistingHrisOrgStructureBody,
-    ) -> UpdateAnExistingHrisOrgStructure<'a> {
+    pub fn update_an_existing_hris_org_structure(
+        &self,
+        hris_org_structure_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateAnExistingHrisOrgStructureBody>,
+    ) -> UpdateAnExistingHrisOrgStructure {
         UpdateAnExistingHrisOrgStructure {
-            client: self,
-            hris_org_structure_id,
-            body,
+            client: self.clone(),
+            hris_org_structure_id: hris_org_structure_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -10212,21 +10590,21 @@ impl Client {
 ///Request builder for [`Client::update_an_existing_hris_org_structure`]; finish with [`UpdateAnExistingHrisOrgStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateAnExistingHrisOrgStructure<'a> {
-    client: &'a Client,
-    hris_org_structure_id: &'a str,
-    body: &'a types::UpdateAnExistingHrisOrgStructureBody,
+pub struct UpdateAnExistingHrisOrgStructure {
+    client: Client,
+    hris_org_structure_id: ::std::string::String,
+    body: types::UpdateAnExistingHrisOrgStructureBody,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> UpdateAnExistingHrisOrgStructure<'a> {
+impl UpdateAnExistingHrisOrgStructure {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         self.client
             .send_update_an_existing_hris_org_structure(
-                self.hris_org_structure_id,
-                self.body,
+                &self.hris_org_structure_id,
+                &self.body,
             )
     }
 }
@@ -10237,13 +10615,13 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/positions/apply-position-changes>
-    pub fn apply_position_changes<'a>(
-        &'a self,
-        body: &'a types::ApplyPositionChangesBody,
-    ) -> ApplyPositionChanges<'a> {
+    pub fn apply_position_changes(
+        &self,
+        body: impl ::std::convert::Into<types::ApplyPositionChangesBody>,
+    ) -> ApplyPositionChanges {
         ApplyPositionChanges {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -10251,17 +10629,15 @@ impl Client {
 ///Request builder for [`Client::apply_position_changes`]; finish with [`ApplyPositionChanges::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ApplyPositionChanges<'a> {
-    client: &'a Client,
-    body: &'a types::ApplyPositionChangesBody,
+pub struct ApplyPositionChanges {
+    client: Client,
+    body: types::ApplyPositionChangesBody,
 }
 #[cfg(feature = "positions")]
-impl<'a> ApplyPositionChanges<'a> {
+impl ApplyPositionChanges {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_apply_position_changes(self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_apply_position_changes(&self.body)
     }
 }
 #[cfg(feature = "positions")]
@@ -10269,13 +10645,13 @@ impl Client {
     /// `GET /rest/v2/hris/positions/profile/{hrisProfileId}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/positions/get-positions-by-profile>
-    pub fn get_positions_by_profile<'a>(
-        &'a self,
-        hris_profile_id: &'a str,
-    ) -> GetPositionsByProfile<'a> {
+    pub fn get_positions_by_profile(
+        &self,
+        hris_profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetPositionsByProfile {
         GetPositionsByProfile {
-            client: self,
-            hris_profile_id,
+            client: self.clone(),
+            hris_profile_id: hris_profile_id.into(),
         }
     }
 }
@@ -10283,17 +10659,15 @@ impl Client {
 ///Request builder for [`Client::get_positions_by_profile`]; finish with [`GetPositionsByProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPositionsByProfile<'a> {
-    client: &'a Client,
-    hris_profile_id: &'a str,
+pub struct GetPositionsByProfile {
+    client: Client,
+    hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "positions")]
-impl<'a> GetPositionsByProfile<'a> {
+impl GetPositionsByProfile {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_get_positions_by_profile(self.hris_profile_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_get_positions_by_profile(&self.hris_profile_id)
     }
 }
 #[cfg(feature = "positions")]
@@ -10303,13 +10677,13 @@ impl Client {
     /// Token scopes: `profile:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/positions/fetch-hris-positions-from-a-hris-profile-v-2026-01-01>
-    pub fn fetch_hris_positions_from_a_hris_profile<'a>(
-        &'a self,
-        hris_profile_id: &'a str,
-    ) -> FetchHrisPositionsFromAHrisProfile<'a> {
+    pub fn fetch_hris_positions_from_a_hris_profile(
+        &self,
+        hris_profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> FetchHrisPositionsFromAHrisProfile {
         FetchHrisPositionsFromAHrisProfile {
-            client: self,
-            hris_profile_id,
+            client: self.clone(),
+            hris_profile_id: hris_profile_id.into(),
         }
     }
 }
@@ -10317,20 +10691,19 @@ impl Client {
 ///Request builder for [`Client::fetch_hris_positions_from_a_hris_profile`]; finish with [`FetchHrisPositionsFromAHrisProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchHrisPositionsFromAHrisProfile<'a> {
-    client: &'a Client,
-    hris_profile_id: &'a str,
+pub struct FetchHrisPositionsFromAHrisProfile {
+    client: Client,
+    hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "positions")]
-impl<'a> FetchHrisPositionsFromAHrisProfile<'a> {
+impl FetchHrisPositionsFromAHrisProfile {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
     > {
-        self.client.send_fetch_hris_positions_from_a_hris_profile(self.hris_profile_id)
+        self.client.send_fetch_hris_positions_from_a_hris_profile(&self.hris_profile_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10340,13 +10713,13 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-worker-relation-profile>
-    pub fn create_worker_relation_profile<'a>(
-        &'a self,
-        body: &'a types::CreateWorkerRelationProfileBody,
-    ) -> CreateWorkerRelationProfile<'a> {
+    pub fn create_worker_relation_profile(
+        &self,
+        body: impl ::std::convert::Into<types::CreateWorkerRelationProfileBody>,
+    ) -> CreateWorkerRelationProfile {
         CreateWorkerRelationProfile {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -10354,17 +10727,17 @@ impl Client {
 ///Request builder for [`Client::create_worker_relation_profile`]; finish with [`CreateWorkerRelationProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateWorkerRelationProfile<'a> {
-    client: &'a Client,
-    body: &'a types::CreateWorkerRelationProfileBody,
+pub struct CreateWorkerRelationProfile {
+    client: Client,
+    body: types::CreateWorkerRelationProfileBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> CreateWorkerRelationProfile<'a> {
+impl CreateWorkerRelationProfile {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_create_worker_relation_profile(self.body)
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        self.client.send_create_worker_relation_profile(&self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10374,13 +10747,15 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-worker-relation-profile-by-external-id>
-    pub fn create_worker_relation_profile_by_external_id<'a>(
-        &'a self,
-        body: &'a types::CreateWorkerRelationProfileByExternalIdBody,
-    ) -> CreateWorkerRelationProfileByExternalId<'a> {
+    pub fn create_worker_relation_profile_by_external_id(
+        &self,
+        body: impl ::std::convert::Into<
+            types::CreateWorkerRelationProfileByExternalIdBody,
+        >,
+    ) -> CreateWorkerRelationProfileByExternalId {
         CreateWorkerRelationProfileByExternalId {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -10388,17 +10763,17 @@ impl Client {
 ///Request builder for [`Client::create_worker_relation_profile_by_external_id`]; finish with [`CreateWorkerRelationProfileByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateWorkerRelationProfileByExternalId<'a> {
-    client: &'a Client,
-    body: &'a types::CreateWorkerRelationProfileByExternalIdBody,
+pub struct CreateWorkerRelationProfileByExternalId {
+    client: Client,
+    body: types::CreateWorkerRelationProfileByExternalIdBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> CreateWorkerRelationProfileByExternalId<'a> {
+impl CreateWorkerRelationProfileByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_create_worker_relation_profile_by_external_id(self.body)
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        self.client.send_create_worker_relation_profile_by_external_id(&self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10406,13 +10781,13 @@ impl Client {
     /// `GET /rest/v2/hris/worker_relations/profile/external/{profileId}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/get-worker-relation-profile-by-external-id>
-    pub fn get_worker_relation_profile_by_external_id<'a>(
-        &'a self,
-        profile_id: &'a str,
-    ) -> GetWorkerRelationProfileByExternalId<'a> {
+    pub fn get_worker_relation_profile_by_external_id(
+        &self,
+        profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWorkerRelationProfileByExternalId {
         GetWorkerRelationProfileByExternalId {
-            client: self,
-            profile_id,
+            client: self.clone(),
+            profile_id: profile_id.into(),
         }
     }
 }
@@ -10420,17 +10795,15 @@ impl Client {
 ///Request builder for [`Client::get_worker_relation_profile_by_external_id`]; finish with [`GetWorkerRelationProfileByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerRelationProfileByExternalId<'a> {
-    client: &'a Client,
-    profile_id: &'a str,
+pub struct GetWorkerRelationProfileByExternalId {
+    client: Client,
+    profile_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> GetWorkerRelationProfileByExternalId<'a> {
+impl GetWorkerRelationProfileByExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_get_worker_relation_profile_by_external_id(self.profile_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_get_worker_relation_profile_by_external_id(&self.profile_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10440,13 +10813,13 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/delete-worker-relation-profile-by-external-id>
-    pub fn delete_worker_relation_profile_by_external_id<'a>(
-        &'a self,
-        profile_id: &'a str,
-    ) -> DeleteWorkerRelationProfileByExternalId<'a> {
+    pub fn delete_worker_relation_profile_by_external_id(
+        &self,
+        profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteWorkerRelationProfileByExternalId {
         DeleteWorkerRelationProfileByExternalId {
-            client: self,
-            profile_id,
+            client: self.clone(),
+            profile_id: profile_id.into(),
         }
     }
 }
@@ -10454,17 +10827,15 @@ impl Client {
 ///Request builder for [`Client::delete_worker_relation_profile_by_external_id`]; finish with [`DeleteWorkerRelationProfileByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteWorkerRelationProfileByExternalId<'a> {
-    client: &'a Client,
-    profile_id: &'a str,
+pub struct DeleteWorkerRelationProfileByExternalId {
+    client: Client,
+    profile_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> DeleteWorkerRelationProfileByExternalId<'a> {
+impl DeleteWorkerRelationProfileByExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_relation_profile_by_external_id(self.profile_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_relation_profile_by_external_id(&self.profile_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10474,15 +10845,15 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/add-worker-relation-child-by-external-id>
-    pub fn add_worker_relation_child_by_external_id<'a>(
-        &'a self,
-        profile_id: &'a str,
-        body: &'a types::AddWorkerRelationChildByExternalIdBody,
-    ) -> AddWorkerRelationChildByExternalId<'a> {
+    pub fn add_worker_relation_child_by_external_id(
+        &self,
+        profile_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::AddWorkerRelationChildByExternalIdBody>,
+    ) -> AddWorkerRelationChildByExternalId {
         AddWorkerRelationChildByExternalId {
-            client: self,
-            profile_id,
-            body,
+            client: self.clone(),
+            profile_id: profile_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -10490,19 +10861,17 @@ impl Client {
 ///Request builder for [`Client::add_worker_relation_child_by_external_id`]; finish with [`AddWorkerRelationChildByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AddWorkerRelationChildByExternalId<'a> {
-    client: &'a Client,
-    profile_id: &'a str,
-    body: &'a types::AddWorkerRelationChildByExternalIdBody,
+pub struct AddWorkerRelationChildByExternalId {
+    client: Client,
+    profile_id: ::std::string::String,
+    body: types::AddWorkerRelationChildByExternalIdBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> AddWorkerRelationChildByExternalId<'a> {
+impl AddWorkerRelationChildByExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
-            .send_add_worker_relation_child_by_external_id(self.profile_id, self.body)
+            .send_add_worker_relation_child_by_external_id(&self.profile_id, &self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10510,13 +10879,13 @@ impl Client {
     /// `PUT /rest/v2/hris/worker_relations/profile/external/{profileId}/parent`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/add-worker-relation-parent-by-external-id>
-    pub fn add_worker_relation_parent_by_external_id<'a>(
-        &'a self,
-        profile_id: &'a str,
-    ) -> AddWorkerRelationParentByExternalId<'a> {
+    pub fn add_worker_relation_parent_by_external_id(
+        &self,
+        profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> AddWorkerRelationParentByExternalId {
         AddWorkerRelationParentByExternalId {
-            client: self,
-            profile_id,
+            client: self.clone(),
+            profile_id: profile_id.into(),
         }
     }
 }
@@ -10524,17 +10893,15 @@ impl Client {
 ///Request builder for [`Client::add_worker_relation_parent_by_external_id`]; finish with [`AddWorkerRelationParentByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AddWorkerRelationParentByExternalId<'a> {
-    client: &'a Client,
-    profile_id: &'a str,
+pub struct AddWorkerRelationParentByExternalId {
+    client: Client,
+    profile_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> AddWorkerRelationParentByExternalId<'a> {
+impl AddWorkerRelationParentByExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_add_worker_relation_parent_by_external_id(self.profile_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_add_worker_relation_parent_by_external_id(&self.profile_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10544,13 +10911,13 @@ impl Client {
     /// Token scopes: `profile:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/fetch-worker-relations-of-a-given-hris-profile-by-external-id-v-2026-01-01>
-    pub fn fetch_worker_relations_of_a_given_hris_profile_by_external_id<'a>(
-        &'a self,
-        profile_id: &'a str,
-    ) -> FetchWorkerRelationsOfAGivenHrisProfileByExternalId<'a> {
+    pub fn fetch_worker_relations_of_a_given_hris_profile_by_external_id(
+        &self,
+        profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
         FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
-            client: self,
-            profile_id,
+            client: self.clone(),
+            profile_id: profile_id.into(),
         }
     }
 }
@@ -10558,22 +10925,21 @@ impl Client {
 ///Request builder for [`Client::fetch_worker_relations_of_a_given_hris_profile_by_external_id`]; finish with [`FetchWorkerRelationsOfAGivenHrisProfileByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchWorkerRelationsOfAGivenHrisProfileByExternalId<'a> {
-    client: &'a Client,
-    profile_id: &'a str,
+pub struct FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
+    client: Client,
+    profile_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> FetchWorkerRelationsOfAGivenHrisProfileByExternalId<'a> {
+impl FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
     > {
         self.client
             .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id(
-                self.profile_id,
+                &self.profile_id,
             )
     }
 }
@@ -10584,15 +10950,17 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-a-parent-worker-relation-with-external-id-v-2026-01-01>
-    pub fn create_a_parent_worker_relation_with_external_id<'a>(
-        &'a self,
-        profile_id: &'a str,
-        body: &'a types::CreateAParentWorkerRelationWithExternalIdBody,
-    ) -> CreateAParentWorkerRelationWithExternalId<'a> {
+    pub fn create_a_parent_worker_relation_with_external_id(
+        &self,
+        profile_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<
+            types::CreateAParentWorkerRelationWithExternalIdBody,
+        >,
+    ) -> CreateAParentWorkerRelationWithExternalId {
         CreateAParentWorkerRelationWithExternalId {
-            client: self,
-            profile_id,
-            body,
+            client: self.clone(),
+            profile_id: profile_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -10600,21 +10968,19 @@ impl Client {
 ///Request builder for [`Client::create_a_parent_worker_relation_with_external_id`]; finish with [`CreateAParentWorkerRelationWithExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAParentWorkerRelationWithExternalId<'a> {
-    client: &'a Client,
-    profile_id: &'a str,
-    body: &'a types::CreateAParentWorkerRelationWithExternalIdBody,
+pub struct CreateAParentWorkerRelationWithExternalId {
+    client: Client,
+    profile_id: ::std::string::String,
+    body: types::CreateAParentWorkerRelationWithExternalIdBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> CreateAParentWorkerRelationWithExternalId<'a> {
+impl CreateAParentWorkerRelationWithExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
             .send_create_a_parent_worker_relation_with_external_id(
-                self.profile_id,
-                self.body,
+                &self.profile_id,
+                &self.body,
             )
     }
 }
@@ -10625,13 +10991,13 @@ impl Client {
     /// Token scopes: `profile:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/get-worker-relation-profile>
-    pub fn get_worker_relation_profile<'a>(
-        &'a self,
-        hris_profile_oid: &'a str,
-    ) -> GetWorkerRelationProfile<'a> {
+    pub fn get_worker_relation_profile(
+        &self,
+        hris_profile_oid: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWorkerRelationProfile {
         GetWorkerRelationProfile {
-            client: self,
-            hris_profile_oid,
+            client: self.clone(),
+            hris_profile_oid: hris_profile_oid.into(),
         }
     }
 }
@@ -10639,20 +11005,19 @@ impl Client {
 ///Request builder for [`Client::get_worker_relation_profile`]; finish with [`GetWorkerRelationProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerRelationProfile<'a> {
-    client: &'a Client,
-    hris_profile_oid: &'a str,
+pub struct GetWorkerRelationProfile {
+    client: Client,
+    hris_profile_oid: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> GetWorkerRelationProfile<'a> {
+impl GetWorkerRelationProfile {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerRelationsGetWorkerRelationProfileResponse200,
     > {
-        self.client.send_get_worker_relation_profile(self.hris_profile_oid)
+        self.client.send_get_worker_relation_profile(&self.hris_profile_oid)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10662,13 +11027,13 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/delete-worker-relation-profile>
-    pub fn delete_worker_relation_profile<'a>(
-        &'a self,
-        hris_profile_oid: &'a str,
-    ) -> DeleteWorkerRelationProfile<'a> {
+    pub fn delete_worker_relation_profile(
+        &self,
+        hris_profile_oid: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteWorkerRelationProfile {
         DeleteWorkerRelationProfile {
-            client: self,
-            hris_profile_oid,
+            client: self.clone(),
+            hris_profile_oid: hris_profile_oid.into(),
         }
     }
 }
@@ -10676,17 +11041,15 @@ impl Client {
 ///Request builder for [`Client::delete_worker_relation_profile`]; finish with [`DeleteWorkerRelationProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteWorkerRelationProfile<'a> {
-    client: &'a Client,
-    hris_profile_oid: &'a str,
+pub struct DeleteWorkerRelationProfile {
+    client: Client,
+    hris_profile_oid: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> DeleteWorkerRelationProfile<'a> {
+impl DeleteWorkerRelationProfile {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_relation_profile(self.hris_profile_oid)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_relation_profile(&self.hris_profile_oid)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10694,13 +11057,13 @@ impl Client {
     /// `PUT /rest/v2/hris/worker_relations/profile/{hrisProfileOid}/child`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/add-worker-relation-child>
-    pub fn add_worker_relation_child<'a>(
-        &'a self,
-        hris_profile_oid: &'a str,
-    ) -> AddWorkerRelationChild<'a> {
+    pub fn add_worker_relation_child(
+        &self,
+        hris_profile_oid: impl ::std::convert::Into<::std::string::String>,
+    ) -> AddWorkerRelationChild {
         AddWorkerRelationChild {
-            client: self,
-            hris_profile_oid,
+            client: self.clone(),
+            hris_profile_oid: hris_profile_oid.into(),
         }
     }
 }
@@ -10708,17 +11071,15 @@ impl Client {
 ///Request builder for [`Client::add_worker_relation_child`]; finish with [`AddWorkerRelationChild::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AddWorkerRelationChild<'a> {
-    client: &'a Client,
-    hris_profile_oid: &'a str,
+pub struct AddWorkerRelationChild {
+    client: Client,
+    hris_profile_oid: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> AddWorkerRelationChild<'a> {
+impl AddWorkerRelationChild {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_add_worker_relation_child(self.hris_profile_oid)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_add_worker_relation_child(&self.hris_profile_oid)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10728,15 +11089,15 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/add-worker-relation-parent>
-    pub fn add_worker_relation_parent<'a>(
-        &'a self,
-        hris_profile_oid: &'a str,
-        body: &'a types::AddWorkerRelationParentBody,
-    ) -> AddWorkerRelationParent<'a> {
+    pub fn add_worker_relation_parent(
+        &self,
+        hris_profile_oid: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::AddWorkerRelationParentBody>,
+    ) -> AddWorkerRelationParent {
         AddWorkerRelationParent {
-            client: self,
-            hris_profile_oid,
-            body,
+            client: self.clone(),
+            hris_profile_oid: hris_profile_oid.into(),
+            body: body.into(),
         }
     }
 }
@@ -10744,18 +11105,16 @@ impl Client {
 ///Request builder for [`Client::add_worker_relation_parent`]; finish with [`AddWorkerRelationParent::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AddWorkerRelationParent<'a> {
-    client: &'a Client,
-    hris_profile_oid: &'a str,
-    body: &'a types::AddWorkerRelationParentBody,
+pub struct AddWorkerRelationParent {
+    client: Client,
+    hris_profile_oid: ::std::string::String,
+    body: types::AddWorkerRelationParentBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> AddWorkerRelationParent<'a> {
+impl AddWorkerRelationParent {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_add_worker_relation_parent(self.hris_profile_oid, self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_add_worker_relation_parent(&self.hris_profile_oid, &self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10765,15 +11124,15 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-child-worker-relation-v-2026-01-01>
-    pub fn create_child_worker_relation<'a>(
-        &'a self,
-        hris_profile_oid: &'a str,
-        body: &'a types::CreateChildWorkerRelationBody,
-    ) -> CreateChildWorkerRelation<'a> {
+    pub fn create_child_worker_relation(
+        &self,
+        hris_profile_oid: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateChildWorkerRelationBody>,
+    ) -> CreateChildWorkerRelation {
         CreateChildWorkerRelation {
-            client: self,
-            hris_profile_oid,
-            body,
+            client: self.clone(),
+            hris_profile_oid: hris_profile_oid.into(),
+            body: body.into(),
         }
     }
 }
@@ -10781,18 +11140,16 @@ impl Client {
 ///Request builder for [`Client::create_child_worker_relation`]; finish with [`CreateChildWorkerRelation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateChildWorkerRelation<'a> {
-    client: &'a Client,
-    hris_profile_oid: &'a str,
-    body: &'a types::CreateChildWorkerRelationBody,
+pub struct CreateChildWorkerRelation {
+    client: Client,
+    hris_profile_oid: ::std::string::String,
+    body: types::CreateChildWorkerRelationBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> CreateChildWorkerRelation<'a> {
+impl CreateChildWorkerRelation {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_create_child_worker_relation(self.hris_profile_oid, self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_create_child_worker_relation(&self.hris_profile_oid, &self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10802,9 +11159,9 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/get-worker-relation-types>
-    pub fn get_worker_relation_types<'a>(&'a self) -> GetWorkerRelationTypes<'a> {
+    pub fn get_worker_relation_types(&self) -> GetWorkerRelationTypes {
         GetWorkerRelationTypes {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -10812,16 +11169,15 @@ impl Client {
 ///Request builder for [`Client::get_worker_relation_types`]; finish with [`GetWorkerRelationTypes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerRelationTypes<'a> {
-    client: &'a Client,
+pub struct GetWorkerRelationTypes {
+    client: Client,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> GetWorkerRelationTypes<'a> {
+impl GetWorkerRelationTypes {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerRelationsGetWorkerRelationTypesResponse200,
     > {
         self.client.send_get_worker_relation_types()
@@ -10834,13 +11190,13 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-worker-relation-type>
-    pub fn create_worker_relation_type<'a>(
-        &'a self,
-        body: &'a types::CreateWorkerRelationTypeBody,
-    ) -> CreateWorkerRelationType<'a> {
+    pub fn create_worker_relation_type(
+        &self,
+        body: impl ::std::convert::Into<types::CreateWorkerRelationTypeBody>,
+    ) -> CreateWorkerRelationType {
         CreateWorkerRelationType {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -10848,20 +11204,19 @@ impl Client {
 ///Request builder for [`Client::create_worker_relation_type`]; finish with [`CreateWorkerRelationType::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateWorkerRelationType<'a> {
-    client: &'a Client,
-    body: &'a types::CreateWorkerRelationTypeBody,
+pub struct CreateWorkerRelationType {
+    client: Client,
+    body: types::CreateWorkerRelationTypeBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> CreateWorkerRelationType<'a> {
+impl CreateWorkerRelationType {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerRelationsCreateWorkerRelationTypeResponse201,
     > {
-        self.client.send_create_worker_relation_type(self.body)
+        self.client.send_create_worker_relation_type(&self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10871,13 +11226,13 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/delete-worker-relation-type-by-external-id>
-    pub fn delete_worker_relation_type_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-    ) -> DeleteWorkerRelationTypeByExternalId<'a> {
+    pub fn delete_worker_relation_type_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteWorkerRelationTypeByExternalId {
         DeleteWorkerRelationTypeByExternalId {
-            client: self,
-            external_id,
+            client: self.clone(),
+            external_id: external_id.into(),
         }
     }
 }
@@ -10885,17 +11240,15 @@ impl Client {
 ///Request builder for [`Client::delete_worker_relation_type_by_external_id`]; finish with [`DeleteWorkerRelationTypeByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteWorkerRelationTypeByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
+pub struct DeleteWorkerRelationTypeByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> DeleteWorkerRelationTypeByExternalId<'a> {
+impl DeleteWorkerRelationTypeByExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_relation_type_by_external_id(self.external_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_relation_type_by_external_id(&self.external_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10905,15 +11258,15 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/update-worker-relation-type-by-external-id>
-    pub fn update_worker_relation_type_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-        body: &'a types::UpdateWorkerRelationTypeByExternalIdBody,
-    ) -> UpdateWorkerRelationTypeByExternalId<'a> {
+    pub fn update_worker_relation_type_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateWorkerRelationTypeByExternalIdBody>,
+    ) -> UpdateWorkerRelationTypeByExternalId {
         UpdateWorkerRelationTypeByExternalId {
-            client: self,
-            external_id,
-            body,
+            client: self.clone(),
+            external_id: external_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -10921,19 +11274,20 @@ impl Client {
 ///Request builder for [`Client::update_worker_relation_type_by_external_id`]; finish with [`UpdateWorkerRelationTypeByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateWorkerRelationTypeByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
-    body: &'a types::UpdateWorkerRelationTypeByExternalIdBody,
+pub struct UpdateWorkerRelationTypeByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
+    body: types::UpdateWorkerRelationTypeByExternalIdBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> UpdateWorkerRelationTypeByExternalId<'a> {
+impl UpdateWorkerRelationTypeByExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
-            .send_update_worker_relation_type_by_external_id(self.external_id, self.body)
+            .send_update_worker_relation_type_by_external_id(
+                &self.external_id,
+                &self.body,
+            )
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10941,13 +11295,13 @@ impl Client {
     /// `DELETE /rest/v2/hris/worker_relations/types/{typeId}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/delete-worker-relation-type>
-    pub fn delete_worker_relation_type<'a>(
-        &'a self,
-        type_id: &'a str,
-    ) -> DeleteWorkerRelationType<'a> {
+    pub fn delete_worker_relation_type(
+        &self,
+        type_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteWorkerRelationType {
         DeleteWorkerRelationType {
-            client: self,
-            type_id,
+            client: self.clone(),
+            type_id: type_id.into(),
         }
     }
 }
@@ -10955,17 +11309,15 @@ impl Client {
 ///Request builder for [`Client::delete_worker_relation_type`]; finish with [`DeleteWorkerRelationType::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteWorkerRelationType<'a> {
-    client: &'a Client,
-    type_id: &'a str,
+pub struct DeleteWorkerRelationType {
+    client: Client,
+    type_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> DeleteWorkerRelationType<'a> {
+impl DeleteWorkerRelationType {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_relation_type(self.type_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_relation_type(&self.type_id)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10975,15 +11327,15 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/update-worker-relation-type>
-    pub fn update_worker_relation_type<'a>(
-        &'a self,
-        type_id: &'a str,
-        body: &'a types::UpdateWorkerRelationTypeBody,
-    ) -> UpdateWorkerRelationType<'a> {
+    pub fn update_worker_relation_type(
+        &self,
+        type_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateWorkerRelationTypeBody>,
+    ) -> UpdateWorkerRelationType {
         UpdateWorkerRelationType {
-            client: self,
-            type_id,
-            body,
+            client: self.clone(),
+            type_id: type_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -10991,18 +11343,16 @@ impl Client {
 ///Request builder for [`Client::update_worker_relation_type`]; finish with [`UpdateWorkerRelationType::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateWorkerRelationType<'a> {
-    client: &'a Client,
-    type_id: &'a str,
-    body: &'a types::UpdateWorkerRelationTypeBody,
+pub struct UpdateWorkerRelationType {
+    client: Client,
+    type_id: ::std::string::String,
+    body: types::UpdateWorkerRelationTypeBody,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> UpdateWorkerRelationType<'a> {
+impl UpdateWorkerRelationType {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_update_worker_relation_type(self.type_id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_update_worker_relation_type(&self.type_id, &self.body)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11012,13 +11362,13 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/delete-a-worker-relation-type-v-2026-01-01>
-    pub fn delete_a_worker_relation_type<'a>(
-        &'a self,
-        type_id: &'a str,
-    ) -> DeleteAWorkerRelationType<'a> {
+    pub fn delete_a_worker_relation_type(
+        &self,
+        type_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteAWorkerRelationType {
         DeleteAWorkerRelationType {
-            client: self,
-            type_id,
+            client: self.clone(),
+            type_id: type_id.into(),
         }
     }
 }
@@ -11026,17 +11376,15 @@ impl Client {
 ///Request builder for [`Client::delete_a_worker_relation_type`]; finish with [`DeleteAWorkerRelationType::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteAWorkerRelationType<'a> {
-    client: &'a Client,
-    type_id: &'a str,
+pub struct DeleteAWorkerRelationType {
+    client: Client,
+    type_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl<'a> DeleteAWorkerRelationType<'a> {
+impl DeleteAWorkerRelationType {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_a_worker_relation_type(self.type_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_a_worker_relation_type(&self.type_id)
     }
 }
 #[cfg(feature = "workers")]
@@ -11046,13 +11394,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/get-invoice-details-by-id-v-2026-04-27>
-    pub fn get_invoice_details_by_id<'a>(
-        &'a self,
-        invoice_id: &'a str,
-    ) -> GetInvoiceDetailsById<'a> {
+    pub fn get_invoice_details_by_id(
+        &self,
+        invoice_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetInvoiceDetailsById {
         GetInvoiceDetailsById {
-            client: self,
-            invoice_id,
+            client: self.clone(),
+            invoice_id: invoice_id.into(),
         }
     }
 }
@@ -11060,20 +11408,19 @@ impl Client {
 ///Request builder for [`Client::get_invoice_details_by_id`]; finish with [`GetInvoiceDetailsById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetInvoiceDetailsById<'a> {
-    client: &'a Client,
-    invoice_id: &'a str,
+pub struct GetInvoiceDetailsById {
+    client: Client,
+    invoice_id: ::std::string::String,
 }
 #[cfg(feature = "workers")]
-impl<'a> GetInvoiceDetailsById<'a> {
+impl GetInvoiceDetailsById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkersGetInvoiceDetailsByIdV20260427Response200,
     > {
-        self.client.send_get_invoice_details_by_id(self.invoice_id)
+        self.client.send_get_invoice_details_by_id(&self.invoice_id)
     }
 }
 #[cfg(feature = "workers")]
@@ -11083,13 +11430,13 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/ic-workers-invoices-invoice-id-pdf-v-2026-04-20>
-    pub fn ic_workers_invoices_invoice_id_pdf<'a>(
-        &'a self,
-        invoice_id: &'a str,
-    ) -> IcWorkersInvoicesInvoiceIdPdf<'a> {
+    pub fn ic_workers_invoices_invoice_id_pdf(
+        &self,
+        invoice_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> IcWorkersInvoicesInvoiceIdPdf {
         IcWorkersInvoicesInvoiceIdPdf {
-            client: self,
-            invoice_id,
+            client: self.clone(),
+            invoice_id: invoice_id.into(),
         }
     }
 }
@@ -11097,17 +11444,17 @@ impl Client {
 ///Request builder for [`Client::ic_workers_invoices_invoice_id_pdf`]; finish with [`IcWorkersInvoicesInvoiceIdPdf::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct IcWorkersInvoicesInvoiceIdPdf<'a> {
-    client: &'a Client,
-    invoice_id: &'a str,
+pub struct IcWorkersInvoicesInvoiceIdPdf {
+    client: Client,
+    invoice_id: ::std::string::String,
 }
 #[cfg(feature = "workers")]
-impl<'a> IcWorkersInvoicesInvoiceIdPdf<'a> {
+impl IcWorkersInvoicesInvoiceIdPdf {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_ic_workers_invoices_invoice_id_pdf(self.invoice_id)
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+        self.client.send_ic_workers_invoices_invoice_id_pdf(&self.invoice_id)
     }
 }
 #[cfg(feature = "workers")]
@@ -11117,11 +11464,11 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/retrieve-worker-transaction-history-v-2026-04-30>
-    pub fn retrieve_worker_transaction_history<'a>(
-        &'a self,
-    ) -> RetrieveWorkerTransactionHistory<'a> {
+    pub fn retrieve_worker_transaction_history(
+        &self,
+    ) -> RetrieveWorkerTransactionHistory {
         RetrieveWorkerTransactionHistory {
-            client: self,
+            client: self.clone(),
             amount_from: None,
             amount_to: None,
             currencies: None,
@@ -11143,161 +11490,195 @@ impl Client {
 ///Request builder for [`Client::retrieve_worker_transaction_history`]; finish with [`RetrieveWorkerTransactionHistory::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveWorkerTransactionHistory<'a> {
-    client: &'a Client,
+pub struct RetrieveWorkerTransactionHistory {
+    client: Client,
     amount_from: Option<f64>,
     amount_to: Option<f64>,
-    currencies: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    cursor: Option<&'a str>,
+    currencies: Option<::std::vec::Vec<::std::string::String>>,
+    cursor: Option<::std::string::String>,
     filter: Option<types::IcWorkersTransactionsGetParametersFilter>,
-    from: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    from: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     include_running_total: Option<bool>,
     last_days: Option<i64>,
     limit: Option<i64>,
-    statuses: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    to: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    statuses: Option<::std::vec::Vec<::std::string::String>>,
+    to: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     transaction_type: Option<types::IcWorkersTransactionsGetParametersTransactionType>,
-    type_: Option<&'a str>,
-    withdrawal_methods: Option<&'a ::std::vec::Vec<::std::string::String>>,
+    type_: Option<::std::string::String>,
+    withdrawal_methods: Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "workers")]
-impl<'a> RetrieveWorkerTransactionHistory<'a> {
+impl RetrieveWorkerTransactionHistory {
     ///Sets the optional `amount_from` query parameter.
-    pub fn amount_from(mut self, value: f64) -> Self {
-        self.amount_from = Some(value);
+    pub fn amount_from(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.amount_from = Some(value.into());
         self
     }
     ///Sets the optional `amount_to` query parameter.
-    pub fn amount_to(mut self, value: f64) -> Self {
-        self.amount_to = Some(value);
+    pub fn amount_to(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.amount_to = Some(value.into());
         self
     }
     ///Sets the optional `currencies` query parameter.
     pub fn currencies(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.currencies = Some(value);
+        self.currencies = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `filter` query parameter.
     pub fn filter(
         mut self,
-        value: types::IcWorkersTransactionsGetParametersFilter,
+        value: impl ::std::convert::Into<types::IcWorkersTransactionsGetParametersFilter>,
     ) -> Self {
-        self.filter = Some(value);
+        self.filter = Some(value.into());
         self
     }
     ///Sets the optional `from` query parameter.
-    pub fn from(mut self, value: &'a ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
-        self.from = Some(value);
+    pub fn from(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> Self {
+        self.from = Some(value.into());
         self
     }
     ///Sets the optional `include_running_total` query parameter.
-    pub fn include_running_total(mut self, value: bool) -> Self {
-        self.include_running_total = Some(value);
+    pub fn include_running_total(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_running_total = Some(value.into());
         self
     }
     ///Sets the optional `last_days` query parameter.
-    pub fn last_days(mut self, value: i64) -> Self {
-        self.last_days = Some(value);
+    pub fn last_days(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.last_days = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `to` query parameter.
-    pub fn to(mut self, value: &'a ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
-        self.to = Some(value);
+    pub fn to(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
+    ) -> Self {
+        self.to = Some(value.into());
         self
     }
     ///Sets the optional `transaction_type` query parameter.
     pub fn transaction_type(
         mut self,
-        value: types::IcWorkersTransactionsGetParametersTransactionType,
+        value: impl ::std::convert::Into<
+            types::IcWorkersTransactionsGetParametersTransactionType,
+        >,
     ) -> Self {
-        self.transaction_type = Some(value);
+        self.transaction_type = Some(value.into());
         self
     }
     ///Sets the optional `type` query parameter.
-    pub fn type_(mut self, value: &'a str) -> Self {
-        self.type_ = Some(value);
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
         self
     }
     ///Sets the optional `withdrawal_methods` query parameter.
     pub fn withdrawal_methods(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.withdrawal_methods = Some(value);
+        self.withdrawal_methods = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
     > {
         self.client
             .send_retrieve_worker_transaction_history(
                 self.amount_from,
                 self.amount_to,
-                self.currencies,
-                self.cursor,
+                self.currencies.as_ref(),
+                self.cursor.as_deref(),
                 self.filter,
-                self.from,
+                self.from.as_ref(),
                 self.include_running_total,
                 self.last_days,
                 self.limit,
-                self.statuses,
-                self.to,
+                self.statuses.as_ref(),
+                self.to.as_ref(),
                 self.transaction_type,
-                self.type_,
-                self.withdrawal_methods,
+                self.type_.as_deref(),
+                self.withdrawal_methods.as_ref(),
             )
     }
 }
 #[cfg(feature = "workers")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveWorkerTransactionHistory<'a> {
+impl RetrieveWorkerTransactionHistory {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "workers")]
+impl crate::runtime::pagination::Paginated for RetrieveWorkerTransactionHistory {
     type Page = types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200;
     type Item = types::IcWorkersTransactionsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_worker_transaction_history(
                 self.amount_from.clone(),
                 self.amount_to.clone(),
-                self.currencies.clone(),
-                position.or(self.cursor),
+                self.currencies.as_ref(),
+                position.or(self.cursor.as_deref()),
                 self.filter.clone(),
-                self.from.clone(),
+                self.from.as_ref(),
                 self.include_running_total.clone(),
                 self.last_days.clone(),
                 self.limit.clone(),
-                self.statuses.clone(),
-                self.to.clone(),
+                self.statuses.as_ref(),
+                self.to.as_ref(),
                 self.transaction_type.clone(),
-                self.type_.clone(),
-                self.withdrawal_methods.clone(),
+                self.type_.as_deref(),
+                self.withdrawal_methods.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -11330,9 +11711,9 @@ impl Client {
     /// Token scopes: `immigration:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/get-client-cases>
-    pub fn get_client_cases<'a>(&'a self) -> GetClientCases<'a> {
+    pub fn get_client_cases(&self) -> GetClientCases {
         GetClientCases {
-            client: self,
+            client: self.clone(),
             case_type_ids: None,
             countries: None,
             cursor: None,
@@ -11346,90 +11727,116 @@ impl Client {
 ///Request builder for [`Client::get_client_cases`]; finish with [`GetClientCases::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetClientCases<'a> {
-    client: &'a Client,
-    case_type_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    cursor: Option<&'a str>,
+pub struct GetClientCases {
+    client: Client,
+    case_type_ids: Option<::std::vec::Vec<::std::string::String>>,
+    countries: Option<::std::vec::Vec<::std::string::String>>,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
-    search: Option<&'a str>,
+    search: Option<::std::string::String>,
     statuses: Option<
-        &'a ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
+        ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
     >,
 }
 #[cfg(feature = "immigration")]
-impl<'a> GetClientCases<'a> {
+impl GetClientCases {
     ///Sets the optional `case_type_ids` query parameter.
     pub fn case_type_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.case_type_ids = Some(value);
+        self.case_type_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `countries` query parameter.
     pub fn countries(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.countries = Some(value);
+        self.countries = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::ImmigrationClientCasesPostResponseDataStatus,
+            >,
+        >,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCasesResponse200> {
+    ) -> crate::runtime::Pending<types::ImmigrationGetClientCasesResponse200> {
         self.client
             .send_get_client_cases(
-                self.case_type_ids,
-                self.countries,
-                self.cursor,
+                self.case_type_ids.as_ref(),
+                self.countries.as_ref(),
+                self.cursor.as_deref(),
                 self.limit,
-                self.search,
-                self.statuses,
+                self.search.as_deref(),
+                self.statuses.as_ref(),
             )
     }
 }
 #[cfg(feature = "immigration")]
-impl<'a> crate::runtime::pagination::Paginated for GetClientCases<'a> {
+impl GetClientCases {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "immigration")]
+impl crate::runtime::pagination::Paginated for GetClientCases {
     type Page = types::ImmigrationGetClientCasesResponse200;
     type Item = types::ImmigrationClientCasesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_client_cases(
-                self.case_type_ids.clone(),
-                self.countries.clone(),
-                position.or(self.cursor),
+                self.case_type_ids.as_ref(),
+                self.countries.as_ref(),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
-                self.search.clone(),
-                self.statuses.clone(),
+                self.search.as_deref(),
+                self.statuses.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -11462,13 +11869,13 @@ impl Client {
     /// Token scopes: `immigration:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/create-an-immigration-case>
-    pub fn create_an_immigration_case<'a>(
-        &'a self,
-        body: &'a types::CreateAnImmigrationCaseBody,
-    ) -> CreateAnImmigrationCase<'a> {
+    pub fn create_an_immigration_case(
+        &self,
+        body: impl ::std::convert::Into<types::CreateAnImmigrationCaseBody>,
+    ) -> CreateAnImmigrationCase {
         CreateAnImmigrationCase {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -11476,20 +11883,17 @@ impl Client {
 ///Request builder for [`Client::create_an_immigration_case`]; finish with [`CreateAnImmigrationCase::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAnImmigrationCase<'a> {
-    client: &'a Client,
-    body: &'a types::CreateAnImmigrationCaseBody,
+pub struct CreateAnImmigrationCase {
+    client: Client,
+    body: types::CreateAnImmigrationCaseBody,
 }
 #[cfg(feature = "immigration")]
-impl<'a> CreateAnImmigrationCase<'a> {
+impl CreateAnImmigrationCase {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ImmigrationCreateAnImmigrationCaseResponse201,
-    > {
-        self.client.send_create_an_immigration_case(self.body)
+    ) -> crate::runtime::Pending<types::ImmigrationCreateAnImmigrationCaseResponse201> {
+        self.client.send_create_an_immigration_case(&self.body)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11499,25 +11903,31 @@ impl Client {
     /// Token scopes: `immigration:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/get-client-case>
-    pub fn get_client_case<'a>(&'a self, id: &'a str) -> GetClientCase<'a> {
-        GetClientCase { client: self, id }
+    pub fn get_client_case(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetClientCase {
+        GetClientCase {
+            client: self.clone(),
+            id: id.into(),
+        }
     }
 }
 #[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_client_case`]; finish with [`GetClientCase::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetClientCase<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetClientCase {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
-impl<'a> GetClientCase<'a> {
+impl GetClientCase {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCaseResponse200> {
-        self.client.send_get_client_case(self.id)
+    ) -> crate::runtime::Pending<types::ImmigrationGetClientCaseResponse200> {
+        self.client.send_get_client_case(&self.id)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11527,25 +11937,31 @@ impl Client {
     /// Token scopes: `immigration:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/get-document>
-    pub fn get_document<'a>(&'a self, id: &'a str) -> GetDocument<'a> {
-        GetDocument { client: self, id }
+    pub fn get_document(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetDocument {
+        GetDocument {
+            client: self.clone(),
+            id: id.into(),
+        }
     }
 }
 #[cfg(feature = "immigration")]
 ///Request builder for [`Client::get_document`]; finish with [`GetDocument::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetDocument<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetDocument {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
-impl<'a> GetDocument<'a> {
+impl GetDocument {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetDocumentResponse200> {
-        self.client.send_get_document(self.id)
+    ) -> crate::runtime::Pending<types::ImmigrationGetDocumentResponse200> {
+        self.client.send_get_document(&self.id)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11555,23 +11971,25 @@ impl Client {
     /// Token scopes: `immigration:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/get-business-visa-requirement>
-    pub fn get_business_visa_requirement<'a>(
-        &'a self,
-        destination_country: &'a str,
-        nationality: &'a str,
-        residence_country: &'a str,
-        trip_end_date: &'a ::chrono::naive::NaiveDate,
-        trip_reason: types::ImmigrationVisaRequirementBusinessGetParametersTripReason,
-        trip_start_date: &'a ::chrono::naive::NaiveDate,
-    ) -> GetBusinessVisaRequirement<'a> {
+    pub fn get_business_visa_requirement(
+        &self,
+        destination_country: impl ::std::convert::Into<::std::string::String>,
+        nationality: impl ::std::convert::Into<::std::string::String>,
+        residence_country: impl ::std::convert::Into<::std::string::String>,
+        trip_end_date: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+        trip_reason: impl ::std::convert::Into<
+            types::ImmigrationVisaRequirementBusinessGetParametersTripReason,
+        >,
+        trip_start_date: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> GetBusinessVisaRequirement {
         GetBusinessVisaRequirement {
-            client: self,
-            destination_country,
-            nationality,
-            residence_country,
-            trip_end_date,
-            trip_reason,
-            trip_start_date,
+            client: self.clone(),
+            destination_country: destination_country.into(),
+            nationality: nationality.into(),
+            residence_country: residence_country.into(),
+            trip_end_date: trip_end_date.into(),
+            trip_reason: trip_reason.into(),
+            trip_start_date: trip_start_date.into(),
             second_nationality: None,
         }
     }
@@ -11580,39 +11998,41 @@ impl Client {
 ///Request builder for [`Client::get_business_visa_requirement`]; finish with [`GetBusinessVisaRequirement::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetBusinessVisaRequirement<'a> {
-    client: &'a Client,
-    destination_country: &'a str,
-    nationality: &'a str,
-    residence_country: &'a str,
-    trip_end_date: &'a ::chrono::naive::NaiveDate,
+pub struct GetBusinessVisaRequirement {
+    client: Client,
+    destination_country: ::std::string::String,
+    nationality: ::std::string::String,
+    residence_country: ::std::string::String,
+    trip_end_date: ::chrono::naive::NaiveDate,
     trip_reason: types::ImmigrationVisaRequirementBusinessGetParametersTripReason,
-    trip_start_date: &'a ::chrono::naive::NaiveDate,
-    second_nationality: Option<&'a str>,
+    trip_start_date: ::chrono::naive::NaiveDate,
+    second_nationality: Option<::std::string::String>,
 }
 #[cfg(feature = "immigration")]
-impl<'a> GetBusinessVisaRequirement<'a> {
+impl GetBusinessVisaRequirement {
     ///Sets the optional `second_nationality` query parameter.
-    pub fn second_nationality(mut self, value: &'a str) -> Self {
-        self.second_nationality = Some(value);
+    pub fn second_nationality(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.second_nationality = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ImmigrationGetBusinessVisaRequirementResponse200,
     > {
         self.client
             .send_get_business_visa_requirement(
-                self.destination_country,
-                self.nationality,
-                self.residence_country,
-                self.second_nationality,
-                self.trip_end_date,
+                &self.destination_country,
+                &self.nationality,
+                &self.residence_country,
+                self.second_nationality.as_deref(),
+                &self.trip_end_date,
                 self.trip_reason,
-                self.trip_start_date,
+                &self.trip_start_date,
             )
     }
 }
@@ -11623,10 +12043,13 @@ impl Client {
     /// Token scopes: `immigration:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/get-visa-types>
-    pub fn get_visa_types<'a>(&'a self, country_code: &'a str) -> GetVisaTypes<'a> {
+    pub fn get_visa_types(
+        &self,
+        country_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetVisaTypes {
         GetVisaTypes {
-            client: self,
-            country_code,
+            client: self.clone(),
+            country_code: country_code.into(),
         }
     }
 }
@@ -11634,17 +12057,17 @@ impl Client {
 ///Request builder for [`Client::get_visa_types`]; finish with [`GetVisaTypes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetVisaTypes<'a> {
-    client: &'a Client,
-    country_code: &'a str,
+pub struct GetVisaTypes {
+    client: Client,
+    country_code: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
-impl<'a> GetVisaTypes<'a> {
+impl GetVisaTypes {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PoliciesGetItPoliciesResponse200> {
-        self.client.send_get_visa_types(self.country_code)
+    ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
+        self.client.send_get_visa_types(&self.country_code)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11654,9 +12077,9 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/get-worker-cases>
-    pub fn get_worker_cases<'a>(&'a self) -> GetWorkerCases<'a> {
+    pub fn get_worker_cases(&self) -> GetWorkerCases {
         GetWorkerCases {
-            client: self,
+            client: self.clone(),
             case_type_ids: None,
             countries: None,
             cursor: None,
@@ -11670,90 +12093,116 @@ impl Client {
 ///Request builder for [`Client::get_worker_cases`]; finish with [`GetWorkerCases::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerCases<'a> {
-    client: &'a Client,
-    case_type_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    cursor: Option<&'a str>,
+pub struct GetWorkerCases {
+    client: Client,
+    case_type_ids: Option<::std::vec::Vec<::std::string::String>>,
+    countries: Option<::std::vec::Vec<::std::string::String>>,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
-    search: Option<&'a str>,
+    search: Option<::std::string::String>,
     statuses: Option<
-        &'a ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
+        ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
     >,
 }
 #[cfg(feature = "immigration")]
-impl<'a> GetWorkerCases<'a> {
+impl GetWorkerCases {
     ///Sets the optional `case_type_ids` query parameter.
     pub fn case_type_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.case_type_ids = Some(value);
+        self.case_type_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `countries` query parameter.
     pub fn countries(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.countries = Some(value);
+        self.countries = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::ImmigrationClientCasesPostResponseDataStatus,
+            >,
+        >,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCasesResponse200> {
+    ) -> crate::runtime::Pending<types::ImmigrationGetClientCasesResponse200> {
         self.client
             .send_get_worker_cases(
-                self.case_type_ids,
-                self.countries,
-                self.cursor,
+                self.case_type_ids.as_ref(),
+                self.countries.as_ref(),
+                self.cursor.as_deref(),
                 self.limit,
-                self.search,
-                self.statuses,
+                self.search.as_deref(),
+                self.statuses.as_ref(),
             )
     }
 }
 #[cfg(feature = "immigration")]
-impl<'a> crate::runtime::pagination::Paginated for GetWorkerCases<'a> {
+impl GetWorkerCases {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "immigration")]
+impl crate::runtime::pagination::Paginated for GetWorkerCases {
     type Page = types::ImmigrationGetClientCasesResponse200;
     type Item = types::ImmigrationClientCasesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_worker_cases(
-                self.case_type_ids.clone(),
-                self.countries.clone(),
-                position.or(self.cursor),
+                self.case_type_ids.as_ref(),
+                self.countries.as_ref(),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
-                self.search.clone(),
-                self.statuses.clone(),
+                self.search.as_deref(),
+                self.statuses.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -11786,10 +12235,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/get-worker-case>
-    pub fn get_worker_case<'a>(&'a self, case_id: &'a str) -> GetWorkerCase<'a> {
+    pub fn get_worker_case(
+        &self,
+        case_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWorkerCase {
         GetWorkerCase {
-            client: self,
-            case_id,
+            client: self.clone(),
+            case_id: case_id.into(),
         }
     }
 }
@@ -11797,17 +12249,17 @@ impl Client {
 ///Request builder for [`Client::get_worker_case`]; finish with [`GetWorkerCase::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerCase<'a> {
-    client: &'a Client,
-    case_id: &'a str,
+pub struct GetWorkerCase {
+    client: Client,
+    case_id: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
-impl<'a> GetWorkerCase<'a> {
+impl GetWorkerCase {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetWorkerCaseResponse200> {
-        self.client.send_get_worker_case(self.case_id)
+    ) -> crate::runtime::Pending<types::ImmigrationGetWorkerCaseResponse200> {
+        self.client.send_get_worker_case(&self.case_id)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11817,15 +12269,15 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/get-worker-case-required-document>
-    pub fn get_worker_case_required_document<'a>(
-        &'a self,
-        worker_id: &'a str,
-        case_id: &'a str,
-    ) -> GetWorkerCaseRequiredDocument<'a> {
+    pub fn get_worker_case_required_document(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        case_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWorkerCaseRequiredDocument {
         GetWorkerCaseRequiredDocument {
-            client: self,
-            worker_id,
-            case_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            case_id: case_id.into(),
         }
     }
 }
@@ -11833,21 +12285,21 @@ impl Client {
 ///Request builder for [`Client::get_worker_case_required_document`]; finish with [`GetWorkerCaseRequiredDocument::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerCaseRequiredDocument<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    case_id: &'a str,
+pub struct GetWorkerCaseRequiredDocument {
+    client: Client,
+    worker_id: ::std::string::String,
+    case_id: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
-impl<'a> GetWorkerCaseRequiredDocument<'a> {
+impl GetWorkerCaseRequiredDocument {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ImmigrationGetWorkerCaseRequiredDocumentResponse200,
     > {
-        self.client.send_get_worker_case_required_document(self.worker_id, self.case_id)
+        self.client
+            .send_get_worker_case_required_document(&self.worker_id, &self.case_id)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11859,46 +12311,45 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/create-worker-case-required-document>
-    pub fn create_worker_case_required_document<'a>(
-        &'a self,
-        worker_id: &'a str,
-        case_id: &'a str,
-        document_request_id: &'a str,
-        form: ::reqwest::multipart::Form,
-    ) -> CreateWorkerCaseRequiredDocument<'a> {
+    pub fn create_worker_case_required_document(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        case_id: impl ::std::convert::Into<::std::string::String>,
+        document_request_id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> CreateWorkerCaseRequiredDocument {
         CreateWorkerCaseRequiredDocument {
-            client: self,
-            worker_id,
-            case_id,
-            document_request_id,
-            form,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            case_id: case_id.into(),
+            document_request_id: document_request_id.into(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "immigration")]
 ///Request builder for [`Client::create_worker_case_required_document`]; finish with [`CreateWorkerCaseRequiredDocument::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateWorkerCaseRequiredDocument<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    case_id: &'a str,
-    document_request_id: &'a str,
+pub struct CreateWorkerCaseRequiredDocument {
+    client: Client,
+    worker_id: ::std::string::String,
+    case_id: ::std::string::String,
+    document_request_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "immigration")]
-impl<'a> CreateWorkerCaseRequiredDocument<'a> {
+impl CreateWorkerCaseRequiredDocument {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201,
     > {
         self.client
             .send_create_worker_case_required_document(
-                self.worker_id,
-                self.case_id,
-                self.document_request_id,
+                &self.worker_id,
+                &self.case_id,
+                &self.document_request_id,
                 self.form,
             )
     }
@@ -11910,13 +12361,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/get-worker-onboarding-case>
-    pub fn get_worker_onboarding_case<'a>(
-        &'a self,
-        worker_id: &'a str,
-    ) -> GetWorkerOnboardingCase<'a> {
+    pub fn get_worker_onboarding_case(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWorkerOnboardingCase {
         GetWorkerOnboardingCase {
-            client: self,
-            worker_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
             contract_id: None,
         }
     }
@@ -11925,26 +12376,30 @@ impl Client {
 ///Request builder for [`Client::get_worker_onboarding_case`]; finish with [`GetWorkerOnboardingCase::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWorkerOnboardingCase<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    contract_id: Option<&'a str>,
+pub struct GetWorkerOnboardingCase {
+    client: Client,
+    worker_id: ::std::string::String,
+    contract_id: Option<::std::string::String>,
 }
 #[cfg(feature = "immigration")]
-impl<'a> GetWorkerOnboardingCase<'a> {
+impl GetWorkerOnboardingCase {
     ///Sets the optional `contract_id` query parameter.
-    pub fn contract_id(mut self, value: &'a str) -> Self {
-        self.contract_id = Some(value);
+    pub fn contract_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.contract_id = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ImmigrationGetWorkerOnboardingCaseResponse200,
-    > {
-        self.client.send_get_worker_onboarding_case(self.worker_id, self.contract_id)
+    ) -> crate::runtime::Pending<types::ImmigrationGetWorkerOnboardingCaseResponse200> {
+        self.client
+            .send_get_worker_onboarding_case(
+                &self.worker_id,
+                self.contract_id.as_deref(),
+            )
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -11954,9 +12409,9 @@ impl Client {
     /// Token scopes: `legal-entity:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/legal-entities/get-industries>
-    pub fn get_industries<'a>(&'a self) -> GetIndustries<'a> {
+    pub fn get_industries(&self) -> GetIndustries {
         GetIndustries {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
             order: None,
@@ -11968,55 +12423,75 @@ impl Client {
 ///Request builder for [`Client::get_industries`]; finish with [`GetIndustries::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetIndustries<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct GetIndustries {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
     order: Option<types::GroupsGetParametersSortOrder>,
     sort_by: Option<types::IndustriesGetParametersSortBy>,
 }
 #[cfg(feature = "legal-entities")]
-impl<'a> GetIndustries<'a> {
+impl GetIndustries {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `order` query parameter.
-    pub fn order(mut self, value: types::GroupsGetParametersSortOrder) -> Self {
-        self.order = Some(value);
+    pub fn order(
+        mut self,
+        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+    ) -> Self {
+        self.order = Some(value.into());
         self
     }
     ///Sets the optional `sort_by` query parameter.
-    pub fn sort_by(mut self, value: types::IndustriesGetParametersSortBy) -> Self {
-        self.sort_by = Some(value);
+    pub fn sort_by(
+        mut self,
+        value: impl ::std::convert::Into<types::IndustriesGetParametersSortBy>,
+    ) -> Self {
+        self.sort_by = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::LegalEntitiesGetIndustriesResponse200> {
+    ) -> crate::runtime::Pending<types::LegalEntitiesGetIndustriesResponse200> {
         self.client
-            .send_get_industries(self.cursor, self.limit, self.order, self.sort_by)
+            .send_get_industries(
+                self.cursor.as_deref(),
+                self.limit,
+                self.order,
+                self.sort_by,
+            )
     }
 }
 #[cfg(feature = "legal-entities")]
-impl<'a> crate::runtime::pagination::Paginated for GetIndustries<'a> {
+impl GetIndustries {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "legal-entities")]
+impl crate::runtime::pagination::Paginated for GetIndustries {
     type Page = types::LegalEntitiesGetIndustriesResponse200;
     type Item = types::IndustriesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_industries(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
                 self.order.clone(),
                 self.sort_by.clone(),
@@ -12050,9 +12525,9 @@ impl Client {
     /// `GET /rest/v2/integrations/consent`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/integrations/get-integration-consent>
-    pub fn get_integration_consent<'a>(&'a self) -> GetIntegrationConsent<'a> {
+    pub fn get_integration_consent(&self) -> GetIntegrationConsent {
         GetIntegrationConsent {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -12060,18 +12535,15 @@ impl Client {
 ///Request builder for [`Client::get_integration_consent`]; finish with [`GetIntegrationConsent::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetIntegrationConsent<'a> {
-    client: &'a Client,
+pub struct GetIntegrationConsent {
+    client: Client,
 }
 #[cfg(feature = "integrations")]
-impl<'a> GetIntegrationConsent<'a> {
+impl GetIntegrationConsent {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::IntegrationsGetIntegrationConsentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::IntegrationsGetIntegrationConsentResponse200> {
         self.client.send_get_integration_consent()
     }
 }
@@ -12082,9 +12554,9 @@ impl Client {
     /// Token scopes: `invoice-adjustments:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/invoice-adjustments/get-invoice-adjustments>
-    pub fn get_invoice_adjustments<'a>(&'a self) -> GetInvoiceAdjustments<'a> {
+    pub fn get_invoice_adjustments(&self) -> GetInvoiceAdjustments {
         GetInvoiceAdjustments {
-            client: self,
+            client: self.clone(),
             contract_id: None,
             contract_types: None,
             date_from: None,
@@ -12102,126 +12574,146 @@ impl Client {
 ///Request builder for [`Client::get_invoice_adjustments`]; finish with [`GetInvoiceAdjustments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetInvoiceAdjustments<'a> {
-    client: &'a Client,
-    contract_id: Option<&'a str>,
-    contract_types: Option<&'a types::TimesheetsGetParametersContractTypes>,
-    date_from: Option<&'a ::chrono::naive::NaiveDate>,
-    date_to: Option<&'a ::chrono::naive::NaiveDate>,
-    invoice_id: Option<&'a str>,
+pub struct GetInvoiceAdjustments {
+    client: Client,
+    contract_id: Option<::std::string::String>,
+    contract_types: Option<types::TimesheetsGetParametersContractTypes>,
+    date_from: Option<::chrono::naive::NaiveDate>,
+    date_to: Option<::chrono::naive::NaiveDate>,
+    invoice_id: Option<::std::string::String>,
     limit: Option<i64>,
     offset: Option<i64>,
-    reporter_id: Option<&'a str>,
-    statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
-    types: Option<&'a types::InvoiceAdjustmentsGetParametersTypes>,
+    reporter_id: Option<::std::string::String>,
+    statuses: Option<types::TimesheetsGetParametersStatuses>,
+    types: Option<types::InvoiceAdjustmentsGetParametersTypes>,
 }
 #[cfg(feature = "invoice-adjustments")]
-impl<'a> GetInvoiceAdjustments<'a> {
+impl GetInvoiceAdjustments {
     ///Sets the optional `contract_id` query parameter.
-    pub fn contract_id(mut self, value: &'a str) -> Self {
-        self.contract_id = Some(value);
+    pub fn contract_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.contract_id = Some(value.into());
         self
     }
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
         mut self,
-        value: &'a types::TimesheetsGetParametersContractTypes,
+        value: impl ::std::convert::Into<types::TimesheetsGetParametersContractTypes>,
     ) -> Self {
-        self.contract_types = Some(value);
+        self.contract_types = Some(value.into());
         self
     }
     ///Sets the optional `date_from` query parameter.
-    pub fn date_from(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_from = Some(value);
+    pub fn date_from(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_from = Some(value.into());
         self
     }
     ///Sets the optional `date_to` query parameter.
-    pub fn date_to(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_to = Some(value);
+    pub fn date_to(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_to = Some(value.into());
         self
     }
     ///Sets the optional `invoice_id` query parameter.
-    pub fn invoice_id(mut self, value: &'a str) -> Self {
-        self.invoice_id = Some(value);
+    pub fn invoice_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.invoice_id = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     ///Sets the optional `reporter_id` query parameter.
-    pub fn reporter_id(mut self, value: &'a str) -> Self {
-        self.reporter_id = Some(value);
+    pub fn reporter_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reporter_id = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a types::TimesheetsGetParametersStatuses,
+        value: impl ::std::convert::Into<types::TimesheetsGetParametersStatuses>,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(value.into());
         self
     }
     ///Sets the optional `types` query parameter.
     pub fn types(
         mut self,
-        value: &'a types::InvoiceAdjustmentsGetParametersTypes,
+        value: impl ::std::convert::Into<types::InvoiceAdjustmentsGetParametersTypes>,
     ) -> Self {
-        self.types = Some(value);
+        self.types = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200,
     > {
         self.client
             .send_get_invoice_adjustments(
-                self.contract_id,
-                self.contract_types,
-                self.date_from,
-                self.date_to,
-                self.invoice_id,
+                self.contract_id.as_deref(),
+                self.contract_types.as_ref(),
+                self.date_from.as_ref(),
+                self.date_to.as_ref(),
+                self.invoice_id.as_deref(),
                 self.limit,
                 self.offset,
-                self.reporter_id,
-                self.statuses,
-                self.types,
+                self.reporter_id.as_deref(),
+                self.statuses.as_ref(),
+                self.types.as_ref(),
             )
     }
 }
 #[cfg(feature = "invoice-adjustments")]
-impl<'a> crate::runtime::pagination::Paginated for GetInvoiceAdjustments<'a> {
+impl GetInvoiceAdjustments {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "invoice-adjustments")]
+impl crate::runtime::pagination::Paginated for GetInvoiceAdjustments {
     type Page = types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200;
     type Item = types::InvoiceAdjustmentsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_invoice_adjustments(
-                self.contract_id.clone(),
-                self.contract_types.clone(),
-                self.date_from.clone(),
-                self.date_to.clone(),
-                self.invoice_id.clone(),
+                self.contract_id.as_deref(),
+                self.contract_types.as_ref(),
+                self.date_from.as_ref(),
+                self.date_to.as_ref(),
+                self.invoice_id.as_deref(),
                 self.limit.clone(),
                 position
                     .and_then(|p| p.parse::<i64>().ok())
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
-                self.reporter_id.clone(),
-                self.statuses.clone(),
-                self.types.clone(),
+                self.reporter_id.as_deref(),
+                self.statuses.as_ref(),
+                self.types.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -12255,13 +12747,13 @@ impl Client {
     /// Token scopes: `invoice-adjustments:write`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/invoice-adjustments/create-invoice-adjustment>
-    pub fn create_invoice_adjustment<'a>(
-        &'a self,
-        body: &'a types::CreateInvoiceAdjustmentBody,
-    ) -> CreateInvoiceAdjustment<'a> {
+    pub fn create_invoice_adjustment(
+        &self,
+        body: impl ::std::convert::Into<types::CreateInvoiceAdjustmentBody>,
+    ) -> CreateInvoiceAdjustment {
         CreateInvoiceAdjustment {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
             recurring: None,
         }
     }
@@ -12270,26 +12762,28 @@ impl Client {
 ///Request builder for [`Client::create_invoice_adjustment`]; finish with [`CreateInvoiceAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateInvoiceAdjustment<'a> {
-    client: &'a Client,
-    body: &'a types::CreateInvoiceAdjustmentBody,
-    recurring: Option<&'a str>,
+pub struct CreateInvoiceAdjustment {
+    client: Client,
+    body: types::CreateInvoiceAdjustmentBody,
+    recurring: Option<::std::string::String>,
 }
 #[cfg(feature = "invoice-adjustments")]
-impl<'a> CreateInvoiceAdjustment<'a> {
+impl CreateInvoiceAdjustment {
     ///Sets the optional `recurring` query parameter.
-    pub fn recurring(mut self, value: &'a str) -> Self {
-        self.recurring = Some(value);
+    pub fn recurring(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.recurring = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
     > {
-        self.client.send_create_invoice_adjustment(self.recurring, self.body)
+        self.client.send_create_invoice_adjustment(self.recurring.as_deref(), &self.body)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12299,13 +12793,13 @@ impl Client {
     /// Token scopes: `invoice-adjustments:read`, `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/invoice-adjustments/get-invoice-adjustment-by-id>
-    pub fn get_invoice_adjustment_by_id<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> GetInvoiceAdjustmentById<'a> {
+    pub fn get_invoice_adjustment_by_id(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetInvoiceAdjustmentById {
         GetInvoiceAdjustmentById {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -12313,20 +12807,19 @@ impl Client {
 ///Request builder for [`Client::get_invoice_adjustment_by_id`]; finish with [`GetInvoiceAdjustmentById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetInvoiceAdjustmentById<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetInvoiceAdjustmentById {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "invoice-adjustments")]
-impl<'a> GetInvoiceAdjustmentById<'a> {
+impl GetInvoiceAdjustmentById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
     > {
-        self.client.send_get_invoice_adjustment_by_id(self.id)
+        self.client.send_get_invoice_adjustment_by_id(&self.id)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12336,13 +12829,13 @@ impl Client {
     /// Token scopes: `invoice-adjustments:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/invoice-adjustments/delete-invoice-adjustment>
-    pub fn delete_invoice_adjustment<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> DeleteInvoiceAdjustment<'a> {
+    pub fn delete_invoice_adjustment(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteInvoiceAdjustment {
         DeleteInvoiceAdjustment {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -12350,15 +12843,15 @@ impl Client {
 ///Request builder for [`Client::delete_invoice_adjustment`]; finish with [`DeleteInvoiceAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteInvoiceAdjustment<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct DeleteInvoiceAdjustment {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "invoice-adjustments")]
-impl<'a> DeleteInvoiceAdjustment<'a> {
+impl DeleteInvoiceAdjustment {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
-        self.client.send_delete_invoice_adjustment(self.id)
+    pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
+        self.client.send_delete_invoice_adjustment(&self.id)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12368,15 +12861,15 @@ impl Client {
     /// Token scopes: `invoice-adjustments:write`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/invoice-adjustments/update-invoice-adjustment>
-    pub fn update_invoice_adjustment<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::UpdateInvoiceAdjustmentBody,
-    ) -> UpdateInvoiceAdjustment<'a> {
+    pub fn update_invoice_adjustment(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateInvoiceAdjustmentBody>,
+    ) -> UpdateInvoiceAdjustment {
         UpdateInvoiceAdjustment {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -12384,18 +12877,18 @@ impl Client {
 ///Request builder for [`Client::update_invoice_adjustment`]; finish with [`UpdateInvoiceAdjustment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateInvoiceAdjustment<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::UpdateInvoiceAdjustmentBody,
+pub struct UpdateInvoiceAdjustment {
+    client: Client,
+    id: ::std::string::String,
+    body: types::UpdateInvoiceAdjustmentBody,
 }
 #[cfg(feature = "invoice-adjustments")]
-impl<'a> UpdateInvoiceAdjustment<'a> {
+impl UpdateInvoiceAdjustment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_invoice_adjustment(self.id, self.body)
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_invoice_adjustment(&self.id, &self.body)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12405,15 +12898,15 @@ impl Client {
     /// Token scopes: `invoice-adjustments:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/invoice-adjustments/create-invoice-adjustment-review>
-    pub fn create_invoice_adjustment_review<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::CreateInvoiceAdjustmentReviewBody,
-    ) -> CreateInvoiceAdjustmentReview<'a> {
+    pub fn create_invoice_adjustment_review(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateInvoiceAdjustmentReviewBody>,
+    ) -> CreateInvoiceAdjustmentReview {
         CreateInvoiceAdjustmentReview {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -12421,18 +12914,18 @@ impl Client {
 ///Request builder for [`Client::create_invoice_adjustment_review`]; finish with [`CreateInvoiceAdjustmentReview::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateInvoiceAdjustmentReview<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::CreateInvoiceAdjustmentReviewBody,
+pub struct CreateInvoiceAdjustmentReview {
+    client: Client,
+    id: ::std::string::String,
+    body: types::CreateInvoiceAdjustmentReviewBody,
 }
 #[cfg(feature = "invoice-adjustments")]
-impl<'a> CreateInvoiceAdjustmentReview<'a> {
+impl CreateInvoiceAdjustmentReview {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_invoice_adjustment_review(self.id, self.body)
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_invoice_adjustment_review(&self.id, &self.body)
     }
 }
 #[cfg(feature = "accounting")]
@@ -12442,9 +12935,9 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/retrieve-invoices>
-    pub fn retrieve_invoices<'a>(&'a self) -> RetrieveInvoices<'a> {
+    pub fn retrieve_invoices(&self) -> RetrieveInvoices {
         RetrieveInvoices {
-            client: self,
+            client: self.clone(),
             cursor: None,
             include: None,
             issued_from_date: None,
@@ -12459,63 +12952,78 @@ impl Client {
 ///Request builder for [`Client::retrieve_invoices`]; finish with [`RetrieveInvoices::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveInvoices<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct RetrieveInvoices {
+    client: Client,
+    cursor: Option<::std::string::String>,
     include: Option<types::InvoicesGetParametersInclude>,
-    issued_from_date: Option<&'a str>,
-    issued_to_date: Option<&'a str>,
+    issued_from_date: Option<::std::string::String>,
+    issued_to_date: Option<::std::string::String>,
     limit: Option<i64>,
     offset: Option<i64>,
     status: Option<types::InvoicesGetParametersStatus>,
 }
 #[cfg(feature = "accounting")]
-impl<'a> RetrieveInvoices<'a> {
+impl RetrieveInvoices {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `include` query parameter.
-    pub fn include(mut self, value: types::InvoicesGetParametersInclude) -> Self {
-        self.include = Some(value);
+    pub fn include(
+        mut self,
+        value: impl ::std::convert::Into<types::InvoicesGetParametersInclude>,
+    ) -> Self {
+        self.include = Some(value.into());
         self
     }
     ///Sets the optional `issued_from_date` query parameter.
-    pub fn issued_from_date(mut self, value: &'a str) -> Self {
-        self.issued_from_date = Some(value);
+    pub fn issued_from_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.issued_from_date = Some(value.into());
         self
     }
     ///Sets the optional `issued_to_date` query parameter.
-    pub fn issued_to_date(mut self, value: &'a str) -> Self {
-        self.issued_to_date = Some(value);
+    pub fn issued_to_date(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.issued_to_date = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     ///Sets the optional `status` query parameter.
-    pub fn status(mut self, value: types::InvoicesGetParametersStatus) -> Self {
-        self.status = Some(value);
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<types::InvoicesGetParametersStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::AccountingRetrieveInvoicesResponse200> {
+    ) -> crate::runtime::Pending<types::AccountingRetrieveInvoicesResponse200> {
         self.client
             .send_retrieve_invoices(
-                self.cursor,
+                self.cursor.as_deref(),
                 self.include,
-                self.issued_from_date,
-                self.issued_to_date,
+                self.issued_from_date.as_deref(),
+                self.issued_to_date.as_deref(),
                 self.limit,
                 self.offset,
                 self.status,
@@ -12523,20 +13031,26 @@ impl<'a> RetrieveInvoices<'a> {
     }
 }
 #[cfg(feature = "accounting")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveInvoices<'a> {
+impl RetrieveInvoices {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "accounting")]
+impl crate::runtime::pagination::Paginated for RetrieveInvoices {
     type Page = types::AccountingRetrieveInvoicesResponse200;
     type Item = types::InvoicesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_invoices(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.include.clone(),
-                self.issued_from_date.clone(),
-                self.issued_to_date.clone(),
+                self.issued_from_date.as_deref(),
+                self.issued_to_date.as_deref(),
                 self.limit.clone(),
                 self.offset.clone(),
                 self.status.clone(),
@@ -12574,9 +13088,9 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/retrieve-deel-invoices>
-    pub fn retrieve_deel_invoices<'a>(&'a self) -> RetrieveDeelInvoices<'a> {
+    pub fn retrieve_deel_invoices(&self) -> RetrieveDeelInvoices {
         RetrieveDeelInvoices {
-            client: self,
+            client: self.clone(),
             limit: None,
             offset: None,
         }
@@ -12586,39 +13100,45 @@ impl Client {
 ///Request builder for [`Client::retrieve_deel_invoices`]; finish with [`RetrieveDeelInvoices::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveDeelInvoices<'a> {
-    client: &'a Client,
+pub struct RetrieveDeelInvoices {
+    client: Client,
     limit: Option<i64>,
     offset: Option<i64>,
 }
 #[cfg(feature = "accounting")]
-impl<'a> RetrieveDeelInvoices<'a> {
+impl RetrieveDeelInvoices {
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::AccountingRetrieveDeelInvoicesResponse200> {
+    ) -> crate::runtime::Pending<types::AccountingRetrieveDeelInvoicesResponse200> {
         self.client.send_retrieve_deel_invoices(self.limit, self.offset)
     }
 }
 #[cfg(feature = "accounting")]
-impl<'a> crate::runtime::pagination::Paginated for RetrieveDeelInvoices<'a> {
+impl RetrieveDeelInvoices {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "accounting")]
+impl crate::runtime::pagination::Paginated for RetrieveDeelInvoices {
     type Page = types::AccountingRetrieveDeelInvoicesResponse200;
     type Item = types::InvoicesDeelGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_retrieve_deel_invoices(
                 self.limit.clone(),
@@ -12659,13 +13179,13 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/get-billing-invoice-download-link>
-    pub fn get_billing_invoice_download_link<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> GetBillingInvoiceDownloadLink<'a> {
+    pub fn get_billing_invoice_download_link(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetBillingInvoiceDownloadLink {
         GetBillingInvoiceDownloadLink {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -12673,20 +13193,19 @@ impl Client {
 ///Request builder for [`Client::get_billing_invoice_download_link`]; finish with [`GetBillingInvoiceDownloadLink::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetBillingInvoiceDownloadLink<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetBillingInvoiceDownloadLink {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "accounting")]
-impl<'a> GetBillingInvoiceDownloadLink<'a> {
+impl GetBillingInvoiceDownloadLink {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AccountingGetBillingInvoiceDownloadLinkResponse200,
     > {
-        self.client.send_get_billing_invoice_download_link(self.id)
+        self.client.send_get_billing_invoice_download_link(&self.id)
     }
 }
 #[cfg(feature = "accounting")]
@@ -12696,10 +13215,13 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/get-invoice-by-id-v-2026-01-01>
-    pub fn get_invoice_by_id<'a>(&'a self, invoice_id: &'a str) -> GetInvoiceById<'a> {
+    pub fn get_invoice_by_id(
+        &self,
+        invoice_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetInvoiceById {
         GetInvoiceById {
-            client: self,
-            invoice_id,
+            client: self.clone(),
+            invoice_id: invoice_id.into(),
         }
     }
 }
@@ -12707,20 +13229,17 @@ impl Client {
 ///Request builder for [`Client::get_invoice_by_id`]; finish with [`GetInvoiceById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetInvoiceById<'a> {
-    client: &'a Client,
-    invoice_id: &'a str,
+pub struct GetInvoiceById {
+    client: Client,
+    invoice_id: ::std::string::String,
 }
 #[cfg(feature = "accounting")]
-impl<'a> GetInvoiceById<'a> {
+impl GetInvoiceById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AccountingGetInvoiceByIdV20260101Response200,
-    > {
-        self.client.send_get_invoice_by_id(self.invoice_id)
+    ) -> crate::runtime::Pending<types::AccountingGetInvoiceByIdV20260101Response200> {
+        self.client.send_get_invoice_by_id(&self.invoice_id)
     }
 }
 #[cfg(feature = "assets")]
@@ -12730,9 +13249,9 @@ impl Client {
     /// Token scopes: `it-assets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/assets/get-it-assets>
-    pub fn get_it_assets<'a>(&'a self) -> GetItAssets<'a> {
+    pub fn get_it_assets(&self) -> GetItAssets {
         GetItAssets {
-            client: self,
+            client: self.clone(),
             category: None,
             cursor: None,
             hris_profile_id: None,
@@ -12746,56 +13265,69 @@ impl Client {
 ///Request builder for [`Client::get_it_assets`]; finish with [`GetItAssets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetItAssets<'a> {
-    client: &'a Client,
+pub struct GetItAssets {
+    client: Client,
     category: Option<types::ItAssetsGetParametersCategory>,
-    cursor: Option<&'a str>,
-    hris_profile_id: Option<&'a str>,
+    cursor: Option<::std::string::String>,
+    hris_profile_id: Option<::std::string::String>,
     limit: Option<i64>,
     location: Option<types::ItAssetsGetParametersLocation>,
     status: Option<types::ItAssetsGetParametersStatus>,
 }
 #[cfg(feature = "assets")]
-impl<'a> GetItAssets<'a> {
+impl GetItAssets {
     ///Sets the optional `category` query parameter.
-    pub fn category(mut self, value: types::ItAssetsGetParametersCategory) -> Self {
-        self.category = Some(value);
+    pub fn category(
+        mut self,
+        value: impl ::std::convert::Into<types::ItAssetsGetParametersCategory>,
+    ) -> Self {
+        self.category = Some(value.into());
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `hris_profile_id` query parameter.
-    pub fn hris_profile_id(mut self, value: &'a str) -> Self {
-        self.hris_profile_id = Some(value);
+    pub fn hris_profile_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hris_profile_id = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `location` query parameter.
-    pub fn location(mut self, value: types::ItAssetsGetParametersLocation) -> Self {
-        self.location = Some(value);
+    pub fn location(
+        mut self,
+        value: impl ::std::convert::Into<types::ItAssetsGetParametersLocation>,
+    ) -> Self {
+        self.location = Some(value.into());
         self
     }
     ///Sets the optional `status` query parameter.
-    pub fn status(mut self, value: types::ItAssetsGetParametersStatus) -> Self {
-        self.status = Some(value);
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<types::ItAssetsGetParametersStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::AssetsGetItAssetsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AssetsGetItAssetsResponse200> {
         self.client
             .send_get_it_assets(
                 self.category,
-                self.cursor,
-                self.hris_profile_id,
+                self.cursor.as_deref(),
+                self.hris_profile_id.as_deref(),
                 self.limit,
                 self.location,
                 self.status,
@@ -12803,19 +13335,25 @@ impl<'a> GetItAssets<'a> {
     }
 }
 #[cfg(feature = "assets")]
-impl<'a> crate::runtime::pagination::Paginated for GetItAssets<'a> {
+impl GetItAssets {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "assets")]
+impl crate::runtime::pagination::Paginated for GetItAssets {
     type Page = types::AssetsGetItAssetsResponse200;
     type Item = types::ItAssetsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_it_assets(
                 self.category.clone(),
-                position.or(self.cursor),
-                self.hris_profile_id.clone(),
+                position.or(self.cursor.as_deref()),
+                self.hris_profile_id.as_deref(),
                 self.limit.clone(),
                 self.location.clone(),
                 self.status.clone(),
@@ -12851,10 +13389,13 @@ impl Client {
     /// Token scopes: `it-assets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/assets/get-it-asset-by-id>
-    pub fn get_it_asset_by_id<'a>(&'a self, asset_id: &'a str) -> GetItAssetById<'a> {
+    pub fn get_it_asset_by_id(
+        &self,
+        asset_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetItAssetById {
         GetItAssetById {
-            client: self,
-            asset_id,
+            client: self.clone(),
+            asset_id: asset_id.into(),
         }
     }
 }
@@ -12862,17 +13403,17 @@ impl Client {
 ///Request builder for [`Client::get_it_asset_by_id`]; finish with [`GetItAssetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetItAssetById<'a> {
-    client: &'a Client,
-    asset_id: &'a str,
+pub struct GetItAssetById {
+    client: Client,
+    asset_id: ::std::string::String,
 }
 #[cfg(feature = "assets")]
-impl<'a> GetItAssetById<'a> {
+impl GetItAssetById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::AssetsGetItAssetByIdResponse200> {
-        self.client.send_get_it_asset_by_id(self.asset_id)
+    ) -> crate::runtime::Pending<types::AssetsGetItAssetByIdResponse200> {
+        self.client.send_get_it_asset_by_id(&self.asset_id)
     }
 }
 #[cfg(feature = "orders")]
@@ -12882,9 +13423,9 @@ impl Client {
     /// Token scopes: `it-orders:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/orders/get-it-orders>
-    pub fn get_it_orders<'a>(&'a self) -> GetItOrders<'a> {
+    pub fn get_it_orders(&self) -> GetItOrders {
         GetItOrders {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
         }
@@ -12894,40 +13435,48 @@ impl Client {
 ///Request builder for [`Client::get_it_orders`]; finish with [`GetItOrders::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetItOrders<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct GetItOrders {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "orders")]
-impl<'a> GetItOrders<'a> {
+impl GetItOrders {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::OrdersGetItOrdersResponse200> {
-        self.client.send_get_it_orders(self.cursor, self.limit)
+    pub fn send(self) -> crate::runtime::Pending<types::OrdersGetItOrdersResponse200> {
+        self.client.send_get_it_orders(self.cursor.as_deref(), self.limit)
     }
 }
 #[cfg(feature = "orders")]
-impl<'a> crate::runtime::pagination::Paginated for GetItOrders<'a> {
+impl GetItOrders {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "orders")]
+impl crate::runtime::pagination::Paginated for GetItOrders {
     type Page = types::OrdersGetItOrdersResponse200;
     type Item = types::ItOrdersGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
-        self.client.send_get_it_orders(position.or(self.cursor), self.limit.clone())
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
+        self.client
+            .send_get_it_orders(position.or(self.cursor.as_deref()), self.limit.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -12959,10 +13508,13 @@ impl Client {
     /// Token scopes: `it-orders:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/orders/get-it-order-by-id>
-    pub fn get_it_order_by_id<'a>(&'a self, order_id: &'a str) -> GetItOrderById<'a> {
+    pub fn get_it_order_by_id(
+        &self,
+        order_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetItOrderById {
         GetItOrderById {
-            client: self,
-            order_id,
+            client: self.clone(),
+            order_id: order_id.into(),
         }
     }
 }
@@ -12970,17 +13522,17 @@ impl Client {
 ///Request builder for [`Client::get_it_order_by_id`]; finish with [`GetItOrderById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetItOrderById<'a> {
-    client: &'a Client,
-    order_id: &'a str,
+pub struct GetItOrderById {
+    client: Client,
+    order_id: ::std::string::String,
 }
 #[cfg(feature = "orders")]
-impl<'a> GetItOrderById<'a> {
+impl GetItOrderById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::OrdersGetItOrderByIdResponse200> {
-        self.client.send_get_it_order_by_id(self.order_id)
+    ) -> crate::runtime::Pending<types::OrdersGetItOrderByIdResponse200> {
+        self.client.send_get_it_order_by_id(&self.order_id)
     }
 }
 #[cfg(feature = "policies")]
@@ -12990,23 +13542,25 @@ impl Client {
     /// Token scopes: `it-policies:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/policies/get-it-policies>
-    pub fn get_it_policies<'a>(&'a self) -> GetItPolicies<'a> {
-        GetItPolicies { client: self }
+    pub fn get_it_policies(&self) -> GetItPolicies {
+        GetItPolicies {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "policies")]
 ///Request builder for [`Client::get_it_policies`]; finish with [`GetItPolicies::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetItPolicies<'a> {
-    client: &'a Client,
+pub struct GetItPolicies {
+    client: Client,
 }
 #[cfg(feature = "policies")]
-impl<'a> GetItPolicies<'a> {
+impl GetItPolicies {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PoliciesGetItPoliciesResponse200> {
+    ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
         self.client.send_get_it_policies()
     }
 }
@@ -13017,13 +13571,13 @@ impl Client {
     /// Token scopes: `knowledge-hub:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/knowledge-hub/get-knowledge-hub-country-guides-by-country-code>
-    pub fn get_knowledge_hub_country_guides_by_country_code<'a>(
-        &'a self,
-        country_code: &'a str,
-    ) -> GetKnowledgeHubCountryGuidesByCountryCode<'a> {
+    pub fn get_knowledge_hub_country_guides_by_country_code(
+        &self,
+        country_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetKnowledgeHubCountryGuidesByCountryCode {
         GetKnowledgeHubCountryGuidesByCountryCode {
-            client: self,
-            country_code,
+            client: self.clone(),
+            country_code: country_code.into(),
         }
     }
 }
@@ -13031,21 +13585,20 @@ impl Client {
 ///Request builder for [`Client::get_knowledge_hub_country_guides_by_country_code`]; finish with [`GetKnowledgeHubCountryGuidesByCountryCode::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetKnowledgeHubCountryGuidesByCountryCode<'a> {
-    client: &'a Client,
-    country_code: &'a str,
+pub struct GetKnowledgeHubCountryGuidesByCountryCode {
+    client: Client,
+    country_code: ::std::string::String,
 }
 #[cfg(feature = "knowledge-hub")]
-impl<'a> GetKnowledgeHubCountryGuidesByCountryCode<'a> {
+impl GetKnowledgeHubCountryGuidesByCountryCode {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
     > {
         self.client
-            .send_get_knowledge_hub_country_guides_by_country_code(self.country_code)
+            .send_get_knowledge_hub_country_guides_by_country_code(&self.country_code)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13055,9 +13608,9 @@ impl Client {
     /// Token scopes: `organizations:read`, `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/legal-entities/get-legal-entities>
-    pub fn get_legal_entities<'a>(&'a self) -> GetLegalEntities<'a> {
+    pub fn get_legal_entities(&self) -> GetLegalEntities {
         GetLegalEntities {
-            client: self,
+            client: self.clone(),
             country: None,
             cursor: None,
             global_payroll: None,
@@ -13074,103 +13627,127 @@ impl Client {
 ///Request builder for [`Client::get_legal_entities`]; finish with [`GetLegalEntities::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetLegalEntities<'a> {
-    client: &'a Client,
-    country: Option<&'a str>,
-    cursor: Option<&'a str>,
+pub struct GetLegalEntities {
+    client: Client,
+    country: Option<::std::string::String>,
+    cursor: Option<::std::string::String>,
     global_payroll: Option<bool>,
     include_archived: Option<bool>,
     include_payroll_settings: Option<bool>,
-    legal_entity_id: Option<&'a str>,
+    legal_entity_id: Option<::std::string::String>,
     limit: Option<i64>,
     sort_order: Option<types::GroupsGetParametersSortOrder>,
-    type_: Option<&'a str>,
+    type_: Option<::std::string::String>,
 }
 #[cfg(feature = "legal-entities")]
-impl<'a> GetLegalEntities<'a> {
+impl GetLegalEntities {
     ///Sets the optional `country` query parameter.
-    pub fn country(mut self, value: &'a str) -> Self {
-        self.country = Some(value);
+    pub fn country(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.country = Some(value.into());
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `global_payroll` query parameter.
-    pub fn global_payroll(mut self, value: bool) -> Self {
-        self.global_payroll = Some(value);
+    pub fn global_payroll(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.global_payroll = Some(value.into());
         self
     }
     ///Sets the optional `include_archived` query parameter.
-    pub fn include_archived(mut self, value: bool) -> Self {
-        self.include_archived = Some(value);
+    pub fn include_archived(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.include_archived = Some(value.into());
         self
     }
     ///Sets the optional `include_payroll_settings` query parameter.
-    pub fn include_payroll_settings(mut self, value: bool) -> Self {
-        self.include_payroll_settings = Some(value);
+    pub fn include_payroll_settings(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_payroll_settings = Some(value.into());
         self
     }
     ///Sets the optional `legal_entity_id` query parameter.
-    pub fn legal_entity_id(mut self, value: &'a str) -> Self {
-        self.legal_entity_id = Some(value);
+    pub fn legal_entity_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.legal_entity_id = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `sort_order` query parameter.
-    pub fn sort_order(mut self, value: types::GroupsGetParametersSortOrder) -> Self {
-        self.sort_order = Some(value);
+    pub fn sort_order(
+        mut self,
+        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+    ) -> Self {
+        self.sort_order = Some(value.into());
         self
     }
     ///Sets the optional `type` query parameter.
-    pub fn type_(mut self, value: &'a str) -> Self {
-        self.type_ = Some(value);
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::LegalEntitiesGetLegalEntitiesResponse200> {
+    ) -> crate::runtime::Pending<types::LegalEntitiesGetLegalEntitiesResponse200> {
         self.client
             .send_get_legal_entities(
-                self.country,
-                self.cursor,
+                self.country.as_deref(),
+                self.cursor.as_deref(),
                 self.global_payroll,
                 self.include_archived,
                 self.include_payroll_settings,
-                self.legal_entity_id,
+                self.legal_entity_id.as_deref(),
                 self.limit,
                 self.sort_order,
-                self.type_,
+                self.type_.as_deref(),
             )
     }
 }
 #[cfg(feature = "legal-entities")]
-impl<'a> crate::runtime::pagination::Paginated for GetLegalEntities<'a> {
+impl GetLegalEntities {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "legal-entities")]
+impl crate::runtime::pagination::Paginated for GetLegalEntities {
     type Page = types::LegalEntitiesGetLegalEntitiesResponse200;
     type Item = types::LegalEntitiesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_legal_entities(
-                self.country.clone(),
-                position.or(self.cursor),
+                self.country.as_deref(),
+                position.or(self.cursor.as_deref()),
                 self.global_payroll.clone(),
                 self.include_archived.clone(),
                 self.include_payroll_settings.clone(),
-                self.legal_entity_id.clone(),
+                self.legal_entity_id.as_deref(),
                 self.limit.clone(),
                 self.sort_order.clone(),
-                self.type_.clone(),
+                self.type_.as_deref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -13202,13 +13779,13 @@ impl Client {
     /// Token scopes: `legal-entity:write`, `legal-entity:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/legal-entities/create-legal-entity>
-    pub fn create_legal_entity<'a>(
-        &'a self,
-        body: &'a types::CreateLegalEntityBody,
-    ) -> CreateLegalEntity<'a> {
+    pub fn create_legal_entity(
+        &self,
+        body: impl ::std::convert::Into<types::CreateLegalEntityBody>,
+    ) -> CreateLegalEntity {
         CreateLegalEntity {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -13216,17 +13793,17 @@ impl Client {
 ///Request builder for [`Client::create_legal_entity`]; finish with [`CreateLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateLegalEntity<'a> {
-    client: &'a Client,
-    body: &'a types::CreateLegalEntityBody,
+pub struct CreateLegalEntity {
+    client: Client,
+    body: types::CreateLegalEntityBody,
 }
 #[cfg(feature = "legal-entities")]
-impl<'a> CreateLegalEntity<'a> {
+impl CreateLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::LegalEntitiesCreateLegalEntityResponse200> {
-        self.client.send_create_legal_entity(self.body)
+    ) -> crate::runtime::Pending<types::LegalEntitiesCreateLegalEntityResponse200> {
+        self.client.send_create_legal_entity(&self.body)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13236,10 +13813,13 @@ impl Client {
     /// Token scopes: `legal-entity:read`, `legal-entity:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/legal-entities/delete-legal-entity>
-    pub fn delete_legal_entity<'a>(&'a self, id: &'a str) -> DeleteLegalEntity<'a> {
+    pub fn delete_legal_entity(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteLegalEntity {
         DeleteLegalEntity {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -13247,15 +13827,15 @@ impl Client {
 ///Request builder for [`Client::delete_legal_entity`]; finish with [`DeleteLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteLegalEntity<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct DeleteLegalEntity {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "legal-entities")]
-impl<'a> DeleteLegalEntity<'a> {
+impl DeleteLegalEntity {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GroupsIdDeleteResponseData> {
-        self.client.send_delete_legal_entity(self.id)
+    pub fn send(self) -> crate::runtime::Pending<types::GroupsIdDeleteResponseData> {
+        self.client.send_delete_legal_entity(&self.id)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13265,15 +13845,15 @@ impl Client {
     /// Token scopes: `legal-entity:read`, `legal-entity:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/legal-entities/update-legal-entity>
-    pub fn update_legal_entity<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::UpdateLegalEntityBody,
-    ) -> UpdateLegalEntity<'a> {
+    pub fn update_legal_entity(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateLegalEntityBody>,
+    ) -> UpdateLegalEntity {
         UpdateLegalEntity {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -13281,18 +13861,18 @@ impl Client {
 ///Request builder for [`Client::update_legal_entity`]; finish with [`UpdateLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateLegalEntity<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::UpdateLegalEntityBody,
+pub struct UpdateLegalEntity {
+    client: Client,
+    id: ::std::string::String,
+    body: types::UpdateLegalEntityBody,
 }
 #[cfg(feature = "legal-entities")]
-impl<'a> UpdateLegalEntity<'a> {
+impl UpdateLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::LegalEntitiesUpdateLegalEntityResponse200> {
-        self.client.send_update_legal_entity(self.id, self.body)
+    ) -> crate::runtime::Pending<types::LegalEntitiesUpdateLegalEntityResponse200> {
+        self.client.send_update_legal_entity(&self.id, &self.body)
     }
 }
 #[cfg(feature = "cost-centers")]
@@ -13302,13 +13882,13 @@ impl Client {
     /// Token scopes: `legal-entity:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/cost-centers/get-legal-entity-cost-centers>
-    pub fn get_legal_entity_cost_centers<'a>(
-        &'a self,
-        legal_entity_id: &'a str,
-    ) -> GetLegalEntityCostCenters<'a> {
+    pub fn get_legal_entity_cost_centers(
+        &self,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetLegalEntityCostCenters {
         GetLegalEntityCostCenters {
-            client: self,
-            legal_entity_id,
+            client: self.clone(),
+            legal_entity_id: legal_entity_id.into(),
         }
     }
 }
@@ -13316,20 +13896,19 @@ impl Client {
 ///Request builder for [`Client::get_legal_entity_cost_centers`]; finish with [`GetLegalEntityCostCenters::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetLegalEntityCostCenters<'a> {
-    client: &'a Client,
-    legal_entity_id: &'a str,
+pub struct GetLegalEntityCostCenters {
+    client: Client,
+    legal_entity_id: ::std::string::String,
 }
 #[cfg(feature = "cost-centers")]
-impl<'a> GetLegalEntityCostCenters<'a> {
+impl GetLegalEntityCostCenters {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
-        self.client.send_get_legal_entity_cost_centers(self.legal_entity_id)
+        self.client.send_get_legal_entity_cost_centers(&self.legal_entity_id)
     }
 }
 #[cfg(feature = "cost-centers")]
@@ -13339,15 +13918,15 @@ impl Client {
     /// Token scopes: `legal-entity:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/cost-centers/sync-cost-centers-for-legal-entity-v-2026-01-01>
-    pub fn sync_cost_centers_for_legal_entity<'a>(
-        &'a self,
-        legal_entity_id: &'a str,
-        body: &'a types::SyncCostCentersForLegalEntityBody,
-    ) -> SyncCostCentersForLegalEntity<'a> {
+    pub fn sync_cost_centers_for_legal_entity(
+        &self,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::SyncCostCentersForLegalEntityBody>,
+    ) -> SyncCostCentersForLegalEntity {
         SyncCostCentersForLegalEntity {
-            client: self,
-            legal_entity_id,
-            body,
+            client: self.clone(),
+            legal_entity_id: legal_entity_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -13355,22 +13934,21 @@ impl Client {
 ///Request builder for [`Client::sync_cost_centers_for_legal_entity`]; finish with [`SyncCostCentersForLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SyncCostCentersForLegalEntity<'a> {
-    client: &'a Client,
-    legal_entity_id: &'a str,
-    body: &'a types::SyncCostCentersForLegalEntityBody,
+pub struct SyncCostCentersForLegalEntity {
+    client: Client,
+    legal_entity_id: ::std::string::String,
+    body: types::SyncCostCentersForLegalEntityBody,
 }
 #[cfg(feature = "cost-centers")]
-impl<'a> SyncCostCentersForLegalEntity<'a> {
+impl SyncCostCentersForLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
         self.client
-            .send_sync_cost_centers_for_legal_entity(self.legal_entity_id, self.body)
+            .send_sync_cost_centers_for_legal_entity(&self.legal_entity_id, &self.body)
     }
 }
 #[cfg(feature = "list-cycles")]
@@ -13380,13 +13958,13 @@ impl Client {
     /// Token scopes: `legal-entity:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/list-cycles/list-payroll-cycles-v-2026-01-01>
-    pub fn list_payroll_cycles<'a>(
-        &'a self,
-        legal_entity_id: &'a str,
-    ) -> ListPayrollCycles<'a> {
+    pub fn list_payroll_cycles(
+        &self,
+        legal_entity_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ListPayrollCycles {
         ListPayrollCycles {
-            client: self,
-            legal_entity_id,
+            client: self.clone(),
+            legal_entity_id: legal_entity_id.into(),
             cursor: None,
             date_end: None,
             date_start: None,
@@ -13398,68 +13976,82 @@ impl Client {
 ///Request builder for [`Client::list_payroll_cycles`]; finish with [`ListPayrollCycles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListPayrollCycles<'a> {
-    client: &'a Client,
-    legal_entity_id: &'a str,
-    cursor: Option<&'a str>,
-    date_end: Option<&'a ::chrono::naive::NaiveDate>,
-    date_start: Option<&'a ::chrono::naive::NaiveDate>,
+pub struct ListPayrollCycles {
+    client: Client,
+    legal_entity_id: ::std::string::String,
+    cursor: Option<::std::string::String>,
+    date_end: Option<::chrono::naive::NaiveDate>,
+    date_start: Option<::chrono::naive::NaiveDate>,
     limit: Option<i64>,
 }
 #[cfg(feature = "list-cycles")]
-impl<'a> ListPayrollCycles<'a> {
+impl ListPayrollCycles {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `date_end` query parameter.
-    pub fn date_end(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_end = Some(value);
+    pub fn date_end(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_end = Some(value.into());
         self
     }
     ///Sets the optional `date_start` query parameter.
-    pub fn date_start(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_start = Some(value);
+    pub fn date_start(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_start = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ListCyclesListPayrollCyclesV20260101Response200,
     > {
         self.client
             .send_list_payroll_cycles(
-                self.legal_entity_id,
-                self.cursor,
-                self.date_end,
-                self.date_start,
+                &self.legal_entity_id,
+                self.cursor.as_deref(),
+                self.date_end.as_ref(),
+                self.date_start.as_ref(),
                 self.limit,
             )
     }
 }
 #[cfg(feature = "list-cycles")]
-impl<'a> crate::runtime::pagination::Paginated for ListPayrollCycles<'a> {
+impl ListPayrollCycles {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "list-cycles")]
+impl crate::runtime::pagination::Paginated for ListPayrollCycles {
     type Page = types::ListCyclesListPayrollCyclesV20260101Response200;
     type Item = types::LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_list_payroll_cycles(
-                self.legal_entity_id,
-                position.or(self.cursor),
-                self.date_end.clone(),
-                self.date_start.clone(),
+                &self.legal_entity_id,
+                position.or(self.cursor.as_deref()),
+                self.date_end.as_ref(),
+                self.date_start.as_ref(),
                 self.limit.clone(),
             )
     }
@@ -13491,13 +14083,13 @@ impl Client {
     /// Token scopes: `legal-entity:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/lookups/get-lookups>
-    pub fn get_lookups<'a>(
-        &'a self,
-        documents: types::LookupsGetParametersDocuments,
-    ) -> GetLookups<'a> {
+    pub fn get_lookups(
+        &self,
+        documents: impl ::std::convert::Into<types::LookupsGetParametersDocuments>,
+    ) -> GetLookups {
         GetLookups {
-            client: self,
-            documents,
+            client: self.clone(),
+            documents: documents.into(),
         }
     }
 }
@@ -13505,16 +14097,14 @@ impl Client {
 ///Request builder for [`Client::get_lookups`]; finish with [`GetLookups::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetLookups<'a> {
-    client: &'a Client,
+pub struct GetLookups {
+    client: Client,
     documents: types::LookupsGetParametersDocuments,
 }
 #[cfg(feature = "lookups")]
-impl<'a> GetLookups<'a> {
+impl GetLookups {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetLookupsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::LookupsGetLookupsResponse200> {
         self.client.send_get_lookups(self.documents)
     }
 }
@@ -13523,23 +14113,23 @@ impl Client {
     /// `GET /rest/v2/lookups/countries`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/lookups/get-countries>
-    pub fn get_countries<'a>(&'a self) -> GetCountries<'a> {
-        GetCountries { client: self }
+    pub fn get_countries(&self) -> GetCountries {
+        GetCountries {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "lookups")]
 ///Request builder for [`Client::get_countries`]; finish with [`GetCountries::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetCountries<'a> {
-    client: &'a Client,
+pub struct GetCountries {
+    client: Client,
 }
 #[cfg(feature = "lookups")]
-impl<'a> GetCountries<'a> {
+impl GetCountries {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetCountriesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::LookupsGetCountriesResponse200> {
         self.client.send_get_countries()
     }
 }
@@ -13548,23 +14138,25 @@ impl Client {
     /// `GET /rest/v2/lookups/currencies`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/lookups/get-currencies>
-    pub fn get_currencies<'a>(&'a self) -> GetCurrencies<'a> {
-        GetCurrencies { client: self }
+    pub fn get_currencies(&self) -> GetCurrencies {
+        GetCurrencies {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "lookups")]
 ///Request builder for [`Client::get_currencies`]; finish with [`GetCurrencies::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetCurrencies<'a> {
-    client: &'a Client,
+pub struct GetCurrencies {
+    client: Client,
 }
 #[cfg(feature = "lookups")]
-impl<'a> GetCurrencies<'a> {
+impl GetCurrencies {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetCurrenciesResponse200> {
+    ) -> crate::runtime::Pending<types::LookupsGetCurrenciesResponse200> {
         self.client.send_get_currencies()
     }
 }
@@ -13573,9 +14165,9 @@ impl Client {
     /// `GET /rest/v2/lookups/job-titles`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/lookups/get-job-titles>
-    pub fn get_job_titles<'a>(&'a self) -> GetJobTitles<'a> {
+    pub fn get_job_titles(&self) -> GetJobTitles {
         GetJobTitles {
-            client: self,
+            client: self.clone(),
             after_cursor: None,
         }
     }
@@ -13584,34 +14176,41 @@ impl Client {
 ///Request builder for [`Client::get_job_titles`]; finish with [`GetJobTitles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetJobTitles<'a> {
-    client: &'a Client,
-    after_cursor: Option<&'a str>,
+pub struct GetJobTitles {
+    client: Client,
+    after_cursor: Option<::std::string::String>,
 }
 #[cfg(feature = "lookups")]
-impl<'a> GetJobTitles<'a> {
+impl GetJobTitles {
     ///Sets the optional `after_cursor` query parameter.
-    pub fn after_cursor(mut self, value: &'a str) -> Self {
-        self.after_cursor = Some(value);
+    pub fn after_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.after_cursor = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetJobTitlesResponse200> {
-        self.client.send_get_job_titles(self.after_cursor)
+    pub fn send(self) -> crate::runtime::Pending<types::LookupsGetJobTitlesResponse200> {
+        self.client.send_get_job_titles(self.after_cursor.as_deref())
     }
 }
 #[cfg(feature = "lookups")]
-impl<'a> crate::runtime::pagination::Paginated for GetJobTitles<'a> {
+impl GetJobTitles {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "lookups")]
+impl crate::runtime::pagination::Paginated for GetJobTitles {
     type Page = types::LookupsGetJobTitlesResponse200;
     type Item = types::LookupsJobTitlesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
-        self.client.send_get_job_titles(position.or(self.after_cursor))
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
+        self.client.send_get_job_titles(position.or(self.after_cursor.as_deref()))
     }
     fn page_size(&self) -> Option<u64> {
         None
@@ -13640,9 +14239,9 @@ impl Client {
     /// `GET /rest/v2/lookups/seniorities`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/lookups/get-seniority-levels>
-    pub fn get_seniority_levels<'a>(&'a self) -> GetSeniorityLevels<'a> {
+    pub fn get_seniority_levels(&self) -> GetSeniorityLevels {
         GetSeniorityLevels {
-            client: self,
+            client: self.clone(),
             is_eor_contract: None,
         }
     }
@@ -13651,21 +14250,21 @@ impl Client {
 ///Request builder for [`Client::get_seniority_levels`]; finish with [`GetSeniorityLevels::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetSeniorityLevels<'a> {
-    client: &'a Client,
+pub struct GetSeniorityLevels {
+    client: Client,
     is_eor_contract: Option<bool>,
 }
 #[cfg(feature = "lookups")]
-impl<'a> GetSeniorityLevels<'a> {
+impl GetSeniorityLevels {
     ///Sets the optional `is_eor_contract` query parameter.
-    pub fn is_eor_contract(mut self, value: bool) -> Self {
-        self.is_eor_contract = Some(value);
+    pub fn is_eor_contract(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_eor_contract = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetSeniorityLevelsResponse200> {
+    ) -> crate::runtime::Pending<types::LookupsGetSeniorityLevelsResponse200> {
         self.client.send_get_seniority_levels(self.is_eor_contract)
     }
 }
@@ -13674,23 +14273,25 @@ impl Client {
     /// `GET /rest/v2/lookups/time-off-types`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/lookups/get-time-off-types>
-    pub fn get_time_off_types<'a>(&'a self) -> GetTimeOffTypes<'a> {
-        GetTimeOffTypes { client: self }
+    pub fn get_time_off_types(&self) -> GetTimeOffTypes {
+        GetTimeOffTypes {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "lookups")]
 ///Request builder for [`Client::get_time_off_types`]; finish with [`GetTimeOffTypes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeOffTypes<'a> {
-    client: &'a Client,
+pub struct GetTimeOffTypes {
+    client: Client,
 }
 #[cfg(feature = "lookups")]
-impl<'a> GetTimeOffTypes<'a> {
+impl GetTimeOffTypes {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetTimeOffTypesResponse200> {
+    ) -> crate::runtime::Pending<types::LookupsGetTimeOffTypesResponse200> {
         self.client.send_get_time_off_types()
     }
 }
@@ -13701,13 +14302,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/magic-link/create-magic-link>
-    pub fn create_magic_link<'a>(
-        &'a self,
-        body: &'a types::CreateMagicLinkBody,
-    ) -> CreateMagicLink<'a> {
+    pub fn create_magic_link(
+        &self,
+        body: impl ::std::convert::Into<types::CreateMagicLinkBody>,
+    ) -> CreateMagicLink {
         CreateMagicLink {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -13715,17 +14316,17 @@ impl Client {
 ///Request builder for [`Client::create_magic_link`]; finish with [`CreateMagicLink::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateMagicLink<'a> {
-    client: &'a Client,
-    body: &'a types::CreateMagicLinkBody,
+pub struct CreateMagicLink {
+    client: Client,
+    body: types::CreateMagicLinkBody,
 }
 #[cfg(feature = "magic-link")]
-impl<'a> CreateMagicLink<'a> {
+impl CreateMagicLink {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::MagicLinkCreateMagicLinkResponse201> {
-        self.client.send_create_magic_link(self.body)
+    ) -> crate::runtime::Pending<types::MagicLinkCreateMagicLinkResponse201> {
+        self.client.send_create_magic_link(&self.body)
     }
 }
 #[cfg(feature = "managers")]
@@ -13735,9 +14336,9 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/managers/get-managers>
-    pub fn get_managers<'a>(&'a self) -> GetManagers<'a> {
+    pub fn get_managers(&self) -> GetManagers {
         GetManagers {
-            client: self,
+            client: self.clone(),
             limit: None,
             offset: None,
         }
@@ -13747,39 +14348,43 @@ impl Client {
 ///Request builder for [`Client::get_managers`]; finish with [`GetManagers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetManagers<'a> {
-    client: &'a Client,
+pub struct GetManagers {
+    client: Client,
     limit: Option<i64>,
     offset: Option<i64>,
 }
 #[cfg(feature = "managers")]
-impl<'a> GetManagers<'a> {
+impl GetManagers {
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::ManagersGetManagersResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ManagersGetManagersResponse200> {
         self.client.send_get_managers(self.limit, self.offset)
     }
 }
 #[cfg(feature = "managers")]
-impl<'a> crate::runtime::pagination::Paginated for GetManagers<'a> {
+impl GetManagers {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "managers")]
+impl crate::runtime::pagination::Paginated for GetManagers {
     type Page = types::ManagersGetManagersResponse200;
     type Item = types::ManagersGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_managers(
                 self.limit.clone(),
@@ -13820,13 +14425,13 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/managers/create-manager>
-    pub fn create_manager<'a>(
-        &'a self,
-        body: &'a types::CreateManagerBody,
-    ) -> CreateManager<'a> {
+    pub fn create_manager(
+        &self,
+        body: impl ::std::convert::Into<types::CreateManagerBody>,
+    ) -> CreateManager {
         CreateManager {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -13834,17 +14439,17 @@ impl Client {
 ///Request builder for [`Client::create_manager`]; finish with [`CreateManager::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateManager<'a> {
-    client: &'a Client,
-    body: &'a types::CreateManagerBody,
+pub struct CreateManager {
+    client: Client,
+    body: types::CreateManagerBody,
 }
 #[cfg(feature = "managers")]
-impl<'a> CreateManager<'a> {
+impl CreateManager {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ManagersCreateManagerResponse201> {
-        self.client.send_create_manager(self.body)
+    ) -> crate::runtime::Pending<types::ManagersCreateManagerResponse201> {
+        self.client.send_create_manager(&self.body)
     }
 }
 #[cfg(feature = "managers")]
@@ -13854,13 +14459,13 @@ impl Client {
     /// Token scopes: `auth:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/managers/generate-magic-link-for-manager-login>
-    pub fn generate_magic_link_for_manager_login<'a>(
-        &'a self,
-        body: &'a types::GenerateMagicLinkForManagerLoginBody,
-    ) -> GenerateMagicLinkForManagerLogin<'a> {
+    pub fn generate_magic_link_for_manager_login(
+        &self,
+        body: impl ::std::convert::Into<types::GenerateMagicLinkForManagerLoginBody>,
+    ) -> GenerateMagicLinkForManagerLogin {
         GenerateMagicLinkForManagerLogin {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -13868,20 +14473,19 @@ impl Client {
 ///Request builder for [`Client::generate_magic_link_for_manager_login`]; finish with [`GenerateMagicLinkForManagerLogin::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GenerateMagicLinkForManagerLogin<'a> {
-    client: &'a Client,
-    body: &'a types::GenerateMagicLinkForManagerLoginBody,
+pub struct GenerateMagicLinkForManagerLogin {
+    client: Client,
+    body: types::GenerateMagicLinkForManagerLoginBody,
 }
 #[cfg(feature = "managers")]
-impl<'a> GenerateMagicLinkForManagerLogin<'a> {
+impl GenerateMagicLinkForManagerLogin {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ManagersGenerateMagicLinkForManagerLoginResponse201,
     > {
-        self.client.send_generate_magic_link_for_manager_login(self.body)
+        self.client.send_generate_magic_link_for_manager_login(&self.body)
     }
 }
 #[cfg(feature = "offboarding")]
@@ -13891,9 +14495,9 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/offboarding/retrieve-offboarding-list>
-    pub fn retrieve_offboarding_list<'a>(&'a self) -> RetrieveOffboardingList<'a> {
+    pub fn retrieve_offboarding_list(&self) -> RetrieveOffboardingList {
         RetrieveOffboardingList {
-            client: self,
+            client: self.clone(),
             hiring_types: None,
             ignore_date_range: None,
             include_overview: None,
@@ -13910,103 +14514,114 @@ impl Client {
 ///Request builder for [`Client::retrieve_offboarding_list`]; finish with [`RetrieveOffboardingList::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveOffboardingList<'a> {
-    client: &'a Client,
+pub struct RetrieveOffboardingList {
+    client: Client,
     hiring_types: Option<
-        &'a ::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
+        ::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
     >,
     ignore_date_range: Option<bool>,
     include_overview: Option<bool>,
     limit: Option<i64>,
-    pagination: Option<&'a types::OffboardingTrackerGetParametersPagination>,
+    pagination: Option<types::OffboardingTrackerGetParametersPagination>,
     progress_statuses: Option<
-        &'a ::std::vec::Vec<
-            types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
-        >,
+        ::std::vec::Vec<types::OnboardingTrackerGetParametersProgressStatusesSchemaItems>,
     >,
-    search: Option<&'a str>,
+    search: Option<::std::string::String>,
     sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
     sort_order: Option<types::GroupsGetParametersSortOrder>,
 }
 #[cfg(feature = "offboarding")]
-impl<'a> RetrieveOffboardingList<'a> {
+impl RetrieveOffboardingList {
     ///Sets the optional `hiring_types` query parameter.
     pub fn hiring_types(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
+            >,
         >,
     ) -> Self {
-        self.hiring_types = Some(value);
+        self.hiring_types = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `ignore_date_range` query parameter.
-    pub fn ignore_date_range(mut self, value: bool) -> Self {
-        self.ignore_date_range = Some(value);
+    pub fn ignore_date_range(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.ignore_date_range = Some(value.into());
         self
     }
     ///Sets the optional `include_overview` query parameter.
-    pub fn include_overview(mut self, value: bool) -> Self {
-        self.include_overview = Some(value);
+    pub fn include_overview(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.include_overview = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `pagination` query parameter.
     pub fn pagination(
         mut self,
-        value: &'a types::OffboardingTrackerGetParametersPagination,
+        value: impl ::std::convert::Into<
+            types::OffboardingTrackerGetParametersPagination,
+        >,
     ) -> Self {
-        self.pagination = Some(value);
+        self.pagination = Some(value.into());
         self
     }
     ///Sets the optional `progress_statuses` query parameter.
     pub fn progress_statuses(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
+            >,
         >,
     ) -> Self {
-        self.progress_statuses = Some(value);
+        self.progress_statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `sort_by` query parameter.
     pub fn sort_by(
         mut self,
-        value: types::OnboardingTrackerGetParametersSortBy,
+        value: impl ::std::convert::Into<types::OnboardingTrackerGetParametersSortBy>,
     ) -> Self {
-        self.sort_by = Some(value);
+        self.sort_by = Some(value.into());
         self
     }
     ///Sets the optional `sort_order` query parameter.
-    pub fn sort_order(mut self, value: types::GroupsGetParametersSortOrder) -> Self {
-        self.sort_order = Some(value);
+    pub fn sort_order(
+        mut self,
+        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+    ) -> Self {
+        self.sort_order = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::OffboardingRetrieveOffboardingListResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::OffboardingRetrieveOffboardingListResponse200> {
         self.client
             .send_retrieve_offboarding_list(
-                self.hiring_types,
+                self.hiring_types.as_ref(),
                 self.ignore_date_range,
                 self.include_overview,
                 self.limit,
-                self.pagination,
-                self.progress_statuses,
-                self.search,
+                self.pagination.as_ref(),
+                self.progress_statuses.as_ref(),
+                self.search.as_deref(),
                 self.sort_by,
                 self.sort_order,
             )
@@ -14019,13 +14634,13 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/offboarding/retrieve-termination-details-by-hris-profile-identifier>
-    pub fn retrieve_termination_details_by_hris_profile_identifier<'a>(
-        &'a self,
-        oid: &'a str,
-    ) -> RetrieveTerminationDetailsByHrisProfileIdentifier<'a> {
+    pub fn retrieve_termination_details_by_hris_profile_identifier(
+        &self,
+        oid: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveTerminationDetailsByHrisProfileIdentifier {
         RetrieveTerminationDetailsByHrisProfileIdentifier {
-            client: self,
-            oid,
+            client: self.clone(),
+            oid: oid.into(),
         }
     }
 }
@@ -14033,21 +14648,20 @@ impl Client {
 ///Request builder for [`Client::retrieve_termination_details_by_hris_profile_identifier`]; finish with [`RetrieveTerminationDetailsByHrisProfileIdentifier::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveTerminationDetailsByHrisProfileIdentifier<'a> {
-    client: &'a Client,
-    oid: &'a str,
+pub struct RetrieveTerminationDetailsByHrisProfileIdentifier {
+    client: Client,
+    oid: ::std::string::String,
 }
 #[cfg(feature = "offboarding")]
-impl<'a> RetrieveTerminationDetailsByHrisProfileIdentifier<'a> {
+impl RetrieveTerminationDetailsByHrisProfileIdentifier {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
     > {
         self.client
-            .send_retrieve_termination_details_by_hris_profile_identifier(self.oid)
+            .send_retrieve_termination_details_by_hris_profile_identifier(&self.oid)
     }
 }
 #[cfg(feature = "offboarding")]
@@ -14057,13 +14671,13 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/offboarding/retrieve-termination-details>
-    pub fn retrieve_termination_details<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> RetrieveTerminationDetails<'a> {
+    pub fn retrieve_termination_details(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveTerminationDetails {
         RetrieveTerminationDetails {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -14071,20 +14685,19 @@ impl Client {
 ///Request builder for [`Client::retrieve_termination_details`]; finish with [`RetrieveTerminationDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveTerminationDetails<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct RetrieveTerminationDetails {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "offboarding")]
-impl<'a> RetrieveTerminationDetails<'a> {
+impl RetrieveTerminationDetails {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OffboardingRetrieveTerminationDetailsResponse200,
     > {
-        self.client.send_retrieve_termination_details(self.id)
+        self.client.send_retrieve_termination_details(&self.id)
     }
 }
 #[cfg(feature = "onboarding")]
@@ -14094,9 +14707,9 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/onboarding/list-onboarding-employees-v-2026-01-01>
-    pub fn list_onboarding_employees<'a>(&'a self) -> ListOnboardingEmployees<'a> {
+    pub fn list_onboarding_employees(&self) -> ListOnboardingEmployees {
         ListOnboardingEmployees {
-            client: self,
+            client: self.clone(),
             actions: None,
             contract_oid: None,
             countries: None,
@@ -14120,206 +14733,249 @@ impl Client {
 ///Request builder for [`Client::list_onboarding_employees`]; finish with [`ListOnboardingEmployees::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListOnboardingEmployees<'a> {
-    client: &'a Client,
+pub struct ListOnboardingEmployees {
+    client: Client,
     actions: Option<
-        &'a ::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
+        ::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
     >,
-    contract_oid: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    cursor: Option<&'a str>,
-    from_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    contract_oid: Option<::std::vec::Vec<::std::string::String>>,
+    countries: Option<::std::vec::Vec<::std::string::String>>,
+    cursor: Option<::std::string::String>,
+    from_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     hiring_types: Option<
-        &'a ::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
+        ::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
     >,
-    hris_direct_managers: Option<&'a ::std::vec::Vec<::std::string::String>>,
+    hris_direct_managers: Option<::std::vec::Vec<::std::string::String>>,
     include_overview: Option<bool>,
-    legal_entities: Option<&'a ::std::vec::Vec<::std::string::String>>,
+    legal_entities: Option<::std::vec::Vec<::std::string::String>>,
     limit: Option<i64>,
     progress_statuses: Option<
-        &'a ::std::vec::Vec<
-            types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
-        >,
+        ::std::vec::Vec<types::OnboardingTrackerGetParametersProgressStatusesSchemaItems>,
     >,
-    search: Option<&'a str>,
+    search: Option<::std::string::String>,
     sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
     sort_order: Option<types::GroupsGetParametersSortOrder>,
-    teams: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    to_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    teams: Option<::std::vec::Vec<::std::string::String>>,
+    to_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "onboarding")]
-impl<'a> ListOnboardingEmployees<'a> {
+impl ListOnboardingEmployees {
     ///Sets the optional `actions` query parameter.
     pub fn actions(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::OnboardingTrackerGetParametersActionsSchemaItems,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::OnboardingTrackerGetParametersActionsSchemaItems,
+            >,
         >,
     ) -> Self {
-        self.actions = Some(value);
+        self.actions = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     ///Sets the optional `contract_oid` query parameter.
     pub fn contract_oid(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.contract_oid = Some(value);
+        self.contract_oid = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `countries` query parameter.
     pub fn countries(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.countries = Some(value);
+        self.countries = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `from_date` query parameter.
     pub fn from_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.from_date = Some(value);
+        self.from_date = Some(value.into());
         self
     }
     ///Sets the optional `hiring_types` query parameter.
     pub fn hiring_types(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
+            >,
         >,
     ) -> Self {
-        self.hiring_types = Some(value);
+        self.hiring_types = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `hris_direct_managers` query parameter.
     pub fn hris_direct_managers(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.hris_direct_managers = Some(value);
+        self.hris_direct_managers = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `include_overview` query parameter.
-    pub fn include_overview(mut self, value: bool) -> Self {
-        self.include_overview = Some(value);
+    pub fn include_overview(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.include_overview = Some(value.into());
         self
     }
     ///Sets the optional `legal_entities` query parameter.
     pub fn legal_entities(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.legal_entities = Some(value);
+        self.legal_entities = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `progress_statuses` query parameter.
     pub fn progress_statuses(
         mut self,
-        value: &'a ::std::vec::Vec<
-            types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
+            >,
         >,
     ) -> Self {
-        self.progress_statuses = Some(value);
+        self.progress_statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `sort_by` query parameter.
     pub fn sort_by(
         mut self,
-        value: types::OnboardingTrackerGetParametersSortBy,
+        value: impl ::std::convert::Into<types::OnboardingTrackerGetParametersSortBy>,
     ) -> Self {
-        self.sort_by = Some(value);
+        self.sort_by = Some(value.into());
         self
     }
     ///Sets the optional `sort_order` query parameter.
-    pub fn sort_order(mut self, value: types::GroupsGetParametersSortOrder) -> Self {
-        self.sort_order = Some(value);
+    pub fn sort_order(
+        mut self,
+        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+    ) -> Self {
+        self.sort_order = Some(value.into());
         self
     }
     ///Sets the optional `teams` query parameter.
-    pub fn teams(mut self, value: &'a ::std::vec::Vec<::std::string::String>) -> Self {
-        self.teams = Some(value);
+    pub fn teams(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.teams = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     ///Sets the optional `to_date` query parameter.
     pub fn to_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.to_date = Some(value);
+        self.to_date = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OnboardingListOnboardingEmployeesV20260101Response200,
     > {
         self.client
             .send_list_onboarding_employees(
-                self.actions,
-                self.contract_oid,
-                self.countries,
-                self.cursor,
-                self.from_date,
-                self.hiring_types,
-                self.hris_direct_managers,
+                self.actions.as_ref(),
+                self.contract_oid.as_ref(),
+                self.countries.as_ref(),
+                self.cursor.as_deref(),
+                self.from_date.as_ref(),
+                self.hiring_types.as_ref(),
+                self.hris_direct_managers.as_ref(),
                 self.include_overview,
-                self.legal_entities,
+                self.legal_entities.as_ref(),
                 self.limit,
-                self.progress_statuses,
-                self.search,
+                self.progress_statuses.as_ref(),
+                self.search.as_deref(),
                 self.sort_by,
                 self.sort_order,
-                self.teams,
-                self.to_date,
+                self.teams.as_ref(),
+                self.to_date.as_ref(),
             )
     }
 }
 #[cfg(feature = "onboarding")]
-impl<'a> crate::runtime::pagination::Paginated for ListOnboardingEmployees<'a> {
+impl ListOnboardingEmployees {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "onboarding")]
+impl crate::runtime::pagination::Paginated for ListOnboardingEmployees {
     type Page = types::OnboardingListOnboardingEmployeesV20260101Response200;
     type Item = types::OnboardingTrackerGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_list_onboarding_employees(
-                self.actions.clone(),
-                self.contract_oid.clone(),
-                self.countries.clone(),
-                position.or(self.cursor),
-                self.from_date.clone(),
-                self.hiring_types.clone(),
-                self.hris_direct_managers.clone(),
+                self.actions.as_ref(),
+                self.contract_oid.as_ref(),
+                self.countries.as_ref(),
+                position.or(self.cursor.as_deref()),
+                self.from_date.as_ref(),
+                self.hiring_types.as_ref(),
+                self.hris_direct_managers.as_ref(),
                 self.include_overview.clone(),
-                self.legal_entities.clone(),
+                self.legal_entities.as_ref(),
                 self.limit.clone(),
-                self.progress_statuses.clone(),
-                self.search.clone(),
+                self.progress_statuses.as_ref(),
+                self.search.as_deref(),
                 self.sort_by.clone(),
                 self.sort_order.clone(),
-                self.teams.clone(),
-                self.to_date.clone(),
+                self.teams.as_ref(),
+                self.to_date.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -14354,13 +15010,13 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/onboarding/get-onboarding-details-by-employee-hris-profile-id-v-2026-01-01>
-    pub fn get_onboarding_details_by_employee_hris_profile_id<'a>(
-        &'a self,
-        hris_profile_id: &'a str,
-    ) -> GetOnboardingDetailsByEmployeeHrisProfileId<'a> {
+    pub fn get_onboarding_details_by_employee_hris_profile_id(
+        &self,
+        hris_profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetOnboardingDetailsByEmployeeHrisProfileId {
         GetOnboardingDetailsByEmployeeHrisProfileId {
-            client: self,
-            hris_profile_id,
+            client: self.clone(),
+            hris_profile_id: hris_profile_id.into(),
         }
     }
 }
@@ -14368,22 +15024,21 @@ impl Client {
 ///Request builder for [`Client::get_onboarding_details_by_employee_hris_profile_id`]; finish with [`GetOnboardingDetailsByEmployeeHrisProfileId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetOnboardingDetailsByEmployeeHrisProfileId<'a> {
-    client: &'a Client,
-    hris_profile_id: &'a str,
+pub struct GetOnboardingDetailsByEmployeeHrisProfileId {
+    client: Client,
+    hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "onboarding")]
-impl<'a> GetOnboardingDetailsByEmployeeHrisProfileId<'a> {
+impl GetOnboardingDetailsByEmployeeHrisProfileId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
     > {
         self.client
             .send_get_onboarding_details_by_employee_hris_profile_id(
-                self.hris_profile_id,
+                &self.hris_profile_id,
             )
     }
 }
@@ -14394,13 +15049,13 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/onboarding/get-onboarding-details-by-onboarding-tracker-id-v-2026-01-01>
-    pub fn get_onboarding_details_by_onboarding_tracker_id<'a>(
-        &'a self,
-        tracker_id: &'a str,
-    ) -> GetOnboardingDetailsByOnboardingTrackerId<'a> {
+    pub fn get_onboarding_details_by_onboarding_tracker_id(
+        &self,
+        tracker_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetOnboardingDetailsByOnboardingTrackerId {
         GetOnboardingDetailsByOnboardingTrackerId {
-            client: self,
-            tracker_id,
+            client: self.clone(),
+            tracker_id: tracker_id.into(),
         }
     }
 }
@@ -14408,20 +15063,20 @@ impl Client {
 ///Request builder for [`Client::get_onboarding_details_by_onboarding_tracker_id`]; finish with [`GetOnboardingDetailsByOnboardingTrackerId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetOnboardingDetailsByOnboardingTrackerId<'a> {
-    client: &'a Client,
-    tracker_id: &'a str,
+pub struct GetOnboardingDetailsByOnboardingTrackerId {
+    client: Client,
+    tracker_id: ::std::string::String,
 }
 #[cfg(feature = "onboarding")]
-impl<'a> GetOnboardingDetailsByOnboardingTrackerId<'a> {
+impl GetOnboardingDetailsByOnboardingTrackerId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
     > {
-        self.client.send_get_onboarding_details_by_onboarding_tracker_id(self.tracker_id)
+        self.client
+            .send_get_onboarding_details_by_onboarding_tracker_id(&self.tracker_id)
     }
 }
 #[cfg(feature = "organizations")]
@@ -14431,23 +15086,25 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/get-organizations>
-    pub fn get_organizations<'a>(&'a self) -> GetOrganizations<'a> {
-        GetOrganizations { client: self }
+    pub fn get_organizations(&self) -> GetOrganizations {
+        GetOrganizations {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "organizations")]
 ///Request builder for [`Client::get_organizations`]; finish with [`GetOrganizations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetOrganizations<'a> {
-    client: &'a Client,
+pub struct GetOrganizations {
+    client: Client,
 }
 #[cfg(feature = "organizations")]
-impl<'a> GetOrganizations<'a> {
+impl GetOrganizations {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::OrganizationsGetOrganizationsResponse200> {
+    ) -> crate::runtime::Pending<types::OrganizationsGetOrganizationsResponse200> {
         self.client.send_get_organizations()
     }
 }
@@ -14458,13 +15115,13 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/create-organization-child>
-    pub fn create_organization_child<'a>(
-        &'a self,
-        body: &'a types::CreateOrganizationChildBody,
-    ) -> CreateOrganizationChild<'a> {
+    pub fn create_organization_child(
+        &self,
+        body: impl ::std::convert::Into<types::CreateOrganizationChildBody>,
+    ) -> CreateOrganizationChild {
         CreateOrganizationChild {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -14472,20 +15129,19 @@ impl Client {
 ///Request builder for [`Client::create_organization_child`]; finish with [`CreateOrganizationChild::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateOrganizationChild<'a> {
-    client: &'a Client,
-    body: &'a types::CreateOrganizationChildBody,
+pub struct CreateOrganizationChild {
+    client: Client,
+    body: types::CreateOrganizationChildBody,
 }
 #[cfg(feature = "organizations")]
-impl<'a> CreateOrganizationChild<'a> {
+impl CreateOrganizationChild {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationsCreateOrganizationChildResponse201,
     > {
-        self.client.send_create_organization_child(self.body)
+        self.client.send_create_organization_child(&self.body)
     }
 }
 #[cfg(feature = "organization-tasks")]
@@ -14495,9 +15151,9 @@ impl Client {
     /// Token scopes: `tasks:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-tasks/list-organization-tasks-v-2026-03-03>
-    pub fn list_organization_tasks<'a>(&'a self) -> ListOrganizationTasks<'a> {
+    pub fn list_organization_tasks(&self) -> ListOrganizationTasks {
         ListOrganizationTasks {
-            client: self,
+            client: self.clone(),
             category: None,
             cursor: None,
             external_id: None,
@@ -14511,90 +15167,110 @@ impl Client {
 ///Request builder for [`Client::list_organization_tasks`]; finish with [`ListOrganizationTasks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListOrganizationTasks<'a> {
-    client: &'a Client,
+pub struct ListOrganizationTasks {
+    client: Client,
     category: Option<types::OrganizationsTasksGetParametersCategory>,
-    cursor: Option<&'a str>,
-    external_id: Option<&'a str>,
+    cursor: Option<::std::string::String>,
+    external_id: Option<::std::string::String>,
     limit: Option<i64>,
-    search: Option<&'a str>,
+    search: Option<::std::string::String>,
     statuses: Option<
-        &'a ::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
+        ::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
     >,
 }
 #[cfg(feature = "organization-tasks")]
-impl<'a> ListOrganizationTasks<'a> {
+impl ListOrganizationTasks {
     ///Sets the optional `category` query parameter.
     pub fn category(
         mut self,
-        value: types::OrganizationsTasksGetParametersCategory,
+        value: impl ::std::convert::Into<types::OrganizationsTasksGetParametersCategory>,
     ) -> Self {
-        self.category = Some(value);
+        self.category = Some(value.into());
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `external_id` query parameter.
-    pub fn external_id(mut self, value: &'a str) -> Self {
-        self.external_id = Some(value);
+    pub fn external_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_id = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a ::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::OrganizationsTasksGetResponseDataItemsStatus,
+            >,
+        >,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationTasksListOrganizationTasksV20260303Response200,
     > {
         self.client
             .send_list_organization_tasks(
                 self.category,
-                self.cursor,
-                self.external_id,
+                self.cursor.as_deref(),
+                self.external_id.as_deref(),
                 self.limit,
-                self.search,
-                self.statuses,
+                self.search.as_deref(),
+                self.statuses.as_ref(),
             )
     }
 }
 #[cfg(feature = "organization-tasks")]
-impl<'a> crate::runtime::pagination::Paginated for ListOrganizationTasks<'a> {
+impl ListOrganizationTasks {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "organization-tasks")]
+impl crate::runtime::pagination::Paginated for ListOrganizationTasks {
     type Page = types::OrganizationTasksListOrganizationTasksV20260303Response200;
     type Item = types::OrganizationsTasksGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_list_organization_tasks(
                 self.category.clone(),
-                position.or(self.cursor),
-                self.external_id.clone(),
+                position.or(self.cursor.as_deref()),
+                self.external_id.as_deref(),
                 self.limit.clone(),
-                self.search.clone(),
-                self.statuses.clone(),
+                self.search.as_deref(),
+                self.statuses.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -14627,9 +15303,9 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/retrieve-payment-receipts-v-2026-01-01>
-    pub fn retrieve_payment_receipts<'a>(&'a self) -> RetrievePaymentReceipts<'a> {
+    pub fn retrieve_payment_receipts(&self) -> RetrievePaymentReceipts {
         RetrievePaymentReceipts {
-            client: self,
+            client: self.clone(),
             currencies: None,
             cursor: None,
             date_from: None,
@@ -14643,65 +15319,79 @@ impl Client {
 ///Request builder for [`Client::retrieve_payment_receipts`]; finish with [`RetrievePaymentReceipts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaymentReceipts<'a> {
-    client: &'a Client,
-    currencies: Option<&'a types::PaymentsGetParametersCurrencies>,
-    cursor: Option<&'a str>,
-    date_from: Option<&'a ::chrono::naive::NaiveDate>,
-    date_to: Option<&'a ::chrono::naive::NaiveDate>,
-    entities: Option<&'a types::PaymentsGetParametersEntities>,
-    statuses: Option<&'a types::PaymentsGetParametersStatuses>,
+pub struct RetrievePaymentReceipts {
+    client: Client,
+    currencies: Option<types::PaymentsGetParametersCurrencies>,
+    cursor: Option<::std::string::String>,
+    date_from: Option<::chrono::naive::NaiveDate>,
+    date_to: Option<::chrono::naive::NaiveDate>,
+    entities: Option<types::PaymentsGetParametersEntities>,
+    statuses: Option<types::PaymentsGetParametersStatuses>,
 }
 #[cfg(feature = "accounting")]
-impl<'a> RetrievePaymentReceipts<'a> {
+impl RetrievePaymentReceipts {
     ///Sets the optional `currencies` query parameter.
     pub fn currencies(
         mut self,
-        value: &'a types::PaymentsGetParametersCurrencies,
+        value: impl ::std::convert::Into<types::PaymentsGetParametersCurrencies>,
     ) -> Self {
-        self.currencies = Some(value);
+        self.currencies = Some(value.into());
         self
     }
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `date_from` query parameter.
-    pub fn date_from(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_from = Some(value);
+    pub fn date_from(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_from = Some(value.into());
         self
     }
     ///Sets the optional `date_to` query parameter.
-    pub fn date_to(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_to = Some(value);
+    pub fn date_to(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_to = Some(value.into());
         self
     }
     ///Sets the optional `entities` query parameter.
-    pub fn entities(mut self, value: &'a types::PaymentsGetParametersEntities) -> Self {
-        self.entities = Some(value);
+    pub fn entities(
+        mut self,
+        value: impl ::std::convert::Into<types::PaymentsGetParametersEntities>,
+    ) -> Self {
+        self.entities = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
-    pub fn statuses(mut self, value: &'a types::PaymentsGetParametersStatuses) -> Self {
-        self.statuses = Some(value);
+    pub fn statuses(
+        mut self,
+        value: impl ::std::convert::Into<types::PaymentsGetParametersStatuses>,
+    ) -> Self {
+        self.statuses = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AccountingRetrievePaymentReceiptsV20260101Response200,
     > {
         self.client
             .send_retrieve_payment_receipts(
-                self.currencies,
-                self.cursor,
-                self.date_from,
-                self.date_to,
-                self.entities,
-                self.statuses,
+                self.currencies.as_ref(),
+                self.cursor.as_deref(),
+                self.date_from.as_ref(),
+                self.date_to.as_ref(),
+                self.entities.as_ref(),
+                self.statuses.as_ref(),
             )
     }
 }
@@ -14712,13 +15402,13 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/retrieve-a-payment-breakdown-v-2026-01-01>
-    pub fn retrieve_a_payment_breakdown<'a>(
-        &'a self,
-        payment_id: &'a str,
-    ) -> RetrieveAPaymentBreakdown<'a> {
+    pub fn retrieve_a_payment_breakdown(
+        &self,
+        payment_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveAPaymentBreakdown {
         RetrieveAPaymentBreakdown {
-            client: self,
-            payment_id,
+            client: self.clone(),
+            payment_id: payment_id.into(),
         }
     }
 }
@@ -14726,20 +15416,19 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_payment_breakdown`]; finish with [`RetrieveAPaymentBreakdown::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAPaymentBreakdown<'a> {
-    client: &'a Client,
-    payment_id: &'a str,
+pub struct RetrieveAPaymentBreakdown {
+    client: Client,
+    payment_id: ::std::string::String,
 }
 #[cfg(feature = "accounting")]
-impl<'a> RetrieveAPaymentBreakdown<'a> {
+impl RetrieveAPaymentBreakdown {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
     > {
-        self.client.send_retrieve_a_payment_breakdown(self.payment_id)
+        self.client.send_retrieve_a_payment_breakdown(&self.payment_id)
     }
 }
 #[cfg(feature = "payouts")]
@@ -14749,11 +15438,9 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/get-the-auto-withdrawal-setting>
-    pub fn get_the_auto_withdrawal_setting<'a>(
-        &'a self,
-    ) -> GetTheAutoWithdrawalSetting<'a> {
+    pub fn get_the_auto_withdrawal_setting(&self) -> GetTheAutoWithdrawalSetting {
         GetTheAutoWithdrawalSetting {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -14761,18 +15448,15 @@ impl Client {
 ///Request builder for [`Client::get_the_auto_withdrawal_setting`]; finish with [`GetTheAutoWithdrawalSetting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTheAutoWithdrawalSetting<'a> {
-    client: &'a Client,
+pub struct GetTheAutoWithdrawalSetting {
+    client: Client,
 }
 #[cfg(feature = "payouts")]
-impl<'a> GetTheAutoWithdrawalSetting<'a> {
+impl GetTheAutoWithdrawalSetting {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PayoutsGetTheAutoWithdrawalSettingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
         self.client.send_get_the_auto_withdrawal_setting()
     }
 }
@@ -14783,13 +15467,13 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/change-the-auto-withdrawal-setting-v-2026-01-01>
-    pub fn change_the_auto_withdrawal_setting<'a>(
-        &'a self,
-        body: &'a types::ChangeTheAutoWithdrawalSettingBody,
-    ) -> ChangeTheAutoWithdrawalSetting<'a> {
+    pub fn change_the_auto_withdrawal_setting(
+        &self,
+        body: impl ::std::convert::Into<types::ChangeTheAutoWithdrawalSettingBody>,
+    ) -> ChangeTheAutoWithdrawalSetting {
         ChangeTheAutoWithdrawalSetting {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -14797,20 +15481,17 @@ impl Client {
 ///Request builder for [`Client::change_the_auto_withdrawal_setting`]; finish with [`ChangeTheAutoWithdrawalSetting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ChangeTheAutoWithdrawalSetting<'a> {
-    client: &'a Client,
-    body: &'a types::ChangeTheAutoWithdrawalSettingBody,
+pub struct ChangeTheAutoWithdrawalSetting {
+    client: Client,
+    body: types::ChangeTheAutoWithdrawalSettingBody,
 }
 #[cfg(feature = "payouts")]
-impl<'a> ChangeTheAutoWithdrawalSetting<'a> {
+impl ChangeTheAutoWithdrawalSetting {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PayoutsGetTheAutoWithdrawalSettingResponse200,
-    > {
-        self.client.send_change_the_auto_withdrawal_setting(self.body)
+    ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
+        self.client.send_change_the_auto_withdrawal_setting(&self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -14820,9 +15501,9 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/list-contractor-balances>
-    pub fn list_contractor_balances<'a>(&'a self) -> ListContractorBalances<'a> {
+    pub fn list_contractor_balances(&self) -> ListContractorBalances {
         ListContractorBalances {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -14830,15 +15511,15 @@ impl Client {
 ///Request builder for [`Client::list_contractor_balances`]; finish with [`ListContractorBalances::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListContractorBalances<'a> {
-    client: &'a Client,
+pub struct ListContractorBalances {
+    client: Client,
 }
 #[cfg(feature = "payouts")]
-impl<'a> ListContractorBalances<'a> {
+impl ListContractorBalances {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsListContractorBalancesResponse200> {
+    ) -> crate::runtime::Pending<types::PayoutsListContractorBalancesResponse200> {
         self.client.send_list_contractor_balances()
     }
 }
@@ -14849,9 +15530,9 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/get-payout-methods>
-    pub fn get_payout_methods<'a>(&'a self) -> GetPayoutMethods<'a> {
+    pub fn get_payout_methods(&self) -> GetPayoutMethods {
         GetPayoutMethods {
-            client: self,
+            client: self.clone(),
             is_default: None,
         }
     }
@@ -14860,21 +15541,21 @@ impl Client {
 ///Request builder for [`Client::get_payout_methods`]; finish with [`GetPayoutMethods::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPayoutMethods<'a> {
-    client: &'a Client,
+pub struct GetPayoutMethods {
+    client: Client,
     is_default: Option<bool>,
 }
 #[cfg(feature = "payouts")]
-impl<'a> GetPayoutMethods<'a> {
+impl GetPayoutMethods {
     ///Sets the optional `is_default` query parameter.
-    pub fn is_default(mut self, value: bool) -> Self {
-        self.is_default = Some(value);
+    pub fn is_default(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.is_default = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsGetPayoutMethodsResponse200> {
+    ) -> crate::runtime::Pending<types::PayoutsGetPayoutMethodsResponse200> {
         self.client.send_get_payout_methods(self.is_default)
     }
 }
@@ -14885,13 +15566,13 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/create-bank-transfer-method>
-    pub fn create_bank_transfer_method<'a>(
-        &'a self,
-        body: &'a types::CreateBankTransferMethodBody,
-    ) -> CreateBankTransferMethod<'a> {
+    pub fn create_bank_transfer_method(
+        &self,
+        body: impl ::std::convert::Into<types::CreateBankTransferMethodBody>,
+    ) -> CreateBankTransferMethod {
         CreateBankTransferMethod {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -14899,17 +15580,17 @@ impl Client {
 ///Request builder for [`Client::create_bank_transfer_method`]; finish with [`CreateBankTransferMethod::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateBankTransferMethod<'a> {
-    client: &'a Client,
-    body: &'a types::CreateBankTransferMethodBody,
+pub struct CreateBankTransferMethod {
+    client: Client,
+    body: types::CreateBankTransferMethodBody,
 }
 #[cfg(feature = "payouts")]
-impl<'a> CreateBankTransferMethod<'a> {
+impl CreateBankTransferMethod {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsCreateBankTransferMethodResponse201> {
-        self.client.send_create_bank_transfer_method(self.body)
+    ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
+        self.client.send_create_bank_transfer_method(&self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -14919,15 +15600,15 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/get-bank-transfer-requirements>
-    pub fn get_bank_transfer_requirements<'a>(
-        &'a self,
-        country: &'a str,
-        currency: &'a str,
-    ) -> GetBankTransferRequirements<'a> {
+    pub fn get_bank_transfer_requirements(
+        &self,
+        country: impl ::std::convert::Into<::std::string::String>,
+        currency: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetBankTransferRequirements {
         GetBankTransferRequirements {
-            client: self,
-            country,
-            currency,
+            client: self.clone(),
+            country: country.into(),
+            currency: currency.into(),
             amount: None,
         }
     }
@@ -14936,31 +15617,28 @@ impl Client {
 ///Request builder for [`Client::get_bank_transfer_requirements`]; finish with [`GetBankTransferRequirements::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetBankTransferRequirements<'a> {
-    client: &'a Client,
-    country: &'a str,
-    currency: &'a str,
+pub struct GetBankTransferRequirements {
+    client: Client,
+    country: ::std::string::String,
+    currency: ::std::string::String,
     amount: Option<f64>,
 }
 #[cfg(feature = "payouts")]
-impl<'a> GetBankTransferRequirements<'a> {
+impl GetBankTransferRequirements {
     ///Sets the optional `amount` query parameter.
-    pub fn amount(mut self, value: f64) -> Self {
-        self.amount = Some(value);
+    pub fn amount(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.amount = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PayoutsGetBankTransferRequirementsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::PayoutsGetBankTransferRequirementsResponse200> {
         self.client
             .send_get_bank_transfer_requirements(
                 self.amount,
-                self.country,
-                self.currency,
+                &self.country,
+                &self.currency,
             )
     }
 }
@@ -14971,11 +15649,9 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/get-bank-transfer-supported-routes>
-    pub fn get_bank_transfer_supported_routes<'a>(
-        &'a self,
-    ) -> GetBankTransferSupportedRoutes<'a> {
+    pub fn get_bank_transfer_supported_routes(&self) -> GetBankTransferSupportedRoutes {
         GetBankTransferSupportedRoutes {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -14983,16 +15659,15 @@ impl Client {
 ///Request builder for [`Client::get_bank_transfer_supported_routes`]; finish with [`GetBankTransferSupportedRoutes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetBankTransferSupportedRoutes<'a> {
-    client: &'a Client,
+pub struct GetBankTransferSupportedRoutes {
+    client: Client,
 }
 #[cfg(feature = "payouts")]
-impl<'a> GetBankTransferSupportedRoutes<'a> {
+impl GetBankTransferSupportedRoutes {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::PayoutsGetBankTransferSupportedRoutesResponse200,
     > {
         self.client.send_get_bank_transfer_supported_routes()
@@ -15005,15 +15680,15 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/update-bank-transfer-method>
-    pub fn update_bank_transfer_method<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::UpdateBankTransferMethodBody,
-    ) -> UpdateBankTransferMethod<'a> {
+    pub fn update_bank_transfer_method(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateBankTransferMethodBody>,
+    ) -> UpdateBankTransferMethod {
         UpdateBankTransferMethod {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -15021,18 +15696,18 @@ impl Client {
 ///Request builder for [`Client::update_bank_transfer_method`]; finish with [`UpdateBankTransferMethod::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateBankTransferMethod<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::UpdateBankTransferMethodBody,
+pub struct UpdateBankTransferMethod {
+    client: Client,
+    id: ::std::string::String,
+    body: types::UpdateBankTransferMethodBody,
 }
 #[cfg(feature = "payouts")]
-impl<'a> UpdateBankTransferMethod<'a> {
+impl UpdateBankTransferMethod {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsCreateBankTransferMethodResponse201> {
-        self.client.send_update_bank_transfer_method(self.id, self.body)
+    ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
+        self.client.send_update_bank_transfer_method(&self.id, &self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15042,13 +15717,13 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/update-auto-withdraw-setting>
-    pub fn update_auto_withdraw_setting<'a>(
-        &'a self,
-        body: &'a types::UpdateAutoWithdrawSettingBody,
-    ) -> UpdateAutoWithdrawSetting<'a> {
+    pub fn update_auto_withdraw_setting(
+        &self,
+        body: impl ::std::convert::Into<types::UpdateAutoWithdrawSettingBody>,
+    ) -> UpdateAutoWithdrawSetting {
         UpdateAutoWithdrawSetting {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -15056,17 +15731,17 @@ impl Client {
 ///Request builder for [`Client::update_auto_withdraw_setting`]; finish with [`UpdateAutoWithdrawSetting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateAutoWithdrawSetting<'a> {
-    client: &'a Client,
-    body: &'a types::UpdateAutoWithdrawSettingBody,
+pub struct UpdateAutoWithdrawSetting {
+    client: Client,
+    body: types::UpdateAutoWithdrawSettingBody,
 }
 #[cfg(feature = "payouts")]
-impl<'a> UpdateAutoWithdrawSetting<'a> {
+impl UpdateAutoWithdrawSetting {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_update_auto_withdraw_setting(self.body)
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        self.client.send_update_auto_withdraw_setting(&self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15076,23 +15751,25 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/get-bank-details>
-    pub fn get_bank_details<'a>(&'a self) -> GetBankDetails<'a> {
-        GetBankDetails { client: self }
+    pub fn get_bank_details(&self) -> GetBankDetails {
+        GetBankDetails {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "payouts")]
 ///Request builder for [`Client::get_bank_details`]; finish with [`GetBankDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetBankDetails<'a> {
-    client: &'a Client,
+pub struct GetBankDetails {
+    client: Client,
 }
 #[cfg(feature = "payouts")]
-impl<'a> GetBankDetails<'a> {
+impl GetBankDetails {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsGetBankDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::PayoutsGetBankDetailsResponse200> {
         self.client.send_get_bank_details()
     }
 }
@@ -15103,13 +15780,13 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/add-edit-bank-details>
-    pub fn add_edit_bank_details<'a>(
-        &'a self,
-        body: &'a types::AddEditBankDetailsBody,
-    ) -> AddEditBankDetails<'a> {
+    pub fn add_edit_bank_details(
+        &self,
+        body: impl ::std::convert::Into<types::AddEditBankDetailsBody>,
+    ) -> AddEditBankDetails {
         AddEditBankDetails {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -15117,17 +15794,17 @@ impl Client {
 ///Request builder for [`Client::add_edit_bank_details`]; finish with [`AddEditBankDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AddEditBankDetails<'a> {
-    client: &'a Client,
-    body: &'a types::AddEditBankDetailsBody,
+pub struct AddEditBankDetails {
+    client: Client,
+    body: types::AddEditBankDetailsBody,
 }
 #[cfg(feature = "payouts")]
-impl<'a> AddEditBankDetails<'a> {
+impl AddEditBankDetails {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsAddEditBankDetailsResponse200> {
-        self.client.send_add_edit_bank_details(self.body)
+    ) -> crate::runtime::Pending<types::PayoutsAddEditBankDetailsResponse200> {
+        self.client.send_add_edit_bank_details(&self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15137,13 +15814,13 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/dynamic-requirements>
-    pub fn dynamic_requirements<'a>(
-        &'a self,
-        body: &'a types::DynamicRequirementsBody,
-    ) -> DynamicRequirements<'a> {
+    pub fn dynamic_requirements(
+        &self,
+        body: impl ::std::convert::Into<types::DynamicRequirementsBody>,
+    ) -> DynamicRequirements {
         DynamicRequirements {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -15151,17 +15828,17 @@ impl Client {
 ///Request builder for [`Client::dynamic_requirements`]; finish with [`DynamicRequirements::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DynamicRequirements<'a> {
-    client: &'a Client,
-    body: &'a types::DynamicRequirementsBody,
+pub struct DynamicRequirements {
+    client: Client,
+    body: types::DynamicRequirementsBody,
 }
 #[cfg(feature = "payouts")]
-impl<'a> DynamicRequirements<'a> {
+impl DynamicRequirements {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsDynamicRequirementsResponse200> {
-        self.client.send_dynamic_requirements(self.body)
+    ) -> crate::runtime::Pending<types::PayoutsDynamicRequirementsResponse200> {
+        self.client.send_dynamic_requirements(&self.body)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15171,10 +15848,13 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/delete-bank-details>
-    pub fn delete_bank_details<'a>(&'a self, id: &'a str) -> DeleteBankDetails<'a> {
+    pub fn delete_bank_details(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteBankDetails {
         DeleteBankDetails {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -15182,17 +15862,17 @@ impl Client {
 ///Request builder for [`Client::delete_bank_details`]; finish with [`DeleteBankDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteBankDetails<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct DeleteBankDetails {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "payouts")]
-impl<'a> DeleteBankDetails<'a> {
+impl DeleteBankDetails {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_delete_bank_details(self.id)
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        self.client.send_delete_bank_details(&self.id)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15202,13 +15882,13 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/request-to-withdraw-funds>
-    pub fn request_to_withdraw_funds<'a>(
-        &'a self,
-        body: &'a types::RequestToWithdrawFundsBody,
-    ) -> RequestToWithdrawFunds<'a> {
+    pub fn request_to_withdraw_funds(
+        &self,
+        body: impl ::std::convert::Into<types::RequestToWithdrawFundsBody>,
+    ) -> RequestToWithdrawFunds {
         RequestToWithdrawFunds {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -15216,17 +15896,17 @@ impl Client {
 ///Request builder for [`Client::request_to_withdraw_funds`]; finish with [`RequestToWithdrawFunds::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RequestToWithdrawFunds<'a> {
-    client: &'a Client,
-    body: &'a types::RequestToWithdrawFundsBody,
+pub struct RequestToWithdrawFunds {
+    client: Client,
+    body: types::RequestToWithdrawFundsBody,
 }
 #[cfg(feature = "payouts")]
-impl<'a> RequestToWithdrawFunds<'a> {
+impl RequestToWithdrawFunds {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsRequestToWithdrawFundsResponse201> {
-        self.client.send_request_to_withdraw_funds(self.body)
+    ) -> crate::runtime::Pending<types::PayoutsRequestToWithdrawFundsResponse201> {
+        self.client.send_request_to_withdraw_funds(&self.body)
     }
 }
 #[cfg(feature = "people")]
@@ -15236,9 +15916,9 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/people/get-people>
-    pub fn get_people<'a>(&'a self) -> GetPeople<'a> {
+    pub fn get_people(&self) -> GetPeople {
         GetPeople {
-            client: self,
+            client: self.clone(),
             band_placements: None,
             comparative_ratios_from: None,
             comparative_ratios_to: None,
@@ -15259,159 +15939,211 @@ impl Client {
 ///Request builder for [`Client::get_people`]; finish with [`GetPeople::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPeople<'a> {
-    client: &'a Client,
+pub struct GetPeople {
+    client: Client,
     band_placements: Option<
-        &'a ::std::vec::Vec<types::PeopleGetParametersBandPlacementsSchemaItems>,
+        ::std::vec::Vec<types::PeopleGetParametersBandPlacementsSchemaItems>,
     >,
     comparative_ratios_from: Option<f64>,
     comparative_ratios_to: Option<f64>,
-    fields: Option<&'a ::std::vec::Vec<types::PeopleGetParametersFieldsSchemaItems>>,
+    fields: Option<::std::vec::Vec<types::PeopleGetParametersFieldsSchemaItems>>,
     hiring_statuses: Option<
-        &'a ::std::vec::Vec<types::PeopleGetParametersHiringStatusesSchemaItems>,
+        ::std::vec::Vec<types::PeopleGetParametersHiringStatusesSchemaItems>,
     >,
     hiring_types: Option<
-        &'a ::std::vec::Vec<types::PeopleGetParametersHiringTypesSchemaItems>,
+        ::std::vec::Vec<types::PeopleGetParametersHiringTypesSchemaItems>,
     >,
     limit: Option<i64>,
     offset: Option<i64>,
     person_statuses: Option<
-        &'a ::std::vec::Vec<types::PeopleGetResponseDataItemsPersonStatus>,
+        ::std::vec::Vec<types::PeopleGetResponseDataItemsPersonStatus>,
     >,
-    search: Option<&'a str>,
+    search: Option<::std::string::String>,
     sort_by: Option<types::PeopleGetParametersSortBy>,
     sort_order: Option<types::PeopleGetParametersSortOrder>,
-    teams: Option<&'a ::std::vec::Vec<::std::string::String>>,
+    teams: Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "people")]
-impl<'a> GetPeople<'a> {
+impl GetPeople {
     ///Sets the optional `band_placements` query parameter.
     pub fn band_placements(
         mut self,
-        value: &'a ::std::vec::Vec<types::PeopleGetParametersBandPlacementsSchemaItems>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::PeopleGetParametersBandPlacementsSchemaItems,
+            >,
+        >,
     ) -> Self {
-        self.band_placements = Some(value);
+        self.band_placements = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `comparative_ratios_from` query parameter.
-    pub fn comparative_ratios_from(mut self, value: f64) -> Self {
-        self.comparative_ratios_from = Some(value);
+    pub fn comparative_ratios_from(
+        mut self,
+        value: impl ::std::convert::Into<f64>,
+    ) -> Self {
+        self.comparative_ratios_from = Some(value.into());
         self
     }
     ///Sets the optional `comparative_ratios_to` query parameter.
-    pub fn comparative_ratios_to(mut self, value: f64) -> Self {
-        self.comparative_ratios_to = Some(value);
+    pub fn comparative_ratios_to(
+        mut self,
+        value: impl ::std::convert::Into<f64>,
+    ) -> Self {
+        self.comparative_ratios_to = Some(value.into());
         self
     }
     ///Sets the optional `fields` query parameter.
     pub fn fields(
         mut self,
-        value: &'a ::std::vec::Vec<types::PeopleGetParametersFieldsSchemaItems>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<types::PeopleGetParametersFieldsSchemaItems>,
+        >,
     ) -> Self {
-        self.fields = Some(value);
+        self.fields = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     ///Sets the optional `hiring_statuses` query parameter.
     pub fn hiring_statuses(
         mut self,
-        value: &'a ::std::vec::Vec<types::PeopleGetParametersHiringStatusesSchemaItems>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::PeopleGetParametersHiringStatusesSchemaItems,
+            >,
+        >,
     ) -> Self {
-        self.hiring_statuses = Some(value);
+        self.hiring_statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `hiring_types` query parameter.
     pub fn hiring_types(
         mut self,
-        value: &'a ::std::vec::Vec<types::PeopleGetParametersHiringTypesSchemaItems>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::PeopleGetParametersHiringTypesSchemaItems,
+            >,
+        >,
     ) -> Self {
-        self.hiring_types = Some(value);
+        self.hiring_types = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     ///Sets the optional `person_statuses` query parameter.
     pub fn person_statuses(
         mut self,
-        value: &'a ::std::vec::Vec<types::PeopleGetResponseDataItemsPersonStatus>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<
+                types::PeopleGetResponseDataItemsPersonStatus,
+            >,
+        >,
     ) -> Self {
-        self.person_statuses = Some(value);
+        self.person_statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `search` query parameter.
-    pub fn search(mut self, value: &'a str) -> Self {
-        self.search = Some(value);
+    pub fn search(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search = Some(value.into());
         self
     }
     ///Sets the optional `sort_by` query parameter.
-    pub fn sort_by(mut self, value: types::PeopleGetParametersSortBy) -> Self {
-        self.sort_by = Some(value);
+    pub fn sort_by(
+        mut self,
+        value: impl ::std::convert::Into<types::PeopleGetParametersSortBy>,
+    ) -> Self {
+        self.sort_by = Some(value.into());
         self
     }
     ///Sets the optional `sort_order` query parameter.
-    pub fn sort_order(mut self, value: types::PeopleGetParametersSortOrder) -> Self {
-        self.sort_order = Some(value);
+    pub fn sort_order(
+        mut self,
+        value: impl ::std::convert::Into<types::PeopleGetParametersSortOrder>,
+    ) -> Self {
+        self.sort_order = Some(value.into());
         self
     }
     ///Sets the optional `teams` query parameter.
-    pub fn teams(mut self, value: &'a ::std::vec::Vec<::std::string::String>) -> Self {
-        self.teams = Some(value);
+    pub fn teams(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.teams = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::PeopleGetPeopleResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::PeopleGetPeopleResponse200> {
         self.client
             .send_get_people(
-                self.band_placements,
+                self.band_placements.as_ref(),
                 self.comparative_ratios_from,
                 self.comparative_ratios_to,
-                self.fields,
-                self.hiring_statuses,
-                self.hiring_types,
+                self.fields.as_ref(),
+                self.hiring_statuses.as_ref(),
+                self.hiring_types.as_ref(),
                 self.limit,
                 self.offset,
-                self.person_statuses,
-                self.search,
+                self.person_statuses.as_ref(),
+                self.search.as_deref(),
                 self.sort_by,
                 self.sort_order,
-                self.teams,
+                self.teams.as_ref(),
             )
     }
 }
 #[cfg(feature = "people")]
-impl<'a> crate::runtime::pagination::Paginated for GetPeople<'a> {
+impl GetPeople {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "people")]
+impl crate::runtime::pagination::Paginated for GetPeople {
     type Page = types::PeopleGetPeopleResponse200;
     type Item = types::PeopleGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_people(
-                self.band_placements.clone(),
+                self.band_placements.as_ref(),
                 self.comparative_ratios_from.clone(),
                 self.comparative_ratios_to.clone(),
-                self.fields.clone(),
-                self.hiring_statuses.clone(),
-                self.hiring_types.clone(),
+                self.fields.as_ref(),
+                self.hiring_statuses.as_ref(),
+                self.hiring_types.as_ref(),
                 self.limit.clone(),
                 position
                     .and_then(|p| p.parse::<i64>().ok())
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
-                self.person_statuses.clone(),
-                self.search.clone(),
+                self.person_statuses.as_ref(),
+                self.search.as_deref(),
                 self.sort_by.clone(),
                 self.sort_order.clone(),
-                self.teams.clone(),
+                self.teams.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -15445,13 +16177,13 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/people/create-a-direct-employee>
-    pub fn create_a_direct_employee<'a>(
-        &'a self,
-        body: &'a types::CreateADirectEmployeeBody,
-    ) -> CreateADirectEmployee<'a> {
+    pub fn create_a_direct_employee(
+        &self,
+        body: impl ::std::convert::Into<types::CreateADirectEmployeeBody>,
+    ) -> CreateADirectEmployee {
         CreateADirectEmployee {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -15459,17 +16191,17 @@ impl Client {
 ///Request builder for [`Client::create_a_direct_employee`]; finish with [`CreateADirectEmployee::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateADirectEmployee<'a> {
-    client: &'a Client,
-    body: &'a types::CreateADirectEmployeeBody,
+pub struct CreateADirectEmployee {
+    client: Client,
+    body: types::CreateADirectEmployeeBody,
 }
 #[cfg(feature = "people")]
-impl<'a> CreateADirectEmployee<'a> {
+impl CreateADirectEmployee {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::PeopleCreateADirectEmployeeResponse201> {
-        self.client.send_create_a_direct_employee(self.body)
+    ) -> crate::runtime::Pending<types::PeopleCreateADirectEmployeeResponse201> {
+        self.client.send_create_a_direct_employee(&self.body)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -15479,26 +16211,25 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/custom-fields-people/get-custom-fields>
-    pub fn get_custom_fields<'a>(&'a self) -> GetCustomFields<'a> {
-        GetCustomFields { client: self }
+    pub fn get_custom_fields(&self) -> GetCustomFields {
+        GetCustomFields {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "custom-fields-people")]
 ///Request builder for [`Client::get_custom_fields`]; finish with [`GetCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetCustomFields<'a> {
-    client: &'a Client,
+pub struct GetCustomFields {
+    client: Client,
 }
 #[cfg(feature = "custom-fields-people")]
-impl<'a> GetCustomFields<'a> {
+impl GetCustomFields {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::CustomFieldsPeopleGetCustomFieldsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::CustomFieldsPeopleGetCustomFieldsResponse200> {
         self.client.send_get_custom_fields()
     }
 }
@@ -15509,13 +16240,13 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/custom-fields-people/get-person-custom-field>
-    pub fn get_person_custom_field<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> GetPersonCustomField<'a> {
+    pub fn get_person_custom_field(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetPersonCustomField {
         GetPersonCustomField {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -15523,20 +16254,19 @@ impl Client {
 ///Request builder for [`Client::get_person_custom_field`]; finish with [`GetPersonCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPersonCustomField<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetPersonCustomField {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-people")]
-impl<'a> GetPersonCustomField<'a> {
+impl GetPersonCustomField {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::CustomFieldsPeopleGetPersonCustomFieldResponse200,
     > {
-        self.client.send_get_person_custom_field(self.id)
+        self.client.send_get_person_custom_field(&self.id)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -15546,13 +16276,13 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/personal-information/get-person-personal-info-external-id>
-    pub fn get_person_personal_info_external_id<'a>(
-        &'a self,
-        worker_id: &'a str,
-    ) -> GetPersonPersonalInfoExternalId<'a> {
+    pub fn get_person_personal_info_external_id(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetPersonPersonalInfoExternalId {
         GetPersonPersonalInfoExternalId {
-            client: self,
-            worker_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
         }
     }
 }
@@ -15560,17 +16290,15 @@ impl Client {
 ///Request builder for [`Client::get_person_personal_info_external_id`]; finish with [`GetPersonPersonalInfoExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPersonPersonalInfoExternalId<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
+pub struct GetPersonPersonalInfoExternalId {
+    client: Client,
+    worker_id: ::std::string::String,
 }
 #[cfg(feature = "personal-information")]
-impl<'a> GetPersonPersonalInfoExternalId<'a> {
+impl GetPersonPersonalInfoExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_get_person_personal_info_external_id(self.worker_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_get_person_personal_info_external_id(&self.worker_id)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -15580,15 +16308,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/personal-information/update-person-personal-info-external-id>
-    pub fn update_person_personal_info_external_id<'a>(
-        &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdatePersonPersonalInfoExternalIdBody,
-    ) -> UpdatePersonPersonalInfoExternalId<'a> {
+    pub fn update_person_personal_info_external_id(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdatePersonPersonalInfoExternalIdBody>,
+    ) -> UpdatePersonPersonalInfoExternalId {
         UpdatePersonPersonalInfoExternalId {
-            client: self,
-            worker_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -15596,19 +16324,17 @@ impl Client {
 ///Request builder for [`Client::update_person_personal_info_external_id`]; finish with [`UpdatePersonPersonalInfoExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdatePersonPersonalInfoExternalId<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    body: &'a types::UpdatePersonPersonalInfoExternalIdBody,
+pub struct UpdatePersonPersonalInfoExternalId {
+    client: Client,
+    worker_id: ::std::string::String,
+    body: types::UpdatePersonPersonalInfoExternalIdBody,
 }
 #[cfg(feature = "personal-information")]
-impl<'a> UpdatePersonPersonalInfoExternalId<'a> {
+impl UpdatePersonPersonalInfoExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
-            .send_update_person_personal_info_external_id(self.worker_id, self.body)
+            .send_update_person_personal_info_external_id(&self.worker_id, &self.body)
     }
 }
 #[cfg(feature = "people")]
@@ -15618,11 +16344,9 @@ impl Client {
     /// Token scopes: `worker:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/people/get-my-current-personal-profile>
-    pub fn get_my_current_personal_profile<'a>(
-        &'a self,
-    ) -> GetMyCurrentPersonalProfile<'a> {
+    pub fn get_my_current_personal_profile(&self) -> GetMyCurrentPersonalProfile {
         GetMyCurrentPersonalProfile {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -15630,18 +16354,15 @@ impl Client {
 ///Request builder for [`Client::get_my_current_personal_profile`]; finish with [`GetMyCurrentPersonalProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetMyCurrentPersonalProfile<'a> {
-    client: &'a Client,
+pub struct GetMyCurrentPersonalProfile {
+    client: Client,
 }
 #[cfg(feature = "people")]
-impl<'a> GetMyCurrentPersonalProfile<'a> {
+impl GetMyCurrentPersonalProfile {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PeopleGetMyCurrentPersonalProfileResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::PeopleGetMyCurrentPersonalProfileResponse200> {
         self.client.send_get_my_current_personal_profile()
     }
 }
@@ -15652,13 +16373,13 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/people/get-person-by-id>
-    pub fn get_person_by_id<'a>(
-        &'a self,
-        hris_profile_id: &'a str,
-    ) -> GetPersonById<'a> {
+    pub fn get_person_by_id(
+        &self,
+        hris_profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetPersonById {
         GetPersonById {
-            client: self,
-            hris_profile_id,
+            client: self.clone(),
+            hris_profile_id: hris_profile_id.into(),
             include_custom_fields: None,
             include_worker_relations: None,
         }
@@ -15668,31 +16389,35 @@ impl Client {
 ///Request builder for [`Client::get_person_by_id`]; finish with [`GetPersonById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPersonById<'a> {
-    client: &'a Client,
-    hris_profile_id: &'a str,
+pub struct GetPersonById {
+    client: Client,
+    hris_profile_id: ::std::string::String,
     include_custom_fields: Option<bool>,
     include_worker_relations: Option<bool>,
 }
 #[cfg(feature = "people")]
-impl<'a> GetPersonById<'a> {
+impl GetPersonById {
     ///Sets the optional `include_custom_fields` query parameter.
-    pub fn include_custom_fields(mut self, value: bool) -> Self {
-        self.include_custom_fields = Some(value);
+    pub fn include_custom_fields(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_custom_fields = Some(value.into());
         self
     }
     ///Sets the optional `include_worker_relations` query parameter.
-    pub fn include_worker_relations(mut self, value: bool) -> Self {
-        self.include_worker_relations = Some(value);
+    pub fn include_worker_relations(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.include_worker_relations = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::PeopleGetPersonByIdResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::PeopleGetPersonByIdResponse200> {
         self.client
             .send_get_person_by_id(
-                self.hris_profile_id,
+                &self.hris_profile_id,
                 self.include_custom_fields,
                 self.include_worker_relations,
             )
@@ -15705,15 +16430,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/update-person-department>
-    pub fn update_person_department<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::UpdatePersonDepartmentBody,
-    ) -> UpdatePersonDepartment<'a> {
+    pub fn update_person_department(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdatePersonDepartmentBody>,
+    ) -> UpdatePersonDepartment {
         UpdatePersonDepartment {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
             replace_other_positions: None,
         }
     }
@@ -15722,28 +16447,31 @@ impl Client {
 ///Request builder for [`Client::update_person_department`]; finish with [`UpdatePersonDepartment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdatePersonDepartment<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::UpdatePersonDepartmentBody,
+pub struct UpdatePersonDepartment {
+    client: Client,
+    id: ::std::string::String,
+    body: types::UpdatePersonDepartmentBody,
     replace_other_positions: Option<bool>,
 }
 #[cfg(feature = "organization-structure")]
-impl<'a> UpdatePersonDepartment<'a> {
+impl UpdatePersonDepartment {
     ///Sets the optional `replace_other_positions` query parameter.
-    pub fn replace_other_positions(mut self, value: bool) -> Self {
-        self.replace_other_positions = Some(value);
+    pub fn replace_other_positions(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.replace_other_positions = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         self.client
             .send_update_person_department(
-                self.id,
+                &self.id,
                 self.replace_other_positions,
-                self.body,
+                &self.body,
             )
     }
 }
@@ -15754,15 +16482,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/people/update-person-working-location>
-    pub fn update_person_working_location<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::UpdatePersonWorkingLocationBody,
-    ) -> UpdatePersonWorkingLocation<'a> {
+    pub fn update_person_working_location(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdatePersonWorkingLocationBody>,
+    ) -> UpdatePersonWorkingLocation {
         UpdatePersonWorkingLocation {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -15770,18 +16498,18 @@ impl Client {
 ///Request builder for [`Client::update_person_working_location`]; finish with [`UpdatePersonWorkingLocation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdatePersonWorkingLocation<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::UpdatePersonWorkingLocationBody,
+pub struct UpdatePersonWorkingLocation {
+    client: Client,
+    id: ::std::string::String,
+    body: types::UpdatePersonWorkingLocationBody,
 }
 #[cfg(feature = "people")]
-impl<'a> UpdatePersonWorkingLocation<'a> {
+impl UpdatePersonWorkingLocation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_person_working_location(self.id, self.body)
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_person_working_location(&self.id, &self.body)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -15791,13 +16519,13 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/custom-fields-people/get-person-custom-fields>
-    pub fn get_person_custom_fields<'a>(
-        &'a self,
-        worker_id: &'a str,
-    ) -> GetPersonCustomFields<'a> {
+    pub fn get_person_custom_fields(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetPersonCustomFields {
         GetPersonCustomFields {
-            client: self,
-            worker_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
         }
     }
 }
@@ -15805,20 +16533,19 @@ impl Client {
 ///Request builder for [`Client::get_person_custom_fields`]; finish with [`GetPersonCustomFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPersonCustomFields<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
+pub struct GetPersonCustomFields {
+    client: Client,
+    worker_id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-people")]
-impl<'a> GetPersonCustomFields<'a> {
+impl GetPersonCustomFields {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::CustomFieldsPeopleGetPersonCustomFieldsResponse200,
     > {
-        self.client.send_get_person_custom_fields(self.worker_id)
+        self.client.send_get_person_custom_fields(&self.worker_id)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -15828,15 +16555,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/custom-fields-people/put-person-custom-field>
-    pub fn put_person_custom_field<'a>(
-        &'a self,
-        worker_id: &'a str,
-        body: &'a types::PutPersonCustomFieldBody,
-    ) -> PutPersonCustomField<'a> {
+    pub fn put_person_custom_field(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PutPersonCustomFieldBody>,
+    ) -> PutPersonCustomField {
         PutPersonCustomField {
-            client: self,
-            worker_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -15844,18 +16571,18 @@ impl Client {
 ///Request builder for [`Client::put_person_custom_field`]; finish with [`PutPersonCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct PutPersonCustomField<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    body: &'a types::PutPersonCustomFieldBody,
+pub struct PutPersonCustomField {
+    client: Client,
+    worker_id: ::std::string::String,
+    body: types::PutPersonCustomFieldBody,
 }
 #[cfg(feature = "custom-fields-people")]
-impl<'a> PutPersonCustomField<'a> {
+impl PutPersonCustomField {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
-        self.client.send_put_person_custom_field(self.worker_id, self.body)
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        self.client.send_put_person_custom_field(&self.worker_id, &self.body)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -15865,15 +16592,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/custom-fields-people/delete-person-custom-field>
-    pub fn delete_person_custom_field<'a>(
-        &'a self,
-        worker_id: &'a str,
-        id: &'a str,
-    ) -> DeletePersonCustomField<'a> {
+    pub fn delete_person_custom_field(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeletePersonCustomField {
         DeletePersonCustomField {
-            client: self,
-            worker_id,
-            id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            id: id.into(),
         }
     }
 }
@@ -15881,18 +16608,16 @@ impl Client {
 ///Request builder for [`Client::delete_person_custom_field`]; finish with [`DeletePersonCustomField::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeletePersonCustomField<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    id: &'a str,
+pub struct DeletePersonCustomField {
+    client: Client,
+    worker_id: ::std::string::String,
+    id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-people")]
-impl<'a> DeletePersonCustomField<'a> {
+impl DeletePersonCustomField {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_person_custom_field(self.worker_id, self.id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_person_custom_field(&self.worker_id, &self.id)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -15902,13 +16627,13 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/personal-information/get-person-personal-info>
-    pub fn get_person_personal_info<'a>(
-        &'a self,
-        worker_id: &'a str,
-    ) -> GetPersonPersonalInfo<'a> {
+    pub fn get_person_personal_info(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetPersonPersonalInfo {
         GetPersonPersonalInfo {
-            client: self,
-            worker_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
         }
     }
 }
@@ -15916,20 +16641,19 @@ impl Client {
 ///Request builder for [`Client::get_person_personal_info`]; finish with [`GetPersonPersonalInfo::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPersonPersonalInfo<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
+pub struct GetPersonPersonalInfo {
+    client: Client,
+    worker_id: ::std::string::String,
 }
 #[cfg(feature = "personal-information")]
-impl<'a> GetPersonPersonalInfo<'a> {
+impl GetPersonPersonalInfo {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::PersonalInformationGetPersonPersonalInfoResponse200,
     > {
-        self.client.send_get_person_personal_info(self.worker_id)
+        self.client.send_get_person_personal_info(&self.worker_id)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -15939,15 +16663,15 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/personal-information/update-person-personal-info>
-    pub fn update_person_personal_info<'a>(
-        &'a self,
-        worker_id: &'a str,
-        body: &'a types::UpdatePersonPersonalInfoBody,
-    ) -> UpdatePersonPersonalInfo<'a> {
+    pub fn update_person_personal_info(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdatePersonPersonalInfoBody>,
+    ) -> UpdatePersonPersonalInfo {
         UpdatePersonPersonalInfo {
-            client: self,
-            worker_id,
-            body,
+            client: self.clone(),
+            worker_id: worker_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -15955,18 +16679,16 @@ impl Client {
 ///Request builder for [`Client::update_person_personal_info`]; finish with [`UpdatePersonPersonalInfo::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdatePersonPersonalInfo<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
-    body: &'a types::UpdatePersonPersonalInfoBody,
+pub struct UpdatePersonPersonalInfo {
+    client: Client,
+    worker_id: ::std::string::String,
+    body: types::UpdatePersonPersonalInfoBody,
 }
 #[cfg(feature = "personal-information")]
-impl<'a> UpdatePersonPersonalInfo<'a> {
+impl UpdatePersonPersonalInfo {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_update_person_personal_info(self.worker_id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_update_person_personal_info(&self.worker_id, &self.body)
     }
 }
 #[cfg(feature = "profiles")]
@@ -15976,23 +16698,29 @@ impl Client {
     /// Token scopes: `profile:write`, `profile:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/profiles/profiles>
-    pub fn profiles<'a>(&'a self, body: &'a types::ProfilesBody) -> Profiles<'a> {
-        Profiles { client: self, body }
+    pub fn profiles(
+        &self,
+        body: impl ::std::convert::Into<types::ProfilesBody>,
+    ) -> Profiles {
+        Profiles {
+            client: self.clone(),
+            body: body.into(),
+        }
     }
 }
 #[cfg(feature = "profiles")]
 ///Request builder for [`Client::profiles`]; finish with [`Profiles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct Profiles<'a> {
-    client: &'a Client,
-    body: &'a types::ProfilesBody,
+pub struct Profiles {
+    client: Client,
+    body: types::ProfilesBody,
 }
 #[cfg(feature = "profiles")]
-impl<'a> Profiles<'a> {
+impl Profiles {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::ProfilesResponse200> {
-        self.client.send_profiles(self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::ProfilesResponse200> {
+        self.client.send_profiles(&self.body)
     }
 }
 #[cfg(feature = "people")]
@@ -16002,13 +16730,13 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/people/create-person-without-contract>
-    pub fn create_person_without_contract<'a>(
-        &'a self,
-        body: &'a types::CreatePersonWithoutContractBody,
-    ) -> CreatePersonWithoutContract<'a> {
+    pub fn create_person_without_contract(
+        &self,
+        body: impl ::std::convert::Into<types::CreatePersonWithoutContractBody>,
+    ) -> CreatePersonWithoutContract {
         CreatePersonWithoutContract {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -16016,20 +16744,17 @@ impl Client {
 ///Request builder for [`Client::create_person_without_contract`]; finish with [`CreatePersonWithoutContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreatePersonWithoutContract<'a> {
-    client: &'a Client,
-    body: &'a types::CreatePersonWithoutContractBody,
+pub struct CreatePersonWithoutContract {
+    client: Client,
+    body: types::CreatePersonWithoutContractBody,
 }
 #[cfg(feature = "people")]
-impl<'a> CreatePersonWithoutContract<'a> {
+impl CreatePersonWithoutContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PeopleCreatePersonWithoutContractResponse201,
-    > {
-        self.client.send_create_person_without_contract(self.body)
+    ) -> crate::runtime::Pending<types::PeopleCreatePersonWithoutContractResponse201> {
+        self.client.send_create_person_without_contract(&self.body)
     }
 }
 #[cfg(feature = "reports")]
@@ -16039,13 +16764,13 @@ impl Client {
     /// Token scopes: `payslips:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/reports/gets-g-2-n-report-data-for-a-given-payroll-cycle-by-its-id-v-2026-01-01>
-    pub fn gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id<'a>(
-        &'a self,
-        cycle_id: &'a str,
-    ) -> GetsG2NReportDataForAGivenPayrollCycleByItsId<'a> {
+    pub fn gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
+        &self,
+        cycle_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetsG2NReportDataForAGivenPayrollCycleByItsId {
         GetsG2NReportDataForAGivenPayrollCycleByItsId {
-            client: self,
-            cycle_id,
+            client: self.clone(),
+            cycle_id: cycle_id.into(),
             cursor: None,
             limit: None,
         }
@@ -16055,53 +16780,61 @@ impl Client {
 ///Request builder for [`Client::gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id`]; finish with [`GetsG2NReportDataForAGivenPayrollCycleByItsId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetsG2NReportDataForAGivenPayrollCycleByItsId<'a> {
-    client: &'a Client,
-    cycle_id: &'a str,
-    cursor: Option<&'a str>,
+pub struct GetsG2NReportDataForAGivenPayrollCycleByItsId {
+    client: Client,
+    cycle_id: ::std::string::String,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "reports")]
-impl<'a> GetsG2NReportDataForAGivenPayrollCycleByItsId<'a> {
+impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
     > {
         self.client
             .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
-                self.cycle_id,
-                self.cursor,
+                &self.cycle_id,
+                self.cursor.as_deref(),
                 self.limit,
             )
     }
 }
 #[cfg(feature = "reports")]
-impl<'a> crate::runtime::pagination::Paginated
-for GetsG2NReportDataForAGivenPayrollCycleByItsId<'a> {
+impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::runtime::pagination::Paginated
+for GetsG2NReportDataForAGivenPayrollCycleByItsId {
     type Page = types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200;
     type Item = types::ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
-                self.cycle_id,
-                position.or(self.cursor),
+                &self.cycle_id,
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
     }
@@ -16133,11 +16866,11 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/get-the-roles-of-the-current-organization-v-2026-01-01>
-    pub fn get_the_roles_of_the_current_organization<'a>(
-        &'a self,
-    ) -> GetTheRolesOfTheCurrentOrganization<'a> {
+    pub fn get_the_roles_of_the_current_organization(
+        &self,
+    ) -> GetTheRolesOfTheCurrentOrganization {
         GetTheRolesOfTheCurrentOrganization {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -16145,16 +16878,15 @@ impl Client {
 ///Request builder for [`Client::get_the_roles_of_the_current_organization`]; finish with [`GetTheRolesOfTheCurrentOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTheRolesOfTheCurrentOrganization<'a> {
-    client: &'a Client,
+pub struct GetTheRolesOfTheCurrentOrganization {
+    client: Client,
 }
 #[cfg(feature = "organizations")]
-impl<'a> GetTheRolesOfTheCurrentOrganization<'a> {
+impl GetTheRolesOfTheCurrentOrganization {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
     > {
         self.client.send_get_the_roles_of_the_current_organization()
@@ -16167,13 +16899,13 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/create-organization-role>
-    pub fn create_organization_role<'a>(
-        &'a self,
-        body: &'a types::CreateOrganizationRoleBody,
-    ) -> CreateOrganizationRole<'a> {
+    pub fn create_organization_role(
+        &self,
+        body: impl ::std::convert::Into<types::CreateOrganizationRoleBody>,
+    ) -> CreateOrganizationRole {
         CreateOrganizationRole {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -16181,20 +16913,17 @@ impl Client {
 ///Request builder for [`Client::create_organization_role`]; finish with [`CreateOrganizationRole::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateOrganizationRole<'a> {
-    client: &'a Client,
-    body: &'a types::CreateOrganizationRoleBody,
+pub struct CreateOrganizationRole {
+    client: Client,
+    body: types::CreateOrganizationRoleBody,
 }
 #[cfg(feature = "organizations")]
-impl<'a> CreateOrganizationRole<'a> {
+impl CreateOrganizationRole {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::OrganizationsCreateOrganizationRoleResponse200,
-    > {
-        self.client.send_create_organization_role(self.body)
+    ) -> crate::runtime::Pending<types::OrganizationsCreateOrganizationRoleResponse200> {
+        self.client.send_create_organization_role(&self.body)
     }
 }
 #[cfg(feature = "organizations")]
@@ -16204,15 +16933,15 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/update-organization-role>
-    pub fn update_organization_role<'a>(
-        &'a self,
-        role_id: &'a str,
-        body: &'a types::UpdateOrganizationRoleBody,
-    ) -> UpdateOrganizationRole<'a> {
+    pub fn update_organization_role(
+        &self,
+        role_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateOrganizationRoleBody>,
+    ) -> UpdateOrganizationRole {
         UpdateOrganizationRole {
-            client: self,
-            role_id,
-            body,
+            client: self.clone(),
+            role_id: role_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -16220,21 +16949,18 @@ impl Client {
 ///Request builder for [`Client::update_organization_role`]; finish with [`UpdateOrganizationRole::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateOrganizationRole<'a> {
-    client: &'a Client,
-    role_id: &'a str,
-    body: &'a types::UpdateOrganizationRoleBody,
+pub struct UpdateOrganizationRole {
+    client: Client,
+    role_id: ::std::string::String,
+    body: types::UpdateOrganizationRoleBody,
 }
 #[cfg(feature = "organizations")]
-impl<'a> UpdateOrganizationRole<'a> {
+impl UpdateOrganizationRole {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::OrganizationsUpdateOrganizationRoleResponse200,
-    > {
-        self.client.send_update_organization_role(self.role_id, self.body)
+    ) -> crate::runtime::Pending<types::OrganizationsUpdateOrganizationRoleResponse200> {
+        self.client.send_update_organization_role(&self.role_id, &self.body)
     }
 }
 #[cfg(feature = "screenings")]
@@ -16244,15 +16970,17 @@ impl Client {
     /// Token scopes: `screenings:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/screenings/get-aml-details>
-    pub fn get_aml_details<'a>(
-        &'a self,
-        entity_type: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
-        entity_id: &'a str,
-    ) -> GetAmlDetails<'a> {
+    pub fn get_aml_details(
+        &self,
+        entity_type: impl ::std::convert::Into<
+            types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
+        >,
+        entity_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetAmlDetails {
         GetAmlDetails {
-            client: self,
-            entity_type,
-            entity_id,
+            client: self.clone(),
+            entity_type: entity_type.into(),
+            entity_id: entity_id.into(),
         }
     }
 }
@@ -16260,18 +16988,18 @@ impl Client {
 ///Request builder for [`Client::get_aml_details`]; finish with [`GetAmlDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetAmlDetails<'a> {
-    client: &'a Client,
+pub struct GetAmlDetails {
+    client: Client,
     entity_type: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
-    entity_id: &'a str,
+    entity_id: ::std::string::String,
 }
 #[cfg(feature = "screenings")]
-impl<'a> GetAmlDetails<'a> {
+impl GetAmlDetails {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsGetAmlDetailsResponse200> {
-        self.client.send_get_aml_details(self.entity_type, self.entity_id)
+    ) -> crate::runtime::Pending<types::ScreeningsGetAmlDetailsResponse200> {
+        self.client.send_get_aml_details(self.entity_type, &self.entity_id)
     }
 }
 #[cfg(feature = "screenings")]
@@ -16281,9 +17009,9 @@ impl Client {
     /// Token scopes: `screenings:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/screenings/get-kyc-details>
-    pub fn get_kyc_details<'a>(&'a self) -> GetKycDetails<'a> {
+    pub fn get_kyc_details(&self) -> GetKycDetails {
         GetKycDetails {
-            client: self,
+            client: self.clone(),
             contract_id: None,
             profile_id: None,
             worker_profile_id: None,
@@ -16294,38 +17022,47 @@ impl Client {
 ///Request builder for [`Client::get_kyc_details`]; finish with [`GetKycDetails::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetKycDetails<'a> {
-    client: &'a Client,
-    contract_id: Option<&'a str>,
-    profile_id: Option<&'a str>,
-    worker_profile_id: Option<&'a str>,
+pub struct GetKycDetails {
+    client: Client,
+    contract_id: Option<::std::string::String>,
+    profile_id: Option<::std::string::String>,
+    worker_profile_id: Option<::std::string::String>,
 }
 #[cfg(feature = "screenings")]
-impl<'a> GetKycDetails<'a> {
+impl GetKycDetails {
     ///Sets the optional `contract_id` query parameter.
-    pub fn contract_id(mut self, value: &'a str) -> Self {
-        self.contract_id = Some(value);
+    pub fn contract_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.contract_id = Some(value.into());
         self
     }
     ///Sets the optional `profile_id` query parameter.
-    pub fn profile_id(mut self, value: &'a str) -> Self {
-        self.profile_id = Some(value);
+    pub fn profile_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.profile_id = Some(value.into());
         self
     }
     ///Sets the optional `worker_profile_id` query parameter.
-    pub fn worker_profile_id(mut self, value: &'a str) -> Self {
-        self.worker_profile_id = Some(value);
+    pub fn worker_profile_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.worker_profile_id = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsGetKycDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::ScreeningsGetKycDetailsResponse200> {
         self.client
             .send_get_kyc_details(
-                self.contract_id,
-                self.profile_id,
-                self.worker_profile_id,
+                self.contract_id.as_deref(),
+                self.profile_id.as_deref(),
+                self.worker_profile_id.as_deref(),
             )
     }
 }
@@ -16338,29 +17075,29 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/screenings/submit-external-kyc>
-    pub fn submit_external_kyc<'a>(
-        &'a self,
-        form: ::reqwest::multipart::Form,
-    ) -> SubmitExternalKyc<'a> {
+    pub fn submit_external_kyc(
+        &self,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> SubmitExternalKyc {
         SubmitExternalKyc {
-            client: self,
-            form,
+            client: self.clone(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "screenings")]
 ///Request builder for [`Client::submit_external_kyc`]; finish with [`SubmitExternalKyc::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SubmitExternalKyc<'a> {
-    client: &'a Client,
+pub struct SubmitExternalKyc {
+    client: Client,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "screenings")]
-impl<'a> SubmitExternalKyc<'a> {
+impl SubmitExternalKyc {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsSubmitExternalKycResponse201> {
+    ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
         self.client.send_submit_external_kyc(self.form)
     }
 }
@@ -16373,29 +17110,29 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/screenings/create-manual-verification>
-    pub fn create_manual_verification<'a>(
-        &'a self,
-        form: ::reqwest::multipart::Form,
-    ) -> CreateManualVerification<'a> {
+    pub fn create_manual_verification(
+        &self,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> CreateManualVerification {
         CreateManualVerification {
-            client: self,
-            form,
+            client: self.clone(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "screenings")]
 ///Request builder for [`Client::create_manual_verification`]; finish with [`CreateManualVerification::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateManualVerification<'a> {
-    client: &'a Client,
+pub struct CreateManualVerification {
+    client: Client,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "screenings")]
-impl<'a> CreateManualVerification<'a> {
+impl CreateManualVerification {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsSubmitExternalKycResponse201> {
+    ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
         self.client.send_create_manual_verification(self.form)
     }
 }
@@ -16406,15 +17143,17 @@ impl Client {
     /// Token scopes: `screenings:read`, `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/screenings/get-verification-method>
-    pub fn get_verification_method<'a>(
-        &'a self,
-        country: &'a str,
-        document_type: types::ScreeningsKycExternalPostFormDataKycDocumentType,
-    ) -> GetVerificationMethod<'a> {
+    pub fn get_verification_method(
+        &self,
+        country: impl ::std::convert::Into<::std::string::String>,
+        document_type: impl ::std::convert::Into<
+            types::ScreeningsKycExternalPostFormDataKycDocumentType,
+        >,
+    ) -> GetVerificationMethod {
         GetVerificationMethod {
-            client: self,
-            country,
-            document_type,
+            client: self.clone(),
+            country: country.into(),
+            document_type: document_type.into(),
         }
     }
 }
@@ -16422,18 +17161,18 @@ impl Client {
 ///Request builder for [`Client::get_verification_method`]; finish with [`GetVerificationMethod::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetVerificationMethod<'a> {
-    client: &'a Client,
-    country: &'a str,
+pub struct GetVerificationMethod {
+    client: Client,
+    country: ::std::string::String,
     document_type: types::ScreeningsKycExternalPostFormDataKycDocumentType,
 }
 #[cfg(feature = "screenings")]
-impl<'a> GetVerificationMethod<'a> {
+impl GetVerificationMethod {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsGetVerificationMethodResponse200> {
-        self.client.send_get_verification_method(self.country, self.document_type)
+    ) -> crate::runtime::Pending<types::ScreeningsGetVerificationMethodResponse200> {
+        self.client.send_get_verification_method(&self.country, self.document_type)
     }
 }
 #[cfg(feature = "tasks")]
@@ -16443,15 +17182,15 @@ impl Client {
     /// Token scopes: `tasks:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/tasks/update-task-by-id>
-    pub fn update_task_by_id<'a>(
-        &'a self,
-        task_id: &'a str,
-        body: &'a types::UpdateTaskByIdBody,
-    ) -> UpdateTaskById<'a> {
+    pub fn update_task_by_id(
+        &self,
+        task_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateTaskByIdBody>,
+    ) -> UpdateTaskById {
         UpdateTaskById {
-            client: self,
-            task_id,
-            body,
+            client: self.clone(),
+            task_id: task_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -16459,18 +17198,16 @@ impl Client {
 ///Request builder for [`Client::update_task_by_id`]; finish with [`UpdateTaskById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateTaskById<'a> {
-    client: &'a Client,
-    task_id: &'a str,
-    body: &'a types::UpdateTaskByIdBody,
+pub struct UpdateTaskById {
+    client: Client,
+    task_id: ::std::string::String,
+    body: types::UpdateTaskByIdBody,
 }
 #[cfg(feature = "tasks")]
-impl<'a> UpdateTaskById<'a> {
+impl UpdateTaskById {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::TasksUpdateTaskByIdResponse200> {
-        self.client.send_update_task_by_id(self.task_id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::TasksUpdateTaskByIdResponse200> {
+        self.client.send_update_task_by_id(&self.task_id, &self.body)
     }
 }
 #[cfg(feature = "organizations")]
@@ -16480,23 +17217,23 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/get-teams>
-    pub fn get_teams<'a>(&'a self) -> GetTeams<'a> {
-        GetTeams { client: self }
+    pub fn get_teams(&self) -> GetTeams {
+        GetTeams { client: self.clone() }
     }
 }
 #[cfg(feature = "organizations")]
 ///Request builder for [`Client::get_teams`]; finish with [`GetTeams::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTeams<'a> {
-    client: &'a Client,
+pub struct GetTeams {
+    client: Client,
 }
 #[cfg(feature = "organizations")]
-impl<'a> GetTeams<'a> {
+impl GetTeams {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::OrganizationsGetTeamsResponse200> {
+    ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
         self.client.send_get_teams()
     }
 }
@@ -16507,13 +17244,13 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/get-time-tracking-timesheets-upload-url>
-    pub fn get_time_tracking_timesheets_upload_url<'a>(
-        &'a self,
-        body: &'a types::GetTimeTrackingTimesheetsUploadUrlBody,
-    ) -> GetTimeTrackingTimesheetsUploadUrl<'a> {
+    pub fn get_time_tracking_timesheets_upload_url(
+        &self,
+        body: impl ::std::convert::Into<types::GetTimeTrackingTimesheetsUploadUrlBody>,
+    ) -> GetTimeTrackingTimesheetsUploadUrl {
         GetTimeTrackingTimesheetsUploadUrl {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -16521,20 +17258,19 @@ impl Client {
 ///Request builder for [`Client::get_time_tracking_timesheets_upload_url`]; finish with [`GetTimeTrackingTimesheetsUploadUrl::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeTrackingTimesheetsUploadUrl<'a> {
-    client: &'a Client,
-    body: &'a types::GetTimeTrackingTimesheetsUploadUrlBody,
+pub struct GetTimeTrackingTimesheetsUploadUrl {
+    client: Client,
+    body: types::GetTimeTrackingTimesheetsUploadUrlBody,
 }
 #[cfg(feature = "time-tracking")]
-impl<'a> GetTimeTrackingTimesheetsUploadUrl<'a> {
+impl GetTimeTrackingTimesheetsUploadUrl {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
     > {
-        self.client.send_get_time_tracking_timesheets_upload_url(self.body)
+        self.client.send_get_time_tracking_timesheets_upload_url(&self.body)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -16544,13 +17280,13 @@ impl Client {
     /// Token scopes: `time-tracking:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/get-time-tracking-timesheet-by-id>
-    pub fn get_time_tracking_timesheet_by_id<'a>(
-        &'a self,
-        timesheet_id: &'a str,
-    ) -> GetTimeTrackingTimesheetById<'a> {
+    pub fn get_time_tracking_timesheet_by_id(
+        &self,
+        timesheet_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTimeTrackingTimesheetById {
         GetTimeTrackingTimesheetById {
-            client: self,
-            timesheet_id,
+            client: self.clone(),
+            timesheet_id: timesheet_id.into(),
             extend: None,
         }
     }
@@ -16559,27 +17295,32 @@ impl Client {
 ///Request builder for [`Client::get_time_tracking_timesheet_by_id`]; finish with [`GetTimeTrackingTimesheetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeTrackingTimesheetById<'a> {
-    client: &'a Client,
-    timesheet_id: &'a str,
-    extend: Option<&'a str>,
+pub struct GetTimeTrackingTimesheetById {
+    client: Client,
+    timesheet_id: ::std::string::String,
+    extend: Option<::std::string::String>,
 }
 #[cfg(feature = "time-tracking")]
-impl<'a> GetTimeTrackingTimesheetById<'a> {
+impl GetTimeTrackingTimesheetById {
     ///Sets the optional `extend` query parameter.
-    pub fn extend(mut self, value: &'a str) -> Self {
-        self.extend = Some(value);
+    pub fn extend(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.extend = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200,
     > {
         self.client
-            .send_get_time_tracking_timesheet_by_id(self.timesheet_id, self.extend)
+            .send_get_time_tracking_timesheet_by_id(
+                &self.timesheet_id,
+                self.extend.as_deref(),
+            )
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -16589,15 +17330,15 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/review-time-tracking-timesheet>
-    pub fn review_time_tracking_timesheet<'a>(
-        &'a self,
-        timesheet_id: &'a str,
-        body: &'a types::ReviewTimeTrackingTimesheetBody,
-    ) -> ReviewTimeTrackingTimesheet<'a> {
+    pub fn review_time_tracking_timesheet(
+        &self,
+        timesheet_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::ReviewTimeTrackingTimesheetBody>,
+    ) -> ReviewTimeTrackingTimesheet {
         ReviewTimeTrackingTimesheet {
-            client: self,
-            timesheet_id,
-            body,
+            client: self.clone(),
+            timesheet_id: timesheet_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -16605,21 +17346,20 @@ impl Client {
 ///Request builder for [`Client::review_time_tracking_timesheet`]; finish with [`ReviewTimeTrackingTimesheet::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ReviewTimeTrackingTimesheet<'a> {
-    client: &'a Client,
-    timesheet_id: &'a str,
-    body: &'a types::ReviewTimeTrackingTimesheetBody,
+pub struct ReviewTimeTrackingTimesheet {
+    client: Client,
+    timesheet_id: ::std::string::String,
+    body: types::ReviewTimeTrackingTimesheetBody,
 }
 #[cfg(feature = "time-tracking")]
-impl<'a> ReviewTimeTrackingTimesheet<'a> {
+impl ReviewTimeTrackingTimesheet {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingReviewTimeTrackingTimesheetResponse201,
     > {
-        self.client.send_review_time_tracking_timesheet(self.timesheet_id, self.body)
+        self.client.send_review_time_tracking_timesheet(&self.timesheet_id, &self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -16629,11 +17369,11 @@ impl Client {
     /// Token scopes: `time-off:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/list-time-off-requests-for-organization>
-    pub fn list_time_off_requests_for_organization<'a>(
-        &'a self,
-    ) -> ListTimeOffRequestsForOrganization<'a> {
+    pub fn list_time_off_requests_for_organization(
+        &self,
+    ) -> ListTimeOffRequestsForOrganization {
         ListTimeOffRequestsForOrganization {
-            client: self,
+            client: self.clone(),
             approval_end_date: None,
             approval_start_date: None,
             end_date: None,
@@ -16652,150 +17392,167 @@ impl Client {
 ///Request builder for [`Client::list_time_off_requests_for_organization`]; finish with [`ListTimeOffRequestsForOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListTimeOffRequestsForOrganization<'a> {
-    client: &'a Client,
-    approval_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    approval_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    next: Option<&'a str>,
+pub struct ListTimeOffRequestsForOrganization {
+    client: Client,
+    approval_end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    approval_start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    next: Option<::std::string::String>,
     page_size: Option<i64>,
-    policy_types: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    status: Option<&'a ::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
-    time_off_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    updated_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    updated_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    policy_types: Option<::std::vec::Vec<::std::string::String>>,
+    start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    status: Option<::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
+    time_off_ids: Option<::std::vec::Vec<::std::string::String>>,
+    updated_end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    updated_start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "time-off")]
-impl<'a> ListTimeOffRequestsForOrganization<'a> {
+impl ListTimeOffRequestsForOrganization {
     ///Sets the optional `approval_end_date` query parameter.
     pub fn approval_end_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.approval_end_date = Some(value);
+        self.approval_end_date = Some(value.into());
         self
     }
     ///Sets the optional `approval_start_date` query parameter.
     pub fn approval_start_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.approval_start_date = Some(value);
+        self.approval_start_date = Some(value.into());
         self
     }
     ///Sets the optional `end_date` query parameter.
     pub fn end_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.end_date = Some(value);
+        self.end_date = Some(value.into());
         self
     }
     ///Sets the optional `next` query parameter.
-    pub fn next(mut self, value: &'a str) -> Self {
-        self.next = Some(value);
+    pub fn next(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next = Some(value.into());
         self
     }
     ///Sets the optional `page_size` query parameter.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
+    pub fn page_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.page_size = Some(value.into());
         self
     }
     ///Sets the optional `policy_types` query parameter.
     pub fn policy_types(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.policy_types = Some(value);
+        self.policy_types = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `start_date` query parameter.
     pub fn start_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.start_date = Some(value);
+        self.start_date = Some(value.into());
         self
     }
     ///Sets the optional `status` query parameter.
     pub fn status(
         mut self,
-        value: &'a ::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<types::TimeOffsGetResponseDataItemsStatus>,
+        >,
     ) -> Self {
-        self.status = Some(value);
+        self.status = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     ///Sets the optional `time_off_ids` query parameter.
     pub fn time_off_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.time_off_ids = Some(value);
+        self.time_off_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `updated_end_date` query parameter.
     pub fn updated_end_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.updated_end_date = Some(value);
+        self.updated_end_date = Some(value.into());
         self
     }
     ///Sets the optional `updated_start_date` query parameter.
     pub fn updated_start_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.updated_start_date = Some(value);
+        self.updated_start_date = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeOffListTimeOffRequestsForOrganizationResponse200,
     > {
         self.client
             .send_list_time_off_requests_for_organization(
-                self.approval_end_date,
-                self.approval_start_date,
-                self.end_date,
-                self.next,
+                self.approval_end_date.as_ref(),
+                self.approval_start_date.as_ref(),
+                self.end_date.as_ref(),
+                self.next.as_deref(),
                 self.page_size,
-                self.policy_types,
-                self.start_date,
-                self.status,
-                self.time_off_ids,
-                self.updated_end_date,
-                self.updated_start_date,
+                self.policy_types.as_ref(),
+                self.start_date.as_ref(),
+                self.status.as_ref(),
+                self.time_off_ids.as_ref(),
+                self.updated_end_date.as_ref(),
+                self.updated_start_date.as_ref(),
             )
     }
 }
 #[cfg(feature = "time-off")]
-impl<'a> crate::runtime::pagination::Paginated
-for ListTimeOffRequestsForOrganization<'a> {
+impl ListTimeOffRequestsForOrganization {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "time-off")]
+impl crate::runtime::pagination::Paginated for ListTimeOffRequestsForOrganization {
     type Page = types::TimeOffListTimeOffRequestsForOrganizationResponse200;
     type Item = types::TimeOffsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextToken;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_list_time_off_requests_for_organization(
-                self.approval_end_date.clone(),
-                self.approval_start_date.clone(),
-                self.end_date.clone(),
-                position.or(self.next),
+                self.approval_end_date.as_ref(),
+                self.approval_start_date.as_ref(),
+                self.end_date.as_ref(),
+                position.or(self.next.as_deref()),
                 self.page_size.clone(),
-                self.policy_types.clone(),
-                self.start_date.clone(),
-                self.status.clone(),
-                self.time_off_ids.clone(),
-                self.updated_end_date.clone(),
-                self.updated_start_date.clone(),
+                self.policy_types.as_ref(),
+                self.start_date.as_ref(),
+                self.status.as_ref(),
+                self.time_off_ids.as_ref(),
+                self.updated_end_date.as_ref(),
+                self.updated_start_date.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -16826,13 +17583,13 @@ impl Client {
     /// Token scopes: `time-off:write`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/create-time-off-request>
-    pub fn create_time_off_request<'a>(
-        &'a self,
-        body: &'a types::CreateTimeOffRequestBody,
-    ) -> CreateTimeOffRequest<'a> {
+    pub fn create_time_off_request(
+        &self,
+        body: impl ::std::convert::Into<types::CreateTimeOffRequestBody>,
+    ) -> CreateTimeOffRequest {
         CreateTimeOffRequest {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -16840,17 +17597,17 @@ impl Client {
 ///Request builder for [`Client::create_time_off_request`]; finish with [`CreateTimeOffRequest::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateTimeOffRequest<'a> {
-    client: &'a Client,
-    body: &'a types::CreateTimeOffRequestBody,
+pub struct CreateTimeOffRequest {
+    client: Client,
+    body: types::CreateTimeOffRequestBody,
 }
 #[cfg(feature = "time-off")]
-impl<'a> CreateTimeOffRequest<'a> {
+impl CreateTimeOffRequest {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffCreateTimeOffRequestResponse201> {
-        self.client.send_create_time_off_request(self.body)
+    ) -> crate::runtime::Pending<types::TimeOffCreateTimeOffRequestResponse201> {
+        self.client.send_create_time_off_request(&self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -16860,9 +17617,9 @@ impl Client {
     /// Token scopes: `time-off:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/get-time-off-dailies>
-    pub fn get_time_off_dailies<'a>(&'a self) -> GetTimeOffDailies<'a> {
+    pub fn get_time_off_dailies(&self) -> GetTimeOffDailies {
         GetTimeOffDailies {
-            client: self,
+            client: self.clone(),
             countries: None,
             end_date: None,
             hris_profile_ids: None,
@@ -16874,51 +17631,65 @@ impl Client {
 ///Request builder for [`Client::get_time_off_dailies`]; finish with [`GetTimeOffDailies::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeOffDailies<'a> {
-    client: &'a Client,
-    countries: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    end_date: Option<&'a ::chrono::naive::NaiveDate>,
-    hris_profile_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    start_date: Option<&'a ::chrono::naive::NaiveDate>,
+pub struct GetTimeOffDailies {
+    client: Client,
+    countries: Option<::std::vec::Vec<::std::string::String>>,
+    end_date: Option<::chrono::naive::NaiveDate>,
+    hris_profile_ids: Option<::std::vec::Vec<::std::string::String>>,
+    start_date: Option<::chrono::naive::NaiveDate>,
 }
 #[cfg(feature = "time-off")]
-impl<'a> GetTimeOffDailies<'a> {
+impl GetTimeOffDailies {
     ///Sets the optional `countries` query parameter.
     pub fn countries(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.countries = Some(value);
+        self.countries = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `end_date` query parameter.
-    pub fn end_date(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.end_date = Some(value);
+    pub fn end_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.end_date = Some(value.into());
         self
     }
     ///Sets the optional `hris_profile_ids` query parameter.
     pub fn hris_profile_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.hris_profile_ids = Some(value);
+        self.hris_profile_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `start_date` query parameter.
-    pub fn start_date(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.start_date = Some(value);
+    pub fn start_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.start_date = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffDailiesResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffDailiesResponse200> {
         self.client
             .send_get_time_off_dailies(
-                self.countries,
-                self.end_date,
-                self.hris_profile_ids,
-                self.start_date,
+                self.countries.as_ref(),
+                self.end_date.as_ref(),
+                self.hris_profile_ids.as_ref(),
+                self.start_date.as_ref(),
             )
     }
 }
@@ -16929,13 +17700,13 @@ impl Client {
     /// Token scopes: `time-off:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/sync-time-off-global-payroll>
-    pub fn sync_time_off_global_payroll<'a>(
-        &'a self,
-        body: &'a types::SyncTimeOffGlobalPayrollBody,
-    ) -> SyncTimeOffGlobalPayroll<'a> {
+    pub fn sync_time_off_global_payroll(
+        &self,
+        body: impl ::std::convert::Into<types::SyncTimeOffGlobalPayrollBody>,
+    ) -> SyncTimeOffGlobalPayroll {
         SyncTimeOffGlobalPayroll {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -16943,17 +17714,17 @@ impl Client {
 ///Request builder for [`Client::sync_time_off_global_payroll`]; finish with [`SyncTimeOffGlobalPayroll::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SyncTimeOffGlobalPayroll<'a> {
-    client: &'a Client,
-    body: &'a types::SyncTimeOffGlobalPayrollBody,
+pub struct SyncTimeOffGlobalPayroll {
+    client: Client,
+    body: types::SyncTimeOffGlobalPayrollBody,
 }
 #[cfg(feature = "time-off")]
-impl<'a> SyncTimeOffGlobalPayroll<'a> {
+impl SyncTimeOffGlobalPayroll {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffSyncTimeOffGlobalPayrollResponse200> {
-        self.client.send_sync_time_off_global_payroll(self.body)
+    ) -> crate::runtime::Pending<types::TimeOffSyncTimeOffGlobalPayrollResponse200> {
+        self.client.send_sync_time_off_global_payroll(&self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -16963,13 +17734,15 @@ impl Client {
     /// Token scopes: `time-off:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/get-time-off-policy-validation-templates>
-    pub fn get_time_off_policy_validation_templates<'a>(
-        &'a self,
-        countries: &'a ::std::vec::Vec<::std::string::String>,
-    ) -> GetTimeOffPolicyValidationTemplates<'a> {
+    pub fn get_time_off_policy_validation_templates(
+        &self,
+        countries: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> GetTimeOffPolicyValidationTemplates {
         GetTimeOffPolicyValidationTemplates {
-            client: self,
-            countries,
+            client: self.clone(),
+            countries: countries.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
 }
@@ -16977,20 +17750,19 @@ impl Client {
 ///Request builder for [`Client::get_time_off_policy_validation_templates`]; finish with [`GetTimeOffPolicyValidationTemplates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeOffPolicyValidationTemplates<'a> {
-    client: &'a Client,
-    countries: &'a ::std::vec::Vec<::std::string::String>,
+pub struct GetTimeOffPolicyValidationTemplates {
+    client: Client,
+    countries: ::std::vec::Vec<::std::string::String>,
 }
 #[cfg(feature = "time-off")]
-impl<'a> GetTimeOffPolicyValidationTemplates<'a> {
+impl GetTimeOffPolicyValidationTemplates {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
     > {
-        self.client.send_get_time_off_policy_validation_templates(self.countries)
+        self.client.send_get_time_off_policy_validation_templates(&self.countries)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17000,13 +17772,13 @@ impl Client {
     /// Token scopes: `time-off:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/get-time-off-profile>
-    pub fn get_time_off_profile<'a>(
-        &'a self,
-        hris_profile_id: &'a str,
-    ) -> GetTimeOffProfile<'a> {
+    pub fn get_time_off_profile(
+        &self,
+        hris_profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTimeOffProfile {
         GetTimeOffProfile {
-            client: self,
-            hris_profile_id,
+            client: self.clone(),
+            hris_profile_id: hris_profile_id.into(),
             approval_end_date: None,
             approval_start_date: None,
             end_date: None,
@@ -17025,149 +17797,168 @@ impl Client {
 ///Request builder for [`Client::get_time_off_profile`]; finish with [`GetTimeOffProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeOffProfile<'a> {
-    client: &'a Client,
-    hris_profile_id: &'a str,
-    approval_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    approval_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    next: Option<&'a str>,
+pub struct GetTimeOffProfile {
+    client: Client,
+    hris_profile_id: ::std::string::String,
+    approval_end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    approval_start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    next: Option<::std::string::String>,
     page_size: Option<i64>,
-    policy_types: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    status: Option<&'a ::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
-    time_off_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    updated_end_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
-    updated_start_date: Option<&'a ::chrono::DateTime<::chrono::offset::Utc>>,
+    policy_types: Option<::std::vec::Vec<::std::string::String>>,
+    start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    status: Option<::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
+    time_off_ids: Option<::std::vec::Vec<::std::string::String>>,
+    updated_end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    updated_start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "time-off")]
-impl<'a> GetTimeOffProfile<'a> {
+impl GetTimeOffProfile {
     ///Sets the optional `approval_end_date` query parameter.
     pub fn approval_end_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.approval_end_date = Some(value);
+        self.approval_end_date = Some(value.into());
         self
     }
     ///Sets the optional `approval_start_date` query parameter.
     pub fn approval_start_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.approval_start_date = Some(value);
+        self.approval_start_date = Some(value.into());
         self
     }
     ///Sets the optional `end_date` query parameter.
     pub fn end_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.end_date = Some(value);
+        self.end_date = Some(value.into());
         self
     }
     ///Sets the optional `next` query parameter.
-    pub fn next(mut self, value: &'a str) -> Self {
-        self.next = Some(value);
+    pub fn next(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next = Some(value.into());
         self
     }
     ///Sets the optional `page_size` query parameter.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
+    pub fn page_size(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.page_size = Some(value.into());
         self
     }
     ///Sets the optional `policy_types` query parameter.
     pub fn policy_types(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.policy_types = Some(value);
+        self.policy_types = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `start_date` query parameter.
     pub fn start_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.start_date = Some(value);
+        self.start_date = Some(value.into());
         self
     }
     ///Sets the optional `status` query parameter.
     pub fn status(
         mut self,
-        value: &'a ::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<types::TimeOffsGetResponseDataItemsStatus>,
+        >,
     ) -> Self {
-        self.status = Some(value);
+        self.status = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
     ///Sets the optional `time_off_ids` query parameter.
     pub fn time_off_ids(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.time_off_ids = Some(value);
+        self.time_off_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `updated_end_date` query parameter.
     pub fn updated_end_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.updated_end_date = Some(value);
+        self.updated_end_date = Some(value.into());
         self
     }
     ///Sets the optional `updated_start_date` query parameter.
     pub fn updated_start_date(
         mut self,
-        value: &'a ::chrono::DateTime<::chrono::offset::Utc>,
+        value: impl ::std::convert::Into<::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> Self {
-        self.updated_start_date = Some(value);
+        self.updated_start_date = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffProfileResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffProfileResponse200> {
         self.client
             .send_get_time_off_profile(
-                self.hris_profile_id,
-                self.approval_end_date,
-                self.approval_start_date,
-                self.end_date,
-                self.next,
+                &self.hris_profile_id,
+                self.approval_end_date.as_ref(),
+                self.approval_start_date.as_ref(),
+                self.end_date.as_ref(),
+                self.next.as_deref(),
                 self.page_size,
-                self.policy_types,
-                self.start_date,
-                self.status,
-                self.time_off_ids,
-                self.updated_end_date,
-                self.updated_start_date,
+                self.policy_types.as_ref(),
+                self.start_date.as_ref(),
+                self.status.as_ref(),
+                self.time_off_ids.as_ref(),
+                self.updated_end_date.as_ref(),
+                self.updated_start_date.as_ref(),
             )
     }
 }
 #[cfg(feature = "time-off")]
-impl<'a> crate::runtime::pagination::Paginated for GetTimeOffProfile<'a> {
+impl GetTimeOffProfile {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "time-off")]
+impl crate::runtime::pagination::Paginated for GetTimeOffProfile {
     type Page = types::TimeOffGetTimeOffProfileResponse200;
     type Item = types::TimeOffsProfileHrisProfileIdGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextToken;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_time_off_profile(
-                self.hris_profile_id,
-                self.approval_end_date.clone(),
-                self.approval_start_date.clone(),
-                self.end_date.clone(),
-                position.or(self.next),
+                &self.hris_profile_id,
+                self.approval_end_date.as_ref(),
+                self.approval_start_date.as_ref(),
+                self.end_date.as_ref(),
+                position.or(self.next.as_deref()),
                 self.page_size.clone(),
-                self.policy_types.clone(),
-                self.start_date.clone(),
-                self.status.clone(),
-                self.time_off_ids.clone(),
-                self.updated_end_date.clone(),
-                self.updated_start_date.clone(),
+                self.policy_types.as_ref(),
+                self.start_date.as_ref(),
+                self.status.as_ref(),
+                self.time_off_ids.as_ref(),
+                self.updated_end_date.as_ref(),
+                self.updated_start_date.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -17198,13 +17989,13 @@ impl Client {
     /// Token scopes: `time-off:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/get-time-off-entitlements>
-    pub fn get_time_off_entitlements<'a>(
-        &'a self,
-        hris_profile_id: &'a str,
-    ) -> GetTimeOffEntitlements<'a> {
+    pub fn get_time_off_entitlements(
+        &self,
+        hris_profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTimeOffEntitlements {
         GetTimeOffEntitlements {
-            client: self,
-            hris_profile_id,
+            client: self.clone(),
+            hris_profile_id: hris_profile_id.into(),
             policy_type_name: None,
             tracking_period_date: None,
         }
@@ -17214,41 +18005,43 @@ impl Client {
 ///Request builder for [`Client::get_time_off_entitlements`]; finish with [`GetTimeOffEntitlements::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeOffEntitlements<'a> {
-    client: &'a Client,
-    hris_profile_id: &'a str,
+pub struct GetTimeOffEntitlements {
+    client: Client,
+    hris_profile_id: ::std::string::String,
     policy_type_name: Option<
         types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
     >,
-    tracking_period_date: Option<&'a ::chrono::naive::NaiveDate>,
+    tracking_period_date: Option<::chrono::naive::NaiveDate>,
 }
 #[cfg(feature = "time-off")]
-impl<'a> GetTimeOffEntitlements<'a> {
+impl GetTimeOffEntitlements {
     ///Sets the optional `policy_type_name` query parameter.
     pub fn policy_type_name(
         mut self,
-        value: types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
+        value: impl ::std::convert::Into<
+            types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
+        >,
     ) -> Self {
-        self.policy_type_name = Some(value);
+        self.policy_type_name = Some(value.into());
         self
     }
     ///Sets the optional `tracking_period_date` query parameter.
     pub fn tracking_period_date(
         mut self,
-        value: &'a ::chrono::naive::NaiveDate,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
     ) -> Self {
-        self.tracking_period_date = Some(value);
+        self.tracking_period_date = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffEntitlementsResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffEntitlementsResponse200> {
         self.client
             .send_get_time_off_entitlements(
-                self.hris_profile_id,
+                &self.hris_profile_id,
                 self.policy_type_name,
-                self.tracking_period_date,
+                self.tracking_period_date.as_ref(),
             )
     }
 }
@@ -17259,13 +18052,13 @@ impl Client {
     /// Token scopes: `time-off:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/get-time-off-policies>
-    pub fn get_time_off_policies<'a>(
-        &'a self,
-        hris_profile_id: &'a str,
-    ) -> GetTimeOffPolicies<'a> {
+    pub fn get_time_off_policies(
+        &self,
+        hris_profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTimeOffPolicies {
         GetTimeOffPolicies {
-            client: self,
-            hris_profile_id,
+            client: self.clone(),
+            hris_profile_id: hris_profile_id.into(),
             policy_type_id: None,
             policy_type_name: None,
         }
@@ -17275,37 +18068,42 @@ impl Client {
 ///Request builder for [`Client::get_time_off_policies`]; finish with [`GetTimeOffPolicies::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeOffPolicies<'a> {
-    client: &'a Client,
-    hris_profile_id: &'a str,
-    policy_type_id: Option<&'a str>,
+pub struct GetTimeOffPolicies {
+    client: Client,
+    hris_profile_id: ::std::string::String,
+    policy_type_id: Option<::std::string::String>,
     policy_type_name: Option<
         types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
     >,
 }
 #[cfg(feature = "time-off")]
-impl<'a> GetTimeOffPolicies<'a> {
+impl GetTimeOffPolicies {
     ///Sets the optional `policy_type_id` query parameter.
-    pub fn policy_type_id(mut self, value: &'a str) -> Self {
-        self.policy_type_id = Some(value);
+    pub fn policy_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy_type_id = Some(value.into());
         self
     }
     ///Sets the optional `policy_type_name` query parameter.
     pub fn policy_type_name(
         mut self,
-        value: types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
+        value: impl ::std::convert::Into<
+            types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
+        >,
     ) -> Self {
-        self.policy_type_name = Some(value);
+        self.policy_type_name = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffPoliciesResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffPoliciesResponse200> {
         self.client
             .send_get_time_off_policies(
-                self.hris_profile_id,
-                self.policy_type_id,
+                &self.hris_profile_id,
+                self.policy_type_id.as_deref(),
                 self.policy_type_name,
             )
     }
@@ -17317,13 +18115,13 @@ impl Client {
     /// Token scopes: `time-off:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/review-time-off-request>
-    pub fn review_time_off_request<'a>(
-        &'a self,
-        body: &'a types::ReviewTimeOffRequestBody,
-    ) -> ReviewTimeOffRequest<'a> {
+    pub fn review_time_off_request(
+        &self,
+        body: impl ::std::convert::Into<types::ReviewTimeOffRequestBody>,
+    ) -> ReviewTimeOffRequest {
         ReviewTimeOffRequest {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -17331,17 +18129,17 @@ impl Client {
 ///Request builder for [`Client::review_time_off_request`]; finish with [`ReviewTimeOffRequest::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ReviewTimeOffRequest<'a> {
-    client: &'a Client,
-    body: &'a types::ReviewTimeOffRequestBody,
+pub struct ReviewTimeOffRequest {
+    client: Client,
+    body: types::ReviewTimeOffRequestBody,
 }
 #[cfg(feature = "time-off")]
-impl<'a> ReviewTimeOffRequest<'a> {
+impl ReviewTimeOffRequest {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffReviewTimeOffRequestResponse201> {
-        self.client.send_review_time_off_request(self.body)
+    ) -> crate::runtime::Pending<types::TimeOffReviewTimeOffRequestResponse201> {
+        self.client.send_review_time_off_request(&self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17351,13 +18149,13 @@ impl Client {
     /// Token scopes: `time-off:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/get-time-off-events>
-    pub fn get_time_off_events<'a>(
-        &'a self,
-        hris_profile_id: &'a str,
-    ) -> GetTimeOffEvents<'a> {
+    pub fn get_time_off_events(
+        &self,
+        hris_profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTimeOffEvents {
         GetTimeOffEvents {
-            client: self,
-            hris_profile_id,
+            client: self.clone(),
+            hris_profile_id: hris_profile_id.into(),
             policy_id: None,
             time_off_type_id: None,
         }
@@ -17367,33 +18165,39 @@ impl Client {
 ///Request builder for [`Client::get_time_off_events`]; finish with [`GetTimeOffEvents::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeOffEvents<'a> {
-    client: &'a Client,
-    hris_profile_id: &'a str,
-    policy_id: Option<&'a str>,
-    time_off_type_id: Option<&'a str>,
+pub struct GetTimeOffEvents {
+    client: Client,
+    hris_profile_id: ::std::string::String,
+    policy_id: Option<::std::string::String>,
+    time_off_type_id: Option<::std::string::String>,
 }
 #[cfg(feature = "time-off")]
-impl<'a> GetTimeOffEvents<'a> {
+impl GetTimeOffEvents {
     ///Sets the optional `policy_id` query parameter.
-    pub fn policy_id(mut self, value: &'a str) -> Self {
-        self.policy_id = Some(value);
+    pub fn policy_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy_id = Some(value.into());
         self
     }
     ///Sets the optional `time_off_type_id` query parameter.
-    pub fn time_off_type_id(mut self, value: &'a str) -> Self {
-        self.time_off_type_id = Some(value);
+    pub fn time_off_type_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_off_type_id = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffEventsResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffEventsResponse200> {
         self.client
             .send_get_time_off_events(
-                self.hris_profile_id,
-                self.policy_id,
-                self.time_off_type_id,
+                &self.hris_profile_id,
+                self.policy_id.as_deref(),
+                self.time_off_type_id.as_deref(),
             )
     }
 }
@@ -17404,13 +18208,13 @@ impl Client {
     /// Token scopes: `time-off:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/validate-time-off>
-    pub fn validate_time_off<'a>(
-        &'a self,
-        body: &'a types::ValidateTimeOffBody,
-    ) -> ValidateTimeOff<'a> {
+    pub fn validate_time_off(
+        &self,
+        body: impl ::std::convert::Into<types::ValidateTimeOffBody>,
+    ) -> ValidateTimeOff {
         ValidateTimeOff {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -17418,17 +18222,17 @@ impl Client {
 ///Request builder for [`Client::validate_time_off`]; finish with [`ValidateTimeOff::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ValidateTimeOff<'a> {
-    client: &'a Client,
-    body: &'a types::ValidateTimeOffBody,
+pub struct ValidateTimeOff {
+    client: Client,
+    body: types::ValidateTimeOffBody,
 }
 #[cfg(feature = "time-off")]
-impl<'a> ValidateTimeOff<'a> {
+impl ValidateTimeOff {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffValidateTimeOffResponse200> {
-        self.client.send_validate_time_off(self.body)
+    ) -> crate::runtime::Pending<types::TimeOffValidateTimeOffResponse200> {
+        self.client.send_validate_time_off(&self.body)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17438,13 +18242,13 @@ impl Client {
     /// Token scopes: `time-off:write`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/delete-time-off-request>
-    pub fn delete_time_off_request<'a>(
-        &'a self,
-        time_off_id: &'a str,
-    ) -> DeleteTimeOffRequest<'a> {
+    pub fn delete_time_off_request(
+        &self,
+        time_off_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteTimeOffRequest {
         DeleteTimeOffRequest {
-            client: self,
-            time_off_id,
+            client: self.clone(),
+            time_off_id: time_off_id.into(),
         }
     }
 }
@@ -17452,17 +18256,15 @@ impl Client {
 ///Request builder for [`Client::delete_time_off_request`]; finish with [`DeleteTimeOffRequest::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteTimeOffRequest<'a> {
-    client: &'a Client,
-    time_off_id: &'a str,
+pub struct DeleteTimeOffRequest {
+    client: Client,
+    time_off_id: ::std::string::String,
 }
 #[cfg(feature = "time-off")]
-impl<'a> DeleteTimeOffRequest<'a> {
+impl DeleteTimeOffRequest {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_time_off_request(self.time_off_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_time_off_request(&self.time_off_id)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17472,15 +18274,15 @@ impl Client {
     /// Token scopes: `time-off:write`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/update-time-off-request>
-    pub fn update_time_off_request<'a>(
-        &'a self,
-        time_off_id: &'a str,
-        body: &'a types::UpdateTimeOffRequestBody,
-    ) -> UpdateTimeOffRequest<'a> {
+    pub fn update_time_off_request(
+        &self,
+        time_off_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateTimeOffRequestBody>,
+    ) -> UpdateTimeOffRequest {
         UpdateTimeOffRequest {
-            client: self,
-            time_off_id,
-            body,
+            client: self.clone(),
+            time_off_id: time_off_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -17488,18 +18290,18 @@ impl Client {
 ///Request builder for [`Client::update_time_off_request`]; finish with [`UpdateTimeOffRequest::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateTimeOffRequest<'a> {
-    client: &'a Client,
-    time_off_id: &'a str,
-    body: &'a types::UpdateTimeOffRequestBody,
+pub struct UpdateTimeOffRequest {
+    client: Client,
+    time_off_id: ::std::string::String,
+    body: types::UpdateTimeOffRequestBody,
 }
 #[cfg(feature = "time-off")]
-impl<'a> UpdateTimeOffRequest<'a> {
+impl UpdateTimeOffRequest {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimeOffUpdateTimeOffRequestResponse200> {
-        self.client.send_update_time_off_request(self.time_off_id, self.body)
+    ) -> crate::runtime::Pending<types::TimeOffUpdateTimeOffRequestResponse200> {
+        self.client.send_update_time_off_request(&self.time_off_id, &self.body)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17509,9 +18311,9 @@ impl Client {
     /// Token scopes: `time-tracking:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/get-time-tracking-shift-rates>
-    pub fn get_time_tracking_shift_rates<'a>(&'a self) -> GetTimeTrackingShiftRates<'a> {
+    pub fn get_time_tracking_shift_rates(&self) -> GetTimeTrackingShiftRates {
         GetTimeTrackingShiftRates {
-            client: self,
+            client: self.clone(),
             limit: None,
             offset: None,
         }
@@ -17521,42 +18323,47 @@ impl Client {
 ///Request builder for [`Client::get_time_tracking_shift_rates`]; finish with [`GetTimeTrackingShiftRates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeTrackingShiftRates<'a> {
-    client: &'a Client,
+pub struct GetTimeTrackingShiftRates {
+    client: Client,
     limit: Option<i64>,
     offset: Option<i64>,
 }
 #[cfg(feature = "time-tracking")]
-impl<'a> GetTimeTrackingShiftRates<'a> {
+impl GetTimeTrackingShiftRates {
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
     > {
         self.client.send_get_time_tracking_shift_rates(self.limit, self.offset)
     }
 }
 #[cfg(feature = "time-tracking")]
-impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates<'a> {
+impl GetTimeTrackingShiftRates {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "time-tracking")]
+impl crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates {
     type Page = types::TimeTrackingGetTimeTrackingShiftRatesResponse200;
     type Item = types::TimeTrackingShiftRatesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_time_tracking_shift_rates(
                 self.limit.clone(),
@@ -17597,13 +18404,13 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/create-time-tracking-shift-rate>
-    pub fn create_time_tracking_shift_rate<'a>(
-        &'a self,
-        body: &'a types::CreateTimeTrackingShiftRateBody,
-    ) -> CreateTimeTrackingShiftRate<'a> {
+    pub fn create_time_tracking_shift_rate(
+        &self,
+        body: impl ::std::convert::Into<types::CreateTimeTrackingShiftRateBody>,
+    ) -> CreateTimeTrackingShiftRate {
         CreateTimeTrackingShiftRate {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -17611,20 +18418,19 @@ impl Client {
 ///Request builder for [`Client::create_time_tracking_shift_rate`]; finish with [`CreateTimeTrackingShiftRate::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateTimeTrackingShiftRate<'a> {
-    client: &'a Client,
-    body: &'a types::CreateTimeTrackingShiftRateBody,
+pub struct CreateTimeTrackingShiftRate {
+    client: Client,
+    body: types::CreateTimeTrackingShiftRateBody,
 }
 #[cfg(feature = "time-tracking")]
-impl<'a> CreateTimeTrackingShiftRate<'a> {
+impl CreateTimeTrackingShiftRate {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
-        self.client.send_create_time_tracking_shift_rate(self.body)
+        self.client.send_create_time_tracking_shift_rate(&self.body)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17634,13 +18440,13 @@ impl Client {
     /// Token scopes: `time-tracking:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/get-time-tracking-shift-rate-by-external-id>
-    pub fn get_time_tracking_shift_rate_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-    ) -> GetTimeTrackingShiftRateByExternalId<'a> {
+    pub fn get_time_tracking_shift_rate_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTimeTrackingShiftRateByExternalId {
         GetTimeTrackingShiftRateByExternalId {
-            client: self,
-            external_id,
+            client: self.clone(),
+            external_id: external_id.into(),
         }
     }
 }
@@ -17648,20 +18454,19 @@ impl Client {
 ///Request builder for [`Client::get_time_tracking_shift_rate_by_external_id`]; finish with [`GetTimeTrackingShiftRateByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeTrackingShiftRateByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
+pub struct GetTimeTrackingShiftRateByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
 }
 #[cfg(feature = "time-tracking")]
-impl<'a> GetTimeTrackingShiftRateByExternalId<'a> {
+impl GetTimeTrackingShiftRateByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
-        self.client.send_get_time_tracking_shift_rate_by_external_id(self.external_id)
+        self.client.send_get_time_tracking_shift_rate_by_external_id(&self.external_id)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17671,13 +18476,13 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/delete-time-tracking-shift-rate-by-external-id>
-    pub fn delete_time_tracking_shift_rate_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-    ) -> DeleteTimeTrackingShiftRateByExternalId<'a> {
+    pub fn delete_time_tracking_shift_rate_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteTimeTrackingShiftRateByExternalId {
         DeleteTimeTrackingShiftRateByExternalId {
-            client: self,
-            external_id,
+            client: self.clone(),
+            external_id: external_id.into(),
         }
     }
 }
@@ -17685,17 +18490,16 @@ impl Client {
 ///Request builder for [`Client::delete_time_tracking_shift_rate_by_external_id`]; finish with [`DeleteTimeTrackingShiftRateByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteTimeTrackingShiftRateByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
+pub struct DeleteTimeTrackingShiftRateByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
 }
 #[cfg(feature = "time-tracking")]
-impl<'a> DeleteTimeTrackingShiftRateByExternalId<'a> {
+impl DeleteTimeTrackingShiftRateByExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_time_tracking_shift_rate_by_external_id(self.external_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client
+            .send_delete_time_tracking_shift_rate_by_external_id(&self.external_id)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17705,15 +18509,17 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/update-time-tracking-shift-rate-by-external-id>
-    pub fn update_time_tracking_shift_rate_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-        body: &'a types::UpdateTimeTrackingShiftRateByExternalIdBody,
-    ) -> UpdateTimeTrackingShiftRateByExternalId<'a> {
+    pub fn update_time_tracking_shift_rate_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<
+            types::UpdateTimeTrackingShiftRateByExternalIdBody,
+        >,
+    ) -> UpdateTimeTrackingShiftRateByExternalId {
         UpdateTimeTrackingShiftRateByExternalId {
-            client: self,
-            external_id,
-            body,
+            client: self.clone(),
+            external_id: external_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -17721,24 +18527,23 @@ impl Client {
 ///Request builder for [`Client::update_time_tracking_shift_rate_by_external_id`]; finish with [`UpdateTimeTrackingShiftRateByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateTimeTrackingShiftRateByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
-    body: &'a types::UpdateTimeTrackingShiftRateByExternalIdBody,
+pub struct UpdateTimeTrackingShiftRateByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
+    body: types::UpdateTimeTrackingShiftRateByExternalIdBody,
 }
 #[cfg(feature = "time-tracking")]
-impl<'a> UpdateTimeTrackingShiftRateByExternalId<'a> {
+impl UpdateTimeTrackingShiftRateByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
     > {
         self.client
             .send_update_time_tracking_shift_rate_by_external_id(
-                self.external_id,
-                self.body,
+                &self.external_id,
+                &self.body,
             )
     }
 }
@@ -17749,9 +18554,9 @@ impl Client {
     /// Token scopes: `time-tracking:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/get-time-tracking-shifts>
-    pub fn get_time_tracking_shifts<'a>(&'a self) -> GetTimeTrackingShifts<'a> {
+    pub fn get_time_tracking_shifts(&self) -> GetTimeTrackingShifts {
         GetTimeTrackingShifts {
-            client: self,
+            client: self.clone(),
             contract_id: None,
             from_date: None,
             limit: None,
@@ -17764,80 +18569,95 @@ impl Client {
 ///Request builder for [`Client::get_time_tracking_shifts`]; finish with [`GetTimeTrackingShifts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeTrackingShifts<'a> {
-    client: &'a Client,
-    contract_id: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    from_date: Option<&'a ::chrono::naive::NaiveDate>,
+pub struct GetTimeTrackingShifts {
+    client: Client,
+    contract_id: Option<::std::vec::Vec<::std::string::String>>,
+    from_date: Option<::chrono::naive::NaiveDate>,
     limit: Option<i64>,
     offset: Option<i64>,
-    to_date: Option<&'a ::chrono::naive::NaiveDate>,
+    to_date: Option<::chrono::naive::NaiveDate>,
 }
 #[cfg(feature = "time-tracking-shifts")]
-impl<'a> GetTimeTrackingShifts<'a> {
+impl GetTimeTrackingShifts {
     ///Sets the optional `contract_id` query parameter.
     pub fn contract_id(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.contract_id = Some(value);
+        self.contract_id = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     ///Sets the optional `from_date` query parameter.
-    pub fn from_date(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.from_date = Some(value);
+    pub fn from_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.from_date = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     ///Sets the optional `to_date` query parameter.
-    pub fn to_date(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.to_date = Some(value);
+    pub fn to_date(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.to_date = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200,
     > {
         self.client
             .send_get_time_tracking_shifts(
-                self.contract_id,
-                self.from_date,
+                self.contract_id.as_ref(),
+                self.from_date.as_ref(),
                 self.limit,
                 self.offset,
-                self.to_date,
+                self.to_date.as_ref(),
             )
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
-impl<'a> crate::runtime::pagination::Paginated for GetTimeTrackingShifts<'a> {
+impl GetTimeTrackingShifts {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "time-tracking-shifts")]
+impl crate::runtime::pagination::Paginated for GetTimeTrackingShifts {
     type Page = types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200;
     type Item = types::TimeTrackingShiftsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_time_tracking_shifts(
-                self.contract_id.clone(),
-                self.from_date.clone(),
+                self.contract_id.as_ref(),
+                self.from_date.as_ref(),
                 self.limit.clone(),
                 position
                     .and_then(|p| p.parse::<i64>().ok())
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
-                self.to_date.clone(),
+                self.to_date.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -17871,13 +18691,13 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/create-time-tracking-shifts>
-    pub fn create_time_tracking_shifts<'a>(
-        &'a self,
-        body: &'a types::CreateTimeTrackingShiftsBody,
-    ) -> CreateTimeTrackingShifts<'a> {
+    pub fn create_time_tracking_shifts(
+        &self,
+        body: impl ::std::convert::Into<types::CreateTimeTrackingShiftsBody>,
+    ) -> CreateTimeTrackingShifts {
         CreateTimeTrackingShifts {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -17885,20 +18705,19 @@ impl Client {
 ///Request builder for [`Client::create_time_tracking_shifts`]; finish with [`CreateTimeTrackingShifts::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateTimeTrackingShifts<'a> {
-    client: &'a Client,
-    body: &'a types::CreateTimeTrackingShiftsBody,
+pub struct CreateTimeTrackingShifts {
+    client: Client,
+    body: types::CreateTimeTrackingShiftsBody,
 }
 #[cfg(feature = "time-tracking-shifts")]
-impl<'a> CreateTimeTrackingShifts<'a> {
+impl CreateTimeTrackingShifts {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
     > {
-        self.client.send_create_time_tracking_shifts(self.body)
+        self.client.send_create_time_tracking_shifts(&self.body)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -17908,13 +18727,13 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/delete-multiple-shifts-by-external-id>
-    pub fn delete_multiple_shifts_by_external_id<'a>(
-        &'a self,
-        body: &'a types::DeleteMultipleShiftsByExternalIdBody,
-    ) -> DeleteMultipleShiftsByExternalId<'a> {
+    pub fn delete_multiple_shifts_by_external_id(
+        &self,
+        body: impl ::std::convert::Into<types::DeleteMultipleShiftsByExternalIdBody>,
+    ) -> DeleteMultipleShiftsByExternalId {
         DeleteMultipleShiftsByExternalId {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -17922,20 +18741,19 @@ impl Client {
 ///Request builder for [`Client::delete_multiple_shifts_by_external_id`]; finish with [`DeleteMultipleShiftsByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteMultipleShiftsByExternalId<'a> {
-    client: &'a Client,
-    body: &'a types::DeleteMultipleShiftsByExternalIdBody,
+pub struct DeleteMultipleShiftsByExternalId {
+    client: Client,
+    body: types::DeleteMultipleShiftsByExternalIdBody,
 }
 #[cfg(feature = "time-tracking-shifts")]
-impl<'a> DeleteMultipleShiftsByExternalId<'a> {
+impl DeleteMultipleShiftsByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
     > {
-        self.client.send_delete_multiple_shifts_by_external_id(self.body)
+        self.client.send_delete_multiple_shifts_by_external_id(&self.body)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -17945,13 +18763,13 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/create-time-tracking-shifts-raw>
-    pub fn create_time_tracking_shifts_raw<'a>(
-        &'a self,
-        body: &'a types::CreateTimeTrackingShiftsRawBody,
-    ) -> CreateTimeTrackingShiftsRaw<'a> {
+    pub fn create_time_tracking_shifts_raw(
+        &self,
+        body: impl ::std::convert::Into<types::CreateTimeTrackingShiftsRawBody>,
+    ) -> CreateTimeTrackingShiftsRaw {
         CreateTimeTrackingShiftsRaw {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -17959,20 +18777,19 @@ impl Client {
 ///Request builder for [`Client::create_time_tracking_shifts_raw`]; finish with [`CreateTimeTrackingShiftsRaw::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateTimeTrackingShiftsRaw<'a> {
-    client: &'a Client,
-    body: &'a types::CreateTimeTrackingShiftsRawBody,
+pub struct CreateTimeTrackingShiftsRaw {
+    client: Client,
+    body: types::CreateTimeTrackingShiftsRawBody,
 }
 #[cfg(feature = "time-tracking-shifts")]
-impl<'a> CreateTimeTrackingShiftsRaw<'a> {
+impl CreateTimeTrackingShiftsRaw {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
     > {
-        self.client.send_create_time_tracking_shifts_raw(self.body)
+        self.client.send_create_time_tracking_shifts_raw(&self.body)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -17982,13 +18799,13 @@ impl Client {
     /// Token scopes: `time-tracking:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/get-time-tracking-shift-by-external-id>
-    pub fn get_time_tracking_shift_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-    ) -> GetTimeTrackingShiftByExternalId<'a> {
+    pub fn get_time_tracking_shift_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTimeTrackingShiftByExternalId {
         GetTimeTrackingShiftByExternalId {
-            client: self,
-            external_id,
+            client: self.clone(),
+            external_id: external_id.into(),
         }
     }
 }
@@ -17996,20 +18813,19 @@ impl Client {
 ///Request builder for [`Client::get_time_tracking_shift_by_external_id`]; finish with [`GetTimeTrackingShiftByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimeTrackingShiftByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
+pub struct GetTimeTrackingShiftByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
 }
 #[cfg(feature = "time-tracking-shifts")]
-impl<'a> GetTimeTrackingShiftByExternalId<'a> {
+impl GetTimeTrackingShiftByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
     > {
-        self.client.send_get_time_tracking_shift_by_external_id(self.external_id)
+        self.client.send_get_time_tracking_shift_by_external_id(&self.external_id)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18019,13 +18835,13 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/delete-time-tracking-shift-by-external-id>
-    pub fn delete_time_tracking_shift_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-    ) -> DeleteTimeTrackingShiftByExternalId<'a> {
+    pub fn delete_time_tracking_shift_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteTimeTrackingShiftByExternalId {
         DeleteTimeTrackingShiftByExternalId {
-            client: self,
-            external_id,
+            client: self.clone(),
+            external_id: external_id.into(),
         }
     }
 }
@@ -18033,17 +18849,15 @@ impl Client {
 ///Request builder for [`Client::delete_time_tracking_shift_by_external_id`]; finish with [`DeleteTimeTrackingShiftByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteTimeTrackingShiftByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
+pub struct DeleteTimeTrackingShiftByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
 }
 #[cfg(feature = "time-tracking-shifts")]
-impl<'a> DeleteTimeTrackingShiftByExternalId<'a> {
+impl DeleteTimeTrackingShiftByExternalId {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_time_tracking_shift_by_external_id(self.external_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_time_tracking_shift_by_external_id(&self.external_id)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18053,15 +18867,15 @@ impl Client {
     /// Token scopes: `time-tracking:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/update-time-tracking-shift-by-external-id>
-    pub fn update_time_tracking_shift_by_external_id<'a>(
-        &'a self,
-        external_id: &'a str,
-        body: &'a types::UpdateTimeTrackingShiftByExternalIdBody,
-    ) -> UpdateTimeTrackingShiftByExternalId<'a> {
+    pub fn update_time_tracking_shift_by_external_id(
+        &self,
+        external_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateTimeTrackingShiftByExternalIdBody>,
+    ) -> UpdateTimeTrackingShiftByExternalId {
         UpdateTimeTrackingShiftByExternalId {
-            client: self,
-            external_id,
-            body,
+            client: self.clone(),
+            external_id: external_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -18069,22 +18883,24 @@ impl Client {
 ///Request builder for [`Client::update_time_tracking_shift_by_external_id`]; finish with [`UpdateTimeTrackingShiftByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateTimeTrackingShiftByExternalId<'a> {
-    client: &'a Client,
-    external_id: &'a str,
-    body: &'a types::UpdateTimeTrackingShiftByExternalIdBody,
+pub struct UpdateTimeTrackingShiftByExternalId {
+    client: Client,
+    external_id: ::std::string::String,
+    body: types::UpdateTimeTrackingShiftByExternalIdBody,
 }
 #[cfg(feature = "time-tracking-shifts")]
-impl<'a> UpdateTimeTrackingShiftByExternalId<'a> {
+impl UpdateTimeTrackingShiftByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
     > {
         self.client
-            .send_update_time_tracking_shift_by_external_id(self.external_id, self.body)
+            .send_update_time_tracking_shift_by_external_id(
+                &self.external_id,
+                &self.body,
+            )
     }
 }
 #[cfg(feature = "timesheets")]
@@ -18094,9 +18910,9 @@ impl Client {
     /// Token scopes: `timesheets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/timesheets/get-timesheets>
-    pub fn get_timesheets<'a>(&'a self) -> GetTimesheets<'a> {
+    pub fn get_timesheets(&self) -> GetTimesheets {
         GetTimesheets {
-            client: self,
+            client: self.clone(),
             contract_id: None,
             contract_types: None,
             date_from: None,
@@ -18112,104 +18928,122 @@ impl Client {
 ///Request builder for [`Client::get_timesheets`]; finish with [`GetTimesheets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimesheets<'a> {
-    client: &'a Client,
-    contract_id: Option<&'a str>,
-    contract_types: Option<&'a types::TimesheetsGetParametersContractTypes>,
-    date_from: Option<&'a ::chrono::naive::NaiveDate>,
-    date_to: Option<&'a ::chrono::naive::NaiveDate>,
+pub struct GetTimesheets {
+    client: Client,
+    contract_id: Option<::std::string::String>,
+    contract_types: Option<types::TimesheetsGetParametersContractTypes>,
+    date_from: Option<::chrono::naive::NaiveDate>,
+    date_to: Option<::chrono::naive::NaiveDate>,
     limit: Option<i64>,
     offset: Option<i64>,
-    reporter_id: Option<&'a str>,
-    statuses: Option<&'a types::TimesheetsGetParametersStatuses>,
+    reporter_id: Option<::std::string::String>,
+    statuses: Option<types::TimesheetsGetParametersStatuses>,
 }
 #[cfg(feature = "timesheets")]
-impl<'a> GetTimesheets<'a> {
+impl GetTimesheets {
     ///Sets the optional `contract_id` query parameter.
-    pub fn contract_id(mut self, value: &'a str) -> Self {
-        self.contract_id = Some(value);
+    pub fn contract_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.contract_id = Some(value.into());
         self
     }
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
         mut self,
-        value: &'a types::TimesheetsGetParametersContractTypes,
+        value: impl ::std::convert::Into<types::TimesheetsGetParametersContractTypes>,
     ) -> Self {
-        self.contract_types = Some(value);
+        self.contract_types = Some(value.into());
         self
     }
     ///Sets the optional `date_from` query parameter.
-    pub fn date_from(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_from = Some(value);
+    pub fn date_from(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_from = Some(value.into());
         self
     }
     ///Sets the optional `date_to` query parameter.
-    pub fn date_to(mut self, value: &'a ::chrono::naive::NaiveDate) -> Self {
-        self.date_to = Some(value);
+    pub fn date_to(
+        mut self,
+        value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
+        self.date_to = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = Some(value.into());
         self
     }
     ///Sets the optional `reporter_id` query parameter.
-    pub fn reporter_id(mut self, value: &'a str) -> Self {
-        self.reporter_id = Some(value);
+    pub fn reporter_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reporter_id = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: &'a types::TimesheetsGetParametersStatuses,
+        value: impl ::std::convert::Into<types::TimesheetsGetParametersStatuses>,
     ) -> Self {
-        self.statuses = Some(value);
+        self.statuses = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsGetTimesheetsResponse200> {
+    ) -> crate::runtime::Pending<types::TimesheetsGetTimesheetsResponse200> {
         self.client
             .send_get_timesheets(
-                self.contract_id,
-                self.contract_types,
-                self.date_from,
-                self.date_to,
+                self.contract_id.as_deref(),
+                self.contract_types.as_ref(),
+                self.date_from.as_ref(),
+                self.date_to.as_ref(),
                 self.limit,
                 self.offset,
-                self.reporter_id,
-                self.statuses,
+                self.reporter_id.as_deref(),
+                self.statuses.as_ref(),
             )
     }
 }
 #[cfg(feature = "timesheets")]
-impl<'a> crate::runtime::pagination::Paginated for GetTimesheets<'a> {
+impl GetTimesheets {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "timesheets")]
+impl crate::runtime::pagination::Paginated for GetTimesheets {
     type Page = types::TimesheetsGetTimesheetsResponse200;
     type Item = types::TimesheetsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_timesheets(
-                self.contract_id.clone(),
-                self.contract_types.clone(),
-                self.date_from.clone(),
-                self.date_to.clone(),
+                self.contract_id.as_deref(),
+                self.contract_types.as_ref(),
+                self.date_from.as_ref(),
+                self.date_to.as_ref(),
                 self.limit.clone(),
                 position
                     .and_then(|p| p.parse::<i64>().ok())
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
-                self.reporter_id.clone(),
-                self.statuses.clone(),
+                self.reporter_id.as_deref(),
+                self.statuses.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -18243,13 +19077,13 @@ impl Client {
     /// Token scopes: `timesheets:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/timesheets/create-timesheet>
-    pub fn create_timesheet<'a>(
-        &'a self,
-        body: &'a types::CreateTimesheetBody,
-    ) -> CreateTimesheet<'a> {
+    pub fn create_timesheet(
+        &self,
+        body: impl ::std::convert::Into<types::CreateTimesheetBody>,
+    ) -> CreateTimesheet {
         CreateTimesheet {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -18257,17 +19091,17 @@ impl Client {
 ///Request builder for [`Client::create_timesheet`]; finish with [`CreateTimesheet::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateTimesheet<'a> {
-    client: &'a Client,
-    body: &'a types::CreateTimesheetBody,
+pub struct CreateTimesheet {
+    client: Client,
+    body: types::CreateTimesheetBody,
 }
 #[cfg(feature = "timesheets")]
-impl<'a> CreateTimesheet<'a> {
+impl CreateTimesheet {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsCreateTimesheetResponse201> {
-        self.client.send_create_timesheet(self.body)
+    ) -> crate::runtime::Pending<types::TimesheetsCreateTimesheetResponse201> {
+        self.client.send_create_timesheet(&self.body)
     }
 }
 #[cfg(feature = "projects")]
@@ -18277,13 +19111,13 @@ impl Client {
     /// Token scopes: `timesheets:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/create-timesheets-preset>
-    pub fn create_timesheets_preset<'a>(
-        &'a self,
-        body: &'a types::CreateTimesheetsPresetBody,
-    ) -> CreateTimesheetsPreset<'a> {
+    pub fn create_timesheets_preset(
+        &self,
+        body: impl ::std::convert::Into<types::CreateTimesheetsPresetBody>,
+    ) -> CreateTimesheetsPreset {
         CreateTimesheetsPreset {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -18291,17 +19125,17 @@ impl Client {
 ///Request builder for [`Client::create_timesheets_preset`]; finish with [`CreateTimesheetsPreset::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateTimesheetsPreset<'a> {
-    client: &'a Client,
-    body: &'a types::CreateTimesheetsPresetBody,
+pub struct CreateTimesheetsPreset {
+    client: Client,
+    body: types::CreateTimesheetsPresetBody,
 }
 #[cfg(feature = "projects")]
-impl<'a> CreateTimesheetsPreset<'a> {
+impl CreateTimesheetsPreset {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
-        self.client.send_create_timesheets_preset(self.body)
+    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
+        self.client.send_create_timesheets_preset(&self.body)
     }
 }
 #[cfg(feature = "projects")]
@@ -18311,13 +19145,13 @@ impl Client {
     /// Token scopes: `timesheets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/get-timesheets-preset-by-id>
-    pub fn get_timesheets_preset_by_id<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> GetTimesheetsPresetById<'a> {
+    pub fn get_timesheets_preset_by_id(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTimesheetsPresetById {
         GetTimesheetsPresetById {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -18325,17 +19159,17 @@ impl Client {
 ///Request builder for [`Client::get_timesheets_preset_by_id`]; finish with [`GetTimesheetsPresetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimesheetsPresetById<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetTimesheetsPresetById {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "projects")]
-impl<'a> GetTimesheetsPresetById<'a> {
+impl GetTimesheetsPresetById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ProjectsGetTimesheetsPresetByIdResponse200> {
-        self.client.send_get_timesheets_preset_by_id(self.id)
+    ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
+        self.client.send_get_timesheets_preset_by_id(&self.id)
     }
 }
 #[cfg(feature = "projects")]
@@ -18345,13 +19179,13 @@ impl Client {
     /// Token scopes: `timesheets:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/delete-timesheets-preset>
-    pub fn delete_timesheets_preset<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> DeleteTimesheetsPreset<'a> {
+    pub fn delete_timesheets_preset(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteTimesheetsPreset {
         DeleteTimesheetsPreset {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -18359,15 +19193,15 @@ impl Client {
 ///Request builder for [`Client::delete_timesheets_preset`]; finish with [`DeleteTimesheetsPreset::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteTimesheetsPreset<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct DeleteTimesheetsPreset {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "projects")]
-impl<'a> DeleteTimesheetsPreset<'a> {
+impl DeleteTimesheetsPreset {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
-        self.client.send_delete_timesheets_preset(self.id)
+    pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
+        self.client.send_delete_timesheets_preset(&self.id)
     }
 }
 #[cfg(feature = "projects")]
@@ -18377,15 +19211,15 @@ impl Client {
     /// Token scopes: `timesheets:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/update-timesheets-preset>
-    pub fn update_timesheets_preset<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::UpdateTimesheetsPresetBody,
-    ) -> UpdateTimesheetsPreset<'a> {
+    pub fn update_timesheets_preset(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateTimesheetsPresetBody>,
+    ) -> UpdateTimesheetsPreset {
         UpdateTimesheetsPreset {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -18393,18 +19227,18 @@ impl Client {
 ///Request builder for [`Client::update_timesheets_preset`]; finish with [`UpdateTimesheetsPreset::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateTimesheetsPreset<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::UpdateTimesheetsPresetBody,
+pub struct UpdateTimesheetsPreset {
+    client: Client,
+    id: ::std::string::String,
+    body: types::UpdateTimesheetsPresetBody,
 }
 #[cfg(feature = "projects")]
-impl<'a> UpdateTimesheetsPreset<'a> {
+impl UpdateTimesheetsPreset {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
-        self.client.send_update_timesheets_preset(self.id, self.body)
+    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
+        self.client.send_update_timesheets_preset(&self.id, &self.body)
     }
 }
 #[cfg(feature = "projects")]
@@ -18414,11 +19248,9 @@ impl Client {
     /// Token scopes: `timesheets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/get-hourly-report-root-presets>
-    pub fn get_hourly_report_root_presets<'a>(
-        &'a self,
-    ) -> GetHourlyReportRootPresets<'a> {
+    pub fn get_hourly_report_root_presets(&self) -> GetHourlyReportRootPresets {
         GetHourlyReportRootPresets {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
             order_by: None,
@@ -18431,83 +19263,97 @@ impl Client {
 ///Request builder for [`Client::get_hourly_report_root_presets`]; finish with [`GetHourlyReportRootPresets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetHourlyReportRootPresets<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct GetHourlyReportRootPresets {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
     order_by: Option<types::TimesheetsRootPresetsGetParametersOrderBy>,
     order_direction: Option<types::TimesheetsRootPresetsGetParametersOrderDirection>,
-    work_statement_statuses: Option<&'a ::std::vec::Vec<::std::string::String>>,
+    work_statement_statuses: Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "projects")]
-impl<'a> GetHourlyReportRootPresets<'a> {
+impl GetHourlyReportRootPresets {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `order_by` query parameter.
     pub fn order_by(
         mut self,
-        value: types::TimesheetsRootPresetsGetParametersOrderBy,
+        value: impl ::std::convert::Into<
+            types::TimesheetsRootPresetsGetParametersOrderBy,
+        >,
     ) -> Self {
-        self.order_by = Some(value);
+        self.order_by = Some(value.into());
         self
     }
     ///Sets the optional `order_direction` query parameter.
     pub fn order_direction(
         mut self,
-        value: types::TimesheetsRootPresetsGetParametersOrderDirection,
+        value: impl ::std::convert::Into<
+            types::TimesheetsRootPresetsGetParametersOrderDirection,
+        >,
     ) -> Self {
-        self.order_direction = Some(value);
+        self.order_direction = Some(value.into());
         self
     }
     ///Sets the optional `work_statement_statuses` query parameter.
     pub fn work_statement_statuses(
         mut self,
-        value: &'a ::std::vec::Vec<::std::string::String>,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
     ) -> Self {
-        self.work_statement_statuses = Some(value);
+        self.work_statement_statuses = Some(
+            value.into_iter().map(::std::convert::Into::into).collect(),
+        );
         self
     }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ProjectsGetHourlyReportRootPresetsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ProjectsGetHourlyReportRootPresetsResponse200> {
         self.client
             .send_get_hourly_report_root_presets(
-                self.cursor,
+                self.cursor.as_deref(),
                 self.limit,
                 self.order_by,
                 self.order_direction,
-                self.work_statement_statuses,
+                self.work_statement_statuses.as_ref(),
             )
     }
 }
 #[cfg(feature = "projects")]
-impl<'a> crate::runtime::pagination::Paginated for GetHourlyReportRootPresets<'a> {
+impl GetHourlyReportRootPresets {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "projects")]
+impl crate::runtime::pagination::Paginated for GetHourlyReportRootPresets {
     type Page = types::ProjectsGetHourlyReportRootPresetsResponse200;
     type Item = types::TimesheetsRootPresetsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_hourly_report_root_presets(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
                 self.order_by.clone(),
                 self.order_direction.clone(),
-                self.work_statement_statuses.clone(),
+                self.work_statement_statuses.as_ref(),
             )
     }
     fn page_size(&self) -> Option<u64> {
@@ -18542,13 +19388,13 @@ impl Client {
     /// Token scopes: `timesheets:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/create-root-timesheets-preset>
-    pub fn create_root_timesheets_preset<'a>(
-        &'a self,
-        body: &'a types::CreateRootTimesheetsPresetBody,
-    ) -> CreateRootTimesheetsPreset<'a> {
+    pub fn create_root_timesheets_preset(
+        &self,
+        body: impl ::std::convert::Into<types::CreateRootTimesheetsPresetBody>,
+    ) -> CreateRootTimesheetsPreset {
         CreateRootTimesheetsPreset {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -18556,20 +19402,17 @@ impl Client {
 ///Request builder for [`Client::create_root_timesheets_preset`]; finish with [`CreateRootTimesheetsPreset::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateRootTimesheetsPreset<'a> {
-    client: &'a Client,
-    body: &'a types::CreateRootTimesheetsPresetBody,
+pub struct CreateRootTimesheetsPreset {
+    client: Client,
+    body: types::CreateRootTimesheetsPresetBody,
 }
 #[cfg(feature = "projects")]
-impl<'a> CreateRootTimesheetsPreset<'a> {
+impl CreateRootTimesheetsPreset {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ProjectsCreateRootTimesheetsPresetResponse200,
-    > {
-        self.client.send_create_root_timesheets_preset(self.body)
+    ) -> crate::runtime::Pending<types::ProjectsCreateRootTimesheetsPresetResponse200> {
+        self.client.send_create_root_timesheets_preset(&self.body)
     }
 }
 #[cfg(feature = "projects")]
@@ -18579,13 +19422,13 @@ impl Client {
     /// Token scopes: `timesheets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/get-hourly-report-root-preset-by-id>
-    pub fn get_hourly_report_root_preset_by_id<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> GetHourlyReportRootPresetById<'a> {
+    pub fn get_hourly_report_root_preset_by_id(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetHourlyReportRootPresetById {
         GetHourlyReportRootPresetById {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -18593,17 +19436,17 @@ impl Client {
 ///Request builder for [`Client::get_hourly_report_root_preset_by_id`]; finish with [`GetHourlyReportRootPresetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetHourlyReportRootPresetById<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetHourlyReportRootPresetById {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "projects")]
-impl<'a> GetHourlyReportRootPresetById<'a> {
+impl GetHourlyReportRootPresetById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ProjectsGetTimesheetsPresetByIdResponse200> {
-        self.client.send_get_hourly_report_root_preset_by_id(self.id)
+    ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
+        self.client.send_get_hourly_report_root_preset_by_id(&self.id)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -18613,10 +19456,13 @@ impl Client {
     /// Token scopes: `timesheets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/timesheets/get-timesheet-by-id>
-    pub fn get_timesheet_by_id<'a>(&'a self, id: &'a str) -> GetTimesheetById<'a> {
+    pub fn get_timesheet_by_id(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetTimesheetById {
         GetTimesheetById {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
         }
     }
 }
@@ -18624,17 +19470,17 @@ impl Client {
 ///Request builder for [`Client::get_timesheet_by_id`]; finish with [`GetTimesheetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTimesheetById<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetTimesheetById {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "timesheets")]
-impl<'a> GetTimesheetById<'a> {
+impl GetTimesheetById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsGetTimesheetByIdResponse200> {
-        self.client.send_get_timesheet_by_id(self.id)
+    ) -> crate::runtime::Pending<types::TimesheetsGetTimesheetByIdResponse200> {
+        self.client.send_get_timesheet_by_id(&self.id)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -18644,10 +19490,13 @@ impl Client {
     /// Token scopes: `timesheets:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/timesheets/delete-timesheet-by-id>
-    pub fn delete_timesheet_by_id<'a>(&'a self, id: &'a str) -> DeleteTimesheetById<'a> {
+    pub fn delete_timesheet_by_id(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteTimesheetById {
         DeleteTimesheetById {
-            client: self,
-            id,
+            client: self.clone(),
+            id: id.into(),
             reason: None,
         }
     }
@@ -18656,21 +19505,24 @@ impl Client {
 ///Request builder for [`Client::delete_timesheet_by_id`]; finish with [`DeleteTimesheetById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteTimesheetById<'a> {
-    client: &'a Client,
-    id: &'a str,
-    reason: Option<&'a str>,
+pub struct DeleteTimesheetById {
+    client: Client,
+    id: ::std::string::String,
+    reason: Option<::std::string::String>,
 }
 #[cfg(feature = "timesheets")]
-impl<'a> DeleteTimesheetById<'a> {
+impl DeleteTimesheetById {
     ///Sets the optional `reason` query parameter.
-    pub fn reason(mut self, value: &'a str) -> Self {
-        self.reason = Some(value);
+    pub fn reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
-        self.client.send_delete_timesheet_by_id(self.id, self.reason)
+    pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
+        self.client.send_delete_timesheet_by_id(&self.id, self.reason.as_deref())
     }
 }
 #[cfg(feature = "timesheets")]
@@ -18680,15 +19532,15 @@ impl Client {
     /// Token scopes: `timesheets:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/timesheets/update-timesheet>
-    pub fn update_timesheet<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::UpdateTimesheetBody,
-    ) -> UpdateTimesheet<'a> {
+    pub fn update_timesheet(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::UpdateTimesheetBody>,
+    ) -> UpdateTimesheet {
         UpdateTimesheet {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -18696,18 +19548,18 @@ impl Client {
 ///Request builder for [`Client::update_timesheet`]; finish with [`UpdateTimesheet::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateTimesheet<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::UpdateTimesheetBody,
+pub struct UpdateTimesheet {
+    client: Client,
+    id: ::std::string::String,
+    body: types::UpdateTimesheetBody,
 }
 #[cfg(feature = "timesheets")]
-impl<'a> UpdateTimesheet<'a> {
+impl UpdateTimesheet {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_timesheet(self.id, self.body)
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        self.client.send_update_timesheet(&self.id, &self.body)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -18717,15 +19569,15 @@ impl Client {
     /// Token scopes: `timesheets:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/timesheets/create-timesheet-review>
-    pub fn create_timesheet_review<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::CreateTimesheetReviewBody,
-    ) -> CreateTimesheetReview<'a> {
+    pub fn create_timesheet_review(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::CreateTimesheetReviewBody>,
+    ) -> CreateTimesheetReview {
         CreateTimesheetReview {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -18733,18 +19585,18 @@ impl Client {
 ///Request builder for [`Client::create_timesheet_review`]; finish with [`CreateTimesheetReview::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateTimesheetReview<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::CreateTimesheetReviewBody,
+pub struct CreateTimesheetReview {
+    client: Client,
+    id: ::std::string::String,
+    body: types::CreateTimesheetReviewBody,
 }
 #[cfg(feature = "timesheets")]
-impl<'a> CreateTimesheetReview<'a> {
+impl CreateTimesheetReview {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_timesheet_review(self.id, self.body)
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        self.client.send_create_timesheet_review(&self.id, &self.body)
     }
 }
 #[cfg(feature = "screenings")]
@@ -18754,13 +19606,13 @@ impl Client {
     /// Token scopes: `screenings:write`, `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/screenings/create-veriff-session>
-    pub fn create_veriff_session<'a>(
-        &'a self,
-        body: &'a types::CreateVeriffSessionBody,
-    ) -> CreateVeriffSession<'a> {
+    pub fn create_veriff_session(
+        &self,
+        body: impl ::std::convert::Into<types::CreateVeriffSessionBody>,
+    ) -> CreateVeriffSession {
         CreateVeriffSession {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -18768,17 +19620,17 @@ impl Client {
 ///Request builder for [`Client::create_veriff_session`]; finish with [`CreateVeriffSession::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateVeriffSession<'a> {
-    client: &'a Client,
-    body: &'a types::CreateVeriffSessionBody,
+pub struct CreateVeriffSession {
+    client: Client,
+    body: types::CreateVeriffSessionBody,
 }
 #[cfg(feature = "screenings")]
-impl<'a> CreateVeriffSession<'a> {
+impl CreateVeriffSession {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_create_veriff_session(self.body)
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+        self.client.send_create_veriff_session(&self.body)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -18786,21 +19638,23 @@ impl Client {
     /// `GET /rest/v2/webhooks`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/webhooks/get-webhooks>
-    pub fn get_webhooks<'a>(&'a self) -> GetWebhooks<'a> {
-        GetWebhooks { client: self }
+    pub fn get_webhooks(&self) -> GetWebhooks {
+        GetWebhooks {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "webhooks")]
 ///Request builder for [`Client::get_webhooks`]; finish with [`GetWebhooks::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWebhooks<'a> {
-    client: &'a Client,
+pub struct GetWebhooks {
+    client: Client,
 }
 #[cfg(feature = "webhooks")]
-impl<'a> GetWebhooks<'a> {
+impl GetWebhooks {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::WebhookListResponse> {
+    pub fn send(self) -> crate::runtime::Pending<types::WebhookListResponse> {
         self.client.send_get_webhooks()
     }
 }
@@ -18809,13 +19663,13 @@ impl Client {
     /// `POST /rest/v2/webhooks`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/webhooks/create-webhook>
-    pub fn create_webhook<'a>(
-        &'a self,
-        body: &'a types::CreateWebhookRequest,
-    ) -> CreateWebhook<'a> {
+    pub fn create_webhook(
+        &self,
+        body: impl ::std::convert::Into<types::CreateWebhookRequest>,
+    ) -> CreateWebhook {
         CreateWebhook {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -18823,15 +19677,15 @@ impl Client {
 ///Request builder for [`Client::create_webhook`]; finish with [`CreateWebhook::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateWebhook<'a> {
-    client: &'a Client,
-    body: &'a types::CreateWebhookRequest,
+pub struct CreateWebhook {
+    client: Client,
+    body: types::CreateWebhookRequest,
 }
 #[cfg(feature = "webhooks")]
-impl<'a> CreateWebhook<'a> {
+impl CreateWebhook {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
-        self.client.send_create_webhook(self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::WebhookItemResponse> {
+        self.client.send_create_webhook(&self.body)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -18839,23 +19693,23 @@ impl Client {
     /// `GET /rest/v2/webhooks/events/types`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/webhooks/get-webhook-events>
-    pub fn get_webhook_events<'a>(&'a self) -> GetWebhookEvents<'a> {
-        GetWebhookEvents { client: self }
+    pub fn get_webhook_events(&self) -> GetWebhookEvents {
+        GetWebhookEvents {
+            client: self.clone(),
+        }
     }
 }
 #[cfg(feature = "webhooks")]
 ///Request builder for [`Client::get_webhook_events`]; finish with [`GetWebhookEvents::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWebhookEvents<'a> {
-    client: &'a Client,
+pub struct GetWebhookEvents {
+    client: Client,
 }
 #[cfg(feature = "webhooks")]
-impl<'a> GetWebhookEvents<'a> {
+impl GetWebhookEvents {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::WebhookEventTypeListResponse> {
+    pub fn send(self) -> crate::runtime::Pending<types::WebhookEventTypeListResponse> {
         self.client.send_get_webhook_events()
     }
 }
@@ -18864,23 +19718,29 @@ impl Client {
     /// `GET /rest/v2/webhooks/{id}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/webhooks/get-webhook>
-    pub fn get_webhook<'a>(&'a self, id: &'a str) -> GetWebhook<'a> {
-        GetWebhook { client: self, id }
+    pub fn get_webhook(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetWebhook {
+        GetWebhook {
+            client: self.clone(),
+            id: id.into(),
+        }
     }
 }
 #[cfg(feature = "webhooks")]
 ///Request builder for [`Client::get_webhook`]; finish with [`GetWebhook::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetWebhook<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct GetWebhook {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "webhooks")]
-impl<'a> GetWebhook<'a> {
+impl GetWebhook {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
-        self.client.send_get_webhook(self.id)
+    pub fn send(self) -> crate::runtime::Pending<types::WebhookItemResponse> {
+        self.client.send_get_webhook(&self.id)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -18888,23 +19748,29 @@ impl Client {
     /// `DELETE /rest/v2/webhooks/{id}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/webhooks/delete-webhook>
-    pub fn delete_webhook<'a>(&'a self, id: &'a str) -> DeleteWebhook<'a> {
-        DeleteWebhook { client: self, id }
+    pub fn delete_webhook(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteWebhook {
+        DeleteWebhook {
+            client: self.clone(),
+            id: id.into(),
+        }
     }
 }
 #[cfg(feature = "webhooks")]
 ///Request builder for [`Client::delete_webhook`]; finish with [`DeleteWebhook::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteWebhook<'a> {
-    client: &'a Client,
-    id: &'a str,
+pub struct DeleteWebhook {
+    client: Client,
+    id: ::std::string::String,
 }
 #[cfg(feature = "webhooks")]
-impl<'a> DeleteWebhook<'a> {
+impl DeleteWebhook {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
-        self.client.send_delete_webhook(self.id)
+    pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
+        self.client.send_delete_webhook(&self.id)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -18912,15 +19778,15 @@ impl Client {
     /// `PATCH /rest/v2/webhooks/{id}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/webhooks/update-webhook>
-    pub fn update_webhook<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::PatchWebhookRequest,
-    ) -> UpdateWebhook<'a> {
+    pub fn update_webhook(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::PatchWebhookRequest>,
+    ) -> UpdateWebhook {
         UpdateWebhook {
-            client: self,
-            id,
-            body,
+            client: self.clone(),
+            id: id.into(),
+            body: body.into(),
         }
     }
 }
@@ -18928,16 +19794,16 @@ impl Client {
 ///Request builder for [`Client::update_webhook`]; finish with [`UpdateWebhook::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateWebhook<'a> {
-    client: &'a Client,
-    id: &'a str,
-    body: &'a types::PatchWebhookRequest,
+pub struct UpdateWebhook {
+    client: Client,
+    id: ::std::string::String,
+    body: types::PatchWebhookRequest,
 }
 #[cfg(feature = "webhooks")]
-impl<'a> UpdateWebhook<'a> {
+impl UpdateWebhook {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
-        self.client.send_update_webhook(self.id, self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::WebhookItemResponse> {
+        self.client.send_update_webhook(&self.id, &self.body)
     }
 }
 #[cfg(feature = "workers")]
@@ -18945,13 +19811,13 @@ impl Client {
     /// `POST /rest/v2/worker`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/create-worker>
-    pub fn create_worker_worker<'a>(
-        &'a self,
-        body: &'a types::CreateWorkerWorkerBody,
-    ) -> CreateWorkerWorker<'a> {
+    pub fn create_worker_worker(
+        &self,
+        body: impl ::std::convert::Into<types::CreateWorkerWorkerBody>,
+    ) -> CreateWorkerWorker {
         CreateWorkerWorker {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -18959,17 +19825,15 @@ impl Client {
 ///Request builder for [`Client::create_worker_worker`]; finish with [`CreateWorkerWorker::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateWorkerWorker<'a> {
-    client: &'a Client,
-    body: &'a types::CreateWorkerWorkerBody,
+pub struct CreateWorkerWorker {
+    client: Client,
+    body: types::CreateWorkerWorkerBody,
 }
 #[cfg(feature = "workers")]
-impl<'a> CreateWorkerWorker<'a> {
+impl CreateWorkerWorker {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, types::WorkersCreateWorkerResponse201> {
-        self.client.send_create_worker_worker(self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::WorkersCreateWorkerResponse201> {
+        self.client.send_create_worker_worker(&self.body)
     }
 }
 #[cfg(feature = "contracts")]
@@ -18979,15 +19843,15 @@ impl Client {
     /// Token scopes: `worker:read`, `worker:write`, `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/sign-amendment>
-    pub fn sign_amendment<'a>(
-        &'a self,
-        amendment_id: &'a str,
-        body: &'a types::SignAmendmentBody,
-    ) -> SignAmendment<'a> {
+    pub fn sign_amendment(
+        &self,
+        amendment_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::SignAmendmentBody>,
+    ) -> SignAmendment {
         SignAmendment {
-            client: self,
-            amendment_id,
-            body,
+            client: self.clone(),
+            amendment_id: amendment_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -18995,18 +19859,18 @@ impl Client {
 ///Request builder for [`Client::sign_amendment`]; finish with [`SignAmendment::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SignAmendment<'a> {
-    client: &'a Client,
-    amendment_id: &'a str,
-    body: &'a types::SignAmendmentBody,
+pub struct SignAmendment {
+    client: Client,
+    amendment_id: ::std::string::String,
+    body: types::SignAmendmentBody,
 }
 #[cfg(feature = "contracts")]
-impl<'a> SignAmendment<'a> {
+impl SignAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsSignAmendmentResponse201> {
-        self.client.send_sign_amendment(self.amendment_id, self.body)
+    ) -> crate::runtime::Pending<types::ContractsSignAmendmentResponse201> {
+        self.client.send_sign_amendment(&self.amendment_id, &self.body)
     }
 }
 #[cfg(feature = "workers")]
@@ -19016,11 +19880,11 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/list-of-worker-compliance-documents-v-2026-04-23>
-    pub fn list_of_worker_compliance_documents<'a>(
-        &'a self,
-    ) -> ListOfWorkerComplianceDocuments<'a> {
+    pub fn list_of_worker_compliance_documents(
+        &self,
+    ) -> ListOfWorkerComplianceDocuments {
         ListOfWorkerComplianceDocuments {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -19028,16 +19892,15 @@ impl Client {
 ///Request builder for [`Client::list_of_worker_compliance_documents`]; finish with [`ListOfWorkerComplianceDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListOfWorkerComplianceDocuments<'a> {
-    client: &'a Client,
+pub struct ListOfWorkerComplianceDocuments {
+    client: Client,
 }
 #[cfg(feature = "workers")]
-impl<'a> ListOfWorkerComplianceDocuments<'a> {
+impl ListOfWorkerComplianceDocuments {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
         self.client.send_list_of_worker_compliance_documents()
@@ -19050,13 +19913,13 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/retrieve-contract-pdf-download-link>
-    pub fn retrieve_contract_pdf_download_link<'a>(
-        &'a self,
-        contract_id: &'a str,
-    ) -> RetrieveContractPdfDownloadLink<'a> {
+    pub fn retrieve_contract_pdf_download_link(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveContractPdfDownloadLink {
         RetrieveContractPdfDownloadLink {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -19064,17 +19927,17 @@ impl Client {
 ///Request builder for [`Client::retrieve_contract_pdf_download_link`]; finish with [`RetrieveContractPdfDownloadLink::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveContractPdfDownloadLink<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct RetrieveContractPdfDownloadLink {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "contracts")]
-impl<'a> RetrieveContractPdfDownloadLink<'a> {
+impl RetrieveContractPdfDownloadLink {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_retrieve_contract_pdf_download_link(self.contract_id)
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+        self.client.send_retrieve_contract_pdf_download_link(&self.contract_id)
     }
 }
 #[cfg(feature = "contracts")]
@@ -19084,10 +19947,13 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/reject-contract>
-    pub fn reject_contract<'a>(&'a self, contract_id: &'a str) -> RejectContract<'a> {
+    pub fn reject_contract(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> RejectContract {
         RejectContract {
-            client: self,
-            contract_id,
+            client: self.clone(),
+            contract_id: contract_id.into(),
         }
     }
 }
@@ -19095,17 +19961,15 @@ impl Client {
 ///Request builder for [`Client::reject_contract`]; finish with [`RejectContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RejectContract<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
+pub struct RejectContract {
+    client: Client,
+    contract_id: ::std::string::String,
 }
 #[cfg(feature = "contracts")]
-impl<'a> RejectContract<'a> {
+impl RejectContract {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_reject_contract(self.contract_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_reject_contract(&self.contract_id)
     }
 }
 #[cfg(feature = "contracts")]
@@ -19115,15 +19979,15 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/sign-worker-contract>
-    pub fn sign_worker_contract<'a>(
-        &'a self,
-        contract_id: &'a str,
-        body: &'a types::SignWorkerContractBody,
-    ) -> SignWorkerContract<'a> {
+    pub fn sign_worker_contract(
+        &self,
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<types::SignWorkerContractBody>,
+    ) -> SignWorkerContract {
         SignWorkerContract {
-            client: self,
-            contract_id,
-            body,
+            client: self.clone(),
+            contract_id: contract_id.into(),
+            body: body.into(),
         }
     }
 }
@@ -19131,18 +19995,18 @@ impl Client {
 ///Request builder for [`Client::sign_worker_contract`]; finish with [`SignWorkerContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SignWorkerContract<'a> {
-    client: &'a Client,
-    contract_id: &'a str,
-    body: &'a types::SignWorkerContractBody,
+pub struct SignWorkerContract {
+    client: Client,
+    contract_id: ::std::string::String,
+    body: types::SignWorkerContractBody,
 }
 #[cfg(feature = "contracts")]
-impl<'a> SignWorkerContract<'a> {
+impl SignWorkerContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, types::ContractsSignWorkerContractResponse201> {
-        self.client.send_sign_worker_contract(self.contract_id, self.body)
+    ) -> crate::runtime::Pending<types::ContractsSignWorkerContractResponse201> {
+        self.client.send_sign_worker_contract(&self.contract_id, &self.body)
     }
 }
 #[cfg(feature = "worker-session")]
@@ -19152,13 +20016,13 @@ impl Client {
     /// Token scopes: `admin:worker`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-session/create-worker-access-token>
-    pub fn create_worker_access_token<'a>(
-        &'a self,
-        body: &'a types::CreateWorkerAccessTokenBody,
-    ) -> CreateWorkerAccessToken<'a> {
+    pub fn create_worker_access_token(
+        &self,
+        body: impl ::std::convert::Into<types::CreateWorkerAccessTokenBody>,
+    ) -> CreateWorkerAccessToken {
         CreateWorkerAccessToken {
-            client: self,
-            body,
+            client: self.clone(),
+            body: body.into(),
         }
     }
 }
@@ -19166,20 +20030,19 @@ impl Client {
 ///Request builder for [`Client::create_worker_access_token`]; finish with [`CreateWorkerAccessToken::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateWorkerAccessToken<'a> {
-    client: &'a Client,
-    body: &'a types::CreateWorkerAccessTokenBody,
+pub struct CreateWorkerAccessToken {
+    client: Client,
+    body: types::CreateWorkerAccessTokenBody,
 }
 #[cfg(feature = "worker-session")]
-impl<'a> CreateWorkerAccessToken<'a> {
+impl CreateWorkerAccessToken {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerSessionCreateWorkerAccessTokenResponse201,
     > {
-        self.client.send_create_worker_access_token(self.body)
+        self.client.send_create_worker_access_token(&self.body)
     }
 }
 #[cfg(feature = "worker-session")]
@@ -19189,13 +20052,13 @@ impl Client {
     /// Token scopes: `admin:worker`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-session/delete-worker-access-token>
-    pub fn delete_worker_access_token<'a>(
-        &'a self,
-        worker_id: &'a str,
-    ) -> DeleteWorkerAccessToken<'a> {
+    pub fn delete_worker_access_token(
+        &self,
+        worker_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteWorkerAccessToken {
         DeleteWorkerAccessToken {
-            client: self,
-            worker_id,
+            client: self.clone(),
+            worker_id: worker_id.into(),
         }
     }
 }
@@ -19203,17 +20066,15 @@ impl Client {
 ///Request builder for [`Client::delete_worker_access_token`]; finish with [`DeleteWorkerAccessToken::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteWorkerAccessToken<'a> {
-    client: &'a Client,
-    worker_id: &'a str,
+pub struct DeleteWorkerAccessToken {
+    client: Client,
+    worker_id: ::std::string::String,
 }
 #[cfg(feature = "worker-session")]
-impl<'a> DeleteWorkerAccessToken<'a> {
+impl DeleteWorkerAccessToken {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_access_token(self.worker_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_worker_access_token(&self.worker_id)
     }
 }
 #[cfg(feature = "organizations")]
@@ -19223,9 +20084,9 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/retrieve-working-locations>
-    pub fn retrieve_working_locations<'a>(&'a self) -> RetrieveWorkingLocations<'a> {
+    pub fn retrieve_working_locations(&self) -> RetrieveWorkingLocations {
         RetrieveWorkingLocations {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -19233,16 +20094,15 @@ impl Client {
 ///Request builder for [`Client::retrieve_working_locations`]; finish with [`RetrieveWorkingLocations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveWorkingLocations<'a> {
-    client: &'a Client,
+pub struct RetrieveWorkingLocations {
+    client: Client,
 }
 #[cfg(feature = "organizations")]
-impl<'a> RetrieveWorkingLocations<'a> {
+impl RetrieveWorkingLocations {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationsRetrieveWorkingLocationsResponse200,
     > {
         self.client.send_retrieve_working_locations()
@@ -19253,9 +20113,9 @@ impl Client {
     /// `GET /scim/v2/ServiceProviderConfig`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/service-provider-config/get-service-provider-config>
-    pub fn get_service_provider_config<'a>(&'a self) -> GetServiceProviderConfig<'a> {
+    pub fn get_service_provider_config(&self) -> GetServiceProviderConfig {
         GetServiceProviderConfig {
-            client: self,
+            client: self.clone(),
         }
     }
 }
@@ -19263,13 +20123,13 @@ impl Client {
 ///Request builder for [`Client::get_service_provider_config`]; finish with [`GetServiceProviderConfig::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetServiceProviderConfig<'a> {
-    client: &'a Client,
+pub struct GetServiceProviderConfig {
+    client: Client,
 }
 #[cfg(feature = "service-provider-config")]
-impl<'a> GetServiceProviderConfig<'a> {
+impl GetServiceProviderConfig {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::ServiceProviderConfig> {
+    pub fn send(self) -> crate::runtime::Pending<types::ServiceProviderConfig> {
         self.client.send_get_service_provider_config()
     }
 }
@@ -19280,9 +20140,9 @@ impl Client {
     /// Token scopes: `Users:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/users/get-users>
-    pub fn get_users<'a>(&'a self) -> GetUsers<'a> {
+    pub fn get_users(&self) -> GetUsers {
         GetUsers {
-            client: self,
+            client: self.clone(),
             count: None,
             filter: None,
             start_index: None,
@@ -19293,47 +20153,56 @@ impl Client {
 ///Request builder for [`Client::get_users`]; finish with [`GetUsers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetUsers<'a> {
-    client: &'a Client,
+pub struct GetUsers {
+    client: Client,
     count: Option<i64>,
-    filter: Option<&'a types::UsersGetParametersFilter>,
+    filter: Option<types::UsersGetParametersFilter>,
     start_index: Option<i64>,
 }
 #[cfg(feature = "users")]
-impl<'a> GetUsers<'a> {
+impl GetUsers {
     ///Sets the optional `count` query parameter.
-    pub fn count(mut self, value: i64) -> Self {
-        self.count = Some(value);
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = Some(value.into());
         self
     }
     ///Sets the optional `filter` query parameter.
-    pub fn filter(mut self, value: &'a types::UsersGetParametersFilter) -> Self {
-        self.filter = Some(value);
+    pub fn filter(
+        mut self,
+        value: impl ::std::convert::Into<types::UsersGetParametersFilter>,
+    ) -> Self {
+        self.filter = Some(value.into());
         self
     }
     ///Sets the optional `start_index` query parameter.
-    pub fn start_index(mut self, value: i64) -> Self {
-        self.start_index = Some(value);
+    pub fn start_index(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.start_index = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::UsersGetUsersResponse200> {
-        self.client.send_get_users(self.count, self.filter, self.start_index)
+    pub fn send(self) -> crate::runtime::Pending<types::UsersGetUsersResponse200> {
+        self.client.send_get_users(self.count, self.filter.as_ref(), self.start_index)
     }
 }
 #[cfg(feature = "users")]
-impl<'a> crate::runtime::pagination::Paginated for GetUsers<'a> {
+impl GetUsers {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "users")]
+impl crate::runtime::pagination::Paginated for GetUsers {
     type Page = types::UsersGetUsersResponse200;
     type Item = types::UsersGetResponseResourcesItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::ScimIndex;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_users(
                 self.count.clone(),
-                self.filter.clone(),
+                self.filter.as_ref(),
                 position
                     .and_then(|p| p.parse::<i64>().ok())
                     .map(|v| v + 1u64 as i64)
@@ -19368,26 +20237,29 @@ impl Client {
     /// `POST /scim/v2/Users/.search`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/users/search-users>
-    pub fn search_users<'a>(
-        &'a self,
-        body: &'a types::SearchRequest,
-    ) -> SearchUsers<'a> {
-        SearchUsers { client: self, body }
+    pub fn search_users(
+        &self,
+        body: impl ::std::convert::Into<types::SearchRequest>,
+    ) -> SearchUsers {
+        SearchUsers {
+            client: self.clone(),
+            body: body.into(),
+        }
     }
 }
 #[cfg(feature = "users")]
 ///Request builder for [`Client::search_users`]; finish with [`SearchUsers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct SearchUsers<'a> {
-    client: &'a Client,
-    body: &'a types::SearchRequest,
+pub struct SearchUsers {
+    client: Client,
+    body: types::SearchRequest,
 }
 #[cfg(feature = "users")]
-impl<'a> SearchUsers<'a> {
+impl SearchUsers {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::UserSearchResponse> {
-        self.client.send_search_users(self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::UserSearchResponse> {
+        self.client.send_search_users(&self.body)
     }
 }
 #[cfg(feature = "users")]
@@ -19395,10 +20267,13 @@ impl Client {
     /// `GET /scim/v2/Users/{hrisProfileOid}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/users/get-user-by-id>
-    pub fn get_user_by_id<'a>(&'a self, hris_profile_oid: &'a str) -> GetUserById<'a> {
+    pub fn get_user_by_id(
+        &self,
+        hris_profile_oid: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetUserById {
         GetUserById {
-            client: self,
-            hris_profile_oid,
+            client: self.clone(),
+            hris_profile_oid: hris_profile_oid.into(),
         }
     }
 }
@@ -19406,15 +20281,15 @@ impl Client {
 ///Request builder for [`Client::get_user_by_id`]; finish with [`GetUserById::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetUserById<'a> {
-    client: &'a Client,
-    hris_profile_oid: &'a str,
+pub struct GetUserById {
+    client: Client,
+    hris_profile_oid: ::std::string::String,
 }
 #[cfg(feature = "users")]
-impl<'a> GetUserById<'a> {
+impl GetUserById {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::UserResponse> {
-        self.client.send_get_user_by_id(self.hris_profile_oid)
+    pub fn send(self) -> crate::runtime::Pending<types::UserResponse> {
+        self.client.send_get_user_by_id(&self.hris_profile_oid)
     }
 }
 #[cfg(feature = "user")]
@@ -19424,13 +20299,13 @@ impl Client {
     /// Token scopes: `Users:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/user/retrieve-a-single-user-v-2026-01-01>
-    pub fn retrieve_a_single_user<'a>(
-        &'a self,
-        hris_profile_id: &'a str,
-    ) -> RetrieveASingleUser<'a> {
+    pub fn retrieve_a_single_user(
+        &self,
+        hris_profile_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> RetrieveASingleUser {
         RetrieveASingleUser {
-            client: self,
-            hris_profile_id,
+            client: self.clone(),
+            hris_profile_id: hris_profile_id.into(),
         }
     }
 }
@@ -19438,20 +20313,17 @@ impl Client {
 ///Request builder for [`Client::retrieve_a_single_user`]; finish with [`RetrieveASingleUser::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveASingleUser<'a> {
-    client: &'a Client,
-    hris_profile_id: &'a str,
+pub struct RetrieveASingleUser {
+    client: Client,
+    hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "user")]
-impl<'a> RetrieveASingleUser<'a> {
+impl RetrieveASingleUser {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::UserRetrieveASingleUserV20260101Response200,
-    > {
-        self.client.send_retrieve_a_single_user(self.hris_profile_id)
+    ) -> crate::runtime::Pending<types::UserRetrieveASingleUserV20260101Response200> {
+        self.client.send_retrieve_a_single_user(&self.hris_profile_id)
     }
 }
 /// Every paginated operation and how it pages.

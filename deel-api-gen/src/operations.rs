@@ -9,10 +9,7 @@ impl crate::Client {
     pub(crate) fn send_create_vendor_bill<'a>(
         &'a self,
         body: &types::CreateVendorBillBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::TreasuryCreateVendorBillV20260101Response201,
-    > {
+    ) -> crate::runtime::Pending<types::TreasuryCreateVendorBillV20260101Response201> {
         let url = format!("{}/rest/v2/accounts-payable/vendor-bills", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -40,10 +37,7 @@ impl crate::Client {
         &'a self,
         vendor_bill_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsAddNoteToAnApplicationV20260101Response201,
-    > {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
         let url = format!(
             "{}/rest/v2/accounts-payable/vendor-bills/{}/attachments", self.baseurl,
             encode_path(& vendor_bill_id.to_string()),
@@ -73,10 +67,7 @@ impl crate::Client {
     pub(crate) fn send_create_contract_adjustment<'a>(
         &'a self,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AdjustmentsCreateContractAdjustmentResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::AdjustmentsCreateContractAdjustmentResponse201> {
         let url = format!("{}/rest/v2/adjustments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -107,10 +98,7 @@ impl crate::Client {
                 types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
             >,
         >,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AdjustmentsGetAdjustmentCategoriesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AdjustmentsGetAdjustmentCategoriesResponse200> {
         let url = format!("{}/rest/v2/adjustments/categories", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -139,10 +127,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_adjustment<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AdjustmentsGetContractAdjustmentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AdjustmentsGetContractAdjustmentResponse200> {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -170,7 +155,7 @@ impl crate::Client {
     pub(crate) fn send_delete_contract_adjustment<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+    ) -> crate::runtime::Pending<types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -199,7 +184,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -230,7 +215,6 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfAtsApplicationSourcesResponse200,
     > {
         let url = format!("{}/rest/v2/ats/application-sources", self.baseurl,);
@@ -281,7 +265,6 @@ impl crate::Client {
         source_slugs: Option<&::std::vec::Vec<::std::string::String>>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
@@ -347,10 +330,7 @@ impl crate::Client {
     pub(crate) fn send_create_ats_application<'a>(
         &'a self,
         body: &types::CreateAtsApplicationBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsCreateAtsApplicationV20260101Response201,
-    > {
+    ) -> crate::runtime::Pending<types::AtsCreateAtsApplicationV20260101Response201> {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -377,10 +357,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_ats_application<'a>(
         &'a self,
         application_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAtsApplicationV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsApplicationV20260101Response200> {
         let url = format!(
             "{}/rest/v2/ats/applications/{}", self.baseurl, encode_path(& application_id
             .to_string()),
@@ -410,10 +387,7 @@ impl crate::Client {
         &'a self,
         application_id: &str,
         body: &types::AssociateApplicationWithAnInterviewPlanStageBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsAddNoteToAnApplicationV20260101Response201,
-    > {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/interview-plan-stages", self.baseurl,
             encode_path(& application_id.to_string()),
@@ -444,10 +418,7 @@ impl crate::Client {
         &'a self,
         application_id: &str,
         body: &types::AddNoteToAnApplicationBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsAddNoteToAnApplicationV20260101Response201,
-    > {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/notes", self.baseurl, encode_path(&
             application_id.to_string()),
@@ -482,7 +453,6 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
     > {
         let url = format!(
@@ -529,7 +499,6 @@ impl crate::Client {
         tag_ids: Option<&::std::vec::Vec<::std::string::String>>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
@@ -578,7 +547,7 @@ impl crate::Client {
     pub(crate) fn send_create_ats_candidate<'a>(
         &'a self,
         body: &types::CreateAtsCandidateBody,
-    ) -> crate::runtime::Pending<'a, types::AtsCreateAtsCandidateV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsCreateAtsCandidateV20260101Response201> {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -606,7 +575,7 @@ impl crate::Client {
         &'a self,
         candidate_id: &str,
         body: &types::CreateCandidateTagsBody,
-    ) -> crate::runtime::Pending<'a, types::AtsCreateCandidateTagsV20260227Response201> {
+    ) -> crate::runtime::Pending<types::AtsCreateCandidateTagsV20260227Response201> {
         let url = format!(
             "{}/rest/v2/ats/candidates/{}/tags", self.baseurl, encode_path(& candidate_id
             .to_string()),
@@ -637,10 +606,7 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAListOfAtsDepartmentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsDepartmentsResponse200> {
         let url = format!("{}/rest/v2/ats/departments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -671,7 +637,6 @@ impl crate::Client {
         limit: Option<i64>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
     > {
         let url = format!("{}/rest/v2/ats/email-templates", self.baseurl,);
@@ -703,10 +668,7 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAListOfAtsDepartmentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsDepartmentsResponse200> {
         let url = format!("{}/rest/v2/ats/employment-types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -735,7 +697,7 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAtsHiringMembersResponse200> {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsHiringMembersResponse200> {
         let url = format!("{}/rest/v2/ats/hiring-members", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -765,10 +727,7 @@ impl crate::Client {
         job_board_id: &str,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAListOfAtsJobPostingsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsJobPostingsResponse200> {
         let url = format!(
             "{}/rest/v2/ats/job-boards/{}/job-postings", self.baseurl, encode_path(&
             job_board_id.to_string()),
@@ -802,10 +761,7 @@ impl crate::Client {
         job_board_id: Option<&str>,
         job_id: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AtsRetrieveAtsJobPostingsV20260410Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingsV20260410Response200> {
         let url = format!("{}/rest/v2/ats/job-postings", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -835,7 +791,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_ats_job_posting<'a>(
         &'a self,
         job_posting_id: &str,
-    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAtsJobPostingResponse200> {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingResponse200> {
         let url = format!(
             "{}/rest/v2/ats/job-postings/{}", self.baseurl, encode_path(& job_posting_id
             .to_string()),
@@ -873,7 +829,7 @@ impl crate::Client {
         status: Option<&::std::vec::Vec<types::AtsJobsPostResponseDataStatus>>,
         team_ids: Option<&::std::vec::Vec<::std::string::String>>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<'a, types::AtsRetrieveAListOfAtsJobsResponse200> {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsJobsResponse200> {
         let url = format!("{}/rest/v2/ats/jobs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -921,7 +877,7 @@ impl crate::Client {
     pub(crate) fn send_create_ats_job<'a>(
         &'a self,
         body: &types::CreateAtsJobBody,
-    ) -> crate::runtime::Pending<'a, types::AtsCreateAtsJobResponse201> {
+    ) -> crate::runtime::Pending<types::AtsCreateAtsJobResponse201> {
         let url = format!("{}/rest/v2/ats/jobs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -950,7 +906,6 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/locations", self.baseurl,);
@@ -980,7 +935,6 @@ impl crate::Client {
     pub(crate) fn send_retrieve_a_list_of_ats_offers<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrieveAListOfAtsOffersV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/offers", self.baseurl,);
@@ -1014,7 +968,6 @@ impl crate::Client {
         search: Option<&str>,
         subgroup_slug: Option<types::AtsReasonsGetParametersSubgroupSlug>,
     ) -> crate::runtime::Pending<
-        'a,
         types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
     > {
         let url = format!("{}/rest/v2/ats/reasons", self.baseurl,);
@@ -1059,7 +1012,7 @@ impl crate::Client {
         limit: Option<i64>,
         search_text: Option<&str>,
         tag_group_slug: Option<types::AtsTagsGetParametersTagGroupSlug>,
-    ) -> crate::runtime::Pending<'a, types::AtsListTagsV20260227Response200> {
+    ) -> crate::runtime::Pending<types::AtsListTagsV20260227Response200> {
         let url = format!("{}/rest/v2/ats/tags", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1097,7 +1050,6 @@ impl crate::Client {
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         let url = format!(
@@ -1129,7 +1081,6 @@ impl crate::Client {
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
     > {
         let url = format!(
@@ -1160,7 +1111,7 @@ impl crate::Client {
     pub(crate) fn send_clean_up_plan_for_a_given_legal_entity<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans/clean-up", self.baseurl,
             encode_path(& id.to_string()),
@@ -1190,7 +1141,6 @@ impl crate::Client {
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
     > {
         let url = format!(
@@ -1226,7 +1176,6 @@ impl crate::Client {
         employee_id: &str,
         active_contracts: Option<bool>,
     ) -> crate::runtime::Pending<
-        'a,
         types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         let url = format!(
@@ -1271,7 +1220,6 @@ impl crate::Client {
         payroll_start_date: Option<&str>,
         status: Option<&str>,
     ) -> crate::runtime::Pending<
-        'a,
         types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         let url = format!(
@@ -1321,7 +1269,7 @@ impl crate::Client {
         id: &str,
         date_end: &str,
         date_start: &str,
-    ) -> crate::runtime::Pending<'a, types::PayrollGetYearToDatePayResponse200> {
+    ) -> crate::runtime::Pending<types::PayrollGetYearToDatePayResponse200> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/year-to-date-pay", self.baseurl,
             encode_path(& id.to_string()),
@@ -1354,7 +1302,6 @@ impl crate::Client {
         legal_entity_id: &str,
         body: &types::Create401KPlanForLegalEntityBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
     > {
         let url = format!(
@@ -1388,10 +1335,7 @@ impl crate::Client {
         legal_entity_id: &str,
         plan_id: &str,
         body: &types::Update401KPlanBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::Plans401KUpdate401KPlanV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::Plans401KUpdate401KPlanV20260101Response200> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans/{}", self.baseurl,
             encode_path(& legal_entity_id.to_string()), encode_path(& plan_id
@@ -1425,7 +1369,6 @@ impl crate::Client {
         contract_id: &str,
         plan_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
     > {
         let url = format!(
@@ -1461,7 +1404,6 @@ impl crate::Client {
         plan_id: &str,
         body: &types::EnrollAnEmployeeInA401kPlanBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
     > {
         let url = format!(
@@ -1506,7 +1448,6 @@ impl crate::Client {
             >,
         >,
     ) -> crate::runtime::Pending<
-        'a,
         types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
     > {
         let url = format!(
@@ -1544,7 +1485,7 @@ impl crate::Client {
     pub(crate) fn send_add_candidate<'a>(
         &'a self,
         body: &types::AddCandidateBody,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         let url = format!("{}/rest/v2/candidates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1571,7 +1512,7 @@ impl crate::Client {
     pub(crate) fn send_create_consent_token<'a>(
         &'a self,
         body: &types::CreateConsentTokenBody,
-    ) -> crate::runtime::Pending<'a, types::ConsentCreateConsentTokenResponse201> {
+    ) -> crate::runtime::Pending<types::ConsentCreateConsentTokenResponse201> {
         let url = format!("{}/rest/v2/consent_token", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1597,7 +1538,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_contract_templates<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::ContractsGetContractTemplatesResponse200> {
+    ) -> crate::runtime::Pending<types::ContractsGetContractTemplatesResponse200> {
         let url = format!("{}/rest/v2/contract-templates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1637,7 +1578,7 @@ impl crate::Client {
         >,
         team_id: Option<&str>,
         types: Option<&::std::vec::Vec<types::ContractsGetResponseDataItemsType>>,
-    ) -> crate::runtime::Pending<'a, types::ContractsGetContractsResponse200> {
+    ) -> crate::runtime::Pending<types::ContractsGetContractsResponse200> {
         let url = format!("{}/rest/v2/contracts", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1683,7 +1624,7 @@ impl crate::Client {
     pub(crate) fn send_create_ic_contract<'a>(
         &'a self,
         body: &types::CreateIcContractBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsCreateIcContractResponse201> {
+    ) -> crate::runtime::Pending<types::ContractsCreateIcContractResponse201> {
         let url = format!("{}/rest/v2/contracts", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1710,7 +1651,6 @@ impl crate::Client {
     pub(crate) fn send_get_contract_custom_fields<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::CustomFieldsContractsGetContractCustomFieldsResponse200,
     > {
         let url = format!("{}/rest/v2/contracts/custom_fields", self.baseurl,);
@@ -1738,10 +1678,7 @@ impl crate::Client {
     pub(crate) fn send_get_custom_field<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::CustomFieldsContractsGetCustomFieldResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::CustomFieldsContractsGetCustomFieldResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/custom_fields/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -1770,7 +1707,7 @@ impl crate::Client {
     pub(crate) fn send_create_gp_contract<'a>(
         &'a self,
         body: &types::CreateGpContractBody,
-    ) -> crate::runtime::Pending<'a, types::GpHiringCreateGpContractResponse201> {
+    ) -> crate::runtime::Pending<types::GpHiringCreateGpContractResponse201> {
         let url = format!("{}/rest/v2/contracts/gp", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1798,7 +1735,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         expand: Option<types::ContractsGetParametersExpand>,
-    ) -> crate::runtime::Pending<'a, types::ContractsGetContractResponse200> {
+    ) -> crate::runtime::Pending<types::ContractsGetContractResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -1829,7 +1766,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::UpdateIcContractBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsUpdateIcContractResponse200> {
+    ) -> crate::runtime::Pending<types::ContractsUpdateIcContractResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -1861,10 +1798,7 @@ impl crate::Client {
         contract_id: &str,
         from: Option<&::chrono::naive::NaiveDate>,
         to: Option<&::chrono::naive::NaiveDate>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AdjustmentsGetContractAdjustmentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AdjustmentsGetContractAdjustmentsResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/adjustments", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -1908,7 +1842,6 @@ impl crate::Client {
             >,
         >,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractorAmendmentsGetContractAmendmentsResponse200,
     > {
         let url = format!(
@@ -1945,7 +1878,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::CreateContractAmendmentContractsBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractorAmendmentsCreateContractAmendmentResponse201,
     > {
         let url = format!(
@@ -1979,7 +1911,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::AssignCostCentersToAnEmploymentContractBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
     > {
         let url = format!(
@@ -2012,7 +1943,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::PutContractCustomFieldBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/contracts/{}/custom_fields", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2043,7 +1974,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/custom_fields/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& id.to_string()),
@@ -2067,7 +1998,6 @@ impl crate::Client {
         contract_id: &str,
         form: ::reqwest::multipart::Form,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractorHiringCreateContractDocumentResponse201,
     > {
         let url = format!(
@@ -2102,7 +2032,6 @@ impl crate::Client {
         event_currency: &str,
         event_value: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractsGetContractEquityWithholdingAmountResponse200,
     > {
         let url = format!(
@@ -2137,10 +2066,7 @@ impl crate::Client {
     pub(crate) fn send_get_ic_invoicing_taxes<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2170,7 +2096,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::CreateIcInvoicingTaxBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2201,7 +2127,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::UpdateIcInvoicingTaxBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2224,7 +2150,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         tax_type: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& tax_type.to_string()),
@@ -2247,7 +2173,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::CreateContractInvitationBody,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invitations", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2277,7 +2203,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_invitations<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+    ) -> crate::runtime::Pending<types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invitations", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2307,10 +2233,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         locale: Option<&str>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ContractorHiringGetContractInviteResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractorHiringGetContractInviteResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invite", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2352,7 +2275,6 @@ impl crate::Client {
         statuses: Option<&types::TimesheetsGetParametersStatuses>,
         types: Option<&types::InvoiceAdjustmentsGetParametersTypes>,
     ) -> crate::runtime::Pending<
-        'a,
         types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200,
     > {
         let url = format!(
@@ -2394,7 +2316,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_milestones<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<'a, types::MilestonesGetContractMilestonesResponse200> {
+    ) -> crate::runtime::Pending<types::MilestonesGetContractMilestonesResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2424,7 +2346,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::CreateContractMilestoneBody,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2455,10 +2377,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         milestone_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::MilestonesGetContractMilestoneByIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::MilestonesGetContractMilestoneByIdResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& milestone_id.to_string()),
@@ -2488,7 +2407,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         milestone_id: &str,
-    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+    ) -> crate::runtime::Pending<types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& milestone_id.to_string()),
@@ -2517,10 +2436,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_off_cycle_payments<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::OffCycleGetContractOffCyclePaymentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::OffCycleGetContractOffCyclePaymentsResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2551,7 +2467,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::CreateContractOffCyclePaymentBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::OffCycleCreateContractOffCyclePaymentResponse201,
     > {
         let url = format!(
@@ -2585,7 +2500,6 @@ impl crate::Client {
         contract_id: &str,
         id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::OffCycleGetContractOffCyclePaymentByIdResponse200,
     > {
         let url = format!(
@@ -2617,7 +2531,6 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractorHiringGetContractPaymentCyclesResponse200,
     > {
         let url = format!(
@@ -2650,7 +2563,6 @@ impl crate::Client {
         contract_id: &str,
         template_id: Option<&str>,
     ) -> crate::runtime::Pending<
-        'a,
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
         let url = format!(
@@ -2683,7 +2595,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::CreateContractSignatureBody,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/signatures", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2713,7 +2625,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_tasks<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<'a, types::TasksGetContractTasksResponse200> {
+    ) -> crate::runtime::Pending<types::TasksGetContractTasksResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2743,7 +2655,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::CreateContractTaskBody,
-    ) -> crate::runtime::Pending<'a, types::TasksCreateContractTaskResponse201> {
+    ) -> crate::runtime::Pending<types::TasksCreateContractTaskResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2774,7 +2686,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::ReviewMultipleTasksBody,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/many/reviews", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2806,7 +2718,7 @@ impl crate::Client {
         contract_id: &str,
         task_id: &str,
         reason: Option<&str>,
-    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+    ) -> crate::runtime::Pending<types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/{}", self.baseurl, encode_path(& contract_id
             .to_string()), encode_path(& task_id.to_string()),
@@ -2838,7 +2750,7 @@ impl crate::Client {
         contract_id: &str,
         task_id: &str,
         body: &types::CreateContractTaskReviewBody,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/{}/reviews", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& task_id.to_string()),
@@ -2870,7 +2782,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::CreateContractTerminationBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::TerminationsCreateContractTerminationResponse201,
     > {
         let url = format!(
@@ -2902,7 +2813,7 @@ impl crate::Client {
     pub(crate) fn send_delete_contract_termination<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/terminations", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2933,7 +2844,7 @@ impl crate::Client {
         offset: Option<i64>,
         reporter_id: Option<&str>,
         statuses: Option<&types::TimesheetsGetParametersStatuses>,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsGetContractTimesheetsResponse200> {
+    ) -> crate::runtime::Pending<types::TimesheetsGetContractTimesheetsResponse200> {
         let url = format!(
             "{}/rest/v2/contracts/{}/timesheets", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2977,7 +2888,6 @@ impl crate::Client {
         order_direction: Option<&str>,
         work_statement_id: Option<&str>,
     ) -> crate::runtime::Pending<
-        'a,
         types::ProjectsGetContractTimesheetsPresetsResponse200,
     > {
         let url = format!(
@@ -3026,7 +2936,6 @@ impl crate::Client {
         limit: Option<i64>,
         search: Option<&str>,
     ) -> crate::runtime::Pending<
-        'a,
         types::GlobalPayrollGetPayrollReportV20260330Response200,
     > {
         let url = format!(
@@ -3065,10 +2974,7 @@ impl crate::Client {
         &'a self,
         bank_id: &str,
         body: &types::PatchEorBankAccountBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::DeelAsAServicePatchEorBankAccountResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::DeelAsAServicePatchEorBankAccountResponse201> {
         let url = format!(
             "{}/rest/v2/daas/banks/{}", self.baseurl, encode_path(& bank_id.to_string()),
         );
@@ -3097,7 +3003,6 @@ impl crate::Client {
     pub(crate) fn send_get_eor_employee_payslips<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::DeelAsAServiceGetEorEmployeePayslipsResponse200,
     > {
         let url = format!("{}/rest/v2/daas/payslips", self.baseurl,);
@@ -3124,7 +3029,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_departments<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::OrganizationsGetDepartmentsResponse200> {
+    ) -> crate::runtime::Pending<types::OrganizationsGetDepartmentsResponse200> {
         let url = format!("{}/rest/v2/departments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3152,7 +3057,6 @@ impl crate::Client {
         type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
         country: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
     > {
         let url = format!(
@@ -3187,7 +3091,6 @@ impl crate::Client {
         journey_ids: Option<&::std::vec::Vec<::std::string::String>>,
         limit: Option<i64>,
     ) -> crate::runtime::Pending<
-        'a,
         types::LearningRetrieveWorkersActionableJourneysResponse200,
     > {
         let url = format!(
@@ -3226,7 +3129,7 @@ impl crate::Client {
     pub(crate) fn send_create_eor_contract<'a>(
         &'a self,
         body: &types::CreateEorContractBody,
-    ) -> crate::runtime::Pending<'a, types::EorContractCreateEorContractResponse201> {
+    ) -> crate::runtime::Pending<types::EorContractCreateEorContractResponse201> {
         let url = format!("{}/rest/v2/eor", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3253,7 +3156,7 @@ impl crate::Client {
     pub(crate) fn send_get_additional_costs<'a>(
         &'a self,
         country: &str,
-    ) -> crate::runtime::Pending<'a, types::EorHiringGetAdditionalCostsResponse200> {
+    ) -> crate::runtime::Pending<types::EorHiringGetAdditionalCostsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/additional-costs/{}", self.baseurl, encode_path(& country
             .to_string()),
@@ -3287,7 +3190,7 @@ impl crate::Client {
         team_id: &str,
         work_hours_per_week: f64,
         work_visa: bool,
-    ) -> crate::runtime::Pending<'a, types::EorHiringGetBenefitsResponse200> {
+    ) -> crate::runtime::Pending<types::EorHiringGetBenefitsResponse200> {
         let url = format!("{}/rest/v2/eor/benefits", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3329,7 +3232,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::UpdateEorContractBody,
-    ) -> crate::runtime::Pending<'a, types::EorContractUpdateEorContractResponse200> {
+    ) -> crate::runtime::Pending<types::EorContractUpdateEorContractResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -3360,7 +3263,7 @@ impl crate::Client {
         &'a self,
         oid: &str,
         body: &types::CancelContractBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}/cancel", self.baseurl, encode_path(& oid
             .to_string()),
@@ -3383,7 +3286,7 @@ impl crate::Client {
         &'a self,
         oid: &str,
         body: &types::DelayOnboardingBody,
-    ) -> crate::runtime::Pending<'a, types::EorHiringDelayOnboardingResponse200> {
+    ) -> crate::runtime::Pending<types::EorHiringDelayOnboardingResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}/delay-onboarding", self.baseurl, encode_path(&
             oid.to_string()),
@@ -3413,10 +3316,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_amendments_eor<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorAmendmentsGetContractAmendmentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorAmendmentsGetContractAmendmentsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3447,7 +3347,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::CreateContractAmendmentEorBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsCreateContractAmendmentResponse201,
     > {
         let url = format!(
@@ -3480,10 +3379,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::ValidateEorAmendmentsBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorAmendmentsValidateEorAmendmentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorAmendmentsValidateEorAmendmentsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/validate", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -3515,7 +3411,6 @@ impl crate::Client {
         contract_id: &str,
         employment_state: Option<&str>,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
     > {
         let url = format!(
@@ -3553,7 +3448,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         amendment_id: &str,
-    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3584,7 +3479,6 @@ impl crate::Client {
         contract_id: &str,
         amendment_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsDeleteContractAmendmentResponse200,
     > {
         let url = format!(
@@ -3617,7 +3511,7 @@ impl crate::Client {
         contract_id: &str,
         amendment_id: &str,
         body: &types::UpdateContractAmendmentBody,
-    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3649,7 +3543,7 @@ impl crate::Client {
         contract_id: &str,
         amendment_id: &str,
         body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/accept", self.baseurl,
             encode_path(& contract_id.to_string()), encode_path(& amendment_id
@@ -3683,7 +3577,6 @@ impl crate::Client {
         amendment_id: &str,
         body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsConfirmContractAmendmentResponse200,
     > {
         let url = format!(
@@ -3718,7 +3611,6 @@ impl crate::Client {
         contract_id: &str,
         amendment_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
     > {
         let url = format!(
@@ -3752,7 +3644,6 @@ impl crate::Client {
         contract_id: &str,
         amendment_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsGetContractAmendmentPdfResponse200,
     > {
         let url = format!(
@@ -3785,7 +3676,7 @@ impl crate::Client {
         contract_id: &str,
         amendment_id: &str,
         body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> crate::runtime::Pending<'a, types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/sign", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3815,10 +3706,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_contract_details<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorContractGetEorContractDetailsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorContractGetEorContractDetailsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/details", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3848,7 +3736,6 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorContractDocumentsGetEorContractDocumentsResponse200,
     > {
         let url = format!(
@@ -3881,7 +3768,7 @@ impl crate::Client {
         contract_id: &str,
         type_: types::EorContractsContractIdDocumentsTypeSignPostParametersType,
         body: &types::SignContractDocumentBody,
-    ) -> crate::runtime::Pending<'a, types::EorHiringSignContractDocumentResponse200> {
+    ) -> crate::runtime::Pending<types::EorHiringSignContractDocumentResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/documents/{}/sign", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& type_.to_string()),
@@ -3913,7 +3800,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::UpdateContractEmployeeInformationBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorHiringUpdateContractEmployeeInformationResponse200,
     > {
         let url = format!(
@@ -3947,10 +3833,7 @@ impl crate::Client {
         contract_id: &str,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::HrxDocumentsRetrieveHrxDocumentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::HrxDocumentsRetrieveHrxDocumentsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/hrx-documents", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3982,10 +3865,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         document_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::HrxDocumentsDownloadHrxDocumentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::HrxDocumentsDownloadHrxDocumentsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/hrx-documents/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& document_id.to_string()),
@@ -4015,7 +3895,6 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
@@ -4047,7 +3926,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         attachment_id: &str,
-    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/attachments/{}", self.baseurl,
             encode_path(& contract_id.to_string()), encode_path(& attachment_id
@@ -4071,7 +3950,6 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
     > {
         let url = format!(
@@ -4104,7 +3982,6 @@ impl crate::Client {
         contract_id: &str,
         form: ::reqwest::multipart::Form,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
@@ -4138,7 +4015,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::ReviewEorOffboardingPtoBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
@@ -4174,7 +4050,6 @@ impl crate::Client {
             types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
         >,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
     > {
         let url = format!(
@@ -4213,7 +4088,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::CreateEorOffboardingClientSignOffBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         let url = format!(
@@ -4247,7 +4121,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::ReviewEorOffboardingEmployeeSignOffsBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         let url = format!(
@@ -4281,7 +4154,6 @@ impl crate::Client {
         contract_id: &str,
         form: ::reqwest::multipart::Form,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
@@ -4315,7 +4187,6 @@ impl crate::Client {
         contract_id: &str,
         end_date: Option<&::chrono::naive::NaiveDate>,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingTimeOffsResponse200,
     > {
         let url = format!(
@@ -4348,7 +4219,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         version: Option<&str>,
-    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -4375,7 +4246,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::AcceptProjectAssignmentBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/accept", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4399,7 +4270,6 @@ impl crate::Client {
         contract_id: &str,
         version: Option<&str>,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200,
     > {
         let url = format!(
@@ -4432,7 +4302,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::CheckinProjectAssignmentBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/checkin", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4454,7 +4324,7 @@ impl crate::Client {
     pub(crate) fn send_get_employment_cost<'a>(
         &'a self,
         body: &types::GetEmploymentCostBody,
-    ) -> crate::runtime::Pending<'a, types::CostCalculatorGetEmploymentCostResponse200> {
+    ) -> crate::runtime::Pending<types::CostCalculatorGetEmploymentCostResponse200> {
         let url = format!("{}/rest/v2/eor/employment_cost", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4481,10 +4351,7 @@ impl crate::Client {
     pub(crate) fn send_get_job_scopes<'a>(
         &'a self,
         team: Option<&str>,
-    ) -> crate::runtime::Pending<
-        'a,
-        ::std::vec::Vec<types::EorJobScopesGetResponseItems>,
-    > {
+    ) -> crate::runtime::Pending<::std::vec::Vec<types::EorJobScopesGetResponseItems>> {
         let url = format!("{}/rest/v2/eor/job-scopes", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4511,7 +4378,7 @@ impl crate::Client {
     pub(crate) fn send_validate_job_scope<'a>(
         &'a self,
         body: &types::ValidateJobScopeBody,
-    ) -> crate::runtime::Pending<'a, types::EorJobScopesValidateJobScopeResponse200> {
+    ) -> crate::runtime::Pending<types::EorJobScopesValidateJobScopeResponse200> {
         let url = format!("{}/rest/v2/eor/job-scopes/validate", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4538,7 +4405,7 @@ impl crate::Client {
     pub(crate) fn send_change_password<'a>(
         &'a self,
         body: &types::ChangePasswordBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!("{}/rest/v2/eor/mailboxes/change-password", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self.client.post(url).json(&body).build();
@@ -4563,7 +4430,7 @@ impl crate::Client {
         special_job_id: Option<&str>,
         team_id: &str,
         work_visa: Option<bool>,
-    ) -> crate::runtime::Pending<'a, types::EorHiringGetStartDateResponse200> {
+    ) -> crate::runtime::Pending<types::EorHiringGetStartDateResponse200> {
         let url = format!("{}/rest/v2/eor/start-date", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4615,10 +4482,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_hiring_guide_by_country<'a>(
         &'a self,
         country_code: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorHiringGetEorHiringGuideByCountryResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorHiringGetEorHiringGuideByCountryResponse200> {
         let url = format!(
             "{}/rest/v2/eor/validations/{}", self.baseurl, encode_path(& country_code
             .to_string()),
@@ -4647,7 +4511,7 @@ impl crate::Client {
     pub(crate) fn send_create_worker_eor<'a>(
         &'a self,
         body: &types::CreateWorkerEorBody,
-    ) -> crate::runtime::Pending<'a, types::EorWorkerAccountsCreateWorkerResponse201> {
+    ) -> crate::runtime::Pending<types::EorWorkerAccountsCreateWorkerResponse201> {
         let url = format!("{}/rest/v2/eor/worker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4674,7 +4538,6 @@ impl crate::Client {
     pub(crate) fn send_get_eor_worker_benefits<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
     > {
         let url = format!("{}/rest/v2/eor/worker/benefits", self.baseurl,);
@@ -4702,7 +4565,7 @@ impl crate::Client {
     pub(crate) fn send_create_eor_worker_bank_account<'a>(
         &'a self,
         body: &types::CreateEorWorkerBankAccountBody,
-    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
+    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
         let url = format!("{}/rest/v2/eor/workers/banks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4731,7 +4594,6 @@ impl crate::Client {
         country: &str,
         currency: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
     > {
         let url = format!(
@@ -4761,10 +4623,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_eor_worker_bank_guide<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
         let url = format!("{}/rest/v2/eor/workers/banks/guide", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4790,7 +4649,6 @@ impl crate::Client {
     pub(crate) fn send_get_eor_worker_compliance_documents<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
         let url = format!("{}/rest/v2/eor/workers/compliance-documents", self.baseurl,);
@@ -4820,7 +4678,6 @@ impl crate::Client {
         document_id: &str,
         form: ::reqwest::multipart::Form,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorAmendmentsDeleteContractAmendmentResponse200,
     > {
         let url = format!(
@@ -4852,7 +4709,7 @@ impl crate::Client {
     pub(crate) fn send_create_compliance_document_acknowledgement<'a>(
         &'a self,
         document_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}/acknowledgement", self
             .baseurl, encode_path(& document_id.to_string()),
@@ -4875,7 +4732,6 @@ impl crate::Client {
         &'a self,
         document_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
     > {
         let url = format!(
@@ -4907,7 +4763,6 @@ impl crate::Client {
         &'a self,
         document_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
     > {
         let url = format!(
@@ -4939,7 +4794,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::CreateGpWorkerAdditionalInformationEorBody,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4970,7 +4825,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::UpdateEorWorkerAdditionalInformationBody,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -5002,7 +4857,6 @@ impl crate::Client {
         contract_id: &str,
         version: Option<&str>,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
     > {
         let url = format!(
@@ -5034,7 +4888,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_worker_hr_documents<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<'a, types::OrganizationsGetTeamsResponse200> {
+    ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/hr-documents", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -5065,7 +4919,6 @@ impl crate::Client {
         contract_id: &str,
         form: ::reqwest::multipart::Form,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
         let url = format!(
@@ -5097,7 +4950,7 @@ impl crate::Client {
     pub(crate) fn send_download_employee_resignation_letter<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offboarding/resignation-letter", self
             .baseurl, encode_path(& contract_id.to_string()),
@@ -5121,7 +4974,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::SignEmployeeResignationLetterBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
         let url = format!(
@@ -5154,7 +5006,6 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
         let url = format!(
@@ -5186,7 +5037,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::SignEorContractAsWorkerBody,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/signatures", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -5217,7 +5068,6 @@ impl crate::Client {
         &'a self,
         status: Option<types::EorWorkersResignationsGetParametersStatus>,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerOffboardingGetEmployeeResignationsResponse200,
     > {
         let url = format!("{}/rest/v2/eor/workers/resignations", self.baseurl,);
@@ -5246,7 +5096,6 @@ impl crate::Client {
     pub(crate) fn send_get_eor_worker_tax_documents<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
     > {
         let url = format!("{}/rest/v2/eor/workers/tax-documents", self.baseurl,);
@@ -5274,7 +5123,7 @@ impl crate::Client {
     pub(crate) fn send_get_worker_payslips<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<'a, types::EorPayslipsGetWorkerPayslipsResponse200> {
+    ) -> crate::runtime::Pending<types::EorPayslipsGetWorkerPayslipsResponse200> {
         let url = format!(
             "{}/rest/v2/eor/workers/{}/payslips", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -5304,7 +5153,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         payslip_id: &str,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!(
             "{}/rest/v2/eor/workers/{}/payslips/{}/download", self.baseurl, encode_path(&
             worker_id.to_string()), encode_path(& payslip_id.to_string()),
@@ -5334,7 +5183,6 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::EorBenefitsGetEorBenefitsByContractIdResponse200,
     > {
         let url = format!(
@@ -5366,7 +5214,7 @@ impl crate::Client {
         &'a self,
         oid: &str,
         body: &types::CreateRegularTerminationBody,
-    ) -> crate::runtime::Pending<'a, types::EorTerminationsGetTerminationResponse200> {
+    ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/regular", self.baseurl, encode_path(& oid
             .to_string()),
@@ -5397,10 +5245,7 @@ impl crate::Client {
         &'a self,
         oid: &str,
         body: &types::CreateResignationBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorTerminationsCreateResignationResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorTerminationsCreateResignationResponse200> {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/resignation", self.baseurl, encode_path(& oid
             .to_string()),
@@ -5431,7 +5276,7 @@ impl crate::Client {
         &'a self,
         oid: &str,
         termination_id: &str,
-    ) -> crate::runtime::Pending<'a, types::EorTerminationsGetTerminationResponse200> {
+    ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/{}", self.baseurl, encode_path(& oid
             .to_string()), encode_path(& termination_id.to_string()),
@@ -5461,7 +5306,6 @@ impl crate::Client {
         &'a self,
         body: &types::CreateEquityOrTokenTaxEventBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::EquityTokensCreateEquityOrTokenTaxEventResponse201,
     > {
         let url = format!("{}/rest/v2/equities-tokens/tax-events", self.baseurl,);
@@ -5490,10 +5334,7 @@ impl crate::Client {
     pub(crate) fn send_create_a_request_to_exercise_equity<'a>(
         &'a self,
         body: &types::CreateARequestToExerciseEquityBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::WorkerInformationCreateGpWorkerBankResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
         let url = format!("{}/rest/v2/equity/exercise", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5522,7 +5363,6 @@ impl crate::Client {
         public_id: &str,
         body: &types::ApproveAnEquityExerciseBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::ContractsApproveAnEquityExerciseV20260101Response200,
     > {
         let url = format!(
@@ -5553,7 +5393,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_hrx_manager_for_worker<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::WorkerHrGetHrxManagerForWorkerResponse200> {
+    ) -> crate::runtime::Pending<types::WorkerHrGetHrxManagerForWorkerResponse200> {
         let url = format!("{}/rest/v2/escalations/workers/me/hrx", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5581,10 +5421,7 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
         body: &types::FetchMultipleEorContractFormsBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::FormsFetchMultipleEorContractFormsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::FormsFetchMultipleEorContractFormsResponse200> {
         let url = format!(
             "{}/rest/v2/forms/eor/create-contract/definitions", self.baseurl,
         );
@@ -5619,7 +5456,7 @@ impl crate::Client {
         start_date: Option<&str>,
         state: Option<&str>,
         work_hours_per_week: Option<i64>,
-    ) -> crate::runtime::Pending<'a, types::EorHiringGetCreateContractFormResponse200> {
+    ) -> crate::runtime::Pending<types::EorHiringGetCreateContractFormResponse200> {
         let url = format!(
             "{}/rest/v2/forms/eor/create-contract/{}", self.baseurl, encode_path(&
             country_code.to_string()),
@@ -5663,7 +5500,6 @@ impl crate::Client {
         &'a self,
         country_code: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::FormsGetWorkerAdditionalFieldsForEorResponse200,
     > {
         let url = format!(
@@ -5697,7 +5533,6 @@ impl crate::Client {
         &'a self,
         country_code: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
     > {
         let url = format!(
@@ -5728,7 +5563,7 @@ impl crate::Client {
     pub(crate) fn send_get_gp_legal_entity_reports<'a>(
         &'a self,
         legal_entity_id: &str,
-    ) -> crate::runtime::Pending<'a, types::ReportsGetGpLegalEntityReportsResponse200> {
+    ) -> crate::runtime::Pending<types::ReportsGetGpLegalEntityReportsResponse200> {
         let url = format!(
             "{}/rest/v2/gp/legal-entities/{}/reports", self.baseurl, encode_path(&
             legal_entity_id.to_string()),
@@ -5760,7 +5595,7 @@ impl crate::Client {
         currency: Option<&str>,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> crate::runtime::Pending<'a, types::ReportsGetGpReportGrossToNetResponse200> {
+    ) -> crate::runtime::Pending<types::ReportsGetGpReportGrossToNetResponse200> {
         let url = format!(
             "{}/rest/v2/gp/reports/{}/gross_to_net", self.baseurl, encode_path(& id
             .to_string()),
@@ -5794,7 +5629,6 @@ impl crate::Client {
         id: &str,
         currency: Option<&str>,
     ) -> crate::runtime::Pending<
-        'a,
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
         let url = format!(
@@ -5828,7 +5662,6 @@ impl crate::Client {
         contract_id: &str,
         body: &types::CreateGpWorkerAdditionalInformationGpBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
     > {
         let url = format!(
@@ -5861,7 +5694,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::GetGpWorkerAdditionalInformationBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/gp/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -5883,7 +5716,7 @@ impl crate::Client {
     pub(crate) fn send_get_gp_worker_payslips<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::PayslipsGetGpWorkerPayslipsResponse200> {
+    ) -> crate::runtime::Pending<types::PayslipsGetGpWorkerPayslipsResponse200> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/payslips", self.baseurl, encode_path(& id
             .to_string()),
@@ -5913,7 +5746,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         payslip_id: &str,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/payslips/{}/download", self.baseurl, encode_path(&
             id.to_string()), encode_path(& payslip_id.to_string()),
@@ -5944,7 +5777,6 @@ impl crate::Client {
         worker_id: &str,
         body: &types::UpdateGpWorkerAddressBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerInformationUpdateGpWorkerAddressResponse201,
     > {
         let url = format!(
@@ -5976,10 +5808,7 @@ impl crate::Client {
     pub(crate) fn send_get_gp_worker_banks<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::WorkerInformationGetGpWorkerBanksResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkerInformationGetGpWorkerBanksResponse200> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -6009,10 +5838,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         body: &types::CreateGpWorkerBankBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::WorkerInformationCreateGpWorkerBankResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -6042,10 +5868,7 @@ impl crate::Client {
     pub(crate) fn send_get_gp_worker_bank_guide<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks/guide", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -6076,10 +5899,7 @@ impl crate::Client {
         worker_id: &str,
         bank_id: &str,
         body: &types::UpdateGpWorkerBankBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::WorkerInformationCreateGpWorkerBankResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks/{}", self.baseurl, encode_path(& worker_id
             .to_string()), encode_path(& bank_id.to_string()),
@@ -6111,7 +5931,6 @@ impl crate::Client {
         worker_id: &str,
         body: &types::UpdateGpWorkerCompensationBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerInformationUpdateGpWorkerCompensationResponse200,
     > {
         let url = format!(
@@ -6144,7 +5963,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         body: &types::UpdateGpWorkerEmployeeInformationBody,
-    ) -> crate::runtime::Pending<'a, ::serde_json::Value> {
+    ) -> crate::runtime::Pending<::serde_json::Value> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/employee-information", self.baseurl, encode_path(&
             worker_id.to_string()),
@@ -6175,7 +5994,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         body: &types::UpdateGpWorkerPtoPolicyBody,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/pto-policy", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -6206,10 +6025,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         body: &types::CreateGpWorkerTerminationBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::GpHiringCreateGpWorkerTerminationResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::GpHiringCreateGpWorkerTerminationResponse201> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/terminations", self.baseurl, encode_path(&
             worker_id.to_string()),
@@ -6243,7 +6059,7 @@ impl crate::Client {
         include_archived_groups: Option<bool>,
         limit: Option<i64>,
         sort_order: Option<types::GroupsGetParametersSortOrder>,
-    ) -> crate::runtime::Pending<'a, types::GroupsGetGroupsResponse200> {
+    ) -> crate::runtime::Pending<types::GroupsGetGroupsResponse200> {
         let url = format!("{}/rest/v2/groups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6284,7 +6100,7 @@ impl crate::Client {
     pub(crate) fn send_create_group<'a>(
         &'a self,
         body: &types::CreateGroupBody,
-    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
+    ) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
         let url = format!("{}/rest/v2/groups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6311,7 +6127,7 @@ impl crate::Client {
     pub(crate) fn send_delete_group<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::GroupsDeleteGroupResponse200> {
+    ) -> crate::runtime::Pending<types::GroupsDeleteGroupResponse200> {
         let url = format!(
             "{}/rest/v2/groups/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -6340,7 +6156,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::UpdateGroupBody,
-    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
+    ) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
         let url = format!(
             "{}/rest/v2/groups/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -6370,7 +6186,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::CloneGroupBody,
-    ) -> crate::runtime::Pending<'a, types::GroupsCloneGroupResponse201> {
+    ) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
         let url = format!(
             "{}/rest/v2/groups/{}/clone", self.baseurl, encode_path(& id.to_string()),
         );
@@ -6402,7 +6218,6 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureGetTeamCustomFieldsResponse200,
     > {
         let url = format!(
@@ -6437,7 +6252,6 @@ impl crate::Client {
         team_id: &str,
         body: &types::UpdateTeamCustomFieldsBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureUpdateTeamCustomFieldsResponse200,
     > {
         let url = format!(
@@ -6471,7 +6285,6 @@ impl crate::Client {
         limit: Option<i64>,
         offset: Option<i64>,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureGetOrganizationStructuresResponse200,
     > {
         let url = format!("{}/rest/v2/hris/organization_structures", self.baseurl,);
@@ -6502,7 +6315,6 @@ impl crate::Client {
         &'a self,
         body: &types::CreateOrganizationStructureBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureCreateOrganizationStructureResponse200,
     > {
         let url = format!("{}/rest/v2/hris/organization_structures", self.baseurl,);
@@ -6532,7 +6344,6 @@ impl crate::Client {
         &'a self,
         external_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
         let url = format!(
@@ -6563,7 +6374,7 @@ impl crate::Client {
     pub(crate) fn send_delete_organization_structure_by_external_id<'a>(
         &'a self,
         external_id: &str,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -6593,7 +6404,7 @@ impl crate::Client {
         &'a self,
         external_id: &str,
         body: &types::UpdateOrganizationStructureByExternalIdBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -6623,7 +6434,7 @@ impl crate::Client {
     pub(crate) fn send_get_organization_structure<'a>(
         &'a self,
         hris_org_str_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_str_id.to_string()),
@@ -6645,7 +6456,7 @@ impl crate::Client {
     pub(crate) fn send_delete_organization_structure<'a>(
         &'a self,
         hris_org_str_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_str_id.to_string()),
@@ -6667,7 +6478,7 @@ impl crate::Client {
     pub(crate) fn send_update_organization_structure<'a>(
         &'a self,
         hris_org_str_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_str_id.to_string()),
@@ -6690,7 +6501,6 @@ impl crate::Client {
         &'a self,
         hris_org_structure_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
         let url = format!(
@@ -6721,7 +6531,7 @@ impl crate::Client {
     pub(crate) fn send_delete_an_org_structure_from_the_organization<'a>(
         &'a self,
         hris_org_structure_id: &str,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_structure_id.to_string()),
@@ -6751,7 +6561,7 @@ impl crate::Client {
         &'a self,
         hris_org_structure_id: &str,
         body: &types::UpdateAnExistingHrisOrgStructureBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_structure_id.to_string()),
@@ -6781,7 +6591,7 @@ impl crate::Client {
     pub(crate) fn send_apply_position_changes<'a>(
         &'a self,
         body: &types::ApplyPositionChangesBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!("{}/rest/v2/hris/positions/apply_changes", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self.client.post(url).json(&body).build();
@@ -6800,7 +6610,7 @@ impl crate::Client {
     pub(crate) fn send_get_positions_by_profile<'a>(
         &'a self,
         hris_profile_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/positions/profile/{}", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -6823,7 +6633,6 @@ impl crate::Client {
         &'a self,
         hris_profile_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
     > {
         let url = format!(
@@ -6854,7 +6663,7 @@ impl crate::Client {
     pub(crate) fn send_create_worker_relation_profile<'a>(
         &'a self,
         body: &types::CreateWorkerRelationProfileBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!("{}/rest/v2/hris/worker_relations/profile", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6881,7 +6690,7 @@ impl crate::Client {
     pub(crate) fn send_create_worker_relation_profile_by_external_id<'a>(
         &'a self,
         body: &types::CreateWorkerRelationProfileByExternalIdBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external", self.baseurl,
         );
@@ -6910,7 +6719,7 @@ impl crate::Client {
     pub(crate) fn send_get_worker_relation_profile_by_external_id<'a>(
         &'a self,
         profile_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
             encode_path(& profile_id.to_string()),
@@ -6932,7 +6741,7 @@ impl crate::Client {
     pub(crate) fn send_delete_worker_relation_profile_by_external_id<'a>(
         &'a self,
         profile_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
             encode_path(& profile_id.to_string()),
@@ -6955,7 +6764,7 @@ impl crate::Client {
         &'a self,
         profile_id: &str,
         body: &types::AddWorkerRelationChildByExternalIdBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/child", self.baseurl,
             encode_path(& profile_id.to_string()),
@@ -6977,7 +6786,7 @@ impl crate::Client {
     pub(crate) fn send_add_worker_relation_parent_by_external_id<'a>(
         &'a self,
         profile_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/parent", self.baseurl,
             encode_path(& profile_id.to_string()),
@@ -7000,7 +6809,6 @@ impl crate::Client {
         &'a self,
         profile_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
     > {
         let url = format!(
@@ -7032,7 +6840,7 @@ impl crate::Client {
         &'a self,
         profile_id: &str,
         body: &types::CreateAParentWorkerRelationWithExternalIdBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/parent", self.baseurl,
             encode_path(& profile_id.to_string()),
@@ -7055,7 +6863,6 @@ impl crate::Client {
         &'a self,
         hris_profile_oid: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerRelationsGetWorkerRelationProfileResponse200,
     > {
         let url = format!(
@@ -7086,7 +6893,7 @@ impl crate::Client {
     pub(crate) fn send_delete_worker_relation_profile<'a>(
         &'a self,
         hris_profile_oid: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}", self.baseurl, encode_path(&
             hris_profile_oid.to_string()),
@@ -7108,7 +6915,7 @@ impl crate::Client {
     pub(crate) fn send_add_worker_relation_child<'a>(
         &'a self,
         hris_profile_oid: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/child", self.baseurl,
             encode_path(& hris_profile_oid.to_string()),
@@ -7131,7 +6938,7 @@ impl crate::Client {
         &'a self,
         hris_profile_oid: &str,
         body: &types::AddWorkerRelationParentBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/parent", self.baseurl,
             encode_path(& hris_profile_oid.to_string()),
@@ -7154,7 +6961,7 @@ impl crate::Client {
         &'a self,
         hris_profile_oid: &str,
         body: &types::CreateChildWorkerRelationBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/child", self.baseurl,
             encode_path(& hris_profile_oid.to_string()),
@@ -7176,7 +6983,6 @@ impl crate::Client {
     pub(crate) fn send_get_worker_relation_types<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerRelationsGetWorkerRelationTypesResponse200,
     > {
         let url = format!("{}/rest/v2/hris/worker_relations/types", self.baseurl,);
@@ -7205,7 +7011,6 @@ impl crate::Client {
         &'a self,
         body: &types::CreateWorkerRelationTypeBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerRelationsCreateWorkerRelationTypeResponse201,
     > {
         let url = format!("{}/rest/v2/hris/worker_relations/types", self.baseurl,);
@@ -7234,7 +7039,7 @@ impl crate::Client {
     pub(crate) fn send_delete_worker_relation_type_by_external_id<'a>(
         &'a self,
         external_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -7257,7 +7062,7 @@ impl crate::Client {
         &'a self,
         external_id: &str,
         body: &types::UpdateWorkerRelationTypeByExternalIdBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -7279,7 +7084,7 @@ impl crate::Client {
     pub(crate) fn send_delete_worker_relation_type<'a>(
         &'a self,
         type_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
             type_id.to_string()),
@@ -7302,7 +7107,7 @@ impl crate::Client {
         &'a self,
         type_id: &str,
         body: &types::UpdateWorkerRelationTypeBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
             type_id.to_string()),
@@ -7324,7 +7129,7 @@ impl crate::Client {
     pub(crate) fn send_delete_a_worker_relation_type<'a>(
         &'a self,
         type_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
             type_id.to_string()),
@@ -7347,7 +7152,6 @@ impl crate::Client {
         &'a self,
         invoice_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkersGetInvoiceDetailsByIdV20260427Response200,
     > {
         let url = format!(
@@ -7378,7 +7182,7 @@ impl crate::Client {
     pub(crate) fn send_ic_workers_invoices_invoice_id_pdf<'a>(
         &'a self,
         invoice_id: &str,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!(
             "{}/rest/v2/ic/workers/invoices/{}/pdf", self.baseurl, encode_path(&
             invoice_id.to_string()),
@@ -7423,7 +7227,6 @@ impl crate::Client {
         type_: Option<&str>,
         withdrawal_methods: Option<&::std::vec::Vec<::std::string::String>>,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
     > {
         let url = format!("{}/rest/v2/ic/workers/transactions", self.baseurl,);
@@ -7487,7 +7290,7 @@ impl crate::Client {
         statuses: Option<
             &::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
         >,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCasesResponse200> {
+    ) -> crate::runtime::Pending<types::ImmigrationGetClientCasesResponse200> {
         let url = format!("{}/rest/v2/immigration/client/cases", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7519,10 +7322,7 @@ impl crate::Client {
     pub(crate) fn send_create_an_immigration_case<'a>(
         &'a self,
         body: &types::CreateAnImmigrationCaseBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ImmigrationCreateAnImmigrationCaseResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::ImmigrationCreateAnImmigrationCaseResponse201> {
         let url = format!("{}/rest/v2/immigration/client/cases", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7549,7 +7349,7 @@ impl crate::Client {
     pub(crate) fn send_get_client_case<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCaseResponse200> {
+    ) -> crate::runtime::Pending<types::ImmigrationGetClientCaseResponse200> {
         let url = format!(
             "{}/rest/v2/immigration/client/cases/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -7578,7 +7378,7 @@ impl crate::Client {
     pub(crate) fn send_get_document<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetDocumentResponse200> {
+    ) -> crate::runtime::Pending<types::ImmigrationGetDocumentResponse200> {
         let url = format!(
             "{}/rest/v2/immigration/documents/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -7614,7 +7414,6 @@ impl crate::Client {
         trip_reason: types::ImmigrationVisaRequirementBusinessGetParametersTripReason,
         trip_start_date: &::chrono::naive::NaiveDate,
     ) -> crate::runtime::Pending<
-        'a,
         types::ImmigrationGetBusinessVisaRequirementResponse200,
     > {
         let url = format!(
@@ -7668,7 +7467,7 @@ impl crate::Client {
     pub(crate) fn send_get_visa_types<'a>(
         &'a self,
         country_code: &str,
-    ) -> crate::runtime::Pending<'a, types::PoliciesGetItPoliciesResponse200> {
+    ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
         let url = format!(
             "{}/rest/v2/immigration/visa-types/{}", self.baseurl, encode_path(&
             country_code.to_string()),
@@ -7704,7 +7503,7 @@ impl crate::Client {
         statuses: Option<
             &::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
         >,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetClientCasesResponse200> {
+    ) -> crate::runtime::Pending<types::ImmigrationGetClientCasesResponse200> {
         let url = format!("{}/rest/v2/immigration/workers/cases", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7736,7 +7535,7 @@ impl crate::Client {
     pub(crate) fn send_get_worker_case<'a>(
         &'a self,
         case_id: &str,
-    ) -> crate::runtime::Pending<'a, types::ImmigrationGetWorkerCaseResponse200> {
+    ) -> crate::runtime::Pending<types::ImmigrationGetWorkerCaseResponse200> {
         let url = format!(
             "{}/rest/v2/immigration/workers/cases/{}", self.baseurl, encode_path(&
             case_id.to_string()),
@@ -7767,7 +7566,6 @@ impl crate::Client {
         worker_id: &str,
         case_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::ImmigrationGetWorkerCaseRequiredDocumentResponse200,
     > {
         let url = format!(
@@ -7802,7 +7600,6 @@ impl crate::Client {
         document_request_id: &str,
         form: ::reqwest::multipart::Form,
     ) -> crate::runtime::Pending<
-        'a,
         types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201,
     > {
         let url = format!(
@@ -7836,10 +7633,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         contract_id: Option<&str>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ImmigrationGetWorkerOnboardingCaseResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ImmigrationGetWorkerOnboardingCaseResponse200> {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/onboarding-case", self.baseurl,
             encode_path(& worker_id.to_string()),
@@ -7872,7 +7666,7 @@ impl crate::Client {
         limit: Option<i64>,
         order: Option<types::GroupsGetParametersSortOrder>,
         sort_by: Option<types::IndustriesGetParametersSortBy>,
-    ) -> crate::runtime::Pending<'a, types::LegalEntitiesGetIndustriesResponse200> {
+    ) -> crate::runtime::Pending<types::LegalEntitiesGetIndustriesResponse200> {
         let url = format!("{}/rest/v2/industries", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7901,10 +7695,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_integration_consent<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::IntegrationsGetIntegrationConsentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::IntegrationsGetIntegrationConsentResponse200> {
         let url = format!("{}/rest/v2/integrations/consent", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7940,7 +7731,6 @@ impl crate::Client {
         statuses: Option<&types::TimesheetsGetParametersStatuses>,
         types: Option<&types::InvoiceAdjustmentsGetParametersTypes>,
     ) -> crate::runtime::Pending<
-        'a,
         types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200,
     > {
         let url = format!("{}/rest/v2/invoice-adjustments", self.baseurl,);
@@ -7982,7 +7772,6 @@ impl crate::Client {
         recurring: Option<&str>,
         body: &types::CreateInvoiceAdjustmentBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
     > {
         let url = format!("{}/rest/v2/invoice-adjustments", self.baseurl,);
@@ -8013,7 +7802,6 @@ impl crate::Client {
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
     > {
         let url = format!(
@@ -8044,7 +7832,7 @@ impl crate::Client {
     pub(crate) fn send_delete_invoice_adjustment<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+    ) -> crate::runtime::Pending<types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -8074,7 +7862,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::UpdateInvoiceAdjustmentBody,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -8105,7 +7893,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::CreateInvoiceAdjustmentReviewBody,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}/reviews", self.baseurl, encode_path(& id
             .to_string()),
@@ -8141,7 +7929,7 @@ impl crate::Client {
         limit: Option<i64>,
         offset: Option<i64>,
         status: Option<types::InvoicesGetParametersStatus>,
-    ) -> crate::runtime::Pending<'a, types::AccountingRetrieveInvoicesResponse200> {
+    ) -> crate::runtime::Pending<types::AccountingRetrieveInvoicesResponse200> {
         let url = format!("{}/rest/v2/invoices", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8182,7 +7970,7 @@ impl crate::Client {
         &'a self,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> crate::runtime::Pending<'a, types::AccountingRetrieveDeelInvoicesResponse200> {
+    ) -> crate::runtime::Pending<types::AccountingRetrieveDeelInvoicesResponse200> {
         let url = format!("{}/rest/v2/invoices/deel", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8211,7 +7999,6 @@ impl crate::Client {
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::AccountingGetBillingInvoiceDownloadLinkResponse200,
     > {
         let url = format!(
@@ -8242,10 +8029,7 @@ impl crate::Client {
     pub(crate) fn send_get_invoice_by_id<'a>(
         &'a self,
         invoice_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::AccountingGetInvoiceByIdV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AccountingGetInvoiceByIdV20260101Response200> {
         let url = format!(
             "{}/rest/v2/invoices/{}", self.baseurl, encode_path(& invoice_id
             .to_string()),
@@ -8279,7 +8063,7 @@ impl crate::Client {
         limit: Option<i64>,
         location: Option<types::ItAssetsGetParametersLocation>,
         status: Option<types::ItAssetsGetParametersStatus>,
-    ) -> crate::runtime::Pending<'a, types::AssetsGetItAssetsResponse200> {
+    ) -> crate::runtime::Pending<types::AssetsGetItAssetsResponse200> {
         let url = format!("{}/rest/v2/it/assets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8313,7 +8097,7 @@ impl crate::Client {
     pub(crate) fn send_get_it_asset_by_id<'a>(
         &'a self,
         asset_id: &str,
-    ) -> crate::runtime::Pending<'a, types::AssetsGetItAssetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::AssetsGetItAssetByIdResponse200> {
         let url = format!(
             "{}/rest/v2/it/assets/{}", self.baseurl, encode_path(& asset_id.to_string()),
         );
@@ -8342,7 +8126,7 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<'a, types::OrdersGetItOrdersResponse200> {
+    ) -> crate::runtime::Pending<types::OrdersGetItOrdersResponse200> {
         let url = format!("{}/rest/v2/it/orders", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8370,7 +8154,7 @@ impl crate::Client {
     pub(crate) fn send_get_it_order_by_id<'a>(
         &'a self,
         order_id: &str,
-    ) -> crate::runtime::Pending<'a, types::OrdersGetItOrderByIdResponse200> {
+    ) -> crate::runtime::Pending<types::OrdersGetItOrderByIdResponse200> {
         let url = format!(
             "{}/rest/v2/it/orders/{}", self.baseurl, encode_path(& order_id.to_string()),
         );
@@ -8397,7 +8181,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_it_policies<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::PoliciesGetItPoliciesResponse200> {
+    ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
         let url = format!("{}/rest/v2/it/policies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8424,7 +8208,6 @@ impl crate::Client {
         &'a self,
         country_code: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
     > {
         let url = format!(
@@ -8463,7 +8246,7 @@ impl crate::Client {
         limit: Option<i64>,
         sort_order: Option<types::GroupsGetParametersSortOrder>,
         type_: Option<&str>,
-    ) -> crate::runtime::Pending<'a, types::LegalEntitiesGetLegalEntitiesResponse200> {
+    ) -> crate::runtime::Pending<types::LegalEntitiesGetLegalEntitiesResponse200> {
         let url = format!("{}/rest/v2/legal-entities", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8512,7 +8295,7 @@ impl crate::Client {
     pub(crate) fn send_create_legal_entity<'a>(
         &'a self,
         body: &types::CreateLegalEntityBody,
-    ) -> crate::runtime::Pending<'a, types::LegalEntitiesCreateLegalEntityResponse200> {
+    ) -> crate::runtime::Pending<types::LegalEntitiesCreateLegalEntityResponse200> {
         let url = format!("{}/rest/v2/legal-entities", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8539,7 +8322,7 @@ impl crate::Client {
     pub(crate) fn send_delete_legal_entity<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::GroupsIdDeleteResponseData> {
+    ) -> crate::runtime::Pending<types::GroupsIdDeleteResponseData> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -8568,7 +8351,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::UpdateLegalEntityBody,
-    ) -> crate::runtime::Pending<'a, types::LegalEntitiesUpdateLegalEntityResponse200> {
+    ) -> crate::runtime::Pending<types::LegalEntitiesUpdateLegalEntityResponse200> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -8598,7 +8381,6 @@ impl crate::Client {
         &'a self,
         legal_entity_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
         let url = format!(
@@ -8631,7 +8413,6 @@ impl crate::Client {
         legal_entity_id: &str,
         body: &types::SyncCostCentersForLegalEntityBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
         let url = format!(
@@ -8668,7 +8449,6 @@ impl crate::Client {
         date_start: Option<&::chrono::naive::NaiveDate>,
         limit: Option<i64>,
     ) -> crate::runtime::Pending<
-        'a,
         types::ListCyclesListPayrollCyclesV20260101Response200,
     > {
         let url = format!(
@@ -8703,7 +8483,7 @@ impl crate::Client {
     pub(crate) fn send_get_lookups<'a>(
         &'a self,
         documents: types::LookupsGetParametersDocuments,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetLookupsResponse200> {
+    ) -> crate::runtime::Pending<types::LookupsGetLookupsResponse200> {
         let url = format!("{}/rest/v2/lookups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8729,7 +8509,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_countries<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetCountriesResponse200> {
+    ) -> crate::runtime::Pending<types::LookupsGetCountriesResponse200> {
         let url = format!("{}/rest/v2/lookups/countries", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8754,7 +8534,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_currencies<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetCurrenciesResponse200> {
+    ) -> crate::runtime::Pending<types::LookupsGetCurrenciesResponse200> {
         let url = format!("{}/rest/v2/lookups/currencies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8780,7 +8560,7 @@ impl crate::Client {
     pub(crate) fn send_get_job_titles<'a>(
         &'a self,
         after_cursor: Option<&str>,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetJobTitlesResponse200> {
+    ) -> crate::runtime::Pending<types::LookupsGetJobTitlesResponse200> {
         let url = format!("{}/rest/v2/lookups/job-titles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8807,7 +8587,7 @@ impl crate::Client {
     pub(crate) fn send_get_seniority_levels<'a>(
         &'a self,
         is_eor_contract: Option<bool>,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetSeniorityLevelsResponse200> {
+    ) -> crate::runtime::Pending<types::LookupsGetSeniorityLevelsResponse200> {
         let url = format!("{}/rest/v2/lookups/seniorities", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8835,7 +8615,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_time_off_types<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::LookupsGetTimeOffTypesResponse200> {
+    ) -> crate::runtime::Pending<types::LookupsGetTimeOffTypesResponse200> {
         let url = format!("{}/rest/v2/lookups/time-off-types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8861,7 +8641,7 @@ impl crate::Client {
     pub(crate) fn send_create_magic_link<'a>(
         &'a self,
         body: &types::CreateMagicLinkBody,
-    ) -> crate::runtime::Pending<'a, types::MagicLinkCreateMagicLinkResponse201> {
+    ) -> crate::runtime::Pending<types::MagicLinkCreateMagicLinkResponse201> {
         let url = format!("{}/rest/v2/magic-link", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8889,7 +8669,7 @@ impl crate::Client {
         &'a self,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> crate::runtime::Pending<'a, types::ManagersGetManagersResponse200> {
+    ) -> crate::runtime::Pending<types::ManagersGetManagersResponse200> {
         let url = format!("{}/rest/v2/managers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8917,7 +8697,7 @@ impl crate::Client {
     pub(crate) fn send_create_manager<'a>(
         &'a self,
         body: &types::CreateManagerBody,
-    ) -> crate::runtime::Pending<'a, types::ManagersCreateManagerResponse201> {
+    ) -> crate::runtime::Pending<types::ManagersCreateManagerResponse201> {
         let url = format!("{}/rest/v2/managers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8945,7 +8725,6 @@ impl crate::Client {
         &'a self,
         body: &types::GenerateMagicLinkForManagerLoginBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::ManagersGenerateMagicLinkForManagerLoginResponse201,
     > {
         let url = format!("{}/rest/v2/managers/magic-links", self.baseurl,);
@@ -8988,10 +8767,7 @@ impl crate::Client {
         search: Option<&str>,
         sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
         sort_order: Option<types::GroupsGetParametersSortOrder>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::OffboardingRetrieveOffboardingListResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::OffboardingRetrieveOffboardingListResponse200> {
         let url = format!("{}/rest/v2/offboarding/tracker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9042,7 +8818,6 @@ impl crate::Client {
         &'a self,
         oid: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
     > {
         let url = format!(
@@ -9074,7 +8849,6 @@ impl crate::Client {
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::OffboardingRetrieveTerminationDetailsResponse200,
     > {
         let url = format!(
@@ -9129,7 +8903,6 @@ impl crate::Client {
         teams: Option<&::std::vec::Vec<::std::string::String>>,
         to_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> crate::runtime::Pending<
-        'a,
         types::OnboardingListOnboardingEmployeesV20260101Response200,
     > {
         let url = format!("{}/rest/v2/onboarding/tracker", self.baseurl,);
@@ -9189,7 +8962,6 @@ impl crate::Client {
         &'a self,
         hris_profile_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
     > {
         let url = format!(
@@ -9221,7 +8993,6 @@ impl crate::Client {
         &'a self,
         tracker_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
     > {
         let url = format!(
@@ -9251,7 +9022,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_organizations<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::OrganizationsGetOrganizationsResponse200> {
+    ) -> crate::runtime::Pending<types::OrganizationsGetOrganizationsResponse200> {
         let url = format!("{}/rest/v2/organizations", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9278,7 +9049,6 @@ impl crate::Client {
         &'a self,
         body: &types::CreateOrganizationChildBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationsCreateOrganizationChildResponse201,
     > {
         let url = format!("{}/rest/v2/organizations/children", self.baseurl,);
@@ -9315,7 +9085,6 @@ impl crate::Client {
             &::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
         >,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationTasksListOrganizationTasksV20260303Response200,
     > {
         let url = format!("{}/rest/v2/organizations/tasks", self.baseurl,);
@@ -9355,7 +9124,6 @@ impl crate::Client {
         entities: Option<&types::PaymentsGetParametersEntities>,
         statuses: Option<&types::PaymentsGetParametersStatuses>,
     ) -> crate::runtime::Pending<
-        'a,
         types::AccountingRetrievePaymentReceiptsV20260101Response200,
     > {
         let url = format!("{}/rest/v2/payments", self.baseurl,);
@@ -9390,7 +9158,6 @@ impl crate::Client {
         &'a self,
         payment_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
     > {
         let url = format!(
@@ -9420,10 +9187,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_the_auto_withdrawal_setting<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PayoutsGetTheAutoWithdrawalSettingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
         let url = format!("{}/rest/v2/payouts/auto-withdrawal-setting", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9449,10 +9213,7 @@ impl crate::Client {
     pub(crate) fn send_change_the_auto_withdrawal_setting<'a>(
         &'a self,
         body: &types::ChangeTheAutoWithdrawalSettingBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PayoutsGetTheAutoWithdrawalSettingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
         let url = format!("{}/rest/v2/payouts/auto-withdrawal-setting", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9478,7 +9239,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_list_contractor_balances<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsListContractorBalancesResponse200> {
+    ) -> crate::runtime::Pending<types::PayoutsListContractorBalancesResponse200> {
         let url = format!("{}/rest/v2/payouts/balances", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9504,7 +9265,7 @@ impl crate::Client {
     pub(crate) fn send_get_payout_methods<'a>(
         &'a self,
         is_default: Option<bool>,
-    ) -> crate::runtime::Pending<'a, types::PayoutsGetPayoutMethodsResponse200> {
+    ) -> crate::runtime::Pending<types::PayoutsGetPayoutMethodsResponse200> {
         let url = format!("{}/rest/v2/payouts/contractors/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9531,7 +9292,7 @@ impl crate::Client {
     pub(crate) fn send_create_bank_transfer_method<'a>(
         &'a self,
         body: &types::CreateBankTransferMethodBody,
-    ) -> crate::runtime::Pending<'a, types::PayoutsCreateBankTransferMethodResponse201> {
+    ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
         let url = format!("{}/rest/v2/payouts/contractors/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9560,10 +9321,7 @@ impl crate::Client {
         amount: Option<f64>,
         country: &str,
         currency: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PayoutsGetBankTransferRequirementsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::PayoutsGetBankTransferRequirementsResponse200> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/bank_transfers/requirements", self
             .baseurl,
@@ -9595,7 +9353,6 @@ impl crate::Client {
     pub(crate) fn send_get_bank_transfer_supported_routes<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::PayoutsGetBankTransferSupportedRoutesResponse200,
     > {
         let url = format!(
@@ -9627,7 +9384,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::UpdateBankTransferMethodBody,
-    ) -> crate::runtime::Pending<'a, types::PayoutsCreateBankTransferMethodResponse201> {
+    ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -9657,7 +9414,7 @@ impl crate::Client {
     pub(crate) fn send_update_auto_withdraw_setting<'a>(
         &'a self,
         body: &types::UpdateAutoWithdrawSettingBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/settings/auto_withdraw", self.baseurl,
         );
@@ -9685,7 +9442,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_bank_details<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::PayoutsGetBankDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::PayoutsGetBankDetailsResponse200> {
         let url = format!("{}/rest/v2/payouts/employees/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9711,7 +9468,7 @@ impl crate::Client {
     pub(crate) fn send_add_edit_bank_details<'a>(
         &'a self,
         body: &types::AddEditBankDetailsBody,
-    ) -> crate::runtime::Pending<'a, types::PayoutsAddEditBankDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::PayoutsAddEditBankDetailsResponse200> {
         let url = format!("{}/rest/v2/payouts/employees/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9738,7 +9495,7 @@ impl crate::Client {
     pub(crate) fn send_dynamic_requirements<'a>(
         &'a self,
         body: &types::DynamicRequirementsBody,
-    ) -> crate::runtime::Pending<'a, types::PayoutsDynamicRequirementsResponse200> {
+    ) -> crate::runtime::Pending<types::PayoutsDynamicRequirementsResponse200> {
         let url = format!(
             "{}/rest/v2/payouts/employees/methods/bank_transfers/requirements", self
             .baseurl,
@@ -9768,7 +9525,7 @@ impl crate::Client {
     pub(crate) fn send_delete_bank_details<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/payouts/employees/methods/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -9797,7 +9554,7 @@ impl crate::Client {
     pub(crate) fn send_request_to_withdraw_funds<'a>(
         &'a self,
         body: &types::RequestToWithdrawFundsBody,
-    ) -> crate::runtime::Pending<'a, types::PayoutsRequestToWithdrawFundsResponse201> {
+    ) -> crate::runtime::Pending<types::PayoutsRequestToWithdrawFundsResponse201> {
         let url = format!("{}/rest/v2/payouts/withdrawals", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9844,7 +9601,7 @@ impl crate::Client {
         sort_by: Option<types::PeopleGetParametersSortBy>,
         sort_order: Option<types::PeopleGetParametersSortOrder>,
         teams: Option<&::std::vec::Vec<::std::string::String>>,
-    ) -> crate::runtime::Pending<'a, types::PeopleGetPeopleResponse200> {
+    ) -> crate::runtime::Pending<types::PeopleGetPeopleResponse200> {
         let url = format!("{}/rest/v2/people", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9899,7 +9656,7 @@ impl crate::Client {
     pub(crate) fn send_create_a_direct_employee<'a>(
         &'a self,
         body: &types::CreateADirectEmployeeBody,
-    ) -> crate::runtime::Pending<'a, types::PeopleCreateADirectEmployeeResponse201> {
+    ) -> crate::runtime::Pending<types::PeopleCreateADirectEmployeeResponse201> {
         let url = format!("{}/rest/v2/people", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9925,10 +9682,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_custom_fields<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::CustomFieldsPeopleGetCustomFieldsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::CustomFieldsPeopleGetCustomFieldsResponse200> {
         let url = format!("{}/rest/v2/people/custom_fields", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9955,7 +9709,6 @@ impl crate::Client {
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::CustomFieldsPeopleGetPersonCustomFieldResponse200,
     > {
         let url = format!(
@@ -9986,7 +9739,7 @@ impl crate::Client {
     pub(crate) fn send_get_person_personal_info_external_id<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/external/{}/personal", self.baseurl, encode_path(&
             worker_id.to_string()),
@@ -10009,7 +9762,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         body: &types::UpdatePersonPersonalInfoExternalIdBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/external/{}/personal", self.baseurl, encode_path(&
             worker_id.to_string()),
@@ -10030,10 +9783,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_my_current_personal_profile<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PeopleGetMyCurrentPersonalProfileResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::PeopleGetMyCurrentPersonalProfileResponse200> {
         let url = format!("{}/rest/v2/people/me", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10061,7 +9811,7 @@ impl crate::Client {
         hris_profile_id: &str,
         include_custom_fields: Option<bool>,
         include_worker_relations: Option<bool>,
-    ) -> crate::runtime::Pending<'a, types::PeopleGetPersonByIdResponse200> {
+    ) -> crate::runtime::Pending<types::PeopleGetPersonByIdResponse200> {
         let url = format!(
             "{}/rest/v2/people/{}", self.baseurl, encode_path(& hris_profile_id
             .to_string()),
@@ -10104,7 +9854,7 @@ impl crate::Client {
         id: &str,
         replace_other_positions: Option<bool>,
         body: &types::UpdatePersonDepartmentBody,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/people/{}/department", self.baseurl, encode_path(& id
             .to_string()),
@@ -10141,7 +9891,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::UpdatePersonWorkingLocationBody,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/people/{}/working-location", self.baseurl, encode_path(& id
             .to_string()),
@@ -10172,7 +9922,6 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::CustomFieldsPeopleGetPersonCustomFieldsResponse200,
     > {
         let url = format!(
@@ -10204,7 +9953,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         body: &types::PutPersonCustomFieldBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -10235,7 +9984,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields/{}", self.baseurl, encode_path(&
             worker_id.to_string()), encode_path(& id.to_string()),
@@ -10258,7 +10007,6 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::PersonalInformationGetPersonPersonalInfoResponse200,
     > {
         let url = format!(
@@ -10290,7 +10038,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         body: &types::UpdatePersonPersonalInfoBody,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/{}/personal", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -10312,7 +10060,7 @@ impl crate::Client {
     pub(crate) fn send_profiles<'a>(
         &'a self,
         body: &types::ProfilesBody,
-    ) -> crate::runtime::Pending<'a, types::ProfilesResponse200> {
+    ) -> crate::runtime::Pending<types::ProfilesResponse200> {
         let url = format!("{}/rest/v2/profiles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10339,10 +10087,7 @@ impl crate::Client {
     pub(crate) fn send_create_person_without_contract<'a>(
         &'a self,
         body: &types::CreatePersonWithoutContractBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::PeopleCreatePersonWithoutContractResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::PeopleCreatePersonWithoutContractResponse201> {
         let url = format!("{}/rest/v2/pwac", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10372,7 +10117,6 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
     ) -> crate::runtime::Pending<
-        'a,
         types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
     > {
         let url = format!(
@@ -10405,7 +10149,6 @@ impl crate::Client {
     pub(crate) fn send_get_the_roles_of_the_current_organization<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
     > {
         let url = format!("{}/rest/v2/roles", self.baseurl,);
@@ -10433,10 +10176,7 @@ impl crate::Client {
     pub(crate) fn send_create_organization_role<'a>(
         &'a self,
         body: &types::CreateOrganizationRoleBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::OrganizationsCreateOrganizationRoleResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::OrganizationsCreateOrganizationRoleResponse200> {
         let url = format!("{}/rest/v2/roles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10464,10 +10204,7 @@ impl crate::Client {
         &'a self,
         role_id: &str,
         body: &types::UpdateOrganizationRoleBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::OrganizationsUpdateOrganizationRoleResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::OrganizationsUpdateOrganizationRoleResponse200> {
         let url = format!(
             "{}/rest/v2/roles/{}", self.baseurl, encode_path(& role_id.to_string()),
         );
@@ -10497,7 +10234,7 @@ impl crate::Client {
         &'a self,
         entity_type: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
         entity_id: &str,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsGetAmlDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::ScreeningsGetAmlDetailsResponse200> {
         let url = format!(
             "{}/rest/v2/screenings/aml/{}/{}", self.baseurl, encode_path(& entity_type
             .to_string()), encode_path(& entity_id.to_string()),
@@ -10528,7 +10265,7 @@ impl crate::Client {
         contract_id: Option<&str>,
         profile_id: Option<&str>,
         worker_profile_id: Option<&str>,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsGetKycDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::ScreeningsGetKycDetailsResponse200> {
         let url = format!("{}/rest/v2/screenings/kyc/details", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10562,7 +10299,7 @@ impl crate::Client {
     pub(crate) fn send_submit_external_kyc<'a>(
         &'a self,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsSubmitExternalKycResponse201> {
+    ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
         let url = format!("{}/rest/v2/screenings/kyc/external", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10589,7 +10326,7 @@ impl crate::Client {
     pub(crate) fn send_create_manual_verification<'a>(
         &'a self,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsSubmitExternalKycResponse201> {
+    ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
         let url = format!("{}/rest/v2/screenings/manual-verification", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10617,7 +10354,7 @@ impl crate::Client {
         &'a self,
         country: &str,
         document_type: types::ScreeningsKycExternalPostFormDataKycDocumentType,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsGetVerificationMethodResponse200> {
+    ) -> crate::runtime::Pending<types::ScreeningsGetVerificationMethodResponse200> {
         let url = format!("{}/rest/v2/screenings/verification-method", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10646,7 +10383,7 @@ impl crate::Client {
         &'a self,
         task_id: &str,
         body: &types::UpdateTaskByIdBody,
-    ) -> crate::runtime::Pending<'a, types::TasksUpdateTaskByIdResponse200> {
+    ) -> crate::runtime::Pending<types::TasksUpdateTaskByIdResponse200> {
         let url = format!(
             "{}/rest/v2/tasks/{}", self.baseurl, encode_path(& task_id.to_string()),
         );
@@ -10674,7 +10411,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_teams<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::OrganizationsGetTeamsResponse200> {
+    ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
         let url = format!("{}/rest/v2/teams", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10701,7 +10438,6 @@ impl crate::Client {
         &'a self,
         body: &types::GetTimeTrackingTimesheetsUploadUrlBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
     > {
         let url = format!(
@@ -10734,7 +10470,6 @@ impl crate::Client {
         timesheet_id: &str,
         extend: Option<&str>,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200,
     > {
         let url = format!(
@@ -10768,7 +10503,6 @@ impl crate::Client {
         timesheet_id: &str,
         body: &types::ReviewTimeTrackingTimesheetBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingReviewTimeTrackingTimesheetResponse201,
     > {
         let url = format!(
@@ -10811,7 +10545,6 @@ impl crate::Client {
         updated_end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
         updated_start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeOffListTimeOffRequestsForOrganizationResponse200,
     > {
         let url = format!("{}/rest/v2/time_offs", self.baseurl,);
@@ -10870,7 +10603,7 @@ impl crate::Client {
     pub(crate) fn send_create_time_off_request<'a>(
         &'a self,
         body: &types::CreateTimeOffRequestBody,
-    ) -> crate::runtime::Pending<'a, types::TimeOffCreateTimeOffRequestResponse201> {
+    ) -> crate::runtime::Pending<types::TimeOffCreateTimeOffRequestResponse201> {
         let url = format!("{}/rest/v2/time_offs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10900,7 +10633,7 @@ impl crate::Client {
         end_date: Option<&::chrono::naive::NaiveDate>,
         hris_profile_ids: Option<&::std::vec::Vec<::std::string::String>>,
         start_date: Option<&::chrono::naive::NaiveDate>,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffDailiesResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffDailiesResponse200> {
         let url = format!("{}/rest/v2/time_offs/dailies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10935,7 +10668,7 @@ impl crate::Client {
     pub(crate) fn send_sync_time_off_global_payroll<'a>(
         &'a self,
         body: &types::SyncTimeOffGlobalPayrollBody,
-    ) -> crate::runtime::Pending<'a, types::TimeOffSyncTimeOffGlobalPayrollResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffSyncTimeOffGlobalPayrollResponse200> {
         let url = format!("{}/rest/v2/time_offs/global-payroll/sync", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10963,7 +10696,6 @@ impl crate::Client {
         &'a self,
         countries: &::std::vec::Vec<::std::string::String>,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
     > {
         let url = format!(
@@ -11005,7 +10737,7 @@ impl crate::Client {
         time_off_ids: Option<&::std::vec::Vec<::std::string::String>>,
         updated_end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
         updated_start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffProfileResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffProfileResponse200> {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -11069,7 +10801,7 @@ impl crate::Client {
             types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
         >,
         tracking_period_date: Option<&::chrono::naive::NaiveDate>,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffEntitlementsResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffEntitlementsResponse200> {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}/entitlements", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -11114,7 +10846,7 @@ impl crate::Client {
         policy_type_name: Option<
             types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
         >,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffPoliciesResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffPoliciesResponse200> {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}/policies", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -11152,7 +10884,7 @@ impl crate::Client {
     pub(crate) fn send_review_time_off_request<'a>(
         &'a self,
         body: &types::ReviewTimeOffRequestBody,
-    ) -> crate::runtime::Pending<'a, types::TimeOffReviewTimeOffRequestResponse201> {
+    ) -> crate::runtime::Pending<types::TimeOffReviewTimeOffRequestResponse201> {
         let url = format!("{}/rest/v2/time_offs/review", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11181,7 +10913,7 @@ impl crate::Client {
         hris_profile_id: &str,
         policy_id: Option<&str>,
         time_off_type_id: Option<&str>,
-    ) -> crate::runtime::Pending<'a, types::TimeOffGetTimeOffEventsResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffEventsResponse200> {
         let url = format!("{}/rest/v2/time_offs/time-off-events", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11217,7 +10949,7 @@ impl crate::Client {
     pub(crate) fn send_validate_time_off<'a>(
         &'a self,
         body: &types::ValidateTimeOffBody,
-    ) -> crate::runtime::Pending<'a, types::TimeOffValidateTimeOffResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffValidateTimeOffResponse200> {
         let url = format!("{}/rest/v2/time_offs/validate", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11244,7 +10976,7 @@ impl crate::Client {
     pub(crate) fn send_delete_time_off_request<'a>(
         &'a self,
         time_off_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/time_offs/{}", self.baseurl, encode_path(& time_off_id
             .to_string()),
@@ -11267,7 +10999,7 @@ impl crate::Client {
         &'a self,
         time_off_id: &str,
         body: &types::UpdateTimeOffRequestBody,
-    ) -> crate::runtime::Pending<'a, types::TimeOffUpdateTimeOffRequestResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffUpdateTimeOffRequestResponse200> {
         let url = format!(
             "{}/rest/v2/time_offs/{}", self.baseurl, encode_path(& time_off_id
             .to_string()),
@@ -11299,7 +11031,6 @@ impl crate::Client {
         limit: Option<i64>,
         offset: Option<i64>,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
     > {
         let url = format!("{}/rest/v2/time_tracking/shift_rates", self.baseurl,);
@@ -11330,7 +11061,6 @@ impl crate::Client {
         &'a self,
         body: &types::CreateTimeTrackingShiftRateBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
         let url = format!("{}/rest/v2/time_tracking/shift_rates", self.baseurl,);
@@ -11360,7 +11090,6 @@ impl crate::Client {
         &'a self,
         external_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
         let url = format!(
@@ -11391,7 +11120,7 @@ impl crate::Client {
     pub(crate) fn send_delete_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
         external_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/time_tracking/shift_rates/{}", self.baseurl, encode_path(&
             external_id.to_string()),
@@ -11415,7 +11144,6 @@ impl crate::Client {
         external_id: &str,
         body: &types::UpdateTimeTrackingShiftRateByExternalIdBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
     > {
         let url = format!(
@@ -11452,7 +11180,6 @@ impl crate::Client {
         offset: Option<i64>,
         to_date: Option<&::chrono::naive::NaiveDate>,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts", self.baseurl,);
@@ -11486,7 +11213,6 @@ impl crate::Client {
         &'a self,
         body: &types::CreateTimeTrackingShiftsBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts", self.baseurl,);
@@ -11516,7 +11242,6 @@ impl crate::Client {
         &'a self,
         body: &types::DeleteMultipleShiftsByExternalIdBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts/bulk-delete", self.baseurl,);
@@ -11546,7 +11271,6 @@ impl crate::Client {
         &'a self,
         body: &types::CreateTimeTrackingShiftsRawBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
     > {
         let url = format!("{}/rest/v2/time_tracking/shifts/raw", self.baseurl,);
@@ -11576,7 +11300,6 @@ impl crate::Client {
         &'a self,
         external_id: &str,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
     > {
         let url = format!(
@@ -11607,7 +11330,7 @@ impl crate::Client {
     pub(crate) fn send_delete_time_tracking_shift_by_external_id<'a>(
         &'a self,
         external_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/time_tracking/shifts/{}", self.baseurl, encode_path(& external_id
             .to_string()),
@@ -11631,7 +11354,6 @@ impl crate::Client {
         external_id: &str,
         body: &types::UpdateTimeTrackingShiftByExternalIdBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
     > {
         let url = format!(
@@ -11670,7 +11392,7 @@ impl crate::Client {
         offset: Option<i64>,
         reporter_id: Option<&str>,
         statuses: Option<&types::TimesheetsGetParametersStatuses>,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsGetTimesheetsResponse200> {
+    ) -> crate::runtime::Pending<types::TimesheetsGetTimesheetsResponse200> {
         let url = format!("{}/rest/v2/timesheets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11706,7 +11428,7 @@ impl crate::Client {
     pub(crate) fn send_create_timesheet<'a>(
         &'a self,
         body: &types::CreateTimesheetBody,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsCreateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsCreateTimesheetResponse201> {
         let url = format!("{}/rest/v2/timesheets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11733,7 +11455,7 @@ impl crate::Client {
     pub(crate) fn send_create_timesheets_preset<'a>(
         &'a self,
         body: &types::CreateTimesheetsPresetBody,
-    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
+    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
         let url = format!("{}/rest/v2/timesheets/presets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11760,7 +11482,7 @@ impl crate::Client {
     pub(crate) fn send_get_timesheets_preset_by_id<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::ProjectsGetTimesheetsPresetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -11789,7 +11511,7 @@ impl crate::Client {
     pub(crate) fn send_delete_timesheets_preset<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+    ) -> crate::runtime::Pending<types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -11819,7 +11541,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::UpdateTimesheetsPresetBody,
-    ) -> crate::runtime::Pending<'a, types::ProjectsCreateTimesheetsPresetResponse201> {
+    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -11853,10 +11575,7 @@ impl crate::Client {
         order_by: Option<types::TimesheetsRootPresetsGetParametersOrderBy>,
         order_direction: Option<types::TimesheetsRootPresetsGetParametersOrderDirection>,
         work_statement_statuses: Option<&::std::vec::Vec<::std::string::String>>,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ProjectsGetHourlyReportRootPresetsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ProjectsGetHourlyReportRootPresetsResponse200> {
         let url = format!("{}/rest/v2/timesheets/root-presets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11894,10 +11613,7 @@ impl crate::Client {
     pub(crate) fn send_create_root_timesheets_preset<'a>(
         &'a self,
         body: &types::CreateRootTimesheetsPresetBody,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::ProjectsCreateRootTimesheetsPresetResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ProjectsCreateRootTimesheetsPresetResponse200> {
         let url = format!("{}/rest/v2/timesheets/root-presets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11924,7 +11640,7 @@ impl crate::Client {
     pub(crate) fn send_get_hourly_report_root_preset_by_id<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::ProjectsGetTimesheetsPresetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
         let url = format!(
             "{}/rest/v2/timesheets/root-presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -11953,7 +11669,7 @@ impl crate::Client {
     pub(crate) fn send_get_timesheet_by_id<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsGetTimesheetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::TimesheetsGetTimesheetByIdResponse200> {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -11982,7 +11698,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         reason: Option<&str>,
-    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+    ) -> crate::runtime::Pending<types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -12012,7 +11728,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::UpdateTimesheetBody,
-    ) -> crate::runtime::Pending<'a, types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -12042,7 +11758,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::CreateTimesheetReviewBody,
-    ) -> crate::runtime::Pending<'a, types::CandidatesAddCandidateResponse201> {
+    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
         let url = format!(
             "{}/rest/v2/timesheets/{}/reviews", self.baseurl, encode_path(& id
             .to_string()),
@@ -12072,7 +11788,7 @@ impl crate::Client {
     pub(crate) fn send_create_veriff_session<'a>(
         &'a self,
         body: &types::CreateVeriffSessionBody,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!("{}/rest/v2/veriff/session", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12098,7 +11814,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_webhooks<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::WebhookListResponse> {
+    ) -> crate::runtime::Pending<types::WebhookListResponse> {
         let url = format!("{}/rest/v2/webhooks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12124,7 +11840,7 @@ impl crate::Client {
     pub(crate) fn send_create_webhook<'a>(
         &'a self,
         body: &types::CreateWebhookRequest,
-    ) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
+    ) -> crate::runtime::Pending<types::WebhookItemResponse> {
         let url = format!("{}/rest/v2/webhooks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12150,7 +11866,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_webhook_events<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::WebhookEventTypeListResponse> {
+    ) -> crate::runtime::Pending<types::WebhookEventTypeListResponse> {
         let url = format!("{}/rest/v2/webhooks/events/types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12176,7 +11892,7 @@ impl crate::Client {
     pub(crate) fn send_get_webhook<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
+    ) -> crate::runtime::Pending<types::WebhookItemResponse> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -12204,7 +11920,7 @@ impl crate::Client {
     pub(crate) fn send_delete_webhook<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<'a, types::GenericResultDeleted> {
+    ) -> crate::runtime::Pending<types::GenericResultDeleted> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -12233,7 +11949,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         body: &types::PatchWebhookRequest,
-    ) -> crate::runtime::Pending<'a, types::WebhookItemResponse> {
+    ) -> crate::runtime::Pending<types::WebhookItemResponse> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -12262,7 +11978,7 @@ impl crate::Client {
     pub(crate) fn send_create_worker_worker<'a>(
         &'a self,
         body: &types::CreateWorkerWorkerBody,
-    ) -> crate::runtime::Pending<'a, types::WorkersCreateWorkerResponse201> {
+    ) -> crate::runtime::Pending<types::WorkersCreateWorkerResponse201> {
         let url = format!("{}/rest/v2/worker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12290,7 +12006,7 @@ impl crate::Client {
         &'a self,
         amendment_id: &str,
         body: &types::SignAmendmentBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsSignAmendmentResponse201> {
+    ) -> crate::runtime::Pending<types::ContractsSignAmendmentResponse201> {
         let url = format!(
             "{}/rest/v2/workers/amendments/{}/sign", self.baseurl, encode_path(&
             amendment_id.to_string()),
@@ -12320,7 +12036,6 @@ impl crate::Client {
     pub(crate) fn send_list_of_worker_compliance_documents<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
         let url = format!("{}/rest/v2/workers/compliance-documents", self.baseurl,);
@@ -12348,7 +12063,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_contract_pdf_download_link<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<'a, types::ScreeningsCreateVeriffSessionResponse201> {
+    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/pdf", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -12377,7 +12092,7 @@ impl crate::Client {
     pub(crate) fn send_reject_contract<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/reject", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -12400,7 +12115,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         body: &types::SignWorkerContractBody,
-    ) -> crate::runtime::Pending<'a, types::ContractsSignWorkerContractResponse201> {
+    ) -> crate::runtime::Pending<types::ContractsSignWorkerContractResponse201> {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/signatures", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -12431,7 +12146,6 @@ impl crate::Client {
         &'a self,
         body: &types::CreateWorkerAccessTokenBody,
     ) -> crate::runtime::Pending<
-        'a,
         types::WorkerSessionCreateWorkerAccessTokenResponse201,
     > {
         let url = format!("{}/rest/v2/workers/session", self.baseurl,);
@@ -12460,7 +12174,7 @@ impl crate::Client {
     pub(crate) fn send_delete_worker_access_token<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/workers/{}/session", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -12482,7 +12196,6 @@ impl crate::Client {
     pub(crate) fn send_retrieve_working_locations<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        'a,
         types::OrganizationsRetrieveWorkingLocationsResponse200,
     > {
         let url = format!("{}/rest/v2/working-locations", self.baseurl,);
@@ -12509,7 +12222,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_service_provider_config<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<'a, types::ServiceProviderConfig> {
+    ) -> crate::runtime::Pending<types::ServiceProviderConfig> {
         let url = format!("{}/scim/v2/ServiceProviderConfig", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12537,7 +12250,7 @@ impl crate::Client {
         count: Option<i64>,
         filter: Option<&types::UsersGetParametersFilter>,
         start_index: Option<i64>,
-    ) -> crate::runtime::Pending<'a, types::UsersGetUsersResponse200> {
+    ) -> crate::runtime::Pending<types::UsersGetUsersResponse200> {
         let url = format!("{}/scim/v2/Users", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12566,7 +12279,7 @@ impl crate::Client {
     pub(crate) fn send_search_users<'a>(
         &'a self,
         body: &types::SearchRequest,
-    ) -> crate::runtime::Pending<'a, types::UserSearchResponse> {
+    ) -> crate::runtime::Pending<types::UserSearchResponse> {
         let url = format!("{}/scim/v2/Users/.search", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12593,7 +12306,7 @@ impl crate::Client {
     pub(crate) fn send_get_user_by_id<'a>(
         &'a self,
         hris_profile_oid: &str,
-    ) -> crate::runtime::Pending<'a, types::UserResponse> {
+    ) -> crate::runtime::Pending<types::UserResponse> {
         let url = format!(
             "{}/scim/v2/Users/{}", self.baseurl, encode_path(& hris_profile_oid
             .to_string()),
@@ -12622,10 +12335,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_a_single_user<'a>(
         &'a self,
         hris_profile_id: &str,
-    ) -> crate::runtime::Pending<
-        'a,
-        types::UserRetrieveASingleUserV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::UserRetrieveASingleUserV20260101Response200> {
         let url = format!(
             "{}/scim/v2/Users/{}", self.baseurl, encode_path(& hris_profile_id
             .to_string()),

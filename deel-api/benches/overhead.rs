@@ -238,7 +238,7 @@ fn round_trip(c: &mut Criterion) {
     });
     group.bench_function("deel-api", |b| {
         b.to_async(&runtime).iter(|| async {
-            sdk.create_worker_access_token(&body)
+            sdk.create_worker_access_token(body.clone())
                 .send()
                 .await
                 .map(|r| r.into_inner().data.token.len())

@@ -13,7 +13,6 @@
 //! With `DEEL_RECORD=1` the calls go through the SDK's recorder, which writes each exchange,
 //! secrets scrubbed, to `deel-api/fixtures/recorded/` (git-ignored: real account data).
 
-use deel_api::pagination::Paginate;
 use deel_api::testing::{Fixture, Recorder, ReplayServer};
 use deel_api::{Client, Environment, Error, WorkerSessions};
 use futures_util::StreamExt;

@@ -43,7 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     client
         .with_idempotency_key("create-session-p-2026-11-28")?
-        .create_worker_access_token(&body)
+        .create_worker_access_token(body.clone())
         .send()
         .await?;
     println!(
@@ -54,7 +54,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Ten calls at 5 per second take about two seconds.
     let started = Instant::now();
     for i in 0..10 {
-        client.delete_worker_access_token(&format!("w-{i}")).send().await?;
+        client.delete_worker_access_token(format!("w-{i}")).send().await?;
     }
     println!("10 rate-limited calls took {:?}", started.elapsed());
     Ok(())

@@ -263,7 +263,7 @@ impl WorkerSessions {
         // token, nor (zero-filled to the epoch) make every call create a new one.
         let created = self
             .client
-            .create_worker_access_token(&body)
+            .create_worker_access_token(body)
             .send()
             .json()
             .await

@@ -4,7 +4,10 @@
 //! `cargo xtask codegen` classifies every list operation by how it pages and implements
 //! [`Paginated`] for its request builder; the `deel-api` crate turns that into streams.
 
-use super::Pending;
+use futures_util::stream::{self, BoxStream};
+use futures_util::StreamExt;
+
+use super::{Error, Pending};
 
 /// The ways Deel's list operations page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,7 +57,7 @@ pub trait Paginated: Clone + Send + Sync {
     /// Fetches the page at `position`: a cursor or token for cursor styles, the 0-based index of
     /// the first item wanted for counting styles (see [`next_position`]); `None` for the first
     /// page (the builder's own setting).
-    fn fetch_page<'s>(&'s self, position: Option<&'s str>) -> Pending<'s, Self::Page>;
+    fn fetch_page(&self, position: Option<&str>) -> Pending<Self::Page>;
 
     /// For counting styles, the 0-based index of the first item the builder itself asks for
     /// (its `offset`, or SCIM's `startIndex` minus one); 0 when unset.
@@ -85,4 +88,89 @@ pub fn next_position(style: PageStyle, start: u64, seen: u64, next: Option<Strin
 #[doc(hidden)]
 pub fn count(value: f64) -> Option<u64> {
     (value.is_finite() && value >= 0.0).then_some(value as u64)
+}
+
+/// A paginated request, ready to stream: what a list request's `.paginate()` returns.
+#[derive(Debug, Clone)]
+pub struct Paginator<P> {
+    request: P,
+}
+
+impl<P: Paginated> Paginator<P> {
+    /// The request as a paginator; the request's own cursor/offset settings apply to the first
+    /// page only.
+    pub fn new(request: P) -> Self {
+        Self { request }
+    }
+}
+
+struct State<P> {
+    request: P,
+    position: Option<String>,
+    seen: u64,
+    done: bool,
+}
+
+impl<P: Paginated> Paginator<P> {
+    /// One stream item per page: the page's items, or the error that ended the listing.
+    ///
+    /// The stream is boxed (one allocation per listing) so that it is `Unpin`: `.next().await`
+    /// works without pinning.
+    pub fn pages(self) -> BoxStream<'static, Result<Vec<P::Item>, Error>>
+    where
+        P: 'static,
+    {
+        let start = State { request: self.request, position: None, seen: 0, done: false };
+        stream::unfold(start, |mut state| async move {
+            if state.done {
+                return None;
+            }
+            let page = match state.request.fetch_page(state.position.as_deref()).await {
+                Ok(page) => page.into_inner(),
+                Err(e) => {
+                    state.done = true;
+                    return Some((Err(e), state));
+                }
+            };
+            let info = P::page_info(&page);
+            let items = P::into_items(page);
+            let n = items.len() as u64;
+            state.seen += n;
+            state.done =
+                n == 0 || info.has_more == Some(false) || info.total.is_some_and(|total| state.seen >= total);
+            if !state.done && P::STYLE.counts_items() {
+                // A total counts from the start of the listing, not from the caller's position.
+                let start = state.request.start();
+                state.done = info.total.is_some_and(|total| start.saturating_add(state.seen) >= total)
+                    || (info.total.is_none() && state.request.page_size().is_some_and(|size| n < size));
+            }
+            if !state.done {
+                match next_position(P::STYLE, state.request.start(), state.seen, info.next) {
+                    // A page pointing at itself would loop forever.
+                    Some(next) if state.position.as_deref() != Some(next.as_str()) => {
+                        state.position = Some(next)
+                    }
+                    _ => state.done = true,
+                }
+            }
+            Some((Ok(items), state))
+        })
+        .boxed()
+    }
+
+    /// One stream item per list item, across pages.
+    pub fn items(self) -> BoxStream<'static, Result<P::Item, Error>>
+    where
+        P: 'static,
+    {
+        self.pages()
+            .flat_map(|page| {
+                let items: Vec<Result<P::Item, Error>> = match page {
+                    Ok(items) => items.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                };
+                stream::iter(items)
+            })
+            .boxed()
+    }
 }

@@ -20,37 +20,47 @@ use super::decode::{self, DecodeMode, Lenient};
 use super::{Error, Operation, Response, Transport};
 
 /// A boxed, sendable future of `T`.
-type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
 
 /// An operation's call, still to come: `.await` it to send the request and get the decoded value
 /// or a typed [`Error`].
 ///
 /// `T` is the success body's type and `K` how the body is read: [`Json`] (the default), [`Empty`]
-/// or [`Stream`]. Nothing is sent until the first poll.
+/// or [`Stream`]. Nothing is sent until the first poll. It borrows nothing: it can be stored,
+/// moved to another task and awaited there.
 #[must_use = "a request is sent only when its `Pending` is awaited"]
-pub struct Pending<'a, T, K: Body = Json> {
-    received: Boxed<'a, K::Received>,
+pub struct Pending<T, K: Body = Json> {
+    received: Boxed<K::Received>,
     /// Told of corrections, and says how to decode; none for a bare generated client.
     transport: Option<Arc<dyn Transport>>,
     operation: Operation,
     decoded: PhantomData<fn() -> T>,
 }
 
-impl<'a, T, K: Body> Pending<'a, T, K> {
+impl<T, K: Body> Pending<T, K> {
     /// Starts the call of `operation` (used by the generated operations).
     #[doc(hidden)]
     pub fn new(
-        client: &'a crate::Client,
+        client: &crate::Client,
         request: reqwest::Result<reqwest::Request>,
         operation: Operation,
     ) -> Self {
         use progenitor_client::ClientInfo;
         let transport = client.inner().transport().cloned();
-        Self { received: K::receive(client, request, operation), transport, operation, decoded: PhantomData }
+        let sender = Sender { transport: transport.clone(), http: client.client().clone() };
+        Self { received: K::receive(sender, request, operation), transport, operation, decoded: PhantomData }
     }
 }
 
-impl<'a, T> Pending<'a, T, Json> {
+/// What sending needs from the client, owned (two reference-counted handles), so that a
+/// [`Pending`] borrows nothing.
+#[doc(hidden)]
+pub struct Sender {
+    transport: Option<Arc<dyn Transport>>,
+    http: reqwest::Client,
+}
+
+impl<T> Pending<T, Json> {
     /// The success body as received, not decoded: for a response the SDK's types cannot read.
     /// Retries, credentials and error statuses are handled as for the typed call.
     pub async fn bytes(self) -> Result<Response<bytes::Bytes>, Error> {
@@ -72,13 +82,13 @@ impl<'a, T> Pending<'a, T, Json> {
     }
 }
 
-impl<T, K: Body> std::fmt::Debug for Pending<'_, T, K> {
+impl<T, K: Body> std::fmt::Debug for Pending<T, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Pending")
     }
 }
 
-impl<T> Future for Pending<'_, T, Json>
+impl<T> Future for Pending<T, Json>
 where
     T: serde::de::DeserializeOwned + for<'de> Lenient<'de>,
 {
@@ -104,7 +114,7 @@ where
     }
 }
 
-impl Future for Pending<'_, (), Empty> {
+impl Future for Pending<(), Empty> {
     type Output = Result<Response<()>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -112,7 +122,7 @@ impl Future for Pending<'_, (), Empty> {
     }
 }
 
-impl Future for Pending<'_, ByteStream, Stream> {
+impl Future for Pending<ByteStream, Stream> {
     type Output = Result<Response<ByteStream>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -135,11 +145,11 @@ pub trait Body: sealed::Sealed {
 
     /// Sends `request` and reads the success body this way.
     #[doc(hidden)]
-    fn receive<'a>(
-        client: &'a crate::Client,
+    fn receive(
+        sender: Sender,
         request: reqwest::Result<reqwest::Request>,
         operation: Operation,
-    ) -> Boxed<'a, Self::Received>;
+    ) -> Boxed<Self::Received>;
 }
 
 /// The success body is JSON, decoded into the operation's type.
@@ -157,13 +167,13 @@ pub enum Stream {}
 impl Body for Json {
     type Received = (StatusCode, HeaderMap, bytes::Bytes);
 
-    fn receive<'a>(
-        client: &'a crate::Client,
+    fn receive(
+        sender: Sender,
         request: reqwest::Result<reqwest::Request>,
         operation: Operation,
-    ) -> Boxed<'a, Self::Received> {
+    ) -> Boxed<Self::Received> {
         Box::pin(async move {
-            let mut response = respond(client, request, operation).await?;
+            let mut response = respond(&sender, request, operation).await?;
             let status = response.status();
             // Moved, not cloned: reading the body does not need them.
             let headers = std::mem::take(response.headers_mut());
@@ -176,13 +186,13 @@ impl Body for Json {
 impl Body for Empty {
     type Received = Response<()>;
 
-    fn receive<'a>(
-        client: &'a crate::Client,
+    fn receive(
+        sender: Sender,
         request: reqwest::Result<reqwest::Request>,
         operation: Operation,
-    ) -> Boxed<'a, Self::Received> {
+    ) -> Boxed<Self::Received> {
         Box::pin(async move {
-            let mut response = respond(client, request, operation).await?;
+            let mut response = respond(&sender, request, operation).await?;
             let headers = std::mem::take(response.headers_mut());
             Ok(Response::new((), response.status(), headers))
         })
@@ -192,13 +202,13 @@ impl Body for Empty {
 impl Body for Stream {
     type Received = Response<ByteStream>;
 
-    fn receive<'a>(
-        client: &'a crate::Client,
+    fn receive(
+        sender: Sender,
         request: reqwest::Result<reqwest::Request>,
         operation: Operation,
-    ) -> Boxed<'a, Self::Received> {
+    ) -> Boxed<Self::Received> {
         Box::pin(async move {
-            let mut response = respond(client, request, operation).await?;
+            let mut response = respond(&sender, request, operation).await?;
             let status = response.status();
             let headers = std::mem::take(response.headers_mut());
             Ok(Response::new(ByteStream::new(Box::pin(response.bytes_stream())), status, headers))
@@ -210,16 +220,15 @@ impl Body for Stream {
 /// and passes a 2xx response on; a request that could not be built, a transport failure or
 /// another status becomes the matching [`Error`].
 async fn respond(
-    client: &crate::Client,
+    sender: &Sender,
     request: reqwest::Result<reqwest::Request>,
     operation: Operation,
 ) -> Result<reqwest::Response, Error> {
-    use progenitor_client::ClientInfo;
     let request = request.map_err(Error::from)?;
     super::check_path(request.url(), &operation)?;
-    let response = match client.inner().transport() {
-        Some(transport) => transport.execute(client.client(), request, operation).await?,
-        None => client.client().execute(request).await.map_err(Error::from)?,
+    let response = match &sender.transport {
+        Some(transport) => transport.execute(&sender.http, request, operation).await?,
+        None => sender.http.execute(request).await.map_err(Error::from)?,
     };
     if response.status().is_success() {
         Ok(response)

@@ -150,7 +150,7 @@ async fn a_success_body_that_does_not_match_is_a_decode_error_with_status_and_bo
         .await;
     let client = common::build(common::builder(&server));
     let body = common::session_body("p");
-    let err = client.create_worker_access_token(&body).send().await.err();
+    let err = client.create_worker_access_token(body.clone()).send().await.err();
     let Some(Error::Decode(decode)) = &err else { panic!("{err:?}") };
     assert_eq!(decode.status, 201);
     assert_eq!(decode.body(), b"{\"data\": {\"token\": 5");
@@ -208,7 +208,7 @@ async fn a_huge_mistyped_value_gives_a_bounded_decode_error() {
         .await;
     let client = common::build(common::builder(&server));
     let request = common::session_body("p");
-    let err = client.create_worker_access_token(&request).send().await.err();
+    let err = client.create_worker_access_token(request.clone()).send().await.err();
     let (display, debug) = (err.as_ref().map(|e| e.to_string()).unwrap_or_default(), format!("{err:?}"));
     assert!(
         display.len() <= 1024 && debug.len() <= 1024,

@@ -36,7 +36,7 @@ async fn create_worker_session_sends_profile_and_decodes_token_expiry() {
         .await;
 
     let body = session_body("prof-7d1c");
-    let response = client.create_worker_access_token(&body).send().await;
+    let response = client.create_worker_access_token(body.clone()).send().await;
     let session = match response {
         Ok(r) => r.into_inner(),
         Err(e) => panic!("request failed: {e}"),
@@ -71,7 +71,7 @@ async fn a_200_where_201_is_documented_still_decodes() {
         .await;
 
     let body = session_body("prof-1");
-    let response = client.create_worker_access_token(&body).send().await;
+    let response = client.create_worker_access_token(body.clone()).send().await;
     let token = response.map(|r| r.into_inner().data.token).map_err(|e| e.to_string());
     assert_eq!(token, Ok("wt-test-0002".to_string()));
 }
@@ -98,7 +98,7 @@ async fn an_unknown_enum_value_decodes_and_is_kept() {
             review_status: "APPROVED".into(),
         },
     };
-    let response = client.review_time_tracking_timesheet("ts-9", &body).send().await;
+    let response = client.review_time_tracking_timesheet("ts-9", body.clone()).send().await;
     let data = match response {
         Ok(r) => r.into_inner().data,
         Err(e) => panic!("request failed: {e}"),
@@ -236,7 +236,7 @@ async fn nothing_is_sent_until_the_call_is_awaited() {
         .mount(&server)
         .await;
 
-    let pending: deel_api::Pending<'_, (), deel_api::pending::Empty> =
+    let pending: deel_api::Pending<(), deel_api::pending::Empty> =
         client.delete_worker_access_token("wkr-42").send();
     drop(client.delete_worker_access_token("wkr-42").send());
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;

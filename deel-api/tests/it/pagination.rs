@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use deel_api::pagination::{PageStyle, Paginate, PAGINATED};
+use deel_api::pagination::{PageStyle, PAGINATED};
 use deel_api::{Error, RetryPolicy};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
@@ -318,4 +318,33 @@ async fn scim_paging_continues_forward_from_the_callers_start_index() {
         Ok(["x4", "x5", "x6", "x7", "x8", "x9"].map(String::from).to_vec())
     );
     assert_eq!(queries(&server).await, ["count=3&startIndex=5", "count=3&startIndex=8"]);
+}
+
+/// A built request is a value: kept in a struct, moved to another task and sent there after its
+/// client is gone; a list request pages with its own `.paginate()`, no trait imported.
+#[tokio::test]
+async fn a_built_request_is_stored_sent_from_a_task_and_paged_without_a_trait() {
+    struct Job {
+        request: deel_api::builder::GetContracts,
+    }
+    fn send_static<T: Send + 'static>(value: T) -> T {
+        value
+    }
+    let (server, client) = serve(vec![
+        ("limit=2&search=Ada", contracts(&["c1", "c2"], "k2", 3)),
+        ("after_cursor=k2&limit=2&search=Ada", contracts(&["c3"], "", 3)),
+    ])
+    .await;
+    let job = send_static(Job { request: client.get_contracts().limit(2_i32).search(String::from("Ada")) });
+    let again = job.request.clone();
+    drop(client);
+    let first =
+        tokio::spawn(async move { job.request.send().await.map(|page| page.into_inner().data.len()) });
+    assert_eq!(first.await.ok().and_then(Result::ok), Some(2));
+    let ids: Vec<String> = again.paginate().items().map_ok(|c| c.id).try_collect().await.unwrap_or_default();
+    assert_eq!(ids, ["c1", "c2", "c3"]);
+    assert_eq!(
+        queries(&server).await,
+        ["limit=2&search=Ada", "limit=2&search=Ada", "after_cursor=k2&limit=2&search=Ada"]
+    );
 }

@@ -58,7 +58,8 @@ async fn calls_pass_through_and_fixtures_are_written_without_secrets() {
         .unwrap_or_else(|e| panic!("{e}"));
 
     let body = crate::common::session_body("prf-ada");
-    let created = client.create_worker_access_token(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let created =
+        client.create_worker_access_token(body.clone()).send().await.unwrap_or_else(|e| panic!("{e}"));
     // The caller gets the real answer; only the recording is scrubbed.
     assert_eq!(created.into_inner().data.token, WORKER_TOKEN);
     // The stand-in's body is not a webhook list, so this call fails to decode; what matters here
@@ -107,7 +108,8 @@ async fn calls_pass_through_and_fixtures_are_written_without_secrets() {
         .token("x")
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let again = offline.create_worker_access_token(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let again =
+        offline.create_worker_access_token(body.clone()).send().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.into_inner().data.token, "<redacted>");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -44,7 +44,7 @@ fn session_body(profile: &str) -> types::CreateWorkerAccessTokenBody {
 #[tokio::test]
 async fn a_matching_request_gets_the_fixture_response_and_verify_passes() {
     let (server, client) = start(vec![session_fixture()]).await;
-    let created = client.create_worker_access_token(&session_body("prf-ada")).send().await;
+    let created = client.create_worker_access_token(session_body("prf-ada")).send().await;
     let data = created.unwrap_or_else(|e| panic!("{e}")).into_inner().data;
     assert_eq!(data.token, "wt-replayed");
     assert_eq!(data.expires_at.to_rfc3339(), "2026-11-29T12:00:00+00:00");
@@ -55,7 +55,7 @@ async fn a_matching_request_gets_the_fixture_response_and_verify_passes() {
 #[tokio::test]
 async fn a_different_body_is_refused_naming_the_closest_fixture_and_the_difference() {
     let (server, client) = start(vec![session_fixture(), contracts_fixture("2")]).await;
-    let err = match client.create_worker_access_token(&session_body("prf-bob")).send().await {
+    let err = match client.create_worker_access_token(session_body("prf-bob")).send().await {
         Ok(_) => panic!("a request with the wrong body must not be answered"),
         Err(e) => e,
     };
@@ -103,7 +103,7 @@ async fn identical_requests_take_their_fixtures_in_turn() {
     let (server, client) = start(vec![session_fixture(), second]).await;
     let mut tokens = Vec::new();
     for _ in 0..3 {
-        let sent = client.create_worker_access_token(&session_body("prf-ada")).send().await;
+        let sent = client.create_worker_access_token(session_body("prf-ada")).send().await;
         tokens.push(sent.unwrap_or_else(|e| panic!("{e}")).into_inner().data.token);
     }
     assert_eq!(tokens, ["wt-replayed", "wt-second", "wt-second"]);

@@ -85,7 +85,7 @@ async fn a_post_without_an_idempotency_key_is_not_retried() {
         .mount(&server)
         .await;
     let client = common::build(common::builder(&server).retry(fast_retries()));
-    let err = client.create_worker_access_token(&session_body()).send().await.err();
+    let err = client.create_worker_access_token(session_body()).send().await.err();
     assert!(matches!(err, Some(Error::Api(ref e)) if e.status == 503), "{err:?}");
     let requests = common::received(&server).await;
     assert_eq!(requests.len(), 1);
@@ -101,7 +101,7 @@ async fn a_post_with_a_generated_key_is_retried_with_the_same_key() {
         .mount(&server)
         .await;
     let client = common::build(common::builder(&server).retry(fast_retries()).idempotency_keys(true));
-    let sent = client.create_worker_access_token(&session_body()).send().await;
+    let sent = client.create_worker_access_token(session_body()).send().await;
     assert!(sent.is_ok(), "{:?}", sent.err());
     let requests = common::received(&server).await;
     assert_eq!(requests.len(), 3);
@@ -111,7 +111,7 @@ async fn a_post_with_a_generated_key_is_retried_with_the_same_key() {
     assert!(keys.iter().all(|k| *k == Some(first)), "{keys:?}");
 
     // The next logical call gets a new key.
-    let sent = client.create_worker_access_token(&session_body()).send().await;
+    let sent = client.create_worker_access_token(session_body()).send().await;
     assert!(sent.is_ok());
     let requests = common::received(&server).await;
     assert_ne!(common::header(&requests[3], "idempotency-key"), Some(first));
@@ -130,7 +130,7 @@ async fn a_caller_supplied_key_is_sent_on_every_attempt() {
         Ok(c) => c,
         Err(e) => panic!("{e}"),
     };
-    let sent = keyed.create_worker_access_token(&session_body()).send().await;
+    let sent = keyed.create_worker_access_token(session_body()).send().await;
     assert!(sent.is_ok(), "{:?}", sent.err());
     let requests = common::received(&server).await;
     assert_eq!(requests.len(), 2);

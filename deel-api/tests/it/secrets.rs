@@ -103,7 +103,7 @@ async fn a_seed_response_that_fails_to_decode_does_not_quote_the_worker_token() 
         .await;
     let client = common::build(common::builder(&server));
     let body = common::session_body("p");
-    let err = client.create_worker_access_token(&body).send().await.err();
+    let err = client.create_worker_access_token(body.clone()).send().await.err();
     let text = texts(&err);
     assert!(!text.contains("SECRET"), "secret in {text}");
     assert!(text.contains("/data/expires_at"), "the error says where: {text}");

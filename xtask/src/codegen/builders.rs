@@ -3,35 +3,122 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::visit_mut::VisitMut;
-use syn::{Ident, ImplItemFn, Type};
+use syn::{parse_quote, Ident, ImplItemFn, Type};
 
 use super::facts::Operation;
-use super::syntax::{option_inner, pascal_ident, public_name, return_type, typed_args, unraw};
+use super::syntax::{
+    generic_args, option_inner, pascal_ident, public_name, return_type, type_name, typed_args, unraw,
+};
 
-/// The builder method on `Client`, the builder struct and its setters and `send`.
-pub fn builder(positional: &ImplItemFn, op: &Operation) -> Result<TokenStream, String> {
-    let name = format_ident!("{}", public_name(&positional.sig.ident));
-    let output = return_type(positional).ok_or_else(|| format!("{name}: no return type"))?;
-    let args: Vec<(Ident, Type)> =
-        typed_args(positional).into_iter().map(|(ident, ty)| (ident, borrowing(ty))).collect();
-    let mut required: Vec<(&Ident, &Type)> = Vec::new();
-    let mut optional: Vec<(&Ident, Type)> = Vec::new();
-    for (ident, ty) in &args {
-        match option_inner(ty) {
-            Some(inner) => optional.push((ident, inner)),
-            None => required.push((ident, ty)),
+/// How a positional argument is held by a builder and passed back to the positional method.
+#[derive(Debug, Clone)]
+pub enum Held {
+    /// `&str`: held as a `String`, set from `impl Into<String>`.
+    Str,
+    /// `&Vec<T>`: held as a `Vec<T>`, set from any iterator of `impl Into<T>`.
+    List(Type),
+    /// `&T`: held as a `T`, set from `impl Into<T>`.
+    Borrowed(Type),
+    /// `T` by value: held as is, set from `impl Into<T>`.
+    Value(Type),
+}
+
+impl Held {
+    /// Reads a positional argument's type (the `T` of an `Option<T>` for optional ones).
+    pub fn of(ty: &Type) -> Held {
+        let Type::Reference(r) = ty else { return Held::Value(ty.clone()) };
+        match type_name(&r.elem) {
+            Some(name) if name == "str" => Held::Str,
+            Some(name) if name == "Vec" => match generic_args(&r.elem).and_then(|a| a.into_iter().next()) {
+                Some(item) => Held::List(item),
+                None => Held::Borrowed((*r.elem).clone()),
+            },
+            _ => Held::Borrowed((*r.elem).clone()),
         }
     }
 
+    /// The type a builder stores.
+    pub fn stored(&self) -> Type {
+        match self {
+            Held::Str => parse_quote!(::std::string::String),
+            Held::List(item) => parse_quote!(::std::vec::Vec<#item>),
+            Held::Borrowed(t) | Held::Value(t) => t.clone(),
+        }
+    }
+
+    /// A setter's (or the builder method's) parameter type.
+    fn accepted(&self) -> TokenStream {
+        match self {
+            Held::Str => quote!(impl ::std::convert::Into<::std::string::String>),
+            Held::List(item) => {
+                quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>)
+            }
+            Held::Borrowed(t) | Held::Value(t) => quote!(impl ::std::convert::Into<#t>),
+        }
+    }
+
+    /// Converts an accepted `value` into the stored type.
+    fn store(&self, value: &Ident) -> TokenStream {
+        match self {
+            Held::List(_) => quote!(#value.into_iter().map(::std::convert::Into::into).collect()),
+            _ => quote!(#value.into()),
+        }
+    }
+
+    /// Passes the stored `self.field` (an `Option` when `optional`) to the positional method;
+    /// `by_move` when the builder is being consumed.
+    pub fn pass(&self, field: &Ident, optional: bool, by_move: bool) -> TokenStream {
+        match (self, optional) {
+            (Held::Str, false) | (Held::List(_), false) | (Held::Borrowed(_), false) => quote!(&self.#field),
+            (Held::Str, true) => quote!(self.#field.as_deref()),
+            (Held::List(_), true) | (Held::Borrowed(_), true) => quote!(self.#field.as_ref()),
+            (Held::Value(_), _) if by_move => quote!(self.#field),
+            (Held::Value(_), _) => quote!(self.#field.clone()),
+        }
+    }
+}
+
+/// One argument of a positional method, as a builder holds it.
+pub struct BuilderArg {
+    pub ident: Ident,
+    pub held: Held,
+    pub optional: bool,
+}
+
+/// The arguments of a rewritten positional method, as its builder holds them.
+pub fn builder_args(positional: &ImplItemFn) -> Vec<BuilderArg> {
+    typed_args(positional)
+        .into_iter()
+        .map(|(ident, ty)| match option_inner(&ty) {
+            Some(inner) => BuilderArg { ident, held: Held::of(&inner), optional: true },
+            None => BuilderArg { ident, held: Held::of(&ty), optional: false },
+        })
+        .collect()
+}
+
+/// The builder method on `Client`, the builder struct and its setters and `send`. A builder owns
+/// what it holds (a clone of the client, strings, lists, bodies): it can be stored, cloned, moved
+/// to another task and sent there.
+pub fn builder(positional: &ImplItemFn, op: &Operation) -> Result<TokenStream, String> {
+    let name = format_ident!("{}", public_name(&positional.sig.ident));
+    let output = return_type(positional).ok_or_else(|| format!("{name}: no return type"))?;
+    let args = builder_args(positional);
+    let required: Vec<&BuilderArg> = args.iter().filter(|a| !a.optional).collect();
+    let optional: Vec<&BuilderArg> = args.iter().filter(|a| a.optional).collect();
+
     let builder = pascal_ident(&name.to_string());
     let positional = &positional.sig.ident;
-    let req_names: Vec<&Ident> = required.iter().map(|(i, _)| *i).collect();
-    let req_types: Vec<&Type> = required.iter().map(|(_, t)| *t).collect();
-    let opt_names: Vec<&Ident> = optional.iter().map(|(i, _)| *i).collect();
-    let opt_types: Vec<&Type> = optional.iter().map(|(_, t)| t).collect();
-    let all_names: Vec<&Ident> = args.iter().map(|(i, _)| i).collect();
-    let setter_docs: Vec<String> = optional.iter().map(|(i, _)| setter_doc(i, op)).collect();
+    let req_names: Vec<&Ident> = required.iter().map(|a| &a.ident).collect();
+    let req_accepted: Vec<TokenStream> = required.iter().map(|a| a.held.accepted()).collect();
+    let req_stored: Vec<Type> = required.iter().map(|a| a.held.stored()).collect();
+    let req_store: Vec<TokenStream> = required.iter().map(|a| a.held.store(&a.ident)).collect();
+    let opt_names: Vec<&Ident> = optional.iter().map(|a| &a.ident).collect();
+    let opt_accepted: Vec<TokenStream> = optional.iter().map(|a| a.held.accepted()).collect();
+    let opt_stored: Vec<Type> = optional.iter().map(|a| a.held.stored()).collect();
+    let value = format_ident!("value");
+    let opt_store: Vec<TokenStream> = optional.iter().map(|a| a.held.store(&value)).collect();
+    let passes: Vec<TokenStream> = args.iter().map(|a| a.held.pass(&a.ident, a.optional, true)).collect();
+    let setter_docs: Vec<String> = optional.iter().map(|a| setter_doc(&a.ident, op)).collect();
 
     let doc = op_doc(op);
     let struct_doc = format!("Request builder for [`Client::{name}`]; finish with [`{builder}::send`].");
@@ -39,50 +126,35 @@ pub fn builder(positional: &ImplItemFn, op: &Operation) -> Result<TokenStream, S
     Ok(quote! {
         impl Client {
             #(#[doc = #doc])*
-            pub fn #name<'a>(&'a self, #(#req_names: #req_types),*) -> #builder<'a> {
-                #builder { client: self, #(#req_names,)* #(#opt_names: None,)* }
+            pub fn #name(&self, #(#req_names: #req_accepted),*) -> #builder {
+                #builder { client: self.clone(), #(#req_names: #req_store,)* #(#opt_names: None,)* }
             }
         }
 
         #[doc = #struct_doc]
         #derive
         #[must_use = "a request builder does nothing until `send()` is awaited"]
-        pub struct #builder<'a> {
-            client: &'a Client,
-            #(#req_names: #req_types,)*
-            #(#opt_names: Option<#opt_types>,)*
+        pub struct #builder {
+            client: Client,
+            #(#req_names: #req_stored,)*
+            #(#opt_names: Option<#opt_stored>,)*
         }
 
-        impl<'a> #builder<'a> {
+        impl #builder {
             #(
                 #[doc = #setter_docs]
-                pub fn #opt_names(mut self, value: #opt_types) -> Self {
-                    self.#opt_names = Some(value);
+                pub fn #opt_names(mut self, value: #opt_accepted) -> Self {
+                    self.#opt_names = Some(#opt_store);
                     self
                 }
             )*
 
             /// Sends the request when awaited, and decodes the response.
             pub fn send(self) -> #output {
-                self.client.#positional(#(self.#all_names),*)
+                self.client.#positional(#(#passes),*)
             }
         }
     })
-}
-
-/// A builder holds its arguments for as long as it lives: references borrow for `'a`.
-fn borrowing(mut ty: Type) -> Type {
-    struct Borrow;
-    impl VisitMut for Borrow {
-        fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
-            if r.lifetime.is_none() {
-                r.lifetime = Some(syn::Lifetime::new("'a", proc_macro2::Span::call_site()));
-            }
-            syn::visit_mut::visit_type_reference_mut(self, r);
-        }
-    }
-    Borrow.visit_type_mut(&mut ty);
-    ty
 }
 
 fn setter_doc(arg: &Ident, op: &Operation) -> String {
@@ -113,9 +185,11 @@ pub fn op_doc(op: &Operation) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    /// `s` without whitespace, to compare generated code whatever its line breaks.
+    /// `s` without whitespace or trailing commas, to compare generated code whatever its line
+    /// breaks.
     fn tight(s: &str) -> String {
-        s.split_whitespace().collect()
+        let squashed: String = s.split_whitespace().collect();
+        squashed.replace(",)", ")").replace(",}", "}").replace(",>", ">")
     }
 
     use std::collections::BTreeMap;
@@ -125,10 +199,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_builder_holds_required_arguments_and_sets_optional_ones() {
+    fn a_builder_owns_required_arguments_and_sets_optional_ones_from_anything_that_converts() {
         let f: ImplItemFn = parse_quote! {
-            pub(crate) fn send_get_thing<'a>(&'a self, id: &str, limit: Option<i64>, status: Option<&types::Status>)
-                -> crate::runtime::Pending<'a, types::Thing> { todo!() }
+            pub(crate) fn send_get_thing<'a>(&'a self, id: &str, limit: Option<i64>,
+                status: Option<&types::Status>, tags: Option<&::std::vec::Vec<::std::string::String>>)
+                -> crate::runtime::Pending<types::Thing> { todo!() }
         };
         let op = Operation {
             method: "GET".into(),
@@ -141,18 +216,23 @@ mod tests {
         };
         let tokens = builder(&f, &op).expect("builds");
         let file: syn::File = syn::parse2(tokens).expect("parses");
-        let t = prettyplease::unparse(&file).split_whitespace().collect::<String>();
-        assert!(t.contains(&tight("pub fn get_thing<'a>(&'a self, id: &'a str) -> GetThing<'a>")), "{t}");
-        assert!(t.contains(&tight("/// `GET /things/{id}`")), "{t}");
-        assert!(t.contains(&tight("/// Token scopes: `things:read`.")), "{t}");
-        assert!(t.contains(&tight("#[derive(Clone)] #[must_use")), "{t}");
+        let t = tight(&prettyplease::unparse(&file));
+        let has = |s: &str| t.contains(&tight(s));
         assert!(
-            t.contains(&tight(
-                "/// Sets the optional `limit` query parameter. pub fn limit(mut self, value: i64) -> Self"
-            )),
+            has("pub fn get_thing(&self, id: impl ::std::convert::Into<::std::string::String>,) -> GetThing"),
             "{t}"
         );
-        assert!(t.contains(&tight("pub fn status(mut self, value: &'a types::Status) -> Self")), "{t}");
-        assert!(t.contains(&tight("self.client.send_get_thing(self.id, self.limit, self.status)")), "{t}");
+        assert!(
+            has("GetThing { client: self.clone(), id: id.into(), limit: None, status: None, tags: None, }"),
+            "{t}"
+        );
+        assert!(has("/// `GET /things/{id}`"), "{t}");
+        assert!(has("/// Token scopes: `things:read`."), "{t}");
+        assert!(has("#[derive(Clone)] #[must_use"), "{t}");
+        assert!(has("pub struct GetThing { client: Client, id: ::std::string::String, limit: Option<i64>, status: Option<types::Status>, tags: Option<::std::vec::Vec<::std::string::String>>, }"), "{t}");
+        assert!(has("///Sets the optional `limit` query parameter. pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self { self.limit = Some(value.into()); self }"), "{t}");
+        assert!(has("pub fn tags(mut self, value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,) -> Self { self.tags = Some(value.into_iter().map(::std::convert::Into::into).collect()); self }"), "{t}");
+        assert!(has("pub fn send(self) -> crate::runtime::Pending<types::Thing> { self.client.send_get_thing(&self.id, self.limit, self.status.as_ref(), self.tags.as_ref()) }"), "{t}");
+        assert!(!t.contains("'a"), "a builder borrows nothing: {t}");
     }
 }

@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{ImplItemFn, Item, Type};
 
+use super::builders::builder_args;
 use super::operations::pending_parts;
 use super::pagination::{Field, PageSpec};
 use super::syntax::{element_type, option_inner, pascal_ident, public_name, type_name, typed_args, Scalar};
@@ -65,12 +66,12 @@ pub fn paginated(
         ));
     };
     let (bind, value) = match position_kind {
-        Scalar::Str if start_at == 0 => (quote!(), quote!(position.or(self.#position))),
+        Scalar::Str if start_at == 0 => (quote!(), quote!(position.or(self.#position.as_deref()))),
         Scalar::Str => (
             quote! {
                 let start = position.and_then(|p| p.parse::<u64>().ok()).map(|seen| (seen + #start_at).to_string());
             },
-            quote!(start.as_deref().or(self.#position)),
+            quote!(start.as_deref().or(self.#position.as_deref())),
         ),
         Scalar::F64 => (
             quote!(),
@@ -88,18 +89,9 @@ pub fn paginated(
     } else {
         quote!(0)
     };
-    let args: Vec<TokenStream> = typed_args(positional)
-        .into_iter()
-        .map(|(i, ty)| {
-            if i == position {
-                value.clone()
-            } else if matches!(ty, Type::Reference(_)) {
-                // References are copied; owned values (open enums) are cloned.
-                quote!(self.#i)
-            } else {
-                quote!(self.#i.clone())
-            }
-        })
+    let args: Vec<TokenStream> = builder_args(positional)
+        .iter()
+        .map(|a| if a.ident == position { value.clone() } else { a.held.pass(&a.ident, a.optional, false) })
         .collect();
     let size = match &spec.size {
         Some(size) => match kind_of(size) {
@@ -153,12 +145,21 @@ pub fn paginated(
     };
     let style = format_ident!("{}", spec.style);
     Ok(quote! {
-        impl<'a> crate::runtime::pagination::Paginated for #builder<'a> {
+        impl #builder {
+            /// The listing as a stream of pages or items, fetched as they are wanted (see
+            /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+            /// applies to the first page.
+            pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+                crate::runtime::pagination::Paginator::new(self)
+            }
+        }
+
+        impl crate::runtime::pagination::Paginated for #builder {
             type Page = #page_ty;
             type Item = #item_ty;
             const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::#style;
 
-            fn fetch_page<'s>(&'s self, position: Option<&'s str>) -> crate::runtime::Pending<'s, Self::Page> {
+            fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
                 #bind
                 self.client.#positional_name(#(#args),*)
             }
@@ -186,7 +187,7 @@ pub fn paginated(
 /// Reads an optional count parameter of the builder as a `u64`.
 fn count(field: &syn::Ident, kind: Scalar) -> TokenStream {
     match kind {
-        Scalar::Str => quote!(self.#field.and_then(|v| v.trim().parse::<u64>().ok())),
+        Scalar::Str => quote!(self.#field.as_deref().and_then(|v| v.trim().parse::<u64>().ok())),
         Scalar::F64 => quote!(self.#field.and_then(crate::runtime::pagination::count)),
         Scalar::I64 => quote!(self.#field.and_then(|v| u64::try_from(v).ok())),
     }
@@ -194,9 +195,11 @@ fn count(field: &syn::Ident, kind: Scalar) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    /// `s` without whitespace, to compare generated code whatever its line breaks.
+    /// `s` without whitespace or trailing commas, to compare generated code whatever its line
+    /// breaks.
     fn tight(s: &str) -> String {
-        s.split_whitespace().collect()
+        let squashed: String = s.split_whitespace().collect();
+        squashed.replace(",)", ")").replace(",}", "}").replace(",>", ">")
     }
 
     use syn::parse_quote;
@@ -218,7 +221,7 @@ mod tests {
     fn list_method(offset: syn::Type) -> ImplItemFn {
         parse_quote! {
             pub(crate) fn send_list_things<'a>(&'a self, limit: Option<i64>, offset: #offset)
-                -> crate::runtime::Pending<'a, types::ThingList> { todo!() }
+                -> crate::runtime::Pending<types::ThingList> { todo!() }
         }
     }
 
@@ -232,7 +235,7 @@ mod tests {
 
     fn squashed(tokens: TokenStream) -> String {
         let file: syn::File = syn::parse2(tokens).expect("parses");
-        prettyplease::unparse(&file).split_whitespace().collect::<String>()
+        tight(&prettyplease::unparse(&file))
     }
 
     #[test]
@@ -241,22 +244,34 @@ mod tests {
             paginated(&list_method(parse_quote!(Option<&str>)), &spec("Offset", "offset"), &types())
                 .expect("pages"),
         );
-        assert!(
-            t.contains(&tight("impl<'a> crate::runtime::pagination::Paginated for ListThings<'a>")),
-            "{t}"
-        );
+        assert!(t.contains(&tight("impl crate::runtime::pagination::Paginated for ListThings")), "{t}");
         assert!(t.contains(&tight("type Item = types::Thing;")), "{t}");
         assert!(
-            t.contains(&tight("self.client.send_list_things(self.limit.clone(), position.or(self.offset))")),
+            t.contains(&tight(
+                "self.client.send_list_things(self.limit.clone(), position.or(self.offset.as_deref()))"
+            )),
             "{t}"
         );
-        assert!(t.contains(&tight("self.offset.and_then(|v| v.trim().parse::<u64>().ok())")), "{t}");
+        assert!(
+            t.contains(&tight("self.offset.as_deref().and_then(|v| v.trim().parse::<u64>().ok())")),
+            "{t}"
+        );
         assert!(
             t.contains(&tight(
                 "fn page_size(&self) -> Option<u64> { self.limit.and_then(|v| u64::try_from(v).ok()) }"
             )),
             "{t}"
         );
+    }
+
+    #[test]
+    fn list_requests_page_with_an_inherent_method() {
+        let t = squashed(
+            paginated(&list_method(parse_quote!(Option<&str>)), &spec("Offset", "offset"), &types())
+                .expect("pages"),
+        );
+        assert!(t.contains(&tight("impl ListThings { ///")), "{t}");
+        assert!(t.contains(&tight("pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> { crate::runtime::pagination::Paginator::new(self) }")), "{t}");
     }
 
     #[test]

@@ -11,9 +11,9 @@ impl Client {
     /// Token scopes: `gadgets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/gadgets/list-gadgets>
-    pub fn list_gadgets<'a>(&'a self) -> ListGadgets<'a> {
+    pub fn list_gadgets(&self) -> ListGadgets {
         ListGadgets {
-            client: self,
+            client: self.clone(),
             cursor: None,
             limit: None,
             status: None,
@@ -24,46 +24,58 @@ impl Client {
 ///Request builder for [`Client::list_gadgets`]; finish with [`ListGadgets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListGadgets<'a> {
-    client: &'a Client,
-    cursor: Option<&'a str>,
+pub struct ListGadgets {
+    client: Client,
+    cursor: Option<::std::string::String>,
     limit: Option<i64>,
     status: Option<types::GadgetStatus>,
 }
 #[cfg(feature = "gadgets")]
-impl<'a> ListGadgets<'a> {
+impl ListGadgets {
     ///Sets the optional `cursor` query parameter.
-    pub fn cursor(mut self, value: &'a str) -> Self {
-        self.cursor = Some(value);
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = Some(value.into());
         self
     }
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
+    pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `status` query parameter.
-    pub fn status(mut self, value: types::GadgetStatus) -> Self {
-        self.status = Some(value);
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<types::GadgetStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::GadgetList> {
-        self.client.send_list_gadgets(self.cursor, self.limit, self.status)
+    pub fn send(self) -> crate::runtime::Pending<types::GadgetList> {
+        self.client.send_list_gadgets(self.cursor.as_deref(), self.limit, self.status)
     }
 }
 #[cfg(feature = "gadgets")]
-impl<'a> crate::runtime::pagination::Paginated for ListGadgets<'a> {
+impl ListGadgets {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "gadgets")]
+impl crate::runtime::pagination::Paginated for ListGadgets {
     type Page = types::GadgetList;
     type Item = types::Gadget;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_list_gadgets(
-                position.or(self.cursor),
+                position.or(self.cursor.as_deref()),
                 self.limit.clone(),
                 self.status.clone(),
             )
@@ -96,23 +108,29 @@ impl Client {
     /// Token scopes: `gadgets:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/gadgets/create-gadget>
-    pub fn create_gadget<'a>(&'a self, body: &'a types::NewGadget) -> CreateGadget<'a> {
-        CreateGadget { client: self, body }
+    pub fn create_gadget(
+        &self,
+        body: impl ::std::convert::Into<types::NewGadget>,
+    ) -> CreateGadget {
+        CreateGadget {
+            client: self.clone(),
+            body: body.into(),
+        }
     }
 }
 #[cfg(feature = "gadgets")]
 ///Request builder for [`Client::create_gadget`]; finish with [`CreateGadget::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateGadget<'a> {
-    client: &'a Client,
-    body: &'a types::NewGadget,
+pub struct CreateGadget {
+    client: Client,
+    body: types::NewGadget,
 }
 #[cfg(feature = "gadgets")]
-impl<'a> CreateGadget<'a> {
+impl CreateGadget {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::Gadget> {
-        self.client.send_create_gadget(self.body)
+    pub fn send(self) -> crate::runtime::Pending<types::Gadget> {
+        self.client.send_create_gadget(&self.body)
     }
 }
 #[cfg(feature = "gadgets")]
@@ -120,10 +138,13 @@ impl Client {
     /// `DELETE /rest/v2/gadgets/{gadget_id}`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/gadgets/delete-gadget>
-    pub fn delete_gadget<'a>(&'a self, gadget_id: &'a str) -> DeleteGadget<'a> {
+    pub fn delete_gadget(
+        &self,
+        gadget_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteGadget {
         DeleteGadget {
-            client: self,
-            gadget_id,
+            client: self.clone(),
+            gadget_id: gadget_id.into(),
         }
     }
 }
@@ -131,17 +152,15 @@ impl Client {
 ///Request builder for [`Client::delete_gadget`]; finish with [`DeleteGadget::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteGadget<'a> {
-    client: &'a Client,
-    gadget_id: &'a str,
+pub struct DeleteGadget {
+    client: Client,
+    gadget_id: ::std::string::String,
 }
 #[cfg(feature = "gadgets")]
-impl<'a> DeleteGadget<'a> {
+impl DeleteGadget {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
-        self.client.send_delete_gadget(self.gadget_id)
+    pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
+        self.client.send_delete_gadget(&self.gadget_id)
     }
 }
 #[cfg(feature = "gadgets")]
@@ -149,13 +168,13 @@ impl Client {
     /// `GET /rest/v2/gadgets/{gadget_id}/manual`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/gadgets/download-gadget-manual>
-    pub fn download_gadget_manual<'a>(
-        &'a self,
-        gadget_id: &'a str,
-    ) -> DownloadGadgetManual<'a> {
+    pub fn download_gadget_manual(
+        &self,
+        gadget_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DownloadGadgetManual {
         DownloadGadgetManual {
-            client: self,
-            gadget_id,
+            client: self.clone(),
+            gadget_id: gadget_id.into(),
         }
     }
 }
@@ -163,17 +182,17 @@ impl Client {
 ///Request builder for [`Client::download_gadget_manual`]; finish with [`DownloadGadgetManual::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadGadgetManual<'a> {
-    client: &'a Client,
-    gadget_id: &'a str,
+pub struct DownloadGadgetManual {
+    client: Client,
+    gadget_id: ::std::string::String,
 }
 #[cfg(feature = "gadgets")]
-impl<'a> DownloadGadgetManual<'a> {
+impl DownloadGadgetManual {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
-        self.client.send_download_gadget_manual(self.gadget_id)
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
+        self.client.send_download_gadget_manual(&self.gadget_id)
     }
 }
 #[cfg(feature = "gadgets")]
@@ -183,31 +202,31 @@ impl Client {
     /// The request body is a `multipart/form-data` form.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/gadgets/upload-gadget-photo>
-    pub fn upload_gadget_photo<'a>(
-        &'a self,
-        gadget_id: &'a str,
-        form: ::reqwest::multipart::Form,
-    ) -> UploadGadgetPhoto<'a> {
+    pub fn upload_gadget_photo(
+        &self,
+        gadget_id: impl ::std::convert::Into<::std::string::String>,
+        form: impl ::std::convert::Into<::reqwest::multipart::Form>,
+    ) -> UploadGadgetPhoto {
         UploadGadgetPhoto {
-            client: self,
-            gadget_id,
-            form,
+            client: self.clone(),
+            gadget_id: gadget_id.into(),
+            form: form.into(),
         }
     }
 }
 #[cfg(feature = "gadgets")]
 ///Request builder for [`Client::upload_gadget_photo`]; finish with [`UploadGadgetPhoto::send`].
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UploadGadgetPhoto<'a> {
-    client: &'a Client,
-    gadget_id: &'a str,
+pub struct UploadGadgetPhoto {
+    client: Client,
+    gadget_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "gadgets")]
-impl<'a> UploadGadgetPhoto<'a> {
+impl UploadGadgetPhoto {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::Gadget> {
-        self.client.send_upload_gadget_photo(self.gadget_id, self.form)
+    pub fn send(self) -> crate::runtime::Pending<types::Gadget> {
+        self.client.send_upload_gadget_photo(&self.gadget_id, self.form)
     }
 }
 #[cfg(feature = "members")]
@@ -215,13 +234,13 @@ impl Client {
     /// `POST /rest/v2/members/{member_id}/session`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/members/create-member-session>
-    pub fn create_member_session<'a>(
-        &'a self,
-        member_id: &'a str,
-    ) -> CreateMemberSession<'a> {
+    pub fn create_member_session(
+        &self,
+        member_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> CreateMemberSession {
         CreateMemberSession {
-            client: self,
-            member_id,
+            client: self.clone(),
+            member_id: member_id.into(),
         }
     }
 }
@@ -229,15 +248,15 @@ impl Client {
 ///Request builder for [`Client::create_member_session`]; finish with [`CreateMemberSession::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateMemberSession<'a> {
-    client: &'a Client,
-    member_id: &'a str,
+pub struct CreateMemberSession {
+    client: Client,
+    member_id: ::std::string::String,
 }
 #[cfg(feature = "members")]
-impl<'a> CreateMemberSession<'a> {
+impl CreateMemberSession {
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::MemberSession> {
-        self.client.send_create_member_session(self.member_id)
+    pub fn send(self) -> crate::runtime::Pending<types::MemberSession> {
+        self.client.send_create_member_session(&self.member_id)
     }
 }
 #[cfg(feature = "widgets")]
@@ -247,9 +266,9 @@ impl Client {
     /// Token scopes: `widgets:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/widgets/list-widgets>
-    pub fn list_widgets<'a>(&'a self) -> ListWidgets<'a> {
+    pub fn list_widgets(&self) -> ListWidgets {
         ListWidgets {
-            client: self,
+            client: self.clone(),
             limit: None,
             offset: None,
         }
@@ -259,44 +278,61 @@ impl Client {
 ///Request builder for [`Client::list_widgets`]; finish with [`ListWidgets::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListWidgets<'a> {
-    client: &'a Client,
-    limit: Option<&'a str>,
-    offset: Option<&'a str>,
+pub struct ListWidgets {
+    client: Client,
+    limit: Option<::std::string::String>,
+    offset: Option<::std::string::String>,
 }
 #[cfg(feature = "widgets")]
-impl<'a> ListWidgets<'a> {
+impl ListWidgets {
     ///Sets the optional `limit` query parameter.
-    pub fn limit(mut self, value: &'a str) -> Self {
-        self.limit = Some(value);
+    pub fn limit(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.limit = Some(value.into());
         self
     }
     ///Sets the optional `offset` query parameter.
-    pub fn offset(mut self, value: &'a str) -> Self {
-        self.offset = Some(value);
+    pub fn offset(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.offset = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::WidgetPage> {
-        self.client.send_list_widgets(self.limit, self.offset)
+    pub fn send(self) -> crate::runtime::Pending<types::WidgetPage> {
+        self.client.send_list_widgets(self.limit.as_deref(), self.offset.as_deref())
     }
 }
 #[cfg(feature = "widgets")]
-impl<'a> crate::runtime::pagination::Paginated for ListWidgets<'a> {
+impl ListWidgets {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "widgets")]
+impl crate::runtime::pagination::Paginated for ListWidgets {
     type Page = types::WidgetPage;
     type Item = types::Widget;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
-        self.client.send_list_widgets(self.limit.clone(), position.or(self.offset))
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
+        self.client
+            .send_list_widgets(
+                self.limit.as_deref(),
+                position.or(self.offset.as_deref()),
+            )
     }
     fn page_size(&self) -> Option<u64> {
-        self.limit.and_then(|v| v.trim().parse::<u64>().ok())
+        self.limit.as_deref().and_then(|v| v.trim().parse::<u64>().ok())
     }
     fn start(&self) -> u64 {
         self.offset
+            .as_deref()
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|v| v.saturating_sub(0u64))
             .unwrap_or(0)
@@ -321,9 +357,9 @@ impl Client {
     /// `GET /scim/v2/Members`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/members/list-members>
-    pub fn list_members<'a>(&'a self) -> ListMembers<'a> {
+    pub fn list_members(&self) -> ListMembers {
         ListMembers {
-            client: self,
+            client: self.clone(),
             count: None,
             start_index: None,
         }
@@ -333,37 +369,43 @@ impl Client {
 ///Request builder for [`Client::list_members`]; finish with [`ListMembers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListMembers<'a> {
-    client: &'a Client,
+pub struct ListMembers {
+    client: Client,
     count: Option<f64>,
     start_index: Option<f64>,
 }
 #[cfg(feature = "members")]
-impl<'a> ListMembers<'a> {
+impl ListMembers {
     ///Sets the optional `count` query parameter.
-    pub fn count(mut self, value: f64) -> Self {
-        self.count = Some(value);
+    pub fn count(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.count = Some(value.into());
         self
     }
     ///Sets the optional `start_index` query parameter.
-    pub fn start_index(mut self, value: f64) -> Self {
-        self.start_index = Some(value);
+    pub fn start_index(mut self, value: impl ::std::convert::Into<f64>) -> Self {
+        self.start_index = Some(value.into());
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<'a, types::MemberList> {
+    pub fn send(self) -> crate::runtime::Pending<types::MemberList> {
         self.client.send_list_members(self.count, self.start_index)
     }
 }
 #[cfg(feature = "members")]
-impl<'a> crate::runtime::pagination::Paginated for ListMembers<'a> {
+impl ListMembers {
+    /// The listing as a stream of pages or items, fetched as they are wanted (see
+    /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
+    /// applies to the first page.
+    pub fn paginate(self) -> crate::runtime::pagination::Paginator<Self> {
+        crate::runtime::pagination::Paginator::new(self)
+    }
+}
+#[cfg(feature = "members")]
+impl crate::runtime::pagination::Paginated for ListMembers {
     type Page = types::MemberList;
     type Item = types::Member;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::ScimIndex;
-    fn fetch_page<'s>(
-        &'s self,
-        position: Option<&'s str>,
-    ) -> crate::runtime::Pending<'s, Self::Page> {
+    fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_list_members(
                 self.count.clone(),

@@ -11,7 +11,7 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
         status: Option<types::GadgetStatus>,
-    ) -> crate::runtime::Pending<'a, types::GadgetList> {
+    ) -> crate::runtime::Pending<types::GadgetList> {
         let url = format!("{}/rest/v2/gadgets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -40,7 +40,7 @@ impl crate::Client {
     pub(crate) fn send_create_gadget<'a>(
         &'a self,
         body: &types::NewGadget,
-    ) -> crate::runtime::Pending<'a, types::Gadget> {
+    ) -> crate::runtime::Pending<types::Gadget> {
         let url = format!("{}/rest/v2/gadgets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -67,7 +67,7 @@ impl crate::Client {
     pub(crate) fn send_delete_gadget<'a>(
         &'a self,
         gadget_id: &str,
-    ) -> crate::runtime::Pending<'a, (), crate::runtime::pending::Empty> {
+    ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/gadgets/{}", self.baseurl, encode_path(& gadget_id.to_string()),
         );
@@ -88,7 +88,7 @@ impl crate::Client {
     pub(crate) fn send_download_gadget_manual<'a>(
         &'a self,
         gadget_id: &str,
-    ) -> crate::runtime::Pending<'a, ByteStream, crate::runtime::pending::Stream> {
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
         let url = format!(
             "{}/rest/v2/gadgets/{}/manual", self.baseurl, encode_path(& gadget_id
             .to_string()),
@@ -111,7 +111,7 @@ impl crate::Client {
         &'a self,
         gadget_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<'a, types::Gadget> {
+    ) -> crate::runtime::Pending<types::Gadget> {
         let url = format!(
             "{}/rest/v2/gadgets/{}/photos", self.baseurl, encode_path(& gadget_id
             .to_string()),
@@ -141,7 +141,7 @@ impl crate::Client {
     pub(crate) fn send_create_member_session<'a>(
         &'a self,
         member_id: &str,
-    ) -> crate::runtime::Pending<'a, types::MemberSession> {
+    ) -> crate::runtime::Pending<types::MemberSession> {
         let url = format!(
             "{}/rest/v2/members/{}/session", self.baseurl, encode_path(& member_id
             .to_string()),
@@ -171,7 +171,7 @@ impl crate::Client {
         &'a self,
         limit: Option<&str>,
         offset: Option<&str>,
-    ) -> crate::runtime::Pending<'a, types::WidgetPage> {
+    ) -> crate::runtime::Pending<types::WidgetPage> {
         let url = format!("{}/rest/v2/widgets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -200,7 +200,7 @@ impl crate::Client {
         &'a self,
         count: Option<f64>,
         start_index: Option<f64>,
-    ) -> crate::runtime::Pending<'a, types::MemberList> {
+    ) -> crate::runtime::Pending<types::MemberList> {
         let url = format!("{}/scim/v2/Members", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
