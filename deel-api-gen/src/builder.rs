@@ -17,6 +17,7 @@ impl Client {
     ) -> CreateVendorBill {
         CreateVendorBill {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -27,15 +28,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateVendorBill {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateVendorBillBody,
 }
 #[cfg(feature = "treasury")]
 impl CreateVendorBill {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TreasuryCreateVendorBillV20260101Response201> {
-        self.client.send_create_vendor_bill(&self.body)
+        self.client.send_create_vendor_bill(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "treasury")]
@@ -54,6 +75,7 @@ impl Client {
     ) -> UploadVendorBillAttachment {
         UploadVendorBillAttachment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             vendor_bill_id: vendor_bill_id.into(),
             form: form.into(),
         }
@@ -64,16 +86,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UploadVendorBillAttachment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     vendor_bill_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "treasury")]
 impl UploadVendorBillAttachment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
-        self.client.send_upload_vendor_bill_attachment(&self.vendor_bill_id, self.form)
+        self.client
+            .send_upload_vendor_bill_attachment(&self.vendor_bill_id, self.form)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -91,6 +135,7 @@ impl Client {
     ) -> CreateContractAdjustment {
         CreateContractAdjustment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             form: form.into(),
         }
     }
@@ -100,15 +145,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractAdjustment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "adjustments")]
 impl CreateContractAdjustment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AdjustmentsCreateContractAdjustmentResponse201> {
-        self.client.send_create_contract_adjustment(self.form)
+        self.client.send_create_contract_adjustment(self.form).with_options(self.options)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -121,6 +186,7 @@ impl Client {
     pub fn get_adjustment_categories(&self) -> GetAdjustmentCategories {
         GetAdjustmentCategories {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_types: None,
         }
     }
@@ -131,6 +197,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetAdjustmentCategories {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_types: Option<
         ::std::vec::Vec<
             types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
@@ -153,11 +220,32 @@ impl GetAdjustmentCategories {
         );
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AdjustmentsGetAdjustmentCategoriesResponse200> {
-        self.client.send_get_adjustment_categories(self.contract_types.as_ref())
+        self.client
+            .send_get_adjustment_categories(self.contract_types.as_ref())
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -173,6 +261,7 @@ impl Client {
     ) -> GetContractAdjustment {
         GetContractAdjustment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -183,15 +272,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractAdjustment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "adjustments")]
 impl GetContractAdjustment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AdjustmentsGetContractAdjustmentResponse200> {
-        self.client.send_get_contract_adjustment(&self.id)
+        self.client.send_get_contract_adjustment(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -207,6 +316,7 @@ impl Client {
     ) -> DeleteContractAdjustment {
         DeleteContractAdjustment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -217,13 +327,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteContractAdjustment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "adjustments")]
 impl DeleteContractAdjustment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
-        self.client.send_delete_contract_adjustment(&self.id)
+        self.client.send_delete_contract_adjustment(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -242,6 +372,7 @@ impl Client {
     ) -> UpdateContractAdjustment {
         UpdateContractAdjustment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             form: form.into(),
         }
@@ -252,16 +383,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateContractAdjustment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "adjustments")]
 impl UpdateContractAdjustment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_contract_adjustment(&self.id, self.form)
+        self.client
+            .send_update_contract_adjustment(&self.id, self.form)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -276,6 +429,7 @@ impl Client {
     ) -> RetrieveAListOfAtsApplicationSources {
         RetrieveAListOfAtsApplicationSources {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
         }
@@ -287,6 +441,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfAtsApplicationSources {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
@@ -305,6 +460,25 @@ impl RetrieveAListOfAtsApplicationSources {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -316,6 +490,7 @@ impl RetrieveAListOfAtsApplicationSources {
                 self.cursor.as_deref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -338,6 +513,7 @@ impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsApplicationSour
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -372,6 +548,7 @@ impl Client {
     pub fn retrieve_a_list_of_ats_applications(&self) -> RetrieveAListOfAtsApplications {
         RetrieveAListOfAtsApplications {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             candidate_tag_ids: None,
             current_stage_category_type_slugs: None,
             current_stage_default_type_slugs: None,
@@ -394,6 +571,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfAtsApplications {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     candidate_tag_ids: Option<::std::vec::Vec<::std::string::String>>,
     current_stage_category_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
     current_stage_default_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
@@ -541,6 +719,25 @@ impl RetrieveAListOfAtsApplications {
         self.updated_after = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -563,6 +760,7 @@ impl RetrieveAListOfAtsApplications {
                 self.source_slugs.as_ref(),
                 self.updated_after.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -596,6 +794,7 @@ impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsApplications {
                 self.source_slugs.as_ref(),
                 self.updated_after.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -633,6 +832,7 @@ impl Client {
     ) -> CreateAtsApplication {
         CreateAtsApplication {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -643,15 +843,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateAtsApplication {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateAtsApplicationBody,
 }
 #[cfg(feature = "ats")]
 impl CreateAtsApplication {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AtsCreateAtsApplicationV20260101Response201> {
-        self.client.send_create_ats_application(&self.body)
+        self.client.send_create_ats_application(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -667,6 +887,7 @@ impl Client {
     ) -> RetrieveAtsApplication {
         RetrieveAtsApplication {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             application_id: application_id.into(),
         }
     }
@@ -677,15 +898,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAtsApplication {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     application_id: ::std::string::String,
 }
 #[cfg(feature = "ats")]
 impl RetrieveAtsApplication {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AtsRetrieveAtsApplicationV20260101Response200> {
-        self.client.send_retrieve_ats_application(&self.application_id)
+        self.client
+            .send_retrieve_ats_application(&self.application_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -704,6 +947,7 @@ impl Client {
     ) -> AssociateApplicationWithAnInterviewPlanStage {
         AssociateApplicationWithAnInterviewPlanStage {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             application_id: application_id.into(),
             body: body.into(),
         }
@@ -715,11 +959,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AssociateApplicationWithAnInterviewPlanStage {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     application_id: ::std::string::String,
     body: types::AssociateApplicationWithAnInterviewPlanStageBody,
 }
 #[cfg(feature = "ats")]
 impl AssociateApplicationWithAnInterviewPlanStage {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -729,6 +993,7 @@ impl AssociateApplicationWithAnInterviewPlanStage {
                 &self.application_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -745,6 +1010,7 @@ impl Client {
     ) -> AddNoteToAnApplication {
         AddNoteToAnApplication {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             application_id: application_id.into(),
             body: body.into(),
         }
@@ -756,16 +1022,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AddNoteToAnApplication {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     application_id: ::std::string::String,
     body: types::AddNoteToAnApplicationBody,
 }
 #[cfg(feature = "ats")]
 impl AddNoteToAnApplication {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
-        self.client.send_add_note_to_an_application(&self.application_id, &self.body)
+        self.client
+            .send_add_note_to_an_application(&self.application_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -787,6 +1075,7 @@ impl Client {
     ) -> RetrievePaginatedListOfAtsAttachmentFiles {
         RetrievePaginatedListOfAtsAttachmentFiles {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             attachable_type_slug: attachable_type_slug.into(),
             attachable_id: attachable_id.into(),
             attachment_type_slug: attachment_type_slug.into(),
@@ -801,6 +1090,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrievePaginatedListOfAtsAttachmentFiles {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     attachable_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
     attachable_id: ::std::string::String,
     attachment_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
@@ -822,6 +1112,25 @@ impl RetrievePaginatedListOfAtsAttachmentFiles {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -836,6 +1145,7 @@ impl RetrievePaginatedListOfAtsAttachmentFiles {
                 self.cursor.as_deref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -862,6 +1172,7 @@ for RetrievePaginatedListOfAtsAttachmentFiles {
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -898,6 +1209,7 @@ impl Client {
     ) -> RetrievePaginatedListOfAtsCandidates {
         RetrievePaginatedListOfAtsCandidates {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             current_stage_category_type_slugs: None,
             current_stage_default_type_slugs: None,
             cursor: None,
@@ -916,6 +1228,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrievePaginatedListOfAtsCandidates {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     current_stage_category_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
     current_stage_default_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
     cursor: Option<::std::string::String>,
@@ -1013,6 +1326,25 @@ impl RetrievePaginatedListOfAtsCandidates {
         self.updated_after = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -1031,6 +1363,7 @@ impl RetrievePaginatedListOfAtsCandidates {
                 self.tag_ids.as_ref(),
                 self.updated_after.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1060,6 +1393,7 @@ impl crate::runtime::pagination::Paginated for RetrievePaginatedListOfAtsCandida
                 self.tag_ids.as_ref(),
                 self.updated_after.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1097,6 +1431,7 @@ impl Client {
     ) -> CreateAtsCandidate {
         CreateAtsCandidate {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -1107,15 +1442,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateAtsCandidate {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateAtsCandidateBody,
 }
 #[cfg(feature = "ats")]
 impl CreateAtsCandidate {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AtsCreateAtsCandidateV20260101Response201> {
-        self.client.send_create_ats_candidate(&self.body)
+        self.client.send_create_ats_candidate(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1132,6 +1487,7 @@ impl Client {
     ) -> CreateCandidateTags {
         CreateCandidateTags {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             candidate_id: candidate_id.into(),
             body: body.into(),
         }
@@ -1143,16 +1499,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateCandidateTags {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     candidate_id: ::std::string::String,
     body: types::CreateCandidateTagsBody,
 }
 #[cfg(feature = "ats")]
 impl CreateCandidateTags {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AtsCreateCandidateTagsV20260227Response201> {
-        self.client.send_create_candidate_tags(&self.candidate_id, &self.body)
+        self.client
+            .send_create_candidate_tags(&self.candidate_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1165,6 +1543,7 @@ impl Client {
     pub fn retrieve_a_list_of_ats_departments(&self) -> RetrieveAListOfAtsDepartments {
         RetrieveAListOfAtsDepartments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
         }
@@ -1176,6 +1555,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfAtsDepartments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
@@ -1194,12 +1574,32 @@ impl RetrieveAListOfAtsDepartments {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsDepartmentsResponse200> {
         self.client
             .send_retrieve_a_list_of_ats_departments(self.cursor.as_deref(), self.limit)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1222,6 +1622,7 @@ impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsDepartments {
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1258,6 +1659,7 @@ impl Client {
     ) -> RetrieveAListOfPublishedAtsEmailTemplates {
         RetrieveAListOfPublishedAtsEmailTemplates {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
             updated_after: None,
@@ -1270,6 +1672,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfPublishedAtsEmailTemplates {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
     updated_after: Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1297,6 +1700,25 @@ impl RetrieveAListOfPublishedAtsEmailTemplates {
         self.updated_after = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -1309,6 +1731,7 @@ impl RetrieveAListOfPublishedAtsEmailTemplates {
                 self.limit,
                 self.updated_after.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1333,6 +1756,7 @@ for RetrieveAListOfPublishedAtsEmailTemplates {
                 self.limit.clone(),
                 self.updated_after.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1369,6 +1793,7 @@ impl Client {
     ) -> RetrieveAListOfAtsEmploymentTypes {
         RetrieveAListOfAtsEmploymentTypes {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
         }
@@ -1380,6 +1805,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfAtsEmploymentTypes {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
@@ -1398,6 +1824,25 @@ impl RetrieveAListOfAtsEmploymentTypes {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -1407,6 +1852,7 @@ impl RetrieveAListOfAtsEmploymentTypes {
                 self.cursor.as_deref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1429,6 +1875,7 @@ impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsEmploymentTypes
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1463,6 +1910,7 @@ impl Client {
     pub fn retrieve_ats_hiring_members(&self) -> RetrieveAtsHiringMembers {
         RetrieveAtsHiringMembers {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
         }
@@ -1474,6 +1922,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAtsHiringMembers {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
@@ -1492,11 +1941,32 @@ impl RetrieveAtsHiringMembers {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AtsRetrieveAtsHiringMembersResponse200> {
-        self.client.send_retrieve_ats_hiring_members(self.cursor.as_deref(), self.limit)
+        self.client
+            .send_retrieve_ats_hiring_members(self.cursor.as_deref(), self.limit)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1519,6 +1989,7 @@ impl crate::runtime::pagination::Paginated for RetrieveAtsHiringMembers {
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1556,6 +2027,7 @@ impl Client {
     ) -> RetrieveAListOfAtsJobPostings {
         RetrieveAListOfAtsJobPostings {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             job_board_id: job_board_id.into(),
             cursor: None,
             limit: None,
@@ -1568,6 +2040,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfAtsJobPostings {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     job_board_id: ::std::string::String,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
@@ -1587,6 +2060,25 @@ impl RetrieveAListOfAtsJobPostings {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -1597,6 +2089,7 @@ impl RetrieveAListOfAtsJobPostings {
                 self.cursor.as_deref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1620,6 +2113,7 @@ impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobPostings {
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1654,6 +2148,7 @@ impl Client {
     pub fn retrieve_ats_job_postings(&self) -> RetrieveAtsJobPostings {
         RetrieveAtsJobPostings {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             job_board_id: None,
             job_id: None,
@@ -1667,6 +2162,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAtsJobPostings {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     job_board_id: Option<::std::string::String>,
     job_id: Option<::std::string::String>,
@@ -1703,6 +2199,25 @@ impl RetrieveAtsJobPostings {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -1714,6 +2229,7 @@ impl RetrieveAtsJobPostings {
                 self.job_id.as_deref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1738,6 +2254,7 @@ impl crate::runtime::pagination::Paginated for RetrieveAtsJobPostings {
                 self.job_id.as_deref(),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -1775,6 +2292,7 @@ impl Client {
     ) -> RetrieveAtsJobPosting {
         RetrieveAtsJobPosting {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             job_posting_id: job_posting_id.into(),
         }
     }
@@ -1785,15 +2303,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAtsJobPosting {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     job_posting_id: ::std::string::String,
 }
 #[cfg(feature = "ats")]
 impl RetrieveAtsJobPosting {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingResponse200> {
-        self.client.send_retrieve_ats_job_posting(&self.job_posting_id)
+        self.client
+            .send_retrieve_ats_job_posting(&self.job_posting_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1806,6 +2346,7 @@ impl Client {
     pub fn retrieve_a_list_of_ats_jobs(&self) -> RetrieveAListOfAtsJobs {
         RetrieveAListOfAtsJobs {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             department_ids: None,
             employment_type_ids: None,
@@ -1825,6 +2366,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfAtsJobs {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     department_ids: Option<::std::vec::Vec<::std::string::String>>,
     employment_type_ids: Option<::std::vec::Vec<::std::string::String>>,
@@ -1933,6 +2475,25 @@ impl RetrieveAListOfAtsJobs {
         self.updated_after = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -1950,6 +2511,7 @@ impl RetrieveAListOfAtsJobs {
                 self.team_ids.as_ref(),
                 self.updated_after.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -1980,6 +2542,7 @@ impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobs {
                 self.team_ids.as_ref(),
                 self.updated_after.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -2017,6 +2580,7 @@ impl Client {
     ) -> CreateAtsJob {
         CreateAtsJob {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -2027,13 +2591,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateAtsJob {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateAtsJobBody,
 }
 #[cfg(feature = "ats")]
 impl CreateAtsJob {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::AtsCreateAtsJobResponse201> {
-        self.client.send_create_ats_job(&self.body)
+        self.client.send_create_ats_job(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -2046,6 +2630,7 @@ impl Client {
     pub fn retrieve_a_list_of_ats_locations(&self) -> RetrieveAListOfAtsLocations {
         RetrieveAListOfAtsLocations {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
         }
@@ -2057,6 +2642,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfAtsLocations {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
@@ -2075,6 +2661,25 @@ impl RetrieveAListOfAtsLocations {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2083,6 +2688,7 @@ impl RetrieveAListOfAtsLocations {
     > {
         self.client
             .send_retrieve_a_list_of_ats_locations(self.cursor.as_deref(), self.limit)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -2105,6 +2711,7 @@ impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsLocations {
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -2139,6 +2746,7 @@ impl Client {
     pub fn retrieve_a_list_of_ats_offers(&self) -> RetrieveAListOfAtsOffers {
         RetrieveAListOfAtsOffers {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -2148,16 +2756,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAListOfAtsOffers {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "ats")]
 impl RetrieveAListOfAtsOffers {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::AtsRetrieveAListOfAtsOffersV20260101Response200,
     > {
-        self.client.send_retrieve_a_list_of_ats_offers()
+        self.client.send_retrieve_a_list_of_ats_offers().with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -2172,6 +2800,7 @@ impl Client {
     ) -> RetrievePaginatedListOfAtsRejectionArchivationReasons {
         RetrievePaginatedListOfAtsRejectionArchivationReasons {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             include_counts: None,
             limit: None,
@@ -2187,6 +2816,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrievePaginatedListOfAtsRejectionArchivationReasons {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     include_counts: Option<::std::string::String>,
     limit: Option<i64>,
@@ -2241,6 +2871,25 @@ impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
         self.subgroup_slug = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2256,6 +2905,7 @@ impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
                 self.search.as_deref(),
                 self.subgroup_slug,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -2283,6 +2933,7 @@ for RetrievePaginatedListOfAtsRejectionArchivationReasons {
                 self.search.as_deref(),
                 self.subgroup_slug.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -2317,6 +2968,7 @@ impl Client {
     pub fn list_tags(&self) -> ListTags {
         ListTags {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             include_counts: None,
             limit: None,
@@ -2331,6 +2983,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTags {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     include_counts: Option<types::AtsTagsGetParametersIncludeCounts>,
     limit: Option<i64>,
@@ -2376,6 +3029,25 @@ impl ListTags {
         self.tag_group_slug = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2388,6 +3060,7 @@ impl ListTags {
                 self.search_text.as_deref(),
                 self.tag_group_slug,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -2413,6 +3086,7 @@ impl crate::runtime::pagination::Paginated for ListTags {
                 self.search_text.as_deref(),
                 self.tag_group_slug.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -2450,6 +3124,7 @@ impl Client {
     ) -> GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
         GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -2460,10 +3135,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "legal-entities")]
 impl GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2474,6 +3169,7 @@ impl GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
             .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor(
                 &self.id,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2489,6 +3185,7 @@ impl Client {
     ) -> Get401KPlansForLegalEntity {
         Get401KPlansForLegalEntity {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -2499,17 +3196,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct Get401KPlansForLegalEntity {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "plans-401-k")]
 impl Get401KPlansForLegalEntity {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
     > {
-        self.client.send_get_401_k_plans_for_legal_entity(&self.id)
+        self.client
+            .send_get_401_k_plans_for_legal_entity(&self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2525,6 +3244,7 @@ impl Client {
     ) -> CleanUpPlanForAGivenLegalEntity {
         CleanUpPlanForAGivenLegalEntity {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -2535,15 +3255,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CleanUpPlanForAGivenLegalEntity {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "plans-401-k")]
 impl CleanUpPlanForAGivenLegalEntity {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
-        self.client.send_clean_up_plan_for_a_given_legal_entity(&self.id)
+        self.client
+            .send_clean_up_plan_for_a_given_legal_entity(&self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2559,6 +3301,7 @@ impl Client {
     ) -> ActivateThe401KIntegrationForTheLegalEntity {
         ActivateThe401KIntegrationForTheLegalEntity {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -2569,17 +3312,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ActivateThe401KIntegrationForTheLegalEntity {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "plans-401-k")]
 impl ActivateThe401KIntegrationForTheLegalEntity {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
     > {
-        self.client.send_activate_the_401_k_integration_for_the_legal_entity(&self.id)
+        self.client
+            .send_activate_the_401_k_integration_for_the_legal_entity(&self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "employees")]
@@ -2596,6 +3361,7 @@ impl Client {
     ) -> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
         GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             employee_id: employee_id.into(),
             active_contracts: None,
@@ -2608,6 +3374,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     employee_id: ::std::string::String,
     active_contracts: Option<bool>,
@@ -2617,6 +3384,25 @@ impl GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
     ///Sets the optional `active_contracts` query parameter.
     pub fn active_contracts(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.active_contracts = Some(value.into());
+        self
+    }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -2631,6 +3417,7 @@ impl GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
                 &self.employee_id,
                 self.active_contracts,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "payroll")]
@@ -2646,6 +3433,7 @@ impl Client {
     ) -> GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
         GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             items_per_page: None,
             offset: None,
@@ -2661,6 +3449,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     items_per_page: Option<i64>,
     offset: Option<i64>,
@@ -2704,6 +3493,25 @@ impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor
         self.status = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2719,6 +3527,7 @@ impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor
                 self.payroll_start_date.as_deref(),
                 self.status.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "payroll")]
@@ -2749,6 +3558,7 @@ for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor 
                 self.payroll_start_date.as_deref(),
                 self.status.as_deref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         None
@@ -2789,6 +3599,7 @@ impl Client {
     ) -> GetYearToDatePay {
         GetYearToDatePay {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             date_end: date_end.into(),
             date_start: date_start.into(),
@@ -2801,17 +3612,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetYearToDatePay {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     date_end: ::std::string::String,
     date_start: ::std::string::String,
 }
 #[cfg(feature = "payroll")]
 impl GetYearToDatePay {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayrollGetYearToDatePayResponse200> {
-        self.client.send_get_year_to_date_pay(&self.id, &self.date_end, &self.date_start)
+        self.client
+            .send_get_year_to_date_pay(&self.id, &self.date_end, &self.date_start)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2828,6 +3661,7 @@ impl Client {
     ) -> Create401KPlanForLegalEntity {
         Create401KPlanForLegalEntity {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
             body: body.into(),
         }
@@ -2839,11 +3673,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct Create401KPlanForLegalEntity {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
     body: types::Create401KPlanForLegalEntityBody,
 }
 #[cfg(feature = "plans-401-k")]
 impl Create401KPlanForLegalEntity {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2852,6 +3706,7 @@ impl Create401KPlanForLegalEntity {
     > {
         self.client
             .send_create_401_k_plan_for_legal_entity(&self.legal_entity_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "plans-401-k")]
@@ -2869,6 +3724,7 @@ impl Client {
     ) -> Update401KPlan {
         Update401KPlan {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
             plan_id: plan_id.into(),
             body: body.into(),
@@ -2881,18 +3737,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct Update401KPlan {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
     plan_id: ::std::string::String,
     body: types::Update401KPlanBody,
 }
 #[cfg(feature = "plans-401-k")]
 impl Update401KPlan {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::Plans401KUpdate401KPlanV20260101Response200> {
         self.client
             .send_update_401_k_plan(&self.legal_entity_id, &self.plan_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "enrollments")]
@@ -2910,6 +3787,7 @@ impl Client {
     ) -> GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
         GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
             contract_id: contract_id.into(),
             plan_id: plan_id.into(),
@@ -2922,12 +3800,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
     contract_id: ::std::string::String,
     plan_id: ::std::string::String,
 }
 #[cfg(feature = "enrollments")]
 impl GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2940,6 +3838,7 @@ impl GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
                 &self.contract_id,
                 &self.plan_id,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "enrollments")]
@@ -2958,6 +3857,7 @@ impl Client {
     ) -> EnrollAnEmployeeInA401KPlan {
         EnrollAnEmployeeInA401KPlan {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
             contract_id: contract_id.into(),
             plan_id: plan_id.into(),
@@ -2971,6 +3871,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct EnrollAnEmployeeInA401KPlan {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
     contract_id: ::std::string::String,
     plan_id: ::std::string::String,
@@ -2978,6 +3879,25 @@ pub struct EnrollAnEmployeeInA401KPlan {
 }
 #[cfg(feature = "enrollments")]
 impl EnrollAnEmployeeInA401KPlan {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -2991,6 +3911,7 @@ impl EnrollAnEmployeeInA401KPlan {
                 &self.plan_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "paystubs")]
@@ -3006,6 +3927,7 @@ impl Client {
     ) -> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
         GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
             cursor: None,
             date_end: None,
@@ -3021,6 +3943,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
     cursor: Option<::std::string::String>,
     date_end: Option<::std::string::String>,
@@ -3075,6 +3998,25 @@ impl GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
         self.states = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -3090,6 +4032,7 @@ impl GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
                 self.items_per_page,
                 self.states.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "candidates")]
@@ -3105,6 +4048,7 @@ impl Client {
     ) -> AddCandidate {
         AddCandidate {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -3115,15 +4059,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AddCandidate {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::AddCandidateBody,
 }
 #[cfg(feature = "candidates")]
 impl AddCandidate {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
-        self.client.send_add_candidate(&self.body)
+        self.client.send_add_candidate(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "consent")]
@@ -3137,6 +4101,7 @@ impl Client {
     ) -> CreateConsentToken {
         CreateConsentToken {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -3147,15 +4112,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateConsentToken {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateConsentTokenBody,
 }
 #[cfg(feature = "consent")]
 impl CreateConsentToken {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ConsentCreateConsentTokenResponse201> {
-        self.client.send_create_consent_token(&self.body)
+        self.client.send_create_consent_token(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3168,6 +4153,7 @@ impl Client {
     pub fn get_contract_templates(&self) -> GetContractTemplates {
         GetContractTemplates {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -3177,14 +4163,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractTemplates {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "contracts")]
 impl GetContractTemplates {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsGetContractTemplatesResponse200> {
-        self.client.send_get_contract_templates()
+        self.client.send_get_contract_templates().with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3197,6 +4203,7 @@ impl Client {
     pub fn get_contracts(&self) -> GetContracts {
         GetContracts {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             after_cursor: None,
             countries: None,
             currencies: None,
@@ -3219,6 +4226,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContracts {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     after_cursor: Option<::std::string::String>,
     countries: Option<::std::vec::Vec<::std::string::String>>,
     currencies: Option<types::PaymentsGetParametersCurrencies>,
@@ -3348,6 +4356,25 @@ impl GetContracts {
         self.types = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -3368,6 +4395,7 @@ impl GetContracts {
                 self.team_id.as_deref(),
                 self.types.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3401,6 +4429,7 @@ impl crate::runtime::pagination::Paginated for GetContracts {
                 self.team_id.as_deref(),
                 self.types.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -3440,6 +4469,7 @@ impl Client {
     ) -> CreateIcContract {
         CreateIcContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -3450,15 +4480,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateIcContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateIcContractBody,
 }
 #[cfg(feature = "contracts")]
 impl CreateIcContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsCreateIcContractResponse201> {
-        self.client.send_create_ic_contract(&self.body)
+        self.client.send_create_ic_contract(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3471,6 +4521,7 @@ impl Client {
     pub fn get_contract_custom_fields(&self) -> GetContractCustomFields {
         GetContractCustomFields {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -3480,16 +4531,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractCustomFields {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "custom-fields-contracts")]
 impl GetContractCustomFields {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::CustomFieldsContractsGetContractCustomFieldsResponse200,
     > {
-        self.client.send_get_contract_custom_fields()
+        self.client.send_get_contract_custom_fields().with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3505,6 +4576,7 @@ impl Client {
     ) -> GetCustomField {
         GetCustomField {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -3515,15 +4587,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetCustomField {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-contracts")]
 impl GetCustomField {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CustomFieldsContractsGetCustomFieldResponse200> {
-        self.client.send_get_custom_field(&self.id)
+        self.client.send_get_custom_field(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "gp-hiring")]
@@ -3539,6 +4631,7 @@ impl Client {
     ) -> CreateGpContract {
         CreateGpContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -3549,15 +4642,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateGpContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateGpContractBody,
 }
 #[cfg(feature = "gp-hiring")]
 impl CreateGpContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::GpHiringCreateGpContractResponse201> {
-        self.client.send_create_gp_contract(&self.body)
+        self.client.send_create_gp_contract(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3573,6 +4686,7 @@ impl Client {
     ) -> GetContract {
         GetContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             expand: None,
         }
@@ -3584,6 +4698,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     expand: Option<types::ContractsGetParametersExpand>,
 }
@@ -3597,11 +4712,32 @@ impl GetContract {
         self.expand = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsGetContractResponse200> {
-        self.client.send_get_contract(&self.contract_id, self.expand)
+        self.client
+            .send_get_contract(&self.contract_id, self.expand)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -3618,6 +4754,7 @@ impl Client {
     ) -> UpdateIcContract {
         UpdateIcContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -3629,16 +4766,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateIcContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::UpdateIcContractBody,
 }
 #[cfg(feature = "contracts")]
 impl UpdateIcContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsUpdateIcContractResponse200> {
-        self.client.send_update_ic_contract(&self.contract_id, &self.body)
+        self.client
+            .send_update_ic_contract(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "adjustments")]
@@ -3654,6 +4813,7 @@ impl Client {
     ) -> GetContractAdjustments {
         GetContractAdjustments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             from: None,
             to: None,
@@ -3666,6 +4826,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractAdjustments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     from: Option<::chrono::naive::NaiveDate>,
     to: Option<::chrono::naive::NaiveDate>,
@@ -3688,6 +4849,25 @@ impl GetContractAdjustments {
         self.to = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -3698,6 +4878,7 @@ impl GetContractAdjustments {
                 self.from.as_ref(),
                 self.to.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contractor-amendments")]
@@ -3713,6 +4894,7 @@ impl Client {
     ) -> GetContractAmendmentsContracts {
         GetContractAmendmentsContracts {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             cursor: None,
             limit: None,
@@ -3727,6 +4909,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractAmendmentsContracts {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
@@ -3782,6 +4965,25 @@ impl GetContractAmendmentsContracts {
         );
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -3796,6 +4998,7 @@ impl GetContractAmendmentsContracts {
                 self.sign_statuses.as_ref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contractor-amendments")]
@@ -3821,6 +5024,7 @@ impl crate::runtime::pagination::Paginated for GetContractAmendmentsContracts {
                 self.sign_statuses.as_ref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -3859,6 +5063,7 @@ impl Client {
     ) -> CreateContractAmendmentContracts {
         CreateContractAmendmentContracts {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -3870,11 +5075,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractAmendmentContracts {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateContractAmendmentContractsBody,
 }
 #[cfg(feature = "contractor-amendments")]
 impl CreateContractAmendmentContracts {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -3883,6 +5108,7 @@ impl CreateContractAmendmentContracts {
     > {
         self.client
             .send_create_contract_amendment_contracts(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "cost-centers")]
@@ -3901,6 +5127,7 @@ impl Client {
     ) -> AssignCostCentersToAnEmploymentContract {
         AssignCostCentersToAnEmploymentContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -3912,11 +5139,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AssignCostCentersToAnEmploymentContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::AssignCostCentersToAnEmploymentContractBody,
 }
 #[cfg(feature = "cost-centers")]
 impl AssignCostCentersToAnEmploymentContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -3928,6 +5175,7 @@ impl AssignCostCentersToAnEmploymentContract {
                 &self.contract_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3944,6 +5192,7 @@ impl Client {
     ) -> PutContractCustomField {
         PutContractCustomField {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -3955,16 +5204,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct PutContractCustomField {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::PutContractCustomFieldBody,
 }
 #[cfg(feature = "custom-fields-contracts")]
 impl PutContractCustomField {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
-        self.client.send_put_contract_custom_field(&self.contract_id, &self.body)
+        self.client
+            .send_put_contract_custom_field(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -3981,6 +5252,7 @@ impl Client {
     ) -> DeleteContractCustomField {
         DeleteContractCustomField {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             id: id.into(),
         }
@@ -3992,14 +5264,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteContractCustomField {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-contracts")]
 impl DeleteContractCustomField {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_contract_custom_field(&self.contract_id, &self.id)
+        self.client
+            .send_delete_contract_custom_field(&self.contract_id, &self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4018,6 +5312,7 @@ impl Client {
     ) -> CreateContractDocument {
         CreateContractDocument {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             form: form.into(),
         }
@@ -4028,18 +5323,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractDocument {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "contractor-hiring")]
 impl CreateContractDocument {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::ContractorHiringCreateContractDocumentResponse201,
     > {
-        self.client.send_create_contract_document(&self.contract_id, self.form)
+        self.client
+            .send_create_contract_document(&self.contract_id, self.form)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -4057,6 +5374,7 @@ impl Client {
     ) -> GetContractEquityWithholdingAmount {
         GetContractEquityWithholdingAmount {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             event_currency: event_currency.into(),
             event_value: event_value.into(),
@@ -4069,12 +5387,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractEquityWithholdingAmount {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     event_currency: ::std::string::String,
     event_value: ::std::string::String,
 }
 #[cfg(feature = "contracts")]
 impl GetContractEquityWithholdingAmount {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -4087,6 +5425,7 @@ impl GetContractEquityWithholdingAmount {
                 &self.event_currency,
                 &self.event_value,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -4102,6 +5441,7 @@ impl Client {
     ) -> GetIcInvoicingTaxes {
         GetIcInvoicingTaxes {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -4112,15 +5452,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetIcInvoicingTaxes {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl GetIcInvoicingTaxes {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200> {
-        self.client.send_get_ic_invoicing_taxes(&self.contract_id)
+        self.client
+            .send_get_ic_invoicing_taxes(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -4137,6 +5499,7 @@ impl Client {
     ) -> CreateIcInvoicingTax {
         CreateIcInvoicingTax {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -4148,16 +5511,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateIcInvoicingTax {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateIcInvoicingTaxBody,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl CreateIcInvoicingTax {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
-        self.client.send_create_ic_invoicing_tax(&self.contract_id, &self.body)
+        self.client
+            .send_create_ic_invoicing_tax(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -4174,6 +5559,7 @@ impl Client {
     ) -> UpdateIcInvoicingTax {
         UpdateIcInvoicingTax {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -4185,14 +5571,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateIcInvoicingTax {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::UpdateIcInvoicingTaxBody,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl UpdateIcInvoicingTax {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_update_ic_invoicing_tax(&self.contract_id, &self.body)
+        self.client
+            .send_update_ic_invoicing_tax(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -4211,6 +5619,7 @@ impl Client {
     ) -> DeleteIcInvoicingTax {
         DeleteIcInvoicingTax {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             tax_type: tax_type.into(),
         }
@@ -4222,14 +5631,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteIcInvoicingTax {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     tax_type: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl DeleteIcInvoicingTax {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_ic_invoicing_tax(&self.contract_id, self.tax_type)
+        self.client
+            .send_delete_ic_invoicing_tax(&self.contract_id, self.tax_type)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4246,6 +5677,7 @@ impl Client {
     ) -> CreateContractInvitation {
         CreateContractInvitation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -4257,16 +5689,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractInvitation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateContractInvitationBody,
 }
 #[cfg(feature = "contractor-hiring")]
 impl CreateContractInvitation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_contract_invitation(&self.contract_id, &self.body)
+        self.client
+            .send_create_contract_invitation(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4282,6 +5736,7 @@ impl Client {
     ) -> GetContractInvitations {
         GetContractInvitations {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -4292,13 +5747,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractInvitations {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "contractor-hiring")]
 impl GetContractInvitations {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
-        self.client.send_get_contract_invitations(&self.contract_id)
+        self.client
+            .send_get_contract_invitations(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4314,6 +5791,7 @@ impl Client {
     ) -> GetContractInvite {
         GetContractInvite {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             locale: None,
         }
@@ -4325,6 +5803,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractInvite {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     locale: Option<::std::string::String>,
 }
@@ -4338,11 +5817,32 @@ impl GetContractInvite {
         self.locale = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractorHiringGetContractInviteResponse200> {
-        self.client.send_get_contract_invite(&self.contract_id, self.locale.as_deref())
+        self.client
+            .send_get_contract_invite(&self.contract_id, self.locale.as_deref())
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -4358,6 +5858,7 @@ impl Client {
     ) -> GetContractInvoiceAdjustments {
         GetContractInvoiceAdjustments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             contract_types: None,
             date_from: None,
@@ -4377,6 +5878,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractInvoiceAdjustments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     contract_types: Option<
         types::ContractsContractIdTimesheetsGetParametersContractTypes,
@@ -4460,6 +5962,25 @@ impl GetContractInvoiceAdjustments {
         self.types = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -4479,6 +6000,7 @@ impl GetContractInvoiceAdjustments {
                 self.statuses.as_ref(),
                 self.types.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -4512,6 +6034,7 @@ impl crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments {
                 self.statuses.as_ref(),
                 self.types.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -4550,6 +6073,7 @@ impl Client {
     ) -> GetContractMilestones {
         GetContractMilestones {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -4560,15 +6084,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractMilestones {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "milestones")]
 impl GetContractMilestones {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::MilestonesGetContractMilestonesResponse200> {
-        self.client.send_get_contract_milestones(&self.contract_id)
+        self.client
+            .send_get_contract_milestones(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "milestones")]
@@ -4585,6 +6131,7 @@ impl Client {
     ) -> CreateContractMilestone {
         CreateContractMilestone {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -4596,16 +6143,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractMilestone {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateContractMilestoneBody,
 }
 #[cfg(feature = "milestones")]
 impl CreateContractMilestone {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_contract_milestone(&self.contract_id, &self.body)
+        self.client
+            .send_create_contract_milestone(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "milestones")]
@@ -4622,6 +6191,7 @@ impl Client {
     ) -> GetContractMilestoneById {
         GetContractMilestoneById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             milestone_id: milestone_id.into(),
         }
@@ -4633,17 +6203,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractMilestoneById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     milestone_id: ::std::string::String,
 }
 #[cfg(feature = "milestones")]
 impl GetContractMilestoneById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::MilestonesGetContractMilestoneByIdResponse200> {
         self.client
             .send_get_contract_milestone_by_id(&self.contract_id, &self.milestone_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "milestones")]
@@ -4660,6 +6251,7 @@ impl Client {
     ) -> DeleteContractMilestone {
         DeleteContractMilestone {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             milestone_id: milestone_id.into(),
         }
@@ -4671,14 +6263,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteContractMilestone {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     milestone_id: ::std::string::String,
 }
 #[cfg(feature = "milestones")]
 impl DeleteContractMilestone {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
-        self.client.send_delete_contract_milestone(&self.contract_id, &self.milestone_id)
+        self.client
+            .send_delete_contract_milestone(&self.contract_id, &self.milestone_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "off-cycle")]
@@ -4694,6 +6308,7 @@ impl Client {
     ) -> GetContractOffCyclePayments {
         GetContractOffCyclePayments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -4704,15 +6319,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractOffCyclePayments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "off-cycle")]
 impl GetContractOffCyclePayments {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::OffCycleGetContractOffCyclePaymentsResponse200> {
-        self.client.send_get_contract_off_cycle_payments(&self.contract_id)
+        self.client
+            .send_get_contract_off_cycle_payments(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "off-cycle")]
@@ -4729,6 +6366,7 @@ impl Client {
     ) -> CreateContractOffCyclePayment {
         CreateContractOffCyclePayment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -4740,18 +6378,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractOffCyclePayment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateContractOffCyclePaymentBody,
 }
 #[cfg(feature = "off-cycle")]
 impl CreateContractOffCyclePayment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::OffCycleCreateContractOffCyclePaymentResponse201,
     > {
-        self.client.send_create_contract_off_cycle_payment(&self.contract_id, &self.body)
+        self.client
+            .send_create_contract_off_cycle_payment(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "off-cycle")]
@@ -4768,6 +6428,7 @@ impl Client {
     ) -> GetContractOffCyclePaymentById {
         GetContractOffCyclePaymentById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             id: id.into(),
         }
@@ -4779,11 +6440,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractOffCyclePaymentById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     id: ::std::string::String,
 }
 #[cfg(feature = "off-cycle")]
 impl GetContractOffCyclePaymentById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -4792,6 +6473,7 @@ impl GetContractOffCyclePaymentById {
     > {
         self.client
             .send_get_contract_off_cycle_payment_by_id(&self.contract_id, &self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4807,6 +6489,7 @@ impl Client {
     ) -> GetContractPaymentCycles {
         GetContractPaymentCycles {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -4817,17 +6500,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractPaymentCycles {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "contractor-hiring")]
 impl GetContractPaymentCycles {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::ContractorHiringGetContractPaymentCyclesResponse200,
     > {
-        self.client.send_get_contract_payment_cycles(&self.contract_id)
+        self.client
+            .send_get_contract_payment_cycles(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4843,6 +6548,7 @@ impl Client {
     ) -> GetContractPreview {
         GetContractPreview {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             template_id: None,
         }
@@ -4854,6 +6560,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractPreview {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     template_id: Option<::std::string::String>,
 }
@@ -4867,6 +6574,25 @@ impl GetContractPreview {
         self.template_id = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -4875,6 +6601,7 @@ impl GetContractPreview {
     > {
         self.client
             .send_get_contract_preview(&self.contract_id, self.template_id.as_deref())
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contractor-hiring")]
@@ -4891,6 +6618,7 @@ impl Client {
     ) -> CreateContractSignature {
         CreateContractSignature {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -4902,16 +6630,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractSignature {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateContractSignatureBody,
 }
 #[cfg(feature = "contractor-hiring")]
 impl CreateContractSignature {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_contract_signature(&self.contract_id, &self.body)
+        self.client
+            .send_create_contract_signature(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4927,6 +6677,7 @@ impl Client {
     ) -> GetContractTasks {
         GetContractTasks {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -4937,15 +6688,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractTasks {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "tasks")]
 impl GetContractTasks {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TasksGetContractTasksResponse200> {
-        self.client.send_get_contract_tasks(&self.contract_id)
+        self.client.send_get_contract_tasks(&self.contract_id).with_options(self.options)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4962,6 +6733,7 @@ impl Client {
     ) -> CreateContractTask {
         CreateContractTask {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -4973,16 +6745,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractTask {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateContractTaskBody,
 }
 #[cfg(feature = "tasks")]
 impl CreateContractTask {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TasksCreateContractTaskResponse201> {
-        self.client.send_create_contract_task(&self.contract_id, &self.body)
+        self.client
+            .send_create_contract_task(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "tasks")]
@@ -4999,6 +6793,7 @@ impl Client {
     ) -> ReviewMultipleTasks {
         ReviewMultipleTasks {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -5010,16 +6805,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ReviewMultipleTasks {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::ReviewMultipleTasksBody,
 }
 #[cfg(feature = "tasks")]
 impl ReviewMultipleTasks {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
-        self.client.send_review_multiple_tasks(&self.contract_id, &self.body)
+        self.client
+            .send_review_multiple_tasks(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "tasks")]
@@ -5036,6 +6853,7 @@ impl Client {
     ) -> DeleteContractTask {
         DeleteContractTask {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             task_id: task_id.into(),
             reason: None,
@@ -5048,6 +6866,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteContractTask {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     task_id: ::std::string::String,
     reason: Option<::std::string::String>,
@@ -5062,6 +6881,25 @@ impl DeleteContractTask {
         self.reason = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
         self.client
@@ -5070,6 +6908,7 @@ impl DeleteContractTask {
                 &self.task_id,
                 self.reason.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "tasks")]
@@ -5087,6 +6926,7 @@ impl Client {
     ) -> CreateContractTaskReview {
         CreateContractTaskReview {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             task_id: task_id.into(),
             body: body.into(),
@@ -5099,12 +6939,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractTaskReview {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     task_id: ::std::string::String,
     body: types::CreateContractTaskReviewBody,
 }
 #[cfg(feature = "tasks")]
 impl CreateContractTaskReview {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -5115,6 +6975,7 @@ impl CreateContractTaskReview {
                 &self.task_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "terminations")]
@@ -5131,6 +6992,7 @@ impl Client {
     ) -> CreateContractTermination {
         CreateContractTermination {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -5142,18 +7004,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractTermination {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateContractTerminationBody,
 }
 #[cfg(feature = "terminations")]
 impl CreateContractTermination {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TerminationsCreateContractTerminationResponse201,
     > {
-        self.client.send_create_contract_termination(&self.contract_id, &self.body)
+        self.client
+            .send_create_contract_termination(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "terminations")]
@@ -5169,6 +7053,7 @@ impl Client {
     ) -> DeleteContractTermination {
         DeleteContractTermination {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -5179,13 +7064,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteContractTermination {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "terminations")]
 impl DeleteContractTermination {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_contract_termination(&self.contract_id)
+        self.client
+            .send_delete_contract_termination(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -5201,6 +7108,7 @@ impl Client {
     ) -> GetContractTimesheets {
         GetContractTimesheets {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             contract_types: None,
             date_from: None,
@@ -5218,6 +7126,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractTimesheets {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     contract_types: Option<
         types::ContractsContractIdTimesheetsGetParametersContractTypes,
@@ -5283,6 +7192,25 @@ impl GetContractTimesheets {
         self.statuses = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -5298,6 +7226,7 @@ impl GetContractTimesheets {
                 self.reporter_id.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -5329,6 +7258,7 @@ impl crate::runtime::pagination::Paginated for GetContractTimesheets {
                 self.reporter_id.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -5367,6 +7297,7 @@ impl Client {
     ) -> GetContractTimesheetsPresets {
         GetContractTimesheetsPresets {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             cursor: None,
             limit: None,
@@ -5382,6 +7313,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractTimesheetsPresets {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
@@ -5428,6 +7360,25 @@ impl GetContractTimesheetsPresets {
         self.work_statement_id = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -5443,6 +7394,7 @@ impl GetContractTimesheetsPresets {
                 self.order_direction.as_deref(),
                 self.work_statement_id.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "projects")]
@@ -5469,6 +7421,7 @@ impl crate::runtime::pagination::Paginated for GetContractTimesheetsPresets {
                 self.order_direction.as_deref(),
                 self.work_statement_id.as_deref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -5508,6 +7461,7 @@ impl Client {
     ) -> GetPayrollReport {
         GetPayrollReport {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cycle_id: cycle_id.into(),
             contract_oids: None,
             cursor: None,
@@ -5523,6 +7477,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPayrollReport {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cycle_id: ::std::string::String,
     contract_oids: Option<::std::vec::Vec<::std::string::String>>,
     cursor: Option<types::AdjustmentsPostFormAmount>,
@@ -5577,6 +7532,25 @@ impl GetPayrollReport {
         self.search = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -5592,6 +7566,7 @@ impl GetPayrollReport {
                 self.limit,
                 self.search.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "deel-as-a-service")]
@@ -5608,6 +7583,7 @@ impl Client {
     ) -> PatchEorBankAccount {
         PatchEorBankAccount {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             bank_id: bank_id.into(),
             body: body.into(),
         }
@@ -5619,16 +7595,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct PatchEorBankAccount {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     bank_id: ::std::string::String,
     body: types::PatchEorBankAccountBody,
 }
 #[cfg(feature = "deel-as-a-service")]
 impl PatchEorBankAccount {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::DeelAsAServicePatchEorBankAccountResponse201> {
-        self.client.send_patch_eor_bank_account(&self.bank_id, &self.body)
+        self.client
+            .send_patch_eor_bank_account(&self.bank_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "deel-as-a-service")]
@@ -5641,6 +7639,7 @@ impl Client {
     pub fn get_eor_employee_payslips(&self) -> GetEorEmployeePayslips {
         GetEorEmployeePayslips {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -5650,16 +7649,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorEmployeePayslips {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "deel-as-a-service")]
 impl GetEorEmployeePayslips {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::DeelAsAServiceGetEorEmployeePayslipsResponse200,
     > {
-        self.client.send_get_eor_employee_payslips()
+        self.client.send_get_eor_employee_payslips().with_options(self.options)
     }
 }
 #[cfg(feature = "organizations")]
@@ -5672,6 +7691,7 @@ impl Client {
     pub fn get_departments(&self) -> GetDepartments {
         GetDepartments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -5681,14 +7701,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetDepartments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "organizations")]
 impl GetDepartments {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::OrganizationsGetDepartmentsResponse200> {
-        self.client.send_get_departments()
+        self.client.send_get_departments().with_options(self.options)
     }
 }
 #[cfg(feature = "employee-information")]
@@ -5707,6 +7747,7 @@ impl Client {
     ) -> EmployeeAdditionalInfoTemplate {
         EmployeeAdditionalInfoTemplate {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             type_: type_.into(),
             country: country.into(),
         }
@@ -5718,18 +7759,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct EmployeeAdditionalInfoTemplate {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
     country: ::std::string::String,
 }
 #[cfg(feature = "employee-information")]
 impl EmployeeAdditionalInfoTemplate {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
     > {
-        self.client.send_employee_additional_info_template(self.type_, &self.country)
+        self.client
+            .send_employee_additional_info_template(self.type_, &self.country)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "learning")]
@@ -5744,6 +7807,7 @@ impl Client {
     ) -> RetrieveWorkersActionableJourneys {
         RetrieveWorkersActionableJourneys {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             journey_assignment_ids: None,
             journey_ids: None,
@@ -5757,6 +7821,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveWorkersActionableJourneys {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     journey_assignment_ids: Option<::std::vec::Vec<::std::string::String>>,
     journey_ids: Option<::std::vec::Vec<::std::string::String>>,
@@ -5801,6 +7866,25 @@ impl RetrieveWorkersActionableJourneys {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -5814,6 +7898,7 @@ impl RetrieveWorkersActionableJourneys {
                 self.journey_ids.as_ref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "learning")]
@@ -5838,6 +7923,7 @@ impl crate::runtime::pagination::Paginated for RetrieveWorkersActionableJourneys
                 self.journey_ids.as_ref(),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -5870,6 +7956,7 @@ impl Client {
     ) -> CreateEorContract {
         CreateEorContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -5880,15 +7967,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateEorContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateEorContractBody,
 }
 #[cfg(feature = "eor-contract")]
 impl CreateEorContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorContractCreateEorContractResponse201> {
-        self.client.send_create_eor_contract(&self.body)
+        self.client.send_create_eor_contract(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5904,6 +8011,7 @@ impl Client {
     ) -> GetAdditionalCosts {
         GetAdditionalCosts {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country: country.into(),
         }
     }
@@ -5914,15 +8022,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetAdditionalCosts {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country: ::std::string::String,
 }
 #[cfg(feature = "eor-hiring")]
 impl GetAdditionalCosts {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorHiringGetAdditionalCostsResponse200> {
-        self.client.send_get_additional_costs(&self.country)
+        self.client.send_get_additional_costs(&self.country).with_options(self.options)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -5943,6 +8071,7 @@ impl Client {
     ) -> GetBenefits {
         GetBenefits {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country_code: country_code.into(),
             employment_type: employment_type.into(),
             legal_entity_id: legal_entity_id.into(),
@@ -5958,6 +8087,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetBenefits {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country_code: ::std::string::String,
     employment_type: types::EorPostBodyDataEmploymentType,
     legal_entity_id: ::std::string::String,
@@ -5967,6 +8097,25 @@ pub struct GetBenefits {
 }
 #[cfg(feature = "eor-hiring")]
 impl GetBenefits {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -5980,6 +8129,7 @@ impl GetBenefits {
                 self.work_hours_per_week,
                 self.work_visa,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-contract")]
@@ -5996,6 +8146,7 @@ impl Client {
     ) -> UpdateEorContract {
         UpdateEorContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -6007,16 +8158,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateEorContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::UpdateEorContractBody,
 }
 #[cfg(feature = "eor-contract")]
 impl UpdateEorContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorContractUpdateEorContractResponse200> {
-        self.client.send_update_eor_contract(&self.contract_id, &self.body)
+        self.client
+            .send_update_eor_contract(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -6033,6 +8206,7 @@ impl Client {
     ) -> CancelContract {
         CancelContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             oid: oid.into(),
             body: body.into(),
         }
@@ -6044,14 +8218,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CancelContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
     body: types::CancelContractBody,
 }
 #[cfg(feature = "eor-hiring")]
 impl CancelContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_cancel_contract(&self.oid, &self.body)
+        self.client
+            .send_cancel_contract(&self.oid, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -6068,6 +8264,7 @@ impl Client {
     ) -> DelayOnboarding {
         DelayOnboarding {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             oid: oid.into(),
             body: body.into(),
         }
@@ -6079,16 +8276,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DelayOnboarding {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
     body: types::DelayOnboardingBody,
 }
 #[cfg(feature = "eor-hiring")]
 impl DelayOnboarding {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorHiringDelayOnboardingResponse200> {
-        self.client.send_delay_onboarding(&self.oid, &self.body)
+        self.client
+            .send_delay_onboarding(&self.oid, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6104,6 +8323,7 @@ impl Client {
     ) -> GetContractAmendmentsEor {
         GetContractAmendmentsEor {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -6114,15 +8334,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractAmendmentsEor {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
 impl GetContractAmendmentsEor {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorAmendmentsGetContractAmendmentsResponse200> {
-        self.client.send_get_contract_amendments_eor(&self.contract_id)
+        self.client
+            .send_get_contract_amendments_eor(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6139,6 +8381,7 @@ impl Client {
     ) -> CreateContractAmendmentEor {
         CreateContractAmendmentEor {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -6150,18 +8393,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateContractAmendmentEor {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateContractAmendmentEorBody,
 }
 #[cfg(feature = "eor-amendments")]
 impl CreateContractAmendmentEor {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorAmendmentsCreateContractAmendmentResponse201,
     > {
-        self.client.send_create_contract_amendment_eor(&self.contract_id, &self.body)
+        self.client
+            .send_create_contract_amendment_eor(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6178,6 +8443,7 @@ impl Client {
     ) -> ValidateEorAmendments {
         ValidateEorAmendments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -6189,16 +8455,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ValidateEorAmendments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::ValidateEorAmendmentsBody,
 }
 #[cfg(feature = "eor-amendments")]
 impl ValidateEorAmendments {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorAmendmentsValidateEorAmendmentsResponse200> {
-        self.client.send_validate_eor_amendments(&self.contract_id, &self.body)
+        self.client
+            .send_validate_eor_amendments(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6214,6 +8502,7 @@ impl Client {
     ) -> GetContractAmendmentsValidationSettings {
         GetContractAmendmentsValidationSettings {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             employment_state: None,
         }
@@ -6225,6 +8514,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractAmendmentsValidationSettings {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     employment_state: Option<::std::string::String>,
 }
@@ -6238,6 +8528,25 @@ impl GetContractAmendmentsValidationSettings {
         self.employment_state = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6249,6 +8558,7 @@ impl GetContractAmendmentsValidationSettings {
                 &self.contract_id,
                 self.employment_state.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6265,6 +8575,7 @@ impl Client {
     ) -> GetContractAmendmentById {
         GetContractAmendmentById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             amendment_id: amendment_id.into(),
         }
@@ -6276,17 +8587,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractAmendmentById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
 impl GetContractAmendmentById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
             .send_get_contract_amendment_by_id(&self.contract_id, &self.amendment_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6303,6 +8635,7 @@ impl Client {
     ) -> DeleteContractAmendment {
         DeleteContractAmendment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             amendment_id: amendment_id.into(),
         }
@@ -6314,18 +8647,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteContractAmendment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
 impl DeleteContractAmendment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorAmendmentsDeleteContractAmendmentResponse200,
     > {
-        self.client.send_delete_contract_amendment(&self.contract_id, &self.amendment_id)
+        self.client
+            .send_delete_contract_amendment(&self.contract_id, &self.amendment_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6343,6 +8698,7 @@ impl Client {
     ) -> UpdateContractAmendment {
         UpdateContractAmendment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             amendment_id: amendment_id.into(),
             body: body.into(),
@@ -6355,12 +8711,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateContractAmendment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
     body: types::UpdateContractAmendmentBody,
 }
 #[cfg(feature = "eor-amendments")]
 impl UpdateContractAmendment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6371,6 +8747,7 @@ impl UpdateContractAmendment {
                 &self.amendment_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6390,6 +8767,7 @@ impl Client {
     ) -> AcceptContractAmendment {
         AcceptContractAmendment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             amendment_id: amendment_id.into(),
             body: body.into(),
@@ -6402,12 +8780,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AcceptContractAmendment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
     body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "eor-amendments")]
 impl AcceptContractAmendment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6418,6 +8816,7 @@ impl AcceptContractAmendment {
                 &self.amendment_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6437,6 +8836,7 @@ impl Client {
     ) -> ConfirmContractAmendment {
         ConfirmContractAmendment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             amendment_id: amendment_id.into(),
             body: body.into(),
@@ -6449,12 +8849,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ConfirmContractAmendment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
     body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "eor-amendments")]
 impl ConfirmContractAmendment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6467,6 +8887,7 @@ impl ConfirmContractAmendment {
                 &self.amendment_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6483,6 +8904,7 @@ impl Client {
     ) -> GetContractAmendmentEffectiveDateLimitations {
         GetContractAmendmentEffectiveDateLimitations {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             amendment_id: amendment_id.into(),
         }
@@ -6494,11 +8916,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractAmendmentEffectiveDateLimitations {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
 impl GetContractAmendmentEffectiveDateLimitations {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6510,6 +8952,7 @@ impl GetContractAmendmentEffectiveDateLimitations {
                 &self.contract_id,
                 &self.amendment_id,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6526,6 +8969,7 @@ impl Client {
     ) -> GetContractAmendmentPdf {
         GetContractAmendmentPdf {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             amendment_id: amendment_id.into(),
         }
@@ -6537,11 +8981,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractAmendmentPdf {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-amendments")]
 impl GetContractAmendmentPdf {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6550,6 +9014,7 @@ impl GetContractAmendmentPdf {
     > {
         self.client
             .send_get_contract_amendment_pdf(&self.contract_id, &self.amendment_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -6569,6 +9034,7 @@ impl Client {
     ) -> SignEorAmendment {
         SignEorAmendment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             amendment_id: amendment_id.into(),
             body: body.into(),
@@ -6581,18 +9047,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SignEorAmendment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
     body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[cfg(feature = "eor-amendments")]
 impl SignEorAmendment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
         self.client
             .send_sign_eor_amendment(&self.contract_id, &self.amendment_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-contract")]
@@ -6608,6 +9095,7 @@ impl Client {
     ) -> GetEorContractDetails {
         GetEorContractDetails {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -6618,15 +9106,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorContractDetails {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-contract")]
 impl GetEorContractDetails {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorContractGetEorContractDetailsResponse200> {
-        self.client.send_get_eor_contract_details(&self.contract_id)
+        self.client
+            .send_get_eor_contract_details(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-contract-documents")]
@@ -6642,6 +9152,7 @@ impl Client {
     ) -> GetEorContractDocuments {
         GetEorContractDocuments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -6652,17 +9163,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorContractDocuments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-contract-documents")]
 impl GetEorContractDocuments {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorContractDocumentsGetEorContractDocumentsResponse200,
     > {
-        self.client.send_get_eor_contract_documents(&self.contract_id)
+        self.client
+            .send_get_eor_contract_documents(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -6682,6 +9215,7 @@ impl Client {
     ) -> SignContractDocument {
         SignContractDocument {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             type_: type_.into(),
             body: body.into(),
@@ -6694,18 +9228,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SignContractDocument {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     type_: types::EorContractsContractIdDocumentsTypeSignPostParametersType,
     body: types::SignContractDocumentBody,
 }
 #[cfg(feature = "eor-hiring")]
 impl SignContractDocument {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorHiringSignContractDocumentResponse200> {
         self.client
             .send_sign_contract_document(&self.contract_id, self.type_, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -6722,6 +9277,7 @@ impl Client {
     ) -> UpdateContractEmployeeInformation {
         UpdateContractEmployeeInformation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -6733,11 +9289,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateContractEmployeeInformation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::UpdateContractEmployeeInformationBody,
 }
 #[cfg(feature = "eor-hiring")]
 impl UpdateContractEmployeeInformation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6746,6 +9322,7 @@ impl UpdateContractEmployeeInformation {
     > {
         self.client
             .send_update_contract_employee_information(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "hrx-documents")]
@@ -6761,6 +9338,7 @@ impl Client {
     ) -> RetrieveHrxDocuments {
         RetrieveHrxDocuments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             cursor: None,
             limit: None,
@@ -6773,6 +9351,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveHrxDocuments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
@@ -6792,6 +9371,25 @@ impl RetrieveHrxDocuments {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6802,6 +9400,7 @@ impl RetrieveHrxDocuments {
                 self.cursor.as_deref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "hrx-documents")]
@@ -6825,6 +9424,7 @@ impl crate::runtime::pagination::Paginated for RetrieveHrxDocuments {
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -6863,6 +9463,7 @@ impl Client {
     ) -> DownloadHrxDocuments {
         DownloadHrxDocuments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             document_id: document_id.into(),
         }
@@ -6874,16 +9475,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DownloadHrxDocuments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     document_id: ::std::string::String,
 }
 #[cfg(feature = "hrx-documents")]
 impl DownloadHrxDocuments {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::HrxDocumentsDownloadHrxDocumentsResponse200> {
-        self.client.send_download_hrx_documents(&self.contract_id, &self.document_id)
+        self.client
+            .send_download_hrx_documents(&self.contract_id, &self.document_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6899,6 +9522,7 @@ impl Client {
     ) -> GetContractOffboarding {
         GetContractOffboarding {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -6909,17 +9533,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractOffboarding {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-offboarding")]
 impl GetContractOffboarding {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_get_contract_offboarding(&self.contract_id)
+        self.client
+            .send_get_contract_offboarding(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6936,6 +9582,7 @@ impl Client {
     ) -> GetContractOffboardingAttachmentById {
         GetContractOffboardingAttachmentById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             attachment_id: attachment_id.into(),
         }
@@ -6947,11 +9594,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractOffboardingAttachmentById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     attachment_id: ::std::string::String,
 }
 #[cfg(feature = "eor-offboarding")]
 impl GetContractOffboardingAttachmentById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6961,6 +9628,7 @@ impl GetContractOffboardingAttachmentById {
                 &self.contract_id,
                 &self.attachment_id,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -6976,6 +9644,7 @@ impl Client {
     ) -> GetEorContractOffboardingRequiredInformation {
         GetEorContractOffboardingRequiredInformation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -6986,10 +9655,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorContractOffboardingRequiredInformation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-offboarding")]
 impl GetEorContractOffboardingRequiredInformation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6998,6 +9687,7 @@ impl GetEorContractOffboardingRequiredInformation {
     > {
         self.client
             .send_get_eor_contract_offboarding_required_information(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -7016,6 +9706,7 @@ impl Client {
     ) -> CreateEmployeeResignation {
         CreateEmployeeResignation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             form: form.into(),
         }
@@ -7026,18 +9717,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateEmployeeResignation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl CreateEmployeeResignation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_create_employee_resignation(&self.contract_id, self.form)
+        self.client
+            .send_create_employee_resignation(&self.contract_id, self.form)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -7054,6 +9767,7 @@ impl Client {
     ) -> ReviewEorOffboardingPto {
         ReviewEorOffboardingPto {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -7065,18 +9779,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ReviewEorOffboardingPto {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::ReviewEorOffboardingPtoBody,
 }
 #[cfg(feature = "eor-offboarding")]
 impl ReviewEorOffboardingPto {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_review_eor_offboarding_pto(&self.contract_id, &self.body)
+        self.client
+            .send_review_eor_offboarding_pto(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -7092,6 +9828,7 @@ impl Client {
     ) -> GetContractOffboardingRestrictedDates {
         GetContractOffboardingRestrictedDates {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             termination_type: None,
         }
@@ -7103,6 +9840,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractOffboardingRestrictedDates {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     termination_type: Option<
         types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
@@ -7120,6 +9858,25 @@ impl GetContractOffboardingRestrictedDates {
         self.termination_type = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -7131,6 +9888,7 @@ impl GetContractOffboardingRestrictedDates {
                 &self.contract_id,
                 self.termination_type,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -7147,6 +9905,7 @@ impl Client {
     ) -> CreateEorOffboardingClientSignOff {
         CreateEorOffboardingClientSignOff {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -7158,11 +9917,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateEorOffboardingClientSignOff {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateEorOffboardingClientSignOffBody,
 }
 #[cfg(feature = "eor-offboarding")]
 impl CreateEorOffboardingClientSignOff {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -7171,6 +9950,7 @@ impl CreateEorOffboardingClientSignOff {
     > {
         self.client
             .send_create_eor_offboarding_client_sign_off(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -7187,6 +9967,7 @@ impl Client {
     ) -> ReviewEorOffboardingEmployeeSignOffs {
         ReviewEorOffboardingEmployeeSignOffs {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -7198,11 +9979,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ReviewEorOffboardingEmployeeSignOffs {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::ReviewEorOffboardingEmployeeSignOffsBody,
 }
 #[cfg(feature = "eor-offboarding")]
 impl ReviewEorOffboardingEmployeeSignOffs {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -7214,6 +10015,7 @@ impl ReviewEorOffboardingEmployeeSignOffs {
                 &self.contract_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -7232,6 +10034,7 @@ impl Client {
     ) -> CreateOffboardingTermination {
         CreateOffboardingTermination {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             form: form.into(),
         }
@@ -7242,18 +10045,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateOffboardingTermination {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "eor-terminations")]
 impl CreateOffboardingTermination {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_create_offboarding_termination(&self.contract_id, self.form)
+        self.client
+            .send_create_offboarding_termination(&self.contract_id, self.form)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -7269,6 +10094,7 @@ impl Client {
     ) -> GetContractOffboardingTimeOffs {
         GetContractOffboardingTimeOffs {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             end_date: None,
         }
@@ -7280,6 +10106,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetContractOffboardingTimeOffs {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     end_date: Option<::chrono::naive::NaiveDate>,
 }
@@ -7293,6 +10120,25 @@ impl GetContractOffboardingTimeOffs {
         self.end_date = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -7304,6 +10150,7 @@ impl GetContractOffboardingTimeOffs {
                 &self.contract_id,
                 self.end_date.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7319,6 +10166,7 @@ impl Client {
     ) -> GetProjectAssignment {
         GetProjectAssignment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             version: None,
         }
@@ -7330,6 +10178,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetProjectAssignment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     version: Option<::std::string::String>,
 }
@@ -7343,12 +10192,32 @@ impl GetProjectAssignment {
         self.version = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
         self.client
             .send_get_project_assignment(&self.contract_id, self.version.as_deref())
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7365,6 +10234,7 @@ impl Client {
     ) -> AcceptProjectAssignment {
         AcceptProjectAssignment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -7376,14 +10246,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AcceptProjectAssignment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::AcceptProjectAssignmentBody,
 }
 #[cfg(feature = "eor-project-assignment")]
 impl AcceptProjectAssignment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_accept_project_assignment(&self.contract_id, &self.body)
+        self.client
+            .send_accept_project_assignment(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7399,6 +10291,7 @@ impl Client {
     ) -> GetProjectAssignmentCheckin {
         GetProjectAssignmentCheckin {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             version: None,
         }
@@ -7410,6 +10303,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetProjectAssignmentCheckin {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     version: Option<::std::string::String>,
 }
@@ -7423,6 +10317,25 @@ impl GetProjectAssignmentCheckin {
         self.version = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -7434,6 +10347,7 @@ impl GetProjectAssignmentCheckin {
                 &self.contract_id,
                 self.version.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-project-assignment")]
@@ -7450,6 +10364,7 @@ impl Client {
     ) -> CheckinProjectAssignment {
         CheckinProjectAssignment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -7461,14 +10376,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CheckinProjectAssignment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CheckinProjectAssignmentBody,
 }
 #[cfg(feature = "eor-project-assignment")]
 impl CheckinProjectAssignment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_checkin_project_assignment(&self.contract_id, &self.body)
+        self.client
+            .send_checkin_project_assignment(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "cost-calculator")]
@@ -7482,6 +10419,7 @@ impl Client {
     ) -> GetEmploymentCost {
         GetEmploymentCost {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -7492,15 +10430,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEmploymentCost {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::GetEmploymentCostBody,
 }
 #[cfg(feature = "cost-calculator")]
 impl GetEmploymentCost {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CostCalculatorGetEmploymentCostResponse200> {
-        self.client.send_get_employment_cost(&self.body)
+        self.client.send_get_employment_cost(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "eor-job-scopes")]
@@ -7513,6 +10471,7 @@ impl Client {
     pub fn get_job_scopes(&self) -> GetJobScopes {
         GetJobScopes {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             team: None,
         }
     }
@@ -7523,6 +10482,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetJobScopes {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     team: Option<::std::string::String>,
 }
 #[cfg(feature = "eor-job-scopes")]
@@ -7535,11 +10495,30 @@ impl GetJobScopes {
         self.team = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<::std::vec::Vec<types::EorJobScopesGetResponseItems>> {
-        self.client.send_get_job_scopes(self.team.as_deref())
+        self.client.send_get_job_scopes(self.team.as_deref()).with_options(self.options)
     }
 }
 #[cfg(feature = "eor-job-scopes")]
@@ -7555,6 +10534,7 @@ impl Client {
     ) -> ValidateJobScope {
         ValidateJobScope {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -7565,15 +10545,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ValidateJobScope {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::ValidateJobScopeBody,
 }
 #[cfg(feature = "eor-job-scopes")]
 impl ValidateJobScope {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorJobScopesValidateJobScopeResponse200> {
-        self.client.send_validate_job_scope(&self.body)
+        self.client.send_validate_job_scope(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-mailboxes")]
@@ -7589,6 +10589,7 @@ impl Client {
     ) -> ChangePassword {
         ChangePassword {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -7599,13 +10600,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ChangePassword {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::ChangePasswordBody,
 }
 #[cfg(feature = "eor-worker-mailboxes")]
 impl ChangePassword {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_change_password(&self.body)
+        self.client.send_change_password(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -7622,6 +10643,7 @@ impl Client {
     ) -> GetStartDate {
         GetStartDate {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             employment_country: employment_country.into(),
             team_id: team_id.into(),
             employee_nationality: None,
@@ -7638,6 +10660,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetStartDate {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     employment_country: ::std::string::String,
     team_id: ::std::string::String,
     employee_nationality: Option<::std::string::String>,
@@ -7685,6 +10708,25 @@ impl GetStartDate {
         self.work_visa = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -7699,6 +10741,7 @@ impl GetStartDate {
                 &self.team_id,
                 self.work_visa,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -7714,6 +10757,7 @@ impl Client {
     ) -> GetEorHiringGuideByCountry {
         GetEorHiringGuideByCountry {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country_code: country_code.into(),
         }
     }
@@ -7724,15 +10768,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorHiringGuideByCountry {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country_code: ::std::string::String,
 }
 #[cfg(feature = "eor-hiring")]
 impl GetEorHiringGuideByCountry {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorHiringGetEorHiringGuideByCountryResponse200> {
-        self.client.send_get_eor_hiring_guide_by_country(&self.country_code)
+        self.client
+            .send_get_eor_hiring_guide_by_country(&self.country_code)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-accounts")]
@@ -7748,6 +10814,7 @@ impl Client {
     ) -> CreateWorkerEor {
         CreateWorkerEor {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -7758,15 +10825,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateWorkerEor {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateWorkerEorBody,
 }
 #[cfg(feature = "eor-worker-accounts")]
 impl CreateWorkerEor {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorWorkerAccountsCreateWorkerResponse201> {
-        self.client.send_create_worker_eor(&self.body)
+        self.client.send_create_worker_eor(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-benefits")]
@@ -7779,6 +10866,7 @@ impl Client {
     pub fn get_eor_worker_benefits(&self) -> GetEorWorkerBenefits {
         GetEorWorkerBenefits {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -7788,16 +10876,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerBenefits {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "eor-worker-benefits")]
 impl GetEorWorkerBenefits {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
     > {
-        self.client.send_get_eor_worker_benefits()
+        self.client.send_get_eor_worker_benefits().with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -7813,6 +10921,7 @@ impl Client {
     ) -> CreateEorWorkerBankAccount {
         CreateEorWorkerBankAccount {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -7823,15 +10932,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateEorWorkerBankAccount {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateEorWorkerBankAccountBody,
 }
 #[cfg(feature = "eor-worker-information")]
 impl CreateEorWorkerBankAccount {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
-        self.client.send_create_eor_worker_bank_account(&self.body)
+        self.client
+            .send_create_eor_worker_bank_account(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-banks")]
@@ -7848,6 +10979,7 @@ impl Client {
     ) -> GetEorWorkerBankGuideByCountryAndCurrency {
         GetEorWorkerBankGuideByCountryAndCurrency {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country: country.into(),
             currency: currency.into(),
         }
@@ -7859,11 +10991,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerBankGuideByCountryAndCurrency {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country: ::std::string::String,
     currency: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-banks")]
 impl GetEorWorkerBankGuideByCountryAndCurrency {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -7875,6 +11027,7 @@ impl GetEorWorkerBankGuideByCountryAndCurrency {
                 &self.country,
                 &self.currency,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-banks")]
@@ -7887,6 +11040,7 @@ impl Client {
     pub fn get_eor_worker_bank_guide(&self) -> GetEorWorkerBankGuide {
         GetEorWorkerBankGuide {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -7896,14 +11050,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerBankGuide {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "eor-worker-banks")]
 impl GetEorWorkerBankGuide {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
-        self.client.send_get_eor_worker_bank_guide()
+        self.client.send_get_eor_worker_bank_guide().with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7918,6 +11092,7 @@ impl Client {
     ) -> GetEorWorkerComplianceDocuments {
         GetEorWorkerComplianceDocuments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -7927,16 +11102,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerComplianceDocuments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl GetEorWorkerComplianceDocuments {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
-        self.client.send_get_eor_worker_compliance_documents()
+        self.client.send_get_eor_worker_compliance_documents().with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7955,6 +11150,7 @@ impl Client {
     ) -> UploadEorWorkerComplianceDocument {
         UploadEorWorkerComplianceDocument {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             document_id: document_id.into(),
             form: form.into(),
         }
@@ -7965,11 +11161,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UploadEorWorkerComplianceDocument {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     document_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl UploadEorWorkerComplianceDocument {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -7978,6 +11194,7 @@ impl UploadEorWorkerComplianceDocument {
     > {
         self.client
             .send_upload_eor_worker_compliance_document(&self.document_id, self.form)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -7993,6 +11210,7 @@ impl Client {
     ) -> CreateComplianceDocumentAcknowledgement {
         CreateComplianceDocumentAcknowledgement {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             document_id: document_id.into(),
         }
     }
@@ -8003,13 +11221,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateComplianceDocumentAcknowledgement {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     document_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl CreateComplianceDocumentAcknowledgement {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_create_compliance_document_acknowledgement(&self.document_id)
+        self.client
+            .send_create_compliance_document_acknowledgement(&self.document_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -8025,6 +11265,7 @@ impl Client {
     ) -> DownloadComplianceDocument {
         DownloadComplianceDocument {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             document_id: document_id.into(),
         }
     }
@@ -8035,17 +11276,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DownloadComplianceDocument {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     document_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl DownloadComplianceDocument {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
     > {
-        self.client.send_download_compliance_document(&self.document_id)
+        self.client
+            .send_download_compliance_document(&self.document_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -8061,6 +11324,7 @@ impl Client {
     ) -> DownloadComplianceDocumentTemplate {
         DownloadComplianceDocumentTemplate {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             document_id: document_id.into(),
         }
     }
@@ -8071,17 +11335,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DownloadComplianceDocumentTemplate {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     document_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-compliance")]
 impl DownloadComplianceDocumentTemplate {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
     > {
-        self.client.send_download_compliance_document_template(&self.document_id)
+        self.client
+            .send_download_compliance_document_template(&self.document_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -8100,6 +11386,7 @@ impl Client {
     ) -> CreateGpWorkerAdditionalInformationEor {
         CreateGpWorkerAdditionalInformationEor {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -8111,11 +11398,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateGpWorkerAdditionalInformationEor {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateGpWorkerAdditionalInformationEorBody,
 }
 #[cfg(feature = "eor-worker-information")]
 impl CreateGpWorkerAdditionalInformationEor {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8125,6 +11432,7 @@ impl CreateGpWorkerAdditionalInformationEor {
                 &self.contract_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -8141,6 +11449,7 @@ impl Client {
     ) -> UpdateEorWorkerAdditionalInformation {
         UpdateEorWorkerAdditionalInformation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -8152,17 +11461,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateEorWorkerAdditionalInformation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::UpdateEorWorkerAdditionalInformationBody,
 }
 #[cfg(feature = "eor-worker-information")]
 impl UpdateEorWorkerAdditionalInformation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
         self.client
             .send_update_eor_worker_additional_information(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -8178,6 +11508,7 @@ impl Client {
     ) -> DownloadWorkerEmployeeAgreement {
         DownloadWorkerEmployeeAgreement {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             version: None,
         }
@@ -8189,6 +11520,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DownloadWorkerEmployeeAgreement {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     version: Option<::std::string::String>,
 }
@@ -8202,6 +11534,25 @@ impl DownloadWorkerEmployeeAgreement {
         self.version = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8213,6 +11564,7 @@ impl DownloadWorkerEmployeeAgreement {
                 &self.contract_id,
                 self.version.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-documents")]
@@ -8228,6 +11580,7 @@ impl Client {
     ) -> GetEorWorkerHrDocuments {
         GetEorWorkerHrDocuments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -8238,15 +11591,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerHrDocuments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-documents")]
 impl GetEorWorkerHrDocuments {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
-        self.client.send_get_eor_worker_hr_documents(&self.contract_id)
+        self.client
+            .send_get_eor_worker_hr_documents(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8265,6 +11640,7 @@ impl Client {
     ) -> SubmitEorWorkerResignation {
         SubmitEorWorkerResignation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             form: form.into(),
         }
@@ -8275,18 +11651,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SubmitEorWorkerResignation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl SubmitEorWorkerResignation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorOffboardingGetContractOffboardingResponse200,
     > {
-        self.client.send_submit_eor_worker_resignation(&self.contract_id, self.form)
+        self.client
+            .send_submit_eor_worker_resignation(&self.contract_id, self.form)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8302,6 +11700,7 @@ impl Client {
     ) -> DownloadEmployeeResignationLetter {
         DownloadEmployeeResignationLetter {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -8312,15 +11711,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DownloadEmployeeResignationLetter {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl DownloadEmployeeResignationLetter {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
-        self.client.send_download_employee_resignation_letter(&self.contract_id)
+        self.client
+            .send_download_employee_resignation_letter(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8337,6 +11758,7 @@ impl Client {
     ) -> SignEmployeeResignationLetter {
         SignEmployeeResignationLetter {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -8348,18 +11770,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SignEmployeeResignationLetter {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::SignEmployeeResignationLetterBody,
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl SignEmployeeResignationLetter {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
     > {
-        self.client.send_sign_employee_resignation_letter(&self.contract_id, &self.body)
+        self.client
+            .send_sign_employee_resignation_letter(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -8375,6 +11819,7 @@ impl Client {
     ) -> DownloadWorkerOfferLetter {
         DownloadWorkerOfferLetter {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -8385,17 +11830,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DownloadWorkerOfferLetter {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-agreements")]
 impl DownloadWorkerOfferLetter {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     > {
-        self.client.send_download_worker_offer_letter(&self.contract_id)
+        self.client
+            .send_download_worker_offer_letter(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -8412,6 +11879,7 @@ impl Client {
     ) -> SignEorContractAsWorker {
         SignEorContractAsWorker {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -8423,16 +11891,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SignEorContractAsWorker {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::SignEorContractAsWorkerBody,
 }
 #[cfg(feature = "eor-worker-agreements")]
 impl SignEorContractAsWorker {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
-        self.client.send_sign_eor_contract_as_worker(&self.contract_id, &self.body)
+        self.client
+            .send_sign_eor_contract_as_worker(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8445,6 +11935,7 @@ impl Client {
     pub fn get_employee_resignations(&self) -> GetEmployeeResignations {
         GetEmployeeResignations {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             status: None,
         }
     }
@@ -8455,6 +11946,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEmployeeResignations {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     status: Option<types::EorWorkersResignationsGetParametersStatus>,
 }
 #[cfg(feature = "eor-worker-offboarding")]
@@ -8469,13 +11961,34 @@ impl GetEmployeeResignations {
         self.status = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorWorkerOffboardingGetEmployeeResignationsResponse200,
     > {
-        self.client.send_get_employee_resignations(self.status)
+        self.client
+            .send_get_employee_resignations(self.status)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -8488,6 +12001,7 @@ impl Client {
     pub fn get_eor_worker_tax_documents(&self) -> GetEorWorkerTaxDocuments {
         GetEorWorkerTaxDocuments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -8497,16 +12011,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorWorkerTaxDocuments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "eor-worker-information")]
 impl GetEorWorkerTaxDocuments {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
     > {
-        self.client.send_get_eor_worker_tax_documents()
+        self.client.send_get_eor_worker_tax_documents().with_options(self.options)
     }
 }
 #[cfg(feature = "eor-payslips")]
@@ -8522,6 +12056,7 @@ impl Client {
     ) -> GetWorkerPayslips {
         GetWorkerPayslips {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
         }
     }
@@ -8532,15 +12067,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerPayslips {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
 }
 #[cfg(feature = "eor-payslips")]
 impl GetWorkerPayslips {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorPayslipsGetWorkerPayslipsResponse200> {
-        self.client.send_get_worker_payslips(&self.worker_id)
+        self.client.send_get_worker_payslips(&self.worker_id).with_options(self.options)
     }
 }
 #[cfg(feature = "eor-worker-payslips")]
@@ -8557,6 +12112,7 @@ impl Client {
     ) -> GetWorkerPayslipsDownload {
         GetWorkerPayslipsDownload {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             payslip_id: payslip_id.into(),
         }
@@ -8568,16 +12124,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerPayslipsDownload {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     payslip_id: ::std::string::String,
 }
 #[cfg(feature = "eor-worker-payslips")]
 impl GetWorkerPayslipsDownload {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_get_worker_payslips_download(&self.worker_id, &self.payslip_id)
+        self.client
+            .send_get_worker_payslips_download(&self.worker_id, &self.payslip_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-benefits")]
@@ -8593,6 +12171,7 @@ impl Client {
     ) -> GetEorBenefitsByContractId {
         GetEorBenefitsByContractId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -8603,17 +12182,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetEorBenefitsByContractId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "eor-benefits")]
 impl GetEorBenefitsByContractId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EorBenefitsGetEorBenefitsByContractIdResponse200,
     > {
-        self.client.send_get_eor_benefits_by_contract_id(&self.contract_id)
+        self.client
+            .send_get_eor_benefits_by_contract_id(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -8630,6 +12231,7 @@ impl Client {
     ) -> CreateRegularTermination {
         CreateRegularTermination {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             oid: oid.into(),
             body: body.into(),
         }
@@ -8641,16 +12243,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateRegularTermination {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
     body: types::CreateRegularTerminationBody,
 }
 #[cfg(feature = "eor-terminations")]
 impl CreateRegularTermination {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
-        self.client.send_create_regular_termination(&self.oid, &self.body)
+        self.client
+            .send_create_regular_termination(&self.oid, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -8667,6 +12291,7 @@ impl Client {
     ) -> CreateResignation {
         CreateResignation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             oid: oid.into(),
             body: body.into(),
         }
@@ -8678,16 +12303,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateResignation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
     body: types::CreateResignationBody,
 }
 #[cfg(feature = "eor-terminations")]
 impl CreateResignation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorTerminationsCreateResignationResponse200> {
-        self.client.send_create_resignation(&self.oid, &self.body)
+        self.client
+            .send_create_resignation(&self.oid, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-terminations")]
@@ -8704,6 +12351,7 @@ impl Client {
     ) -> GetTermination {
         GetTermination {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             oid: oid.into(),
             termination_id: termination_id.into(),
         }
@@ -8715,16 +12363,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTermination {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
     termination_id: ::std::string::String,
 }
 #[cfg(feature = "eor-terminations")]
 impl GetTermination {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
-        self.client.send_get_termination(&self.oid, &self.termination_id)
+        self.client
+            .send_get_termination(&self.oid, &self.termination_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "equity-tokens")]
@@ -8740,6 +12410,7 @@ impl Client {
     ) -> CreateEquityOrTokenTaxEvent {
         CreateEquityOrTokenTaxEvent {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -8750,17 +12421,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateEquityOrTokenTaxEvent {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateEquityOrTokenTaxEventBody,
 }
 #[cfg(feature = "equity-tokens")]
 impl CreateEquityOrTokenTaxEvent {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::EquityTokensCreateEquityOrTokenTaxEventResponse201,
     > {
-        self.client.send_create_equity_or_token_tax_event(&self.body)
+        self.client
+            .send_create_equity_or_token_tax_event(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -8776,6 +12469,7 @@ impl Client {
     ) -> CreateARequestToExerciseEquity {
         CreateARequestToExerciseEquity {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -8786,15 +12480,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateARequestToExerciseEquity {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateARequestToExerciseEquityBody,
 }
 #[cfg(feature = "contracts")]
 impl CreateARequestToExerciseEquity {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
-        self.client.send_create_a_request_to_exercise_equity(&self.body)
+        self.client
+            .send_create_a_request_to_exercise_equity(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -8811,6 +12527,7 @@ impl Client {
     ) -> ApproveAnEquityExercise {
         ApproveAnEquityExercise {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             public_id: public_id.into(),
             body: body.into(),
         }
@@ -8822,18 +12539,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ApproveAnEquityExercise {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     public_id: ::std::string::String,
     body: types::ApproveAnEquityExerciseBody,
 }
 #[cfg(feature = "contracts")]
 impl ApproveAnEquityExercise {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::ContractsApproveAnEquityExerciseV20260101Response200,
     > {
-        self.client.send_approve_an_equity_exercise(&self.public_id, &self.body)
+        self.client
+            .send_approve_an_equity_exercise(&self.public_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-hr")]
@@ -8846,6 +12585,7 @@ impl Client {
     pub fn get_hrx_manager_for_worker(&self) -> GetHrxManagerForWorker {
         GetHrxManagerForWorker {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -8855,14 +12595,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetHrxManagerForWorker {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "worker-hr")]
 impl GetHrxManagerForWorker {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::WorkerHrGetHrxManagerForWorkerResponse200> {
-        self.client.send_get_hrx_manager_for_worker()
+        self.client.send_get_hrx_manager_for_worker().with_options(self.options)
     }
 }
 #[cfg(feature = "forms")]
@@ -8878,6 +12638,7 @@ impl Client {
     ) -> FetchMultipleEorContractForms {
         FetchMultipleEorContractForms {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
             cursor: None,
             limit: None,
@@ -8890,6 +12651,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct FetchMultipleEorContractForms {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::FetchMultipleEorContractFormsBody,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
@@ -8909,6 +12671,25 @@ impl FetchMultipleEorContractForms {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8919,6 +12700,7 @@ impl FetchMultipleEorContractForms {
                 self.limit,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "eor-hiring")]
@@ -8934,6 +12716,7 @@ impl Client {
     ) -> GetCreateContractForm {
         GetCreateContractForm {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country_code: country_code.into(),
             contract_duration_in_days: None,
             start_date: None,
@@ -8948,6 +12731,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetCreateContractForm {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country_code: ::std::string::String,
     contract_duration_in_days: Option<i64>,
     start_date: Option<::std::string::String>,
@@ -8985,6 +12769,25 @@ impl GetCreateContractForm {
         self.work_hours_per_week = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8997,6 +12800,7 @@ impl GetCreateContractForm {
                 self.state.as_deref(),
                 self.work_hours_per_week,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "forms")]
@@ -9012,6 +12816,7 @@ impl Client {
     ) -> GetWorkerAdditionalFieldsForEor {
         GetWorkerAdditionalFieldsForEor {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country_code: country_code.into(),
         }
     }
@@ -9022,17 +12827,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerAdditionalFieldsForEor {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country_code: ::std::string::String,
 }
 #[cfg(feature = "forms")]
 impl GetWorkerAdditionalFieldsForEor {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::FormsGetWorkerAdditionalFieldsForEorResponse200,
     > {
-        self.client.send_get_worker_additional_fields_for_eor(&self.country_code)
+        self.client
+            .send_get_worker_additional_fields_for_eor(&self.country_code)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "global-payroll")]
@@ -9048,6 +12875,7 @@ impl Client {
     ) -> RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
         RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country_code: country_code.into(),
         }
     }
@@ -9058,10 +12886,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country_code: ::std::string::String,
 }
 #[cfg(feature = "global-payroll")]
 impl RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -9072,6 +12920,7 @@ impl RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
             .send_retrieve_additional_information_fields_for_gp_workers_by_country(
                 &self.country_code,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "reports")]
@@ -9087,6 +12936,7 @@ impl Client {
     ) -> GetGpLegalEntityReports {
         GetGpLegalEntityReports {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
         }
     }
@@ -9097,15 +12947,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetGpLegalEntityReports {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
 }
 #[cfg(feature = "reports")]
 impl GetGpLegalEntityReports {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ReportsGetGpLegalEntityReportsResponse200> {
-        self.client.send_get_gp_legal_entity_reports(&self.legal_entity_id)
+        self.client
+            .send_get_gp_legal_entity_reports(&self.legal_entity_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "reports")]
@@ -9121,6 +12993,7 @@ impl Client {
     ) -> GetGpReportGrossToNet {
         GetGpReportGrossToNet {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             currency: None,
             limit: None,
@@ -9134,6 +13007,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetGpReportGrossToNet {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     currency: Option<::std::string::String>,
     limit: Option<i64>,
@@ -9159,6 +13033,25 @@ impl GetGpReportGrossToNet {
         self.offset = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -9170,6 +13063,7 @@ impl GetGpReportGrossToNet {
                 self.limit,
                 self.offset,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "reports")]
@@ -9200,6 +13094,7 @@ impl crate::runtime::pagination::Paginated for GetGpReportGrossToNet {
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -9238,6 +13133,7 @@ impl Client {
     ) -> GetGpReportGrossToNetCsv {
         GetGpReportGrossToNetCsv {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             currency: None,
         }
@@ -9249,6 +13145,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetGpReportGrossToNetCsv {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     currency: Option<::std::string::String>,
 }
@@ -9262,6 +13159,25 @@ impl GetGpReportGrossToNetCsv {
         self.currency = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -9270,6 +13186,7 @@ impl GetGpReportGrossToNetCsv {
     > {
         self.client
             .send_get_gp_report_gross_to_net_csv(&self.id, self.currency.as_deref())
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9286,6 +13203,7 @@ impl Client {
     ) -> CreateGpWorkerAdditionalInformationGp {
         CreateGpWorkerAdditionalInformationGp {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -9297,11 +13215,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateGpWorkerAdditionalInformationGp {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::CreateGpWorkerAdditionalInformationGpBody,
 }
 #[cfg(feature = "worker-information")]
 impl CreateGpWorkerAdditionalInformationGp {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -9313,6 +13251,7 @@ impl CreateGpWorkerAdditionalInformationGp {
                 &self.contract_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9329,6 +13268,7 @@ impl Client {
     ) -> GetGpWorkerAdditionalInformation {
         GetGpWorkerAdditionalInformation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -9340,15 +13280,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetGpWorkerAdditionalInformation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::GetGpWorkerAdditionalInformationBody,
 }
 #[cfg(feature = "worker-information")]
 impl GetGpWorkerAdditionalInformation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
             .send_get_gp_worker_additional_information(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "payslips")]
@@ -9364,6 +13325,7 @@ impl Client {
     ) -> GetGpWorkerPayslips {
         GetGpWorkerPayslips {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -9374,15 +13336,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetGpWorkerPayslips {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "payslips")]
 impl GetGpWorkerPayslips {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayslipsGetGpWorkerPayslipsResponse200> {
-        self.client.send_get_gp_worker_payslips(&self.id)
+        self.client.send_get_gp_worker_payslips(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "global-payroll")]
@@ -9399,6 +13381,7 @@ impl Client {
     ) -> DownloadAGpWorkerPayslip {
         DownloadAGpWorkerPayslip {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             payslip_id: payslip_id.into(),
         }
@@ -9410,16 +13393,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DownloadAGpWorkerPayslip {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     payslip_id: ::std::string::String,
 }
 #[cfg(feature = "global-payroll")]
 impl DownloadAGpWorkerPayslip {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_download_a_gp_worker_payslip(&self.id, &self.payslip_id)
+        self.client
+            .send_download_a_gp_worker_payslip(&self.id, &self.payslip_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9436,6 +13441,7 @@ impl Client {
     ) -> UpdateGpWorkerAddress {
         UpdateGpWorkerAddress {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             body: body.into(),
         }
@@ -9447,18 +13453,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateGpWorkerAddress {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     body: types::UpdateGpWorkerAddressBody,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerAddress {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::WorkerInformationUpdateGpWorkerAddressResponse201,
     > {
-        self.client.send_update_gp_worker_address(&self.worker_id, &self.body)
+        self.client
+            .send_update_gp_worker_address(&self.worker_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9474,6 +13502,7 @@ impl Client {
     ) -> GetGpWorkerBanks {
         GetGpWorkerBanks {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
         }
     }
@@ -9484,15 +13513,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetGpWorkerBanks {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
 }
 #[cfg(feature = "worker-information")]
 impl GetGpWorkerBanks {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::WorkerInformationGetGpWorkerBanksResponse200> {
-        self.client.send_get_gp_worker_banks(&self.worker_id)
+        self.client.send_get_gp_worker_banks(&self.worker_id).with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9509,6 +13558,7 @@ impl Client {
     ) -> CreateGpWorkerBank {
         CreateGpWorkerBank {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             body: body.into(),
         }
@@ -9520,16 +13570,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateGpWorkerBank {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     body: types::CreateGpWorkerBankBody,
 }
 #[cfg(feature = "worker-information")]
 impl CreateGpWorkerBank {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
-        self.client.send_create_gp_worker_bank(&self.worker_id, &self.body)
+        self.client
+            .send_create_gp_worker_bank(&self.worker_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9545,6 +13617,7 @@ impl Client {
     ) -> GetGpWorkerBankGuide {
         GetGpWorkerBankGuide {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
         }
     }
@@ -9555,15 +13628,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetGpWorkerBankGuide {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
 }
 #[cfg(feature = "worker-information")]
 impl GetGpWorkerBankGuide {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
-        self.client.send_get_gp_worker_bank_guide(&self.worker_id)
+        self.client
+            .send_get_gp_worker_bank_guide(&self.worker_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9581,6 +13676,7 @@ impl Client {
     ) -> UpdateGpWorkerBank {
         UpdateGpWorkerBank {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             bank_id: bank_id.into(),
             body: body.into(),
@@ -9593,18 +13689,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateGpWorkerBank {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     bank_id: ::std::string::String,
     body: types::UpdateGpWorkerBankBody,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerBank {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
         self.client
             .send_update_gp_worker_bank(&self.worker_id, &self.bank_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9621,6 +13738,7 @@ impl Client {
     ) -> UpdateGpWorkerCompensation {
         UpdateGpWorkerCompensation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             body: body.into(),
         }
@@ -9632,18 +13750,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateGpWorkerCompensation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     body: types::UpdateGpWorkerCompensationBody,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerCompensation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::WorkerInformationUpdateGpWorkerCompensationResponse200,
     > {
-        self.client.send_update_gp_worker_compensation(&self.worker_id, &self.body)
+        self.client
+            .send_update_gp_worker_compensation(&self.worker_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9660,6 +13800,7 @@ impl Client {
     ) -> UpdateGpWorkerEmployeeInformation {
         UpdateGpWorkerEmployeeInformation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             body: body.into(),
         }
@@ -9671,15 +13812,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateGpWorkerEmployeeInformation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     body: types::UpdateGpWorkerEmployeeInformationBody,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerEmployeeInformation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<::serde_json::Value> {
         self.client
             .send_update_gp_worker_employee_information(&self.worker_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-information")]
@@ -9696,6 +13858,7 @@ impl Client {
     ) -> UpdateGpWorkerPtoPolicy {
         UpdateGpWorkerPtoPolicy {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             body: body.into(),
         }
@@ -9707,16 +13870,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateGpWorkerPtoPolicy {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     body: types::UpdateGpWorkerPtoPolicyBody,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerPtoPolicy {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_gp_worker_pto_policy(&self.worker_id, &self.body)
+        self.client
+            .send_update_gp_worker_pto_policy(&self.worker_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "gp-hiring")]
@@ -9733,6 +13918,7 @@ impl Client {
     ) -> CreateGpWorkerTermination {
         CreateGpWorkerTermination {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             body: body.into(),
         }
@@ -9744,16 +13930,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateGpWorkerTermination {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     body: types::CreateGpWorkerTerminationBody,
 }
 #[cfg(feature = "gp-hiring")]
 impl CreateGpWorkerTermination {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::GpHiringCreateGpWorkerTerminationResponse201> {
-        self.client.send_create_gp_worker_termination(&self.worker_id, &self.body)
+        self.client
+            .send_create_gp_worker_termination(&self.worker_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "groups")]
@@ -9766,6 +13974,7 @@ impl Client {
     pub fn get_groups(&self) -> GetGroups {
         GetGroups {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             external_metadata: None,
             include_archived_groups: None,
@@ -9780,6 +13989,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetGroups {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     external_metadata: Option<::std::string::String>,
     include_archived_groups: Option<bool>,
@@ -9825,6 +14035,25 @@ impl GetGroups {
         self.sort_order = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GroupsGetGroupsResponse200> {
         self.client
@@ -9835,6 +14064,7 @@ impl GetGroups {
                 self.limit,
                 self.sort_order,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "groups")]
@@ -9860,6 +14090,7 @@ impl crate::runtime::pagination::Paginated for GetGroups {
                 self.limit.clone(),
                 self.sort_order.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -9899,6 +14130,7 @@ impl Client {
     ) -> CreateGroup {
         CreateGroup {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -9909,13 +14141,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateGroup {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateGroupBody,
 }
 #[cfg(feature = "groups")]
 impl CreateGroup {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
-        self.client.send_create_group(&self.body)
+        self.client.send_create_group(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "groups")]
@@ -9931,6 +14183,7 @@ impl Client {
     ) -> DeleteGroup {
         DeleteGroup {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -9941,13 +14194,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteGroup {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "groups")]
 impl DeleteGroup {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GroupsDeleteGroupResponse200> {
-        self.client.send_delete_group(&self.id)
+        self.client.send_delete_group(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "groups")]
@@ -9964,6 +14237,7 @@ impl Client {
     ) -> UpdateGroup {
         UpdateGroup {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -9975,14 +14249,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateGroup {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::UpdateGroupBody,
 }
 #[cfg(feature = "groups")]
 impl UpdateGroup {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
-        self.client.send_update_group(&self.id, &self.body)
+        self.client.send_update_group(&self.id, &self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "groups")]
@@ -9999,6 +14293,7 @@ impl Client {
     ) -> CloneGroup {
         CloneGroup {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -10010,14 +14305,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CloneGroup {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::CloneGroupBody,
 }
 #[cfg(feature = "groups")]
 impl CloneGroup {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
-        self.client.send_clone_group(&self.id, &self.body)
+        self.client.send_clone_group(&self.id, &self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10033,6 +14348,7 @@ impl Client {
     ) -> GetTeamCustomFields {
         GetTeamCustomFields {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             team_id: team_id.into(),
             cursor: None,
             limit: None,
@@ -10045,6 +14361,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTeamCustomFields {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     team_id: ::std::string::String,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
@@ -10064,6 +14381,25 @@ impl GetTeamCustomFields {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10076,6 +14412,7 @@ impl GetTeamCustomFields {
                 self.cursor.as_deref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10099,6 +14436,7 @@ impl crate::runtime::pagination::Paginated for GetTeamCustomFields {
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -10137,6 +14475,7 @@ impl Client {
     ) -> UpdateTeamCustomFields {
         UpdateTeamCustomFields {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             team_id: team_id.into(),
             body: body.into(),
         }
@@ -10148,18 +14487,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTeamCustomFields {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     team_id: ::std::string::String,
     body: types::UpdateTeamCustomFieldsBody,
 }
 #[cfg(feature = "organization-structure")]
 impl UpdateTeamCustomFields {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::OrganizationStructureUpdateTeamCustomFieldsResponse200,
     > {
-        self.client.send_update_team_custom_fields(&self.team_id, &self.body)
+        self.client
+            .send_update_team_custom_fields(&self.team_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10172,6 +14533,7 @@ impl Client {
     pub fn get_organization_structures(&self) -> GetOrganizationStructures {
         GetOrganizationStructures {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             limit: None,
             offset: None,
         }
@@ -10183,6 +14545,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetOrganizationStructures {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -10198,13 +14561,34 @@ impl GetOrganizationStructures {
         self.offset = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::OrganizationStructureGetOrganizationStructuresResponse200,
     > {
-        self.client.send_get_organization_structures(self.limit, self.offset)
+        self.client
+            .send_get_organization_structures(self.limit, self.offset)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10230,6 +14614,7 @@ impl crate::runtime::pagination::Paginated for GetOrganizationStructures {
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -10265,6 +14650,7 @@ impl Client {
     ) -> CreateOrganizationStructure {
         CreateOrganizationStructure {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -10275,17 +14661,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateOrganizationStructure {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateOrganizationStructureBody,
 }
 #[cfg(feature = "organization-structure")]
 impl CreateOrganizationStructure {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::OrganizationStructureCreateOrganizationStructureResponse200,
     > {
-        self.client.send_create_organization_structure(&self.body)
+        self.client
+            .send_create_organization_structure(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10301,6 +14709,7 @@ impl Client {
     ) -> GetOrganizationStructureByExternalId {
         GetOrganizationStructureByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
         }
     }
@@ -10311,17 +14720,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetOrganizationStructureByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
 impl GetOrganizationStructureByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
     > {
-        self.client.send_get_organization_structure_by_external_id(&self.external_id)
+        self.client
+            .send_get_organization_structure_by_external_id(&self.external_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10337,6 +14768,7 @@ impl Client {
     ) -> DeleteOrganizationStructureByExternalId {
         DeleteOrganizationStructureByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
         }
     }
@@ -10347,15 +14779,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteOrganizationStructureByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
 impl DeleteOrganizationStructureByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
-        self.client.send_delete_organization_structure_by_external_id(&self.external_id)
+        self.client
+            .send_delete_organization_structure_by_external_id(&self.external_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10374,6 +14828,7 @@ impl Client {
     ) -> UpdateOrganizationStructureByExternalId {
         UpdateOrganizationStructureByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
             body: body.into(),
         }
@@ -10385,11 +14840,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateOrganizationStructureByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
     body: types::UpdateOrganizationStructureByExternalIdBody,
 }
 #[cfg(feature = "organization-structure")]
 impl UpdateOrganizationStructureByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10399,6 +14874,7 @@ impl UpdateOrganizationStructureByExternalId {
                 &self.external_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10412,6 +14888,7 @@ impl Client {
     ) -> GetOrganizationStructure {
         GetOrganizationStructure {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_org_str_id: hris_org_str_id.into(),
         }
     }
@@ -10422,13 +14899,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetOrganizationStructure {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_org_str_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
 impl GetOrganizationStructure {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_get_organization_structure(&self.hris_org_str_id)
+        self.client
+            .send_get_organization_structure(&self.hris_org_str_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10442,6 +14941,7 @@ impl Client {
     ) -> DeleteOrganizationStructure {
         DeleteOrganizationStructure {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_org_str_id: hris_org_str_id.into(),
         }
     }
@@ -10452,13 +14952,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteOrganizationStructure {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_org_str_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
 impl DeleteOrganizationStructure {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_organization_structure(&self.hris_org_str_id)
+        self.client
+            .send_delete_organization_structure(&self.hris_org_str_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10472,6 +14994,7 @@ impl Client {
     ) -> UpdateOrganizationStructure {
         UpdateOrganizationStructure {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_org_str_id: hris_org_str_id.into(),
         }
     }
@@ -10482,13 +15005,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateOrganizationStructure {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_org_str_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
 impl UpdateOrganizationStructure {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_update_organization_structure(&self.hris_org_str_id)
+        self.client
+            .send_update_organization_structure(&self.hris_org_str_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10504,6 +15049,7 @@ impl Client {
     ) -> FetchAnOrgStructureFromTheOrganization {
         FetchAnOrgStructureFromTheOrganization {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_org_structure_id: hris_org_structure_id.into(),
         }
     }
@@ -10514,10 +15060,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct FetchAnOrgStructureFromTheOrganization {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_org_structure_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
 impl FetchAnOrgStructureFromTheOrganization {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10528,6 +15094,7 @@ impl FetchAnOrgStructureFromTheOrganization {
             .send_fetch_an_org_structure_from_the_organization(
                 &self.hris_org_structure_id,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10543,6 +15110,7 @@ impl Client {
     ) -> DeleteAnOrgStructureFromTheOrganization {
         DeleteAnOrgStructureFromTheOrganization {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_org_structure_id: hris_org_structure_id.into(),
         }
     }
@@ -10553,10 +15121,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteAnOrgStructureFromTheOrganization {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_org_structure_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
 impl DeleteAnOrgStructureFromTheOrganization {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10565,6 +15153,7 @@ impl DeleteAnOrgStructureFromTheOrganization {
             .send_delete_an_org_structure_from_the_organization(
                 &self.hris_org_structure_id,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -10581,6 +15170,7 @@ impl Client {
     ) -> UpdateAnExistingHrisOrgStructure {
         UpdateAnExistingHrisOrgStructure {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_org_structure_id: hris_org_structure_id.into(),
             body: body.into(),
         }
@@ -10592,11 +15182,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateAnExistingHrisOrgStructure {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_org_structure_id: ::std::string::String,
     body: types::UpdateAnExistingHrisOrgStructureBody,
 }
 #[cfg(feature = "organization-structure")]
 impl UpdateAnExistingHrisOrgStructure {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10606,6 +15216,7 @@ impl UpdateAnExistingHrisOrgStructure {
                 &self.hris_org_structure_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "positions")]
@@ -10621,6 +15232,7 @@ impl Client {
     ) -> ApplyPositionChanges {
         ApplyPositionChanges {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -10631,13 +15243,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ApplyPositionChanges {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::ApplyPositionChangesBody,
 }
 #[cfg(feature = "positions")]
 impl ApplyPositionChanges {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_apply_position_changes(&self.body)
+        self.client.send_apply_position_changes(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "positions")]
@@ -10651,6 +15283,7 @@ impl Client {
     ) -> GetPositionsByProfile {
         GetPositionsByProfile {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
         }
     }
@@ -10661,13 +15294,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPositionsByProfile {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "positions")]
 impl GetPositionsByProfile {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_get_positions_by_profile(&self.hris_profile_id)
+        self.client
+            .send_get_positions_by_profile(&self.hris_profile_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "positions")]
@@ -10683,6 +15338,7 @@ impl Client {
     ) -> FetchHrisPositionsFromAHrisProfile {
         FetchHrisPositionsFromAHrisProfile {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
         }
     }
@@ -10693,17 +15349,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct FetchHrisPositionsFromAHrisProfile {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "positions")]
 impl FetchHrisPositionsFromAHrisProfile {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
     > {
-        self.client.send_fetch_hris_positions_from_a_hris_profile(&self.hris_profile_id)
+        self.client
+            .send_fetch_hris_positions_from_a_hris_profile(&self.hris_profile_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10719,6 +15397,7 @@ impl Client {
     ) -> CreateWorkerRelationProfile {
         CreateWorkerRelationProfile {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -10729,15 +15408,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateWorkerRelationProfile {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateWorkerRelationProfileBody,
 }
 #[cfg(feature = "worker-relations")]
 impl CreateWorkerRelationProfile {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
-        self.client.send_create_worker_relation_profile(&self.body)
+        self.client
+            .send_create_worker_relation_profile(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10755,6 +15456,7 @@ impl Client {
     ) -> CreateWorkerRelationProfileByExternalId {
         CreateWorkerRelationProfileByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -10765,15 +15467,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateWorkerRelationProfileByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateWorkerRelationProfileByExternalIdBody,
 }
 #[cfg(feature = "worker-relations")]
 impl CreateWorkerRelationProfileByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
-        self.client.send_create_worker_relation_profile_by_external_id(&self.body)
+        self.client
+            .send_create_worker_relation_profile_by_external_id(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10787,6 +15511,7 @@ impl Client {
     ) -> GetWorkerRelationProfileByExternalId {
         GetWorkerRelationProfileByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             profile_id: profile_id.into(),
         }
     }
@@ -10797,13 +15522,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerRelationProfileByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     profile_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl GetWorkerRelationProfileByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_get_worker_relation_profile_by_external_id(&self.profile_id)
+        self.client
+            .send_get_worker_relation_profile_by_external_id(&self.profile_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10819,6 +15566,7 @@ impl Client {
     ) -> DeleteWorkerRelationProfileByExternalId {
         DeleteWorkerRelationProfileByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             profile_id: profile_id.into(),
         }
     }
@@ -10829,13 +15577,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteWorkerRelationProfileByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     profile_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl DeleteWorkerRelationProfileByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_relation_profile_by_external_id(&self.profile_id)
+        self.client
+            .send_delete_worker_relation_profile_by_external_id(&self.profile_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10852,6 +15622,7 @@ impl Client {
     ) -> AddWorkerRelationChildByExternalId {
         AddWorkerRelationChildByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             profile_id: profile_id.into(),
             body: body.into(),
         }
@@ -10863,15 +15634,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AddWorkerRelationChildByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     profile_id: ::std::string::String,
     body: types::AddWorkerRelationChildByExternalIdBody,
 }
 #[cfg(feature = "worker-relations")]
 impl AddWorkerRelationChildByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
             .send_add_worker_relation_child_by_external_id(&self.profile_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10885,6 +15677,7 @@ impl Client {
     ) -> AddWorkerRelationParentByExternalId {
         AddWorkerRelationParentByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             profile_id: profile_id.into(),
         }
     }
@@ -10895,13 +15688,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AddWorkerRelationParentByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     profile_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl AddWorkerRelationParentByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_add_worker_relation_parent_by_external_id(&self.profile_id)
+        self.client
+            .send_add_worker_relation_parent_by_external_id(&self.profile_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10917,6 +15732,7 @@ impl Client {
     ) -> FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
         FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             profile_id: profile_id.into(),
         }
     }
@@ -10927,10 +15743,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     profile_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10941,6 +15777,7 @@ impl FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
             .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id(
                 &self.profile_id,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10959,6 +15796,7 @@ impl Client {
     ) -> CreateAParentWorkerRelationWithExternalId {
         CreateAParentWorkerRelationWithExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             profile_id: profile_id.into(),
             body: body.into(),
         }
@@ -10970,11 +15808,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateAParentWorkerRelationWithExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     profile_id: ::std::string::String,
     body: types::CreateAParentWorkerRelationWithExternalIdBody,
 }
 #[cfg(feature = "worker-relations")]
 impl CreateAParentWorkerRelationWithExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -10982,6 +15840,7 @@ impl CreateAParentWorkerRelationWithExternalId {
                 &self.profile_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -10997,6 +15856,7 @@ impl Client {
     ) -> GetWorkerRelationProfile {
         GetWorkerRelationProfile {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_oid: hris_profile_oid.into(),
         }
     }
@@ -11007,17 +15867,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerRelationProfile {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_oid: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl GetWorkerRelationProfile {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::WorkerRelationsGetWorkerRelationProfileResponse200,
     > {
-        self.client.send_get_worker_relation_profile(&self.hris_profile_oid)
+        self.client
+            .send_get_worker_relation_profile(&self.hris_profile_oid)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11033,6 +15915,7 @@ impl Client {
     ) -> DeleteWorkerRelationProfile {
         DeleteWorkerRelationProfile {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_oid: hris_profile_oid.into(),
         }
     }
@@ -11043,13 +15926,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteWorkerRelationProfile {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_oid: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl DeleteWorkerRelationProfile {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_relation_profile(&self.hris_profile_oid)
+        self.client
+            .send_delete_worker_relation_profile(&self.hris_profile_oid)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11063,6 +15968,7 @@ impl Client {
     ) -> AddWorkerRelationChild {
         AddWorkerRelationChild {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_oid: hris_profile_oid.into(),
         }
     }
@@ -11073,13 +15979,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AddWorkerRelationChild {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_oid: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl AddWorkerRelationChild {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_add_worker_relation_child(&self.hris_profile_oid)
+        self.client
+            .send_add_worker_relation_child(&self.hris_profile_oid)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11096,6 +16024,7 @@ impl Client {
     ) -> AddWorkerRelationParent {
         AddWorkerRelationParent {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_oid: hris_profile_oid.into(),
             body: body.into(),
         }
@@ -11107,14 +16036,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AddWorkerRelationParent {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_oid: ::std::string::String,
     body: types::AddWorkerRelationParentBody,
 }
 #[cfg(feature = "worker-relations")]
 impl AddWorkerRelationParent {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_add_worker_relation_parent(&self.hris_profile_oid, &self.body)
+        self.client
+            .send_add_worker_relation_parent(&self.hris_profile_oid, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11131,6 +16082,7 @@ impl Client {
     ) -> CreateChildWorkerRelation {
         CreateChildWorkerRelation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_oid: hris_profile_oid.into(),
             body: body.into(),
         }
@@ -11142,14 +16094,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateChildWorkerRelation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_oid: ::std::string::String,
     body: types::CreateChildWorkerRelationBody,
 }
 #[cfg(feature = "worker-relations")]
 impl CreateChildWorkerRelation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_create_child_worker_relation(&self.hris_profile_oid, &self.body)
+        self.client
+            .send_create_child_worker_relation(&self.hris_profile_oid, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11162,6 +16136,7 @@ impl Client {
     pub fn get_worker_relation_types(&self) -> GetWorkerRelationTypes {
         GetWorkerRelationTypes {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -11171,16 +16146,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerRelationTypes {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "worker-relations")]
 impl GetWorkerRelationTypes {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::WorkerRelationsGetWorkerRelationTypesResponse200,
     > {
-        self.client.send_get_worker_relation_types()
+        self.client.send_get_worker_relation_types().with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11196,6 +16191,7 @@ impl Client {
     ) -> CreateWorkerRelationType {
         CreateWorkerRelationType {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -11206,17 +16202,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateWorkerRelationType {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateWorkerRelationTypeBody,
 }
 #[cfg(feature = "worker-relations")]
 impl CreateWorkerRelationType {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::WorkerRelationsCreateWorkerRelationTypeResponse201,
     > {
-        self.client.send_create_worker_relation_type(&self.body)
+        self.client
+            .send_create_worker_relation_type(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11232,6 +16250,7 @@ impl Client {
     ) -> DeleteWorkerRelationTypeByExternalId {
         DeleteWorkerRelationTypeByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
         }
     }
@@ -11242,13 +16261,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteWorkerRelationTypeByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl DeleteWorkerRelationTypeByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_relation_type_by_external_id(&self.external_id)
+        self.client
+            .send_delete_worker_relation_type_by_external_id(&self.external_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11265,6 +16306,7 @@ impl Client {
     ) -> UpdateWorkerRelationTypeByExternalId {
         UpdateWorkerRelationTypeByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
             body: body.into(),
         }
@@ -11276,11 +16318,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateWorkerRelationTypeByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
     body: types::UpdateWorkerRelationTypeByExternalIdBody,
 }
 #[cfg(feature = "worker-relations")]
 impl UpdateWorkerRelationTypeByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -11288,6 +16350,7 @@ impl UpdateWorkerRelationTypeByExternalId {
                 &self.external_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11301,6 +16364,7 @@ impl Client {
     ) -> DeleteWorkerRelationType {
         DeleteWorkerRelationType {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             type_id: type_id.into(),
         }
     }
@@ -11311,13 +16375,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteWorkerRelationType {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     type_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl DeleteWorkerRelationType {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_relation_type(&self.type_id)
+        self.client
+            .send_delete_worker_relation_type(&self.type_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11334,6 +16420,7 @@ impl Client {
     ) -> UpdateWorkerRelationType {
         UpdateWorkerRelationType {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             type_id: type_id.into(),
             body: body.into(),
         }
@@ -11345,14 +16432,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateWorkerRelationType {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     type_id: ::std::string::String,
     body: types::UpdateWorkerRelationTypeBody,
 }
 #[cfg(feature = "worker-relations")]
 impl UpdateWorkerRelationType {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_update_worker_relation_type(&self.type_id, &self.body)
+        self.client
+            .send_update_worker_relation_type(&self.type_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-relations")]
@@ -11368,6 +16477,7 @@ impl Client {
     ) -> DeleteAWorkerRelationType {
         DeleteAWorkerRelationType {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             type_id: type_id.into(),
         }
     }
@@ -11378,13 +16488,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteAWorkerRelationType {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     type_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
 impl DeleteAWorkerRelationType {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_a_worker_relation_type(&self.type_id)
+        self.client
+            .send_delete_a_worker_relation_type(&self.type_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "workers")]
@@ -11400,6 +16532,7 @@ impl Client {
     ) -> GetInvoiceDetailsById {
         GetInvoiceDetailsById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             invoice_id: invoice_id.into(),
         }
     }
@@ -11410,17 +16543,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetInvoiceDetailsById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     invoice_id: ::std::string::String,
 }
 #[cfg(feature = "workers")]
 impl GetInvoiceDetailsById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::WorkersGetInvoiceDetailsByIdV20260427Response200,
     > {
-        self.client.send_get_invoice_details_by_id(&self.invoice_id)
+        self.client
+            .send_get_invoice_details_by_id(&self.invoice_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "workers")]
@@ -11436,6 +16591,7 @@ impl Client {
     ) -> IcWorkersInvoicesInvoiceIdPdf {
         IcWorkersInvoicesInvoiceIdPdf {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             invoice_id: invoice_id.into(),
         }
     }
@@ -11446,15 +16602,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct IcWorkersInvoicesInvoiceIdPdf {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     invoice_id: ::std::string::String,
 }
 #[cfg(feature = "workers")]
 impl IcWorkersInvoicesInvoiceIdPdf {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_ic_workers_invoices_invoice_id_pdf(&self.invoice_id)
+        self.client
+            .send_ic_workers_invoices_invoice_id_pdf(&self.invoice_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "workers")]
@@ -11469,6 +16647,7 @@ impl Client {
     ) -> RetrieveWorkerTransactionHistory {
         RetrieveWorkerTransactionHistory {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             amount_from: None,
             amount_to: None,
             currencies: None,
@@ -11492,6 +16671,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveWorkerTransactionHistory {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     amount_from: Option<f64>,
     amount_to: Option<f64>,
     currencies: Option<::std::vec::Vec<::std::string::String>>,
@@ -11623,6 +16803,25 @@ impl RetrieveWorkerTransactionHistory {
         );
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -11646,6 +16845,7 @@ impl RetrieveWorkerTransactionHistory {
                 self.type_.as_deref(),
                 self.withdrawal_methods.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "workers")]
@@ -11680,6 +16880,7 @@ impl crate::runtime::pagination::Paginated for RetrieveWorkerTransactionHistory 
                 self.type_.as_deref(),
                 self.withdrawal_methods.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -11714,6 +16915,7 @@ impl Client {
     pub fn get_client_cases(&self) -> GetClientCases {
         GetClientCases {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             case_type_ids: None,
             countries: None,
             cursor: None,
@@ -11729,6 +16931,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetClientCases {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     case_type_ids: Option<::std::vec::Vec<::std::string::String>>,
     countries: Option<::std::vec::Vec<::std::string::String>>,
     cursor: Option<::std::string::String>,
@@ -11799,6 +17002,25 @@ impl GetClientCases {
         );
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -11812,6 +17034,7 @@ impl GetClientCases {
                 self.search.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11838,6 +17061,7 @@ impl crate::runtime::pagination::Paginated for GetClientCases {
                 self.search.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -11875,6 +17099,7 @@ impl Client {
     ) -> CreateAnImmigrationCase {
         CreateAnImmigrationCase {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -11885,15 +17110,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateAnImmigrationCase {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateAnImmigrationCaseBody,
 }
 #[cfg(feature = "immigration")]
 impl CreateAnImmigrationCase {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ImmigrationCreateAnImmigrationCaseResponse201> {
-        self.client.send_create_an_immigration_case(&self.body)
+        self.client
+            .send_create_an_immigration_case(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11909,6 +17156,7 @@ impl Client {
     ) -> GetClientCase {
         GetClientCase {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -11919,15 +17167,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetClientCase {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
 impl GetClientCase {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ImmigrationGetClientCaseResponse200> {
-        self.client.send_get_client_case(&self.id)
+        self.client.send_get_client_case(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11943,6 +17211,7 @@ impl Client {
     ) -> GetDocument {
         GetDocument {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -11953,15 +17222,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetDocument {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
 impl GetDocument {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ImmigrationGetDocumentResponse200> {
-        self.client.send_get_document(&self.id)
+        self.client.send_get_document(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -11984,6 +17273,7 @@ impl Client {
     ) -> GetBusinessVisaRequirement {
         GetBusinessVisaRequirement {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             destination_country: destination_country.into(),
             nationality: nationality.into(),
             residence_country: residence_country.into(),
@@ -12000,6 +17290,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetBusinessVisaRequirement {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     destination_country: ::std::string::String,
     nationality: ::std::string::String,
     residence_country: ::std::string::String,
@@ -12018,6 +17309,25 @@ impl GetBusinessVisaRequirement {
         self.second_nationality = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12034,6 +17344,7 @@ impl GetBusinessVisaRequirement {
                 self.trip_reason,
                 &self.trip_start_date,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -12049,6 +17360,7 @@ impl Client {
     ) -> GetVisaTypes {
         GetVisaTypes {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country_code: country_code.into(),
         }
     }
@@ -12059,15 +17371,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetVisaTypes {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country_code: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
 impl GetVisaTypes {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
-        self.client.send_get_visa_types(&self.country_code)
+        self.client.send_get_visa_types(&self.country_code).with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -12080,6 +17412,7 @@ impl Client {
     pub fn get_worker_cases(&self) -> GetWorkerCases {
         GetWorkerCases {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             case_type_ids: None,
             countries: None,
             cursor: None,
@@ -12095,6 +17428,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerCases {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     case_type_ids: Option<::std::vec::Vec<::std::string::String>>,
     countries: Option<::std::vec::Vec<::std::string::String>>,
     cursor: Option<::std::string::String>,
@@ -12165,6 +17499,25 @@ impl GetWorkerCases {
         );
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12178,6 +17531,7 @@ impl GetWorkerCases {
                 self.search.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -12204,6 +17558,7 @@ impl crate::runtime::pagination::Paginated for GetWorkerCases {
                 self.search.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -12241,6 +17596,7 @@ impl Client {
     ) -> GetWorkerCase {
         GetWorkerCase {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             case_id: case_id.into(),
         }
     }
@@ -12251,15 +17607,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerCase {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     case_id: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
 impl GetWorkerCase {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ImmigrationGetWorkerCaseResponse200> {
-        self.client.send_get_worker_case(&self.case_id)
+        self.client.send_get_worker_case(&self.case_id).with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -12276,6 +17652,7 @@ impl Client {
     ) -> GetWorkerCaseRequiredDocument {
         GetWorkerCaseRequiredDocument {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             case_id: case_id.into(),
         }
@@ -12287,11 +17664,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerCaseRequiredDocument {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     case_id: ::std::string::String,
 }
 #[cfg(feature = "immigration")]
 impl GetWorkerCaseRequiredDocument {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12300,6 +17697,7 @@ impl GetWorkerCaseRequiredDocument {
     > {
         self.client
             .send_get_worker_case_required_document(&self.worker_id, &self.case_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -12320,6 +17718,7 @@ impl Client {
     ) -> CreateWorkerCaseRequiredDocument {
         CreateWorkerCaseRequiredDocument {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             case_id: case_id.into(),
             document_request_id: document_request_id.into(),
@@ -12332,6 +17731,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateWorkerCaseRequiredDocument {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     case_id: ::std::string::String,
     document_request_id: ::std::string::String,
@@ -12339,6 +17739,25 @@ pub struct CreateWorkerCaseRequiredDocument {
 }
 #[cfg(feature = "immigration")]
 impl CreateWorkerCaseRequiredDocument {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12352,6 +17771,7 @@ impl CreateWorkerCaseRequiredDocument {
                 &self.document_request_id,
                 self.form,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -12367,6 +17787,7 @@ impl Client {
     ) -> GetWorkerOnboardingCase {
         GetWorkerOnboardingCase {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             contract_id: None,
         }
@@ -12378,6 +17799,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWorkerOnboardingCase {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     contract_id: Option<::std::string::String>,
 }
@@ -12391,6 +17813,25 @@ impl GetWorkerOnboardingCase {
         self.contract_id = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12400,6 +17841,7 @@ impl GetWorkerOnboardingCase {
                 &self.worker_id,
                 self.contract_id.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -12412,6 +17854,7 @@ impl Client {
     pub fn get_industries(&self) -> GetIndustries {
         GetIndustries {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
             order: None,
@@ -12425,6 +17868,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetIndustries {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
     order: Option<types::GroupsGetParametersSortOrder>,
@@ -12461,6 +17905,25 @@ impl GetIndustries {
         self.sort_by = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12472,6 +17935,7 @@ impl GetIndustries {
                 self.order,
                 self.sort_by,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -12496,6 +17960,7 @@ impl crate::runtime::pagination::Paginated for GetIndustries {
                 self.order.clone(),
                 self.sort_by.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -12528,6 +17993,7 @@ impl Client {
     pub fn get_integration_consent(&self) -> GetIntegrationConsent {
         GetIntegrationConsent {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -12537,14 +18003,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetIntegrationConsent {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "integrations")]
 impl GetIntegrationConsent {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::IntegrationsGetIntegrationConsentResponse200> {
-        self.client.send_get_integration_consent()
+        self.client.send_get_integration_consent().with_options(self.options)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12557,6 +18043,7 @@ impl Client {
     pub fn get_invoice_adjustments(&self) -> GetInvoiceAdjustments {
         GetInvoiceAdjustments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: None,
             contract_types: None,
             date_from: None,
@@ -12576,6 +18063,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetInvoiceAdjustments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: Option<::std::string::String>,
     contract_types: Option<types::TimesheetsGetParametersContractTypes>,
     date_from: Option<::chrono::naive::NaiveDate>,
@@ -12663,6 +18151,25 @@ impl GetInvoiceAdjustments {
         self.types = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12682,6 +18189,7 @@ impl GetInvoiceAdjustments {
                 self.statuses.as_ref(),
                 self.types.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12715,6 +18223,7 @@ impl crate::runtime::pagination::Paginated for GetInvoiceAdjustments {
                 self.statuses.as_ref(),
                 self.types.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -12753,6 +18262,7 @@ impl Client {
     ) -> CreateInvoiceAdjustment {
         CreateInvoiceAdjustment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
             recurring: None,
         }
@@ -12764,6 +18274,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateInvoiceAdjustment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateInvoiceAdjustmentBody,
     recurring: Option<::std::string::String>,
 }
@@ -12777,13 +18288,34 @@ impl CreateInvoiceAdjustment {
         self.recurring = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
     > {
-        self.client.send_create_invoice_adjustment(self.recurring.as_deref(), &self.body)
+        self.client
+            .send_create_invoice_adjustment(self.recurring.as_deref(), &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12799,6 +18331,7 @@ impl Client {
     ) -> GetInvoiceAdjustmentById {
         GetInvoiceAdjustmentById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -12809,17 +18342,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetInvoiceAdjustmentById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "invoice-adjustments")]
 impl GetInvoiceAdjustmentById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
     > {
-        self.client.send_get_invoice_adjustment_by_id(&self.id)
+        self.client
+            .send_get_invoice_adjustment_by_id(&self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12835,6 +18390,7 @@ impl Client {
     ) -> DeleteInvoiceAdjustment {
         DeleteInvoiceAdjustment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -12845,13 +18401,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteInvoiceAdjustment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "invoice-adjustments")]
 impl DeleteInvoiceAdjustment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
-        self.client.send_delete_invoice_adjustment(&self.id)
+        self.client.send_delete_invoice_adjustment(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12868,6 +18444,7 @@ impl Client {
     ) -> UpdateInvoiceAdjustment {
         UpdateInvoiceAdjustment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -12879,16 +18456,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateInvoiceAdjustment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::UpdateInvoiceAdjustmentBody,
 }
 #[cfg(feature = "invoice-adjustments")]
 impl UpdateInvoiceAdjustment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_invoice_adjustment(&self.id, &self.body)
+        self.client
+            .send_update_invoice_adjustment(&self.id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -12905,6 +18504,7 @@ impl Client {
     ) -> CreateInvoiceAdjustmentReview {
         CreateInvoiceAdjustmentReview {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -12916,16 +18516,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateInvoiceAdjustmentReview {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::CreateInvoiceAdjustmentReviewBody,
 }
 #[cfg(feature = "invoice-adjustments")]
 impl CreateInvoiceAdjustmentReview {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_invoice_adjustment_review(&self.id, &self.body)
+        self.client
+            .send_create_invoice_adjustment_review(&self.id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "accounting")]
@@ -12938,6 +18560,7 @@ impl Client {
     pub fn retrieve_invoices(&self) -> RetrieveInvoices {
         RetrieveInvoices {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             include: None,
             issued_from_date: None,
@@ -12954,6 +18577,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveInvoices {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     include: Option<types::InvoicesGetParametersInclude>,
     issued_from_date: Option<::std::string::String>,
@@ -13014,6 +18638,25 @@ impl RetrieveInvoices {
         self.status = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -13028,6 +18671,7 @@ impl RetrieveInvoices {
                 self.offset,
                 self.status,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "accounting")]
@@ -13055,6 +18699,7 @@ impl crate::runtime::pagination::Paginated for RetrieveInvoices {
                 self.offset.clone(),
                 self.status.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -13091,6 +18736,7 @@ impl Client {
     pub fn retrieve_deel_invoices(&self) -> RetrieveDeelInvoices {
         RetrieveDeelInvoices {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             limit: None,
             offset: None,
         }
@@ -13102,6 +18748,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveDeelInvoices {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -13117,11 +18764,32 @@ impl RetrieveDeelInvoices {
         self.offset = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AccountingRetrieveDeelInvoicesResponse200> {
-        self.client.send_retrieve_deel_invoices(self.limit, self.offset)
+        self.client
+            .send_retrieve_deel_invoices(self.limit, self.offset)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "accounting")]
@@ -13147,6 +18815,7 @@ impl crate::runtime::pagination::Paginated for RetrieveDeelInvoices {
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -13185,6 +18854,7 @@ impl Client {
     ) -> GetBillingInvoiceDownloadLink {
         GetBillingInvoiceDownloadLink {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -13195,17 +18865,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetBillingInvoiceDownloadLink {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "accounting")]
 impl GetBillingInvoiceDownloadLink {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::AccountingGetBillingInvoiceDownloadLinkResponse200,
     > {
-        self.client.send_get_billing_invoice_download_link(&self.id)
+        self.client
+            .send_get_billing_invoice_download_link(&self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "accounting")]
@@ -13221,6 +18913,7 @@ impl Client {
     ) -> GetInvoiceById {
         GetInvoiceById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             invoice_id: invoice_id.into(),
         }
     }
@@ -13231,15 +18924,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetInvoiceById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     invoice_id: ::std::string::String,
 }
 #[cfg(feature = "accounting")]
 impl GetInvoiceById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AccountingGetInvoiceByIdV20260101Response200> {
-        self.client.send_get_invoice_by_id(&self.invoice_id)
+        self.client.send_get_invoice_by_id(&self.invoice_id).with_options(self.options)
     }
 }
 #[cfg(feature = "assets")]
@@ -13252,6 +18965,7 @@ impl Client {
     pub fn get_it_assets(&self) -> GetItAssets {
         GetItAssets {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             category: None,
             cursor: None,
             hris_profile_id: None,
@@ -13267,6 +18981,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetItAssets {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     category: Option<types::ItAssetsGetParametersCategory>,
     cursor: Option<::std::string::String>,
     hris_profile_id: Option<::std::string::String>,
@@ -13321,6 +19036,25 @@ impl GetItAssets {
         self.status = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::AssetsGetItAssetsResponse200> {
         self.client
@@ -13332,6 +19066,7 @@ impl GetItAssets {
                 self.location,
                 self.status,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "assets")]
@@ -13358,6 +19093,7 @@ impl crate::runtime::pagination::Paginated for GetItAssets {
                 self.location.clone(),
                 self.status.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -13395,6 +19131,7 @@ impl Client {
     ) -> GetItAssetById {
         GetItAssetById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             asset_id: asset_id.into(),
         }
     }
@@ -13405,15 +19142,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetItAssetById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     asset_id: ::std::string::String,
 }
 #[cfg(feature = "assets")]
 impl GetItAssetById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::AssetsGetItAssetByIdResponse200> {
-        self.client.send_get_it_asset_by_id(&self.asset_id)
+        self.client.send_get_it_asset_by_id(&self.asset_id).with_options(self.options)
     }
 }
 #[cfg(feature = "orders")]
@@ -13426,6 +19183,7 @@ impl Client {
     pub fn get_it_orders(&self) -> GetItOrders {
         GetItOrders {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
         }
@@ -13437,6 +19195,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetItOrders {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
@@ -13455,9 +19214,30 @@ impl GetItOrders {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::OrdersGetItOrdersResponse200> {
-        self.client.send_get_it_orders(self.cursor.as_deref(), self.limit)
+        self.client
+            .send_get_it_orders(self.cursor.as_deref(), self.limit)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "orders")]
@@ -13477,6 +19257,7 @@ impl crate::runtime::pagination::Paginated for GetItOrders {
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
             .send_get_it_orders(position.or(self.cursor.as_deref()), self.limit.clone())
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -13514,6 +19295,7 @@ impl Client {
     ) -> GetItOrderById {
         GetItOrderById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             order_id: order_id.into(),
         }
     }
@@ -13524,15 +19306,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetItOrderById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     order_id: ::std::string::String,
 }
 #[cfg(feature = "orders")]
 impl GetItOrderById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::OrdersGetItOrderByIdResponse200> {
-        self.client.send_get_it_order_by_id(&self.order_id)
+        self.client.send_get_it_order_by_id(&self.order_id).with_options(self.options)
     }
 }
 #[cfg(feature = "policies")]
@@ -13545,6 +19347,7 @@ impl Client {
     pub fn get_it_policies(&self) -> GetItPolicies {
         GetItPolicies {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -13554,14 +19357,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetItPolicies {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "policies")]
 impl GetItPolicies {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
-        self.client.send_get_it_policies()
+        self.client.send_get_it_policies().with_options(self.options)
     }
 }
 #[cfg(feature = "knowledge-hub")]
@@ -13577,6 +19400,7 @@ impl Client {
     ) -> GetKnowledgeHubCountryGuidesByCountryCode {
         GetKnowledgeHubCountryGuidesByCountryCode {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country_code: country_code.into(),
         }
     }
@@ -13587,10 +19411,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetKnowledgeHubCountryGuidesByCountryCode {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country_code: ::std::string::String,
 }
 #[cfg(feature = "knowledge-hub")]
 impl GetKnowledgeHubCountryGuidesByCountryCode {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -13599,6 +19443,7 @@ impl GetKnowledgeHubCountryGuidesByCountryCode {
     > {
         self.client
             .send_get_knowledge_hub_country_guides_by_country_code(&self.country_code)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13611,6 +19456,7 @@ impl Client {
     pub fn get_legal_entities(&self) -> GetLegalEntities {
         GetLegalEntities {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country: None,
             cursor: None,
             global_payroll: None,
@@ -13629,6 +19475,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetLegalEntities {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country: Option<::std::string::String>,
     cursor: Option<::std::string::String>,
     global_payroll: Option<bool>,
@@ -13704,6 +19551,25 @@ impl GetLegalEntities {
         self.type_ = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -13720,6 +19586,7 @@ impl GetLegalEntities {
                 self.sort_order,
                 self.type_.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13749,6 +19616,7 @@ impl crate::runtime::pagination::Paginated for GetLegalEntities {
                 self.sort_order.clone(),
                 self.type_.as_deref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -13785,6 +19653,7 @@ impl Client {
     ) -> CreateLegalEntity {
         CreateLegalEntity {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -13795,15 +19664,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateLegalEntity {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateLegalEntityBody,
 }
 #[cfg(feature = "legal-entities")]
 impl CreateLegalEntity {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::LegalEntitiesCreateLegalEntityResponse200> {
-        self.client.send_create_legal_entity(&self.body)
+        self.client.send_create_legal_entity(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13819,6 +19708,7 @@ impl Client {
     ) -> DeleteLegalEntity {
         DeleteLegalEntity {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -13829,13 +19719,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteLegalEntity {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "legal-entities")]
 impl DeleteLegalEntity {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GroupsIdDeleteResponseData> {
-        self.client.send_delete_legal_entity(&self.id)
+        self.client.send_delete_legal_entity(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "legal-entities")]
@@ -13852,6 +19762,7 @@ impl Client {
     ) -> UpdateLegalEntity {
         UpdateLegalEntity {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -13863,16 +19774,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateLegalEntity {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::UpdateLegalEntityBody,
 }
 #[cfg(feature = "legal-entities")]
 impl UpdateLegalEntity {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::LegalEntitiesUpdateLegalEntityResponse200> {
-        self.client.send_update_legal_entity(&self.id, &self.body)
+        self.client
+            .send_update_legal_entity(&self.id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "cost-centers")]
@@ -13888,6 +19821,7 @@ impl Client {
     ) -> GetLegalEntityCostCenters {
         GetLegalEntityCostCenters {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
         }
     }
@@ -13898,17 +19832,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetLegalEntityCostCenters {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
 }
 #[cfg(feature = "cost-centers")]
 impl GetLegalEntityCostCenters {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::CostCentersGetLegalEntityCostCentersResponse200,
     > {
-        self.client.send_get_legal_entity_cost_centers(&self.legal_entity_id)
+        self.client
+            .send_get_legal_entity_cost_centers(&self.legal_entity_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "cost-centers")]
@@ -13925,6 +19881,7 @@ impl Client {
     ) -> SyncCostCentersForLegalEntity {
         SyncCostCentersForLegalEntity {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
             body: body.into(),
         }
@@ -13936,11 +19893,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SyncCostCentersForLegalEntity {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
     body: types::SyncCostCentersForLegalEntityBody,
 }
 #[cfg(feature = "cost-centers")]
 impl SyncCostCentersForLegalEntity {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -13949,6 +19926,7 @@ impl SyncCostCentersForLegalEntity {
     > {
         self.client
             .send_sync_cost_centers_for_legal_entity(&self.legal_entity_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "list-cycles")]
@@ -13964,6 +19942,7 @@ impl Client {
     ) -> ListPayrollCycles {
         ListPayrollCycles {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
             cursor: None,
             date_end: None,
@@ -13978,6 +19957,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListPayrollCycles {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
     cursor: Option<::std::string::String>,
     date_end: Option<::chrono::naive::NaiveDate>,
@@ -14015,6 +19995,25 @@ impl ListPayrollCycles {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14029,6 +20028,7 @@ impl ListPayrollCycles {
                 self.date_start.as_ref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "list-cycles")]
@@ -14054,6 +20054,7 @@ impl crate::runtime::pagination::Paginated for ListPayrollCycles {
                 self.date_start.as_ref(),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -14089,6 +20090,7 @@ impl Client {
     ) -> GetLookups {
         GetLookups {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             documents: documents.into(),
         }
     }
@@ -14099,13 +20101,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetLookups {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     documents: types::LookupsGetParametersDocuments,
 }
 #[cfg(feature = "lookups")]
 impl GetLookups {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::LookupsGetLookupsResponse200> {
-        self.client.send_get_lookups(self.documents)
+        self.client.send_get_lookups(self.documents).with_options(self.options)
     }
 }
 #[cfg(feature = "lookups")]
@@ -14116,6 +20138,7 @@ impl Client {
     pub fn get_countries(&self) -> GetCountries {
         GetCountries {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -14125,12 +20148,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetCountries {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "lookups")]
 impl GetCountries {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::LookupsGetCountriesResponse200> {
-        self.client.send_get_countries()
+        self.client.send_get_countries().with_options(self.options)
     }
 }
 #[cfg(feature = "lookups")]
@@ -14141,6 +20184,7 @@ impl Client {
     pub fn get_currencies(&self) -> GetCurrencies {
         GetCurrencies {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -14150,14 +20194,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetCurrencies {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "lookups")]
 impl GetCurrencies {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::LookupsGetCurrenciesResponse200> {
-        self.client.send_get_currencies()
+        self.client.send_get_currencies().with_options(self.options)
     }
 }
 #[cfg(feature = "lookups")]
@@ -14168,6 +20232,7 @@ impl Client {
     pub fn get_job_titles(&self) -> GetJobTitles {
         GetJobTitles {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             after_cursor: None,
         }
     }
@@ -14178,6 +20243,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetJobTitles {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     after_cursor: Option<::std::string::String>,
 }
 #[cfg(feature = "lookups")]
@@ -14190,9 +20256,30 @@ impl GetJobTitles {
         self.after_cursor = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::LookupsGetJobTitlesResponse200> {
-        self.client.send_get_job_titles(self.after_cursor.as_deref())
+        self.client
+            .send_get_job_titles(self.after_cursor.as_deref())
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "lookups")]
@@ -14210,7 +20297,9 @@ impl crate::runtime::pagination::Paginated for GetJobTitles {
     type Item = types::LookupsJobTitlesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
-        self.client.send_get_job_titles(position.or(self.after_cursor.as_deref()))
+        self.client
+            .send_get_job_titles(position.or(self.after_cursor.as_deref()))
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         None
@@ -14242,6 +20331,7 @@ impl Client {
     pub fn get_seniority_levels(&self) -> GetSeniorityLevels {
         GetSeniorityLevels {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             is_eor_contract: None,
         }
     }
@@ -14252,6 +20342,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetSeniorityLevels {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     is_eor_contract: Option<bool>,
 }
 #[cfg(feature = "lookups")]
@@ -14261,11 +20352,32 @@ impl GetSeniorityLevels {
         self.is_eor_contract = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::LookupsGetSeniorityLevelsResponse200> {
-        self.client.send_get_seniority_levels(self.is_eor_contract)
+        self.client
+            .send_get_seniority_levels(self.is_eor_contract)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "lookups")]
@@ -14276,6 +20388,7 @@ impl Client {
     pub fn get_time_off_types(&self) -> GetTimeOffTypes {
         GetTimeOffTypes {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -14285,14 +20398,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeOffTypes {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "lookups")]
 impl GetTimeOffTypes {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::LookupsGetTimeOffTypesResponse200> {
-        self.client.send_get_time_off_types()
+        self.client.send_get_time_off_types().with_options(self.options)
     }
 }
 #[cfg(feature = "magic-link")]
@@ -14308,6 +20441,7 @@ impl Client {
     ) -> CreateMagicLink {
         CreateMagicLink {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -14318,15 +20452,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateMagicLink {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateMagicLinkBody,
 }
 #[cfg(feature = "magic-link")]
 impl CreateMagicLink {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::MagicLinkCreateMagicLinkResponse201> {
-        self.client.send_create_magic_link(&self.body)
+        self.client.send_create_magic_link(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "managers")]
@@ -14339,6 +20493,7 @@ impl Client {
     pub fn get_managers(&self) -> GetManagers {
         GetManagers {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             limit: None,
             offset: None,
         }
@@ -14350,6 +20505,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetManagers {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -14365,9 +20521,28 @@ impl GetManagers {
         self.offset = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ManagersGetManagersResponse200> {
-        self.client.send_get_managers(self.limit, self.offset)
+        self.client.send_get_managers(self.limit, self.offset).with_options(self.options)
     }
 }
 #[cfg(feature = "managers")]
@@ -14393,6 +20568,7 @@ impl crate::runtime::pagination::Paginated for GetManagers {
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -14431,6 +20607,7 @@ impl Client {
     ) -> CreateManager {
         CreateManager {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -14441,15 +20618,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateManager {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateManagerBody,
 }
 #[cfg(feature = "managers")]
 impl CreateManager {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ManagersCreateManagerResponse201> {
-        self.client.send_create_manager(&self.body)
+        self.client.send_create_manager(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "managers")]
@@ -14465,6 +20662,7 @@ impl Client {
     ) -> GenerateMagicLinkForManagerLogin {
         GenerateMagicLinkForManagerLogin {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -14475,17 +20673,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GenerateMagicLinkForManagerLogin {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::GenerateMagicLinkForManagerLoginBody,
 }
 #[cfg(feature = "managers")]
 impl GenerateMagicLinkForManagerLogin {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::ManagersGenerateMagicLinkForManagerLoginResponse201,
     > {
-        self.client.send_generate_magic_link_for_manager_login(&self.body)
+        self.client
+            .send_generate_magic_link_for_manager_login(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "offboarding")]
@@ -14498,6 +20718,7 @@ impl Client {
     pub fn retrieve_offboarding_list(&self) -> RetrieveOffboardingList {
         RetrieveOffboardingList {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hiring_types: None,
             ignore_date_range: None,
             include_overview: None,
@@ -14516,6 +20737,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveOffboardingList {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hiring_types: Option<
         ::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
     >,
@@ -14609,6 +20831,25 @@ impl RetrieveOffboardingList {
         self.sort_order = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14625,6 +20866,7 @@ impl RetrieveOffboardingList {
                 self.sort_by,
                 self.sort_order,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "offboarding")]
@@ -14640,6 +20882,7 @@ impl Client {
     ) -> RetrieveTerminationDetailsByHrisProfileIdentifier {
         RetrieveTerminationDetailsByHrisProfileIdentifier {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             oid: oid.into(),
         }
     }
@@ -14650,10 +20893,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveTerminationDetailsByHrisProfileIdentifier {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
 }
 #[cfg(feature = "offboarding")]
 impl RetrieveTerminationDetailsByHrisProfileIdentifier {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14662,6 +20925,7 @@ impl RetrieveTerminationDetailsByHrisProfileIdentifier {
     > {
         self.client
             .send_retrieve_termination_details_by_hris_profile_identifier(&self.oid)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "offboarding")]
@@ -14677,6 +20941,7 @@ impl Client {
     ) -> RetrieveTerminationDetails {
         RetrieveTerminationDetails {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -14687,17 +20952,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveTerminationDetails {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "offboarding")]
 impl RetrieveTerminationDetails {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::OffboardingRetrieveTerminationDetailsResponse200,
     > {
-        self.client.send_retrieve_termination_details(&self.id)
+        self.client
+            .send_retrieve_termination_details(&self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "onboarding")]
@@ -14710,6 +20997,7 @@ impl Client {
     pub fn list_onboarding_employees(&self) -> ListOnboardingEmployees {
         ListOnboardingEmployees {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             actions: None,
             contract_oid: None,
             countries: None,
@@ -14735,6 +21023,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListOnboardingEmployees {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     actions: Option<
         ::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
     >,
@@ -14916,6 +21205,25 @@ impl ListOnboardingEmployees {
         self.to_date = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14941,6 +21249,7 @@ impl ListOnboardingEmployees {
                 self.teams.as_ref(),
                 self.to_date.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "onboarding")]
@@ -14977,6 +21286,7 @@ impl crate::runtime::pagination::Paginated for ListOnboardingEmployees {
                 self.teams.as_ref(),
                 self.to_date.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -15016,6 +21326,7 @@ impl Client {
     ) -> GetOnboardingDetailsByEmployeeHrisProfileId {
         GetOnboardingDetailsByEmployeeHrisProfileId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
         }
     }
@@ -15026,10 +21337,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetOnboardingDetailsByEmployeeHrisProfileId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "onboarding")]
 impl GetOnboardingDetailsByEmployeeHrisProfileId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -15040,6 +21371,7 @@ impl GetOnboardingDetailsByEmployeeHrisProfileId {
             .send_get_onboarding_details_by_employee_hris_profile_id(
                 &self.hris_profile_id,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "onboarding")]
@@ -15055,6 +21387,7 @@ impl Client {
     ) -> GetOnboardingDetailsByOnboardingTrackerId {
         GetOnboardingDetailsByOnboardingTrackerId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             tracker_id: tracker_id.into(),
         }
     }
@@ -15065,10 +21398,30 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetOnboardingDetailsByOnboardingTrackerId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     tracker_id: ::std::string::String,
 }
 #[cfg(feature = "onboarding")]
 impl GetOnboardingDetailsByOnboardingTrackerId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -15077,6 +21430,7 @@ impl GetOnboardingDetailsByOnboardingTrackerId {
     > {
         self.client
             .send_get_onboarding_details_by_onboarding_tracker_id(&self.tracker_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organizations")]
@@ -15089,6 +21443,7 @@ impl Client {
     pub fn get_organizations(&self) -> GetOrganizations {
         GetOrganizations {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -15098,14 +21453,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetOrganizations {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "organizations")]
 impl GetOrganizations {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::OrganizationsGetOrganizationsResponse200> {
-        self.client.send_get_organizations()
+        self.client.send_get_organizations().with_options(self.options)
     }
 }
 #[cfg(feature = "organizations")]
@@ -15121,6 +21496,7 @@ impl Client {
     ) -> CreateOrganizationChild {
         CreateOrganizationChild {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -15131,17 +21507,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateOrganizationChild {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateOrganizationChildBody,
 }
 #[cfg(feature = "organizations")]
 impl CreateOrganizationChild {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::OrganizationsCreateOrganizationChildResponse201,
     > {
-        self.client.send_create_organization_child(&self.body)
+        self.client.send_create_organization_child(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "organization-tasks")]
@@ -15154,6 +21550,7 @@ impl Client {
     pub fn list_organization_tasks(&self) -> ListOrganizationTasks {
         ListOrganizationTasks {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             category: None,
             cursor: None,
             external_id: None,
@@ -15169,6 +21566,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListOrganizationTasks {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     category: Option<types::OrganizationsTasksGetParametersCategory>,
     cursor: Option<::std::string::String>,
     external_id: Option<::std::string::String>,
@@ -15231,6 +21629,25 @@ impl ListOrganizationTasks {
         );
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -15246,6 +21663,7 @@ impl ListOrganizationTasks {
                 self.search.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-tasks")]
@@ -15272,6 +21690,7 @@ impl crate::runtime::pagination::Paginated for ListOrganizationTasks {
                 self.search.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -15306,6 +21725,7 @@ impl Client {
     pub fn retrieve_payment_receipts(&self) -> RetrievePaymentReceipts {
         RetrievePaymentReceipts {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             currencies: None,
             cursor: None,
             date_from: None,
@@ -15321,6 +21741,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrievePaymentReceipts {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     currencies: Option<types::PaymentsGetParametersCurrencies>,
     cursor: Option<::std::string::String>,
     date_from: Option<::chrono::naive::NaiveDate>,
@@ -15378,6 +21799,25 @@ impl RetrievePaymentReceipts {
         self.statuses = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -15393,6 +21833,7 @@ impl RetrievePaymentReceipts {
                 self.entities.as_ref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "accounting")]
@@ -15408,6 +21849,7 @@ impl Client {
     ) -> RetrieveAPaymentBreakdown {
         RetrieveAPaymentBreakdown {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             payment_id: payment_id.into(),
         }
     }
@@ -15418,17 +21860,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveAPaymentBreakdown {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     payment_id: ::std::string::String,
 }
 #[cfg(feature = "accounting")]
 impl RetrieveAPaymentBreakdown {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
     > {
-        self.client.send_retrieve_a_payment_breakdown(&self.payment_id)
+        self.client
+            .send_retrieve_a_payment_breakdown(&self.payment_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15441,6 +21905,7 @@ impl Client {
     pub fn get_the_auto_withdrawal_setting(&self) -> GetTheAutoWithdrawalSetting {
         GetTheAutoWithdrawalSetting {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -15450,14 +21915,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTheAutoWithdrawalSetting {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "payouts")]
 impl GetTheAutoWithdrawalSetting {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
-        self.client.send_get_the_auto_withdrawal_setting()
+        self.client.send_get_the_auto_withdrawal_setting().with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15473,6 +21958,7 @@ impl Client {
     ) -> ChangeTheAutoWithdrawalSetting {
         ChangeTheAutoWithdrawalSetting {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -15483,15 +21969,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ChangeTheAutoWithdrawalSetting {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::ChangeTheAutoWithdrawalSettingBody,
 }
 #[cfg(feature = "payouts")]
 impl ChangeTheAutoWithdrawalSetting {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
-        self.client.send_change_the_auto_withdrawal_setting(&self.body)
+        self.client
+            .send_change_the_auto_withdrawal_setting(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15504,6 +22012,7 @@ impl Client {
     pub fn list_contractor_balances(&self) -> ListContractorBalances {
         ListContractorBalances {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -15513,14 +22022,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListContractorBalances {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "payouts")]
 impl ListContractorBalances {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsListContractorBalancesResponse200> {
-        self.client.send_list_contractor_balances()
+        self.client.send_list_contractor_balances().with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15533,6 +22062,7 @@ impl Client {
     pub fn get_payout_methods(&self) -> GetPayoutMethods {
         GetPayoutMethods {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             is_default: None,
         }
     }
@@ -15543,6 +22073,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPayoutMethods {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     is_default: Option<bool>,
 }
 #[cfg(feature = "payouts")]
@@ -15552,11 +22083,30 @@ impl GetPayoutMethods {
         self.is_default = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsGetPayoutMethodsResponse200> {
-        self.client.send_get_payout_methods(self.is_default)
+        self.client.send_get_payout_methods(self.is_default).with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15572,6 +22122,7 @@ impl Client {
     ) -> CreateBankTransferMethod {
         CreateBankTransferMethod {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -15582,15 +22133,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateBankTransferMethod {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateBankTransferMethodBody,
 }
 #[cfg(feature = "payouts")]
 impl CreateBankTransferMethod {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
-        self.client.send_create_bank_transfer_method(&self.body)
+        self.client
+            .send_create_bank_transfer_method(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15607,6 +22180,7 @@ impl Client {
     ) -> GetBankTransferRequirements {
         GetBankTransferRequirements {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country: country.into(),
             currency: currency.into(),
             amount: None,
@@ -15619,6 +22193,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetBankTransferRequirements {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country: ::std::string::String,
     currency: ::std::string::String,
     amount: Option<f64>,
@@ -15628,6 +22203,25 @@ impl GetBankTransferRequirements {
     ///Sets the optional `amount` query parameter.
     pub fn amount(mut self, value: impl ::std::convert::Into<f64>) -> Self {
         self.amount = Some(value.into());
+        self
+    }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -15640,6 +22234,7 @@ impl GetBankTransferRequirements {
                 &self.country,
                 &self.currency,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15652,6 +22247,7 @@ impl Client {
     pub fn get_bank_transfer_supported_routes(&self) -> GetBankTransferSupportedRoutes {
         GetBankTransferSupportedRoutes {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -15661,16 +22257,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetBankTransferSupportedRoutes {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "payouts")]
 impl GetBankTransferSupportedRoutes {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::PayoutsGetBankTransferSupportedRoutesResponse200,
     > {
-        self.client.send_get_bank_transfer_supported_routes()
+        self.client.send_get_bank_transfer_supported_routes().with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15687,6 +22303,7 @@ impl Client {
     ) -> UpdateBankTransferMethod {
         UpdateBankTransferMethod {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -15698,16 +22315,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateBankTransferMethod {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::UpdateBankTransferMethodBody,
 }
 #[cfg(feature = "payouts")]
 impl UpdateBankTransferMethod {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
-        self.client.send_update_bank_transfer_method(&self.id, &self.body)
+        self.client
+            .send_update_bank_transfer_method(&self.id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15723,6 +22362,7 @@ impl Client {
     ) -> UpdateAutoWithdrawSetting {
         UpdateAutoWithdrawSetting {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -15733,15 +22373,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateAutoWithdrawSetting {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::UpdateAutoWithdrawSettingBody,
 }
 #[cfg(feature = "payouts")]
 impl UpdateAutoWithdrawSetting {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
-        self.client.send_update_auto_withdraw_setting(&self.body)
+        self.client
+            .send_update_auto_withdraw_setting(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15754,6 +22416,7 @@ impl Client {
     pub fn get_bank_details(&self) -> GetBankDetails {
         GetBankDetails {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -15763,14 +22426,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetBankDetails {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "payouts")]
 impl GetBankDetails {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsGetBankDetailsResponse200> {
-        self.client.send_get_bank_details()
+        self.client.send_get_bank_details().with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15786,6 +22469,7 @@ impl Client {
     ) -> AddEditBankDetails {
         AddEditBankDetails {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -15796,15 +22480,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct AddEditBankDetails {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::AddEditBankDetailsBody,
 }
 #[cfg(feature = "payouts")]
 impl AddEditBankDetails {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsAddEditBankDetailsResponse200> {
-        self.client.send_add_edit_bank_details(&self.body)
+        self.client.send_add_edit_bank_details(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15820,6 +22524,7 @@ impl Client {
     ) -> DynamicRequirements {
         DynamicRequirements {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -15830,15 +22535,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DynamicRequirements {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::DynamicRequirementsBody,
 }
 #[cfg(feature = "payouts")]
 impl DynamicRequirements {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsDynamicRequirementsResponse200> {
-        self.client.send_dynamic_requirements(&self.body)
+        self.client.send_dynamic_requirements(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15854,6 +22579,7 @@ impl Client {
     ) -> DeleteBankDetails {
         DeleteBankDetails {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -15864,15 +22590,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteBankDetails {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "payouts")]
 impl DeleteBankDetails {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
-        self.client.send_delete_bank_details(&self.id)
+        self.client.send_delete_bank_details(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -15888,6 +22634,7 @@ impl Client {
     ) -> RequestToWithdrawFunds {
         RequestToWithdrawFunds {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -15898,15 +22645,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RequestToWithdrawFunds {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::RequestToWithdrawFundsBody,
 }
 #[cfg(feature = "payouts")]
 impl RequestToWithdrawFunds {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PayoutsRequestToWithdrawFundsResponse201> {
-        self.client.send_request_to_withdraw_funds(&self.body)
+        self.client.send_request_to_withdraw_funds(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "people")]
@@ -15919,6 +22686,7 @@ impl Client {
     pub fn get_people(&self) -> GetPeople {
         GetPeople {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             band_placements: None,
             comparative_ratios_from: None,
             comparative_ratios_to: None,
@@ -15941,6 +22709,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPeople {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     band_placements: Option<
         ::std::vec::Vec<types::PeopleGetParametersBandPlacementsSchemaItems>,
     >,
@@ -16091,6 +22860,25 @@ impl GetPeople {
         self.teams = Some(value.into_iter().map(::std::convert::Into::into).collect());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::PeopleGetPeopleResponse200> {
         self.client
@@ -16109,6 +22897,7 @@ impl GetPeople {
                 self.sort_order,
                 self.teams.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "people")]
@@ -16145,6 +22934,7 @@ impl crate::runtime::pagination::Paginated for GetPeople {
                 self.sort_order.clone(),
                 self.teams.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -16183,6 +22973,7 @@ impl Client {
     ) -> CreateADirectEmployee {
         CreateADirectEmployee {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -16193,15 +22984,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateADirectEmployee {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateADirectEmployeeBody,
 }
 #[cfg(feature = "people")]
 impl CreateADirectEmployee {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PeopleCreateADirectEmployeeResponse201> {
-        self.client.send_create_a_direct_employee(&self.body)
+        self.client.send_create_a_direct_employee(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -16214,6 +23025,7 @@ impl Client {
     pub fn get_custom_fields(&self) -> GetCustomFields {
         GetCustomFields {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -16223,14 +23035,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetCustomFields {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "custom-fields-people")]
 impl GetCustomFields {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CustomFieldsPeopleGetCustomFieldsResponse200> {
-        self.client.send_get_custom_fields()
+        self.client.send_get_custom_fields().with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -16246,6 +23078,7 @@ impl Client {
     ) -> GetPersonCustomField {
         GetPersonCustomField {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -16256,17 +23089,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPersonCustomField {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-people")]
 impl GetPersonCustomField {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::CustomFieldsPeopleGetPersonCustomFieldResponse200,
     > {
-        self.client.send_get_person_custom_field(&self.id)
+        self.client.send_get_person_custom_field(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -16282,6 +23135,7 @@ impl Client {
     ) -> GetPersonPersonalInfoExternalId {
         GetPersonPersonalInfoExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
         }
     }
@@ -16292,13 +23146,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPersonPersonalInfoExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
 }
 #[cfg(feature = "personal-information")]
 impl GetPersonPersonalInfoExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_get_person_personal_info_external_id(&self.worker_id)
+        self.client
+            .send_get_person_personal_info_external_id(&self.worker_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -16315,6 +23191,7 @@ impl Client {
     ) -> UpdatePersonPersonalInfoExternalId {
         UpdatePersonPersonalInfoExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             body: body.into(),
         }
@@ -16326,15 +23203,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdatePersonPersonalInfoExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     body: types::UpdatePersonPersonalInfoExternalIdBody,
 }
 #[cfg(feature = "personal-information")]
 impl UpdatePersonPersonalInfoExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
             .send_update_person_personal_info_external_id(&self.worker_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "people")]
@@ -16347,6 +23245,7 @@ impl Client {
     pub fn get_my_current_personal_profile(&self) -> GetMyCurrentPersonalProfile {
         GetMyCurrentPersonalProfile {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -16356,14 +23255,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetMyCurrentPersonalProfile {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "people")]
 impl GetMyCurrentPersonalProfile {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PeopleGetMyCurrentPersonalProfileResponse200> {
-        self.client.send_get_my_current_personal_profile()
+        self.client.send_get_my_current_personal_profile().with_options(self.options)
     }
 }
 #[cfg(feature = "people")]
@@ -16379,6 +23298,7 @@ impl Client {
     ) -> GetPersonById {
         GetPersonById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
             include_custom_fields: None,
             include_worker_relations: None,
@@ -16391,6 +23311,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPersonById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
     include_custom_fields: Option<bool>,
     include_worker_relations: Option<bool>,
@@ -16413,6 +23334,25 @@ impl GetPersonById {
         self.include_worker_relations = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::PeopleGetPersonByIdResponse200> {
         self.client
@@ -16421,6 +23361,7 @@ impl GetPersonById {
                 self.include_custom_fields,
                 self.include_worker_relations,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organization-structure")]
@@ -16437,6 +23378,7 @@ impl Client {
     ) -> UpdatePersonDepartment {
         UpdatePersonDepartment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
             replace_other_positions: None,
@@ -16449,6 +23391,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdatePersonDepartment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::UpdatePersonDepartmentBody,
     replace_other_positions: Option<bool>,
@@ -16463,6 +23406,25 @@ impl UpdatePersonDepartment {
         self.replace_other_positions = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -16473,6 +23435,7 @@ impl UpdatePersonDepartment {
                 self.replace_other_positions,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "people")]
@@ -16489,6 +23452,7 @@ impl Client {
     ) -> UpdatePersonWorkingLocation {
         UpdatePersonWorkingLocation {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -16500,16 +23464,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdatePersonWorkingLocation {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::UpdatePersonWorkingLocationBody,
 }
 #[cfg(feature = "people")]
 impl UpdatePersonWorkingLocation {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_person_working_location(&self.id, &self.body)
+        self.client
+            .send_update_person_working_location(&self.id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -16525,6 +23511,7 @@ impl Client {
     ) -> GetPersonCustomFields {
         GetPersonCustomFields {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
         }
     }
@@ -16535,17 +23522,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPersonCustomFields {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-people")]
 impl GetPersonCustomFields {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::CustomFieldsPeopleGetPersonCustomFieldsResponse200,
     > {
-        self.client.send_get_person_custom_fields(&self.worker_id)
+        self.client
+            .send_get_person_custom_fields(&self.worker_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -16562,6 +23571,7 @@ impl Client {
     ) -> PutPersonCustomField {
         PutPersonCustomField {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             body: body.into(),
         }
@@ -16573,16 +23583,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct PutPersonCustomField {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     body: types::PutPersonCustomFieldBody,
 }
 #[cfg(feature = "custom-fields-people")]
 impl PutPersonCustomField {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
-        self.client.send_put_person_custom_field(&self.worker_id, &self.body)
+        self.client
+            .send_put_person_custom_field(&self.worker_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -16599,6 +23631,7 @@ impl Client {
     ) -> DeletePersonCustomField {
         DeletePersonCustomField {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             id: id.into(),
         }
@@ -16610,14 +23643,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeletePersonCustomField {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     id: ::std::string::String,
 }
 #[cfg(feature = "custom-fields-people")]
 impl DeletePersonCustomField {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_person_custom_field(&self.worker_id, &self.id)
+        self.client
+            .send_delete_person_custom_field(&self.worker_id, &self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -16633,6 +23688,7 @@ impl Client {
     ) -> GetPersonPersonalInfo {
         GetPersonPersonalInfo {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
         }
     }
@@ -16643,17 +23699,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetPersonPersonalInfo {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
 }
 #[cfg(feature = "personal-information")]
 impl GetPersonPersonalInfo {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::PersonalInformationGetPersonPersonalInfoResponse200,
     > {
-        self.client.send_get_person_personal_info(&self.worker_id)
+        self.client
+            .send_get_person_personal_info(&self.worker_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "personal-information")]
@@ -16670,6 +23748,7 @@ impl Client {
     ) -> UpdatePersonPersonalInfo {
         UpdatePersonPersonalInfo {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
             body: body.into(),
         }
@@ -16681,14 +23760,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdatePersonPersonalInfo {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     body: types::UpdatePersonPersonalInfoBody,
 }
 #[cfg(feature = "personal-information")]
 impl UpdatePersonPersonalInfo {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_update_person_personal_info(&self.worker_id, &self.body)
+        self.client
+            .send_update_person_personal_info(&self.worker_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "profiles")]
@@ -16704,6 +23805,7 @@ impl Client {
     ) -> Profiles {
         Profiles {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -16714,13 +23816,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct Profiles {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::ProfilesBody,
 }
 #[cfg(feature = "profiles")]
 impl Profiles {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ProfilesResponse200> {
-        self.client.send_profiles(&self.body)
+        self.client.send_profiles(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "people")]
@@ -16736,6 +23858,7 @@ impl Client {
     ) -> CreatePersonWithoutContract {
         CreatePersonWithoutContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -16746,15 +23869,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreatePersonWithoutContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreatePersonWithoutContractBody,
 }
 #[cfg(feature = "people")]
 impl CreatePersonWithoutContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::PeopleCreatePersonWithoutContractResponse201> {
-        self.client.send_create_person_without_contract(&self.body)
+        self.client
+            .send_create_person_without_contract(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "reports")]
@@ -16770,6 +23915,7 @@ impl Client {
     ) -> GetsG2NReportDataForAGivenPayrollCycleByItsId {
         GetsG2NReportDataForAGivenPayrollCycleByItsId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cycle_id: cycle_id.into(),
             cursor: None,
             limit: None,
@@ -16782,6 +23928,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetsG2NReportDataForAGivenPayrollCycleByItsId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cycle_id: ::std::string::String,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
@@ -16801,6 +23948,25 @@ impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
         self.limit = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -16813,6 +23979,7 @@ impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
                 self.cursor.as_deref(),
                 self.limit,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "reports")]
@@ -16837,6 +24004,7 @@ for GetsG2NReportDataForAGivenPayrollCycleByItsId {
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -16871,6 +24039,7 @@ impl Client {
     ) -> GetTheRolesOfTheCurrentOrganization {
         GetTheRolesOfTheCurrentOrganization {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -16880,16 +24049,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTheRolesOfTheCurrentOrganization {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "organizations")]
 impl GetTheRolesOfTheCurrentOrganization {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
     > {
-        self.client.send_get_the_roles_of_the_current_organization()
+        self.client
+            .send_get_the_roles_of_the_current_organization()
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organizations")]
@@ -16905,6 +24096,7 @@ impl Client {
     ) -> CreateOrganizationRole {
         CreateOrganizationRole {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -16915,15 +24107,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateOrganizationRole {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateOrganizationRoleBody,
 }
 #[cfg(feature = "organizations")]
 impl CreateOrganizationRole {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::OrganizationsCreateOrganizationRoleResponse200> {
-        self.client.send_create_organization_role(&self.body)
+        self.client.send_create_organization_role(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "organizations")]
@@ -16940,6 +24152,7 @@ impl Client {
     ) -> UpdateOrganizationRole {
         UpdateOrganizationRole {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             role_id: role_id.into(),
             body: body.into(),
         }
@@ -16951,16 +24164,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateOrganizationRole {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     role_id: ::std::string::String,
     body: types::UpdateOrganizationRoleBody,
 }
 #[cfg(feature = "organizations")]
 impl UpdateOrganizationRole {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::OrganizationsUpdateOrganizationRoleResponse200> {
-        self.client.send_update_organization_role(&self.role_id, &self.body)
+        self.client
+            .send_update_organization_role(&self.role_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "screenings")]
@@ -16979,6 +24214,7 @@ impl Client {
     ) -> GetAmlDetails {
         GetAmlDetails {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             entity_type: entity_type.into(),
             entity_id: entity_id.into(),
         }
@@ -16990,16 +24226,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetAmlDetails {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     entity_type: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
     entity_id: ::std::string::String,
 }
 #[cfg(feature = "screenings")]
 impl GetAmlDetails {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ScreeningsGetAmlDetailsResponse200> {
-        self.client.send_get_aml_details(self.entity_type, &self.entity_id)
+        self.client
+            .send_get_aml_details(self.entity_type, &self.entity_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "screenings")]
@@ -17012,6 +24270,7 @@ impl Client {
     pub fn get_kyc_details(&self) -> GetKycDetails {
         GetKycDetails {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: None,
             profile_id: None,
             worker_profile_id: None,
@@ -17024,6 +24283,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetKycDetails {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: Option<::std::string::String>,
     profile_id: Option<::std::string::String>,
     worker_profile_id: Option<::std::string::String>,
@@ -17054,6 +24314,25 @@ impl GetKycDetails {
         self.worker_profile_id = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -17064,6 +24343,7 @@ impl GetKycDetails {
                 self.profile_id.as_deref(),
                 self.worker_profile_id.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "screenings")]
@@ -17081,6 +24361,7 @@ impl Client {
     ) -> SubmitExternalKyc {
         SubmitExternalKyc {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             form: form.into(),
         }
     }
@@ -17090,15 +24371,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SubmitExternalKyc {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "screenings")]
 impl SubmitExternalKyc {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
-        self.client.send_submit_external_kyc(self.form)
+        self.client.send_submit_external_kyc(self.form).with_options(self.options)
     }
 }
 #[cfg(feature = "screenings")]
@@ -17116,6 +24417,7 @@ impl Client {
     ) -> CreateManualVerification {
         CreateManualVerification {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             form: form.into(),
         }
     }
@@ -17125,15 +24427,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateManualVerification {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "screenings")]
 impl CreateManualVerification {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
-        self.client.send_create_manual_verification(self.form)
+        self.client.send_create_manual_verification(self.form).with_options(self.options)
     }
 }
 #[cfg(feature = "screenings")]
@@ -17152,6 +24474,7 @@ impl Client {
     ) -> GetVerificationMethod {
         GetVerificationMethod {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             country: country.into(),
             document_type: document_type.into(),
         }
@@ -17163,16 +24486,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetVerificationMethod {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     country: ::std::string::String,
     document_type: types::ScreeningsKycExternalPostFormDataKycDocumentType,
 }
 #[cfg(feature = "screenings")]
 impl GetVerificationMethod {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ScreeningsGetVerificationMethodResponse200> {
-        self.client.send_get_verification_method(&self.country, self.document_type)
+        self.client
+            .send_get_verification_method(&self.country, self.document_type)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "tasks")]
@@ -17189,6 +24534,7 @@ impl Client {
     ) -> UpdateTaskById {
         UpdateTaskById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             task_id: task_id.into(),
             body: body.into(),
         }
@@ -17200,14 +24546,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTaskById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     task_id: ::std::string::String,
     body: types::UpdateTaskByIdBody,
 }
 #[cfg(feature = "tasks")]
 impl UpdateTaskById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::TasksUpdateTaskByIdResponse200> {
-        self.client.send_update_task_by_id(&self.task_id, &self.body)
+        self.client
+            .send_update_task_by_id(&self.task_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organizations")]
@@ -17218,7 +24586,10 @@ impl Client {
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/get-teams>
     pub fn get_teams(&self) -> GetTeams {
-        GetTeams { client: self.clone() }
+        GetTeams {
+            client: self.clone(),
+            options: ::std::default::Default::default(),
+        }
     }
 }
 #[cfg(feature = "organizations")]
@@ -17227,14 +24598,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTeams {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "organizations")]
 impl GetTeams {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
-        self.client.send_get_teams()
+        self.client.send_get_teams().with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17250,6 +24641,7 @@ impl Client {
     ) -> GetTimeTrackingTimesheetsUploadUrl {
         GetTimeTrackingTimesheetsUploadUrl {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -17260,17 +24652,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeTrackingTimesheetsUploadUrl {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::GetTimeTrackingTimesheetsUploadUrlBody,
 }
 #[cfg(feature = "time-tracking")]
 impl GetTimeTrackingTimesheetsUploadUrl {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
     > {
-        self.client.send_get_time_tracking_timesheets_upload_url(&self.body)
+        self.client
+            .send_get_time_tracking_timesheets_upload_url(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17286,6 +24700,7 @@ impl Client {
     ) -> GetTimeTrackingTimesheetById {
         GetTimeTrackingTimesheetById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             timesheet_id: timesheet_id.into(),
             extend: None,
         }
@@ -17297,6 +24712,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeTrackingTimesheetById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     timesheet_id: ::std::string::String,
     extend: Option<::std::string::String>,
 }
@@ -17310,6 +24726,25 @@ impl GetTimeTrackingTimesheetById {
         self.extend = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -17321,6 +24756,7 @@ impl GetTimeTrackingTimesheetById {
                 &self.timesheet_id,
                 self.extend.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -17337,6 +24773,7 @@ impl Client {
     ) -> ReviewTimeTrackingTimesheet {
         ReviewTimeTrackingTimesheet {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             timesheet_id: timesheet_id.into(),
             body: body.into(),
         }
@@ -17348,18 +24785,40 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ReviewTimeTrackingTimesheet {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     timesheet_id: ::std::string::String,
     body: types::ReviewTimeTrackingTimesheetBody,
 }
 #[cfg(feature = "time-tracking")]
 impl ReviewTimeTrackingTimesheet {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeTrackingReviewTimeTrackingTimesheetResponse201,
     > {
-        self.client.send_review_time_tracking_timesheet(&self.timesheet_id, &self.body)
+        self.client
+            .send_review_time_tracking_timesheet(&self.timesheet_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17374,6 +24833,7 @@ impl Client {
     ) -> ListTimeOffRequestsForOrganization {
         ListTimeOffRequestsForOrganization {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             approval_end_date: None,
             approval_start_date: None,
             end_date: None,
@@ -17394,6 +24854,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListTimeOffRequestsForOrganization {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     approval_end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     approval_start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -17503,6 +24964,25 @@ impl ListTimeOffRequestsForOrganization {
         self.updated_start_date = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -17523,6 +25003,7 @@ impl ListTimeOffRequestsForOrganization {
                 self.updated_end_date.as_ref(),
                 self.updated_start_date.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17554,6 +25035,7 @@ impl crate::runtime::pagination::Paginated for ListTimeOffRequestsForOrganizatio
                 self.updated_end_date.as_ref(),
                 self.updated_start_date.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.page_size.and_then(|v| u64::try_from(v).ok())
@@ -17589,6 +25071,7 @@ impl Client {
     ) -> CreateTimeOffRequest {
         CreateTimeOffRequest {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -17599,15 +25082,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTimeOffRequest {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateTimeOffRequestBody,
 }
 #[cfg(feature = "time-off")]
 impl CreateTimeOffRequest {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimeOffCreateTimeOffRequestResponse201> {
-        self.client.send_create_time_off_request(&self.body)
+        self.client.send_create_time_off_request(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17620,6 +25123,7 @@ impl Client {
     pub fn get_time_off_dailies(&self) -> GetTimeOffDailies {
         GetTimeOffDailies {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             countries: None,
             end_date: None,
             hris_profile_ids: None,
@@ -17633,6 +25137,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeOffDailies {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     countries: Option<::std::vec::Vec<::std::string::String>>,
     end_date: Option<::chrono::naive::NaiveDate>,
     hris_profile_ids: Option<::std::vec::Vec<::std::string::String>>,
@@ -17680,6 +25185,25 @@ impl GetTimeOffDailies {
         self.start_date = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -17691,6 +25215,7 @@ impl GetTimeOffDailies {
                 self.hris_profile_ids.as_ref(),
                 self.start_date.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17706,6 +25231,7 @@ impl Client {
     ) -> SyncTimeOffGlobalPayroll {
         SyncTimeOffGlobalPayroll {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -17716,15 +25242,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SyncTimeOffGlobalPayroll {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::SyncTimeOffGlobalPayrollBody,
 }
 #[cfg(feature = "time-off")]
 impl SyncTimeOffGlobalPayroll {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimeOffSyncTimeOffGlobalPayrollResponse200> {
-        self.client.send_sync_time_off_global_payroll(&self.body)
+        self.client
+            .send_sync_time_off_global_payroll(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17742,6 +25290,7 @@ impl Client {
     ) -> GetTimeOffPolicyValidationTemplates {
         GetTimeOffPolicyValidationTemplates {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             countries: countries.into_iter().map(::std::convert::Into::into).collect(),
         }
     }
@@ -17752,17 +25301,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeOffPolicyValidationTemplates {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     countries: ::std::vec::Vec<::std::string::String>,
 }
 #[cfg(feature = "time-off")]
 impl GetTimeOffPolicyValidationTemplates {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
     > {
-        self.client.send_get_time_off_policy_validation_templates(&self.countries)
+        self.client
+            .send_get_time_off_policy_validation_templates(&self.countries)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17778,6 +25349,7 @@ impl Client {
     ) -> GetTimeOffProfile {
         GetTimeOffProfile {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
             approval_end_date: None,
             approval_start_date: None,
@@ -17799,6 +25371,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeOffProfile {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
     approval_end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     approval_start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -17909,6 +25482,25 @@ impl GetTimeOffProfile {
         self.updated_start_date = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -17928,6 +25520,7 @@ impl GetTimeOffProfile {
                 self.updated_end_date.as_ref(),
                 self.updated_start_date.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -17960,6 +25553,7 @@ impl crate::runtime::pagination::Paginated for GetTimeOffProfile {
                 self.updated_end_date.as_ref(),
                 self.updated_start_date.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.page_size.and_then(|v| u64::try_from(v).ok())
@@ -17995,6 +25589,7 @@ impl Client {
     ) -> GetTimeOffEntitlements {
         GetTimeOffEntitlements {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
             policy_type_name: None,
             tracking_period_date: None,
@@ -18007,6 +25602,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeOffEntitlements {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
     policy_type_name: Option<
         types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
@@ -18033,6 +25629,25 @@ impl GetTimeOffEntitlements {
         self.tracking_period_date = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -18043,6 +25658,7 @@ impl GetTimeOffEntitlements {
                 self.policy_type_name,
                 self.tracking_period_date.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -18058,6 +25674,7 @@ impl Client {
     ) -> GetTimeOffPolicies {
         GetTimeOffPolicies {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
             policy_type_id: None,
             policy_type_name: None,
@@ -18070,6 +25687,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeOffPolicies {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
     policy_type_id: Option<::std::string::String>,
     policy_type_name: Option<
@@ -18096,6 +25714,25 @@ impl GetTimeOffPolicies {
         self.policy_type_name = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -18106,6 +25743,7 @@ impl GetTimeOffPolicies {
                 self.policy_type_id.as_deref(),
                 self.policy_type_name,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -18121,6 +25759,7 @@ impl Client {
     ) -> ReviewTimeOffRequest {
         ReviewTimeOffRequest {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -18131,15 +25770,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ReviewTimeOffRequest {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::ReviewTimeOffRequestBody,
 }
 #[cfg(feature = "time-off")]
 impl ReviewTimeOffRequest {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimeOffReviewTimeOffRequestResponse201> {
-        self.client.send_review_time_off_request(&self.body)
+        self.client.send_review_time_off_request(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -18155,6 +25814,7 @@ impl Client {
     ) -> GetTimeOffEvents {
         GetTimeOffEvents {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
             policy_id: None,
             time_off_type_id: None,
@@ -18167,6 +25827,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeOffEvents {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
     policy_id: Option<::std::string::String>,
     time_off_type_id: Option<::std::string::String>,
@@ -18189,6 +25850,25 @@ impl GetTimeOffEvents {
         self.time_off_type_id = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -18199,6 +25879,7 @@ impl GetTimeOffEvents {
                 self.policy_id.as_deref(),
                 self.time_off_type_id.as_deref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -18214,6 +25895,7 @@ impl Client {
     ) -> ValidateTimeOff {
         ValidateTimeOff {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -18224,15 +25906,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ValidateTimeOff {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::ValidateTimeOffBody,
 }
 #[cfg(feature = "time-off")]
 impl ValidateTimeOff {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimeOffValidateTimeOffResponse200> {
-        self.client.send_validate_time_off(&self.body)
+        self.client.send_validate_time_off(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -18248,6 +25950,7 @@ impl Client {
     ) -> DeleteTimeOffRequest {
         DeleteTimeOffRequest {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             time_off_id: time_off_id.into(),
         }
     }
@@ -18258,13 +25961,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTimeOffRequest {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     time_off_id: ::std::string::String,
 }
 #[cfg(feature = "time-off")]
 impl DeleteTimeOffRequest {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_time_off_request(&self.time_off_id)
+        self.client
+            .send_delete_time_off_request(&self.time_off_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-off")]
@@ -18281,6 +26006,7 @@ impl Client {
     ) -> UpdateTimeOffRequest {
         UpdateTimeOffRequest {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             time_off_id: time_off_id.into(),
             body: body.into(),
         }
@@ -18292,16 +26018,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTimeOffRequest {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     time_off_id: ::std::string::String,
     body: types::UpdateTimeOffRequestBody,
 }
 #[cfg(feature = "time-off")]
 impl UpdateTimeOffRequest {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimeOffUpdateTimeOffRequestResponse200> {
-        self.client.send_update_time_off_request(&self.time_off_id, &self.body)
+        self.client
+            .send_update_time_off_request(&self.time_off_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -18314,6 +26062,7 @@ impl Client {
     pub fn get_time_tracking_shift_rates(&self) -> GetTimeTrackingShiftRates {
         GetTimeTrackingShiftRates {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             limit: None,
             offset: None,
         }
@@ -18325,6 +26074,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeTrackingShiftRates {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -18340,13 +26090,34 @@ impl GetTimeTrackingShiftRates {
         self.offset = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
     > {
-        self.client.send_get_time_tracking_shift_rates(self.limit, self.offset)
+        self.client
+            .send_get_time_tracking_shift_rates(self.limit, self.offset)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -18372,6 +26143,7 @@ impl crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates {
                     .map(|v| v + 0u64 as i64)
                     .or(self.offset),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -18410,6 +26182,7 @@ impl Client {
     ) -> CreateTimeTrackingShiftRate {
         CreateTimeTrackingShiftRate {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -18420,17 +26193,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTimeTrackingShiftRate {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateTimeTrackingShiftRateBody,
 }
 #[cfg(feature = "time-tracking")]
 impl CreateTimeTrackingShiftRate {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
-        self.client.send_create_time_tracking_shift_rate(&self.body)
+        self.client
+            .send_create_time_tracking_shift_rate(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -18446,6 +26241,7 @@ impl Client {
     ) -> GetTimeTrackingShiftRateByExternalId {
         GetTimeTrackingShiftRateByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
         }
     }
@@ -18456,17 +26252,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeTrackingShiftRateByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
 }
 #[cfg(feature = "time-tracking")]
 impl GetTimeTrackingShiftRateByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
     > {
-        self.client.send_get_time_tracking_shift_rate_by_external_id(&self.external_id)
+        self.client
+            .send_get_time_tracking_shift_rate_by_external_id(&self.external_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -18482,6 +26300,7 @@ impl Client {
     ) -> DeleteTimeTrackingShiftRateByExternalId {
         DeleteTimeTrackingShiftRateByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
         }
     }
@@ -18492,14 +26311,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTimeTrackingShiftRateByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
 }
 #[cfg(feature = "time-tracking")]
 impl DeleteTimeTrackingShiftRateByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
             .send_delete_time_tracking_shift_rate_by_external_id(&self.external_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking")]
@@ -18518,6 +26358,7 @@ impl Client {
     ) -> UpdateTimeTrackingShiftRateByExternalId {
         UpdateTimeTrackingShiftRateByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
             body: body.into(),
         }
@@ -18529,11 +26370,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTimeTrackingShiftRateByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
     body: types::UpdateTimeTrackingShiftRateByExternalIdBody,
 }
 #[cfg(feature = "time-tracking")]
 impl UpdateTimeTrackingShiftRateByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -18545,6 +26406,7 @@ impl UpdateTimeTrackingShiftRateByExternalId {
                 &self.external_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18557,6 +26419,7 @@ impl Client {
     pub fn get_time_tracking_shifts(&self) -> GetTimeTrackingShifts {
         GetTimeTrackingShifts {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: None,
             from_date: None,
             limit: None,
@@ -18571,6 +26434,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeTrackingShifts {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: Option<::std::vec::Vec<::std::string::String>>,
     from_date: Option<::chrono::naive::NaiveDate>,
     limit: Option<i64>,
@@ -18617,6 +26481,25 @@ impl GetTimeTrackingShifts {
         self.to_date = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -18631,6 +26514,7 @@ impl GetTimeTrackingShifts {
                 self.offset,
                 self.to_date.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18659,6 +26543,7 @@ impl crate::runtime::pagination::Paginated for GetTimeTrackingShifts {
                     .or(self.offset),
                 self.to_date.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -18697,6 +26582,7 @@ impl Client {
     ) -> CreateTimeTrackingShifts {
         CreateTimeTrackingShifts {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -18707,17 +26593,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTimeTrackingShifts {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateTimeTrackingShiftsBody,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl CreateTimeTrackingShifts {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
     > {
-        self.client.send_create_time_tracking_shifts(&self.body)
+        self.client
+            .send_create_time_tracking_shifts(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18733,6 +26641,7 @@ impl Client {
     ) -> DeleteMultipleShiftsByExternalId {
         DeleteMultipleShiftsByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -18743,17 +26652,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteMultipleShiftsByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::DeleteMultipleShiftsByExternalIdBody,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl DeleteMultipleShiftsByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
     > {
-        self.client.send_delete_multiple_shifts_by_external_id(&self.body)
+        self.client
+            .send_delete_multiple_shifts_by_external_id(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18769,6 +26700,7 @@ impl Client {
     ) -> CreateTimeTrackingShiftsRaw {
         CreateTimeTrackingShiftsRaw {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -18779,17 +26711,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTimeTrackingShiftsRaw {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateTimeTrackingShiftsRawBody,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl CreateTimeTrackingShiftsRaw {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
     > {
-        self.client.send_create_time_tracking_shifts_raw(&self.body)
+        self.client
+            .send_create_time_tracking_shifts_raw(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18805,6 +26759,7 @@ impl Client {
     ) -> GetTimeTrackingShiftByExternalId {
         GetTimeTrackingShiftByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
         }
     }
@@ -18815,17 +26770,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimeTrackingShiftByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl GetTimeTrackingShiftByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
     > {
-        self.client.send_get_time_tracking_shift_by_external_id(&self.external_id)
+        self.client
+            .send_get_time_tracking_shift_by_external_id(&self.external_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18841,6 +26818,7 @@ impl Client {
     ) -> DeleteTimeTrackingShiftByExternalId {
         DeleteTimeTrackingShiftByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
         }
     }
@@ -18851,13 +26829,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTimeTrackingShiftByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl DeleteTimeTrackingShiftByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_time_tracking_shift_by_external_id(&self.external_id)
+        self.client
+            .send_delete_time_tracking_shift_by_external_id(&self.external_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -18874,6 +26874,7 @@ impl Client {
     ) -> UpdateTimeTrackingShiftByExternalId {
         UpdateTimeTrackingShiftByExternalId {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             external_id: external_id.into(),
             body: body.into(),
         }
@@ -18885,11 +26886,31 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTimeTrackingShiftByExternalId {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
     body: types::UpdateTimeTrackingShiftByExternalIdBody,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl UpdateTimeTrackingShiftByExternalId {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -18901,6 +26922,7 @@ impl UpdateTimeTrackingShiftByExternalId {
                 &self.external_id,
                 &self.body,
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -18913,6 +26935,7 @@ impl Client {
     pub fn get_timesheets(&self) -> GetTimesheets {
         GetTimesheets {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: None,
             contract_types: None,
             date_from: None,
@@ -18930,6 +26953,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimesheets {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: Option<::std::string::String>,
     contract_types: Option<types::TimesheetsGetParametersContractTypes>,
     date_from: Option<::chrono::naive::NaiveDate>,
@@ -18999,6 +27023,25 @@ impl GetTimesheets {
         self.statuses = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -19014,6 +27057,7 @@ impl GetTimesheets {
                 self.reporter_id.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -19045,6 +27089,7 @@ impl crate::runtime::pagination::Paginated for GetTimesheets {
                 self.reporter_id.as_deref(),
                 self.statuses.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -19083,6 +27128,7 @@ impl Client {
     ) -> CreateTimesheet {
         CreateTimesheet {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -19093,15 +27139,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTimesheet {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateTimesheetBody,
 }
 #[cfg(feature = "timesheets")]
 impl CreateTimesheet {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimesheetsCreateTimesheetResponse201> {
-        self.client.send_create_timesheet(&self.body)
+        self.client.send_create_timesheet(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "projects")]
@@ -19117,6 +27183,7 @@ impl Client {
     ) -> CreateTimesheetsPreset {
         CreateTimesheetsPreset {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -19127,15 +27194,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTimesheetsPreset {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateTimesheetsPresetBody,
 }
 #[cfg(feature = "projects")]
 impl CreateTimesheetsPreset {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
-        self.client.send_create_timesheets_preset(&self.body)
+        self.client.send_create_timesheets_preset(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "projects")]
@@ -19151,6 +27238,7 @@ impl Client {
     ) -> GetTimesheetsPresetById {
         GetTimesheetsPresetById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -19161,15 +27249,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimesheetsPresetById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "projects")]
 impl GetTimesheetsPresetById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
-        self.client.send_get_timesheets_preset_by_id(&self.id)
+        self.client.send_get_timesheets_preset_by_id(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "projects")]
@@ -19185,6 +27293,7 @@ impl Client {
     ) -> DeleteTimesheetsPreset {
         DeleteTimesheetsPreset {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -19195,13 +27304,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTimesheetsPreset {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "projects")]
 impl DeleteTimesheetsPreset {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
-        self.client.send_delete_timesheets_preset(&self.id)
+        self.client.send_delete_timesheets_preset(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "projects")]
@@ -19218,6 +27347,7 @@ impl Client {
     ) -> UpdateTimesheetsPreset {
         UpdateTimesheetsPreset {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -19229,16 +27359,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTimesheetsPreset {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::UpdateTimesheetsPresetBody,
 }
 #[cfg(feature = "projects")]
 impl UpdateTimesheetsPreset {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
-        self.client.send_update_timesheets_preset(&self.id, &self.body)
+        self.client
+            .send_update_timesheets_preset(&self.id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "projects")]
@@ -19251,6 +27403,7 @@ impl Client {
     pub fn get_hourly_report_root_presets(&self) -> GetHourlyReportRootPresets {
         GetHourlyReportRootPresets {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
             order_by: None,
@@ -19265,6 +27418,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetHourlyReportRootPresets {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
     order_by: Option<types::TimesheetsRootPresetsGetParametersOrderBy>,
@@ -19318,6 +27472,25 @@ impl GetHourlyReportRootPresets {
         );
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -19330,6 +27503,7 @@ impl GetHourlyReportRootPresets {
                 self.order_direction,
                 self.work_statement_statuses.as_ref(),
             )
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "projects")]
@@ -19355,6 +27529,7 @@ impl crate::runtime::pagination::Paginated for GetHourlyReportRootPresets {
                 self.order_direction.clone(),
                 self.work_statement_statuses.as_ref(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -19394,6 +27569,7 @@ impl Client {
     ) -> CreateRootTimesheetsPreset {
         CreateRootTimesheetsPreset {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -19404,15 +27580,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateRootTimesheetsPreset {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateRootTimesheetsPresetBody,
 }
 #[cfg(feature = "projects")]
 impl CreateRootTimesheetsPreset {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ProjectsCreateRootTimesheetsPresetResponse200> {
-        self.client.send_create_root_timesheets_preset(&self.body)
+        self.client
+            .send_create_root_timesheets_preset(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "projects")]
@@ -19428,6 +27626,7 @@ impl Client {
     ) -> GetHourlyReportRootPresetById {
         GetHourlyReportRootPresetById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -19438,15 +27637,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetHourlyReportRootPresetById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "projects")]
 impl GetHourlyReportRootPresetById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
-        self.client.send_get_hourly_report_root_preset_by_id(&self.id)
+        self.client
+            .send_get_hourly_report_root_preset_by_id(&self.id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -19462,6 +27683,7 @@ impl Client {
     ) -> GetTimesheetById {
         GetTimesheetById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -19472,15 +27694,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetTimesheetById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "timesheets")]
 impl GetTimesheetById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimesheetsGetTimesheetByIdResponse200> {
-        self.client.send_get_timesheet_by_id(&self.id)
+        self.client.send_get_timesheet_by_id(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -19496,6 +27738,7 @@ impl Client {
     ) -> DeleteTimesheetById {
         DeleteTimesheetById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             reason: None,
         }
@@ -19507,6 +27750,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteTimesheetById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     reason: Option<::std::string::String>,
 }
@@ -19520,9 +27764,30 @@ impl DeleteTimesheetById {
         self.reason = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
-        self.client.send_delete_timesheet_by_id(&self.id, self.reason.as_deref())
+        self.client
+            .send_delete_timesheet_by_id(&self.id, self.reason.as_deref())
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -19539,6 +27804,7 @@ impl Client {
     ) -> UpdateTimesheet {
         UpdateTimesheet {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -19550,16 +27816,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateTimesheet {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::UpdateTimesheetBody,
 }
 #[cfg(feature = "timesheets")]
 impl UpdateTimesheet {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
-        self.client.send_update_timesheet(&self.id, &self.body)
+        self.client
+            .send_update_timesheet(&self.id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "timesheets")]
@@ -19576,6 +27864,7 @@ impl Client {
     ) -> CreateTimesheetReview {
         CreateTimesheetReview {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -19587,16 +27876,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateTimesheetReview {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::CreateTimesheetReviewBody,
 }
 #[cfg(feature = "timesheets")]
 impl CreateTimesheetReview {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
-        self.client.send_create_timesheet_review(&self.id, &self.body)
+        self.client
+            .send_create_timesheet_review(&self.id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "screenings")]
@@ -19612,6 +27923,7 @@ impl Client {
     ) -> CreateVeriffSession {
         CreateVeriffSession {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -19622,15 +27934,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateVeriffSession {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateVeriffSessionBody,
 }
 #[cfg(feature = "screenings")]
 impl CreateVeriffSession {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_create_veriff_session(&self.body)
+        self.client.send_create_veriff_session(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19641,6 +27973,7 @@ impl Client {
     pub fn get_webhooks(&self) -> GetWebhooks {
         GetWebhooks {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -19650,12 +27983,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWebhooks {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "webhooks")]
 impl GetWebhooks {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WebhookListResponse> {
-        self.client.send_get_webhooks()
+        self.client.send_get_webhooks().with_options(self.options)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19669,6 +28022,7 @@ impl Client {
     ) -> CreateWebhook {
         CreateWebhook {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -19679,13 +28033,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateWebhook {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateWebhookRequest,
 }
 #[cfg(feature = "webhooks")]
 impl CreateWebhook {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WebhookItemResponse> {
-        self.client.send_create_webhook(&self.body)
+        self.client.send_create_webhook(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19696,6 +28070,7 @@ impl Client {
     pub fn get_webhook_events(&self) -> GetWebhookEvents {
         GetWebhookEvents {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -19705,12 +28080,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWebhookEvents {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "webhooks")]
 impl GetWebhookEvents {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WebhookEventTypeListResponse> {
-        self.client.send_get_webhook_events()
+        self.client.send_get_webhook_events().with_options(self.options)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19724,6 +28119,7 @@ impl Client {
     ) -> GetWebhook {
         GetWebhook {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -19734,13 +28130,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetWebhook {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "webhooks")]
 impl GetWebhook {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WebhookItemResponse> {
-        self.client.send_get_webhook(&self.id)
+        self.client.send_get_webhook(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19754,6 +28170,7 @@ impl Client {
     ) -> DeleteWebhook {
         DeleteWebhook {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
         }
     }
@@ -19764,13 +28181,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteWebhook {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "webhooks")]
 impl DeleteWebhook {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
-        self.client.send_delete_webhook(&self.id)
+        self.client.send_delete_webhook(&self.id).with_options(self.options)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -19785,6 +28222,7 @@ impl Client {
     ) -> UpdateWebhook {
         UpdateWebhook {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             id: id.into(),
             body: body.into(),
         }
@@ -19796,14 +28234,34 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UpdateWebhook {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     body: types::PatchWebhookRequest,
 }
 #[cfg(feature = "webhooks")]
 impl UpdateWebhook {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WebhookItemResponse> {
-        self.client.send_update_webhook(&self.id, &self.body)
+        self.client.send_update_webhook(&self.id, &self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "workers")]
@@ -19817,6 +28275,7 @@ impl Client {
     ) -> CreateWorkerWorker {
         CreateWorkerWorker {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -19827,13 +28286,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateWorkerWorker {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateWorkerWorkerBody,
 }
 #[cfg(feature = "workers")]
 impl CreateWorkerWorker {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WorkersCreateWorkerResponse201> {
-        self.client.send_create_worker_worker(&self.body)
+        self.client.send_create_worker_worker(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -19850,6 +28329,7 @@ impl Client {
     ) -> SignAmendment {
         SignAmendment {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             amendment_id: amendment_id.into(),
             body: body.into(),
         }
@@ -19861,16 +28341,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SignAmendment {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     amendment_id: ::std::string::String,
     body: types::SignAmendmentBody,
 }
 #[cfg(feature = "contracts")]
 impl SignAmendment {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsSignAmendmentResponse201> {
-        self.client.send_sign_amendment(&self.amendment_id, &self.body)
+        self.client
+            .send_sign_amendment(&self.amendment_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "workers")]
@@ -19885,6 +28387,7 @@ impl Client {
     ) -> ListOfWorkerComplianceDocuments {
         ListOfWorkerComplianceDocuments {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -19894,16 +28397,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListOfWorkerComplianceDocuments {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "workers")]
 impl ListOfWorkerComplianceDocuments {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
     > {
-        self.client.send_list_of_worker_compliance_documents()
+        self.client.send_list_of_worker_compliance_documents().with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -19919,6 +28442,7 @@ impl Client {
     ) -> RetrieveContractPdfDownloadLink {
         RetrieveContractPdfDownloadLink {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -19929,15 +28453,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveContractPdfDownloadLink {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "contracts")]
 impl RetrieveContractPdfDownloadLink {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
-        self.client.send_retrieve_contract_pdf_download_link(&self.contract_id)
+        self.client
+            .send_retrieve_contract_pdf_download_link(&self.contract_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -19953,6 +28499,7 @@ impl Client {
     ) -> RejectContract {
         RejectContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
         }
     }
@@ -19963,13 +28510,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RejectContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "contracts")]
 impl RejectContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_reject_contract(&self.contract_id)
+        self.client.send_reject_contract(&self.contract_id).with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -19986,6 +28553,7 @@ impl Client {
     ) -> SignWorkerContract {
         SignWorkerContract {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
             body: body.into(),
         }
@@ -19997,16 +28565,38 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SignWorkerContract {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     body: types::SignWorkerContractBody,
 }
 #[cfg(feature = "contracts")]
 impl SignWorkerContract {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::ContractsSignWorkerContractResponse201> {
-        self.client.send_sign_worker_contract(&self.contract_id, &self.body)
+        self.client
+            .send_sign_worker_contract(&self.contract_id, &self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-session")]
@@ -20022,6 +28612,7 @@ impl Client {
     ) -> CreateWorkerAccessToken {
         CreateWorkerAccessToken {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -20032,17 +28623,39 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateWorkerAccessToken {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::CreateWorkerAccessTokenBody,
 }
 #[cfg(feature = "worker-session")]
 impl CreateWorkerAccessToken {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::WorkerSessionCreateWorkerAccessTokenResponse201,
     > {
-        self.client.send_create_worker_access_token(&self.body)
+        self.client
+            .send_create_worker_access_token(&self.body)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "worker-session")]
@@ -20058,6 +28671,7 @@ impl Client {
     ) -> DeleteWorkerAccessToken {
         DeleteWorkerAccessToken {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             worker_id: worker_id.into(),
         }
     }
@@ -20068,13 +28682,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteWorkerAccessToken {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
 }
 #[cfg(feature = "worker-session")]
 impl DeleteWorkerAccessToken {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_worker_access_token(&self.worker_id)
+        self.client
+            .send_delete_worker_access_token(&self.worker_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "organizations")]
@@ -20087,6 +28723,7 @@ impl Client {
     pub fn retrieve_working_locations(&self) -> RetrieveWorkingLocations {
         RetrieveWorkingLocations {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -20096,16 +28733,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveWorkingLocations {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "organizations")]
 impl RetrieveWorkingLocations {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
         types::OrganizationsRetrieveWorkingLocationsResponse200,
     > {
-        self.client.send_retrieve_working_locations()
+        self.client.send_retrieve_working_locations().with_options(self.options)
     }
 }
 #[cfg(feature = "service-provider-config")]
@@ -20116,6 +28773,7 @@ impl Client {
     pub fn get_service_provider_config(&self) -> GetServiceProviderConfig {
         GetServiceProviderConfig {
             client: self.clone(),
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -20125,12 +28783,32 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetServiceProviderConfig {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "service-provider-config")]
 impl GetServiceProviderConfig {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ServiceProviderConfig> {
-        self.client.send_get_service_provider_config()
+        self.client.send_get_service_provider_config().with_options(self.options)
     }
 }
 #[cfg(feature = "users")]
@@ -20143,6 +28821,7 @@ impl Client {
     pub fn get_users(&self) -> GetUsers {
         GetUsers {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             count: None,
             filter: None,
             start_index: None,
@@ -20155,6 +28834,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetUsers {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     count: Option<i64>,
     filter: Option<types::UsersGetParametersFilter>,
     start_index: Option<i64>,
@@ -20179,9 +28859,30 @@ impl GetUsers {
         self.start_index = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UsersGetUsersResponse200> {
-        self.client.send_get_users(self.count, self.filter.as_ref(), self.start_index)
+        self.client
+            .send_get_users(self.count, self.filter.as_ref(), self.start_index)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "users")]
@@ -20208,6 +28909,7 @@ impl crate::runtime::pagination::Paginated for GetUsers {
                     .map(|v| v + 1u64 as i64)
                     .or(self.start_index),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.count.and_then(|v| u64::try_from(v).ok())
@@ -20243,6 +28945,7 @@ impl Client {
     ) -> SearchUsers {
         SearchUsers {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -20253,13 +28956,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct SearchUsers {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::SearchRequest,
 }
 #[cfg(feature = "users")]
 impl SearchUsers {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UserSearchResponse> {
-        self.client.send_search_users(&self.body)
+        self.client.send_search_users(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "users")]
@@ -20273,6 +28996,7 @@ impl Client {
     ) -> GetUserById {
         GetUserById {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_oid: hris_profile_oid.into(),
         }
     }
@@ -20283,13 +29007,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct GetUserById {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_oid: ::std::string::String,
 }
 #[cfg(feature = "users")]
 impl GetUserById {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UserResponse> {
-        self.client.send_get_user_by_id(&self.hris_profile_oid)
+        self.client
+            .send_get_user_by_id(&self.hris_profile_oid)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "user")]
@@ -20305,6 +29051,7 @@ impl Client {
     ) -> RetrieveASingleUser {
         RetrieveASingleUser {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
         }
     }
@@ -20315,15 +29062,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct RetrieveASingleUser {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "user")]
 impl RetrieveASingleUser {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<types::UserRetrieveASingleUserV20260101Response200> {
-        self.client.send_retrieve_a_single_user(&self.hris_profile_id)
+        self.client
+            .send_retrieve_a_single_user(&self.hris_profile_id)
+            .with_options(self.options)
     }
 }
 /// Every paginated operation and how it pages.

@@ -42,8 +42,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         data: types::WorkersSessionPostBodyData { profile_id: "p".into() },
     };
     client
-        .with_idempotency_key("create-session-p-2026-11-28")?
         .create_worker_access_token(body.clone())
+        .idempotency_key("create-session-p-2026-11-28")
         .send()
         .await?;
     println!(

@@ -75,6 +75,10 @@ impl Client {
 
     /// A client sending `key` as the `Idempotency-Key` of its POST and PATCH requests, which may
     /// then be retried. Use the returned client for one logical call.
+    #[deprecated(
+        since = "0.2.0",
+        note = "set the key on the request: `.idempotency_key(key)` before `.send()`"
+    )]
     pub fn with_idempotency_key(&self, key: &str) -> Result<Client, Error> {
         let value = HeaderValue::try_from(key)
             .map_err(|_| Error::InvalidRequest("idempotency key is not a valid header value".into()))?;

@@ -6,8 +6,8 @@ use std::time::Duration;
 ///
 /// Retried: 429, 502, 503, 504 and connection failures. GET, HEAD, PUT and DELETE are retried
 /// freely; POST and PATCH only when they carry an `Idempotency-Key` (see
-/// [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys) and
-/// [`Client::with_idempotency_key`](crate::Client::with_idempotency_key)).
+/// [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys), or a request's own
+/// `.idempotency_key(key)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included; 1 turns retries off.

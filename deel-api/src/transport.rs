@@ -143,7 +143,8 @@ impl DeelTransport {
         }
         let method = request.method().clone();
         let keyed = matches!(method, Method::POST | Method::PATCH);
-        if keyed {
+        // A key set on the request itself (the builder's `idempotency_key`) is the caller's.
+        if keyed && !request.headers().contains_key(IDEMPOTENCY_KEY) {
             match &self.idempotency {
                 Idempotency::Off => {}
                 Idempotency::Generate => {

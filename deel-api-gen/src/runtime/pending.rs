@@ -30,7 +30,10 @@ type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>
 /// moved to another task and awaited there.
 #[must_use = "a request is sent only when its `Pending` is awaited"]
 pub struct Pending<T, K: Body = Json> {
-    received: Boxed<K::Received>,
+    /// The request and what sends it, until the first poll (options may still change it).
+    ready: Option<(Sender, Result<reqwest::Request, Error>)>,
+    /// The call under way, from the first poll.
+    received: Option<Boxed<K::Received>>,
     /// Told of corrections, and says how to decode; none for a bare generated client.
     transport: Option<Arc<dyn Transport>>,
     operation: Operation,
@@ -48,7 +51,83 @@ impl<T, K: Body> Pending<T, K> {
         use progenitor_client::ClientInfo;
         let transport = client.inner().transport().cloned();
         let sender = Sender { transport: transport.clone(), http: client.client().clone() };
-        Self { received: K::receive(sender, request, operation), transport, operation, decoded: PhantomData }
+        let request = request.map_err(Error::from);
+        Self { ready: Some((sender, request)), received: None, transport, operation, decoded: PhantomData }
+    }
+
+    /// Applies per-call options (from a request builder) before anything is sent.
+    #[doc(hidden)]
+    pub fn with_options(mut self, options: CallOptions) -> Self {
+        if let Some((_, Ok(request))) = &mut self.ready {
+            if let Some(timeout) = options.timeout {
+                *request.timeout_mut() = Some(timeout);
+            }
+            for (name, value) in options.headers {
+                request.headers_mut().insert(name, value);
+            }
+        }
+        if let (Some(error), Some((_, request))) = (options.error, &mut self.ready) {
+            *request = Err(Error::InvalidRequest(error));
+        }
+        self
+    }
+
+    /// The call under way, started on first use.
+    fn received(&mut self) -> &mut Boxed<K::Received> {
+        let (operation, ready) = (self.operation, &mut self.ready);
+        self.received.get_or_insert_with(|| start::<K>(ready.take(), operation))
+    }
+
+    fn into_received(mut self) -> Boxed<K::Received> {
+        match self.received.take() {
+            Some(received) => received,
+            None => start::<K>(self.ready.take(), self.operation),
+        }
+    }
+}
+
+fn start<K: Body>(
+    ready: Option<(Sender, Result<reqwest::Request, Error>)>,
+    operation: Operation,
+) -> Boxed<K::Received> {
+    match ready {
+        Some((sender, request)) => K::receive(sender, request, operation),
+        None => Box::pin(async { Err(Error::InvalidRequest("this call was already started".into())) }),
+    }
+}
+
+/// Options of one call, set on its request builder: sent with this request only, whatever the
+/// client's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    timeout: Option<std::time::Duration>,
+    headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    /// Why a header could not be set, reported when the call is awaited.
+    error: Option<String>,
+}
+
+impl CallOptions {
+    /// Time allowed for this call's request and response (each attempt).
+    pub fn timeout(&mut self, timeout: std::time::Duration) {
+        self.timeout = Some(timeout);
+    }
+
+    /// Sends `name: value` with this call; an invalid name or value fails the call with
+    /// [`Error::InvalidRequest`] when it is awaited.
+    pub fn header(&mut self, name: &str, value: &str) {
+        let parsed = reqwest::header::HeaderName::try_from(name)
+            .ok()
+            .zip(reqwest::header::HeaderValue::try_from(value).ok());
+        match parsed {
+            Some(header) => self.headers.push(header),
+            None => self.error = Some(format!("`{name}` is not a valid header with that value")),
+        }
+    }
+
+    /// Sends `key` as this call's `Idempotency-Key`: a POST or PATCH that carries one may be
+    /// retried, and Deel performs it once however many times it arrives.
+    pub fn idempotency_key(&mut self, key: &str) {
+        self.header("idempotency-key", key);
     }
 }
 
@@ -64,14 +143,14 @@ impl<T> Pending<T, Json> {
     /// The success body as received, not decoded: for a response the SDK's types cannot read.
     /// Retries, credentials and error statuses are handled as for the typed call.
     pub async fn bytes(self) -> Result<Response<bytes::Bytes>, Error> {
-        let (status, headers, bytes) = self.received.await?;
+        let (status, headers, bytes) = self.into_received().await?;
         Ok(Response::new(bytes, status, headers))
     }
 
     /// The success body as a `serde_json::Value` (an empty body reads as `null`), with the
     /// typed call's retries, credentials and errors.
     pub async fn json(self) -> Result<Response<serde_json::Value>, Error> {
-        let (status, headers, bytes) = self.received.await?;
+        let (status, headers, bytes) = self.into_received().await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Response::new(serde_json::Value::Null, status, headers));
         }
@@ -96,7 +175,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let (status, headers, bytes) = match this.received.as_mut().poll(cx) {
+        let (status, headers, bytes) = match this.received().as_mut().poll(cx) {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Ready(Ok(received)) => received,
@@ -118,7 +197,7 @@ impl Future for Pending<(), Empty> {
     type Output = Result<Response<()>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.get_mut().received.as_mut().poll(cx)
+        self.get_mut().received().as_mut().poll(cx)
     }
 }
 
@@ -126,7 +205,7 @@ impl Future for Pending<ByteStream, Stream> {
     type Output = Result<Response<ByteStream>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.get_mut().received.as_mut().poll(cx)
+        self.get_mut().received().as_mut().poll(cx)
     }
 }
 
@@ -147,7 +226,7 @@ pub trait Body: sealed::Sealed {
     #[doc(hidden)]
     fn receive(
         sender: Sender,
-        request: reqwest::Result<reqwest::Request>,
+        request: Result<reqwest::Request, Error>,
         operation: Operation,
     ) -> Boxed<Self::Received>;
 }
@@ -169,7 +248,7 @@ impl Body for Json {
 
     fn receive(
         sender: Sender,
-        request: reqwest::Result<reqwest::Request>,
+        request: Result<reqwest::Request, Error>,
         operation: Operation,
     ) -> Boxed<Self::Received> {
         Box::pin(async move {
@@ -188,7 +267,7 @@ impl Body for Empty {
 
     fn receive(
         sender: Sender,
-        request: reqwest::Result<reqwest::Request>,
+        request: Result<reqwest::Request, Error>,
         operation: Operation,
     ) -> Boxed<Self::Received> {
         Box::pin(async move {
@@ -204,7 +283,7 @@ impl Body for Stream {
 
     fn receive(
         sender: Sender,
-        request: reqwest::Result<reqwest::Request>,
+        request: Result<reqwest::Request, Error>,
         operation: Operation,
     ) -> Boxed<Self::Received> {
         Box::pin(async move {
@@ -221,10 +300,10 @@ impl Body for Stream {
 /// another status becomes the matching [`Error`].
 async fn respond(
     sender: &Sender,
-    request: reqwest::Result<reqwest::Request>,
+    request: Result<reqwest::Request, Error>,
     operation: Operation,
 ) -> Result<reqwest::Response, Error> {
-    let request = request.map_err(Error::from)?;
+    let request = request?;
     super::check_path(request.url(), &operation)?;
     let response = match &sender.transport {
         Some(transport) => transport.execute(&sender.http, request, operation).await?,

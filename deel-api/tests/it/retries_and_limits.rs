@@ -125,12 +125,9 @@ async fn a_caller_supplied_key_is_sent_on_every_attempt() {
         .respond_with(sequence(vec![ResponseTemplate::new(504), session_ok()]))
         .mount(&server)
         .await;
-    let client = common::build(common::builder(&server).retry(fast_retries()));
-    let keyed = match client.with_idempotency_key("order-7781") {
-        Ok(c) => c,
-        Err(e) => panic!("{e}"),
-    };
-    let sent = keyed.create_worker_access_token(session_body()).send().await;
+    // The client generates keys; the one set on this request wins.
+    let client = common::build(common::builder(&server).retry(fast_retries()).idempotency_keys(true));
+    let sent = client.create_worker_access_token(session_body()).idempotency_key("order-7781").send().await;
     assert!(sent.is_ok(), "{:?}", sent.err());
     let requests = common::received(&server).await;
     assert_eq!(requests.len(), 2);
@@ -191,4 +188,35 @@ async fn the_limiter_spaces_calls_from_many_tasks_and_is_shared_by_clones() {
     // 20 calls at 5 per second: the last may start 19 intervals (3.8 s) after the first.
     assert!(elapsed >= Duration::from_millis(3700), "20 calls took only {elapsed:?}");
     assert!(elapsed < Duration::from_secs(8), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn a_timeout_set_on_one_request_applies_to_it_alone() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204).set_delay(std::time::Duration::from_millis(400)))
+        .mount(&server)
+        .await;
+    let client = common::build(common::builder(&server).retry(RetryPolicy::none()));
+    let quick =
+        client.delete_worker_access_token("w").timeout(std::time::Duration::from_millis(50)).send().await;
+    assert!(matches!(quick, Err(deel_api::Error::Timeout(_))), "{quick:?}");
+    assert!(
+        client.delete_worker_access_token("w").send().await.is_ok(),
+        "the client's own timeout is longer"
+    );
+}
+
+#[tokio::test]
+async fn a_header_set_on_one_request_is_sent_with_it_and_a_bad_one_sends_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let client = common::build(common::builder(&server));
+    let sent = client.delete_worker_access_token("w").header("x-trace-id", "trace-42").send().await;
+    assert!(sent.is_ok(), "{sent:?}");
+    let bad = client.delete_worker_access_token("w").header("bad header", "x").send().await;
+    assert!(matches!(bad, Err(deel_api::Error::InvalidRequest(_))), "{bad:?}");
+    let requests = common::received(&server).await;
+    assert_eq!(requests.len(), 1);
+    assert_eq!(common::header(&requests[0], "x-trace-id"), Some("trace-42"));
 }

@@ -127,7 +127,12 @@ pub fn builder(positional: &ImplItemFn, op: &Operation) -> Result<TokenStream, S
         impl Client {
             #(#[doc = #doc])*
             pub fn #name(&self, #(#req_names: #req_accepted),*) -> #builder {
-                #builder { client: self.clone(), #(#req_names: #req_store,)* #(#opt_names: None,)* }
+                #builder {
+                    client: self.clone(),
+                    options: ::std::default::Default::default(),
+                    #(#req_names: #req_store,)*
+                    #(#opt_names: None,)*
+                }
             }
         }
 
@@ -136,6 +141,7 @@ pub fn builder(positional: &ImplItemFn, op: &Operation) -> Result<TokenStream, S
         #[must_use = "a request builder does nothing until `send()` is awaited"]
         pub struct #builder {
             client: Client,
+            options: crate::runtime::pending::CallOptions,
             #(#req_names: #req_stored,)*
             #(#opt_names: Option<#opt_stored>,)*
         }
@@ -149,9 +155,31 @@ pub fn builder(positional: &ImplItemFn, op: &Operation) -> Result<TokenStream, S
                 }
             )*
 
+            /// Time allowed for this request (each attempt), in place of the client's timeout.
+            #[inline]
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout(timeout);
+                self
+            }
+
+            /// Sends `name: value` with this request only.
+            #[inline]
+            pub fn header(mut self, name: &str, value: &str) -> Self {
+                self.options.header(name, value);
+                self
+            }
+
+            /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+            /// be retried, and Deel performs it once.
+            #[inline]
+            pub fn idempotency_key(mut self, key: &str) -> Self {
+                self.options.idempotency_key(key);
+                self
+            }
+
             /// Sends the request when awaited, and decodes the response.
             pub fn send(self) -> #output {
-                self.client.#positional(#(#passes),*)
+                self.client.#positional(#(#passes),*).with_options(self.options)
             }
         }
     })
@@ -223,16 +251,17 @@ mod tests {
             "{t}"
         );
         assert!(
-            has("GetThing { client: self.clone(), id: id.into(), limit: None, status: None, tags: None, }"),
+            has("GetThing { client: self.clone(), options: ::std::default::Default::default(), id: id.into(), limit: None, status: None, tags: None, }"),
             "{t}"
         );
         assert!(has("/// `GET /things/{id}`"), "{t}");
         assert!(has("/// Token scopes: `things:read`."), "{t}");
         assert!(has("#[derive(Clone)] #[must_use"), "{t}");
-        assert!(has("pub struct GetThing { client: Client, id: ::std::string::String, limit: Option<i64>, status: Option<types::Status>, tags: Option<::std::vec::Vec<::std::string::String>>, }"), "{t}");
+        assert!(has("pub struct GetThing { client: Client, options: crate::runtime::pending::CallOptions, id: ::std::string::String, limit: Option<i64>, status: Option<types::Status>, tags: Option<::std::vec::Vec<::std::string::String>>, }"), "{t}");
         assert!(has("///Sets the optional `limit` query parameter. pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self { self.limit = Some(value.into()); self }"), "{t}");
         assert!(has("pub fn tags(mut self, value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,) -> Self { self.tags = Some(value.into_iter().map(::std::convert::Into::into).collect()); self }"), "{t}");
-        assert!(has("pub fn send(self) -> crate::runtime::Pending<types::Thing> { self.client.send_get_thing(&self.id, self.limit, self.status.as_ref(), self.tags.as_ref()) }"), "{t}");
+        assert!(has("pub fn idempotency_key(mut self, key: &str) -> Self { self.options.idempotency_key(key); self }"), "{t}");
+        assert!(has("pub fn send(self) -> crate::runtime::Pending<types::Thing> { self.client.send_get_thing(&self.id, self.limit, self.status.as_ref(), self.tags.as_ref()).with_options(self.options) }"), "{t}");
         assert!(!t.contains("'a"), "a builder borrows nothing: {t}");
     }
 }

@@ -161,7 +161,7 @@ pub fn paginated(
 
             fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
                 #bind
-                self.client.#positional_name(#(#args),*)
+                self.client.#positional_name(#(#args),*).with_options(self.options.clone())
             }
 
             fn page_size(&self) -> Option<u64> {

@@ -14,6 +14,7 @@ impl Client {
     pub fn list_gadgets(&self) -> ListGadgets {
         ListGadgets {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             cursor: None,
             limit: None,
             status: None,
@@ -26,6 +27,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListGadgets {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
     status: Option<types::GadgetStatus>,
@@ -53,9 +55,30 @@ impl ListGadgets {
         self.status = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GadgetList> {
-        self.client.send_list_gadgets(self.cursor.as_deref(), self.limit, self.status)
+        self.client
+            .send_list_gadgets(self.cursor.as_deref(), self.limit, self.status)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "gadgets")]
@@ -79,6 +102,7 @@ impl crate::runtime::pagination::Paginated for ListGadgets {
                 self.limit.clone(),
                 self.status.clone(),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.and_then(|v| u64::try_from(v).ok())
@@ -114,6 +138,7 @@ impl Client {
     ) -> CreateGadget {
         CreateGadget {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             body: body.into(),
         }
     }
@@ -124,13 +149,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateGadget {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     body: types::NewGadget,
 }
 #[cfg(feature = "gadgets")]
 impl CreateGadget {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::Gadget> {
-        self.client.send_create_gadget(&self.body)
+        self.client.send_create_gadget(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "gadgets")]
@@ -144,6 +189,7 @@ impl Client {
     ) -> DeleteGadget {
         DeleteGadget {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             gadget_id: gadget_id.into(),
         }
     }
@@ -154,13 +200,33 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DeleteGadget {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     gadget_id: ::std::string::String,
 }
 #[cfg(feature = "gadgets")]
 impl DeleteGadget {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
-        self.client.send_delete_gadget(&self.gadget_id)
+        self.client.send_delete_gadget(&self.gadget_id).with_options(self.options)
     }
 }
 #[cfg(feature = "gadgets")]
@@ -174,6 +240,7 @@ impl Client {
     ) -> DownloadGadgetManual {
         DownloadGadgetManual {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             gadget_id: gadget_id.into(),
         }
     }
@@ -184,15 +251,37 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct DownloadGadgetManual {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     gadget_id: ::std::string::String,
 }
 #[cfg(feature = "gadgets")]
 impl DownloadGadgetManual {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
     ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
-        self.client.send_download_gadget_manual(&self.gadget_id)
+        self.client
+            .send_download_gadget_manual(&self.gadget_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "gadgets")]
@@ -209,6 +298,7 @@ impl Client {
     ) -> UploadGadgetPhoto {
         UploadGadgetPhoto {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             gadget_id: gadget_id.into(),
             form: form.into(),
         }
@@ -219,14 +309,36 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct UploadGadgetPhoto {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     gadget_id: ::std::string::String,
     form: ::reqwest::multipart::Form,
 }
 #[cfg(feature = "gadgets")]
 impl UploadGadgetPhoto {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::Gadget> {
-        self.client.send_upload_gadget_photo(&self.gadget_id, self.form)
+        self.client
+            .send_upload_gadget_photo(&self.gadget_id, self.form)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "members")]
@@ -240,6 +352,7 @@ impl Client {
     ) -> CreateMemberSession {
         CreateMemberSession {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             member_id: member_id.into(),
         }
     }
@@ -250,13 +363,35 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct CreateMemberSession {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     member_id: ::std::string::String,
 }
 #[cfg(feature = "members")]
 impl CreateMemberSession {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::MemberSession> {
-        self.client.send_create_member_session(&self.member_id)
+        self.client
+            .send_create_member_session(&self.member_id)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "widgets")]
@@ -269,6 +404,7 @@ impl Client {
     pub fn list_widgets(&self) -> ListWidgets {
         ListWidgets {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             limit: None,
             offset: None,
         }
@@ -280,6 +416,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListWidgets {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     limit: Option<::std::string::String>,
     offset: Option<::std::string::String>,
 }
@@ -301,9 +438,30 @@ impl ListWidgets {
         self.offset = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WidgetPage> {
-        self.client.send_list_widgets(self.limit.as_deref(), self.offset.as_deref())
+        self.client
+            .send_list_widgets(self.limit.as_deref(), self.offset.as_deref())
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "widgets")]
@@ -326,6 +484,7 @@ impl crate::runtime::pagination::Paginated for ListWidgets {
                 self.limit.as_deref(),
                 position.or(self.offset.as_deref()),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.limit.as_deref().and_then(|v| v.trim().parse::<u64>().ok())
@@ -360,6 +519,7 @@ impl Client {
     pub fn list_members(&self) -> ListMembers {
         ListMembers {
             client: self.clone(),
+            options: ::std::default::Default::default(),
             count: None,
             start_index: None,
         }
@@ -371,6 +531,7 @@ impl Client {
 #[must_use = "a request builder does nothing until `send()` is awaited"]
 pub struct ListMembers {
     client: Client,
+    options: crate::runtime::pending::CallOptions,
     count: Option<f64>,
     start_index: Option<f64>,
 }
@@ -386,9 +547,30 @@ impl ListMembers {
         self.start_index = Some(value.into());
         self
     }
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
+    /// be retried, and Deel performs it once.
+    #[inline]
+    pub fn idempotency_key(mut self, key: &str) -> Self {
+        self.options.idempotency_key(key);
+        self
+    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::MemberList> {
-        self.client.send_list_members(self.count, self.start_index)
+        self.client
+            .send_list_members(self.count, self.start_index)
+            .with_options(self.options)
     }
 }
 #[cfg(feature = "members")]
@@ -414,6 +596,7 @@ impl crate::runtime::pagination::Paginated for ListMembers {
                     .map(|v| v + 1u64 as f64)
                     .or(self.start_index),
             )
+            .with_options(self.options.clone())
     }
     fn page_size(&self) -> Option<u64> {
         self.count.and_then(crate::runtime::pagination::count)
