@@ -61,3 +61,8 @@ pub use deel_api_gen::{ByteStream, Correction, CorrectionKind, DecodeMode, JsonT
 /// depending on it separately.
 #[cfg(feature = "schemars")]
 pub use schemars;
+
+/// The README's Rust examples, compiled as doctests so that they keep up with the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
