@@ -16,6 +16,8 @@ use super::syntax::remove_derives;
 /// What one operation's generated code names: its area, the types in its arguments and the types
 /// in its result.
 pub struct OperationUse {
+    /// The operation's method name.
+    pub operation: String,
     pub area: String,
     pub request: TokenStream,
     pub response: TokenStream,
@@ -27,6 +29,8 @@ pub struct Reach {
     pub areas: BTreeMap<String, BTreeSet<String>>,
     /// Types reached from requests only.
     pub request_only: BTreeSet<String>,
+    /// Type name → the operations that reach it.
+    pub operations: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The type a top-level item of `types.rs` defines or implements, if any.
@@ -88,6 +92,7 @@ pub fn reach(types: &[Item], ops: &[OperationUse]) -> Reach {
         }
     }
     let mut areas: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut operations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut requests = BTreeSet::new();
     let mut responses = BTreeSet::new();
     for op in ops {
@@ -99,12 +104,13 @@ pub fn reach(types: &[Item], ops: &[OperationUse]) -> Reach {
         let resp = closure(resp, &edges);
         for t in req.iter().chain(&resp) {
             areas.entry(t.clone()).or_default().insert(op.area.clone());
+            operations.entry(t.clone()).or_default().insert(op.operation.clone());
         }
         requests.extend(req);
         responses.extend(resp);
     }
     let request_only = requests.difference(&responses).cloned().collect();
-    Reach { areas, request_only }
+    Reach { areas, request_only, operations }
 }
 
 /// `#[cfg(feature = "a")]` or `#[cfg(any(feature = "a", …))]`.

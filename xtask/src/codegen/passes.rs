@@ -75,6 +75,7 @@ pub fn rewrite(
             emitted.paged += 1;
         }
         emitted.uses.push(OperationUse {
+            operation: op.method_name(),
             area: op.area.clone(),
             request: positional.sig.inputs.to_token_stream(),
             response: positional.sig.output.to_token_stream(),
@@ -91,6 +92,8 @@ pub fn rewrite(
     report.push(("dispatch", emitted.arms.len()));
 
     let reach = areas::reach(&type_items, &emitted.uses);
+    let (type_items, documented) = types::usage_docs(type_items, &reach.operations, ops);
+    report.push(("usage_docs", documented));
     let (type_items, unreached) = areas::gate_types(type_items, &reach);
 
     let count = emitted.operations.len();

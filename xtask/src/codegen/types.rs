@@ -7,13 +7,15 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{parse_quote, Ident, Item, Type};
 
-use super::syntax::{derives, option_inner, remove_derives, serde_rename, type_name, unraw};
+use super::syntax::{derives, generic_args, option_inner, remove_derives, serde_rename, type_name, unraw};
 
 /// A pass over the generated types.
 pub type TypePass = fn(Vec<Item>) -> Result<(Vec<Item>, usize), String>;
 
 /// Every type pass, in order.
 pub const PASSES: &[(&str, TypePass)] = &[
+    // First: it reads typify's serde attributes, which later passes rewrite.
+    ("field_docs", field_docs),
     ("open_enums", open_enums),
     ("lenient_nullable_fields", lenient_nullable_fields),
     // Before lean_serde, which turns `#[serde]` on fields into schemars-only attributes.
@@ -23,6 +25,105 @@ pub const PASSES: &[(&str, TypePass)] = &[
     ("lenient_serde_types", lenient_serde_types),
     ("redact_secret_fields", redact_secret_fields),
 ];
+
+/// Every field of a generated struct gets a doc line from facts: its JSON name, its JSON type
+/// (with the format where the Rust type tells it) and whether Deel may leave it out or send
+/// `null`.
+pub fn field_docs(mut items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
+    let mut count = 0;
+    for item in &mut items {
+        let Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(named) = &mut s.fields else { continue };
+        for field in named.named.iter_mut() {
+            let Some(ident) = &field.ident else { continue };
+            let wire = serde_rename(&field.attrs).unwrap_or_else(|| unraw(ident));
+            let presence = presence(field);
+            let doc = format!(" `{wire}`: {}; {presence}.", json_type(&field.ty));
+            field.attrs.insert(0, parse_quote!(#[doc = #doc]));
+            count += 1;
+        }
+    }
+    Ok((items, count))
+}
+
+/// Whether a field may be absent or `null`, from its type and typify's serde attributes.
+fn presence(field: &syn::Field) -> &'static str {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    let metas: Vec<syn::Meta> = field
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .filter_map(|a| a.parse_args_with(Metas::parse_terminated).ok())
+        .flatten()
+        .collect();
+    let insists = metas.iter().any(|m| match m {
+        syn::Meta::NameValue(nv) if nv.path.is_ident("deserialize_with") => matches!(
+            &nv.value,
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if s.value() == REQUIRED_NULLABLE
+        ),
+        _ => false,
+    });
+    let defaulted = metas.iter().any(|m| m.path().is_ident("default"));
+    match (option_inner(&field.ty).is_some(), insists, defaulted) {
+        (true, true, _) => "required, may be null",
+        (true, false, _) => "optional, may be null",
+        (false, _, true) => "optional, a default when absent",
+        (false, _, false) => "required",
+    }
+}
+
+/// The JSON type a Rust field type reads, linking generated types.
+fn json_type(ty: &Type) -> String {
+    let Some(name) = type_name(ty) else { return "a JSON value".into() };
+    let first_arg = || generic_args(ty).and_then(|a| a.into_iter().next());
+    match name.to_string().as_str() {
+        "Option" | "Box" => first_arg().map_or_else(|| "a JSON value".into(), |t| json_type(&t)),
+        "Vec" => first_arg().map_or_else(|| "array".into(), |t| format!("array of {}", json_type(&t))),
+        "String" => "string".into(),
+        "bool" => "boolean".into(),
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "NonZeroU64" => "integer".into(),
+        "f32" | "f64" => "number".into(),
+        "DateTime" => "string (date-time)".into(),
+        "NaiveDate" => "string (date)".into(),
+        "Map" | "HashMap" | "BTreeMap" => "object".into(),
+        "Value" => "any JSON value".into(),
+        other => format!("[`{other}`]"),
+    }
+}
+
+/// Adds to each struct's docs the operations whose requests or responses use it (the first
+/// three, by method and path, and how many more).
+pub fn usage_docs(
+    mut items: Vec<Item>,
+    users: &std::collections::BTreeMap<String, BTreeSet<String>>,
+    ops: &std::collections::BTreeMap<String, super::facts::Operation>,
+) -> (Vec<Item>, usize) {
+    let mut count = 0;
+    for item in &mut items {
+        let (ident, attrs) = match item {
+            Item::Struct(s) => (s.ident.to_string(), &mut s.attrs),
+            Item::Type(t) => (t.ident.to_string(), &mut t.attrs),
+            _ => continue,
+        };
+        let Some(names) = users.get(&ident) else { continue };
+        let mut lines = vec![String::new(), " Used by:".to_string()];
+        for name in names.iter().take(3) {
+            if let Some(op) = ops.get(name) {
+                lines.push(format!(" - `{name}` (`{} {}`)", op.method, op.path));
+            }
+        }
+        if names.len() > 3 {
+            lines.push(format!(" - and {} more operations", names.len() - 3));
+        }
+        // After the existing doc lines, before the derives.
+        let at = attrs.iter().take_while(|a| a.path().is_ident("doc")).count();
+        for (i, line) in lines.into_iter().enumerate() {
+            attrs.insert(at + i, parse_quote!(#[doc = #line]));
+        }
+        count += 1;
+    }
+    (items, count)
+}
 
 /// Replaces typify's closed string enums with `open_enum!` invocations (an `Unknown(String)`
 /// case keeps values Deel adds later), and drops typify's conversions for them, which the macro
@@ -488,5 +589,65 @@ mod tests {
         assert!(t.contains(&tight("#[derive(Clone)] pub struct Session")), "{t}");
         assert!(t.contains(&tight("redacted_debug!(Session { token => hide, id => show });")), "{t}");
         assert!(t.contains(&tight("#[derive(Clone, Debug)] pub struct Plain")), "{t}");
+    }
+
+    #[test]
+    fn every_field_is_documented_from_facts() {
+        let file: syn::File = parse_quote! {
+            pub struct Thing {
+                #[serde(rename = "type")]
+                pub type_: String,
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub created_at: Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                #[serde(deserialize_with = "::std::option::Option::deserialize")]
+                pub owner: Option<Person>,
+                #[serde(default)]
+                pub tags: Vec<String>,
+                pub total: i64,
+            }
+        };
+        let (out, n) = field_docs(items(file)).expect("documents");
+        assert_eq!(n, 5);
+        let t = text(&out);
+        for line in [
+            "/// `type`: string; required.",
+            "/// `created_at`: string (date-time); optional, may be null.",
+            "/// `owner`: [`Person`]; required, may be null.",
+            "/// `tags`: array of string; optional, a default when absent.",
+            "/// `total`: integer; required.",
+        ] {
+            assert!(t.contains(&tight(line)), "{line} in {t}");
+        }
+    }
+
+    #[test]
+    fn structs_name_the_operations_that_use_them() {
+        let file: syn::File = parse_quote! {
+            /// `Thing`
+            #[derive(Debug)]
+            pub struct Thing { pub id: String }
+            pub struct Unused;
+        };
+        let op = |name: &str| super::super::facts::Operation {
+            method: "GET".into(),
+            path: format!("/rest/v2/{name}"),
+            ..Default::default()
+        };
+        let ops = std::collections::BTreeMap::from(["a", "b", "c", "d"].map(|n| (n.to_string(), op(n))));
+        let users = std::collections::BTreeMap::from([(
+            "Thing".to_string(),
+            ["a", "b", "c", "d"].iter().map(|n| n.to_string()).collect::<BTreeSet<_>>(),
+        )]);
+        let (out, n) = usage_docs(items(file), &users, &ops);
+        assert_eq!(n, 1);
+        let t = text(&out);
+        assert!(t.contains(&tight("/// `Thing` /// /// Used by: /// - `a` (`GET /rest/v2/a`)")), "{t}");
+        assert!(
+            t.contains(&tight(
+                "/// - `c` (`GET /rest/v2/c`) /// - and 1 more operations #[derive(Debug)] pub struct Thing"
+            )),
+            "{t}"
+        );
+        assert!(!t.contains(&tight("Used by: /// - `a` (`GET /rest/v2/a`) /// - `b` (`GET /rest/v2/b`) /// - `c` (`GET /rest/v2/c`) /// - `d`")), "{t}");
     }
 }

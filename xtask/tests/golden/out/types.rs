@@ -5,22 +5,33 @@ use crate::macros::{lean, OpenEnumVisitor};
 
 #[cfg(feature = "gadgets")]
 ///`Gadget`
+///
+/// Used by:
+/// - `create_gadget` (`POST /rest/v2/gadgets`)
+/// - `list_gadgets` (`GET /rest/v2/gadgets`)
+/// - `upload_gadget_photo` (`POST /rest/v2/gadgets/{gadget_id}/photos`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Gadget {
+    /// `id`: string; required.
     pub id: ::std::string::String,
+    /// `labels`: array of string; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
         serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub labels: ::std::vec::Vec<::std::string::String>,
+    /// `retired_at`: string (date-time); required, may be null.
     pub retired_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `status`: [`GadgetStatus`]; required.
     pub status: GadgetStatus,
+    /// `type`: string; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub type_: ::std::option::Option<::std::string::String>,
+    /// `weight`: number; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -44,15 +55,21 @@ lean_ser!(
 );
 #[cfg(feature = "gadgets")]
 ///`GadgetList`
+///
+/// Used by:
+/// - `list_gadgets` (`GET /rest/v2/gadgets`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct GadgetList {
+    /// `data`: array of [`Gadget`]; required.
     pub data: ::std::vec::Vec<Gadget>,
+    /// `has_more`: boolean; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub has_more: ::std::option::Option<bool>,
+    /// `next_cursor`: string; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -78,14 +95,19 @@ open_enum!(
 );
 #[cfg(feature = "members")]
 ///`Member`
+///
+/// Used by:
+/// - `list_members` (`GET /scim/v2/Members`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Member {
+    /// `active`: boolean; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub active: ::std::option::Option<bool>,
+    /// `userName`: string; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(
@@ -107,9 +129,13 @@ lean_ser!(
 );
 #[cfg(feature = "members")]
 ///`MemberList`
+///
+/// Used by:
+/// - `list_members` (`GET /scim/v2/Members`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MemberList {
+    /// `Resources`: array of [`Member`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
         serde(
@@ -119,6 +145,7 @@ pub struct MemberList {
         )
     )]
     pub resources: ::std::vec::Vec<Member>,
+    /// `totalResults`: integer; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(
@@ -140,14 +167,19 @@ lean_ser!(
 );
 #[cfg(feature = "members")]
 ///`MemberSession`
+///
+/// Used by:
+/// - `create_member_session` (`POST /rest/v2/members/{member_id}/session`)
 #[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MemberSession {
+    /// `expires_at`: string (date-time); optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `token`: string; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -169,10 +201,15 @@ lean_ser!(
 );
 #[cfg(feature = "gadgets")]
 ///`NewGadget`
+///
+/// Used by:
+/// - `create_gadget` (`POST /rest/v2/gadgets`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct NewGadget {
+    /// `name`: string; required.
     pub name: ::std::string::String,
+    /// `status`: [`GadgetStatus`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -192,14 +229,19 @@ lean_ser!(
 );
 #[cfg(feature = "widgets")]
 ///`Widget`
+///
+/// Used by:
+/// - `list_widgets` (`GET /rest/v2/widgets`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Widget {
+    /// `id`: string; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub id: ::std::option::Option<::std::string::String>,
+    /// `size`: [`WidgetSize`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -218,14 +260,19 @@ lean_ser!(
 );
 #[cfg(feature = "widgets")]
 ///`WidgetPage`
+///
+/// Used by:
+/// - `list_widgets` (`GET /rest/v2/widgets`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WidgetPage {
+    /// `data`: array of [`Widget`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
         serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
     pub data: ::std::vec::Vec<Widget>,
+    /// `page`: [`WidgetPagePage`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
@@ -244,9 +291,13 @@ lean_ser!(
 );
 #[cfg(feature = "widgets")]
 ///`WidgetPagePage`
+///
+/// Used by:
+/// - `list_widgets` (`GET /rest/v2/widgets`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WidgetPagePage {
+    /// `total_rows`: number; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
