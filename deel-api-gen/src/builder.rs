@@ -55,7 +55,7 @@ impl CreateVendorBill {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::TreasuryCreateVendorBillV20260101Response201> {
+    ) -> crate::runtime::Pending<types::TreasuryCreateVendorBillResponse201> {
         self.client.send_create_vendor_bill(&self.body).with_options(self.options)
     }
 }
@@ -114,7 +114,7 @@ impl UploadVendorBillAttachment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
         self.client
             .send_upload_vendor_bill_attachment(&self.vendor_bill_id, self.form)
             .with_options(self.options)
@@ -741,9 +741,7 @@ impl RetrieveAListOfAtsApplications {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsApplicationsResponse200> {
         self.client
             .send_retrieve_a_list_of_ats_applications(
                 self.candidate_tag_ids.as_ref(),
@@ -774,7 +772,7 @@ impl RetrieveAListOfAtsApplications {
 }
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsApplications {
-    type Page = types::AtsRetrieveAListOfAtsApplicationsV20260101Response200;
+    type Page = types::AtsRetrieveAListOfAtsApplicationsResponse200;
     type Item = types::AtsApplicationsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -870,7 +868,7 @@ impl CreateAtsApplication {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AtsCreateAtsApplicationV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsCreateAtsApplicationResponse201> {
         self.client.send_create_ats_application(&self.body).with_options(self.options)
     }
 }
@@ -925,7 +923,7 @@ impl RetrieveAtsApplication {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsApplicationV20260101Response200> {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsApplicationResponse200> {
         self.client
             .send_retrieve_ats_application(&self.application_id)
             .with_options(self.options)
@@ -987,7 +985,7 @@ impl AssociateApplicationWithAnInterviewPlanStage {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
         self.client
             .send_associate_application_with_an_interview_plan_stage(
                 &self.application_id,
@@ -1050,7 +1048,7 @@ impl AddNoteToAnApplication {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
         self.client
             .send_add_note_to_an_application(&self.application_id, &self.body)
             .with_options(self.options)
@@ -1135,7 +1133,7 @@ impl RetrievePaginatedListOfAtsAttachmentFiles {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
+        types::AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_attachment_files(
@@ -1160,7 +1158,7 @@ impl RetrievePaginatedListOfAtsAttachmentFiles {
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated
 for RetrievePaginatedListOfAtsAttachmentFiles {
-    type Page = types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200;
+    type Page = types::AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200;
     type Item = types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -1349,7 +1347,7 @@ impl RetrievePaginatedListOfAtsCandidates {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
+        types::AtsRetrievePaginatedListOfAtsCandidatesResponse200,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_candidates(
@@ -1377,7 +1375,7 @@ impl RetrievePaginatedListOfAtsCandidates {
 }
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated for RetrievePaginatedListOfAtsCandidates {
-    type Page = types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200;
+    type Page = types::AtsRetrievePaginatedListOfAtsCandidatesResponse200;
     type Item = types::AtsCandidatesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -1469,7 +1467,7 @@ impl CreateAtsCandidate {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AtsCreateAtsCandidateV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsCreateAtsCandidateResponse201> {
         self.client.send_create_ats_candidate(&self.body).with_options(self.options)
     }
 }
@@ -1527,7 +1525,7 @@ impl CreateCandidateTags {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AtsCreateCandidateTagsV20260227Response201> {
+    ) -> crate::runtime::Pending<types::AtsCreateCandidateTagsResponse201> {
         self.client
             .send_create_candidate_tags(&self.candidate_id, &self.body)
             .with_options(self.options)
@@ -1723,7 +1721,7 @@ impl RetrieveAListOfPublishedAtsEmailTemplates {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
+        types::AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200,
     > {
         self.client
             .send_retrieve_a_list_of_published_ats_email_templates(
@@ -1746,7 +1744,7 @@ impl RetrieveAListOfPublishedAtsEmailTemplates {
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated
 for RetrieveAListOfPublishedAtsEmailTemplates {
-    type Page = types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200;
+    type Page = types::AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200;
     type Item = types::AtsEmailTemplatesGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -2221,7 +2219,7 @@ impl RetrieveAtsJobPostings {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingsV20260410Response200> {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingsResponse200> {
         self.client
             .send_retrieve_ats_job_postings(
                 self.cursor.as_deref(),
@@ -2243,7 +2241,7 @@ impl RetrieveAtsJobPostings {
 }
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated for RetrieveAtsJobPostings {
-    type Page = types::AtsRetrieveAtsJobPostingsV20260410Response200;
+    type Page = types::AtsRetrieveAtsJobPostingsResponse200;
     type Item = types::AtsJobPostingsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -2683,9 +2681,7 @@ impl RetrieveAListOfAtsLocations {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsLocationsResponse200> {
         self.client
             .send_retrieve_a_list_of_ats_locations(self.cursor.as_deref(), self.limit)
             .with_options(self.options)
@@ -2702,7 +2698,7 @@ impl RetrieveAListOfAtsLocations {
 }
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsLocations {
-    type Page = types::AtsRetrieveAListOfAtsLocationsV20260101Response200;
+    type Page = types::AtsRetrieveAListOfAtsLocationsResponse200;
     type Item = types::AtsLocationsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -2782,9 +2778,7 @@ impl RetrieveAListOfAtsOffers {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfAtsOffersV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsOffersResponse200> {
         self.client.send_retrieve_a_list_of_ats_offers().with_options(self.options)
     }
 }
@@ -2894,7 +2888,7 @@ impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
+        types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200,
     > {
         self.client
             .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons(
@@ -2920,7 +2914,7 @@ impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated
 for RetrievePaginatedListOfAtsRejectionArchivationReasons {
-    type Page = types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200;
+    type Page = types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200;
     type Item = types::AtsReasonsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -3049,9 +3043,7 @@ impl ListTags {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsListTagsV20260227Response200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsListTagsResponse200> {
         self.client
             .send_list_tags(
                 self.cursor.as_deref(),
@@ -3074,7 +3066,7 @@ impl ListTags {
 }
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated for ListTags {
-    type Page = types::AtsListTagsV20260227Response200;
+    type Page = types::AtsListTagsResponse200;
     type Item = types::AtsTagsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -3163,7 +3155,7 @@ impl GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+        types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
     > {
         self.client
             .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor(
@@ -3223,9 +3215,7 @@ impl Get401KPlansForLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::Plans401KGet401KPlansForLegalEntityResponse200> {
         self.client
             .send_get_401_k_plans_for_legal_entity(&self.id)
             .with_options(self.options)
@@ -3340,7 +3330,7 @@ impl ActivateThe401KIntegrationForTheLegalEntity {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
+        types::Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200,
     > {
         self.client
             .send_activate_the_401_k_integration_for_the_legal_entity(&self.id)
@@ -3409,7 +3399,7 @@ impl GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+        types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
     > {
         self.client
             .send_get_employee_from_organization_integrated_with_external_benefits_vendor(
@@ -3516,7 +3506,7 @@ impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+        types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
     > {
         self.client
             .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
@@ -3542,7 +3532,7 @@ impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor
 #[cfg(feature = "payroll")]
 impl crate::runtime::pagination::Paginated
 for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
-    type Page = types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200;
+    type Page = types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200;
     type Item = types::BenefitsLegalEntitiesIdPayStubGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -3702,7 +3692,7 @@ impl Create401KPlanForLegalEntity {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
+        types::Plans401KCreate401KPlanForLegalEntityResponse200,
     > {
         self.client
             .send_create_401_k_plan_for_legal_entity(&self.legal_entity_id, &self.body)
@@ -3766,7 +3756,7 @@ impl Update401KPlan {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::Plans401KUpdate401KPlanV20260101Response200> {
+    ) -> crate::runtime::Pending<types::Plans401KUpdate401KPlanResponse200> {
         self.client
             .send_update_401_k_plan(&self.legal_entity_id, &self.plan_id, &self.body)
             .with_options(self.options)
@@ -3830,7 +3820,7 @@ impl GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
+        types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200,
     > {
         self.client
             .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan(
@@ -3902,7 +3892,7 @@ impl EnrollAnEmployeeInA401KPlan {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
+        types::EnrollmentsEnrollAnEmployeeInA401kPlanResponse200,
     > {
         self.client
             .send_enroll_an_employee_in_a_401_k_plan(
@@ -4021,7 +4011,7 @@ impl GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
+        types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200,
     > {
         self.client
             .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor(
@@ -5168,7 +5158,7 @@ impl AssignCostCentersToAnEmploymentContract {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
+        types::CostCentersAssignCostCentersToAnEmploymentContractResponse201,
     > {
         self.client
             .send_assign_cost_centers_to_an_employment_contract(
@@ -7554,9 +7544,7 @@ impl GetPayrollReport {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::GlobalPayrollGetPayrollReportV20260330Response200,
-    > {
+    ) -> crate::runtime::Pending<types::GlobalPayrollGetPayrollReportResponse200> {
         self.client
             .send_get_payroll_report(
                 &self.cycle_id,
@@ -7788,7 +7776,7 @@ impl EmployeeAdditionalInfoTemplate {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
+        types::EmployeeInformationEmployeeAdditionalInfoTemplateResponse200,
     > {
         self.client
             .send_employee_additional_info_template(self.type_, &self.country)
@@ -11129,7 +11117,7 @@ impl GetEorWorkerComplianceDocuments {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
+        types::WorkersListOfWorkerComplianceDocumentsResponse200,
     > {
         self.client.send_get_eor_worker_compliance_documents().with_options(self.options)
     }
@@ -12567,9 +12555,7 @@ impl ApproveAnEquityExercise {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::ContractsApproveAnEquityExerciseV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractsApproveAnEquityExerciseResponse200> {
         self.client
             .send_approve_an_equity_exercise(&self.public_id, &self.body)
             .with_options(self.options)
@@ -12914,7 +12900,7 @@ impl RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
+        types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200,
     > {
         self.client
             .send_retrieve_additional_information_fields_for_gp_workers_by_country(
@@ -15377,7 +15363,7 @@ impl FetchHrisPositionsFromAHrisProfile {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
+        types::PositionsFetchHrisPositionsFromAHrisProfileResponse200,
     > {
         self.client
             .send_fetch_hris_positions_from_a_hris_profile(&self.hris_profile_id)
@@ -15771,7 +15757,7 @@ impl FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
+        types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200,
     > {
         self.client
             .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id(
@@ -16570,9 +16556,7 @@ impl GetInvoiceDetailsById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::WorkersGetInvoiceDetailsByIdV20260427Response200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkersGetInvoiceDetailsByIdResponse200> {
         self.client
             .send_get_invoice_details_by_id(&self.invoice_id)
             .with_options(self.options)
@@ -16826,7 +16810,7 @@ impl RetrieveWorkerTransactionHistory {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
+        types::WorkersRetrieveWorkerTransactionHistoryResponse200,
     > {
         self.client
             .send_retrieve_worker_transaction_history(
@@ -16859,7 +16843,7 @@ impl RetrieveWorkerTransactionHistory {
 }
 #[cfg(feature = "workers")]
 impl crate::runtime::pagination::Paginated for RetrieveWorkerTransactionHistory {
-    type Page = types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200;
+    type Page = types::WorkersRetrieveWorkerTransactionHistoryResponse200;
     type Item = types::IcWorkersTransactionsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -18951,7 +18935,7 @@ impl GetInvoiceById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AccountingGetInvoiceByIdV20260101Response200> {
+    ) -> crate::runtime::Pending<types::AccountingGetInvoiceByIdResponse200> {
         self.client.send_get_invoice_by_id(&self.invoice_id).with_options(self.options)
     }
 }
@@ -20017,9 +20001,7 @@ impl ListPayrollCycles {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::ListCyclesListPayrollCyclesV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::ListCyclesListPayrollCyclesResponse200> {
         self.client
             .send_list_payroll_cycles(
                 &self.legal_entity_id,
@@ -20042,7 +20024,7 @@ impl ListPayrollCycles {
 }
 #[cfg(feature = "list-cycles")]
 impl crate::runtime::pagination::Paginated for ListPayrollCycles {
-    type Page = types::ListCyclesListPayrollCyclesV20260101Response200;
+    type Page = types::ListCyclesListPayrollCyclesResponse200;
     type Item = types::LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -21227,9 +21209,7 @@ impl ListOnboardingEmployees {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OnboardingListOnboardingEmployeesV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::OnboardingListOnboardingEmployeesResponse200> {
         self.client
             .send_list_onboarding_employees(
                 self.actions.as_ref(),
@@ -21263,7 +21243,7 @@ impl ListOnboardingEmployees {
 }
 #[cfg(feature = "onboarding")]
 impl crate::runtime::pagination::Paginated for ListOnboardingEmployees {
-    type Page = types::OnboardingListOnboardingEmployeesV20260101Response200;
+    type Page = types::OnboardingListOnboardingEmployeesResponse200;
     type Item = types::OnboardingTrackerGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -21365,7 +21345,7 @@ impl GetOnboardingDetailsByEmployeeHrisProfileId {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
+        types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200,
     > {
         self.client
             .send_get_onboarding_details_by_employee_hris_profile_id(
@@ -21426,7 +21406,7 @@ impl GetOnboardingDetailsByOnboardingTrackerId {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
+        types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200,
     > {
         self.client
             .send_get_onboarding_details_by_onboarding_tracker_id(&self.tracker_id)
@@ -21652,7 +21632,7 @@ impl ListOrganizationTasks {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::OrganizationTasksListOrganizationTasksV20260303Response200,
+        types::OrganizationTasksListOrganizationTasksResponse200,
     > {
         self.client
             .send_list_organization_tasks(
@@ -21677,7 +21657,7 @@ impl ListOrganizationTasks {
 }
 #[cfg(feature = "organization-tasks")]
 impl crate::runtime::pagination::Paginated for ListOrganizationTasks {
-    type Page = types::OrganizationTasksListOrganizationTasksV20260303Response200;
+    type Page = types::OrganizationTasksListOrganizationTasksResponse200;
     type Item = types::OrganizationsTasksGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -21821,9 +21801,7 @@ impl RetrievePaymentReceipts {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::AccountingRetrievePaymentReceiptsV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AccountingRetrievePaymentReceiptsResponse200> {
         self.client
             .send_retrieve_payment_receipts(
                 self.currencies.as_ref(),
@@ -21887,9 +21865,7 @@ impl RetrieveAPaymentBreakdown {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AccountingRetrieveAPaymentBreakdownResponse200> {
         self.client
             .send_retrieve_a_payment_breakdown(&self.payment_id)
             .with_options(self.options)
@@ -23971,7 +23947,7 @@ impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
+        types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200,
     > {
         self.client
             .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
@@ -23994,7 +23970,7 @@ impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
 #[cfg(feature = "reports")]
 impl crate::runtime::pagination::Paginated
 for GetsG2NReportDataForAGivenPayrollCycleByItsId {
-    type Page = types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200;
+    type Page = types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200;
     type Item = types::ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
@@ -24076,7 +24052,7 @@ impl GetTheRolesOfTheCurrentOrganization {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
+        types::OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200,
     > {
         self.client
             .send_get_the_roles_of_the_current_organization()
@@ -28424,7 +28400,7 @@ impl ListOfWorkerComplianceDocuments {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
+        types::WorkersListOfWorkerComplianceDocumentsResponse200,
     > {
         self.client.send_list_of_worker_compliance_documents().with_options(self.options)
     }
@@ -29089,7 +29065,7 @@ impl RetrieveASingleUser {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::UserRetrieveASingleUserV20260101Response200> {
+    ) -> crate::runtime::Pending<types::UserRetrieveASingleUserResponse200> {
         self.client
             .send_retrieve_a_single_user(&self.hris_profile_id)
             .with_options(self.options)

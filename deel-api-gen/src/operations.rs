@@ -9,7 +9,7 @@ impl crate::Client {
     pub(crate) fn send_create_vendor_bill<'a>(
         &'a self,
         body: &types::CreateVendorBillBody,
-    ) -> crate::runtime::Pending<types::TreasuryCreateVendorBillV20260101Response201> {
+    ) -> crate::runtime::Pending<types::TreasuryCreateVendorBillResponse201> {
         let url = format!("{}/rest/v2/accounts-payable/vendor-bills", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -37,7 +37,7 @@ impl crate::Client {
         &'a self,
         vendor_bill_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
         let url = format!(
             "{}/rest/v2/accounts-payable/vendor-bills/{}/attachments", self.baseurl,
             encode_path(& vendor_bill_id.to_string()),
@@ -264,9 +264,7 @@ impl crate::Client {
         sort_order: Option<types::AtsApplicationsGetParametersSortOrder>,
         source_slugs: Option<&::std::vec::Vec<::std::string::String>>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsApplicationsResponse200> {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -330,7 +328,7 @@ impl crate::Client {
     pub(crate) fn send_create_ats_application<'a>(
         &'a self,
         body: &types::CreateAtsApplicationBody,
-    ) -> crate::runtime::Pending<types::AtsCreateAtsApplicationV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsCreateAtsApplicationResponse201> {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -357,7 +355,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_ats_application<'a>(
         &'a self,
         application_id: &str,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsApplicationV20260101Response200> {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsApplicationResponse200> {
         let url = format!(
             "{}/rest/v2/ats/applications/{}", self.baseurl, encode_path(& application_id
             .to_string()),
@@ -387,7 +385,7 @@ impl crate::Client {
         &'a self,
         application_id: &str,
         body: &types::AssociateApplicationWithAnInterviewPlanStageBody,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/interview-plan-stages", self.baseurl,
             encode_path(& application_id.to_string()),
@@ -418,7 +416,7 @@ impl crate::Client {
         &'a self,
         application_id: &str,
         body: &types::AddNoteToAnApplicationBody,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/notes", self.baseurl, encode_path(&
             application_id.to_string()),
@@ -453,7 +451,7 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
     ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
+        types::AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200,
     > {
         let url = format!(
             "{}/rest/v2/ats/attachments/{}/{}/{}", self.baseurl, encode_path(&
@@ -499,7 +497,7 @@ impl crate::Client {
         tag_ids: Option<&::std::vec::Vec<::std::string::String>>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
+        types::AtsRetrievePaginatedListOfAtsCandidatesResponse200,
     > {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
@@ -547,7 +545,7 @@ impl crate::Client {
     pub(crate) fn send_create_ats_candidate<'a>(
         &'a self,
         body: &types::CreateAtsCandidateBody,
-    ) -> crate::runtime::Pending<types::AtsCreateAtsCandidateV20260101Response201> {
+    ) -> crate::runtime::Pending<types::AtsCreateAtsCandidateResponse201> {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -575,7 +573,7 @@ impl crate::Client {
         &'a self,
         candidate_id: &str,
         body: &types::CreateCandidateTagsBody,
-    ) -> crate::runtime::Pending<types::AtsCreateCandidateTagsV20260227Response201> {
+    ) -> crate::runtime::Pending<types::AtsCreateCandidateTagsResponse201> {
         let url = format!(
             "{}/rest/v2/ats/candidates/{}/tags", self.baseurl, encode_path(& candidate_id
             .to_string()),
@@ -637,7 +635,7 @@ impl crate::Client {
         limit: Option<i64>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
     ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
+        types::AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200,
     > {
         let url = format!("{}/rest/v2/ats/email-templates", self.baseurl,);
         #[allow(unused_mut)]
@@ -761,7 +759,7 @@ impl crate::Client {
         job_board_id: Option<&str>,
         job_id: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingsV20260410Response200> {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingsResponse200> {
         let url = format!("{}/rest/v2/ats/job-postings", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -905,9 +903,7 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsLocationsResponse200> {
         let url = format!("{}/rest/v2/ats/locations", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -934,9 +930,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_retrieve_a_list_of_ats_offers<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfAtsOffersV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsOffersResponse200> {
         let url = format!("{}/rest/v2/ats/offers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -968,7 +962,7 @@ impl crate::Client {
         search: Option<&str>,
         subgroup_slug: Option<types::AtsReasonsGetParametersSubgroupSlug>,
     ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
+        types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200,
     > {
         let url = format!("{}/rest/v2/ats/reasons", self.baseurl,);
         #[allow(unused_mut)]
@@ -1012,7 +1006,7 @@ impl crate::Client {
         limit: Option<i64>,
         search_text: Option<&str>,
         tag_group_slug: Option<types::AtsTagsGetParametersTagGroupSlug>,
-    ) -> crate::runtime::Pending<types::AtsListTagsV20260227Response200> {
+    ) -> crate::runtime::Pending<types::AtsListTagsResponse200> {
         let url = format!("{}/rest/v2/ats/tags", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1050,7 +1044,7 @@ impl crate::Client {
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
-        types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+        types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}", self.baseurl, encode_path(& id
@@ -1080,9 +1074,7 @@ impl crate::Client {
     pub(crate) fn send_get_401_k_plans_for_legal_entity<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<
-        types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::Plans401KGet401KPlansForLegalEntityResponse200> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans", self.baseurl,
             encode_path(& id.to_string()),
@@ -1141,7 +1133,7 @@ impl crate::Client {
         &'a self,
         id: &str,
     ) -> crate::runtime::Pending<
-        types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
+        types::Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/benefits/401k/activate", self.baseurl,
@@ -1176,7 +1168,7 @@ impl crate::Client {
         employee_id: &str,
         active_contracts: Option<bool>,
     ) -> crate::runtime::Pending<
-        types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+        types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/employees/{}", self.baseurl,
@@ -1220,7 +1212,7 @@ impl crate::Client {
         payroll_start_date: Option<&str>,
         status: Option<&str>,
     ) -> crate::runtime::Pending<
-        types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+        types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/pay-stub", self.baseurl, encode_path(&
@@ -1302,7 +1294,7 @@ impl crate::Client {
         legal_entity_id: &str,
         body: &types::Create401KPlanForLegalEntityBody,
     ) -> crate::runtime::Pending<
-        types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
+        types::Plans401KCreate401KPlanForLegalEntityResponse200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans", self.baseurl,
@@ -1335,7 +1327,7 @@ impl crate::Client {
         legal_entity_id: &str,
         plan_id: &str,
         body: &types::Update401KPlanBody,
-    ) -> crate::runtime::Pending<types::Plans401KUpdate401KPlanV20260101Response200> {
+    ) -> crate::runtime::Pending<types::Plans401KUpdate401KPlanResponse200> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans/{}", self.baseurl,
             encode_path(& legal_entity_id.to_string()), encode_path(& plan_id
@@ -1369,7 +1361,7 @@ impl crate::Client {
         contract_id: &str,
         plan_id: &str,
     ) -> crate::runtime::Pending<
-        types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
+        types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/contracts/{}/plans/{}", self.baseurl,
@@ -1404,7 +1396,7 @@ impl crate::Client {
         plan_id: &str,
         body: &types::EnrollAnEmployeeInA401kPlanBody,
     ) -> crate::runtime::Pending<
-        types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
+        types::EnrollmentsEnrollAnEmployeeInA401kPlanResponse200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/contracts/{}/plans/{}", self.baseurl,
@@ -1448,7 +1440,7 @@ impl crate::Client {
             >,
         >,
     ) -> crate::runtime::Pending<
-        types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
+        types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200,
     > {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/paystubs", self.baseurl, encode_path(&
@@ -1911,7 +1903,7 @@ impl crate::Client {
         contract_id: &str,
         body: &types::AssignCostCentersToAnEmploymentContractBody,
     ) -> crate::runtime::Pending<
-        types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
+        types::CostCentersAssignCostCentersToAnEmploymentContractResponse201,
     > {
         let url = format!(
             "{}/rest/v2/contracts/{}/cost-centers", self.baseurl, encode_path(&
@@ -2935,9 +2927,7 @@ impl crate::Client {
         employee_status: Option<&::std::vec::Vec<::std::string::String>>,
         limit: Option<i64>,
         search: Option<&str>,
-    ) -> crate::runtime::Pending<
-        types::GlobalPayrollGetPayrollReportV20260330Response200,
-    > {
+    ) -> crate::runtime::Pending<types::GlobalPayrollGetPayrollReportResponse200> {
         let url = format!(
             "{}/rest/v2/cycles/{}/payroll-report", self.baseurl, encode_path(& cycle_id
             .to_string()),
@@ -3057,7 +3047,7 @@ impl crate::Client {
         type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
         country: &str,
     ) -> crate::runtime::Pending<
-        types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
+        types::EmployeeInformationEmployeeAdditionalInfoTemplateResponse200,
     > {
         let url = format!(
             "{}/rest/v2/employee-info/contract-types/{}/countries/{}", self.baseurl,
@@ -4649,7 +4639,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_worker_compliance_documents<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
+        types::WorkersListOfWorkerComplianceDocumentsResponse200,
     > {
         let url = format!("{}/rest/v2/eor/workers/compliance-documents", self.baseurl,);
         #[allow(unused_mut)]
@@ -5362,9 +5352,7 @@ impl crate::Client {
         &'a self,
         public_id: &str,
         body: &types::ApproveAnEquityExerciseBody,
-    ) -> crate::runtime::Pending<
-        types::ContractsApproveAnEquityExerciseV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractsApproveAnEquityExerciseResponse200> {
         let url = format!(
             "{}/rest/v2/equity/exercise/{}", self.baseurl, encode_path(& public_id
             .to_string()),
@@ -5533,7 +5521,7 @@ impl crate::Client {
         &'a self,
         country_code: &str,
     ) -> crate::runtime::Pending<
-        types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
+        types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200,
     > {
         let url = format!(
             "{}/rest/v2/forms/gp/worker-additional-fields/{}", self.baseurl,
@@ -6633,7 +6621,7 @@ impl crate::Client {
         &'a self,
         hris_profile_id: &str,
     ) -> crate::runtime::Pending<
-        types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
+        types::PositionsFetchHrisPositionsFromAHrisProfileResponse200,
     > {
         let url = format!(
             "{}/rest/v2/hris/positions/profile/{}", self.baseurl, encode_path(&
@@ -6809,7 +6797,7 @@ impl crate::Client {
         &'a self,
         profile_id: &str,
     ) -> crate::runtime::Pending<
-        types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
+        types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
@@ -7151,9 +7139,7 @@ impl crate::Client {
     pub(crate) fn send_get_invoice_details_by_id<'a>(
         &'a self,
         invoice_id: &str,
-    ) -> crate::runtime::Pending<
-        types::WorkersGetInvoiceDetailsByIdV20260427Response200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkersGetInvoiceDetailsByIdResponse200> {
         let url = format!(
             "{}/rest/v2/ic/workers/invoices/{}", self.baseurl, encode_path(& invoice_id
             .to_string()),
@@ -7227,7 +7213,7 @@ impl crate::Client {
         type_: Option<&str>,
         withdrawal_methods: Option<&::std::vec::Vec<::std::string::String>>,
     ) -> crate::runtime::Pending<
-        types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
+        types::WorkersRetrieveWorkerTransactionHistoryResponse200,
     > {
         let url = format!("{}/rest/v2/ic/workers/transactions", self.baseurl,);
         #[allow(unused_mut)]
@@ -8029,7 +8015,7 @@ impl crate::Client {
     pub(crate) fn send_get_invoice_by_id<'a>(
         &'a self,
         invoice_id: &str,
-    ) -> crate::runtime::Pending<types::AccountingGetInvoiceByIdV20260101Response200> {
+    ) -> crate::runtime::Pending<types::AccountingGetInvoiceByIdResponse200> {
         let url = format!(
             "{}/rest/v2/invoices/{}", self.baseurl, encode_path(& invoice_id
             .to_string()),
@@ -8448,9 +8434,7 @@ impl crate::Client {
         date_end: Option<&::chrono::naive::NaiveDate>,
         date_start: Option<&::chrono::naive::NaiveDate>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        types::ListCyclesListPayrollCyclesV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::ListCyclesListPayrollCyclesResponse200> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/payroll-events", self.baseurl, encode_path(&
             legal_entity_id.to_string()),
@@ -8902,9 +8886,7 @@ impl crate::Client {
         sort_order: Option<types::GroupsGetParametersSortOrder>,
         teams: Option<&::std::vec::Vec<::std::string::String>>,
         to_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<
-        types::OnboardingListOnboardingEmployeesV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::OnboardingListOnboardingEmployeesResponse200> {
         let url = format!("{}/rest/v2/onboarding/tracker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8962,7 +8944,7 @@ impl crate::Client {
         &'a self,
         hris_profile_id: &str,
     ) -> crate::runtime::Pending<
-        types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
+        types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/onboarding/tracker/hris_profile/{}", self.baseurl, encode_path(&
@@ -8993,7 +8975,7 @@ impl crate::Client {
         &'a self,
         tracker_id: &str,
     ) -> crate::runtime::Pending<
-        types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
+        types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/onboarding/tracker/{}", self.baseurl, encode_path(& tracker_id
@@ -9085,7 +9067,7 @@ impl crate::Client {
             &::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
         >,
     ) -> crate::runtime::Pending<
-        types::OrganizationTasksListOrganizationTasksV20260303Response200,
+        types::OrganizationTasksListOrganizationTasksResponse200,
     > {
         let url = format!("{}/rest/v2/organizations/tasks", self.baseurl,);
         #[allow(unused_mut)]
@@ -9123,9 +9105,7 @@ impl crate::Client {
         date_to: Option<&::chrono::naive::NaiveDate>,
         entities: Option<&types::PaymentsGetParametersEntities>,
         statuses: Option<&types::PaymentsGetParametersStatuses>,
-    ) -> crate::runtime::Pending<
-        types::AccountingRetrievePaymentReceiptsV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AccountingRetrievePaymentReceiptsResponse200> {
         let url = format!("{}/rest/v2/payments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9157,9 +9137,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_a_payment_breakdown<'a>(
         &'a self,
         payment_id: &str,
-    ) -> crate::runtime::Pending<
-        types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
-    > {
+    ) -> crate::runtime::Pending<types::AccountingRetrieveAPaymentBreakdownResponse200> {
         let url = format!(
             "{}/rest/v2/payments/{}/breakdown", self.baseurl, encode_path(& payment_id
             .to_string()),
@@ -10117,7 +10095,7 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
     ) -> crate::runtime::Pending<
-        types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
+        types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200,
     > {
         let url = format!(
             "{}/rest/v2/reports/payroll/cycles/{}/gross-to-net", self.baseurl,
@@ -10149,7 +10127,7 @@ impl crate::Client {
     pub(crate) fn send_get_the_roles_of_the_current_organization<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
+        types::OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200,
     > {
         let url = format!("{}/rest/v2/roles", self.baseurl,);
         #[allow(unused_mut)]
@@ -12036,7 +12014,7 @@ impl crate::Client {
     pub(crate) fn send_list_of_worker_compliance_documents<'a>(
         &'a self,
     ) -> crate::runtime::Pending<
-        types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
+        types::WorkersListOfWorkerComplianceDocumentsResponse200,
     > {
         let url = format!("{}/rest/v2/workers/compliance-documents", self.baseurl,);
         #[allow(unused_mut)]
@@ -12335,7 +12313,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_a_single_user<'a>(
         &'a self,
         hris_profile_id: &str,
-    ) -> crate::runtime::Pending<types::UserRetrieveASingleUserV20260101Response200> {
+    ) -> crate::runtime::Pending<types::UserRetrieveASingleUserResponse200> {
         let url = format!(
             "{}/scim/v2/Users/{}", self.baseurl, encode_path(& hris_profile_id
             .to_string()),

@@ -52,13 +52,13 @@ lean_ser!(
     AccountingGetBillingInvoiceDownloadLinkResponse200 { data = "data" => always }
 );
 #[cfg(feature = "accounting")]
-///`AccountingGetInvoiceByIdV20260101Response200`
+///`AccountingGetInvoiceByIdResponse200`
 ///
 /// Used by:
 /// - `get_invoice_by_id` (`GET /rest/v2/invoices/{invoice_id}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AccountingGetInvoiceByIdV20260101Response200 {
+pub struct AccountingGetInvoiceByIdResponse200 {
     /// `data`: [`InvoicesInvoiceIdGetResponseData`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -68,22 +68,22 @@ pub struct AccountingGetInvoiceByIdV20260101Response200 {
 }
 #[cfg(feature = "accounting")]
 lean_de!(
-    AccountingGetInvoiceByIdV20260101Response200 { data : ::std::option::Option <
+    AccountingGetInvoiceByIdResponse200 { data : ::std::option::Option <
     InvoicesInvoiceIdGetResponseData > = "data" => opt }
 );
 #[cfg(feature = "accounting")]
 lean_ser!(
-    AccountingGetInvoiceByIdV20260101Response200 { data = "data" =>
+    AccountingGetInvoiceByIdResponse200 { data = "data" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "accounting")]
-///`AccountingRetrieveAPaymentBreakdownV20260101Response200`
+///`AccountingRetrieveAPaymentBreakdownResponse200`
 ///
 /// Used by:
 /// - `retrieve_a_payment_breakdown` (`GET /rest/v2/payments/{payment_id}/breakdown`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AccountingRetrieveAPaymentBreakdownV20260101Response200 {
+pub struct AccountingRetrieveAPaymentBreakdownResponse200 {
     /// `data`: array of [`PaymentsPaymentIdBreakdownGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -93,12 +93,12 @@ pub struct AccountingRetrieveAPaymentBreakdownV20260101Response200 {
 }
 #[cfg(feature = "accounting")]
 lean_de!(
-    AccountingRetrieveAPaymentBreakdownV20260101Response200 { data : ::std::vec::Vec <
+    AccountingRetrieveAPaymentBreakdownResponse200 { data : ::std::vec::Vec <
     PaymentsPaymentIdBreakdownGetResponseDataItems > = "data" => default }
 );
 #[cfg(feature = "accounting")]
 lean_ser!(
-    AccountingRetrieveAPaymentBreakdownV20260101Response200 { data = "data" =>
+    AccountingRetrieveAPaymentBreakdownResponse200 { data = "data" =>
     (unless::std::vec::Vec::is_empty) }
 );
 #[cfg(feature = "accounting")]
@@ -150,13 +150,13 @@ lean_ser!(
     always }
 );
 #[cfg(feature = "accounting")]
-///`AccountingRetrievePaymentReceiptsV20260101Response200`
+///`AccountingRetrievePaymentReceiptsResponse200`
 ///
 /// Used by:
 /// - `retrieve_payment_receipts` (`GET /rest/v2/payments`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AccountingRetrievePaymentReceiptsV20260101Response200 {
+pub struct AccountingRetrievePaymentReceiptsResponse200 {
     /// `data`: [`PaymentsGetResponseData`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -166,12 +166,12 @@ pub struct AccountingRetrievePaymentReceiptsV20260101Response200 {
 }
 #[cfg(feature = "accounting")]
 lean_de!(
-    AccountingRetrievePaymentReceiptsV20260101Response200 { data : ::std::option::Option
-    < PaymentsGetResponseData > = "data" => opt }
+    AccountingRetrievePaymentReceiptsResponse200 { data : ::std::option::Option <
+    PaymentsGetResponseData > = "data" => opt }
 );
 #[cfg(feature = "accounting")]
 lean_ser!(
-    AccountingRetrievePaymentReceiptsV20260101Response200 { data = "data" =>
+    AccountingRetrievePaymentReceiptsResponse200 { data = "data" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "treasury")]
@@ -1416,7 +1416,7 @@ lean_de!(
 #[cfg(feature = "ats")]
 lean_ser!(AssociateApplicationWithAnInterviewPlanStageBody { data = "data" => always });
 #[cfg(any(feature = "ats", feature = "treasury"))]
-///`AtsAddNoteToAnApplicationV20260101Response201`
+///`AtsAddNoteToAnApplicationResponse201`
 ///
 /// Used by:
 /// - `add_note_to_an_application` (`POST /rest/v2/ats/applications/{application_id}/notes`)
@@ -1424,17 +1424,17 @@ lean_ser!(AssociateApplicationWithAnInterviewPlanStageBody { data = "data" => al
 /// - `upload_vendor_bill_attachment` (`POST /rest/v2/accounts-payable/vendor-bills/{vendor_bill_id}/attachments`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsAddNoteToAnApplicationV20260101Response201 {
+pub struct AtsAddNoteToAnApplicationResponse201 {
     /// `data`: [`AtsApplicationsApplicationIdNotesPostResponseData`]; required.
     pub data: AtsApplicationsApplicationIdNotesPostResponseData,
 }
 #[cfg(any(feature = "ats", feature = "treasury"))]
 lean_de!(
-    AtsAddNoteToAnApplicationV20260101Response201 { data :
+    AtsAddNoteToAnApplicationResponse201 { data :
     AtsApplicationsApplicationIdNotesPostResponseData = "data" => req }
 );
 #[cfg(any(feature = "ats", feature = "treasury"))]
-lean_ser!(AtsAddNoteToAnApplicationV20260101Response201 { data = "data" => always });
+lean_ser!(AtsAddNoteToAnApplicationResponse201 { data = "data" => always });
 #[cfg(feature = "ats")]
 ///`AtsApplicationSourcesGetResponseDataItems`
 ///
@@ -4340,41 +4340,41 @@ lean_ser!(
     (unless::std::option::Option::is_none), updated_at = "updated_at" => always }
 );
 #[cfg(feature = "ats")]
-///`AtsCreateAtsApplicationV20260101Response201`
+///`AtsCreateAtsApplicationResponse201`
 ///
 /// Used by:
 /// - `create_ats_application` (`POST /rest/v2/ats/applications`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsCreateAtsApplicationV20260101Response201 {
+pub struct AtsCreateAtsApplicationResponse201 {
     /// `data`: [`AtsApplicationsPostResponseData`]; required.
     pub data: AtsApplicationsPostResponseData,
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsCreateAtsApplicationV20260101Response201 { data : AtsApplicationsPostResponseData
-    = "data" => req }
+    AtsCreateAtsApplicationResponse201 { data : AtsApplicationsPostResponseData = "data"
+    => req }
 );
 #[cfg(feature = "ats")]
-lean_ser!(AtsCreateAtsApplicationV20260101Response201 { data = "data" => always });
+lean_ser!(AtsCreateAtsApplicationResponse201 { data = "data" => always });
 #[cfg(feature = "ats")]
-///`AtsCreateAtsCandidateV20260101Response201`
+///`AtsCreateAtsCandidateResponse201`
 ///
 /// Used by:
 /// - `create_ats_candidate` (`POST /rest/v2/ats/candidates`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsCreateAtsCandidateV20260101Response201 {
+pub struct AtsCreateAtsCandidateResponse201 {
     /// `data`: [`AtsCandidatesPostResponseData`]; required.
     pub data: AtsCandidatesPostResponseData,
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsCreateAtsCandidateV20260101Response201 { data : AtsCandidatesPostResponseData =
-    "data" => req }
+    AtsCreateAtsCandidateResponse201 { data : AtsCandidatesPostResponseData = "data" =>
+    req }
 );
 #[cfg(feature = "ats")]
-lean_ser!(AtsCreateAtsCandidateV20260101Response201 { data = "data" => always });
+lean_ser!(AtsCreateAtsCandidateResponse201 { data = "data" => always });
 #[cfg(feature = "ats")]
 ///`AtsCreateAtsJobResponse201`
 ///
@@ -4401,23 +4401,23 @@ lean_ser!(
     }
 );
 #[cfg(feature = "ats")]
-///`AtsCreateCandidateTagsV20260227Response201`
+///`AtsCreateCandidateTagsResponse201`
 ///
 /// Used by:
 /// - `create_candidate_tags` (`POST /rest/v2/ats/candidates/{candidate_id}/tags`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsCreateCandidateTagsV20260227Response201 {
+pub struct AtsCreateCandidateTagsResponse201 {
     /// `data`: array of [`AtsCandidatesCandidateIdTagsPostResponseDataItems`]; required.
     pub data: ::std::vec::Vec<AtsCandidatesCandidateIdTagsPostResponseDataItems>,
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsCreateCandidateTagsV20260227Response201 { data : ::std::vec::Vec <
+    AtsCreateCandidateTagsResponse201 { data : ::std::vec::Vec <
     AtsCandidatesCandidateIdTagsPostResponseDataItems > = "data" => req }
 );
 #[cfg(feature = "ats")]
-lean_ser!(AtsCreateCandidateTagsV20260227Response201 { data = "data" => always });
+lean_ser!(AtsCreateCandidateTagsResponse201 { data = "data" => always });
 #[cfg(feature = "ats")]
 ///`AtsDepartmentsGetResponseDataItems`
 ///
@@ -5926,13 +5926,13 @@ open_enum!(
     "OPEN", WaitingForApproval = "WAITING_FOR_APPROVAL" }
 );
 #[cfg(feature = "ats")]
-///`AtsListTagsV20260227Response200`
+///`AtsListTagsResponse200`
 ///
 /// Used by:
 /// - `list_tags` (`GET /rest/v2/ats/tags`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsListTagsV20260227Response200 {
+pub struct AtsListTagsResponse200 {
     /// `data`: array of [`AtsTagsGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<AtsTagsGetResponseDataItems>,
     /// `has_more`: boolean; required.
@@ -5944,16 +5944,15 @@ pub struct AtsListTagsV20260227Response200 {
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsListTagsV20260227Response200 { data : ::std::vec::Vec <
-    AtsTagsGetResponseDataItems > = "data" => req, has_more : bool = "has_more" => req,
-    next_cursor : ::std::option::Option < ::std::string::String > = "next_cursor" => opt,
-    total_count : i64 = "total_count" => req }
+    AtsListTagsResponse200 { data : ::std::vec::Vec < AtsTagsGetResponseDataItems > =
+    "data" => req, has_more : bool = "has_more" => req, next_cursor :
+    ::std::option::Option < ::std::string::String > = "next_cursor" => opt, total_count :
+    i64 = "total_count" => req }
 );
 #[cfg(feature = "ats")]
 lean_ser!(
-    AtsListTagsV20260227Response200 { data = "data" => always, has_more = "has_more" =>
-    always, next_cursor = "next_cursor" => always, total_count = "total_count" => always
-    }
+    AtsListTagsResponse200 { data = "data" => always, has_more = "has_more" => always,
+    next_cursor = "next_cursor" => always, total_count = "total_count" => always }
 );
 #[cfg(feature = "ats")]
 ///`AtsLocationsGetResponseDataItems`
@@ -6381,13 +6380,13 @@ lean_ser!(
     "total_count" => always }
 );
 #[cfg(feature = "ats")]
-///`AtsRetrieveAListOfAtsApplicationsV20260101Response200`
+///`AtsRetrieveAListOfAtsApplicationsResponse200`
 ///
 /// Used by:
 /// - `retrieve_a_list_of_ats_applications` (`GET /rest/v2/ats/applications`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsRetrieveAListOfAtsApplicationsV20260101Response200 {
+pub struct AtsRetrieveAListOfAtsApplicationsResponse200 {
     /// `data`: array of [`AtsApplicationsGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<AtsApplicationsGetResponseDataItems>,
     /// `has_more`: boolean; required.
@@ -6399,15 +6398,15 @@ pub struct AtsRetrieveAListOfAtsApplicationsV20260101Response200 {
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsRetrieveAListOfAtsApplicationsV20260101Response200 { data : ::std::vec::Vec <
+    AtsRetrieveAListOfAtsApplicationsResponse200 { data : ::std::vec::Vec <
     AtsApplicationsGetResponseDataItems > = "data" => req, has_more : bool = "has_more"
     => req, next_cursor : ::std::option::Option < ::std::string::String > = "next_cursor"
     => opt, total_count : i64 = "total_count" => req }
 );
 #[cfg(feature = "ats")]
 lean_ser!(
-    AtsRetrieveAListOfAtsApplicationsV20260101Response200 { data = "data" => always,
-    has_more = "has_more" => always, next_cursor = "next_cursor" => always, total_count =
+    AtsRetrieveAListOfAtsApplicationsResponse200 { data = "data" => always, has_more =
+    "has_more" => always, next_cursor = "next_cursor" => always, total_count =
     "total_count" => always }
 );
 #[cfg(feature = "ats")]
@@ -6540,13 +6539,13 @@ lean_ser!(
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "ats")]
-///`AtsRetrieveAListOfAtsLocationsV20260101Response200`
+///`AtsRetrieveAListOfAtsLocationsResponse200`
 ///
 /// Used by:
 /// - `retrieve_a_list_of_ats_locations` (`GET /rest/v2/ats/locations`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsRetrieveAListOfAtsLocationsV20260101Response200 {
+pub struct AtsRetrieveAListOfAtsLocationsResponse200 {
     /// `data`: array of [`AtsLocationsGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<AtsLocationsGetResponseDataItems>,
     /// `has_more`: boolean; required.
@@ -6558,25 +6557,25 @@ pub struct AtsRetrieveAListOfAtsLocationsV20260101Response200 {
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsRetrieveAListOfAtsLocationsV20260101Response200 { data : ::std::vec::Vec <
+    AtsRetrieveAListOfAtsLocationsResponse200 { data : ::std::vec::Vec <
     AtsLocationsGetResponseDataItems > = "data" => req, has_more : bool = "has_more" =>
     req, next_cursor : ::std::option::Option < ::std::string::String > = "next_cursor" =>
     opt, total_count : i64 = "total_count" => req }
 );
 #[cfg(feature = "ats")]
 lean_ser!(
-    AtsRetrieveAListOfAtsLocationsV20260101Response200 { data = "data" => always,
-    has_more = "has_more" => always, next_cursor = "next_cursor" => always, total_count =
+    AtsRetrieveAListOfAtsLocationsResponse200 { data = "data" => always, has_more =
+    "has_more" => always, next_cursor = "next_cursor" => always, total_count =
     "total_count" => always }
 );
 #[cfg(feature = "ats")]
-///`AtsRetrieveAListOfAtsOffersV20260101Response200`
+///`AtsRetrieveAListOfAtsOffersResponse200`
 ///
 /// Used by:
 /// - `retrieve_a_list_of_ats_offers` (`GET /rest/v2/ats/offers`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsRetrieveAListOfAtsOffersV20260101Response200 {
+pub struct AtsRetrieveAListOfAtsOffersResponse200 {
     /// `data`: array of [`AtsOffersGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -6604,7 +6603,7 @@ pub struct AtsRetrieveAListOfAtsOffersV20260101Response200 {
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsRetrieveAListOfAtsOffersV20260101Response200 { data : ::std::vec::Vec <
+    AtsRetrieveAListOfAtsOffersResponse200 { data : ::std::vec::Vec <
     AtsOffersGetResponseDataItems > = "data" => default, has_more : ::std::option::Option
     < bool > = "has_more" => opt, next_cursor : ::std::option::Option <
     ::std::string::String > = "next_cursor" => opt, total_count : ::std::option::Option <
@@ -6612,20 +6611,20 @@ lean_de!(
 );
 #[cfg(feature = "ats")]
 lean_ser!(
-    AtsRetrieveAListOfAtsOffersV20260101Response200 { data = "data" =>
+    AtsRetrieveAListOfAtsOffersResponse200 { data = "data" =>
     (unless::std::vec::Vec::is_empty), has_more = "has_more" =>
     (unless::std::option::Option::is_none), next_cursor = "next_cursor" =>
     (unless::std::option::Option::is_none), total_count = "total_count" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "ats")]
-///`AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200`
+///`AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200`
 ///
 /// Used by:
 /// - `retrieve_a_list_of_published_ats_email_templates` (`GET /rest/v2/ats/email-templates`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200 {
+pub struct AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200 {
     /// `data`: array of [`AtsEmailTemplatesGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<AtsEmailTemplatesGetResponseDataItems>,
     /// `has_more`: boolean; required.
@@ -6637,35 +6636,35 @@ pub struct AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200 {
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200 { data :
-    ::std::vec::Vec < AtsEmailTemplatesGetResponseDataItems > = "data" => req, has_more :
-    bool = "has_more" => req, next_cursor : ::std::option::Option < ::std::string::String
-    > = "next_cursor" => opt, total_count : i64 = "total_count" => req }
+    AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200 { data : ::std::vec::Vec <
+    AtsEmailTemplatesGetResponseDataItems > = "data" => req, has_more : bool = "has_more"
+    => req, next_cursor : ::std::option::Option < ::std::string::String > = "next_cursor"
+    => opt, total_count : i64 = "total_count" => req }
 );
 #[cfg(feature = "ats")]
 lean_ser!(
-    AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200 { data = "data" =>
-    always, has_more = "has_more" => always, next_cursor = "next_cursor" => always,
-    total_count = "total_count" => always }
+    AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200 { data = "data" => always,
+    has_more = "has_more" => always, next_cursor = "next_cursor" => always, total_count =
+    "total_count" => always }
 );
 #[cfg(feature = "ats")]
-///`AtsRetrieveAtsApplicationV20260101Response200`
+///`AtsRetrieveAtsApplicationResponse200`
 ///
 /// Used by:
 /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsRetrieveAtsApplicationV20260101Response200 {
+pub struct AtsRetrieveAtsApplicationResponse200 {
     /// `data`: [`AtsApplicationsApplicationIdGetResponseData`]; required.
     pub data: AtsApplicationsApplicationIdGetResponseData,
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsRetrieveAtsApplicationV20260101Response200 { data :
+    AtsRetrieveAtsApplicationResponse200 { data :
     AtsApplicationsApplicationIdGetResponseData = "data" => req }
 );
 #[cfg(feature = "ats")]
-lean_ser!(AtsRetrieveAtsApplicationV20260101Response200 { data = "data" => always });
+lean_ser!(AtsRetrieveAtsApplicationResponse200 { data = "data" => always });
 #[cfg(feature = "ats")]
 ///`AtsRetrieveAtsHiringMembersResponse200`
 ///
@@ -6741,13 +6740,13 @@ lean_ser!(
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "ats")]
-///`AtsRetrieveAtsJobPostingsV20260410Response200`
+///`AtsRetrieveAtsJobPostingsResponse200`
 ///
 /// Used by:
 /// - `retrieve_ats_job_postings` (`GET /rest/v2/ats/job-postings`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsRetrieveAtsJobPostingsV20260410Response200 {
+pub struct AtsRetrieveAtsJobPostingsResponse200 {
     /// `data`: array of [`AtsJobPostingsGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<AtsJobPostingsGetResponseDataItems>,
     /// `has_more`: boolean; required.
@@ -6759,25 +6758,25 @@ pub struct AtsRetrieveAtsJobPostingsV20260410Response200 {
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsRetrieveAtsJobPostingsV20260410Response200 { data : ::std::vec::Vec <
+    AtsRetrieveAtsJobPostingsResponse200 { data : ::std::vec::Vec <
     AtsJobPostingsGetResponseDataItems > = "data" => req, has_more : bool = "has_more" =>
     req, next_cursor : ::std::option::Option < ::std::string::String > = "next_cursor" =>
     opt, total_count : i64 = "total_count" => req }
 );
 #[cfg(feature = "ats")]
 lean_ser!(
-    AtsRetrieveAtsJobPostingsV20260410Response200 { data = "data" => always, has_more =
-    "has_more" => always, next_cursor = "next_cursor" => always, total_count =
-    "total_count" => always }
+    AtsRetrieveAtsJobPostingsResponse200 { data = "data" => always, has_more = "has_more"
+    => always, next_cursor = "next_cursor" => always, total_count = "total_count" =>
+    always }
 );
 #[cfg(feature = "ats")]
-///`AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200`
+///`AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200`
 ///
 /// Used by:
 /// - `retrieve_paginated_list_of_ats_attachment_files` (`GET /rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200 {
+pub struct AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200 {
     /// `data`: array of [`AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<
         AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems,
@@ -6791,8 +6790,7 @@ pub struct AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200 {
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200 { data :
-    ::std::vec::Vec <
+    AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200 { data : ::std::vec::Vec <
     AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems >
     = "data" => req, has_more : bool = "has_more" => req, next_cursor :
     ::std::option::Option < ::std::string::String > = "next_cursor" => opt, total_count :
@@ -6800,18 +6798,18 @@ lean_de!(
 );
 #[cfg(feature = "ats")]
 lean_ser!(
-    AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200 { data = "data" =>
-    always, has_more = "has_more" => always, next_cursor = "next_cursor" => always,
-    total_count = "total_count" => always }
+    AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200 { data = "data" => always,
+    has_more = "has_more" => always, next_cursor = "next_cursor" => always, total_count =
+    "total_count" => always }
 );
 #[cfg(feature = "ats")]
-///`AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200`
+///`AtsRetrievePaginatedListOfAtsCandidatesResponse200`
 ///
 /// Used by:
 /// - `retrieve_paginated_list_of_ats_candidates` (`GET /rest/v2/ats/candidates`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200 {
+pub struct AtsRetrievePaginatedListOfAtsCandidatesResponse200 {
     /// `data`: array of [`AtsCandidatesGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -6839,28 +6837,28 @@ pub struct AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200 {
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200 { data : ::std::vec::Vec
-    < AtsCandidatesGetResponseDataItems > = "data" => default, has_more :
+    AtsRetrievePaginatedListOfAtsCandidatesResponse200 { data : ::std::vec::Vec <
+    AtsCandidatesGetResponseDataItems > = "data" => default, has_more :
     ::std::option::Option < bool > = "has_more" => opt, next_cursor :
     ::std::option::Option < ::std::string::String > = "next_cursor" => opt, total_count :
     ::std::option::Option < i64 > = "total_count" => opt }
 );
 #[cfg(feature = "ats")]
 lean_ser!(
-    AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200 { data = "data" =>
+    AtsRetrievePaginatedListOfAtsCandidatesResponse200 { data = "data" =>
     (unless::std::vec::Vec::is_empty), has_more = "has_more" =>
     (unless::std::option::Option::is_none), next_cursor = "next_cursor" =>
     (unless::std::option::Option::is_none), total_count = "total_count" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "ats")]
-///`AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200`
+///`AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200`
 ///
 /// Used by:
 /// - `retrieve_paginated_list_of_ats_rejection_archivation_reasons` (`GET /rest/v2/ats/reasons`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200 {
+pub struct AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200 {
     /// `data`: array of [`AtsReasonsGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<AtsReasonsGetResponseDataItems>,
     /// `has_more`: boolean; required.
@@ -6872,16 +6870,16 @@ pub struct AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Resp
 }
 #[cfg(feature = "ats")]
 lean_de!(
-    AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200 { data :
+    AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200 { data :
     ::std::vec::Vec < AtsReasonsGetResponseDataItems > = "data" => req, has_more : bool =
     "has_more" => req, next_cursor : ::std::option::Option < ::std::string::String > =
     "next_cursor" => opt, total_count : f64 = "total_count" => req }
 );
 #[cfg(feature = "ats")]
 lean_ser!(
-    AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200 { data =
-    "data" => always, has_more = "has_more" => always, next_cursor = "next_cursor" =>
-    always, total_count = "total_count" => always }
+    AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200 { data = "data"
+    => always, has_more = "has_more" => always, next_cursor = "next_cursor" => always,
+    total_count = "total_count" => always }
 );
 #[cfg(feature = "ats")]
 open_enum!(
@@ -9464,13 +9462,13 @@ lean_ser!(
     ContractorHiringGetContractPaymentCyclesResponse200 { data = "data" => always }
 );
 #[cfg(feature = "contracts")]
-///`ContractsApproveAnEquityExerciseV20260101Response200`
+///`ContractsApproveAnEquityExerciseResponse200`
 ///
 /// Used by:
 /// - `approve_an_equity_exercise` (`PATCH /rest/v2/equity/exercise/{public_id}`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct ContractsApproveAnEquityExerciseV20260101Response200 {
+pub struct ContractsApproveAnEquityExerciseResponse200 {
     /// `created_at`: string (date); required.
     pub created_at: ::chrono::naive::NaiveDate,
     /// `employer_approval`: string; required.
@@ -9484,17 +9482,17 @@ pub struct ContractsApproveAnEquityExerciseV20260101Response200 {
 }
 #[cfg(feature = "contracts")]
 lean_de!(
-    ContractsApproveAnEquityExerciseV20260101Response200 { created_at :
-    ::chrono::naive::NaiveDate = "created_at" => req, employer_approval :
-    ::std::string::String = "employer_approval" => req, id : ::std::string::String = "id"
-    => req, status : ::std::string::String = "status" => req, updated_at :
-    ::chrono::naive::NaiveDate = "updated_at" => req }
+    ContractsApproveAnEquityExerciseResponse200 { created_at : ::chrono::naive::NaiveDate
+    = "created_at" => req, employer_approval : ::std::string::String =
+    "employer_approval" => req, id : ::std::string::String = "id" => req, status :
+    ::std::string::String = "status" => req, updated_at : ::chrono::naive::NaiveDate =
+    "updated_at" => req }
 );
 #[cfg(feature = "contracts")]
 lean_ser!(
-    ContractsApproveAnEquityExerciseV20260101Response200 { created_at = "created_at" =>
-    always, employer_approval = "employer_approval" => always, id = "id" => always,
-    status = "status" => always, updated_at = "updated_at" => always }
+    ContractsApproveAnEquityExerciseResponse200 { created_at = "created_at" => always,
+    employer_approval = "employer_approval" => always, id = "id" => always, status =
+    "status" => always, updated_at = "updated_at" => always }
 );
 #[cfg(feature = "adjustments")]
 ///`ContractsContractIdAdjustmentsGetResponseDataItems`
@@ -16554,13 +16552,13 @@ lean_ser!(
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "cost-centers")]
-///`CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201`
+///`CostCentersAssignCostCentersToAnEmploymentContractResponse201`
 ///
 /// Used by:
 /// - `assign_cost_centers_to_an_employment_contract` (`POST /rest/v2/contracts/{contract_id}/cost-centers`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201 {
+pub struct CostCentersAssignCostCentersToAnEmploymentContractResponse201 {
     /// `data`: [`ContractsContractIdCostCentersPostResponseData`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -16570,14 +16568,14 @@ pub struct CostCentersAssignCostCentersToAnEmploymentContractV20260101Response20
 }
 #[cfg(feature = "cost-centers")]
 lean_de!(
-    CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201 { data :
+    CostCentersAssignCostCentersToAnEmploymentContractResponse201 { data :
     ::std::option::Option < ContractsContractIdCostCentersPostResponseData > = "data" =>
     opt }
 );
 #[cfg(feature = "cost-centers")]
 lean_ser!(
-    CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201 { data =
-    "data" => (unless::std::option::Option::is_none) }
+    CostCentersAssignCostCentersToAnEmploymentContractResponse201 { data = "data" =>
+    (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "cost-centers")]
 ///`CostCentersGetLegalEntityCostCentersResponse200`
@@ -19879,13 +19877,13 @@ lean_ser!(
     "separator" => (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "employee-information")]
-///`EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200`
+///`EmployeeInformationEmployeeAdditionalInfoTemplateResponse200`
 ///
 /// Used by:
 /// - `employee_additional_info_template` (`GET /rest/v2/employee-info/contract-types/{type}/countries/{country}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200 {
+pub struct EmployeeInformationEmployeeAdditionalInfoTemplateResponse200 {
     /// `data`: array of [`EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -19897,23 +19895,23 @@ pub struct EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200
 }
 #[cfg(feature = "employee-information")]
 lean_de!(
-    EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200 { data :
-    ::std::vec::Vec < EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems >
-    = "data" => default }
+    EmployeeInformationEmployeeAdditionalInfoTemplateResponse200 { data : ::std::vec::Vec
+    < EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems > = "data" =>
+    default }
 );
 #[cfg(feature = "employee-information")]
 lean_ser!(
-    EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200 { data = "data"
-    => (unless::std::vec::Vec::is_empty) }
+    EmployeeInformationEmployeeAdditionalInfoTemplateResponse200 { data = "data" =>
+    (unless::std::vec::Vec::is_empty) }
 );
 #[cfg(feature = "employees")]
-///`EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200`
+///`EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200`
 ///
 /// Used by:
 /// - `get_employee_from_organization_integrated_with_external_benefits_vendor` (`GET /rest/v2/benefits/legal-entities/{id}/employees/{employee_id}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200 {
+pub struct EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200 {
     /// `addresses`: array of [`BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseAddressesItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -20021,8 +20019,8 @@ pub struct EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVen
 }
 #[cfg(feature = "employees")]
 lean_de!(
-    EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200
-    { addresses : ::std::vec::Vec <
+    EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200 {
+    addresses : ::std::vec::Vec <
     BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseAddressesItems > = "addresses"
     => default, contracts : ::std::vec::Vec <
     BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItems > = "contracts"
@@ -20046,9 +20044,9 @@ lean_de!(
 );
 #[cfg(feature = "employees")]
 lean_ser!(
-    EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200
-    { addresses = "addresses" => (unless::std::vec::Vec::is_empty), contracts =
-    "contracts" => (unless::std::vec::Vec::is_empty), date_of_birth = "date_of_birth" =>
+    EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200 {
+    addresses = "addresses" => (unless::std::vec::Vec::is_empty), contracts = "contracts"
+    => (unless::std::vec::Vec::is_empty), date_of_birth = "date_of_birth" =>
     (unless::std::option::Option::is_none), document_number = "document_number" =>
     (unless::std::option::Option::is_none), hire_date = "hire_date" =>
     (unless::std::option::Option::is_none), id = "id" =>
@@ -20736,13 +20734,13 @@ lean_ser!(
     (unless::std::option::Option::is_none), type_ = "type" => always }
 );
 #[cfg(feature = "enrollments")]
-///`EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200`
+///`EnrollmentsEnrollAnEmployeeInA401kPlanResponse200`
 ///
 /// Used by:
 /// - `enroll_an_employee_in_a_401_k_plan` (`POST /rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200 {
+pub struct EnrollmentsEnrollAnEmployeeInA401kPlanResponse200 {
     /// `data`: [`BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostResponseData`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -20754,24 +20752,23 @@ pub struct EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200 {
 }
 #[cfg(feature = "enrollments")]
 lean_de!(
-    EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200 { data :
-    ::std::option::Option <
+    EnrollmentsEnrollAnEmployeeInA401kPlanResponse200 { data : ::std::option::Option <
     BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostResponseData > =
     "data" => opt }
 );
 #[cfg(feature = "enrollments")]
 lean_ser!(
-    EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200 { data = "data" =>
+    EnrollmentsEnrollAnEmployeeInA401kPlanResponse200 { data = "data" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "enrollments")]
-///`EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200`
+///`EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200`
 ///
 /// Used by:
 /// - `get_enrollment_settings_from_an_employee_in_a_401_k_plan` (`GET /rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200 {
+pub struct EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200 {
     /// `data`: array of [`BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -20783,15 +20780,15 @@ pub struct EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Res
 }
 #[cfg(feature = "enrollments")]
 lean_de!(
-    EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200 { data
-    : ::std::vec::Vec <
+    EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200 { data :
+    ::std::vec::Vec <
     BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdGetResponseDataItems
     > = "data" => default }
 );
 #[cfg(feature = "enrollments")]
 lean_ser!(
-    EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200 { data
-    = "data" => (unless::std::vec::Vec::is_empty) }
+    EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200 { data = "data"
+    => (unless::std::vec::Vec::is_empty) }
 );
 #[cfg(feature = "users")]
 ///`EnterpriseUser`
@@ -35811,31 +35808,31 @@ lean_de!(
 #[cfg(feature = "time-tracking")]
 lean_ser!(GetTimeTrackingTimesheetsUploadUrlBody { data = "data" => always });
 #[cfg(feature = "global-payroll")]
-///`GlobalPayrollGetPayrollReportV20260330Response200`
+///`GlobalPayrollGetPayrollReportResponse200`
 ///
 /// Used by:
 /// - `get_payroll_report` (`GET /rest/v2/cycles/{cycle_id}/payroll-report`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct GlobalPayrollGetPayrollReportV20260330Response200 {
+pub struct GlobalPayrollGetPayrollReportResponse200 {
     /// `data`: [`CyclesCycleIdPayrollReportGetResponseData`]; required.
     pub data: CyclesCycleIdPayrollReportGetResponseData,
 }
 #[cfg(feature = "global-payroll")]
 lean_de!(
-    GlobalPayrollGetPayrollReportV20260330Response200 { data :
+    GlobalPayrollGetPayrollReportResponse200 { data :
     CyclesCycleIdPayrollReportGetResponseData = "data" => req }
 );
 #[cfg(feature = "global-payroll")]
-lean_ser!(GlobalPayrollGetPayrollReportV20260330Response200 { data = "data" => always });
+lean_ser!(GlobalPayrollGetPayrollReportResponse200 { data = "data" => always });
 #[cfg(feature = "global-payroll")]
-///`GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200`
+///`GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200`
 ///
 /// Used by:
 /// - `retrieve_additional_information_fields_for_gp_workers_by_country` (`GET /rest/v2/forms/gp/worker-additional-fields/{country_code}`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200 {
+pub struct GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200 {
     /// `data`: array of [`FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<
         FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems,
@@ -35843,14 +35840,14 @@ pub struct GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountry
 }
 #[cfg(feature = "global-payroll")]
 lean_de!(
-    GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200
-    { data : ::std::vec::Vec <
-    FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems > = "data" => req }
+    GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200 {
+    data : ::std::vec::Vec < FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems
+    > = "data" => req }
 );
 #[cfg(feature = "global-payroll")]
 lean_ser!(
-    GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200
-    { data = "data" => always }
+    GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200 {
+    data = "data" => always }
 );
 #[cfg(feature = "gp-hiring")]
 ///`GpHiringCreateGpContractResponse201`
@@ -44779,13 +44776,13 @@ lean_ser!(
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "legal-entities")]
-///`LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200`
+///`LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200`
 ///
 /// Used by:
 /// - `get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor` (`GET /rest/v2/benefits/legal-entities/{id}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200 {
+pub struct LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200 {
     /// `address`: [`BenefitsLegalEntitiesIdGetResponseAddress`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -44865,7 +44862,7 @@ pub struct LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternal
 }
 #[cfg(feature = "legal-entities")]
 lean_de!(
-    LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200
+    LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200
     { address : ::std::option::Option < BenefitsLegalEntitiesIdGetResponseAddress > =
     "address" => opt, country : ::std::option::Option < ::std::string::String > =
     "country" => opt, employment_type : ::std::option::Option <
@@ -44884,7 +44881,7 @@ lean_de!(
 );
 #[cfg(feature = "legal-entities")]
 lean_ser!(
-    LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200
+    LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200
     { address = "address" => (unless::std::option::Option::is_none), country = "country"
     => (unless::std::option::Option::is_none), employment_type = "employment_type" =>
     (unless::std::option::Option::is_none), entity_type = "entity_type" =>
@@ -45702,13 +45699,13 @@ lean_ser!(
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "list-cycles")]
-///`ListCyclesListPayrollCyclesV20260101Response200`
+///`ListCyclesListPayrollCyclesResponse200`
 ///
 /// Used by:
 /// - `list_payroll_cycles` (`GET /rest/v2/legal-entities/{legal_entity_id}/payroll-events`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct ListCyclesListPayrollCyclesV20260101Response200 {
+pub struct ListCyclesListPayrollCyclesResponse200 {
     /// `data`: array of [`LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<
         LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems,
@@ -45726,7 +45723,7 @@ pub struct ListCyclesListPayrollCyclesV20260101Response200 {
 }
 #[cfg(feature = "list-cycles")]
 lean_de!(
-    ListCyclesListPayrollCyclesV20260101Response200 { data : ::std::vec::Vec <
+    ListCyclesListPayrollCyclesResponse200 { data : ::std::vec::Vec <
     LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems > = "data" => req,
     has_more : bool = "has_more" => req, items_per_page : i64 = "items_per_page" => req,
     next_cursor : ::std::option::Option < ::std::string::String > = "next_cursor" => opt
@@ -45734,7 +45731,7 @@ lean_de!(
 );
 #[cfg(feature = "list-cycles")]
 lean_ser!(
-    ListCyclesListPayrollCyclesV20260101Response200 { data = "data" => always, has_more =
+    ListCyclesListPayrollCyclesResponse200 { data = "data" => always, has_more =
     "has_more" => always, items_per_page = "items_per_page" => always, next_cursor =
     "next_cursor" => (unless::std::option::Option::is_none) }
 );
@@ -47884,13 +47881,13 @@ lean_ser!(
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "onboarding")]
-///`OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200`
+///`OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200`
 ///
 /// Used by:
 /// - `get_onboarding_details_by_employee_hris_profile_id` (`GET /rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200 {
+pub struct OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200 {
     /// `data`: [`OnboardingTrackerHrisProfileHrisProfileIdGetResponseData`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -47902,23 +47899,23 @@ pub struct OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Respons
 }
 #[cfg(feature = "onboarding")]
 lean_de!(
-    OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200 { data :
+    OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200 { data :
     ::std::option::Option < OnboardingTrackerHrisProfileHrisProfileIdGetResponseData > =
     "data" => opt }
 );
 #[cfg(feature = "onboarding")]
 lean_ser!(
-    OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200 { data =
-    "data" => (unless::std::option::Option::is_none) }
+    OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200 { data = "data" =>
+    (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "onboarding")]
-///`OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200`
+///`OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200`
 ///
 /// Used by:
 /// - `get_onboarding_details_by_onboarding_tracker_id` (`GET /rest/v2/onboarding/tracker/{tracker_id}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200 {
+pub struct OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200 {
     /// `data`: [`OnboardingTrackerTrackerIdGetResponseData`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -47928,22 +47925,22 @@ pub struct OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response2
 }
 #[cfg(feature = "onboarding")]
 lean_de!(
-    OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200 { data :
+    OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200 { data :
     ::std::option::Option < OnboardingTrackerTrackerIdGetResponseData > = "data" => opt }
 );
 #[cfg(feature = "onboarding")]
 lean_ser!(
-    OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200 { data =
-    "data" => (unless::std::option::Option::is_none) }
+    OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200 { data = "data" =>
+    (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "onboarding")]
-///`OnboardingListOnboardingEmployeesV20260101Response200`
+///`OnboardingListOnboardingEmployeesResponse200`
 ///
 /// Used by:
 /// - `list_onboarding_employees` (`GET /rest/v2/onboarding/tracker`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct OnboardingListOnboardingEmployeesV20260101Response200 {
+pub struct OnboardingListOnboardingEmployeesResponse200 {
     /// `data`: array of [`OnboardingTrackerGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -47959,13 +47956,13 @@ pub struct OnboardingListOnboardingEmployeesV20260101Response200 {
 }
 #[cfg(feature = "onboarding")]
 lean_de!(
-    OnboardingListOnboardingEmployeesV20260101Response200 { data : ::std::vec::Vec <
+    OnboardingListOnboardingEmployeesResponse200 { data : ::std::vec::Vec <
     OnboardingTrackerGetResponseDataItems > = "data" => default, page :
     ::std::option::Option < OnboardingTrackerGetResponsePage > = "page" => opt }
 );
 #[cfg(feature = "onboarding")]
 lean_ser!(
-    OnboardingListOnboardingEmployeesV20260101Response200 { data = "data" =>
+    OnboardingListOnboardingEmployeesResponse200 { data = "data" =>
     (unless::std::vec::Vec::is_empty), page = "page" =>
     (unless::std::option::Option::is_none) }
 );
@@ -49513,13 +49510,13 @@ lean_ser!(
     OrganizationStructureUpdateTeamCustomFieldsResponse200 { data = "data" => always }
 );
 #[cfg(feature = "organization-tasks")]
-///`OrganizationTasksListOrganizationTasksV20260303Response200`
+///`OrganizationTasksListOrganizationTasksResponse200`
 ///
 /// Used by:
 /// - `list_organization_tasks` (`GET /rest/v2/organizations/tasks`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct OrganizationTasksListOrganizationTasksV20260303Response200 {
+pub struct OrganizationTasksListOrganizationTasksResponse200 {
     /// `data`: array of [`OrganizationsTasksGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<OrganizationsTasksGetResponseDataItems>,
     /// `has_more`: boolean; required.
@@ -49531,15 +49528,15 @@ pub struct OrganizationTasksListOrganizationTasksV20260303Response200 {
 }
 #[cfg(feature = "organization-tasks")]
 lean_de!(
-    OrganizationTasksListOrganizationTasksV20260303Response200 { data : ::std::vec::Vec <
+    OrganizationTasksListOrganizationTasksResponse200 { data : ::std::vec::Vec <
     OrganizationsTasksGetResponseDataItems > = "data" => req, has_more : bool =
     "has_more" => req, next_cursor : ::std::option::Option < ::std::string::String > =
     "next_cursor" => opt, total_count : i64 = "total_count" => req }
 );
 #[cfg(feature = "organization-tasks")]
 lean_ser!(
-    OrganizationTasksListOrganizationTasksV20260303Response200 { data = "data" => always,
-    has_more = "has_more" => always, next_cursor = "next_cursor" => always, total_count =
+    OrganizationTasksListOrganizationTasksResponse200 { data = "data" => always, has_more
+    = "has_more" => always, next_cursor = "next_cursor" => always, total_count =
     "total_count" => always }
 );
 #[cfg(feature = "users")]
@@ -49923,25 +49920,25 @@ lean_de!(
 #[cfg(any(feature = "eor-worker-documents", feature = "organizations"))]
 lean_ser!(OrganizationsGetTeamsResponse200 { data = "data" => always });
 #[cfg(feature = "organizations")]
-///`OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200`
+///`OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200`
 ///
 /// Used by:
 /// - `get_the_roles_of_the_current_organization` (`GET /rest/v2/roles`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200 {
+pub struct OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200 {
     /// `data`: array of [`RolesGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<RolesGetResponseDataItems>,
 }
 #[cfg(feature = "organizations")]
 lean_de!(
-    OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200 { data :
-    ::std::vec::Vec < RolesGetResponseDataItems > = "data" => req }
+    OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200 { data : ::std::vec::Vec
+    < RolesGetResponseDataItems > = "data" => req }
 );
 #[cfg(feature = "organizations")]
 lean_ser!(
-    OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200 { data = "data"
-    => always }
+    OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200 { data = "data" => always
+    }
 );
 #[cfg(feature = "organizations")]
 ///`OrganizationsRetrieveWorkingLocationsResponse200`
@@ -52577,13 +52574,13 @@ lean_ser!(
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "payroll")]
-///`PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200`
+///`PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200`
 ///
 /// Used by:
 /// - `get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor` (`GET /rest/v2/benefits/legal-entities/{id}/pay-stub`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200 {
+pub struct PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200 {
     /// `data`: array of [`BenefitsLegalEntitiesIdPayStubGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -52599,14 +52596,14 @@ pub struct PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalB
 }
 #[cfg(feature = "payroll")]
 lean_de!(
-    PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200
+    PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200
     { data : ::std::vec::Vec < BenefitsLegalEntitiesIdPayStubGetResponseDataItems > =
     "data" => default, page : ::std::option::Option <
     BenefitsLegalEntitiesIdPayStubGetResponsePage > = "page" => opt }
 );
 #[cfg(feature = "payroll")]
 lean_ser!(
-    PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200
+    PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200
     { data = "data" => (unless::std::vec::Vec::is_empty), page = "page" =>
     (unless::std::option::Option::is_none) }
 );
@@ -52673,13 +52670,13 @@ lean_de!(
 #[cfg(feature = "payslips")]
 lean_ser!(PayslipsGetGpWorkerPayslipsResponse200 { data = "data" => always });
 #[cfg(feature = "paystubs")]
-///`PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200`
+///`PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200`
 ///
 /// Used by:
 /// - `get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor` (`GET /rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200 {
+pub struct PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200 {
     /// `data`: [`BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseData`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -52691,14 +52688,14 @@ pub struct PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendo
 }
 #[cfg(feature = "paystubs")]
 lean_de!(
-    PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200
-    { data : ::std::option::Option <
+    PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200 {
+    data : ::std::option::Option <
     BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseData > = "data" => opt }
 );
 #[cfg(feature = "paystubs")]
 lean_ser!(
-    PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200
-    { data = "data" => (unless::std::option::Option::is_none) }
+    PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200 {
+    data = "data" => (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "people")]
 ///`PeopleCreateADirectEmployeeResponse201`
@@ -56979,13 +56976,13 @@ lean_ser!(
     PersonalInformationGetPersonPersonalInfoResponse200 { data = "data" => always }
 );
 #[cfg(feature = "plans-401-k")]
-///`Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200`
+///`Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200`
 ///
 /// Used by:
 /// - `activate_the_401_k_integration_for_the_legal_entity` (`POST /rest/v2/benefits/legal-entities/{id}/benefits/401k/activate`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200 {
+pub struct Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200 {
     /// `isActive`: boolean; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -56998,22 +56995,22 @@ pub struct Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response
 }
 #[cfg(feature = "plans-401-k")]
 lean_de!(
-    Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200 { is_active
-    : ::std::option::Option < bool > = "isActive" => opt }
+    Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200 { is_active :
+    ::std::option::Option < bool > = "isActive" => opt }
 );
 #[cfg(feature = "plans-401-k")]
 lean_ser!(
-    Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200 { is_active
-    = "isActive" => (unless::std::option::Option::is_none) }
+    Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200 { is_active =
+    "isActive" => (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "plans-401-k")]
-///`Plans401KCreate401KPlanForLegalEntityV20260101Response200`
+///`Plans401KCreate401KPlanForLegalEntityResponse200`
 ///
 /// Used by:
 /// - `create_401_k_plan_for_legal_entity` (`POST /rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Plans401KCreate401KPlanForLegalEntityV20260101Response200 {
+pub struct Plans401KCreate401KPlanForLegalEntityResponse200 {
     /// `data`: [`BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -57025,23 +57022,22 @@ pub struct Plans401KCreate401KPlanForLegalEntityV20260101Response200 {
 }
 #[cfg(feature = "plans-401-k")]
 lean_de!(
-    Plans401KCreate401KPlanForLegalEntityV20260101Response200 { data :
-    ::std::option::Option < BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData >
-    = "data" => opt }
+    Plans401KCreate401KPlanForLegalEntityResponse200 { data : ::std::option::Option <
+    BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData > = "data" => opt }
 );
 #[cfg(feature = "plans-401-k")]
 lean_ser!(
-    Plans401KCreate401KPlanForLegalEntityV20260101Response200 { data = "data" =>
+    Plans401KCreate401KPlanForLegalEntityResponse200 { data = "data" =>
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "plans-401-k")]
-///`Plans401KGet401KPlansForLegalEntityV20260101Response200`
+///`Plans401KGet401KPlansForLegalEntityResponse200`
 ///
 /// Used by:
 /// - `get_401_k_plans_for_legal_entity` (`GET /rest/v2/benefits/legal-entities/{id}/401k/plans`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Plans401KGet401KPlansForLegalEntityV20260101Response200 {
+pub struct Plans401KGet401KPlansForLegalEntityResponse200 {
     /// `data`: array of [`BenefitsLegalEntitiesId401KPlansGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -57051,32 +57047,32 @@ pub struct Plans401KGet401KPlansForLegalEntityV20260101Response200 {
 }
 #[cfg(feature = "plans-401-k")]
 lean_de!(
-    Plans401KGet401KPlansForLegalEntityV20260101Response200 { data : ::std::vec::Vec <
+    Plans401KGet401KPlansForLegalEntityResponse200 { data : ::std::vec::Vec <
     BenefitsLegalEntitiesId401KPlansGetResponseDataItems > = "data" => default }
 );
 #[cfg(feature = "plans-401-k")]
 lean_ser!(
-    Plans401KGet401KPlansForLegalEntityV20260101Response200 { data = "data" =>
+    Plans401KGet401KPlansForLegalEntityResponse200 { data = "data" =>
     (unless::std::vec::Vec::is_empty) }
 );
 #[cfg(feature = "plans-401-k")]
-///`Plans401KUpdate401KPlanV20260101Response200`
+///`Plans401KUpdate401KPlanResponse200`
 ///
 /// Used by:
 /// - `update_401_k_plan` (`PUT /rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct Plans401KUpdate401KPlanV20260101Response200 {
+pub struct Plans401KUpdate401KPlanResponse200 {
     /// `data`: [`BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData`]; required.
     pub data: BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData,
 }
 #[cfg(feature = "plans-401-k")]
 lean_de!(
-    Plans401KUpdate401KPlanV20260101Response200 { data :
+    Plans401KUpdate401KPlanResponse200 { data :
     BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData = "data" => req }
 );
 #[cfg(feature = "plans-401-k")]
-lean_ser!(Plans401KUpdate401KPlanV20260101Response200 { data = "data" => always });
+lean_ser!(Plans401KUpdate401KPlanResponse200 { data = "data" => always });
 #[cfg(any(feature = "immigration", feature = "policies"))]
 ///`PoliciesGetItPoliciesResponse200`
 ///
@@ -57104,13 +57100,13 @@ lean_ser!(
     }
 );
 #[cfg(feature = "positions")]
-///`PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200`
+///`PositionsFetchHrisPositionsFromAHrisProfileResponse200`
 ///
 /// Used by:
 /// - `fetch_hris_positions_from_a_hris_profile` (`GET /rest/v2/hris/positions/profile/{hris_profile_id}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200 {
+pub struct PositionsFetchHrisPositionsFromAHrisProfileResponse200 {
     /// `data`: array of [`HrisPositionsProfileHrisProfileIdGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -57120,13 +57116,12 @@ pub struct PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200 {
 }
 #[cfg(feature = "positions")]
 lean_de!(
-    PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200 { data :
-    ::std::vec::Vec < HrisPositionsProfileHrisProfileIdGetResponseDataItems > = "data" =>
-    default }
+    PositionsFetchHrisPositionsFromAHrisProfileResponse200 { data : ::std::vec::Vec <
+    HrisPositionsProfileHrisProfileIdGetResponseDataItems > = "data" => default }
 );
 #[cfg(feature = "positions")]
 lean_ser!(
-    PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200 { data = "data" =>
+    PositionsFetchHrisPositionsFromAHrisProfileResponse200 { data = "data" =>
     (unless::std::vec::Vec::is_empty) }
 );
 #[cfg(feature = "profiles")]
@@ -57788,13 +57783,13 @@ lean_ser!(
     always }
 );
 #[cfg(feature = "reports")]
-///`ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200`
+///`ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200`
 ///
 /// Used by:
 /// - `gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id` (`GET /rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200 {
+pub struct ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200 {
     /// `created_at`: string (date-time); required.
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// `data`: array of [`ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems`]; required.
@@ -57810,8 +57805,8 @@ pub struct ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response
 }
 #[cfg(feature = "reports")]
 lean_de!(
-    ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200 { created_at
-    : ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" => req, data :
+    ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200 { created_at :
+    ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" => req, data :
     ::std::vec::Vec < ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems > =
     "data" => req, has_more : bool = "has_more" => req, items_per_page : i64 =
     "items_per_page" => req, next_cursor : ::std::option::Option < ::std::string::String
@@ -57820,8 +57815,8 @@ lean_de!(
 );
 #[cfg(feature = "reports")]
 lean_ser!(
-    ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200 { created_at
-    = "created_at" => always, data = "data" => always, has_more = "has_more" => always,
+    ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200 { created_at =
+    "created_at" => always, data = "data" => always, has_more = "has_more" => always,
     items_per_page = "items_per_page" => always, next_cursor = "next_cursor" => always,
     updated_at = "updated_at" => always }
 );
@@ -68400,23 +68395,23 @@ lean_de!(
 )]
 lean_ser!(TimesheetsUpdateTimesheetResponse201 { data = "data" => always });
 #[cfg(feature = "treasury")]
-///`TreasuryCreateVendorBillV20260101Response201`
+///`TreasuryCreateVendorBillResponse201`
 ///
 /// Used by:
 /// - `create_vendor_bill` (`POST /rest/v2/accounts-payable/vendor-bills`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct TreasuryCreateVendorBillV20260101Response201 {
+pub struct TreasuryCreateVendorBillResponse201 {
     /// `data`: [`AccountsPayableVendorBillsPostResponseData`]; required.
     pub data: AccountsPayableVendorBillsPostResponseData,
 }
 #[cfg(feature = "treasury")]
 lean_de!(
-    TreasuryCreateVendorBillV20260101Response201 { data :
+    TreasuryCreateVendorBillResponse201 { data :
     AccountsPayableVendorBillsPostResponseData = "data" => req }
 );
 #[cfg(feature = "treasury")]
-lean_ser!(TreasuryCreateVendorBillV20260101Response201 { data = "data" => always });
+lean_ser!(TreasuryCreateVendorBillResponse201 { data = "data" => always });
 #[cfg(feature = "plans-401-k")]
 ///`Update401KPlanBody`
 ///
@@ -69782,13 +69777,13 @@ lean_ser!(
     "userType" => (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "user")]
-///`UserRetrieveASingleUserV20260101Response200`
+///`UserRetrieveASingleUserResponse200`
 ///
 /// Used by:
 /// - `retrieve_a_single_user` (`GET /scim/v2/Users/{hris_profile_id}`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct UserRetrieveASingleUserV20260101Response200 {
+pub struct UserRetrieveASingleUserResponse200 {
     /// `active`: boolean; optional, a default when absent.
     #[cfg_attr(feature = "schemars", serde(default))]
     pub active: bool,
@@ -69855,13 +69850,12 @@ pub struct UserRetrieveASingleUserV20260101Response200 {
 }
 #[cfg(feature = "user")]
 lean_de!(
-    UserRetrieveASingleUserV20260101Response200 { active : bool = "active" => default,
-    addresses : ::std::vec::Vec < UsersHrisProfileIdGetResponseAddressesItems > =
-    "addresses" => default, emails : ::std::vec::Vec <
-    UsersHrisProfileIdGetResponseEmailsItems > = "emails" => req, id :
-    ::std::option::Option < ::std::string::String > = "id" => opt, meta : Meta = "meta"
-    => req, name : UsersHrisProfileIdGetResponseName = "name" => req, schemas :
-    ::std::vec::Vec < UserSchemasItems > = "schemas" => req, title :
+    UserRetrieveASingleUserResponse200 { active : bool = "active" => default, addresses :
+    ::std::vec::Vec < UsersHrisProfileIdGetResponseAddressesItems > = "addresses" =>
+    default, emails : ::std::vec::Vec < UsersHrisProfileIdGetResponseEmailsItems > =
+    "emails" => req, id : ::std::option::Option < ::std::string::String > = "id" => opt,
+    meta : Meta = "meta" => req, name : UsersHrisProfileIdGetResponseName = "name" =>
+    req, schemas : ::std::vec::Vec < UserSchemasItems > = "schemas" => req, title :
     ::std::option::Option < ::std::string::String > = "title" => opt,
     urn_ietf_params_scim_schemas_extension_2_0_user : ::std::option::Option <
     UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20User > =
@@ -69874,8 +69868,8 @@ lean_de!(
 );
 #[cfg(feature = "user")]
 lean_ser!(
-    UserRetrieveASingleUserV20260101Response200 { active = "active" => always, addresses
-    = "addresses" => (unless::std::vec::Vec::is_empty), emails = "emails" => always, id =
+    UserRetrieveASingleUserResponse200 { active = "active" => always, addresses =
+    "addresses" => (unless::std::vec::Vec::is_empty), emails = "emails" => always, id =
     "id" => (unless::std::option::Option::is_none), meta = "meta" => always, name =
     "name" => always, schemas = "schemas" => always, title = "title" =>
     (unless::std::option::Option::is_none),
@@ -72174,13 +72168,13 @@ lean_ser!(
     (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "worker-relations")]
-///`WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200`
+///`WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200`
 ///
 /// Used by:
 /// - `fetch_worker_relations_of_a_given_hris_profile_by_external_id` (`GET /rest/v2/hris/worker_relations/profile/external/{profile_id}`)
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200 {
+pub struct WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200 {
     /// `data`: array of [`HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems`]; optional, a default when absent.
     #[cfg_attr(
         feature = "schemars",
@@ -72192,15 +72186,14 @@ pub struct WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20
 }
 #[cfg(feature = "worker-relations")]
 lean_de!(
-    WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200
-    { data : ::std::vec::Vec <
-    HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems > = "data" => default
-    }
+    WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200 { data
+    : ::std::vec::Vec < HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems >
+    = "data" => default }
 );
 #[cfg(feature = "worker-relations")]
 lean_ser!(
-    WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200
-    { data = "data" => (unless::std::vec::Vec::is_empty) }
+    WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200 { data
+    = "data" => (unless::std::vec::Vec::is_empty) }
 );
 #[cfg(feature = "worker-relations")]
 ///`WorkerRelationsGetWorkerRelationProfileResponse200`
@@ -72488,53 +72481,50 @@ lean_de!(
 #[cfg(feature = "workers")]
 lean_ser!(WorkersCreateWorkerResponse201 { data = "data" => always });
 #[cfg(feature = "workers")]
-///`WorkersGetInvoiceDetailsByIdV20260427Response200`
+///`WorkersGetInvoiceDetailsByIdResponse200`
 ///
 /// Used by:
 /// - `get_invoice_details_by_id` (`GET /rest/v2/ic/workers/invoices/{invoice_id}`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct WorkersGetInvoiceDetailsByIdV20260427Response200 {
+pub struct WorkersGetInvoiceDetailsByIdResponse200 {
     /// `data`: [`IcWorkersInvoicesInvoiceIdGetResponseData`]; required.
     pub data: IcWorkersInvoicesInvoiceIdGetResponseData,
 }
 #[cfg(feature = "workers")]
 lean_de!(
-    WorkersGetInvoiceDetailsByIdV20260427Response200 { data :
+    WorkersGetInvoiceDetailsByIdResponse200 { data :
     IcWorkersInvoicesInvoiceIdGetResponseData = "data" => req }
 );
 #[cfg(feature = "workers")]
-lean_ser!(WorkersGetInvoiceDetailsByIdV20260427Response200 { data = "data" => always });
+lean_ser!(WorkersGetInvoiceDetailsByIdResponse200 { data = "data" => always });
 #[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-///`WorkersListOfWorkerComplianceDocumentsV20260423Response200`
+///`WorkersListOfWorkerComplianceDocumentsResponse200`
 ///
 /// Used by:
 /// - `get_eor_worker_compliance_documents` (`GET /rest/v2/eor/workers/compliance-documents`)
 /// - `list_of_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct WorkersListOfWorkerComplianceDocumentsV20260423Response200 {
+pub struct WorkersListOfWorkerComplianceDocumentsResponse200 {
     /// `data`: [`WorkersComplianceDocumentsGetResponseData`]; required.
     pub data: WorkersComplianceDocumentsGetResponseData,
 }
 #[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
 lean_de!(
-    WorkersListOfWorkerComplianceDocumentsV20260423Response200 { data :
+    WorkersListOfWorkerComplianceDocumentsResponse200 { data :
     WorkersComplianceDocumentsGetResponseData = "data" => req }
 );
 #[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-lean_ser!(
-    WorkersListOfWorkerComplianceDocumentsV20260423Response200 { data = "data" => always
-    }
-);
+lean_ser!(WorkersListOfWorkerComplianceDocumentsResponse200 { data = "data" => always });
 #[cfg(feature = "workers")]
-///`WorkersRetrieveWorkerTransactionHistoryV20260430Response200`
+///`WorkersRetrieveWorkerTransactionHistoryResponse200`
 ///
 /// Used by:
 /// - `retrieve_worker_transaction_history` (`GET /rest/v2/ic/workers/transactions`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct WorkersRetrieveWorkerTransactionHistoryV20260430Response200 {
+pub struct WorkersRetrieveWorkerTransactionHistoryResponse200 {
     /// `data`: array of [`IcWorkersTransactionsGetResponseDataItems`]; required.
     pub data: ::std::vec::Vec<IcWorkersTransactionsGetResponseDataItems>,
     /// `has_more`: boolean; required.
@@ -72550,15 +72540,15 @@ pub struct WorkersRetrieveWorkerTransactionHistoryV20260430Response200 {
 }
 #[cfg(feature = "workers")]
 lean_de!(
-    WorkersRetrieveWorkerTransactionHistoryV20260430Response200 { data : ::std::vec::Vec
-    < IcWorkersTransactionsGetResponseDataItems > = "data" => req, has_more : bool =
+    WorkersRetrieveWorkerTransactionHistoryResponse200 { data : ::std::vec::Vec <
+    IcWorkersTransactionsGetResponseDataItems > = "data" => req, has_more : bool =
     "has_more" => req, next_cursor : ::std::option::Option < ::std::string::String > =
     "next_cursor" => opt, total_count : i64 = "total_count" => req }
 );
 #[cfg(feature = "workers")]
 lean_ser!(
-    WorkersRetrieveWorkerTransactionHistoryV20260430Response200 { data = "data" =>
-    always, has_more = "has_more" => always, next_cursor = "next_cursor" =>
+    WorkersRetrieveWorkerTransactionHistoryResponse200 { data = "data" => always,
+    has_more = "has_more" => always, next_cursor = "next_cursor" =>
     (unless::std::option::Option::is_none), total_count = "total_count" => always }
 );
 #[cfg(feature = "worker-session")]

@@ -6287,7 +6287,7 @@ pub fn decode(
         "create_vendor_bill" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TreasuryCreateVendorBillV20260101Response201,
+                    types::TreasuryCreateVendorBillResponse201,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6296,7 +6296,7 @@ pub fn decode(
         "upload_vendor_bill_attachment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsAddNoteToAnApplicationV20260101Response201,
+                    types::AtsAddNoteToAnApplicationResponse201,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6359,7 +6359,7 @@ pub fn decode(
         "retrieve_a_list_of_ats_applications" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsApplicationsV20260101Response200,
+                    types::AtsRetrieveAListOfAtsApplicationsResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6368,7 +6368,7 @@ pub fn decode(
         "create_ats_application" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsCreateAtsApplicationV20260101Response201,
+                    types::AtsCreateAtsApplicationResponse201,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6377,7 +6377,7 @@ pub fn decode(
         "retrieve_ats_application" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAtsApplicationV20260101Response200,
+                    types::AtsRetrieveAtsApplicationResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6386,7 +6386,7 @@ pub fn decode(
         "associate_application_with_an_interview_plan_stage" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsAddNoteToAnApplicationV20260101Response201,
+                    types::AtsAddNoteToAnApplicationResponse201,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6395,7 +6395,7 @@ pub fn decode(
         "add_note_to_an_application" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsAddNoteToAnApplicationV20260101Response201,
+                    types::AtsAddNoteToAnApplicationResponse201,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6404,7 +6404,7 @@ pub fn decode(
         "retrieve_paginated_list_of_ats_attachment_files" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrievePaginatedListOfAtsAttachmentFilesV20260101Response200,
+                    types::AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6413,7 +6413,7 @@ pub fn decode(
         "retrieve_paginated_list_of_ats_candidates" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrievePaginatedListOfAtsCandidatesV20260101Response200,
+                    types::AtsRetrievePaginatedListOfAtsCandidatesResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6422,7 +6422,7 @@ pub fn decode(
         "create_ats_candidate" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsCreateAtsCandidateV20260101Response201,
+                    types::AtsCreateAtsCandidateResponse201,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6431,7 +6431,7 @@ pub fn decode(
         "create_candidate_tags" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsCreateCandidateTagsV20260227Response201,
+                    types::AtsCreateCandidateTagsResponse201,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6449,7 +6449,7 @@ pub fn decode(
         "retrieve_a_list_of_published_ats_email_templates" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfPublishedAtsEmailTemplatesV20260211Response200,
+                    types::AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6485,7 +6485,7 @@ pub fn decode(
         "retrieve_ats_job_postings" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAtsJobPostingsV20260410Response200,
+                    types::AtsRetrieveAtsJobPostingsResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6521,7 +6521,7 @@ pub fn decode(
         "retrieve_a_list_of_ats_locations" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsLocationsV20260101Response200,
+                    types::AtsRetrieveAListOfAtsLocationsResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6530,7 +6530,7 @@ pub fn decode(
         "retrieve_a_list_of_ats_offers" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsOffersV20260101Response200,
+                    types::AtsRetrieveAListOfAtsOffersResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6539,7 +6539,7 @@ pub fn decode(
         "retrieve_paginated_list_of_ats_rejection_archivation_reasons" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsV20260101Response200,
+                    types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6548,7 +6548,7 @@ pub fn decode(
         "list_tags" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsListTagsV20260227Response200,
+                    types::AtsListTagsResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6557,7 +6557,7 @@ pub fn decode(
         "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+                    types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6566,7 +6566,7 @@ pub fn decode(
         "get_401_k_plans_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::Plans401KGet401KPlansForLegalEntityV20260101Response200,
+                    types::Plans401KGet401KPlansForLegalEntityResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6584,7 +6584,7 @@ pub fn decode(
         "activate_the_401_k_integration_for_the_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::Plans401KActivateThe401KIntegrationForTheLegalEntityV20260101Response200,
+                    types::Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6593,7 +6593,7 @@ pub fn decode(
         "get_employee_from_organization_integrated_with_external_benefits_vendor" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+                    types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6602,7 +6602,7 @@ pub fn decode(
         "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorV20260101Response200,
+                    types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6620,7 +6620,7 @@ pub fn decode(
         "create_401_k_plan_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::Plans401KCreate401KPlanForLegalEntityV20260101Response200,
+                    types::Plans401KCreate401KPlanForLegalEntityResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6629,7 +6629,7 @@ pub fn decode(
         "update_401_k_plan" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::Plans401KUpdate401KPlanV20260101Response200,
+                    types::Plans401KUpdate401KPlanResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6638,7 +6638,7 @@ pub fn decode(
         "get_enrollment_settings_from_an_employee_in_a_401_k_plan" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanV20260101Response200,
+                    types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6647,7 +6647,7 @@ pub fn decode(
         "enroll_an_employee_in_a_401_k_plan" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EnrollmentsEnrollAnEmployeeInA401kPlanV20260101Response200,
+                    types::EnrollmentsEnrollAnEmployeeInA401kPlanResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6656,7 +6656,7 @@ pub fn decode(
         "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorV20260101Response200,
+                    types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6782,7 +6782,7 @@ pub fn decode(
         "assign_cost_centers_to_an_employment_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CostCentersAssignCostCentersToAnEmploymentContractV20260101Response201,
+                    types::CostCentersAssignCostCentersToAnEmploymentContractResponse201,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7034,7 +7034,7 @@ pub fn decode(
         "get_payroll_report" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GlobalPayrollGetPayrollReportV20260330Response200,
+                    types::GlobalPayrollGetPayrollReportResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7070,7 +7070,7 @@ pub fn decode(
         "employee_additional_info_template" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EmployeeInformationEmployeeAdditionalInfoTemplateV20260101Response200,
+                    types::EmployeeInformationEmployeeAdditionalInfoTemplateResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7475,7 +7475,7 @@ pub fn decode(
         "get_eor_worker_compliance_documents" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
+                    types::WorkersListOfWorkerComplianceDocumentsResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7673,7 +7673,7 @@ pub fn decode(
         "approve_an_equity_exercise" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsApproveAnEquityExerciseV20260101Response200,
+                    types::ContractsApproveAnEquityExerciseResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7718,7 +7718,7 @@ pub fn decode(
         "retrieve_additional_information_fields_for_gp_workers_by_country" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryV20260101Response200,
+                    types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7995,7 +7995,7 @@ pub fn decode(
         "fetch_hris_positions_from_a_hris_profile" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PositionsFetchHrisPositionsFromAHrisProfileV20260101Response200,
+                    types::PositionsFetchHrisPositionsFromAHrisProfileResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8022,7 +8022,7 @@ pub fn decode(
         "fetch_worker_relations_of_a_given_hris_profile_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdV20260101Response200,
+                    types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8058,7 +8058,7 @@ pub fn decode(
         "get_invoice_details_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkersGetInvoiceDetailsByIdV20260427Response200,
+                    types::WorkersGetInvoiceDetailsByIdResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8076,7 +8076,7 @@ pub fn decode(
         "retrieve_worker_transaction_history" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkersRetrieveWorkerTransactionHistoryV20260430Response200,
+                    types::WorkersRetrieveWorkerTransactionHistoryResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8283,7 +8283,7 @@ pub fn decode(
         "get_invoice_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AccountingGetInvoiceByIdV20260101Response200,
+                    types::AccountingGetInvoiceByIdResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8400,7 +8400,7 @@ pub fn decode(
         "list_payroll_cycles" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ListCyclesListPayrollCyclesV20260101Response200,
+                    types::ListCyclesListPayrollCyclesResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8526,7 +8526,7 @@ pub fn decode(
         "list_onboarding_employees" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OnboardingListOnboardingEmployeesV20260101Response200,
+                    types::OnboardingListOnboardingEmployeesResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8535,7 +8535,7 @@ pub fn decode(
         "get_onboarding_details_by_employee_hris_profile_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdV20260101Response200,
+                    types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8544,7 +8544,7 @@ pub fn decode(
         "get_onboarding_details_by_onboarding_tracker_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdV20260101Response200,
+                    types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8571,7 +8571,7 @@ pub fn decode(
         "list_organization_tasks" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationTasksListOrganizationTasksV20260303Response200,
+                    types::OrganizationTasksListOrganizationTasksResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8580,7 +8580,7 @@ pub fn decode(
         "retrieve_payment_receipts" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AccountingRetrievePaymentReceiptsV20260101Response200,
+                    types::AccountingRetrievePaymentReceiptsResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8589,7 +8589,7 @@ pub fn decode(
         "retrieve_a_payment_breakdown" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AccountingRetrieveAPaymentBreakdownV20260101Response200,
+                    types::AccountingRetrieveAPaymentBreakdownResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8841,7 +8841,7 @@ pub fn decode(
         "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdV20260101Response200,
+                    types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8850,7 +8850,7 @@ pub fn decode(
         "get_the_roles_of_the_current_organization" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationsGetTheRolesOfTheCurrentOrganizationV20260101Response200,
+                    types::OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9363,7 +9363,7 @@ pub fn decode(
         "list_of_worker_compliance_documents" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkersListOfWorkerComplianceDocumentsV20260423Response200,
+                    types::WorkersListOfWorkerComplianceDocumentsResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9442,7 +9442,7 @@ pub fn decode(
         "retrieve_a_single_user" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::UserRetrieveASingleUserV20260101Response200,
+                    types::UserRetrieveASingleUserResponse200,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )

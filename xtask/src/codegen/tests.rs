@@ -541,3 +541,77 @@ fn golden_spec_output_is_committed() {
     // The spec exercises what it claims to.
     assert_eq!((stats.operations, stats.multipart, stats.paginated, stats.areas.len()), (8, 1, 3, 3));
 }
+
+/// Whether a public name carries a version date (`…V20260101…`, `…_v_2026_01_01`).
+fn dated(name: &str) -> bool {
+    let digits: Vec<bool> = name.chars().map(|c| c.is_ascii_digit()).collect();
+    let compact = name
+        .match_indices("V20")
+        .any(|(i, _)| digits.get(i + 1..i + 9).is_some_and(|d| d.iter().all(|x| *x)));
+    compact || name.contains("_v_20")
+}
+
+/// The public names of the committed generated crate: its types (structs, enums, aliases and
+/// open enums) and its builder methods, with what they measure. Dates are checked; the lengths
+/// are printed as the figures the naming work of issue 14 is measured by.
+#[test]
+fn generated_public_names_carry_no_version_date() {
+    let root = crate::workspace_root().join(OUT_DIR);
+    let read = |file: &str| {
+        let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+        syn::parse_file(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    let mut types: Vec<String> = Vec::new();
+    for item in read("types.rs").items {
+        match item {
+            syn::Item::Struct(s) if matches!(s.vis, syn::Visibility::Public(_)) => {
+                types.push(s.ident.to_string())
+            }
+            syn::Item::Enum(e) if matches!(e.vis, syn::Visibility::Public(_)) => {
+                types.push(e.ident.to_string())
+            }
+            syn::Item::Type(t) if matches!(t.vis, syn::Visibility::Public(_)) => {
+                types.push(t.ident.to_string())
+            }
+            syn::Item::Macro(m) if m.mac.path.is_ident("open_enum") => {
+                if let Some(proc_macro2::TokenTree::Ident(name)) = m.mac.tokens.clone().into_iter().next() {
+                    types.push(name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut methods: Vec<String> = Vec::new();
+    for item in read("builder.rs").items {
+        match item {
+            syn::Item::Impl(imp) => methods.extend(imp.items.iter().filter_map(|i| match i {
+                syn::ImplItem::Fn(f) if matches!(f.vis, syn::Visibility::Public(_)) => {
+                    Some(f.sig.ident.to_string())
+                }
+                _ => None,
+            })),
+            syn::Item::Struct(s) => types.push(s.ident.to_string()),
+            _ => {}
+        }
+    }
+    assert!(
+        types.len() > 1000 && methods.len() > 393,
+        "read {} types, {} methods",
+        types.len(),
+        methods.len()
+    );
+    let dated_names: Vec<&String> = types.iter().chain(&methods).filter(|n| dated(n)).collect();
+    assert!(dated_names.is_empty(), "public names with a version date: {dated_names:?}");
+    let mut lengths: Vec<usize> = types.iter().map(String::len).collect();
+    lengths.sort_unstable();
+    let longest = types.iter().max_by_key(|n| n.len()).cloned().unwrap_or_default();
+    eprintln!(
+        "generated public types: {}, median name {} characters, longest {} ({longest}), over 48: {}",
+        types.len(),
+        lengths[lengths.len() / 2],
+        lengths.last().copied().unwrap_or_default(),
+        lengths.iter().filter(|l| **l > 48).count()
+    );
+    assert!(dated("AccountingGetInvoiceByIdV20260101Response200") && dated("list_tasks_v_2026_03_03"));
+    assert!(!dated("PlanV2Item") && !dated("Covid2020Report"));
+}

@@ -41,6 +41,7 @@ pub const ALL: &[(&str, Pass)] = &[
     // Paths are rewritten last among the operation passes: earlier passes read the upstream path.
     ("api_prefixes", api_prefixes),
     ("schema_names", schema_names),
+    ("undated_schema_names", undated_schema_names),
     ("dedupe_schemas", dedupe_schemas),
     ("prune_unreachable", prune_unreachable),
 ];
@@ -754,6 +755,55 @@ pub fn schema_names(doc: &mut Value) -> Result<usize, String> {
         schema_ref_name(r).and_then(|n| map.get(n)).map(|n| format!("#/components/schemas/{n}"))
     });
     Ok(renamed)
+}
+
+/// `name` without the version dates upstream ids leave in it (`…ByIdV20260101Response200` →
+/// `…ByIdResponse200`): a `V` and eight digits starting with 20, followed by an uppercase letter
+/// or the end.
+fn without_version_dates(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let date = chars.get(i) == Some(&'V')
+            && chars
+                .get(i + 1..i + 9)
+                .is_some_and(|d| d.iter().all(char::is_ascii_digit) && d[..2] == ['2', '0'])
+            && chars.get(i + 9).is_none_or(|c| c.is_ascii_uppercase());
+        if date {
+            i += 9;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Type names carry no version date, like method names (see `undated_ids`). A name whose
+/// undated form is taken keeps its date (none in Deel's current document).
+pub fn undated_schema_names(doc: &mut Value) -> Result<usize, String> {
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else {
+        return Ok(0);
+    };
+    let mut taken: BTreeSet<String> = schemas.keys().cloned().collect();
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    for name in schemas.keys() {
+        let plain = without_version_dates(name);
+        if plain != *name && !plain.is_empty() && !taken.contains(&plain) {
+            taken.insert(plain.clone());
+            map.insert(name.clone(), plain);
+        }
+    }
+    let old = std::mem::take(schemas);
+    for (name, schema) in old {
+        let new = map.get(&name).cloned().unwrap_or(name);
+        schemas.insert(new, schema);
+    }
+    rewrite_refs(doc, &|r| {
+        schema_ref_name(r).and_then(|n| map.get(n)).map(|n| format!("#/components/schemas/{n}"))
+    });
+    Ok(map.len())
 }
 
 /// Upstream names spell out where an inline schema sat (`…PostRequestBodyContentApplicationJsonSchemaData`);

@@ -465,3 +465,25 @@ fn version_dates_leave_ids_and_the_newest_version_keeps_the_plain_name() {
     assert_eq!(id("/c", "post"), json!("pay-v-2-bills"), "not a date");
     assert_eq!(doc["paths"]["/a"]["get"]["x-deel-upstream-id"], json!("get-report-v-2026-03-30"));
 }
+
+#[test]
+fn schema_names_lose_their_version_dates_and_references_follow() {
+    let mut doc = json!({ "openapi": "3.1.0", "paths": {}, "components": { "schemas": {
+        "GetInvoiceV20260101Response200": { "type": "object",
+            "properties": { "data": { "$ref": "#/components/schemas/InvoiceV20260101" } } },
+        "InvoiceV20260101": { "type": "object" },
+        "Invoice": { "type": "object" },
+        "PlanV2Item": { "type": "object" },
+        "Covid2020V20260101Extra": { "type": "object" }
+    } } });
+    assert_eq!(undated_schema_names(&mut doc), Ok(2));
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas.get("GetInvoiceResponse200").is_some());
+    assert!(schemas.get("InvoiceV20260101").is_some(), "`Invoice` is taken: the date stays");
+    assert!(schemas.get("PlanV2Item").is_some(), "not a date");
+    assert!(schemas.get("Covid2020Extra").is_some());
+    assert_eq!(
+        schemas["GetInvoiceResponse200"]["properties"]["data"]["$ref"],
+        json!("#/components/schemas/InvoiceV20260101")
+    );
+}
