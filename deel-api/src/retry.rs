@@ -45,6 +45,64 @@ impl RetryPolicy {
     pub fn retryable_status(status: u16) -> bool {
         deel_api_gen::runtime::retryable_status(status)
     }
+
+    /// What to do after attempt number `attempt` (1 for the first) ended in `outcome`: the
+    /// client's whole retry rule, with no I/O and no randomness. `repeatable` says whether the
+    /// request may be sent again at all: not a POST or PATCH without an `Idempotency-Key`, nor
+    /// a body that cannot be replayed.
+    pub fn decide(&self, outcome: Attempt, attempt: u32, repeatable: bool) -> Decision {
+        let more = repeatable && attempt < self.max_attempts;
+        match outcome {
+            Attempt::Status { status, .. } if (200..300).contains(&status) => Decision::Done,
+            Attempt::Status { status, retry_after } if more && Self::retryable_status(status) => {
+                match retry_after {
+                    // Deel asked for longer than we would wait: report it rather than stall.
+                    Some(wait) if wait > self.max_delay => Decision::Stop,
+                    Some(wait) => Decision::Retry(Wait::Exactly(wait)),
+                    None => Decision::Retry(Wait::Backoff),
+                }
+            }
+            Attempt::ConnectFailed if more => Decision::Retry(Wait::Backoff),
+            _ => Decision::Stop,
+        }
+    }
+}
+
+/// How an attempt ended, as [`RetryPolicy::decide`] sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// A response arrived.
+    Status {
+        /// Its status code.
+        status: u16,
+        /// Its `Retry-After`, when it had a usable one.
+        retry_after: Option<Duration>,
+    },
+    /// The connection could not be made (nothing reached Deel).
+    ConnectFailed,
+    /// Anything else went wrong on the way (a timeout, a broken body): not retried, since the
+    /// request may have been processed.
+    OtherFailure,
+}
+
+/// What the client does after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// A success: return it.
+    Done,
+    /// Send again after waiting.
+    Retry(Wait),
+    /// Return the error (or the error response) as it is.
+    Stop,
+}
+
+/// How long to wait before the next attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// As long as Deel asked (`Retry-After`).
+    Exactly(Duration),
+    /// [`RetryPolicy::backoff`] for this attempt.
+    Backoff,
 }
 
 #[cfg(test)]
@@ -67,6 +125,40 @@ mod tests {
         let draws: Vec<Duration> = (0..200).map(|_| policy.backoff(4)).collect();
         assert!(draws.iter().any(|d| *d < Duration::from_millis(200)));
         assert!(draws.iter().any(|d| *d > Duration::from_millis(600)));
+    }
+
+    #[test]
+    fn the_retry_decision_table() {
+        use Attempt::{ConnectFailed, OtherFailure, Status};
+        use Decision::{Done, Retry, Stop};
+        let policy = RetryPolicy::default(); // 3 attempts, waits capped at 30 s
+        let status = |status: u16| Status { status, retry_after: None };
+        let after = |status: u16, secs: u64| Status { status, retry_after: Some(Duration::from_secs(secs)) };
+        let table: &[(Attempt, u32, bool, Decision)] = &[
+            (status(200), 1, true, Done),
+            (status(204), 3, false, Done),
+            (status(503), 1, true, Retry(Wait::Backoff)),
+            (status(429), 2, true, Retry(Wait::Backoff)),
+            (after(429, 2), 1, true, Retry(Wait::Exactly(Duration::from_secs(2)))),
+            (after(429, 31), 1, true, Stop),
+            (status(503), 3, true, Stop),
+            (status(503), 1, false, Stop),
+            (status(500), 1, true, Stop),
+            (status(404), 1, true, Stop),
+            (status(401), 1, true, Stop),
+            (ConnectFailed, 1, true, Retry(Wait::Backoff)),
+            (ConnectFailed, 1, false, Stop),
+            (ConnectFailed, 3, true, Stop),
+            (OtherFailure, 1, true, Stop),
+        ];
+        for (outcome, attempt, repeatable, expected) in table {
+            assert_eq!(
+                policy.decide(*outcome, *attempt, *repeatable),
+                *expected,
+                "{outcome:?} on attempt {attempt}, repeatable {repeatable}"
+            );
+        }
+        assert_eq!(RetryPolicy::none().decide(status(503), 1, true), Stop);
     }
 
     #[test]

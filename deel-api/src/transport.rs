@@ -12,7 +12,7 @@ use tracing::Instrument;
 
 use crate::auth::Credentials;
 use crate::limiter::Limiter;
-use crate::retry::RetryPolicy;
+use crate::retry::{Attempt, Decision, RetryPolicy, Wait};
 use crate::Error;
 
 pub(crate) const X_VERSION: HeaderName = HeaderName::from_static("x-version");
@@ -190,7 +190,7 @@ impl DeelTransport {
             if let Some(limiter) = &self.limiter {
                 limiter.acquire().await;
             }
-            let may_retry = retry_safe && can_repeat && attempt < self.retry.max_attempts;
+            let repeatable = retry_safe && can_repeat;
             match http.execute(this).await {
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -208,30 +208,36 @@ impl DeelTransport {
                             }
                         }
                     }
-                    if RetryPolicy::retryable_status(status) && may_retry {
-                        let wait = match retry_after(&response) {
-                            Some(wait) if wait > self.retry.max_delay => {
-                                return Err(self.error(response, used.as_ref()).await)
-                            }
-                            Some(wait) => wait,
-                            None => self.retry.backoff(attempt),
-                        };
-                        tracing::debug!(status, wait_ms = wait.as_millis() as u64, "retrying");
-                        tokio::time::sleep(wait).await;
-                        continue;
+                    let outcome = Attempt::Status { status, retry_after: retry_after(&response) };
+                    match self.retry.decide(outcome, attempt, repeatable) {
+                        Decision::Done => return Ok(response),
+                        Decision::Retry(wait) => {
+                            let wait = self.wait(wait, attempt);
+                            tracing::debug!(status, wait_ms = wait.as_millis() as u64, "retrying");
+                            tokio::time::sleep(wait).await;
+                        }
+                        Decision::Stop => return Err(self.error(response, used.as_ref()).await),
                     }
-                    if !response.status().is_success() {
-                        return Err(self.error(response, used.as_ref()).await);
+                }
+                Err(e) => {
+                    let outcome = if e.is_connect() { Attempt::ConnectFailed } else { Attempt::OtherFailure };
+                    match self.retry.decide(outcome, attempt, repeatable) {
+                        Decision::Retry(wait) => {
+                            let wait = self.wait(wait, attempt);
+                            tracing::debug!(error = %e, wait_ms = wait.as_millis() as u64, "connection failed, retrying");
+                            tokio::time::sleep(wait).await;
+                        }
+                        Decision::Done | Decision::Stop => return Err(Error::from(e)),
                     }
-                    return Ok(response);
                 }
-                Err(e) if e.is_connect() && may_retry => {
-                    let wait = self.retry.backoff(attempt);
-                    tracing::debug!(error = %e, wait_ms = wait.as_millis() as u64, "connection failed, retrying");
-                    tokio::time::sleep(wait).await;
-                }
-                Err(e) => return Err(Error::from(e)),
             }
+        }
+    }
+
+    fn wait(&self, wait: Wait, attempt: u32) -> Duration {
+        match wait {
+            Wait::Exactly(wait) => wait,
+            Wait::Backoff => self.retry.backoff(attempt),
         }
     }
 
