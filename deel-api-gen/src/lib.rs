@@ -1,7 +1,7 @@
 //! Generated client for the Deel REST and SCIM APIs.
 //!
 //! This file, `runtime/`, `macros.rs` and `dispatch/mod.rs` are hand-written; `cargo xtask
-//! codegen` writes `builder.rs`, `client.rs`, `operations.rs`, `types.rs` and
+//! codegen` writes `areas.rs`, `builder.rs`, `client.rs`, `operations.rs`, `types.rs` and
 //! `dispatch/generated.rs` (each starts with a "do not edit" header).
 //!
 //! Every operation is a method on [`Client`] that returns a request builder from [`builder`];
@@ -16,6 +16,11 @@
 // First, so that the generated modules below see its macros.
 #[macro_use]
 mod macros;
+/// One module per area (`contracts`, `people`, …, behind the area's feature): its request
+/// builders, the types only it uses, and a list of its operations with method and path.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports)]
+pub mod areas;
 /// One request builder per operation: required parameters are arguments of the [`Client`]
 /// method, optional ones are setters, and `send()` returns a [`runtime::Pending`] call, sent
 /// when awaited.

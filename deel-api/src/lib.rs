@@ -44,6 +44,10 @@ pub use retry::RetryPolicy;
 #[cfg(feature = "worker-session")]
 pub use worker::{WorkerSessions, WorkerToken};
 
+/// One module per area: `deel_api::contracts`, `deel_api::people`, … (the `webhooks` area's
+/// items are in [`webhooks`] beside the signature checks).
+#[allow(unused_imports)] // empty without area features
+pub use deel_api_gen::areas::*;
 /// Generated request builders, one per operation.
 pub use deel_api_gen::builder;
 /// Decoding a body as the client does (lenient or strict), for bodies received another way

@@ -15,6 +15,11 @@
 
 use std::fmt;
 
+/// The `webhooks` area's request builders and types (subscriptions, event types), beside the
+/// signature checks of this module.
+#[cfg(feature = "webhooks")]
+pub use deel_api_gen::areas::webhooks::*;
+
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};

@@ -263,3 +263,22 @@ async fn a_request_that_cannot_be_built_is_a_typed_error_when_awaited() {
         other => panic!("expected InvalidRequest, got {other:?}"),
     }
 }
+
+/// Each area is a module of the facade holding its request builders and the types only it uses;
+/// the `webhooks` area's sit beside the signature checks.
+#[tokio::test]
+async fn area_modules_hold_their_builders_and_own_types() {
+    let server = wiremock::MockServer::start().await;
+    let client = crate::common::build(crate::common::builder(&server));
+    let request: deel_api::contracts::GetContracts = client.get_contracts().limit(1);
+    let invoices: deel_api::accounting::RetrieveInvoices = client.retrieve_invoices();
+    let _: Option<deel_api::accounting::AccountingRetrieveInvoicesResponse200> = None;
+    let subscriptions: deel_api::webhooks::GetWebhooks = client.get_webhooks();
+    let _: Option<deel_api::webhooks::WebhookVerifier> = None;
+    drop((request, invoices, subscriptions));
+    // Re-exports of the same items, not copies.
+    assert_eq!(
+        std::any::type_name::<deel_api::contracts::GetContracts>(),
+        std::any::type_name::<deel_api::builder::GetContracts>()
+    );
+}

@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{TokenStream, TokenTree};
-use quote::ToTokens;
-use syn::{parse_quote, Attribute, Item};
+use quote::{quote, ToTokens};
+use syn::{parse_quote, Attribute, Ident, Item};
 
 use super::syntax::remove_derives;
 
@@ -208,4 +208,71 @@ fn features(areas: &BTreeSet<String>, enables: impl Fn(&str) -> String) -> Strin
         out.push_str(&format!("{a} = {}\n", enables(a)));
     }
     out
+}
+
+/// One operation, as its area's module lists it.
+pub struct Listed {
+    pub area: String,
+    pub method: String,
+    pub path: String,
+    /// The `Client` method.
+    pub name: Ident,
+    /// The request builder.
+    pub builder: Ident,
+}
+
+/// The Rust module name of an area (`eor-contract` → `eor_contract`).
+pub fn module_name(area: &str) -> Ident {
+    let name = area.replace('-', "_");
+    syn::parse_str::<Ident>(&name).unwrap_or_else(|_| Ident::new_raw(&name, proc_macro2::Span::call_site()))
+}
+
+/// `areas.rs`: a module per area, behind its feature, holding the area's request builders and the
+/// types no other area uses, and listing its operations (method and path) as its docs. Types
+/// several areas use stay in `types` only. Returns the file and how many types went to one area.
+pub fn modules(ops: &[Listed], reach: &Reach) -> (syn::File, usize) {
+    let mut by_area: BTreeMap<&str, Vec<&Listed>> = BTreeMap::new();
+    for op in ops {
+        by_area.entry(op.area.as_str()).or_default().push(op);
+    }
+    let mut own_types: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (ty, areas) in &reach.areas {
+        if let [only] = areas.iter().collect::<Vec<_>>()[..] {
+            own_types.entry(only.as_str()).or_default().insert(ty.as_str());
+        }
+    }
+    let mut placed = 0;
+    let mut modules = Vec::new();
+    for (area, ops) in by_area {
+        let module = module_name(area);
+        let gate = cfg([&area.to_string()]);
+        let builders: BTreeSet<String> = ops.iter().map(|o| o.builder.to_string()).collect();
+        // A type named like a builder of the area stays in `types` (both cannot share the module).
+        let types: Vec<Ident> = own_types
+            .get(area)
+            .into_iter()
+            .flatten()
+            .filter(|t| !builders.contains(**t))
+            .map(|t| Ident::new(t, proc_macro2::Span::call_site()))
+            .collect();
+        placed += types.len();
+        let mut docs = vec![
+            format!(" The `{area}` area: its request builders and the types only it uses."),
+            String::new(),
+        ];
+        docs.extend(ops.iter().map(|o| {
+            format!(" - `{} {}`: [`Client::{}`](crate::Client::{})", o.method, o.path, o.name, o.name)
+        }));
+        let builder_idents = ops.iter().map(|o| &o.builder);
+        let types_use = (!types.is_empty()).then(|| quote!(pub use crate::types::{#(#types),*};));
+        modules.push(quote! {
+            #gate
+            #(#[doc = #docs])*
+            pub mod #module {
+                pub use crate::builder::{#(#builder_idents),*};
+                #types_use
+            }
+        });
+    }
+    (parse_quote!(#(#modules)*), placed)
 }

@@ -19,7 +19,7 @@ use syn::{parse_quote, Ident, ImplItemFn, Item};
 use super::areas::{self, OperationUse};
 use super::facts::Operation;
 use super::pagination::PageSpec;
-use super::{builders, dispatch, operations, paged, split, types};
+use super::{builders, dispatch, operations, paged, split, syntax, types};
 
 /// The rewritten crate, split into files.
 pub struct Output {
@@ -83,6 +83,13 @@ pub fn rewrite(
         emitted.arms.push(dispatch::arm(&positional, op, &gate)?);
         emitted.decoders.extend(dispatch::decode_arm(&positional, op, &gate));
         emitted.listed.push((gate.clone(), op));
+        emitted.areas.push(areas::Listed {
+            area: op.area.clone(),
+            method: op.method.clone(),
+            path: op.path.clone(),
+            name: format_ident!("{}", op.method_name()),
+            builder: syntax::pascal_ident(&op.method_name()),
+        });
         emitted.builders.push(areas::gate_items(builder, &gate)?);
         positional.attrs.insert(0, gate);
         emitted.operations.push(positional);
@@ -95,6 +102,8 @@ pub fn rewrite(
     let (type_items, documented) = types::usage_docs(type_items, &reach.operations, ops);
     report.push(("usage_docs", documented));
     let (type_items, unreached) = areas::gate_types(type_items, &reach);
+    let (area_modules, placed) = areas::modules(&emitted.areas, &reach);
+    report.push(("area_modules", placed));
 
     let count = emitted.operations.len();
     let files = vec![
@@ -102,6 +111,7 @@ pub fn rewrite(
         ("operations.rs".into(), operations_file(&emitted.operations)),
         ("builder.rs".into(), builder_file(&emitted.builders, pages, ops)),
         ("types.rs".into(), parse_quote!(#(#type_items)*)),
+        ("areas.rs".into(), area_modules),
         ("dispatch/generated.rs".into(), dispatch::file(&emitted.arms, &emitted.decoders, &emitted.listed)),
     ];
     Ok(Output {
@@ -124,6 +134,7 @@ struct Emitted<'o> {
     arms: Vec<proc_macro2::TokenStream>,
     decoders: Vec<proc_macro2::TokenStream>,
     listed: Vec<(syn::Attribute, &'o Operation)>,
+    areas: Vec<areas::Listed>,
 }
 
 fn check_every_operation_made(

@@ -615,3 +615,26 @@ fn generated_public_names_carry_no_version_date() {
     assert!(dated("AccountingGetInvoiceByIdV20260101Response200") && dated("list_tasks_v_2026_03_03"));
     assert!(!dated("PlanV2Item") && !dated("Covid2020Report"));
 }
+
+#[test]
+fn each_area_is_a_module_of_its_builders_and_the_types_only_it_uses() {
+    let (files, stats) = generate(two_areas()).unwrap_or_default_files();
+    let modules = tight_text(&files["deel-api-gen/src/areas.rs"]);
+    assert!(stats.passes.contains(&("area_modules", 3)), "{:?}", stats.passes);
+    assert!(modules.contains(&tight_text(
+        r#"#[cfg(feature = "alpha")] /// The `alpha` area: its request builders and the types only it uses. /// /// - `GET /rest/v2/alpha`: [`Client::get_alpha`](crate::Client::get_alpha) pub mod alpha { pub use crate::builder::GetAlpha; pub use crate::types::{AlphaPage, OnlyAlpha}; }"#
+    )), "{modules}");
+    // `Shared` is used by both areas: it stays in `types` only.
+    assert!(!modules.contains("Shared"), "{modules}");
+    assert!(
+        modules.contains(&tight_text(
+            "pub mod beta { pub use crate::builder::{GetBeta, CreateBeta}; pub use crate::types::NewThing; }"
+        )),
+        "{modules}"
+    );
+}
+
+/// `text` without whitespace or trailing commas.
+fn tight_text(text: &str) -> String {
+    text.split_whitespace().collect::<String>().replace(",}", "}").replace(",)", ")")
+}
