@@ -86,8 +86,8 @@ pub fn decode_arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Option<To
     })
 }
 
-/// The dispatch file: helpers (from `dispatch.rs.in`) and the generated table, `call` and
-/// `decode`.
+/// The generated half of the dispatch module (its helpers are the hand-written
+/// `dispatch/mod.rs`): the operation table, `call` and `decode`.
 pub fn file(arms: &[TokenStream], decoders: &[TokenStream], ops: &[(Attribute, &Operation)]) -> syn::File {
     let entries = ops.iter().map(|(gate, op)| {
         let (name, method, path) = (op.method_name(), &op.method, &op.path);
@@ -119,5 +119,67 @@ pub fn file(arms: &[TokenStream], decoders: &[TokenStream], ops: &[(Attribute, &
                 _ => None,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use syn::parse_quote;
+
+    use super::*;
+
+    fn tight(tokens: &TokenStream) -> String {
+        let squashed: String = tokens.to_string().split_whitespace().collect();
+        squashed.replace(",)", ")")
+    }
+
+    fn op(params: &[(&str, &str)]) -> Operation {
+        Operation {
+            id: "update-thing".into(),
+            method: "PATCH".into(),
+            path: "/things/{thing_id}".into(),
+            params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            wire: BTreeMap::from([("page_size".to_string(), "pageSize".to_string())]),
+            ..Operation::default()
+        }
+    }
+
+    fn positional(output: Type) -> ImplItemFn {
+        parse_quote! {
+            pub(crate) fn send_update_thing<'a>(&'a self, thing_id: &str, page_size: Option<i64>,
+                note: Option<&str>, body: &types::ThingPatch) -> #output { todo!() }
+        }
+    }
+
+    #[test]
+    fn an_arm_reads_each_argument_from_the_call_by_its_place_and_wire_name() {
+        let f = positional(parse_quote!(crate::runtime::Pending<types::Thing>));
+        let params = [("thing_id", "path"), ("page_size", "query"), ("note", "query")];
+        let arm = arm(&f, &op(&params), &parse_quote!(#[cfg(feature = "things")])).expect("an arm");
+        let t = tight(&arm);
+        for part in [
+            "\"update_thing\"=>{",
+            "leta0:::std::string::String=path_arg(\"/things/{thing_id}\",call.path,\"thing_id\")?;",
+            "leta1:Option<i64>=query_arg(call.query,\"pageSize\")?;",
+            "leta2:Option<::std::string::String>=query_arg(call.query,\"note\")?;",
+            "leta3:types::ThingPatch=body_arg(call.body)?;",
+            "json(client.send_update_thing(&a0,a1,a2.as_deref(),&a3).await)",
+        ] {
+            assert!(t.contains(part), "{part} in {t}");
+        }
+        let decode = decode_arm(&f, &op(&params), &parse_quote!(#[cfg(feature = "things")])).expect("JSON");
+        assert!(tight(&decode).contains("decode::<types::Thing>(status,body,mode)"), "{decode}");
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_has_no_decoder_and_an_unknown_place_is_named() {
+        let f = positional(parse_quote!(crate::runtime::Pending<(), crate::runtime::pending::Empty>));
+        let gate: Attribute = parse_quote!(#[cfg(feature = "things")]);
+        assert!(decode_arm(&f, &op(&[("thing_id", "path")]), &gate).is_none());
+        let err =
+            arm(&f, &op(&[("thing_id", "path"), ("page_size", "header")]), &gate).err().unwrap_or_default();
+        assert!(err.contains("update_thing") && err.contains("page_size"), "{err}");
     }
 }
