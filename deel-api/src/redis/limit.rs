@@ -14,7 +14,11 @@ use crate::limiter::{Limiter, RateLimiter};
 /// at `max(now, tat - (burst - 1) * interval)`, and moves the theoretical arrival time `tat` one
 /// interval on. Time is Redis's, so processes on machines with different clocks agree.
 /// Returns how long the caller waits, in microseconds.
-const GCRA: &str = r"
+/// Hashed once: `Script::new` computes the SHA-1 that EVALSHA sends, and this runs before
+/// every request.
+static GCRA: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
@@ -26,7 +30,9 @@ if at < now then at = now end
 local next = tat + interval
 redis.call('SET', KEYS[1], string.format('%d', next), 'PX', math.floor((next - now) / 1000) + 1000)
 return at - now
-";
+",
+    )
+});
 
 /// A [`Limiter`] shared through Redis by every process on one namespace, so that together they
 /// send at most `per_second` requests per second, plus `burst - 1` at once after a quiet spell
@@ -111,7 +117,7 @@ impl RedisRateLimiter {
         if skip {
             return None;
         }
-        let script = redis::Script::new(GCRA);
+        let script = &*GCRA;
         let result = self
             .redis
             .run("reserving a request slot", |mut c| async move {

@@ -15,27 +15,39 @@ use crate::worker::{SharedWorkerTokens, StoredWorkerToken, WorkerToken};
 use crate::Error;
 
 /// Deletes a lease only if `holder` still holds it.
-const RELEASE: &str = r"
+static RELEASE: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-";
+",
+    )
+});
 
 /// Writes a pair as version `expected + 1` only while `holder` holds the lease and the stored
 /// version is still `expected`: -1 without the lease, -2 when another pair was stored meanwhile.
-const REPLACE: &str = r"
+static REPLACE: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        r"
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
 local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if v ~= tonumber(ARGV[2]) then return -2 end
 redis.call('HSET', KEYS[1], 'version', v + 1, unpack(ARGV, 3))
 return v + 1
-";
+",
+    )
+});
 
 /// Writes a pair as version 1 when none is stored.
-const SEED: &str = r"
+static SEED: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'version', 1, unpack(ARGV))
 return 1
-";
+",
+    )
+});
 
 async fn take_lease(redis: &Redis, key: &str, holder: &str, ttl: Duration) -> Result<bool, Error> {
     let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
@@ -48,7 +60,7 @@ async fn take_lease(redis: &Redis, key: &str, holder: &str, ttl: Duration) -> Re
 }
 
 async fn give_back(redis: &Redis, key: &str, holder: &str) -> Result<(), Error> {
-    let script = redis::Script::new(RELEASE);
+    let script = &*RELEASE;
     redis
         .run("releasing a lease", |mut c| async move {
             script.key(key).arg(holder).invoke_async::<i64>(&mut c).await
@@ -118,7 +130,7 @@ impl SharedTokenStore for RedisOAuthStore {
     fn seed<'a>(&'a self, tokens: &'a OAuthTokens) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             let fields = self.fields(tokens)?;
-            let script = redis::Script::new(SEED);
+            let script = &*SEED;
             let key = self.key.as_str();
             let done: i64 = self
                 .redis
@@ -142,7 +154,7 @@ impl SharedTokenStore for RedisOAuthStore {
     ) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             let fields = self.fields(tokens)?;
-            let script = redis::Script::new(REPLACE);
+            let script = &*REPLACE;
             let (key, lease) = (self.key.as_str(), self.lease.as_str());
             let version: i64 = self
                 .redis
