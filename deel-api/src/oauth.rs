@@ -485,12 +485,18 @@ impl OAuthSession {
         if pairs.synced {
             return Ok(());
         }
-        if shared.store.load().await?.is_none() {
-            shared.store.seed(&pairs.current).await?;
-        }
-        if let Some(stored) = shared.store.load().await? {
-            pairs.current = stored.tokens;
-            pairs.version = stored.version;
+        let stored = match shared.store.load().await? {
+            Some(stored) => Some(stored),
+            // Seeded: this pair is version 1. Not seeded: another process stored one meanwhile.
+            None if shared.store.seed(&pairs.current).await? => None,
+            None => shared.store.load().await?,
+        };
+        match stored {
+            Some(stored) => {
+                pairs.current = stored.tokens;
+                pairs.version = stored.version;
+            }
+            None => pairs.version = 1,
         }
         pairs.synced = true;
         Ok(())
