@@ -167,7 +167,7 @@ where
 /// `?`s and branches: rustc checks every line of these bodies ~1,400 times, so each token per
 /// field counts.
 macro_rules! lean_de {
-    ($name:ident { $($field:ident : $ty:ty = $wire:literal => $missing:tt),* $(,)? }) => {
+    ($name:ident { $($field:ident : $ty:ty = $wire:literal $(| $alias:literal)* => $missing:tt),* $(,)? }) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 struct Visitor;
@@ -181,7 +181,10 @@ macro_rules! lean_de {
                         $(let mut $field: ::std::option::Option<$ty> = None;)*
                         while let Some(key) = map.next_key::<lean::Key<'de>>()? {
                             match key.as_str() {
-                                $($wire => lean::take(&mut map, &mut $field, $wire),)*
+                                $(
+                                    $wire => lean::take(&mut map, &mut $field, $wire),
+                                    $($alias => lean::take(&mut map, &mut $field, $alias),)*
+                                )*
                                 _ => lean::skip(&mut map),
                             }?;
                         }

@@ -59140,13 +59140,14 @@ lean_ser!(
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TimeOffCreateTimeOffRequestResponse201 {
-    /// `time_offs`: array of [`TimeOffsPostResponseTimeOffsItems`]; required.
+    /// `time_offs`: array of [`TimeOffsPostResponseTimeOffsItems`]; required; also read as `timeOffs`.
+    #[cfg_attr(feature = "schemars", serde(alias = "timeOffs"))]
     pub time_offs: ::std::vec::Vec<TimeOffsPostResponseTimeOffsItems>,
 }
 #[cfg(feature = "time-off")]
 lean_de!(
     TimeOffCreateTimeOffRequestResponse201 { time_offs : ::std::vec::Vec <
-    TimeOffsPostResponseTimeOffsItems > = "time_offs" => req }
+    TimeOffsPostResponseTimeOffsItems > = "time_offs" | "timeOffs" => req }
 );
 #[cfg(feature = "time-off")]
 lean_ser!(TimeOffCreateTimeOffRequestResponse201 { time_offs = "time_offs" => always });
@@ -61739,12 +61740,24 @@ pub struct TimeOffsPostResponseTimeOffsItems {
     pub description: ::std::option::Option<::std::string::String>,
     /// `end_date`: string (date); required.
     pub end_date: ::chrono::naive::NaiveDate,
-    /// `entitlement_unit`: [`TimeOffsGetResponseDataItemsEntitlementUnit`]; required.
-    pub entitlement_unit: TimeOffsGetResponseDataItemsEntitlementUnit,
+    /// `entitlement_unit`: [`TimeOffsGetResponseDataItemsEntitlementUnit`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub entitlement_unit: ::std::option::Option<
+        TimeOffsGetResponseDataItemsEntitlementUnit,
+    >,
     /// `half_end_date`: boolean; required.
     pub half_end_date: bool,
     /// `half_start_date`: boolean; required.
     pub half_start_date: bool,
+    /// `id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
     /// `is_end_date_estimated`: boolean; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -61819,8 +61832,12 @@ pub struct TimeOffsPostResponseTimeOffsItems {
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub time_off_type: ::std::option::Option<TimeOffsGetResponseDataItemsTimeOffType>,
-    /// `time_off_type_id`: string; required.
-    pub time_off_type_id: ::std::string::String,
+    /// `time_off_type_id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub time_off_type_id: ::std::option::Option<::std::string::String>,
     /// `updated_at`: string (date-time); required.
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -61835,10 +61852,11 @@ lean_de!(
     deduction_amount : ::std::option::Option < f64 > = "deduction_amount" => opt,
     description : ::std::option::Option < ::std::string::String > = "description" => opt,
     end_date : ::chrono::naive::NaiveDate = "end_date" => req, entitlement_unit :
-    TimeOffsGetResponseDataItemsEntitlementUnit = "entitlement_unit" => req,
-    half_end_date : bool = "half_end_date" => req, half_start_date : bool =
-    "half_start_date" => req, is_end_date_estimated : ::std::option::Option < bool > =
-    "is_end_date_estimated" => opt, is_paid : bool = "is_paid" => req,
+    ::std::option::Option < TimeOffsGetResponseDataItemsEntitlementUnit > =
+    "entitlement_unit" => opt, half_end_date : bool = "half_end_date" => req,
+    half_start_date : bool = "half_start_date" => req, id : ::std::option::Option <
+    ::std::string::String > = "id" => opt, is_end_date_estimated : ::std::option::Option
+    < bool > = "is_end_date_estimated" => opt, is_paid : bool = "is_paid" => req,
     other_type_description : ::std::option::Option < ::std::string::String > =
     "other_type_description" => opt, reason : ::std::option::Option <
     ::std::string::String > = "reason" => opt, recipient_profile : ::std::option::Option
@@ -61853,9 +61871,9 @@ lean_de!(
     TimeOffsPostResponseTimeOffsItemsTimeOffEvent > = "time_off_event" => opt,
     time_off_percentage : ::std::option::Option < f64 > = "time_off_percentage" => opt,
     time_off_type : ::std::option::Option < TimeOffsGetResponseDataItemsTimeOffType > =
-    "time_off_type" => opt, time_off_type_id : ::std::string::String = "time_off_type_id"
-    => req, updated_at : ::chrono::DateTime < ::chrono::offset::Utc > = "updated_at" =>
-    req }
+    "time_off_type" => opt, time_off_type_id : ::std::option::Option <
+    ::std::string::String > = "time_off_type_id" => opt, updated_at : ::chrono::DateTime
+    < ::chrono::offset::Utc > = "updated_at" => req }
 );
 #[cfg(feature = "time-off")]
 lean_ser!(
@@ -61866,11 +61884,12 @@ lean_ser!(
     (unless::std::option::Option::is_none), created_at = "created_at" => always,
     deduction_amount = "deduction_amount" => (unless::std::option::Option::is_none),
     description = "description" => (unless::std::option::Option::is_none), end_date =
-    "end_date" => always, entitlement_unit = "entitlement_unit" => always, half_end_date
-    = "half_end_date" => always, half_start_date = "half_start_date" => always,
-    is_end_date_estimated = "is_end_date_estimated" =>
-    (unless::std::option::Option::is_none), is_paid = "is_paid" => always,
-    other_type_description = "other_type_description" =>
+    "end_date" => always, entitlement_unit = "entitlement_unit" =>
+    (unless::std::option::Option::is_none), half_end_date = "half_end_date" => always,
+    half_start_date = "half_start_date" => always, id = "id" =>
+    (unless::std::option::Option::is_none), is_end_date_estimated =
+    "is_end_date_estimated" => (unless::std::option::Option::is_none), is_paid =
+    "is_paid" => always, other_type_description = "other_type_description" =>
     (unless::std::option::Option::is_none), reason = "reason" =>
     (unless::std::option::Option::is_none), recipient_profile = "recipient_profile" =>
     (unless::std::option::Option::is_none), requested_at = "requested_at" => always,
@@ -61881,7 +61900,7 @@ lean_ser!(
     (unless::std::option::Option::is_none), time_off_percentage = "time_off_percentage"
     => (unless::std::option::Option::is_none), time_off_type = "time_off_type" =>
     (unless::std::option::Option::is_none), time_off_type_id = "time_off_type_id" =>
-    always, updated_at = "updated_at" => always }
+    (unless::std::option::Option::is_none), updated_at = "updated_at" => always }
 );
 #[cfg(feature = "time-off")]
 ///`TimeOffsPostResponseTimeOffsItemsAttachmentsItems`
@@ -62598,8 +62617,12 @@ pub struct TimeOffsProfileHrisProfileIdGetResponseDataItems {
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub contract_oid: ::std::option::Option<::std::string::String>,
-    /// `created_at`: string (date-time); required.
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /// `created_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// `deduction_amount`: number; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -62614,8 +62637,14 @@ pub struct TimeOffsProfileHrisProfileIdGetResponseDataItems {
     pub description: ::std::option::Option<::std::string::String>,
     /// `end_date`: string (date); required.
     pub end_date: ::chrono::naive::NaiveDate,
-    /// `entitlement_unit`: [`TimeOffsGetResponseDataItemsEntitlementUnit`]; required.
-    pub entitlement_unit: TimeOffsGetResponseDataItemsEntitlementUnit,
+    /// `entitlement_unit`: [`TimeOffsGetResponseDataItemsEntitlementUnit`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub entitlement_unit: ::std::option::Option<
+        TimeOffsGetResponseDataItemsEntitlementUnit,
+    >,
     /// `half_end_date`: boolean; required.
     pub half_end_date: bool,
     /// `half_start_date`: boolean; required.
@@ -62682,22 +62711,31 @@ pub struct TimeOffsProfileHrisProfileIdGetResponseDataItems {
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub time_off_percentage: ::std::option::Option<f64>,
-    /// `time_off_type_id`: string; required.
-    pub time_off_type_id: ::std::string::String,
-    /// `updated_at`: string (date-time); required.
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /// `time_off_type_id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub time_off_type_id: ::std::option::Option<::std::string::String>,
+    /// `updated_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "time-off")]
 lean_de!(
     TimeOffsProfileHrisProfileIdGetResponseDataItems { amount : f64 = "amount" => req,
     approved_at : ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > >
     = "approved_at" => opt, contract_oid : ::std::option::Option < ::std::string::String
-    > = "contract_oid" => opt, created_at : ::chrono::DateTime < ::chrono::offset::Utc >
-    = "created_at" => req, deduction_amount : ::std::option::Option < f64 > =
-    "deduction_amount" => opt, description : ::std::option::Option <
-    ::std::string::String > = "description" => opt, end_date : ::chrono::naive::NaiveDate
-    = "end_date" => req, entitlement_unit : TimeOffsGetResponseDataItemsEntitlementUnit =
-    "entitlement_unit" => req, half_end_date : bool = "half_end_date" => req,
+    > = "contract_oid" => opt, created_at : ::std::option::Option < ::chrono::DateTime <
+    ::chrono::offset::Utc > > = "created_at" => opt, deduction_amount :
+    ::std::option::Option < f64 > = "deduction_amount" => opt, description :
+    ::std::option::Option < ::std::string::String > = "description" => opt, end_date :
+    ::chrono::naive::NaiveDate = "end_date" => req, entitlement_unit :
+    ::std::option::Option < TimeOffsGetResponseDataItemsEntitlementUnit > =
+    "entitlement_unit" => opt, half_end_date : bool = "half_end_date" => req,
     half_start_date : bool = "half_start_date" => req, id : ::std::string::String = "id"
     => req, is_end_date_estimated : ::std::option::Option < bool > =
     "is_end_date_estimated" => opt, is_paid : bool = "is_paid" => req,
@@ -62712,20 +62750,21 @@ lean_de!(
     => opt, time_off_dailies : ::std::vec::Vec <
     TimeOffsGetResponseDataItemsTimeOffDailiesItems > = "time_off_dailies" => default,
     time_off_percentage : ::std::option::Option < f64 > = "time_off_percentage" => opt,
-    time_off_type_id : ::std::string::String = "time_off_type_id" => req, updated_at :
-    ::chrono::DateTime < ::chrono::offset::Utc > = "updated_at" => req }
+    time_off_type_id : ::std::option::Option < ::std::string::String > =
+    "time_off_type_id" => opt, updated_at : ::std::option::Option < ::chrono::DateTime <
+    ::chrono::offset::Utc > > = "updated_at" => opt }
 );
 #[cfg(feature = "time-off")]
 lean_ser!(
     TimeOffsProfileHrisProfileIdGetResponseDataItems { amount = "amount" => always,
     approved_at = "approved_at" => (unless::std::option::Option::is_none), contract_oid =
     "contract_oid" => (unless::std::option::Option::is_none), created_at = "created_at"
-    => always, deduction_amount = "deduction_amount" =>
+    => (unless::std::option::Option::is_none), deduction_amount = "deduction_amount" =>
     (unless::std::option::Option::is_none), description = "description" =>
     (unless::std::option::Option::is_none), end_date = "end_date" => always,
-    entitlement_unit = "entitlement_unit" => always, half_end_date = "half_end_date" =>
-    always, half_start_date = "half_start_date" => always, id = "id" => always,
-    is_end_date_estimated = "is_end_date_estimated" =>
+    entitlement_unit = "entitlement_unit" => (unless::std::option::Option::is_none),
+    half_end_date = "half_end_date" => always, half_start_date = "half_start_date" =>
+    always, id = "id" => always, is_end_date_estimated = "is_end_date_estimated" =>
     (unless::std::option::Option::is_none), is_paid = "is_paid" => always,
     other_type_description = "other_type_description" =>
     (unless::std::option::Option::is_none), reason = "reason" =>
@@ -62736,7 +62775,8 @@ lean_ser!(
     (unless::std::option::Option::is_none), time_off_dailies = "time_off_dailies" =>
     (unless::std::vec::Vec::is_empty), time_off_percentage = "time_off_percentage" =>
     (unless::std::option::Option::is_none), time_off_type_id = "time_off_type_id" =>
-    always, updated_at = "updated_at" => always }
+    (unless::std::option::Option::is_none), updated_at = "updated_at" =>
+    (unless::std::option::Option::is_none) }
 );
 #[cfg(feature = "time-off")]
 open_enum!(

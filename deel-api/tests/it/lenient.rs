@@ -254,3 +254,39 @@ async fn any_operation_gives_its_raw_body_with_the_same_errors() {
     let err = client.get_webhook("wh-1").send().json().await.err();
     assert!(matches!(err, Some(deel_api::Error::NotFound(_))), "{err:?}");
 }
+
+#[test]
+fn facts_learned_in_the_overlay_decode_without_corrections_even_strictly() {
+    use deel_api::types::{
+        TimeOffCreateTimeOffRequestResponse201 as Created, TimeOffGetTimeOffProfileResponse200 as TimeOffs,
+    };
+    // Our own values, shaped like the bodies in Deel's time-off guide
+    // (openapi/overlays/0003-time-off-requests.yaml): list items without timestamps, type or unit.
+    let item = json!({ "id": "to-7", "amount": 2, "is_paid": true, "status": "REQUESTED",
+        "start_date": "2026-03-02", "end_date": "2026-03-03", "requested_at": "2026-02-20",
+        "half_start_date": false, "half_end_date": true });
+    let list = json!({ "data": [item], "page_size": 20, "has_next_page": false }).to_string();
+    let (value, corrections) =
+        decode::<TimeOffs>(200, list.into_bytes(), DecodeMode::Strict).unwrap_or_else(|e| panic!("{e}"));
+    assert!(corrections.is_empty(), "{corrections:?}");
+    let first = &value.data[0];
+    assert_eq!((first.created_at, first.updated_at, first.time_off_type_id.as_deref()), (None, None, None));
+    assert!(first.entitlement_unit.is_none() && first.half_end_date);
+
+    // A created request under the camel-case key: read, not zero-filled.
+    let made = json!({ "id": "to-8", "is_paid": false, "start_date": "2026-04-01", "end_date": "2026-04-01",
+        "requested_at": "2026-03-30", "half_start_date": true, "half_end_date": false,
+        "created_at": "2026-03-30T10:00:00Z", "updated_at": "2026-03-30T10:00:00Z" });
+    let body = json!({ "timeOffs": [made] }).to_string();
+    let (value, corrections) =
+        decode::<Created>(201, body.into_bytes(), DecodeMode::Strict).unwrap_or_else(|e| panic!("{e}"));
+    assert!(corrections.is_empty(), "{corrections:?}");
+    assert_eq!(value.time_offs.len(), 1);
+    assert_eq!(value.time_offs[0].id.as_deref(), Some("to-8"));
+    // It serializes under the spec's name, and the spec's name still reads.
+    let again = serde_json::to_value(&value).unwrap_or_default();
+    assert!(again.get("time_offs").is_some() && again.get("timeOffs").is_none(), "{again}");
+    let (value, _) = decode::<Created>(201, again.to_string().into_bytes(), DecodeMode::Strict)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(value.time_offs.len(), 1);
+}

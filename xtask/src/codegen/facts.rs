@@ -95,3 +95,27 @@ pub fn remove_multipart_bodies(doc: &mut Value) {
         }
     });
 }
+
+/// Learned wire names: schema name → property → the other names Deel is known to send it under
+/// (`x-deel-wire-aliases`, set by an overlay).
+pub type WireAliases = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+/// Every `x-deel-wire-aliases` of the document's component schemas.
+pub fn wire_aliases(doc: &Value) -> WireAliases {
+    let mut out = WireAliases::new();
+    let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
+    for (schema, body) in schemas.into_iter().flatten() {
+        let properties = body.get("properties").and_then(Value::as_object);
+        for (property, facts) in properties.into_iter().flatten() {
+            let aliases: Vec<String> = facts
+                .get("x-deel-wire-aliases")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+                .unwrap_or_default();
+            if !aliases.is_empty() {
+                out.entry(schema.clone()).or_default().insert(property.clone(), aliases);
+            }
+        }
+    }
+    out
+}

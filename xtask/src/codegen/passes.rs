@@ -1,7 +1,7 @@
 //! Reshapes progenitor's output into the crate's public interface, as a list of named passes:
 //!
 //! 1. `split` takes progenitor's file apart (client, types, one method per operation);
-//! 2. the type passes ([`types::PASSES`]): open enums, lenient fields, lean serde, schemas,
+//! 2. the type passes: learned wire names ([`types::wire_aliases`]), then [`types::PASSES`]: open enums, lenient fields, lean serde, schemas,
 //!    redacted secrets;
 //! 3. the operation passes ([`operations::PASSES`]) make each method a plain function that
 //!    returns a `runtime::Pending`;
@@ -17,7 +17,7 @@ use quote::{format_ident, ToTokens};
 use syn::{parse_quote, Ident, ImplItemFn, Item};
 
 use super::areas::{self, OperationUse};
-use super::facts::Operation;
+use super::facts::{Operation, WireAliases};
 use super::pagination::PageSpec;
 use super::{builders, dispatch, operations, paged, split, syntax, types};
 
@@ -39,12 +39,15 @@ pub fn rewrite(
     file: syn::File,
     ops: &BTreeMap<String, Operation>,
     pages: &BTreeMap<String, PageSpec>,
+    aliases: &WireAliases,
 ) -> Result<Output, String> {
     let parts = split::split(file)?;
     let mut report: Vec<(&'static str, usize)> = vec![("split", parts.operations.len())];
 
     let field_types = paged::field_types(&parts.types);
-    let mut type_items = parts.types;
+    // First of the type passes: the learned names are serde attributes that the others read.
+    let (mut type_items, placed) = types::wire_aliases(parts.types, aliases)?;
+    report.push(("wire_aliases", placed));
     for (name, pass) in types::PASSES {
         let (items, changed) = pass(type_items)?;
         type_items = items;

@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{parse_quote, Ident, Item, Type};
 
+use super::facts::WireAliases;
 use super::syntax::{derives, generic_args, option_inner, remove_derives, serde_rename, type_name, unraw};
 
 /// A pass over the generated types.
@@ -26,6 +27,38 @@ pub const PASSES: &[(&str, TypePass)] = &[
     ("redact_secret_fields", redact_secret_fields),
 ];
 
+/// `wire_aliases`: a field that Deel is known to send under another name (an overlay's
+/// `x-deel-wire-aliases`) also reads under that name, through `#[serde(alias)]`, which
+/// `lean_serde` turns into an extra match arm. Every alias must land: one whose struct or field
+/// is not in progenitor's output is an error naming it, so a learned fact is never dropped.
+pub fn wire_aliases(mut items: Vec<Item>, aliases: &WireAliases) -> Result<(Vec<Item>, usize), String> {
+    let mut placed = 0;
+    let mut wanted: usize = aliases.values().map(|fields| fields.len()).sum();
+    for item in &mut items {
+        let Item::Struct(s) = item else { continue };
+        let Some(fields) = aliases.get(&s.ident.to_string()) else { continue };
+        for field in s.fields.iter_mut() {
+            let Some(ident) = &field.ident else { continue };
+            let wire = serde_rename(&field.attrs).unwrap_or_else(|| unraw(ident));
+            let Some(names) = fields.get(&wire) else { continue };
+            field.attrs.push(parse_quote!(#[serde(#(alias = #names),*)]));
+            placed += 1;
+            wanted = wanted.saturating_sub(1);
+        }
+    }
+    if wanted > 0 {
+        let missing: Vec<String> = aliases
+            .iter()
+            .flat_map(|(schema, fields)| fields.keys().map(move |f| format!("{schema}.{f}")))
+            .collect();
+        return Err(format!(
+            "wire_aliases: {wanted} learned wire name(s) found no generated field; expected a struct \
+             field for each of {missing:?}"
+        ));
+    }
+    Ok((items, placed))
+}
+
 /// Every field of a generated struct gets a doc line from facts: its JSON name, its JSON type
 /// (with the format where the Rust type tells it) and whether Deel may leave it out or send
 /// `null`.
@@ -38,12 +71,32 @@ pub fn field_docs(mut items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
             let Some(ident) = &field.ident else { continue };
             let wire = serde_rename(&field.attrs).unwrap_or_else(|| unraw(ident));
             let presence = presence(field);
-            let doc = format!(" `{wire}`: {}; {presence}.", json_type(&field.ty));
+            let also: String =
+                serde_aliases(&field.attrs).iter().map(|a| format!("; also read as `{a}`")).collect();
+            let doc = format!(" `{wire}`: {}; {presence}{also}.", json_type(&field.ty));
             field.attrs.insert(0, parse_quote!(#[doc = #doc]));
             count += 1;
         }
     }
     Ok((items, count))
+}
+
+/// The other wire names a field reads under (`#[serde(alias = "…")]`).
+fn serde_aliases(attrs: &[syn::Attribute]) -> Vec<String> {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .filter_map(|a| a.parse_args_with(Metas::parse_terminated).ok())
+        .flatten()
+        .filter_map(|m| match m {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("alias") => match nv.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether a field may be absent or `null`, from its type and typify's serde attributes.
@@ -299,10 +352,12 @@ fn lean_fields(s: &syn::ItemStruct) -> Option<(Vec<TokenStream>, Vec<TokenStream
         let mut wire = unraw(&ident);
         let mut missing = if option_inner(&field.ty).is_some() { quote!(opt) } else { quote!(req) };
         let mut skip = quote!(always);
+        let mut aliases = Vec::new();
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
             for meta in attr.parse_args_with(Metas::parse_terminated).ok()? {
                 match &meta {
                     syn::Meta::NameValue(nv) if nv.path.is_ident("rename") => wire = text(&nv.value)?,
+                    syn::Meta::NameValue(nv) if nv.path.is_ident("alias") => aliases.push(text(&nv.value)?),
                     syn::Meta::Path(p) if p.is_ident("default") => missing = quote!(default),
                     syn::Meta::NameValue(nv) if nv.path.is_ident("default") => {
                         let path = syn::parse_str::<syn::Expr>(&text(&nv.value)?).ok()?;
@@ -317,7 +372,7 @@ fn lean_fields(s: &syn::ItemStruct) -> Option<(Vec<TokenStream>, Vec<TokenStream
             }
         }
         let ty = &field.ty;
-        fields.push(quote!(#ident: #ty = #wire => #missing));
+        fields.push(quote!(#ident: #ty = #wire #(| #aliases)* => #missing));
         ser.push(quote!(#ident = #wire => #skip));
     }
     Some((fields, ser))
@@ -532,6 +587,39 @@ mod tests {
                 .count(),
             2
         );
+    }
+
+    #[test]
+    fn a_learned_wire_name_becomes_an_extra_match_arm_and_a_doc_note() {
+        let file: syn::File = parse_quote! {
+            #[derive(Debug, Deserialize, Serialize)]
+            pub struct Created { pub made_items: Vec<String>, pub id: String }
+        };
+        let aliases: WireAliases =
+            [("Created".to_string(), [("made_items".to_string(), vec!["madeItems".to_string()])].into())]
+                .into();
+        let (out, n) = wire_aliases(items(file), &aliases).expect("placed");
+        assert_eq!(n, 1);
+        let (out, _) = field_docs(out).expect("documented");
+        let (out, _) = lean_serde(out).expect("lean");
+        let t = tight(&quote!(#(#out)*).to_string());
+        assert!(t.contains(&tight("= \"made_items\" | \"madeItems\" => req")), "{t}");
+        assert!(t.contains(&tight("= \"id\" => req")), "{t}");
+        assert!(t.contains("alsoreadas`madeItems`"), "{t}");
+        // Serialization keeps the spec's name.
+        assert!(t.contains(&tight("made_items = \"made_items\" => always")), "{t}");
+    }
+
+    #[test]
+    fn a_learned_wire_name_that_finds_no_field_is_an_error_naming_it() {
+        let file: syn::File = parse_quote! {
+            #[derive(Debug, Deserialize, Serialize)]
+            pub struct Created { pub id: String }
+        };
+        let aliases: WireAliases =
+            [("Created".to_string(), [("gone".to_string(), vec!["Gone".to_string()])].into())].into();
+        let err = wire_aliases(items(file), &aliases).err().unwrap_or_default();
+        assert!(err.contains("Created.gone"), "{err}");
     }
 
     #[test]

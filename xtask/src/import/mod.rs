@@ -44,7 +44,7 @@ impl Import {
             let _ = writeln!(s, "  {:<28} {:>6}", p.name, p.touched);
         }
         for o in &self.overlays {
-            let _ = writeln!(s, "  overlay {:<20} {:>6} actions, {} nodes", o.name, o.actions, o.nodes);
+            let _ = writeln!(s, "  overlay {:<36} {:>3} actions, {} nodes", o.name, o.actions, o.nodes);
         }
         let _ = writeln!(s, "  operations in {}, out {}", self.operations_in, self.operations_out);
         s

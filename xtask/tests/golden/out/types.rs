@@ -15,11 +15,12 @@ use crate::macros::{lean, OpenEnumVisitor};
 pub struct Gadget {
     /// `id`: string; required.
     pub id: ::std::string::String,
-    /// `labels`: array of string; optional, a default when absent.
+    /// `labels`: array of string; optional, a default when absent; also read as `tagLabels`.
     #[cfg_attr(
         feature = "schemars",
         serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
     )]
+    #[cfg_attr(feature = "schemars", serde(alias = "tagLabels"))]
     pub labels: ::std::vec::Vec<::std::string::String>,
     /// `retired_at`: string (date-time); required, may be null.
     pub retired_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -41,10 +42,11 @@ pub struct Gadget {
 #[cfg(feature = "gadgets")]
 lean_de!(
     Gadget { id : ::std::string::String = "id" => req, labels : ::std::vec::Vec <
-    ::std::string::String > = "labels" => default, retired_at : ::std::option::Option <
-    ::chrono::DateTime < ::chrono::offset::Utc > > = "retired_at" => opt, status :
-    GadgetStatus = "status" => req, type_ : ::std::option::Option < ::std::string::String
-    > = "type" => opt, weight : ::std::option::Option < f64 > = "weight" => opt }
+    ::std::string::String > = "labels" | "tagLabels" => default, retired_at :
+    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > = "retired_at"
+    => opt, status : GadgetStatus = "status" => req, type_ : ::std::option::Option <
+    ::std::string::String > = "type" => opt, weight : ::std::option::Option < f64 > =
+    "weight" => opt }
 );
 #[cfg(feature = "gadgets")]
 lean_ser!(
