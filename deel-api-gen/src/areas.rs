@@ -9,36 +9,23 @@
 /// - `GET /rest/v2/invoices/{id}/download`: [`Client::get_billing_invoice_download_link`](crate::Client::get_billing_invoice_download_link)
 /// - `GET /rest/v2/invoices/{invoice_id}`: [`Client::get_invoice_by_id`](crate::Client::get_invoice_by_id)
 /// - `GET /rest/v2/payments`: [`Client::retrieve_payment_receipts`](crate::Client::retrieve_payment_receipts)
-/// - `GET /rest/v2/payments/{payment_id}/breakdown`: [`Client::retrieve_a_payment_breakdown`](crate::Client::retrieve_a_payment_breakdown)
+/// - `GET /rest/v2/payments/{payment_id}/breakdown`: [`Client::retrieve_payment_breakdown`](crate::Client::retrieve_payment_breakdown)
 pub mod accounting {
     pub use crate::builder::{
         RetrieveInvoices, RetrieveDeelInvoices, GetBillingInvoiceDownloadLink,
-        GetInvoiceById, RetrievePaymentReceipts, RetrieveAPaymentBreakdown,
+        GetInvoiceById, RetrievePaymentReceipts, RetrievePaymentBreakdown,
     };
     pub use crate::types::{
-        AccountingGetBillingInvoiceDownloadLinkResponse200,
-        AccountingGetInvoiceByIdResponse200,
-        AccountingRetrieveAPaymentBreakdownResponse200,
-        AccountingRetrieveDeelInvoicesResponse200, AccountingRetrieveInvoicesResponse200,
-        AccountingRetrievePaymentReceiptsResponse200, InvoicesDeelGetResponseDataItems,
-        InvoicesDeelGetResponseDataItemsStatus, InvoicesGetParametersInclude,
-        InvoicesGetParametersStatus, InvoicesGetResponseDataItems,
-        InvoicesGetResponseDataItemsPaidAt, InvoicesGetResponseDataItemsStatus,
-        InvoicesGetResponsePage, InvoicesIdDownloadGetResponseData,
-        InvoicesInvoiceIdGetResponseData, InvoicesInvoiceIdGetResponseDataLineItemsItems,
-        InvoicesInvoiceIdGetResponseDataLineItemsItemsType,
-        InvoicesInvoiceIdGetResponseDataStatus, PaymentsGetParametersEntities,
-        PaymentsGetParametersEntities0, PaymentsGetParametersStatuses,
-        PaymentsGetParametersStatuses0, PaymentsGetParametersStatuses1,
-        PaymentsGetResponseData, PaymentsGetResponseDataRowsItems,
-        PaymentsGetResponseDataRowsItemsGeneralFundsUsed,
-        PaymentsGetResponseDataRowsItemsPaymentMethod,
-        PaymentsGetResponseDataRowsItemsPaymentMethodType,
-        PaymentsGetResponseDataRowsItemsWorkersItems,
-        PaymentsPaymentIdBreakdownGetResponseDataItems,
-        PaymentsPaymentIdBreakdownGetResponseDataItemsContractType,
-        PaymentsPaymentIdBreakdownGetResponseDataItemsFrequency,
-        PaymentsPaymentIdBreakdownGetResponseDataItemsGroupId,
+        BillingInvoiceDownloadLink, ContractorUniqueIdentifier, DeelGrantedCreditsUsed,
+        DeelInvoice, DeelInvoiceList, DeelInvoiceStatus,
+        GetBillingInvoiceDownloadLinkResponse, GetInvoiceByIdResponse,
+        GetInvoiceByIdResult, GetInvoiceByIdResultLineItem, GetInvoiceByIdResultStatus,
+        Include, Invoice, InvoiceList, InvoiceListPage, InvoiceStatus, LineItemType,
+        PaidAt, PaymentBreakdown, PaymentBreakdownContractType,
+        PaymentBreakdownFrequency, PaymentBreakdownList, PaymentReceipt,
+        PaymentReceiptStatus, PaymentReceiptStatusVariant1, RetrieveInvoicesStatus,
+        RetrievePaymentReceiptsResponse, Row, RowPaymentMethod, RowPaymentMethodType,
+        RowStatus, RowWorker,
     };
 }
 #[cfg(feature = "adjustments")]
@@ -56,16 +43,12 @@ pub mod adjustments {
         DeleteContractAdjustment, UpdateContractAdjustment, GetContractAdjustments,
     };
     pub use crate::types::{
-        AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
-        AdjustmentsCategoriesGetResponseDataItems,
-        AdjustmentsCreateContractAdjustmentResponse201,
-        AdjustmentsGetAdjustmentCategoriesResponse200,
-        AdjustmentsGetContractAdjustmentResponse200,
-        AdjustmentsGetContractAdjustmentsResponse200, AdjustmentsIdGetResponseData,
-        AdjustmentsIdGetResponseDataStatus, AdjustmentsPostResponseData,
-        AdjustmentsPostResponseDataFile, AdjustmentsPostResponseDataStatus,
-        AdjustmentsPostResponseDataStatus0, AdjustmentsPostResponseDataStatus1,
-        ContractsContractIdAdjustmentsGetResponseDataItems,
+        AdjustmentCategory, AdjustmentCategoryContractType, AdjustmentCategoryList,
+        AdjustmentResultStatus, ContractAdjustment, ContractAdjustmentFile,
+        ContractAdjustmentList, ContractAdjustmentStatus,
+        ContractAdjustmentStatusVariant1, ContractAdjustmentStatusVariant2,
+        CreateContractAdjustmentResponse, GetContractAdjustmentResponse,
+        GetContractAdjustmentResult, GetContractAdjustmentsResult,
     };
 }
 #[cfg(feature = "assets")]
@@ -76,183 +59,102 @@ pub mod adjustments {
 pub mod assets {
     pub use crate::builder::{GetItAssets, GetItAssetById};
     pub use crate::types::{
-        AssetsGetItAssetByIdResponse200, AssetsGetItAssetsResponse200,
-        ItAssetsAssetIdGetResponseData, ItAssetsAssetIdGetResponseDataProduct,
-        ItAssetsGetParametersLocation, ItAssetsGetParametersStatus,
-        ItAssetsGetResponseDataItems, ItAssetsGetResponseDataItemsAssignedWarehouse,
-        ItAssetsGetResponseDataItemsAssignedWarehouseWarehouseType,
-        ItAssetsGetResponseDataItemsGrade, ItAssetsGetResponseDataItemsOwnership,
-        ItAssetsGetResponseDataItemsOwnershipType, ItAssetsGetResponseDataItemsStatus,
+        AssignedWarehouse, AssignedWarehouseOwnership, GetItAssetByIdResponse,
+        GetItAssetByIdResult, GetItAssetByIdResultProduct, GetItAssetsStatus, Grade,
+        ItAsset, ItAssetList, ItAssetStatus, Ownership, WarehouseType,
     };
 }
 #[cfg(feature = "ats")]
 /// The `ats` area: its request builders and the types only it uses.
 ///
-/// - `GET /rest/v2/ats/application-sources`: [`Client::retrieve_a_list_of_ats_application_sources`](crate::Client::retrieve_a_list_of_ats_application_sources)
-/// - `GET /rest/v2/ats/applications`: [`Client::retrieve_a_list_of_ats_applications`](crate::Client::retrieve_a_list_of_ats_applications)
+/// - `GET /rest/v2/ats/application-sources`: [`Client::list_ats_application_sources`](crate::Client::list_ats_application_sources)
+/// - `GET /rest/v2/ats/applications`: [`Client::list_ats_applications`](crate::Client::list_ats_applications)
 /// - `POST /rest/v2/ats/applications`: [`Client::create_ats_application`](crate::Client::create_ats_application)
 /// - `GET /rest/v2/ats/applications/{application_id}`: [`Client::retrieve_ats_application`](crate::Client::retrieve_ats_application)
-/// - `POST /rest/v2/ats/applications/{application_id}/interview-plan-stages`: [`Client::associate_application_with_an_interview_plan_stage`](crate::Client::associate_application_with_an_interview_plan_stage)
-/// - `POST /rest/v2/ats/applications/{application_id}/notes`: [`Client::add_note_to_an_application`](crate::Client::add_note_to_an_application)
-/// - `GET /rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}`: [`Client::retrieve_paginated_list_of_ats_attachment_files`](crate::Client::retrieve_paginated_list_of_ats_attachment_files)
-/// - `GET /rest/v2/ats/candidates`: [`Client::retrieve_paginated_list_of_ats_candidates`](crate::Client::retrieve_paginated_list_of_ats_candidates)
+/// - `POST /rest/v2/ats/applications/{application_id}/interview-plan-stages`: [`Client::associate_application_with_interview_plan_stage`](crate::Client::associate_application_with_interview_plan_stage)
+/// - `POST /rest/v2/ats/applications/{application_id}/notes`: [`Client::add_note_to_application`](crate::Client::add_note_to_application)
+/// - `GET /rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}`: [`Client::list_ats_attachment_files`](crate::Client::list_ats_attachment_files)
+/// - `GET /rest/v2/ats/candidates`: [`Client::list_ats_candidates`](crate::Client::list_ats_candidates)
 /// - `POST /rest/v2/ats/candidates`: [`Client::create_ats_candidate`](crate::Client::create_ats_candidate)
 /// - `POST /rest/v2/ats/candidates/{candidate_id}/tags`: [`Client::create_candidate_tags`](crate::Client::create_candidate_tags)
-/// - `GET /rest/v2/ats/departments`: [`Client::retrieve_a_list_of_ats_departments`](crate::Client::retrieve_a_list_of_ats_departments)
-/// - `GET /rest/v2/ats/email-templates`: [`Client::retrieve_a_list_of_published_ats_email_templates`](crate::Client::retrieve_a_list_of_published_ats_email_templates)
-/// - `GET /rest/v2/ats/employment-types`: [`Client::retrieve_a_list_of_ats_employment_types`](crate::Client::retrieve_a_list_of_ats_employment_types)
+/// - `GET /rest/v2/ats/departments`: [`Client::list_ats_departments`](crate::Client::list_ats_departments)
+/// - `GET /rest/v2/ats/email-templates`: [`Client::list_published_ats_email_templates`](crate::Client::list_published_ats_email_templates)
+/// - `GET /rest/v2/ats/employment-types`: [`Client::list_ats_employment_types`](crate::Client::list_ats_employment_types)
 /// - `GET /rest/v2/ats/hiring-members`: [`Client::retrieve_ats_hiring_members`](crate::Client::retrieve_ats_hiring_members)
-/// - `GET /rest/v2/ats/job-boards/{job_board_id}/job-postings`: [`Client::retrieve_a_list_of_ats_job_postings`](crate::Client::retrieve_a_list_of_ats_job_postings)
+/// - `GET /rest/v2/ats/job-boards/{job_board_id}/job-postings`: [`Client::list_ats_job_postings`](crate::Client::list_ats_job_postings)
 /// - `GET /rest/v2/ats/job-postings`: [`Client::retrieve_ats_job_postings`](crate::Client::retrieve_ats_job_postings)
 /// - `GET /rest/v2/ats/job-postings/{job_posting_id}`: [`Client::retrieve_ats_job_posting`](crate::Client::retrieve_ats_job_posting)
-/// - `GET /rest/v2/ats/jobs`: [`Client::retrieve_a_list_of_ats_jobs`](crate::Client::retrieve_a_list_of_ats_jobs)
+/// - `GET /rest/v2/ats/jobs`: [`Client::list_ats_jobs`](crate::Client::list_ats_jobs)
 /// - `POST /rest/v2/ats/jobs`: [`Client::create_ats_job`](crate::Client::create_ats_job)
-/// - `GET /rest/v2/ats/locations`: [`Client::retrieve_a_list_of_ats_locations`](crate::Client::retrieve_a_list_of_ats_locations)
-/// - `GET /rest/v2/ats/offers`: [`Client::retrieve_a_list_of_ats_offers`](crate::Client::retrieve_a_list_of_ats_offers)
-/// - `GET /rest/v2/ats/reasons`: [`Client::retrieve_paginated_list_of_ats_rejection_archivation_reasons`](crate::Client::retrieve_paginated_list_of_ats_rejection_archivation_reasons)
+/// - `GET /rest/v2/ats/locations`: [`Client::list_ats_locations`](crate::Client::list_ats_locations)
+/// - `GET /rest/v2/ats/offers`: [`Client::list_ats_offers`](crate::Client::list_ats_offers)
+/// - `GET /rest/v2/ats/reasons`: [`Client::list_ats_rejection_archivation_reasons`](crate::Client::list_ats_rejection_archivation_reasons)
 /// - `GET /rest/v2/ats/tags`: [`Client::list_tags`](crate::Client::list_tags)
 pub mod ats {
     pub use crate::builder::{
-        RetrieveAListOfAtsApplicationSources, RetrieveAListOfAtsApplications,
-        CreateAtsApplication, RetrieveAtsApplication,
-        AssociateApplicationWithAnInterviewPlanStage, AddNoteToAnApplication,
-        RetrievePaginatedListOfAtsAttachmentFiles, RetrievePaginatedListOfAtsCandidates,
-        CreateAtsCandidate, CreateCandidateTags, RetrieveAListOfAtsDepartments,
-        RetrieveAListOfPublishedAtsEmailTemplates, RetrieveAListOfAtsEmploymentTypes,
-        RetrieveAtsHiringMembers, RetrieveAListOfAtsJobPostings, RetrieveAtsJobPostings,
-        RetrieveAtsJobPosting, RetrieveAListOfAtsJobs, CreateAtsJob,
-        RetrieveAListOfAtsLocations, RetrieveAListOfAtsOffers,
-        RetrievePaginatedListOfAtsRejectionArchivationReasons, ListTags,
+        ListAtsApplicationSources, ListAtsApplications, CreateAtsApplication,
+        RetrieveAtsApplication, AssociateApplicationWithInterviewPlanStage,
+        AddNoteToApplication, ListAtsAttachmentFiles, ListAtsCandidates,
+        CreateAtsCandidate, CreateCandidateTags, ListAtsDepartments,
+        ListPublishedAtsEmailTemplates, ListAtsEmploymentTypes, RetrieveAtsHiringMembers,
+        ListAtsJobPostings, RetrieveAtsJobPostings, RetrieveAtsJobPosting, ListAtsJobs,
+        CreateAtsJob, ListAtsLocations, ListAtsOffers,
+        ListAtsRejectionArchivationReasons, ListTags,
     };
     pub use crate::types::{
-        AddNoteToAnApplicationBody, AssociateApplicationWithAnInterviewPlanStageBody,
-        AtsApplicationSourcesGetResponseDataItems,
-        AtsApplicationsApplicationIdGetResponseData,
-        AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItems,
-        AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItemsOffersItems,
-        AtsApplicationsApplicationIdGetResponseDataAllApplicationInterviewPlanStagesItemsOffersItemsEmail,
-        AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItems,
-        AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsActionTypeEnum,
-        AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsEvaluationResultItems,
-        AtsApplicationsApplicationIdGetResponseDataApplicationAutomationRuleExecutionsItemsEvaluationResultItemsOperatorEnum,
-        AtsApplicationsApplicationIdGetResponseDataApplicationFormSubmission,
-        AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMatchingsItems,
-        AtsApplicationsApplicationIdGetResponseDataApplicationJobCriteriasMatchingsItemsJobCriteria,
-        AtsApplicationsApplicationIdGetResponseDataCandidate,
-        AtsApplicationsApplicationIdGetResponseDataCandidateAttachmentsItems,
-        AtsApplicationsApplicationIdGetResponseDataCurrentApplicationInterviewPlanStage,
-        AtsApplicationsApplicationIdGetResponseDataJobBoard,
-        AtsApplicationsApplicationIdGetResponseDataJobBoardType,
-        AtsApplicationsApplicationIdGetResponseDataJobPostingPublicationState,
-        AtsApplicationsApplicationIdGetResponseDataNotesItems,
-        AtsApplicationsApplicationIdGetResponseDataReferralFormSubmission,
-        AtsApplicationsApplicationIdInterviewPlanStagesPostBodyData,
-        AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItems,
-        AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItems,
-        AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataApplicableJobActivitiesItemsParticipantsItemsRoleSlug,
-        AtsApplicationsApplicationIdInterviewPlanStagesPostBodyDataDelayUnit,
-        AtsApplicationsApplicationIdNotesPostBodyData,
-        AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems,
-        AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItemsIsMatched,
-        AtsApplicationsGetParametersSortBy, AtsApplicationsGetParametersSortOrder,
-        AtsApplicationsGetResponseDataItems,
-        AtsApplicationsGetResponseDataItemsApplicationFormSubmission,
-        AtsApplicationsGetResponseDataItemsApplicationFormSubmissionAnswersItems,
-        AtsApplicationsGetResponseDataItemsApplicationFormSubmissionAnswersItemsQuestionType,
-        AtsApplicationsGetResponseDataItemsApplicationJobCriteriasMatchingsItems,
-        AtsApplicationsGetResponseDataItemsCandidate,
-        AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItems,
-        AtsApplicationsGetResponseDataItemsCandidateCandidateTagsItemsTag,
-        AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStage,
-        AtsApplicationsGetResponseDataItemsCurrentApplicationInterviewPlanStageInterviewPlanStage,
-        AtsApplicationsGetResponseDataItemsJob,
-        AtsApplicationsGetResponseDataItemsSourceSlug, AtsApplicationsPostBodyData,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems0,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems1,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems10,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems11,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems2,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems3,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems4,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems5,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems6,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems7,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems8,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItems9,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf0Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf10Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf11Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf1Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf2Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf3Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf4Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf5Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf6Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf7Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf8Type,
-        AtsApplicationsPostBodyDataApplicationFormSubmissionDataItemsOneOf9Type,
-        AtsApplicationsPostBodyDataNotesItems, AtsApplicationsPostResponseData,
-        AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
-        AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
-        AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems,
-        AtsCandidatesCandidateIdTagsPostResponseDataItems,
-        AtsCandidatesGetResponseDataItems,
-        AtsCandidatesGetResponseDataItemsApplicationsItems,
-        AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStage,
-        AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStageInterviewPlanStage,
-        AtsCandidatesGetResponseDataItemsApplicationsItemsCurrentApplicationInterviewPlanStageStatus,
-        AtsCandidatesGetResponseDataItemsCandidateTagsItems,
-        AtsCandidatesGetResponseDataItemsCandidateTagsItemsTag,
-        AtsCandidatesPostBodyData, AtsCandidatesPostResponseData,
-        AtsCreateAtsApplicationResponse201, AtsCreateAtsCandidateResponse201,
-        AtsCreateAtsJobResponse201, AtsCreateCandidateTagsResponse201,
-        AtsDepartmentsGetResponseDataItems, AtsEmailTemplatesGetResponseDataItems,
-        AtsHiringMembersGetResponseDataItems, AtsJobPostingsGetResponseDataItems,
-        AtsJobPostingsGetResponseDataItemsJob,
-        AtsJobPostingsGetResponseDataItemsJobCompensation,
-        AtsJobPostingsGetResponseDataItemsPublicationsItems,
-        AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentState,
-        AtsJobPostingsGetResponseDataItemsPublicationsItemsCurrentStateStateSlug,
-        AtsJobPostingsJobPostingIdGetResponseData,
-        AtsJobPostingsJobPostingIdGetResponseDataJob,
-        AtsJobPostingsJobPostingIdGetResponseDataJobCompensation,
-        AtsJobPostingsJobPostingIdGetResponseDataJobJobDepartmentsItems,
-        AtsJobPostingsJobPostingIdGetResponseDataPublicationsItems,
-        AtsJobPostingsJobPostingIdGetResponseDataPublicationsItemsCurrentState,
-        AtsJobsGetResponseDataItems, AtsJobsGetResponseDataItemsCurrentCompensation,
-        AtsJobsGetResponseDataItemsCurrentCompensationPeriodSlug,
-        AtsJobsGetResponseDataItemsHiringMemberJobPermissionsByTypeSlug,
-        AtsJobsGetResponseDataItemsHiringMembersItems,
-        AtsJobsGetResponseDataItemsInterviewPlanStagesItems,
-        AtsJobsGetResponseDataItemsInterviewPlanStagesItemsCategoryTypeSlug,
-        AtsJobsGetResponseDataItemsJobDepartmentsItems,
-        AtsJobsGetResponseDataItemsJobEmploymentTypesItems,
-        AtsJobsGetResponseDataItemsJobLocationsItems,
-        AtsJobsGetResponseDataItemsJobTeamsItems, AtsJobsPostBodyData,
-        AtsJobsPostResponseData, AtsJobsPostResponseDataJobDepartmentsItems,
-        AtsJobsPostResponseDataJobEmploymentTypesItems,
-        AtsJobsPostResponseDataJobLocationsItems, AtsJobsPostResponseDataJobTeamsItems,
-        AtsJobsPostResponseDataStatus, AtsListTagsResponse200,
-        AtsLocationsGetResponseDataItems, AtsOffersGetResponseDataItems,
-        AtsOffersGetResponseDataItemsEmail, AtsOffersGetResponseDataItemsOfferStatus,
-        AtsOffersGetResponseDataItemsWorkerType, AtsReasonsGetParametersReasonGroupSlug,
-        AtsReasonsGetParametersSubgroupSlug, AtsReasonsGetResponseDataItems,
-        AtsRetrieveAListOfAtsApplicationSourcesResponse200,
-        AtsRetrieveAListOfAtsApplicationsResponse200,
-        AtsRetrieveAListOfAtsDepartmentsResponse200,
-        AtsRetrieveAListOfAtsJobPostingsResponse200,
-        AtsRetrieveAListOfAtsJobsResponse200, AtsRetrieveAListOfAtsLocationsResponse200,
-        AtsRetrieveAListOfAtsOffersResponse200,
-        AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200,
-        AtsRetrieveAtsApplicationResponse200, AtsRetrieveAtsHiringMembersResponse200,
-        AtsRetrieveAtsJobPostingResponse200, AtsRetrieveAtsJobPostingsResponse200,
-        AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200,
-        AtsRetrievePaginatedListOfAtsCandidatesResponse200,
-        AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200,
-        AtsTagsGetParametersIncludeCounts, AtsTagsGetParametersTagGroupSlug,
-        AtsTagsGetResponseDataItems, CreateAtsApplicationBody, CreateAtsCandidateBody,
-        CreateAtsJobBody, CreateCandidateTagsBody,
+        ActionTypeEnum, AddNoteToApplicationInput, AddNoteToApplicationRequest,
+        AllApplicationInterviewPlanStage, ApplicableJobActivity, Application,
+        ApplicationApplicationInterviewPlanStage2, ApplicationAutomationRuleExecution,
+        ApplicationCurrentApplicationInterviewPlanStage, ApplicationFormSubmissionData,
+        ApplicationFormSubmissionDataVariant1, ApplicationFormSubmissionDataVariant10,
+        ApplicationFormSubmissionDataVariant11, ApplicationFormSubmissionDataVariant12,
+        ApplicationFormSubmissionDataVariant1Type, ApplicationFormSubmissionDataVariant2,
+        ApplicationFormSubmissionDataVariant2Type, ApplicationFormSubmissionDataVariant3,
+        ApplicationFormSubmissionDataVariant3Type, ApplicationFormSubmissionDataVariant4,
+        ApplicationFormSubmissionDataVariant4Type, ApplicationFormSubmissionDataVariant5,
+        ApplicationFormSubmissionDataVariant6, ApplicationFormSubmissionDataVariant7,
+        ApplicationFormSubmissionDataVariant8, ApplicationFormSubmissionDataVariant9,
+        ApplicationInputNote, ApplicationResultApplicationFormSubmission,
+        ApplicationResultApplicationJobCriteriasMatching, ApplicationResultCandidate,
+        ApplicationResultNote, AssociateApplicationWithInterviewPlanStageInput,
+        AssociateWithInterviewPlanStageRequest, AtsApplication,
+        AtsApplicationApplicationFormSubmission,
+        AtsApplicationApplicationJobCriteriasMatching, AtsApplicationCandidate,
+        AtsApplicationJob, AtsApplicationJobEmploymentType, AtsApplicationList,
+        AtsApplicationSortBy, AtsApplicationSortOrder, AtsApplicationSource,
+        AtsApplicationSourceList, AtsAttachmentFile, AtsAttachmentFileList, AtsCandidate,
+        AtsCandidateCandidateTag, AtsCandidateList,
+        AtsCurrentApplicationInterviewPlanStage, AtsDepartmentList, AtsEmploymentType,
+        AtsHiringMember, AtsHiringMemberList, AtsJob, AtsJobJobDepartment,
+        AtsJobJobEmploymentType, AtsJobJobLocation, AtsJobJobTeam, AtsJobList,
+        AtsJobPosting, AtsJobPostingJob, AtsJobPostingJobCompensation,
+        AtsJobPostingJobJobDepartment, AtsJobPostingList, AtsJobPostingPublication,
+        AtsJobStatus, AtsLocation, AtsLocationList, AtsOffer, AtsOfferEmail,
+        AtsOfferList, AtsOfferOfferStatus, AtsOfferWorkerType,
+        AtsRejectionArchivationReason, AtsRejectionArchivationReasonList,
+        AttachableTypeSlug, AttachmentTypeSlug, CandidateAttachment,
+        CandidateCandidateTag, CandidateCandidateTagTag, CandidateTag, CandidateTagTag,
+        CategoryTypeSlug, CreateAtsApplicationInput, CreateAtsApplicationRequest,
+        CreateAtsApplicationResponse, CreateAtsApplicationResult,
+        CreateAtsCandidateInput, CreateAtsCandidateRequest, CreateAtsCandidateResponse,
+        CreateAtsCandidateResult, CreateAtsJobInput, CreateAtsJobRequest,
+        CreateAtsJobResponse, CreateAtsJobResult, CreateAtsJobResultJobDepartment,
+        CreateAtsJobResultJobLocation, CreateAtsJobResultJobTeam,
+        CreateCandidateTagsRequest, CreateCandidateTagsResponse, CurrentCompensation,
+        DelayUnit, EvaluationResult, HiringMember, HiringMemberJobPermissionsByTypeSlug,
+        IncludeCount, InterviewPlanStage, IsMatched, JobBoard, JobBoardType, JobCriteria,
+        JobCriteriasMatching, JobPostingPublicationState, Offer, OfferEmail,
+        OperatorEnum, Participant, PeriodSlug, PlanStageInterviewPlanStage,
+        PostingsResultJob, PostingsResultJobCompensation, PostingsResultPublication,
+        PostingsResultPublicationCurrentState, PublicationCurrentState,
+        PublishedAtsEmailTemplate, PublishedAtsEmailTemplateList, QuestionType,
+        ReasonGroupSlug, ReferralFormSubmission, RetrieveAtsApplicationResponse,
+        RetrieveAtsApplicationResult, RetrieveAtsJobPostingResponse,
+        RetrieveAtsJobPostingsResponse, RetrieveAtsJobPostingsResult, RoleSlug,
+        SourceSlug, Stage2InterviewPlanStage, Stage2Status, StateSlug, SubgroupSlug,
+        SubmissionAnswer, Tag, TagGroupSlug, TagList, Variant10Type, Variant11Type,
+        Variant12Type, Variant5Type, Variant6Type, Variant7Type, Variant8Type,
+        Variant9Type,
     };
 }
 #[cfg(feature = "candidates")]
@@ -262,7 +164,7 @@ pub mod ats {
 pub mod candidates {
     pub use crate::builder::AddCandidate;
     pub use crate::types::{
-        AddCandidateBody, CandidatesPostBodyData, CandidatesPostBodyDataStatus,
+        AddCandidateInput, AddCandidateInputStatus, AddCandidateRequest,
     };
 }
 #[cfg(feature = "consent")]
@@ -272,8 +174,7 @@ pub mod candidates {
 pub mod consent {
     pub use crate::builder::CreateConsentToken;
     pub use crate::types::{
-        ConsentCreateConsentTokenResponse201, ConsentTokenPostResponseData,
-        CreateConsentTokenBody,
+        ConsentToken, CreateConsentTokenRequest, CreateConsentTokenResponse,
     };
 }
 #[cfg(feature = "contractor-amendments")]
@@ -286,17 +187,11 @@ pub mod contractor_amendments {
         GetContractAmendmentsContracts, CreateContractAmendmentContracts,
     };
     pub use crate::types::{
-        ContractorAmendmentsCreateContractAmendmentResponse201,
-        ContractorAmendmentsGetContractAmendmentsResponse200,
-        ContractsContractIdAmendmentsGetResponseDataItems,
-        ContractsContractIdAmendmentsGetResponseDataItemsContractType,
-        ContractsContractIdAmendmentsGetResponseDataItemsSignStatus,
-        ContractsContractIdAmendmentsGetResponseDataItemsStatus,
-        ContractsContractIdAmendmentsPostBodyData,
-        ContractsContractIdAmendmentsPostBodyDataPaymentDueType,
-        ContractsContractIdAmendmentsPostResponseData,
-        ContractsContractIdAmendmentsPostResponseDataStatus,
-        CreateContractAmendmentContractsBody,
+        ContractAmendmentContract, ContractAmendmentContractStatus,
+        ContractAmendmentsContract, ContractAmendmentsContractContractType,
+        ContractAmendmentsContractList, ContractAmendmentsContractStatus,
+        CreateContractAmendmentContractsInput, CreateContractAmendmentContractsRequest,
+        CreateContractAmendmentContractsResponse, PaymentDueType, SignStatus,
     };
 }
 #[cfg(feature = "contractor-hiring")]
@@ -316,15 +211,10 @@ pub mod contractor_hiring {
         CreateContractSignature,
     };
     pub use crate::types::{
-        ContractorHiringCreateContractDocumentResponse201,
-        ContractorHiringGetContractInviteResponse200,
-        ContractorHiringGetContractPaymentCyclesResponse200,
-        ContractsContractIdInvitationsPostBodyData,
-        ContractsContractIdInvitationsPostBodyDataLocale,
-        ContractsContractIdPaymentCyclesGetResponseDataItems,
-        ContractsContractIdPaymentCyclesGetResponseDataItemsStatus,
-        ContractsContractIdSignaturesPostBodyData, CreateContractInvitationBody,
-        CreateContractSignatureBody,
+        ContractPaymentCycle, ContractPaymentCycleList, ContractPaymentCycleStatus,
+        CreateContractDocumentResponse, CreateContractInvitationInput,
+        CreateContractInvitationRequest, CreateContractSignatureInput,
+        CreateContractSignatureRequest, GetContractInviteResponse, Locale,
     };
 }
 #[cfg(feature = "contracts")]
@@ -336,8 +226,8 @@ pub mod contractor_hiring {
 /// - `GET /rest/v2/contracts/{contract_id}`: [`Client::get_contract`](crate::Client::get_contract)
 /// - `PATCH /rest/v2/contracts/{contract_id}`: [`Client::update_ic_contract`](crate::Client::update_ic_contract)
 /// - `GET /rest/v2/contracts/{contract_id}/equity_withholding_estimate`: [`Client::get_contract_equity_withholding_amount`](crate::Client::get_contract_equity_withholding_amount)
-/// - `POST /rest/v2/equity/exercise`: [`Client::create_a_request_to_exercise_equity`](crate::Client::create_a_request_to_exercise_equity)
-/// - `PATCH /rest/v2/equity/exercise/{public_id}`: [`Client::approve_an_equity_exercise`](crate::Client::approve_an_equity_exercise)
+/// - `POST /rest/v2/equity/exercise`: [`Client::create_request_to_exercise_equity`](crate::Client::create_request_to_exercise_equity)
+/// - `PATCH /rest/v2/equity/exercise/{public_id}`: [`Client::approve_equity_exercise`](crate::Client::approve_equity_exercise)
 /// - `POST /rest/v2/workers/amendments/{amendment_id}/sign`: [`Client::sign_amendment`](crate::Client::sign_amendment)
 /// - `GET /rest/v2/workers/contracts/{contract_id}/pdf`: [`Client::retrieve_contract_pdf_download_link`](crate::Client::retrieve_contract_pdf_download_link)
 /// - `POST /rest/v2/workers/contracts/{contract_id}/reject`: [`Client::reject_contract`](crate::Client::reject_contract)
@@ -346,75 +236,34 @@ pub mod contracts {
     pub use crate::builder::{
         GetContractTemplates, GetContracts, CreateIcContract, GetContract,
         UpdateIcContract, GetContractEquityWithholdingAmount,
-        CreateARequestToExerciseEquity, ApproveAnEquityExercise, SignAmendment,
+        CreateRequestToExerciseEquity, ApproveEquityExercise, SignAmendment,
         RetrieveContractPdfDownloadLink, RejectContract, SignWorkerContract,
     };
     pub use crate::types::{
-        ApproveAnEquityExerciseBody, ContractTemplatesGetResponseDataItems,
-        ContractsApproveAnEquityExerciseResponse200,
-        ContractsContractIdEquityWithholdingEstimateGetResponseData,
-        ContractsContractIdEquityWithholdingEstimateGetResponseDataBreakdownItems,
-        ContractsContractIdGetResponseData,
-        ContractsContractIdGetResponseDataCustomFieldsItems,
-        ContractsContractIdGetResponseDataWorker,
-        ContractsContractIdGetResponseDataWorkerDateOfBirth,
-        ContractsContractIdPatchBodyData, ContractsContractIdPatchResponseClient,
-        ContractsContractIdPatchResponseClientLegalEntity,
-        ContractsContractIdPatchResponseClientTeam,
-        ContractsContractIdPatchResponseCompensationDetails,
-        ContractsContractIdPatchResponseEmploymentDetails,
-        ContractsContractIdPatchResponseQuote, ContractsContractIdPatchResponseSeniority,
-        ContractsContractIdPatchResponseSignatures,
-        ContractsContractIdPatchResponseStatus,
-        ContractsContractIdPatchResponseWorkSchedule,
-        ContractsContractIdPatchResponseWorkScheduleDaysItems,
-        ContractsContractIdPatchResponseWorkScheduleDaysItemsDay,
-        ContractsContractIdPatchResponseWorkScheduleEmploymentType,
-        ContractsContractIdPatchResponseWorkScheduleWorkerTypesItems,
-        ContractsContractIdPatchResponseWorker,
-        ContractsContractIdPatchResponseWorkerAlternateEmailItems,
-        ContractsContractIdPatchResponseWorkerDateOfBirth,
-        ContractsCreateIcContractResponse201,
-        ContractsGetContractEquityWithholdingAmountResponse200,
-        ContractsGetContractResponse200, ContractsGetContractTemplatesResponse200,
-        ContractsGetContractsResponse200, ContractsGetParametersExpand,
-        ContractsGetParametersSortBy, ContractsGetParametersStatusesSchemaItems,
-        ContractsGetResponseDataItems, ContractsGetResponseDataItemsClient,
-        ContractsGetResponseDataItemsClientTeam,
-        ContractsGetResponseDataItemsCostCentersItems,
-        ContractsGetResponseDataItemsSignatures, ContractsGetResponseDataItemsStatus,
-        ContractsGetResponseDataItemsType, ContractsGetResponseDataItemsWorker,
-        ContractsGetResponseDataItemsWorkerAlternateEmailItems, ContractsGetResponsePage,
-        ContractsPostBodyData, ContractsPostBodyData0, ContractsPostBodyData1,
-        ContractsPostBodyData2, ContractsPostBodyData3,
-        ContractsPostBodyDataOneOf0Client, ContractsPostBodyDataOneOf0ClientTeam,
-        ContractsPostBodyDataOneOf0CompensationDetails,
-        ContractsPostBodyDataOneOf0CompensationDetailsPaymentDueType,
-        ContractsPostBodyDataOneOf0JobTitle, ContractsPostBodyDataOneOf0Meta,
-        ContractsPostBodyDataOneOf0Seniority, ContractsPostBodyDataOneOf0Type,
-        ContractsPostBodyDataOneOf0WhoReports, ContractsPostBodyDataOneOf0Worker,
-        ContractsPostBodyDataOneOf1CompensationDetails, ContractsPostBodyDataOneOf1Type,
-        ContractsPostBodyDataOneOf2Type, ContractsPostBodyDataOneOf3Type,
-        ContractsPostResponseData, ContractsPostResponseDataClient,
-        ContractsPostResponseDataClientLegalEntity,
-        ContractsPostResponseDataCompensationDetails,
-        ContractsPostResponseDataEmploymentDetails, ContractsPostResponseDataInvitations,
-        ContractsPostResponseDataQuote, ContractsPostResponseDataQuoteBenefitsItems,
-        ContractsPostResponseDataQuoteBreakdownCosts,
-        ContractsPostResponseDataQuoteBreakdownCostsMonthly,
-        ContractsPostResponseDataQuoteBreakdownCostsMonthlyCostsItems,
-        ContractsPostResponseDataSeniority, ContractsPostResponseDataSignatures,
-        ContractsPostResponseDataStatus, ContractsPostResponseDataType,
-        ContractsPostResponseDataWhoReports, ContractsPostResponseDataWorker,
-        ContractsPostResponseDataWorkerAlternateEmailItems,
-        ContractsPostResponseDataWorkerLegalEntity, ContractsSignAmendmentResponse201,
-        ContractsSignWorkerContractResponse201, ContractsUpdateIcContractResponse200,
-        CreateARequestToExerciseEquityBody, CreateIcContractBody, SignAmendmentBody,
-        SignWorkerContractBody, UpdateIcContractBody,
-        WorkersAmendmentsAmendmentIdSignPostBodyData,
-        WorkersAmendmentsAmendmentIdSignPostResponseData,
-        WorkersContractsContractIdSignaturesPostBodyData,
-        WorkersContractsContractIdSignaturesPostResponseData,
+        Amendment, ApproveEquityExerciseRequest, ApproveEquityExerciseResponse,
+        Breakdown, BreakdownCosts, ClientLegalEntity, ClientTeam, CompensationDetails,
+        CompensationDetailsPaymentDueType, ContractEquityWithholdingAmount, ContractList,
+        ContractListPage, ContractResponseClient, ContractResponseSeniority,
+        ContractResponseStatus, ContractSortBy, ContractTemplate, ContractTemplateList,
+        CreateIcContractInput, CreateIcContractInputVariant1,
+        CreateIcContractInputVariant2, CreateIcContractInputVariant3,
+        CreateIcContractInputVariant4, CreateIcContractRequest, CreateIcContractResponse,
+        CreateRequestToExerciseEquityRequest, EmploymentDetails, Expand,
+        GetContractEquityWithholdingAmountResponse, GetContractResponse,
+        GetContractResult, GetContractResultCustomField, GetContractResultWorker,
+        GetContractsStatus, IcContract, IcContractClient, IcContractClientLegalEntity,
+        IcContractCompensationDetails, IcContractEmploymentDetails, IcContractQuote,
+        IcContractSeniority, IcContractSignatures, IcContractStatus, IcContractType,
+        IcContractWhoReports, IcContractWorker, IcContractWorkerAlternateEmail,
+        IcContractWorkerLegalEntity, Quote, QuoteBenefit, SignAmendmentInput,
+        SignAmendmentRequest, SignAmendmentResponse, SignWorkerContractInput,
+        SignWorkerContractRequest, SignWorkerContractResponse, Signatures,
+        UpdateIcContractInput, UpdateIcContractRequest, UpdateIcContractResponse,
+        Variant1Client, Variant1ClientLegalEntity, Variant1CompensationDetails,
+        Variant1JobTitle, Variant1Meta, Variant1Seniority, Variant1Type, Variant1Worker,
+        Variant2CompensationDetails, Variant2Type, Variant3Type, Variant4Type,
+        WorkSchedule, WorkScheduleEmploymentType, WorkScheduleWorkerType, WorkerContract,
+        WorkerDateOfBirth,
     };
 }
 #[cfg(feature = "cost-calculator")]
@@ -424,33 +273,27 @@ pub mod contracts {
 pub mod cost_calculator {
     pub use crate::builder::GetEmploymentCost;
     pub use crate::types::{
-        CostCalculatorGetEmploymentCostResponse200, EorEmploymentCostPostBodyData,
-        EorEmploymentCostPostBodyDataBenefitsItems,
-        EorEmploymentCostPostResponseAdditionalData,
-        EorEmploymentCostPostResponseBenefitsDataItems,
-        EorEmploymentCostPostResponseCostsItems, GetEmploymentCostBody,
+        AdditionalData, BenefitsData, Cost, CostInputBenefit, GetEmploymentCostInput,
+        GetEmploymentCostRequest, GetEmploymentCostResponse,
     };
 }
 #[cfg(feature = "cost-centers")]
 /// The `cost-centers` area: its request builders and the types only it uses.
 ///
-/// - `POST /rest/v2/contracts/{contract_id}/cost-centers`: [`Client::assign_cost_centers_to_an_employment_contract`](crate::Client::assign_cost_centers_to_an_employment_contract)
+/// - `POST /rest/v2/contracts/{contract_id}/cost-centers`: [`Client::assign_cost_centers_to_employment_contract`](crate::Client::assign_cost_centers_to_employment_contract)
 /// - `GET /rest/v2/legal-entities/{legal_entity_id}/cost-centers`: [`Client::get_legal_entity_cost_centers`](crate::Client::get_legal_entity_cost_centers)
 /// - `POST /rest/v2/legal-entities/{legal_entity_id}/cost-centers/synchronize`: [`Client::sync_cost_centers_for_legal_entity`](crate::Client::sync_cost_centers_for_legal_entity)
 pub mod cost_centers {
     pub use crate::builder::{
-        AssignCostCentersToAnEmploymentContract, GetLegalEntityCostCenters,
+        AssignCostCentersToEmploymentContract, GetLegalEntityCostCenters,
         SyncCostCentersForLegalEntity,
     };
     pub use crate::types::{
-        AssignCostCentersToAnEmploymentContractBody,
-        ContractsContractIdCostCentersPostBodyData,
-        ContractsContractIdCostCentersPostBodyDataValueItems,
-        CostCentersAssignCostCentersToAnEmploymentContractResponse201,
-        CostCentersGetLegalEntityCostCentersResponse200,
-        LegalEntitiesLegalEntityIdCostCentersGetResponseDataItems,
-        LegalEntitiesLegalEntityIdCostCentersSynchronizePostBodyDataItems,
-        SyncCostCentersForLegalEntityBody,
+        AssignCostCentersToEmploymentContractInput,
+        AssignCostCentersToEmploymentContractRequest,
+        AssignCostCentersToEmploymentContractResponse, ContractInputValue, CostCenter,
+        LegalEntityCostCenterList, SyncCostCentersForLegalEntityInput,
+        SyncCostCentersForLegalEntityRequest,
     };
 }
 #[cfg(feature = "custom-fields-contracts")]
@@ -466,13 +309,9 @@ pub mod custom_fields_contracts {
         DeleteContractCustomField,
     };
     pub use crate::types::{
-        ContractsCustomFieldsGetResponseDataItems,
-        ContractsCustomFieldsGetResponseDataItemsSettings,
-        ContractsCustomFieldsIdGetResponseData,
-        ContractsCustomFieldsIdGetResponseDataSettings,
-        ContractsCustomFieldsIdGetResponseDataSettingsAccess,
-        CustomFieldsContractsGetContractCustomFieldsResponse200,
-        CustomFieldsContractsGetCustomFieldResponse200, PutContractCustomFieldBody,
+        ContractCustomField, ContractCustomFieldList, ContractCustomFieldSettings,
+        GetCustomFieldResponse, GetCustomFieldResult, GetCustomFieldResultSettings,
+        PutContractCustomFieldRequest, ResultSettingsAccess,
     };
 }
 #[cfg(feature = "custom-fields-people")]
@@ -489,18 +328,11 @@ pub mod custom_fields_people {
         PutPersonCustomField, DeletePersonCustomField,
     };
     pub use crate::types::{
-        CustomFieldsPeopleGetCustomFieldsResponse200,
-        CustomFieldsPeopleGetPersonCustomFieldResponse200,
-        CustomFieldsPeopleGetPersonCustomFieldsResponse200,
-        PeopleCustomFieldsGetResponseDataItems,
-        PeopleCustomFieldsGetResponseDataItemsSettings,
-        PeopleCustomFieldsGetResponseDataItemsSettingsWorkerTypesItems,
-        PeopleCustomFieldsIdGetResponseData, PeopleCustomFieldsIdGetResponseDataSettings,
-        PeopleCustomFieldsIdGetResponseDataSettingsAccess,
-        PeopleWorkerIdCustomFieldsGetResponseDataItems,
-        PeopleWorkerIdCustomFieldsGetResponseDataItemsData,
-        PeopleWorkerIdCustomFieldsGetResponseDataItemsData3,
-        PeopleWorkerIdCustomFieldsGetResponseDataItemsType, PutPersonCustomFieldBody,
+        CustomFieldList, FieldsResultData, FieldsResultDataVariant4,
+        FieldsResultSettings, FieldsResultSettingsWorkerType, FieldsResultType,
+        GetCustomFieldsResult, GetPersonCustomFieldResponse, GetPersonCustomFieldsResult,
+        PersonCustomField, PersonCustomFieldList, PersonCustomFieldSettings,
+        PersonCustomFieldSettingsAccess, PutPersonCustomFieldRequest,
     };
 }
 #[cfg(feature = "deel-as-a-service")]
@@ -511,10 +343,8 @@ pub mod custom_fields_people {
 pub mod deel_as_a_service {
     pub use crate::builder::{PatchEorBankAccount, GetEorEmployeePayslips};
     pub use crate::types::{
-        DaasBanksBankIdPatchResponseData, DaasBanksBankIdPatchResponseDataStatus,
-        DaasPayslipsGetResponseDataItems,
-        DeelAsAServiceGetEorEmployeePayslipsResponse200,
-        DeelAsAServicePatchEorBankAccountResponse201, PatchEorBankAccountBody,
+        EorBankAccount, EorBankAccountStatus, EorEmployeePayslip, EorEmployeePayslipList,
+        PatchEorBankAccountRequest, PatchEorBankAccountResponse,
     };
 }
 #[cfg(feature = "employee-information")]
@@ -524,50 +354,35 @@ pub mod deel_as_a_service {
 pub mod employee_information {
     pub use crate::builder::EmployeeAdditionalInfoTemplate;
     pub use crate::types::{
-        EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
-        EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItems,
-        EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsDependenciesItems,
-        EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsDependencyConditionMatchMode,
-        EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInputConfiguration,
-        EmployeeInfoContractTypesTypeCountriesCountryGetResponseDataItemsInputConfigurationFormat,
-        EmployeeInformationEmployeeAdditionalInfoTemplateResponse200,
+        AdditionalInfoTemplate, AdditionalInfoTemplateType, DependencyConditionMatchMode,
+        EmployeeAdditionalInfoTemplateResponse, InputConfiguration,
+        InputConfigurationFormat, TemplateDependency,
     };
 }
 #[cfg(feature = "employees")]
 /// The `employees` area: its request builders and the types only it uses.
 ///
-/// - `GET /rest/v2/benefits/legal-entities/{id}/employees/{employee_id}`: [`Client::get_employee_from_organization_integrated_with_external_benefits_vendor`](crate::Client::get_employee_from_organization_integrated_with_external_benefits_vendor)
+/// - `GET /rest/v2/benefits/legal-entities/{id}/employees/{employee_id}`: [`Client::get_benefits_vendor_employee`](crate::Client::get_benefits_vendor_employee)
 pub mod employees {
-    pub use crate::builder::GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor;
+    pub use crate::builder::GetBenefitsVendorEmployee;
     pub use crate::types::{
-        BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseAddressesItems,
-        BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItems,
-        BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsCompensationsItems,
-        BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsCompensationsItemsType,
-        BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsContractType,
-        BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseContractsItemsEmploymentType,
-        BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponseMaritalStatus,
-        BenefitsLegalEntitiesIdEmployeesEmployeeIdGetResponsePhonesItems,
-        EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
+        ContractContractType, ContractEmploymentType, EmployeeResponseAddress,
+        EmployeeResponseContract, GetBenefitsVendorEmployeeResponse, MaritalStatus, Phone,
     };
 }
 #[cfg(feature = "enrollments")]
 /// The `enrollments` area: its request builders and the types only it uses.
 ///
-/// - `GET /rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}`: [`Client::get_enrollment_settings_from_an_employee_in_a_401_k_plan`](crate::Client::get_enrollment_settings_from_an_employee_in_a_401_k_plan)
-/// - `POST /rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}`: [`Client::enroll_an_employee_in_a_401_k_plan`](crate::Client::enroll_an_employee_in_a_401_k_plan)
+/// - `GET /rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}`: [`Client::get_enrollment_settings_from_employee_in_401_k_plan`](crate::Client::get_enrollment_settings_from_employee_in_401_k_plan)
+/// - `POST /rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}`: [`Client::enroll_employee_in_401_k_plan`](crate::Client::enroll_employee_in_401_k_plan)
 pub mod enrollments {
     pub use crate::builder::{
-        GetEnrollmentSettingsFromAnEmployeeInA401KPlan, EnrollAnEmployeeInA401KPlan,
+        GetEnrollmentSettingsFromEmployeeIn401KPlan, EnrollEmployeeIn401KPlan,
     };
     pub use crate::types::{
-        BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdGetResponseDataItems,
-        BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostBodyContributionType,
-        BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostBodyType,
-        BenefitsLegalEntitiesLegalEntityIdContractsContractIdPlansPlanIdPostResponseData,
-        EnrollAnEmployeeInA401kPlanBody,
-        EnrollmentsEnrollAnEmployeeInA401kPlanResponse200,
-        EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200,
+        EnrollEmployeeIn401KPlanRequest, EnrollEmployeeIn401KPlanResponse,
+        EnrollEmployeeIn401KPlanResult, EnrollmentSetting, EnrollmentSettingList,
+        PlanRequestContributionType, PlanRequestType,
     };
 }
 #[cfg(feature = "eor-amendments")]
@@ -594,52 +409,26 @@ pub mod eor_amendments {
         GetContractAmendmentPdf, SignEorAmendment,
     };
     pub use crate::types::{
-        CreateContractAmendmentEorBody, EorAmendmentsConfirmContractAmendmentResponse200,
-        EorAmendmentsCreateContractAmendmentResponse201,
-        EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
-        EorAmendmentsGetContractAmendmentPdfResponse200,
-        EorAmendmentsGetContractAmendmentsResponse200,
-        EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
-        EorAmendmentsSignEorAmendmentResponse200,
-        EorAmendmentsValidateEorAmendmentsResponse200,
-        EorContractsContractIdAmendmentsAmendmentIdConfirmPostResponseData,
-        EorContractsContractIdAmendmentsAmendmentIdEffectiveDateLimitationsGetResponseData,
-        EorContractsContractIdAmendmentsAmendmentIdGetResponseData,
-        EorContractsContractIdAmendmentsAmendmentIdPdfGetResponseData,
-        EorContractsContractIdAmendmentsGetResponseDataItems,
-        EorContractsContractIdAmendmentsGetResponseDataItemsItemsItems,
-        EorContractsContractIdAmendmentsGetResponseDataItemsLegalContext,
-        EorContractsContractIdAmendmentsGetResponseDataItemsLegalContextStatus,
-        EorContractsContractIdAmendmentsPostBodyData,
-        EorContractsContractIdAmendmentsPostBodyDataAdditionalInfo,
-        EorContractsContractIdAmendmentsPostBodyDataCustomItems,
-        EorContractsContractIdAmendmentsPostBodyDataFixedAdjustmentsItems,
-        EorContractsContractIdAmendmentsPostBodyDataVariableCompensation,
-        EorContractsContractIdAmendmentsPostResponseData,
-        EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItems,
-        EorContractsContractIdAmendmentsPostResponseDataAmendmentStatusesItemsAmendmentFlowStatus,
-        EorContractsContractIdAmendmentsPostResponseDataCustomItemsItems,
-        EorContractsContractIdAmendmentsPostResponseDataCustomItemsItemsStatus,
-        EorContractsContractIdAmendmentsPostResponseDataDocumentType,
-        EorContractsContractIdAmendmentsPostResponseDataFixedAdjustmentsItems,
-        EorContractsContractIdAmendmentsPostResponseDataFixedAdjustmentsItemsStatus,
-        EorContractsContractIdAmendmentsPostResponseDataItemsItems,
-        EorContractsContractIdAmendmentsPostResponseDataLegalContext,
-        EorContractsContractIdAmendmentsPostResponseDataLegalContextStatus,
-        EorContractsContractIdAmendmentsPostResponseDataRejectionContext,
-        EorContractsContractIdAmendmentsPostResponseDataSource,
-        EorContractsContractIdAmendmentsPostResponseDataType,
-        EorContractsContractIdAmendmentsPostResponseDataVariableCompensation,
-        EorContractsContractIdAmendmentsPostResponseDataVariableCompensationIncentivePlan,
-        EorContractsContractIdAmendmentsPostResponseDataVoidDeadlineType,
-        EorContractsContractIdAmendmentsValidatePostResponseData,
-        EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItems,
-        EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItems,
-        EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsAdditionalDetails,
-        EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsAdditionalDetailsRule,
-        EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsTenureBasedRulesItems,
-        EorContractsContractIdAmendmentsValidationSettingsGetResponseDataItemsRulesItemsTenureBasedRulesItemsEmploymentDurationType,
-        UpdateContractAmendmentBody, ValidateEorAmendmentsBody,
+        AcceptContractAmendmentRequest, AdditionalDetails, AdditionalDetailsRule,
+        AdditionalInfo, AmendmentFlowStatus, AmendmentStatus, AmendmentsEorDocumentType,
+        AmendmentsEorFixedAdjustment, AmendmentsEorFixedAdjustmentStatus,
+        AmendmentsEorItem, AmendmentsEorLegalContext, AmendmentsEorSource,
+        AmendmentsEorType, AmendmentsEorVariableCompensation,
+        ConfirmContractAmendmentRequest, ConfirmContractAmendmentResponse,
+        ContractAmendment, ContractAmendmentEffectiveDateLimitation,
+        ContractAmendmentEor, ContractAmendmentEorItem, ContractAmendmentEorLegalContext,
+        ContractAmendmentEorLegalContextStatus, ContractAmendmentPdf,
+        ContractAmendmentsEor, ContractAmendmentsEorList,
+        ContractAmendmentsValidationSetting, ContractAmendmentsValidationSettingList,
+        CreateContractAmendmentEorInput, CreateContractAmendmentEorRequest,
+        CreateContractAmendmentEorResponse, CustomItem, CustomItemStatus,
+        EmploymentDurationType, EorAmendment, EorInputCustom, EorInputFixedAdjustment,
+        EorInputVariableCompensation, GetAmendmentEffectiveDateLimitationsResponse,
+        GetContractAmendmentByIdResponse, GetContractAmendmentPdfResponse, IncentivePlan,
+        LegalContextStatus, RejectionContext, SignEorAmendmentRequest,
+        SignEorAmendmentResult, TenureBasedRule, UpdateContractAmendmentRequest,
+        ValidateEorAmendmentsRequest, ValidateEorAmendmentsResponse,
+        ValidationSettingRule, VoidDeadlineType,
     };
 }
 #[cfg(feature = "eor-benefits")]
@@ -649,12 +438,8 @@ pub mod eor_amendments {
 pub mod eor_benefits {
     pub use crate::builder::GetEorBenefitsByContractId;
     pub use crate::types::{
-        EorBenefitsGetEorBenefitsByContractIdResponse200,
-        EorContractIdBenefitsGetResponseDataItems,
-        EorContractIdBenefitsGetResponseDataItemsEnrollmentDetails,
-        EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsCurrentCycle,
-        EorContractIdBenefitsGetResponseDataItemsEnrollmentDetailsStandard,
-        EorContractIdBenefitsGetResponseDataItemsOfferStatus,
+        CurrentCycle, EnrollmentDetails, EorBenefit, EorBenefitList,
+        EorBenefitOfferStatus,
     };
 }
 #[cfg(feature = "eor-contract")]
@@ -668,58 +453,29 @@ pub mod eor_contract {
         CreateEorContract, UpdateEorContract, GetEorContractDetails,
     };
     pub use crate::types::{
-        CreateEorContractBody, EorContractContractIdPatchBodyData,
-        EorContractContractIdPatchBodyDataBenefitsItems,
-        EorContractContractIdPatchBodyDataContractTermType,
-        EorContractContractIdPatchBodyDataEmployeeAddress,
-        EorContractContractIdPatchBodyDataHiringObjective,
-        EorContractContractIdPatchBodyDataQuoteAdditionalFields,
-        EorContractContractIdPatchBodyDataQuoteAdditionalFieldsEmployeeType,
-        EorContractContractIdPatchBodyDataReasonForFixedTerm,
-        EorContractContractIdPatchBodyDataScope,
-        EorContractContractIdPatchBodyDataScope1,
-        EorContractContractIdPatchBodyDataSigningBonusPayoutType,
-        EorContractContractIdPatchBodyDataWorkArrangement,
-        EorContractContractIdPatchBodyDataWorkEligibility,
-        EorContractContractIdPatchResponseStatus,
-        EorContractCreateEorContractResponse201,
-        EorContractGetEorContractDetailsResponse200,
-        EorContractUpdateEorContractResponse200,
-        EorContractsContractIdDetailsGetResponseCanAdjustOn,
-        EorContractsContractIdDetailsGetResponseContractType,
-        EorContractsContractIdDetailsGetResponseCreator,
-        EorContractsContractIdDetailsGetResponseEmployee,
-        EorContractsContractIdDetailsGetResponseHiringObjective,
-        EorContractsContractIdDetailsGetResponseLastQuoteRejection,
-        EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectedBy,
-        EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectionReason,
-        EorContractsContractIdDetailsGetResponseLastQuoteRejectionRejectionType,
-        EorContractsContractIdDetailsGetResponsePayrollType,
-        EorContractsContractIdDetailsGetResponseSeniority,
-        EorContractsContractIdDetailsGetResponseSickDays,
-        EorContractsContractIdDetailsGetResponseStatus,
-        EorContractsContractIdDetailsGetResponseWorkScheduleAssignmentSettings,
-        EorPostBodyData, EorPostBodyDataBenefitsItems, EorPostBodyDataClient,
-        EorPostBodyDataClientTeam, EorPostBodyDataCompensationDetails,
-        EorPostBodyDataCompensationDetailsFixedAdjustmentsItems,
-        EorPostBodyDataCompensationDetailsSigningBonusPayoutType,
-        EorPostBodyDataEmployee, EorPostBodyDataEmployeeAddress,
-        EorPostBodyDataEmployeePfDeductions, EorPostBodyDataEmployment,
-        EorPostBodyDataEmploymentScopeOfWork, EorPostBodyDataEmploymentScopeOfWork1,
-        EorPostBodyDataEmploymentScopeOfWork2, EorPostBodyDataEmploymentTimeOffType,
-        EorPostBodyDataPension, EorPostBodyDataQuoteAdditionalFields,
-        EorPostBodyDataQuoteAdditionalFieldsWorkerType, EorPostBodyDataSeniority,
-        EorPostResponseData, EorPostResponseDataCompensationDetails,
-        EorPostResponseDataCosts, EorPostResponseDataCostsAdditionalData,
-        EorPostResponseDataCostsSectionsItems,
-        EorPostResponseDataCostsSectionsItemsGroupsItems,
-        EorPostResponseDataCostsSectionsItemsGroupsItemsCostsItems,
-        EorPostResponseDataCostsSectionsItemsStandaloneItemsItems,
-        EorPostResponseDataCostsSectionsItemsTotalsItems,
-        EorPostResponseDataCostsSummary,
-        EorPostResponseDataCostsSummaryTotalsFormattedItems, EorPostResponseDataEmployee,
-        EorPostResponseDataEmployment, EorPostResponseDataSeniority,
-        UpdateEorContractBody,
+        CanAdjustOn, CompensationDetailsFixedAdjustment,
+        CompensationDetailsSigningBonusPayoutType, ContractInputBenefit,
+        ContractInputHiringObjective, ContractInputQuoteAdditionalFields,
+        ContractInputScope, ContractInputScopeVariant2, ContractInputSeniority,
+        ContractTermType, ContractType, CostsSectionGroup, CostsSectionGroupCost,
+        CreateEorContractInput, CreateEorContractInputClient,
+        CreateEorContractInputClientTeam, CreateEorContractInputCompensationDetails,
+        CreateEorContractInputEmployee, CreateEorContractInputEmployeeAddress,
+        CreateEorContractInputEmployment, CreateEorContractRequest,
+        CreateEorContractResponse, Creator, DetailsResponseEmployee,
+        DetailsResponseSeniority, DetailsResponseStatus, EmployeeAddress, EmployeeType,
+        EmploymentCosts, EmploymentCostsAdditionalData, EmploymentCostsSection,
+        EmploymentCostsSummary, EmploymentTimeOffType, EorContract,
+        EorContractCompensationDetails, EorContractEmployee, EorContractEmployment,
+        EorContractSeniority, FieldsWorkerType, GetEorContractDetailsResponse,
+        HiringObjective, LastQuoteRejection, PayrollType, PfDeductions,
+        ReasonForFixedTerm, RejectedBy, RejectionReason, RejectionType, ScopeOfWork,
+        ScopeOfWorkVariant2, ScopeOfWorkVariant3, SickDays, SigningBonusPayoutType,
+        StandaloneItem, Total, TotalsFormatted, UpdateEorContractInput,
+        UpdateEorContractInputBenefit, UpdateEorContractInputQuoteAdditionalFields,
+        UpdateEorContractRequest, UpdateEorContractResponse,
+        UpdateEorContractResponseStatus, WorkArrangement, WorkEligibility,
+        WorkScheduleAssignmentSettings,
     };
 }
 #[cfg(feature = "eor-contract-documents")]
@@ -728,7 +484,7 @@ pub mod eor_contract {
 /// - `GET /rest/v2/eor/contracts/{contract_id}/documents`: [`Client::get_eor_contract_documents`](crate::Client::get_eor_contract_documents)
 pub mod eor_contract_documents {
     pub use crate::builder::GetEorContractDocuments;
-    pub use crate::types::EorContractDocumentsGetEorContractDocumentsResponse200;
+    pub use crate::types::EorContractDocumentList;
 }
 #[cfg(feature = "eor-hiring")]
 /// The `eor-hiring` area: its request builders and the types only it uses.
@@ -749,38 +505,18 @@ pub mod eor_hiring {
         GetEorHiringGuideByCountry, GetCreateContractForm,
     };
     pub use crate::types::{
-        CancelContractBody, DelayOnboardingBody,
-        EorAdditionalCostsCountryGetResponseData,
-        EorAdditionalCostsCountryGetResponseDataAllowancesItems,
-        EorAdditionalCostsCountryGetResponseDataNonStatutoryItems,
-        EorBenefitsGetResponseDataItems, EorBenefitsGetResponseDataItemsProvidersItems,
-        EorBenefitsGetResponseDataItemsProvidersItemsContributionOptionsItems,
-        EorBenefitsGetResponseDataItemsProvidersItemsPlansItems,
-        EorContractOidCancelPostBodyData,
-        EorContractOidCancelPostBodyDataCancellationReason,
-        EorContractOidDelayOnboardingPatchBodyData,
-        EorContractsContractIdDocumentsTypeSignPostBodyData,
-        EorContractsContractIdEmployeeInformationPatchBodyData,
-        EorContractsContractIdEmployeeInformationPatchResponseData,
-        EorContractsContractIdEmployeeInformationPatchResponseDataStatus,
-        EorHiringDelayOnboardingResponse200, EorHiringGetAdditionalCostsResponse200,
-        EorHiringGetBenefitsResponse200, EorHiringGetCreateContractFormResponse200,
-        EorHiringGetEorHiringGuideByCountryResponse200, EorHiringGetStartDateResponse200,
-        EorHiringSignContractDocumentResponse200,
-        EorHiringUpdateContractEmployeeInformationResponse200,
-        EorStartDateGetResponseData, EorValidationsCountryCodeGetResponseData,
-        EorValidationsCountryCodeGetResponseDataHealthInsurance,
-        EorValidationsCountryCodeGetResponseDataHealthInsuranceStatus,
-        EorValidationsCountryCodeGetResponseDataHoliday,
-        EorValidationsCountryCodeGetResponseDataProbation,
-        EorValidationsCountryCodeGetResponseDataSalary,
-        EorValidationsCountryCodeGetResponseDataSalaryFrequency,
-        FormsEorCreateContractCountryCodeGetResponseData,
-        FormsEorCreateContractCountryCodeGetResponseDataPagesItems,
-        FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItems,
-        FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItems,
-        FormsEorCreateContractCountryCodeGetResponseDataPagesItemsSectionsItemsQuestionsItemsType,
-        SignContractDocumentBody, UpdateContractEmployeeInformationBody,
+        AdditionalCost, Benefit, BenefitList, CancelContractInput, CancelContractRequest,
+        CancellationReason, ContractEmployeeInformation, ContributionOption,
+        CreateContractForm, CreateContractFormPage, DelayOnboardingInput,
+        DelayOnboardingRequest, DelayOnboardingResponse, EmployeeInformationStatus,
+        EorHiringGuide, EorHiringGuideHoliday, FormPageSection, FormPageSectionQuestion,
+        FormPageSectionQuestionType, GetAdditionalCostsResponse,
+        GetCreateContractFormResponse, GetEorHiringGuideByCountryResponse,
+        GetStartDateResponse, HealthInsurance, HealthInsuranceStatus, NonStatutory,
+        Provider, ProviderPlan, Salary, SalaryFrequency, SignContractDocumentInput,
+        SignContractDocumentRequest, SignContractDocumentResponse,
+        UpdateContractEmployeeInformationInput, UpdateContractEmployeeInformationRequest,
+        UpdateContractEmployeeInformationResponse,
     };
 }
 #[cfg(feature = "eor-job-scopes")]
@@ -791,10 +527,9 @@ pub mod eor_hiring {
 pub mod eor_job_scopes {
     pub use crate::builder::{GetJobScopes, ValidateJobScope};
     pub use crate::types::{
-        ApiError, EorJobScopesGetResponseItems, EorJobScopesGetResponseItemsSourceType,
-        EorJobScopesValidateJobScopeResponse200, EorJobScopesValidatePostBodyData,
-        EorJobScopesValidatePostResponseDataForCorrectedJobScopeEndpoint,
-        GroupsPostResponseError, ValidateJobScopeBody,
+        ApiError, DataForCorrectedJobScopeEndpoint, ErrorsForCorrectJobScope,
+        GetJobScopesResponse, SourceType, ValidateJobScopeInput, ValidateJobScopeRequest,
+        ValidateJobScopeResponse,
     };
 }
 #[cfg(feature = "eor-offboarding")]
@@ -816,27 +551,18 @@ pub mod eor_offboarding {
         ReviewEorOffboardingEmployeeSignOffs, GetContractOffboardingTimeOffs,
     };
     pub use crate::types::{
-        CreateEorOffboardingClientSignOffBody,
-        EorContractsContractIdOffboardingRequiredInformationGetResponseData,
-        EorContractsContractIdOffboardingRequiredInformationGetResponseDataQuestionsItems,
-        EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOff,
-        EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOff,
-        EorContractsContractIdOffboardingResignationPostFormDataUsedTimeOffOffPlatformUsedTimeOffEntitlementsItems,
-        EorContractsContractIdOffboardingResignationsReviewPtoPostBodyData,
-        EorContractsContractIdOffboardingResignationsReviewPtoPostBodyDataDeclineReason,
-        EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
-        EorContractsContractIdOffboardingRestrictedDatesGetResponseData,
-        EorContractsContractIdOffboardingReviewClientSignOffsPostBodyData,
-        EorContractsContractIdOffboardingReviewEmployeeSignOffsPostBodyData,
-        EorContractsContractIdOffboardingTimeOffsGetResponseData,
-        EorContractsContractIdOffboardingTimeOffsGetResponseDataEntitlementsItems,
-        EorContractsContractIdOffboardingTimeOffsGetResponseDataPolicySettings,
-        EorContractsContractIdOffboardingTimeOffsGetResponseDataTrackingType,
-        EorContractsContractIdOffboardingTimeOffsGetResponseDataUpcomingTimeOffsItems,
-        EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
-        EorOffboardingGetContractOffboardingTimeOffsResponse200,
-        EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
-        ReviewEorOffboardingEmployeeSignOffsBody, ReviewEorOffboardingPtoBody,
+        ContractOffboardingRestrictedDate,
+        ContractOffboardingRestrictedDateTerminationType, ContractOffboardingTimeOff,
+        CreateEorOffboardingClientSignOffInput, CreateEorOffboardingClientSignOffRequest,
+        DeclineReason, EorContractOffboardingRequiredInformation,
+        GetContractOffboardingRestrictedDatesResponse,
+        GetContractOffboardingTimeOffsResponse,
+        GetOffboardingRequiredInformationResponse, OffPlatformUsedTimeOff,
+        OffPlatformUsedTimeOffEntitlement, PolicySettings, RequiredInformationQuestion,
+        ReviewEorOffboardingEmployeeSignOffsInput,
+        ReviewEorOffboardingEmployeeSignOffsRequest, ReviewEorOffboardingPtoInput,
+        ReviewEorOffboardingPtoRequest, TimeOffEntitlement, TrackingType,
+        UpcomingTimeOff, UsedTimeOff,
     };
 }
 #[cfg(feature = "eor-payslips")]
@@ -845,10 +571,7 @@ pub mod eor_offboarding {
 /// - `GET /rest/v2/eor/workers/{worker_id}/payslips`: [`Client::get_worker_payslips`](crate::Client::get_worker_payslips)
 pub mod eor_payslips {
     pub use crate::builder::GetWorkerPayslips;
-    pub use crate::types::{
-        EorPayslipsGetWorkerPayslipsResponse200,
-        EorWorkersWorkerIdPayslipsGetResponseDataItems,
-    };
+    pub use crate::types::{WorkerPayslip, WorkerPayslipList};
 }
 #[cfg(feature = "eor-project-assignment")]
 /// The `eor-project-assignment` area: its request builders and the types only it uses.
@@ -863,13 +586,10 @@ pub mod eor_project_assignment {
         CheckinProjectAssignment,
     };
     pub use crate::types::{
-        AcceptProjectAssignmentBody, CheckinProjectAssignmentBody,
-        EorContractsContractIdProjectAssignmentAcceptPostBodyData,
-        EorContractsContractIdProjectAssignmentCheckinGetResponseData,
-        EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItems,
-        EorContractsContractIdProjectAssignmentCheckinGetResponseDataSectionsItemsQuestionsItems,
-        EorContractsContractIdProjectAssignmentCheckinPostBodyData,
-        EorProjectAssignmentGetProjectAssignmentCheckinResponse200,
+        AcceptProjectAssignmentInput, AcceptProjectAssignmentRequest,
+        CheckinProjectAssignmentInput, CheckinProjectAssignmentRequest, CheckinSection,
+        CheckinSectionQuestion, GetProjectAssignmentCheckinResponse,
+        ProjectAssignmentCheckin,
     };
 }
 #[cfg(feature = "eor-terminations")]
@@ -885,24 +605,13 @@ pub mod eor_terminations {
         GetTermination,
     };
     pub use crate::types::{
-        CreateRegularTerminationBody, CreateResignationBody,
-        EorOidTerminationsRegularPostBodyData,
-        EorOidTerminationsRegularPostBodyDataAdditionalCountryDataItems,
-        EorOidTerminationsRegularPostBodyDataAdditionalReason,
-        EorOidTerminationsRegularPostBodyDataAttachmentsItems,
-        EorOidTerminationsRegularPostBodyDataReason,
-        EorOidTerminationsRegularPostBodyDataUsedTimeOff,
-        EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItems,
-        EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsPolicyType,
-        EorOidTerminationsRegularPostBodyDataUsedTimeOffTimeOffsItemsTrackingPeriodsItems,
-        EorOidTerminationsRegularPostResponseRequestData,
-        EorOidTerminationsRegularPostResponseRequestDataTerminationImpact,
-        EorOidTerminationsResignationPostBodyData,
-        EorOidTerminationsResignationPostBodyDataData,
-        EorOidTerminationsResignationPostBodyDataDataAdditionalReason,
-        EorOidTerminationsResignationPostBodyDataDataReason,
-        EorTerminationsCreateResignationResponse200,
-        EorTerminationsGetTerminationResponse200,
+        AdditionalSupportingDocument, CreateRegularTerminationInput,
+        CreateRegularTerminationRequest, CreateRegularTerminationResponse,
+        CreateResignationInput, CreateResignationRequest, CreateResignationResponse,
+        RequestData, RequiredInformation, ResignationDataAdditionalReason,
+        ResignationDataReason, ResignationInputData, TerminationDataAdditionalReason,
+        TerminationDataReason, TerminationImpact, TerminationInputUsedTimeOff,
+        TimeOffTimeOff, TimeOffTimeOffPolicyType, TrackingPeriod,
     };
 }
 #[cfg(feature = "eor-worker-accounts")]
@@ -912,8 +621,7 @@ pub mod eor_terminations {
 pub mod eor_worker_accounts {
     pub use crate::builder::CreateWorkerEor;
     pub use crate::types::{
-        CreateWorkerEorBody, EorWorkerAccountsCreateWorkerResponse201,
-        EorWorkerPostBodyData, EorWorkerPostResponseData,
+        CreateWorkerEorInput, CreateWorkerEorRequest, CreateWorkerEorResponse, WorkerEor,
     };
 }
 #[cfg(feature = "eor-worker-agreements")]
@@ -927,9 +635,7 @@ pub mod eor_worker_agreements {
         DownloadWorkerEmployeeAgreement, DownloadWorkerOfferLetter,
         SignEorContractAsWorker,
     };
-    pub use crate::types::{
-        EorWorkersContractsContractIdSignaturesPostBodyData, SignEorContractAsWorkerBody,
-    };
+    pub use crate::types::{SignEorContractAsWorkerInput, SignEorContractAsWorkerRequest};
 }
 #[cfg(feature = "eor-worker-banks")]
 /// The `eor-worker-banks` area: its request builders and the types only it uses.
@@ -941,10 +647,8 @@ pub mod eor_worker_banks {
         GetEorWorkerBankGuideByCountryAndCurrency, GetEorWorkerBankGuide,
     };
     pub use crate::types::{
-        EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
-        EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItems,
-        EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItemsUiGuide,
-        EorWorkersBanksGuideCountryCountryCurrencyCurrencyGetResponseDataItemsValidationsItems,
+        EorWorkerBankGuide, EorWorkerBankGuideList, EorWorkerBankGuideUiGuide,
+        EorWorkerBankGuideValidation,
     };
 }
 #[cfg(feature = "eor-worker-benefits")]
@@ -954,13 +658,8 @@ pub mod eor_worker_banks {
 pub mod eor_worker_benefits {
     pub use crate::builder::GetEorWorkerBenefits;
     pub use crate::types::{
-        EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
-        EorWorkerBenefitsGetResponseDataItems,
-        EorWorkerBenefitsGetResponseDataItemsBenefitsItems,
-        EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetails,
-        EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedPlan,
-        EorWorkerBenefitsGetResponseDataItemsBenefitsItemsEnrollmentDetailsSelectedProvider,
-        EorWorkerBenefitsGetResponseDataItemsBenefitsItemsOrganizationSelection,
+        BenefitEnrollmentDetails, EorWorkerBenefit, EorWorkerBenefitBenefit,
+        EorWorkerBenefitList, OrganizationSelection, SelectedPlan, SelectedProvider,
     };
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -978,8 +677,7 @@ pub mod eor_worker_compliance {
         DownloadComplianceDocumentTemplate,
     };
     pub use crate::types::{
-        EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
-        EorWorkersComplianceDocumentsDocumentIdTemplatesDownloadGetResponseData,
+        ComplianceDocumentTemplate, DownloadComplianceDocumentTemplateResponse,
     };
 }
 #[cfg(feature = "eor-worker-documents")]
@@ -1002,12 +700,10 @@ pub mod eor_worker_information {
         UpdateEorWorkerAdditionalInformation, GetEorWorkerTaxDocuments,
     };
     pub use crate::types::{
-        CreateEorWorkerBankAccountBody, CreateGpWorkerAdditionalInformationEorBody,
-        EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
-        EorWorkersContractsContractIdAdditionalInformationPatchBodyData,
-        EorWorkersContractsContractIdAdditionalInformationPostBodyData,
-        EorWorkersTaxDocumentsGetResponseDataItems,
-        UpdateEorWorkerAdditionalInformationBody,
+        CreateEorWorkerBankAccountRequest, CreateGpWorkerAdditionalInformationEorInput,
+        CreateGpWorkerAdditionalInformationEorRequest, EorWorkerTaxDocument,
+        EorWorkerTaxDocumentList, UpdateEorWorkerAdditionalInformationInput,
+        UpdateEorWorkerAdditionalInformationRequest,
     };
 }
 #[cfg(feature = "eor-worker-mailboxes")]
@@ -1016,7 +712,7 @@ pub mod eor_worker_information {
 /// - `POST /rest/v2/eor/mailboxes/change-password`: [`Client::change_password`](crate::Client::change_password)
 pub mod eor_worker_mailboxes {
     pub use crate::builder::ChangePassword;
-    pub use crate::types::{ChangePasswordBody, EorMailboxesChangePasswordPostBodyData};
+    pub use crate::types::{ChangePasswordInput, ChangePasswordRequest};
 }
 #[cfg(feature = "eor-worker-offboarding")]
 /// The `eor-worker-offboarding` area: its request builders and the types only it uses.
@@ -1033,13 +729,9 @@ pub mod eor_worker_offboarding {
         GetEmployeeResignations,
     };
     pub use crate::types::{
-        EorWorkerOffboardingGetEmployeeResignationsResponse200,
-        EorWorkersContractsContractIdOffboardingResignationLetterSignPostBodyData,
-        EorWorkersResignationsGetParametersStatus,
-        EorWorkersResignationsGetResponseDataItems,
-        EorWorkersResignationsGetResponseDataItemsResignationLetter,
-        EorWorkersResignationsGetResponseDataItemsStatus,
-        SignEmployeeResignationLetterBody,
+        EmployeeResignation, EmployeeResignationList, EmployeeResignationStatus,
+        ResignationLetter, ResignationLetterStatus, SignEmployeeResignationLetterInput,
+        SignEmployeeResignationLetterRequest,
     };
 }
 #[cfg(feature = "eor-worker-payslips")]
@@ -1056,10 +748,8 @@ pub mod eor_worker_payslips {
 pub mod equity_tokens {
     pub use crate::builder::CreateEquityOrTokenTaxEvent;
     pub use crate::types::{
-        CreateEquityOrTokenTaxEventBody, EquitiesTokensTaxEventsPostBodyData,
-        EquitiesTokensTaxEventsPostBodyDataMethodOfTaxCoverage,
-        EquitiesTokensTaxEventsPostResponseData,
-        EquityTokensCreateEquityOrTokenTaxEventResponse201,
+        CreateEquityOrTokenTaxEventInput, CreateEquityOrTokenTaxEventRequest,
+        CreateEquityOrTokenTaxEventResponse, EquityOrTokenTaxEvent, MethodOfTaxCoverage,
     };
 }
 #[cfg(feature = "forms")]
@@ -1072,53 +762,32 @@ pub mod forms {
         FetchMultipleEorContractForms, GetWorkerAdditionalFieldsForEor,
     };
     pub use crate::types::{
-        FetchMultipleEorContractFormsBody, FormsEorCreateContractDefinitionsPostBodyData,
-        FormsEorCreateContractDefinitionsPostBodyDataCountriesItems,
-        FormsEorCreateContractDefinitionsPostResponseDataItems,
-        FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItems,
-        FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItems,
-        FormsEorCreateContractDefinitionsPostResponseDataItemsPagesItemsSectionsItemsQuestionsItems,
-        FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItems,
-        FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems,
-        FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue,
-        FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue1,
-        FormsEorWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide,
-        FormsFetchMultipleEorContractFormsResponse200,
-        FormsGetWorkerAdditionalFieldsForEorResponse200,
+        AdditionalFieldDependency, AdditionalFieldUiGuide, ContractFormPage,
+        ContractFormPageSection, FetchMultipleEorContractFormsInput,
+        FetchMultipleEorContractFormsRequest, FieldDependencyValue,
+        FieldDependencyValueVariant2, FormsInputCountry, MultipleEorContractForm,
+        MultipleEorContractFormList, PageSectionQuestion, WorkerAdditionalField,
+        WorkerAdditionalFieldList,
     };
 }
 #[cfg(feature = "global-payroll")]
 /// The `global-payroll` area: its request builders and the types only it uses.
 ///
 /// - `GET /rest/v2/cycles/{cycle_id}/payroll-report`: [`Client::get_payroll_report`](crate::Client::get_payroll_report)
-/// - `GET /rest/v2/forms/gp/worker-additional-fields/{country_code}`: [`Client::retrieve_additional_information_fields_for_gp_workers_by_country`](crate::Client::retrieve_additional_information_fields_for_gp_workers_by_country)
-/// - `GET /rest/v2/gp/workers/{id}/payslips/{payslip_id}/download`: [`Client::download_a_gp_worker_payslip`](crate::Client::download_a_gp_worker_payslip)
+/// - `GET /rest/v2/forms/gp/worker-additional-fields/{country_code}`: [`Client::get_gp_worker_additional_fields`](crate::Client::get_gp_worker_additional_fields)
+/// - `GET /rest/v2/gp/workers/{id}/payslips/{payslip_id}/download`: [`Client::download_gp_worker_payslip`](crate::Client::download_gp_worker_payslip)
 pub mod global_payroll {
     pub use crate::builder::{
-        GetPayrollReport, RetrieveAdditionalInformationFieldsForGpWorkersByCountry,
-        DownloadAGpWorkerPayslip,
+        GetPayrollReport, GetGpWorkerAdditionalFields, DownloadGpWorkerPayslip,
     };
     pub use crate::types::{
-        CyclesCycleIdPayrollReportGetResponseData,
-        CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItems,
-        CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsContract,
-        CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmployment,
-        CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmploymentEmployee,
-        CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsEmploymentEmployeeRecurringItemsItems,
-        CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItems,
-        CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsEmploymentPayrollEventId,
-        CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPayrollReportItemsItemsUpdatedByProfile,
-        CyclesCycleIdPayrollReportGetResponseDataEmploymentPayrollEventsItemsPreviousPayrollReportItemsItems,
-        CyclesCycleIdPayrollReportGetResponseDataEventEntityItemsItems,
-        FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItems,
-        FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItems,
-        FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue,
-        FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValue3,
-        FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsDependenciesItemsValueOneOf3Op,
-        FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsType,
-        FormsGpWorkerAdditionalFieldsCountryCodeGetResponseDataItemsUiGuide,
-        GlobalPayrollGetPayrollReportResponse200,
-        GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200,
+        AdditionalFieldType, EmployeeRecurringItem, EmploymentEmployee,
+        EmploymentPayrollEvent, EmploymentPayrollEventId, EventEntityItem,
+        GetPayrollReportResponse, GpWorkerAdditionalField,
+        GpWorkerAdditionalFieldDependency, GpWorkerAdditionalFieldDependencyValue,
+        GpWorkerAdditionalFieldDependencyValueVariant4, GpWorkerAdditionalFieldList,
+        GpWorkerAdditionalFieldUiGuide, Op, PayrollEventContract, PayrollEventEmployment,
+        PayrollReport, PayrollReportItem, PreviousPayrollReportItem, UpdatedByProfile,
     };
 }
 #[cfg(feature = "gp-hiring")]
@@ -1129,25 +798,13 @@ pub mod global_payroll {
 pub mod gp_hiring {
     pub use crate::builder::{CreateGpContract, CreateGpWorkerTermination};
     pub use crate::types::{
-        ContractsGpPostBodyData, ContractsGpPostBodyDataClient,
-        ContractsGpPostBodyDataCompensationDetails,
-        ContractsGpPostBodyDataCompensationDetailsScale, ContractsGpPostBodyDataEmployee,
-        ContractsGpPostBodyDataEmployeeAddress, ContractsGpPostBodyDataEmployment,
-        ContractsGpPostBodyDataEmploymentCountry,
-        ContractsGpPostBodyDataEmploymentHolidays, ContractsGpPostBodyDataWorkLocation,
-        ContractsGpPostResponseData, ContractsGpPostResponseDataCompensationDetails,
-        ContractsGpPostResponseDataEmployee, ContractsGpPostResponseDataEmployment,
-        ContractsGpPostResponseDataEmploymentHolidays, CreateGpContractBody,
-        CreateGpWorkerTerminationBody, GpHiringCreateGpContractResponse201,
-        GpHiringCreateGpWorkerTerminationResponse201,
-        GpWorkersWorkerIdTerminationsPostBodyData,
-        GpWorkersWorkerIdTerminationsPostBodyDataSeverance,
-        GpWorkersWorkerIdTerminationsPostBodyDataSeverance0,
-        GpWorkersWorkerIdTerminationsPostBodyDataSeverance1,
-        GpWorkersWorkerIdTerminationsPostBodyDataSeveranceOneOf0TimeUnit,
-        GpWorkersWorkerIdTerminationsPostBodyDataSeveranceOneOf0Type,
-        GpWorkersWorkerIdTerminationsPostBodyDataSeveranceOneOf1Type,
-        GpWorkersWorkerIdTerminationsPostResponseData,
+        CompensationDetailsScale, ContractInputClient, ContractInputCompensationDetails,
+        ContractInputEmployee, ContractInputEmployeeAddress, ContractInputEmployment,
+        CreateGpContractInput, CreateGpContractRequest, CreateGpContractResponse,
+        CreateGpWorkerTerminationInput, CreateGpWorkerTerminationRequest,
+        CreateGpWorkerTerminationResponse, EmploymentHolidays, GpContract,
+        GpContractCompensationDetails, GpContractEmployee, GpContractEmployment,
+        GpContractEmploymentHolidays, GpWorkerTermination, Nationality, WorkLocation,
     };
 }
 #[cfg(feature = "groups")]
@@ -1163,11 +820,9 @@ pub mod groups {
         GetGroups, CreateGroup, DeleteGroup, UpdateGroup, CloneGroup,
     };
     pub use crate::types::{
-        CloneGroupBody, CreateGroupBody, GroupsCloneGroupResponse201,
-        GroupsDeleteGroupResponse200, GroupsGetGroupsResponse200,
-        GroupsGetResponseDataItems, GroupsGetResponseDataItemsStatus,
-        GroupsGetResponsePage, GroupsIdPatchBodyData, GroupsPostBodyData,
-        GroupsPostResponseData, UpdateGroupBody,
+        CloneGroupRequest, CloneGroupResult, CreateGroupInput, CreateGroupRequest,
+        CreateGroupResponse, DeleteGroupResponse, GroupList, GroupListPage,
+        UpdateGroupInput, UpdateGroupRequest,
     };
 }
 #[cfg(feature = "hrx-documents")]
@@ -1178,11 +833,8 @@ pub mod groups {
 pub mod hrx_documents {
     pub use crate::builder::{RetrieveHrxDocuments, DownloadHrxDocuments};
     pub use crate::types::{
-        EorContractsContractIdHrxDocumentsDocumentIdGetResponseData,
-        EorContractsContractIdHrxDocumentsGetResponseDataItems,
-        EorContractsContractIdHrxDocumentsGetResponseDataItemsCategoryType,
-        HrxDocumentsDownloadHrxDocumentsResponse200,
-        HrxDocumentsRetrieveHrxDocumentsResponse200,
+        CategoryType, DownloadHrxDocumentsResponse, DownloadHrxDocumentsResult,
+        HrxDocument, HrxDocumentList,
     };
 }
 #[cfg(feature = "ic-invoicing-taxes")]
@@ -1198,18 +850,15 @@ pub mod ic_invoicing_taxes {
         DeleteIcInvoicingTax,
     };
     pub use crate::types::{
-        ContractsContractIdIcInvoicingTaxesGetResponseData,
-        ContractsContractIdIcInvoicingTaxesGetResponseDataVat,
-        ContractsContractIdIcInvoicingTaxesPostBodyData,
-        ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType, CreateIcInvoicingTaxBody,
-        IcInvoicingTaxesGetIcInvoicingTaxesResponse200, UpdateIcInvoicingTaxBody,
+        CreateIcInvoicingTaxRequest, GetIcInvoicingTaxesResponse, IcInvoicingTax,
+        TaxType, UpdateIcInvoicingTaxInput, UpdateIcInvoicingTaxRequest,
     };
 }
 #[cfg(feature = "immigration")]
 /// The `immigration` area: its request builders and the types only it uses.
 ///
 /// - `GET /rest/v2/immigration/client/cases`: [`Client::get_client_cases`](crate::Client::get_client_cases)
-/// - `POST /rest/v2/immigration/client/cases`: [`Client::create_an_immigration_case`](crate::Client::create_an_immigration_case)
+/// - `POST /rest/v2/immigration/client/cases`: [`Client::create_immigration_case`](crate::Client::create_immigration_case)
 /// - `GET /rest/v2/immigration/client/cases/{id}`: [`Client::get_client_case`](crate::Client::get_client_case)
 /// - `GET /rest/v2/immigration/documents/{id}`: [`Client::get_document`](crate::Client::get_document)
 /// - `GET /rest/v2/immigration/visa-requirement/business`: [`Client::get_business_visa_requirement`](crate::Client::get_business_visa_requirement)
@@ -1221,69 +870,32 @@ pub mod ic_invoicing_taxes {
 /// - `GET /rest/v2/immigration/workers/{worker_id}/onboarding-case`: [`Client::get_worker_onboarding_case`](crate::Client::get_worker_onboarding_case)
 pub mod immigration {
     pub use crate::builder::{
-        GetClientCases, CreateAnImmigrationCase, GetClientCase, GetDocument,
+        GetClientCases, CreateImmigrationCase, GetClientCase, GetDocument,
         GetBusinessVisaRequirement, GetVisaTypes, GetWorkerCases, GetWorkerCase,
         GetWorkerCaseRequiredDocument, CreateWorkerCaseRequiredDocument,
         GetWorkerOnboardingCase,
     };
     pub use crate::types::{
-        CreateAnImmigrationCaseBody, ImmigrationClientCasesGetResponseDataItems,
-        ImmigrationClientCasesGetResponseDataItemsApplicant,
-        ImmigrationClientCasesGetResponseDataItemsClosure,
-        ImmigrationClientCasesGetResponseDataItemsClosureReason,
-        ImmigrationClientCasesGetResponseDataItemsProcess,
-        ImmigrationClientCasesGetResponseDataItemsProcessStatus,
-        ImmigrationClientCasesIdGetResponseData,
-        ImmigrationClientCasesIdGetResponseDataApplicant,
-        ImmigrationClientCasesIdGetResponseDataDocumentsItems,
-        ImmigrationClientCasesIdGetResponseDataProcess,
-        ImmigrationClientCasesPostBodyData, ImmigrationClientCasesPostBodyData0,
-        ImmigrationClientCasesPostBodyData1, ImmigrationClientCasesPostBodyData2,
-        ImmigrationClientCasesPostBodyData3, ImmigrationClientCasesPostBodyData4,
-        ImmigrationClientCasesPostBodyData5,
-        ImmigrationClientCasesPostBodyDataOneOf0CaseType,
-        ImmigrationClientCasesPostBodyDataOneOf1CaseType,
-        ImmigrationClientCasesPostBodyDataOneOf2CaseType,
-        ImmigrationClientCasesPostBodyDataOneOf3CaseType,
-        ImmigrationClientCasesPostBodyDataOneOf4CaseType,
-        ImmigrationClientCasesPostBodyDataOneOf5CaseType,
-        ImmigrationClientCasesPostBodyDataOneOf5EmployeeDetails,
-        ImmigrationClientCasesPostBodyDataOneOf5TravelInformation,
-        ImmigrationClientCasesPostResponseData,
-        ImmigrationClientCasesPostResponseDataProcess,
-        ImmigrationClientCasesPostResponseDataStatus,
-        ImmigrationCreateAnImmigrationCaseResponse201,
-        ImmigrationCreateWorkerCaseRequiredDocumentResponse201,
-        ImmigrationDocumentsIdGetResponseDataItems,
-        ImmigrationDocumentsIdGetResponseDataItemsStatus,
-        ImmigrationGetBusinessVisaRequirementResponse200,
-        ImmigrationGetClientCaseResponse200, ImmigrationGetClientCasesResponse200,
-        ImmigrationGetDocumentResponse200,
-        ImmigrationGetWorkerCaseRequiredDocumentResponse200,
-        ImmigrationGetWorkerCaseResponse200,
-        ImmigrationGetWorkerOnboardingCaseResponse200,
-        ImmigrationVisaRequirementBusinessGetParametersTripReason,
-        ImmigrationVisaRequirementBusinessGetResponseData,
-        ImmigrationVisaRequirementBusinessGetResponseDataEstimatedTimeline,
-        ImmigrationVisaRequirementBusinessGetResponseDataQualification,
-        ImmigrationWorkersCasesCaseIdGetResponseData,
-        ImmigrationWorkersCasesCaseIdGetResponseDataCaseType,
-        ImmigrationWorkersCasesCaseIdGetResponseDataContract,
-        ImmigrationWorkersCasesCaseIdGetResponseDataDocumentsItems,
-        ImmigrationWorkersCasesCaseIdGetResponseDataDocumentsItemsStatus,
-        ImmigrationWorkersCasesCaseIdGetResponseDataProcess,
-        ImmigrationWorkersCasesCaseIdGetResponseDataProcessName,
-        ImmigrationWorkersCasesCaseIdGetResponseDataProcessStatus,
-        ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostResponseData,
-        ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentDocumentRequestIdPostResponseDataStatus,
-        ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseData,
-        ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataDocument,
-        ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataDocumentStatus,
-        ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataPreviousRejectedDocument,
-        ImmigrationWorkersWorkerIdCasesCaseIdRequiredDocumentGetResponseDataPreviousRejectedDocumentStatus,
-        ImmigrationWorkersWorkerIdOnboardingCaseGetResponseData,
-        ImmigrationWorkersWorkerIdOnboardingCaseGetResponseDataProcess,
-        ImmigrationWorkersWorkerIdOnboardingCaseGetResponseDataProcessStatus,
+        BusinessVisaRequirement, CaseType, ClientCase, ClientCaseApplicant,
+        ClientCaseDocument, ClientCaseList, ClientCaseProcess, Closure, ClosureReason,
+        CreateImmigrationCaseInput, CreateImmigrationCaseInputVariant1,
+        CreateImmigrationCaseInputVariant2, CreateImmigrationCaseInputVariant3,
+        CreateImmigrationCaseInputVariant4, CreateImmigrationCaseInputVariant5,
+        CreateImmigrationCaseInputVariant6, CreateImmigrationCaseRequest,
+        CreateImmigrationCaseResponse, CreateWorkerCaseRequiredDocumentResponse,
+        CreateWorkerCaseRequiredDocumentResult, Document, DocumentDocumentStatus,
+        DocumentList, DocumentResultStatus, DocumentStatus, EmployeeDetails,
+        EstimatedTimeline, GetBusinessVisaRequirementResponse, GetClientCaseResponse,
+        GetWorkerCaseRequiredDocumentResponse, GetWorkerCaseResponse,
+        GetWorkerCaseResult, GetWorkerCaseResultContract, GetWorkerCaseResultDocument,
+        GetWorkerCaseResultProcess, GetWorkerOnboardingCaseResponse, ImmigrationCase,
+        ImmigrationCaseProcess, PreviousRejectedDocument, ProcessName, ProcessStatus,
+        Purpose, RejectedDocumentStatus, RequiredDocumentDocument, ResultDocumentStatus,
+        TravelInformation, Variant1CaseType, Variant2CaseType, Variant3CaseType,
+        Variant4CaseType, Variant5CaseType, Variant6CaseType, WorkerCase,
+        WorkerCaseApplicant, WorkerCaseProcess, WorkerCaseProcessStatus,
+        WorkerCaseRequiredDocument, WorkerCaseStatus, WorkerOnboardingCase,
+        WorkerOnboardingCaseProcess, WorkerOnboardingCaseProcessStatus,
     };
 }
 #[cfg(feature = "integrations")]
@@ -1292,9 +904,7 @@ pub mod immigration {
 /// - `GET /rest/v2/integrations/consent`: [`Client::get_integration_consent`](crate::Client::get_integration_consent)
 pub mod integrations {
     pub use crate::builder::GetIntegrationConsent;
-    pub use crate::types::{
-        IntegrationsConsentGetResponseData, IntegrationsGetIntegrationConsentResponse200,
-    };
+    pub use crate::types::{GetIntegrationConsentResponse, IntegrationConsent};
 }
 #[cfg(feature = "invoice-adjustments")]
 /// The `invoice-adjustments` area: its request builders and the types only it uses.
@@ -1313,24 +923,16 @@ pub mod invoice_adjustments {
         CreateInvoiceAdjustmentReview,
     };
     pub use crate::types::{
-        ContractsContractIdInvoiceAdjustmentsGetResponseDataItems,
-        ContractsContractIdInvoiceAdjustmentsGetResponseDataItemsPaymentCycle,
-        CreateInvoiceAdjustmentBody, CreateInvoiceAdjustmentReviewBody,
-        InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
-        InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200,
-        InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
-        InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200,
-        InvoiceAdjustmentsGetParametersTypes, InvoiceAdjustmentsGetParametersTypes0,
-        InvoiceAdjustmentsGetParametersTypes1, InvoiceAdjustmentsGetResponseDataItems,
-        InvoiceAdjustmentsGetResponseDataItemsHourlyReportPreset,
-        InvoiceAdjustmentsGetResponseDataItemsPaymentCycle,
-        InvoiceAdjustmentsGetResponseDataItemsReviewedBy,
-        InvoiceAdjustmentsIdGetResponseData,
-        InvoiceAdjustmentsIdGetResponseDataAttachment,
-        InvoiceAdjustmentsIdGetResponseDataPaymentCycle,
-        InvoiceAdjustmentsIdPatchBodyData, InvoiceAdjustmentsPostBodyData,
-        InvoiceAdjustmentsPostBodyDataType, InvoiceAdjustmentsPostResponseData,
-        UpdateInvoiceAdjustmentBody,
+        AdjustmentInputType, AdjustmentPaymentCycle, AdjustmentType,
+        ContractInvoiceAdjustment, ContractInvoiceAdjustmentList,
+        ContractInvoiceAdjustmentType, ContractInvoiceAdjustmentTypeVariant1,
+        CreateInvoiceAdjustmentInput, CreateInvoiceAdjustmentRequest,
+        CreateInvoiceAdjustmentResponse, CreateInvoiceAdjustmentResult,
+        CreateInvoiceAdjustmentReviewRequest, GetInvoiceAdjustmentByIdResponse,
+        GetInvoiceAdjustmentByIdResult, IdResultAttachment, IdResultPaymentCycle,
+        InvoiceAdjustment, InvoiceAdjustmentHourlyReportPreset, InvoiceAdjustmentList,
+        InvoiceAdjustmentPaymentCycle, InvoiceAdjustmentReviewedBy,
+        UpdateInvoiceAdjustmentInput, UpdateInvoiceAdjustmentRequest,
     };
 }
 #[cfg(feature = "knowledge-hub")]
@@ -1340,15 +942,9 @@ pub mod invoice_adjustments {
 pub mod knowledge_hub {
     pub use crate::builder::GetKnowledgeHubCountryGuidesByCountryCode;
     pub use crate::types::{
-        KnowledgeHubCountryGuideCountryCodeGetResponseDataItems,
-        KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItems,
-        KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItems,
-        KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItemsTagsItems,
-        KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsArticlesItemsType,
-        KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsFieldsItems,
-        KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsCategoriesItemsFieldsItemsType,
-        KnowledgeHubCountryGuideCountryCodeGetResponseDataItemsContractTypesItems,
-        KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
+        Article, ArticleTag, ArticleType, GuideCategory, GuideCategoryField,
+        GuideCategoryFieldType, GuideContractType, KnowledgeHubCountryGuide,
+        KnowledgeHubCountryGuideList,
     };
 }
 #[cfg(feature = "learning")]
@@ -1358,25 +954,16 @@ pub mod knowledge_hub {
 pub mod learning {
     pub use crate::builder::RetrieveWorkersActionableJourneys;
     pub use crate::types::{
-        EngageLearningActionableJourneysGetResponseDataItems,
-        EngageLearningActionableJourneysGetResponseDataItemsCompletion,
-        EngageLearningActionableJourneysGetResponseDataItemsJourney,
-        EngageLearningActionableJourneysGetResponseDataItemsJourneyCoverPicture,
-        EngageLearningActionableJourneysGetResponseDataItemsJourneyCreatedByHrisOrganizationUserProfile,
-        EngageLearningActionableJourneysGetResponseDataItemsJourneyVisibilitySlug,
-        EngageLearningActionableJourneysGetResponseDataItemsRecipientSettingType,
-        EngageLearningActionableJourneysGetResponseDataItemsRecipientable,
-        EngageLearningActionableJourneysGetResponseDataItemsRecipientableType,
-        EngageLearningActionableJourneysGetResponseDataItemsScopeable,
-        EngageLearningActionableJourneysGetResponseDataItemsScopeableAssigneeHrisOrganizationUser,
-        EngageLearningActionableJourneysGetResponseDataItemsStep,
-        LearningRetrieveWorkersActionableJourneysResponse200,
+        AssigneeHrisOrganizationUser, Completion, CoverPicture,
+        CreatedByHrisOrganizationUserProfile, Journey, JourneyStep, RecipientSettingType,
+        Recipientable, RecipientableType, Scopeable, VisibilitySlug,
+        WorkersActionableJourney, WorkersActionableJourneyList,
     };
 }
 #[cfg(feature = "legal-entities")]
 /// The `legal-entities` area: its request builders and the types only it uses.
 ///
-/// - `GET /rest/v2/benefits/legal-entities/{id}`: [`Client::get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor`](crate::Client::get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor)
+/// - `GET /rest/v2/benefits/legal-entities/{id}`: [`Client::get_benefits_vendor_legal_entity`](crate::Client::get_benefits_vendor_legal_entity)
 /// - `GET /rest/v2/industries`: [`Client::get_industries`](crate::Client::get_industries)
 /// - `GET /rest/v2/legal-entities`: [`Client::get_legal_entities`](crate::Client::get_legal_entities)
 /// - `POST /rest/v2/legal-entities`: [`Client::create_legal_entity`](crate::Client::create_legal_entity)
@@ -1384,25 +971,17 @@ pub mod learning {
 /// - `PATCH /rest/v2/legal-entities/{id}`: [`Client::update_legal_entity`](crate::Client::update_legal_entity)
 pub mod legal_entities {
     pub use crate::builder::{
-        GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor,
-        GetIndustries, GetLegalEntities, CreateLegalEntity, DeleteLegalEntity,
-        UpdateLegalEntity,
+        GetBenefitsVendorLegalEntity, GetIndustries, GetLegalEntities, CreateLegalEntity,
+        DeleteLegalEntity, UpdateLegalEntity,
     };
     pub use crate::types::{
-        BenefitsLegalEntitiesIdGetResponseAddress,
-        BenefitsLegalEntitiesIdGetResponseEmploymentType,
-        BenefitsLegalEntitiesIdGetResponseRegistrationAddress, CreateLegalEntityBody,
-        IndustriesGetParametersSortBy, IndustriesGetResponseDataItems,
-        LegalEntitiesCreateLegalEntityResponse200, LegalEntitiesGetIndustriesResponse200,
-        LegalEntitiesGetLegalEntitiesResponse200,
-        LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
-        LegalEntitiesGetResponseDataItems, LegalEntitiesGetResponseDataItemsAddress,
-        LegalEntitiesGetResponsePage, LegalEntitiesIdPatchBodyAddress,
-        LegalEntitiesIdPatchBodyCompanyIdentifiers, LegalEntitiesIdPatchResponseData,
-        LegalEntitiesPostBodyData, LegalEntitiesPostBodyDataAddress,
-        LegalEntitiesPostBodyDataCompanyIdentifiers, LegalEntitiesPostResponseData,
-        LegalEntitiesPostResponseDataAddress, LegalEntitiesUpdateLegalEntityResponse200,
-        UpdateLegalEntityBody,
+        CompanyIdentifiers, CreateLegalEntityInput, CreateLegalEntityRequest,
+        CreateLegalEntityResponse, CreateLegalEntityResult, EntityInputAddress,
+        EntityInputCompanyIdentifiers, EntityRequestAddress, EntityResponseAddress,
+        EntityResponseEmploymentType, EntityResultAddress,
+        GetBenefitsVendorLegalEntityResponse, Industry, IndustryList, IndustrySortBy,
+        LegalEntityList, LegalEntityListPage, RegistrationAddress,
+        UpdateLegalEntityRequest, UpdateLegalEntityResponse, UpdateLegalEntityResult,
     };
 }
 #[cfg(feature = "list-cycles")]
@@ -1411,11 +990,7 @@ pub mod legal_entities {
 /// - `GET /rest/v2/legal-entities/{legal_entity_id}/payroll-events`: [`Client::list_payroll_cycles`](crate::Client::list_payroll_cycles)
 pub mod list_cycles {
     pub use crate::builder::ListPayrollCycles;
-    pub use crate::types::{
-        LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems,
-        LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItemsType,
-        ListCyclesListPayrollCyclesResponse200,
-    };
+    pub use crate::types::{PayrollCycle, PayrollCycleList, PayrollCycleType};
 }
 #[cfg(feature = "lookups")]
 /// The `lookups` area: its request builders and the types only it uses.
@@ -1432,13 +1007,8 @@ pub mod lookups {
         GetTimeOffTypes,
     };
     pub use crate::types::{
-        LookupsCountriesGetResponseDataItems, LookupsCurrenciesGetResponseDataItems,
-        LookupsGetCountriesResponse200, LookupsGetCurrenciesResponse200,
-        LookupsGetJobTitlesResponse200, LookupsGetLookupsResponse200,
-        LookupsGetParametersDocuments, LookupsGetSeniorityLevelsResponse200,
-        LookupsGetTimeOffTypesResponse200, LookupsJobTitlesGetResponseDataItems,
-        LookupsJobTitlesGetResponsePage, LookupsSenioritiesGetResponseDataItems,
-        LookupsTimeOffTypesGetResponseDataItems,
+        CountryList, CurrencyList, JobTitleList, JobTitleListPage, LookupDocument,
+        LookupList, SeniorityLevel, SeniorityLevelList, TimeOffType, TimeOffTypeList,
     };
 }
 #[cfg(feature = "magic-link")]
@@ -1448,8 +1018,7 @@ pub mod lookups {
 pub mod magic_link {
     pub use crate::builder::CreateMagicLink;
     pub use crate::types::{
-        CreateMagicLinkBody, MagicLinkCreateMagicLinkResponse201, MagicLinkPostBodyData,
-        MagicLinkPostResponseData,
+        CreateMagicLinkInput, CreateMagicLinkRequest, CreateMagicLinkResponse, MagicLink,
     };
 }
 #[cfg(feature = "managers")]
@@ -1463,13 +1032,11 @@ pub mod managers {
         GetManagers, CreateManager, GenerateMagicLinkForManagerLogin,
     };
     pub use crate::types::{
-        CreateManagerBody, GenerateMagicLinkForManagerLoginBody,
-        ManagersCreateManagerResponse201,
-        ManagersGenerateMagicLinkForManagerLoginResponse201,
-        ManagersGetManagersResponse200, ManagersGetResponseDataItems,
-        ManagersGetResponsePage, ManagersMagicLinksPostBodyData,
-        ManagersMagicLinksPostResponseData, ManagersPostBodyData,
-        ManagersPostResponseData,
+        CreateManagerInput, CreateManagerRequest, CreateManagerResponse,
+        CreateManagerResult, GenerateMagicLinkForManagerLoginInput,
+        GenerateMagicLinkForManagerLoginRequest,
+        GenerateMagicLinkForManagerLoginResponse, GenerateMagicLinkForManagerLoginResult,
+        GetManagersResult, ManagerList, ManagerListPage,
     };
 }
 #[cfg(feature = "milestones")]
@@ -1485,10 +1052,8 @@ pub mod milestones {
         DeleteContractMilestone,
     };
     pub use crate::types::{
-        ContractsContractIdMilestonesGetResponseDataItems,
-        ContractsContractIdMilestonesPostBodyData, CreateContractMilestoneBody,
-        MilestonesGetContractMilestoneByIdResponse200,
-        MilestonesGetContractMilestonesResponse200,
+        ContractMilestone, ContractMilestoneList, CreateContractMilestoneInput,
+        CreateContractMilestoneRequest, GetContractMilestoneByIdResponse,
     };
 }
 #[cfg(feature = "off-cycle")]
@@ -1503,49 +1068,33 @@ pub mod off_cycle {
         GetContractOffCyclePaymentById,
     };
     pub use crate::types::{
-        ContractsContractIdOffCyclePaymentsIdGetResponseData,
-        ContractsContractIdOffCyclePaymentsPostBodyData,
-        ContractsContractIdOffCyclePaymentsPostResponseData,
-        CreateContractOffCyclePaymentBody,
-        OffCycleCreateContractOffCyclePaymentResponse201,
-        OffCycleGetContractOffCyclePaymentByIdResponse200,
-        OffCycleGetContractOffCyclePaymentsResponse200,
+        ContractOffCyclePayment, ContractOffCyclePaymentList,
+        CreateContractOffCyclePaymentInput, CreateContractOffCyclePaymentRequest,
+        CreateContractOffCyclePaymentResponse, CreateContractOffCyclePaymentResult,
+        GetContractOffCyclePaymentByIdResponse,
     };
 }
 #[cfg(feature = "offboarding")]
 /// The `offboarding` area: its request builders and the types only it uses.
 ///
 /// - `GET /rest/v2/offboarding/tracker`: [`Client::retrieve_offboarding_list`](crate::Client::retrieve_offboarding_list)
-/// - `GET /rest/v2/offboarding/tracker/hris_profile/{oid}`: [`Client::retrieve_termination_details_by_hris_profile_identifier`](crate::Client::retrieve_termination_details_by_hris_profile_identifier)
+/// - `GET /rest/v2/offboarding/tracker/hris_profile/{oid}`: [`Client::get_termination_details_by_hris_profile`](crate::Client::get_termination_details_by_hris_profile)
 /// - `GET /rest/v2/offboarding/tracker/{id}`: [`Client::retrieve_termination_details`](crate::Client::retrieve_termination_details)
 pub mod offboarding {
     pub use crate::builder::{
-        RetrieveOffboardingList, RetrieveTerminationDetailsByHrisProfileIdentifier,
+        RetrieveOffboardingList, GetTerminationDetailsByHrisProfile,
         RetrieveTerminationDetails,
     };
     pub use crate::types::{
-        OffboardingRetrieveOffboardingListResponse200,
-        OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
-        OffboardingRetrieveTerminationDetailsResponse200,
-        OffboardingTrackerGetParametersPagination,
-        OffboardingTrackerGetResponseDataItems,
-        OffboardingTrackerGetResponseDataItemsProgress,
-        OffboardingTrackerHrisProfileOidGetResponseData,
-        OffboardingTrackerHrisProfileOidGetResponseDataProgress,
-        OffboardingTrackerHrisProfileOidGetResponseDataSummaryItems,
-        OffboardingTrackerHrisProfileOidGetResponseDataTermination,
-        OffboardingTrackerHrisProfileOidGetResponseDataTerminationInitiatedBy,
-        OffboardingTrackerIdGetResponseData, OffboardingTrackerIdGetResponseDataContract,
-        OffboardingTrackerIdGetResponseDataContractEor,
-        OffboardingTrackerIdGetResponseDataContractEorProbationPeriod,
-        OffboardingTrackerIdGetResponseDataHrisProfile,
-        OffboardingTrackerIdGetResponseDataProgress,
-        OffboardingTrackerIdGetResponseDataSummaryItems,
-        OffboardingTrackerIdGetResponseDataSummaryItemsData,
-        OffboardingTrackerIdGetResponseDataSummaryItemsDataId,
-        OffboardingTrackerIdGetResponseDataTermination,
-        OffboardingTrackerIdGetResponseDataTerminationInitiatedBy,
-        OffboardingTrackerIdGetResponseDataTerminationTerminationImpact,
+        DetailsResultProgress, DetailsResultSummary, DetailsResultSummaryData,
+        DetailsResultTermination, DetailsResultTerminationInitiatedBy,
+        GetTerminationDetailsByHrisProfileResponse, OffboardingList, OffboardingListList,
+        OffboardingListProgress, Pagination, RetrieveTerminationDetailsResponse,
+        RetrieveTerminationDetailsResult, SummaryDataId, TerminationDetail,
+        TerminationDetailContract, TerminationDetailHrisProfile,
+        TerminationDetailProgress, TerminationDetailSummary,
+        TerminationDetailTermination, TerminationInitiatedBy,
+        TerminationTerminationImpact,
     };
 }
 #[cfg(feature = "onboarding")]
@@ -1560,33 +1109,17 @@ pub mod onboarding {
         GetOnboardingDetailsByOnboardingTrackerId,
     };
     pub use crate::types::{
-        OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200,
-        OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200,
-        OnboardingListOnboardingEmployeesResponse200,
-        OnboardingTrackerGetParametersActionsSchemaItems,
-        OnboardingTrackerGetResponseDataItems,
-        OnboardingTrackerGetResponseDataItemsContract,
-        OnboardingTrackerGetResponseDataItemsHrisProfile,
-        OnboardingTrackerGetResponseDataItemsProgress,
-        OnboardingTrackerHrisProfileHrisProfileIdGetResponseData,
-        OnboardingTrackerHrisProfileHrisProfileIdGetResponseDataProfile,
-        OnboardingTrackerTrackerIdGetResponseData,
-        OnboardingTrackerTrackerIdGetResponseDataChecklist,
-        OnboardingTrackerTrackerIdGetResponseDataChecklistStepsItems,
-        OnboardingTrackerTrackerIdGetResponseDataContract,
-        OnboardingTrackerTrackerIdGetResponseDataContractEmployeeAgreement,
-        OnboardingTrackerTrackerIdGetResponseDataContractFirstEarlyInvoice,
-        OnboardingTrackerTrackerIdGetResponseDataContractFirstEarlyInvoiceStatus,
-        OnboardingTrackerTrackerIdGetResponseDataHrisProfile,
-        OnboardingTrackerTrackerIdGetResponseDataProfile,
-        OnboardingTrackerTrackerIdGetResponseDataProgress,
-        OnboardingTrackerTrackerIdGetResponseDataStepperItems,
-        OnboardingTrackerTrackerIdGetResponseDataStepperItemsData,
-        OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItems,
-        OnboardingTrackerTrackerIdGetResponseDataStepperItemsDataEmailsItemsMeta,
-        OnboardingTrackerTrackerIdGetResponseDataSummaryItems,
-        OnboardingTrackerTrackerIdGetResponseDataSummaryItemsData,
-        OnboardingTrackerTrackerIdGetResponseDataSummaryItemsValue,
+        Checklist, ChecklistStep, DetailSummaryData, DetailSummaryValue,
+        EmployeeAgreement, FirstEarlyInvoice, FirstEarlyInvoiceStatus,
+        GetDetailsByEmployeeHrisProfileIdResponse,
+        GetDetailsByOnboardingTrackerIdResponse,
+        GetOnboardingDetailsByOnboardingTrackerIdResult, IdResultProfile,
+        OnboardingDetail, OnboardingDetailContract, OnboardingDetailHrisProfile,
+        OnboardingDetailProfile, OnboardingDetailProgress, OnboardingDetailSummary,
+        OnboardingEmployee, OnboardingEmployeeAction, OnboardingEmployeeContract,
+        OnboardingEmployeeHrisProfile, OnboardingEmployeeList,
+        OnboardingEmployeeProgress, Stepper, StepperData, StepperDataEmail,
+        StepperDataEmailMeta,
     };
 }
 #[cfg(feature = "orders")]
@@ -1597,12 +1130,8 @@ pub mod onboarding {
 pub mod orders {
     pub use crate::builder::{GetItOrders, GetItOrderById};
     pub use crate::types::{
-        ItOrdersGetResponseDataItems, ItOrdersGetResponseDataItemsOrderItemsItems,
-        ItOrdersGetResponseDataItemsOrderItemsItemsPricingDetails,
-        ItOrdersGetResponseDataItemsOrderItemsItemsPricingDetailsAcquisitionType,
-        ItOrdersGetResponseDataItemsOrderItemsItemsStatus,
-        ItOrdersGetResponseDataItemsStatus, ItOrdersOrderIdGetResponseData,
-        OrdersGetItOrderByIdResponse200, OrdersGetItOrdersResponse200,
+        AcquisitionType, GetItOrderByIdResponse, GetItOrderByIdResult, ItOrder,
+        ItOrderList, ItOrderStatus, OrderItem, OrderItemStatus, PricingDetails,
     };
 }
 #[cfg(feature = "organization-structure")]
@@ -1618,9 +1147,9 @@ pub mod orders {
 /// - `GET /rest/v2/hris/organization_structures/{hrisOrgStr_id}`: [`Client::get_organization_structure`](crate::Client::get_organization_structure)
 /// - `DELETE /rest/v2/hris/organization_structures/{hrisOrgStr_id}`: [`Client::delete_organization_structure`](crate::Client::delete_organization_structure)
 /// - `PATCH /rest/v2/hris/organization_structures/{hrisOrgStr_id}`: [`Client::update_organization_structure`](crate::Client::update_organization_structure)
-/// - `GET /rest/v2/hris/organization_structures/{hris_org_structure_id}`: [`Client::fetch_an_org_structure_from_the_organization`](crate::Client::fetch_an_org_structure_from_the_organization)
-/// - `DELETE /rest/v2/hris/organization_structures/{hris_org_structure_id}`: [`Client::delete_an_org_structure_from_the_organization`](crate::Client::delete_an_org_structure_from_the_organization)
-/// - `PATCH /rest/v2/hris/organization_structures/{hris_org_structure_id}`: [`Client::update_an_existing_hris_org_structure`](crate::Client::update_an_existing_hris_org_structure)
+/// - `GET /rest/v2/hris/organization_structures/{hris_org_structure_id}`: [`Client::fetch_org_structure_from_organization`](crate::Client::fetch_org_structure_from_organization)
+/// - `DELETE /rest/v2/hris/organization_structures/{hris_org_structure_id}`: [`Client::delete_org_structure_from_organization`](crate::Client::delete_org_structure_from_organization)
+/// - `PATCH /rest/v2/hris/organization_structures/{hris_org_structure_id}`: [`Client::update_existing_hris_org_structure`](crate::Client::update_existing_hris_org_structure)
 /// - `PUT /rest/v2/people/{id}/department`: [`Client::update_person_department`](crate::Client::update_person_department)
 pub mod organization_structure {
     pub use crate::builder::{
@@ -1628,38 +1157,23 @@ pub mod organization_structure {
         CreateOrganizationStructure, GetOrganizationStructureByExternalId,
         DeleteOrganizationStructureByExternalId, UpdateOrganizationStructureByExternalId,
         GetOrganizationStructure, DeleteOrganizationStructure,
-        UpdateOrganizationStructure, FetchAnOrgStructureFromTheOrganization,
-        DeleteAnOrgStructureFromTheOrganization, UpdateAnExistingHrisOrgStructure,
+        UpdateOrganizationStructure, FetchOrgStructureFromOrganization,
+        DeleteOrgStructureFromOrganization, UpdateExistingHrisOrgStructure,
         UpdatePersonDepartment,
     };
     pub use crate::types::{
-        CreateOrganizationStructureBody,
-        HrisOrganizationStructuresExternalExternalIdGetResponseData,
-        HrisOrganizationStructuresExternalExternalIdGetResponseDataRolesItems,
-        HrisOrganizationStructuresExternalExternalIdPatchBodyData,
-        HrisOrganizationStructuresGetResponseDataItems,
-        HrisOrganizationStructuresGetResponseDataItemsTeamsItems,
-        HrisOrganizationStructuresPostBodyData,
-        HrisOrganizationStructuresPostBodyDataTeamsItems,
-        HrisOrganizationStructuresPostResponseData,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsInheritedFrom,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChange,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChangeHrisCustomFieldValueIdsItems,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsPendingChangeStatus,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItemsType,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyData,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataCustomFieldsItems,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchBodyDataEditReason,
-        HrisOrganizationStructuresTeamsTeamIdCustomFieldsPatchResponseData,
-        OrganizationStructureCreateOrganizationStructureResponse200,
-        OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
-        OrganizationStructureGetOrganizationStructuresResponse200,
-        OrganizationStructureGetTeamCustomFieldsResponse200,
-        OrganizationStructureUpdateTeamCustomFieldsResponse200,
-        PeopleIdDepartmentPutBodyData, UpdateAnExistingHrisOrgStructureBody,
-        UpdateOrganizationStructureByExternalIdBody, UpdatePersonDepartmentBody,
-        UpdateTeamCustomFieldsBody,
+        CreateOrganizationStructureInput, CreateOrganizationStructureRequest,
+        CreateOrganizationStructureResponse, CreateOrganizationStructureResult,
+        EditReason, FieldsInputCustomField, GetOrganizationStructureByExternalIdResponse,
+        HrisCustomFieldValueId, InheritedFrom, OrgStructure, OrgStructureRole,
+        OrganizationStructure, OrganizationStructureList, PendingChange,
+        PendingChangeStatus, StructureInputTeam, StructureTeam, TeamCustomField,
+        TeamCustomFieldList, TeamCustomFieldType, UpdateExistingHrisOrgStructureRequest,
+        UpdateOrganizationStructureByExternalIdInput,
+        UpdateOrganizationStructureByExternalIdRequest, UpdatePersonDepartmentInput,
+        UpdatePersonDepartmentRequest, UpdateTeamCustomFieldsInput,
+        UpdateTeamCustomFieldsRequest, UpdateTeamCustomFieldsResponse,
+        UpdateTeamCustomFieldsResult,
     };
 }
 #[cfg(feature = "organization-tasks")]
@@ -1669,10 +1183,8 @@ pub mod organization_structure {
 pub mod organization_tasks {
     pub use crate::builder::ListOrganizationTasks;
     pub use crate::types::{
-        OrganizationTasksListOrganizationTasksResponse200,
-        OrganizationsTasksGetParametersCategory, OrganizationsTasksGetResponseDataItems,
-        OrganizationsTasksGetResponseDataItemsAssigneesItems,
-        OrganizationsTasksGetResponseDataItemsStatus,
+        Assignee, OrganizationTask, OrganizationTaskCategory, OrganizationTaskList,
+        OrganizationTaskStatus,
     };
 }
 #[cfg(feature = "organizations")]
@@ -1681,7 +1193,7 @@ pub mod organization_tasks {
 /// - `GET /rest/v2/departments`: [`Client::get_departments`](crate::Client::get_departments)
 /// - `GET /rest/v2/organizations`: [`Client::get_organizations`](crate::Client::get_organizations)
 /// - `POST /rest/v2/organizations/children`: [`Client::create_organization_child`](crate::Client::create_organization_child)
-/// - `GET /rest/v2/roles`: [`Client::get_the_roles_of_the_current_organization`](crate::Client::get_the_roles_of_the_current_organization)
+/// - `GET /rest/v2/roles`: [`Client::get_roles_of_current_organization`](crate::Client::get_roles_of_current_organization)
 /// - `POST /rest/v2/roles`: [`Client::create_organization_role`](crate::Client::create_organization_role)
 /// - `PATCH /rest/v2/roles/{roleId}`: [`Client::update_organization_role`](crate::Client::update_organization_role)
 /// - `GET /rest/v2/teams`: [`Client::get_teams`](crate::Client::get_teams)
@@ -1689,30 +1201,23 @@ pub mod organization_tasks {
 pub mod organizations {
     pub use crate::builder::{
         GetDepartments, GetOrganizations, CreateOrganizationChild,
-        GetTheRolesOfTheCurrentOrganization, CreateOrganizationRole,
-        UpdateOrganizationRole, GetTeams, RetrieveWorkingLocations,
+        GetRolesOfCurrentOrganization, CreateOrganizationRole, UpdateOrganizationRole,
+        GetTeams, RetrieveWorkingLocations,
     };
     pub use crate::types::{
-        CreateOrganizationChildBody, CreateOrganizationRoleBody,
-        DepartmentsGetResponseDataItems, OrganizationsChildrenPostBodyData,
-        OrganizationsChildrenPostBodyDataChildOrganization,
-        OrganizationsChildrenPostBodyDataParentOrganization,
-        OrganizationsChildrenPostResponseData,
-        OrganizationsCreateOrganizationChildResponse201,
-        OrganizationsCreateOrganizationRoleResponse200,
-        OrganizationsGetDepartmentsResponse200, OrganizationsGetOrganizationsResponse200,
-        OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200,
-        OrganizationsRetrieveWorkingLocationsResponse200,
-        OrganizationsUpdateOrganizationRoleResponse200, RolesGetResponseDataItems,
-        RolesPostBodyData, RolesRoleIdPatchBodyData, UpdateOrganizationRoleBody,
-        WorkingLocationsGetResponseDataItems,
+        ChildOrganization, CreateOrganizationChildInput, CreateOrganizationChildRequest,
+        CreateOrganizationChildResponse, CreateOrganizationRoleInput,
+        CreateOrganizationRoleRequest, CreateOrganizationRoleResponse, DepartmentList,
+        OrganizationChild, OrganizationList, ParentOrganization, Role, RoleList,
+        UpdateOrganizationRoleInput, UpdateOrganizationRoleRequest,
+        UpdateOrganizationRoleResponse, WorkingLocation, WorkingLocationList,
     };
 }
 #[cfg(feature = "payouts")]
 /// The `payouts` area: its request builders and the types only it uses.
 ///
-/// - `GET /rest/v2/payouts/auto-withdrawal-setting`: [`Client::get_the_auto_withdrawal_setting`](crate::Client::get_the_auto_withdrawal_setting)
-/// - `PATCH /rest/v2/payouts/auto-withdrawal-setting`: [`Client::change_the_auto_withdrawal_setting`](crate::Client::change_the_auto_withdrawal_setting)
+/// - `GET /rest/v2/payouts/auto-withdrawal-setting`: [`Client::get_auto_withdrawal_setting`](crate::Client::get_auto_withdrawal_setting)
+/// - `PATCH /rest/v2/payouts/auto-withdrawal-setting`: [`Client::change_auto_withdrawal_setting`](crate::Client::change_auto_withdrawal_setting)
 /// - `GET /rest/v2/payouts/balances`: [`Client::list_contractor_balances`](crate::Client::list_contractor_balances)
 /// - `GET /rest/v2/payouts/contractors/methods`: [`Client::get_payout_methods`](crate::Client::get_payout_methods)
 /// - `POST /rest/v2/payouts/contractors/methods`: [`Client::create_bank_transfer_method`](crate::Client::create_bank_transfer_method)
@@ -1727,79 +1232,44 @@ pub mod organizations {
 /// - `POST /rest/v2/payouts/withdrawals`: [`Client::request_to_withdraw_funds`](crate::Client::request_to_withdraw_funds)
 pub mod payouts {
     pub use crate::builder::{
-        GetTheAutoWithdrawalSetting, ChangeTheAutoWithdrawalSetting,
-        ListContractorBalances, GetPayoutMethods, CreateBankTransferMethod,
-        GetBankTransferRequirements, GetBankTransferSupportedRoutes,
-        UpdateBankTransferMethod, UpdateAutoWithdrawSetting, GetBankDetails,
-        AddEditBankDetails, DynamicRequirements, DeleteBankDetails,
-        RequestToWithdrawFunds,
+        GetAutoWithdrawalSetting, ChangeAutoWithdrawalSetting, ListContractorBalances,
+        GetPayoutMethods, CreateBankTransferMethod, GetBankTransferRequirements,
+        GetBankTransferSupportedRoutes, UpdateBankTransferMethod,
+        UpdateAutoWithdrawSetting, GetBankDetails, AddEditBankDetails,
+        DynamicRequirements, DeleteBankDetails, RequestToWithdrawFunds,
     };
     pub use crate::types::{
-        AddEditBankDetailsBody, ChangeTheAutoWithdrawalSettingBody,
-        CreateBankTransferMethodBody, DynamicRequirementsBody,
-        PayoutsAddEditBankDetailsResponse200, PayoutsAutoWithdrawalSettingPatchBodyData,
-        PayoutsBalancesGetResponseData, PayoutsBalancesGetResponseDataBalancesItems,
-        PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItems,
-        PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItems,
-        PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItems,
-        PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItemsType,
-        PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsFieldsItemsGroupItemsValuesAllowedItems,
-        PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsIntermediaryItems,
-        PayoutsContractorsMethodsBankTransfersRequirementsGetResponseDataItemsIntermediaryItemsGroupItems,
-        PayoutsContractorsMethodsPostBodyData,
-        PayoutsContractorsMethodsPostBodyDataAddress,
-        PayoutsContractorsMethodsPostBodyDataPaymentMethod,
-        PayoutsContractorsMethodsPostResponseData,
-        PayoutsContractorsMethodsPostResponseDataStatus,
-        PayoutsContractorsSettingsAutoWithdrawPostBodyData,
-        PayoutsCreateBankTransferMethodResponse201,
-        PayoutsDynamicRequirementsResponse200,
-        PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyData,
-        PayoutsEmployeesMethodsBankTransfersRequirementsPostBodyDataCurrentState,
-        PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseData,
-        PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItems,
-        PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItems,
-        PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItemsAlert,
-        PayoutsEmployeesMethodsBankTransfersRequirementsPostResponseDataStepsItemsCategoriesItemsFieldsItems,
-        PayoutsEmployeesMethodsPostBodyData, PayoutsEmployeesMethodsPostBodyDataPayload,
-        PayoutsEmployeesMethodsPostResponseData, PayoutsGetBankDetailsResponse200,
-        PayoutsGetBankTransferRequirementsResponse200,
-        PayoutsGetBankTransferSupportedRoutesResponse200,
-        PayoutsGetPayoutMethodsResponse200,
-        PayoutsGetTheAutoWithdrawalSettingResponse200,
-        PayoutsListContractorBalancesResponse200,
-        PayoutsRequestToWithdrawFundsResponse201, PayoutsWithdrawalsPostBodyData,
-        PayoutsWithdrawalsPostResponseData, RequestToWithdrawFundsBody,
-        UpdateAutoWithdrawSettingBody, UpdateBankTransferMethodBody,
+        AddEditBankDetailsInput, AddEditBankDetailsRequest, AddEditBankDetailsResponse,
+        Alert, AutoWithdrawalSetting, Balance, BankDetail, BankDetailData,
+        BankDetailList, BankTransferMethod, BankTransferMethodStatus,
+        BankTransferRequirement, BankTransferRequirementList,
+        ChangeAutoWithdrawalSettingRequest, ContractorBalance,
+        CreateBankTransferMethodRequest, CreateBankTransferMethodResponse, CurrentState,
+        DynamicRequirementsInput, DynamicRequirementsRequest,
+        DynamicRequirementsResponse, FieldGroupType, GetAutoWithdrawalSettingResponse,
+        GetBankTransferSupportedRoutesResponse, GetPayoutMethodsResponse, Intermediary,
+        IntermediaryGroup, ListContractorBalancesResponse, PaymentMethod, PayoutMethod,
+        PayoutMethodAddress, RequestToWithdrawFundsInput, RequestToWithdrawFundsRequest,
+        RequestToWithdrawFundsResponse, Requirement, RequirementFieldGroup,
+        RequirementStep, RequirementStepCategory, StepCategoryField, ToWithdrawFund,
+        TransferRequirementField, UpdateAutoWithdrawSettingInput,
+        UpdateAutoWithdrawSettingRequest, UpdateBankTransferMethodRequest, ValuesAllowed,
     };
 }
 #[cfg(feature = "payroll")]
 /// The `payroll` area: its request builders and the types only it uses.
 ///
-/// - `GET /rest/v2/benefits/legal-entities/{id}/pay-stub`: [`Client::get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor`](crate::Client::get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor)
+/// - `GET /rest/v2/benefits/legal-entities/{id}/pay-stub`: [`Client::get_benefits_vendor_employee_pay_stubs`](crate::Client::get_benefits_vendor_employee_pay_stubs)
 /// - `GET /rest/v2/benefits/legal-entities/{id}/year-to-date-pay`: [`Client::get_year_to_date_pay`](crate::Client::get_year_to_date_pay)
 pub mod payroll {
-    pub use crate::builder::{
-        GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor,
-        GetYearToDatePay,
-    };
+    pub use crate::builder::{GetBenefitsVendorEmployeePayStubs, GetYearToDatePay};
     pub use crate::types::{
-        BenefitsLegalEntitiesIdPayStubGetResponseDataItems,
-        BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItems,
-        BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsContributionsItems,
-        BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsContributionsItemsType,
-        BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsEmployerContributionsItems,
-        BenefitsLegalEntitiesIdPayStubGetResponseDataItemsEmployeesItemsEmployerContributionsItemsType,
-        BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentType,
-        BenefitsLegalEntitiesIdPayStubGetResponseDataItemsSource,
-        BenefitsLegalEntitiesIdPayStubGetResponsePage,
-        BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItems,
-        BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsContributionsItems,
-        BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsContributionsItemsType,
-        BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsEmployerContributionsItems,
-        BenefitsLegalEntitiesIdYearToDatePayGetResponseEmployeesItemsEmployerContributionsItemsType,
-        PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
-        PayrollGetYearToDatePayResponse200,
+        BenefitsVendorEmployeePayStub, BenefitsVendorEmployeePayStubList, Contribution,
+        ContributionType2, EmployerContribution, EmployerContributionType,
+        GetYearToDatePayResponse, PayResponseEmployee, PayStubEmployee,
+        PayStubEmployeeContribution, PayStubEmployeeContributionType,
+        PayStubEmployeeEmployerContribution, PayStubEmployeeEmployerContributionType,
+        PayStubPaymentType, PayStubSource, StubListPage,
     };
 }
 #[cfg(feature = "payslips")]
@@ -1808,86 +1278,55 @@ pub mod payroll {
 /// - `GET /rest/v2/gp/workers/{id}/payslips`: [`Client::get_gp_worker_payslips`](crate::Client::get_gp_worker_payslips)
 pub mod payslips {
     pub use crate::builder::GetGpWorkerPayslips;
-    pub use crate::types::{
-        GpWorkersIdPayslipsGetResponseDataItems, PayslipsGetGpWorkerPayslipsResponse200,
-    };
+    pub use crate::types::{GpWorkerPayslip, GpWorkerPayslipList};
 }
 #[cfg(feature = "paystubs")]
 /// The `paystubs` area: its request builders and the types only it uses.
 ///
-/// - `GET /rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs`: [`Client::get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor`](crate::Client::get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor)
+/// - `GET /rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs`: [`Client::get_benefits_vendor_legal_entity_paystubs`](crate::Client::get_benefits_vendor_legal_entity_paystubs)
 pub mod paystubs {
-    pub use crate::builder::GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor;
+    pub use crate::builder::GetBenefitsVendorLegalEntityPaystubs;
     pub use crate::types::{
-        BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseData,
-        BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItems,
-        BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItems,
-        BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsContributionsItems,
-        BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsContributionsItemsType,
-        BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsEmployerContributionsItems,
-        BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsEmployeesItemsEmployerContributionsItemsType,
-        BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataDataItemsPayrollType,
-        BenefitsLegalEntitiesLegalEntityIdPaystubsGetResponseDataPage,
-        PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200,
+        BenefitsVendorLegalEntityPaystub, GetBenefitsVendorLegalEntityPaystubsResponse,
+        PaystubData, PaystubDataEmployee, PaystubDataEmployeeContribution,
+        PaystubDataEmployeeContributionType, PaystubDataEmployeeEmployerContribution,
+        PaystubDataEmployeeEmployerContributionType, PaystubDataPayrollType, PaystubPage,
     };
 }
 #[cfg(feature = "people")]
 /// The `people` area: its request builders and the types only it uses.
 ///
 /// - `GET /rest/v2/people`: [`Client::get_people`](crate::Client::get_people)
-/// - `POST /rest/v2/people`: [`Client::create_a_direct_employee`](crate::Client::create_a_direct_employee)
+/// - `POST /rest/v2/people`: [`Client::create_direct_employee`](crate::Client::create_direct_employee)
 /// - `GET /rest/v2/people/me`: [`Client::get_my_current_personal_profile`](crate::Client::get_my_current_personal_profile)
 /// - `GET /rest/v2/people/{hris_profile_id}`: [`Client::get_person_by_id`](crate::Client::get_person_by_id)
 /// - `PUT /rest/v2/people/{id}/working-location`: [`Client::update_person_working_location`](crate::Client::update_person_working_location)
 /// - `POST /rest/v2/pwac`: [`Client::create_person_without_contract`](crate::Client::create_person_without_contract)
 pub mod people {
     pub use crate::builder::{
-        GetPeople, CreateADirectEmployee, GetMyCurrentPersonalProfile, GetPersonById,
+        GetPeople, CreateDirectEmployee, GetMyCurrentPersonalProfile, GetPersonById,
         UpdatePersonWorkingLocation, CreatePersonWithoutContract,
     };
     pub use crate::types::{
-        CreateADirectEmployeeBody, CreatePersonWithoutContractBody,
-        PeopleCreateADirectEmployeeResponse201,
-        PeopleCreatePersonWithoutContractResponse201,
-        PeopleGetMyCurrentPersonalProfileResponse200,
-        PeopleGetParametersBandPlacementsSchemaItems,
-        PeopleGetParametersFieldsSchemaItems,
-        PeopleGetParametersHiringStatusesSchemaItems,
-        PeopleGetParametersHiringTypesSchemaItems, PeopleGetParametersSortBy,
-        PeopleGetPeopleResponse200, PeopleGetPersonByIdResponse200,
-        PeopleGetResponseDataItems,
-        PeopleGetResponseDataItemsActiveWorkerTerminationStatus,
-        PeopleGetResponseDataItemsAddressesItems, PeopleGetResponseDataItemsDepartment,
-        PeopleGetResponseDataItemsDirectManager,
-        PeopleGetResponseDataItemsDirectReportsItems,
-        PeopleGetResponseDataItemsEmailsItems,
-        PeopleGetResponseDataItemsEmploymentsItems,
-        PeopleGetResponseDataItemsEmploymentsItemsContractCoverage,
-        PeopleGetResponseDataItemsEmploymentsItemsHrisDirectEmployeeInvitation,
-        PeopleGetResponseDataItemsEmploymentsItemsPayment,
-        PeopleGetResponseDataItemsPersonStatus, PeopleGetResponsePage,
-        PeopleHrisProfileIdGetResponseData,
-        PeopleHrisProfileIdGetResponseDataAddressesItems,
-        PeopleHrisProfileIdGetResponseDataCustomFieldsItems,
-        PeopleHrisProfileIdGetResponseDataEmailsItems,
-        PeopleHrisProfileIdGetResponseDataEmploymentsItems,
-        PeopleHrisProfileIdGetResponseDataEmploymentsItemsContractCoverage,
-        PeopleHrisProfileIdGetResponseDataEmploymentsItemsPayment,
-        PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItems,
-        PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItems,
-        PeopleHrisProfileIdGetResponseDataProfileOrganizationalStructuresItemsTeamsItemsPositionsItems,
-        PeopleIdWorkingLocationPutBodyData, PeopleMeGetResponseProfileType,
-        PeoplePostBodyData, PeoplePostBodyDataClient, PeoplePostBodyDataClientTeam,
-        PeoplePostBodyDataCompensationDetails,
-        PeoplePostBodyDataCompensationDetailsScale, PeoplePostBodyDataEmployee,
-        PeoplePostBodyDataEmployment, PeoplePostBodyDataEmployment0,
-        PeoplePostBodyDataEmployment1, PeoplePostBodyDataEmploymentOneOf0Type,
-        PeoplePostBodyDataEmploymentOneOf1Type, PeoplePostResponseData,
-        PeoplePostResponseDataEmployee, PeoplePostResponseDataEmployment,
-        PwacPostBodyData, PwacPostBodyDataClient, PwacPostBodyDataClientTeam,
-        PwacPostBodyDataInvitation, PwacPostBodyDataInvitationAction,
-        PwacPostBodyDataPerson, PwacPostResponseData, PwacPostResponseDataPerson,
-        UpdatePersonWorkingLocationBody,
+        ActiveWorkerTerminationStatus, BandPlacement, ContractInputPerson,
+        ContractPerson, CreateDirectEmployeeInput, CreateDirectEmployeeRequest,
+        CreateDirectEmployeeResponse, CreatePersonWithoutContractInput,
+        CreatePersonWithoutContractInputClient,
+        CreatePersonWithoutContractInputClientTeam, CreatePersonWithoutContractRequest,
+        CreatePersonWithoutContractResponse, DirectManager, DirectReport,
+        EmployeeInputClient, EmployeeInputClientTeam, EmployeeInputEmployee,
+        EmployeeInputEmployment, EmployeeInputEmploymentVariant1,
+        EmployeeInputEmploymentVariant1Type, EmployeeInputEmploymentVariant2,
+        EmployeeInputEmploymentVariant2Type, GetMyCurrentPersonalProfileResponse,
+        GetPersonByIdResponse, HiringStatus, HrisDirectEmployeeInvitation, Invitation,
+        InvitationAction, PeopleAddress, PeopleDepartment, PeopleEmail, PeopleEmployment,
+        PeopleEmploymentContractCoverage, PeopleEmploymentPayment, PeopleField,
+        PeopleHiringType, PeopleList, PeopleListPage, PeopleSortBy, Person,
+        PersonAddress, PersonCustomField2, PersonEmail, PersonEmployment,
+        PersonEmploymentContractCoverage, PersonEmploymentPayment, PersonProfile,
+        PersonStatus, PersonWithoutContract, Position, ProfileOrganizationalStructure,
+        ProfileOrganizationalStructureTeam, ProfileType,
+        UpdatePersonWorkingLocationInput, UpdatePersonWorkingLocationRequest,
     };
 }
 #[cfg(feature = "personal-information")]
@@ -1903,49 +1342,35 @@ pub mod personal_information {
         GetPersonPersonalInfo, UpdatePersonPersonalInfo,
     };
     pub use crate::types::{
-        PeopleExternalWorkerIdPersonalPatchBodyData,
-        PeopleWorkerIdPersonalGetResponseData,
-        PeopleWorkerIdPersonalGetResponseDataAddressesItems,
-        PeopleWorkerIdPersonalGetResponseDataAddressesItemsType,
-        PeopleWorkerIdPersonalGetResponseDataDemographics,
-        PeopleWorkerIdPersonalGetResponseDataDemographicsGender,
-        PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItems,
-        PeopleWorkerIdPersonalGetResponseDataEmergencyContactsItemsPreferredLanguage,
-        PeopleWorkerIdPersonalGetResponseDataKyc,
-        PeopleWorkerIdPersonalGetResponseDataOoo, PeopleWorkerIdPersonalPatchBodyData,
-        PeopleWorkerIdPersonalPatchBodyDataPhoneNumbersItems,
-        PeopleWorkerIdPersonalPatchBodyDataPhoneNumbersItemsType,
-        PersonalInformationGetPersonPersonalInfoResponse200,
-        UpdatePersonPersonalInfoBody, UpdatePersonPersonalInfoExternalIdBody,
+        AddressType, Demographics, EmergencyContact, Ethnicity,
+        GetPersonPersonalInfoResponse, Kyc, PersonPersonalInfo,
+        PersonPersonalInfoAddress, PreferredLanguage,
+        UpdatePersonPersonalInfoExternalIdInput,
+        UpdatePersonPersonalInfoExternalIdRequest, UpdatePersonPersonalInfoInput,
+        UpdatePersonPersonalInfoRequest,
     };
 }
 #[cfg(feature = "plans-401-k")]
 /// The `plans-401-k` area: its request builders and the types only it uses.
 ///
 /// - `GET /rest/v2/benefits/legal-entities/{id}/401k/plans`: [`Client::get_401_k_plans_for_legal_entity`](crate::Client::get_401_k_plans_for_legal_entity)
-/// - `POST /rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up`: [`Client::clean_up_plan_for_a_given_legal_entity`](crate::Client::clean_up_plan_for_a_given_legal_entity)
-/// - `POST /rest/v2/benefits/legal-entities/{id}/benefits/401k/activate`: [`Client::activate_the_401_k_integration_for_the_legal_entity`](crate::Client::activate_the_401_k_integration_for_the_legal_entity)
+/// - `POST /rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up`: [`Client::clean_up_plan_for_legal_entity`](crate::Client::clean_up_plan_for_legal_entity)
+/// - `POST /rest/v2/benefits/legal-entities/{id}/benefits/401k/activate`: [`Client::activate_401_k_integration_for_legal_entity`](crate::Client::activate_401_k_integration_for_legal_entity)
 /// - `POST /rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans`: [`Client::create_401_k_plan_for_legal_entity`](crate::Client::create_401_k_plan_for_legal_entity)
 /// - `PUT /rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}`: [`Client::update_401_k_plan`](crate::Client::update_401_k_plan)
 pub mod plans_401_k {
     pub use crate::builder::{
-        Get401KPlansForLegalEntity, CleanUpPlanForAGivenLegalEntity,
-        ActivateThe401KIntegrationForTheLegalEntity, Create401KPlanForLegalEntity,
+        Get401KPlansForLegalEntity, CleanUpPlanForLegalEntity,
+        Activate401KIntegrationForLegalEntity, Create401KPlanForLegalEntity,
         Update401KPlan,
     };
     pub use crate::types::{
-        BenefitsLegalEntitiesId401KPlansGetResponseDataItems,
-        BenefitsLegalEntitiesId401KPlansGetResponseDataItemsContributionValueForMatchRateItems,
-        BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutBodyData,
-        BenefitsLegalEntitiesLegalEntityId401KPlansPlanIdPutResponseData,
-        BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionType,
-        BenefitsLegalEntitiesLegalEntityId401KPlansPostBodyContributionValueForMatchRateItems,
-        BenefitsLegalEntitiesLegalEntityId401KPlansPostResponseData,
-        Create401KPlanForLegalEntityBody,
-        Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200,
-        Plans401KCreate401KPlanForLegalEntityResponse200,
-        Plans401KGet401KPlansForLegalEntityResponse200,
-        Plans401KUpdate401KPlanResponse200, Update401KPlanBody,
+        Activate401KIntegrationForLegalEntityResponse, ContributionValueForMatchRate,
+        Create401KPlanForLegalEntityRequest, Create401KPlanForLegalEntityResponse,
+        Create401KPlanForLegalEntityResult, EntityRequestContributionType,
+        EntityResultContributionValueForMatchRate, Get401KPlansForLegalEntityResponse,
+        Get401KPlansForLegalEntityResult, Update401KPlanInput, Update401KPlanRequest,
+        Update401KPlanResponse, Update401KPlanResult,
     };
 }
 #[cfg(feature = "policies")]
@@ -1960,18 +1385,14 @@ pub mod policies {
 ///
 /// - `POST /rest/v2/hris/positions/apply_changes`: [`Client::apply_position_changes`](crate::Client::apply_position_changes)
 /// - `GET /rest/v2/hris/positions/profile/{hrisProfileId}`: [`Client::get_positions_by_profile`](crate::Client::get_positions_by_profile)
-/// - `GET /rest/v2/hris/positions/profile/{hris_profile_id}`: [`Client::fetch_hris_positions_from_a_hris_profile`](crate::Client::fetch_hris_positions_from_a_hris_profile)
+/// - `GET /rest/v2/hris/positions/profile/{hris_profile_id}`: [`Client::fetch_hris_positions_from_hris_profile`](crate::Client::fetch_hris_positions_from_hris_profile)
 pub mod positions {
     pub use crate::builder::{
-        ApplyPositionChanges, GetPositionsByProfile, FetchHrisPositionsFromAHrisProfile,
+        ApplyPositionChanges, GetPositionsByProfile, FetchHrisPositionsFromHrisProfile,
     };
     pub use crate::types::{
-        ApplyPositionChangesBody, HrisPositionsApplyChangesPostBodyData,
-        HrisPositionsApplyChangesPostBodyDataAddItems,
-        HrisPositionsApplyChangesPostBodyDataEditItems,
-        HrisPositionsProfileHrisProfileIdGetResponseDataItems,
-        HrisPositionsProfileHrisProfileIdGetResponseDataItemsTeam,
-        PositionsFetchHrisPositionsFromAHrisProfileResponse200,
+        ApplyPositionChangesInput, ApplyPositionChangesRequest, Edit, HrisPosition,
+        HrisPositionList, HrisPositionTeam,
     };
 }
 #[cfg(feature = "profiles")]
@@ -1980,7 +1401,7 @@ pub mod positions {
 /// - `PATCH /rest/v2/profiles`: [`Client::profiles`](crate::Client::profiles)
 pub mod profiles {
     pub use crate::builder::Profiles;
-    pub use crate::types::{ProfilesBody, ProfilesPatchBodyData, ProfilesResponse200};
+    pub use crate::types::{ProfilesRequest, ProfilesResponse, ProfilesResult};
 }
 #[cfg(feature = "projects")]
 /// The `projects` area: its request builders and the types only it uses.
@@ -2000,22 +1421,14 @@ pub mod projects {
         CreateRootTimesheetsPreset, GetHourlyReportRootPresetById,
     };
     pub use crate::types::{
-        ContractsContractIdTimesheetsPresetsGetResponseDataItems,
-        ContractsContractIdTimesheetsPresetsGetResponseDataItemsHourlyReportRootPreset,
-        CreateRootTimesheetsPresetBody, CreateTimesheetsPresetBody,
-        ProjectsCreateRootTimesheetsPresetResponse200,
-        ProjectsGetContractTimesheetsPresetsResponse200,
-        ProjectsGetHourlyReportRootPresetsResponse200,
-        ProjectsGetTimesheetsPresetByIdResponse200, TimesheetsPresetsIdGetResponseData,
-        TimesheetsPresetsIdGetResponseDataFile, TimesheetsPresetsIdPatchBodyData,
-        TimesheetsPresetsPostBodyData, TimesheetsRootPresetsGetParametersOrderBy,
-        TimesheetsRootPresetsGetParametersOrderDirection,
-        TimesheetsRootPresetsGetResponseDataItems, TimesheetsRootPresetsGetResponsePage,
-        TimesheetsRootPresetsPostBodyHourlyReportPresetsItems,
-        TimesheetsRootPresetsPostBodyHourlyReportPresetsItemsActionType,
-        TimesheetsRootPresetsPostBodyHourlyReportPresetsProcessingType,
-        TimesheetsRootPresetsPostBodyType, TimesheetsRootPresetsPostResponseData,
-        TimesheetsRootPresetsPostResponseDataAsyncTask, UpdateTimesheetsPresetBody,
+        ActionType, AsyncTask, ContractTimesheetsPreset, ContractTimesheetsPresetList,
+        CreateRootTimesheetsPresetRequest, CreateRootTimesheetsPresetResponse,
+        CreateTimesheetsPresetInput, CreateTimesheetsPresetRequest,
+        GetHourlyReportRootPresetsResult, GetTimesheetsPresetByIdResponse,
+        HourlyReportPreset, HourlyReportPresetsProcessingType, HourlyReportRootPreset,
+        HourlyReportRootPresetList, HourlyReportRootPresetOrderDirection, OrderBy,
+        PresetFile, PresetHourlyReportRootPreset, PresetListPage, PresetRequestType,
+        RootTimesheetsPreset, UpdateTimesheetsPresetInput, UpdateTimesheetsPresetRequest,
     };
 }
 #[cfg(feature = "reports")]
@@ -2024,22 +1437,16 @@ pub mod projects {
 /// - `GET /rest/v2/gp/legal-entities/{legal_entity_id}/reports`: [`Client::get_gp_legal_entity_reports`](crate::Client::get_gp_legal_entity_reports)
 /// - `GET /rest/v2/gp/reports/{id}/gross_to_net`: [`Client::get_gp_report_gross_to_net`](crate::Client::get_gp_report_gross_to_net)
 /// - `GET /rest/v2/gp/reports/{id}/gross_to_net/csv`: [`Client::get_gp_report_gross_to_net_csv`](crate::Client::get_gp_report_gross_to_net_csv)
-/// - `GET /rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net`: [`Client::gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id`](crate::Client::gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id)
+/// - `GET /rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net`: [`Client::get_gross_to_net_report`](crate::Client::get_gross_to_net_report)
 pub mod reports {
     pub use crate::builder::{
         GetGpLegalEntityReports, GetGpReportGrossToNet, GetGpReportGrossToNetCsv,
-        GetsG2NReportDataForAGivenPayrollCycleByItsId,
+        GetGrossToNetReport,
     };
     pub use crate::types::{
-        GpLegalEntitiesLegalEntityIdReportsGetResponseDataItems,
-        GpReportsIdGrossToNetGetResponseDataItems, GpReportsIdGrossToNetGetResponsePage,
-        ReportsGetGpLegalEntityReportsResponse200,
-        ReportsGetGpReportGrossToNetResponse200,
-        ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200,
-        ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems,
-        ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsItemsItems,
-        ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsItemsItemsCategoryGroup,
-        ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItemsPaymentData,
+        CategoryGroup, GpLegalEntityReport, GpLegalEntityReportList, GpReportGross,
+        GpReportGrossList, GpReportGrossListPage, Gross, GrossItem, GrossList,
+        PaymentData,
     };
 }
 #[cfg(feature = "screenings")]
@@ -2057,19 +1464,12 @@ pub mod screenings {
         GetVerificationMethod, CreateVeriffSession,
     };
     pub use crate::types::{
-        CreateVeriffSessionBody,
-        ScreeningsAmlEntityTypeEntityIdGetResponseDetailedResults,
-        ScreeningsAmlEntityTypeEntityIdGetResponseDetailedResultsPep,
-        ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
-        ScreeningsAmlEntityTypeEntityIdGetResponseResult,
-        ScreeningsGetAmlDetailsResponse200, ScreeningsGetKycDetailsResponse200,
-        ScreeningsGetVerificationMethodResponse200, ScreeningsKycDetailsGetResponseData,
-        ScreeningsKycDetailsGetResponseDataIdentityDocumentType,
-        ScreeningsKycDetailsGetResponseDataKycStatus,
-        ScreeningsKycExternalPostFormDataKycDocumentType,
-        ScreeningsKycExternalPostResponseData, ScreeningsSubmitExternalKycResponse201,
-        ScreeningsVerificationMethodGetResponseData, VeriffSessionPostBodyData,
-        VeriffSessionPostBodyDataOperationType, VeriffSessionPostBodyDataUserInput,
+        AdverseMedia, CreateVeriffSessionInput, CreateVeriffSessionRequest,
+        DetailedResults, DetailsResponseResult, EntityType, GetAmlDetailsResponse,
+        GetKycDetailsResponse, GetVerificationMethodResponse, IdentityDocumentType,
+        KycDetail, KycDocumentType, KycStatus, ManualVerification,
+        SessionInputOperationType, SubmitExternalKycResponse, UserInput,
+        VerificationMethod,
     };
 }
 #[cfg(feature = "service-provider-config")]
@@ -2080,7 +1480,7 @@ pub mod service_provider_config {
     pub use crate::builder::GetServiceProviderConfig;
     pub use crate::types::{
         AuthenticationScheme, AuthenticationSchemes, BulkSupported, FilterSupported,
-        ServiceProviderConfig, ServiceProviderConfigSchemasItems, Supported,
+        ProviderConfigSchema, ServiceProviderConfig, Supported,
     };
 }
 #[cfg(feature = "tasks")]
@@ -2098,14 +1498,11 @@ pub mod tasks {
         CreateContractTaskReview, UpdateTaskById,
     };
     pub use crate::types::{
-        ContractsContractIdTasksGetResponseDataItems,
-        ContractsContractIdTasksGetResponseDataItemsAttachment,
-        ContractsContractIdTasksManyReviewsPostBodyData,
-        ContractsContractIdTasksPostBodyData, ContractsContractIdTasksPostResponseData,
-        CreateContractTaskBody, CreateContractTaskReviewBody, ReviewMultipleTasksBody,
-        TasksCreateContractTaskResponse201, TasksGetContractTasksResponse200,
-        TasksTaskIdPatchBodyData, TasksTaskIdPatchResponseData,
-        TasksUpdateTaskByIdResponse200, UpdateTaskByIdBody,
+        ContractTask, ContractTaskAttachment, ContractTaskList, CreateContractTaskInput,
+        CreateContractTaskRequest, CreateContractTaskResponse, CreateContractTaskResult,
+        CreateContractTaskReviewRequest, ReviewMultipleTasksInput,
+        ReviewMultipleTasksRequest, UpdateTaskByIdInput, UpdateTaskByIdRequest,
+        UpdateTaskByIdResponse,
     };
 }
 #[cfg(feature = "terminations")]
@@ -2116,10 +1513,9 @@ pub mod tasks {
 pub mod terminations {
     pub use crate::builder::{CreateContractTermination, DeleteContractTermination};
     pub use crate::types::{
-        ContractsContractIdTerminationsPostBodyData,
-        ContractsContractIdTerminationsPostBodyDataTerminationType,
-        ContractsContractIdTerminationsPostResponseData, CreateContractTerminationBody,
-        TerminationsCreateContractTerminationResponse201,
+        ContractTermination, CreateContractTerminationInput,
+        CreateContractTerminationRequest, CreateContractTerminationResponse,
+        TerminationType,
     };
 }
 #[cfg(feature = "time-off")]
@@ -2146,108 +1542,44 @@ pub mod time_off {
         GetTimeOffEvents, ValidateTimeOff, DeleteTimeOffRequest, UpdateTimeOffRequest,
     };
     pub use crate::types::{
-        CreateTimeOffRequestBody, ReviewTimeOffRequestBody, SyncTimeOffGlobalPayrollBody,
-        TimeOffCreateTimeOffRequestResponse201, TimeOffGetTimeOffDailiesResponse200,
-        TimeOffGetTimeOffEntitlementsResponse200, TimeOffGetTimeOffEventsResponse200,
-        TimeOffGetTimeOffPoliciesResponse200,
-        TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
-        TimeOffGetTimeOffProfileResponse200,
-        TimeOffListTimeOffRequestsForOrganizationResponse200,
-        TimeOffReviewTimeOffRequestResponse201,
-        TimeOffSyncTimeOffGlobalPayrollResponse200,
-        TimeOffUpdateTimeOffRequestResponse200, TimeOffValidateTimeOffResponse200,
-        TimeOffsDailiesGetResponseDataItems,
-        TimeOffsDailiesGetResponseDataItemsHolidaysItems,
-        TimeOffsDailiesGetResponseDataItemsHolidaysItemsSource,
-        TimeOffsDailiesGetResponseDataItemsHolidaysItemsType,
-        TimeOffsDailiesGetResponseDataItemsTimeOffDailiesItems,
-        TimeOffsDailiesGetResponseDataItemsWorkSchedule,
-        TimeOffsDailiesGetResponseDataItemsWorkScheduleWorkWeek,
-        TimeOffsGetResponseDataItems, TimeOffsGetResponseDataItemsRecipientProfile,
-        TimeOffsGetResponseDataItemsStatus,
-        TimeOffsGetResponseDataItemsTimeOffDailiesItems,
-        TimeOffsGetResponseDataItemsTimeOffDailiesItemsType,
-        TimeOffsGetResponseDataItemsTimeOffType,
-        TimeOffsGetResponseDataItemsTimeOffTypePolicy,
-        TimeOffsGlobalPayrollSyncPostBodyData,
-        TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems,
-        TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems0,
-        TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItems1,
-        TimeOffsGlobalPayrollSyncPostBodyDataTimeOffsItemsOneOf0PolicyType,
-        TimeOffsGlobalPayrollSyncPostResponseData,
-        TimeOffsPolicyValidationTemplatesGetResponseData,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyTypesItems,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItems,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsAdoptionDateDefinition,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsAttachmentCondition,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsBenefitsPayerType,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsOverlapRequestType,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowanceProration,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowanceProrationHireProrationRule,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowanceProrationPartTimeWorkerTreatmentType,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItems,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsAccrualProrateTypesItems,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsAccrualType,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsEntitlementStartType,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsPartTimeWorkerAdditionalAllowanceType,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsRolloverType,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsPolicyAllowancesItemsTerminationType,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsTimeOffRequestType,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsTrackingUnit,
-        TimeOffsPolicyValidationTemplatesGetResponseDataPolicyValidationTemplatesItemsUploadAttachmentCondition,
-        TimeOffsPostBodyData, TimeOffsPostBodyDataDatesItems,
-        TimeOffsPostBodyDataDatesItemsDayType, TimeOffsPostBodyDataEventDetails,
-        TimeOffsPostBodyDataStatus, TimeOffsPostResponseTimeOffsItems,
-        TimeOffsPostResponseTimeOffsItemsAttachmentsItems,
-        TimeOffsPostResponseTimeOffsItemsRecipientProfile,
-        TimeOffsPostResponseTimeOffsItemsRequesterProfile,
-        TimeOffsPostResponseTimeOffsItemsTimeOffEvent,
-        TimeOffsPostResponseTimeOffsItemsTimeOffEventEventDetails,
-        TimeOffsPostResponseTimeOffsItemsTimeOffEventType,
-        TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItems,
-        TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsEventsItems,
-        TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsEventsItemsType,
-        TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsPolicy,
-        TimeOffsProfileHrisProfileIdEntitlementsGetResponseEntitlementsItemsRolloversItems,
-        TimeOffsProfileHrisProfileIdGetResponseDataItems,
-        TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItems,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsIsAttachmentRequired,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsOverlapRequestType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPaymentType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowanceProration,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowanceProrationPartTimeWorkerTreatmentType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItems,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsAccrualApplicationType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsAccrualType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsBalanceTrackingType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsEntitlementStartType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsRolloverType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsPolicyAllowancesItemsType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsRequestStartType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsTimeOffRequestType,
-        TimeOffsProfileHrisProfileIdPoliciesGetResponsePoliciesItemsTrackingCadence,
-        TimeOffsReviewPostBodyDataItems, TimeOffsReviewPostResponseData,
-        TimeOffsReviewPostResponseDataNotReviewedItems,
-        TimeOffsReviewPostResponseDataReviewedItems,
-        TimeOffsReviewPostResponseDataReviewedItemsStatus,
-        TimeOffsTimeOffEventsGetResponseDataItems,
-        TimeOffsTimeOffEventsGetResponseDataItemsEventDetails,
-        TimeOffsTimeOffIdPatchBodyData, TimeOffsTimeOffIdPatchBodyDataEventDetails,
-        TimeOffsTimeOffIdPatchResponseTimeOff, TimeOffsValidatePostBodyData,
-        TimeOffsValidatePostBodyDataDatesItems, TimeOffsValidatePostBodyDataEventDetails,
-        TimeOffsValidatePostResponseData,
-        TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItems,
-        TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItemsData,
-        TimeOffsValidatePostResponseDataCountrySpecificValidationResultsItemsDataRangesItems,
-        TimeOffsValidatePostResponseDataDatesItems,
-        TimeOffsValidatePostResponseDataDatesItemsType,
-        TimeOffsValidatePostResponseDataEventDetailsFields,
-        TimeOffsValidatePostResponseDataEventDetailsFieldsBirthDate,
-        TimeOffsValidatePostResponseDataEventDetailsFieldsBirthDateType,
-        TimeOffsValidatePostResponseDataEventDetailsFieldsWasPrematureBirth,
-        TimeOffsValidatePostResponseDataEventDetailsFieldsWasPrematureBirthType,
-        UpdateTimeOffRequestBody, ValidateTimeOffBody,
+        AccrualApplicationType, AccrualProrateType, AccrualType, AdoptionDate,
+        AdoptionDateDefinition, AdoptionDateType, AllowanceAccrualType,
+        AllowanceEntitlementStartType, AllowanceRolloverType, AllowanceTerminationType,
+        AttachmentCondition, AttachmentConditionUnit, BalanceTrackingType,
+        BenefitsPayerType, CountrySpecificValidationResult, CreateTimeOffRequestInput,
+        CreateTimeOffRequestRequest, CreateTimeOffRequestResponse, DailyType, DayType,
+        Entitlement, EntitlementEvent, EntitlementEventType, EntitlementPolicy,
+        EntitlementStartType, EventDetailsFields, GetTimeOffEntitlementsResponse,
+        GetTimeOffPoliciesResponse, GetTimeOffPolicyValidationTemplatesResponse,
+        HadMultipleChildren, HadMultipleChildrenType, HireProrationRule,
+        IsAttachmentRequired, NotReviewed, OffResultDate, OffResultDateType,
+        OffTypePolicy, OverlapRequestType, PartTimeWorkerAdditionalAllowanceType,
+        PartTimeWorkerTreatmentType, PayrollInputTimeOff, PayrollInputTimeOffVariant1,
+        PayrollInputTimeOffVariant2, Policy, PolicyAllowance, PolicyAllowanceProration,
+        PolicyAllowanceType, PolicyPaymentType, PolicyType, PolicyTypeName,
+        PolicyValidationTemplate, ProrationPartTimeWorkerTreatmentType, RequestInputDate,
+        RequestInputEventDetails, RequestInputStatus, RequestResponseTimeOff,
+        RequestStartType, RequesterProfile, ReviewTimeOffRequestInput,
+        ReviewTimeOffRequestRequest, ReviewTimeOffRequestResponse,
+        ReviewTimeOffRequestResult, Reviewed, ReviewedStatus, Rollover, RolloverType,
+        SyncTimeOffGlobalPayrollInput, SyncTimeOffGlobalPayrollRequest,
+        SyncTimeOffGlobalPayrollResponse, TemplateOverlapRequestType,
+        TemplatePolicyAllowance, TemplatePolicyAllowanceProration,
+        TemplateTimeOffRequestType, TimeOffAttachment, TimeOffDaily, TimeOffDailyHoliday,
+        TimeOffDailyHolidaySource, TimeOffDailyHolidayType, TimeOffDailyList,
+        TimeOffDailyTimeOffDaily, TimeOffDailyWorkSchedule, TimeOffEvent,
+        TimeOffEventEventDetails, TimeOffEventList, TimeOffGlobalPayroll,
+        TimeOffPolicyValidationTemplate, TimeOffProfile, TimeOffProfileList,
+        TimeOffRecipientProfile, TimeOffRequest, TimeOffRequestList,
+        TimeOffRequestRecipientProfile, TimeOffRequestStatus, TimeOffRequestTimeOffDaily,
+        TimeOffRequestTimeOffType, TimeOffRequestType, TimeOffTimeOffEvent,
+        TimeOffTimeOffEventEventDetails, TimeOffTimeOffEventType, TrackingCadence,
+        UpdateTimeOffRequestInput, UpdateTimeOffRequestInputEventDetails,
+        UpdateTimeOffRequestRequest, UpdateTimeOffRequestResponse,
+        UpdateTimeOffRequestResponseTimeOff, UploadAttachmentCondition,
+        ValidateTimeOffInput, ValidateTimeOffInputDate, ValidateTimeOffInputEventDetails,
+        ValidateTimeOffRequest, ValidateTimeOffResponse, ValidateTimeOffResult,
+        ValidationResultData, ValidationResultDataRange, Variant1PolicyType, WorkWeek,
     };
 }
 #[cfg(feature = "time-tracking")]
@@ -2269,29 +1601,21 @@ pub mod time_tracking {
         DeleteTimeTrackingShiftRateByExternalId, UpdateTimeTrackingShiftRateByExternalId,
     };
     pub use crate::types::{
-        CreateTimeTrackingShiftRateBody, GetTimeTrackingTimesheetsUploadUrlBody,
-        ReviewTimeTrackingTimesheetBody,
-        TimeTrackingCreateTimeTrackingShiftRateResponse201,
-        TimeTrackingGetTimeTrackingShiftRatesResponse200,
-        TimeTrackingGetTimeTrackingTimesheetByIdResponse200,
-        TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
-        TimeTrackingReviewTimeTrackingTimesheetResponse201,
-        TimeTrackingShiftRatesExternalIdPatchBodyData,
-        TimeTrackingShiftRatesExternalIdPatchResponseData,
-        TimeTrackingShiftRatesGetResponseDataItems, TimeTrackingShiftRatesPostBodyData,
-        TimeTrackingShiftRatesPostBodyDataType, TimeTrackingShiftRatesPostResponseData,
-        TimeTrackingTimesheetsTimesheetIdGetResponseData,
-        TimeTrackingTimesheetsTimesheetIdGetResponseDataFileData,
-        TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus,
-        TimeTrackingTimesheetsTimesheetIdGetResponseDataSubmissionStatus,
-        TimeTrackingTimesheetsTimesheetIdGetResponseDataValidationErrorsItems,
-        TimeTrackingTimesheetsTimesheetIdGetResponseDataValidationErrorsItemsType,
-        TimeTrackingTimesheetsTimesheetIdReviewPostBodyData,
-        TimeTrackingTimesheetsTimesheetIdReviewPostResponseData,
-        TimeTrackingTimesheetsUploadUrlPostBodyData,
-        TimeTrackingTimesheetsUploadUrlPostResponseData,
-        TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
-        UpdateTimeTrackingShiftRateByExternalIdBody,
+        CreateTimeTrackingShiftRateInput, CreateTimeTrackingShiftRateRequest,
+        CreateTimeTrackingShiftRateResponse, FileData,
+        GetTimeTrackingShiftRateByExternalIdResult, GetTimeTrackingTimesheetByIdResponse,
+        GetTimeTrackingTimesheetsUploadUrlInput,
+        GetTimeTrackingTimesheetsUploadUrlRequest,
+        GetTimeTrackingTimesheetsUploadUrlResponse, RateInputType,
+        ReviewTimeTrackingTimesheetInput, ReviewTimeTrackingTimesheetRequest,
+        ReviewTimeTrackingTimesheetResponse, ReviewTimeTrackingTimesheetResult,
+        SubmissionStatus, TimeTrackingShiftRate, TimeTrackingShiftRateList,
+        TimeTrackingTimesheet, TimeTrackingTimesheetsUploadUrl, TimesheetReviewStatus,
+        UpdateTimeTrackingShiftRateByExternalIdInput,
+        UpdateTimeTrackingShiftRateByExternalIdRequest,
+        UpdateTimeTrackingShiftRateByExternalIdResponse,
+        UpdateTimeTrackingShiftRateByExternalIdResult, ValidationError,
+        ValidationErrorType,
     };
 }
 #[cfg(feature = "time-tracking-shifts")]
@@ -2312,51 +1636,25 @@ pub mod time_tracking_shifts {
         UpdateTimeTrackingShiftByExternalId,
     };
     pub use crate::types::{
-        ContractsGetResponseErrorsItems, CreateTimeTrackingShiftsBody,
-        CreateTimeTrackingShiftsRawBody, DeleteMultipleShiftsByExternalIdBody,
-        TimeTrackingShiftsBulkDeletePostBodyData,
-        TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
-        TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
-        TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
-        TimeTrackingShiftsExternalIdGetResponseData,
-        TimeTrackingShiftsExternalIdPatchBodyData,
-        TimeTrackingShiftsExternalIdPatchBodyDataSummary,
-        TimeTrackingShiftsExternalIdPatchResponseData,
-        TimeTrackingShiftsGetResponseDataItems,
-        TimeTrackingShiftsGetResponseDataItemsMeta,
-        TimeTrackingShiftsGetResponseDataItemsMetaBreaksItems,
-        TimeTrackingShiftsGetResponseDataItemsMetaBreaksItemsEnd,
-        TimeTrackingShiftsGetResponseDataItemsMetaEnd,
-        TimeTrackingShiftsGetResponseDataItemsPayrollCycleRef,
-        TimeTrackingShiftsGetResponseDataItemsSummary,
-        TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
-        TimeTrackingShiftsGetTimeTrackingShiftsResponse200,
-        TimeTrackingShiftsPostBodyData, TimeTrackingShiftsPostBodyDataShiftsItems,
-        TimeTrackingShiftsPostBodyDataShiftsItems0,
-        TimeTrackingShiftsPostBodyDataShiftsItems1,
-        TimeTrackingShiftsPostBodyDataShiftsItems2,
-        TimeTrackingShiftsPostBodyDataShiftsItems3,
-        TimeTrackingShiftsPostBodyDataShiftsItems4,
-        TimeTrackingShiftsPostBodyDataShiftsItems5,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0ShiftType,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf0Summary,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1ShiftType,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf1Summary,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItems,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2CorrectionsItemsType,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf2ShiftType,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf3Summary,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf4Summary,
-        TimeTrackingShiftsPostBodyDataShiftsItemsOneOf5CorrectionsItems,
-        TimeTrackingShiftsPostResponseDataItems,
-        TimeTrackingShiftsPostResponseDataItemsPayrollCycleRef,
-        TimeTrackingShiftsPostResponseDataItemsShiftType,
-        TimeTrackingShiftsPostResponseDataItemsSummary,
-        TimeTrackingShiftsPostResponseDataItemsSummaryTimeUnit,
-        TimeTrackingShiftsRawPostBodyData, TimeTrackingShiftsRawPostBodyDataShiftsItems,
-        TimeTrackingShiftsRawPostResponseDataItems,
-        TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
-        UpdateTimeTrackingShiftByExternalIdBody,
+        Break, BreakEnd, CreateTimeTrackingShiftsInput, CreateTimeTrackingShiftsRawInput,
+        CreateTimeTrackingShiftsRawRequest, CreateTimeTrackingShiftsRawResponse,
+        CreateTimeTrackingShiftsRequest, CreateTimeTrackingShiftsResponse,
+        CreateTimeTrackingShiftsResult, DeleteMultipleShiftsByExternalIdInput,
+        DeleteMultipleShiftsByExternalIdRequest,
+        DeleteMultipleShiftsByExternalIdResponse, End,
+        GetTimeTrackingShiftByExternalIdResponse, GetTimeTrackingShiftByExternalIdResult,
+        IdResultSummary, MultipleShift, RawInputShift, ShiftType, ShiftsInputShift,
+        ShiftsInputShiftVariant1, ShiftsInputShiftVariant2, ShiftsInputShiftVariant3,
+        ShiftsInputShiftVariant4, ShiftsInputShiftVariant5, ShiftsInputShiftVariant6,
+        ShiftsResultPayrollCycleRef, ShiftsResultSummary, TimeTrackingShift,
+        TimeTrackingShiftList, TimeTrackingShiftMeta, TimeTrackingShiftPayrollCycleRef,
+        TimeTrackingShiftSummary, TimeTrackingShiftsRaw, TimeUnit,
+        UpdateTimeTrackingShiftByExternalIdInput,
+        UpdateTimeTrackingShiftByExternalIdRequest,
+        UpdateTimeTrackingShiftByExternalIdResponse,
+        UpdateTimeTrackingShiftByExternalIdResult, Variant1ShiftType, Variant1Summary,
+        Variant2ShiftType, Variant2Summary, Variant3Correction, Variant3CorrectionType,
+        Variant3ShiftType, Variant4Summary, Variant5Summary, Variant6Correction,
     };
 }
 #[cfg(feature = "timesheets")]
@@ -2375,16 +1673,12 @@ pub mod timesheets {
         DeleteTimesheetById, UpdateTimesheet, CreateTimesheetReview,
     };
     pub use crate::types::{
-        ContractsContractIdTimesheetsGetResponseDataItems,
-        ContractsContractIdTimesheetsGetResponseDataItemsReviewedBy, CreateTimesheetBody,
-        CreateTimesheetReviewBody, TimesheetsCreateTimesheetResponse201,
-        TimesheetsGetContractTimesheetsResponse200, TimesheetsGetResponseDataItems,
-        TimesheetsGetResponseDataItemsPaymentCycle,
-        TimesheetsGetResponseDataItemsReviewedBy, TimesheetsGetResponsePage,
-        TimesheetsGetTimesheetByIdResponse200, TimesheetsGetTimesheetsResponse200,
-        TimesheetsIdGetResponseData, TimesheetsIdGetResponseDataHourlyReportPreset,
-        TimesheetsIdGetResponseDataPaymentCycle, TimesheetsIdPatchBodyData,
-        TimesheetsPostBodyData, TimesheetsPostResponseData, UpdateTimesheetBody,
+        ContractTimesheet, ContractTimesheetHourlyReportPreset, ContractTimesheetList,
+        ContractTimesheetPaymentCycle, ContractTimesheetReviewedBy, CreateTimesheetInput,
+        CreateTimesheetRequest, CreateTimesheetResponse, CreateTimesheetResult,
+        CreateTimesheetReviewRequest, GetTimesheetByIdResponse, GetTimesheetByIdResult,
+        Timesheet, TimesheetList, TimesheetListPage, TimesheetPaymentCycle,
+        TimesheetReviewedBy, UpdateTimesheetInput, UpdateTimesheetRequest,
     };
 }
 #[cfg(feature = "treasury")]
@@ -2395,26 +1689,20 @@ pub mod timesheets {
 pub mod treasury {
     pub use crate::builder::{CreateVendorBill, UploadVendorBillAttachment};
     pub use crate::types::{
-        AccountsPayableVendorBillsPostBodyData,
-        AccountsPayableVendorBillsPostBodyDataLineItemsItems,
-        AccountsPayableVendorBillsPostResponseData,
-        AccountsPayableVendorBillsPostResponseDataLineItemsItems, CreateVendorBillBody,
-        TreasuryCreateVendorBillResponse201,
+        BillInputLineItem, CreateVendorBillInput, CreateVendorBillRequest,
+        CreateVendorBillResponse, VendorBill, VendorBillLineItem,
     };
 }
 #[cfg(feature = "user")]
 /// The `user` area: its request builders and the types only it uses.
 ///
-/// - `GET /scim/v2/Users/{hris_profile_id}`: [`Client::retrieve_a_single_user`](crate::Client::retrieve_a_single_user)
+/// - `GET /scim/v2/Users/{hris_profile_id}`: [`Client::retrieve_single_user`](crate::Client::retrieve_single_user)
 pub mod user {
-    pub use crate::builder::RetrieveASingleUser;
+    pub use crate::builder::RetrieveSingleUser;
     pub use crate::types::{
-        UserRetrieveASingleUserResponse200, UsersHrisProfileIdGetResponseAddressesItems,
-        UsersHrisProfileIdGetResponseName,
-        UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20User,
-        UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtension20UserEmploymentsItems,
-        UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterprise20User,
-        UsersHrisProfileIdGetResponseUrnIetfParamsScimSchemasExtensionEnterprise20UserManager,
+        EnterpriseUserExtension, ExtensionEmployment, ExtensionManager,
+        RetrieveSingleUserResponse, UserResponseAddress, UserResponseName,
+        UserResponseUserExtension,
     };
 }
 #[cfg(feature = "users")]
@@ -2426,17 +1714,13 @@ pub mod user {
 pub mod users {
     pub use crate::builder::{GetUsers, SearchUsers, GetUserById};
     pub use crate::types::{
-        CustomField, EnterpriseUser, Name, OrganizationalStructure, SearchRequest,
-        SearchRequestSchemasItems, UserExtension, UserExtensionEmploymentsItems,
-        UserResponse, UserSearchResponse, UsersGetParametersFilter,
-        UsersGetResponseResourcesItems, UsersGetResponseResourcesItemsAddressesItems,
-        UsersGetResponseResourcesItemsMeta, UsersGetResponseResourcesItemsName,
-        UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20User,
-        UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserEmploymentsItems,
-        UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserEmploymentsItemsTeam,
-        UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtension20UserOrganizationalStructuresItems,
-        UsersGetResponseResourcesItemsUrnIetfParamsScimSchemasExtensionEnterprise20User,
-        UsersGetResponseSchemasItems, UsersGetUsersResponse200,
+        CustomField, EmploymentTeam, EnterpriseUser, ExtensionOrganizationalStructure,
+        GetUserByIdResponse, GetUserByIdResponseName, GetUsersResponse,
+        GetUsersResponseSchema, OrganizationalStructure, Resource, ResourceAddress,
+        ResourceEnterpriseUserExtension, ResourceMeta, ResourceName,
+        ResourceUserExtension, ResourceUserExtensionEmployment, SearchRequest,
+        SearchRequestSchema, SearchUsersResponse, UserExtension, UserExtensionEmployment,
+        UserFilter,
     };
 }
 #[cfg(feature = "webhooks")]
@@ -2454,9 +1738,8 @@ pub mod webhooks {
         UpdateWebhook,
     };
     pub use crate::types::{
-        CreateWebhookRequest, PatchWebhookRequest, WebhookEventTypeListResponse,
-        WebhookEventTypeResponse, WebhookItem, WebhookItemResponse, WebhookItemStatus,
-        WebhookListResponse,
+        CreateWebhookRequest, CreateWebhookResponse, UpdateWebhookRequest, WebhookEvent,
+        WebhookEventList, WebhookItem, WebhookItemStatus, WebhookList,
     };
 }
 #[cfg(feature = "worker-hr")]
@@ -2465,9 +1748,7 @@ pub mod webhooks {
 /// - `GET /rest/v2/escalations/workers/me/hrx`: [`Client::get_hrx_manager_for_worker`](crate::Client::get_hrx_manager_for_worker)
 pub mod worker_hr {
     pub use crate::builder::GetHrxManagerForWorker;
-    pub use crate::types::{
-        EscalationsWorkersMeHrxGetResponseData, WorkerHrGetHrxManagerForWorkerResponse200,
-    };
+    pub use crate::types::{GetHrxManagerForWorkerResponse, HrxManager};
 }
 #[cfg(feature = "worker-information")]
 /// The `worker-information` area: its request builders and the types only it uses.
@@ -2490,23 +1771,17 @@ pub mod worker_information {
         UpdateGpWorkerEmployeeInformation, UpdateGpWorkerPtoPolicy,
     };
     pub use crate::types::{
-        CreateGpWorkerAdditionalInformationGpBody, CreateGpWorkerBankBody,
-        GetGpWorkerAdditionalInformationBody,
-        GpWorkersContractsContractIdAdditionalInformationPostResponseData,
-        GpWorkersWorkerIdAddressPatchBodyData, GpWorkersWorkerIdAddressPatchResponseData,
-        GpWorkersWorkerIdBanksGetResponseDataItems, GpWorkersWorkerIdBanksPostBodyData,
-        GpWorkersWorkerIdCompensationPatchBodyData,
-        GpWorkersWorkerIdCompensationPatchBodyDataScale,
-        GpWorkersWorkerIdCompensationPatchResponseDataItems,
-        GpWorkersWorkerIdCompensationPatchResponseDataItemsStatus,
-        GpWorkersWorkerIdEmployeeInformationPatchBodyData,
-        GpWorkersWorkerIdPtoPolicyPatchBodyData, UpdateGpWorkerAddressBody,
-        UpdateGpWorkerBankBody, UpdateGpWorkerCompensationBody,
-        UpdateGpWorkerEmployeeInformationBody, UpdateGpWorkerPtoPolicyBody,
-        WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
-        WorkerInformationGetGpWorkerBanksResponse200,
-        WorkerInformationUpdateGpWorkerAddressResponse201,
-        WorkerInformationUpdateGpWorkerCompensationResponse200,
+        CreateGpWorkerAdditionalInformationGpRequest,
+        CreateGpWorkerAdditionalInformationGpResponse, CreateGpWorkerBankInput,
+        CreateGpWorkerBankRequest, GetGpWorkerAdditionalInformationRequest,
+        GpWorkerAdditionalInformationGp, GpWorkerAddress, GpWorkerBank, GpWorkerBankList,
+        GpWorkerCompensation, GpWorkerCompensationScale, GpWorkerCompensationStatus,
+        UpdateGpWorkerAddressInput, UpdateGpWorkerAddressRequest,
+        UpdateGpWorkerAddressResponse, UpdateGpWorkerBankRequest,
+        UpdateGpWorkerCompensationInput, UpdateGpWorkerCompensationRequest,
+        UpdateGpWorkerCompensationResponse, UpdateGpWorkerEmployeeInformationInput,
+        UpdateGpWorkerEmployeeInformationRequest, UpdateGpWorkerPtoPolicyInput,
+        UpdateGpWorkerPtoPolicyRequest,
     };
 }
 #[cfg(feature = "worker-relations")]
@@ -2518,8 +1793,8 @@ pub mod worker_information {
 /// - `DELETE /rest/v2/hris/worker_relations/profile/external/{profileId}`: [`Client::delete_worker_relation_profile_by_external_id`](crate::Client::delete_worker_relation_profile_by_external_id)
 /// - `PUT /rest/v2/hris/worker_relations/profile/external/{profileId}/child`: [`Client::add_worker_relation_child_by_external_id`](crate::Client::add_worker_relation_child_by_external_id)
 /// - `PUT /rest/v2/hris/worker_relations/profile/external/{profileId}/parent`: [`Client::add_worker_relation_parent_by_external_id`](crate::Client::add_worker_relation_parent_by_external_id)
-/// - `GET /rest/v2/hris/worker_relations/profile/external/{profile_id}`: [`Client::fetch_worker_relations_of_a_given_hris_profile_by_external_id`](crate::Client::fetch_worker_relations_of_a_given_hris_profile_by_external_id)
-/// - `PUT /rest/v2/hris/worker_relations/profile/external/{profile_id}/parent`: [`Client::create_a_parent_worker_relation_with_external_id`](crate::Client::create_a_parent_worker_relation_with_external_id)
+/// - `GET /rest/v2/hris/worker_relations/profile/external/{profile_id}`: [`Client::get_worker_relations_by_external_id`](crate::Client::get_worker_relations_by_external_id)
+/// - `PUT /rest/v2/hris/worker_relations/profile/external/{profile_id}/parent`: [`Client::create_parent_worker_relation_with_external_id`](crate::Client::create_parent_worker_relation_with_external_id)
 /// - `GET /rest/v2/hris/worker_relations/profile/{hrisProfileOid}`: [`Client::get_worker_relation_profile`](crate::Client::get_worker_relation_profile)
 /// - `DELETE /rest/v2/hris/worker_relations/profile/{hrisProfileOid}`: [`Client::delete_worker_relation_profile`](crate::Client::delete_worker_relation_profile)
 /// - `PUT /rest/v2/hris/worker_relations/profile/{hrisProfileOid}/child`: [`Client::add_worker_relation_child`](crate::Client::add_worker_relation_child)
@@ -2537,38 +1812,30 @@ pub mod worker_relations {
         CreateWorkerRelationProfile, CreateWorkerRelationProfileByExternalId,
         GetWorkerRelationProfileByExternalId, DeleteWorkerRelationProfileByExternalId,
         AddWorkerRelationChildByExternalId, AddWorkerRelationParentByExternalId,
-        FetchWorkerRelationsOfAGivenHrisProfileByExternalId,
-        CreateAParentWorkerRelationWithExternalId, GetWorkerRelationProfile,
-        DeleteWorkerRelationProfile, AddWorkerRelationChild, AddWorkerRelationParent,
-        CreateChildWorkerRelation, GetWorkerRelationTypes, CreateWorkerRelationType,
-        DeleteWorkerRelationTypeByExternalId, UpdateWorkerRelationTypeByExternalId,
-        DeleteWorkerRelationType, UpdateWorkerRelationType, DeleteAWorkerRelationType,
+        GetWorkerRelationsByExternalId, CreateParentWorkerRelationWithExternalId,
+        GetWorkerRelationProfile, DeleteWorkerRelationProfile, AddWorkerRelationChild,
+        AddWorkerRelationParent, CreateChildWorkerRelation, GetWorkerRelationTypes,
+        CreateWorkerRelationType, DeleteWorkerRelationTypeByExternalId,
+        UpdateWorkerRelationTypeByExternalId, DeleteWorkerRelationType,
+        UpdateWorkerRelationType, DeleteAWorkerRelationType,
     };
     pub use crate::types::{
-        AddWorkerRelationChildByExternalIdBody, AddWorkerRelationParentBody,
-        CreateAParentWorkerRelationWithExternalIdBody, CreateChildWorkerRelationBody,
-        CreateWorkerRelationProfileBody, CreateWorkerRelationProfileByExternalIdBody,
-        CreateWorkerRelationTypeBody, HrisWorkerRelationsProfileExternalPostBodyData,
-        HrisWorkerRelationsProfileExternalPostBodyDataChildHrisProfileIdsItems,
-        HrisWorkerRelationsProfileExternalProfileIdChildPutBodyData,
-        HrisWorkerRelationsProfileExternalProfileIdChildPutBodyDataChildHrisProfileIdsItems,
-        HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItems,
-        HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsChildRelationshipsItems,
-        HrisWorkerRelationsProfileExternalProfileIdGetResponseDataItemsParentRelationship,
-        HrisWorkerRelationsProfileExternalProfileIdParentPutBodyData,
-        HrisWorkerRelationsProfileHrisProfileOidChildPutBodyData,
-        HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItems,
-        HrisWorkerRelationsProfileHrisProfileOidGetResponseDataItemsParentRelationship,
-        HrisWorkerRelationsProfileHrisProfileOidParentPutBodyData,
-        HrisWorkerRelationsProfilePostBodyData,
-        HrisWorkerRelationsTypesGetResponseDataItems,
-        HrisWorkerRelationsTypesPostBodyData, HrisWorkerRelationsTypesPostResponseData,
-        HrisWorkerRelationsTypesTypeIdPatchBodyData, UpdateWorkerRelationTypeBody,
-        UpdateWorkerRelationTypeByExternalIdBody,
-        WorkerRelationsCreateWorkerRelationTypeResponse201,
-        WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200,
-        WorkerRelationsGetWorkerRelationProfileResponse200,
-        WorkerRelationsGetWorkerRelationTypesResponse200,
+        AddChildByExternalIdInputChildHrisProfileId,
+        AddWorkerRelationChildByExternalIdInput,
+        AddWorkerRelationChildByExternalIdRequest, AddWorkerRelationParentInput,
+        AddWorkerRelationParentRequest, CreateChildWorkerRelationInput,
+        CreateChildWorkerRelationRequest, CreateParentWorkerRelationWithExternalIdInput,
+        CreateParentWorkerRelationWithExternalIdRequest,
+        CreateWorkerRelationProfileByExternalIdInput,
+        CreateWorkerRelationProfileByExternalIdRequest, CreateWorkerRelationProfileInput,
+        CreateWorkerRelationProfileRequest, CreateWorkerRelationTypeInput,
+        CreateWorkerRelationTypeRequest, CreateWorkerRelationTypeResponse,
+        CreateWorkerRelationTypeResult, IdInputChildHrisProfileId, ParentRelationship,
+        ProfileChildRelationship, UpdateWorkerRelationTypeByExternalIdInput,
+        UpdateWorkerRelationTypeByExternalIdRequest, UpdateWorkerRelationTypeRequest,
+        WorkerRelation, WorkerRelationChildRelationship, WorkerRelationList,
+        WorkerRelationProfile, WorkerRelationProfileList, WorkerRelationType,
+        WorkerRelationTypeList,
     };
 }
 #[cfg(feature = "worker-session")]
@@ -2579,8 +1846,8 @@ pub mod worker_relations {
 pub mod worker_session {
     pub use crate::builder::{CreateWorkerAccessToken, DeleteWorkerAccessToken};
     pub use crate::types::{
-        CreateWorkerAccessTokenBody, WorkerSessionCreateWorkerAccessTokenResponse201,
-        WorkersSessionPostBodyData, WorkersSessionPostResponseData,
+        CreateWorkerAccessTokenInput, CreateWorkerAccessTokenRequest,
+        CreateWorkerAccessTokenResponse, WorkerAccessToken,
     };
 }
 #[cfg(feature = "workers")]
@@ -2598,14 +1865,9 @@ pub mod workers {
         ListOfWorkerComplianceDocuments,
     };
     pub use crate::types::{
-        CreateWorkerWorkerBody, IcWorkersInvoicesInvoiceIdGetResponseData,
-        IcWorkersInvoicesInvoiceIdGetResponseDataPaymentDisplayStatus,
-        IcWorkersTransactionsGetParametersFilter,
-        IcWorkersTransactionsGetParametersTransactionType,
-        IcWorkersTransactionsGetResponseDataItems, WorkerPostBodyData,
-        WorkerPostBodyDataCompany, WorkerPostBodyDataCompanyPersonal,
-        WorkerPostBodyDataCompanyType, WorkerPostBodyDataProfileType,
-        WorkersCreateWorkerResponse201, WorkersGetInvoiceDetailsByIdResponse200,
-        WorkersRetrieveWorkerTransactionHistoryResponse200,
+        CreateWorkerWorkerInput, CreateWorkerWorkerRequest, CreateWorkerWorkerResponse,
+        GetInvoiceDetailsByIdResponse, InvoiceDetail, PaymentDisplayStatus,
+        TransactionType, WorkerInputProfileType, WorkerTransactionHistory,
+        WorkerTransactionHistoryFilter, WorkerTransactionHistoryList,
     };
 }

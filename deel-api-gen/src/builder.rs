@@ -13,7 +13,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/treasury/create-vendor-bill-v-2026-01-01>
     pub fn create_vendor_bill(
         &self,
-        body: impl ::std::convert::Into<types::CreateVendorBillBody>,
+        body: impl ::std::convert::Into<types::CreateVendorBillRequest>,
     ) -> CreateVendorBill {
         CreateVendorBill {
             client: self.clone(),
@@ -29,7 +29,7 @@ impl Client {
 pub struct CreateVendorBill {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateVendorBillBody,
+    body: types::CreateVendorBillRequest,
 }
 #[cfg(feature = "treasury")]
 impl CreateVendorBill {
@@ -53,9 +53,7 @@ impl CreateVendorBill {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TreasuryCreateVendorBillResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateVendorBillResponse> {
         self.client.send_create_vendor_bill(&self.body).with_options(self.options)
     }
 }
@@ -112,9 +110,7 @@ impl UploadVendorBillAttachment {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedAtIdUpdatedAtResponse> {
         self.client
             .send_upload_vendor_bill_attachment(&self.vendor_bill_id, self.form)
             .with_options(self.options)
@@ -172,7 +168,7 @@ impl CreateContractAdjustment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AdjustmentsCreateContractAdjustmentResponse201> {
+    ) -> crate::runtime::Pending<types::CreateContractAdjustmentResponse> {
         self.client.send_create_contract_adjustment(self.form).with_options(self.options)
     }
 }
@@ -198,11 +194,7 @@ impl Client {
 pub struct GetAdjustmentCategories {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    contract_types: Option<
-        ::std::vec::Vec<
-            types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
-        >,
-    >,
+    contract_types: Option<::std::vec::Vec<types::AdjustmentCategoryContractType>>,
 }
 #[cfg(feature = "adjustments")]
 impl GetAdjustmentCategories {
@@ -210,9 +202,7 @@ impl GetAdjustmentCategories {
     pub fn contract_types(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::AdjustmentCategoryContractType>,
         >,
     ) -> Self {
         self.contract_types = Some(
@@ -240,9 +230,7 @@ impl GetAdjustmentCategories {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AdjustmentsGetAdjustmentCategoriesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AdjustmentCategoryList> {
         self.client
             .send_get_adjustment_categories(self.contract_types.as_ref())
             .with_options(self.options)
@@ -297,9 +285,7 @@ impl GetContractAdjustment {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AdjustmentsGetContractAdjustmentResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetContractAdjustmentResponse> {
         self.client.send_get_contract_adjustment(&self.id).with_options(self.options)
     }
 }
@@ -409,9 +395,7 @@ impl UpdateContractAdjustment {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
             .send_update_contract_adjustment(&self.id, self.form)
             .with_options(self.options)
@@ -424,10 +408,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-application-sources>
-    pub fn retrieve_a_list_of_ats_application_sources(
-        &self,
-    ) -> RetrieveAListOfAtsApplicationSources {
-        RetrieveAListOfAtsApplicationSources {
+    pub fn list_ats_application_sources(&self) -> ListAtsApplicationSources {
+        ListAtsApplicationSources {
             client: self.clone(),
             options: ::std::default::Default::default(),
             cursor: None,
@@ -436,17 +418,17 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_application_sources`]; finish with [`RetrieveAListOfAtsApplicationSources::send`].
+///Request builder for [`Client::list_ats_application_sources`]; finish with [`ListAtsApplicationSources::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsApplicationSources {
+pub struct ListAtsApplicationSources {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsApplicationSources {
+impl ListAtsApplicationSources {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -480,21 +462,14 @@ impl RetrieveAListOfAtsApplicationSources {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfAtsApplicationSourcesResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsApplicationSourceList> {
         self.client
-            .send_retrieve_a_list_of_ats_application_sources(
-                self.cursor.as_deref(),
-                self.limit,
-            )
+            .send_list_ats_application_sources(self.cursor.as_deref(), self.limit)
             .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsApplicationSources {
+impl ListAtsApplicationSources {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -503,13 +478,13 @@ impl RetrieveAListOfAtsApplicationSources {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsApplicationSources {
-    type Page = types::AtsRetrieveAListOfAtsApplicationSourcesResponse200;
-    type Item = types::AtsApplicationSourcesGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListAtsApplicationSources {
+    type Page = types::AtsApplicationSourceList;
+    type Item = types::AtsApplicationSource;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_a_list_of_ats_application_sources(
+            .send_list_ats_application_sources(
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
@@ -545,8 +520,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-applications-v-2026-01-01>
-    pub fn retrieve_a_list_of_ats_applications(&self) -> RetrieveAListOfAtsApplications {
-        RetrieveAListOfAtsApplications {
+    pub fn list_ats_applications(&self) -> ListAtsApplications {
+        ListAtsApplications {
             client: self.clone(),
             options: ::std::default::Default::default(),
             candidate_tag_ids: None,
@@ -566,10 +541,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_applications`]; finish with [`RetrieveAListOfAtsApplications::send`].
+///Request builder for [`Client::list_ats_applications`]; finish with [`ListAtsApplications::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsApplications {
+pub struct ListAtsApplications {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     candidate_tag_ids: Option<::std::vec::Vec<::std::string::String>>,
@@ -577,21 +552,17 @@ pub struct RetrieveAListOfAtsApplications {
     current_stage_default_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
     cursor: Option<::std::string::String>,
     interview_plan_stage_ids: Option<::std::vec::Vec<::std::string::String>>,
-    job_criterias_matchings: Option<
-        ::std::vec::Vec<
-            types::AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems,
-        >,
-    >,
+    job_criterias_matchings: Option<::std::vec::Vec<types::JobCriteriasMatching>>,
     job_id: Option<::std::string::String>,
     limit: Option<i64>,
     search_text: Option<::std::string::String>,
-    sort_by: Option<types::AtsApplicationsGetParametersSortBy>,
-    sort_order: Option<types::AtsApplicationsGetParametersSortOrder>,
+    sort_by: Option<types::AtsApplicationSortBy>,
+    sort_order: Option<types::AtsApplicationSortOrder>,
     source_slugs: Option<::std::vec::Vec<::std::string::String>>,
     updated_after: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsApplications {
+impl ListAtsApplications {
     ///Sets the optional `candidate_tag_ids` query parameter.
     pub fn candidate_tag_ids(
         mut self,
@@ -652,9 +623,7 @@ impl RetrieveAListOfAtsApplications {
     pub fn job_criterias_matchings(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::JobCriteriasMatching>,
         >,
     ) -> Self {
         self.job_criterias_matchings = Some(
@@ -686,7 +655,7 @@ impl RetrieveAListOfAtsApplications {
     ///Sets the optional `sort_by` query parameter.
     pub fn sort_by(
         mut self,
-        value: impl ::std::convert::Into<types::AtsApplicationsGetParametersSortBy>,
+        value: impl ::std::convert::Into<types::AtsApplicationSortBy>,
     ) -> Self {
         self.sort_by = Some(value.into());
         self
@@ -694,7 +663,7 @@ impl RetrieveAListOfAtsApplications {
     ///Sets the optional `sort_order` query parameter.
     pub fn sort_order(
         mut self,
-        value: impl ::std::convert::Into<types::AtsApplicationsGetParametersSortOrder>,
+        value: impl ::std::convert::Into<types::AtsApplicationSortOrder>,
     ) -> Self {
         self.sort_order = Some(value.into());
         self
@@ -739,11 +708,9 @@ impl RetrieveAListOfAtsApplications {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsApplicationsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsApplicationList> {
         self.client
-            .send_retrieve_a_list_of_ats_applications(
+            .send_list_ats_applications(
                 self.candidate_tag_ids.as_ref(),
                 self.current_stage_category_type_slugs.as_ref(),
                 self.current_stage_default_type_slugs.as_ref(),
@@ -762,7 +729,7 @@ impl RetrieveAListOfAtsApplications {
     }
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsApplications {
+impl ListAtsApplications {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -771,13 +738,13 @@ impl RetrieveAListOfAtsApplications {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsApplications {
-    type Page = types::AtsRetrieveAListOfAtsApplicationsResponse200;
-    type Item = types::AtsApplicationsGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListAtsApplications {
+    type Page = types::AtsApplicationList;
+    type Item = types::AtsApplication;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_a_list_of_ats_applications(
+            .send_list_ats_applications(
                 self.candidate_tag_ids.as_ref(),
                 self.current_stage_category_type_slugs.as_ref(),
                 self.current_stage_default_type_slugs.as_ref(),
@@ -826,7 +793,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-ats-application-v-2026-01-01>
     pub fn create_ats_application(
         &self,
-        body: impl ::std::convert::Into<types::CreateAtsApplicationBody>,
+        body: impl ::std::convert::Into<types::CreateAtsApplicationRequest>,
     ) -> CreateAtsApplication {
         CreateAtsApplication {
             client: self.clone(),
@@ -842,7 +809,7 @@ impl Client {
 pub struct CreateAtsApplication {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateAtsApplicationBody,
+    body: types::CreateAtsApplicationRequest,
 }
 #[cfg(feature = "ats")]
 impl CreateAtsApplication {
@@ -866,9 +833,7 @@ impl CreateAtsApplication {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsCreateAtsApplicationResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateAtsApplicationResponse> {
         self.client.send_create_ats_application(&self.body).with_options(self.options)
     }
 }
@@ -921,9 +886,7 @@ impl RetrieveAtsApplication {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsApplicationResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::RetrieveAtsApplicationResponse> {
         self.client
             .send_retrieve_ats_application(&self.application_id)
             .with_options(self.options)
@@ -936,14 +899,12 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/associate-application-with-an-interview-plan-stage-v-2026-01-01>
-    pub fn associate_application_with_an_interview_plan_stage(
+    pub fn associate_application_with_interview_plan_stage(
         &self,
         application_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<
-            types::AssociateApplicationWithAnInterviewPlanStageBody,
-        >,
-    ) -> AssociateApplicationWithAnInterviewPlanStage {
-        AssociateApplicationWithAnInterviewPlanStage {
+        body: impl ::std::convert::Into<types::AssociateWithInterviewPlanStageRequest>,
+    ) -> AssociateApplicationWithInterviewPlanStage {
+        AssociateApplicationWithInterviewPlanStage {
             client: self.clone(),
             options: ::std::default::Default::default(),
             application_id: application_id.into(),
@@ -952,17 +913,17 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::associate_application_with_an_interview_plan_stage`]; finish with [`AssociateApplicationWithAnInterviewPlanStage::send`].
+///Request builder for [`Client::associate_application_with_interview_plan_stage`]; finish with [`AssociateApplicationWithInterviewPlanStage::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AssociateApplicationWithAnInterviewPlanStage {
+pub struct AssociateApplicationWithInterviewPlanStage {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     application_id: ::std::string::String,
-    body: types::AssociateApplicationWithAnInterviewPlanStageBody,
+    body: types::AssociateWithInterviewPlanStageRequest,
 }
 #[cfg(feature = "ats")]
-impl AssociateApplicationWithAnInterviewPlanStage {
+impl AssociateApplicationWithInterviewPlanStage {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -983,11 +944,9 @@ impl AssociateApplicationWithAnInterviewPlanStage {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedAtIdUpdatedAtResponse> {
         self.client
-            .send_associate_application_with_an_interview_plan_stage(
+            .send_associate_application_with_interview_plan_stage(
                 &self.application_id,
                 &self.body,
             )
@@ -1001,12 +960,12 @@ impl Client {
     /// Token scopes: `ats:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/add-note-to-an-application-v-2026-01-01>
-    pub fn add_note_to_an_application(
+    pub fn add_note_to_application(
         &self,
         application_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::AddNoteToAnApplicationBody>,
-    ) -> AddNoteToAnApplication {
-        AddNoteToAnApplication {
+        body: impl ::std::convert::Into<types::AddNoteToApplicationRequest>,
+    ) -> AddNoteToApplication {
+        AddNoteToApplication {
             client: self.clone(),
             options: ::std::default::Default::default(),
             application_id: application_id.into(),
@@ -1015,17 +974,17 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::add_note_to_an_application`]; finish with [`AddNoteToAnApplication::send`].
+///Request builder for [`Client::add_note_to_application`]; finish with [`AddNoteToApplication::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AddNoteToAnApplication {
+pub struct AddNoteToApplication {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     application_id: ::std::string::String,
-    body: types::AddNoteToAnApplicationBody,
+    body: types::AddNoteToApplicationRequest,
 }
 #[cfg(feature = "ats")]
-impl AddNoteToAnApplication {
+impl AddNoteToApplication {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -1046,11 +1005,9 @@ impl AddNoteToAnApplication {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedAtIdUpdatedAtResponse> {
         self.client
-            .send_add_note_to_an_application(&self.application_id, &self.body)
+            .send_add_note_to_application(&self.application_id, &self.body)
             .with_options(self.options)
     }
 }
@@ -1061,17 +1018,13 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-paginated-list-of-ats-attachment-files-v-2026-01-01>
-    pub fn retrieve_paginated_list_of_ats_attachment_files(
+    pub fn list_ats_attachment_files(
         &self,
-        attachable_type_slug: impl ::std::convert::Into<
-            types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
-        >,
+        attachable_type_slug: impl ::std::convert::Into<types::AttachableTypeSlug>,
         attachable_id: impl ::std::convert::Into<::std::string::String>,
-        attachment_type_slug: impl ::std::convert::Into<
-            types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
-        >,
-    ) -> RetrievePaginatedListOfAtsAttachmentFiles {
-        RetrievePaginatedListOfAtsAttachmentFiles {
+        attachment_type_slug: impl ::std::convert::Into<types::AttachmentTypeSlug>,
+    ) -> ListAtsAttachmentFiles {
+        ListAtsAttachmentFiles {
             client: self.clone(),
             options: ::std::default::Default::default(),
             attachable_type_slug: attachable_type_slug.into(),
@@ -1083,20 +1036,20 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_paginated_list_of_ats_attachment_files`]; finish with [`RetrievePaginatedListOfAtsAttachmentFiles::send`].
+///Request builder for [`Client::list_ats_attachment_files`]; finish with [`ListAtsAttachmentFiles::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaginatedListOfAtsAttachmentFiles {
+pub struct ListAtsAttachmentFiles {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    attachable_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
+    attachable_type_slug: types::AttachableTypeSlug,
     attachable_id: ::std::string::String,
-    attachment_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
+    attachment_type_slug: types::AttachmentTypeSlug,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl RetrievePaginatedListOfAtsAttachmentFiles {
+impl ListAtsAttachmentFiles {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -1130,13 +1083,9 @@ impl RetrievePaginatedListOfAtsAttachmentFiles {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsAttachmentFileList> {
         self.client
-            .send_retrieve_paginated_list_of_ats_attachment_files(
+            .send_list_ats_attachment_files(
                 self.attachable_type_slug,
                 &self.attachable_id,
                 self.attachment_type_slug,
@@ -1147,7 +1096,7 @@ impl RetrievePaginatedListOfAtsAttachmentFiles {
     }
 }
 #[cfg(feature = "ats")]
-impl RetrievePaginatedListOfAtsAttachmentFiles {
+impl ListAtsAttachmentFiles {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -1156,14 +1105,13 @@ impl RetrievePaginatedListOfAtsAttachmentFiles {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated
-for RetrievePaginatedListOfAtsAttachmentFiles {
-    type Page = types::AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200;
-    type Item = types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListAtsAttachmentFiles {
+    type Page = types::AtsAttachmentFileList;
+    type Item = types::AtsAttachmentFile;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_paginated_list_of_ats_attachment_files(
+            .send_list_ats_attachment_files(
                 self.attachable_type_slug.clone(),
                 &self.attachable_id,
                 self.attachment_type_slug.clone(),
@@ -1202,10 +1150,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-paginated-list-of-ats-candidates-v-2026-01-01>
-    pub fn retrieve_paginated_list_of_ats_candidates(
-        &self,
-    ) -> RetrievePaginatedListOfAtsCandidates {
-        RetrievePaginatedListOfAtsCandidates {
+    pub fn list_ats_candidates(&self) -> ListAtsCandidates {
+        ListAtsCandidates {
             client: self.clone(),
             options: ::std::default::Default::default(),
             current_stage_category_type_slugs: None,
@@ -1221,10 +1167,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_paginated_list_of_ats_candidates`]; finish with [`RetrievePaginatedListOfAtsCandidates::send`].
+///Request builder for [`Client::list_ats_candidates`]; finish with [`ListAtsCandidates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaginatedListOfAtsCandidates {
+pub struct ListAtsCandidates {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     current_stage_category_type_slugs: Option<::std::vec::Vec<::std::string::String>>,
@@ -1238,7 +1184,7 @@ pub struct RetrievePaginatedListOfAtsCandidates {
     updated_after: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl RetrievePaginatedListOfAtsCandidates {
+impl ListAtsCandidates {
     ///Sets the optional `current_stage_category_type_slugs` query parameter.
     pub fn current_stage_category_type_slugs(
         mut self,
@@ -1344,13 +1290,9 @@ impl RetrievePaginatedListOfAtsCandidates {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsCandidatesResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsCandidateList> {
         self.client
-            .send_retrieve_paginated_list_of_ats_candidates(
+            .send_list_ats_candidates(
                 self.current_stage_category_type_slugs.as_ref(),
                 self.current_stage_default_type_slugs.as_ref(),
                 self.cursor.as_deref(),
@@ -1365,7 +1307,7 @@ impl RetrievePaginatedListOfAtsCandidates {
     }
 }
 #[cfg(feature = "ats")]
-impl RetrievePaginatedListOfAtsCandidates {
+impl ListAtsCandidates {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -1374,13 +1316,13 @@ impl RetrievePaginatedListOfAtsCandidates {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated for RetrievePaginatedListOfAtsCandidates {
-    type Page = types::AtsRetrievePaginatedListOfAtsCandidatesResponse200;
-    type Item = types::AtsCandidatesGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListAtsCandidates {
+    type Page = types::AtsCandidateList;
+    type Item = types::AtsCandidate;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_paginated_list_of_ats_candidates(
+            .send_list_ats_candidates(
                 self.current_stage_category_type_slugs.as_ref(),
                 self.current_stage_default_type_slugs.as_ref(),
                 position.or(self.cursor.as_deref()),
@@ -1425,7 +1367,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-ats-candidate-v-2026-01-01>
     pub fn create_ats_candidate(
         &self,
-        body: impl ::std::convert::Into<types::CreateAtsCandidateBody>,
+        body: impl ::std::convert::Into<types::CreateAtsCandidateRequest>,
     ) -> CreateAtsCandidate {
         CreateAtsCandidate {
             client: self.clone(),
@@ -1441,7 +1383,7 @@ impl Client {
 pub struct CreateAtsCandidate {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateAtsCandidateBody,
+    body: types::CreateAtsCandidateRequest,
 }
 #[cfg(feature = "ats")]
 impl CreateAtsCandidate {
@@ -1465,9 +1407,7 @@ impl CreateAtsCandidate {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsCreateAtsCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateAtsCandidateResponse> {
         self.client.send_create_ats_candidate(&self.body).with_options(self.options)
     }
 }
@@ -1481,7 +1421,7 @@ impl Client {
     pub fn create_candidate_tags(
         &self,
         candidate_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateCandidateTagsBody>,
+        body: impl ::std::convert::Into<types::CreateCandidateTagsRequest>,
     ) -> CreateCandidateTags {
         CreateCandidateTags {
             client: self.clone(),
@@ -1499,7 +1439,7 @@ pub struct CreateCandidateTags {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     candidate_id: ::std::string::String,
-    body: types::CreateCandidateTagsBody,
+    body: types::CreateCandidateTagsRequest,
 }
 #[cfg(feature = "ats")]
 impl CreateCandidateTags {
@@ -1523,9 +1463,7 @@ impl CreateCandidateTags {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsCreateCandidateTagsResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateCandidateTagsResponse> {
         self.client
             .send_create_candidate_tags(&self.candidate_id, &self.body)
             .with_options(self.options)
@@ -1538,8 +1476,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-departments>
-    pub fn retrieve_a_list_of_ats_departments(&self) -> RetrieveAListOfAtsDepartments {
-        RetrieveAListOfAtsDepartments {
+    pub fn list_ats_departments(&self) -> ListAtsDepartments {
+        ListAtsDepartments {
             client: self.clone(),
             options: ::std::default::Default::default(),
             cursor: None,
@@ -1548,17 +1486,17 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_departments`]; finish with [`RetrieveAListOfAtsDepartments::send`].
+///Request builder for [`Client::list_ats_departments`]; finish with [`ListAtsDepartments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsDepartments {
+pub struct ListAtsDepartments {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsDepartments {
+impl ListAtsDepartments {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -1592,16 +1530,14 @@ impl RetrieveAListOfAtsDepartments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsDepartmentsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsDepartmentList> {
         self.client
-            .send_retrieve_a_list_of_ats_departments(self.cursor.as_deref(), self.limit)
+            .send_list_ats_departments(self.cursor.as_deref(), self.limit)
             .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsDepartments {
+impl ListAtsDepartments {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -1610,13 +1546,13 @@ impl RetrieveAListOfAtsDepartments {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsDepartments {
-    type Page = types::AtsRetrieveAListOfAtsDepartmentsResponse200;
-    type Item = types::AtsDepartmentsGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListAtsDepartments {
+    type Page = types::AtsDepartmentList;
+    type Item = types::AtsEmploymentType;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_a_list_of_ats_departments(
+            .send_list_ats_departments(
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
@@ -1652,10 +1588,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-published-ats-email-templates-v-2026-02-11>
-    pub fn retrieve_a_list_of_published_ats_email_templates(
-        &self,
-    ) -> RetrieveAListOfPublishedAtsEmailTemplates {
-        RetrieveAListOfPublishedAtsEmailTemplates {
+    pub fn list_published_ats_email_templates(&self) -> ListPublishedAtsEmailTemplates {
+        ListPublishedAtsEmailTemplates {
             client: self.clone(),
             options: ::std::default::Default::default(),
             cursor: None,
@@ -1665,10 +1599,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_published_ats_email_templates`]; finish with [`RetrieveAListOfPublishedAtsEmailTemplates::send`].
+///Request builder for [`Client::list_published_ats_email_templates`]; finish with [`ListPublishedAtsEmailTemplates::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfPublishedAtsEmailTemplates {
+pub struct ListPublishedAtsEmailTemplates {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
@@ -1676,7 +1610,7 @@ pub struct RetrieveAListOfPublishedAtsEmailTemplates {
     updated_after: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfPublishedAtsEmailTemplates {
+impl ListPublishedAtsEmailTemplates {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -1718,13 +1652,9 @@ impl RetrieveAListOfPublishedAtsEmailTemplates {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::PublishedAtsEmailTemplateList> {
         self.client
-            .send_retrieve_a_list_of_published_ats_email_templates(
+            .send_list_published_ats_email_templates(
                 self.cursor.as_deref(),
                 self.limit,
                 self.updated_after.as_ref(),
@@ -1733,7 +1663,7 @@ impl RetrieveAListOfPublishedAtsEmailTemplates {
     }
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfPublishedAtsEmailTemplates {
+impl ListPublishedAtsEmailTemplates {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -1742,14 +1672,13 @@ impl RetrieveAListOfPublishedAtsEmailTemplates {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated
-for RetrieveAListOfPublishedAtsEmailTemplates {
-    type Page = types::AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200;
-    type Item = types::AtsEmailTemplatesGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListPublishedAtsEmailTemplates {
+    type Page = types::PublishedAtsEmailTemplateList;
+    type Item = types::PublishedAtsEmailTemplate;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_a_list_of_published_ats_email_templates(
+            .send_list_published_ats_email_templates(
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
                 self.updated_after.as_ref(),
@@ -1786,10 +1715,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-employment-types>
-    pub fn retrieve_a_list_of_ats_employment_types(
-        &self,
-    ) -> RetrieveAListOfAtsEmploymentTypes {
-        RetrieveAListOfAtsEmploymentTypes {
+    pub fn list_ats_employment_types(&self) -> ListAtsEmploymentTypes {
+        ListAtsEmploymentTypes {
             client: self.clone(),
             options: ::std::default::Default::default(),
             cursor: None,
@@ -1798,17 +1725,17 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_employment_types`]; finish with [`RetrieveAListOfAtsEmploymentTypes::send`].
+///Request builder for [`Client::list_ats_employment_types`]; finish with [`ListAtsEmploymentTypes::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsEmploymentTypes {
+pub struct ListAtsEmploymentTypes {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsEmploymentTypes {
+impl ListAtsEmploymentTypes {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -1842,19 +1769,14 @@ impl RetrieveAListOfAtsEmploymentTypes {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsDepartmentsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsDepartmentList> {
         self.client
-            .send_retrieve_a_list_of_ats_employment_types(
-                self.cursor.as_deref(),
-                self.limit,
-            )
+            .send_list_ats_employment_types(self.cursor.as_deref(), self.limit)
             .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsEmploymentTypes {
+impl ListAtsEmploymentTypes {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -1863,13 +1785,13 @@ impl RetrieveAListOfAtsEmploymentTypes {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsEmploymentTypes {
-    type Page = types::AtsRetrieveAListOfAtsDepartmentsResponse200;
-    type Item = types::AtsDepartmentsGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListAtsEmploymentTypes {
+    type Page = types::AtsDepartmentList;
+    type Item = types::AtsEmploymentType;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_a_list_of_ats_employment_types(
+            .send_list_ats_employment_types(
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
@@ -1959,9 +1881,7 @@ impl RetrieveAtsHiringMembers {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsHiringMembersResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsHiringMemberList> {
         self.client
             .send_retrieve_ats_hiring_members(self.cursor.as_deref(), self.limit)
             .with_options(self.options)
@@ -1978,8 +1898,8 @@ impl RetrieveAtsHiringMembers {
 }
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated for RetrieveAtsHiringMembers {
-    type Page = types::AtsRetrieveAtsHiringMembersResponse200;
-    type Item = types::AtsHiringMembersGetResponseDataItems;
+    type Page = types::AtsHiringMemberList;
+    type Item = types::AtsHiringMember;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -2019,11 +1939,11 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-job-postings>
-    pub fn retrieve_a_list_of_ats_job_postings(
+    pub fn list_ats_job_postings(
         &self,
         job_board_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> RetrieveAListOfAtsJobPostings {
-        RetrieveAListOfAtsJobPostings {
+    ) -> ListAtsJobPostings {
+        ListAtsJobPostings {
             client: self.clone(),
             options: ::std::default::Default::default(),
             job_board_id: job_board_id.into(),
@@ -2033,10 +1953,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_job_postings`]; finish with [`RetrieveAListOfAtsJobPostings::send`].
+///Request builder for [`Client::list_ats_job_postings`]; finish with [`ListAtsJobPostings::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsJobPostings {
+pub struct ListAtsJobPostings {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     job_board_id: ::std::string::String,
@@ -2044,7 +1964,7 @@ pub struct RetrieveAListOfAtsJobPostings {
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsJobPostings {
+impl ListAtsJobPostings {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -2078,11 +1998,9 @@ impl RetrieveAListOfAtsJobPostings {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsJobPostingsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsJobPostingList> {
         self.client
-            .send_retrieve_a_list_of_ats_job_postings(
+            .send_list_ats_job_postings(
                 &self.job_board_id,
                 self.cursor.as_deref(),
                 self.limit,
@@ -2091,7 +2009,7 @@ impl RetrieveAListOfAtsJobPostings {
     }
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsJobPostings {
+impl ListAtsJobPostings {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -2100,13 +2018,13 @@ impl RetrieveAListOfAtsJobPostings {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobPostings {
-    type Page = types::AtsRetrieveAListOfAtsJobPostingsResponse200;
-    type Item = types::AtsJobPostingsJobPostingIdGetResponseData;
+impl crate::runtime::pagination::Paginated for ListAtsJobPostings {
+    type Page = types::AtsJobPostingList;
+    type Item = types::AtsJobPosting;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_a_list_of_ats_job_postings(
+            .send_list_ats_job_postings(
                 &self.job_board_id,
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
@@ -2217,9 +2135,7 @@ impl RetrieveAtsJobPostings {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::RetrieveAtsJobPostingsResponse> {
         self.client
             .send_retrieve_ats_job_postings(
                 self.cursor.as_deref(),
@@ -2241,8 +2157,8 @@ impl RetrieveAtsJobPostings {
 }
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated for RetrieveAtsJobPostings {
-    type Page = types::AtsRetrieveAtsJobPostingsResponse200;
-    type Item = types::AtsJobPostingsGetResponseDataItems;
+    type Page = types::RetrieveAtsJobPostingsResponse;
+    type Item = types::RetrieveAtsJobPostingsResult;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -2326,9 +2242,7 @@ impl RetrieveAtsJobPosting {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::RetrieveAtsJobPostingResponse> {
         self.client
             .send_retrieve_ats_job_posting(&self.job_posting_id)
             .with_options(self.options)
@@ -2341,8 +2255,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-jobs>
-    pub fn retrieve_a_list_of_ats_jobs(&self) -> RetrieveAListOfAtsJobs {
-        RetrieveAListOfAtsJobs {
+    pub fn list_ats_jobs(&self) -> ListAtsJobs {
+        ListAtsJobs {
             client: self.clone(),
             options: ::std::default::Default::default(),
             cursor: None,
@@ -2359,10 +2273,10 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_jobs`]; finish with [`RetrieveAListOfAtsJobs::send`].
+///Request builder for [`Client::list_ats_jobs`]; finish with [`ListAtsJobs::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsJobs {
+pub struct ListAtsJobs {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
@@ -2372,12 +2286,12 @@ pub struct RetrieveAListOfAtsJobs {
     limit: Option<i64>,
     location_ids: Option<::std::vec::Vec<::std::string::String>>,
     search: Option<::std::string::String>,
-    status: Option<::std::vec::Vec<types::AtsJobsPostResponseDataStatus>>,
+    status: Option<::std::vec::Vec<types::AtsJobStatus>>,
     team_ids: Option<::std::vec::Vec<::std::string::String>>,
     updated_after: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsJobs {
+impl ListAtsJobs {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -2447,7 +2361,7 @@ impl RetrieveAListOfAtsJobs {
     pub fn status(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<types::AtsJobsPostResponseDataStatus>,
+            Item = impl ::std::convert::Into<types::AtsJobStatus>,
         >,
     ) -> Self {
         self.status = Some(value.into_iter().map(::std::convert::Into::into).collect());
@@ -2493,11 +2407,9 @@ impl RetrieveAListOfAtsJobs {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsJobsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsJobList> {
         self.client
-            .send_retrieve_a_list_of_ats_jobs(
+            .send_list_ats_jobs(
                 self.cursor.as_deref(),
                 self.department_ids.as_ref(),
                 self.employment_type_ids.as_ref(),
@@ -2513,7 +2425,7 @@ impl RetrieveAListOfAtsJobs {
     }
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsJobs {
+impl ListAtsJobs {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -2522,13 +2434,13 @@ impl RetrieveAListOfAtsJobs {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsJobs {
-    type Page = types::AtsRetrieveAListOfAtsJobsResponse200;
-    type Item = types::AtsJobsGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListAtsJobs {
+    type Page = types::AtsJobList;
+    type Item = types::AtsJob;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_a_list_of_ats_jobs(
+            .send_list_ats_jobs(
                 position.or(self.cursor.as_deref()),
                 self.department_ids.as_ref(),
                 self.employment_type_ids.as_ref(),
@@ -2574,7 +2486,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/create-ats-job>
     pub fn create_ats_job(
         &self,
-        body: impl ::std::convert::Into<types::CreateAtsJobBody>,
+        body: impl ::std::convert::Into<types::CreateAtsJobRequest>,
     ) -> CreateAtsJob {
         CreateAtsJob {
             client: self.clone(),
@@ -2590,7 +2502,7 @@ impl Client {
 pub struct CreateAtsJob {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateAtsJobBody,
+    body: types::CreateAtsJobRequest,
 }
 #[cfg(feature = "ats")]
 impl CreateAtsJob {
@@ -2614,7 +2526,7 @@ impl CreateAtsJob {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::AtsCreateAtsJobResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateAtsJobResponse> {
         self.client.send_create_ats_job(&self.body).with_options(self.options)
     }
 }
@@ -2625,8 +2537,8 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-locations-v-2026-01-01>
-    pub fn retrieve_a_list_of_ats_locations(&self) -> RetrieveAListOfAtsLocations {
-        RetrieveAListOfAtsLocations {
+    pub fn list_ats_locations(&self) -> ListAtsLocations {
+        ListAtsLocations {
             client: self.clone(),
             options: ::std::default::Default::default(),
             cursor: None,
@@ -2635,17 +2547,17 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_locations`]; finish with [`RetrieveAListOfAtsLocations::send`].
+///Request builder for [`Client::list_ats_locations`]; finish with [`ListAtsLocations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsLocations {
+pub struct ListAtsLocations {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsLocations {
+impl ListAtsLocations {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -2679,16 +2591,14 @@ impl RetrieveAListOfAtsLocations {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsLocationsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AtsLocationList> {
         self.client
-            .send_retrieve_a_list_of_ats_locations(self.cursor.as_deref(), self.limit)
+            .send_list_ats_locations(self.cursor.as_deref(), self.limit)
             .with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsLocations {
+impl ListAtsLocations {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -2697,13 +2607,13 @@ impl RetrieveAListOfAtsLocations {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated for RetrieveAListOfAtsLocations {
-    type Page = types::AtsRetrieveAListOfAtsLocationsResponse200;
-    type Item = types::AtsLocationsGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListAtsLocations {
+    type Page = types::AtsLocationList;
+    type Item = types::AtsLocation;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_a_list_of_ats_locations(
+            .send_list_ats_locations(
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
             )
@@ -2739,23 +2649,23 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-a-list-of-ats-offers-v-2026-01-01>
-    pub fn retrieve_a_list_of_ats_offers(&self) -> RetrieveAListOfAtsOffers {
-        RetrieveAListOfAtsOffers {
+    pub fn list_ats_offers(&self) -> ListAtsOffers {
+        ListAtsOffers {
             client: self.clone(),
             options: ::std::default::Default::default(),
         }
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_a_list_of_ats_offers`]; finish with [`RetrieveAListOfAtsOffers::send`].
+///Request builder for [`Client::list_ats_offers`]; finish with [`ListAtsOffers::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAListOfAtsOffers {
+pub struct ListAtsOffers {
     client: Client,
     options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "ats")]
-impl RetrieveAListOfAtsOffers {
+impl ListAtsOffers {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -2776,10 +2686,8 @@ impl RetrieveAListOfAtsOffers {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsOffersResponse200> {
-        self.client.send_retrieve_a_list_of_ats_offers().with_options(self.options)
+    pub fn send(self) -> crate::runtime::Pending<types::AtsOfferList> {
+        self.client.send_list_ats_offers().with_options(self.options)
     }
 }
 #[cfg(feature = "ats")]
@@ -2789,10 +2697,10 @@ impl Client {
     /// Token scopes: `ats:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/ats/retrieve-paginated-list-of-ats-rejection-archivation-reasons-v-2026-01-01>
-    pub fn retrieve_paginated_list_of_ats_rejection_archivation_reasons(
+    pub fn list_ats_rejection_archivation_reasons(
         &self,
-    ) -> RetrievePaginatedListOfAtsRejectionArchivationReasons {
-        RetrievePaginatedListOfAtsRejectionArchivationReasons {
+    ) -> ListAtsRejectionArchivationReasons {
+        ListAtsRejectionArchivationReasons {
             client: self.clone(),
             options: ::std::default::Default::default(),
             cursor: None,
@@ -2805,21 +2713,21 @@ impl Client {
     }
 }
 #[cfg(feature = "ats")]
-///Request builder for [`Client::retrieve_paginated_list_of_ats_rejection_archivation_reasons`]; finish with [`RetrievePaginatedListOfAtsRejectionArchivationReasons::send`].
+///Request builder for [`Client::list_ats_rejection_archivation_reasons`]; finish with [`ListAtsRejectionArchivationReasons::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrievePaginatedListOfAtsRejectionArchivationReasons {
+pub struct ListAtsRejectionArchivationReasons {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     include_counts: Option<::std::string::String>,
     limit: Option<i64>,
-    reason_group_slug: Option<types::AtsReasonsGetParametersReasonGroupSlug>,
+    reason_group_slug: Option<types::ReasonGroupSlug>,
     search: Option<::std::string::String>,
-    subgroup_slug: Option<types::AtsReasonsGetParametersSubgroupSlug>,
+    subgroup_slug: Option<types::SubgroupSlug>,
 }
 #[cfg(feature = "ats")]
-impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
+impl ListAtsRejectionArchivationReasons {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -2844,7 +2752,7 @@ impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
     ///Sets the optional `reason_group_slug` query parameter.
     pub fn reason_group_slug(
         mut self,
-        value: impl ::std::convert::Into<types::AtsReasonsGetParametersReasonGroupSlug>,
+        value: impl ::std::convert::Into<types::ReasonGroupSlug>,
     ) -> Self {
         self.reason_group_slug = Some(value.into());
         self
@@ -2860,7 +2768,7 @@ impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
     ///Sets the optional `subgroup_slug` query parameter.
     pub fn subgroup_slug(
         mut self,
-        value: impl ::std::convert::Into<types::AtsReasonsGetParametersSubgroupSlug>,
+        value: impl ::std::convert::Into<types::SubgroupSlug>,
     ) -> Self {
         self.subgroup_slug = Some(value.into());
         self
@@ -2887,11 +2795,9 @@ impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsRejectionArchivationReasonList> {
         self.client
-            .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons(
+            .send_list_ats_rejection_archivation_reasons(
                 self.cursor.as_deref(),
                 self.include_counts.as_deref(),
                 self.limit,
@@ -2903,7 +2809,7 @@ impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
     }
 }
 #[cfg(feature = "ats")]
-impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
+impl ListAtsRejectionArchivationReasons {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -2912,14 +2818,13 @@ impl RetrievePaginatedListOfAtsRejectionArchivationReasons {
     }
 }
 #[cfg(feature = "ats")]
-impl crate::runtime::pagination::Paginated
-for RetrievePaginatedListOfAtsRejectionArchivationReasons {
-    type Page = types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200;
-    type Item = types::AtsReasonsGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for ListAtsRejectionArchivationReasons {
+    type Page = types::AtsRejectionArchivationReasonList;
+    type Item = types::AtsRejectionArchivationReason;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons(
+            .send_list_ats_rejection_archivation_reasons(
                 position.or(self.cursor.as_deref()),
                 self.include_counts.as_deref(),
                 self.limit.clone(),
@@ -2979,10 +2884,10 @@ pub struct ListTags {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
-    include_counts: Option<types::AtsTagsGetParametersIncludeCounts>,
+    include_counts: Option<types::IncludeCount>,
     limit: Option<i64>,
     search_text: Option<::std::string::String>,
-    tag_group_slug: Option<types::AtsTagsGetParametersTagGroupSlug>,
+    tag_group_slug: Option<types::TagGroupSlug>,
 }
 #[cfg(feature = "ats")]
 impl ListTags {
@@ -2997,7 +2902,7 @@ impl ListTags {
     ///Sets the optional `include_counts` query parameter.
     pub fn include_counts(
         mut self,
-        value: impl ::std::convert::Into<types::AtsTagsGetParametersIncludeCounts>,
+        value: impl ::std::convert::Into<types::IncludeCount>,
     ) -> Self {
         self.include_counts = Some(value.into());
         self
@@ -3018,7 +2923,7 @@ impl ListTags {
     ///Sets the optional `tag_group_slug` query parameter.
     pub fn tag_group_slug(
         mut self,
-        value: impl ::std::convert::Into<types::AtsTagsGetParametersTagGroupSlug>,
+        value: impl ::std::convert::Into<types::TagGroupSlug>,
     ) -> Self {
         self.tag_group_slug = Some(value.into());
         self
@@ -3043,7 +2948,7 @@ impl ListTags {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::AtsListTagsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::TagList> {
         self.client
             .send_list_tags(
                 self.cursor.as_deref(),
@@ -3066,8 +2971,8 @@ impl ListTags {
 }
 #[cfg(feature = "ats")]
 impl crate::runtime::pagination::Paginated for ListTags {
-    type Page = types::AtsListTagsResponse200;
-    type Item = types::AtsTagsGetResponseDataItems;
+    type Page = types::TagList;
+    type Item = types::Tag;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -3110,11 +3015,11 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/legal-entities/get-legal-entity-data-from-organization-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor(
+    pub fn get_benefits_vendor_legal_entity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-    ) -> GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
-        GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
+    ) -> GetBenefitsVendorLegalEntity {
+        GetBenefitsVendorLegalEntity {
             client: self.clone(),
             options: ::std::default::Default::default(),
             id: id.into(),
@@ -3122,16 +3027,16 @@ impl Client {
     }
 }
 #[cfg(feature = "legal-entities")]
-///Request builder for [`Client::get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor`]; finish with [`GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor::send`].
+///Request builder for [`Client::get_benefits_vendor_legal_entity`]; finish with [`GetBenefitsVendorLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
+pub struct GetBenefitsVendorLegalEntity {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "legal-entities")]
-impl GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
+impl GetBenefitsVendorLegalEntity {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -3154,13 +3059,9 @@ impl GetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBenefitsVendorLegalEntityResponse> {
         self.client
-            .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor(
-                &self.id,
-            )
+            .send_get_benefits_vendor_legal_entity(&self.id)
             .with_options(self.options)
     }
 }
@@ -3215,7 +3116,7 @@ impl Get401KPlansForLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::Plans401KGet401KPlansForLegalEntityResponse200> {
+    ) -> crate::runtime::Pending<types::Get401KPlansForLegalEntityResponse> {
         self.client
             .send_get_401_k_plans_for_legal_entity(&self.id)
             .with_options(self.options)
@@ -3228,11 +3129,11 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/clean-up-plan-for-a-given-legal-entity-v-2026-01-01>
-    pub fn clean_up_plan_for_a_given_legal_entity(
+    pub fn clean_up_plan_for_legal_entity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-    ) -> CleanUpPlanForAGivenLegalEntity {
-        CleanUpPlanForAGivenLegalEntity {
+    ) -> CleanUpPlanForLegalEntity {
+        CleanUpPlanForLegalEntity {
             client: self.clone(),
             options: ::std::default::Default::default(),
             id: id.into(),
@@ -3240,16 +3141,16 @@ impl Client {
     }
 }
 #[cfg(feature = "plans-401-k")]
-///Request builder for [`Client::clean_up_plan_for_a_given_legal_entity`]; finish with [`CleanUpPlanForAGivenLegalEntity::send`].
+///Request builder for [`Client::clean_up_plan_for_legal_entity`]; finish with [`CleanUpPlanForLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CleanUpPlanForAGivenLegalEntity {
+pub struct CleanUpPlanForLegalEntity {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "plans-401-k")]
-impl CleanUpPlanForAGivenLegalEntity {
+impl CleanUpPlanForLegalEntity {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -3270,11 +3171,9 @@ impl CleanUpPlanForAGivenLegalEntity {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
-            .send_clean_up_plan_for_a_given_legal_entity(&self.id)
+            .send_clean_up_plan_for_legal_entity(&self.id)
             .with_options(self.options)
     }
 }
@@ -3285,11 +3184,11 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/plans-401-k/activate-the-401-k-integration-for-the-legal-entity-v-2026-01-01>
-    pub fn activate_the_401_k_integration_for_the_legal_entity(
+    pub fn activate_401_k_integration_for_legal_entity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-    ) -> ActivateThe401KIntegrationForTheLegalEntity {
-        ActivateThe401KIntegrationForTheLegalEntity {
+    ) -> Activate401KIntegrationForLegalEntity {
+        Activate401KIntegrationForLegalEntity {
             client: self.clone(),
             options: ::std::default::Default::default(),
             id: id.into(),
@@ -3297,16 +3196,16 @@ impl Client {
     }
 }
 #[cfg(feature = "plans-401-k")]
-///Request builder for [`Client::activate_the_401_k_integration_for_the_legal_entity`]; finish with [`ActivateThe401KIntegrationForTheLegalEntity::send`].
+///Request builder for [`Client::activate_401_k_integration_for_legal_entity`]; finish with [`Activate401KIntegrationForLegalEntity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ActivateThe401KIntegrationForTheLegalEntity {
+pub struct Activate401KIntegrationForLegalEntity {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
 }
 #[cfg(feature = "plans-401-k")]
-impl ActivateThe401KIntegrationForTheLegalEntity {
+impl Activate401KIntegrationForLegalEntity {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -3329,11 +3228,9 @@ impl ActivateThe401KIntegrationForTheLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::Activate401KIntegrationForLegalEntityResponse> {
         self.client
-            .send_activate_the_401_k_integration_for_the_legal_entity(&self.id)
+            .send_activate_401_k_integration_for_legal_entity(&self.id)
             .with_options(self.options)
     }
 }
@@ -3344,12 +3241,12 @@ impl Client {
     /// Token scopes: `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/employees/get-employee-from-organization-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_employee_from_organization_integrated_with_external_benefits_vendor(
+    pub fn get_benefits_vendor_employee(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
         employee_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
-        GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
+    ) -> GetBenefitsVendorEmployee {
+        GetBenefitsVendorEmployee {
             client: self.clone(),
             options: ::std::default::Default::default(),
             id: id.into(),
@@ -3359,10 +3256,10 @@ impl Client {
     }
 }
 #[cfg(feature = "employees")]
-///Request builder for [`Client::get_employee_from_organization_integrated_with_external_benefits_vendor`]; finish with [`GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor::send`].
+///Request builder for [`Client::get_benefits_vendor_employee`]; finish with [`GetBenefitsVendorEmployee::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
+pub struct GetBenefitsVendorEmployee {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
@@ -3370,7 +3267,7 @@ pub struct GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
     active_contracts: Option<bool>,
 }
 #[cfg(feature = "employees")]
-impl GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
+impl GetBenefitsVendorEmployee {
     ///Sets the optional `active_contracts` query parameter.
     pub fn active_contracts(mut self, value: impl ::std::convert::Into<bool>) -> Self {
         self.active_contracts = Some(value.into());
@@ -3398,11 +3295,9 @@ impl GetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBenefitsVendorEmployeeResponse> {
         self.client
-            .send_get_employee_from_organization_integrated_with_external_benefits_vendor(
+            .send_get_benefits_vendor_employee(
                 &self.id,
                 &self.employee_id,
                 self.active_contracts,
@@ -3417,11 +3312,11 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payroll/get-pay-stub-from-employees-from-organization-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
+    pub fn get_benefits_vendor_employee_pay_stubs(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-    ) -> GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
-        GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
+    ) -> GetBenefitsVendorEmployeePayStubs {
+        GetBenefitsVendorEmployeePayStubs {
             client: self.clone(),
             options: ::std::default::Default::default(),
             id: id.into(),
@@ -3434,10 +3329,10 @@ impl Client {
     }
 }
 #[cfg(feature = "payroll")]
-///Request builder for [`Client::get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor`]; finish with [`GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor::send`].
+///Request builder for [`Client::get_benefits_vendor_employee_pay_stubs`]; finish with [`GetBenefitsVendorEmployeePayStubs::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
+pub struct GetBenefitsVendorEmployeePayStubs {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
@@ -3448,7 +3343,7 @@ pub struct GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefits
     status: Option<::std::string::String>,
 }
 #[cfg(feature = "payroll")]
-impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
+impl GetBenefitsVendorEmployeePayStubs {
     ///Sets the optional `items_per_page` query parameter.
     pub fn items_per_page(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.items_per_page = Some(value.into());
@@ -3505,11 +3400,9 @@ impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::BenefitsVendorEmployeePayStubList> {
         self.client
-            .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
+            .send_get_benefits_vendor_employee_pay_stubs(
                 &self.id,
                 self.items_per_page,
                 self.offset,
@@ -3521,7 +3414,7 @@ impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor
     }
 }
 #[cfg(feature = "payroll")]
-impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
+impl GetBenefitsVendorEmployeePayStubs {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -3530,14 +3423,13 @@ impl GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor
     }
 }
 #[cfg(feature = "payroll")]
-impl crate::runtime::pagination::Paginated
-for GetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendor {
-    type Page = types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200;
-    type Item = types::BenefitsLegalEntitiesIdPayStubGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for GetBenefitsVendorEmployeePayStubs {
+    type Page = types::BenefitsVendorEmployeePayStubList;
+    type Item = types::BenefitsVendorEmployeePayStub;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
+            .send_get_benefits_vendor_employee_pay_stubs(
                 &self.id,
                 self.items_per_page.clone(),
                 position
@@ -3629,9 +3521,7 @@ impl GetYearToDatePay {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PayrollGetYearToDatePayResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetYearToDatePayResponse> {
         self.client
             .send_get_year_to_date_pay(&self.id, &self.date_end, &self.date_start)
             .with_options(self.options)
@@ -3647,7 +3537,7 @@ impl Client {
     pub fn create_401_k_plan_for_legal_entity(
         &self,
         legal_entity_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::Create401KPlanForLegalEntityBody>,
+        body: impl ::std::convert::Into<types::Create401KPlanForLegalEntityRequest>,
     ) -> Create401KPlanForLegalEntity {
         Create401KPlanForLegalEntity {
             client: self.clone(),
@@ -3665,7 +3555,7 @@ pub struct Create401KPlanForLegalEntity {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
-    body: types::Create401KPlanForLegalEntityBody,
+    body: types::Create401KPlanForLegalEntityRequest,
 }
 #[cfg(feature = "plans-401-k")]
 impl Create401KPlanForLegalEntity {
@@ -3691,9 +3581,7 @@ impl Create401KPlanForLegalEntity {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::Plans401KCreate401KPlanForLegalEntityResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::Create401KPlanForLegalEntityResponse> {
         self.client
             .send_create_401_k_plan_for_legal_entity(&self.legal_entity_id, &self.body)
             .with_options(self.options)
@@ -3710,7 +3598,7 @@ impl Client {
         &self,
         legal_entity_id: impl ::std::convert::Into<::std::string::String>,
         plan_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::Update401KPlanBody>,
+        body: impl ::std::convert::Into<types::Update401KPlanRequest>,
     ) -> Update401KPlan {
         Update401KPlan {
             client: self.clone(),
@@ -3730,7 +3618,7 @@ pub struct Update401KPlan {
     options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
     plan_id: ::std::string::String,
-    body: types::Update401KPlanBody,
+    body: types::Update401KPlanRequest,
 }
 #[cfg(feature = "plans-401-k")]
 impl Update401KPlan {
@@ -3754,9 +3642,7 @@ impl Update401KPlan {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::Plans401KUpdate401KPlanResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::Update401KPlanResponse> {
         self.client
             .send_update_401_k_plan(&self.legal_entity_id, &self.plan_id, &self.body)
             .with_options(self.options)
@@ -3769,13 +3655,13 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/enrollments/get-enrollment-settings-from-an-employee-in-a-401-k-plan-v-2026-01-01>
-    pub fn get_enrollment_settings_from_an_employee_in_a_401_k_plan(
+    pub fn get_enrollment_settings_from_employee_in_401_k_plan(
         &self,
         legal_entity_id: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         plan_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
-        GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
+    ) -> GetEnrollmentSettingsFromEmployeeIn401KPlan {
+        GetEnrollmentSettingsFromEmployeeIn401KPlan {
             client: self.clone(),
             options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
@@ -3785,10 +3671,10 @@ impl Client {
     }
 }
 #[cfg(feature = "enrollments")]
-///Request builder for [`Client::get_enrollment_settings_from_an_employee_in_a_401_k_plan`]; finish with [`GetEnrollmentSettingsFromAnEmployeeInA401KPlan::send`].
+///Request builder for [`Client::get_enrollment_settings_from_employee_in_401_k_plan`]; finish with [`GetEnrollmentSettingsFromEmployeeIn401KPlan::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
+pub struct GetEnrollmentSettingsFromEmployeeIn401KPlan {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
@@ -3796,7 +3682,7 @@ pub struct GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
     plan_id: ::std::string::String,
 }
 #[cfg(feature = "enrollments")]
-impl GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
+impl GetEnrollmentSettingsFromEmployeeIn401KPlan {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -3817,13 +3703,9 @@ impl GetEnrollmentSettingsFromAnEmployeeInA401KPlan {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::EnrollmentSettingList> {
         self.client
-            .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan(
+            .send_get_enrollment_settings_from_employee_in_401_k_plan(
                 &self.legal_entity_id,
                 &self.contract_id,
                 &self.plan_id,
@@ -3838,14 +3720,14 @@ impl Client {
     /// Token scopes: `benefits:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/enrollments/enroll-an-employee-in-a-401-k-plan-v-2026-01-01>
-    pub fn enroll_an_employee_in_a_401_k_plan(
+    pub fn enroll_employee_in_401_k_plan(
         &self,
         legal_entity_id: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         plan_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::EnrollAnEmployeeInA401kPlanBody>,
-    ) -> EnrollAnEmployeeInA401KPlan {
-        EnrollAnEmployeeInA401KPlan {
+        body: impl ::std::convert::Into<types::EnrollEmployeeIn401KPlanRequest>,
+    ) -> EnrollEmployeeIn401KPlan {
+        EnrollEmployeeIn401KPlan {
             client: self.clone(),
             options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
@@ -3856,19 +3738,19 @@ impl Client {
     }
 }
 #[cfg(feature = "enrollments")]
-///Request builder for [`Client::enroll_an_employee_in_a_401_k_plan`]; finish with [`EnrollAnEmployeeInA401KPlan::send`].
+///Request builder for [`Client::enroll_employee_in_401_k_plan`]; finish with [`EnrollEmployeeIn401KPlan::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct EnrollAnEmployeeInA401KPlan {
+pub struct EnrollEmployeeIn401KPlan {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
     contract_id: ::std::string::String,
     plan_id: ::std::string::String,
-    body: types::EnrollAnEmployeeInA401kPlanBody,
+    body: types::EnrollEmployeeIn401KPlanRequest,
 }
 #[cfg(feature = "enrollments")]
-impl EnrollAnEmployeeInA401KPlan {
+impl EnrollEmployeeIn401KPlan {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -3891,11 +3773,9 @@ impl EnrollAnEmployeeInA401KPlan {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EnrollmentsEnrollAnEmployeeInA401kPlanResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EnrollEmployeeIn401KPlanResponse> {
         self.client
-            .send_enroll_an_employee_in_a_401_k_plan(
+            .send_enroll_employee_in_401_k_plan(
                 &self.legal_entity_id,
                 &self.contract_id,
                 &self.plan_id,
@@ -3911,11 +3791,11 @@ impl Client {
     /// Token scopes: `benefits:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/paystubs/get-paystubs-from-legal-entity-integrated-with-external-benefits-vendor-v-2026-01-01>
-    pub fn get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor(
+    pub fn get_benefits_vendor_legal_entity_paystubs(
         &self,
         legal_entity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
-        GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
+    ) -> GetBenefitsVendorLegalEntityPaystubs {
+        GetBenefitsVendorLegalEntityPaystubs {
             client: self.clone(),
             options: ::std::default::Default::default(),
             legal_entity_id: legal_entity_id.into(),
@@ -3928,10 +3808,10 @@ impl Client {
     }
 }
 #[cfg(feature = "paystubs")]
-///Request builder for [`Client::get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor`]; finish with [`GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor::send`].
+///Request builder for [`Client::get_benefits_vendor_legal_entity_paystubs`]; finish with [`GetBenefitsVendorLegalEntityPaystubs::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
+pub struct GetBenefitsVendorLegalEntityPaystubs {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
@@ -3939,14 +3819,10 @@ pub struct GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
     date_end: Option<::std::string::String>,
     date_start: Option<::std::string::String>,
     items_per_page: Option<i64>,
-    states: Option<
-        ::std::vec::Vec<
-            types::BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentStatus,
-        >,
-    >,
+    states: Option<::std::vec::Vec<types::PaymentStatus>>,
 }
 #[cfg(feature = "paystubs")]
-impl GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
+impl GetBenefitsVendorLegalEntityPaystubs {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -3980,9 +3856,7 @@ impl GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
     pub fn states(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentStatus,
-            >,
+            Item = impl ::std::convert::Into<types::PaymentStatus>,
         >,
     ) -> Self {
         self.states = Some(value.into_iter().map(::std::convert::Into::into).collect());
@@ -4010,11 +3884,9 @@ impl GetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBenefitsVendorLegalEntityPaystubsResponse> {
         self.client
-            .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor(
+            .send_get_benefits_vendor_legal_entity_paystubs(
                 &self.legal_entity_id,
                 self.cursor.as_deref(),
                 self.date_end.as_deref(),
@@ -4034,7 +3906,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/candidates/add-candidate>
     pub fn add_candidate(
         &self,
-        body: impl ::std::convert::Into<types::AddCandidateBody>,
+        body: impl ::std::convert::Into<types::AddCandidateRequest>,
     ) -> AddCandidate {
         AddCandidate {
             client: self.clone(),
@@ -4050,7 +3922,7 @@ impl Client {
 pub struct AddCandidate {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::AddCandidateBody,
+    body: types::AddCandidateRequest,
 }
 #[cfg(feature = "candidates")]
 impl AddCandidate {
@@ -4074,9 +3946,7 @@ impl AddCandidate {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedResponse> {
         self.client.send_add_candidate(&self.body).with_options(self.options)
     }
 }
@@ -4087,7 +3957,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/consent/create-consent-token>
     pub fn create_consent_token(
         &self,
-        body: impl ::std::convert::Into<types::CreateConsentTokenBody>,
+        body: impl ::std::convert::Into<types::CreateConsentTokenRequest>,
     ) -> CreateConsentToken {
         CreateConsentToken {
             client: self.clone(),
@@ -4103,7 +3973,7 @@ impl Client {
 pub struct CreateConsentToken {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateConsentTokenBody,
+    body: types::CreateConsentTokenRequest,
 }
 #[cfg(feature = "consent")]
 impl CreateConsentToken {
@@ -4127,9 +3997,7 @@ impl CreateConsentToken {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ConsentCreateConsentTokenResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateConsentTokenResponse> {
         self.client.send_create_consent_token(&self.body).with_options(self.options)
     }
 }
@@ -4177,9 +4045,7 @@ impl GetContractTemplates {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsGetContractTemplatesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractTemplateList> {
         self.client.send_get_contract_templates().with_options(self.options)
     }
 }
@@ -4219,17 +4085,17 @@ pub struct GetContracts {
     options: crate::runtime::pending::CallOptions,
     after_cursor: Option<::std::string::String>,
     countries: Option<::std::vec::Vec<::std::string::String>>,
-    currencies: Option<types::PaymentsGetParametersCurrencies>,
-    expand: Option<types::ContractsGetParametersExpand>,
+    currencies: Option<types::CurrencyCode>,
+    expand: Option<types::Expand>,
     external_id: Option<::std::string::String>,
     external_id_absent: Option<::std::string::String>,
     limit: Option<i64>,
-    order_direction: Option<types::PeopleGetParametersSortOrder>,
+    order_direction: Option<types::SortOrder>,
     search: Option<::std::string::String>,
-    sort_by: Option<types::ContractsGetParametersSortBy>,
-    statuses: Option<::std::vec::Vec<types::ContractsGetParametersStatusesSchemaItems>>,
+    sort_by: Option<types::ContractSortBy>,
+    statuses: Option<::std::vec::Vec<types::GetContractsStatus>>,
     team_id: Option<::std::string::String>,
-    types: Option<::std::vec::Vec<types::ContractsGetResponseDataItemsType>>,
+    types: Option<::std::vec::Vec<types::ContractKind>>,
 }
 #[cfg(feature = "contracts")]
 impl GetContracts {
@@ -4256,16 +4122,13 @@ impl GetContracts {
     ///Sets the optional `currencies` query parameter.
     pub fn currencies(
         mut self,
-        value: impl ::std::convert::Into<types::PaymentsGetParametersCurrencies>,
+        value: impl ::std::convert::Into<types::CurrencyCode>,
     ) -> Self {
         self.currencies = Some(value.into());
         self
     }
     ///Sets the optional `expand` query parameter.
-    pub fn expand(
-        mut self,
-        value: impl ::std::convert::Into<types::ContractsGetParametersExpand>,
-    ) -> Self {
+    pub fn expand(mut self, value: impl ::std::convert::Into<types::Expand>) -> Self {
         self.expand = Some(value.into());
         self
     }
@@ -4293,7 +4156,7 @@ impl GetContracts {
     ///Sets the optional `order_direction` query parameter.
     pub fn order_direction(
         mut self,
-        value: impl ::std::convert::Into<types::PeopleGetParametersSortOrder>,
+        value: impl ::std::convert::Into<types::SortOrder>,
     ) -> Self {
         self.order_direction = Some(value.into());
         self
@@ -4309,7 +4172,7 @@ impl GetContracts {
     ///Sets the optional `sort_by` query parameter.
     pub fn sort_by(
         mut self,
-        value: impl ::std::convert::Into<types::ContractsGetParametersSortBy>,
+        value: impl ::std::convert::Into<types::ContractSortBy>,
     ) -> Self {
         self.sort_by = Some(value.into());
         self
@@ -4318,9 +4181,7 @@ impl GetContracts {
     pub fn statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::ContractsGetParametersStatusesSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::GetContractsStatus>,
         >,
     ) -> Self {
         self.statuses = Some(
@@ -4340,7 +4201,7 @@ impl GetContracts {
     pub fn types(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<types::ContractsGetResponseDataItemsType>,
+            Item = impl ::std::convert::Into<types::ContractKind>,
         >,
     ) -> Self {
         self.types = Some(value.into_iter().map(::std::convert::Into::into).collect());
@@ -4366,9 +4227,7 @@ impl GetContracts {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsGetContractsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractList> {
         self.client
             .send_get_contracts(
                 self.after_cursor.as_deref(),
@@ -4399,8 +4258,8 @@ impl GetContracts {
 }
 #[cfg(feature = "contracts")]
 impl crate::runtime::pagination::Paginated for GetContracts {
-    type Page = types::ContractsGetContractsResponse200;
-    type Item = types::ContractsGetResponseDataItems;
+    type Page = types::ContractList;
+    type Item = types::Contract;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -4455,7 +4314,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/create-ic-contract>
     pub fn create_ic_contract(
         &self,
-        body: impl ::std::convert::Into<types::CreateIcContractBody>,
+        body: impl ::std::convert::Into<types::CreateIcContractRequest>,
     ) -> CreateIcContract {
         CreateIcContract {
             client: self.clone(),
@@ -4471,7 +4330,7 @@ impl Client {
 pub struct CreateIcContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateIcContractBody,
+    body: types::CreateIcContractRequest,
 }
 #[cfg(feature = "contracts")]
 impl CreateIcContract {
@@ -4495,9 +4354,7 @@ impl CreateIcContract {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsCreateIcContractResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateIcContractResponse> {
         self.client.send_create_ic_contract(&self.body).with_options(self.options)
     }
 }
@@ -4545,11 +4402,7 @@ impl GetContractCustomFields {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::CustomFieldsContractsGetContractCustomFieldsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractCustomFieldList> {
         self.client.send_get_contract_custom_fields().with_options(self.options)
     }
 }
@@ -4602,9 +4455,7 @@ impl GetCustomField {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CustomFieldsContractsGetCustomFieldResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetCustomFieldResponse> {
         self.client.send_get_custom_field(&self.id).with_options(self.options)
     }
 }
@@ -4617,7 +4468,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/gp-hiring/create-gp-contract>
     pub fn create_gp_contract(
         &self,
-        body: impl ::std::convert::Into<types::CreateGpContractBody>,
+        body: impl ::std::convert::Into<types::CreateGpContractRequest>,
     ) -> CreateGpContract {
         CreateGpContract {
             client: self.clone(),
@@ -4633,7 +4484,7 @@ impl Client {
 pub struct CreateGpContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateGpContractBody,
+    body: types::CreateGpContractRequest,
 }
 #[cfg(feature = "gp-hiring")]
 impl CreateGpContract {
@@ -4657,9 +4508,7 @@ impl CreateGpContract {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::GpHiringCreateGpContractResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateGpContractResponse> {
         self.client.send_create_gp_contract(&self.body).with_options(self.options)
     }
 }
@@ -4690,15 +4539,12 @@ pub struct GetContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    expand: Option<types::ContractsGetParametersExpand>,
+    expand: Option<types::Expand>,
 }
 #[cfg(feature = "contracts")]
 impl GetContract {
     ///Sets the optional `expand` query parameter.
-    pub fn expand(
-        mut self,
-        value: impl ::std::convert::Into<types::ContractsGetParametersExpand>,
-    ) -> Self {
+    pub fn expand(mut self, value: impl ::std::convert::Into<types::Expand>) -> Self {
         self.expand = Some(value.into());
         self
     }
@@ -4722,9 +4568,7 @@ impl GetContract {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsGetContractResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetContractResponse> {
         self.client
             .send_get_contract(&self.contract_id, self.expand)
             .with_options(self.options)
@@ -4740,7 +4584,7 @@ impl Client {
     pub fn update_ic_contract(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateIcContractBody>,
+        body: impl ::std::convert::Into<types::UpdateIcContractRequest>,
     ) -> UpdateIcContract {
         UpdateIcContract {
             client: self.clone(),
@@ -4758,7 +4602,7 @@ pub struct UpdateIcContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::UpdateIcContractBody,
+    body: types::UpdateIcContractRequest,
 }
 #[cfg(feature = "contracts")]
 impl UpdateIcContract {
@@ -4782,9 +4626,7 @@ impl UpdateIcContract {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsUpdateIcContractResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdateIcContractResponse> {
         self.client
             .send_update_ic_contract(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -4859,9 +4701,7 @@ impl GetContractAdjustments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AdjustmentsGetContractAdjustmentsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractAdjustmentList> {
         self.client
             .send_get_contract_adjustments(
                 &self.contract_id,
@@ -4903,14 +4743,8 @@ pub struct GetContractAmendmentsContracts {
     contract_id: ::std::string::String,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
-    sign_statuses: Option<
-        ::std::vec::Vec<
-            types::ContractsContractIdAmendmentsGetResponseDataItemsSignStatus,
-        >,
-    >,
-    statuses: Option<
-        ::std::vec::Vec<types::ContractsContractIdAmendmentsGetResponseDataItemsStatus>,
-    >,
+    sign_statuses: Option<::std::vec::Vec<types::SignStatus>>,
+    statuses: Option<::std::vec::Vec<types::ContractAmendmentsContractStatus>>,
 }
 #[cfg(feature = "contractor-amendments")]
 impl GetContractAmendmentsContracts {
@@ -4931,9 +4765,7 @@ impl GetContractAmendmentsContracts {
     pub fn sign_statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::ContractsContractIdAmendmentsGetResponseDataItemsSignStatus,
-            >,
+            Item = impl ::std::convert::Into<types::SignStatus>,
         >,
     ) -> Self {
         self.sign_statuses = Some(
@@ -4945,9 +4777,7 @@ impl GetContractAmendmentsContracts {
     pub fn statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::ContractsContractIdAmendmentsGetResponseDataItemsStatus,
-            >,
+            Item = impl ::std::convert::Into<types::ContractAmendmentsContractStatus>,
         >,
     ) -> Self {
         self.statuses = Some(
@@ -4975,11 +4805,7 @@ impl GetContractAmendmentsContracts {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::ContractorAmendmentsGetContractAmendmentsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractAmendmentsContractList> {
         self.client
             .send_get_contract_amendments_contracts(
                 &self.contract_id,
@@ -5002,8 +4828,8 @@ impl GetContractAmendmentsContracts {
 }
 #[cfg(feature = "contractor-amendments")]
 impl crate::runtime::pagination::Paginated for GetContractAmendmentsContracts {
-    type Page = types::ContractorAmendmentsGetContractAmendmentsResponse200;
-    type Item = types::ContractsContractIdAmendmentsGetResponseDataItems;
+    type Page = types::ContractAmendmentsContractList;
+    type Item = types::ContractAmendmentsContract;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -5049,7 +4875,7 @@ impl Client {
     pub fn create_contract_amendment_contracts(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateContractAmendmentContractsBody>,
+        body: impl ::std::convert::Into<types::CreateContractAmendmentContractsRequest>,
     ) -> CreateContractAmendmentContracts {
         CreateContractAmendmentContracts {
             client: self.clone(),
@@ -5067,7 +4893,7 @@ pub struct CreateContractAmendmentContracts {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateContractAmendmentContractsBody,
+    body: types::CreateContractAmendmentContractsRequest,
 }
 #[cfg(feature = "contractor-amendments")]
 impl CreateContractAmendmentContracts {
@@ -5093,9 +4919,7 @@ impl CreateContractAmendmentContracts {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::ContractorAmendmentsCreateContractAmendmentResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateContractAmendmentContractsResponse> {
         self.client
             .send_create_contract_amendment_contracts(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -5108,14 +4932,14 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/cost-centers/assign-cost-centers-to-an-employment-contract-v-2026-01-01>
-    pub fn assign_cost_centers_to_an_employment_contract(
+    pub fn assign_cost_centers_to_employment_contract(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<
-            types::AssignCostCentersToAnEmploymentContractBody,
+            types::AssignCostCentersToEmploymentContractRequest,
         >,
-    ) -> AssignCostCentersToAnEmploymentContract {
-        AssignCostCentersToAnEmploymentContract {
+    ) -> AssignCostCentersToEmploymentContract {
+        AssignCostCentersToEmploymentContract {
             client: self.clone(),
             options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
@@ -5124,17 +4948,17 @@ impl Client {
     }
 }
 #[cfg(feature = "cost-centers")]
-///Request builder for [`Client::assign_cost_centers_to_an_employment_contract`]; finish with [`AssignCostCentersToAnEmploymentContract::send`].
+///Request builder for [`Client::assign_cost_centers_to_employment_contract`]; finish with [`AssignCostCentersToEmploymentContract::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct AssignCostCentersToAnEmploymentContract {
+pub struct AssignCostCentersToEmploymentContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::AssignCostCentersToAnEmploymentContractBody,
+    body: types::AssignCostCentersToEmploymentContractRequest,
 }
 #[cfg(feature = "cost-centers")]
-impl AssignCostCentersToAnEmploymentContract {
+impl AssignCostCentersToEmploymentContract {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -5157,11 +4981,9 @@ impl AssignCostCentersToAnEmploymentContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::CostCentersAssignCostCentersToAnEmploymentContractResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::AssignCostCentersToEmploymentContractResponse> {
         self.client
-            .send_assign_cost_centers_to_an_employment_contract(
+            .send_assign_cost_centers_to_employment_contract(
                 &self.contract_id,
                 &self.body,
             )
@@ -5178,7 +5000,7 @@ impl Client {
     pub fn put_contract_custom_field(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::PutContractCustomFieldBody>,
+        body: impl ::std::convert::Into<types::PutContractCustomFieldRequest>,
     ) -> PutContractCustomField {
         PutContractCustomField {
             client: self.clone(),
@@ -5196,7 +5018,7 @@ pub struct PutContractCustomField {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::PutContractCustomFieldBody,
+    body: types::PutContractCustomFieldRequest,
 }
 #[cfg(feature = "custom-fields-contracts")]
 impl PutContractCustomField {
@@ -5220,9 +5042,7 @@ impl PutContractCustomField {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
             .send_put_contract_custom_field(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -5339,11 +5159,7 @@ impl CreateContractDocument {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::ContractorHiringCreateContractDocumentResponse201,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateContractDocumentResponse> {
         self.client
             .send_create_contract_document(&self.contract_id, self.form)
             .with_options(self.options)
@@ -5406,9 +5222,7 @@ impl GetContractEquityWithholdingAmount {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::ContractsGetContractEquityWithholdingAmountResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetContractEquityWithholdingAmountResponse> {
         self.client
             .send_get_contract_equity_withholding_amount(
                 &self.contract_id,
@@ -5467,9 +5281,7 @@ impl GetIcInvoicingTaxes {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetIcInvoicingTaxesResponse> {
         self.client
             .send_get_ic_invoicing_taxes(&self.contract_id)
             .with_options(self.options)
@@ -5485,7 +5297,7 @@ impl Client {
     pub fn create_ic_invoicing_tax(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateIcInvoicingTaxBody>,
+        body: impl ::std::convert::Into<types::CreateIcInvoicingTaxRequest>,
     ) -> CreateIcInvoicingTax {
         CreateIcInvoicingTax {
             client: self.clone(),
@@ -5503,7 +5315,7 @@ pub struct CreateIcInvoicingTax {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateIcInvoicingTaxBody,
+    body: types::CreateIcInvoicingTaxRequest,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl CreateIcInvoicingTax {
@@ -5527,9 +5339,7 @@ impl CreateIcInvoicingTax {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
             .send_create_ic_invoicing_tax(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -5545,7 +5355,7 @@ impl Client {
     pub fn update_ic_invoicing_tax(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateIcInvoicingTaxBody>,
+        body: impl ::std::convert::Into<types::UpdateIcInvoicingTaxRequest>,
     ) -> UpdateIcInvoicingTax {
         UpdateIcInvoicingTax {
             client: self.clone(),
@@ -5563,7 +5373,7 @@ pub struct UpdateIcInvoicingTax {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::UpdateIcInvoicingTaxBody,
+    body: types::UpdateIcInvoicingTaxRequest,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl UpdateIcInvoicingTax {
@@ -5603,9 +5413,7 @@ impl Client {
     pub fn delete_ic_invoicing_tax(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        tax_type: impl ::std::convert::Into<
-            types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
-        >,
+        tax_type: impl ::std::convert::Into<types::TaxType>,
     ) -> DeleteIcInvoicingTax {
         DeleteIcInvoicingTax {
             client: self.clone(),
@@ -5623,7 +5431,7 @@ pub struct DeleteIcInvoicingTax {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    tax_type: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
+    tax_type: types::TaxType,
 }
 #[cfg(feature = "ic-invoicing-taxes")]
 impl DeleteIcInvoicingTax {
@@ -5663,7 +5471,7 @@ impl Client {
     pub fn create_contract_invitation(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateContractInvitationBody>,
+        body: impl ::std::convert::Into<types::CreateContractInvitationRequest>,
     ) -> CreateContractInvitation {
         CreateContractInvitation {
             client: self.clone(),
@@ -5681,7 +5489,7 @@ pub struct CreateContractInvitation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateContractInvitationBody,
+    body: types::CreateContractInvitationRequest,
 }
 #[cfg(feature = "contractor-hiring")]
 impl CreateContractInvitation {
@@ -5705,9 +5513,7 @@ impl CreateContractInvitation {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedResponse> {
         self.client
             .send_create_contract_invitation(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -5827,9 +5633,7 @@ impl GetContractInvite {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractorHiringGetContractInviteResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetContractInviteResponse> {
         self.client
             .send_get_contract_invite(&self.contract_id, self.locale.as_deref())
             .with_options(self.options)
@@ -5870,26 +5674,22 @@ pub struct GetContractInvoiceAdjustments {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    contract_types: Option<
-        types::ContractsContractIdTimesheetsGetParametersContractTypes,
-    >,
+    contract_types: Option<types::ContractInvoiceAdjustmentContractType>,
     date_from: Option<::chrono::naive::NaiveDate>,
     date_to: Option<::chrono::naive::NaiveDate>,
     invoice_id: Option<::std::string::String>,
     limit: Option<i64>,
     offset: Option<i64>,
     reporter_id: Option<::std::string::String>,
-    statuses: Option<types::TimesheetsGetParametersStatuses>,
-    types: Option<types::InvoiceAdjustmentsGetParametersTypes>,
+    statuses: Option<types::ContractInvoiceAdjustmentStatus>,
+    types: Option<types::ContractInvoiceAdjustmentType>,
 }
 #[cfg(feature = "invoice-adjustments")]
 impl GetContractInvoiceAdjustments {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
         mut self,
-        value: impl ::std::convert::Into<
-            types::ContractsContractIdTimesheetsGetParametersContractTypes,
-        >,
+        value: impl ::std::convert::Into<types::ContractInvoiceAdjustmentContractType>,
     ) -> Self {
         self.contract_types = Some(value.into());
         self
@@ -5939,7 +5739,7 @@ impl GetContractInvoiceAdjustments {
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: impl ::std::convert::Into<types::TimesheetsGetParametersStatuses>,
+        value: impl ::std::convert::Into<types::ContractInvoiceAdjustmentStatus>,
     ) -> Self {
         self.statuses = Some(value.into());
         self
@@ -5947,7 +5747,7 @@ impl GetContractInvoiceAdjustments {
     ///Sets the optional `types` query parameter.
     pub fn types(
         mut self,
-        value: impl ::std::convert::Into<types::InvoiceAdjustmentsGetParametersTypes>,
+        value: impl ::std::convert::Into<types::ContractInvoiceAdjustmentType>,
     ) -> Self {
         self.types = Some(value.into());
         self
@@ -5972,11 +5772,7 @@ impl GetContractInvoiceAdjustments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractInvoiceAdjustmentList> {
         self.client
             .send_get_contract_invoice_adjustments(
                 &self.contract_id,
@@ -6004,8 +5800,8 @@ impl GetContractInvoiceAdjustments {
 }
 #[cfg(feature = "invoice-adjustments")]
 impl crate::runtime::pagination::Paginated for GetContractInvoiceAdjustments {
-    type Page = types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200;
-    type Item = types::ContractsContractIdInvoiceAdjustmentsGetResponseDataItems;
+    type Page = types::ContractInvoiceAdjustmentList;
+    type Item = types::ContractInvoiceAdjustment;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -6099,9 +5895,7 @@ impl GetContractMilestones {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::MilestonesGetContractMilestonesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractMilestoneList> {
         self.client
             .send_get_contract_milestones(&self.contract_id)
             .with_options(self.options)
@@ -6117,7 +5911,7 @@ impl Client {
     pub fn create_contract_milestone(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateContractMilestoneBody>,
+        body: impl ::std::convert::Into<types::CreateContractMilestoneRequest>,
     ) -> CreateContractMilestone {
         CreateContractMilestone {
             client: self.clone(),
@@ -6135,7 +5929,7 @@ pub struct CreateContractMilestone {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateContractMilestoneBody,
+    body: types::CreateContractMilestoneRequest,
 }
 #[cfg(feature = "milestones")]
 impl CreateContractMilestone {
@@ -6159,9 +5953,7 @@ impl CreateContractMilestone {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedResponse> {
         self.client
             .send_create_contract_milestone(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -6221,7 +6013,7 @@ impl GetContractMilestoneById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::MilestonesGetContractMilestoneByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetContractMilestoneByIdResponse> {
         self.client
             .send_get_contract_milestone_by_id(&self.contract_id, &self.milestone_id)
             .with_options(self.options)
@@ -6334,9 +6126,7 @@ impl GetContractOffCyclePayments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OffCycleGetContractOffCyclePaymentsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractOffCyclePaymentList> {
         self.client
             .send_get_contract_off_cycle_payments(&self.contract_id)
             .with_options(self.options)
@@ -6352,7 +6142,7 @@ impl Client {
     pub fn create_contract_off_cycle_payment(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateContractOffCyclePaymentBody>,
+        body: impl ::std::convert::Into<types::CreateContractOffCyclePaymentRequest>,
     ) -> CreateContractOffCyclePayment {
         CreateContractOffCyclePayment {
             client: self.clone(),
@@ -6370,7 +6160,7 @@ pub struct CreateContractOffCyclePayment {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateContractOffCyclePaymentBody,
+    body: types::CreateContractOffCyclePaymentRequest,
 }
 #[cfg(feature = "off-cycle")]
 impl CreateContractOffCyclePayment {
@@ -6396,9 +6186,7 @@ impl CreateContractOffCyclePayment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OffCycleCreateContractOffCyclePaymentResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateContractOffCyclePaymentResponse> {
         self.client
             .send_create_contract_off_cycle_payment(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -6458,9 +6246,7 @@ impl GetContractOffCyclePaymentById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OffCycleGetContractOffCyclePaymentByIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetContractOffCyclePaymentByIdResponse> {
         self.client
             .send_get_contract_off_cycle_payment_by_id(&self.contract_id, &self.id)
             .with_options(self.options)
@@ -6515,11 +6301,7 @@ impl GetContractPaymentCycles {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::ContractorHiringGetContractPaymentCyclesResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractPaymentCycleList> {
         self.client
             .send_get_contract_payment_cycles(&self.contract_id)
             .with_options(self.options)
@@ -6604,7 +6386,7 @@ impl Client {
     pub fn create_contract_signature(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateContractSignatureBody>,
+        body: impl ::std::convert::Into<types::CreateContractSignatureRequest>,
     ) -> CreateContractSignature {
         CreateContractSignature {
             client: self.clone(),
@@ -6622,7 +6404,7 @@ pub struct CreateContractSignature {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateContractSignatureBody,
+    body: types::CreateContractSignatureRequest,
 }
 #[cfg(feature = "contractor-hiring")]
 impl CreateContractSignature {
@@ -6646,9 +6428,7 @@ impl CreateContractSignature {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedResponse> {
         self.client
             .send_create_contract_signature(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -6703,9 +6483,7 @@ impl GetContractTasks {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TasksGetContractTasksResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractTaskList> {
         self.client.send_get_contract_tasks(&self.contract_id).with_options(self.options)
     }
 }
@@ -6719,7 +6497,7 @@ impl Client {
     pub fn create_contract_task(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateContractTaskBody>,
+        body: impl ::std::convert::Into<types::CreateContractTaskRequest>,
     ) -> CreateContractTask {
         CreateContractTask {
             client: self.clone(),
@@ -6737,7 +6515,7 @@ pub struct CreateContractTask {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateContractTaskBody,
+    body: types::CreateContractTaskRequest,
 }
 #[cfg(feature = "tasks")]
 impl CreateContractTask {
@@ -6761,9 +6539,7 @@ impl CreateContractTask {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TasksCreateContractTaskResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateContractTaskResponse> {
         self.client
             .send_create_contract_task(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -6779,7 +6555,7 @@ impl Client {
     pub fn review_multiple_tasks(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::ReviewMultipleTasksBody>,
+        body: impl ::std::convert::Into<types::ReviewMultipleTasksRequest>,
     ) -> ReviewMultipleTasks {
         ReviewMultipleTasks {
             client: self.clone(),
@@ -6797,7 +6573,7 @@ pub struct ReviewMultipleTasks {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::ReviewMultipleTasksBody,
+    body: types::ReviewMultipleTasksRequest,
 }
 #[cfg(feature = "tasks")]
 impl ReviewMultipleTasks {
@@ -6821,9 +6597,7 @@ impl ReviewMultipleTasks {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedResponse> {
         self.client
             .send_review_multiple_tasks(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -6912,7 +6686,7 @@ impl Client {
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         task_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateContractTaskReviewBody>,
+        body: impl ::std::convert::Into<types::CreateContractTaskReviewRequest>,
     ) -> CreateContractTaskReview {
         CreateContractTaskReview {
             client: self.clone(),
@@ -6932,7 +6706,7 @@ pub struct CreateContractTaskReview {
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     task_id: ::std::string::String,
-    body: types::CreateContractTaskReviewBody,
+    body: types::CreateContractTaskReviewRequest,
 }
 #[cfg(feature = "tasks")]
 impl CreateContractTaskReview {
@@ -6956,9 +6730,7 @@ impl CreateContractTaskReview {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedResponse> {
         self.client
             .send_create_contract_task_review(
                 &self.contract_id,
@@ -6978,7 +6750,7 @@ impl Client {
     pub fn create_contract_termination(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateContractTerminationBody>,
+        body: impl ::std::convert::Into<types::CreateContractTerminationRequest>,
     ) -> CreateContractTermination {
         CreateContractTermination {
             client: self.clone(),
@@ -6996,7 +6768,7 @@ pub struct CreateContractTermination {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateContractTerminationBody,
+    body: types::CreateContractTerminationRequest,
 }
 #[cfg(feature = "terminations")]
 impl CreateContractTermination {
@@ -7022,9 +6794,7 @@ impl CreateContractTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TerminationsCreateContractTerminationResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateContractTerminationResponse> {
         self.client
             .send_create_contract_termination(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -7118,24 +6888,20 @@ pub struct GetContractTimesheets {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    contract_types: Option<
-        types::ContractsContractIdTimesheetsGetParametersContractTypes,
-    >,
+    contract_types: Option<types::ContractInvoiceAdjustmentContractType>,
     date_from: Option<::chrono::naive::NaiveDate>,
     date_to: Option<::chrono::naive::NaiveDate>,
     limit: Option<i64>,
     offset: Option<i64>,
     reporter_id: Option<::std::string::String>,
-    statuses: Option<types::TimesheetsGetParametersStatuses>,
+    statuses: Option<types::ContractInvoiceAdjustmentStatus>,
 }
 #[cfg(feature = "timesheets")]
 impl GetContractTimesheets {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
         mut self,
-        value: impl ::std::convert::Into<
-            types::ContractsContractIdTimesheetsGetParametersContractTypes,
-        >,
+        value: impl ::std::convert::Into<types::ContractInvoiceAdjustmentContractType>,
     ) -> Self {
         self.contract_types = Some(value.into());
         self
@@ -7177,7 +6943,7 @@ impl GetContractTimesheets {
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: impl ::std::convert::Into<types::TimesheetsGetParametersStatuses>,
+        value: impl ::std::convert::Into<types::ContractInvoiceAdjustmentStatus>,
     ) -> Self {
         self.statuses = Some(value.into());
         self
@@ -7202,9 +6968,7 @@ impl GetContractTimesheets {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsGetContractTimesheetsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractTimesheetList> {
         self.client
             .send_get_contract_timesheets(
                 &self.contract_id,
@@ -7230,8 +6994,8 @@ impl GetContractTimesheets {
 }
 #[cfg(feature = "timesheets")]
 impl crate::runtime::pagination::Paginated for GetContractTimesheets {
-    type Page = types::TimesheetsGetContractTimesheetsResponse200;
-    type Item = types::ContractsContractIdTimesheetsGetResponseDataItems;
+    type Page = types::ContractTimesheetList;
+    type Item = types::ContractTimesheet;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -7370,11 +7134,7 @@ impl GetContractTimesheetsPresets {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::ProjectsGetContractTimesheetsPresetsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractTimesheetsPresetList> {
         self.client
             .send_get_contract_timesheets_presets(
                 &self.contract_id,
@@ -7398,8 +7158,8 @@ impl GetContractTimesheetsPresets {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::pagination::Paginated for GetContractTimesheetsPresets {
-    type Page = types::ProjectsGetContractTimesheetsPresetsResponse200;
-    type Item = types::ContractsContractIdTimesheetsPresetsGetResponseDataItems;
+    type Page = types::ContractTimesheetsPresetList;
+    type Item = types::ContractTimesheetsPreset;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -7470,7 +7230,7 @@ pub struct GetPayrollReport {
     options: crate::runtime::pending::CallOptions,
     cycle_id: ::std::string::String,
     contract_oids: Option<::std::vec::Vec<::std::string::String>>,
-    cursor: Option<types::AdjustmentsPostFormAmount>,
+    cursor: Option<types::ContractAdjustmentAmount>,
     employee_status: Option<::std::vec::Vec<::std::string::String>>,
     limit: Option<i64>,
     search: Option<::std::string::String>,
@@ -7492,7 +7252,7 @@ impl GetPayrollReport {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
-        value: impl ::std::convert::Into<types::AdjustmentsPostFormAmount>,
+        value: impl ::std::convert::Into<types::ContractAdjustmentAmount>,
     ) -> Self {
         self.cursor = Some(value.into());
         self
@@ -7542,9 +7302,7 @@ impl GetPayrollReport {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::GlobalPayrollGetPayrollReportResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetPayrollReportResponse> {
         self.client
             .send_get_payroll_report(
                 &self.cycle_id,
@@ -7567,7 +7325,7 @@ impl Client {
     pub fn patch_eor_bank_account(
         &self,
         bank_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::PatchEorBankAccountBody>,
+        body: impl ::std::convert::Into<types::PatchEorBankAccountRequest>,
     ) -> PatchEorBankAccount {
         PatchEorBankAccount {
             client: self.clone(),
@@ -7585,7 +7343,7 @@ pub struct PatchEorBankAccount {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     bank_id: ::std::string::String,
-    body: types::PatchEorBankAccountBody,
+    body: types::PatchEorBankAccountRequest,
 }
 #[cfg(feature = "deel-as-a-service")]
 impl PatchEorBankAccount {
@@ -7609,9 +7367,7 @@ impl PatchEorBankAccount {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::DeelAsAServicePatchEorBankAccountResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::PatchEorBankAccountResponse> {
         self.client
             .send_patch_eor_bank_account(&self.bank_id, &self.body)
             .with_options(self.options)
@@ -7661,11 +7417,7 @@ impl GetEorEmployeePayslips {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::DeelAsAServiceGetEorEmployeePayslipsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::EorEmployeePayslipList> {
         self.client.send_get_eor_employee_payslips().with_options(self.options)
     }
 }
@@ -7713,9 +7465,7 @@ impl GetDepartments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OrganizationsGetDepartmentsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::DepartmentList> {
         self.client.send_get_departments().with_options(self.options)
     }
 }
@@ -7728,9 +7478,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/employee-information/employee-additional-info-template-v-2026-01-01>
     pub fn employee_additional_info_template(
         &self,
-        type_: impl ::std::convert::Into<
-            types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
-        >,
+        type_: impl ::std::convert::Into<types::AdditionalInfoTemplateType>,
         country: impl ::std::convert::Into<::std::string::String>,
     ) -> EmployeeAdditionalInfoTemplate {
         EmployeeAdditionalInfoTemplate {
@@ -7748,7 +7496,7 @@ impl Client {
 pub struct EmployeeAdditionalInfoTemplate {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
+    type_: types::AdditionalInfoTemplateType,
     country: ::std::string::String,
 }
 #[cfg(feature = "employee-information")]
@@ -7775,9 +7523,7 @@ impl EmployeeAdditionalInfoTemplate {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EmployeeInformationEmployeeAdditionalInfoTemplateResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EmployeeAdditionalInfoTemplateResponse> {
         self.client
             .send_employee_additional_info_template(self.type_, &self.country)
             .with_options(self.options)
@@ -7874,11 +7620,7 @@ impl RetrieveWorkersActionableJourneys {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::LearningRetrieveWorkersActionableJourneysResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::WorkersActionableJourneyList> {
         self.client
             .send_retrieve_workers_actionable_journeys(
                 self.cursor.as_deref(),
@@ -7900,8 +7642,8 @@ impl RetrieveWorkersActionableJourneys {
 }
 #[cfg(feature = "learning")]
 impl crate::runtime::pagination::Paginated for RetrieveWorkersActionableJourneys {
-    type Page = types::LearningRetrieveWorkersActionableJourneysResponse200;
-    type Item = types::EngageLearningActionableJourneysGetResponseDataItems;
+    type Page = types::WorkersActionableJourneyList;
+    type Item = types::WorkersActionableJourney;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -7940,7 +7682,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-contract/create-eor-contract>
     pub fn create_eor_contract(
         &self,
-        body: impl ::std::convert::Into<types::CreateEorContractBody>,
+        body: impl ::std::convert::Into<types::CreateEorContractRequest>,
     ) -> CreateEorContract {
         CreateEorContract {
             client: self.clone(),
@@ -7956,7 +7698,7 @@ impl Client {
 pub struct CreateEorContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateEorContractBody,
+    body: types::CreateEorContractRequest,
 }
 #[cfg(feature = "eor-contract")]
 impl CreateEorContract {
@@ -7980,9 +7722,7 @@ impl CreateEorContract {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorContractCreateEorContractResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateEorContractResponse> {
         self.client.send_create_eor_contract(&self.body).with_options(self.options)
     }
 }
@@ -8035,9 +7775,7 @@ impl GetAdditionalCosts {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorHiringGetAdditionalCostsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetAdditionalCostsResponse> {
         self.client.send_get_additional_costs(&self.country).with_options(self.options)
     }
 }
@@ -8051,7 +7789,7 @@ impl Client {
     pub fn get_benefits(
         &self,
         country_code: impl ::std::convert::Into<::std::string::String>,
-        employment_type: impl ::std::convert::Into<types::EorPostBodyDataEmploymentType>,
+        employment_type: impl ::std::convert::Into<types::DetailsResponseEmploymentType>,
         legal_entity_id: impl ::std::convert::Into<::std::string::String>,
         team_id: impl ::std::convert::Into<::std::string::String>,
         work_hours_per_week: impl ::std::convert::Into<f64>,
@@ -8077,7 +7815,7 @@ pub struct GetBenefits {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     country_code: ::std::string::String,
-    employment_type: types::EorPostBodyDataEmploymentType,
+    employment_type: types::DetailsResponseEmploymentType,
     legal_entity_id: ::std::string::String,
     team_id: ::std::string::String,
     work_hours_per_week: f64,
@@ -8105,9 +7843,7 @@ impl GetBenefits {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorHiringGetBenefitsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::BenefitList> {
         self.client
             .send_get_benefits(
                 &self.country_code,
@@ -8130,7 +7866,7 @@ impl Client {
     pub fn update_eor_contract(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateEorContractBody>,
+        body: impl ::std::convert::Into<types::UpdateEorContractRequest>,
     ) -> UpdateEorContract {
         UpdateEorContract {
             client: self.clone(),
@@ -8148,7 +7884,7 @@ pub struct UpdateEorContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::UpdateEorContractBody,
+    body: types::UpdateEorContractRequest,
 }
 #[cfg(feature = "eor-contract")]
 impl UpdateEorContract {
@@ -8172,9 +7908,7 @@ impl UpdateEorContract {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorContractUpdateEorContractResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdateEorContractResponse> {
         self.client
             .send_update_eor_contract(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -8190,7 +7924,7 @@ impl Client {
     pub fn cancel_contract(
         &self,
         oid: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CancelContractBody>,
+        body: impl ::std::convert::Into<types::CancelContractRequest>,
     ) -> CancelContract {
         CancelContract {
             client: self.clone(),
@@ -8208,7 +7942,7 @@ pub struct CancelContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
-    body: types::CancelContractBody,
+    body: types::CancelContractRequest,
 }
 #[cfg(feature = "eor-hiring")]
 impl CancelContract {
@@ -8248,7 +7982,7 @@ impl Client {
     pub fn delay_onboarding(
         &self,
         oid: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::DelayOnboardingBody>,
+        body: impl ::std::convert::Into<types::DelayOnboardingRequest>,
     ) -> DelayOnboarding {
         DelayOnboarding {
             client: self.clone(),
@@ -8266,7 +8000,7 @@ pub struct DelayOnboarding {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
-    body: types::DelayOnboardingBody,
+    body: types::DelayOnboardingRequest,
 }
 #[cfg(feature = "eor-hiring")]
 impl DelayOnboarding {
@@ -8290,9 +8024,7 @@ impl DelayOnboarding {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorHiringDelayOnboardingResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::DelayOnboardingResponse> {
         self.client
             .send_delay_onboarding(&self.oid, &self.body)
             .with_options(self.options)
@@ -8347,9 +8079,7 @@ impl GetContractAmendmentsEor {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorAmendmentsGetContractAmendmentsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ContractAmendmentsEorList> {
         self.client
             .send_get_contract_amendments_eor(&self.contract_id)
             .with_options(self.options)
@@ -8365,7 +8095,7 @@ impl Client {
     pub fn create_contract_amendment_eor(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateContractAmendmentEorBody>,
+        body: impl ::std::convert::Into<types::CreateContractAmendmentEorRequest>,
     ) -> CreateContractAmendmentEor {
         CreateContractAmendmentEor {
             client: self.clone(),
@@ -8383,7 +8113,7 @@ pub struct CreateContractAmendmentEor {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateContractAmendmentEorBody,
+    body: types::CreateContractAmendmentEorRequest,
 }
 #[cfg(feature = "eor-amendments")]
 impl CreateContractAmendmentEor {
@@ -8409,9 +8139,7 @@ impl CreateContractAmendmentEor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsCreateContractAmendmentResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateContractAmendmentEorResponse> {
         self.client
             .send_create_contract_amendment_eor(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -8427,7 +8155,7 @@ impl Client {
     pub fn validate_eor_amendments(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::ValidateEorAmendmentsBody>,
+        body: impl ::std::convert::Into<types::ValidateEorAmendmentsRequest>,
     ) -> ValidateEorAmendments {
         ValidateEorAmendments {
             client: self.clone(),
@@ -8445,7 +8173,7 @@ pub struct ValidateEorAmendments {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::ValidateEorAmendmentsBody,
+    body: types::ValidateEorAmendmentsRequest,
 }
 #[cfg(feature = "eor-amendments")]
 impl ValidateEorAmendments {
@@ -8469,9 +8197,7 @@ impl ValidateEorAmendments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorAmendmentsValidateEorAmendmentsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ValidateEorAmendmentsResponse> {
         self.client
             .send_validate_eor_amendments(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -8538,9 +8264,7 @@ impl GetContractAmendmentsValidationSettings {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractAmendmentsValidationSettingList> {
         self.client
             .send_get_contract_amendments_validation_settings(
                 &self.contract_id,
@@ -8603,7 +8327,7 @@ impl GetContractAmendmentById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::GetContractAmendmentByIdResponse> {
         self.client
             .send_get_contract_amendment_by_id(&self.contract_id, &self.amendment_id)
             .with_options(self.options)
@@ -8661,11 +8385,7 @@ impl DeleteContractAmendment {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsDeleteContractAmendmentResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::SuccessResponse> {
         self.client
             .send_delete_contract_amendment(&self.contract_id, &self.amendment_id)
             .with_options(self.options)
@@ -8682,7 +8402,7 @@ impl Client {
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         amendment_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateContractAmendmentBody>,
+        body: impl ::std::convert::Into<types::UpdateContractAmendmentRequest>,
     ) -> UpdateContractAmendment {
         UpdateContractAmendment {
             client: self.clone(),
@@ -8702,7 +8422,7 @@ pub struct UpdateContractAmendment {
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
-    body: types::UpdateContractAmendmentBody,
+    body: types::UpdateContractAmendmentRequest,
 }
 #[cfg(feature = "eor-amendments")]
 impl UpdateContractAmendment {
@@ -8728,7 +8448,7 @@ impl UpdateContractAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::GetContractAmendmentByIdResponse> {
         self.client
             .send_update_contract_amendment(
                 &self.contract_id,
@@ -8749,9 +8469,7 @@ impl Client {
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         amendment_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        body: impl ::std::convert::Into<types::AcceptContractAmendmentRequest>,
     ) -> AcceptContractAmendment {
         AcceptContractAmendment {
             client: self.clone(),
@@ -8771,7 +8489,7 @@ pub struct AcceptContractAmendment {
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
-    body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    body: types::AcceptContractAmendmentRequest,
 }
 #[cfg(feature = "eor-amendments")]
 impl AcceptContractAmendment {
@@ -8797,7 +8515,7 @@ impl AcceptContractAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::GetContractAmendmentByIdResponse> {
         self.client
             .send_accept_contract_amendment(
                 &self.contract_id,
@@ -8818,9 +8536,7 @@ impl Client {
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         amendment_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        body: impl ::std::convert::Into<types::ConfirmContractAmendmentRequest>,
     ) -> ConfirmContractAmendment {
         ConfirmContractAmendment {
             client: self.clone(),
@@ -8840,7 +8556,7 @@ pub struct ConfirmContractAmendment {
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
-    body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    body: types::ConfirmContractAmendmentRequest,
 }
 #[cfg(feature = "eor-amendments")]
 impl ConfirmContractAmendment {
@@ -8866,9 +8582,7 @@ impl ConfirmContractAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsConfirmContractAmendmentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ConfirmContractAmendmentResponse> {
         self.client
             .send_confirm_contract_amendment(
                 &self.contract_id,
@@ -8932,9 +8646,7 @@ impl GetContractAmendmentEffectiveDateLimitations {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetAmendmentEffectiveDateLimitationsResponse> {
         self.client
             .send_get_contract_amendment_effective_date_limitations(
                 &self.contract_id,
@@ -8997,9 +8709,7 @@ impl GetContractAmendmentPdf {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsGetContractAmendmentPdfResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetContractAmendmentPdfResponse> {
         self.client
             .send_get_contract_amendment_pdf(&self.contract_id, &self.amendment_id)
             .with_options(self.options)
@@ -9016,9 +8726,7 @@ impl Client {
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         amendment_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        body: impl ::std::convert::Into<types::SignEorAmendmentRequest>,
     ) -> SignEorAmendment {
         SignEorAmendment {
             client: self.clone(),
@@ -9038,7 +8746,7 @@ pub struct SignEorAmendment {
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
     amendment_id: ::std::string::String,
-    body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    body: types::SignEorAmendmentRequest,
 }
 #[cfg(feature = "eor-amendments")]
 impl SignEorAmendment {
@@ -9064,7 +8772,7 @@ impl SignEorAmendment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::GetContractAmendmentByIdResponse> {
         self.client
             .send_sign_eor_amendment(&self.contract_id, &self.amendment_id, &self.body)
             .with_options(self.options)
@@ -9119,9 +8827,7 @@ impl GetEorContractDetails {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorContractGetEorContractDetailsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetEorContractDetailsResponse> {
         self.client
             .send_get_eor_contract_details(&self.contract_id)
             .with_options(self.options)
@@ -9176,11 +8882,7 @@ impl GetEorContractDocuments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorContractDocumentsGetEorContractDocumentsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::EorContractDocumentList> {
         self.client
             .send_get_eor_contract_documents(&self.contract_id)
             .with_options(self.options)
@@ -9196,10 +8898,8 @@ impl Client {
     pub fn sign_contract_document(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<
-            types::EorContractsContractIdDocumentsTypeSignPostParametersType,
-        >,
-        body: impl ::std::convert::Into<types::SignContractDocumentBody>,
+        type_: impl ::std::convert::Into<types::SignatureDocumentType>,
+        body: impl ::std::convert::Into<types::SignContractDocumentRequest>,
     ) -> SignContractDocument {
         SignContractDocument {
             client: self.clone(),
@@ -9218,8 +8918,8 @@ pub struct SignContractDocument {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    type_: types::EorContractsContractIdDocumentsTypeSignPostParametersType,
-    body: types::SignContractDocumentBody,
+    type_: types::SignatureDocumentType,
+    body: types::SignContractDocumentRequest,
 }
 #[cfg(feature = "eor-hiring")]
 impl SignContractDocument {
@@ -9243,9 +8943,7 @@ impl SignContractDocument {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorHiringSignContractDocumentResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::SignContractDocumentResponse> {
         self.client
             .send_sign_contract_document(&self.contract_id, self.type_, &self.body)
             .with_options(self.options)
@@ -9261,7 +8959,7 @@ impl Client {
     pub fn update_contract_employee_information(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateContractEmployeeInformationBody>,
+        body: impl ::std::convert::Into<types::UpdateContractEmployeeInformationRequest>,
     ) -> UpdateContractEmployeeInformation {
         UpdateContractEmployeeInformation {
             client: self.clone(),
@@ -9279,7 +8977,7 @@ pub struct UpdateContractEmployeeInformation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::UpdateContractEmployeeInformationBody,
+    body: types::UpdateContractEmployeeInformationRequest,
 }
 #[cfg(feature = "eor-hiring")]
 impl UpdateContractEmployeeInformation {
@@ -9305,9 +9003,7 @@ impl UpdateContractEmployeeInformation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorHiringUpdateContractEmployeeInformationResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::UpdateContractEmployeeInformationResponse> {
         self.client
             .send_update_contract_employee_information(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -9379,9 +9075,7 @@ impl RetrieveHrxDocuments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::HrxDocumentsRetrieveHrxDocumentsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::HrxDocumentList> {
         self.client
             .send_retrieve_hrx_documents(
                 &self.contract_id,
@@ -9402,8 +9096,8 @@ impl RetrieveHrxDocuments {
 }
 #[cfg(feature = "hrx-documents")]
 impl crate::runtime::pagination::Paginated for RetrieveHrxDocuments {
-    type Page = types::HrxDocumentsRetrieveHrxDocumentsResponse200;
-    type Item = types::EorContractsContractIdHrxDocumentsGetResponseDataItems;
+    type Page = types::HrxDocumentList;
+    type Item = types::HrxDocument;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -9489,9 +9183,7 @@ impl DownloadHrxDocuments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::HrxDocumentsDownloadHrxDocumentsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::DownloadHrxDocumentsResponse> {
         self.client
             .send_download_hrx_documents(&self.contract_id, &self.document_id)
             .with_options(self.options)
@@ -9548,9 +9240,7 @@ impl GetContractOffboarding {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         self.client
             .send_get_contract_offboarding(&self.contract_id)
             .with_options(self.options)
@@ -9670,9 +9360,7 @@ impl GetEorContractOffboardingRequiredInformation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetOffboardingRequiredInformationResponse> {
         self.client
             .send_get_eor_contract_offboarding_required_information(&self.contract_id)
             .with_options(self.options)
@@ -9733,9 +9421,7 @@ impl CreateEmployeeResignation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         self.client
             .send_create_employee_resignation(&self.contract_id, self.form)
             .with_options(self.options)
@@ -9751,7 +9437,7 @@ impl Client {
     pub fn review_eor_offboarding_pto(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::ReviewEorOffboardingPtoBody>,
+        body: impl ::std::convert::Into<types::ReviewEorOffboardingPtoRequest>,
     ) -> ReviewEorOffboardingPto {
         ReviewEorOffboardingPto {
             client: self.clone(),
@@ -9769,7 +9455,7 @@ pub struct ReviewEorOffboardingPto {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::ReviewEorOffboardingPtoBody,
+    body: types::ReviewEorOffboardingPtoRequest,
 }
 #[cfg(feature = "eor-offboarding")]
 impl ReviewEorOffboardingPto {
@@ -9795,9 +9481,7 @@ impl ReviewEorOffboardingPto {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         self.client
             .send_review_eor_offboarding_pto(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -9830,9 +9514,7 @@ pub struct GetContractOffboardingRestrictedDates {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    termination_type: Option<
-        types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
-    >,
+    termination_type: Option<types::ContractOffboardingRestrictedDateTerminationType>,
 }
 #[cfg(feature = "eor-offboarding")]
 impl GetContractOffboardingRestrictedDates {
@@ -9840,7 +9522,7 @@ impl GetContractOffboardingRestrictedDates {
     pub fn termination_type(
         mut self,
         value: impl ::std::convert::Into<
-            types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
+            types::ContractOffboardingRestrictedDateTerminationType,
         >,
     ) -> Self {
         self.termination_type = Some(value.into());
@@ -9868,9 +9550,7 @@ impl GetContractOffboardingRestrictedDates {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetContractOffboardingRestrictedDatesResponse> {
         self.client
             .send_get_contract_offboarding_restricted_dates(
                 &self.contract_id,
@@ -9889,7 +9569,7 @@ impl Client {
     pub fn create_eor_offboarding_client_sign_off(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateEorOffboardingClientSignOffBody>,
+        body: impl ::std::convert::Into<types::CreateEorOffboardingClientSignOffRequest>,
     ) -> CreateEorOffboardingClientSignOff {
         CreateEorOffboardingClientSignOff {
             client: self.clone(),
@@ -9907,7 +9587,7 @@ pub struct CreateEorOffboardingClientSignOff {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateEorOffboardingClientSignOffBody,
+    body: types::CreateEorOffboardingClientSignOffRequest,
 }
 #[cfg(feature = "eor-offboarding")]
 impl CreateEorOffboardingClientSignOff {
@@ -9933,9 +9613,7 @@ impl CreateEorOffboardingClientSignOff {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateShapeResponse> {
         self.client
             .send_create_eor_offboarding_client_sign_off(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -9951,7 +9629,9 @@ impl Client {
     pub fn review_eor_offboarding_employee_sign_offs(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::ReviewEorOffboardingEmployeeSignOffsBody>,
+        body: impl ::std::convert::Into<
+            types::ReviewEorOffboardingEmployeeSignOffsRequest,
+        >,
     ) -> ReviewEorOffboardingEmployeeSignOffs {
         ReviewEorOffboardingEmployeeSignOffs {
             client: self.clone(),
@@ -9969,7 +9649,7 @@ pub struct ReviewEorOffboardingEmployeeSignOffs {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::ReviewEorOffboardingEmployeeSignOffsBody,
+    body: types::ReviewEorOffboardingEmployeeSignOffsRequest,
 }
 #[cfg(feature = "eor-offboarding")]
 impl ReviewEorOffboardingEmployeeSignOffs {
@@ -9995,9 +9675,7 @@ impl ReviewEorOffboardingEmployeeSignOffs {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateShapeResponse> {
         self.client
             .send_review_eor_offboarding_employee_sign_offs(
                 &self.contract_id,
@@ -10061,9 +9739,7 @@ impl CreateOffboardingTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         self.client
             .send_create_offboarding_termination(&self.contract_id, self.form)
             .with_options(self.options)
@@ -10130,9 +9806,7 @@ impl GetContractOffboardingTimeOffs {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingTimeOffsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetContractOffboardingTimeOffsResponse> {
         self.client
             .send_get_contract_offboarding_time_offs(
                 &self.contract_id,
@@ -10218,7 +9892,7 @@ impl Client {
     pub fn accept_project_assignment(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::AcceptProjectAssignmentBody>,
+        body: impl ::std::convert::Into<types::AcceptProjectAssignmentRequest>,
     ) -> AcceptProjectAssignment {
         AcceptProjectAssignment {
             client: self.clone(),
@@ -10236,7 +9910,7 @@ pub struct AcceptProjectAssignment {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::AcceptProjectAssignmentBody,
+    body: types::AcceptProjectAssignmentRequest,
 }
 #[cfg(feature = "eor-project-assignment")]
 impl AcceptProjectAssignment {
@@ -10327,9 +10001,7 @@ impl GetProjectAssignmentCheckin {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetProjectAssignmentCheckinResponse> {
         self.client
             .send_get_project_assignment_checkin(
                 &self.contract_id,
@@ -10348,7 +10020,7 @@ impl Client {
     pub fn checkin_project_assignment(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CheckinProjectAssignmentBody>,
+        body: impl ::std::convert::Into<types::CheckinProjectAssignmentRequest>,
     ) -> CheckinProjectAssignment {
         CheckinProjectAssignment {
             client: self.clone(),
@@ -10366,7 +10038,7 @@ pub struct CheckinProjectAssignment {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CheckinProjectAssignmentBody,
+    body: types::CheckinProjectAssignmentRequest,
 }
 #[cfg(feature = "eor-project-assignment")]
 impl CheckinProjectAssignment {
@@ -10403,7 +10075,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/cost-calculator/get-employment-cost>
     pub fn get_employment_cost(
         &self,
-        body: impl ::std::convert::Into<types::GetEmploymentCostBody>,
+        body: impl ::std::convert::Into<types::GetEmploymentCostRequest>,
     ) -> GetEmploymentCost {
         GetEmploymentCost {
             client: self.clone(),
@@ -10419,7 +10091,7 @@ impl Client {
 pub struct GetEmploymentCost {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::GetEmploymentCostBody,
+    body: types::GetEmploymentCostRequest,
 }
 #[cfg(feature = "cost-calculator")]
 impl GetEmploymentCost {
@@ -10443,9 +10115,7 @@ impl GetEmploymentCost {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CostCalculatorGetEmploymentCostResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetEmploymentCostResponse> {
         self.client.send_get_employment_cost(&self.body).with_options(self.options)
     }
 }
@@ -10505,7 +10175,7 @@ impl GetJobScopes {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<::std::vec::Vec<types::EorJobScopesGetResponseItems>> {
+    ) -> crate::runtime::Pending<::std::vec::Vec<types::GetJobScopesResponse>> {
         self.client.send_get_job_scopes(self.team.as_deref()).with_options(self.options)
     }
 }
@@ -10518,7 +10188,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-job-scopes/validate-job-scope>
     pub fn validate_job_scope(
         &self,
-        body: impl ::std::convert::Into<types::ValidateJobScopeBody>,
+        body: impl ::std::convert::Into<types::ValidateJobScopeRequest>,
     ) -> ValidateJobScope {
         ValidateJobScope {
             client: self.clone(),
@@ -10534,7 +10204,7 @@ impl Client {
 pub struct ValidateJobScope {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::ValidateJobScopeBody,
+    body: types::ValidateJobScopeRequest,
 }
 #[cfg(feature = "eor-job-scopes")]
 impl ValidateJobScope {
@@ -10558,9 +10228,7 @@ impl ValidateJobScope {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorJobScopesValidateJobScopeResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ValidateJobScopeResponse> {
         self.client.send_validate_job_scope(&self.body).with_options(self.options)
     }
 }
@@ -10573,7 +10241,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-mailboxes/change-password>
     pub fn change_password(
         &self,
-        body: impl ::std::convert::Into<types::ChangePasswordBody>,
+        body: impl ::std::convert::Into<types::ChangePasswordRequest>,
     ) -> ChangePassword {
         ChangePassword {
             client: self.clone(),
@@ -10589,7 +10257,7 @@ impl Client {
 pub struct ChangePassword {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::ChangePasswordBody,
+    body: types::ChangePasswordRequest,
 }
 #[cfg(feature = "eor-worker-mailboxes")]
 impl ChangePassword {
@@ -10716,9 +10384,7 @@ impl GetStartDate {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorHiringGetStartDateResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetStartDateResponse> {
         self.client
             .send_get_start_date(
                 self.employee_nationality.as_deref(),
@@ -10783,7 +10449,7 @@ impl GetEorHiringGuideByCountry {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::EorHiringGetEorHiringGuideByCountryResponse200> {
+    ) -> crate::runtime::Pending<types::GetEorHiringGuideByCountryResponse> {
         self.client
             .send_get_eor_hiring_guide_by_country(&self.country_code)
             .with_options(self.options)
@@ -10798,7 +10464,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-accounts/create-worker>
     pub fn create_worker_eor(
         &self,
-        body: impl ::std::convert::Into<types::CreateWorkerEorBody>,
+        body: impl ::std::convert::Into<types::CreateWorkerEorRequest>,
     ) -> CreateWorkerEor {
         CreateWorkerEor {
             client: self.clone(),
@@ -10814,7 +10480,7 @@ impl Client {
 pub struct CreateWorkerEor {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateWorkerEorBody,
+    body: types::CreateWorkerEorRequest,
 }
 #[cfg(feature = "eor-worker-accounts")]
 impl CreateWorkerEor {
@@ -10838,9 +10504,7 @@ impl CreateWorkerEor {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorWorkerAccountsCreateWorkerResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateWorkerEorResponse> {
         self.client.send_create_worker_eor(&self.body).with_options(self.options)
     }
 }
@@ -10888,11 +10552,7 @@ impl GetEorWorkerBenefits {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::EorWorkerBenefitList> {
         self.client.send_get_eor_worker_benefits().with_options(self.options)
     }
 }
@@ -10905,7 +10565,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-information/create-eor-worker-bank-account>
     pub fn create_eor_worker_bank_account(
         &self,
-        body: impl ::std::convert::Into<types::CreateEorWorkerBankAccountBody>,
+        body: impl ::std::convert::Into<types::CreateEorWorkerBankAccountRequest>,
     ) -> CreateEorWorkerBankAccount {
         CreateEorWorkerBankAccount {
             client: self.clone(),
@@ -10921,7 +10581,7 @@ impl Client {
 pub struct CreateEorWorkerBankAccount {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateEorWorkerBankAccountBody,
+    body: types::CreateEorWorkerBankAccountRequest,
 }
 #[cfg(feature = "eor-worker-information")]
 impl CreateEorWorkerBankAccount {
@@ -10945,9 +10605,7 @@ impl CreateEorWorkerBankAccount {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::IdResponse> {
         self.client
             .send_create_eor_worker_bank_account(&self.body)
             .with_options(self.options)
@@ -11005,11 +10663,7 @@ impl GetEorWorkerBankGuideByCountryAndCurrency {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::EorWorkerBankGuideList> {
         self.client
             .send_get_eor_worker_bank_guide_by_country_and_currency(
                 &self.country,
@@ -11062,9 +10716,7 @@ impl GetEorWorkerBankGuide {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::KeyLabelRequiredListResponse> {
         self.client.send_get_eor_worker_bank_guide().with_options(self.options)
     }
 }
@@ -11114,11 +10766,7 @@ impl GetEorWorkerComplianceDocuments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::WorkersListOfWorkerComplianceDocumentsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::DocumentsResponse> {
         self.client.send_get_eor_worker_compliance_documents().with_options(self.options)
     }
 }
@@ -11175,11 +10823,7 @@ impl UploadEorWorkerComplianceDocument {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsDeleteContractAmendmentResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::SuccessResponse> {
         self.client
             .send_upload_eor_worker_compliance_document(&self.document_id, self.form)
             .with_options(self.options)
@@ -11289,11 +10933,7 @@ impl DownloadComplianceDocument {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::ExpiresAtUrlResponse> {
         self.client
             .send_download_compliance_document(&self.document_id)
             .with_options(self.options)
@@ -11350,9 +10990,7 @@ impl DownloadComplianceDocumentTemplate {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::DownloadComplianceDocumentTemplateResponse> {
         self.client
             .send_download_compliance_document_template(&self.document_id)
             .with_options(self.options)
@@ -11369,7 +11007,7 @@ impl Client {
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<
-            types::CreateGpWorkerAdditionalInformationEorBody,
+            types::CreateGpWorkerAdditionalInformationEorRequest,
         >,
     ) -> CreateGpWorkerAdditionalInformationEor {
         CreateGpWorkerAdditionalInformationEor {
@@ -11388,7 +11026,7 @@ pub struct CreateGpWorkerAdditionalInformationEor {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateGpWorkerAdditionalInformationEorBody,
+    body: types::CreateGpWorkerAdditionalInformationEorRequest,
 }
 #[cfg(feature = "eor-worker-information")]
 impl CreateGpWorkerAdditionalInformationEor {
@@ -11412,9 +11050,7 @@ impl CreateGpWorkerAdditionalInformationEor {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
             .send_create_gp_worker_additional_information_eor(
                 &self.contract_id,
@@ -11433,7 +11069,9 @@ impl Client {
     pub fn update_eor_worker_additional_information(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateEorWorkerAdditionalInformationBody>,
+        body: impl ::std::convert::Into<
+            types::UpdateEorWorkerAdditionalInformationRequest,
+        >,
     ) -> UpdateEorWorkerAdditionalInformation {
         UpdateEorWorkerAdditionalInformation {
             client: self.clone(),
@@ -11451,7 +11089,7 @@ pub struct UpdateEorWorkerAdditionalInformation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::UpdateEorWorkerAdditionalInformationBody,
+    body: types::UpdateEorWorkerAdditionalInformationRequest,
 }
 #[cfg(feature = "eor-worker-information")]
 impl UpdateEorWorkerAdditionalInformation {
@@ -11475,9 +11113,7 @@ impl UpdateEorWorkerAdditionalInformation {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
             .send_update_eor_worker_additional_information(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -11542,11 +11178,7 @@ impl DownloadWorkerEmployeeAgreement {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::ExpiresAtUrlResponse> {
         self.client
             .send_download_worker_employee_agreement(
                 &self.contract_id,
@@ -11604,9 +11236,7 @@ impl GetEorWorkerHrDocuments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::IdNameListResponse> {
         self.client
             .send_get_eor_worker_hr_documents(&self.contract_id)
             .with_options(self.options)
@@ -11667,9 +11297,7 @@ impl SubmitEorWorkerResignation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         self.client
             .send_submit_eor_worker_resignation(&self.contract_id, self.form)
             .with_options(self.options)
@@ -11742,7 +11370,7 @@ impl Client {
     pub fn sign_employee_resignation_letter(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::SignEmployeeResignationLetterBody>,
+        body: impl ::std::convert::Into<types::SignEmployeeResignationLetterRequest>,
     ) -> SignEmployeeResignationLetter {
         SignEmployeeResignationLetter {
             client: self.clone(),
@@ -11760,7 +11388,7 @@ pub struct SignEmployeeResignationLetter {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::SignEmployeeResignationLetterBody,
+    body: types::SignEmployeeResignationLetterRequest,
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl SignEmployeeResignationLetter {
@@ -11786,9 +11414,7 @@ impl SignEmployeeResignationLetter {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateShapeResponse> {
         self.client
             .send_sign_employee_resignation_letter(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -11863,7 +11489,7 @@ impl Client {
     pub fn sign_eor_contract_as_worker(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::SignEorContractAsWorkerBody>,
+        body: impl ::std::convert::Into<types::SignEorContractAsWorkerRequest>,
     ) -> SignEorContractAsWorker {
         SignEorContractAsWorker {
             client: self.clone(),
@@ -11881,7 +11507,7 @@ pub struct SignEorContractAsWorker {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::SignEorContractAsWorkerBody,
+    body: types::SignEorContractAsWorkerRequest,
 }
 #[cfg(feature = "eor-worker-agreements")]
 impl SignEorContractAsWorker {
@@ -11905,9 +11531,7 @@ impl SignEorContractAsWorker {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedResponse> {
         self.client
             .send_sign_eor_contract_as_worker(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -11935,16 +11559,14 @@ impl Client {
 pub struct GetEmployeeResignations {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    status: Option<types::EorWorkersResignationsGetParametersStatus>,
+    status: Option<types::ResignationLetterStatus>,
 }
 #[cfg(feature = "eor-worker-offboarding")]
 impl GetEmployeeResignations {
     ///Sets the optional `status` query parameter.
     pub fn status(
         mut self,
-        value: impl ::std::convert::Into<
-            types::EorWorkersResignationsGetParametersStatus,
-        >,
+        value: impl ::std::convert::Into<types::ResignationLetterStatus>,
     ) -> Self {
         self.status = Some(value.into());
         self
@@ -11969,11 +11591,7 @@ impl GetEmployeeResignations {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerOffboardingGetEmployeeResignationsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::EmployeeResignationList> {
         self.client
             .send_get_employee_resignations(self.status)
             .with_options(self.options)
@@ -12023,11 +11641,7 @@ impl GetEorWorkerTaxDocuments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::EorWorkerTaxDocumentList> {
         self.client.send_get_eor_worker_tax_documents().with_options(self.options)
     }
 }
@@ -12080,9 +11694,7 @@ impl GetWorkerPayslips {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorPayslipsGetWorkerPayslipsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::WorkerPayslipList> {
         self.client.send_get_worker_payslips(&self.worker_id).with_options(self.options)
     }
 }
@@ -12138,9 +11750,7 @@ impl GetWorkerPayslipsDownload {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UrlResponse> {
         self.client
             .send_get_worker_payslips_download(&self.worker_id, &self.payslip_id)
             .with_options(self.options)
@@ -12195,11 +11805,7 @@ impl GetEorBenefitsByContractId {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::EorBenefitsGetEorBenefitsByContractIdResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::EorBenefitList> {
         self.client
             .send_get_eor_benefits_by_contract_id(&self.contract_id)
             .with_options(self.options)
@@ -12215,7 +11821,7 @@ impl Client {
     pub fn create_regular_termination(
         &self,
         oid: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateRegularTerminationBody>,
+        body: impl ::std::convert::Into<types::CreateRegularTerminationRequest>,
     ) -> CreateRegularTermination {
         CreateRegularTermination {
             client: self.clone(),
@@ -12233,7 +11839,7 @@ pub struct CreateRegularTermination {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
-    body: types::CreateRegularTerminationBody,
+    body: types::CreateRegularTerminationRequest,
 }
 #[cfg(feature = "eor-terminations")]
 impl CreateRegularTermination {
@@ -12259,7 +11865,7 @@ impl CreateRegularTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
+    ) -> crate::runtime::Pending<types::CreateRegularTerminationResponse> {
         self.client
             .send_create_regular_termination(&self.oid, &self.body)
             .with_options(self.options)
@@ -12275,7 +11881,7 @@ impl Client {
     pub fn create_resignation(
         &self,
         oid: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateResignationBody>,
+        body: impl ::std::convert::Into<types::CreateResignationRequest>,
     ) -> CreateResignation {
         CreateResignation {
             client: self.clone(),
@@ -12293,7 +11899,7 @@ pub struct CreateResignation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
-    body: types::CreateResignationBody,
+    body: types::CreateResignationRequest,
 }
 #[cfg(feature = "eor-terminations")]
 impl CreateResignation {
@@ -12317,9 +11923,7 @@ impl CreateResignation {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorTerminationsCreateResignationResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateResignationResponse> {
         self.client
             .send_create_resignation(&self.oid, &self.body)
             .with_options(self.options)
@@ -12379,7 +11983,7 @@ impl GetTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
+    ) -> crate::runtime::Pending<types::CreateRegularTerminationResponse> {
         self.client
             .send_get_termination(&self.oid, &self.termination_id)
             .with_options(self.options)
@@ -12394,7 +11998,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/equity-tokens/create-equity-or-token-tax-event>
     pub fn create_equity_or_token_tax_event(
         &self,
-        body: impl ::std::convert::Into<types::CreateEquityOrTokenTaxEventBody>,
+        body: impl ::std::convert::Into<types::CreateEquityOrTokenTaxEventRequest>,
     ) -> CreateEquityOrTokenTaxEvent {
         CreateEquityOrTokenTaxEvent {
             client: self.clone(),
@@ -12410,7 +12014,7 @@ impl Client {
 pub struct CreateEquityOrTokenTaxEvent {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateEquityOrTokenTaxEventBody,
+    body: types::CreateEquityOrTokenTaxEventRequest,
 }
 #[cfg(feature = "equity-tokens")]
 impl CreateEquityOrTokenTaxEvent {
@@ -12436,9 +12040,7 @@ impl CreateEquityOrTokenTaxEvent {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::EquityTokensCreateEquityOrTokenTaxEventResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateEquityOrTokenTaxEventResponse> {
         self.client
             .send_create_equity_or_token_tax_event(&self.body)
             .with_options(self.options)
@@ -12451,11 +12053,11 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/create-a-request-to-exercise-equity-v-2026-01-01>
-    pub fn create_a_request_to_exercise_equity(
+    pub fn create_request_to_exercise_equity(
         &self,
-        body: impl ::std::convert::Into<types::CreateARequestToExerciseEquityBody>,
-    ) -> CreateARequestToExerciseEquity {
-        CreateARequestToExerciseEquity {
+        body: impl ::std::convert::Into<types::CreateRequestToExerciseEquityRequest>,
+    ) -> CreateRequestToExerciseEquity {
+        CreateRequestToExerciseEquity {
             client: self.clone(),
             options: ::std::default::Default::default(),
             body: body.into(),
@@ -12463,16 +12065,16 @@ impl Client {
     }
 }
 #[cfg(feature = "contracts")]
-///Request builder for [`Client::create_a_request_to_exercise_equity`]; finish with [`CreateARequestToExerciseEquity::send`].
+///Request builder for [`Client::create_request_to_exercise_equity`]; finish with [`CreateRequestToExerciseEquity::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateARequestToExerciseEquity {
+pub struct CreateRequestToExerciseEquity {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateARequestToExerciseEquityBody,
+    body: types::CreateRequestToExerciseEquityRequest,
 }
 #[cfg(feature = "contracts")]
-impl CreateARequestToExerciseEquity {
+impl CreateRequestToExerciseEquity {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -12493,11 +12095,9 @@ impl CreateARequestToExerciseEquity {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedAtIdStatusResponse> {
         self.client
-            .send_create_a_request_to_exercise_equity(&self.body)
+            .send_create_request_to_exercise_equity(&self.body)
             .with_options(self.options)
     }
 }
@@ -12508,12 +12108,12 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contracts/approve-an-equity-exercise-v-2026-01-01>
-    pub fn approve_an_equity_exercise(
+    pub fn approve_equity_exercise(
         &self,
         public_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::ApproveAnEquityExerciseBody>,
-    ) -> ApproveAnEquityExercise {
-        ApproveAnEquityExercise {
+        body: impl ::std::convert::Into<types::ApproveEquityExerciseRequest>,
+    ) -> ApproveEquityExercise {
+        ApproveEquityExercise {
             client: self.clone(),
             options: ::std::default::Default::default(),
             public_id: public_id.into(),
@@ -12522,17 +12122,17 @@ impl Client {
     }
 }
 #[cfg(feature = "contracts")]
-///Request builder for [`Client::approve_an_equity_exercise`]; finish with [`ApproveAnEquityExercise::send`].
+///Request builder for [`Client::approve_equity_exercise`]; finish with [`ApproveEquityExercise::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ApproveAnEquityExercise {
+pub struct ApproveEquityExercise {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     public_id: ::std::string::String,
-    body: types::ApproveAnEquityExerciseBody,
+    body: types::ApproveEquityExerciseRequest,
 }
 #[cfg(feature = "contracts")]
-impl ApproveAnEquityExercise {
+impl ApproveEquityExercise {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -12553,11 +12153,9 @@ impl ApproveAnEquityExercise {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsApproveAnEquityExerciseResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ApproveEquityExerciseResponse> {
         self.client
-            .send_approve_an_equity_exercise(&self.public_id, &self.body)
+            .send_approve_equity_exercise(&self.public_id, &self.body)
             .with_options(self.options)
     }
 }
@@ -12605,9 +12203,7 @@ impl GetHrxManagerForWorker {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::WorkerHrGetHrxManagerForWorkerResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetHrxManagerForWorkerResponse> {
         self.client.send_get_hrx_manager_for_worker().with_options(self.options)
     }
 }
@@ -12620,7 +12216,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/forms/fetch-multiple-eor-contract-forms>
     pub fn fetch_multiple_eor_contract_forms(
         &self,
-        body: impl ::std::convert::Into<types::FetchMultipleEorContractFormsBody>,
+        body: impl ::std::convert::Into<types::FetchMultipleEorContractFormsRequest>,
     ) -> FetchMultipleEorContractForms {
         FetchMultipleEorContractForms {
             client: self.clone(),
@@ -12638,7 +12234,7 @@ impl Client {
 pub struct FetchMultipleEorContractForms {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::FetchMultipleEorContractFormsBody,
+    body: types::FetchMultipleEorContractFormsRequest,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
 }
@@ -12677,9 +12273,7 @@ impl FetchMultipleEorContractForms {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::FormsFetchMultipleEorContractFormsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::MultipleEorContractFormList> {
         self.client
             .send_fetch_multiple_eor_contract_forms(
                 self.cursor.as_deref(),
@@ -12775,9 +12369,7 @@ impl GetCreateContractForm {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorHiringGetCreateContractFormResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetCreateContractFormResponse> {
         self.client
             .send_get_create_contract_form(
                 &self.country_code,
@@ -12838,11 +12430,7 @@ impl GetWorkerAdditionalFieldsForEor {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::FormsGetWorkerAdditionalFieldsForEorResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::WorkerAdditionalFieldList> {
         self.client
             .send_get_worker_additional_fields_for_eor(&self.country_code)
             .with_options(self.options)
@@ -12855,11 +12443,11 @@ impl Client {
     /// Token scopes: `forms:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/global-payroll/retrieve-additional-information-fields-for-gp-workers-by-country-v-2026-01-01>
-    pub fn retrieve_additional_information_fields_for_gp_workers_by_country(
+    pub fn get_gp_worker_additional_fields(
         &self,
         country_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
-        RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
+    ) -> GetGpWorkerAdditionalFields {
+        GetGpWorkerAdditionalFields {
             client: self.clone(),
             options: ::std::default::Default::default(),
             country_code: country_code.into(),
@@ -12867,16 +12455,16 @@ impl Client {
     }
 }
 #[cfg(feature = "global-payroll")]
-///Request builder for [`Client::retrieve_additional_information_fields_for_gp_workers_by_country`]; finish with [`RetrieveAdditionalInformationFieldsForGpWorkersByCountry::send`].
+///Request builder for [`Client::get_gp_worker_additional_fields`]; finish with [`GetGpWorkerAdditionalFields::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
+pub struct GetGpWorkerAdditionalFields {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     country_code: ::std::string::String,
 }
 #[cfg(feature = "global-payroll")]
-impl RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
+impl GetGpWorkerAdditionalFields {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -12897,15 +12485,9 @@ impl RetrieveAdditionalInformationFieldsForGpWorkersByCountry {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::GpWorkerAdditionalFieldList> {
         self.client
-            .send_retrieve_additional_information_fields_for_gp_workers_by_country(
-                &self.country_code,
-            )
+            .send_get_gp_worker_additional_fields(&self.country_code)
             .with_options(self.options)
     }
 }
@@ -12958,9 +12540,7 @@ impl GetGpLegalEntityReports {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ReportsGetGpLegalEntityReportsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GpLegalEntityReportList> {
         self.client
             .send_get_gp_legal_entity_reports(&self.legal_entity_id)
             .with_options(self.options)
@@ -13039,9 +12619,7 @@ impl GetGpReportGrossToNet {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ReportsGetGpReportGrossToNetResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GpReportGrossList> {
         self.client
             .send_get_gp_report_gross_to_net(
                 &self.id,
@@ -13063,11 +12641,8 @@ impl GetGpReportGrossToNet {
 }
 #[cfg(feature = "reports")]
 impl crate::runtime::pagination::Paginated for GetGpReportGrossToNet {
-    type Page = types::ReportsGetGpReportGrossToNetResponse200;
-    type Item = ::std::collections::HashMap<
-        ::std::string::String,
-        types::GpReportsIdGrossToNetGetResponseDataItems,
-    >;
+    type Page = types::GpReportGrossList;
+    type Item = ::std::collections::HashMap<::std::string::String, types::GpReportGross>;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -13185,7 +12760,9 @@ impl Client {
     pub fn create_gp_worker_additional_information_gp(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateGpWorkerAdditionalInformationGpBody>,
+        body: impl ::std::convert::Into<
+            types::CreateGpWorkerAdditionalInformationGpRequest,
+        >,
     ) -> CreateGpWorkerAdditionalInformationGp {
         CreateGpWorkerAdditionalInformationGp {
             client: self.clone(),
@@ -13203,7 +12780,7 @@ pub struct CreateGpWorkerAdditionalInformationGp {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateGpWorkerAdditionalInformationGpBody,
+    body: types::CreateGpWorkerAdditionalInformationGpRequest,
 }
 #[cfg(feature = "worker-information")]
 impl CreateGpWorkerAdditionalInformationGp {
@@ -13229,9 +12806,7 @@ impl CreateGpWorkerAdditionalInformationGp {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateGpWorkerAdditionalInformationGpResponse> {
         self.client
             .send_create_gp_worker_additional_information_gp(
                 &self.contract_id,
@@ -13250,7 +12825,7 @@ impl Client {
     pub fn get_gp_worker_additional_information(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::GetGpWorkerAdditionalInformationBody>,
+        body: impl ::std::convert::Into<types::GetGpWorkerAdditionalInformationRequest>,
     ) -> GetGpWorkerAdditionalInformation {
         GetGpWorkerAdditionalInformation {
             client: self.clone(),
@@ -13268,7 +12843,7 @@ pub struct GetGpWorkerAdditionalInformation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::GetGpWorkerAdditionalInformationBody,
+    body: types::GetGpWorkerAdditionalInformationRequest,
 }
 #[cfg(feature = "worker-information")]
 impl GetGpWorkerAdditionalInformation {
@@ -13347,9 +12922,7 @@ impl GetGpWorkerPayslips {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PayslipsGetGpWorkerPayslipsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GpWorkerPayslipList> {
         self.client.send_get_gp_worker_payslips(&self.id).with_options(self.options)
     }
 }
@@ -13360,12 +12933,12 @@ impl Client {
     /// Token scopes: `payslips:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/global-payroll/download-a-gp-worker-payslip-v-2026-01-01>
-    pub fn download_a_gp_worker_payslip(
+    pub fn download_gp_worker_payslip(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
         payslip_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> DownloadAGpWorkerPayslip {
-        DownloadAGpWorkerPayslip {
+    ) -> DownloadGpWorkerPayslip {
+        DownloadGpWorkerPayslip {
             client: self.clone(),
             options: ::std::default::Default::default(),
             id: id.into(),
@@ -13374,17 +12947,17 @@ impl Client {
     }
 }
 #[cfg(feature = "global-payroll")]
-///Request builder for [`Client::download_a_gp_worker_payslip`]; finish with [`DownloadAGpWorkerPayslip::send`].
+///Request builder for [`Client::download_gp_worker_payslip`]; finish with [`DownloadGpWorkerPayslip::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DownloadAGpWorkerPayslip {
+pub struct DownloadGpWorkerPayslip {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
     payslip_id: ::std::string::String,
 }
 #[cfg(feature = "global-payroll")]
-impl DownloadAGpWorkerPayslip {
+impl DownloadGpWorkerPayslip {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -13405,11 +12978,9 @@ impl DownloadAGpWorkerPayslip {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UrlResponse> {
         self.client
-            .send_download_a_gp_worker_payslip(&self.id, &self.payslip_id)
+            .send_download_gp_worker_payslip(&self.id, &self.payslip_id)
             .with_options(self.options)
     }
 }
@@ -13423,7 +12994,7 @@ impl Client {
     pub fn update_gp_worker_address(
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateGpWorkerAddressBody>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerAddressRequest>,
     ) -> UpdateGpWorkerAddress {
         UpdateGpWorkerAddress {
             client: self.clone(),
@@ -13441,7 +13012,7 @@ pub struct UpdateGpWorkerAddress {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
-    body: types::UpdateGpWorkerAddressBody,
+    body: types::UpdateGpWorkerAddressRequest,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerAddress {
@@ -13465,11 +13036,7 @@ impl UpdateGpWorkerAddress {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::WorkerInformationUpdateGpWorkerAddressResponse201,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdateGpWorkerAddressResponse> {
         self.client
             .send_update_gp_worker_address(&self.worker_id, &self.body)
             .with_options(self.options)
@@ -13524,9 +13091,7 @@ impl GetGpWorkerBanks {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::WorkerInformationGetGpWorkerBanksResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GpWorkerBankList> {
         self.client.send_get_gp_worker_banks(&self.worker_id).with_options(self.options)
     }
 }
@@ -13540,7 +13105,7 @@ impl Client {
     pub fn create_gp_worker_bank(
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateGpWorkerBankBody>,
+        body: impl ::std::convert::Into<types::CreateGpWorkerBankRequest>,
     ) -> CreateGpWorkerBank {
         CreateGpWorkerBank {
             client: self.clone(),
@@ -13558,7 +13123,7 @@ pub struct CreateGpWorkerBank {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
-    body: types::CreateGpWorkerBankBody,
+    body: types::CreateGpWorkerBankRequest,
 }
 #[cfg(feature = "worker-information")]
 impl CreateGpWorkerBank {
@@ -13582,9 +13147,7 @@ impl CreateGpWorkerBank {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedAtIdStatusResponse> {
         self.client
             .send_create_gp_worker_bank(&self.worker_id, &self.body)
             .with_options(self.options)
@@ -13639,9 +13202,7 @@ impl GetGpWorkerBankGuide {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::KeyLabelRequiredListResponse> {
         self.client
             .send_get_gp_worker_bank_guide(&self.worker_id)
             .with_options(self.options)
@@ -13658,7 +13219,7 @@ impl Client {
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
         bank_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateGpWorkerBankBody>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerBankRequest>,
     ) -> UpdateGpWorkerBank {
         UpdateGpWorkerBank {
             client: self.clone(),
@@ -13678,7 +13239,7 @@ pub struct UpdateGpWorkerBank {
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
     bank_id: ::std::string::String,
-    body: types::UpdateGpWorkerBankBody,
+    body: types::UpdateGpWorkerBankRequest,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerBank {
@@ -13702,9 +13263,7 @@ impl UpdateGpWorkerBank {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedAtIdStatusResponse> {
         self.client
             .send_update_gp_worker_bank(&self.worker_id, &self.bank_id, &self.body)
             .with_options(self.options)
@@ -13720,7 +13279,7 @@ impl Client {
     pub fn update_gp_worker_compensation(
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateGpWorkerCompensationBody>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerCompensationRequest>,
     ) -> UpdateGpWorkerCompensation {
         UpdateGpWorkerCompensation {
             client: self.clone(),
@@ -13738,7 +13297,7 @@ pub struct UpdateGpWorkerCompensation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
-    body: types::UpdateGpWorkerCompensationBody,
+    body: types::UpdateGpWorkerCompensationRequest,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerCompensation {
@@ -13764,9 +13323,7 @@ impl UpdateGpWorkerCompensation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::WorkerInformationUpdateGpWorkerCompensationResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::UpdateGpWorkerCompensationResponse> {
         self.client
             .send_update_gp_worker_compensation(&self.worker_id, &self.body)
             .with_options(self.options)
@@ -13782,7 +13339,7 @@ impl Client {
     pub fn update_gp_worker_employee_information(
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateGpWorkerEmployeeInformationBody>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerEmployeeInformationRequest>,
     ) -> UpdateGpWorkerEmployeeInformation {
         UpdateGpWorkerEmployeeInformation {
             client: self.clone(),
@@ -13800,7 +13357,7 @@ pub struct UpdateGpWorkerEmployeeInformation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
-    body: types::UpdateGpWorkerEmployeeInformationBody,
+    body: types::UpdateGpWorkerEmployeeInformationRequest,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerEmployeeInformation {
@@ -13840,7 +13397,7 @@ impl Client {
     pub fn update_gp_worker_pto_policy(
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateGpWorkerPtoPolicyBody>,
+        body: impl ::std::convert::Into<types::UpdateGpWorkerPtoPolicyRequest>,
     ) -> UpdateGpWorkerPtoPolicy {
         UpdateGpWorkerPtoPolicy {
             client: self.clone(),
@@ -13858,7 +13415,7 @@ pub struct UpdateGpWorkerPtoPolicy {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
-    body: types::UpdateGpWorkerPtoPolicyBody,
+    body: types::UpdateGpWorkerPtoPolicyRequest,
 }
 #[cfg(feature = "worker-information")]
 impl UpdateGpWorkerPtoPolicy {
@@ -13882,9 +13439,7 @@ impl UpdateGpWorkerPtoPolicy {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
             .send_update_gp_worker_pto_policy(&self.worker_id, &self.body)
             .with_options(self.options)
@@ -13900,7 +13455,7 @@ impl Client {
     pub fn create_gp_worker_termination(
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateGpWorkerTerminationBody>,
+        body: impl ::std::convert::Into<types::CreateGpWorkerTerminationRequest>,
     ) -> CreateGpWorkerTermination {
         CreateGpWorkerTermination {
             client: self.clone(),
@@ -13918,7 +13473,7 @@ pub struct CreateGpWorkerTermination {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
-    body: types::CreateGpWorkerTerminationBody,
+    body: types::CreateGpWorkerTerminationRequest,
 }
 #[cfg(feature = "gp-hiring")]
 impl CreateGpWorkerTermination {
@@ -13944,7 +13499,7 @@ impl CreateGpWorkerTermination {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::GpHiringCreateGpWorkerTerminationResponse201> {
+    ) -> crate::runtime::Pending<types::CreateGpWorkerTerminationResponse> {
         self.client
             .send_create_gp_worker_termination(&self.worker_id, &self.body)
             .with_options(self.options)
@@ -13980,7 +13535,7 @@ pub struct GetGroups {
     external_metadata: Option<::std::string::String>,
     include_archived_groups: Option<bool>,
     limit: Option<i64>,
-    sort_order: Option<types::GroupsGetParametersSortOrder>,
+    sort_order: Option<types::GroupSortOrder>,
 }
 #[cfg(feature = "groups")]
 impl GetGroups {
@@ -14016,7 +13571,7 @@ impl GetGroups {
     ///Sets the optional `sort_order` query parameter.
     pub fn sort_order(
         mut self,
-        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+        value: impl ::std::convert::Into<types::GroupSortOrder>,
     ) -> Self {
         self.sort_order = Some(value.into());
         self
@@ -14041,7 +13596,7 @@ impl GetGroups {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::GroupsGetGroupsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GroupList> {
         self.client
             .send_get_groups(
                 self.cursor.as_deref(),
@@ -14064,8 +13619,8 @@ impl GetGroups {
 }
 #[cfg(feature = "groups")]
 impl crate::runtime::pagination::Paginated for GetGroups {
-    type Page = types::GroupsGetGroupsResponse200;
-    type Item = types::GroupsGetResponseDataItems;
+    type Page = types::GroupList;
+    type Item = types::Group;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -14112,7 +13667,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/groups/create-group>
     pub fn create_group(
         &self,
-        body: impl ::std::convert::Into<types::CreateGroupBody>,
+        body: impl ::std::convert::Into<types::CreateGroupRequest>,
     ) -> CreateGroup {
         CreateGroup {
             client: self.clone(),
@@ -14128,7 +13683,7 @@ impl Client {
 pub struct CreateGroup {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateGroupBody,
+    body: types::CreateGroupRequest,
 }
 #[cfg(feature = "groups")]
 impl CreateGroup {
@@ -14152,7 +13707,7 @@ impl CreateGroup {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateGroupResponse> {
         self.client.send_create_group(&self.body).with_options(self.options)
     }
 }
@@ -14205,7 +13760,7 @@ impl DeleteGroup {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::GroupsDeleteGroupResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::DeleteGroupResponse> {
         self.client.send_delete_group(&self.id).with_options(self.options)
     }
 }
@@ -14219,7 +13774,7 @@ impl Client {
     pub fn update_group(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateGroupBody>,
+        body: impl ::std::convert::Into<types::UpdateGroupRequest>,
     ) -> UpdateGroup {
         UpdateGroup {
             client: self.clone(),
@@ -14237,7 +13792,7 @@ pub struct UpdateGroup {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::UpdateGroupBody,
+    body: types::UpdateGroupRequest,
 }
 #[cfg(feature = "groups")]
 impl UpdateGroup {
@@ -14261,7 +13816,7 @@ impl UpdateGroup {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateGroupResponse> {
         self.client.send_update_group(&self.id, &self.body).with_options(self.options)
     }
 }
@@ -14275,7 +13830,7 @@ impl Client {
     pub fn clone_group(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CloneGroupBody>,
+        body: impl ::std::convert::Into<types::CloneGroupRequest>,
     ) -> CloneGroup {
         CloneGroup {
             client: self.clone(),
@@ -14293,7 +13848,7 @@ pub struct CloneGroup {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::CloneGroupBody,
+    body: types::CloneGroupRequest,
 }
 #[cfg(feature = "groups")]
 impl CloneGroup {
@@ -14317,7 +13872,7 @@ impl CloneGroup {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateGroupResponse> {
         self.client.send_clone_group(&self.id, &self.body).with_options(self.options)
     }
 }
@@ -14387,11 +13942,7 @@ impl GetTeamCustomFields {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureGetTeamCustomFieldsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::TeamCustomFieldList> {
         self.client
             .send_get_team_custom_fields(
                 &self.team_id,
@@ -14412,8 +13963,8 @@ impl GetTeamCustomFields {
 }
 #[cfg(feature = "organization-structure")]
 impl crate::runtime::pagination::Paginated for GetTeamCustomFields {
-    type Page = types::OrganizationStructureGetTeamCustomFieldsResponse200;
-    type Item = types::HrisOrganizationStructuresTeamsTeamIdCustomFieldsGetResponseDataItems;
+    type Page = types::TeamCustomFieldList;
+    type Item = types::TeamCustomField;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -14457,7 +14008,7 @@ impl Client {
     pub fn update_team_custom_fields(
         &self,
         team_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateTeamCustomFieldsBody>,
+        body: impl ::std::convert::Into<types::UpdateTeamCustomFieldsRequest>,
     ) -> UpdateTeamCustomFields {
         UpdateTeamCustomFields {
             client: self.clone(),
@@ -14475,7 +14026,7 @@ pub struct UpdateTeamCustomFields {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     team_id: ::std::string::String,
-    body: types::UpdateTeamCustomFieldsBody,
+    body: types::UpdateTeamCustomFieldsRequest,
 }
 #[cfg(feature = "organization-structure")]
 impl UpdateTeamCustomFields {
@@ -14499,11 +14050,7 @@ impl UpdateTeamCustomFields {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureUpdateTeamCustomFieldsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdateTeamCustomFieldsResponse> {
         self.client
             .send_update_team_custom_fields(&self.team_id, &self.body)
             .with_options(self.options)
@@ -14567,11 +14114,7 @@ impl GetOrganizationStructures {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureGetOrganizationStructuresResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::OrganizationStructureList> {
         self.client
             .send_get_organization_structures(self.limit, self.offset)
             .with_options(self.options)
@@ -14588,8 +14131,8 @@ impl GetOrganizationStructures {
 }
 #[cfg(feature = "organization-structure")]
 impl crate::runtime::pagination::Paginated for GetOrganizationStructures {
-    type Page = types::OrganizationStructureGetOrganizationStructuresResponse200;
-    type Item = types::HrisOrganizationStructuresGetResponseDataItems;
+    type Page = types::OrganizationStructureList;
+    type Item = types::OrganizationStructure;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -14632,7 +14175,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/create-organization-structure>
     pub fn create_organization_structure(
         &self,
-        body: impl ::std::convert::Into<types::CreateOrganizationStructureBody>,
+        body: impl ::std::convert::Into<types::CreateOrganizationStructureRequest>,
     ) -> CreateOrganizationStructure {
         CreateOrganizationStructure {
             client: self.clone(),
@@ -14648,7 +14191,7 @@ impl Client {
 pub struct CreateOrganizationStructure {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateOrganizationStructureBody,
+    body: types::CreateOrganizationStructureRequest,
 }
 #[cfg(feature = "organization-structure")]
 impl CreateOrganizationStructure {
@@ -14674,9 +14217,7 @@ impl CreateOrganizationStructure {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureCreateOrganizationStructureResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::CreateOrganizationStructureResponse> {
         self.client
             .send_create_organization_structure(&self.body)
             .with_options(self.options)
@@ -14733,9 +14274,7 @@ impl GetOrganizationStructureByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetOrganizationStructureByExternalIdResponse> {
         self.client
             .send_get_organization_structure_by_external_id(&self.external_id)
             .with_options(self.options)
@@ -14790,9 +14329,7 @@ impl DeleteOrganizationStructureByExternalId {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
             .send_delete_organization_structure_by_external_id(&self.external_id)
             .with_options(self.options)
@@ -14809,7 +14346,7 @@ impl Client {
         &self,
         external_id: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<
-            types::UpdateOrganizationStructureByExternalIdBody,
+            types::UpdateOrganizationStructureByExternalIdRequest,
         >,
     ) -> UpdateOrganizationStructureByExternalId {
         UpdateOrganizationStructureByExternalId {
@@ -14828,7 +14365,7 @@ pub struct UpdateOrganizationStructureByExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
-    body: types::UpdateOrganizationStructureByExternalIdBody,
+    body: types::UpdateOrganizationStructureByExternalIdRequest,
 }
 #[cfg(feature = "organization-structure")]
 impl UpdateOrganizationStructureByExternalId {
@@ -14852,9 +14389,7 @@ impl UpdateOrganizationStructureByExternalId {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
             .send_update_organization_structure_by_external_id(
                 &self.external_id,
@@ -15029,11 +14564,11 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/fetch-an-org-structure-from-the-organization-v-2026-01-01>
-    pub fn fetch_an_org_structure_from_the_organization(
+    pub fn fetch_org_structure_from_organization(
         &self,
         hris_org_structure_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> FetchAnOrgStructureFromTheOrganization {
-        FetchAnOrgStructureFromTheOrganization {
+    ) -> FetchOrgStructureFromOrganization {
+        FetchOrgStructureFromOrganization {
             client: self.clone(),
             options: ::std::default::Default::default(),
             hris_org_structure_id: hris_org_structure_id.into(),
@@ -15041,16 +14576,16 @@ impl Client {
     }
 }
 #[cfg(feature = "organization-structure")]
-///Request builder for [`Client::fetch_an_org_structure_from_the_organization`]; finish with [`FetchAnOrgStructureFromTheOrganization::send`].
+///Request builder for [`Client::fetch_org_structure_from_organization`]; finish with [`FetchOrgStructureFromOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchAnOrgStructureFromTheOrganization {
+pub struct FetchOrgStructureFromOrganization {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     hris_org_structure_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
-impl FetchAnOrgStructureFromTheOrganization {
+impl FetchOrgStructureFromOrganization {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -15073,13 +14608,9 @@ impl FetchAnOrgStructureFromTheOrganization {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetOrganizationStructureByExternalIdResponse> {
         self.client
-            .send_fetch_an_org_structure_from_the_organization(
-                &self.hris_org_structure_id,
-            )
+            .send_fetch_org_structure_from_organization(&self.hris_org_structure_id)
             .with_options(self.options)
     }
 }
@@ -15090,11 +14621,11 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/delete-an-org-structure-from-the-organization-v-2026-01-01>
-    pub fn delete_an_org_structure_from_the_organization(
+    pub fn delete_org_structure_from_organization(
         &self,
         hris_org_structure_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> DeleteAnOrgStructureFromTheOrganization {
-        DeleteAnOrgStructureFromTheOrganization {
+    ) -> DeleteOrgStructureFromOrganization {
+        DeleteOrgStructureFromOrganization {
             client: self.clone(),
             options: ::std::default::Default::default(),
             hris_org_structure_id: hris_org_structure_id.into(),
@@ -15102,16 +14633,16 @@ impl Client {
     }
 }
 #[cfg(feature = "organization-structure")]
-///Request builder for [`Client::delete_an_org_structure_from_the_organization`]; finish with [`DeleteAnOrgStructureFromTheOrganization::send`].
+///Request builder for [`Client::delete_org_structure_from_organization`]; finish with [`DeleteOrgStructureFromOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct DeleteAnOrgStructureFromTheOrganization {
+pub struct DeleteOrgStructureFromOrganization {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     hris_org_structure_id: ::std::string::String,
 }
 #[cfg(feature = "organization-structure")]
-impl DeleteAnOrgStructureFromTheOrganization {
+impl DeleteOrgStructureFromOrganization {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -15132,13 +14663,9 @@ impl DeleteAnOrgStructureFromTheOrganization {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
-            .send_delete_an_org_structure_from_the_organization(
-                &self.hris_org_structure_id,
-            )
+            .send_delete_org_structure_from_organization(&self.hris_org_structure_id)
             .with_options(self.options)
     }
 }
@@ -15149,12 +14676,12 @@ impl Client {
     /// Token scopes: `organizations:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organization-structure/update-an-existing-hris-org-structure-v-2026-01-01>
-    pub fn update_an_existing_hris_org_structure(
+    pub fn update_existing_hris_org_structure(
         &self,
         hris_org_structure_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateAnExistingHrisOrgStructureBody>,
-    ) -> UpdateAnExistingHrisOrgStructure {
-        UpdateAnExistingHrisOrgStructure {
+        body: impl ::std::convert::Into<types::UpdateExistingHrisOrgStructureRequest>,
+    ) -> UpdateExistingHrisOrgStructure {
+        UpdateExistingHrisOrgStructure {
             client: self.clone(),
             options: ::std::default::Default::default(),
             hris_org_structure_id: hris_org_structure_id.into(),
@@ -15163,17 +14690,17 @@ impl Client {
     }
 }
 #[cfg(feature = "organization-structure")]
-///Request builder for [`Client::update_an_existing_hris_org_structure`]; finish with [`UpdateAnExistingHrisOrgStructure::send`].
+///Request builder for [`Client::update_existing_hris_org_structure`]; finish with [`UpdateExistingHrisOrgStructure::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct UpdateAnExistingHrisOrgStructure {
+pub struct UpdateExistingHrisOrgStructure {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     hris_org_structure_id: ::std::string::String,
-    body: types::UpdateAnExistingHrisOrgStructureBody,
+    body: types::UpdateExistingHrisOrgStructureRequest,
 }
 #[cfg(feature = "organization-structure")]
-impl UpdateAnExistingHrisOrgStructure {
+impl UpdateExistingHrisOrgStructure {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -15194,11 +14721,9 @@ impl UpdateAnExistingHrisOrgStructure {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
-            .send_update_an_existing_hris_org_structure(
+            .send_update_existing_hris_org_structure(
                 &self.hris_org_structure_id,
                 &self.body,
             )
@@ -15214,7 +14739,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/positions/apply-position-changes>
     pub fn apply_position_changes(
         &self,
-        body: impl ::std::convert::Into<types::ApplyPositionChangesBody>,
+        body: impl ::std::convert::Into<types::ApplyPositionChangesRequest>,
     ) -> ApplyPositionChanges {
         ApplyPositionChanges {
             client: self.clone(),
@@ -15230,7 +14755,7 @@ impl Client {
 pub struct ApplyPositionChanges {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::ApplyPositionChangesBody,
+    body: types::ApplyPositionChangesRequest,
 }
 #[cfg(feature = "positions")]
 impl ApplyPositionChanges {
@@ -15318,11 +14843,11 @@ impl Client {
     /// Token scopes: `profile:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/positions/fetch-hris-positions-from-a-hris-profile-v-2026-01-01>
-    pub fn fetch_hris_positions_from_a_hris_profile(
+    pub fn fetch_hris_positions_from_hris_profile(
         &self,
         hris_profile_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> FetchHrisPositionsFromAHrisProfile {
-        FetchHrisPositionsFromAHrisProfile {
+    ) -> FetchHrisPositionsFromHrisProfile {
+        FetchHrisPositionsFromHrisProfile {
             client: self.clone(),
             options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
@@ -15330,16 +14855,16 @@ impl Client {
     }
 }
 #[cfg(feature = "positions")]
-///Request builder for [`Client::fetch_hris_positions_from_a_hris_profile`]; finish with [`FetchHrisPositionsFromAHrisProfile::send`].
+///Request builder for [`Client::fetch_hris_positions_from_hris_profile`]; finish with [`FetchHrisPositionsFromHrisProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchHrisPositionsFromAHrisProfile {
+pub struct FetchHrisPositionsFromHrisProfile {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "positions")]
-impl FetchHrisPositionsFromAHrisProfile {
+impl FetchHrisPositionsFromHrisProfile {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -15360,13 +14885,9 @@ impl FetchHrisPositionsFromAHrisProfile {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::PositionsFetchHrisPositionsFromAHrisProfileResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::HrisPositionList> {
         self.client
-            .send_fetch_hris_positions_from_a_hris_profile(&self.hris_profile_id)
+            .send_fetch_hris_positions_from_hris_profile(&self.hris_profile_id)
             .with_options(self.options)
     }
 }
@@ -15379,7 +14900,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-worker-relation-profile>
     pub fn create_worker_relation_profile(
         &self,
-        body: impl ::std::convert::Into<types::CreateWorkerRelationProfileBody>,
+        body: impl ::std::convert::Into<types::CreateWorkerRelationProfileRequest>,
     ) -> CreateWorkerRelationProfile {
         CreateWorkerRelationProfile {
             client: self.clone(),
@@ -15395,7 +14916,7 @@ impl Client {
 pub struct CreateWorkerRelationProfile {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateWorkerRelationProfileBody,
+    body: types::CreateWorkerRelationProfileRequest,
 }
 #[cfg(feature = "worker-relations")]
 impl CreateWorkerRelationProfile {
@@ -15419,9 +14940,7 @@ impl CreateWorkerRelationProfile {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
             .send_create_worker_relation_profile(&self.body)
             .with_options(self.options)
@@ -15437,7 +14956,7 @@ impl Client {
     pub fn create_worker_relation_profile_by_external_id(
         &self,
         body: impl ::std::convert::Into<
-            types::CreateWorkerRelationProfileByExternalIdBody,
+            types::CreateWorkerRelationProfileByExternalIdRequest,
         >,
     ) -> CreateWorkerRelationProfileByExternalId {
         CreateWorkerRelationProfileByExternalId {
@@ -15454,7 +14973,7 @@ impl Client {
 pub struct CreateWorkerRelationProfileByExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateWorkerRelationProfileByExternalIdBody,
+    body: types::CreateWorkerRelationProfileByExternalIdRequest,
 }
 #[cfg(feature = "worker-relations")]
 impl CreateWorkerRelationProfileByExternalId {
@@ -15478,9 +14997,7 @@ impl CreateWorkerRelationProfileByExternalId {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
             .send_create_worker_relation_profile_by_external_id(&self.body)
             .with_options(self.options)
@@ -15604,7 +15121,7 @@ impl Client {
     pub fn add_worker_relation_child_by_external_id(
         &self,
         profile_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::AddWorkerRelationChildByExternalIdBody>,
+        body: impl ::std::convert::Into<types::AddWorkerRelationChildByExternalIdRequest>,
     ) -> AddWorkerRelationChildByExternalId {
         AddWorkerRelationChildByExternalId {
             client: self.clone(),
@@ -15622,7 +15139,7 @@ pub struct AddWorkerRelationChildByExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     profile_id: ::std::string::String,
-    body: types::AddWorkerRelationChildByExternalIdBody,
+    body: types::AddWorkerRelationChildByExternalIdRequest,
 }
 #[cfg(feature = "worker-relations")]
 impl AddWorkerRelationChildByExternalId {
@@ -15712,11 +15229,11 @@ impl Client {
     /// Token scopes: `profile:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/fetch-worker-relations-of-a-given-hris-profile-by-external-id-v-2026-01-01>
-    pub fn fetch_worker_relations_of_a_given_hris_profile_by_external_id(
+    pub fn get_worker_relations_by_external_id(
         &self,
         profile_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
-        FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
+    ) -> GetWorkerRelationsByExternalId {
+        GetWorkerRelationsByExternalId {
             client: self.clone(),
             options: ::std::default::Default::default(),
             profile_id: profile_id.into(),
@@ -15724,16 +15241,16 @@ impl Client {
     }
 }
 #[cfg(feature = "worker-relations")]
-///Request builder for [`Client::fetch_worker_relations_of_a_given_hris_profile_by_external_id`]; finish with [`FetchWorkerRelationsOfAGivenHrisProfileByExternalId::send`].
+///Request builder for [`Client::get_worker_relations_by_external_id`]; finish with [`GetWorkerRelationsByExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
+pub struct GetWorkerRelationsByExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     profile_id: ::std::string::String,
 }
 #[cfg(feature = "worker-relations")]
-impl FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
+impl GetWorkerRelationsByExternalId {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -15754,15 +15271,9 @@ impl FetchWorkerRelationsOfAGivenHrisProfileByExternalId {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::WorkerRelationList> {
         self.client
-            .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id(
-                &self.profile_id,
-            )
+            .send_get_worker_relations_by_external_id(&self.profile_id)
             .with_options(self.options)
     }
 }
@@ -15773,14 +15284,14 @@ impl Client {
     /// Token scopes: `profile:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-a-parent-worker-relation-with-external-id-v-2026-01-01>
-    pub fn create_a_parent_worker_relation_with_external_id(
+    pub fn create_parent_worker_relation_with_external_id(
         &self,
         profile_id: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<
-            types::CreateAParentWorkerRelationWithExternalIdBody,
+            types::CreateParentWorkerRelationWithExternalIdRequest,
         >,
-    ) -> CreateAParentWorkerRelationWithExternalId {
-        CreateAParentWorkerRelationWithExternalId {
+    ) -> CreateParentWorkerRelationWithExternalId {
+        CreateParentWorkerRelationWithExternalId {
             client: self.clone(),
             options: ::std::default::Default::default(),
             profile_id: profile_id.into(),
@@ -15789,17 +15300,17 @@ impl Client {
     }
 }
 #[cfg(feature = "worker-relations")]
-///Request builder for [`Client::create_a_parent_worker_relation_with_external_id`]; finish with [`CreateAParentWorkerRelationWithExternalId::send`].
+///Request builder for [`Client::create_parent_worker_relation_with_external_id`]; finish with [`CreateParentWorkerRelationWithExternalId::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAParentWorkerRelationWithExternalId {
+pub struct CreateParentWorkerRelationWithExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     profile_id: ::std::string::String,
-    body: types::CreateAParentWorkerRelationWithExternalIdBody,
+    body: types::CreateParentWorkerRelationWithExternalIdRequest,
 }
 #[cfg(feature = "worker-relations")]
-impl CreateAParentWorkerRelationWithExternalId {
+impl CreateParentWorkerRelationWithExternalId {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -15822,7 +15333,7 @@ impl CreateAParentWorkerRelationWithExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
-            .send_create_a_parent_worker_relation_with_external_id(
+            .send_create_parent_worker_relation_with_external_id(
                 &self.profile_id,
                 &self.body,
             )
@@ -15878,11 +15389,7 @@ impl GetWorkerRelationProfile {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::WorkerRelationsGetWorkerRelationProfileResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::WorkerRelationProfileList> {
         self.client
             .send_get_worker_relation_profile(&self.hris_profile_oid)
             .with_options(self.options)
@@ -16006,7 +15513,7 @@ impl Client {
     pub fn add_worker_relation_parent(
         &self,
         hris_profile_oid: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::AddWorkerRelationParentBody>,
+        body: impl ::std::convert::Into<types::AddWorkerRelationParentRequest>,
     ) -> AddWorkerRelationParent {
         AddWorkerRelationParent {
             client: self.clone(),
@@ -16024,7 +15531,7 @@ pub struct AddWorkerRelationParent {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     hris_profile_oid: ::std::string::String,
-    body: types::AddWorkerRelationParentBody,
+    body: types::AddWorkerRelationParentRequest,
 }
 #[cfg(feature = "worker-relations")]
 impl AddWorkerRelationParent {
@@ -16064,7 +15571,7 @@ impl Client {
     pub fn create_child_worker_relation(
         &self,
         hris_profile_oid: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateChildWorkerRelationBody>,
+        body: impl ::std::convert::Into<types::CreateChildWorkerRelationRequest>,
     ) -> CreateChildWorkerRelation {
         CreateChildWorkerRelation {
             client: self.clone(),
@@ -16082,7 +15589,7 @@ pub struct CreateChildWorkerRelation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     hris_profile_oid: ::std::string::String,
-    body: types::CreateChildWorkerRelationBody,
+    body: types::CreateChildWorkerRelationRequest,
 }
 #[cfg(feature = "worker-relations")]
 impl CreateChildWorkerRelation {
@@ -16156,11 +15663,7 @@ impl GetWorkerRelationTypes {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::WorkerRelationsGetWorkerRelationTypesResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::WorkerRelationTypeList> {
         self.client.send_get_worker_relation_types().with_options(self.options)
     }
 }
@@ -16173,7 +15676,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-relations/create-worker-relation-type>
     pub fn create_worker_relation_type(
         &self,
-        body: impl ::std::convert::Into<types::CreateWorkerRelationTypeBody>,
+        body: impl ::std::convert::Into<types::CreateWorkerRelationTypeRequest>,
     ) -> CreateWorkerRelationType {
         CreateWorkerRelationType {
             client: self.clone(),
@@ -16189,7 +15692,7 @@ impl Client {
 pub struct CreateWorkerRelationType {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateWorkerRelationTypeBody,
+    body: types::CreateWorkerRelationTypeRequest,
 }
 #[cfg(feature = "worker-relations")]
 impl CreateWorkerRelationType {
@@ -16215,9 +15718,7 @@ impl CreateWorkerRelationType {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::WorkerRelationsCreateWorkerRelationTypeResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateWorkerRelationTypeResponse> {
         self.client
             .send_create_worker_relation_type(&self.body)
             .with_options(self.options)
@@ -16288,7 +15789,9 @@ impl Client {
     pub fn update_worker_relation_type_by_external_id(
         &self,
         external_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateWorkerRelationTypeByExternalIdBody>,
+        body: impl ::std::convert::Into<
+            types::UpdateWorkerRelationTypeByExternalIdRequest,
+        >,
     ) -> UpdateWorkerRelationTypeByExternalId {
         UpdateWorkerRelationTypeByExternalId {
             client: self.clone(),
@@ -16306,7 +15809,7 @@ pub struct UpdateWorkerRelationTypeByExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
-    body: types::UpdateWorkerRelationTypeByExternalIdBody,
+    body: types::UpdateWorkerRelationTypeByExternalIdRequest,
 }
 #[cfg(feature = "worker-relations")]
 impl UpdateWorkerRelationTypeByExternalId {
@@ -16402,7 +15905,7 @@ impl Client {
     pub fn update_worker_relation_type(
         &self,
         type_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateWorkerRelationTypeBody>,
+        body: impl ::std::convert::Into<types::UpdateWorkerRelationTypeRequest>,
     ) -> UpdateWorkerRelationType {
         UpdateWorkerRelationType {
             client: self.clone(),
@@ -16420,7 +15923,7 @@ pub struct UpdateWorkerRelationType {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     type_id: ::std::string::String,
-    body: types::UpdateWorkerRelationTypeBody,
+    body: types::UpdateWorkerRelationTypeRequest,
 }
 #[cfg(feature = "worker-relations")]
 impl UpdateWorkerRelationType {
@@ -16554,9 +16057,7 @@ impl GetInvoiceDetailsById {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::WorkersGetInvoiceDetailsByIdResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetInvoiceDetailsByIdResponse> {
         self.client
             .send_get_invoice_details_by_id(&self.invoice_id)
             .with_options(self.options)
@@ -16611,9 +16112,7 @@ impl IcWorkersInvoicesInvoiceIdPdf {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UrlResponse> {
         self.client
             .send_ic_workers_invoices_invoice_id_pdf(&self.invoice_id)
             .with_options(self.options)
@@ -16660,14 +16159,14 @@ pub struct RetrieveWorkerTransactionHistory {
     amount_to: Option<f64>,
     currencies: Option<::std::vec::Vec<::std::string::String>>,
     cursor: Option<::std::string::String>,
-    filter: Option<types::IcWorkersTransactionsGetParametersFilter>,
+    filter: Option<types::WorkerTransactionHistoryFilter>,
     from: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     include_running_total: Option<bool>,
     last_days: Option<i64>,
     limit: Option<i64>,
     statuses: Option<::std::vec::Vec<::std::string::String>>,
     to: Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    transaction_type: Option<types::IcWorkersTransactionsGetParametersTransactionType>,
+    transaction_type: Option<types::TransactionType>,
     type_: Option<::std::string::String>,
     withdrawal_methods: Option<::std::vec::Vec<::std::string::String>>,
 }
@@ -16706,7 +16205,7 @@ impl RetrieveWorkerTransactionHistory {
     ///Sets the optional `filter` query parameter.
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<types::IcWorkersTransactionsGetParametersFilter>,
+        value: impl ::std::convert::Into<types::WorkerTransactionHistoryFilter>,
     ) -> Self {
         self.filter = Some(value.into());
         self
@@ -16760,9 +16259,7 @@ impl RetrieveWorkerTransactionHistory {
     ///Sets the optional `transaction_type` query parameter.
     pub fn transaction_type(
         mut self,
-        value: impl ::std::convert::Into<
-            types::IcWorkersTransactionsGetParametersTransactionType,
-        >,
+        value: impl ::std::convert::Into<types::TransactionType>,
     ) -> Self {
         self.transaction_type = Some(value.into());
         self
@@ -16807,11 +16304,7 @@ impl RetrieveWorkerTransactionHistory {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::WorkersRetrieveWorkerTransactionHistoryResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::WorkerTransactionHistoryList> {
         self.client
             .send_retrieve_worker_transaction_history(
                 self.amount_from,
@@ -16843,8 +16336,8 @@ impl RetrieveWorkerTransactionHistory {
 }
 #[cfg(feature = "workers")]
 impl crate::runtime::pagination::Paginated for RetrieveWorkerTransactionHistory {
-    type Page = types::WorkersRetrieveWorkerTransactionHistoryResponse200;
-    type Item = types::IcWorkersTransactionsGetResponseDataItems;
+    type Page = types::WorkerTransactionHistoryList;
+    type Item = types::WorkerTransactionHistory;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -16921,9 +16414,7 @@ pub struct GetClientCases {
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
     search: Option<::std::string::String>,
-    statuses: Option<
-        ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
-    >,
+    statuses: Option<::std::vec::Vec<types::WorkerCaseStatus>>,
 }
 #[cfg(feature = "immigration")]
 impl GetClientCases {
@@ -16976,9 +16467,7 @@ impl GetClientCases {
     pub fn statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::ImmigrationClientCasesPostResponseDataStatus,
-            >,
+            Item = impl ::std::convert::Into<types::WorkerCaseStatus>,
         >,
     ) -> Self {
         self.statuses = Some(
@@ -17006,9 +16495,7 @@ impl GetClientCases {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ImmigrationGetClientCasesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ClientCaseList> {
         self.client
             .send_get_client_cases(
                 self.case_type_ids.as_ref(),
@@ -17032,8 +16519,8 @@ impl GetClientCases {
 }
 #[cfg(feature = "immigration")]
 impl crate::runtime::pagination::Paginated for GetClientCases {
-    type Page = types::ImmigrationGetClientCasesResponse200;
-    type Item = types::ImmigrationClientCasesGetResponseDataItems;
+    type Page = types::ClientCaseList;
+    type Item = types::WorkerCase;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -17077,11 +16564,11 @@ impl Client {
     /// Token scopes: `immigration:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/immigration/create-an-immigration-case>
-    pub fn create_an_immigration_case(
+    pub fn create_immigration_case(
         &self,
-        body: impl ::std::convert::Into<types::CreateAnImmigrationCaseBody>,
-    ) -> CreateAnImmigrationCase {
-        CreateAnImmigrationCase {
+        body: impl ::std::convert::Into<types::CreateImmigrationCaseRequest>,
+    ) -> CreateImmigrationCase {
+        CreateImmigrationCase {
             client: self.clone(),
             options: ::std::default::Default::default(),
             body: body.into(),
@@ -17089,16 +16576,16 @@ impl Client {
     }
 }
 #[cfg(feature = "immigration")]
-///Request builder for [`Client::create_an_immigration_case`]; finish with [`CreateAnImmigrationCase::send`].
+///Request builder for [`Client::create_immigration_case`]; finish with [`CreateImmigrationCase::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateAnImmigrationCase {
+pub struct CreateImmigrationCase {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateAnImmigrationCaseBody,
+    body: types::CreateImmigrationCaseRequest,
 }
 #[cfg(feature = "immigration")]
-impl CreateAnImmigrationCase {
+impl CreateImmigrationCase {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -17119,12 +16606,8 @@ impl CreateAnImmigrationCase {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ImmigrationCreateAnImmigrationCaseResponse201> {
-        self.client
-            .send_create_an_immigration_case(&self.body)
-            .with_options(self.options)
+    pub fn send(self) -> crate::runtime::Pending<types::CreateImmigrationCaseResponse> {
+        self.client.send_create_immigration_case(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "immigration")]
@@ -17176,9 +16659,7 @@ impl GetClientCase {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ImmigrationGetClientCaseResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetClientCaseResponse> {
         self.client.send_get_client_case(&self.id).with_options(self.options)
     }
 }
@@ -17231,9 +16712,7 @@ impl GetDocument {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ImmigrationGetDocumentResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::DocumentList> {
         self.client.send_get_document(&self.id).with_options(self.options)
     }
 }
@@ -17250,9 +16729,7 @@ impl Client {
         nationality: impl ::std::convert::Into<::std::string::String>,
         residence_country: impl ::std::convert::Into<::std::string::String>,
         trip_end_date: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
-        trip_reason: impl ::std::convert::Into<
-            types::ImmigrationVisaRequirementBusinessGetParametersTripReason,
-        >,
+        trip_reason: impl ::std::convert::Into<types::Purpose>,
         trip_start_date: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
     ) -> GetBusinessVisaRequirement {
         GetBusinessVisaRequirement {
@@ -17279,7 +16756,7 @@ pub struct GetBusinessVisaRequirement {
     nationality: ::std::string::String,
     residence_country: ::std::string::String,
     trip_end_date: ::chrono::naive::NaiveDate,
-    trip_reason: types::ImmigrationVisaRequirementBusinessGetParametersTripReason,
+    trip_reason: types::Purpose,
     trip_start_date: ::chrono::naive::NaiveDate,
     second_nationality: Option<::std::string::String>,
 }
@@ -17315,9 +16792,7 @@ impl GetBusinessVisaRequirement {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::ImmigrationGetBusinessVisaRequirementResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBusinessVisaRequirementResponse> {
         self.client
             .send_get_business_visa_requirement(
                 &self.destination_country,
@@ -17380,9 +16855,7 @@ impl GetVisaTypes {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::IdNameShapeListResponse> {
         self.client.send_get_visa_types(&self.country_code).with_options(self.options)
     }
 }
@@ -17418,9 +16891,7 @@ pub struct GetWorkerCases {
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
     search: Option<::std::string::String>,
-    statuses: Option<
-        ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
-    >,
+    statuses: Option<::std::vec::Vec<types::WorkerCaseStatus>>,
 }
 #[cfg(feature = "immigration")]
 impl GetWorkerCases {
@@ -17473,9 +16944,7 @@ impl GetWorkerCases {
     pub fn statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::ImmigrationClientCasesPostResponseDataStatus,
-            >,
+            Item = impl ::std::convert::Into<types::WorkerCaseStatus>,
         >,
     ) -> Self {
         self.statuses = Some(
@@ -17503,9 +16972,7 @@ impl GetWorkerCases {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ImmigrationGetClientCasesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ClientCaseList> {
         self.client
             .send_get_worker_cases(
                 self.case_type_ids.as_ref(),
@@ -17529,8 +16996,8 @@ impl GetWorkerCases {
 }
 #[cfg(feature = "immigration")]
 impl crate::runtime::pagination::Paginated for GetWorkerCases {
-    type Page = types::ImmigrationGetClientCasesResponse200;
-    type Item = types::ImmigrationClientCasesGetResponseDataItems;
+    type Page = types::ClientCaseList;
+    type Item = types::WorkerCase;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -17616,9 +17083,7 @@ impl GetWorkerCase {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ImmigrationGetWorkerCaseResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetWorkerCaseResponse> {
         self.client.send_get_worker_case(&self.case_id).with_options(self.options)
     }
 }
@@ -17676,9 +17141,7 @@ impl GetWorkerCaseRequiredDocument {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::ImmigrationGetWorkerCaseRequiredDocumentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetWorkerCaseRequiredDocumentResponse> {
         self.client
             .send_get_worker_case_required_document(&self.worker_id, &self.case_id)
             .with_options(self.options)
@@ -17745,9 +17208,7 @@ impl CreateWorkerCaseRequiredDocument {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateWorkerCaseRequiredDocumentResponse> {
         self.client
             .send_create_worker_case_required_document(
                 &self.worker_id,
@@ -17819,7 +17280,7 @@ impl GetWorkerOnboardingCase {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::ImmigrationGetWorkerOnboardingCaseResponse200> {
+    ) -> crate::runtime::Pending<types::GetWorkerOnboardingCaseResponse> {
         self.client
             .send_get_worker_onboarding_case(
                 &self.worker_id,
@@ -17855,8 +17316,8 @@ pub struct GetIndustries {
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
-    order: Option<types::GroupsGetParametersSortOrder>,
-    sort_by: Option<types::IndustriesGetParametersSortBy>,
+    order: Option<types::GroupSortOrder>,
+    sort_by: Option<types::IndustrySortBy>,
 }
 #[cfg(feature = "legal-entities")]
 impl GetIndustries {
@@ -17876,7 +17337,7 @@ impl GetIndustries {
     ///Sets the optional `order` query parameter.
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+        value: impl ::std::convert::Into<types::GroupSortOrder>,
     ) -> Self {
         self.order = Some(value.into());
         self
@@ -17884,7 +17345,7 @@ impl GetIndustries {
     ///Sets the optional `sort_by` query parameter.
     pub fn sort_by(
         mut self,
-        value: impl ::std::convert::Into<types::IndustriesGetParametersSortBy>,
+        value: impl ::std::convert::Into<types::IndustrySortBy>,
     ) -> Self {
         self.sort_by = Some(value.into());
         self
@@ -17909,9 +17370,7 @@ impl GetIndustries {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::LegalEntitiesGetIndustriesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::IndustryList> {
         self.client
             .send_get_industries(
                 self.cursor.as_deref(),
@@ -17933,8 +17392,8 @@ impl GetIndustries {
 }
 #[cfg(feature = "legal-entities")]
 impl crate::runtime::pagination::Paginated for GetIndustries {
-    type Page = types::LegalEntitiesGetIndustriesResponse200;
-    type Item = types::IndustriesGetResponseDataItems;
+    type Page = types::IndustryList;
+    type Item = types::Industry;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -18011,9 +17470,7 @@ impl GetIntegrationConsent {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::IntegrationsGetIntegrationConsentResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetIntegrationConsentResponse> {
         self.client.send_get_integration_consent().with_options(self.options)
     }
 }
@@ -18049,15 +17506,15 @@ pub struct GetInvoiceAdjustments {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: Option<::std::string::String>,
-    contract_types: Option<types::TimesheetsGetParametersContractTypes>,
+    contract_types: Option<types::InvoiceAdjustmentContractType>,
     date_from: Option<::chrono::naive::NaiveDate>,
     date_to: Option<::chrono::naive::NaiveDate>,
     invoice_id: Option<::std::string::String>,
     limit: Option<i64>,
     offset: Option<i64>,
     reporter_id: Option<::std::string::String>,
-    statuses: Option<types::TimesheetsGetParametersStatuses>,
-    types: Option<types::InvoiceAdjustmentsGetParametersTypes>,
+    statuses: Option<types::ContractInvoiceAdjustmentStatus>,
+    types: Option<types::ContractInvoiceAdjustmentType>,
 }
 #[cfg(feature = "invoice-adjustments")]
 impl GetInvoiceAdjustments {
@@ -18072,7 +17529,7 @@ impl GetInvoiceAdjustments {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
         mut self,
-        value: impl ::std::convert::Into<types::TimesheetsGetParametersContractTypes>,
+        value: impl ::std::convert::Into<types::InvoiceAdjustmentContractType>,
     ) -> Self {
         self.contract_types = Some(value.into());
         self
@@ -18122,7 +17579,7 @@ impl GetInvoiceAdjustments {
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: impl ::std::convert::Into<types::TimesheetsGetParametersStatuses>,
+        value: impl ::std::convert::Into<types::ContractInvoiceAdjustmentStatus>,
     ) -> Self {
         self.statuses = Some(value.into());
         self
@@ -18130,7 +17587,7 @@ impl GetInvoiceAdjustments {
     ///Sets the optional `types` query parameter.
     pub fn types(
         mut self,
-        value: impl ::std::convert::Into<types::InvoiceAdjustmentsGetParametersTypes>,
+        value: impl ::std::convert::Into<types::ContractInvoiceAdjustmentType>,
     ) -> Self {
         self.types = Some(value.into());
         self
@@ -18155,11 +17612,7 @@ impl GetInvoiceAdjustments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::InvoiceAdjustmentList> {
         self.client
             .send_get_invoice_adjustments(
                 self.contract_id.as_deref(),
@@ -18187,8 +17640,8 @@ impl GetInvoiceAdjustments {
 }
 #[cfg(feature = "invoice-adjustments")]
 impl crate::runtime::pagination::Paginated for GetInvoiceAdjustments {
-    type Page = types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200;
-    type Item = types::InvoiceAdjustmentsGetResponseDataItems;
+    type Page = types::InvoiceAdjustmentList;
+    type Item = types::InvoiceAdjustment;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -18242,7 +17695,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/invoice-adjustments/create-invoice-adjustment>
     pub fn create_invoice_adjustment(
         &self,
-        body: impl ::std::convert::Into<types::CreateInvoiceAdjustmentBody>,
+        body: impl ::std::convert::Into<types::CreateInvoiceAdjustmentRequest>,
     ) -> CreateInvoiceAdjustment {
         CreateInvoiceAdjustment {
             client: self.clone(),
@@ -18259,7 +17712,7 @@ impl Client {
 pub struct CreateInvoiceAdjustment {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateInvoiceAdjustmentBody,
+    body: types::CreateInvoiceAdjustmentRequest,
     recurring: Option<::std::string::String>,
 }
 #[cfg(feature = "invoice-adjustments")]
@@ -18294,9 +17747,7 @@ impl CreateInvoiceAdjustment {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateInvoiceAdjustmentResponse> {
         self.client
             .send_create_invoice_adjustment(self.recurring.as_deref(), &self.body)
             .with_options(self.options)
@@ -18353,9 +17804,7 @@ impl GetInvoiceAdjustmentById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetInvoiceAdjustmentByIdResponse> {
         self.client
             .send_get_invoice_adjustment_by_id(&self.id)
             .with_options(self.options)
@@ -18424,7 +17873,7 @@ impl Client {
     pub fn update_invoice_adjustment(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateInvoiceAdjustmentBody>,
+        body: impl ::std::convert::Into<types::UpdateInvoiceAdjustmentRequest>,
     ) -> UpdateInvoiceAdjustment {
         UpdateInvoiceAdjustment {
             client: self.clone(),
@@ -18442,7 +17891,7 @@ pub struct UpdateInvoiceAdjustment {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::UpdateInvoiceAdjustmentBody,
+    body: types::UpdateInvoiceAdjustmentRequest,
 }
 #[cfg(feature = "invoice-adjustments")]
 impl UpdateInvoiceAdjustment {
@@ -18466,9 +17915,7 @@ impl UpdateInvoiceAdjustment {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
             .send_update_invoice_adjustment(&self.id, &self.body)
             .with_options(self.options)
@@ -18484,7 +17931,7 @@ impl Client {
     pub fn create_invoice_adjustment_review(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateInvoiceAdjustmentReviewBody>,
+        body: impl ::std::convert::Into<types::CreateInvoiceAdjustmentReviewRequest>,
     ) -> CreateInvoiceAdjustmentReview {
         CreateInvoiceAdjustmentReview {
             client: self.clone(),
@@ -18502,7 +17949,7 @@ pub struct CreateInvoiceAdjustmentReview {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::CreateInvoiceAdjustmentReviewBody,
+    body: types::CreateInvoiceAdjustmentReviewRequest,
 }
 #[cfg(feature = "invoice-adjustments")]
 impl CreateInvoiceAdjustmentReview {
@@ -18526,9 +17973,7 @@ impl CreateInvoiceAdjustmentReview {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedResponse> {
         self.client
             .send_create_invoice_adjustment_review(&self.id, &self.body)
             .with_options(self.options)
@@ -18563,12 +18008,12 @@ pub struct RetrieveInvoices {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
-    include: Option<types::InvoicesGetParametersInclude>,
+    include: Option<types::Include>,
     issued_from_date: Option<::std::string::String>,
     issued_to_date: Option<::std::string::String>,
     limit: Option<i64>,
     offset: Option<i64>,
-    status: Option<types::InvoicesGetParametersStatus>,
+    status: Option<types::RetrieveInvoicesStatus>,
 }
 #[cfg(feature = "accounting")]
 impl RetrieveInvoices {
@@ -18581,10 +18026,7 @@ impl RetrieveInvoices {
         self
     }
     ///Sets the optional `include` query parameter.
-    pub fn include(
-        mut self,
-        value: impl ::std::convert::Into<types::InvoicesGetParametersInclude>,
-    ) -> Self {
+    pub fn include(mut self, value: impl ::std::convert::Into<types::Include>) -> Self {
         self.include = Some(value.into());
         self
     }
@@ -18617,7 +18059,7 @@ impl RetrieveInvoices {
     ///Sets the optional `status` query parameter.
     pub fn status(
         mut self,
-        value: impl ::std::convert::Into<types::InvoicesGetParametersStatus>,
+        value: impl ::std::convert::Into<types::RetrieveInvoicesStatus>,
     ) -> Self {
         self.status = Some(value.into());
         self
@@ -18642,9 +18084,7 @@ impl RetrieveInvoices {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AccountingRetrieveInvoicesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::InvoiceList> {
         self.client
             .send_retrieve_invoices(
                 self.cursor.as_deref(),
@@ -18669,8 +18109,8 @@ impl RetrieveInvoices {
 }
 #[cfg(feature = "accounting")]
 impl crate::runtime::pagination::Paginated for RetrieveInvoices {
-    type Page = types::AccountingRetrieveInvoicesResponse200;
-    type Item = types::InvoicesGetResponseDataItems;
+    type Page = types::InvoiceList;
+    type Item = types::Invoice;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -18768,9 +18208,7 @@ impl RetrieveDeelInvoices {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AccountingRetrieveDeelInvoicesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::DeelInvoiceList> {
         self.client
             .send_retrieve_deel_invoices(self.limit, self.offset)
             .with_options(self.options)
@@ -18787,8 +18225,8 @@ impl RetrieveDeelInvoices {
 }
 #[cfg(feature = "accounting")]
 impl crate::runtime::pagination::Paginated for RetrieveDeelInvoices {
-    type Page = types::AccountingRetrieveDeelInvoicesResponse200;
-    type Item = types::InvoicesDeelGetResponseDataItems;
+    type Page = types::DeelInvoiceList;
+    type Item = types::DeelInvoice;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -18876,9 +18314,7 @@ impl GetBillingInvoiceDownloadLink {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::AccountingGetBillingInvoiceDownloadLinkResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBillingInvoiceDownloadLinkResponse> {
         self.client
             .send_get_billing_invoice_download_link(&self.id)
             .with_options(self.options)
@@ -18933,9 +18369,7 @@ impl GetInvoiceById {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AccountingGetInvoiceByIdResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetInvoiceByIdResponse> {
         self.client.send_get_invoice_by_id(&self.invoice_id).with_options(self.options)
     }
 }
@@ -18966,19 +18400,19 @@ impl Client {
 pub struct GetItAssets {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    category: Option<types::ItAssetsGetParametersCategory>,
+    category: Option<types::ItAssetProductCategory>,
     cursor: Option<::std::string::String>,
     hris_profile_id: Option<::std::string::String>,
     limit: Option<i64>,
-    location: Option<types::ItAssetsGetParametersLocation>,
-    status: Option<types::ItAssetsGetParametersStatus>,
+    location: Option<types::Location>,
+    status: Option<types::GetItAssetsStatus>,
 }
 #[cfg(feature = "assets")]
 impl GetItAssets {
     ///Sets the optional `category` query parameter.
     pub fn category(
         mut self,
-        value: impl ::std::convert::Into<types::ItAssetsGetParametersCategory>,
+        value: impl ::std::convert::Into<types::ItAssetProductCategory>,
     ) -> Self {
         self.category = Some(value.into());
         self
@@ -19007,7 +18441,7 @@ impl GetItAssets {
     ///Sets the optional `location` query parameter.
     pub fn location(
         mut self,
-        value: impl ::std::convert::Into<types::ItAssetsGetParametersLocation>,
+        value: impl ::std::convert::Into<types::Location>,
     ) -> Self {
         self.location = Some(value.into());
         self
@@ -19015,7 +18449,7 @@ impl GetItAssets {
     ///Sets the optional `status` query parameter.
     pub fn status(
         mut self,
-        value: impl ::std::convert::Into<types::ItAssetsGetParametersStatus>,
+        value: impl ::std::convert::Into<types::GetItAssetsStatus>,
     ) -> Self {
         self.status = Some(value.into());
         self
@@ -19040,7 +18474,7 @@ impl GetItAssets {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::AssetsGetItAssetsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ItAssetList> {
         self.client
             .send_get_it_assets(
                 self.category,
@@ -19064,8 +18498,8 @@ impl GetItAssets {
 }
 #[cfg(feature = "assets")]
 impl crate::runtime::pagination::Paginated for GetItAssets {
-    type Page = types::AssetsGetItAssetsResponse200;
-    type Item = types::ItAssetsGetResponseDataItems;
+    type Page = types::ItAssetList;
+    type Item = types::ItAsset;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -19151,9 +18585,7 @@ impl GetItAssetById {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AssetsGetItAssetByIdResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetItAssetByIdResponse> {
         self.client.send_get_it_asset_by_id(&self.asset_id).with_options(self.options)
     }
 }
@@ -19218,7 +18650,7 @@ impl GetItOrders {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::OrdersGetItOrdersResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ItOrderList> {
         self.client
             .send_get_it_orders(self.cursor.as_deref(), self.limit)
             .with_options(self.options)
@@ -19235,8 +18667,8 @@ impl GetItOrders {
 }
 #[cfg(feature = "orders")]
 impl crate::runtime::pagination::Paginated for GetItOrders {
-    type Page = types::OrdersGetItOrdersResponse200;
-    type Item = types::ItOrdersGetResponseDataItems;
+    type Page = types::ItOrderList;
+    type Item = types::ItOrder;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -19315,9 +18747,7 @@ impl GetItOrderById {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OrdersGetItOrderByIdResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetItOrderByIdResponse> {
         self.client.send_get_it_order_by_id(&self.order_id).with_options(self.options)
     }
 }
@@ -19365,9 +18795,7 @@ impl GetItPolicies {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::IdNameShapeListResponse> {
         self.client.send_get_it_policies().with_options(self.options)
     }
 }
@@ -19420,11 +18848,7 @@ impl GetKnowledgeHubCountryGuidesByCountryCode {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::KnowledgeHubCountryGuideList> {
         self.client
             .send_get_knowledge_hub_country_guides_by_country_code(&self.country_code)
             .with_options(self.options)
@@ -19467,7 +18891,7 @@ pub struct GetLegalEntities {
     include_payroll_settings: Option<bool>,
     legal_entity_id: Option<::std::string::String>,
     limit: Option<i64>,
-    sort_order: Option<types::GroupsGetParametersSortOrder>,
+    sort_order: Option<types::GroupSortOrder>,
     type_: Option<::std::string::String>,
 }
 #[cfg(feature = "legal-entities")]
@@ -19522,7 +18946,7 @@ impl GetLegalEntities {
     ///Sets the optional `sort_order` query parameter.
     pub fn sort_order(
         mut self,
-        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+        value: impl ::std::convert::Into<types::GroupSortOrder>,
     ) -> Self {
         self.sort_order = Some(value.into());
         self
@@ -19555,9 +18979,7 @@ impl GetLegalEntities {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::LegalEntitiesGetLegalEntitiesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::LegalEntityList> {
         self.client
             .send_get_legal_entities(
                 self.country.as_deref(),
@@ -19584,8 +19006,8 @@ impl GetLegalEntities {
 }
 #[cfg(feature = "legal-entities")]
 impl crate::runtime::pagination::Paginated for GetLegalEntities {
-    type Page = types::LegalEntitiesGetLegalEntitiesResponse200;
-    type Item = types::LegalEntitiesGetResponseDataItems;
+    type Page = types::LegalEntityList;
+    type Item = types::LegalEntity;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -19633,7 +19055,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/legal-entities/create-legal-entity>
     pub fn create_legal_entity(
         &self,
-        body: impl ::std::convert::Into<types::CreateLegalEntityBody>,
+        body: impl ::std::convert::Into<types::CreateLegalEntityRequest>,
     ) -> CreateLegalEntity {
         CreateLegalEntity {
             client: self.clone(),
@@ -19649,7 +19071,7 @@ impl Client {
 pub struct CreateLegalEntity {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateLegalEntityBody,
+    body: types::CreateLegalEntityRequest,
 }
 #[cfg(feature = "legal-entities")]
 impl CreateLegalEntity {
@@ -19673,9 +19095,7 @@ impl CreateLegalEntity {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::LegalEntitiesCreateLegalEntityResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateLegalEntityResponse> {
         self.client.send_create_legal_entity(&self.body).with_options(self.options)
     }
 }
@@ -19728,7 +19148,7 @@ impl DeleteLegalEntity {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::GroupsIdDeleteResponseData> {
+    pub fn send(self) -> crate::runtime::Pending<types::ArchivedAtResponse> {
         self.client.send_delete_legal_entity(&self.id).with_options(self.options)
     }
 }
@@ -19742,7 +19162,7 @@ impl Client {
     pub fn update_legal_entity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateLegalEntityBody>,
+        body: impl ::std::convert::Into<types::UpdateLegalEntityRequest>,
     ) -> UpdateLegalEntity {
         UpdateLegalEntity {
             client: self.clone(),
@@ -19760,7 +19180,7 @@ pub struct UpdateLegalEntity {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::UpdateLegalEntityBody,
+    body: types::UpdateLegalEntityRequest,
 }
 #[cfg(feature = "legal-entities")]
 impl UpdateLegalEntity {
@@ -19784,9 +19204,7 @@ impl UpdateLegalEntity {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::LegalEntitiesUpdateLegalEntityResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdateLegalEntityResponse> {
         self.client
             .send_update_legal_entity(&self.id, &self.body)
             .with_options(self.options)
@@ -19841,11 +19259,7 @@ impl GetLegalEntityCostCenters {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::CostCentersGetLegalEntityCostCentersResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::LegalEntityCostCenterList> {
         self.client
             .send_get_legal_entity_cost_centers(&self.legal_entity_id)
             .with_options(self.options)
@@ -19861,7 +19275,7 @@ impl Client {
     pub fn sync_cost_centers_for_legal_entity(
         &self,
         legal_entity_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::SyncCostCentersForLegalEntityBody>,
+        body: impl ::std::convert::Into<types::SyncCostCentersForLegalEntityRequest>,
     ) -> SyncCostCentersForLegalEntity {
         SyncCostCentersForLegalEntity {
             client: self.clone(),
@@ -19879,7 +19293,7 @@ pub struct SyncCostCentersForLegalEntity {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     legal_entity_id: ::std::string::String,
-    body: types::SyncCostCentersForLegalEntityBody,
+    body: types::SyncCostCentersForLegalEntityRequest,
 }
 #[cfg(feature = "cost-centers")]
 impl SyncCostCentersForLegalEntity {
@@ -19903,11 +19317,7 @@ impl SyncCostCentersForLegalEntity {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::CostCentersGetLegalEntityCostCentersResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::LegalEntityCostCenterList> {
         self.client
             .send_sync_cost_centers_for_legal_entity(&self.legal_entity_id, &self.body)
             .with_options(self.options)
@@ -19999,9 +19409,7 @@ impl ListPayrollCycles {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ListCyclesListPayrollCyclesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::PayrollCycleList> {
         self.client
             .send_list_payroll_cycles(
                 &self.legal_entity_id,
@@ -20024,8 +19432,8 @@ impl ListPayrollCycles {
 }
 #[cfg(feature = "list-cycles")]
 impl crate::runtime::pagination::Paginated for ListPayrollCycles {
-    type Page = types::ListCyclesListPayrollCyclesResponse200;
-    type Item = types::LegalEntitiesLegalEntityIdPayrollEventsGetResponseDataItems;
+    type Page = types::PayrollCycleList;
+    type Item = types::PayrollCycle;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -20068,7 +19476,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/lookups/get-lookups>
     pub fn get_lookups(
         &self,
-        documents: impl ::std::convert::Into<types::LookupsGetParametersDocuments>,
+        documents: impl ::std::convert::Into<types::LookupDocument>,
     ) -> GetLookups {
         GetLookups {
             client: self.clone(),
@@ -20084,7 +19492,7 @@ impl Client {
 pub struct GetLookups {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    documents: types::LookupsGetParametersDocuments,
+    documents: types::LookupDocument,
 }
 #[cfg(feature = "lookups")]
 impl GetLookups {
@@ -20108,7 +19516,7 @@ impl GetLookups {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::LookupsGetLookupsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::LookupList> {
         self.client.send_get_lookups(self.documents).with_options(self.options)
     }
 }
@@ -20154,7 +19562,7 @@ impl GetCountries {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::LookupsGetCountriesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::CountryList> {
         self.client.send_get_countries().with_options(self.options)
     }
 }
@@ -20200,9 +19608,7 @@ impl GetCurrencies {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::LookupsGetCurrenciesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::CurrencyList> {
         self.client.send_get_currencies().with_options(self.options)
     }
 }
@@ -20258,7 +19664,7 @@ impl GetJobTitles {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::LookupsGetJobTitlesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::JobTitleList> {
         self.client
             .send_get_job_titles(self.after_cursor.as_deref())
             .with_options(self.options)
@@ -20275,8 +19681,8 @@ impl GetJobTitles {
 }
 #[cfg(feature = "lookups")]
 impl crate::runtime::pagination::Paginated for GetJobTitles {
-    type Page = types::LookupsGetJobTitlesResponse200;
-    type Item = types::LookupsJobTitlesGetResponseDataItems;
+    type Page = types::JobTitleList;
+    type Item = types::JobTitle;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -20354,9 +19760,7 @@ impl GetSeniorityLevels {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::LookupsGetSeniorityLevelsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::SeniorityLevelList> {
         self.client
             .send_get_seniority_levels(self.is_eor_contract)
             .with_options(self.options)
@@ -20404,9 +19808,7 @@ impl GetTimeOffTypes {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::LookupsGetTimeOffTypesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::TimeOffTypeList> {
         self.client.send_get_time_off_types().with_options(self.options)
     }
 }
@@ -20419,7 +19821,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/magic-link/create-magic-link>
     pub fn create_magic_link(
         &self,
-        body: impl ::std::convert::Into<types::CreateMagicLinkBody>,
+        body: impl ::std::convert::Into<types::CreateMagicLinkRequest>,
     ) -> CreateMagicLink {
         CreateMagicLink {
             client: self.clone(),
@@ -20435,7 +19837,7 @@ impl Client {
 pub struct CreateMagicLink {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateMagicLinkBody,
+    body: types::CreateMagicLinkRequest,
 }
 #[cfg(feature = "magic-link")]
 impl CreateMagicLink {
@@ -20459,9 +19861,7 @@ impl CreateMagicLink {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::MagicLinkCreateMagicLinkResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateMagicLinkResponse> {
         self.client.send_create_magic_link(&self.body).with_options(self.options)
     }
 }
@@ -20523,7 +19923,7 @@ impl GetManagers {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::ManagersGetManagersResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ManagerList> {
         self.client.send_get_managers(self.limit, self.offset).with_options(self.options)
     }
 }
@@ -20538,8 +19938,8 @@ impl GetManagers {
 }
 #[cfg(feature = "managers")]
 impl crate::runtime::pagination::Paginated for GetManagers {
-    type Page = types::ManagersGetManagersResponse200;
-    type Item = types::ManagersGetResponseDataItems;
+    type Page = types::ManagerList;
+    type Item = types::GetManagersResult;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -20585,7 +19985,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/managers/create-manager>
     pub fn create_manager(
         &self,
-        body: impl ::std::convert::Into<types::CreateManagerBody>,
+        body: impl ::std::convert::Into<types::CreateManagerRequest>,
     ) -> CreateManager {
         CreateManager {
             client: self.clone(),
@@ -20601,7 +20001,7 @@ impl Client {
 pub struct CreateManager {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateManagerBody,
+    body: types::CreateManagerRequest,
 }
 #[cfg(feature = "managers")]
 impl CreateManager {
@@ -20625,9 +20025,7 @@ impl CreateManager {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ManagersCreateManagerResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateManagerResponse> {
         self.client.send_create_manager(&self.body).with_options(self.options)
     }
 }
@@ -20640,7 +20038,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/managers/generate-magic-link-for-manager-login>
     pub fn generate_magic_link_for_manager_login(
         &self,
-        body: impl ::std::convert::Into<types::GenerateMagicLinkForManagerLoginBody>,
+        body: impl ::std::convert::Into<types::GenerateMagicLinkForManagerLoginRequest>,
     ) -> GenerateMagicLinkForManagerLogin {
         GenerateMagicLinkForManagerLogin {
             client: self.clone(),
@@ -20656,7 +20054,7 @@ impl Client {
 pub struct GenerateMagicLinkForManagerLogin {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::GenerateMagicLinkForManagerLoginBody,
+    body: types::GenerateMagicLinkForManagerLoginRequest,
 }
 #[cfg(feature = "managers")]
 impl GenerateMagicLinkForManagerLogin {
@@ -20682,9 +20080,7 @@ impl GenerateMagicLinkForManagerLogin {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::ManagersGenerateMagicLinkForManagerLoginResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::GenerateMagicLinkForManagerLoginResponse> {
         self.client
             .send_generate_magic_link_for_manager_login(&self.body)
             .with_options(self.options)
@@ -20720,19 +20116,15 @@ impl Client {
 pub struct RetrieveOffboardingList {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    hiring_types: Option<
-        ::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
-    >,
+    hiring_types: Option<::std::vec::Vec<types::OffboardingListHiringType>>,
     ignore_date_range: Option<bool>,
     include_overview: Option<bool>,
     limit: Option<i64>,
-    pagination: Option<types::OffboardingTrackerGetParametersPagination>,
-    progress_statuses: Option<
-        ::std::vec::Vec<types::OnboardingTrackerGetParametersProgressStatusesSchemaItems>,
-    >,
+    pagination: Option<types::Pagination>,
+    progress_statuses: Option<::std::vec::Vec<types::ProgressStatus>>,
     search: Option<::std::string::String>,
-    sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
-    sort_order: Option<types::GroupsGetParametersSortOrder>,
+    sort_by: Option<types::OffboardingListSortBy>,
+    sort_order: Option<types::GroupSortOrder>,
 }
 #[cfg(feature = "offboarding")]
 impl RetrieveOffboardingList {
@@ -20740,9 +20132,7 @@ impl RetrieveOffboardingList {
     pub fn hiring_types(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::OffboardingListHiringType>,
         >,
     ) -> Self {
         self.hiring_types = Some(
@@ -20768,9 +20158,7 @@ impl RetrieveOffboardingList {
     ///Sets the optional `pagination` query parameter.
     pub fn pagination(
         mut self,
-        value: impl ::std::convert::Into<
-            types::OffboardingTrackerGetParametersPagination,
-        >,
+        value: impl ::std::convert::Into<types::Pagination>,
     ) -> Self {
         self.pagination = Some(value.into());
         self
@@ -20779,9 +20167,7 @@ impl RetrieveOffboardingList {
     pub fn progress_statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::ProgressStatus>,
         >,
     ) -> Self {
         self.progress_statuses = Some(
@@ -20800,7 +20186,7 @@ impl RetrieveOffboardingList {
     ///Sets the optional `sort_by` query parameter.
     pub fn sort_by(
         mut self,
-        value: impl ::std::convert::Into<types::OnboardingTrackerGetParametersSortBy>,
+        value: impl ::std::convert::Into<types::OffboardingListSortBy>,
     ) -> Self {
         self.sort_by = Some(value.into());
         self
@@ -20808,7 +20194,7 @@ impl RetrieveOffboardingList {
     ///Sets the optional `sort_order` query parameter.
     pub fn sort_order(
         mut self,
-        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+        value: impl ::std::convert::Into<types::GroupSortOrder>,
     ) -> Self {
         self.sort_order = Some(value.into());
         self
@@ -20833,9 +20219,7 @@ impl RetrieveOffboardingList {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OffboardingRetrieveOffboardingListResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::OffboardingListList> {
         self.client
             .send_retrieve_offboarding_list(
                 self.hiring_types.as_ref(),
@@ -20858,11 +20242,11 @@ impl Client {
     /// Token scopes: `contracts:read`, `people:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/offboarding/retrieve-termination-details-by-hris-profile-identifier>
-    pub fn retrieve_termination_details_by_hris_profile_identifier(
+    pub fn get_termination_details_by_hris_profile(
         &self,
         oid: impl ::std::convert::Into<::std::string::String>,
-    ) -> RetrieveTerminationDetailsByHrisProfileIdentifier {
-        RetrieveTerminationDetailsByHrisProfileIdentifier {
+    ) -> GetTerminationDetailsByHrisProfile {
+        GetTerminationDetailsByHrisProfile {
             client: self.clone(),
             options: ::std::default::Default::default(),
             oid: oid.into(),
@@ -20870,16 +20254,16 @@ impl Client {
     }
 }
 #[cfg(feature = "offboarding")]
-///Request builder for [`Client::retrieve_termination_details_by_hris_profile_identifier`]; finish with [`RetrieveTerminationDetailsByHrisProfileIdentifier::send`].
+///Request builder for [`Client::get_termination_details_by_hris_profile`]; finish with [`GetTerminationDetailsByHrisProfile::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveTerminationDetailsByHrisProfileIdentifier {
+pub struct GetTerminationDetailsByHrisProfile {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     oid: ::std::string::String,
 }
 #[cfg(feature = "offboarding")]
-impl RetrieveTerminationDetailsByHrisProfileIdentifier {
+impl GetTerminationDetailsByHrisProfile {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -20902,11 +20286,9 @@ impl RetrieveTerminationDetailsByHrisProfileIdentifier {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetTerminationDetailsByHrisProfileResponse> {
         self.client
-            .send_retrieve_termination_details_by_hris_profile_identifier(&self.oid)
+            .send_get_termination_details_by_hris_profile(&self.oid)
             .with_options(self.options)
     }
 }
@@ -20961,9 +20343,7 @@ impl RetrieveTerminationDetails {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OffboardingRetrieveTerminationDetailsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::RetrieveTerminationDetailsResponse> {
         self.client
             .send_retrieve_termination_details(&self.id)
             .with_options(self.options)
@@ -21006,26 +20386,20 @@ impl Client {
 pub struct ListOnboardingEmployees {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    actions: Option<
-        ::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
-    >,
+    actions: Option<::std::vec::Vec<types::OnboardingEmployeeAction>>,
     contract_oid: Option<::std::vec::Vec<::std::string::String>>,
     countries: Option<::std::vec::Vec<::std::string::String>>,
     cursor: Option<::std::string::String>,
     from_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    hiring_types: Option<
-        ::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
-    >,
+    hiring_types: Option<::std::vec::Vec<types::OffboardingListHiringType>>,
     hris_direct_managers: Option<::std::vec::Vec<::std::string::String>>,
     include_overview: Option<bool>,
     legal_entities: Option<::std::vec::Vec<::std::string::String>>,
     limit: Option<i64>,
-    progress_statuses: Option<
-        ::std::vec::Vec<types::OnboardingTrackerGetParametersProgressStatusesSchemaItems>,
-    >,
+    progress_statuses: Option<::std::vec::Vec<types::ProgressStatus>>,
     search: Option<::std::string::String>,
-    sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
-    sort_order: Option<types::GroupsGetParametersSortOrder>,
+    sort_by: Option<types::OffboardingListSortBy>,
+    sort_order: Option<types::GroupSortOrder>,
     teams: Option<::std::vec::Vec<::std::string::String>>,
     to_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -21035,9 +20409,7 @@ impl ListOnboardingEmployees {
     pub fn actions(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::OnboardingTrackerGetParametersActionsSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::OnboardingEmployeeAction>,
         >,
     ) -> Self {
         self.actions = Some(value.into_iter().map(::std::convert::Into::into).collect());
@@ -21087,9 +20459,7 @@ impl ListOnboardingEmployees {
     pub fn hiring_types(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::OffboardingListHiringType>,
         >,
     ) -> Self {
         self.hiring_types = Some(
@@ -21135,9 +20505,7 @@ impl ListOnboardingEmployees {
     pub fn progress_statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::ProgressStatus>,
         >,
     ) -> Self {
         self.progress_statuses = Some(
@@ -21156,7 +20524,7 @@ impl ListOnboardingEmployees {
     ///Sets the optional `sort_by` query parameter.
     pub fn sort_by(
         mut self,
-        value: impl ::std::convert::Into<types::OnboardingTrackerGetParametersSortBy>,
+        value: impl ::std::convert::Into<types::OffboardingListSortBy>,
     ) -> Self {
         self.sort_by = Some(value.into());
         self
@@ -21164,7 +20532,7 @@ impl ListOnboardingEmployees {
     ///Sets the optional `sort_order` query parameter.
     pub fn sort_order(
         mut self,
-        value: impl ::std::convert::Into<types::GroupsGetParametersSortOrder>,
+        value: impl ::std::convert::Into<types::GroupSortOrder>,
     ) -> Self {
         self.sort_order = Some(value.into());
         self
@@ -21207,9 +20575,7 @@ impl ListOnboardingEmployees {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OnboardingListOnboardingEmployeesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::OnboardingEmployeeList> {
         self.client
             .send_list_onboarding_employees(
                 self.actions.as_ref(),
@@ -21243,8 +20609,8 @@ impl ListOnboardingEmployees {
 }
 #[cfg(feature = "onboarding")]
 impl crate::runtime::pagination::Paginated for ListOnboardingEmployees {
-    type Page = types::OnboardingListOnboardingEmployeesResponse200;
-    type Item = types::OnboardingTrackerGetResponseDataItems;
+    type Page = types::OnboardingEmployeeList;
+    type Item = types::OnboardingEmployee;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -21344,9 +20710,7 @@ impl GetOnboardingDetailsByEmployeeHrisProfileId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetDetailsByEmployeeHrisProfileIdResponse> {
         self.client
             .send_get_onboarding_details_by_employee_hris_profile_id(
                 &self.hris_profile_id,
@@ -21405,9 +20769,7 @@ impl GetOnboardingDetailsByOnboardingTrackerId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetDetailsByOnboardingTrackerIdResponse> {
         self.client
             .send_get_onboarding_details_by_onboarding_tracker_id(&self.tracker_id)
             .with_options(self.options)
@@ -21457,9 +20819,7 @@ impl GetOrganizations {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OrganizationsGetOrganizationsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::OrganizationList> {
         self.client.send_get_organizations().with_options(self.options)
     }
 }
@@ -21472,7 +20832,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/create-organization-child>
     pub fn create_organization_child(
         &self,
-        body: impl ::std::convert::Into<types::CreateOrganizationChildBody>,
+        body: impl ::std::convert::Into<types::CreateOrganizationChildRequest>,
     ) -> CreateOrganizationChild {
         CreateOrganizationChild {
             client: self.clone(),
@@ -21488,7 +20848,7 @@ impl Client {
 pub struct CreateOrganizationChild {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateOrganizationChildBody,
+    body: types::CreateOrganizationChildRequest,
 }
 #[cfg(feature = "organizations")]
 impl CreateOrganizationChild {
@@ -21514,9 +20874,7 @@ impl CreateOrganizationChild {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationsCreateOrganizationChildResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateOrganizationChildResponse> {
         self.client.send_create_organization_child(&self.body).with_options(self.options)
     }
 }
@@ -21547,21 +20905,19 @@ impl Client {
 pub struct ListOrganizationTasks {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    category: Option<types::OrganizationsTasksGetParametersCategory>,
+    category: Option<types::OrganizationTaskCategory>,
     cursor: Option<::std::string::String>,
     external_id: Option<::std::string::String>,
     limit: Option<i64>,
     search: Option<::std::string::String>,
-    statuses: Option<
-        ::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
-    >,
+    statuses: Option<::std::vec::Vec<types::OrganizationTaskStatus>>,
 }
 #[cfg(feature = "organization-tasks")]
 impl ListOrganizationTasks {
     ///Sets the optional `category` query parameter.
     pub fn category(
         mut self,
-        value: impl ::std::convert::Into<types::OrganizationsTasksGetParametersCategory>,
+        value: impl ::std::convert::Into<types::OrganizationTaskCategory>,
     ) -> Self {
         self.category = Some(value.into());
         self
@@ -21599,9 +20955,7 @@ impl ListOrganizationTasks {
     pub fn statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::OrganizationsTasksGetResponseDataItemsStatus,
-            >,
+            Item = impl ::std::convert::Into<types::OrganizationTaskStatus>,
         >,
     ) -> Self {
         self.statuses = Some(
@@ -21629,11 +20983,7 @@ impl ListOrganizationTasks {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationTasksListOrganizationTasksResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::OrganizationTaskList> {
         self.client
             .send_list_organization_tasks(
                 self.category,
@@ -21657,8 +21007,8 @@ impl ListOrganizationTasks {
 }
 #[cfg(feature = "organization-tasks")]
 impl crate::runtime::pagination::Paginated for ListOrganizationTasks {
-    type Page = types::OrganizationTasksListOrganizationTasksResponse200;
-    type Item = types::OrganizationsTasksGetResponseDataItems;
+    type Page = types::OrganizationTaskList;
+    type Item = types::OrganizationTask;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -21722,19 +21072,19 @@ impl Client {
 pub struct RetrievePaymentReceipts {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    currencies: Option<types::PaymentsGetParametersCurrencies>,
+    currencies: Option<types::CurrencyCode>,
     cursor: Option<::std::string::String>,
     date_from: Option<::chrono::naive::NaiveDate>,
     date_to: Option<::chrono::naive::NaiveDate>,
-    entities: Option<types::PaymentsGetParametersEntities>,
-    statuses: Option<types::PaymentsGetParametersStatuses>,
+    entities: Option<types::Entity>,
+    statuses: Option<types::PaymentReceiptStatus>,
 }
 #[cfg(feature = "accounting")]
 impl RetrievePaymentReceipts {
     ///Sets the optional `currencies` query parameter.
     pub fn currencies(
         mut self,
-        value: impl ::std::convert::Into<types::PaymentsGetParametersCurrencies>,
+        value: impl ::std::convert::Into<types::CurrencyCode>,
     ) -> Self {
         self.currencies = Some(value.into());
         self
@@ -21764,17 +21114,14 @@ impl RetrievePaymentReceipts {
         self
     }
     ///Sets the optional `entities` query parameter.
-    pub fn entities(
-        mut self,
-        value: impl ::std::convert::Into<types::PaymentsGetParametersEntities>,
-    ) -> Self {
+    pub fn entities(mut self, value: impl ::std::convert::Into<types::Entity>) -> Self {
         self.entities = Some(value.into());
         self
     }
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: impl ::std::convert::Into<types::PaymentsGetParametersStatuses>,
+        value: impl ::std::convert::Into<types::PaymentReceiptStatus>,
     ) -> Self {
         self.statuses = Some(value.into());
         self
@@ -21801,7 +21148,7 @@ impl RetrievePaymentReceipts {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::AccountingRetrievePaymentReceiptsResponse200> {
+    ) -> crate::runtime::Pending<types::RetrievePaymentReceiptsResponse> {
         self.client
             .send_retrieve_payment_receipts(
                 self.currencies.as_ref(),
@@ -21821,11 +21168,11 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/accounting/retrieve-a-payment-breakdown-v-2026-01-01>
-    pub fn retrieve_a_payment_breakdown(
+    pub fn retrieve_payment_breakdown(
         &self,
         payment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> RetrieveAPaymentBreakdown {
-        RetrieveAPaymentBreakdown {
+    ) -> RetrievePaymentBreakdown {
+        RetrievePaymentBreakdown {
             client: self.clone(),
             options: ::std::default::Default::default(),
             payment_id: payment_id.into(),
@@ -21833,16 +21180,16 @@ impl Client {
     }
 }
 #[cfg(feature = "accounting")]
-///Request builder for [`Client::retrieve_a_payment_breakdown`]; finish with [`RetrieveAPaymentBreakdown::send`].
+///Request builder for [`Client::retrieve_payment_breakdown`]; finish with [`RetrievePaymentBreakdown::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveAPaymentBreakdown {
+pub struct RetrievePaymentBreakdown {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     payment_id: ::std::string::String,
 }
 #[cfg(feature = "accounting")]
-impl RetrieveAPaymentBreakdown {
+impl RetrievePaymentBreakdown {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -21863,11 +21210,9 @@ impl RetrieveAPaymentBreakdown {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::AccountingRetrieveAPaymentBreakdownResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::PaymentBreakdownList> {
         self.client
-            .send_retrieve_a_payment_breakdown(&self.payment_id)
+            .send_retrieve_payment_breakdown(&self.payment_id)
             .with_options(self.options)
     }
 }
@@ -21878,23 +21223,23 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/get-the-auto-withdrawal-setting>
-    pub fn get_the_auto_withdrawal_setting(&self) -> GetTheAutoWithdrawalSetting {
-        GetTheAutoWithdrawalSetting {
+    pub fn get_auto_withdrawal_setting(&self) -> GetAutoWithdrawalSetting {
+        GetAutoWithdrawalSetting {
             client: self.clone(),
             options: ::std::default::Default::default(),
         }
     }
 }
 #[cfg(feature = "payouts")]
-///Request builder for [`Client::get_the_auto_withdrawal_setting`]; finish with [`GetTheAutoWithdrawalSetting::send`].
+///Request builder for [`Client::get_auto_withdrawal_setting`]; finish with [`GetAutoWithdrawalSetting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTheAutoWithdrawalSetting {
+pub struct GetAutoWithdrawalSetting {
     client: Client,
     options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "payouts")]
-impl GetTheAutoWithdrawalSetting {
+impl GetAutoWithdrawalSetting {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -21917,8 +21262,8 @@ impl GetTheAutoWithdrawalSetting {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
-        self.client.send_get_the_auto_withdrawal_setting().with_options(self.options)
+    ) -> crate::runtime::Pending<types::GetAutoWithdrawalSettingResponse> {
+        self.client.send_get_auto_withdrawal_setting().with_options(self.options)
     }
 }
 #[cfg(feature = "payouts")]
@@ -21928,11 +21273,11 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/change-the-auto-withdrawal-setting-v-2026-01-01>
-    pub fn change_the_auto_withdrawal_setting(
+    pub fn change_auto_withdrawal_setting(
         &self,
-        body: impl ::std::convert::Into<types::ChangeTheAutoWithdrawalSettingBody>,
-    ) -> ChangeTheAutoWithdrawalSetting {
-        ChangeTheAutoWithdrawalSetting {
+        body: impl ::std::convert::Into<types::ChangeAutoWithdrawalSettingRequest>,
+    ) -> ChangeAutoWithdrawalSetting {
+        ChangeAutoWithdrawalSetting {
             client: self.clone(),
             options: ::std::default::Default::default(),
             body: body.into(),
@@ -21940,16 +21285,16 @@ impl Client {
     }
 }
 #[cfg(feature = "payouts")]
-///Request builder for [`Client::change_the_auto_withdrawal_setting`]; finish with [`ChangeTheAutoWithdrawalSetting::send`].
+///Request builder for [`Client::change_auto_withdrawal_setting`]; finish with [`ChangeAutoWithdrawalSetting::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ChangeTheAutoWithdrawalSetting {
+pub struct ChangeAutoWithdrawalSetting {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::ChangeTheAutoWithdrawalSettingBody,
+    body: types::ChangeAutoWithdrawalSettingRequest,
 }
 #[cfg(feature = "payouts")]
-impl ChangeTheAutoWithdrawalSetting {
+impl ChangeAutoWithdrawalSetting {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -21972,9 +21317,9 @@ impl ChangeTheAutoWithdrawalSetting {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
+    ) -> crate::runtime::Pending<types::GetAutoWithdrawalSettingResponse> {
         self.client
-            .send_change_the_auto_withdrawal_setting(&self.body)
+            .send_change_auto_withdrawal_setting(&self.body)
             .with_options(self.options)
     }
 }
@@ -22022,9 +21367,7 @@ impl ListContractorBalances {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PayoutsListContractorBalancesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ListContractorBalancesResponse> {
         self.client.send_list_contractor_balances().with_options(self.options)
     }
 }
@@ -22079,9 +21422,7 @@ impl GetPayoutMethods {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PayoutsGetPayoutMethodsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetPayoutMethodsResponse> {
         self.client.send_get_payout_methods(self.is_default).with_options(self.options)
     }
 }
@@ -22094,7 +21435,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/create-bank-transfer-method>
     pub fn create_bank_transfer_method(
         &self,
-        body: impl ::std::convert::Into<types::CreateBankTransferMethodBody>,
+        body: impl ::std::convert::Into<types::CreateBankTransferMethodRequest>,
     ) -> CreateBankTransferMethod {
         CreateBankTransferMethod {
             client: self.clone(),
@@ -22110,7 +21451,7 @@ impl Client {
 pub struct CreateBankTransferMethod {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateBankTransferMethodBody,
+    body: types::CreateBankTransferMethodRequest,
 }
 #[cfg(feature = "payouts")]
 impl CreateBankTransferMethod {
@@ -22136,7 +21477,7 @@ impl CreateBankTransferMethod {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
+    ) -> crate::runtime::Pending<types::CreateBankTransferMethodResponse> {
         self.client
             .send_create_bank_transfer_method(&self.body)
             .with_options(self.options)
@@ -22201,9 +21542,7 @@ impl GetBankTransferRequirements {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PayoutsGetBankTransferRequirementsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::BankTransferRequirementList> {
         self.client
             .send_get_bank_transfer_requirements(
                 self.amount,
@@ -22259,9 +21598,7 @@ impl GetBankTransferSupportedRoutes {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::PayoutsGetBankTransferSupportedRoutesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBankTransferSupportedRoutesResponse> {
         self.client.send_get_bank_transfer_supported_routes().with_options(self.options)
     }
 }
@@ -22275,7 +21612,7 @@ impl Client {
     pub fn update_bank_transfer_method(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateBankTransferMethodBody>,
+        body: impl ::std::convert::Into<types::UpdateBankTransferMethodRequest>,
     ) -> UpdateBankTransferMethod {
         UpdateBankTransferMethod {
             client: self.clone(),
@@ -22293,7 +21630,7 @@ pub struct UpdateBankTransferMethod {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::UpdateBankTransferMethodBody,
+    body: types::UpdateBankTransferMethodRequest,
 }
 #[cfg(feature = "payouts")]
 impl UpdateBankTransferMethod {
@@ -22319,7 +21656,7 @@ impl UpdateBankTransferMethod {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
+    ) -> crate::runtime::Pending<types::CreateBankTransferMethodResponse> {
         self.client
             .send_update_bank_transfer_method(&self.id, &self.body)
             .with_options(self.options)
@@ -22334,7 +21671,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/update-auto-withdraw-setting>
     pub fn update_auto_withdraw_setting(
         &self,
-        body: impl ::std::convert::Into<types::UpdateAutoWithdrawSettingBody>,
+        body: impl ::std::convert::Into<types::UpdateAutoWithdrawSettingRequest>,
     ) -> UpdateAutoWithdrawSetting {
         UpdateAutoWithdrawSetting {
             client: self.clone(),
@@ -22350,7 +21687,7 @@ impl Client {
 pub struct UpdateAutoWithdrawSetting {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::UpdateAutoWithdrawSettingBody,
+    body: types::UpdateAutoWithdrawSettingRequest,
 }
 #[cfg(feature = "payouts")]
 impl UpdateAutoWithdrawSetting {
@@ -22374,9 +21711,7 @@ impl UpdateAutoWithdrawSetting {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
             .send_update_auto_withdraw_setting(&self.body)
             .with_options(self.options)
@@ -22426,9 +21761,7 @@ impl GetBankDetails {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PayoutsGetBankDetailsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::BankDetailList> {
         self.client.send_get_bank_details().with_options(self.options)
     }
 }
@@ -22441,7 +21774,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/add-edit-bank-details>
     pub fn add_edit_bank_details(
         &self,
-        body: impl ::std::convert::Into<types::AddEditBankDetailsBody>,
+        body: impl ::std::convert::Into<types::AddEditBankDetailsRequest>,
     ) -> AddEditBankDetails {
         AddEditBankDetails {
             client: self.clone(),
@@ -22457,7 +21790,7 @@ impl Client {
 pub struct AddEditBankDetails {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::AddEditBankDetailsBody,
+    body: types::AddEditBankDetailsRequest,
 }
 #[cfg(feature = "payouts")]
 impl AddEditBankDetails {
@@ -22481,9 +21814,7 @@ impl AddEditBankDetails {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PayoutsAddEditBankDetailsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::AddEditBankDetailsResponse> {
         self.client.send_add_edit_bank_details(&self.body).with_options(self.options)
     }
 }
@@ -22496,7 +21827,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/dynamic-requirements>
     pub fn dynamic_requirements(
         &self,
-        body: impl ::std::convert::Into<types::DynamicRequirementsBody>,
+        body: impl ::std::convert::Into<types::DynamicRequirementsRequest>,
     ) -> DynamicRequirements {
         DynamicRequirements {
             client: self.clone(),
@@ -22512,7 +21843,7 @@ impl Client {
 pub struct DynamicRequirements {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::DynamicRequirementsBody,
+    body: types::DynamicRequirementsRequest,
 }
 #[cfg(feature = "payouts")]
 impl DynamicRequirements {
@@ -22536,9 +21867,7 @@ impl DynamicRequirements {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PayoutsDynamicRequirementsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::DynamicRequirementsResponse> {
         self.client.send_dynamic_requirements(&self.body).with_options(self.options)
     }
 }
@@ -22591,9 +21920,7 @@ impl DeleteBankDetails {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client.send_delete_bank_details(&self.id).with_options(self.options)
     }
 }
@@ -22606,7 +21933,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/payouts/request-to-withdraw-funds>
     pub fn request_to_withdraw_funds(
         &self,
-        body: impl ::std::convert::Into<types::RequestToWithdrawFundsBody>,
+        body: impl ::std::convert::Into<types::RequestToWithdrawFundsRequest>,
     ) -> RequestToWithdrawFunds {
         RequestToWithdrawFunds {
             client: self.clone(),
@@ -22622,7 +21949,7 @@ impl Client {
 pub struct RequestToWithdrawFunds {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::RequestToWithdrawFundsBody,
+    body: types::RequestToWithdrawFundsRequest,
 }
 #[cfg(feature = "payouts")]
 impl RequestToWithdrawFunds {
@@ -22646,9 +21973,7 @@ impl RequestToWithdrawFunds {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PayoutsRequestToWithdrawFundsResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::RequestToWithdrawFundsResponse> {
         self.client.send_request_to_withdraw_funds(&self.body).with_options(self.options)
     }
 }
@@ -22686,26 +22011,18 @@ impl Client {
 pub struct GetPeople {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    band_placements: Option<
-        ::std::vec::Vec<types::PeopleGetParametersBandPlacementsSchemaItems>,
-    >,
+    band_placements: Option<::std::vec::Vec<types::BandPlacement>>,
     comparative_ratios_from: Option<f64>,
     comparative_ratios_to: Option<f64>,
-    fields: Option<::std::vec::Vec<types::PeopleGetParametersFieldsSchemaItems>>,
-    hiring_statuses: Option<
-        ::std::vec::Vec<types::PeopleGetParametersHiringStatusesSchemaItems>,
-    >,
-    hiring_types: Option<
-        ::std::vec::Vec<types::PeopleGetParametersHiringTypesSchemaItems>,
-    >,
+    fields: Option<::std::vec::Vec<types::PeopleField>>,
+    hiring_statuses: Option<::std::vec::Vec<types::HiringStatus>>,
+    hiring_types: Option<::std::vec::Vec<types::PeopleHiringType>>,
     limit: Option<i64>,
     offset: Option<i64>,
-    person_statuses: Option<
-        ::std::vec::Vec<types::PeopleGetResponseDataItemsPersonStatus>,
-    >,
+    person_statuses: Option<::std::vec::Vec<types::PersonStatus>>,
     search: Option<::std::string::String>,
-    sort_by: Option<types::PeopleGetParametersSortBy>,
-    sort_order: Option<types::PeopleGetParametersSortOrder>,
+    sort_by: Option<types::PeopleSortBy>,
+    sort_order: Option<types::SortOrder>,
     teams: Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "people")]
@@ -22714,9 +22031,7 @@ impl GetPeople {
     pub fn band_placements(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::PeopleGetParametersBandPlacementsSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::BandPlacement>,
         >,
     ) -> Self {
         self.band_placements = Some(
@@ -22744,7 +22059,7 @@ impl GetPeople {
     pub fn fields(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<types::PeopleGetParametersFieldsSchemaItems>,
+            Item = impl ::std::convert::Into<types::PeopleField>,
         >,
     ) -> Self {
         self.fields = Some(value.into_iter().map(::std::convert::Into::into).collect());
@@ -22754,9 +22069,7 @@ impl GetPeople {
     pub fn hiring_statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::PeopleGetParametersHiringStatusesSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::HiringStatus>,
         >,
     ) -> Self {
         self.hiring_statuses = Some(
@@ -22768,9 +22081,7 @@ impl GetPeople {
     pub fn hiring_types(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::PeopleGetParametersHiringTypesSchemaItems,
-            >,
+            Item = impl ::std::convert::Into<types::PeopleHiringType>,
         >,
     ) -> Self {
         self.hiring_types = Some(
@@ -22792,9 +22103,7 @@ impl GetPeople {
     pub fn person_statuses(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<
-                types::PeopleGetResponseDataItemsPersonStatus,
-            >,
+            Item = impl ::std::convert::Into<types::PersonStatus>,
         >,
     ) -> Self {
         self.person_statuses = Some(
@@ -22813,7 +22122,7 @@ impl GetPeople {
     ///Sets the optional `sort_by` query parameter.
     pub fn sort_by(
         mut self,
-        value: impl ::std::convert::Into<types::PeopleGetParametersSortBy>,
+        value: impl ::std::convert::Into<types::PeopleSortBy>,
     ) -> Self {
         self.sort_by = Some(value.into());
         self
@@ -22821,7 +22130,7 @@ impl GetPeople {
     ///Sets the optional `sort_order` query parameter.
     pub fn sort_order(
         mut self,
-        value: impl ::std::convert::Into<types::PeopleGetParametersSortOrder>,
+        value: impl ::std::convert::Into<types::SortOrder>,
     ) -> Self {
         self.sort_order = Some(value.into());
         self
@@ -22856,7 +22165,7 @@ impl GetPeople {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::PeopleGetPeopleResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::PeopleList> {
         self.client
             .send_get_people(
                 self.band_placements.as_ref(),
@@ -22887,8 +22196,8 @@ impl GetPeople {
 }
 #[cfg(feature = "people")]
 impl crate::runtime::pagination::Paginated for GetPeople {
-    type Page = types::PeopleGetPeopleResponse200;
-    type Item = types::PeopleGetResponseDataItems;
+    type Page = types::PeopleList;
+    type Item = types::Person;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -22943,11 +22252,11 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/people/create-a-direct-employee>
-    pub fn create_a_direct_employee(
+    pub fn create_direct_employee(
         &self,
-        body: impl ::std::convert::Into<types::CreateADirectEmployeeBody>,
-    ) -> CreateADirectEmployee {
-        CreateADirectEmployee {
+        body: impl ::std::convert::Into<types::CreateDirectEmployeeRequest>,
+    ) -> CreateDirectEmployee {
+        CreateDirectEmployee {
             client: self.clone(),
             options: ::std::default::Default::default(),
             body: body.into(),
@@ -22955,16 +22264,16 @@ impl Client {
     }
 }
 #[cfg(feature = "people")]
-///Request builder for [`Client::create_a_direct_employee`]; finish with [`CreateADirectEmployee::send`].
+///Request builder for [`Client::create_direct_employee`]; finish with [`CreateDirectEmployee::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateADirectEmployee {
+pub struct CreateDirectEmployee {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateADirectEmployeeBody,
+    body: types::CreateDirectEmployeeRequest,
 }
 #[cfg(feature = "people")]
-impl CreateADirectEmployee {
+impl CreateDirectEmployee {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -22985,10 +22294,8 @@ impl CreateADirectEmployee {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::PeopleCreateADirectEmployeeResponse201> {
-        self.client.send_create_a_direct_employee(&self.body).with_options(self.options)
+    pub fn send(self) -> crate::runtime::Pending<types::CreateDirectEmployeeResponse> {
+        self.client.send_create_direct_employee(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "custom-fields-people")]
@@ -23035,9 +22342,7 @@ impl GetCustomFields {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CustomFieldsPeopleGetCustomFieldsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::CustomFieldList> {
         self.client.send_get_custom_fields().with_options(self.options)
     }
 }
@@ -23090,11 +22395,7 @@ impl GetPersonCustomField {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::CustomFieldsPeopleGetPersonCustomFieldResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::GetPersonCustomFieldResponse> {
         self.client.send_get_person_custom_field(&self.id).with_options(self.options)
     }
 }
@@ -23163,7 +22464,7 @@ impl Client {
     pub fn update_person_personal_info_external_id(
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdatePersonPersonalInfoExternalIdBody>,
+        body: impl ::std::convert::Into<types::UpdatePersonPersonalInfoExternalIdRequest>,
     ) -> UpdatePersonPersonalInfoExternalId {
         UpdatePersonPersonalInfoExternalId {
             client: self.clone(),
@@ -23181,7 +22482,7 @@ pub struct UpdatePersonPersonalInfoExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
-    body: types::UpdatePersonPersonalInfoExternalIdBody,
+    body: types::UpdatePersonPersonalInfoExternalIdRequest,
 }
 #[cfg(feature = "personal-information")]
 impl UpdatePersonPersonalInfoExternalId {
@@ -23257,7 +22558,7 @@ impl GetMyCurrentPersonalProfile {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::PeopleGetMyCurrentPersonalProfileResponse200> {
+    ) -> crate::runtime::Pending<types::GetMyCurrentPersonalProfileResponse> {
         self.client.send_get_my_current_personal_profile().with_options(self.options)
     }
 }
@@ -23330,7 +22631,7 @@ impl GetPersonById {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::PeopleGetPersonByIdResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetPersonByIdResponse> {
         self.client
             .send_get_person_by_id(
                 &self.hris_profile_id,
@@ -23350,7 +22651,7 @@ impl Client {
     pub fn update_person_department(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdatePersonDepartmentBody>,
+        body: impl ::std::convert::Into<types::UpdatePersonDepartmentRequest>,
     ) -> UpdatePersonDepartment {
         UpdatePersonDepartment {
             client: self.clone(),
@@ -23369,7 +22670,7 @@ pub struct UpdatePersonDepartment {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::UpdatePersonDepartmentBody,
+    body: types::UpdatePersonDepartmentRequest,
     replace_other_positions: Option<bool>,
 }
 #[cfg(feature = "organization-structure")]
@@ -23402,9 +22703,7 @@ impl UpdatePersonDepartment {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
             .send_update_person_department(
                 &self.id,
@@ -23424,7 +22723,7 @@ impl Client {
     pub fn update_person_working_location(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdatePersonWorkingLocationBody>,
+        body: impl ::std::convert::Into<types::UpdatePersonWorkingLocationRequest>,
     ) -> UpdatePersonWorkingLocation {
         UpdatePersonWorkingLocation {
             client: self.clone(),
@@ -23442,7 +22741,7 @@ pub struct UpdatePersonWorkingLocation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::UpdatePersonWorkingLocationBody,
+    body: types::UpdatePersonWorkingLocationRequest,
 }
 #[cfg(feature = "people")]
 impl UpdatePersonWorkingLocation {
@@ -23466,9 +22765,7 @@ impl UpdatePersonWorkingLocation {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
             .send_update_person_working_location(&self.id, &self.body)
             .with_options(self.options)
@@ -23523,11 +22820,7 @@ impl GetPersonCustomFields {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::CustomFieldsPeopleGetPersonCustomFieldsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::PersonCustomFieldList> {
         self.client
             .send_get_person_custom_fields(&self.worker_id)
             .with_options(self.options)
@@ -23543,7 +22836,7 @@ impl Client {
     pub fn put_person_custom_field(
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::PutPersonCustomFieldBody>,
+        body: impl ::std::convert::Into<types::PutPersonCustomFieldRequest>,
     ) -> PutPersonCustomField {
         PutPersonCustomField {
             client: self.clone(),
@@ -23561,7 +22854,7 @@ pub struct PutPersonCustomField {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
-    body: types::PutPersonCustomFieldBody,
+    body: types::PutPersonCustomFieldRequest,
 }
 #[cfg(feature = "custom-fields-people")]
 impl PutPersonCustomField {
@@ -23585,9 +22878,7 @@ impl PutPersonCustomField {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
             .send_put_person_custom_field(&self.worker_id, &self.body)
             .with_options(self.options)
@@ -23700,11 +22991,7 @@ impl GetPersonPersonalInfo {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::PersonalInformationGetPersonPersonalInfoResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::GetPersonPersonalInfoResponse> {
         self.client
             .send_get_person_personal_info(&self.worker_id)
             .with_options(self.options)
@@ -23720,7 +23007,7 @@ impl Client {
     pub fn update_person_personal_info(
         &self,
         worker_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdatePersonPersonalInfoBody>,
+        body: impl ::std::convert::Into<types::UpdatePersonPersonalInfoRequest>,
     ) -> UpdatePersonPersonalInfo {
         UpdatePersonPersonalInfo {
             client: self.clone(),
@@ -23738,7 +23025,7 @@ pub struct UpdatePersonPersonalInfo {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     worker_id: ::std::string::String,
-    body: types::UpdatePersonPersonalInfoBody,
+    body: types::UpdatePersonPersonalInfoRequest,
 }
 #[cfg(feature = "personal-information")]
 impl UpdatePersonPersonalInfo {
@@ -23777,7 +23064,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/profiles/profiles>
     pub fn profiles(
         &self,
-        body: impl ::std::convert::Into<types::ProfilesBody>,
+        body: impl ::std::convert::Into<types::ProfilesRequest>,
     ) -> Profiles {
         Profiles {
             client: self.clone(),
@@ -23793,7 +23080,7 @@ impl Client {
 pub struct Profiles {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::ProfilesBody,
+    body: types::ProfilesRequest,
 }
 #[cfg(feature = "profiles")]
 impl Profiles {
@@ -23817,7 +23104,7 @@ impl Profiles {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::ProfilesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ProfilesResponse> {
         self.client.send_profiles(&self.body).with_options(self.options)
     }
 }
@@ -23830,7 +23117,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/people/create-person-without-contract>
     pub fn create_person_without_contract(
         &self,
-        body: impl ::std::convert::Into<types::CreatePersonWithoutContractBody>,
+        body: impl ::std::convert::Into<types::CreatePersonWithoutContractRequest>,
     ) -> CreatePersonWithoutContract {
         CreatePersonWithoutContract {
             client: self.clone(),
@@ -23846,7 +23133,7 @@ impl Client {
 pub struct CreatePersonWithoutContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreatePersonWithoutContractBody,
+    body: types::CreatePersonWithoutContractRequest,
 }
 #[cfg(feature = "people")]
 impl CreatePersonWithoutContract {
@@ -23872,7 +23159,7 @@ impl CreatePersonWithoutContract {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::PeopleCreatePersonWithoutContractResponse201> {
+    ) -> crate::runtime::Pending<types::CreatePersonWithoutContractResponse> {
         self.client
             .send_create_person_without_contract(&self.body)
             .with_options(self.options)
@@ -23885,11 +23172,11 @@ impl Client {
     /// Token scopes: `payslips:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/reports/gets-g-2-n-report-data-for-a-given-payroll-cycle-by-its-id-v-2026-01-01>
-    pub fn gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
+    pub fn get_gross_to_net_report(
         &self,
         cycle_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> GetsG2NReportDataForAGivenPayrollCycleByItsId {
-        GetsG2NReportDataForAGivenPayrollCycleByItsId {
+    ) -> GetGrossToNetReport {
+        GetGrossToNetReport {
             client: self.clone(),
             options: ::std::default::Default::default(),
             cycle_id: cycle_id.into(),
@@ -23899,10 +23186,10 @@ impl Client {
     }
 }
 #[cfg(feature = "reports")]
-///Request builder for [`Client::gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id`]; finish with [`GetsG2NReportDataForAGivenPayrollCycleByItsId::send`].
+///Request builder for [`Client::get_gross_to_net_report`]; finish with [`GetGrossToNetReport::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetsG2NReportDataForAGivenPayrollCycleByItsId {
+pub struct GetGrossToNetReport {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     cycle_id: ::std::string::String,
@@ -23910,7 +23197,7 @@ pub struct GetsG2NReportDataForAGivenPayrollCycleByItsId {
     limit: Option<i64>,
 }
 #[cfg(feature = "reports")]
-impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
+impl GetGrossToNetReport {
     ///Sets the optional `cursor` query parameter.
     pub fn cursor(
         mut self,
@@ -23944,13 +23231,9 @@ impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::GrossList> {
         self.client
-            .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
+            .send_get_gross_to_net_report(
                 &self.cycle_id,
                 self.cursor.as_deref(),
                 self.limit,
@@ -23959,7 +23242,7 @@ impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
     }
 }
 #[cfg(feature = "reports")]
-impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
+impl GetGrossToNetReport {
     /// The listing as a stream of pages or items, fetched as they are wanted (see
     /// [`Paginator`](crate::runtime::pagination::Paginator)); this request's own position
     /// applies to the first page.
@@ -23968,14 +23251,13 @@ impl GetsG2NReportDataForAGivenPayrollCycleByItsId {
     }
 }
 #[cfg(feature = "reports")]
-impl crate::runtime::pagination::Paginated
-for GetsG2NReportDataForAGivenPayrollCycleByItsId {
-    type Page = types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200;
-    type Item = types::ReportsPayrollCyclesCycleIdGrossToNetGetResponseDataItems;
+impl crate::runtime::pagination::Paginated for GetGrossToNetReport {
+    type Page = types::GrossList;
+    type Item = types::Gross;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
-            .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
+            .send_get_gross_to_net_report(
                 &self.cycle_id,
                 position.or(self.cursor.as_deref()),
                 self.limit.clone(),
@@ -24010,25 +23292,23 @@ impl Client {
     /// Token scopes: `organizations:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/get-the-roles-of-the-current-organization-v-2026-01-01>
-    pub fn get_the_roles_of_the_current_organization(
-        &self,
-    ) -> GetTheRolesOfTheCurrentOrganization {
-        GetTheRolesOfTheCurrentOrganization {
+    pub fn get_roles_of_current_organization(&self) -> GetRolesOfCurrentOrganization {
+        GetRolesOfCurrentOrganization {
             client: self.clone(),
             options: ::std::default::Default::default(),
         }
     }
 }
 #[cfg(feature = "organizations")]
-///Request builder for [`Client::get_the_roles_of_the_current_organization`]; finish with [`GetTheRolesOfTheCurrentOrganization::send`].
+///Request builder for [`Client::get_roles_of_current_organization`]; finish with [`GetRolesOfCurrentOrganization::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetTheRolesOfTheCurrentOrganization {
+pub struct GetRolesOfCurrentOrganization {
     client: Client,
     options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "organizations")]
-impl GetTheRolesOfTheCurrentOrganization {
+impl GetRolesOfCurrentOrganization {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -24049,14 +23329,8 @@ impl GetTheRolesOfTheCurrentOrganization {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200,
-    > {
-        self.client
-            .send_get_the_roles_of_the_current_organization()
-            .with_options(self.options)
+    pub fn send(self) -> crate::runtime::Pending<types::RoleList> {
+        self.client.send_get_roles_of_current_organization().with_options(self.options)
     }
 }
 #[cfg(feature = "organizations")]
@@ -24068,7 +23342,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/organizations/create-organization-role>
     pub fn create_organization_role(
         &self,
-        body: impl ::std::convert::Into<types::CreateOrganizationRoleBody>,
+        body: impl ::std::convert::Into<types::CreateOrganizationRoleRequest>,
     ) -> CreateOrganizationRole {
         CreateOrganizationRole {
             client: self.clone(),
@@ -24084,7 +23358,7 @@ impl Client {
 pub struct CreateOrganizationRole {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateOrganizationRoleBody,
+    body: types::CreateOrganizationRoleRequest,
 }
 #[cfg(feature = "organizations")]
 impl CreateOrganizationRole {
@@ -24108,9 +23382,7 @@ impl CreateOrganizationRole {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OrganizationsCreateOrganizationRoleResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateOrganizationRoleResponse> {
         self.client.send_create_organization_role(&self.body).with_options(self.options)
     }
 }
@@ -24124,7 +23396,7 @@ impl Client {
     pub fn update_organization_role(
         &self,
         role_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateOrganizationRoleBody>,
+        body: impl ::std::convert::Into<types::UpdateOrganizationRoleRequest>,
     ) -> UpdateOrganizationRole {
         UpdateOrganizationRole {
             client: self.clone(),
@@ -24142,7 +23414,7 @@ pub struct UpdateOrganizationRole {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     role_id: ::std::string::String,
-    body: types::UpdateOrganizationRoleBody,
+    body: types::UpdateOrganizationRoleRequest,
 }
 #[cfg(feature = "organizations")]
 impl UpdateOrganizationRole {
@@ -24166,9 +23438,7 @@ impl UpdateOrganizationRole {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OrganizationsUpdateOrganizationRoleResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdateOrganizationRoleResponse> {
         self.client
             .send_update_organization_role(&self.role_id, &self.body)
             .with_options(self.options)
@@ -24183,9 +23453,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/screenings/get-aml-details>
     pub fn get_aml_details(
         &self,
-        entity_type: impl ::std::convert::Into<
-            types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
-        >,
+        entity_type: impl ::std::convert::Into<types::EntityType>,
         entity_id: impl ::std::convert::Into<::std::string::String>,
     ) -> GetAmlDetails {
         GetAmlDetails {
@@ -24203,7 +23471,7 @@ impl Client {
 pub struct GetAmlDetails {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    entity_type: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
+    entity_type: types::EntityType,
     entity_id: ::std::string::String,
 }
 #[cfg(feature = "screenings")]
@@ -24228,9 +23496,7 @@ impl GetAmlDetails {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsGetAmlDetailsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetAmlDetailsResponse> {
         self.client
             .send_get_aml_details(self.entity_type, &self.entity_id)
             .with_options(self.options)
@@ -24310,9 +23576,7 @@ impl GetKycDetails {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsGetKycDetailsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetKycDetailsResponse> {
         self.client
             .send_get_kyc_details(
                 self.contract_id.as_deref(),
@@ -24372,9 +23636,7 @@ impl SubmitExternalKyc {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::SubmitExternalKycResponse> {
         self.client.send_submit_external_kyc(self.form).with_options(self.options)
     }
 }
@@ -24428,9 +23690,7 @@ impl CreateManualVerification {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::SubmitExternalKycResponse> {
         self.client.send_create_manual_verification(self.form).with_options(self.options)
     }
 }
@@ -24444,9 +23704,7 @@ impl Client {
     pub fn get_verification_method(
         &self,
         country: impl ::std::convert::Into<::std::string::String>,
-        document_type: impl ::std::convert::Into<
-            types::ScreeningsKycExternalPostFormDataKycDocumentType,
-        >,
+        document_type: impl ::std::convert::Into<types::KycDocumentType>,
     ) -> GetVerificationMethod {
         GetVerificationMethod {
             client: self.clone(),
@@ -24464,7 +23722,7 @@ pub struct GetVerificationMethod {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     country: ::std::string::String,
-    document_type: types::ScreeningsKycExternalPostFormDataKycDocumentType,
+    document_type: types::KycDocumentType,
 }
 #[cfg(feature = "screenings")]
 impl GetVerificationMethod {
@@ -24488,9 +23746,7 @@ impl GetVerificationMethod {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsGetVerificationMethodResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetVerificationMethodResponse> {
         self.client
             .send_get_verification_method(&self.country, self.document_type)
             .with_options(self.options)
@@ -24506,7 +23762,7 @@ impl Client {
     pub fn update_task_by_id(
         &self,
         task_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateTaskByIdBody>,
+        body: impl ::std::convert::Into<types::UpdateTaskByIdRequest>,
     ) -> UpdateTaskById {
         UpdateTaskById {
             client: self.clone(),
@@ -24524,7 +23780,7 @@ pub struct UpdateTaskById {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     task_id: ::std::string::String,
-    body: types::UpdateTaskByIdBody,
+    body: types::UpdateTaskByIdRequest,
 }
 #[cfg(feature = "tasks")]
 impl UpdateTaskById {
@@ -24548,7 +23804,7 @@ impl UpdateTaskById {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::TasksUpdateTaskByIdResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdateTaskByIdResponse> {
         self.client
             .send_update_task_by_id(&self.task_id, &self.body)
             .with_options(self.options)
@@ -24598,9 +23854,7 @@ impl GetTeams {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::IdNameListResponse> {
         self.client.send_get_teams().with_options(self.options)
     }
 }
@@ -24613,7 +23867,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/get-time-tracking-timesheets-upload-url>
     pub fn get_time_tracking_timesheets_upload_url(
         &self,
-        body: impl ::std::convert::Into<types::GetTimeTrackingTimesheetsUploadUrlBody>,
+        body: impl ::std::convert::Into<types::GetTimeTrackingTimesheetsUploadUrlRequest>,
     ) -> GetTimeTrackingTimesheetsUploadUrl {
         GetTimeTrackingTimesheetsUploadUrl {
             client: self.clone(),
@@ -24629,7 +23883,7 @@ impl Client {
 pub struct GetTimeTrackingTimesheetsUploadUrl {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::GetTimeTrackingTimesheetsUploadUrlBody,
+    body: types::GetTimeTrackingTimesheetsUploadUrlRequest,
 }
 #[cfg(feature = "time-tracking")]
 impl GetTimeTrackingTimesheetsUploadUrl {
@@ -24655,9 +23909,7 @@ impl GetTimeTrackingTimesheetsUploadUrl {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::GetTimeTrackingTimesheetsUploadUrlResponse> {
         self.client
             .send_get_time_tracking_timesheets_upload_url(&self.body)
             .with_options(self.options)
@@ -24724,9 +23976,7 @@ impl GetTimeTrackingTimesheetById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetTimeTrackingTimesheetByIdResponse> {
         self.client
             .send_get_time_tracking_timesheet_by_id(
                 &self.timesheet_id,
@@ -24745,7 +23995,7 @@ impl Client {
     pub fn review_time_tracking_timesheet(
         &self,
         timesheet_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::ReviewTimeTrackingTimesheetBody>,
+        body: impl ::std::convert::Into<types::ReviewTimeTrackingTimesheetRequest>,
     ) -> ReviewTimeTrackingTimesheet {
         ReviewTimeTrackingTimesheet {
             client: self.clone(),
@@ -24763,7 +24013,7 @@ pub struct ReviewTimeTrackingTimesheet {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     timesheet_id: ::std::string::String,
-    body: types::ReviewTimeTrackingTimesheetBody,
+    body: types::ReviewTimeTrackingTimesheetRequest,
 }
 #[cfg(feature = "time-tracking")]
 impl ReviewTimeTrackingTimesheet {
@@ -24789,9 +24039,7 @@ impl ReviewTimeTrackingTimesheet {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingReviewTimeTrackingTimesheetResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::ReviewTimeTrackingTimesheetResponse> {
         self.client
             .send_review_time_tracking_timesheet(&self.timesheet_id, &self.body)
             .with_options(self.options)
@@ -24838,7 +24086,7 @@ pub struct ListTimeOffRequestsForOrganization {
     page_size: Option<i64>,
     policy_types: Option<::std::vec::Vec<::std::string::String>>,
     start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    status: Option<::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
+    status: Option<::std::vec::Vec<types::TimeOffRequestStatus>>,
     time_off_ids: Option<::std::vec::Vec<::std::string::String>>,
     updated_end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     updated_start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -24906,7 +24154,7 @@ impl ListTimeOffRequestsForOrganization {
     pub fn status(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<types::TimeOffsGetResponseDataItemsStatus>,
+            Item = impl ::std::convert::Into<types::TimeOffRequestStatus>,
         >,
     ) -> Self {
         self.status = Some(value.into_iter().map(::std::convert::Into::into).collect());
@@ -24960,11 +24208,7 @@ impl ListTimeOffRequestsForOrganization {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::TimeOffListTimeOffRequestsForOrganizationResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::TimeOffRequestList> {
         self.client
             .send_list_time_off_requests_for_organization(
                 self.approval_end_date.as_ref(),
@@ -24993,8 +24237,8 @@ impl ListTimeOffRequestsForOrganization {
 }
 #[cfg(feature = "time-off")]
 impl crate::runtime::pagination::Paginated for ListTimeOffRequestsForOrganization {
-    type Page = types::TimeOffListTimeOffRequestsForOrganizationResponse200;
-    type Item = types::TimeOffsGetResponseDataItems;
+    type Page = types::TimeOffRequestList;
+    type Item = types::TimeOffRequest;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextToken;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -25043,7 +24287,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/create-time-off-request>
     pub fn create_time_off_request(
         &self,
-        body: impl ::std::convert::Into<types::CreateTimeOffRequestBody>,
+        body: impl ::std::convert::Into<types::CreateTimeOffRequestRequest>,
     ) -> CreateTimeOffRequest {
         CreateTimeOffRequest {
             client: self.clone(),
@@ -25059,7 +24303,7 @@ impl Client {
 pub struct CreateTimeOffRequest {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateTimeOffRequestBody,
+    body: types::CreateTimeOffRequestRequest,
 }
 #[cfg(feature = "time-off")]
 impl CreateTimeOffRequest {
@@ -25083,9 +24327,7 @@ impl CreateTimeOffRequest {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimeOffCreateTimeOffRequestResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateTimeOffRequestResponse> {
         self.client.send_create_time_off_request(&self.body).with_options(self.options)
     }
 }
@@ -25181,9 +24423,7 @@ impl GetTimeOffDailies {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffDailiesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::TimeOffDailyList> {
         self.client
             .send_get_time_off_dailies(
                 self.countries.as_ref(),
@@ -25203,7 +24443,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/sync-time-off-global-payroll>
     pub fn sync_time_off_global_payroll(
         &self,
-        body: impl ::std::convert::Into<types::SyncTimeOffGlobalPayrollBody>,
+        body: impl ::std::convert::Into<types::SyncTimeOffGlobalPayrollRequest>,
     ) -> SyncTimeOffGlobalPayroll {
         SyncTimeOffGlobalPayroll {
             client: self.clone(),
@@ -25219,7 +24459,7 @@ impl Client {
 pub struct SyncTimeOffGlobalPayroll {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::SyncTimeOffGlobalPayrollBody,
+    body: types::SyncTimeOffGlobalPayrollRequest,
 }
 #[cfg(feature = "time-off")]
 impl SyncTimeOffGlobalPayroll {
@@ -25245,7 +24485,7 @@ impl SyncTimeOffGlobalPayroll {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::TimeOffSyncTimeOffGlobalPayrollResponse200> {
+    ) -> crate::runtime::Pending<types::SyncTimeOffGlobalPayrollResponse> {
         self.client
             .send_sync_time_off_global_payroll(&self.body)
             .with_options(self.options)
@@ -25304,9 +24544,7 @@ impl GetTimeOffPolicyValidationTemplates {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetTimeOffPolicyValidationTemplatesResponse> {
         self.client
             .send_get_time_off_policy_validation_templates(&self.countries)
             .with_options(self.options)
@@ -25356,7 +24594,7 @@ pub struct GetTimeOffProfile {
     page_size: Option<i64>,
     policy_types: Option<::std::vec::Vec<::std::string::String>>,
     start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    status: Option<::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
+    status: Option<::std::vec::Vec<types::TimeOffRequestStatus>>,
     time_off_ids: Option<::std::vec::Vec<::std::string::String>>,
     updated_end_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     updated_start_date: Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -25424,7 +24662,7 @@ impl GetTimeOffProfile {
     pub fn status(
         mut self,
         value: impl ::std::iter::IntoIterator<
-            Item = impl ::std::convert::Into<types::TimeOffsGetResponseDataItemsStatus>,
+            Item = impl ::std::convert::Into<types::TimeOffRequestStatus>,
         >,
     ) -> Self {
         self.status = Some(value.into_iter().map(::std::convert::Into::into).collect());
@@ -25478,9 +24716,7 @@ impl GetTimeOffProfile {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffProfileResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::TimeOffProfileList> {
         self.client
             .send_get_time_off_profile(
                 &self.hris_profile_id,
@@ -25510,8 +24746,8 @@ impl GetTimeOffProfile {
 }
 #[cfg(feature = "time-off")]
 impl crate::runtime::pagination::Paginated for GetTimeOffProfile {
-    type Page = types::TimeOffGetTimeOffProfileResponse200;
-    type Item = types::TimeOffsProfileHrisProfileIdGetResponseDataItems;
+    type Page = types::TimeOffProfileList;
+    type Item = types::TimeOffProfile;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::NextToken;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -25580,9 +24816,7 @@ pub struct GetTimeOffEntitlements {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
-    policy_type_name: Option<
-        types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
-    >,
+    policy_type_name: Option<types::PolicyTypeName>,
     tracking_period_date: Option<::chrono::naive::NaiveDate>,
 }
 #[cfg(feature = "time-off")]
@@ -25590,9 +24824,7 @@ impl GetTimeOffEntitlements {
     ///Sets the optional `policy_type_name` query parameter.
     pub fn policy_type_name(
         mut self,
-        value: impl ::std::convert::Into<
-            types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
-        >,
+        value: impl ::std::convert::Into<types::PolicyTypeName>,
     ) -> Self {
         self.policy_type_name = Some(value.into());
         self
@@ -25625,9 +24857,7 @@ impl GetTimeOffEntitlements {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffEntitlementsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetTimeOffEntitlementsResponse> {
         self.client
             .send_get_time_off_entitlements(
                 &self.hris_profile_id,
@@ -25666,9 +24896,7 @@ pub struct GetTimeOffPolicies {
     options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
     policy_type_id: Option<::std::string::String>,
-    policy_type_name: Option<
-        types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
-    >,
+    policy_type_name: Option<types::PolicyTypeName>,
 }
 #[cfg(feature = "time-off")]
 impl GetTimeOffPolicies {
@@ -25683,9 +24911,7 @@ impl GetTimeOffPolicies {
     ///Sets the optional `policy_type_name` query parameter.
     pub fn policy_type_name(
         mut self,
-        value: impl ::std::convert::Into<
-            types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
-        >,
+        value: impl ::std::convert::Into<types::PolicyTypeName>,
     ) -> Self {
         self.policy_type_name = Some(value.into());
         self
@@ -25710,9 +24936,7 @@ impl GetTimeOffPolicies {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffPoliciesResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetTimeOffPoliciesResponse> {
         self.client
             .send_get_time_off_policies(
                 &self.hris_profile_id,
@@ -25731,7 +24955,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/review-time-off-request>
     pub fn review_time_off_request(
         &self,
-        body: impl ::std::convert::Into<types::ReviewTimeOffRequestBody>,
+        body: impl ::std::convert::Into<types::ReviewTimeOffRequestRequest>,
     ) -> ReviewTimeOffRequest {
         ReviewTimeOffRequest {
             client: self.clone(),
@@ -25747,7 +24971,7 @@ impl Client {
 pub struct ReviewTimeOffRequest {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::ReviewTimeOffRequestBody,
+    body: types::ReviewTimeOffRequestRequest,
 }
 #[cfg(feature = "time-off")]
 impl ReviewTimeOffRequest {
@@ -25771,9 +24995,7 @@ impl ReviewTimeOffRequest {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimeOffReviewTimeOffRequestResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::ReviewTimeOffRequestResponse> {
         self.client.send_review_time_off_request(&self.body).with_options(self.options)
     }
 }
@@ -25846,9 +25068,7 @@ impl GetTimeOffEvents {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffEventsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::TimeOffEventList> {
         self.client
             .send_get_time_off_events(
                 &self.hris_profile_id,
@@ -25867,7 +25087,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/validate-time-off>
     pub fn validate_time_off(
         &self,
-        body: impl ::std::convert::Into<types::ValidateTimeOffBody>,
+        body: impl ::std::convert::Into<types::ValidateTimeOffRequest>,
     ) -> ValidateTimeOff {
         ValidateTimeOff {
             client: self.clone(),
@@ -25883,7 +25103,7 @@ impl Client {
 pub struct ValidateTimeOff {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::ValidateTimeOffBody,
+    body: types::ValidateTimeOffRequest,
 }
 #[cfg(feature = "time-off")]
 impl ValidateTimeOff {
@@ -25907,9 +25127,7 @@ impl ValidateTimeOff {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimeOffValidateTimeOffResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::ValidateTimeOffResponse> {
         self.client.send_validate_time_off(&self.body).with_options(self.options)
     }
 }
@@ -25978,7 +25196,7 @@ impl Client {
     pub fn update_time_off_request(
         &self,
         time_off_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateTimeOffRequestBody>,
+        body: impl ::std::convert::Into<types::UpdateTimeOffRequestRequest>,
     ) -> UpdateTimeOffRequest {
         UpdateTimeOffRequest {
             client: self.clone(),
@@ -25996,7 +25214,7 @@ pub struct UpdateTimeOffRequest {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     time_off_id: ::std::string::String,
-    body: types::UpdateTimeOffRequestBody,
+    body: types::UpdateTimeOffRequestRequest,
 }
 #[cfg(feature = "time-off")]
 impl UpdateTimeOffRequest {
@@ -26020,9 +25238,7 @@ impl UpdateTimeOffRequest {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimeOffUpdateTimeOffRequestResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdateTimeOffRequestResponse> {
         self.client
             .send_update_time_off_request(&self.time_off_id, &self.body)
             .with_options(self.options)
@@ -26086,11 +25302,7 @@ impl GetTimeTrackingShiftRates {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::TimeTrackingShiftRateList> {
         self.client
             .send_get_time_tracking_shift_rates(self.limit, self.offset)
             .with_options(self.options)
@@ -26107,8 +25319,8 @@ impl GetTimeTrackingShiftRates {
 }
 #[cfg(feature = "time-tracking")]
 impl crate::runtime::pagination::Paginated for GetTimeTrackingShiftRates {
-    type Page = types::TimeTrackingGetTimeTrackingShiftRatesResponse200;
-    type Item = types::TimeTrackingShiftRatesGetResponseDataItems;
+    type Page = types::TimeTrackingShiftRateList;
+    type Item = types::TimeTrackingShiftRate;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -26154,7 +25366,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking/create-time-tracking-shift-rate>
     pub fn create_time_tracking_shift_rate(
         &self,
-        body: impl ::std::convert::Into<types::CreateTimeTrackingShiftRateBody>,
+        body: impl ::std::convert::Into<types::CreateTimeTrackingShiftRateRequest>,
     ) -> CreateTimeTrackingShiftRate {
         CreateTimeTrackingShiftRate {
             client: self.clone(),
@@ -26170,7 +25382,7 @@ impl Client {
 pub struct CreateTimeTrackingShiftRate {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateTimeTrackingShiftRateBody,
+    body: types::CreateTimeTrackingShiftRateRequest,
 }
 #[cfg(feature = "time-tracking")]
 impl CreateTimeTrackingShiftRate {
@@ -26196,9 +25408,7 @@ impl CreateTimeTrackingShiftRate {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateTimeTrackingShiftRateResponse> {
         self.client
             .send_create_time_tracking_shift_rate(&self.body)
             .with_options(self.options)
@@ -26255,9 +25465,7 @@ impl GetTimeTrackingShiftRateByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateTimeTrackingShiftRateResponse> {
         self.client
             .send_get_time_tracking_shift_rate_by_external_id(&self.external_id)
             .with_options(self.options)
@@ -26329,7 +25537,7 @@ impl Client {
         &self,
         external_id: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<
-            types::UpdateTimeTrackingShiftRateByExternalIdBody,
+            types::UpdateTimeTrackingShiftRateByExternalIdRequest,
         >,
     ) -> UpdateTimeTrackingShiftRateByExternalId {
         UpdateTimeTrackingShiftRateByExternalId {
@@ -26348,7 +25556,7 @@ pub struct UpdateTimeTrackingShiftRateByExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
-    body: types::UpdateTimeTrackingShiftRateByExternalIdBody,
+    body: types::UpdateTimeTrackingShiftRateByExternalIdRequest,
 }
 #[cfg(feature = "time-tracking")]
 impl UpdateTimeTrackingShiftRateByExternalId {
@@ -26375,7 +25583,7 @@ impl UpdateTimeTrackingShiftRateByExternalId {
     pub fn send(
         self,
     ) -> crate::runtime::Pending<
-        types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
+        types::UpdateTimeTrackingShiftRateByExternalIdResponse,
     > {
         self.client
             .send_update_time_tracking_shift_rate_by_external_id(
@@ -26477,11 +25685,7 @@ impl GetTimeTrackingShifts {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::TimeTrackingShiftList> {
         self.client
             .send_get_time_tracking_shifts(
                 self.contract_id.as_ref(),
@@ -26504,8 +25708,8 @@ impl GetTimeTrackingShifts {
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl crate::runtime::pagination::Paginated for GetTimeTrackingShifts {
-    type Page = types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200;
-    type Item = types::TimeTrackingShiftsGetResponseDataItems;
+    type Page = types::TimeTrackingShiftList;
+    type Item = types::TimeTrackingShift;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -26554,7 +25758,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/create-time-tracking-shifts>
     pub fn create_time_tracking_shifts(
         &self,
-        body: impl ::std::convert::Into<types::CreateTimeTrackingShiftsBody>,
+        body: impl ::std::convert::Into<types::CreateTimeTrackingShiftsRequest>,
     ) -> CreateTimeTrackingShifts {
         CreateTimeTrackingShifts {
             client: self.clone(),
@@ -26570,7 +25774,7 @@ impl Client {
 pub struct CreateTimeTrackingShifts {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateTimeTrackingShiftsBody,
+    body: types::CreateTimeTrackingShiftsRequest,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl CreateTimeTrackingShifts {
@@ -26596,9 +25800,7 @@ impl CreateTimeTrackingShifts {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateTimeTrackingShiftsResponse> {
         self.client
             .send_create_time_tracking_shifts(&self.body)
             .with_options(self.options)
@@ -26613,7 +25815,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/delete-multiple-shifts-by-external-id>
     pub fn delete_multiple_shifts_by_external_id(
         &self,
-        body: impl ::std::convert::Into<types::DeleteMultipleShiftsByExternalIdBody>,
+        body: impl ::std::convert::Into<types::DeleteMultipleShiftsByExternalIdRequest>,
     ) -> DeleteMultipleShiftsByExternalId {
         DeleteMultipleShiftsByExternalId {
             client: self.clone(),
@@ -26629,7 +25831,7 @@ impl Client {
 pub struct DeleteMultipleShiftsByExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::DeleteMultipleShiftsByExternalIdBody,
+    body: types::DeleteMultipleShiftsByExternalIdRequest,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl DeleteMultipleShiftsByExternalId {
@@ -26655,9 +25857,7 @@ impl DeleteMultipleShiftsByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::DeleteMultipleShiftsByExternalIdResponse> {
         self.client
             .send_delete_multiple_shifts_by_external_id(&self.body)
             .with_options(self.options)
@@ -26672,7 +25872,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-tracking-shifts/create-time-tracking-shifts-raw>
     pub fn create_time_tracking_shifts_raw(
         &self,
-        body: impl ::std::convert::Into<types::CreateTimeTrackingShiftsRawBody>,
+        body: impl ::std::convert::Into<types::CreateTimeTrackingShiftsRawRequest>,
     ) -> CreateTimeTrackingShiftsRaw {
         CreateTimeTrackingShiftsRaw {
             client: self.clone(),
@@ -26688,7 +25888,7 @@ impl Client {
 pub struct CreateTimeTrackingShiftsRaw {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateTimeTrackingShiftsRawBody,
+    body: types::CreateTimeTrackingShiftsRawRequest,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl CreateTimeTrackingShiftsRaw {
@@ -26714,9 +25914,7 @@ impl CreateTimeTrackingShiftsRaw {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateTimeTrackingShiftsRawResponse> {
         self.client
             .send_create_time_tracking_shifts_raw(&self.body)
             .with_options(self.options)
@@ -26773,9 +25971,7 @@ impl GetTimeTrackingShiftByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetTimeTrackingShiftByExternalIdResponse> {
         self.client
             .send_get_time_tracking_shift_by_external_id(&self.external_id)
             .with_options(self.options)
@@ -26846,7 +26042,9 @@ impl Client {
     pub fn update_time_tracking_shift_by_external_id(
         &self,
         external_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateTimeTrackingShiftByExternalIdBody>,
+        body: impl ::std::convert::Into<
+            types::UpdateTimeTrackingShiftByExternalIdRequest,
+        >,
     ) -> UpdateTimeTrackingShiftByExternalId {
         UpdateTimeTrackingShiftByExternalId {
             client: self.clone(),
@@ -26864,7 +26062,7 @@ pub struct UpdateTimeTrackingShiftByExternalId {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     external_id: ::std::string::String,
-    body: types::UpdateTimeTrackingShiftByExternalIdBody,
+    body: types::UpdateTimeTrackingShiftByExternalIdRequest,
 }
 #[cfg(feature = "time-tracking-shifts")]
 impl UpdateTimeTrackingShiftByExternalId {
@@ -26890,9 +26088,7 @@ impl UpdateTimeTrackingShiftByExternalId {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::UpdateTimeTrackingShiftByExternalIdResponse> {
         self.client
             .send_update_time_tracking_shift_by_external_id(
                 &self.external_id,
@@ -26931,13 +26127,13 @@ pub struct GetTimesheets {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: Option<::std::string::String>,
-    contract_types: Option<types::TimesheetsGetParametersContractTypes>,
+    contract_types: Option<types::InvoiceAdjustmentContractType>,
     date_from: Option<::chrono::naive::NaiveDate>,
     date_to: Option<::chrono::naive::NaiveDate>,
     limit: Option<i64>,
     offset: Option<i64>,
     reporter_id: Option<::std::string::String>,
-    statuses: Option<types::TimesheetsGetParametersStatuses>,
+    statuses: Option<types::ContractInvoiceAdjustmentStatus>,
 }
 #[cfg(feature = "timesheets")]
 impl GetTimesheets {
@@ -26952,7 +26148,7 @@ impl GetTimesheets {
     ///Sets the optional `contract_types` query parameter.
     pub fn contract_types(
         mut self,
-        value: impl ::std::convert::Into<types::TimesheetsGetParametersContractTypes>,
+        value: impl ::std::convert::Into<types::InvoiceAdjustmentContractType>,
     ) -> Self {
         self.contract_types = Some(value.into());
         self
@@ -26994,7 +26190,7 @@ impl GetTimesheets {
     ///Sets the optional `statuses` query parameter.
     pub fn statuses(
         mut self,
-        value: impl ::std::convert::Into<types::TimesheetsGetParametersStatuses>,
+        value: impl ::std::convert::Into<types::ContractInvoiceAdjustmentStatus>,
     ) -> Self {
         self.statuses = Some(value.into());
         self
@@ -27019,9 +26215,7 @@ impl GetTimesheets {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsGetTimesheetsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::TimesheetList> {
         self.client
             .send_get_timesheets(
                 self.contract_id.as_deref(),
@@ -27047,8 +26241,8 @@ impl GetTimesheets {
 }
 #[cfg(feature = "timesheets")]
 impl crate::runtime::pagination::Paginated for GetTimesheets {
-    type Page = types::TimesheetsGetTimesheetsResponse200;
-    type Item = types::TimesheetsGetResponseDataItems;
+    type Page = types::TimesheetList;
+    type Item = types::Timesheet;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::Offset;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -27100,7 +26294,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/timesheets/create-timesheet>
     pub fn create_timesheet(
         &self,
-        body: impl ::std::convert::Into<types::CreateTimesheetBody>,
+        body: impl ::std::convert::Into<types::CreateTimesheetRequest>,
     ) -> CreateTimesheet {
         CreateTimesheet {
             client: self.clone(),
@@ -27116,7 +26310,7 @@ impl Client {
 pub struct CreateTimesheet {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateTimesheetBody,
+    body: types::CreateTimesheetRequest,
 }
 #[cfg(feature = "timesheets")]
 impl CreateTimesheet {
@@ -27140,9 +26334,7 @@ impl CreateTimesheet {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsCreateTimesheetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateTimesheetResponse> {
         self.client.send_create_timesheet(&self.body).with_options(self.options)
     }
 }
@@ -27155,7 +26347,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/create-timesheets-preset>
     pub fn create_timesheets_preset(
         &self,
-        body: impl ::std::convert::Into<types::CreateTimesheetsPresetBody>,
+        body: impl ::std::convert::Into<types::CreateTimesheetsPresetRequest>,
     ) -> CreateTimesheetsPreset {
         CreateTimesheetsPreset {
             client: self.clone(),
@@ -27171,7 +26363,7 @@ impl Client {
 pub struct CreateTimesheetsPreset {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateTimesheetsPresetBody,
+    body: types::CreateTimesheetsPresetRequest,
 }
 #[cfg(feature = "projects")]
 impl CreateTimesheetsPreset {
@@ -27195,9 +26387,7 @@ impl CreateTimesheetsPreset {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::IdResponse> {
         self.client.send_create_timesheets_preset(&self.body).with_options(self.options)
     }
 }
@@ -27252,7 +26442,7 @@ impl GetTimesheetsPresetById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetTimesheetsPresetByIdResponse> {
         self.client.send_get_timesheets_preset_by_id(&self.id).with_options(self.options)
     }
 }
@@ -27319,7 +26509,7 @@ impl Client {
     pub fn update_timesheets_preset(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateTimesheetsPresetBody>,
+        body: impl ::std::convert::Into<types::UpdateTimesheetsPresetRequest>,
     ) -> UpdateTimesheetsPreset {
         UpdateTimesheetsPreset {
             client: self.clone(),
@@ -27337,7 +26527,7 @@ pub struct UpdateTimesheetsPreset {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::UpdateTimesheetsPresetBody,
+    body: types::UpdateTimesheetsPresetRequest,
 }
 #[cfg(feature = "projects")]
 impl UpdateTimesheetsPreset {
@@ -27361,9 +26551,7 @@ impl UpdateTimesheetsPreset {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::IdResponse> {
         self.client
             .send_update_timesheets_preset(&self.id, &self.body)
             .with_options(self.options)
@@ -27397,8 +26585,8 @@ pub struct GetHourlyReportRootPresets {
     options: crate::runtime::pending::CallOptions,
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
-    order_by: Option<types::TimesheetsRootPresetsGetParametersOrderBy>,
-    order_direction: Option<types::TimesheetsRootPresetsGetParametersOrderDirection>,
+    order_by: Option<types::OrderBy>,
+    order_direction: Option<types::HourlyReportRootPresetOrderDirection>,
     work_statement_statuses: Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "projects")]
@@ -27417,21 +26605,14 @@ impl GetHourlyReportRootPresets {
         self
     }
     ///Sets the optional `order_by` query parameter.
-    pub fn order_by(
-        mut self,
-        value: impl ::std::convert::Into<
-            types::TimesheetsRootPresetsGetParametersOrderBy,
-        >,
-    ) -> Self {
+    pub fn order_by(mut self, value: impl ::std::convert::Into<types::OrderBy>) -> Self {
         self.order_by = Some(value.into());
         self
     }
     ///Sets the optional `order_direction` query parameter.
     pub fn order_direction(
         mut self,
-        value: impl ::std::convert::Into<
-            types::TimesheetsRootPresetsGetParametersOrderDirection,
-        >,
+        value: impl ::std::convert::Into<types::HourlyReportRootPresetOrderDirection>,
     ) -> Self {
         self.order_direction = Some(value.into());
         self
@@ -27468,9 +26649,7 @@ impl GetHourlyReportRootPresets {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ProjectsGetHourlyReportRootPresetsResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::HourlyReportRootPresetList> {
         self.client
             .send_get_hourly_report_root_presets(
                 self.cursor.as_deref(),
@@ -27493,8 +26672,8 @@ impl GetHourlyReportRootPresets {
 }
 #[cfg(feature = "projects")]
 impl crate::runtime::pagination::Paginated for GetHourlyReportRootPresets {
-    type Page = types::ProjectsGetHourlyReportRootPresetsResponse200;
-    type Item = types::TimesheetsRootPresetsGetResponseDataItems;
+    type Page = types::HourlyReportRootPresetList;
+    type Item = types::GetHourlyReportRootPresetsResult;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::PageCursor;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -27541,7 +26720,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/projects/create-root-timesheets-preset>
     pub fn create_root_timesheets_preset(
         &self,
-        body: impl ::std::convert::Into<types::CreateRootTimesheetsPresetBody>,
+        body: impl ::std::convert::Into<types::CreateRootTimesheetsPresetRequest>,
     ) -> CreateRootTimesheetsPreset {
         CreateRootTimesheetsPreset {
             client: self.clone(),
@@ -27557,7 +26736,7 @@ impl Client {
 pub struct CreateRootTimesheetsPreset {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateRootTimesheetsPresetBody,
+    body: types::CreateRootTimesheetsPresetRequest,
 }
 #[cfg(feature = "projects")]
 impl CreateRootTimesheetsPreset {
@@ -27583,7 +26762,7 @@ impl CreateRootTimesheetsPreset {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::ProjectsCreateRootTimesheetsPresetResponse200> {
+    ) -> crate::runtime::Pending<types::CreateRootTimesheetsPresetResponse> {
         self.client
             .send_create_root_timesheets_preset(&self.body)
             .with_options(self.options)
@@ -27640,7 +26819,7 @@ impl GetHourlyReportRootPresetById {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetTimesheetsPresetByIdResponse> {
         self.client
             .send_get_hourly_report_root_preset_by_id(&self.id)
             .with_options(self.options)
@@ -27695,9 +26874,7 @@ impl GetTimesheetById {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsGetTimesheetByIdResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetTimesheetByIdResponse> {
         self.client.send_get_timesheet_by_id(&self.id).with_options(self.options)
     }
 }
@@ -27776,7 +26953,7 @@ impl Client {
     pub fn update_timesheet(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateTimesheetBody>,
+        body: impl ::std::convert::Into<types::UpdateTimesheetRequest>,
     ) -> UpdateTimesheet {
         UpdateTimesheet {
             client: self.clone(),
@@ -27794,7 +26971,7 @@ pub struct UpdateTimesheet {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::UpdateTimesheetBody,
+    body: types::UpdateTimesheetRequest,
 }
 #[cfg(feature = "timesheets")]
 impl UpdateTimesheet {
@@ -27818,9 +26995,7 @@ impl UpdateTimesheet {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
             .send_update_timesheet(&self.id, &self.body)
             .with_options(self.options)
@@ -27836,7 +27011,7 @@ impl Client {
     pub fn create_timesheet_review(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::CreateTimesheetReviewBody>,
+        body: impl ::std::convert::Into<types::CreateTimesheetReviewRequest>,
     ) -> CreateTimesheetReview {
         CreateTimesheetReview {
             client: self.clone(),
@@ -27854,7 +27029,7 @@ pub struct CreateTimesheetReview {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::CreateTimesheetReviewBody,
+    body: types::CreateTimesheetReviewRequest,
 }
 #[cfg(feature = "timesheets")]
 impl CreateTimesheetReview {
@@ -27878,9 +27053,7 @@ impl CreateTimesheetReview {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreatedResponse> {
         self.client
             .send_create_timesheet_review(&self.id, &self.body)
             .with_options(self.options)
@@ -27895,7 +27068,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/screenings/create-veriff-session>
     pub fn create_veriff_session(
         &self,
-        body: impl ::std::convert::Into<types::CreateVeriffSessionBody>,
+        body: impl ::std::convert::Into<types::CreateVeriffSessionRequest>,
     ) -> CreateVeriffSession {
         CreateVeriffSession {
             client: self.clone(),
@@ -27911,7 +27084,7 @@ impl Client {
 pub struct CreateVeriffSession {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateVeriffSessionBody,
+    body: types::CreateVeriffSessionRequest,
 }
 #[cfg(feature = "screenings")]
 impl CreateVeriffSession {
@@ -27935,9 +27108,7 @@ impl CreateVeriffSession {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UrlResponse> {
         self.client.send_create_veriff_session(&self.body).with_options(self.options)
     }
 }
@@ -27983,7 +27154,7 @@ impl GetWebhooks {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::WebhookListResponse> {
+    pub fn send(self) -> crate::runtime::Pending<types::WebhookList> {
         self.client.send_get_webhooks().with_options(self.options)
     }
 }
@@ -28034,7 +27205,7 @@ impl CreateWebhook {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::WebhookItemResponse> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateWebhookResponse> {
         self.client.send_create_webhook(&self.body).with_options(self.options)
     }
 }
@@ -28080,7 +27251,7 @@ impl GetWebhookEvents {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::WebhookEventTypeListResponse> {
+    pub fn send(self) -> crate::runtime::Pending<types::WebhookEventList> {
         self.client.send_get_webhook_events().with_options(self.options)
     }
 }
@@ -28131,7 +27302,7 @@ impl GetWebhook {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::WebhookItemResponse> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateWebhookResponse> {
         self.client.send_get_webhook(&self.id).with_options(self.options)
     }
 }
@@ -28194,7 +27365,7 @@ impl Client {
     pub fn update_webhook(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::PatchWebhookRequest>,
+        body: impl ::std::convert::Into<types::UpdateWebhookRequest>,
     ) -> UpdateWebhook {
         UpdateWebhook {
             client: self.clone(),
@@ -28212,7 +27383,7 @@ pub struct UpdateWebhook {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     id: ::std::string::String,
-    body: types::PatchWebhookRequest,
+    body: types::UpdateWebhookRequest,
 }
 #[cfg(feature = "webhooks")]
 impl UpdateWebhook {
@@ -28236,7 +27407,7 @@ impl UpdateWebhook {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::WebhookItemResponse> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateWebhookResponse> {
         self.client.send_update_webhook(&self.id, &self.body).with_options(self.options)
     }
 }
@@ -28247,7 +27418,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/create-worker>
     pub fn create_worker_worker(
         &self,
-        body: impl ::std::convert::Into<types::CreateWorkerWorkerBody>,
+        body: impl ::std::convert::Into<types::CreateWorkerWorkerRequest>,
     ) -> CreateWorkerWorker {
         CreateWorkerWorker {
             client: self.clone(),
@@ -28263,7 +27434,7 @@ impl Client {
 pub struct CreateWorkerWorker {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateWorkerWorkerBody,
+    body: types::CreateWorkerWorkerRequest,
 }
 #[cfg(feature = "workers")]
 impl CreateWorkerWorker {
@@ -28287,7 +27458,7 @@ impl CreateWorkerWorker {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::WorkersCreateWorkerResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::CreateWorkerWorkerResponse> {
         self.client.send_create_worker_worker(&self.body).with_options(self.options)
     }
 }
@@ -28301,7 +27472,7 @@ impl Client {
     pub fn sign_amendment(
         &self,
         amendment_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::SignAmendmentBody>,
+        body: impl ::std::convert::Into<types::SignAmendmentRequest>,
     ) -> SignAmendment {
         SignAmendment {
             client: self.clone(),
@@ -28319,7 +27490,7 @@ pub struct SignAmendment {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     amendment_id: ::std::string::String,
-    body: types::SignAmendmentBody,
+    body: types::SignAmendmentRequest,
 }
 #[cfg(feature = "contracts")]
 impl SignAmendment {
@@ -28343,9 +27514,7 @@ impl SignAmendment {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsSignAmendmentResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::SignAmendmentResponse> {
         self.client
             .send_sign_amendment(&self.amendment_id, &self.body)
             .with_options(self.options)
@@ -28397,11 +27566,7 @@ impl ListOfWorkerComplianceDocuments {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::WorkersListOfWorkerComplianceDocumentsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::DocumentsResponse> {
         self.client.send_list_of_worker_compliance_documents().with_options(self.options)
     }
 }
@@ -28454,9 +27619,7 @@ impl RetrieveContractPdfDownloadLink {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::UrlResponse> {
         self.client
             .send_retrieve_contract_pdf_download_link(&self.contract_id)
             .with_options(self.options)
@@ -28525,7 +27688,7 @@ impl Client {
     pub fn sign_worker_contract(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::SignWorkerContractBody>,
+        body: impl ::std::convert::Into<types::SignWorkerContractRequest>,
     ) -> SignWorkerContract {
         SignWorkerContract {
             client: self.clone(),
@@ -28543,7 +27706,7 @@ pub struct SignWorkerContract {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::SignWorkerContractBody,
+    body: types::SignWorkerContractRequest,
 }
 #[cfg(feature = "contracts")]
 impl SignWorkerContract {
@@ -28567,9 +27730,7 @@ impl SignWorkerContract {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::ContractsSignWorkerContractResponse201> {
+    pub fn send(self) -> crate::runtime::Pending<types::SignWorkerContractResponse> {
         self.client
             .send_sign_worker_contract(&self.contract_id, &self.body)
             .with_options(self.options)
@@ -28584,7 +27745,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-session/create-worker-access-token>
     pub fn create_worker_access_token(
         &self,
-        body: impl ::std::convert::Into<types::CreateWorkerAccessTokenBody>,
+        body: impl ::std::convert::Into<types::CreateWorkerAccessTokenRequest>,
     ) -> CreateWorkerAccessToken {
         CreateWorkerAccessToken {
             client: self.clone(),
@@ -28600,7 +27761,7 @@ impl Client {
 pub struct CreateWorkerAccessToken {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateWorkerAccessTokenBody,
+    body: types::CreateWorkerAccessTokenRequest,
 }
 #[cfg(feature = "worker-session")]
 impl CreateWorkerAccessToken {
@@ -28626,9 +27787,7 @@ impl CreateWorkerAccessToken {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        types::WorkerSessionCreateWorkerAccessTokenResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateWorkerAccessTokenResponse> {
         self.client
             .send_create_worker_access_token(&self.body)
             .with_options(self.options)
@@ -28733,11 +27892,7 @@ impl RetrieveWorkingLocations {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationsRetrieveWorkingLocationsResponse200,
-    > {
+    pub fn send(self) -> crate::runtime::Pending<types::WorkingLocationList> {
         self.client.send_retrieve_working_locations().with_options(self.options)
     }
 }
@@ -28812,7 +27967,7 @@ pub struct GetUsers {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     count: Option<i64>,
-    filter: Option<types::UsersGetParametersFilter>,
+    filter: Option<types::UserFilter>,
     start_index: Option<i64>,
 }
 #[cfg(feature = "users")]
@@ -28825,7 +27980,7 @@ impl GetUsers {
     ///Sets the optional `filter` query parameter.
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<types::UsersGetParametersFilter>,
+        value: impl ::std::convert::Into<types::UserFilter>,
     ) -> Self {
         self.filter = Some(value.into());
         self
@@ -28855,7 +28010,7 @@ impl GetUsers {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::UsersGetUsersResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetUsersResponse> {
         self.client
             .send_get_users(self.count, self.filter.as_ref(), self.start_index)
             .with_options(self.options)
@@ -28872,8 +28027,8 @@ impl GetUsers {
 }
 #[cfg(feature = "users")]
 impl crate::runtime::pagination::Paginated for GetUsers {
-    type Page = types::UsersGetUsersResponse200;
-    type Item = types::UsersGetResponseResourcesItems;
+    type Page = types::GetUsersResponse;
+    type Item = types::Resource;
     const STYLE: crate::runtime::pagination::PageStyle = crate::runtime::pagination::PageStyle::ScimIndex;
     fn fetch_page(&self, position: Option<&str>) -> crate::runtime::Pending<Self::Page> {
         self.client
@@ -28957,7 +28112,7 @@ impl SearchUsers {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::UserSearchResponse> {
+    pub fn send(self) -> crate::runtime::Pending<types::SearchUsersResponse> {
         self.client.send_search_users(&self.body).with_options(self.options)
     }
 }
@@ -29008,7 +28163,7 @@ impl GetUserById {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::UserResponse> {
+    pub fn send(self) -> crate::runtime::Pending<types::GetUserByIdResponse> {
         self.client
             .send_get_user_by_id(&self.hris_profile_oid)
             .with_options(self.options)
@@ -29021,11 +28176,11 @@ impl Client {
     /// Token scopes: `Users:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/user/retrieve-a-single-user-v-2026-01-01>
-    pub fn retrieve_a_single_user(
+    pub fn retrieve_single_user(
         &self,
         hris_profile_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> RetrieveASingleUser {
-        RetrieveASingleUser {
+    ) -> RetrieveSingleUser {
+        RetrieveSingleUser {
             client: self.clone(),
             options: ::std::default::Default::default(),
             hris_profile_id: hris_profile_id.into(),
@@ -29033,16 +28188,16 @@ impl Client {
     }
 }
 #[cfg(feature = "user")]
-///Request builder for [`Client::retrieve_a_single_user`]; finish with [`RetrieveASingleUser::send`].
+///Request builder for [`Client::retrieve_single_user`]; finish with [`RetrieveSingleUser::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct RetrieveASingleUser {
+pub struct RetrieveSingleUser {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     hris_profile_id: ::std::string::String,
 }
 #[cfg(feature = "user")]
-impl RetrieveASingleUser {
+impl RetrieveSingleUser {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -29063,16 +28218,19 @@ impl RetrieveASingleUser {
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(
-        self,
-    ) -> crate::runtime::Pending<types::UserRetrieveASingleUserResponse200> {
+    pub fn send(self) -> crate::runtime::Pending<types::RetrieveSingleUserResponse> {
         self.client
-            .send_retrieve_a_single_user(&self.hris_profile_id)
+            .send_retrieve_single_user(&self.hris_profile_id)
             .with_options(self.options)
     }
 }
 /// Every paginated operation and how it pages.
 pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
+    #[cfg(feature = "payroll")]
+    (
+        "get_benefits_vendor_employee_pay_stubs",
+        crate::runtime::pagination::PageStyle::Offset,
+    ),
     #[cfg(feature = "immigration")]
     ("get_client_cases", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "contractor-amendments")]
@@ -29093,6 +28251,8 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     ("get_contracts", crate::runtime::pagination::PageStyle::PageCursor),
     #[cfg(feature = "reports")]
     ("get_gp_report_gross_to_net", crate::runtime::pagination::PageStyle::Offset),
+    #[cfg(feature = "reports")]
+    ("get_gross_to_net_report", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "groups")]
     ("get_groups", crate::runtime::pagination::PageStyle::PageCursor),
     #[cfg(feature = "projects")]
@@ -29116,11 +28276,6 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     ("get_managers", crate::runtime::pagination::PageStyle::Offset),
     #[cfg(feature = "organization-structure")]
     ("get_organization_structures", crate::runtime::pagination::PageStyle::Offset),
-    #[cfg(feature = "payroll")]
-    (
-        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor",
-        crate::runtime::pagination::PageStyle::Offset,
-    ),
     #[cfg(feature = "people")]
     ("get_people", crate::runtime::pagination::PageStyle::Offset),
     #[cfg(feature = "organization-structure")]
@@ -29137,9 +28292,27 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     ("get_users", crate::runtime::pagination::PageStyle::ScimIndex),
     #[cfg(feature = "immigration")]
     ("get_worker_cases", crate::runtime::pagination::PageStyle::NextCursor),
-    #[cfg(feature = "reports")]
+    #[cfg(feature = "ats")]
+    ("list_ats_application_sources", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
+    ("list_ats_applications", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
+    ("list_ats_attachment_files", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
+    ("list_ats_candidates", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
+    ("list_ats_departments", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
+    ("list_ats_employment_types", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
+    ("list_ats_job_postings", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
+    ("list_ats_jobs", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
+    ("list_ats_locations", crate::runtime::pagination::PageStyle::NextCursor),
+    #[cfg(feature = "ats")]
     (
-        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id",
+        "list_ats_rejection_archivation_reasons",
         crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "onboarding")]
@@ -29149,48 +28322,16 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     #[cfg(feature = "list-cycles")]
     ("list_payroll_cycles", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "ats")]
+    (
+        "list_published_ats_email_templates",
+        crate::runtime::pagination::PageStyle::NextCursor,
+    ),
+    #[cfg(feature = "ats")]
     ("list_tags", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "time-off")]
     (
         "list_time_off_requests_for_organization",
         crate::runtime::pagination::PageStyle::NextToken,
-    ),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_ats_application_sources",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_ats_applications",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_ats_departments",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_ats_employment_types",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_ats_job_postings",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
-    #[cfg(feature = "ats")]
-    ("retrieve_a_list_of_ats_jobs", crate::runtime::pagination::PageStyle::NextCursor),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_ats_locations",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_published_ats_email_templates",
-        crate::runtime::pagination::PageStyle::NextCursor,
     ),
     #[cfg(feature = "ats")]
     ("retrieve_ats_hiring_members", crate::runtime::pagination::PageStyle::NextCursor),
@@ -29202,21 +28343,6 @@ pub const PAGINATED: &[(&str, crate::runtime::pagination::PageStyle)] = &[
     ("retrieve_hrx_documents", crate::runtime::pagination::PageStyle::NextCursor),
     #[cfg(feature = "accounting")]
     ("retrieve_invoices", crate::runtime::pagination::PageStyle::PageCursor),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_paginated_list_of_ats_attachment_files",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_paginated_list_of_ats_candidates",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
-    #[cfg(feature = "ats")]
-    (
-        "retrieve_paginated_list_of_ats_rejection_archivation_reasons",
-        crate::runtime::pagination::PageStyle::NextCursor,
-    ),
     #[cfg(feature = "workers")]
     (
         "retrieve_worker_transaction_history",

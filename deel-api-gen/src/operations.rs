@@ -8,8 +8,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_vendor_bill<'a>(
         &'a self,
-        body: &types::CreateVendorBillBody,
-    ) -> crate::runtime::Pending<types::TreasuryCreateVendorBillResponse201> {
+        body: &types::CreateVendorBillRequest,
+    ) -> crate::runtime::Pending<types::CreateVendorBillResponse> {
         let url = format!("{}/rest/v2/accounts-payable/vendor-bills", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -37,7 +37,7 @@ impl crate::Client {
         &'a self,
         vendor_bill_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
+    ) -> crate::runtime::Pending<types::CreatedAtIdUpdatedAtResponse> {
         let url = format!(
             "{}/rest/v2/accounts-payable/vendor-bills/{}/attachments", self.baseurl,
             encode_path(& vendor_bill_id.to_string()),
@@ -67,7 +67,7 @@ impl crate::Client {
     pub(crate) fn send_create_contract_adjustment<'a>(
         &'a self,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<types::AdjustmentsCreateContractAdjustmentResponse201> {
+    ) -> crate::runtime::Pending<types::CreateContractAdjustmentResponse> {
         let url = format!("{}/rest/v2/adjustments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -93,12 +93,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_adjustment_categories<'a>(
         &'a self,
-        contract_types: Option<
-            &::std::vec::Vec<
-                types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
-            >,
-        >,
-    ) -> crate::runtime::Pending<types::AdjustmentsGetAdjustmentCategoriesResponse200> {
+        contract_types: Option<&::std::vec::Vec<types::AdjustmentCategoryContractType>>,
+    ) -> crate::runtime::Pending<types::AdjustmentCategoryList> {
         let url = format!("{}/rest/v2/adjustments/categories", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -127,7 +123,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_adjustment<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::AdjustmentsGetContractAdjustmentResponse200> {
+    ) -> crate::runtime::Pending<types::GetContractAdjustmentResponse> {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -184,7 +180,7 @@ impl crate::Client {
         &'a self,
         id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+    ) -> crate::runtime::Pending<types::UpdatedResponse> {
         let url = format!(
             "{}/rest/v2/adjustments/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -210,13 +206,11 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_application_sources<'a>(
+    pub(crate) fn send_list_ats_application_sources<'a>(
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfAtsApplicationSourcesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsApplicationSourceList> {
         let url = format!("{}/rest/v2/ats/application-sources", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -233,7 +227,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_application_sources",
+                id: "list_ats_application_sources",
                 method: "GET",
                 path: "/rest/v2/ats/application-sources",
             },
@@ -241,7 +235,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_applications<'a>(
+    pub(crate) fn send_list_ats_applications<'a>(
         &'a self,
         candidate_tag_ids: Option<&::std::vec::Vec<::std::string::String>>,
         current_stage_category_type_slugs: Option<
@@ -252,19 +246,15 @@ impl crate::Client {
         >,
         cursor: Option<&str>,
         interview_plan_stage_ids: Option<&::std::vec::Vec<::std::string::String>>,
-        job_criterias_matchings: Option<
-            &::std::vec::Vec<
-                types::AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems,
-            >,
-        >,
+        job_criterias_matchings: Option<&::std::vec::Vec<types::JobCriteriasMatching>>,
         job_id: Option<&str>,
         limit: Option<i64>,
         search_text: Option<&str>,
-        sort_by: Option<types::AtsApplicationsGetParametersSortBy>,
-        sort_order: Option<types::AtsApplicationsGetParametersSortOrder>,
+        sort_by: Option<types::AtsApplicationSortBy>,
+        sort_order: Option<types::AtsApplicationSortOrder>,
         source_slugs: Option<&::std::vec::Vec<::std::string::String>>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsApplicationsResponse200> {
+    ) -> crate::runtime::Pending<types::AtsApplicationList> {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -317,7 +307,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_applications",
+                id: "list_ats_applications",
                 method: "GET",
                 path: "/rest/v2/ats/applications",
             },
@@ -327,8 +317,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_ats_application<'a>(
         &'a self,
-        body: &types::CreateAtsApplicationBody,
-    ) -> crate::runtime::Pending<types::AtsCreateAtsApplicationResponse201> {
+        body: &types::CreateAtsApplicationRequest,
+    ) -> crate::runtime::Pending<types::CreateAtsApplicationResponse> {
         let url = format!("{}/rest/v2/ats/applications", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -355,7 +345,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_ats_application<'a>(
         &'a self,
         application_id: &str,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsApplicationResponse200> {
+    ) -> crate::runtime::Pending<types::RetrieveAtsApplicationResponse> {
         let url = format!(
             "{}/rest/v2/ats/applications/{}", self.baseurl, encode_path(& application_id
             .to_string()),
@@ -381,11 +371,11 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_associate_application_with_an_interview_plan_stage<'a>(
+    pub(crate) fn send_associate_application_with_interview_plan_stage<'a>(
         &'a self,
         application_id: &str,
-        body: &types::AssociateApplicationWithAnInterviewPlanStageBody,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
+        body: &types::AssociateWithInterviewPlanStageRequest,
+    ) -> crate::runtime::Pending<types::CreatedAtIdUpdatedAtResponse> {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/interview-plan-stages", self.baseurl,
             encode_path(& application_id.to_string()),
@@ -404,7 +394,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "associate_application_with_an_interview_plan_stage",
+                id: "associate_application_with_interview_plan_stage",
                 method: "POST",
                 path: "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
             },
@@ -412,11 +402,11 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_add_note_to_an_application<'a>(
+    pub(crate) fn send_add_note_to_application<'a>(
         &'a self,
         application_id: &str,
-        body: &types::AddNoteToAnApplicationBody,
-    ) -> crate::runtime::Pending<types::AtsAddNoteToAnApplicationResponse201> {
+        body: &types::AddNoteToApplicationRequest,
+    ) -> crate::runtime::Pending<types::CreatedAtIdUpdatedAtResponse> {
         let url = format!(
             "{}/rest/v2/ats/applications/{}/notes", self.baseurl, encode_path(&
             application_id.to_string()),
@@ -435,7 +425,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "add_note_to_an_application",
+                id: "add_note_to_application",
                 method: "POST",
                 path: "/rest/v2/ats/applications/{application_id}/notes",
             },
@@ -443,16 +433,14 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_paginated_list_of_ats_attachment_files<'a>(
+    pub(crate) fn send_list_ats_attachment_files<'a>(
         &'a self,
-        attachable_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug,
+        attachable_type_slug: types::AttachableTypeSlug,
         attachable_id: &str,
-        attachment_type_slug: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug,
+        attachment_type_slug: types::AttachmentTypeSlug,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsAttachmentFileList> {
         let url = format!(
             "{}/rest/v2/ats/attachments/{}/{}/{}", self.baseurl, encode_path(&
             attachable_type_slug.to_string()), encode_path(& attachable_id.to_string()),
@@ -473,7 +461,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_paginated_list_of_ats_attachment_files",
+                id: "list_ats_attachment_files",
                 method: "GET",
                 path: "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
             },
@@ -481,7 +469,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_paginated_list_of_ats_candidates<'a>(
+    pub(crate) fn send_list_ats_candidates<'a>(
         &'a self,
         current_stage_category_type_slugs: Option<
             &::std::vec::Vec<::std::string::String>,
@@ -496,9 +484,7 @@ impl crate::Client {
         search: Option<&str>,
         tag_ids: Option<&::std::vec::Vec<::std::string::String>>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsCandidatesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::AtsCandidateList> {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -534,7 +520,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_paginated_list_of_ats_candidates",
+                id: "list_ats_candidates",
                 method: "GET",
                 path: "/rest/v2/ats/candidates",
             },
@@ -544,8 +530,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_ats_candidate<'a>(
         &'a self,
-        body: &types::CreateAtsCandidateBody,
-    ) -> crate::runtime::Pending<types::AtsCreateAtsCandidateResponse201> {
+        body: &types::CreateAtsCandidateRequest,
+    ) -> crate::runtime::Pending<types::CreateAtsCandidateResponse> {
         let url = format!("{}/rest/v2/ats/candidates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -572,8 +558,8 @@ impl crate::Client {
     pub(crate) fn send_create_candidate_tags<'a>(
         &'a self,
         candidate_id: &str,
-        body: &types::CreateCandidateTagsBody,
-    ) -> crate::runtime::Pending<types::AtsCreateCandidateTagsResponse201> {
+        body: &types::CreateCandidateTagsRequest,
+    ) -> crate::runtime::Pending<types::CreateCandidateTagsResponse> {
         let url = format!(
             "{}/rest/v2/ats/candidates/{}/tags", self.baseurl, encode_path(& candidate_id
             .to_string()),
@@ -600,11 +586,11 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_departments<'a>(
+    pub(crate) fn send_list_ats_departments<'a>(
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsDepartmentsResponse200> {
+    ) -> crate::runtime::Pending<types::AtsDepartmentList> {
         let url = format!("{}/rest/v2/ats/departments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -621,7 +607,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_departments",
+                id: "list_ats_departments",
                 method: "GET",
                 path: "/rest/v2/ats/departments",
             },
@@ -629,14 +615,12 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_published_ats_email_templates<'a>(
+    pub(crate) fn send_list_published_ats_email_templates<'a>(
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::PublishedAtsEmailTemplateList> {
         let url = format!("{}/rest/v2/ats/email-templates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -654,7 +638,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_published_ats_email_templates",
+                id: "list_published_ats_email_templates",
                 method: "GET",
                 path: "/rest/v2/ats/email-templates",
             },
@@ -662,11 +646,11 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_employment_types<'a>(
+    pub(crate) fn send_list_ats_employment_types<'a>(
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsDepartmentsResponse200> {
+    ) -> crate::runtime::Pending<types::AtsDepartmentList> {
         let url = format!("{}/rest/v2/ats/employment-types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -683,7 +667,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_employment_types",
+                id: "list_ats_employment_types",
                 method: "GET",
                 path: "/rest/v2/ats/employment-types",
             },
@@ -695,7 +679,7 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsHiringMembersResponse200> {
+    ) -> crate::runtime::Pending<types::AtsHiringMemberList> {
         let url = format!("{}/rest/v2/ats/hiring-members", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -720,12 +704,12 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_job_postings<'a>(
+    pub(crate) fn send_list_ats_job_postings<'a>(
         &'a self,
         job_board_id: &str,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsJobPostingsResponse200> {
+    ) -> crate::runtime::Pending<types::AtsJobPostingList> {
         let url = format!(
             "{}/rest/v2/ats/job-boards/{}/job-postings", self.baseurl, encode_path(&
             job_board_id.to_string()),
@@ -745,7 +729,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_job_postings",
+                id: "list_ats_job_postings",
                 method: "GET",
                 path: "/rest/v2/ats/job-boards/{job_board_id}/job-postings",
             },
@@ -759,7 +743,7 @@ impl crate::Client {
         job_board_id: Option<&str>,
         job_id: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingsResponse200> {
+    ) -> crate::runtime::Pending<types::RetrieveAtsJobPostingsResponse> {
         let url = format!("{}/rest/v2/ats/job-postings", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -789,7 +773,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_ats_job_posting<'a>(
         &'a self,
         job_posting_id: &str,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAtsJobPostingResponse200> {
+    ) -> crate::runtime::Pending<types::RetrieveAtsJobPostingResponse> {
         let url = format!(
             "{}/rest/v2/ats/job-postings/{}", self.baseurl, encode_path(& job_posting_id
             .to_string()),
@@ -815,7 +799,7 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_jobs<'a>(
+    pub(crate) fn send_list_ats_jobs<'a>(
         &'a self,
         cursor: Option<&str>,
         department_ids: Option<&::std::vec::Vec<::std::string::String>>,
@@ -824,10 +808,10 @@ impl crate::Client {
         limit: Option<i64>,
         location_ids: Option<&::std::vec::Vec<::std::string::String>>,
         search: Option<&str>,
-        status: Option<&::std::vec::Vec<types::AtsJobsPostResponseDataStatus>>,
+        status: Option<&::std::vec::Vec<types::AtsJobStatus>>,
         team_ids: Option<&::std::vec::Vec<::std::string::String>>,
         updated_after: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsJobsResponse200> {
+    ) -> crate::runtime::Pending<types::AtsJobList> {
         let url = format!("{}/rest/v2/ats/jobs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -864,7 +848,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_jobs",
+                id: "list_ats_jobs",
                 method: "GET",
                 path: "/rest/v2/ats/jobs",
             },
@@ -874,8 +858,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_ats_job<'a>(
         &'a self,
-        body: &types::CreateAtsJobBody,
-    ) -> crate::runtime::Pending<types::AtsCreateAtsJobResponse201> {
+        body: &types::CreateAtsJobRequest,
+    ) -> crate::runtime::Pending<types::CreateAtsJobResponse> {
         let url = format!("{}/rest/v2/ats/jobs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -899,11 +883,11 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_locations<'a>(
+    pub(crate) fn send_list_ats_locations<'a>(
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsLocationsResponse200> {
+    ) -> crate::runtime::Pending<types::AtsLocationList> {
         let url = format!("{}/rest/v2/ats/locations", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -920,7 +904,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_locations",
+                id: "list_ats_locations",
                 method: "GET",
                 path: "/rest/v2/ats/locations",
             },
@@ -928,9 +912,9 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_list_of_ats_offers<'a>(
+    pub(crate) fn send_list_ats_offers<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::AtsRetrieveAListOfAtsOffersResponse200> {
+    ) -> crate::runtime::Pending<types::AtsOfferList> {
         let url = format!("{}/rest/v2/ats/offers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -945,7 +929,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_list_of_ats_offers",
+                id: "list_ats_offers",
                 method: "GET",
                 path: "/rest/v2/ats/offers",
             },
@@ -953,17 +937,15 @@ impl crate::Client {
     }
     #[cfg(feature = "ats")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_paginated_list_of_ats_rejection_archivation_reasons<'a>(
+    pub(crate) fn send_list_ats_rejection_archivation_reasons<'a>(
         &'a self,
         cursor: Option<&str>,
         include_counts: Option<&str>,
         limit: Option<i64>,
-        reason_group_slug: Option<types::AtsReasonsGetParametersReasonGroupSlug>,
+        reason_group_slug: Option<types::ReasonGroupSlug>,
         search: Option<&str>,
-        subgroup_slug: Option<types::AtsReasonsGetParametersSubgroupSlug>,
-    ) -> crate::runtime::Pending<
-        types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200,
-    > {
+        subgroup_slug: Option<types::SubgroupSlug>,
+    ) -> crate::runtime::Pending<types::AtsRejectionArchivationReasonList> {
         let url = format!("{}/rest/v2/ats/reasons", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -991,7 +973,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_paginated_list_of_ats_rejection_archivation_reasons",
+                id: "list_ats_rejection_archivation_reasons",
                 method: "GET",
                 path: "/rest/v2/ats/reasons",
             },
@@ -1002,11 +984,11 @@ impl crate::Client {
     pub(crate) fn send_list_tags<'a>(
         &'a self,
         cursor: Option<&str>,
-        include_counts: Option<types::AtsTagsGetParametersIncludeCounts>,
+        include_counts: Option<types::IncludeCount>,
         limit: Option<i64>,
         search_text: Option<&str>,
-        tag_group_slug: Option<types::AtsTagsGetParametersTagGroupSlug>,
-    ) -> crate::runtime::Pending<types::AtsListTagsResponse200> {
+        tag_group_slug: Option<types::TagGroupSlug>,
+    ) -> crate::runtime::Pending<types::TagList> {
         let url = format!("{}/rest/v2/ats/tags", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1038,14 +1020,10 @@ impl crate::Client {
     }
     #[cfg(feature = "legal-entities")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor<
-        'a,
-    >(
+    pub(crate) fn send_get_benefits_vendor_legal_entity<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<
-        types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBenefitsVendorLegalEntityResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -1063,7 +1041,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor",
+                id: "get_benefits_vendor_legal_entity",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}",
             },
@@ -1074,7 +1052,7 @@ impl crate::Client {
     pub(crate) fn send_get_401_k_plans_for_legal_entity<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::Plans401KGet401KPlansForLegalEntityResponse200> {
+    ) -> crate::runtime::Pending<types::Get401KPlansForLegalEntityResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans", self.baseurl,
             encode_path(& id.to_string()),
@@ -1100,10 +1078,10 @@ impl crate::Client {
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_clean_up_plan_for_a_given_legal_entity<'a>(
+    pub(crate) fn send_clean_up_plan_for_legal_entity<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans/clean-up", self.baseurl,
             encode_path(& id.to_string()),
@@ -1121,7 +1099,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "clean_up_plan_for_a_given_legal_entity",
+                id: "clean_up_plan_for_legal_entity",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
             },
@@ -1129,12 +1107,10 @@ impl crate::Client {
     }
     #[cfg(feature = "plans-401-k")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_activate_the_401_k_integration_for_the_legal_entity<'a>(
+    pub(crate) fn send_activate_401_k_integration_for_legal_entity<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<
-        types::Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::Activate401KIntegrationForLegalEntityResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/benefits/401k/activate", self.baseurl,
             encode_path(& id.to_string()),
@@ -1152,7 +1128,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "activate_the_401_k_integration_for_the_legal_entity",
+                id: "activate_401_k_integration_for_legal_entity",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
             },
@@ -1160,16 +1136,12 @@ impl crate::Client {
     }
     #[cfg(feature = "employees")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_employee_from_organization_integrated_with_external_benefits_vendor<
-        'a,
-    >(
+    pub(crate) fn send_get_benefits_vendor_employee<'a>(
         &'a self,
         id: &str,
         employee_id: &str,
         active_contracts: Option<bool>,
-    ) -> crate::runtime::Pending<
-        types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBenefitsVendorEmployeeResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/employees/{}", self.baseurl,
             encode_path(& id.to_string()), encode_path(& employee_id.to_string()),
@@ -1193,7 +1165,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_employee_from_organization_integrated_with_external_benefits_vendor",
+                id: "get_benefits_vendor_employee",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
             },
@@ -1201,9 +1173,7 @@ impl crate::Client {
     }
     #[cfg(feature = "payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor<
-        'a,
-    >(
+    pub(crate) fn send_get_benefits_vendor_employee_pay_stubs<'a>(
         &'a self,
         id: &str,
         items_per_page: Option<i64>,
@@ -1211,9 +1181,7 @@ impl crate::Client {
         payroll_end_date: Option<&str>,
         payroll_start_date: Option<&str>,
         status: Option<&str>,
-    ) -> crate::runtime::Pending<
-        types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::BenefitsVendorEmployeePayStubList> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/pay-stub", self.baseurl, encode_path(&
             id.to_string()),
@@ -1248,7 +1216,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor",
+                id: "get_benefits_vendor_employee_pay_stubs",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}/pay-stub",
             },
@@ -1261,7 +1229,7 @@ impl crate::Client {
         id: &str,
         date_end: &str,
         date_start: &str,
-    ) -> crate::runtime::Pending<types::PayrollGetYearToDatePayResponse200> {
+    ) -> crate::runtime::Pending<types::GetYearToDatePayResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/year-to-date-pay", self.baseurl,
             encode_path(& id.to_string()),
@@ -1292,10 +1260,8 @@ impl crate::Client {
     pub(crate) fn send_create_401_k_plan_for_legal_entity<'a>(
         &'a self,
         legal_entity_id: &str,
-        body: &types::Create401KPlanForLegalEntityBody,
-    ) -> crate::runtime::Pending<
-        types::Plans401KCreate401KPlanForLegalEntityResponse200,
-    > {
+        body: &types::Create401KPlanForLegalEntityRequest,
+    ) -> crate::runtime::Pending<types::Create401KPlanForLegalEntityResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans", self.baseurl,
             encode_path(& legal_entity_id.to_string()),
@@ -1326,8 +1292,8 @@ impl crate::Client {
         &'a self,
         legal_entity_id: &str,
         plan_id: &str,
-        body: &types::Update401KPlanBody,
-    ) -> crate::runtime::Pending<types::Plans401KUpdate401KPlanResponse200> {
+        body: &types::Update401KPlanRequest,
+    ) -> crate::runtime::Pending<types::Update401KPlanResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/401k/plans/{}", self.baseurl,
             encode_path(& legal_entity_id.to_string()), encode_path(& plan_id
@@ -1355,14 +1321,12 @@ impl crate::Client {
     }
     #[cfg(feature = "enrollments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_enrollment_settings_from_an_employee_in_a_401_k_plan<'a>(
+    pub(crate) fn send_get_enrollment_settings_from_employee_in_401_k_plan<'a>(
         &'a self,
         legal_entity_id: &str,
         contract_id: &str,
         plan_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EnrollmentSettingList> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/contracts/{}/plans/{}", self.baseurl,
             encode_path(& legal_entity_id.to_string()), encode_path(& contract_id
@@ -1381,7 +1345,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_enrollment_settings_from_an_employee_in_a_401_k_plan",
+                id: "get_enrollment_settings_from_employee_in_401_k_plan",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
             },
@@ -1389,15 +1353,13 @@ impl crate::Client {
     }
     #[cfg(feature = "enrollments")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_enroll_an_employee_in_a_401_k_plan<'a>(
+    pub(crate) fn send_enroll_employee_in_401_k_plan<'a>(
         &'a self,
         legal_entity_id: &str,
         contract_id: &str,
         plan_id: &str,
-        body: &types::EnrollAnEmployeeInA401kPlanBody,
-    ) -> crate::runtime::Pending<
-        types::EnrollmentsEnrollAnEmployeeInA401kPlanResponse200,
-    > {
+        body: &types::EnrollEmployeeIn401KPlanRequest,
+    ) -> crate::runtime::Pending<types::EnrollEmployeeIn401KPlanResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/contracts/{}/plans/{}", self.baseurl,
             encode_path(& legal_entity_id.to_string()), encode_path(& contract_id
@@ -1417,7 +1379,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "enroll_an_employee_in_a_401_k_plan",
+                id: "enroll_employee_in_401_k_plan",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
             },
@@ -1425,23 +1387,15 @@ impl crate::Client {
     }
     #[cfg(feature = "paystubs")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor<
-        'a,
-    >(
+    pub(crate) fn send_get_benefits_vendor_legal_entity_paystubs<'a>(
         &'a self,
         legal_entity_id: &str,
         cursor: Option<&str>,
         date_end: Option<&str>,
         date_start: Option<&str>,
         items_per_page: Option<i64>,
-        states: Option<
-            &::std::vec::Vec<
-                types::BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentStatus,
-            >,
-        >,
-    ) -> crate::runtime::Pending<
-        types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200,
-    > {
+        states: Option<&::std::vec::Vec<types::PaymentStatus>>,
+    ) -> crate::runtime::Pending<types::GetBenefitsVendorLegalEntityPaystubsResponse> {
         let url = format!(
             "{}/rest/v2/benefits/legal-entities/{}/paystubs", self.baseurl, encode_path(&
             legal_entity_id.to_string()),
@@ -1466,7 +1420,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor",
+                id: "get_benefits_vendor_legal_entity_paystubs",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
             },
@@ -1476,8 +1430,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_add_candidate<'a>(
         &'a self,
-        body: &types::AddCandidateBody,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        body: &types::AddCandidateRequest,
+    ) -> crate::runtime::Pending<types::CreatedResponse> {
         let url = format!("{}/rest/v2/candidates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1503,8 +1457,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_consent_token<'a>(
         &'a self,
-        body: &types::CreateConsentTokenBody,
-    ) -> crate::runtime::Pending<types::ConsentCreateConsentTokenResponse201> {
+        body: &types::CreateConsentTokenRequest,
+    ) -> crate::runtime::Pending<types::CreateConsentTokenResponse> {
         let url = format!("{}/rest/v2/consent_token", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1530,7 +1484,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_contract_templates<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::ContractsGetContractTemplatesResponse200> {
+    ) -> crate::runtime::Pending<types::ContractTemplateList> {
         let url = format!("{}/rest/v2/contract-templates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1557,20 +1511,18 @@ impl crate::Client {
         &'a self,
         after_cursor: Option<&str>,
         countries: Option<&::std::vec::Vec<::std::string::String>>,
-        currencies: Option<&types::PaymentsGetParametersCurrencies>,
-        expand: Option<types::ContractsGetParametersExpand>,
+        currencies: Option<&types::CurrencyCode>,
+        expand: Option<types::Expand>,
         external_id: Option<&str>,
         external_id_absent: Option<&str>,
         limit: Option<i64>,
-        order_direction: Option<types::PeopleGetParametersSortOrder>,
+        order_direction: Option<types::SortOrder>,
         search: Option<&str>,
-        sort_by: Option<types::ContractsGetParametersSortBy>,
-        statuses: Option<
-            &::std::vec::Vec<types::ContractsGetParametersStatusesSchemaItems>,
-        >,
+        sort_by: Option<types::ContractSortBy>,
+        statuses: Option<&::std::vec::Vec<types::GetContractsStatus>>,
         team_id: Option<&str>,
-        types: Option<&::std::vec::Vec<types::ContractsGetResponseDataItemsType>>,
-    ) -> crate::runtime::Pending<types::ContractsGetContractsResponse200> {
+        types: Option<&::std::vec::Vec<types::ContractKind>>,
+    ) -> crate::runtime::Pending<types::ContractList> {
         let url = format!("{}/rest/v2/contracts", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1615,8 +1567,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_ic_contract<'a>(
         &'a self,
-        body: &types::CreateIcContractBody,
-    ) -> crate::runtime::Pending<types::ContractsCreateIcContractResponse201> {
+        body: &types::CreateIcContractRequest,
+    ) -> crate::runtime::Pending<types::CreateIcContractResponse> {
         let url = format!("{}/rest/v2/contracts", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1642,9 +1594,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_contract_custom_fields<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::CustomFieldsContractsGetContractCustomFieldsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractCustomFieldList> {
         let url = format!("{}/rest/v2/contracts/custom_fields", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1670,7 +1620,7 @@ impl crate::Client {
     pub(crate) fn send_get_custom_field<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::CustomFieldsContractsGetCustomFieldResponse200> {
+    ) -> crate::runtime::Pending<types::GetCustomFieldResponse> {
         let url = format!(
             "{}/rest/v2/contracts/custom_fields/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -1698,8 +1648,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_gp_contract<'a>(
         &'a self,
-        body: &types::CreateGpContractBody,
-    ) -> crate::runtime::Pending<types::GpHiringCreateGpContractResponse201> {
+        body: &types::CreateGpContractRequest,
+    ) -> crate::runtime::Pending<types::CreateGpContractResponse> {
         let url = format!("{}/rest/v2/contracts/gp", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -1726,8 +1676,8 @@ impl crate::Client {
     pub(crate) fn send_get_contract<'a>(
         &'a self,
         contract_id: &str,
-        expand: Option<types::ContractsGetParametersExpand>,
-    ) -> crate::runtime::Pending<types::ContractsGetContractResponse200> {
+        expand: Option<types::Expand>,
+    ) -> crate::runtime::Pending<types::GetContractResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -1757,8 +1707,8 @@ impl crate::Client {
     pub(crate) fn send_update_ic_contract<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::UpdateIcContractBody,
-    ) -> crate::runtime::Pending<types::ContractsUpdateIcContractResponse200> {
+        body: &types::UpdateIcContractRequest,
+    ) -> crate::runtime::Pending<types::UpdateIcContractResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -1790,7 +1740,7 @@ impl crate::Client {
         contract_id: &str,
         from: Option<&::chrono::naive::NaiveDate>,
         to: Option<&::chrono::naive::NaiveDate>,
-    ) -> crate::runtime::Pending<types::AdjustmentsGetContractAdjustmentsResponse200> {
+    ) -> crate::runtime::Pending<types::ContractAdjustmentList> {
         let url = format!(
             "{}/rest/v2/contracts/{}/adjustments", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -1823,19 +1773,9 @@ impl crate::Client {
         contract_id: &str,
         cursor: Option<&str>,
         limit: Option<i64>,
-        sign_statuses: Option<
-            &::std::vec::Vec<
-                types::ContractsContractIdAmendmentsGetResponseDataItemsSignStatus,
-            >,
-        >,
-        statuses: Option<
-            &::std::vec::Vec<
-                types::ContractsContractIdAmendmentsGetResponseDataItemsStatus,
-            >,
-        >,
-    ) -> crate::runtime::Pending<
-        types::ContractorAmendmentsGetContractAmendmentsResponse200,
-    > {
+        sign_statuses: Option<&::std::vec::Vec<types::SignStatus>>,
+        statuses: Option<&::std::vec::Vec<types::ContractAmendmentsContractStatus>>,
+    ) -> crate::runtime::Pending<types::ContractAmendmentsContractList> {
         let url = format!(
             "{}/rest/v2/contracts/{}/amendments", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -1868,10 +1808,8 @@ impl crate::Client {
     pub(crate) fn send_create_contract_amendment_contracts<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateContractAmendmentContractsBody,
-    ) -> crate::runtime::Pending<
-        types::ContractorAmendmentsCreateContractAmendmentResponse201,
-    > {
+        body: &types::CreateContractAmendmentContractsRequest,
+    ) -> crate::runtime::Pending<types::CreateContractAmendmentContractsResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/amendments", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -1898,13 +1836,11 @@ impl crate::Client {
     }
     #[cfg(feature = "cost-centers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_assign_cost_centers_to_an_employment_contract<'a>(
+    pub(crate) fn send_assign_cost_centers_to_employment_contract<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::AssignCostCentersToAnEmploymentContractBody,
-    ) -> crate::runtime::Pending<
-        types::CostCentersAssignCostCentersToAnEmploymentContractResponse201,
-    > {
+        body: &types::AssignCostCentersToEmploymentContractRequest,
+    ) -> crate::runtime::Pending<types::AssignCostCentersToEmploymentContractResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/cost-centers", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -1923,7 +1859,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "assign_cost_centers_to_an_employment_contract",
+                id: "assign_cost_centers_to_employment_contract",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/cost-centers",
             },
@@ -1934,8 +1870,8 @@ impl crate::Client {
     pub(crate) fn send_put_contract_custom_field<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::PutContractCustomFieldBody,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        body: &types::PutContractCustomFieldRequest,
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/custom_fields", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -1989,9 +1925,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<
-        types::ContractorHiringCreateContractDocumentResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateContractDocumentResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/documents", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2023,9 +1957,7 @@ impl crate::Client {
         contract_id: &str,
         event_currency: &str,
         event_value: &str,
-    ) -> crate::runtime::Pending<
-        types::ContractsGetContractEquityWithholdingAmountResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetContractEquityWithholdingAmountResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/equity_withholding_estimate", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -2058,7 +1990,7 @@ impl crate::Client {
     pub(crate) fn send_get_ic_invoicing_taxes<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200> {
+    ) -> crate::runtime::Pending<types::GetIcInvoicingTaxesResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2087,8 +2019,8 @@ impl crate::Client {
     pub(crate) fn send_create_ic_invoicing_tax<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateIcInvoicingTaxBody,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        body: &types::CreateIcInvoicingTaxRequest,
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2118,7 +2050,7 @@ impl crate::Client {
     pub(crate) fn send_update_ic_invoicing_tax<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::UpdateIcInvoicingTaxBody,
+        body: &types::UpdateIcInvoicingTaxRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes", self.baseurl, encode_path(&
@@ -2141,7 +2073,7 @@ impl crate::Client {
     pub(crate) fn send_delete_ic_invoicing_tax<'a>(
         &'a self,
         contract_id: &str,
-        tax_type: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType,
+        tax_type: types::TaxType,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/contracts/{}/ic-invoicing-taxes/{}", self.baseurl, encode_path(&
@@ -2164,8 +2096,8 @@ impl crate::Client {
     pub(crate) fn send_create_contract_invitation<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateContractInvitationBody,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        body: &types::CreateContractInvitationRequest,
+    ) -> crate::runtime::Pending<types::CreatedResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invitations", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2225,7 +2157,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         locale: Option<&str>,
-    ) -> crate::runtime::Pending<types::ContractorHiringGetContractInviteResponse200> {
+    ) -> crate::runtime::Pending<types::GetContractInviteResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invite", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2255,20 +2187,16 @@ impl crate::Client {
     pub(crate) fn send_get_contract_invoice_adjustments<'a>(
         &'a self,
         contract_id: &str,
-        contract_types: Option<
-            &types::ContractsContractIdTimesheetsGetParametersContractTypes,
-        >,
+        contract_types: Option<&types::ContractInvoiceAdjustmentContractType>,
         date_from: Option<&::chrono::naive::NaiveDate>,
         date_to: Option<&::chrono::naive::NaiveDate>,
         invoice_id: Option<&str>,
         limit: Option<i64>,
         offset: Option<i64>,
         reporter_id: Option<&str>,
-        statuses: Option<&types::TimesheetsGetParametersStatuses>,
-        types: Option<&types::InvoiceAdjustmentsGetParametersTypes>,
-    ) -> crate::runtime::Pending<
-        types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200,
-    > {
+        statuses: Option<&types::ContractInvoiceAdjustmentStatus>,
+        types: Option<&types::ContractInvoiceAdjustmentType>,
+    ) -> crate::runtime::Pending<types::ContractInvoiceAdjustmentList> {
         let url = format!(
             "{}/rest/v2/contracts/{}/invoice-adjustments", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2308,7 +2236,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_milestones<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<types::MilestonesGetContractMilestonesResponse200> {
+    ) -> crate::runtime::Pending<types::ContractMilestoneList> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2337,8 +2265,8 @@ impl crate::Client {
     pub(crate) fn send_create_contract_milestone<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateContractMilestoneBody,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        body: &types::CreateContractMilestoneRequest,
+    ) -> crate::runtime::Pending<types::CreatedResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2369,7 +2297,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         milestone_id: &str,
-    ) -> crate::runtime::Pending<types::MilestonesGetContractMilestoneByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetContractMilestoneByIdResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/milestones/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& milestone_id.to_string()),
@@ -2428,7 +2356,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_off_cycle_payments<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<types::OffCycleGetContractOffCyclePaymentsResponse200> {
+    ) -> crate::runtime::Pending<types::ContractOffCyclePaymentList> {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2457,10 +2385,8 @@ impl crate::Client {
     pub(crate) fn send_create_contract_off_cycle_payment<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateContractOffCyclePaymentBody,
-    ) -> crate::runtime::Pending<
-        types::OffCycleCreateContractOffCyclePaymentResponse201,
-    > {
+        body: &types::CreateContractOffCyclePaymentRequest,
+    ) -> crate::runtime::Pending<types::CreateContractOffCyclePaymentResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2491,9 +2417,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         id: &str,
-    ) -> crate::runtime::Pending<
-        types::OffCycleGetContractOffCyclePaymentByIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetContractOffCyclePaymentByIdResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/off-cycle-payments/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& id.to_string()),
@@ -2522,9 +2446,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_payment_cycles<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<
-        types::ContractorHiringGetContractPaymentCyclesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractPaymentCycleList> {
         let url = format!(
             "{}/rest/v2/contracts/{}/payment_cycles", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2586,8 +2508,8 @@ impl crate::Client {
     pub(crate) fn send_create_contract_signature<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateContractSignatureBody,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        body: &types::CreateContractSignatureRequest,
+    ) -> crate::runtime::Pending<types::CreatedResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/signatures", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2617,7 +2539,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_tasks<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<types::TasksGetContractTasksResponse200> {
+    ) -> crate::runtime::Pending<types::ContractTaskList> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2646,8 +2568,8 @@ impl crate::Client {
     pub(crate) fn send_create_contract_task<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateContractTaskBody,
-    ) -> crate::runtime::Pending<types::TasksCreateContractTaskResponse201> {
+        body: &types::CreateContractTaskRequest,
+    ) -> crate::runtime::Pending<types::CreateContractTaskResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2677,8 +2599,8 @@ impl crate::Client {
     pub(crate) fn send_review_multiple_tasks<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::ReviewMultipleTasksBody,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        body: &types::ReviewMultipleTasksRequest,
+    ) -> crate::runtime::Pending<types::CreatedResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/many/reviews", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2741,8 +2663,8 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         task_id: &str,
-        body: &types::CreateContractTaskReviewBody,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        body: &types::CreateContractTaskReviewRequest,
+    ) -> crate::runtime::Pending<types::CreatedResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/tasks/{}/reviews", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& task_id.to_string()),
@@ -2772,10 +2694,8 @@ impl crate::Client {
     pub(crate) fn send_create_contract_termination<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateContractTerminationBody,
-    ) -> crate::runtime::Pending<
-        types::TerminationsCreateContractTerminationResponse201,
-    > {
+        body: &types::CreateContractTerminationRequest,
+    ) -> crate::runtime::Pending<types::CreateContractTerminationResponse> {
         let url = format!(
             "{}/rest/v2/contracts/{}/terminations", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2827,16 +2747,14 @@ impl crate::Client {
     pub(crate) fn send_get_contract_timesheets<'a>(
         &'a self,
         contract_id: &str,
-        contract_types: Option<
-            &types::ContractsContractIdTimesheetsGetParametersContractTypes,
-        >,
+        contract_types: Option<&types::ContractInvoiceAdjustmentContractType>,
         date_from: Option<&::chrono::naive::NaiveDate>,
         date_to: Option<&::chrono::naive::NaiveDate>,
         limit: Option<i64>,
         offset: Option<i64>,
         reporter_id: Option<&str>,
-        statuses: Option<&types::TimesheetsGetParametersStatuses>,
-    ) -> crate::runtime::Pending<types::TimesheetsGetContractTimesheetsResponse200> {
+        statuses: Option<&types::ContractInvoiceAdjustmentStatus>,
+    ) -> crate::runtime::Pending<types::ContractTimesheetList> {
         let url = format!(
             "{}/rest/v2/contracts/{}/timesheets", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2879,9 +2797,7 @@ impl crate::Client {
         order_by: Option<&str>,
         order_direction: Option<&str>,
         work_statement_id: Option<&str>,
-    ) -> crate::runtime::Pending<
-        types::ProjectsGetContractTimesheetsPresetsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractTimesheetsPresetList> {
         let url = format!(
             "{}/rest/v2/contracts/{}/timesheets/presets", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -2923,11 +2839,11 @@ impl crate::Client {
         &'a self,
         cycle_id: &str,
         contract_oids: Option<&::std::vec::Vec<::std::string::String>>,
-        cursor: Option<&types::AdjustmentsPostFormAmount>,
+        cursor: Option<&types::ContractAdjustmentAmount>,
         employee_status: Option<&::std::vec::Vec<::std::string::String>>,
         limit: Option<i64>,
         search: Option<&str>,
-    ) -> crate::runtime::Pending<types::GlobalPayrollGetPayrollReportResponse200> {
+    ) -> crate::runtime::Pending<types::GetPayrollReportResponse> {
         let url = format!(
             "{}/rest/v2/cycles/{}/payroll-report", self.baseurl, encode_path(& cycle_id
             .to_string()),
@@ -2963,8 +2879,8 @@ impl crate::Client {
     pub(crate) fn send_patch_eor_bank_account<'a>(
         &'a self,
         bank_id: &str,
-        body: &types::PatchEorBankAccountBody,
-    ) -> crate::runtime::Pending<types::DeelAsAServicePatchEorBankAccountResponse201> {
+        body: &types::PatchEorBankAccountRequest,
+    ) -> crate::runtime::Pending<types::PatchEorBankAccountResponse> {
         let url = format!(
             "{}/rest/v2/daas/banks/{}", self.baseurl, encode_path(& bank_id.to_string()),
         );
@@ -2992,9 +2908,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_eor_employee_payslips<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::DeelAsAServiceGetEorEmployeePayslipsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorEmployeePayslipList> {
         let url = format!("{}/rest/v2/daas/payslips", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3019,7 +2933,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_departments<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::OrganizationsGetDepartmentsResponse200> {
+    ) -> crate::runtime::Pending<types::DepartmentList> {
         let url = format!("{}/rest/v2/departments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3044,11 +2958,9 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_employee_additional_info_template<'a>(
         &'a self,
-        type_: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType,
+        type_: types::AdditionalInfoTemplateType,
         country: &str,
-    ) -> crate::runtime::Pending<
-        types::EmployeeInformationEmployeeAdditionalInfoTemplateResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EmployeeAdditionalInfoTemplateResponse> {
         let url = format!(
             "{}/rest/v2/employee-info/contract-types/{}/countries/{}", self.baseurl,
             encode_path(& type_.to_string()), encode_path(& country.to_string()),
@@ -3080,9 +2992,7 @@ impl crate::Client {
         journey_assignment_ids: Option<&::std::vec::Vec<::std::string::String>>,
         journey_ids: Option<&::std::vec::Vec<::std::string::String>>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        types::LearningRetrieveWorkersActionableJourneysResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkersActionableJourneyList> {
         let url = format!(
             "{}/rest/v2/engage/learning/actionable-journeys", self.baseurl,
         );
@@ -3118,8 +3028,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_eor_contract<'a>(
         &'a self,
-        body: &types::CreateEorContractBody,
-    ) -> crate::runtime::Pending<types::EorContractCreateEorContractResponse201> {
+        body: &types::CreateEorContractRequest,
+    ) -> crate::runtime::Pending<types::CreateEorContractResponse> {
         let url = format!("{}/rest/v2/eor", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3146,7 +3056,7 @@ impl crate::Client {
     pub(crate) fn send_get_additional_costs<'a>(
         &'a self,
         country: &str,
-    ) -> crate::runtime::Pending<types::EorHiringGetAdditionalCostsResponse200> {
+    ) -> crate::runtime::Pending<types::GetAdditionalCostsResponse> {
         let url = format!(
             "{}/rest/v2/eor/additional-costs/{}", self.baseurl, encode_path(& country
             .to_string()),
@@ -3175,12 +3085,12 @@ impl crate::Client {
     pub(crate) fn send_get_benefits<'a>(
         &'a self,
         country_code: &str,
-        employment_type: types::EorPostBodyDataEmploymentType,
+        employment_type: types::DetailsResponseEmploymentType,
         legal_entity_id: &str,
         team_id: &str,
         work_hours_per_week: f64,
         work_visa: bool,
-    ) -> crate::runtime::Pending<types::EorHiringGetBenefitsResponse200> {
+    ) -> crate::runtime::Pending<types::BenefitList> {
         let url = format!("{}/rest/v2/eor/benefits", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -3221,8 +3131,8 @@ impl crate::Client {
     pub(crate) fn send_update_eor_contract<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::UpdateEorContractBody,
-    ) -> crate::runtime::Pending<types::EorContractUpdateEorContractResponse200> {
+        body: &types::UpdateEorContractRequest,
+    ) -> crate::runtime::Pending<types::UpdateEorContractResponse> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -3252,7 +3162,7 @@ impl crate::Client {
     pub(crate) fn send_cancel_contract<'a>(
         &'a self,
         oid: &str,
-        body: &types::CancelContractBody,
+        body: &types::CancelContractRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}/cancel", self.baseurl, encode_path(& oid
@@ -3275,8 +3185,8 @@ impl crate::Client {
     pub(crate) fn send_delay_onboarding<'a>(
         &'a self,
         oid: &str,
-        body: &types::DelayOnboardingBody,
-    ) -> crate::runtime::Pending<types::EorHiringDelayOnboardingResponse200> {
+        body: &types::DelayOnboardingRequest,
+    ) -> crate::runtime::Pending<types::DelayOnboardingResponse> {
         let url = format!(
             "{}/rest/v2/eor/contract/{}/delay-onboarding", self.baseurl, encode_path(&
             oid.to_string()),
@@ -3306,7 +3216,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_amendments_eor<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<types::EorAmendmentsGetContractAmendmentsResponse200> {
+    ) -> crate::runtime::Pending<types::ContractAmendmentsEorList> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3335,10 +3245,8 @@ impl crate::Client {
     pub(crate) fn send_create_contract_amendment_eor<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateContractAmendmentEorBody,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsCreateContractAmendmentResponse201,
-    > {
+        body: &types::CreateContractAmendmentEorRequest,
+    ) -> crate::runtime::Pending<types::CreateContractAmendmentEorResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3368,8 +3276,8 @@ impl crate::Client {
     pub(crate) fn send_validate_eor_amendments<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::ValidateEorAmendmentsBody,
-    ) -> crate::runtime::Pending<types::EorAmendmentsValidateEorAmendmentsResponse200> {
+        body: &types::ValidateEorAmendmentsRequest,
+    ) -> crate::runtime::Pending<types::ValidateEorAmendmentsResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/validate", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -3400,9 +3308,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         employment_state: Option<&str>,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractAmendmentsValidationSettingList> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/validation/settings", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -3438,7 +3344,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         amendment_id: &str,
-    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
+    ) -> crate::runtime::Pending<types::GetContractAmendmentByIdResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3468,9 +3374,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         amendment_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsDeleteContractAmendmentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::SuccessResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3500,8 +3404,8 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         amendment_id: &str,
-        body: &types::UpdateContractAmendmentBody,
-    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
+        body: &types::UpdateContractAmendmentRequest,
+    ) -> crate::runtime::Pending<types::GetContractAmendmentByIdResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3532,8 +3436,8 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         amendment_id: &str,
-        body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
+        body: &types::AcceptContractAmendmentRequest,
+    ) -> crate::runtime::Pending<types::GetContractAmendmentByIdResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/accept", self.baseurl,
             encode_path(& contract_id.to_string()), encode_path(& amendment_id
@@ -3565,10 +3469,8 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         amendment_id: &str,
-        body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsConfirmContractAmendmentResponse200,
-    > {
+        body: &types::ConfirmContractAmendmentRequest,
+    ) -> crate::runtime::Pending<types::ConfirmContractAmendmentResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/confirm", self.baseurl,
             encode_path(& contract_id.to_string()), encode_path(& amendment_id
@@ -3600,9 +3502,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         amendment_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetAmendmentEffectiveDateLimitationsResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/effective-date-limitations", self
             .baseurl, encode_path(& contract_id.to_string()), encode_path(& amendment_id
@@ -3633,9 +3533,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         amendment_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsGetContractAmendmentPdfResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetContractAmendmentPdfResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/pdf", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3665,8 +3563,8 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         amendment_id: &str,
-        body: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ) -> crate::runtime::Pending<types::EorAmendmentsSignEorAmendmentResponse200> {
+        body: &types::SignEorAmendmentRequest,
+    ) -> crate::runtime::Pending<types::GetContractAmendmentByIdResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/amendments/{}/sign", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& amendment_id.to_string()),
@@ -3696,7 +3594,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_contract_details<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<types::EorContractGetEorContractDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::GetEorContractDetailsResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/details", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3725,9 +3623,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_contract_documents<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EorContractDocumentsGetEorContractDocumentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorContractDocumentList> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/documents", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3756,9 +3652,9 @@ impl crate::Client {
     pub(crate) fn send_sign_contract_document<'a>(
         &'a self,
         contract_id: &str,
-        type_: types::EorContractsContractIdDocumentsTypeSignPostParametersType,
-        body: &types::SignContractDocumentBody,
-    ) -> crate::runtime::Pending<types::EorHiringSignContractDocumentResponse200> {
+        type_: types::SignatureDocumentType,
+        body: &types::SignContractDocumentRequest,
+    ) -> crate::runtime::Pending<types::SignContractDocumentResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/documents/{}/sign", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& type_.to_string()),
@@ -3788,10 +3684,8 @@ impl crate::Client {
     pub(crate) fn send_update_contract_employee_information<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::UpdateContractEmployeeInformationBody,
-    ) -> crate::runtime::Pending<
-        types::EorHiringUpdateContractEmployeeInformationResponse200,
-    > {
+        body: &types::UpdateContractEmployeeInformationRequest,
+    ) -> crate::runtime::Pending<types::UpdateContractEmployeeInformationResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/employee-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -3823,7 +3717,7 @@ impl crate::Client {
         contract_id: &str,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::HrxDocumentsRetrieveHrxDocumentsResponse200> {
+    ) -> crate::runtime::Pending<types::HrxDocumentList> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/hrx-documents", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3855,7 +3749,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         document_id: &str,
-    ) -> crate::runtime::Pending<types::HrxDocumentsDownloadHrxDocumentsResponse200> {
+    ) -> crate::runtime::Pending<types::DownloadHrxDocumentsResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/hrx-documents/{}", self.baseurl, encode_path(&
             contract_id.to_string()), encode_path(& document_id.to_string()),
@@ -3884,9 +3778,7 @@ impl crate::Client {
     pub(crate) fn send_get_contract_offboarding<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -3939,9 +3831,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_contract_offboarding_required_information<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetOffboardingRequiredInformationResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/required-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -3971,9 +3861,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/resignation", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4003,10 +3891,8 @@ impl crate::Client {
     pub(crate) fn send_review_eor_offboarding_pto<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::ReviewEorOffboardingPtoBody,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+        body: &types::ReviewEorOffboardingPtoRequest,
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/resignations/review-pto", self
             .baseurl, encode_path(& contract_id.to_string()),
@@ -4036,12 +3922,8 @@ impl crate::Client {
     pub(crate) fn send_get_contract_offboarding_restricted_dates<'a>(
         &'a self,
         contract_id: &str,
-        termination_type: Option<
-            types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
-        >,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
-    > {
+        termination_type: Option<types::ContractOffboardingRestrictedDateTerminationType>,
+    ) -> crate::runtime::Pending<types::GetContractOffboardingRestrictedDatesResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/restricted-dates", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4076,10 +3958,8 @@ impl crate::Client {
     pub(crate) fn send_create_eor_offboarding_client_sign_off<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateEorOffboardingClientSignOffBody,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
-    > {
+        body: &types::CreateEorOffboardingClientSignOffRequest,
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateShapeResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/review-client-sign-offs", self
             .baseurl, encode_path(& contract_id.to_string()),
@@ -4109,10 +3989,8 @@ impl crate::Client {
     pub(crate) fn send_review_eor_offboarding_employee_sign_offs<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::ReviewEorOffboardingEmployeeSignOffsBody,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
-    > {
+        body: &types::ReviewEorOffboardingEmployeeSignOffsRequest,
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateShapeResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/review-employee-sign-offs", self
             .baseurl, encode_path(& contract_id.to_string()),
@@ -4143,9 +4021,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/termination", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4176,9 +4052,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         end_date: Option<&::chrono::naive::NaiveDate>,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingTimeOffsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetContractOffboardingTimeOffsResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/offboarding/time-offs", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4235,7 +4109,7 @@ impl crate::Client {
     pub(crate) fn send_accept_project_assignment<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::AcceptProjectAssignmentBody,
+        body: &types::AcceptProjectAssignmentRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/accept", self.baseurl,
@@ -4259,9 +4133,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         version: Option<&str>,
-    ) -> crate::runtime::Pending<
-        types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetProjectAssignmentCheckinResponse> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/checkin", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4291,7 +4163,7 @@ impl crate::Client {
     pub(crate) fn send_checkin_project_assignment<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CheckinProjectAssignmentBody,
+        body: &types::CheckinProjectAssignmentRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/eor/contracts/{}/project-assignment/checkin", self.baseurl,
@@ -4313,8 +4185,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_employment_cost<'a>(
         &'a self,
-        body: &types::GetEmploymentCostBody,
-    ) -> crate::runtime::Pending<types::CostCalculatorGetEmploymentCostResponse200> {
+        body: &types::GetEmploymentCostRequest,
+    ) -> crate::runtime::Pending<types::GetEmploymentCostResponse> {
         let url = format!("{}/rest/v2/eor/employment_cost", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4341,7 +4213,7 @@ impl crate::Client {
     pub(crate) fn send_get_job_scopes<'a>(
         &'a self,
         team: Option<&str>,
-    ) -> crate::runtime::Pending<::std::vec::Vec<types::EorJobScopesGetResponseItems>> {
+    ) -> crate::runtime::Pending<::std::vec::Vec<types::GetJobScopesResponse>> {
         let url = format!("{}/rest/v2/eor/job-scopes", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4367,8 +4239,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_validate_job_scope<'a>(
         &'a self,
-        body: &types::ValidateJobScopeBody,
-    ) -> crate::runtime::Pending<types::EorJobScopesValidateJobScopeResponse200> {
+        body: &types::ValidateJobScopeRequest,
+    ) -> crate::runtime::Pending<types::ValidateJobScopeResponse> {
         let url = format!("{}/rest/v2/eor/job-scopes/validate", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4394,7 +4266,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_change_password<'a>(
         &'a self,
-        body: &types::ChangePasswordBody,
+        body: &types::ChangePasswordRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!("{}/rest/v2/eor/mailboxes/change-password", self.baseurl,);
         #[allow(unused_mut)]
@@ -4420,7 +4292,7 @@ impl crate::Client {
         special_job_id: Option<&str>,
         team_id: &str,
         work_visa: Option<bool>,
-    ) -> crate::runtime::Pending<types::EorHiringGetStartDateResponse200> {
+    ) -> crate::runtime::Pending<types::GetStartDateResponse> {
         let url = format!("{}/rest/v2/eor/start-date", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4472,7 +4344,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_hiring_guide_by_country<'a>(
         &'a self,
         country_code: &str,
-    ) -> crate::runtime::Pending<types::EorHiringGetEorHiringGuideByCountryResponse200> {
+    ) -> crate::runtime::Pending<types::GetEorHiringGuideByCountryResponse> {
         let url = format!(
             "{}/rest/v2/eor/validations/{}", self.baseurl, encode_path(& country_code
             .to_string()),
@@ -4500,8 +4372,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_worker_eor<'a>(
         &'a self,
-        body: &types::CreateWorkerEorBody,
-    ) -> crate::runtime::Pending<types::EorWorkerAccountsCreateWorkerResponse201> {
+        body: &types::CreateWorkerEorRequest,
+    ) -> crate::runtime::Pending<types::CreateWorkerEorResponse> {
         let url = format!("{}/rest/v2/eor/worker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4527,9 +4399,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_eor_worker_benefits<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorWorkerBenefitList> {
         let url = format!("{}/rest/v2/eor/worker/benefits", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4554,8 +4424,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_eor_worker_bank_account<'a>(
         &'a self,
-        body: &types::CreateEorWorkerBankAccountBody,
-    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
+        body: &types::CreateEorWorkerBankAccountRequest,
+    ) -> crate::runtime::Pending<types::IdResponse> {
         let url = format!("{}/rest/v2/eor/workers/banks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4583,9 +4453,7 @@ impl crate::Client {
         &'a self,
         country: &str,
         currency: &str,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorWorkerBankGuideList> {
         let url = format!(
             "{}/rest/v2/eor/workers/banks-guide/country/{}/currency/{}", self.baseurl,
             encode_path(& country.to_string()), encode_path(& currency.to_string()),
@@ -4613,7 +4481,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_eor_worker_bank_guide<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
+    ) -> crate::runtime::Pending<types::KeyLabelRequiredListResponse> {
         let url = format!("{}/rest/v2/eor/workers/banks/guide", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4638,9 +4506,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_eor_worker_compliance_documents<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::WorkersListOfWorkerComplianceDocumentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::DocumentsResponse> {
         let url = format!("{}/rest/v2/eor/workers/compliance-documents", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -4667,9 +4533,7 @@ impl crate::Client {
         &'a self,
         document_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<
-        types::EorAmendmentsDeleteContractAmendmentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::SuccessResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}", self.baseurl, encode_path(&
             document_id.to_string()),
@@ -4721,9 +4585,7 @@ impl crate::Client {
     pub(crate) fn send_download_compliance_document<'a>(
         &'a self,
         document_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ExpiresAtUrlResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}/download", self.baseurl,
             encode_path(& document_id.to_string()),
@@ -4752,9 +4614,7 @@ impl crate::Client {
     pub(crate) fn send_download_compliance_document_template<'a>(
         &'a self,
         document_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::DownloadComplianceDocumentTemplateResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/compliance-documents/{}/templates/download", self
             .baseurl, encode_path(& document_id.to_string()),
@@ -4783,8 +4643,8 @@ impl crate::Client {
     pub(crate) fn send_create_gp_worker_additional_information_eor<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateGpWorkerAdditionalInformationEorBody,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        body: &types::CreateGpWorkerAdditionalInformationEorRequest,
+    ) -> crate::runtime::Pending<types::UpdatedResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4814,8 +4674,8 @@ impl crate::Client {
     pub(crate) fn send_update_eor_worker_additional_information<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::UpdateEorWorkerAdditionalInformationBody,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        body: &types::UpdateEorWorkerAdditionalInformationRequest,
+    ) -> crate::runtime::Pending<types::UpdatedResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4846,9 +4706,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         version: Option<&str>,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ExpiresAtUrlResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/employee-agreement/download", self
             .baseurl, encode_path(& contract_id.to_string()),
@@ -4878,7 +4736,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_worker_hr_documents<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
+    ) -> crate::runtime::Pending<types::IdNameListResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/hr-documents", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4908,9 +4766,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingGetContractOffboardingResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offboarding", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -4962,10 +4818,8 @@ impl crate::Client {
     pub(crate) fn send_sign_employee_resignation_letter<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::SignEmployeeResignationLetterBody,
-    ) -> crate::runtime::Pending<
-        types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
-    > {
+        body: &types::SignEmployeeResignationLetterRequest,
+    ) -> crate::runtime::Pending<types::ContractIdCreatedAtDesiredEndDateShapeResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/offboarding/resignation-letter/sign",
             self.baseurl, encode_path(& contract_id.to_string()),
@@ -5026,8 +4880,8 @@ impl crate::Client {
     pub(crate) fn send_sign_eor_contract_as_worker<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::SignEorContractAsWorkerBody,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        body: &types::SignEorContractAsWorkerRequest,
+    ) -> crate::runtime::Pending<types::CreatedResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/signatures", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -5056,10 +4910,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_employee_resignations<'a>(
         &'a self,
-        status: Option<types::EorWorkersResignationsGetParametersStatus>,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerOffboardingGetEmployeeResignationsResponse200,
-    > {
+        status: Option<types::ResignationLetterStatus>,
+    ) -> crate::runtime::Pending<types::EmployeeResignationList> {
         let url = format!("{}/rest/v2/eor/workers/resignations", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5085,9 +4937,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_eor_worker_tax_documents<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorWorkerTaxDocumentList> {
         let url = format!("{}/rest/v2/eor/workers/tax-documents", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5113,7 +4963,7 @@ impl crate::Client {
     pub(crate) fn send_get_worker_payslips<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<types::EorPayslipsGetWorkerPayslipsResponse200> {
+    ) -> crate::runtime::Pending<types::WorkerPayslipList> {
         let url = format!(
             "{}/rest/v2/eor/workers/{}/payslips", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -5143,7 +4993,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         payslip_id: &str,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+    ) -> crate::runtime::Pending<types::UrlResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/{}/payslips/{}/download", self.baseurl, encode_path(&
             worker_id.to_string()), encode_path(& payslip_id.to_string()),
@@ -5172,9 +5022,7 @@ impl crate::Client {
     pub(crate) fn send_get_eor_benefits_by_contract_id<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<
-        types::EorBenefitsGetEorBenefitsByContractIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::EorBenefitList> {
         let url = format!(
             "{}/rest/v2/eor/{}/benefits", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -5203,8 +5051,8 @@ impl crate::Client {
     pub(crate) fn send_create_regular_termination<'a>(
         &'a self,
         oid: &str,
-        body: &types::CreateRegularTerminationBody,
-    ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
+        body: &types::CreateRegularTerminationRequest,
+    ) -> crate::runtime::Pending<types::CreateRegularTerminationResponse> {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/regular", self.baseurl, encode_path(& oid
             .to_string()),
@@ -5234,8 +5082,8 @@ impl crate::Client {
     pub(crate) fn send_create_resignation<'a>(
         &'a self,
         oid: &str,
-        body: &types::CreateResignationBody,
-    ) -> crate::runtime::Pending<types::EorTerminationsCreateResignationResponse200> {
+        body: &types::CreateResignationRequest,
+    ) -> crate::runtime::Pending<types::CreateResignationResponse> {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/resignation", self.baseurl, encode_path(& oid
             .to_string()),
@@ -5266,7 +5114,7 @@ impl crate::Client {
         &'a self,
         oid: &str,
         termination_id: &str,
-    ) -> crate::runtime::Pending<types::EorTerminationsGetTerminationResponse200> {
+    ) -> crate::runtime::Pending<types::CreateRegularTerminationResponse> {
         let url = format!(
             "{}/rest/v2/eor/{}/terminations/{}", self.baseurl, encode_path(& oid
             .to_string()), encode_path(& termination_id.to_string()),
@@ -5294,10 +5142,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_equity_or_token_tax_event<'a>(
         &'a self,
-        body: &types::CreateEquityOrTokenTaxEventBody,
-    ) -> crate::runtime::Pending<
-        types::EquityTokensCreateEquityOrTokenTaxEventResponse201,
-    > {
+        body: &types::CreateEquityOrTokenTaxEventRequest,
+    ) -> crate::runtime::Pending<types::CreateEquityOrTokenTaxEventResponse> {
         let url = format!("{}/rest/v2/equities-tokens/tax-events", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5321,10 +5167,10 @@ impl crate::Client {
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_a_request_to_exercise_equity<'a>(
+    pub(crate) fn send_create_request_to_exercise_equity<'a>(
         &'a self,
-        body: &types::CreateARequestToExerciseEquityBody,
-    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
+        body: &types::CreateRequestToExerciseEquityRequest,
+    ) -> crate::runtime::Pending<types::CreatedAtIdStatusResponse> {
         let url = format!("{}/rest/v2/equity/exercise", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5340,7 +5186,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_a_request_to_exercise_equity",
+                id: "create_request_to_exercise_equity",
                 method: "POST",
                 path: "/rest/v2/equity/exercise",
             },
@@ -5348,11 +5194,11 @@ impl crate::Client {
     }
     #[cfg(feature = "contracts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_approve_an_equity_exercise<'a>(
+    pub(crate) fn send_approve_equity_exercise<'a>(
         &'a self,
         public_id: &str,
-        body: &types::ApproveAnEquityExerciseBody,
-    ) -> crate::runtime::Pending<types::ContractsApproveAnEquityExerciseResponse200> {
+        body: &types::ApproveEquityExerciseRequest,
+    ) -> crate::runtime::Pending<types::ApproveEquityExerciseResponse> {
         let url = format!(
             "{}/rest/v2/equity/exercise/{}", self.baseurl, encode_path(& public_id
             .to_string()),
@@ -5371,7 +5217,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "approve_an_equity_exercise",
+                id: "approve_equity_exercise",
                 method: "PATCH",
                 path: "/rest/v2/equity/exercise/{public_id}",
             },
@@ -5381,7 +5227,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_hrx_manager_for_worker<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::WorkerHrGetHrxManagerForWorkerResponse200> {
+    ) -> crate::runtime::Pending<types::GetHrxManagerForWorkerResponse> {
         let url = format!("{}/rest/v2/escalations/workers/me/hrx", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -5408,8 +5254,8 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-        body: &types::FetchMultipleEorContractFormsBody,
-    ) -> crate::runtime::Pending<types::FormsFetchMultipleEorContractFormsResponse200> {
+        body: &types::FetchMultipleEorContractFormsRequest,
+    ) -> crate::runtime::Pending<types::MultipleEorContractFormList> {
         let url = format!(
             "{}/rest/v2/forms/eor/create-contract/definitions", self.baseurl,
         );
@@ -5444,7 +5290,7 @@ impl crate::Client {
         start_date: Option<&str>,
         state: Option<&str>,
         work_hours_per_week: Option<i64>,
-    ) -> crate::runtime::Pending<types::EorHiringGetCreateContractFormResponse200> {
+    ) -> crate::runtime::Pending<types::GetCreateContractFormResponse> {
         let url = format!(
             "{}/rest/v2/forms/eor/create-contract/{}", self.baseurl, encode_path(&
             country_code.to_string()),
@@ -5487,9 +5333,7 @@ impl crate::Client {
     pub(crate) fn send_get_worker_additional_fields_for_eor<'a>(
         &'a self,
         country_code: &str,
-    ) -> crate::runtime::Pending<
-        types::FormsGetWorkerAdditionalFieldsForEorResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkerAdditionalFieldList> {
         let url = format!(
             "{}/rest/v2/forms/eor/worker-additional-fields/{}", self.baseurl,
             encode_path(& country_code.to_string()),
@@ -5515,14 +5359,10 @@ impl crate::Client {
     }
     #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_additional_information_fields_for_gp_workers_by_country<
-        'a,
-    >(
+    pub(crate) fn send_get_gp_worker_additional_fields<'a>(
         &'a self,
         country_code: &str,
-    ) -> crate::runtime::Pending<
-        types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GpWorkerAdditionalFieldList> {
         let url = format!(
             "{}/rest/v2/forms/gp/worker-additional-fields/{}", self.baseurl,
             encode_path(& country_code.to_string()),
@@ -5540,7 +5380,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_additional_information_fields_for_gp_workers_by_country",
+                id: "get_gp_worker_additional_fields",
                 method: "GET",
                 path: "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
             },
@@ -5551,7 +5391,7 @@ impl crate::Client {
     pub(crate) fn send_get_gp_legal_entity_reports<'a>(
         &'a self,
         legal_entity_id: &str,
-    ) -> crate::runtime::Pending<types::ReportsGetGpLegalEntityReportsResponse200> {
+    ) -> crate::runtime::Pending<types::GpLegalEntityReportList> {
         let url = format!(
             "{}/rest/v2/gp/legal-entities/{}/reports", self.baseurl, encode_path(&
             legal_entity_id.to_string()),
@@ -5583,7 +5423,7 @@ impl crate::Client {
         currency: Option<&str>,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> crate::runtime::Pending<types::ReportsGetGpReportGrossToNetResponse200> {
+    ) -> crate::runtime::Pending<types::GpReportGrossList> {
         let url = format!(
             "{}/rest/v2/gp/reports/{}/gross_to_net", self.baseurl, encode_path(& id
             .to_string()),
@@ -5648,10 +5488,8 @@ impl crate::Client {
     pub(crate) fn send_create_gp_worker_additional_information_gp<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateGpWorkerAdditionalInformationGpBody,
-    ) -> crate::runtime::Pending<
-        types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
-    > {
+        body: &types::CreateGpWorkerAdditionalInformationGpRequest,
+    ) -> crate::runtime::Pending<types::CreateGpWorkerAdditionalInformationGpResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -5681,7 +5519,7 @@ impl crate::Client {
     pub(crate) fn send_get_gp_worker_additional_information<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::GetGpWorkerAdditionalInformationBody,
+        body: &types::GetGpWorkerAdditionalInformationRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/gp/workers/contracts/{}/additional-information", self.baseurl,
@@ -5704,7 +5542,7 @@ impl crate::Client {
     pub(crate) fn send_get_gp_worker_payslips<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::PayslipsGetGpWorkerPayslipsResponse200> {
+    ) -> crate::runtime::Pending<types::GpWorkerPayslipList> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/payslips", self.baseurl, encode_path(& id
             .to_string()),
@@ -5730,11 +5568,11 @@ impl crate::Client {
     }
     #[cfg(feature = "global-payroll")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_download_a_gp_worker_payslip<'a>(
+    pub(crate) fn send_download_gp_worker_payslip<'a>(
         &'a self,
         id: &str,
         payslip_id: &str,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+    ) -> crate::runtime::Pending<types::UrlResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/payslips/{}/download", self.baseurl, encode_path(&
             id.to_string()), encode_path(& payslip_id.to_string()),
@@ -5752,7 +5590,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "download_a_gp_worker_payslip",
+                id: "download_gp_worker_payslip",
                 method: "GET",
                 path: "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
             },
@@ -5763,10 +5601,8 @@ impl crate::Client {
     pub(crate) fn send_update_gp_worker_address<'a>(
         &'a self,
         worker_id: &str,
-        body: &types::UpdateGpWorkerAddressBody,
-    ) -> crate::runtime::Pending<
-        types::WorkerInformationUpdateGpWorkerAddressResponse201,
-    > {
+        body: &types::UpdateGpWorkerAddressRequest,
+    ) -> crate::runtime::Pending<types::UpdateGpWorkerAddressResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/address", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -5796,7 +5632,7 @@ impl crate::Client {
     pub(crate) fn send_get_gp_worker_banks<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<types::WorkerInformationGetGpWorkerBanksResponse200> {
+    ) -> crate::runtime::Pending<types::GpWorkerBankList> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -5825,8 +5661,8 @@ impl crate::Client {
     pub(crate) fn send_create_gp_worker_bank<'a>(
         &'a self,
         worker_id: &str,
-        body: &types::CreateGpWorkerBankBody,
-    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
+        body: &types::CreateGpWorkerBankRequest,
+    ) -> crate::runtime::Pending<types::CreatedAtIdStatusResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -5856,7 +5692,7 @@ impl crate::Client {
     pub(crate) fn send_get_gp_worker_bank_guide<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<types::EorWorkerBanksGetEorWorkerBankGuideResponse200> {
+    ) -> crate::runtime::Pending<types::KeyLabelRequiredListResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks/guide", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -5886,8 +5722,8 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         bank_id: &str,
-        body: &types::UpdateGpWorkerBankBody,
-    ) -> crate::runtime::Pending<types::WorkerInformationCreateGpWorkerBankResponse201> {
+        body: &types::UpdateGpWorkerBankRequest,
+    ) -> crate::runtime::Pending<types::CreatedAtIdStatusResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/banks/{}", self.baseurl, encode_path(& worker_id
             .to_string()), encode_path(& bank_id.to_string()),
@@ -5917,10 +5753,8 @@ impl crate::Client {
     pub(crate) fn send_update_gp_worker_compensation<'a>(
         &'a self,
         worker_id: &str,
-        body: &types::UpdateGpWorkerCompensationBody,
-    ) -> crate::runtime::Pending<
-        types::WorkerInformationUpdateGpWorkerCompensationResponse200,
-    > {
+        body: &types::UpdateGpWorkerCompensationRequest,
+    ) -> crate::runtime::Pending<types::UpdateGpWorkerCompensationResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/compensation", self.baseurl, encode_path(&
             worker_id.to_string()),
@@ -5950,7 +5784,7 @@ impl crate::Client {
     pub(crate) fn send_update_gp_worker_employee_information<'a>(
         &'a self,
         worker_id: &str,
-        body: &types::UpdateGpWorkerEmployeeInformationBody,
+        body: &types::UpdateGpWorkerEmployeeInformationRequest,
     ) -> crate::runtime::Pending<::serde_json::Value> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/employee-information", self.baseurl, encode_path(&
@@ -5981,8 +5815,8 @@ impl crate::Client {
     pub(crate) fn send_update_gp_worker_pto_policy<'a>(
         &'a self,
         worker_id: &str,
-        body: &types::UpdateGpWorkerPtoPolicyBody,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        body: &types::UpdateGpWorkerPtoPolicyRequest,
+    ) -> crate::runtime::Pending<types::UpdatedResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/pto-policy", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -6012,8 +5846,8 @@ impl crate::Client {
     pub(crate) fn send_create_gp_worker_termination<'a>(
         &'a self,
         worker_id: &str,
-        body: &types::CreateGpWorkerTerminationBody,
-    ) -> crate::runtime::Pending<types::GpHiringCreateGpWorkerTerminationResponse201> {
+        body: &types::CreateGpWorkerTerminationRequest,
+    ) -> crate::runtime::Pending<types::CreateGpWorkerTerminationResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/{}/terminations", self.baseurl, encode_path(&
             worker_id.to_string()),
@@ -6046,8 +5880,8 @@ impl crate::Client {
         external_metadata: Option<&str>,
         include_archived_groups: Option<bool>,
         limit: Option<i64>,
-        sort_order: Option<types::GroupsGetParametersSortOrder>,
-    ) -> crate::runtime::Pending<types::GroupsGetGroupsResponse200> {
+        sort_order: Option<types::GroupSortOrder>,
+    ) -> crate::runtime::Pending<types::GroupList> {
         let url = format!("{}/rest/v2/groups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6087,8 +5921,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_group<'a>(
         &'a self,
-        body: &types::CreateGroupBody,
-    ) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
+        body: &types::CreateGroupRequest,
+    ) -> crate::runtime::Pending<types::CreateGroupResponse> {
         let url = format!("{}/rest/v2/groups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6115,7 +5949,7 @@ impl crate::Client {
     pub(crate) fn send_delete_group<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::GroupsDeleteGroupResponse200> {
+    ) -> crate::runtime::Pending<types::DeleteGroupResponse> {
         let url = format!(
             "{}/rest/v2/groups/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -6143,8 +5977,8 @@ impl crate::Client {
     pub(crate) fn send_update_group<'a>(
         &'a self,
         id: &str,
-        body: &types::UpdateGroupBody,
-    ) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
+        body: &types::UpdateGroupRequest,
+    ) -> crate::runtime::Pending<types::CreateGroupResponse> {
         let url = format!(
             "{}/rest/v2/groups/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -6173,8 +6007,8 @@ impl crate::Client {
     pub(crate) fn send_clone_group<'a>(
         &'a self,
         id: &str,
-        body: &types::CloneGroupBody,
-    ) -> crate::runtime::Pending<types::GroupsCloneGroupResponse201> {
+        body: &types::CloneGroupRequest,
+    ) -> crate::runtime::Pending<types::CreateGroupResponse> {
         let url = format!(
             "{}/rest/v2/groups/{}/clone", self.baseurl, encode_path(& id.to_string()),
         );
@@ -6205,9 +6039,7 @@ impl crate::Client {
         team_id: &str,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureGetTeamCustomFieldsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::TeamCustomFieldList> {
         let url = format!(
             "{}/rest/v2/hris/organization-structures/teams/{}/custom-fields", self
             .baseurl, encode_path(& team_id.to_string()),
@@ -6238,10 +6070,8 @@ impl crate::Client {
     pub(crate) fn send_update_team_custom_fields<'a>(
         &'a self,
         team_id: &str,
-        body: &types::UpdateTeamCustomFieldsBody,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureUpdateTeamCustomFieldsResponse200,
-    > {
+        body: &types::UpdateTeamCustomFieldsRequest,
+    ) -> crate::runtime::Pending<types::UpdateTeamCustomFieldsResponse> {
         let url = format!(
             "{}/rest/v2/hris/organization-structures/teams/{}/custom-fields", self
             .baseurl, encode_path(& team_id.to_string()),
@@ -6272,9 +6102,7 @@ impl crate::Client {
         &'a self,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureGetOrganizationStructuresResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::OrganizationStructureList> {
         let url = format!("{}/rest/v2/hris/organization_structures", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6301,10 +6129,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_organization_structure<'a>(
         &'a self,
-        body: &types::CreateOrganizationStructureBody,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureCreateOrganizationStructureResponse200,
-    > {
+        body: &types::CreateOrganizationStructureRequest,
+    ) -> crate::runtime::Pending<types::CreateOrganizationStructureResponse> {
         let url = format!("{}/rest/v2/hris/organization_structures", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6331,9 +6157,7 @@ impl crate::Client {
     pub(crate) fn send_get_organization_structure_by_external_id<'a>(
         &'a self,
         external_id: &str,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetOrganizationStructureByExternalIdResponse> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -6362,7 +6186,7 @@ impl crate::Client {
     pub(crate) fn send_delete_organization_structure_by_external_id<'a>(
         &'a self,
         external_id: &str,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -6391,8 +6215,8 @@ impl crate::Client {
     pub(crate) fn send_update_organization_structure_by_external_id<'a>(
         &'a self,
         external_id: &str,
-        body: &types::UpdateOrganizationStructureByExternalIdBody,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        body: &types::UpdateOrganizationStructureByExternalIdRequest,
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/external/{}", self.baseurl,
             encode_path(& external_id.to_string()),
@@ -6485,12 +6309,10 @@ impl crate::Client {
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_fetch_an_org_structure_from_the_organization<'a>(
+    pub(crate) fn send_fetch_org_structure_from_organization<'a>(
         &'a self,
         hris_org_structure_id: &str,
-    ) -> crate::runtime::Pending<
-        types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetOrganizationStructureByExternalIdResponse> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_structure_id.to_string()),
@@ -6508,7 +6330,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "fetch_an_org_structure_from_the_organization",
+                id: "fetch_org_structure_from_organization",
                 method: "GET",
                 path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
             },
@@ -6516,10 +6338,10 @@ impl crate::Client {
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_delete_an_org_structure_from_the_organization<'a>(
+    pub(crate) fn send_delete_org_structure_from_organization<'a>(
         &'a self,
         hris_org_structure_id: &str,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_structure_id.to_string()),
@@ -6537,7 +6359,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "delete_an_org_structure_from_the_organization",
+                id: "delete_org_structure_from_organization",
                 method: "DELETE",
                 path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
             },
@@ -6545,11 +6367,11 @@ impl crate::Client {
     }
     #[cfg(feature = "organization-structure")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_update_an_existing_hris_org_structure<'a>(
+    pub(crate) fn send_update_existing_hris_org_structure<'a>(
         &'a self,
         hris_org_structure_id: &str,
-        body: &types::UpdateAnExistingHrisOrgStructureBody,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        body: &types::UpdateExistingHrisOrgStructureRequest,
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/hris/organization_structures/{}", self.baseurl, encode_path(&
             hris_org_structure_id.to_string()),
@@ -6568,7 +6390,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "update_an_existing_hris_org_structure",
+                id: "update_existing_hris_org_structure",
                 method: "PATCH",
                 path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
             },
@@ -6578,7 +6400,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_apply_position_changes<'a>(
         &'a self,
-        body: &types::ApplyPositionChangesBody,
+        body: &types::ApplyPositionChangesRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!("{}/rest/v2/hris/positions/apply_changes", self.baseurl,);
         #[allow(unused_mut)]
@@ -6617,12 +6439,10 @@ impl crate::Client {
     }
     #[cfg(feature = "positions")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_fetch_hris_positions_from_a_hris_profile<'a>(
+    pub(crate) fn send_fetch_hris_positions_from_hris_profile<'a>(
         &'a self,
         hris_profile_id: &str,
-    ) -> crate::runtime::Pending<
-        types::PositionsFetchHrisPositionsFromAHrisProfileResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::HrisPositionList> {
         let url = format!(
             "{}/rest/v2/hris/positions/profile/{}", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -6640,7 +6460,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "fetch_hris_positions_from_a_hris_profile",
+                id: "fetch_hris_positions_from_hris_profile",
                 method: "GET",
                 path: "/rest/v2/hris/positions/profile/{hris_profile_id}",
             },
@@ -6650,8 +6470,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_worker_relation_profile<'a>(
         &'a self,
-        body: &types::CreateWorkerRelationProfileBody,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        body: &types::CreateWorkerRelationProfileRequest,
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!("{}/rest/v2/hris/worker_relations/profile", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6677,8 +6497,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_worker_relation_profile_by_external_id<'a>(
         &'a self,
-        body: &types::CreateWorkerRelationProfileByExternalIdBody,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        body: &types::CreateWorkerRelationProfileByExternalIdRequest,
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external", self.baseurl,
         );
@@ -6751,7 +6571,7 @@ impl crate::Client {
     pub(crate) fn send_add_worker_relation_child_by_external_id<'a>(
         &'a self,
         profile_id: &str,
-        body: &types::AddWorkerRelationChildByExternalIdBody,
+        body: &types::AddWorkerRelationChildByExternalIdRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/child", self.baseurl,
@@ -6793,12 +6613,10 @@ impl crate::Client {
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_fetch_worker_relations_of_a_given_hris_profile_by_external_id<'a>(
+    pub(crate) fn send_get_worker_relations_by_external_id<'a>(
         &'a self,
         profile_id: &str,
-    ) -> crate::runtime::Pending<
-        types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkerRelationList> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}", self.baseurl,
             encode_path(& profile_id.to_string()),
@@ -6816,7 +6634,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "fetch_worker_relations_of_a_given_hris_profile_by_external_id",
+                id: "get_worker_relations_by_external_id",
                 method: "GET",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
             },
@@ -6824,10 +6642,10 @@ impl crate::Client {
     }
     #[cfg(feature = "worker-relations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_a_parent_worker_relation_with_external_id<'a>(
+    pub(crate) fn send_create_parent_worker_relation_with_external_id<'a>(
         &'a self,
         profile_id: &str,
-        body: &types::CreateAParentWorkerRelationWithExternalIdBody,
+        body: &types::CreateParentWorkerRelationWithExternalIdRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/external/{}/parent", self.baseurl,
@@ -6839,7 +6657,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_a_parent_worker_relation_with_external_id",
+                id: "create_parent_worker_relation_with_external_id",
                 method: "PUT",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
             },
@@ -6850,9 +6668,7 @@ impl crate::Client {
     pub(crate) fn send_get_worker_relation_profile<'a>(
         &'a self,
         hris_profile_oid: &str,
-    ) -> crate::runtime::Pending<
-        types::WorkerRelationsGetWorkerRelationProfileResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkerRelationProfileList> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}", self.baseurl, encode_path(&
             hris_profile_oid.to_string()),
@@ -6925,7 +6741,7 @@ impl crate::Client {
     pub(crate) fn send_add_worker_relation_parent<'a>(
         &'a self,
         hris_profile_oid: &str,
-        body: &types::AddWorkerRelationParentBody,
+        body: &types::AddWorkerRelationParentRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/parent", self.baseurl,
@@ -6948,7 +6764,7 @@ impl crate::Client {
     pub(crate) fn send_create_child_worker_relation<'a>(
         &'a self,
         hris_profile_oid: &str,
-        body: &types::CreateChildWorkerRelationBody,
+        body: &types::CreateChildWorkerRelationRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/profile/{}/child", self.baseurl,
@@ -6970,9 +6786,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_worker_relation_types<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::WorkerRelationsGetWorkerRelationTypesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkerRelationTypeList> {
         let url = format!("{}/rest/v2/hris/worker_relations/types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -6997,10 +6811,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_worker_relation_type<'a>(
         &'a self,
-        body: &types::CreateWorkerRelationTypeBody,
-    ) -> crate::runtime::Pending<
-        types::WorkerRelationsCreateWorkerRelationTypeResponse201,
-    > {
+        body: &types::CreateWorkerRelationTypeRequest,
+    ) -> crate::runtime::Pending<types::CreateWorkerRelationTypeResponse> {
         let url = format!("{}/rest/v2/hris/worker_relations/types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7049,7 +6861,7 @@ impl crate::Client {
     pub(crate) fn send_update_worker_relation_type_by_external_id<'a>(
         &'a self,
         external_id: &str,
-        body: &types::UpdateWorkerRelationTypeByExternalIdBody,
+        body: &types::UpdateWorkerRelationTypeByExternalIdRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/external/{}", self.baseurl,
@@ -7094,7 +6906,7 @@ impl crate::Client {
     pub(crate) fn send_update_worker_relation_type<'a>(
         &'a self,
         type_id: &str,
-        body: &types::UpdateWorkerRelationTypeBody,
+        body: &types::UpdateWorkerRelationTypeRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/hris/worker_relations/types/{}", self.baseurl, encode_path(&
@@ -7139,7 +6951,7 @@ impl crate::Client {
     pub(crate) fn send_get_invoice_details_by_id<'a>(
         &'a self,
         invoice_id: &str,
-    ) -> crate::runtime::Pending<types::WorkersGetInvoiceDetailsByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetInvoiceDetailsByIdResponse> {
         let url = format!(
             "{}/rest/v2/ic/workers/invoices/{}", self.baseurl, encode_path(& invoice_id
             .to_string()),
@@ -7168,7 +6980,7 @@ impl crate::Client {
     pub(crate) fn send_ic_workers_invoices_invoice_id_pdf<'a>(
         &'a self,
         invoice_id: &str,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+    ) -> crate::runtime::Pending<types::UrlResponse> {
         let url = format!(
             "{}/rest/v2/ic/workers/invoices/{}/pdf", self.baseurl, encode_path(&
             invoice_id.to_string()),
@@ -7200,21 +7012,17 @@ impl crate::Client {
         amount_to: Option<f64>,
         currencies: Option<&::std::vec::Vec<::std::string::String>>,
         cursor: Option<&str>,
-        filter: Option<types::IcWorkersTransactionsGetParametersFilter>,
+        filter: Option<types::WorkerTransactionHistoryFilter>,
         from: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
         include_running_total: Option<bool>,
         last_days: Option<i64>,
         limit: Option<i64>,
         statuses: Option<&::std::vec::Vec<::std::string::String>>,
         to: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-        transaction_type: Option<
-            types::IcWorkersTransactionsGetParametersTransactionType,
-        >,
+        transaction_type: Option<types::TransactionType>,
         type_: Option<&str>,
         withdrawal_methods: Option<&::std::vec::Vec<::std::string::String>>,
-    ) -> crate::runtime::Pending<
-        types::WorkersRetrieveWorkerTransactionHistoryResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkerTransactionHistoryList> {
         let url = format!("{}/rest/v2/ic/workers/transactions", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7273,10 +7081,8 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
         search: Option<&str>,
-        statuses: Option<
-            &::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
-        >,
-    ) -> crate::runtime::Pending<types::ImmigrationGetClientCasesResponse200> {
+        statuses: Option<&::std::vec::Vec<types::WorkerCaseStatus>>,
+    ) -> crate::runtime::Pending<types::ClientCaseList> {
         let url = format!("{}/rest/v2/immigration/client/cases", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7305,10 +7111,10 @@ impl crate::Client {
     }
     #[cfg(feature = "immigration")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_an_immigration_case<'a>(
+    pub(crate) fn send_create_immigration_case<'a>(
         &'a self,
-        body: &types::CreateAnImmigrationCaseBody,
-    ) -> crate::runtime::Pending<types::ImmigrationCreateAnImmigrationCaseResponse201> {
+        body: &types::CreateImmigrationCaseRequest,
+    ) -> crate::runtime::Pending<types::CreateImmigrationCaseResponse> {
         let url = format!("{}/rest/v2/immigration/client/cases", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7324,7 +7130,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_an_immigration_case",
+                id: "create_immigration_case",
                 method: "POST",
                 path: "/rest/v2/immigration/client/cases",
             },
@@ -7335,7 +7141,7 @@ impl crate::Client {
     pub(crate) fn send_get_client_case<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::ImmigrationGetClientCaseResponse200> {
+    ) -> crate::runtime::Pending<types::GetClientCaseResponse> {
         let url = format!(
             "{}/rest/v2/immigration/client/cases/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -7364,7 +7170,7 @@ impl crate::Client {
     pub(crate) fn send_get_document<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::ImmigrationGetDocumentResponse200> {
+    ) -> crate::runtime::Pending<types::DocumentList> {
         let url = format!(
             "{}/rest/v2/immigration/documents/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -7397,11 +7203,9 @@ impl crate::Client {
         residence_country: &str,
         second_nationality: Option<&str>,
         trip_end_date: &::chrono::naive::NaiveDate,
-        trip_reason: types::ImmigrationVisaRequirementBusinessGetParametersTripReason,
+        trip_reason: types::Purpose,
         trip_start_date: &::chrono::naive::NaiveDate,
-    ) -> crate::runtime::Pending<
-        types::ImmigrationGetBusinessVisaRequirementResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBusinessVisaRequirementResponse> {
         let url = format!(
             "{}/rest/v2/immigration/visa-requirement/business", self.baseurl,
         );
@@ -7453,7 +7257,7 @@ impl crate::Client {
     pub(crate) fn send_get_visa_types<'a>(
         &'a self,
         country_code: &str,
-    ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
+    ) -> crate::runtime::Pending<types::IdNameShapeListResponse> {
         let url = format!(
             "{}/rest/v2/immigration/visa-types/{}", self.baseurl, encode_path(&
             country_code.to_string()),
@@ -7486,10 +7290,8 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
         search: Option<&str>,
-        statuses: Option<
-            &::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
-        >,
-    ) -> crate::runtime::Pending<types::ImmigrationGetClientCasesResponse200> {
+        statuses: Option<&::std::vec::Vec<types::WorkerCaseStatus>>,
+    ) -> crate::runtime::Pending<types::ClientCaseList> {
         let url = format!("{}/rest/v2/immigration/workers/cases", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7521,7 +7323,7 @@ impl crate::Client {
     pub(crate) fn send_get_worker_case<'a>(
         &'a self,
         case_id: &str,
-    ) -> crate::runtime::Pending<types::ImmigrationGetWorkerCaseResponse200> {
+    ) -> crate::runtime::Pending<types::GetWorkerCaseResponse> {
         let url = format!(
             "{}/rest/v2/immigration/workers/cases/{}", self.baseurl, encode_path(&
             case_id.to_string()),
@@ -7551,9 +7353,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         case_id: &str,
-    ) -> crate::runtime::Pending<
-        types::ImmigrationGetWorkerCaseRequiredDocumentResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetWorkerCaseRequiredDocumentResponse> {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/cases/{}/required-document", self.baseurl,
             encode_path(& worker_id.to_string()), encode_path(& case_id.to_string()),
@@ -7585,9 +7385,7 @@ impl crate::Client {
         case_id: &str,
         document_request_id: &str,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<
-        types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateWorkerCaseRequiredDocumentResponse> {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/cases/{}/required-document/{}", self
             .baseurl, encode_path(& worker_id.to_string()), encode_path(& case_id
@@ -7619,7 +7417,7 @@ impl crate::Client {
         &'a self,
         worker_id: &str,
         contract_id: Option<&str>,
-    ) -> crate::runtime::Pending<types::ImmigrationGetWorkerOnboardingCaseResponse200> {
+    ) -> crate::runtime::Pending<types::GetWorkerOnboardingCaseResponse> {
         let url = format!(
             "{}/rest/v2/immigration/workers/{}/onboarding-case", self.baseurl,
             encode_path(& worker_id.to_string()),
@@ -7650,9 +7448,9 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-        order: Option<types::GroupsGetParametersSortOrder>,
-        sort_by: Option<types::IndustriesGetParametersSortBy>,
-    ) -> crate::runtime::Pending<types::LegalEntitiesGetIndustriesResponse200> {
+        order: Option<types::GroupSortOrder>,
+        sort_by: Option<types::IndustrySortBy>,
+    ) -> crate::runtime::Pending<types::IndustryList> {
         let url = format!("{}/rest/v2/industries", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7681,7 +7479,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_integration_consent<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::IntegrationsGetIntegrationConsentResponse200> {
+    ) -> crate::runtime::Pending<types::GetIntegrationConsentResponse> {
         let url = format!("{}/rest/v2/integrations/consent", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7707,18 +7505,16 @@ impl crate::Client {
     pub(crate) fn send_get_invoice_adjustments<'a>(
         &'a self,
         contract_id: Option<&str>,
-        contract_types: Option<&types::TimesheetsGetParametersContractTypes>,
+        contract_types: Option<&types::InvoiceAdjustmentContractType>,
         date_from: Option<&::chrono::naive::NaiveDate>,
         date_to: Option<&::chrono::naive::NaiveDate>,
         invoice_id: Option<&str>,
         limit: Option<i64>,
         offset: Option<i64>,
         reporter_id: Option<&str>,
-        statuses: Option<&types::TimesheetsGetParametersStatuses>,
-        types: Option<&types::InvoiceAdjustmentsGetParametersTypes>,
-    ) -> crate::runtime::Pending<
-        types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200,
-    > {
+        statuses: Option<&types::ContractInvoiceAdjustmentStatus>,
+        types: Option<&types::ContractInvoiceAdjustmentType>,
+    ) -> crate::runtime::Pending<types::InvoiceAdjustmentList> {
         let url = format!("{}/rest/v2/invoice-adjustments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7756,10 +7552,8 @@ impl crate::Client {
     pub(crate) fn send_create_invoice_adjustment<'a>(
         &'a self,
         recurring: Option<&str>,
-        body: &types::CreateInvoiceAdjustmentBody,
-    ) -> crate::runtime::Pending<
-        types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
-    > {
+        body: &types::CreateInvoiceAdjustmentRequest,
+    ) -> crate::runtime::Pending<types::CreateInvoiceAdjustmentResponse> {
         let url = format!("{}/rest/v2/invoice-adjustments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7787,9 +7581,7 @@ impl crate::Client {
     pub(crate) fn send_get_invoice_adjustment_by_id<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<
-        types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetInvoiceAdjustmentByIdResponse> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -7847,8 +7639,8 @@ impl crate::Client {
     pub(crate) fn send_update_invoice_adjustment<'a>(
         &'a self,
         id: &str,
-        body: &types::UpdateInvoiceAdjustmentBody,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        body: &types::UpdateInvoiceAdjustmentRequest,
+    ) -> crate::runtime::Pending<types::UpdatedResponse> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -7878,8 +7670,8 @@ impl crate::Client {
     pub(crate) fn send_create_invoice_adjustment_review<'a>(
         &'a self,
         id: &str,
-        body: &types::CreateInvoiceAdjustmentReviewBody,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        body: &types::CreateInvoiceAdjustmentReviewRequest,
+    ) -> crate::runtime::Pending<types::CreatedResponse> {
         let url = format!(
             "{}/rest/v2/invoice-adjustments/{}/reviews", self.baseurl, encode_path(& id
             .to_string()),
@@ -7909,13 +7701,13 @@ impl crate::Client {
     pub(crate) fn send_retrieve_invoices<'a>(
         &'a self,
         cursor: Option<&str>,
-        include: Option<types::InvoicesGetParametersInclude>,
+        include: Option<types::Include>,
         issued_from_date: Option<&str>,
         issued_to_date: Option<&str>,
         limit: Option<i64>,
         offset: Option<i64>,
-        status: Option<types::InvoicesGetParametersStatus>,
-    ) -> crate::runtime::Pending<types::AccountingRetrieveInvoicesResponse200> {
+        status: Option<types::RetrieveInvoicesStatus>,
+    ) -> crate::runtime::Pending<types::InvoiceList> {
         let url = format!("{}/rest/v2/invoices", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7956,7 +7748,7 @@ impl crate::Client {
         &'a self,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> crate::runtime::Pending<types::AccountingRetrieveDeelInvoicesResponse200> {
+    ) -> crate::runtime::Pending<types::DeelInvoiceList> {
         let url = format!("{}/rest/v2/invoices/deel", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -7984,9 +7776,7 @@ impl crate::Client {
     pub(crate) fn send_get_billing_invoice_download_link<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<
-        types::AccountingGetBillingInvoiceDownloadLinkResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBillingInvoiceDownloadLinkResponse> {
         let url = format!(
             "{}/rest/v2/invoices/{}/download", self.baseurl, encode_path(& id
             .to_string()),
@@ -8015,7 +7805,7 @@ impl crate::Client {
     pub(crate) fn send_get_invoice_by_id<'a>(
         &'a self,
         invoice_id: &str,
-    ) -> crate::runtime::Pending<types::AccountingGetInvoiceByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetInvoiceByIdResponse> {
         let url = format!(
             "{}/rest/v2/invoices/{}", self.baseurl, encode_path(& invoice_id
             .to_string()),
@@ -8043,13 +7833,13 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_it_assets<'a>(
         &'a self,
-        category: Option<types::ItAssetsGetParametersCategory>,
+        category: Option<types::ItAssetProductCategory>,
         cursor: Option<&str>,
         hris_profile_id: Option<&str>,
         limit: Option<i64>,
-        location: Option<types::ItAssetsGetParametersLocation>,
-        status: Option<types::ItAssetsGetParametersStatus>,
-    ) -> crate::runtime::Pending<types::AssetsGetItAssetsResponse200> {
+        location: Option<types::Location>,
+        status: Option<types::GetItAssetsStatus>,
+    ) -> crate::runtime::Pending<types::ItAssetList> {
         let url = format!("{}/rest/v2/it/assets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8083,7 +7873,7 @@ impl crate::Client {
     pub(crate) fn send_get_it_asset_by_id<'a>(
         &'a self,
         asset_id: &str,
-    ) -> crate::runtime::Pending<types::AssetsGetItAssetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetItAssetByIdResponse> {
         let url = format!(
             "{}/rest/v2/it/assets/{}", self.baseurl, encode_path(& asset_id.to_string()),
         );
@@ -8112,7 +7902,7 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::OrdersGetItOrdersResponse200> {
+    ) -> crate::runtime::Pending<types::ItOrderList> {
         let url = format!("{}/rest/v2/it/orders", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8140,7 +7930,7 @@ impl crate::Client {
     pub(crate) fn send_get_it_order_by_id<'a>(
         &'a self,
         order_id: &str,
-    ) -> crate::runtime::Pending<types::OrdersGetItOrderByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetItOrderByIdResponse> {
         let url = format!(
             "{}/rest/v2/it/orders/{}", self.baseurl, encode_path(& order_id.to_string()),
         );
@@ -8167,7 +7957,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_it_policies<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::PoliciesGetItPoliciesResponse200> {
+    ) -> crate::runtime::Pending<types::IdNameShapeListResponse> {
         let url = format!("{}/rest/v2/it/policies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8193,9 +7983,7 @@ impl crate::Client {
     pub(crate) fn send_get_knowledge_hub_country_guides_by_country_code<'a>(
         &'a self,
         country_code: &str,
-    ) -> crate::runtime::Pending<
-        types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::KnowledgeHubCountryGuideList> {
         let url = format!(
             "{}/rest/v2/knowledge-hub/country-guide/{}", self.baseurl, encode_path(&
             country_code.to_string()),
@@ -8230,9 +8018,9 @@ impl crate::Client {
         include_payroll_settings: Option<bool>,
         legal_entity_id: Option<&str>,
         limit: Option<i64>,
-        sort_order: Option<types::GroupsGetParametersSortOrder>,
+        sort_order: Option<types::GroupSortOrder>,
         type_: Option<&str>,
-    ) -> crate::runtime::Pending<types::LegalEntitiesGetLegalEntitiesResponse200> {
+    ) -> crate::runtime::Pending<types::LegalEntityList> {
         let url = format!("{}/rest/v2/legal-entities", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8280,8 +8068,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_legal_entity<'a>(
         &'a self,
-        body: &types::CreateLegalEntityBody,
-    ) -> crate::runtime::Pending<types::LegalEntitiesCreateLegalEntityResponse200> {
+        body: &types::CreateLegalEntityRequest,
+    ) -> crate::runtime::Pending<types::CreateLegalEntityResponse> {
         let url = format!("{}/rest/v2/legal-entities", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8308,7 +8096,7 @@ impl crate::Client {
     pub(crate) fn send_delete_legal_entity<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::GroupsIdDeleteResponseData> {
+    ) -> crate::runtime::Pending<types::ArchivedAtResponse> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -8336,8 +8124,8 @@ impl crate::Client {
     pub(crate) fn send_update_legal_entity<'a>(
         &'a self,
         id: &str,
-        body: &types::UpdateLegalEntityBody,
-    ) -> crate::runtime::Pending<types::LegalEntitiesUpdateLegalEntityResponse200> {
+        body: &types::UpdateLegalEntityRequest,
+    ) -> crate::runtime::Pending<types::UpdateLegalEntityResponse> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -8366,9 +8154,7 @@ impl crate::Client {
     pub(crate) fn send_get_legal_entity_cost_centers<'a>(
         &'a self,
         legal_entity_id: &str,
-    ) -> crate::runtime::Pending<
-        types::CostCentersGetLegalEntityCostCentersResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::LegalEntityCostCenterList> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/cost-centers", self.baseurl, encode_path(&
             legal_entity_id.to_string()),
@@ -8397,10 +8183,8 @@ impl crate::Client {
     pub(crate) fn send_sync_cost_centers_for_legal_entity<'a>(
         &'a self,
         legal_entity_id: &str,
-        body: &types::SyncCostCentersForLegalEntityBody,
-    ) -> crate::runtime::Pending<
-        types::CostCentersGetLegalEntityCostCentersResponse200,
-    > {
+        body: &types::SyncCostCentersForLegalEntityRequest,
+    ) -> crate::runtime::Pending<types::LegalEntityCostCenterList> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/cost-centers/synchronize", self.baseurl,
             encode_path(& legal_entity_id.to_string()),
@@ -8434,7 +8218,7 @@ impl crate::Client {
         date_end: Option<&::chrono::naive::NaiveDate>,
         date_start: Option<&::chrono::naive::NaiveDate>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<types::ListCyclesListPayrollCyclesResponse200> {
+    ) -> crate::runtime::Pending<types::PayrollCycleList> {
         let url = format!(
             "{}/rest/v2/legal-entities/{}/payroll-events", self.baseurl, encode_path(&
             legal_entity_id.to_string()),
@@ -8466,8 +8250,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_lookups<'a>(
         &'a self,
-        documents: types::LookupsGetParametersDocuments,
-    ) -> crate::runtime::Pending<types::LookupsGetLookupsResponse200> {
+        documents: types::LookupDocument,
+    ) -> crate::runtime::Pending<types::LookupList> {
         let url = format!("{}/rest/v2/lookups", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8493,7 +8277,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_countries<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::LookupsGetCountriesResponse200> {
+    ) -> crate::runtime::Pending<types::CountryList> {
         let url = format!("{}/rest/v2/lookups/countries", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8518,7 +8302,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_currencies<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::LookupsGetCurrenciesResponse200> {
+    ) -> crate::runtime::Pending<types::CurrencyList> {
         let url = format!("{}/rest/v2/lookups/currencies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8544,7 +8328,7 @@ impl crate::Client {
     pub(crate) fn send_get_job_titles<'a>(
         &'a self,
         after_cursor: Option<&str>,
-    ) -> crate::runtime::Pending<types::LookupsGetJobTitlesResponse200> {
+    ) -> crate::runtime::Pending<types::JobTitleList> {
         let url = format!("{}/rest/v2/lookups/job-titles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8571,7 +8355,7 @@ impl crate::Client {
     pub(crate) fn send_get_seniority_levels<'a>(
         &'a self,
         is_eor_contract: Option<bool>,
-    ) -> crate::runtime::Pending<types::LookupsGetSeniorityLevelsResponse200> {
+    ) -> crate::runtime::Pending<types::SeniorityLevelList> {
         let url = format!("{}/rest/v2/lookups/seniorities", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8599,7 +8383,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_time_off_types<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::LookupsGetTimeOffTypesResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffTypeList> {
         let url = format!("{}/rest/v2/lookups/time-off-types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8624,8 +8408,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_magic_link<'a>(
         &'a self,
-        body: &types::CreateMagicLinkBody,
-    ) -> crate::runtime::Pending<types::MagicLinkCreateMagicLinkResponse201> {
+        body: &types::CreateMagicLinkRequest,
+    ) -> crate::runtime::Pending<types::CreateMagicLinkResponse> {
         let url = format!("{}/rest/v2/magic-link", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8653,7 +8437,7 @@ impl crate::Client {
         &'a self,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> crate::runtime::Pending<types::ManagersGetManagersResponse200> {
+    ) -> crate::runtime::Pending<types::ManagerList> {
         let url = format!("{}/rest/v2/managers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8680,8 +8464,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_manager<'a>(
         &'a self,
-        body: &types::CreateManagerBody,
-    ) -> crate::runtime::Pending<types::ManagersCreateManagerResponse201> {
+        body: &types::CreateManagerRequest,
+    ) -> crate::runtime::Pending<types::CreateManagerResponse> {
         let url = format!("{}/rest/v2/managers", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8707,10 +8491,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_generate_magic_link_for_manager_login<'a>(
         &'a self,
-        body: &types::GenerateMagicLinkForManagerLoginBody,
-    ) -> crate::runtime::Pending<
-        types::ManagersGenerateMagicLinkForManagerLoginResponse201,
-    > {
+        body: &types::GenerateMagicLinkForManagerLoginRequest,
+    ) -> crate::runtime::Pending<types::GenerateMagicLinkForManagerLoginResponse> {
         let url = format!("{}/rest/v2/managers/magic-links", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8736,22 +8518,16 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_retrieve_offboarding_list<'a>(
         &'a self,
-        hiring_types: Option<
-            &::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
-        >,
+        hiring_types: Option<&::std::vec::Vec<types::OffboardingListHiringType>>,
         ignore_date_range: Option<bool>,
         include_overview: Option<bool>,
         limit: Option<i64>,
-        pagination: Option<&types::OffboardingTrackerGetParametersPagination>,
-        progress_statuses: Option<
-            &::std::vec::Vec<
-                types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
-            >,
-        >,
+        pagination: Option<&types::Pagination>,
+        progress_statuses: Option<&::std::vec::Vec<types::ProgressStatus>>,
         search: Option<&str>,
-        sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
-        sort_order: Option<types::GroupsGetParametersSortOrder>,
-    ) -> crate::runtime::Pending<types::OffboardingRetrieveOffboardingListResponse200> {
+        sort_by: Option<types::OffboardingListSortBy>,
+        sort_order: Option<types::GroupSortOrder>,
+    ) -> crate::runtime::Pending<types::OffboardingListList> {
         let url = format!("{}/rest/v2/offboarding/tracker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8798,12 +8574,10 @@ impl crate::Client {
     }
     #[cfg(feature = "offboarding")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_termination_details_by_hris_profile_identifier<'a>(
+    pub(crate) fn send_get_termination_details_by_hris_profile<'a>(
         &'a self,
         oid: &str,
-    ) -> crate::runtime::Pending<
-        types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetTerminationDetailsByHrisProfileResponse> {
         let url = format!(
             "{}/rest/v2/offboarding/tracker/hris_profile/{}", self.baseurl, encode_path(&
             oid.to_string()),
@@ -8821,7 +8595,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_termination_details_by_hris_profile_identifier",
+                id: "get_termination_details_by_hris_profile",
                 method: "GET",
                 path: "/rest/v2/offboarding/tracker/hris_profile/{oid}",
             },
@@ -8832,9 +8606,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_termination_details<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<
-        types::OffboardingRetrieveTerminationDetailsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::RetrieveTerminationDetailsResponse> {
         let url = format!(
             "{}/rest/v2/offboarding/tracker/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -8862,31 +8634,23 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_list_onboarding_employees<'a>(
         &'a self,
-        actions: Option<
-            &::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
-        >,
+        actions: Option<&::std::vec::Vec<types::OnboardingEmployeeAction>>,
         contract_oid: Option<&::std::vec::Vec<::std::string::String>>,
         countries: Option<&::std::vec::Vec<::std::string::String>>,
         cursor: Option<&str>,
         from_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-        hiring_types: Option<
-            &::std::vec::Vec<types::OnboardingTrackerGetParametersHiringTypesSchemaItems>,
-        >,
+        hiring_types: Option<&::std::vec::Vec<types::OffboardingListHiringType>>,
         hris_direct_managers: Option<&::std::vec::Vec<::std::string::String>>,
         include_overview: Option<bool>,
         legal_entities: Option<&::std::vec::Vec<::std::string::String>>,
         limit: Option<i64>,
-        progress_statuses: Option<
-            &::std::vec::Vec<
-                types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
-            >,
-        >,
+        progress_statuses: Option<&::std::vec::Vec<types::ProgressStatus>>,
         search: Option<&str>,
-        sort_by: Option<types::OnboardingTrackerGetParametersSortBy>,
-        sort_order: Option<types::GroupsGetParametersSortOrder>,
+        sort_by: Option<types::OffboardingListSortBy>,
+        sort_order: Option<types::GroupSortOrder>,
         teams: Option<&::std::vec::Vec<::std::string::String>>,
         to_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<types::OnboardingListOnboardingEmployeesResponse200> {
+    ) -> crate::runtime::Pending<types::OnboardingEmployeeList> {
         let url = format!("{}/rest/v2/onboarding/tracker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -8943,9 +8707,7 @@ impl crate::Client {
     pub(crate) fn send_get_onboarding_details_by_employee_hris_profile_id<'a>(
         &'a self,
         hris_profile_id: &str,
-    ) -> crate::runtime::Pending<
-        types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetDetailsByEmployeeHrisProfileIdResponse> {
         let url = format!(
             "{}/rest/v2/onboarding/tracker/hris_profile/{}", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -8974,9 +8736,7 @@ impl crate::Client {
     pub(crate) fn send_get_onboarding_details_by_onboarding_tracker_id<'a>(
         &'a self,
         tracker_id: &str,
-    ) -> crate::runtime::Pending<
-        types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetDetailsByOnboardingTrackerIdResponse> {
         let url = format!(
             "{}/rest/v2/onboarding/tracker/{}", self.baseurl, encode_path(& tracker_id
             .to_string()),
@@ -9004,7 +8764,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_organizations<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::OrganizationsGetOrganizationsResponse200> {
+    ) -> crate::runtime::Pending<types::OrganizationList> {
         let url = format!("{}/rest/v2/organizations", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9029,10 +8789,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_organization_child<'a>(
         &'a self,
-        body: &types::CreateOrganizationChildBody,
-    ) -> crate::runtime::Pending<
-        types::OrganizationsCreateOrganizationChildResponse201,
-    > {
+        body: &types::CreateOrganizationChildRequest,
+    ) -> crate::runtime::Pending<types::CreateOrganizationChildResponse> {
         let url = format!("{}/rest/v2/organizations/children", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9058,17 +8816,13 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_list_organization_tasks<'a>(
         &'a self,
-        category: Option<types::OrganizationsTasksGetParametersCategory>,
+        category: Option<types::OrganizationTaskCategory>,
         cursor: Option<&str>,
         external_id: Option<&str>,
         limit: Option<i64>,
         search: Option<&str>,
-        statuses: Option<
-            &::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
-        >,
-    ) -> crate::runtime::Pending<
-        types::OrganizationTasksListOrganizationTasksResponse200,
-    > {
+        statuses: Option<&::std::vec::Vec<types::OrganizationTaskStatus>>,
+    ) -> crate::runtime::Pending<types::OrganizationTaskList> {
         let url = format!("{}/rest/v2/organizations/tasks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9099,13 +8853,13 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_retrieve_payment_receipts<'a>(
         &'a self,
-        currencies: Option<&types::PaymentsGetParametersCurrencies>,
+        currencies: Option<&types::CurrencyCode>,
         cursor: Option<&str>,
         date_from: Option<&::chrono::naive::NaiveDate>,
         date_to: Option<&::chrono::naive::NaiveDate>,
-        entities: Option<&types::PaymentsGetParametersEntities>,
-        statuses: Option<&types::PaymentsGetParametersStatuses>,
-    ) -> crate::runtime::Pending<types::AccountingRetrievePaymentReceiptsResponse200> {
+        entities: Option<&types::Entity>,
+        statuses: Option<&types::PaymentReceiptStatus>,
+    ) -> crate::runtime::Pending<types::RetrievePaymentReceiptsResponse> {
         let url = format!("{}/rest/v2/payments", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9134,10 +8888,10 @@ impl crate::Client {
     }
     #[cfg(feature = "accounting")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_payment_breakdown<'a>(
+    pub(crate) fn send_retrieve_payment_breakdown<'a>(
         &'a self,
         payment_id: &str,
-    ) -> crate::runtime::Pending<types::AccountingRetrieveAPaymentBreakdownResponse200> {
+    ) -> crate::runtime::Pending<types::PaymentBreakdownList> {
         let url = format!(
             "{}/rest/v2/payments/{}/breakdown", self.baseurl, encode_path(& payment_id
             .to_string()),
@@ -9155,7 +8909,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_payment_breakdown",
+                id: "retrieve_payment_breakdown",
                 method: "GET",
                 path: "/rest/v2/payments/{payment_id}/breakdown",
             },
@@ -9163,9 +8917,9 @@ impl crate::Client {
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_the_auto_withdrawal_setting<'a>(
+    pub(crate) fn send_get_auto_withdrawal_setting<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
+    ) -> crate::runtime::Pending<types::GetAutoWithdrawalSettingResponse> {
         let url = format!("{}/rest/v2/payouts/auto-withdrawal-setting", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9180,7 +8934,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_the_auto_withdrawal_setting",
+                id: "get_auto_withdrawal_setting",
                 method: "GET",
                 path: "/rest/v2/payouts/auto-withdrawal-setting",
             },
@@ -9188,10 +8942,10 @@ impl crate::Client {
     }
     #[cfg(feature = "payouts")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_change_the_auto_withdrawal_setting<'a>(
+    pub(crate) fn send_change_auto_withdrawal_setting<'a>(
         &'a self,
-        body: &types::ChangeTheAutoWithdrawalSettingBody,
-    ) -> crate::runtime::Pending<types::PayoutsGetTheAutoWithdrawalSettingResponse200> {
+        body: &types::ChangeAutoWithdrawalSettingRequest,
+    ) -> crate::runtime::Pending<types::GetAutoWithdrawalSettingResponse> {
         let url = format!("{}/rest/v2/payouts/auto-withdrawal-setting", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9207,7 +8961,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "change_the_auto_withdrawal_setting",
+                id: "change_auto_withdrawal_setting",
                 method: "PATCH",
                 path: "/rest/v2/payouts/auto-withdrawal-setting",
             },
@@ -9217,7 +8971,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_list_contractor_balances<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::PayoutsListContractorBalancesResponse200> {
+    ) -> crate::runtime::Pending<types::ListContractorBalancesResponse> {
         let url = format!("{}/rest/v2/payouts/balances", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9243,7 +8997,7 @@ impl crate::Client {
     pub(crate) fn send_get_payout_methods<'a>(
         &'a self,
         is_default: Option<bool>,
-    ) -> crate::runtime::Pending<types::PayoutsGetPayoutMethodsResponse200> {
+    ) -> crate::runtime::Pending<types::GetPayoutMethodsResponse> {
         let url = format!("{}/rest/v2/payouts/contractors/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9269,8 +9023,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_bank_transfer_method<'a>(
         &'a self,
-        body: &types::CreateBankTransferMethodBody,
-    ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
+        body: &types::CreateBankTransferMethodRequest,
+    ) -> crate::runtime::Pending<types::CreateBankTransferMethodResponse> {
         let url = format!("{}/rest/v2/payouts/contractors/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9299,7 +9053,7 @@ impl crate::Client {
         amount: Option<f64>,
         country: &str,
         currency: &str,
-    ) -> crate::runtime::Pending<types::PayoutsGetBankTransferRequirementsResponse200> {
+    ) -> crate::runtime::Pending<types::BankTransferRequirementList> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/bank_transfers/requirements", self
             .baseurl,
@@ -9330,9 +9084,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_bank_transfer_supported_routes<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::PayoutsGetBankTransferSupportedRoutesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetBankTransferSupportedRoutesResponse> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/bank_transfers/supported_routes",
             self.baseurl,
@@ -9361,8 +9113,8 @@ impl crate::Client {
     pub(crate) fn send_update_bank_transfer_method<'a>(
         &'a self,
         id: &str,
-        body: &types::UpdateBankTransferMethodBody,
-    ) -> crate::runtime::Pending<types::PayoutsCreateBankTransferMethodResponse201> {
+        body: &types::UpdateBankTransferMethodRequest,
+    ) -> crate::runtime::Pending<types::CreateBankTransferMethodResponse> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/methods/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -9391,8 +9143,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_update_auto_withdraw_setting<'a>(
         &'a self,
-        body: &types::UpdateAutoWithdrawSettingBody,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        body: &types::UpdateAutoWithdrawSettingRequest,
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/payouts/contractors/settings/auto_withdraw", self.baseurl,
         );
@@ -9420,7 +9172,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_bank_details<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::PayoutsGetBankDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::BankDetailList> {
         let url = format!("{}/rest/v2/payouts/employees/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9445,8 +9197,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_add_edit_bank_details<'a>(
         &'a self,
-        body: &types::AddEditBankDetailsBody,
-    ) -> crate::runtime::Pending<types::PayoutsAddEditBankDetailsResponse200> {
+        body: &types::AddEditBankDetailsRequest,
+    ) -> crate::runtime::Pending<types::AddEditBankDetailsResponse> {
         let url = format!("{}/rest/v2/payouts/employees/methods", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9472,8 +9224,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_dynamic_requirements<'a>(
         &'a self,
-        body: &types::DynamicRequirementsBody,
-    ) -> crate::runtime::Pending<types::PayoutsDynamicRequirementsResponse200> {
+        body: &types::DynamicRequirementsRequest,
+    ) -> crate::runtime::Pending<types::DynamicRequirementsResponse> {
         let url = format!(
             "{}/rest/v2/payouts/employees/methods/bank_transfers/requirements", self
             .baseurl,
@@ -9503,7 +9255,7 @@ impl crate::Client {
     pub(crate) fn send_delete_bank_details<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/payouts/employees/methods/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -9531,8 +9283,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_request_to_withdraw_funds<'a>(
         &'a self,
-        body: &types::RequestToWithdrawFundsBody,
-    ) -> crate::runtime::Pending<types::PayoutsRequestToWithdrawFundsResponse201> {
+        body: &types::RequestToWithdrawFundsRequest,
+    ) -> crate::runtime::Pending<types::RequestToWithdrawFundsResponse> {
         let url = format!("{}/rest/v2/payouts/withdrawals", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9558,28 +9310,20 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_people<'a>(
         &'a self,
-        band_placements: Option<
-            &::std::vec::Vec<types::PeopleGetParametersBandPlacementsSchemaItems>,
-        >,
+        band_placements: Option<&::std::vec::Vec<types::BandPlacement>>,
         comparative_ratios_from: Option<f64>,
         comparative_ratios_to: Option<f64>,
-        fields: Option<&::std::vec::Vec<types::PeopleGetParametersFieldsSchemaItems>>,
-        hiring_statuses: Option<
-            &::std::vec::Vec<types::PeopleGetParametersHiringStatusesSchemaItems>,
-        >,
-        hiring_types: Option<
-            &::std::vec::Vec<types::PeopleGetParametersHiringTypesSchemaItems>,
-        >,
+        fields: Option<&::std::vec::Vec<types::PeopleField>>,
+        hiring_statuses: Option<&::std::vec::Vec<types::HiringStatus>>,
+        hiring_types: Option<&::std::vec::Vec<types::PeopleHiringType>>,
         limit: Option<i64>,
         offset: Option<i64>,
-        person_statuses: Option<
-            &::std::vec::Vec<types::PeopleGetResponseDataItemsPersonStatus>,
-        >,
+        person_statuses: Option<&::std::vec::Vec<types::PersonStatus>>,
         search: Option<&str>,
-        sort_by: Option<types::PeopleGetParametersSortBy>,
-        sort_order: Option<types::PeopleGetParametersSortOrder>,
+        sort_by: Option<types::PeopleSortBy>,
+        sort_order: Option<types::SortOrder>,
         teams: Option<&::std::vec::Vec<::std::string::String>>,
-    ) -> crate::runtime::Pending<types::PeopleGetPeopleResponse200> {
+    ) -> crate::runtime::Pending<types::PeopleList> {
         let url = format!("{}/rest/v2/people", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9631,10 +9375,10 @@ impl crate::Client {
     }
     #[cfg(feature = "people")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_a_direct_employee<'a>(
+    pub(crate) fn send_create_direct_employee<'a>(
         &'a self,
-        body: &types::CreateADirectEmployeeBody,
-    ) -> crate::runtime::Pending<types::PeopleCreateADirectEmployeeResponse201> {
+        body: &types::CreateDirectEmployeeRequest,
+    ) -> crate::runtime::Pending<types::CreateDirectEmployeeResponse> {
         let url = format!("{}/rest/v2/people", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9650,7 +9394,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_a_direct_employee",
+                id: "create_direct_employee",
                 method: "POST",
                 path: "/rest/v2/people",
             },
@@ -9660,7 +9404,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_custom_fields<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::CustomFieldsPeopleGetCustomFieldsResponse200> {
+    ) -> crate::runtime::Pending<types::CustomFieldList> {
         let url = format!("{}/rest/v2/people/custom_fields", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9686,9 +9430,7 @@ impl crate::Client {
     pub(crate) fn send_get_person_custom_field<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<
-        types::CustomFieldsPeopleGetPersonCustomFieldResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetPersonCustomFieldResponse> {
         let url = format!(
             "{}/rest/v2/people/custom_fields/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -9739,7 +9481,7 @@ impl crate::Client {
     pub(crate) fn send_update_person_personal_info_external_id<'a>(
         &'a self,
         worker_id: &str,
-        body: &types::UpdatePersonPersonalInfoExternalIdBody,
+        body: &types::UpdatePersonPersonalInfoExternalIdRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/external/{}/personal", self.baseurl, encode_path(&
@@ -9761,7 +9503,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_my_current_personal_profile<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::PeopleGetMyCurrentPersonalProfileResponse200> {
+    ) -> crate::runtime::Pending<types::GetMyCurrentPersonalProfileResponse> {
         let url = format!("{}/rest/v2/people/me", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -9789,7 +9531,7 @@ impl crate::Client {
         hris_profile_id: &str,
         include_custom_fields: Option<bool>,
         include_worker_relations: Option<bool>,
-    ) -> crate::runtime::Pending<types::PeopleGetPersonByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetPersonByIdResponse> {
         let url = format!(
             "{}/rest/v2/people/{}", self.baseurl, encode_path(& hris_profile_id
             .to_string()),
@@ -9831,8 +9573,8 @@ impl crate::Client {
         &'a self,
         id: &str,
         replace_other_positions: Option<bool>,
-        body: &types::UpdatePersonDepartmentBody,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        body: &types::UpdatePersonDepartmentRequest,
+    ) -> crate::runtime::Pending<types::UpdatedResponse> {
         let url = format!(
             "{}/rest/v2/people/{}/department", self.baseurl, encode_path(& id
             .to_string()),
@@ -9868,8 +9610,8 @@ impl crate::Client {
     pub(crate) fn send_update_person_working_location<'a>(
         &'a self,
         id: &str,
-        body: &types::UpdatePersonWorkingLocationBody,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        body: &types::UpdatePersonWorkingLocationRequest,
+    ) -> crate::runtime::Pending<types::UpdatedResponse> {
         let url = format!(
             "{}/rest/v2/people/{}/working-location", self.baseurl, encode_path(& id
             .to_string()),
@@ -9899,9 +9641,7 @@ impl crate::Client {
     pub(crate) fn send_get_person_custom_fields<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<
-        types::CustomFieldsPeopleGetPersonCustomFieldsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::PersonCustomFieldList> {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -9930,8 +9670,8 @@ impl crate::Client {
     pub(crate) fn send_put_person_custom_field<'a>(
         &'a self,
         worker_id: &str,
-        body: &types::PutPersonCustomFieldBody,
-    ) -> crate::runtime::Pending<types::ContractsRejectContractResponse204> {
+        body: &types::PutPersonCustomFieldRequest,
+    ) -> crate::runtime::Pending<types::EmptyResponse> {
         let url = format!(
             "{}/rest/v2/people/{}/custom_fields", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -9984,9 +9724,7 @@ impl crate::Client {
     pub(crate) fn send_get_person_personal_info<'a>(
         &'a self,
         worker_id: &str,
-    ) -> crate::runtime::Pending<
-        types::PersonalInformationGetPersonPersonalInfoResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetPersonPersonalInfoResponse> {
         let url = format!(
             "{}/rest/v2/people/{}/personal", self.baseurl, encode_path(& worker_id
             .to_string()),
@@ -10015,7 +9753,7 @@ impl crate::Client {
     pub(crate) fn send_update_person_personal_info<'a>(
         &'a self,
         worker_id: &str,
-        body: &types::UpdatePersonPersonalInfoBody,
+        body: &types::UpdatePersonPersonalInfoRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/people/{}/personal", self.baseurl, encode_path(& worker_id
@@ -10037,8 +9775,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_profiles<'a>(
         &'a self,
-        body: &types::ProfilesBody,
-    ) -> crate::runtime::Pending<types::ProfilesResponse200> {
+        body: &types::ProfilesRequest,
+    ) -> crate::runtime::Pending<types::ProfilesResponse> {
         let url = format!("{}/rest/v2/profiles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10064,8 +9802,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_person_without_contract<'a>(
         &'a self,
-        body: &types::CreatePersonWithoutContractBody,
-    ) -> crate::runtime::Pending<types::PeopleCreatePersonWithoutContractResponse201> {
+        body: &types::CreatePersonWithoutContractRequest,
+    ) -> crate::runtime::Pending<types::CreatePersonWithoutContractResponse> {
         let url = format!("{}/rest/v2/pwac", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10089,14 +9827,12 @@ impl crate::Client {
     }
     #[cfg(feature = "reports")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id<'a>(
+    pub(crate) fn send_get_gross_to_net_report<'a>(
         &'a self,
         cycle_id: &str,
         cursor: Option<&str>,
         limit: Option<i64>,
-    ) -> crate::runtime::Pending<
-        types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GrossList> {
         let url = format!(
             "{}/rest/v2/reports/payroll/cycles/{}/gross-to-net", self.baseurl,
             encode_path(& cycle_id.to_string()),
@@ -10116,7 +9852,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id",
+                id: "get_gross_to_net_report",
                 method: "GET",
                 path: "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
             },
@@ -10124,11 +9860,9 @@ impl crate::Client {
     }
     #[cfg(feature = "organizations")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_the_roles_of_the_current_organization<'a>(
+    pub(crate) fn send_get_roles_of_current_organization<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::RoleList> {
         let url = format!("{}/rest/v2/roles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10143,7 +9877,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_the_roles_of_the_current_organization",
+                id: "get_roles_of_current_organization",
                 method: "GET",
                 path: "/rest/v2/roles",
             },
@@ -10153,8 +9887,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_organization_role<'a>(
         &'a self,
-        body: &types::CreateOrganizationRoleBody,
-    ) -> crate::runtime::Pending<types::OrganizationsCreateOrganizationRoleResponse200> {
+        body: &types::CreateOrganizationRoleRequest,
+    ) -> crate::runtime::Pending<types::CreateOrganizationRoleResponse> {
         let url = format!("{}/rest/v2/roles", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10181,8 +9915,8 @@ impl crate::Client {
     pub(crate) fn send_update_organization_role<'a>(
         &'a self,
         role_id: &str,
-        body: &types::UpdateOrganizationRoleBody,
-    ) -> crate::runtime::Pending<types::OrganizationsUpdateOrganizationRoleResponse200> {
+        body: &types::UpdateOrganizationRoleRequest,
+    ) -> crate::runtime::Pending<types::UpdateOrganizationRoleResponse> {
         let url = format!(
             "{}/rest/v2/roles/{}", self.baseurl, encode_path(& role_id.to_string()),
         );
@@ -10210,9 +9944,9 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_aml_details<'a>(
         &'a self,
-        entity_type: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType,
+        entity_type: types::EntityType,
         entity_id: &str,
-    ) -> crate::runtime::Pending<types::ScreeningsGetAmlDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::GetAmlDetailsResponse> {
         let url = format!(
             "{}/rest/v2/screenings/aml/{}/{}", self.baseurl, encode_path(& entity_type
             .to_string()), encode_path(& entity_id.to_string()),
@@ -10243,7 +9977,7 @@ impl crate::Client {
         contract_id: Option<&str>,
         profile_id: Option<&str>,
         worker_profile_id: Option<&str>,
-    ) -> crate::runtime::Pending<types::ScreeningsGetKycDetailsResponse200> {
+    ) -> crate::runtime::Pending<types::GetKycDetailsResponse> {
         let url = format!("{}/rest/v2/screenings/kyc/details", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10277,7 +10011,7 @@ impl crate::Client {
     pub(crate) fn send_submit_external_kyc<'a>(
         &'a self,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
+    ) -> crate::runtime::Pending<types::SubmitExternalKycResponse> {
         let url = format!("{}/rest/v2/screenings/kyc/external", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10304,7 +10038,7 @@ impl crate::Client {
     pub(crate) fn send_create_manual_verification<'a>(
         &'a self,
         form: ::reqwest::multipart::Form,
-    ) -> crate::runtime::Pending<types::ScreeningsSubmitExternalKycResponse201> {
+    ) -> crate::runtime::Pending<types::SubmitExternalKycResponse> {
         let url = format!("{}/rest/v2/screenings/manual-verification", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10331,8 +10065,8 @@ impl crate::Client {
     pub(crate) fn send_get_verification_method<'a>(
         &'a self,
         country: &str,
-        document_type: types::ScreeningsKycExternalPostFormDataKycDocumentType,
-    ) -> crate::runtime::Pending<types::ScreeningsGetVerificationMethodResponse200> {
+        document_type: types::KycDocumentType,
+    ) -> crate::runtime::Pending<types::GetVerificationMethodResponse> {
         let url = format!("{}/rest/v2/screenings/verification-method", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10360,8 +10094,8 @@ impl crate::Client {
     pub(crate) fn send_update_task_by_id<'a>(
         &'a self,
         task_id: &str,
-        body: &types::UpdateTaskByIdBody,
-    ) -> crate::runtime::Pending<types::TasksUpdateTaskByIdResponse200> {
+        body: &types::UpdateTaskByIdRequest,
+    ) -> crate::runtime::Pending<types::UpdateTaskByIdResponse> {
         let url = format!(
             "{}/rest/v2/tasks/{}", self.baseurl, encode_path(& task_id.to_string()),
         );
@@ -10389,7 +10123,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_teams<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::OrganizationsGetTeamsResponse200> {
+    ) -> crate::runtime::Pending<types::IdNameListResponse> {
         let url = format!("{}/rest/v2/teams", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10414,10 +10148,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_time_tracking_timesheets_upload_url<'a>(
         &'a self,
-        body: &types::GetTimeTrackingTimesheetsUploadUrlBody,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
-    > {
+        body: &types::GetTimeTrackingTimesheetsUploadUrlRequest,
+    ) -> crate::runtime::Pending<types::GetTimeTrackingTimesheetsUploadUrlResponse> {
         let url = format!(
             "{}/rest/v2/time-tracking/timesheets/upload-url", self.baseurl,
         );
@@ -10447,9 +10179,7 @@ impl crate::Client {
         &'a self,
         timesheet_id: &str,
         extend: Option<&str>,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetTimeTrackingTimesheetByIdResponse> {
         let url = format!(
             "{}/rest/v2/time-tracking/timesheets/{}", self.baseurl, encode_path(&
             timesheet_id.to_string()),
@@ -10479,10 +10209,8 @@ impl crate::Client {
     pub(crate) fn send_review_time_tracking_timesheet<'a>(
         &'a self,
         timesheet_id: &str,
-        body: &types::ReviewTimeTrackingTimesheetBody,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingReviewTimeTrackingTimesheetResponse201,
-    > {
+        body: &types::ReviewTimeTrackingTimesheetRequest,
+    ) -> crate::runtime::Pending<types::ReviewTimeTrackingTimesheetResponse> {
         let url = format!(
             "{}/rest/v2/time-tracking/timesheets/{}/review", self.baseurl, encode_path(&
             timesheet_id.to_string()),
@@ -10518,13 +10246,11 @@ impl crate::Client {
         page_size: Option<i64>,
         policy_types: Option<&::std::vec::Vec<::std::string::String>>,
         start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-        status: Option<&::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
+        status: Option<&::std::vec::Vec<types::TimeOffRequestStatus>>,
         time_off_ids: Option<&::std::vec::Vec<::std::string::String>>,
         updated_end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
         updated_start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<
-        types::TimeOffListTimeOffRequestsForOrganizationResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::TimeOffRequestList> {
         let url = format!("{}/rest/v2/time_offs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10580,8 +10306,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_time_off_request<'a>(
         &'a self,
-        body: &types::CreateTimeOffRequestBody,
-    ) -> crate::runtime::Pending<types::TimeOffCreateTimeOffRequestResponse201> {
+        body: &types::CreateTimeOffRequestRequest,
+    ) -> crate::runtime::Pending<types::CreateTimeOffRequestResponse> {
         let url = format!("{}/rest/v2/time_offs", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10611,7 +10337,7 @@ impl crate::Client {
         end_date: Option<&::chrono::naive::NaiveDate>,
         hris_profile_ids: Option<&::std::vec::Vec<::std::string::String>>,
         start_date: Option<&::chrono::naive::NaiveDate>,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffDailiesResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffDailyList> {
         let url = format!("{}/rest/v2/time_offs/dailies", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10645,8 +10371,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_sync_time_off_global_payroll<'a>(
         &'a self,
-        body: &types::SyncTimeOffGlobalPayrollBody,
-    ) -> crate::runtime::Pending<types::TimeOffSyncTimeOffGlobalPayrollResponse200> {
+        body: &types::SyncTimeOffGlobalPayrollRequest,
+    ) -> crate::runtime::Pending<types::SyncTimeOffGlobalPayrollResponse> {
         let url = format!("{}/rest/v2/time_offs/global-payroll/sync", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10673,9 +10399,7 @@ impl crate::Client {
     pub(crate) fn send_get_time_off_policy_validation_templates<'a>(
         &'a self,
         countries: &::std::vec::Vec<::std::string::String>,
-    ) -> crate::runtime::Pending<
-        types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetTimeOffPolicyValidationTemplatesResponse> {
         let url = format!(
             "{}/rest/v2/time_offs/policy-validation-templates", self.baseurl,
         );
@@ -10711,11 +10435,11 @@ impl crate::Client {
         page_size: Option<i64>,
         policy_types: Option<&::std::vec::Vec<::std::string::String>>,
         start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-        status: Option<&::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>>,
+        status: Option<&::std::vec::Vec<types::TimeOffRequestStatus>>,
         time_off_ids: Option<&::std::vec::Vec<::std::string::String>>,
         updated_end_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
         updated_start_date: Option<&::chrono::DateTime<::chrono::offset::Utc>>,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffProfileResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffProfileList> {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -10775,11 +10499,9 @@ impl crate::Client {
     pub(crate) fn send_get_time_off_entitlements<'a>(
         &'a self,
         hris_profile_id: &str,
-        policy_type_name: Option<
-            types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
-        >,
+        policy_type_name: Option<types::PolicyTypeName>,
         tracking_period_date: Option<&::chrono::naive::NaiveDate>,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffEntitlementsResponse200> {
+    ) -> crate::runtime::Pending<types::GetTimeOffEntitlementsResponse> {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}/entitlements", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -10821,10 +10543,8 @@ impl crate::Client {
         &'a self,
         hris_profile_id: &str,
         policy_type_id: Option<&str>,
-        policy_type_name: Option<
-            types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
-        >,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffPoliciesResponse200> {
+        policy_type_name: Option<types::PolicyTypeName>,
+    ) -> crate::runtime::Pending<types::GetTimeOffPoliciesResponse> {
         let url = format!(
             "{}/rest/v2/time_offs/profile/{}/policies", self.baseurl, encode_path(&
             hris_profile_id.to_string()),
@@ -10861,8 +10581,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_review_time_off_request<'a>(
         &'a self,
-        body: &types::ReviewTimeOffRequestBody,
-    ) -> crate::runtime::Pending<types::TimeOffReviewTimeOffRequestResponse201> {
+        body: &types::ReviewTimeOffRequestRequest,
+    ) -> crate::runtime::Pending<types::ReviewTimeOffRequestResponse> {
         let url = format!("{}/rest/v2/time_offs/review", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10891,7 +10611,7 @@ impl crate::Client {
         hris_profile_id: &str,
         policy_id: Option<&str>,
         time_off_type_id: Option<&str>,
-    ) -> crate::runtime::Pending<types::TimeOffGetTimeOffEventsResponse200> {
+    ) -> crate::runtime::Pending<types::TimeOffEventList> {
         let url = format!("{}/rest/v2/time_offs/time-off-events", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10926,8 +10646,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_validate_time_off<'a>(
         &'a self,
-        body: &types::ValidateTimeOffBody,
-    ) -> crate::runtime::Pending<types::TimeOffValidateTimeOffResponse200> {
+        body: &types::ValidateTimeOffRequest,
+    ) -> crate::runtime::Pending<types::ValidateTimeOffResponse> {
         let url = format!("{}/rest/v2/time_offs/validate", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -10976,8 +10696,8 @@ impl crate::Client {
     pub(crate) fn send_update_time_off_request<'a>(
         &'a self,
         time_off_id: &str,
-        body: &types::UpdateTimeOffRequestBody,
-    ) -> crate::runtime::Pending<types::TimeOffUpdateTimeOffRequestResponse200> {
+        body: &types::UpdateTimeOffRequestRequest,
+    ) -> crate::runtime::Pending<types::UpdateTimeOffRequestResponse> {
         let url = format!(
             "{}/rest/v2/time_offs/{}", self.baseurl, encode_path(& time_off_id
             .to_string()),
@@ -11008,9 +10728,7 @@ impl crate::Client {
         &'a self,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::TimeTrackingShiftRateList> {
         let url = format!("{}/rest/v2/time_tracking/shift_rates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11037,10 +10755,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_time_tracking_shift_rate<'a>(
         &'a self,
-        body: &types::CreateTimeTrackingShiftRateBody,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
-    > {
+        body: &types::CreateTimeTrackingShiftRateRequest,
+    ) -> crate::runtime::Pending<types::CreateTimeTrackingShiftRateResponse> {
         let url = format!("{}/rest/v2/time_tracking/shift_rates", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11067,9 +10783,7 @@ impl crate::Client {
     pub(crate) fn send_get_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
         external_id: &str,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
-    > {
+    ) -> crate::runtime::Pending<types::CreateTimeTrackingShiftRateResponse> {
         let url = format!(
             "{}/rest/v2/time_tracking/shift_rates/{}", self.baseurl, encode_path(&
             external_id.to_string()),
@@ -11120,9 +10834,9 @@ impl crate::Client {
     pub(crate) fn send_update_time_tracking_shift_rate_by_external_id<'a>(
         &'a self,
         external_id: &str,
-        body: &types::UpdateTimeTrackingShiftRateByExternalIdBody,
+        body: &types::UpdateTimeTrackingShiftRateByExternalIdRequest,
     ) -> crate::runtime::Pending<
-        types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
+        types::UpdateTimeTrackingShiftRateByExternalIdResponse,
     > {
         let url = format!(
             "{}/rest/v2/time_tracking/shift_rates/{}", self.baseurl, encode_path(&
@@ -11157,9 +10871,7 @@ impl crate::Client {
         limit: Option<i64>,
         offset: Option<i64>,
         to_date: Option<&::chrono::naive::NaiveDate>,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::TimeTrackingShiftList> {
         let url = format!("{}/rest/v2/time_tracking/shifts", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11189,10 +10901,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_time_tracking_shifts<'a>(
         &'a self,
-        body: &types::CreateTimeTrackingShiftsBody,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
-    > {
+        body: &types::CreateTimeTrackingShiftsRequest,
+    ) -> crate::runtime::Pending<types::CreateTimeTrackingShiftsResponse> {
         let url = format!("{}/rest/v2/time_tracking/shifts", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11218,10 +10928,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_delete_multiple_shifts_by_external_id<'a>(
         &'a self,
-        body: &types::DeleteMultipleShiftsByExternalIdBody,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
-    > {
+        body: &types::DeleteMultipleShiftsByExternalIdRequest,
+    ) -> crate::runtime::Pending<types::DeleteMultipleShiftsByExternalIdResponse> {
         let url = format!("{}/rest/v2/time_tracking/shifts/bulk-delete", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11247,10 +10955,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_time_tracking_shifts_raw<'a>(
         &'a self,
-        body: &types::CreateTimeTrackingShiftsRawBody,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
-    > {
+        body: &types::CreateTimeTrackingShiftsRawRequest,
+    ) -> crate::runtime::Pending<types::CreateTimeTrackingShiftsRawResponse> {
         let url = format!("{}/rest/v2/time_tracking/shifts/raw", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11277,9 +10983,7 @@ impl crate::Client {
     pub(crate) fn send_get_time_tracking_shift_by_external_id<'a>(
         &'a self,
         external_id: &str,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::GetTimeTrackingShiftByExternalIdResponse> {
         let url = format!(
             "{}/rest/v2/time_tracking/shifts/{}", self.baseurl, encode_path(& external_id
             .to_string()),
@@ -11330,10 +11034,8 @@ impl crate::Client {
     pub(crate) fn send_update_time_tracking_shift_by_external_id<'a>(
         &'a self,
         external_id: &str,
-        body: &types::UpdateTimeTrackingShiftByExternalIdBody,
-    ) -> crate::runtime::Pending<
-        types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
-    > {
+        body: &types::UpdateTimeTrackingShiftByExternalIdRequest,
+    ) -> crate::runtime::Pending<types::UpdateTimeTrackingShiftByExternalIdResponse> {
         let url = format!(
             "{}/rest/v2/time_tracking/shifts/{}", self.baseurl, encode_path(& external_id
             .to_string()),
@@ -11363,14 +11065,14 @@ impl crate::Client {
     pub(crate) fn send_get_timesheets<'a>(
         &'a self,
         contract_id: Option<&str>,
-        contract_types: Option<&types::TimesheetsGetParametersContractTypes>,
+        contract_types: Option<&types::InvoiceAdjustmentContractType>,
         date_from: Option<&::chrono::naive::NaiveDate>,
         date_to: Option<&::chrono::naive::NaiveDate>,
         limit: Option<i64>,
         offset: Option<i64>,
         reporter_id: Option<&str>,
-        statuses: Option<&types::TimesheetsGetParametersStatuses>,
-    ) -> crate::runtime::Pending<types::TimesheetsGetTimesheetsResponse200> {
+        statuses: Option<&types::ContractInvoiceAdjustmentStatus>,
+    ) -> crate::runtime::Pending<types::TimesheetList> {
         let url = format!("{}/rest/v2/timesheets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11405,8 +11107,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_timesheet<'a>(
         &'a self,
-        body: &types::CreateTimesheetBody,
-    ) -> crate::runtime::Pending<types::TimesheetsCreateTimesheetResponse201> {
+        body: &types::CreateTimesheetRequest,
+    ) -> crate::runtime::Pending<types::CreateTimesheetResponse> {
         let url = format!("{}/rest/v2/timesheets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11432,8 +11134,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_timesheets_preset<'a>(
         &'a self,
-        body: &types::CreateTimesheetsPresetBody,
-    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
+        body: &types::CreateTimesheetsPresetRequest,
+    ) -> crate::runtime::Pending<types::IdResponse> {
         let url = format!("{}/rest/v2/timesheets/presets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11460,7 +11162,7 @@ impl crate::Client {
     pub(crate) fn send_get_timesheets_preset_by_id<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetTimesheetsPresetByIdResponse> {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -11518,8 +11220,8 @@ impl crate::Client {
     pub(crate) fn send_update_timesheets_preset<'a>(
         &'a self,
         id: &str,
-        body: &types::UpdateTimesheetsPresetBody,
-    ) -> crate::runtime::Pending<types::ProjectsCreateTimesheetsPresetResponse201> {
+        body: &types::UpdateTimesheetsPresetRequest,
+    ) -> crate::runtime::Pending<types::IdResponse> {
         let url = format!(
             "{}/rest/v2/timesheets/presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -11550,10 +11252,10 @@ impl crate::Client {
         &'a self,
         cursor: Option<&str>,
         limit: Option<i64>,
-        order_by: Option<types::TimesheetsRootPresetsGetParametersOrderBy>,
-        order_direction: Option<types::TimesheetsRootPresetsGetParametersOrderDirection>,
+        order_by: Option<types::OrderBy>,
+        order_direction: Option<types::HourlyReportRootPresetOrderDirection>,
         work_statement_statuses: Option<&::std::vec::Vec<::std::string::String>>,
-    ) -> crate::runtime::Pending<types::ProjectsGetHourlyReportRootPresetsResponse200> {
+    ) -> crate::runtime::Pending<types::HourlyReportRootPresetList> {
         let url = format!("{}/rest/v2/timesheets/root-presets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11590,8 +11292,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_root_timesheets_preset<'a>(
         &'a self,
-        body: &types::CreateRootTimesheetsPresetBody,
-    ) -> crate::runtime::Pending<types::ProjectsCreateRootTimesheetsPresetResponse200> {
+        body: &types::CreateRootTimesheetsPresetRequest,
+    ) -> crate::runtime::Pending<types::CreateRootTimesheetsPresetResponse> {
         let url = format!("{}/rest/v2/timesheets/root-presets", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11618,7 +11320,7 @@ impl crate::Client {
     pub(crate) fn send_get_hourly_report_root_preset_by_id<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::ProjectsGetTimesheetsPresetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetTimesheetsPresetByIdResponse> {
         let url = format!(
             "{}/rest/v2/timesheets/root-presets/{}", self.baseurl, encode_path(& id
             .to_string()),
@@ -11647,7 +11349,7 @@ impl crate::Client {
     pub(crate) fn send_get_timesheet_by_id<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::TimesheetsGetTimesheetByIdResponse200> {
+    ) -> crate::runtime::Pending<types::GetTimesheetByIdResponse> {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -11705,8 +11407,8 @@ impl crate::Client {
     pub(crate) fn send_update_timesheet<'a>(
         &'a self,
         id: &str,
-        body: &types::UpdateTimesheetBody,
-    ) -> crate::runtime::Pending<types::TimesheetsUpdateTimesheetResponse201> {
+        body: &types::UpdateTimesheetRequest,
+    ) -> crate::runtime::Pending<types::UpdatedResponse> {
         let url = format!(
             "{}/rest/v2/timesheets/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -11735,8 +11437,8 @@ impl crate::Client {
     pub(crate) fn send_create_timesheet_review<'a>(
         &'a self,
         id: &str,
-        body: &types::CreateTimesheetReviewBody,
-    ) -> crate::runtime::Pending<types::CandidatesAddCandidateResponse201> {
+        body: &types::CreateTimesheetReviewRequest,
+    ) -> crate::runtime::Pending<types::CreatedResponse> {
         let url = format!(
             "{}/rest/v2/timesheets/{}/reviews", self.baseurl, encode_path(& id
             .to_string()),
@@ -11765,8 +11467,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_veriff_session<'a>(
         &'a self,
-        body: &types::CreateVeriffSessionBody,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+        body: &types::CreateVeriffSessionRequest,
+    ) -> crate::runtime::Pending<types::UrlResponse> {
         let url = format!("{}/rest/v2/veriff/session", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11792,7 +11494,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_webhooks<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::WebhookListResponse> {
+    ) -> crate::runtime::Pending<types::WebhookList> {
         let url = format!("{}/rest/v2/webhooks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11818,7 +11520,7 @@ impl crate::Client {
     pub(crate) fn send_create_webhook<'a>(
         &'a self,
         body: &types::CreateWebhookRequest,
-    ) -> crate::runtime::Pending<types::WebhookItemResponse> {
+    ) -> crate::runtime::Pending<types::CreateWebhookResponse> {
         let url = format!("{}/rest/v2/webhooks", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11844,7 +11546,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_get_webhook_events<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<types::WebhookEventTypeListResponse> {
+    ) -> crate::runtime::Pending<types::WebhookEventList> {
         let url = format!("{}/rest/v2/webhooks/events/types", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11870,7 +11572,7 @@ impl crate::Client {
     pub(crate) fn send_get_webhook<'a>(
         &'a self,
         id: &str,
-    ) -> crate::runtime::Pending<types::WebhookItemResponse> {
+    ) -> crate::runtime::Pending<types::CreateWebhookResponse> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -11926,8 +11628,8 @@ impl crate::Client {
     pub(crate) fn send_update_webhook<'a>(
         &'a self,
         id: &str,
-        body: &types::PatchWebhookRequest,
-    ) -> crate::runtime::Pending<types::WebhookItemResponse> {
+        body: &types::UpdateWebhookRequest,
+    ) -> crate::runtime::Pending<types::CreateWebhookResponse> {
         let url = format!(
             "{}/rest/v2/webhooks/{}", self.baseurl, encode_path(& id.to_string()),
         );
@@ -11955,8 +11657,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_worker_worker<'a>(
         &'a self,
-        body: &types::CreateWorkerWorkerBody,
-    ) -> crate::runtime::Pending<types::WorkersCreateWorkerResponse201> {
+        body: &types::CreateWorkerWorkerRequest,
+    ) -> crate::runtime::Pending<types::CreateWorkerWorkerResponse> {
         let url = format!("{}/rest/v2/worker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11983,8 +11685,8 @@ impl crate::Client {
     pub(crate) fn send_sign_amendment<'a>(
         &'a self,
         amendment_id: &str,
-        body: &types::SignAmendmentBody,
-    ) -> crate::runtime::Pending<types::ContractsSignAmendmentResponse201> {
+        body: &types::SignAmendmentRequest,
+    ) -> crate::runtime::Pending<types::SignAmendmentResponse> {
         let url = format!(
             "{}/rest/v2/workers/amendments/{}/sign", self.baseurl, encode_path(&
             amendment_id.to_string()),
@@ -12013,9 +11715,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_list_of_worker_compliance_documents<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::WorkersListOfWorkerComplianceDocumentsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::DocumentsResponse> {
         let url = format!("{}/rest/v2/workers/compliance-documents", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12041,7 +11741,7 @@ impl crate::Client {
     pub(crate) fn send_retrieve_contract_pdf_download_link<'a>(
         &'a self,
         contract_id: &str,
-    ) -> crate::runtime::Pending<types::ScreeningsCreateVeriffSessionResponse201> {
+    ) -> crate::runtime::Pending<types::UrlResponse> {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/pdf", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -12092,8 +11792,8 @@ impl crate::Client {
     pub(crate) fn send_sign_worker_contract<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::SignWorkerContractBody,
-    ) -> crate::runtime::Pending<types::ContractsSignWorkerContractResponse201> {
+        body: &types::SignWorkerContractRequest,
+    ) -> crate::runtime::Pending<types::SignWorkerContractResponse> {
         let url = format!(
             "{}/rest/v2/workers/contracts/{}/signatures", self.baseurl, encode_path(&
             contract_id.to_string()),
@@ -12122,10 +11822,8 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_worker_access_token<'a>(
         &'a self,
-        body: &types::CreateWorkerAccessTokenBody,
-    ) -> crate::runtime::Pending<
-        types::WorkerSessionCreateWorkerAccessTokenResponse201,
-    > {
+        body: &types::CreateWorkerAccessTokenRequest,
+    ) -> crate::runtime::Pending<types::CreateWorkerAccessTokenResponse> {
         let url = format!("{}/rest/v2/workers/session", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12173,9 +11871,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_retrieve_working_locations<'a>(
         &'a self,
-    ) -> crate::runtime::Pending<
-        types::OrganizationsRetrieveWorkingLocationsResponse200,
-    > {
+    ) -> crate::runtime::Pending<types::WorkingLocationList> {
         let url = format!("{}/rest/v2/working-locations", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12226,9 +11922,9 @@ impl crate::Client {
     pub(crate) fn send_get_users<'a>(
         &'a self,
         count: Option<i64>,
-        filter: Option<&types::UsersGetParametersFilter>,
+        filter: Option<&types::UserFilter>,
         start_index: Option<i64>,
-    ) -> crate::runtime::Pending<types::UsersGetUsersResponse200> {
+    ) -> crate::runtime::Pending<types::GetUsersResponse> {
         let url = format!("{}/scim/v2/Users", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12257,7 +11953,7 @@ impl crate::Client {
     pub(crate) fn send_search_users<'a>(
         &'a self,
         body: &types::SearchRequest,
-    ) -> crate::runtime::Pending<types::UserSearchResponse> {
+    ) -> crate::runtime::Pending<types::SearchUsersResponse> {
         let url = format!("{}/scim/v2/Users/.search", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -12284,7 +11980,7 @@ impl crate::Client {
     pub(crate) fn send_get_user_by_id<'a>(
         &'a self,
         hris_profile_oid: &str,
-    ) -> crate::runtime::Pending<types::UserResponse> {
+    ) -> crate::runtime::Pending<types::GetUserByIdResponse> {
         let url = format!(
             "{}/scim/v2/Users/{}", self.baseurl, encode_path(& hris_profile_oid
             .to_string()),
@@ -12310,10 +12006,10 @@ impl crate::Client {
     }
     #[cfg(feature = "user")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_retrieve_a_single_user<'a>(
+    pub(crate) fn send_retrieve_single_user<'a>(
         &'a self,
         hris_profile_id: &str,
-    ) -> crate::runtime::Pending<types::UserRetrieveASingleUserResponse200> {
+    ) -> crate::runtime::Pending<types::RetrieveSingleUserResponse> {
         let url = format!(
             "{}/scim/v2/Users/{}", self.baseurl, encode_path(& hris_profile_id
             .to_string()),
@@ -12331,7 +12027,7 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "retrieve_a_single_user",
+                id: "retrieve_single_user",
                 method: "GET",
                 path: "/scim/v2/Users/{hris_profile_id}",
             },

@@ -157,10 +157,9 @@ fn decoding(c: &mut Criterion) {
     let clean = bytes::Bytes::from(contracts_page(10_000, false));
     let drifted = bytes::Bytes::from(contracts_page(10_000, true));
     // The generated types must read the same data the hand-written ones do.
-    let generated = decode::<types::ContractsGetContractsResponse200>(200, clean.clone(), DecodeMode::Strict);
+    let generated = decode::<types::ContractList>(200, clean.clone(), DecodeMode::Strict);
     assert!(generated.is_ok_and(|(p, c)| p.data.len() == 10_000 && c.is_empty()));
-    let corrected =
-        decode::<types::ContractsGetContractsResponse200>(200, drifted.clone(), DecodeMode::Lenient);
+    let corrected = decode::<types::ContractList>(200, drifted.clone(), DecodeMode::Lenient);
     assert!(corrected.is_ok_and(|(_, c)| c.len() == 20_000));
 
     let mut group = c.benchmark_group("decode 10k contracts");
@@ -169,14 +168,14 @@ fn decoding(c: &mut Criterion) {
     });
     group.bench_function("generated types, lenient", |b| {
         b.iter(|| {
-            decode::<types::ContractsGetContractsResponse200>(200, clean.clone(), DecodeMode::Lenient)
+            decode::<types::ContractList>(200, clean.clone(), DecodeMode::Lenient)
                 .map(|(p, _)| p.data.len())
                 .unwrap_or(0)
         })
     });
     group.bench_function("generated types, lenient, 2 corrections per item", |b| {
         b.iter(|| {
-            decode::<types::ContractsGetContractsResponse200>(200, drifted.clone(), DecodeMode::Lenient)
+            decode::<types::ContractList>(200, drifted.clone(), DecodeMode::Lenient)
                 .map(|(p, c)| p.data.len() + c.len())
                 .unwrap_or(0)
         })
@@ -215,8 +214,8 @@ fn round_trip(c: &mut Criterion) {
         Ok(c) => c,
         Err(e) => panic!("client: {e}"),
     };
-    let body = types::CreateWorkerAccessTokenBody {
-        data: types::WorkersSessionPostBodyData { profile_id: "p-1".into() },
+    let body = types::CreateWorkerAccessTokenRequest {
+        data: types::CreateWorkerAccessTokenInput { profile_id: "p-1".into() },
     };
 
     let mut group = c.benchmark_group("POST /workers/session round trip");

@@ -38,8 +38,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     // POSTs are retried only with an Idempotency-Key: supply one for this call.
-    let body = types::CreateWorkerAccessTokenBody {
-        data: types::WorkersSessionPostBodyData { profile_id: "p".into() },
+    let body = types::CreateWorkerAccessTokenRequest {
+        data: types::CreateWorkerAccessTokenInput { profile_id: "p".into() },
     };
     client
         .create_worker_access_token(body.clone())

@@ -256,8 +256,8 @@ impl WorkerSessions {
 
     /// Creates a session with `POST /workers/session`.
     async fn create(&self, profile_id: &str) -> Result<WorkerToken, Error> {
-        let body = types::CreateWorkerAccessTokenBody {
-            data: types::WorkersSessionPostBodyData { profile_id: profile_id.to_string() },
+        let body = types::CreateWorkerAccessTokenRequest {
+            data: types::CreateWorkerAccessTokenInput { profile_id: profile_id.to_string() },
         };
         // Read as JSON, not as the typed response: an unusable `expires_at` must not lose the
         // token, nor (zero-filled to the epoch) make every call create a new one.

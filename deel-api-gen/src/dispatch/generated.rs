@@ -24,56 +24,48 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "adjustments")]
     ("update_contract_adjustment", "PATCH", "/rest/v2/adjustments/{id}"),
     #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_ats_application_sources",
-        "GET",
-        "/rest/v2/ats/application-sources",
-    ),
+    ("list_ats_application_sources", "GET", "/rest/v2/ats/application-sources"),
     #[cfg(feature = "ats")]
-    ("retrieve_a_list_of_ats_applications", "GET", "/rest/v2/ats/applications"),
+    ("list_ats_applications", "GET", "/rest/v2/ats/applications"),
     #[cfg(feature = "ats")]
     ("create_ats_application", "POST", "/rest/v2/ats/applications"),
     #[cfg(feature = "ats")]
     ("retrieve_ats_application", "GET", "/rest/v2/ats/applications/{application_id}"),
     #[cfg(feature = "ats")]
     (
-        "associate_application_with_an_interview_plan_stage",
+        "associate_application_with_interview_plan_stage",
         "POST",
         "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
     ),
     #[cfg(feature = "ats")]
     (
-        "add_note_to_an_application",
+        "add_note_to_application",
         "POST",
         "/rest/v2/ats/applications/{application_id}/notes",
     ),
     #[cfg(feature = "ats")]
     (
-        "retrieve_paginated_list_of_ats_attachment_files",
+        "list_ats_attachment_files",
         "GET",
         "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
     ),
     #[cfg(feature = "ats")]
-    ("retrieve_paginated_list_of_ats_candidates", "GET", "/rest/v2/ats/candidates"),
+    ("list_ats_candidates", "GET", "/rest/v2/ats/candidates"),
     #[cfg(feature = "ats")]
     ("create_ats_candidate", "POST", "/rest/v2/ats/candidates"),
     #[cfg(feature = "ats")]
     ("create_candidate_tags", "POST", "/rest/v2/ats/candidates/{candidate_id}/tags"),
     #[cfg(feature = "ats")]
-    ("retrieve_a_list_of_ats_departments", "GET", "/rest/v2/ats/departments"),
+    ("list_ats_departments", "GET", "/rest/v2/ats/departments"),
     #[cfg(feature = "ats")]
-    (
-        "retrieve_a_list_of_published_ats_email_templates",
-        "GET",
-        "/rest/v2/ats/email-templates",
-    ),
+    ("list_published_ats_email_templates", "GET", "/rest/v2/ats/email-templates"),
     #[cfg(feature = "ats")]
-    ("retrieve_a_list_of_ats_employment_types", "GET", "/rest/v2/ats/employment-types"),
+    ("list_ats_employment_types", "GET", "/rest/v2/ats/employment-types"),
     #[cfg(feature = "ats")]
     ("retrieve_ats_hiring_members", "GET", "/rest/v2/ats/hiring-members"),
     #[cfg(feature = "ats")]
     (
-        "retrieve_a_list_of_ats_job_postings",
+        "list_ats_job_postings",
         "GET",
         "/rest/v2/ats/job-boards/{job_board_id}/job-postings",
     ),
@@ -82,27 +74,19 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "ats")]
     ("retrieve_ats_job_posting", "GET", "/rest/v2/ats/job-postings/{job_posting_id}"),
     #[cfg(feature = "ats")]
-    ("retrieve_a_list_of_ats_jobs", "GET", "/rest/v2/ats/jobs"),
+    ("list_ats_jobs", "GET", "/rest/v2/ats/jobs"),
     #[cfg(feature = "ats")]
     ("create_ats_job", "POST", "/rest/v2/ats/jobs"),
     #[cfg(feature = "ats")]
-    ("retrieve_a_list_of_ats_locations", "GET", "/rest/v2/ats/locations"),
+    ("list_ats_locations", "GET", "/rest/v2/ats/locations"),
     #[cfg(feature = "ats")]
-    ("retrieve_a_list_of_ats_offers", "GET", "/rest/v2/ats/offers"),
+    ("list_ats_offers", "GET", "/rest/v2/ats/offers"),
     #[cfg(feature = "ats")]
-    (
-        "retrieve_paginated_list_of_ats_rejection_archivation_reasons",
-        "GET",
-        "/rest/v2/ats/reasons",
-    ),
+    ("list_ats_rejection_archivation_reasons", "GET", "/rest/v2/ats/reasons"),
     #[cfg(feature = "ats")]
     ("list_tags", "GET", "/rest/v2/ats/tags"),
     #[cfg(feature = "legal-entities")]
-    (
-        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor",
-        "GET",
-        "/rest/v2/benefits/legal-entities/{id}",
-    ),
+    ("get_benefits_vendor_legal_entity", "GET", "/rest/v2/benefits/legal-entities/{id}"),
     #[cfg(feature = "plans-401-k")]
     (
         "get_401_k_plans_for_legal_entity",
@@ -111,25 +95,25 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "plans-401-k")]
     (
-        "clean_up_plan_for_a_given_legal_entity",
+        "clean_up_plan_for_legal_entity",
         "POST",
         "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
     ),
     #[cfg(feature = "plans-401-k")]
     (
-        "activate_the_401_k_integration_for_the_legal_entity",
+        "activate_401_k_integration_for_legal_entity",
         "POST",
         "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
     ),
     #[cfg(feature = "employees")]
     (
-        "get_employee_from_organization_integrated_with_external_benefits_vendor",
+        "get_benefits_vendor_employee",
         "GET",
         "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
     ),
     #[cfg(feature = "payroll")]
     (
-        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor",
+        "get_benefits_vendor_employee_pay_stubs",
         "GET",
         "/rest/v2/benefits/legal-entities/{id}/pay-stub",
     ),
@@ -153,19 +137,19 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "enrollments")]
     (
-        "get_enrollment_settings_from_an_employee_in_a_401_k_plan",
+        "get_enrollment_settings_from_employee_in_401_k_plan",
         "GET",
         "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
     ),
     #[cfg(feature = "enrollments")]
     (
-        "enroll_an_employee_in_a_401_k_plan",
+        "enroll_employee_in_401_k_plan",
         "POST",
         "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
     ),
     #[cfg(feature = "paystubs")]
     (
-        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor",
+        "get_benefits_vendor_legal_entity_paystubs",
         "GET",
         "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
     ),
@@ -205,7 +189,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "cost-centers")]
     (
-        "assign_cost_centers_to_an_employment_contract",
+        "assign_cost_centers_to_employment_contract",
         "POST",
         "/rest/v2/contracts/{contract_id}/cost-centers",
     ),
@@ -716,9 +700,9 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "equity-tokens")]
     ("create_equity_or_token_tax_event", "POST", "/rest/v2/equities-tokens/tax-events"),
     #[cfg(feature = "contracts")]
-    ("create_a_request_to_exercise_equity", "POST", "/rest/v2/equity/exercise"),
+    ("create_request_to_exercise_equity", "POST", "/rest/v2/equity/exercise"),
     #[cfg(feature = "contracts")]
-    ("approve_an_equity_exercise", "PATCH", "/rest/v2/equity/exercise/{public_id}"),
+    ("approve_equity_exercise", "PATCH", "/rest/v2/equity/exercise/{public_id}"),
     #[cfg(feature = "worker-hr")]
     ("get_hrx_manager_for_worker", "GET", "/rest/v2/escalations/workers/me/hrx"),
     #[cfg(feature = "forms")]
@@ -741,7 +725,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "global-payroll")]
     (
-        "retrieve_additional_information_fields_for_gp_workers_by_country",
+        "get_gp_worker_additional_fields",
         "GET",
         "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
     ),
@@ -775,7 +759,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get_gp_worker_payslips", "GET", "/rest/v2/gp/workers/{id}/payslips"),
     #[cfg(feature = "global-payroll")]
     (
-        "download_a_gp_worker_payslip",
+        "download_gp_worker_payslip",
         "GET",
         "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
     ),
@@ -881,19 +865,19 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "organization-structure")]
     (
-        "fetch_an_org_structure_from_the_organization",
+        "fetch_org_structure_from_organization",
         "GET",
         "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
     ),
     #[cfg(feature = "organization-structure")]
     (
-        "delete_an_org_structure_from_the_organization",
+        "delete_org_structure_from_organization",
         "DELETE",
         "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
     ),
     #[cfg(feature = "organization-structure")]
     (
-        "update_an_existing_hris_org_structure",
+        "update_existing_hris_org_structure",
         "PATCH",
         "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
     ),
@@ -907,7 +891,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "positions")]
     (
-        "fetch_hris_positions_from_a_hris_profile",
+        "fetch_hris_positions_from_hris_profile",
         "GET",
         "/rest/v2/hris/positions/profile/{hris_profile_id}",
     ),
@@ -945,13 +929,13 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "worker-relations")]
     (
-        "fetch_worker_relations_of_a_given_hris_profile_by_external_id",
+        "get_worker_relations_by_external_id",
         "GET",
         "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
     ),
     #[cfg(feature = "worker-relations")]
     (
-        "create_a_parent_worker_relation_with_external_id",
+        "create_parent_worker_relation_with_external_id",
         "PUT",
         "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
     ),
@@ -1032,7 +1016,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "immigration")]
     ("get_client_cases", "GET", "/rest/v2/immigration/client/cases"),
     #[cfg(feature = "immigration")]
-    ("create_an_immigration_case", "POST", "/rest/v2/immigration/client/cases"),
+    ("create_immigration_case", "POST", "/rest/v2/immigration/client/cases"),
     #[cfg(feature = "immigration")]
     ("get_client_case", "GET", "/rest/v2/immigration/client/cases/{id}"),
     #[cfg(feature = "immigration")]
@@ -1161,7 +1145,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("retrieve_offboarding_list", "GET", "/rest/v2/offboarding/tracker"),
     #[cfg(feature = "offboarding")]
     (
-        "retrieve_termination_details_by_hris_profile_identifier",
+        "get_termination_details_by_hris_profile",
         "GET",
         "/rest/v2/offboarding/tracker/hris_profile/{oid}",
     ),
@@ -1190,16 +1174,12 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "accounting")]
     ("retrieve_payment_receipts", "GET", "/rest/v2/payments"),
     #[cfg(feature = "accounting")]
-    ("retrieve_a_payment_breakdown", "GET", "/rest/v2/payments/{payment_id}/breakdown"),
+    ("retrieve_payment_breakdown", "GET", "/rest/v2/payments/{payment_id}/breakdown"),
+    #[cfg(feature = "payouts")]
+    ("get_auto_withdrawal_setting", "GET", "/rest/v2/payouts/auto-withdrawal-setting"),
     #[cfg(feature = "payouts")]
     (
-        "get_the_auto_withdrawal_setting",
-        "GET",
-        "/rest/v2/payouts/auto-withdrawal-setting",
-    ),
-    #[cfg(feature = "payouts")]
-    (
-        "change_the_auto_withdrawal_setting",
+        "change_auto_withdrawal_setting",
         "PATCH",
         "/rest/v2/payouts/auto-withdrawal-setting",
     ),
@@ -1246,7 +1226,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "people")]
     ("get_people", "GET", "/rest/v2/people"),
     #[cfg(feature = "people")]
-    ("create_a_direct_employee", "POST", "/rest/v2/people"),
+    ("create_direct_employee", "POST", "/rest/v2/people"),
     #[cfg(feature = "custom-fields-people")]
     ("get_custom_fields", "GET", "/rest/v2/people/custom_fields"),
     #[cfg(feature = "custom-fields-people")]
@@ -1291,12 +1271,12 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("create_person_without_contract", "POST", "/rest/v2/pwac"),
     #[cfg(feature = "reports")]
     (
-        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id",
+        "get_gross_to_net_report",
         "GET",
         "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
     ),
     #[cfg(feature = "organizations")]
-    ("get_the_roles_of_the_current_organization", "GET", "/rest/v2/roles"),
+    ("get_roles_of_current_organization", "GET", "/rest/v2/roles"),
     #[cfg(feature = "organizations")]
     ("create_organization_role", "POST", "/rest/v2/roles"),
     #[cfg(feature = "organizations")]
@@ -1506,7 +1486,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "users")]
     ("get_user_by_id", "GET", "/scim/v2/Users/{hrisProfileOid}"),
     #[cfg(feature = "user")]
-    ("retrieve_a_single_user", "GET", "/scim/v2/Users/{hris_profile_id}"),
+    ("retrieve_single_user", "GET", "/scim/v2/Users/{hris_profile_id}"),
 ];
 /// Calls `call.operation` with arguments read from the call's path, query and body.
 pub async fn call(
@@ -1516,7 +1496,7 @@ pub async fn call(
     match call.operation {
         #[cfg(feature = "treasury")]
         "create_vendor_bill" => {
-            let a0: types::CreateVendorBillBody = body_arg(call.body)?;
+            let a0: types::CreateVendorBillRequest = body_arg(call.body)?;
             json(client.send_create_vendor_bill(&a0).await)
         }
         #[cfg(feature = "treasury")]
@@ -1536,11 +1516,10 @@ pub async fn call(
         }
         #[cfg(feature = "adjustments")]
         "get_adjustment_categories" => {
-            let a0: Option<
-                ::std::vec::Vec<
-                    types::AdjustmentsCategoriesGetParametersContractTypesSchemaItems,
-                >,
-            > = query_arg(call.query, "contract_types")?;
+            let a0: Option<::std::vec::Vec<types::AdjustmentCategoryContractType>> = query_arg(
+                call.query,
+                "contract_types",
+            )?;
             json(client.send_get_adjustment_categories(a0.as_ref()).await)
         }
         #[cfg(feature = "adjustments")]
@@ -1572,17 +1551,13 @@ pub async fn call(
             json(client.send_update_contract_adjustment(&a0, a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_application_sources" => {
+        "list_ats_application_sources" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
-            json(
-                client
-                    .send_retrieve_a_list_of_ats_application_sources(a0.as_deref(), a1)
-                    .await,
-            )
+            json(client.send_list_ats_application_sources(a0.as_deref(), a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_applications" => {
+        "list_ats_applications" => {
             let a0: Option<::std::vec::Vec<::std::string::String>> = query_arg(
                 call.query,
                 "candidate_tag_ids",
@@ -1600,22 +1575,21 @@ pub async fn call(
                 call.query,
                 "interview_plan_stage_ids",
             )?;
-            let a5: Option<
-                ::std::vec::Vec<
-                    types::AtsApplicationsGetParametersJobCriteriasMatchingsSchemaItems,
-                >,
-            > = query_arg(call.query, "job_criterias_matchings")?;
+            let a5: Option<::std::vec::Vec<types::JobCriteriasMatching>> = query_arg(
+                call.query,
+                "job_criterias_matchings",
+            )?;
             let a6: Option<::std::string::String> = query_arg(call.query, "job_id")?;
             let a7: Option<i64> = query_arg(call.query, "limit")?;
             let a8: Option<::std::string::String> = query_arg(
                 call.query,
                 "search_text",
             )?;
-            let a9: Option<types::AtsApplicationsGetParametersSortBy> = query_arg(
+            let a9: Option<types::AtsApplicationSortBy> = query_arg(
                 call.query,
                 "sort_by",
             )?;
-            let a10: Option<types::AtsApplicationsGetParametersSortOrder> = query_arg(
+            let a10: Option<types::AtsApplicationSortOrder> = query_arg(
                 call.query,
                 "sort_order",
             )?;
@@ -1629,7 +1603,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_a_list_of_ats_applications(
+                    .send_list_ats_applications(
                         a0.as_ref(),
                         a1.as_ref(),
                         a2.as_ref(),
@@ -1649,7 +1623,7 @@ pub async fn call(
         }
         #[cfg(feature = "ats")]
         "create_ats_application" => {
-            let a0: types::CreateAtsApplicationBody = body_arg(call.body)?;
+            let a0: types::CreateAtsApplicationRequest = body_arg(call.body)?;
             json(client.send_create_ats_application(&a0).await)
         }
         #[cfg(feature = "ats")]
@@ -1662,34 +1636,32 @@ pub async fn call(
             json(client.send_retrieve_ats_application(&a0).await)
         }
         #[cfg(feature = "ats")]
-        "associate_application_with_an_interview_plan_stage" => {
+        "associate_application_with_interview_plan_stage" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
                 call.path,
                 "application_id",
             )?;
-            let a1: types::AssociateApplicationWithAnInterviewPlanStageBody = body_arg(
-                call.body,
-            )?;
+            let a1: types::AssociateWithInterviewPlanStageRequest = body_arg(call.body)?;
             json(
                 client
-                    .send_associate_application_with_an_interview_plan_stage(&a0, &a1)
+                    .send_associate_application_with_interview_plan_stage(&a0, &a1)
                     .await,
             )
         }
         #[cfg(feature = "ats")]
-        "add_note_to_an_application" => {
+        "add_note_to_application" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ats/applications/{application_id}/notes",
                 call.path,
                 "application_id",
             )?;
-            let a1: types::AddNoteToAnApplicationBody = body_arg(call.body)?;
-            json(client.send_add_note_to_an_application(&a0, &a1).await)
+            let a1: types::AddNoteToApplicationRequest = body_arg(call.body)?;
+            json(client.send_add_note_to_application(&a0, &a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_attachment_files" => {
-            let a0: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachableTypeSlug = path_arg(
+        "list_ats_attachment_files" => {
+            let a0: types::AttachableTypeSlug = path_arg(
                 "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
                 call.path,
                 "attachable_type_slug",
@@ -1699,7 +1671,7 @@ pub async fn call(
                 call.path,
                 "attachable_id",
             )?;
-            let a2: types::AtsAttachmentsAttachableTypeSlugAttachableIdAttachmentTypeSlugGetParametersAttachmentTypeSlug = path_arg(
+            let a2: types::AttachmentTypeSlug = path_arg(
                 "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
                 call.path,
                 "attachment_type_slug",
@@ -1708,18 +1680,12 @@ pub async fn call(
             let a4: Option<i64> = query_arg(call.query, "limit")?;
             json(
                 client
-                    .send_retrieve_paginated_list_of_ats_attachment_files(
-                        a0,
-                        &a1,
-                        a2,
-                        a3.as_deref(),
-                        a4,
-                    )
+                    .send_list_ats_attachment_files(a0, &a1, a2, a3.as_deref(), a4)
                     .await,
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_candidates" => {
+        "list_ats_candidates" => {
             let a0: Option<::std::vec::Vec<::std::string::String>> = query_arg(
                 call.query,
                 "current_stage_category_type_slugs",
@@ -1749,7 +1715,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_paginated_list_of_ats_candidates(
+                    .send_list_ats_candidates(
                         a0.as_ref(),
                         a1.as_ref(),
                         a2.as_deref(),
@@ -1765,7 +1731,7 @@ pub async fn call(
         }
         #[cfg(feature = "ats")]
         "create_ats_candidate" => {
-            let a0: types::CreateAtsCandidateBody = body_arg(call.body)?;
+            let a0: types::CreateAtsCandidateRequest = body_arg(call.body)?;
             json(client.send_create_ats_candidate(&a0).await)
         }
         #[cfg(feature = "ats")]
@@ -1775,17 +1741,17 @@ pub async fn call(
                 call.path,
                 "candidate_id",
             )?;
-            let a1: types::CreateCandidateTagsBody = body_arg(call.body)?;
+            let a1: types::CreateCandidateTagsRequest = body_arg(call.body)?;
             json(client.send_create_candidate_tags(&a0, &a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_departments" => {
+        "list_ats_departments" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
-            json(client.send_retrieve_a_list_of_ats_departments(a0.as_deref(), a1).await)
+            json(client.send_list_ats_departments(a0.as_deref(), a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_published_ats_email_templates" => {
+        "list_published_ats_email_templates" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
             let a2: Option<::chrono::DateTime<::chrono::offset::Utc>> = query_arg(
@@ -1794,7 +1760,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_a_list_of_published_ats_email_templates(
+                    .send_list_published_ats_email_templates(
                         a0.as_deref(),
                         a1,
                         a2.as_ref(),
@@ -1803,14 +1769,10 @@ pub async fn call(
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_employment_types" => {
+        "list_ats_employment_types" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
-            json(
-                client
-                    .send_retrieve_a_list_of_ats_employment_types(a0.as_deref(), a1)
-                    .await,
-            )
+            json(client.send_list_ats_employment_types(a0.as_deref(), a1).await)
         }
         #[cfg(feature = "ats")]
         "retrieve_ats_hiring_members" => {
@@ -1819,7 +1781,7 @@ pub async fn call(
             json(client.send_retrieve_ats_hiring_members(a0.as_deref(), a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_job_postings" => {
+        "list_ats_job_postings" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ats/job-boards/{job_board_id}/job-postings",
                 call.path,
@@ -1827,11 +1789,7 @@ pub async fn call(
             )?;
             let a1: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a2: Option<i64> = query_arg(call.query, "limit")?;
-            json(
-                client
-                    .send_retrieve_a_list_of_ats_job_postings(&a0, a1.as_deref(), a2)
-                    .await,
-            )
+            json(client.send_list_ats_job_postings(&a0, a1.as_deref(), a2).await)
         }
         #[cfg(feature = "ats")]
         "retrieve_ats_job_postings" => {
@@ -1863,7 +1821,7 @@ pub async fn call(
             json(client.send_retrieve_ats_job_posting(&a0).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_jobs" => {
+        "list_ats_jobs" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<::std::vec::Vec<::std::string::String>> = query_arg(
                 call.query,
@@ -1883,7 +1841,7 @@ pub async fn call(
                 "location_ids",
             )?;
             let a6: Option<::std::string::String> = query_arg(call.query, "search")?;
-            let a7: Option<::std::vec::Vec<types::AtsJobsPostResponseDataStatus>> = query_arg(
+            let a7: Option<::std::vec::Vec<types::AtsJobStatus>> = query_arg(
                 call.query,
                 "status",
             )?;
@@ -1897,7 +1855,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_retrieve_a_list_of_ats_jobs(
+                    .send_list_ats_jobs(
                         a0.as_deref(),
                         a1.as_ref(),
                         a2.as_ref(),
@@ -1914,39 +1872,37 @@ pub async fn call(
         }
         #[cfg(feature = "ats")]
         "create_ats_job" => {
-            let a0: types::CreateAtsJobBody = body_arg(call.body)?;
+            let a0: types::CreateAtsJobRequest = body_arg(call.body)?;
             json(client.send_create_ats_job(&a0).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_locations" => {
+        "list_ats_locations" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
-            json(client.send_retrieve_a_list_of_ats_locations(a0.as_deref(), a1).await)
+            json(client.send_list_ats_locations(a0.as_deref(), a1).await)
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_offers" => {
-            json(client.send_retrieve_a_list_of_ats_offers().await)
-        }
+        "list_ats_offers" => json(client.send_list_ats_offers().await),
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_rejection_archivation_reasons" => {
+        "list_ats_rejection_archivation_reasons" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<::std::string::String> = query_arg(
                 call.query,
                 "include_counts",
             )?;
             let a2: Option<i64> = query_arg(call.query, "limit")?;
-            let a3: Option<types::AtsReasonsGetParametersReasonGroupSlug> = query_arg(
+            let a3: Option<types::ReasonGroupSlug> = query_arg(
                 call.query,
                 "reason_group_slug",
             )?;
             let a4: Option<::std::string::String> = query_arg(call.query, "search")?;
-            let a5: Option<types::AtsReasonsGetParametersSubgroupSlug> = query_arg(
+            let a5: Option<types::SubgroupSlug> = query_arg(
                 call.query,
                 "subgroup_slug",
             )?;
             json(
                 client
-                    .send_retrieve_paginated_list_of_ats_rejection_archivation_reasons(
+                    .send_list_ats_rejection_archivation_reasons(
                         a0.as_deref(),
                         a1.as_deref(),
                         a2,
@@ -1960,7 +1916,7 @@ pub async fn call(
         #[cfg(feature = "ats")]
         "list_tags" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
-            let a1: Option<types::AtsTagsGetParametersIncludeCounts> = query_arg(
+            let a1: Option<types::IncludeCount> = query_arg(
                 call.query,
                 "include_counts",
             )?;
@@ -1969,26 +1925,20 @@ pub async fn call(
                 call.query,
                 "search_text",
             )?;
-            let a4: Option<types::AtsTagsGetParametersTagGroupSlug> = query_arg(
+            let a4: Option<types::TagGroupSlug> = query_arg(
                 call.query,
                 "tag_group_slug",
             )?;
             json(client.send_list_tags(a0.as_deref(), a1, a2, a3.as_deref(), a4).await)
         }
         #[cfg(feature = "legal-entities")]
-        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor" => {
+        "get_benefits_vendor_legal_entity" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}",
                 call.path,
                 "id",
             )?;
-            json(
-                client
-                    .send_get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor(
-                        &a0,
-                    )
-                    .await,
-            )
+            json(client.send_get_benefits_vendor_legal_entity(&a0).await)
         }
         #[cfg(feature = "plans-401-k")]
         "get_401_k_plans_for_legal_entity" => {
@@ -2000,29 +1950,25 @@ pub async fn call(
             json(client.send_get_401_k_plans_for_legal_entity(&a0).await)
         }
         #[cfg(feature = "plans-401-k")]
-        "clean_up_plan_for_a_given_legal_entity" => {
+        "clean_up_plan_for_legal_entity" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
                 call.path,
                 "id",
             )?;
-            json(client.send_clean_up_plan_for_a_given_legal_entity(&a0).await)
+            json(client.send_clean_up_plan_for_legal_entity(&a0).await)
         }
         #[cfg(feature = "plans-401-k")]
-        "activate_the_401_k_integration_for_the_legal_entity" => {
+        "activate_401_k_integration_for_legal_entity" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
                 call.path,
                 "id",
             )?;
-            json(
-                client
-                    .send_activate_the_401_k_integration_for_the_legal_entity(&a0)
-                    .await,
-            )
+            json(client.send_activate_401_k_integration_for_legal_entity(&a0).await)
         }
         #[cfg(feature = "employees")]
-        "get_employee_from_organization_integrated_with_external_benefits_vendor" => {
+        "get_benefits_vendor_employee" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
                 call.path,
@@ -2034,18 +1980,10 @@ pub async fn call(
                 "employee_id",
             )?;
             let a2: Option<bool> = query_arg(call.query, "active_contracts")?;
-            json(
-                client
-                    .send_get_employee_from_organization_integrated_with_external_benefits_vendor(
-                        &a0,
-                        &a1,
-                        a2,
-                    )
-                    .await,
-            )
+            json(client.send_get_benefits_vendor_employee(&a0, &a1, a2).await)
         }
         #[cfg(feature = "payroll")]
-        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor" => {
+        "get_benefits_vendor_employee_pay_stubs" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{id}/pay-stub",
                 call.path,
@@ -2064,7 +2002,7 @@ pub async fn call(
             let a5: Option<::std::string::String> = query_arg(call.query, "status")?;
             json(
                 client
-                    .send_get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor(
+                    .send_get_benefits_vendor_employee_pay_stubs(
                         &a0,
                         a1,
                         a2,
@@ -2099,7 +2037,7 @@ pub async fn call(
                 call.path,
                 "legal_entity_id",
             )?;
-            let a1: types::Create401KPlanForLegalEntityBody = body_arg(call.body)?;
+            let a1: types::Create401KPlanForLegalEntityRequest = body_arg(call.body)?;
             json(client.send_create_401_k_plan_for_legal_entity(&a0, &a1).await)
         }
         #[cfg(feature = "plans-401-k")]
@@ -2114,11 +2052,11 @@ pub async fn call(
                 call.path,
                 "plan_id",
             )?;
-            let a2: types::Update401KPlanBody = body_arg(call.body)?;
+            let a2: types::Update401KPlanRequest = body_arg(call.body)?;
             json(client.send_update_401_k_plan(&a0, &a1, &a2).await)
         }
         #[cfg(feature = "enrollments")]
-        "get_enrollment_settings_from_an_employee_in_a_401_k_plan" => {
+        "get_enrollment_settings_from_employee_in_401_k_plan" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
                 call.path,
@@ -2136,7 +2074,7 @@ pub async fn call(
             )?;
             json(
                 client
-                    .send_get_enrollment_settings_from_an_employee_in_a_401_k_plan(
+                    .send_get_enrollment_settings_from_employee_in_401_k_plan(
                         &a0,
                         &a1,
                         &a2,
@@ -2145,7 +2083,7 @@ pub async fn call(
             )
         }
         #[cfg(feature = "enrollments")]
-        "enroll_an_employee_in_a_401_k_plan" => {
+        "enroll_employee_in_401_k_plan" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
                 call.path,
@@ -2161,13 +2099,11 @@ pub async fn call(
                 call.path,
                 "plan_id",
             )?;
-            let a3: types::EnrollAnEmployeeInA401kPlanBody = body_arg(call.body)?;
-            json(
-                client.send_enroll_an_employee_in_a_401_k_plan(&a0, &a1, &a2, &a3).await,
-            )
+            let a3: types::EnrollEmployeeIn401KPlanRequest = body_arg(call.body)?;
+            json(client.send_enroll_employee_in_401_k_plan(&a0, &a1, &a2, &a3).await)
         }
         #[cfg(feature = "paystubs")]
-        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor" => {
+        "get_benefits_vendor_legal_entity_paystubs" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
                 call.path,
@@ -2177,14 +2113,13 @@ pub async fn call(
             let a2: Option<::std::string::String> = query_arg(call.query, "date_end")?;
             let a3: Option<::std::string::String> = query_arg(call.query, "date_start")?;
             let a4: Option<i64> = query_arg(call.query, "items_per_page")?;
-            let a5: Option<
-                ::std::vec::Vec<
-                    types::BenefitsLegalEntitiesIdPayStubGetResponseDataItemsPaymentStatus,
-                >,
-            > = query_arg(call.query, "states")?;
+            let a5: Option<::std::vec::Vec<types::PaymentStatus>> = query_arg(
+                call.query,
+                "states",
+            )?;
             json(
                 client
-                    .send_get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor(
+                    .send_get_benefits_vendor_legal_entity_paystubs(
                         &a0,
                         a1.as_deref(),
                         a2.as_deref(),
@@ -2197,12 +2132,12 @@ pub async fn call(
         }
         #[cfg(feature = "candidates")]
         "add_candidate" => {
-            let a0: types::AddCandidateBody = body_arg(call.body)?;
+            let a0: types::AddCandidateRequest = body_arg(call.body)?;
             json(client.send_add_candidate(&a0).await)
         }
         #[cfg(feature = "consent")]
         "create_consent_token" => {
-            let a0: types::CreateConsentTokenBody = body_arg(call.body)?;
+            let a0: types::CreateConsentTokenRequest = body_arg(call.body)?;
             json(client.send_create_consent_token(&a0).await)
         }
         #[cfg(feature = "contracts")]
@@ -2217,14 +2152,8 @@ pub async fn call(
                 call.query,
                 "countries",
             )?;
-            let a2: Option<types::PaymentsGetParametersCurrencies> = query_arg(
-                call.query,
-                "currencies",
-            )?;
-            let a3: Option<types::ContractsGetParametersExpand> = query_arg(
-                call.query,
-                "expand",
-            )?;
+            let a2: Option<types::CurrencyCode> = query_arg(call.query, "currencies")?;
+            let a3: Option<types::Expand> = query_arg(call.query, "expand")?;
             let a4: Option<::std::string::String> = query_arg(
                 call.query,
                 "external_id",
@@ -2234,20 +2163,15 @@ pub async fn call(
                 "external_id_absent",
             )?;
             let a6: Option<i64> = query_arg(call.query, "limit")?;
-            let a7: Option<types::PeopleGetParametersSortOrder> = query_arg(
-                call.query,
-                "order_direction",
-            )?;
+            let a7: Option<types::SortOrder> = query_arg(call.query, "order_direction")?;
             let a8: Option<::std::string::String> = query_arg(call.query, "search")?;
-            let a9: Option<types::ContractsGetParametersSortBy> = query_arg(
+            let a9: Option<types::ContractSortBy> = query_arg(call.query, "sort_by")?;
+            let a10: Option<::std::vec::Vec<types::GetContractsStatus>> = query_arg(
                 call.query,
-                "sort_by",
+                "statuses",
             )?;
-            let a10: Option<
-                ::std::vec::Vec<types::ContractsGetParametersStatusesSchemaItems>,
-            > = query_arg(call.query, "statuses")?;
             let a11: Option<::std::string::String> = query_arg(call.query, "team_id")?;
-            let a12: Option<::std::vec::Vec<types::ContractsGetResponseDataItemsType>> = query_arg(
+            let a12: Option<::std::vec::Vec<types::ContractKind>> = query_arg(
                 call.query,
                 "types",
             )?;
@@ -2273,7 +2197,7 @@ pub async fn call(
         }
         #[cfg(feature = "contracts")]
         "create_ic_contract" => {
-            let a0: types::CreateIcContractBody = body_arg(call.body)?;
+            let a0: types::CreateIcContractRequest = body_arg(call.body)?;
             json(client.send_create_ic_contract(&a0).await)
         }
         #[cfg(feature = "custom-fields-contracts")]
@@ -2291,7 +2215,7 @@ pub async fn call(
         }
         #[cfg(feature = "gp-hiring")]
         "create_gp_contract" => {
-            let a0: types::CreateGpContractBody = body_arg(call.body)?;
+            let a0: types::CreateGpContractRequest = body_arg(call.body)?;
             json(client.send_create_gp_contract(&a0).await)
         }
         #[cfg(feature = "contracts")]
@@ -2301,10 +2225,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: Option<types::ContractsGetParametersExpand> = query_arg(
-                call.query,
-                "expand",
-            )?;
+            let a1: Option<types::Expand> = query_arg(call.query, "expand")?;
             json(client.send_get_contract(&a0, a1).await)
         }
         #[cfg(feature = "contracts")]
@@ -2314,7 +2235,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::UpdateIcContractBody = body_arg(call.body)?;
+            let a1: types::UpdateIcContractRequest = body_arg(call.body)?;
             json(client.send_update_ic_contract(&a0, &a1).await)
         }
         #[cfg(feature = "adjustments")]
@@ -2339,16 +2260,14 @@ pub async fn call(
             )?;
             let a1: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a2: Option<i64> = query_arg(call.query, "limit")?;
-            let a3: Option<
-                ::std::vec::Vec<
-                    types::ContractsContractIdAmendmentsGetResponseDataItemsSignStatus,
-                >,
-            > = query_arg(call.query, "sign_statuses")?;
-            let a4: Option<
-                ::std::vec::Vec<
-                    types::ContractsContractIdAmendmentsGetResponseDataItemsStatus,
-                >,
-            > = query_arg(call.query, "statuses")?;
+            let a3: Option<::std::vec::Vec<types::SignStatus>> = query_arg(
+                call.query,
+                "sign_statuses",
+            )?;
+            let a4: Option<::std::vec::Vec<types::ContractAmendmentsContractStatus>> = query_arg(
+                call.query,
+                "statuses",
+            )?;
             json(
                 client
                     .send_get_contract_amendments_contracts(
@@ -2368,22 +2287,22 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateContractAmendmentContractsBody = body_arg(call.body)?;
+            let a1: types::CreateContractAmendmentContractsRequest = body_arg(
+                call.body,
+            )?;
             json(client.send_create_contract_amendment_contracts(&a0, &a1).await)
         }
         #[cfg(feature = "cost-centers")]
-        "assign_cost_centers_to_an_employment_contract" => {
+        "assign_cost_centers_to_employment_contract" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/contracts/{contract_id}/cost-centers",
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::AssignCostCentersToAnEmploymentContractBody = body_arg(
+            let a1: types::AssignCostCentersToEmploymentContractRequest = body_arg(
                 call.body,
             )?;
-            json(
-                client.send_assign_cost_centers_to_an_employment_contract(&a0, &a1).await,
-            )
+            json(client.send_assign_cost_centers_to_employment_contract(&a0, &a1).await)
         }
         #[cfg(feature = "custom-fields-contracts")]
         "put_contract_custom_field" => {
@@ -2392,7 +2311,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::PutContractCustomFieldBody = body_arg(call.body)?;
+            let a1: types::PutContractCustomFieldRequest = body_arg(call.body)?;
             json(client.send_put_contract_custom_field(&a0, &a1).await)
         }
         #[cfg(feature = "custom-fields-contracts")]
@@ -2452,7 +2371,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateIcInvoicingTaxBody = body_arg(call.body)?;
+            let a1: types::CreateIcInvoicingTaxRequest = body_arg(call.body)?;
             json(client.send_create_ic_invoicing_tax(&a0, &a1).await)
         }
         #[cfg(feature = "ic-invoicing-taxes")]
@@ -2462,7 +2381,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::UpdateIcInvoicingTaxBody = body_arg(call.body)?;
+            let a1: types::UpdateIcInvoicingTaxRequest = body_arg(call.body)?;
             empty(client.send_update_ic_invoicing_tax(&a0, &a1).await)
         }
         #[cfg(feature = "ic-invoicing-taxes")]
@@ -2472,7 +2391,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::ContractsContractIdIcInvoicingTaxesPostBodyDataTaxType = path_arg(
+            let a1: types::TaxType = path_arg(
                 "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes/{tax_type}",
                 call.path,
                 "tax_type",
@@ -2486,7 +2405,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateContractInvitationBody = body_arg(call.body)?;
+            let a1: types::CreateContractInvitationRequest = body_arg(call.body)?;
             json(client.send_create_contract_invitation(&a0, &a1).await)
         }
         #[cfg(feature = "contractor-hiring")]
@@ -2515,9 +2434,10 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: Option<
-                types::ContractsContractIdTimesheetsGetParametersContractTypes,
-            > = query_arg(call.query, "contract_types")?;
+            let a1: Option<types::ContractInvoiceAdjustmentContractType> = query_arg(
+                call.query,
+                "contract_types",
+            )?;
             let a2: Option<::chrono::naive::NaiveDate> = query_arg(
                 call.query,
                 "date_from",
@@ -2533,11 +2453,11 @@ pub async fn call(
                 call.query,
                 "reporter_id",
             )?;
-            let a8: Option<types::TimesheetsGetParametersStatuses> = query_arg(
+            let a8: Option<types::ContractInvoiceAdjustmentStatus> = query_arg(
                 call.query,
                 "statuses",
             )?;
-            let a9: Option<types::InvoiceAdjustmentsGetParametersTypes> = query_arg(
+            let a9: Option<types::ContractInvoiceAdjustmentType> = query_arg(
                 call.query,
                 "types",
             )?;
@@ -2574,7 +2494,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateContractMilestoneBody = body_arg(call.body)?;
+            let a1: types::CreateContractMilestoneRequest = body_arg(call.body)?;
             json(client.send_create_contract_milestone(&a0, &a1).await)
         }
         #[cfg(feature = "milestones")]
@@ -2621,7 +2541,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateContractOffCyclePaymentBody = body_arg(call.body)?;
+            let a1: types::CreateContractOffCyclePaymentRequest = body_arg(call.body)?;
             json(client.send_create_contract_off_cycle_payment(&a0, &a1).await)
         }
         #[cfg(feature = "off-cycle")]
@@ -2664,7 +2584,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateContractSignatureBody = body_arg(call.body)?;
+            let a1: types::CreateContractSignatureRequest = body_arg(call.body)?;
             json(client.send_create_contract_signature(&a0, &a1).await)
         }
         #[cfg(feature = "tasks")]
@@ -2683,7 +2603,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateContractTaskBody = body_arg(call.body)?;
+            let a1: types::CreateContractTaskRequest = body_arg(call.body)?;
             json(client.send_create_contract_task(&a0, &a1).await)
         }
         #[cfg(feature = "tasks")]
@@ -2693,7 +2613,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::ReviewMultipleTasksBody = body_arg(call.body)?;
+            let a1: types::ReviewMultipleTasksRequest = body_arg(call.body)?;
             json(client.send_review_multiple_tasks(&a0, &a1).await)
         }
         #[cfg(feature = "tasks")]
@@ -2723,7 +2643,7 @@ pub async fn call(
                 call.path,
                 "task_id",
             )?;
-            let a2: types::CreateContractTaskReviewBody = body_arg(call.body)?;
+            let a2: types::CreateContractTaskReviewRequest = body_arg(call.body)?;
             json(client.send_create_contract_task_review(&a0, &a1, &a2).await)
         }
         #[cfg(feature = "terminations")]
@@ -2733,7 +2653,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateContractTerminationBody = body_arg(call.body)?;
+            let a1: types::CreateContractTerminationRequest = body_arg(call.body)?;
             json(client.send_create_contract_termination(&a0, &a1).await)
         }
         #[cfg(feature = "terminations")]
@@ -2752,9 +2672,10 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: Option<
-                types::ContractsContractIdTimesheetsGetParametersContractTypes,
-            > = query_arg(call.query, "contract_types")?;
+            let a1: Option<types::ContractInvoiceAdjustmentContractType> = query_arg(
+                call.query,
+                "contract_types",
+            )?;
             let a2: Option<::chrono::naive::NaiveDate> = query_arg(
                 call.query,
                 "date_from",
@@ -2769,7 +2690,7 @@ pub async fn call(
                 call.query,
                 "reporter_id",
             )?;
-            let a7: Option<types::TimesheetsGetParametersStatuses> = query_arg(
+            let a7: Option<types::ContractInvoiceAdjustmentStatus> = query_arg(
                 call.query,
                 "statuses",
             )?;
@@ -2830,7 +2751,7 @@ pub async fn call(
                 call.query,
                 "contract_oids",
             )?;
-            let a2: Option<types::AdjustmentsPostFormAmount> = query_arg(
+            let a2: Option<types::ContractAdjustmentAmount> = query_arg(
                 call.query,
                 "cursor",
             )?;
@@ -2860,7 +2781,7 @@ pub async fn call(
                 call.path,
                 "bank_id",
             )?;
-            let a1: types::PatchEorBankAccountBody = body_arg(call.body)?;
+            let a1: types::PatchEorBankAccountRequest = body_arg(call.body)?;
             json(client.send_patch_eor_bank_account(&a0, &a1).await)
         }
         #[cfg(feature = "deel-as-a-service")]
@@ -2871,7 +2792,7 @@ pub async fn call(
         "get_departments" => json(client.send_get_departments().await),
         #[cfg(feature = "employee-information")]
         "employee_additional_info_template" => {
-            let a0: types::EmployeeInfoContractTypesTypeCountriesCountryGetParametersType = path_arg(
+            let a0: types::AdditionalInfoTemplateType = path_arg(
                 "/rest/v2/employee-info/contract-types/{type}/countries/{country}",
                 call.path,
                 "type",
@@ -2908,7 +2829,7 @@ pub async fn call(
         }
         #[cfg(feature = "eor-contract")]
         "create_eor_contract" => {
-            let a0: types::CreateEorContractBody = body_arg(call.body)?;
+            let a0: types::CreateEorContractRequest = body_arg(call.body)?;
             json(client.send_create_eor_contract(&a0).await)
         }
         #[cfg(feature = "eor-hiring")]
@@ -2926,7 +2847,7 @@ pub async fn call(
                 query_arg(call.query, "country_code")?,
                 "country_code",
             )?;
-            let a1: types::EorPostBodyDataEmploymentType = required(
+            let a1: types::DetailsResponseEmploymentType = required(
                 query_arg(call.query, "employment_type")?,
                 "employment_type",
             )?;
@@ -2952,7 +2873,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::UpdateEorContractBody = body_arg(call.body)?;
+            let a1: types::UpdateEorContractRequest = body_arg(call.body)?;
             json(client.send_update_eor_contract(&a0, &a1).await)
         }
         #[cfg(feature = "eor-hiring")]
@@ -2962,7 +2883,7 @@ pub async fn call(
                 call.path,
                 "oid",
             )?;
-            let a1: types::CancelContractBody = body_arg(call.body)?;
+            let a1: types::CancelContractRequest = body_arg(call.body)?;
             empty(client.send_cancel_contract(&a0, &a1).await)
         }
         #[cfg(feature = "eor-hiring")]
@@ -2972,7 +2893,7 @@ pub async fn call(
                 call.path,
                 "oid",
             )?;
-            let a1: types::DelayOnboardingBody = body_arg(call.body)?;
+            let a1: types::DelayOnboardingRequest = body_arg(call.body)?;
             json(client.send_delay_onboarding(&a0, &a1).await)
         }
         #[cfg(feature = "eor-amendments")]
@@ -2991,7 +2912,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateContractAmendmentEorBody = body_arg(call.body)?;
+            let a1: types::CreateContractAmendmentEorRequest = body_arg(call.body)?;
             json(client.send_create_contract_amendment_eor(&a0, &a1).await)
         }
         #[cfg(feature = "eor-amendments")]
@@ -3001,7 +2922,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::ValidateEorAmendmentsBody = body_arg(call.body)?;
+            let a1: types::ValidateEorAmendmentsRequest = body_arg(call.body)?;
             json(client.send_validate_eor_amendments(&a0, &a1).await)
         }
         #[cfg(feature = "eor-amendments")]
@@ -3061,7 +2982,7 @@ pub async fn call(
                 call.path,
                 "amendment_id",
             )?;
-            let a2: types::UpdateContractAmendmentBody = body_arg(call.body)?;
+            let a2: types::UpdateContractAmendmentRequest = body_arg(call.body)?;
             json(client.send_update_contract_amendment(&a0, &a1, &a2).await)
         }
         #[cfg(feature = "eor-amendments")]
@@ -3076,9 +2997,7 @@ pub async fn call(
                 call.path,
                 "amendment_id",
             )?;
-            let a2: ::serde_json::Map<::std::string::String, ::serde_json::Value> = body_arg(
-                call.body,
-            )?;
+            let a2: types::AcceptContractAmendmentRequest = body_arg(call.body)?;
             json(client.send_accept_contract_amendment(&a0, &a1, &a2).await)
         }
         #[cfg(feature = "eor-amendments")]
@@ -3093,9 +3012,7 @@ pub async fn call(
                 call.path,
                 "amendment_id",
             )?;
-            let a2: ::serde_json::Map<::std::string::String, ::serde_json::Value> = body_arg(
-                call.body,
-            )?;
+            let a2: types::ConfirmContractAmendmentRequest = body_arg(call.body)?;
             json(client.send_confirm_contract_amendment(&a0, &a1, &a2).await)
         }
         #[cfg(feature = "eor-amendments")]
@@ -3142,9 +3059,7 @@ pub async fn call(
                 call.path,
                 "amendment_id",
             )?;
-            let a2: ::serde_json::Map<::std::string::String, ::serde_json::Value> = body_arg(
-                call.body,
-            )?;
+            let a2: types::SignEorAmendmentRequest = body_arg(call.body)?;
             json(client.send_sign_eor_amendment(&a0, &a1, &a2).await)
         }
         #[cfg(feature = "eor-contract")]
@@ -3172,12 +3087,12 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::EorContractsContractIdDocumentsTypeSignPostParametersType = path_arg(
+            let a1: types::SignatureDocumentType = path_arg(
                 "/rest/v2/eor/contracts/{contract_id}/documents/{type}/sign",
                 call.path,
                 "type",
             )?;
-            let a2: types::SignContractDocumentBody = body_arg(call.body)?;
+            let a2: types::SignContractDocumentRequest = body_arg(call.body)?;
             json(client.send_sign_contract_document(&a0, a1, &a2).await)
         }
         #[cfg(feature = "eor-hiring")]
@@ -3187,7 +3102,9 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::UpdateContractEmployeeInformationBody = body_arg(call.body)?;
+            let a1: types::UpdateContractEmployeeInformationRequest = body_arg(
+                call.body,
+            )?;
             json(client.send_update_contract_employee_information(&a0, &a1).await)
         }
         #[cfg(feature = "hrx-documents")]
@@ -3266,7 +3183,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::ReviewEorOffboardingPtoBody = body_arg(call.body)?;
+            let a1: types::ReviewEorOffboardingPtoRequest = body_arg(call.body)?;
             json(client.send_review_eor_offboarding_pto(&a0, &a1).await)
         }
         #[cfg(feature = "eor-offboarding")]
@@ -3276,9 +3193,10 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: Option<
-                types::EorContractsContractIdOffboardingRestrictedDatesGetParametersTerminationType,
-            > = query_arg(call.query, "termination_type")?;
+            let a1: Option<types::ContractOffboardingRestrictedDateTerminationType> = query_arg(
+                call.query,
+                "termination_type",
+            )?;
             json(client.send_get_contract_offboarding_restricted_dates(&a0, a1).await)
         }
         #[cfg(feature = "eor-offboarding")]
@@ -3288,7 +3206,9 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateEorOffboardingClientSignOffBody = body_arg(call.body)?;
+            let a1: types::CreateEorOffboardingClientSignOffRequest = body_arg(
+                call.body,
+            )?;
             json(client.send_create_eor_offboarding_client_sign_off(&a0, &a1).await)
         }
         #[cfg(feature = "eor-offboarding")]
@@ -3298,7 +3218,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::ReviewEorOffboardingEmployeeSignOffsBody = body_arg(
+            let a1: types::ReviewEorOffboardingEmployeeSignOffsRequest = body_arg(
                 call.body,
             )?;
             json(client.send_review_eor_offboarding_employee_sign_offs(&a0, &a1).await)
@@ -3343,7 +3263,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::AcceptProjectAssignmentBody = body_arg(call.body)?;
+            let a1: types::AcceptProjectAssignmentRequest = body_arg(call.body)?;
             empty(client.send_accept_project_assignment(&a0, &a1).await)
         }
         #[cfg(feature = "eor-project-assignment")]
@@ -3363,12 +3283,12 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CheckinProjectAssignmentBody = body_arg(call.body)?;
+            let a1: types::CheckinProjectAssignmentRequest = body_arg(call.body)?;
             empty(client.send_checkin_project_assignment(&a0, &a1).await)
         }
         #[cfg(feature = "cost-calculator")]
         "get_employment_cost" => {
-            let a0: types::GetEmploymentCostBody = body_arg(call.body)?;
+            let a0: types::GetEmploymentCostRequest = body_arg(call.body)?;
             json(client.send_get_employment_cost(&a0).await)
         }
         #[cfg(feature = "eor-job-scopes")]
@@ -3378,12 +3298,12 @@ pub async fn call(
         }
         #[cfg(feature = "eor-job-scopes")]
         "validate_job_scope" => {
-            let a0: types::ValidateJobScopeBody = body_arg(call.body)?;
+            let a0: types::ValidateJobScopeRequest = body_arg(call.body)?;
             json(client.send_validate_job_scope(&a0).await)
         }
         #[cfg(feature = "eor-worker-mailboxes")]
         "change_password" => {
-            let a0: types::ChangePasswordBody = body_arg(call.body)?;
+            let a0: types::ChangePasswordRequest = body_arg(call.body)?;
             empty(client.send_change_password(&a0).await)
         }
         #[cfg(feature = "eor-hiring")]
@@ -3438,14 +3358,14 @@ pub async fn call(
         }
         #[cfg(feature = "eor-worker-accounts")]
         "create_worker_eor" => {
-            let a0: types::CreateWorkerEorBody = body_arg(call.body)?;
+            let a0: types::CreateWorkerEorRequest = body_arg(call.body)?;
             json(client.send_create_worker_eor(&a0).await)
         }
         #[cfg(feature = "eor-worker-benefits")]
         "get_eor_worker_benefits" => json(client.send_get_eor_worker_benefits().await),
         #[cfg(feature = "eor-worker-information")]
         "create_eor_worker_bank_account" => {
-            let a0: types::CreateEorWorkerBankAccountBody = body_arg(call.body)?;
+            let a0: types::CreateEorWorkerBankAccountRequest = body_arg(call.body)?;
             json(client.send_create_eor_worker_bank_account(&a0).await)
         }
         #[cfg(feature = "eor-worker-banks")]
@@ -3518,7 +3438,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateGpWorkerAdditionalInformationEorBody = body_arg(
+            let a1: types::CreateGpWorkerAdditionalInformationEorRequest = body_arg(
                 call.body,
             )?;
             json(client.send_create_gp_worker_additional_information_eor(&a0, &a1).await)
@@ -3530,7 +3450,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::UpdateEorWorkerAdditionalInformationBody = body_arg(
+            let a1: types::UpdateEorWorkerAdditionalInformationRequest = body_arg(
                 call.body,
             )?;
             json(client.send_update_eor_worker_additional_information(&a0, &a1).await)
@@ -3582,7 +3502,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::SignEmployeeResignationLetterBody = body_arg(call.body)?;
+            let a1: types::SignEmployeeResignationLetterRequest = body_arg(call.body)?;
             json(client.send_sign_employee_resignation_letter(&a0, &a1).await)
         }
         #[cfg(feature = "eor-worker-agreements")]
@@ -3601,12 +3521,12 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::SignEorContractAsWorkerBody = body_arg(call.body)?;
+            let a1: types::SignEorContractAsWorkerRequest = body_arg(call.body)?;
             json(client.send_sign_eor_contract_as_worker(&a0, &a1).await)
         }
         #[cfg(feature = "eor-worker-offboarding")]
         "get_employee_resignations" => {
-            let a0: Option<types::EorWorkersResignationsGetParametersStatus> = query_arg(
+            let a0: Option<types::ResignationLetterStatus> = query_arg(
                 call.query,
                 "status",
             )?;
@@ -3655,7 +3575,7 @@ pub async fn call(
                 call.path,
                 "oid",
             )?;
-            let a1: types::CreateRegularTerminationBody = body_arg(call.body)?;
+            let a1: types::CreateRegularTerminationRequest = body_arg(call.body)?;
             json(client.send_create_regular_termination(&a0, &a1).await)
         }
         #[cfg(feature = "eor-terminations")]
@@ -3665,7 +3585,7 @@ pub async fn call(
                 call.path,
                 "oid",
             )?;
-            let a1: types::CreateResignationBody = body_arg(call.body)?;
+            let a1: types::CreateResignationRequest = body_arg(call.body)?;
             json(client.send_create_resignation(&a0, &a1).await)
         }
         #[cfg(feature = "eor-terminations")]
@@ -3684,23 +3604,23 @@ pub async fn call(
         }
         #[cfg(feature = "equity-tokens")]
         "create_equity_or_token_tax_event" => {
-            let a0: types::CreateEquityOrTokenTaxEventBody = body_arg(call.body)?;
+            let a0: types::CreateEquityOrTokenTaxEventRequest = body_arg(call.body)?;
             json(client.send_create_equity_or_token_tax_event(&a0).await)
         }
         #[cfg(feature = "contracts")]
-        "create_a_request_to_exercise_equity" => {
-            let a0: types::CreateARequestToExerciseEquityBody = body_arg(call.body)?;
-            json(client.send_create_a_request_to_exercise_equity(&a0).await)
+        "create_request_to_exercise_equity" => {
+            let a0: types::CreateRequestToExerciseEquityRequest = body_arg(call.body)?;
+            json(client.send_create_request_to_exercise_equity(&a0).await)
         }
         #[cfg(feature = "contracts")]
-        "approve_an_equity_exercise" => {
+        "approve_equity_exercise" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/equity/exercise/{public_id}",
                 call.path,
                 "public_id",
             )?;
-            let a1: types::ApproveAnEquityExerciseBody = body_arg(call.body)?;
-            json(client.send_approve_an_equity_exercise(&a0, &a1).await)
+            let a1: types::ApproveEquityExerciseRequest = body_arg(call.body)?;
+            json(client.send_approve_equity_exercise(&a0, &a1).await)
         }
         #[cfg(feature = "worker-hr")]
         "get_hrx_manager_for_worker" => {
@@ -3710,7 +3630,7 @@ pub async fn call(
         "fetch_multiple_eor_contract_forms" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
-            let a2: types::FetchMultipleEorContractFormsBody = body_arg(call.body)?;
+            let a2: types::FetchMultipleEorContractFormsRequest = body_arg(call.body)?;
             json(
                 client
                     .send_fetch_multiple_eor_contract_forms(a0.as_deref(), a1, &a2)
@@ -3750,19 +3670,13 @@ pub async fn call(
             json(client.send_get_worker_additional_fields_for_eor(&a0).await)
         }
         #[cfg(feature = "global-payroll")]
-        "retrieve_additional_information_fields_for_gp_workers_by_country" => {
+        "get_gp_worker_additional_fields" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
                 call.path,
                 "country_code",
             )?;
-            json(
-                client
-                    .send_retrieve_additional_information_fields_for_gp_workers_by_country(
-                        &a0,
-                    )
-                    .await,
-            )
+            json(client.send_get_gp_worker_additional_fields(&a0).await)
         }
         #[cfg(feature = "reports")]
         "get_gp_legal_entity_reports" => {
@@ -3804,7 +3718,7 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateGpWorkerAdditionalInformationGpBody = body_arg(
+            let a1: types::CreateGpWorkerAdditionalInformationGpRequest = body_arg(
                 call.body,
             )?;
             json(client.send_create_gp_worker_additional_information_gp(&a0, &a1).await)
@@ -3816,7 +3730,9 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::GetGpWorkerAdditionalInformationBody = body_arg(call.body)?;
+            let a1: types::GetGpWorkerAdditionalInformationRequest = body_arg(
+                call.body,
+            )?;
             empty(client.send_get_gp_worker_additional_information(&a0, &a1).await)
         }
         #[cfg(feature = "payslips")]
@@ -3829,7 +3745,7 @@ pub async fn call(
             json(client.send_get_gp_worker_payslips(&a0).await)
         }
         #[cfg(feature = "global-payroll")]
-        "download_a_gp_worker_payslip" => {
+        "download_gp_worker_payslip" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
                 call.path,
@@ -3840,7 +3756,7 @@ pub async fn call(
                 call.path,
                 "payslip_id",
             )?;
-            json(client.send_download_a_gp_worker_payslip(&a0, &a1).await)
+            json(client.send_download_gp_worker_payslip(&a0, &a1).await)
         }
         #[cfg(feature = "worker-information")]
         "update_gp_worker_address" => {
@@ -3849,7 +3765,7 @@ pub async fn call(
                 call.path,
                 "worker_id",
             )?;
-            let a1: types::UpdateGpWorkerAddressBody = body_arg(call.body)?;
+            let a1: types::UpdateGpWorkerAddressRequest = body_arg(call.body)?;
             json(client.send_update_gp_worker_address(&a0, &a1).await)
         }
         #[cfg(feature = "worker-information")]
@@ -3868,7 +3784,7 @@ pub async fn call(
                 call.path,
                 "worker_id",
             )?;
-            let a1: types::CreateGpWorkerBankBody = body_arg(call.body)?;
+            let a1: types::CreateGpWorkerBankRequest = body_arg(call.body)?;
             json(client.send_create_gp_worker_bank(&a0, &a1).await)
         }
         #[cfg(feature = "worker-information")]
@@ -3892,7 +3808,7 @@ pub async fn call(
                 call.path,
                 "bank_id",
             )?;
-            let a2: types::UpdateGpWorkerBankBody = body_arg(call.body)?;
+            let a2: types::UpdateGpWorkerBankRequest = body_arg(call.body)?;
             json(client.send_update_gp_worker_bank(&a0, &a1, &a2).await)
         }
         #[cfg(feature = "worker-information")]
@@ -3902,7 +3818,7 @@ pub async fn call(
                 call.path,
                 "worker_id",
             )?;
-            let a1: types::UpdateGpWorkerCompensationBody = body_arg(call.body)?;
+            let a1: types::UpdateGpWorkerCompensationRequest = body_arg(call.body)?;
             json(client.send_update_gp_worker_compensation(&a0, &a1).await)
         }
         #[cfg(feature = "worker-information")]
@@ -3912,7 +3828,9 @@ pub async fn call(
                 call.path,
                 "worker_id",
             )?;
-            let a1: types::UpdateGpWorkerEmployeeInformationBody = body_arg(call.body)?;
+            let a1: types::UpdateGpWorkerEmployeeInformationRequest = body_arg(
+                call.body,
+            )?;
             json(client.send_update_gp_worker_employee_information(&a0, &a1).await)
         }
         #[cfg(feature = "worker-information")]
@@ -3922,7 +3840,7 @@ pub async fn call(
                 call.path,
                 "worker_id",
             )?;
-            let a1: types::UpdateGpWorkerPtoPolicyBody = body_arg(call.body)?;
+            let a1: types::UpdateGpWorkerPtoPolicyRequest = body_arg(call.body)?;
             json(client.send_update_gp_worker_pto_policy(&a0, &a1).await)
         }
         #[cfg(feature = "gp-hiring")]
@@ -3932,7 +3850,7 @@ pub async fn call(
                 call.path,
                 "worker_id",
             )?;
-            let a1: types::CreateGpWorkerTerminationBody = body_arg(call.body)?;
+            let a1: types::CreateGpWorkerTerminationRequest = body_arg(call.body)?;
             json(client.send_create_gp_worker_termination(&a0, &a1).await)
         }
         #[cfg(feature = "groups")]
@@ -3944,15 +3862,12 @@ pub async fn call(
             )?;
             let a2: Option<bool> = query_arg(call.query, "include_archived_groups")?;
             let a3: Option<i64> = query_arg(call.query, "limit")?;
-            let a4: Option<types::GroupsGetParametersSortOrder> = query_arg(
-                call.query,
-                "sort_order",
-            )?;
+            let a4: Option<types::GroupSortOrder> = query_arg(call.query, "sort_order")?;
             json(client.send_get_groups(a0.as_deref(), a1.as_deref(), a2, a3, a4).await)
         }
         #[cfg(feature = "groups")]
         "create_group" => {
-            let a0: types::CreateGroupBody = body_arg(call.body)?;
+            let a0: types::CreateGroupRequest = body_arg(call.body)?;
             json(client.send_create_group(&a0).await)
         }
         #[cfg(feature = "groups")]
@@ -3971,7 +3886,7 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::UpdateGroupBody = body_arg(call.body)?;
+            let a1: types::UpdateGroupRequest = body_arg(call.body)?;
             json(client.send_update_group(&a0, &a1).await)
         }
         #[cfg(feature = "groups")]
@@ -3981,7 +3896,7 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::CloneGroupBody = body_arg(call.body)?;
+            let a1: types::CloneGroupRequest = body_arg(call.body)?;
             json(client.send_clone_group(&a0, &a1).await)
         }
         #[cfg(feature = "organization-structure")]
@@ -4002,7 +3917,7 @@ pub async fn call(
                 call.path,
                 "team_id",
             )?;
-            let a1: types::UpdateTeamCustomFieldsBody = body_arg(call.body)?;
+            let a1: types::UpdateTeamCustomFieldsRequest = body_arg(call.body)?;
             json(client.send_update_team_custom_fields(&a0, &a1).await)
         }
         #[cfg(feature = "organization-structure")]
@@ -4013,7 +3928,7 @@ pub async fn call(
         }
         #[cfg(feature = "organization-structure")]
         "create_organization_structure" => {
-            let a0: types::CreateOrganizationStructureBody = body_arg(call.body)?;
+            let a0: types::CreateOrganizationStructureRequest = body_arg(call.body)?;
             json(client.send_create_organization_structure(&a0).await)
         }
         #[cfg(feature = "organization-structure")]
@@ -4041,7 +3956,7 @@ pub async fn call(
                 call.path,
                 "external_id",
             )?;
-            let a1: types::UpdateOrganizationStructureByExternalIdBody = body_arg(
+            let a1: types::UpdateOrganizationStructureByExternalIdRequest = body_arg(
                 call.body,
             )?;
             json(
@@ -4076,36 +3991,36 @@ pub async fn call(
             empty(client.send_update_organization_structure(&a0).await)
         }
         #[cfg(feature = "organization-structure")]
-        "fetch_an_org_structure_from_the_organization" => {
+        "fetch_org_structure_from_organization" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
                 call.path,
                 "hris_org_structure_id",
             )?;
-            json(client.send_fetch_an_org_structure_from_the_organization(&a0).await)
+            json(client.send_fetch_org_structure_from_organization(&a0).await)
         }
         #[cfg(feature = "organization-structure")]
-        "delete_an_org_structure_from_the_organization" => {
+        "delete_org_structure_from_organization" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
                 call.path,
                 "hris_org_structure_id",
             )?;
-            json(client.send_delete_an_org_structure_from_the_organization(&a0).await)
+            json(client.send_delete_org_structure_from_organization(&a0).await)
         }
         #[cfg(feature = "organization-structure")]
-        "update_an_existing_hris_org_structure" => {
+        "update_existing_hris_org_structure" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
                 call.path,
                 "hris_org_structure_id",
             )?;
-            let a1: types::UpdateAnExistingHrisOrgStructureBody = body_arg(call.body)?;
-            json(client.send_update_an_existing_hris_org_structure(&a0, &a1).await)
+            let a1: types::UpdateExistingHrisOrgStructureRequest = body_arg(call.body)?;
+            json(client.send_update_existing_hris_org_structure(&a0, &a1).await)
         }
         #[cfg(feature = "positions")]
         "apply_position_changes" => {
-            let a0: types::ApplyPositionChangesBody = body_arg(call.body)?;
+            let a0: types::ApplyPositionChangesRequest = body_arg(call.body)?;
             empty(client.send_apply_position_changes(&a0).await)
         }
         #[cfg(feature = "positions")]
@@ -4118,22 +4033,22 @@ pub async fn call(
             empty(client.send_get_positions_by_profile(&a0).await)
         }
         #[cfg(feature = "positions")]
-        "fetch_hris_positions_from_a_hris_profile" => {
+        "fetch_hris_positions_from_hris_profile" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/positions/profile/{hris_profile_id}",
                 call.path,
                 "hris_profile_id",
             )?;
-            json(client.send_fetch_hris_positions_from_a_hris_profile(&a0).await)
+            json(client.send_fetch_hris_positions_from_hris_profile(&a0).await)
         }
         #[cfg(feature = "worker-relations")]
         "create_worker_relation_profile" => {
-            let a0: types::CreateWorkerRelationProfileBody = body_arg(call.body)?;
+            let a0: types::CreateWorkerRelationProfileRequest = body_arg(call.body)?;
             json(client.send_create_worker_relation_profile(&a0).await)
         }
         #[cfg(feature = "worker-relations")]
         "create_worker_relation_profile_by_external_id" => {
-            let a0: types::CreateWorkerRelationProfileByExternalIdBody = body_arg(
+            let a0: types::CreateWorkerRelationProfileByExternalIdRequest = body_arg(
                 call.body,
             )?;
             json(client.send_create_worker_relation_profile_by_external_id(&a0).await)
@@ -4163,7 +4078,9 @@ pub async fn call(
                 call.path,
                 "profileId",
             )?;
-            let a1: types::AddWorkerRelationChildByExternalIdBody = body_arg(call.body)?;
+            let a1: types::AddWorkerRelationChildByExternalIdRequest = body_arg(
+                call.body,
+            )?;
             empty(client.send_add_worker_relation_child_by_external_id(&a0, &a1).await)
         }
         #[cfg(feature = "worker-relations")]
@@ -4176,33 +4093,27 @@ pub async fn call(
             empty(client.send_add_worker_relation_parent_by_external_id(&a0).await)
         }
         #[cfg(feature = "worker-relations")]
-        "fetch_worker_relations_of_a_given_hris_profile_by_external_id" => {
+        "get_worker_relations_by_external_id" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
                 call.path,
                 "profile_id",
             )?;
-            json(
-                client
-                    .send_fetch_worker_relations_of_a_given_hris_profile_by_external_id(
-                        &a0,
-                    )
-                    .await,
-            )
+            json(client.send_get_worker_relations_by_external_id(&a0).await)
         }
         #[cfg(feature = "worker-relations")]
-        "create_a_parent_worker_relation_with_external_id" => {
+        "create_parent_worker_relation_with_external_id" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
                 call.path,
                 "profile_id",
             )?;
-            let a1: types::CreateAParentWorkerRelationWithExternalIdBody = body_arg(
+            let a1: types::CreateParentWorkerRelationWithExternalIdRequest = body_arg(
                 call.body,
             )?;
             empty(
                 client
-                    .send_create_a_parent_worker_relation_with_external_id(&a0, &a1)
+                    .send_create_parent_worker_relation_with_external_id(&a0, &a1)
                     .await,
             )
         }
@@ -4240,7 +4151,7 @@ pub async fn call(
                 call.path,
                 "hrisProfileOid",
             )?;
-            let a1: types::AddWorkerRelationParentBody = body_arg(call.body)?;
+            let a1: types::AddWorkerRelationParentRequest = body_arg(call.body)?;
             empty(client.send_add_worker_relation_parent(&a0, &a1).await)
         }
         #[cfg(feature = "worker-relations")]
@@ -4250,7 +4161,7 @@ pub async fn call(
                 call.path,
                 "hris_profile_oid",
             )?;
-            let a1: types::CreateChildWorkerRelationBody = body_arg(call.body)?;
+            let a1: types::CreateChildWorkerRelationRequest = body_arg(call.body)?;
             empty(client.send_create_child_worker_relation(&a0, &a1).await)
         }
         #[cfg(feature = "worker-relations")]
@@ -4259,7 +4170,7 @@ pub async fn call(
         }
         #[cfg(feature = "worker-relations")]
         "create_worker_relation_type" => {
-            let a0: types::CreateWorkerRelationTypeBody = body_arg(call.body)?;
+            let a0: types::CreateWorkerRelationTypeRequest = body_arg(call.body)?;
             json(client.send_create_worker_relation_type(&a0).await)
         }
         #[cfg(feature = "worker-relations")]
@@ -4278,7 +4189,7 @@ pub async fn call(
                 call.path,
                 "externalId",
             )?;
-            let a1: types::UpdateWorkerRelationTypeByExternalIdBody = body_arg(
+            let a1: types::UpdateWorkerRelationTypeByExternalIdRequest = body_arg(
                 call.body,
             )?;
             empty(client.send_update_worker_relation_type_by_external_id(&a0, &a1).await)
@@ -4299,7 +4210,7 @@ pub async fn call(
                 call.path,
                 "typeId",
             )?;
-            let a1: types::UpdateWorkerRelationTypeBody = body_arg(call.body)?;
+            let a1: types::UpdateWorkerRelationTypeRequest = body_arg(call.body)?;
             empty(client.send_update_worker_relation_type(&a0, &a1).await)
         }
         #[cfg(feature = "worker-relations")]
@@ -4338,7 +4249,7 @@ pub async fn call(
                 "currencies",
             )?;
             let a3: Option<::std::string::String> = query_arg(call.query, "cursor")?;
-            let a4: Option<types::IcWorkersTransactionsGetParametersFilter> = query_arg(
+            let a4: Option<types::WorkerTransactionHistoryFilter> = query_arg(
                 call.query,
                 "filter",
             )?;
@@ -4357,7 +4268,7 @@ pub async fn call(
                 call.query,
                 "to",
             )?;
-            let a11: Option<types::IcWorkersTransactionsGetParametersTransactionType> = query_arg(
+            let a11: Option<types::TransactionType> = query_arg(
                 call.query,
                 "transaction_type",
             )?;
@@ -4400,9 +4311,10 @@ pub async fn call(
             let a2: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a3: Option<i64> = query_arg(call.query, "limit")?;
             let a4: Option<::std::string::String> = query_arg(call.query, "search")?;
-            let a5: Option<
-                ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
-            > = query_arg(call.query, "statuses")?;
+            let a5: Option<::std::vec::Vec<types::WorkerCaseStatus>> = query_arg(
+                call.query,
+                "statuses",
+            )?;
             json(
                 client
                     .send_get_client_cases(
@@ -4417,9 +4329,9 @@ pub async fn call(
             )
         }
         #[cfg(feature = "immigration")]
-        "create_an_immigration_case" => {
-            let a0: types::CreateAnImmigrationCaseBody = body_arg(call.body)?;
-            json(client.send_create_an_immigration_case(&a0).await)
+        "create_immigration_case" => {
+            let a0: types::CreateImmigrationCaseRequest = body_arg(call.body)?;
+            json(client.send_create_immigration_case(&a0).await)
         }
         #[cfg(feature = "immigration")]
         "get_client_case" => {
@@ -4461,7 +4373,7 @@ pub async fn call(
                 query_arg(call.query, "trip_end_date")?,
                 "trip_end_date",
             )?;
-            let a5: types::ImmigrationVisaRequirementBusinessGetParametersTripReason = required(
+            let a5: types::Purpose = required(
                 query_arg(call.query, "trip_reason")?,
                 "trip_reason",
             )?;
@@ -4505,9 +4417,10 @@ pub async fn call(
             let a2: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a3: Option<i64> = query_arg(call.query, "limit")?;
             let a4: Option<::std::string::String> = query_arg(call.query, "search")?;
-            let a5: Option<
-                ::std::vec::Vec<types::ImmigrationClientCasesPostResponseDataStatus>,
-            > = query_arg(call.query, "statuses")?;
+            let a5: Option<::std::vec::Vec<types::WorkerCaseStatus>> = query_arg(
+                call.query,
+                "statuses",
+            )?;
             json(
                 client
                     .send_get_worker_cases(
@@ -4583,14 +4496,8 @@ pub async fn call(
         "get_industries" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
-            let a2: Option<types::GroupsGetParametersSortOrder> = query_arg(
-                call.query,
-                "order",
-            )?;
-            let a3: Option<types::IndustriesGetParametersSortBy> = query_arg(
-                call.query,
-                "sort_by",
-            )?;
+            let a2: Option<types::GroupSortOrder> = query_arg(call.query, "order")?;
+            let a3: Option<types::IndustrySortBy> = query_arg(call.query, "sort_by")?;
             json(client.send_get_industries(a0.as_deref(), a1, a2, a3).await)
         }
         #[cfg(feature = "integrations")]
@@ -4601,7 +4508,7 @@ pub async fn call(
                 call.query,
                 "contract_id",
             )?;
-            let a1: Option<types::TimesheetsGetParametersContractTypes> = query_arg(
+            let a1: Option<types::InvoiceAdjustmentContractType> = query_arg(
                 call.query,
                 "contract_types",
             )?;
@@ -4620,11 +4527,11 @@ pub async fn call(
                 call.query,
                 "reporter_id",
             )?;
-            let a8: Option<types::TimesheetsGetParametersStatuses> = query_arg(
+            let a8: Option<types::ContractInvoiceAdjustmentStatus> = query_arg(
                 call.query,
                 "statuses",
             )?;
-            let a9: Option<types::InvoiceAdjustmentsGetParametersTypes> = query_arg(
+            let a9: Option<types::ContractInvoiceAdjustmentType> = query_arg(
                 call.query,
                 "types",
             )?;
@@ -4648,7 +4555,7 @@ pub async fn call(
         #[cfg(feature = "invoice-adjustments")]
         "create_invoice_adjustment" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "recurring")?;
-            let a1: types::CreateInvoiceAdjustmentBody = body_arg(call.body)?;
+            let a1: types::CreateInvoiceAdjustmentRequest = body_arg(call.body)?;
             json(client.send_create_invoice_adjustment(a0.as_deref(), &a1).await)
         }
         #[cfg(feature = "invoice-adjustments")]
@@ -4676,7 +4583,7 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::UpdateInvoiceAdjustmentBody = body_arg(call.body)?;
+            let a1: types::UpdateInvoiceAdjustmentRequest = body_arg(call.body)?;
             json(client.send_update_invoice_adjustment(&a0, &a1).await)
         }
         #[cfg(feature = "invoice-adjustments")]
@@ -4686,16 +4593,13 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::CreateInvoiceAdjustmentReviewBody = body_arg(call.body)?;
+            let a1: types::CreateInvoiceAdjustmentReviewRequest = body_arg(call.body)?;
             json(client.send_create_invoice_adjustment_review(&a0, &a1).await)
         }
         #[cfg(feature = "accounting")]
         "retrieve_invoices" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
-            let a1: Option<types::InvoicesGetParametersInclude> = query_arg(
-                call.query,
-                "include",
-            )?;
+            let a1: Option<types::Include> = query_arg(call.query, "include")?;
             let a2: Option<::std::string::String> = query_arg(
                 call.query,
                 "issued_from_date",
@@ -4706,7 +4610,7 @@ pub async fn call(
             )?;
             let a4: Option<i64> = query_arg(call.query, "limit")?;
             let a5: Option<i64> = query_arg(call.query, "offset")?;
-            let a6: Option<types::InvoicesGetParametersStatus> = query_arg(
+            let a6: Option<types::RetrieveInvoicesStatus> = query_arg(
                 call.query,
                 "status",
             )?;
@@ -4750,7 +4654,7 @@ pub async fn call(
         }
         #[cfg(feature = "assets")]
         "get_it_assets" => {
-            let a0: Option<types::ItAssetsGetParametersCategory> = query_arg(
+            let a0: Option<types::ItAssetProductCategory> = query_arg(
                 call.query,
                 "category",
             )?;
@@ -4760,14 +4664,8 @@ pub async fn call(
                 "hris_profile_id",
             )?;
             let a3: Option<i64> = query_arg(call.query, "limit")?;
-            let a4: Option<types::ItAssetsGetParametersLocation> = query_arg(
-                call.query,
-                "location",
-            )?;
-            let a5: Option<types::ItAssetsGetParametersStatus> = query_arg(
-                call.query,
-                "status",
-            )?;
+            let a4: Option<types::Location> = query_arg(call.query, "location")?;
+            let a5: Option<types::GetItAssetsStatus> = query_arg(call.query, "status")?;
             json(
                 client
                     .send_get_it_assets(a0, a1.as_deref(), a2.as_deref(), a3, a4, a5)
@@ -4821,10 +4719,7 @@ pub async fn call(
                 "legal_entity_id",
             )?;
             let a6: Option<i64> = query_arg(call.query, "limit")?;
-            let a7: Option<types::GroupsGetParametersSortOrder> = query_arg(
-                call.query,
-                "sort_order",
-            )?;
+            let a7: Option<types::GroupSortOrder> = query_arg(call.query, "sort_order")?;
             let a8: Option<::std::string::String> = query_arg(call.query, "type")?;
             json(
                 client
@@ -4844,7 +4739,7 @@ pub async fn call(
         }
         #[cfg(feature = "legal-entities")]
         "create_legal_entity" => {
-            let a0: types::CreateLegalEntityBody = body_arg(call.body)?;
+            let a0: types::CreateLegalEntityRequest = body_arg(call.body)?;
             json(client.send_create_legal_entity(&a0).await)
         }
         #[cfg(feature = "legal-entities")]
@@ -4863,7 +4758,7 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::UpdateLegalEntityBody = body_arg(call.body)?;
+            let a1: types::UpdateLegalEntityRequest = body_arg(call.body)?;
             json(client.send_update_legal_entity(&a0, &a1).await)
         }
         #[cfg(feature = "cost-centers")]
@@ -4882,7 +4777,7 @@ pub async fn call(
                 call.path,
                 "legal_entity_id",
             )?;
-            let a1: types::SyncCostCentersForLegalEntityBody = body_arg(call.body)?;
+            let a1: types::SyncCostCentersForLegalEntityRequest = body_arg(call.body)?;
             json(client.send_sync_cost_centers_for_legal_entity(&a0, &a1).await)
         }
         #[cfg(feature = "list-cycles")]
@@ -4916,7 +4811,7 @@ pub async fn call(
         }
         #[cfg(feature = "lookups")]
         "get_lookups" => {
-            let a0: types::LookupsGetParametersDocuments = required(
+            let a0: types::LookupDocument = required(
                 query_arg(call.query, "documents")?,
                 "documents",
             )?;
@@ -4943,7 +4838,7 @@ pub async fn call(
         "get_time_off_types" => json(client.send_get_time_off_types().await),
         #[cfg(feature = "magic-link")]
         "create_magic_link" => {
-            let a0: types::CreateMagicLinkBody = body_arg(call.body)?;
+            let a0: types::CreateMagicLinkRequest = body_arg(call.body)?;
             json(client.send_create_magic_link(&a0).await)
         }
         #[cfg(feature = "managers")]
@@ -4954,42 +4849,36 @@ pub async fn call(
         }
         #[cfg(feature = "managers")]
         "create_manager" => {
-            let a0: types::CreateManagerBody = body_arg(call.body)?;
+            let a0: types::CreateManagerRequest = body_arg(call.body)?;
             json(client.send_create_manager(&a0).await)
         }
         #[cfg(feature = "managers")]
         "generate_magic_link_for_manager_login" => {
-            let a0: types::GenerateMagicLinkForManagerLoginBody = body_arg(call.body)?;
+            let a0: types::GenerateMagicLinkForManagerLoginRequest = body_arg(
+                call.body,
+            )?;
             json(client.send_generate_magic_link_for_manager_login(&a0).await)
         }
         #[cfg(feature = "offboarding")]
         "retrieve_offboarding_list" => {
-            let a0: Option<
-                ::std::vec::Vec<
-                    types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
-                >,
-            > = query_arg(call.query, "hiring_types")?;
+            let a0: Option<::std::vec::Vec<types::OffboardingListHiringType>> = query_arg(
+                call.query,
+                "hiring_types",
+            )?;
             let a1: Option<bool> = query_arg(call.query, "ignore_date_range")?;
             let a2: Option<bool> = query_arg(call.query, "include_overview")?;
             let a3: Option<i64> = query_arg(call.query, "limit")?;
-            let a4: Option<types::OffboardingTrackerGetParametersPagination> = query_arg(
+            let a4: Option<types::Pagination> = query_arg(call.query, "pagination")?;
+            let a5: Option<::std::vec::Vec<types::ProgressStatus>> = query_arg(
                 call.query,
-                "pagination",
+                "progress_statuses",
             )?;
-            let a5: Option<
-                ::std::vec::Vec<
-                    types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
-                >,
-            > = query_arg(call.query, "progress_statuses")?;
             let a6: Option<::std::string::String> = query_arg(call.query, "search")?;
-            let a7: Option<types::OnboardingTrackerGetParametersSortBy> = query_arg(
+            let a7: Option<types::OffboardingListSortBy> = query_arg(
                 call.query,
                 "sort_by",
             )?;
-            let a8: Option<types::GroupsGetParametersSortOrder> = query_arg(
-                call.query,
-                "sort_order",
-            )?;
+            let a8: Option<types::GroupSortOrder> = query_arg(call.query, "sort_order")?;
             json(
                 client
                     .send_retrieve_offboarding_list(
@@ -5007,17 +4896,13 @@ pub async fn call(
             )
         }
         #[cfg(feature = "offboarding")]
-        "retrieve_termination_details_by_hris_profile_identifier" => {
+        "get_termination_details_by_hris_profile" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/offboarding/tracker/hris_profile/{oid}",
                 call.path,
                 "oid",
             )?;
-            json(
-                client
-                    .send_retrieve_termination_details_by_hris_profile_identifier(&a0)
-                    .await,
-            )
+            json(client.send_get_termination_details_by_hris_profile(&a0).await)
         }
         #[cfg(feature = "offboarding")]
         "retrieve_termination_details" => {
@@ -5030,9 +4915,10 @@ pub async fn call(
         }
         #[cfg(feature = "onboarding")]
         "list_onboarding_employees" => {
-            let a0: Option<
-                ::std::vec::Vec<types::OnboardingTrackerGetParametersActionsSchemaItems>,
-            > = query_arg(call.query, "actions")?;
+            let a0: Option<::std::vec::Vec<types::OnboardingEmployeeAction>> = query_arg(
+                call.query,
+                "actions",
+            )?;
             let a1: Option<::std::vec::Vec<::std::string::String>> = query_arg(
                 call.query,
                 "contractOid",
@@ -5046,11 +4932,10 @@ pub async fn call(
                 call.query,
                 "fromDate",
             )?;
-            let a5: Option<
-                ::std::vec::Vec<
-                    types::OnboardingTrackerGetParametersHiringTypesSchemaItems,
-                >,
-            > = query_arg(call.query, "hiringTypes")?;
+            let a5: Option<::std::vec::Vec<types::OffboardingListHiringType>> = query_arg(
+                call.query,
+                "hiringTypes",
+            )?;
             let a6: Option<::std::vec::Vec<::std::string::String>> = query_arg(
                 call.query,
                 "hrisDirectManagers",
@@ -5061,17 +4946,16 @@ pub async fn call(
                 "legalEntities",
             )?;
             let a9: Option<i64> = query_arg(call.query, "limit")?;
-            let a10: Option<
-                ::std::vec::Vec<
-                    types::OnboardingTrackerGetParametersProgressStatusesSchemaItems,
-                >,
-            > = query_arg(call.query, "progressStatuses")?;
+            let a10: Option<::std::vec::Vec<types::ProgressStatus>> = query_arg(
+                call.query,
+                "progressStatuses",
+            )?;
             let a11: Option<::std::string::String> = query_arg(call.query, "search")?;
-            let a12: Option<types::OnboardingTrackerGetParametersSortBy> = query_arg(
+            let a12: Option<types::OffboardingListSortBy> = query_arg(
                 call.query,
                 "sort_by",
             )?;
-            let a13: Option<types::GroupsGetParametersSortOrder> = query_arg(
+            let a13: Option<types::GroupSortOrder> = query_arg(
                 call.query,
                 "sort_order",
             )?;
@@ -5130,12 +5014,12 @@ pub async fn call(
         "get_organizations" => json(client.send_get_organizations().await),
         #[cfg(feature = "organizations")]
         "create_organization_child" => {
-            let a0: types::CreateOrganizationChildBody = body_arg(call.body)?;
+            let a0: types::CreateOrganizationChildRequest = body_arg(call.body)?;
             json(client.send_create_organization_child(&a0).await)
         }
         #[cfg(feature = "organization-tasks")]
         "list_organization_tasks" => {
-            let a0: Option<types::OrganizationsTasksGetParametersCategory> = query_arg(
+            let a0: Option<types::OrganizationTaskCategory> = query_arg(
                 call.query,
                 "category",
             )?;
@@ -5146,9 +5030,10 @@ pub async fn call(
             )?;
             let a3: Option<i64> = query_arg(call.query, "limit")?;
             let a4: Option<::std::string::String> = query_arg(call.query, "search")?;
-            let a5: Option<
-                ::std::vec::Vec<types::OrganizationsTasksGetResponseDataItemsStatus>,
-            > = query_arg(call.query, "statuses")?;
+            let a5: Option<::std::vec::Vec<types::OrganizationTaskStatus>> = query_arg(
+                call.query,
+                "statuses",
+            )?;
             json(
                 client
                     .send_list_organization_tasks(
@@ -5164,10 +5049,7 @@ pub async fn call(
         }
         #[cfg(feature = "accounting")]
         "retrieve_payment_receipts" => {
-            let a0: Option<types::PaymentsGetParametersCurrencies> = query_arg(
-                call.query,
-                "currencies",
-            )?;
+            let a0: Option<types::CurrencyCode> = query_arg(call.query, "currencies")?;
             let a1: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a2: Option<::chrono::naive::NaiveDate> = query_arg(
                 call.query,
@@ -5177,11 +5059,8 @@ pub async fn call(
                 call.query,
                 "date_to",
             )?;
-            let a4: Option<types::PaymentsGetParametersEntities> = query_arg(
-                call.query,
-                "entities",
-            )?;
-            let a5: Option<types::PaymentsGetParametersStatuses> = query_arg(
+            let a4: Option<types::Entity> = query_arg(call.query, "entities")?;
+            let a5: Option<types::PaymentReceiptStatus> = query_arg(
                 call.query,
                 "statuses",
             )?;
@@ -5199,22 +5078,22 @@ pub async fn call(
             )
         }
         #[cfg(feature = "accounting")]
-        "retrieve_a_payment_breakdown" => {
+        "retrieve_payment_breakdown" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/payments/{payment_id}/breakdown",
                 call.path,
                 "payment_id",
             )?;
-            json(client.send_retrieve_a_payment_breakdown(&a0).await)
+            json(client.send_retrieve_payment_breakdown(&a0).await)
         }
         #[cfg(feature = "payouts")]
-        "get_the_auto_withdrawal_setting" => {
-            json(client.send_get_the_auto_withdrawal_setting().await)
+        "get_auto_withdrawal_setting" => {
+            json(client.send_get_auto_withdrawal_setting().await)
         }
         #[cfg(feature = "payouts")]
-        "change_the_auto_withdrawal_setting" => {
-            let a0: types::ChangeTheAutoWithdrawalSettingBody = body_arg(call.body)?;
-            json(client.send_change_the_auto_withdrawal_setting(&a0).await)
+        "change_auto_withdrawal_setting" => {
+            let a0: types::ChangeAutoWithdrawalSettingRequest = body_arg(call.body)?;
+            json(client.send_change_auto_withdrawal_setting(&a0).await)
         }
         #[cfg(feature = "payouts")]
         "list_contractor_balances" => json(client.send_list_contractor_balances().await),
@@ -5225,7 +5104,7 @@ pub async fn call(
         }
         #[cfg(feature = "payouts")]
         "create_bank_transfer_method" => {
-            let a0: types::CreateBankTransferMethodBody = body_arg(call.body)?;
+            let a0: types::CreateBankTransferMethodRequest = body_arg(call.body)?;
             json(client.send_create_bank_transfer_method(&a0).await)
         }
         #[cfg(feature = "payouts")]
@@ -5252,24 +5131,24 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::UpdateBankTransferMethodBody = body_arg(call.body)?;
+            let a1: types::UpdateBankTransferMethodRequest = body_arg(call.body)?;
             json(client.send_update_bank_transfer_method(&a0, &a1).await)
         }
         #[cfg(feature = "payouts")]
         "update_auto_withdraw_setting" => {
-            let a0: types::UpdateAutoWithdrawSettingBody = body_arg(call.body)?;
+            let a0: types::UpdateAutoWithdrawSettingRequest = body_arg(call.body)?;
             json(client.send_update_auto_withdraw_setting(&a0).await)
         }
         #[cfg(feature = "payouts")]
         "get_bank_details" => json(client.send_get_bank_details().await),
         #[cfg(feature = "payouts")]
         "add_edit_bank_details" => {
-            let a0: types::AddEditBankDetailsBody = body_arg(call.body)?;
+            let a0: types::AddEditBankDetailsRequest = body_arg(call.body)?;
             json(client.send_add_edit_bank_details(&a0).await)
         }
         #[cfg(feature = "payouts")]
         "dynamic_requirements" => {
-            let a0: types::DynamicRequirementsBody = body_arg(call.body)?;
+            let a0: types::DynamicRequirementsRequest = body_arg(call.body)?;
             json(client.send_dynamic_requirements(&a0).await)
         }
         #[cfg(feature = "payouts")]
@@ -5283,39 +5162,38 @@ pub async fn call(
         }
         #[cfg(feature = "payouts")]
         "request_to_withdraw_funds" => {
-            let a0: types::RequestToWithdrawFundsBody = body_arg(call.body)?;
+            let a0: types::RequestToWithdrawFundsRequest = body_arg(call.body)?;
             json(client.send_request_to_withdraw_funds(&a0).await)
         }
         #[cfg(feature = "people")]
         "get_people" => {
-            let a0: Option<
-                ::std::vec::Vec<types::PeopleGetParametersBandPlacementsSchemaItems>,
-            > = query_arg(call.query, "band_placements")?;
+            let a0: Option<::std::vec::Vec<types::BandPlacement>> = query_arg(
+                call.query,
+                "band_placements",
+            )?;
             let a1: Option<f64> = query_arg(call.query, "comparative_ratios_from")?;
             let a2: Option<f64> = query_arg(call.query, "comparative_ratios_to")?;
-            let a3: Option<
-                ::std::vec::Vec<types::PeopleGetParametersFieldsSchemaItems>,
-            > = query_arg(call.query, "fields")?;
-            let a4: Option<
-                ::std::vec::Vec<types::PeopleGetParametersHiringStatusesSchemaItems>,
-            > = query_arg(call.query, "hiring_statuses")?;
-            let a5: Option<
-                ::std::vec::Vec<types::PeopleGetParametersHiringTypesSchemaItems>,
-            > = query_arg(call.query, "hiring_types")?;
+            let a3: Option<::std::vec::Vec<types::PeopleField>> = query_arg(
+                call.query,
+                "fields",
+            )?;
+            let a4: Option<::std::vec::Vec<types::HiringStatus>> = query_arg(
+                call.query,
+                "hiring_statuses",
+            )?;
+            let a5: Option<::std::vec::Vec<types::PeopleHiringType>> = query_arg(
+                call.query,
+                "hiring_types",
+            )?;
             let a6: Option<i64> = query_arg(call.query, "limit")?;
             let a7: Option<i64> = query_arg(call.query, "offset")?;
-            let a8: Option<
-                ::std::vec::Vec<types::PeopleGetResponseDataItemsPersonStatus>,
-            > = query_arg(call.query, "person_statuses")?;
+            let a8: Option<::std::vec::Vec<types::PersonStatus>> = query_arg(
+                call.query,
+                "person_statuses",
+            )?;
             let a9: Option<::std::string::String> = query_arg(call.query, "search")?;
-            let a10: Option<types::PeopleGetParametersSortBy> = query_arg(
-                call.query,
-                "sort_by",
-            )?;
-            let a11: Option<types::PeopleGetParametersSortOrder> = query_arg(
-                call.query,
-                "sort_order",
-            )?;
+            let a10: Option<types::PeopleSortBy> = query_arg(call.query, "sort_by")?;
+            let a11: Option<types::SortOrder> = query_arg(call.query, "sort_order")?;
             let a12: Option<::std::vec::Vec<::std::string::String>> = query_arg(
                 call.query,
                 "teams",
@@ -5341,9 +5219,9 @@ pub async fn call(
             )
         }
         #[cfg(feature = "people")]
-        "create_a_direct_employee" => {
-            let a0: types::CreateADirectEmployeeBody = body_arg(call.body)?;
-            json(client.send_create_a_direct_employee(&a0).await)
+        "create_direct_employee" => {
+            let a0: types::CreateDirectEmployeeRequest = body_arg(call.body)?;
+            json(client.send_create_direct_employee(&a0).await)
         }
         #[cfg(feature = "custom-fields-people")]
         "get_custom_fields" => json(client.send_get_custom_fields().await),
@@ -5372,7 +5250,9 @@ pub async fn call(
                 call.path,
                 "worker_id",
             )?;
-            let a1: types::UpdatePersonPersonalInfoExternalIdBody = body_arg(call.body)?;
+            let a1: types::UpdatePersonPersonalInfoExternalIdRequest = body_arg(
+                call.body,
+            )?;
             empty(client.send_update_person_personal_info_external_id(&a0, &a1).await)
         }
         #[cfg(feature = "people")]
@@ -5398,7 +5278,7 @@ pub async fn call(
                 "id",
             )?;
             let a1: Option<bool> = query_arg(call.query, "replace_other_positions")?;
-            let a2: types::UpdatePersonDepartmentBody = body_arg(call.body)?;
+            let a2: types::UpdatePersonDepartmentRequest = body_arg(call.body)?;
             json(client.send_update_person_department(&a0, a1, &a2).await)
         }
         #[cfg(feature = "people")]
@@ -5408,7 +5288,7 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::UpdatePersonWorkingLocationBody = body_arg(call.body)?;
+            let a1: types::UpdatePersonWorkingLocationRequest = body_arg(call.body)?;
             json(client.send_update_person_working_location(&a0, &a1).await)
         }
         #[cfg(feature = "custom-fields-people")]
@@ -5427,7 +5307,7 @@ pub async fn call(
                 call.path,
                 "worker_id",
             )?;
-            let a1: types::PutPersonCustomFieldBody = body_arg(call.body)?;
+            let a1: types::PutPersonCustomFieldRequest = body_arg(call.body)?;
             json(client.send_put_person_custom_field(&a0, &a1).await)
         }
         #[cfg(feature = "custom-fields-people")]
@@ -5460,21 +5340,21 @@ pub async fn call(
                 call.path,
                 "worker_id",
             )?;
-            let a1: types::UpdatePersonPersonalInfoBody = body_arg(call.body)?;
+            let a1: types::UpdatePersonPersonalInfoRequest = body_arg(call.body)?;
             empty(client.send_update_person_personal_info(&a0, &a1).await)
         }
         #[cfg(feature = "profiles")]
         "profiles" => {
-            let a0: types::ProfilesBody = body_arg(call.body)?;
+            let a0: types::ProfilesRequest = body_arg(call.body)?;
             json(client.send_profiles(&a0).await)
         }
         #[cfg(feature = "people")]
         "create_person_without_contract" => {
-            let a0: types::CreatePersonWithoutContractBody = body_arg(call.body)?;
+            let a0: types::CreatePersonWithoutContractRequest = body_arg(call.body)?;
             json(client.send_create_person_without_contract(&a0).await)
         }
         #[cfg(feature = "reports")]
-        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id" => {
+        "get_gross_to_net_report" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
                 call.path,
@@ -5482,23 +5362,15 @@ pub async fn call(
             )?;
             let a1: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a2: Option<i64> = query_arg(call.query, "limit")?;
-            json(
-                client
-                    .send_gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id(
-                        &a0,
-                        a1.as_deref(),
-                        a2,
-                    )
-                    .await,
-            )
+            json(client.send_get_gross_to_net_report(&a0, a1.as_deref(), a2).await)
         }
         #[cfg(feature = "organizations")]
-        "get_the_roles_of_the_current_organization" => {
-            json(client.send_get_the_roles_of_the_current_organization().await)
+        "get_roles_of_current_organization" => {
+            json(client.send_get_roles_of_current_organization().await)
         }
         #[cfg(feature = "organizations")]
         "create_organization_role" => {
-            let a0: types::CreateOrganizationRoleBody = body_arg(call.body)?;
+            let a0: types::CreateOrganizationRoleRequest = body_arg(call.body)?;
             json(client.send_create_organization_role(&a0).await)
         }
         #[cfg(feature = "organizations")]
@@ -5508,12 +5380,12 @@ pub async fn call(
                 call.path,
                 "roleId",
             )?;
-            let a1: types::UpdateOrganizationRoleBody = body_arg(call.body)?;
+            let a1: types::UpdateOrganizationRoleRequest = body_arg(call.body)?;
             json(client.send_update_organization_role(&a0, &a1).await)
         }
         #[cfg(feature = "screenings")]
         "get_aml_details" => {
-            let a0: types::ScreeningsAmlEntityTypeEntityIdGetResponseEntityType = path_arg(
+            let a0: types::EntityType = path_arg(
                 "/rest/v2/screenings/aml/{entity_type}/{entity_id}",
                 call.path,
                 "entity_type",
@@ -5558,7 +5430,7 @@ pub async fn call(
                 query_arg(call.query, "country")?,
                 "country",
             )?;
-            let a1: types::ScreeningsKycExternalPostFormDataKycDocumentType = required(
+            let a1: types::KycDocumentType = required(
                 query_arg(call.query, "document_type")?,
                 "document_type",
             )?;
@@ -5571,14 +5443,16 @@ pub async fn call(
                 call.path,
                 "task_id",
             )?;
-            let a1: types::UpdateTaskByIdBody = body_arg(call.body)?;
+            let a1: types::UpdateTaskByIdRequest = body_arg(call.body)?;
             json(client.send_update_task_by_id(&a0, &a1).await)
         }
         #[cfg(feature = "organizations")]
         "get_teams" => json(client.send_get_teams().await),
         #[cfg(feature = "time-tracking")]
         "get_time_tracking_timesheets_upload_url" => {
-            let a0: types::GetTimeTrackingTimesheetsUploadUrlBody = body_arg(call.body)?;
+            let a0: types::GetTimeTrackingTimesheetsUploadUrlRequest = body_arg(
+                call.body,
+            )?;
             json(client.send_get_time_tracking_timesheets_upload_url(&a0).await)
         }
         #[cfg(feature = "time-tracking")]
@@ -5598,7 +5472,7 @@ pub async fn call(
                 call.path,
                 "timesheet_id",
             )?;
-            let a1: types::ReviewTimeTrackingTimesheetBody = body_arg(call.body)?;
+            let a1: types::ReviewTimeTrackingTimesheetRequest = body_arg(call.body)?;
             json(client.send_review_time_tracking_timesheet(&a0, &a1).await)
         }
         #[cfg(feature = "time-off")]
@@ -5625,7 +5499,7 @@ pub async fn call(
                 call.query,
                 "start_date",
             )?;
-            let a7: Option<::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>> = query_arg(
+            let a7: Option<::std::vec::Vec<types::TimeOffRequestStatus>> = query_arg(
                 call.query,
                 "status",
             )?;
@@ -5661,7 +5535,7 @@ pub async fn call(
         }
         #[cfg(feature = "time-off")]
         "create_time_off_request" => {
-            let a0: types::CreateTimeOffRequestBody = body_arg(call.body)?;
+            let a0: types::CreateTimeOffRequestRequest = body_arg(call.body)?;
             json(client.send_create_time_off_request(&a0).await)
         }
         #[cfg(feature = "time-off")]
@@ -5695,7 +5569,7 @@ pub async fn call(
         }
         #[cfg(feature = "time-off")]
         "sync_time_off_global_payroll" => {
-            let a0: types::SyncTimeOffGlobalPayrollBody = body_arg(call.body)?;
+            let a0: types::SyncTimeOffGlobalPayrollRequest = body_arg(call.body)?;
             json(client.send_sync_time_off_global_payroll(&a0).await)
         }
         #[cfg(feature = "time-off")]
@@ -5735,7 +5609,7 @@ pub async fn call(
                 call.query,
                 "start_date",
             )?;
-            let a8: Option<::std::vec::Vec<types::TimeOffsGetResponseDataItemsStatus>> = query_arg(
+            let a8: Option<::std::vec::Vec<types::TimeOffRequestStatus>> = query_arg(
                 call.query,
                 "status",
             )?;
@@ -5777,9 +5651,10 @@ pub async fn call(
                 call.path,
                 "hris_profile_id",
             )?;
-            let a1: Option<
-                types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
-            > = query_arg(call.query, "policy_type_name")?;
+            let a1: Option<types::PolicyTypeName> = query_arg(
+                call.query,
+                "policy_type_name",
+            )?;
             let a2: Option<::chrono::naive::NaiveDate> = query_arg(
                 call.query,
                 "tracking_period_date",
@@ -5797,14 +5672,15 @@ pub async fn call(
                 call.query,
                 "policy_type_id",
             )?;
-            let a2: Option<
-                types::TimeOffsProfileHrisProfileIdPoliciesGetParametersPolicyTypeName,
-            > = query_arg(call.query, "policy_type_name")?;
+            let a2: Option<types::PolicyTypeName> = query_arg(
+                call.query,
+                "policy_type_name",
+            )?;
             json(client.send_get_time_off_policies(&a0, a1.as_deref(), a2).await)
         }
         #[cfg(feature = "time-off")]
         "review_time_off_request" => {
-            let a0: types::ReviewTimeOffRequestBody = body_arg(call.body)?;
+            let a0: types::ReviewTimeOffRequestRequest = body_arg(call.body)?;
             json(client.send_review_time_off_request(&a0).await)
         }
         #[cfg(feature = "time-off")]
@@ -5824,7 +5700,7 @@ pub async fn call(
         }
         #[cfg(feature = "time-off")]
         "validate_time_off" => {
-            let a0: types::ValidateTimeOffBody = body_arg(call.body)?;
+            let a0: types::ValidateTimeOffRequest = body_arg(call.body)?;
             json(client.send_validate_time_off(&a0).await)
         }
         #[cfg(feature = "time-off")]
@@ -5843,7 +5719,7 @@ pub async fn call(
                 call.path,
                 "time_off_id",
             )?;
-            let a1: types::UpdateTimeOffRequestBody = body_arg(call.body)?;
+            let a1: types::UpdateTimeOffRequestRequest = body_arg(call.body)?;
             json(client.send_update_time_off_request(&a0, &a1).await)
         }
         #[cfg(feature = "time-tracking")]
@@ -5854,7 +5730,7 @@ pub async fn call(
         }
         #[cfg(feature = "time-tracking")]
         "create_time_tracking_shift_rate" => {
-            let a0: types::CreateTimeTrackingShiftRateBody = body_arg(call.body)?;
+            let a0: types::CreateTimeTrackingShiftRateRequest = body_arg(call.body)?;
             json(client.send_create_time_tracking_shift_rate(&a0).await)
         }
         #[cfg(feature = "time-tracking")]
@@ -5882,7 +5758,7 @@ pub async fn call(
                 call.path,
                 "external_id",
             )?;
-            let a1: types::UpdateTimeTrackingShiftRateByExternalIdBody = body_arg(
+            let a1: types::UpdateTimeTrackingShiftRateByExternalIdRequest = body_arg(
                 call.body,
             )?;
             json(
@@ -5921,17 +5797,19 @@ pub async fn call(
         }
         #[cfg(feature = "time-tracking-shifts")]
         "create_time_tracking_shifts" => {
-            let a0: types::CreateTimeTrackingShiftsBody = body_arg(call.body)?;
+            let a0: types::CreateTimeTrackingShiftsRequest = body_arg(call.body)?;
             json(client.send_create_time_tracking_shifts(&a0).await)
         }
         #[cfg(feature = "time-tracking-shifts")]
         "delete_multiple_shifts_by_external_id" => {
-            let a0: types::DeleteMultipleShiftsByExternalIdBody = body_arg(call.body)?;
+            let a0: types::DeleteMultipleShiftsByExternalIdRequest = body_arg(
+                call.body,
+            )?;
             json(client.send_delete_multiple_shifts_by_external_id(&a0).await)
         }
         #[cfg(feature = "time-tracking-shifts")]
         "create_time_tracking_shifts_raw" => {
-            let a0: types::CreateTimeTrackingShiftsRawBody = body_arg(call.body)?;
+            let a0: types::CreateTimeTrackingShiftsRawRequest = body_arg(call.body)?;
             json(client.send_create_time_tracking_shifts_raw(&a0).await)
         }
         #[cfg(feature = "time-tracking-shifts")]
@@ -5959,7 +5837,7 @@ pub async fn call(
                 call.path,
                 "external_id",
             )?;
-            let a1: types::UpdateTimeTrackingShiftByExternalIdBody = body_arg(
+            let a1: types::UpdateTimeTrackingShiftByExternalIdRequest = body_arg(
                 call.body,
             )?;
             json(client.send_update_time_tracking_shift_by_external_id(&a0, &a1).await)
@@ -5970,7 +5848,7 @@ pub async fn call(
                 call.query,
                 "contract_id",
             )?;
-            let a1: Option<types::TimesheetsGetParametersContractTypes> = query_arg(
+            let a1: Option<types::InvoiceAdjustmentContractType> = query_arg(
                 call.query,
                 "contract_types",
             )?;
@@ -5988,7 +5866,7 @@ pub async fn call(
                 call.query,
                 "reporter_id",
             )?;
-            let a7: Option<types::TimesheetsGetParametersStatuses> = query_arg(
+            let a7: Option<types::ContractInvoiceAdjustmentStatus> = query_arg(
                 call.query,
                 "statuses",
             )?;
@@ -6009,12 +5887,12 @@ pub async fn call(
         }
         #[cfg(feature = "timesheets")]
         "create_timesheet" => {
-            let a0: types::CreateTimesheetBody = body_arg(call.body)?;
+            let a0: types::CreateTimesheetRequest = body_arg(call.body)?;
             json(client.send_create_timesheet(&a0).await)
         }
         #[cfg(feature = "projects")]
         "create_timesheets_preset" => {
-            let a0: types::CreateTimesheetsPresetBody = body_arg(call.body)?;
+            let a0: types::CreateTimesheetsPresetRequest = body_arg(call.body)?;
             json(client.send_create_timesheets_preset(&a0).await)
         }
         #[cfg(feature = "projects")]
@@ -6042,18 +5920,15 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::UpdateTimesheetsPresetBody = body_arg(call.body)?;
+            let a1: types::UpdateTimesheetsPresetRequest = body_arg(call.body)?;
             json(client.send_update_timesheets_preset(&a0, &a1).await)
         }
         #[cfg(feature = "projects")]
         "get_hourly_report_root_presets" => {
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
-            let a2: Option<types::TimesheetsRootPresetsGetParametersOrderBy> = query_arg(
-                call.query,
-                "order_by",
-            )?;
-            let a3: Option<types::TimesheetsRootPresetsGetParametersOrderDirection> = query_arg(
+            let a2: Option<types::OrderBy> = query_arg(call.query, "order_by")?;
+            let a3: Option<types::HourlyReportRootPresetOrderDirection> = query_arg(
                 call.query,
                 "order_direction",
             )?;
@@ -6075,7 +5950,7 @@ pub async fn call(
         }
         #[cfg(feature = "projects")]
         "create_root_timesheets_preset" => {
-            let a0: types::CreateRootTimesheetsPresetBody = body_arg(call.body)?;
+            let a0: types::CreateRootTimesheetsPresetRequest = body_arg(call.body)?;
             json(client.send_create_root_timesheets_preset(&a0).await)
         }
         #[cfg(feature = "projects")]
@@ -6113,7 +5988,7 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::UpdateTimesheetBody = body_arg(call.body)?;
+            let a1: types::UpdateTimesheetRequest = body_arg(call.body)?;
             json(client.send_update_timesheet(&a0, &a1).await)
         }
         #[cfg(feature = "timesheets")]
@@ -6123,12 +5998,12 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::CreateTimesheetReviewBody = body_arg(call.body)?;
+            let a1: types::CreateTimesheetReviewRequest = body_arg(call.body)?;
             json(client.send_create_timesheet_review(&a0, &a1).await)
         }
         #[cfg(feature = "screenings")]
         "create_veriff_session" => {
-            let a0: types::CreateVeriffSessionBody = body_arg(call.body)?;
+            let a0: types::CreateVeriffSessionRequest = body_arg(call.body)?;
             json(client.send_create_veriff_session(&a0).await)
         }
         #[cfg(feature = "webhooks")]
@@ -6165,12 +6040,12 @@ pub async fn call(
                 call.path,
                 "id",
             )?;
-            let a1: types::PatchWebhookRequest = body_arg(call.body)?;
+            let a1: types::UpdateWebhookRequest = body_arg(call.body)?;
             json(client.send_update_webhook(&a0, &a1).await)
         }
         #[cfg(feature = "workers")]
         "create_worker_worker" => {
-            let a0: types::CreateWorkerWorkerBody = body_arg(call.body)?;
+            let a0: types::CreateWorkerWorkerRequest = body_arg(call.body)?;
             json(client.send_create_worker_worker(&a0).await)
         }
         #[cfg(feature = "contracts")]
@@ -6180,7 +6055,7 @@ pub async fn call(
                 call.path,
                 "amendment_id",
             )?;
-            let a1: types::SignAmendmentBody = body_arg(call.body)?;
+            let a1: types::SignAmendmentRequest = body_arg(call.body)?;
             json(client.send_sign_amendment(&a0, &a1).await)
         }
         #[cfg(feature = "workers")]
@@ -6212,12 +6087,12 @@ pub async fn call(
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::SignWorkerContractBody = body_arg(call.body)?;
+            let a1: types::SignWorkerContractRequest = body_arg(call.body)?;
             json(client.send_sign_worker_contract(&a0, &a1).await)
         }
         #[cfg(feature = "worker-session")]
         "create_worker_access_token" => {
-            let a0: types::CreateWorkerAccessTokenBody = body_arg(call.body)?;
+            let a0: types::CreateWorkerAccessTokenRequest = body_arg(call.body)?;
             json(client.send_create_worker_access_token(&a0).await)
         }
         #[cfg(feature = "worker-session")]
@@ -6240,10 +6115,7 @@ pub async fn call(
         #[cfg(feature = "users")]
         "get_users" => {
             let a0: Option<i64> = query_arg(call.query, "count")?;
-            let a1: Option<types::UsersGetParametersFilter> = query_arg(
-                call.query,
-                "filter",
-            )?;
+            let a1: Option<types::UserFilter> = query_arg(call.query, "filter")?;
             let a2: Option<i64> = query_arg(call.query, "startIndex")?;
             json(client.send_get_users(a0, a1.as_ref(), a2).await)
         }
@@ -6262,13 +6134,13 @@ pub async fn call(
             json(client.send_get_user_by_id(&a0).await)
         }
         #[cfg(feature = "user")]
-        "retrieve_a_single_user" => {
+        "retrieve_single_user" => {
             let a0: ::std::string::String = path_arg(
                 "/scim/v2/Users/{hris_profile_id}",
                 call.path,
                 "hris_profile_id",
             )?;
-            json(client.send_retrieve_a_single_user(&a0).await)
+            json(client.send_retrieve_single_user(&a0).await)
         }
         other => Err(DispatchError::UnknownOperation(other.to_string())),
     }
@@ -6287,7 +6159,7 @@ pub fn decode(
         "create_vendor_bill" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TreasuryCreateVendorBillResponse201,
+                    types::CreateVendorBillResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6296,7 +6168,7 @@ pub fn decode(
         "upload_vendor_bill_attachment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsAddNoteToAnApplicationResponse201,
+                    types::CreatedAtIdUpdatedAtResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6305,7 +6177,7 @@ pub fn decode(
         "create_contract_adjustment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AdjustmentsCreateContractAdjustmentResponse201,
+                    types::CreateContractAdjustmentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6314,7 +6186,7 @@ pub fn decode(
         "get_adjustment_categories" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AdjustmentsGetAdjustmentCategoriesResponse200,
+                    types::AdjustmentCategoryList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6323,7 +6195,7 @@ pub fn decode(
         "get_contract_adjustment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AdjustmentsGetContractAdjustmentResponse200,
+                    types::GetContractAdjustmentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6341,25 +6213,25 @@ pub fn decode(
         "update_contract_adjustment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsUpdateTimesheetResponse201,
+                    types::UpdatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_application_sources" => {
+        "list_ats_application_sources" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsApplicationSourcesResponse200,
+                    types::AtsApplicationSourceList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_applications" => {
+        "list_ats_applications" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsApplicationsResponse200,
+                    types::AtsApplicationList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6368,7 +6240,7 @@ pub fn decode(
         "create_ats_application" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsCreateAtsApplicationResponse201,
+                    types::CreateAtsApplicationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6377,43 +6249,43 @@ pub fn decode(
         "retrieve_ats_application" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAtsApplicationResponse200,
+                    types::RetrieveAtsApplicationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "associate_application_with_an_interview_plan_stage" => {
+        "associate_application_with_interview_plan_stage" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsAddNoteToAnApplicationResponse201,
+                    types::CreatedAtIdUpdatedAtResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "add_note_to_an_application" => {
+        "add_note_to_application" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsAddNoteToAnApplicationResponse201,
+                    types::CreatedAtIdUpdatedAtResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_attachment_files" => {
+        "list_ats_attachment_files" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrievePaginatedListOfAtsAttachmentFilesResponse200,
+                    types::AtsAttachmentFileList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_candidates" => {
+        "list_ats_candidates" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrievePaginatedListOfAtsCandidatesResponse200,
+                    types::AtsCandidateList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6422,7 +6294,7 @@ pub fn decode(
         "create_ats_candidate" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsCreateAtsCandidateResponse201,
+                    types::CreateAtsCandidateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6431,34 +6303,34 @@ pub fn decode(
         "create_candidate_tags" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsCreateCandidateTagsResponse201,
+                    types::CreateCandidateTagsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_departments" => {
+        "list_ats_departments" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsDepartmentsResponse200,
+                    types::AtsDepartmentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_published_ats_email_templates" => {
+        "list_published_ats_email_templates" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfPublishedAtsEmailTemplatesResponse200,
+                    types::PublishedAtsEmailTemplateList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_employment_types" => {
+        "list_ats_employment_types" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsDepartmentsResponse200,
+                    types::AtsDepartmentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6467,16 +6339,16 @@ pub fn decode(
         "retrieve_ats_hiring_members" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAtsHiringMembersResponse200,
+                    types::AtsHiringMemberList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_job_postings" => {
+        "list_ats_job_postings" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsJobPostingsResponse200,
+                    types::AtsJobPostingList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6485,7 +6357,7 @@ pub fn decode(
         "retrieve_ats_job_postings" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAtsJobPostingsResponse200,
+                    types::RetrieveAtsJobPostingsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6494,17 +6366,15 @@ pub fn decode(
         "retrieve_ats_job_posting" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAtsJobPostingResponse200,
+                    types::RetrieveAtsJobPostingResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_jobs" => {
+        "list_ats_jobs" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsJobsResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::AtsJobList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -6512,34 +6382,32 @@ pub fn decode(
         "create_ats_job" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsCreateAtsJobResponse201,
+                    types::CreateAtsJobResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_locations" => {
+        "list_ats_locations" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsLocationsResponse200,
+                    types::AtsLocationList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_a_list_of_ats_offers" => {
+        "list_ats_offers" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::AtsRetrieveAListOfAtsOffersResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::AtsOfferList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "ats")]
-        "retrieve_paginated_list_of_ats_rejection_archivation_reasons" => {
+        "list_ats_rejection_archivation_reasons" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AtsRetrievePaginatedListOfAtsRejectionArchivationReasonsResponse200,
+                    types::AtsRejectionArchivationReasonList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6547,17 +6415,15 @@ pub fn decode(
         #[cfg(feature = "ats")]
         "list_tags" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::AtsListTagsResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::TagList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "legal-entities")]
-        "get_legal_entity_data_from_organization_integrated_with_external_benefits_vendor" => {
+        "get_benefits_vendor_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::LegalEntitiesGetLegalEntityDataFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
+                    types::GetBenefitsVendorLegalEntityResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6566,43 +6432,43 @@ pub fn decode(
         "get_401_k_plans_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::Plans401KGet401KPlansForLegalEntityResponse200,
+                    types::Get401KPlansForLegalEntityResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "plans-401-k")]
-        "clean_up_plan_for_a_given_legal_entity" => {
+        "clean_up_plan_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "plans-401-k")]
-        "activate_the_401_k_integration_for_the_legal_entity" => {
+        "activate_401_k_integration_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::Plans401KActivateThe401KIntegrationForTheLegalEntityResponse200,
+                    types::Activate401KIntegrationForLegalEntityResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "employees")]
-        "get_employee_from_organization_integrated_with_external_benefits_vendor" => {
+        "get_benefits_vendor_employee" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EmployeesGetEmployeeFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
+                    types::GetBenefitsVendorEmployeeResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "payroll")]
-        "get_pay_stub_from_employees_from_organization_integrated_with_external_benefits_vendor" => {
+        "get_benefits_vendor_employee_pay_stubs" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayrollGetPayStubFromEmployeesFromOrganizationIntegratedWithExternalBenefitsVendorResponse200,
+                    types::BenefitsVendorEmployeePayStubList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6611,7 +6477,7 @@ pub fn decode(
         "get_year_to_date_pay" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayrollGetYearToDatePayResponse200,
+                    types::GetYearToDatePayResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6620,7 +6486,7 @@ pub fn decode(
         "create_401_k_plan_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::Plans401KCreate401KPlanForLegalEntityResponse200,
+                    types::Create401KPlanForLegalEntityResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6629,34 +6495,34 @@ pub fn decode(
         "update_401_k_plan" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::Plans401KUpdate401KPlanResponse200,
+                    types::Update401KPlanResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "enrollments")]
-        "get_enrollment_settings_from_an_employee_in_a_401_k_plan" => {
+        "get_enrollment_settings_from_employee_in_401_k_plan" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EnrollmentsGetEnrollmentSettingsFromAnEmployeeInA401kPlanResponse200,
+                    types::EnrollmentSettingList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "enrollments")]
-        "enroll_an_employee_in_a_401_k_plan" => {
+        "enroll_employee_in_401_k_plan" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EnrollmentsEnrollAnEmployeeInA401kPlanResponse200,
+                    types::EnrollEmployeeIn401KPlanResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "paystubs")]
-        "get_paystubs_from_legal_entity_integrated_with_external_benefits_vendor" => {
+        "get_benefits_vendor_legal_entity_paystubs" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PaystubsGetPaystubsFromLegalEntityIntegratedWithExternalBenefitsVendorResponse200,
+                    types::GetBenefitsVendorLegalEntityPaystubsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6665,7 +6531,7 @@ pub fn decode(
         "add_candidate" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CandidatesAddCandidateResponse201,
+                    types::CreatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6674,7 +6540,7 @@ pub fn decode(
         "create_consent_token" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ConsentCreateConsentTokenResponse201,
+                    types::CreateConsentTokenResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6683,7 +6549,7 @@ pub fn decode(
         "get_contract_templates" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsGetContractTemplatesResponse200,
+                    types::ContractTemplateList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6691,9 +6557,7 @@ pub fn decode(
         #[cfg(feature = "contracts")]
         "get_contracts" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ContractsGetContractsResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::ContractList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -6701,7 +6565,7 @@ pub fn decode(
         "create_ic_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsCreateIcContractResponse201,
+                    types::CreateIcContractResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6710,7 +6574,7 @@ pub fn decode(
         "get_contract_custom_fields" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CustomFieldsContractsGetContractCustomFieldsResponse200,
+                    types::ContractCustomFieldList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6719,7 +6583,7 @@ pub fn decode(
         "get_custom_field" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CustomFieldsContractsGetCustomFieldResponse200,
+                    types::GetCustomFieldResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6728,7 +6592,7 @@ pub fn decode(
         "create_gp_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GpHiringCreateGpContractResponse201,
+                    types::CreateGpContractResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6737,7 +6601,7 @@ pub fn decode(
         "get_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsGetContractResponse200,
+                    types::GetContractResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6746,7 +6610,7 @@ pub fn decode(
         "update_ic_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsUpdateIcContractResponse200,
+                    types::UpdateIcContractResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6755,7 +6619,7 @@ pub fn decode(
         "get_contract_adjustments" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AdjustmentsGetContractAdjustmentsResponse200,
+                    types::ContractAdjustmentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6764,7 +6628,7 @@ pub fn decode(
         "get_contract_amendments_contracts" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractorAmendmentsGetContractAmendmentsResponse200,
+                    types::ContractAmendmentsContractList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6773,16 +6637,16 @@ pub fn decode(
         "create_contract_amendment_contracts" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractorAmendmentsCreateContractAmendmentResponse201,
+                    types::CreateContractAmendmentContractsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "cost-centers")]
-        "assign_cost_centers_to_an_employment_contract" => {
+        "assign_cost_centers_to_employment_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CostCentersAssignCostCentersToAnEmploymentContractResponse201,
+                    types::AssignCostCentersToEmploymentContractResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6791,7 +6655,7 @@ pub fn decode(
         "put_contract_custom_field" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6800,7 +6664,7 @@ pub fn decode(
         "create_contract_document" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractorHiringCreateContractDocumentResponse201,
+                    types::CreateContractDocumentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6809,7 +6673,7 @@ pub fn decode(
         "get_contract_equity_withholding_amount" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsGetContractEquityWithholdingAmountResponse200,
+                    types::GetContractEquityWithholdingAmountResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6818,7 +6682,7 @@ pub fn decode(
         "get_ic_invoicing_taxes" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::IcInvoicingTaxesGetIcInvoicingTaxesResponse200,
+                    types::GetIcInvoicingTaxesResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6827,7 +6691,7 @@ pub fn decode(
         "create_ic_invoicing_tax" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6836,7 +6700,7 @@ pub fn decode(
         "create_contract_invitation" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CandidatesAddCandidateResponse201,
+                    types::CreatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6854,7 +6718,7 @@ pub fn decode(
         "get_contract_invite" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractorHiringGetContractInviteResponse200,
+                    types::GetContractInviteResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6863,7 +6727,7 @@ pub fn decode(
         "get_contract_invoice_adjustments" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::InvoiceAdjustmentsGetContractInvoiceAdjustmentsResponse200,
+                    types::ContractInvoiceAdjustmentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6872,7 +6736,7 @@ pub fn decode(
         "get_contract_milestones" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::MilestonesGetContractMilestonesResponse200,
+                    types::ContractMilestoneList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6881,7 +6745,7 @@ pub fn decode(
         "create_contract_milestone" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CandidatesAddCandidateResponse201,
+                    types::CreatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6890,7 +6754,7 @@ pub fn decode(
         "get_contract_milestone_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::MilestonesGetContractMilestoneByIdResponse200,
+                    types::GetContractMilestoneByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6908,7 +6772,7 @@ pub fn decode(
         "get_contract_off_cycle_payments" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OffCycleGetContractOffCyclePaymentsResponse200,
+                    types::ContractOffCyclePaymentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6917,7 +6781,7 @@ pub fn decode(
         "create_contract_off_cycle_payment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OffCycleCreateContractOffCyclePaymentResponse201,
+                    types::CreateContractOffCyclePaymentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6926,7 +6790,7 @@ pub fn decode(
         "get_contract_off_cycle_payment_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OffCycleGetContractOffCyclePaymentByIdResponse200,
+                    types::GetContractOffCyclePaymentByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6935,7 +6799,7 @@ pub fn decode(
         "get_contract_payment_cycles" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractorHiringGetContractPaymentCyclesResponse200,
+                    types::ContractPaymentCycleList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6953,7 +6817,7 @@ pub fn decode(
         "create_contract_signature" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CandidatesAddCandidateResponse201,
+                    types::CreatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6962,7 +6826,7 @@ pub fn decode(
         "get_contract_tasks" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TasksGetContractTasksResponse200,
+                    types::ContractTaskList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6971,7 +6835,7 @@ pub fn decode(
         "create_contract_task" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TasksCreateContractTaskResponse201,
+                    types::CreateContractTaskResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6980,7 +6844,7 @@ pub fn decode(
         "review_multiple_tasks" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CandidatesAddCandidateResponse201,
+                    types::CreatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -6998,7 +6862,7 @@ pub fn decode(
         "create_contract_task_review" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CandidatesAddCandidateResponse201,
+                    types::CreatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7007,7 +6871,7 @@ pub fn decode(
         "create_contract_termination" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TerminationsCreateContractTerminationResponse201,
+                    types::CreateContractTerminationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7016,7 +6880,7 @@ pub fn decode(
         "get_contract_timesheets" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsGetContractTimesheetsResponse200,
+                    types::ContractTimesheetList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7025,7 +6889,7 @@ pub fn decode(
         "get_contract_timesheets_presets" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ProjectsGetContractTimesheetsPresetsResponse200,
+                    types::ContractTimesheetsPresetList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7034,7 +6898,7 @@ pub fn decode(
         "get_payroll_report" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GlobalPayrollGetPayrollReportResponse200,
+                    types::GetPayrollReportResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7043,7 +6907,7 @@ pub fn decode(
         "patch_eor_bank_account" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::DeelAsAServicePatchEorBankAccountResponse201,
+                    types::PatchEorBankAccountResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7052,7 +6916,7 @@ pub fn decode(
         "get_eor_employee_payslips" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::DeelAsAServiceGetEorEmployeePayslipsResponse200,
+                    types::EorEmployeePayslipList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7061,7 +6925,7 @@ pub fn decode(
         "get_departments" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationsGetDepartmentsResponse200,
+                    types::DepartmentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7070,7 +6934,7 @@ pub fn decode(
         "employee_additional_info_template" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EmployeeInformationEmployeeAdditionalInfoTemplateResponse200,
+                    types::EmployeeAdditionalInfoTemplateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7079,7 +6943,7 @@ pub fn decode(
         "retrieve_workers_actionable_journeys" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::LearningRetrieveWorkersActionableJourneysResponse200,
+                    types::WorkersActionableJourneyList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7088,7 +6952,7 @@ pub fn decode(
         "create_eor_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorContractCreateEorContractResponse201,
+                    types::CreateEorContractResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7097,7 +6961,7 @@ pub fn decode(
         "get_additional_costs" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorHiringGetAdditionalCostsResponse200,
+                    types::GetAdditionalCostsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7105,9 +6969,7 @@ pub fn decode(
         #[cfg(feature = "eor-hiring")]
         "get_benefits" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::EorHiringGetBenefitsResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::BenefitList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -7115,7 +6977,7 @@ pub fn decode(
         "update_eor_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorContractUpdateEorContractResponse200,
+                    types::UpdateEorContractResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7124,7 +6986,7 @@ pub fn decode(
         "delay_onboarding" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorHiringDelayOnboardingResponse200,
+                    types::DelayOnboardingResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7133,7 +6995,7 @@ pub fn decode(
         "get_contract_amendments_eor" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsGetContractAmendmentsResponse200,
+                    types::ContractAmendmentsEorList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7142,7 +7004,7 @@ pub fn decode(
         "create_contract_amendment_eor" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsCreateContractAmendmentResponse201,
+                    types::CreateContractAmendmentEorResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7151,7 +7013,7 @@ pub fn decode(
         "validate_eor_amendments" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsValidateEorAmendmentsResponse200,
+                    types::ValidateEorAmendmentsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7160,7 +7022,7 @@ pub fn decode(
         "get_contract_amendments_validation_settings" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsGetContractAmendmentsValidationSettingsResponse200,
+                    types::ContractAmendmentsValidationSettingList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7169,7 +7031,7 @@ pub fn decode(
         "get_contract_amendment_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsSignEorAmendmentResponse200,
+                    types::GetContractAmendmentByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7178,7 +7040,7 @@ pub fn decode(
         "delete_contract_amendment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsDeleteContractAmendmentResponse200,
+                    types::SuccessResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7187,7 +7049,7 @@ pub fn decode(
         "update_contract_amendment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsSignEorAmendmentResponse200,
+                    types::GetContractAmendmentByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7196,7 +7058,7 @@ pub fn decode(
         "accept_contract_amendment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsSignEorAmendmentResponse200,
+                    types::GetContractAmendmentByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7205,7 +7067,7 @@ pub fn decode(
         "confirm_contract_amendment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsConfirmContractAmendmentResponse200,
+                    types::ConfirmContractAmendmentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7214,7 +7076,7 @@ pub fn decode(
         "get_contract_amendment_effective_date_limitations" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsGetContractAmendmentEffectiveDateLimitationsResponse200,
+                    types::GetAmendmentEffectiveDateLimitationsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7223,7 +7085,7 @@ pub fn decode(
         "get_contract_amendment_pdf" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsGetContractAmendmentPdfResponse200,
+                    types::GetContractAmendmentPdfResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7232,7 +7094,7 @@ pub fn decode(
         "sign_eor_amendment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsSignEorAmendmentResponse200,
+                    types::GetContractAmendmentByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7241,7 +7103,7 @@ pub fn decode(
         "get_eor_contract_details" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorContractGetEorContractDetailsResponse200,
+                    types::GetEorContractDetailsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7250,7 +7112,7 @@ pub fn decode(
         "get_eor_contract_documents" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorContractDocumentsGetEorContractDocumentsResponse200,
+                    types::EorContractDocumentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7259,7 +7121,7 @@ pub fn decode(
         "sign_contract_document" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorHiringSignContractDocumentResponse200,
+                    types::SignContractDocumentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7268,7 +7130,7 @@ pub fn decode(
         "update_contract_employee_information" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorHiringUpdateContractEmployeeInformationResponse200,
+                    types::UpdateContractEmployeeInformationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7277,7 +7139,7 @@ pub fn decode(
         "retrieve_hrx_documents" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::HrxDocumentsRetrieveHrxDocumentsResponse200,
+                    types::HrxDocumentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7286,7 +7148,7 @@ pub fn decode(
         "download_hrx_documents" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::HrxDocumentsDownloadHrxDocumentsResponse200,
+                    types::DownloadHrxDocumentsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7295,7 +7157,7 @@ pub fn decode(
         "get_contract_offboarding" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingGetContractOffboardingResponse200,
+                    types::ContractIdCreatedAtDesiredEndDateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7304,7 +7166,7 @@ pub fn decode(
         "get_eor_contract_offboarding_required_information" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingGetEorContractOffboardingRequiredInformationResponse200,
+                    types::GetOffboardingRequiredInformationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7313,7 +7175,7 @@ pub fn decode(
         "create_employee_resignation" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingGetContractOffboardingResponse200,
+                    types::ContractIdCreatedAtDesiredEndDateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7322,7 +7184,7 @@ pub fn decode(
         "review_eor_offboarding_pto" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingGetContractOffboardingResponse200,
+                    types::ContractIdCreatedAtDesiredEndDateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7331,7 +7193,7 @@ pub fn decode(
         "get_contract_offboarding_restricted_dates" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingGetContractOffboardingRestrictedDatesResponse200,
+                    types::GetContractOffboardingRestrictedDatesResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7340,7 +7202,7 @@ pub fn decode(
         "create_eor_offboarding_client_sign_off" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
+                    types::ContractIdCreatedAtDesiredEndDateShapeResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7349,7 +7211,7 @@ pub fn decode(
         "review_eor_offboarding_employee_sign_offs" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
+                    types::ContractIdCreatedAtDesiredEndDateShapeResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7358,7 +7220,7 @@ pub fn decode(
         "create_offboarding_termination" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingGetContractOffboardingResponse200,
+                    types::ContractIdCreatedAtDesiredEndDateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7367,7 +7229,7 @@ pub fn decode(
         "get_contract_offboarding_time_offs" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingGetContractOffboardingTimeOffsResponse200,
+                    types::GetContractOffboardingTimeOffsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7376,7 +7238,7 @@ pub fn decode(
         "get_project_assignment_checkin" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorProjectAssignmentGetProjectAssignmentCheckinResponse200,
+                    types::GetProjectAssignmentCheckinResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7385,7 +7247,7 @@ pub fn decode(
         "get_employment_cost" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CostCalculatorGetEmploymentCostResponse200,
+                    types::GetEmploymentCostResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7394,7 +7256,7 @@ pub fn decode(
         "get_job_scopes" => {
             Some(
                 crate::runtime::decode::decode::<
-                    ::std::vec::Vec<types::EorJobScopesGetResponseItems>,
+                    ::std::vec::Vec<types::GetJobScopesResponse>,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7403,7 +7265,7 @@ pub fn decode(
         "validate_job_scope" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorJobScopesValidateJobScopeResponse200,
+                    types::ValidateJobScopeResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7412,7 +7274,7 @@ pub fn decode(
         "get_start_date" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorHiringGetStartDateResponse200,
+                    types::GetStartDateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7421,7 +7283,7 @@ pub fn decode(
         "get_eor_hiring_guide_by_country" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorHiringGetEorHiringGuideByCountryResponse200,
+                    types::GetEorHiringGuideByCountryResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7430,7 +7292,7 @@ pub fn decode(
         "create_worker_eor" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerAccountsCreateWorkerResponse201,
+                    types::CreateWorkerEorResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7439,7 +7301,7 @@ pub fn decode(
         "get_eor_worker_benefits" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerBenefitsGetEorWorkerBenefitsResponse200,
+                    types::EorWorkerBenefitList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7447,9 +7309,7 @@ pub fn decode(
         #[cfg(feature = "eor-worker-information")]
         "create_eor_worker_bank_account" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ProjectsCreateTimesheetsPresetResponse201,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::IdResponse>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -7457,7 +7317,7 @@ pub fn decode(
         "get_eor_worker_bank_guide_by_country_and_currency" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerBanksGetEorWorkerBankGuideByCountryAndCurrencyResponse200,
+                    types::EorWorkerBankGuideList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7466,7 +7326,7 @@ pub fn decode(
         "get_eor_worker_bank_guide" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
+                    types::KeyLabelRequiredListResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7475,7 +7335,7 @@ pub fn decode(
         "get_eor_worker_compliance_documents" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkersListOfWorkerComplianceDocumentsResponse200,
+                    types::DocumentsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7484,7 +7344,7 @@ pub fn decode(
         "upload_eor_worker_compliance_document" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorAmendmentsDeleteContractAmendmentResponse200,
+                    types::SuccessResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7493,7 +7353,7 @@ pub fn decode(
         "download_compliance_document" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
+                    types::ExpiresAtUrlResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7502,7 +7362,7 @@ pub fn decode(
         "download_compliance_document_template" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerComplianceDownloadComplianceDocumentTemplateResponse200,
+                    types::DownloadComplianceDocumentTemplateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7511,7 +7371,7 @@ pub fn decode(
         "create_gp_worker_additional_information_eor" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsUpdateTimesheetResponse201,
+                    types::UpdatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7520,7 +7380,7 @@ pub fn decode(
         "update_eor_worker_additional_information" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsUpdateTimesheetResponse201,
+                    types::UpdatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7529,7 +7389,7 @@ pub fn decode(
         "download_worker_employee_agreement" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerComplianceDownloadComplianceDocumentResponse200,
+                    types::ExpiresAtUrlResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7538,7 +7398,7 @@ pub fn decode(
         "get_eor_worker_hr_documents" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationsGetTeamsResponse200,
+                    types::IdNameListResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7547,7 +7407,7 @@ pub fn decode(
         "submit_eor_worker_resignation" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingGetContractOffboardingResponse200,
+                    types::ContractIdCreatedAtDesiredEndDateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7556,7 +7416,7 @@ pub fn decode(
         "sign_employee_resignation_letter" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorOffboardingCreateEorOffboardingClientSignOffResponse200,
+                    types::ContractIdCreatedAtDesiredEndDateShapeResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7574,7 +7434,7 @@ pub fn decode(
         "sign_eor_contract_as_worker" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CandidatesAddCandidateResponse201,
+                    types::CreatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7583,7 +7443,7 @@ pub fn decode(
         "get_employee_resignations" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerOffboardingGetEmployeeResignationsResponse200,
+                    types::EmployeeResignationList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7592,7 +7452,7 @@ pub fn decode(
         "get_eor_worker_tax_documents" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerInformationGetEorWorkerTaxDocumentsResponse200,
+                    types::EorWorkerTaxDocumentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7601,7 +7461,7 @@ pub fn decode(
         "get_worker_payslips" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorPayslipsGetWorkerPayslipsResponse200,
+                    types::WorkerPayslipList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7609,9 +7469,7 @@ pub fn decode(
         #[cfg(feature = "eor-worker-payslips")]
         "get_worker_payslips_download" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ScreeningsCreateVeriffSessionResponse201,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::UrlResponse>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -7619,7 +7477,7 @@ pub fn decode(
         "get_eor_benefits_by_contract_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorBenefitsGetEorBenefitsByContractIdResponse200,
+                    types::EorBenefitList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7628,7 +7486,7 @@ pub fn decode(
         "create_regular_termination" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorTerminationsGetTerminationResponse200,
+                    types::CreateRegularTerminationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7637,7 +7495,7 @@ pub fn decode(
         "create_resignation" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorTerminationsCreateResignationResponse200,
+                    types::CreateResignationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7646,7 +7504,7 @@ pub fn decode(
         "get_termination" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorTerminationsGetTerminationResponse200,
+                    types::CreateRegularTerminationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7655,25 +7513,25 @@ pub fn decode(
         "create_equity_or_token_tax_event" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EquityTokensCreateEquityOrTokenTaxEventResponse201,
+                    types::CreateEquityOrTokenTaxEventResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "contracts")]
-        "create_a_request_to_exercise_equity" => {
+        "create_request_to_exercise_equity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerInformationCreateGpWorkerBankResponse201,
+                    types::CreatedAtIdStatusResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "contracts")]
-        "approve_an_equity_exercise" => {
+        "approve_equity_exercise" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsApproveAnEquityExerciseResponse200,
+                    types::ApproveEquityExerciseResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7682,7 +7540,7 @@ pub fn decode(
         "get_hrx_manager_for_worker" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerHrGetHrxManagerForWorkerResponse200,
+                    types::GetHrxManagerForWorkerResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7691,7 +7549,7 @@ pub fn decode(
         "fetch_multiple_eor_contract_forms" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::FormsFetchMultipleEorContractFormsResponse200,
+                    types::MultipleEorContractFormList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7700,7 +7558,7 @@ pub fn decode(
         "get_create_contract_form" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorHiringGetCreateContractFormResponse200,
+                    types::GetCreateContractFormResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7709,16 +7567,16 @@ pub fn decode(
         "get_worker_additional_fields_for_eor" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::FormsGetWorkerAdditionalFieldsForEorResponse200,
+                    types::WorkerAdditionalFieldList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "global-payroll")]
-        "retrieve_additional_information_fields_for_gp_workers_by_country" => {
+        "get_gp_worker_additional_fields" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GlobalPayrollRetrieveAdditionalInformationFieldsForGpWorkersByCountryResponse200,
+                    types::GpWorkerAdditionalFieldList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7727,7 +7585,7 @@ pub fn decode(
         "get_gp_legal_entity_reports" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ReportsGetGpLegalEntityReportsResponse200,
+                    types::GpLegalEntityReportList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7736,7 +7594,7 @@ pub fn decode(
         "get_gp_report_gross_to_net" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ReportsGetGpReportGrossToNetResponse200,
+                    types::GpReportGrossList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7754,7 +7612,7 @@ pub fn decode(
         "create_gp_worker_additional_information_gp" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerInformationCreateGpWorkerAdditionalInformationResponse201,
+                    types::CreateGpWorkerAdditionalInformationGpResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7763,17 +7621,15 @@ pub fn decode(
         "get_gp_worker_payslips" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayslipsGetGpWorkerPayslipsResponse200,
+                    types::GpWorkerPayslipList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "global-payroll")]
-        "download_a_gp_worker_payslip" => {
+        "download_gp_worker_payslip" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ScreeningsCreateVeriffSessionResponse201,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::UrlResponse>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -7781,7 +7637,7 @@ pub fn decode(
         "update_gp_worker_address" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerInformationUpdateGpWorkerAddressResponse201,
+                    types::UpdateGpWorkerAddressResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7790,7 +7646,7 @@ pub fn decode(
         "get_gp_worker_banks" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerInformationGetGpWorkerBanksResponse200,
+                    types::GpWorkerBankList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7799,7 +7655,7 @@ pub fn decode(
         "create_gp_worker_bank" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerInformationCreateGpWorkerBankResponse201,
+                    types::CreatedAtIdStatusResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7808,7 +7664,7 @@ pub fn decode(
         "get_gp_worker_bank_guide" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::EorWorkerBanksGetEorWorkerBankGuideResponse200,
+                    types::KeyLabelRequiredListResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7817,7 +7673,7 @@ pub fn decode(
         "update_gp_worker_bank" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerInformationCreateGpWorkerBankResponse201,
+                    types::CreatedAtIdStatusResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7826,7 +7682,7 @@ pub fn decode(
         "update_gp_worker_compensation" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerInformationUpdateGpWorkerCompensationResponse200,
+                    types::UpdateGpWorkerCompensationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7842,7 +7698,7 @@ pub fn decode(
         "update_gp_worker_pto_policy" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsUpdateTimesheetResponse201,
+                    types::UpdatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7851,7 +7707,7 @@ pub fn decode(
         "create_gp_worker_termination" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GpHiringCreateGpWorkerTerminationResponse201,
+                    types::CreateGpWorkerTerminationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7859,9 +7715,7 @@ pub fn decode(
         #[cfg(feature = "groups")]
         "get_groups" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::GroupsGetGroupsResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::GroupList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -7869,7 +7723,7 @@ pub fn decode(
         "create_group" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GroupsCloneGroupResponse201,
+                    types::CreateGroupResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7878,7 +7732,7 @@ pub fn decode(
         "delete_group" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GroupsDeleteGroupResponse200,
+                    types::DeleteGroupResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7887,7 +7741,7 @@ pub fn decode(
         "update_group" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GroupsCloneGroupResponse201,
+                    types::CreateGroupResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7896,7 +7750,7 @@ pub fn decode(
         "clone_group" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GroupsCloneGroupResponse201,
+                    types::CreateGroupResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7905,7 +7759,7 @@ pub fn decode(
         "get_team_custom_fields" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationStructureGetTeamCustomFieldsResponse200,
+                    types::TeamCustomFieldList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7914,7 +7768,7 @@ pub fn decode(
         "update_team_custom_fields" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationStructureUpdateTeamCustomFieldsResponse200,
+                    types::UpdateTeamCustomFieldsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7923,7 +7777,7 @@ pub fn decode(
         "get_organization_structures" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationStructureGetOrganizationStructuresResponse200,
+                    types::OrganizationStructureList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7932,7 +7786,7 @@ pub fn decode(
         "create_organization_structure" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationStructureCreateOrganizationStructureResponse200,
+                    types::CreateOrganizationStructureResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7941,7 +7795,7 @@ pub fn decode(
         "get_organization_structure_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
+                    types::GetOrganizationStructureByExternalIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7950,7 +7804,7 @@ pub fn decode(
         "delete_organization_structure_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7959,43 +7813,43 @@ pub fn decode(
         "update_organization_structure_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "organization-structure")]
-        "fetch_an_org_structure_from_the_organization" => {
+        "fetch_org_structure_from_organization" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationStructureGetOrganizationStructureByExternalIdResponse200,
+                    types::GetOrganizationStructureByExternalIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "organization-structure")]
-        "delete_an_org_structure_from_the_organization" => {
+        "delete_org_structure_from_organization" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "organization-structure")]
-        "update_an_existing_hris_org_structure" => {
+        "update_existing_hris_org_structure" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "positions")]
-        "fetch_hris_positions_from_a_hris_profile" => {
+        "fetch_hris_positions_from_hris_profile" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PositionsFetchHrisPositionsFromAHrisProfileResponse200,
+                    types::HrisPositionList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8004,7 +7858,7 @@ pub fn decode(
         "create_worker_relation_profile" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8013,16 +7867,16 @@ pub fn decode(
         "create_worker_relation_profile_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "worker-relations")]
-        "fetch_worker_relations_of_a_given_hris_profile_by_external_id" => {
+        "get_worker_relations_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerRelationsFetchWorkerRelationsOfAGivenHrisProfileByExternalIdResponse200,
+                    types::WorkerRelationList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8031,7 +7885,7 @@ pub fn decode(
         "get_worker_relation_profile" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerRelationsGetWorkerRelationProfileResponse200,
+                    types::WorkerRelationProfileList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8040,7 +7894,7 @@ pub fn decode(
         "get_worker_relation_types" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerRelationsGetWorkerRelationTypesResponse200,
+                    types::WorkerRelationTypeList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8049,7 +7903,7 @@ pub fn decode(
         "create_worker_relation_type" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerRelationsCreateWorkerRelationTypeResponse201,
+                    types::CreateWorkerRelationTypeResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8058,7 +7912,7 @@ pub fn decode(
         "get_invoice_details_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkersGetInvoiceDetailsByIdResponse200,
+                    types::GetInvoiceDetailsByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8066,9 +7920,7 @@ pub fn decode(
         #[cfg(feature = "workers")]
         "ic_workers_invoices_invoice_id_pdf" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ScreeningsCreateVeriffSessionResponse201,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::UrlResponse>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -8076,7 +7928,7 @@ pub fn decode(
         "retrieve_worker_transaction_history" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkersRetrieveWorkerTransactionHistoryResponse200,
+                    types::WorkerTransactionHistoryList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8085,16 +7937,16 @@ pub fn decode(
         "get_client_cases" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ImmigrationGetClientCasesResponse200,
+                    types::ClientCaseList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "immigration")]
-        "create_an_immigration_case" => {
+        "create_immigration_case" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ImmigrationCreateAnImmigrationCaseResponse201,
+                    types::CreateImmigrationCaseResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8103,7 +7955,7 @@ pub fn decode(
         "get_client_case" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ImmigrationGetClientCaseResponse200,
+                    types::GetClientCaseResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8111,9 +7963,7 @@ pub fn decode(
         #[cfg(feature = "immigration")]
         "get_document" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ImmigrationGetDocumentResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::DocumentList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -8121,7 +7971,7 @@ pub fn decode(
         "get_business_visa_requirement" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ImmigrationGetBusinessVisaRequirementResponse200,
+                    types::GetBusinessVisaRequirementResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8130,7 +7980,7 @@ pub fn decode(
         "get_visa_types" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PoliciesGetItPoliciesResponse200,
+                    types::IdNameShapeListResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8139,7 +7989,7 @@ pub fn decode(
         "get_worker_cases" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ImmigrationGetClientCasesResponse200,
+                    types::ClientCaseList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8148,7 +7998,7 @@ pub fn decode(
         "get_worker_case" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ImmigrationGetWorkerCaseResponse200,
+                    types::GetWorkerCaseResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8157,7 +8007,7 @@ pub fn decode(
         "get_worker_case_required_document" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ImmigrationGetWorkerCaseRequiredDocumentResponse200,
+                    types::GetWorkerCaseRequiredDocumentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8166,7 +8016,7 @@ pub fn decode(
         "create_worker_case_required_document" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ImmigrationCreateWorkerCaseRequiredDocumentResponse201,
+                    types::CreateWorkerCaseRequiredDocumentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8175,7 +8025,7 @@ pub fn decode(
         "get_worker_onboarding_case" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ImmigrationGetWorkerOnboardingCaseResponse200,
+                    types::GetWorkerOnboardingCaseResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8183,9 +8033,7 @@ pub fn decode(
         #[cfg(feature = "legal-entities")]
         "get_industries" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::LegalEntitiesGetIndustriesResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::IndustryList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -8193,7 +8041,7 @@ pub fn decode(
         "get_integration_consent" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::IntegrationsGetIntegrationConsentResponse200,
+                    types::GetIntegrationConsentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8202,7 +8050,7 @@ pub fn decode(
         "get_invoice_adjustments" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::InvoiceAdjustmentsGetInvoiceAdjustmentsResponse200,
+                    types::InvoiceAdjustmentList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8211,7 +8059,7 @@ pub fn decode(
         "create_invoice_adjustment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::InvoiceAdjustmentsCreateInvoiceAdjustmentResponse201,
+                    types::CreateInvoiceAdjustmentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8220,7 +8068,7 @@ pub fn decode(
         "get_invoice_adjustment_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::InvoiceAdjustmentsGetInvoiceAdjustmentByIdResponse200,
+                    types::GetInvoiceAdjustmentByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8238,7 +8086,7 @@ pub fn decode(
         "update_invoice_adjustment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsUpdateTimesheetResponse201,
+                    types::UpdatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8247,7 +8095,7 @@ pub fn decode(
         "create_invoice_adjustment_review" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CandidatesAddCandidateResponse201,
+                    types::CreatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8255,9 +8103,7 @@ pub fn decode(
         #[cfg(feature = "accounting")]
         "retrieve_invoices" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::AccountingRetrieveInvoicesResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::InvoiceList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -8265,7 +8111,7 @@ pub fn decode(
         "retrieve_deel_invoices" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AccountingRetrieveDeelInvoicesResponse200,
+                    types::DeelInvoiceList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8274,7 +8120,7 @@ pub fn decode(
         "get_billing_invoice_download_link" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AccountingGetBillingInvoiceDownloadLinkResponse200,
+                    types::GetBillingInvoiceDownloadLinkResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8283,7 +8129,7 @@ pub fn decode(
         "get_invoice_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AccountingGetInvoiceByIdResponse200,
+                    types::GetInvoiceByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8291,9 +8137,7 @@ pub fn decode(
         #[cfg(feature = "assets")]
         "get_it_assets" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::AssetsGetItAssetsResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::ItAssetList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -8301,7 +8145,7 @@ pub fn decode(
         "get_it_asset_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AssetsGetItAssetByIdResponse200,
+                    types::GetItAssetByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8309,9 +8153,7 @@ pub fn decode(
         #[cfg(feature = "orders")]
         "get_it_orders" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::OrdersGetItOrdersResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::ItOrderList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -8319,7 +8161,7 @@ pub fn decode(
         "get_it_order_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrdersGetItOrderByIdResponse200,
+                    types::GetItOrderByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8328,7 +8170,7 @@ pub fn decode(
         "get_it_policies" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PoliciesGetItPoliciesResponse200,
+                    types::IdNameShapeListResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8337,7 +8179,7 @@ pub fn decode(
         "get_knowledge_hub_country_guides_by_country_code" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::KnowledgeHubGetKnowledgeHubCountryGuidesByCountryCodeResponse200,
+                    types::KnowledgeHubCountryGuideList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8346,7 +8188,7 @@ pub fn decode(
         "get_legal_entities" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::LegalEntitiesGetLegalEntitiesResponse200,
+                    types::LegalEntityList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8355,7 +8197,7 @@ pub fn decode(
         "create_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::LegalEntitiesCreateLegalEntityResponse200,
+                    types::CreateLegalEntityResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8364,7 +8206,7 @@ pub fn decode(
         "delete_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::GroupsIdDeleteResponseData,
+                    types::ArchivedAtResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8373,7 +8215,7 @@ pub fn decode(
         "update_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::LegalEntitiesUpdateLegalEntityResponse200,
+                    types::UpdateLegalEntityResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8382,7 +8224,7 @@ pub fn decode(
         "get_legal_entity_cost_centers" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CostCentersGetLegalEntityCostCentersResponse200,
+                    types::LegalEntityCostCenterList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8391,7 +8233,7 @@ pub fn decode(
         "sync_cost_centers_for_legal_entity" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CostCentersGetLegalEntityCostCentersResponse200,
+                    types::LegalEntityCostCenterList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8400,7 +8242,7 @@ pub fn decode(
         "list_payroll_cycles" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ListCyclesListPayrollCyclesResponse200,
+                    types::PayrollCycleList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8408,36 +8250,28 @@ pub fn decode(
         #[cfg(feature = "lookups")]
         "get_lookups" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::LookupsGetLookupsResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::LookupList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "lookups")]
         "get_countries" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::LookupsGetCountriesResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::CountryList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "lookups")]
         "get_currencies" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::LookupsGetCurrenciesResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::CurrencyList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "lookups")]
         "get_job_titles" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::LookupsGetJobTitlesResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::JobTitleList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -8445,7 +8279,7 @@ pub fn decode(
         "get_seniority_levels" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::LookupsGetSeniorityLevelsResponse200,
+                    types::SeniorityLevelList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8454,7 +8288,7 @@ pub fn decode(
         "get_time_off_types" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::LookupsGetTimeOffTypesResponse200,
+                    types::TimeOffTypeList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8463,7 +8297,7 @@ pub fn decode(
         "create_magic_link" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::MagicLinkCreateMagicLinkResponse201,
+                    types::CreateMagicLinkResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8471,9 +8305,7 @@ pub fn decode(
         #[cfg(feature = "managers")]
         "get_managers" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ManagersGetManagersResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::ManagerList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -8481,7 +8313,7 @@ pub fn decode(
         "create_manager" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ManagersCreateManagerResponse201,
+                    types::CreateManagerResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8490,7 +8322,7 @@ pub fn decode(
         "generate_magic_link_for_manager_login" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ManagersGenerateMagicLinkForManagerLoginResponse201,
+                    types::GenerateMagicLinkForManagerLoginResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8499,16 +8331,16 @@ pub fn decode(
         "retrieve_offboarding_list" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OffboardingRetrieveOffboardingListResponse200,
+                    types::OffboardingListList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "offboarding")]
-        "retrieve_termination_details_by_hris_profile_identifier" => {
+        "get_termination_details_by_hris_profile" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OffboardingRetrieveTerminationDetailsByHrisProfileIdentifierResponse200,
+                    types::GetTerminationDetailsByHrisProfileResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8517,7 +8349,7 @@ pub fn decode(
         "retrieve_termination_details" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OffboardingRetrieveTerminationDetailsResponse200,
+                    types::RetrieveTerminationDetailsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8526,7 +8358,7 @@ pub fn decode(
         "list_onboarding_employees" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OnboardingListOnboardingEmployeesResponse200,
+                    types::OnboardingEmployeeList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8535,7 +8367,7 @@ pub fn decode(
         "get_onboarding_details_by_employee_hris_profile_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OnboardingGetOnboardingDetailsByEmployeeHrisProfileIdResponse200,
+                    types::GetDetailsByEmployeeHrisProfileIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8544,7 +8376,7 @@ pub fn decode(
         "get_onboarding_details_by_onboarding_tracker_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OnboardingGetOnboardingDetailsByOnboardingTrackerIdResponse200,
+                    types::GetDetailsByOnboardingTrackerIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8553,7 +8385,7 @@ pub fn decode(
         "get_organizations" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationsGetOrganizationsResponse200,
+                    types::OrganizationList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8562,7 +8394,7 @@ pub fn decode(
         "create_organization_child" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationsCreateOrganizationChildResponse201,
+                    types::CreateOrganizationChildResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8571,7 +8403,7 @@ pub fn decode(
         "list_organization_tasks" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationTasksListOrganizationTasksResponse200,
+                    types::OrganizationTaskList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8580,34 +8412,34 @@ pub fn decode(
         "retrieve_payment_receipts" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AccountingRetrievePaymentReceiptsResponse200,
+                    types::RetrievePaymentReceiptsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "accounting")]
-        "retrieve_a_payment_breakdown" => {
+        "retrieve_payment_breakdown" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::AccountingRetrieveAPaymentBreakdownResponse200,
+                    types::PaymentBreakdownList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "payouts")]
-        "get_the_auto_withdrawal_setting" => {
+        "get_auto_withdrawal_setting" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsGetTheAutoWithdrawalSettingResponse200,
+                    types::GetAutoWithdrawalSettingResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "payouts")]
-        "change_the_auto_withdrawal_setting" => {
+        "change_auto_withdrawal_setting" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsGetTheAutoWithdrawalSettingResponse200,
+                    types::GetAutoWithdrawalSettingResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8616,7 +8448,7 @@ pub fn decode(
         "list_contractor_balances" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsListContractorBalancesResponse200,
+                    types::ListContractorBalancesResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8625,7 +8457,7 @@ pub fn decode(
         "get_payout_methods" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsGetPayoutMethodsResponse200,
+                    types::GetPayoutMethodsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8634,7 +8466,7 @@ pub fn decode(
         "create_bank_transfer_method" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsCreateBankTransferMethodResponse201,
+                    types::CreateBankTransferMethodResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8643,7 +8475,7 @@ pub fn decode(
         "get_bank_transfer_requirements" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsGetBankTransferRequirementsResponse200,
+                    types::BankTransferRequirementList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8652,7 +8484,7 @@ pub fn decode(
         "get_bank_transfer_supported_routes" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsGetBankTransferSupportedRoutesResponse200,
+                    types::GetBankTransferSupportedRoutesResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8661,7 +8493,7 @@ pub fn decode(
         "update_bank_transfer_method" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsCreateBankTransferMethodResponse201,
+                    types::CreateBankTransferMethodResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8670,7 +8502,7 @@ pub fn decode(
         "update_auto_withdraw_setting" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8679,7 +8511,7 @@ pub fn decode(
         "get_bank_details" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsGetBankDetailsResponse200,
+                    types::BankDetailList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8688,7 +8520,7 @@ pub fn decode(
         "add_edit_bank_details" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsAddEditBankDetailsResponse200,
+                    types::AddEditBankDetailsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8697,7 +8529,7 @@ pub fn decode(
         "dynamic_requirements" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsDynamicRequirementsResponse200,
+                    types::DynamicRequirementsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8706,7 +8538,7 @@ pub fn decode(
         "delete_bank_details" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8715,7 +8547,7 @@ pub fn decode(
         "request_to_withdraw_funds" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PayoutsRequestToWithdrawFundsResponse201,
+                    types::RequestToWithdrawFundsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8723,17 +8555,15 @@ pub fn decode(
         #[cfg(feature = "people")]
         "get_people" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::PeopleGetPeopleResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::PeopleList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "people")]
-        "create_a_direct_employee" => {
+        "create_direct_employee" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PeopleCreateADirectEmployeeResponse201,
+                    types::CreateDirectEmployeeResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8742,7 +8572,7 @@ pub fn decode(
         "get_custom_fields" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CustomFieldsPeopleGetCustomFieldsResponse200,
+                    types::CustomFieldList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8751,7 +8581,7 @@ pub fn decode(
         "get_person_custom_field" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CustomFieldsPeopleGetPersonCustomFieldResponse200,
+                    types::GetPersonCustomFieldResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8760,7 +8590,7 @@ pub fn decode(
         "get_my_current_personal_profile" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PeopleGetMyCurrentPersonalProfileResponse200,
+                    types::GetMyCurrentPersonalProfileResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8769,7 +8599,7 @@ pub fn decode(
         "get_person_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PeopleGetPersonByIdResponse200,
+                    types::GetPersonByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8778,7 +8608,7 @@ pub fn decode(
         "update_person_department" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsUpdateTimesheetResponse201,
+                    types::UpdatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8787,7 +8617,7 @@ pub fn decode(
         "update_person_working_location" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsUpdateTimesheetResponse201,
+                    types::UpdatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8796,7 +8626,7 @@ pub fn decode(
         "get_person_custom_fields" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CustomFieldsPeopleGetPersonCustomFieldsResponse200,
+                    types::PersonCustomFieldList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8805,7 +8635,7 @@ pub fn decode(
         "put_person_custom_field" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsRejectContractResponse204,
+                    types::EmptyResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8814,7 +8644,7 @@ pub fn decode(
         "get_person_personal_info" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PersonalInformationGetPersonPersonalInfoResponse200,
+                    types::GetPersonPersonalInfoResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8823,7 +8653,7 @@ pub fn decode(
         "profiles" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ProfilesResponse200,
+                    types::ProfilesResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8832,26 +8662,22 @@ pub fn decode(
         "create_person_without_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::PeopleCreatePersonWithoutContractResponse201,
+                    types::CreatePersonWithoutContractResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "reports")]
-        "gets_g_2_n_report_data_for_a_given_payroll_cycle_by_its_id" => {
+        "get_gross_to_net_report" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ReportsGetsG2nReportDataForAGivenPayrollCycleByItsIdResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::GrossList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "organizations")]
-        "get_the_roles_of_the_current_organization" => {
+        "get_roles_of_current_organization" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::OrganizationsGetTheRolesOfTheCurrentOrganizationResponse200,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::RoleList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -8859,7 +8685,7 @@ pub fn decode(
         "create_organization_role" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationsCreateOrganizationRoleResponse200,
+                    types::CreateOrganizationRoleResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8868,7 +8694,7 @@ pub fn decode(
         "update_organization_role" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationsUpdateOrganizationRoleResponse200,
+                    types::UpdateOrganizationRoleResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8877,7 +8703,7 @@ pub fn decode(
         "get_aml_details" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ScreeningsGetAmlDetailsResponse200,
+                    types::GetAmlDetailsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8886,7 +8712,7 @@ pub fn decode(
         "get_kyc_details" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ScreeningsGetKycDetailsResponse200,
+                    types::GetKycDetailsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8895,7 +8721,7 @@ pub fn decode(
         "submit_external_kyc" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ScreeningsSubmitExternalKycResponse201,
+                    types::SubmitExternalKycResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8904,7 +8730,7 @@ pub fn decode(
         "create_manual_verification" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ScreeningsSubmitExternalKycResponse201,
+                    types::SubmitExternalKycResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8913,7 +8739,7 @@ pub fn decode(
         "get_verification_method" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ScreeningsGetVerificationMethodResponse200,
+                    types::GetVerificationMethodResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8922,7 +8748,7 @@ pub fn decode(
         "update_task_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TasksUpdateTaskByIdResponse200,
+                    types::UpdateTaskByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8931,7 +8757,7 @@ pub fn decode(
         "get_teams" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationsGetTeamsResponse200,
+                    types::IdNameListResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8940,7 +8766,7 @@ pub fn decode(
         "get_time_tracking_timesheets_upload_url" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingGetTimeTrackingTimesheetsUploadUrlResponse201,
+                    types::GetTimeTrackingTimesheetsUploadUrlResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8949,7 +8775,7 @@ pub fn decode(
         "get_time_tracking_timesheet_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingGetTimeTrackingTimesheetByIdResponse200,
+                    types::GetTimeTrackingTimesheetByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8958,7 +8784,7 @@ pub fn decode(
         "review_time_tracking_timesheet" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingReviewTimeTrackingTimesheetResponse201,
+                    types::ReviewTimeTrackingTimesheetResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8967,7 +8793,7 @@ pub fn decode(
         "list_time_off_requests_for_organization" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffListTimeOffRequestsForOrganizationResponse200,
+                    types::TimeOffRequestList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8976,7 +8802,7 @@ pub fn decode(
         "create_time_off_request" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffCreateTimeOffRequestResponse201,
+                    types::CreateTimeOffRequestResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8985,7 +8811,7 @@ pub fn decode(
         "get_time_off_dailies" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffGetTimeOffDailiesResponse200,
+                    types::TimeOffDailyList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -8994,7 +8820,7 @@ pub fn decode(
         "sync_time_off_global_payroll" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffSyncTimeOffGlobalPayrollResponse200,
+                    types::SyncTimeOffGlobalPayrollResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9003,7 +8829,7 @@ pub fn decode(
         "get_time_off_policy_validation_templates" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffGetTimeOffPolicyValidationTemplatesResponse200,
+                    types::GetTimeOffPolicyValidationTemplatesResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9012,7 +8838,7 @@ pub fn decode(
         "get_time_off_profile" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffGetTimeOffProfileResponse200,
+                    types::TimeOffProfileList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9021,7 +8847,7 @@ pub fn decode(
         "get_time_off_entitlements" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffGetTimeOffEntitlementsResponse200,
+                    types::GetTimeOffEntitlementsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9030,7 +8856,7 @@ pub fn decode(
         "get_time_off_policies" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffGetTimeOffPoliciesResponse200,
+                    types::GetTimeOffPoliciesResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9039,7 +8865,7 @@ pub fn decode(
         "review_time_off_request" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffReviewTimeOffRequestResponse201,
+                    types::ReviewTimeOffRequestResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9048,7 +8874,7 @@ pub fn decode(
         "get_time_off_events" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffGetTimeOffEventsResponse200,
+                    types::TimeOffEventList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9057,7 +8883,7 @@ pub fn decode(
         "validate_time_off" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffValidateTimeOffResponse200,
+                    types::ValidateTimeOffResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9066,7 +8892,7 @@ pub fn decode(
         "update_time_off_request" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeOffUpdateTimeOffRequestResponse200,
+                    types::UpdateTimeOffRequestResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9075,7 +8901,7 @@ pub fn decode(
         "get_time_tracking_shift_rates" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingGetTimeTrackingShiftRatesResponse200,
+                    types::TimeTrackingShiftRateList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9084,7 +8910,7 @@ pub fn decode(
         "create_time_tracking_shift_rate" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
+                    types::CreateTimeTrackingShiftRateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9093,7 +8919,7 @@ pub fn decode(
         "get_time_tracking_shift_rate_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingCreateTimeTrackingShiftRateResponse201,
+                    types::CreateTimeTrackingShiftRateResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9102,7 +8928,7 @@ pub fn decode(
         "update_time_tracking_shift_rate_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingUpdateTimeTrackingShiftRateByExternalIdResponse200,
+                    types::UpdateTimeTrackingShiftRateByExternalIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9111,7 +8937,7 @@ pub fn decode(
         "get_time_tracking_shifts" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingShiftsGetTimeTrackingShiftsResponse200,
+                    types::TimeTrackingShiftList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9120,7 +8946,7 @@ pub fn decode(
         "create_time_tracking_shifts" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingShiftsCreateTimeTrackingShiftsResponse201,
+                    types::CreateTimeTrackingShiftsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9129,7 +8955,7 @@ pub fn decode(
         "delete_multiple_shifts_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingShiftsDeleteMultipleShiftsByExternalIdResponse200,
+                    types::DeleteMultipleShiftsByExternalIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9138,7 +8964,7 @@ pub fn decode(
         "create_time_tracking_shifts_raw" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingShiftsCreateTimeTrackingShiftsRawResponse201,
+                    types::CreateTimeTrackingShiftsRawResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9147,7 +8973,7 @@ pub fn decode(
         "get_time_tracking_shift_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingShiftsGetTimeTrackingShiftByExternalIdResponse200,
+                    types::GetTimeTrackingShiftByExternalIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9156,7 +8982,7 @@ pub fn decode(
         "update_time_tracking_shift_by_external_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimeTrackingShiftsUpdateTimeTrackingShiftByExternalIdResponse200,
+                    types::UpdateTimeTrackingShiftByExternalIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9165,7 +8991,7 @@ pub fn decode(
         "get_timesheets" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsGetTimesheetsResponse200,
+                    types::TimesheetList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9174,7 +9000,7 @@ pub fn decode(
         "create_timesheet" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsCreateTimesheetResponse201,
+                    types::CreateTimesheetResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9182,9 +9008,7 @@ pub fn decode(
         #[cfg(feature = "projects")]
         "create_timesheets_preset" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ProjectsCreateTimesheetsPresetResponse201,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::IdResponse>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -9192,7 +9016,7 @@ pub fn decode(
         "get_timesheets_preset_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ProjectsGetTimesheetsPresetByIdResponse200,
+                    types::GetTimesheetsPresetByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9209,9 +9033,7 @@ pub fn decode(
         #[cfg(feature = "projects")]
         "update_timesheets_preset" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ProjectsCreateTimesheetsPresetResponse201,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::IdResponse>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -9219,7 +9041,7 @@ pub fn decode(
         "get_hourly_report_root_presets" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ProjectsGetHourlyReportRootPresetsResponse200,
+                    types::HourlyReportRootPresetList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9228,7 +9050,7 @@ pub fn decode(
         "create_root_timesheets_preset" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ProjectsCreateRootTimesheetsPresetResponse200,
+                    types::CreateRootTimesheetsPresetResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9237,7 +9059,7 @@ pub fn decode(
         "get_hourly_report_root_preset_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ProjectsGetTimesheetsPresetByIdResponse200,
+                    types::GetTimesheetsPresetByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9246,7 +9068,7 @@ pub fn decode(
         "get_timesheet_by_id" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsGetTimesheetByIdResponse200,
+                    types::GetTimesheetByIdResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9264,7 +9086,7 @@ pub fn decode(
         "update_timesheet" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::TimesheetsUpdateTimesheetResponse201,
+                    types::UpdatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9273,7 +9095,7 @@ pub fn decode(
         "create_timesheet_review" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CandidatesAddCandidateResponse201,
+                    types::CreatedResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9281,18 +9103,14 @@ pub fn decode(
         #[cfg(feature = "screenings")]
         "create_veriff_session" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ScreeningsCreateVeriffSessionResponse201,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::UrlResponse>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "webhooks")]
         "get_webhooks" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::WebhookListResponse,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::WebhookList>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -9300,7 +9118,7 @@ pub fn decode(
         "create_webhook" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WebhookItemResponse,
+                    types::CreateWebhookResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9309,7 +9127,7 @@ pub fn decode(
         "get_webhook_events" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WebhookEventTypeListResponse,
+                    types::WebhookEventList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9318,7 +9136,7 @@ pub fn decode(
         "get_webhook" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WebhookItemResponse,
+                    types::CreateWebhookResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9336,7 +9154,7 @@ pub fn decode(
         "update_webhook" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WebhookItemResponse,
+                    types::CreateWebhookResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9345,7 +9163,7 @@ pub fn decode(
         "create_worker_worker" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkersCreateWorkerResponse201,
+                    types::CreateWorkerWorkerResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9354,7 +9172,7 @@ pub fn decode(
         "sign_amendment" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsSignAmendmentResponse201,
+                    types::SignAmendmentResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9363,7 +9181,7 @@ pub fn decode(
         "list_of_worker_compliance_documents" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkersListOfWorkerComplianceDocumentsResponse200,
+                    types::DocumentsResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9371,9 +9189,7 @@ pub fn decode(
         #[cfg(feature = "contracts")]
         "retrieve_contract_pdf_download_link" => {
             Some(
-                crate::runtime::decode::decode::<
-                    types::ScreeningsCreateVeriffSessionResponse201,
-                >(status, body, mode)
+                crate::runtime::decode::decode::<types::UrlResponse>(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
@@ -9381,7 +9197,7 @@ pub fn decode(
         "sign_worker_contract" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::ContractsSignWorkerContractResponse201,
+                    types::SignWorkerContractResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9390,7 +9206,7 @@ pub fn decode(
         "create_worker_access_token" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::WorkerSessionCreateWorkerAccessTokenResponse201,
+                    types::CreateWorkerAccessTokenResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9399,7 +9215,7 @@ pub fn decode(
         "retrieve_working_locations" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::OrganizationsRetrieveWorkingLocationsResponse200,
+                    types::WorkingLocationList,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9417,7 +9233,7 @@ pub fn decode(
         "get_users" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::UsersGetUsersResponse200,
+                    types::GetUsersResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9426,7 +9242,7 @@ pub fn decode(
         "search_users" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::UserSearchResponse,
+                    types::SearchUsersResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9434,15 +9250,17 @@ pub fn decode(
         #[cfg(feature = "users")]
         "get_user_by_id" => {
             Some(
-                crate::runtime::decode::decode::<types::UserResponse>(status, body, mode)
+                crate::runtime::decode::decode::<
+                    types::GetUserByIdResponse,
+                >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
         #[cfg(feature = "user")]
-        "retrieve_a_single_user" => {
+        "retrieve_single_user" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::UserRetrieveASingleUserResponse200,
+                    types::RetrieveSingleUserResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )

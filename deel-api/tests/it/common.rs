@@ -28,9 +28,9 @@ pub fn header<'a>(request: &'a wiremock::Request, name: &str) -> Option<&'a str>
 }
 
 /// The body of `POST /workers/session` for `profile_id` (the operation most tests call).
-pub fn session_body(profile_id: &str) -> deel_api::types::CreateWorkerAccessTokenBody {
-    deel_api::types::CreateWorkerAccessTokenBody {
-        data: deel_api::types::WorkersSessionPostBodyData { profile_id: profile_id.into() },
+pub fn session_body(profile_id: &str) -> deel_api::types::CreateWorkerAccessTokenRequest {
+    deel_api::types::CreateWorkerAccessTokenRequest {
+        data: deel_api::types::CreateWorkerAccessTokenInput { profile_id: profile_id.into() },
     }
 }
 

@@ -2,7 +2,7 @@
 //! serde's derive): unknown keys ignored, duplicates and missing required fields refused, missing
 //! optional fields `None`, defaults applied, escaped keys read, no panic on the wrong shape.
 
-use deel_api::types::ContractsGetResponseDataItems as Contract;
+use deel_api::types::Contract;
 use serde_json::{Map, Value};
 
 /// A contract list item from the committed `get_contracts` fixture.

@@ -17,7 +17,7 @@ async fn server_and_client() -> (MockServer, Client) {
     }
 }
 
-fn session_body(profile_id: &str) -> types::CreateWorkerAccessTokenBody {
+fn session_body(profile_id: &str) -> types::CreateWorkerAccessTokenRequest {
     crate::common::session_body(profile_id)
 }
 
@@ -92,8 +92,8 @@ async fn an_unknown_enum_value_decodes_and_is_kept() {
         .mount(&server)
         .await;
 
-    let body = types::ReviewTimeTrackingTimesheetBody {
-        data: types::TimeTrackingTimesheetsTimesheetIdReviewPostBodyData {
+    let body = types::ReviewTimeTrackingTimesheetRequest {
+        data: types::ReviewTimeTrackingTimesheetInput {
             review_reason: None,
             review_status: "APPROVED".into(),
         },
@@ -105,14 +105,9 @@ async fn an_unknown_enum_value_decodes_and_is_kept() {
     };
     let status = data.review_status;
     assert_eq!(status.as_str(), "ESCALATED_TO_FINANCE");
-    assert!(
-        matches!(status, types::TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus::Unknown(ref v) if v == "ESCALATED_TO_FINANCE")
-    );
+    assert!(matches!(status, types::TimesheetReviewStatus::Unknown(ref v) if v == "ESCALATED_TO_FINANCE"));
     // Known values still map to their variant, and the unknown one serializes back unchanged.
-    assert_eq!(
-        types::TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus::from("APPROVED"),
-        types::TimeTrackingTimesheetsTimesheetIdGetResponseDataReviewStatus::Approved
-    );
+    assert_eq!(types::TimesheetReviewStatus::from("APPROVED"), types::TimesheetReviewStatus::Approved);
     assert_eq!(serde_json::to_value(&status).ok(), Some(json!("ESCALATED_TO_FINANCE")));
 }
 
@@ -272,7 +267,7 @@ async fn area_modules_hold_their_builders_and_own_types() {
     let client = crate::common::build(crate::common::builder(&server));
     let request: deel_api::contracts::GetContracts = client.get_contracts().limit(1);
     let invoices: deel_api::accounting::RetrieveInvoices = client.retrieve_invoices();
-    let _: Option<deel_api::accounting::AccountingRetrieveInvoicesResponse200> = None;
+    let _: Option<deel_api::accounting::InvoiceList> = None;
     let subscriptions: deel_api::webhooks::GetWebhooks = client.get_webhooks();
     let _: Option<deel_api::webhooks::WebhookVerifier> = None;
     drop((request, invoices, subscriptions));

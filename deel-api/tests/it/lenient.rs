@@ -4,8 +4,7 @@
 //! through the same `Lenient` leaves.
 
 use deel_api::types::{
-    AtsRetrieveAListOfAtsDepartmentsResponse200 as Departments,
-    ContractsGetContractsResponse200 as Contracts, EorPayslipsGetWorkerPayslipsResponse200 as Payslips,
+    AtsDepartmentList as Departments, ContractList as Contracts, WorkerPayslipList as Payslips,
 };
 use deel_api::{decode, Correction, CorrectionKind, DecodeMode, JsonType};
 use serde_json::{json, Value};
@@ -179,7 +178,7 @@ fn an_envelope_without_data_is_zero_filled_and_recorded_never_silent() {
     assert_eq!(one(&corrections).pointer, "/data");
     assert_eq!(strict.pointer, "/data");
     // `data` an array where an object is declared is not recoverable: an error at /data.
-    let err = decode::<deel_api::types::WorkerSessionCreateWorkerAccessTokenResponse201>(
+    let err = decode::<deel_api::types::CreateWorkerAccessTokenResponse>(
         201,
         json!({ "data": [] }).to_string(),
         DecodeMode::Lenient,
@@ -257,9 +256,7 @@ async fn any_operation_gives_its_raw_body_with_the_same_errors() {
 
 #[test]
 fn facts_learned_in_the_overlay_decode_without_corrections_even_strictly() {
-    use deel_api::types::{
-        TimeOffCreateTimeOffRequestResponse201 as Created, TimeOffGetTimeOffProfileResponse200 as TimeOffs,
-    };
+    use deel_api::types::{CreateTimeOffRequestResponse as Created, TimeOffProfileList as TimeOffs};
     // Our own values, shaped like the bodies in Deel's time-off guide
     // (openapi/overlays/0003-time-off-requests.yaml): list items without timestamps, type or unit.
     let item = json!({ "id": "to-7", "amount": 2, "is_paid": true, "status": "REQUESTED",

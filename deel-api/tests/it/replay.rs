@@ -37,7 +37,7 @@ async fn start(fixtures: Vec<Fixture>) -> (ReplayServer, Client) {
     (server, client)
 }
 
-fn session_body(profile: &str) -> types::CreateWorkerAccessTokenBody {
+fn session_body(profile: &str) -> types::CreateWorkerAccessTokenRequest {
     crate::common::session_body(profile)
 }
 

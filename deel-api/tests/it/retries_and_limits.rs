@@ -33,7 +33,7 @@ fn session_ok() -> ResponseTemplate {
         .set_body_json(json!({ "data": { "token": "wt-1", "expires_at": "2026-11-29T00:00:00Z" } }))
 }
 
-fn session_body() -> types::CreateWorkerAccessTokenBody {
+fn session_body() -> types::CreateWorkerAccessTokenRequest {
     common::session_body("p-1")
 }
 

@@ -111,10 +111,8 @@ async fn a_seed_response_that_fails_to_decode_does_not_quote_the_worker_token() 
 
 #[test]
 fn the_generated_seed_response_redacts_its_token_in_debug() {
-    let data = deel_api::types::WorkersSessionPostResponseData {
-        expires_at: chrono::Utc::now(),
-        token: "wt-SECRET-5".into(),
-    };
+    let data =
+        deel_api::types::WorkerAccessToken { expires_at: chrono::Utc::now(), token: "wt-SECRET-5".into() };
     let text = format!("{data:?}");
     assert!(!text.contains("SECRET"), "{text}");
     assert!(text.contains("token: \"<redacted>\"") && text.contains("expires_at"), "{text}");

@@ -5,6 +5,8 @@
 //! status codes, servers, scopes) and drops every piece of upstream prose. Each transformation is
 //! a small named pass in [`passes`]; the report lists how many places each one touched.
 
+pub mod names;
+pub mod naming;
 pub mod overlay;
 pub mod passes;
 
@@ -32,6 +34,8 @@ pub struct Import {
     pub document: Value,
     pub passes: Vec<PassReport>,
     pub overlays: Vec<overlay::Applied>,
+    /// What the last step, naming, did (absent when it did not run).
+    pub named: Option<names::Named>,
     pub operations_in: usize,
     pub operations_out: usize,
 }
@@ -45,6 +49,18 @@ impl Import {
         }
         for o in &self.overlays {
             let _ = writeln!(s, "  overlay {:<36} {:>3} actions, {} nodes", o.name, o.actions, o.nodes);
+        }
+        if let Some(n) = &self.named {
+            let _ = writeln!(
+                s,
+                "  names: {} operations, {} renamed; {} types, {} request bodies named; {} new, {} dropped",
+                n.file.operations.len(),
+                n.operations_renamed,
+                n.file.types.len(),
+                n.bodies_named,
+                n.new.len(),
+                n.dropped.len()
+            );
         }
         let _ = writeln!(s, "  operations in {}, out {}", self.operations_in, self.operations_out);
         s
@@ -77,6 +93,19 @@ pub fn import_with(doc: Value, overlays: &[(String, Value)]) -> Result<Import, S
     for (name, o) in overlays {
         result.overlays.push(overlay::apply(&mut doc, name, o)?);
     }
+    result.document = json::canonical(doc);
+    Ok(result)
+}
+
+/// [`import_with`], then naming ([`names::apply`]) with the names file's entries first.
+pub fn import_named(
+    doc: Value,
+    overlays: &[(String, Value)],
+    pinned: &names::NamesFile,
+) -> Result<Import, String> {
+    let mut result = import_with(doc, overlays)?;
+    let mut doc = std::mem::take(&mut result.document);
+    result.named = Some(names::apply(&mut doc, pinned)?);
     result.document = json::canonical(doc);
     Ok(result)
 }
@@ -115,6 +144,7 @@ pub fn import_without(mut doc: Value, skip: &[&str]) -> Result<Import, String> {
         document: json::canonical(doc),
         passes: reports,
         overlays: Vec::new(),
+        named: None,
         operations_in: before.len(),
         operations_out: after.len(),
     })
@@ -140,8 +170,15 @@ pub fn render(doc: &Value) -> Result<String, String> {
 pub fn run(from: &Path, out: &Path) -> Result<(), String> {
     let upstream = read_document(from)?;
     let overlays = overlay::load(&crate::workspace_root().join(overlay::DIR))?;
-    let result = import_with(upstream, &overlays)?;
+    let names_path = crate::workspace_root().join(names::FILE);
+    let pinned = names::NamesFile::load(&names_path)?;
+    let result = import_named(upstream, &overlays, &pinned)?;
     let text = render(&result.document)?;
+    if let Some(named) = &result.named {
+        let names_text = named.file.render()?;
+        std::fs::write(&names_path, names_text)
+            .map_err(|e| format!("writing {}: {e}", names_path.display()))?;
+    }
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     }
@@ -167,15 +204,28 @@ mod tests {
     fn reference_import_reproduces_the_committed_document() {
         let overlays =
             overlay::load(&crate::workspace_root().join(overlay::DIR)).unwrap_or_else(|e| panic!("{e}"));
-        let first = import_with(reference(), &overlays).and_then(|i| render(&i.document));
-        let second = import_with(reference(), &overlays).and_then(|i| render(&i.document));
-        assert!(first.is_ok(), "{first:?}");
-        assert_eq!(first, second, "import is not deterministic");
+        let pinned = names::NamesFile::load(&crate::workspace_root().join(names::FILE))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let first = import_named(reference(), &overlays, &pinned).unwrap_or_else(|e| panic!("{e}"));
+        let second = import_named(reference(), &overlays, &pinned).unwrap_or_else(|e| panic!("{e}"));
+        let text = render(&first.document);
+        assert_eq!(text, render(&second.document), "import is not deterministic");
         let committed = std::fs::read_to_string(crate::workspace_root().join(OUTPUT)).ok();
         assert!(
-            committed == first.ok(),
+            committed == text.ok(),
             "openapi/ is stale: run `cargo xtask import --from ../shared/reference/deel-openapi.json`"
         );
+        // Every public name comes from the committed file: a name that moved, or one chosen by
+        // rule that the file does not record yet, fails here.
+        let named = first.named.unwrap_or_default();
+        assert!(named.new.is_empty(), "names chosen by rule, not in {}: {:?}", names::FILE, named.new);
+        assert!(
+            named.dropped.is_empty(),
+            "entries of {} that match nothing: {:?}",
+            names::FILE,
+            named.dropped
+        );
+        assert_eq!(named.file, pinned, "{} is not what import writes", names::FILE);
     }
 
     #[test]
