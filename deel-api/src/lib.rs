@@ -44,8 +44,10 @@ pub use retry::RetryPolicy;
 #[cfg(feature = "worker-session")]
 pub use worker::{WorkerSessions, WorkerToken};
 
-/// One module per area: `deel_api::contracts`, `deel_api::people`, … (the `webhooks` area's
-/// items are in [`webhooks`] beside the signature checks).
+/// One module per area: `deel_api::contracts`, `deel_api::people`, …, each holding the area's
+/// request builders and defining the types only it uses (the `webhooks` area's items are in
+/// [`webhooks`] beside the signature checks). [`types`] defines the shared types and names every
+/// type.
 #[allow(unused_imports)] // empty without area features
 pub use deel_api_gen::areas::*;
 /// Generated request builders, one per operation.

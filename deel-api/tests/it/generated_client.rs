@@ -276,4 +276,15 @@ async fn area_modules_hold_their_builders_and_own_types() {
         std::any::type_name::<deel_api::contracts::GetContracts>(),
         std::any::type_name::<deel_api::builder::GetContracts>()
     );
+    // A type one area alone uses is defined in that area's module; `types` names it too.
+    assert_eq!(
+        std::any::type_name::<deel_api::types::InvoiceList>(),
+        "deel_api_gen::areas::accounting::InvoiceList"
+    );
+    assert_eq!(
+        std::any::type_name::<deel_api::types::InvoiceList>(),
+        std::any::type_name::<deel_api::accounting::InvoiceList>()
+    );
+    // A type several areas use is defined in `types`.
+    assert_eq!(std::any::type_name::<deel_api::types::SortOrder>(), "deel_api_gen::types::SortOrder");
 }

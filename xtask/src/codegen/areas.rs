@@ -227,35 +227,53 @@ pub fn module_name(area: &str) -> Ident {
     syn::parse_str::<Ident>(&name).unwrap_or_else(|_| Ident::new_raw(&name, proc_macro2::Span::call_site()))
 }
 
-/// `areas.rs`: a module per area, behind its feature, holding the area's request builders and the
-/// types no other area uses, and listing its operations (method and path) as its docs. Types
-/// several areas use stay in `types` only. Returns the file and how many types went to one area.
-pub fn modules(ops: &[Listed], reach: &Reach) -> (syn::File, usize) {
+/// `areas.rs`: a module per area, behind its feature, holding the area's request builders and
+/// the types no other area uses (moved there from `types`, with their impls and macro
+/// invocations), and listing its operations (method and path) as its docs. Types several areas
+/// use stay in `types`, which also re-exports every area type, so `types::X` names any type.
+/// Returns the areas file, what stays in `types`, and how many types moved.
+pub fn modules(ops: &[Listed], reach: &Reach, types: Vec<Item>) -> (syn::File, Vec<Item>, usize) {
     let mut by_area: BTreeMap<&str, Vec<&Listed>> = BTreeMap::new();
     for op in ops {
         by_area.entry(op.area.as_str()).or_default().push(op);
     }
-    let mut own_types: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (ty, areas) in &reach.areas {
-        if let [only] = areas.iter().collect::<Vec<_>>()[..] {
-            own_types.entry(only.as_str()).or_default().insert(ty.as_str());
+    let builders: BTreeMap<&str, BTreeSet<String>> = by_area
+        .iter()
+        .map(|(area, ops)| (*area, ops.iter().map(|o| o.builder.to_string()).collect()))
+        .collect();
+    // A type one area alone uses lives in that area's module, unless it is named like one of the
+    // area's builders (both cannot share the module).
+    let home = |ty: &str| -> Option<&str> {
+        match reach.areas.get(ty).map(|a| a.iter().collect::<Vec<_>>()).as_deref() {
+            Some([only]) if !builders.get(only.as_str()).is_some_and(|b| b.contains(ty)) => {
+                Some(only.as_str())
+            }
+            _ => None,
+        }
+    };
+    let mut kept = Vec::new();
+    let mut moved: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    let mut names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for mut item in types {
+        let owner_name = owner(&item);
+        match owner_name.as_deref().and_then(home) {
+            Some(area) => {
+                if let Some(name) = defined_name(&item) {
+                    names.entry(area.to_string()).or_default().insert(name);
+                }
+                moved.entry(area.to_string()).or_default().push(item);
+            }
+            None => {
+                crate_visible_defaults(&mut item);
+                kept.push(item);
+            }
         }
     }
-    let mut placed = 0;
+    let placed = names.values().map(BTreeSet::len).sum();
     let mut modules = Vec::new();
     for (area, ops) in by_area {
         let module = module_name(area);
         let gate = cfg([&area.to_string()]);
-        let builders: BTreeSet<String> = ops.iter().map(|o| o.builder.to_string()).collect();
-        // A type named like a builder of the area stays in `types` (both cannot share the module).
-        let types: Vec<Ident> = own_types
-            .get(area)
-            .into_iter()
-            .flatten()
-            .filter(|t| !builders.contains(**t))
-            .map(|t| Ident::new(t, proc_macro2::Span::call_site()))
-            .collect();
-        placed += types.len();
         let mut docs = vec![
             format!(" The `{area}` area: its request builders and the types only it uses."),
             String::new(),
@@ -264,15 +282,56 @@ pub fn modules(ops: &[Listed], reach: &Reach) -> (syn::File, usize) {
             format!(" - `{} {}`: [`Client::{}`](crate::Client::{})", o.method, o.path, o.name, o.name)
         }));
         let builder_idents = ops.iter().map(|o| &o.builder);
-        let types_use = (!types.is_empty()).then(|| quote!(pub use crate::types::{#(#types),*};));
+        let items = moved.remove(area).unwrap_or_default();
+        let own = names
+            .get(area)
+            .map(|n| n.iter().map(|t| Ident::new(t, proc_macro2::Span::call_site())).collect::<Vec<_>>());
+        let imports = (!items.is_empty()).then(|| {
+            quote! {
+                // The area's types are written like those in `types`, which they may name.
+                #[allow(unused_imports)]
+                use crate::macros::{lean, OpenEnumVisitor};
+                #[allow(unused_imports)]
+                use crate::types::*;
+            }
+        });
+        if let Some(own) = own.filter(|o| !o.is_empty()) {
+            kept.push(parse_quote!(#gate pub use crate::areas::#module::{#(#own),*};));
+        }
         modules.push(quote! {
             #gate
             #(#[doc = #docs])*
             pub mod #module {
+                #imports
                 pub use crate::builder::{#(#builder_idents),*};
-                #types_use
+                #(#items)*
             }
         });
     }
-    (parse_quote!(#(#modules)*), placed)
+    (parse_quote!(#(#modules)*), kept, placed)
+}
+
+/// The public name an item defines (a struct, enum, alias or `open_enum!`), not an impl's.
+fn defined_name(item: &Item) -> Option<String> {
+    match item {
+        Item::Struct(_) | Item::Enum(_) | Item::Type(_) => owner(item),
+        Item::Macro(m) if m.mac.path.is_ident("open_enum") => owner(item),
+        _ => None,
+    }
+}
+
+/// typify's `defaults` functions are `pub(super)`, visible to `types` only; types moved into an
+/// area module name them too.
+fn crate_visible_defaults(item: &mut Item) {
+    let Item::Mod(m) = item else { return };
+    if m.ident != "defaults" {
+        return;
+    }
+    for inner in m.content.iter_mut().flat_map(|(_, items)| items.iter_mut()) {
+        if let Item::Fn(f) = inner {
+            if matches!(f.vis, syn::Visibility::Restricted(_)) {
+                f.vis = parse_quote!(pub(crate));
+            }
+        }
+    }
 }

@@ -105,7 +105,7 @@ pub fn rewrite(
     let (type_items, documented) = types::usage_docs(type_items, &reach.operations, ops);
     report.push(("usage_docs", documented));
     let (type_items, unreached) = areas::gate_types(type_items, &reach);
-    let (area_modules, placed) = areas::modules(&emitted.areas, &reach);
+    let (area_modules, type_items, placed) = areas::modules(&emitted.areas, &reach, type_items);
     report.push(("area_modules", placed));
 
     let count = emitted.operations.len();

@@ -119,7 +119,7 @@ fn string_enums_are_open_and_keep_a_variant_named_unknown() {
     let (files, stats) =
         generate(tiny(json!({}), json!({}))).map_err(|e| e.to_string()).unwrap_or_default_files();
     assert_eq!(stats.open_enums, 1);
-    let types: String = files["deel-api-gen/src/types.rs"].split_whitespace().collect::<Vec<_>>().join(" ");
+    let types: String = all_types(&files).split_whitespace().collect::<Vec<_>>().join(" ");
     // `unknown` is a real value here, so the catch-all takes another name.
     assert!(
         types.contains("open_enum!(Status, UnknownValue { Active = \"active\", Unknown = \"unknown\" });"),
@@ -135,7 +135,7 @@ fn required_nullable_fields_may_be_missing() {
         "note": { "type": "string", "nullable": true }
     } } });
     let (files, _) = generate(tiny(json!({}), schemas)).map_err(|e| e.to_string()).unwrap_or_default_files();
-    let types = &files["deel-api-gen/src/types.rs"];
+    let types = &all_types(&files);
     assert!(types.contains("pub note: ::std::option::Option<::std::string::String>"), "{types}");
     assert!(!types.contains("Option::deserialize"), "{types}");
 }
@@ -148,7 +148,7 @@ fn a_required_nullable_field_keeps_its_wire_name() {
         "picUrl": { "type": "string", "nullable": true }
     } } });
     let (files, _) = generate(tiny(json!({}), schemas)).unwrap_or_default_files();
-    let types = &files["deel-api-gen/src/types.rs"];
+    let types = &all_types(&files);
     let field = attrs_above(types, "    pub pic_url:");
     assert!(field.contains(r#"rename = "picUrl""#), "{types}");
     assert!(!types.contains("Option::deserialize"), "{types}");
@@ -341,11 +341,14 @@ fn two_areas() -> Value {
     })
 }
 
-/// The attribute lines just above `item` in `text`.
+/// The attribute lines just above `item` in `text` (at any indentation: area types sit in a
+/// module).
 fn attrs_above(text: &str, item: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    let at =
-        lines.iter().position(|l| l.starts_with(item)).unwrap_or_else(|| panic!("no `{item}` in:\n{text}"));
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(item.trim_start()))
+        .unwrap_or_else(|| panic!("no `{item}` in:\n{text}"));
     lines[..at]
         .iter()
         .map(|l| l.trim_start())
@@ -374,7 +377,7 @@ fn operations_and_types_are_compiled_only_with_an_area_that_reaches_them() {
         attrs_above(builder, "pub struct GetAlpha ").contains(r#"#[cfg(feature = "alpha")]"#),
         "{builder}"
     );
-    let types = &files["deel-api-gen/src/types.rs"];
+    let types = &all_types(&files);
     assert!(attrs_above(types, "pub struct Shared ")
         .contains(r#"#[cfg(any(feature = "alpha", feature = "beta"))]"#));
     assert!(attrs_above(types, "pub struct OnlyAlpha ").contains(r#"#[cfg(feature = "alpha")]"#));
@@ -384,11 +387,11 @@ fn operations_and_types_are_compiled_only_with_an_area_that_reaches_them() {
 /// The attribute lines above the `lean_de!` or `lean_ser!` invocation for `name` (its
 /// `Deserialize` or `Serialize` impl).
 fn lean_attrs(types: &str, mac: &str, name: &str) -> Option<String> {
-    let lines: Vec<&str> = types.lines().collect();
+    let lines: Vec<&str> = types.lines().map(str::trim_start).collect();
     let opens = |i: usize| {
         lines[i].starts_with(&format!("{mac}!({name} {{"))
             || (lines[i] == format!("{mac}!(")
-                && lines.get(i + 1).is_some_and(|l| l.trim_start().starts_with(&format!("{name} {{"))))
+                && lines.get(i + 1).is_some_and(|l| l.starts_with(&format!("{name} {{"))))
     };
     let at = (0..lines.len()).find(|i| opens(*i))?;
     Some(lines[..at].iter().rev().take_while(|l| l.starts_with("#[")).copied().collect::<Vec<_>>().join("\n"))
@@ -397,7 +400,7 @@ fn lean_attrs(types: &str, mac: &str, name: &str) -> Option<String> {
 #[test]
 fn types_only_sent_in_requests_deserialize_only_for_dispatch() {
     let (files, _) = generate(two_areas()).unwrap_or_default_files();
-    let types = &files["deel-api-gen/src/types.rs"];
+    let types = &all_types(&files);
     for name in ["NewThing", "Shared"] {
         let derive = attrs_above(types, &format!("pub struct {name} "));
         assert!(!derive.contains("::serde::"), "serde's derives are replaced: {derive}");
@@ -599,7 +602,11 @@ fn generated_public_names_are_short_undated_and_named_for_their_own_area() {
     };
     // Every public type with the areas that compile it.
     let mut types: Vec<(String, Vec<String>)> = Vec::new();
-    for item in read("types.rs").items {
+    let area_items = read("areas.rs").items.into_iter().flat_map(|item| match item {
+        syn::Item::Mod(m) => m.content.map(|(_, items)| items).unwrap_or_default(),
+        _ => Vec::new(),
+    });
+    for item in read("types.rs").items.into_iter().chain(area_items) {
         match item {
             syn::Item::Struct(s) if matches!(s.vis, syn::Visibility::Public(_)) => {
                 types.push((s.ident.to_string(), item_areas(&s.attrs)))
@@ -694,18 +701,36 @@ fn generated_public_names_are_short_undated_and_named_for_their_own_area() {
 fn each_area_is_a_module_of_its_builders_and_the_types_only_it_uses() {
     let (files, stats) = generate(two_areas()).unwrap_or_default_files();
     let modules = tight_text(&files["deel-api-gen/src/areas.rs"]);
+    let types = tight_text(&files["deel-api-gen/src/types.rs"]);
     assert!(stats.passes.contains(&("area_modules", 3)), "{:?}", stats.passes);
     assert!(modules.contains(&tight_text(
-        r#"#[cfg(feature = "alpha")] /// The `alpha` area: its request builders and the types only it uses. /// /// - `GET /rest/v2/alpha`: [`Client::get_alpha`](crate::Client::get_alpha) pub mod alpha { pub use crate::builder::GetAlpha; pub use crate::types::{AlphaPage, OnlyAlpha}; }"#
+        r#"#[cfg(feature = "alpha")] /// The `alpha` area: its request builders and the types only it uses. /// /// - `GET /rest/v2/alpha`: [`Client::get_alpha`](crate::Client::get_alpha) pub mod alpha {"#
     )), "{modules}");
-    // `Shared` is used by both areas: it stays in `types` only.
-    assert!(!modules.contains("Shared"), "{modules}");
+    // Types one area uses are defined in its module, and `types` re-exports them.
+    let alpha = modules.split("pubmodbeta").next().unwrap_or_default();
+    for defined in ["pubstructAlphaPage{", "pubstructOnlyAlpha{", "lean_de!(OnlyAlpha", "usecrate::types::*;"]
+    {
+        assert!(alpha.contains(defined), "{defined} not in alpha: {alpha}");
+    }
     assert!(
-        modules.contains(&tight_text(
-            "pub mod beta { pub use crate::builder::{GetBeta, CreateBeta}; pub use crate::types::NewThing; }"
+        types.contains(&tight_text(
+            r#"#[cfg(feature = "alpha")] pub use crate::areas::alpha::{AlphaPage, OnlyAlpha};"#
         )),
+        "{types}"
+    );
+    assert!(!types.contains("pubstructOnlyAlpha"), "{types}");
+    // `Shared` is used by both areas: it is defined in `types` only.
+    assert!(types.contains("pubstructShared{") && !modules.contains("pubstructShared"), "{modules}");
+    assert!(
+        modules.contains(&tight_text("pub mod beta {")) && modules.contains("pubstructNewThing{"),
         "{modules}"
     );
+    assert!(modules.contains(&tight_text("pub use crate::builder::{GetBeta, CreateBeta};")), "{modules}");
+}
+
+/// Every generated type's source: the shared ones in `types.rs` and the area ones in `areas.rs`.
+fn all_types(files: &Files) -> String {
+    format!("{}\n{}", files["deel-api-gen/src/types.rs"], files["deel-api-gen/src/areas.rs"])
 }
 
 /// `text` without whitespace or trailing commas.

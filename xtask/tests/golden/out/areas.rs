@@ -10,10 +10,136 @@
 /// - `GET /rest/v2/gadgets/{gadget_id}/manual`: [`Client::download_gadget_manual`](crate::Client::download_gadget_manual)
 /// - `POST /rest/v2/gadgets/{gadget_id}/photos`: [`Client::upload_gadget_photo`](crate::Client::upload_gadget_photo)
 pub mod gadgets {
+    #[allow(unused_imports)]
+    use crate::macros::{lean, OpenEnumVisitor};
+    #[allow(unused_imports)]
+    use crate::types::*;
     pub use crate::builder::{
         ListGadgets, CreateGadget, DeleteGadget, DownloadGadgetManual, UploadGadgetPhoto,
     };
-    pub use crate::types::{Gadget, GadgetList, GadgetStatus, NewGadget};
+    #[cfg(feature = "gadgets")]
+    ///`Gadget`
+    ///
+    /// Used by:
+    /// - `create_gadget` (`POST /rest/v2/gadgets`)
+    /// - `list_gadgets` (`GET /rest/v2/gadgets`)
+    /// - `upload_gadget_photo` (`POST /rest/v2/gadgets/{gadget_id}/photos`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Gadget {
+        /// `id`: string; required.
+        pub id: ::std::string::String,
+        /// `labels`: array of string; optional, a default when absent; also read as `tagLabels`.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+        )]
+        #[cfg_attr(feature = "schemars", serde(alias = "tagLabels"))]
+        pub labels: ::std::vec::Vec<::std::string::String>,
+        /// `retired_at`: string (date-time); required, may be null.
+        pub retired_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /// `status`: [`GadgetStatus`]; required.
+        pub status: GadgetStatus,
+        /// `type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "type",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `weight`: number; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub weight: ::std::option::Option<f64>,
+    }
+    #[cfg(feature = "gadgets")]
+    lean_de!(
+        Gadget { id : ::std::string::String = "id" => req, labels : ::std::vec::Vec <
+        ::std::string::String > = "labels" | "tagLabels" => default, retired_at :
+        ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
+        "retired_at" => opt, status : GadgetStatus = "status" => req, type_ :
+        ::std::option::Option < ::std::string::String > = "type" => opt, weight :
+        ::std::option::Option < f64 > = "weight" => opt }
+    );
+    #[cfg(feature = "gadgets")]
+    lean_ser!(
+        Gadget { id = "id" => always, labels = "labels" =>
+        (unless::std::vec::Vec::is_empty), retired_at = "retired_at" => always, status =
+        "status" => always, type_ = "type" => (unless::std::option::Option::is_none),
+        weight = "weight" => (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "gadgets")]
+    ///`GadgetList`
+    ///
+    /// Used by:
+    /// - `list_gadgets` (`GET /rest/v2/gadgets`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct GadgetList {
+        /// `data`: array of [`Gadget`]; required.
+        pub data: ::std::vec::Vec<Gadget>,
+        /// `has_more`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub has_more: ::std::option::Option<bool>,
+        /// `next_cursor`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "gadgets")]
+    lean_de!(
+        GadgetList { data : ::std::vec::Vec < Gadget > = "data" => req, has_more :
+        ::std::option::Option < bool > = "has_more" => opt, next_cursor :
+        ::std::option::Option < ::std::string::String > = "next_cursor" => opt }
+    );
+    #[cfg(feature = "gadgets")]
+    lean_ser!(
+        GadgetList { data = "data" => always, has_more = "has_more" =>
+        (unless::std::option::Option::is_none), next_cursor = "next_cursor" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "gadgets")]
+    open_enum!(
+        GadgetStatus, UnknownValue { Active = "active", Retired = "retired", Unknown =
+        "unknown" }
+    );
+    #[cfg(feature = "gadgets")]
+    ///`NewGadget`
+    ///
+    /// Used by:
+    /// - `create_gadget` (`POST /rest/v2/gadgets`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct NewGadget {
+        /// `name`: string; required.
+        pub name: ::std::string::String,
+        /// `status`: [`GadgetStatus`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub status: ::std::option::Option<GadgetStatus>,
+    }
+    #[cfg(feature = "gadgets")]
+    #[cfg(feature = "dispatch")]
+    lean_de!(
+        NewGadget { name : ::std::string::String = "name" => req, status :
+        ::std::option::Option < GadgetStatus > = "status" => opt }
+    );
+    #[cfg(feature = "gadgets")]
+    lean_ser!(
+        NewGadget { name = "name" => always, status = "status" =>
+        (unless::std::option::Option::is_none) }
+    );
 }
 #[cfg(feature = "members")]
 /// The `members` area: its request builders and the types only it uses.
@@ -21,14 +147,240 @@ pub mod gadgets {
 /// - `POST /rest/v2/members/{member_id}/session`: [`Client::create_member_session`](crate::Client::create_member_session)
 /// - `GET /scim/v2/Members`: [`Client::list_members`](crate::Client::list_members)
 pub mod members {
+    #[allow(unused_imports)]
+    use crate::macros::{lean, OpenEnumVisitor};
+    #[allow(unused_imports)]
+    use crate::types::*;
     pub use crate::builder::{CreateMemberSession, ListMembers};
-    pub use crate::types::{Member, MemberList, MemberSession};
+    #[cfg(feature = "members")]
+    ///`Member`
+    ///
+    /// Used by:
+    /// - `list_members` (`GET /scim/v2/Members`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Member {
+        /// `active`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `userName`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "userName",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "members")]
+    lean_de!(
+        Member { active : ::std::option::Option < bool > = "active" => opt, user_name :
+        ::std::option::Option < ::std::string::String > = "userName" => opt }
+    );
+    #[cfg(feature = "members")]
+    lean_ser!(
+        Member { active = "active" => (unless::std::option::Option::is_none), user_name =
+        "userName" => (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "members")]
+    ///`MemberList`
+    ///
+    /// Used by:
+    /// - `list_members` (`GET /scim/v2/Members`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct MemberList {
+        /// `Resources`: array of [`Member`]; optional, a default when absent.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "Resources",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )
+        )]
+        pub resources: ::std::vec::Vec<Member>,
+        /// `totalResults`: integer; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "totalResults",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub total_results: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "members")]
+    lean_de!(
+        MemberList { resources : ::std::vec::Vec < Member > = "Resources" => default,
+        total_results : ::std::option::Option < i64 > = "totalResults" => opt }
+    );
+    #[cfg(feature = "members")]
+    lean_ser!(
+        MemberList { resources = "Resources" => (unless::std::vec::Vec::is_empty),
+        total_results = "totalResults" => (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "members")]
+    ///`MemberSession`
+    ///
+    /// Used by:
+    /// - `create_member_session` (`POST /rest/v2/members/{member_id}/session`)
+    #[derive(Clone, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct MemberSession {
+        /// `expires_at`: string (date-time); optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /// `token`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub token: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "members")]
+    redacted_debug!(MemberSession { expires_at => show, token => hide });
+    #[cfg(feature = "members")]
+    lean_de!(
+        MemberSession { expires_at : ::std::option::Option < ::chrono::DateTime <
+        ::chrono::offset::Utc > > = "expires_at" => opt, token : ::std::option::Option <
+        ::std::string::String > = "token" => opt }
+    );
+    #[cfg(feature = "members")]
+    lean_ser!(
+        MemberSession { expires_at = "expires_at" =>
+        (unless::std::option::Option::is_none), token = "token" =>
+        (unless::std::option::Option::is_none) }
+    );
 }
 #[cfg(feature = "widgets")]
 /// The `widgets` area: its request builders and the types only it uses.
 ///
 /// - `GET /rest/v2/widgets`: [`Client::list_widgets`](crate::Client::list_widgets)
 pub mod widgets {
+    #[allow(unused_imports)]
+    use crate::macros::{lean, OpenEnumVisitor};
+    #[allow(unused_imports)]
+    use crate::types::*;
     pub use crate::builder::ListWidgets;
-    pub use crate::types::{Widget, WidgetPage, WidgetPagePage, WidgetSize};
+    #[cfg(feature = "widgets")]
+    ///`Widget`
+    ///
+    /// Used by:
+    /// - `list_widgets` (`GET /rest/v2/widgets`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct Widget {
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `size`: [`WidgetSize`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub size: ::std::option::Option<WidgetSize>,
+    }
+    #[cfg(feature = "widgets")]
+    lean_de!(
+        Widget { id : ::std::option::Option < ::std::string::String > = "id" => opt, size
+        : ::std::option::Option < WidgetSize > = "size" => opt }
+    );
+    #[cfg(feature = "widgets")]
+    lean_ser!(
+        Widget { id = "id" => (unless::std::option::Option::is_none), size = "size" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "widgets")]
+    ///`WidgetPage`
+    ///
+    /// Used by:
+    /// - `list_widgets` (`GET /rest/v2/widgets`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WidgetPage {
+        /// `data`: array of [`Widget`]; optional, a default when absent.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+        )]
+        pub data: ::std::vec::Vec<Widget>,
+        /// `page`: [`WidgetPagePage`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub page: ::std::option::Option<WidgetPagePage>,
+    }
+    #[cfg(feature = "widgets")]
+    lean_de!(
+        WidgetPage { data : ::std::vec::Vec < Widget > = "data" => default, page :
+        ::std::option::Option < WidgetPagePage > = "page" => opt }
+    );
+    #[cfg(feature = "widgets")]
+    lean_ser!(
+        WidgetPage { data = "data" => (unless::std::vec::Vec::is_empty), page = "page" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "widgets")]
+    ///`WidgetPagePage`
+    ///
+    /// Used by:
+    /// - `list_widgets` (`GET /rest/v2/widgets`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WidgetPagePage {
+        /// `total_rows`: number; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub total_rows: ::std::option::Option<f64>,
+    }
+    #[cfg(feature = "widgets")]
+    lean_de!(
+        WidgetPagePage { total_rows : ::std::option::Option < f64 > = "total_rows" => opt
+        }
+    );
+    #[cfg(feature = "widgets")]
+    lean_ser!(
+        WidgetPagePage { total_rows = "total_rows" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "widgets")]
+    ///`WidgetSize`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub enum WidgetSize {
+        String(::std::string::String),
+        Integer(i64),
+    }
+    #[cfg(feature = "widgets")]
+    lenient_via_serde!(WidgetSize);
+    #[cfg(feature = "widgets")]
+    impl ::std::fmt::Display for WidgetSize {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::String(x) => x.fmt(f),
+                Self::Integer(x) => x.fmt(f),
+            }
+        }
+    }
+    #[cfg(feature = "widgets")]
+    impl ::std::convert::From<i64> for WidgetSize {
+        fn from(value: i64) -> Self {
+            Self::Integer(value)
+        }
+    }
 }
