@@ -51105,12 +51105,12 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub amount: ::std::option::Option<f64>,
-        /// `approved_at`: string (date); optional, a default when absent.
+        /// `approved_at`: string (date); optional, may be null.
         #[cfg_attr(
             feature = "schemars",
-            serde(default = "defaults::payroll_input_time_off_variant1_approved_at")
+            serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub approved_at: ::chrono::naive::NaiveDate,
+        pub approved_at: ::std::option::Option<::chrono::naive::NaiveDate>,
         /// `contract_oid`: string; required.
         pub contract_oid: ::std::string::String,
         /// `description`: string; optional, may be null.
@@ -51156,14 +51156,13 @@ pub mod time_off {
     #[cfg(feature = "dispatch")]
     lean_de!(
         PayrollInputTimeOffVariant1 { amount : ::std::option::Option < f64 > = "amount"
-        => opt, approved_at : ::chrono::naive::NaiveDate = "approved_at" => (with
-        defaults::payroll_input_time_off_variant1_approved_at), contract_oid :
-        ::std::string::String = "contract_oid" => req, description :
-        ::std::option::Option < ::std::string::String > = "description" => opt, end_date
-        : ::chrono::naive::NaiveDate = "end_date" => req, entitlement_unit :
-        ::std::option::Option < EntitlementUnit > = "entitlement_unit" => opt,
-        external_id : ::std::string::String = "external_id" => req, is_paid : bool =
-        "is_paid" => (with defaults::default_bool:: < true >), policy_name :
+        => opt, approved_at : ::std::option::Option < ::chrono::naive::NaiveDate > =
+        "approved_at" => opt, contract_oid : ::std::string::String = "contract_oid" =>
+        req, description : ::std::option::Option < ::std::string::String > =
+        "description" => opt, end_date : ::chrono::naive::NaiveDate = "end_date" => req,
+        entitlement_unit : ::std::option::Option < EntitlementUnit > = "entitlement_unit"
+        => opt, external_id : ::std::string::String = "external_id" => req, is_paid :
+        bool = "is_paid" => (with defaults::default_bool:: < true >), policy_name :
         ::std::option::Option < ::std::string::String > = "policy_name" => opt,
         policy_type : ::std::option::Option < Variant1PolicyType > = "policy_type" =>
         opt, requested_at : ::std::option::Option < ::chrono::naive::NaiveDate > =
@@ -51173,14 +51172,15 @@ pub mod time_off {
     #[cfg(feature = "time-off")]
     lean_ser!(
         PayrollInputTimeOffVariant1 { amount = "amount" =>
-        (unless::std::option::Option::is_none), approved_at = "approved_at" => always,
-        contract_oid = "contract_oid" => always, description = "description" =>
-        (unless::std::option::Option::is_none), end_date = "end_date" => always,
-        entitlement_unit = "entitlement_unit" => (unless::std::option::Option::is_none),
-        external_id = "external_id" => always, is_paid = "is_paid" => always, policy_name
-        = "policy_name" => (unless::std::option::Option::is_none), policy_type =
-        "policy_type" => always, requested_at = "requested_at" =>
-        (unless::std::option::Option::is_none), start_date = "start_date" => always }
+        (unless::std::option::Option::is_none), approved_at = "approved_at" =>
+        (unless::std::option::Option::is_none), contract_oid = "contract_oid" => always,
+        description = "description" => (unless::std::option::Option::is_none), end_date =
+        "end_date" => always, entitlement_unit = "entitlement_unit" =>
+        (unless::std::option::Option::is_none), external_id = "external_id" => always,
+        is_paid = "is_paid" => always, policy_name = "policy_name" =>
+        (unless::std::option::Option::is_none), policy_type = "policy_type" => always,
+        requested_at = "requested_at" => (unless::std::option::Option::is_none),
+        start_date = "start_date" => always }
     );
     #[cfg(feature = "time-off")]
     ///`PayrollInputTimeOffVariant2`

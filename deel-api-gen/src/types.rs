@@ -8333,10 +8333,6 @@ pub mod defaults {
     pub(crate) fn ic_contract_notice_period() -> f64 {
         10_f64
     }
-    pub(crate) fn payroll_input_time_off_variant1_approved_at() -> ::chrono::naive::NaiveDate {
-        ::serde_json::from_str::<::chrono::naive::NaiveDate>("\"time off start date\"")
-            .unwrap()
-    }
     pub(crate) fn update_webhook_request_api_version() -> ::std::string::String {
         "v2".to_string()
     }

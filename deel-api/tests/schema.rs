@@ -31,3 +31,14 @@ fn schemas_use_wire_names_and_know_which_fields_may_be_left_out() {
     let required = schema["required"].as_array().cloned().unwrap_or_default();
     assert!(!required.contains(&json!("contract_id")), "optional field listed as required: {schema}");
 }
+
+#[test]
+fn a_default_the_spec_gets_wrong_never_panics() {
+    // The reference spec gives one date field a sentence as its default; the generated default
+    // function parsed it with `unwrap()`, and schemars calls it to describe the field.
+    let schema = std::panic::catch_unwind(|| {
+        serde_json::to_value(schema_for!(types::PayrollInputTimeOffVariant1)).unwrap_or_default()
+    });
+    let schema = schema.unwrap_or_else(|_| panic!("describing the type panicked"));
+    assert!(schema["properties"]["approved_at"].get("default").is_none(), "{schema}");
+}

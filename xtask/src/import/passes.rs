@@ -25,6 +25,8 @@ pub const ALL: &[(&str, Pass)] = &[
     ("open_objects", open_objects),
     ("sort_enums", sort_enums),
     ("lenient_formats", lenient_formats),
+    // After lenient_formats: only formats the generated types parse are left to check.
+    ("fitting_defaults", fitting_defaults),
     ("auth_header", auth_header),
     ("path_params", path_params),
     ("paging_integers", paging_integers),
@@ -279,6 +281,39 @@ pub fn lenient_formats(doc: &mut Value) -> Result<usize, String> {
             if let Some(format) = s.remove("format") {
                 s.insert("x-deel-format".into(), format);
             }
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
+/// A `default` its own schema does not accept is dropped (one date field's default is a
+/// sentence): the generated default function would parse it and panic, in `Default`, in
+/// decoding a body without the field, and in `schemars` (which calls it for the schema).
+pub fn fitting_defaults(doc: &mut Value) -> Result<usize, String> {
+    let mut n = 0;
+    json::for_each_schema(doc, &mut |s| {
+        let Some(default) = s.get("default") else { return };
+        let ty = s.get("type").and_then(Value::as_str);
+        let format = s.get("format").and_then(Value::as_str);
+        let fits = match (ty, default) {
+            (_, Value::Null) => s.get("nullable") == Some(&Value::Bool(true)),
+            (Some("string"), Value::String(v)) => match format {
+                Some("date") => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok(),
+                Some("date-time") => chrono::DateTime::parse_from_rfc3339(v).is_ok(),
+                _ => true,
+            },
+            (Some("integer"), v) => v.is_i64() || v.is_u64(),
+            (Some("number"), v) => v.is_number(),
+            (Some("boolean"), v) => v.is_boolean(),
+            (Some("array"), v) => v.is_array(),
+            (Some("object"), v) => v.is_object(),
+            (Some("string"), _) => false,
+            _ => true,
+        };
+        let listed = s.get("enum").and_then(Value::as_array).is_none_or(|values| values.contains(default));
+        if !(fits && listed) {
+            s.remove("default");
             n += 1;
         }
     });

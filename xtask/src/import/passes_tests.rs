@@ -487,3 +487,23 @@ fn schema_names_lose_their_version_dates_and_references_follow() {
         json!("#/components/schemas/InvoiceV20260101")
     );
 }
+
+#[test]
+fn defaults_their_schema_rejects_are_dropped() {
+    let mut doc = doc_with_schema(json!({ "type": "object", "properties": {
+        "approved_on": { "type": "string", "format": "date", "default": "when it starts" },
+        "starts_on": { "type": "string", "format": "date", "default": "2026-01-01" },
+        "at": { "type": "string", "format": "date-time", "default": "2026-01-01T00:00:00Z" },
+        "count": { "type": "integer", "default": 1.5 },
+        "notice": { "type": "number", "default": 10 },
+        "kind": { "type": "string", "enum": ["a", "b"], "default": "c" },
+        "version": { "type": "string", "default": "v2" }
+    } }));
+    assert_eq!(fitting_defaults(&mut doc), Ok(3));
+    let props = &response_schema(&doc)["properties"];
+    let kept: Vec<&str> = ["approved_on", "starts_on", "at", "count", "notice", "kind", "version"]
+        .into_iter()
+        .filter(|p| props[p].get("default").is_some())
+        .collect();
+    assert_eq!(kept, ["starts_on", "at", "notice", "version"]);
+}
