@@ -1431,12 +1431,12 @@ pub mod accounting {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub id: ::std::option::Option<::std::string::String>,
-        /// `invoices`: array of [`DataShapeResponse6Data`]; optional, a default when absent.
+        /// `invoices`: array of [`IdResponseData`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub invoices: ::std::vec::Vec<DataShapeResponse6Data>,
+        pub invoices: ::std::vec::Vec<IdResponseData>,
         /// `label`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -1508,8 +1508,8 @@ pub mod accounting {
         DeelGrantedCreditsUsed > = "eor_early_invoicing_funds_used" => opt,
         general_funds_used : ::std::option::Option < DeelGrantedCreditsUsed > =
         "general_funds_used" => opt, id : ::std::option::Option < ::std::string::String >
-        = "id" => opt, invoices : ::std::vec::Vec < DataShapeResponse6Data > = "invoices"
-        => default, label : ::std::option::Option < ::std::string::String > = "label" =>
+        = "id" => opt, invoices : ::std::vec::Vec < IdResponseData > = "invoices" =>
+        default, label : ::std::option::Option < ::std::string::String > = "label" =>
         opt, paid_at : ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc
         > > = "paid_at" => opt, payment_currency : ::std::option::Option <
         ::std::string::String > = "payment_currency" => opt, payment_method :
@@ -3718,8 +3718,8 @@ pub mod ats {
     pub struct ApplicationResultCandidate {
         /// `attachments`: array of [`CandidateAttachment`]; required.
         pub attachments: ::std::vec::Vec<CandidateAttachment>,
-        /// `candidate_tags`: array of [`CandidateCandidateTag`]; required.
-        pub candidate_tags: ::std::vec::Vec<CandidateCandidateTag>,
+        /// `candidate_tags`: array of [`AtsApplicationCandidateTag`]; required.
+        pub candidate_tags: ::std::vec::Vec<AtsApplicationCandidateTag>,
         /// `email`: string; required.
         pub email: ::std::string::String,
         /// `first_name`: string; required.
@@ -3739,13 +3739,14 @@ pub mod ats {
     lean_de!(
         ApplicationResultCandidate { attachments : ::std::vec::Vec < CandidateAttachment
         > = "attachments" => req, candidate_tags : ::std::vec::Vec <
-        CandidateCandidateTag > = "candidate_tags" => req, email : ::std::string::String
-        = "email" => req, first_name : ::std::string::String = "first_name" => req, id :
-        ::std::string::String = "id" => req, import_session_id : ::std::option::Option <
-        ::std::string::String > = "import_session_id" => opt, last_name :
-        ::std::string::String = "last_name" => req, phone_number : ::std::option::Option
-        < ::std::string::String > = "phone_number" => opt, profile_picture_url :
-        ::std::option::Option < ::std::string::String > = "profile_picture_url" => opt }
+        AtsApplicationCandidateTag > = "candidate_tags" => req, email :
+        ::std::string::String = "email" => req, first_name : ::std::string::String =
+        "first_name" => req, id : ::std::string::String = "id" => req, import_session_id
+        : ::std::option::Option < ::std::string::String > = "import_session_id" => opt,
+        last_name : ::std::string::String = "last_name" => req, phone_number :
+        ::std::option::Option < ::std::string::String > = "phone_number" => opt,
+        profile_picture_url : ::std::option::Option < ::std::string::String > =
+        "profile_picture_url" => opt }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
@@ -3911,21 +3912,21 @@ pub mod ats {
         pub application_form_form_builder_form_submission_id: ::std::option::Option<
             ::std::string::String,
         >,
-        /// `application_form_submission`: [`AtsApplicationApplicationFormSubmission`]; optional, may be null.
+        /// `application_form_submission`: [`AtsApplicationFormSubmission`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub application_form_submission: ::std::option::Option<
-            AtsApplicationApplicationFormSubmission,
+            AtsApplicationFormSubmission,
         >,
-        /// `application_job_criterias_matchings`: array of [`AtsApplicationApplicationJobCriteriasMatching`]; optional, a default when absent.
+        /// `application_job_criterias_matchings`: array of [`AtsApplicationJobCriteriasMatching`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         pub application_job_criterias_matchings: ::std::vec::Vec<
-            AtsApplicationApplicationJobCriteriasMatching,
+            AtsApplicationJobCriteriasMatching,
         >,
         /// `candidate`: [`AtsApplicationCandidate`]; optional, may be null.
         #[cfg_attr(
@@ -3996,14 +3997,13 @@ pub mod ats {
         ::std::option::Option < ::std::string::String > =
         "application_form_form_builder_form_submission_id" => opt,
         application_form_submission : ::std::option::Option <
-        AtsApplicationApplicationFormSubmission > = "application_form_submission" => opt,
+        AtsApplicationFormSubmission > = "application_form_submission" => opt,
         application_job_criterias_matchings : ::std::vec::Vec <
-        AtsApplicationApplicationJobCriteriasMatching > =
-        "application_job_criterias_matchings" => default, candidate :
-        ::std::option::Option < AtsApplicationCandidate > = "candidate" => opt,
-        created_at : ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" => req,
-        created_by_hris_organization_user_id : ::std::option::Option <
-        ::std::string::String > = "created_by_hris_organization_user_id" => opt,
+        AtsApplicationJobCriteriasMatching > = "application_job_criterias_matchings" =>
+        default, candidate : ::std::option::Option < AtsApplicationCandidate > =
+        "candidate" => opt, created_at : ::chrono::DateTime < ::chrono::offset::Utc > =
+        "created_at" => req, created_by_hris_organization_user_id : ::std::option::Option
+        < ::std::string::String > = "created_by_hris_organization_user_id" => opt,
         current_application_interview_plan_stage : ::std::option::Option <
         AtsCurrentApplicationInterviewPlanStage > =
         "current_application_interview_plan_stage" => opt,
@@ -4041,60 +4041,6 @@ pub mod ats {
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
-    ///`AtsApplicationApplicationFormSubmission`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsApplicationApplicationFormSubmission {
-        /// `answers`: array of [`SubmissionAnswer`]; required, may be null.
-        pub answers: ::std::option::Option<::std::vec::Vec<SubmissionAnswer>>,
-        /// `id`: string; required, may be null.
-        pub id: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsApplicationApplicationFormSubmission { answers : ::std::option::Option <
-        ::std::vec::Vec < SubmissionAnswer > > = "answers" => opt, id :
-        ::std::option::Option < ::std::string::String > = "id" => opt }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsApplicationApplicationFormSubmission { answers = "answers" => always, id =
-        "id" => always }
-    );
-    #[cfg(feature = "ats")]
-    ///`AtsApplicationApplicationJobCriteriasMatching`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsApplicationApplicationJobCriteriasMatching {
-        /// `description`: string; required.
-        pub description: ::std::string::String,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `is_matched`: [`IsMatched`]; required.
-        pub is_matched: IsMatched,
-        /// `job_criteria_id`: string; required.
-        pub job_criteria_id: ::std::string::String,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsApplicationApplicationJobCriteriasMatching { description :
-        ::std::string::String = "description" => req, id : ::std::string::String = "id"
-        => req, is_matched : IsMatched = "is_matched" => req, job_criteria_id :
-        ::std::string::String = "job_criteria_id" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsApplicationApplicationJobCriteriasMatching { description = "description" =>
-        always, id = "id" => always, is_matched = "is_matched" => always, job_criteria_id
-        = "job_criteria_id" => always }
-    );
-    #[cfg(feature = "ats")]
     ///`AtsApplicationCandidate`
     ///
     /// Used by:
@@ -4102,8 +4048,8 @@ pub mod ats {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AtsApplicationCandidate {
-        /// `candidate_tags`: array of [`CandidateCandidateTag`]; required.
-        pub candidate_tags: ::std::vec::Vec<CandidateCandidateTag>,
+        /// `candidate_tags`: array of [`AtsApplicationCandidateTag`]; required.
+        pub candidate_tags: ::std::vec::Vec<AtsApplicationCandidateTag>,
         /// `email`: string; required.
         pub email: ::std::string::String,
         /// `first_name`: string; required.
@@ -4120,12 +4066,12 @@ pub mod ats {
     #[cfg(feature = "ats")]
     lean_de!(
         AtsApplicationCandidate { candidate_tags : ::std::vec::Vec <
-        CandidateCandidateTag > = "candidate_tags" => req, email : ::std::string::String
-        = "email" => req, first_name : ::std::string::String = "first_name" => req, id :
-        ::std::string::String = "id" => req, last_name : ::std::string::String =
-        "last_name" => req, phone_number : ::std::option::Option < ::std::string::String
-        > = "phone_number" => opt, pic_url : ::std::option::Option <
-        ::std::string::String > = "pic_url" => opt }
+        AtsApplicationCandidateTag > = "candidate_tags" => req, email :
+        ::std::string::String = "email" => req, first_name : ::std::string::String =
+        "first_name" => req, id : ::std::string::String = "id" => req, last_name :
+        ::std::string::String = "last_name" => req, phone_number : ::std::option::Option
+        < ::std::string::String > = "phone_number" => opt, pic_url :
+        ::std::option::Option < ::std::string::String > = "pic_url" => opt }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
@@ -4133,6 +4079,51 @@ pub mod ats {
         "email" => always, first_name = "first_name" => always, id = "id" => always,
         last_name = "last_name" => always, phone_number = "phone_number" => always,
         pic_url = "pic_url" => always }
+    );
+    #[cfg(feature = "ats")]
+    ///`AtsApplicationCandidateTag`
+    ///
+    /// Used by:
+    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+    /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AtsApplicationCandidateTag {
+        /// `id`: string; required.
+        pub id: ::std::string::String,
+        /// `tag`: [`CandidateTagTag`]; required.
+        pub tag: CandidateTagTag,
+    }
+    #[cfg(feature = "ats")]
+    lean_de!(
+        AtsApplicationCandidateTag { id : ::std::string::String = "id" => req, tag :
+        CandidateTagTag = "tag" => req }
+    );
+    #[cfg(feature = "ats")]
+    lean_ser!(AtsApplicationCandidateTag { id = "id" => always, tag = "tag" => always });
+    #[cfg(feature = "ats")]
+    ///`AtsApplicationFormSubmission`
+    ///
+    /// Used by:
+    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AtsApplicationFormSubmission {
+        /// `answers`: array of [`SubmissionAnswer`]; required, may be null.
+        pub answers: ::std::option::Option<::std::vec::Vec<SubmissionAnswer>>,
+        /// `id`: string; required, may be null.
+        pub id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "ats")]
+    lean_de!(
+        AtsApplicationFormSubmission { answers : ::std::option::Option < ::std::vec::Vec
+        < SubmissionAnswer > > = "answers" => opt, id : ::std::option::Option <
+        ::std::string::String > = "id" => opt }
+    );
+    #[cfg(feature = "ats")]
+    lean_ser!(
+        AtsApplicationFormSubmission { answers = "answers" => always, id = "id" => always
+        }
     );
     #[cfg(feature = "ats")]
     ///`AtsApplicationJob`
@@ -4158,6 +4149,36 @@ pub mod ats {
     #[cfg(feature = "ats")]
     lean_ser!(AtsApplicationJob { id = "id" => always, title = "title" => always });
     #[cfg(feature = "ats")]
+    ///`AtsApplicationJobCriteriasMatching`
+    ///
+    /// Used by:
+    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AtsApplicationJobCriteriasMatching {
+        /// `description`: string; required.
+        pub description: ::std::string::String,
+        /// `id`: string; required.
+        pub id: ::std::string::String,
+        /// `is_matched`: [`IsMatched`]; required.
+        pub is_matched: IsMatched,
+        /// `job_criteria_id`: string; required.
+        pub job_criteria_id: ::std::string::String,
+    }
+    #[cfg(feature = "ats")]
+    lean_de!(
+        AtsApplicationJobCriteriasMatching { description : ::std::string::String =
+        "description" => req, id : ::std::string::String = "id" => req, is_matched :
+        IsMatched = "is_matched" => req, job_criteria_id : ::std::string::String =
+        "job_criteria_id" => req }
+    );
+    #[cfg(feature = "ats")]
+    lean_ser!(
+        AtsApplicationJobCriteriasMatching { description = "description" => always, id =
+        "id" => always, is_matched = "is_matched" => always, job_criteria_id =
+        "job_criteria_id" => always }
+    );
+    #[cfg(feature = "ats")]
     ///`AtsApplicationJobEmploymentType`
     ///
     /// Used by:
@@ -4168,14 +4189,14 @@ pub mod ats {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AtsApplicationJobEmploymentType {
-        /// `employment_type`: [`DataShapeResponse10Data`]; required.
-        pub employment_type: DataShapeResponse10Data,
+        /// `employment_type`: [`IdNameListResponseData`]; required.
+        pub employment_type: IdNameListResponseData,
         /// `id`: string; required.
         pub id: ::std::string::String,
     }
     #[cfg(feature = "ats")]
     lean_de!(
-        AtsApplicationJobEmploymentType { employment_type : DataShapeResponse10Data =
+        AtsApplicationJobEmploymentType { employment_type : IdNameListResponseData =
         "employment_type" => req, id : ::std::string::String = "id" => req }
     );
     #[cfg(feature = "ats")]
@@ -4407,14 +4428,12 @@ pub mod ats {
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         pub applications: ::std::vec::Vec<Application>,
-        /// `candidate_tags`: array of [`AtsCandidateCandidateTag`]; optional, may be null.
+        /// `candidate_tags`: array of [`AtsCandidateTag`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub candidate_tags: ::std::option::Option<
-            ::std::vec::Vec<AtsCandidateCandidateTag>,
-        >,
+        pub candidate_tags: ::std::option::Option<::std::vec::Vec<AtsCandidateTag>>,
         /// `created_at`: string (date-time); optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -4494,11 +4513,11 @@ pub mod ats {
     lean_de!(
         AtsCandidate { applications : ::std::vec::Vec < Application > = "applications" =>
         default, candidate_tags : ::std::option::Option < ::std::vec::Vec <
-        AtsCandidateCandidateTag > > = "candidate_tags" => opt, created_at :
-        ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-        "created_at" => opt, email : ::std::option::Option < ::std::string::String > =
-        "email" => opt, final_archivation_at : ::std::option::Option < ::chrono::DateTime
-        < ::chrono::offset::Utc > > = "final_archivation_at" => opt, first_name :
+        AtsCandidateTag > > = "candidate_tags" => opt, created_at : ::std::option::Option
+        < ::chrono::DateTime < ::chrono::offset::Utc > > = "created_at" => opt, email :
+        ::std::option::Option < ::std::string::String > = "email" => opt,
+        final_archivation_at : ::std::option::Option < ::chrono::DateTime <
+        ::chrono::offset::Utc > > = "final_archivation_at" => opt, first_name :
         ::std::option::Option < ::std::string::String > = "first_name" => opt, id :
         ::std::option::Option < ::std::string::String > = "id" => opt, last_name :
         ::std::option::Option < ::std::string::String > = "last_name" => opt,
@@ -4528,55 +4547,6 @@ pub mod ats {
         (unless::std::option::Option::is_none), total_applications_count =
         "total_applications_count" => (unless::std::option::Option::is_none), updated_at
         = "updated_at" => (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "ats")]
-    ///`AtsCandidateCandidateTag`
-    ///
-    /// Used by:
-    /// - `list_ats_candidates` (`GET /rest/v2/ats/candidates`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsCandidateCandidateTag {
-        /// `candidate_id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub candidate_id: ::std::option::Option<::std::string::String>,
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `tag`: [`CandidateTagTag`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub tag: ::std::option::Option<CandidateTagTag>,
-        /// `tag_id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub tag_id: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsCandidateCandidateTag { candidate_id : ::std::option::Option <
-        ::std::string::String > = "candidate_id" => opt, id : ::std::option::Option <
-        ::std::string::String > = "id" => opt, tag : ::std::option::Option <
-        CandidateTagTag > = "tag" => opt, tag_id : ::std::option::Option <
-        ::std::string::String > = "tag_id" => opt }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsCandidateCandidateTag { candidate_id = "candidate_id" =>
-        (unless::std::option::Option::is_none), id = "id" =>
-        (unless::std::option::Option::is_none), tag = "tag" =>
-        (unless::std::option::Option::is_none), tag_id = "tag_id" =>
-        (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
     ///`AtsCandidateList`
@@ -4624,6 +4594,86 @@ pub mod ats {
         "has_more" => (unless::std::option::Option::is_none), next_cursor = "next_cursor"
         => (unless::std::option::Option::is_none), total_count = "total_count" =>
         (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "ats")]
+    ///`AtsCandidateTag`
+    ///
+    /// Used by:
+    /// - `list_ats_candidates` (`GET /rest/v2/ats/candidates`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AtsCandidateTag {
+        /// `candidate_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub candidate_id: ::std::option::Option<::std::string::String>,
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `tag`: [`AtsCandidateTagTag`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub tag: ::std::option::Option<AtsCandidateTagTag>,
+        /// `tag_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub tag_id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "ats")]
+    lean_de!(
+        AtsCandidateTag { candidate_id : ::std::option::Option < ::std::string::String >
+        = "candidate_id" => opt, id : ::std::option::Option < ::std::string::String > =
+        "id" => opt, tag : ::std::option::Option < AtsCandidateTagTag > = "tag" => opt,
+        tag_id : ::std::option::Option < ::std::string::String > = "tag_id" => opt }
+    );
+    #[cfg(feature = "ats")]
+    lean_ser!(
+        AtsCandidateTag { candidate_id = "candidate_id" =>
+        (unless::std::option::Option::is_none), id = "id" =>
+        (unless::std::option::Option::is_none), tag = "tag" =>
+        (unless::std::option::Option::is_none), tag_id = "tag_id" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "ats")]
+    ///`AtsCandidateTagTag`
+    ///
+    /// Used by:
+    /// - `list_ats_candidates` (`GET /rest/v2/ats/candidates`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AtsCandidateTagTag {
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `label`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub label: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "ats")]
+    lean_de!(
+        AtsCandidateTagTag { id : ::std::option::Option < ::std::string::String > = "id"
+        => opt, label : ::std::option::Option < ::std::string::String > = "label" => opt
+        }
+    );
+    #[cfg(feature = "ats")]
+    lean_ser!(
+        AtsCandidateTagTag { id = "id" => (unless::std::option::Option::is_none), label =
+        "label" => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
     ///`AtsCurrentApplicationInterviewPlanStage`
@@ -4939,30 +4989,30 @@ pub mod ats {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub is_confidential: ::std::option::Option<bool>,
-        /// `job_departments`: array of [`AtsJobJobDepartment`]; optional, may be null.
+        /// `job_departments`: array of [`AtsJobDepartment`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub job_departments: ::std::option::Option<::std::vec::Vec<AtsJobJobDepartment>>,
-        /// `job_employment_types`: array of [`AtsJobJobEmploymentType`]; optional, a default when absent.
+        pub job_departments: ::std::option::Option<::std::vec::Vec<AtsJobDepartment>>,
+        /// `job_employment_types`: array of [`AtsJobEmploymentType`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub job_employment_types: ::std::vec::Vec<AtsJobJobEmploymentType>,
-        /// `job_locations`: array of [`AtsJobJobLocation`]; optional, a default when absent.
+        pub job_employment_types: ::std::vec::Vec<AtsJobEmploymentType>,
+        /// `job_locations`: array of [`AtsJobLocation`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub job_locations: ::std::vec::Vec<AtsJobJobLocation>,
-        /// `job_teams`: array of [`AtsJobJobTeam`]; optional, may be null.
+        pub job_locations: ::std::vec::Vec<AtsJobLocation>,
+        /// `job_teams`: array of [`AtsJobTeam`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub job_teams: ::std::option::Option<::std::vec::Vec<AtsJobJobTeam>>,
+        pub job_teams: ::std::option::Option<::std::vec::Vec<AtsJobTeam>>,
         /// `richtext_description`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -5008,11 +5058,11 @@ pub mod ats {
         interview_plan_stages : ::std::option::Option < ::std::vec::Vec <
         InterviewPlanStage > > = "interview_plan_stages" => opt, is_confidential :
         ::std::option::Option < bool > = "is_confidential" => opt, job_departments :
-        ::std::option::Option < ::std::vec::Vec < AtsJobJobDepartment > > =
+        ::std::option::Option < ::std::vec::Vec < AtsJobDepartment > > =
         "job_departments" => opt, job_employment_types : ::std::vec::Vec <
-        AtsJobJobEmploymentType > = "job_employment_types" => default, job_locations :
-        ::std::vec::Vec < AtsJobJobLocation > = "job_locations" => default, job_teams :
-        ::std::option::Option < ::std::vec::Vec < AtsJobJobTeam > > = "job_teams" => opt,
+        AtsJobEmploymentType > = "job_employment_types" => default, job_locations :
+        ::std::vec::Vec < AtsJobLocation > = "job_locations" => default, job_teams :
+        ::std::option::Option < ::std::vec::Vec < AtsJobTeam > > = "job_teams" => opt,
         richtext_description : ::std::option::Option < ::std::string::String > =
         "richtext_description" => opt, status : ::std::option::Option < AtsJobStatus > =
         "status" => opt, title : ::std::option::Option < ::std::string::String > =
@@ -5049,14 +5099,14 @@ pub mod ats {
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
-    ///`AtsJobJobDepartment`
+    ///`AtsJobDepartment`
     ///
     /// Used by:
     /// - `list_ats_jobs` (`GET /rest/v2/ats/jobs`)
     /// - `retrieve_ats_job_postings` (`GET /rest/v2/ats/job-postings`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsJobJobDepartment {
+    pub struct AtsJobDepartment {
         /// `department`: [`Team`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -5072,24 +5122,24 @@ pub mod ats {
     }
     #[cfg(feature = "ats")]
     lean_de!(
-        AtsJobJobDepartment { department : ::std::option::Option < Team > = "department"
-        => opt, id : ::std::option::Option < ::std::string::String > = "id" => opt }
+        AtsJobDepartment { department : ::std::option::Option < Team > = "department" =>
+        opt, id : ::std::option::Option < ::std::string::String > = "id" => opt }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
-        AtsJobJobDepartment { department = "department" =>
+        AtsJobDepartment { department = "department" =>
         (unless::std::option::Option::is_none), id = "id" =>
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
-    ///`AtsJobJobEmploymentType`
+    ///`AtsJobEmploymentType`
     ///
     /// Used by:
     /// - `list_ats_jobs` (`GET /rest/v2/ats/jobs`)
     /// - `retrieve_ats_job_postings` (`GET /rest/v2/ats/job-postings`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsJobJobEmploymentType {
+    pub struct AtsJobEmploymentType {
         /// `employment_type`: [`Team`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -5105,79 +5155,15 @@ pub mod ats {
     }
     #[cfg(feature = "ats")]
     lean_de!(
-        AtsJobJobEmploymentType { employment_type : ::std::option::Option < Team > =
+        AtsJobEmploymentType { employment_type : ::std::option::Option < Team > =
         "employment_type" => opt, id : ::std::option::Option < ::std::string::String > =
         "id" => opt }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
-        AtsJobJobEmploymentType { employment_type = "employment_type" =>
+        AtsJobEmploymentType { employment_type = "employment_type" =>
         (unless::std::option::Option::is_none), id = "id" =>
         (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "ats")]
-    ///`AtsJobJobLocation`
-    ///
-    /// Used by:
-    /// - `list_ats_jobs` (`GET /rest/v2/ats/jobs`)
-    /// - `retrieve_ats_job_postings` (`GET /rest/v2/ats/job-postings`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsJobJobLocation {
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `location`: [`Team`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub location: ::std::option::Option<Team>,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsJobJobLocation { id : ::std::option::Option < ::std::string::String > = "id"
-        => opt, location : ::std::option::Option < Team > = "location" => opt }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsJobJobLocation { id = "id" => (unless::std::option::Option::is_none), location
-        = "location" => (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "ats")]
-    ///`AtsJobJobTeam`
-    ///
-    /// Used by:
-    /// - `list_ats_jobs` (`GET /rest/v2/ats/jobs`)
-    /// - `retrieve_ats_job_postings` (`GET /rest/v2/ats/job-postings`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsJobJobTeam {
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `team`: [`Team`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub team: ::std::option::Option<Team>,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsJobJobTeam { id : ::std::option::Option < ::std::string::String > = "id" =>
-        opt, team : ::std::option::Option < Team > = "team" => opt }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsJobJobTeam { id = "id" => (unless::std::option::Option::is_none), team =
-        "team" => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
     ///`AtsJobList`
@@ -5225,6 +5211,38 @@ pub mod ats {
         "has_more" => (unless::std::option::Option::is_none), next_cursor = "next_cursor"
         => (unless::std::option::Option::is_none), total_count = "total_count" =>
         (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "ats")]
+    ///`AtsJobLocation`
+    ///
+    /// Used by:
+    /// - `list_ats_jobs` (`GET /rest/v2/ats/jobs`)
+    /// - `retrieve_ats_job_postings` (`GET /rest/v2/ats/job-postings`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AtsJobLocation {
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `location`: [`Team`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub location: ::std::option::Option<Team>,
+    }
+    #[cfg(feature = "ats")]
+    lean_de!(
+        AtsJobLocation { id : ::std::option::Option < ::std::string::String > = "id" =>
+        opt, location : ::std::option::Option < Team > = "location" => opt }
+    );
+    #[cfg(feature = "ats")]
+    lean_ser!(
+        AtsJobLocation { id = "id" => (unless::std::option::Option::is_none), location =
+        "location" => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
     ///`AtsJobPosting`
@@ -5292,13 +5310,13 @@ pub mod ats {
         pub compensation: ::std::option::Option<AtsJobPostingJobCompensation>,
         /// `id`: string; required.
         pub id: ::std::string::String,
-        /// `job_departments`: array of [`AtsJobPostingJobJobDepartment`]; optional, may be null.
+        /// `job_departments`: array of [`AtsJobPostingJobDepartment`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub job_departments: ::std::option::Option<
-            ::std::vec::Vec<AtsJobPostingJobJobDepartment>,
+            ::std::vec::Vec<AtsJobPostingJobDepartment>,
         >,
         /// `job_employment_types`: array of [`AtsApplicationJobEmploymentType`]; required.
         pub job_employment_types: ::std::vec::Vec<AtsApplicationJobEmploymentType>,
@@ -5316,7 +5334,7 @@ pub mod ats {
         AtsJobPostingJob { compensation : ::std::option::Option <
         AtsJobPostingJobCompensation > = "compensation" => opt, id :
         ::std::string::String = "id" => req, job_departments : ::std::option::Option <
-        ::std::vec::Vec < AtsJobPostingJobJobDepartment > > = "job_departments" => opt,
+        ::std::vec::Vec < AtsJobPostingJobDepartment > > = "job_departments" => opt,
         job_employment_types : ::std::vec::Vec < AtsApplicationJobEmploymentType > =
         "job_employment_types" => req, job_locations : ::std::vec::Vec <
         CreateAtsJobResultJobLocation > = "job_locations" => req, job_teams :
@@ -5372,14 +5390,14 @@ pub mod ats {
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
-    ///`AtsJobPostingJobJobDepartment`
+    ///`AtsJobPostingJobDepartment`
     ///
     /// Used by:
     /// - `list_ats_job_postings` (`GET /rest/v2/ats/job-boards/{job_board_id}/job-postings`)
     /// - `retrieve_ats_job_posting` (`GET /rest/v2/ats/job-postings/{job_posting_id}`)
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsJobPostingJobJobDepartment {
+    pub struct AtsJobPostingJobDepartment {
         /// `department`: [`Team`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -5391,12 +5409,12 @@ pub mod ats {
     }
     #[cfg(feature = "ats")]
     lean_de!(
-        AtsJobPostingJobJobDepartment { department : ::std::option::Option < Team > =
+        AtsJobPostingJobDepartment { department : ::std::option::Option < Team > =
         "department" => opt, id : ::std::string::String = "id" => req }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
-        AtsJobPostingJobJobDepartment { department = "department" =>
+        AtsJobPostingJobDepartment { department = "department" =>
         (unless::std::option::Option::is_none), id = "id" => always }
     );
     #[cfg(feature = "ats")]
@@ -5459,14 +5477,14 @@ pub mod ats {
         pub current_state: PublicationCurrentState,
         /// `id`: string; required.
         pub id: ::std::string::String,
-        /// `job_board`: [`DataShapeResponse6Data`]; required.
-        pub job_board: DataShapeResponse6Data,
+        /// `job_board`: [`IdResponseData`]; required.
+        pub job_board: IdResponseData,
     }
     #[cfg(feature = "ats")]
     lean_de!(
         AtsJobPostingPublication { current_state : PublicationCurrentState =
         "current_state" => req, id : ::std::string::String = "id" => req, job_board :
-        DataShapeResponse6Data = "job_board" => req }
+        IdResponseData = "job_board" => req }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
@@ -5478,6 +5496,38 @@ pub mod ats {
         AtsJobStatus, Unknown { Approved = "APPROVED", Archived = "ARCHIVED", Closed =
         "CLOSED", Draft = "DRAFT", NotApproved = "NOT_APPROVED", Open = "OPEN",
         WaitingForApproval = "WAITING_FOR_APPROVAL" }
+    );
+    #[cfg(feature = "ats")]
+    ///`AtsJobTeam`
+    ///
+    /// Used by:
+    /// - `list_ats_jobs` (`GET /rest/v2/ats/jobs`)
+    /// - `retrieve_ats_job_postings` (`GET /rest/v2/ats/job-postings`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct AtsJobTeam {
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `team`: [`Team`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub team: ::std::option::Option<Team>,
+    }
+    #[cfg(feature = "ats")]
+    lean_de!(
+        AtsJobTeam { id : ::std::option::Option < ::std::string::String > = "id" => opt,
+        team : ::std::option::Option < Team > = "team" => opt }
+    );
+    #[cfg(feature = "ats")]
+    lean_ser!(
+        AtsJobTeam { id = "id" => (unless::std::option::Option::is_none), team = "team"
+        => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
     ///`AtsLocation`
@@ -5654,12 +5704,12 @@ pub mod ats {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub job_title: ::std::option::Option<::std::string::String>,
-        /// `offer_status`: [`AtsOfferOfferStatus`]; optional, may be null.
+        /// `offer_status`: [`AtsOfferStatus`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub offer_status: ::std::option::Option<AtsOfferOfferStatus>,
+        pub offer_status: ::std::option::Option<AtsOfferStatus>,
         /// `rejection_reason_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -5701,8 +5751,8 @@ pub mod ats {
         "created_at" => opt, email : ::std::option::Option < AtsOfferEmail > = "email" =>
         opt, id : ::std::option::Option < ::std::string::String > = "id" => opt,
         job_title : ::std::option::Option < ::std::string::String > = "job_title" => opt,
-        offer_status : ::std::option::Option < AtsOfferOfferStatus > = "offer_status" =>
-        opt, rejection_reason_id : ::std::option::Option < ::std::string::String > =
+        offer_status : ::std::option::Option < AtsOfferStatus > = "offer_status" => opt,
+        rejection_reason_id : ::std::option::Option < ::std::string::String > =
         "rejection_reason_id" => opt, start_date : ::std::option::Option <
         ::chrono::naive::NaiveDate > = "start_date" => opt, updated_at :
         ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
@@ -5852,9 +5902,9 @@ pub mod ats {
     );
     #[cfg(feature = "ats")]
     open_enum!(
-        AtsOfferOfferStatus, Unknown { Accepted = "ACCEPTED", Approved = "APPROVED",
-        Created = "CREATED", NotApproved = "NOT_APPROVED", Rejected = "REJECTED", Sent =
-        "SENT", WaitingForApproval = "WAITING_FOR_APPROVAL" }
+        AtsOfferStatus, Unknown { Accepted = "ACCEPTED", Approved = "APPROVED", Created =
+        "CREATED", NotApproved = "NOT_APPROVED", Rejected = "REJECTED", Sent = "SENT",
+        WaitingForApproval = "WAITING_FOR_APPROVAL" }
     );
     #[cfg(feature = "ats")]
     open_enum!(
@@ -5999,50 +6049,6 @@ pub mod ats {
         CandidateAttachment { ai_summary = "ai_summary" => always, id = "id" => always }
     );
     #[cfg(feature = "ats")]
-    ///`CandidateCandidateTag`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CandidateCandidateTag {
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `tag`: [`CandidateCandidateTagTag`]; required.
-        pub tag: CandidateCandidateTagTag,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        CandidateCandidateTag { id : ::std::string::String = "id" => req, tag :
-        CandidateCandidateTagTag = "tag" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(CandidateCandidateTag { id = "id" => always, tag = "tag" => always });
-    #[cfg(feature = "ats")]
-    ///`CandidateCandidateTagTag`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CandidateCandidateTagTag {
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `label`: string; required.
-        pub label: ::std::string::String,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        CandidateCandidateTagTag { id : ::std::string::String = "id" => req, label :
-        ::std::string::String = "label" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        CandidateCandidateTagTag { id = "id" => always, label = "label" => always }
-    );
-    #[cfg(feature = "ats")]
     ///`CandidateTag`
     ///
     /// Used by:
@@ -6095,33 +6101,23 @@ pub mod ats {
     ///`CandidateTagTag`
     ///
     /// Used by:
-    /// - `list_ats_candidates` (`GET /rest/v2/ats/candidates`)
-    #[derive(Clone, Debug, Default)]
+    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+    /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
+    #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CandidateTagTag {
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `label`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub label: ::std::option::Option<::std::string::String>,
+        /// `id`: string; required.
+        pub id: ::std::string::String,
+        /// `label`: string; required.
+        pub label: ::std::string::String,
     }
     #[cfg(feature = "ats")]
     lean_de!(
-        CandidateTagTag { id : ::std::option::Option < ::std::string::String > = "id" =>
-        opt, label : ::std::option::Option < ::std::string::String > = "label" => opt }
+        CandidateTagTag { id : ::std::string::String = "id" => req, label :
+        ::std::string::String = "label" => req }
     );
     #[cfg(feature = "ats")]
-    lean_ser!(
-        CandidateTagTag { id = "id" => (unless::std::option::Option::is_none), label =
-        "label" => (unless::std::option::Option::is_none) }
-    );
+    lean_ser!(CandidateTagTag { id = "id" => always, label = "label" => always });
     #[cfg(feature = "ats")]
     open_enum!(
         CategoryTypeSlug, Unknown { Active = "ACTIVE", Completed = "COMPLETED", Lead =
@@ -6682,16 +6678,16 @@ pub mod ats {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateAtsJobResultJobDepartment {
-        /// `department`: [`DataShapeResponse10Data`]; required, may be null.
-        pub department: ::std::option::Option<DataShapeResponse10Data>,
+        /// `department`: [`IdNameListResponseData`]; required, may be null.
+        pub department: ::std::option::Option<IdNameListResponseData>,
         /// `id`: string; required.
         pub id: ::std::string::String,
     }
     #[cfg(feature = "ats")]
     lean_de!(
         CreateAtsJobResultJobDepartment { department : ::std::option::Option <
-        DataShapeResponse10Data > = "department" => opt, id : ::std::string::String =
-        "id" => req }
+        IdNameListResponseData > = "department" => opt, id : ::std::string::String = "id"
+        => req }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
@@ -6710,13 +6706,13 @@ pub mod ats {
     pub struct CreateAtsJobResultJobLocation {
         /// `id`: string; required.
         pub id: ::std::string::String,
-        /// `location`: [`DataShapeResponse10Data`]; required.
-        pub location: DataShapeResponse10Data,
+        /// `location`: [`IdNameListResponseData`]; required.
+        pub location: IdNameListResponseData,
     }
     #[cfg(feature = "ats")]
     lean_de!(
         CreateAtsJobResultJobLocation { id : ::std::string::String = "id" => req,
-        location : DataShapeResponse10Data = "location" => req }
+        location : IdNameListResponseData = "location" => req }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
@@ -6735,13 +6731,13 @@ pub mod ats {
     pub struct CreateAtsJobResultJobTeam {
         /// `id`: string; required.
         pub id: ::std::string::String,
-        /// `team`: [`DataShapeResponse10Data`]; required.
-        pub team: DataShapeResponse10Data,
+        /// `team`: [`IdNameListResponseData`]; required.
+        pub team: IdNameListResponseData,
     }
     #[cfg(feature = "ats")]
     lean_de!(
         CreateAtsJobResultJobTeam { id : ::std::string::String = "id" => req, team :
-        DataShapeResponse10Data = "team" => req }
+        IdNameListResponseData = "team" => req }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
@@ -7203,8 +7199,8 @@ pub mod ats {
         pub id: ::std::string::String,
         /// `job_title`: string; required.
         pub job_title: ::std::string::String,
-        /// `offer_status_enum`: [`AtsOfferOfferStatus`]; required.
-        pub offer_status_enum: AtsOfferOfferStatus,
+        /// `offer_status_enum`: [`AtsOfferStatus`]; required.
+        pub offer_status_enum: AtsOfferStatus,
         /// `rejection_reason_id`: string; required, may be null.
         pub rejection_reason_id: ::std::option::Option<::std::string::String>,
         /// `start_date`: string (date-time); required.
@@ -7229,7 +7225,7 @@ pub mod ats {
         ::chrono::offset::Utc > = "created_at" => req, email : ::std::option::Option <
         OfferEmail > = "email" => opt, id : ::std::string::String = "id" => req,
         job_title : ::std::string::String = "job_title" => req, offer_status_enum :
-        AtsOfferOfferStatus = "offer_status_enum" => req, rejection_reason_id :
+        AtsOfferStatus = "offer_status_enum" => req, rejection_reason_id :
         ::std::option::Option < ::std::string::String > = "rejection_reason_id" => opt,
         start_date : ::chrono::DateTime < ::chrono::offset::Utc > = "start_date" => req,
         updated_at : ::chrono::DateTime < ::chrono::offset::Utc > = "updated_at" => req,
@@ -7373,33 +7369,33 @@ pub mod ats {
         pub compensation: ::std::option::Option<PostingsResultJobCompensation>,
         /// `id`: string; required.
         pub id: ::std::string::String,
-        /// `job_departments`: array of [`AtsJobJobDepartment`]; optional, may be null.
+        /// `job_departments`: array of [`AtsJobDepartment`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub job_departments: ::std::option::Option<::std::vec::Vec<AtsJobJobDepartment>>,
-        /// `job_employment_types`: array of [`AtsJobJobEmploymentType`]; required.
-        pub job_employment_types: ::std::vec::Vec<AtsJobJobEmploymentType>,
-        /// `job_locations`: array of [`AtsJobJobLocation`]; required.
-        pub job_locations: ::std::vec::Vec<AtsJobJobLocation>,
-        /// `job_teams`: array of [`AtsJobJobTeam`]; optional, may be null.
+        pub job_departments: ::std::option::Option<::std::vec::Vec<AtsJobDepartment>>,
+        /// `job_employment_types`: array of [`AtsJobEmploymentType`]; required.
+        pub job_employment_types: ::std::vec::Vec<AtsJobEmploymentType>,
+        /// `job_locations`: array of [`AtsJobLocation`]; required.
+        pub job_locations: ::std::vec::Vec<AtsJobLocation>,
+        /// `job_teams`: array of [`AtsJobTeam`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub job_teams: ::std::option::Option<::std::vec::Vec<AtsJobJobTeam>>,
+        pub job_teams: ::std::option::Option<::std::vec::Vec<AtsJobTeam>>,
     }
     #[cfg(feature = "ats")]
     lean_de!(
         PostingsResultJob { compensation : ::std::option::Option <
         PostingsResultJobCompensation > = "compensation" => opt, id :
         ::std::string::String = "id" => req, job_departments : ::std::option::Option <
-        ::std::vec::Vec < AtsJobJobDepartment > > = "job_departments" => opt,
-        job_employment_types : ::std::vec::Vec < AtsJobJobEmploymentType > =
-        "job_employment_types" => req, job_locations : ::std::vec::Vec <
-        AtsJobJobLocation > = "job_locations" => req, job_teams : ::std::option::Option <
-        ::std::vec::Vec < AtsJobJobTeam > > = "job_teams" => opt }
+        ::std::vec::Vec < AtsJobDepartment > > = "job_departments" => opt,
+        job_employment_types : ::std::vec::Vec < AtsJobEmploymentType > =
+        "job_employment_types" => req, job_locations : ::std::vec::Vec < AtsJobLocation >
+        = "job_locations" => req, job_teams : ::std::option::Option < ::std::vec::Vec <
+        AtsJobTeam > > = "job_teams" => opt }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
@@ -7470,14 +7466,14 @@ pub mod ats {
         pub current_state: PostingsResultPublicationCurrentState,
         /// `id`: string; required.
         pub id: ::std::string::String,
-        /// `job_board`: [`DataShapeResponse6Data`]; required.
-        pub job_board: DataShapeResponse6Data,
+        /// `job_board`: [`IdResponseData`]; required.
+        pub job_board: IdResponseData,
     }
     #[cfg(feature = "ats")]
     lean_de!(
         PostingsResultPublication { current_state : PostingsResultPublicationCurrentState
         = "current_state" => req, id : ::std::string::String = "id" => req, job_board :
-        DataShapeResponse6Data = "job_board" => req }
+        IdResponseData = "job_board" => req }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
@@ -7724,8 +7720,8 @@ pub mod ats {
         pub job_employment_type: ::std::option::Option<AtsApplicationJobEmploymentType>,
         /// `job_posting`: [`AtsApplicationJob`]; required, may be null.
         pub job_posting: ::std::option::Option<AtsApplicationJob>,
-        /// `job_posting_publication`: [`DataShapeResponse6Data`]; required, may be null.
-        pub job_posting_publication: ::std::option::Option<DataShapeResponse6Data>,
+        /// `job_posting_publication`: [`IdResponseData`]; required, may be null.
+        pub job_posting_publication: ::std::option::Option<IdResponseData>,
         /// `job_posting_publication_state`: [`JobPostingPublicationState`]; required, may be null.
         pub job_posting_publication_state: ::std::option::Option<
             JobPostingPublicationState,
@@ -7767,8 +7763,8 @@ pub mod ats {
         ::std::option::Option < JobBoard > = "job_board" => opt, job_employment_type :
         ::std::option::Option < AtsApplicationJobEmploymentType > = "job_employment_type"
         => opt, job_posting : ::std::option::Option < AtsApplicationJob > = "job_posting"
-        => opt, job_posting_publication : ::std::option::Option < DataShapeResponse6Data
-        > = "job_posting_publication" => opt, job_posting_publication_state :
+        => opt, job_posting_publication : ::std::option::Option < IdResponseData > =
+        "job_posting_publication" => opt, job_posting_publication_state :
         ::std::option::Option < JobPostingPublicationState > =
         "job_posting_publication_state" => opt, moved_to_current_stage_at :
         ::chrono::DateTime < ::chrono::offset::Utc > = "moved_to_current_stage_at" =>
@@ -8494,12 +8490,12 @@ pub mod contractor_amendments {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub contract_name: ::std::option::Option<::std::string::String>,
-        /// `contract_type`: [`ContractAmendmentsContractContractType`]; optional, may be null.
+        /// `contract_type`: [`ContractAmendmentsContractType`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub contract_type: ::std::option::Option<ContractAmendmentsContractContractType>,
+        pub contract_type: ::std::option::Option<ContractAmendmentsContractType>,
         /// `created_at`: string (date-time); required.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         /// `currency_code`: string; optional, may be null.
@@ -8541,15 +8537,15 @@ pub mod contractor_amendments {
     lean_de!(
         ContractAmendmentsContract { contract_name : ::std::option::Option <
         ::std::string::String > = "contract_name" => opt, contract_type :
-        ::std::option::Option < ContractAmendmentsContractContractType > =
-        "contract_type" => opt, created_at : ::chrono::DateTime < ::chrono::offset::Utc >
-        = "created_at" => req, currency_code : ::std::option::Option <
-        ::std::string::String > = "currency_code" => opt, effective_date :
-        ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-        "effective_date" => opt, id : ::std::string::String = "id" => req, rate :
-        ::std::option::Option < f64 > = "rate" => opt, scale : ::std::option::Option <
-        ContractScale > = "scale" => opt, sign_status : SignStatus = "sign_status" =>
-        req, status : ContractAmendmentsContractStatus = "status" => req, updated_at :
+        ::std::option::Option < ContractAmendmentsContractType > = "contract_type" =>
+        opt, created_at : ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" =>
+        req, currency_code : ::std::option::Option < ::std::string::String > =
+        "currency_code" => opt, effective_date : ::std::option::Option <
+        ::chrono::DateTime < ::chrono::offset::Utc > > = "effective_date" => opt, id :
+        ::std::string::String = "id" => req, rate : ::std::option::Option < f64 > =
+        "rate" => opt, scale : ::std::option::Option < ContractScale > = "scale" => opt,
+        sign_status : SignStatus = "sign_status" => req, status :
+        ContractAmendmentsContractStatus = "status" => req, updated_at :
         ::chrono::DateTime < ::chrono::offset::Utc > = "updated_at" => req }
     );
     #[cfg(feature = "contractor-amendments")]
@@ -8562,13 +8558,6 @@ pub mod contractor_amendments {
         "id" => always, rate = "rate" => (unless::std::option::Option::is_none), scale =
         "scale" => (unless::std::option::Option::is_none), sign_status = "sign_status" =>
         always, status = "status" => always, updated_at = "updated_at" => always }
-    );
-    #[cfg(feature = "contractor-amendments")]
-    open_enum!(
-        ContractAmendmentsContractContractType, Unknown { Commission = "commission",
-        Milestones = "milestones", OngoingTimeBased = "ongoing_time_based",
-        PayAsYouGoTimeBased = "pay_as_you_go_time_based", PaygMilestones =
-        "payg_milestones", PaygTasks = "payg_tasks", TimeBased = "time_based" }
     );
     #[cfg(feature = "contractor-amendments")]
     ///`ContractAmendmentsContractList`
@@ -8604,6 +8593,13 @@ pub mod contractor_amendments {
         ContractAmendmentsContractStatus, Unknown { Active = "ACTIVE", Approved =
         "APPROVED", Declined = "DECLINED", Initial = "INITIAL", Outdated = "OUTDATED",
         Pending = "PENDING" }
+    );
+    #[cfg(feature = "contractor-amendments")]
+    open_enum!(
+        ContractAmendmentsContractType, Unknown { Commission = "commission", Milestones =
+        "milestones", OngoingTimeBased = "ongoing_time_based", PayAsYouGoTimeBased =
+        "pay_as_you_go_time_based", PaygMilestones = "payg_milestones", PaygTasks =
+        "payg_tasks", TimeBased = "time_based" }
     );
     #[cfg(feature = "contractor-amendments")]
     ///`CreateContractAmendmentContractsInput`
@@ -11100,8 +11096,8 @@ pub mod contracts {
         pub id: ::std::option::Option<::std::string::String>,
         /// `legal_entity`: [`IcContractClientLegalEntity`]; required, may be null.
         pub legal_entity: ::std::option::Option<IcContractClientLegalEntity>,
-        /// `team`: [`DataShapeResponse10Data`]; required.
-        pub team: DataShapeResponse10Data,
+        /// `team`: [`IdNameListResponseData`]; required.
+        pub team: IdNameListResponseData,
     }
     #[cfg(feature = "contracts")]
     lean_de!(
@@ -11109,7 +11105,7 @@ pub mod contracts {
         "email" => opt, full_name : ::std::option::Option < ::std::string::String > =
         "full_name" => opt, id : ::std::option::Option < ::std::string::String > = "id"
         => opt, legal_entity : ::std::option::Option < IcContractClientLegalEntity > =
-        "legal_entity" => opt, team : DataShapeResponse10Data = "team" => req }
+        "legal_entity" => opt, team : IdNameListResponseData = "team" => req }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
@@ -11136,9 +11132,9 @@ pub mod contracts {
         pub registration_number: ::std::string::String,
         /// `subtype`: string; required.
         pub subtype: ::std::string::String,
-        /// `type`: [`LegalEntityEntityType`]; required.
+        /// `type`: [`LegalEntityType`]; required.
         #[cfg_attr(feature = "schemars", serde(rename = "type"))]
-        pub type_: LegalEntityEntityType,
+        pub type_: LegalEntityType,
         /// `vat_number`: string; required.
         pub vat_number: ::std::string::String,
     }
@@ -11148,8 +11144,8 @@ pub mod contracts {
         ::std::string::String > = "email" => opt, id : ::std::string::String = "id" =>
         req, name : ::std::string::String = "name" => req, registration_number :
         ::std::string::String = "registration_number" => req, subtype :
-        ::std::string::String = "subtype" => req, type_ : LegalEntityEntityType = "type"
-        => req, vat_number : ::std::string::String = "vat_number" => req }
+        ::std::string::String = "subtype" => req, type_ : LegalEntityType = "type" =>
+        req, vat_number : ::std::string::String = "vat_number" => req }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
@@ -11721,15 +11717,15 @@ pub mod contracts {
         pub personal_name: ::std::string::String,
         /// `registration_number`: string; required.
         pub registration_number: ::std::string::String,
-        /// `type`: [`LegalEntityEntityType`]; required.
+        /// `type`: [`LegalEntityType`]; required.
         #[cfg_attr(feature = "schemars", serde(rename = "type"))]
-        pub type_: LegalEntityEntityType,
+        pub type_: LegalEntityType,
     }
     #[cfg(feature = "contracts")]
     lean_de!(
         IcContractWorkerLegalEntity { personal_name : ::std::string::String =
         "personal_name" => req, registration_number : ::std::string::String =
-        "registration_number" => req, type_ : LegalEntityEntityType = "type" => req }
+        "registration_number" => req, type_ : LegalEntityType = "type" => req }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
@@ -14624,11 +14620,6 @@ pub mod employees {
     pub use crate::builder::GetBenefitsVendorEmployee;
     #[cfg(feature = "employees")]
     open_enum!(
-        ContractContractType, Unknown { Contractor = "contractor", DirectEmployee =
-        "direct_employee" }
-    );
-    #[cfg(feature = "employees")]
-    open_enum!(
         ContractEmploymentType, Unknown { FullTime = "full_time", PartTime = "part_time"
         }
     );
@@ -14713,12 +14704,12 @@ pub mod employees {
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         pub compensations: ::std::vec::Vec<Compensation>,
-        /// `contract_type`: [`ContractContractType`]; optional, may be null.
+        /// `contract_type`: [`EmployeeResponseContractType`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub contract_type: ::std::option::Option<ContractContractType>,
+        pub contract_type: ::std::option::Option<EmployeeResponseContractType>,
         /// `employment_type`: [`ContractEmploymentType`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -14772,7 +14763,7 @@ pub mod employees {
     lean_de!(
         EmployeeResponseContract { compensations : ::std::vec::Vec < Compensation > =
         "compensations" => default, contract_type : ::std::option::Option <
-        ContractContractType > = "contract_type" => opt, employment_type :
+        EmployeeResponseContractType > = "contract_type" => opt, employment_type :
         ::std::option::Option < ContractEmploymentType > = "employment_type" => opt,
         end_date : ::std::option::Option < ::std::string::String > = "end_date" => opt,
         estimated_week_working_hours : ::std::option::Option < f64 > =
@@ -14796,6 +14787,11 @@ pub mod employees {
         (unless::std::option::Option::is_none), start_date = "start_date" =>
         (unless::std::option::Option::is_none), status = "status" =>
         (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "employees")]
+    open_enum!(
+        EmployeeResponseContractType, Unknown { Contractor = "contractor", DirectEmployee
+        = "direct_employee" }
     );
     #[cfg(feature = "employees")]
     ///`GetBenefitsVendorEmployeeResponse`
@@ -28704,16 +28700,16 @@ pub mod gp_hiring {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContractInputClient {
-        /// `legal_entity`: [`DataShapeResponse6Data`]; required.
-        pub legal_entity: DataShapeResponse6Data,
-        /// `team`: [`DataShapeResponse6Data`]; required.
-        pub team: DataShapeResponse6Data,
+        /// `legal_entity`: [`IdResponseData`]; required.
+        pub legal_entity: IdResponseData,
+        /// `team`: [`IdResponseData`]; required.
+        pub team: IdResponseData,
     }
     #[cfg(feature = "gp-hiring")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        ContractInputClient { legal_entity : DataShapeResponse6Data = "legal_entity" =>
-        req, team : DataShapeResponse6Data = "team" => req }
+        ContractInputClient { legal_entity : IdResponseData = "legal_entity" => req, team
+        : IdResponseData = "team" => req }
     );
     #[cfg(feature = "gp-hiring")]
     lean_ser!(
@@ -31583,8 +31579,8 @@ pub mod immigration {
     pub struct WorkerCase {
         /// `applicant`: [`WorkerCaseApplicant`]; required, may be null.
         pub applicant: ::std::option::Option<WorkerCaseApplicant>,
-        /// `case_type`: [`DataShapeResponse10Data`]; required.
-        pub case_type: DataShapeResponse10Data,
+        /// `case_type`: [`IdNameListResponseData`]; required.
+        pub case_type: IdNameListResponseData,
         /// `closure`: [`Closure`]; required, may be null.
         pub closure: ::std::option::Option<Closure>,
         /// `created_at`: string (date-time); required.
@@ -31601,7 +31597,7 @@ pub mod immigration {
     #[cfg(feature = "immigration")]
     lean_de!(
         WorkerCase { applicant : ::std::option::Option < WorkerCaseApplicant > =
-        "applicant" => opt, case_type : DataShapeResponse10Data = "case_type" => req,
+        "applicant" => opt, case_type : IdNameListResponseData = "case_type" => req,
         closure : ::std::option::Option < Closure > = "closure" => opt, created_at :
         ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" => req, id :
         ::std::string::String = "id" => req, process : WorkerCaseProcess = "process" =>
@@ -36130,12 +36126,14 @@ pub mod offboarding {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub public_message: ::std::option::Option<::std::string::String>,
-        /// `termination_impact`: [`TerminationTerminationImpact`]; optional, may be null.
+        /// `termination_impact`: [`TerminationDetailTerminationImpact`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub termination_impact: ::std::option::Option<TerminationTerminationImpact>,
+        pub termination_impact: ::std::option::Option<
+            TerminationDetailTerminationImpact,
+        >,
     }
     #[cfg(feature = "offboarding")]
     lean_de!(
@@ -36150,7 +36148,7 @@ pub mod offboarding {
         ::std::option::Option < DetailsResultTerminationInitiatedBy > = "initiated_by" =>
         opt, public_message : ::std::option::Option < ::std::string::String > =
         "public_message" => opt, termination_impact : ::std::option::Option <
-        TerminationTerminationImpact > = "termination_impact" => opt }
+        TerminationDetailTerminationImpact > = "termination_impact" => opt }
     );
     #[cfg(feature = "offboarding")]
     lean_ser!(
@@ -36927,12 +36925,14 @@ pub mod offboarding {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub public_message: ::std::option::Option<::std::string::String>,
-        /// `termination_impact`: [`TerminationTerminationImpact`]; optional, may be null.
+        /// `termination_impact`: [`TerminationDetailTerminationImpact`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub termination_impact: ::std::option::Option<TerminationTerminationImpact>,
+        pub termination_impact: ::std::option::Option<
+            TerminationDetailTerminationImpact,
+        >,
     }
     #[cfg(feature = "offboarding")]
     lean_de!(
@@ -36947,7 +36947,7 @@ pub mod offboarding {
         ::std::option::Option < TerminationInitiatedBy > = "initiated_by" => opt,
         public_message : ::std::option::Option < ::std::string::String > =
         "public_message" => opt, termination_impact : ::std::option::Option <
-        TerminationTerminationImpact > = "termination_impact" => opt }
+        TerminationDetailTerminationImpact > = "termination_impact" => opt }
     );
     #[cfg(feature = "offboarding")]
     lean_ser!(
@@ -36961,6 +36961,40 @@ pub mod offboarding {
         (unless::std::option::Option::is_none), public_message = "public_message" =>
         (unless::std::option::Option::is_none), termination_impact = "termination_impact"
         => (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "offboarding")]
+    ///`TerminationDetailTerminationImpact`
+    ///
+    /// Used by:
+    /// - `get_termination_details_by_hris_profile` (`GET /rest/v2/offboarding/tracker/hris_profile/{oid}`)
+    /// - `retrieve_termination_details` (`GET /rest/v2/offboarding/tracker/{id}`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct TerminationDetailTerminationImpact {
+        /// `description`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `title`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "offboarding")]
+    lean_de!(
+        TerminationDetailTerminationImpact { description : ::std::option::Option <
+        ::std::string::String > = "description" => opt, title : ::std::option::Option <
+        ::std::string::String > = "title" => opt }
+    );
+    #[cfg(feature = "offboarding")]
+    lean_ser!(
+        TerminationDetailTerminationImpact { description = "description" =>
+        (unless::std::option::Option::is_none), title = "title" =>
+        (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "offboarding")]
     ///`TerminationInitiatedBy`
@@ -36993,40 +37027,6 @@ pub mod offboarding {
     lean_ser!(
         TerminationInitiatedBy { name = "name" => (unless::std::option::Option::is_none),
         profile_type = "profile_type" => (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "offboarding")]
-    ///`TerminationTerminationImpact`
-    ///
-    /// Used by:
-    /// - `get_termination_details_by_hris_profile` (`GET /rest/v2/offboarding/tracker/hris_profile/{oid}`)
-    /// - `retrieve_termination_details` (`GET /rest/v2/offboarding/tracker/{id}`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct TerminationTerminationImpact {
-        /// `description`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `title`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "offboarding")]
-    lean_de!(
-        TerminationTerminationImpact { description : ::std::option::Option <
-        ::std::string::String > = "description" => opt, title : ::std::option::Option <
-        ::std::string::String > = "title" => opt }
-    );
-    #[cfg(feature = "offboarding")]
-    lean_ser!(
-        TerminationTerminationImpact { description = "description" =>
-        (unless::std::option::Option::is_none), title = "title" =>
-        (unless::std::option::Option::is_none) }
     );
 }
 #[cfg(feature = "onboarding")]
@@ -40490,16 +40490,16 @@ pub mod organizations {
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct OrganizationList {
-        /// `data`: array of [`DataShapeResponse10Data`]; optional, a default when absent.
+        /// `data`: array of [`IdNameListResponseData`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub data: ::std::vec::Vec<DataShapeResponse10Data>,
+        pub data: ::std::vec::Vec<IdNameListResponseData>,
     }
     #[cfg(feature = "organizations")]
     lean_de!(
-        OrganizationList { data : ::std::vec::Vec < DataShapeResponse10Data > = "data" =>
+        OrganizationList { data : ::std::vec::Vec < IdNameListResponseData > = "data" =>
         default }
     );
     #[cfg(feature = "organizations")]
@@ -43678,14 +43678,14 @@ pub mod people {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreatePersonWithoutContractInputClient {
-        /// `department`: [`DataShapeResponse6Data`]; optional, may be null.
+        /// `department`: [`IdResponseData`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub department: ::std::option::Option<DataShapeResponse6Data>,
-        /// `legal_entity`: [`DataShapeResponse6Data`]; required.
-        pub legal_entity: DataShapeResponse6Data,
+        pub department: ::std::option::Option<IdResponseData>,
+        /// `legal_entity`: [`IdResponseData`]; required.
+        pub legal_entity: IdResponseData,
         /// `team`: [`CreatePersonWithoutContractInputClientTeam`]; required.
         pub team: CreatePersonWithoutContractInputClientTeam,
     }
@@ -43693,9 +43693,9 @@ pub mod people {
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreatePersonWithoutContractInputClient { department : ::std::option::Option <
-        DataShapeResponse6Data > = "department" => opt, legal_entity :
-        DataShapeResponse6Data = "legal_entity" => req, team :
-        CreatePersonWithoutContractInputClientTeam = "team" => req }
+        IdResponseData > = "department" => opt, legal_entity : IdResponseData =
+        "legal_entity" => req, team : CreatePersonWithoutContractInputClientTeam = "team"
+        => req }
     );
     #[cfg(feature = "people")]
     lean_ser!(
@@ -43894,23 +43894,23 @@ pub mod people {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EmployeeInputClient {
-        /// `department`: [`DataShapeResponse6Data`]; optional, may be null.
+        /// `department`: [`IdResponseData`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub department: ::std::option::Option<DataShapeResponse6Data>,
-        /// `legal_entity`: [`DataShapeResponse6Data`]; required.
-        pub legal_entity: DataShapeResponse6Data,
+        pub department: ::std::option::Option<IdResponseData>,
+        /// `legal_entity`: [`IdResponseData`]; required.
+        pub legal_entity: IdResponseData,
         /// `team`: [`EmployeeInputClientTeam`]; required.
         pub team: EmployeeInputClientTeam,
     }
     #[cfg(feature = "people")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        EmployeeInputClient { department : ::std::option::Option < DataShapeResponse6Data
-        > = "department" => opt, legal_entity : DataShapeResponse6Data = "legal_entity"
-        => req, team : EmployeeInputClientTeam = "team" => req }
+        EmployeeInputClient { department : ::std::option::Option < IdResponseData > =
+        "department" => opt, legal_entity : IdResponseData = "legal_entity" => req, team
+        : EmployeeInputClientTeam = "team" => req }
     );
     #[cfg(feature = "people")]
     lean_ser!(
@@ -44136,6 +44136,60 @@ pub mod people {
     );
     #[cfg(feature = "people")]
     open_enum!(EmployeeInputEmploymentVariant2Type, Unknown { FullTime = "FULL_TIME" });
+    #[cfg(feature = "people")]
+    open_enum!(
+        EmploymentContractCoverage, Unknown { IsPremium = "is_premium", IsShielded =
+        "is_shielded" }
+    );
+    #[cfg(feature = "people")]
+    ///`EmploymentPayment`
+    ///
+    /// Used by:
+    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct EmploymentPayment {
+        /// `contract_name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub contract_name: ::std::option::Option<::std::string::String>,
+        /// `currency`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `rate`: [`ContractAdjustmentAmount`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub rate: ::std::option::Option<ContractAdjustmentAmount>,
+        /// `scale`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub scale: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "people")]
+    lean_de!(
+        EmploymentPayment { contract_name : ::std::option::Option < ::std::string::String
+        > = "contract_name" => opt, currency : ::std::option::Option <
+        ::std::string::String > = "currency" => opt, rate : ::std::option::Option <
+        ContractAdjustmentAmount > = "rate" => opt, scale : ::std::option::Option <
+        ::std::string::String > = "scale" => opt }
+    );
+    #[cfg(feature = "people")]
+    lean_ser!(
+        EmploymentPayment { contract_name = "contract_name" =>
+        (unless::std::option::Option::is_none), currency = "currency" =>
+        (unless::std::option::Option::is_none), rate = "rate" =>
+        (unless::std::option::Option::is_none), scale = "scale" =>
+        (unless::std::option::Option::is_none) }
+    );
     #[cfg(feature = "people")]
     ///`GetMyCurrentPersonalProfileResponse`
     ///
@@ -44403,464 +44457,6 @@ pub mod people {
         InvitationAction, Unknown { Disable = "DISABLE", Immediate = "IMMEDIATE" }
     );
     #[cfg(feature = "people")]
-    ///`PeopleAddress`
-    ///
-    /// Used by:
-    /// - `get_people` (`GET /rest/v2/people`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct PeopleAddress {
-        /// `country`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub country: ::std::option::Option<::std::string::String>,
-        /// `locality`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub locality: ::std::option::Option<::std::string::String>,
-        /// `postalCode`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(
-                rename = "postalCode",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
-        )]
-        pub postal_code: ::std::option::Option<::std::string::String>,
-        /// `region`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `streetAddress`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(
-                rename = "streetAddress",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
-        )]
-        pub street_address: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "people")]
-    lean_de!(
-        PeopleAddress { country : ::std::option::Option < ::std::string::String > =
-        "country" => opt, locality : ::std::option::Option < ::std::string::String > =
-        "locality" => opt, postal_code : ::std::option::Option < ::std::string::String >
-        = "postalCode" => opt, region : ::std::option::Option < ::std::string::String > =
-        "region" => opt, street_address : ::std::option::Option < ::std::string::String >
-        = "streetAddress" => opt }
-    );
-    #[cfg(feature = "people")]
-    lean_ser!(
-        PeopleAddress { country = "country" => (unless::std::option::Option::is_none),
-        locality = "locality" => (unless::std::option::Option::is_none), postal_code =
-        "postalCode" => (unless::std::option::Option::is_none), region = "region" =>
-        (unless::std::option::Option::is_none), street_address = "streetAddress" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "people")]
-    ///`PeopleDepartment`
-    ///
-    /// Used by:
-    /// - `get_people` (`GET /rest/v2/people`)
-    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct PeopleDepartment {
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `name`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `parent`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub parent: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "people")]
-    lean_de!(
-        PeopleDepartment { id : ::std::option::Option < ::std::string::String > = "id" =>
-        opt, name : ::std::option::Option < ::std::string::String > = "name" => opt,
-        parent : ::std::option::Option < ::std::string::String > = "parent" => opt }
-    );
-    #[cfg(feature = "people")]
-    lean_ser!(
-        PeopleDepartment { id = "id" => (unless::std::option::Option::is_none), name =
-        "name" => (unless::std::option::Option::is_none), parent = "parent" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "people")]
-    ///`PeopleEmail`
-    ///
-    /// Used by:
-    /// - `get_people` (`GET /rest/v2/people`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct PeopleEmail {
-        /// `type`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(
-                rename = "type",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `value`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "people")]
-    lean_de!(
-        PeopleEmail { type_ : ::std::option::Option < ::std::string::String > = "type" =>
-        opt, value : ::std::option::Option < ::std::string::String > = "value" => opt }
-    );
-    #[cfg(feature = "people")]
-    lean_ser!(
-        PeopleEmail { type_ = "type" => (unless::std::option::Option::is_none), value =
-        "value" => (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "people")]
-    ///`PeopleEmployment`
-    ///
-    /// Used by:
-    /// - `get_people` (`GET /rest/v2/people`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct PeopleEmployment {
-        /// `band_placement`: [`BandPlacement`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub band_placement: ::std::option::Option<BandPlacement>,
-        /// `client_legal_entity`: [`CreatedBy`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub client_legal_entity: ::std::option::Option<CreatedBy>,
-        /// `comparative_ratio`: number; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub comparative_ratio: ::std::option::Option<f64>,
-        /// `compensation_band_id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub compensation_band_id: ::std::option::Option<::std::string::String>,
-        /// `completion_date`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub completion_date: ::std::option::Option<::std::string::String>,
-        /// `contract_coverage`: [`PeopleEmploymentContractCoverage`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub contract_coverage: ::std::option::Option<PeopleEmploymentContractCoverage>,
-        /// `contract_has_contractor`: boolean; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub contract_has_contractor: ::std::option::Option<bool>,
-        /// `contract_is_archived`: boolean; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub contract_is_archived: ::std::option::Option<bool>,
-        /// `contract_status`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub contract_status: ::std::option::Option<::std::string::String>,
-        /// `country`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub country: ::std::option::Option<::std::string::String>,
-        /// `email`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// `has_eor_termination`: boolean; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub has_eor_termination: ::std::option::Option<bool>,
-        /// `hiring_status`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub hiring_status: ::std::option::Option<::std::string::String>,
-        /// `hiring_type`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub hiring_type: ::std::option::Option<::std::string::String>,
-        /// `hris_direct_employee_invitation`: [`HrisDirectEmployeeInvitation`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub hris_direct_employee_invitation: ::std::option::Option<
-            HrisDirectEmployeeInvitation,
-        >,
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `is_ended`: boolean; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub is_ended: ::std::option::Option<bool>,
-        /// `is_user_contract_deleted`: boolean; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub is_user_contract_deleted: ::std::option::Option<bool>,
-        /// `job_title`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub job_title: ::std::option::Option<::std::string::String>,
-        /// `name`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `new_hiring_status`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub new_hiring_status: ::std::option::Option<::std::string::String>,
-        /// `payment`: [`PeopleEmploymentPayment`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub payment: ::std::option::Option<PeopleEmploymentPayment>,
-        /// `seniority`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub seniority: ::std::option::Option<::std::string::String>,
-        /// `start_date`: string (date); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-        /// `state`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub state: ::std::option::Option<::std::string::String>,
-        /// `team`: [`Team`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub team: ::std::option::Option<Team>,
-        /// `termination_last_day`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub termination_last_day: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        /// `timezone`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub timezone: ::std::option::Option<::std::string::String>,
-        /// `voluntarily_left`: boolean; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub voluntarily_left: ::std::option::Option<bool>,
-        /// `work_email`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub work_email: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "people")]
-    lean_de!(
-        PeopleEmployment { band_placement : ::std::option::Option < BandPlacement > =
-        "band_placement" => opt, client_legal_entity : ::std::option::Option < CreatedBy
-        > = "client_legal_entity" => opt, comparative_ratio : ::std::option::Option < f64
-        > = "comparative_ratio" => opt, compensation_band_id : ::std::option::Option <
-        ::std::string::String > = "compensation_band_id" => opt, completion_date :
-        ::std::option::Option < ::std::string::String > = "completion_date" => opt,
-        contract_coverage : ::std::option::Option < PeopleEmploymentContractCoverage > =
-        "contract_coverage" => opt, contract_has_contractor : ::std::option::Option <
-        bool > = "contract_has_contractor" => opt, contract_is_archived :
-        ::std::option::Option < bool > = "contract_is_archived" => opt, contract_status :
-        ::std::option::Option < ::std::string::String > = "contract_status" => opt,
-        country : ::std::option::Option < ::std::string::String > = "country" => opt,
-        email : ::std::option::Option < ::std::string::String > = "email" => opt,
-        has_eor_termination : ::std::option::Option < bool > = "has_eor_termination" =>
-        opt, hiring_status : ::std::option::Option < ::std::string::String > =
-        "hiring_status" => opt, hiring_type : ::std::option::Option <
-        ::std::string::String > = "hiring_type" => opt, hris_direct_employee_invitation :
-        ::std::option::Option < HrisDirectEmployeeInvitation > =
-        "hris_direct_employee_invitation" => opt, id : ::std::option::Option <
-        ::std::string::String > = "id" => opt, is_ended : ::std::option::Option < bool >
-        = "is_ended" => opt, is_user_contract_deleted : ::std::option::Option < bool > =
-        "is_user_contract_deleted" => opt, job_title : ::std::option::Option <
-        ::std::string::String > = "job_title" => opt, name : ::std::option::Option <
-        ::std::string::String > = "name" => opt, new_hiring_status :
-        ::std::option::Option < ::std::string::String > = "new_hiring_status" => opt,
-        payment : ::std::option::Option < PeopleEmploymentPayment > = "payment" => opt,
-        seniority : ::std::option::Option < ::std::string::String > = "seniority" => opt,
-        start_date : ::std::option::Option < ::chrono::naive::NaiveDate > = "start_date"
-        => opt, state : ::std::option::Option < ::std::string::String > = "state" => opt,
-        team : ::std::option::Option < Team > = "team" => opt, termination_last_day :
-        ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-        "termination_last_day" => opt, timezone : ::std::option::Option <
-        ::std::string::String > = "timezone" => opt, voluntarily_left :
-        ::std::option::Option < bool > = "voluntarily_left" => opt, work_email :
-        ::std::option::Option < ::std::string::String > = "work_email" => opt }
-    );
-    #[cfg(feature = "people")]
-    lean_ser!(
-        PeopleEmployment { band_placement = "band_placement" =>
-        (unless::std::option::Option::is_none), client_legal_entity =
-        "client_legal_entity" => (unless::std::option::Option::is_none),
-        comparative_ratio = "comparative_ratio" =>
-        (unless::std::option::Option::is_none), compensation_band_id =
-        "compensation_band_id" => (unless::std::option::Option::is_none), completion_date
-        = "completion_date" => (unless::std::option::Option::is_none), contract_coverage
-        = "contract_coverage" => (unless::std::option::Option::is_none),
-        contract_has_contractor = "contract_has_contractor" =>
-        (unless::std::option::Option::is_none), contract_is_archived =
-        "contract_is_archived" => (unless::std::option::Option::is_none), contract_status
-        = "contract_status" => (unless::std::option::Option::is_none), country =
-        "country" => (unless::std::option::Option::is_none), email = "email" =>
-        (unless::std::option::Option::is_none), has_eor_termination =
-        "has_eor_termination" => (unless::std::option::Option::is_none), hiring_status =
-        "hiring_status" => (unless::std::option::Option::is_none), hiring_type =
-        "hiring_type" => (unless::std::option::Option::is_none),
-        hris_direct_employee_invitation = "hris_direct_employee_invitation" =>
-        (unless::std::option::Option::is_none), id = "id" =>
-        (unless::std::option::Option::is_none), is_ended = "is_ended" =>
-        (unless::std::option::Option::is_none), is_user_contract_deleted =
-        "is_user_contract_deleted" => (unless::std::option::Option::is_none), job_title =
-        "job_title" => (unless::std::option::Option::is_none), name = "name" =>
-        (unless::std::option::Option::is_none), new_hiring_status = "new_hiring_status"
-        => (unless::std::option::Option::is_none), payment = "payment" =>
-        (unless::std::option::Option::is_none), seniority = "seniority" =>
-        (unless::std::option::Option::is_none), start_date = "start_date" =>
-        (unless::std::option::Option::is_none), state = "state" =>
-        (unless::std::option::Option::is_none), team = "team" =>
-        (unless::std::option::Option::is_none), termination_last_day =
-        "termination_last_day" => (unless::std::option::Option::is_none), timezone =
-        "timezone" => (unless::std::option::Option::is_none), voluntarily_left =
-        "voluntarily_left" => (unless::std::option::Option::is_none), work_email =
-        "work_email" => (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "people")]
-    open_enum!(
-        PeopleEmploymentContractCoverage, Unknown { IsPremium = "is_premium", IsShielded
-        = "is_shielded", NoCoverage = "no_coverage" }
-    );
-    #[cfg(feature = "people")]
-    ///`PeopleEmploymentPayment`
-    ///
-    /// Used by:
-    /// - `get_people` (`GET /rest/v2/people`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct PeopleEmploymentPayment {
-        /// `contract_name`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub contract_name: ::std::option::Option<::std::string::String>,
-        /// `currency`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// `rate`: number; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub rate: ::std::option::Option<f64>,
-        /// `scale`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub scale: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "people")]
-    lean_de!(
-        PeopleEmploymentPayment { contract_name : ::std::option::Option <
-        ::std::string::String > = "contract_name" => opt, currency :
-        ::std::option::Option < ::std::string::String > = "currency" => opt, rate :
-        ::std::option::Option < f64 > = "rate" => opt, scale : ::std::option::Option <
-        ::std::string::String > = "scale" => opt }
-    );
-    #[cfg(feature = "people")]
-    lean_ser!(
-        PeopleEmploymentPayment { contract_name = "contract_name" =>
-        (unless::std::option::Option::is_none), currency = "currency" =>
-        (unless::std::option::Option::is_none), rate = "rate" =>
-        (unless::std::option::Option::is_none), scale = "scale" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "people")]
     open_enum!(
         PeopleField, Unknown { ActiveXworkerXterminationXstatus =
         "active_worker_termination_status", Addresses = "addresses", BirthXdate =
@@ -45024,12 +44620,12 @@ pub mod people {
         pub active_worker_termination_status: ::std::option::Option<
             ActiveWorkerTerminationStatus,
         >,
-        /// `addresses`: array of [`PeopleAddress`]; optional, may be null.
+        /// `addresses`: array of [`PersonAddress`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub addresses: ::std::option::Option<::std::vec::Vec<PeopleAddress>>,
+        pub addresses: ::std::option::Option<::std::vec::Vec<PersonAddress>>,
         /// `birth_date`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -45060,12 +44656,12 @@ pub mod people {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// `department`: [`PeopleDepartment`]; optional, may be null.
+        /// `department`: [`PersonDepartment`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub department: ::std::option::Option<PeopleDepartment>,
+        pub department: ::std::option::Option<PersonDepartment>,
         /// `direct_employee_termination_last_day`: string (date-time); optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -45092,18 +44688,18 @@ pub mod people {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub direct_reports_count: ::std::option::Option<i64>,
-        /// `emails`: array of [`PeopleEmail`]; optional, may be null.
+        /// `emails`: array of [`PersonEmail`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub emails: ::std::option::Option<::std::vec::Vec<PeopleEmail>>,
-        /// `employments`: array of [`PeopleEmployment`]; optional, may be null.
+        pub emails: ::std::option::Option<::std::vec::Vec<PersonEmail>>,
+        /// `employments`: array of [`PersonEmployment`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub employments: ::std::option::Option<::std::vec::Vec<PeopleEmployment>>,
+        pub employments: ::std::option::Option<::std::vec::Vec<PersonEmployment>>,
         /// `external_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -45241,14 +44837,14 @@ pub mod people {
     lean_de!(
         Person { active_worker_termination_status : ::std::option::Option <
         ActiveWorkerTerminationStatus > = "active_worker_termination_status" => opt,
-        addresses : ::std::option::Option < ::std::vec::Vec < PeopleAddress > > =
+        addresses : ::std::option::Option < ::std::vec::Vec < PersonAddress > > =
         "addresses" => opt, birth_date : ::std::option::Option < ::std::string::String >
         = "birth_date" => opt, client_legal_entity : ::std::option::Option < CreatedBy >
         = "client_legal_entity" => opt, completion_date : ::std::option::Option <
         ::std::string::String > = "completion_date" => opt, country :
         ::std::option::Option < ::std::string::String > = "country" => opt, created_at :
         ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-        "created_at" => opt, department : ::std::option::Option < PeopleDepartment > =
+        "created_at" => opt, department : ::std::option::Option < PersonDepartment > =
         "department" => opt, direct_employee_termination_last_day : ::std::option::Option
         < ::chrono::DateTime < ::chrono::offset::Utc > > =
         "direct_employee_termination_last_day" => opt, direct_manager :
@@ -45256,8 +44852,8 @@ pub mod people {
         : ::std::option::Option < ::std::vec::Vec < DirectReport > > = "direct_reports"
         => opt, direct_reports_count : ::std::option::Option < i64 > =
         "direct_reports_count" => opt, emails : ::std::option::Option < ::std::vec::Vec <
-        PeopleEmail > > = "emails" => opt, employments : ::std::option::Option <
-        ::std::vec::Vec < PeopleEmployment > > = "employments" => opt, external_id :
+        PersonEmail > > = "emails" => opt, employments : ::std::option::Option <
+        ::std::vec::Vec < PersonEmployment > > = "employments" => opt, external_id :
         ::std::option::Option < ::std::string::String > = "external_id" => opt,
         first_name : ::std::option::Option < ::std::string::String > = "first_name" =>
         opt, full_name : ::std::option::Option < ::std::string::String > = "full_name" =>
@@ -45330,7 +44926,7 @@ pub mod people {
     ///`PersonAddress`
     ///
     /// Used by:
-    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
+    /// - `get_people` (`GET /rest/v2/people`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PersonAddress {
@@ -45389,42 +44985,50 @@ pub mod people {
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "people")]
-    ///`PersonCustomField2`
+    ///`PersonDepartment`
     ///
     /// Used by:
+    /// - `get_people` (`GET /rest/v2/people`)
     /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct PersonCustomField2 {
+    pub struct PersonDepartment {
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
         /// `name`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub name: ::std::option::Option<::std::string::String>,
-        /// `value`: string; optional, may be null.
+        /// `parent`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub value: ::std::option::Option<::std::string::String>,
+        pub parent: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "people")]
     lean_de!(
-        PersonCustomField2 { name : ::std::option::Option < ::std::string::String > =
-        "name" => opt, value : ::std::option::Option < ::std::string::String > = "value"
-        => opt }
+        PersonDepartment { id : ::std::option::Option < ::std::string::String > = "id" =>
+        opt, name : ::std::option::Option < ::std::string::String > = "name" => opt,
+        parent : ::std::option::Option < ::std::string::String > = "parent" => opt }
     );
     #[cfg(feature = "people")]
     lean_ser!(
-        PersonCustomField2 { name = "name" => (unless::std::option::Option::is_none),
-        value = "value" => (unless::std::option::Option::is_none) }
+        PersonDepartment { id = "id" => (unless::std::option::Option::is_none), name =
+        "name" => (unless::std::option::Option::is_none), parent = "parent" =>
+        (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "people")]
     ///`PersonEmail`
     ///
     /// Used by:
-    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
+    /// - `get_people` (`GET /rest/v2/people`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PersonEmail {
@@ -45458,16 +45062,34 @@ pub mod people {
     ///`PersonEmployment`
     ///
     /// Used by:
-    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
+    /// - `get_people` (`GET /rest/v2/people`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PersonEmployment {
+        /// `band_placement`: [`BandPlacement`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub band_placement: ::std::option::Option<BandPlacement>,
         /// `client_legal_entity`: [`CreatedBy`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub client_legal_entity: ::std::option::Option<CreatedBy>,
+        /// `comparative_ratio`: number; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub comparative_ratio: ::std::option::Option<f64>,
+        /// `compensation_band_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub compensation_band_id: ::std::option::Option<::std::string::String>,
         /// `completion_date`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -45631,16 +45253,19 @@ pub mod people {
     }
     #[cfg(feature = "people")]
     lean_de!(
-        PersonEmployment { client_legal_entity : ::std::option::Option < CreatedBy > =
-        "client_legal_entity" => opt, completion_date : ::std::option::Option <
-        ::std::string::String > = "completion_date" => opt, contract_coverage :
-        ::std::option::Option < PersonEmploymentContractCoverage > = "contract_coverage"
-        => opt, contract_has_contractor : ::std::option::Option < bool > =
-        "contract_has_contractor" => opt, contract_is_archived : ::std::option::Option <
-        bool > = "contract_is_archived" => opt, contract_status : ::std::option::Option <
-        ::std::string::String > = "contract_status" => opt, country :
-        ::std::option::Option < ::std::string::String > = "country" => opt, email :
-        ::std::option::Option < ::std::string::String > = "email" => opt,
+        PersonEmployment { band_placement : ::std::option::Option < BandPlacement > =
+        "band_placement" => opt, client_legal_entity : ::std::option::Option < CreatedBy
+        > = "client_legal_entity" => opt, comparative_ratio : ::std::option::Option < f64
+        > = "comparative_ratio" => opt, compensation_band_id : ::std::option::Option <
+        ::std::string::String > = "compensation_band_id" => opt, completion_date :
+        ::std::option::Option < ::std::string::String > = "completion_date" => opt,
+        contract_coverage : ::std::option::Option < PersonEmploymentContractCoverage > =
+        "contract_coverage" => opt, contract_has_contractor : ::std::option::Option <
+        bool > = "contract_has_contractor" => opt, contract_is_archived :
+        ::std::option::Option < bool > = "contract_is_archived" => opt, contract_status :
+        ::std::option::Option < ::std::string::String > = "contract_status" => opt,
+        country : ::std::option::Option < ::std::string::String > = "country" => opt,
+        email : ::std::option::Option < ::std::string::String > = "email" => opt,
         has_eor_termination : ::std::option::Option < bool > = "has_eor_termination" =>
         opt, hiring_status : ::std::option::Option < ::std::string::String > =
         "hiring_status" => opt, hiring_type : ::std::option::Option <
@@ -45666,15 +45291,19 @@ pub mod people {
     );
     #[cfg(feature = "people")]
     lean_ser!(
-        PersonEmployment { client_legal_entity = "client_legal_entity" =>
-        (unless::std::option::Option::is_none), completion_date = "completion_date" =>
-        (unless::std::option::Option::is_none), contract_coverage = "contract_coverage"
-        => (unless::std::option::Option::is_none), contract_has_contractor =
-        "contract_has_contractor" => (unless::std::option::Option::is_none),
-        contract_is_archived = "contract_is_archived" =>
-        (unless::std::option::Option::is_none), contract_status = "contract_status" =>
-        (unless::std::option::Option::is_none), country = "country" =>
-        (unless::std::option::Option::is_none), email = "email" =>
+        PersonEmployment { band_placement = "band_placement" =>
+        (unless::std::option::Option::is_none), client_legal_entity =
+        "client_legal_entity" => (unless::std::option::Option::is_none),
+        comparative_ratio = "comparative_ratio" =>
+        (unless::std::option::Option::is_none), compensation_band_id =
+        "compensation_band_id" => (unless::std::option::Option::is_none), completion_date
+        = "completion_date" => (unless::std::option::Option::is_none), contract_coverage
+        = "contract_coverage" => (unless::std::option::Option::is_none),
+        contract_has_contractor = "contract_has_contractor" =>
+        (unless::std::option::Option::is_none), contract_is_archived =
+        "contract_is_archived" => (unless::std::option::Option::is_none), contract_status
+        = "contract_status" => (unless::std::option::Option::is_none), country =
+        "country" => (unless::std::option::Option::is_none), email = "email" =>
         (unless::std::option::Option::is_none), has_eor_termination =
         "has_eor_termination" => (unless::std::option::Option::is_none), hiring_status =
         "hiring_status" => (unless::std::option::Option::is_none), hiring_type =
@@ -45700,13 +45329,13 @@ pub mod people {
     #[cfg(feature = "people")]
     open_enum!(
         PersonEmploymentContractCoverage, Unknown { IsPremium = "is_premium", IsShielded
-        = "is_shielded" }
+        = "is_shielded", NoCoverage = "no_coverage" }
     );
     #[cfg(feature = "people")]
     ///`PersonEmploymentPayment`
     ///
     /// Used by:
-    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
+    /// - `get_people` (`GET /rest/v2/people`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PersonEmploymentPayment {
@@ -45722,12 +45351,12 @@ pub mod people {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub currency: ::std::option::Option<::std::string::String>,
-        /// `rate`: [`ContractAdjustmentAmount`]; optional, may be null.
+        /// `rate`: number; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub rate: ::std::option::Option<ContractAdjustmentAmount>,
+        pub rate: ::std::option::Option<f64>,
         /// `scale`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -45740,8 +45369,8 @@ pub mod people {
         PersonEmploymentPayment { contract_name : ::std::option::Option <
         ::std::string::String > = "contract_name" => opt, currency :
         ::std::option::Option < ::std::string::String > = "currency" => opt, rate :
-        ::std::option::Option < ContractAdjustmentAmount > = "rate" => opt, scale :
-        ::std::option::Option < ::std::string::String > = "scale" => opt }
+        ::std::option::Option < f64 > = "rate" => opt, scale : ::std::option::Option <
+        ::std::string::String > = "scale" => opt }
     );
     #[cfg(feature = "people")]
     lean_ser!(
@@ -45767,12 +45396,12 @@ pub mod people {
         pub active_worker_termination_status: ::std::option::Option<
             ActiveWorkerTerminationStatus,
         >,
-        /// `addresses`: array of [`PersonAddress`]; optional, a default when absent.
+        /// `addresses`: array of [`PersonProfileAddress`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub addresses: ::std::vec::Vec<PersonAddress>,
+        pub addresses: ::std::vec::Vec<PersonProfileAddress>,
         /// `birth_date`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -45803,18 +45432,18 @@ pub mod people {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// `custom_fields`: array of [`PersonCustomField2`]; optional, a default when absent.
+        /// `custom_fields`: array of [`PersonProfileCustomField`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub custom_fields: ::std::vec::Vec<PersonCustomField2>,
-        /// `department`: [`PeopleDepartment`]; optional, may be null.
+        pub custom_fields: ::std::vec::Vec<PersonProfileCustomField>,
+        /// `department`: [`PersonDepartment`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub department: ::std::option::Option<PeopleDepartment>,
+        pub department: ::std::option::Option<PersonDepartment>,
         /// `direct_employee_termination_last_day`: string (date); optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -45841,18 +45470,18 @@ pub mod people {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub direct_reports_count: ::std::option::Option<i64>,
-        /// `emails`: array of [`PersonEmail`]; optional, a default when absent.
+        /// `emails`: array of [`PersonProfileEmail`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub emails: ::std::vec::Vec<PersonEmail>,
-        /// `employments`: array of [`PersonEmployment`]; optional, a default when absent.
+        pub emails: ::std::vec::Vec<PersonProfileEmail>,
+        /// `employments`: array of [`PersonProfileEmployment`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub employments: ::std::vec::Vec<PersonEmployment>,
+        pub employments: ::std::vec::Vec<PersonProfileEmployment>,
         /// `external_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -45980,23 +45609,23 @@ pub mod people {
     lean_de!(
         PersonProfile { active_worker_termination_status : ::std::option::Option <
         ActiveWorkerTerminationStatus > = "active_worker_termination_status" => opt,
-        addresses : ::std::vec::Vec < PersonAddress > = "addresses" => default,
+        addresses : ::std::vec::Vec < PersonProfileAddress > = "addresses" => default,
         birth_date : ::std::option::Option < ::std::string::String > = "birth_date" =>
         opt, client_legal_entity : ::std::option::Option < CreatedBy > =
         "client_legal_entity" => opt, completion_date : ::std::option::Option <
         ::std::string::String > = "completion_date" => opt, country :
         ::std::option::Option < ::std::string::String > = "country" => opt, created_at :
         ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-        "created_at" => opt, custom_fields : ::std::vec::Vec < PersonCustomField2 > =
-        "custom_fields" => default, department : ::std::option::Option < PeopleDepartment
-        > = "department" => opt, direct_employee_termination_last_day :
+        "created_at" => opt, custom_fields : ::std::vec::Vec < PersonProfileCustomField >
+        = "custom_fields" => default, department : ::std::option::Option <
+        PersonDepartment > = "department" => opt, direct_employee_termination_last_day :
         ::std::option::Option < ::chrono::naive::NaiveDate > =
         "direct_employee_termination_last_day" => opt, direct_manager :
         ::std::option::Option < DirectManager > = "direct_manager" => opt, direct_reports
         : ::std::option::Option < ::std::vec::Vec < DirectReport > > = "direct_reports"
         => opt, direct_reports_count : ::std::option::Option < i64 > =
-        "direct_reports_count" => opt, emails : ::std::vec::Vec < PersonEmail > =
-        "emails" => default, employments : ::std::vec::Vec < PersonEmployment > =
+        "direct_reports_count" => opt, emails : ::std::vec::Vec < PersonProfileEmail > =
+        "emails" => default, employments : ::std::vec::Vec < PersonProfileEmployment > =
         "employments" => default, external_id : ::std::option::Option <
         ::std::string::String > = "external_id" => opt, first_name :
         ::std::option::Option < ::std::string::String > = "first_name" => opt, full_name
@@ -46063,6 +45692,380 @@ pub mod people {
         (unless::std::option::Option::is_none), work_location = "work_location" =>
         (unless::std::option::Option::is_none), worker_id = "worker_id" =>
         (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "people")]
+    ///`PersonProfileAddress`
+    ///
+    /// Used by:
+    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct PersonProfileAddress {
+        /// `country`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub country: ::std::option::Option<::std::string::String>,
+        /// `locality`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub locality: ::std::option::Option<::std::string::String>,
+        /// `postalCode`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "postalCode",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub postal_code: ::std::option::Option<::std::string::String>,
+        /// `region`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub region: ::std::option::Option<::std::string::String>,
+        /// `streetAddress`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "streetAddress",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub street_address: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "people")]
+    lean_de!(
+        PersonProfileAddress { country : ::std::option::Option < ::std::string::String >
+        = "country" => opt, locality : ::std::option::Option < ::std::string::String > =
+        "locality" => opt, postal_code : ::std::option::Option < ::std::string::String >
+        = "postalCode" => opt, region : ::std::option::Option < ::std::string::String > =
+        "region" => opt, street_address : ::std::option::Option < ::std::string::String >
+        = "streetAddress" => opt }
+    );
+    #[cfg(feature = "people")]
+    lean_ser!(
+        PersonProfileAddress { country = "country" =>
+        (unless::std::option::Option::is_none), locality = "locality" =>
+        (unless::std::option::Option::is_none), postal_code = "postalCode" =>
+        (unless::std::option::Option::is_none), region = "region" =>
+        (unless::std::option::Option::is_none), street_address = "streetAddress" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "people")]
+    ///`PersonProfileCustomField`
+    ///
+    /// Used by:
+    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct PersonProfileCustomField {
+        /// `name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `value`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "people")]
+    lean_de!(
+        PersonProfileCustomField { name : ::std::option::Option < ::std::string::String >
+        = "name" => opt, value : ::std::option::Option < ::std::string::String > =
+        "value" => opt }
+    );
+    #[cfg(feature = "people")]
+    lean_ser!(
+        PersonProfileCustomField { name = "name" =>
+        (unless::std::option::Option::is_none), value = "value" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "people")]
+    ///`PersonProfileEmail`
+    ///
+    /// Used by:
+    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct PersonProfileEmail {
+        /// `type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "type",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `value`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "people")]
+    lean_de!(
+        PersonProfileEmail { type_ : ::std::option::Option < ::std::string::String > =
+        "type" => opt, value : ::std::option::Option < ::std::string::String > = "value"
+        => opt }
+    );
+    #[cfg(feature = "people")]
+    lean_ser!(
+        PersonProfileEmail { type_ = "type" => (unless::std::option::Option::is_none),
+        value = "value" => (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "people")]
+    ///`PersonProfileEmployment`
+    ///
+    /// Used by:
+    /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct PersonProfileEmployment {
+        /// `client_legal_entity`: [`CreatedBy`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub client_legal_entity: ::std::option::Option<CreatedBy>,
+        /// `completion_date`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub completion_date: ::std::option::Option<::std::string::String>,
+        /// `contract_coverage`: [`EmploymentContractCoverage`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub contract_coverage: ::std::option::Option<EmploymentContractCoverage>,
+        /// `contract_has_contractor`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub contract_has_contractor: ::std::option::Option<bool>,
+        /// `contract_is_archived`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub contract_is_archived: ::std::option::Option<bool>,
+        /// `contract_status`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub contract_status: ::std::option::Option<::std::string::String>,
+        /// `country`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub country: ::std::option::Option<::std::string::String>,
+        /// `email`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `has_eor_termination`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub has_eor_termination: ::std::option::Option<bool>,
+        /// `hiring_status`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub hiring_status: ::std::option::Option<::std::string::String>,
+        /// `hiring_type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub hiring_type: ::std::option::Option<::std::string::String>,
+        /// `hris_direct_employee_invitation`: [`HrisDirectEmployeeInvitation`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub hris_direct_employee_invitation: ::std::option::Option<
+            HrisDirectEmployeeInvitation,
+        >,
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `is_ended`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub is_ended: ::std::option::Option<bool>,
+        /// `is_user_contract_deleted`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub is_user_contract_deleted: ::std::option::Option<bool>,
+        /// `job_title`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub job_title: ::std::option::Option<::std::string::String>,
+        /// `name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `new_hiring_status`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub new_hiring_status: ::std::option::Option<::std::string::String>,
+        /// `payment`: [`EmploymentPayment`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub payment: ::std::option::Option<EmploymentPayment>,
+        /// `seniority`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub seniority: ::std::option::Option<::std::string::String>,
+        /// `start_date`: string (date); optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        /// `state`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// `team`: [`Team`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub team: ::std::option::Option<Team>,
+        /// `termination_last_day`: string (date-time); optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub termination_last_day: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        /// `timezone`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `voluntarily_left`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub voluntarily_left: ::std::option::Option<bool>,
+        /// `work_email`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub work_email: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "people")]
+    lean_de!(
+        PersonProfileEmployment { client_legal_entity : ::std::option::Option < CreatedBy
+        > = "client_legal_entity" => opt, completion_date : ::std::option::Option <
+        ::std::string::String > = "completion_date" => opt, contract_coverage :
+        ::std::option::Option < EmploymentContractCoverage > = "contract_coverage" =>
+        opt, contract_has_contractor : ::std::option::Option < bool > =
+        "contract_has_contractor" => opt, contract_is_archived : ::std::option::Option <
+        bool > = "contract_is_archived" => opt, contract_status : ::std::option::Option <
+        ::std::string::String > = "contract_status" => opt, country :
+        ::std::option::Option < ::std::string::String > = "country" => opt, email :
+        ::std::option::Option < ::std::string::String > = "email" => opt,
+        has_eor_termination : ::std::option::Option < bool > = "has_eor_termination" =>
+        opt, hiring_status : ::std::option::Option < ::std::string::String > =
+        "hiring_status" => opt, hiring_type : ::std::option::Option <
+        ::std::string::String > = "hiring_type" => opt, hris_direct_employee_invitation :
+        ::std::option::Option < HrisDirectEmployeeInvitation > =
+        "hris_direct_employee_invitation" => opt, id : ::std::option::Option <
+        ::std::string::String > = "id" => opt, is_ended : ::std::option::Option < bool >
+        = "is_ended" => opt, is_user_contract_deleted : ::std::option::Option < bool > =
+        "is_user_contract_deleted" => opt, job_title : ::std::option::Option <
+        ::std::string::String > = "job_title" => opt, name : ::std::option::Option <
+        ::std::string::String > = "name" => opt, new_hiring_status :
+        ::std::option::Option < ::std::string::String > = "new_hiring_status" => opt,
+        payment : ::std::option::Option < EmploymentPayment > = "payment" => opt,
+        seniority : ::std::option::Option < ::std::string::String > = "seniority" => opt,
+        start_date : ::std::option::Option < ::chrono::naive::NaiveDate > = "start_date"
+        => opt, state : ::std::option::Option < ::std::string::String > = "state" => opt,
+        team : ::std::option::Option < Team > = "team" => opt, termination_last_day :
+        ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
+        "termination_last_day" => opt, timezone : ::std::option::Option <
+        ::std::string::String > = "timezone" => opt, voluntarily_left :
+        ::std::option::Option < bool > = "voluntarily_left" => opt, work_email :
+        ::std::option::Option < ::std::string::String > = "work_email" => opt }
+    );
+    #[cfg(feature = "people")]
+    lean_ser!(
+        PersonProfileEmployment { client_legal_entity = "client_legal_entity" =>
+        (unless::std::option::Option::is_none), completion_date = "completion_date" =>
+        (unless::std::option::Option::is_none), contract_coverage = "contract_coverage"
+        => (unless::std::option::Option::is_none), contract_has_contractor =
+        "contract_has_contractor" => (unless::std::option::Option::is_none),
+        contract_is_archived = "contract_is_archived" =>
+        (unless::std::option::Option::is_none), contract_status = "contract_status" =>
+        (unless::std::option::Option::is_none), country = "country" =>
+        (unless::std::option::Option::is_none), email = "email" =>
+        (unless::std::option::Option::is_none), has_eor_termination =
+        "has_eor_termination" => (unless::std::option::Option::is_none), hiring_status =
+        "hiring_status" => (unless::std::option::Option::is_none), hiring_type =
+        "hiring_type" => (unless::std::option::Option::is_none),
+        hris_direct_employee_invitation = "hris_direct_employee_invitation" =>
+        (unless::std::option::Option::is_none), id = "id" =>
+        (unless::std::option::Option::is_none), is_ended = "is_ended" =>
+        (unless::std::option::Option::is_none), is_user_contract_deleted =
+        "is_user_contract_deleted" => (unless::std::option::Option::is_none), job_title =
+        "job_title" => (unless::std::option::Option::is_none), name = "name" =>
+        (unless::std::option::Option::is_none), new_hiring_status = "new_hiring_status"
+        => (unless::std::option::Option::is_none), payment = "payment" =>
+        (unless::std::option::Option::is_none), seniority = "seniority" =>
+        (unless::std::option::Option::is_none), start_date = "start_date" =>
+        (unless::std::option::Option::is_none), state = "state" =>
+        (unless::std::option::Option::is_none), team = "team" =>
+        (unless::std::option::Option::is_none), termination_last_day =
+        "termination_last_day" => (unless::std::option::Option::is_none), timezone =
+        "timezone" => (unless::std::option::Option::is_none), voluntarily_left =
+        "voluntarily_left" => (unless::std::option::Option::is_none), work_email =
+        "work_email" => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "people")]
     open_enum!(
@@ -47382,12 +47385,12 @@ pub mod positions {
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         pub add: ::std::vec::Vec<Add>,
-        /// `delete`: array of [`DataShapeResponse6Data`]; optional, a default when absent.
+        /// `delete`: array of [`IdResponseData`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub delete: ::std::vec::Vec<DataShapeResponse6Data>,
+        pub delete: ::std::vec::Vec<IdResponseData>,
         /// `edit`: array of [`Edit`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
@@ -47401,7 +47404,7 @@ pub mod positions {
     #[cfg(feature = "dispatch")]
     lean_de!(
         ApplyPositionChangesInput { add : ::std::vec::Vec < Add > = "add" => default,
-        delete : ::std::vec::Vec < DataShapeResponse6Data > = "delete" => default, edit :
+        delete : ::std::vec::Vec < IdResponseData > = "delete" => default, edit :
         ::std::vec::Vec < Edit > = "edit" => default, profile_id : ::std::string::String
         = "profile_id" => req }
     );
@@ -48181,21 +48184,19 @@ pub mod projects {
         HourlyReportRootPresetList { data = "data" => always, page = "page" => always }
     );
     #[cfg(feature = "projects")]
-    open_enum!(
-        HourlyReportRootPresetOrderDirection, Unknown { Asc = "ASC", Desc = "DESC" }
-    );
-    #[cfg(feature = "projects")]
-    impl ::std::default::Default for HourlyReportRootPresetOrderDirection {
-        fn default() -> Self {
-            HourlyReportRootPresetOrderDirection::Desc
-        }
-    }
-    #[cfg(feature = "projects")]
     open_enum!(OrderBy, Unknown { CreatedAt = "created_at" });
     #[cfg(feature = "projects")]
     impl ::std::default::Default for OrderBy {
         fn default() -> Self {
             OrderBy::CreatedAt
+        }
+    }
+    #[cfg(feature = "projects")]
+    open_enum!(OrderDirection, Unknown { Asc = "ASC", Desc = "DESC" });
+    #[cfg(feature = "projects")]
+    impl ::std::default::Default for OrderDirection {
+        fn default() -> Self {
+            OrderDirection::Desc
         }
     }
     #[cfg(feature = "projects")]
@@ -50189,6 +50190,32 @@ pub mod time_off {
         always }
     );
     #[cfg(feature = "time-off")]
+    ///`CreateTimeOffRequestBody`
+    ///
+    /// Used by:
+    /// - `create_time_off_request` (`POST /rest/v2/time_offs`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateTimeOffRequestBody {
+        /// `data`: [`CreateTimeOffRequestInput`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub data: ::std::option::Option<CreateTimeOffRequestInput>,
+    }
+    #[cfg(feature = "time-off")]
+    #[cfg(feature = "dispatch")]
+    lean_de!(
+        CreateTimeOffRequestBody { data : ::std::option::Option <
+        CreateTimeOffRequestInput > = "data" => opt }
+    );
+    #[cfg(feature = "time-off")]
+    lean_ser!(
+        CreateTimeOffRequestBody { data = "data" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "time-off")]
     ///`CreateTimeOffRequestInput`
     ///
     /// Used by:
@@ -50321,32 +50348,6 @@ pub mod time_off {
         "time_off_event_id" => (unless::std::option::Option::is_none),
         time_off_percentage = "time_off_percentage" =>
         (unless::std::option::Option::is_none), time_off_type_id = "time_off_type_id" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "time-off")]
-    ///`CreateTimeOffRequestRequest`
-    ///
-    /// Used by:
-    /// - `create_time_off_request` (`POST /rest/v2/time_offs`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CreateTimeOffRequestRequest {
-        /// `data`: [`CreateTimeOffRequestInput`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub data: ::std::option::Option<CreateTimeOffRequestInput>,
-    }
-    #[cfg(feature = "time-off")]
-    #[cfg(feature = "dispatch")]
-    lean_de!(
-        CreateTimeOffRequestRequest { data : ::std::option::Option <
-        CreateTimeOffRequestInput > = "data" => opt }
-    );
-    #[cfg(feature = "time-off")]
-    lean_ser!(
-        CreateTimeOffRequestRequest { data = "data" =>
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-off")]
@@ -50689,24 +50690,24 @@ pub mod time_off {
         pub leave_type: ::std::option::Option<LeaveType>,
         /// `name`: string; required.
         pub name: ::std::string::String,
-        /// `policy_type`: [`DataShapeResponse10Data`]; optional, may be null.
+        /// `policy_type`: [`IdNameListResponseData`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub policy_type: ::std::option::Option<DataShapeResponse10Data>,
+        pub policy_type: ::std::option::Option<IdNameListResponseData>,
         /// `policy_type_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub policy_type_id: ::std::option::Option<::std::string::String>,
-        /// `time_off_types`: array of [`DataShapeResponse10Data`]; optional, a default when absent.
+        /// `time_off_types`: array of [`IdNameListResponseData`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
-        pub time_off_types: ::std::vec::Vec<DataShapeResponse10Data>,
+        pub time_off_types: ::std::vec::Vec<IdNameListResponseData>,
         /// `tracking_cadence`: [`TrackingCadence`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -50741,10 +50742,10 @@ pub mod time_off {
         > = "description" => opt, id : ::std::string::String = "id" => req, leave_type :
         ::std::option::Option < LeaveType > = "leave_type" => opt, name :
         ::std::string::String = "name" => req, policy_type : ::std::option::Option <
-        DataShapeResponse10Data > = "policy_type" => opt, policy_type_id :
+        IdNameListResponseData > = "policy_type" => opt, policy_type_id :
         ::std::option::Option < ::std::string::String > = "policy_type_id" => opt,
-        time_off_types : ::std::vec::Vec < DataShapeResponse10Data > = "time_off_types"
-        => default, tracking_cadence : ::std::option::Option < TrackingCadence > =
+        time_off_types : ::std::vec::Vec < IdNameListResponseData > = "time_off_types" =>
+        default, tracking_cadence : ::std::option::Option < TrackingCadence > =
         "tracking_cadence" => opt, tracking_start_date : ::std::option::Option <
         ::chrono::naive::NaiveDate > = "tracking_start_date" => opt, tracking_unit :
         ::std::option::Option < EntitlementUnit > = "tracking_unit" => opt,
@@ -51035,13 +51036,13 @@ pub mod time_off {
         pub id: ::std::string::String,
         /// `name`: string; required.
         pub name: ::std::string::String,
-        /// `policy_type`: [`DataShapeResponse10Data`]; required.
-        pub policy_type: DataShapeResponse10Data,
+        /// `policy_type`: [`IdNameListResponseData`]; required.
+        pub policy_type: IdNameListResponseData,
     }
     #[cfg(feature = "time-off")]
     lean_de!(
         OffTypePolicy { id : ::std::string::String = "id" => req, name :
-        ::std::string::String = "name" => req, policy_type : DataShapeResponse10Data =
+        ::std::string::String = "name" => req, policy_type : IdNameListResponseData =
         "policy_type" => req }
     );
     #[cfg(feature = "time-off")]
@@ -51253,8 +51254,8 @@ pub mod time_off {
         pub policy_allowance_proration: PolicyAllowanceProration,
         /// `policy_allowances`: array of [`PolicyAllowance`]; required.
         pub policy_allowances: ::std::vec::Vec<PolicyAllowance>,
-        /// `policy_type`: [`DataShapeResponse10Data`]; required.
-        pub policy_type: DataShapeResponse10Data,
+        /// `policy_type`: [`IdNameListResponseData`]; required.
+        pub policy_type: IdNameListResponseData,
         /// `policy_type_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -51316,7 +51317,7 @@ pub mod time_off {
         => req, policy_allowance_proration : PolicyAllowanceProration =
         "policy_allowance_proration" => req, policy_allowances : ::std::vec::Vec <
         PolicyAllowance > = "policy_allowances" => req, policy_type :
-        DataShapeResponse10Data = "policy_type" => req, policy_type_id :
+        IdNameListResponseData = "policy_type" => req, policy_type_id :
         ::std::option::Option < ::std::string::String > = "policy_type_id" => opt,
         request_start_type : ::std::option::Option < RequestStartType > =
         "request_start_type" => opt, request_start_unit : ::std::option::Option <
@@ -52462,6 +52463,25 @@ pub mod time_off {
         always }
     );
     #[cfg(feature = "time-off")]
+    ///`ReviewTimeOffRequestBody`
+    ///
+    /// Used by:
+    /// - `review_time_off_request` (`POST /rest/v2/time_offs/review`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct ReviewTimeOffRequestBody {
+        /// `data`: array of [`ReviewTimeOffRequestInput`]; required.
+        pub data: ::std::vec::Vec<ReviewTimeOffRequestInput>,
+    }
+    #[cfg(feature = "time-off")]
+    #[cfg(feature = "dispatch")]
+    lean_de!(
+        ReviewTimeOffRequestBody { data : ::std::vec::Vec < ReviewTimeOffRequestInput > =
+        "data" => req }
+    );
+    #[cfg(feature = "time-off")]
+    lean_ser!(ReviewTimeOffRequestBody { data = "data" => always });
+    #[cfg(feature = "time-off")]
     ///`ReviewTimeOffRequestInput`
     ///
     /// Used by:
@@ -52484,25 +52504,6 @@ pub mod time_off {
     lean_ser!(
         ReviewTimeOffRequestInput { id = "id" => always, status = "status" => always }
     );
-    #[cfg(feature = "time-off")]
-    ///`ReviewTimeOffRequestRequest`
-    ///
-    /// Used by:
-    /// - `review_time_off_request` (`POST /rest/v2/time_offs/review`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ReviewTimeOffRequestRequest {
-        /// `data`: array of [`ReviewTimeOffRequestInput`]; required.
-        pub data: ::std::vec::Vec<ReviewTimeOffRequestInput>,
-    }
-    #[cfg(feature = "time-off")]
-    #[cfg(feature = "dispatch")]
-    lean_de!(
-        ReviewTimeOffRequestRequest { data : ::std::vec::Vec < ReviewTimeOffRequestInput
-        > = "data" => req }
-    );
-    #[cfg(feature = "time-off")]
-    lean_ser!(ReviewTimeOffRequestRequest { data = "data" => always });
     #[cfg(feature = "time-off")]
     ///`ReviewTimeOffRequestResponse`
     ///
@@ -53316,8 +53317,8 @@ pub mod time_off {
     pub struct TimeOffEvent {
         /// `created_at`: string (date-time); required.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        /// `event_details`: [`TimeOffEventEventDetails`]; required.
-        pub event_details: TimeOffEventEventDetails,
+        /// `event_details`: [`TimeOffEventDetails`]; required.
+        pub event_details: TimeOffEventDetails,
         /// `hris_profile_id`: string; required.
         pub hris_profile_id: ::std::string::String,
         /// `id`: string; required.
@@ -53335,8 +53336,8 @@ pub mod time_off {
     #[cfg(feature = "time-off")]
     lean_de!(
         TimeOffEvent { created_at : ::chrono::DateTime < ::chrono::offset::Utc > =
-        "created_at" => req, event_details : TimeOffEventEventDetails = "event_details"
-        => req, hris_profile_id : ::std::string::String = "hris_profile_id" => req, id :
+        "created_at" => req, event_details : TimeOffEventDetails = "event_details" =>
+        req, hris_profile_id : ::std::string::String = "hris_profile_id" => req, id :
         ::std::string::String = "id" => req, policy_id : ::std::string::String =
         "policy_id" => req, time_off_type_id : ::std::string::String = "time_off_type_id"
         => req, type_ : ::std::string::String = "type" => req, updated_at :
@@ -53351,13 +53352,13 @@ pub mod time_off {
         => always }
     );
     #[cfg(feature = "time-off")]
-    ///`TimeOffEventEventDetails`
+    ///`TimeOffEventDetails`
     ///
     /// Used by:
     /// - `get_time_off_events` (`GET /rest/v2/time_offs/time-off-events`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct TimeOffEventEventDetails {
+    pub struct TimeOffEventDetails {
         /// `adoption_date`: string (date); optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -53397,7 +53398,7 @@ pub mod time_off {
     }
     #[cfg(feature = "time-off")]
     lean_de!(
-        TimeOffEventEventDetails { adoption_date : ::std::option::Option <
+        TimeOffEventDetails { adoption_date : ::std::option::Option <
         ::chrono::naive::NaiveDate > = "adoption_date" => opt, birth_date :
         ::std::option::Option < ::chrono::naive::NaiveDate > = "birth_date" => opt,
         estimated_adoption_date : ::std::option::Option < ::chrono::naive::NaiveDate > =
@@ -53409,7 +53410,7 @@ pub mod time_off {
     );
     #[cfg(feature = "time-off")]
     lean_ser!(
-        TimeOffEventEventDetails { adoption_date = "adoption_date" =>
+        TimeOffEventDetails { adoption_date = "adoption_date" =>
         (unless::std::option::Option::is_none), birth_date = "birth_date" =>
         (unless::std::option::Option::is_none), estimated_adoption_date =
         "estimated_adoption_date" => (unless::std::option::Option::is_none),
@@ -54093,12 +54094,12 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// `event_details`: [`TimeOffTimeOffEventEventDetails`]; optional, may be null.
+        /// `event_details`: [`TimeOffTimeOffEventDetails`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub event_details: ::std::option::Option<TimeOffTimeOffEventEventDetails>,
+        pub event_details: ::std::option::Option<TimeOffTimeOffEventDetails>,
         /// `hris_profile_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -54143,8 +54144,8 @@ pub mod time_off {
     lean_de!(
         TimeOffTimeOffEvent { created_at : ::std::option::Option < ::chrono::DateTime <
         ::chrono::offset::Utc > > = "created_at" => opt, event_details :
-        ::std::option::Option < TimeOffTimeOffEventEventDetails > = "event_details" =>
-        opt, hris_profile_id : ::std::option::Option < ::std::string::String > =
+        ::std::option::Option < TimeOffTimeOffEventDetails > = "event_details" => opt,
+        hris_profile_id : ::std::option::Option < ::std::string::String > =
         "hris_profile_id" => opt, id : ::std::option::Option < ::std::string::String > =
         "id" => opt, policy_id : ::std::option::Option < ::std::string::String > =
         "policy_id" => opt, time_off_type_id : ::std::option::Option <
@@ -54166,14 +54167,14 @@ pub mod time_off {
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-off")]
-    ///`TimeOffTimeOffEventEventDetails`
+    ///`TimeOffTimeOffEventDetails`
     ///
     /// Used by:
     /// - `create_time_off_request` (`POST /rest/v2/time_offs`)
     /// - `update_time_off_request` (`PATCH /rest/v2/time_offs/{time_off_id}`)
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct TimeOffTimeOffEventEventDetails {
+    pub struct TimeOffTimeOffEventDetails {
         /// `adoption_date`: string (date); optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -54205,7 +54206,7 @@ pub mod time_off {
     }
     #[cfg(feature = "time-off")]
     lean_de!(
-        TimeOffTimeOffEventEventDetails { adoption_date : ::std::option::Option <
+        TimeOffTimeOffEventDetails { adoption_date : ::std::option::Option <
         ::chrono::naive::NaiveDate > = "adoption_date" => opt, birth_date :
         ::std::option::Option < ::chrono::naive::NaiveDate > = "birth_date" => opt,
         estimated_adoption_date : ::std::option::Option < ::chrono::naive::NaiveDate > =
@@ -54216,7 +54217,7 @@ pub mod time_off {
     );
     #[cfg(feature = "time-off")]
     lean_ser!(
-        TimeOffTimeOffEventEventDetails { adoption_date = "adoption_date" =>
+        TimeOffTimeOffEventDetails { adoption_date = "adoption_date" =>
         (unless::std::option::Option::is_none), birth_date = "birth_date" =>
         (unless::std::option::Option::is_none), estimated_adoption_date =
         "estimated_adoption_date" => (unless::std::option::Option::is_none),
@@ -54230,6 +54231,32 @@ pub mod time_off {
     #[cfg(feature = "time-off")]
     open_enum!(
         TrackingCadence, Unknown { Anniversary = "ANNIVERSARY", FixedDay = "FIXED_DAY" }
+    );
+    #[cfg(feature = "time-off")]
+    ///`UpdateTimeOffRequestBody`
+    ///
+    /// Used by:
+    /// - `update_time_off_request` (`PATCH /rest/v2/time_offs/{time_off_id}`)
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateTimeOffRequestBody {
+        /// `data`: [`UpdateTimeOffRequestInput`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub data: ::std::option::Option<UpdateTimeOffRequestInput>,
+    }
+    #[cfg(feature = "time-off")]
+    #[cfg(feature = "dispatch")]
+    lean_de!(
+        UpdateTimeOffRequestBody { data : ::std::option::Option <
+        UpdateTimeOffRequestInput > = "data" => opt }
+    );
+    #[cfg(feature = "time-off")]
+    lean_ser!(
+        UpdateTimeOffRequestBody { data = "data" =>
+        (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-off")]
     ///`UpdateTimeOffRequestInput`
@@ -54402,32 +54429,6 @@ pub mod time_off {
         had_multiple_children = "had_multiple_children" => always, is_confirmation =
         "is_confirmation" => (unless::std::option::Option::is_none), was_premature_birth
         = "was_premature_birth" => always }
-    );
-    #[cfg(feature = "time-off")]
-    ///`UpdateTimeOffRequestRequest`
-    ///
-    /// Used by:
-    /// - `update_time_off_request` (`PATCH /rest/v2/time_offs/{time_off_id}`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct UpdateTimeOffRequestRequest {
-        /// `data`: [`UpdateTimeOffRequestInput`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub data: ::std::option::Option<UpdateTimeOffRequestInput>,
-    }
-    #[cfg(feature = "time-off")]
-    #[cfg(feature = "dispatch")]
-    lean_de!(
-        UpdateTimeOffRequestRequest { data : ::std::option::Option <
-        UpdateTimeOffRequestInput > = "data" => opt }
-    );
-    #[cfg(feature = "time-off")]
-    lean_ser!(
-        UpdateTimeOffRequestRequest { data = "data" =>
-        (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-off")]
     ///`UpdateTimeOffRequestResponse`

@@ -24287,7 +24287,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/create-time-off-request>
     pub fn create_time_off_request(
         &self,
-        body: impl ::std::convert::Into<types::CreateTimeOffRequestRequest>,
+        body: impl ::std::convert::Into<types::CreateTimeOffRequestBody>,
     ) -> CreateTimeOffRequest {
         CreateTimeOffRequest {
             client: self.clone(),
@@ -24303,7 +24303,7 @@ impl Client {
 pub struct CreateTimeOffRequest {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateTimeOffRequestRequest,
+    body: types::CreateTimeOffRequestBody,
 }
 #[cfg(feature = "time-off")]
 impl CreateTimeOffRequest {
@@ -24955,7 +24955,7 @@ impl Client {
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/time-off/review-time-off-request>
     pub fn review_time_off_request(
         &self,
-        body: impl ::std::convert::Into<types::ReviewTimeOffRequestRequest>,
+        body: impl ::std::convert::Into<types::ReviewTimeOffRequestBody>,
     ) -> ReviewTimeOffRequest {
         ReviewTimeOffRequest {
             client: self.clone(),
@@ -24971,7 +24971,7 @@ impl Client {
 pub struct ReviewTimeOffRequest {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::ReviewTimeOffRequestRequest,
+    body: types::ReviewTimeOffRequestBody,
 }
 #[cfg(feature = "time-off")]
 impl ReviewTimeOffRequest {
@@ -25196,7 +25196,7 @@ impl Client {
     pub fn update_time_off_request(
         &self,
         time_off_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::UpdateTimeOffRequestRequest>,
+        body: impl ::std::convert::Into<types::UpdateTimeOffRequestBody>,
     ) -> UpdateTimeOffRequest {
         UpdateTimeOffRequest {
             client: self.clone(),
@@ -25214,7 +25214,7 @@ pub struct UpdateTimeOffRequest {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     time_off_id: ::std::string::String,
-    body: types::UpdateTimeOffRequestRequest,
+    body: types::UpdateTimeOffRequestBody,
 }
 #[cfg(feature = "time-off")]
 impl UpdateTimeOffRequest {
@@ -26586,7 +26586,7 @@ pub struct GetHourlyReportRootPresets {
     cursor: Option<::std::string::String>,
     limit: Option<i64>,
     order_by: Option<types::OrderBy>,
-    order_direction: Option<types::HourlyReportRootPresetOrderDirection>,
+    order_direction: Option<types::OrderDirection>,
     work_statement_statuses: Option<::std::vec::Vec<::std::string::String>>,
 }
 #[cfg(feature = "projects")]
@@ -26612,7 +26612,7 @@ impl GetHourlyReportRootPresets {
     ///Sets the optional `order_direction` query parameter.
     pub fn order_direction(
         mut self,
-        value: impl ::std::convert::Into<types::HourlyReportRootPresetOrderDirection>,
+        value: impl ::std::convert::Into<types::OrderDirection>,
     ) -> Self {
         self.order_direction = Some(value.into());
         self

@@ -10306,7 +10306,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_create_time_off_request<'a>(
         &'a self,
-        body: &types::CreateTimeOffRequestRequest,
+        body: &types::CreateTimeOffRequestBody,
     ) -> crate::runtime::Pending<types::CreateTimeOffRequestResponse> {
         let url = format!("{}/rest/v2/time_offs", self.baseurl,);
         #[allow(unused_mut)]
@@ -10581,7 +10581,7 @@ impl crate::Client {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send_review_time_off_request<'a>(
         &'a self,
-        body: &types::ReviewTimeOffRequestRequest,
+        body: &types::ReviewTimeOffRequestBody,
     ) -> crate::runtime::Pending<types::ReviewTimeOffRequestResponse> {
         let url = format!("{}/rest/v2/time_offs/review", self.baseurl,);
         #[allow(unused_mut)]
@@ -10696,7 +10696,7 @@ impl crate::Client {
     pub(crate) fn send_update_time_off_request<'a>(
         &'a self,
         time_off_id: &str,
-        body: &types::UpdateTimeOffRequestRequest,
+        body: &types::UpdateTimeOffRequestBody,
     ) -> crate::runtime::Pending<types::UpdateTimeOffRequestResponse> {
         let url = format!(
             "{}/rest/v2/time_offs/{}", self.baseurl, encode_path(& time_off_id
@@ -11253,7 +11253,7 @@ impl crate::Client {
         cursor: Option<&str>,
         limit: Option<i64>,
         order_by: Option<types::OrderBy>,
-        order_direction: Option<types::HourlyReportRootPresetOrderDirection>,
+        order_direction: Option<types::OrderDirection>,
         work_statement_statuses: Option<&::std::vec::Vec<::std::string::String>>,
     ) -> crate::runtime::Pending<types::HourlyReportRootPresetList> {
         let url = format!("{}/rest/v2/timesheets/root-presets", self.baseurl,);

@@ -609,6 +609,34 @@ lean_ser!(
     )
 )]
 open_enum!(AssignmentInputType, Unknown { Client = "CLIENT", Employee = "EMPLOYEE" });
+#[cfg(any(feature = "ats", feature = "treasury"))]
+///`AtResponseData`
+///
+/// Used by:
+/// - `add_note_to_application` (`POST /rest/v2/ats/applications/{application_id}/notes`)
+/// - `associate_application_with_interview_plan_stage` (`POST /rest/v2/ats/applications/{application_id}/interview-plan-stages`)
+/// - `upload_vendor_bill_attachment` (`POST /rest/v2/accounts-payable/vendor-bills/{vendor_bill_id}/attachments`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AtResponseData {
+    /// `created_at`: string (date-time); required.
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `updated_at`: string (date-time); required.
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+#[cfg(any(feature = "ats", feature = "treasury"))]
+lean_de!(
+    AtResponseData { created_at : ::chrono::DateTime < ::chrono::offset::Utc > =
+    "created_at" => req, id : ::std::string::String = "id" => req, updated_at :
+    ::chrono::DateTime < ::chrono::offset::Utc > = "updated_at" => req }
+);
+#[cfg(any(feature = "ats", feature = "treasury"))]
+lean_ser!(
+    AtResponseData { created_at = "created_at" => always, id = "id" => always, updated_at
+    = "updated_at" => always }
+);
 #[cfg(any(feature = "eor-contract-documents", feature = "eor-hiring"))]
 ///`ClientJobTitleDocumentTypeEorSignature`
 ///
@@ -1246,8 +1274,8 @@ lean_ser!(
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractIdCreatedAtDesiredEndDateResponse {
-    /// `data`: [`DataShapeResponse4Data`]; required.
-    pub data: DataShapeResponse4Data,
+    /// `data`: [`DateResponseData`]; required.
+    pub data: DateResponseData,
 }
 #[cfg(
     any(
@@ -1257,8 +1285,7 @@ pub struct ContractIdCreatedAtDesiredEndDateResponse {
     )
 )]
 lean_de!(
-    ContractIdCreatedAtDesiredEndDateResponse { data : DataShapeResponse4Data = "data" =>
-    req }
+    ContractIdCreatedAtDesiredEndDateResponse { data : DateResponseData = "data" => req }
 );
 #[cfg(
     any(
@@ -1278,13 +1305,13 @@ lean_ser!(ContractIdCreatedAtDesiredEndDateResponse { data = "data" => always })
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractIdCreatedAtDesiredEndDateShapeResponse {
-    /// `data`: [`DataShapeResponse5Data`]; required.
-    pub data: DataShapeResponse5Data,
+    /// `data`: [`ShapeResponseData`]; required.
+    pub data: ShapeResponseData,
 }
 #[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
 lean_de!(
-    ContractIdCreatedAtDesiredEndDateShapeResponse { data : DataShapeResponse5Data =
-    "data" => req }
+    ContractIdCreatedAtDesiredEndDateShapeResponse { data : ShapeResponseData = "data" =>
+    req }
 );
 #[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
 lean_ser!(ContractIdCreatedAtDesiredEndDateShapeResponse { data = "data" => always });
@@ -2067,11 +2094,11 @@ lean_ser!(CountryState { code = "code" => always, name = "name" => always });
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreatedAtIdStatusResponse {
-    /// `data`: [`DataShapeResponse12Data`]; required.
-    pub data: DataShapeResponse12Data,
+    /// `data`: [`StatusResponseData`]; required.
+    pub data: StatusResponseData,
 }
 #[cfg(any(feature = "contracts", feature = "worker-information"))]
-lean_de!(CreatedAtIdStatusResponse { data : DataShapeResponse12Data = "data" => req });
+lean_de!(CreatedAtIdStatusResponse { data : StatusResponseData = "data" => req });
 #[cfg(any(feature = "contracts", feature = "worker-information"))]
 lean_ser!(CreatedAtIdStatusResponse { data = "data" => always });
 #[cfg(any(feature = "ats", feature = "treasury"))]
@@ -2084,11 +2111,11 @@ lean_ser!(CreatedAtIdStatusResponse { data = "data" => always });
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreatedAtIdUpdatedAtResponse {
-    /// `data`: [`DataResponseData`]; required.
-    pub data: DataResponseData,
+    /// `data`: [`AtResponseData`]; required.
+    pub data: AtResponseData,
 }
 #[cfg(any(feature = "ats", feature = "treasury"))]
-lean_de!(CreatedAtIdUpdatedAtResponse { data : DataResponseData = "data" => req });
+lean_de!(CreatedAtIdUpdatedAtResponse { data : AtResponseData = "data" => req });
 #[cfg(any(feature = "ats", feature = "treasury"))]
 lean_ser!(CreatedAtIdUpdatedAtResponse { data = "data" => always });
 #[cfg(any(feature = "eor-job-scopes", feature = "people"))]
@@ -2145,8 +2172,8 @@ lean_ser!(
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreatedResponse {
-    /// `data`: [`DataShapeResponse2Data`]; required.
-    pub data: DataShapeResponse2Data,
+    /// `data`: [`CreatedResponseData`]; required.
+    pub data: CreatedResponseData,
 }
 #[cfg(
     any(
@@ -2159,7 +2186,7 @@ pub struct CreatedResponse {
         feature = "timesheets"
     )
 )]
-lean_de!(CreatedResponse { data : DataShapeResponse2Data = "data" => req });
+lean_de!(CreatedResponse { data : CreatedResponseData = "data" => req });
 #[cfg(
     any(
         feature = "candidates",
@@ -2172,6 +2199,54 @@ lean_de!(CreatedResponse { data : DataShapeResponse2Data = "data" => req });
     )
 )]
 lean_ser!(CreatedResponse { data = "data" => always });
+#[cfg(
+    any(
+        feature = "candidates",
+        feature = "contractor-hiring",
+        feature = "eor-worker-agreements",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "tasks",
+        feature = "timesheets"
+    )
+)]
+///`CreatedResponseData`
+///
+/// Used by:
+/// - `add_candidate` (`POST /rest/v2/candidates`)
+/// - `create_contract_invitation` (`POST /rest/v2/contracts/{contract_id}/invitations`)
+/// - `create_contract_milestone` (`POST /rest/v2/contracts/{contract_id}/milestones`)
+/// - and 6 more operations
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct CreatedResponseData {
+    /// `created`: boolean; required.
+    pub created: bool,
+}
+#[cfg(
+    any(
+        feature = "candidates",
+        feature = "contractor-hiring",
+        feature = "eor-worker-agreements",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "tasks",
+        feature = "timesheets"
+    )
+)]
+lean_de!(CreatedResponseData { created : bool = "created" => req });
+#[cfg(
+    any(
+        feature = "candidates",
+        feature = "contractor-hiring",
+        feature = "eor-worker-agreements",
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "tasks",
+        feature = "timesheets"
+    )
+)]
+lean_ser!(CreatedResponseData { created = "created" => always });
 #[cfg(
     any(
         feature = "custom-fields-contracts",
@@ -2380,12 +2455,6 @@ lean_ser!(
 open_enum!(
     CycleEndType, Unknown { DayOfLastWeek = "DAY_OF_LAST_WEEK", DayOfMonth =
     "DAY_OF_MONTH", DayOfWeek = "DAY_OF_WEEK" }
-);
-#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-open_enum!(
-    DataDocumentStatus, Unknown { Approved = "APPROVED", AwaitingExternalReview =
-    "AWAITING_EXTERNAL_REVIEW", AwaitingExReview = "AWAITING_EX_REVIEW", OnHold =
-    "ON_HOLD", Rejected = "REJECTED" }
 );
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 ///`DataIdInput`
@@ -2621,912 +2690,6 @@ lean_de!(
 lean_ser!(
     DataIdInputDataVariant7 { options = "options" => (unless::std::vec::Vec::is_empty) }
 );
-#[cfg(any(feature = "ats", feature = "treasury"))]
-///`DataResponseData`
-///
-/// Used by:
-/// - `add_note_to_application` (`POST /rest/v2/ats/applications/{application_id}/notes`)
-/// - `associate_application_with_interview_plan_stage` (`POST /rest/v2/ats/applications/{application_id}/interview-plan-stages`)
-/// - `upload_vendor_bill_attachment` (`POST /rest/v2/accounts-payable/vendor-bills/{vendor_bill_id}/attachments`)
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataResponseData {
-    /// `created_at`: string (date-time); required.
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    /// `id`: string; required.
-    pub id: ::std::string::String,
-    /// `updated_at`: string (date-time); required.
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-#[cfg(any(feature = "ats", feature = "treasury"))]
-lean_de!(
-    DataResponseData { created_at : ::chrono::DateTime < ::chrono::offset::Utc > =
-    "created_at" => req, id : ::std::string::String = "id" => req, updated_at :
-    ::chrono::DateTime < ::chrono::offset::Utc > = "updated_at" => req }
-);
-#[cfg(any(feature = "ats", feature = "treasury"))]
-lean_ser!(
-    DataResponseData { created_at = "created_at" => always, id = "id" => always,
-    updated_at = "updated_at" => always }
-);
-#[cfg(
-    any(
-        feature = "ats",
-        feature = "contracts",
-        feature = "eor-worker-documents",
-        feature = "immigration",
-        feature = "organizations",
-        feature = "time-off"
-    )
-)]
-///`DataShapeResponse10Data`
-///
-/// Used by:
-/// - `create_ats_job` (`POST /rest/v2/ats/jobs`)
-/// - `create_ic_contract` (`POST /rest/v2/contracts`)
-/// - `create_time_off_request` (`POST /rest/v2/time_offs`)
-/// - and 13 more operations
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse10Data {
-    /// `id`: string; required.
-    pub id: ::std::string::String,
-    /// `name`: string; required.
-    pub name: ::std::string::String,
-}
-#[cfg(
-    any(
-        feature = "ats",
-        feature = "contracts",
-        feature = "eor-worker-documents",
-        feature = "immigration",
-        feature = "organizations",
-        feature = "time-off"
-    )
-)]
-lean_de!(
-    DataShapeResponse10Data { id : ::std::string::String = "id" => req, name :
-    ::std::string::String = "name" => req }
-);
-#[cfg(
-    any(
-        feature = "ats",
-        feature = "contracts",
-        feature = "eor-worker-documents",
-        feature = "immigration",
-        feature = "organizations",
-        feature = "time-off"
-    )
-)]
-lean_ser!(DataShapeResponse10Data { id = "id" => always, name = "name" => always });
-#[cfg(
-    any(
-        feature = "contracts",
-        feature = "eor-worker-payslips",
-        feature = "global-payroll",
-        feature = "screenings",
-        feature = "workers"
-    )
-)]
-///`DataShapeResponse11Data`
-///
-/// Used by:
-/// - `create_veriff_session` (`POST /rest/v2/veriff/session`)
-/// - `download_gp_worker_payslip` (`GET /rest/v2/gp/workers/{id}/payslips/{payslip_id}/download`)
-/// - `get_worker_payslips_download` (`GET /rest/v2/eor/workers/{worker_id}/payslips/{payslip_id}/download`)
-/// - and 2 more operations
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse11Data {
-    /// `url`: string; required.
-    pub url: ::std::string::String,
-}
-#[cfg(
-    any(
-        feature = "contracts",
-        feature = "eor-worker-payslips",
-        feature = "global-payroll",
-        feature = "screenings",
-        feature = "workers"
-    )
-)]
-lean_de!(DataShapeResponse11Data { url : ::std::string::String = "url" => req });
-#[cfg(
-    any(
-        feature = "contracts",
-        feature = "eor-worker-payslips",
-        feature = "global-payroll",
-        feature = "screenings",
-        feature = "workers"
-    )
-)]
-lean_ser!(DataShapeResponse11Data { url = "url" => always });
-#[cfg(any(feature = "contracts", feature = "worker-information"))]
-///`DataShapeResponse12Data`
-///
-/// Used by:
-/// - `create_gp_worker_bank` (`POST /rest/v2/gp/workers/{worker_id}/banks`)
-/// - `create_request_to_exercise_equity` (`POST /rest/v2/equity/exercise`)
-/// - `update_gp_worker_bank` (`PATCH /rest/v2/gp/workers/{worker_id}/banks/{bank_id}`)
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse12Data {
-    /// `created_at`: string (date-time); required.
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    /// `id`: string; required.
-    pub id: ::std::string::String,
-    /// `status`: string; required.
-    pub status: ::std::string::String,
-    /// `updated_at`: string (date-time); required.
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-#[cfg(any(feature = "contracts", feature = "worker-information"))]
-lean_de!(
-    DataShapeResponse12Data { created_at : ::chrono::DateTime < ::chrono::offset::Utc > =
-    "created_at" => req, id : ::std::string::String = "id" => req, status :
-    ::std::string::String = "status" => req, updated_at : ::chrono::DateTime <
-    ::chrono::offset::Utc > = "updated_at" => req }
-);
-#[cfg(any(feature = "contracts", feature = "worker-information"))]
-lean_ser!(
-    DataShapeResponse12Data { created_at = "created_at" => always, id = "id" => always,
-    status = "status" => always, updated_at = "updated_at" => always }
-);
-#[cfg(
-    any(
-        feature = "candidates",
-        feature = "contractor-hiring",
-        feature = "eor-worker-agreements",
-        feature = "invoice-adjustments",
-        feature = "milestones",
-        feature = "tasks",
-        feature = "timesheets"
-    )
-)]
-///`DataShapeResponse2Data`
-///
-/// Used by:
-/// - `add_candidate` (`POST /rest/v2/candidates`)
-/// - `create_contract_invitation` (`POST /rest/v2/contracts/{contract_id}/invitations`)
-/// - `create_contract_milestone` (`POST /rest/v2/contracts/{contract_id}/milestones`)
-/// - and 6 more operations
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse2Data {
-    /// `created`: boolean; required.
-    pub created: bool,
-}
-#[cfg(
-    any(
-        feature = "candidates",
-        feature = "contractor-hiring",
-        feature = "eor-worker-agreements",
-        feature = "invoice-adjustments",
-        feature = "milestones",
-        feature = "tasks",
-        feature = "timesheets"
-    )
-)]
-lean_de!(DataShapeResponse2Data { created : bool = "created" => req });
-#[cfg(
-    any(
-        feature = "candidates",
-        feature = "contractor-hiring",
-        feature = "eor-worker-agreements",
-        feature = "invoice-adjustments",
-        feature = "milestones",
-        feature = "tasks",
-        feature = "timesheets"
-    )
-)]
-lean_ser!(DataShapeResponse2Data { created = "created" => always });
-#[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
-///`DataShapeResponse3Data`
-///
-/// Used by:
-/// - `delete_contract_amendment` (`DELETE /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}`)
-/// - `upload_eor_worker_compliance_document` (`POST /rest/v2/eor/workers/compliance-documents/{document_id}`)
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse3Data {
-    /// `success`: boolean; required.
-    pub success: bool,
-}
-#[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
-lean_de!(DataShapeResponse3Data { success : bool = "success" => req });
-#[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
-lean_ser!(DataShapeResponse3Data { success = "success" => always });
-#[cfg(
-    any(
-        feature = "eor-offboarding",
-        feature = "eor-terminations",
-        feature = "eor-worker-offboarding"
-    )
-)]
-///`DataShapeResponse4Data`
-///
-/// Used by:
-/// - `create_employee_resignation` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignation`)
-/// - `create_offboarding_termination` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/termination`)
-/// - `get_contract_offboarding` (`GET /rest/v2/eor/contracts/{contract_id}/offboarding`)
-/// - and 2 more operations
-#[derive(Clone, Debug, Default)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse4Data {
-    /// `contract_id`: string; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub contract_id: ::std::option::Option<::std::string::String>,
-    /// `created_at`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    /// `desired_end_date`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub desired_end_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    /// `documents`: [`DataShapeResponse4DataDocuments`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub documents: ::std::option::Option<DataShapeResponse4DataDocuments>,
-    /// `end_date`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    /// `id`: string; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `is_sensitive`: boolean; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub is_sensitive: ::std::option::Option<bool>,
-    /// `request_data`: [`DataShapeResponse4DataRequestData`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub request_data: ::std::option::Option<DataShapeResponse4DataRequestData>,
-    /// `updated_at`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-}
-#[cfg(
-    any(
-        feature = "eor-offboarding",
-        feature = "eor-terminations",
-        feature = "eor-worker-offboarding"
-    )
-)]
-lean_de!(
-    DataShapeResponse4Data { contract_id : ::std::option::Option < ::std::string::String
-    > = "contract_id" => opt, created_at : ::std::option::Option < ::chrono::DateTime <
-    ::chrono::offset::Utc > > = "created_at" => opt, desired_end_date :
-    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-    "desired_end_date" => opt, documents : ::std::option::Option <
-    DataShapeResponse4DataDocuments > = "documents" => opt, end_date :
-    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > = "end_date"
-    => opt, id : ::std::option::Option < ::std::string::String > = "id" => opt,
-    is_sensitive : ::std::option::Option < bool > = "is_sensitive" => opt, request_data :
-    ::std::option::Option < DataShapeResponse4DataRequestData > = "request_data" => opt,
-    updated_at : ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-    "updated_at" => opt }
-);
-#[cfg(
-    any(
-        feature = "eor-offboarding",
-        feature = "eor-terminations",
-        feature = "eor-worker-offboarding"
-    )
-)]
-lean_ser!(
-    DataShapeResponse4Data { contract_id = "contract_id" =>
-    (unless::std::option::Option::is_none), created_at = "created_at" =>
-    (unless::std::option::Option::is_none), desired_end_date = "desired_end_date" =>
-    (unless::std::option::Option::is_none), documents = "documents" =>
-    (unless::std::option::Option::is_none), end_date = "end_date" =>
-    (unless::std::option::Option::is_none), id = "id" =>
-    (unless::std::option::Option::is_none), is_sensitive = "is_sensitive" =>
-    (unless::std::option::Option::is_none), request_data = "request_data" =>
-    (unless::std::option::Option::is_none), updated_at = "updated_at" =>
-    (unless::std::option::Option::is_none) }
-);
-#[cfg(
-    any(
-        feature = "eor-offboarding",
-        feature = "eor-terminations",
-        feature = "eor-worker-offboarding"
-    )
-)]
-///`DataShapeResponse4DataDocuments`
-///
-/// Used by:
-/// - `create_employee_resignation` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignation`)
-/// - `create_offboarding_termination` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/termination`)
-/// - `get_contract_offboarding` (`GET /rest/v2/eor/contracts/{contract_id}/offboarding`)
-/// - and 2 more operations
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse4DataDocuments {
-    /// `offboarding`: array of [`Offboarding`]; required.
-    pub offboarding: ::std::vec::Vec<Offboarding>,
-    /// `supporting`: array of [`Supporting`]; required.
-    pub supporting: ::std::vec::Vec<Supporting>,
-}
-#[cfg(
-    any(
-        feature = "eor-offboarding",
-        feature = "eor-terminations",
-        feature = "eor-worker-offboarding"
-    )
-)]
-lean_de!(
-    DataShapeResponse4DataDocuments { offboarding : ::std::vec::Vec < Offboarding > =
-    "offboarding" => req, supporting : ::std::vec::Vec < Supporting > = "supporting" =>
-    req }
-);
-#[cfg(
-    any(
-        feature = "eor-offboarding",
-        feature = "eor-terminations",
-        feature = "eor-worker-offboarding"
-    )
-)]
-lean_ser!(
-    DataShapeResponse4DataDocuments { offboarding = "offboarding" => always, supporting =
-    "supporting" => always }
-);
-#[cfg(
-    any(
-        feature = "eor-offboarding",
-        feature = "eor-terminations",
-        feature = "eor-worker-offboarding"
-    )
-)]
-///`DataShapeResponse4DataRequestData`
-///
-/// Used by:
-/// - `create_employee_resignation` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignation`)
-/// - `create_eor_offboarding_client_sign_off` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs`)
-/// - `create_offboarding_termination` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/termination`)
-/// - and 5 more operations
-#[derive(Clone, Debug, Default)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse4DataRequestData {
-    /// `desired_end_date`: string (date); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub desired_end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    /// `eligible_for_rehire`: [`EligibleForRehire`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub eligible_for_rehire: ::std::option::Option<EligibleForRehire>,
-    /// `eligible_for_rehire_reason`: string; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub eligible_for_rehire_reason: ::std::option::Option<::std::string::String>,
-    /// `end_date`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    /// `reason`: [`RequestDataReason`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub reason: ::std::option::Option<RequestDataReason>,
-    /// `reason_detail`: string; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub reason_detail: ::std::option::Option<::std::string::String>,
-    /// `used_time_off`: [`RequestDataUsedTimeOff`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub used_time_off: ::std::option::Option<RequestDataUsedTimeOff>,
-}
-#[cfg(
-    any(
-        feature = "eor-offboarding",
-        feature = "eor-terminations",
-        feature = "eor-worker-offboarding"
-    )
-)]
-lean_de!(
-    DataShapeResponse4DataRequestData { desired_end_date : ::std::option::Option <
-    ::chrono::naive::NaiveDate > = "desired_end_date" => opt, eligible_for_rehire :
-    ::std::option::Option < EligibleForRehire > = "eligible_for_rehire" => opt,
-    eligible_for_rehire_reason : ::std::option::Option < ::std::string::String > =
-    "eligible_for_rehire_reason" => opt, end_date : ::std::option::Option <
-    ::chrono::DateTime < ::chrono::offset::Utc > > = "end_date" => opt, reason :
-    ::std::option::Option < RequestDataReason > = "reason" => opt, reason_detail :
-    ::std::option::Option < ::std::string::String > = "reason_detail" => opt,
-    used_time_off : ::std::option::Option < RequestDataUsedTimeOff > = "used_time_off" =>
-    opt }
-);
-#[cfg(
-    any(
-        feature = "eor-offboarding",
-        feature = "eor-terminations",
-        feature = "eor-worker-offboarding"
-    )
-)]
-lean_ser!(
-    DataShapeResponse4DataRequestData { desired_end_date = "desired_end_date" =>
-    (unless::std::option::Option::is_none), eligible_for_rehire = "eligible_for_rehire"
-    => (unless::std::option::Option::is_none), eligible_for_rehire_reason =
-    "eligible_for_rehire_reason" => (unless::std::option::Option::is_none), end_date =
-    "end_date" => (unless::std::option::Option::is_none), reason = "reason" =>
-    (unless::std::option::Option::is_none), reason_detail = "reason_detail" =>
-    (unless::std::option::Option::is_none), used_time_off = "used_time_off" =>
-    (unless::std::option::Option::is_none) }
-);
-#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
-///`DataShapeResponse5Data`
-///
-/// Used by:
-/// - `create_eor_offboarding_client_sign_off` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs`)
-/// - `review_eor_offboarding_employee_sign_offs` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-employee-sign-offs`)
-/// - `sign_employee_resignation_letter` (`POST /rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter/sign`)
-#[derive(Clone, Debug, Default)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse5Data {
-    /// `contract_id`: string; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub contract_id: ::std::option::Option<::std::string::String>,
-    /// `created_at`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    /// `desired_end_date`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub desired_end_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
-    /// `documents`: [`DataShapeResponse5DataDocuments`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub documents: ::std::option::Option<DataShapeResponse5DataDocuments>,
-    /// `end_date`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    /// `id`: string; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    /// `is_sensitive`: boolean; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub is_sensitive: ::std::option::Option<bool>,
-    /// `request_data`: [`DataShapeResponse4DataRequestData`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub request_data: ::std::option::Option<DataShapeResponse4DataRequestData>,
-    /// `updated_at`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-}
-#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
-lean_de!(
-    DataShapeResponse5Data { contract_id : ::std::option::Option < ::std::string::String
-    > = "contract_id" => opt, created_at : ::std::option::Option < ::chrono::DateTime <
-    ::chrono::offset::Utc > > = "created_at" => opt, desired_end_date :
-    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-    "desired_end_date" => opt, documents : ::std::option::Option <
-    DataShapeResponse5DataDocuments > = "documents" => opt, end_date :
-    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > = "end_date"
-    => opt, id : ::std::option::Option < ::std::string::String > = "id" => opt,
-    is_sensitive : ::std::option::Option < bool > = "is_sensitive" => opt, request_data :
-    ::std::option::Option < DataShapeResponse4DataRequestData > = "request_data" => opt,
-    updated_at : ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-    "updated_at" => opt }
-);
-#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
-lean_ser!(
-    DataShapeResponse5Data { contract_id = "contract_id" =>
-    (unless::std::option::Option::is_none), created_at = "created_at" =>
-    (unless::std::option::Option::is_none), desired_end_date = "desired_end_date" =>
-    (unless::std::option::Option::is_none), documents = "documents" =>
-    (unless::std::option::Option::is_none), end_date = "end_date" =>
-    (unless::std::option::Option::is_none), id = "id" =>
-    (unless::std::option::Option::is_none), is_sensitive = "is_sensitive" =>
-    (unless::std::option::Option::is_none), request_data = "request_data" =>
-    (unless::std::option::Option::is_none), updated_at = "updated_at" =>
-    (unless::std::option::Option::is_none) }
-);
-#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
-///`DataShapeResponse5DataDocuments`
-///
-/// Used by:
-/// - `create_eor_offboarding_client_sign_off` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs`)
-/// - `review_eor_offboarding_employee_sign_offs` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-employee-sign-offs`)
-/// - `sign_employee_resignation_letter` (`POST /rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter/sign`)
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse5DataDocuments {
-    /// `offboarding`: array of [`Offboarding`]; required.
-    pub offboarding: ::std::vec::Vec<Offboarding>,
-    /// `resignation_letter`: [`DocumentsResignationLetter`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub resignation_letter: ::std::option::Option<DocumentsResignationLetter>,
-    /// `supporting`: array of [`Supporting`]; required.
-    pub supporting: ::std::vec::Vec<Supporting>,
-}
-#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
-lean_de!(
-    DataShapeResponse5DataDocuments { offboarding : ::std::vec::Vec < Offboarding > =
-    "offboarding" => req, resignation_letter : ::std::option::Option <
-    DocumentsResignationLetter > = "resignation_letter" => opt, supporting :
-    ::std::vec::Vec < Supporting > = "supporting" => req }
-);
-#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
-lean_ser!(
-    DataShapeResponse5DataDocuments { offboarding = "offboarding" => always,
-    resignation_letter = "resignation_letter" => (unless::std::option::Option::is_none),
-    supporting = "supporting" => always }
-);
-#[cfg(
-    any(
-        feature = "accounting",
-        feature = "ats",
-        feature = "eor-worker-information",
-        feature = "gp-hiring",
-        feature = "people",
-        feature = "positions",
-        feature = "projects"
-    )
-)]
-///`DataShapeResponse6Data`
-///
-/// Used by:
-/// - `apply_position_changes` (`POST /rest/v2/hris/positions/apply_changes`)
-/// - `create_direct_employee` (`POST /rest/v2/people`)
-/// - `create_eor_worker_bank_account` (`POST /rest/v2/eor/workers/banks`)
-/// - and 9 more operations
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse6Data {
-    /// `id`: string; required.
-    pub id: ::std::string::String,
-}
-#[cfg(
-    any(
-        feature = "accounting",
-        feature = "ats",
-        feature = "eor-worker-information",
-        feature = "gp-hiring",
-        feature = "people",
-        feature = "positions",
-        feature = "projects"
-    )
-)]
-lean_de!(DataShapeResponse6Data { id : ::std::string::String = "id" => req });
-#[cfg(
-    any(
-        feature = "accounting",
-        feature = "ats",
-        feature = "eor-worker-information",
-        feature = "gp-hiring",
-        feature = "people",
-        feature = "positions",
-        feature = "projects"
-    )
-)]
-lean_ser!(DataShapeResponse6Data { id = "id" => always });
-#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
-///`DataShapeResponse7Data`
-///
-/// Used by:
-/// - `get_eor_worker_bank_guide` (`GET /rest/v2/eor/workers/banks/guide`)
-/// - `get_gp_worker_bank_guide` (`GET /rest/v2/gp/workers/{worker_id}/banks/guide`)
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse7Data {
-    /// `key`: string; required.
-    pub key: ::std::string::String,
-    /// `label`: string; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub label: ::std::option::Option<::std::string::String>,
-    /// `required`: boolean; required.
-    pub required: bool,
-    /// `type`: string; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub type_: ::std::option::Option<::std::string::String>,
-    /// `validations`: array of [`DataShapeResponse7DataValidation`]; optional, a default when absent.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
-    pub validations: ::std::vec::Vec<DataShapeResponse7DataValidation>,
-    /// `values_allowed`: array of [`LabelValue`]; optional, a default when absent.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
-    pub values_allowed: ::std::vec::Vec<LabelValue>,
-}
-#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
-lean_de!(
-    DataShapeResponse7Data { key : ::std::string::String = "key" => req, label :
-    ::std::option::Option < ::std::string::String > = "label" => opt, required : bool =
-    "required" => req, type_ : ::std::option::Option < ::std::string::String > = "type"
-    => opt, validations : ::std::vec::Vec < DataShapeResponse7DataValidation > =
-    "validations" => default, values_allowed : ::std::vec::Vec < LabelValue > =
-    "values_allowed" => default }
-);
-#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
-lean_ser!(
-    DataShapeResponse7Data { key = "key" => always, label = "label" =>
-    (unless::std::option::Option::is_none), required = "required" => always, type_ =
-    "type" => (unless::std::option::Option::is_none), validations = "validations" =>
-    (unless::std::vec::Vec::is_empty), values_allowed = "values_allowed" =>
-    (unless::std::vec::Vec::is_empty) }
-);
-#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
-///`DataShapeResponse7DataValidation`
-///
-/// Used by:
-/// - `get_eor_worker_bank_guide` (`GET /rest/v2/eor/workers/banks/guide`)
-/// - `get_gp_worker_bank_guide` (`GET /rest/v2/gp/workers/{worker_id}/banks/guide`)
-#[derive(Clone, Debug, Default)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse7DataValidation {
-    /// `type`: [`ValidationType`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub type_: ::std::option::Option<ValidationType>,
-    /// `value`: [`ContractAdjustmentAmount`]; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub value: ::std::option::Option<ContractAdjustmentAmount>,
-}
-#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
-lean_de!(
-    DataShapeResponse7DataValidation { type_ : ::std::option::Option < ValidationType > =
-    "type" => opt, value : ::std::option::Option < ContractAdjustmentAmount > = "value"
-    => opt }
-);
-#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
-lean_ser!(
-    DataShapeResponse7DataValidation { type_ = "type" =>
-    (unless::std::option::Option::is_none), value = "value" =>
-    (unless::std::option::Option::is_none) }
-);
-#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-///`DataShapeResponse8Data`
-///
-/// Used by:
-/// - `get_eor_worker_compliance_documents` (`GET /rest/v2/eor/workers/compliance-documents`)
-/// - `list_of_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse8Data {
-    /// `documents`: array of [`DataShapeResponse8DataDocument`]; required.
-    pub documents: ::std::vec::Vec<DataShapeResponse8DataDocument>,
-}
-#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-lean_de!(
-    DataShapeResponse8Data { documents : ::std::vec::Vec < DataShapeResponse8DataDocument
-    > = "documents" => req }
-);
-#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-lean_ser!(DataShapeResponse8Data { documents = "documents" => always });
-#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-///`DataShapeResponse8DataDocument`
-///
-/// Used by:
-/// - `get_eor_worker_compliance_documents` (`GET /rest/v2/eor/workers/compliance-documents`)
-/// - `list_of_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse8DataDocument {
-    /// `country`: string; required.
-    pub country: ::std::string::String,
-    /// `description`: string; required.
-    pub description: ::std::string::String,
-    /// `filenames`: array of string; required.
-    pub filenames: ::std::vec::Vec<::std::string::String>,
-    /// `fillable`: boolean; required.
-    pub fillable: bool,
-    /// `has_template`: boolean; required.
-    pub has_template: bool,
-    /// `id`: string; required.
-    pub id: ::std::string::String,
-    /// `is_acknowledgement_only_document`: boolean; required.
-    pub is_acknowledgement_only_document: bool,
-    /// `is_consent_required`: boolean; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub is_consent_required: ::std::option::Option<bool>,
-    /// `is_optional`: boolean; required.
-    pub is_optional: bool,
-    /// `name`: string; required.
-    pub name: ::std::string::String,
-    /// `rejection_message`: string; required.
-    pub rejection_message: ::std::string::String,
-    /// `required_in_30_days`: boolean; required.
-    pub required_in_30_days: bool,
-    /// `status`: [`DataDocumentStatus`]; required, may be null.
-    pub status: ::std::option::Option<DataDocumentStatus>,
-    /// `uploaded_at`: string (date-time); required, may be null.
-    pub uploaded_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-}
-#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-lean_de!(
-    DataShapeResponse8DataDocument { country : ::std::string::String = "country" => req,
-    description : ::std::string::String = "description" => req, filenames :
-    ::std::vec::Vec < ::std::string::String > = "filenames" => req, fillable : bool =
-    "fillable" => req, has_template : bool = "has_template" => req, id :
-    ::std::string::String = "id" => req, is_acknowledgement_only_document : bool =
-    "is_acknowledgement_only_document" => req, is_consent_required :
-    ::std::option::Option < bool > = "is_consent_required" => opt, is_optional : bool =
-    "is_optional" => req, name : ::std::string::String = "name" => req, rejection_message
-    : ::std::string::String = "rejection_message" => req, required_in_30_days : bool =
-    "required_in_30_days" => req, status : ::std::option::Option < DataDocumentStatus > =
-    "status" => opt, uploaded_at : ::std::option::Option < ::chrono::DateTime <
-    ::chrono::offset::Utc > > = "uploaded_at" => opt }
-);
-#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-lean_ser!(
-    DataShapeResponse8DataDocument { country = "country" => always, description =
-    "description" => always, filenames = "filenames" => always, fillable = "fillable" =>
-    always, has_template = "has_template" => always, id = "id" => always,
-    is_acknowledgement_only_document = "is_acknowledgement_only_document" => always,
-    is_consent_required = "is_consent_required" =>
-    (unless::std::option::Option::is_none), is_optional = "is_optional" => always, name =
-    "name" => always, rejection_message = "rejection_message" => always,
-    required_in_30_days = "required_in_30_days" => always, status = "status" => always,
-    uploaded_at = "uploaded_at" => always }
-);
-#[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
-///`DataShapeResponse9Data`
-///
-/// Used by:
-/// - `download_compliance_document` (`GET /rest/v2/eor/workers/compliance-documents/{document_id}/download`)
-/// - `download_worker_employee_agreement` (`GET /rest/v2/eor/workers/contracts/{contract_id}/employee-agreement/download`)
-#[derive(Clone, Debug, Default)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponse9Data {
-    /// `expires_at`: string (date-time); optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    /// `url`: string; optional, may be null.
-    #[cfg_attr(
-        feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
-    pub url: ::std::option::Option<::std::string::String>,
-}
-#[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
-lean_de!(
-    DataShapeResponse9Data { expires_at : ::std::option::Option < ::chrono::DateTime <
-    ::chrono::offset::Utc > > = "expires_at" => opt, url : ::std::option::Option <
-    ::std::string::String > = "url" => opt }
-);
-#[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
-lean_ser!(
-    DataShapeResponse9Data { expires_at = "expires_at" =>
-    (unless::std::option::Option::is_none), url = "url" =>
-    (unless::std::option::Option::is_none) }
-);
-#[cfg(
-    any(
-        feature = "adjustments",
-        feature = "eor-worker-information",
-        feature = "invoice-adjustments",
-        feature = "organization-structure",
-        feature = "people",
-        feature = "timesheets",
-        feature = "worker-information"
-    )
-)]
-///`DataShapeResponseData`
-///
-/// Used by:
-/// - `create_gp_worker_additional_information_eor` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
-/// - `update_contract_adjustment` (`PATCH /rest/v2/adjustments/{id}`)
-/// - `update_eor_worker_additional_information` (`PATCH /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
-/// - and 5 more operations
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct DataShapeResponseData {
-    /// `updated`: boolean; required.
-    pub updated: bool,
-}
-#[cfg(
-    any(
-        feature = "adjustments",
-        feature = "eor-worker-information",
-        feature = "invoice-adjustments",
-        feature = "organization-structure",
-        feature = "people",
-        feature = "timesheets",
-        feature = "worker-information"
-    )
-)]
-lean_de!(DataShapeResponseData { updated : bool = "updated" => req });
-#[cfg(
-    any(
-        feature = "adjustments",
-        feature = "eor-worker-information",
-        feature = "invoice-adjustments",
-        feature = "organization-structure",
-        feature = "people",
-        feature = "timesheets",
-        feature = "worker-information"
-    )
-)]
-lean_ser!(DataShapeResponseData { updated = "updated" => always });
 #[cfg(
     any(
         feature = "contracts",
@@ -3592,6 +2755,261 @@ impl ::std::convert::From<TerminationDateVariant2> for DateOfBirth {
         Self::TerminationDateVariant2(value)
     }
 }
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
+///`DateResponseData`
+///
+/// Used by:
+/// - `create_employee_resignation` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignation`)
+/// - `create_offboarding_termination` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/termination`)
+/// - `get_contract_offboarding` (`GET /rest/v2/eor/contracts/{contract_id}/offboarding`)
+/// - and 2 more operations
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct DateResponseData {
+    /// `contract_id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub contract_id: ::std::option::Option<::std::string::String>,
+    /// `created_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `desired_end_date`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub desired_end_date: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    /// `documents`: [`DateResponseDataDocuments`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub documents: ::std::option::Option<DateResponseDataDocuments>,
+    /// `end_date`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `is_sensitive`: boolean; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub is_sensitive: ::std::option::Option<bool>,
+    /// `request_data`: [`DateResponseDataRequestData`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub request_data: ::std::option::Option<DateResponseDataRequestData>,
+    /// `updated_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
+lean_de!(
+    DateResponseData { contract_id : ::std::option::Option < ::std::string::String > =
+    "contract_id" => opt, created_at : ::std::option::Option < ::chrono::DateTime <
+    ::chrono::offset::Utc > > = "created_at" => opt, desired_end_date :
+    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
+    "desired_end_date" => opt, documents : ::std::option::Option <
+    DateResponseDataDocuments > = "documents" => opt, end_date : ::std::option::Option <
+    ::chrono::DateTime < ::chrono::offset::Utc > > = "end_date" => opt, id :
+    ::std::option::Option < ::std::string::String > = "id" => opt, is_sensitive :
+    ::std::option::Option < bool > = "is_sensitive" => opt, request_data :
+    ::std::option::Option < DateResponseDataRequestData > = "request_data" => opt,
+    updated_at : ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
+    "updated_at" => opt }
+);
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
+lean_ser!(
+    DateResponseData { contract_id = "contract_id" =>
+    (unless::std::option::Option::is_none), created_at = "created_at" =>
+    (unless::std::option::Option::is_none), desired_end_date = "desired_end_date" =>
+    (unless::std::option::Option::is_none), documents = "documents" =>
+    (unless::std::option::Option::is_none), end_date = "end_date" =>
+    (unless::std::option::Option::is_none), id = "id" =>
+    (unless::std::option::Option::is_none), is_sensitive = "is_sensitive" =>
+    (unless::std::option::Option::is_none), request_data = "request_data" =>
+    (unless::std::option::Option::is_none), updated_at = "updated_at" =>
+    (unless::std::option::Option::is_none) }
+);
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
+///`DateResponseDataDocuments`
+///
+/// Used by:
+/// - `create_employee_resignation` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignation`)
+/// - `create_offboarding_termination` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/termination`)
+/// - `get_contract_offboarding` (`GET /rest/v2/eor/contracts/{contract_id}/offboarding`)
+/// - and 2 more operations
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct DateResponseDataDocuments {
+    /// `offboarding`: array of [`Offboarding`]; required.
+    pub offboarding: ::std::vec::Vec<Offboarding>,
+    /// `supporting`: array of [`Supporting`]; required.
+    pub supporting: ::std::vec::Vec<Supporting>,
+}
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
+lean_de!(
+    DateResponseDataDocuments { offboarding : ::std::vec::Vec < Offboarding > =
+    "offboarding" => req, supporting : ::std::vec::Vec < Supporting > = "supporting" =>
+    req }
+);
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
+lean_ser!(
+    DateResponseDataDocuments { offboarding = "offboarding" => always, supporting =
+    "supporting" => always }
+);
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
+///`DateResponseDataRequestData`
+///
+/// Used by:
+/// - `create_employee_resignation` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignation`)
+/// - `create_eor_offboarding_client_sign_off` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs`)
+/// - `create_offboarding_termination` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/termination`)
+/// - and 5 more operations
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct DateResponseDataRequestData {
+    /// `desired_end_date`: string (date); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub desired_end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+    /// `eligible_for_rehire`: [`EligibleForRehire`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub eligible_for_rehire: ::std::option::Option<EligibleForRehire>,
+    /// `eligible_for_rehire_reason`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub eligible_for_rehire_reason: ::std::option::Option<::std::string::String>,
+    /// `end_date`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `reason`: [`RequestDataReason`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub reason: ::std::option::Option<RequestDataReason>,
+    /// `reason_detail`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub reason_detail: ::std::option::Option<::std::string::String>,
+    /// `used_time_off`: [`RequestDataUsedTimeOff`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub used_time_off: ::std::option::Option<RequestDataUsedTimeOff>,
+}
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
+lean_de!(
+    DateResponseDataRequestData { desired_end_date : ::std::option::Option <
+    ::chrono::naive::NaiveDate > = "desired_end_date" => opt, eligible_for_rehire :
+    ::std::option::Option < EligibleForRehire > = "eligible_for_rehire" => opt,
+    eligible_for_rehire_reason : ::std::option::Option < ::std::string::String > =
+    "eligible_for_rehire_reason" => opt, end_date : ::std::option::Option <
+    ::chrono::DateTime < ::chrono::offset::Utc > > = "end_date" => opt, reason :
+    ::std::option::Option < RequestDataReason > = "reason" => opt, reason_detail :
+    ::std::option::Option < ::std::string::String > = "reason_detail" => opt,
+    used_time_off : ::std::option::Option < RequestDataUsedTimeOff > = "used_time_off" =>
+    opt }
+);
+#[cfg(
+    any(
+        feature = "eor-offboarding",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding"
+    )
+)]
+lean_ser!(
+    DateResponseDataRequestData { desired_end_date = "desired_end_date" =>
+    (unless::std::option::Option::is_none), eligible_for_rehire = "eligible_for_rehire"
+    => (unless::std::option::Option::is_none), eligible_for_rehire_reason =
+    "eligible_for_rehire_reason" => (unless::std::option::Option::is_none), end_date =
+    "end_date" => (unless::std::option::Option::is_none), reason = "reason" =>
+    (unless::std::option::Option::is_none), reason_detail = "reason_detail" =>
+    (unless::std::option::Option::is_none), used_time_off = "used_time_off" =>
+    (unless::std::option::Option::is_none) }
+);
 #[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 ///`DateSubmitted`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4296,13 +3714,32 @@ lean_ser!(
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DocumentsResponse {
-    /// `data`: [`DataShapeResponse8Data`]; required.
-    pub data: DataShapeResponse8Data,
+    /// `data`: [`DocumentsResponseData`]; required.
+    pub data: DocumentsResponseData,
 }
 #[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
-lean_de!(DocumentsResponse { data : DataShapeResponse8Data = "data" => req });
+lean_de!(DocumentsResponse { data : DocumentsResponseData = "data" => req });
 #[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
 lean_ser!(DocumentsResponse { data = "data" => always });
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
+///`DocumentsResponseData`
+///
+/// Used by:
+/// - `get_eor_worker_compliance_documents` (`GET /rest/v2/eor/workers/compliance-documents`)
+/// - `list_of_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct DocumentsResponseData {
+    /// `documents`: array of [`ResponseDataDocument`]; required.
+    pub documents: ::std::vec::Vec<ResponseDataDocument>,
+}
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
+lean_de!(
+    DocumentsResponseData { documents : ::std::vec::Vec < ResponseDataDocument > =
+    "documents" => req }
+);
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
+lean_ser!(DocumentsResponseData { documents = "documents" => always });
 #[cfg(
     any(
         feature = "eor-offboarding",
@@ -4561,7 +3998,7 @@ open_enum!(
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub enum Entity {
     EntityVariant1(EntityVariant1),
-    LegalEntityEntityType(LegalEntityEntityType),
+    LegalEntityType(LegalEntityType),
 }
 #[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
 lenient_via_serde!(Entity);
@@ -4572,9 +4009,9 @@ impl ::std::convert::From<EntityVariant1> for Entity {
     }
 }
 #[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
-impl ::std::convert::From<LegalEntityEntityType> for Entity {
-    fn from(value: LegalEntityEntityType) -> Self {
-        Self::LegalEntityEntityType(value)
+impl ::std::convert::From<LegalEntityType> for Entity {
+    fn from(value: LegalEntityType) -> Self {
+        Self::LegalEntityType(value)
     }
 }
 #[cfg(any(feature = "enrollments", feature = "plans-401-k"))]
@@ -4614,19 +4051,19 @@ lean_ser!(
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-pub struct EntityVariant1(pub ::std::vec::Vec<LegalEntityEntityType>);
+pub struct EntityVariant1(pub ::std::vec::Vec<LegalEntityType>);
 #[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
 lenient_via_serde!(EntityVariant1);
 #[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
 impl ::std::ops::Deref for EntityVariant1 {
-    type Target = ::std::vec::Vec<LegalEntityEntityType>;
-    fn deref(&self) -> &::std::vec::Vec<LegalEntityEntityType> {
+    type Target = ::std::vec::Vec<LegalEntityType>;
+    fn deref(&self) -> &::std::vec::Vec<LegalEntityType> {
         &self.0
     }
 }
 #[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
-impl ::std::convert::From<::std::vec::Vec<LegalEntityEntityType>> for EntityVariant1 {
-    fn from(value: ::std::vec::Vec<LegalEntityEntityType>) -> Self {
+impl ::std::convert::From<::std::vec::Vec<LegalEntityType>> for EntityVariant1 {
+    fn from(value: ::std::vec::Vec<LegalEntityType>) -> Self {
         Self(value)
     }
 }
@@ -4718,13 +4155,47 @@ lean_ser!(
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ExpiresAtUrlResponse {
-    /// `data`: [`DataShapeResponse9Data`]; required.
-    pub data: DataShapeResponse9Data,
+    /// `data`: [`ExpiresAtUrlResponseData`]; required.
+    pub data: ExpiresAtUrlResponseData,
 }
 #[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
-lean_de!(ExpiresAtUrlResponse { data : DataShapeResponse9Data = "data" => req });
+lean_de!(ExpiresAtUrlResponse { data : ExpiresAtUrlResponseData = "data" => req });
 #[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
 lean_ser!(ExpiresAtUrlResponse { data = "data" => always });
+#[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
+///`ExpiresAtUrlResponseData`
+///
+/// Used by:
+/// - `download_compliance_document` (`GET /rest/v2/eor/workers/compliance-documents/{document_id}/download`)
+/// - `download_worker_employee_agreement` (`GET /rest/v2/eor/workers/contracts/{contract_id}/employee-agreement/download`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct ExpiresAtUrlResponseData {
+    /// `expires_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `url`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub url: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
+lean_de!(
+    ExpiresAtUrlResponseData { expires_at : ::std::option::Option < ::chrono::DateTime <
+    ::chrono::offset::Utc > > = "expires_at" => opt, url : ::std::option::Option <
+    ::std::string::String > = "url" => opt }
+);
+#[cfg(any(feature = "eor-worker-agreements", feature = "eor-worker-compliance"))]
+lean_ser!(
+    ExpiresAtUrlResponseData { expires_at = "expires_at" =>
+    (unless::std::option::Option::is_none), url = "url" =>
+    (unless::std::option::Option::is_none) }
+);
 #[cfg(any(feature = "user", feature = "users"))]
 ///`ExtensionCustomField`
 ///
@@ -5217,16 +4688,66 @@ lean_ser!(Id { id = "id" => (unless::std::option::Option::is_none) });
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IdNameListResponse {
-    /// `data`: array of [`DataShapeResponse10Data`]; required.
-    pub data: ::std::vec::Vec<DataShapeResponse10Data>,
+    /// `data`: array of [`IdNameListResponseData`]; required.
+    pub data: ::std::vec::Vec<IdNameListResponseData>,
 }
 #[cfg(any(feature = "eor-worker-documents", feature = "organizations"))]
 lean_de!(
-    IdNameListResponse { data : ::std::vec::Vec < DataShapeResponse10Data > = "data" =>
+    IdNameListResponse { data : ::std::vec::Vec < IdNameListResponseData > = "data" =>
     req }
 );
 #[cfg(any(feature = "eor-worker-documents", feature = "organizations"))]
 lean_ser!(IdNameListResponse { data = "data" => always });
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "contracts",
+        feature = "eor-worker-documents",
+        feature = "immigration",
+        feature = "organizations",
+        feature = "time-off"
+    )
+)]
+///`IdNameListResponseData`
+///
+/// Used by:
+/// - `create_ats_job` (`POST /rest/v2/ats/jobs`)
+/// - `create_ic_contract` (`POST /rest/v2/contracts`)
+/// - `create_time_off_request` (`POST /rest/v2/time_offs`)
+/// - and 13 more operations
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct IdNameListResponseData {
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `name`: string; required.
+    pub name: ::std::string::String,
+}
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "contracts",
+        feature = "eor-worker-documents",
+        feature = "immigration",
+        feature = "organizations",
+        feature = "time-off"
+    )
+)]
+lean_de!(
+    IdNameListResponseData { id : ::std::string::String = "id" => req, name :
+    ::std::string::String = "name" => req }
+);
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "contracts",
+        feature = "eor-worker-documents",
+        feature = "immigration",
+        feature = "organizations",
+        feature = "time-off"
+    )
+)]
+lean_ser!(IdNameListResponseData { id = "id" => always, name = "name" => always });
 #[cfg(any(feature = "immigration", feature = "policies"))]
 ///`IdNameShapeListResponse`
 ///
@@ -5261,13 +4782,61 @@ lean_ser!(
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IdResponse {
-    /// `data`: [`DataShapeResponse6Data`]; required.
-    pub data: DataShapeResponse6Data,
+    /// `data`: [`IdResponseData`]; required.
+    pub data: IdResponseData,
 }
 #[cfg(any(feature = "eor-worker-information", feature = "projects"))]
-lean_de!(IdResponse { data : DataShapeResponse6Data = "data" => req });
+lean_de!(IdResponse { data : IdResponseData = "data" => req });
 #[cfg(any(feature = "eor-worker-information", feature = "projects"))]
 lean_ser!(IdResponse { data = "data" => always });
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "ats",
+        feature = "eor-worker-information",
+        feature = "gp-hiring",
+        feature = "people",
+        feature = "positions",
+        feature = "projects"
+    )
+)]
+///`IdResponseData`
+///
+/// Used by:
+/// - `apply_position_changes` (`POST /rest/v2/hris/positions/apply_changes`)
+/// - `create_direct_employee` (`POST /rest/v2/people`)
+/// - `create_eor_worker_bank_account` (`POST /rest/v2/eor/workers/banks`)
+/// - and 9 more operations
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct IdResponseData {
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+}
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "ats",
+        feature = "eor-worker-information",
+        feature = "gp-hiring",
+        feature = "people",
+        feature = "positions",
+        feature = "projects"
+    )
+)]
+lean_de!(IdResponseData { id : ::std::string::String = "id" => req });
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "ats",
+        feature = "eor-worker-information",
+        feature = "gp-hiring",
+        feature = "people",
+        feature = "positions",
+        feature = "projects"
+    )
+)]
+lean_ser!(IdResponseData { id = "id" => always });
 #[cfg(
     any(
         feature = "contracts",
@@ -5478,13 +5047,13 @@ lean_ser!(JobTitle { id = "id" => always, name = "name" => always });
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct KeyLabelRequiredListResponse {
-    /// `data`: array of [`DataShapeResponse7Data`]; required.
-    pub data: ::std::vec::Vec<DataShapeResponse7Data>,
+    /// `data`: array of [`ListResponseData`]; required.
+    pub data: ::std::vec::Vec<ListResponseData>,
 }
 #[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
 lean_de!(
-    KeyLabelRequiredListResponse { data : ::std::vec::Vec < DataShapeResponse7Data > =
-    "data" => req }
+    KeyLabelRequiredListResponse { data : ::std::vec::Vec < ListResponseData > = "data"
+    => req }
 );
 #[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
 lean_ser!(KeyLabelRequiredListResponse { data = "data" => always });
@@ -5606,12 +5175,12 @@ pub struct LegalEntity {
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub entity_subtype: ::std::option::Option<::std::string::String>,
-    /// `entity_type`: [`LegalEntityEntityType`]; optional, may be null.
+    /// `entity_type`: [`LegalEntityType`]; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
-    pub entity_type: ::std::option::Option<LegalEntityEntityType>,
+    pub entity_type: ::std::option::Option<LegalEntityType>,
     /// `id`: string; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -5672,8 +5241,8 @@ lean_de!(
     = "country" => opt, created_at : ::std::option::Option < ::chrono::DateTime <
     ::chrono::offset::Utc > > = "created_at" => opt, entity_subtype :
     ::std::option::Option < ::std::string::String > = "entity_subtype" => opt,
-    entity_type : ::std::option::Option < LegalEntityEntityType > = "entity_type" => opt,
-    id : ::std::option::Option < ::std::string::String > = "id" => opt, industry_name :
+    entity_type : ::std::option::Option < LegalEntityType > = "entity_type" => opt, id :
+    ::std::option::Option < ::std::string::String > = "id" => opt, industry_name :
     ::std::option::Option < ::std::string::String > = "industry_name" => opt, name :
     ::std::option::Option < ::std::string::String > = "name" => opt, phone :
     ::std::option::Option < ::std::string::String > = "phone" => opt, registration_number
@@ -5766,8 +5335,95 @@ lean_ser!(
         feature = "screenings"
     )
 )]
-open_enum!(
-    LegalEntityEntityType, Unknown { Company = "company", Individual = "individual" }
+open_enum!(LegalEntityType, Unknown { Company = "company", Individual = "individual" });
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
+///`ListResponseData`
+///
+/// Used by:
+/// - `get_eor_worker_bank_guide` (`GET /rest/v2/eor/workers/banks/guide`)
+/// - `get_gp_worker_bank_guide` (`GET /rest/v2/gp/workers/{worker_id}/banks/guide`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct ListResponseData {
+    /// `key`: string; required.
+    pub key: ::std::string::String,
+    /// `label`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub label: ::std::option::Option<::std::string::String>,
+    /// `required`: boolean; required.
+    pub required: bool,
+    /// `type`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// `validations`: array of [`ListResponseDataValidation`]; optional, a default when absent.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
+    pub validations: ::std::vec::Vec<ListResponseDataValidation>,
+    /// `values_allowed`: array of [`LabelValue`]; optional, a default when absent.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
+    pub values_allowed: ::std::vec::Vec<LabelValue>,
+}
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
+lean_de!(
+    ListResponseData { key : ::std::string::String = "key" => req, label :
+    ::std::option::Option < ::std::string::String > = "label" => opt, required : bool =
+    "required" => req, type_ : ::std::option::Option < ::std::string::String > = "type"
+    => opt, validations : ::std::vec::Vec < ListResponseDataValidation > = "validations"
+    => default, values_allowed : ::std::vec::Vec < LabelValue > = "values_allowed" =>
+    default }
+);
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
+lean_ser!(
+    ListResponseData { key = "key" => always, label = "label" =>
+    (unless::std::option::Option::is_none), required = "required" => always, type_ =
+    "type" => (unless::std::option::Option::is_none), validations = "validations" =>
+    (unless::std::vec::Vec::is_empty), values_allowed = "values_allowed" =>
+    (unless::std::vec::Vec::is_empty) }
+);
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
+///`ListResponseDataValidation`
+///
+/// Used by:
+/// - `get_eor_worker_bank_guide` (`GET /rest/v2/eor/workers/banks/guide`)
+/// - `get_gp_worker_bank_guide` (`GET /rest/v2/gp/workers/{worker_id}/banks/guide`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct ListResponseDataValidation {
+    /// `type`: [`ValidationType`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub type_: ::std::option::Option<ValidationType>,
+    /// `value`: [`ContractAdjustmentAmount`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub value: ::std::option::Option<ContractAdjustmentAmount>,
+}
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
+lean_de!(
+    ListResponseDataValidation { type_ : ::std::option::Option < ValidationType > =
+    "type" => opt, value : ::std::option::Option < ContractAdjustmentAmount > = "value"
+    => opt }
+);
+#[cfg(any(feature = "eor-worker-banks", feature = "worker-information"))]
+lean_ser!(
+    ListResponseDataValidation { type_ = "type" =>
+    (unless::std::option::Option::is_none), value = "value" =>
+    (unless::std::option::Option::is_none) }
 );
 #[cfg(any(feature = "assets", feature = "ats"))]
 open_enum!(
@@ -7330,6 +6986,81 @@ lean_ser!(
     (unless::std::option::Option::is_none), value = "value" =>
     (unless::std::option::Option::is_none) }
 );
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
+///`ResponseDataDocument`
+///
+/// Used by:
+/// - `get_eor_worker_compliance_documents` (`GET /rest/v2/eor/workers/compliance-documents`)
+/// - `list_of_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct ResponseDataDocument {
+    /// `country`: string; required.
+    pub country: ::std::string::String,
+    /// `description`: string; required.
+    pub description: ::std::string::String,
+    /// `filenames`: array of string; required.
+    pub filenames: ::std::vec::Vec<::std::string::String>,
+    /// `fillable`: boolean; required.
+    pub fillable: bool,
+    /// `has_template`: boolean; required.
+    pub has_template: bool,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `is_acknowledgement_only_document`: boolean; required.
+    pub is_acknowledgement_only_document: bool,
+    /// `is_consent_required`: boolean; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub is_consent_required: ::std::option::Option<bool>,
+    /// `is_optional`: boolean; required.
+    pub is_optional: bool,
+    /// `name`: string; required.
+    pub name: ::std::string::String,
+    /// `rejection_message`: string; required.
+    pub rejection_message: ::std::string::String,
+    /// `required_in_30_days`: boolean; required.
+    pub required_in_30_days: bool,
+    /// `status`: [`ResponseDataDocumentStatus`]; required, may be null.
+    pub status: ::std::option::Option<ResponseDataDocumentStatus>,
+    /// `uploaded_at`: string (date-time); required, may be null.
+    pub uploaded_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
+lean_de!(
+    ResponseDataDocument { country : ::std::string::String = "country" => req,
+    description : ::std::string::String = "description" => req, filenames :
+    ::std::vec::Vec < ::std::string::String > = "filenames" => req, fillable : bool =
+    "fillable" => req, has_template : bool = "has_template" => req, id :
+    ::std::string::String = "id" => req, is_acknowledgement_only_document : bool =
+    "is_acknowledgement_only_document" => req, is_consent_required :
+    ::std::option::Option < bool > = "is_consent_required" => opt, is_optional : bool =
+    "is_optional" => req, name : ::std::string::String = "name" => req, rejection_message
+    : ::std::string::String = "rejection_message" => req, required_in_30_days : bool =
+    "required_in_30_days" => req, status : ::std::option::Option <
+    ResponseDataDocumentStatus > = "status" => opt, uploaded_at : ::std::option::Option <
+    ::chrono::DateTime < ::chrono::offset::Utc > > = "uploaded_at" => opt }
+);
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
+lean_ser!(
+    ResponseDataDocument { country = "country" => always, description = "description" =>
+    always, filenames = "filenames" => always, fillable = "fillable" => always,
+    has_template = "has_template" => always, id = "id" => always,
+    is_acknowledgement_only_document = "is_acknowledgement_only_document" => always,
+    is_consent_required = "is_consent_required" =>
+    (unless::std::option::Option::is_none), is_optional = "is_optional" => always, name =
+    "name" => always, rejection_message = "rejection_message" => always,
+    required_in_30_days = "required_in_30_days" => always, status = "status" => always,
+    uploaded_at = "uploaded_at" => always }
+);
+#[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
+open_enum!(
+    ResponseDataDocumentStatus, Unknown { Approved = "APPROVED", AwaitingExternalReview =
+    "AWAITING_EXTERNAL_REVIEW", AwaitingExReview = "AWAITING_EX_REVIEW", OnHold =
+    "ON_HOLD", Rejected = "REJECTED" }
+);
 #[cfg(
     any(feature = "eor-hiring", feature = "eor-project-assignment", feature = "forms")
 )]
@@ -7475,6 +7206,135 @@ lean_ser!(
 );
 #[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
 open_enum!(SeveranceVariant2Type, Unknown { Cash = "CASH" });
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
+///`ShapeResponseData`
+///
+/// Used by:
+/// - `create_eor_offboarding_client_sign_off` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs`)
+/// - `review_eor_offboarding_employee_sign_offs` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-employee-sign-offs`)
+/// - `sign_employee_resignation_letter` (`POST /rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter/sign`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct ShapeResponseData {
+    /// `contract_id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub contract_id: ::std::option::Option<::std::string::String>,
+    /// `created_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `desired_end_date`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub desired_end_date: ::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    >,
+    /// `documents`: [`ShapeResponseDataDocuments`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub documents: ::std::option::Option<ShapeResponseDataDocuments>,
+    /// `end_date`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `is_sensitive`: boolean; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub is_sensitive: ::std::option::Option<bool>,
+    /// `request_data`: [`DateResponseDataRequestData`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub request_data: ::std::option::Option<DateResponseDataRequestData>,
+    /// `updated_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
+lean_de!(
+    ShapeResponseData { contract_id : ::std::option::Option < ::std::string::String > =
+    "contract_id" => opt, created_at : ::std::option::Option < ::chrono::DateTime <
+    ::chrono::offset::Utc > > = "created_at" => opt, desired_end_date :
+    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
+    "desired_end_date" => opt, documents : ::std::option::Option <
+    ShapeResponseDataDocuments > = "documents" => opt, end_date : ::std::option::Option <
+    ::chrono::DateTime < ::chrono::offset::Utc > > = "end_date" => opt, id :
+    ::std::option::Option < ::std::string::String > = "id" => opt, is_sensitive :
+    ::std::option::Option < bool > = "is_sensitive" => opt, request_data :
+    ::std::option::Option < DateResponseDataRequestData > = "request_data" => opt,
+    updated_at : ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
+    "updated_at" => opt }
+);
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
+lean_ser!(
+    ShapeResponseData { contract_id = "contract_id" =>
+    (unless::std::option::Option::is_none), created_at = "created_at" =>
+    (unless::std::option::Option::is_none), desired_end_date = "desired_end_date" =>
+    (unless::std::option::Option::is_none), documents = "documents" =>
+    (unless::std::option::Option::is_none), end_date = "end_date" =>
+    (unless::std::option::Option::is_none), id = "id" =>
+    (unless::std::option::Option::is_none), is_sensitive = "is_sensitive" =>
+    (unless::std::option::Option::is_none), request_data = "request_data" =>
+    (unless::std::option::Option::is_none), updated_at = "updated_at" =>
+    (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
+///`ShapeResponseDataDocuments`
+///
+/// Used by:
+/// - `create_eor_offboarding_client_sign_off` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs`)
+/// - `review_eor_offboarding_employee_sign_offs` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-employee-sign-offs`)
+/// - `sign_employee_resignation_letter` (`POST /rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter/sign`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct ShapeResponseDataDocuments {
+    /// `offboarding`: array of [`Offboarding`]; required.
+    pub offboarding: ::std::vec::Vec<Offboarding>,
+    /// `resignation_letter`: [`DocumentsResignationLetter`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub resignation_letter: ::std::option::Option<DocumentsResignationLetter>,
+    /// `supporting`: array of [`Supporting`]; required.
+    pub supporting: ::std::vec::Vec<Supporting>,
+}
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
+lean_de!(
+    ShapeResponseDataDocuments { offboarding : ::std::vec::Vec < Offboarding > =
+    "offboarding" => req, resignation_letter : ::std::option::Option <
+    DocumentsResignationLetter > = "resignation_letter" => opt, supporting :
+    ::std::vec::Vec < Supporting > = "supporting" => req }
+);
+#[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
+lean_ser!(
+    ShapeResponseDataDocuments { offboarding = "offboarding" => always,
+    resignation_letter = "resignation_letter" => (unless::std::option::Option::is_none),
+    supporting = "supporting" => always }
+);
 #[cfg(any(feature = "eor-contract-documents", feature = "eor-hiring"))]
 open_enum!(
     SignatureDocumentType, Unknown { FrameworkAgreement = "FRAMEWORK_AGREEMENT" }
@@ -7583,6 +7443,37 @@ lean_ser!(
     min_start_date = "min_start_date" => always, start_date_buffer = "start_date_buffer"
     => always }
 );
+#[cfg(any(feature = "contracts", feature = "worker-information"))]
+///`StatusResponseData`
+///
+/// Used by:
+/// - `create_gp_worker_bank` (`POST /rest/v2/gp/workers/{worker_id}/banks`)
+/// - `create_request_to_exercise_equity` (`POST /rest/v2/equity/exercise`)
+/// - `update_gp_worker_bank` (`PATCH /rest/v2/gp/workers/{worker_id}/banks/{bank_id}`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct StatusResponseData {
+    /// `created_at`: string (date-time); required.
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `status`: string; required.
+    pub status: ::std::string::String,
+    /// `updated_at`: string (date-time); required.
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+#[cfg(any(feature = "contracts", feature = "worker-information"))]
+lean_de!(
+    StatusResponseData { created_at : ::chrono::DateTime < ::chrono::offset::Utc > =
+    "created_at" => req, id : ::std::string::String = "id" => req, status :
+    ::std::string::String = "status" => req, updated_at : ::chrono::DateTime <
+    ::chrono::offset::Utc > = "updated_at" => req }
+);
+#[cfg(any(feature = "contracts", feature = "worker-information"))]
+lean_ser!(
+    StatusResponseData { created_at = "created_at" => always, id = "id" => always, status
+    = "status" => always, updated_at = "updated_at" => always }
+);
 #[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
 ///`SuccessResponse`
 ///
@@ -7592,13 +7483,29 @@ lean_ser!(
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SuccessResponse {
-    /// `data`: [`DataShapeResponse3Data`]; required.
-    pub data: DataShapeResponse3Data,
+    /// `data`: [`SuccessResponseData`]; required.
+    pub data: SuccessResponseData,
 }
 #[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
-lean_de!(SuccessResponse { data : DataShapeResponse3Data = "data" => req });
+lean_de!(SuccessResponse { data : SuccessResponseData = "data" => req });
 #[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
 lean_ser!(SuccessResponse { data = "data" => always });
+#[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
+///`SuccessResponseData`
+///
+/// Used by:
+/// - `delete_contract_amendment` (`DELETE /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}`)
+/// - `upload_eor_worker_compliance_document` (`POST /rest/v2/eor/workers/compliance-documents/{document_id}`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct SuccessResponseData {
+    /// `success`: boolean; required.
+    pub success: bool,
+}
+#[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
+lean_de!(SuccessResponseData { success : bool = "success" => req });
+#[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
+lean_ser!(SuccessResponseData { success = "success" => always });
 #[cfg(
     any(
         feature = "eor-offboarding",
@@ -7934,8 +7841,8 @@ open_enum!(
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdatedResponse {
-    /// `data`: [`DataShapeResponseData`]; required.
-    pub data: DataShapeResponseData,
+    /// `data`: [`UpdatedResponseData`]; required.
+    pub data: UpdatedResponseData,
 }
 #[cfg(
     any(
@@ -7948,7 +7855,7 @@ pub struct UpdatedResponse {
         feature = "worker-information"
     )
 )]
-lean_de!(UpdatedResponse { data : DataShapeResponseData = "data" => req });
+lean_de!(UpdatedResponse { data : UpdatedResponseData = "data" => req });
 #[cfg(
     any(
         feature = "adjustments",
@@ -7961,6 +7868,54 @@ lean_de!(UpdatedResponse { data : DataShapeResponseData = "data" => req });
     )
 )]
 lean_ser!(UpdatedResponse { data = "data" => always });
+#[cfg(
+    any(
+        feature = "adjustments",
+        feature = "eor-worker-information",
+        feature = "invoice-adjustments",
+        feature = "organization-structure",
+        feature = "people",
+        feature = "timesheets",
+        feature = "worker-information"
+    )
+)]
+///`UpdatedResponseData`
+///
+/// Used by:
+/// - `create_gp_worker_additional_information_eor` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
+/// - `update_contract_adjustment` (`PATCH /rest/v2/adjustments/{id}`)
+/// - `update_eor_worker_additional_information` (`PATCH /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
+/// - and 5 more operations
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct UpdatedResponseData {
+    /// `updated`: boolean; required.
+    pub updated: bool,
+}
+#[cfg(
+    any(
+        feature = "adjustments",
+        feature = "eor-worker-information",
+        feature = "invoice-adjustments",
+        feature = "organization-structure",
+        feature = "people",
+        feature = "timesheets",
+        feature = "worker-information"
+    )
+)]
+lean_de!(UpdatedResponseData { updated : bool = "updated" => req });
+#[cfg(
+    any(
+        feature = "adjustments",
+        feature = "eor-worker-information",
+        feature = "invoice-adjustments",
+        feature = "organization-structure",
+        feature = "people",
+        feature = "timesheets",
+        feature = "worker-information"
+    )
+)]
+lean_ser!(UpdatedResponseData { updated = "updated" => always });
 #[cfg(
     any(
         feature = "contracts",
@@ -7980,8 +7935,8 @@ lean_ser!(UpdatedResponse { data = "data" => always });
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UrlResponse {
-    /// `data`: [`DataShapeResponse11Data`]; required.
-    pub data: DataShapeResponse11Data,
+    /// `data`: [`UrlResponseData`]; required.
+    pub data: UrlResponseData,
 }
 #[cfg(
     any(
@@ -7992,7 +7947,7 @@ pub struct UrlResponse {
         feature = "workers"
     )
 )]
-lean_de!(UrlResponse { data : DataShapeResponse11Data = "data" => req });
+lean_de!(UrlResponse { data : UrlResponseData = "data" => req });
 #[cfg(
     any(
         feature = "contracts",
@@ -8003,6 +7958,48 @@ lean_de!(UrlResponse { data : DataShapeResponse11Data = "data" => req });
     )
 )]
 lean_ser!(UrlResponse { data = "data" => always });
+#[cfg(
+    any(
+        feature = "contracts",
+        feature = "eor-worker-payslips",
+        feature = "global-payroll",
+        feature = "screenings",
+        feature = "workers"
+    )
+)]
+///`UrlResponseData`
+///
+/// Used by:
+/// - `create_veriff_session` (`POST /rest/v2/veriff/session`)
+/// - `download_gp_worker_payslip` (`GET /rest/v2/gp/workers/{id}/payslips/{payslip_id}/download`)
+/// - `get_worker_payslips_download` (`GET /rest/v2/eor/workers/{worker_id}/payslips/{payslip_id}/download`)
+/// - and 2 more operations
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct UrlResponseData {
+    /// `url`: string; required.
+    pub url: ::std::string::String,
+}
+#[cfg(
+    any(
+        feature = "contracts",
+        feature = "eor-worker-payslips",
+        feature = "global-payroll",
+        feature = "screenings",
+        feature = "workers"
+    )
+)]
+lean_de!(UrlResponseData { url : ::std::string::String = "url" => req });
+#[cfg(
+    any(
+        feature = "contracts",
+        feature = "eor-worker-payslips",
+        feature = "global-payroll",
+        feature = "screenings",
+        feature = "workers"
+    )
+)]
+lean_ser!(UrlResponseData { url = "url" => always });
 #[cfg(any(feature = "user", feature = "users"))]
 ///`UserMeta`
 ///
@@ -8425,26 +8422,24 @@ pub use crate::areas::ats::{
     ApplicationInputNote, ApplicationResultApplicationFormSubmission,
     ApplicationResultApplicationJobCriteriasMatching, ApplicationResultCandidate,
     ApplicationResultNote, AssociateApplicationWithInterviewPlanStageInput,
-    AssociateWithInterviewPlanStageRequest, AtsApplication,
-    AtsApplicationApplicationFormSubmission,
-    AtsApplicationApplicationJobCriteriasMatching, AtsApplicationCandidate,
-    AtsApplicationJob, AtsApplicationJobEmploymentType, AtsApplicationList,
-    AtsApplicationSortBy, AtsApplicationSortOrder, AtsApplicationSource,
-    AtsApplicationSourceList, AtsAttachmentFile, AtsAttachmentFileList, AtsCandidate,
-    AtsCandidateCandidateTag, AtsCandidateList, AtsCurrentApplicationInterviewPlanStage,
-    AtsDepartmentList, AtsEmploymentType, AtsHiringMember, AtsHiringMemberList, AtsJob,
-    AtsJobJobDepartment, AtsJobJobEmploymentType, AtsJobJobLocation, AtsJobJobTeam,
-    AtsJobList, AtsJobPosting, AtsJobPostingJob, AtsJobPostingJobCompensation,
-    AtsJobPostingJobJobDepartment, AtsJobPostingList, AtsJobPostingPublication,
-    AtsJobStatus, AtsLocation, AtsLocationList, AtsOffer, AtsOfferEmail, AtsOfferList,
-    AtsOfferOfferStatus, AtsOfferWorkerType, AtsRejectionArchivationReason,
-    AtsRejectionArchivationReasonList, AttachableTypeSlug, AttachmentTypeSlug,
-    CandidateAttachment, CandidateCandidateTag, CandidateCandidateTagTag, CandidateTag,
-    CandidateTagTag, CategoryTypeSlug, CreateAtsApplicationInput,
-    CreateAtsApplicationRequest, CreateAtsApplicationResponse,
-    CreateAtsApplicationResult, CreateAtsCandidateInput, CreateAtsCandidateRequest,
-    CreateAtsCandidateResponse, CreateAtsCandidateResult, CreateAtsJobInput,
-    CreateAtsJobRequest, CreateAtsJobResponse, CreateAtsJobResult,
+    AssociateWithInterviewPlanStageRequest, AtsApplication, AtsApplicationCandidate,
+    AtsApplicationCandidateTag, AtsApplicationFormSubmission, AtsApplicationJob,
+    AtsApplicationJobCriteriasMatching, AtsApplicationJobEmploymentType,
+    AtsApplicationList, AtsApplicationSortBy, AtsApplicationSortOrder,
+    AtsApplicationSource, AtsApplicationSourceList, AtsAttachmentFile,
+    AtsAttachmentFileList, AtsCandidate, AtsCandidateList, AtsCandidateTag,
+    AtsCandidateTagTag, AtsCurrentApplicationInterviewPlanStage, AtsDepartmentList,
+    AtsEmploymentType, AtsHiringMember, AtsHiringMemberList, AtsJob, AtsJobDepartment,
+    AtsJobEmploymentType, AtsJobList, AtsJobLocation, AtsJobPosting, AtsJobPostingJob,
+    AtsJobPostingJobCompensation, AtsJobPostingJobDepartment, AtsJobPostingList,
+    AtsJobPostingPublication, AtsJobStatus, AtsJobTeam, AtsLocation, AtsLocationList,
+    AtsOffer, AtsOfferEmail, AtsOfferList, AtsOfferStatus, AtsOfferWorkerType,
+    AtsRejectionArchivationReason, AtsRejectionArchivationReasonList, AttachableTypeSlug,
+    AttachmentTypeSlug, CandidateAttachment, CandidateTag, CandidateTagTag,
+    CategoryTypeSlug, CreateAtsApplicationInput, CreateAtsApplicationRequest,
+    CreateAtsApplicationResponse, CreateAtsApplicationResult, CreateAtsCandidateInput,
+    CreateAtsCandidateRequest, CreateAtsCandidateResponse, CreateAtsCandidateResult,
+    CreateAtsJobInput, CreateAtsJobRequest, CreateAtsJobResponse, CreateAtsJobResult,
     CreateAtsJobResultJobDepartment, CreateAtsJobResultJobLocation,
     CreateAtsJobResultJobTeam, CreateCandidateTagsRequest, CreateCandidateTagsResponse,
     CurrentCompensation, DelayUnit, EvaluationResult, HiringMember,
@@ -8473,8 +8468,8 @@ pub use crate::areas::consent::{
 #[cfg(feature = "contractor-amendments")]
 pub use crate::areas::contractor_amendments::{
     ContractAmendmentContract, ContractAmendmentContractStatus,
-    ContractAmendmentsContract, ContractAmendmentsContractContractType,
-    ContractAmendmentsContractList, ContractAmendmentsContractStatus,
+    ContractAmendmentsContract, ContractAmendmentsContractList,
+    ContractAmendmentsContractStatus, ContractAmendmentsContractType,
     CreateContractAmendmentContractsInput, CreateContractAmendmentContractsRequest,
     CreateContractAmendmentContractsResponse, PaymentDueType, SignStatus,
 };
@@ -8551,8 +8546,8 @@ pub use crate::areas::employee_information::{
 };
 #[cfg(feature = "employees")]
 pub use crate::areas::employees::{
-    ContractContractType, ContractEmploymentType, EmployeeResponseAddress,
-    EmployeeResponseContract, GetBenefitsVendorEmployeeResponse, MaritalStatus, Phone,
+    ContractEmploymentType, EmployeeResponseAddress, EmployeeResponseContract,
+    EmployeeResponseContractType, GetBenefitsVendorEmployeeResponse, MaritalStatus, Phone,
 };
 #[cfg(feature = "enrollments")]
 pub use crate::areas::enrollments::{
@@ -8851,8 +8846,8 @@ pub use crate::areas::offboarding::{
     OffboardingListProgress, Pagination, RetrieveTerminationDetailsResponse,
     RetrieveTerminationDetailsResult, SummaryDataId, TerminationDetail,
     TerminationDetailContract, TerminationDetailHrisProfile, TerminationDetailProgress,
-    TerminationDetailSummary, TerminationDetailTermination, TerminationInitiatedBy,
-    TerminationTerminationImpact,
+    TerminationDetailSummary, TerminationDetailTermination,
+    TerminationDetailTerminationImpact, TerminationInitiatedBy,
 };
 #[cfg(feature = "onboarding")]
 pub use crate::areas::onboarding::{
@@ -8945,15 +8940,16 @@ pub use crate::areas::people::{
     EmployeeInputClient, EmployeeInputClientTeam, EmployeeInputEmployee,
     EmployeeInputEmployment, EmployeeInputEmploymentVariant1,
     EmployeeInputEmploymentVariant1Type, EmployeeInputEmploymentVariant2,
-    EmployeeInputEmploymentVariant2Type, GetMyCurrentPersonalProfileResponse,
-    GetPersonByIdResponse, HiringStatus, HrisDirectEmployeeInvitation, Invitation,
-    InvitationAction, PeopleAddress, PeopleDepartment, PeopleEmail, PeopleEmployment,
-    PeopleEmploymentContractCoverage, PeopleEmploymentPayment, PeopleField,
+    EmployeeInputEmploymentVariant2Type, EmploymentContractCoverage, EmploymentPayment,
+    GetMyCurrentPersonalProfileResponse, GetPersonByIdResponse, HiringStatus,
+    HrisDirectEmployeeInvitation, Invitation, InvitationAction, PeopleField,
     PeopleHiringType, PeopleList, PeopleListPage, PeopleSortBy, Person, PersonAddress,
-    PersonCustomField2, PersonEmail, PersonEmployment, PersonEmploymentContractCoverage,
-    PersonEmploymentPayment, PersonProfile, PersonStatus, PersonWithoutContract,
-    Position, ProfileOrganizationalStructure, ProfileOrganizationalStructureTeam,
-    ProfileType, UpdatePersonWorkingLocationInput, UpdatePersonWorkingLocationRequest,
+    PersonDepartment, PersonEmail, PersonEmployment, PersonEmploymentContractCoverage,
+    PersonEmploymentPayment, PersonProfile, PersonProfileAddress,
+    PersonProfileCustomField, PersonProfileEmail, PersonProfileEmployment, PersonStatus,
+    PersonWithoutContract, Position, ProfileOrganizationalStructure,
+    ProfileOrganizationalStructureTeam, ProfileType, UpdatePersonWorkingLocationInput,
+    UpdatePersonWorkingLocationRequest,
 };
 #[cfg(feature = "personal-information")]
 pub use crate::areas::personal_information::{
@@ -8986,8 +8982,8 @@ pub use crate::areas::projects::{
     CreateTimesheetsPresetInput, CreateTimesheetsPresetRequest,
     GetHourlyReportRootPresetsResult, GetTimesheetsPresetByIdResponse,
     HourlyReportPreset, HourlyReportPresetsProcessingType, HourlyReportRootPreset,
-    HourlyReportRootPresetList, HourlyReportRootPresetOrderDirection, OrderBy,
-    PresetFile, PresetHourlyReportRootPreset, PresetListPage, PresetRequestType,
+    HourlyReportRootPresetList, OrderBy, OrderDirection, PresetFile,
+    PresetHourlyReportRootPreset, PresetListPage, PresetRequestType,
     RootTimesheetsPreset, UpdateTimesheetsPresetInput, UpdateTimesheetsPresetRequest,
 };
 #[cfg(feature = "reports")]
@@ -9027,21 +9023,20 @@ pub use crate::areas::time_off::{
     AdoptionDateDefinition, AdoptionDateType, AllowanceAccrualType,
     AllowanceEntitlementStartType, AllowanceRolloverType, AllowanceTerminationType,
     AttachmentCondition, AttachmentConditionUnit, BalanceTrackingType, BenefitsPayerType,
-    CountrySpecificValidationResult, CreateTimeOffRequestInput,
-    CreateTimeOffRequestRequest, CreateTimeOffRequestResponse, DailyType, DayType,
-    Entitlement, EntitlementEvent, EntitlementEventType, EntitlementPolicy,
-    EntitlementStartType, EventDetailsFields, GetTimeOffEntitlementsResponse,
-    GetTimeOffPoliciesResponse, GetTimeOffPolicyValidationTemplatesResponse,
-    HadMultipleChildren, HadMultipleChildrenType, HireProrationRule,
-    IsAttachmentRequired, NotReviewed, OffResultDate, OffResultDateType, OffTypePolicy,
-    OverlapRequestType, PartTimeWorkerAdditionalAllowanceType,
-    PartTimeWorkerTreatmentType, PayrollInputTimeOff, PayrollInputTimeOffVariant1,
-    PayrollInputTimeOffVariant2, Policy, PolicyAllowance, PolicyAllowanceProration,
-    PolicyAllowanceType, PolicyPaymentType, PolicyType, PolicyTypeName,
-    PolicyValidationTemplate, ProrationPartTimeWorkerTreatmentType, RequestInputDate,
-    RequestInputEventDetails, RequestInputStatus, RequestResponseTimeOff,
-    RequestStartType, RequesterProfile, ReviewTimeOffRequestInput,
-    ReviewTimeOffRequestRequest, ReviewTimeOffRequestResponse,
+    CountrySpecificValidationResult, CreateTimeOffRequestBody, CreateTimeOffRequestInput,
+    CreateTimeOffRequestResponse, DailyType, DayType, Entitlement, EntitlementEvent,
+    EntitlementEventType, EntitlementPolicy, EntitlementStartType, EventDetailsFields,
+    GetTimeOffEntitlementsResponse, GetTimeOffPoliciesResponse,
+    GetTimeOffPolicyValidationTemplatesResponse, HadMultipleChildren,
+    HadMultipleChildrenType, HireProrationRule, IsAttachmentRequired, NotReviewed,
+    OffResultDate, OffResultDateType, OffTypePolicy, OverlapRequestType,
+    PartTimeWorkerAdditionalAllowanceType, PartTimeWorkerTreatmentType,
+    PayrollInputTimeOff, PayrollInputTimeOffVariant1, PayrollInputTimeOffVariant2,
+    Policy, PolicyAllowance, PolicyAllowanceProration, PolicyAllowanceType,
+    PolicyPaymentType, PolicyType, PolicyTypeName, PolicyValidationTemplate,
+    ProrationPartTimeWorkerTreatmentType, RequestInputDate, RequestInputEventDetails,
+    RequestInputStatus, RequestResponseTimeOff, RequestStartType, RequesterProfile,
+    ReviewTimeOffRequestBody, ReviewTimeOffRequestInput, ReviewTimeOffRequestResponse,
     ReviewTimeOffRequestResult, Reviewed, ReviewedStatus, Rollover, RolloverType,
     SyncTimeOffGlobalPayrollInput, SyncTimeOffGlobalPayrollRequest,
     SyncTimeOffGlobalPayrollResponse, TemplateOverlapRequestType,
@@ -9049,14 +9044,14 @@ pub use crate::areas::time_off::{
     TemplateTimeOffRequestType, TimeOffAttachment, TimeOffDaily, TimeOffDailyHoliday,
     TimeOffDailyHolidaySource, TimeOffDailyHolidayType, TimeOffDailyList,
     TimeOffDailyTimeOffDaily, TimeOffDailyWorkSchedule, TimeOffEvent,
-    TimeOffEventEventDetails, TimeOffEventList, TimeOffGlobalPayroll,
+    TimeOffEventDetails, TimeOffEventList, TimeOffGlobalPayroll,
     TimeOffPolicyValidationTemplate, TimeOffProfile, TimeOffProfileList,
     TimeOffRecipientProfile, TimeOffRequest, TimeOffRequestList,
     TimeOffRequestRecipientProfile, TimeOffRequestStatus, TimeOffRequestTimeOffDaily,
     TimeOffRequestTimeOffType, TimeOffRequestType, TimeOffTimeOffEvent,
-    TimeOffTimeOffEventEventDetails, TimeOffTimeOffEventType, TrackingCadence,
-    UpdateTimeOffRequestInput, UpdateTimeOffRequestInputEventDetails,
-    UpdateTimeOffRequestRequest, UpdateTimeOffRequestResponse,
+    TimeOffTimeOffEventDetails, TimeOffTimeOffEventType, TrackingCadence,
+    UpdateTimeOffRequestBody, UpdateTimeOffRequestInput,
+    UpdateTimeOffRequestInputEventDetails, UpdateTimeOffRequestResponse,
     UpdateTimeOffRequestResponseTimeOff, UploadAttachmentCondition, ValidateTimeOffInput,
     ValidateTimeOffInputDate, ValidateTimeOffInputEventDetails, ValidateTimeOffRequest,
     ValidateTimeOffResponse, ValidateTimeOffResult, ValidationResultData,

@@ -5535,7 +5535,7 @@ pub async fn call(
         }
         #[cfg(feature = "time-off")]
         "create_time_off_request" => {
-            let a0: types::CreateTimeOffRequestRequest = body_arg(call.body)?;
+            let a0: types::CreateTimeOffRequestBody = body_arg(call.body)?;
             json(client.send_create_time_off_request(&a0).await)
         }
         #[cfg(feature = "time-off")]
@@ -5680,7 +5680,7 @@ pub async fn call(
         }
         #[cfg(feature = "time-off")]
         "review_time_off_request" => {
-            let a0: types::ReviewTimeOffRequestRequest = body_arg(call.body)?;
+            let a0: types::ReviewTimeOffRequestBody = body_arg(call.body)?;
             json(client.send_review_time_off_request(&a0).await)
         }
         #[cfg(feature = "time-off")]
@@ -5719,7 +5719,7 @@ pub async fn call(
                 call.path,
                 "time_off_id",
             )?;
-            let a1: types::UpdateTimeOffRequestRequest = body_arg(call.body)?;
+            let a1: types::UpdateTimeOffRequestBody = body_arg(call.body)?;
             json(client.send_update_time_off_request(&a0, &a1).await)
         }
         #[cfg(feature = "time-tracking")]
@@ -5928,7 +5928,7 @@ pub async fn call(
             let a0: Option<::std::string::String> = query_arg(call.query, "cursor")?;
             let a1: Option<i64> = query_arg(call.query, "limit")?;
             let a2: Option<types::OrderBy> = query_arg(call.query, "order_by")?;
-            let a3: Option<types::HourlyReportRootPresetOrderDirection> = query_arg(
+            let a3: Option<types::OrderDirection> = query_arg(
                 call.query,
                 "order_direction",
             )?;

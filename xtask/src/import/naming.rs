@@ -353,6 +353,8 @@ pub fn candidates(origin: &Origin, parent: Option<&str>) -> Candidates {
             names.push(format!("{}Response", op.stem));
             qualified(names)
         }
+        // `create-time-off-request` takes a `CreateTimeOffRequestBody`, not a `…RequestRequest`.
+        Origin::Request { op } if op.stem.ends_with("Request") => qualified(vec![format!("{}Body", op.stem)]),
         Origin::Request { op } => qualified(vec![format!("{}Request", op.stem)]),
         Origin::Param { op, name, items } => {
             let mut ws = words(name);
@@ -365,8 +367,8 @@ pub fn candidates(origin: &Origin, parent: Option<&str>) -> Candidates {
             if bare {
                 names.push(base.clone());
             }
-            names.extend(op.resource().map(|r| format!("{r}{base}")));
-            names.push(format!("{}{base}", op.stem));
+            names.extend(op.resource().map(|r| join(&r, &base)));
+            names.push(join(&op.stem, &base));
             Candidates { names: names.into_iter().map(|n| fit(&n)).collect(), bare }
         }
         Origin::Child { key: Some(key), via, data_of: Some((op, response)), .. } if key == "data" => {
@@ -416,9 +418,9 @@ pub fn candidates(origin: &Origin, parent: Option<&str>) -> Candidates {
             if bare {
                 names.push(base.clone());
             }
-            names.push(format!("{stem}{base}{variant}"));
+            names.push(join(&stem, &format!("{base}{variant}")));
             if stem != parent {
-                names.push(format!("{parent}{base}{variant}"));
+                names.push(join(parent, &format!("{base}{variant}")));
             }
             Candidates { names: names.into_iter().map(|n| fit(&n)).collect(), bare }
         }
@@ -452,6 +454,18 @@ fn key_words(key: &str) -> Vec<String> {
         ws.push("extension".into());
     }
     ws
+}
+
+/// `stem` then `tail`, without saying the word where they meet twice (`AtsJob` + `JobTeam` →
+/// `AtsJobTeam`).
+fn join(stem: &str, tail: &str) -> String {
+    let (sw, tw) = (words(stem), words(tail));
+    match (sw.last(), tw.first()) {
+        (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) && tw.len() > 1 => {
+            format!("{stem}{}", tw[1..].concat())
+        }
+        _ => format!("{stem}{tail}"),
+    }
 }
 
 fn variant_suffix(via: Via) -> String {
@@ -630,6 +644,16 @@ mod tests {
         assert_eq!(first(&shape(&["success"], "")), "Success");
         assert_eq!(first(&shape(&["expires_at", "url"], "Response")), "ExpiresAtUrlResponse");
         assert_eq!(first(&shape(&[], "")), "Empty");
+    }
+
+    #[test]
+    fn a_word_is_not_said_twice_where_names_meet() {
+        assert_eq!(join("AtsJob", "JobTeam"), "AtsJobTeam");
+        assert_eq!(join("Day", "Day"), "DayDay");
+        assert_eq!(join("Contract", "Status"), "ContractStatus");
+        let request = |id: &str| candidates(&Origin::Request { op: OpWords::new(id) }, None).names;
+        assert_eq!(request("create-time-off-request"), ["CreateTimeOffRequestBody"]);
+        assert_eq!(request("create-contract"), ["CreateContractRequest"]);
     }
 
     #[test]
