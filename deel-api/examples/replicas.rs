@@ -6,7 +6,7 @@
 //!
 //! Run like this, it starts a stand-in Deel server on 127.0.0.1 and then runs itself N times
 //! (default 4) as replicas. Each replica builds its client the way a service would — with
-//! `redis_from_env()` — and for three seconds tries to send 20 requests per second; each also asks
+//! `Redis::from_env()` — and for three seconds tries to send 20 requests per second; each also asks
 //! for the same worker's token. The stand-in then prints what it saw: at most 5 requests in any
 //! second, and one worker session for all replicas together.
 
@@ -87,7 +87,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// One replica: a client configured from the environment, as a service would build it.
 async fn replica(base: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let client = Client::builder().base_url(base).token("stand-in-token").redis_from_env().build()?;
+    let mut builder = Client::builder().base_url(base).token("stand-in-token");
+    if let Some(redis) = deel_api::redis::Redis::from_env()? {
+        builder = builder.redis(redis);
+    }
+    let client = builder.build()?;
     let token = WorkerSessions::new(&client).token("worker-profile-1").await?;
     println!("replica {}: worker token valid until {}", std::process::id(), token.expires_at());
 

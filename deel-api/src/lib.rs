@@ -18,28 +18,33 @@
 //! and list them, which makes the generated client much cheaper to build.
 #![warn(missing_docs)]
 
-pub mod auth;
-mod client;
-pub mod clock;
-mod environment;
 pub mod expiry;
-pub mod limiter;
 pub mod oauth;
 pub mod pagination;
 #[cfg(feature = "redis")]
 pub mod redis;
-pub mod retry;
 #[cfg(feature = "testing")]
 pub mod testing;
-mod transport;
 pub mod webhooks;
 /// Needs the `worker-session` feature (on by default).
 #[cfg(feature = "worker-session")]
 pub mod worker;
 
+/// Credentials: API tokens, and the trait OAuth and worker sessions implement.
+pub use deel_api_gen::runtime::auth;
+/// The clock token expiry is judged by.
+pub use deel_api_gen::runtime::clock;
+/// The client-side rate limit.
+pub use deel_api_gen::runtime::limiter;
+/// When a failed call is tried again.
+pub use deel_api_gen::runtime::retry;
+
 pub use auth::{ApiToken, Credentials};
-pub use client::{Client, ClientBuilder, API_VERSION, USER_AGENT};
-pub use environment::Environment;
+pub use deel_api_gen::runtime::client::{ClientBuilder, SharedState, API_VERSION, USER_AGENT};
+pub use deel_api_gen::runtime::environment::{self, Environment};
+/// The one client type: the generated client, whose requests go through the transport the
+/// builder installs (credentials, headers, retries, rate limit, tracing).
+pub use deel_api_gen::Client;
 pub use retry::RetryPolicy;
 #[cfg(feature = "worker-session")]
 pub use worker::{WorkerSessions, WorkerToken};

@@ -156,7 +156,7 @@ impl WorkerSessions {
         let sessions =
             Self { client: client.clone(), skew: Self::DEFAULT_SKEW, slots: Arc::default(), shared: None };
         #[cfg(feature = "redis")]
-        if let Some(redis) = client.redis() {
+        if let Some(redis) = crate::redis::Redis::of(client) {
             return sessions.with_shared_cache(Arc::new(redis.worker_tokens()));
         }
         sessions
@@ -323,15 +323,8 @@ impl WorkerSessions {
     /// A client acting as this worker, for the worker-facing endpoints; its token is refreshed as
     /// it nears expiry.
     pub fn client_for(&self, profile_id: &str) -> Client {
-        self.client.for_worker(self, profile_id)
-    }
-}
-
-impl Client {
-    /// A client acting as the worker `profile_id`, with tokens from `sessions`.
-    pub fn for_worker(&self, sessions: &WorkerSessions, profile_id: &str) -> Client {
-        let credentials = WorkerCredentials { sessions: sessions.clone(), profile_id: profile_id.into() };
-        self.with_credentials(Arc::new(credentials))
+        let credentials = WorkerCredentials { sessions: self.clone(), profile_id: profile_id.into() };
+        self.client.with_credentials(Arc::new(credentials))
     }
 }
 

@@ -3,16 +3,24 @@
 //!
 //! Hand-written: `cargo xtask codegen` writes the operations and types that use it, never this.
 
+pub mod auth;
+pub mod client;
+pub mod clock;
 pub mod decode;
+pub mod environment;
 mod error;
+pub mod limiter;
 pub mod pagination;
 pub mod pending;
 mod response;
+pub mod retry;
+mod transport;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+pub use client::{ClientBuilder, SharedState, API_VERSION, USER_AGENT};
 pub use decode::{Correction, CorrectionKind, DecodeError, DecodeMode, JsonType};
 pub use error::{
     parse_retry_after, retryable_status, ApiError, Error, ErrorMessage, MAX_ERROR_BODY, REDACTED,
@@ -85,20 +93,30 @@ fn is_dot_segment(segment: &str) -> bool {
     [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."].iter().any(|d| segment.eq_ignore_ascii_case(d))
 }
 
-/// The generated client's extension point: an optional [`Transport`].
+/// The generated client's extension point: an optional [`Transport`], and the state
+/// [`ClientBuilder`] gives the clients it builds.
 #[derive(Debug, Clone, Default)]
 pub struct Hooks {
     transport: Option<Arc<dyn Transport>>,
+    state: Option<client::ClientState>,
 }
 
 impl Hooks {
     /// Hooks that send every request through `transport`.
     pub fn new(transport: Arc<dyn Transport>) -> Self {
-        Self { transport: Some(transport) }
+        Self { transport: Some(transport), state: None }
+    }
+
+    pub(crate) fn with_state(state: client::ClientState) -> Self {
+        Self { transport: Some(state.transport.clone()), state: Some(state) }
     }
 
     /// The installed transport, if any.
     pub fn transport(&self) -> Option<&Arc<dyn Transport>> {
         self.transport.as_ref()
+    }
+
+    pub(crate) fn state(&self) -> Option<&client::ClientState> {
+        self.state.as_ref()
     }
 }

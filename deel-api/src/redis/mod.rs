@@ -57,7 +57,23 @@ impl fmt::Debug for Redis {
     }
 }
 
+impl deel_api_gen::runtime::SharedState for Redis {
+    fn rate_limiter(&self, per_second: f64) -> std::sync::Arc<dyn crate::limiter::Limiter> {
+        std::sync::Arc::new(Redis::rate_limiter(self, per_second))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 impl Redis {
+    /// The Redis `client` coordinates through, when it was built with
+    /// [`ClientBuilder::redis`](crate::ClientBuilder::redis).
+    pub fn of(client: &crate::Client) -> Option<&Redis> {
+        client.shared_state()?.as_any().downcast_ref::<Redis>()
+    }
+
     /// Default time allowed for one Redis command before it counts as a failure.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 

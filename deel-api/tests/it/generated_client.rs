@@ -288,3 +288,22 @@ async fn area_modules_hold_their_builders_and_own_types() {
     // A type several areas use is defined in `types`.
     assert_eq!(std::any::type_name::<deel_api::types::SortOrder>(), "deel_api_gen::types::SortOrder");
 }
+
+/// There is one client type: the facade's `Client` is the generated client itself (no wrapper
+/// to deref through), so its operations, its builder and its accessors are all inherent.
+#[test]
+fn the_facade_client_is_the_generated_client() {
+    fn same(client: deel_api::Client) -> deel_api_gen::Client {
+        client
+    }
+    let client = deel_api::Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .token("secret-token-in-the-client")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let client = same(client);
+    assert_eq!(client.base_url(), "http://127.0.0.1:9");
+    // Its Debug shows the transport's settings, never the token.
+    let shown = format!("{client:?}");
+    assert!(shown.contains("DeelTransport") && !shown.contains("secret-token-in-the-client"), "{shown}");
+}

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::auth::BoxFuture;
+use crate::runtime::auth::BoxFuture;
 
 /// Decides when a request may go. The client awaits [`Limiter::acquire`] before every attempt,
 /// retries included.

@@ -6,7 +6,7 @@ use std::time::Duration;
 ///
 /// Retried: 429, 502, 503, 504 and connection failures. GET, HEAD, PUT and DELETE are retried
 /// freely; POST and PATCH only when they carry an `Idempotency-Key` (see
-/// [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys), or a request's own
+/// [`ClientBuilder::idempotency_keys`](crate::runtime::ClientBuilder::idempotency_keys), or a request's own
 /// `.idempotency_key(key)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -43,7 +43,7 @@ impl RetryPolicy {
     /// Whether a status is worth another attempt (the runtime's rule, shared with
     /// [`Error::is_retryable`](crate::Error::is_retryable)).
     pub fn retryable_status(status: u16) -> bool {
-        deel_api_gen::runtime::retryable_status(status)
+        crate::runtime::retryable_status(status)
     }
 
     /// What to do after attempt number `attempt` (1 for the first) ended in `outcome`: the

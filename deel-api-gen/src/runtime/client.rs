@@ -1,20 +1,20 @@
 //! The client and its builder.
 
+use std::any::Any;
 use std::fmt;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use deel_api_gen::DecodeMode;
 use reqwest::header::HeaderValue;
 
-use crate::auth::{ApiToken, Credentials, StaticToken};
-use crate::clock::{self, Clock};
-use crate::environment::Environment;
-use crate::limiter::{Limiter, RateLimiter};
-use crate::retry::RetryPolicy;
-use crate::transport::{DeelTransport, Idempotency};
-use crate::Error;
+use crate::runtime::auth::{ApiToken, Credentials, StaticToken};
+use crate::runtime::clock::{self, Clock};
+use crate::runtime::environment::Environment;
+use crate::runtime::limiter::{Limiter, RateLimiter};
+use crate::runtime::retry::RetryPolicy;
+use crate::runtime::transport::{DeelTransport, Idempotency};
+use crate::runtime::{DecodeMode, Hooks};
+use crate::{Client, Error};
 
 /// The Deel API version this SDK's types describe, sent as `X-Version` unless overridden.
 pub const API_VERSION: &str = "2026-01-01";
@@ -22,22 +22,38 @@ pub const API_VERSION: &str = "2026-01-01";
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("deel-rs/", env!("CARGO_PKG_VERSION"));
 
-/// A Deel API client.
-///
-/// Every operation of the API is a method (through `Deref` to the generated client) returning a
-/// request builder; `send().await` performs the call with this client's credentials, headers,
-/// retries and rate limit. Clones are cheap and share the connection pool and the rate limiter.
-#[derive(Clone)]
-pub struct Client {
-    generated: deel_api_gen::Client,
-    transport: Arc<DeelTransport>,
-    base_url: String,
-    http: reqwest::Client,
-    clock: Arc<dyn Clock>,
-    #[cfg(feature = "redis")]
-    redis: Option<crate::redis::Redis>,
+/// State that several processes of one organization share (one rate limit, one token per
+/// worker): what `deel-api`'s `redis::Redis` provides. The client keeps it so that what is made
+/// from the client later (worker sessions) can find it.
+pub trait SharedState: Any + Send + Sync + fmt::Debug {
+    /// A limiter that holds `per_second` across every process sharing this state.
+    fn rate_limiter(&self, per_second: f64) -> Arc<dyn Limiter>;
+    /// `self`, to be downcast to the concrete state.
+    fn as_any(&self) -> &dyn Any;
 }
 
+/// What the facade's behaviour needs beside the transport: kept in the client's hooks, so that
+/// a clone of the client (or one with other credentials) carries it.
+#[derive(Clone)]
+pub(crate) struct ClientState {
+    pub(crate) transport: Arc<DeelTransport>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) shared: Option<Arc<dyn SharedState>>,
+}
+
+impl fmt::Debug for ClientState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientState")
+            .field("transport", &self.transport)
+            .field("shared", &self.shared)
+            .finish()
+    }
+}
+
+/// The Deel API client: every operation is a method returning a request builder, and
+/// `send().await` performs the call with this client's credentials, headers, retries and rate
+/// limit. Built with [`Client::builder`] or [`Client::from_env`]; clones are cheap and share the
+/// connection pool and the rate limiter.
 impl Client {
     /// A builder with production defaults and no credentials.
     pub fn builder() -> ClientBuilder {
@@ -60,17 +76,23 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.baseurl
     }
 
     /// The underlying `reqwest` client (for requests outside the Deel API).
     pub fn http(&self) -> &reqwest::Client {
-        &self.http
+        &self.client
     }
 
-    /// The clock this client reads token expiry against.
-    pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
+    /// The clock this client reads token expiry against (the system clock unless the builder
+    /// was given another).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.state().map_or_else(clock::system, |s| s.clock.clone())
+    }
+
+    /// The state this client shares with other processes ([`ClientBuilder::redis`]), if any.
+    pub fn shared_state(&self) -> Option<&Arc<dyn SharedState>> {
+        self.inner.state().and_then(|s| s.shared.as_ref())
     }
 
     /// A client sending `key` as the `Idempotency-Key` of its POST and PATCH requests, which may
@@ -82,58 +104,28 @@ impl Client {
     pub fn with_idempotency_key(&self, key: &str) -> Result<Client, Error> {
         let value = HeaderValue::try_from(key)
             .map_err(|_| Error::InvalidRequest("idempotency key is not a valid header value".into()))?;
-        let mut transport = (*self.transport).clone();
-        transport.idempotency = Idempotency::Fixed(value);
-        Ok(self.with_transport(transport))
+        Ok(self.with_transport(|t| t.idempotency = Idempotency::Fixed(value)))
     }
 
     /// A client authenticating with `credentials` instead of this client's.
     pub fn with_credentials(&self, credentials: Arc<dyn Credentials>) -> Client {
-        let mut transport = (*self.transport).clone();
-        transport.credentials = Some(credentials);
-        self.with_transport(transport)
+        self.with_transport(|t| t.credentials = Some(credentials))
     }
 
-    fn with_transport(&self, transport: DeelTransport) -> Client {
-        let transport = Arc::new(transport);
-        let generated = deel_api_gen::Client::new_with_client(
-            &self.base_url,
-            self.http.clone(),
-            deel_api_gen::Hooks::new(transport.clone()),
-        );
-        Client {
-            generated,
-            transport,
-            base_url: self.base_url.clone(),
-            http: self.http.clone(),
-            clock: self.clock.clone(),
-            #[cfg(feature = "redis")]
-            redis: self.redis.clone(),
-        }
-    }
-
-    /// The Redis this client coordinates through, when built with
-    /// [`ClientBuilder::redis`].
-    #[cfg(feature = "redis")]
-    pub fn redis(&self) -> Option<&crate::redis::Redis> {
-        self.redis.as_ref()
-    }
-}
-
-impl Deref for Client {
-    type Target = deel_api_gen::Client;
-
-    fn deref(&self) -> &Self::Target {
-        &self.generated
-    }
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("base_url", &self.base_url)
-            .field("transport", &self.transport)
-            .finish()
+    /// This client with its transport changed by `change` (a client built without the builder
+    /// gets the builder's defaults).
+    fn with_transport(&self, change: impl FnOnce(&mut DeelTransport)) -> Client {
+        let mut state = match self.inner.state() {
+            Some(state) => state.clone(),
+            None => match ClientBuilder::default().state() {
+                Ok(state) => state,
+                Err(_) => return self.clone(),
+            },
+        };
+        let mut transport = (*state.transport).clone();
+        change(&mut transport);
+        state.transport = Arc::new(transport);
+        Client::new_with_client(&self.baseurl, self.client.clone(), Hooks::with_state(state))
     }
 }
 
@@ -149,8 +141,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit: Option<f64>,
     limiter: Option<Arc<dyn Limiter>>,
-    #[cfg(feature = "redis")]
-    redis: Option<Result<crate::redis::Redis, Error>>,
+    shared: Option<Arc<dyn SharedState>>,
     idempotency_keys: bool,
     strict_decoding: bool,
     clock: Arc<dyn Clock>,
@@ -169,8 +160,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             rate_limit: Some(5.0),
             limiter: None,
-            #[cfg(feature = "redis")]
-            redis: None,
+            shared: None,
             idempotency_keys: false,
             strict_decoding: false,
             clock: clock::system(),
@@ -190,6 +180,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("limiter", &self.limiter)
+            .field("shared", &self.shared)
             .field("strict_decoding", &self.strict_decoding)
             .finish_non_exhaustive()
     }
@@ -273,21 +264,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Coordinate with the other processes that use this organization through `redis`: the
-    /// rate limit ([`Self::rate_limit`], default 5 per second) becomes one limit for all of them
-    /// together, and [`WorkerSessions`](crate::WorkerSessions) made from this client share one
-    /// token per worker. A limiter set with [`Self::limiter`] is kept.
-    #[cfg(feature = "redis")]
-    pub fn redis(mut self, redis: crate::redis::Redis) -> Self {
-        self.redis = Some(Ok(redis));
-        self
-    }
-
-    /// [`Self::redis`] with the URL in `DEEL_REDIS_URL`; without it (unset or empty), each
-    /// process keeps its own limit and tokens. An invalid URL fails [`Self::build`].
-    #[cfg(feature = "redis")]
-    pub fn redis_from_env(mut self) -> Self {
-        self.redis = crate::redis::Redis::from_env().transpose();
+    /// Coordinate with the other processes that use this organization through shared state
+    /// (`deel_api::redis::Redis`, feature `redis`): the rate limit ([`Self::rate_limit`],
+    /// default 5 per second) becomes one limit for all of them together, and worker sessions
+    /// made from this client share one token per worker. A limiter set with [`Self::limiter`] is
+    /// kept.
+    pub fn redis<S: SharedState>(mut self, shared: S) -> Self {
+        self.shared = Some(Arc::new(shared));
         self
     }
 
@@ -318,11 +301,8 @@ impl ClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.environment.base_url()?;
-        let credentials = self.credentials.transpose()?;
-        let version = HeaderValue::try_from(self.version.as_str())
-            .map_err(|_| Error::InvalidRequest(format!("invalid X-Version `{}`", self.version)))?;
-        let http = match self.http {
-            Some(http) => http,
+        let http = match &self.http {
+            Some(http) => http.clone(),
             None => reqwest::Client::builder()
                 .user_agent(USER_AGENT)
                 .connect_timeout(self.connect_timeout)
@@ -333,18 +313,20 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::InvalidRequest(format!("could not build the HTTP client: {e}")))?,
         };
-        #[cfg(feature = "redis")]
-        let redis = self.redis.transpose()?;
-        #[cfg(feature = "redis")]
-        let limiter = match (self.limiter, &redis) {
+        let state = self.state()?;
+        Ok(Client::new_with_client(&base_url, http, Hooks::with_state(state)))
+    }
+
+    /// The transport and what goes with it.
+    fn state(self) -> Result<ClientState, Error> {
+        let credentials = self.credentials.transpose()?;
+        let version = HeaderValue::try_from(self.version.as_str())
+            .map_err(|_| Error::InvalidRequest(format!("invalid X-Version `{}`", self.version)))?;
+        let limiter = match (self.limiter, &self.shared) {
             (Some(limiter), _) => Some(limiter),
-            (None, Some(redis)) => {
-                self.rate_limit.map(|rate| Arc::new(redis.rate_limiter(rate)) as Arc<dyn Limiter>)
-            }
+            (None, Some(shared)) => self.rate_limit.map(|rate| shared.rate_limiter(rate)),
             (None, None) => None,
         };
-        #[cfg(not(feature = "redis"))]
-        let limiter = self.limiter;
         let transport = Arc::new(DeelTransport {
             credentials,
             version,
@@ -357,19 +339,6 @@ impl ClientBuilder {
             decode_mode: if self.strict_decoding { DecodeMode::Strict } else { DecodeMode::Lenient },
             warned: Arc::default(),
         });
-        let generated = deel_api_gen::Client::new_with_client(
-            &base_url,
-            http.clone(),
-            deel_api_gen::Hooks::new(transport.clone()),
-        );
-        Ok(Client {
-            generated,
-            transport,
-            base_url,
-            http,
-            clock: self.clock,
-            #[cfg(feature = "redis")]
-            redis,
-        })
+        Ok(ClientState { transport, clock: self.clock, shared: self.shared })
     }
 }

@@ -52,6 +52,6 @@ impl Clock for ManualClock {
 }
 
 /// The clock a client uses unless told otherwise.
-pub(crate) fn system() -> Arc<dyn Clock> {
+pub fn system() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }

@@ -5,14 +5,14 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use deel_api_gen::{Correction, DecodeMode, Operation, Transport, TransportFuture};
+use crate::runtime::{Correction, DecodeMode, Operation, Transport, TransportFuture};
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use reqwest::Method;
 use tracing::Instrument;
 
-use crate::auth::Credentials;
-use crate::limiter::Limiter;
-use crate::retry::{Attempt, Decision, RetryPolicy, Wait};
+use crate::runtime::auth::Credentials;
+use crate::runtime::limiter::Limiter;
+use crate::runtime::retry::{Attempt, Decision, RetryPolicy, Wait};
 use crate::Error;
 
 pub(crate) const X_VERSION: HeaderName = HeaderName::from_static("x-version");
@@ -256,9 +256,9 @@ impl DeelTransport {
 }
 
 fn request_id(response: &reqwest::Response) -> Option<&str> {
-    deel_api_gen::runtime::REQUEST_ID_HEADERS.iter().find_map(|h| response.headers().get(*h)?.to_str().ok())
+    crate::runtime::REQUEST_ID_HEADERS.iter().find_map(|h| response.headers().get(*h)?.to_str().ok())
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    deel_api_gen::runtime::parse_retry_after(response.headers().get(RETRY_AFTER)?.to_str().ok()?)
+    crate::runtime::parse_retry_after(response.headers().get(RETRY_AFTER)?.to_str().ok()?)
 }

@@ -51,17 +51,17 @@ impl From<String> for ApiToken {
     }
 }
 
-/// Builds a sensitive `Bearer` header value from a token.
-pub(crate) fn bearer(token: &str) -> Result<HeaderValue, Error> {
+/// Builds a sensitive `Bearer` header value from a token (for [`Credentials`] implementations).
+pub fn bearer(token: &str) -> Result<HeaderValue, Error> {
     let mut value = HeaderValue::try_from(format!("Bearer {token}"))
         .map_err(|_| Error::InvalidRequest("the token contains characters not allowed in a header".into()))?;
     value.set_sensitive(true);
     Ok(value)
 }
 
-/// A source of `Authorization` headers. Implemented for a fixed [`ApiToken`], for worker
-/// sessions ([`crate::worker::WorkerCredentials`]) and for OAuth ([`crate::oauth::OAuthSession`]);
-/// implement it for anything else that hands out bearer tokens.
+/// A source of `Authorization` headers. Implemented for a fixed [`ApiToken`] here, and in
+/// `deel-api` for worker sessions (`worker::WorkerCredentials`) and OAuth
+/// (`oauth::OAuthSession`); implement it for anything else that hands out bearer tokens.
 pub trait Credentials: Send + Sync + fmt::Debug {
     /// The header for the next request; may refresh an expiring token first.
     fn authorization(&self) -> BoxFuture<'_, Result<HeaderValue, Error>>;
