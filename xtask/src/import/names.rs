@@ -379,6 +379,13 @@ fn area_users(doc: &Value) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
+/// The schemas a media type's body refers to, with the key and the way each hangs there.
+fn media_refs(media: &Value) -> Vec<(String, Option<String>, Via)> {
+    let mut found = Vec::new();
+    naming::children(media.get("schema").unwrap_or(&Value::Null), None, Via::Property, &mut found);
+    found
+}
+
 /// Schemas with where each was found.
 type Origins = Vec<(String, Origin)>;
 
@@ -398,14 +405,7 @@ fn operation_origins(doc: &Value) -> (Origins, Origins) {
             }
             let content = response.get("content").and_then(Value::as_object);
             for media in content.into_iter().flatten().map(|(_, m)| m) {
-                let mut found = Vec::new();
-                naming::children(
-                    media.get("schema").unwrap_or(&Value::Null),
-                    None,
-                    Via::Property,
-                    &mut found,
-                );
-                for (schema, key, _) in found {
+                for (schema, key, _) in media_refs(media) {
                     let list = key.is_none()
                         && schemas
                             .and_then(|s| s.get(&schema))
@@ -424,14 +424,7 @@ fn operation_origins(doc: &Value) -> (Origins, Origins) {
         }
         if let Some(body) = op.get("requestBody").and_then(|b| b.get("content")).and_then(Value::as_object) {
             for media in body.values() {
-                let mut found = Vec::new();
-                naming::children(
-                    media.get("schema").unwrap_or(&Value::Null),
-                    None,
-                    Via::Property,
-                    &mut found,
-                );
-                for (schema, key, via) in found {
+                for (schema, key, via) in media_refs(media) {
                     let origin = match key {
                         None => Origin::Request { op: words.clone() },
                         Some(name) => Origin::Param { op: words.clone(), name, items: via == Via::Items },
