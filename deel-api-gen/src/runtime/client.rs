@@ -107,7 +107,9 @@ impl Client {
         Ok(self.with_transport(|t| t.idempotency = Idempotency::Fixed(value)))
     }
 
-    /// A client authenticating with `credentials` instead of this client's.
+    /// A client authenticating with `credentials` instead of this client's, with this client's
+    /// other settings. (A client made with `Client::new` and hooks of your own has no builder
+    /// settings: the result then has the builder's defaults and its transport, not yours.)
     pub fn with_credentials(&self, credentials: Arc<dyn Credentials>) -> Client {
         self.with_transport(|t| t.credentials = Some(credentials))
     }

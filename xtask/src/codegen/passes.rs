@@ -152,7 +152,25 @@ fn check_every_operation_made(
     Err(format!("operations without a generated method: {missing:?}"))
 }
 
-fn client_file(items: Vec<Item>) -> syn::File {
+/// progenitor's client module, with the `Client` struct documented as what it is to a user of
+/// the SDK (progenitor's doc is the spec's title and version).
+fn client_file(mut items: Vec<Item>) -> syn::File {
+    const DOC: &[&str] = &[
+        " The Deel API client: every operation is a method that returns a request builder, and",
+        " `send().await` performs the call with the client's credentials, versioning headers,",
+        " retries and rate limit.",
+        "",
+        " Build it with `Client::builder()` or `Client::from_env()` (see `runtime::ClientBuilder`);",
+        " clones are cheap and share the connection pool and the rate limiter.",
+    ];
+    for item in &mut items {
+        if let Item::Struct(s) = item {
+            if s.ident == "Client" {
+                s.attrs.retain(|a| !a.path().is_ident("doc"));
+                s.attrs.extend(DOC.iter().map(|line| -> syn::Attribute { parse_quote!(#[doc = #line]) }));
+            }
+        }
+    }
     parse_quote!(#(#items)*)
 }
 

@@ -737,3 +737,11 @@ fn all_types(files: &Files) -> String {
 fn tight_text(text: &str) -> String {
     text.split_whitespace().collect::<String>().replace(",}", "}").replace(",)", ")")
 }
+
+#[test]
+fn the_client_struct_is_documented_for_sdk_users_not_with_the_spec_title() {
+    let (files, _) = generate(two_areas()).unwrap_or_default_files();
+    let client = &files["deel-api-gen/src/client.rs"];
+    assert!(client.contains("/// The Deel API client: every operation is a method"), "{client}");
+    assert!(!client.contains("Client for "), "{client}");
+}

@@ -5,9 +5,12 @@ pub use progenitor_client::{ByteStream, ClientInfo};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 #[derive(Clone, Debug)]
-/**Client for Golden
-
-Version: 1.0.0*/
+/// The Deel API client: every operation is a method that returns a request builder, and
+/// `send().await` performs the call with the client's credentials, versioning headers,
+/// retries and rate limit.
+///
+/// Build it with `Client::builder()` or `Client::from_env()` (see `runtime::ClientBuilder`);
+/// clones are cheap and share the connection pool and the rate limiter.
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
