@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::naming::{self, Candidates, OpWords, Origin, Via};
 use super::passes::{pascal as schema_pascal, words};
-use crate::json::{self, rewrite_refs, schema_ref_name};
+use crate::json::{self, schema_ref_name};
 
 /// Where the names file lives, relative to the workspace root.
 pub const FILE: &str = "openapi/names.toml";
@@ -73,16 +73,7 @@ pub fn apply(doc: &mut Value, pinned: &NamesFile) -> Result<Named, String> {
     rename_operations(doc, pinned, &mut named)?;
     named.bodies_named = name_request_bodies(doc);
     let names = type_names(doc, pinned, &mut named)?;
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
-        let old = std::mem::take(schemas);
-        for (key, schema) in old {
-            let name = names.get(&key).cloned().unwrap_or(key);
-            schemas.insert(name, schema);
-        }
-    }
-    rewrite_refs(doc, &|r| {
-        schema_ref_name(r).and_then(|n| names.get(n)).map(|n| format!("#/components/schemas/{n}"))
-    });
+    super::passes::rename_schemas(doc, &names);
     named.dropped = pinned
         .types
         .keys()

@@ -781,15 +781,23 @@ pub fn schema_names(doc: &mut Value) -> Result<usize, String> {
         map.insert(name.clone(), candidate);
     }
     let renamed = map.iter().filter(|(a, b)| a != b).count();
-    let old = std::mem::take(schemas);
-    for (name, schema) in old {
-        let new = map.get(&name).cloned().unwrap_or(name);
-        schemas.insert(new, schema);
+    rename_schemas(doc, &map);
+    Ok(renamed)
+}
+
+/// Renames component schemas by `map` (old name → new; names not in it stay) and every `$ref`
+/// to them.
+pub fn rename_schemas(doc: &mut Value, map: &BTreeMap<String, String>) {
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        let old = std::mem::take(schemas);
+        for (name, schema) in old {
+            let new = map.get(&name).cloned().unwrap_or(name);
+            schemas.insert(new, schema);
+        }
     }
     rewrite_refs(doc, &|r| {
         schema_ref_name(r).and_then(|n| map.get(n)).map(|n| format!("#/components/schemas/{n}"))
     });
-    Ok(renamed)
 }
 
 /// `name` without the version dates upstream ids leave in it (`…ByIdV20260101Response200` →
@@ -830,14 +838,7 @@ pub fn undated_schema_names(doc: &mut Value) -> Result<usize, String> {
             map.insert(name.clone(), plain);
         }
     }
-    let old = std::mem::take(schemas);
-    for (name, schema) in old {
-        let new = map.get(&name).cloned().unwrap_or(name);
-        schemas.insert(new, schema);
-    }
-    rewrite_refs(doc, &|r| {
-        schema_ref_name(r).and_then(|n| map.get(n)).map(|n| format!("#/components/schemas/{n}"))
-    });
+    rename_schemas(doc, &map);
     Ok(map.len())
 }
 
