@@ -91,6 +91,17 @@ pub fn visit_schema(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value
 /// A callback over `(path, method, operation)`.
 pub type OperationVisitor<'a> = dyn FnMut(&str, &str, &mut Map<String, Value>) + 'a;
 
+/// Every operation as `(path, method, operation)`, in path then method order, for reading.
+pub fn operations(doc: &Value) -> impl Iterator<Item = (&str, &str, &Map<String, Value>)> {
+    let paths = doc.get("paths").and_then(Value::as_object);
+    paths.into_iter().flatten().flat_map(|(path, item)| {
+        let methods = item.as_object().into_iter().flatten();
+        methods
+            .filter(|(method, _)| METHODS.contains(&method.as_str()))
+            .filter_map(move |(method, op)| Some((path.as_str(), method.as_str(), op.as_object()?)))
+    })
+}
+
 /// Calls `f(path, method, operation)` for every operation, in path then method order.
 pub fn for_each_operation(doc: &mut Value, f: &mut OperationVisitor<'_>) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };

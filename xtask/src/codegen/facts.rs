@@ -44,10 +44,9 @@ pub fn snake(s: &str) -> String {
 
 /// Every operation of the document, keyed by Rust method name.
 pub fn operations(doc: &Value) -> Result<BTreeMap<String, Operation>, String> {
-    let mut doc = doc.clone();
     let mut out = BTreeMap::new();
     let mut err = None;
-    json::for_each_operation(&mut doc, &mut |path, method, op| {
+    for (path, method, op) in json::operations(doc) {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
         let strings = |key: &str| -> Vec<String> {
             op.get(key)
@@ -80,7 +79,7 @@ pub fn operations(doc: &Value) -> Result<BTreeMap<String, Operation>, String> {
         if out.insert(key.clone(), operation).is_some() {
             err = Some(format!("two operations map to the Rust method `{key}`"));
         }
-    });
+    }
     match err {
         Some(e) => Err(e),
         None => Ok(out),

@@ -202,11 +202,10 @@ fn type_names(
         names.insert(key.clone(), name.clone());
     }
     // Builders are named after operations and share the area modules with the types.
-    let mut mut_doc = doc.clone();
-    json::for_each_operation(&mut mut_doc, &mut |_, _, op| {
+    for (_, _, op) in json::operations(doc) {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
         taken.insert(naming::pascal(&words(id)));
-    });
+    }
 
     // Names the spec's authors gave (`ApiError`, `ServiceProviderConfig`) stay.
     let given: Vec<(String, naming::Candidates)> = schemas
@@ -346,12 +345,11 @@ fn type_names(
 fn area_users(doc: &Value) -> BTreeMap<String, BTreeSet<String>> {
     let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut doc = doc.clone();
-    json::for_each_operation(&mut doc, &mut |_, _, op| {
+    for (_, _, op) in json::operations(doc) {
         let area =
             op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).unwrap_or_default().to_string();
         let mut refs = Vec::new();
-        json::collect_refs(&Value::Object(op.clone()), &mut refs);
+        op.values().for_each(|v| json::collect_refs(v, &mut refs));
         let mut stack: Vec<String> =
             refs.iter().filter_map(|r| schema_ref_name(r)).map(String::from).collect();
         let mut seen = BTreeSet::new();
@@ -366,7 +364,7 @@ fn area_users(doc: &Value) -> BTreeMap<String, BTreeSet<String>> {
             }
             stack.extend(inner.iter().filter_map(|r| schema_ref_name(r)).map(String::from));
         }
-    });
+    }
     out
 }
 
@@ -385,8 +383,7 @@ type Origins = Vec<(String, Origin)>;
 fn operation_origins(doc: &Value) -> (Origins, Origins) {
     let (mut roots, mut params) = (Vec::new(), Vec::new());
     let schemas = doc.pointer("/components/schemas");
-    let mut doc = doc.clone();
-    json::for_each_operation(&mut doc, &mut |_, _, op| {
+    for (_, _, op) in json::operations(doc) {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
         let words = OpWords::new(id);
         let responses = op.get("responses").and_then(Value::as_object);
@@ -435,7 +432,7 @@ fn operation_origins(doc: &Value) -> (Origins, Origins) {
                 ));
             }
         }
-    });
+    }
     (roots, params)
 }
 
