@@ -283,6 +283,17 @@ pub fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
     found
 }
 
+/// Every item of every `#[serde(...)]` attribute (`rename = "…"`, `default`, …).
+pub fn serde_metas(attrs: &[syn::Attribute]) -> Vec<syn::Meta> {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .filter_map(|a| a.parse_args_with(Metas::parse_terminated).ok())
+        .flatten()
+        .collect()
+}
+
 /// The ident of `x` for a field, an argument or a type named `r#x`, as written on the wire.
 pub fn unraw(ident: &Ident) -> String {
     let name = ident.to_string();

@@ -8,7 +8,9 @@ use quote::{format_ident, quote};
 use syn::{parse_quote, Ident, Item, Type};
 
 use super::facts::WireAliases;
-use super::syntax::{derives, generic_args, option_inner, remove_derives, serde_rename, type_name, unraw};
+use super::syntax::{
+    derives, generic_args, option_inner, remove_derives, serde_metas, serde_rename, type_name, unraw,
+};
 
 /// A pass over the generated types.
 pub type TypePass = fn(Vec<Item>) -> Result<(Vec<Item>, usize), String>;
@@ -83,12 +85,8 @@ pub fn field_docs(mut items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
 
 /// The other wire names a field reads under (`#[serde(alias = "…")]`).
 fn serde_aliases(attrs: &[syn::Attribute]) -> Vec<String> {
-    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .filter_map(|a| a.parse_args_with(Metas::parse_terminated).ok())
-        .flatten()
+    serde_metas(attrs)
+        .into_iter()
         .filter_map(|m| match m {
             syn::Meta::NameValue(nv) if nv.path.is_ident("alias") => match nv.value {
                 syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
@@ -101,14 +99,7 @@ fn serde_aliases(attrs: &[syn::Attribute]) -> Vec<String> {
 
 /// Whether a field may be absent or `null`, from its type and typify's serde attributes.
 fn presence(field: &syn::Field) -> &'static str {
-    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
-    let metas: Vec<syn::Meta> = field
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .filter_map(|a| a.parse_args_with(Metas::parse_terminated).ok())
-        .flatten()
-        .collect();
+    let metas = serde_metas(&field.attrs);
     let insists = metas.iter().any(|m| match m {
         syn::Meta::NameValue(nv) if nv.path.is_ident("deserialize_with") => matches!(
             &nv.value,
