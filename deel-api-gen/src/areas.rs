@@ -51218,8 +51218,12 @@ pub mod time_off {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Policy {
-        /// `allow_to_edit_past_time_offs`: boolean; required.
-        pub allow_to_edit_past_time_offs: bool,
+        /// `allow_to_edit_past_time_offs`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub allow_to_edit_past_time_offs: ::std::option::Option<bool>,
         /// `auto_approval_inactivity_time_unit`: [`EntitlementUnit`]; required, may be null.
         pub auto_approval_inactivity_time_unit: ::std::option::Option<EntitlementUnit>,
         /// `auto_approval_inactivity_time_unit_amount`: number; required, may be null.
@@ -51234,10 +51238,18 @@ pub mod time_off {
         pub description: ::std::option::Option<::std::string::String>,
         /// `id`: string; required.
         pub id: ::std::string::String,
-        /// `is_attachment_required`: [`IsAttachmentRequired`]; required.
-        pub is_attachment_required: IsAttachmentRequired,
-        /// `is_description_required`: boolean; required.
-        pub is_description_required: bool,
+        /// `is_attachment_required`: [`IsAttachmentRequired`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub is_attachment_required: ::std::option::Option<IsAttachmentRequired>,
+        /// `is_description_required`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub is_description_required: ::std::option::Option<bool>,
         /// `leave_type`: [`LeaveType`]; required.
         pub leave_type: LeaveType,
         /// `name`: string; required.
@@ -51246,13 +51258,29 @@ pub mod time_off {
         pub notice_period_unit: ::std::option::Option<EntitlementUnit>,
         /// `notice_period_unit_amount`: number; required, may be null.
         pub notice_period_unit_amount: ::std::option::Option<f64>,
-        /// `overlap_request_type`: [`OverlapRequestType`]; required.
-        pub overlap_request_type: OverlapRequestType,
-        /// `payment_type`: [`PolicyPaymentType`]; required.
-        pub payment_type: PolicyPaymentType,
-        /// `policy_allowance_proration`: [`PolicyAllowanceProration`]; required.
-        pub policy_allowance_proration: PolicyAllowanceProration,
-        /// `policy_allowances`: array of [`PolicyAllowance`]; required.
+        /// `overlap_request_type`: [`OverlapRequestType`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub overlap_request_type: ::std::option::Option<OverlapRequestType>,
+        /// `payment_type`: [`PolicyPaymentType`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub payment_type: ::std::option::Option<PolicyPaymentType>,
+        /// `policy_allowance_proration`: [`PolicyAllowanceProration`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub policy_allowance_proration: ::std::option::Option<PolicyAllowanceProration>,
+        /// `policy_allowances`: array of [`PolicyAllowance`]; optional, a default when absent.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+        )]
         pub policy_allowances: ::std::vec::Vec<PolicyAllowance>,
         /// `policy_type`: [`IdNameListResponseData`]; required.
         pub policy_type: IdNameListResponseData,
@@ -51268,10 +51296,18 @@ pub mod time_off {
         pub request_start_unit: ::std::option::Option<EntitlementUnit>,
         /// `request_start_unit_amount`: number; required, may be null.
         pub request_start_unit_amount: ::std::option::Option<f64>,
-        /// `retrospective_request_type`: [`OverlapRequestType`]; required.
-        pub retrospective_request_type: OverlapRequestType,
-        /// `time_off_request_type`: [`TimeOffRequestType`]; required.
-        pub time_off_request_type: TimeOffRequestType,
+        /// `retrospective_request_type`: [`OverlapRequestType`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub retrospective_request_type: ::std::option::Option<OverlapRequestType>,
+        /// `time_off_request_type`: [`TimeOffRequestType`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub time_off_request_type: ::std::option::Option<TimeOffRequestType>,
         /// `time_off_types`: array of [`PolicyType`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
@@ -51299,32 +51335,35 @@ pub mod time_off {
     }
     #[cfg(feature = "time-off")]
     lean_de!(
-        Policy { allow_to_edit_past_time_offs : bool = "allow_to_edit_past_time_offs" =>
-        req, auto_approval_inactivity_time_unit : ::std::option::Option < EntitlementUnit
-        > = "auto_approval_inactivity_time_unit" => opt,
-        auto_approval_inactivity_time_unit_amount : ::std::option::Option < f64 > =
-        "auto_approval_inactivity_time_unit_amount" => opt, created_at :
+        Policy { allow_to_edit_past_time_offs : ::std::option::Option < bool > =
+        "allow_to_edit_past_time_offs" => opt, auto_approval_inactivity_time_unit :
+        ::std::option::Option < EntitlementUnit > = "auto_approval_inactivity_time_unit"
+        => opt, auto_approval_inactivity_time_unit_amount : ::std::option::Option < f64 >
+        = "auto_approval_inactivity_time_unit_amount" => opt, created_at :
         ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" => req, description :
         ::std::option::Option < ::std::string::String > = "description" => opt, id :
         ::std::string::String = "id" => req, is_attachment_required :
-        IsAttachmentRequired = "is_attachment_required" => req, is_description_required :
-        bool = "is_description_required" => req, leave_type : LeaveType = "leave_type" =>
-        req, name : ::std::string::String = "name" => req, notice_period_unit :
+        ::std::option::Option < IsAttachmentRequired > = "is_attachment_required" => opt,
+        is_description_required : ::std::option::Option < bool > =
+        "is_description_required" => opt, leave_type : LeaveType = "leave_type" => req,
+        name : ::std::string::String = "name" => req, notice_period_unit :
         ::std::option::Option < EntitlementUnit > = "notice_period_unit" => opt,
         notice_period_unit_amount : ::std::option::Option < f64 > =
-        "notice_period_unit_amount" => opt, overlap_request_type : OverlapRequestType =
-        "overlap_request_type" => req, payment_type : PolicyPaymentType = "payment_type"
-        => req, policy_allowance_proration : PolicyAllowanceProration =
-        "policy_allowance_proration" => req, policy_allowances : ::std::vec::Vec <
-        PolicyAllowance > = "policy_allowances" => req, policy_type :
+        "notice_period_unit_amount" => opt, overlap_request_type : ::std::option::Option
+        < OverlapRequestType > = "overlap_request_type" => opt, payment_type :
+        ::std::option::Option < PolicyPaymentType > = "payment_type" => opt,
+        policy_allowance_proration : ::std::option::Option < PolicyAllowanceProration > =
+        "policy_allowance_proration" => opt, policy_allowances : ::std::vec::Vec <
+        PolicyAllowance > = "policy_allowances" => default, policy_type :
         IdNameListResponseData = "policy_type" => req, policy_type_id :
         ::std::option::Option < ::std::string::String > = "policy_type_id" => opt,
         request_start_type : ::std::option::Option < RequestStartType > =
         "request_start_type" => opt, request_start_unit : ::std::option::Option <
         EntitlementUnit > = "request_start_unit" => opt, request_start_unit_amount :
         ::std::option::Option < f64 > = "request_start_unit_amount" => opt,
-        retrospective_request_type : OverlapRequestType = "retrospective_request_type" =>
-        req, time_off_request_type : TimeOffRequestType = "time_off_request_type" => req,
+        retrospective_request_type : ::std::option::Option < OverlapRequestType > =
+        "retrospective_request_type" => opt, time_off_request_type :
+        ::std::option::Option < TimeOffRequestType > = "time_off_request_type" => opt,
         time_off_types : ::std::vec::Vec < PolicyType > = "time_off_types" => default,
         tracking_cadence : ::std::option::Option < TrackingCadence > = "tracking_cadence"
         => opt, tracking_start_date : ::std::option::Option < ::chrono::naive::NaiveDate
@@ -51335,29 +51374,34 @@ pub mod time_off {
     );
     #[cfg(feature = "time-off")]
     lean_ser!(
-        Policy { allow_to_edit_past_time_offs = "allow_to_edit_past_time_offs" => always,
-        auto_approval_inactivity_time_unit = "auto_approval_inactivity_time_unit" =>
-        always, auto_approval_inactivity_time_unit_amount =
+        Policy { allow_to_edit_past_time_offs = "allow_to_edit_past_time_offs" =>
+        (unless::std::option::Option::is_none), auto_approval_inactivity_time_unit =
+        "auto_approval_inactivity_time_unit" => always,
+        auto_approval_inactivity_time_unit_amount =
         "auto_approval_inactivity_time_unit_amount" => always, created_at = "created_at"
         => always, description = "description" => (unless::std::option::Option::is_none),
-        id = "id" => always, is_attachment_required = "is_attachment_required" => always,
-        is_description_required = "is_description_required" => always, leave_type =
+        id = "id" => always, is_attachment_required = "is_attachment_required" =>
+        (unless::std::option::Option::is_none), is_description_required =
+        "is_description_required" => (unless::std::option::Option::is_none), leave_type =
         "leave_type" => always, name = "name" => always, notice_period_unit =
         "notice_period_unit" => always, notice_period_unit_amount =
         "notice_period_unit_amount" => always, overlap_request_type =
-        "overlap_request_type" => always, payment_type = "payment_type" => always,
-        policy_allowance_proration = "policy_allowance_proration" => always,
-        policy_allowances = "policy_allowances" => always, policy_type = "policy_type" =>
-        always, policy_type_id = "policy_type_id" =>
-        (unless::std::option::Option::is_none), request_start_type = "request_start_type"
-        => always, request_start_unit = "request_start_unit" => always,
-        request_start_unit_amount = "request_start_unit_amount" => always,
-        retrospective_request_type = "retrospective_request_type" => always,
-        time_off_request_type = "time_off_request_type" => always, time_off_types =
-        "time_off_types" => (unless::std::vec::Vec::is_empty), tracking_cadence =
-        "tracking_cadence" => (unless::std::option::Option::is_none), tracking_start_date
-        = "tracking_start_date" => (unless::std::option::Option::is_none), tracking_unit
-        = "tracking_unit" => always, tracking_unit_amount = "tracking_unit_amount" =>
+        "overlap_request_type" => (unless::std::option::Option::is_none), payment_type =
+        "payment_type" => (unless::std::option::Option::is_none),
+        policy_allowance_proration = "policy_allowance_proration" =>
+        (unless::std::option::Option::is_none), policy_allowances = "policy_allowances"
+        => (unless::std::vec::Vec::is_empty), policy_type = "policy_type" => always,
+        policy_type_id = "policy_type_id" => (unless::std::option::Option::is_none),
+        request_start_type = "request_start_type" => always, request_start_unit =
+        "request_start_unit" => always, request_start_unit_amount =
+        "request_start_unit_amount" => always, retrospective_request_type =
+        "retrospective_request_type" => (unless::std::option::Option::is_none),
+        time_off_request_type = "time_off_request_type" =>
+        (unless::std::option::Option::is_none), time_off_types = "time_off_types" =>
+        (unless::std::vec::Vec::is_empty), tracking_cadence = "tracking_cadence" =>
+        (unless::std::option::Option::is_none), tracking_start_date =
+        "tracking_start_date" => (unless::std::option::Option::is_none), tracking_unit =
+        "tracking_unit" => always, tracking_unit_amount = "tracking_unit_amount" =>
         always, updated_at = "updated_at" => always }
     );
     #[cfg(feature = "time-off")]

@@ -286,4 +286,16 @@ fn facts_learned_in_the_overlay_decode_without_corrections_even_strictly() {
     let (value, _) = decode::<Created>(201, again.to_string().into_bytes(), DecodeMode::Strict)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(value.time_offs.len(), 1);
+
+    // A policy without its request rules and flags: "not sent", not a definite `false`.
+    let policy = json!({ "id": "pol-1", "name": "Leave of our own", "leave_type": "SHORT_TERM_LEAVE",
+        "tracking_unit": "YEAR", "tracking_unit_amount": 1, "policy_type": { "id": "pt-1", "name": "Ours" },
+        "created_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z" });
+    let body = json!({ "policies": [policy] }).to_string();
+    let (value, corrections) =
+        decode::<deel_api::types::GetTimeOffPoliciesResponse>(200, body.into_bytes(), DecodeMode::Strict)
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(corrections.is_empty(), "{corrections:?}");
+    let first = &value.policies[0];
+    assert_eq!((first.is_description_required, first.allow_to_edit_past_time_offs), (None, None));
 }
