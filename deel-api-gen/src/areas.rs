@@ -6131,12 +6131,12 @@ pub mod ats {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateAtsApplicationInput {
-        /// `application_form_submission_data`: array of [`ApplicationFormSubmissionData`]; optional, may be null.
+        /// `application_form_submission_data`: array of [`ApplicationFormSubmissionData`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub application_form_submission_data: ::std::option::Option<
+        pub application_form_submission_data: crate::runtime::Nullable<
             ::std::vec::Vec<ApplicationFormSubmissionData>,
         >,
         /// `candidate_id`: string; required.
@@ -6145,39 +6145,41 @@ pub mod ats {
         pub job_employment_type_id: ::std::string::String,
         /// `job_id`: string; required.
         pub job_id: ::std::string::String,
-        /// `job_posting_id`: string; optional, may be null.
+        /// `job_posting_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub job_posting_id: ::std::option::Option<::std::string::String>,
-        /// `notes`: array of [`ApplicationInputNote`]; optional, may be null.
+        pub job_posting_id: crate::runtime::Nullable<::std::string::String>,
+        /// `notes`: array of [`ApplicationInputNote`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub notes: ::std::option::Option<::std::vec::Vec<ApplicationInputNote>>,
+        pub notes: crate::runtime::Nullable<::std::vec::Vec<ApplicationInputNote>>,
     }
     #[cfg(feature = "ats")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateAtsApplicationInput { application_form_submission_data :
-        ::std::option::Option < ::std::vec::Vec < ApplicationFormSubmissionData > > =
-        "application_form_submission_data" => opt, candidate_id : ::std::string::String =
-        "candidate_id" => req, job_employment_type_id : ::std::string::String =
-        "job_employment_type_id" => req, job_id : ::std::string::String = "job_id" =>
-        req, job_posting_id : ::std::option::Option < ::std::string::String > =
-        "job_posting_id" => opt, notes : ::std::option::Option < ::std::vec::Vec <
-        ApplicationInputNote > > = "notes" => opt }
+        CreateAtsApplicationInput { application_form_submission_data : crate
+        ::runtime::Nullable < ::std::vec::Vec < ApplicationFormSubmissionData > > =
+        "application_form_submission_data" => default, candidate_id :
+        ::std::string::String = "candidate_id" => req, job_employment_type_id :
+        ::std::string::String = "job_employment_type_id" => req, job_id :
+        ::std::string::String = "job_id" => req, job_posting_id : crate
+        ::runtime::Nullable < ::std::string::String > = "job_posting_id" => default,
+        notes : crate ::runtime::Nullable < ::std::vec::Vec < ApplicationInputNote > > =
+        "notes" => default }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
         CreateAtsApplicationInput { application_form_submission_data =
-        "application_form_submission_data" => (unless::std::option::Option::is_none),
-        candidate_id = "candidate_id" => always, job_employment_type_id =
-        "job_employment_type_id" => always, job_id = "job_id" => always, job_posting_id =
-        "job_posting_id" => (unless::std::option::Option::is_none), notes = "notes" =>
-        (unless::std::option::Option::is_none) }
+        "application_form_submission_data" => (unless crate
+        ::runtime::Nullable::is_absent), candidate_id = "candidate_id" => always,
+        job_employment_type_id = "job_employment_type_id" => always, job_id = "job_id" =>
+        always, job_posting_id = "job_posting_id" => (unless crate
+        ::runtime::Nullable::is_absent), notes = "notes" => (unless crate
+        ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "ats")]
     ///`CreateAtsApplicationRequest`
@@ -6287,43 +6289,43 @@ pub mod ats {
         pub first_name: ::std::string::String,
         /// `last_name`: string; required.
         pub last_name: ::std::string::String,
-        /// `linkedin_profile_url`: string; optional, may be null.
+        /// `linkedin_profile_url`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub linkedin_profile_url: ::std::option::Option<::std::string::String>,
-        /// `phone_number`: string; optional, may be null.
+        pub linkedin_profile_url: crate::runtime::Nullable<::std::string::String>,
+        /// `phone_number`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub phone_number: ::std::option::Option<::std::string::String>,
-        /// `pic_url`: string; optional, may be null.
+        pub phone_number: crate::runtime::Nullable<::std::string::String>,
+        /// `pic_url`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub pic_url: ::std::option::Option<::std::string::String>,
+        pub pic_url: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "ats")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateAtsCandidateInput { email : ::std::string::String = "email" => req,
         first_name : ::std::string::String = "first_name" => req, last_name :
-        ::std::string::String = "last_name" => req, linkedin_profile_url :
-        ::std::option::Option < ::std::string::String > = "linkedin_profile_url" => opt,
-        phone_number : ::std::option::Option < ::std::string::String > = "phone_number"
-        => opt, pic_url : ::std::option::Option < ::std::string::String > = "pic_url" =>
-        opt }
+        ::std::string::String = "last_name" => req, linkedin_profile_url : crate
+        ::runtime::Nullable < ::std::string::String > = "linkedin_profile_url" =>
+        default, phone_number : crate ::runtime::Nullable < ::std::string::String > =
+        "phone_number" => default, pic_url : crate ::runtime::Nullable <
+        ::std::string::String > = "pic_url" => default }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
         CreateAtsCandidateInput { email = "email" => always, first_name = "first_name" =>
         always, last_name = "last_name" => always, linkedin_profile_url =
-        "linkedin_profile_url" => (unless::std::option::Option::is_none), phone_number =
-        "phone_number" => (unless::std::option::Option::is_none), pic_url = "pic_url" =>
-        (unless::std::option::Option::is_none) }
+        "linkedin_profile_url" => (unless crate ::runtime::Nullable::is_absent),
+        phone_number = "phone_number" => (unless crate ::runtime::Nullable::is_absent),
+        pic_url = "pic_url" => (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "ats")]
     ///`CreateAtsCandidateRequest`
@@ -6496,12 +6498,12 @@ pub mod ats {
         pub is_confidential: bool,
         /// `location_ids`: array of string; required.
         pub location_ids: ::std::vec::Vec<::std::string::String>,
-        /// `richtext_description`: string; optional, may be null.
+        /// `richtext_description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub richtext_description: ::std::option::Option<::std::string::String>,
+        pub richtext_description: crate::runtime::Nullable<::std::string::String>,
         /// `team_ids`: array of string; required.
         pub team_ids: ::std::vec::Vec<::std::string::String>,
         /// `title`: string; required.
@@ -6516,9 +6518,10 @@ pub mod ats {
         ::std::option::Option < ::std::string::String > = "interview_plan_id" => opt,
         is_confidential : bool = "is_confidential" => default, location_ids :
         ::std::vec::Vec < ::std::string::String > = "location_ids" => req,
-        richtext_description : ::std::option::Option < ::std::string::String > =
-        "richtext_description" => opt, team_ids : ::std::vec::Vec < ::std::string::String
-        > = "team_ids" => req, title : ::std::string::String = "title" => req }
+        richtext_description : crate ::runtime::Nullable < ::std::string::String > =
+        "richtext_description" => default, team_ids : ::std::vec::Vec <
+        ::std::string::String > = "team_ids" => req, title : ::std::string::String =
+        "title" => req }
     );
     #[cfg(feature = "ats")]
     lean_ser!(
@@ -6527,8 +6530,8 @@ pub mod ats {
         always, interview_plan_id = "interview_plan_id" =>
         (unless::std::option::Option::is_none), is_confidential = "is_confidential" =>
         always, location_ids = "location_ids" => always, richtext_description =
-        "richtext_description" => (unless::std::option::Option::is_none), team_ids =
-        "team_ids" => always, title = "title" => always }
+        "richtext_description" => (unless crate ::runtime::Nullable::is_absent), team_ids
+        = "team_ids" => always, title = "title" => always }
     );
     #[cfg(feature = "ats")]
     ///`CreateAtsJobRequest`
@@ -8823,7 +8826,7 @@ pub mod contractor_amendments {
 ///
 /// - `POST /rest/v2/contracts/{contract_id}/documents`: [`Client::create_contract_document`](crate::Client::create_contract_document)
 /// - `POST /rest/v2/contracts/{contract_id}/invitations`: [`Client::create_contract_invitation`](crate::Client::create_contract_invitation)
-/// - `DELETE /rest/v2/contracts/{contract_id}/invitations`: [`Client::get_contract_invitations`](crate::Client::get_contract_invitations)
+/// - `DELETE /rest/v2/contracts/{contract_id}/invitations`: [`Client::delete_contract_invitations`](crate::Client::delete_contract_invitations)
 /// - `GET /rest/v2/contracts/{contract_id}/invite`: [`Client::get_contract_invite`](crate::Client::get_contract_invite)
 /// - `GET /rest/v2/contracts/{contract_id}/payment_cycles`: [`Client::get_contract_payment_cycles`](crate::Client::get_contract_payment_cycles)
 /// - `GET /rest/v2/contracts/{contract_id}/preview`: [`Client::get_contract_preview`](crate::Client::get_contract_preview)
@@ -8834,7 +8837,7 @@ pub mod contractor_hiring {
     #[allow(unused_imports)]
     use crate::types::*;
     pub use crate::builder::{
-        CreateContractDocument, CreateContractInvitation, GetContractInvitations,
+        CreateContractDocument, CreateContractInvitation, DeleteContractInvitations,
         GetContractInvite, GetContractPaymentCycles, GetContractPreview,
         CreateContractSignature,
     };
@@ -9768,34 +9771,34 @@ pub mod contracts {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIcContractInputVariant1 {
-        /// `citizenship`: string; optional, may be null.
+        /// `citizenship`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub citizenship: ::std::option::Option<::std::string::String>,
+        pub citizenship: crate::runtime::Nullable<::std::string::String>,
         /// `client`: [`Variant1Client`]; required.
         pub client: Variant1Client,
         /// `compensation_details`: [`Variant1CompensationDetails`]; required.
         pub compensation_details: Variant1CompensationDetails,
-        /// `contract_template_id`: string; optional, may be null.
+        /// `contract_template_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub contract_template_id: ::std::option::Option<::std::string::String>,
+        pub contract_template_id: crate::runtime::Nullable<::std::string::String>,
         /// `country_code`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
-        /// `external_id`: string; optional, may be null.
+        /// `external_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub external_id: ::std::option::Option<::std::string::String>,
+        pub external_id: crate::runtime::Nullable<::std::string::String>,
         /// `job_title`: [`Variant1JobTitle`]; required.
         pub job_title: Variant1JobTitle,
         /// `meta`: [`Variant1Meta`]; required.
@@ -9806,44 +9809,44 @@ pub mod contracts {
             serde(default = "defaults::create_ic_contract_input_variant1_notice_period")
         )]
         pub notice_period: f64,
-        /// `scope_of_work`: string; optional, may be null.
+        /// `scope_of_work`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub scope_of_work: ::std::option::Option<::std::string::String>,
-        /// `scope_of_work_id`: string; optional, may be null.
+        pub scope_of_work: crate::runtime::Nullable<::std::string::String>,
+        /// `scope_of_work_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub scope_of_work_id: ::std::option::Option<::std::string::String>,
-        /// `seniority`: [`Variant1Seniority`]; optional, may be null.
+        pub scope_of_work_id: crate::runtime::Nullable<::std::string::String>,
+        /// `seniority`: [`Variant1Seniority`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub seniority: ::std::option::Option<Variant1Seniority>,
-        /// `special_clause`: string; optional, may be null.
+        pub seniority: crate::runtime::Nullable<Variant1Seniority>,
+        /// `special_clause`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub special_clause: ::std::option::Option<::std::string::String>,
+        pub special_clause: crate::runtime::Nullable<::std::string::String>,
         /// `start_date`: string (date); required.
         pub start_date: ::chrono::naive::NaiveDate,
-        /// `state_code`: string; optional, may be null.
+        /// `state_code`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub state_code: ::std::option::Option<::std::string::String>,
-        /// `termination_date`: string (date); optional, may be null.
+        pub state_code: crate::runtime::Nullable<::std::string::String>,
+        /// `termination_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub termination_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub termination_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
         /// `title`: string; required.
         pub title: ::std::string::String,
         /// `type`: [`Variant1Type`]; required.
@@ -9855,57 +9858,58 @@ pub mod contracts {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub who_reports: ::std::option::Option<ContractWhoReports>,
-        /// `worker`: [`Variant1Worker`]; optional, may be null.
+        /// `worker`: [`Variant1Worker`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub worker: ::std::option::Option<Variant1Worker>,
+        pub worker: crate::runtime::Nullable<Variant1Worker>,
     }
     #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateIcContractInputVariant1 { citizenship : ::std::option::Option <
-        ::std::string::String > = "citizenship" => opt, client : Variant1Client =
+        CreateIcContractInputVariant1 { citizenship : crate ::runtime::Nullable <
+        ::std::string::String > = "citizenship" => default, client : Variant1Client =
         "client" => req, compensation_details : Variant1CompensationDetails =
-        "compensation_details" => req, contract_template_id : ::std::option::Option <
-        ::std::string::String > = "contract_template_id" => opt, country_code :
+        "compensation_details" => req, contract_template_id : crate ::runtime::Nullable <
+        ::std::string::String > = "contract_template_id" => default, country_code :
         ::std::option::Option < ::std::string::String > = "country_code" => opt,
-        external_id : ::std::option::Option < ::std::string::String > = "external_id" =>
-        opt, job_title : Variant1JobTitle = "job_title" => req, meta : Variant1Meta =
-        "meta" => req, notice_period : f64 = "notice_period" => (with
-        defaults::create_ic_contract_input_variant1_notice_period), scope_of_work :
-        ::std::option::Option < ::std::string::String > = "scope_of_work" => opt,
-        scope_of_work_id : ::std::option::Option < ::std::string::String > =
-        "scope_of_work_id" => opt, seniority : ::std::option::Option < Variant1Seniority
-        > = "seniority" => opt, special_clause : ::std::option::Option <
-        ::std::string::String > = "special_clause" => opt, start_date :
-        ::chrono::naive::NaiveDate = "start_date" => req, state_code :
-        ::std::option::Option < ::std::string::String > = "state_code" => opt,
-        termination_date : ::std::option::Option < ::chrono::naive::NaiveDate > =
-        "termination_date" => opt, title : ::std::string::String = "title" => req, type_
-        : Variant1Type = "type" => req, who_reports : ::std::option::Option <
-        ContractWhoReports > = "who_reports" => opt, worker : ::std::option::Option <
-        Variant1Worker > = "worker" => opt }
+        external_id : crate ::runtime::Nullable < ::std::string::String > = "external_id"
+        => default, job_title : Variant1JobTitle = "job_title" => req, meta :
+        Variant1Meta = "meta" => req, notice_period : f64 = "notice_period" => (with
+        defaults::create_ic_contract_input_variant1_notice_period), scope_of_work : crate
+        ::runtime::Nullable < ::std::string::String > = "scope_of_work" => default,
+        scope_of_work_id : crate ::runtime::Nullable < ::std::string::String > =
+        "scope_of_work_id" => default, seniority : crate ::runtime::Nullable <
+        Variant1Seniority > = "seniority" => default, special_clause : crate
+        ::runtime::Nullable < ::std::string::String > = "special_clause" => default,
+        start_date : ::chrono::naive::NaiveDate = "start_date" => req, state_code : crate
+        ::runtime::Nullable < ::std::string::String > = "state_code" => default,
+        termination_date : crate ::runtime::Nullable < ::chrono::naive::NaiveDate > =
+        "termination_date" => default, title : ::std::string::String = "title" => req,
+        type_ : Variant1Type = "type" => req, who_reports : ::std::option::Option <
+        ContractWhoReports > = "who_reports" => opt, worker : crate ::runtime::Nullable <
+        Variant1Worker > = "worker" => default }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
-        CreateIcContractInputVariant1 { citizenship = "citizenship" =>
-        (unless::std::option::Option::is_none), client = "client" => always,
+        CreateIcContractInputVariant1 { citizenship = "citizenship" => (unless crate
+        ::runtime::Nullable::is_absent), client = "client" => always,
         compensation_details = "compensation_details" => always, contract_template_id =
-        "contract_template_id" => (unless::std::option::Option::is_none), country_code =
-        "country_code" => (unless::std::option::Option::is_none), external_id =
-        "external_id" => (unless::std::option::Option::is_none), job_title = "job_title"
-        => always, meta = "meta" => always, notice_period = "notice_period" => always,
-        scope_of_work = "scope_of_work" => (unless::std::option::Option::is_none),
-        scope_of_work_id = "scope_of_work_id" => (unless::std::option::Option::is_none),
-        seniority = "seniority" => (unless::std::option::Option::is_none), special_clause
-        = "special_clause" => (unless::std::option::Option::is_none), start_date =
-        "start_date" => always, state_code = "state_code" =>
-        (unless::std::option::Option::is_none), termination_date = "termination_date" =>
-        (unless::std::option::Option::is_none), title = "title" => always, type_ = "type"
-        => always, who_reports = "who_reports" => (unless::std::option::Option::is_none),
-        worker = "worker" => (unless::std::option::Option::is_none) }
+        "contract_template_id" => (unless crate ::runtime::Nullable::is_absent),
+        country_code = "country_code" => (unless::std::option::Option::is_none),
+        external_id = "external_id" => (unless crate ::runtime::Nullable::is_absent),
+        job_title = "job_title" => always, meta = "meta" => always, notice_period =
+        "notice_period" => always, scope_of_work = "scope_of_work" => (unless crate
+        ::runtime::Nullable::is_absent), scope_of_work_id = "scope_of_work_id" => (unless
+        crate ::runtime::Nullable::is_absent), seniority = "seniority" => (unless crate
+        ::runtime::Nullable::is_absent), special_clause = "special_clause" => (unless
+        crate ::runtime::Nullable::is_absent), start_date = "start_date" => always,
+        state_code = "state_code" => (unless crate ::runtime::Nullable::is_absent),
+        termination_date = "termination_date" => (unless crate
+        ::runtime::Nullable::is_absent), title = "title" => always, type_ = "type" =>
+        always, who_reports = "who_reports" => (unless::std::option::Option::is_none),
+        worker = "worker" => (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "contracts")]
     ///`CreateIcContractInputVariant2`
@@ -9915,34 +9919,34 @@ pub mod contracts {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIcContractInputVariant2 {
-        /// `citizenship`: string; optional, may be null.
+        /// `citizenship`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub citizenship: ::std::option::Option<::std::string::String>,
+        pub citizenship: crate::runtime::Nullable<::std::string::String>,
         /// `client`: [`Variant1Client`]; required.
         pub client: Variant1Client,
         /// `compensation_details`: [`Variant2CompensationDetails`]; required.
         pub compensation_details: Variant2CompensationDetails,
-        /// `contract_template_id`: string; optional, may be null.
+        /// `contract_template_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub contract_template_id: ::std::option::Option<::std::string::String>,
+        pub contract_template_id: crate::runtime::Nullable<::std::string::String>,
         /// `country_code`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
-        /// `external_id`: string; optional, may be null.
+        /// `external_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub external_id: ::std::option::Option<::std::string::String>,
+        pub external_id: crate::runtime::Nullable<::std::string::String>,
         /// `job_title`: [`Variant1JobTitle`]; required.
         pub job_title: Variant1JobTitle,
         /// `meta`: [`Variant1Meta`]; required.
@@ -9953,44 +9957,44 @@ pub mod contracts {
             serde(default = "defaults::create_ic_contract_input_variant2_notice_period")
         )]
         pub notice_period: f64,
-        /// `scope_of_work`: string; optional, may be null.
+        /// `scope_of_work`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub scope_of_work: ::std::option::Option<::std::string::String>,
-        /// `scope_of_work_id`: string; optional, may be null.
+        pub scope_of_work: crate::runtime::Nullable<::std::string::String>,
+        /// `scope_of_work_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub scope_of_work_id: ::std::option::Option<::std::string::String>,
-        /// `seniority`: [`Variant1Seniority`]; optional, may be null.
+        pub scope_of_work_id: crate::runtime::Nullable<::std::string::String>,
+        /// `seniority`: [`Variant1Seniority`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub seniority: ::std::option::Option<Variant1Seniority>,
-        /// `special_clause`: string; optional, may be null.
+        pub seniority: crate::runtime::Nullable<Variant1Seniority>,
+        /// `special_clause`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub special_clause: ::std::option::Option<::std::string::String>,
+        pub special_clause: crate::runtime::Nullable<::std::string::String>,
         /// `start_date`: string (date); required.
         pub start_date: ::chrono::naive::NaiveDate,
-        /// `state_code`: string; optional, may be null.
+        /// `state_code`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub state_code: ::std::option::Option<::std::string::String>,
-        /// `termination_date`: string (date); optional, may be null.
+        pub state_code: crate::runtime::Nullable<::std::string::String>,
+        /// `termination_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub termination_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub termination_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
         /// `title`: string; required.
         pub title: ::std::string::String,
         /// `type`: [`Variant2Type`]; required.
@@ -10002,57 +10006,58 @@ pub mod contracts {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub who_reports: ::std::option::Option<ContractWhoReports>,
-        /// `worker`: [`Variant1Worker`]; optional, may be null.
+        /// `worker`: [`Variant1Worker`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub worker: ::std::option::Option<Variant1Worker>,
+        pub worker: crate::runtime::Nullable<Variant1Worker>,
     }
     #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateIcContractInputVariant2 { citizenship : ::std::option::Option <
-        ::std::string::String > = "citizenship" => opt, client : Variant1Client =
+        CreateIcContractInputVariant2 { citizenship : crate ::runtime::Nullable <
+        ::std::string::String > = "citizenship" => default, client : Variant1Client =
         "client" => req, compensation_details : Variant2CompensationDetails =
-        "compensation_details" => req, contract_template_id : ::std::option::Option <
-        ::std::string::String > = "contract_template_id" => opt, country_code :
+        "compensation_details" => req, contract_template_id : crate ::runtime::Nullable <
+        ::std::string::String > = "contract_template_id" => default, country_code :
         ::std::option::Option < ::std::string::String > = "country_code" => opt,
-        external_id : ::std::option::Option < ::std::string::String > = "external_id" =>
-        opt, job_title : Variant1JobTitle = "job_title" => req, meta : Variant1Meta =
-        "meta" => req, notice_period : f64 = "notice_period" => (with
-        defaults::create_ic_contract_input_variant2_notice_period), scope_of_work :
-        ::std::option::Option < ::std::string::String > = "scope_of_work" => opt,
-        scope_of_work_id : ::std::option::Option < ::std::string::String > =
-        "scope_of_work_id" => opt, seniority : ::std::option::Option < Variant1Seniority
-        > = "seniority" => opt, special_clause : ::std::option::Option <
-        ::std::string::String > = "special_clause" => opt, start_date :
-        ::chrono::naive::NaiveDate = "start_date" => req, state_code :
-        ::std::option::Option < ::std::string::String > = "state_code" => opt,
-        termination_date : ::std::option::Option < ::chrono::naive::NaiveDate > =
-        "termination_date" => opt, title : ::std::string::String = "title" => req, type_
-        : Variant2Type = "type" => req, who_reports : ::std::option::Option <
-        ContractWhoReports > = "who_reports" => opt, worker : ::std::option::Option <
-        Variant1Worker > = "worker" => opt }
+        external_id : crate ::runtime::Nullable < ::std::string::String > = "external_id"
+        => default, job_title : Variant1JobTitle = "job_title" => req, meta :
+        Variant1Meta = "meta" => req, notice_period : f64 = "notice_period" => (with
+        defaults::create_ic_contract_input_variant2_notice_period), scope_of_work : crate
+        ::runtime::Nullable < ::std::string::String > = "scope_of_work" => default,
+        scope_of_work_id : crate ::runtime::Nullable < ::std::string::String > =
+        "scope_of_work_id" => default, seniority : crate ::runtime::Nullable <
+        Variant1Seniority > = "seniority" => default, special_clause : crate
+        ::runtime::Nullable < ::std::string::String > = "special_clause" => default,
+        start_date : ::chrono::naive::NaiveDate = "start_date" => req, state_code : crate
+        ::runtime::Nullable < ::std::string::String > = "state_code" => default,
+        termination_date : crate ::runtime::Nullable < ::chrono::naive::NaiveDate > =
+        "termination_date" => default, title : ::std::string::String = "title" => req,
+        type_ : Variant2Type = "type" => req, who_reports : ::std::option::Option <
+        ContractWhoReports > = "who_reports" => opt, worker : crate ::runtime::Nullable <
+        Variant1Worker > = "worker" => default }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
-        CreateIcContractInputVariant2 { citizenship = "citizenship" =>
-        (unless::std::option::Option::is_none), client = "client" => always,
+        CreateIcContractInputVariant2 { citizenship = "citizenship" => (unless crate
+        ::runtime::Nullable::is_absent), client = "client" => always,
         compensation_details = "compensation_details" => always, contract_template_id =
-        "contract_template_id" => (unless::std::option::Option::is_none), country_code =
-        "country_code" => (unless::std::option::Option::is_none), external_id =
-        "external_id" => (unless::std::option::Option::is_none), job_title = "job_title"
-        => always, meta = "meta" => always, notice_period = "notice_period" => always,
-        scope_of_work = "scope_of_work" => (unless::std::option::Option::is_none),
-        scope_of_work_id = "scope_of_work_id" => (unless::std::option::Option::is_none),
-        seniority = "seniority" => (unless::std::option::Option::is_none), special_clause
-        = "special_clause" => (unless::std::option::Option::is_none), start_date =
-        "start_date" => always, state_code = "state_code" =>
-        (unless::std::option::Option::is_none), termination_date = "termination_date" =>
-        (unless::std::option::Option::is_none), title = "title" => always, type_ = "type"
-        => always, who_reports = "who_reports" => (unless::std::option::Option::is_none),
-        worker = "worker" => (unless::std::option::Option::is_none) }
+        "contract_template_id" => (unless crate ::runtime::Nullable::is_absent),
+        country_code = "country_code" => (unless::std::option::Option::is_none),
+        external_id = "external_id" => (unless crate ::runtime::Nullable::is_absent),
+        job_title = "job_title" => always, meta = "meta" => always, notice_period =
+        "notice_period" => always, scope_of_work = "scope_of_work" => (unless crate
+        ::runtime::Nullable::is_absent), scope_of_work_id = "scope_of_work_id" => (unless
+        crate ::runtime::Nullable::is_absent), seniority = "seniority" => (unless crate
+        ::runtime::Nullable::is_absent), special_clause = "special_clause" => (unless
+        crate ::runtime::Nullable::is_absent), start_date = "start_date" => always,
+        state_code = "state_code" => (unless crate ::runtime::Nullable::is_absent),
+        termination_date = "termination_date" => (unless crate
+        ::runtime::Nullable::is_absent), title = "title" => always, type_ = "type" =>
+        always, who_reports = "who_reports" => (unless::std::option::Option::is_none),
+        worker = "worker" => (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "contracts")]
     ///`CreateIcContractInputVariant3`
@@ -10062,34 +10067,34 @@ pub mod contracts {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIcContractInputVariant3 {
-        /// `citizenship`: string; optional, may be null.
+        /// `citizenship`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub citizenship: ::std::option::Option<::std::string::String>,
+        pub citizenship: crate::runtime::Nullable<::std::string::String>,
         /// `client`: [`Variant1Client`]; required.
         pub client: Variant1Client,
         /// `compensation_details`: [`Variant2CompensationDetails`]; required.
         pub compensation_details: Variant2CompensationDetails,
-        /// `contract_template_id`: string; optional, may be null.
+        /// `contract_template_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub contract_template_id: ::std::option::Option<::std::string::String>,
+        pub contract_template_id: crate::runtime::Nullable<::std::string::String>,
         /// `country_code`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
-        /// `external_id`: string; optional, may be null.
+        /// `external_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub external_id: ::std::option::Option<::std::string::String>,
+        pub external_id: crate::runtime::Nullable<::std::string::String>,
         /// `job_title`: [`Variant1JobTitle`]; required.
         pub job_title: Variant1JobTitle,
         /// `meta`: [`Variant1Meta`]; required.
@@ -10100,48 +10105,48 @@ pub mod contracts {
             serde(default = "defaults::create_ic_contract_input_variant3_notice_period")
         )]
         pub notice_period: f64,
-        /// `scope_of_work`: string; optional, may be null.
+        /// `scope_of_work`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub scope_of_work: ::std::option::Option<::std::string::String>,
-        /// `scope_of_work_id`: string; optional, may be null.
+        pub scope_of_work: crate::runtime::Nullable<::std::string::String>,
+        /// `scope_of_work_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub scope_of_work_id: ::std::option::Option<::std::string::String>,
-        /// `seniority`: [`Variant1Seniority`]; optional, may be null.
+        pub scope_of_work_id: crate::runtime::Nullable<::std::string::String>,
+        /// `seniority`: [`Variant1Seniority`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub seniority: ::std::option::Option<Variant1Seniority>,
-        /// `special_clause`: string; optional, may be null.
+        pub seniority: crate::runtime::Nullable<Variant1Seniority>,
+        /// `special_clause`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub special_clause: ::std::option::Option<::std::string::String>,
-        /// `start_date`: string (date); optional, may be null.
+        pub special_clause: crate::runtime::Nullable<::std::string::String>,
+        /// `start_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-        /// `state_code`: string; optional, may be null.
+        pub start_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
+        /// `state_code`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub state_code: ::std::option::Option<::std::string::String>,
-        /// `termination_date`: string (date); optional, may be null.
+        pub state_code: crate::runtime::Nullable<::std::string::String>,
+        /// `termination_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub termination_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub termination_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
         /// `title`: string; required.
         pub title: ::std::string::String,
         /// `type`: [`Variant3Type`]; required.
@@ -10153,58 +10158,59 @@ pub mod contracts {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub who_reports: ::std::option::Option<ContractWhoReports>,
-        /// `worker`: [`Variant1Worker`]; optional, may be null.
+        /// `worker`: [`Variant1Worker`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub worker: ::std::option::Option<Variant1Worker>,
+        pub worker: crate::runtime::Nullable<Variant1Worker>,
     }
     #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateIcContractInputVariant3 { citizenship : ::std::option::Option <
-        ::std::string::String > = "citizenship" => opt, client : Variant1Client =
+        CreateIcContractInputVariant3 { citizenship : crate ::runtime::Nullable <
+        ::std::string::String > = "citizenship" => default, client : Variant1Client =
         "client" => req, compensation_details : Variant2CompensationDetails =
-        "compensation_details" => req, contract_template_id : ::std::option::Option <
-        ::std::string::String > = "contract_template_id" => opt, country_code :
+        "compensation_details" => req, contract_template_id : crate ::runtime::Nullable <
+        ::std::string::String > = "contract_template_id" => default, country_code :
         ::std::option::Option < ::std::string::String > = "country_code" => opt,
-        external_id : ::std::option::Option < ::std::string::String > = "external_id" =>
-        opt, job_title : Variant1JobTitle = "job_title" => req, meta : Variant1Meta =
-        "meta" => req, notice_period : f64 = "notice_period" => (with
-        defaults::create_ic_contract_input_variant3_notice_period), scope_of_work :
-        ::std::option::Option < ::std::string::String > = "scope_of_work" => opt,
-        scope_of_work_id : ::std::option::Option < ::std::string::String > =
-        "scope_of_work_id" => opt, seniority : ::std::option::Option < Variant1Seniority
-        > = "seniority" => opt, special_clause : ::std::option::Option <
-        ::std::string::String > = "special_clause" => opt, start_date :
-        ::std::option::Option < ::chrono::naive::NaiveDate > = "start_date" => opt,
-        state_code : ::std::option::Option < ::std::string::String > = "state_code" =>
-        opt, termination_date : ::std::option::Option < ::chrono::naive::NaiveDate > =
-        "termination_date" => opt, title : ::std::string::String = "title" => req, type_
-        : Variant3Type = "type" => req, who_reports : ::std::option::Option <
-        ContractWhoReports > = "who_reports" => opt, worker : ::std::option::Option <
-        Variant1Worker > = "worker" => opt }
+        external_id : crate ::runtime::Nullable < ::std::string::String > = "external_id"
+        => default, job_title : Variant1JobTitle = "job_title" => req, meta :
+        Variant1Meta = "meta" => req, notice_period : f64 = "notice_period" => (with
+        defaults::create_ic_contract_input_variant3_notice_period), scope_of_work : crate
+        ::runtime::Nullable < ::std::string::String > = "scope_of_work" => default,
+        scope_of_work_id : crate ::runtime::Nullable < ::std::string::String > =
+        "scope_of_work_id" => default, seniority : crate ::runtime::Nullable <
+        Variant1Seniority > = "seniority" => default, special_clause : crate
+        ::runtime::Nullable < ::std::string::String > = "special_clause" => default,
+        start_date : crate ::runtime::Nullable < ::chrono::naive::NaiveDate > =
+        "start_date" => default, state_code : crate ::runtime::Nullable <
+        ::std::string::String > = "state_code" => default, termination_date : crate
+        ::runtime::Nullable < ::chrono::naive::NaiveDate > = "termination_date" =>
+        default, title : ::std::string::String = "title" => req, type_ : Variant3Type =
+        "type" => req, who_reports : ::std::option::Option < ContractWhoReports > =
+        "who_reports" => opt, worker : crate ::runtime::Nullable < Variant1Worker > =
+        "worker" => default }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
-        CreateIcContractInputVariant3 { citizenship = "citizenship" =>
-        (unless::std::option::Option::is_none), client = "client" => always,
+        CreateIcContractInputVariant3 { citizenship = "citizenship" => (unless crate
+        ::runtime::Nullable::is_absent), client = "client" => always,
         compensation_details = "compensation_details" => always, contract_template_id =
-        "contract_template_id" => (unless::std::option::Option::is_none), country_code =
-        "country_code" => (unless::std::option::Option::is_none), external_id =
-        "external_id" => (unless::std::option::Option::is_none), job_title = "job_title"
-        => always, meta = "meta" => always, notice_period = "notice_period" => always,
-        scope_of_work = "scope_of_work" => (unless::std::option::Option::is_none),
-        scope_of_work_id = "scope_of_work_id" => (unless::std::option::Option::is_none),
-        seniority = "seniority" => (unless::std::option::Option::is_none), special_clause
-        = "special_clause" => (unless::std::option::Option::is_none), start_date =
-        "start_date" => (unless::std::option::Option::is_none), state_code = "state_code"
-        => (unless::std::option::Option::is_none), termination_date = "termination_date"
-        => (unless::std::option::Option::is_none), title = "title" => always, type_ =
-        "type" => always, who_reports = "who_reports" =>
-        (unless::std::option::Option::is_none), worker = "worker" =>
-        (unless::std::option::Option::is_none) }
+        "contract_template_id" => (unless crate ::runtime::Nullable::is_absent),
+        country_code = "country_code" => (unless::std::option::Option::is_none),
+        external_id = "external_id" => (unless crate ::runtime::Nullable::is_absent),
+        job_title = "job_title" => always, meta = "meta" => always, notice_period =
+        "notice_period" => always, scope_of_work = "scope_of_work" => (unless crate
+        ::runtime::Nullable::is_absent), scope_of_work_id = "scope_of_work_id" => (unless
+        crate ::runtime::Nullable::is_absent), seniority = "seniority" => (unless crate
+        ::runtime::Nullable::is_absent), special_clause = "special_clause" => (unless
+        crate ::runtime::Nullable::is_absent), start_date = "start_date" => (unless crate
+        ::runtime::Nullable::is_absent), state_code = "state_code" => (unless crate
+        ::runtime::Nullable::is_absent), termination_date = "termination_date" => (unless
+        crate ::runtime::Nullable::is_absent), title = "title" => always, type_ = "type"
+        => always, who_reports = "who_reports" => (unless::std::option::Option::is_none),
+        worker = "worker" => (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "contracts")]
     ///`CreateIcContractInputVariant4`
@@ -10214,34 +10220,34 @@ pub mod contracts {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIcContractInputVariant4 {
-        /// `citizenship`: string; optional, may be null.
+        /// `citizenship`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub citizenship: ::std::option::Option<::std::string::String>,
+        pub citizenship: crate::runtime::Nullable<::std::string::String>,
         /// `client`: [`Variant1Client`]; required.
         pub client: Variant1Client,
         /// `compensation_details`: [`Variant1CompensationDetails`]; required.
         pub compensation_details: Variant1CompensationDetails,
-        /// `contract_template_id`: string; optional, may be null.
+        /// `contract_template_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub contract_template_id: ::std::option::Option<::std::string::String>,
+        pub contract_template_id: crate::runtime::Nullable<::std::string::String>,
         /// `country_code`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub country_code: ::std::option::Option<::std::string::String>,
-        /// `external_id`: string; optional, may be null.
+        /// `external_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub external_id: ::std::option::Option<::std::string::String>,
+        pub external_id: crate::runtime::Nullable<::std::string::String>,
         /// `job_title`: [`Variant1JobTitle`]; required.
         pub job_title: Variant1JobTitle,
         /// `meta`: [`Variant1Meta`]; required.
@@ -10252,44 +10258,44 @@ pub mod contracts {
             serde(default = "defaults::create_ic_contract_input_variant4_notice_period")
         )]
         pub notice_period: f64,
-        /// `scope_of_work`: string; optional, may be null.
+        /// `scope_of_work`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub scope_of_work: ::std::option::Option<::std::string::String>,
-        /// `scope_of_work_id`: string; optional, may be null.
+        pub scope_of_work: crate::runtime::Nullable<::std::string::String>,
+        /// `scope_of_work_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub scope_of_work_id: ::std::option::Option<::std::string::String>,
-        /// `seniority`: [`Variant1Seniority`]; optional, may be null.
+        pub scope_of_work_id: crate::runtime::Nullable<::std::string::String>,
+        /// `seniority`: [`Variant1Seniority`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub seniority: ::std::option::Option<Variant1Seniority>,
-        /// `special_clause`: string; optional, may be null.
+        pub seniority: crate::runtime::Nullable<Variant1Seniority>,
+        /// `special_clause`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub special_clause: ::std::option::Option<::std::string::String>,
+        pub special_clause: crate::runtime::Nullable<::std::string::String>,
         /// `start_date`: string (date); required.
         pub start_date: ::chrono::naive::NaiveDate,
-        /// `state_code`: string; optional, may be null.
+        /// `state_code`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub state_code: ::std::option::Option<::std::string::String>,
-        /// `termination_date`: string (date); optional, may be null.
+        pub state_code: crate::runtime::Nullable<::std::string::String>,
+        /// `termination_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub termination_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub termination_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
         /// `title`: string; required.
         pub title: ::std::string::String,
         /// `type`: [`Variant4Type`]; required.
@@ -10301,57 +10307,58 @@ pub mod contracts {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub who_reports: ::std::option::Option<ContractWhoReports>,
-        /// `worker`: [`Variant1Worker`]; optional, may be null.
+        /// `worker`: [`Variant1Worker`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub worker: ::std::option::Option<Variant1Worker>,
+        pub worker: crate::runtime::Nullable<Variant1Worker>,
     }
     #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateIcContractInputVariant4 { citizenship : ::std::option::Option <
-        ::std::string::String > = "citizenship" => opt, client : Variant1Client =
+        CreateIcContractInputVariant4 { citizenship : crate ::runtime::Nullable <
+        ::std::string::String > = "citizenship" => default, client : Variant1Client =
         "client" => req, compensation_details : Variant1CompensationDetails =
-        "compensation_details" => req, contract_template_id : ::std::option::Option <
-        ::std::string::String > = "contract_template_id" => opt, country_code :
+        "compensation_details" => req, contract_template_id : crate ::runtime::Nullable <
+        ::std::string::String > = "contract_template_id" => default, country_code :
         ::std::option::Option < ::std::string::String > = "country_code" => opt,
-        external_id : ::std::option::Option < ::std::string::String > = "external_id" =>
-        opt, job_title : Variant1JobTitle = "job_title" => req, meta : Variant1Meta =
-        "meta" => req, notice_period : f64 = "notice_period" => (with
-        defaults::create_ic_contract_input_variant4_notice_period), scope_of_work :
-        ::std::option::Option < ::std::string::String > = "scope_of_work" => opt,
-        scope_of_work_id : ::std::option::Option < ::std::string::String > =
-        "scope_of_work_id" => opt, seniority : ::std::option::Option < Variant1Seniority
-        > = "seniority" => opt, special_clause : ::std::option::Option <
-        ::std::string::String > = "special_clause" => opt, start_date :
-        ::chrono::naive::NaiveDate = "start_date" => req, state_code :
-        ::std::option::Option < ::std::string::String > = "state_code" => opt,
-        termination_date : ::std::option::Option < ::chrono::naive::NaiveDate > =
-        "termination_date" => opt, title : ::std::string::String = "title" => req, type_
-        : Variant4Type = "type" => req, who_reports : ::std::option::Option <
-        ContractWhoReports > = "who_reports" => opt, worker : ::std::option::Option <
-        Variant1Worker > = "worker" => opt }
+        external_id : crate ::runtime::Nullable < ::std::string::String > = "external_id"
+        => default, job_title : Variant1JobTitle = "job_title" => req, meta :
+        Variant1Meta = "meta" => req, notice_period : f64 = "notice_period" => (with
+        defaults::create_ic_contract_input_variant4_notice_period), scope_of_work : crate
+        ::runtime::Nullable < ::std::string::String > = "scope_of_work" => default,
+        scope_of_work_id : crate ::runtime::Nullable < ::std::string::String > =
+        "scope_of_work_id" => default, seniority : crate ::runtime::Nullable <
+        Variant1Seniority > = "seniority" => default, special_clause : crate
+        ::runtime::Nullable < ::std::string::String > = "special_clause" => default,
+        start_date : ::chrono::naive::NaiveDate = "start_date" => req, state_code : crate
+        ::runtime::Nullable < ::std::string::String > = "state_code" => default,
+        termination_date : crate ::runtime::Nullable < ::chrono::naive::NaiveDate > =
+        "termination_date" => default, title : ::std::string::String = "title" => req,
+        type_ : Variant4Type = "type" => req, who_reports : ::std::option::Option <
+        ContractWhoReports > = "who_reports" => opt, worker : crate ::runtime::Nullable <
+        Variant1Worker > = "worker" => default }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
-        CreateIcContractInputVariant4 { citizenship = "citizenship" =>
-        (unless::std::option::Option::is_none), client = "client" => always,
+        CreateIcContractInputVariant4 { citizenship = "citizenship" => (unless crate
+        ::runtime::Nullable::is_absent), client = "client" => always,
         compensation_details = "compensation_details" => always, contract_template_id =
-        "contract_template_id" => (unless::std::option::Option::is_none), country_code =
-        "country_code" => (unless::std::option::Option::is_none), external_id =
-        "external_id" => (unless::std::option::Option::is_none), job_title = "job_title"
-        => always, meta = "meta" => always, notice_period = "notice_period" => always,
-        scope_of_work = "scope_of_work" => (unless::std::option::Option::is_none),
-        scope_of_work_id = "scope_of_work_id" => (unless::std::option::Option::is_none),
-        seniority = "seniority" => (unless::std::option::Option::is_none), special_clause
-        = "special_clause" => (unless::std::option::Option::is_none), start_date =
-        "start_date" => always, state_code = "state_code" =>
-        (unless::std::option::Option::is_none), termination_date = "termination_date" =>
-        (unless::std::option::Option::is_none), title = "title" => always, type_ = "type"
-        => always, who_reports = "who_reports" => (unless::std::option::Option::is_none),
-        worker = "worker" => (unless::std::option::Option::is_none) }
+        "contract_template_id" => (unless crate ::runtime::Nullable::is_absent),
+        country_code = "country_code" => (unless::std::option::Option::is_none),
+        external_id = "external_id" => (unless crate ::runtime::Nullable::is_absent),
+        job_title = "job_title" => always, meta = "meta" => always, notice_period =
+        "notice_period" => always, scope_of_work = "scope_of_work" => (unless crate
+        ::runtime::Nullable::is_absent), scope_of_work_id = "scope_of_work_id" => (unless
+        crate ::runtime::Nullable::is_absent), seniority = "seniority" => (unless crate
+        ::runtime::Nullable::is_absent), special_clause = "special_clause" => (unless
+        crate ::runtime::Nullable::is_absent), start_date = "start_date" => always,
+        state_code = "state_code" => (unless crate ::runtime::Nullable::is_absent),
+        termination_date = "termination_date" => (unless crate
+        ::runtime::Nullable::is_absent), title = "title" => always, type_ = "type" =>
+        always, who_reports = "who_reports" => (unless::std::option::Option::is_none),
+        worker = "worker" => (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "contracts")]
     ///`CreateIcContractRequest`
@@ -12302,12 +12309,12 @@ pub mod contracts {
             serde(default = "defaults::variant1_compensation_details_first_payment")
         )]
         pub first_payment: f64,
-        /// `first_payment_date`: string; optional, may be null.
+        /// `first_payment_date`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub first_payment_date: ::std::option::Option<::std::string::String>,
+        pub first_payment_date: crate::runtime::Nullable<::std::string::String>,
         /// `frequency`: [`ContractsInputFrequency`]; required.
         pub frequency: ContractsInputFrequency,
         /// `notice_period`: number; optional, a default when absent.
@@ -12337,11 +12344,12 @@ pub mod contracts {
         req, cycle_end_type : CycleEndType = "cycle_end_type" => req, first_payment : f64
         = "first_payment" => (with
         defaults::variant1_compensation_details_first_payment), first_payment_date :
-        ::std::option::Option < ::std::string::String > = "first_payment_date" => opt,
-        frequency : ContractsInputFrequency = "frequency" => req, notice_period : f64 =
-        "notice_period" => (with defaults::variant1_compensation_details_notice_period),
-        pay_before_weekends : ::std::option::Option < bool > = "pay_before_weekends" =>
-        opt, payment_due_days : f64 = "payment_due_days" => req, payment_due_type :
+        crate ::runtime::Nullable < ::std::string::String > = "first_payment_date" =>
+        default, frequency : ContractsInputFrequency = "frequency" => req, notice_period
+        : f64 = "notice_period" => (with
+        defaults::variant1_compensation_details_notice_period), pay_before_weekends :
+        ::std::option::Option < bool > = "pay_before_weekends" => opt, payment_due_days :
+        f64 = "payment_due_days" => req, payment_due_type :
         CompensationDetailsPaymentDueType = "payment_due_type" => req, scale :
         ContractScale = "scale" => req }
     );
@@ -12350,12 +12358,12 @@ pub mod contracts {
         Variant1CompensationDetails { amount = "amount" => always, currency_code =
         "currency_code" => always, cycle_end = "cycle_end" => always, cycle_end_type =
         "cycle_end_type" => always, first_payment = "first_payment" => always,
-        first_payment_date = "first_payment_date" =>
-        (unless::std::option::Option::is_none), frequency = "frequency" => always,
-        notice_period = "notice_period" => always, pay_before_weekends =
-        "pay_before_weekends" => (unless::std::option::Option::is_none), payment_due_days
-        = "payment_due_days" => always, payment_due_type = "payment_due_type" => always,
-        scale = "scale" => always }
+        first_payment_date = "first_payment_date" => (unless crate
+        ::runtime::Nullable::is_absent), frequency = "frequency" => always, notice_period
+        = "notice_period" => always, pay_before_weekends = "pay_before_weekends" =>
+        (unless::std::option::Option::is_none), payment_due_days = "payment_due_days" =>
+        always, payment_due_type = "payment_due_type" => always, scale = "scale" =>
+        always }
     );
     #[cfg(feature = "contracts")]
     ///`Variant1JobTitle`
@@ -12371,23 +12379,24 @@ pub mod contracts {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub id: ::std::option::Option<ContractAdjustmentAmount>,
-        /// `name`: string; optional, may be null.
+        /// `name`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         Variant1JobTitle { id : ::std::option::Option < ContractAdjustmentAmount > = "id"
-        => opt, name : ::std::option::Option < ::std::string::String > = "name" => opt }
+        => opt, name : crate ::runtime::Nullable < ::std::string::String > = "name" =>
+        default }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
         Variant1JobTitle { id = "id" => (unless::std::option::Option::is_none), name =
-        "name" => (unless::std::option::Option::is_none) }
+        "name" => (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "contracts")]
     ///`Variant1Meta`
@@ -12456,34 +12465,35 @@ pub mod contracts {
         pub expected_email: ::std::option::Option<::std::string::String>,
         /// `first_name`: string; required, may be null.
         pub first_name: ::std::option::Option<::std::string::String>,
-        /// `last_name`: string; optional, may be null.
+        /// `last_name`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `work_email`: string; optional, may be null.
+        pub last_name: crate::runtime::Nullable<::std::string::String>,
+        /// `work_email`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub work_email: ::std::option::Option<::std::string::String>,
+        pub work_email: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         Variant1Worker { expected_email : ::std::option::Option < ::std::string::String >
         = "expected_email" => opt, first_name : ::std::option::Option <
-        ::std::string::String > = "first_name" => opt, last_name : ::std::option::Option
-        < ::std::string::String > = "last_name" => opt, work_email :
-        ::std::option::Option < ::std::string::String > = "work_email" => opt }
+        ::std::string::String > = "first_name" => opt, last_name : crate
+        ::runtime::Nullable < ::std::string::String > = "last_name" => default,
+        work_email : crate ::runtime::Nullable < ::std::string::String > = "work_email"
+        => default }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
         Variant1Worker { expected_email = "expected_email" => always, first_name =
-        "first_name" => always, last_name = "last_name" =>
-        (unless::std::option::Option::is_none), work_email = "work_email" =>
-        (unless::std::option::Option::is_none) }
+        "first_name" => always, last_name = "last_name" => (unless crate
+        ::runtime::Nullable::is_absent), work_email = "work_email" => (unless crate
+        ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "contracts")]
     ///`Variant2CompensationDetails`
@@ -12511,12 +12521,12 @@ pub mod contracts {
             serde(default = "defaults::variant2_compensation_details_first_payment")
         )]
         pub first_payment: f64,
-        /// `first_payment_date`: string; optional, may be null.
+        /// `first_payment_date`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub first_payment_date: ::std::option::Option<::std::string::String>,
+        pub first_payment_date: crate::runtime::Nullable<::std::string::String>,
         /// `frequency`: [`ContractsInputFrequency`]; required.
         pub frequency: ContractsInputFrequency,
         /// `notice_period`: number; optional, a default when absent.
@@ -12544,11 +12554,12 @@ pub mod contracts {
         : f64 = "cycle_end" => req, cycle_end_type : CycleEndType = "cycle_end_type" =>
         req, first_payment : f64 = "first_payment" => (with
         defaults::variant2_compensation_details_first_payment), first_payment_date :
-        ::std::option::Option < ::std::string::String > = "first_payment_date" => opt,
-        frequency : ContractsInputFrequency = "frequency" => req, notice_period : f64 =
-        "notice_period" => (with defaults::variant2_compensation_details_notice_period),
-        pay_before_weekends : ::std::option::Option < bool > = "pay_before_weekends" =>
-        opt, payment_due_days : f64 = "payment_due_days" => req, payment_due_type :
+        crate ::runtime::Nullable < ::std::string::String > = "first_payment_date" =>
+        default, frequency : ContractsInputFrequency = "frequency" => req, notice_period
+        : f64 = "notice_period" => (with
+        defaults::variant2_compensation_details_notice_period), pay_before_weekends :
+        ::std::option::Option < bool > = "pay_before_weekends" => opt, payment_due_days :
+        f64 = "payment_due_days" => req, payment_due_type :
         CompensationDetailsPaymentDueType = "payment_due_type" => req }
     );
     #[cfg(feature = "contracts")]
@@ -12557,8 +12568,8 @@ pub mod contracts {
         (unless::std::option::Option::is_none), currency_code = "currency_code" =>
         always, cycle_end = "cycle_end" => always, cycle_end_type = "cycle_end_type" =>
         always, first_payment = "first_payment" => always, first_payment_date =
-        "first_payment_date" => (unless::std::option::Option::is_none), frequency =
-        "frequency" => always, notice_period = "notice_period" => always,
+        "first_payment_date" => (unless crate ::runtime::Nullable::is_absent), frequency
+        = "frequency" => always, notice_period = "notice_period" => always,
         pay_before_weekends = "pay_before_weekends" =>
         (unless::std::option::Option::is_none), payment_due_days = "payment_due_days" =>
         always, payment_due_type = "payment_due_type" => always }
@@ -12831,25 +12842,26 @@ pub mod cost_calculator {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CostInputBenefit {
-        /// `plan_id`: string; optional, may be null.
+        /// `plan_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub plan_id: ::std::option::Option<::std::string::String>,
+        pub plan_id: crate::runtime::Nullable<::std::string::String>,
         /// `provider_id`: string; required.
         pub provider_id: ::std::string::String,
     }
     #[cfg(feature = "cost-calculator")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CostInputBenefit { plan_id : ::std::option::Option < ::std::string::String > =
-        "plan_id" => opt, provider_id : ::std::string::String = "provider_id" => req }
+        CostInputBenefit { plan_id : crate ::runtime::Nullable < ::std::string::String >
+        = "plan_id" => default, provider_id : ::std::string::String = "provider_id" =>
+        req }
     );
     #[cfg(feature = "cost-calculator")]
     lean_ser!(
-        CostInputBenefit { plan_id = "plan_id" => (unless::std::option::Option::is_none),
-        provider_id = "provider_id" => always }
+        CostInputBenefit { plan_id = "plan_id" => (unless crate
+        ::runtime::Nullable::is_absent), provider_id = "provider_id" => always }
     );
     #[cfg(feature = "cost-calculator")]
     ///`GetEmploymentCostInput`
@@ -12859,12 +12871,12 @@ pub mod cost_calculator {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetEmploymentCostInput {
-        /// `benefits`: array of [`CostInputBenefit`]; optional, may be null.
+        /// `benefits`: array of [`CostInputBenefit`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub benefits: ::std::option::Option<::std::vec::Vec<CostInputBenefit>>,
+        pub benefits: crate::runtime::Nullable<::std::vec::Vec<CostInputBenefit>>,
         /// `country`: string; required.
         pub country: ::std::string::String,
         /// `country_code`: string; optional, may be null.
@@ -12887,8 +12899,8 @@ pub mod cost_calculator {
     #[cfg(feature = "cost-calculator")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        GetEmploymentCostInput { benefits : ::std::option::Option < ::std::vec::Vec <
-        CostInputBenefit > > = "benefits" => opt, country : ::std::string::String =
+        GetEmploymentCostInput { benefits : crate ::runtime::Nullable < ::std::vec::Vec <
+        CostInputBenefit > > = "benefits" => default, country : ::std::string::String =
         "country" => req, country_code : ::std::option::Option < ::std::string::String >
         = "country_code" => opt, currency : ::std::string::String = "currency" => req,
         salary : f64 = "salary" => req, state : ::std::option::Option <
@@ -12896,10 +12908,10 @@ pub mod cost_calculator {
     );
     #[cfg(feature = "cost-calculator")]
     lean_ser!(
-        GetEmploymentCostInput { benefits = "benefits" =>
-        (unless::std::option::Option::is_none), country = "country" => always,
-        country_code = "country_code" => (unless::std::option::Option::is_none), currency
-        = "currency" => always, salary = "salary" => always, state = "state" =>
+        GetEmploymentCostInput { benefits = "benefits" => (unless crate
+        ::runtime::Nullable::is_absent), country = "country" => always, country_code =
+        "country_code" => (unless::std::option::Option::is_none), currency = "currency"
+        => always, salary = "salary" => always, state = "state" =>
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "cost-calculator")]
@@ -17359,12 +17371,12 @@ pub mod eor_amendments {
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateContractAmendmentEorInput {
-        /// `additional_info`: [`AdditionalInfo`]; optional, may be null.
+        /// `additional_info`: [`AdditionalInfo`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub additional_info: ::std::option::Option<AdditionalInfo>,
+        pub additional_info: crate::runtime::Nullable<AdditionalInfo>,
         /// `custom`: array of [`EorInputCustom`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
@@ -17461,12 +17473,12 @@ pub mod eor_amendments {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub scope: ::std::option::Option<::std::string::String>,
-        /// `seniority_date`: string (date); optional, may be null.
+        /// `seniority_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub seniority_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub seniority_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
         /// `seniority_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -17501,8 +17513,8 @@ pub mod eor_amendments {
     #[cfg(feature = "eor-amendments")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateContractAmendmentEorInput { additional_info : ::std::option::Option <
-        AdditionalInfo > = "additional_info" => opt, custom : ::std::vec::Vec <
+        CreateContractAmendmentEorInput { additional_info : crate ::runtime::Nullable <
+        AdditionalInfo > = "additional_info" => default, custom : ::std::vec::Vec <
         EorInputCustom > = "custom" => default, effective_date : ::std::option::Option <
         ::chrono::naive::NaiveDate > = "effective_date" => opt, employment_state :
         ::std::option::Option < ::std::string::String > = "employment_state" => opt,
@@ -17522,19 +17534,19 @@ pub mod eor_amendments {
         ::std::option::Option < NoticePeriodType > = "probation_period_type_for_definite"
         => opt, salary : ::std::option::Option < f64 > = "salary" => opt, scope :
         ::std::option::Option < ::std::string::String > = "scope" => opt, seniority_date
-        : ::std::option::Option < ::chrono::naive::NaiveDate > = "seniority_date" => opt,
-        seniority_id : ::std::option::Option < ::std::string::String > = "seniority_id"
-        => opt, start_date : ::std::option::Option < ::chrono::naive::NaiveDate > =
-        "start_date" => opt, time_off_type : ::std::option::Option <
-        DetailsResponseTimeOffType > = "time_off_type" => opt, variable_compensation :
-        ::std::option::Option < EorInputVariableCompensation > = "variable_compensation"
-        => opt, work_hours_per_week : ::std::option::Option < f64 > =
-        "work_hours_per_week" => opt }
+        : crate ::runtime::Nullable < ::chrono::naive::NaiveDate > = "seniority_date" =>
+        default, seniority_id : ::std::option::Option < ::std::string::String > =
+        "seniority_id" => opt, start_date : ::std::option::Option <
+        ::chrono::naive::NaiveDate > = "start_date" => opt, time_off_type :
+        ::std::option::Option < DetailsResponseTimeOffType > = "time_off_type" => opt,
+        variable_compensation : ::std::option::Option < EorInputVariableCompensation > =
+        "variable_compensation" => opt, work_hours_per_week : ::std::option::Option < f64
+        > = "work_hours_per_week" => opt }
     );
     #[cfg(feature = "eor-amendments")]
     lean_ser!(
-        CreateContractAmendmentEorInput { additional_info = "additional_info" =>
-        (unless::std::option::Option::is_none), custom = "custom" =>
+        CreateContractAmendmentEorInput { additional_info = "additional_info" => (unless
+        crate ::runtime::Nullable::is_absent), custom = "custom" =>
         (unless::std::vec::Vec::is_empty), effective_date = "effective_date" =>
         (unless::std::option::Option::is_none), employment_state = "employment_state" =>
         (unless::std::option::Option::is_none), employment_type = "employment_type" =>
@@ -17552,7 +17564,7 @@ pub mod eor_amendments {
         "probation_period_type_for_definite" => (unless::std::option::Option::is_none),
         salary = "salary" => (unless::std::option::Option::is_none), scope = "scope" =>
         (unless::std::option::Option::is_none), seniority_date = "seniority_date" =>
-        (unless::std::option::Option::is_none), seniority_id = "seniority_id" =>
+        (unless crate ::runtime::Nullable::is_absent), seniority_id = "seniority_id" =>
         (unless::std::option::Option::is_none), start_date = "start_date" =>
         (unless::std::option::Option::is_none), time_off_type = "time_off_type" =>
         (unless::std::option::Option::is_none), variable_compensation =
@@ -19325,12 +19337,12 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub pension: ::std::option::Option<Pension>,
-        /// `quote_additional_fields`: [`ContractInputQuoteAdditionalFields`]; optional, may be null.
+        /// `quote_additional_fields`: [`ContractInputQuoteAdditionalFields`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub quote_additional_fields: ::std::option::Option<
+        pub quote_additional_fields: crate::runtime::Nullable<
             ContractInputQuoteAdditionalFields,
         >,
         /// `seniority`: [`ContractInputSeniority`]; required.
@@ -19347,8 +19359,8 @@ pub mod eor_contract {
         => req, health_plan_id : ::std::option::Option < ::std::string::String > =
         "health_plan_id" => opt, job_title : ::std::string::String = "job_title" => req,
         pension : ::std::option::Option < Pension > = "pension" => opt,
-        quote_additional_fields : ::std::option::Option <
-        ContractInputQuoteAdditionalFields > = "quote_additional_fields" => opt,
+        quote_additional_fields : crate ::runtime::Nullable <
+        ContractInputQuoteAdditionalFields > = "quote_additional_fields" => default,
         seniority : ContractInputSeniority = "seniority" => req }
     );
     #[cfg(feature = "eor-contract")]
@@ -19359,8 +19371,8 @@ pub mod eor_contract {
         always, employment = "employment" => always, health_plan_id = "health_plan_id" =>
         (unless::std::option::Option::is_none), job_title = "job_title" => always,
         pension = "pension" => (unless::std::option::Option::is_none),
-        quote_additional_fields = "quote_additional_fields" =>
-        (unless::std::option::Option::is_none), seniority = "seniority" => always }
+        quote_additional_fields = "quote_additional_fields" => (unless crate
+        ::runtime::Nullable::is_absent), seniority = "seniority" => always }
     );
     #[cfg(feature = "eor-contract")]
     ///`CreateEorContractInputClient`
@@ -19435,26 +19447,26 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub salary: ::std::option::Option<f64>,
-        /// `signing_bonus`: number; optional, may be null.
+        /// `signing_bonus`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub signing_bonus: ::std::option::Option<f64>,
-        /// `signing_bonus_payout_type`: [`CompensationDetailsSigningBonusPayoutType`]; optional, may be null.
+        pub signing_bonus: crate::runtime::Nullable<f64>,
+        /// `signing_bonus_payout_type`: [`CompensationDetailsSigningBonusPayoutType`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub signing_bonus_payout_type: ::std::option::Option<
+        pub signing_bonus_payout_type: crate::runtime::Nullable<
             CompensationDetailsSigningBonusPayoutType,
         >,
-        /// `variable_compensation`: number; optional, may be null.
+        /// `variable_compensation`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub variable_compensation: ::std::option::Option<f64>,
+        pub variable_compensation: crate::runtime::Nullable<f64>,
         /// `variable_compensation_effective_date`: string (date); optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -19463,12 +19475,12 @@ pub mod eor_contract {
         pub variable_compensation_effective_date: ::std::option::Option<
             ::chrono::naive::NaiveDate,
         >,
-        /// `variable_compensation_timeline`: [`VariableCompensationTimeline`]; optional, may be null.
+        /// `variable_compensation_timeline`: [`VariableCompensationTimeline`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub variable_compensation_timeline: ::std::option::Option<
+        pub variable_compensation_timeline: crate::runtime::Nullable<
             VariableCompensationTimeline,
         >,
         /// `variable_compensation_title`: string; optional, may be null.
@@ -19477,12 +19489,14 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub variable_compensation_title: ::std::option::Option<::std::string::String>,
-        /// `variable_compensation_type`: [`VariableCompensationType`]; optional, may be null.
+        /// `variable_compensation_type`: [`VariableCompensationType`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub variable_compensation_type: ::std::option::Option<VariableCompensationType>,
+        pub variable_compensation_type: crate::runtime::Nullable<
+            VariableCompensationType,
+        >,
     }
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
@@ -19491,18 +19505,19 @@ pub mod eor_contract {
         "currency" => req, fixed_adjustments : ::std::vec::Vec <
         CompensationDetailsFixedAdjustment > = "fixed_adjustments" => default,
         hourly_rate : ::std::option::Option < f64 > = "hourly_rate" => opt, salary :
-        ::std::option::Option < f64 > = "salary" => opt, signing_bonus :
-        ::std::option::Option < f64 > = "signing_bonus" => opt, signing_bonus_payout_type
-        : ::std::option::Option < CompensationDetailsSigningBonusPayoutType > =
-        "signing_bonus_payout_type" => opt, variable_compensation : ::std::option::Option
-        < f64 > = "variable_compensation" => opt, variable_compensation_effective_date :
+        ::std::option::Option < f64 > = "salary" => opt, signing_bonus : crate
+        ::runtime::Nullable < f64 > = "signing_bonus" => default,
+        signing_bonus_payout_type : crate ::runtime::Nullable <
+        CompensationDetailsSigningBonusPayoutType > = "signing_bonus_payout_type" =>
+        default, variable_compensation : crate ::runtime::Nullable < f64 > =
+        "variable_compensation" => default, variable_compensation_effective_date :
         ::std::option::Option < ::chrono::naive::NaiveDate > =
         "variable_compensation_effective_date" => opt, variable_compensation_timeline :
-        ::std::option::Option < VariableCompensationTimeline > =
-        "variable_compensation_timeline" => opt, variable_compensation_title :
+        crate ::runtime::Nullable < VariableCompensationTimeline > =
+        "variable_compensation_timeline" => default, variable_compensation_title :
         ::std::option::Option < ::std::string::String > = "variable_compensation_title"
-        => opt, variable_compensation_type : ::std::option::Option <
-        VariableCompensationType > = "variable_compensation_type" => opt }
+        => opt, variable_compensation_type : crate ::runtime::Nullable <
+        VariableCompensationType > = "variable_compensation_type" => default }
     );
     #[cfg(feature = "eor-contract")]
     lean_ser!(
@@ -19510,16 +19525,17 @@ pub mod eor_contract {
         fixed_adjustments = "fixed_adjustments" => (unless::std::vec::Vec::is_empty),
         hourly_rate = "hourly_rate" => (unless::std::option::Option::is_none), salary =
         "salary" => (unless::std::option::Option::is_none), signing_bonus =
-        "signing_bonus" => (unless::std::option::Option::is_none),
-        signing_bonus_payout_type = "signing_bonus_payout_type" =>
-        (unless::std::option::Option::is_none), variable_compensation =
-        "variable_compensation" => (unless::std::option::Option::is_none),
+        "signing_bonus" => (unless crate ::runtime::Nullable::is_absent),
+        signing_bonus_payout_type = "signing_bonus_payout_type" => (unless crate
+        ::runtime::Nullable::is_absent), variable_compensation = "variable_compensation"
+        => (unless crate ::runtime::Nullable::is_absent),
         variable_compensation_effective_date = "variable_compensation_effective_date" =>
         (unless::std::option::Option::is_none), variable_compensation_timeline =
-        "variable_compensation_timeline" => (unless::std::option::Option::is_none),
-        variable_compensation_title = "variable_compensation_title" =>
-        (unless::std::option::Option::is_none), variable_compensation_type =
-        "variable_compensation_type" => (unless::std::option::Option::is_none) }
+        "variable_compensation_timeline" => (unless crate
+        ::runtime::Nullable::is_absent), variable_compensation_title =
+        "variable_compensation_title" => (unless::std::option::Option::is_none),
+        variable_compensation_type = "variable_compensation_type" => (unless crate
+        ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "eor-contract")]
     ///`CreateEorContractInputEmployee`
@@ -19529,12 +19545,12 @@ pub mod eor_contract {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateEorContractInputEmployee {
-        /// `address`: [`CreateEorContractInputEmployeeAddress`]; optional, may be null.
+        /// `address`: [`CreateEorContractInputEmployeeAddress`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub address: ::std::option::Option<CreateEorContractInputEmployeeAddress>,
+        pub address: crate::runtime::Nullable<CreateEorContractInputEmployeeAddress>,
         /// `email`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -19563,8 +19579,8 @@ pub mod eor_contract {
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateEorContractInputEmployee { address : ::std::option::Option <
-        CreateEorContractInputEmployeeAddress > = "address" => opt, email :
+        CreateEorContractInputEmployee { address : crate ::runtime::Nullable <
+        CreateEorContractInputEmployeeAddress > = "address" => default, email :
         ::std::option::Option < ::std::string::String > = "email" => opt, external_id :
         ::std::option::Option < ::std::string::String > = "external_id" => opt,
         first_name : ::std::string::String = "first_name" => req, last_name :
@@ -19574,8 +19590,8 @@ pub mod eor_contract {
     );
     #[cfg(feature = "eor-contract")]
     lean_ser!(
-        CreateEorContractInputEmployee { address = "address" =>
-        (unless::std::option::Option::is_none), email = "email" =>
+        CreateEorContractInputEmployee { address = "address" => (unless crate
+        ::runtime::Nullable::is_absent), email = "email" =>
         (unless::std::option::Option::is_none), external_id = "external_id" =>
         (unless::std::option::Option::is_none), first_name = "first_name" => always,
         last_name = "last_name" => always, nationality = "nationality" => always,
@@ -19601,12 +19617,12 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub country: ::std::option::Option<::std::string::String>,
-        /// `state`: string; optional, may be null.
+        /// `state`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub state: ::std::option::Option<::std::string::String>,
+        pub state: crate::runtime::Nullable<::std::string::String>,
         /// `street`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -19625,8 +19641,8 @@ pub mod eor_contract {
     lean_de!(
         CreateEorContractInputEmployeeAddress { city : ::std::option::Option <
         ::std::string::String > = "city" => opt, country : ::std::option::Option <
-        ::std::string::String > = "country" => opt, state : ::std::option::Option <
-        ::std::string::String > = "state" => opt, street : ::std::option::Option <
+        ::std::string::String > = "country" => opt, state : crate ::runtime::Nullable <
+        ::std::string::String > = "state" => default, street : ::std::option::Option <
         ::std::string::String > = "street" => opt, zip : ::std::option::Option <
         ::std::string::String > = "zip" => opt }
     );
@@ -19634,8 +19650,8 @@ pub mod eor_contract {
     lean_ser!(
         CreateEorContractInputEmployeeAddress { city = "city" =>
         (unless::std::option::Option::is_none), country = "country" =>
-        (unless::std::option::Option::is_none), state = "state" =>
-        (unless::std::option::Option::is_none), street = "street" =>
+        (unless::std::option::Option::is_none), state = "state" => (unless crate
+        ::runtime::Nullable::is_absent), street = "street" =>
         (unless::std::option::Option::is_none), zip = "zip" =>
         (unless::std::option::Option::is_none) }
     );
@@ -19652,30 +19668,30 @@ pub mod eor_contract {
         /// `employee_completed_past_probation`: boolean; optional, a default when absent.
         #[cfg_attr(feature = "schemars", serde(default))]
         pub employee_completed_past_probation: bool,
-        /// `end_date`: string (date); optional, may be null.
+        /// `end_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-        /// `holidays`: number; optional, may be null.
+        pub end_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
+        /// `holidays`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub holidays: ::std::option::Option<f64>,
+        pub holidays: crate::runtime::Nullable<f64>,
         /// `is_hourly`: boolean; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub is_hourly: ::std::option::Option<bool>,
-        /// `notice_period_after_probation`: number; optional, may be null.
+        /// `notice_period_after_probation`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub notice_period_after_probation: ::std::option::Option<f64>,
+        pub notice_period_after_probation: crate::runtime::Nullable<f64>,
         /// `notice_period_after_probation_time_unit`: [`NoticePeriodTimeUnit`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -19684,12 +19700,12 @@ pub mod eor_contract {
         pub notice_period_after_probation_time_unit: ::std::option::Option<
             NoticePeriodTimeUnit,
         >,
-        /// `notice_period_during_probation`: number; optional, may be null.
+        /// `notice_period_during_probation`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub notice_period_during_probation: ::std::option::Option<f64>,
+        pub notice_period_during_probation: crate::runtime::Nullable<f64>,
         /// `notice_period_during_probation_time_unit`: [`NoticePeriodTimeUnit`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -19704,12 +19720,12 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub notice_period_type: ::std::option::Option<NoticePeriodType>,
-        /// `probation_period`: number; optional, may be null.
+        /// `probation_period`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub probation_period: ::std::option::Option<f64>,
+        pub probation_period: crate::runtime::Nullable<f64>,
         /// `probation_period_time_unit`: [`NoticePeriodTimeUnit`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -19738,12 +19754,12 @@ pub mod eor_contract {
         pub sick_leave_days: ::std::option::Option<i64>,
         /// `start_date`: string (date); required.
         pub start_date: ::chrono::naive::NaiveDate,
-        /// `state`: string; optional, may be null.
+        /// `state`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub state: ::std::option::Option<::std::string::String>,
+        pub state: crate::runtime::Nullable<::std::string::String>,
         /// `time_off_type`: [`EmploymentTimeOffType`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -19773,57 +19789,58 @@ pub mod eor_contract {
     lean_de!(
         CreateEorContractInputEmployment { country : ::std::string::String = "country" =>
         req, employee_completed_past_probation : bool =
-        "employee_completed_past_probation" => default, end_date : ::std::option::Option
-        < ::chrono::naive::NaiveDate > = "end_date" => opt, holidays :
-        ::std::option::Option < f64 > = "holidays" => opt, is_hourly :
+        "employee_completed_past_probation" => default, end_date : crate
+        ::runtime::Nullable < ::chrono::naive::NaiveDate > = "end_date" => default,
+        holidays : crate ::runtime::Nullable < f64 > = "holidays" => default, is_hourly :
         ::std::option::Option < bool > = "is_hourly" => opt,
-        notice_period_after_probation : ::std::option::Option < f64 > =
-        "notice_period_after_probation" => opt, notice_period_after_probation_time_unit :
-        ::std::option::Option < NoticePeriodTimeUnit > =
-        "notice_period_after_probation_time_unit" => opt, notice_period_during_probation
-        : ::std::option::Option < f64 > = "notice_period_during_probation" => opt,
+        notice_period_after_probation : crate ::runtime::Nullable < f64 > =
+        "notice_period_after_probation" => default,
+        notice_period_after_probation_time_unit : ::std::option::Option <
+        NoticePeriodTimeUnit > = "notice_period_after_probation_time_unit" => opt,
+        notice_period_during_probation : crate ::runtime::Nullable < f64 > =
+        "notice_period_during_probation" => default,
         notice_period_during_probation_time_unit : ::std::option::Option <
         NoticePeriodTimeUnit > = "notice_period_during_probation_time_unit" => opt,
         notice_period_type : ::std::option::Option < NoticePeriodType > =
-        "notice_period_type" => opt, probation_period : ::std::option::Option < f64 > =
-        "probation_period" => opt, probation_period_time_unit : ::std::option::Option <
-        NoticePeriodTimeUnit > = "probation_period_time_unit" => opt,
-        probation_period_type_for_definite : ::std::option::Option < NoticePeriodType > =
-        "probation_period_type_for_definite" => opt, scope_of_work : ScopeOfWork =
-        "scope_of_work" => req, seniority_date : ::std::option::Option <
+        "notice_period_type" => opt, probation_period : crate ::runtime::Nullable < f64 >
+        = "probation_period" => default, probation_period_time_unit :
+        ::std::option::Option < NoticePeriodTimeUnit > = "probation_period_time_unit" =>
+        opt, probation_period_type_for_definite : ::std::option::Option <
+        NoticePeriodType > = "probation_period_type_for_definite" => opt, scope_of_work :
+        ScopeOfWork = "scope_of_work" => req, seniority_date : ::std::option::Option <
         ::chrono::naive::NaiveDate > = "seniority_date" => opt, sick_leave_days :
         ::std::option::Option < i64 > = "sick_leave_days" => opt, start_date :
-        ::chrono::naive::NaiveDate = "start_date" => req, state : ::std::option::Option <
-        ::std::string::String > = "state" => opt, time_off_type : ::std::option::Option <
-        EmploymentTimeOffType > = "time_off_type" => opt, type_ : ::std::option::Option <
-        DetailsResponseEmploymentType > = "type" => opt, work_hours_per_week :
-        ::std::option::Option < f64 > = "work_hours_per_week" => opt, work_visa_required
-        : bool = "work_visa_required" => req }
+        ::chrono::naive::NaiveDate = "start_date" => req, state : crate
+        ::runtime::Nullable < ::std::string::String > = "state" => default, time_off_type
+        : ::std::option::Option < EmploymentTimeOffType > = "time_off_type" => opt, type_
+        : ::std::option::Option < DetailsResponseEmploymentType > = "type" => opt,
+        work_hours_per_week : ::std::option::Option < f64 > = "work_hours_per_week" =>
+        opt, work_visa_required : bool = "work_visa_required" => req }
     );
     #[cfg(feature = "eor-contract")]
     lean_ser!(
         CreateEorContractInputEmployment { country = "country" => always,
         employee_completed_past_probation = "employee_completed_past_probation" =>
-        always, end_date = "end_date" => (unless::std::option::Option::is_none), holidays
-        = "holidays" => (unless::std::option::Option::is_none), is_hourly = "is_hourly"
-        => (unless::std::option::Option::is_none), notice_period_after_probation =
-        "notice_period_after_probation" => (unless::std::option::Option::is_none),
-        notice_period_after_probation_time_unit =
+        always, end_date = "end_date" => (unless crate ::runtime::Nullable::is_absent),
+        holidays = "holidays" => (unless crate ::runtime::Nullable::is_absent), is_hourly
+        = "is_hourly" => (unless::std::option::Option::is_none),
+        notice_period_after_probation = "notice_period_after_probation" => (unless crate
+        ::runtime::Nullable::is_absent), notice_period_after_probation_time_unit =
         "notice_period_after_probation_time_unit" =>
         (unless::std::option::Option::is_none), notice_period_during_probation =
-        "notice_period_during_probation" => (unless::std::option::Option::is_none),
-        notice_period_during_probation_time_unit =
+        "notice_period_during_probation" => (unless crate
+        ::runtime::Nullable::is_absent), notice_period_during_probation_time_unit =
         "notice_period_during_probation_time_unit" =>
         (unless::std::option::Option::is_none), notice_period_type = "notice_period_type"
         => (unless::std::option::Option::is_none), probation_period = "probation_period"
-        => (unless::std::option::Option::is_none), probation_period_time_unit =
+        => (unless crate ::runtime::Nullable::is_absent), probation_period_time_unit =
         "probation_period_time_unit" => (unless::std::option::Option::is_none),
         probation_period_type_for_definite = "probation_period_type_for_definite" =>
         (unless::std::option::Option::is_none), scope_of_work = "scope_of_work" =>
         always, seniority_date = "seniority_date" =>
         (unless::std::option::Option::is_none), sick_leave_days = "sick_leave_days" =>
         (unless::std::option::Option::is_none), start_date = "start_date" => always,
-        state = "state" => (unless::std::option::Option::is_none), time_off_type =
+        state = "state" => (unless crate ::runtime::Nullable::is_absent), time_off_type =
         "time_off_type" => (unless::std::option::Option::is_none), type_ = "type" =>
         (unless::std::option::Option::is_none), work_hours_per_week =
         "work_hours_per_week" => (unless::std::option::Option::is_none),
@@ -21623,12 +21640,12 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub allow_consultant_equipment_reimbursement: ::std::option::Option<bool>,
-        /// `benefits`: array of [`UpdateEorContractInputBenefit`]; optional, may be null.
+        /// `benefits`: array of [`UpdateEorContractInputBenefit`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub benefits: ::std::option::Option<
+        pub benefits: crate::runtime::Nullable<
             ::std::vec::Vec<UpdateEorContractInputBenefit>,
         >,
         /// `contract_term_type`: [`ContractTermType`]; optional, may be null.
@@ -21669,62 +21686,62 @@ pub mod eor_contract {
         pub employee_nationality: ::std::option::Option<::std::string::String>,
         /// `employment_country`: string; required.
         pub employment_country: ::std::string::String,
-        /// `employment_state`: string; optional, may be null.
+        /// `employment_state`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub employment_state: ::std::option::Option<::std::string::String>,
+        pub employment_state: crate::runtime::Nullable<::std::string::String>,
         /// `employment_type`: [`DetailsResponseEmploymentType`]; required.
         pub employment_type: DetailsResponseEmploymentType,
-        /// `end_date`: string (date); optional, may be null.
+        /// `end_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub end_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
         /// `hiring_objective`: [`ContractInputHiringObjective`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub hiring_objective: ::std::option::Option<ContractInputHiringObjective>,
-        /// `hiring_objective_extra_info`: string; optional, may be null.
+        /// `hiring_objective_extra_info`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub hiring_objective_extra_info: ::std::option::Option<::std::string::String>,
-        /// `holidays`: number; optional, may be null.
+        pub hiring_objective_extra_info: crate::runtime::Nullable<::std::string::String>,
+        /// `holidays`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub holidays: ::std::option::Option<f64>,
-        /// `hourly_rate`: number; optional, may be null.
+        pub holidays: crate::runtime::Nullable<f64>,
+        /// `hourly_rate`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub hourly_rate: ::std::option::Option<f64>,
-        /// `is_auto_quote_validation_passed`: boolean; optional, may be null.
+        pub hourly_rate: crate::runtime::Nullable<f64>,
+        /// `is_auto_quote_validation_passed`: boolean; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub is_auto_quote_validation_passed: ::std::option::Option<bool>,
-        /// `is_hourly`: boolean; optional, may be null.
+        pub is_auto_quote_validation_passed: crate::runtime::Nullable<bool>,
+        /// `is_hourly`: boolean; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub is_hourly: ::std::option::Option<bool>,
-        /// `is_resubmit`: boolean; optional, may be null.
+        pub is_hourly: crate::runtime::Nullable<bool>,
+        /// `is_resubmit`: boolean; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub is_resubmit: ::std::option::Option<bool>,
+        pub is_resubmit: crate::runtime::Nullable<bool>,
         /// `job_title`: string; required.
         pub job_title: ::std::string::String,
         /// `medical_insurance`: boolean; optional, may be null.
@@ -21751,12 +21768,12 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub notice_period_type: ::std::option::Option<NoticePeriodType>,
-        /// `probation_period`: number; optional, may be null.
+        /// `probation_period`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub probation_period: ::std::option::Option<f64>,
+        pub probation_period: crate::runtime::Nullable<f64>,
         /// `probation_period_type_for_definite`: [`NoticePeriodType`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -21771,20 +21788,20 @@ pub mod eor_contract {
         pub quote_additional_fields: ::std::option::Option<
             UpdateEorContractInputQuoteAdditionalFields,
         >,
-        /// `reason_for_fixed_term`: [`ReasonForFixedTerm`]; optional, may be null.
+        /// `reason_for_fixed_term`: [`ReasonForFixedTerm`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub reason_for_fixed_term: ::std::option::Option<ReasonForFixedTerm>,
+        pub reason_for_fixed_term: crate::runtime::Nullable<ReasonForFixedTerm>,
         /// `salary`: number; required.
         pub salary: f64,
-        /// `schedule_id`: string; optional, may be null.
+        /// `schedule_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub schedule_id: ::std::option::Option<::std::string::String>,
+        pub schedule_id: crate::runtime::Nullable<::std::string::String>,
         /// `scope`: [`ContractInputScope`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -21803,24 +21820,24 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub seniority_id: ::std::option::Option<f64>,
-        /// `sick_leave_days`: number; optional, may be null.
+        /// `sick_leave_days`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub sick_leave_days: ::std::option::Option<f64>,
-        /// `signing_bonus`: number; optional, may be null.
+        pub sick_leave_days: crate::runtime::Nullable<f64>,
+        /// `signing_bonus`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub signing_bonus: ::std::option::Option<f64>,
-        /// `signing_bonus_payout_type`: [`SigningBonusPayoutType`]; optional, may be null.
+        pub signing_bonus: crate::runtime::Nullable<f64>,
+        /// `signing_bonus_payout_type`: [`SigningBonusPayoutType`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub signing_bonus_payout_type: ::std::option::Option<SigningBonusPayoutType>,
+        pub signing_bonus_payout_type: crate::runtime::Nullable<SigningBonusPayoutType>,
         /// `start_date`: string (date); required.
         pub start_date: ::chrono::naive::NaiveDate,
         /// `time_off_type`: [`DetailsResponseTimeOffType`]; optional, may be null.
@@ -21829,12 +21846,12 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub time_off_type: ::std::option::Option<DetailsResponseTimeOffType>,
-        /// `work_arrangement`: [`WorkArrangement`]; optional, may be null.
+        /// `work_arrangement`: [`WorkArrangement`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub work_arrangement: ::std::option::Option<WorkArrangement>,
+        pub work_arrangement: crate::runtime::Nullable<WorkArrangement>,
         /// `work_eligibility`: [`WorkEligibility`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -21847,26 +21864,26 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub work_hours_per_week: ::std::option::Option<f64>,
-        /// `work_pension`: boolean; optional, may be null.
+        /// `work_pension`: boolean; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub work_pension: ::std::option::Option<bool>,
-        /// `work_visa`: boolean; optional, may be null.
+        pub work_pension: crate::runtime::Nullable<bool>,
+        /// `work_visa`: boolean; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub work_visa: ::std::option::Option<bool>,
+        pub work_visa: crate::runtime::Nullable<bool>,
     }
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         UpdateEorContractInput { allow_consultant_equipment_reimbursement :
         ::std::option::Option < bool > = "allow_consultant_equipment_reimbursement" =>
-        opt, benefits : ::std::option::Option < ::std::vec::Vec <
-        UpdateEorContractInputBenefit > > = "benefits" => opt, contract_term_type :
+        opt, benefits : crate ::runtime::Nullable < ::std::vec::Vec <
+        UpdateEorContractInputBenefit > > = "benefits" => default, contract_term_type :
         ::std::option::Option < ContractTermType > = "contract_term_type" => opt,
         currency : ::std::option::Option < ::std::string::String > = "currency" => opt,
         employee_address : ::std::option::Option < EmployeeAddress > = "employee_address"
@@ -21876,98 +21893,100 @@ pub mod eor_contract {
         opt, employee_last_name : ::std::string::String = "employee_last_name" => req,
         employee_nationality : ::std::option::Option < ::std::string::String > =
         "employee_nationality" => opt, employment_country : ::std::string::String =
-        "employment_country" => req, employment_state : ::std::option::Option <
-        ::std::string::String > = "employment_state" => opt, employment_type :
-        DetailsResponseEmploymentType = "employment_type" => req, end_date :
-        ::std::option::Option < ::chrono::naive::NaiveDate > = "end_date" => opt,
+        "employment_country" => req, employment_state : crate ::runtime::Nullable <
+        ::std::string::String > = "employment_state" => default, employment_type :
+        DetailsResponseEmploymentType = "employment_type" => req, end_date : crate
+        ::runtime::Nullable < ::chrono::naive::NaiveDate > = "end_date" => default,
         hiring_objective : ::std::option::Option < ContractInputHiringObjective > =
-        "hiring_objective" => opt, hiring_objective_extra_info : ::std::option::Option <
-        ::std::string::String > = "hiring_objective_extra_info" => opt, holidays :
-        ::std::option::Option < f64 > = "holidays" => opt, hourly_rate :
-        ::std::option::Option < f64 > = "hourly_rate" => opt,
-        is_auto_quote_validation_passed : ::std::option::Option < bool > =
-        "is_auto_quote_validation_passed" => opt, is_hourly : ::std::option::Option <
-        bool > = "is_hourly" => opt, is_resubmit : ::std::option::Option < bool > =
-        "is_resubmit" => opt, job_title : ::std::string::String = "job_title" => req,
-        medical_insurance : ::std::option::Option < bool > = "medical_insurance" => opt,
+        "hiring_objective" => opt, hiring_objective_extra_info : crate
+        ::runtime::Nullable < ::std::string::String > = "hiring_objective_extra_info" =>
+        default, holidays : crate ::runtime::Nullable < f64 > = "holidays" => default,
+        hourly_rate : crate ::runtime::Nullable < f64 > = "hourly_rate" => default,
+        is_auto_quote_validation_passed : crate ::runtime::Nullable < bool > =
+        "is_auto_quote_validation_passed" => default, is_hourly : crate
+        ::runtime::Nullable < bool > = "is_hourly" => default, is_resubmit : crate
+        ::runtime::Nullable < bool > = "is_resubmit" => default, job_title :
+        ::std::string::String = "job_title" => req, medical_insurance :
+        ::std::option::Option < bool > = "medical_insurance" => opt,
         notice_period_after_probation : ::std::option::Option < f64 > =
         "notice_period_after_probation" => opt, notice_period_during_probation :
         ::std::option::Option < f64 > = "notice_period_during_probation" => opt,
         notice_period_type : ::std::option::Option < NoticePeriodType > =
-        "notice_period_type" => opt, probation_period : ::std::option::Option < f64 > =
-        "probation_period" => opt, probation_period_type_for_definite :
+        "notice_period_type" => opt, probation_period : crate ::runtime::Nullable < f64 >
+        = "probation_period" => default, probation_period_type_for_definite :
         ::std::option::Option < NoticePeriodType > = "probation_period_type_for_definite"
         => opt, quote_additional_fields : ::std::option::Option <
         UpdateEorContractInputQuoteAdditionalFields > = "quote_additional_fields" => opt,
-        reason_for_fixed_term : ::std::option::Option < ReasonForFixedTerm > =
-        "reason_for_fixed_term" => opt, salary : f64 = "salary" => req, schedule_id :
-        ::std::option::Option < ::std::string::String > = "schedule_id" => opt, scope :
-        ::std::option::Option < ContractInputScope > = "scope" => opt, seniority_date :
-        ::std::option::Option < ::chrono::naive::NaiveDate > = "seniority_date" => opt,
-        seniority_id : ::std::option::Option < f64 > = "seniority_id" => opt,
-        sick_leave_days : ::std::option::Option < f64 > = "sick_leave_days" => opt,
-        signing_bonus : ::std::option::Option < f64 > = "signing_bonus" => opt,
-        signing_bonus_payout_type : ::std::option::Option < SigningBonusPayoutType > =
-        "signing_bonus_payout_type" => opt, start_date : ::chrono::naive::NaiveDate =
-        "start_date" => req, time_off_type : ::std::option::Option <
-        DetailsResponseTimeOffType > = "time_off_type" => opt, work_arrangement :
-        ::std::option::Option < WorkArrangement > = "work_arrangement" => opt,
-        work_eligibility : ::std::option::Option < WorkEligibility > = "work_eligibility"
-        => opt, work_hours_per_week : ::std::option::Option < f64 > =
-        "work_hours_per_week" => opt, work_pension : ::std::option::Option < bool > =
-        "work_pension" => opt, work_visa : ::std::option::Option < bool > = "work_visa"
-        => opt }
+        reason_for_fixed_term : crate ::runtime::Nullable < ReasonForFixedTerm > =
+        "reason_for_fixed_term" => default, salary : f64 = "salary" => req, schedule_id :
+        crate ::runtime::Nullable < ::std::string::String > = "schedule_id" => default,
+        scope : ::std::option::Option < ContractInputScope > = "scope" => opt,
+        seniority_date : ::std::option::Option < ::chrono::naive::NaiveDate > =
+        "seniority_date" => opt, seniority_id : ::std::option::Option < f64 > =
+        "seniority_id" => opt, sick_leave_days : crate ::runtime::Nullable < f64 > =
+        "sick_leave_days" => default, signing_bonus : crate ::runtime::Nullable < f64 > =
+        "signing_bonus" => default, signing_bonus_payout_type : crate ::runtime::Nullable
+        < SigningBonusPayoutType > = "signing_bonus_payout_type" => default, start_date :
+        ::chrono::naive::NaiveDate = "start_date" => req, time_off_type :
+        ::std::option::Option < DetailsResponseTimeOffType > = "time_off_type" => opt,
+        work_arrangement : crate ::runtime::Nullable < WorkArrangement > =
+        "work_arrangement" => default, work_eligibility : ::std::option::Option <
+        WorkEligibility > = "work_eligibility" => opt, work_hours_per_week :
+        ::std::option::Option < f64 > = "work_hours_per_week" => opt, work_pension :
+        crate ::runtime::Nullable < bool > = "work_pension" => default, work_visa : crate
+        ::runtime::Nullable < bool > = "work_visa" => default }
     );
     #[cfg(feature = "eor-contract")]
     lean_ser!(
         UpdateEorContractInput { allow_consultant_equipment_reimbursement =
         "allow_consultant_equipment_reimbursement" =>
-        (unless::std::option::Option::is_none), benefits = "benefits" =>
-        (unless::std::option::Option::is_none), contract_term_type = "contract_term_type"
-        => (unless::std::option::Option::is_none), currency = "currency" =>
+        (unless::std::option::Option::is_none), benefits = "benefits" => (unless crate
+        ::runtime::Nullable::is_absent), contract_term_type = "contract_term_type" =>
+        (unless::std::option::Option::is_none), currency = "currency" =>
         (unless::std::option::Option::is_none), employee_address = "employee_address" =>
         (unless::std::option::Option::is_none), employee_email = "employee_email" =>
         always, employee_first_name = "employee_first_name" => always, employee_id =
         "employee_id" => (unless::std::option::Option::is_none), employee_last_name =
         "employee_last_name" => always, employee_nationality = "employee_nationality" =>
         (unless::std::option::Option::is_none), employment_country = "employment_country"
-        => always, employment_state = "employment_state" =>
-        (unless::std::option::Option::is_none), employment_type = "employment_type" =>
-        always, end_date = "end_date" => (unless::std::option::Option::is_none),
+        => always, employment_state = "employment_state" => (unless crate
+        ::runtime::Nullable::is_absent), employment_type = "employment_type" => always,
+        end_date = "end_date" => (unless crate ::runtime::Nullable::is_absent),
         hiring_objective = "hiring_objective" => (unless::std::option::Option::is_none),
-        hiring_objective_extra_info = "hiring_objective_extra_info" =>
-        (unless::std::option::Option::is_none), holidays = "holidays" =>
-        (unless::std::option::Option::is_none), hourly_rate = "hourly_rate" =>
-        (unless::std::option::Option::is_none), is_auto_quote_validation_passed =
-        "is_auto_quote_validation_passed" => (unless::std::option::Option::is_none),
-        is_hourly = "is_hourly" => (unless::std::option::Option::is_none), is_resubmit =
-        "is_resubmit" => (unless::std::option::Option::is_none), job_title = "job_title"
-        => always, medical_insurance = "medical_insurance" =>
+        hiring_objective_extra_info = "hiring_objective_extra_info" => (unless crate
+        ::runtime::Nullable::is_absent), holidays = "holidays" => (unless crate
+        ::runtime::Nullable::is_absent), hourly_rate = "hourly_rate" => (unless crate
+        ::runtime::Nullable::is_absent), is_auto_quote_validation_passed =
+        "is_auto_quote_validation_passed" => (unless crate
+        ::runtime::Nullable::is_absent), is_hourly = "is_hourly" => (unless crate
+        ::runtime::Nullable::is_absent), is_resubmit = "is_resubmit" => (unless crate
+        ::runtime::Nullable::is_absent), job_title = "job_title" => always,
+        medical_insurance = "medical_insurance" =>
         (unless::std::option::Option::is_none), notice_period_after_probation =
         "notice_period_after_probation" => (unless::std::option::Option::is_none),
         notice_period_during_probation = "notice_period_during_probation" =>
         (unless::std::option::Option::is_none), notice_period_type = "notice_period_type"
         => (unless::std::option::Option::is_none), probation_period = "probation_period"
-        => (unless::std::option::Option::is_none), probation_period_type_for_definite =
-        "probation_period_type_for_definite" => (unless::std::option::Option::is_none),
-        quote_additional_fields = "quote_additional_fields" =>
-        (unless::std::option::Option::is_none), reason_for_fixed_term =
-        "reason_for_fixed_term" => (unless::std::option::Option::is_none), salary =
-        "salary" => always, schedule_id = "schedule_id" =>
-        (unless::std::option::Option::is_none), scope = "scope" =>
-        (unless::std::option::Option::is_none), seniority_date = "seniority_date" =>
+        => (unless crate ::runtime::Nullable::is_absent),
+        probation_period_type_for_definite = "probation_period_type_for_definite" =>
+        (unless::std::option::Option::is_none), quote_additional_fields =
+        "quote_additional_fields" => (unless::std::option::Option::is_none),
+        reason_for_fixed_term = "reason_for_fixed_term" => (unless crate
+        ::runtime::Nullable::is_absent), salary = "salary" => always, schedule_id =
+        "schedule_id" => (unless crate ::runtime::Nullable::is_absent), scope = "scope"
+        => (unless::std::option::Option::is_none), seniority_date = "seniority_date" =>
         (unless::std::option::Option::is_none), seniority_id = "seniority_id" =>
         (unless::std::option::Option::is_none), sick_leave_days = "sick_leave_days" =>
-        (unless::std::option::Option::is_none), signing_bonus = "signing_bonus" =>
-        (unless::std::option::Option::is_none), signing_bonus_payout_type =
-        "signing_bonus_payout_type" => (unless::std::option::Option::is_none), start_date
-        = "start_date" => always, time_off_type = "time_off_type" =>
+        (unless crate ::runtime::Nullable::is_absent), signing_bonus = "signing_bonus" =>
+        (unless crate ::runtime::Nullable::is_absent), signing_bonus_payout_type =
+        "signing_bonus_payout_type" => (unless crate ::runtime::Nullable::is_absent),
+        start_date = "start_date" => always, time_off_type = "time_off_type" =>
         (unless::std::option::Option::is_none), work_arrangement = "work_arrangement" =>
-        (unless::std::option::Option::is_none), work_eligibility = "work_eligibility" =>
-        (unless::std::option::Option::is_none), work_hours_per_week =
-        "work_hours_per_week" => (unless::std::option::Option::is_none), work_pension =
-        "work_pension" => (unless::std::option::Option::is_none), work_visa = "work_visa"
-        => (unless::std::option::Option::is_none) }
+        (unless crate ::runtime::Nullable::is_absent), work_eligibility =
+        "work_eligibility" => (unless::std::option::Option::is_none), work_hours_per_week
+        = "work_hours_per_week" => (unless::std::option::Option::is_none), work_pension =
+        "work_pension" => (unless crate ::runtime::Nullable::is_absent), work_visa =
+        "work_visa" => (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "eor-contract")]
     ///`UpdateEorContractInputBenefit`
@@ -21977,12 +21996,12 @@ pub mod eor_contract {
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateEorContractInputBenefit {
-        /// `contribution`: number; optional, may be null.
+        /// `contribution`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub contribution: ::std::option::Option<f64>,
+        pub contribution: crate::runtime::Nullable<f64>,
         /// `cover_all`: boolean; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -21995,37 +22014,37 @@ pub mod eor_contract {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub cover_dependents: ::std::option::Option<bool>,
-        /// `plan_id`: string; optional, may be null.
+        /// `plan_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub plan_id: ::std::option::Option<::std::string::String>,
-        /// `provider_id`: string; optional, may be null.
+        pub plan_id: crate::runtime::Nullable<::std::string::String>,
+        /// `provider_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub provider_id: ::std::option::Option<::std::string::String>,
+        pub provider_id: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        UpdateEorContractInputBenefit { contribution : ::std::option::Option < f64 > =
-        "contribution" => opt, cover_all : ::std::option::Option < bool > = "cover_all"
-        => opt, cover_dependents : ::std::option::Option < bool > = "cover_dependents" =>
-        opt, plan_id : ::std::option::Option < ::std::string::String > = "plan_id" =>
-        opt, provider_id : ::std::option::Option < ::std::string::String > =
-        "provider_id" => opt }
+        UpdateEorContractInputBenefit { contribution : crate ::runtime::Nullable < f64 >
+        = "contribution" => default, cover_all : ::std::option::Option < bool > =
+        "cover_all" => opt, cover_dependents : ::std::option::Option < bool > =
+        "cover_dependents" => opt, plan_id : crate ::runtime::Nullable <
+        ::std::string::String > = "plan_id" => default, provider_id : crate
+        ::runtime::Nullable < ::std::string::String > = "provider_id" => default }
     );
     #[cfg(feature = "eor-contract")]
     lean_ser!(
-        UpdateEorContractInputBenefit { contribution = "contribution" =>
-        (unless::std::option::Option::is_none), cover_all = "cover_all" =>
+        UpdateEorContractInputBenefit { contribution = "contribution" => (unless crate
+        ::runtime::Nullable::is_absent), cover_all = "cover_all" =>
         (unless::std::option::Option::is_none), cover_dependents = "cover_dependents" =>
-        (unless::std::option::Option::is_none), plan_id = "plan_id" =>
-        (unless::std::option::Option::is_none), provider_id = "provider_id" =>
-        (unless::std::option::Option::is_none) }
+        (unless::std::option::Option::is_none), plan_id = "plan_id" => (unless crate
+        ::runtime::Nullable::is_absent), provider_id = "provider_id" => (unless crate
+        ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "eor-contract")]
     ///`UpdateEorContractInputQuoteAdditionalFields`
@@ -23596,22 +23615,22 @@ pub mod eor_job_scopes {
         pub employee_nationality: ::std::option::Option<::std::string::String>,
         /// `employment_country`: string; required.
         pub employment_country: ::std::string::String,
-        /// `employment_state`: string; optional, may be null.
+        /// `employment_state`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub employment_state: ::std::option::Option<::std::string::String>,
+        pub employment_state: crate::runtime::Nullable<::std::string::String>,
         /// `job_scope`: string; required.
         pub job_scope: ::std::string::String,
         /// `job_title`: string; required.
         pub job_title: ::std::string::String,
-        /// `special_job_id`: string; optional, may be null.
+        /// `special_job_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub special_job_id: ::std::option::Option<::std::string::String>,
+        pub special_job_id: crate::runtime::Nullable<::std::string::String>,
         /// `team_id`: string; required.
         pub team_id: ::std::string::String,
         /// `work_visa`: boolean; optional, may be null.
@@ -23630,11 +23649,11 @@ pub mod eor_job_scopes {
         ::std::string::String = "employee_name" => req, employee_nationality :
         ::std::option::Option < ::std::string::String > = "employee_nationality" => opt,
         employment_country : ::std::string::String = "employment_country" => req,
-        employment_state : ::std::option::Option < ::std::string::String > =
-        "employment_state" => opt, job_scope : ::std::string::String = "job_scope" =>
+        employment_state : crate ::runtime::Nullable < ::std::string::String > =
+        "employment_state" => default, job_scope : ::std::string::String = "job_scope" =>
         req, job_title : ::std::string::String = "job_title" => req, special_job_id :
-        ::std::option::Option < ::std::string::String > = "special_job_id" => opt,
-        team_id : ::std::string::String = "team_id" => req, work_visa :
+        crate ::runtime::Nullable < ::std::string::String > = "special_job_id" =>
+        default, team_id : ::std::string::String = "team_id" => req, work_visa :
         ::std::option::Option < bool > = "work_visa" => opt }
     );
     #[cfg(feature = "eor-job-scopes")]
@@ -23644,10 +23663,11 @@ pub mod eor_job_scopes {
         employee_name = "employee_name" => always, employee_nationality =
         "employee_nationality" => (unless::std::option::Option::is_none),
         employment_country = "employment_country" => always, employment_state =
-        "employment_state" => (unless::std::option::Option::is_none), job_scope =
+        "employment_state" => (unless crate ::runtime::Nullable::is_absent), job_scope =
         "job_scope" => always, job_title = "job_title" => always, special_job_id =
-        "special_job_id" => (unless::std::option::Option::is_none), team_id = "team_id"
-        => always, work_visa = "work_visa" => (unless::std::option::Option::is_none) }
+        "special_job_id" => (unless crate ::runtime::Nullable::is_absent), team_id =
+        "team_id" => always, work_visa = "work_visa" =>
+        (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "eor-job-scopes")]
     ///`ValidateJobScopeRequest`
@@ -23828,34 +23848,35 @@ pub mod eor_offboarding {
     pub struct CreateEorOffboardingClientSignOffInput {
         /// `has_client_approved`: boolean; required.
         pub has_client_approved: bool,
-        /// `has_employee_been_notified`: boolean; optional, may be null.
+        /// `has_employee_been_notified`: boolean; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub has_employee_been_notified: ::std::option::Option<bool>,
-        /// `reviewer_feedback`: string; optional, may be null.
+        pub has_employee_been_notified: crate::runtime::Nullable<bool>,
+        /// `reviewer_feedback`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub reviewer_feedback: ::std::option::Option<::std::string::String>,
+        pub reviewer_feedback: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "eor-offboarding")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateEorOffboardingClientSignOffInput { has_client_approved : bool =
-        "has_client_approved" => req, has_employee_been_notified : ::std::option::Option
-        < bool > = "has_employee_been_notified" => opt, reviewer_feedback :
-        ::std::option::Option < ::std::string::String > = "reviewer_feedback" => opt }
+        "has_client_approved" => req, has_employee_been_notified : crate
+        ::runtime::Nullable < bool > = "has_employee_been_notified" => default,
+        reviewer_feedback : crate ::runtime::Nullable < ::std::string::String > =
+        "reviewer_feedback" => default }
     );
     #[cfg(feature = "eor-offboarding")]
     lean_ser!(
         CreateEorOffboardingClientSignOffInput { has_client_approved =
         "has_client_approved" => always, has_employee_been_notified =
-        "has_employee_been_notified" => (unless::std::option::Option::is_none),
-        reviewer_feedback = "reviewer_feedback" => (unless::std::option::Option::is_none)
-        }
+        "has_employee_been_notified" => (unless crate ::runtime::Nullable::is_absent),
+        reviewer_feedback = "reviewer_feedback" => (unless crate
+        ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "eor-offboarding")]
     ///`CreateEorOffboardingClientSignOffRequest`
@@ -24341,12 +24362,12 @@ pub mod eor_offboarding {
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UsedTimeOff {
-        /// `off_platform_used_time_off`: [`OffPlatformUsedTimeOff`]; optional, may be null.
+        /// `off_platform_used_time_off`: [`OffPlatformUsedTimeOff`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub off_platform_used_time_off: ::std::option::Option<OffPlatformUsedTimeOff>,
+        pub off_platform_used_time_off: crate::runtime::Nullable<OffPlatformUsedTimeOff>,
         /// `tracking_type`: [`TrackingType`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -24357,14 +24378,14 @@ pub mod eor_offboarding {
     #[cfg(feature = "eor-offboarding")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        UsedTimeOff { off_platform_used_time_off : ::std::option::Option <
-        OffPlatformUsedTimeOff > = "off_platform_used_time_off" => opt, tracking_type :
-        ::std::option::Option < TrackingType > = "tracking_type" => opt }
+        UsedTimeOff { off_platform_used_time_off : crate ::runtime::Nullable <
+        OffPlatformUsedTimeOff > = "off_platform_used_time_off" => default, tracking_type
+        : ::std::option::Option < TrackingType > = "tracking_type" => opt }
     );
     #[cfg(feature = "eor-offboarding")]
     lean_ser!(
         UsedTimeOff { off_platform_used_time_off = "off_platform_used_time_off" =>
-        (unless::std::option::Option::is_none), tracking_type = "tracking_type" =>
+        (unless crate ::runtime::Nullable::is_absent), tracking_type = "tracking_type" =>
         (unless::std::option::Option::is_none) }
     );
 }
@@ -24752,12 +24773,12 @@ pub mod eor_terminations {
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         pub additional_country_data: ::std::vec::Vec<RequiredInformation>,
-        /// `additional_reason`: [`TerminationDataAdditionalReason`]; optional, may be null.
+        /// `additional_reason`: [`TerminationDataAdditionalReason`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub additional_reason: ::std::option::Option<TerminationDataAdditionalReason>,
+        pub additional_reason: crate::runtime::Nullable<TerminationDataAdditionalReason>,
         /// `additional_supporting_documents`: array of [`AdditionalSupportingDocument`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
@@ -24784,18 +24805,20 @@ pub mod eor_terminations {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub desired_end_date: ::std::option::Option<::std::string::String>,
-        /// `eligible_for_rehire`: [`EligibleForRehire`]; optional, may be null.
+        /// `eligible_for_rehire`: [`EligibleForRehire`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub eligible_for_rehire: ::std::option::Option<EligibleForRehire>,
-        /// `employee_notification_detail`: string; optional, may be null.
+        pub eligible_for_rehire: crate::runtime::Nullable<EligibleForRehire>,
+        /// `employee_notification_detail`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub employee_notification_detail: ::std::option::Option<::std::string::String>,
+        pub employee_notification_detail: crate::runtime::Nullable<
+            ::std::string::String,
+        >,
         /// `eor_country_data_id`: number; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -24846,17 +24869,17 @@ pub mod eor_terminations {
     lean_de!(
         CreateRegularTerminationInput { additional_country_data : ::std::vec::Vec <
         RequiredInformation > = "additional_country_data" => default, additional_reason :
-        ::std::option::Option < TerminationDataAdditionalReason > = "additional_reason"
-        => opt, additional_supporting_documents : ::std::vec::Vec <
-        AdditionalSupportingDocument > = "additional_supporting_documents" => default,
+        crate ::runtime::Nullable < TerminationDataAdditionalReason > =
+        "additional_reason" => default, additional_supporting_documents : ::std::vec::Vec
+        < AdditionalSupportingDocument > = "additional_supporting_documents" => default,
         attachments : ::std::vec::Vec < AdditionalSupportingDocument > = "attachments" =>
         default, custom_termination_reason_id : ::std::option::Option <
         ::std::string::String > = "custom_termination_reason_id" => opt, desired_end_date
         : ::std::option::Option < ::std::string::String > = "desired_end_date" => opt,
-        eligible_for_rehire : ::std::option::Option < EligibleForRehire > =
-        "eligible_for_rehire" => opt, employee_notification_detail :
-        ::std::option::Option < ::std::string::String > = "employee_notification_detail"
-        => opt, eor_country_data_id : ::std::option::Option < f64 > =
+        eligible_for_rehire : crate ::runtime::Nullable < EligibleForRehire > =
+        "eligible_for_rehire" => default, employee_notification_detail : crate
+        ::runtime::Nullable < ::std::string::String > = "employee_notification_detail" =>
+        default, eor_country_data_id : ::std::option::Option < f64 > =
         "eor_country_data_id" => opt, is_employee_notified : bool =
         "is_employee_notified" => req, is_sensitive : ::std::option::Option < bool > =
         "is_sensitive" => opt, reason : TerminationDataReason = "reason" => req,
@@ -24872,15 +24895,15 @@ pub mod eor_terminations {
     lean_ser!(
         CreateRegularTerminationInput { additional_country_data =
         "additional_country_data" => (unless::std::vec::Vec::is_empty), additional_reason
-        = "additional_reason" => (unless::std::option::Option::is_none),
+        = "additional_reason" => (unless crate ::runtime::Nullable::is_absent),
         additional_supporting_documents = "additional_supporting_documents" =>
         (unless::std::vec::Vec::is_empty), attachments = "attachments" =>
         (unless::std::vec::Vec::is_empty), custom_termination_reason_id =
         "custom_termination_reason_id" => (unless::std::option::Option::is_none),
         desired_end_date = "desired_end_date" => (unless::std::option::Option::is_none),
-        eligible_for_rehire = "eligible_for_rehire" =>
-        (unless::std::option::Option::is_none), employee_notification_detail =
-        "employee_notification_detail" => (unless::std::option::Option::is_none),
+        eligible_for_rehire = "eligible_for_rehire" => (unless crate
+        ::runtime::Nullable::is_absent), employee_notification_detail =
+        "employee_notification_detail" => (unless crate ::runtime::Nullable::is_absent),
         eor_country_data_id = "eor_country_data_id" =>
         (unless::std::option::Option::is_none), is_employee_notified =
         "is_employee_notified" => always, is_sensitive = "is_sensitive" =>
@@ -25172,42 +25195,44 @@ pub mod eor_terminations {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResignationInputData {
-        /// `additional_reason`: [`ResignationDataAdditionalReason`]; optional, may be null.
+        /// `additional_reason`: [`ResignationDataAdditionalReason`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub additional_reason: ::std::option::Option<ResignationDataAdditionalReason>,
+        pub additional_reason: crate::runtime::Nullable<ResignationDataAdditionalReason>,
         /// `attachments`: array of [`AdditionalSupportingDocument`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         pub attachments: ::std::vec::Vec<AdditionalSupportingDocument>,
-        /// `custom_termination_reason_id`: string; optional, may be null.
+        /// `custom_termination_reason_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub custom_termination_reason_id: ::std::option::Option<::std::string::String>,
+        pub custom_termination_reason_id: crate::runtime::Nullable<
+            ::std::string::String,
+        >,
         /// `desired_end_date`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub desired_end_date: ::std::option::Option<::std::string::String>,
-        /// `eligible_for_rehire`: [`EligibleForRehire`]; optional, may be null.
+        /// `eligible_for_rehire`: [`EligibleForRehire`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub eligible_for_rehire: ::std::option::Option<EligibleForRehire>,
-        /// `eligible_for_rehire_reason`: string; optional, may be null.
+        pub eligible_for_rehire: crate::runtime::Nullable<EligibleForRehire>,
+        /// `eligible_for_rehire_reason`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub eligible_for_rehire_reason: ::std::option::Option<::std::string::String>,
+        pub eligible_for_rehire_reason: crate::runtime::Nullable<::std::string::String>,
         /// `is_employee_staying_with_deel`: boolean; required, may be null.
         pub is_employee_staying_with_deel: ::std::option::Option<bool>,
         /// `is_sensitive`: boolean; optional, may be null.
@@ -25254,36 +25279,36 @@ pub mod eor_terminations {
     #[cfg(feature = "eor-terminations")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        ResignationInputData { additional_reason : ::std::option::Option <
-        ResignationDataAdditionalReason > = "additional_reason" => opt, attachments :
+        ResignationInputData { additional_reason : crate ::runtime::Nullable <
+        ResignationDataAdditionalReason > = "additional_reason" => default, attachments :
         ::std::vec::Vec < AdditionalSupportingDocument > = "attachments" => default,
-        custom_termination_reason_id : ::std::option::Option < ::std::string::String > =
-        "custom_termination_reason_id" => opt, desired_end_date : ::std::option::Option <
-        ::std::string::String > = "desired_end_date" => opt, eligible_for_rehire :
-        ::std::option::Option < EligibleForRehire > = "eligible_for_rehire" => opt,
-        eligible_for_rehire_reason : ::std::option::Option < ::std::string::String > =
-        "eligible_for_rehire_reason" => opt, is_employee_staying_with_deel :
-        ::std::option::Option < bool > = "is_employee_staying_with_deel" => opt,
-        is_sensitive : ::std::option::Option < bool > = "is_sensitive" => opt, reason :
-        ResignationDataReason = "reason" => req, reason_detail : ::std::option::Option <
-        ::std::string::String > = "reason_detail" => opt, severance_amount :
-        ::std::option::Option < f64 > = "severance_amount" => opt, severance_type :
-        ::std::option::Option < SeveranceType > = "severance_type" => opt,
-        termination_impact_id : ::std::option::Option < ::std::string::String > =
+        custom_termination_reason_id : crate ::runtime::Nullable < ::std::string::String
+        > = "custom_termination_reason_id" => default, desired_end_date :
+        ::std::option::Option < ::std::string::String > = "desired_end_date" => opt,
+        eligible_for_rehire : crate ::runtime::Nullable < EligibleForRehire > =
+        "eligible_for_rehire" => default, eligible_for_rehire_reason : crate
+        ::runtime::Nullable < ::std::string::String > = "eligible_for_rehire_reason" =>
+        default, is_employee_staying_with_deel : ::std::option::Option < bool > =
+        "is_employee_staying_with_deel" => opt, is_sensitive : ::std::option::Option <
+        bool > = "is_sensitive" => opt, reason : ResignationDataReason = "reason" => req,
+        reason_detail : ::std::option::Option < ::std::string::String > = "reason_detail"
+        => opt, severance_amount : ::std::option::Option < f64 > = "severance_amount" =>
+        opt, severance_type : ::std::option::Option < SeveranceType > = "severance_type"
+        => opt, termination_impact_id : ::std::option::Option < ::std::string::String > =
         "termination_impact_id" => opt, termination_notes : ::std::vec::Vec <
         ::std::string::String > = "termination_notes" => default, used_time_off :
         TerminationInputUsedTimeOff = "used_time_off" => req }
     );
     #[cfg(feature = "eor-terminations")]
     lean_ser!(
-        ResignationInputData { additional_reason = "additional_reason" =>
-        (unless::std::option::Option::is_none), attachments = "attachments" =>
+        ResignationInputData { additional_reason = "additional_reason" => (unless crate
+        ::runtime::Nullable::is_absent), attachments = "attachments" =>
         (unless::std::vec::Vec::is_empty), custom_termination_reason_id =
-        "custom_termination_reason_id" => (unless::std::option::Option::is_none),
+        "custom_termination_reason_id" => (unless crate ::runtime::Nullable::is_absent),
         desired_end_date = "desired_end_date" => (unless::std::option::Option::is_none),
-        eligible_for_rehire = "eligible_for_rehire" =>
-        (unless::std::option::Option::is_none), eligible_for_rehire_reason =
-        "eligible_for_rehire_reason" => (unless::std::option::Option::is_none),
+        eligible_for_rehire = "eligible_for_rehire" => (unless crate
+        ::runtime::Nullable::is_absent), eligible_for_rehire_reason =
+        "eligible_for_rehire_reason" => (unless crate ::runtime::Nullable::is_absent),
         is_employee_staying_with_deel = "is_employee_staying_with_deel" => always,
         is_sensitive = "is_sensitive" => (unless::std::option::Option::is_none), reason =
         "reason" => always, reason_detail = "reason_detail" =>
@@ -25381,12 +25406,12 @@ pub mod eor_terminations {
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TerminationInputUsedTimeOff {
-        /// `additional_details`: string; optional, may be null.
+        /// `additional_details`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub additional_details: ::std::option::Option<::std::string::String>,
+        pub additional_details: crate::runtime::Nullable<::std::string::String>,
         /// `is_deel_pto_confirmed`: boolean; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -25403,15 +25428,15 @@ pub mod eor_terminations {
     #[cfg(feature = "eor-terminations")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        TerminationInputUsedTimeOff { additional_details : ::std::option::Option <
-        ::std::string::String > = "additional_details" => opt, is_deel_pto_confirmed :
-        ::std::option::Option < bool > = "is_deel_pto_confirmed" => opt, time_offs :
+        TerminationInputUsedTimeOff { additional_details : crate ::runtime::Nullable <
+        ::std::string::String > = "additional_details" => default, is_deel_pto_confirmed
+        : ::std::option::Option < bool > = "is_deel_pto_confirmed" => opt, time_offs :
         ::std::vec::Vec < TimeOffTimeOff > = "time_offs" => default }
     );
     #[cfg(feature = "eor-terminations")]
     lean_ser!(
         TerminationInputUsedTimeOff { additional_details = "additional_details" =>
-        (unless::std::option::Option::is_none), is_deel_pto_confirmed =
+        (unless crate ::runtime::Nullable::is_absent), is_deel_pto_confirmed =
         "is_deel_pto_confirmed" => (unless::std::option::Option::is_none), time_offs =
         "time_offs" => (unless::std::vec::Vec::is_empty) }
     );
@@ -26166,7 +26191,7 @@ pub mod eor_worker_documents {
 /// The `eor-worker-information` area: its request builders and the types only it uses.
 ///
 /// - `POST /rest/v2/eor/workers/banks`: [`Client::create_eor_worker_bank_account`](crate::Client::create_eor_worker_bank_account)
-/// - `POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`: [`Client::create_gp_worker_additional_information_eor`](crate::Client::create_gp_worker_additional_information_eor)
+/// - `POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`: [`Client::create_eor_worker_additional_information`](crate::Client::create_eor_worker_additional_information)
 /// - `PATCH /rest/v2/eor/workers/contracts/{contract_id}/additional-information`: [`Client::update_eor_worker_additional_information`](crate::Client::update_eor_worker_additional_information)
 /// - `GET /rest/v2/eor/workers/tax-documents`: [`Client::get_eor_worker_tax_documents`](crate::Client::get_eor_worker_tax_documents)
 pub mod eor_worker_information {
@@ -26175,36 +26200,17 @@ pub mod eor_worker_information {
     #[allow(unused_imports)]
     use crate::types::*;
     pub use crate::builder::{
-        CreateEorWorkerBankAccount, CreateGpWorkerAdditionalInformationEor,
+        CreateEorWorkerBankAccount, CreateEorWorkerAdditionalInformation,
         UpdateEorWorkerAdditionalInformation, GetEorWorkerTaxDocuments,
     };
     #[cfg(feature = "eor-worker-information")]
-    ///`CreateEorWorkerBankAccountRequest`
+    ///`CreateEorWorkerAdditionalInformationInput`
     ///
     /// Used by:
-    /// - `create_eor_worker_bank_account` (`POST /rest/v2/eor/workers/banks`)
+    /// - `create_eor_worker_additional_information` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CreateEorWorkerBankAccountRequest {
-        /// `data`: array of [`KeyValueInput`]; required.
-        pub data: ::std::vec::Vec<KeyValueInput>,
-    }
-    #[cfg(feature = "eor-worker-information")]
-    #[cfg(feature = "dispatch")]
-    lean_de!(
-        CreateEorWorkerBankAccountRequest { data : ::std::vec::Vec < KeyValueInput > =
-        "data" => req }
-    );
-    #[cfg(feature = "eor-worker-information")]
-    lean_ser!(CreateEorWorkerBankAccountRequest { data = "data" => always });
-    #[cfg(feature = "eor-worker-information")]
-    ///`CreateGpWorkerAdditionalInformationEorInput`
-    ///
-    /// Used by:
-    /// - `create_gp_worker_additional_information_eor` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CreateGpWorkerAdditionalInformationEorInput {
+    pub struct CreateEorWorkerAdditionalInformationInput {
         /// `city`: string; required.
         pub city: ::std::string::String,
         /// `is_compliance_access_allowed`: boolean; required.
@@ -26229,18 +26235,17 @@ pub mod eor_worker_information {
     #[cfg(feature = "eor-worker-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateGpWorkerAdditionalInformationEorInput { city : ::std::string::String =
-        "city" => req, is_compliance_access_allowed : bool =
-        "is_compliance_access_allowed" => req, is_payslip_access_allowed : bool =
-        "is_payslip_access_allowed" => req, phone : ::std::string::String = "phone" =>
-        req, state : ::std::option::Option < ::std::string::String > = "state" => opt,
-        street : ::std::string::String = "street" => req, tax_residence :
-        ::std::string::String = "tax_residence" => req, zip_code : ::std::string::String
-        = "zip_code" => req }
+        CreateEorWorkerAdditionalInformationInput { city : ::std::string::String = "city"
+        => req, is_compliance_access_allowed : bool = "is_compliance_access_allowed" =>
+        req, is_payslip_access_allowed : bool = "is_payslip_access_allowed" => req, phone
+        : ::std::string::String = "phone" => req, state : ::std::option::Option <
+        ::std::string::String > = "state" => opt, street : ::std::string::String =
+        "street" => req, tax_residence : ::std::string::String = "tax_residence" => req,
+        zip_code : ::std::string::String = "zip_code" => req }
     );
     #[cfg(feature = "eor-worker-information")]
     lean_ser!(
-        CreateGpWorkerAdditionalInformationEorInput { city = "city" => always,
+        CreateEorWorkerAdditionalInformationInput { city = "city" => always,
         is_compliance_access_allowed = "is_compliance_access_allowed" => always,
         is_payslip_access_allowed = "is_payslip_access_allowed" => always, phone =
         "phone" => always, state = "state" => (unless::std::option::Option::is_none),
@@ -26248,24 +26253,43 @@ pub mod eor_worker_information {
         = "zip_code" => always }
     );
     #[cfg(feature = "eor-worker-information")]
-    ///`CreateGpWorkerAdditionalInformationEorRequest`
+    ///`CreateEorWorkerAdditionalInformationRequest`
     ///
     /// Used by:
-    /// - `create_gp_worker_additional_information_eor` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
+    /// - `create_eor_worker_additional_information` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CreateGpWorkerAdditionalInformationEorRequest {
-        /// `data`: [`CreateGpWorkerAdditionalInformationEorInput`]; required.
-        pub data: CreateGpWorkerAdditionalInformationEorInput,
+    pub struct CreateEorWorkerAdditionalInformationRequest {
+        /// `data`: [`CreateEorWorkerAdditionalInformationInput`]; required.
+        pub data: CreateEorWorkerAdditionalInformationInput,
     }
     #[cfg(feature = "eor-worker-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateGpWorkerAdditionalInformationEorRequest { data :
-        CreateGpWorkerAdditionalInformationEorInput = "data" => req }
+        CreateEorWorkerAdditionalInformationRequest { data :
+        CreateEorWorkerAdditionalInformationInput = "data" => req }
     );
     #[cfg(feature = "eor-worker-information")]
-    lean_ser!(CreateGpWorkerAdditionalInformationEorRequest { data = "data" => always });
+    lean_ser!(CreateEorWorkerAdditionalInformationRequest { data = "data" => always });
+    #[cfg(feature = "eor-worker-information")]
+    ///`CreateEorWorkerBankAccountRequest`
+    ///
+    /// Used by:
+    /// - `create_eor_worker_bank_account` (`POST /rest/v2/eor/workers/banks`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct CreateEorWorkerBankAccountRequest {
+        /// `data`: array of [`KeyValueInput`]; required.
+        pub data: ::std::vec::Vec<KeyValueInput>,
+    }
+    #[cfg(feature = "eor-worker-information")]
+    #[cfg(feature = "dispatch")]
+    lean_de!(
+        CreateEorWorkerBankAccountRequest { data : ::std::vec::Vec < KeyValueInput > =
+        "data" => req }
+    );
+    #[cfg(feature = "eor-worker-information")]
+    lean_ser!(CreateEorWorkerBankAccountRequest { data = "data" => always });
     #[cfg(feature = "eor-worker-information")]
     ///`EorWorkerTaxDocument`
     ///
@@ -32378,27 +32402,25 @@ pub mod invoice_adjustments {
         pub date_submitted: ::chrono::naive::NaiveDate,
         /// `description`: string; required.
         pub description: ::std::string::String,
-        /// `hourly_report_preset_id`: string; optional, may be null.
+        /// `hourly_report_preset_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub hourly_report_preset_id: ::std::option::Option<::std::string::String>,
+        pub hourly_report_preset_id: crate::runtime::Nullable<::std::string::String>,
         /// `is_auto_approved`: boolean; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub is_auto_approved: ::std::option::Option<bool>,
-        /// `paymentCycleId`: number; optional, may be null.
+        /// `paymentCycleId`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
+        #[cfg_attr(feature = "schemars", serde(rename = "paymentCycleId"))]
         #[cfg_attr(
             feature = "schemars",
-            serde(
-                rename = "paymentCycleId",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub payment_cycle_id: ::std::option::Option<f64>,
+        pub payment_cycle_id: crate::runtime::Nullable<f64>,
         /// `type`: [`AdjustmentInputType`]; required.
         #[cfg_attr(feature = "schemars", serde(rename = "type"))]
         pub type_: AdjustmentInputType,
@@ -32409,20 +32431,21 @@ pub mod invoice_adjustments {
         CreateInvoiceAdjustmentInput { amount : f64 = "amount" => req, contract_id :
         ::std::string::String = "contract_id" => req, date_submitted :
         ::chrono::naive::NaiveDate = "date_submitted" => req, description :
-        ::std::string::String = "description" => req, hourly_report_preset_id :
-        ::std::option::Option < ::std::string::String > = "hourly_report_preset_id" =>
-        opt, is_auto_approved : ::std::option::Option < bool > = "is_auto_approved" =>
-        opt, payment_cycle_id : ::std::option::Option < f64 > = "paymentCycleId" => opt,
-        type_ : AdjustmentInputType = "type" => req }
+        ::std::string::String = "description" => req, hourly_report_preset_id : crate
+        ::runtime::Nullable < ::std::string::String > = "hourly_report_preset_id" =>
+        default, is_auto_approved : ::std::option::Option < bool > = "is_auto_approved"
+        => opt, payment_cycle_id : crate ::runtime::Nullable < f64 > = "paymentCycleId"
+        => default, type_ : AdjustmentInputType = "type" => req }
     );
     #[cfg(feature = "invoice-adjustments")]
     lean_ser!(
         CreateInvoiceAdjustmentInput { amount = "amount" => always, contract_id =
         "contract_id" => always, date_submitted = "date_submitted" => always, description
         = "description" => always, hourly_report_preset_id = "hourly_report_preset_id" =>
-        (unless::std::option::Option::is_none), is_auto_approved = "is_auto_approved" =>
-        (unless::std::option::Option::is_none), payment_cycle_id = "paymentCycleId" =>
-        (unless::std::option::Option::is_none), type_ = "type" => always }
+        (unless crate ::runtime::Nullable::is_absent), is_auto_approved =
+        "is_auto_approved" => (unless::std::option::Option::is_none), payment_cycle_id =
+        "paymentCycleId" => (unless crate ::runtime::Nullable::is_absent), type_ = "type"
+        => always }
     );
     #[cfg(feature = "invoice-adjustments")]
     ///`CreateInvoiceAdjustmentRequest`
@@ -35809,12 +35832,12 @@ pub mod off_cycle {
         pub date_submitted: ::chrono::naive::NaiveDate,
         /// `description`: string; required.
         pub description: ::std::string::String,
-        /// `hourly_report_preset_id`: string; optional, may be null.
+        /// `hourly_report_preset_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub hourly_report_preset_id: ::std::option::Option<::std::string::String>,
+        pub hourly_report_preset_id: crate::runtime::Nullable<::std::string::String>,
         /// `is_auto_approved`: boolean; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -35828,16 +35851,16 @@ pub mod off_cycle {
         CreateContractOffCyclePaymentInput { amount : f64 = "amount" => req,
         date_submitted : ::chrono::naive::NaiveDate = "date_submitted" => req,
         description : ::std::string::String = "description" => req,
-        hourly_report_preset_id : ::std::option::Option < ::std::string::String > =
-        "hourly_report_preset_id" => opt, is_auto_approved : ::std::option::Option < bool
-        > = "is_auto_approved" => opt }
+        hourly_report_preset_id : crate ::runtime::Nullable < ::std::string::String > =
+        "hourly_report_preset_id" => default, is_auto_approved : ::std::option::Option <
+        bool > = "is_auto_approved" => opt }
     );
     #[cfg(feature = "off-cycle")]
     lean_ser!(
         CreateContractOffCyclePaymentInput { amount = "amount" => always, date_submitted
         = "date_submitted" => always, description = "description" => always,
-        hourly_report_preset_id = "hourly_report_preset_id" =>
-        (unless::std::option::Option::is_none), is_auto_approved = "is_auto_approved" =>
+        hourly_report_preset_id = "hourly_report_preset_id" => (unless crate
+        ::runtime::Nullable::is_absent), is_auto_approved = "is_auto_approved" =>
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "off-cycle")]
@@ -38951,18 +38974,18 @@ pub mod organization_structure {
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EditReason {
-        /// `additional_info`: string; optional, may be null.
+        /// `additional_info`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub additional_info: ::std::option::Option<::std::string::String>,
-        /// `effective_date`: string (date); optional, may be null.
+        pub additional_info: crate::runtime::Nullable<::std::string::String>,
+        /// `effective_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub effective_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        pub effective_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
         /// `reason_oid`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -38973,16 +38996,16 @@ pub mod organization_structure {
     #[cfg(feature = "organization-structure")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        EditReason { additional_info : ::std::option::Option < ::std::string::String > =
-        "additional_info" => opt, effective_date : ::std::option::Option <
-        ::chrono::naive::NaiveDate > = "effective_date" => opt, reason_oid :
+        EditReason { additional_info : crate ::runtime::Nullable < ::std::string::String
+        > = "additional_info" => default, effective_date : crate ::runtime::Nullable <
+        ::chrono::naive::NaiveDate > = "effective_date" => default, reason_oid :
         ::std::option::Option < ::std::string::String > = "reason_oid" => opt }
     );
     #[cfg(feature = "organization-structure")]
     lean_ser!(
-        EditReason { additional_info = "additional_info" =>
-        (unless::std::option::Option::is_none), effective_date = "effective_date" =>
-        (unless::std::option::Option::is_none), reason_oid = "reason_oid" =>
+        EditReason { additional_info = "additional_info" => (unless crate
+        ::runtime::Nullable::is_absent), effective_date = "effective_date" => (unless
+        crate ::runtime::Nullable::is_absent), reason_oid = "reason_oid" =>
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "organization-structure")]
@@ -38993,43 +39016,44 @@ pub mod organization_structure {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct FieldsInputCustomField {
-        /// `currency`: string; optional, may be null.
+        /// `currency`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub currency: ::std::option::Option<::std::string::String>,
+        pub currency: crate::runtime::Nullable<::std::string::String>,
         /// `custom_field_id`: string; required.
         pub custom_field_id: ::std::string::String,
-        /// `effective_date`: string (date); optional, may be null.
+        /// `effective_date`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub effective_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-        /// `value`: string; optional, may be null.
+        pub effective_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
+        /// `value`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub value: ::std::option::Option<::std::string::String>,
+        pub value: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "organization-structure")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        FieldsInputCustomField { currency : ::std::option::Option < ::std::string::String
-        > = "currency" => opt, custom_field_id : ::std::string::String =
-        "custom_field_id" => req, effective_date : ::std::option::Option <
-        ::chrono::naive::NaiveDate > = "effective_date" => opt, value :
-        ::std::option::Option < ::std::string::String > = "value" => opt }
+        FieldsInputCustomField { currency : crate ::runtime::Nullable <
+        ::std::string::String > = "currency" => default, custom_field_id :
+        ::std::string::String = "custom_field_id" => req, effective_date : crate
+        ::runtime::Nullable < ::chrono::naive::NaiveDate > = "effective_date" => default,
+        value : crate ::runtime::Nullable < ::std::string::String > = "value" => default
+        }
     );
     #[cfg(feature = "organization-structure")]
     lean_ser!(
-        FieldsInputCustomField { currency = "currency" =>
-        (unless::std::option::Option::is_none), custom_field_id = "custom_field_id" =>
-        always, effective_date = "effective_date" =>
-        (unless::std::option::Option::is_none), value = "value" =>
-        (unless::std::option::Option::is_none) }
+        FieldsInputCustomField { currency = "currency" => (unless crate
+        ::runtime::Nullable::is_absent), custom_field_id = "custom_field_id" => always,
+        effective_date = "effective_date" => (unless crate
+        ::runtime::Nullable::is_absent), value = "value" => (unless crate
+        ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "organization-structure")]
     ///`GetOrganizationStructureByExternalIdResponse`
@@ -39862,24 +39886,24 @@ pub mod organization_structure {
     pub struct UpdateTeamCustomFieldsInput {
         /// `custom_fields`: array of [`FieldsInputCustomField`]; required.
         pub custom_fields: ::std::vec::Vec<FieldsInputCustomField>,
-        /// `edit_reason`: [`EditReason`]; optional, may be null.
+        /// `edit_reason`: [`EditReason`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub edit_reason: ::std::option::Option<EditReason>,
+        pub edit_reason: crate::runtime::Nullable<EditReason>,
     }
     #[cfg(feature = "organization-structure")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         UpdateTeamCustomFieldsInput { custom_fields : ::std::vec::Vec <
-        FieldsInputCustomField > = "custom_fields" => req, edit_reason :
-        ::std::option::Option < EditReason > = "edit_reason" => opt }
+        FieldsInputCustomField > = "custom_fields" => req, edit_reason : crate
+        ::runtime::Nullable < EditReason > = "edit_reason" => default }
     );
     #[cfg(feature = "organization-structure")]
     lean_ser!(
         UpdateTeamCustomFieldsInput { custom_fields = "custom_fields" => always,
-        edit_reason = "edit_reason" => (unless::std::option::Option::is_none) }
+        edit_reason = "edit_reason" => (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "organization-structure")]
     ///`UpdateTeamCustomFieldsRequest`
@@ -46641,12 +46665,12 @@ pub mod personal_information {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub personal_email: ::std::option::Option<::std::string::String>,
-        /// `preferred_name`: string; optional, may be null.
+        /// `preferred_name`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub preferred_name: ::std::option::Option<::std::string::String>,
+        pub preferred_name: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "personal-information")]
     #[cfg(feature = "dispatch")]
@@ -46656,8 +46680,8 @@ pub mod personal_information {
         ::std::option::Option < ::std::string::String > = "legal_first_name" => opt,
         legal_last_name : ::std::option::Option < ::std::string::String > =
         "legal_last_name" => opt, personal_email : ::std::option::Option <
-        ::std::string::String > = "personal_email" => opt, preferred_name :
-        ::std::option::Option < ::std::string::String > = "preferred_name" => opt }
+        ::std::string::String > = "personal_email" => opt, preferred_name : crate
+        ::runtime::Nullable < ::std::string::String > = "preferred_name" => default }
     );
     #[cfg(feature = "personal-information")]
     lean_ser!(
@@ -46666,7 +46690,7 @@ pub mod personal_information {
         (unless::std::option::Option::is_none), legal_last_name = "legal_last_name" =>
         (unless::std::option::Option::is_none), personal_email = "personal_email" =>
         (unless::std::option::Option::is_none), preferred_name = "preferred_name" =>
-        (unless::std::option::Option::is_none) }
+        (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "personal-information")]
     ///`UpdatePersonPersonalInfoExternalIdRequest`
@@ -46725,12 +46749,12 @@ pub mod personal_information {
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         pub phone_numbers: ::std::vec::Vec<PhoneNumber>,
-        /// `preferred_name`: string; optional, may be null.
+        /// `preferred_name`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub preferred_name: ::std::option::Option<::std::string::String>,
+        pub preferred_name: crate::runtime::Nullable<::std::string::String>,
         /// `work_email`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -46748,9 +46772,9 @@ pub mod personal_information {
         "legal_last_name" => opt, personal_email : ::std::option::Option <
         ::std::string::String > = "personal_email" => opt, phone_numbers :
         ::std::vec::Vec < PhoneNumber > = "phone_numbers" => default, preferred_name :
-        ::std::option::Option < ::std::string::String > = "preferred_name" => opt,
-        work_email : ::std::option::Option < ::std::string::String > = "work_email" =>
-        opt }
+        crate ::runtime::Nullable < ::std::string::String > = "preferred_name" =>
+        default, work_email : ::std::option::Option < ::std::string::String > =
+        "work_email" => opt }
     );
     #[cfg(feature = "personal-information")]
     lean_ser!(
@@ -46759,8 +46783,8 @@ pub mod personal_information {
         (unless::std::option::Option::is_none), legal_last_name = "legal_last_name" =>
         (unless::std::option::Option::is_none), personal_email = "personal_email" =>
         (unless::std::option::Option::is_none), phone_numbers = "phone_numbers" =>
-        (unless::std::vec::Vec::is_empty), preferred_name = "preferred_name" =>
-        (unless::std::option::Option::is_none), work_email = "work_email" =>
+        (unless::std::vec::Vec::is_empty), preferred_name = "preferred_name" => (unless
+        crate ::runtime::Nullable::is_absent), work_email = "work_email" =>
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "personal-information")]
@@ -47456,25 +47480,25 @@ pub mod positions {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub is_supportive: ::std::option::Option<bool>,
-        /// `role_id`: string; optional, may be null.
+        /// `role_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub role_id: ::std::option::Option<::std::string::String>,
+        pub role_id: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "positions")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         Edit { id : ::std::string::String = "id" => req, is_supportive :
-        ::std::option::Option < bool > = "is_supportive" => opt, role_id :
-        ::std::option::Option < ::std::string::String > = "role_id" => opt }
+        ::std::option::Option < bool > = "is_supportive" => opt, role_id : crate
+        ::runtime::Nullable < ::std::string::String > = "role_id" => default }
     );
     #[cfg(feature = "positions")]
     lean_ser!(
         Edit { id = "id" => always, is_supportive = "is_supportive" =>
-        (unless::std::option::Option::is_none), role_id = "role_id" =>
-        (unless::std::option::Option::is_none) }
+        (unless::std::option::Option::is_none), role_id = "role_id" => (unless crate
+        ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "positions")]
     ///`HrisPosition`
@@ -47824,12 +47848,12 @@ pub mod projects {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub description: ::std::option::Option<::std::string::String>,
-        /// `file`: string; optional, may be null.
+        /// `file`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub file: ::std::option::Option<::std::string::String>,
+        pub file: crate::runtime::Nullable<::std::string::String>,
         /// `hourly_report_presets`: array of [`HourlyReportPreset`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
@@ -47860,9 +47884,9 @@ pub mod projects {
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateRootTimesheetsPresetRequest { description : ::std::option::Option <
-        ::std::string::String > = "description" => opt, file : ::std::option::Option <
-        ::std::string::String > = "file" => opt, hourly_report_presets : ::std::vec::Vec
-        < HourlyReportPreset > = "hourly_report_presets" => default,
+        ::std::string::String > = "description" => opt, file : crate ::runtime::Nullable
+        < ::std::string::String > = "file" => default, hourly_report_presets :
+        ::std::vec::Vec < HourlyReportPreset > = "hourly_report_presets" => default,
         hourly_report_presets_processing_type : ::std::option::Option <
         HourlyReportPresetsProcessingType > = "hourly_report_presets_processing_type" =>
         opt, title : ::std::string::String = "title" => req, type_ :
@@ -47871,12 +47895,12 @@ pub mod projects {
     #[cfg(feature = "projects")]
     lean_ser!(
         CreateRootTimesheetsPresetRequest { description = "description" =>
-        (unless::std::option::Option::is_none), file = "file" =>
-        (unless::std::option::Option::is_none), hourly_report_presets =
-        "hourly_report_presets" => (unless::std::vec::Vec::is_empty),
-        hourly_report_presets_processing_type = "hourly_report_presets_processing_type"
-        => (unless::std::option::Option::is_none), title = "title" => always, type_ =
-        "type" => (unless::std::option::Option::is_none) }
+        (unless::std::option::Option::is_none), file = "file" => (unless crate
+        ::runtime::Nullable::is_absent), hourly_report_presets = "hourly_report_presets"
+        => (unless::std::vec::Vec::is_empty), hourly_report_presets_processing_type =
+        "hourly_report_presets_processing_type" =>
+        (unless::std::option::Option::is_none), title = "title" => always, type_ = "type"
+        => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "projects")]
     ///`CreateRootTimesheetsPresetResponse`
@@ -47904,18 +47928,18 @@ pub mod projects {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateTimesheetsPresetInput {
-        /// `description`: string; optional, may be null.
+        /// `description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `file`: string; optional, may be null.
+        pub description: crate::runtime::Nullable<::std::string::String>,
+        /// `file`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub file: ::std::option::Option<::std::string::String>,
+        pub file: crate::runtime::Nullable<::std::string::String>,
         /// `hourly_report_root_preset_id`: string; required.
         pub hourly_report_root_preset_id: ::std::string::String,
         /// `rate`: number; optional, may be null.
@@ -47936,19 +47960,19 @@ pub mod projects {
     #[cfg(feature = "projects")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateTimesheetsPresetInput { description : ::std::option::Option <
-        ::std::string::String > = "description" => opt, file : ::std::option::Option <
-        ::std::string::String > = "file" => opt, hourly_report_root_preset_id :
-        ::std::string::String = "hourly_report_root_preset_id" => req, rate :
-        ::std::option::Option < f64 > = "rate" => opt, title : ::std::option::Option <
-        ::std::string::String > = "title" => opt, work_statement_id :
-        ::std::string::String = "work_statement_id" => req }
+        CreateTimesheetsPresetInput { description : crate ::runtime::Nullable <
+        ::std::string::String > = "description" => default, file : crate
+        ::runtime::Nullable < ::std::string::String > = "file" => default,
+        hourly_report_root_preset_id : ::std::string::String =
+        "hourly_report_root_preset_id" => req, rate : ::std::option::Option < f64 > =
+        "rate" => opt, title : ::std::option::Option < ::std::string::String > = "title"
+        => opt, work_statement_id : ::std::string::String = "work_statement_id" => req }
     );
     #[cfg(feature = "projects")]
     lean_ser!(
-        CreateTimesheetsPresetInput { description = "description" =>
-        (unless::std::option::Option::is_none), file = "file" =>
-        (unless::std::option::Option::is_none), hourly_report_root_preset_id =
+        CreateTimesheetsPresetInput { description = "description" => (unless crate
+        ::runtime::Nullable::is_absent), file = "file" => (unless crate
+        ::runtime::Nullable::is_absent), hourly_report_root_preset_id =
         "hourly_report_root_preset_id" => always, rate = "rate" =>
         (unless::std::option::Option::is_none), title = "title" =>
         (unless::std::option::Option::is_none), work_statement_id = "work_statement_id"
@@ -48058,18 +48082,18 @@ pub mod projects {
         pub action_type: ::std::option::Option<ActionType>,
         /// `contract_id`: string; required.
         pub contract_id: ::std::string::String,
-        /// `description`: string; optional, may be null.
+        /// `description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `file`: string; optional, may be null.
+        pub description: crate::runtime::Nullable<::std::string::String>,
+        /// `file`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub file: ::std::option::Option<::std::string::String>,
+        pub file: crate::runtime::Nullable<::std::string::String>,
         /// `rate`: number; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -48088,17 +48112,17 @@ pub mod projects {
     lean_de!(
         HourlyReportPreset { action_type : ::std::option::Option < ActionType > =
         "action_type" => opt, contract_id : ::std::string::String = "contract_id" => req,
-        description : ::std::option::Option < ::std::string::String > = "description" =>
-        opt, file : ::std::option::Option < ::std::string::String > = "file" => opt, rate
-        : ::std::option::Option < f64 > = "rate" => opt, title : ::std::option::Option <
-        ::std::string::String > = "title" => opt }
+        description : crate ::runtime::Nullable < ::std::string::String > = "description"
+        => default, file : crate ::runtime::Nullable < ::std::string::String > = "file"
+        => default, rate : ::std::option::Option < f64 > = "rate" => opt, title :
+        ::std::option::Option < ::std::string::String > = "title" => opt }
     );
     #[cfg(feature = "projects")]
     lean_ser!(
         HourlyReportPreset { action_type = "action_type" =>
         (unless::std::option::Option::is_none), contract_id = "contract_id" => always,
-        description = "description" => (unless::std::option::Option::is_none), file =
-        "file" => (unless::std::option::Option::is_none), rate = "rate" =>
+        description = "description" => (unless crate ::runtime::Nullable::is_absent),
+        file = "file" => (unless crate ::runtime::Nullable::is_absent), rate = "rate" =>
         (unless::std::option::Option::is_none), title = "title" =>
         (unless::std::option::Option::is_none) }
     );
@@ -48349,18 +48373,18 @@ pub mod projects {
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateTimesheetsPresetInput {
-        /// `description`: string; optional, may be null.
+        /// `description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `file`: string; optional, may be null.
+        pub description: crate::runtime::Nullable<::std::string::String>,
+        /// `file`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub file: ::std::option::Option<::std::string::String>,
+        pub file: crate::runtime::Nullable<::std::string::String>,
         /// `rate`: number; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -48377,17 +48401,17 @@ pub mod projects {
     #[cfg(feature = "projects")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        UpdateTimesheetsPresetInput { description : ::std::option::Option <
-        ::std::string::String > = "description" => opt, file : ::std::option::Option <
-        ::std::string::String > = "file" => opt, rate : ::std::option::Option < f64 > =
-        "rate" => opt, title : ::std::option::Option < ::std::string::String > = "title"
-        => opt }
+        UpdateTimesheetsPresetInput { description : crate ::runtime::Nullable <
+        ::std::string::String > = "description" => default, file : crate
+        ::runtime::Nullable < ::std::string::String > = "file" => default, rate :
+        ::std::option::Option < f64 > = "rate" => opt, title : ::std::option::Option <
+        ::std::string::String > = "title" => opt }
     );
     #[cfg(feature = "projects")]
     lean_ser!(
-        UpdateTimesheetsPresetInput { description = "description" =>
-        (unless::std::option::Option::is_none), file = "file" =>
-        (unless::std::option::Option::is_none), rate = "rate" =>
+        UpdateTimesheetsPresetInput { description = "description" => (unless crate
+        ::runtime::Nullable::is_absent), file = "file" => (unless crate
+        ::runtime::Nullable::is_absent), rate = "rate" =>
         (unless::std::option::Option::is_none), title = "title" =>
         (unless::std::option::Option::is_none) }
     );
@@ -49128,24 +49152,25 @@ pub mod screenings {
         pub first_name: ::std::string::String,
         /// `last_name`: string; required.
         pub last_name: ::std::string::String,
-        /// `middle_name`: string; optional, may be null.
+        /// `middle_name`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub middle_name: ::std::option::Option<::std::string::String>,
+        pub middle_name: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "screenings")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         UserInput { first_name : ::std::string::String = "first_name" => req, last_name :
-        ::std::string::String = "last_name" => req, middle_name : ::std::option::Option <
-        ::std::string::String > = "middle_name" => opt }
+        ::std::string::String = "last_name" => req, middle_name : crate
+        ::runtime::Nullable < ::std::string::String > = "middle_name" => default }
     );
     #[cfg(feature = "screenings")]
     lean_ser!(
         UserInput { first_name = "first_name" => always, last_name = "last_name" =>
-        always, middle_name = "middle_name" => (unless::std::option::Option::is_none) }
+        always, middle_name = "middle_name" => (unless crate
+        ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "screenings")]
     ///`VerificationMethod`
@@ -49718,12 +49743,12 @@ pub mod tasks {
     pub struct ReviewMultipleTasksInput {
         /// `ids`: array of string; required.
         pub ids: ::std::vec::Vec<::std::string::String>,
-        /// `reason`: string; optional, may be null.
+        /// `reason`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub reason: ::std::option::Option<::std::string::String>,
+        pub reason: crate::runtime::Nullable<::std::string::String>,
         /// `status`: [`TasksInputStatus`]; required.
         pub status: TasksInputStatus,
     }
@@ -49731,13 +49756,13 @@ pub mod tasks {
     #[cfg(feature = "dispatch")]
     lean_de!(
         ReviewMultipleTasksInput { ids : ::std::vec::Vec < ::std::string::String > =
-        "ids" => req, reason : ::std::option::Option < ::std::string::String > = "reason"
-        => opt, status : TasksInputStatus = "status" => req }
+        "ids" => req, reason : crate ::runtime::Nullable < ::std::string::String > =
+        "reason" => default, status : TasksInputStatus = "status" => req }
     );
     #[cfg(feature = "tasks")]
     lean_ser!(
-        ReviewMultipleTasksInput { ids = "ids" => always, reason = "reason" =>
-        (unless::std::option::Option::is_none), status = "status" => always }
+        ReviewMultipleTasksInput { ids = "ids" => always, reason = "reason" => (unless
+        crate ::runtime::Nullable::is_absent), status = "status" => always }
     );
     #[cfg(feature = "tasks")]
     ///`ReviewMultipleTasksRequest`
@@ -49773,39 +49798,40 @@ pub mod tasks {
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateTaskByIdInput {
-        /// `amount`: string; optional, may be null.
+        /// `amount`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub amount: ::std::option::Option<::std::string::String>,
-        /// `description`: string; optional, may be null.
+        pub amount: crate::runtime::Nullable<::std::string::String>,
+        /// `description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `hourly_report_preset_id`: string; optional, may be null.
+        pub description: crate::runtime::Nullable<::std::string::String>,
+        /// `hourly_report_preset_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub hourly_report_preset_id: ::std::option::Option<::std::string::String>,
+        pub hourly_report_preset_id: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "tasks")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        UpdateTaskByIdInput { amount : ::std::option::Option < ::std::string::String > =
-        "amount" => opt, description : ::std::option::Option < ::std::string::String > =
-        "description" => opt, hourly_report_preset_id : ::std::option::Option <
-        ::std::string::String > = "hourly_report_preset_id" => opt }
+        UpdateTaskByIdInput { amount : crate ::runtime::Nullable < ::std::string::String
+        > = "amount" => default, description : crate ::runtime::Nullable <
+        ::std::string::String > = "description" => default, hourly_report_preset_id :
+        crate ::runtime::Nullable < ::std::string::String > = "hourly_report_preset_id"
+        => default }
     );
     #[cfg(feature = "tasks")]
     lean_ser!(
-        UpdateTaskByIdInput { amount = "amount" =>
-        (unless::std::option::Option::is_none), description = "description" =>
-        (unless::std::option::Option::is_none), hourly_report_preset_id =
-        "hourly_report_preset_id" => (unless::std::option::Option::is_none) }
+        UpdateTaskByIdInput { amount = "amount" => (unless crate
+        ::runtime::Nullable::is_absent), description = "description" => (unless crate
+        ::runtime::Nullable::is_absent), hourly_report_preset_id =
+        "hourly_report_preset_id" => (unless crate ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "tasks")]
     ///`UpdateTaskByIdRequest`
@@ -50223,30 +50249,30 @@ pub mod time_off {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateTimeOffRequestInput {
-        /// `contract_oid`: string; optional, may be null.
+        /// `contract_oid`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub contract_oid: ::std::option::Option<::std::string::String>,
+        pub contract_oid: crate::runtime::Nullable<::std::string::String>,
         /// `dates`: array of [`RequestInputDate`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         pub dates: ::std::vec::Vec<RequestInputDate>,
-        /// `deduction_amount`: number; optional, may be null.
+        /// `deduction_amount`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub deduction_amount: ::std::option::Option<f64>,
-        /// `description`: string; optional, may be null.
+        pub deduction_amount: crate::runtime::Nullable<f64>,
+        /// `description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: crate::runtime::Nullable<::std::string::String>,
         /// `end_date`: [`DateSubmitted`]; required.
         pub end_date: DateSubmitted,
         /// `event_details`: [`RequestInputEventDetails`]; optional, may be null.
@@ -50261,24 +50287,24 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub is_paid: ::std::option::Option<bool>,
-        /// `other_type_description`: string; optional, may be null.
+        /// `other_type_description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub other_type_description: ::std::option::Option<::std::string::String>,
+        pub other_type_description: crate::runtime::Nullable<::std::string::String>,
         /// `policy_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub policy_id: ::std::option::Option<::std::string::String>,
-        /// `reason`: string; optional, may be null.
+        /// `reason`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub reason: ::std::option::Option<::std::string::String>,
+        pub reason: crate::runtime::Nullable<::std::string::String>,
         /// `recipient_profile_id`: string; required.
         pub recipient_profile_id: ::std::string::String,
         /// `start_date`: [`DateSubmitted`]; required.
@@ -50295,12 +50321,12 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub time_off_event_id: ::std::option::Option<::std::string::String>,
-        /// `time_off_percentage`: number; optional, may be null.
+        /// `time_off_percentage`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub time_off_percentage: ::std::option::Option<f64>,
+        pub time_off_percentage: crate::runtime::Nullable<f64>,
         /// `time_off_type_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -50311,44 +50337,43 @@ pub mod time_off {
     #[cfg(feature = "time-off")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateTimeOffRequestInput { contract_oid : ::std::option::Option <
-        ::std::string::String > = "contract_oid" => opt, dates : ::std::vec::Vec <
-        RequestInputDate > = "dates" => default, deduction_amount : ::std::option::Option
-        < f64 > = "deduction_amount" => opt, description : ::std::option::Option <
-        ::std::string::String > = "description" => opt, end_date : DateSubmitted =
-        "end_date" => req, event_details : ::std::option::Option <
-        RequestInputEventDetails > = "event_details" => opt, is_paid :
-        ::std::option::Option < bool > = "is_paid" => opt, other_type_description :
-        ::std::option::Option < ::std::string::String > = "other_type_description" =>
-        opt, policy_id : ::std::option::Option < ::std::string::String > = "policy_id" =>
-        opt, reason : ::std::option::Option < ::std::string::String > = "reason" => opt,
-        recipient_profile_id : ::std::string::String = "recipient_profile_id" => req,
-        start_date : DateSubmitted = "start_date" => req, status : ::std::option::Option
-        < RequestInputStatus > = "status" => opt, time_off_event_id :
-        ::std::option::Option < ::std::string::String > = "time_off_event_id" => opt,
-        time_off_percentage : ::std::option::Option < f64 > = "time_off_percentage" =>
-        opt, time_off_type_id : ::std::option::Option < ::std::string::String > =
-        "time_off_type_id" => opt }
+        CreateTimeOffRequestInput { contract_oid : crate ::runtime::Nullable <
+        ::std::string::String > = "contract_oid" => default, dates : ::std::vec::Vec <
+        RequestInputDate > = "dates" => default, deduction_amount : crate
+        ::runtime::Nullable < f64 > = "deduction_amount" => default, description : crate
+        ::runtime::Nullable < ::std::string::String > = "description" => default,
+        end_date : DateSubmitted = "end_date" => req, event_details :
+        ::std::option::Option < RequestInputEventDetails > = "event_details" => opt,
+        is_paid : ::std::option::Option < bool > = "is_paid" => opt,
+        other_type_description : crate ::runtime::Nullable < ::std::string::String > =
+        "other_type_description" => default, policy_id : ::std::option::Option <
+        ::std::string::String > = "policy_id" => opt, reason : crate ::runtime::Nullable
+        < ::std::string::String > = "reason" => default, recipient_profile_id :
+        ::std::string::String = "recipient_profile_id" => req, start_date : DateSubmitted
+        = "start_date" => req, status : ::std::option::Option < RequestInputStatus > =
+        "status" => opt, time_off_event_id : ::std::option::Option <
+        ::std::string::String > = "time_off_event_id" => opt, time_off_percentage : crate
+        ::runtime::Nullable < f64 > = "time_off_percentage" => default, time_off_type_id
+        : ::std::option::Option < ::std::string::String > = "time_off_type_id" => opt }
     );
     #[cfg(feature = "time-off")]
     lean_ser!(
-        CreateTimeOffRequestInput { contract_oid = "contract_oid" =>
-        (unless::std::option::Option::is_none), dates = "dates" =>
+        CreateTimeOffRequestInput { contract_oid = "contract_oid" => (unless crate
+        ::runtime::Nullable::is_absent), dates = "dates" =>
         (unless::std::vec::Vec::is_empty), deduction_amount = "deduction_amount" =>
-        (unless::std::option::Option::is_none), description = "description" =>
-        (unless::std::option::Option::is_none), end_date = "end_date" => always,
+        (unless crate ::runtime::Nullable::is_absent), description = "description" =>
+        (unless crate ::runtime::Nullable::is_absent), end_date = "end_date" => always,
         event_details = "event_details" => (unless::std::option::Option::is_none),
         is_paid = "is_paid" => (unless::std::option::Option::is_none),
-        other_type_description = "other_type_description" =>
-        (unless::std::option::Option::is_none), policy_id = "policy_id" =>
-        (unless::std::option::Option::is_none), reason = "reason" =>
-        (unless::std::option::Option::is_none), recipient_profile_id =
-        "recipient_profile_id" => always, start_date = "start_date" => always, status =
-        "status" => (unless::std::option::Option::is_none), time_off_event_id =
-        "time_off_event_id" => (unless::std::option::Option::is_none),
-        time_off_percentage = "time_off_percentage" =>
-        (unless::std::option::Option::is_none), time_off_type_id = "time_off_type_id" =>
-        (unless::std::option::Option::is_none) }
+        other_type_description = "other_type_description" => (unless crate
+        ::runtime::Nullable::is_absent), policy_id = "policy_id" =>
+        (unless::std::option::Option::is_none), reason = "reason" => (unless crate
+        ::runtime::Nullable::is_absent), recipient_profile_id = "recipient_profile_id" =>
+        always, start_date = "start_date" => always, status = "status" =>
+        (unless::std::option::Option::is_none), time_off_event_id = "time_off_event_id"
+        => (unless::std::option::Option::is_none), time_off_percentage =
+        "time_off_percentage" => (unless crate ::runtime::Nullable::is_absent),
+        time_off_type_id = "time_off_type_id" => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-off")]
     ///`CreateTimeOffRequestResponse`
@@ -51114,12 +51139,12 @@ pub mod time_off {
         pub approved_at: ::std::option::Option<::chrono::naive::NaiveDate>,
         /// `contract_oid`: string; required.
         pub contract_oid: ::std::string::String,
-        /// `description`: string; optional, may be null.
+        /// `description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: crate::runtime::Nullable<::std::string::String>,
         /// `end_date`: string (date); required.
         pub end_date: ::chrono::naive::NaiveDate,
         /// `entitlement_unit`: [`EntitlementUnit`]; optional, may be null.
@@ -51159,14 +51184,14 @@ pub mod time_off {
         PayrollInputTimeOffVariant1 { amount : ::std::option::Option < f64 > = "amount"
         => opt, approved_at : ::std::option::Option < ::chrono::naive::NaiveDate > =
         "approved_at" => opt, contract_oid : ::std::string::String = "contract_oid" =>
-        req, description : ::std::option::Option < ::std::string::String > =
-        "description" => opt, end_date : ::chrono::naive::NaiveDate = "end_date" => req,
-        entitlement_unit : ::std::option::Option < EntitlementUnit > = "entitlement_unit"
-        => opt, external_id : ::std::string::String = "external_id" => req, is_paid :
-        bool = "is_paid" => (with defaults::default_bool:: < true >), policy_name :
-        ::std::option::Option < ::std::string::String > = "policy_name" => opt,
-        policy_type : ::std::option::Option < Variant1PolicyType > = "policy_type" =>
-        opt, requested_at : ::std::option::Option < ::chrono::naive::NaiveDate > =
+        req, description : crate ::runtime::Nullable < ::std::string::String > =
+        "description" => default, end_date : ::chrono::naive::NaiveDate = "end_date" =>
+        req, entitlement_unit : ::std::option::Option < EntitlementUnit > =
+        "entitlement_unit" => opt, external_id : ::std::string::String = "external_id" =>
+        req, is_paid : bool = "is_paid" => (with defaults::default_bool:: < true >),
+        policy_name : ::std::option::Option < ::std::string::String > = "policy_name" =>
+        opt, policy_type : ::std::option::Option < Variant1PolicyType > = "policy_type"
+        => opt, requested_at : ::std::option::Option < ::chrono::naive::NaiveDate > =
         "requested_at" => opt, start_date : ::chrono::naive::NaiveDate = "start_date" =>
         req }
     );
@@ -51175,8 +51200,8 @@ pub mod time_off {
         PayrollInputTimeOffVariant1 { amount = "amount" =>
         (unless::std::option::Option::is_none), approved_at = "approved_at" =>
         (unless::std::option::Option::is_none), contract_oid = "contract_oid" => always,
-        description = "description" => (unless::std::option::Option::is_none), end_date =
-        "end_date" => always, entitlement_unit = "entitlement_unit" =>
+        description = "description" => (unless crate ::runtime::Nullable::is_absent),
+        end_date = "end_date" => always, entitlement_unit = "entitlement_unit" =>
         (unless::std::option::Option::is_none), external_id = "external_id" => always,
         is_paid = "is_paid" => always, policy_name = "policy_name" =>
         (unless::std::option::Option::is_none), policy_type = "policy_type" => always,
@@ -54310,30 +54335,30 @@ pub mod time_off {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateTimeOffRequestInput {
-        /// `contract_oid`: string; optional, may be null.
+        /// `contract_oid`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub contract_oid: ::std::option::Option<::std::string::String>,
+        pub contract_oid: crate::runtime::Nullable<::std::string::String>,
         /// `dates`: array of [`RequestInputDate`]; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
             serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
         )]
         pub dates: ::std::vec::Vec<RequestInputDate>,
-        /// `deduction_amount`: number; optional, may be null.
+        /// `deduction_amount`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub deduction_amount: ::std::option::Option<f64>,
-        /// `description`: string; optional, may be null.
+        pub deduction_amount: crate::runtime::Nullable<f64>,
+        /// `description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: crate::runtime::Nullable<::std::string::String>,
         /// `end_date`: [`DateSubmitted`]; required.
         pub end_date: DateSubmitted,
         /// `event_details`: [`UpdateTimeOffRequestInputEventDetails`]; optional, may be null.
@@ -54348,24 +54373,24 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub is_paid: ::std::option::Option<bool>,
-        /// `other_type_description`: string; optional, may be null.
+        /// `other_type_description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub other_type_description: ::std::option::Option<::std::string::String>,
+        pub other_type_description: crate::runtime::Nullable<::std::string::String>,
         /// `policy_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub policy_id: ::std::option::Option<::std::string::String>,
-        /// `reason`: string; optional, may be null.
+        /// `reason`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub reason: ::std::option::Option<::std::string::String>,
+        pub reason: crate::runtime::Nullable<::std::string::String>,
         /// `recipient_profile_id`: string; required.
         pub recipient_profile_id: ::std::string::String,
         /// `start_date`: [`DateSubmitted`]; required.
@@ -54376,12 +54401,12 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub time_off_event_id: ::std::option::Option<::std::string::String>,
-        /// `time_off_percentage`: number; optional, may be null.
+        /// `time_off_percentage`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub time_off_percentage: ::std::option::Option<f64>,
+        pub time_off_percentage: crate::runtime::Nullable<f64>,
         /// `time_off_type_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -54392,42 +54417,42 @@ pub mod time_off {
     #[cfg(feature = "time-off")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        UpdateTimeOffRequestInput { contract_oid : ::std::option::Option <
-        ::std::string::String > = "contract_oid" => opt, dates : ::std::vec::Vec <
-        RequestInputDate > = "dates" => default, deduction_amount : ::std::option::Option
-        < f64 > = "deduction_amount" => opt, description : ::std::option::Option <
-        ::std::string::String > = "description" => opt, end_date : DateSubmitted =
-        "end_date" => req, event_details : ::std::option::Option <
-        UpdateTimeOffRequestInputEventDetails > = "event_details" => opt, is_paid :
-        ::std::option::Option < bool > = "is_paid" => opt, other_type_description :
-        ::std::option::Option < ::std::string::String > = "other_type_description" =>
-        opt, policy_id : ::std::option::Option < ::std::string::String > = "policy_id" =>
-        opt, reason : ::std::option::Option < ::std::string::String > = "reason" => opt,
-        recipient_profile_id : ::std::string::String = "recipient_profile_id" => req,
-        start_date : DateSubmitted = "start_date" => req, time_off_event_id :
-        ::std::option::Option < ::std::string::String > = "time_off_event_id" => opt,
-        time_off_percentage : ::std::option::Option < f64 > = "time_off_percentage" =>
-        opt, time_off_type_id : ::std::option::Option < ::std::string::String > =
-        "time_off_type_id" => opt }
+        UpdateTimeOffRequestInput { contract_oid : crate ::runtime::Nullable <
+        ::std::string::String > = "contract_oid" => default, dates : ::std::vec::Vec <
+        RequestInputDate > = "dates" => default, deduction_amount : crate
+        ::runtime::Nullable < f64 > = "deduction_amount" => default, description : crate
+        ::runtime::Nullable < ::std::string::String > = "description" => default,
+        end_date : DateSubmitted = "end_date" => req, event_details :
+        ::std::option::Option < UpdateTimeOffRequestInputEventDetails > = "event_details"
+        => opt, is_paid : ::std::option::Option < bool > = "is_paid" => opt,
+        other_type_description : crate ::runtime::Nullable < ::std::string::String > =
+        "other_type_description" => default, policy_id : ::std::option::Option <
+        ::std::string::String > = "policy_id" => opt, reason : crate ::runtime::Nullable
+        < ::std::string::String > = "reason" => default, recipient_profile_id :
+        ::std::string::String = "recipient_profile_id" => req, start_date : DateSubmitted
+        = "start_date" => req, time_off_event_id : ::std::option::Option <
+        ::std::string::String > = "time_off_event_id" => opt, time_off_percentage : crate
+        ::runtime::Nullable < f64 > = "time_off_percentage" => default, time_off_type_id
+        : ::std::option::Option < ::std::string::String > = "time_off_type_id" => opt }
     );
     #[cfg(feature = "time-off")]
     lean_ser!(
-        UpdateTimeOffRequestInput { contract_oid = "contract_oid" =>
-        (unless::std::option::Option::is_none), dates = "dates" =>
+        UpdateTimeOffRequestInput { contract_oid = "contract_oid" => (unless crate
+        ::runtime::Nullable::is_absent), dates = "dates" =>
         (unless::std::vec::Vec::is_empty), deduction_amount = "deduction_amount" =>
-        (unless::std::option::Option::is_none), description = "description" =>
-        (unless::std::option::Option::is_none), end_date = "end_date" => always,
+        (unless crate ::runtime::Nullable::is_absent), description = "description" =>
+        (unless crate ::runtime::Nullable::is_absent), end_date = "end_date" => always,
         event_details = "event_details" => (unless::std::option::Option::is_none),
         is_paid = "is_paid" => (unless::std::option::Option::is_none),
-        other_type_description = "other_type_description" =>
-        (unless::std::option::Option::is_none), policy_id = "policy_id" =>
-        (unless::std::option::Option::is_none), reason = "reason" =>
-        (unless::std::option::Option::is_none), recipient_profile_id =
-        "recipient_profile_id" => always, start_date = "start_date" => always,
-        time_off_event_id = "time_off_event_id" =>
-        (unless::std::option::Option::is_none), time_off_percentage =
-        "time_off_percentage" => (unless::std::option::Option::is_none), time_off_type_id
-        = "time_off_type_id" => (unless::std::option::Option::is_none) }
+        other_type_description = "other_type_description" => (unless crate
+        ::runtime::Nullable::is_absent), policy_id = "policy_id" =>
+        (unless::std::option::Option::is_none), reason = "reason" => (unless crate
+        ::runtime::Nullable::is_absent), recipient_profile_id = "recipient_profile_id" =>
+        always, start_date = "start_date" => always, time_off_event_id =
+        "time_off_event_id" => (unless::std::option::Option::is_none),
+        time_off_percentage = "time_off_percentage" => (unless crate
+        ::runtime::Nullable::is_absent), time_off_type_id = "time_off_type_id" =>
+        (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-off")]
     ///`UpdateTimeOffRequestInputEventDetails`
@@ -54697,12 +54722,12 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub deduction_amount: ::std::option::Option<f64>,
-        /// `description`: string; optional, may be null.
+        /// `description`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: crate::runtime::Nullable<::std::string::String>,
         /// `end_date`: string (date); required.
         pub end_date: ::chrono::naive::NaiveDate,
         /// `event_details`: [`ValidateTimeOffInputEventDetails`]; optional, may be null.
@@ -54739,12 +54764,12 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub time_off_event_id: ::std::option::Option<::std::string::String>,
-        /// `time_off_percentage`: number; optional, may be null.
+        /// `time_off_percentage`: number; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub time_off_percentage: ::std::option::Option<f64>,
+        pub time_off_percentage: crate::runtime::Nullable<f64>,
         /// `time_off_type_id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -54757,8 +54782,8 @@ pub mod time_off {
     lean_de!(
         ValidateTimeOffInput { dates : ::std::vec::Vec < ValidateTimeOffInputDate > =
         "dates" => default, deduction_amount : ::std::option::Option < f64 > =
-        "deduction_amount" => opt, description : ::std::option::Option <
-        ::std::string::String > = "description" => opt, end_date :
+        "deduction_amount" => opt, description : crate ::runtime::Nullable <
+        ::std::string::String > = "description" => default, end_date :
         ::chrono::naive::NaiveDate = "end_date" => req, event_details :
         ::std::option::Option < ValidateTimeOffInputEventDetails > = "event_details" =>
         opt, id : ::std::option::Option < ::std::string::String > = "id" => opt, is_paid
@@ -54767,16 +54792,16 @@ pub mod time_off {
         recipient_profile_id : ::std::string::String = "recipient_profile_id" => req,
         start_date : ::chrono::naive::NaiveDate = "start_date" => req, time_off_event_id
         : ::std::option::Option < ::std::string::String > = "time_off_event_id" => opt,
-        time_off_percentage : ::std::option::Option < f64 > = "time_off_percentage" =>
-        opt, time_off_type_id : ::std::option::Option < ::std::string::String > =
+        time_off_percentage : crate ::runtime::Nullable < f64 > = "time_off_percentage"
+        => default, time_off_type_id : ::std::option::Option < ::std::string::String > =
         "time_off_type_id" => opt }
     );
     #[cfg(feature = "time-off")]
     lean_ser!(
         ValidateTimeOffInput { dates = "dates" => (unless::std::vec::Vec::is_empty),
         deduction_amount = "deduction_amount" => (unless::std::option::Option::is_none),
-        description = "description" => (unless::std::option::Option::is_none), end_date =
-        "end_date" => always, event_details = "event_details" =>
+        description = "description" => (unless crate ::runtime::Nullable::is_absent),
+        end_date = "end_date" => always, event_details = "event_details" =>
         (unless::std::option::Option::is_none), id = "id" =>
         (unless::std::option::Option::is_none), is_paid = "is_paid" =>
         (unless::std::option::Option::is_none), policy_id = "policy_id" =>
@@ -54784,8 +54809,8 @@ pub mod time_off {
         "recipient_profile_id" => always, start_date = "start_date" => always,
         time_off_event_id = "time_off_event_id" =>
         (unless::std::option::Option::is_none), time_off_percentage =
-        "time_off_percentage" => (unless::std::option::Option::is_none), time_off_type_id
-        = "time_off_type_id" => (unless::std::option::Option::is_none) }
+        "time_off_percentage" => (unless crate ::runtime::Nullable::is_absent),
+        time_off_type_id = "time_off_type_id" => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-off")]
     ///`ValidateTimeOffInputDate`
@@ -55484,26 +55509,26 @@ pub mod time_tracking {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ReviewTimeTrackingTimesheetInput {
-        /// `review_reason`: string; optional, may be null.
+        /// `review_reason`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub review_reason: ::std::option::Option<::std::string::String>,
+        pub review_reason: crate::runtime::Nullable<::std::string::String>,
         /// `review_status`: [`TimesheetInputReviewStatus`]; required.
         pub review_status: TimesheetInputReviewStatus,
     }
     #[cfg(feature = "time-tracking")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        ReviewTimeTrackingTimesheetInput { review_reason : ::std::option::Option <
-        ::std::string::String > = "review_reason" => opt, review_status :
+        ReviewTimeTrackingTimesheetInput { review_reason : crate ::runtime::Nullable <
+        ::std::string::String > = "review_reason" => default, review_status :
         TimesheetInputReviewStatus = "review_status" => req }
     );
     #[cfg(feature = "time-tracking")]
     lean_ser!(
-        ReviewTimeTrackingTimesheetInput { review_reason = "review_reason" =>
-        (unless::std::option::Option::is_none), review_status = "review_status" => always
+        ReviewTimeTrackingTimesheetInput { review_reason = "review_reason" => (unless
+        crate ::runtime::Nullable::is_absent), review_status = "review_status" => always
         }
     );
     #[cfg(feature = "time-tracking")]
@@ -57982,12 +58007,12 @@ pub mod timesheets {
         pub date_submitted: ::chrono::naive::NaiveDate,
         /// `description`: string; required.
         pub description: ::std::string::String,
-        /// `hourly_report_preset_id`: string; optional, may be null.
+        /// `hourly_report_preset_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub hourly_report_preset_id: ::std::option::Option<::std::string::String>,
+        pub hourly_report_preset_id: crate::runtime::Nullable<::std::string::String>,
         /// `is_auto_approved`: boolean; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -58003,16 +58028,16 @@ pub mod timesheets {
         CreateTimesheetInput { contract_id : ::std::string::String = "contract_id" =>
         req, date_submitted : ::chrono::naive::NaiveDate = "date_submitted" => req,
         description : ::std::string::String = "description" => req,
-        hourly_report_preset_id : ::std::option::Option < ::std::string::String > =
-        "hourly_report_preset_id" => opt, is_auto_approved : ::std::option::Option < bool
-        > = "is_auto_approved" => opt, quantity : f64 = "quantity" => req }
+        hourly_report_preset_id : crate ::runtime::Nullable < ::std::string::String > =
+        "hourly_report_preset_id" => default, is_auto_approved : ::std::option::Option <
+        bool > = "is_auto_approved" => opt, quantity : f64 = "quantity" => req }
     );
     #[cfg(feature = "timesheets")]
     lean_ser!(
         CreateTimesheetInput { contract_id = "contract_id" => always, date_submitted =
         "date_submitted" => always, description = "description" => always,
-        hourly_report_preset_id = "hourly_report_preset_id" =>
-        (unless::std::option::Option::is_none), is_auto_approved = "is_auto_approved" =>
+        hourly_report_preset_id = "hourly_report_preset_id" => (unless crate
+        ::runtime::Nullable::is_absent), is_auto_approved = "is_auto_approved" =>
         (unless::std::option::Option::is_none), quantity = "quantity" => always }
     );
     #[cfg(feature = "timesheets")]
@@ -58455,12 +58480,12 @@ pub mod timesheets {
     pub struct UpdateTimesheetInput {
         /// `description`: string; required.
         pub description: ::std::string::String,
-        /// `hourly_report_preset_id`: string; optional, may be null.
+        /// `hourly_report_preset_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub hourly_report_preset_id: ::std::option::Option<::std::string::String>,
+        pub hourly_report_preset_id: crate::runtime::Nullable<::std::string::String>,
         /// `quantity`: number; required.
         pub quantity: f64,
     }
@@ -58468,14 +58493,14 @@ pub mod timesheets {
     #[cfg(feature = "dispatch")]
     lean_de!(
         UpdateTimesheetInput { description : ::std::string::String = "description" =>
-        req, hourly_report_preset_id : ::std::option::Option < ::std::string::String > =
-        "hourly_report_preset_id" => opt, quantity : f64 = "quantity" => req }
+        req, hourly_report_preset_id : crate ::runtime::Nullable < ::std::string::String
+        > = "hourly_report_preset_id" => default, quantity : f64 = "quantity" => req }
     );
     #[cfg(feature = "timesheets")]
     lean_ser!(
         UpdateTimesheetInput { description = "description" => always,
-        hourly_report_preset_id = "hourly_report_preset_id" =>
-        (unless::std::option::Option::is_none), quantity = "quantity" => always }
+        hourly_report_preset_id = "hourly_report_preset_id" => (unless crate
+        ::runtime::Nullable::is_absent), quantity = "quantity" => always }
     );
     #[cfg(feature = "timesheets")]
     ///`UpdateTimesheetRequest`
@@ -61334,8 +61359,8 @@ pub mod worker_hr {
 #[cfg(feature = "worker-information")]
 /// The `worker-information` area: its request builders and the types only it uses.
 ///
-/// - `POST /rest/v2/gp/workers/contracts/{contract_id}/additional-information`: [`Client::create_gp_worker_additional_information_gp`](crate::Client::create_gp_worker_additional_information_gp)
-/// - `PATCH /rest/v2/gp/workers/contracts/{contract_id}/additional-information`: [`Client::get_gp_worker_additional_information`](crate::Client::get_gp_worker_additional_information)
+/// - `POST /rest/v2/gp/workers/contracts/{contract_id}/additional-information`: [`Client::create_gp_worker_additional_information`](crate::Client::create_gp_worker_additional_information)
+/// - `PATCH /rest/v2/gp/workers/contracts/{contract_id}/additional-information`: [`Client::update_gp_worker_additional_information`](crate::Client::update_gp_worker_additional_information)
 /// - `PATCH /rest/v2/gp/workers/{worker_id}/address`: [`Client::update_gp_worker_address`](crate::Client::update_gp_worker_address)
 /// - `GET /rest/v2/gp/workers/{worker_id}/banks`: [`Client::get_gp_worker_banks`](crate::Client::get_gp_worker_banks)
 /// - `POST /rest/v2/gp/workers/{worker_id}/banks`: [`Client::create_gp_worker_bank`](crate::Client::create_gp_worker_bank)
@@ -61350,53 +61375,53 @@ pub mod worker_information {
     #[allow(unused_imports)]
     use crate::types::*;
     pub use crate::builder::{
-        CreateGpWorkerAdditionalInformationGp, GetGpWorkerAdditionalInformation,
+        CreateGpWorkerAdditionalInformation, UpdateGpWorkerAdditionalInformation,
         UpdateGpWorkerAddress, GetGpWorkerBanks, CreateGpWorkerBank,
         GetGpWorkerBankGuide, UpdateGpWorkerBank, UpdateGpWorkerCompensation,
         UpdateGpWorkerEmployeeInformation, UpdateGpWorkerPtoPolicy,
     };
     #[cfg(feature = "worker-information")]
-    ///`CreateGpWorkerAdditionalInformationGpRequest`
+    ///`CreateGpWorkerAdditionalInformationRequest`
     ///
     /// Used by:
-    /// - `create_gp_worker_additional_information_gp` (`POST /rest/v2/gp/workers/contracts/{contract_id}/additional-information`)
+    /// - `create_gp_worker_additional_information` (`POST /rest/v2/gp/workers/contracts/{contract_id}/additional-information`)
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CreateGpWorkerAdditionalInformationGpRequest {
+    pub struct CreateGpWorkerAdditionalInformationRequest {
         /// `data`: object; required.
         pub data: ::std::collections::HashMap<::std::string::String, EmptyInput>,
     }
     #[cfg(feature = "worker-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateGpWorkerAdditionalInformationGpRequest { data : ::std::collections::HashMap
-        < ::std::string::String, EmptyInput > = "data" => req }
+        CreateGpWorkerAdditionalInformationRequest { data : ::std::collections::HashMap <
+        ::std::string::String, EmptyInput > = "data" => req }
     );
     #[cfg(feature = "worker-information")]
-    lean_ser!(CreateGpWorkerAdditionalInformationGpRequest { data = "data" => always });
+    lean_ser!(CreateGpWorkerAdditionalInformationRequest { data = "data" => always });
     #[cfg(feature = "worker-information")]
-    ///`CreateGpWorkerAdditionalInformationGpResponse`
+    ///`CreateGpWorkerAdditionalInformationResponse`
     ///
     /// Used by:
-    /// - `create_gp_worker_additional_information_gp` (`POST /rest/v2/gp/workers/contracts/{contract_id}/additional-information`)
+    /// - `create_gp_worker_additional_information` (`POST /rest/v2/gp/workers/contracts/{contract_id}/additional-information`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CreateGpWorkerAdditionalInformationGpResponse {
-        /// `data`: [`GpWorkerAdditionalInformationGp`]; optional, may be null.
+    pub struct CreateGpWorkerAdditionalInformationResponse {
+        /// `data`: [`GpWorkerAdditionalInformation`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub data: ::std::option::Option<GpWorkerAdditionalInformationGp>,
+        pub data: ::std::option::Option<GpWorkerAdditionalInformation>,
     }
     #[cfg(feature = "worker-information")]
     lean_de!(
-        CreateGpWorkerAdditionalInformationGpResponse { data : ::std::option::Option <
-        GpWorkerAdditionalInformationGp > = "data" => opt }
+        CreateGpWorkerAdditionalInformationResponse { data : ::std::option::Option <
+        GpWorkerAdditionalInformation > = "data" => opt }
     );
     #[cfg(feature = "worker-information")]
     lean_ser!(
-        CreateGpWorkerAdditionalInformationGpResponse { data = "data" =>
+        CreateGpWorkerAdditionalInformationResponse { data = "data" =>
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "worker-information")]
@@ -61623,32 +61648,13 @@ pub mod worker_information {
     #[cfg(feature = "worker-information")]
     lean_ser!(CreateGpWorkerBankRequest { data = "data" => always });
     #[cfg(feature = "worker-information")]
-    ///`GetGpWorkerAdditionalInformationRequest`
+    ///`GpWorkerAdditionalInformation`
     ///
     /// Used by:
-    /// - `get_gp_worker_additional_information` (`PATCH /rest/v2/gp/workers/contracts/{contract_id}/additional-information`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct GetGpWorkerAdditionalInformationRequest {
-        /// `data`: object; required.
-        pub data: ::std::collections::HashMap<::std::string::String, EmptyInput>,
-    }
-    #[cfg(feature = "worker-information")]
-    #[cfg(feature = "dispatch")]
-    lean_de!(
-        GetGpWorkerAdditionalInformationRequest { data : ::std::collections::HashMap <
-        ::std::string::String, EmptyInput > = "data" => req }
-    );
-    #[cfg(feature = "worker-information")]
-    lean_ser!(GetGpWorkerAdditionalInformationRequest { data = "data" => always });
-    #[cfg(feature = "worker-information")]
-    ///`GpWorkerAdditionalInformationGp`
-    ///
-    /// Used by:
-    /// - `create_gp_worker_additional_information_gp` (`POST /rest/v2/gp/workers/contracts/{contract_id}/additional-information`)
+    /// - `create_gp_worker_additional_information` (`POST /rest/v2/gp/workers/contracts/{contract_id}/additional-information`)
     #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct GpWorkerAdditionalInformationGp {
+    pub struct GpWorkerAdditionalInformation {
         /// `created_at`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -61658,12 +61664,12 @@ pub mod worker_information {
     }
     #[cfg(feature = "worker-information")]
     lean_de!(
-        GpWorkerAdditionalInformationGp { created_at : ::std::option::Option <
+        GpWorkerAdditionalInformation { created_at : ::std::option::Option <
         ::std::string::String > = "created_at" => opt }
     );
     #[cfg(feature = "worker-information")]
     lean_ser!(
-        GpWorkerAdditionalInformationGp { created_at = "created_at" =>
+        GpWorkerAdditionalInformation { created_at = "created_at" =>
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "worker-information")]
@@ -62034,6 +62040,25 @@ pub mod worker_information {
         GpWorkerCompensationStatus, Unknown { Active = "ACTIVE", Outdated = "OUTDATED",
         Upcoming = "UPCOMING" }
     );
+    #[cfg(feature = "worker-information")]
+    ///`UpdateGpWorkerAdditionalInformationRequest`
+    ///
+    /// Used by:
+    /// - `update_gp_worker_additional_information` (`PATCH /rest/v2/gp/workers/contracts/{contract_id}/additional-information`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct UpdateGpWorkerAdditionalInformationRequest {
+        /// `data`: object; required.
+        pub data: ::std::collections::HashMap<::std::string::String, EmptyInput>,
+    }
+    #[cfg(feature = "worker-information")]
+    #[cfg(feature = "dispatch")]
+    lean_de!(
+        UpdateGpWorkerAdditionalInformationRequest { data : ::std::collections::HashMap <
+        ::std::string::String, EmptyInput > = "data" => req }
+    );
+    #[cfg(feature = "worker-information")]
+    lean_ser!(UpdateGpWorkerAdditionalInformationRequest { data = "data" => always });
     #[cfg(feature = "worker-information")]
     ///`UpdateGpWorkerAddressInput`
     ///
@@ -62720,12 +62745,12 @@ pub mod worker_relations {
         pub hris_relationship_type_external_id: ::std::string::String,
         /// `parent_profile_external_id`: string; required, may be null.
         pub parent_profile_external_id: ::std::option::Option<::std::string::String>,
-        /// `relation_external_id`: string; optional, may be null.
+        /// `relation_external_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub relation_external_id: ::std::option::Option<::std::string::String>,
+        pub relation_external_id: crate::runtime::Nullable<::std::string::String>,
     }
     #[cfg(feature = "worker-relations")]
     #[cfg(feature = "dispatch")]
@@ -62734,16 +62759,16 @@ pub mod worker_relations {
         hris_relationship_type_external_id : ::std::string::String =
         "hris_relationship_type_external_id" => req, parent_profile_external_id :
         ::std::option::Option < ::std::string::String > = "parent_profile_external_id" =>
-        opt, relation_external_id : ::std::option::Option < ::std::string::String > =
-        "relation_external_id" => opt }
+        opt, relation_external_id : crate ::runtime::Nullable < ::std::string::String > =
+        "relation_external_id" => default }
     );
     #[cfg(feature = "worker-relations")]
     lean_ser!(
         CreateParentWorkerRelationWithExternalIdInput {
         hris_relationship_type_external_id = "hris_relationship_type_external_id" =>
         always, parent_profile_external_id = "parent_profile_external_id" => always,
-        relation_external_id = "relation_external_id" =>
-        (unless::std::option::Option::is_none) }
+        relation_external_id = "relation_external_id" => (unless crate
+        ::runtime::Nullable::is_absent) }
     );
     #[cfg(feature = "worker-relations")]
     ///`CreateParentWorkerRelationWithExternalIdRequest`
@@ -63690,28 +63715,27 @@ pub mod worker_session {
 /// The `workers` area: its request builders and the types only it uses.
 ///
 /// - `GET /rest/v2/ic/workers/invoices/{invoice_id}`: [`Client::get_invoice_details_by_id`](crate::Client::get_invoice_details_by_id)
-/// - `GET /rest/v2/ic/workers/invoices/{invoice_id}/pdf`: [`Client::ic_workers_invoices_invoice_id_pdf`](crate::Client::ic_workers_invoices_invoice_id_pdf)
+/// - `GET /rest/v2/ic/workers/invoices/{invoice_id}/pdf`: [`Client::download_worker_invoice_pdf`](crate::Client::download_worker_invoice_pdf)
 /// - `GET /rest/v2/ic/workers/transactions`: [`Client::retrieve_worker_transaction_history`](crate::Client::retrieve_worker_transaction_history)
-/// - `POST /rest/v2/worker`: [`Client::create_worker_worker`](crate::Client::create_worker_worker)
-/// - `GET /rest/v2/workers/compliance-documents`: [`Client::list_of_worker_compliance_documents`](crate::Client::list_of_worker_compliance_documents)
+/// - `POST /rest/v2/worker`: [`Client::create_worker`](crate::Client::create_worker)
+/// - `GET /rest/v2/workers/compliance-documents`: [`Client::list_worker_compliance_documents`](crate::Client::list_worker_compliance_documents)
 pub mod workers {
     #[allow(unused_imports)]
     use crate::macros::{lean, OpenEnumVisitor};
     #[allow(unused_imports)]
     use crate::types::*;
     pub use crate::builder::{
-        GetInvoiceDetailsById, IcWorkersInvoicesInvoiceIdPdf,
-        RetrieveWorkerTransactionHistory, CreateWorkerWorker,
-        ListOfWorkerComplianceDocuments,
+        GetInvoiceDetailsById, DownloadWorkerInvoicePdf,
+        RetrieveWorkerTransactionHistory, CreateWorker, ListWorkerComplianceDocuments,
     };
     #[cfg(feature = "workers")]
-    ///`CreateWorkerWorkerInput`
+    ///`CreateWorkerInput`
     ///
     /// Used by:
-    /// - `create_worker_worker` (`POST /rest/v2/worker`)
+    /// - `create_worker` (`POST /rest/v2/worker`)
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CreateWorkerWorkerInput {
+    pub struct CreateWorkerInput {
         /// `company`: [`Company`]; required.
         pub company: Company,
         /// `contract_id`: string; required.
@@ -63722,33 +63746,31 @@ pub mod workers {
         pub first_name: ::std::string::String,
         /// `last_name`: string; required.
         pub last_name: ::std::string::String,
-        /// `middle_name`: string; optional, may be null.
+        /// `middle_name`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub middle_name: ::std::option::Option<::std::string::String>,
-        /// `preferred_firstname`: string; optional, may be null.
+        pub middle_name: crate::runtime::Nullable<::std::string::String>,
+        /// `preferred_firstname`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub preferred_firstname: ::std::option::Option<::std::string::String>,
-        /// `preferred_lastName`: string; optional, may be null.
+        pub preferred_firstname: crate::runtime::Nullable<::std::string::String>,
+        /// `preferred_lastName`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
+        #[cfg_attr(feature = "schemars", serde(rename = "preferred_lastName"))]
         #[cfg_attr(
             feature = "schemars",
-            serde(
-                rename = "preferred_lastName",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub preferred_last_name: ::std::option::Option<::std::string::String>,
-        /// `preferred_name`: string; optional, may be null.
+        pub preferred_last_name: crate::runtime::Nullable<::std::string::String>,
+        /// `preferred_name`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
         #[cfg_attr(
             feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
         )]
-        pub preferred_name: ::std::option::Option<::std::string::String>,
+        pub preferred_name: crate::runtime::Nullable<::std::string::String>,
         /// `profile_type`: [`WorkerInputProfileType`]; required.
         pub profile_type: WorkerInputProfileType,
         /// `timezone`: string; required.
@@ -63757,66 +63779,63 @@ pub mod workers {
     #[cfg(feature = "workers")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        CreateWorkerWorkerInput { company : Company = "company" => req, contract_id :
+        CreateWorkerInput { company : Company = "company" => req, contract_id :
         ::std::string::String = "contract_id" => req, email : ::std::string::String =
         "email" => req, first_name : ::std::string::String = "first_name" => req,
-        last_name : ::std::string::String = "last_name" => req, middle_name :
-        ::std::option::Option < ::std::string::String > = "middle_name" => opt,
-        preferred_firstname : ::std::option::Option < ::std::string::String > =
-        "preferred_firstname" => opt, preferred_last_name : ::std::option::Option <
-        ::std::string::String > = "preferred_lastName" => opt, preferred_name :
-        ::std::option::Option < ::std::string::String > = "preferred_name" => opt,
-        profile_type : WorkerInputProfileType = "profile_type" => req, timezone :
-        ::std::string::String = "timezone" => req }
+        last_name : ::std::string::String = "last_name" => req, middle_name : crate
+        ::runtime::Nullable < ::std::string::String > = "middle_name" => default,
+        preferred_firstname : crate ::runtime::Nullable < ::std::string::String > =
+        "preferred_firstname" => default, preferred_last_name : crate ::runtime::Nullable
+        < ::std::string::String > = "preferred_lastName" => default, preferred_name :
+        crate ::runtime::Nullable < ::std::string::String > = "preferred_name" =>
+        default, profile_type : WorkerInputProfileType = "profile_type" => req, timezone
+        : ::std::string::String = "timezone" => req }
     );
     #[cfg(feature = "workers")]
     lean_ser!(
-        CreateWorkerWorkerInput { company = "company" => always, contract_id =
-        "contract_id" => always, email = "email" => always, first_name = "first_name" =>
-        always, last_name = "last_name" => always, middle_name = "middle_name" =>
-        (unless::std::option::Option::is_none), preferred_firstname =
-        "preferred_firstname" => (unless::std::option::Option::is_none),
-        preferred_last_name = "preferred_lastName" =>
-        (unless::std::option::Option::is_none), preferred_name = "preferred_name" =>
-        (unless::std::option::Option::is_none), profile_type = "profile_type" => always,
+        CreateWorkerInput { company = "company" => always, contract_id = "contract_id" =>
+        always, email = "email" => always, first_name = "first_name" => always, last_name
+        = "last_name" => always, middle_name = "middle_name" => (unless crate
+        ::runtime::Nullable::is_absent), preferred_firstname = "preferred_firstname" =>
+        (unless crate ::runtime::Nullable::is_absent), preferred_last_name =
+        "preferred_lastName" => (unless crate ::runtime::Nullable::is_absent),
+        preferred_name = "preferred_name" => (unless crate
+        ::runtime::Nullable::is_absent), profile_type = "profile_type" => always,
         timezone = "timezone" => always }
     );
     #[cfg(feature = "workers")]
-    ///`CreateWorkerWorkerRequest`
+    ///`CreateWorkerRequest`
     ///
     /// Used by:
-    /// - `create_worker_worker` (`POST /rest/v2/worker`)
+    /// - `create_worker` (`POST /rest/v2/worker`)
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CreateWorkerWorkerRequest {
-        /// `data`: [`CreateWorkerWorkerInput`]; required.
-        pub data: CreateWorkerWorkerInput,
+    pub struct CreateWorkerRequest {
+        /// `data`: [`CreateWorkerInput`]; required.
+        pub data: CreateWorkerInput,
     }
     #[cfg(feature = "workers")]
     #[cfg(feature = "dispatch")]
-    lean_de!(
-        CreateWorkerWorkerRequest { data : CreateWorkerWorkerInput = "data" => req }
-    );
+    lean_de!(CreateWorkerRequest { data : CreateWorkerInput = "data" => req });
     #[cfg(feature = "workers")]
-    lean_ser!(CreateWorkerWorkerRequest { data = "data" => always });
+    lean_ser!(CreateWorkerRequest { data = "data" => always });
     #[cfg(feature = "workers")]
-    ///`CreateWorkerWorkerResponse`
+    ///`CreateWorkerResponse`
     ///
     /// Used by:
-    /// - `create_worker_worker` (`POST /rest/v2/worker`)
+    /// - `create_worker` (`POST /rest/v2/worker`)
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CreateWorkerWorkerResponse {
+    pub struct CreateWorkerResponse {
         /// `data`: [`ContractIdProfileIdUserIdInput`]; required.
         pub data: ContractIdProfileIdUserIdInput,
     }
     #[cfg(feature = "workers")]
     lean_de!(
-        CreateWorkerWorkerResponse { data : ContractIdProfileIdUserIdInput = "data" =>
-        req }
+        CreateWorkerResponse { data : ContractIdProfileIdUserIdInput = "data" => req }
     );
     #[cfg(feature = "workers")]
-    lean_ser!(CreateWorkerWorkerResponse { data = "data" => always });
+    lean_ser!(CreateWorkerResponse { data = "data" => always });
     #[cfg(feature = "workers")]
     ///`GetInvoiceDetailsByIdResponse`
     ///

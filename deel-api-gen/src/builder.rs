@@ -45,8 +45,8 @@ impl CreateVendorBill {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -102,8 +102,8 @@ impl UploadVendorBillAttachment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -158,8 +158,8 @@ impl CreateContractAdjustment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -222,13 +222,6 @@ impl GetAdjustmentCategories {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::AdjustmentCategoryList> {
         self.client
@@ -277,13 +270,6 @@ impl GetContractAdjustment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetContractAdjustmentResponse> {
         self.client.send_get_contract_adjustment(&self.id).with_options(self.options)
@@ -328,13 +314,6 @@ impl DeleteContractAdjustment {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -387,8 +366,8 @@ impl UpdateContractAdjustment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -452,13 +431,6 @@ impl ListAtsApplicationSources {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -700,13 +672,6 @@ impl ListAtsApplications {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::AtsApplicationList> {
         self.client
@@ -825,8 +790,8 @@ impl CreateAtsApplication {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -876,13 +841,6 @@ impl RetrieveAtsApplication {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -936,8 +894,8 @@ impl AssociateApplicationWithInterviewPlanStage {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -997,8 +955,8 @@ impl AddNoteToApplication {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -1073,13 +1031,6 @@ impl ListAtsAttachmentFiles {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -1282,13 +1233,6 @@ impl ListAtsCandidates {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::AtsCandidateList> {
         self.client
@@ -1399,8 +1343,8 @@ impl CreateAtsCandidate {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -1455,8 +1399,8 @@ impl CreateCandidateTags {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -1520,13 +1464,6 @@ impl ListAtsDepartments {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -1644,13 +1581,6 @@ impl ListPublishedAtsEmailTemplates {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::PublishedAtsEmailTemplateList> {
         self.client
@@ -1761,13 +1691,6 @@ impl ListAtsEmploymentTypes {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::AtsDepartmentList> {
         self.client
@@ -1871,13 +1794,6 @@ impl RetrieveAtsHiringMembers {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -1988,13 +1904,6 @@ impl ListAtsJobPostings {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -2127,13 +2036,6 @@ impl RetrieveAtsJobPostings {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::RetrieveAtsJobPostingsResponse> {
         self.client
@@ -2232,13 +2134,6 @@ impl RetrieveAtsJobPosting {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -2399,13 +2294,6 @@ impl ListAtsJobs {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::AtsJobList> {
         self.client
@@ -2518,8 +2406,8 @@ impl CreateAtsJob {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -2581,13 +2469,6 @@ impl ListAtsLocations {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -2676,13 +2557,6 @@ impl ListAtsOffers {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -2783,13 +2657,6 @@ impl ListAtsRejectionArchivationReasons {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -2940,13 +2807,6 @@ impl ListTags {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::TagList> {
         self.client
@@ -3049,13 +2909,6 @@ impl GetBenefitsVendorLegalEntity {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -3104,13 +2957,6 @@ impl Get401KPlansForLegalEntity {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -3163,8 +3009,8 @@ impl CleanUpPlanForLegalEntity {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -3218,8 +3064,8 @@ impl Activate401KIntegrationForLegalEntity {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -3283,13 +3129,6 @@ impl GetBenefitsVendorEmployee {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -3388,13 +3227,6 @@ impl GetBenefitsVendorEmployeePayStubs {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -3513,13 +3345,6 @@ impl GetYearToDatePay {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetYearToDatePayResponse> {
         self.client
@@ -3571,8 +3396,8 @@ impl Create401KPlanForLegalEntity {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -3634,13 +3459,6 @@ impl Update401KPlan {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::Update401KPlanResponse> {
         self.client
@@ -3693,13 +3511,6 @@ impl GetEnrollmentSettingsFromEmployeeIn401KPlan {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -3763,8 +3574,8 @@ impl EnrollEmployeeIn401KPlan {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -3874,13 +3685,6 @@ impl GetBenefitsVendorLegalEntityPaystubs {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -3938,8 +3742,8 @@ impl AddCandidate {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -3989,8 +3793,8 @@ impl CreateConsentToken {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -4035,13 +3839,6 @@ impl GetContractTemplates {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -4219,13 +4016,6 @@ impl GetContracts {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ContractList> {
         self.client
@@ -4346,8 +4136,8 @@ impl CreateIcContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -4392,13 +4182,6 @@ impl GetContractCustomFields {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -4447,13 +4230,6 @@ impl GetCustomField {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetCustomFieldResponse> {
         self.client.send_get_custom_field(&self.id).with_options(self.options)
@@ -4500,8 +4276,8 @@ impl CreateGpContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -4560,13 +4336,6 @@ impl GetContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetContractResponse> {
         self.client
@@ -4618,8 +4387,8 @@ impl UpdateIcContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -4691,13 +4460,6 @@ impl GetContractAdjustments {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -4795,13 +4557,6 @@ impl GetContractAmendmentsContracts {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -4909,8 +4664,8 @@ impl CreateContractAmendmentContracts {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -4971,8 +4726,8 @@ impl AssignCostCentersToEmploymentContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -5034,13 +4789,6 @@ impl PutContractCustomField {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
@@ -5090,13 +4838,6 @@ impl DeleteContractCustomField {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -5151,8 +4892,8 @@ impl CreateContractDocument {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -5212,13 +4953,6 @@ impl GetContractEquityWithholdingAmount {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -5273,13 +5007,6 @@ impl GetIcInvoicingTaxes {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetIcInvoicingTaxesResponse> {
         self.client
@@ -5331,8 +5058,8 @@ impl CreateIcInvoicingTax {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -5389,8 +5116,8 @@ impl UpdateIcInvoicingTax {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -5447,13 +5174,6 @@ impl DeleteIcInvoicingTax {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -5505,8 +5225,8 @@ impl CreateContractInvitation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -5526,11 +5246,11 @@ impl Client {
     /// Token scopes: `contracts:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/contractor-hiring/get-contract-invitations>
-    pub fn get_contract_invitations(
+    pub fn delete_contract_invitations(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> GetContractInvitations {
-        GetContractInvitations {
+    ) -> DeleteContractInvitations {
+        DeleteContractInvitations {
             client: self.clone(),
             options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
@@ -5538,16 +5258,16 @@ impl Client {
     }
 }
 #[cfg(feature = "contractor-hiring")]
-///Request builder for [`Client::get_contract_invitations`]; finish with [`GetContractInvitations::send`].
+///Request builder for [`Client::delete_contract_invitations`]; finish with [`DeleteContractInvitations::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetContractInvitations {
+pub struct DeleteContractInvitations {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
 }
 #[cfg(feature = "contractor-hiring")]
-impl GetContractInvitations {
+impl DeleteContractInvitations {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -5560,17 +5280,10 @@ impl GetContractInvitations {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
         self.client
-            .send_get_contract_invitations(&self.contract_id)
+            .send_delete_contract_invitations(&self.contract_id)
             .with_options(self.options)
     }
 }
@@ -5623,13 +5336,6 @@ impl GetContractInvite {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -5764,13 +5470,6 @@ impl GetContractInvoiceAdjustments {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ContractInvoiceAdjustmentList> {
         self.client
@@ -5887,13 +5586,6 @@ impl GetContractMilestones {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ContractMilestoneList> {
         self.client
@@ -5945,8 +5637,8 @@ impl CreateContractMilestone {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -6003,13 +5695,6 @@ impl GetContractMilestoneById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6063,13 +5748,6 @@ impl DeleteContractMilestone {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
         self.client
@@ -6116,13 +5794,6 @@ impl GetContractOffCyclePayments {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -6176,8 +5847,8 @@ impl CreateContractOffCyclePayment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -6236,13 +5907,6 @@ impl GetContractOffCyclePaymentById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6291,13 +5955,6 @@ impl GetContractPaymentCycles {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -6358,13 +6015,6 @@ impl GetContractPreview {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -6420,8 +6070,8 @@ impl CreateContractSignature {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -6475,13 +6125,6 @@ impl GetContractTasks {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ContractTaskList> {
         self.client.send_get_contract_tasks(&self.contract_id).with_options(self.options)
@@ -6531,8 +6174,8 @@ impl CreateContractTask {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -6589,8 +6232,8 @@ impl ReviewMultipleTasks {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -6657,13 +6300,6 @@ impl DeleteContractTask {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
         self.client
@@ -6722,8 +6358,8 @@ impl CreateContractTaskReview {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -6784,8 +6420,8 @@ impl CreateContractTermination {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -6839,13 +6475,6 @@ impl DeleteContractTermination {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -6958,13 +6587,6 @@ impl GetContractTimesheets {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -7124,13 +6746,6 @@ impl GetContractTimesheetsPresets {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -7294,13 +6909,6 @@ impl GetPayrollReport {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetPayrollReportResponse> {
         self.client
@@ -7359,8 +6967,8 @@ impl PatchEorBankAccount {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -7409,13 +7017,6 @@ impl GetEorEmployeePayslips {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::EorEmployeePayslipList> {
         self.client.send_get_eor_employee_payslips().with_options(self.options)
@@ -7455,13 +7056,6 @@ impl GetDepartments {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -7511,13 +7105,6 @@ impl EmployeeAdditionalInfoTemplate {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -7610,13 +7197,6 @@ impl RetrieveWorkersActionableJourneys {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -7714,8 +7294,8 @@ impl CreateEorContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -7765,13 +7345,6 @@ impl GetAdditionalCosts {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -7835,13 +7408,6 @@ impl GetBenefits {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::BenefitList> {
         self.client
@@ -7900,8 +7466,8 @@ impl UpdateEorContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -7958,8 +7524,8 @@ impl CancelContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -8016,8 +7582,8 @@ impl DelayOnboarding {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -8071,13 +7637,6 @@ impl GetContractAmendmentsEor {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ContractAmendmentsEorList> {
         self.client
@@ -8129,8 +7688,8 @@ impl CreateContractAmendmentEor {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -8189,8 +7748,8 @@ impl ValidateEorAmendments {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -8254,13 +7813,6 @@ impl GetContractAmendmentsValidationSettings {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8317,13 +7869,6 @@ impl GetContractAmendmentById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8375,13 +7920,6 @@ impl DeleteContractAmendment {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -8438,8 +7976,8 @@ impl UpdateContractAmendment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -8505,8 +8043,8 @@ impl AcceptContractAmendment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -8572,8 +8110,8 @@ impl ConfirmContractAmendment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -8636,13 +8174,6 @@ impl GetContractAmendmentEffectiveDateLimitations {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8699,13 +8230,6 @@ impl GetContractAmendmentPdf {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -8713,6 +8237,13 @@ impl GetContractAmendmentPdf {
         self.client
             .send_get_contract_amendment_pdf(&self.contract_id, &self.amendment_id)
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "eor-amendments")]
@@ -8762,8 +8293,8 @@ impl SignEorAmendment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -8819,13 +8350,6 @@ impl GetEorContractDetails {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetEorContractDetailsResponse> {
         self.client
@@ -8872,13 +8396,6 @@ impl GetEorContractDocuments {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -8935,8 +8452,8 @@ impl SignContractDocument {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -8993,8 +8510,8 @@ impl UpdateContractEmployeeInformation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -9065,13 +8582,6 @@ impl RetrieveHrxDocuments {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -9175,18 +8685,18 @@ impl DownloadHrxDocuments {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::DownloadHrxDocumentsResponse> {
         self.client
             .send_download_hrx_documents(&self.contract_id, &self.document_id)
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "eor-offboarding")]
@@ -9228,13 +8738,6 @@ impl GetContractOffboarding {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -9290,13 +8793,6 @@ impl GetContractOffboardingAttachmentById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -9348,13 +8844,6 @@ impl GetEorContractOffboardingRequiredInformation {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -9411,8 +8900,8 @@ impl CreateEmployeeResignation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -9471,8 +8960,8 @@ impl ReviewEorOffboardingPto {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -9540,13 +9029,6 @@ impl GetContractOffboardingRestrictedDates {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -9603,8 +9085,8 @@ impl CreateEorOffboardingClientSignOff {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -9665,8 +9147,8 @@ impl ReviewEorOffboardingEmployeeSignOffs {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -9729,8 +9211,8 @@ impl CreateOffboardingTermination {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -9796,13 +9278,6 @@ impl GetContractOffboardingTimeOffs {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -9866,13 +9341,6 @@ impl GetProjectAssignment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -9926,8 +9394,8 @@ impl AcceptProjectAssignment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -9991,13 +9459,6 @@ impl GetProjectAssignmentCheckin {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10054,8 +9515,8 @@ impl CheckinProjectAssignment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -10107,8 +9568,8 @@ impl GetEmploymentCost {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -10165,13 +9626,6 @@ impl GetJobScopes {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10220,8 +9674,8 @@ impl ValidateJobScope {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -10273,8 +9727,8 @@ impl ChangePassword {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -10376,13 +9830,6 @@ impl GetStartDate {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetStartDateResponse> {
         self.client
@@ -10439,13 +9886,6 @@ impl GetEorHiringGuideByCountry {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10496,8 +9936,8 @@ impl CreateWorkerEor {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -10542,13 +9982,6 @@ impl GetEorWorkerBenefits {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -10597,8 +10030,8 @@ impl CreateEorWorkerBankAccount {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -10655,13 +10088,6 @@ impl GetEorWorkerBankGuideByCountryAndCurrency {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::EorWorkerBankGuideList> {
         self.client
@@ -10708,13 +10134,6 @@ impl GetEorWorkerBankGuide {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::KeyLabelRequiredListResponse> {
         self.client.send_get_eor_worker_bank_guide().with_options(self.options)
@@ -10756,13 +10175,6 @@ impl GetEorWorkerComplianceDocuments {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -10815,8 +10227,8 @@ impl UploadEorWorkerComplianceDocument {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -10870,8 +10282,8 @@ impl CreateComplianceDocumentAcknowledgement {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -10925,18 +10337,18 @@ impl DownloadComplianceDocument {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ExpiresAtUrlResponse> {
         self.client
             .send_download_compliance_document(&self.document_id)
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "eor-worker-compliance")]
@@ -10980,13 +10392,6 @@ impl DownloadComplianceDocumentTemplate {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -10994,6 +10399,13 @@ impl DownloadComplianceDocumentTemplate {
         self.client
             .send_download_compliance_document_template(&self.document_id)
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "eor-worker-information")]
@@ -11003,14 +10415,14 @@ impl Client {
     /// Token scopes: `worker:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/eor-worker-information/create-gp-worker-additional-information>
-    pub fn create_gp_worker_additional_information_eor(
+    pub fn create_eor_worker_additional_information(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<
-            types::CreateGpWorkerAdditionalInformationEorRequest,
+            types::CreateEorWorkerAdditionalInformationRequest,
         >,
-    ) -> CreateGpWorkerAdditionalInformationEor {
-        CreateGpWorkerAdditionalInformationEor {
+    ) -> CreateEorWorkerAdditionalInformation {
+        CreateEorWorkerAdditionalInformation {
             client: self.clone(),
             options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
@@ -11019,17 +10431,17 @@ impl Client {
     }
 }
 #[cfg(feature = "eor-worker-information")]
-///Request builder for [`Client::create_gp_worker_additional_information_eor`]; finish with [`CreateGpWorkerAdditionalInformationEor::send`].
+///Request builder for [`Client::create_eor_worker_additional_information`]; finish with [`CreateEorWorkerAdditionalInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateGpWorkerAdditionalInformationEor {
+pub struct CreateEorWorkerAdditionalInformation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateGpWorkerAdditionalInformationEorRequest,
+    body: types::CreateEorWorkerAdditionalInformationRequest,
 }
 #[cfg(feature = "eor-worker-information")]
-impl CreateGpWorkerAdditionalInformationEor {
+impl CreateEorWorkerAdditionalInformation {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -11042,8 +10454,8 @@ impl CreateGpWorkerAdditionalInformationEor {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -11052,10 +10464,7 @@ impl CreateGpWorkerAdditionalInformationEor {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
-            .send_create_gp_worker_additional_information_eor(
-                &self.contract_id,
-                &self.body,
-            )
+            .send_create_eor_worker_additional_information(&self.contract_id, &self.body)
             .with_options(self.options)
     }
 }
@@ -11105,8 +10514,8 @@ impl UpdateEorWorkerAdditionalInformation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -11170,13 +10579,6 @@ impl DownloadWorkerEmployeeAgreement {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ExpiresAtUrlResponse> {
         self.client
@@ -11185,6 +10587,13 @@ impl DownloadWorkerEmployeeAgreement {
                 self.version.as_deref(),
             )
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "eor-worker-documents")]
@@ -11226,13 +10635,6 @@ impl GetEorWorkerHrDocuments {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -11287,8 +10689,8 @@ impl SubmitEorWorkerResignation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -11344,13 +10746,6 @@ impl DownloadEmployeeResignationLetter {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -11404,8 +10799,8 @@ impl SignEmployeeResignationLetter {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -11459,13 +10854,6 @@ impl DownloadWorkerOfferLetter {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -11523,8 +10911,8 @@ impl SignEorContractAsWorker {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -11583,13 +10971,6 @@ impl GetEmployeeResignations {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::EmployeeResignationList> {
         self.client
@@ -11631,13 +11012,6 @@ impl GetEorWorkerTaxDocuments {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -11684,13 +11058,6 @@ impl GetWorkerPayslips {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -11742,18 +11109,18 @@ impl GetWorkerPayslipsDownload {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UrlResponse> {
         self.client
             .send_get_worker_payslips_download(&self.worker_id, &self.payslip_id)
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "eor-benefits")]
@@ -11795,13 +11162,6 @@ impl GetEorBenefitsByContractId {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -11855,8 +11215,8 @@ impl CreateRegularTermination {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -11915,8 +11275,8 @@ impl CreateResignation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -11973,13 +11333,6 @@ impl GetTermination {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12030,8 +11383,8 @@ impl CreateEquityOrTokenTaxEvent {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -12087,8 +11440,8 @@ impl CreateRequestToExerciseEquity {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -12145,8 +11498,8 @@ impl ApproveEquityExercise {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -12193,13 +11546,6 @@ impl GetHrxManagerForWorker {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -12265,8 +11611,8 @@ impl FetchMultipleEorContractForms {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -12361,13 +11707,6 @@ impl GetCreateContractForm {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetCreateContractFormResponse> {
         self.client
@@ -12422,13 +11761,6 @@ impl GetWorkerAdditionalFieldsForEor {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WorkerAdditionalFieldList> {
         self.client
@@ -12477,13 +11809,6 @@ impl GetGpWorkerAdditionalFields {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GpWorkerAdditionalFieldList> {
         self.client
@@ -12530,13 +11855,6 @@ impl GetGpLegalEntityReports {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -12609,13 +11927,6 @@ impl GetGpReportGrossToNet {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -12732,13 +12043,6 @@ impl GetGpReportGrossToNetCsv {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -12757,14 +12061,14 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/create-gp-worker-additional-information>
-    pub fn create_gp_worker_additional_information_gp(
+    pub fn create_gp_worker_additional_information(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         body: impl ::std::convert::Into<
-            types::CreateGpWorkerAdditionalInformationGpRequest,
+            types::CreateGpWorkerAdditionalInformationRequest,
         >,
-    ) -> CreateGpWorkerAdditionalInformationGp {
-        CreateGpWorkerAdditionalInformationGp {
+    ) -> CreateGpWorkerAdditionalInformation {
+        CreateGpWorkerAdditionalInformation {
             client: self.clone(),
             options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
@@ -12773,17 +12077,17 @@ impl Client {
     }
 }
 #[cfg(feature = "worker-information")]
-///Request builder for [`Client::create_gp_worker_additional_information_gp`]; finish with [`CreateGpWorkerAdditionalInformationGp::send`].
+///Request builder for [`Client::create_gp_worker_additional_information`]; finish with [`CreateGpWorkerAdditionalInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateGpWorkerAdditionalInformationGp {
+pub struct CreateGpWorkerAdditionalInformation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::CreateGpWorkerAdditionalInformationGpRequest,
+    body: types::CreateGpWorkerAdditionalInformationRequest,
 }
 #[cfg(feature = "worker-information")]
-impl CreateGpWorkerAdditionalInformationGp {
+impl CreateGpWorkerAdditionalInformation {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -12796,8 +12100,8 @@ impl CreateGpWorkerAdditionalInformationGp {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -12806,12 +12110,9 @@ impl CreateGpWorkerAdditionalInformationGp {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<types::CreateGpWorkerAdditionalInformationGpResponse> {
+    ) -> crate::runtime::Pending<types::CreateGpWorkerAdditionalInformationResponse> {
         self.client
-            .send_create_gp_worker_additional_information_gp(
-                &self.contract_id,
-                &self.body,
-            )
+            .send_create_gp_worker_additional_information(&self.contract_id, &self.body)
             .with_options(self.options)
     }
 }
@@ -12822,12 +12123,14 @@ impl Client {
     /// Token scopes: `people:write`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/worker-information/get-gp-worker-additional-information>
-    pub fn get_gp_worker_additional_information(
+    pub fn update_gp_worker_additional_information(
         &self,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: impl ::std::convert::Into<types::GetGpWorkerAdditionalInformationRequest>,
-    ) -> GetGpWorkerAdditionalInformation {
-        GetGpWorkerAdditionalInformation {
+        body: impl ::std::convert::Into<
+            types::UpdateGpWorkerAdditionalInformationRequest,
+        >,
+    ) -> UpdateGpWorkerAdditionalInformation {
+        UpdateGpWorkerAdditionalInformation {
             client: self.clone(),
             options: ::std::default::Default::default(),
             contract_id: contract_id.into(),
@@ -12836,17 +12139,17 @@ impl Client {
     }
 }
 #[cfg(feature = "worker-information")]
-///Request builder for [`Client::get_gp_worker_additional_information`]; finish with [`GetGpWorkerAdditionalInformation::send`].
+///Request builder for [`Client::update_gp_worker_additional_information`]; finish with [`UpdateGpWorkerAdditionalInformation::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct GetGpWorkerAdditionalInformation {
+pub struct UpdateGpWorkerAdditionalInformation {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     contract_id: ::std::string::String,
-    body: types::GetGpWorkerAdditionalInformationRequest,
+    body: types::UpdateGpWorkerAdditionalInformationRequest,
 }
 #[cfg(feature = "worker-information")]
-impl GetGpWorkerAdditionalInformation {
+impl UpdateGpWorkerAdditionalInformation {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -12859,8 +12162,8 @@ impl GetGpWorkerAdditionalInformation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -12869,7 +12172,7 @@ impl GetGpWorkerAdditionalInformation {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
-            .send_get_gp_worker_additional_information(&self.contract_id, &self.body)
+            .send_update_gp_worker_additional_information(&self.contract_id, &self.body)
             .with_options(self.options)
     }
 }
@@ -12912,13 +12215,6 @@ impl GetGpWorkerPayslips {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -12970,18 +12266,18 @@ impl DownloadGpWorkerPayslip {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UrlResponse> {
         self.client
             .send_download_gp_worker_payslip(&self.id, &self.payslip_id)
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "worker-information")]
@@ -13028,8 +12324,8 @@ impl UpdateGpWorkerAddress {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13083,13 +12379,6 @@ impl GetGpWorkerBanks {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GpWorkerBankList> {
         self.client.send_get_gp_worker_banks(&self.worker_id).with_options(self.options)
@@ -13139,8 +12428,8 @@ impl CreateGpWorkerBank {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13192,13 +12481,6 @@ impl GetGpWorkerBankGuide {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -13255,8 +12537,8 @@ impl UpdateGpWorkerBank {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13313,8 +12595,8 @@ impl UpdateGpWorkerCompensation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13373,8 +12655,8 @@ impl UpdateGpWorkerEmployeeInformation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13431,8 +12713,8 @@ impl UpdateGpWorkerPtoPolicy {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13489,8 +12771,8 @@ impl CreateGpWorkerTermination {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13586,13 +12868,6 @@ impl GetGroups {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -13699,8 +12974,8 @@ impl CreateGroup {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13752,13 +13027,6 @@ impl DeleteGroup {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::DeleteGroupResponse> {
         self.client.send_delete_group(&self.id).with_options(self.options)
@@ -13808,8 +13076,8 @@ impl UpdateGroup {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13864,8 +13132,8 @@ impl CloneGroup {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -13932,13 +13200,6 @@ impl GetTeamCustomFields {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -14042,8 +13303,8 @@ impl UpdateTeamCustomFields {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -14104,13 +13365,6 @@ impl GetOrganizationStructures {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -14207,8 +13461,8 @@ impl CreateOrganizationStructure {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -14264,13 +13518,6 @@ impl GetOrganizationStructureByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14319,13 +13566,6 @@ impl DeleteOrganizationStructureByExternalId {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -14381,8 +13621,8 @@ impl UpdateOrganizationStructureByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -14437,13 +13677,6 @@ impl GetOrganizationStructure {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -14488,13 +13721,6 @@ impl DeleteOrganizationStructure {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -14543,8 +13769,8 @@ impl UpdateOrganizationStructure {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -14598,13 +13824,6 @@ impl FetchOrgStructureFromOrganization {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -14653,13 +13872,6 @@ impl DeleteOrgStructureFromOrganization {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -14713,8 +13925,8 @@ impl UpdateExistingHrisOrgStructure {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -14771,8 +13983,8 @@ impl ApplyPositionChanges {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -14820,13 +14032,6 @@ impl GetPositionsByProfile {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -14877,13 +14082,6 @@ impl FetchHrisPositionsFromHrisProfile {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::HrisPositionList> {
         self.client
@@ -14932,8 +14130,8 @@ impl CreateWorkerRelationProfile {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -14989,8 +14187,8 @@ impl CreateWorkerRelationProfileByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -15042,13 +14240,6 @@ impl GetWorkerRelationProfileByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -15095,13 +14286,6 @@ impl DeleteWorkerRelationProfileByExternalId {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -15155,13 +14339,6 @@ impl AddWorkerRelationChildByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -15206,13 +14383,6 @@ impl AddWorkerRelationParentByExternalId {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -15261,13 +14431,6 @@ impl GetWorkerRelationsByExternalId {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -15323,13 +14486,6 @@ impl CreateParentWorkerRelationWithExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -15381,13 +14537,6 @@ impl GetWorkerRelationProfile {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WorkerRelationProfileList> {
         self.client
@@ -15436,13 +14585,6 @@ impl DeleteWorkerRelationProfile {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -15487,13 +14629,6 @@ impl AddWorkerRelationChild {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -15547,13 +14682,6 @@ impl AddWorkerRelationParent {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -15605,13 +14733,6 @@ impl CreateChildWorkerRelation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -15653,13 +14774,6 @@ impl GetWorkerRelationTypes {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -15708,8 +14822,8 @@ impl CreateWorkerRelationType {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -15765,13 +14879,6 @@ impl DeleteWorkerRelationTypeByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -15825,8 +14932,8 @@ impl UpdateWorkerRelationTypeByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -15881,13 +14988,6 @@ impl DeleteWorkerRelationType {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -15939,8 +15039,8 @@ impl UpdateWorkerRelationType {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -15994,13 +15094,6 @@ impl DeleteAWorkerRelationType {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -16049,13 +15142,6 @@ impl GetInvoiceDetailsById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetInvoiceDetailsByIdResponse> {
         self.client
@@ -16070,11 +15156,11 @@ impl Client {
     /// Token scopes: `accounting:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/ic-workers-invoices-invoice-id-pdf-v-2026-04-20>
-    pub fn ic_workers_invoices_invoice_id_pdf(
+    pub fn download_worker_invoice_pdf(
         &self,
         invoice_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> IcWorkersInvoicesInvoiceIdPdf {
-        IcWorkersInvoicesInvoiceIdPdf {
+    ) -> DownloadWorkerInvoicePdf {
+        DownloadWorkerInvoicePdf {
             client: self.clone(),
             options: ::std::default::Default::default(),
             invoice_id: invoice_id.into(),
@@ -16082,16 +15168,16 @@ impl Client {
     }
 }
 #[cfg(feature = "workers")]
-///Request builder for [`Client::ic_workers_invoices_invoice_id_pdf`]; finish with [`IcWorkersInvoicesInvoiceIdPdf::send`].
+///Request builder for [`Client::download_worker_invoice_pdf`]; finish with [`DownloadWorkerInvoicePdf::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct IcWorkersInvoicesInvoiceIdPdf {
+pub struct DownloadWorkerInvoicePdf {
     client: Client,
     options: crate::runtime::pending::CallOptions,
     invoice_id: ::std::string::String,
 }
 #[cfg(feature = "workers")]
-impl IcWorkersInvoicesInvoiceIdPdf {
+impl DownloadWorkerInvoicePdf {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -16104,18 +15190,18 @@ impl IcWorkersInvoicesInvoiceIdPdf {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UrlResponse> {
         self.client
-            .send_ic_workers_invoices_invoice_id_pdf(&self.invoice_id)
+            .send_download_worker_invoice_pdf(&self.invoice_id)
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "workers")]
@@ -16294,13 +15380,6 @@ impl RetrieveWorkerTransactionHistory {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -16487,13 +15566,6 @@ impl GetClientCases {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ClientCaseList> {
         self.client
@@ -16598,8 +15670,8 @@ impl CreateImmigrationCase {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -16651,13 +15723,6 @@ impl GetClientCase {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetClientCaseResponse> {
         self.client.send_get_client_case(&self.id).with_options(self.options)
@@ -16702,13 +15767,6 @@ impl GetDocument {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -16782,13 +15840,6 @@ impl GetBusinessVisaRequirement {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -16845,13 +15896,6 @@ impl GetVisaTypes {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -16964,13 +16008,6 @@ impl GetWorkerCases {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ClientCaseList> {
         self.client
@@ -17075,13 +16112,6 @@ impl GetWorkerCase {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetWorkerCaseResponse> {
         self.client.send_get_worker_case(&self.case_id).with_options(self.options)
@@ -17129,13 +16159,6 @@ impl GetWorkerCaseRequiredDocument {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -17198,8 +16221,8 @@ impl CreateWorkerCaseRequiredDocument {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -17268,13 +16291,6 @@ impl GetWorkerOnboardingCase {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -17360,13 +16376,6 @@ impl GetIndustries {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -17460,13 +16469,6 @@ impl GetIntegrationConsent {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -17604,13 +16606,6 @@ impl GetInvoiceAdjustments {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::InvoiceAdjustmentList> {
         self.client
@@ -17737,8 +16732,8 @@ impl CreateInvoiceAdjustment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -17794,13 +16789,6 @@ impl GetInvoiceAdjustmentById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -17849,13 +16837,6 @@ impl DeleteInvoiceAdjustment {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -17907,8 +16888,8 @@ impl UpdateInvoiceAdjustment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -17965,8 +16946,8 @@ impl CreateInvoiceAdjustmentReview {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -18074,13 +17055,6 @@ impl RetrieveInvoices {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -18200,13 +17174,6 @@ impl RetrieveDeelInvoices {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::DeelInvoiceList> {
         self.client
@@ -18304,13 +17271,6 @@ impl GetBillingInvoiceDownloadLink {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -18318,6 +17278,13 @@ impl GetBillingInvoiceDownloadLink {
         self.client
             .send_get_billing_invoice_download_link(&self.id)
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "accounting")]
@@ -18359,13 +17326,6 @@ impl GetInvoiceById {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -18464,13 +17424,6 @@ impl GetItAssets {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -18577,13 +17530,6 @@ impl GetItAssetById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetItAssetByIdResponse> {
         self.client.send_get_it_asset_by_id(&self.asset_id).with_options(self.options)
@@ -18640,13 +17586,6 @@ impl GetItOrders {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -18739,13 +17678,6 @@ impl GetItOrderById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetItOrderByIdResponse> {
         self.client.send_get_it_order_by_id(&self.order_id).with_options(self.options)
@@ -18785,13 +17717,6 @@ impl GetItPolicies {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -18838,13 +17763,6 @@ impl GetKnowledgeHubCountryGuidesByCountryCode {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -18971,13 +17889,6 @@ impl GetLegalEntities {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::LegalEntityList> {
         self.client
@@ -19087,8 +17998,8 @@ impl CreateLegalEntity {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -19140,13 +18051,6 @@ impl DeleteLegalEntity {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ArchivedAtResponse> {
         self.client.send_delete_legal_entity(&self.id).with_options(self.options)
@@ -19196,8 +18100,8 @@ impl UpdateLegalEntity {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -19251,13 +18155,6 @@ impl GetLegalEntityCostCenters {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::LegalEntityCostCenterList> {
         self.client
@@ -19309,8 +18206,8 @@ impl SyncCostCentersForLegalEntity {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -19399,13 +18296,6 @@ impl ListPayrollCycles {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -19508,13 +18398,6 @@ impl GetLookups {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::LookupList> {
         self.client.send_get_lookups(self.documents).with_options(self.options)
@@ -19554,13 +18437,6 @@ impl GetCountries {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::CountryList> {
         self.client.send_get_countries().with_options(self.options)
@@ -19598,13 +18474,6 @@ impl GetCurrencies {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -19654,13 +18523,6 @@ impl GetJobTitles {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -19752,13 +18614,6 @@ impl GetSeniorityLevels {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::SeniorityLevelList> {
         self.client
@@ -19798,13 +18653,6 @@ impl GetTimeOffTypes {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -19853,8 +18701,8 @@ impl CreateMagicLink {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -19913,13 +18761,6 @@ impl GetManagers {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -20017,8 +18858,8 @@ impl CreateManager {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -20070,8 +18911,8 @@ impl GenerateMagicLinkForManagerLogin {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -20211,13 +19052,6 @@ impl RetrieveOffboardingList {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::OffboardingListList> {
         self.client
@@ -20276,13 +19110,6 @@ impl GetTerminationDetailsByHrisProfile {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -20331,13 +19158,6 @@ impl RetrieveTerminationDetails {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -20567,13 +19387,6 @@ impl ListOnboardingEmployees {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::OnboardingEmployeeList> {
         self.client
@@ -20700,13 +19513,6 @@ impl GetOnboardingDetailsByEmployeeHrisProfileId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -20759,13 +19565,6 @@ impl GetOnboardingDetailsByOnboardingTrackerId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -20809,13 +19608,6 @@ impl GetOrganizations {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -20864,8 +19656,8 @@ impl CreateOrganizationChild {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -20973,13 +19765,6 @@ impl ListOrganizationTasks {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -21138,13 +19923,6 @@ impl RetrievePaymentReceipts {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -21202,13 +19980,6 @@ impl RetrievePaymentBreakdown {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::PaymentBreakdownList> {
         self.client
@@ -21250,13 +20021,6 @@ impl GetAutoWithdrawalSetting {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -21307,8 +20071,8 @@ impl ChangeAutoWithdrawalSetting {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -21359,13 +20123,6 @@ impl ListContractorBalances {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::ListContractorBalancesResponse> {
         self.client.send_list_contractor_balances().with_options(self.options)
@@ -21414,13 +20171,6 @@ impl GetPayoutMethods {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetPayoutMethodsResponse> {
         self.client.send_get_payout_methods(self.is_default).with_options(self.options)
@@ -21467,8 +20217,8 @@ impl CreateBankTransferMethod {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -21534,13 +20284,6 @@ impl GetBankTransferRequirements {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::BankTransferRequirementList> {
         self.client
@@ -21586,13 +20329,6 @@ impl GetBankTransferSupportedRoutes {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -21646,13 +20382,6 @@ impl UpdateBankTransferMethod {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -21703,8 +20432,8 @@ impl UpdateAutoWithdrawSetting {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -21753,13 +20482,6 @@ impl GetBankDetails {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::BankDetailList> {
         self.client.send_get_bank_details().with_options(self.options)
@@ -21806,8 +20528,8 @@ impl AddEditBankDetails {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -21859,8 +20581,8 @@ impl DynamicRequirements {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -21912,13 +20634,6 @@ impl DeleteBankDetails {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client.send_delete_bank_details(&self.id).with_options(self.options)
@@ -21965,8 +20680,8 @@ impl RequestToWithdrawFunds {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -22157,13 +20872,6 @@ impl GetPeople {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::PeopleList> {
         self.client
@@ -22286,8 +20994,8 @@ impl CreateDirectEmployee {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -22332,13 +21040,6 @@ impl GetCustomFields {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -22387,13 +21088,6 @@ impl GetPersonCustomField {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetPersonCustomFieldResponse> {
         self.client.send_get_person_custom_field(&self.id).with_options(self.options)
@@ -22438,13 +21132,6 @@ impl GetPersonPersonalInfoExternalId {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -22498,8 +21185,8 @@ impl UpdatePersonPersonalInfoExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -22546,13 +21233,6 @@ impl GetMyCurrentPersonalProfile {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -22623,13 +21303,6 @@ impl GetPersonById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetPersonByIdResponse> {
         self.client
@@ -22695,13 +21368,6 @@ impl UpdatePersonDepartment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
@@ -22757,13 +21423,6 @@ impl UpdatePersonWorkingLocation {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UpdatedResponse> {
         self.client
@@ -22810,13 +21469,6 @@ impl GetPersonCustomFields {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -22870,13 +21522,6 @@ impl PutPersonCustomField {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::EmptyResponse> {
         self.client
@@ -22928,13 +21573,6 @@ impl DeletePersonCustomField {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -22981,13 +21619,6 @@ impl GetPersonPersonalInfo {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -23041,8 +21672,8 @@ impl UpdatePersonPersonalInfo {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -23096,8 +21727,8 @@ impl Profiles {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -23149,8 +21780,8 @@ impl CreatePersonWithoutContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -23221,13 +21852,6 @@ impl GetGrossToNetReport {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -23321,13 +21945,6 @@ impl GetRolesOfCurrentOrganization {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::RoleList> {
         self.client.send_get_roles_of_current_organization().with_options(self.options)
@@ -23374,8 +21991,8 @@ impl CreateOrganizationRole {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -23430,8 +22047,8 @@ impl UpdateOrganizationRole {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -23486,13 +22103,6 @@ impl GetAmlDetails {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -23568,13 +22178,6 @@ impl GetKycDetails {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetKycDetailsResponse> {
         self.client
@@ -23628,8 +22231,8 @@ impl SubmitExternalKyc {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -23682,8 +22285,8 @@ impl CreateManualVerification {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -23738,13 +22341,6 @@ impl GetVerificationMethod {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetVerificationMethodResponse> {
         self.client
@@ -23796,8 +22392,8 @@ impl UpdateTaskById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -23846,13 +22442,6 @@ impl GetTeams {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::IdNameListResponse> {
         self.client.send_get_teams().with_options(self.options)
@@ -23899,8 +22488,8 @@ impl GetTimeTrackingTimesheetsUploadUrl {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -23966,13 +22555,6 @@ impl GetTimeTrackingTimesheetById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -24029,8 +22611,8 @@ impl ReviewTimeTrackingTimesheet {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -24200,13 +22782,6 @@ impl ListTimeOffRequestsForOrganization {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::TimeOffRequestList> {
         self.client
@@ -24319,8 +22894,8 @@ impl CreateTimeOffRequest {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -24415,13 +22990,6 @@ impl GetTimeOffDailies {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::TimeOffDailyList> {
         self.client
@@ -24475,8 +23043,8 @@ impl SyncTimeOffGlobalPayroll {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -24532,13 +23100,6 @@ impl GetTimeOffPolicyValidationTemplates {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -24708,13 +23269,6 @@ impl GetTimeOffProfile {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::TimeOffProfileList> {
         self.client
@@ -24849,13 +23403,6 @@ impl GetTimeOffEntitlements {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetTimeOffEntitlementsResponse> {
         self.client
@@ -24928,13 +23475,6 @@ impl GetTimeOffPolicies {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetTimeOffPoliciesResponse> {
         self.client
@@ -24987,8 +23527,8 @@ impl ReviewTimeOffRequest {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -25060,13 +23600,6 @@ impl GetTimeOffEvents {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::TimeOffEventList> {
         self.client
@@ -25119,8 +23652,8 @@ impl ValidateTimeOff {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -25170,13 +23703,6 @@ impl DeleteTimeOffRequest {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -25230,8 +23756,8 @@ impl UpdateTimeOffRequest {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -25292,13 +23818,6 @@ impl GetTimeTrackingShiftRates {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -25398,8 +23917,8 @@ impl CreateTimeTrackingShiftRate {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -25455,13 +23974,6 @@ impl GetTimeTrackingShiftRateByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -25510,13 +24022,6 @@ impl DeleteTimeTrackingShiftRateByExternalId {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -25572,8 +24077,8 @@ impl UpdateTimeTrackingShiftRateByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -25675,13 +24180,6 @@ impl GetTimeTrackingShifts {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -25790,8 +24288,8 @@ impl CreateTimeTrackingShifts {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -25847,8 +24345,8 @@ impl DeleteMultipleShiftsByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -25904,8 +24402,8 @@ impl CreateTimeTrackingShiftsRaw {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -25961,13 +24459,6 @@ impl GetTimeTrackingShiftByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -26016,13 +24507,6 @@ impl DeleteTimeTrackingShiftByExternalId {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -26078,8 +24562,8 @@ impl UpdateTimeTrackingShiftByExternalId {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -26207,13 +24691,6 @@ impl GetTimesheets {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::TimesheetList> {
         self.client
@@ -26326,8 +24803,8 @@ impl CreateTimesheet {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -26379,8 +24856,8 @@ impl CreateTimesheetsPreset {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -26432,13 +24909,6 @@ impl GetTimesheetsPresetById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -26485,13 +24955,6 @@ impl DeleteTimesheetsPreset {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -26543,8 +25006,8 @@ impl UpdateTimesheetsPreset {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -26639,13 +25102,6 @@ impl GetHourlyReportRootPresets {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -26752,8 +25208,8 @@ impl CreateRootTimesheetsPreset {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -26809,13 +25265,6 @@ impl GetHourlyReportRootPresetById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
@@ -26864,13 +25313,6 @@ impl GetTimesheetById {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -26929,13 +25371,6 @@ impl DeleteTimesheetById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GenericResultDeleted> {
         self.client
@@ -26987,8 +25422,8 @@ impl UpdateTimesheet {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -27045,8 +25480,8 @@ impl CreateTimesheetReview {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -27100,8 +25535,8 @@ impl CreateVeriffSession {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -27144,13 +25579,6 @@ impl GetWebhooks {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -27197,8 +25625,8 @@ impl CreateWebhook {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -27241,13 +25669,6 @@ impl GetWebhookEvents {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -27294,13 +25715,6 @@ impl GetWebhook {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::CreateWebhookResponse> {
         self.client.send_get_webhook(&self.id).with_options(self.options)
@@ -27343,13 +25757,6 @@ impl DeleteWebhook {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -27399,8 +25806,8 @@ impl UpdateWebhook {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -27416,11 +25823,11 @@ impl Client {
     /// `POST /rest/v2/worker`
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/create-worker>
-    pub fn create_worker_worker(
+    pub fn create_worker(
         &self,
-        body: impl ::std::convert::Into<types::CreateWorkerWorkerRequest>,
-    ) -> CreateWorkerWorker {
-        CreateWorkerWorker {
+        body: impl ::std::convert::Into<types::CreateWorkerRequest>,
+    ) -> CreateWorker {
+        CreateWorker {
             client: self.clone(),
             options: ::std::default::Default::default(),
             body: body.into(),
@@ -27428,16 +25835,16 @@ impl Client {
     }
 }
 #[cfg(feature = "workers")]
-///Request builder for [`Client::create_worker_worker`]; finish with [`CreateWorkerWorker::send`].
+///Request builder for [`Client::create_worker`]; finish with [`CreateWorker::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct CreateWorkerWorker {
+pub struct CreateWorker {
     client: Client,
     options: crate::runtime::pending::CallOptions,
-    body: types::CreateWorkerWorkerRequest,
+    body: types::CreateWorkerRequest,
 }
 #[cfg(feature = "workers")]
-impl CreateWorkerWorker {
+impl CreateWorker {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -27450,16 +25857,16 @@ impl CreateWorkerWorker {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
-    pub fn send(self) -> crate::runtime::Pending<types::CreateWorkerWorkerResponse> {
-        self.client.send_create_worker_worker(&self.body).with_options(self.options)
+    pub fn send(self) -> crate::runtime::Pending<types::CreateWorkerResponse> {
+        self.client.send_create_worker(&self.body).with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -27506,8 +25913,8 @@ impl SignAmendment {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -27527,25 +25934,23 @@ impl Client {
     /// Token scopes: `worker:read`.
     ///
     /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/workers/list-of-worker-compliance-documents-v-2026-04-23>
-    pub fn list_of_worker_compliance_documents(
-        &self,
-    ) -> ListOfWorkerComplianceDocuments {
-        ListOfWorkerComplianceDocuments {
+    pub fn list_worker_compliance_documents(&self) -> ListWorkerComplianceDocuments {
+        ListWorkerComplianceDocuments {
             client: self.clone(),
             options: ::std::default::Default::default(),
         }
     }
 }
 #[cfg(feature = "workers")]
-///Request builder for [`Client::list_of_worker_compliance_documents`]; finish with [`ListOfWorkerComplianceDocuments::send`].
+///Request builder for [`Client::list_worker_compliance_documents`]; finish with [`ListWorkerComplianceDocuments::send`].
 #[derive(Clone)]
 #[must_use = "a request builder does nothing until `send()` is awaited"]
-pub struct ListOfWorkerComplianceDocuments {
+pub struct ListWorkerComplianceDocuments {
     client: Client,
     options: crate::runtime::pending::CallOptions,
 }
 #[cfg(feature = "workers")]
-impl ListOfWorkerComplianceDocuments {
+impl ListWorkerComplianceDocuments {
     /// Time allowed for this request (each attempt), in place of the client's timeout.
     #[inline]
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
@@ -27558,16 +25963,9 @@ impl ListOfWorkerComplianceDocuments {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::DocumentsResponse> {
-        self.client.send_list_of_worker_compliance_documents().with_options(self.options)
+        self.client.send_list_worker_compliance_documents().with_options(self.options)
     }
 }
 #[cfg(feature = "contracts")]
@@ -27611,18 +26009,18 @@ impl RetrieveContractPdfDownloadLink {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::UrlResponse> {
         self.client
             .send_retrieve_contract_pdf_download_link(&self.contract_id)
             .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "contracts")]
@@ -27666,8 +26064,8 @@ impl RejectContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -27722,8 +26120,8 @@ impl SignWorkerContract {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -27777,8 +26175,8 @@ impl CreateWorkerAccessToken {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -27834,13 +26232,6 @@ impl DeleteWorkerAccessToken {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client
@@ -27884,13 +26275,6 @@ impl RetrieveWorkingLocations {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::WorkingLocationList> {
         self.client.send_retrieve_working_locations().with_options(self.options)
@@ -27928,13 +26312,6 @@ impl GetServiceProviderConfig {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -28000,13 +26377,6 @@ impl GetUsers {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -28104,8 +26474,8 @@ impl SearchUsers {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -28155,13 +26525,6 @@ impl GetUserById {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GetUserByIdResponse> {
         self.client
@@ -28208,13 +26571,6 @@ impl RetrieveSingleUser {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.

@@ -28,6 +28,8 @@ impl crate::Client {
                 id: "create_vendor_bill",
                 method: "POST",
                 path: "/rest/v2/accounts-payable/vendor-bills",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -59,6 +61,8 @@ impl crate::Client {
                 id: "upload_vendor_bill_attachment",
                 method: "POST",
                 path: "/rest/v2/accounts-payable/vendor-bills/{vendor_bill_id}/attachments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -86,6 +90,8 @@ impl crate::Client {
                 id: "create_contract_adjustment",
                 method: "POST",
                 path: "/rest/v2/adjustments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -115,6 +121,8 @@ impl crate::Client {
                 id: "get_adjustment_categories",
                 method: "GET",
                 path: "/rest/v2/adjustments/categories",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -143,6 +151,8 @@ impl crate::Client {
                 id: "get_contract_adjustment",
                 method: "GET",
                 path: "/rest/v2/adjustments/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -171,6 +181,8 @@ impl crate::Client {
                 id: "delete_contract_adjustment",
                 method: "DELETE",
                 path: "/rest/v2/adjustments/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -201,6 +213,8 @@ impl crate::Client {
                 id: "update_contract_adjustment",
                 method: "PATCH",
                 path: "/rest/v2/adjustments/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -230,6 +244,8 @@ impl crate::Client {
                 id: "list_ats_application_sources",
                 method: "GET",
                 path: "/rest/v2/ats/application-sources",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -310,6 +326,8 @@ impl crate::Client {
                 id: "list_ats_applications",
                 method: "GET",
                 path: "/rest/v2/ats/applications",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -337,6 +355,8 @@ impl crate::Client {
                 id: "create_ats_application",
                 method: "POST",
                 path: "/rest/v2/ats/applications",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -366,6 +386,8 @@ impl crate::Client {
                 id: "retrieve_ats_application",
                 method: "GET",
                 path: "/rest/v2/ats/applications/{application_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -397,6 +419,8 @@ impl crate::Client {
                 id: "associate_application_with_interview_plan_stage",
                 method: "POST",
                 path: "/rest/v2/ats/applications/{application_id}/interview-plan-stages",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -428,6 +452,8 @@ impl crate::Client {
                 id: "add_note_to_application",
                 method: "POST",
                 path: "/rest/v2/ats/applications/{application_id}/notes",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -464,6 +490,8 @@ impl crate::Client {
                 id: "list_ats_attachment_files",
                 method: "GET",
                 path: "/rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -523,6 +551,8 @@ impl crate::Client {
                 id: "list_ats_candidates",
                 method: "GET",
                 path: "/rest/v2/ats/candidates",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -550,6 +580,8 @@ impl crate::Client {
                 id: "create_ats_candidate",
                 method: "POST",
                 path: "/rest/v2/ats/candidates",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -581,6 +613,8 @@ impl crate::Client {
                 id: "create_candidate_tags",
                 method: "POST",
                 path: "/rest/v2/ats/candidates/{candidate_id}/tags",
+                version: "2026-02-27",
+                beta: false,
             },
         )
     }
@@ -610,6 +644,8 @@ impl crate::Client {
                 id: "list_ats_departments",
                 method: "GET",
                 path: "/rest/v2/ats/departments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -641,6 +677,8 @@ impl crate::Client {
                 id: "list_published_ats_email_templates",
                 method: "GET",
                 path: "/rest/v2/ats/email-templates",
+                version: "2026-02-11",
+                beta: false,
             },
         )
     }
@@ -670,6 +708,8 @@ impl crate::Client {
                 id: "list_ats_employment_types",
                 method: "GET",
                 path: "/rest/v2/ats/employment-types",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -699,6 +739,8 @@ impl crate::Client {
                 id: "retrieve_ats_hiring_members",
                 method: "GET",
                 path: "/rest/v2/ats/hiring-members",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -732,6 +774,8 @@ impl crate::Client {
                 id: "list_ats_job_postings",
                 method: "GET",
                 path: "/rest/v2/ats/job-boards/{job_board_id}/job-postings",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -765,6 +809,8 @@ impl crate::Client {
                 id: "retrieve_ats_job_postings",
                 method: "GET",
                 path: "/rest/v2/ats/job-postings",
+                version: "2026-04-10",
+                beta: false,
             },
         )
     }
@@ -794,6 +840,8 @@ impl crate::Client {
                 id: "retrieve_ats_job_posting",
                 method: "GET",
                 path: "/rest/v2/ats/job-postings/{job_posting_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -851,6 +899,8 @@ impl crate::Client {
                 id: "list_ats_jobs",
                 method: "GET",
                 path: "/rest/v2/ats/jobs",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -878,6 +928,8 @@ impl crate::Client {
                 id: "create_ats_job",
                 method: "POST",
                 path: "/rest/v2/ats/jobs",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -907,6 +959,8 @@ impl crate::Client {
                 id: "list_ats_locations",
                 method: "GET",
                 path: "/rest/v2/ats/locations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -932,6 +986,8 @@ impl crate::Client {
                 id: "list_ats_offers",
                 method: "GET",
                 path: "/rest/v2/ats/offers",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -976,6 +1032,8 @@ impl crate::Client {
                 id: "list_ats_rejection_archivation_reasons",
                 method: "GET",
                 path: "/rest/v2/ats/reasons",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1015,6 +1073,8 @@ impl crate::Client {
                 id: "list_tags",
                 method: "GET",
                 path: "/rest/v2/ats/tags",
+                version: "2026-02-27",
+                beta: false,
             },
         )
     }
@@ -1044,6 +1104,8 @@ impl crate::Client {
                 id: "get_benefits_vendor_legal_entity",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1073,6 +1135,8 @@ impl crate::Client {
                 id: "get_401_k_plans_for_legal_entity",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}/401k/plans",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1102,6 +1166,8 @@ impl crate::Client {
                 id: "clean_up_plan_for_legal_entity",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1131,6 +1197,8 @@ impl crate::Client {
                 id: "activate_401_k_integration_for_legal_entity",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{id}/benefits/401k/activate",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1168,6 +1236,8 @@ impl crate::Client {
                 id: "get_benefits_vendor_employee",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}/employees/{employee_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1219,6 +1289,8 @@ impl crate::Client {
                 id: "get_benefits_vendor_employee_pay_stubs",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}/pay-stub",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1252,6 +1324,8 @@ impl crate::Client {
                 id: "get_year_to_date_pay",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{id}/year-to-date-pay",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1283,6 +1357,8 @@ impl crate::Client {
                 id: "create_401_k_plan_for_legal_entity",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1316,6 +1392,8 @@ impl crate::Client {
                 id: "update_401_k_plan",
                 method: "PUT",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/401k/plans/{plan_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1348,6 +1426,8 @@ impl crate::Client {
                 id: "get_enrollment_settings_from_employee_in_401_k_plan",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1382,6 +1462,8 @@ impl crate::Client {
                 id: "enroll_employee_in_401_k_plan",
                 method: "POST",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/contracts/{contract_id}/plans/{plan_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1423,6 +1505,8 @@ impl crate::Client {
                 id: "get_benefits_vendor_legal_entity_paystubs",
                 method: "GET",
                 path: "/rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1450,6 +1534,8 @@ impl crate::Client {
                 id: "add_candidate",
                 method: "POST",
                 path: "/rest/v2/candidates",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1477,6 +1563,8 @@ impl crate::Client {
                 id: "create_consent_token",
                 method: "POST",
                 path: "/rest/v2/consent_token",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1502,6 +1590,8 @@ impl crate::Client {
                 id: "get_contract_templates",
                 method: "GET",
                 path: "/rest/v2/contract-templates",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1560,6 +1650,8 @@ impl crate::Client {
                 id: "get_contracts",
                 method: "GET",
                 path: "/rest/v2/contracts",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1587,6 +1679,8 @@ impl crate::Client {
                 id: "create_ic_contract",
                 method: "POST",
                 path: "/rest/v2/contracts",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1612,6 +1706,8 @@ impl crate::Client {
                 id: "get_contract_custom_fields",
                 method: "GET",
                 path: "/rest/v2/contracts/custom_fields",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1641,6 +1737,8 @@ impl crate::Client {
                 id: "get_custom_field",
                 method: "GET",
                 path: "/rest/v2/contracts/custom_fields/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1668,6 +1766,8 @@ impl crate::Client {
                 id: "create_gp_contract",
                 method: "POST",
                 path: "/rest/v2/contracts/gp",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1699,6 +1799,8 @@ impl crate::Client {
                 id: "get_contract",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1730,6 +1832,8 @@ impl crate::Client {
                 id: "update_ic_contract",
                 method: "PATCH",
                 path: "/rest/v2/contracts/{contract_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1763,6 +1867,8 @@ impl crate::Client {
                 id: "get_contract_adjustments",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/adjustments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1800,6 +1906,8 @@ impl crate::Client {
                 id: "get_contract_amendments_contracts",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/amendments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1831,6 +1939,8 @@ impl crate::Client {
                 id: "create_contract_amendment_contracts",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/amendments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1862,6 +1972,8 @@ impl crate::Client {
                 id: "assign_cost_centers_to_employment_contract",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/cost-centers",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1893,6 +2005,8 @@ impl crate::Client {
                 id: "put_contract_custom_field",
                 method: "PUT",
                 path: "/rest/v2/contracts/{contract_id}/custom_fields",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1916,6 +2030,8 @@ impl crate::Client {
                 id: "delete_contract_custom_field",
                 method: "DELETE",
                 path: "/rest/v2/contracts/{contract_id}/custom_fields/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1947,6 +2063,8 @@ impl crate::Client {
                 id: "create_contract_document",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/documents",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -1982,6 +2100,8 @@ impl crate::Client {
                 id: "get_contract_equity_withholding_amount",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/equity_withholding_estimate",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2011,6 +2131,8 @@ impl crate::Client {
                 id: "get_ic_invoicing_taxes",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2042,6 +2164,8 @@ impl crate::Client {
                 id: "create_ic_invoicing_tax",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2065,6 +2189,8 @@ impl crate::Client {
                 id: "update_ic_invoicing_tax",
                 method: "PATCH",
                 path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2088,6 +2214,8 @@ impl crate::Client {
                 id: "delete_ic_invoicing_tax",
                 method: "DELETE",
                 path: "/rest/v2/contracts/{contract_id}/ic-invoicing-taxes/{tax_type}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2119,12 +2247,14 @@ impl crate::Client {
                 id: "create_contract_invitation",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/invitations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
     #[cfg(feature = "contractor-hiring")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_contract_invitations<'a>(
+    pub(crate) fn send_delete_contract_invitations<'a>(
         &'a self,
         contract_id: &str,
     ) -> crate::runtime::Pending<types::GenericResultDeleted> {
@@ -2145,9 +2275,11 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_contract_invitations",
+                id: "delete_contract_invitations",
                 method: "DELETE",
                 path: "/rest/v2/contracts/{contract_id}/invitations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2179,6 +2311,8 @@ impl crate::Client {
                 id: "get_contract_invite",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/invite",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2228,6 +2362,8 @@ impl crate::Client {
                 id: "get_contract_invoice_adjustments",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/invoice-adjustments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2257,6 +2393,8 @@ impl crate::Client {
                 id: "get_contract_milestones",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/milestones",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2288,6 +2426,8 @@ impl crate::Client {
                 id: "create_contract_milestone",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/milestones",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2318,6 +2458,8 @@ impl crate::Client {
                 id: "get_contract_milestone_by_id",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/milestones/{milestone_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2348,6 +2490,8 @@ impl crate::Client {
                 id: "delete_contract_milestone",
                 method: "DELETE",
                 path: "/rest/v2/contracts/{contract_id}/milestones/{milestone_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2377,6 +2521,8 @@ impl crate::Client {
                 id: "get_contract_off_cycle_payments",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/off-cycle-payments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2408,6 +2554,8 @@ impl crate::Client {
                 id: "create_contract_off_cycle_payment",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/off-cycle-payments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2438,6 +2586,8 @@ impl crate::Client {
                 id: "get_contract_off_cycle_payment_by_id",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/off-cycle-payments/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2467,6 +2617,8 @@ impl crate::Client {
                 id: "get_contract_payment_cycles",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/payment_cycles",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2500,6 +2652,8 @@ impl crate::Client {
                 id: "get_contract_preview",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/preview",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2531,6 +2685,8 @@ impl crate::Client {
                 id: "create_contract_signature",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/signatures",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2560,6 +2716,8 @@ impl crate::Client {
                 id: "get_contract_tasks",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/tasks",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2591,6 +2749,8 @@ impl crate::Client {
                 id: "create_contract_task",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/tasks",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2622,6 +2782,8 @@ impl crate::Client {
                 id: "review_multiple_tasks",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/tasks/many/reviews",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2654,6 +2816,8 @@ impl crate::Client {
                 id: "delete_contract_task",
                 method: "DELETE",
                 path: "/rest/v2/contracts/{contract_id}/tasks/{task_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2686,6 +2850,8 @@ impl crate::Client {
                 id: "create_contract_task_review",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/tasks/{task_id}/reviews",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2717,6 +2883,8 @@ impl crate::Client {
                 id: "create_contract_termination",
                 method: "POST",
                 path: "/rest/v2/contracts/{contract_id}/terminations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2739,6 +2907,8 @@ impl crate::Client {
                 id: "delete_contract_termination",
                 method: "DELETE",
                 path: "/rest/v2/contracts/{contract_id}/terminations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2784,6 +2954,8 @@ impl crate::Client {
                 id: "get_contract_timesheets",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/timesheets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2830,6 +3002,8 @@ impl crate::Client {
                 id: "get_contract_timesheets_presets",
                 method: "GET",
                 path: "/rest/v2/contracts/{contract_id}/timesheets/presets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2871,6 +3045,8 @@ impl crate::Client {
                 id: "get_payroll_report",
                 method: "GET",
                 path: "/rest/v2/cycles/{cycle_id}/payroll-report",
+                version: "2026-03-30",
+                beta: false,
             },
         )
     }
@@ -2901,6 +3077,8 @@ impl crate::Client {
                 id: "patch_eor_bank_account",
                 method: "PATCH",
                 path: "/rest/v2/daas/banks/{bank_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2926,6 +3104,8 @@ impl crate::Client {
                 id: "get_eor_employee_payslips",
                 method: "GET",
                 path: "/rest/v2/daas/payslips",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2951,6 +3131,8 @@ impl crate::Client {
                 id: "get_departments",
                 method: "GET",
                 path: "/rest/v2/departments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -2981,6 +3163,8 @@ impl crate::Client {
                 id: "employee_additional_info_template",
                 method: "GET",
                 path: "/rest/v2/employee-info/contract-types/{type}/countries/{country}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3021,6 +3205,8 @@ impl crate::Client {
                 id: "retrieve_workers_actionable_journeys",
                 method: "GET",
                 path: "/rest/v2/engage/learning/actionable-journeys",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3048,6 +3234,8 @@ impl crate::Client {
                 id: "create_eor_contract",
                 method: "POST",
                 path: "/rest/v2/eor",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3077,6 +3265,8 @@ impl crate::Client {
                 id: "get_additional_costs",
                 method: "GET",
                 path: "/rest/v2/eor/additional-costs/{country}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3123,6 +3313,8 @@ impl crate::Client {
                 id: "get_benefits",
                 method: "GET",
                 path: "/rest/v2/eor/benefits",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3154,6 +3346,8 @@ impl crate::Client {
                 id: "update_eor_contract",
                 method: "PATCH",
                 path: "/rest/v2/eor/contract/{contract_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3177,6 +3371,8 @@ impl crate::Client {
                 id: "cancel_contract",
                 method: "POST",
                 path: "/rest/v2/eor/contract/{oid}/cancel",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3208,6 +3404,8 @@ impl crate::Client {
                 id: "delay_onboarding",
                 method: "PATCH",
                 path: "/rest/v2/eor/contract/{oid}/delay-onboarding",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3237,6 +3435,8 @@ impl crate::Client {
                 id: "get_contract_amendments_eor",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3268,6 +3468,8 @@ impl crate::Client {
                 id: "create_contract_amendment_eor",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3299,6 +3501,8 @@ impl crate::Client {
                 id: "validate_eor_amendments",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/validate",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3335,6 +3539,8 @@ impl crate::Client {
                 id: "get_contract_amendments_validation_settings",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/validation/settings",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3365,6 +3571,8 @@ impl crate::Client {
                 id: "get_contract_amendment_by_id",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3395,6 +3603,8 @@ impl crate::Client {
                 id: "delete_contract_amendment",
                 method: "DELETE",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3427,6 +3637,8 @@ impl crate::Client {
                 id: "update_contract_amendment",
                 method: "PATCH",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3460,6 +3672,8 @@ impl crate::Client {
                 id: "accept_contract_amendment",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/accept",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3493,6 +3707,8 @@ impl crate::Client {
                 id: "confirm_contract_amendment",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/confirm",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3524,6 +3740,8 @@ impl crate::Client {
                 id: "get_contract_amendment_effective_date_limitations",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/effective-date-limitations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3554,6 +3772,8 @@ impl crate::Client {
                 id: "get_contract_amendment_pdf",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/pdf",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3586,6 +3806,8 @@ impl crate::Client {
                 id: "sign_eor_amendment",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/sign",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3615,6 +3837,8 @@ impl crate::Client {
                 id: "get_eor_contract_details",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/details",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3644,6 +3868,8 @@ impl crate::Client {
                 id: "get_eor_contract_documents",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/documents",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3676,6 +3902,8 @@ impl crate::Client {
                 id: "sign_contract_document",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/documents/{type}/sign",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3707,6 +3935,8 @@ impl crate::Client {
                 id: "update_contract_employee_information",
                 method: "PATCH",
                 path: "/rest/v2/eor/contracts/{contract_id}/employee-information",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3740,6 +3970,8 @@ impl crate::Client {
                 id: "retrieve_hrx_documents",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/hrx-documents",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3770,6 +4002,8 @@ impl crate::Client {
                 id: "download_hrx_documents",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/hrx-documents/{document_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3799,6 +4033,8 @@ impl crate::Client {
                 id: "get_contract_offboarding",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3823,6 +4059,8 @@ impl crate::Client {
                 id: "get_contract_offboarding_attachment_by_id",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding/attachments/{attachment_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3852,6 +4090,8 @@ impl crate::Client {
                 id: "get_eor_contract_offboarding_required_information",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding/required-information",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3883,6 +4123,8 @@ impl crate::Client {
                 id: "create_employee_resignation",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding/resignation",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3914,6 +4156,8 @@ impl crate::Client {
                 id: "review_eor_offboarding_pto",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding/resignations/review-pto",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3950,6 +4194,8 @@ impl crate::Client {
                 id: "get_contract_offboarding_restricted_dates",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding/restricted-dates",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -3981,6 +4227,8 @@ impl crate::Client {
                 id: "create_eor_offboarding_client_sign_off",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4012,6 +4260,8 @@ impl crate::Client {
                 id: "review_eor_offboarding_employee_sign_offs",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding/review-employee-sign-offs",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4043,6 +4293,8 @@ impl crate::Client {
                 id: "create_offboarding_termination",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding/termination",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4074,6 +4326,8 @@ impl crate::Client {
                 id: "get_contract_offboarding_time_offs",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/offboarding/time-offs",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4101,6 +4355,8 @@ impl crate::Client {
                 id: "get_project_assignment",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/project-assignment",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4124,6 +4380,8 @@ impl crate::Client {
                 id: "accept_project_assignment",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/accept",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4155,6 +4413,8 @@ impl crate::Client {
                 id: "get_project_assignment_checkin",
                 method: "GET",
                 path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/checkin",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4178,6 +4438,8 @@ impl crate::Client {
                 id: "checkin_project_assignment",
                 method: "POST",
                 path: "/rest/v2/eor/contracts/{contract_id}/project-assignment/checkin",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4205,6 +4467,8 @@ impl crate::Client {
                 id: "get_employment_cost",
                 method: "POST",
                 path: "/rest/v2/eor/employment_cost",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4232,6 +4496,8 @@ impl crate::Client {
                 id: "get_job_scopes",
                 method: "GET",
                 path: "/rest/v2/eor/job-scopes",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4259,6 +4525,8 @@ impl crate::Client {
                 id: "validate_job_scope",
                 method: "POST",
                 path: "/rest/v2/eor/job-scopes/validate",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4278,6 +4546,8 @@ impl crate::Client {
                 id: "change_password",
                 method: "POST",
                 path: "/rest/v2/eor/mailboxes/change-password",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4336,6 +4606,8 @@ impl crate::Client {
                 id: "get_start_date",
                 method: "GET",
                 path: "/rest/v2/eor/start-date",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4365,6 +4637,8 @@ impl crate::Client {
                 id: "get_eor_hiring_guide_by_country",
                 method: "GET",
                 path: "/rest/v2/eor/validations/{country_code}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4392,6 +4666,8 @@ impl crate::Client {
                 id: "create_worker_eor",
                 method: "POST",
                 path: "/rest/v2/eor/worker",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4417,6 +4693,8 @@ impl crate::Client {
                 id: "get_eor_worker_benefits",
                 method: "GET",
                 path: "/rest/v2/eor/worker/benefits",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4444,6 +4722,8 @@ impl crate::Client {
                 id: "create_eor_worker_bank_account",
                 method: "POST",
                 path: "/rest/v2/eor/workers/banks",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4474,6 +4754,8 @@ impl crate::Client {
                 id: "get_eor_worker_bank_guide_by_country_and_currency",
                 method: "GET",
                 path: "/rest/v2/eor/workers/banks-guide/country/{country}/currency/{currency}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4499,6 +4781,8 @@ impl crate::Client {
                 id: "get_eor_worker_bank_guide",
                 method: "GET",
                 path: "/rest/v2/eor/workers/banks/guide",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4524,6 +4808,8 @@ impl crate::Client {
                 id: "get_eor_worker_compliance_documents",
                 method: "GET",
                 path: "/rest/v2/eor/workers/compliance-documents",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4555,6 +4841,8 @@ impl crate::Client {
                 id: "upload_eor_worker_compliance_document",
                 method: "POST",
                 path: "/rest/v2/eor/workers/compliance-documents/{document_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4577,6 +4865,8 @@ impl crate::Client {
                 id: "create_compliance_document_acknowledgement",
                 method: "POST",
                 path: "/rest/v2/eor/workers/compliance-documents/{document_id}/acknowledgement",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4606,6 +4896,8 @@ impl crate::Client {
                 id: "download_compliance_document",
                 method: "GET",
                 path: "/rest/v2/eor/workers/compliance-documents/{document_id}/download",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4635,15 +4927,17 @@ impl crate::Client {
                 id: "download_compliance_document_template",
                 method: "GET",
                 path: "/rest/v2/eor/workers/compliance-documents/{document_id}/templates/download",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
     #[cfg(feature = "eor-worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_gp_worker_additional_information_eor<'a>(
+    pub(crate) fn send_create_eor_worker_additional_information<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateGpWorkerAdditionalInformationEorRequest,
+        body: &types::CreateEorWorkerAdditionalInformationRequest,
     ) -> crate::runtime::Pending<types::UpdatedResponse> {
         let url = format!(
             "{}/rest/v2/eor/workers/contracts/{}/additional-information", self.baseurl,
@@ -4663,9 +4957,11 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_gp_worker_additional_information_eor",
+                id: "create_eor_worker_additional_information",
                 method: "POST",
                 path: "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4697,6 +4993,8 @@ impl crate::Client {
                 id: "update_eor_worker_additional_information",
                 method: "PATCH",
                 path: "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4728,6 +5026,8 @@ impl crate::Client {
                 id: "download_worker_employee_agreement",
                 method: "GET",
                 path: "/rest/v2/eor/workers/contracts/{contract_id}/employee-agreement/download",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4757,6 +5057,8 @@ impl crate::Client {
                 id: "get_eor_worker_hr_documents",
                 method: "GET",
                 path: "/rest/v2/eor/workers/contracts/{contract_id}/hr-documents",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4788,6 +5090,8 @@ impl crate::Client {
                 id: "submit_eor_worker_resignation",
                 method: "POST",
                 path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4810,6 +5114,8 @@ impl crate::Client {
                 id: "download_employee_resignation_letter",
                 method: "GET",
                 path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4841,6 +5147,8 @@ impl crate::Client {
                 id: "sign_employee_resignation_letter",
                 method: "POST",
                 path: "/rest/v2/eor/workers/contracts/{contract_id}/offboarding/resignation-letter/sign",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4872,6 +5180,8 @@ impl crate::Client {
                 id: "download_worker_offer_letter",
                 method: "GET",
                 path: "/rest/v2/eor/workers/contracts/{contract_id}/offer-letter",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4903,6 +5213,8 @@ impl crate::Client {
                 id: "sign_eor_contract_as_worker",
                 method: "POST",
                 path: "/rest/v2/eor/workers/contracts/{contract_id}/signatures",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4930,6 +5242,8 @@ impl crate::Client {
                 id: "get_employee_resignations",
                 method: "GET",
                 path: "/rest/v2/eor/workers/resignations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4955,6 +5269,8 @@ impl crate::Client {
                 id: "get_eor_worker_tax_documents",
                 method: "GET",
                 path: "/rest/v2/eor/workers/tax-documents",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -4984,6 +5300,8 @@ impl crate::Client {
                 id: "get_worker_payslips",
                 method: "GET",
                 path: "/rest/v2/eor/workers/{worker_id}/payslips",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5014,6 +5332,8 @@ impl crate::Client {
                 id: "get_worker_payslips_download",
                 method: "GET",
                 path: "/rest/v2/eor/workers/{worker_id}/payslips/{payslip_id}/download",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5043,6 +5363,8 @@ impl crate::Client {
                 id: "get_eor_benefits_by_contract_id",
                 method: "GET",
                 path: "/rest/v2/eor/{contract_id}/benefits",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5074,6 +5396,8 @@ impl crate::Client {
                 id: "create_regular_termination",
                 method: "POST",
                 path: "/rest/v2/eor/{oid}/terminations/regular",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5105,6 +5429,8 @@ impl crate::Client {
                 id: "create_resignation",
                 method: "POST",
                 path: "/rest/v2/eor/{oid}/terminations/resignation",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5135,6 +5461,8 @@ impl crate::Client {
                 id: "get_termination",
                 method: "GET",
                 path: "/rest/v2/eor/{oid}/terminations/{terminationId}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5162,6 +5490,8 @@ impl crate::Client {
                 id: "create_equity_or_token_tax_event",
                 method: "POST",
                 path: "/rest/v2/equities-tokens/tax-events",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5189,6 +5519,8 @@ impl crate::Client {
                 id: "create_request_to_exercise_equity",
                 method: "POST",
                 path: "/rest/v2/equity/exercise",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5220,6 +5552,8 @@ impl crate::Client {
                 id: "approve_equity_exercise",
                 method: "PATCH",
                 path: "/rest/v2/equity/exercise/{public_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5245,6 +5579,8 @@ impl crate::Client {
                 id: "get_hrx_manager_for_worker",
                 method: "GET",
                 path: "/rest/v2/escalations/workers/me/hrx",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5278,6 +5614,8 @@ impl crate::Client {
                 id: "fetch_multiple_eor_contract_forms",
                 method: "POST",
                 path: "/rest/v2/forms/eor/create-contract/definitions",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5325,6 +5663,8 @@ impl crate::Client {
                 id: "get_create_contract_form",
                 method: "GET",
                 path: "/rest/v2/forms/eor/create-contract/{country_code}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5354,6 +5694,8 @@ impl crate::Client {
                 id: "get_worker_additional_fields_for_eor",
                 method: "GET",
                 path: "/rest/v2/forms/eor/worker-additional-fields/{country_code}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5383,6 +5725,8 @@ impl crate::Client {
                 id: "get_gp_worker_additional_fields",
                 method: "GET",
                 path: "/rest/v2/forms/gp/worker-additional-fields/{country_code}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5412,6 +5756,8 @@ impl crate::Client {
                 id: "get_gp_legal_entity_reports",
                 method: "GET",
                 path: "/rest/v2/gp/legal-entities/{legal_entity_id}/reports",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5447,6 +5793,8 @@ impl crate::Client {
                 id: "get_gp_report_gross_to_net",
                 method: "GET",
                 path: "/rest/v2/gp/reports/{id}/gross_to_net",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5480,16 +5828,18 @@ impl crate::Client {
                 id: "get_gp_report_gross_to_net_csv",
                 method: "GET",
                 path: "/rest/v2/gp/reports/{id}/gross_to_net/csv",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_gp_worker_additional_information_gp<'a>(
+    pub(crate) fn send_create_gp_worker_additional_information<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::CreateGpWorkerAdditionalInformationGpRequest,
-    ) -> crate::runtime::Pending<types::CreateGpWorkerAdditionalInformationGpResponse> {
+        body: &types::CreateGpWorkerAdditionalInformationRequest,
+    ) -> crate::runtime::Pending<types::CreateGpWorkerAdditionalInformationResponse> {
         let url = format!(
             "{}/rest/v2/gp/workers/contracts/{}/additional-information", self.baseurl,
             encode_path(& contract_id.to_string()),
@@ -5508,18 +5858,20 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_gp_worker_additional_information_gp",
+                id: "create_gp_worker_additional_information",
                 method: "POST",
                 path: "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
     #[cfg(feature = "worker-information")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_get_gp_worker_additional_information<'a>(
+    pub(crate) fn send_update_gp_worker_additional_information<'a>(
         &'a self,
         contract_id: &str,
-        body: &types::GetGpWorkerAdditionalInformationRequest,
+        body: &types::UpdateGpWorkerAdditionalInformationRequest,
     ) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         let url = format!(
             "{}/rest/v2/gp/workers/contracts/{}/additional-information", self.baseurl,
@@ -5531,9 +5883,11 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "get_gp_worker_additional_information",
+                id: "update_gp_worker_additional_information",
                 method: "PATCH",
                 path: "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5563,6 +5917,8 @@ impl crate::Client {
                 id: "get_gp_worker_payslips",
                 method: "GET",
                 path: "/rest/v2/gp/workers/{id}/payslips",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5593,6 +5949,8 @@ impl crate::Client {
                 id: "download_gp_worker_payslip",
                 method: "GET",
                 path: "/rest/v2/gp/workers/{id}/payslips/{payslip_id}/download",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5624,6 +5982,8 @@ impl crate::Client {
                 id: "update_gp_worker_address",
                 method: "PATCH",
                 path: "/rest/v2/gp/workers/{worker_id}/address",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5653,6 +6013,8 @@ impl crate::Client {
                 id: "get_gp_worker_banks",
                 method: "GET",
                 path: "/rest/v2/gp/workers/{worker_id}/banks",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5684,6 +6046,8 @@ impl crate::Client {
                 id: "create_gp_worker_bank",
                 method: "POST",
                 path: "/rest/v2/gp/workers/{worker_id}/banks",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5713,6 +6077,8 @@ impl crate::Client {
                 id: "get_gp_worker_bank_guide",
                 method: "GET",
                 path: "/rest/v2/gp/workers/{worker_id}/banks/guide",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5745,6 +6111,8 @@ impl crate::Client {
                 id: "update_gp_worker_bank",
                 method: "PATCH",
                 path: "/rest/v2/gp/workers/{worker_id}/banks/{bank_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5776,6 +6144,8 @@ impl crate::Client {
                 id: "update_gp_worker_compensation",
                 method: "PATCH",
                 path: "/rest/v2/gp/workers/{worker_id}/compensation",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5807,6 +6177,8 @@ impl crate::Client {
                 id: "update_gp_worker_employee_information",
                 method: "PATCH",
                 path: "/rest/v2/gp/workers/{worker_id}/employee-information",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5838,6 +6210,8 @@ impl crate::Client {
                 id: "update_gp_worker_pto_policy",
                 method: "PATCH",
                 path: "/rest/v2/gp/workers/{worker_id}/pto-policy",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5869,6 +6243,8 @@ impl crate::Client {
                 id: "create_gp_worker_termination",
                 method: "POST",
                 path: "/rest/v2/gp/workers/{worker_id}/terminations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5914,6 +6290,8 @@ impl crate::Client {
                 id: "get_groups",
                 method: "GET",
                 path: "/rest/v2/groups",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5941,6 +6319,8 @@ impl crate::Client {
                 id: "create_group",
                 method: "POST",
                 path: "/rest/v2/groups",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5969,6 +6349,8 @@ impl crate::Client {
                 id: "delete_group",
                 method: "DELETE",
                 path: "/rest/v2/groups/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -5999,6 +6381,8 @@ impl crate::Client {
                 id: "update_group",
                 method: "PATCH",
                 path: "/rest/v2/groups/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6029,6 +6413,8 @@ impl crate::Client {
                 id: "clone_group",
                 method: "POST",
                 path: "/rest/v2/groups/{id}/clone",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6062,6 +6448,8 @@ impl crate::Client {
                 id: "get_team_custom_fields",
                 method: "GET",
                 path: "/rest/v2/hris/organization-structures/teams/{team_id}/custom-fields",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6093,6 +6481,8 @@ impl crate::Client {
                 id: "update_team_custom_fields",
                 method: "PATCH",
                 path: "/rest/v2/hris/organization-structures/teams/{team_id}/custom-fields",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6122,6 +6512,8 @@ impl crate::Client {
                 id: "get_organization_structures",
                 method: "GET",
                 path: "/rest/v2/hris/organization_structures",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6149,6 +6541,8 @@ impl crate::Client {
                 id: "create_organization_structure",
                 method: "POST",
                 path: "/rest/v2/hris/organization_structures",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6178,6 +6572,8 @@ impl crate::Client {
                 id: "get_organization_structure_by_external_id",
                 method: "GET",
                 path: "/rest/v2/hris/organization_structures/external/{external_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6207,6 +6603,8 @@ impl crate::Client {
                 id: "delete_organization_structure_by_external_id",
                 method: "DELETE",
                 path: "/rest/v2/hris/organization_structures/external/{external_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6238,6 +6636,8 @@ impl crate::Client {
                 id: "update_organization_structure_by_external_id",
                 method: "PATCH",
                 path: "/rest/v2/hris/organization_structures/external/{external_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6260,6 +6660,8 @@ impl crate::Client {
                 id: "get_organization_structure",
                 method: "GET",
                 path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6282,6 +6684,8 @@ impl crate::Client {
                 id: "delete_organization_structure",
                 method: "DELETE",
                 path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6304,6 +6708,8 @@ impl crate::Client {
                 id: "update_organization_structure",
                 method: "PATCH",
                 path: "/rest/v2/hris/organization_structures/{hrisOrgStr_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6333,6 +6739,8 @@ impl crate::Client {
                 id: "fetch_org_structure_from_organization",
                 method: "GET",
                 path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6362,6 +6770,8 @@ impl crate::Client {
                 id: "delete_org_structure_from_organization",
                 method: "DELETE",
                 path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6393,6 +6803,8 @@ impl crate::Client {
                 id: "update_existing_hris_org_structure",
                 method: "PATCH",
                 path: "/rest/v2/hris/organization_structures/{hris_org_structure_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6412,6 +6824,8 @@ impl crate::Client {
                 id: "apply_position_changes",
                 method: "POST",
                 path: "/rest/v2/hris/positions/apply_changes",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6434,6 +6848,8 @@ impl crate::Client {
                 id: "get_positions_by_profile",
                 method: "GET",
                 path: "/rest/v2/hris/positions/profile/{hrisProfileId}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6463,6 +6879,8 @@ impl crate::Client {
                 id: "fetch_hris_positions_from_hris_profile",
                 method: "GET",
                 path: "/rest/v2/hris/positions/profile/{hris_profile_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6490,6 +6908,8 @@ impl crate::Client {
                 id: "create_worker_relation_profile",
                 method: "POST",
                 path: "/rest/v2/hris/worker_relations/profile",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6519,6 +6939,8 @@ impl crate::Client {
                 id: "create_worker_relation_profile_by_external_id",
                 method: "POST",
                 path: "/rest/v2/hris/worker_relations/profile/external",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6541,6 +6963,8 @@ impl crate::Client {
                 id: "get_worker_relation_profile_by_external_id",
                 method: "GET",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profileId}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6563,6 +6987,8 @@ impl crate::Client {
                 id: "delete_worker_relation_profile_by_external_id",
                 method: "DELETE",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profileId}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6586,6 +7012,8 @@ impl crate::Client {
                 id: "add_worker_relation_child_by_external_id",
                 method: "PUT",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profileId}/child",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6608,6 +7036,8 @@ impl crate::Client {
                 id: "add_worker_relation_parent_by_external_id",
                 method: "PUT",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profileId}/parent",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6637,6 +7067,8 @@ impl crate::Client {
                 id: "get_worker_relations_by_external_id",
                 method: "GET",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6660,6 +7092,8 @@ impl crate::Client {
                 id: "create_parent_worker_relation_with_external_id",
                 method: "PUT",
                 path: "/rest/v2/hris/worker_relations/profile/external/{profile_id}/parent",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6689,6 +7123,8 @@ impl crate::Client {
                 id: "get_worker_relation_profile",
                 method: "GET",
                 path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6711,6 +7147,8 @@ impl crate::Client {
                 id: "delete_worker_relation_profile",
                 method: "DELETE",
                 path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6733,6 +7171,8 @@ impl crate::Client {
                 id: "add_worker_relation_child",
                 method: "PUT",
                 path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}/child",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6756,6 +7196,8 @@ impl crate::Client {
                 id: "add_worker_relation_parent",
                 method: "PUT",
                 path: "/rest/v2/hris/worker_relations/profile/{hrisProfileOid}/parent",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6779,6 +7221,8 @@ impl crate::Client {
                 id: "create_child_worker_relation",
                 method: "PUT",
                 path: "/rest/v2/hris/worker_relations/profile/{hris_profile_oid}/child",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6804,6 +7248,8 @@ impl crate::Client {
                 id: "get_worker_relation_types",
                 method: "GET",
                 path: "/rest/v2/hris/worker_relations/types",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6831,6 +7277,8 @@ impl crate::Client {
                 id: "create_worker_relation_type",
                 method: "POST",
                 path: "/rest/v2/hris/worker_relations/types",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6853,6 +7301,8 @@ impl crate::Client {
                 id: "delete_worker_relation_type_by_external_id",
                 method: "DELETE",
                 path: "/rest/v2/hris/worker_relations/types/external/{externalId}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6876,6 +7326,8 @@ impl crate::Client {
                 id: "update_worker_relation_type_by_external_id",
                 method: "PATCH",
                 path: "/rest/v2/hris/worker_relations/types/external/{externalId}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6898,6 +7350,8 @@ impl crate::Client {
                 id: "delete_worker_relation_type",
                 method: "DELETE",
                 path: "/rest/v2/hris/worker_relations/types/{typeId}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6921,6 +7375,8 @@ impl crate::Client {
                 id: "update_worker_relation_type",
                 method: "PATCH",
                 path: "/rest/v2/hris/worker_relations/types/{typeId}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6943,6 +7399,8 @@ impl crate::Client {
                 id: "delete_a_worker_relation_type",
                 method: "DELETE",
                 path: "/rest/v2/hris/worker_relations/types/{type_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -6972,12 +7430,14 @@ impl crate::Client {
                 id: "get_invoice_details_by_id",
                 method: "GET",
                 path: "/rest/v2/ic/workers/invoices/{invoice_id}",
+                version: "2026-04-27",
+                beta: false,
             },
         )
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_ic_workers_invoices_invoice_id_pdf<'a>(
+    pub(crate) fn send_download_worker_invoice_pdf<'a>(
         &'a self,
         invoice_id: &str,
     ) -> crate::runtime::Pending<types::UrlResponse> {
@@ -6998,9 +7458,11 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "ic_workers_invoices_invoice_id_pdf",
+                id: "download_worker_invoice_pdf",
                 method: "GET",
                 path: "/rest/v2/ic/workers/invoices/{invoice_id}/pdf",
+                version: "2026-04-20",
+                beta: false,
             },
         )
     }
@@ -7069,6 +7531,8 @@ impl crate::Client {
                 id: "retrieve_worker_transaction_history",
                 method: "GET",
                 path: "/rest/v2/ic/workers/transactions",
+                version: "2026-04-30",
+                beta: false,
             },
         )
     }
@@ -7106,6 +7570,8 @@ impl crate::Client {
                 id: "get_client_cases",
                 method: "GET",
                 path: "/rest/v2/immigration/client/cases",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7133,6 +7599,8 @@ impl crate::Client {
                 id: "create_immigration_case",
                 method: "POST",
                 path: "/rest/v2/immigration/client/cases",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7162,6 +7630,8 @@ impl crate::Client {
                 id: "get_client_case",
                 method: "GET",
                 path: "/rest/v2/immigration/client/cases/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7191,6 +7661,8 @@ impl crate::Client {
                 id: "get_document",
                 method: "GET",
                 path: "/rest/v2/immigration/documents/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7249,6 +7721,8 @@ impl crate::Client {
                 id: "get_business_visa_requirement",
                 method: "GET",
                 path: "/rest/v2/immigration/visa-requirement/business",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7278,6 +7752,8 @@ impl crate::Client {
                 id: "get_visa_types",
                 method: "GET",
                 path: "/rest/v2/immigration/visa-types/{country_code}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7315,6 +7791,8 @@ impl crate::Client {
                 id: "get_worker_cases",
                 method: "GET",
                 path: "/rest/v2/immigration/workers/cases",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7344,6 +7822,8 @@ impl crate::Client {
                 id: "get_worker_case",
                 method: "GET",
                 path: "/rest/v2/immigration/workers/cases/{case_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7374,6 +7854,8 @@ impl crate::Client {
                 id: "get_worker_case_required_document",
                 method: "GET",
                 path: "/rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7408,6 +7890,8 @@ impl crate::Client {
                 id: "create_worker_case_required_document",
                 method: "POST",
                 path: "/rest/v2/immigration/workers/{worker_id}/cases/{case_id}/required-document/{document_request_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7439,6 +7923,8 @@ impl crate::Client {
                 id: "get_worker_onboarding_case",
                 method: "GET",
                 path: "/rest/v2/immigration/workers/{worker_id}/onboarding-case",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7472,6 +7958,8 @@ impl crate::Client {
                 id: "get_industries",
                 method: "GET",
                 path: "/rest/v2/industries",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7497,6 +7985,8 @@ impl crate::Client {
                 id: "get_integration_consent",
                 method: "GET",
                 path: "/rest/v2/integrations/consent",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7544,6 +8034,8 @@ impl crate::Client {
                 id: "get_invoice_adjustments",
                 method: "GET",
                 path: "/rest/v2/invoice-adjustments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7573,6 +8065,8 @@ impl crate::Client {
                 id: "create_invoice_adjustment",
                 method: "POST",
                 path: "/rest/v2/invoice-adjustments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7602,6 +8096,8 @@ impl crate::Client {
                 id: "get_invoice_adjustment_by_id",
                 method: "GET",
                 path: "/rest/v2/invoice-adjustments/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7631,6 +8127,8 @@ impl crate::Client {
                 id: "delete_invoice_adjustment",
                 method: "DELETE",
                 path: "/rest/v2/invoice-adjustments/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7662,6 +8160,8 @@ impl crate::Client {
                 id: "update_invoice_adjustment",
                 method: "PATCH",
                 path: "/rest/v2/invoice-adjustments/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7693,6 +8193,8 @@ impl crate::Client {
                 id: "create_invoice_adjustment_review",
                 method: "POST",
                 path: "/rest/v2/invoice-adjustments/{id}/reviews",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7739,6 +8241,8 @@ impl crate::Client {
                 id: "retrieve_invoices",
                 method: "GET",
                 path: "/rest/v2/invoices",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7768,6 +8272,8 @@ impl crate::Client {
                 id: "retrieve_deel_invoices",
                 method: "GET",
                 path: "/rest/v2/invoices/deel",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7797,6 +8303,8 @@ impl crate::Client {
                 id: "get_billing_invoice_download_link",
                 method: "GET",
                 path: "/rest/v2/invoices/{id}/download",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7826,6 +8334,8 @@ impl crate::Client {
                 id: "get_invoice_by_id",
                 method: "GET",
                 path: "/rest/v2/invoices/{invoice_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7865,6 +8375,8 @@ impl crate::Client {
                 id: "get_it_assets",
                 method: "GET",
                 path: "/rest/v2/it/assets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7893,6 +8405,8 @@ impl crate::Client {
                 id: "get_it_asset_by_id",
                 method: "GET",
                 path: "/rest/v2/it/assets/{asset_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7922,6 +8436,8 @@ impl crate::Client {
                 id: "get_it_orders",
                 method: "GET",
                 path: "/rest/v2/it/orders",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7950,6 +8466,8 @@ impl crate::Client {
                 id: "get_it_order_by_id",
                 method: "GET",
                 path: "/rest/v2/it/orders/{order_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -7975,6 +8493,8 @@ impl crate::Client {
                 id: "get_it_policies",
                 method: "GET",
                 path: "/rest/v2/it/policies",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8004,6 +8524,8 @@ impl crate::Client {
                 id: "get_knowledge_hub_country_guides_by_country_code",
                 method: "GET",
                 path: "/rest/v2/knowledge-hub/country-guide/{country_code}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8061,6 +8583,8 @@ impl crate::Client {
                 id: "get_legal_entities",
                 method: "GET",
                 path: "/rest/v2/legal-entities",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8088,6 +8612,8 @@ impl crate::Client {
                 id: "create_legal_entity",
                 method: "POST",
                 path: "/rest/v2/legal-entities",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8116,6 +8642,8 @@ impl crate::Client {
                 id: "delete_legal_entity",
                 method: "DELETE",
                 path: "/rest/v2/legal-entities/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8146,6 +8674,8 @@ impl crate::Client {
                 id: "update_legal_entity",
                 method: "PATCH",
                 path: "/rest/v2/legal-entities/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8175,6 +8705,8 @@ impl crate::Client {
                 id: "get_legal_entity_cost_centers",
                 method: "GET",
                 path: "/rest/v2/legal-entities/{legal_entity_id}/cost-centers",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8206,6 +8738,8 @@ impl crate::Client {
                 id: "sync_cost_centers_for_legal_entity",
                 method: "POST",
                 path: "/rest/v2/legal-entities/{legal_entity_id}/cost-centers/synchronize",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8243,6 +8777,8 @@ impl crate::Client {
                 id: "list_payroll_cycles",
                 method: "GET",
                 path: "/rest/v2/legal-entities/{legal_entity_id}/payroll-events",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8270,6 +8806,8 @@ impl crate::Client {
                 id: "get_lookups",
                 method: "GET",
                 path: "/rest/v2/lookups",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8295,6 +8833,8 @@ impl crate::Client {
                 id: "get_countries",
                 method: "GET",
                 path: "/rest/v2/lookups/countries",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8320,6 +8860,8 @@ impl crate::Client {
                 id: "get_currencies",
                 method: "GET",
                 path: "/rest/v2/lookups/currencies",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8347,6 +8889,8 @@ impl crate::Client {
                 id: "get_job_titles",
                 method: "GET",
                 path: "/rest/v2/lookups/job-titles",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8376,6 +8920,8 @@ impl crate::Client {
                 id: "get_seniority_levels",
                 method: "GET",
                 path: "/rest/v2/lookups/seniorities",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8401,6 +8947,8 @@ impl crate::Client {
                 id: "get_time_off_types",
                 method: "GET",
                 path: "/rest/v2/lookups/time-off-types",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8428,6 +8976,8 @@ impl crate::Client {
                 id: "create_magic_link",
                 method: "POST",
                 path: "/rest/v2/magic-link",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8457,6 +9007,8 @@ impl crate::Client {
                 id: "get_managers",
                 method: "GET",
                 path: "/rest/v2/managers",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8484,6 +9036,8 @@ impl crate::Client {
                 id: "create_manager",
                 method: "POST",
                 path: "/rest/v2/managers",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8511,6 +9065,8 @@ impl crate::Client {
                 id: "generate_magic_link_for_manager_login",
                 method: "POST",
                 path: "/rest/v2/managers/magic-links",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8569,6 +9125,8 @@ impl crate::Client {
                 id: "retrieve_offboarding_list",
                 method: "GET",
                 path: "/rest/v2/offboarding/tracker",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8598,6 +9156,8 @@ impl crate::Client {
                 id: "get_termination_details_by_hris_profile",
                 method: "GET",
                 path: "/rest/v2/offboarding/tracker/hris_profile/{oid}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8627,6 +9187,8 @@ impl crate::Client {
                 id: "retrieve_termination_details",
                 method: "GET",
                 path: "/rest/v2/offboarding/tracker/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8699,6 +9261,8 @@ impl crate::Client {
                 id: "list_onboarding_employees",
                 method: "GET",
                 path: "/rest/v2/onboarding/tracker",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8728,6 +9292,8 @@ impl crate::Client {
                 id: "get_onboarding_details_by_employee_hris_profile_id",
                 method: "GET",
                 path: "/rest/v2/onboarding/tracker/hris_profile/{hris_profile_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8757,6 +9323,8 @@ impl crate::Client {
                 id: "get_onboarding_details_by_onboarding_tracker_id",
                 method: "GET",
                 path: "/rest/v2/onboarding/tracker/{tracker_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8782,6 +9350,8 @@ impl crate::Client {
                 id: "get_organizations",
                 method: "GET",
                 path: "/rest/v2/organizations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8809,6 +9379,8 @@ impl crate::Client {
                 id: "create_organization_child",
                 method: "POST",
                 path: "/rest/v2/organizations/children",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8846,6 +9418,8 @@ impl crate::Client {
                 id: "list_organization_tasks",
                 method: "GET",
                 path: "/rest/v2/organizations/tasks",
+                version: "2026-03-03",
+                beta: false,
             },
         )
     }
@@ -8883,6 +9457,8 @@ impl crate::Client {
                 id: "retrieve_payment_receipts",
                 method: "GET",
                 path: "/rest/v2/payments",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8912,6 +9488,8 @@ impl crate::Client {
                 id: "retrieve_payment_breakdown",
                 method: "GET",
                 path: "/rest/v2/payments/{payment_id}/breakdown",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8937,6 +9515,8 @@ impl crate::Client {
                 id: "get_auto_withdrawal_setting",
                 method: "GET",
                 path: "/rest/v2/payouts/auto-withdrawal-setting",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8964,6 +9544,8 @@ impl crate::Client {
                 id: "change_auto_withdrawal_setting",
                 method: "PATCH",
                 path: "/rest/v2/payouts/auto-withdrawal-setting",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -8989,6 +9571,8 @@ impl crate::Client {
                 id: "list_contractor_balances",
                 method: "GET",
                 path: "/rest/v2/payouts/balances",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9016,6 +9600,8 @@ impl crate::Client {
                 id: "get_payout_methods",
                 method: "GET",
                 path: "/rest/v2/payouts/contractors/methods",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9043,6 +9629,8 @@ impl crate::Client {
                 id: "create_bank_transfer_method",
                 method: "POST",
                 path: "/rest/v2/payouts/contractors/methods",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9077,6 +9665,8 @@ impl crate::Client {
                 id: "get_bank_transfer_requirements",
                 method: "GET",
                 path: "/rest/v2/payouts/contractors/methods/bank_transfers/requirements",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9105,6 +9695,8 @@ impl crate::Client {
                 id: "get_bank_transfer_supported_routes",
                 method: "GET",
                 path: "/rest/v2/payouts/contractors/methods/bank_transfers/supported_routes",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9136,6 +9728,8 @@ impl crate::Client {
                 id: "update_bank_transfer_method",
                 method: "PUT",
                 path: "/rest/v2/payouts/contractors/methods/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9165,6 +9759,8 @@ impl crate::Client {
                 id: "update_auto_withdraw_setting",
                 method: "POST",
                 path: "/rest/v2/payouts/contractors/settings/auto_withdraw",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9190,6 +9786,8 @@ impl crate::Client {
                 id: "get_bank_details",
                 method: "GET",
                 path: "/rest/v2/payouts/employees/methods",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9217,6 +9815,8 @@ impl crate::Client {
                 id: "add_edit_bank_details",
                 method: "POST",
                 path: "/rest/v2/payouts/employees/methods",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9247,6 +9847,8 @@ impl crate::Client {
                 id: "dynamic_requirements",
                 method: "POST",
                 path: "/rest/v2/payouts/employees/methods/bank_transfers/requirements",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9276,6 +9878,8 @@ impl crate::Client {
                 id: "delete_bank_details",
                 method: "DELETE",
                 path: "/rest/v2/payouts/employees/methods/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9303,6 +9907,8 @@ impl crate::Client {
                 id: "request_to_withdraw_funds",
                 method: "POST",
                 path: "/rest/v2/payouts/withdrawals",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9370,6 +9976,8 @@ impl crate::Client {
                 id: "get_people",
                 method: "GET",
                 path: "/rest/v2/people",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9397,6 +10005,8 @@ impl crate::Client {
                 id: "create_direct_employee",
                 method: "POST",
                 path: "/rest/v2/people",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9422,6 +10032,8 @@ impl crate::Client {
                 id: "get_custom_fields",
                 method: "GET",
                 path: "/rest/v2/people/custom_fields",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9451,6 +10063,8 @@ impl crate::Client {
                 id: "get_person_custom_field",
                 method: "GET",
                 path: "/rest/v2/people/custom_fields/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9473,6 +10087,8 @@ impl crate::Client {
                 id: "get_person_personal_info_external_id",
                 method: "GET",
                 path: "/rest/v2/people/external/{worker_id}/personal",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9496,6 +10112,8 @@ impl crate::Client {
                 id: "update_person_personal_info_external_id",
                 method: "PATCH",
                 path: "/rest/v2/people/external/{worker_id}/personal",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9521,6 +10139,8 @@ impl crate::Client {
                 id: "get_my_current_personal_profile",
                 method: "GET",
                 path: "/rest/v2/people/me",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9564,6 +10184,8 @@ impl crate::Client {
                 id: "get_person_by_id",
                 method: "GET",
                 path: "/rest/v2/people/{hris_profile_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9602,6 +10224,8 @@ impl crate::Client {
                 id: "update_person_department",
                 method: "PUT",
                 path: "/rest/v2/people/{id}/department",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9633,6 +10257,8 @@ impl crate::Client {
                 id: "update_person_working_location",
                 method: "PUT",
                 path: "/rest/v2/people/{id}/working-location",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9662,6 +10288,8 @@ impl crate::Client {
                 id: "get_person_custom_fields",
                 method: "GET",
                 path: "/rest/v2/people/{worker_id}/custom_fields",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9693,6 +10321,8 @@ impl crate::Client {
                 id: "put_person_custom_field",
                 method: "PUT",
                 path: "/rest/v2/people/{worker_id}/custom_fields",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9716,6 +10346,8 @@ impl crate::Client {
                 id: "delete_person_custom_field",
                 method: "DELETE",
                 path: "/rest/v2/people/{worker_id}/custom_fields/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9745,6 +10377,8 @@ impl crate::Client {
                 id: "get_person_personal_info",
                 method: "GET",
                 path: "/rest/v2/people/{worker_id}/personal",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9768,6 +10402,8 @@ impl crate::Client {
                 id: "update_person_personal_info",
                 method: "PATCH",
                 path: "/rest/v2/people/{worker_id}/personal",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9795,6 +10431,8 @@ impl crate::Client {
                 id: "profiles",
                 method: "PATCH",
                 path: "/rest/v2/profiles",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9822,6 +10460,8 @@ impl crate::Client {
                 id: "create_person_without_contract",
                 method: "POST",
                 path: "/rest/v2/pwac",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9855,6 +10495,8 @@ impl crate::Client {
                 id: "get_gross_to_net_report",
                 method: "GET",
                 path: "/rest/v2/reports/payroll/cycles/{cycle_id}/gross-to-net",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9880,6 +10522,8 @@ impl crate::Client {
                 id: "get_roles_of_current_organization",
                 method: "GET",
                 path: "/rest/v2/roles",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9907,6 +10551,8 @@ impl crate::Client {
                 id: "create_organization_role",
                 method: "POST",
                 path: "/rest/v2/roles",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9937,6 +10583,8 @@ impl crate::Client {
                 id: "update_organization_role",
                 method: "PATCH",
                 path: "/rest/v2/roles/{roleId}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -9967,6 +10615,8 @@ impl crate::Client {
                 id: "get_aml_details",
                 method: "GET",
                 path: "/rest/v2/screenings/aml/{entity_type}/{entity_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10003,6 +10653,8 @@ impl crate::Client {
                 id: "get_kyc_details",
                 method: "GET",
                 path: "/rest/v2/screenings/kyc/details",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10030,6 +10682,8 @@ impl crate::Client {
                 id: "submit_external_kyc",
                 method: "POST",
                 path: "/rest/v2/screenings/kyc/external",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10057,6 +10711,8 @@ impl crate::Client {
                 id: "create_manual_verification",
                 method: "POST",
                 path: "/rest/v2/screenings/manual-verification",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10086,6 +10742,8 @@ impl crate::Client {
                 id: "get_verification_method",
                 method: "GET",
                 path: "/rest/v2/screenings/verification-method",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10116,6 +10774,8 @@ impl crate::Client {
                 id: "update_task_by_id",
                 method: "PATCH",
                 path: "/rest/v2/tasks/{task_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10141,6 +10801,8 @@ impl crate::Client {
                 id: "get_teams",
                 method: "GET",
                 path: "/rest/v2/teams",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10170,6 +10832,8 @@ impl crate::Client {
                 id: "get_time_tracking_timesheets_upload_url",
                 method: "POST",
                 path: "/rest/v2/time-tracking/timesheets/upload-url",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10201,6 +10865,8 @@ impl crate::Client {
                 id: "get_time_tracking_timesheet_by_id",
                 method: "GET",
                 path: "/rest/v2/time-tracking/timesheets/{timesheet_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10232,6 +10898,8 @@ impl crate::Client {
                 id: "review_time_tracking_timesheet",
                 method: "POST",
                 path: "/rest/v2/time-tracking/timesheets/{timesheet_id}/review",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10299,6 +10967,8 @@ impl crate::Client {
                 id: "list_time_off_requests_for_organization",
                 method: "GET",
                 path: "/rest/v2/time_offs",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10326,6 +10996,8 @@ impl crate::Client {
                 id: "create_time_off_request",
                 method: "POST",
                 path: "/rest/v2/time_offs",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10364,6 +11036,8 @@ impl crate::Client {
                 id: "get_time_off_dailies",
                 method: "GET",
                 path: "/rest/v2/time_offs/dailies",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10391,6 +11065,8 @@ impl crate::Client {
                 id: "sync_time_off_global_payroll",
                 method: "POST",
                 path: "/rest/v2/time_offs/global-payroll/sync",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10420,6 +11096,8 @@ impl crate::Client {
                 id: "get_time_off_policy_validation_templates",
                 method: "GET",
                 path: "/rest/v2/time_offs/policy-validation-templates",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10491,6 +11169,8 @@ impl crate::Client {
                 id: "get_time_off_profile",
                 method: "GET",
                 path: "/rest/v2/time_offs/profile/{hris_profile_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10534,6 +11214,8 @@ impl crate::Client {
                 id: "get_time_off_entitlements",
                 method: "GET",
                 path: "/rest/v2/time_offs/profile/{hris_profile_id}/entitlements",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10574,6 +11256,8 @@ impl crate::Client {
                 id: "get_time_off_policies",
                 method: "GET",
                 path: "/rest/v2/time_offs/profile/{hris_profile_id}/policies",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10601,6 +11285,8 @@ impl crate::Client {
                 id: "review_time_off_request",
                 method: "POST",
                 path: "/rest/v2/time_offs/review",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10639,6 +11325,8 @@ impl crate::Client {
                 id: "get_time_off_events",
                 method: "GET",
                 path: "/rest/v2/time_offs/time-off-events",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10666,6 +11354,8 @@ impl crate::Client {
                 id: "validate_time_off",
                 method: "POST",
                 path: "/rest/v2/time_offs/validate",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10688,6 +11378,8 @@ impl crate::Client {
                 id: "delete_time_off_request",
                 method: "DELETE",
                 path: "/rest/v2/time_offs/{time_off_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10719,6 +11411,8 @@ impl crate::Client {
                 id: "update_time_off_request",
                 method: "PATCH",
                 path: "/rest/v2/time_offs/{time_off_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10748,6 +11442,8 @@ impl crate::Client {
                 id: "get_time_tracking_shift_rates",
                 method: "GET",
                 path: "/rest/v2/time_tracking/shift_rates",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10775,6 +11471,8 @@ impl crate::Client {
                 id: "create_time_tracking_shift_rate",
                 method: "POST",
                 path: "/rest/v2/time_tracking/shift_rates",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10804,6 +11502,8 @@ impl crate::Client {
                 id: "get_time_tracking_shift_rate_by_external_id",
                 method: "GET",
                 path: "/rest/v2/time_tracking/shift_rates/{external_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10826,6 +11526,8 @@ impl crate::Client {
                 id: "delete_time_tracking_shift_rate_by_external_id",
                 method: "DELETE",
                 path: "/rest/v2/time_tracking/shift_rates/{external_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10859,6 +11561,8 @@ impl crate::Client {
                 id: "update_time_tracking_shift_rate_by_external_id",
                 method: "PATCH",
                 path: "/rest/v2/time_tracking/shift_rates/{external_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10894,6 +11598,8 @@ impl crate::Client {
                 id: "get_time_tracking_shifts",
                 method: "GET",
                 path: "/rest/v2/time_tracking/shifts",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10921,6 +11627,8 @@ impl crate::Client {
                 id: "create_time_tracking_shifts",
                 method: "POST",
                 path: "/rest/v2/time_tracking/shifts",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10948,6 +11656,8 @@ impl crate::Client {
                 id: "delete_multiple_shifts_by_external_id",
                 method: "POST",
                 path: "/rest/v2/time_tracking/shifts/bulk-delete",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -10975,6 +11685,8 @@ impl crate::Client {
                 id: "create_time_tracking_shifts_raw",
                 method: "POST",
                 path: "/rest/v2/time_tracking/shifts/raw",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11004,6 +11716,8 @@ impl crate::Client {
                 id: "get_time_tracking_shift_by_external_id",
                 method: "GET",
                 path: "/rest/v2/time_tracking/shifts/{external_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11026,6 +11740,8 @@ impl crate::Client {
                 id: "delete_time_tracking_shift_by_external_id",
                 method: "DELETE",
                 path: "/rest/v2/time_tracking/shifts/{external_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11057,6 +11773,8 @@ impl crate::Client {
                 id: "update_time_tracking_shift_by_external_id",
                 method: "PATCH",
                 path: "/rest/v2/time_tracking/shifts/{external_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11100,6 +11818,8 @@ impl crate::Client {
                 id: "get_timesheets",
                 method: "GET",
                 path: "/rest/v2/timesheets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11127,6 +11847,8 @@ impl crate::Client {
                 id: "create_timesheet",
                 method: "POST",
                 path: "/rest/v2/timesheets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11154,6 +11876,8 @@ impl crate::Client {
                 id: "create_timesheets_preset",
                 method: "POST",
                 path: "/rest/v2/timesheets/presets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11183,6 +11907,8 @@ impl crate::Client {
                 id: "get_timesheets_preset_by_id",
                 method: "GET",
                 path: "/rest/v2/timesheets/presets/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11212,6 +11938,8 @@ impl crate::Client {
                 id: "delete_timesheets_preset",
                 method: "DELETE",
                 path: "/rest/v2/timesheets/presets/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11243,6 +11971,8 @@ impl crate::Client {
                 id: "update_timesheets_preset",
                 method: "PATCH",
                 path: "/rest/v2/timesheets/presets/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11285,6 +12015,8 @@ impl crate::Client {
                 id: "get_hourly_report_root_presets",
                 method: "GET",
                 path: "/rest/v2/timesheets/root-presets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11312,6 +12044,8 @@ impl crate::Client {
                 id: "create_root_timesheets_preset",
                 method: "POST",
                 path: "/rest/v2/timesheets/root-presets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11341,6 +12075,8 @@ impl crate::Client {
                 id: "get_hourly_report_root_preset_by_id",
                 method: "GET",
                 path: "/rest/v2/timesheets/root-presets/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11369,6 +12105,8 @@ impl crate::Client {
                 id: "get_timesheet_by_id",
                 method: "GET",
                 path: "/rest/v2/timesheets/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11399,6 +12137,8 @@ impl crate::Client {
                 id: "delete_timesheet_by_id",
                 method: "DELETE",
                 path: "/rest/v2/timesheets/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11429,6 +12169,8 @@ impl crate::Client {
                 id: "update_timesheet",
                 method: "PATCH",
                 path: "/rest/v2/timesheets/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11460,6 +12202,8 @@ impl crate::Client {
                 id: "create_timesheet_review",
                 method: "POST",
                 path: "/rest/v2/timesheets/{id}/reviews",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11487,6 +12231,8 @@ impl crate::Client {
                 id: "create_veriff_session",
                 method: "POST",
                 path: "/rest/v2/veriff/session",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11512,6 +12258,8 @@ impl crate::Client {
                 id: "get_webhooks",
                 method: "GET",
                 path: "/rest/v2/webhooks",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11539,6 +12287,8 @@ impl crate::Client {
                 id: "create_webhook",
                 method: "POST",
                 path: "/rest/v2/webhooks",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11564,6 +12314,8 @@ impl crate::Client {
                 id: "get_webhook_events",
                 method: "GET",
                 path: "/rest/v2/webhooks/events/types",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11592,6 +12344,8 @@ impl crate::Client {
                 id: "get_webhook",
                 method: "GET",
                 path: "/rest/v2/webhooks/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11620,6 +12374,8 @@ impl crate::Client {
                 id: "delete_webhook",
                 method: "DELETE",
                 path: "/rest/v2/webhooks/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11650,15 +12406,17 @@ impl crate::Client {
                 id: "update_webhook",
                 method: "PATCH",
                 path: "/rest/v2/webhooks/{id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_create_worker_worker<'a>(
+    pub(crate) fn send_create_worker<'a>(
         &'a self,
-        body: &types::CreateWorkerWorkerRequest,
-    ) -> crate::runtime::Pending<types::CreateWorkerWorkerResponse> {
+        body: &types::CreateWorkerRequest,
+    ) -> crate::runtime::Pending<types::CreateWorkerResponse> {
         let url = format!("{}/rest/v2/worker", self.baseurl,);
         #[allow(unused_mut)]
         let mut request = self
@@ -11674,9 +12432,11 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "create_worker_worker",
+                id: "create_worker",
                 method: "POST",
                 path: "/rest/v2/worker",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11708,12 +12468,14 @@ impl crate::Client {
                 id: "sign_amendment",
                 method: "POST",
                 path: "/rest/v2/workers/amendments/{amendment_id}/sign",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
     #[cfg(feature = "workers")]
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn send_list_of_worker_compliance_documents<'a>(
+    pub(crate) fn send_list_worker_compliance_documents<'a>(
         &'a self,
     ) -> crate::runtime::Pending<types::DocumentsResponse> {
         let url = format!("{}/rest/v2/workers/compliance-documents", self.baseurl,);
@@ -11730,9 +12492,11 @@ impl crate::Client {
             self,
             request,
             crate::runtime::Operation {
-                id: "list_of_worker_compliance_documents",
+                id: "list_worker_compliance_documents",
                 method: "GET",
                 path: "/rest/v2/workers/compliance-documents",
+                version: "2026-04-23",
+                beta: false,
             },
         )
     }
@@ -11762,6 +12526,8 @@ impl crate::Client {
                 id: "retrieve_contract_pdf_download_link",
                 method: "GET",
                 path: "/rest/v2/workers/contracts/{contract_id}/pdf",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11784,6 +12550,8 @@ impl crate::Client {
                 id: "reject_contract",
                 method: "POST",
                 path: "/rest/v2/workers/contracts/{contract_id}/reject",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11815,6 +12583,8 @@ impl crate::Client {
                 id: "sign_worker_contract",
                 method: "POST",
                 path: "/rest/v2/workers/contracts/{contract_id}/signatures",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11842,6 +12612,8 @@ impl crate::Client {
                 id: "create_worker_access_token",
                 method: "POST",
                 path: "/rest/v2/workers/session",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11864,6 +12636,8 @@ impl crate::Client {
                 id: "delete_worker_access_token",
                 method: "DELETE",
                 path: "/rest/v2/workers/{worker_id}/session",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11889,6 +12663,8 @@ impl crate::Client {
                 id: "retrieve_working_locations",
                 method: "GET",
                 path: "/rest/v2/working-locations",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11914,6 +12690,8 @@ impl crate::Client {
                 id: "get_service_provider_config",
                 method: "GET",
                 path: "/scim/v2/ServiceProviderConfig",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11945,6 +12723,8 @@ impl crate::Client {
                 id: "get_users",
                 method: "GET",
                 path: "/scim/v2/Users",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -11972,6 +12752,8 @@ impl crate::Client {
                 id: "search_users",
                 method: "POST",
                 path: "/scim/v2/Users/.search",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -12001,6 +12783,8 @@ impl crate::Client {
                 id: "get_user_by_id",
                 method: "GET",
                 path: "/scim/v2/Users/{hrisProfileOid}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -12030,6 +12814,8 @@ impl crate::Client {
                 id: "retrieve_single_user",
                 method: "GET",
                 path: "/scim/v2/Users/{hris_profile_id}",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }

@@ -18,12 +18,12 @@ pub struct Add {
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub is_supportive: ::std::option::Option<bool>,
-    /// `role_id`: string; optional, may be null.
+    /// `role_id`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
     #[cfg_attr(
         feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
+        serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
     )]
-    pub role_id: ::std::option::Option<::std::string::String>,
+    pub role_id: crate::runtime::Nullable<::std::string::String>,
     /// `team_id`: string; required.
     pub team_id: ::std::string::String,
 }
@@ -31,14 +31,14 @@ pub struct Add {
 #[cfg(feature = "dispatch")]
 lean_de!(
     Add { is_supportive : ::std::option::Option < bool > = "is_supportive" => opt,
-    role_id : ::std::option::Option < ::std::string::String > = "role_id" => opt, team_id
-    : ::std::string::String = "team_id" => req }
+    role_id : crate ::runtime::Nullable < ::std::string::String > = "role_id" => default,
+    team_id : ::std::string::String = "team_id" => req }
 );
 #[cfg(any(feature = "positions", feature = "projects"))]
 lean_ser!(
     Add { is_supportive = "is_supportive" => (unless::std::option::Option::is_none),
-    role_id = "role_id" => (unless::std::option::Option::is_none), team_id = "team_id" =>
-    always }
+    role_id = "role_id" => (unless crate ::runtime::Nullable::is_absent), team_id =
+    "team_id" => always }
 );
 #[cfg(any(feature = "forms", feature = "global-payroll"))]
 ///`AdditionalFieldValidation`
@@ -714,7 +714,7 @@ lean_ser!(
 ///
 /// Used by:
 /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-/// - `create_worker_worker` (`POST /rest/v2/worker`)
+/// - `create_worker` (`POST /rest/v2/worker`)
 /// - `get_aml_details` (`GET /rest/v2/screenings/aml/{entity_type}/{entity_id}`)
 /// - and 6 more operations
 #[derive(Clone, Debug)]
@@ -1320,7 +1320,7 @@ lean_ser!(ContractIdCreatedAtDesiredEndDateShapeResponse { data = "data" => alwa
 ///
 /// Used by:
 /// - `create_consent_token` (`POST /rest/v2/consent_token`)
-/// - `create_worker_worker` (`POST /rest/v2/worker`)
+/// - `create_worker` (`POST /rest/v2/worker`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractIdProfileIdUserIdInput {
@@ -3710,7 +3710,7 @@ lean_ser!(
 ///
 /// Used by:
 /// - `get_eor_worker_compliance_documents` (`GET /rest/v2/eor/workers/compliance-documents`)
-/// - `list_of_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
+/// - `list_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DocumentsResponse {
@@ -3726,7 +3726,7 @@ lean_ser!(DocumentsResponse { data = "data" => always });
 ///
 /// Used by:
 /// - `get_eor_worker_compliance_documents` (`GET /rest/v2/eor/workers/compliance-documents`)
-/// - `list_of_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
+/// - `list_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DocumentsResponseData {
@@ -4384,8 +4384,8 @@ lean_ser!(FilenameKey { filename = "filename" => always, key = "key" => always }
 ///
 /// Used by:
 /// - `delete_contract_adjustment` (`DELETE /rest/v2/adjustments/{id}`)
+/// - `delete_contract_invitations` (`DELETE /rest/v2/contracts/{contract_id}/invitations`)
 /// - `delete_contract_milestone` (`DELETE /rest/v2/contracts/{contract_id}/milestones/{milestone_id}`)
-/// - `delete_contract_task` (`DELETE /rest/v2/contracts/{contract_id}/tasks/{task_id}`)
 /// - and 5 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4435,8 +4435,8 @@ lean_ser!(GenericResultDeleted { data = "data" => always });
 ///
 /// Used by:
 /// - `delete_contract_adjustment` (`DELETE /rest/v2/adjustments/{id}`)
+/// - `delete_contract_invitations` (`DELETE /rest/v2/contracts/{contract_id}/invitations`)
 /// - `delete_contract_milestone` (`DELETE /rest/v2/contracts/{contract_id}/milestones/{milestone_id}`)
-/// - `delete_contract_task` (`DELETE /rest/v2/contracts/{contract_id}/tasks/{task_id}`)
 /// - and 5 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -6299,12 +6299,12 @@ pub struct Personal {
     pub personal_id: f64,
     /// `phone`: number; required.
     pub phone: f64,
-    /// `province`: string; optional, may be null.
+    /// `province`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
     #[cfg_attr(
         feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
+        serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
     )]
-    pub province: ::std::option::Option<::std::string::String>,
+    pub province: crate::runtime::Nullable<::std::string::String>,
     /// `street`: string; required.
     pub street: ::std::string::String,
     /// `tax_residence`: string; optional, may be null.
@@ -6349,8 +6349,8 @@ lean_de!(
     id_type : ::std::option::Option < ::std::string::String > = "id_type" => opt,
     legal_status : ::std::option::Option < ::std::string::String > = "legal_status" =>
     opt, personal_id : f64 = "personal_id" => req, phone : f64 = "phone" => req, province
-    : ::std::option::Option < ::std::string::String > = "province" => opt, street :
-    ::std::string::String = "street" => req, tax_residence : ::std::option::Option <
+    : crate ::runtime::Nullable < ::std::string::String > = "province" => default, street
+    : ::std::string::String = "street" => req, tax_residence : ::std::option::Option <
     ::std::string::String > = "tax_residence" => opt, timezone : ::std::option::Option <
     ::std::string::String > = "timezone" => opt, zip : f64 = "zip" => req }
 );
@@ -6379,9 +6379,9 @@ lean_ser!(
     "entity_tax_residence" => (unless::std::option::Option::is_none), id_type = "id_type"
     => (unless::std::option::Option::is_none), legal_status = "legal_status" =>
     (unless::std::option::Option::is_none), personal_id = "personal_id" => always, phone
-    = "phone" => always, province = "province" => (unless::std::option::Option::is_none),
-    street = "street" => always, tax_residence = "tax_residence" =>
-    (unless::std::option::Option::is_none), timezone = "timezone" =>
+    = "phone" => always, province = "province" => (unless crate
+    ::runtime::Nullable::is_absent), street = "street" => always, tax_residence =
+    "tax_residence" => (unless::std::option::Option::is_none), timezone = "timezone" =>
     (unless::std::option::Option::is_none), zip = "zip" => always }
 );
 #[cfg(
@@ -6782,25 +6782,25 @@ lean_ser!(
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReasonStatusInput {
-    /// `reason`: string; optional, may be null.
+    /// `reason`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
     #[cfg_attr(
         feature = "schemars",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
+        serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
     )]
-    pub reason: ::std::option::Option<::std::string::String>,
+    pub reason: crate::runtime::Nullable<::std::string::String>,
     /// `status`: [`TasksInputStatus`]; required.
     pub status: TasksInputStatus,
 }
 #[cfg(any(feature = "invoice-adjustments", feature = "tasks", feature = "timesheets"))]
 #[cfg(feature = "dispatch")]
 lean_de!(
-    ReasonStatusInput { reason : ::std::option::Option < ::std::string::String > =
-    "reason" => opt, status : TasksInputStatus = "status" => req }
+    ReasonStatusInput { reason : crate ::runtime::Nullable < ::std::string::String > =
+    "reason" => default, status : TasksInputStatus = "status" => req }
 );
 #[cfg(any(feature = "invoice-adjustments", feature = "tasks", feature = "timesheets"))]
 lean_ser!(
-    ReasonStatusInput { reason = "reason" => (unless::std::option::Option::is_none),
-    status = "status" => always }
+    ReasonStatusInput { reason = "reason" => (unless crate
+    ::runtime::Nullable::is_absent), status = "status" => always }
 );
 #[cfg(
     any(
@@ -6991,7 +6991,7 @@ lean_ser!(
 ///
 /// Used by:
 /// - `get_eor_worker_compliance_documents` (`GET /rest/v2/eor/workers/compliance-documents`)
-/// - `list_of_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
+/// - `list_worker_compliance_documents` (`GET /rest/v2/workers/compliance-documents`)
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResponseDataDocument {
@@ -7834,7 +7834,7 @@ open_enum!(
 ///`UpdatedResponse`
 ///
 /// Used by:
-/// - `create_gp_worker_additional_information_eor` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
+/// - `create_eor_worker_additional_information` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
 /// - `update_contract_adjustment` (`PATCH /rest/v2/adjustments/{id}`)
 /// - `update_eor_worker_additional_information` (`PATCH /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
 /// - and 5 more operations
@@ -7882,7 +7882,7 @@ lean_ser!(UpdatedResponse { data = "data" => always });
 ///`UpdatedResponseData`
 ///
 /// Used by:
-/// - `create_gp_worker_additional_information_eor` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
+/// - `create_eor_worker_additional_information` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
 /// - `update_contract_adjustment` (`PATCH /rest/v2/adjustments/{id}`)
 /// - `update_eor_worker_additional_information` (`PATCH /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
 /// - and 5 more operations
@@ -7930,7 +7930,7 @@ lean_ser!(UpdatedResponseData { updated = "updated" => always });
 /// Used by:
 /// - `create_veriff_session` (`POST /rest/v2/veriff/session`)
 /// - `download_gp_worker_payslip` (`GET /rest/v2/gp/workers/{id}/payslips/{payslip_id}/download`)
-/// - `get_worker_payslips_download` (`GET /rest/v2/eor/workers/{worker_id}/payslips/{payslip_id}/download`)
+/// - `download_worker_invoice_pdf` (`GET /rest/v2/ic/workers/invoices/{invoice_id}/pdf`)
 /// - and 2 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -7972,7 +7972,7 @@ lean_ser!(UrlResponse { data = "data" => always });
 /// Used by:
 /// - `create_veriff_session` (`POST /rest/v2/veriff/session`)
 /// - `download_gp_worker_payslip` (`GET /rest/v2/gp/workers/{id}/payslips/{payslip_id}/download`)
-/// - `get_worker_payslips_download` (`GET /rest/v2/eor/workers/{worker_id}/payslips/{payslip_id}/download`)
+/// - `download_worker_invoice_pdf` (`GET /rest/v2/ic/workers/invoices/{invoice_id}/pdf`)
 /// - and 2 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -8684,9 +8684,10 @@ pub use crate::areas::eor_worker_compliance::{
 };
 #[cfg(feature = "eor-worker-information")]
 pub use crate::areas::eor_worker_information::{
-    CreateEorWorkerBankAccountRequest, CreateGpWorkerAdditionalInformationEorInput,
-    CreateGpWorkerAdditionalInformationEorRequest, EorWorkerTaxDocument,
-    EorWorkerTaxDocumentList, UpdateEorWorkerAdditionalInformationInput,
+    CreateEorWorkerAdditionalInformationInput,
+    CreateEorWorkerAdditionalInformationRequest, CreateEorWorkerBankAccountRequest,
+    EorWorkerTaxDocument, EorWorkerTaxDocumentList,
+    UpdateEorWorkerAdditionalInformationInput,
     UpdateEorWorkerAdditionalInformationRequest,
 };
 #[cfg(feature = "eor-worker-mailboxes")]
@@ -9132,11 +9133,11 @@ pub use crate::areas::webhooks::{
 pub use crate::areas::worker_hr::{GetHrxManagerForWorkerResponse, HrxManager};
 #[cfg(feature = "worker-information")]
 pub use crate::areas::worker_information::{
-    CreateGpWorkerAdditionalInformationGpRequest,
-    CreateGpWorkerAdditionalInformationGpResponse, CreateGpWorkerBankInput,
-    CreateGpWorkerBankRequest, GetGpWorkerAdditionalInformationRequest,
-    GpWorkerAdditionalInformationGp, GpWorkerAddress, GpWorkerBank, GpWorkerBankList,
-    GpWorkerCompensation, GpWorkerCompensationScale, GpWorkerCompensationStatus,
+    CreateGpWorkerAdditionalInformationRequest,
+    CreateGpWorkerAdditionalInformationResponse, CreateGpWorkerBankInput,
+    CreateGpWorkerBankRequest, GpWorkerAdditionalInformation, GpWorkerAddress,
+    GpWorkerBank, GpWorkerBankList, GpWorkerCompensation, GpWorkerCompensationScale,
+    GpWorkerCompensationStatus, UpdateGpWorkerAdditionalInformationRequest,
     UpdateGpWorkerAddressInput, UpdateGpWorkerAddressRequest,
     UpdateGpWorkerAddressResponse, UpdateGpWorkerBankRequest,
     UpdateGpWorkerCompensationInput, UpdateGpWorkerCompensationRequest,
@@ -9169,7 +9170,7 @@ pub use crate::areas::worker_session::{
 };
 #[cfg(feature = "workers")]
 pub use crate::areas::workers::{
-    CreateWorkerWorkerInput, CreateWorkerWorkerRequest, CreateWorkerWorkerResponse,
+    CreateWorkerInput, CreateWorkerRequest, CreateWorkerResponse,
     GetInvoiceDetailsByIdResponse, InvoiceDetail, PaymentDisplayStatus, TransactionType,
     WorkerInputProfileType, WorkerTransactionHistory, WorkerTransactionHistoryFilter,
     WorkerTransactionHistoryList,

@@ -34,14 +34,21 @@ pub mod worker;
 pub use deel_api_gen::runtime::auth;
 /// The clock token expiry is judged by.
 pub use deel_api_gen::runtime::clock;
+/// Following the short-lived links some operations answer with, without sending Deel's token.
+pub use deel_api_gen::runtime::download;
+/// Idempotency keys as Deel defines them (POST and PATCH, 64 characters, 24 hours).
+pub use deel_api_gen::runtime::idempotency;
 /// The client-side rate limit.
 pub use deel_api_gen::runtime::limiter;
 /// When a failed call is tried again.
 pub use deel_api_gen::runtime::retry;
+/// Per-endpoint API versions (`X-Version`, `X-Beta`) and the lifecycle a response reports.
+pub use deel_api_gen::runtime::versioning;
 
 pub use auth::{ApiToken, Credentials};
 pub use deel_api_gen::runtime::client::{ClientBuilder, SharedState, API_VERSION, USER_AGENT};
-pub use deel_api_gen::runtime::environment::{self, Environment};
+pub use deel_api_gen::runtime::environment::{self, Environment, OAuthEndpoints};
+pub use deel_api_gen::runtime::{IdempotencyKeys, Nullable};
 /// The one client type: the generated client, whose requests go through the transport the
 /// builder installs (credentials, headers, retries, rate limit, tracing).
 pub use deel_api_gen::Client;

@@ -17,14 +17,14 @@ use serde::Deserialize;
 use crate::auth::{bearer, BoxFuture, Credentials};
 use crate::clock::{self, Clock};
 use crate::expiry::{self, ExpirySource};
-use crate::Error;
+use crate::{Environment, Error};
 
 /// An error from a [`TokenStore`].
 pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Deel's authorization page.
+/// Deel's production authorization page (see [`Environment::oauth_endpoints`] for the others).
 pub const AUTHORIZE_URL: &str = "https://app.deel.com/oauth2/authorize";
-/// Deel's token endpoint (code exchange and refresh).
+/// Deel's production token endpoint (code exchange and refresh).
 pub const TOKEN_URL: &str = "https://app.deel.com/oauth2/tokens";
 
 /// An OAuth app registered with Deel.
@@ -133,7 +133,8 @@ struct TokenResponse {
 const ASSUMED_ACCESS_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
 impl OAuthApp {
-    /// An app with Deel's endpoints.
+    /// An app with Deel's production endpoints; [`Self::with_environment`] picks another
+    /// deployment's.
     pub fn new(
         client_id: impl Into<String>,
         client_secret: impl Into<String>,
@@ -148,6 +149,22 @@ impl OAuthApp {
             http: reqwest::Client::new(),
             clock: clock::system(),
         }
+    }
+
+    /// The OAuth endpoints of `environment` (the sandbox's for [`Environment::Sandbox`], say):
+    /// `OAuthApp::new(…).with_environment(client.environment())` authorizes where the client
+    /// calls, and `with_environment(&Environment::from_env()?)` where `DEEL_ENVIRONMENT` says. A
+    /// custom URL has no known OAuth endpoints: [`Error::InvalidRequest`], and
+    /// [`Self::with_endpoints`] sets them.
+    pub fn with_environment(mut self, environment: &Environment) -> Result<Self, Error> {
+        let endpoints = environment.oauth_endpoints().ok_or_else(|| {
+            Error::InvalidRequest(
+                "a custom base URL has no known OAuth endpoints: set them with `with_endpoints`".into(),
+            )
+        })?;
+        self.authorize_url = endpoints.authorize_url.into();
+        self.token_url = endpoints.token_url.into();
+        Ok(self)
     }
 
     /// Other endpoints (a test server, say).

@@ -1,4 +1,5 @@
-//! The trace of a failing call: the span's fields, and no token.
+//! What the client logs: the trace of a failing call (its fields, no token), corrections and
+//! deprecated versions, each once per client.
 //!
 //! Alone in its test binary: tracing caches per-callsite interest globally, so a concurrent test
 //! without a subscriber could make this one's thread-local subscriber miss the span.
@@ -118,4 +119,40 @@ async fn a_correction_reaches_the_caller_and_is_logged_once_per_client() {
         err.as_ref().and_then(|e| e.decode_error()).map(|d| d.pointer.as_str()),
         Some("/data/0/client/team/id")
     );
+}
+
+#[tokio::test]
+async fn a_deprecated_version_is_logged_once_per_operation_and_client() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    let deprecated = |r: ResponseTemplate| r.insert_header("deprecation", "@1798761600");
+    Mock::given(method("GET"))
+        .respond_with(deprecated(ResponseTemplate::new(200)).set_body_json(serde_json::json!({ "data": [] })))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE")).respond_with(deprecated(ResponseTemplate::new(204))).mount(&server).await;
+    let client = common::build(common::builder(&server));
+    for _ in 0..3 {
+        assert!(client.list_tags().send().await.is_ok());
+        assert!(client.delete_worker_access_token("w-1").send().await.is_ok());
+    }
+    let log = capture.text();
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains("deprecated")).collect();
+    assert_eq!(lines.len(), 2, "one WARN per operation, not per call:\n{log}");
+    assert!(
+        lines.iter().any(|l| l.contains("operation=\"list_tags\"") && l.contains("version=\"2026-02-27\"")),
+        "{log}"
+    );
+    // Another client warns again: it may serve another part of the program.
+    let other = common::build(common::builder(&server));
+    assert!(other.list_tags().send().await.is_ok());
+    assert_eq!(capture.text().lines().filter(|l| l.contains("deprecated")).count(), 3);
 }

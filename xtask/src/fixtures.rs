@@ -109,6 +109,7 @@ fn draft(sampler: &Sampler, template: &str, method: &str, op: &Map<String, Value
         None => (if status == 200 { 204 } else { status }, None, None),
     };
     let mut request = json!({ "method": method.to_uppercase(), "path": path });
+    request["headers"] = json!({ "x-version": version(op) });
     if !query.is_empty() {
         request["query"] = Value::Object(query);
     }
@@ -375,9 +376,20 @@ fn fixture_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
     Ok(out)
 }
 
-/// Conforms one fixture request (path, query and body) to its operation; says whether it changed.
+/// The `X-Version` the client sends for an operation: its own version (the importer's
+/// `x-deel-version`), which a fixture records so that the replay server checks it.
+fn version(op: &Value) -> &str {
+    op.get("x-deel-version").and_then(Value::as_str).unwrap_or(crate::import::passes::BASELINE_VERSION)
+}
+
+/// Conforms one fixture request (path, query, headers and body) to its operation; says whether it
+/// changed.
 fn conform_request(sampler: &Sampler, template: &str, op: &Value, request: &mut Value) -> bool {
     let before = request.clone();
+    if let Some(request) = request.as_object_mut() {
+        let headers = request.entry("headers").or_insert_with(|| json!({}));
+        headers["x-version"] = json!(version(op));
+    }
     let params: Vec<&Value> = op.get("parameters").and_then(Value::as_array).into_iter().flatten().collect();
     let schema_of = |name: &str, place: &str| {
         params

@@ -245,7 +245,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "contractor-hiring")]
     (
-        "get_contract_invitations",
+        "delete_contract_invitations",
         "DELETE",
         "/rest/v2/contracts/{contract_id}/invitations",
     ),
@@ -625,7 +625,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "eor-worker-information")]
     (
-        "create_gp_worker_additional_information_eor",
+        "create_eor_worker_additional_information",
         "POST",
         "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
     ),
@@ -745,13 +745,13 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     #[cfg(feature = "worker-information")]
     (
-        "create_gp_worker_additional_information_gp",
+        "create_gp_worker_additional_information",
         "POST",
         "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
     ),
     #[cfg(feature = "worker-information")]
     (
-        "get_gp_worker_additional_information",
+        "update_gp_worker_additional_information",
         "PATCH",
         "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
     ),
@@ -1007,7 +1007,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get_invoice_details_by_id", "GET", "/rest/v2/ic/workers/invoices/{invoice_id}"),
     #[cfg(feature = "workers")]
     (
-        "ic_workers_invoices_invoice_id_pdf",
+        "download_worker_invoice_pdf",
         "GET",
         "/rest/v2/ic/workers/invoices/{invoice_id}/pdf",
     ),
@@ -1448,15 +1448,11 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "webhooks")]
     ("update_webhook", "PATCH", "/rest/v2/webhooks/{id}"),
     #[cfg(feature = "workers")]
-    ("create_worker_worker", "POST", "/rest/v2/worker"),
+    ("create_worker", "POST", "/rest/v2/worker"),
     #[cfg(feature = "contracts")]
     ("sign_amendment", "POST", "/rest/v2/workers/amendments/{amendment_id}/sign"),
     #[cfg(feature = "workers")]
-    (
-        "list_of_worker_compliance_documents",
-        "GET",
-        "/rest/v2/workers/compliance-documents",
-    ),
+    ("list_worker_compliance_documents", "GET", "/rest/v2/workers/compliance-documents"),
     #[cfg(feature = "contracts")]
     (
         "retrieve_contract_pdf_download_link",
@@ -2409,13 +2405,13 @@ pub async fn call(
             json(client.send_create_contract_invitation(&a0, &a1).await)
         }
         #[cfg(feature = "contractor-hiring")]
-        "get_contract_invitations" => {
+        "delete_contract_invitations" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/contracts/{contract_id}/invitations",
                 call.path,
                 "contract_id",
             )?;
-            json(client.send_get_contract_invitations(&a0).await)
+            json(client.send_delete_contract_invitations(&a0).await)
         }
         #[cfg(feature = "contractor-hiring")]
         "get_contract_invite" => {
@@ -3432,16 +3428,16 @@ pub async fn call(
             json(client.send_download_compliance_document_template(&a0).await)
         }
         #[cfg(feature = "eor-worker-information")]
-        "create_gp_worker_additional_information_eor" => {
+        "create_eor_worker_additional_information" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/eor/workers/contracts/{contract_id}/additional-information",
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateGpWorkerAdditionalInformationEorRequest = body_arg(
+            let a1: types::CreateEorWorkerAdditionalInformationRequest = body_arg(
                 call.body,
             )?;
-            json(client.send_create_gp_worker_additional_information_eor(&a0, &a1).await)
+            json(client.send_create_eor_worker_additional_information(&a0, &a1).await)
         }
         #[cfg(feature = "eor-worker-information")]
         "update_eor_worker_additional_information" => {
@@ -3712,28 +3708,28 @@ pub async fn call(
             json(client.send_get_gp_report_gross_to_net_csv(&a0, a1.as_deref()).await)
         }
         #[cfg(feature = "worker-information")]
-        "create_gp_worker_additional_information_gp" => {
+        "create_gp_worker_additional_information" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::CreateGpWorkerAdditionalInformationGpRequest = body_arg(
+            let a1: types::CreateGpWorkerAdditionalInformationRequest = body_arg(
                 call.body,
             )?;
-            json(client.send_create_gp_worker_additional_information_gp(&a0, &a1).await)
+            json(client.send_create_gp_worker_additional_information(&a0, &a1).await)
         }
         #[cfg(feature = "worker-information")]
-        "get_gp_worker_additional_information" => {
+        "update_gp_worker_additional_information" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/gp/workers/contracts/{contract_id}/additional-information",
                 call.path,
                 "contract_id",
             )?;
-            let a1: types::GetGpWorkerAdditionalInformationRequest = body_arg(
+            let a1: types::UpdateGpWorkerAdditionalInformationRequest = body_arg(
                 call.body,
             )?;
-            empty(client.send_get_gp_worker_additional_information(&a0, &a1).await)
+            empty(client.send_update_gp_worker_additional_information(&a0, &a1).await)
         }
         #[cfg(feature = "payslips")]
         "get_gp_worker_payslips" => {
@@ -4232,13 +4228,13 @@ pub async fn call(
             json(client.send_get_invoice_details_by_id(&a0).await)
         }
         #[cfg(feature = "workers")]
-        "ic_workers_invoices_invoice_id_pdf" => {
+        "download_worker_invoice_pdf" => {
             let a0: ::std::string::String = path_arg(
                 "/rest/v2/ic/workers/invoices/{invoice_id}/pdf",
                 call.path,
                 "invoice_id",
             )?;
-            json(client.send_ic_workers_invoices_invoice_id_pdf(&a0).await)
+            json(client.send_download_worker_invoice_pdf(&a0).await)
         }
         #[cfg(feature = "workers")]
         "retrieve_worker_transaction_history" => {
@@ -6044,9 +6040,9 @@ pub async fn call(
             json(client.send_update_webhook(&a0, &a1).await)
         }
         #[cfg(feature = "workers")]
-        "create_worker_worker" => {
-            let a0: types::CreateWorkerWorkerRequest = body_arg(call.body)?;
-            json(client.send_create_worker_worker(&a0).await)
+        "create_worker" => {
+            let a0: types::CreateWorkerRequest = body_arg(call.body)?;
+            json(client.send_create_worker(&a0).await)
         }
         #[cfg(feature = "contracts")]
         "sign_amendment" => {
@@ -6059,8 +6055,8 @@ pub async fn call(
             json(client.send_sign_amendment(&a0, &a1).await)
         }
         #[cfg(feature = "workers")]
-        "list_of_worker_compliance_documents" => {
-            json(client.send_list_of_worker_compliance_documents().await)
+        "list_worker_compliance_documents" => {
+            json(client.send_list_worker_compliance_documents().await)
         }
         #[cfg(feature = "contracts")]
         "retrieve_contract_pdf_download_link" => {
@@ -6706,7 +6702,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "contractor-hiring")]
-        "get_contract_invitations" => {
+        "delete_contract_invitations" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::GenericResultDeleted,
@@ -7368,7 +7364,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "eor-worker-information")]
-        "create_gp_worker_additional_information_eor" => {
+        "create_eor_worker_additional_information" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::UpdatedResponse,
@@ -7609,10 +7605,10 @@ pub fn decode(
             )
         }
         #[cfg(feature = "worker-information")]
-        "create_gp_worker_additional_information_gp" => {
+        "create_gp_worker_additional_information" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CreateGpWorkerAdditionalInformationGpResponse,
+                    types::CreateGpWorkerAdditionalInformationResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -7918,7 +7914,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "workers")]
-        "ic_workers_invoices_invoice_id_pdf" => {
+        "download_worker_invoice_pdf" => {
             Some(
                 crate::runtime::decode::decode::<types::UrlResponse>(status, body, mode)
                     .map(|(_, c)| c),
@@ -9160,10 +9156,10 @@ pub fn decode(
             )
         }
         #[cfg(feature = "workers")]
-        "create_worker_worker" => {
+        "create_worker" => {
             Some(
                 crate::runtime::decode::decode::<
-                    types::CreateWorkerWorkerResponse,
+                    types::CreateWorkerResponse,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )
@@ -9178,7 +9174,7 @@ pub fn decode(
             )
         }
         #[cfg(feature = "workers")]
-        "list_of_worker_compliance_documents" => {
+        "list_worker_compliance_documents" => {
             Some(
                 crate::runtime::decode::decode::<
                     types::DocumentsResponse,

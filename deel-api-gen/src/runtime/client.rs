@@ -10,13 +10,17 @@ use reqwest::header::HeaderValue;
 use crate::runtime::auth::{ApiToken, Credentials, StaticToken};
 use crate::runtime::clock::{self, Clock};
 use crate::runtime::environment::Environment;
+use crate::runtime::idempotency::IdempotencyKeys;
 use crate::runtime::limiter::{Limiter, RateLimiter};
 use crate::runtime::retry::RetryPolicy;
-use crate::runtime::transport::{DeelTransport, Idempotency};
+use crate::runtime::transport::DeelTransport;
 use crate::runtime::{DecodeMode, Hooks};
 use crate::{Client, Error};
 
-/// The Deel API version this SDK's types describe, sent as `X-Version` unless overridden.
+/// The version every Deel endpoint was baselined to when Deel introduced per-endpoint versions
+/// (<https://developer.deel.com/api/api-versioning>). Each call sends its own operation's version
+/// ([`Operation::version`](crate::runtime::Operation::version)): this one for most operations, a
+/// later date for the few Deel has published since.
 pub const API_VERSION: &str = "2026-01-01";
 
 /// The `User-Agent` every request carries.
@@ -39,6 +43,7 @@ pub(crate) struct ClientState {
     pub(crate) transport: Arc<DeelTransport>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) shared: Option<Arc<dyn SharedState>>,
+    pub(crate) environment: Environment,
 }
 
 impl fmt::Debug for ClientState {
@@ -46,6 +51,7 @@ impl fmt::Debug for ClientState {
         f.debug_struct("ClientState")
             .field("transport", &self.transport)
             .field("shared", &self.shared)
+            .field("environment", &self.environment)
             .finish()
     }
 }
@@ -61,17 +67,20 @@ impl Client {
     }
 
     /// A client configured from `DEEL_API_TOKEN` (required) and `DEEL_ENVIRONMENT`
-    /// (`production`, the default, `sandbox`, or a base URL).
+    /// (`production`, the default, `sandbox`, `demo`, or a base URL; see [`Environment`]).
     pub fn from_env() -> Result<Self, Error> {
         let token = std::env::var("DEEL_API_TOKEN")
             .ok()
             .filter(|t| !t.trim().is_empty())
             .ok_or_else(|| Error::InvalidRequest("DEEL_API_TOKEN is not set".into()))?;
-        let environment = match std::env::var("DEEL_ENVIRONMENT") {
-            Ok(value) => Environment::parse(&value)?,
-            Err(_) => Environment::Production,
-        };
-        Client::builder().environment(environment).token(token).build()
+        Client::builder().environment(Environment::from_env()?).token(token).build()
+    }
+
+    /// The deployment this client calls (its OAuth endpoints are
+    /// [`Environment::oauth_endpoints`]).
+    pub fn environment(&self) -> &Environment {
+        static DEFAULT: Environment = Environment::Production;
+        self.inner.state().map_or(&DEFAULT, |s| &s.environment)
     }
 
     /// The base URL requests go to.
@@ -104,7 +113,7 @@ impl Client {
     pub fn with_idempotency_key(&self, key: &str) -> Result<Client, Error> {
         let value = HeaderValue::try_from(key)
             .map_err(|_| Error::InvalidRequest("idempotency key is not a valid header value".into()))?;
-        Ok(self.with_transport(|t| t.idempotency = Idempotency::Fixed(value)))
+        Ok(self.with_transport(|t| t.fixed_key = Some(value)))
     }
 
     /// A client authenticating with `credentials` instead of this client's, with this client's
@@ -138,13 +147,13 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     http: Option<reqwest::Client>,
-    version: String,
+    version: Option<String>,
     beta: bool,
     retry: RetryPolicy,
     rate_limit: Option<f64>,
     limiter: Option<Arc<dyn Limiter>>,
     shared: Option<Arc<dyn SharedState>>,
-    idempotency_keys: bool,
+    idempotency_keys: IdempotencyKeys,
     strict_decoding: bool,
     clock: Arc<dyn Clock>,
 }
@@ -157,13 +166,13 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
             http: None,
-            version: API_VERSION.to_string(),
+            version: None,
             beta: false,
             retry: RetryPolicy::default(),
             rate_limit: Some(5.0),
             limiter: None,
             shared: None,
-            idempotency_keys: false,
+            idempotency_keys: IdempotencyKeys::Off,
             strict_decoding: false,
             clock: clock::system(),
         }
@@ -232,13 +241,17 @@ impl ClientBuilder {
         self
     }
 
-    /// The `X-Version` header (default [`API_VERSION`], the version the types describe).
+    /// Pins every call to one `X-Version`. By default each call sends its own operation's version
+    /// ([`API_VERSION`] for most), since Deel versions each endpoint on its own and answers a
+    /// version an endpoint does not publish with 400. A call's own `.header("x-version", …)` still
+    /// wins over the pin.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.version = version.into();
+        self.version = Some(version.into());
         self
     }
 
-    /// Send `X-Beta: true` to reach Deel's beta endpoints (default off).
+    /// Send `X-Beta: true` on every call, to reach Deel's beta endpoints (default off; an
+    /// operation known to be in beta sends it anyway).
     pub fn beta(mut self, beta: bool) -> Self {
         self.beta = beta;
         self
@@ -276,10 +289,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Give every POST and PATCH a fresh `Idempotency-Key` (reused across its retries), which
-    /// makes them retryable (default off: they are sent once).
-    pub fn idempotency_keys(mut self, on: bool) -> Self {
-        self.idempotency_keys = on;
+    /// Give POST and PATCH calls an `Idempotency-Key` when they set none, which makes them
+    /// retryable (default off: they are sent once): `true` or [`IdempotencyKeys::Random`] for a
+    /// random key per call, [`IdempotencyKeys::derived`] for a key derived from the request, so
+    /// that the same request re-run after a crash is performed once. See [`IdempotencyKeys`].
+    pub fn idempotency_keys(mut self, keys: impl Into<IdempotencyKeys>) -> Self {
+        self.idempotency_keys = keys.into();
         self
     }
 
@@ -322,8 +337,13 @@ impl ClientBuilder {
     /// The transport and what goes with it.
     fn state(self) -> Result<ClientState, Error> {
         let credentials = self.credentials.transpose()?;
-        let version = HeaderValue::try_from(self.version.as_str())
-            .map_err(|_| Error::InvalidRequest(format!("invalid X-Version `{}`", self.version)))?;
+        let version = match &self.version {
+            Some(v) => Some(
+                HeaderValue::try_from(v.as_str())
+                    .map_err(|_| Error::InvalidRequest(format!("invalid X-Version `{v}`")))?,
+            ),
+            None => None,
+        };
         let limiter = match (self.limiter, &self.shared) {
             (Some(limiter), _) => Some(limiter),
             (None, Some(shared)) => self.rate_limit.map(|rate| shared.rate_limiter(rate)),
@@ -337,10 +357,11 @@ impl ClientBuilder {
             limiter: limiter.or_else(|| {
                 self.rate_limit.map(|rate| Arc::new(RateLimiter::per_second(rate)) as Arc<dyn Limiter>)
             }),
-            idempotency: if self.idempotency_keys { Idempotency::Generate } else { Idempotency::Off },
+            idempotency: self.idempotency_keys,
+            fixed_key: None,
             decode_mode: if self.strict_decoding { DecodeMode::Strict } else { DecodeMode::Lenient },
             warned: Arc::default(),
         });
-        Ok(ClientState { transport, clock: self.clock, shared: self.shared })
+        Ok(ClientState { transport, clock: self.clock, shared: self.shared, environment: self.environment })
     }
 }

@@ -62,6 +62,16 @@ pub enum Error {
         /// The error Deel sent with it.
         error: ApiError,
     },
+    /// 429 to a request whose `Idempotency-Key` another request is still using: Deel is still
+    /// performing the first one. The client retries it after `Retry-After` with the same key;
+    /// this is what remains when retries ran out. Sending the call again later with the same key
+    /// returns the first request's response.
+    IdempotencyConflict {
+        /// How long Deel asked to wait.
+        retry_after: Option<Duration>,
+        /// The error Deel sent with it.
+        error: ApiError,
+    },
     /// Any other error status.
     Api(ApiError),
     /// A status that is neither success nor error (1xx, 3xx).
@@ -79,6 +89,15 @@ pub enum Error {
     Transport(reqwest::Error),
     /// The request or the response took longer than the configured timeout.
     Timeout(reqwest::Error),
+    /// A file behind one of Deel's download links could not be fetched from its storage host
+    /// (refused, too large, not `https`). The message never quotes the link, which is itself a
+    /// credential.
+    Download {
+        /// What went wrong.
+        message: String,
+        /// The storage host's status, when it answered.
+        status: Option<u16>,
+    },
     /// The request could not be built (bad base URL, parameter or body), or a configuration
     /// error.
     InvalidRequest(String),
@@ -137,10 +156,11 @@ impl Error {
             Error::Unauthorized(e) | Error::Forbidden(e) | Error::NotFound(e) | Error::Api(e) => {
                 Some(e.status)
             }
-            Error::RateLimited { error, .. } => Some(error.status),
+            Error::RateLimited { error, .. } | Error::IdempotencyConflict { error, .. } => Some(error.status),
             Error::UnexpectedStatus { status, .. } => Some(*status),
             Error::Decode(e) => Some(e.status),
             Error::Transport(e) | Error::Timeout(e) => e.status().map(|s| s.as_u16()),
+            Error::Download { status, .. } => *status,
             Error::Credentials { .. } => self.cause().and_then(Error::status),
             Error::InvalidRequest(_) | Error::SharedState { .. } => None,
         }
@@ -173,7 +193,9 @@ impl Error {
             Error::Unauthorized(e) | Error::Forbidden(e) | Error::NotFound(e) | Error::Api(e) => {
                 e.redact(scrub)
             }
-            Error::RateLimited { error, .. } => error.redact(scrub),
+            Error::RateLimited { error, .. } | Error::IdempotencyConflict { error, .. } => {
+                error.redact(scrub)
+            }
             Error::UnexpectedStatus { excerpt, .. } => scrub(excerpt),
             Error::InvalidRequest(m) => scrub(m),
             Error::Credentials { message, source } => {
@@ -182,7 +204,7 @@ impl Error {
                     inner.redact(&secrets);
                 }
             }
-            Error::SharedState { message, .. } => scrub(message),
+            Error::SharedState { message, .. } | Error::Download { message, .. } => scrub(message),
             // Decode errors quote nothing from the body; transport errors carry no body.
             Error::Decode(_) | Error::Transport(_) | Error::Timeout(_) => {}
         }
@@ -197,7 +219,7 @@ impl Error {
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Unauthorized(e) | Error::Forbidden(e) | Error::NotFound(e) | Error::Api(e) => Some(e),
-            Error::RateLimited { error, .. } => Some(error),
+            Error::RateLimited { error, .. } | Error::IdempotencyConflict { error, .. } => Some(error),
             Error::Credentials { .. } => self.cause().and_then(Error::api_error),
             _ => None,
         }
@@ -215,7 +237,7 @@ impl Error {
     /// timeouts and connection failures.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RateLimited { .. } | Error::Timeout(_) => true,
+            Error::RateLimited { .. } | Error::IdempotencyConflict { .. } | Error::Timeout(_) => true,
             Error::Api(e) => retryable_status(e.status),
             Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
             _ => false,
@@ -258,6 +280,17 @@ impl Error {
             _ => Error::Api(error),
         }
     }
+
+    /// A 429 that is Deel's idempotency conflict, told apart by
+    /// [`idempotency::is_conflict`](super::idempotency), becomes [`Error::IdempotencyConflict`].
+    pub(crate) fn into_conflict_if(self, keyed: bool) -> Self {
+        match self {
+            Error::RateLimited { retry_after, error } if super::idempotency::is_conflict(keyed, &error) => {
+                Error::IdempotencyConflict { retry_after, error }
+            }
+            other => other,
+        }
+    }
 }
 
 impl From<reqwest::Error> for Error {
@@ -291,11 +324,17 @@ impl Error {
                 write!(f, "rate limited, retry after {} s: {error}", d.as_secs())
             }
             Error::RateLimited { retry_after: None, error } => write!(f, "rate limited: {error}"),
+            Error::IdempotencyConflict { error, .. } => write!(
+                f,
+                "idempotency key in use: Deel is still performing the first request with this key; \
+                 send again later with the same key: {error}"
+            ),
             Error::Api(e) => write!(f, "Deel API error: {e}"),
             Error::UnexpectedStatus { status, excerpt } => write!(f, "unexpected status {status}: {excerpt}"),
             Error::Decode(e) => write!(f, "{e}"),
             Error::Transport(e) => write!(f, "could not reach Deel: {e}"),
             Error::Timeout(e) => write!(f, "timed out: {e}"),
+            Error::Download { message, .. } => write!(f, "download failed: {message}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Credentials { message, source: Some(s) } => write!(f, "{message}: {s}"),
             Error::Credentials { message, source: None } => f.write_str(message),

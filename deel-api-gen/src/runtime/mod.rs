@@ -7,14 +7,18 @@ pub mod auth;
 pub mod client;
 pub mod clock;
 pub mod decode;
+pub mod download;
 pub mod environment;
 mod error;
+pub mod idempotency;
 pub mod limiter;
+pub mod nullable;
 pub mod pagination;
 pub mod pending;
 mod response;
 pub mod retry;
 mod transport;
+pub mod versioning;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,6 +30,8 @@ pub use error::{
     parse_retry_after, retryable_status, ApiError, Error, ErrorMessage, MAX_ERROR_BODY, REDACTED,
     REQUEST_ID_HEADERS, SECRET_FIELDS,
 };
+pub use idempotency::IdempotencyKeys;
+pub use nullable::Nullable;
 pub use pending::Pending;
 pub use response::Response;
 
@@ -38,6 +44,12 @@ pub struct Operation {
     pub method: &'static str,
     /// The path template (`/rest/v2/workers/session`), never the filled-in path.
     pub path: &'static str,
+    /// The API version this operation is called with unless the client or the call pins another
+    /// (`X-Version`): versions are per endpoint on Deel's platform, and most are on the
+    /// [`API_VERSION`] baseline.
+    pub version: &'static str,
+    /// Whether Deel serves this operation only to requests that say `X-Beta: true`.
+    pub beta: bool,
 }
 
 /// A boxed future returned by [`Transport::execute`].

@@ -305,6 +305,7 @@ async fn respond(
 ) -> Result<reqwest::Response, Error> {
     let request = request?;
     super::check_path(request.url(), &operation)?;
+    super::idempotency::check(&request)?;
     let response = match &sender.transport {
         Some(transport) => transport.execute(&sender.http, request, operation).await?,
         None => sender.http.execute(request).await.map_err(Error::from)?,

@@ -49,6 +49,30 @@ impl<T> Response<T> {
         &self.corrections
     }
 
+    /// Whether Deel replayed this response from its idempotency cache: an earlier request with
+    /// the same `Idempotency-Key` succeeded within 24 hours, and this is its response (the call
+    /// was not performed again).
+    pub fn replayed(&self) -> bool {
+        self.headers.contains_key(super::idempotency::ORIGINAL_REQUEST_ID)
+    }
+
+    /// The id of the request whose response this is a replay of (`x-original-request-id`).
+    pub fn original_request_id(&self) -> Option<&str> {
+        self.headers.get(super::idempotency::ORIGINAL_REQUEST_ID).and_then(|v| v.to_str().ok())
+    }
+
+    /// Deel's id of this request, for support tickets.
+    pub fn request_id(&self) -> Option<&str> {
+        super::REQUEST_ID_HEADERS.iter().find_map(|h| self.headers.get(*h)?.to_str().ok())
+    }
+
+    /// The lifecycle state Deel reports for the API version that answered, when it reports one
+    /// (see [`versioning`](super::versioning)); a deprecated version is also logged once per
+    /// operation and client.
+    pub fn lifecycle(&self) -> Option<super::versioning::Lifecycle> {
+        super::versioning::lifecycle(&self.headers)
+    }
+
     /// The body, status, headers and corrections.
     pub fn into_parts(self) -> (T, StatusCode, HeaderMap, Vec<Correction>) {
         (self.inner, self.status, self.headers, self.corrections)

@@ -6,42 +6,31 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::runtime::{Correction, DecodeMode, Operation, Transport, TransportFuture};
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, RETRY_AFTER};
-use reqwest::Method;
+use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use tracing::Instrument;
 
 use crate::runtime::auth::Credentials;
+use crate::runtime::idempotency::{self, IdempotencyKeys};
 use crate::runtime::limiter::Limiter;
 use crate::runtime::retry::{Attempt, Decision, RetryPolicy, Wait};
+use crate::runtime::versioning;
 use crate::Error;
-
-pub(crate) const X_VERSION: HeaderName = HeaderName::from_static("x-version");
-pub(crate) const X_BETA: HeaderName = HeaderName::from_static("x-beta");
-pub(crate) const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-
-/// Where a POST or PATCH gets its `Idempotency-Key`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Idempotency {
-    /// None: such requests are sent once.
-    Off,
-    /// A new UUID v4 per logical call, reused across its retries.
-    Generate,
-    /// The caller's key.
-    Fixed(HeaderValue),
-}
 
 /// The facade's [`Transport`]: everything a request needs beyond what the operation built.
 #[derive(Clone)]
 pub(crate) struct DeelTransport {
     pub(crate) credentials: Option<Arc<dyn Credentials>>,
-    pub(crate) version: HeaderValue,
+    /// The client's `X-Version` pin; without one, each operation's own version is sent.
+    pub(crate) version: Option<HeaderValue>,
     pub(crate) beta: bool,
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<Arc<dyn Limiter>>,
-    pub(crate) idempotency: Idempotency,
+    pub(crate) idempotency: IdempotencyKeys,
+    /// One key for every POST and PATCH of this client (the deprecated `with_idempotency_key`).
+    pub(crate) fixed_key: Option<HeaderValue>,
     pub(crate) decode_mode: DecodeMode,
-    /// Corrections already logged (hashes of operation, pointer pattern and kind), so that each
-    /// is logged once per client.
+    /// Corrections and deprecated versions already logged (hashes of operation, pointer pattern
+    /// and kind; of the operation), so that each is logged once per client.
     pub(crate) warned: Arc<Mutex<HashSet<u64>>>,
 }
 
@@ -76,10 +65,8 @@ impl fmt::Debug for DeelTransport {
             .field("retry", &self.retry)
             .field("limiter", &self.limiter)
             .field("decode_mode", &self.decode_mode)
-            .field(
-                "idempotency",
-                &matches!(self.idempotency, Idempotency::Off).then_some("off").unwrap_or("on"),
-            )
+            .field("idempotency", &self.idempotency)
+            .field("fixed_key", &self.fixed_key.as_ref().map(|_| "set"))
             .finish()
     }
 }
@@ -100,7 +87,7 @@ impl Transport for DeelTransport {
             attempt = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        Box::pin(self.send(http, request).instrument(span))
+        Box::pin(self.send(http, request, operation).instrument(span))
     }
 
     fn decode_mode(&self) -> DecodeMode {
@@ -135,30 +122,19 @@ impl DeelTransport {
         &self,
         http: &reqwest::Client,
         mut request: reqwest::Request,
+        operation: Operation,
     ) -> Result<reqwest::Response, Error> {
-        let headers = request.headers_mut();
-        headers.insert(X_VERSION, self.version.clone());
-        if self.beta {
-            headers.insert(X_BETA, HeaderValue::from_static("true"));
-        }
-        let method = request.method().clone();
-        let keyed = matches!(method, Method::POST | Method::PATCH);
+        versioning::apply(request.headers_mut(), &operation, self.version.as_ref(), self.beta);
         // A key set on the request itself (the builder's `idempotency_key`) is the caller's.
-        if keyed && !request.headers().contains_key(IDEMPOTENCY_KEY) {
-            match &self.idempotency {
-                Idempotency::Off => {}
-                Idempotency::Generate => {
-                    let key = uuid::Uuid::new_v4().hyphenated().to_string();
-                    if let Ok(value) = HeaderValue::try_from(key) {
-                        request.headers_mut().insert(IDEMPOTENCY_KEY, value);
-                    }
-                }
-                Idempotency::Fixed(key) => {
-                    request.headers_mut().insert(IDEMPOTENCY_KEY, key.clone());
-                }
+        if idempotency::applies_to(request.method()) && !request.headers().contains_key(idempotency::HEADER) {
+            let key = self.fixed_key.clone().or_else(|| self.idempotency.key_for(&request));
+            if let Some(key) = key {
+                request.headers_mut().insert(idempotency::HEADER, key);
             }
         }
-        let retry_safe = !keyed || request.headers().contains_key(IDEMPOTENCY_KEY);
+        let keyed = request.headers().contains_key(idempotency::HEADER);
+        let version = request.headers().get(versioning::X_VERSION).cloned();
+        let retry_safe = !idempotency::applies_to(request.method()) || keyed;
         let span = tracing::Span::current();
         let mut attempt: u32 = 0;
         let mut reauthenticated = false;
@@ -210,13 +186,28 @@ impl DeelTransport {
                     }
                     let outcome = Attempt::Status { status, retry_after: retry_after(&response) };
                     match self.retry.decide(outcome, attempt, repeatable) {
-                        Decision::Done => return Ok(response),
+                        Decision::Done => {
+                            self.observe(&response, &operation, version.as_ref());
+                            return Ok(response);
+                        }
                         Decision::Retry(wait) => {
                             let wait = self.wait(wait, attempt);
+                            if status == 429 && keyed {
+                                // Read only to tell a key conflict from the rate limit in the log:
+                                // both are retried after `Retry-After` with the same key.
+                                let error = self.error(response, used.as_ref(), keyed).await;
+                                if matches!(error, Error::IdempotencyConflict { .. }) {
+                                    tracing::debug!(
+                                        wait_ms = wait.as_millis() as u64,
+                                        "idempotency key in use by a request Deel is still performing; \
+                                         retrying with the same key"
+                                    );
+                                }
+                            }
                             tracing::debug!(status, wait_ms = wait.as_millis() as u64, "retrying");
                             tokio::time::sleep(wait).await;
                         }
-                        Decision::Stop => return Err(self.error(response, used.as_ref()).await),
+                        Decision::Stop => return Err(self.error(response, used.as_ref(), keyed).await),
                     }
                 }
                 Err(e) => {
@@ -234,6 +225,38 @@ impl DeelTransport {
         }
     }
 
+    /// What a success response says beside its body: a replay of an earlier request with the
+    /// same idempotency key (DEBUG), or a deprecated version (one WARN per operation and client).
+    fn observe(&self, response: &reqwest::Response, operation: &Operation, version: Option<&HeaderValue>) {
+        if let Some(original) = response.headers().get(idempotency::ORIGINAL_REQUEST_ID) {
+            tracing::debug!(
+                original_request_id = original.to_str().unwrap_or("?"),
+                "Deel replayed the response to an earlier request with this idempotency key"
+            );
+        }
+        if let Some(versioning::Lifecycle::Deprecated { sunset }) = versioning::lifecycle(response.headers())
+        {
+            let key = {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                ("deprecated", operation.id).hash(&mut h);
+                h.finish()
+            };
+            let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
+            if !warned.contains(&key) {
+                if warned.len() < WARNED_CAP {
+                    warned.insert(key);
+                }
+                tracing::warn!(
+                    operation = operation.id,
+                    version = version.and_then(|v| v.to_str().ok()),
+                    sunset = sunset.as_deref(),
+                    "Deel reports this API version as deprecated (logged once per operation and client)"
+                );
+            }
+        }
+    }
+
     fn wait(&self, wait: Wait, attempt: u32) -> Duration {
         match wait {
             Wait::Exactly(wait) => wait,
@@ -243,8 +266,8 @@ impl DeelTransport {
 
     /// The typed error of a response that is not a success, with every credential this client
     /// holds (and the token the request was sent with) scrubbed from its texts.
-    async fn error(&self, response: reqwest::Response, used: Option<&HeaderValue>) -> Error {
-        let mut error = Error::from_response(response).await;
+    async fn error(&self, response: reqwest::Response, used: Option<&HeaderValue>, keyed: bool) -> Error {
+        let mut error = Error::from_response(response).await.into_conflict_if(keyed);
         let mut secrets: Vec<String> = self.credentials.as_ref().map(|c| c.secrets()).unwrap_or_default();
         if let Some(token) = used.and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer ")) {
             secrets.push(token.to_string());

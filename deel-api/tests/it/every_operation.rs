@@ -363,3 +363,61 @@ async fn a_run_with_corrections_drafts_an_overlay() {
     assert!(targets.iter().any(|t| t.ends_with(".required[?@ == 'updated_at']")), "{targets:?}");
     assert!(targets.iter().any(|t| t.ends_with(".properties['title']")), "{targets:?}");
 }
+
+/// Each operation's version as the committed document states it (`x-deel-version`), by Rust
+/// method name.
+fn versions() -> std::collections::BTreeMap<String, String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/deel-api.json");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let openapi: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut out = std::collections::BTreeMap::new();
+    for item in openapi["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+        for op in item.as_object().into_iter().flat_map(|m| m.values()) {
+            let (Some(id), Some(version)) = (op["operationId"].as_str(), op["x-deel-version"].as_str())
+            else {
+                continue;
+            };
+            out.insert(id.replace('-', "_"), version.to_string());
+        }
+    }
+    out
+}
+
+/// The replay server refuses a request without a header its fixture lists, so with every
+/// fixture naming its operation's version, the round trip above checks the `X-Version` of all
+/// 393 operations on the wire. This checks the fixtures name the right one.
+#[test]
+fn every_fixture_expects_the_version_its_operation_is_published_at() {
+    let versions = versions();
+    assert_eq!(versions.len(), 393, "every operation has a version fact");
+    let mut later = BTreeSet::new();
+    let mut wrong = Vec::new();
+    for f in load() {
+        let op = f.operation.clone().unwrap_or_default();
+        let want = versions.get(&op).map(String::as_str);
+        if f.request.headers.get("x-version").map(String::as_str) != want {
+            wrong.push(format!("{op}: fixture {:?}, fact {want:?}", f.request.headers.get("x-version")));
+        }
+        if want != Some(deel_api::API_VERSION) {
+            later.insert(format!("{op} {}", want.unwrap_or_default()));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let later: Vec<&str> = later.iter().map(String::as_str).collect();
+    assert_eq!(
+        later,
+        [
+            "create_candidate_tags 2026-02-27",
+            "download_worker_invoice_pdf 2026-04-20",
+            "get_invoice_details_by_id 2026-04-27",
+            "get_payroll_report 2026-03-30",
+            "list_organization_tasks 2026-03-03",
+            "list_published_ats_email_templates 2026-02-11",
+            "list_tags 2026-02-27",
+            "list_worker_compliance_documents 2026-04-23",
+            "retrieve_ats_job_postings 2026-04-10",
+            "retrieve_worker_transaction_history 2026-04-30",
+        ],
+        "the ten operations Deel dates later than the baseline send their own dates"
+    );
+}

@@ -94,7 +94,7 @@ async fn an_unknown_enum_value_decodes_and_is_kept() {
 
     let body = types::ReviewTimeTrackingTimesheetRequest {
         data: types::ReviewTimeTrackingTimesheetInput {
-            review_reason: None,
+            review_reason: deel_api::Nullable::Absent,
             review_status: "APPROVED".into(),
         },
     };

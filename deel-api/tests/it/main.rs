@@ -13,6 +13,7 @@ mod headers_and_config;
 mod lenient;
 mod oauth;
 mod pagination;
+mod platform;
 mod recorder;
 mod replay;
 mod replicas;

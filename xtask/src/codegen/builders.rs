@@ -123,6 +123,31 @@ pub fn builder(positional: &ImplItemFn, op: &Operation) -> Result<TokenStream, S
     let doc = op_doc(op);
     let struct_doc = format!("Request builder for [`Client::{name}`]; finish with [`{builder}::send`].");
     let derive = if op.multipart { quote!() } else { quote!(#[derive(Clone)]) };
+    // Deel honours idempotency keys on POST and PATCH only: other builders have no setter.
+    let idempotency_key = matches!(op.method.as_str(), "POST" | "PATCH").then(|| {
+        quote! {
+            /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+            /// carrying one may be retried, and Deel performs it once per key within 24 hours.
+            #[inline]
+            pub fn idempotency_key(mut self, key: &str) -> Self {
+                self.options.idempotency_key(key);
+                self
+            }
+        }
+    });
+    let download = op.download_link.as_deref().map(|pointer| {
+        let doc = format!(
+            " Fetches the file this operation links to (the short-lived link at `{pointer}` of its \
+             answer), without sending Deel's token or headers to the storage host; see \
+             [`Download`](crate::runtime::download::Download)."
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn download(self) -> crate::runtime::download::Download {
+                crate::runtime::download::Download::new(#pointer, move || self.clone().send().bytes())
+            }
+        }
+    });
     Ok(quote! {
         impl Client {
             #(#[doc = #doc])*
@@ -169,18 +194,14 @@ pub fn builder(positional: &ImplItemFn, op: &Operation) -> Result<TokenStream, S
                 self
             }
 
-            /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-            /// be retried, and Deel performs it once.
-            #[inline]
-            pub fn idempotency_key(mut self, key: &str) -> Self {
-                self.options.idempotency_key(key);
-                self
-            }
+            #idempotency_key
 
             /// Sends the request when awaited, and decodes the response.
             pub fn send(self) -> #output {
                 self.client.#positional(#(#passes),*).with_options(self.options)
             }
+
+            #download
         }
     })
 }
@@ -260,8 +281,18 @@ mod tests {
         assert!(has("pub struct GetThing { client: Client, options: crate::runtime::pending::CallOptions, id: ::std::string::String, limit: Option<i64>, status: Option<types::Status>, tags: Option<::std::vec::Vec<::std::string::String>>, }"), "{t}");
         assert!(has("///Sets the optional `limit` query parameter. pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self { self.limit = Some(value.into()); self }"), "{t}");
         assert!(has("pub fn tags(mut self, value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>,) -> Self { self.tags = Some(value.into_iter().map(::std::convert::Into::into).collect()); self }"), "{t}");
-        assert!(has("pub fn idempotency_key(mut self, key: &str) -> Self { self.options.idempotency_key(key); self }"), "{t}");
+        assert!(!t.contains("idempotency_key"), "Deel honours keys on POST and PATCH only: {t}");
+        assert!(!t.contains("download"), "{t}");
         assert!(has("pub fn send(self) -> crate::runtime::Pending<types::Thing> { self.client.send_get_thing(&self.id, self.limit, self.status.as_ref(), self.tags.as_ref()).with_options(self.options) }"), "{t}");
         assert!(!t.contains("'a"), "a builder borrows nothing: {t}");
+
+        let text = |op: &Operation| {
+            let file: syn::File = syn::parse2(builder(&f, op).expect("builds")).expect("parses");
+            tight(&prettyplease::unparse(&file))
+        };
+        let post = text(&Operation { method: "POST".into(), ..op.clone() });
+        assert!(post.contains(&tight("pub fn idempotency_key(mut self, key: &str) -> Self { self.options.idempotency_key(key); self }")), "{post}");
+        let linked = text(&Operation { download_link: Some("/data/url".into()), ..op });
+        assert!(linked.contains(&tight(r#"pub fn download(self) -> crate::runtime::download::Download { crate::runtime::download::Download::new("/data/url", move || self.clone().send().bytes()) }"#)), "{linked}");
     }
 }

@@ -19,6 +19,14 @@ pub struct Operation {
     pub area: String,
     pub scopes: Vec<String>,
     pub multipart: bool,
+    /// The API version the operation is called with (`x-deel-version`; the baseline when the
+    /// document has none).
+    pub version: String,
+    /// Deel serves it only to requests that say `X-Beta: true` (`x-deel-beta`, from an overlay).
+    pub beta: bool,
+    /// Where the answer holds a short-lived link to the operation's file (`x-deel-download-link`,
+    /// a JSON pointer), for operations that answer with one.
+    pub download_link: Option<String>,
     /// Parameter name as a Rust identifier → where it goes (`path`, `query`, `header`).
     pub params: BTreeMap<String, String>,
     /// Parameter name as a Rust identifier → its name on the wire.
@@ -72,6 +80,13 @@ pub fn operations(doc: &Value) -> Result<BTreeMap<String, Operation>, String> {
             area: strings("tags").into_iter().next().unwrap_or_default(),
             scopes: strings("x-deel-scopes"),
             multipart: op.get("x-deel-multipart") == Some(&Value::Bool(true)),
+            version: op
+                .get("x-deel-version")
+                .and_then(Value::as_str)
+                .unwrap_or(crate::import::passes::BASELINE_VERSION)
+                .to_string(),
+            beta: op.get("x-deel-beta") == Some(&Value::Bool(true)),
+            download_link: op.get("x-deel-download-link").and_then(Value::as_str).map(String::from),
             params,
             wire,
         };
@@ -117,4 +132,93 @@ pub fn wire_aliases(doc: &Value) -> WireAliases {
         }
     }
     out
+}
+
+/// Fields a request can clear: schema name → the properties that are optional and nullable in a
+/// schema only requests use (a key left out means "leave it", `null` means "clear it"). Those
+/// fields get three states (`runtime::Nullable`); a schema responses use too keeps `Option`, so
+/// that response types are unchanged.
+pub type Clearable = BTreeMap<String, std::collections::BTreeSet<String>>;
+
+/// Every clearable field of the document (see [`Clearable`]).
+pub fn clearable_fields(doc: &Value) -> Clearable {
+    use std::collections::BTreeSet;
+    let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
+    let reached = |roots: Vec<String>| {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<String> =
+            roots.iter().filter_map(|r| json::schema_ref_name(r)).map(String::from).collect();
+        while let Some(name) = todo.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let mut refs = Vec::new();
+            if let Some(schema) = schemas.and_then(|s| s.get(&name)) {
+                json::collect_refs(schema, &mut refs);
+            }
+            todo.extend(refs.iter().filter_map(|r| json::schema_ref_name(r)).map(String::from));
+        }
+        seen
+    };
+    let (mut sent, mut received) = (Vec::new(), Vec::new());
+    for (_, _, op) in json::operations(doc) {
+        if let Some(body) = op.get("requestBody") {
+            json::collect_refs(body, &mut sent);
+        }
+        if let Some(responses) = op.get("responses") {
+            json::collect_refs(responses, &mut received);
+        }
+    }
+    let received = reached(received);
+    let mut out = Clearable::new();
+    for name in reached(sent).difference(&received) {
+        let Some(schema) = schemas.and_then(|s| s.get(name)) else { continue };
+        let required: BTreeSet<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for (field, property) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            if !required.contains(field.as_str()) && nullable(property) {
+                out.entry(name.clone()).or_default().insert(field.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Whether a property schema admits `null`: `nullable: true`, or a `oneOf`/`anyOf` branch that is
+/// `{enum: [null]}` (how the importer writes 3.1's `{type: null}`).
+fn nullable(property: &Value) -> bool {
+    let null_branch =
+        |b: &Value| b.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() == 1 && e[0].is_null());
+    property.get("nullable") == Some(&Value::Bool(true))
+        || ["oneOf", "anyOf"]
+            .iter()
+            .any(|k| property.get(*k).and_then(Value::as_array).is_some_and(|bs| bs.iter().any(null_branch)))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn clearable_fields_are_optional_nullable_fields_of_schemas_only_requests_use() {
+        let doc = json!({ "paths": { "/things/{id}": { "patch": {
+            "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Patch" } } } },
+            "responses": { "2XX": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Shared" } } } } }
+        } } }, "components": { "schemas": {
+            "Patch": { "type": "object", "required": ["id"], "properties": {
+                "id": { "type": "string", "nullable": true },
+                "end_date": { "type": "string", "nullable": true },
+                "worker": { "oneOf": [{ "$ref": "#/components/schemas/Shared" }, { "enum": [null] }] },
+                "title": { "type": "string" }
+            } },
+            "Shared": { "type": "object", "properties": { "note": { "type": "string", "nullable": true } } }
+        } } });
+        let clearable = super::clearable_fields(&doc);
+        let patch: Vec<&str> = clearable["Patch"].iter().map(String::as_str).collect();
+        assert_eq!(patch, ["end_date", "worker"], "required and non-nullable fields keep their types");
+        assert!(!clearable.contains_key("Shared"), "a schema responses use is unchanged");
+    }
 }

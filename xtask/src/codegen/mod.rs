@@ -218,6 +218,7 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     let ops = facts::operations(&doc)?;
     let pages = pagination::classify(&doc);
     let aliases = facts::wire_aliases(&doc);
+    let clearable = facts::clearable_fields(&doc);
     // progenitor cannot build multipart bodies; the body is removed here and the upload is added
     // back by `operations::multipart_form`.
     facts::remove_multipart_bodies(&mut doc);
@@ -226,7 +227,7 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     let tokens = progenitor_tokens(&spec)?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    let out = passes::rewrite(file, &ops, &pages.paged, &aliases)?;
+    let out = passes::rewrite(file, &ops, &pages.paged, &aliases, &clearable)?;
     let mut files = Files::new();
     let mut lines = 0;
     for (name, file) in out.files {

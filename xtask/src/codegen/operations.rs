@@ -159,12 +159,15 @@ pub fn send_through_runtime(f: &mut ImplItemFn, op: &Operation) -> Result<bool, 
         }
     }
     let (id, method, path) = (op.method_name(), op.method.as_str(), op.path.as_str());
+    let (version, beta) = (op.version.as_str(), op.beta);
     f.block.stmts.push(syn::Stmt::Expr(
         parse_quote! {
             crate::runtime::Pending::new(
                 self,
                 #request,
-                crate::runtime::Operation { id: #id, method: #method, path: #path },
+                crate::runtime::Operation {
+                    id: #id, method: #method, path: #path, version: #version, beta: #beta,
+                },
             )
         },
         None,
@@ -261,6 +264,7 @@ mod tests {
             path: "/things/{id}".into(),
             area: "things".into(),
             multipart,
+            version: "2026-03-30".into(),
             ..Operation::default()
         }
     }
@@ -288,7 +292,7 @@ mod tests {
             "{t}"
         );
         assert!(t.contains(&tight("let mut request = self.client.get(url).query(")), "{t}");
-        assert!(t.ends_with(&tight("crate::runtime::Pending::new( self, request, crate::runtime::Operation { id: \"get_thing\", method: \"GET\", path: \"/things/{id}\", }, ) } }")), "{t}");
+        assert!(t.ends_with(&tight("crate::runtime::Pending::new( self, request, crate::runtime::Operation { id: \"get_thing\", method: \"GET\", path: \"/things/{id}\", version: \"2026-03-30\", beta: false, }, ) } }")), "{t}");
     }
 
     #[test]

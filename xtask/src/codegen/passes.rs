@@ -1,8 +1,9 @@
 //! Reshapes progenitor's output into the crate's public interface, as a list of named passes:
 //!
 //! 1. `split` takes progenitor's file apart (client, types, one method per operation);
-//! 2. the type passes: learned wire names ([`types::wire_aliases`]), then [`types::PASSES`]: open enums, lenient fields, lean serde, schemas,
-//!    redacted secrets;
+//! 2. the type passes: learned wire names ([`types::wire_aliases`]), request fields that can be
+//!    cleared ([`types::clearable_fields`]), then [`types::PASSES`]: open enums, lenient fields,
+//!    lean serde, schemas, redacted secrets;
 //! 3. the operation passes ([`operations::PASSES`]) make each method a plain function that
 //!    returns a `runtime::Pending`;
 //! 4. from each rewritten method: its public builder ([`builders`]), its pager ([`paged`]) and
@@ -17,7 +18,7 @@ use quote::{format_ident, ToTokens};
 use syn::{parse_quote, Ident, ImplItemFn, Item};
 
 use super::areas::{self, OperationUse};
-use super::facts::{Operation, WireAliases};
+use super::facts::{Clearable, Operation, WireAliases};
 use super::pagination::PageSpec;
 use super::{builders, dispatch, operations, paged, split, syntax, types};
 
@@ -40,6 +41,7 @@ pub fn rewrite(
     ops: &BTreeMap<String, Operation>,
     pages: &BTreeMap<String, PageSpec>,
     aliases: &WireAliases,
+    clearable: &Clearable,
 ) -> Result<Output, String> {
     let parts = split::split(file)?;
     let mut report: Vec<(&'static str, usize)> = vec![("split", parts.operations.len())];
@@ -48,6 +50,10 @@ pub fn rewrite(
     // First of the type passes: the learned names are serde attributes that the others read.
     let (mut type_items, placed) = types::wire_aliases(parts.types, aliases)?;
     report.push(("wire_aliases", placed));
+    // Before field_docs, which documents the three states.
+    let (cleared, placed) = types::clearable_fields(type_items, clearable)?;
+    type_items = cleared;
+    report.push(("clearable_fields", placed));
     for (name, pass) in types::PASSES {
         let (items, changed) = pass(type_items)?;
         type_items = items;

@@ -542,7 +542,15 @@ fn golden_spec_output_is_committed() {
         diffs.join("\n")
     );
     // The spec exercises what it claims to.
-    assert_eq!((stats.operations, stats.multipart, stats.paginated, stats.areas.len()), (8, 1, 3, 3));
+    assert_eq!((stats.operations, stats.multipart, stats.paginated, stats.areas.len()), (9, 1, 3, 3));
+    assert!(stats.passes.contains(&("clearable_fields", 1)), "{:?}", stats.passes);
+    let out = |f: &str| expected.get(f).cloned().unwrap_or_default();
+    assert!(
+        out("operations.rs").contains("version: \"2026-03-30\""),
+        "a later version reaches its operation"
+    );
+    assert!(out("builder.rs").contains("pub fn download(self)"), "a linked download gets `download()`");
+    assert!(out("areas.rs").contains("crate::runtime::Nullable<"), "a clearable field has three states");
 }
 
 /// Whether a public name carries a version date (`…V20260101…`, `…_v_2026_01_01`).
@@ -744,4 +752,45 @@ fn the_client_struct_is_documented_for_sdk_users_not_with_the_spec_title() {
     let client = &files["deel-api-gen/src/client.rs"];
     assert!(client.contains("/// The Deel API client: every operation is a method"), "{client}");
     assert!(!client.contains("Client for "), "{client}");
+}
+
+/// The first word of a method name says what the call does; a name that says the opposite
+/// (`get_contract_invitations` deleting them) is a trap no doc comment makes up for.
+#[test]
+fn no_operation_name_contradicts_its_http_method() {
+    const READS: &[&str] = &["get", "list", "retrieve", "fetch", "search"];
+    const WRITES: &[&str] = &["delete", "create", "update", "add", "remove"];
+    // POSTs that only read: the request body carries the question, nothing is changed.
+    const POSTS_THAT_READ: &[(&str, &str)] = &[
+        ("get_employment_cost", "a cost calculation from the posted terms"),
+        ("fetch_multiple_eor_contract_forms", "form definitions for the posted countries"),
+        (
+            "get_time_tracking_timesheets_upload_url",
+            "a pre-signed upload link; nothing changes until a file is uploaded to it",
+        ),
+        ("search_users", "SCIM's search: filters travel in the body"),
+    ];
+    let doc = crate::import::read_document(&crate::workspace_root().join("openapi/deel-api.json"))
+        .unwrap_or_default();
+    let ops = super::facts::operations(&doc).unwrap_or_default();
+    assert_eq!(ops.len(), 393);
+    let mut contradictions = Vec::new();
+    let mut excused = BTreeSet::new();
+    for (name, op) in &ops {
+        let first = name.split('_').next().unwrap_or_default();
+        let wrong = match op.method.as_str() {
+            "GET" => WRITES.contains(&first),
+            "POST" if READS.contains(&first) => match POSTS_THAT_READ.iter().find(|(n, _)| n == name) {
+                Some(_) => !excused.insert(name.as_str()),
+                None => true,
+            },
+            _ => READS.contains(&first),
+        };
+        if wrong {
+            contradictions.push(format!("{} {} = {name}", op.method, op.path));
+        }
+    }
+    assert!(contradictions.is_empty(), "names that contradict their method: {contradictions:#?}");
+    let stale: Vec<&str> = POSTS_THAT_READ.iter().map(|(n, _)| *n).filter(|n| !excused.contains(n)).collect();
+    assert!(stale.is_empty(), "exceptions that match no POST: {stale:?}");
 }

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{parse_quote, Ident, Item, Type};
 
-use super::facts::WireAliases;
+use super::facts::{Clearable, WireAliases};
 use super::syntax::{
     derives, generic_args, option_inner, remove_derives, serde_metas, serde_rename, type_name, unraw,
 };
@@ -61,6 +61,63 @@ pub fn wire_aliases(mut items: Vec<Item>, aliases: &WireAliases) -> Result<(Vec<
     Ok((items, placed))
 }
 
+/// `clearable_fields`: in a struct only requests use, a field that is optional and nullable
+/// becomes `runtime::Nullable<T>` instead of `Option<T>`, left out when absent and written as
+/// `null` when `Nullable::Null` — so that a PATCH can clear a field. Every listed field
+/// must land, as with `wire_aliases`.
+pub fn clearable_fields(mut items: Vec<Item>, clearable: &Clearable) -> Result<(Vec<Item>, usize), String> {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    let mut placed = 0;
+    let mut missing: Vec<String> = Vec::new();
+    for (schema, fields) in clearable {
+        let Some(s) = items.iter_mut().find_map(|i| match i {
+            Item::Struct(s) if s.ident == schema.as_str() => Some(s),
+            _ => None,
+        }) else {
+            missing.extend(fields.iter().map(|f| format!("{schema}.{f}")));
+            continue;
+        };
+        for wanted in fields {
+            let field = s.fields.iter_mut().find(|f| {
+                f.ident
+                    .as_ref()
+                    .is_some_and(|i| serde_rename(&f.attrs).unwrap_or_else(|| unraw(i)) == *wanted)
+            });
+            let Some((field, inner)) = field.and_then(|f| option_inner(&f.ty).map(|t| (f, t))) else {
+                missing.push(format!("{schema}.{wanted}"));
+                continue;
+            };
+            field.ty = parse_quote!(crate::runtime::Nullable<#inner>);
+            // typify's `default` and `skip_serializing_if` are about `Option`; the rest (a wire
+            // name) stays.
+            field.attrs.retain_mut(|a| {
+                if !a.path().is_ident("serde") {
+                    return true;
+                }
+                let Ok(metas) = a.parse_args_with(Metas::parse_terminated) else { return true };
+                let kept: Vec<&syn::Meta> = metas
+                    .iter()
+                    .filter(|m| !m.path().is_ident("default") && !m.path().is_ident("skip_serializing_if"))
+                    .collect();
+                *a = parse_quote!(#[serde(#(#kept),*)]);
+                !kept.is_empty()
+            });
+            field.attrs.push(parse_quote!(
+                #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")]
+            ));
+            placed += 1;
+        }
+    }
+    if !missing.is_empty() {
+        return Err(format!(
+            "clearable_fields: {} optional nullable request field(s) are not an `Option` field of a \
+             generated struct: {missing:?}",
+            missing.len()
+        ));
+    }
+    Ok((items, placed))
+}
+
 /// Every field of a generated struct gets a doc line from facts: its JSON name, its JSON type
 /// (with the format where the Rust type tells it) and whether Deel may leave it out or send
 /// `null`.
@@ -108,6 +165,9 @@ fn presence(field: &syn::Field) -> &'static str {
         _ => false,
     });
     let defaulted = metas.iter().any(|m| m.path().is_ident("default"));
+    if type_name(&field.ty).is_some_and(|t| t == "Nullable") {
+        return "optional, may be null (`Nullable::Null` sends `null`, which clears it)";
+    }
     match (option_inner(&field.ty).is_some(), insists, defaulted) {
         (true, true, _) => "required, may be null",
         (true, false, _) => "optional, may be null",
@@ -121,7 +181,7 @@ fn json_type(ty: &Type) -> String {
     let Some(name) = type_name(ty) else { return "a JSON value".into() };
     let first_arg = || generic_args(ty).and_then(|a| a.into_iter().next());
     match name.to_string().as_str() {
-        "Option" | "Box" => first_arg().map_or_else(|| "a JSON value".into(), |t| json_type(&t)),
+        "Option" | "Box" | "Nullable" => first_arg().map_or_else(|| "a JSON value".into(), |t| json_type(&t)),
         "Vec" => first_arg().map_or_else(|| "array".into(), |t| format!("array of {}", json_type(&t))),
         "String" => "string".into(),
         "bool" => "boolean".into(),
@@ -728,5 +788,52 @@ mod tests {
             "{t}"
         );
         assert!(!t.contains(&tight("Used by: /// - `a` (`GET /rest/v2/a`) /// - `b` (`GET /rest/v2/b`) /// - `c` (`GET /rest/v2/c`) /// - `d`")), "{t}");
+    }
+
+    #[test]
+    fn optional_nullable_request_fields_get_three_states_and_the_rest_keep_option() {
+        let file: syn::File = parse_quote! {
+            #[derive(Clone, Debug, Deserialize, Serialize)]
+            pub struct UpdateThing {
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+                #[serde(rename = "hourlyRate", default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub hourly_rate: ::std::option::Option<f64>,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub title: ::std::option::Option<::std::string::String>,
+            }
+        };
+        let clearable: Clearable =
+            [("UpdateThing".to_string(), ["end_date", "hourlyRate"].map(String::from).into())].into();
+        let (out, n) = clearable_fields(items(file), &clearable).expect("every field lands");
+        assert_eq!(n, 2);
+        let t = text(&out);
+        assert!(t.contains(&tight(r#"#[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")] pub end_date: crate::runtime::Nullable<::chrono::naive::NaiveDate>"#)), "{t}");
+        assert!(t.contains(&tight(r#"#[serde(rename = "hourlyRate")] #[serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")] pub hourly_rate: crate::runtime::Nullable<f64>"#)), "{t}");
+        assert!(t.contains(&tight("pub title: ::std::option::Option<::std::string::String>")), "{t}");
+        // lean_serde reads the new attributes: absent is the default, and is left out.
+        let (lean, _) = lean_serde(out).expect("lean");
+        let t = text(&lean);
+        assert!(
+            t.contains(&tight(
+                r#"end_date: crate::runtime::Nullable<::chrono::naive::NaiveDate> = "end_date" => default"#
+            )),
+            "{t}"
+        );
+        assert!(
+            t.contains(&tight(r#"end_date = "end_date" => (unless crate::runtime::Nullable::is_absent)"#)),
+            "{t}"
+        );
+
+        let missing: Clearable = [("UpdateThing".to_string(), ["nope".to_string()].into())].into();
+        let err = clearable_fields(
+            items(parse_quote!(
+                pub struct UpdateThing {
+                    pub a: u8,
+                }
+            )),
+            &missing,
+        );
+        assert!(err.err().unwrap_or_default().contains("UpdateThing.nope"));
     }
 }

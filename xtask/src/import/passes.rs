@@ -35,10 +35,14 @@ pub const ALL: &[(&str, Pass)] = &[
     ("multipart_bodies", multipart_bodies),
     ("binary_responses", binary_responses),
     ("success_response", success_response),
+    // After success_response: reads the one `2XX` body.
+    ("download_links", download_links),
     ("error_responses", error_responses),
     ("operation_ids", operation_ids),
     // After operation_ids: the ids are unique and kebab-case.
     ("undated_ids", undated_ids),
+    // After undated_ids: reads the dates that pass took out of the ids.
+    ("endpoint_versions", endpoint_versions),
     ("areas", areas),
     // Paths are rewritten last among the operation passes: earlier passes read the upstream path.
     ("api_prefixes", api_prefixes),
@@ -562,6 +566,46 @@ pub fn error_responses(doc: &mut Value) -> Result<usize, String> {
     Ok(n)
 }
 
+/// Operations that answer with a short-lived link to a file rather than the file: a GET whose
+/// path or id says it downloads (a last segment `download` or `pdf`, an id with `download`) and
+/// whose JSON body holds `data.url`. The pointer is kept as `x-deel-download-link`, from which
+/// codegen gives the request a `download()` that follows the link. Deel's guides describe these
+/// links as pre-signed storage URLs that expire (the amendment PDF after 15 minutes:
+/// <https://developer.deel.com/api/reference/endpoints/eor-amendments/get-contract-amendment-pdf>).
+pub fn download_links(doc: &mut Value) -> Result<usize, String> {
+    let schemas = doc.pointer("/components/schemas").cloned().unwrap_or(Value::Null);
+    let resolve = |schema: &Value| -> Value {
+        let mut schema = schema;
+        for _ in 0..8 {
+            let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(schema_ref_name) else {
+                break;
+            };
+            match schemas.get(name) {
+                Some(next) => schema = next,
+                None => return Value::Null,
+            }
+        }
+        schema.clone()
+    };
+    let mut n = 0;
+    json::for_each_operation(doc, &mut |path, method, op| {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+        let last = path.rsplit('/').next().unwrap_or_default();
+        let says_download = last == "download" || last == "pdf" || id.contains("download");
+        if method != "get" || !says_download {
+            return;
+        }
+        let body = op.get("responses").and_then(|r| r.pointer("/2XX/content/application~1json/schema"));
+        let Some(body) = body else { return };
+        let data = resolve(&resolve(body)["properties"]["data"]);
+        if resolve(&data["properties"]["url"]).get("type").and_then(Value::as_str) == Some("string") {
+            op.insert("x-deel-download-link".into(), json!("/data/url"));
+            n += 1;
+        }
+    });
+    Ok(n)
+}
+
 /// Operation ids must be unique. A duplicated id gets the first path segment that tells the
 /// operations apart as a suffix; the upstream id is kept in `x-deel-upstream-id`.
 pub fn operation_ids(doc: &mut Value) -> Result<usize, String> {
@@ -645,6 +689,27 @@ pub fn undated_ids(doc: &mut Value) -> Result<usize, String> {
         n += 1;
     });
     Ok(n)
+}
+
+/// The version every endpoint had when Deel introduced per-endpoint versions.
+///
+/// Source: <https://developer.deel.com/api/api-versioning> ("all existing endpoints are
+/// baselined" to this date; a version an endpoint does not publish is answered with a 400).
+pub const BASELINE_VERSION: &str = "2026-01-01";
+
+/// Each operation's API version as a fact, `x-deel-version`: the date of its upstream id
+/// (`list-tags-v-2026-02-27` → `2026-02-27`), else the baseline. Versions are per endpoint on
+/// Deel's platform, so the client sends each operation's own (see `BASELINE_VERSION`'s source);
+/// an overlay may correct one. Counts the operations whose version is not the baseline.
+pub fn endpoint_versions(doc: &mut Value) -> Result<usize, String> {
+    let mut later = 0;
+    json::for_each_operation(doc, &mut |_, _, op| {
+        let upstream = op.get("x-deel-upstream-id").or_else(|| op.get("operationId")).and_then(Value::as_str);
+        let version = upstream.and_then(split_version).map_or(BASELINE_VERSION, |(_, date)| date).to_string();
+        later += usize::from(version != BASELINE_VERSION);
+        op.insert("x-deel-version".into(), json!(version));
+    });
+    Ok(later)
 }
 
 /// Lowercase kebab-case from any mix of camelCase, snake_case and punctuation.

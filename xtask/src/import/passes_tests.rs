@@ -467,6 +467,21 @@ fn version_dates_leave_ids_and_the_newest_version_keeps_the_plain_name() {
 }
 
 #[test]
+fn each_operation_keeps_the_date_of_its_upstream_id_as_its_version() {
+    let op = |id: &str| json!({ "operationId": id, "responses": {} });
+    let mut doc = json!({ "openapi": "3.1.0", "paths": {
+        "/a": { "get": op("list-tags-v-2026-02-27"), "post": op("create-bill-v-2026-01-01") },
+        "/b": { "get": op("list-things") }
+    } });
+    assert_eq!(undated_ids(&mut doc), Ok(2));
+    assert_eq!(endpoint_versions(&mut doc), Ok(1), "one operation is past the baseline");
+    let version = |path: &str, method: &str| doc["paths"][path][method]["x-deel-version"].clone();
+    assert_eq!(version("/a", "get"), json!("2026-02-27"));
+    assert_eq!(version("/a", "post"), json!("2026-01-01"));
+    assert_eq!(version("/b", "get"), json!(BASELINE_VERSION), "an undated id is on the baseline");
+}
+
+#[test]
 fn schema_names_lose_their_version_dates_and_references_follow() {
     let mut doc = json!({ "openapi": "3.1.0", "paths": {}, "components": { "schemas": {
         "GetInvoiceV20260101Response200": { "type": "object",
@@ -506,4 +521,29 @@ fn defaults_their_schema_rejects_are_dropped() {
         .filter(|p| props[p].get("default").is_some())
         .collect();
     assert_eq!(kept, ["starts_on", "at", "notice", "version"]);
+}
+
+#[test]
+fn operations_that_answer_with_a_link_to_their_file_are_marked() {
+    let link = json!({ "type": "object", "properties": { "data": { "$ref": "#/components/schemas/Link" } } });
+    let op = |id: &str, body: Value| {
+        json!({ "operationId": id, "responses": { "2XX": { "description": "",
+        "content": { "application/json": { "schema": body } } } } })
+    };
+    let mut doc = json!({ "openapi": "3.1.0", "paths": {
+        "/invoices/{id}/download": { "get": op("get-invoice-link", link.clone()) },
+        "/contracts/{id}/pdf": { "get": op("contract-pdf", link.clone()) },
+        "/documents/{id}": { "get": op("download-document", link.clone()), "post": op("download-x", link.clone()) },
+        "/contracts/{id}": { "get": op("get-contract", link) },
+        "/payslips/{id}/download": { "get": op("get-payslip", json!({ "type": "string" })) }
+    }, "components": { "schemas": { "Link": { "type": "object",
+        "properties": { "url": { "type": "string" }, "expires_at": { "type": "string" } } } } } });
+    assert_eq!(download_links(&mut doc), Ok(3));
+    let marked = |path: &str, method: &str| doc["paths"][path][method].get("x-deel-download-link").cloned();
+    assert_eq!(marked("/invoices/{id}/download", "get"), Some(json!("/data/url")));
+    assert_eq!(marked("/contracts/{id}/pdf", "get"), Some(json!("/data/url")));
+    assert_eq!(marked("/documents/{id}", "get"), Some(json!("/data/url")), "its id says download");
+    assert_eq!(marked("/documents/{id}", "post"), None, "only GETs");
+    assert_eq!(marked("/contracts/{id}", "get"), None, "nothing says it downloads");
+    assert_eq!(marked("/payslips/{id}/download", "get"), None, "no link in the body");
 }

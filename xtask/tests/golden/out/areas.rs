@@ -7,6 +7,7 @@
 /// - `GET /rest/v2/gadgets`: [`Client::list_gadgets`](crate::Client::list_gadgets)
 /// - `POST /rest/v2/gadgets`: [`Client::create_gadget`](crate::Client::create_gadget)
 /// - `DELETE /rest/v2/gadgets/{gadget_id}`: [`Client::delete_gadget`](crate::Client::delete_gadget)
+/// - `GET /rest/v2/gadgets/{gadget_id}/certificate`: [`Client::get_gadget_certificate`](crate::Client::get_gadget_certificate)
 /// - `GET /rest/v2/gadgets/{gadget_id}/manual`: [`Client::download_gadget_manual`](crate::Client::download_gadget_manual)
 /// - `POST /rest/v2/gadgets/{gadget_id}/photos`: [`Client::upload_gadget_photo`](crate::Client::upload_gadget_photo)
 pub mod gadgets {
@@ -15,7 +16,8 @@ pub mod gadgets {
     #[allow(unused_imports)]
     use crate::types::*;
     pub use crate::builder::{
-        ListGadgets, CreateGadget, DeleteGadget, DownloadGadgetManual, UploadGadgetPhoto,
+        ListGadgets, CreateGadget, DeleteGadget, GetGadgetCertificate,
+        DownloadGadgetManual, UploadGadgetPhoto,
     };
     #[cfg(feature = "gadgets")]
     ///`Gadget`
@@ -113,6 +115,41 @@ pub mod gadgets {
         "unknown" }
     );
     #[cfg(feature = "gadgets")]
+    ///`GetGadgetCertificateResponse`
+    ///
+    /// Used by:
+    /// - `get_gadget_certificate` (`GET /rest/v2/gadgets/{gadget_id}/certificate`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct GetGadgetCertificateResponse {
+        /// `data`: [`GetGadgetCertificateResponseData`]; required.
+        pub data: GetGadgetCertificateResponseData,
+    }
+    #[cfg(feature = "gadgets")]
+    lean_de!(
+        GetGadgetCertificateResponse { data : GetGadgetCertificateResponseData = "data"
+        => req }
+    );
+    #[cfg(feature = "gadgets")]
+    lean_ser!(GetGadgetCertificateResponse { data = "data" => always });
+    #[cfg(feature = "gadgets")]
+    ///`GetGadgetCertificateResponseData`
+    ///
+    /// Used by:
+    /// - `get_gadget_certificate` (`GET /rest/v2/gadgets/{gadget_id}/certificate`)
+    #[derive(Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct GetGadgetCertificateResponseData {
+        /// `url`: string; required.
+        pub url: ::std::string::String,
+    }
+    #[cfg(feature = "gadgets")]
+    lean_de!(
+        GetGadgetCertificateResponseData { url : ::std::string::String = "url" => req }
+    );
+    #[cfg(feature = "gadgets")]
+    lean_ser!(GetGadgetCertificateResponseData { url = "url" => always });
+    #[cfg(feature = "gadgets")]
     ///`NewGadget`
     ///
     /// Used by:
@@ -122,6 +159,12 @@ pub mod gadgets {
     pub struct NewGadget {
         /// `name`: string; required.
         pub name: ::std::string::String,
+        /// `retired_on`: string (date); optional, may be null (`Nullable::Null` sends `null`, which clears it).
+        #[cfg_attr(
+            feature = "schemars",
+            serde(default, skip_serializing_if = "crate::runtime::Nullable::is_absent")
+        )]
+        pub retired_on: crate::runtime::Nullable<::chrono::naive::NaiveDate>,
         /// `status`: [`GadgetStatus`]; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -132,12 +175,14 @@ pub mod gadgets {
     #[cfg(feature = "gadgets")]
     #[cfg(feature = "dispatch")]
     lean_de!(
-        NewGadget { name : ::std::string::String = "name" => req, status :
-        ::std::option::Option < GadgetStatus > = "status" => opt }
+        NewGadget { name : ::std::string::String = "name" => req, retired_on : crate
+        ::runtime::Nullable < ::chrono::naive::NaiveDate > = "retired_on" => default,
+        status : ::std::option::Option < GadgetStatus > = "status" => opt }
     );
     #[cfg(feature = "gadgets")]
     lean_ser!(
-        NewGadget { name = "name" => always, status = "status" =>
+        NewGadget { name = "name" => always, retired_on = "retired_on" => (unless crate
+        ::runtime::Nullable::is_absent), status = "status" =>
         (unless::std::option::Option::is_none) }
     );
 }

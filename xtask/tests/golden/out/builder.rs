@@ -67,13 +67,6 @@ impl ListGadgets {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<types::GadgetList> {
         self.client
@@ -166,8 +159,8 @@ impl CreateGadget {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -217,16 +210,62 @@ impl DeleteGadget {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
-        self
-    }
     /// Sends the request when awaited, and decodes the response.
     pub fn send(self) -> crate::runtime::Pending<(), crate::runtime::pending::Empty> {
         self.client.send_delete_gadget(&self.gadget_id).with_options(self.options)
+    }
+}
+#[cfg(feature = "gadgets")]
+impl Client {
+    /// `GET /rest/v2/gadgets/{gadget_id}/certificate`
+    ///
+    /// Deel API reference: <https://developer.deel.com/api/reference/endpoints/gadgets/get-gadget-certificate>
+    pub fn get_gadget_certificate(
+        &self,
+        gadget_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetGadgetCertificate {
+        GetGadgetCertificate {
+            client: self.clone(),
+            options: ::std::default::Default::default(),
+            gadget_id: gadget_id.into(),
+        }
+    }
+}
+#[cfg(feature = "gadgets")]
+///Request builder for [`Client::get_gadget_certificate`]; finish with [`GetGadgetCertificate::send`].
+#[derive(Clone)]
+#[must_use = "a request builder does nothing until `send()` is awaited"]
+pub struct GetGadgetCertificate {
+    client: Client,
+    options: crate::runtime::pending::CallOptions,
+    gadget_id: ::std::string::String,
+}
+#[cfg(feature = "gadgets")]
+impl GetGadgetCertificate {
+    /// Time allowed for this request (each attempt), in place of the client's timeout.
+    #[inline]
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout(timeout);
+        self
+    }
+    /// Sends `name: value` with this request only.
+    #[inline]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.header(name, value);
+        self
+    }
+    /// Sends the request when awaited, and decodes the response.
+    pub fn send(self) -> crate::runtime::Pending<types::GetGadgetCertificateResponse> {
+        self.client
+            .send_get_gadget_certificate(&self.gadget_id)
+            .with_options(self.options)
+    }
+    /// Fetches the file this operation links to (the short-lived link at `/data/url` of its answer), without sending Deel's token or headers to the storage host; see [`Download`](crate::runtime::download::Download).
+    pub fn download(self) -> crate::runtime::download::Download {
+        crate::runtime::download::Download::new(
+            "/data/url",
+            move || self.clone().send().bytes(),
+        )
     }
 }
 #[cfg(feature = "gadgets")]
@@ -266,13 +305,6 @@ impl DownloadGadgetManual {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -327,8 +359,8 @@ impl UploadGadgetPhoto {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -380,8 +412,8 @@ impl CreateMemberSession {
         self.options.header(name, value);
         self
     }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
+    /// Sends `key` (at most 64 characters) as this request's `Idempotency-Key`: a call
+    /// carrying one may be retried, and Deel performs it once per key within 24 hours.
     #[inline]
     pub fn idempotency_key(mut self, key: &str) -> Self {
         self.options.idempotency_key(key);
@@ -448,13 +480,6 @@ impl ListWidgets {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.
@@ -557,13 +582,6 @@ impl ListMembers {
     #[inline]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.header(name, value);
-        self
-    }
-    /// Sends `key` as this request's `Idempotency-Key`: a POST or PATCH carrying one may
-    /// be retried, and Deel performs it once.
-    #[inline]
-    pub fn idempotency_key(mut self, key: &str) -> Self {
-        self.options.idempotency_key(key);
         self
     }
     /// Sends the request when awaited, and decodes the response.

@@ -32,6 +32,8 @@ impl crate::Client {
                 id: "list_gadgets",
                 method: "GET",
                 path: "/rest/v2/gadgets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -59,6 +61,8 @@ impl crate::Client {
                 id: "create_gadget",
                 method: "POST",
                 path: "/rest/v2/gadgets",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -80,6 +84,39 @@ impl crate::Client {
                 id: "delete_gadget",
                 method: "DELETE",
                 path: "/rest/v2/gadgets/{gadget_id}",
+                version: "2026-01-01",
+                beta: false,
+            },
+        )
+    }
+    #[cfg(feature = "gadgets")]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn send_get_gadget_certificate<'a>(
+        &'a self,
+        gadget_id: &str,
+    ) -> crate::runtime::Pending<types::GetGadgetCertificateResponse> {
+        let url = format!(
+            "{}/rest/v2/gadgets/{}/certificate", self.baseurl, encode_path(& gadget_id
+            .to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .build();
+        crate::runtime::Pending::new(
+            self,
+            request,
+            crate::runtime::Operation {
+                id: "get_gadget_certificate",
+                method: "GET",
+                path: "/rest/v2/gadgets/{gadget_id}/certificate",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -102,6 +139,8 @@ impl crate::Client {
                 id: "download_gadget_manual",
                 method: "GET",
                 path: "/rest/v2/gadgets/{gadget_id}/manual",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -133,6 +172,8 @@ impl crate::Client {
                 id: "upload_gadget_photo",
                 method: "POST",
                 path: "/rest/v2/gadgets/{gadget_id}/photos",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -162,6 +203,8 @@ impl crate::Client {
                 id: "create_member_session",
                 method: "POST",
                 path: "/rest/v2/members/{member_id}/session",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }
@@ -191,6 +234,8 @@ impl crate::Client {
                 id: "list_widgets",
                 method: "GET",
                 path: "/rest/v2/widgets",
+                version: "2026-03-30",
+                beta: false,
             },
         )
     }
@@ -220,6 +265,8 @@ impl crate::Client {
                 id: "list_members",
                 method: "GET",
                 path: "/scim/v2/Members",
+                version: "2026-01-01",
+                beta: false,
             },
         )
     }

@@ -36,7 +36,10 @@ pub mod error {
     }
 }
 #[cfg(feature = "gadgets")]
-pub use crate::areas::gadgets::{Gadget, GadgetList, GadgetStatus, NewGadget};
+pub use crate::areas::gadgets::{
+    Gadget, GadgetList, GadgetStatus, GetGadgetCertificateResponse,
+    GetGadgetCertificateResponseData, NewGadget,
+};
 #[cfg(feature = "members")]
 pub use crate::areas::members::{Member, MemberList, MemberSession};
 #[cfg(feature = "widgets")]

@@ -12,6 +12,8 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "gadgets")]
     ("delete_gadget", "DELETE", "/rest/v2/gadgets/{gadget_id}"),
     #[cfg(feature = "gadgets")]
+    ("get_gadget_certificate", "GET", "/rest/v2/gadgets/{gadget_id}/certificate"),
+    #[cfg(feature = "gadgets")]
     ("download_gadget_manual", "GET", "/rest/v2/gadgets/{gadget_id}/manual"),
     #[cfg(feature = "gadgets")]
     ("upload_gadget_photo", "POST", "/rest/v2/gadgets/{gadget_id}/photos"),
@@ -48,6 +50,15 @@ pub async fn call(
                 "gadget_id",
             )?;
             empty(client.send_delete_gadget(&a0).await)
+        }
+        #[cfg(feature = "gadgets")]
+        "get_gadget_certificate" => {
+            let a0: ::std::string::String = path_arg(
+                "/rest/v2/gadgets/{gadget_id}/certificate",
+                call.path,
+                "gadget_id",
+            )?;
+            json(client.send_get_gadget_certificate(&a0).await)
         }
         #[cfg(feature = "gadgets")]
         "download_gadget_manual" => {
@@ -113,6 +124,15 @@ pub fn decode(
         "create_gadget" => {
             Some(
                 crate::runtime::decode::decode::<types::Gadget>(status, body, mode)
+                    .map(|(_, c)| c),
+            )
+        }
+        #[cfg(feature = "gadgets")]
+        "get_gadget_certificate" => {
+            Some(
+                crate::runtime::decode::decode::<
+                    types::GetGadgetCertificateResponse,
+                >(status, body, mode)
                     .map(|(_, c)| c),
             )
         }
