@@ -65,7 +65,10 @@ pub mod accounting {
         TerminationDateVariant2(TerminationDateVariant2),
     }
     #[cfg(feature = "accounting")]
-    lenient_via_serde!(ContractorUniqueIdentifier);
+    lenient_via_serde!(
+        ContractorUniqueIdentifier, first_zero { String(::std::string::String),
+        TerminationDateVariant2(TerminationDateVariant2) }
+    );
     #[cfg(feature = "accounting")]
     impl ::std::convert::From<TerminationDateVariant2> for ContractorUniqueIdentifier {
         fn from(value: TerminationDateVariant2) -> Self {
@@ -922,7 +925,10 @@ pub mod accounting {
         String(::std::string::String),
     }
     #[cfg(feature = "accounting")]
-    lenient_via_serde!(PaidAt);
+    lenient_via_serde!(
+        PaidAt, first_zero { DateTime(::chrono::DateTime < ::chrono::offset::Utc >),
+        String(::std::string::String) }
+    );
     #[cfg(feature = "accounting")]
     impl ::std::fmt::Display for PaidAt {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1318,7 +1324,11 @@ pub mod accounting {
     }
     #[cfg(feature = "accounting")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(PaymentReceiptStatus);
+    lenient_via_serde!(
+        PaymentReceiptStatus, first_zero {
+        PaymentReceiptStatusVariant1(PaymentReceiptStatusVariant1), RowStatus(RowStatus)
+        }
+    );
     #[cfg(feature = "accounting")]
     impl ::std::convert::From<PaymentReceiptStatusVariant1> for PaymentReceiptStatus {
         fn from(value: PaymentReceiptStatusVariant1) -> Self {
@@ -1343,7 +1353,9 @@ pub mod accounting {
     pub struct PaymentReceiptStatusVariant1(pub ::std::vec::Vec<RowStatus>);
     #[cfg(feature = "accounting")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(PaymentReceiptStatusVariant1);
+    lenient_via_serde!(
+        PaymentReceiptStatusVariant1, newtype(::std::vec::Vec < RowStatus >)
+    );
     #[cfg(feature = "accounting")]
     impl ::std::ops::Deref for PaymentReceiptStatusVariant1 {
         type Target = ::std::vec::Vec<RowStatus>;
@@ -1941,7 +1953,11 @@ pub mod adjustments {
         Variant2(ContractAdjustmentStatusVariant2),
     }
     #[cfg(feature = "adjustments")]
-    lenient_via_serde!(ContractAdjustmentStatus);
+    lenient_via_serde!(
+        ContractAdjustmentStatus, first_zero {
+        Variant1(ContractAdjustmentStatusVariant1),
+        Variant2(ContractAdjustmentStatusVariant2) }
+    );
     #[cfg(feature = "adjustments")]
     impl ::std::convert::From<ContractAdjustmentStatusVariant1>
     for ContractAdjustmentStatus {
@@ -3157,7 +3173,21 @@ pub mod ats {
     }
     #[cfg(feature = "ats")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(ApplicationFormSubmissionData);
+    lenient_via_serde!(
+        ApplicationFormSubmissionData, first_zero {
+        Variant1(ApplicationFormSubmissionDataVariant1),
+        Variant2(ApplicationFormSubmissionDataVariant2),
+        Variant3(ApplicationFormSubmissionDataVariant3),
+        Variant4(ApplicationFormSubmissionDataVariant4),
+        Variant5(ApplicationFormSubmissionDataVariant5),
+        Variant6(ApplicationFormSubmissionDataVariant6),
+        Variant7(ApplicationFormSubmissionDataVariant7),
+        Variant8(ApplicationFormSubmissionDataVariant8),
+        Variant9(ApplicationFormSubmissionDataVariant9),
+        Variant10(ApplicationFormSubmissionDataVariant10),
+        Variant11(ApplicationFormSubmissionDataVariant11),
+        Variant12(ApplicationFormSubmissionDataVariant12) }
+    );
     #[cfg(feature = "ats")]
     impl ::std::convert::From<ApplicationFormSubmissionDataVariant1>
     for ApplicationFormSubmissionData {
@@ -9738,7 +9768,11 @@ pub mod contracts {
     }
     #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(CreateIcContractInput);
+    lenient_via_serde!(
+        CreateIcContractInput, first_zero { Variant1(CreateIcContractInputVariant1),
+        Variant2(CreateIcContractInputVariant2), Variant3(CreateIcContractInputVariant3),
+        Variant4(CreateIcContractInputVariant4) }
+    );
     #[cfg(feature = "contracts")]
     impl ::std::convert::From<CreateIcContractInputVariant1> for CreateIcContractInput {
         fn from(value: CreateIcContractInputVariant1) -> Self {
@@ -12678,7 +12712,10 @@ pub mod contracts {
         String(::std::string::String),
     }
     #[cfg(feature = "contracts")]
-    lenient_via_serde!(WorkerDateOfBirth);
+    lenient_via_serde!(
+        WorkerDateOfBirth, first_zero { Date(::chrono::naive::NaiveDate),
+        String(::std::string::String) }
+    );
     #[cfg(feature = "contracts")]
     impl ::std::fmt::Display for WorkerDateOfBirth {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13665,7 +13702,15 @@ pub mod custom_fields_people {
         DataIdInputDataVariant7(DataIdInputDataVariant7),
     }
     #[cfg(feature = "custom-fields-people")]
-    lenient_via_serde!(FieldsResultData);
+    lenient_via_serde!(
+        FieldsResultData, first_zero { DataIdInputDataVariant1(DataIdInputDataVariant1),
+        DataIdInputDataVariant2(DataIdInputDataVariant2),
+        DataIdInputDataVariant3(DataIdInputDataVariant3),
+        FieldsResultDataVariant4(FieldsResultDataVariant4),
+        DataIdInputDataVariant5(DataIdInputDataVariant5),
+        DataIdInputDataVariant6(DataIdInputDataVariant6),
+        DataIdInputDataVariant7(DataIdInputDataVariant7) }
+    );
     #[cfg(feature = "custom-fields-people")]
     impl ::std::convert::From<DataIdInputDataVariant1> for FieldsResultData {
         fn from(value: DataIdInputDataVariant1) -> Self {
@@ -19140,7 +19185,10 @@ pub mod eor_contract {
     }
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(ContractInputScope);
+    lenient_via_serde!(
+        ContractInputScope, first_zero { String(::std::string::String),
+        ContractInputScopeVariant2(ContractInputScopeVariant2) }
+    );
     #[cfg(feature = "eor-contract")]
     impl ::std::convert::From<ContractInputScopeVariant2> for ContractInputScope {
         fn from(value: ContractInputScopeVariant2) -> Self {
@@ -21387,7 +21435,11 @@ pub mod eor_contract {
     }
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(ScopeOfWork);
+    lenient_via_serde!(
+        ScopeOfWork, first_zero { String(::std::string::String),
+        ScopeOfWorkVariant2(ScopeOfWorkVariant2),
+        ScopeOfWorkVariant3(ScopeOfWorkVariant3) }
+    );
     #[cfg(feature = "eor-contract")]
     impl ::std::convert::From<ScopeOfWorkVariant2> for ScopeOfWork {
         fn from(value: ScopeOfWorkVariant2) -> Self {
@@ -27189,7 +27241,11 @@ pub mod forms {
         Array(::std::vec::Vec<::std::string::String>),
     }
     #[cfg(feature = "forms")]
-    lenient_via_serde!(FieldDependencyValue);
+    lenient_via_serde!(
+        FieldDependencyValue, first_zero { String(::std::string::String),
+        FieldDependencyValueVariant2(FieldDependencyValueVariant2), Array(::std::vec::Vec
+        < ::std::string::String >) }
+    );
     #[cfg(feature = "forms")]
     impl ::std::convert::From<FieldDependencyValueVariant2> for FieldDependencyValue {
         fn from(value: FieldDependencyValueVariant2) -> Self {
@@ -27733,7 +27789,10 @@ pub mod global_payroll {
         String(::std::string::String),
     }
     #[cfg(feature = "global-payroll")]
-    lenient_via_serde!(EmploymentPayrollEventId);
+    lenient_via_serde!(
+        EmploymentPayrollEventId, first_zero { Integer(i64),
+        String(::std::string::String) }
+    );
     #[cfg(feature = "global-payroll")]
     impl ::std::fmt::Display for EmploymentPayrollEventId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -28116,7 +28175,12 @@ pub mod global_payroll {
         ),
     }
     #[cfg(feature = "global-payroll")]
-    lenient_via_serde!(GpWorkerAdditionalFieldDependencyValue);
+    lenient_via_serde!(
+        GpWorkerAdditionalFieldDependencyValue, first_zero {
+        String(::std::string::String), Double(f64), Boolean(bool),
+        GpWorkerAdditionalFieldDependencyValueVariant4(GpWorkerAdditionalFieldDependencyValueVariant4)
+        }
+    );
     #[cfg(feature = "global-payroll")]
     impl ::std::convert::From<f64> for GpWorkerAdditionalFieldDependencyValue {
         fn from(value: f64) -> Self {
@@ -29509,12 +29573,12 @@ pub mod groups {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// `external_metadata`: [`EmptyResponse`]; optional, may be null.
+        /// `external_metadata`: any JSON value; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
-        pub external_metadata: ::std::option::Option<EmptyResponse>,
+        pub external_metadata: ::std::option::Option<::serde_json::Value>,
         /// `id`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -29538,7 +29602,7 @@ pub mod groups {
     lean_de!(
         CloneGroupResult { created_at : ::std::option::Option < ::chrono::DateTime <
         ::chrono::offset::Utc > > = "created_at" => opt, external_metadata :
-        ::std::option::Option < EmptyResponse > = "external_metadata" => opt, id :
+        ::std::option::Option < ::serde_json::Value > = "external_metadata" => opt, id :
         ::std::option::Option < ::std::string::String > = "id" => opt, name :
         ::std::option::Option < ::std::string::String > = "name" => opt, updated_at :
         ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
@@ -30422,7 +30486,15 @@ pub mod immigration {
     }
     #[cfg(feature = "immigration")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(CreateImmigrationCaseInput);
+    lenient_via_serde!(
+        CreateImmigrationCaseInput, first_zero {
+        Variant1(CreateImmigrationCaseInputVariant1),
+        Variant2(CreateImmigrationCaseInputVariant2),
+        Variant3(CreateImmigrationCaseInputVariant3),
+        Variant4(CreateImmigrationCaseInputVariant4),
+        Variant5(CreateImmigrationCaseInputVariant5),
+        Variant6(CreateImmigrationCaseInputVariant6) }
+    );
     #[cfg(feature = "immigration")]
     impl ::std::convert::From<CreateImmigrationCaseInputVariant1>
     for CreateImmigrationCaseInput {
@@ -32342,7 +32414,11 @@ pub mod invoice_adjustments {
     }
     #[cfg(feature = "invoice-adjustments")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(ContractInvoiceAdjustmentType);
+    lenient_via_serde!(
+        ContractInvoiceAdjustmentType, first_zero {
+        ContractInvoiceAdjustmentTypeVariant1(ContractInvoiceAdjustmentTypeVariant1),
+        AdjustmentType(AdjustmentType) }
+    );
     #[cfg(feature = "invoice-adjustments")]
     impl ::std::convert::From<ContractInvoiceAdjustmentTypeVariant1>
     for ContractInvoiceAdjustmentType {
@@ -32371,7 +32447,10 @@ pub mod invoice_adjustments {
     );
     #[cfg(feature = "invoice-adjustments")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(ContractInvoiceAdjustmentTypeVariant1);
+    lenient_via_serde!(
+        ContractInvoiceAdjustmentTypeVariant1, newtype(::std::vec::Vec < AdjustmentType
+        >)
+    );
     #[cfg(feature = "invoice-adjustments")]
     impl ::std::ops::Deref for ContractInvoiceAdjustmentTypeVariant1 {
         type Target = ::std::vec::Vec<AdjustmentType>;
@@ -36593,7 +36672,9 @@ pub mod offboarding {
         Integer(i64),
     }
     #[cfg(feature = "offboarding")]
-    lenient_via_serde!(SummaryDataId);
+    lenient_via_serde!(
+        SummaryDataId, first_zero { String(::std::string::String), Integer(i64) }
+    );
     #[cfg(feature = "offboarding")]
     impl ::std::fmt::Display for SummaryDataId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -37207,7 +37288,11 @@ pub mod onboarding {
         Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
     }
     #[cfg(feature = "onboarding")]
-    lenient_via_serde!(DetailSummaryValue);
+    lenient_via_serde!(
+        DetailSummaryValue, first_zero { String(::std::string::String), Double(f64),
+        Boolean(bool), DateTime(::chrono::DateTime < ::chrono::offset::Utc >),
+        Object(::serde_json::Map < ::std::string::String, ::serde_json::Value >) }
+    );
     #[cfg(feature = "onboarding")]
     impl ::std::convert::From<f64> for DetailSummaryValue {
         fn from(value: f64) -> Self {
@@ -44041,7 +44126,10 @@ pub mod people {
     }
     #[cfg(feature = "people")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(EmployeeInputEmployment);
+    lenient_via_serde!(
+        EmployeeInputEmployment, first_zero { Variant1(EmployeeInputEmploymentVariant1),
+        Variant2(EmployeeInputEmploymentVariant2) }
+    );
     #[cfg(feature = "people")]
     impl ::std::convert::From<EmployeeInputEmploymentVariant1>
     for EmployeeInputEmployment {
@@ -51104,7 +51192,10 @@ pub mod time_off {
     }
     #[cfg(feature = "time-off")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(PayrollInputTimeOff);
+    lenient_via_serde!(
+        PayrollInputTimeOff, first_zero { Variant1(PayrollInputTimeOffVariant1),
+        Variant2(PayrollInputTimeOffVariant2) }
+    );
     #[cfg(feature = "time-off")]
     impl ::std::convert::From<PayrollInputTimeOffVariant1> for PayrollInputTimeOff {
         fn from(value: PayrollInputTimeOffVariant1) -> Self {
@@ -56650,7 +56741,12 @@ pub mod time_tracking_shifts {
     }
     #[cfg(feature = "time-tracking-shifts")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(ShiftsInputShift);
+    lenient_via_serde!(
+        ShiftsInputShift, first_zero { Variant1(ShiftsInputShiftVariant1),
+        Variant2(ShiftsInputShiftVariant2), Variant3(ShiftsInputShiftVariant3),
+        Variant4(ShiftsInputShiftVariant4), Variant5(ShiftsInputShiftVariant5),
+        Variant6(ShiftsInputShiftVariant6) }
+    );
     #[cfg(feature = "time-tracking-shifts")]
     impl ::std::convert::From<ShiftsInputShiftVariant1> for ShiftsInputShift {
         fn from(value: ShiftsInputShiftVariant1) -> Self {
@@ -60963,7 +61059,10 @@ pub mod users {
     }
     #[cfg(feature = "users")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(UserFilter);
+    lenient_via_serde!(
+        UserFilter, first_zero { String(::std::string::String), Array(::std::vec::Vec <
+        ::std::string::String >) }
+    );
     #[cfg(feature = "users")]
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for UserFilter {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
@@ -62548,7 +62647,9 @@ pub mod worker_relations {
     );
     #[cfg(feature = "worker-relations")]
     #[cfg(feature = "dispatch")]
-    lenient_via_serde!(AddChildByExternalIdInputChildHrisProfileId);
+    lenient_via_serde!(
+        AddChildByExternalIdInputChildHrisProfileId, newtype(IdInputChildHrisProfileId)
+    );
     #[cfg(feature = "worker-relations")]
     impl ::std::ops::Deref for AddChildByExternalIdInputChildHrisProfileId {
         type Target = IdInputChildHrisProfileId;

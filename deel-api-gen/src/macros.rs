@@ -107,13 +107,23 @@ macro_rules! open_enum {
 /// Lenient reading for a type that keeps serde's derive (untagged unions, newtypes): `null` is
 /// handled here, the rest strictly, since an untagged union picks the first alternative that
 /// decodes and a corrected one would always win. Its zero value is its `Default` (`default`), the
-/// empty object for a newtype around one (`map`), or none.
+/// empty object for a newtype around one (`map`), its one field's zero (`newtype`), the first
+/// alternative whose type has a zero (`first_zero`), or none.
 macro_rules! lenient_via_serde {
     ($name:ident, default) => {
         lenient_via_serde!(@impl $name, Some(<$name as ::std::default::Default>::default()));
     };
     ($name:ident, map) => {
         lenient_via_serde!(@impl $name, Some($name(::serde_json::Map::new())));
+    };
+    ($name:ident, newtype($ty:ty)) => {
+        lenient_via_serde!(@impl $name, lean::zero::<$ty>().map($name));
+    };
+    ($name:ident, first_zero { $($variant:ident($ty:ty)),* $(,)? }) => {
+        lenient_via_serde!(@impl $name, {
+            $(if let Some(zero) = lean::zero::<$ty>() { return Some($name::$variant(zero)); })*
+            None
+        });
     };
     ($name:ident) => {
         lenient_via_serde!(@impl $name, None);

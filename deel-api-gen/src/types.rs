@@ -1025,7 +1025,9 @@ pub enum ContractAdjustmentAmount {
         feature = "worker-information"
     )
 )]
-lenient_via_serde!(ContractAdjustmentAmount);
+lenient_via_serde!(
+    ContractAdjustmentAmount, first_zero { String(::std::string::String), Double(f64) }
+);
 #[cfg(
     any(
         feature = "ats",
@@ -1166,7 +1168,11 @@ pub enum ContractCustomFieldType {
     Variant3(ContractCustomFieldTypeVariant3),
 }
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
-lenient_via_serde!(ContractCustomFieldType);
+lenient_via_serde!(
+    ContractCustomFieldType, first_zero { Variant1(ContractCustomFieldTypeVariant1),
+    Variant2(ContractCustomFieldTypeVariant2), Variant3(ContractCustomFieldTypeVariant3)
+    }
+);
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<ContractCustomFieldTypeVariant1> for ContractCustomFieldType {
     fn from(value: ContractCustomFieldTypeVariant1) -> Self {
@@ -1356,7 +1362,11 @@ pub enum ContractInvoiceAdjustmentContractType {
 }
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 #[cfg(feature = "dispatch")]
-lenient_via_serde!(ContractInvoiceAdjustmentContractType);
+lenient_via_serde!(
+    ContractInvoiceAdjustmentContractType, first_zero {
+    ContractInvoiceAdjustmentContractTypeVariant1(ContractInvoiceAdjustmentContractTypeVariant1),
+    GpContractType(GpContractType) }
+);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<ContractInvoiceAdjustmentContractTypeVariant1>
 for ContractInvoiceAdjustmentContractType {
@@ -1385,7 +1395,10 @@ pub struct ContractInvoiceAdjustmentContractTypeVariant1(
 );
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 #[cfg(feature = "dispatch")]
-lenient_via_serde!(ContractInvoiceAdjustmentContractTypeVariant1);
+lenient_via_serde!(
+    ContractInvoiceAdjustmentContractTypeVariant1, newtype(::std::vec::Vec <
+    GpContractType >)
+);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::ops::Deref for ContractInvoiceAdjustmentContractTypeVariant1 {
     type Target = ::std::vec::Vec<GpContractType>;
@@ -1412,7 +1425,11 @@ pub enum ContractInvoiceAdjustmentStatus {
 }
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 #[cfg(feature = "dispatch")]
-lenient_via_serde!(ContractInvoiceAdjustmentStatus);
+lenient_via_serde!(
+    ContractInvoiceAdjustmentStatus, first_zero {
+    ContractInvoiceAdjustmentStatusVariant1(ContractInvoiceAdjustmentStatusVariant1),
+    AdjustmentStatus(AdjustmentStatus) }
+);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<ContractInvoiceAdjustmentStatusVariant1>
 for ContractInvoiceAdjustmentStatus {
@@ -1443,7 +1460,10 @@ pub struct ContractInvoiceAdjustmentStatusVariant1(
 );
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 #[cfg(feature = "dispatch")]
-lenient_via_serde!(ContractInvoiceAdjustmentStatusVariant1);
+lenient_via_serde!(
+    ContractInvoiceAdjustmentStatusVariant1, newtype(::std::vec::Vec < AdjustmentStatus
+    >)
+);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::ops::Deref for ContractInvoiceAdjustmentStatusVariant1 {
     type Target = ::std::vec::Vec<AdjustmentStatus>;
@@ -1737,7 +1757,9 @@ pub enum ContractTemplateId {
         feature = "timesheets"
     )
 )]
-lenient_via_serde!(ContractTemplateId);
+lenient_via_serde!(
+    ContractTemplateId, first_zero { String(::std::string::String), Int64(i64) }
+);
 #[cfg(
     any(
         feature = "contractor-amendments",
@@ -2003,7 +2025,7 @@ pub struct CountryCode(pub ::std::string::String);
         feature = "users"
     )
 )]
-lenient_via_serde!(CountryCode);
+lenient_via_serde!(CountryCode, newtype(::std::string::String));
 #[cfg(
     any(
         feature = "ats",
@@ -2313,7 +2335,10 @@ pub enum CurrencyCode {
 }
 #[cfg(any(feature = "accounting", feature = "contracts"))]
 #[cfg(feature = "dispatch")]
-lenient_via_serde!(CurrencyCode);
+lenient_via_serde!(
+    CurrencyCode, first_zero { Array(::std::vec::Vec < ::std::string::String >),
+    String(::std::string::String) }
+);
 #[cfg(any(feature = "accounting", feature = "contracts"))]
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for CurrencyCode {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
@@ -2331,7 +2356,10 @@ pub enum CustomFieldValueType {
     Variant3(CustomFieldValueTypeVariant3),
 }
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
-lenient_via_serde!(CustomFieldValueType);
+lenient_via_serde!(
+    CustomFieldValueType, first_zero { Variant1(CustomFieldValueTypeVariant1),
+    Variant2(CustomFieldValueTypeVariant2), Variant3(CustomFieldValueTypeVariant3) }
+);
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<CustomFieldValueTypeVariant1> for CustomFieldValueType {
     fn from(value: CustomFieldValueTypeVariant1) -> Self {
@@ -2495,7 +2523,12 @@ pub enum DataIdInputData {
 }
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 #[cfg(feature = "dispatch")]
-lenient_via_serde!(DataIdInputData);
+lenient_via_serde!(
+    DataIdInputData, first_zero { Variant0(DataIdInputDataVariant1),
+    Variant1(DataIdInputDataVariant2), Variant2(DataIdInputDataVariant3),
+    Variant3(DataIdInputDataVariant2), Variant4(DataIdInputDataVariant5),
+    Variant5(DataIdInputDataVariant6), Variant6(DataIdInputDataVariant7) }
+);
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 impl ::std::convert::From<DataIdInputDataVariant1> for DataIdInputData {
     fn from(value: DataIdInputDataVariant1) -> Self {
@@ -2715,7 +2748,10 @@ pub enum DateOfBirth {
         feature = "learning"
     )
 )]
-lenient_via_serde!(DateOfBirth);
+lenient_via_serde!(
+    DateOfBirth, first_zero { DateTime(::chrono::DateTime < ::chrono::offset::Utc >),
+    Date(::chrono::naive::NaiveDate), TerminationDateVariant2(TerminationDateVariant2) }
+);
 #[cfg(
     any(
         feature = "contracts",
@@ -3020,7 +3056,10 @@ pub enum DateSubmitted {
     Variant1(::chrono::DateTime<::chrono::offset::Utc>),
 }
 #[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
-lenient_via_serde!(DateSubmitted);
+lenient_via_serde!(
+    DateSubmitted, first_zero { Variant0(::chrono::naive::NaiveDate),
+    Variant1(::chrono::DateTime < ::chrono::offset::Utc >) }
+);
 #[cfg(any(feature = "onboarding", feature = "tasks", feature = "time-off"))]
 impl ::std::fmt::Display for DateSubmitted {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3844,7 +3883,9 @@ pub enum EmptyInput {
         feature = "worker-information"
     )
 )]
-lenient_via_serde!(EmptyInput);
+lenient_via_serde!(
+    EmptyInput, first_zero { String(::std::string::String), Double(f64), Boolean(bool) }
+);
 #[cfg(
     any(
         feature = "eor-hiring",
@@ -3911,7 +3952,7 @@ impl ::std::convert::From<bool> for EmptyInput {
 /// - `clean_up_plan_for_legal_entity` (`POST /rest/v2/benefits/legal-entities/{id}/401k/plans/clean-up`)
 /// - `clone_group` (`POST /rest/v2/groups/{id}/clone`)
 /// - `create_group` (`POST /rest/v2/groups`)
-/// - and 25 more operations
+/// - and 21 more operations
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -4001,7 +4042,10 @@ pub enum Entity {
     LegalEntityType(LegalEntityType),
 }
 #[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
-lenient_via_serde!(Entity);
+lenient_via_serde!(
+    Entity, first_zero { EntityVariant1(EntityVariant1), LegalEntityType(LegalEntityType)
+    }
+);
 #[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
 impl ::std::convert::From<EntityVariant1> for Entity {
     fn from(value: EntityVariant1) -> Self {
@@ -4053,7 +4097,7 @@ lean_ser!(
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EntityVariant1(pub ::std::vec::Vec<LegalEntityType>);
 #[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
-lenient_via_serde!(EntityVariant1);
+lenient_via_serde!(EntityVariant1, newtype(::std::vec::Vec < LegalEntityType >));
 #[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
 impl ::std::ops::Deref for EntityVariant1 {
     type Target = ::std::vec::Vec<LegalEntityType>;
@@ -4546,12 +4590,12 @@ pub struct Group {
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    /// `external_metadata`: [`EmptyResponse`]; optional, may be null.
+    /// `external_metadata`: any JSON value; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
-    pub external_metadata: ::std::option::Option<EmptyResponse>,
+    pub external_metadata: ::std::option::Option<::serde_json::Value>,
     /// `id`: string; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -4588,12 +4632,13 @@ lean_de!(
     Group { archived_at : ::std::option::Option < ::chrono::DateTime <
     ::chrono::offset::Utc > > = "archived_at" => opt, created_at : ::std::option::Option
     < ::chrono::DateTime < ::chrono::offset::Utc > > = "created_at" => opt,
-    external_metadata : ::std::option::Option < EmptyResponse > = "external_metadata" =>
-    opt, id : ::std::option::Option < ::std::string::String > = "id" => opt, managers :
-    ::std::option::Option < f64 > = "managers" => opt, name : ::std::option::Option <
-    ::std::string::String > = "name" => opt, status : ::std::option::Option < GroupStatus
-    > = "status" => opt, updated_at : ::std::option::Option < ::chrono::DateTime <
-    ::chrono::offset::Utc > > = "updated_at" => opt }
+    external_metadata : ::std::option::Option < ::serde_json::Value > =
+    "external_metadata" => opt, id : ::std::option::Option < ::std::string::String > =
+    "id" => opt, managers : ::std::option::Option < f64 > = "managers" => opt, name :
+    ::std::option::Option < ::std::string::String > = "name" => opt, status :
+    ::std::option::Option < GroupStatus > = "status" => opt, updated_at :
+    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > = "updated_at"
+    => opt }
 );
 #[cfg(any(feature = "groups", feature = "user", feature = "users"))]
 lean_ser!(
@@ -4906,7 +4951,11 @@ pub enum InvoiceAdjustmentContractType {
 }
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 #[cfg(feature = "dispatch")]
-lenient_via_serde!(InvoiceAdjustmentContractType);
+lenient_via_serde!(
+    InvoiceAdjustmentContractType, first_zero {
+    Variant1(InvoiceAdjustmentContractTypeVariant1),
+    Variant2(InvoiceAdjustmentContractTypeVariant2) }
+);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::convert::From<InvoiceAdjustmentContractTypeVariant1>
 for InvoiceAdjustmentContractType {
@@ -4936,7 +4985,10 @@ pub struct InvoiceAdjustmentContractTypeVariant1(
 );
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 #[cfg(feature = "dispatch")]
-lenient_via_serde!(InvoiceAdjustmentContractTypeVariant1);
+lenient_via_serde!(
+    InvoiceAdjustmentContractTypeVariant1, newtype(::std::vec::Vec <
+    InvoiceAdjustmentContractTypeVariant2 >)
+);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 impl ::std::ops::Deref for InvoiceAdjustmentContractTypeVariant1 {
     type Target = ::std::vec::Vec<InvoiceAdjustmentContractTypeVariant2>;
@@ -7118,7 +7170,9 @@ pub enum Severance {
     Variant2(SeveranceVariant2),
 }
 #[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
-lenient_via_serde!(Severance);
+lenient_via_serde!(
+    Severance, first_zero { Variant1(SeveranceVariant1), Variant2(SeveranceVariant2) }
+);
 #[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
 impl ::std::convert::From<SeveranceVariant1> for Severance {
     fn from(value: SeveranceVariant1) -> Self {
@@ -7349,7 +7403,10 @@ pub enum SignatureInputContractTemplateId {
     String(::std::string::String),
 }
 #[cfg(any(feature = "contractor-hiring", feature = "time-off"))]
-lenient_via_serde!(SignatureInputContractTemplateId);
+lenient_via_serde!(
+    SignatureInputContractTemplateId, first_zero { Double(f64),
+    String(::std::string::String) }
+);
 #[cfg(any(feature = "contractor-hiring", feature = "time-off"))]
 impl ::std::fmt::Display for SignatureInputContractTemplateId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7669,7 +7726,10 @@ pub enum TerminationDate {
     TerminationDateVariant2(TerminationDateVariant2),
 }
 #[cfg(any(feature = "accounting", feature = "contracts", feature = "user"))]
-lenient_via_serde!(TerminationDate);
+lenient_via_serde!(
+    TerminationDate, first_zero { DateTime(::chrono::DateTime < ::chrono::offset::Utc >),
+    TerminationDateVariant2(TerminationDateVariant2) }
+);
 #[cfg(any(feature = "accounting", feature = "contracts", feature = "user"))]
 impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
 for TerminationDate {

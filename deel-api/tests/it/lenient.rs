@@ -137,6 +137,21 @@ fn an_absent_required_field_gets_its_zero_value() {
 }
 
 #[test]
+fn an_absent_field_of_a_union_type_is_zero_filled_not_fatal() {
+    // `id` is a string-or-integer union; before unions had zero values, leaving it out failed the
+    // whole response (seen on a list of invoice adjustments whose `reported_by` had no id).
+    let (value, corrections, strict) =
+        both::<deel_api::types::AdjustmentReportedBy>(&json!({ "full_name": "Grace Hopper" }));
+    assert!(
+        matches!(value.id, deel_api::types::ContractTemplateId::String(ref s) if s.is_empty()),
+        "{value:?}"
+    );
+    let c = one(&corrections);
+    assert_eq!((c.pointer.as_str(), c.kind, c.found), ("/id", CorrectionKind::ZeroFilled, JsonType::Absent));
+    assert_eq!(strict.pointer, "/id");
+}
+
+#[test]
 fn booleans_and_numbers_as_strings_are_read_when_they_parse_exactly() {
     let mut item = contract("ctr-1");
     item["is_shielded"] = json!("true");
@@ -298,4 +313,19 @@ fn facts_learned_in_the_overlay_decode_without_corrections_even_strictly() {
     assert!(corrections.is_empty(), "{corrections:?}");
     let first = &value.policies[0];
     assert_eq!((first.is_description_required, first.allow_to_edit_past_time_offs), (None, None));
+
+    // A group's external metadata as text (openapi/overlays/0004-group-external-metadata.yaml):
+    // kept as sent, where an object-only type failed the whole response.
+    for metadata in [json!("{'region': 'emea'}"), json!({ "region": "emea" })] {
+        let body =
+            json!({ "data": { "id": "grp-1", "name": "Ours", "external_metadata": metadata.clone() } });
+        let (value, corrections) = decode::<deel_api::types::CreateGroupResponse>(
+            201,
+            body.to_string().into_bytes(),
+            DecodeMode::Strict,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(corrections.is_empty(), "{corrections:?}");
+        assert_eq!(value.data.and_then(|d| d.external_metadata), Some(metadata));
+    }
 }

@@ -430,7 +430,11 @@ fn lean_fields(s: &syn::ItemStruct) -> Option<(Vec<TokenStream>, Vec<TokenStream
 }
 
 /// Types that keep serde's derive (untagged unions, newtypes) read fields leniently through
-/// `lenient_via_serde!`: nullable, otherwise strict (see the macro).
+/// `lenient_via_serde!`: nullable, otherwise strict (see the macro). Their zero value, for a
+/// required field Deel leaves out: `Default` where derived, the empty object for a newtype around
+/// one, else the first alternative (or the newtype's one field) whose type has a zero — a union
+/// of a string and a number reads an absent id as `""`, recorded, instead of failing the whole
+/// response.
 pub fn lenient_serde_types(items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
     let mut out = Vec::with_capacity(items.len());
     let mut count = 0;
@@ -442,12 +446,34 @@ pub fn lenient_serde_types(items: Vec<Item>) -> Result<(Vec<Item>, usize), Strin
                 } else if is_transparent_map(s) {
                     Some(quote!(map))
                 } else {
-                    None
+                    match &s.fields {
+                        syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+                            let ty = &f.unnamed[0].ty;
+                            Some(quote!(newtype(#ty)))
+                        }
+                        _ => None,
+                    }
                 };
                 (s.ident.clone(), zero)
             }
             Item::Enum(e) if derives(&e.attrs, "Deserialize") => {
-                (e.ident.clone(), derives(&e.attrs, "Default").then(|| quote!(default)))
+                let zero = if derives(&e.attrs, "Default") {
+                    Some(quote!(default))
+                } else {
+                    let alternatives: Option<Vec<TokenStream>> = e
+                        .variants
+                        .iter()
+                        .map(|v| match &v.fields {
+                            syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => {
+                                let (ident, ty) = (&v.ident, &f.unnamed[0].ty);
+                                Some(quote!(#ident(#ty)))
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    alternatives.filter(|a| !a.is_empty()).map(|a| quote!(first_zero { #(#a),* }))
+                };
+                (e.ident.clone(), zero)
             }
             _ => {
                 out.push(item);
@@ -705,14 +731,18 @@ mod tests {
             #[derive(Deserialize, Default)] pub struct WithDefault { pub a: i64 }
             #[derive(Deserialize)] #[serde(transparent)] pub struct Object(pub Map<String, Value>);
             #[derive(Deserialize)] #[serde(untagged)] pub enum Either { A(i64), B(String) }
+            #[derive(Deserialize)] #[serde(untagged)] pub enum Shapes { Unit, B(String) }
+            #[derive(Deserialize)] pub struct Code(pub String);
             #[derive(Debug)] pub struct NotSerde;
         };
         let (out, n) = lenient_serde_types(items(file)).expect("passes");
-        assert_eq!(n, 3);
+        assert_eq!(n, 5);
         let t = text(&out);
         assert!(t.contains(&tight("lenient_via_serde!(WithDefault, default);")), "{t}");
         assert!(t.contains(&tight("lenient_via_serde!(Object, map);")), "{t}");
-        assert!(t.contains(&tight("lenient_via_serde!(Either);")), "{t}");
+        assert!(t.contains(&tight("lenient_via_serde!(Either, first_zero { A(i64), B(String) });")), "{t}");
+        assert!(t.contains(&tight("lenient_via_serde!(Code, newtype(String));")), "{t}");
+        assert!(t.contains(&tight("lenient_via_serde!(Shapes);")), "a unit alternative: no zero known: {t}");
         assert!(!t.contains(&tight("lenient_via_serde!(NotSerde")), "{t}");
     }
 

@@ -412,7 +412,9 @@ pub mod widgets {
         Integer(i64),
     }
     #[cfg(feature = "widgets")]
-    lenient_via_serde!(WidgetSize);
+    lenient_via_serde!(
+        WidgetSize, first_zero { String(::std::string::String), Integer(i64) }
+    );
     #[cfg(feature = "widgets")]
     impl ::std::fmt::Display for WidgetSize {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
