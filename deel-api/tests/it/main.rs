@@ -14,6 +14,7 @@ mod lenient;
 mod oauth;
 mod pagination;
 mod platform;
+mod published;
 mod recorder;
 mod replay;
 mod replicas;
