@@ -11059,8 +11059,12 @@ pub mod contracts {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub who_reports: ::std::option::Option<IcContractWhoReports>,
-        /// `work_statement_id`: string; required.
-        pub work_statement_id: ::std::string::String,
+        /// `work_statement_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub work_statement_id: ::std::option::Option<::std::string::String>,
         /// `worker`: [`IcContractWorker`]; required, may be null.
         pub worker: ::std::option::Option<IcContractWorker>,
     }
@@ -11088,8 +11092,9 @@ pub mod contracts {
         termination_date : TerminationDate = "termination_date" => req, title :
         ::std::string::String = "title" => req, type_ : IcContractType = "type" => req,
         who_reports : ::std::option::Option < IcContractWhoReports > = "who_reports" =>
-        opt, work_statement_id : ::std::string::String = "work_statement_id" => req,
-        worker : ::std::option::Option < IcContractWorker > = "worker" => opt }
+        opt, work_statement_id : ::std::option::Option < ::std::string::String > =
+        "work_statement_id" => opt, worker : ::std::option::Option < IcContractWorker > =
+        "worker" => opt }
     );
     #[cfg(feature = "contracts")]
     lean_ser!(
@@ -11107,7 +11112,8 @@ pub mod contracts {
         status = "status" => always, termination_date = "termination_date" => always,
         title = "title" => always, type_ = "type" => always, who_reports = "who_reports"
         => (unless::std::option::Option::is_none), work_statement_id =
-        "work_statement_id" => always, worker = "worker" => always }
+        "work_statement_id" => (unless::std::option::Option::is_none), worker = "worker"
+        => always }
     );
     #[cfg(feature = "contracts")]
     ///`IcContractClient`
@@ -40386,12 +40392,13 @@ pub mod organizations {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateOrganizationChildResponse {
-        /// `data`: [`OrganizationChild`]; required.
-        pub data: OrganizationChild,
+        /// `data`: array of [`OrganizationChild`], or one [`OrganizationChild`] alone; required.
+        pub data: crate::runtime::OneOrMany<OrganizationChild>,
     }
     #[cfg(feature = "organizations")]
     lean_de!(
-        CreateOrganizationChildResponse { data : OrganizationChild = "data" => req }
+        CreateOrganizationChildResponse { data : crate ::runtime::OneOrMany <
+        OrganizationChild > = "data" => req }
     );
     #[cfg(feature = "organizations")]
     lean_ser!(CreateOrganizationChildResponse { data = "data" => always });
@@ -43040,14 +43047,14 @@ pub mod payslips {
         pub id: ::std::string::String,
         /// `status`: string; required.
         pub status: ::std::string::String,
-        /// `to`: string (date); required.
-        pub to: ::chrono::naive::NaiveDate,
+        /// `to`: string (date); required, may be null.
+        pub to: ::std::option::Option<::chrono::naive::NaiveDate>,
     }
     #[cfg(feature = "payslips")]
     lean_de!(
         GpWorkerPayslip { from : ::chrono::naive::NaiveDate = "from" => req, id :
         ::std::string::String = "id" => req, status : ::std::string::String = "status" =>
-        req, to : ::chrono::naive::NaiveDate = "to" => req }
+        req, to : ::std::option::Option < ::chrono::naive::NaiveDate > = "to" => opt }
     );
     #[cfg(feature = "payslips")]
     lean_ser!(
@@ -49188,23 +49195,33 @@ pub mod screenings {
     /// Used by:
     /// - `create_manual_verification` (`POST /rest/v2/screenings/manual-verification`)
     /// - `submit_external_kyc` (`POST /rest/v2/screenings/kyc/external`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ManualVerification {
-        /// `created_at`: string (date-time); required.
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        /// `request_id`: string; required.
-        pub request_id: ::std::string::String,
+        /// `created_at`: string (date-time); optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /// `request_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "screenings")]
     lean_de!(
-        ManualVerification { created_at : ::chrono::DateTime < ::chrono::offset::Utc > =
-        "created_at" => req, request_id : ::std::string::String = "request_id" => req }
+        ManualVerification { created_at : ::std::option::Option < ::chrono::DateTime <
+        ::chrono::offset::Utc > > = "created_at" => opt, request_id :
+        ::std::option::Option < ::std::string::String > = "request_id" => opt }
     );
     #[cfg(feature = "screenings")]
     lean_ser!(
-        ManualVerification { created_at = "created_at" => always, request_id =
-        "request_id" => always }
+        ManualVerification { created_at = "created_at" =>
+        (unless::std::option::Option::is_none), request_id = "request_id" =>
+        (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "screenings")]
     open_enum!(
@@ -50562,8 +50579,12 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub id: ::std::option::Option<::std::string::String>,
-        /// `is_allowance_unlimited`: boolean; required.
-        pub is_allowance_unlimited: bool,
+        /// `is_allowance_unlimited`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub is_allowance_unlimited: ::std::option::Option<bool>,
         /// `past_tracking_periods`: array of string; optional, a default when absent.
         #[cfg_attr(
             feature = "schemars",
@@ -50627,19 +50648,19 @@ pub mod time_off {
         expired : ::std::option::Option < ::std::string::String > = "expired" => opt,
         future_events : ::std::option::Option < ::std::vec::Vec < EntitlementEvent > > =
         "future_events" => opt, id : ::std::option::Option < ::std::string::String > =
-        "id" => opt, is_allowance_unlimited : bool = "is_allowance_unlimited" => req,
-        past_tracking_periods : ::std::vec::Vec < ::std::string::String > =
-        "past_tracking_periods" => default, policy : ::std::option::Option <
-        EntitlementPolicy > = "policy" => opt, requested : ::std::option::Option <
-        ::std::string::String > = "requested" => opt, rollovers : ::std::option::Option <
-        ::std::vec::Vec < Rollover > > = "rollovers" => opt, time_off_event_id :
-        ::std::option::Option < ::std::string::String > = "time_off_event_id" => opt,
-        total_entitlements : ::std::string::String = "total_entitlements" => req,
-        tracking_period : ::std::string::String = "tracking_period" => req,
-        tracking_period_end_date : ::std::string::String = "tracking_period_end_date" =>
-        req, upcoming_accruals : ::std::option::Option < ::std::string::String > =
-        "upcoming_accruals" => opt, used : ::std::option::Option < ::std::string::String
-        > = "used" => opt }
+        "id" => opt, is_allowance_unlimited : ::std::option::Option < bool > =
+        "is_allowance_unlimited" => opt, past_tracking_periods : ::std::vec::Vec <
+        ::std::string::String > = "past_tracking_periods" => default, policy :
+        ::std::option::Option < EntitlementPolicy > = "policy" => opt, requested :
+        ::std::option::Option < ::std::string::String > = "requested" => opt, rollovers :
+        ::std::option::Option < ::std::vec::Vec < Rollover > > = "rollovers" => opt,
+        time_off_event_id : ::std::option::Option < ::std::string::String > =
+        "time_off_event_id" => opt, total_entitlements : ::std::string::String =
+        "total_entitlements" => req, tracking_period : ::std::string::String =
+        "tracking_period" => req, tracking_period_end_date : ::std::string::String =
+        "tracking_period_end_date" => req, upcoming_accruals : ::std::option::Option <
+        ::std::string::String > = "upcoming_accruals" => opt, used :
+        ::std::option::Option < ::std::string::String > = "used" => opt }
     );
     #[cfg(feature = "time-off")]
     lean_ser!(
@@ -50654,9 +50675,10 @@ pub mod time_off {
         => (unless::std::option::Option::is_none), future_events = "future_events" =>
         (unless::std::option::Option::is_none), id = "id" =>
         (unless::std::option::Option::is_none), is_allowance_unlimited =
-        "is_allowance_unlimited" => always, past_tracking_periods =
-        "past_tracking_periods" => (unless::std::vec::Vec::is_empty), policy = "policy"
-        => (unless::std::option::Option::is_none), requested = "requested" =>
+        "is_allowance_unlimited" => (unless::std::option::Option::is_none),
+        past_tracking_periods = "past_tracking_periods" =>
+        (unless::std::vec::Vec::is_empty), policy = "policy" =>
+        (unless::std::option::Option::is_none), requested = "requested" =>
         (unless::std::option::Option::is_none), rollovers = "rollovers" =>
         (unless::std::option::Option::is_none), time_off_event_id = "time_off_event_id"
         => (unless::std::option::Option::is_none), total_entitlements =
@@ -50785,8 +50807,12 @@ pub mod time_off {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EntitlementPolicy {
-        /// `created_at`: string (date-time); required.
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `created_at`: string (date-time); optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         /// `description`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -50845,41 +50871,47 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub tracking_unit_amount: ::std::option::Option<f64>,
-        /// `updated_at`: string (date-time); required.
-        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// `updated_at`: string (date-time); optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     #[cfg(feature = "time-off")]
     lean_de!(
-        EntitlementPolicy { created_at : ::chrono::DateTime < ::chrono::offset::Utc > =
-        "created_at" => req, description : ::std::option::Option < ::std::string::String
-        > = "description" => opt, id : ::std::string::String = "id" => req, leave_type :
-        ::std::option::Option < LeaveType > = "leave_type" => opt, name :
-        ::std::string::String = "name" => req, policy_type : ::std::option::Option <
-        IdNameListResponseData > = "policy_type" => opt, policy_type_id :
-        ::std::option::Option < ::std::string::String > = "policy_type_id" => opt,
-        time_off_types : ::std::vec::Vec < IdNameListResponseData > = "time_off_types" =>
-        default, tracking_cadence : ::std::option::Option < TrackingCadence > =
-        "tracking_cadence" => opt, tracking_start_date : ::std::option::Option <
-        ::chrono::naive::NaiveDate > = "tracking_start_date" => opt, tracking_unit :
-        ::std::option::Option < EntitlementUnit > = "tracking_unit" => opt,
-        tracking_unit_amount : ::std::option::Option < f64 > = "tracking_unit_amount" =>
-        opt, updated_at : ::chrono::DateTime < ::chrono::offset::Utc > = "updated_at" =>
-        req }
+        EntitlementPolicy { created_at : ::std::option::Option < ::chrono::DateTime <
+        ::chrono::offset::Utc > > = "created_at" => opt, description :
+        ::std::option::Option < ::std::string::String > = "description" => opt, id :
+        ::std::string::String = "id" => req, leave_type : ::std::option::Option <
+        LeaveType > = "leave_type" => opt, name : ::std::string::String = "name" => req,
+        policy_type : ::std::option::Option < IdNameListResponseData > = "policy_type" =>
+        opt, policy_type_id : ::std::option::Option < ::std::string::String > =
+        "policy_type_id" => opt, time_off_types : ::std::vec::Vec <
+        IdNameListResponseData > = "time_off_types" => default, tracking_cadence :
+        ::std::option::Option < TrackingCadence > = "tracking_cadence" => opt,
+        tracking_start_date : ::std::option::Option < ::chrono::naive::NaiveDate > =
+        "tracking_start_date" => opt, tracking_unit : ::std::option::Option <
+        EntitlementUnit > = "tracking_unit" => opt, tracking_unit_amount :
+        ::std::option::Option < f64 > = "tracking_unit_amount" => opt, updated_at :
+        ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
+        "updated_at" => opt }
     );
     #[cfg(feature = "time-off")]
     lean_ser!(
-        EntitlementPolicy { created_at = "created_at" => always, description =
-        "description" => (unless::std::option::Option::is_none), id = "id" => always,
-        leave_type = "leave_type" => (unless::std::option::Option::is_none), name =
-        "name" => always, policy_type = "policy_type" =>
-        (unless::std::option::Option::is_none), policy_type_id = "policy_type_id" =>
-        (unless::std::option::Option::is_none), time_off_types = "time_off_types" =>
-        (unless::std::vec::Vec::is_empty), tracking_cadence = "tracking_cadence" =>
-        (unless::std::option::Option::is_none), tracking_start_date =
-        "tracking_start_date" => (unless::std::option::Option::is_none), tracking_unit =
-        "tracking_unit" => (unless::std::option::Option::is_none), tracking_unit_amount =
+        EntitlementPolicy { created_at = "created_at" =>
+        (unless::std::option::Option::is_none), description = "description" =>
+        (unless::std::option::Option::is_none), id = "id" => always, leave_type =
+        "leave_type" => (unless::std::option::Option::is_none), name = "name" => always,
+        policy_type = "policy_type" => (unless::std::option::Option::is_none),
+        policy_type_id = "policy_type_id" => (unless::std::option::Option::is_none),
+        time_off_types = "time_off_types" => (unless::std::vec::Vec::is_empty),
+        tracking_cadence = "tracking_cadence" => (unless::std::option::Option::is_none),
+        tracking_start_date = "tracking_start_date" =>
+        (unless::std::option::Option::is_none), tracking_unit = "tracking_unit" =>
+        (unless::std::option::Option::is_none), tracking_unit_amount =
         "tracking_unit_amount" => (unless::std::option::Option::is_none), updated_at =
-        "updated_at" => always }
+        "updated_at" => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-off")]
     open_enum!(
@@ -54598,13 +54630,14 @@ pub mod time_off {
     #[derive(Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateTimeOffRequestResponse {
-        /// `time_off`: [`UpdateTimeOffRequestResponseTimeOff`]; required.
-        pub time_off: UpdateTimeOffRequestResponseTimeOff,
+        /// `time_off`: array of [`UpdateTimeOffRequestResponseTimeOff`], or one [`UpdateTimeOffRequestResponseTimeOff`] alone; required; also read as `timeOffs`.
+        #[cfg_attr(feature = "schemars", serde(alias = "timeOffs"))]
+        pub time_off: crate::runtime::OneOrMany<UpdateTimeOffRequestResponseTimeOff>,
     }
     #[cfg(feature = "time-off")]
     lean_de!(
-        UpdateTimeOffRequestResponse { time_off : UpdateTimeOffRequestResponseTimeOff =
-        "time_off" => req }
+        UpdateTimeOffRequestResponse { time_off : crate ::runtime::OneOrMany <
+        UpdateTimeOffRequestResponseTimeOff > = "time_off" | "timeOffs" => req }
     );
     #[cfg(feature = "time-off")]
     lean_ser!(UpdateTimeOffRequestResponse { time_off = "time_off" => always });
@@ -54654,12 +54687,22 @@ pub mod time_off {
         pub description: ::std::option::Option<::std::string::String>,
         /// `end_date`: string (date); required.
         pub end_date: ::chrono::naive::NaiveDate,
-        /// `entitlement_unit`: [`EntitlementUnit`]; required.
-        pub entitlement_unit: EntitlementUnit,
+        /// `entitlement_unit`: [`EntitlementUnit`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub entitlement_unit: ::std::option::Option<EntitlementUnit>,
         /// `half_end_date`: boolean; required.
         pub half_end_date: bool,
         /// `half_start_date`: boolean; required.
         pub half_start_date: bool,
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
         /// `is_end_date_estimated`: boolean; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -54726,8 +54769,12 @@ pub mod time_off {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub time_off_type: ::std::option::Option<TimeOffRequestTimeOffType>,
-        /// `time_off_type_id`: string; required.
-        pub time_off_type_id: ::std::string::String,
+        /// `time_off_type_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub time_off_type_id: ::std::option::Option<::std::string::String>,
         /// `updated_at`: string (date-time); required.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
@@ -54742,24 +54789,26 @@ pub mod time_off {
         ::std::option::Option < f64 > = "deduction_amount" => opt, description :
         ::std::option::Option < ::std::string::String > = "description" => opt, end_date
         : ::chrono::naive::NaiveDate = "end_date" => req, entitlement_unit :
-        EntitlementUnit = "entitlement_unit" => req, half_end_date : bool =
-        "half_end_date" => req, half_start_date : bool = "half_start_date" => req,
-        is_end_date_estimated : ::std::option::Option < bool > = "is_end_date_estimated"
-        => opt, is_paid : bool = "is_paid" => req, other_type_description :
-        ::std::option::Option < ::std::string::String > = "other_type_description" =>
-        opt, reason : ::std::option::Option < ::std::string::String > = "reason" => opt,
-        recipient_profile : ::std::option::Option < TimeOffRecipientProfile > =
-        "recipient_profile" => opt, requested_at : ::chrono::naive::NaiveDate =
-        "requested_at" => req, requester_profile : ::std::option::Option <
-        RequesterProfile > = "requester_profile" => opt, start_date :
-        ::chrono::naive::NaiveDate = "start_date" => req, status : ::std::option::Option
-        < TimeOffRequestStatus > = "status" => opt, time_off_dailies : ::std::vec::Vec <
-        TimeOffRequestTimeOffDaily > = "time_off_dailies" => default, time_off_event :
-        ::std::option::Option < TimeOffTimeOffEvent > = "time_off_event" => opt,
-        time_off_percentage : ::std::option::Option < f64 > = "time_off_percentage" =>
-        opt, time_off_type : ::std::option::Option < TimeOffRequestTimeOffType > =
-        "time_off_type" => opt, time_off_type_id : ::std::string::String =
-        "time_off_type_id" => req, updated_at : ::chrono::DateTime <
+        ::std::option::Option < EntitlementUnit > = "entitlement_unit" => opt,
+        half_end_date : bool = "half_end_date" => req, half_start_date : bool =
+        "half_start_date" => req, id : ::std::option::Option < ::std::string::String > =
+        "id" => opt, is_end_date_estimated : ::std::option::Option < bool > =
+        "is_end_date_estimated" => opt, is_paid : bool = "is_paid" => req,
+        other_type_description : ::std::option::Option < ::std::string::String > =
+        "other_type_description" => opt, reason : ::std::option::Option <
+        ::std::string::String > = "reason" => opt, recipient_profile :
+        ::std::option::Option < TimeOffRecipientProfile > = "recipient_profile" => opt,
+        requested_at : ::chrono::naive::NaiveDate = "requested_at" => req,
+        requester_profile : ::std::option::Option < RequesterProfile > =
+        "requester_profile" => opt, start_date : ::chrono::naive::NaiveDate =
+        "start_date" => req, status : ::std::option::Option < TimeOffRequestStatus > =
+        "status" => opt, time_off_dailies : ::std::vec::Vec < TimeOffRequestTimeOffDaily
+        > = "time_off_dailies" => default, time_off_event : ::std::option::Option <
+        TimeOffTimeOffEvent > = "time_off_event" => opt, time_off_percentage :
+        ::std::option::Option < f64 > = "time_off_percentage" => opt, time_off_type :
+        ::std::option::Option < TimeOffRequestTimeOffType > = "time_off_type" => opt,
+        time_off_type_id : ::std::option::Option < ::std::string::String > =
+        "time_off_type_id" => opt, updated_at : ::chrono::DateTime <
         ::chrono::offset::Utc > = "updated_at" => req }
     );
     #[cfg(feature = "time-off")]
@@ -54770,11 +54819,12 @@ pub mod time_off {
         => (unless::std::option::Option::is_none), created_at = "created_at" => always,
         deduction_amount = "deduction_amount" => (unless::std::option::Option::is_none),
         description = "description" => (unless::std::option::Option::is_none), end_date =
-        "end_date" => always, entitlement_unit = "entitlement_unit" => always,
-        half_end_date = "half_end_date" => always, half_start_date = "half_start_date" =>
-        always, is_end_date_estimated = "is_end_date_estimated" =>
-        (unless::std::option::Option::is_none), is_paid = "is_paid" => always,
-        other_type_description = "other_type_description" =>
+        "end_date" => always, entitlement_unit = "entitlement_unit" =>
+        (unless::std::option::Option::is_none), half_end_date = "half_end_date" =>
+        always, half_start_date = "half_start_date" => always, id = "id" =>
+        (unless::std::option::Option::is_none), is_end_date_estimated =
+        "is_end_date_estimated" => (unless::std::option::Option::is_none), is_paid =
+        "is_paid" => always, other_type_description = "other_type_description" =>
         (unless::std::option::Option::is_none), reason = "reason" =>
         (unless::std::option::Option::is_none), recipient_profile = "recipient_profile"
         => (unless::std::option::Option::is_none), requested_at = "requested_at" =>
@@ -54785,7 +54835,8 @@ pub mod time_off {
         "time_off_event" => (unless::std::option::Option::is_none), time_off_percentage =
         "time_off_percentage" => (unless::std::option::Option::is_none), time_off_type =
         "time_off_type" => (unless::std::option::Option::is_none), time_off_type_id =
-        "time_off_type_id" => always, updated_at = "updated_at" => always }
+        "time_off_type_id" => (unless::std::option::Option::is_none), updated_at =
+        "updated_at" => always }
     );
     #[cfg(feature = "time-off")]
     open_enum!(
@@ -55714,9 +55765,15 @@ pub mod time_tracking {
         pub external_id: ::std::string::String,
         /// `name`: string; required.
         pub name: ::std::string::String,
-        /// `type`: string; required.
-        #[cfg_attr(feature = "schemars", serde(rename = "type"))]
-        pub type_: ::std::string::String,
+        /// `type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "type",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
         /// `updated_at`: string; required.
         pub updated_at: ::std::string::String,
         /// `value`: number; required.
@@ -55726,15 +55783,16 @@ pub mod time_tracking {
     lean_de!(
         TimeTrackingShiftRate { created_at : ::std::string::String = "created_at" => req,
         external_id : ::std::string::String = "external_id" => req, name :
-        ::std::string::String = "name" => req, type_ : ::std::string::String = "type" =>
-        req, updated_at : ::std::string::String = "updated_at" => req, value : f64 =
-        "value" => req }
+        ::std::string::String = "name" => req, type_ : ::std::option::Option <
+        ::std::string::String > = "type" => opt, updated_at : ::std::string::String =
+        "updated_at" => req, value : f64 = "value" => req }
     );
     #[cfg(feature = "time-tracking")]
     lean_ser!(
         TimeTrackingShiftRate { created_at = "created_at" => always, external_id =
-        "external_id" => always, name = "name" => always, type_ = "type" => always,
-        updated_at = "updated_at" => always, value = "value" => always }
+        "external_id" => always, name = "name" => always, type_ = "type" =>
+        (unless::std::option::Option::is_none), updated_at = "updated_at" => always,
+        value = "value" => always }
     );
     #[cfg(feature = "time-tracking")]
     ///`TimeTrackingShiftRateList`
@@ -56346,8 +56404,12 @@ pub mod time_tracking_shifts {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub shift_reference_id: ::std::option::Option<::std::string::String>,
-        /// `shift_type`: [`ShiftType`]; required.
-        pub shift_type: ShiftType,
+        /// `shift_type`: [`ShiftType`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub shift_type: ::std::option::Option<ShiftType>,
         /// `summary`: [`ShiftsResultSummary`]; required.
         pub summary: ShiftsResultSummary,
         /// `updated_at`: string (date-time); optional, may be null.
@@ -56367,9 +56429,9 @@ pub mod time_tracking_shifts {
         = "external_id" => req, payroll_cycle_ref : ::std::option::Option <
         ShiftsResultPayrollCycleRef > = "payroll_cycle_ref" => opt, shift_reference_id :
         ::std::option::Option < ::std::string::String > = "shift_reference_id" => opt,
-        shift_type : ShiftType = "shift_type" => req, summary : ShiftsResultSummary =
-        "summary" => req, updated_at : ::std::option::Option < ::chrono::DateTime <
-        ::chrono::offset::Utc > > = "updated_at" => opt }
+        shift_type : ::std::option::Option < ShiftType > = "shift_type" => opt, summary :
+        ShiftsResultSummary = "summary" => req, updated_at : ::std::option::Option <
+        ::chrono::DateTime < ::chrono::offset::Utc > > = "updated_at" => opt }
     );
     #[cfg(feature = "time-tracking-shifts")]
     lean_ser!(
@@ -56378,9 +56440,9 @@ pub mod time_tracking_shifts {
         = "date_of_work" => always, description = "description" => always, external_id =
         "external_id" => always, payroll_cycle_ref = "payroll_cycle_ref" =>
         (unless::std::option::Option::is_none), shift_reference_id = "shift_reference_id"
-        => (unless::std::option::Option::is_none), shift_type = "shift_type" => always,
-        summary = "summary" => always, updated_at = "updated_at" =>
-        (unless::std::option::Option::is_none) }
+        => (unless::std::option::Option::is_none), shift_type = "shift_type" =>
+        (unless::std::option::Option::is_none), summary = "summary" => always, updated_at
+        = "updated_at" => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-tracking-shifts")]
     ///`DeleteMultipleShiftsByExternalIdInput`
@@ -56500,9 +56562,9 @@ pub mod time_tracking_shifts {
         pub data: GetTimeTrackingShiftByExternalIdResult,
     }
     #[cfg(feature = "time-tracking-shifts")]
-    lean_de!(
+    enveloped_de!(
         GetTimeTrackingShiftByExternalIdResponse { data :
-        GetTimeTrackingShiftByExternalIdResult = "data" => req }
+        GetTimeTrackingShiftByExternalIdResult = "data" }
     );
     #[cfg(feature = "time-tracking-shifts")]
     lean_ser!(GetTimeTrackingShiftByExternalIdResponse { data = "data" => always });
@@ -57072,7 +57134,7 @@ pub mod time_tracking_shifts {
     ///
     /// Used by:
     /// - `create_time_tracking_shifts` (`POST /rest/v2/time_tracking/shifts`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ShiftsResultSummary {
         /// `payable_break_hours`: number; optional, may be null.
@@ -57087,8 +57149,12 @@ pub mod time_tracking_shifts {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub shift_duration_hours: ::std::option::Option<f64>,
-        /// `shift_rate_external_id`: string; required.
-        pub shift_rate_external_id: ::std::string::String,
+        /// `shift_rate_external_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub shift_rate_external_id: ::std::option::Option<::std::string::String>,
         /// `time_amount`: number; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -57118,24 +57184,24 @@ pub mod time_tracking_shifts {
     lean_de!(
         ShiftsResultSummary { payable_break_hours : ::std::option::Option < f64 > =
         "payable_break_hours" => opt, shift_duration_hours : ::std::option::Option < f64
-        > = "shift_duration_hours" => opt, shift_rate_external_id : ::std::string::String
-        = "shift_rate_external_id" => req, time_amount : ::std::option::Option < f64 > =
-        "time_amount" => opt, time_unit : ::std::option::Option < TimeUnit > =
-        "time_unit" => opt, total_break_hours : ::std::option::Option < f64 > =
-        "total_break_hours" => opt, total_payable_hours : ::std::option::Option < f64 > =
-        "total_payable_hours" => opt }
+        > = "shift_duration_hours" => opt, shift_rate_external_id : ::std::option::Option
+        < ::std::string::String > = "shift_rate_external_id" => opt, time_amount :
+        ::std::option::Option < f64 > = "time_amount" => opt, time_unit :
+        ::std::option::Option < TimeUnit > = "time_unit" => opt, total_break_hours :
+        ::std::option::Option < f64 > = "total_break_hours" => opt, total_payable_hours :
+        ::std::option::Option < f64 > = "total_payable_hours" => opt }
     );
     #[cfg(feature = "time-tracking-shifts")]
     lean_ser!(
         ShiftsResultSummary { payable_break_hours = "payable_break_hours" =>
         (unless::std::option::Option::is_none), shift_duration_hours =
         "shift_duration_hours" => (unless::std::option::Option::is_none),
-        shift_rate_external_id = "shift_rate_external_id" => always, time_amount =
-        "time_amount" => (unless::std::option::Option::is_none), time_unit = "time_unit"
-        => (unless::std::option::Option::is_none), total_break_hours =
-        "total_break_hours" => (unless::std::option::Option::is_none),
-        total_payable_hours = "total_payable_hours" =>
-        (unless::std::option::Option::is_none) }
+        shift_rate_external_id = "shift_rate_external_id" =>
+        (unless::std::option::Option::is_none), time_amount = "time_amount" =>
+        (unless::std::option::Option::is_none), time_unit = "time_unit" =>
+        (unless::std::option::Option::is_none), total_break_hours = "total_break_hours"
+        => (unless::std::option::Option::is_none), total_payable_hours =
+        "total_payable_hours" => (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "time-tracking-shifts")]
     ///`TimeTrackingShift`
@@ -57492,9 +57558,9 @@ pub mod time_tracking_shifts {
         pub data: ::std::option::Option<UpdateTimeTrackingShiftByExternalIdResult>,
     }
     #[cfg(feature = "time-tracking-shifts")]
-    lean_de!(
+    enveloped_de!(
         UpdateTimeTrackingShiftByExternalIdResponse { data : ::std::option::Option <
-        UpdateTimeTrackingShiftByExternalIdResult > = "data" => opt }
+        UpdateTimeTrackingShiftByExternalIdResult > = "data" }
     );
     #[cfg(feature = "time-tracking-shifts")]
     lean_ser!(

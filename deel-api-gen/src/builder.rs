@@ -6018,9 +6018,7 @@ impl GetContractPreview {
     /// Sends the request when awaited, and decodes the response.
     pub fn send(
         self,
-    ) -> crate::runtime::Pending<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > {
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
         self.client
             .send_get_contract_preview(&self.contract_id, self.template_id.as_deref())
             .with_options(self.options)

@@ -1,5 +1,5 @@
 //! The macros the generated `types.rs` is written in (`open_enum!`, `lean_de!`, `lean_ser!`,
-//! `lenient_via_serde!`, `redacted_debug!`) and the small functions they call (`lean`).
+//! `enveloped_de!`, `lenient_via_serde!`, `redacted_debug!`) and the small functions they call (`lean`).
 //!
 //! Hand-written and compiled here; codegen only emits their invocations. Declared before
 //! `types` in `lib.rs` (`#[macro_use]`), so the invocations see them.
@@ -222,6 +222,37 @@ macro_rules! lean_de {
     (@missing $f:ident, $wire:literal, (with $default:expr), $A:ident) => { $f.unwrap_or_else($default) };
 }
 
+/// `Deserialize` for a response Deel sends either as declared (`{"data": …}`) or as its `data`
+/// object alone (an overlay's `x-deel-envelope` fact): the body is buffered and, without the
+/// envelope's key, read whole as the field's value. Replaces `lean_de!` for those few types.
+macro_rules! enveloped_de {
+    ($name:ident { $field:ident : $ty:ty = $wire:literal }) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let body = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                lean::enveloped::<$ty>(body, $wire)
+                    .map(|$field| $name { $field })
+                    .map_err(::serde::de::Error::custom)
+            }
+        }
+
+        impl<'de> lean::Lenient<'de> for $name {
+            const EXPECTED: &'static str = "object";
+            fn read<D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<lean::Read<Self>, D::Error> {
+                lean::nullable(d)
+            }
+            #[inline]
+            fn zero() -> ::std::option::Option<Self> {
+                Some($name { $field: lean::zero::<$ty>()? })
+            }
+        }
+    };
+}
+
 /// What `lean_de!` and `lean_ser!` call: the key type (borrowed from the input when it can be) and
 /// the per-field steps.
 pub(crate) mod lean {
@@ -257,7 +288,9 @@ pub(crate) mod lean {
         }
     }
 
-    pub(crate) use crate::runtime::decode::{field as take, nullable, required, strictly, Lenient, Read};
+    pub(crate) use crate::runtime::decode::{
+        enveloped, field as take, nullable, required, strictly, Lenient, Read,
+    };
 
     /// The zero value of a field's type (client error correction), if it has one.
     pub(crate) fn zero<T: for<'de> Lenient<'de>>() -> Option<T> {

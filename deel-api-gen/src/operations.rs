@@ -2628,9 +2628,7 @@ impl crate::Client {
         &'a self,
         contract_id: &str,
         template_id: Option<&str>,
-    ) -> crate::runtime::Pending<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > {
+    ) -> crate::runtime::Pending<ByteStream, crate::runtime::pending::Stream> {
         let url = format!(
             "{}/rest/v2/contracts/{}/preview", self.baseurl, encode_path(& contract_id
             .to_string()),
@@ -2639,10 +2637,6 @@ impl crate::Client {
         let mut request = self
             .client
             .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
             .query(&progenitor_client::QueryParam::new("templateId", &template_id))
             .build();
         crate::runtime::Pending::new(

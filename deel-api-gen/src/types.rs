@@ -2191,11 +2191,21 @@ lean_ser!(
 /// - `create_contract_invitation` (`POST /rest/v2/contracts/{contract_id}/invitations`)
 /// - `create_contract_milestone` (`POST /rest/v2/contracts/{contract_id}/milestones`)
 /// - and 6 more operations
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreatedResponse {
-    /// `data`: [`CreatedResponseData`]; required.
-    pub data: CreatedResponseData,
+    /// `data`: [`CreatedResponseData`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub data: ::std::option::Option<CreatedResponseData>,
+    /// `message`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub message: ::std::option::Option<::std::string::String>,
 }
 #[cfg(
     any(
@@ -2208,7 +2218,10 @@ pub struct CreatedResponse {
         feature = "timesheets"
     )
 )]
-lean_de!(CreatedResponse { data : CreatedResponseData = "data" => req });
+lean_de!(
+    CreatedResponse { data : ::std::option::Option < CreatedResponseData > = "data" =>
+    opt, message : ::std::option::Option < ::std::string::String > = "message" => opt }
+);
 #[cfg(
     any(
         feature = "candidates",
@@ -2220,7 +2233,10 @@ lean_de!(CreatedResponse { data : CreatedResponseData = "data" => req });
         feature = "timesheets"
     )
 )]
-lean_ser!(CreatedResponse { data = "data" => always });
+lean_ser!(
+    CreatedResponse { data = "data" => (unless::std::option::Option::is_none), message =
+    "message" => (unless::std::option::Option::is_none) }
+);
 #[cfg(
     any(
         feature = "candidates",
@@ -7059,8 +7075,12 @@ pub struct ResponseDataDocument {
     pub has_template: bool,
     /// `id`: string; required.
     pub id: ::std::string::String,
-    /// `is_acknowledgement_only_document`: boolean; required.
-    pub is_acknowledgement_only_document: bool,
+    /// `is_acknowledgement_only_document`: boolean; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub is_acknowledgement_only_document: ::std::option::Option<bool>,
     /// `is_consent_required`: boolean; optional, may be null.
     #[cfg_attr(
         feature = "schemars",
@@ -7071,10 +7091,18 @@ pub struct ResponseDataDocument {
     pub is_optional: bool,
     /// `name`: string; required.
     pub name: ::std::string::String,
-    /// `rejection_message`: string; required.
-    pub rejection_message: ::std::string::String,
-    /// `required_in_30_days`: boolean; required.
-    pub required_in_30_days: bool,
+    /// `rejection_message`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub rejection_message: ::std::option::Option<::std::string::String>,
+    /// `required_in_30_days`: boolean; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub required_in_30_days: ::std::option::Option<bool>,
     /// `status`: [`ResponseDataDocumentStatus`]; required, may be null.
     pub status: ::std::option::Option<ResponseDataDocumentStatus>,
     /// `uploaded_at`: string (date-time); required, may be null.
@@ -7086,12 +7114,13 @@ lean_de!(
     description : ::std::string::String = "description" => req, filenames :
     ::std::vec::Vec < ::std::string::String > = "filenames" => req, fillable : bool =
     "fillable" => req, has_template : bool = "has_template" => req, id :
-    ::std::string::String = "id" => req, is_acknowledgement_only_document : bool =
-    "is_acknowledgement_only_document" => req, is_consent_required :
-    ::std::option::Option < bool > = "is_consent_required" => opt, is_optional : bool =
-    "is_optional" => req, name : ::std::string::String = "name" => req, rejection_message
-    : ::std::string::String = "rejection_message" => req, required_in_30_days : bool =
-    "required_in_30_days" => req, status : ::std::option::Option <
+    ::std::string::String = "id" => req, is_acknowledgement_only_document :
+    ::std::option::Option < bool > = "is_acknowledgement_only_document" => opt,
+    is_consent_required : ::std::option::Option < bool > = "is_consent_required" => opt,
+    is_optional : bool = "is_optional" => req, name : ::std::string::String = "name" =>
+    req, rejection_message : ::std::option::Option < ::std::string::String > =
+    "rejection_message" => opt, required_in_30_days : ::std::option::Option < bool > =
+    "required_in_30_days" => opt, status : ::std::option::Option <
     ResponseDataDocumentStatus > = "status" => opt, uploaded_at : ::std::option::Option <
     ::chrono::DateTime < ::chrono::offset::Utc > > = "uploaded_at" => opt }
 );
@@ -7100,12 +7129,13 @@ lean_ser!(
     ResponseDataDocument { country = "country" => always, description = "description" =>
     always, filenames = "filenames" => always, fillable = "fillable" => always,
     has_template = "has_template" => always, id = "id" => always,
-    is_acknowledgement_only_document = "is_acknowledgement_only_document" => always,
-    is_consent_required = "is_consent_required" =>
-    (unless::std::option::Option::is_none), is_optional = "is_optional" => always, name =
-    "name" => always, rejection_message = "rejection_message" => always,
-    required_in_30_days = "required_in_30_days" => always, status = "status" => always,
-    uploaded_at = "uploaded_at" => always }
+    is_acknowledgement_only_document = "is_acknowledgement_only_document" =>
+    (unless::std::option::Option::is_none), is_consent_required = "is_consent_required"
+    => (unless::std::option::Option::is_none), is_optional = "is_optional" => always,
+    name = "name" => always, rejection_message = "rejection_message" =>
+    (unless::std::option::Option::is_none), required_in_30_days = "required_in_30_days"
+    => (unless::std::option::Option::is_none), status = "status" => always, uploaded_at =
+    "uploaded_at" => always }
 );
 #[cfg(any(feature = "eor-worker-compliance", feature = "workers"))]
 open_enum!(

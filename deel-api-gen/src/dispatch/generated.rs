@@ -2571,7 +2571,7 @@ pub async fn call(
                 "contract_id",
             )?;
             let a1: Option<::std::string::String> = query_arg(call.query, "templateId")?;
-            json(client.send_get_contract_preview(&a0, a1.as_deref()).await)
+            stream(client.send_get_contract_preview(&a0, a1.as_deref()).await)
         }
         #[cfg(feature = "contractor-hiring")]
         "create_contract_signature" => {
@@ -6796,15 +6796,6 @@ pub fn decode(
             Some(
                 crate::runtime::decode::decode::<
                     types::ContractPaymentCycleList,
-                >(status, body, mode)
-                    .map(|(_, c)| c),
-            )
-        }
-        #[cfg(feature = "contractor-hiring")]
-        "get_contract_preview" => {
-            Some(
-                crate::runtime::decode::decode::<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >(status, body, mode)
                     .map(|(_, c)| c),
             )

@@ -298,6 +298,33 @@ pub fn required<'de, T: Lenient<'de>, E: de::Error>(slot: Option<T>, name: &'sta
     }
 }
 
+/// Reads a response body that Deel sends either as declared, `{"<key>": value}`, or as the value
+/// itself (an overlay's `x-deel-envelope` fact): with the key, its value is read (and pointers go
+/// through it); without it, the whole body is.
+#[doc(hidden)]
+pub fn enveloped<T: for<'a> Lenient<'a>>(
+    body: serde_json::Value,
+    key: &'static str,
+) -> Result<T, serde_json::Error> {
+    match body {
+        serde_json::Value::Object(mut map) if map.contains_key(key) => {
+            let inner = map.remove(key).unwrap_or_default();
+            let mark = mark();
+            match T::read(inner).and_then(settle) {
+                Ok(value) => {
+                    attach(mark, || Step::Key(key));
+                    Ok(value)
+                }
+                Err(e) => {
+                    fail_at(Step::Key(key));
+                    Err(e)
+                }
+            }
+        }
+        bare => T::read(bare).and_then(settle),
+    }
+}
+
 /// Decodes `T` strictly whatever the mode: for types that choose between alternatives by trying
 /// each (untagged unions), where a corrected alternative would always win.
 #[doc(hidden)]
@@ -386,10 +413,90 @@ scalar_visitor!(StringVisitor, String, "a string", {
     }
 });
 
+/// The name under which serde_json hands a value over as its raw JSON text (its `raw_value`
+/// feature: what `serde_json::value::RawValue` deserializes with). A string field reads through
+/// it so that a number Deel sends where a string is declared is kept as Deel wrote it
+/// (`1500.00`, `7e3`, a 30-digit id), not as a float prints it. Other deserializers (serde's own
+/// buffering inside untagged unions, say) do not know the name and fall back to the plain
+/// visitor, which keeps a number's value, printed.
+const RAW_TEXT: &str = "$serde_json::private::RawValue";
+
+struct RawStringVisitor;
+
+impl<'de> Visitor<'de> for RawStringVisitor {
+    type Value = Read<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    /// serde_json's raw text: a map of one entry whose value is the text.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        if map.next_key::<de::IgnoredAny>()?.is_none() {
+            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+        }
+        let raw = map.next_value::<RawText<'de>>()?;
+        from_raw_text(raw.0.trim())
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(StringVisitor)
+    }
+}
+
+/// A value's raw JSON text, borrowed from the body where it can be.
+struct RawText<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for RawText<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawText<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("raw JSON text")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(RawText(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawText(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(RawText(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A string field's value from its JSON text: a string as itself, a number or a boolean as the
+/// text Deel sent (recorded as converted), `null` as null.
+fn from_raw_text<E: de::Error>(text: &str) -> Result<Read<String>, E> {
+    match text.as_bytes().first() {
+        Some(b'"') => {
+            if text.len() >= 2 && !text.contains('\\') {
+                return Ok(Read::Value(text[1..text.len() - 1].to_owned()));
+            }
+            serde_json::from_str::<String>(text).map(Read::Value).map_err(|_| E::custom("expected a string"))
+        }
+        Some(b'n') if text == "null" => Ok(Read::Null),
+        Some(b't' | b'f') => {
+            correct(CorrectionKind::Converted, JsonType::Bool, "string")?;
+            Ok(Read::Value(text.to_owned()))
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            correct(CorrectionKind::Converted, JsonType::Number, "string")?;
+            Ok(Read::Value(text.to_owned()))
+        }
+        Some(b'[') => Err(E::invalid_type(de::Unexpected::Seq, &"a string")),
+        _ => Err(E::invalid_type(de::Unexpected::Map, &"a string")),
+    }
+}
+
 impl<'de> Lenient<'de> for String {
     const EXPECTED: &'static str = "string";
     fn read<D: Deserializer<'de>>(d: D) -> Result<Read<Self>, D::Error> {
-        d.deserialize_any(StringVisitor)
+        d.deserialize_newtype_struct(RAW_TEXT, RawStringVisitor)
     }
     fn zero() -> Option<Self> {
         Some(String::new())
@@ -953,16 +1060,19 @@ fn describe(status: u16, error: &serde_json::Error, steps: &[Step], body: bytes:
                 (format!("missing field `{}`", bounded(name)), Some("a value".to_string()), JsonType::Absent)
             } else {
                 // serde's texts: "invalid type: <found> `<value>`, expected <what>" and the like;
-                // only the part after "expected" is ours (type names), the rest may quote a value.
+                // only the part after the last "expected" is ours (a type's own description), the
+                // rest may quote a value, and a value may itself say ", expected ". What still
+                // holds a quote is not trusted at all.
                 let expected = message
-                    .split_once(", expected ")
-                    .or_else(|| message.split_once("expected "))
+                    .rsplit_once(", expected ")
+                    .or_else(|| message.strip_prefix("expected ").map(|what| ("", what)))
                     .map(|(_, what)| {
                         // Our own messages read "expected X, found Y"; the found type is reported
                         // apart.
                         let what = what.split(" at line ").next().unwrap_or(what);
                         bounded(what.split(", found ").next().unwrap_or(what))
-                    });
+                    })
+                    .filter(|what| !what.contains('"'));
                 let reason = if message.starts_with("invalid type") || message.starts_with("expected ") {
                     "the value has the wrong type"
                 } else if message.starts_with("invalid value") || message.starts_with("unknown variant") {

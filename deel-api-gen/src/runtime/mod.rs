@@ -13,6 +13,7 @@ mod error;
 pub mod idempotency;
 pub mod limiter;
 pub mod nullable;
+pub mod one_or_many;
 pub mod pagination;
 pub mod pending;
 mod response;
@@ -32,6 +33,7 @@ pub use error::{
 };
 pub use idempotency::IdempotencyKeys;
 pub use nullable::Nullable;
+pub use one_or_many::OneOrMany;
 pub use pending::Pending;
 pub use response::Response;
 

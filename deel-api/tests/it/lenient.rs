@@ -59,6 +59,23 @@ fn a_number_where_a_string_is_declared_is_kept_as_its_json_text() {
     assert_eq!(strict.found, JsonType::Number);
     assert_eq!(strict.expected.as_deref(), Some("string"));
     assert!(strict.to_string().ends_with("(expected string, found number)"), "{strict}");
+
+    // Exactly the text Deel sent, not a float's printing of it.
+    for text in ["1500.00", "7e3", "123456789012345678901234567890", "-0.10", "1E+2", "true"] {
+        let body = format!(
+            r#"{{"data":[{{"id":"c","title":"t","type":"eor","status":"in_progress","client":{{"team":{{"id":{text}}}}},"invitations":{{}},"signatures":{{}},"is_archived":false,"is_shielded":false,"notice_period":0}}],"page":{{}}}}"#
+        );
+        let (value, corrections) = decode::<Contracts>(200, body.into_bytes(), DecodeMode::Lenient)
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(value.data[0].client.team.as_ref().map(|t| t.id.as_str()), Some(text));
+        assert_eq!(corrections.iter().filter(|c| c.kind == CorrectionKind::Converted).count(), 1, "{text}");
+    }
+    // Strings keep their escapes' meaning.
+    let mut item = contract("ctr-2");
+    item["title"] = json!("quote \" and \\ and \u{e9}");
+    let (value, _) = decode::<Contracts>(200, contracts(vec![item]).to_string(), DecodeMode::Strict)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(value.data[0].title, "quote \" and \\ and é");
 }
 
 #[test]
@@ -241,6 +258,18 @@ fn decode_errors_quote_no_value() {
     let text = format!("{err} {err:?}");
     assert!(!text.contains("secret-looking"), "{text}");
     assert_eq!((err.pointer.as_str(), err.found), ("/data/0/client", JsonType::String));
+
+    // Whatever the value says: serde's text quotes it before its own ", expected …".
+    for value in ["note, expected tax-id-777", "note\", expected tax-id-777", "expected tax-id-777"] {
+        let mut item = contract("ctr-1");
+        item["client"] = json!(value);
+        let err = decode::<Contracts>(200, contracts(vec![item]).to_string(), DecodeMode::Lenient)
+            .err()
+            .unwrap_or_else(|| panic!("a string is no object"));
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("tax-id-777"), "{value}: {text}");
+        assert_eq!(err.expected.as_deref(), Some("struct ContractClient"), "{text}");
+    }
 }
 
 #[tokio::test]
@@ -328,4 +357,57 @@ fn facts_learned_in_the_overlay_decode_without_corrections_even_strictly() {
         assert!(corrections.is_empty(), "{corrections:?}");
         assert_eq!(value.data.and_then(|d| d.external_metadata), Some(metadata));
     }
+}
+
+/// The envelopes Deel's guides show where the spec declares another
+/// (openapi/overlays/0005-guide-bodies.yaml), on bodies of our own: read, not zero-filled.
+#[test]
+fn envelopes_as_deel_sends_them_decode_without_corrections_even_strictly() {
+    use deel_api::types::{
+        CreateOrganizationChildResponse as Child, CreatedResponse as Acknowledged,
+        GetTimeTrackingShiftByExternalIdResponse as Shift, UpdateTimeOffRequestResponse as Updated,
+    };
+    fn strict<T: serde::de::DeserializeOwned + for<'de> deel_api::Lenient<'de>>(body: Value) -> T {
+        let (value, corrections) = decode::<T>(200, body.to_string().into_bytes(), DecodeMode::Strict)
+            .unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert!(corrections.is_empty(), "{corrections:?}");
+        value
+    }
+    // A created child organization: a list of one in the guide, one object in the spec.
+    let child = json!({ "id": "org-9", "token": "child-org-token-of-ours", "created_at": "2026-01-02T03:04:05Z",
+        "updated_at": "2026-01-02T03:04:05Z" });
+    for body in [json!({ "data": [child.clone()] }), json!({ "data": child.clone() })] {
+        let value: Child = strict(body);
+        assert_eq!(value.data.len(), 1);
+        assert_eq!(value.data[0].id, "org-9");
+    }
+    // An updated time-off request: a `timeOffs` list in the guide, a `time_off` object in the spec.
+    let request = json!({ "id": "to-9", "amount": 2, "is_paid": true, "start_date": "2026-05-04", "end_date": "2026-05-05",
+        "requested_at": "2026-05-01", "half_start_date": false, "half_end_date": false,
+        "created_at": "2026-05-01T10:00:00Z", "updated_at": "2026-05-01T10:00:00Z" });
+    for body in [json!({ "timeOffs": [request.clone()] }), json!({ "time_off": request.clone() })] {
+        let value: Updated = strict(body);
+        assert_eq!(value.time_off.first().and_then(|t| t.id.as_deref()), Some("to-9"));
+    }
+    // A shift fetched by its external id: bare in the guide, under `data` in the spec.
+    let shift = json!({ "external_id": "shift-of-ours-1", "description": "night", "contract_id": "c-1" });
+    for body in [shift.clone(), json!({ "data": shift.clone() })] {
+        let value: Shift = strict(body);
+        assert_eq!(value.data.external_id.as_deref(), Some("shift-of-ours-1"));
+    }
+    // A new candidate acknowledged with a message alone: no invented `created: false`.
+    let value: Acknowledged = strict(json!({ "message": "Ok" }));
+    assert_eq!((value.data.is_none(), value.message.as_deref()), (true, Some("Ok")));
+    // And a bare shift that differs from its type still reports where, without `/data`.
+    let (_, corrections) =
+        decode::<Shift>(200, json!({ "external_id": 42 }).to_string().into_bytes(), DecodeMode::Lenient)
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(corrections.iter().map(|c| c.pointer.as_str()).collect::<Vec<_>>(), ["/external_id"]);
+    let (_, corrections) = decode::<Shift>(
+        200,
+        json!({ "data": { "external_id": 42 } }).to_string().into_bytes(),
+        DecodeMode::Lenient,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(corrections.iter().map(|c| c.pointer.as_str()).collect::<Vec<_>>(), ["/data/external_id"]);
 }

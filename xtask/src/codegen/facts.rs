@@ -134,6 +134,42 @@ pub fn wire_aliases(doc: &Value) -> WireAliases {
     out
 }
 
+/// What codegen reads from the document's schemas beyond what progenitor keeps: the facts
+/// overlays and the importer add.
+#[derive(Debug, Default)]
+pub struct SchemaFacts {
+    /// Other names Deel sends fields under (`x-deel-wire-aliases`).
+    pub aliases: WireAliases,
+    /// Request fields that can be cleared (optional and nullable).
+    pub clearable: Clearable,
+    /// Fields Deel sends as one object or a list of them (`x-deel-one-or-many`).
+    pub one_or_many: Clearable,
+    /// Response schemas Deel may send without their envelope: schema → the envelope's key
+    /// (`x-deel-envelope`).
+    pub envelopes: BTreeMap<String, String>,
+}
+
+impl SchemaFacts {
+    /// Every schema fact of the document.
+    pub fn read(doc: &Value) -> Self {
+        let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
+        let mut one_or_many = Clearable::new();
+        let mut envelopes = BTreeMap::new();
+        for (name, schema) in schemas.into_iter().flatten() {
+            if let Some(key) = schema.get("x-deel-envelope").and_then(Value::as_str) {
+                envelopes.insert(name.clone(), key.to_string());
+            }
+            for (field, property) in schema.get("properties").and_then(Value::as_object).into_iter().flatten()
+            {
+                if property.get("x-deel-one-or-many") == Some(&Value::Bool(true)) {
+                    one_or_many.entry(name.clone()).or_default().insert(field.clone());
+                }
+            }
+        }
+        Self { aliases: wire_aliases(doc), clearable: clearable_fields(doc), one_or_many, envelopes }
+    }
+}
+
 /// Fields a request can clear: schema name → the properties that are optional and nullable in a
 /// schema only requests use (a key left out means "leave it", `null` means "clear it"). Those
 /// fields get three states (`runtime::Nullable`); a schema responses use too keeps `Option`, so

@@ -217,8 +217,7 @@ fn existing_files(root: &Path) -> Result<Vec<String>, String> {
 pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     let ops = facts::operations(&doc)?;
     let pages = pagination::classify(&doc);
-    let aliases = facts::wire_aliases(&doc);
-    let clearable = facts::clearable_fields(&doc);
+    let schema_facts = facts::SchemaFacts::read(&doc);
     // progenitor cannot build multipart bodies; the body is removed here and the upload is added
     // back by `operations::multipart_form`.
     facts::remove_multipart_bodies(&mut doc);
@@ -227,7 +226,7 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     let tokens = progenitor_tokens(&spec)?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    let out = passes::rewrite(file, &ops, &pages.paged, &aliases, &clearable)?;
+    let out = passes::rewrite(file, &ops, &pages.paged, &schema_facts)?;
     let mut files = Files::new();
     let mut lines = 0;
     for (name, file) in out.files {

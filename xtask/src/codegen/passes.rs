@@ -2,8 +2,10 @@
 //!
 //! 1. `split` takes progenitor's file apart (client, types, one method per operation);
 //! 2. the type passes: learned wire names ([`types::wire_aliases`]), request fields that can be
-//!    cleared ([`types::clearable_fields`]), then [`types::PASSES`]: open enums, lenient fields,
-//!    lean serde, schemas, redacted secrets;
+//!    cleared ([`types::clearable_fields`]), fields sent as one or many
+//!    ([`types::one_or_many_fields`]), then [`types::PASSES`]: open enums, lenient fields, lean
+//!    serde, schemas, redacted secrets; then responses sent with or without their envelope
+//!    ([`types::enveloped_responses`]);
 //! 3. the operation passes ([`operations::PASSES`]) make each method a plain function that
 //!    returns a `runtime::Pending`;
 //! 4. from each rewritten method: its public builder ([`builders`]), its pager ([`paged`]) and
@@ -18,7 +20,7 @@ use quote::{format_ident, ToTokens};
 use syn::{parse_quote, Ident, ImplItemFn, Item};
 
 use super::areas::{self, OperationUse};
-use super::facts::{Clearable, Operation, WireAliases};
+use super::facts::{Operation, SchemaFacts};
 use super::pagination::PageSpec;
 use super::{builders, dispatch, operations, paged, split, syntax, types};
 
@@ -40,25 +42,30 @@ pub fn rewrite(
     file: syn::File,
     ops: &BTreeMap<String, Operation>,
     pages: &BTreeMap<String, PageSpec>,
-    aliases: &WireAliases,
-    clearable: &Clearable,
+    facts: &SchemaFacts,
 ) -> Result<Output, String> {
     let parts = split::split(file)?;
     let mut report: Vec<(&'static str, usize)> = vec![("split", parts.operations.len())];
 
     let field_types = paged::field_types(&parts.types);
     // First of the type passes: the learned names are serde attributes that the others read.
-    let (mut type_items, placed) = types::wire_aliases(parts.types, aliases)?;
+    let (mut type_items, placed) = types::wire_aliases(parts.types, &facts.aliases)?;
     report.push(("wire_aliases", placed));
-    // Before field_docs, which documents the three states.
-    let (cleared, placed) = types::clearable_fields(type_items, clearable)?;
-    type_items = cleared;
+    // Before field_docs, which documents the field types they give.
+    let (items, placed) = types::clearable_fields(type_items, &facts.clearable)?;
     report.push(("clearable_fields", placed));
+    let (items, placed) = types::one_or_many_fields(items, &facts.one_or_many)?;
+    type_items = items;
+    report.push(("one_or_many_fields", placed));
     for (name, pass) in types::PASSES {
         let (items, changed) = pass(type_items)?;
         type_items = items;
         report.push((name, changed));
     }
+    // After lean_serde, whose `lean_de!` it replaces.
+    let (items, placed) = types::enveloped_responses(type_items, &facts.envelopes)?;
+    type_items = items;
+    report.push(("enveloped_responses", placed));
     let open_enums = report.iter().find(|(n, _)| *n == "open_enums").map_or(0, |(_, c)| *c);
 
     let mut methods: Vec<(ImplItemFn, &Operation)> = Vec::new();

@@ -118,6 +118,96 @@ pub fn clearable_fields(mut items: Vec<Item>, clearable: &Clearable) -> Result<(
     Ok((items, placed))
 }
 
+/// `one_or_many_fields`: a field Deel sends as one object in some answers and a list in others
+/// (`x-deel-one-or-many`, from an overlay; the document declares it an array) becomes
+/// `runtime::OneOrMany<T>` instead of `Vec<T>`, which reads both. Every listed field must land.
+pub fn one_or_many_fields(mut items: Vec<Item>, fields: &Clearable) -> Result<(Vec<Item>, usize), String> {
+    let mut placed = 0;
+    let mut missing: Vec<String> = Vec::new();
+    for (schema, wanted) in fields {
+        let found = items.iter_mut().find_map(|i| match i {
+            Item::Struct(s) if s.ident == schema.as_str() => Some(s),
+            _ => None,
+        });
+        let Some(s) = found else {
+            missing.extend(wanted.iter().map(|f| format!("{schema}.{f}")));
+            continue;
+        };
+        for wire in wanted {
+            let field = s.fields.iter_mut().find(|f| {
+                f.ident.as_ref().is_some_and(|i| serde_rename(&f.attrs).unwrap_or_else(|| unraw(i)) == *wire)
+            });
+            let Some(field) = field else {
+                missing.push(format!("{schema}.{wire}"));
+                continue;
+            };
+            let (optional, list) = match option_inner(&field.ty) {
+                Some(inner) => (true, inner),
+                None => (false, field.ty.clone()),
+            };
+            let item = match (type_name(&list), generic_args(&list)) {
+                (Some(name), Some(args)) if name == "Vec" && args.len() == 1 => args[0].clone(),
+                _ => {
+                    missing.push(format!("{schema}.{wire} (not a list)"));
+                    continue;
+                }
+            };
+            field.ty = if optional {
+                parse_quote!(::std::option::Option<crate::runtime::OneOrMany<#item>>)
+            } else {
+                parse_quote!(crate::runtime::OneOrMany<#item>)
+            };
+            placed += 1;
+        }
+    }
+    if !missing.is_empty() {
+        return Err(format!(
+            "one_or_many_fields: {} field(s) marked x-deel-one-or-many are not a list field of a \
+             generated struct: {missing:?}",
+            missing.len()
+        ));
+    }
+    Ok((items, placed))
+}
+
+/// `enveloped_responses`: a response Deel may send as its envelope's value alone
+/// (`x-deel-envelope: data`, from an overlay) reads either shape, through `enveloped_de!` in place
+/// of its `lean_de!`. The struct must hold only that field.
+pub fn enveloped_responses(
+    mut items: Vec<Item>,
+    envelopes: &std::collections::BTreeMap<String, String>,
+) -> Result<(Vec<Item>, usize), String> {
+    let mut placed = 0;
+    for (schema, key) in envelopes {
+        let field = items.iter().find_map(|i| match i {
+            Item::Struct(s) if s.ident == schema.as_str() => match &s.fields {
+                syn::Fields::Named(named) if named.named.len() == 1 => named.named.first().cloned(),
+                _ => None,
+            },
+            _ => None,
+        });
+        let field = field.filter(|f| {
+            f.ident.as_ref().is_some_and(|i| serde_rename(&f.attrs).unwrap_or_else(|| unraw(i)) == *key)
+        });
+        let Some(field) = field else {
+            return Err(format!(
+                "enveloped_responses: `{schema}` is not a struct whose one field is `{key}`"
+            ));
+        };
+        let (ident, ty, name) = (field.ident, field.ty, format_ident!("{}", schema));
+        let de = items.iter_mut().find(|i| {
+            matches!(i, Item::Macro(m) if m.mac.path.is_ident("lean_de")
+                && m.mac.tokens.clone().into_iter().next().is_some_and(|t| t.to_string() == *schema))
+        });
+        let Some(de) = de else {
+            return Err(format!("enveloped_responses: `{schema}` has no `lean_de!` to replace"));
+        };
+        *de = parse_quote!(enveloped_de!(#name { #ident: #ty = #key }););
+        placed += 1;
+    }
+    Ok((items, placed))
+}
+
 /// Every field of a generated struct gets a doc line from facts: its JSON name, its JSON type
 /// (with the format where the Rust type tells it) and whether Deel may leave it out or send
 /// `null`.
@@ -183,6 +273,10 @@ fn json_type(ty: &Type) -> String {
     match name.to_string().as_str() {
         "Option" | "Box" | "Nullable" => first_arg().map_or_else(|| "a JSON value".into(), |t| json_type(&t)),
         "Vec" => first_arg().map_or_else(|| "array".into(), |t| format!("array of {}", json_type(&t))),
+        "OneOrMany" => first_arg().map_or_else(
+            || "array".into(),
+            |t| format!("array of {item}, or one {item} alone", item = json_type(&t)),
+        ),
         "String" => "string".into(),
         "bool" => "boolean".into(),
         "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "NonZeroU64" => "integer".into(),
@@ -865,5 +959,40 @@ mod tests {
             &missing,
         );
         assert!(err.err().unwrap_or_default().contains("UpdateThing.nope"));
+    }
+
+    #[test]
+    fn a_field_sent_as_one_or_many_reads_both_and_an_envelope_may_be_left_out() {
+        let file: syn::File = parse_quote! {
+            #[derive(Clone, Debug, Deserialize, Serialize)]
+            pub struct ChildResponse { pub data: ::std::vec::Vec<Child>, pub notes: ::std::option::Option<::std::vec::Vec<String>> }
+            #[derive(Clone, Debug, Deserialize, Serialize)]
+            pub struct ShiftResponse { pub data: Shift }
+        };
+        let many: Clearable =
+            [("ChildResponse".to_string(), ["data", "notes"].map(String::from).into())].into();
+        let (out, n) = one_or_many_fields(items(file), &many).expect("lands");
+        assert_eq!(n, 2);
+        let t = text(&out);
+        assert!(t.contains(&tight("pub data: crate::runtime::OneOrMany<Child>")), "{t}");
+        assert!(
+            t.contains(&tight("pub notes: ::std::option::Option<crate::runtime::OneOrMany<String>>")),
+            "{t}"
+        );
+        let (lean, _) = lean_serde(out).expect("lean");
+        let envelopes = [("ShiftResponse".to_string(), "data".to_string())].into();
+        let (out, n) = enveloped_responses(lean, &envelopes).expect("replaces");
+        assert_eq!(n, 1);
+        let t = text(&out);
+        assert!(t.contains(&tight(r#"enveloped_de!(ShiftResponse { data: Shift = "data" });"#)), "{t}");
+        assert!(!t.contains("lean_de!(ShiftResponse"), "{t}");
+        assert!(t.contains("lean_de!(ChildResponse"), "{t}");
+
+        let not_a_list: Clearable = [("ShiftResponse".to_string(), ["data".to_string()].into())].into();
+        let err = one_or_many_fields(out.clone(), &not_a_list).err().unwrap_or_default();
+        assert!(err.contains("ShiftResponse.data (not a list)"), "{err}");
+        let wrong = [("ChildResponse".to_string(), "data".to_string())].into();
+        let err = enveloped_responses(out, &wrong).err().unwrap_or_default();
+        assert!(err.contains("`ChildResponse` is not a struct whose one field is `data`"), "{err}");
     }
 }
