@@ -271,6 +271,42 @@ impl OAuthApp {
     }
 }
 
+/// An error from code outside the SDK (a [`TokenStore`]), kept as its text with every token the
+/// session knows replaced: a database error may quote the values it was asked to store
+/// (`duplicate key (access, refresh) = (…)`). The original is not kept, so no error chain
+/// reaches it.
+#[derive(Debug)]
+struct Scrubbed(String);
+
+impl fmt::Display for Scrubbed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Scrubbed {}
+
+/// `error`'s text (bounded) with each of `secrets` replaced by `<redacted>`.
+fn scrubbed(error: &(dyn std::error::Error + Send + Sync), secrets: &[&str]) -> StoreError {
+    let mut text: String = error.to_string().chars().take(1024).collect();
+    for secret in secrets.iter().filter(|s| s.len() >= 8) {
+        if text.contains(secret) {
+            text = text.replace(secret, deel_api_gen::runtime::REDACTED);
+        }
+    }
+    Box::new(Scrubbed(text))
+}
+
+/// The tokens of `pairs` and the app's secret: what an error must never show.
+fn known_secrets<'a>(app: &'a OAuthApp, pairs: impl IntoIterator<Item = &'a OAuthTokens>) -> Vec<&'a str> {
+    let mut out = vec![app.client_secret.expose_secret()];
+    for pair in pairs {
+        out.push(pair.access_token());
+        out.push(pair.refresh_token());
+    }
+    out
+}
+
 /// Where rotated token pairs are persisted. `save` must finish before the new access token is
 /// used. If it fails, the session keeps the new pair pending in memory (the old refresh token is
 /// spent and is never presented again), retries the save before the next request, and reports
@@ -289,6 +325,10 @@ pub struct SharedPair {
     pub version: u64,
     /// The pair.
     pub tokens: OAuthTokens,
+    /// Whether a process has presented this pair's refresh token to Deel and stored no successor
+    /// ([`SharedTokenStore::presenting`]): the token may be spent, so it must not be presented
+    /// again.
+    pub presented: bool,
 }
 
 /// Storage that several processes share for one grant, with a lease that lets one of them
@@ -309,8 +349,25 @@ pub trait SharedTokenStore: Send + Sync + fmt::Debug {
         expected: u64,
         tokens: &'a OAuthTokens,
     ) -> BoxFuture<'a, Result<bool, Error>>;
+    /// Records (`on`) that `holder`, under the lease, is about to present the refresh token of
+    /// version `version` (the mark then survives the holder: a process that dies after Deel
+    /// rotated the grant leaves it behind), or takes the record back (`!on`) when the holder
+    /// knows the token was not spent. Storing a successor with [`Self::replace`] clears it. Says
+    /// whether it did (not without the lease, or when another version is stored).
+    fn presenting<'a>(
+        &'a self,
+        holder: &'a str,
+        version: u64,
+        on: bool,
+    ) -> BoxFuture<'a, Result<bool, Error>>;
     /// Gives the lease back if `holder` still holds it.
     fn release<'a>(&'a self, holder: &'a str) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+/// Whether a refresh failed because Deel refused the refresh token (a 4xx from the token
+/// endpoint, such as `invalid_grant`): the token is then dead, not merely unsent.
+fn refused_grant(error: &Error) -> bool {
+    error.status().is_some_and(|s| (400..500).contains(&s))
 }
 
 /// A name for this process's leases: unique across processes and restarts.
@@ -339,6 +396,9 @@ struct Pairs {
     version: u64,
     /// With a shared store: whether the stored pair has been read (or this one stored).
     synced: bool,
+    /// With a shared store: it failed, and the current access token is used without asking it
+    /// again until the token needs refreshing (one wait on an unanswering Redis per outage).
+    shared_down: bool,
 }
 
 /// [`Credentials`] from an OAuth grant, refreshed ahead of expiry and once after a 401.
@@ -350,6 +410,8 @@ pub struct OAuthSession {
     save_attempts: u32,
     save_backoff: Duration,
     shared: Option<Shared>,
+    /// Whether the spent-token WARN has been logged (once per session).
+    warned_spent: std::sync::atomic::AtomicBool,
 }
 
 impl fmt::Debug for OAuthSession {
@@ -377,11 +439,13 @@ impl OAuthSession {
                 pending: None,
                 version: 0,
                 synced: false,
+                shared_down: false,
             }),
             refresh_ahead: Self::DEFAULT_REFRESH_AHEAD,
             save_attempts: 3,
             save_backoff: Duration::from_millis(100),
             shared: None,
+            warned_spent: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -462,6 +526,7 @@ impl OAuthSession {
             match self.store.save(fresh).await {
                 Ok(()) => break,
                 Err(e) if attempt >= self.save_attempts => {
+                    let e = scrubbed(e.as_ref(), &known_secrets(&self.app, [&pairs.current, fresh]));
                     tracing::warn!(
                         attempts = attempt,
                         "could not persist the rotated OAuth tokens; keeping them pending"
@@ -580,18 +645,56 @@ impl OAuthSession {
                 return Ok(());
             }
         }
-        let base = stored.map_or(0, |s| s.version);
+        let base = stored.as_ref().map_or(0, |s| s.version);
         // A pair this process refreshed earlier but could not store is stored now, rather than
         // spending the stored refresh token a second time.
         let fresh = match pairs.pending.take() {
             Some(fresh) if pairs.version == base => fresh,
-            _ => self.app.refresh(&pairs.current).await?,
+            _ => {
+                // Another process presented this refresh token and stored nothing after it: it
+                // died between Deel's answer and its store, and the token is spent. Presenting it
+                // again could only be refused (and may revoke the grant).
+                if stored.as_ref().is_some_and(|s| s.presented) {
+                    if !self.warned_spent.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                        tracing::warn!(
+                            "the shared OAuth refresh token was presented by a process that stored no \
+                             new pair; the grant must be re-authorized"
+                        );
+                    }
+                    return Err(Error::Credentials {
+                        message: "the grant must be re-authorized; the refresh that rotated it did not \
+                                  complete (the process presenting its refresh token stored no new pair)"
+                            .into(),
+                        source: None,
+                    });
+                }
+                if !shared.store.presenting(&shared.holder, base, true).await? {
+                    return Err(Error::SharedState {
+                        message: "lost the OAuth rotation lease before refreshing".into(),
+                        source: None,
+                    });
+                }
+                match self.app.refresh(&pairs.current).await {
+                    Ok(fresh) => fresh,
+                    Err(e) => {
+                        // Alive, and told no: unless Deel refused the token itself, it was not
+                        // spent, and another process may present it later.
+                        if !refused_grant(&e) {
+                            if let Err(undo) = shared.store.presenting(&shared.holder, base, false).await {
+                                tracing::warn!(error = %undo, "could not take back the OAuth presenting mark");
+                            }
+                        }
+                        return Err(e);
+                    }
+                }
+            }
         };
         match shared.store.replace(&shared.holder, base, &fresh).await {
             Ok(true) => {
                 pairs.current = fresh;
                 pairs.version = base + 1;
                 if let Err(e) = self.store.save(&pairs.current).await {
+                    let e = scrubbed(e.as_ref(), &known_secrets(&self.app, [&pairs.current]));
                     tracing::warn!(error = %e, "the rotated OAuth pair is stored for every process, but its durable copy failed");
                 }
                 Ok(())
@@ -629,8 +732,12 @@ impl OAuthSession {
         pairs: &mut Pairs,
         used: Option<&HeaderValue>,
     ) -> Result<(), Error> {
+        // The store failed earlier: with a token that needs nothing, do not wait on it again.
+        if pairs.shared_down && used.is_none() && !self.expiring(&pairs.current) {
+            return Ok(());
+        }
         let outcome = match self.sync(shared, pairs).await {
-            Ok(()) if used.is_none() && !self.expiring(&pairs.current) => return Ok(()),
+            Ok(()) if used.is_none() && !self.expiring(&pairs.current) => Ok(()),
             Ok(()) => self.rotate_shared(shared, pairs, used).await,
             Err(e) => Err(e),
         };
@@ -638,10 +745,17 @@ impl OAuthSession {
             Err(e @ Error::SharedState { .. })
                 if used.is_none() && self.app.clock.now() < pairs.current.expires_at =>
             {
-                tracing::warn!(error = %e, "the shared OAuth store is unavailable; using the current access token until it expires");
+                if !pairs.shared_down {
+                    pairs.shared_down = true;
+                    tracing::warn!(error = %e, "the shared OAuth store is unavailable; using the current access token until it needs refreshing");
+                }
                 Ok(())
             }
-            other => other,
+            Err(e) => Err(e),
+            Ok(()) => {
+                pairs.shared_down = false;
+                Ok(())
+            }
         }
     }
 }

@@ -40,6 +40,15 @@ impl RateLimiter {
         1.0 / self.interval.as_secs_f64()
     }
 
+    /// Gives no slot before `at`: a limiter taking over from another (a shared one that became
+    /// unreachable) starts where the other's last slot ends, so the two never add up.
+    pub async fn hold_until(&self, at: Instant) {
+        let mut next = self.next.lock().await;
+        if next.is_none_or(|n| n < at) {
+            *next = Some(at);
+        }
+    }
+
     /// Waits for this request's slot.
     pub async fn acquire(&self) {
         let wait = {

@@ -53,10 +53,15 @@ impl Sealer {
         Ok(format!("{SEALED}{}", STANDARD.encode(bytes)))
     }
 
+    /// The value of `stored`. A value that does not open is a configuration error (every
+    /// process needs the same key, or none), not Redis being down: [`Error::InvalidRequest`],
+    /// which no caller mistakes for an outage to work around.
     pub(crate) fn open(&self, redis_key: &str, stored: &str) -> Result<String, Error> {
-        let failed = |why: &str| Error::SharedState {
-            message: format!("could not read the value stored at `{redis_key}`: {why}"),
-            source: None,
+        let failed = |why: &str| {
+            Error::InvalidRequest(format!(
+                "the value stored in Redis at `{redis_key}` cannot be read: {why} (every process sharing \
+                 this namespace needs the same encryption key)"
+            ))
         };
         match (&self.cipher, stored.strip_prefix(SEALED)) {
             (None, None) => Ok(stored.to_string()),

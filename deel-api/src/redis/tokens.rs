@@ -33,7 +33,23 @@ if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
 local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if v ~= tonumber(ARGV[2]) then return -2 end
 redis.call('HSET', KEYS[1], 'version', v + 1, unpack(ARGV, 3))
+redis.call('HDEL', KEYS[1], 'presenting')
 return v + 1
+",
+    )
+});
+
+/// Marks (ARGV[3] == '1') or unmarks the stored pair's refresh token as being presented, only
+/// while `holder` holds the lease and the stored version is still the one named: -1 without the
+/// lease, -2 when another pair is stored.
+static PRESENTING: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        r"
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if v ~= tonumber(ARGV[2]) then return -2 end
+if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'presenting', v) else redis.call('HDEL', KEYS[1], 'presenting') end
+return 1
 ",
     )
 });
@@ -123,7 +139,8 @@ impl SharedTokenStore for RedisOAuthStore {
                 .map_err(|_| self.redis.error("reading the OAuth pair", "the stored expiry is not a date"))?;
             let scope = fields.get("scope").filter(|s| !s.is_empty()).cloned();
             let tokens = OAuthTokens::new(&access, &refresh, expires_at).with_scope(scope);
-            Ok(Some(SharedPair { version, tokens }))
+            let presented = fields.get("presenting").and_then(|p| p.parse::<u64>().ok()) == Some(version);
+            Ok(Some(SharedPair { version, tokens, presented }))
         })
     }
 
@@ -170,6 +187,32 @@ impl SharedTokenStore for RedisOAuthStore {
                 })
                 .await?;
             Ok(version > 0)
+        })
+    }
+
+    fn presenting<'a>(
+        &'a self,
+        holder: &'a str,
+        version: u64,
+        on: bool,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            let script = &*PRESENTING;
+            let (key, lease) = (self.key.as_str(), self.lease.as_str());
+            let done: i64 = self
+                .redis
+                .run("marking the OAuth refresh token as presented", |mut c| async move {
+                    script
+                        .key(key)
+                        .key(lease)
+                        .arg(holder)
+                        .arg(version)
+                        .arg(if on { "1" } else { "0" })
+                        .invoke_async(&mut c)
+                        .await
+                })
+                .await?;
+            Ok(done == 1)
         })
     }
 

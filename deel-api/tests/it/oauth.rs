@@ -42,7 +42,13 @@ impl TokenStore for RecordingStore {
             // Slow storage widens any window in which the new token could be used too early.
             tokio::time::sleep(Duration::from_millis(30)).await;
             if self.fail {
-                return Err("disk full".into());
+                // As a database's error may: quoting the values it was given.
+                return Err(format!(
+                    "disk full; duplicate key (access, refresh) = ({}, {})",
+                    tokens.access_token(),
+                    tokens.refresh_token()
+                )
+                .into());
             }
             log(&self.events, format!("saved {}", tokens.access_token()));
             Ok(())
@@ -194,7 +200,21 @@ async fn a_failing_store_keeps_the_old_pair_and_reports_the_error() {
         matches!(err, Some(Error::Credentials { ref message, .. }) if message.contains("persist")),
         "{err:?}"
     );
-    assert!(err.is_some_and(|e| e.to_string().contains("disk full")));
+    let err = err.unwrap_or_else(|| panic!("an error"));
+    // The store's own text is kept, scrubbed of the tokens it quoted, through any error chain.
+    let mut texts = vec![err.to_string(), format!("{err:?}")];
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        texts.push(c.to_string());
+        texts.push(format!("{c:?}"));
+        cause = c.source();
+    }
+    assert!(texts[0].contains("disk full"), "{texts:?}");
+    for text in &texts {
+        for token in ["access-2", "refresh-2", "client-secret-1"] {
+            assert!(!text.contains(token), "{token} in {text}");
+        }
+    }
     let tokens = s.session.tokens().await;
     assert_eq!(tokens.access_token(), "access-1");
     assert_eq!(tokens.refresh_token(), "refresh-1");

@@ -53,7 +53,11 @@ impl RedisServer {
             );
             return None;
         }
-        let port = free_port();
+        Self::start_at(free_port())
+    }
+
+    /// A server on `port` (a restart of one that was stopped, say).
+    fn start_at(port: u16) -> Option<Self> {
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
@@ -66,6 +70,19 @@ impl RedisServer {
             std::thread::sleep(Duration::from_millis(20));
         }
         Some(Self { child, url: format!("redis://127.0.0.1:{port}/") })
+    }
+
+    fn port(&self) -> u16 {
+        self.url.trim_end_matches('/').rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_default()
+    }
+
+    /// Stops answering commands for `ms` milliseconds while still accepting connections
+    /// (`CLIENT PAUSE`): a Redis that is there but never answers.
+    async fn pause(&self, ms: u64) {
+        let client = redis::Client::open(self.url.as_str()).expect("a URL");
+        let mut c = client.get_multiplexed_async_connection().await.expect("connects");
+        let _: () =
+            redis::cmd("CLIENT").arg("PAUSE").arg(ms).query_async(&mut c).await.expect("CLIENT PAUSE");
     }
 }
 
@@ -101,6 +118,11 @@ struct Seen {
     limited: bool,
     /// `POST /workers/session` calls.
     worker_sessions: usize,
+    /// When each API request arrived.
+    arrivals: Vec<Instant>,
+    /// A process to kill (SIGKILL) the moment it presents a refresh token, after Deel has spent
+    /// it: a holder dying between Deel's answer and its store.
+    kill_on_refresh: Option<u32>,
 }
 
 type Shared = Arc<Mutex<Seen>>;
@@ -118,6 +140,7 @@ async fn contracts(State(s): State<Shared>, headers: HeaderMap) -> impl IntoResp
     let mut seen = seen(&s);
     let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     seen.bearers.push(bearer);
+    seen.arrivals.push(Instant::now());
     let count = seen.per_second.entry(second).or_default();
     *count += 1;
     if *count > RATE + BURST && seen.limited {
@@ -140,6 +163,10 @@ async fn tokens(State(s): State<Shared>, body: Bytes) -> impl IntoResponse {
     seen.refreshes += 1;
     let n = seen.refreshes;
     seen.valid_refresh = format!("refresh-{n}");
+    if let Some(pid) = seen.kill_on_refresh.take() {
+        // Deel has rotated the grant; the process that asked never learns the new pair.
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
     reply(
         StatusCode::OK,
         json!({ "access_token": format!("access-{n}"), "refresh_token": format!("refresh-{n}"), "expires_in": 3600 }),
@@ -177,20 +204,28 @@ async fn stand_in(limited: bool) -> (String, Shared) {
 /// Runs `n` copies of this test binary's `child_process` in `mode`; returns what each printed
 /// on its `REPLICA` line, after all have exited.
 async fn replicas(n: usize, mode: &str, env: &[(&str, &str)]) -> Vec<String> {
-    let mut children = Vec::new();
-    for i in 0..n {
-        let mut command = Command::new(std::env::current_exe().expect("the test binary"));
-        command
-            .args(["replicas::child_process", "--exact", "--ignored", "--nocapture", "--test-threads", "1"])
-            .env("DEEL_REPLICA_MODE", mode)
-            .env("DEEL_REPLICA_INDEX", i.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        children.push(command.spawn().expect("the child starts"));
+    let children = (0..n).map(|i| spawn_replica(i, mode, env)).collect();
+    outputs(children).await
+}
+
+/// Starts copy `i` of this test binary's `child_process` in `mode`.
+fn spawn_replica(i: usize, mode: &str, env: &[(&str, &str)]) -> Child {
+    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+    command
+        .args(["replicas::child_process", "--exact", "--ignored", "--nocapture", "--test-threads", "1"])
+        .env("DEEL_REPLICA_MODE", mode)
+        .env("DEEL_REPLICA_INDEX", i.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
     }
+    command.spawn().expect("the child starts")
+}
+
+/// What each child printed on its `REPLICA` line, after all have exited (`killed` for one that
+/// printed none because it was killed).
+async fn outputs(children: Vec<Child>) -> Vec<String> {
     let outputs = tokio::task::spawn_blocking(move || {
         children.into_iter().map(|c| c.wait_with_output().expect("the child ends")).collect::<Vec<_>>()
     })
@@ -202,9 +237,13 @@ async fn replicas(n: usize, mode: &str, env: &[(&str, &str)]) -> Vec<String> {
             let stdout = String::from_utf8_lossy(&out.stdout).to_string();
             let line =
                 stdout.lines().find_map(|l| l.split_once("REPLICA ")).map(|(_, r)| r.trim().to_string());
-            line.unwrap_or_else(|| {
-                panic!("a child printed no result:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
-            })
+            match line {
+                Some(line) => line,
+                None if out.status.code().is_none() => "killed".to_string(),
+                None => {
+                    panic!("a child printed no result:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+                }
+            }
         })
         .collect()
 }
@@ -284,6 +323,111 @@ fn child_process() {
                     ok += usize::from(client.get_contracts().send().await.is_ok());
                 }
                 format!("ok={ok}")
+            }
+            // Calls three times with an expired pair and reports what each call ended in.
+            "oauth-report" => {
+                let store = redis_from_env().oauth_store("grant");
+                let session = OAuthSession::new(oauth_app(&base), expired_pair(), Arc::new(NoCopy))
+                    .with_shared_store(Arc::new(store))
+                    .with_lease(Duration::from_secs(2));
+                let client = Client::builder()
+                    .base_url(&base)
+                    .credentials(Arc::new(session))
+                    .rate_limit(None)
+                    .retry(RetryPolicy::none())
+                    .build()
+                    .expect("a client");
+                let started = Instant::now();
+                let mut outcomes = Vec::new();
+                for _ in 0..3 {
+                    outcomes.push(match client.get_contracts().send().await {
+                        Ok(_) => "ok".to_string(),
+                        Err(deel_api::Error::Credentials { message, .. })
+                            if message.contains("re-authorized") =>
+                        {
+                            "reauthorize".to_string()
+                        }
+                        Err(e) => format!("error:{e}"),
+                    });
+                }
+                format!("{} ms={}", outcomes.join(","), started.elapsed().as_millis())
+            }
+            // 8 concurrent calls with a valid access token, twice, while Redis does not answer.
+            "oauth-paused" => {
+                let store = redis_from_env().oauth_store("grant");
+                let valid =
+                    OAuthTokens::new("access-0", "refresh-0", Utc::now() + chrono::Duration::hours(1));
+                let session = OAuthSession::new(oauth_app(&base), valid, Arc::new(NoCopy))
+                    .with_shared_store(Arc::new(store));
+                let client = Client::builder()
+                    .base_url(&base)
+                    .credentials(Arc::new(session))
+                    .rate_limit(None)
+                    .build()
+                    .expect("a client");
+                let mut rounds = Vec::new();
+                for _ in 0..2 {
+                    let mut tasks = tokio::task::JoinSet::new();
+                    for _ in 0..8 {
+                        let client = client.clone();
+                        tasks.spawn(async move {
+                            let started = Instant::now();
+                            let ok = client.get_contracts().send().await.is_ok();
+                            (ok, started.elapsed())
+                        });
+                    }
+                    let (mut ok, mut slowest) = (0, Duration::ZERO);
+                    while let Some(joined) = tasks.join_next().await {
+                        let (fine, took) = joined.expect("joins");
+                        ok += usize::from(fine);
+                        slowest = slowest.max(took);
+                    }
+                    rounds.push(format!("ok={ok} slowest_ms={}", slowest.as_millis()));
+                }
+                rounds.join(" ")
+            }
+            // Wants a worker's token with the encryption key in DEEL_REPLICA_KEY.
+            "worker-key" => {
+                let key = env("DEEL_REPLICA_KEY").into_bytes();
+                let redis = redis_from_env().with_encryption_key(&key).expect("a 32-byte key");
+                let client = Client::builder()
+                    .base_url(&base)
+                    .token("replica-api-token")
+                    .rate_limit(None)
+                    .redis(redis)
+                    .build()
+                    .expect("a client");
+                match WorkerSessions::new(&client).token("profile-1").await {
+                    Ok(token) => format!("token={}", token.expose()),
+                    Err(deel_api::Error::InvalidRequest(m)) if m.contains("encryption key") => {
+                        "key-mismatch".into()
+                    }
+                    Err(e) => format!("error:{e}"),
+                }
+            }
+            // Tries a request every DEEL_REPLICA_EVERY_MS for DEEL_REPLICA_SECONDS seconds, on the
+            // shared limit.
+            "rate-through-outage" => {
+                let client = Client::builder()
+                    .base_url(&base)
+                    .token(format!("replica-api-token-{}", env("DEEL_REPLICA_INDEX")))
+                    .retry(RetryPolicy::none())
+                    .rate_limit(Some(RATE as f64))
+                    .redis(redis_from_env().with_timeout(Duration::from_millis(300)))
+                    .build()
+                    .expect("a client");
+                let seconds: u64 = env("DEEL_REPLICA_SECONDS").parse().unwrap_or(8);
+                let every: u64 = env("DEEL_REPLICA_EVERY_MS").parse().unwrap_or(50);
+                let mut tasks = tokio::task::JoinSet::new();
+                let mut tick = tokio::time::interval(Duration::from_millis(every));
+                let until = tokio::time::Instant::now() + Duration::from_secs(seconds);
+                while tokio::time::Instant::now() < until {
+                    tick.tick().await;
+                    let client = client.clone();
+                    tasks.spawn(async move { client.get_contracts().send().await.is_ok() });
+                }
+                tasks.abort_all();
+                "done".to_string()
             }
             // Takes the rotation lease and dies before refreshing.
             "crash-before-refresh" => {
@@ -605,4 +749,126 @@ async fn a_stale_writer_cannot_overwrite_a_newer_pair() {
     assert!(!store.replace("a", 2, &pair(4)).await.expect("answers"), "not without the lease");
     let stored = store.load().await.expect("loads").expect("a pair");
     assert_eq!((stored.version, stored.tokens.refresh_token()), (2, "refresh-2"));
+}
+
+/// The most requests the stand-in saw in any one-second window (not only calendar seconds).
+fn busiest_window(shared: &Shared) -> usize {
+    let seen = seen(shared);
+    let times = &seen.arrivals;
+    (0..times.len())
+        .map(|i| {
+            times[i..].iter().take_while(|t| t.duration_since(times[i]) < Duration::from_secs(1)).count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_holder_killed_mid_rotation_leaves_no_spent_token_presented_and_the_others_fail_fast() {
+    let Some(scene) = Scene::start().await else { return };
+    let env = [
+        ("DEEL_REPLICA_BASE", scene.base.as_str()),
+        ("DEEL_REDIS_URL", scene.redis.url.as_str()),
+        ("DEEL_REPLICA_NS", scene.ns.as_str()),
+    ];
+    // The holder presents the refresh token, Deel rotates the grant, and the holder is killed
+    // before it can store the new pair.
+    let doomed = spawn_replica(0, "oauth-report", &env);
+    seen(&scene.seen).kill_on_refresh = Some(doomed.id());
+    assert_eq!(outputs(vec![doomed]).await, ["killed"]);
+    assert_eq!(seen(&scene.seen).refreshes, 1, "Deel rotated the grant once");
+
+    let started = Instant::now();
+    let survivors = replicas(5, "oauth-report", &env).await;
+    let took = started.elapsed();
+    for line in &survivors {
+        assert!(line.starts_with("reauthorize,reauthorize,reauthorize "), "{line}");
+    }
+    let seen = seen(&scene.seen);
+    assert_eq!(seen.reuses, 0, "the spent refresh token was presented again");
+    assert_eq!(seen.refreshes, 1);
+    assert!(seen.bearers.is_empty(), "no call went out with a stale token: {:?}", seen.bearers);
+    // They waited out the dead holder's lease (2 s), then failed at once.
+    assert!(took < Duration::from_secs(6), "{took:?}: {survivors:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_with_another_encryption_key_gets_an_error_and_creates_nothing() {
+    let Some(scene) = Scene::start().await else { return };
+    let run = |key: &'static str| {
+        let env = [
+            ("DEEL_REPLICA_BASE", scene.base.clone()),
+            ("DEEL_REDIS_URL", scene.redis.url.clone()),
+            ("DEEL_REPLICA_NS", scene.ns.clone()),
+            ("DEEL_REPLICA_KEY", key.to_string()),
+        ];
+        async move {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            replicas(1, "worker-key", &env).await
+        }
+    };
+    assert_eq!(run("key-one-of-thirty-two-bytes-long").await, ["token=worker-token-1"]);
+    assert_eq!(run("key-two-of-thirty-two-bytes-long").await, ["key-mismatch"]);
+    assert_eq!(seen(&scene.seen).worker_sessions, 1, "no second worker session");
+    assert_eq!(run("key-one-of-thirty-two-bytes-long").await, ["token=worker-token-1"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_an_outage_and_back_no_second_exceeds_the_shared_limit() {
+    let Some(redis) = RedisServer::start() else { return };
+    let port = redis.port();
+    let (base, seen_by) = stand_in(false).await;
+    let ns = namespace();
+    let env = [
+        ("DEEL_REPLICA_BASE", base.as_str()),
+        ("DEEL_REDIS_URL", redis.url.as_str()),
+        ("DEEL_REPLICA_NS", ns.as_str()),
+        ("DEEL_REPLICA_SECONDS", "9"),
+        // 4 × 2.5 = 10 requests/s offered: twice the limit, so that queues build on each side of
+        // each transition, but short ones, so that both the shared and the local limit are seen.
+        ("DEEL_REPLICA_EVERY_MS", "400"),
+    ];
+    let children: Vec<Child> = (0..4).map(|i| spawn_replica(i, "rate-through-outage", &env)).collect();
+    let mut redis = Some(redis);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    redis.take(); // down
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let _back = RedisServer::start_at(port).expect("redis-server starts again");
+    assert_eq!(outputs(children).await, vec!["done"; 4]);
+    let busiest = busiest_window(&seen_by);
+    let total = seen(&seen_by).arrivals.len();
+    let timeline: Vec<String> = {
+        let seen = seen(&seen_by);
+        let first = seen.arrivals.first().copied();
+        seen.arrivals
+            .iter()
+            .zip(&seen.bearers)
+            .map(|(t, b)| {
+                format!(
+                    "{}@{}",
+                    first.map_or(0, |f| t.duration_since(f).as_millis()),
+                    b.rsplit('-').next().unwrap_or("?")
+                )
+            })
+            .collect()
+    };
+    eprintln!("arrivals (ms): {}", timeline.join(" "));
+    eprintln!("through an outage and back: busiest one-second window {busiest}, {total} requests in all");
+    assert!(busiest <= RATE + BURST, "{busiest} requests in one second (limit {RATE}, burst {BURST})");
+    assert!(total >= 30, "the processes did send ({total})");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_that_never_answers_costs_a_valid_token_one_wait_per_outage() {
+    let Some(scene) = Scene::start().await else { return };
+    scene.redis.pause(8_000).await;
+    let result = scene.run(1, "oauth-paused").await;
+    let numbers: Vec<u128> = result[0]
+        .split(' ')
+        .filter_map(|part| part.strip_prefix("slowest_ms=").and_then(|n| n.parse().ok()))
+        .collect();
+    assert!(result[0].starts_with("ok=8 ") && result[0].contains(" ok=8 "), "{result:?}");
+    // The first round waits once on Redis's timeout (1 s), not once per call; the second not at all.
+    assert!(numbers[0] < 1_600, "first round: {result:?}");
+    assert!(numbers[1] < 300, "second round: {result:?}");
 }
