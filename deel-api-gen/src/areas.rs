@@ -949,7 +949,7 @@ pub mod accounting {
     ///
     /// Used by:
     /// - `retrieve_payment_breakdown` (`GET /rest/v2/payments/{payment_id}/breakdown`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PaymentBreakdown {
         /// `adjustment`: string; optional, may be null.
@@ -1125,6 +1125,18 @@ pub mod accounting {
         )]
         pub work: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "accounting")]
+    redacted_debug!(
+        PaymentBreakdown { adjustment => show, approve_date => show, approvers => show,
+        bonus => hide, commissions => show, contract_country => show, contract_start_date
+        => show, contract_type => show, contractor_email => show,
+        contractor_employee_name => show, contractor_unique_identifier => show, currency
+        => show, date => show, deductions => show, expenses => show, frequency => show,
+        general_ledger_account => show, group_id => show, invoice_id => show, others =>
+        show, overtime => show, payment_currency => show, payment_date => show, pro_rata
+        => show, processing_fee => show, total => show, total_payment_currency => show,
+        work => show }
+    );
     #[cfg(feature = "accounting")]
     lean_de!(
         PaymentBreakdown { adjustment : ::std::option::Option < ::std::string::String > =
@@ -2324,7 +2336,7 @@ pub mod assets {
     /// Used by:
     /// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
     /// - `get_it_assets` (`GET /rest/v2/it/assets`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AssignedWarehouse {
         /// `address`: [`DeliveryAddress`]; optional, may be null.
@@ -2358,6 +2370,11 @@ pub mod assets {
         )]
         pub warehouse_type: ::std::option::Option<WarehouseType>,
     }
+    #[cfg(feature = "assets")]
+    redacted_debug!(
+        AssignedWarehouse { address => hide, id => show, name => show, ownership => show,
+        warehouse_type => show }
+    );
     #[cfg(feature = "assets")]
     lean_de!(
         AssignedWarehouse { address : ::std::option::Option < DeliveryAddress > =
@@ -3305,7 +3322,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `create_ats_application` (`POST /rest/v2/ats/applications`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ApplicationFormSubmissionDataVariant10 {
         /// `address_city`: string; required.
@@ -3326,6 +3343,12 @@ pub mod ats {
         #[cfg_attr(feature = "schemars", serde(rename = "type"))]
         pub type_: Variant10Type,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        ApplicationFormSubmissionDataVariant10 { address_city => show, address_country =>
+        show, address_number => hide, address_state => show, address_street => hide,
+        address_zip_code => hide, question_id => show, type_ => show }
+    );
     #[cfg(feature = "ats")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -3351,7 +3374,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `create_ats_application` (`POST /rest/v2/ats/applications`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ApplicationFormSubmissionDataVariant11 {
         /// `phone_number`: string; required.
@@ -3362,6 +3385,11 @@ pub mod ats {
         #[cfg_attr(feature = "schemars", serde(rename = "type"))]
         pub type_: Variant11Type,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        ApplicationFormSubmissionDataVariant11 { phone_number => hide, question_id =>
+        show, type_ => show }
+    );
     #[cfg(feature = "ats")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -3743,7 +3771,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ApplicationResultCandidate {
         /// `attachments`: array of [`CandidateAttachment`]; required.
@@ -3765,6 +3793,12 @@ pub mod ats {
         /// `profile_picture_url`: string; required, may be null.
         pub profile_picture_url: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        ApplicationResultCandidate { attachments => show, candidate_tags => show, email
+        => show, first_name => show, id => show, import_session_id => show, last_name =>
+        show, phone_number => hide, profile_picture_url => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         ApplicationResultCandidate { attachments : ::std::vec::Vec < CandidateAttachment
@@ -4075,7 +4109,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AtsApplicationCandidate {
         /// `candidate_tags`: array of [`AtsApplicationCandidateTag`]; required.
@@ -4093,6 +4127,11 @@ pub mod ats {
         /// `pic_url`: string; required, may be null.
         pub pic_url: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        AtsApplicationCandidate { candidate_tags => show, email => show, first_name =>
+        show, id => show, last_name => show, phone_number => hide, pic_url => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         AtsApplicationCandidate { candidate_tags : ::std::vec::Vec <
@@ -4449,7 +4488,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `list_ats_candidates` (`GET /rest/v2/ats/candidates`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AtsCandidate {
         /// `applications`: array of [`Application`]; optional, a default when absent.
@@ -4539,6 +4578,13 @@ pub mod ats {
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        AtsCandidate { applications => show, candidate_tags => show, created_at => show,
+        email => show, final_archivation_at => show, first_name => show, id => show,
+        last_name => show, linkedin_profile_url => show, numeric_id => show, phone_number
+        => hide, pic_url => show, total_applications_count => show, updated_at => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         AtsCandidate { applications : ::std::vec::Vec < Application > = "applications" =>
@@ -4938,7 +4984,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `list_ats_jobs` (`GET /rest/v2/ats/jobs`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AtsJob {
         /// `applications_count`: integer; optional, may be null.
@@ -5068,6 +5114,16 @@ pub mod ats {
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        AtsJob { applications_count => show, approval_request_id => show,
+        approval_request_stringified => show, approval_rule_id => show, created_at =>
+        show, created_by_hris_organization_user_id => show, current_compensation => hide,
+        hiring_member_job_permissions_by_type_slug => show, hiring_members => show, id =>
+        show, interview_plan_stages => show, is_confidential => show, job_departments =>
+        show, job_employment_types => show, job_locations => show, job_teams => show,
+        richtext_description => show, status => show, title => show, updated_at => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         AtsJob { applications_count : ::std::option::Option < i64 > =
@@ -5333,7 +5389,7 @@ pub mod ats {
     /// Used by:
     /// - `list_ats_job_postings` (`GET /rest/v2/ats/job-boards/{job_board_id}/job-postings`)
     /// - `retrieve_ats_job_posting` (`GET /rest/v2/ats/job-postings/{job_posting_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AtsJobPostingJob {
         /// `compensation`: [`AtsJobPostingJobCompensation`]; required, may be null.
@@ -5359,6 +5415,11 @@ pub mod ats {
         )]
         pub job_teams: ::std::option::Option<::std::vec::Vec<CreateAtsJobResultJobTeam>>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        AtsJobPostingJob { compensation => hide, id => show, job_departments => show,
+        job_employment_types => show, job_locations => show, job_teams => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         AtsJobPostingJob { compensation : ::std::option::Option <
@@ -5663,7 +5724,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `list_ats_offers` (`GET /rest/v2/ats/offers`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AtsOffer {
         /// `application_interview_plan_stage_id`: string; optional, may be null.
@@ -5765,6 +5826,15 @@ pub mod ats {
         )]
         pub worker_type: ::std::option::Option<AtsOfferWorkerType>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        AtsOffer { application_interview_plan_stage_id => show, approval_request_id =>
+        show, approval_rule_id => show, attachment_id => show, compensation_amount =>
+        hide, compensation_currency => show, country_code => show, created_at => show,
+        email => show, id => show, job_title => show, offer_status => show,
+        rejection_reason_id => show, start_date => show, updated_at => show, worker_type
+        => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         AtsOffer { application_interview_plan_stage_id : ::std::option::Option <
@@ -6310,7 +6380,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `create_ats_candidate` (`POST /rest/v2/ats/candidates`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateAtsCandidateInput {
         /// `email`: string; required.
@@ -6338,6 +6408,11 @@ pub mod ats {
         )]
         pub pic_url: crate::runtime::Nullable<::std::string::String>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        CreateAtsCandidateInput { email => show, first_name => show, last_name => show,
+        linkedin_profile_url => show, phone_number => hide, pic_url => show }
+    );
     #[cfg(feature = "ats")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -6397,7 +6472,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `create_ats_candidate` (`POST /rest/v2/ats/candidates`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateAtsCandidateResult {
         /// `anonymized_at`: string (date-time); optional, may be null.
@@ -6467,6 +6542,14 @@ pub mod ats {
         /// `updated_at`: string (date-time); required.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        CreateAtsCandidateResult { anonymized_at => show, created_at => show, email =>
+        show, final_archivation_at => show, first_name => show, id => show,
+        import_session_id => show, imported_id => show, last_name => show,
+        linkedin_profile_url => show, numeric_id => show, phone_number => hide, pic_url
+        => show, source => show, updated_at => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         CreateAtsCandidateResult { anonymized_at : ::std::option::Option <
@@ -6955,7 +7038,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `list_ats_jobs` (`GET /rest/v2/ats/jobs`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct HiringMemberJobPermissionsByTypeSlug {
         /// `application_form_submission`: string; optional, may be null.
@@ -6997,6 +7080,12 @@ pub mod ats {
         )]
         pub job_posting: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        HiringMemberJobPermissionsByTypeSlug { application_form_submission => show,
+        application_form_submission_sensitive_fields => show, compensation => hide,
+        hiring_team => show, interview_plan => show, job_posting => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         HiringMemberJobPermissionsByTypeSlug { application_form_submission :
@@ -7205,7 +7294,7 @@ pub mod ats {
     /// Used by:
     /// - `list_ats_attachment_files` (`GET /rest/v2/ats/attachments/{attachable_type_slug}/{attachable_id}/{attachment_type_slug}`)
     /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Offer {
         /// `application_interview_plan_stage_id`: string; required.
@@ -7243,6 +7332,15 @@ pub mod ats {
         /// `worker_type_enum`: [`AtsOfferWorkerType`]; required.
         pub worker_type_enum: AtsOfferWorkerType,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        Offer { application_interview_plan_stage_id => show, approval_request_id => show,
+        approval_rule_id => show, attachment_id => show, compensation_amount => hide,
+        compensation_currency => show, compensation_period_slug => show, country_code =>
+        show, created_at => show, email => show, id => show, job_title => show,
+        offer_status_enum => show, rejection_reason_id => show, start_date => show,
+        updated_at => show, worker_type_enum => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         Offer { application_interview_plan_stage_id : ::std::string::String =
@@ -7395,7 +7493,7 @@ pub mod ats {
     ///
     /// Used by:
     /// - `retrieve_ats_job_postings` (`GET /rest/v2/ats/job-postings`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PostingsResultJob {
         /// `compensation`: [`PostingsResultJobCompensation`]; required, may be null.
@@ -7419,6 +7517,11 @@ pub mod ats {
         )]
         pub job_teams: ::std::option::Option<::std::vec::Vec<AtsJobTeam>>,
     }
+    #[cfg(feature = "ats")]
+    redacted_debug!(
+        PostingsResultJob { compensation => hide, id => show, job_departments => show,
+        job_employment_types => show, job_locations => show, job_teams => show }
+    );
     #[cfg(feature = "ats")]
     lean_de!(
         PostingsResultJob { compensation : ::std::option::Option <
@@ -8218,7 +8321,7 @@ pub mod candidates {
     ///
     /// Used by:
     /// - `add_candidate` (`POST /rest/v2/candidates`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AddCandidateInput {
         /// `country`: string; optional, may be null.
@@ -8270,6 +8373,12 @@ pub mod candidates {
         /// `status`: [`AddCandidateInputStatus`]; required.
         pub status: AddCandidateInputStatus,
     }
+    #[cfg(feature = "candidates")]
+    redacted_debug!(
+        AddCandidateInput { country => show, email => show, first_name => show, id =>
+        show, job_title => show, last_name => show, link => show, nationality => show,
+        personal_email => hide, start_date => show, state => show, status => show }
+    );
     #[cfg(feature = "candidates")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -9358,7 +9467,7 @@ pub mod contracts {
     /// Used by:
     /// - `get_contract` (`GET /rest/v2/contracts/{contract_id}`)
     /// - `update_ic_contract` (`PATCH /rest/v2/contracts/{contract_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CompensationDetails {
         /// `amount`: string; optional, may be null.
@@ -9428,6 +9537,13 @@ pub mod contracts {
         )]
         pub scale: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "contracts")]
+    redacted_debug!(
+        CompensationDetails { amount => show, currency_code => show, cycle_end => show,
+        cycle_end_type => show, first_payment => show, first_payment_date => show,
+        frequency => show, gross_annual_salary => hide, gross_signing_bonus => hide,
+        gross_variable_bonus => hide, scale => show }
+    );
     #[cfg(feature = "contracts")]
     lean_de!(
         CompensationDetails { amount : ::std::option::Option < ::std::string::String > =
@@ -9802,7 +9918,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIcContractInputVariant1 {
         /// `citizenship`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
@@ -9900,6 +10016,15 @@ pub mod contracts {
         pub worker: crate::runtime::Nullable<Variant1Worker>,
     }
     #[cfg(feature = "contracts")]
+    redacted_debug!(
+        CreateIcContractInputVariant1 { citizenship => show, client => show,
+        compensation_details => hide, contract_template_id => show, country_code => show,
+        external_id => show, job_title => show, meta => show, notice_period => show,
+        scope_of_work => show, scope_of_work_id => show, seniority => show,
+        special_clause => show, start_date => show, state_code => show, termination_date
+        => show, title => show, type_ => show, who_reports => show, worker => show }
+    );
+    #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateIcContractInputVariant1 { citizenship : crate ::runtime::Nullable <
@@ -9950,7 +10075,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIcContractInputVariant2 {
         /// `citizenship`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
@@ -10048,6 +10173,15 @@ pub mod contracts {
         pub worker: crate::runtime::Nullable<Variant1Worker>,
     }
     #[cfg(feature = "contracts")]
+    redacted_debug!(
+        CreateIcContractInputVariant2 { citizenship => show, client => show,
+        compensation_details => hide, contract_template_id => show, country_code => show,
+        external_id => show, job_title => show, meta => show, notice_period => show,
+        scope_of_work => show, scope_of_work_id => show, seniority => show,
+        special_clause => show, start_date => show, state_code => show, termination_date
+        => show, title => show, type_ => show, who_reports => show, worker => show }
+    );
+    #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateIcContractInputVariant2 { citizenship : crate ::runtime::Nullable <
@@ -10098,7 +10232,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIcContractInputVariant3 {
         /// `citizenship`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
@@ -10200,6 +10334,15 @@ pub mod contracts {
         pub worker: crate::runtime::Nullable<Variant1Worker>,
     }
     #[cfg(feature = "contracts")]
+    redacted_debug!(
+        CreateIcContractInputVariant3 { citizenship => show, client => show,
+        compensation_details => hide, contract_template_id => show, country_code => show,
+        external_id => show, job_title => show, meta => show, notice_period => show,
+        scope_of_work => show, scope_of_work_id => show, seniority => show,
+        special_clause => show, start_date => show, state_code => show, termination_date
+        => show, title => show, type_ => show, who_reports => show, worker => show }
+    );
+    #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateIcContractInputVariant3 { citizenship : crate ::runtime::Nullable <
@@ -10251,7 +10394,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateIcContractInputVariant4 {
         /// `citizenship`: string; optional, may be null (`Nullable::Null` sends `null`, which clears it).
@@ -10349,6 +10492,15 @@ pub mod contracts {
         pub worker: crate::runtime::Nullable<Variant1Worker>,
     }
     #[cfg(feature = "contracts")]
+    redacted_debug!(
+        CreateIcContractInputVariant4 { citizenship => show, client => show,
+        compensation_details => hide, contract_template_id => show, country_code => show,
+        external_id => show, job_title => show, meta => show, notice_period => show,
+        scope_of_work => show, scope_of_work_id => show, seniority => show,
+        special_clause => show, start_date => show, state_code => show, termination_date
+        => show, title => show, type_ => show, who_reports => show, worker => show }
+    );
+    #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateIcContractInputVariant4 { citizenship : crate ::runtime::Nullable <
@@ -10430,7 +10582,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `create_request_to_exercise_equity` (`POST /rest/v2/equity/exercise`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateRequestToExerciseEquityRequest {
         /// `address_city`: string; required.
@@ -10476,6 +10628,17 @@ pub mod contracts {
         /// `worker_id`: string; required.
         pub worker_id: ::std::string::String,
     }
+    #[cfg(feature = "contracts")]
+    redacted_debug!(
+        CreateRequestToExerciseEquityRequest { address_city => show, address_country =>
+        show, address_state => show, address_street => hide, address_zip => hide,
+        exercise_id => show, fmv => show, fmv_currency_code => show, issuer_id => show,
+        option_grant_currency => show, option_grant_expiry_date => show, option_grant_id
+        => show, option_grant_issue => show, option_grant_issue_date => show,
+        option_grant_label => show, option_grant_strike_price => show, quantity => show,
+        stakeholder_email => show, stakeholder_id => show, stakeholder_relationship =>
+        show, worker_id => show }
+    );
     #[cfg(feature = "contracts")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -10625,7 +10788,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `get_contract` (`GET /rest/v2/contracts/{contract_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetContractResult {
         /// `client`: [`ContractResponseClient`]; required, may be null.
@@ -10763,6 +10926,18 @@ pub mod contracts {
         pub worker: ::std::option::Option<GetContractResultWorker>,
     }
     #[cfg(feature = "contracts")]
+    redacted_debug!(
+        GetContractResult { client => show, compensation_details => hide,
+        contract_template => show, cost_centers => show, created_at => show,
+        custom_fields => show, employment_details => show, employment_type => show,
+        external_id => show, id => show, invitations => show, is_archived => show,
+        job_title => show, location => show, notice_period => show, product_area => show,
+        quote => show, scope_of_work => show, seniority => show, signatures => show,
+        special_clause => show, start_date => show, status => show, termination_date =>
+        show, title => show, type_ => show, updated_at => show, who_reports => show,
+        work_schedule => show, work_statement_id => show, worker => show }
+    );
+    #[cfg(feature = "contracts")]
     lean_de!(
         GetContractResult { client : ::std::option::Option < ContractResponseClient > =
         "client" => opt, compensation_details : ::std::option::Option <
@@ -10872,7 +11047,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `get_contract` (`GET /rest/v2/contracts/{contract_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetContractResultWorker {
         /// `alternate_email`: array of [`AlternateEmail`]; optional, may be null.
@@ -10937,6 +11112,12 @@ pub mod contracts {
         pub nationality: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "contracts")]
+    redacted_debug!(
+        GetContractResultWorker { alternate_email => hide, country => show, date_of_birth
+        => hide, email => show, expected_email => show, first_name => show, full_name =>
+        show, id => show, last_name => show, nationality => show }
+    );
+    #[cfg(feature = "contracts")]
     lean_de!(
         GetContractResultWorker { alternate_email : ::std::option::Option <
         ::std::vec::Vec < AlternateEmail > > = "alternate_email" => opt, country :
@@ -10983,7 +11164,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IcContract {
         /// `client`: [`IcContractClient`]; required, may be null.
@@ -11068,6 +11249,16 @@ pub mod contracts {
         /// `worker`: [`IcContractWorker`]; required, may be null.
         pub worker: ::std::option::Option<IcContractWorker>,
     }
+    #[cfg(feature = "contracts")]
+    redacted_debug!(
+        IcContract { client => show, compensation_details => hide, created_at => show,
+        custom_fields => show, employment_details => show, external_id => show, id =>
+        show, invitations => show, is_archived => show, job_title => show, notice_period
+        => show, quote => show, scope_of_work => show, seniority => show, signatures =>
+        show, special_clause => show, start_date => show, status => show,
+        termination_date => show, title => show, type_ => show, who_reports => show,
+        work_statement_id => show, worker => show }
+    );
     #[cfg(feature = "contracts")]
     lean_de!(
         IcContract { client : ::std::option::Option < IcContractClient > = "client" =>
@@ -11206,7 +11397,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IcContractCompensationDetails {
         /// `amount`: string; required, may be null.
@@ -11228,6 +11419,13 @@ pub mod contracts {
         /// `scale`: string; required.
         pub scale: ::std::string::String,
     }
+    #[cfg(feature = "contracts")]
+    redacted_debug!(
+        IcContractCompensationDetails { amount => show, currency_code => show,
+        first_payment => show, first_payment_date => show, frequency => show,
+        gross_annual_salary => hide, gross_signing_bonus => hide, gross_variable_bonus =>
+        hide, scale => show }
+    );
     #[cfg(feature = "contracts")]
     lean_de!(
         IcContractCompensationDetails { amount : ::std::option::Option <
@@ -11306,7 +11504,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IcContractQuote {
         /// `annual_salary`: number; optional, may be null.
@@ -11454,6 +11652,19 @@ pub mod contracts {
         )]
         pub updated_at: ::std::option::Option<::chrono::naive::NaiveDate>,
     }
+    #[cfg(feature = "contracts")]
+    redacted_debug!(
+        IcContractQuote { annual_salary => hide, benefits => show, breakdown_costs =>
+        show, cba_total => show, cba_total_usd => show, created_at => show, currency =>
+        show, employer_cost_total => show, employer_cost_total_usd => show,
+        gross_salary_total => hide, gross_salary_total_usd => hide, mobility_fee_total =>
+        show, mobility_fee_total_usd => show, monthly_cost_total => show,
+        monthly_cost_total_usd => show, platform_fee_total => show,
+        platform_fee_total_usd => show, recurring_allowance_total => show,
+        recurring_allowance_total_usd => show, salary_total => hide, salary_total_usd =>
+        hide, severance_accrual_total => show, severance_accrual_total_usd => show,
+        updated_at => show }
+    );
     #[cfg(feature = "contracts")]
     lean_de!(
         IcContractQuote { annual_salary : ::std::option::Option < f64 > = "annual_salary"
@@ -11615,7 +11826,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IcContractWorker {
         /// `alternate_email`: array of [`IcContractWorkerAlternateEmail`]; optional, a default when absent.
@@ -11693,6 +11904,13 @@ pub mod contracts {
         )]
         pub nationality: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "contracts")]
+    redacted_debug!(
+        IcContractWorker { alternate_email => hide, country => show, date_of_birth =>
+        hide, email => show, expected_email => show, first_name => show, full_name =>
+        show, id => show, image => show, last_name => show, legal_entity => show,
+        nationality => show }
+    );
     #[cfg(feature = "contracts")]
     lean_de!(
         IcContractWorker { alternate_email : ::std::vec::Vec <
@@ -12102,7 +12320,7 @@ pub mod contracts {
     ///
     /// Used by:
     /// - `update_ic_contract` (`PATCH /rest/v2/contracts/{contract_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateIcContractResponse {
         /// `client`: [`ContractResponseClient`]; required, may be null.
@@ -12227,6 +12445,18 @@ pub mod contracts {
         /// `worker`: [`Worker`]; required, may be null.
         pub worker: ::std::option::Option<Worker>,
     }
+    #[cfg(feature = "contracts")]
+    redacted_debug!(
+        UpdateIcContractResponse { client => show, compensation_details => hide,
+        contract_template => show, cost_centers => show, created_at => show,
+        custom_fields => show, employment_details => show, employment_type => show,
+        external_id => show, id => show, invitations => show, is_archived => show,
+        job_title => show, notice_period => show, quote => show, scope_of_work => show,
+        seniority => show, signatures => show, special_clause => show, start_date =>
+        show, status => show, termination_date => show, title => show, type_ => show,
+        updated_at => show, who_reports => show, work_schedule => show, work_statement_id
+        => show, worker => show }
+    );
     #[cfg(feature = "contracts")]
     lean_de!(
         UpdateIcContractResponse { client : ::std::option::Option <
@@ -12911,7 +13141,7 @@ pub mod cost_calculator {
     ///
     /// Used by:
     /// - `get_employment_cost` (`POST /rest/v2/eor/employment_cost`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetEmploymentCostInput {
         /// `benefits`: array of [`CostInputBenefit`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
@@ -12939,6 +13169,11 @@ pub mod cost_calculator {
         )]
         pub state: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "cost-calculator")]
+    redacted_debug!(
+        GetEmploymentCostInput { benefits => show, country => show, country_code => show,
+        currency => show, salary => hide, state => show }
+    );
     #[cfg(feature = "cost-calculator")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -12988,7 +13223,7 @@ pub mod cost_calculator {
     ///
     /// Used by:
     /// - `get_employment_cost` (`POST /rest/v2/eor/employment_cost`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetEmploymentCostResponse {
         /// `additional_data`: [`AdditionalData`]; optional, may be null.
@@ -13064,6 +13299,13 @@ pub mod cost_calculator {
         )]
         pub total_costs: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "cost-calculator")]
+    redacted_debug!(
+        GetEmploymentCostResponse { additional_data => show, benefits_data => show, costs
+        => show, country => show, country_code => show, currency => show, deel_fee =>
+        show, employer_costs => show, frequency => show, salary => hide,
+        severance_accural => show, total_costs => show }
+    );
     #[cfg(feature = "cost-calculator")]
     lean_de!(
         GetEmploymentCostResponse { additional_data : ::std::option::Option <
@@ -14691,7 +14933,7 @@ pub mod employees {
     ///
     /// Used by:
     /// - `get_benefits_vendor_employee` (`GET /rest/v2/benefits/legal-entities/{id}/employees/{employee_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EmployeeResponseAddress {
         /// `city`: string; optional, may be null.
@@ -14734,6 +14976,11 @@ pub mod employees {
         )]
         pub zip: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "employees")]
+    redacted_debug!(
+        EmployeeResponseAddress { city => show, country => show, state => show, street =>
+        hide, type_ => show, zip => hide }
+    );
     #[cfg(feature = "employees")]
     lean_de!(
         EmployeeResponseAddress { city : ::std::option::Option < ::std::string::String >
@@ -14861,7 +15108,7 @@ pub mod employees {
     ///
     /// Used by:
     /// - `get_benefits_vendor_employee` (`GET /rest/v2/benefits/legal-entities/{id}/employees/{employee_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetBenefitsVendorEmployeeResponse {
         /// `addresses`: array of [`EmployeeResponseAddress`]; optional, a default when absent.
@@ -14962,6 +15209,14 @@ pub mod employees {
         pub work_email: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "employees")]
+    redacted_debug!(
+        GetBenefitsVendorEmployeeResponse { addresses => hide, contracts => show,
+        date_of_birth => hide, document_number => show, hire_date => show, id => show,
+        legal_first_name => show, legal_last_name => show, legal_middle_name => show,
+        marital_status => hide, ownership_percentage => show, personal_email => hide,
+        phones => hide, status => show, takes_owners_draw => show, work_email => show }
+    );
+    #[cfg(feature = "employees")]
     lean_de!(
         GetBenefitsVendorEmployeeResponse { addresses : ::std::vec::Vec <
         EmployeeResponseAddress > = "addresses" => default, contracts : ::std::vec::Vec <
@@ -15014,7 +15269,7 @@ pub mod employees {
     ///
     /// Used by:
     /// - `get_benefits_vendor_employee` (`GET /rest/v2/benefits/legal-entities/{id}/employees/{employee_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Phone {
         /// `dial_code`: string; optional, may be null.
@@ -15039,6 +15294,8 @@ pub mod employees {
         )]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "employees")]
+    redacted_debug!(Phone { dial_code => show, phone_number => hide, type_ => show });
     #[cfg(feature = "employees")]
     lean_de!(
         Phone { dial_code : ::std::option::Option < ::std::string::String > = "dial_code"
@@ -15887,7 +16144,7 @@ pub mod eor_amendments {
     ///
     /// Used by:
     /// - `confirm_contract_amendment` (`POST /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/confirm`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContractAmendment {
         /// `amendment_statuses`: array of [`AmendmentStatus`]; optional, a default when absent.
@@ -16171,6 +16428,25 @@ pub mod eor_amendments {
         pub work_schedule_rules_version: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "eor-amendments")]
+    redacted_debug!(
+        ContractAmendment { amendment_statuses => show, created_at => show, currency =>
+        show, custom_items => show, document_type => show, effective_date => show,
+        employee_nationality => show, employment_state => show, employment_type => show,
+        end_date => show, fixed_adjustments => show, holidays => show, hourly_rate =>
+        hide, id => show, is_effective_date_updated => show, is_hrx_action_needed =>
+        show, items => show, job_category => show, job_code => show, job_title => show,
+        legal_context => show, notice_period_after_probation => show,
+        notice_period_during_probation => show, notice_period_time_unit => show,
+        notice_period_type => show, probation_period => show,
+        probation_period_type_for_definite => show, rejection_context => show,
+        requested_by => show, salary => hide, scope => show, seniority_date => show,
+        seniority_id => show, sick_leave_days => show, source => show, start_date =>
+        show, time_off_type => show, type_ => show, updated_at => show,
+        variable_compensation => hide, void_deadline => show, void_deadline_type => show,
+        work_hours_per_week => show, work_schedule_id => show,
+        work_schedule_rules_version => show }
+    );
+    #[cfg(feature = "eor-amendments")]
     lean_de!(
         ContractAmendment { amendment_statuses : ::std::vec::Vec < AmendmentStatus > =
         "amendment_statuses" => default, created_at : ::std::option::Option <
@@ -16361,7 +16637,7 @@ pub mod eor_amendments {
     ///
     /// Used by:
     /// - `create_contract_amendment_eor` (`POST /rest/v2/eor/contracts/{contract_id}/amendments`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContractAmendmentEor {
         /// `amendment_statuses`: array of [`AmendmentStatus`]; optional, a default when absent.
@@ -16644,6 +16920,25 @@ pub mod eor_amendments {
         )]
         pub work_schedule_rules_version: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "eor-amendments")]
+    redacted_debug!(
+        ContractAmendmentEor { amendment_statuses => show, created_at => show, currency
+        => show, custom_items => show, document_type => show, effective_date => show,
+        employee_nationality => show, employment_state => show, employment_type => show,
+        end_date => show, fixed_adjustments => show, holidays => show, hourly_rate =>
+        hide, id => show, is_effective_date_updated => show, is_hrx_action_needed =>
+        show, items => show, job_category => show, job_code => show, job_title => show,
+        legal_context => show, notice_period_after_probation => show,
+        notice_period_during_probation => show, notice_period_time_unit => show,
+        notice_period_type => show, probation_period => show,
+        probation_period_type_for_definite => show, rejection_context => show,
+        requested_by => show, salary => hide, scope => show, seniority_date => show,
+        seniority_id => show, sick_leave_days => show, source => show, start_date =>
+        show, time_off_type => show, type_ => show, updated_at => show,
+        variable_compensation => hide, void_deadline => show, void_deadline_type => show,
+        work_hours_per_week => show, work_schedule_id => show,
+        work_schedule_rules_version => show }
+    );
     #[cfg(feature = "eor-amendments")]
     lean_de!(
         ContractAmendmentEor { amendment_statuses : ::std::vec::Vec < AmendmentStatus > =
@@ -16930,7 +17225,7 @@ pub mod eor_amendments {
     ///
     /// Used by:
     /// - `get_contract_amendments_eor` (`GET /rest/v2/eor/contracts/{contract_id}/amendments`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContractAmendmentsEor {
         /// `amendment_statuses`: array of [`AmendmentStatus`]; optional, a default when absent.
@@ -17216,6 +17511,25 @@ pub mod eor_amendments {
         pub work_schedule_rules_version: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "eor-amendments")]
+    redacted_debug!(
+        ContractAmendmentsEor { amendment_statuses => show, created_at => show, currency
+        => show, custom_items => show, document_type => show, effective_date => show,
+        employee_nationality => show, employment_state => show, employment_type => show,
+        end_date => show, fixed_adjustments => show, holidays => show, hourly_rate =>
+        hide, id => show, is_effective_date_updated => show, is_hrx_action_needed =>
+        show, items => show, job_category => show, job_code => show, job_title => show,
+        legal_context => show, notice_period_after_probation => show,
+        notice_period_during_probation => show, notice_period_time_unit => show,
+        notice_period_type => show, probation_period => show,
+        probation_period_type_for_definite => show, rejection_context => show,
+        requested_by => show, salary => hide, scope => show, seniority_date => show,
+        seniority_id => show, sick_leave_days => show, source => show, start_date =>
+        show, time_off_type => show, type_ => show, updated_at => show,
+        variable_compensation => hide, void_deadline => show, void_deadline_type => show,
+        work_hours_per_week => show, work_schedule_id => show,
+        work_schedule_rules_version => show }
+    );
+    #[cfg(feature = "eor-amendments")]
     lean_de!(
         ContractAmendmentsEor { amendment_statuses : ::std::vec::Vec < AmendmentStatus >
         = "amendment_statuses" => default, created_at : ::std::option::Option <
@@ -17419,7 +17733,7 @@ pub mod eor_amendments {
     /// Used by:
     /// - `create_contract_amendment_eor` (`POST /rest/v2/eor/contracts/{contract_id}/amendments`)
     /// - `update_contract_amendment` (`PATCH /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateContractAmendmentEorInput {
         /// `additional_info`: [`AdditionalInfo`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
@@ -17561,6 +17875,18 @@ pub mod eor_amendments {
         )]
         pub work_hours_per_week: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "eor-amendments")]
+    redacted_debug!(
+        CreateContractAmendmentEorInput { additional_info => show, custom => show,
+        effective_date => show, employment_state => show, employment_type => show,
+        end_date => show, fixed_adjustments => show, holidays => show, hourly_rate =>
+        hide, job_title => show, notice_period_after_probation => show,
+        notice_period_during_probation => show, notice_period_type => show,
+        probation_period => show, probation_period_type_for_definite => show, salary =>
+        hide, scope => show, seniority_date => show, seniority_id => show, start_date =>
+        show, time_off_type => show, variable_compensation => hide, work_hours_per_week
+        => show }
+    );
     #[cfg(feature = "eor-amendments")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -18106,7 +18432,7 @@ pub mod eor_amendments {
     /// - `get_contract_amendment_by_id` (`GET /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}`)
     /// - `sign_eor_amendment` (`POST /rest/v2/eor/contracts/{contract_id}/amendments/{amendment_id}/sign`)
     /// - and 1 more operations
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SignEorAmendmentResult {
         /// `amendment_statuses`: array of [`AmendmentStatus`]; optional, a default when absent.
@@ -18389,6 +18715,25 @@ pub mod eor_amendments {
         )]
         pub work_schedule_rules_version: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "eor-amendments")]
+    redacted_debug!(
+        SignEorAmendmentResult { amendment_statuses => show, created_at => show, currency
+        => show, custom_items => show, document_type => show, effective_date => show,
+        employee_nationality => show, employment_state => show, employment_type => show,
+        end_date => show, fixed_adjustments => show, holidays => show, hourly_rate =>
+        hide, id => show, is_effective_date_updated => show, is_hrx_action_needed =>
+        show, items => show, job_category => show, job_code => show, job_title => show,
+        legal_context => show, notice_period_after_probation => show,
+        notice_period_during_probation => show, notice_period_time_unit => show,
+        notice_period_type => show, probation_period => show,
+        probation_period_type_for_definite => show, rejection_context => show,
+        requested_by => show, salary => hide, scope => show, seniority_date => show,
+        seniority_id => show, sick_leave_days => show, source => show, start_date =>
+        show, time_off_type => show, type_ => show, updated_at => show,
+        variable_compensation => hide, void_deadline => show, void_deadline_type => show,
+        work_hours_per_week => show, work_schedule_id => show,
+        work_schedule_rules_version => show }
+    );
     #[cfg(feature = "eor-amendments")]
     lean_de!(
         SignEorAmendmentResult { amendment_statuses : ::std::vec::Vec < AmendmentStatus >
@@ -19142,7 +19487,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `create_eor_contract` (`POST /rest/v2/eor`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContractInputQuoteAdditionalFields {
         /// `dob`: string; optional, may be null.
@@ -19164,6 +19509,11 @@ pub mod eor_contract {
         )]
         pub worker_type: ::std::option::Option<FieldsWorkerType>,
     }
+    #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        ContractInputQuoteAdditionalFields { dob => hide, gender => hide, worker_type =>
+        show }
+    );
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -19360,7 +19710,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `create_eor_contract` (`POST /rest/v2/eor`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateEorContractInput {
         /// `benefits`: array of [`ContractInputBenefit`]; optional, a default when absent.
@@ -19402,6 +19752,12 @@ pub mod eor_contract {
         /// `seniority`: [`ContractInputSeniority`]; required.
         pub seniority: ContractInputSeniority,
     }
+    #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        CreateEorContractInput { benefits => show, client => show, compensation_details
+        => hide, employee => show, employment => show, health_plan_id => show, job_title
+        => show, pension => show, quote_additional_fields => show, seniority => show }
+    );
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -19478,7 +19834,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `create_eor_contract` (`POST /rest/v2/eor`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateEorContractInputCompensationDetails {
         /// `currency`: string; required.
@@ -19553,6 +19909,14 @@ pub mod eor_contract {
         >,
     }
     #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        CreateEorContractInputCompensationDetails { currency => show, fixed_adjustments
+        => show, hourly_rate => hide, salary => hide, signing_bonus => hide,
+        signing_bonus_payout_type => show, variable_compensation => hide,
+        variable_compensation_effective_date => show, variable_compensation_timeline =>
+        show, variable_compensation_title => show, variable_compensation_type => show }
+    );
+    #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateEorContractInputCompensationDetails { currency : ::std::string::String =
@@ -19596,7 +19960,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `create_eor_contract` (`POST /rest/v2/eor`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateEorContractInputEmployee {
         /// `address`: [`CreateEorContractInputEmployeeAddress`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
@@ -19631,6 +19995,12 @@ pub mod eor_contract {
         pub pf_deductions: ::std::option::Option<PfDeductions>,
     }
     #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        CreateEorContractInputEmployee { address => hide, email => show, external_id =>
+        show, first_name => show, last_name => show, nationality => show, pf_deductions
+        => show }
+    );
+    #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateEorContractInputEmployee { address : crate ::runtime::Nullable <
@@ -19656,7 +20026,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `create_eor_contract` (`POST /rest/v2/eor`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateEorContractInputEmployeeAddress {
         /// `city`: string; optional, may be null.
@@ -19690,6 +20060,11 @@ pub mod eor_contract {
         )]
         pub zip: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        CreateEorContractInputEmployeeAddress { city => show, country => show, state =>
+        show, street => hide, zip => hide }
+    );
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -20091,7 +20466,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `update_eor_contract` (`PATCH /rest/v2/eor/contract/{contract_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EmployeeAddress {
         /// `calling_code`: string; optional, may be null.
@@ -20131,6 +20506,11 @@ pub mod eor_contract {
         )]
         pub zip: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        EmployeeAddress { calling_code => show, city => show, country => show, phone =>
+        hide, province => show, state => show, street => hide, zip => hide }
+    );
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -20318,7 +20698,7 @@ pub mod eor_contract {
     /// Used by:
     /// - `create_eor_contract` (`POST /rest/v2/eor`)
     /// - `get_eor_contract_details` (`GET /rest/v2/eor/contracts/{contract_id}/details`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EmploymentCostsSummary {
         /// `currency`: string; optional, may be null.
@@ -20353,6 +20733,11 @@ pub mod eor_contract {
         pub totals_formatted: ::std::vec::Vec<TotalsFormatted>,
     }
     #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        EmploymentCostsSummary { currency => show, exchange_rate => show, salary => hide,
+        supporting_currency => show, totals_formatted => show }
+    );
+    #[cfg(feature = "eor-contract")]
     lean_de!(
         EmploymentCostsSummary { currency : ::std::option::Option < ::std::string::String
         > = "currency" => opt, exchange_rate : ::std::option::Option <
@@ -20380,7 +20765,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `create_eor_contract` (`POST /rest/v2/eor`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EorContract {
         /// `client`: [`GpContractClient`]; optional, may be null.
@@ -20460,6 +20845,12 @@ pub mod eor_contract {
         pub type_: ::std::option::Option<GpContractType>,
     }
     #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        EorContract { client => show, compensation_details => hide, costs => show,
+        created_at => show, employee => show, employment => show, health_plan => show, id
+        => show, job_title => show, seniority => show, status => show, type_ => show }
+    );
+    #[cfg(feature = "eor-contract")]
     lean_de!(
         EorContract { client : ::std::option::Option < GpContractClient > = "client" =>
         opt, compensation_details : ::std::option::Option <
@@ -20496,7 +20887,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `create_eor_contract` (`POST /rest/v2/eor`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EorContractCompensationDetails {
         /// `currency`: string; optional, may be null.
@@ -20524,6 +20915,11 @@ pub mod eor_contract {
         )]
         pub variable_compensation_type: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        EorContractCompensationDetails { currency => show, salary => hide,
+        variable_compensation => hide, variable_compensation_type => show }
+    );
     #[cfg(feature = "eor-contract")]
     lean_de!(
         EorContractCompensationDetails { currency : ::std::option::Option <
@@ -20710,7 +21106,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `get_eor_contract_details` (`GET /rest/v2/eor/contracts/{contract_id}/details`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetEorContractDetailsResponse {
         /// `can_adjust_on`: [`CanAdjustOn`]; optional, may be null.
@@ -21112,6 +21508,31 @@ pub mod eor_contract {
         )]
         pub work_visa: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        GetEorContractDetailsResponse { can_adjust_on => show,
+        can_remind_employee_to_sign => show, cancelled_at => show, client_signature =>
+        show, client_signed_at => show, completed_at => show, completion_date => show,
+        completion_plain_date => show, contract_type => show, contractor_signature =>
+        show, contractor_signed_at => show, created_at => show, creator => show, currency
+        => show, deposit_months => show, description => show, effective_date => show,
+        effective_plain_date => show, employee => show, employee_late_sign_start => show,
+        employee_signed_at => show, employment_costs => show, employment_country => show,
+        employment_state => show, employment_type => show, end_date => show,
+        fixed_adjustment_ids => show, hiring_objective => show, id => show,
+        initial_effective_plain_date => show, invited_client_email => show,
+        is_early_invoice_enabled => show, is_employee_onboarding_delayed => show,
+        is_foreign_currency_contract => show, is_onboarding_on_hold => show,
+        job_title_name => show, last_quote_rejection => show, monthly_employer_cost =>
+        show, monthly_eor_management_fee_usd => show, name => show, notice_period_type =>
+        show, onboarding_step_duration => show, original_start_date => show, payroll_type
+        => show, probation_period => show, probation_period_type_for_definite => show,
+        salary => hide, scope_of_work => show, seniority => show, sick_days => show,
+        signed_date => show, signing_bonus => hide, start_date => show, status => show,
+        team => show, time_off_type => show, timezone => show, updated_at => show,
+        variable_compensation_ids => show, work_hours_per_week => show,
+        work_schedule_assignment_settings => show, work_visa => show }
+    );
     #[cfg(feature = "eor-contract")]
     lean_de!(
         GetEorContractDetailsResponse { can_adjust_on : ::std::option::Option <
@@ -21689,7 +22110,7 @@ pub mod eor_contract {
     ///
     /// Used by:
     /// - `update_eor_contract` (`PATCH /rest/v2/eor/contract/{contract_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateEorContractInput {
         /// `allow_consultant_equipment_reimbursement`: boolean; optional, may be null.
@@ -21935,6 +22356,25 @@ pub mod eor_contract {
         )]
         pub work_visa: crate::runtime::Nullable<bool>,
     }
+    #[cfg(feature = "eor-contract")]
+    redacted_debug!(
+        UpdateEorContractInput { allow_consultant_equipment_reimbursement => show,
+        benefits => show, contract_term_type => show, currency => show, employee_address
+        => hide, employee_email => show, employee_first_name => show, employee_id =>
+        show, employee_last_name => show, employee_nationality => show,
+        employment_country => show, employment_state => show, employment_type => show,
+        end_date => show, hiring_objective => show, hiring_objective_extra_info => show,
+        holidays => show, hourly_rate => hide, is_auto_quote_validation_passed => show,
+        is_hourly => show, is_resubmit => show, job_title => show, medical_insurance =>
+        show, notice_period_after_probation => show, notice_period_during_probation =>
+        show, notice_period_type => show, probation_period => show,
+        probation_period_type_for_definite => show, quote_additional_fields => show,
+        reason_for_fixed_term => show, salary => hide, schedule_id => show, scope =>
+        show, seniority_date => show, seniority_id => show, sick_leave_days => show,
+        signing_bonus => hide, signing_bonus_payout_type => show, start_date => show,
+        time_off_type => show, work_arrangement => show, work_eligibility => show,
+        work_hours_per_week => show, work_pension => show, work_visa => show }
+    );
     #[cfg(feature = "eor-contract")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -22632,7 +23072,7 @@ pub mod eor_hiring {
     ///
     /// Used by:
     /// - `get_eor_hiring_guide_by_country` (`GET /rest/v2/eor/validations/{country_code}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EorHiringGuide {
         /// `currency`: string; optional, may be null.
@@ -22666,6 +23106,11 @@ pub mod eor_hiring {
         )]
         pub salary: ::std::option::Option<Salary>,
     }
+    #[cfg(feature = "eor-hiring")]
+    redacted_debug!(
+        EorHiringGuide { currency => show, health_insurance => show, holiday => show,
+        probation => show, salary => hide }
+    );
     #[cfg(feature = "eor-hiring")]
     lean_de!(
         EorHiringGuide { currency : ::std::option::Option < ::std::string::String > =
@@ -24227,7 +24672,7 @@ pub mod eor_offboarding {
     ///
     /// Used by:
     /// - `review_eor_offboarding_pto` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignations/review-pto`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ReviewEorOffboardingPtoInput {
         /// `decline_reason`: [`DeclineReason`]; optional, may be null.
@@ -24267,6 +24712,12 @@ pub mod eor_offboarding {
         )]
         pub used_time_off: ::std::option::Option<UsedTimeOff>,
     }
+    #[cfg(feature = "eor-offboarding")]
+    redacted_debug!(
+        ReviewEorOffboardingPtoInput { decline_reason => show, decline_reason_detail =>
+        show, has_client_accepted_resignation_request => show, severance_amount => hide,
+        severance_type => show, used_time_off => show }
+    );
     #[cfg(feature = "eor-offboarding")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -24822,7 +25273,7 @@ pub mod eor_terminations {
     ///
     /// Used by:
     /// - `create_regular_termination` (`POST /rest/v2/eor/{oid}/terminations/regular`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateRegularTerminationInput {
         /// `additional_country_data`: array of [`RequiredInformation`]; optional, a default when absent.
@@ -24922,6 +25373,17 @@ pub mod eor_terminations {
         /// `used_time_off`: [`TerminationInputUsedTimeOff`]; required.
         pub used_time_off: TerminationInputUsedTimeOff,
     }
+    #[cfg(feature = "eor-terminations")]
+    redacted_debug!(
+        CreateRegularTerminationInput { additional_country_data => show,
+        additional_reason => show, additional_supporting_documents => show, attachments
+        => show, custom_termination_reason_id => show, desired_end_date => show,
+        eligible_for_rehire => show, employee_notification_detail => show,
+        eor_country_data_id => show, is_employee_notified => show, is_sensitive => show,
+        reason => show, reason_detail => show, severance_amount => hide, severance_type
+        => show, termination_impact_id => show, termination_notes => show, used_time_off
+        => show }
+    );
     #[cfg(feature = "eor-terminations")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -25250,7 +25712,7 @@ pub mod eor_terminations {
     ///
     /// Used by:
     /// - `create_resignation` (`POST /rest/v2/eor/{oid}/terminations/resignation`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResignationInputData {
         /// `additional_reason`: [`ResignationDataAdditionalReason`]; optional, may be null (`Nullable::Null` sends `null`, which clears it).
@@ -25334,6 +25796,15 @@ pub mod eor_terminations {
         /// `used_time_off`: [`TerminationInputUsedTimeOff`]; required.
         pub used_time_off: TerminationInputUsedTimeOff,
     }
+    #[cfg(feature = "eor-terminations")]
+    redacted_debug!(
+        ResignationInputData { additional_reason => show, attachments => show,
+        custom_termination_reason_id => show, desired_end_date => show,
+        eligible_for_rehire => show, eligible_for_rehire_reason => show,
+        is_employee_staying_with_deel => show, is_sensitive => show, reason => show,
+        reason_detail => show, severance_amount => hide, severance_type => show,
+        termination_impact_id => show, termination_notes => show, used_time_off => show }
+    );
     #[cfg(feature = "eor-terminations")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -26266,7 +26737,7 @@ pub mod eor_worker_information {
     ///
     /// Used by:
     /// - `create_eor_worker_additional_information` (`POST /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateEorWorkerAdditionalInformationInput {
         /// `city`: string; required.
@@ -26290,6 +26761,12 @@ pub mod eor_worker_information {
         /// `zip_code`: string; required.
         pub zip_code: ::std::string::String,
     }
+    #[cfg(feature = "eor-worker-information")]
+    redacted_debug!(
+        CreateEorWorkerAdditionalInformationInput { city => show,
+        is_compliance_access_allowed => show, is_payslip_access_allowed => show, phone =>
+        hide, state => show, street => hide, tax_residence => show, zip_code => hide }
+    );
     #[cfg(feature = "eor-worker-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -26430,7 +26907,7 @@ pub mod eor_worker_information {
     ///
     /// Used by:
     /// - `update_eor_worker_additional_information` (`PATCH /rest/v2/eor/workers/contracts/{contract_id}/additional-information`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateEorWorkerAdditionalInformationInput {
         /// `city`: string; optional, may be null.
@@ -26488,6 +26965,12 @@ pub mod eor_worker_information {
         )]
         pub zip_code: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "eor-worker-information")]
+    redacted_debug!(
+        UpdateEorWorkerAdditionalInformationInput { city => show, dob => hide,
+        is_compliance_access_allowed => show, is_payslip_access_allowed => show, phone =>
+        hide, state => show, street => hide, tax_residence => show, zip_code => hide }
+    );
     #[cfg(feature = "eor-worker-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -28815,7 +29298,7 @@ pub mod gp_hiring {
     ///
     /// Used by:
     /// - `create_gp_contract` (`POST /rest/v2/contracts/gp`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContractInputCompensationDetails {
         /// `currency`: string; optional, may be null.
@@ -28829,6 +29312,11 @@ pub mod gp_hiring {
         /// `scale`: [`CompensationDetailsScale`]; required.
         pub scale: CompensationDetailsScale,
     }
+    #[cfg(feature = "gp-hiring")]
+    redacted_debug!(
+        ContractInputCompensationDetails { currency => show, salary => hide, scale =>
+        show }
+    );
     #[cfg(feature = "gp-hiring")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -28847,7 +29335,7 @@ pub mod gp_hiring {
     ///
     /// Used by:
     /// - `create_gp_contract` (`POST /rest/v2/contracts/gp`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContractInputEmployee {
         /// `address`: [`ContractInputEmployeeAddress`]; required.
@@ -28874,6 +29362,11 @@ pub mod gp_hiring {
         pub work_email: ::std::string::String,
     }
     #[cfg(feature = "gp-hiring")]
+    redacted_debug!(
+        ContractInputEmployee { address => hide, email => show, employee_number => show,
+        first_name => show, last_name => show, nationality => show, work_email => show }
+    );
+    #[cfg(feature = "gp-hiring")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         ContractInputEmployee { address : ContractInputEmployeeAddress = "address" =>
@@ -28897,7 +29390,7 @@ pub mod gp_hiring {
     ///
     /// Used by:
     /// - `create_gp_contract` (`POST /rest/v2/contracts/gp`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContractInputEmployeeAddress {
         /// `city`: string; required.
@@ -28915,6 +29408,11 @@ pub mod gp_hiring {
         /// `zip`: string; required.
         pub zip: ::std::string::String,
     }
+    #[cfg(feature = "gp-hiring")]
+    redacted_debug!(
+        ContractInputEmployeeAddress { city => show, country => show, state => show,
+        street => hide, zip => hide }
+    );
     #[cfg(feature = "gp-hiring")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -28970,7 +29468,7 @@ pub mod gp_hiring {
     ///
     /// Used by:
     /// - `create_gp_contract` (`POST /rest/v2/contracts/gp`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateGpContractInput {
         /// `client`: [`ContractInputClient`]; required.
@@ -28996,6 +29494,12 @@ pub mod gp_hiring {
         )]
         pub work_location: ::std::option::Option<WorkLocation>,
     }
+    #[cfg(feature = "gp-hiring")]
+    redacted_debug!(
+        CreateGpContractInput { client => show, compensation_details => hide, employee =>
+        show, employment => show, invite_employee_to_app => show, job_title => show,
+        work_location => show }
+    );
     #[cfg(feature = "gp-hiring")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -29145,7 +29649,7 @@ pub mod gp_hiring {
     ///
     /// Used by:
     /// - `create_gp_contract` (`POST /rest/v2/contracts/gp`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GpContract {
         /// `client`: [`GpContractClient`]; optional, may be null.
@@ -29207,6 +29711,12 @@ pub mod gp_hiring {
         pub type_: ::std::option::Option<GpContractType>,
     }
     #[cfg(feature = "gp-hiring")]
+    redacted_debug!(
+        GpContract { client => show, compensation_details => hide, created_at => show,
+        employee => show, employment => show, id => show, job_title => show, status =>
+        show, type_ => show }
+    );
+    #[cfg(feature = "gp-hiring")]
     lean_de!(
         GpContract { client : ::std::option::Option < GpContractClient > = "client" =>
         opt, compensation_details : ::std::option::Option < GpContractCompensationDetails
@@ -29237,7 +29747,7 @@ pub mod gp_hiring {
     ///
     /// Used by:
     /// - `create_gp_contract` (`POST /rest/v2/contracts/gp`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GpContractCompensationDetails {
         /// `currency`: string; optional, may be null.
@@ -29259,6 +29769,10 @@ pub mod gp_hiring {
         )]
         pub scale: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "gp-hiring")]
+    redacted_debug!(
+        GpContractCompensationDetails { currency => show, salary => hide, scale => show }
+    );
     #[cfg(feature = "gp-hiring")]
     lean_de!(
         GpContractCompensationDetails { currency : ::std::option::Option <
@@ -34044,7 +34558,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `update_legal_entity` (`PATCH /rest/v2/legal-entities/{id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CompanyIdentifiers {
         /// `registration_number`: string; optional, may be null.
@@ -34060,6 +34574,10 @@ pub mod legal_entities {
         )]
         pub tax_number: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        CompanyIdentifiers { registration_number => show, tax_number => hide }
+    );
     #[cfg(feature = "legal-entities")]
     lean_de!(
         CompanyIdentifiers { registration_number : ::std::option::Option <
@@ -34077,7 +34595,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `create_legal_entity` (`POST /rest/v2/legal-entities`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateLegalEntityInput {
         /// `address`: [`EntityInputAddress`]; required.
@@ -34093,6 +34611,11 @@ pub mod legal_entities {
         /// `sic_number`: string; required.
         pub sic_number: ::std::string::String,
     }
+    #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        CreateLegalEntityInput { address => hide, company_identifiers => show,
+        entity_type => show, name => show, phone => hide, sic_number => show }
+    );
     #[cfg(feature = "legal-entities")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -34165,7 +34688,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `create_legal_entity` (`POST /rest/v2/legal-entities`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateLegalEntityResult {
         /// `address`: [`EntityResultAddress`]; optional, may be null.
@@ -34218,6 +34741,12 @@ pub mod legal_entities {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        CreateLegalEntityResult { address => hide, created_at => show, entity_type =>
+        show, id => show, name => show, phone => hide, sic_number => show, updated_at =>
+        show }
+    );
+    #[cfg(feature = "legal-entities")]
     lean_de!(
         CreateLegalEntityResult { address : ::std::option::Option < EntityResultAddress >
         = "address" => opt, created_at : ::std::option::Option < ::chrono::DateTime <
@@ -34247,7 +34776,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `create_legal_entity` (`POST /rest/v2/legal-entities`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EntityInputAddress {
         /// `city`: string; required.
@@ -34265,6 +34794,11 @@ pub mod legal_entities {
         /// `zip`: string; required.
         pub zip: ::std::string::String,
     }
+    #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        EntityInputAddress { city => show, country => show, state => show, street =>
+        hide, zip => hide }
+    );
     #[cfg(feature = "legal-entities")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -34284,7 +34818,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `create_legal_entity` (`POST /rest/v2/legal-entities`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EntityInputCompanyIdentifiers {
         /// `registration_number`: string; required.
@@ -34292,6 +34826,10 @@ pub mod legal_entities {
         /// `tax_number`: string; required.
         pub tax_number: ::std::string::String,
     }
+    #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        EntityInputCompanyIdentifiers { registration_number => show, tax_number => hide }
+    );
     #[cfg(feature = "legal-entities")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -34309,7 +34847,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `update_legal_entity` (`PATCH /rest/v2/legal-entities/{id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EntityRequestAddress {
         /// `city`: string; optional, may be null.
@@ -34338,6 +34876,11 @@ pub mod legal_entities {
         pub street: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        EntityRequestAddress { city => show, country => show, state => show, street =>
+        hide }
+    );
+    #[cfg(feature = "legal-entities")]
     lean_de!(
         EntityRequestAddress { city : ::std::option::Option < ::std::string::String > =
         "city" => opt, country : ::std::option::Option < ::std::string::String > =
@@ -34357,7 +34900,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `get_benefits_vendor_legal_entity` (`GET /rest/v2/benefits/legal-entities/{id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EntityResponseAddress {
         /// `city`: string; optional, may be null.
@@ -34398,6 +34941,11 @@ pub mod legal_entities {
         pub zip: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        EntityResponseAddress { city => show, country => show, province => show, state =>
+        show, street => hide, zip => hide }
+    );
+    #[cfg(feature = "legal-entities")]
     lean_de!(
         EntityResponseAddress { city : ::std::option::Option < ::std::string::String > =
         "city" => opt, country : ::std::option::Option < ::std::string::String > =
@@ -34425,7 +34973,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `create_legal_entity` (`POST /rest/v2/legal-entities`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EntityResultAddress {
         /// `city`: string; optional, may be null.
@@ -34460,6 +35008,11 @@ pub mod legal_entities {
         pub zip: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        EntityResultAddress { city => show, country => show, state => show, street =>
+        hide, zip => hide }
+    );
+    #[cfg(feature = "legal-entities")]
     lean_de!(
         EntityResultAddress { city : ::std::option::Option < ::std::string::String > =
         "city" => opt, country : ::std::option::Option < ::std::string::String > =
@@ -34481,7 +35034,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `get_benefits_vendor_legal_entity` (`GET /rest/v2/benefits/legal-entities/{id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetBenefitsVendorLegalEntityResponse {
         /// `address`: [`EntityResponseAddress`]; optional, may be null.
@@ -34557,6 +35110,13 @@ pub mod legal_entities {
         )]
         pub vat_id: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        GetBenefitsVendorLegalEntityResponse { address => hide, country => show,
+        employment_type => show, entity_type => show, id => show, naics_code => show,
+        name => show, phone => hide, registration_address => hide, registration_number =>
+        show, union_or_leased_employees => show, vat_id => show }
+    );
     #[cfg(feature = "legal-entities")]
     lean_de!(
         GetBenefitsVendorLegalEntityResponse { address : ::std::option::Option <
@@ -34725,7 +35285,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `get_benefits_vendor_legal_entity` (`GET /rest/v2/benefits/legal-entities/{id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RegistrationAddress {
         /// `city`: string; optional, may be null.
@@ -34766,6 +35326,11 @@ pub mod legal_entities {
         pub zip: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        RegistrationAddress { city => show, country => show, province => show, state =>
+        show, street => hide, zip => hide }
+    );
+    #[cfg(feature = "legal-entities")]
     lean_de!(
         RegistrationAddress { city : ::std::option::Option < ::std::string::String > =
         "city" => opt, country : ::std::option::Option < ::std::string::String > =
@@ -34789,7 +35354,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `update_legal_entity` (`PATCH /rest/v2/legal-entities/{id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateLegalEntityRequest {
         /// `address`: [`EntityRequestAddress`]; optional, may be null.
@@ -34835,6 +35400,12 @@ pub mod legal_entities {
         )]
         pub sic_number: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        UpdateLegalEntityRequest { address => hide, company_identifiers => show,
+        entity_type => show, industry_name => show, name => show, phone => hide,
+        sic_number => show }
+    );
     #[cfg(feature = "legal-entities")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -34889,7 +35460,7 @@ pub mod legal_entities {
     ///
     /// Used by:
     /// - `update_legal_entity` (`PATCH /rest/v2/legal-entities/{id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateLegalEntityResult {
         /// `address`: [`EntityRequestAddress`]; optional, may be null.
@@ -34941,6 +35512,12 @@ pub mod legal_entities {
         )]
         pub sic_number: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "legal-entities")]
+    redacted_debug!(
+        UpdateLegalEntityResult { address => hide, company_identifiers => show,
+        entity_type => show, id => show, industry_name => show, name => show, phone =>
+        hide, sic_number => show }
+    );
     #[cfg(feature = "legal-entities")]
     lean_de!(
         UpdateLegalEntityResult { address : ::std::option::Option < EntityRequestAddress
@@ -38521,7 +39098,7 @@ pub mod orders {
     ///
     /// Used by:
     /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetItOrderByIdResult {
         /// `created_at`: string (date-time); optional, may be null.
@@ -38567,6 +39144,11 @@ pub mod orders {
         )]
         pub user: ::std::option::Option<AssignedUser>,
     }
+    #[cfg(feature = "orders")]
+    redacted_debug!(
+        GetItOrderByIdResult { created_at => show, delivery_address => hide, id => show,
+        order_items => show, status => show, updated_at => show, user => show }
+    );
     #[cfg(feature = "orders")]
     lean_de!(
         GetItOrderByIdResult { created_at : ::std::option::Option < ::chrono::DateTime <
@@ -41177,7 +41759,7 @@ pub mod payouts {
     /// Used by:
     /// - `add_edit_bank_details` (`POST /rest/v2/payouts/employees/methods`)
     /// - `get_bank_details` (`GET /rest/v2/payouts/employees/methods`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BankDetailData {
         /// `address_line1`: string; optional, may be null.
@@ -41247,6 +41829,13 @@ pub mod payouts {
         )]
         pub swift_bic: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "payouts")]
+    redacted_debug!(
+        BankDetailData { address_line1 => hide, bank_country_code => show, bank_name =>
+        show, city => show, country_code => show, full_name => show, iban => hide,
+        original_name => show, postal => hide, province_state => show, swift_bic => show
+        }
+    );
     #[cfg(feature = "payouts")]
     lean_de!(
         BankDetailData { address_line1 : ::std::option::Option < ::std::string::String >
@@ -41795,7 +42384,7 @@ pub mod payouts {
     /// - `create_bank_transfer_method` (`POST /rest/v2/payouts/contractors/methods`)
     /// - `get_payout_methods` (`GET /rest/v2/payouts/contractors/methods`)
     /// - `update_bank_transfer_method` (`PUT /rest/v2/payouts/contractors/methods/{id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PayoutMethod {
         /// `address`: [`PayoutMethodAddress`]; required.
@@ -41827,6 +42416,11 @@ pub mod payouts {
         pub selected_option: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "payouts")]
+    redacted_debug!(
+        PayoutMethod { address => hide, is_default => show, method_name => show, payload
+        => show, payment_method => show, selected_option => show }
+    );
+    #[cfg(feature = "payouts")]
     lean_de!(
         PayoutMethod { address : PayoutMethodAddress = "address" => req, is_default :
         ::std::option::Option < bool > = "is_default" => opt, method_name :
@@ -41850,7 +42444,7 @@ pub mod payouts {
     /// - `create_bank_transfer_method` (`POST /rest/v2/payouts/contractors/methods`)
     /// - `get_payout_methods` (`GET /rest/v2/payouts/contractors/methods`)
     /// - `update_bank_transfer_method` (`PUT /rest/v2/payouts/contractors/methods/{id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PayoutMethodAddress {
         /// `city`: string; required.
@@ -41868,6 +42462,11 @@ pub mod payouts {
         )]
         pub state: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "payouts")]
+    redacted_debug!(
+        PayoutMethodAddress { city => show, country => show, first_line => hide,
+        post_code => hide, state => show }
+    );
     #[cfg(feature = "payouts")]
     lean_de!(
         PayoutMethodAddress { city : ::std::string::String = "city" => req, country :
@@ -42752,7 +43351,7 @@ pub mod payroll {
     ///
     /// Used by:
     /// - `get_year_to_date_pay` (`GET /rest/v2/benefits/legal-entities/{id}/year-to-date-pay`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PayResponseEmployee {
         /// `contract_id`: string; optional, may be null.
@@ -42793,6 +43392,11 @@ pub mod payroll {
         pub hours_worked: ::std::option::Option<f64>,
     }
     #[cfg(feature = "payroll")]
+    redacted_debug!(
+        PayResponseEmployee { contract_id => show, contributions => show, employee_id =>
+        show, employer_contributions => show, gross_pay => hide, hours_worked => show }
+    );
+    #[cfg(feature = "payroll")]
     lean_de!(
         PayResponseEmployee { contract_id : ::std::option::Option < ::std::string::String
         > = "contract_id" => opt, contributions : ::std::vec::Vec < Contribution > =
@@ -42817,7 +43421,7 @@ pub mod payroll {
     ///
     /// Used by:
     /// - `get_benefits_vendor_employee_pay_stubs` (`GET /rest/v2/benefits/legal-entities/{id}/pay-stub`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PayStubEmployee {
         /// `contract_id`: string; optional, may be null.
@@ -42857,6 +43461,11 @@ pub mod payroll {
         )]
         pub hours_worked: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "payroll")]
+    redacted_debug!(
+        PayStubEmployee { contract_id => show, contributions => show, employee_id =>
+        show, employer_contributions => show, gross_pay => hide, hours_worked => show }
+    );
     #[cfg(feature = "payroll")]
     lean_de!(
         PayStubEmployee { contract_id : ::std::option::Option < ::std::string::String > =
@@ -43234,7 +43843,7 @@ pub mod paystubs {
     ///
     /// Used by:
     /// - `get_benefits_vendor_legal_entity_paystubs` (`GET /rest/v2/benefits/legal-entities/{legal_entity_id}/paystubs`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PaystubDataEmployee {
         /// `contract_id`: string; optional, may be null.
@@ -43280,6 +43889,11 @@ pub mod paystubs {
         )]
         pub hours_worked: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "paystubs")]
+    redacted_debug!(
+        PaystubDataEmployee { contract_id => show, contributions => show, employee_id =>
+        show, employer_contributions => show, gross_pay => hide, hours_worked => show }
+    );
     #[cfg(feature = "paystubs")]
     lean_de!(
         PaystubDataEmployee { contract_id : ::std::option::Option < ::std::string::String
@@ -43694,7 +44308,7 @@ pub mod people {
     ///
     /// Used by:
     /// - `create_direct_employee` (`POST /rest/v2/people`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateDirectEmployeeInput {
         /// `client`: [`EmployeeInputClient`]; required.
@@ -43706,6 +44320,11 @@ pub mod people {
         /// `employment`: [`EmployeeInputEmployment`]; required.
         pub employment: EmployeeInputEmployment,
     }
+    #[cfg(feature = "people")]
+    redacted_debug!(
+        CreateDirectEmployeeInput { client => show, compensation_details => hide,
+        employee => show, employment => show }
+    );
     #[cfg(feature = "people")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -44728,7 +45347,7 @@ pub mod people {
     ///
     /// Used by:
     /// - `get_people` (`GET /rest/v2/people`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Person {
         /// `active_worker_termination_status`: [`ActiveWorkerTerminationStatus`]; optional, may be null.
@@ -44953,6 +45572,20 @@ pub mod people {
         pub worker_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "people")]
+    redacted_debug!(
+        Person { active_worker_termination_status => show, addresses => hide, birth_date
+        => hide, client_legal_entity => show, completion_date => show, country => show,
+        created_at => show, department => show, direct_employee_termination_last_day =>
+        show, direct_manager => show, direct_reports => show, direct_reports_count =>
+        show, emails => show, employments => show, external_id => show, first_name =>
+        show, full_name => show, hiring_status => show, hiring_type => show,
+        hris_organization_user_id => show, id => show, is_pwac => show, job_title =>
+        show, last_name => show, nationalities => show, new_hiring_status => show,
+        person_status => show, preferred_first_name => show, preferred_last_name => show,
+        seniority => show, start_date => show, state => show, timezone => show,
+        updated_at => show, work_location => show, worker_id => show }
+    );
+    #[cfg(feature = "people")]
     lean_de!(
         Person { active_worker_termination_status : ::std::option::Option <
         ActiveWorkerTerminationStatus > = "active_worker_termination_status" => opt,
@@ -45046,7 +45679,7 @@ pub mod people {
     ///
     /// Used by:
     /// - `get_people` (`GET /rest/v2/people`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PersonAddress {
         /// `country`: string; optional, may be null.
@@ -45086,6 +45719,11 @@ pub mod people {
         )]
         pub street_address: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "people")]
+    redacted_debug!(
+        PersonAddress { country => show, locality => show, postal_code => hide, region =>
+        show, street_address => hide }
+    );
     #[cfg(feature = "people")]
     lean_de!(
         PersonAddress { country : ::std::option::Option < ::std::string::String > =
@@ -45504,7 +46142,7 @@ pub mod people {
     ///
     /// Used by:
     /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PersonProfile {
         /// `active_worker_termination_status`: [`ActiveWorkerTerminationStatus`]; optional, may be null.
@@ -45725,6 +46363,21 @@ pub mod people {
         pub worker_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "people")]
+    redacted_debug!(
+        PersonProfile { active_worker_termination_status => show, addresses => hide,
+        birth_date => hide, client_legal_entity => show, completion_date => show, country
+        => show, created_at => show, custom_fields => show, department => show,
+        direct_employee_termination_last_day => show, direct_manager => show,
+        direct_reports => show, direct_reports_count => show, emails => show, employments
+        => show, external_id => show, first_name => show, full_name => show,
+        hiring_status => show, hiring_type => show, id => show, job_title => show,
+        last_name => show, nationalities => show, new_hiring_status => show,
+        preferred_first_name => show, preferred_last_name => show,
+        profile_organizational_structures => show, seniority => show, start_date => show,
+        state => show, timezone => show, updated_at => show, work_location => show,
+        worker_id => show }
+    );
+    #[cfg(feature = "people")]
     lean_de!(
         PersonProfile { active_worker_termination_status : ::std::option::Option <
         ActiveWorkerTerminationStatus > = "active_worker_termination_status" => opt,
@@ -45817,7 +46470,7 @@ pub mod people {
     ///
     /// Used by:
     /// - `get_person_by_id` (`GET /rest/v2/people/{hris_profile_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PersonProfileAddress {
         /// `country`: string; optional, may be null.
@@ -45857,6 +46510,11 @@ pub mod people {
         )]
         pub street_address: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "people")]
+    redacted_debug!(
+        PersonProfileAddress { country => show, locality => show, postal_code => hide,
+        region => show, street_address => hide }
+    );
     #[cfg(feature = "people")]
     lean_de!(
         PersonProfileAddress { country : ::std::option::Option < ::std::string::String >
@@ -46416,7 +47074,7 @@ pub mod personal_information {
     ///
     /// Used by:
     /// - `get_person_personal_info` (`GET /rest/v2/people/{worker_id}/personal`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Demographics {
         /// `ethnicity`: [`Ethnicity`]; required, may be null.
@@ -46424,6 +47082,8 @@ pub mod personal_information {
         /// `gender`: [`Ethnicity`]; required, may be null.
         pub gender: ::std::option::Option<Ethnicity>,
     }
+    #[cfg(feature = "personal-information")]
+    redacted_debug!(Demographics { ethnicity => hide, gender => hide });
     #[cfg(feature = "personal-information")]
     lean_de!(
         Demographics { ethnicity : ::std::option::Option < Ethnicity > = "ethnicity" =>
@@ -46438,7 +47098,7 @@ pub mod personal_information {
     ///
     /// Used by:
     /// - `get_person_personal_info` (`GET /rest/v2/people/{worker_id}/personal`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EmergencyContact {
         /// `email`: string; required, may be null.
@@ -46454,6 +47114,11 @@ pub mod personal_information {
         /// `relationship`: string; required.
         pub relationship: ::std::string::String,
     }
+    #[cfg(feature = "personal-information")]
+    redacted_debug!(
+        EmergencyContact { email => show, id => show, name => show, phone => hide,
+        preferred_language => show, relationship => show }
+    );
     #[cfg(feature = "personal-information")]
     lean_de!(
         EmergencyContact { email : ::std::option::Option < ::std::string::String > =
@@ -46540,7 +47205,7 @@ pub mod personal_information {
     ///
     /// Used by:
     /// - `get_person_personal_info` (`GET /rest/v2/people/{worker_id}/personal`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PersonPersonalInfo {
         /// `addresses`: array of [`PersonPersonalInfoAddress`]; optional, may be null.
@@ -46629,6 +47294,14 @@ pub mod personal_information {
         pub worker_id: i64,
     }
     #[cfg(feature = "personal-information")]
+    redacted_debug!(
+        PersonPersonalInfo { addresses => hide, date_of_birth => hide, demographics =>
+        show, emergency_contacts => show, external_id => show, id => show, kyc => show,
+        legal_first_name => show, legal_last_name => show, nationalities => show, ooo =>
+        show, personal_email => hide, phone_numbers => hide, preferred_name => show,
+        work_email => show, worker_id => show }
+    );
+    #[cfg(feature = "personal-information")]
     lean_de!(
         PersonPersonalInfo { addresses : ::std::option::Option < ::std::vec::Vec <
         PersonPersonalInfoAddress > > = "addresses" => opt, date_of_birth :
@@ -46672,7 +47345,7 @@ pub mod personal_information {
     ///
     /// Used by:
     /// - `get_person_personal_info` (`GET /rest/v2/people/{worker_id}/personal`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PersonPersonalInfoAddress {
         /// `city`: string; required, may be null.
@@ -46691,6 +47364,11 @@ pub mod personal_information {
         /// `zip`: string; required, may be null.
         pub zip: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "personal-information")]
+    redacted_debug!(
+        PersonPersonalInfoAddress { city => show, country => show, id => show, state =>
+        show, street => hide, type_ => show, zip => hide }
+    );
     #[cfg(feature = "personal-information")]
     lean_de!(
         PersonPersonalInfoAddress { city : ::std::option::Option < ::std::string::String
@@ -46733,7 +47411,7 @@ pub mod personal_information {
     ///
     /// Used by:
     /// - `update_person_personal_info_external_id` (`PATCH /rest/v2/people/external/{worker_id}/personal`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdatePersonPersonalInfoExternalIdInput {
         /// `date_of_birth`: string (date); optional, may be null.
@@ -46767,6 +47445,12 @@ pub mod personal_information {
         )]
         pub preferred_name: crate::runtime::Nullable<::std::string::String>,
     }
+    #[cfg(feature = "personal-information")]
+    redacted_debug!(
+        UpdatePersonPersonalInfoExternalIdInput { date_of_birth => hide, legal_first_name
+        => show, legal_last_name => show, personal_email => hide, preferred_name => show
+        }
+    );
     #[cfg(feature = "personal-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -46811,7 +47495,7 @@ pub mod personal_information {
     ///
     /// Used by:
     /// - `update_person_personal_info` (`PATCH /rest/v2/people/{worker_id}/personal`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdatePersonPersonalInfoInput {
         /// `date_of_birth`: string (date); optional, may be null.
@@ -46857,6 +47541,12 @@ pub mod personal_information {
         )]
         pub work_email: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "personal-information")]
+    redacted_debug!(
+        UpdatePersonPersonalInfoInput { date_of_birth => hide, legal_first_name => show,
+        legal_last_name => show, personal_email => hide, phone_numbers => hide,
+        preferred_name => show, work_email => show }
+    );
     #[cfg(feature = "personal-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -47759,7 +48449,7 @@ pub mod profiles {
     ///
     /// Used by:
     /// - `profiles` (`PATCH /rest/v2/profiles`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ProfilesResult {
         /// `currency`: string; optional, may be null.
@@ -47799,6 +48489,11 @@ pub mod profiles {
         )]
         pub timezone: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "profiles")]
+    redacted_debug!(
+        ProfilesResult { currency => show, first_name => show, last_name => show, phone
+        => hide, preferred_name => show, timezone => show }
+    );
     #[cfg(feature = "profiles")]
     lean_de!(
         ProfilesResult { currency : ::std::option::Option < ::std::string::String > =
@@ -49086,7 +49781,7 @@ pub mod screenings {
     ///
     /// Used by:
     /// - `get_kyc_details` (`GET /rest/v2/screenings/kyc/details`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct KycDetail {
         /// `approval_date`: string (date-time); required, may be null.
@@ -49140,6 +49835,15 @@ pub mod screenings {
         /// `updated_at`: string (date-time); required, may be null.
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
+    #[cfg(feature = "screenings")]
+    redacted_debug!(
+        KycDetail { approval_date => show, created_at => show,
+        document_extracted_first_name => show, document_extracted_last_name => show,
+        document_extracted_middle_name => show, expiration_date => show,
+        identity_document_name => show, identity_document_number => hide,
+        identity_document_type => show, kyc_status => show, rejection_date => show,
+        submission_date => show, updated_at => show }
+    );
     #[cfg(feature = "screenings")]
     lean_de!(
         KycDetail { approval_date : ::std::option::Option < ::chrono::DateTime <
@@ -50923,7 +51627,7 @@ pub mod time_off {
     ///
     /// Used by:
     /// - `validate_time_off` (`POST /rest/v2/time_offs/validate`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EventDetailsFields {
         /// `adoption_date`: [`AdoptionDate`]; optional, may be null.
@@ -50951,6 +51655,11 @@ pub mod time_off {
         )]
         pub was_premature_birth: ::std::option::Option<HadMultipleChildren>,
     }
+    #[cfg(feature = "time-off")]
+    redacted_debug!(
+        EventDetailsFields { adoption_date => show, birth_date => hide,
+        had_multiple_children => show, was_premature_birth => hide }
+    );
     #[cfg(feature = "time-off")]
     lean_de!(
         EventDetailsFields { adoption_date : ::std::option::Option < AdoptionDate > =
@@ -52367,7 +53076,7 @@ pub mod time_off {
     ///
     /// Used by:
     /// - `create_time_off_request` (`POST /rest/v2/time_offs`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RequestInputEventDetails {
         /// `adoption_date`: string (date); optional, may be null.
@@ -52383,6 +53092,11 @@ pub mod time_off {
         /// `was_premature_birth`: boolean; required.
         pub was_premature_birth: bool,
     }
+    #[cfg(feature = "time-off")]
+    redacted_debug!(
+        RequestInputEventDetails { adoption_date => show, birth_date => hide,
+        had_multiple_children => show, was_premature_birth => hide }
+    );
     #[cfg(feature = "time-off")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -53548,7 +54262,7 @@ pub mod time_off {
     ///
     /// Used by:
     /// - `get_time_off_events` (`GET /rest/v2/time_offs/time-off-events`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TimeOffEventDetails {
         /// `adoption_date`: string (date); optional, may be null.
@@ -53588,6 +54302,12 @@ pub mod time_off {
         )]
         pub was_premature_birth: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "time-off")]
+    redacted_debug!(
+        TimeOffEventDetails { adoption_date => show, birth_date => hide,
+        estimated_adoption_date => show, estimated_birth_date => hide,
+        had_multiple_children => show, was_premature_birth => hide }
+    );
     #[cfg(feature = "time-off")]
     lean_de!(
         TimeOffEventDetails { adoption_date : ::std::option::Option <
@@ -54364,7 +55084,7 @@ pub mod time_off {
     /// Used by:
     /// - `create_time_off_request` (`POST /rest/v2/time_offs`)
     /// - `update_time_off_request` (`PATCH /rest/v2/time_offs/{time_off_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TimeOffTimeOffEventDetails {
         /// `adoption_date`: string (date); optional, may be null.
@@ -54396,6 +55116,12 @@ pub mod time_off {
         /// `was_premature_birth`: boolean; required.
         pub was_premature_birth: bool,
     }
+    #[cfg(feature = "time-off")]
+    redacted_debug!(
+        TimeOffTimeOffEventDetails { adoption_date => show, birth_date => hide,
+        estimated_adoption_date => show, estimated_birth_date => hide,
+        had_multiple_children => show, was_premature_birth => hide }
+    );
     #[cfg(feature = "time-off")]
     lean_de!(
         TimeOffTimeOffEventDetails { adoption_date : ::std::option::Option <
@@ -54582,7 +55308,7 @@ pub mod time_off {
     ///
     /// Used by:
     /// - `update_time_off_request` (`PATCH /rest/v2/time_offs/{time_off_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateTimeOffRequestInputEventDetails {
         /// `adoption_date`: string (date); optional, may be null.
@@ -54604,6 +55330,12 @@ pub mod time_off {
         /// `was_premature_birth`: boolean; required.
         pub was_premature_birth: bool,
     }
+    #[cfg(feature = "time-off")]
+    redacted_debug!(
+        UpdateTimeOffRequestInputEventDetails { adoption_date => show, birth_date =>
+        hide, had_multiple_children => show, is_confirmation => show, was_premature_birth
+        => hide }
+    );
     #[cfg(feature = "time-off")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -55003,7 +55735,7 @@ pub mod time_off {
     ///
     /// Used by:
     /// - `validate_time_off` (`POST /rest/v2/time_offs/validate`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ValidateTimeOffInputEventDetails {
         /// `adoption_date`: string (date); optional, may be null.
@@ -55031,6 +55763,11 @@ pub mod time_off {
         )]
         pub was_premature_birth: ::std::option::Option<bool>,
     }
+    #[cfg(feature = "time-off")]
+    redacted_debug!(
+        ValidateTimeOffInputEventDetails { adoption_date => show, birth_date => hide,
+        had_multiple_children => show, was_premature_birth => hide }
+    );
     #[cfg(feature = "time-off")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -59178,7 +59915,7 @@ pub mod user {
     ///
     /// Used by:
     /// - `retrieve_single_user` (`GET /scim/v2/Users/{hris_profile_id}`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RetrieveSingleUserResponse {
         /// `active`: boolean; optional, a default when absent.
@@ -59246,6 +59983,14 @@ pub mod user {
         pub user_type: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "user")]
+    redacted_debug!(
+        RetrieveSingleUserResponse { active => show, addresses => hide, emails => show,
+        id => show, meta => show, name => show, schemas => show, title => show,
+        urn_ietf_params_scim_schemas_extension_2_0_user => show,
+        urn_ietf_params_scim_schemas_extension_enterprise_2_0_user => show, user_name =>
+        show, user_type => show }
+    );
+    #[cfg(feature = "user")]
     lean_de!(
         RetrieveSingleUserResponse { active : bool = "active" => default, addresses :
         ::std::vec::Vec < UserResponseAddress > = "addresses" => default, emails :
@@ -59282,7 +60027,7 @@ pub mod user {
     ///
     /// Used by:
     /// - `retrieve_single_user` (`GET /scim/v2/Users/{hris_profile_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UserResponseAddress {
         /// `country`: string; optional, may be null.
@@ -59331,6 +60076,11 @@ pub mod user {
         )]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "user")]
+    redacted_debug!(
+        UserResponseAddress { country => show, locality => show, postal_code => hide,
+        region => show, street_address => hide, type_ => show }
+    );
     #[cfg(feature = "user")]
     lean_de!(
         UserResponseAddress { country : ::std::option::Option < ::std::string::String > =
@@ -59731,7 +60481,7 @@ pub mod users {
     /// Used by:
     /// - `get_user_by_id` (`GET /scim/v2/Users/{hrisProfileOid}`)
     /// - `search_users` (`POST /scim/v2/Users/.search`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetUserByIdResponse {
         /// `active`: boolean; optional, a default when absent.
@@ -59798,6 +60548,14 @@ pub mod users {
         )]
         pub user_type: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "users")]
+    redacted_debug!(
+        GetUserByIdResponse { active => show, addresses => hide, emails => show, id =>
+        show, meta => show, name => show, schemas => show, title => show,
+        urn_ietf_params_scim_schemas_extension_2_0_user => show,
+        urn_ietf_params_scim_schemas_extension_enterprise_2_0_user => show, user_name =>
+        show, user_type => show }
+    );
     #[cfg(feature = "users")]
     lean_de!(
         GetUserByIdResponse { active : bool = "active" => default, addresses :
@@ -60016,7 +60774,7 @@ pub mod users {
     ///
     /// Used by:
     /// - `get_users` (`GET /scim/v2/Users`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Resource {
         /// `active`: boolean; optional, a default when absent.
@@ -60084,6 +60842,14 @@ pub mod users {
         pub user_type: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "users")]
+    redacted_debug!(
+        Resource { active => show, addresses => hide, emails => show, id => show, meta =>
+        show, name => show, schemas => show, title => show,
+        urn_ietf_params_scim_schemas_extension_2_0_user => show,
+        urn_ietf_params_scim_schemas_extension_enterprise_2_0_user => show, user_name =>
+        show, user_type => show }
+    );
+    #[cfg(feature = "users")]
     lean_de!(
         Resource { active : bool = "active" => default, addresses : ::std::vec::Vec <
         ResourceAddress > = "addresses" => default, emails : ::std::vec::Vec <
@@ -60120,7 +60886,7 @@ pub mod users {
     ///
     /// Used by:
     /// - `get_users` (`GET /scim/v2/Users`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResourceAddress {
         /// `country`: string; optional, may be null.
@@ -60178,6 +60944,11 @@ pub mod users {
         )]
         pub type_: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "users")]
+    redacted_debug!(
+        ResourceAddress { country => show, line_two => hide, locality => show,
+        postal_code => hide, region => show, street_address => hide, type_ => show }
+    );
     #[cfg(feature = "users")]
     lean_de!(
         ResourceAddress { country : ::std::option::Option < ::std::string::String > =
@@ -60376,7 +61147,7 @@ pub mod users {
     ///
     /// Used by:
     /// - `get_users` (`GET /scim/v2/Users`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResourceUserExtension {
         /// `birthday`: string; optional, may be null.
@@ -60540,6 +61311,16 @@ pub mod users {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "users")]
+    redacted_debug!(
+        ResourceUserExtension { birthday => hide, country => show, custom_fields => show,
+        department_external_id => show, department_external_id_hierarchy => show,
+        department_hierarchy => show, employments => show, end_date => show,
+        hiring_status => show, is_manager => show, organizational_structures => show,
+        preferred_first_name => show, preferred_last_name => show, preferred_name =>
+        show, start_date => show, state => show, work_location => show, worker_id =>
+        show, worker_termination_last_date_of_work => show }
+    );
     #[cfg(feature = "users")]
     lean_de!(
         ResourceUserExtension { birthday : ::std::option::Option < ::std::string::String
@@ -60831,7 +61612,7 @@ pub mod users {
     /// Used by:
     /// - `get_user_by_id` (`GET /scim/v2/Users/{hrisProfileOid}`)
     /// - `search_users` (`POST /scim/v2/Users/.search`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UserExtension {
         /// `birthday`: string; optional, may be null.
@@ -60980,6 +61761,15 @@ pub mod users {
         )]
         pub worker_id: ::std::option::Option<f64>,
     }
+    #[cfg(feature = "users")]
+    redacted_debug!(
+        UserExtension { birthday => hide, country => show, custom_fields => show,
+        department_external_id => show, department_external_id_hierarchy => show,
+        department_hierarchy => show, employments => show, end_date => show,
+        hiring_status => show, is_manager => show, organizational_structures => show,
+        preferred_first_name => show, preferred_last_name => show, preferred_name =>
+        show, start_date => show, state => show, worker_id => show }
+    );
     #[cfg(feature = "users")]
     lean_de!(
         UserExtension { birthday : ::std::option::Option < ::std::string::String > =
@@ -61594,7 +62384,7 @@ pub mod worker_information {
     ///
     /// Used by:
     /// - `create_gp_worker_bank` (`POST /rest/v2/gp/workers/{worker_id}/banks`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateGpWorkerBankInput {
         /// `account_number`: string; optional, may be null.
@@ -61737,6 +62527,16 @@ pub mod worker_information {
         pub tax_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "worker-information")]
+    redacted_debug!(
+        CreateGpWorkerBankInput { account_number => hide, account_type => show,
+        ach_routing_number => hide, address_line1 => hide, address_line2 => hide,
+        bank_branch_name => show, bank_code => show, bank_country_code => show, bank_name
+        => show, branch_code => show, city => show, country_code => show, currency_code
+        => show, email => show, full_name => show, iban => hide, original_name => show,
+        phone => hide, postal => hide, province_state => show, rib_number => show,
+        swift_bic => show, tax_id => hide }
+    );
+    #[cfg(feature = "worker-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         CreateGpWorkerBankInput { account_number : ::std::option::Option <
@@ -61842,7 +62642,7 @@ pub mod worker_information {
     ///
     /// Used by:
     /// - `update_gp_worker_address` (`PATCH /rest/v2/gp/workers/{worker_id}/address`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GpWorkerAddress {
         /// `city`: string; optional, may be null.
@@ -61883,6 +62683,11 @@ pub mod worker_information {
         pub zip: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "worker-information")]
+    redacted_debug!(
+        GpWorkerAddress { city => show, country => show, state => show, street => hide,
+        updated_at => show, zip => hide }
+    );
+    #[cfg(feature = "worker-information")]
     lean_de!(
         GpWorkerAddress { city : ::std::option::Option < ::std::string::String > = "city"
         => opt, country : ::std::option::Option < ::std::string::String > = "country" =>
@@ -61906,7 +62711,7 @@ pub mod worker_information {
     ///
     /// Used by:
     /// - `get_gp_worker_banks` (`GET /rest/v2/gp/workers/{worker_id}/banks`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GpWorkerBank {
         /// `account_number`: string; optional, may be null.
@@ -62067,6 +62872,17 @@ pub mod worker_information {
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     #[cfg(feature = "worker-information")]
+    redacted_debug!(
+        GpWorkerBank { account_number => hide, account_type => show, ach_routing_number
+        => hide, address_line1 => hide, address_line2 => hide, bank_branch_name => show,
+        bank_code => show, bank_country_code => show, bank_name => show, branch_code =>
+        show, city => show, country_code => show, created_at => show, currency_code =>
+        show, email => show, full_name => show, iban => hide, id => show, original_name
+        => show, phone => hide, postal => hide, province_state => show, rib_number =>
+        show, sort_code => hide, status => show, swift_bic => show, tax_id => hide,
+        updated_at => show }
+    );
+    #[cfg(feature = "worker-information")]
     lean_de!(
         GpWorkerBank { account_number : ::std::option::Option < ::std::string::String > =
         "account_number" => opt, account_type : ::std::option::Option <
@@ -62151,7 +62967,7 @@ pub mod worker_information {
     ///
     /// Used by:
     /// - `update_gp_worker_compensation` (`PATCH /rest/v2/gp/workers/{worker_id}/compensation`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GpWorkerCompensation {
         /// `effective_date`: string (date); optional, may be null.
@@ -62179,6 +62995,11 @@ pub mod worker_information {
         )]
         pub status: ::std::option::Option<GpWorkerCompensationStatus>,
     }
+    #[cfg(feature = "worker-information")]
+    redacted_debug!(
+        GpWorkerCompensation { effective_date => show, salary => hide, scale => show,
+        status => show }
+    );
     #[cfg(feature = "worker-information")]
     lean_de!(
         GpWorkerCompensation { effective_date : ::std::option::Option <
@@ -62229,7 +63050,7 @@ pub mod worker_information {
     ///
     /// Used by:
     /// - `update_gp_worker_address` (`PATCH /rest/v2/gp/workers/{worker_id}/address`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateGpWorkerAddressInput {
         /// `city`: string; optional, may be null.
@@ -62251,6 +63072,10 @@ pub mod worker_information {
         )]
         pub zip: ::std::option::Option<::std::string::String>,
     }
+    #[cfg(feature = "worker-information")]
+    redacted_debug!(
+        UpdateGpWorkerAddressInput { city => show, street => hide, zip => hide }
+    );
     #[cfg(feature = "worker-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
@@ -62305,7 +63130,7 @@ pub mod worker_information {
     ///
     /// Used by:
     /// - `update_gp_worker_bank` (`PATCH /rest/v2/gp/workers/{worker_id}/banks/{bank_id}`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateGpWorkerBankRequest {
         /// `account_number`: string; optional, may be null.
@@ -62448,6 +63273,16 @@ pub mod worker_information {
         pub tax_id: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "worker-information")]
+    redacted_debug!(
+        UpdateGpWorkerBankRequest { account_number => hide, account_type => show,
+        ach_routing_number => hide, address_line1 => hide, address_line2 => hide,
+        bank_branch_name => show, bank_code => show, bank_country_code => show, bank_name
+        => show, branch_code => show, city => show, country_code => show, currency_code
+        => show, email => show, full_name => show, iban => hide, original_name => show,
+        phone => hide, postal => hide, province_state => show, rib_number => show,
+        swift_bic => show, tax_id => hide }
+    );
+    #[cfg(feature = "worker-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(
         UpdateGpWorkerBankRequest { account_number : ::std::option::Option <
@@ -62510,7 +63345,7 @@ pub mod worker_information {
     ///
     /// Used by:
     /// - `update_gp_worker_compensation` (`PATCH /rest/v2/gp/workers/{worker_id}/compensation`)
-    #[derive(Clone, Debug)]
+    #[derive(Clone)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UpdateGpWorkerCompensationInput {
         /// `effective_date`: string (date); required.
@@ -62520,6 +63355,11 @@ pub mod worker_information {
         /// `scale`: [`GpWorkerCompensationScale`]; required.
         pub scale: GpWorkerCompensationScale,
     }
+    #[cfg(feature = "worker-information")]
+    redacted_debug!(
+        UpdateGpWorkerCompensationInput { effective_date => show, salary => hide, scale
+        => show }
+    );
     #[cfg(feature = "worker-information")]
     #[cfg(feature = "dispatch")]
     lean_de!(

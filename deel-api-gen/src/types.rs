@@ -88,7 +88,7 @@ lean_ser!(
 /// - `fetch_multiple_eor_contract_forms` (`POST /rest/v2/forms/eor/create-contract/definitions`)
 /// - `get_create_contract_form` (`GET /rest/v2/forms/eor/create-contract/{country_code}`)
 /// - and 5 more operations
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Address {
     /// `country`: [`CountryCode`]; optional, may be null.
@@ -134,6 +134,19 @@ pub struct Address {
     )]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "users"
+    )
+)]
+redacted_debug!(
+    Address { country => show, locality => show, postal_code => hide, region => show,
+    street_address => hide, type_ => show }
+);
 #[cfg(
     any(
         feature = "ats",
@@ -548,7 +561,7 @@ lean_ser!(
 /// - `get_it_assets` (`GET /rest/v2/it/assets`)
 /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
 /// - and 1 more operations
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AssignedUser {
     /// `address`: [`DeliveryAddress`]; optional, may be null.
@@ -582,6 +595,11 @@ pub struct AssignedUser {
     )]
     pub last_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "assets", feature = "orders"))]
+redacted_debug!(
+    AssignedUser { address => hide, emails => show, first_name => show, hris_profile_id
+    => show, last_name => show }
+);
 #[cfg(any(feature = "assets", feature = "orders"))]
 lean_de!(
     AssignedUser { address : ::std::option::Option < DeliveryAddress > = "address" =>
@@ -1820,7 +1838,7 @@ open_enum!(
 /// - `get_contract_custom_fields` (`GET /rest/v2/contracts/custom_fields`)
 /// - `get_contracts` (`GET /rest/v2/contracts`)
 /// - and 5 more operations
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ContractWorker {
     /// `alternate_email`: array of [`ContractWorkerAlternateEmail`]; optional, a default when absent.
@@ -1850,6 +1868,18 @@ pub struct ContractWorker {
     )]
     pub image: ::std::option::Option<::std::string::String>,
 }
+#[cfg(
+    any(
+        feature = "contracts",
+        feature = "custom-fields-contracts",
+        feature = "custom-fields-people",
+        feature = "personal-information"
+    )
+)]
+redacted_debug!(
+    ContractWorker { alternate_email => hide, email => show, full_name => show, id =>
+    show, image => show }
+);
 #[cfg(
     any(
         feature = "contracts",
@@ -3206,7 +3236,7 @@ open_enum!(
 /// - `get_it_assets` (`GET /rest/v2/it/assets`)
 /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
 /// - and 1 more operations
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DeliveryAddress {
     /// `city`: string; optional, may be null.
@@ -3294,6 +3324,13 @@ pub struct DeliveryAddress {
     )]
     pub type_: ::std::option::Option<DeliveryAddressType>,
 }
+#[cfg(any(feature = "assets", feature = "orders"))]
+redacted_debug!(
+    DeliveryAddress { city => show, country => show, date_of_birth => hide,
+    delivery_instructions => show, id => show, is_valid => show, line1 => show, line2 =>
+    show, passport_number => hide, phone_number => hide, post_code => hide, state =>
+    show, tax_id_number => hide, type_ => show }
+);
 #[cfg(any(feature = "assets", feature = "orders"))]
 lean_de!(
     DeliveryAddress { city : ::std::option::Option < ::std::string::String > = "city" =>
@@ -3429,7 +3466,7 @@ open_enum!(
 /// - `get_benefits_vendor_employee` (`GET /rest/v2/benefits/legal-entities/{id}/employees/{employee_id}`)
 /// - `get_contract_custom_fields` (`GET /rest/v2/contracts/custom_fields`)
 /// - and 8 more operations
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DirectEmployee {
     /// `compensation_details`: [`DirectEmployeeCompensationDetails`]; required.
@@ -3441,6 +3478,19 @@ pub struct DirectEmployee {
     /// `id`: string; required.
     pub id: ::std::string::String,
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "custom-fields-contracts",
+        feature = "custom-fields-people",
+        feature = "employees",
+        feature = "people"
+    )
+)]
+redacted_debug!(
+    DirectEmployee { compensation_details => hide, employee => show, employment => show,
+    id => show }
+);
 #[cfg(
     any(
         feature = "ats",
@@ -3485,7 +3535,7 @@ lean_ser!(
 /// - `get_benefits_vendor_employee` (`GET /rest/v2/benefits/legal-entities/{id}/employees/{employee_id}`)
 /// - `get_contract_custom_fields` (`GET /rest/v2/contracts/custom_fields`)
 /// - and 8 more operations
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DirectEmployeeCompensationDetails {
     /// `currency`: string; required.
@@ -3499,6 +3549,18 @@ pub struct DirectEmployeeCompensationDetails {
     )]
     pub scale: ::std::option::Option<DirectEmployeeCompensationDetailsScale>,
 }
+#[cfg(
+    any(
+        feature = "ats",
+        feature = "custom-fields-contracts",
+        feature = "custom-fields-people",
+        feature = "employees",
+        feature = "people"
+    )
+)]
+redacted_debug!(
+    DirectEmployeeCompensationDetails { currency => show, salary => hide, scale => show }
+);
 #[cfg(
     any(
         feature = "ats",
@@ -5210,7 +5272,7 @@ open_enum!(
 /// Used by:
 /// - `get_aml_details` (`GET /rest/v2/screenings/aml/{entity_type}/{entity_id}`)
 /// - `get_legal_entities` (`GET /rest/v2/legal-entities`)
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntity {
     /// `address`: [`LegalEntityAddress`]; optional, may be null.
@@ -5302,6 +5364,13 @@ pub struct LegalEntity {
     pub vat_id: ::std::option::Option<::std::string::String>,
 }
 #[cfg(any(feature = "legal-entities", feature = "screenings"))]
+redacted_debug!(
+    LegalEntity { address => hide, archived_at => show, country => show, created_at =>
+    show, entity_subtype => show, entity_type => show, id => show, industry_name => show,
+    name => show, phone => hide, registration_number => show, sic_number => show,
+    updated_at => show, vat_id => show }
+);
+#[cfg(any(feature = "legal-entities", feature = "screenings"))]
 lean_de!(
     LegalEntity { address : ::std::option::Option < LegalEntityAddress > = "address" =>
     opt, archived_at : ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc
@@ -5343,7 +5412,7 @@ lean_ser!(
 /// Used by:
 /// - `get_aml_details` (`GET /rest/v2/screenings/aml/{entity_type}/{entity_id}`)
 /// - `get_legal_entities` (`GET /rest/v2/legal-entities`)
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LegalEntityAddress {
     /// `city`: string; optional, may be null.
@@ -5377,6 +5446,11 @@ pub struct LegalEntityAddress {
     )]
     pub zip: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "legal-entities", feature = "screenings"))]
+redacted_debug!(
+    LegalEntityAddress { city => show, country => show, state => show, street => hide,
+    zip => hide }
+);
 #[cfg(any(feature = "legal-entities", feature = "screenings"))]
 lean_de!(
     LegalEntityAddress { city : ::std::option::Option < ::std::string::String > = "city"
@@ -6332,7 +6406,7 @@ lean_ser!(
 /// - `create_eor_offboarding_client_sign_off` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs`)
 /// - `create_ic_contract` (`POST /rest/v2/contracts`)
 /// - and 21 more operations
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Personal {
     /// `citizen`: string; required.
@@ -6390,6 +6464,31 @@ pub struct Personal {
     /// `zip`: number; required.
     pub zip: f64,
 }
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "assets",
+        feature = "ats",
+        feature = "contracts",
+        feature = "eor-hiring",
+        feature = "eor-offboarding",
+        feature = "eor-project-assignment",
+        feature = "eor-terminations",
+        feature = "eor-worker-offboarding",
+        feature = "forms",
+        feature = "legal-entities",
+        feature = "orders",
+        feature = "personal-information",
+        feature = "screenings",
+        feature = "workers"
+    )
+)]
+redacted_debug!(
+    Personal { citizen => show, city => show, country => show, entity_tax_residence =>
+    show, id_type => show, legal_status => show, personal_id => hide, phone => hide,
+    province => show, street => hide, tax_residence => show, timezone => show, zip =>
+    hide }
+);
 #[cfg(
     any(
         feature = "accounting",
@@ -6467,7 +6566,7 @@ lean_ser!(
 /// - `get_create_contract_form` (`GET /rest/v2/forms/eor/create-contract/{country_code}`)
 /// - `get_person_personal_info` (`GET /rest/v2/people/{worker_id}/personal`)
 /// - and 2 more operations
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PhoneNumber {
     /// `dial_code`: string; required.
@@ -6478,6 +6577,15 @@ pub struct PhoneNumber {
     #[cfg_attr(feature = "schemars", serde(rename = "type"))]
     pub type_: PhoneNumberType,
 }
+#[cfg(
+    any(
+        feature = "eor-hiring",
+        feature = "eor-project-assignment",
+        feature = "forms",
+        feature = "personal-information"
+    )
+)]
+redacted_debug!(PhoneNumber { dial_code => show, phone_number => hide, type_ => show });
 #[cfg(
     any(
         feature = "eor-hiring",
@@ -8254,7 +8362,7 @@ lean_ser!(Vat { percentage = "percentage" => (unless::std::option::Option::is_no
 /// - `get_custom_field` (`GET /rest/v2/contracts/custom_fields/{id}`)
 /// - `get_custom_fields` (`GET /rest/v2/people/custom_fields`)
 /// - and 3 more operations
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Worker {
     /// `alternate_email`: array of [`AlternateEmail`]; optional, may be null.
@@ -8318,6 +8426,19 @@ pub struct Worker {
     )]
     pub nationality: ::std::option::Option<::std::string::String>,
 }
+#[cfg(
+    any(
+        feature = "contracts",
+        feature = "custom-fields-contracts",
+        feature = "custom-fields-people",
+        feature = "learning"
+    )
+)]
+redacted_debug!(
+    Worker { alternate_email => hide, country => show, date_of_birth => hide, email =>
+    show, expected_email => show, first_name => show, full_name => show, id => show,
+    last_name => show, nationality => show }
+);
 #[cfg(
     any(
         feature = "contracts",

@@ -6,7 +6,7 @@
 #[allow(clippy::all, clippy::pedantic)]
 mod generated;
 
-pub use generated::{call, decode, OPERATIONS};
+pub use generated::{call, decode, OPERATIONS, PERSONAL_FIELDS};
 
 use crate::runtime::{Correction, Response};
 use crate::types;

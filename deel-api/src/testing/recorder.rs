@@ -19,11 +19,13 @@ use crate::{Environment, Error};
 /// Point a client at [`Recorder::environment`] with a real token: every call goes to the
 /// upstream environment unchanged, and its exchange is written to the recorder's directory as
 /// `NNNN-<method>-<path>.json`. Authorization, cookies and token-like fields never reach the
-/// files (see [`scrub`](super::scrub)).
+/// files, and people's personal data is replaced by placeholders of the same shape (see
+/// [`scrub`](super::scrub)).
 pub struct Recorder {
     server: Server,
     written: Arc<Mutex<Vec<PathBuf>>>,
     failures: Arc<Mutex<Vec<String>>>,
+    keep_personal: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl fmt::Debug for Recorder {
@@ -46,13 +48,16 @@ impl Recorder {
         let written = Arc::new(Mutex::new(Vec::new()));
         let failures = Arc::new(Mutex::new(Vec::new()));
         let counter = Arc::new(AtomicUsize::new(0));
-        let (w, fl) = (written.clone(), failures.clone());
+        let keep_personal = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let placeholders = Arc::new(scrub::Placeholders::new());
+        let (w, fl, keep) = (written.clone(), failures.clone(), keep_personal.clone());
         let handler: Handler = Arc::new(move |req| {
             let (http, base, dir, w, fl, counter) =
                 (http.clone(), base.clone(), dir.clone(), w.clone(), fl.clone(), counter.clone());
+            let personal = (!keep.load(Ordering::SeqCst)).then(|| placeholders.clone());
             Box::pin(async move {
                 let seq = counter.fetch_add(1, Ordering::SeqCst) + 1;
-                let (out, fixture) = match forward(&http, &base, &req).await {
+                let (out, fixture) = match forward(&http, &base, &req, personal.as_deref()).await {
                     Ok(pair) => pair,
                     Err(message) => {
                         lock(&fl).push(message.clone());
@@ -69,7 +74,14 @@ impl Recorder {
         });
         let server =
             http::serve(handler).await.map_err(|e| Error::InvalidRequest(format!("recorder server: {e}")))?;
-        Ok(Recorder { server, written, failures })
+        Ok(Recorder { server, written, failures, keep_personal })
+    }
+
+    /// Keeps people's personal data in the fixtures as Deel sent it (default `false`: replaced by
+    /// placeholders). Only for recordings that never leave a trusted machine.
+    pub fn keep_personal_data(self, keep: bool) -> Self {
+        self.keep_personal.store(keep, Ordering::SeqCst);
+        self
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -112,7 +124,12 @@ fn file_name(seq: usize, req: &Incoming) -> String {
 }
 
 /// Sends `req` upstream; returns the response for the client and the scrubbed fixture.
-async fn forward(http: &reqwest::Client, base: &str, req: &Incoming) -> Result<(Outgoing, Fixture), String> {
+async fn forward(
+    http: &reqwest::Client,
+    base: &str,
+    req: &Incoming,
+    personal: Option<&scrub::Placeholders>,
+) -> Result<(Outgoing, Fixture), String> {
     let url =
         format!("{base}{}{}", req.path, req.query.as_ref().map(|q| format!("?{q}")).unwrap_or_default());
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| format!("method: {e}"))?;
@@ -140,12 +157,12 @@ async fn forward(http: &reqwest::Client, base: &str, req: &Incoming) -> Result<(
             path: req.path.clone(),
             query: http::query_map(req.query.as_deref()),
             headers: scrub::request_headers(&req.headers),
-            body: json_body(&req.body).map(|b| scrub::body(b, &secrets)),
+            body: json_body(&req.body).map(|b| scrub::body(b, &secrets, personal)),
         },
         response: FixtureResponse {
             status,
             headers: scrub::response_headers(&headers),
-            body: json_body(&body).map(|b| scrub::body(b, &secrets)),
+            body: json_body(&body).map(|b| scrub::body(b, &secrets, personal)),
         },
     };
     Ok((Outgoing { status, headers, body }, fixture))

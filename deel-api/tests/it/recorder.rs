@@ -137,3 +137,78 @@ async fn an_unreachable_upstream_is_a_502_and_a_recorded_failure() {
     assert!(!failures[0].contains(API_TOKEN), "{}", failures[0]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A worker's bank accounts, in a body of our own: personal values at three depths.
+async fn upstream_with_personal_data() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/v2/gp/workers/w-1/banks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [{
+            "id": "bank-1", "full_name": "Ada Byron", "iban": "PT50000201231234567890154",
+            "account_number": "ACCT-0042-77", "address_line1": "Rua do Ouro 101",
+            "postal": "1100-060", "currency_code": "EUR",
+            "holder": { "date_of_birth": "1815-12-10", "phone": "+351910000042", "salary": 85000 }
+        }] })))
+        .mount(&server)
+        .await;
+    server
+}
+
+const PERSONAL: &[&str] = &[
+    "PT50000201231234567890154",
+    "ACCT-0042-77",
+    "Rua do Ouro 101",
+    "1100-060",
+    "1815-12-10",
+    "+351910000042",
+    "85000",
+];
+
+async fn record_banks(keep: bool) -> String {
+    let upstream = upstream_with_personal_data().await;
+    let dir = temp_dir(if keep { "personal-kept" } else { "personal" });
+    let recorder = Recorder::start(&Environment::Custom(upstream.uri()), &dir)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .keep_personal_data(keep);
+    let client = Client::builder()
+        .environment(recorder.environment())
+        .rate_limit(None)
+        .token(API_TOKEN)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let banks = client.get_gp_worker_banks("w-1").send().await.unwrap_or_else(|e| panic!("{e}"));
+    // The caller gets the real values.
+    assert_eq!(banks.data[0].iban.as_deref(), Some("PT50000201231234567890154"));
+    let written = recorder.written();
+    assert_eq!(written.len(), 1, "{written:?}");
+    std::fs::read_to_string(&written[0]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn fixtures_carry_placeholders_for_personal_data_unless_told_to_keep_it() {
+    let text = record_banks(false).await;
+    for value in PERSONAL {
+        assert!(!text.contains(value), "`{value}` recorded:\n{text}");
+    }
+    let fixture: Fixture = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let bank = &fixture.response.body.as_ref().unwrap_or_else(|| panic!("a body"))["data"][0];
+    // Same JSON types and shapes; what is not personal is kept.
+    assert_eq!(bank["full_name"], json!("Ada Byron"));
+    assert_eq!(bank["currency_code"], json!("EUR"));
+    assert_eq!(bank["iban"].as_str().map(str::len), Some(25));
+    assert!(bank["holder"]["salary"].is_u64(), "{bank}");
+    assert!(chrono::NaiveDate::parse_from_str(
+        bank["holder"]["date_of_birth"].as_str().unwrap_or(""),
+        "%Y-%m-%d"
+    )
+    .is_ok());
+    // And the fixture still replays through the typed client.
+    let server = ReplayServer::start(vec![fixture]).await.unwrap_or_else(|e| panic!("{e}"));
+    let client = crate::common::build(crate::common::replay_builder(&server));
+    let replayed = client.get_gp_worker_banks("w-1").send().await;
+    assert!(replayed.is_ok(), "{replayed:?}");
+
+    let kept = record_banks(true).await;
+    assert!(PERSONAL.iter().all(|v| kept.contains(v)), "{kept}");
+}

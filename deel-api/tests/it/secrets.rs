@@ -141,3 +141,74 @@ async fn a_worker_session_error_echoing_the_worker_token_is_scrubbed() {
     assert!(!text.contains("SECRET"), "secret in {text}");
     assert_eq!(err.and_then(|e| e.status()), Some(403));
 }
+
+/// A fixture's response body with our own personal values placed at `(pointer, value)`.
+fn body_with(fixture: &str, values: &[(&str, &str)]) -> Vec<u8> {
+    let path = format!("{}/fixtures/operations/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let fixture: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut body = fixture["response"]["body"].clone();
+    for (pointer, value) in values {
+        *body.pointer_mut(pointer).unwrap_or_else(|| panic!("{fixture} has no {pointer}")) =
+            serde_json::json!(value);
+    }
+    body.to_string().into_bytes()
+}
+
+fn decoded<T: serde::de::DeserializeOwned + for<'de> deel_api::Lenient<'de>>(body: Vec<u8>) -> T {
+    deel_api::decode::<T>(200, body, deel_api::DecodeMode::Strict).unwrap_or_else(|e| panic!("{e}")).0
+}
+
+#[test]
+fn personal_data_never_reaches_debug_output_at_any_depth_but_stays_readable() {
+    use deel_api::types::{GetContractResponse, GetItOrderByIdResponse, GpWorkerBankList};
+    // A worker's delivery and home address (two and three levels down), a contract's pay, and a
+    // list of bank accounts.
+    let order: GetItOrderByIdResponse = decoded(body_with(
+        "orders/get_it_order_by_id.json",
+        &[
+            ("/data/delivery_address/date_of_birth", "1985-03-14"),
+            ("/data/delivery_address/passport_number", "PASS-SENTINEL-41"),
+            ("/data/delivery_address/phone_number", "+3519000SENTINEL"),
+            ("/data/user/address/passport_number", "PASS-SENTINEL-42"),
+        ],
+    ));
+    let contract: GetContractResponse = decoded(body_with(
+        "contracts/get_contract.json",
+        &[
+            ("/data/compensation_details/gross_annual_salary", "123456.78"),
+            ("/data/worker/date_of_birth", "1979-11-02"),
+        ],
+    ));
+    let banks: GpWorkerBankList = decoded(body_with(
+        "worker-information/get_gp_worker_banks.json",
+        &[
+            ("/data/0/iban", "PT50SENTINEL0000000000001"),
+            ("/data/0/account_number", "ACCT-SENTINEL-9"),
+            ("/data/0/address_line1", "Rua do SENTINEL 7"),
+        ],
+    ));
+    let sentinels = [
+        "1985-03-14",
+        "PASS-SENTINEL-41",
+        "SENTINEL",
+        "PASS-SENTINEL-42",
+        "123456.78",
+        "1979-11-02",
+        "PT50SENTINEL",
+        "ACCT-SENTINEL-9",
+        "Rua do SENTINEL",
+    ];
+    for text in [format!("{order:?}"), format!("{contract:?}"), format!("{banks:?}"), format!("{order:#?}")] {
+        for value in sentinels {
+            assert!(!text.contains(value), "{value} in Debug output: {text}");
+        }
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+    // The values themselves are untouched, through the fields and through Serialize.
+    assert_eq!(banks.data[0].iban.as_deref(), Some("PT50SENTINEL0000000000001"));
+    let pay = contract.data.compensation_details.as_ref().and_then(|c| c.gross_annual_salary.as_deref());
+    assert_eq!(pay, Some("123456.78"));
+    let again = serde_json::to_string(&order).unwrap_or_default();
+    assert!(again.contains("PASS-SENTINEL-41") && again.contains("1985-03-14"), "{again}");
+}

@@ -88,14 +88,25 @@ pub fn decode_arm(f: &ImplItemFn, op: &Operation, gate: &Attribute) -> Option<To
 
 /// The generated half of the dispatch module (its helpers are the hand-written
 /// `dispatch/mod.rs`): the operation table, `call` and `decode`.
-pub fn file(arms: &[TokenStream], decoders: &[TokenStream], ops: &[(Attribute, &Operation)]) -> syn::File {
+pub fn file(
+    arms: &[TokenStream],
+    decoders: &[TokenStream],
+    ops: &[(Attribute, &Operation)],
+    personal: &super::facts::Clearable,
+) -> syn::File {
     let entries = ops.iter().map(|(gate, op)| {
         let (name, method, path) = (op.method_name(), &op.method, &op.path);
         quote!(#gate (#name, #method, #path))
     });
+    let personal: std::collections::BTreeSet<&String> = personal.values().flatten().collect();
+    let personal = personal.into_iter();
     syn::parse_quote! {
         /// Every operation compiled in: Rust method name, HTTP method and path template.
         pub const OPERATIONS: &[(&str, &str, &str)] = &[#(#entries),*];
+
+        /// The wire names of the fields marked as people's personal data (`x-deel-personal`), in
+        /// any schema: what the recorder replaces with placeholders.
+        pub const PERSONAL_FIELDS: &[&str] = &[#(#personal),*];
 
         /// Calls `call.operation` with arguments read from the call's path, query and body.
         pub async fn call(client: &crate::Client, call: &Call<'_>) -> Result<Outcome, DispatchError> {

@@ -147,6 +147,9 @@ pub struct SchemaFacts {
     /// Response schemas Deel may send without their envelope: schema → the envelope's key
     /// (`x-deel-envelope`).
     pub envelopes: BTreeMap<String, String>,
+    /// Fields that hold people's personal data: schema → properties (`x-deel-personal`, set by
+    /// the importer's rules and overlays).
+    pub personal: Clearable,
 }
 
 impl SchemaFacts {
@@ -154,6 +157,7 @@ impl SchemaFacts {
     pub fn read(doc: &Value) -> Self {
         let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
         let mut one_or_many = Clearable::new();
+        let mut personal = Clearable::new();
         let mut envelopes = BTreeMap::new();
         for (name, schema) in schemas.into_iter().flatten() {
             if let Some(key) = schema.get("x-deel-envelope").and_then(Value::as_str) {
@@ -164,9 +168,18 @@ impl SchemaFacts {
                 if property.get("x-deel-one-or-many") == Some(&Value::Bool(true)) {
                     one_or_many.entry(name.clone()).or_default().insert(field.clone());
                 }
+                if property.get("x-deel-personal") == Some(&Value::Bool(true)) {
+                    personal.entry(name.clone()).or_default().insert(field.clone());
+                }
             }
         }
-        Self { aliases: wire_aliases(doc), clearable: clearable_fields(doc), one_or_many, envelopes }
+        Self {
+            aliases: wire_aliases(doc),
+            clearable: clearable_fields(doc),
+            one_or_many,
+            envelopes,
+            personal,
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 //! 2. the type passes: learned wire names ([`types::wire_aliases`]), request fields that can be
 //!    cleared ([`types::clearable_fields`]), fields sent as one or many
 //!    ([`types::one_or_many_fields`]), then [`types::PASSES`]: open enums, lenient fields, lean
-//!    serde, schemas, redacted secrets; then responses sent with or without their envelope
-//!    ([`types::enveloped_responses`]);
+//!    serde, schemas; then `Debug` without secrets or personal data ([`types::redacted_fields`])
+//!    and responses sent with or without their envelope ([`types::enveloped_responses`]);
 //! 3. the operation passes ([`operations::PASSES`]) make each method a plain function that
 //!    returns a `runtime::Pending`;
 //! 4. from each rewritten method: its public builder ([`builders`]), its pager ([`paged`]) and
@@ -62,8 +62,10 @@ pub fn rewrite(
         type_items = items;
         report.push((name, changed));
     }
+    let (items, placed) = types::redacted_fields(type_items, &facts.personal)?;
+    report.push(("redacted_fields", placed));
     // After lean_serde, whose `lean_de!` it replaces.
-    let (items, placed) = types::enveloped_responses(type_items, &facts.envelopes)?;
+    let (items, placed) = types::enveloped_responses(items, &facts.envelopes)?;
     type_items = items;
     report.push(("enveloped_responses", placed));
     let open_enums = report.iter().find(|(n, _)| *n == "open_enums").map_or(0, |(_, c)| *c);
@@ -128,7 +130,10 @@ pub fn rewrite(
         ("builder.rs".into(), builder_file(&emitted.builders, pages, ops)),
         ("types.rs".into(), parse_quote!(#(#type_items)*)),
         ("areas.rs".into(), area_modules),
-        ("dispatch/generated.rs".into(), dispatch::file(&emitted.arms, &emitted.decoders, &emitted.listed)),
+        (
+            "dispatch/generated.rs".into(),
+            dispatch::file(&emitted.arms, &emitted.decoders, &emitted.listed, &facts.personal),
+        ),
     ];
     Ok(Output {
         files,

@@ -26,7 +26,6 @@ pub const PASSES: &[(&str, TypePass)] = &[
     ("lean_serde", lean_serde),
     // After lean_serde: the types that still derive serde's `Deserialize` are the ones it kept.
     ("lenient_serde_types", lenient_serde_types),
-    ("redact_secret_fields", redact_secret_fields),
 ];
 
 /// `wire_aliases`: a field that Deel is known to send under another name (an overlay's
@@ -620,14 +619,20 @@ pub fn secret_fields() -> Result<Vec<String>, String> {
     })
 }
 
-/// A struct with a secret-named field (a worker session's `token`, a webhook's `signing_key`)
-/// gets a `Debug` that prints `<redacted>` for it, through `redacted_debug!`, instead of the
-/// derived one: such responses end up in logs.
-pub fn redact_secret_fields(items: Vec<Item>) -> Result<(Vec<Item>, usize), String> {
-    redact_fields(items, &secret_fields()?)
+/// `redacted_fields`: a struct with a secret-named field (a worker session's `token`, a webhook's
+/// `signing_key`) or a field of personal data (`x-deel-personal`: a tax id, an IBAN, a date of
+/// birth, …) gets a `Debug` that prints `<redacted>` for it, through `redacted_debug!`, instead of
+/// the derived one: values end up in logs through `{:?}`. Nested types redact their own fields,
+/// so a value is hidden at any depth; fields and `Serialize` still give it whole.
+pub fn redacted_fields(items: Vec<Item>, personal: &Clearable) -> Result<(Vec<Item>, usize), String> {
+    redact_fields(items, &secret_fields()?, personal)
 }
 
-fn redact_fields(items: Vec<Item>, secrets: &[String]) -> Result<(Vec<Item>, usize), String> {
+fn redact_fields(
+    items: Vec<Item>,
+    secrets: &[String],
+    personal: &Clearable,
+) -> Result<(Vec<Item>, usize), String> {
     let mut out = Vec::with_capacity(items.len());
     let mut count = 0;
     for mut item in items {
@@ -639,13 +644,18 @@ fn redact_fields(items: Vec<Item>, secrets: &[String]) -> Result<(Vec<Item>, usi
             out.push(item);
             continue;
         };
+        let personal = personal.get(&s.ident.to_string());
         let fields: Vec<(Ident, bool)> = named
             .named
             .iter()
             .filter_map(|f| f.ident.clone())
             .map(|i| {
-                let secret = secrets.iter().any(|s| *s == unraw(&i));
-                (i, secret)
+                let name = unraw(&i);
+                let secret = secrets.contains(&name);
+                // Fields are named after their wire names in snake case.
+                let private = personal
+                    .is_some_and(|p| p.iter().any(|wire| *wire == name || super::facts::snake(wire) == name));
+                (i, secret || private)
             })
             .collect();
         if !fields.iter().any(|(_, secret)| *secret) || !remove_derives(&mut s.attrs, &["Debug"]) {
@@ -846,7 +856,7 @@ mod tests {
             #[derive(Clone, Debug)] pub struct Session { pub token: String, pub id: String }
             #[derive(Clone, Debug)] pub struct Plain { pub id: String }
         };
-        let (out, n) = redact_fields(items(file), &["token".into()]).expect("passes");
+        let (out, n) = redact_fields(items(file), &["token".into()], &Clearable::new()).expect("passes");
         assert_eq!(n, 1);
         let t = text(&out);
         assert!(t.contains(&tight("#[derive(Clone)] pub struct Session")), "{t}");

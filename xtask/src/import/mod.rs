@@ -9,6 +9,7 @@ pub mod names;
 pub mod naming;
 pub mod overlay;
 pub mod passes;
+pub mod personal;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

@@ -50,6 +50,8 @@ pub const ALL: &[(&str, Pass)] = &[
     ("undated_schema_names", undated_schema_names),
     ("dedupe_schemas", dedupe_schemas),
     ("prune_unreachable", prune_unreachable),
+    // Last: marks the properties that are left, by name (rules in `import::personal`).
+    ("personal_fields", super::personal::personal_fields),
 ];
 
 /// Keys whose values are upstream prose or examples.

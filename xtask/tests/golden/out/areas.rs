@@ -202,7 +202,7 @@ pub mod members {
     ///
     /// Used by:
     /// - `list_members` (`GET /scim/v2/Members`)
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Default)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Member {
         /// `active`: boolean; optional, may be null.
@@ -211,6 +211,12 @@ pub mod members {
             serde(skip_serializing_if = "::std::option::Option::is_none")
         )]
         pub active: ::std::option::Option<bool>,
+        /// `phone`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub phone: ::std::option::Option<::std::string::String>,
         /// `userName`: string; optional, may be null.
         #[cfg_attr(
             feature = "schemars",
@@ -222,14 +228,18 @@ pub mod members {
         pub user_name: ::std::option::Option<::std::string::String>,
     }
     #[cfg(feature = "members")]
+    redacted_debug!(Member { active => show, phone => hide, user_name => show });
+    #[cfg(feature = "members")]
     lean_de!(
-        Member { active : ::std::option::Option < bool > = "active" => opt, user_name :
+        Member { active : ::std::option::Option < bool > = "active" => opt, phone :
+        ::std::option::Option < ::std::string::String > = "phone" => opt, user_name :
         ::std::option::Option < ::std::string::String > = "userName" => opt }
     );
     #[cfg(feature = "members")]
     lean_ser!(
-        Member { active = "active" => (unless::std::option::Option::is_none), user_name =
-        "userName" => (unless::std::option::Option::is_none) }
+        Member { active = "active" => (unless::std::option::Option::is_none), phone =
+        "phone" => (unless::std::option::Option::is_none), user_name = "userName" =>
+        (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "members")]
     ///`MemberList`

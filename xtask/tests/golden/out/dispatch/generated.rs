@@ -24,6 +24,9 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     #[cfg(feature = "members")]
     ("list_members", "GET", "/scim/v2/Members"),
 ];
+/// The wire names of the fields marked as people's personal data (`x-deel-personal`), in
+/// any schema: what the recorder replaces with placeholders.
+pub const PERSONAL_FIELDS: &[&str] = &["phone"];
 /// Calls `call.operation` with arguments read from the call's path, query and body.
 pub async fn call(
     client: &crate::Client,
