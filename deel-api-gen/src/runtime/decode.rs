@@ -164,6 +164,10 @@ thread_local! {
     static COUNT: Cell<usize> = const { Cell::new(0) };
     static RECORDS: RefCell<Vec<Record>> = const { RefCell::new(Vec::new()) };
     static ERROR_STEPS: RefCell<Vec<Step>> = const { RefCell::new(Vec::new()) };
+    // Whether string fields read their value's raw JSON text (see `RAW_TEXT`), and whether a
+    // number was read into a string field in this decode (which then runs again with raw text).
+    static RAW_STRINGS: Cell<bool> = const { Cell::new(false) };
+    static NUMBER_AS_TEXT: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Records a correction at the value being read, or fails in strict mode.
@@ -397,14 +401,17 @@ scalar_visitor!(StringVisitor, String, "a string", {
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
         correct(CorrectionKind::Converted, JsonType::Number, "string")?;
+        NUMBER_AS_TEXT.set(true);
         Ok(Read::Value(v.to_string()))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
         correct(CorrectionKind::Converted, JsonType::Number, "string")?;
+        NUMBER_AS_TEXT.set(true);
         Ok(Read::Value(v.to_string()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         correct(CorrectionKind::Converted, JsonType::Number, "string")?;
+        NUMBER_AS_TEXT.set(true);
         Ok(Read::Value(v.to_string()))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
@@ -414,9 +421,10 @@ scalar_visitor!(StringVisitor, String, "a string", {
 });
 
 /// The name under which serde_json hands a value over as its raw JSON text (its `raw_value`
-/// feature: what `serde_json::value::RawValue` deserializes with). A string field reads through
-/// it so that a number Deel sends where a string is declared is kept as Deel wrote it
-/// (`1500.00`, `7e3`, a 30-digit id), not as a float prints it. Other deserializers (serde's own
+/// feature: what `serde_json::value::RawValue` deserializes with). When a body put a number in a
+/// string field, `decode` reads it once more with string fields going through this name, so that
+/// the number is kept as Deel wrote it (`1500.00`, `7e3`, a 30-digit id), not as a float prints
+/// it; bodies without such a number are read once, the fast way. Other deserializers (serde's own
 /// buffering inside untagged unions, say) do not know the name and fall back to the plain
 /// visitor, which keeps a number's value, printed.
 const RAW_TEXT: &str = "$serde_json::private::RawValue";
@@ -496,7 +504,11 @@ fn from_raw_text<E: de::Error>(text: &str) -> Result<Read<String>, E> {
 impl<'de> Lenient<'de> for String {
     const EXPECTED: &'static str = "string";
     fn read<D: Deserializer<'de>>(d: D) -> Result<Read<Self>, D::Error> {
-        d.deserialize_newtype_struct(RAW_TEXT, RawStringVisitor)
+        if RAW_STRINGS.get() {
+            d.deserialize_newtype_struct(RAW_TEXT, RawStringVisitor)
+        } else {
+            d.deserialize_any(StringVisitor)
+        }
     }
     fn zero() -> Option<Self> {
         Some(String::new())
@@ -934,6 +946,8 @@ struct Scope {
     count: usize,
     records: Vec<Record>,
     errors: Vec<Step>,
+    raw: bool,
+    number_as_text: bool,
 }
 
 impl Scope {
@@ -943,6 +957,8 @@ impl Scope {
             count: COUNT.replace(0),
             records: RECORDS.take(),
             errors: ERROR_STEPS.take(),
+            raw: RAW_STRINGS.replace(false),
+            number_as_text: NUMBER_AS_TEXT.replace(false),
         }
     }
 }
@@ -953,6 +969,8 @@ impl Drop for Scope {
         COUNT.set(self.count);
         RECORDS.set(std::mem::take(&mut self.records));
         ERROR_STEPS.set(std::mem::take(&mut self.errors));
+        RAW_STRINGS.set(self.raw);
+        NUMBER_AS_TEXT.set(self.number_as_text);
     }
 }
 
@@ -1015,8 +1033,20 @@ where
             }
         }
     } else {
-        let mut de = serde_json::Deserializer::from_slice(&body);
-        Seed::<T>::default().deserialize(&mut de).and_then(settle).and_then(|v| de.end().map(|()| v))
+        let read = || {
+            let mut de = serde_json::Deserializer::from_slice(&body);
+            Seed::<T>::default().deserialize(&mut de).and_then(settle).and_then(|v| de.end().map(|()| v))
+        };
+        match read() {
+            // A number in a string field was kept as printed: read again, keeping its text.
+            Ok(_) if NUMBER_AS_TEXT.get() => {
+                COUNT.set(0);
+                RECORDS.with_borrow_mut(Vec::clear);
+                RAW_STRINGS.set(true);
+                read()
+            }
+            other => other,
+        }
     };
     match outcome {
         Ok(value) => {

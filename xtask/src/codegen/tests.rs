@@ -553,7 +553,10 @@ fn golden_spec_output_is_committed() {
     assert!(out("areas.rs").contains("crate::runtime::Nullable<"), "a clearable field has three states");
     let all = format!("{}{}", out("types.rs"), out("areas.rs"));
     assert!(tight_text(&all).contains("phone=>hide"), "a personal field is redacted in Debug");
-    assert!(out("dispatch/generated.rs").contains("PERSONAL_FIELDS: &[&str] = &[\"phone\"]"), "and listed for the recorder");
+    assert!(
+        out("dispatch/generated.rs").contains("PERSONAL_FIELDS: &[&str] = &[\"phone\"]"),
+        "and listed for the recorder"
+    );
 }
 
 /// Whether a public name carries a version date (`…V20260101…`, `…_v_2026_01_01`).
